@@ -1,0 +1,35 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Installs every Debian package hearth's build, tests and benchmarks need.
+# Idempotent: when everything is present it returns without touching apt.
+set -eu
+
+PKGS="
+build-essential pkg-config meson ninja-build clang libclang-rt-14-dev llvm
+libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libfyaml-dev
+libsqlite3-dev sqlite3 libcmocka-dev
+python3 python3-pytest python3-requests python3-prometheus-client
+curl wrk procps iproute2 passwd
+"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	SUDO="sudo"
+fi
+
+echo "install-deps: installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing

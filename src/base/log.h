@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/* Levelled logging to stderr: "LEVEL room: message key=value ...". */
+#ifndef HEARTH_BASE_LOG_H
+#define HEARTH_BASE_LOG_H
+
+#include <stdbool.h>
+
+enum log_level {
+	LOG_ERROR = 0,
+	LOG_WARN = 1,
+	LOG_INFO = 2,
+	LOG_DEBUG = 3,
+};
+
+/* The current threshold; read by the macros before any formatting. */
+extern enum log_level log_threshold;
+
+/* Sets the threshold. Not thread-safe against concurrent set; reads are. */
+void log_set_level(enum log_level level);
+
+/* Parses "error", "warn", "info" or "debug". Returns 0 or -EINVAL. */
+int log_level_parse(const char *text, enum log_level *out);
+
+/* Name of a level ("info"). */
+const char *log_level_name(enum log_level level);
+
+/* Writes one line; callers use the macros, which test the level first. */
+void log_write(enum log_level level, const char *room, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define log_at(level, room, ...)                                               \
+	do {                                                                   \
+		if ((level) <= log_threshold)                                  \
+			log_write((level), (room), __VA_ARGS__);               \
+	} while (0)
+
+#define log_error(room, ...) log_at(LOG_ERROR, room, __VA_ARGS__)
+#define log_warn(room, ...) log_at(LOG_WARN, room, __VA_ARGS__)
+#define log_info(room, ...) log_at(LOG_INFO, room, __VA_ARGS__)
+#define log_debug(room, ...) log_at(LOG_DEBUG, room, __VA_ARGS__)
+
+#endif

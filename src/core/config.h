@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/* The configuration snapshot: one YAML file parsed against a typed schema. */
+#ifndef HEARTH_CORE_CONFIG_H
+#define HEARTH_CORE_CONFIG_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/addr.h"
+#include "base/arena.h"
+#include "base/log.h"
+
+/*
+ * A snapshot is immutable once loaded and shared by reference count: a
+ * reload builds a new one and swaps it in, so readers never see a
+ * half-applied config. All strings and arrays inside belong to ->arena.
+ */
+
+/* Where a value stood in the file (1-based); 0 when it came from a default. */
+struct cfg_pos {
+	int line, col;
+};
+
+struct cfg_log {
+	enum log_level level;
+};
+
+struct cfg_http {
+	bool enabled;
+	struct sockaddr_any listen;
+	const char *api_key; /* NULL: management API refuses everything */
+	int64_t max_header_bytes;
+	int64_t max_body_bytes;
+	int64_t max_connections;
+	int64_t idle_timeout; /* seconds */
+};
+
+struct cfg_network {
+	const char *name;
+	struct cfg_pos pos;
+	int64_t vlan;
+	bool has_vlan;
+	struct ipprefix subnet;
+	struct cfg_pos subnet_pos;
+	struct ipaddr gateway;
+	bool has_gateway;
+	struct cfg_pos gateway_pos;
+};
+
+struct cfg_host {
+	const char *name;
+	struct cfg_pos pos;
+	struct ipaddr ip;
+	bool has_ip;
+	struct cfg_pos ip_pos;
+	struct macaddr mac;
+	bool has_mac;
+	struct cfg_pos mac_pos;
+	const char *network; /* name of a lab network, or NULL */
+	struct cfg_pos network_pos;
+	struct ipaddr public_ip; /* address on the internet side of the NAT */
+	bool has_public;
+	struct cfg_pos public_pos;
+};
+
+struct cfg_lab {
+	bool enabled;
+	const char *domain; /* lower case, no trailing dot */
+	struct cfg_pos domain_pos;
+	struct cfg_network *networks;
+	size_t n_networks;
+	struct cfg_host *hosts;
+	size_t n_hosts;
+};
+
+struct config {
+	atomic_uint refs;
+	struct arena arena;
+	const char *path;
+	const char *state_dir;
+	const char *user; /* drop to this user after binding, or NULL */
+	struct cfg_log log;
+	struct cfg_http http;
+	struct cfg_lab lab;
+};
+
+/* The first problem found, ready to print as "FILE:LINE:COL: message". */
+struct cfg_error {
+	char file[256];
+	int line, col;
+	char msg[256];
+};
+
+/* Largest config file accepted. */
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
+/*
+ * Parses @len bytes of YAML named @name (used in messages). On success
+ * *out holds a new snapshot with one reference; on failure returns
+ * HEARTH_ECONFIG (or -ENOMEM) and fills @err. Thread-safe.
+ */
+int config_load_buffer(const char *data, size_t len, const char *name,
+		       struct config **out, struct cfg_error *err);
+
+/* Reads @path (at most CONFIG_MAX_BYTES) and parses it. */
+int config_load_file(const char *path, struct config **out,
+		     struct cfg_error *err);
+
+/* Reference counting; unref of NULL is a no-op. Thread-safe. */
+struct config *config_ref(struct config *c);
+void config_unref(struct config *c);
+
+/* Writes "FILE:LINE:COL: message\n" to @f. */
+void config_error_print(const struct cfg_error *err, FILE *f);
+
+/*
+ * Calls @fn for each key whose value differs between @old and @new and
+ * that only takes effect at restart. Returns the number of such keys.
+ */
+int config_restart_keys(const struct config *old, const struct config *new,
+			void (*fn)(const char *key, void *ud), void *ud);
+
+/* Writes the reference of every key (markdown table) to @f. */
+void config_reference(FILE *f);
+
+#endif

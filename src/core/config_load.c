@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: MIT */
+/* Walks a libfyaml document against the schema tables into a snapshot. */
+#include "core/config.h"
+#include "core/config_schema.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libfyaml.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+
+/* Deepest nesting of sections accepted; the schema itself is shallower. */
+#define MAX_DEPTH 16
+
+struct loader {
+	struct config *cfg;
+	struct cfg_error *err;
+};
+
+/* Position of a node: its own token for scalars; libfyaml 0.7 keeps no
+ * marks on collections, so for those the position of their first item. */
+static struct cfg_pos node_pos(struct fy_node *n)
+{
+	struct cfg_pos p = {0, 0};
+	for (int depth = 0; n && depth < 64; depth++) {
+		void *iter = NULL;
+		switch (fy_node_get_type(n)) {
+		case FYNT_SCALAR: {
+			struct fy_token *t = fy_node_get_scalar_token(n);
+			const struct fy_mark *m = t ? fy_token_start_mark(t)
+						    : NULL;
+			if (m) {
+				p.line = m->line + 1;
+				p.col = m->column + 1;
+			}
+			return p;
+		}
+		case FYNT_MAPPING: {
+			struct fy_node_pair *pair =
+				fy_node_mapping_iterate(n, &iter);
+			n = pair ? fy_node_pair_key(pair) : NULL;
+			break;
+		}
+		case FYNT_SEQUENCE:
+			n = fy_node_sequence_iterate(n, &iter);
+			break;
+		default:
+			return p;
+		}
+	}
+	return p;
+}
+
+__attribute__((format(printf, 3, 4)))
+static int fail_at(struct loader *l, struct fy_node *n, const char *fmt, ...)
+{
+	struct cfg_pos p = node_pos(n);
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = cfg_vfail(l->err, &p, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+#define AT(base, off, type) ((type *)((char *)(base) + (off)))
+
+static const char *type_name(enum cfg_type t)
+{
+	switch (t) {
+	case CFG_SECTION: return "a mapping";
+	case CFG_MAP: return "a mapping of names";
+	case CFG_STRING: return "a string";
+	case CFG_PATH: return "a path";
+	case CFG_DNSNAME: return "a DNS name";
+	case CFG_INT: return "an integer";
+	case CFG_SIZE: return "a size (4096, 16k, 1M)";
+	case CFG_DURATION: return "a duration (30, 30s, 5m, 1h, 1d)";
+	case CFG_BOOL: return "true or false";
+	case CFG_LOGLEVEL: return "one of error, warn, info, debug";
+	case CFG_SOCKADDR: return "ADDR:PORT";
+	case CFG_IPADDR: return "an IP address";
+	case CFG_PREFIX: return "a prefix (ADDR/LEN)";
+	case CFG_MAC: return "a MAC address";
+	}
+	return "?";
+}
+
+/* Plain integer with an optional unit from @units (suffix, multiplier). */
+struct unit {
+	const char *suffix;
+	int64_t mult;
+};
+
+static const struct unit size_units[] = {
+	{"", 1}, {"k", 1024}, {"K", 1024}, {"KiB", 1024}, {"M", 1048576},
+	{"MiB", 1048576}, {"G", 1073741824}, {"GiB", 1073741824}, {NULL, 0},
+};
+static const struct unit time_units[] = {
+	{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}, {"d", 86400}, {NULL, 0},
+};
+
+static int parse_number(const char *s, const struct unit *units, int64_t *out)
+{
+	const char *p = s;
+	bool neg = false;
+	if (*p == '-' && units[1].suffix == NULL) {
+		neg = true;
+		p++;
+	}
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	int64_t v = 0;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (v > (INT64_MAX - 9) / 10)
+			return -ERANGE;
+		v = v * 10 + (*p - '0');
+	}
+	for (const struct unit *u = units; u->suffix; u++) {
+		if (strcmp(p, u->suffix) == 0) {
+			if (v > INT64_MAX / u->mult)
+				return -ERANGE;
+			*out = (neg ? -v : v) * u->mult;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static const struct unit int_units[] = {{"", 1}, {NULL, 0}};
+
+static bool is_dnsname(char *s)
+{
+	size_t n = strlen(s);
+	if (n > 0 && s[n - 1] == '.')
+		s[--n] = '\0';
+	if (n == 0 || n > 253)
+		return false;
+	char label[64];
+	const char *p = s;
+	while (*p) {
+		const char *dot = strchr(p, '.');
+		size_t len = dot ? (size_t)(dot - p) : strlen(p);
+		if (len == 0 || len > 63)
+			return false;
+		memcpy(label, p, len);
+		label[len] = '\0';
+		/* Underscores appear in real names (_acme-challenge). */
+		for (size_t i = 0; i < len; i++)
+			if (label[i] == '_')
+				label[i] = 'a';
+		if (!cfg_is_label(label))
+			return false;
+		p += len + (dot ? 1 : 0);
+		if (dot && !*p)
+			return false;
+	}
+	for (char *q = s; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	return true;
+}
+
+/* Parses scalar text into the field's storage at @dst. 0 or -EINVAL/-ERANGE. */
+static int parse_scalar(struct loader *l, const struct cfg_field *f,
+			char *text, bool plain, void *dst)
+{
+	int64_t v;
+	int rc;
+	switch (f->type) {
+	case CFG_STRING:
+	case CFG_PATH:
+		if (f->type == CFG_PATH && !*text)
+			return -EINVAL;
+		*(const char **)dst = arena_strdup(&l->cfg->arena, text);
+		return *(const char **)dst ? 0 : -ENOMEM;
+	case CFG_DNSNAME:
+		if (!is_dnsname(text))
+			return -EINVAL;
+		*(const char **)dst = arena_strdup(&l->cfg->arena, text);
+		return *(const char **)dst ? 0 : -ENOMEM;
+	case CFG_INT:
+	case CFG_SIZE:
+	case CFG_DURATION:
+		if (!plain)
+			return -EINVAL;
+		rc = parse_number(text,
+				  f->type == CFG_SIZE ? size_units
+				  : f->type == CFG_DURATION ? time_units
+							    : int_units,
+				  &v);
+		if (rc)
+			return rc;
+		if (v < f->min || v > f->max)
+			return -ERANGE;
+		*(int64_t *)dst = v;
+		return 0;
+	case CFG_BOOL:
+		if (plain && strcmp(text, "true") == 0)
+			*(bool *)dst = true;
+		else if (plain && strcmp(text, "false") == 0)
+			*(bool *)dst = false;
+		else
+			return -EINVAL;
+		return 0;
+	case CFG_LOGLEVEL:
+		return log_level_parse(text, (enum log_level *)dst);
+	case CFG_SOCKADDR:
+		return sockaddr_parse(text, 0, dst);
+	case CFG_IPADDR:
+		return ipaddr_parse(text, dst);
+	case CFG_PREFIX:
+		return ipprefix_parse(text, dst);
+	case CFG_MAC:
+		return macaddr_parse(text, dst);
+	case CFG_SECTION:
+	case CFG_MAP:
+		break;
+	}
+	return -EINVAL;
+}
+
+static int load_section(struct loader *l, const struct cfg_section *s,
+			struct fy_node *node, void *obj, int depth);
+
+static int scalar_text(struct loader *l, struct fy_node *n, char **out,
+		       bool *plain)
+{
+	size_t len;
+	const char *t = fy_node_get_scalar(n, &len);
+	if (!t)
+		return fail_at(l, n, "expected a scalar");
+	if (memchr(t, '\0', len))
+		return fail_at(l, n, "NUL byte in value");
+	*out = arena_strndup(&l->cfg->arena, t, len);
+	if (!*out)
+		return -ENOMEM;
+	*plain = fy_node_get_style(n) == FYNS_PLAIN;
+	return 0;
+}
+
+static bool is_null(struct fy_node *n)
+{
+	if (!n)
+		return true;
+	if (fy_node_get_type(n) != FYNT_SCALAR ||
+	    fy_node_get_style(n) != FYNS_PLAIN)
+		return false;
+	size_t len;
+	const char *t = fy_node_get_scalar(n, &len);
+	return len == 0 || (len == 1 && t[0] == '~') ||
+	       (len == 4 && memcmp(t, "null", 4) == 0);
+}
+
+static int load_map(struct loader *l, const struct cfg_field *f,
+		    struct fy_node *node, void *parent, int depth)
+{
+	const struct cfg_section *s = f->sub;
+	if (is_null(node))
+		return 0;
+	if (fy_node_get_type(node) != FYNT_MAPPING)
+		return fail_at(l, node, "'%s' must be %s", f->key,
+			       type_name(f->type));
+	int count = fy_node_mapping_item_count(node);
+	if (count <= 0)
+		return 0;
+	char *items = arena_alloc(&l->cfg->arena, (size_t)count * s->size);
+	if (!items)
+		return -ENOMEM;
+	void *iter = NULL;
+	struct fy_node_pair *pair;
+	size_t i = 0;
+	while ((pair = fy_node_mapping_iterate(node, &iter)) && i < (size_t)count) {
+		struct fy_node *k = fy_node_pair_key(pair);
+		struct fy_node *v = fy_node_pair_value(pair);
+		char *name;
+		bool plain;
+		if (!k || fy_node_get_type(k) != FYNT_SCALAR)
+			return fail_at(l, k, "names in '%s' must be scalars",
+				       f->key);
+		int rc = scalar_text(l, k, &name, &plain);
+		if (rc)
+			return rc;
+		void *item = items + i * s->size;
+		if (s->name_off != CFG_NONE)
+			*AT(item, s->name_off, const char *) = name;
+		if (s->pos_off != CFG_NONE)
+			*AT(item, s->pos_off, struct cfg_pos) = node_pos(k);
+		rc = load_section(l, s, v, item, depth + 1);
+		if (rc)
+			return rc;
+		i++;
+	}
+	*AT(parent, f->off, void *) = items;
+	*AT(parent, f->count_off, size_t) = i;
+	return 0;
+}
+
+static int load_field(struct loader *l, const struct cfg_field *f,
+		      struct fy_node *v, void *obj, int depth)
+{
+	void *dst = AT(obj, f->off, char);
+	int rc;
+	if (f->type == CFG_SECTION) {
+		if (!is_null(v) && fy_node_get_type(v) != FYNT_MAPPING)
+			return fail_at(l, v, "'%s' must be %s", f->key,
+				       type_name(f->type));
+		rc = load_section(l, f->sub, is_null(v) ? NULL : v, dst,
+				  depth + 1);
+	} else if (f->type == CFG_MAP) {
+		rc = load_map(l, f, v, obj, depth);
+	} else {
+		char *text;
+		bool plain;
+		if (is_null(v))
+			return fail_at(l, v, "'%s' needs a value: %s", f->key,
+				       type_name(f->type));
+		if (fy_node_get_type(v) != FYNT_SCALAR)
+			return fail_at(l, v, "'%s' must be %s", f->key,
+				       type_name(f->type));
+		rc = scalar_text(l, v, &text, &plain);
+		if (rc)
+			return rc;
+		rc = parse_scalar(l, f, text, plain, dst);
+		if (rc == -ERANGE) {
+			struct cfg_pos p = node_pos(v);
+			return cfg_fail(l->err, &p,
+					"'%s' is out of range [%lld, %lld]",
+					f->key, (long long)f->min,
+					(long long)f->max);
+		}
+		if (rc == -EINVAL)
+			return fail_at(l, v, "'%s' must be %s", f->key,
+				       type_name(f->type));
+	}
+	if (rc)
+		return rc;
+	if (f->pos_off != CFG_NONE)
+		*AT(obj, f->pos_off, struct cfg_pos) = node_pos(v);
+	if (f->set_off != CFG_NONE)
+		*AT(obj, f->set_off, bool) = true;
+	return 0;
+}
+
+static int apply_default(struct loader *l, const struct cfg_field *f,
+			 void *obj, int depth)
+{
+	void *dst = AT(obj, f->off, char);
+	if (f->type == CFG_SECTION) {
+		/* An absent section still gets its defaults; set_off stays
+		 * false so the room knows it is disabled. */
+		return load_section(l, f->sub, NULL, dst, depth + 1);
+	}
+	if (!f->def)
+		return 0;
+	char *text = arena_strdup(&l->cfg->arena, f->def);
+	if (!text)
+		return -ENOMEM;
+	int rc = parse_scalar(l, f, text, true, dst);
+	if (rc)
+		return cfg_fail(l->err, NULL, "bad default for '%s'", f->key);
+	return 0;
+}
+
+static int load_section(struct loader *l, const struct cfg_section *s,
+			struct fy_node *node, void *obj, int depth)
+{
+	if (depth > MAX_DEPTH)
+		return fail_at(l, node, "nesting too deep");
+	if (node && !is_null(node) && fy_node_get_type(node) != FYNT_MAPPING)
+		return fail_at(l, node, "expected a mapping");
+	if (is_null(node))
+		node = NULL;
+	/* Each key must be known: typos are errors, never ignored. */
+	bool seen[32] = {false};
+	if (s->n_fields > sizeof(seen) / sizeof(seen[0]))
+		return cfg_fail(l->err, NULL, "schema section too large");
+	if (node) {
+		void *iter = NULL;
+		struct fy_node_pair *pair;
+		while ((pair = fy_node_mapping_iterate(node, &iter))) {
+			struct fy_node *k = fy_node_pair_key(pair);
+			struct fy_node *v = fy_node_pair_value(pair);
+			size_t klen;
+			const char *key = k && fy_node_get_type(k) == FYNT_SCALAR
+						  ? fy_node_get_scalar(k, &klen)
+						  : NULL;
+			if (!key)
+				return fail_at(l, k ? k : node,
+					       "keys must be scalars");
+			size_t i;
+			for (i = 0; i < s->n_fields; i++) {
+				if (strlen(s->fields[i].key) == klen &&
+				    memcmp(s->fields[i].key, key, klen) == 0)
+					break;
+			}
+			if (i == s->n_fields) {
+				char name[64];
+				size_t n = klen < sizeof(name) - 1 ? klen
+								   : sizeof(name) - 1;
+				memcpy(name, key, n);
+				name[n] = '\0';
+				for (size_t j = 0; j < n; j++)
+					if (!isprint((unsigned char)name[j]))
+						name[j] = '?';
+				return fail_at(l, k, "unknown key '%s'", name);
+			}
+			int rc = load_field(l, &s->fields[i], v, obj, depth);
+			if (rc)
+				return rc;
+			seen[i] = true;
+		}
+	}
+	for (size_t i = 0; i < s->n_fields; i++) {
+		if (seen[i])
+			continue;
+		const struct cfg_field *f = &s->fields[i];
+		if (f->required) {
+			struct cfg_pos p = node_pos(node);
+			return cfg_fail(l->err, &p, "missing required key '%s'",
+					f->key);
+		}
+		int rc = apply_default(l, f, obj, depth);
+		if (rc)
+			return rc;
+	}
+	/* Cross-field checks run once the whole section is known, so an
+	 * item may refer to a sibling map written later in the file. */
+	for (size_t i = 0; i < s->n_fields; i++) {
+		const struct cfg_field *f = &s->fields[i];
+		if (f->type != CFG_MAP || !f->sub->check)
+			continue;
+		char *items = *AT(obj, f->off, char *);
+		size_t n = *AT(obj, f->count_off, size_t);
+		for (size_t j = 0; j < n; j++) {
+			int rc = f->sub->check(l->cfg, items + j * f->sub->size,
+					       l->err);
+			if (rc)
+				return rc;
+		}
+	}
+	if (s->check && s->size == 0)
+		return s->check(l->cfg, obj, l->err);
+	return 0;
+}
+
+static void set_file(struct cfg_error *err, const char *name)
+{
+	snprintf(err->file, sizeof(err->file), "%s", name);
+}
+
+/* Refuses aliases and anchors: the config is small, and expanding
+ * aliases is how "billion laughs" documents blow up. */
+static int refuse_aliases(struct loader *l, struct fy_node *n, int depth)
+{
+	if (!n)
+		return 0;
+	if (depth > MAX_DEPTH)
+		return fail_at(l, n, "nesting too deep");
+	if (fy_node_is_alias(n) || fy_node_get_anchor(n))
+		return fail_at(l, n, "anchors and aliases are not supported");
+	void *iter = NULL;
+	if (fy_node_get_type(n) == FYNT_MAPPING) {
+		struct fy_node_pair *p;
+		while ((p = fy_node_mapping_iterate(n, &iter))) {
+			int rc = refuse_aliases(l, fy_node_pair_key(p), depth + 1);
+			if (!rc)
+				rc = refuse_aliases(l, fy_node_pair_value(p),
+						    depth + 1);
+			if (rc)
+				return rc;
+		}
+	} else if (fy_node_get_type(n) == FYNT_SEQUENCE) {
+		struct fy_node *c;
+		while ((c = fy_node_sequence_iterate(n, &iter))) {
+			int rc = refuse_aliases(l, c, depth + 1);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+int config_load_buffer(const char *data, size_t len, const char *name,
+		       struct config **out, struct cfg_error *err)
+{
+	struct fy_diag *diag = NULL;
+	struct fy_document *doc = NULL;
+	struct config *cfg = NULL;
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	set_file(err, name);
+	*out = NULL;
+	if (len > CONFIG_MAX_BYTES) {
+		rc = cfg_fail(err, NULL, "file larger than %d bytes",
+			      CONFIG_MAX_BYTES);
+		goto out;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	atomic_init(&cfg->refs, 1);
+	arena_init(&cfg->arena);
+	cfg->path = arena_strdup(&cfg->arena, name);
+
+	struct fy_diag_cfg dcfg;
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.colorize = false;
+	diag = fy_diag_create(&dcfg);
+	if (!diag) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	fy_diag_set_collect_errors(diag, true);
+	struct fy_parse_cfg pcfg = {
+		.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DISABLE_MMAP_OPT |
+			 FYPCF_DISABLE_RECYCLING,
+		.diag = diag,
+	};
+	doc = fy_document_build_from_string(&pcfg, data, len);
+	if (!doc || fy_document_get_diag(doc) == NULL ||
+	    fy_diag_got_error(diag)) {
+		void *it = NULL;
+		struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
+		struct cfg_pos p = {e ? e->line + 1 : 1, e ? e->column + 1 : 1};
+		rc = cfg_fail(err, &p, "YAML syntax: %s",
+			      e && e->msg ? e->msg : "invalid document");
+		goto out;
+	}
+	struct loader l = {.cfg = cfg, .err = err};
+	struct fy_node *root = fy_document_root(doc);
+	rc = refuse_aliases(&l, root, 0);
+	if (rc)
+		goto out;
+	if (root && !is_null(root) && fy_node_get_type(root) != FYNT_MAPPING) {
+		rc = fail_at(&l, root, "the config must be a mapping");
+		goto out;
+	}
+	rc = load_section(&l, &cfg_root, root, cfg, 0);
+	if (rc)
+		goto out;
+	*out = cfg;
+	cfg = NULL;
+out:
+	if (rc == -ENOMEM)
+		cfg_fail(err, NULL, "out of memory");
+	fy_document_destroy(doc);
+	fy_diag_destroy(diag);
+	config_unref(cfg);
+	return rc;
+}
+
+int config_load_file(const char *path, struct config **out,
+		     struct cfg_error *err)
+{
+	int fd = -1, rc;
+	char *data = NULL;
+	size_t len = 0;
+
+	memset(err, 0, sizeof(*err));
+	set_file(err, path);
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		rc = cfg_fail(err, NULL, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	data = malloc(CONFIG_MAX_BYTES + 1);
+	if (!data) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, data + len, CONFIG_MAX_BYTES + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = cfg_fail(err, NULL, "cannot read: %s",
+				      strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > CONFIG_MAX_BYTES)
+			break;
+	}
+	rc = config_load_buffer(data, len, path, out, err);
+out:
+	free(data);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+struct config *config_ref(struct config *c)
+{
+	if (c)
+		atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
+void config_unref(struct config *c)
+{
+	if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+		return;
+	arena_deinit(&c->arena);
+	free(c);
+}
+
+void config_error_print(const struct cfg_error *err, FILE *f)
+{
+	fprintf(f, "%s:%d:%d: %s\n", err->file, err->line ? err->line : 1,
+		err->col ? err->col : 1, err->msg);
+}

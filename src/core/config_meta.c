@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* Walks of the schema that are not parsing: restart-only changes and docs. */
+#include "core/config.h"
+#include "core/config_schema.h"
+
+#include <string.h>
+
+#define AT(base, off, type) ((const type *)((const char *)(base) + (off)))
+
+static bool same_value(const struct cfg_field *f, const void *a, const void *b)
+{
+	const void *x = AT(a, f->off, char), *y = AT(b, f->off, char);
+	switch (f->type) {
+	case CFG_STRING:
+	case CFG_PATH:
+	case CFG_DNSNAME: {
+		const char *s = *(const char *const *)x, *t = *(const char *const *)y;
+		if (!s || !t)
+			return s == t;
+		return strcmp(s, t) == 0;
+	}
+	case CFG_INT:
+	case CFG_SIZE:
+	case CFG_DURATION:
+		return *(const int64_t *)x == *(const int64_t *)y;
+	case CFG_BOOL:
+		return *(const bool *)x == *(const bool *)y;
+	case CFG_LOGLEVEL:
+		return *(const enum log_level *)x == *(const enum log_level *)y;
+	case CFG_SOCKADDR:
+		return memcmp(x, y, sizeof(struct sockaddr_any)) == 0;
+	case CFG_IPADDR:
+		return memcmp(x, y, sizeof(struct ipaddr)) == 0;
+	case CFG_PREFIX:
+		return memcmp(x, y, sizeof(struct ipprefix)) == 0;
+	case CFG_MAC:
+		return memcmp(x, y, sizeof(struct macaddr)) == 0;
+	case CFG_SECTION:
+	case CFG_MAP:
+		break;
+	}
+	return true;
+}
+
+static int walk(const struct cfg_section *s, const void *a, const void *b,
+		const char *prefix, void (*fn)(const char *, void *), void *ud)
+{
+	int n = 0;
+	for (size_t i = 0; i < s->n_fields; i++) {
+		const struct cfg_field *f = &s->fields[i];
+		char path[128];
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
+			 f->key);
+		if (f->type == CFG_MAP)
+			continue; /* maps are lab data: always reloadable */
+		if (f->type == CFG_SECTION) {
+			if (!f->reloadable && f->set_off != CFG_NONE &&
+			    *AT(a, f->set_off, bool) != *AT(b, f->set_off, bool)) {
+				fn(path, ud);
+				n++;
+			}
+			n += walk(f->sub, AT(a, f->off, char), AT(b, f->off, char),
+				  path, fn, ud);
+			continue;
+		}
+		if (!f->reloadable && !same_value(f, a, b)) {
+			fn(path, ud);
+			n++;
+		}
+	}
+	return n;
+}
+
+int config_restart_keys(const struct config *old, const struct config *new,
+			void (*fn)(const char *key, void *ud), void *ud)
+{
+	return walk(&cfg_root, old, new, "", fn, ud);
+}
+
+static const char *type_word(enum cfg_type t)
+{
+	switch (t) {
+	case CFG_SECTION: return "section";
+	case CFG_MAP: return "map of name → section";
+	case CFG_STRING: return "string";
+	case CFG_PATH: return "path";
+	case CFG_DNSNAME: return "DNS name";
+	case CFG_INT: return "integer";
+	case CFG_SIZE: return "size";
+	case CFG_DURATION: return "duration";
+	case CFG_BOOL: return "bool";
+	case CFG_LOGLEVEL: return "log level";
+	case CFG_SOCKADDR: return "ADDR:PORT";
+	case CFG_IPADDR: return "IP address";
+	case CFG_PREFIX: return "prefix";
+	case CFG_MAC: return "MAC";
+	}
+	return "?";
+}
+
+static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix)
+{
+	for (size_t i = 0; i < s->n_fields; i++) {
+		const struct cfg_field *fd = &s->fields[i];
+		char path[128];
+		snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "",
+			 fd->key);
+		char range[64] = "";
+		if (fd->type == CFG_INT || fd->type == CFG_SIZE ||
+		    fd->type == CFG_DURATION)
+			snprintf(range, sizeof(range), "%lld–%lld",
+				 (long long)fd->min, (long long)fd->max);
+		fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", path,
+			type_word(fd->type), fd->def ? fd->def
+				     : fd->required ? "(required)" : "",
+			range, fd->reloadable ? "yes" : "restart", fd->help);
+		if (fd->type == CFG_SECTION)
+			ref_section(f, fd->sub, path);
+		else if (fd->type == CFG_MAP) {
+			char sub[160];
+			snprintf(sub, sizeof(sub), "%s.NAME", path);
+			ref_section(f, fd->sub, sub);
+		}
+	}
+}
+
+void config_reference(FILE *f)
+{
+	fprintf(f, "| key | type | default | range | on SIGHUP | meaning |\n"
+		   "| --- | --- | --- | --- | --- | --- |\n");
+	ref_section(f, &cfg_root, "");
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/* The schema of hearth's config file: every key, its type, default and range. */
+#include "core/config_schema.h"
+
+#include <stdarg.h>
+
+#include "base/err.h"
+#include <stdio.h>
+#include <string.h>
+
+/* FIELD() sets the "none" offsets, then the entry's own values override
+ * them: that is the point of the macro. */
+#pragma GCC diagnostic ignored "-Woverride-init"
+
+#define F(type, member) offsetof(type, member)
+#define FIELD(...) ((struct cfg_field){.set_off = CFG_NONE, .pos_off = CFG_NONE, \
+	.count_off = CFG_NONE, __VA_ARGS__})
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+int cfg_vfail(struct cfg_error *err, const struct cfg_pos *pos,
+	      const char *fmt, va_list ap)
+{
+	err->line = pos ? pos->line : 0;
+	err->col = pos ? pos->col : 0;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return HEARTH_ECONFIG;
+}
+
+int cfg_fail(struct cfg_error *err, const struct cfg_pos *pos,
+	     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = cfg_vfail(err, pos, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+bool cfg_is_label(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* ---- log ---- */
+
+static const struct cfg_field log_fields[] = {
+	FIELD(.key = "level", .type = CFG_LOGLEVEL,
+	      .off = F(struct cfg_log, level), .def = "info",
+	      .reloadable = true,
+	      .help = "error, warn, info or debug; -v on the command line "
+		      "raises it"),
+};
+static const struct cfg_section log_section = {
+	.fields = log_fields, .n_fields = N(log_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+/* ---- http ---- */
+
+static const struct cfg_field http_fields[] = {
+	FIELD(.key = "listen", .type = CFG_SOCKADDR,
+	      .off = F(struct cfg_http, listen), .def = "127.0.0.1:8080",
+	      .help = "ADDR:PORT serving /healthz, /metrics, the web UI and "
+		      "the APIs"),
+	FIELD(.key = "api_key", .type = CFG_STRING,
+	      .off = F(struct cfg_http, api_key), .reloadable = true,
+	      .help = "value of X-API-Key the management API requires; "
+		      "without it the management API refuses every request"),
+	FIELD(.key = "max_header_bytes", .type = CFG_SIZE,
+	      .off = F(struct cfg_http, max_header_bytes), .def = "16k",
+	      .min = 4096, .max = 1048576,
+	      .help = "request line plus headers; larger requests get 431"),
+	FIELD(.key = "max_body_bytes", .type = CFG_SIZE,
+	      .off = F(struct cfg_http, max_body_bytes), .def = "1M",
+	      .min = 0, .max = 1073741824, .reloadable = true,
+	      .help = "request body; larger bodies get 413"),
+	FIELD(.key = "max_connections", .type = CFG_INT,
+	      .off = F(struct cfg_http, max_connections), .def = "512",
+	      .min = 1, .max = 65536,
+	      .help = "concurrent HTTP connections; more are refused"),
+	FIELD(.key = "idle_timeout", .type = CFG_DURATION,
+	      .off = F(struct cfg_http, idle_timeout), .def = "30s",
+	      .min = 1, .max = 3600,
+	      .help = "an idle connection is closed after this long"),
+};
+static const struct cfg_section http_section = {
+	.fields = http_fields, .n_fields = N(http_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+/* ---- lab ---- */
+
+static int network_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	struct cfg_network *n = obj;
+	if (!cfg_is_label(n->name))
+		return cfg_fail(err, &n->pos,
+				"network name '%s' is not a valid DNS label",
+				n->name);
+	if (n->has_gateway && !ipprefix_contains(&n->subnet, &n->gateway))
+		return cfg_fail(err, &n->gateway_pos,
+				"gateway is outside subnet of network '%s'",
+				n->name);
+	return 0;
+}
+
+static const struct cfg_field network_fields[] = {
+	FIELD(.key = "vlan", .type = CFG_INT,
+	      .off = F(struct cfg_network, vlan),
+	      .set_off = F(struct cfg_network, has_vlan), .min = 1,
+	      .max = 4094, .reloadable = true, .help = "802.1Q VLAN id"),
+	FIELD(.key = "subnet", .type = CFG_PREFIX,
+	      .off = F(struct cfg_network, subnet),
+	      .pos_off = F(struct cfg_network, subnet_pos), .required = true,
+	      .reloadable = true, .help = "the network's prefix, e.g. "
+					  "192.168.30.0/24"),
+	FIELD(.key = "gateway", .type = CFG_IPADDR,
+	      .off = F(struct cfg_network, gateway),
+	      .set_off = F(struct cfg_network, has_gateway),
+	      .pos_off = F(struct cfg_network, gateway_pos),
+	      .reloadable = true, .help = "default router, inside subnet"),
+};
+static const struct cfg_section network_section = {
+	.size = sizeof(struct cfg_network),
+	.name_off = F(struct cfg_network, name),
+	.pos_off = F(struct cfg_network, pos),
+	.fields = network_fields, .n_fields = N(network_fields),
+	.check = network_check,
+};
+
+static const struct cfg_network *find_network(const struct cfg_lab *lab,
+					      const char *name)
+{
+	for (size_t i = 0; i < lab->n_networks; i++)
+		if (strcmp(lab->networks[i].name, name) == 0)
+			return &lab->networks[i];
+	return NULL;
+}
+
+static int host_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	struct cfg_host *h = obj;
+	if (!cfg_is_label(h->name))
+		return cfg_fail(err, &h->pos,
+				"host name '%s' is not a valid DNS label",
+				h->name);
+	if (h->has_mac && !h->has_ip)
+		return cfg_fail(err, &h->mac_pos,
+				"host '%s' has a mac but no ip to reserve",
+				h->name);
+	if (h->has_public && !h->has_ip)
+		return cfg_fail(err, &h->public_pos,
+				"host '%s' has a public address but no ip",
+				h->name);
+	if (h->has_public && h->public_ip.family != AF_INET)
+		return cfg_fail(err, &h->public_pos,
+				"public address of host '%s' must be IPv4",
+				h->name);
+	if (h->network) {
+		/* Checks run after the whole lab section is parsed. */
+		const struct cfg_network *n = find_network(&cfg->lab, h->network);
+		if (!n)
+			return cfg_fail(err, &h->network_pos,
+					"unknown network '%s'", h->network);
+		if (h->has_ip && !ipprefix_contains(&n->subnet, &h->ip))
+			return cfg_fail(err, &h->ip_pos,
+					"ip of host '%s' is outside network "
+					"'%s'", h->name, n->name);
+	}
+	return 0;
+}
+
+static const struct cfg_field host_fields[] = {
+	FIELD(.key = "ip", .type = CFG_IPADDR, .off = F(struct cfg_host, ip),
+	      .set_off = F(struct cfg_host, has_ip),
+	      .pos_off = F(struct cfg_host, ip_pos), .reloadable = true,
+	      .help = "address inside the lab: A/AAAA + PTR records"),
+	FIELD(.key = "mac", .type = CFG_MAC, .off = F(struct cfg_host, mac),
+	      .set_off = F(struct cfg_host, has_mac),
+	      .pos_off = F(struct cfg_host, mac_pos), .reloadable = true,
+	      .help = "with ip: a DHCP reservation"),
+	FIELD(.key = "network", .type = CFG_STRING,
+	      .off = F(struct cfg_host, network),
+	      .pos_off = F(struct cfg_host, network_pos), .reloadable = true,
+	      .help = "name of a lab network; ip must lie inside it"),
+	FIELD(.key = "public", .type = CFG_IPADDR,
+	      .off = F(struct cfg_host, public_ip),
+	      .set_off = F(struct cfg_host, has_public),
+	      .pos_off = F(struct cfg_host, public_pos), .reloadable = true,
+	      .help = "address on the internet side of the NAT: a hairpin "
+		      "alias public -> ip"),
+};
+static const struct cfg_section host_section = {
+	.size = sizeof(struct cfg_host),
+	.name_off = F(struct cfg_host, name),
+	.pos_off = F(struct cfg_host, pos),
+	.fields = host_fields, .n_fields = N(host_fields),
+	.check = host_check,
+};
+
+static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	struct cfg_lab *lab = obj;
+	/* One address, one MAC, one public address per host. */
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct cfg_host *a = &lab->hosts[i];
+		for (size_t j = 0; j < i; j++) {
+			const struct cfg_host *b = &lab->hosts[j];
+			if (a->has_ip && b->has_ip &&
+			    ipaddr_equal(&a->ip, &b->ip))
+				return cfg_fail(err, &a->ip_pos,
+						"host '%s' has the same ip as "
+						"host '%s'", a->name, b->name);
+			if (a->has_mac && b->has_mac &&
+			    memcmp(&a->mac, &b->mac, sizeof(a->mac)) == 0)
+				return cfg_fail(err, &a->mac_pos,
+						"host '%s' has the same mac as "
+						"host '%s'", a->name, b->name);
+			if (a->has_public && b->has_public &&
+			    ipaddr_equal(&a->public_ip, &b->public_ip))
+				return cfg_fail(err, &a->public_pos,
+						"host '%s' has the same public "
+						"address as host '%s'", a->name,
+						b->name);
+		}
+	}
+	return 0;
+}
+
+static const struct cfg_field lab_fields[] = {
+	FIELD(.key = "domain", .type = CFG_DNSNAME,
+	      .off = F(struct cfg_lab, domain),
+	      .pos_off = F(struct cfg_lab, domain_pos), .def = "lab.internal",
+	      .reloadable = true, .help = "the lab's DNS domain"),
+	FIELD(.key = "networks", .type = CFG_MAP,
+	      .off = F(struct cfg_lab, networks),
+	      .count_off = F(struct cfg_lab, n_networks), .reloadable = true,
+	      .sub = &network_section,
+	      .help = "name -> {vlan, subnet, gateway}"),
+	FIELD(.key = "hosts", .type = CFG_MAP, .off = F(struct cfg_lab, hosts),
+	      .count_off = F(struct cfg_lab, n_hosts), .reloadable = true,
+	      .sub = &host_section,
+	      .help = "name -> {ip, mac, network, public}"),
+};
+static const struct cfg_section lab_section = {
+	.fields = lab_fields, .n_fields = N(lab_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE, .check = lab_check,
+};
+
+/* ---- root ---- */
+
+static const struct cfg_field root_fields[] = {
+	FIELD(.key = "state_dir", .type = CFG_PATH,
+	      .off = F(struct config, state_dir), .def = "/var/lib/hearth",
+	      .help = "directory of the SQLite store (created if missing)"),
+	FIELD(.key = "user", .type = CFG_STRING, .off = F(struct config, user),
+	      .help = "after binding sockets, drop to this user and its "
+		      "group"),
+	FIELD(.key = "log", .type = CFG_SECTION, .off = F(struct config, log),
+	      .reloadable = true, .sub = &log_section, .help = "logging"),
+	FIELD(.key = "http", .type = CFG_SECTION,
+	      .off = F(struct config, http),
+	      .set_off = F(struct config, http.enabled),
+	      .sub = &http_section,
+	      .help = "the HTTP server; absent: no HTTP at all"),
+	FIELD(.key = "lab", .type = CFG_SECTION, .off = F(struct config, lab),
+	      .set_off = F(struct config, lab.enabled), .reloadable = true,
+	      .sub = &lab_section,
+	      .help = "the one description of the lab"),
+};
+
+const struct cfg_section cfg_root = {
+	.fields = root_fields, .n_fields = N(root_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};

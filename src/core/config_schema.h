@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* The config schema as data: a table per section, read by the loader. */
+#ifndef HEARTH_CORE_CONFIG_SCHEMA_H
+#define HEARTH_CORE_CONFIG_SCHEMA_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+
+enum cfg_type {
+	CFG_SECTION,  /* mapping of fixed keys -> struct at off */
+	CFG_MAP,      /* mapping name -> section, array at off, count at count_off */
+	CFG_STRING,   /* const char * */
+	CFG_PATH,     /* const char *, non-empty */
+	CFG_DNSNAME,  /* const char *, a valid DNS name, stored lower case */
+	CFG_INT,      /* int64_t within [min, max] */
+	CFG_SIZE,     /* int64_t bytes: 4096, 16k, 1M, 1MiB */
+	CFG_DURATION, /* int64_t seconds: 30, 30s, 5m, 1h, 1d */
+	CFG_BOOL,     /* bool */
+	CFG_LOGLEVEL, /* enum log_level */
+	CFG_SOCKADDR, /* struct sockaddr_any; ADDR:PORT */
+	CFG_IPADDR,   /* struct ipaddr */
+	CFG_PREFIX,   /* struct ipprefix */
+	CFG_MAC,      /* struct macaddr */
+};
+
+#define CFG_NONE SIZE_MAX
+
+struct cfg_section;
+
+struct cfg_field {
+	const char *key;
+	enum cfg_type type;
+	size_t off;       /* value in the parent struct */
+	size_t set_off;   /* bool set when present (or CFG_NONE) */
+	size_t pos_off;   /* struct cfg_pos of the value (or CFG_NONE) */
+	size_t count_off; /* CFG_MAP: size_t count */
+	const char *def;  /* default, in config syntax; NULL for none */
+	int64_t min, max; /* CFG_INT/SIZE/DURATION bounds */
+	bool required;
+	bool reloadable;
+	const struct cfg_section *sub; /* CFG_SECTION and CFG_MAP */
+	const char *help;
+};
+
+struct cfg_section {
+	size_t size;     /* CFG_MAP: size of one item */
+	size_t name_off; /* CFG_MAP: const char * for the key (or CFG_NONE) */
+	size_t pos_off;  /* CFG_MAP: struct cfg_pos of the item (or CFG_NONE) */
+	const struct cfg_field *fields;
+	size_t n_fields;
+	/* Checks across fields once the section is parsed; 0 or fills err. */
+	int (*check)(struct config *cfg, void *obj, struct cfg_error *err);
+};
+
+/* The root section, whose struct is struct config. */
+extern const struct cfg_section cfg_root;
+
+int cfg_vfail(struct cfg_error *err, const struct cfg_pos *pos,
+	      const char *fmt, va_list ap);
+/* Fills @err at @pos (which may be NULL) with a formatted message. */
+int cfg_fail(struct cfg_error *err, const struct cfg_pos *pos,
+	     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* True when @s is a valid DNS label (letters, digits, hyphens, 1-63). */
+bool cfg_is_label(const char *s);
+
+#endif

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* Daemon lifecycle: open store, bind, drop privileges, run, reload, stop. */
+#include "core/daemon.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "core/daemon_priv.h"
+#include "core/privs.h"
+
+static const char *state_store(struct daemon *d)
+{
+	return d->store ? "running" : "failed";
+}
+
+static const char *state_http(struct daemon *d)
+{
+	return d->http ? "running" : "disabled";
+}
+
+static const char *state_lab(struct daemon *d)
+{
+	return d->cfg->lab.enabled ? "loaded" : "disabled";
+}
+
+const struct daemon_room daemon_rooms[] = {
+	{"store", state_store},
+	{"http", state_http},
+	{"lab", state_lab},
+};
+const size_t daemon_n_rooms = sizeof(daemon_rooms) / sizeof(daemon_rooms[0]);
+
+double daemon_uptime(struct daemon *d)
+{
+	uv_update_time(&d->loop);
+	return (double)(uv_now(&d->loop) - d->start_ms) / 1000.0;
+}
+
+static void apply_log_level(struct daemon *d)
+{
+	log_set_level(d->opts.verbose ? LOG_DEBUG : d->cfg->log.level);
+}
+
+static void warn_restart_key(const char *key, void *ud)
+{
+	(void)ud;
+	log_warn("core", "reload: %s changed; it takes effect at restart", key);
+}
+
+static void reload(struct daemon *d)
+{
+	struct config *next = NULL;
+	struct cfg_error err;
+	int rc = config_load_file(d->opts.config_path, &next, &err);
+	if (rc) {
+		d->reloads_failed++;
+		log_error("core", "reload refused, running config stays: "
+				  "%s:%d:%d: %s",
+			  err.file, err.line ? err.line : 1,
+			  err.col ? err.col : 1, err.msg);
+		return;
+	}
+	config_restart_keys(d->cfg, next, warn_restart_key, NULL);
+	struct config *old = d->cfg;
+	d->cfg = next;
+	config_unref(old);
+	apply_log_level(d);
+	if (d->http) {
+		rc = http_server_set_api_key(d->http, d->cfg->http.api_key);
+		if (rc)
+			log_error("core", "reload: api key: %s",
+				  hearth_strerror(rc));
+		http_server_set_max_body(d->http, d->cfg->http.max_body_bytes);
+	}
+	d->reloads_ok++;
+	log_info("core", "reloaded config=%s", d->opts.config_path);
+}
+
+static void on_http_closed(void *ud)
+{
+	(void)ud;
+}
+
+static void stop(struct daemon *d, const char *why)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	log_info("core", "stopping (%s)", why);
+	privs_sd_notify("STOPPING=1");
+	http_server_close(d->http, on_http_closed, d);
+	d->http = NULL;
+	uv_close((uv_handle_t *)&d->sig_term, NULL);
+	uv_close((uv_handle_t *)&d->sig_int, NULL);
+	uv_close((uv_handle_t *)&d->sig_hup, NULL);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+	struct daemon *d = h->data;
+	if (signum == SIGHUP)
+		reload(d);
+	else
+		stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+static int start_signal(struct daemon *d, uv_signal_t *h, int signum)
+{
+	int rc = uv_signal_init(&d->loop, h);
+	if (rc)
+		return rc;
+	h->data = d;
+	return uv_signal_start(h, on_signal, signum);
+}
+
+static int open_http(struct daemon *d)
+{
+	const struct cfg_http *h = &d->cfg->http;
+	struct http_server_opts o = {
+		.listen = h->listen,
+		.max_header_bytes = h->max_header_bytes,
+		.max_body_bytes = h->max_body_bytes,
+		.max_connections = h->max_connections,
+		.idle_timeout = h->idle_timeout,
+		.api_key = h->api_key,
+	};
+	int rc = http_server_new(&d->loop, &o, &d->http);
+	if (rc)
+		return rc;
+	rc = http_server_add_routes(d->http, core_routes, core_n_routes, d);
+	if (rc)
+		return rc;
+	return metrics_register(d->metrics, http_server_collect, d->http);
+}
+
+int daemon_new(struct config *cfg, const struct daemon_opts *opts,
+	       struct daemon **out)
+{
+	struct daemon *d = calloc(1, sizeof(*d));
+	int rc;
+
+	*out = NULL;
+	if (!d)
+		return -ENOMEM;
+	d->opts = *opts;
+	d->cfg = config_ref(cfg);
+	apply_log_level(d);
+	rc = uv_loop_init(&d->loop);
+	if (rc) {
+		config_unref(d->cfg);
+		free(d);
+		return rc;
+	}
+	d->start_ms = uv_now(&d->loop);
+	d->start_unix = (int64_t)time(NULL);
+	*out = d; /* daemon_free can undo a partial start from here on */
+
+	rc = metrics_new(&d->metrics);
+	if (!rc)
+		rc = metrics_register(d->metrics, core_collect, d);
+	if (rc)
+		return rc;
+	rc = store_open(cfg->state_dir, &d->store);
+	if (rc)
+		return rc;
+	rc = store_meta_add(d->store, "starts", 1, &d->starts);
+	if (rc)
+		return rc;
+	if (cfg->http.enabled) {
+		rc = open_http(d);
+		if (rc)
+			return rc;
+	}
+	rc = start_signal(d, &d->sig_term, SIGTERM);
+	if (!rc)
+		rc = start_signal(d, &d->sig_int, SIGINT);
+	if (!rc)
+		rc = start_signal(d, &d->sig_hup, SIGHUP);
+	return rc;
+}
+
+int daemon_drop_privileges(struct daemon *d)
+{
+	const char *user = d->cfg->user;
+	uid_t uid;
+	gid_t gid;
+	if (!user)
+		return 0;
+	int rc = privs_lookup(user, &uid, &gid);
+	if (rc) {
+		log_error("core", "user '%s' does not exist", user);
+		return rc;
+	}
+	if (getuid() != 0) {
+		if (getuid() == uid)
+			return 0;
+		log_error("core", "cannot switch to user '%s': not root", user);
+		return -EPERM;
+	}
+	rc = store_chown(d->store, d->cfg->state_dir, uid, gid);
+	if (!rc)
+		rc = privs_drop(uid, gid);
+	if (rc) {
+		log_error("core", "dropping privileges to '%s': %s", user,
+			  hearth_strerror(rc));
+		return rc;
+	}
+	log_info("core", "running as user=%s uid=%u gid=%u", user,
+		 (unsigned)uid, (unsigned)gid);
+	return 0;
+}
+
+int daemon_run(struct daemon *d)
+{
+	int rc = 0;
+	if (d->http) {
+		rc = http_server_start(d->http);
+		if (rc) {
+			log_error("http", "cannot start: %s", hearth_strerror(rc));
+			return rc;
+		}
+		char addr[ADDR_TEXT_MAX];
+		struct sockaddr_any a = http_server_address(d->http);
+		sockaddr_format(&a, addr);
+		log_info("http", "listening on %s", addr);
+	}
+	log_info("core", "hearthd %s started config=%s state_dir=%s",
+		 HEARTH_VERSION, d->opts.config_path, d->cfg->state_dir);
+	privs_sd_notify("READY=1");
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+	log_info("core", "stopped");
+	return rc;
+}
+
+static void close_any(uv_handle_t *h, void *ud)
+{
+	(void)ud;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (!d)
+		return;
+	if (!d->stopping) {
+		/* A start that failed half-way: close whatever was opened. */
+		d->stopping = true;
+		http_server_close(d->http, NULL, NULL);
+		d->http = NULL;
+		uv_walk(&d->loop, close_any, NULL);
+	}
+	uv_run(&d->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&d->loop);
+	store_free(d->store);
+	metrics_free(d->metrics);
+	config_unref(d->cfg);
+	free(d);
+}

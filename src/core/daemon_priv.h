@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* Daemon internals shared by daemon.c and the core routes; not for rooms. */
+#ifndef HEARTH_CORE_DAEMON_PRIV_H
+#define HEARTH_CORE_DAEMON_PRIV_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "core/config.h"
+#include "core/daemon.h"
+#include "core/http_server.h"
+#include "core/metrics.h"
+#include "core/store.h"
+
+/* A room as /healthz and the web UI show it. */
+struct daemon_room {
+	const char *name;
+	const char *(*state)(struct daemon *d); /* "running", "disabled", ... */
+};
+
+struct daemon {
+	uv_loop_t loop;
+	struct daemon_opts opts;
+	struct config *cfg; /* current snapshot; swapped on reload */
+	struct store *store;
+	struct http_server *http;
+	struct metrics *metrics;
+	uv_signal_t sig_term, sig_int, sig_hup;
+	uint64_t start_ms;  /* uv_now at start, for uptime */
+	int64_t start_unix; /* wall clock at start */
+	int64_t starts;	    /* times this state_dir has been started */
+	uint64_t reloads_ok, reloads_failed;
+	bool stopping;
+};
+
+extern const struct daemon_room daemon_rooms[];
+extern const size_t daemon_n_rooms;
+
+/* Seconds since start. */
+double daemon_uptime(struct daemon *d);
+
+/* Routes served by the core (/healthz, /metrics, /, /api/v1/status). */
+extern const struct http_route core_routes[];
+extern const size_t core_n_routes;
+
+/* The core's metrics collector. */
+void core_collect(struct buf *out, void *daemon);
+
+#endif

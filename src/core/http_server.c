@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: MIT */
+/* libmicrohttpd on the libuv loop: routing, auth, limits and request metrics. */
+#include "core/http_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "core/metrics.h"
+
+#define MAX_CODES 12 /* distinct status codes counted per route */
+
+struct code_count {
+	int code;
+	uint64_t n;
+};
+
+struct route_ent {
+	const struct http_route *r;
+	void *ud;
+	struct code_count codes[MAX_CODES];
+	uint64_t other; /* requests whose code did not fit in codes[] */
+};
+
+struct http_server {
+	uv_loop_t *loop;
+	struct MHD_Daemon *mhd;
+	uv_poll_t poll;
+	uv_timer_t timer;
+	int listen_fd;
+	struct sockaddr_any addr;
+	int64_t max_body;
+	char *api_key;
+	struct route_ent *routes;
+	size_t n_routes, cap_routes;
+	struct route_ent unmatched; /* 404s and requests refused early */
+	uint64_t open_conns;
+	int closing; /* handles still to close */
+	void (*close_cb)(void *);
+	void *close_ud;
+	bool started;
+};
+
+/* Per-request state, from the first call of the access handler to the
+ * completion notice. */
+struct reqctx {
+	struct route_ent *route;
+	struct buf body;
+	bool too_big;
+	int status;
+};
+
+/* ---- response helpers ---- */
+
+void http_reply_text(struct http_response *resp, int status,
+		     const char *content_type, const char *text)
+{
+	resp->status = status;
+	resp->content_type = content_type;
+	buf_deinit(&resp->body);
+	buf_puts(&resp->body, text);
+}
+
+void http_reply_json(struct http_response *resp, int status, json_t *j)
+{
+	/* The one place a jansson failure becomes an HTTP answer. */
+	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9)) : NULL;
+	json_decref(j);
+	if (!text) {
+		http_reply_text(resp, 500, "application/json",
+				"{\"error\":\"cannot encode JSON\"}");
+		return;
+	}
+	http_reply_text(resp, status, "application/json", text);
+	free(text);
+}
+
+void http_reply_error(struct http_response *resp, int status,
+		      const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	http_reply_json(resp, status, json_pack("{s:s}", "error", msg));
+}
+
+const char *http_request_header(const struct http_request *req,
+				const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_request_arg(const struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+					   name);
+}
+
+/* ---- the loop glue ---- */
+
+static void run(struct http_server *s);
+
+static void on_timer(uv_timer_t *t)
+{
+	run(t->data);
+}
+
+static void on_poll(uv_poll_t *p, int status, int events)
+{
+	(void)status;
+	(void)events;
+	run(p->data);
+}
+
+static void run(struct http_server *s)
+{
+	if (s->closing)
+		return;
+	MHD_run(s->mhd);
+	MHD_UNSIGNED_LONG_LONG to;
+	if (MHD_get_timeout(s->mhd, &to) == MHD_YES)
+		uv_timer_start(&s->timer, on_timer, to, 0);
+	else
+		uv_timer_stop(&s->timer);
+}
+
+/* ---- request handling ---- */
+
+static void count(struct route_ent *e, int code)
+{
+	for (int i = 0; i < MAX_CODES; i++) {
+		if (e->codes[i].code == code || e->codes[i].code == 0) {
+			e->codes[i].code = code;
+			e->codes[i].n++;
+			return;
+		}
+	}
+	e->other++;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, struct reqctx *ctx,
+			     struct http_response *resp)
+{
+	size_t len = 0;
+	char *body = buf_steal(&resp->body, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(
+		len, body ? body : (char *)"", body ? free : NULL);
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	if (resp->content_type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					resp->content_type);
+	if (resp->allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ctx->status = resp->status;
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result queue_error(struct MHD_Connection *conn,
+				   struct reqctx *ctx, int status,
+				   const char *msg, const char *allow)
+{
+	struct http_response resp = {0};
+	buf_init(&resp.body, 0);
+	http_reply_error(&resp, status, "%s", msg);
+	resp.allow = allow;
+	return queue(conn, ctx, &resp);
+}
+
+static bool path_matches(const struct http_route *r, const char *path)
+{
+	if (r->prefix)
+		return strncmp(path, r->path, strlen(r->path)) == 0;
+	return strcmp(path, r->path) == 0;
+}
+
+/* Finds the route for method+path; *allow lists the methods of a path
+ * that exists under another method. */
+static struct route_ent *find_route(struct http_server *s, const char *method,
+				    const char *path, char *allow, size_t alen)
+{
+	allow[0] = '\0';
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct http_route *r = s->routes[i].r;
+		if (!path_matches(r, path))
+			continue;
+		if (strcmp(r->method, method) == 0)
+			return &s->routes[i];
+		size_t used = strlen(allow);
+		snprintf(allow + used, alen - used, "%s%s", used ? ", " : "",
+			 r->method);
+	}
+	return NULL;
+}
+
+static bool key_ok(struct http_server *s, struct MHD_Connection *conn)
+{
+	if (!s->api_key)
+		return false;
+	const char *got = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      "X-API-Key");
+	if (!got)
+		return false;
+	return mem_const_eq(got, strlen(got), s->api_key, strlen(s->api_key));
+}
+
+static enum MHD_Result first_call(struct http_server *s,
+				  struct MHD_Connection *conn,
+				  struct reqctx *ctx, const char *method,
+				  const char *url)
+{
+	char allow[128];
+	ctx->route = find_route(s, method, url, allow, sizeof(allow));
+	if (!ctx->route) {
+		ctx->route = &s->unmatched;
+		if (allow[0])
+			return queue_error(conn, ctx, 405, "method not allowed",
+					   allow);
+		return queue_error(conn, ctx, 404, "not found", NULL);
+	}
+	if (ctx->route->r->management && !key_ok(s, conn))
+		return queue_error(conn, ctx, 401,
+				   s->api_key ? "missing or wrong X-API-Key"
+					      : "management API disabled: no "
+						"http.api_key configured",
+				   NULL);
+	const char *cl = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (errno || *end || n > (unsigned long long)s->max_body)
+			return queue_error(conn, ctx, 413,
+					   "request body too large", NULL);
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct reqctx *ctx = *con_cls;
+	(void)version;
+
+	if (!ctx) {
+		ctx = calloc(1, sizeof(*ctx));
+		if (!ctx)
+			return MHD_NO;
+		buf_init(&ctx->body, (size_t)s->max_body);
+		*con_cls = ctx;
+		return first_call(s, conn, ctx, method, url);
+	}
+	if (ctx->status)
+		return MHD_YES; /* answered early; discard any body */
+	if (*upload_size) {
+		/* Chunked bodies have no length up front: count as they come,
+		 * keep discarding after the limit, answer 413 at the end. */
+		if (!ctx->too_big &&
+		    buf_append(&ctx->body, upload, *upload_size))
+			ctx->too_big = true;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (ctx->too_big) {
+		buf_deinit(&ctx->body);
+		return queue_error(conn, ctx, 413, "request body too large",
+				   NULL);
+	}
+	struct http_request req = {
+		.method = method,
+		.path = url,
+		.body = ctx->body.data ? ctx->body.data : "",
+		.body_len = ctx->body.len,
+		.conn = conn,
+	};
+	struct http_response resp = {.status = 200};
+	buf_init(&resp.body, 0);
+	ctx->route->r->fn(&req, &resp, ctx->route->ud);
+	return queue(conn, ctx, &resp);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct reqctx *ctx = *con_cls;
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (!ctx)
+		return;
+	if (ctx->route && ctx->status)
+		count(ctx->route, ctx->status);
+	buf_deinit(&ctx->body);
+	free(ctx);
+	*con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_ctx, enum MHD_ConnectionNotificationCode
+						     toe)
+{
+	struct http_server *s = cls;
+	(void)conn;
+	(void)socket_ctx;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		s->open_conns++;
+	else if (s->open_conns > 0)
+		s->open_conns--;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	(void)cls;
+	if (LOG_DEBUG > log_threshold)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	log_debug("http", "%s", msg);
+}
+
+/* ---- lifecycle ---- */
+
+static int bind_listen(struct http_server *s, const struct sockaddr_any *a)
+{
+	int fd = socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+						   SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (a->u.sa.sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, &a->u.sa, a->len) || listen(fd, 1024)) {
+		int rc = -errno;
+		close(fd);
+		return rc;
+	}
+	s->addr.len = sizeof(s->addr.u.ss);
+	if (getsockname(fd, &s->addr.u.sa, &s->addr.len)) {
+		int rc = -errno;
+		close(fd);
+		return rc;
+	}
+	s->listen_fd = fd;
+	return 0;
+}
+
+int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
+		    struct http_server **out)
+{
+	struct http_server *s = calloc(1, sizeof(*s));
+	int rc;
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->loop = loop;
+	s->listen_fd = -1;
+	s->max_body = opts->max_body_bytes;
+	s->unmatched.r = NULL;
+	rc = http_server_set_api_key(s, opts->api_key);
+	if (rc)
+		goto fail;
+	rc = bind_listen(s, &opts->listen);
+	if (rc) {
+		char text[ADDR_TEXT_MAX];
+		sockaddr_format(&opts->listen, text);
+		log_error("http", "cannot listen on %s: %s", text,
+			  hearth_strerror(rc));
+		goto fail;
+	}
+	/* The pool holds the request line and headers plus MHD's own
+	 * bookkeeping; headers past max_header_bytes end in 431. */
+	size_t pool = (size_t)opts->max_header_bytes + 2048;
+	s->mhd = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->idle_timeout,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_END);
+	if (!s->mhd) {
+		log_error("http", "libmicrohttpd refused to start");
+		rc = HEARTH_EHTTP;
+		goto fail;
+	}
+	s->listen_fd = -1; /* MHD owns it now */
+	*out = s;
+	return 0;
+fail:
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	free(s->api_key);
+	free(s);
+	return rc;
+}
+
+int http_server_add_routes(struct http_server *s, const struct http_route *r,
+			   size_t n, void *ud)
+{
+	if (s->n_routes + n > s->cap_routes) {
+		size_t cap = s->cap_routes ? s->cap_routes : 16;
+		while (cap < s->n_routes + n)
+			cap *= 2;
+		struct route_ent *e = realloc(s->routes, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		s->routes = e;
+		s->cap_routes = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		memset(&s->routes[s->n_routes], 0, sizeof(s->routes[0]));
+		s->routes[s->n_routes].r = &r[i];
+		s->routes[s->n_routes].ud = ud;
+		s->n_routes++;
+	}
+	return 0;
+}
+
+int http_server_start(struct http_server *s)
+{
+	const union MHD_DaemonInfo *info =
+		MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	if (!info)
+		return HEARTH_EHTTP;
+	int rc = uv_poll_init(s->loop, &s->poll, info->epoll_fd);
+	if (rc)
+		return rc;
+	s->poll.data = s;
+	rc = uv_timer_init(s->loop, &s->timer);
+	if (rc) {
+		uv_close((uv_handle_t *)&s->poll, NULL);
+		return rc;
+	}
+	s->timer.data = s;
+	s->started = true;
+	rc = uv_poll_start(&s->poll, UV_READABLE, on_poll);
+	if (rc)
+		return rc;
+	run(s);
+	return 0;
+}
+
+int http_server_set_api_key(struct http_server *s, const char *api_key)
+{
+	char *k = NULL;
+	if (api_key && *api_key) {
+		k = strdup(api_key);
+		if (!k)
+			return -ENOMEM;
+	}
+	free(s->api_key);
+	s->api_key = k;
+	return 0;
+}
+
+void http_server_set_max_body(struct http_server *s, int64_t bytes)
+{
+	s->max_body = bytes;
+}
+
+int http_server_adopt(struct http_server *s, int fd)
+{
+	struct sockaddr_any peer;
+	peer.len = sizeof(peer.u.ss);
+	if (getpeername(fd, &peer.u.sa, &peer.len)) {
+		/* socketpair: no peer address; describe it as loopback. */
+		memset(&peer, 0, sizeof(peer));
+		peer.u.in.sin_family = AF_INET;
+		peer.u.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		peer.len = sizeof(peer.u.in);
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		close(fd);
+		return -errno;
+	}
+	if (MHD_add_connection(s->mhd, fd, &peer.u.sa, peer.len) != MHD_YES)
+		return HEARTH_EHTTP; /* MHD closed the socket */
+	if (s->started)
+		run(s);
+	return 0;
+}
+
+struct sockaddr_any http_server_address(const struct http_server *s)
+{
+	return s->addr;
+}
+
+static void collect_route(struct buf *out, const char *name,
+			  const struct route_ent *e)
+{
+	for (int i = 0; i < MAX_CODES && e->codes[i].code; i++) {
+		char code[16];
+		snprintf(code, sizeof(code), "%d", e->codes[i].code);
+		metrics_sample(out, "hearth_http_requests_total",
+			       (double)e->codes[i].n, 2, "route", name, "code",
+			       code);
+	}
+	if (e->other)
+		metrics_sample(out, "hearth_http_requests_total",
+			       (double)e->other, 2, "route", name, "code",
+			       "other");
+}
+
+void http_server_collect(struct buf *out, void *server)
+{
+	struct http_server *s = server;
+	metrics_family(out, "hearth_http_requests_total", "counter",
+		       "HTTP requests answered, by route and status code");
+	for (size_t i = 0; i < s->n_routes; i++)
+		collect_route(out, s->routes[i].r->name, &s->routes[i]);
+	collect_route(out, "unmatched", &s->unmatched);
+	metrics_family(out, "hearth_http_connections", "gauge",
+		       "open HTTP connections");
+	metrics_sample(out, "hearth_http_connections", (double)s->open_conns,
+		       0);
+}
+
+static void finish(struct http_server *s)
+{
+	MHD_stop_daemon(s->mhd);
+	void (*cb)(void *) = s->close_cb;
+	void *ud = s->close_ud;
+	free(s->routes);
+	free(s->api_key);
+	free(s);
+	if (cb)
+		cb(ud);
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	struct http_server *s = h->data;
+	if (--s->closing == 0)
+		finish(s);
+}
+
+void http_server_close(struct http_server *s, void (*cb)(void *), void *ud)
+{
+	if (!s)
+		return;
+	s->close_cb = cb;
+	s->close_ud = ud;
+	if (!s->started) {
+		finish(s);
+		return;
+	}
+	s->closing = 2;
+	uv_close((uv_handle_t *)&s->poll, on_closed);
+	uv_close((uv_handle_t *)&s->timer, on_closed);
+}

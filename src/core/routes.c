@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* The core's HTTP routes: /healthz, /metrics, the status page, /api/v1/status. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/daemon_priv.h"
+
+static json_t *rooms_json(struct daemon *d, bool *all_ok)
+{
+	json_t *rooms = json_object();
+	*all_ok = true;
+	for (size_t i = 0; i < daemon_n_rooms; i++) {
+		const char *st = daemon_rooms[i].state(d);
+		if (strcmp(st, "failed") == 0)
+			*all_ok = false;
+		json_object_set_new(rooms, daemon_rooms[i].name,
+				    json_string(st));
+	}
+	return rooms;
+}
+
+static void healthz(const struct http_request *req, struct http_response *resp,
+		    void *ud)
+{
+	struct daemon *d = ud;
+	bool ok;
+	(void)req;
+	json_t *rooms = rooms_json(d, &ok);
+	http_reply_json(resp, ok ? 200 : 503,
+			json_pack("{s:s, s:s, s:f, s:o}", "status",
+				  ok ? "ok" : "degraded", "version",
+				  HEARTH_VERSION, "uptime_seconds",
+				  daemon_uptime(d), "rooms", rooms));
+}
+
+static long rss_bytes(void)
+{
+	long pages = 0, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld %ld", &pages, &rss) != 2)
+		rss = 0;
+	fclose(f);
+	return rss * sysconf(_SC_PAGESIZE);
+}
+
+void core_collect(struct buf *out, void *ud)
+{
+	struct daemon *d = ud;
+	metrics_family(out, "hearth_build_info", "gauge",
+		       "always 1; the version is a label");
+	metrics_sample(out, "hearth_build_info", 1, 1, "version",
+		       HEARTH_VERSION);
+	metrics_family(out, "hearth_uptime_seconds", "gauge",
+		       "seconds since hearthd started");
+	metrics_sample(out, "hearth_uptime_seconds", daemon_uptime(d), 0);
+	metrics_family(out, "hearth_start_time_seconds", "gauge",
+		       "unix time hearthd started");
+	metrics_sample(out, "hearth_start_time_seconds", (double)d->start_unix,
+		       0);
+	metrics_family(out, "hearth_config_reloads_total", "counter",
+		       "config reloads by result");
+	metrics_sample(out, "hearth_config_reloads_total",
+		       (double)d->reloads_ok, 1, "result", "ok");
+	metrics_sample(out, "hearth_config_reloads_total",
+		       (double)d->reloads_failed, 1, "result", "error");
+	metrics_family(out, "hearth_room_up", "gauge",
+		       "1 when the room is running or loaded");
+	for (size_t i = 0; i < daemon_n_rooms; i++) {
+		const char *st = daemon_rooms[i].state(d);
+		metrics_sample(out, "hearth_room_up",
+			       strcmp(st, "running") == 0 ||
+					       strcmp(st, "loaded") == 0
+				       ? 1
+				       : 0,
+			       1, "room", daemon_rooms[i].name);
+	}
+	metrics_family(out, "hearth_lab_hosts", "gauge",
+		       "hosts described in lab.hosts");
+	metrics_sample(out, "hearth_lab_hosts", (double)d->cfg->lab.n_hosts, 0);
+	metrics_family(out, "process_resident_memory_bytes", "gauge",
+		       "resident set size");
+	metrics_sample(out, "process_resident_memory_bytes",
+		       (double)rss_bytes(), 0);
+}
+
+static void metrics(const struct http_request *req, struct http_response *resp,
+		    void *ud)
+{
+	struct daemon *d = ud;
+	(void)req;
+	resp->status = 200;
+	resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	if (metrics_render(d->metrics, &resp->body))
+		http_reply_error(resp, 500, "cannot render metrics");
+}
+
+static void html_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '&': buf_puts(b, "&amp;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		default: buf_append(b, s, 1);
+		}
+	}
+}
+
+static void index_page(const struct http_request *req,
+		       struct http_response *resp, void *ud)
+{
+	struct daemon *d = ud;
+	struct buf *b = &resp->body;
+	(void)req;
+	resp->status = 200;
+	resp->content_type = "text/html; charset=utf-8";
+	buf_puts(b, "<!doctype html>\n<html lang=\"en\"><head>"
+		    "<meta charset=\"utf-8\"><title>hearth</title>"
+		    "<meta name=\"viewport\" content=\"width=device-width\">"
+		    "<style>body{font-family:system-ui,sans-serif;margin:2rem;"
+		    "max-width:40rem}table{border-collapse:collapse}"
+		    "td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;"
+		    "text-align:left}.running,.loaded{color:#176f2c}"
+		    ".failed{color:#b00020}.disabled{color:#777}</style>"
+		    "</head><body><h1>hearth</h1>\n<p>");
+	buf_printf(b, "version %s &middot; up %.0f s", HEARTH_VERSION,
+		   daemon_uptime(d));
+	if (d->cfg->lab.enabled) {
+		buf_puts(b, " &middot; lab ");
+		html_escape(b, d->cfg->lab.domain);
+	}
+	buf_puts(b, "</p>\n<table id=\"rooms\"><tr><th>room</th><th>state</th>"
+		    "</tr>\n");
+	for (size_t i = 0; i < daemon_n_rooms; i++) {
+		const char *st = daemon_rooms[i].state(d);
+		buf_printf(b, "<tr><td>%s</td><td class=\"%s\">%s</td></tr>\n",
+			   daemon_rooms[i].name, st, st);
+	}
+	buf_puts(b, "</table>\n<p><a href=\"/healthz\">/healthz</a> &middot; "
+		    "<a href=\"/metrics\">/metrics</a></p></body></html>\n");
+}
+
+static void status(const struct http_request *req, struct http_response *resp,
+		   void *ud)
+{
+	struct daemon *d = ud;
+	const struct cfg_lab *lab = &d->cfg->lab;
+	bool ok;
+	(void)req;
+	json_t *j = json_pack(
+		"{s:s, s:i, s:f, s:s, s:s, s:{s:s, s:i, s:I}, s:o, s:{s:I, s:I}}",
+		"version", HEARTH_VERSION, "pid", (int)getpid(),
+		"uptime_seconds", daemon_uptime(d), "config",
+		d->opts.config_path, "state_dir", d->cfg->state_dir, "store",
+		"path", store_path(d->store), "schema_version",
+		store_schema_version(d->store), "starts", (json_int_t)d->starts,
+		"rooms", rooms_json(d, &ok), "reloads", "ok",
+		(json_int_t)d->reloads_ok, "failed",
+		(json_int_t)d->reloads_failed);
+	if (j && lab->enabled)
+		json_object_set_new(
+			j, "lab",
+			json_pack("{s:s, s:I, s:I}", "domain", lab->domain,
+				  "networks", (json_int_t)lab->n_networks,
+				  "hosts", (json_int_t)lab->n_hosts));
+	http_reply_json(resp, 200, j);
+}
+
+const struct http_route core_routes[] = {
+	{.name = "healthz", .method = "GET", .path = "/healthz", .fn = healthz,
+	 .help = "200 and the state of each room"},
+	{.name = "metrics", .method = "GET", .path = "/metrics", .fn = metrics,
+	 .help = "Prometheus text format"},
+	{.name = "index", .method = "GET", .path = "/", .fn = index_page,
+	 .help = "status page listing the rooms"},
+	{.name = "status", .method = "GET", .path = "/api/v1/status",
+	 .management = true, .fn = status,
+	 .help = "daemon, store and lab details (X-API-Key)"},
+};
+const size_t core_n_routes = sizeof(core_routes) / sizeof(core_routes[0]);

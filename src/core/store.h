@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/* The SQLite store in state_dir: the only code in hearth that speaks SQL. */
+#ifndef HEARTH_CORE_STORE_H
+#define HEARTH_CORE_STORE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * One database file (hearth.db, WAL mode, synchronous=FULL) so that a
+ * write acknowledged to a client is on disk. Schema changes are numbered
+ * migrations applied in order at open; a database from a newer hearth is
+ * refused rather than guessed at. Not thread-safe: one owner thread.
+ */
+struct store;
+
+/* Creates @dir if needed, opens or creates the database, migrates it.
+ * On success *out is owned by the caller (store_free). */
+int store_open(const char *dir, struct store **out);
+void store_free(struct store *s);
+
+/* The schema version the database is at after open. */
+int store_schema_version(const struct store *s);
+/* The schema version this binary migrates to. */
+int store_schema_latest(void);
+/* Path of the database file (owned by the store). */
+const char *store_path(const struct store *s);
+
+/* Durable key/value facts about the installation. *out is malloc'd
+ * (free it), or NULL with -ENOENT when the key is absent. */
+int store_meta_get(struct store *s, const char *key, char **out);
+int store_meta_set(struct store *s, const char *key, const char *value);
+/* Adds @delta to an integer fact (absent counts as 0), in one
+ * transaction; the new value in *out. */
+int store_meta_add(struct store *s, const char *key, int64_t delta,
+		   int64_t *out);
+
+/* Hands the database files and @dir to @uid/@gid (before dropping root). */
+int store_chown(struct store *s, const char *dir, uid_t uid, gid_t gid);
+
+#endif
