@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI's commands: one table feeds dispatch and help. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/hearth/cli.h"
+#include "core/config.h"
+
+static int cmd_version(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	printf("hearth %s\n", HEARTH_VERSION);
+	return CLI_OK;
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argc;
+	(void)argv;
+	cli_usage(stdout);
+	return CLI_OK;
+}
+
+static int cmd_config_check(struct cli *cli, int argc, char **argv)
+{
+	struct config *cfg = NULL;
+	struct cfg_error err;
+	(void)cli;
+	(void)argc;
+	if (config_load_file(argv[0], &cfg, &err)) {
+		config_error_print(&err, stderr);
+		return CLI_FAILED;
+	}
+	config_unref(cfg);
+	printf("%s: ok\n", argv[0]);
+	return CLI_OK;
+}
+
+static const char *str_or(json_t *o, const char *key, const char *dflt)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : dflt;
+}
+
+static int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	bool as_json = argc == 1 && strcmp(argv[0], "--json") == 0;
+	if (argc == 1 && !as_json) {
+		fprintf(stderr, "hearth status: unknown option '%s'\n", argv[0]);
+		return CLI_USAGE;
+	}
+	json_t *st = NULL;
+	int rc = cli_get_json(cli, "/api/v1/status", &st);
+	if (rc)
+		return rc;
+	if (as_json) {
+		json_dumpf(st, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(st);
+		return CLI_OK;
+	}
+	json_t *store = json_object_get(st, "store");
+	printf("hearthd %s  pid %lld  up %.0f s  (%s)\n",
+	       str_or(st, "version", "?"),
+	       (long long)json_integer_value(json_object_get(st, "pid")),
+	       json_number_value(json_object_get(st, "uptime_seconds")),
+	       cli->url);
+	printf("config     %s\n", str_or(st, "config", "?"));
+	printf("state_dir  %s (schema %lld, started %lld times)\n",
+	       str_or(st, "state_dir", "?"),
+	       (long long)json_integer_value(
+		       json_object_get(store, "schema_version")),
+	       (long long)json_integer_value(json_object_get(store, "starts")));
+	json_t *lab = json_object_get(st, "lab");
+	if (lab)
+		printf("lab        %s: %lld networks, %lld hosts\n",
+		       str_or(lab, "domain", "?"),
+		       (long long)json_integer_value(
+			       json_object_get(lab, "networks")),
+		       (long long)json_integer_value(
+			       json_object_get(lab, "hosts")));
+	printf("rooms\n");
+	const char *name;
+	json_t *v;
+	json_object_foreach(json_object_get(st, "rooms"), name, v)
+		printf("  %-10s %s\n", name, json_string_value(v) ?
+					     json_string_value(v) : "?");
+	json_decref(st);
+	return CLI_OK;
+}
+
+const struct cli_command cli_commands[] = {
+	{"version", "", "print the version", 0, 0, cmd_version},
+	{"help", "", "this text", 0, 0, cmd_help},
+	{"config check", "FILE", "validate a config file (offline)", 1, 1,
+	 cmd_config_check},
+	{"status", "[--json]", "ask the daemon how it and its rooms are", 0, 1,
+	 cmd_status},
+};
+const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

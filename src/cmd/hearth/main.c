@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/* hearth: global options, then one command from the table in commands.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+#include "base/addr.h"
+#include "cmd/hearth/cli.h"
+#include "core/config.h"
+#include "core/http_client.h"
+
+#define DEFAULT_URL "http://127.0.0.1:8080"
+
+void cli_usage(FILE *f)
+{
+	fprintf(f, "usage: hearth [--url URL] [--api-key KEY] [-c FILE] "
+		   "COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < cli_n_commands; i++) {
+		char left[64];
+		snprintf(left, sizeof(left), "%s %s", cli_commands[i].name,
+			 cli_commands[i].args);
+		fprintf(f, "  %-26s %s\n", left, cli_commands[i].help);
+	}
+	fprintf(f,
+		"\noptions:\n"
+		"  --url URL       the daemon (default: http.listen of -c FILE, "
+		"else $HEARTH_URL,\n"
+		"                  else " DEFAULT_URL ")\n"
+		"  --api-key KEY   X-API-Key (default: $HEARTH_API_KEY, else "
+		"http.api_key of -c FILE)\n"
+		"  -c, --config FILE  the daemon's config file\n"
+		"  -h, --help      this text; COMMAND --help for one command\n"
+		"\nexit codes: 0 ok, 1 command failed, 2 usage error, "
+		"3 cannot reach the daemon,\n"
+		"            4 server error, 5 refused by the server (4xx)\n");
+}
+
+static void command_usage(FILE *f, const struct cli_command *c)
+{
+	fprintf(f, "usage: hearth [OPTIONS] %s %s\n  %s\n", c->name, c->args,
+		c->help);
+}
+
+/* Matches the words of a command name ("config check") against argv. */
+static const struct cli_command *find_command(int argc, char **argv, int *used)
+{
+	const struct cli_command *best = NULL;
+	int best_words = 0;
+	for (size_t i = 0; i < cli_n_commands; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "%s", cli_commands[i].name);
+		int words = 0;
+		bool match = true;
+		for (char *save = NULL, *w = strtok_r(name, " ", &save); w;
+		     w = strtok_r(NULL, " ", &save)) {
+			if (words >= argc || strcmp(argv[words], w) != 0) {
+				match = false;
+				break;
+			}
+			words++;
+		}
+		if (match && words > best_words) {
+			best = &cli_commands[i];
+			best_words = words;
+		}
+	}
+	*used = best_words;
+	return best;
+}
+
+/* The daemon's URL as the config describes it. */
+static int url_from_config(struct cli *cli, char *url, size_t n)
+{
+	struct config *cfg = NULL;
+	struct cfg_error err;
+	if (config_load_file(cli->config, &cfg, &err)) {
+		config_error_print(&err, stderr);
+		return CLI_FAILED;
+	}
+	if (cfg->http.enabled) {
+		struct sockaddr_any a = cfg->http.listen;
+		/* A wildcard listener is reached on loopback. */
+		if (a.u.sa.sa_family == AF_INET &&
+		    a.u.in.sin_addr.s_addr == htonl(INADDR_ANY))
+			a.u.in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		else if (a.u.sa.sa_family == AF_INET6 &&
+			 IN6_IS_ADDR_UNSPECIFIED(&a.u.in6.sin6_addr))
+			a.u.in6.sin6_addr = in6addr_loopback;
+		char text[ADDR_TEXT_MAX];
+		sockaddr_format(&a, text);
+		snprintf(url, n, "http://%s", text);
+	}
+	if (!cli->api_key && cfg->http.api_key) {
+		static char key[512];
+		snprintf(key, sizeof(key), "%s", cfg->http.api_key);
+		cli->api_key = key;
+	}
+	config_unref(cfg);
+	return CLI_OK;
+}
+
+struct fetch {
+	int rc;
+	json_t *json;
+	const char *url;
+};
+
+static void on_response(const struct http_client_result *res, void *ud)
+{
+	struct fetch *f = ud;
+	if (res->err) {
+		fprintf(stderr, "hearth: cannot reach %s: %s\n", f->url,
+			res->errmsg ? res->errmsg : "error");
+		f->rc = CLI_CONNECT;
+		return;
+	}
+	json_error_t jerr;
+	json_t *j = json_loadb(res->body, res->body_len, 0, &jerr);
+	if (res->status >= 200 && res->status < 300 && j) {
+		f->json = j;
+		f->rc = CLI_OK;
+		return;
+	}
+	const char *msg = json_string_value(json_object_get(j, "error"));
+	fprintf(stderr, "hearth: %s answered %ld: %s\n", f->url, res->status,
+		msg ? msg : (j ? "unexpected answer" : "not JSON"));
+	json_decref(j);
+	f->rc = res->status >= 400 && res->status < 500 ? CLI_REFUSED
+							 : CLI_SERVER;
+}
+
+int cli_get_json(struct cli *cli, const char *path, json_t **out)
+{
+	uv_loop_t loop;
+	struct http_client *client = NULL;
+	char url[1024], header[600];
+	struct fetch f = {.rc = CLI_CONNECT, .url = url};
+	const char *headers[2] = {NULL, NULL};
+
+	*out = NULL;
+	snprintf(url, sizeof(url), "%s%s", cli->url, path);
+	if (cli->api_key) {
+		snprintf(header, sizeof(header), "X-API-Key: %s", cli->api_key);
+		headers[0] = header;
+	}
+	if (uv_loop_init(&loop))
+		return CLI_FAILED;
+	if (http_client_new(&loop, &client) == 0) {
+		struct http_client_req req = {
+			.url = url, .headers = headers, .timeout_ms = 10000};
+		if (http_client_request(client, &req, on_response, &f) == 0)
+			uv_run(&loop, UV_RUN_DEFAULT);
+		else
+			fprintf(stderr, "hearth: bad URL %s\n", url);
+		http_client_close(client);
+	}
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	*out = f.json;
+	return f.rc;
+}
+
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {0};
+	const char *url = NULL;
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *v;
+		if ((v = opt_value(argc, argv, &i, "--url")))
+			url = v;
+		else if ((v = opt_value(argc, argv, &i, "--api-key")))
+			cli.api_key = v;
+		else if ((v = opt_value(argc, argv, &i, "--config")) ||
+			 (v = opt_value(argc, argv, &i, "-c")))
+			cli.config = v;
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			cli_usage(stdout);
+			return CLI_OK;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("hearth %s\n", HEARTH_VERSION);
+			return CLI_OK;
+		} else {
+			fprintf(stderr, "hearth: unknown or incomplete option "
+					"'%s'\n", argv[i]);
+			cli_usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (i == argc) {
+		cli_usage(stderr);
+		return CLI_USAGE;
+	}
+	int used = 0;
+	const struct cli_command *cmd = find_command(argc - i, argv + i, &used);
+	if (!cmd) {
+		fprintf(stderr, "hearth: unknown command '%s'\n", argv[i]);
+		cli_usage(stderr);
+		return CLI_USAGE;
+	}
+	int cargc = argc - i - used;
+	char **cargv = argv + i + used;
+	for (int k = 0; k < cargc; k++) {
+		if (!strcmp(cargv[k], "--help") || !strcmp(cargv[k], "-h")) {
+			command_usage(stdout, cmd);
+			return CLI_OK;
+		}
+	}
+	if (cargc < cmd->min_args || cargc > cmd->max_args) {
+		command_usage(stderr, cmd);
+		return CLI_USAGE;
+	}
+
+	char cfg_url[256] = "";
+	if (!cli.api_key)
+		cli.api_key = getenv("HEARTH_API_KEY");
+	if (cli.config) {
+		int rc = url_from_config(&cli, cfg_url, sizeof(cfg_url));
+		if (rc)
+			return rc;
+	}
+	if (!url)
+		url = cfg_url[0] ? cfg_url : getenv("HEARTH_URL");
+	if (!url || !*url)
+		url = DEFAULT_URL;
+	/* No trailing slash: paths are appended as "/api/...". */
+	static char base[1024];
+	snprintf(base, sizeof(base), "%s", url);
+	size_t n = strlen(base);
+	while (n > 0 && base[n - 1] == '/')
+		base[--n] = '\0';
+	cli.url = base;
+	return cmd->run(&cli, cargc, cargv);
+}
