@@ -27,7 +27,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT (16 * 1024)
+#define INPUT_MAX_BYTES (16 * 1024)
 #define MAX_ITERATIONS 200
 #define POLL_MS 10
 /* Longer than the idle timeout (1 s): past this, the server leaks. */
@@ -211,8 +211,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init_once();
 		ready = true;
 	}
-	if (size > MAX_INPUT)
-		size = MAX_INPUT;
+	if (size > INPUT_MAX_BYTES)
+		size = INPUT_MAX_BYTES;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		die("socketpair", -errno);
