@@ -21,6 +21,9 @@
 struct loader {
 	struct config *cfg;
 	struct cfg_error *err;
+	/* Position of the last key read: where an error points when the
+	 * offending node has no token of its own (a null or empty value). */
+	struct cfg_pos last_key;
 };
 
 /* Position of a node: its own token for scalars; libfyaml 0.7 keeps no
@@ -61,6 +64,10 @@ __attribute__((format(printf, 3, 4)))
 static int fail_at(struct loader *l, struct fy_node *n, const char *fmt, ...)
 {
 	struct cfg_pos p = node_pos(n);
+	if (p.line == 0)
+		p = l->last_key;
+	if (p.line == 0)
+		p = (struct cfg_pos){1, 1};
 	va_list ap;
 	va_start(ap, fmt);
 	int rc = cfg_vfail(l->err, &p, fmt, ap);
@@ -285,6 +292,7 @@ static int load_map(struct loader *l, const struct cfg_field *f,
 		int rc = scalar_text(l, k, &name, &plain);
 		if (rc)
 			return rc;
+		l->last_key = node_pos(k);
 		void *item = items + i * s->size;
 		if (s->name_off != CFG_NONE)
 			*AT(item, s->name_off, const char *) = name;
@@ -392,6 +400,7 @@ static int load_section(struct loader *l, const struct cfg_section *s,
 			if (!key)
 				return fail_at(l, k ? k : node,
 					       "keys must be scalars");
+			l->last_key = node_pos(k);
 			size_t i;
 			for (i = 0; i < s->n_fields; i++) {
 				if (strlen(s->fields[i].key) == klen &&
@@ -419,11 +428,9 @@ static int load_section(struct loader *l, const struct cfg_section *s,
 		if (seen[i])
 			continue;
 		const struct cfg_field *f = &s->fields[i];
-		if (f->required) {
-			struct cfg_pos p = node_pos(node);
-			return cfg_fail(l->err, &p, "missing required key '%s'",
-					f->key);
-		}
+		if (f->required)
+			return fail_at(l, node, "missing required key '%s'",
+				       f->key);
 		int rc = apply_default(l, f, obj, depth);
 		if (rc)
 			return rc;
@@ -485,6 +492,23 @@ static int refuse_aliases(struct loader *l, struct fy_node *n, int depth)
 	return 0;
 }
 
+/* True when the text holds nothing but blanks and comments: libfyaml
+ * calls that an error, but for a config it is an empty one. */
+static bool is_blank(const char *data, size_t len)
+{
+	bool comment = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = data[i];
+		if (c == '\n')
+			comment = false;
+		else if (c == '#' && !comment)
+			comment = true;
+		else if (!comment && c != ' ' && c != '\t' && c != '\r')
+			return false;
+	}
+	return true;
+}
+
 int config_load_buffer(const char *data, size_t len, const char *name,
 		       struct config **out, struct cfg_error *err)
 {
@@ -525,18 +549,22 @@ int config_load_buffer(const char *data, size_t len, const char *name,
 			 FYPCF_DISABLE_RECYCLING,
 		.diag = diag,
 	};
-	doc = fy_document_build_from_string(&pcfg, data, len);
-	if (!doc || fy_document_get_diag(doc) == NULL ||
-	    fy_diag_got_error(diag)) {
+	if (!is_blank(data, len))
+		doc = fy_document_build_from_string(&pcfg, data, len);
+	/* An empty (or comment-only) file is no document at all, and no
+	 * error: every section is absent. */
+	if (fy_diag_got_error(diag) || (!doc && !is_blank(data, len))) {
 		void *it = NULL;
 		struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-		struct cfg_pos p = {e ? e->line + 1 : 1, e ? e->column + 1 : 1};
+		/* libfyaml's collected positions are already 1-based. */
+		struct cfg_pos p = {e && e->line > 0 ? e->line : 1,
+				    e && e->column > 0 ? e->column : 1};
 		rc = cfg_fail(err, &p, "YAML syntax: %s",
 			      e && e->msg ? e->msg : "invalid document");
 		goto out;
 	}
 	struct loader l = {.cfg = cfg, .err = err};
-	struct fy_node *root = fy_document_root(doc);
+	struct fy_node *root = doc ? fy_document_root(doc) : NULL;
 	rc = refuse_aliases(&l, root, 0);
 	if (rc)
 		goto out;

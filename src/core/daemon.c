@@ -48,24 +48,25 @@ static void apply_log_level(struct daemon *d)
 
 static void warn_restart_key(const char *key, void *ud)
 {
-	(void)ud;
+	json_t *list = ud;
 	log_warn("core", "reload: %s changed; it takes effect at restart", key);
+	if (list)
+		json_array_append_new(list, json_string(key));
 }
 
-static void reload(struct daemon *d)
+int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 {
 	struct config *next = NULL;
-	struct cfg_error err;
-	int rc = config_load_file(d->opts.config_path, &next, &err);
+	int rc = config_load_file(d->opts.config_path, &next, err);
 	if (rc) {
 		d->reloads_failed++;
 		log_error("core", "reload refused, running config stays: "
 				  "%s:%d:%d: %s",
-			  err.file, err.line ? err.line : 1,
-			  err.col ? err.col : 1, err.msg);
-		return;
+			  err->file, err->line ? err->line : 1,
+			  err->col ? err->col : 1, err->msg);
+		return rc;
 	}
-	config_restart_keys(d->cfg, next, warn_restart_key, NULL);
+	config_restart_keys(d->cfg, next, warn_restart_key, restart);
 	struct config *old = d->cfg;
 	d->cfg = next;
 	config_unref(old);
@@ -79,6 +80,7 @@ static void reload(struct daemon *d)
 	}
 	d->reloads_ok++;
 	log_info("core", "reloaded config=%s", d->opts.config_path);
+	return 0;
 }
 
 static void on_http_closed(void *ud)
@@ -103,8 +105,9 @@ static void stop(struct daemon *d, const char *why)
 static void on_signal(uv_signal_t *h, int signum)
 {
 	struct daemon *d = h->data;
+	struct cfg_error err;
 	if (signum == SIGHUP)
-		reload(d);
+		daemon_reload(d, &err, NULL);
 	else
 		stop(d, signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }

@@ -36,6 +36,13 @@ struct daemon {
 extern const struct daemon_room daemon_rooms[];
 extern const size_t daemon_n_rooms;
 
+/*
+ * Re-reads the config file and swaps it in. On refusal the running config
+ * stays and @err says why. Keys that need a restart are logged and, when
+ * @restart is a JSON array, appended to it.
+ */
+int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart);
+
 /* Seconds since start. */
 double daemon_uptime(struct daemon *d);
 

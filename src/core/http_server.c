@@ -226,6 +226,20 @@ static enum MHD_Result first_call(struct http_server *s,
 				  const char *url)
 {
 	char allow[128];
+	/* The body limit is the server's, whatever the route: refuse before
+	 * reading a byte of it. */
+	const char *cl = MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(cl, &end, 10);
+		if (errno || *end || n > (unsigned long long)s->max_body) {
+			ctx->route = &s->unmatched;
+			return queue_error(conn, ctx, 413,
+					   "request body too large", NULL);
+		}
+	}
 	ctx->route = find_route(s, method, url, allow, sizeof(allow));
 	if (!ctx->route) {
 		ctx->route = &s->unmatched;
@@ -240,16 +254,6 @@ static enum MHD_Result first_call(struct http_server *s,
 					      : "management API disabled: no "
 						"http.api_key configured",
 				   NULL);
-	const char *cl = MHD_lookup_connection_value(
-		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	if (cl) {
-		char *end;
-		errno = 0;
-		unsigned long long n = strtoull(cl, &end, 10);
-		if (errno || *end || n > (unsigned long long)s->max_body)
-			return queue_error(conn, ctx, 413,
-					   "request body too large", NULL);
-	}
 	return MHD_YES;
 }
 
@@ -266,7 +270,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		ctx = calloc(1, sizeof(*ctx));
 		if (!ctx)
 			return MHD_NO;
-		buf_init(&ctx->body, (size_t)s->max_body);
+		buf_init(&ctx->body, 0); /* bounded by max_body below */
 		*con_cls = ctx;
 		return first_call(s, conn, ctx, method, url);
 	}
@@ -276,7 +280,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		/* Chunked bodies have no length up front: count as they come,
 		 * keep discarding after the limit, answer 413 at the end. */
 		if (!ctx->too_big &&
-		    buf_append(&ctx->body, upload, *upload_size))
+		    (ctx->body.len + *upload_size > (size_t)s->max_body ||
+		     buf_append(&ctx->body, upload, *upload_size)))
 			ctx->too_big = true;
 		*upload_size = 0;
 		return MHD_YES;

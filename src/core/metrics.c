@@ -93,6 +93,8 @@ void metrics_sample(struct buf *out, const char *name, double value,
 	}
 	if (isnan(value))
 		buf_puts(out, " NaN\n");
+	else if (isinf(value))
+		buf_puts(out, value > 0 ? " +Inf\n" : " -Inf\n");
 	else if (value == floor(value) && fabs(value) < 1e15)
 		buf_printf(out, " %.0f\n", value);
 	else

@@ -170,6 +170,25 @@ static void status(const struct http_request *req, struct http_response *resp,
 	http_reply_json(resp, 200, j);
 }
 
+static void reload(const struct http_request *req, struct http_response *resp,
+		   void *ud)
+{
+	struct daemon *d = ud;
+	struct cfg_error err;
+	(void)req;
+	json_t *restart = json_array();
+	if (daemon_reload(d, &err, restart)) {
+		json_decref(restart);
+		http_reply_error(resp, 422, "%s:%d:%d: %s", err.file,
+				 err.line ? err.line : 1, err.col ? err.col : 1,
+				 err.msg);
+		return;
+	}
+	http_reply_json(resp, 200,
+			json_pack("{s:s, s:o}", "result", "reloaded",
+				  "restart_needed", restart));
+}
+
 const struct http_route core_routes[] = {
 	{.name = "healthz", .method = "GET", .path = "/healthz", .fn = healthz,
 	 .help = "200 and the state of each room"},
@@ -180,5 +199,8 @@ const struct http_route core_routes[] = {
 	{.name = "status", .method = "GET", .path = "/api/v1/status",
 	 .management = true, .fn = status,
 	 .help = "daemon, store and lab details (X-API-Key)"},
+	{.name = "reload", .method = "POST", .path = "/api/v1/reload",
+	 .management = true, .fn = reload,
+	 .help = "re-read the config file, like SIGHUP (X-API-Key)"},
 };
 const size_t core_n_routes = sizeof(core_routes) / sizeof(core_routes[0]);
