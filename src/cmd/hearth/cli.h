@@ -37,10 +37,11 @@ extern const size_t cli_n_commands;
 void cli_usage(FILE *f);
 
 /*
- * GETs @path from the daemon with the API key; on success *out holds the
- * parsed JSON body (json_decref it). Returns a cli_exit code and prints
- * the reason to stderr when it is not CLI_OK.
+ * Sends @method @path to the daemon with the API key; on success *out
+ * holds the parsed JSON body (json_decref it). Returns a cli_exit code and
+ * prints the reason to stderr when it is not CLI_OK.
  */
-int cli_get_json(struct cli *cli, const char *path, json_t **out);
+int cli_request_json(struct cli *cli, const char *method, const char *path,
+		     json_t **out);
 
 #endif

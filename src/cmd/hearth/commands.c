@@ -53,7 +53,7 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	json_t *st = NULL;
-	int rc = cli_get_json(cli, "/api/v1/status", &st);
+	int rc = cli_request_json(cli, "GET", "/api/v1/status", &st);
 	if (rc)
 		return rc;
 	if (as_json) {
@@ -92,6 +92,24 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+static int cmd_reload(struct cli *cli, int argc, char **argv)
+{
+	json_t *res = NULL;
+	(void)argc;
+	(void)argv;
+	int rc = cli_request_json(cli, "POST", "/api/v1/reload", &res);
+	if (rc)
+		return rc;
+	printf("reloaded\n");
+	size_t i;
+	json_t *key;
+	json_array_foreach(json_object_get(res, "restart_needed"), i, key)
+		printf("  %s changed: takes effect at restart\n",
+		       json_string_value(key));
+	json_decref(res);
+	return CLI_OK;
+}
+
 const struct cli_command cli_commands[] = {
 	{"version", "", "print the version", 0, 0, cmd_version},
 	{"help", "", "this text", 0, 0, cmd_help},
@@ -99,5 +117,7 @@ const struct cli_command cli_commands[] = {
 	 cmd_config_check},
 	{"status", "[--json]", "ask the daemon how it and its rooms are", 0, 1,
 	 cmd_status},
+	{"reload", "", "make the daemon re-read its config file (like SIGHUP)",
+	 0, 0, cmd_reload},
 };
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

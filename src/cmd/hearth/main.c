@@ -130,7 +130,8 @@ static void on_response(const struct http_client_result *res, void *ud)
 							 : CLI_SERVER;
 }
 
-int cli_get_json(struct cli *cli, const char *path, json_t **out)
+int cli_request_json(struct cli *cli, const char *method, const char *path,
+		     json_t **out)
 {
 	uv_loop_t loop;
 	struct http_client *client = NULL;
@@ -148,7 +149,8 @@ int cli_get_json(struct cli *cli, const char *path, json_t **out)
 		return CLI_FAILED;
 	if (http_client_new(&loop, &client) == 0) {
 		struct http_client_req req = {
-			.url = url, .headers = headers, .timeout_ms = 10000};
+			.method = method, .url = url, .headers = headers,
+			.timeout_ms = 10000};
 		if (http_client_request(client, &req, on_response, &f) == 0)
 			uv_run(&loop, UV_RUN_DEFAULT);
 		else
