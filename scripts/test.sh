@@ -44,12 +44,12 @@ step_fail() {
 }
 
 echo "=== build (release, -Werror)"
-if build build; then
+if build build-ci; then
 	echo "=== unit and corpus-replay tests (release)"
-	meson test -C build --print-errorlogs --num-processes 2 || true
-	count_meson build
+	meson test -C build-ci --print-errorlogs --num-processes 2 || true
+	count_meson build-ci
 else
-	step_fail build
+	step_fail build-ci
 fi
 
 echo "=== build (ASan + UBSan)"
