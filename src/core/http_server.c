@@ -43,6 +43,10 @@ struct http_server {
 	size_t n_routes, cap_routes;
 	struct route_ent unmatched; /* 404s and requests refused early */
 	uint64_t open_conns;
+	uint64_t max_conns;
+	uint64_t refused_conns; /* closed at accept: over max_connections */
+	int64_t max_header;
+	bool rearm; /* a slot freed up: run MHD again so it polls accept */
 	int closing; /* handles still to close */
 	void (*close_cb)(void *);
 	void *close_ud;
@@ -128,7 +132,12 @@ static void run(struct http_server *s)
 		return;
 	MHD_run(s->mhd);
 	MHD_UNSIGNED_LONG_LONG to;
-	if (MHD_get_timeout(s->mhd, &to) == MHD_YES)
+	if (s->rearm) {
+		/* libmicrohttpd stops polling the listening socket at its own
+		 * limit and resumes only at the start of a later run. */
+		s->rearm = false;
+		uv_timer_start(&s->timer, on_timer, 0, 0);
+	} else if (MHD_get_timeout(s->mhd, &to) == MHD_YES)
 		uv_timer_start(&s->timer, on_timer, to, 0);
 	else
 		uv_timer_stop(&s->timer);
@@ -183,6 +192,31 @@ static enum MHD_Result queue_error(struct MHD_Connection *conn,
 	return queue(conn, ctx, &resp);
 }
 
+/* Bytes of the request line and header block, as sent (near enough: the
+ * parsed form loses only optional whitespace). */
+struct header_sum {
+	size_t bytes;
+};
+
+static enum MHD_Result add_header_len(void *cls, enum MHD_ValueKind kind,
+				      const char *key, const char *value)
+{
+	struct header_sum *h = cls;
+	(void)kind;
+	h->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+	return MHD_YES;
+}
+
+static size_t header_bytes(struct MHD_Connection *conn, const char *method,
+			   const char *url)
+{
+	struct header_sum h = {strlen(method) + strlen(url) + 12};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_header_len, &h);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_header_len,
+				  &h);
+	return h.bytes;
+}
+
 static bool path_matches(const struct http_route *r, const char *path)
 {
 	if (r->prefix)
@@ -226,6 +260,11 @@ static enum MHD_Result first_call(struct http_server *s,
 				  const char *url)
 {
 	char allow[128];
+	if (header_bytes(conn, method, url) > (size_t)s->max_header) {
+		ctx->route = &s->unmatched;
+		return queue_error(conn, ctx, 431,
+				   "request header fields too large", NULL);
+	}
 	/* The body limit is the server's, whatever the route: refuse before
 	 * reading a byte of it. */
 	const char *cl = MHD_lookup_connection_value(
@@ -327,11 +366,29 @@ static void on_connection(void *cls, struct MHD_Connection *conn,
 	struct http_server *s = cls;
 	(void)conn;
 	(void)socket_ctx;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
 		s->open_conns++;
-	else if (s->open_conns > 0)
+	} else if (s->open_conns > 0) {
 		s->open_conns--;
+		s->rearm = true;
+	}
 }
+
+/* Over max_connections, a new connection is closed at once rather than
+ * left waiting in the kernel's backlog. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+				 socklen_t len)
+{
+	struct http_server *s = cls;
+	(void)addr;
+	(void)len;
+	if (s->open_conns >= s->max_conns) {
+		s->refused_conns++;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -384,6 +441,8 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 	s->loop = loop;
 	s->listen_fd = -1;
 	s->max_body = opts->max_body_bytes;
+	s->max_header = opts->max_header_bytes;
+	s->max_conns = (uint64_t)opts->max_connections;
 	s->unmatched.r = NULL;
 	rc = http_server_set_api_key(s, opts->api_key);
 	if (rc)
@@ -397,13 +456,17 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 		goto fail;
 	}
 	/* The pool holds the request line and headers plus MHD's own
-	 * bookkeeping; headers past max_header_bytes end in 431. */
-	size_t pool = (size_t)opts->max_header_bytes + 2048;
+	 * bookkeeping. Headers past max_header_bytes get our JSON 431;
+	 * libmicrohttpd answers its own 431 only past twice that. */
+	size_t pool = (size_t)opts->max_header_bytes * 2 + 4096;
 	s->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, s, on_request,
+		s,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+		/* Headroom over our own limit, which on_accept enforces. */
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)opts->max_connections + 64,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -545,6 +608,10 @@ void http_server_collect(struct buf *out, void *server)
 		       "open HTTP connections");
 	metrics_sample(out, "hearth_http_connections", (double)s->open_conns,
 		       0);
+	metrics_family(out, "hearth_http_connections_refused_total", "counter",
+		       "connections closed at accept: over max_connections");
+	metrics_sample(out, "hearth_http_connections_refused_total",
+		       (double)s->refused_conns, 0);
 }
 
 static void finish(struct http_server *s)

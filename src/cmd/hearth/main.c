@@ -163,6 +163,37 @@ int cli_request_json(struct cli *cli, const char *method, const char *path,
 	return f.rc;
 }
 
+static bool has_help(int argc, char **argv)
+{
+	for (int k = 0; k < argc; k++)
+		if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h"))
+			return true;
+	return false;
+}
+
+/* "hearth config" alone, or "hearth config --help": the commands of that
+ * group. Anything else unknown is a usage error. */
+static int group_usage(int argc, char **argv)
+{
+	bool help = has_help(argc, argv);
+	FILE *f = help ? stdout : stderr;
+	size_t n = strlen(argv[0]);
+	int shown = 0;
+	for (size_t k = 0; k < cli_n_commands; k++) {
+		const struct cli_command *c = &cli_commands[k];
+		if (strncmp(c->name, argv[0], n) == 0 && c->name[n] == ' ') {
+			command_usage(f, c);
+			shown++;
+		}
+	}
+	if (!shown) {
+		fprintf(stderr, "hearth: unknown command '%s'\n", argv[0]);
+		cli_usage(stderr);
+		return CLI_USAGE;
+	}
+	return help ? CLI_OK : CLI_USAGE;
+}
+
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
 	size_t n = strlen(name);
@@ -207,18 +238,13 @@ int main(int argc, char **argv)
 	}
 	int used = 0;
 	const struct cli_command *cmd = find_command(argc - i, argv + i, &used);
-	if (!cmd) {
-		fprintf(stderr, "hearth: unknown command '%s'\n", argv[i]);
-		cli_usage(stderr);
-		return CLI_USAGE;
-	}
+	if (!cmd)
+		return group_usage(argc - i, argv + i);
 	int cargc = argc - i - used;
 	char **cargv = argv + i + used;
-	for (int k = 0; k < cargc; k++) {
-		if (!strcmp(cargv[k], "--help") || !strcmp(cargv[k], "-h")) {
-			command_usage(stdout, cmd);
-			return CLI_OK;
-		}
+	if (has_help(cargc, cargv)) {
+		command_usage(stdout, cmd);
+		return CLI_OK;
 	}
 	if (cargc < cmd->min_args || cargc > cmd->max_args) {
 		command_usage(stderr, cmd);
