@@ -29,9 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define INPUT_MAX_BYTES (16 * 1024)
 #define MAX_ITERATIONS 200
-#define POLL_MS 10
+#define POLL_MS 2
 /* Longer than the idle timeout (1 s): past this, the server leaks. */
 #define RELEASE_DEADLINE_MS 3000
+/* Descriptors libFuzzer or the libraries may hold open for a while. */
+#define FD_SLACK 16
 
 static uv_loop_t loop;
 static struct http_server *server;
@@ -172,18 +174,20 @@ static long open_connections(void)
 	return n;
 }
 
-/* Runs the loop once, waiting at most @ms for the loop or @fd (-1: none). */
-static void step(int fd, int ms)
+/* Runs the loop once, then waits at most @ms for the loop or @fd (-1:
+ * none). False when the wait ran out with nothing to do: the server is
+ * waiting for input that will never come. */
+static bool step(int fd, int ms)
 {
 	struct pollfd p[2] = {
 		{.fd = uv_backend_fd(&loop), .events = POLLIN},
 		{.fd = fd, .events = POLLIN},
 	};
-	int timeout = uv_backend_timeout(&loop);
-	if (timeout < 0 || timeout > ms)
-		timeout = ms;
 	uv_run(&loop, UV_RUN_NOWAIT);
-	poll(p, fd >= 0 ? 2 : 1, timeout);
+	int timeout = uv_backend_timeout(&loop);
+	bool timer_due = timeout >= 0 && timeout < ms;
+	int n = poll(p, fd >= 0 ? 2 : 1, timer_due ? timeout : ms);
+	return n != 0 || timer_due;
 }
 
 /* Reads and discards what is there; true at EOF or on error. */
@@ -205,6 +209,7 @@ static bool drain(int fd)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool ready;
+	static int first_fd = -1;
 	int sv[2];
 
 	if (!ready) {
@@ -216,6 +221,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
 		die("socketpair", -errno);
+	/* New descriptors take the lowest free numbers: creeping numbers mean
+	 * something keeps descriptors from earlier inputs. */
+	if (first_fd < 0)
+		first_fd = sv[0];
+	if (sv[0] > first_fd + FD_SLACK)
+		die("descriptors leak across inputs", 0);
 	/* 16 KiB fits in a socket buffer: the write never blocks. */
 	for (size_t off = 0; off < size;) {
 		ssize_t n = send(sv[0], data + off, size - off, MSG_NOSIGNAL);
@@ -225,14 +236,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			die("send", -errno);
 		off += (size_t)n;
 	}
-	shutdown(sv[0], SHUT_WR);
-	/* On failure the server has closed its end already. */
+	/* On failure the server has closed its end already. Adopting runs
+	 * the server once, so it has read the input before the half-close
+	 * arrives: as over TCP, where a FIN comes after the data. */
 	(void)http_server_adopt(server, sv[1]);
+	shutdown(sv[0], SHUT_WR);
 
+	/* Read the answer until the server closes. If it sits waiting for
+	 * the rest of a request (a half-close in the middle of one is not
+	 * always noticed), the client hangs up instead of waiting for the
+	 * idle timeout. */
 	bool eof = false;
 	for (int i = 0; i < MAX_ITERATIONS && !eof; i++) {
-		step(sv[0], POLL_MS);
+		bool busy = step(sv[0], POLL_MS);
 		eof = drain(sv[0]);
+		if (!busy)
+			break;
 	}
 	close(sv[0]);
 

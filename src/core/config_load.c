@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Walks a libfyaml document against the schema tables into a snapshot. */
+/* Walks a YAML tree against the schema tables into a snapshot. */
 #include "core/config.h"
 #include "core/config_schema.h"
 
@@ -7,13 +7,13 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libfyaml.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
+#include "proto/yaml/tree.h"
 
 /* Deepest nesting of sections accepted; the schema itself is shallower. */
 #define MAX_DEPTH 16
@@ -26,42 +26,19 @@ struct loader {
 	struct cfg_pos last_key;
 };
 
-/* Position of a node: its own token for scalars; libfyaml 0.7 keeps no
- * marks on collections, so for those the position of their first item. */
-static struct cfg_pos node_pos(struct fy_node *n)
+static struct cfg_pos node_pos(const struct yaml_node *n)
 {
 	struct cfg_pos p = {0, 0};
-	for (int depth = 0; n && depth < 64; depth++) {
-		void *iter = NULL;
-		switch (fy_node_get_type(n)) {
-		case FYNT_SCALAR: {
-			struct fy_token *t = fy_node_get_scalar_token(n);
-			const struct fy_mark *m = t ? fy_token_start_mark(t)
-						    : NULL;
-			if (m) {
-				p.line = m->line + 1;
-				p.col = m->column + 1;
-			}
-			return p;
-		}
-		case FYNT_MAPPING: {
-			struct fy_node_pair *pair =
-				fy_node_mapping_iterate(n, &iter);
-			n = pair ? fy_node_pair_key(pair) : NULL;
-			break;
-		}
-		case FYNT_SEQUENCE:
-			n = fy_node_sequence_iterate(n, &iter);
-			break;
-		default:
-			return p;
-		}
+	if (n) {
+		p.line = n->line;
+		p.col = n->col;
 	}
 	return p;
 }
 
 __attribute__((format(printf, 3, 4)))
-static int fail_at(struct loader *l, struct fy_node *n, const char *fmt, ...)
+static int fail_at(struct loader *l, const struct yaml_node *n,
+		   const char *fmt, ...)
 {
 	struct cfg_pos p = node_pos(n);
 	if (p.line == 0)
@@ -232,61 +209,43 @@ static int parse_scalar(struct loader *l, const struct cfg_field *f,
 }
 
 static int load_section(struct loader *l, const struct cfg_section *s,
-			struct fy_node *node, void *obj, int depth);
+			const struct yaml_node *node, void *obj, int depth);
 
-static int scalar_text(struct loader *l, struct fy_node *n, char **out,
+static int scalar_text(struct loader *l, const struct yaml_node *n, char **out,
 		       bool *plain)
 {
-	size_t len;
-	const char *t = fy_node_get_scalar(n, &len);
-	if (!t)
+	if (n->kind != YAML_SCALAR)
 		return fail_at(l, n, "expected a scalar");
-	if (memchr(t, '\0', len))
+	if (memchr(n->text, '\0', n->len))
 		return fail_at(l, n, "NUL byte in value");
-	*out = arena_strndup(&l->cfg->arena, t, len);
+	*out = arena_strndup(&l->cfg->arena, n->text, n->len);
 	if (!*out)
 		return -ENOMEM;
-	*plain = fy_node_get_style(n) == FYNS_PLAIN;
+	*plain = n->plain;
 	return 0;
 }
 
-static bool is_null(struct fy_node *n)
-{
-	if (!n)
-		return true;
-	if (fy_node_get_type(n) != FYNT_SCALAR ||
-	    fy_node_get_style(n) != FYNS_PLAIN)
-		return false;
-	size_t len;
-	const char *t = fy_node_get_scalar(n, &len);
-	return len == 0 || (len == 1 && t[0] == '~') ||
-	       (len == 4 && memcmp(t, "null", 4) == 0);
-}
-
 static int load_map(struct loader *l, const struct cfg_field *f,
-		    struct fy_node *node, void *parent, int depth)
+		    const struct yaml_node *node, void *parent, int depth)
 {
 	const struct cfg_section *s = f->sub;
-	if (is_null(node))
+	if (yaml_node_is_null(node))
 		return 0;
-	if (fy_node_get_type(node) != FYNT_MAPPING)
+	if (node->kind != YAML_MAP)
 		return fail_at(l, node, "'%s' must be %s", f->key,
 			       type_name(f->type));
-	int count = fy_node_mapping_item_count(node);
-	if (count <= 0)
+	if (node->n == 0)
 		return 0;
-	char *items = arena_alloc(&l->cfg->arena, (size_t)count * s->size);
+	char *items = arena_alloc(&l->cfg->arena, node->n * s->size);
 	if (!items)
 		return -ENOMEM;
-	void *iter = NULL;
-	struct fy_node_pair *pair;
-	size_t i = 0;
-	while ((pair = fy_node_mapping_iterate(node, &iter)) && i < (size_t)count) {
-		struct fy_node *k = fy_node_pair_key(pair);
-		struct fy_node *v = fy_node_pair_value(pair);
+	size_t i;
+	for (i = 0; i < node->n; i++) {
+		const struct yaml_node *k = node->items[2 * i];
+		const struct yaml_node *v = node->items[2 * i + 1];
 		char *name;
 		bool plain;
-		if (!k || fy_node_get_type(k) != FYNT_SCALAR)
+		if (k->kind != YAML_SCALAR)
 			return fail_at(l, k, "names in '%s' must be scalars",
 				       f->key);
 		int rc = scalar_text(l, k, &name, &plain);
@@ -301,7 +260,6 @@ static int load_map(struct loader *l, const struct cfg_field *f,
 		rc = load_section(l, s, v, item, depth + 1);
 		if (rc)
 			return rc;
-		i++;
 	}
 	*AT(parent, f->off, void *) = items;
 	*AT(parent, f->count_off, size_t) = i;
@@ -309,25 +267,25 @@ static int load_map(struct loader *l, const struct cfg_field *f,
 }
 
 static int load_field(struct loader *l, const struct cfg_field *f,
-		      struct fy_node *v, void *obj, int depth)
+		      const struct yaml_node *v, void *obj, int depth)
 {
 	void *dst = AT(obj, f->off, char);
 	int rc;
 	if (f->type == CFG_SECTION) {
-		if (!is_null(v) && fy_node_get_type(v) != FYNT_MAPPING)
+		if (!yaml_node_is_null(v) && v->kind != YAML_MAP)
 			return fail_at(l, v, "'%s' must be %s", f->key,
 				       type_name(f->type));
-		rc = load_section(l, f->sub, is_null(v) ? NULL : v, dst,
+		rc = load_section(l, f->sub, yaml_node_is_null(v) ? NULL : v, dst,
 				  depth + 1);
 	} else if (f->type == CFG_MAP) {
 		rc = load_map(l, f, v, obj, depth);
 	} else {
 		char *text;
 		bool plain;
-		if (is_null(v))
+		if (yaml_node_is_null(v))
 			return fail_at(l, v, "'%s' needs a value: %s", f->key,
 				       type_name(f->type));
-		if (fy_node_get_type(v) != FYNT_SCALAR)
+		if (v->kind != YAML_SCALAR)
 			return fail_at(l, v, "'%s' must be %s", f->key,
 				       type_name(f->type));
 		rc = scalar_text(l, v, &text, &plain);
@@ -375,31 +333,26 @@ static int apply_default(struct loader *l, const struct cfg_field *f,
 }
 
 static int load_section(struct loader *l, const struct cfg_section *s,
-			struct fy_node *node, void *obj, int depth)
+			const struct yaml_node *node, void *obj, int depth)
 {
 	if (depth > MAX_DEPTH)
 		return fail_at(l, node, "nesting too deep");
-	if (node && !is_null(node) && fy_node_get_type(node) != FYNT_MAPPING)
+	if (node && !yaml_node_is_null(node) && node->kind != YAML_MAP)
 		return fail_at(l, node, "expected a mapping");
-	if (is_null(node))
+	if (yaml_node_is_null(node))
 		node = NULL;
 	/* Each key must be known: typos are errors, never ignored. */
 	bool seen[32] = {false};
 	if (s->n_fields > sizeof(seen) / sizeof(seen[0]))
 		return cfg_fail(l->err, NULL, "schema section too large");
 	if (node) {
-		void *iter = NULL;
-		struct fy_node_pair *pair;
-		while ((pair = fy_node_mapping_iterate(node, &iter))) {
-			struct fy_node *k = fy_node_pair_key(pair);
-			struct fy_node *v = fy_node_pair_value(pair);
-			size_t klen;
-			const char *key = k && fy_node_get_type(k) == FYNT_SCALAR
-						  ? fy_node_get_scalar(k, &klen)
-						  : NULL;
-			if (!key)
-				return fail_at(l, k ? k : node,
-					       "keys must be scalars");
+		for (size_t p = 0; p < node->n; p++) {
+			const struct yaml_node *k = node->items[2 * p];
+			const struct yaml_node *v = node->items[2 * p + 1];
+			if (k->kind != YAML_SCALAR)
+				return fail_at(l, k, "keys must be scalars");
+			const char *key = k->text;
+			size_t klen = k->len;
 			l->last_key = node_pos(k);
 			size_t i;
 			for (i = 0; i < s->n_fields; i++) {
@@ -460,61 +413,12 @@ static void set_file(struct cfg_error *err, const char *name)
 	snprintf(err->file, sizeof(err->file), "%s", name);
 }
 
-/* Refuses aliases and anchors: the config is small, and expanding
- * aliases is how "billion laughs" documents blow up. */
-static int refuse_aliases(struct loader *l, struct fy_node *n, int depth)
-{
-	if (!n)
-		return 0;
-	if (depth > MAX_DEPTH)
-		return fail_at(l, n, "nesting too deep");
-	if (fy_node_is_alias(n) || fy_node_get_anchor(n))
-		return fail_at(l, n, "anchors and aliases are not supported");
-	void *iter = NULL;
-	if (fy_node_get_type(n) == FYNT_MAPPING) {
-		struct fy_node_pair *p;
-		while ((p = fy_node_mapping_iterate(n, &iter))) {
-			int rc = refuse_aliases(l, fy_node_pair_key(p), depth + 1);
-			if (!rc)
-				rc = refuse_aliases(l, fy_node_pair_value(p),
-						    depth + 1);
-			if (rc)
-				return rc;
-		}
-	} else if (fy_node_get_type(n) == FYNT_SEQUENCE) {
-		struct fy_node *c;
-		while ((c = fy_node_sequence_iterate(n, &iter))) {
-			int rc = refuse_aliases(l, c, depth + 1);
-			if (rc)
-				return rc;
-		}
-	}
-	return 0;
-}
-
-/* True when the text holds nothing but blanks and comments: libfyaml
- * calls that an error, but for a config it is an empty one. */
-static bool is_blank(const char *data, size_t len)
-{
-	bool comment = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = data[i];
-		if (c == '\n')
-			comment = false;
-		else if (c == '#' && !comment)
-			comment = true;
-		else if (!comment && c != ' ' && c != '\t' && c != '\r')
-			return false;
-	}
-	return true;
-}
-
 int config_load_buffer(const char *data, size_t len, const char *name,
 		       struct config **out, struct cfg_error *err)
 {
-	struct fy_diag *diag = NULL;
-	struct fy_document *doc = NULL;
 	struct config *cfg = NULL;
+	struct yaml_node *root = NULL;
+	struct yaml_error yerr;
 	int rc;
 
 	memset(err, 0, sizeof(*err));
@@ -534,41 +438,18 @@ int config_load_buffer(const char *data, size_t len, const char *name,
 	arena_init(&cfg->arena);
 	cfg->path = arena_strdup(&cfg->arena, name);
 
-	struct fy_diag_cfg dcfg;
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.colorize = false;
-	diag = fy_diag_create(&dcfg);
-	if (!diag) {
-		rc = -ENOMEM;
+	/* The tree shares the snapshot's arena: the loader copies what it
+	 * keeps, and the few nodes cost less than a second arena. */
+	rc = yaml_tree_parse(data, len, &cfg->arena, &root, &yerr);
+	if (rc == -EINVAL) {
+		struct cfg_pos p = {yerr.line, yerr.col};
+		rc = cfg_fail(err, &p, "YAML syntax: %s", yerr.msg);
 		goto out;
 	}
-	fy_diag_set_collect_errors(diag, true);
-	struct fy_parse_cfg pcfg = {
-		.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG | FYPCF_DISABLE_MMAP_OPT |
-			 FYPCF_DISABLE_RECYCLING,
-		.diag = diag,
-	};
-	if (!is_blank(data, len))
-		doc = fy_document_build_from_string(&pcfg, data, len);
-	/* An empty (or comment-only) file is no document at all, and no
-	 * error: every section is absent. */
-	if (fy_diag_got_error(diag) || (!doc && !is_blank(data, len))) {
-		void *it = NULL;
-		struct fy_diag_error *e = fy_diag_errors_iterate(diag, &it);
-		/* libfyaml's collected positions are already 1-based. */
-		struct cfg_pos p = {e && e->line > 0 ? e->line : 1,
-				    e && e->column > 0 ? e->column : 1};
-		rc = cfg_fail(err, &p, "YAML syntax: %s",
-			      e && e->msg ? e->msg : "invalid document");
-		goto out;
-	}
-	struct loader l = {.cfg = cfg, .err = err};
-	struct fy_node *root = doc ? fy_document_root(doc) : NULL;
-	rc = refuse_aliases(&l, root, 0);
 	if (rc)
 		goto out;
-	if (root && !is_null(root) && fy_node_get_type(root) != FYNT_MAPPING) {
+	struct loader l = {.cfg = cfg, .err = err};
+	if (root && !yaml_node_is_null(root) && root->kind != YAML_MAP) {
 		rc = fail_at(&l, root, "the config must be a mapping");
 		goto out;
 	}
@@ -580,8 +461,6 @@ int config_load_buffer(const char *data, size_t len, const char *name,
 out:
 	if (rc == -ENOMEM)
 		cfg_fail(err, NULL, "out of memory");
-	fy_document_destroy(doc);
-	fy_diag_destroy(diag);
 	config_unref(cfg);
 	return rc;
 }

@@ -432,7 +432,7 @@ static void test_wrong_types(void **state)
 	expect_error("lab:\n  domain: bad..name\n", "bad..name",
 		     "'domain' must be a DNS name");
 	expect_error("lab:\n  domain: -bad.example\n", "-bad", "DNS name");
-	expect_error("lab:\n  networks: [a, b]\n", "a,",
+	expect_error("lab:\n  networks: [a, b]\n", "[a,",
 		     "'networks' must be a mapping of names");
 	expect_error("state_dir: \"a\\0b\"\n", "\"a", "NUL byte");
 
