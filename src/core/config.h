@@ -76,6 +76,31 @@ struct cfg_lab {
 	size_t n_hosts;
 };
 
+struct cfg_dns_zone {
+	struct cfg_pos pos;
+	const char *name; /* lower case, no trailing dot */
+	struct cfg_pos name_pos;
+	const char *file; /* RFC 1035 master file imported at start, or NULL */
+};
+
+struct cfg_dns_identity {
+	const char *version; /* CHAOS version.bind; "" hides it */
+	const char *id;	     /* CHAOS id.server; "" hides it */
+};
+
+struct cfg_dns {
+	bool enabled;
+	struct sockaddr_any *listen;
+	size_t n_listen;
+	struct cfg_dns_zone *zones;
+	size_t n_zones;
+	int64_t udp_workers;
+	int64_t udp_payload; /* our EDNS payload size */
+	int64_t tcp_idle_timeout; /* seconds */
+	int64_t tcp_max_connections;
+	struct cfg_dns_identity identity;
+};
+
 struct config {
 	atomic_uint refs;
 	struct arena arena;
@@ -85,6 +110,7 @@ struct config {
 	struct cfg_log log;
 	struct cfg_http http;
 	struct cfg_lab lab;
+	struct cfg_dns dns;
 };
 
 /* The first problem found, ready to print as "FILE:LINE:COL: message". */

@@ -24,6 +24,8 @@ struct loader {
 	/* Position of the last key read: where an error points when the
 	 * offending node has no token of its own (a null or empty value). */
 	struct cfg_pos last_key;
+	/* Filling in an absent section: defaults only, nothing required. */
+	bool absent;
 };
 
 static struct cfg_pos node_pos(const struct yaml_node *n)
@@ -59,6 +61,7 @@ static const char *type_name(enum cfg_type t)
 	switch (t) {
 	case CFG_SECTION: return "a mapping";
 	case CFG_MAP: return "a mapping of names";
+	case CFG_LIST: return "a list";
 	case CFG_STRING: return "a string";
 	case CFG_PATH: return "a path";
 	case CFG_DNSNAME: return "a DNS name";
@@ -203,6 +206,7 @@ static int parse_scalar(struct loader *l, const struct cfg_field *f,
 		return macaddr_parse(text, dst);
 	case CFG_SECTION:
 	case CFG_MAP:
+	case CFG_LIST:
 		break;
 	}
 	return -EINVAL;
@@ -210,6 +214,8 @@ static int parse_scalar(struct loader *l, const struct cfg_field *f,
 
 static int load_section(struct loader *l, const struct cfg_section *s,
 			const struct yaml_node *node, void *obj, int depth);
+static int load_absent(struct loader *l, const struct cfg_section *s,
+		       void *obj, int depth);
 
 static int scalar_text(struct loader *l, const struct yaml_node *n, char **out,
 		       bool *plain)
@@ -266,6 +272,54 @@ static int load_map(struct loader *l, const struct cfg_field *f,
 	return 0;
 }
 
+static int load_scalar(struct loader *l, const struct cfg_field *f,
+		       const struct yaml_node *v, void *dst);
+
+static int load_list(struct loader *l, const struct cfg_field *f,
+		     const struct yaml_node *node, void *parent, int depth)
+{
+	if (yaml_node_is_null(node))
+		return 0;
+	const struct yaml_node *const *elems = &node;
+	size_t n = 1;
+	if (node->kind == YAML_SEQ) {
+		elems = (const struct yaml_node *const *)node->items;
+		n = node->n;
+	} else if (f->elem == CFG_SECTION) {
+		return fail_at(l, node, "'%s' must be a list", f->key);
+	}
+	if (n == 0)
+		return 0;
+	size_t size = f->elem == CFG_SECTION ? f->sub->size : f->elem_size;
+	char *items = arena_alloc(&l->cfg->arena, n * size);
+	if (!items)
+		return -ENOMEM;
+	/* Each element is checked as if it were the list's key. */
+	struct cfg_field ef = *f;
+	ef.type = f->elem;
+	for (size_t i = 0; i < n; i++) {
+		void *item = items + i * size;
+		int rc;
+		if (f->elem == CFG_SECTION) {
+			if (elems[i]->kind != YAML_MAP)
+				return fail_at(l, elems[i],
+					       "items of '%s' must be mappings",
+					       f->key);
+			if (f->sub->pos_off != CFG_NONE)
+				*AT(item, f->sub->pos_off, struct cfg_pos) =
+					node_pos(elems[i]);
+			rc = load_section(l, f->sub, elems[i], item, depth + 1);
+		} else {
+			rc = load_scalar(l, &ef, elems[i], item);
+		}
+		if (rc)
+			return rc;
+	}
+	*AT(parent, f->off, void *) = items;
+	*AT(parent, f->count_off, size_t) = n;
+	return 0;
+}
+
 static int load_field(struct loader *l, const struct cfg_field *f,
 		      const struct yaml_node *v, void *obj, int depth)
 {
@@ -279,29 +333,10 @@ static int load_field(struct loader *l, const struct cfg_field *f,
 				  depth + 1);
 	} else if (f->type == CFG_MAP) {
 		rc = load_map(l, f, v, obj, depth);
+	} else if (f->type == CFG_LIST) {
+		rc = load_list(l, f, v, obj, depth);
 	} else {
-		char *text;
-		bool plain;
-		if (yaml_node_is_null(v))
-			return fail_at(l, v, "'%s' needs a value: %s", f->key,
-				       type_name(f->type));
-		if (v->kind != YAML_SCALAR)
-			return fail_at(l, v, "'%s' must be %s", f->key,
-				       type_name(f->type));
-		rc = scalar_text(l, v, &text, &plain);
-		if (rc)
-			return rc;
-		rc = parse_scalar(l, f, text, plain, dst);
-		if (rc == -ERANGE) {
-			struct cfg_pos p = node_pos(v);
-			return cfg_fail(l->err, &p,
-					"'%s' is out of range [%lld, %lld]",
-					f->key, (long long)f->min,
-					(long long)f->max);
-		}
-		if (rc == -EINVAL)
-			return fail_at(l, v, "'%s' must be %s", f->key,
-				       type_name(f->type));
+		rc = load_scalar(l, f, v, dst);
 	}
 	if (rc)
 		return rc;
@@ -312,6 +347,42 @@ static int load_field(struct loader *l, const struct cfg_field *f,
 	return 0;
 }
 
+static int load_scalar(struct loader *l, const struct cfg_field *f,
+		       const struct yaml_node *v, void *dst)
+{
+	char *text;
+	bool plain;
+	if (yaml_node_is_null(v))
+		return fail_at(l, v, "'%s' needs a value: %s", f->key,
+			       type_name(f->type));
+	if (v->kind != YAML_SCALAR)
+		return fail_at(l, v, "'%s' must be %s", f->key,
+			       type_name(f->type));
+	int rc = scalar_text(l, v, &text, &plain);
+	if (rc)
+		return rc;
+	rc = parse_scalar(l, f, text, plain, dst);
+	if (rc == -ERANGE) {
+		struct cfg_pos p = node_pos(v);
+		return cfg_fail(l->err, &p, "'%s' is out of range [%lld, %lld]",
+				f->key, (long long)f->min, (long long)f->max);
+	}
+	if (rc == -EINVAL)
+		return fail_at(l, v, "'%s' must be %s", f->key,
+			       type_name(f->type));
+	return rc;
+}
+
+static int load_absent(struct loader *l, const struct cfg_section *s,
+		       void *obj, int depth)
+{
+	bool was = l->absent;
+	l->absent = true;
+	int rc = load_section(l, s, NULL, obj, depth);
+	l->absent = was;
+	return rc;
+}
+
 static int apply_default(struct loader *l, const struct cfg_field *f,
 			 void *obj, int depth)
 {
@@ -319,7 +390,7 @@ static int apply_default(struct loader *l, const struct cfg_field *f,
 	if (f->type == CFG_SECTION) {
 		/* An absent section still gets its defaults; set_off stays
 		 * false so the room knows it is disabled. */
-		return load_section(l, f->sub, NULL, dst, depth + 1);
+		return load_absent(l, f->sub, dst, depth + 1);
 	}
 	if (!f->def)
 		return 0;
@@ -381,7 +452,7 @@ static int load_section(struct loader *l, const struct cfg_section *s,
 		if (seen[i])
 			continue;
 		const struct cfg_field *f = &s->fields[i];
-		if (f->required)
+		if (f->required && !l->absent)
 			return fail_at(l, node, "missing required key '%s'",
 				       f->key);
 		int rc = apply_default(l, f, obj, depth);
@@ -392,7 +463,9 @@ static int load_section(struct loader *l, const struct cfg_section *s,
 	 * item may refer to a sibling map written later in the file. */
 	for (size_t i = 0; i < s->n_fields; i++) {
 		const struct cfg_field *f = &s->fields[i];
-		if (f->type != CFG_MAP || !f->sub->check)
+		bool items_are_sections = f->type == CFG_MAP ||
+			(f->type == CFG_LIST && f->elem == CFG_SECTION);
+		if (!items_are_sections || !f->sub->check)
 			continue;
 		char *items = *AT(obj, f->off, char *);
 		size_t n = *AT(obj, f->count_off, size_t);

@@ -7,10 +7,36 @@
 
 #define AT(base, off, type) ((const type *)((const char *)(base) + (off)))
 
+static bool same_scalar(enum cfg_type type, const void *x, const void *y);
+
+/* Lists of scalars compare element by element; lists of sections are
+ * data (zones, rules) and always reloadable. */
+static bool same_list(const struct cfg_field *f, const void *a, const void *b)
+{
+	size_t na = *AT(a, f->count_off, size_t), nb = *AT(b, f->count_off, size_t);
+	if (na != nb)
+		return false;
+	if (f->elem == CFG_SECTION)
+		return true;
+	const char *x = *AT(a, f->off, const char *const);
+	const char *y = *AT(b, f->off, const char *const);
+	for (size_t i = 0; i < na; i++)
+		if (!same_scalar(f->elem, x + i * f->elem_size,
+				 y + i * f->elem_size))
+			return false;
+	return true;
+}
+
 static bool same_value(const struct cfg_field *f, const void *a, const void *b)
 {
-	const void *x = AT(a, f->off, char), *y = AT(b, f->off, char);
-	switch (f->type) {
+	if (f->type == CFG_LIST)
+		return same_list(f, a, b);
+	return same_scalar(f->type, AT(a, f->off, char), AT(b, f->off, char));
+}
+
+static bool same_scalar(enum cfg_type type, const void *x, const void *y)
+{
+	switch (type) {
 	case CFG_STRING:
 	case CFG_PATH:
 	case CFG_DNSNAME: {
@@ -37,6 +63,7 @@ static bool same_value(const struct cfg_field *f, const void *a, const void *b)
 		return memcmp(x, y, sizeof(struct macaddr)) == 0;
 	case CFG_SECTION:
 	case CFG_MAP:
+	case CFG_LIST:
 		break;
 	}
 	return true;
@@ -82,6 +109,7 @@ static const char *type_word(enum cfg_type t)
 	switch (t) {
 	case CFG_SECTION: return "section";
 	case CFG_MAP: return "map of name → section";
+	case CFG_LIST: return "list";
 	case CFG_STRING: return "string";
 	case CFG_PATH: return "path";
 	case CFG_DNSNAME: return "DNS name";
@@ -116,7 +144,11 @@ static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix
 			range, fd->reloadable ? "yes" : "restart", fd->help);
 		if (fd->type == CFG_SECTION)
 			ref_section(f, fd->sub, path);
-		else if (fd->type == CFG_MAP) {
+		else if (fd->type == CFG_LIST && fd->elem == CFG_SECTION) {
+			char sub[160];
+			snprintf(sub, sizeof(sub), "%s[]", path);
+			ref_section(f, fd->sub, sub);
+		} else if (fd->type == CFG_MAP) {
 			char sub[160];
 			snprintf(sub, sizeof(sub), "%s.NAME", path);
 			ref_section(f, fd->sub, sub);

@@ -258,6 +258,89 @@ static const struct cfg_section lab_section = {
 	.name_off = CFG_NONE, .pos_off = CFG_NONE, .check = lab_check,
 };
 
+/* ---- dns ---- */
+
+static int dns_zone_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	struct cfg_dns_zone *z = obj;
+	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
+		const struct cfg_dns_zone *o = &cfg->dns.zones[i];
+		if (o == z)
+			break;
+		if (strcmp(o->name, z->name) == 0)
+			return cfg_fail(err, &z->name_pos,
+					"zone '%s' is listed twice", z->name);
+	}
+	return 0;
+}
+
+static const struct cfg_field dns_zone_fields[] = {
+	FIELD(.key = "name", .type = CFG_DNSNAME,
+	      .off = F(struct cfg_dns_zone, name),
+	      .pos_off = F(struct cfg_dns_zone, name_pos), .required = true,
+	      .reloadable = true, .help = "the zone's apex"),
+	FIELD(.key = "file", .type = CFG_PATH,
+	      .off = F(struct cfg_dns_zone, file), .reloadable = true,
+	      .help = "RFC 1035 master file imported into the store at start "
+		      "and on SIGHUP"),
+};
+static const struct cfg_section dns_zone_section = {
+	.size = sizeof(struct cfg_dns_zone), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_dns_zone, pos),
+	.fields = dns_zone_fields, .n_fields = N(dns_zone_fields),
+	.check = dns_zone_check,
+};
+
+static const struct cfg_field dns_identity_fields[] = {
+	FIELD(.key = "version", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_identity, version),
+	      .def = "hearth " HEARTH_VERSION, .reloadable = true,
+	      .help = "CHAOS TXT version.bind; \"\" refuses the query"),
+	FIELD(.key = "id", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_identity, id), .def = "",
+	      .reloadable = true,
+	      .help = "CHAOS TXT id.server; \"\" refuses the query"),
+};
+static const struct cfg_section dns_identity_section = {
+	.fields = dns_identity_fields, .n_fields = N(dns_identity_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+static const struct cfg_field dns_fields[] = {
+	FIELD(.key = "listen", .type = CFG_LIST, .elem = CFG_SOCKADDR,
+	      .elem_size = sizeof(struct sockaddr_any),
+	      .off = F(struct cfg_dns, listen),
+	      .count_off = F(struct cfg_dns, n_listen), .required = true,
+	      .help = "ADDR:PORT list; UDP and TCP on each"),
+	FIELD(.key = "zones", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dns_zone_section, .off = F(struct cfg_dns, zones),
+	      .count_off = F(struct cfg_dns, n_zones), .reloadable = true,
+	      .help = "authoritative zones: {name, file?}"),
+	FIELD(.key = "udp_workers", .type = CFG_INT,
+	      .off = F(struct cfg_dns, udp_workers), .def = "2", .min = 1,
+	      .max = 64, .help = "UDP threads per address (SO_REUSEPORT)"),
+	FIELD(.key = "udp_payload", .type = CFG_INT,
+	      .off = F(struct cfg_dns, udp_payload), .def = "1232",
+	      .min = 512, .max = 4096, .reloadable = true,
+	      .help = "EDNS UDP payload size we advertise and honour"),
+	FIELD(.key = "tcp_idle_timeout", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns, tcp_idle_timeout), .def = "10s",
+	      .min = 1, .max = 3600, .reloadable = true,
+	      .help = "an idle DNS TCP connection is closed after this long"),
+	FIELD(.key = "tcp_max_connections", .type = CFG_INT,
+	      .off = F(struct cfg_dns, tcp_max_connections), .def = "256",
+	      .min = 1, .max = 65536, .reloadable = true,
+	      .help = "concurrent DNS TCP connections; more are closed"),
+	FIELD(.key = "identity", .type = CFG_SECTION,
+	      .off = F(struct cfg_dns, identity), .reloadable = true,
+	      .sub = &dns_identity_section,
+	      .help = "answers to CHAOS version.bind / id.server"),
+};
+static const struct cfg_section dns_section = {
+	.fields = dns_fields, .n_fields = N(dns_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
 /* ---- root ---- */
 
 static const struct cfg_field root_fields[] = {
@@ -278,6 +361,9 @@ static const struct cfg_field root_fields[] = {
 	      .set_off = F(struct config, lab.enabled), .reloadable = true,
 	      .sub = &lab_section,
 	      .help = "the one description of the lab"),
+	FIELD(.key = "dns", .type = CFG_SECTION, .off = F(struct config, dns),
+	      .set_off = F(struct config, dns.enabled), .sub = &dns_section,
+	      .help = "the dns room: authoritative zones; absent: no DNS"),
 };
 
 const struct cfg_section cfg_root = {

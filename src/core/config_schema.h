@@ -13,6 +13,9 @@
 enum cfg_type {
 	CFG_SECTION,  /* mapping of fixed keys -> struct at off */
 	CFG_MAP,      /* mapping name -> section, array at off, count at count_off */
+	CFG_LIST,     /* sequence of elem (a scalar type, or CFG_SECTION with
+			 sub), array at off, count at count_off; a lone scalar
+			 counts as a list of one */
 	CFG_STRING,   /* const char * */
 	CFG_PATH,     /* const char *, non-empty */
 	CFG_DNSNAME,  /* const char *, a valid DNS name, stored lower case */
@@ -42,7 +45,9 @@ struct cfg_field {
 	int64_t min, max; /* CFG_INT/SIZE/DURATION bounds */
 	bool required;
 	bool reloadable;
-	const struct cfg_section *sub; /* CFG_SECTION and CFG_MAP */
+	const struct cfg_section *sub; /* CFG_SECTION, CFG_MAP, CFG_LIST */
+	enum cfg_type elem;	       /* CFG_LIST: type of each element */
+	size_t elem_size;	       /* CFG_LIST of scalars: bytes each */
 	const char *help;
 };
 

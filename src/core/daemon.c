@@ -35,6 +35,19 @@ const struct daemon_room daemon_rooms[] = {
 };
 const size_t daemon_n_rooms = sizeof(daemon_rooms) / sizeof(daemon_rooms[0]);
 
+void daemon_each_room(struct daemon *d,
+		      void (*fn)(const char *name, const char *state, void *ud),
+		      void *ud)
+{
+	for (size_t i = 0; i < daemon_n_rooms; i++)
+		fn(daemon_rooms[i].name, daemon_rooms[i].state(d), ud);
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		const struct daemon_room_inst *r = &d->rooms[i];
+		fn(r->ops->name, r->room ? r->ops->state(r->room) : "disabled",
+		   ud);
+	}
+}
+
 double daemon_uptime(struct daemon *d)
 {
 	uv_update_time(&d->loop);
@@ -78,6 +91,14 @@ int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 				  hearth_strerror(rc));
 		http_server_set_max_body(d->http, d->cfg->http.max_body_bytes);
 	}
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		struct daemon_room_inst *r = &d->rooms[i];
+		if (r->room)
+			r->ops->reload(r->room, d->cfg);
+		else if (r->ops->enabled(d->cfg))
+			log_warn("core", "reload: room %s was enabled; it "
+					 "starts at restart", r->ops->name);
+	}
 	d->reloads_ok++;
 	log_info("core", "reloaded config=%s", d->opts.config_path);
 	return 0;
@@ -95,6 +116,11 @@ static void stop(struct daemon *d, const char *why)
 	d->stopping = true;
 	log_info("core", "stopping (%s)", why);
 	privs_sd_notify("STOPPING=1");
+	for (size_t i = d->n_rooms; i-- > 0;) {
+		if (d->rooms[i].room)
+			d->rooms[i].ops->close(d->rooms[i].room);
+		d->rooms[i].room = NULL;
+	}
 	http_server_close(d->http, on_http_closed, d);
 	d->http = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
@@ -179,6 +205,24 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 		if (rc)
 			return rc;
 	}
+	struct room_ctx ctx = {
+		.loop = &d->loop, .store = d->store, .metrics = d->metrics,
+		.http = d->http,
+	};
+	for (const struct room_ops *const *r = opts->rooms; r && *r; r++) {
+		if (d->n_rooms == DAEMON_MAX_ROOMS)
+			return -E2BIG;
+		struct daemon_room_inst *ri = &d->rooms[d->n_rooms++];
+		ri->ops = *r;
+		if (!(*r)->enabled(cfg))
+			continue;
+		rc = (*r)->open(&ctx, cfg, &ri->room);
+		if (rc) {
+			log_error((*r)->name, "cannot start: %s",
+				  hearth_strerror(rc));
+			return rc;
+		}
+	}
 	rc = start_signal(d, &d->sig_term, SIGTERM);
 	if (!rc)
 		rc = start_signal(d, &d->sig_int, SIGINT);
@@ -232,6 +276,14 @@ int daemon_run(struct daemon *d)
 		sockaddr_format(&a, addr);
 		log_info("http", "listening on %s", addr);
 	}
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		struct daemon_room_inst *r = &d->rooms[i];
+		if (r->room && (rc = r->ops->start(r->room))) {
+			log_error(r->ops->name, "cannot start: %s",
+				  hearth_strerror(rc));
+			return rc;
+		}
+	}
 	log_info("core", "hearthd %s started config=%s state_dir=%s",
 		 HEARTH_VERSION, d->opts.config_path, d->cfg->state_dir);
 	privs_sd_notify("READY=1");
@@ -254,6 +306,9 @@ void daemon_free(struct daemon *d)
 	if (!d->stopping) {
 		/* A start that failed half-way: close whatever was opened. */
 		d->stopping = true;
+		for (size_t i = d->n_rooms; i-- > 0;)
+			if (d->rooms[i].room)
+				d->rooms[i].ops->close(d->rooms[i].room);
 		http_server_close(d->http, NULL, NULL);
 		d->http = NULL;
 		uv_walk(&d->loop, close_any, NULL);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "core/config.h"
+#include "core/room.h"
 
 /*
  * Owns the loop, the current config snapshot, the store, the HTTP server
@@ -18,6 +19,7 @@ struct daemon;
 struct daemon_opts {
 	const char *config_path; /* re-read on SIGHUP */
 	bool verbose;		 /* -v: debug logging whatever the config */
+	const struct room_ops *const *rooms; /* NULL-terminated */
 };
 
 /* Opens the store and binds every socket; takes a reference on @cfg. */

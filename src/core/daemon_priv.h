@@ -12,11 +12,19 @@
 #include "core/metrics.h"
 #include "core/store.h"
 
-/* A room as /healthz and the web UI show it. */
+/* A core part as /healthz and the web UI show it. */
 struct daemon_room {
 	const char *name;
 	const char *(*state)(struct daemon *d); /* "running", "disabled", ... */
 };
+
+/* A room from daemon_opts.rooms and its state. */
+struct daemon_room_inst {
+	const struct room_ops *ops;
+	void *room; /* NULL when disabled */
+};
+
+#define DAEMON_MAX_ROOMS 16
 
 struct daemon {
 	uv_loop_t loop;
@@ -31,7 +39,15 @@ struct daemon {
 	int64_t starts;	    /* times this state_dir has been started */
 	uint64_t reloads_ok, reloads_failed;
 	bool stopping;
+	struct daemon_room_inst rooms[DAEMON_MAX_ROOMS];
+	size_t n_rooms;
 };
+
+/* Calls @fn with each room's name and state: core parts first, then the
+ * rooms ("disabled" for those the config leaves out). */
+void daemon_each_room(struct daemon *d,
+		      void (*fn)(const char *name, const char *state, void *ud),
+		      void *ud);
 
 extern const struct daemon_room daemon_rooms[];
 extern const size_t daemon_n_rooms;

@@ -6,18 +6,25 @@
 
 #include "core/daemon_priv.h"
 
+struct rooms_acc {
+	json_t *obj;
+	bool ok;
+};
+
+static void add_room(const char *name, const char *state, void *ud)
+{
+	struct rooms_acc *a = ud;
+	if (strcmp(state, "failed") == 0)
+		a->ok = false;
+	json_object_set_new(a->obj, name, json_string(state));
+}
+
 static json_t *rooms_json(struct daemon *d, bool *all_ok)
 {
-	json_t *rooms = json_object();
-	*all_ok = true;
-	for (size_t i = 0; i < daemon_n_rooms; i++) {
-		const char *st = daemon_rooms[i].state(d);
-		if (strcmp(st, "failed") == 0)
-			*all_ok = false;
-		json_object_set_new(rooms, daemon_rooms[i].name,
-				    json_string(st));
-	}
-	return rooms;
+	struct rooms_acc a = {json_object(), true};
+	daemon_each_room(d, add_room, &a);
+	*all_ok = a.ok;
+	return a.obj;
 }
 
 static void healthz(const struct http_request *req, struct http_response *resp,
@@ -46,6 +53,18 @@ static long rss_bytes(void)
 	return rss * sysconf(_SC_PAGESIZE);
 }
 
+static void room_up(const char *name, const char *state, void *ud)
+{
+	bool up = strcmp(state, "running") == 0 || strcmp(state, "loaded") == 0;
+	metrics_sample(ud, "hearth_room_up", up ? 1 : 0, 1, "room", name);
+}
+
+static void room_row(const char *name, const char *state, void *ud)
+{
+	buf_printf(ud, "<tr><td>%s</td><td class=\"%s\">%s</td></tr>\n",
+		   name, state, state);
+}
+
 void core_collect(struct buf *out, void *ud)
 {
 	struct daemon *d = ud;
@@ -68,15 +87,7 @@ void core_collect(struct buf *out, void *ud)
 		       (double)d->reloads_failed, 1, "result", "error");
 	metrics_family(out, "hearth_room_up", "gauge",
 		       "1 when the room is running or loaded");
-	for (size_t i = 0; i < daemon_n_rooms; i++) {
-		const char *st = daemon_rooms[i].state(d);
-		metrics_sample(out, "hearth_room_up",
-			       strcmp(st, "running") == 0 ||
-					       strcmp(st, "loaded") == 0
-				       ? 1
-				       : 0,
-			       1, "room", daemon_rooms[i].name);
-	}
+	daemon_each_room(d, room_up, out);
 	metrics_family(out, "hearth_lab_hosts", "gauge",
 		       "hosts described in lab.hosts");
 	metrics_sample(out, "hearth_lab_hosts", (double)d->cfg->lab.n_hosts, 0);
@@ -135,11 +146,7 @@ static void index_page(const struct http_request *req,
 	}
 	buf_puts(b, "</p>\n<table id=\"rooms\"><tr><th>room</th><th>state</th>"
 		    "</tr>\n");
-	for (size_t i = 0; i < daemon_n_rooms; i++) {
-		const char *st = daemon_rooms[i].state(d);
-		buf_printf(b, "<tr><td>%s</td><td class=\"%s\">%s</td></tr>\n",
-			   daemon_rooms[i].name, st, st);
-	}
+	daemon_each_room(d, room_row, b);
 	buf_puts(b, "</table>\n<p><a href=\"/healthz\">/healthz</a> &middot; "
 		    "<a href=\"/metrics\">/metrics</a></p></body></html>\n");
 }

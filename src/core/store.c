@@ -13,12 +13,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
-
-struct store {
-	sqlite3 *db;
-	char *path;
-	int version;
-};
+#include "core/store_priv.h"
 
 /* Migration N takes the schema from version N to N+1. Append only. */
 static const char *const migrations[] = {
@@ -27,12 +22,33 @@ static const char *const migrations[] = {
 	"  key TEXT PRIMARY KEY NOT NULL,"
 	"  value TEXT NOT NULL"
 	") WITHOUT ROWID;",
+	/* 1 -> 2: authoritative DNS zones and their records. */
+	"CREATE TABLE dns_zones ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE," /* lower case, trailing dot */
+	"  kind TEXT NOT NULL DEFAULT 'Native',"
+	"  account TEXT NOT NULL DEFAULT '',"
+	"  soa_edit_api TEXT NOT NULL DEFAULT 'DEFAULT',"
+	"  masters TEXT NOT NULL DEFAULT '[]',"
+	"  source TEXT NOT NULL DEFAULT 'api'," /* api | file */
+	"  notified_serial INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE TABLE dns_records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  zone_id INTEGER NOT NULL REFERENCES dns_zones(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL," /* lower case, trailing dot */
+	"  type INTEGER NOT NULL,"
+	"  ttl INTEGER NOT NULL,"
+	"  rdata BLOB NOT NULL," /* wire form, names uncompressed */
+	"  disabled INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX dns_records_by_name ON dns_records(zone_id, name, type);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 /* The one place SQLite result codes become hearth codes. */
-static int sql_err(struct store *s, int rc, const char *what)
+int store_sql_err(struct store *s, int rc, const char *what)
 {
 	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
 		return 0;
@@ -47,38 +63,29 @@ static int sql_err(struct store *s, int rc, const char *what)
 	return HEARTH_ESTORE;
 }
 
-/*
- * A transaction that remembers its first error: later statements become
- * no-ops and commit rolls back and reports that error.
- */
-struct txn {
-	struct store *s;
-	int err;
-};
-
-static void txn_begin(struct store *s, struct txn *t)
+void store_txn_begin(struct store *s, struct store_txn *t)
 {
 	t->s = s;
-	t->err = sql_err(s, sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
+	t->err = store_sql_err(s, sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
 					 NULL),
 			 "begin");
 }
 
-static void txn_exec(struct txn *t, const char *sql)
+void store_txn_exec(struct store_txn *t, const char *sql)
 {
 	if (t->err)
 		return;
-	t->err = sql_err(t->s, sqlite3_exec(t->s->db, sql, NULL, NULL, NULL),
+	t->err = store_sql_err(t->s, sqlite3_exec(t->s->db, sql, NULL, NULL, NULL),
 			 "exec");
 }
 
-static int txn_commit(struct txn *t)
+int store_txn_commit(struct store_txn *t)
 {
 	if (t->err) {
 		sqlite3_exec(t->s->db, "ROLLBACK", NULL, NULL, NULL);
 		return t->err;
 	}
-	int rc = sql_err(t->s, sqlite3_exec(t->s->db, "COMMIT", NULL, NULL,
+	int rc = store_sql_err(t->s, sqlite3_exec(t->s->db, "COMMIT", NULL, NULL,
 					    NULL),
 			 "commit");
 	if (rc)
@@ -95,7 +102,7 @@ static int pragma_int(struct store *s, const char *sql, int *out)
 		if (rc == SQLITE_ROW)
 			*out = sqlite3_column_int(st, 0);
 	}
-	rc = sql_err(s, rc, sql);
+	rc = store_sql_err(s, rc, sql);
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -111,14 +118,14 @@ static int migrate(struct store *s)
 		return HEARTH_ESCHEMA;
 	}
 	while (s->version < N_MIGRATIONS) {
-		struct txn t;
+		struct store_txn t;
 		char bump[64];
-		txn_begin(s, &t);
-		txn_exec(&t, migrations[s->version]);
+		store_txn_begin(s, &t);
+		store_txn_exec(&t, migrations[s->version]);
 		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d",
 			 s->version + 1);
-		txn_exec(&t, bump);
-		rc = txn_commit(&t);
+		store_txn_exec(&t, bump);
+		rc = store_txn_commit(&t);
 		if (rc)
 			return rc;
 		s->version++;
@@ -176,7 +183,7 @@ int store_open(const char *dir, struct store **out)
 				     SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
-		rc = sql_err(s, rc, s->path);
+		rc = store_sql_err(s, rc, s->path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
@@ -186,7 +193,7 @@ int store_open(const char *dir, struct store **out)
 			  "PRAGMA synchronous = FULL;"
 			  "PRAGMA foreign_keys = ON;",
 			  NULL, NULL, NULL);
-	rc = sql_err(s, rc, "pragmas");
+	rc = store_sql_err(s, rc, "pragmas");
 	if (!rc)
 		rc = pragma_int(s, "PRAGMA quick_check", &dummy);
 	if (rc)
@@ -242,7 +249,7 @@ int store_meta_get(struct store *s, const char *key, char **out)
 	} else if (rc == SQLITE_DONE) {
 		rc = -ENOENT;
 	} else {
-		rc = sql_err(s, rc, "meta get");
+		rc = store_sql_err(s, rc, "meta get");
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -261,27 +268,27 @@ static int meta_put(struct store *s, const char *key, const char *value)
 		rc = sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
-	rc = sql_err(s, rc, "meta put");
+	rc = store_sql_err(s, rc, "meta put");
 	sqlite3_finalize(st);
 	return rc;
 }
 
 int store_meta_set(struct store *s, const char *key, const char *value)
 {
-	struct txn t;
-	txn_begin(s, &t);
+	struct store_txn t;
+	store_txn_begin(s, &t);
 	if (!t.err)
 		t.err = meta_put(s, key, value);
-	return txn_commit(&t);
+	return store_txn_commit(&t);
 }
 
 int store_meta_add(struct store *s, const char *key, int64_t delta,
 		   int64_t *out)
 {
-	struct txn t;
+	struct store_txn t;
 	char *old = NULL;
 	int64_t v = 0;
-	txn_begin(s, &t);
+	store_txn_begin(s, &t);
 	if (!t.err) {
 		int rc = store_meta_get(s, key, &old);
 		if (rc == 0)
@@ -296,7 +303,7 @@ int store_meta_add(struct store *s, const char *key, int64_t delta,
 		snprintf(text, sizeof(text), "%lld", (long long)v);
 		t.err = meta_put(s, key, text);
 	}
-	int rc = txn_commit(&t);
+	int rc = store_txn_commit(&t);
 	if (!rc && out)
 		*out = v;
 	return rc;

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* Authoritative answers: RFC 1034 §4.3.2 over a zone set, into a writer. */
+#ifndef HEARTH_PROTO_DNS_ANSWER_H
+#define HEARTH_PROTO_DNS_ANSWER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto/dns/msg.h"
+#include "proto/dns/zone.h"
+
+struct dns_answer_opts {
+	const char *version; /* CHAOS version.bind; NULL or "": REFUSED */
+	const char *id;	     /* CHAOS id.server / hostname.bind */
+	uint16_t udp_payload; /* ours, advertised in OPT */
+};
+
+/* What was answered, for the caller's counters. */
+struct dns_answer_info {
+	uint8_t rcode;
+	bool authoritative; /* a zone held the name */
+};
+
+/*
+ * Answers @q (parsed from @query of @len bytes) from @zs into @buf of
+ * @cap bytes (the UDP limit or 65535 for TCP): EDNS handling, wildcard
+ * synthesis, CNAME chasing inside the zone, referrals with glue,
+ * NXDOMAIN/NODATA with the SOA, TC when the answer does not fit.
+ * Returns the response length, or 0 when the query must be dropped.
+ * Pure and thread-safe (reads @zs only).
+ */
+size_t dns_answer(const struct dns_zoneset *zs, const uint8_t *query,
+		  size_t len, uint8_t *buf, size_t cap, bool tcp,
+		  const struct dns_answer_opts *opts,
+		  struct dns_answer_info *info);
+
+#endif

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Immutable zone snapshots: built once from records, then read lock-free. */
+#ifndef HEARTH_PROTO_DNS_ZONE_H
+#define HEARTH_PROTO_DNS_ZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "proto/dns/name.h"
+
+/*
+ * A zone is built from a list of records (dns_zone_builder), then frozen:
+ * nodes sorted in canonical order (for transfers and export) and indexed
+ * by a hash of their lower-cased name (for answers). Empty non-terminals
+ * get nodes of their own, so "exists but has no data" is a lookup, not a
+ * search. Everything lives in the zone's arena; once built, a zone is
+ * read-only and safe to read from any number of threads.
+ */
+
+/* RDATA of an RRset: @count entries, each a 16-bit length then bytes. */
+struct dns_rrset {
+	uint16_t type;
+	uint16_t count;
+	uint32_t ttl;
+	const uint8_t *rdata;
+	uint32_t rdata_len;
+};
+
+enum {
+	DNS_NODE_CUT = 1,	/* NS below the apex: a delegation */
+	DNS_NODE_OCCLUDED = 2,	/* below a cut: glue, never answered */
+	DNS_NODE_WILDCARD = 4,	/* its name starts with "*" */
+	DNS_NODE_HAS_WILD = 8,	/* "*.<this name>" exists */
+};
+
+struct dns_node {
+	const uint8_t *name; /* lower-case wire form */
+	uint8_t name_len;
+	uint8_t flags;
+	uint16_t nsets;
+	uint32_t hash;
+	struct dns_rrset *sets; /* sorted by type */
+};
+
+struct dns_zone {
+	struct dns_name apex; /* lower case */
+	uint32_t serial;
+	const struct dns_rrset *soa;
+	const struct dns_node *apex_node;
+	struct dns_node *nodes; /* canonical order; nodes[0] is the apex */
+	size_t n_nodes;
+	size_t n_records;
+	struct dns_node **index; /* open addressing, power of two */
+	size_t index_mask;
+	struct arena arena;
+};
+
+struct dns_zone_builder;
+
+/* Starts a zone at @apex. Returns NULL when out of memory. */
+struct dns_zone_builder *dns_zone_builder_new(const struct dns_name *apex);
+void dns_zone_builder_free(struct dns_zone_builder *b);
+
+/*
+ * Adds one record; @owner must be at or below the apex. Duplicate
+ * records (same owner, type and RDATA) are merged. Returns 0, -EINVAL
+ * (out of zone: @why says so), or -ENOMEM.
+ */
+int dns_zone_builder_add(struct dns_zone_builder *b, const struct dns_name *owner,
+			 uint16_t type, uint32_t ttl, const uint8_t *rdata,
+			 uint16_t rdlen, char why[128]);
+
+/*
+ * Freezes the records into a zone (the builder is consumed either way).
+ * Refuses a zone without exactly one SOA at the apex, a CNAME beside
+ * other data, or a CNAME at the apex: -EINVAL with @why.
+ */
+int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
+		   char why[128]);
+
+void dns_zone_free(struct dns_zone *z);
+
+/* The node named @wire (any case), or NULL. */
+const struct dns_node *dns_zone_find(const struct dns_zone *z,
+				     const uint8_t *wire, size_t len);
+
+/* The RRset of @type at @n, or NULL. */
+const struct dns_rrset *dns_node_rrset(const struct dns_node *n, uint16_t type);
+
+/* Iterates RDATA entries: *pos starts at 0; returns false at the end. */
+bool dns_rrset_next(const struct dns_rrset *rs, uint32_t *pos,
+		    const uint8_t **rdata, uint16_t *len);
+
+/* A set of zones served together; the longest matching apex wins. */
+struct dns_zoneset {
+	struct dns_zone **zones;
+	size_t n;
+};
+
+/* The zone that holds @name, or NULL. */
+const struct dns_zone *dns_zoneset_find(const struct dns_zoneset *zs,
+					const struct dns_name *name);
+
+#endif
