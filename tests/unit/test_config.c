@@ -843,6 +843,10 @@ static void test_reference(void **state)
 		"lab.networks.NAME.subnet", "lab.networks.NAME.gateway",
 		"lab.hosts", "lab.hosts.NAME.ip", "lab.hosts.NAME.mac",
 		"lab.hosts.NAME.network", "lab.hosts.NAME.public",
+		"dns", "dns.listen", "dns.zones", "dns.zones[].name",
+		"dns.zones[].file", "dns.udp_workers", "dns.udp_payload",
+		"dns.tcp_idle_timeout", "dns.tcp_max_connections",
+		"dns.identity", "dns.identity.version", "dns.identity.id",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];
