@@ -7,9 +7,10 @@ set -eu
 PKGS="
 build-essential pkg-config meson ninja-build clang libclang-rt-14-dev llvm
 libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
-libsqlite3-dev sqlite3 libcmocka-dev
+libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev
 python3 python3-pytest python3-requests python3-prometheus-client
 curl wrk procps iproute2 passwd
+nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython
 "
 
 missing=""

@@ -111,6 +111,18 @@ int dns_zone_builder_add(struct dns_zone_builder *b, const struct dns_name *owne
 	return 0;
 }
 
+bool dns_zone_builder_has(const struct dns_zone_builder *b,
+			  const struct dns_name *owner, uint16_t type)
+{
+	struct dns_name low = *owner;
+	dns_name_lower(&low);
+	for (size_t i = 0; i < b->n; i++)
+		if (b->recs[i].type == type && b->recs[i].owner_len == low.len &&
+		    memcmp(b->recs[i].owner, low.wire, low.len) == 0)
+			return true;
+	return false;
+}
+
 static int brec_compare(const void *x, const void *y)
 {
 	const struct brec *a = x, *b = y;
@@ -344,12 +356,13 @@ int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 		uint16_t len;
 		uint32_t pos = 0;
 		dns_rrset_next(z->soa, &pos, &rd, &len);
-		/* serial sits after two names */
+		/* The serial follows two uncompressed names. */
 		size_t off = 0;
-		for (int k = 0; k < 2; k++)
+		for (int k = 0; k < 2 && off < len; k++) {
 			while (off < len && rd[off])
 				off += (size_t)rd[off] + 1;
-		off += 2; /* the two root bytes */
+			off++; /* the root label */
+		}
 		if (off + 20 <= len)
 			z->serial = dns_get32(rd + off);
 	}

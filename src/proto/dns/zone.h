@@ -72,6 +72,10 @@ int dns_zone_builder_add(struct dns_zone_builder *b, const struct dns_name *owne
 			 uint16_t type, uint32_t ttl, const uint8_t *rdata,
 			 uint16_t rdlen, char why[128]);
 
+/* True when a record of @type at @owner was added. */
+bool dns_zone_builder_has(const struct dns_zone_builder *b,
+			  const struct dns_name *owner, uint16_t type);
+
 /*
  * Freezes the records into a zone (the builder is consumed either way).
  * Refuses a zone without exactly one SOA at the apex, a CNAME beside

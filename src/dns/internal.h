@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* What the dns room's files share: the room, its snapshot and counters. */
+#ifndef HEARTH_DNS_INTERNAL_H
+#define HEARTH_DNS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "base/addr.h"
+#include "core/config.h"
+#include "core/room.h"
+#include "proto/dns/answer.h"
+#include "proto/dns/zone.h"
+
+/*
+ * What answers are built from: the zones and the answer options, frozen
+ * together. Workers read the current one under RCU (liburcu-qsbr): a
+ * reload publishes a new snapshot and frees the old one only after every
+ * worker has passed a quiescent state.
+ */
+struct dns_snapshot {
+	struct dns_zoneset zs;
+	struct dns_answer_opts opts;
+	char version[256];
+	char id[256];
+};
+
+void dns_snapshot_free(struct dns_snapshot *s);
+
+/* Counters, one block per thread that answers, summed on scrape. */
+#define DNS_STAT_TYPES 12
+struct dns_stats {
+	atomic_uint_fast64_t queries[2];      /* udp, tcp */
+	atomic_uint_fast64_t rcode[16];
+	atomic_uint_fast64_t qtype[DNS_STAT_TYPES]; /* see dns_stat_type */
+	atomic_uint_fast64_t dropped;	      /* unparsable, not answered */
+	atomic_uint_fast64_t truncated;
+};
+
+/* Index into dns_stats.qtype for @type; the last slot is "other". */
+unsigned dns_stat_type(uint16_t type);
+extern const char *const dns_stat_type_names[DNS_STAT_TYPES];
+
+/* Answers one query and counts it. Returns the response length (0: drop). */
+size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
+		 const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
+		 bool tcp);
+
+struct dns_udp;
+struct dns_tcp;
+struct store;
+
+struct dns_room {
+	uv_loop_t *loop;
+	struct store *store;
+	struct config *cfg;
+	struct dns_snapshot *snap; /* rcu-protected; written on the loop */
+	struct dns_udp *udp;
+	struct dns_tcp *tcp;
+	struct dns_stats tcp_stats;
+	bool degraded; /* a zone file or lab record could not be loaded */
+	uint64_t reloads;
+};
+
+/* Loads zone files into the store, then builds a snapshot of every
+ * stored zone plus the records derived from lab:. Problems are logged;
+ * *degraded says whether any occurred. */
+int dns_load(struct store *store, const struct config *cfg,
+	     struct dns_snapshot **out, bool *degraded);
+
+/* A record the lab description implies: A/AAAA in lab.domain, PTR in
+ * the reverse zone of the host's network. */
+struct dns_lab_rr {
+	struct dns_name zone;
+	struct dns_name owner;
+	uint16_t type;
+	uint16_t rdlen;
+	uint8_t rdata[DNS_NAME_MAX];
+};
+
+/* The lab's records (malloc'd array in *out). Implemented in lab.c. */
+int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,
+		    size_t *n);
+
+/* TTL of lab-derived records. */
+#define DNS_LAB_TTL 300
+
+/* UDP workers: bound in dns_udp_open (privileged), threads started by
+ * dns_udp_start, stopped and joined by dns_udp_close. */
+int dns_udp_open(struct dns_room *r, const struct cfg_dns *cfg,
+		 struct dns_udp **out);
+int dns_udp_start(struct dns_udp *u);
+void dns_udp_close(struct dns_udp *u);
+void dns_udp_stats(struct dns_udp *u, void (*fn)(struct dns_stats *, void *),
+		   void *ud);
+
+/* TCP on the loop (RFC 7766: pipelining, idle timeout, connection cap). */
+int dns_tcp_open(struct dns_room *r, const struct cfg_dns *cfg,
+		 struct dns_tcp **out);
+int dns_tcp_start(struct dns_tcp *t);
+void dns_tcp_set_limits(struct dns_tcp *t, const struct cfg_dns *cfg);
+void dns_tcp_close(struct dns_tcp *t);
+
+/* The current snapshot for the loop thread (the only writer). */
+static inline const struct dns_snapshot *dns_room_snapshot(struct dns_room *r)
+{
+	return r->snap;
+}
+
+#endif

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* DNS records derived from lab: hosts: A/AAAA in the lab domain, PTR in reverse zones. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/internal.h"
+#include "proto/dns/dns.h"
+
+/* The reverse name of @ip keeping its first @bits (rounded down to a
+ * whole octet or nibble): with bits = 32/128 the PTR owner, with the
+ * network's prefix length the reverse zone. */
+static int reverse_name(const struct ipaddr *ip, unsigned bits,
+			struct dns_name *out)
+{
+	char text[DNS_NAME_TEXT_MAX];
+	size_t w = 0;
+	if (ip->family == AF_INET) {
+		for (int i = (int)(bits / 8) - 1; i >= 0; i--)
+			w += (size_t)snprintf(text + w, sizeof(text) - w, "%u.",
+					      ip->u.bytes[i]);
+		snprintf(text + w, sizeof(text) - w, "in-addr.arpa.");
+	} else {
+		for (int i = (int)(bits / 4) - 1; i >= 0; i--) {
+			unsigned b = ip->u.bytes[i / 2];
+			unsigned nib = (i % 2) ? (b & 0xf) : (b >> 4);
+			w += (size_t)snprintf(text + w, sizeof(text) - w, "%x.",
+					      nib);
+		}
+		snprintf(text + w, sizeof(text) - w, "ip6.arpa.");
+	}
+	return dns_name_from_text(text, strlen(text), NULL, out);
+}
+
+static const struct cfg_network *network_of(const struct cfg_lab *lab,
+					    const struct cfg_host *h)
+{
+	for (size_t i = 0; i < lab->n_networks; i++) {
+		const struct cfg_network *n = &lab->networks[i];
+		if (h->network ? strcmp(h->network, n->name) == 0
+			       : ipprefix_contains(&n->subnet, &h->ip))
+			return n;
+	}
+	return NULL;
+}
+
+int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,
+		    size_t *n)
+{
+	const struct cfg_lab *lab = &cfg->lab;
+	*out = NULL;
+	*n = 0;
+	if (!lab->enabled || lab->n_hosts == 0)
+		return 0;
+	struct dns_lab_rr *rrs = calloc(lab->n_hosts * 2, sizeof(*rrs));
+	if (!rrs)
+		return -ENOMEM;
+	struct dns_name domain;
+	if (dns_name_from_text(lab->domain, strlen(lab->domain),
+			       &(struct dns_name){.len = 1}, &domain)) {
+		free(rrs);
+		return -EINVAL;
+	}
+	dns_name_lower(&domain);
+	size_t k = 0;
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct cfg_host *h = &lab->hosts[i];
+		struct dns_name fqdn;
+		if (!h->has_ip ||
+		    dns_name_prepend(&domain, h->name, strlen(h->name), &fqdn))
+			continue;
+		dns_name_lower(&fqdn);
+		bool v4 = h->ip.family == AF_INET;
+		struct dns_lab_rr *a = &rrs[k];
+		a->zone = domain;
+		a->owner = fqdn;
+		a->type = v4 ? DNS_T_A : DNS_T_AAAA;
+		a->rdlen = v4 ? 4 : 16;
+		memcpy(a->rdata, h->ip.u.bytes, a->rdlen);
+		k++;
+
+		const struct cfg_network *net = network_of(lab, h);
+		unsigned bits = net ? net->subnet.len : (v4 ? 24 : 64);
+		bits -= bits % (v4 ? 8 : 4);
+		if (bits == 0)
+			bits = v4 ? 8 : 4;
+		struct dns_lab_rr *p = &rrs[k];
+		if (reverse_name(&h->ip, v4 ? 32 : 128, &p->owner) ||
+		    reverse_name(&h->ip, bits, &p->zone))
+			continue;
+		p->type = DNS_T_PTR;
+		p->rdlen = fqdn.len;
+		memcpy(p->rdata, fqdn.wire, fqdn.len);
+		k++;
+	}
+	*out = rrs;
+	*n = k;
+	return 0;
+}

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/* Zone files into the store, and the store (plus lab records) into a snapshot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "core/store_dns.h"
+#include "dns/internal.h"
+#include "proto/dns/dns.h"
+#include "proto/dns/zonefile.h"
+
+#define ZONEFILE_MAX (256u << 20) /* bytes read from one zone file */
+
+static int read_file(const char *path, char **data, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct buf b;
+	buf_init(&b, ZONEFILE_MAX);
+	char chunk[65536];
+	int rc = 0;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		if ((rc = buf_append(&b, chunk, (size_t)n)))
+			break;
+	}
+	close(fd);
+	if (rc) {
+		buf_deinit(&b);
+		return rc;
+	}
+	*data = buf_steal(&b, len);
+	if (!*data) {
+		*data = strdup("");
+		*len = 0;
+	}
+	return *data ? 0 : -ENOMEM;
+}
+
+/* $INCLUDE paths are relative to the including file's directory. */
+static int include_file(const char *from, const char *path, char **data,
+			size_t *len, char *resolved, size_t cap, void *ud)
+{
+	(void)ud;
+	if (path[0] == '/') {
+		snprintf(resolved, cap, "%s", path);
+	} else {
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", from);
+		snprintf(resolved, cap, "%s/%s", dirname(dir), path);
+	}
+	return read_file(resolved, data, len);
+}
+
+/* Records collected from a file before they go to the store in one go. */
+struct collect {
+	struct store_dns_rr *rrs;
+	size_t n, cap;
+	struct arena arena;
+};
+
+static int collect_rr(const struct dns_zf_record *rr, void *ud)
+{
+	struct collect *c = ud;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct store_dns_rr *r = realloc(c->rrs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		c->rrs = r;
+		c->cap = cap;
+	}
+	char name[DNS_NAME_TEXT_MAX];
+	struct dns_name owner = rr->owner;
+	dns_name_lower(&owner);
+	if (dns_name_to_text(&owner, name, sizeof(name)) < 0)
+		return -EINVAL;
+	char *n = arena_strdup(&c->arena, name);
+	uint8_t *rd = arena_alloc(&c->arena, rr->rdlen ? rr->rdlen : 1);
+	if (!n || !rd)
+		return -ENOMEM;
+	memcpy(rd, rr->rdata, rr->rdlen);
+	c->rrs[c->n++] = (struct store_dns_rr){
+		.name = n, .type = rr->type, .ttl = rr->ttl, .rdata = rd,
+		.rdlen = rr->rdlen};
+	return 0;
+}
+
+/* Parses one zone file completely, then replaces the stored zone: a file
+ * with an error leaves the stored zone as it was. */
+static int import_file(struct store *store, const struct cfg_dns_zone *z)
+{
+	char *data = NULL;
+	size_t len = 0;
+	struct collect c = {0};
+	struct dns_name origin;
+	struct dns_zf_error err;
+	char apex[DNS_NAME_TEXT_MAX];
+	int rc;
+
+	struct dns_name root;
+	arena_init(&c.arena);
+	dns_name_root(&root);
+	rc = dns_name_from_text(z->name, strlen(z->name), &root, &origin);
+	if (rc) {
+		log_error("dns", "zone=%s: bad zone name", z->name);
+		goto out;
+	}
+	dns_name_lower(&origin);
+	dns_name_to_text(&origin, apex, sizeof(apex));
+	rc = read_file(z->file, &data, &len);
+	if (rc) {
+		log_error("dns", "zone=%s file=%s: %s; the stored zone stays",
+			  z->name, z->file, hearth_strerror(rc));
+		goto out;
+	}
+	struct dns_zf_ops ops = {.record = collect_rr, .include = include_file,
+				 .ud = &c};
+	rc = dns_zonefile_parse(data, len, z->file, &origin, 3600, &ops, &err);
+	if (rc) {
+		if (rc == -EINVAL)
+			log_error("dns", "zone=%s %s:%d: %s; the stored zone "
+					 "stays",
+				  z->name, err.file, err.line, err.msg);
+		else
+			log_error("dns", "zone=%s file=%s: %s", z->name,
+				  z->file, hearth_strerror(rc));
+		goto out;
+	}
+	rc = store_dns_zone_replace(store, apex, "file", c.rrs, c.n);
+	if (!rc)
+		log_info("dns", "zone=%s imported %zu records from %s", apex,
+			 c.n, z->file);
+out:
+	free(data);
+	free(c.rrs);
+	arena_deinit(&c.arena);
+	return rc;
+}
+
+/* A zone the config names with no file and the store lacks gets a
+ * minimal SOA and NS, as PowerDNS does for a zone created empty. */
+static int synth_soa_ns(struct dns_zone_builder *b, const struct dns_name *apex,
+			uint32_t serial, char why[128]);
+
+struct build {
+	struct dns_zone_builder *b;
+	char why[128];
+	int err;
+	size_t records;
+};
+
+static int add_stored(const struct store_dns_rr *rr, void *ud)
+{
+	struct build *bd = ud;
+	struct dns_name owner;
+	if (rr->disabled)
+		return 0;
+	if (dns_name_from_text(rr->name, strlen(rr->name), NULL, &owner) ||
+	    rr->rdlen > 65535) {
+		snprintf(bd->why, sizeof(bd->why), "bad stored name %.80s",
+			 rr->name);
+		return -EINVAL;
+	}
+	bd->records++;
+	return dns_zone_builder_add(bd->b, &owner, rr->type, rr->ttl,
+				    rr->rdata, (uint16_t)rr->rdlen, bd->why);
+}
+
+struct zlist {
+	char **names;
+	size_t n, cap;
+};
+
+static int list_zone(const struct store_dns_zone *z, void *ud)
+{
+	struct zlist *l = ud;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		char **p = realloc(l->names, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		l->names = p;
+		l->cap = cap;
+	}
+	l->names[l->n] = strdup(z->name);
+	return l->names[l->n++] ? 0 : -ENOMEM;
+}
+
+static int add_zone(struct dns_snapshot *s, struct dns_zone *z)
+{
+	struct dns_zone **zs = realloc(s->zs.zones, (s->zs.n + 1) * sizeof(*zs));
+	if (!zs)
+		return -ENOMEM;
+	s->zs.zones = zs;
+	zs[s->zs.n++] = z;
+	return 0;
+}
+
+void dns_snapshot_free(struct dns_snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->zs.n; i++)
+		dns_zone_free(s->zs.zones[i]);
+	free(s->zs.zones);
+	free(s);
+}
+
+int dns_load(struct store *store, const struct config *cfg,
+	     struct dns_snapshot **out, bool *degraded)
+{
+	struct dns_snapshot *s = calloc(1, sizeof(*s));
+	struct zlist list = {0};
+	struct dns_lab_rr *lab = NULL;
+	size_t n_lab = 0;
+	bool *used = NULL;
+	int rc;
+
+	*out = NULL;
+	*degraded = false;
+	if (!s)
+		return -ENOMEM;
+	snprintf(s->version, sizeof(s->version), "%s",
+		 cfg->dns.identity.version ? cfg->dns.identity.version : "");
+	snprintf(s->id, sizeof(s->id), "%s",
+		 cfg->dns.identity.id ? cfg->dns.identity.id : "");
+	s->opts.version = s->version;
+	s->opts.id = s->id;
+	s->opts.udp_payload = (uint16_t)cfg->dns.udp_payload;
+
+	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
+		const struct cfg_dns_zone *z = &cfg->dns.zones[i];
+		if (z->file && import_file(store, z))
+			*degraded = true;
+	}
+	rc = store_dns_zones(store, list_zone, &list);
+	if (rc)
+		goto out;
+	rc = dns_lab_records(cfg, &lab, &n_lab);
+	if (rc)
+		goto out;
+	used = calloc(n_lab + 1, sizeof(*used));
+	if (!used) {
+		rc = -ENOMEM;
+		goto out;
+	}
+
+	/* Zones named in the config but not stored: created empty. */
+	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
+		char apex[DNS_NAME_TEXT_MAX];
+		snprintf(apex, sizeof(apex), "%s.", cfg->dns.zones[i].name);
+		bool found = false;
+		for (size_t k = 0; k < list.n; k++)
+			found = found || strcmp(list.names[k], apex) == 0;
+		if (!found && !cfg->dns.zones[i].file) {
+			struct dns_name a;
+			struct dns_zone_builder *b;
+			struct dns_zone *z;
+			char why[128];
+			if (dns_name_from_text(apex, strlen(apex), NULL, &a) ||
+			    !(b = dns_zone_builder_new(&a)))
+				continue;
+			if (synth_soa_ns(b, &a, 1, why) ||
+			    dns_zone_build(b, &z, why) || add_zone(s, z))
+				*degraded = true;
+		}
+	}
+	for (size_t i = 0; i < list.n; i++) {
+		struct dns_name apex;
+		struct build bd = {0};
+		struct dns_zone *z = NULL;
+		if (dns_name_from_text(list.names[i], strlen(list.names[i]),
+				       NULL, &apex))
+			continue;
+		bd.b = dns_zone_builder_new(&apex);
+		if (!bd.b) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rc = store_dns_records(store, list.names[i], add_stored, &bd);
+		/* Lab records join a stored zone of the same name; one
+		 * that would replace a stored RRset is refused, loudly. */
+		for (size_t k = 0; rc == 0 && k < n_lab; k++) {
+			if (!dns_name_equal(&lab[k].zone, &apex))
+				continue;
+			used[k] = true;
+			if (dns_zone_builder_has(bd.b, &lab[k].owner,
+						 lab[k].type)) {
+				char o[DNS_NAME_TEXT_MAX], t[16];
+				dns_name_to_text(&lab[k].owner, o, sizeof(o));
+				log_error("dns", "lab record %s %s conflicts "
+						 "with a stored record; the "
+						 "stored one is served",
+					  o, dns_type_name(lab[k].type, t));
+				*degraded = true;
+				continue;
+			}
+			rc = dns_zone_builder_add(bd.b, &lab[k].owner,
+						  lab[k].type, DNS_LAB_TTL,
+						  lab[k].rdata, lab[k].rdlen,
+						  bd.why);
+		}
+		if (rc) {
+			log_error("dns", "zone=%s: %s", list.names[i],
+				  rc == -EINVAL ? bd.why : hearth_strerror(rc));
+			dns_zone_builder_free(bd.b);
+			*degraded = true;
+			rc = 0;
+			continue;
+		}
+		rc = dns_zone_build(bd.b, &z, bd.why);
+		if (rc) {
+			log_error("dns", "zone=%s not served: %s",
+				  list.names[i], bd.why);
+			*degraded = true;
+			rc = 0;
+			continue;
+		}
+		if ((rc = add_zone(s, z))) {
+			dns_zone_free(z);
+			goto out;
+		}
+	}
+	/* Lab zones with no stored zone: built from the lab alone. */
+	for (size_t k = 0; k < n_lab; k++) {
+		if (used[k])
+			continue;
+		struct dns_zone_builder *b = dns_zone_builder_new(&lab[k].zone);
+		struct dns_zone *z = NULL;
+		char why[128];
+		if (!b) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		rc = synth_soa_ns(b, &lab[k].zone, 1, why);
+		for (size_t j = k; rc == 0 && j < n_lab; j++) {
+			if (used[j] || !dns_name_equal(&lab[j].zone, &lab[k].zone))
+				continue;
+			used[j] = true;
+			rc = dns_zone_builder_add(b, &lab[j].owner, lab[j].type,
+						  DNS_LAB_TTL, lab[j].rdata,
+						  lab[j].rdlen, why);
+		}
+		if (rc) {
+			dns_zone_builder_free(b);
+		} else {
+			rc = dns_zone_build(b, &z, why);
+		}
+		if (rc) {
+			log_error("dns", "lab zone not served: %s", why);
+			*degraded = true;
+			rc = 0;
+			continue;
+		}
+		if ((rc = add_zone(s, z))) {
+			dns_zone_free(z);
+			goto out;
+		}
+	}
+	*out = s;
+	s = NULL;
+out:
+	for (size_t i = 0; i < list.n; i++)
+		free(list.names[i]);
+	free(list.names);
+	free(used);
+	free(lab);
+	dns_snapshot_free(s);
+	return rc;
+}
+
+static int synth_soa_ns(struct dns_zone_builder *b, const struct dns_name *apex,
+			uint32_t serial, char why[128])
+{
+	/* ns.<zone>. hostmaster.<zone>. serial 10800 3600 604800 3600 */
+	uint8_t rd[DNS_NAME_MAX * 2 + 20];
+	struct dns_name ns, host;
+	if (dns_name_prepend(apex, "ns", 2, &ns) ||
+	    dns_name_prepend(apex, "hostmaster", 10, &host)) {
+		snprintf(why, 128, "zone name too long");
+		return -EINVAL;
+	}
+	size_t off = 0;
+	memcpy(rd + off, ns.wire, ns.len);
+	off += ns.len;
+	memcpy(rd + off, host.wire, host.len);
+	off += host.len;
+	const uint32_t nums[5] = {serial, 10800, 3600, 604800, 3600};
+	for (int i = 0; i < 5; i++, off += 4)
+		dns_put32(rd + off, nums[i]);
+	int rc = dns_zone_builder_add(b, apex, DNS_T_SOA, 3600, rd,
+				      (uint16_t)off, why);
+	if (!rc)
+		rc = dns_zone_builder_add(b, apex, DNS_T_NS, 3600, ns.wire,
+					  ns.len, why);
+	return rc;
+}

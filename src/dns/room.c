@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/* The dns room's lifecycle: load, bind, serve, reload (snapshot swap), stop. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu-qsbr.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "dns/dns_room.h"
+#include "dns/internal.h"
+#include "proto/dns/dns.h"
+
+static bool enabled(const struct config *cfg)
+{
+	return cfg->dns.enabled;
+}
+
+/* Publishes @next; the old snapshot is freed once no worker can still
+ * be reading it. */
+static void publish(struct dns_room *r, struct dns_snapshot *next)
+{
+	struct dns_snapshot *old = rcu_xchg_pointer(&r->snap, next);
+	if (old) {
+		synchronize_rcu();
+		dns_snapshot_free(old);
+	}
+}
+
+static void log_zones(const struct dns_snapshot *s)
+{
+	for (size_t i = 0; i < s->zs.n; i++) {
+		char apex[DNS_NAME_TEXT_MAX];
+		const struct dns_zone *z = s->zs.zones[i];
+		dns_name_to_text(&z->apex, apex, sizeof(apex));
+		log_info("dns", "serving zone=%s serial=%u records=%zu", apex,
+			 z->serial, z->n_records);
+	}
+}
+
+struct sum {
+	uint64_t queries[2], rcode[16], qtype[DNS_STAT_TYPES], dropped,
+		truncated;
+};
+
+static void add_stats(struct dns_stats *st, void *ud)
+{
+	struct sum *s = ud;
+	const memory_order r = memory_order_relaxed;
+	for (int i = 0; i < 2; i++)
+		s->queries[i] += atomic_load_explicit(&st->queries[i], r);
+	for (int i = 0; i < 16; i++)
+		s->rcode[i] += atomic_load_explicit(&st->rcode[i], r);
+	for (int i = 0; i < DNS_STAT_TYPES; i++)
+		s->qtype[i] += atomic_load_explicit(&st->qtype[i], r);
+	s->dropped += atomic_load_explicit(&st->dropped, r);
+	s->truncated += atomic_load_explicit(&st->truncated, r);
+}
+
+static void collect(struct buf *out, void *ud)
+{
+	struct dns_room *r = ud;
+	struct sum s = {0};
+	dns_udp_stats(r->udp, add_stats, &s);
+	add_stats(&r->tcp_stats, &s);
+	metrics_family(out, "hearth_dns_queries_total", "counter",
+		       "DNS queries received, by transport");
+	metrics_sample(out, "hearth_dns_queries_total", (double)s.queries[0],
+		       1, "transport", "udp");
+	metrics_sample(out, "hearth_dns_queries_total", (double)s.queries[1],
+		       1, "transport", "tcp");
+	metrics_family(out, "hearth_dns_responses_total", "counter",
+		       "DNS responses by rcode");
+	for (unsigned i = 0; i < 16; i++) {
+		char b[16];
+		if (s.rcode[i] || i <= DNS_R_REFUSED)
+			metrics_sample(out, "hearth_dns_responses_total",
+				       (double)s.rcode[i], 1, "rcode",
+				       dns_rcode_name(i, b));
+	}
+	metrics_family(out, "hearth_dns_queries_by_type_total", "counter",
+		       "DNS queries answered, by query type");
+	for (unsigned i = 0; i < DNS_STAT_TYPES; i++)
+		metrics_sample(out, "hearth_dns_queries_by_type_total",
+			       (double)s.qtype[i], 1, "qtype",
+			       dns_stat_type_names[i]);
+	metrics_family(out, "hearth_dns_dropped_total", "counter",
+		       "DNS messages dropped unanswered (not a query)");
+	metrics_sample(out, "hearth_dns_dropped_total", (double)s.dropped, 0);
+	metrics_family(out, "hearth_dns_truncated_total", "counter",
+		       "DNS responses sent with TC=1");
+	metrics_sample(out, "hearth_dns_truncated_total", (double)s.truncated,
+		       0);
+	const struct dns_snapshot *snap = r->snap;
+	metrics_family(out, "hearth_dns_zone_records", "gauge",
+		       "records served per zone");
+	for (size_t i = 0; snap && i < snap->zs.n; i++) {
+		char apex[DNS_NAME_TEXT_MAX];
+		dns_name_to_text(&snap->zs.zones[i]->apex, apex, sizeof(apex));
+		metrics_sample(out, "hearth_dns_zone_records",
+			       (double)snap->zs.zones[i]->n_records, 1, "zone",
+			       apex);
+	}
+}
+
+static void room_close(void *room);
+
+static int room_open(const struct room_ctx *ctx, const struct config *cfg,
+		     void **out)
+{
+	struct dns_room *r = calloc(1, sizeof(*r));
+	struct dns_snapshot *snap = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	r->loop = ctx->loop;
+	r->store = ctx->store;
+	r->cfg = config_ref((struct config *)cfg);
+	rc = dns_load(r->store, cfg, &snap, &r->degraded);
+	if (rc)
+		goto fail;
+	r->snap = snap;
+	log_zones(snap);
+	rc = dns_udp_open(r, &cfg->dns, &r->udp);
+	if (!rc)
+		rc = dns_tcp_open(r, &cfg->dns, &r->tcp);
+	if (!rc)
+		rc = metrics_register(ctx->metrics, collect, r);
+	if (rc)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	room_close(r);
+	return rc;
+}
+
+static int room_start(void *room)
+{
+	struct dns_room *r = room;
+	int rc = dns_udp_start(r->udp);
+	if (!rc)
+		rc = dns_tcp_start(r->tcp);
+	if (!rc) {
+		for (size_t i = 0; i < r->cfg->dns.n_listen; i++) {
+			char text[ADDR_TEXT_MAX];
+			sockaddr_format(&r->cfg->dns.listen[i], text);
+			log_info("dns", "listening on %s (udp, tcp)", text);
+		}
+	}
+	return rc;
+}
+
+static int room_reload(void *room, const struct config *cfg)
+{
+	struct dns_room *r = room;
+	struct dns_snapshot *snap = NULL;
+	bool degraded = false;
+	int rc = dns_load(r->store, cfg, &snap, &degraded);
+	if (rc) {
+		log_error("dns", "reload: %s; zones stay as they were",
+			  hearth_strerror(rc));
+		return rc;
+	}
+	publish(r, snap);
+	r->degraded = degraded;
+	dns_tcp_set_limits(r->tcp, &cfg->dns);
+	config_unref(r->cfg);
+	r->cfg = config_ref((struct config *)cfg);
+	r->reloads++;
+	log_zones(snap);
+	return 0;
+}
+
+static void room_close(void *room)
+{
+	struct dns_room *r = room;
+	if (!r)
+		return;
+	dns_udp_close(r->udp); /* joins the workers: no reader remains */
+	dns_tcp_close(r->tcp);
+	dns_snapshot_free(r->snap);
+	config_unref(r->cfg);
+	free(r);
+}
+
+static const char *room_state(void *room)
+{
+	struct dns_room *r = room;
+	return r->degraded ? "degraded" : "running";
+}
+
+const struct room_ops dns_room_ops = {
+	.name = "dns",
+	.enabled = enabled,
+	.open = room_open,
+	.start = room_start,
+	.reload = room_reload,
+	.close = room_close,
+	.state = room_state,
+};

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* One query in, one answer out, counted: shared by the UDP and TCP paths. */
+#include <stdlib.h>
+
+#include "dns/internal.h"
+#include "proto/dns/dns.h"
+
+const char *const dns_stat_type_names[DNS_STAT_TYPES] = {
+	"A", "AAAA", "NS", "CNAME", "SOA", "PTR", "MX", "TXT", "SRV", "CAA",
+	"ANY", "other",
+};
+
+unsigned dns_stat_type(uint16_t type)
+{
+	switch (type) {
+	case DNS_T_A: return 0;
+	case DNS_T_AAAA: return 1;
+	case DNS_T_NS: return 2;
+	case DNS_T_CNAME: return 3;
+	case DNS_T_SOA: return 4;
+	case DNS_T_PTR: return 5;
+	case DNS_T_MX: return 6;
+	case DNS_T_TXT: return 7;
+	case DNS_T_SRV: return 8;
+	case DNS_T_CAA: return 9;
+	case DNS_T_ANY: return 10;
+	default: return 11;
+	}
+}
+
+size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
+		 const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
+		 bool tcp)
+{
+	struct dns_answer_info info;
+	size_t n = dns_answer(&snap->zs, q, qlen, out, cap, tcp, &snap->opts,
+			      &info);
+	const memory_order r = memory_order_relaxed;
+	atomic_fetch_add_explicit(&st->queries[tcp ? 1 : 0], 1, r);
+	if (n == 0) {
+		atomic_fetch_add_explicit(&st->dropped, 1, r);
+		return 0;
+	}
+	atomic_fetch_add_explicit(&st->rcode[info.rcode & 0xf], 1, r);
+	if (qlen >= DNS_HEADER_LEN && dns_get16(q + 4) == 1 && n > DNS_HEADER_LEN) {
+		/* The question is echoed: read its type from the answer. */
+		size_t off = DNS_HEADER_LEN;
+		while (off < n && out[off] && !(out[off] & 0xc0))
+			off += (size_t)out[off] + 1;
+		if (off + 3 <= n)
+			atomic_fetch_add_explicit(
+				&st->qtype[dns_stat_type(dns_get16(out + off + 1))],
+				1, r);
+	}
+	if (n >= 4 && (dns_get16(out + 2) & DNS_F_TC))
+		atomic_fetch_add_explicit(&st->truncated, 1, r);
+	return n;
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/* DNS over TCP on the loop (RFC 7766): framing, pipelining, idle timeout, cap. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "dns/internal.h"
+#include "proto/dns/dns.h"
+
+#define FRAME_MAX (2 + 65535)
+
+struct listener {
+	uv_tcp_t h;
+	struct dns_tcp *t;
+};
+
+struct conn {
+	uv_tcp_t h; /* first: the handle pointer is the conn pointer */
+	uv_timer_t idle;
+	struct dns_tcp *t;
+	struct conn *next, *prev;
+	uint8_t *buf; /* partial frames */
+	size_t len, cap;
+	int closing; /* handles still to close */
+};
+
+struct dns_tcp {
+	struct dns_room *room;
+	struct listener *l;
+	size_t n_l;
+	struct conn *conns;
+	size_t n_conns;
+	uint64_t idle_ms;
+	size_t max_conns;
+	uint64_t refused;
+	bool closing;
+	uint8_t scratch[DNS_MSG_MAX]; /* answers are built here, then copied */
+};
+
+struct write_req {
+	uv_write_t req;
+	uint8_t data[];
+};
+
+static void conn_freed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+	if (--c->closing > 0)
+		return;
+	free(c->buf);
+	free(c);
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->closing)
+		return;
+	struct dns_tcp *t = c->t;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		t->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	t->n_conns--;
+	c->closing = 2;
+	uv_close((uv_handle_t *)&c->idle, conn_freed);
+	uv_close((uv_handle_t *)&c->h, conn_freed);
+}
+
+static void on_idle(uv_timer_t *timer)
+{
+	conn_close(timer->data);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+	(void)status;
+	free(req);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	struct conn *c = h->data;
+	(void)suggested;
+	if (c->cap - c->len < 4096 && c->cap < FRAME_MAX + 4096) {
+		size_t cap = c->cap ? c->cap * 2 : 4096;
+		if (cap > FRAME_MAX + 4096)
+			cap = FRAME_MAX + 4096;
+		uint8_t *p = realloc(c->buf, cap);
+		if (p) {
+			c->buf = p;
+			c->cap = cap;
+		}
+	}
+	*b = uv_buf_init((char *)c->buf + c->len, (unsigned)(c->cap - c->len));
+}
+
+/* Answers every complete frame in the buffer, in order. */
+static int drain(struct conn *c)
+{
+	size_t off = 0;
+	while (c->len - off >= 2) {
+		size_t flen = dns_get16(c->buf + off);
+		if (c->len - off < 2 + flen)
+			break;
+		const struct dns_snapshot *snap = dns_room_snapshot(c->t->room);
+		size_t n = dns_serve(snap, &c->t->room->tcp_stats,
+				     c->buf + off + 2, flen, c->t->scratch,
+				     DNS_MSG_MAX, true);
+		off += 2 + flen;
+		if (n == 0)
+			return -EBADMSG; /* not a query: close */
+		struct write_req *w = malloc(sizeof(*w) + 2 + n);
+		if (!w)
+			return -ENOMEM;
+		dns_put16(w->data, (uint16_t)n);
+		memcpy(w->data + 2, c->t->scratch, n);
+		uv_buf_t b = uv_buf_init((char *)w->data, (unsigned)(n + 2));
+		if (uv_write(&w->req, (uv_stream_t *)&c->h, &b, 1, on_written)) {
+			free(w);
+			return -EPIPE;
+		}
+	}
+	memmove(c->buf, c->buf + off, c->len - off);
+	c->len -= off;
+	return 0;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b)
+{
+	struct conn *c = s->data;
+	(void)b;
+	if (n < 0) {
+		conn_close(c);
+		return;
+	}
+	if (n == 0)
+		return;
+	c->len += (size_t)n;
+	uv_timer_again(&c->idle);
+	if (drain(c) || c->len == c->cap)
+		conn_close(c);
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct listener *l = server->data;
+	struct dns_tcp *t = l->t;
+	if (status < 0)
+		return;
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return;
+	c->t = t;
+	uv_tcp_init(server->loop, &c->h);
+	uv_timer_init(server->loop, &c->idle);
+	c->h.data = c;
+	c->idle.data = c;
+	c->next = t->conns;
+	if (t->conns)
+		t->conns->prev = c;
+	t->conns = c;
+	t->n_conns++;
+	if (uv_accept(server, (uv_stream_t *)&c->h) ||
+	    t->n_conns > t->max_conns) {
+		if (t->n_conns > t->max_conns)
+			t->refused++;
+		conn_close(c);
+		return;
+	}
+	uv_tcp_nodelay(&c->h, 1);
+	uv_timer_start(&c->idle, on_idle, t->idle_ms, t->idle_ms);
+	uv_read_start((uv_stream_t *)&c->h, on_alloc, on_read);
+}
+
+void dns_tcp_set_limits(struct dns_tcp *t, const struct cfg_dns *cfg)
+{
+	t->idle_ms = (uint64_t)cfg->tcp_idle_timeout * 1000;
+	t->max_conns = (size_t)cfg->tcp_max_connections;
+}
+
+int dns_tcp_open(struct dns_room *r, const struct cfg_dns *cfg,
+		 struct dns_tcp **out)
+{
+	struct dns_tcp *t = calloc(1, sizeof(*t));
+	int rc = 0;
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	t->room = r;
+	dns_tcp_set_limits(t, cfg);
+	t->l = calloc(cfg->n_listen, sizeof(*t->l));
+	if (!t->l) {
+		free(t);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->n_listen; i++) {
+		struct listener *l = &t->l[i];
+		l->t = t;
+		uv_tcp_init(r->loop, &l->h);
+		l->h.data = l;
+		t->n_l++;
+		unsigned flags = cfg->listen[i].u.sa.sa_family == AF_INET6
+					 ? UV_TCP_IPV6ONLY
+					 : 0;
+		rc = uv_tcp_bind(&l->h, &cfg->listen[i].u.sa, flags);
+		/* EADDRINUSE surfaces at listen, in dns_tcp_start. */
+		if (rc) {
+			char text[ADDR_TEXT_MAX];
+			sockaddr_format(&cfg->listen[i], text);
+			log_error("dns", "cannot listen on tcp %s: %s", text,
+				  hearth_strerror(rc));
+			dns_tcp_close(t);
+			return rc;
+		}
+	}
+	*out = t;
+	return 0;
+}
+
+int dns_tcp_start(struct dns_tcp *t)
+{
+	for (size_t i = 0; i < t->n_l; i++) {
+		int rc = uv_listen((uv_stream_t *)&t->l[i].h, 128, on_connection);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void listeners_freed(uv_handle_t *h)
+{
+	struct listener *l = h->data;
+	struct dns_tcp *t = l->t;
+	if (--t->n_l > 0)
+		return;
+	free(t->l);
+	free(t);
+}
+
+void dns_tcp_close(struct dns_tcp *t)
+{
+	if (!t)
+		return;
+	t->closing = true;
+	while (t->conns)
+		conn_close(t->conns);
+	size_t n = t->n_l;
+	if (n == 0) {
+		free(t->l);
+		free(t);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		uv_close((uv_handle_t *)&t->l[i].h, listeners_freed);
+}
