@@ -203,6 +203,65 @@ int dns_writer_init(struct dns_writer *w, uint8_t *buf, size_t cap,
 	return 0;
 }
 
+/* Writes an uncompressed name found in RDATA with compression. */
+static int rdata_name(struct dns_writer *w, const uint8_t *rd, size_t len,
+		      size_t *off)
+{
+	struct dns_name n;
+	size_t i = *off;
+	while (i < len && rd[i] && i - *off < DNS_NAME_MAX)
+		i += (size_t)rd[i] + 1;
+	if (i >= len || i + 1 - *off > DNS_NAME_MAX)
+		return -EINVAL;
+	n.len = (uint8_t)(i + 1 - *off);
+	memcpy(n.wire, rd + *off, n.len);
+	*off = i + 1;
+	return dns_writer_name(w, &n);
+}
+
+/* RFC 1035 types may have their RDATA names compressed (RFC 3597 §4);
+ * writes the RDATA so, or returns -EINVAL to fall back to a copy. */
+static int rdata_compressed(struct dns_writer *w, uint16_t type,
+			    const uint8_t *rd, size_t len)
+{
+	size_t off = 0;
+	int rc;
+	switch (type) {
+	case DNS_T_NS:
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
+		rc = rdata_name(w, rd, len, &off);
+		break;
+	case DNS_T_MX:
+		if (len < 3 || w->len + 2 > w->cap)
+			return len < 3 ? -EINVAL : -ENOSPC;
+		memcpy(w->buf + w->len, rd, 2);
+		w->len += 2;
+		off = 2;
+		rc = rdata_name(w, rd, len, &off);
+		break;
+	case DNS_T_SOA:
+		rc = rdata_name(w, rd, len, &off);
+		if (!rc)
+			rc = rdata_name(w, rd, len, &off);
+		if (!rc && len - off != 20)
+			rc = -EINVAL;
+		if (!rc && w->len + 20 > w->cap)
+			rc = -ENOSPC;
+		if (!rc) {
+			memcpy(w->buf + w->len, rd + off, 20);
+			w->len += 20;
+			off += 20;
+		}
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!rc && off != len)
+		rc = -EINVAL;
+	return rc;
+}
+
 int dns_writer_rr(struct dns_writer *w, enum dns_section sec,
 		  const struct dns_name *owner, uint16_t type, uint16_t cls,
 		  uint32_t ttl, const uint8_t *rdata, uint16_t rdlen)
@@ -211,15 +270,27 @@ int dns_writer_rr(struct dns_writer *w, enum dns_section sec,
 	dns_writer_save(w, &m);
 	if (dns_writer_name(w, owner))
 		goto nospace;
-	if (w->len + 10 + rdlen > w->cap)
+	if (w->len + 10 > w->cap)
 		goto nospace;
 	uint8_t *p = w->buf + w->len;
 	dns_put16(p, type);
 	dns_put16(p + 2, cls);
 	dns_put32(p + 4, ttl);
-	dns_put16(p + 8, rdlen);
-	memcpy(p + 10, rdata, rdlen);
-	w->len += 10u + rdlen;
+	w->len += 10;
+	size_t start = w->len;
+	struct dns_writer_mark rm;
+	dns_writer_save(w, &rm);
+	int rc = rdata_compressed(w, type, rdata, rdlen);
+	if (rc == -ENOSPC)
+		goto nospace;
+	if (rc) {
+		dns_writer_restore(w, &rm);
+		if (w->len + rdlen > w->cap)
+			goto nospace;
+		memcpy(w->buf + w->len, rdata, rdlen);
+		w->len += rdlen;
+	}
+	dns_put16(p + 8, (uint16_t)(w->len - start));
 	w->count[sec]++;
 	return 0;
 nospace:
