@@ -71,6 +71,10 @@ struct dns_room {
 int dns_load(struct store *store, const struct config *cfg,
 	     struct dns_snapshot **out, bool *degraded);
 
+/* The same without importing zone files. */
+int dns_build(struct store *store, const struct config *cfg,
+	      struct dns_snapshot **out, bool *degraded);
+
 /* A record the lab description implies: A/AAAA in lab.domain, PTR in
  * the reverse zone of the host's network. */
 struct dns_lab_rr {
@@ -103,6 +107,16 @@ int dns_tcp_open(struct dns_room *r, const struct cfg_dns *cfg,
 int dns_tcp_start(struct dns_tcp *t);
 void dns_tcp_set_limits(struct dns_tcp *t, const struct cfg_dns *cfg);
 void dns_tcp_close(struct dns_tcp *t);
+
+/*
+ * Rebuilds the snapshot from the store (zone files are not re-read) and
+ * publishes it: what the API calls after each committed change, so DNS
+ * serves it at once. Loop thread only.
+ */
+int dns_room_refresh(struct dns_room *r);
+
+/* Registers the PowerDNS-compatible API routes (api.c). */
+int dns_api_register(struct dns_room *r, struct http_server *http);
 
 /* The current snapshot for the loop thread (the only writer). */
 static inline const struct dns_snapshot *dns_room_snapshot(struct dns_room *r)

@@ -223,8 +223,23 @@ void dns_snapshot_free(struct dns_snapshot *s)
 	free(s);
 }
 
+static int build(struct store *store, const struct config *cfg,
+		 struct dns_snapshot **out, bool *degraded, bool import);
+
 int dns_load(struct store *store, const struct config *cfg,
 	     struct dns_snapshot **out, bool *degraded)
+{
+	return build(store, cfg, out, degraded, true);
+}
+
+int dns_build(struct store *store, const struct config *cfg,
+	      struct dns_snapshot **out, bool *degraded)
+{
+	return build(store, cfg, out, degraded, false);
+}
+
+static int build(struct store *store, const struct config *cfg,
+		 struct dns_snapshot **out, bool *degraded, bool import)
 {
 	struct dns_snapshot *s = calloc(1, sizeof(*s));
 	struct zlist list = {0};
@@ -247,7 +262,7 @@ int dns_load(struct store *store, const struct config *cfg,
 
 	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
 		const struct cfg_dns_zone *z = &cfg->dns.zones[i];
-		if (z->file && import_file(store, z))
+		if (import && z->file && import_file(store, z))
 			*degraded = true;
 	}
 	rc = store_dns_zones(store, list_zone, &list);

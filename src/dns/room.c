@@ -153,6 +153,21 @@ static int room_start(void *room)
 	return rc;
 }
 
+int dns_room_refresh(struct dns_room *r)
+{
+	struct dns_snapshot *snap = NULL;
+	bool degraded = false;
+	int rc = dns_build(r->store, r->cfg, &snap, &degraded);
+	if (rc) {
+		log_error("dns", "refresh: %s; zones stay as they were",
+			  hearth_strerror(rc));
+		return rc;
+	}
+	publish(r, snap);
+	r->degraded = degraded;
+	return 0;
+}
+
 static int room_reload(void *room, const struct config *cfg)
 {
 	struct dns_room *r = room;
