@@ -99,6 +99,8 @@ struct cfg_dns {
 	int64_t tcp_idle_timeout; /* seconds */
 	int64_t tcp_max_connections;
 	struct cfg_dns_identity identity;
+	struct sockaddr_any *secondaries; /* may AXFR; get NOTIFY (port 53) */
+	size_t n_secondaries;
 };
 
 struct config {

@@ -71,6 +71,7 @@ static const char *type_name(enum cfg_type t)
 	case CFG_BOOL: return "true or false";
 	case CFG_LOGLEVEL: return "one of error, warn, info, debug";
 	case CFG_SOCKADDR: return "ADDR:PORT";
+	case CFG_SOCKADDR53: return "ADDR or ADDR:PORT";
 	case CFG_IPADDR: return "an IP address";
 	case CFG_PREFIX: return "a prefix (ADDR/LEN)";
 	case CFG_MAC: return "a MAC address";
@@ -198,6 +199,8 @@ static int parse_scalar(struct loader *l, const struct cfg_field *f,
 		return log_level_parse(text, (enum log_level *)dst);
 	case CFG_SOCKADDR:
 		return sockaddr_parse(text, 0, dst);
+	case CFG_SOCKADDR53:
+		return sockaddr_parse(text, 53, dst);
 	case CFG_IPADDR:
 		return ipaddr_parse(text, dst);
 	case CFG_PREFIX:

@@ -54,6 +54,7 @@ static bool same_scalar(enum cfg_type type, const void *x, const void *y)
 	case CFG_LOGLEVEL:
 		return *(const enum log_level *)x == *(const enum log_level *)y;
 	case CFG_SOCKADDR:
+	case CFG_SOCKADDR53:
 		return memcmp(x, y, sizeof(struct sockaddr_any)) == 0;
 	case CFG_IPADDR:
 		return memcmp(x, y, sizeof(struct ipaddr)) == 0;
@@ -119,6 +120,7 @@ static const char *type_word(enum cfg_type t)
 	case CFG_BOOL: return "bool";
 	case CFG_LOGLEVEL: return "log level";
 	case CFG_SOCKADDR: return "ADDR:PORT";
+	case CFG_SOCKADDR53: return "ADDR[:PORT]";
 	case CFG_IPADDR: return "IP address";
 	case CFG_PREFIX: return "prefix";
 	case CFG_MAC: return "MAC";

@@ -331,6 +331,12 @@ static const struct cfg_field dns_fields[] = {
 	      .off = F(struct cfg_dns, tcp_max_connections), .def = "256",
 	      .min = 1, .max = 65536, .reloadable = true,
 	      .help = "concurrent DNS TCP connections; more are closed"),
+	FIELD(.key = "secondaries", .type = CFG_LIST, .elem = CFG_SOCKADDR53,
+	      .elem_size = sizeof(struct sockaddr_any),
+	      .off = F(struct cfg_dns, secondaries),
+	      .count_off = F(struct cfg_dns, n_secondaries), .reloadable = true,
+	      .help = "ADDR[:PORT] of secondaries: they may AXFR every zone "
+		      "and get a NOTIFY on each change; others are REFUSED"),
 	FIELD(.key = "identity", .type = CFG_SECTION,
 	      .off = F(struct cfg_dns, identity), .reloadable = true,
 	      .sub = &dns_identity_section,

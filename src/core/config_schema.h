@@ -25,6 +25,7 @@ enum cfg_type {
 	CFG_BOOL,     /* bool */
 	CFG_LOGLEVEL, /* enum log_level */
 	CFG_SOCKADDR, /* struct sockaddr_any; ADDR:PORT */
+	CFG_SOCKADDR53, /* struct sockaddr_any; ADDR[:PORT], port 53 by default */
 	CFG_IPADDR,   /* struct ipaddr */
 	CFG_PREFIX,   /* struct ipprefix */
 	CFG_MAC,      /* struct macaddr */

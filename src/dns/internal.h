@@ -51,6 +51,7 @@ size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
 
 struct dns_udp;
 struct dns_tcp;
+struct dns_notify;
 struct store;
 
 struct dns_room {
@@ -60,6 +61,7 @@ struct dns_room {
 	struct dns_snapshot *snap; /* rcu-protected; written on the loop */
 	struct dns_udp *udp;
 	struct dns_tcp *tcp;
+	struct dns_notify *notify;
 	struct dns_stats tcp_stats;
 	bool degraded; /* a zone file or lab record could not be loaded */
 	uint64_t reloads;
@@ -117,6 +119,16 @@ int dns_room_refresh(struct dns_room *r);
 
 /* Registers the PowerDNS-compatible API routes (api.c). */
 int dns_api_register(struct dns_room *r, struct http_server *http);
+
+/* NOTIFY to dns.secondaries (notify.c). dns_notify_zones announces the
+ * zones of @snap whose serial changed since the last call (all of them
+ * when @initial). */
+int dns_notify_open(struct dns_room *r, struct dns_notify **out);
+void dns_notify_zones(struct dns_notify *n, const struct dns_snapshot *snap,
+		      const struct cfg_dns *cfg, bool initial);
+void dns_notify_counts(struct dns_notify *n, uint64_t *sent, uint64_t *acked,
+		       uint64_t *failed);
+void dns_notify_close(struct dns_notify *n);
 
 /* The current snapshot for the loop thread (the only writer). */
 static inline const struct dns_snapshot *dns_room_snapshot(struct dns_room *r)

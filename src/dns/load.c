@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
@@ -213,6 +214,54 @@ static int add_zone(struct dns_snapshot *s, struct dns_zone *z)
 	return 0;
 }
 
+/*
+ * The serial of a lab-derived zone: kept in the store with a hash of the
+ * zone's records; when the hash changes, the serial moves to the larger
+ * of old + 1 and today's YYYYMMDD00, so secondaries see an increase.
+ */
+static uint32_t lab_serial(struct store *store, const struct dns_lab_rr *lab,
+			   size_t n, size_t first)
+{
+	uint32_t h = 2166136261u;
+	for (size_t j = first; j < n; j++) {
+		if (!dns_name_equal(&lab[j].zone, &lab[first].zone))
+			continue;
+		const uint8_t *parts[2] = {lab[j].owner.wire, lab[j].rdata};
+		size_t lens[2] = {lab[j].owner.len, lab[j].rdlen};
+		for (int p = 0; p < 2; p++)
+			for (size_t i = 0; i < lens[p]; i++) {
+				h ^= parts[p][i];
+				h *= 16777619u;
+			}
+		h ^= lab[j].type;
+		h *= 16777619u;
+	}
+	char key[DNS_NAME_TEXT_MAX + 32], apex[DNS_NAME_TEXT_MAX];
+	dns_name_to_text(&lab[first].zone, apex, sizeof(apex));
+	snprintf(key, sizeof(key), "dns.lab_serial.%s", apex);
+	char *old = NULL;
+	unsigned long old_hash = 0, old_serial = 0;
+	if (store_meta_get(store, key, &old) == 0)
+		sscanf(old, "%lu %lu", &old_hash, &old_serial);
+	free(old);
+	if (old_serial && old_hash == h)
+		return (uint32_t)old_serial;
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	uint32_t today = (uint32_t)((tm.tm_year + 1900) * 1000000 +
+				    (tm.tm_mon + 1) * 10000 + tm.tm_mday * 100);
+	uint32_t serial = (uint32_t)old_serial + 1;
+	if (serial < today)
+		serial = today;
+	char val[64];
+	snprintf(val, sizeof(val), "%lu %lu", (unsigned long)h,
+		 (unsigned long)serial);
+	if (store_meta_set(store, key, val))
+		log_warn("dns", "zone=%s: serial not saved", apex);
+	return serial;
+}
+
 void dns_snapshot_free(struct dns_snapshot *s)
 {
 	if (!s)
@@ -353,7 +402,8 @@ static int build(struct store *store, const struct config *cfg,
 			goto out;
 		}
 	}
-	/* Lab zones with no stored zone: built from the lab alone. */
+	/* Lab zones with no stored zone: built from the lab alone, with a
+	 * serial that moves only when their content does. */
 	for (size_t k = 0; k < n_lab; k++) {
 		if (used[k])
 			continue;
@@ -364,7 +414,8 @@ static int build(struct store *store, const struct config *cfg,
 			rc = -ENOMEM;
 			goto out;
 		}
-		rc = synth_soa_ns(b, &lab[k].zone, 1, why);
+		uint32_t serial = lab_serial(store, lab, n_lab, k);
+		rc = synth_soa_ns(b, &lab[k].zone, serial, why);
 		for (size_t j = k; rc == 0 && j < n_lab; j++) {
 			if (used[j] || !dns_name_equal(&lab[j].zone, &lab[k].zone))
 				continue;

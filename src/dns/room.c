@@ -91,6 +91,16 @@ static void collect(struct buf *out, void *ud)
 		       "DNS responses sent with TC=1");
 	metrics_sample(out, "hearth_dns_truncated_total", (double)s.truncated,
 		       0);
+	uint64_t sent, acked, failed;
+	dns_notify_counts(r->notify, &sent, &acked, &failed);
+	metrics_family(out, "hearth_dns_notify_total", "counter",
+		       "NOTIFY messages to secondaries, by outcome");
+	metrics_sample(out, "hearth_dns_notify_total", (double)sent, 1,
+		       "outcome", "sent");
+	metrics_sample(out, "hearth_dns_notify_total", (double)acked, 1,
+		       "outcome", "acked");
+	metrics_sample(out, "hearth_dns_notify_total", (double)failed, 1,
+		       "outcome", "failed");
 	const struct dns_snapshot *snap = r->snap;
 	metrics_family(out, "hearth_dns_zone_records", "gauge",
 		       "records served per zone");
@@ -127,6 +137,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (!rc)
 		rc = dns_tcp_open(r, &cfg->dns, &r->tcp);
 	if (!rc)
+		rc = dns_notify_open(r, &r->notify);
+	if (!rc)
 		rc = metrics_register(ctx->metrics, collect, r);
 	if (rc)
 		goto fail;
@@ -149,6 +161,7 @@ static int room_start(void *room)
 			sockaddr_format(&r->cfg->dns.listen[i], text);
 			log_info("dns", "listening on %s (udp, tcp)", text);
 		}
+		dns_notify_zones(r->notify, r->snap, &r->cfg->dns, true);
 	}
 	return rc;
 }
@@ -165,6 +178,7 @@ int dns_room_refresh(struct dns_room *r)
 	}
 	publish(r, snap);
 	r->degraded = degraded;
+	dns_notify_zones(r->notify, snap, &r->cfg->dns, false);
 	return 0;
 }
 
@@ -184,6 +198,7 @@ static int room_reload(void *room, const struct config *cfg)
 	dns_tcp_set_limits(r->tcp, &cfg->dns);
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
+	dns_notify_zones(r->notify, snap, &r->cfg->dns, false);
 	r->reloads++;
 	log_zones(snap);
 	return 0;
@@ -196,6 +211,7 @@ static void room_close(void *room)
 		return;
 	dns_udp_close(r->udp); /* joins the workers: no reader remains */
 	dns_tcp_close(r->tcp);
+	dns_notify_close(r->notify);
 	dns_snapshot_free(r->snap);
 	config_unref(r->cfg);
 	free(r);

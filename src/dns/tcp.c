@@ -7,6 +7,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "dns/internal.h"
+#include "proto/dns/axfr.h"
 #include "proto/dns/dns.h"
 
 #define FRAME_MAX (2 + 65535)
@@ -98,6 +99,77 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
 	*b = uv_buf_init((char *)c->buf + c->len, (unsigned)(c->cap - c->len));
 }
 
+static int send_frame(struct conn *c, const uint8_t *msg, size_t n)
+{
+	struct write_req *w = malloc(sizeof(*w) + 2 + n);
+	if (!w)
+		return -ENOMEM;
+	dns_put16(w->data, (uint16_t)n);
+	memcpy(w->data + 2, msg, n);
+	uv_buf_t b = uv_buf_init((char *)w->data, (unsigned)(n + 2));
+	if (uv_write(&w->req, (uv_stream_t *)&c->h, &b, 1, on_written)) {
+		free(w);
+		return -EPIPE;
+	}
+	return 0;
+}
+
+/* True when the peer is one of dns.secondaries (address only). */
+static bool peer_may_transfer(struct conn *c)
+{
+	struct sockaddr_any peer;
+	int len = sizeof(peer.u.ss);
+	if (uv_tcp_getpeername(&c->h, &peer.u.sa, &len))
+		return false;
+	const struct cfg_dns *d = &c->t->room->cfg->dns;
+	for (size_t i = 0; i < d->n_secondaries; i++) {
+		const struct sockaddr_any *s = &d->secondaries[i];
+		if (s->u.sa.sa_family != peer.u.sa.sa_family)
+			continue;
+		if (s->u.sa.sa_family == AF_INET &&
+		    s->u.in.sin_addr.s_addr == peer.u.in.sin_addr.s_addr)
+			return true;
+		if (s->u.sa.sa_family == AF_INET6 &&
+		    memcmp(&s->u.in6.sin6_addr, &peer.u.in6.sin6_addr, 16) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * AXFR (and IXFR, answered with a full transfer as RFC 1995 allows) of a
+ * zone apex to a listed secondary. Returns 1 when handled, 0 to let the
+ * normal path answer (REFUSED), or a negative error.
+ */
+static int transfer(struct conn *c, const uint8_t *query, size_t len)
+{
+	struct dns_query q;
+	if (dns_query_parse(query, len, &q) ||
+	    (q.qtype != DNS_T_AXFR && q.qtype != DNS_T_IXFR) ||
+	    DNS_OPCODE(q.flags) != DNS_OP_QUERY)
+		return 0;
+	const struct dns_snapshot *snap = dns_room_snapshot(c->t->room);
+	const struct dns_zone *z = dns_zoneset_find(&snap->zs, &q.qname);
+	if (!z || !dns_name_equal(&z->apex, &q.qname) || !peer_may_transfer(c))
+		return 0;
+	struct dns_axfr x;
+	dns_axfr_init(&x, z);
+	long n;
+	while ((n = dns_axfr_next(&x, query, &q, c->t->scratch,
+				  DNS_MSG_MAX)) > 0) {
+		int rc = send_frame(c, c->t->scratch, (size_t)n);
+		if (rc)
+			return rc;
+	}
+	if (n < 0)
+		return -EMSGSIZE;
+	char apex[DNS_NAME_TEXT_MAX];
+	dns_name_to_text(&z->apex, apex, sizeof(apex));
+	log_info("dns", "zone=%s serial=%u transferred (%s)", apex, z->serial,
+		 q.qtype == DNS_T_IXFR ? "IXFR as AXFR" : "AXFR");
+	return 1;
+}
+
 /* Answers every complete frame in the buffer, in order. */
 static int drain(struct conn *c)
 {
@@ -106,6 +178,13 @@ static int drain(struct conn *c)
 		size_t flen = dns_get16(c->buf + off);
 		if (c->len - off < 2 + flen)
 			break;
+		int rc = transfer(c, c->buf + off + 2, flen);
+		if (rc < 0)
+			return rc;
+		if (rc == 1) {
+			off += 2 + flen;
+			continue;
+		}
 		const struct dns_snapshot *snap = dns_room_snapshot(c->t->room);
 		size_t n = dns_serve(snap, &c->t->room->tcp_stats,
 				     c->buf + off + 2, flen, c->t->scratch,
@@ -113,16 +192,8 @@ static int drain(struct conn *c)
 		off += 2 + flen;
 		if (n == 0)
 			return -EBADMSG; /* not a query: close */
-		struct write_req *w = malloc(sizeof(*w) + 2 + n);
-		if (!w)
-			return -ENOMEM;
-		dns_put16(w->data, (uint16_t)n);
-		memcpy(w->data + 2, c->t->scratch, n);
-		uv_buf_t b = uv_buf_init((char *)w->data, (unsigned)(n + 2));
-		if (uv_write(&w->req, (uv_stream_t *)&c->h, &b, 1, on_written)) {
-			free(w);
-			return -EPIPE;
-		}
+		if ((rc = send_frame(c, c->t->scratch, n)))
+			return rc;
 	}
 	memmove(c->buf, c->buf + off, c->len - off);
 	c->len -= off;

@@ -91,7 +91,7 @@ static inline uint8_t lower(uint8_t c)
 /* True when the name written at @off in the message (following
  * pointers) equals the uncompressed @wire of @len bytes. */
 static bool equal_at(const struct dns_writer *w, size_t off,
-		     const uint8_t *wire, size_t len)
+		     const uint8_t *wire, size_t len, bool exact)
 {
 	size_t i = 0;
 	for (int hops = 0; hops < 64;) {
@@ -109,16 +109,22 @@ static bool equal_at(const struct dns_writer *w, size_t off,
 			return i + 1 == len;
 		if (off + 1 + l > w->len || i + 1 + l > len)
 			return false;
-		for (size_t k = 1; k <= l; k++)
-			if (lower(w->buf[off + k]) != lower(wire[i + k]))
+		for (size_t k = 1; k <= l; k++) {
+			uint8_t a = w->buf[off + k], b = wire[i + k];
+			if (a != b && (exact || lower(a) != lower(b)))
 				return false;
+		}
 		off += (size_t)l + 1;
 		i += (size_t)l + 1;
 	}
 	return false;
 }
 
-int dns_writer_name(struct dns_writer *w, const struct dns_name *n)
+/* Owner names match earlier names whatever their case (so owners equal
+ * to the question keep the asker's case); names inside RDATA only match
+ * exactly, so their case reaches the client as stored. */
+static int write_name(struct dns_writer *w, const struct dns_name *n,
+		      bool exact)
 {
 	/* The longest suffix of @n already in the message. */
 	size_t off = 0;
@@ -127,7 +133,7 @@ int dns_writer_name(struct dns_writer *w, const struct dns_name *n)
 		for (unsigned i = 0; i < w->n_names; i++) {
 			if (w->buf[w->names[i]] == n->wire[off] &&
 			    equal_at(w, w->names[i], n->wire + off,
-				     n->len - off)) {
+				     n->len - off, exact)) {
 				hit = (int)i;
 				break;
 			}
@@ -153,6 +159,11 @@ int dns_writer_name(struct dns_writer *w, const struct dns_name *n)
 	     from += (size_t)n->wire[from] + 1)
 		w->names[w->n_names++] = (uint16_t)(at + from);
 	return 0;
+}
+
+int dns_writer_name(struct dns_writer *w, const struct dns_name *n)
+{
+	return write_name(w, n, false);
 }
 
 int dns_writer_init_header(struct dns_writer *w, uint8_t *buf, size_t cap,
@@ -216,7 +227,7 @@ static int rdata_name(struct dns_writer *w, const uint8_t *rd, size_t len,
 	n.len = (uint8_t)(i + 1 - *off);
 	memcpy(n.wire, rd + *off, n.len);
 	*off = i + 1;
-	return dns_writer_name(w, &n);
+	return write_name(w, &n, true);
 }
 
 /* RFC 1035 types may have their RDATA names compressed (RFC 3597 §4);

@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: MIT
+"""Zone transfers and NOTIFY: AXFR to listed secondaries only, IXFR answered
+with a full transfer, NOTIFY on start and on every serial change, with a fake
+secondary (a UDP socket on loopback) that acknowledges it."""
+import shutil
+import signal
+import socket
+import time
+
+import dns.message
+import dns.opcode
+import dns.query
+import dns.rcode
+import dns.rdatatype
+import dns.zone
+import pytest
+
+from dns_helpers import ZONE, ZONE_FILE, start_hearth_dns
+
+
+class FakeSecondary:
+    """Receives NOTIFY on 127.0.0.1 and answers each with a NOTIFY response."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+
+    def wait_notify(self, zone, timeout=10.0, answer=True):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.sock.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except socket.timeout:
+                break
+            msg = dns.message.from_wire(data)
+            if msg.opcode() != dns.opcode.NOTIFY:
+                continue
+            if str(msg.question[0].name).lower() != zone:
+                continue
+            if answer:
+                resp = dns.message.make_response(msg)
+                self.sock.sendto(resp.to_wire(), peer)
+            return msg
+        return None
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def secondary():
+    s = FakeSecondary()
+    yield s
+    s.close()
+
+
+def axfr(port, zone=ZONE, qtype="AXFR"):
+    q = dns.message.make_query(zone, qtype)
+    msgs = list(dns.query.xfr("127.0.0.1", zone, port=port, timeout=5,
+                              lifetime=10, rdtype=qtype,
+                              serial=1 if qtype == "IXFR" else 0,
+                              relativize=False))
+    return q, msgs
+
+
+def records(msgs):
+    out = []
+    for m in msgs:
+        for rrset in m.answer:
+            for rd in rrset:
+                out.append((str(rrset.name).lower(), rrset.rdtype,
+                            rd.to_text()))
+    return out
+
+
+def test_axfr_to_listed_secondary(hearthd_factory, tmp_path, secondary):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         secondaries=[f"127.0.0.1:{secondary.port}"])
+    _, msgs = axfr(d.dns_port)
+    recs = records(msgs)
+    assert recs[0][1] == dns.rdatatype.SOA and recs[-1][1] == dns.rdatatype.SOA
+    assert recs[0] == recs[-1]
+    # Every record of the zone file, once (SOA twice).
+    zone = dns.zone.from_file(str(ZONE_FILE), origin=ZONE, relativize=False)
+    want = sorted((str(n).lower(), rds.rdtype, rd.to_text())
+                  for n, rds in zone.iterate_rdatasets() for rd in rds)
+    assert sorted(recs[:-1]) == want
+
+
+def test_ixfr_answered_with_full_transfer(hearthd_factory, tmp_path,
+                                          secondary):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         secondaries=[f"127.0.0.1:{secondary.port}"])
+    q = dns.message.make_query(ZONE, "IXFR")
+    wire = q.to_wire()
+    s = socket.create_connection(("127.0.0.1", d.dns_port), timeout=5)
+    s.sendall(len(wire).to_bytes(2, "big") + wire)
+    n = int.from_bytes(s.recv(2, socket.MSG_WAITALL), "big")
+    first = dns.message.from_wire(s.recv(n, socket.MSG_WAITALL),
+                                  one_rr_per_rrset=True)
+    s.close()
+    assert first.rcode() == dns.rcode.NOERROR
+    assert first.answer[0].rdtype == dns.rdatatype.SOA
+    assert len(first.answer) > 2  # the whole zone follows, not a diff
+
+
+def test_axfr_refused_to_others(hearthd_factory, tmp_path, secondary):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         secondaries=[f"127.0.0.2:{secondary.port}"])
+    q = dns.message.make_query(ZONE, "AXFR")
+    r = dns.query.tcp(q, "127.0.0.1", port=d.dns_port, timeout=5)
+    assert r.rcode() == dns.rcode.REFUSED
+    assert not r.answer
+    # Over UDP too.
+    r = dns.query.udp(q, "127.0.0.1", port=d.dns_port, timeout=5)
+    assert r.rcode() == dns.rcode.REFUSED
+
+
+def test_notify_on_start_and_on_change(hearthd_factory, tmp_path, secondary):
+    zfile = tmp_path / "example.com.zone"
+    shutil.copy(ZONE_FILE, zfile)
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         zones=((ZONE.rstrip("."), zfile),),
+                         secondaries=[f"127.0.0.1:{secondary.port}"])
+    first = secondary.wait_notify(ZONE)
+    assert first is not None, "no NOTIFY at start"
+    assert first.flags & dns.flags.AA
+    assert first.question[0].rdtype == dns.rdatatype.SOA
+
+    # Bump the serial in the file and reload: a NOTIFY follows.
+    text = zfile.read_text()
+    zone = dns.zone.from_text(text, origin=ZONE, relativize=False)
+    old = zone.get_soa().serial
+    zfile.write_text(text.replace(str(old), str(old + 1), 1))
+    d.proc.send_signal(signal.SIGHUP)
+    second = secondary.wait_notify(ZONE)
+    assert second is not None, "no NOTIFY after the serial changed"
+    soa = dns.query.udp(dns.message.make_query(ZONE, "SOA"), "127.0.0.1",
+                        port=d.dns_port, timeout=5)
+    assert soa.answer[0][0].serial == old + 1
+
+
+def test_notify_retried_until_answered(hearthd_factory, tmp_path, secondary):
+    start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                     secondaries=[f"127.0.0.1:{secondary.port}"])
+    first = secondary.wait_notify(ZONE, answer=False)
+    assert first is not None
+    again = secondary.wait_notify(ZONE, timeout=6)
+    assert again is not None, "an unanswered NOTIFY was not retried"
+    assert again.id == first.id
