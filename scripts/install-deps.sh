@@ -11,6 +11,7 @@ libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev
 python3 python3-pytest python3-requests python3-prometheus-client
 curl wrk procps iproute2 passwd
 nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython
+pdns-server pdns-backend-sqlite3
 "
 
 missing=""
