@@ -92,7 +92,8 @@ static int replay_dir(const char *dir, size_t *runs)
 		snprintf(names[n], len, "%s/%s", dir, e->d_name);
 		n++;
 	}
-	qsort(names, n, sizeof(*names), compare_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), compare_names);
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		if (stat(names[i], &st) || !S_ISREG(st.st_mode))

@@ -10,7 +10,8 @@ esac
 
 cd "$(dirname "$0")/.."
 build=build-fuzz
-targets="config http"
+# Every target fuzz/meson.build declares.
+targets=$(sed -n "s/^fuzz_targets = \[\(.*\)\]/\1/p" fuzz/meson.build | tr -d "',")
 
 # -fsanitize=fuzzer-no-link gives the libraries the coverage feedback
 # libFuzzer steers by; the targets themselves link -fsanitize=fuzzer.

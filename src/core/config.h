@@ -88,6 +88,20 @@ struct cfg_dns_identity {
 	const char *id;	     /* CHAOS id.server; "" hides it */
 };
 
+struct cfg_dns_forward {
+	struct cfg_pos pos;
+	const char *domain; /* lower case, no trailing dot */
+	struct sockaddr_any to;
+};
+
+struct cfg_dns_alias {
+	struct cfg_pos pos;
+	const char *from; /* IPv4 address or prefix (text, checked) */
+	struct cfg_pos from_pos;
+	const char *to;
+	struct cfg_pos to_pos;
+};
+
 struct cfg_dns {
 	bool enabled;
 	struct sockaddr_any *listen;
@@ -101,6 +115,15 @@ struct cfg_dns {
 	struct cfg_dns_identity identity;
 	struct sockaddr_any *secondaries; /* may AXFR; get NOTIFY (port 53) */
 	size_t n_secondaries;
+	struct cfg_dns_forward *forward;
+	size_t n_forward;
+	struct sockaddr_any *upstream;
+	size_t n_upstream;
+	bool has_upstream; /* absent: the system's resolvers */
+	struct cfg_dns_alias *alias;
+	size_t n_alias;
+	int64_t cache_size;	  /* entries */
+	int64_t upstream_timeout; /* ms per try */
 };
 
 struct config {

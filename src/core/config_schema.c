@@ -291,6 +291,63 @@ static const struct cfg_section dns_zone_section = {
 	.check = dns_zone_check,
 };
 
+static const struct cfg_field dns_forward_fields[] = {
+	FIELD(.key = "domain", .type = CFG_DNSNAME,
+	      .off = F(struct cfg_dns_forward, domain), .required = true,
+	      .reloadable = true,
+	      .help = "names at and below it go to this server"),
+	FIELD(.key = "to", .type = CFG_SOCKADDR53,
+	      .off = F(struct cfg_dns_forward, to), .required = true,
+	      .reloadable = true, .help = "ADDR[:PORT] of the server"),
+};
+static const struct cfg_section dns_forward_section = {
+	.size = sizeof(struct cfg_dns_forward), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_dns_forward, pos),
+	.fields = dns_forward_fields, .n_fields = N(dns_forward_fields),
+};
+
+/* An alias side: an IPv4 address or prefix (dnsmasq alias= semantics). */
+static bool alias_side_ok(const char *s)
+{
+	struct ipaddr a;
+	struct ipprefix p;
+	if (strchr(s, '/'))
+		return ipprefix_parse(s, &p) == 0 && p.addr.family == AF_INET;
+	return ipaddr_parse(s, &a) == 0 && a.family == AF_INET;
+}
+
+static int dns_alias_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	struct cfg_dns_alias *a = obj;
+	if (!alias_side_ok(a->from))
+		return cfg_fail(err, &a->from_pos,
+				"alias 'from' must be an IPv4 address or prefix");
+	if (!alias_side_ok(a->to))
+		return cfg_fail(err, &a->to_pos,
+				"alias 'to' must be an IPv4 address or prefix");
+	return 0;
+}
+
+static const struct cfg_field dns_alias_fields[] = {
+	FIELD(.key = "from", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_alias, from),
+	      .pos_off = F(struct cfg_dns_alias, from_pos), .required = true,
+	      .reloadable = true,
+	      .help = "IPv4 address or prefix found in forwarded A records"),
+	FIELD(.key = "to", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_alias, to),
+	      .pos_off = F(struct cfg_dns_alias, to_pos), .required = true,
+	      .reloadable = true,
+	      .help = "what it becomes (a prefix keeps the host bits)"),
+};
+static const struct cfg_section dns_alias_section = {
+	.size = sizeof(struct cfg_dns_alias), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_dns_alias, pos),
+	.fields = dns_alias_fields, .n_fields = N(dns_alias_fields),
+	.check = dns_alias_check,
+};
+
 static const struct cfg_field dns_identity_fields[] = {
 	FIELD(.key = "version", .type = CFG_STRING,
 	      .off = F(struct cfg_dns_identity, version),
@@ -337,6 +394,35 @@ static const struct cfg_field dns_fields[] = {
 	      .count_off = F(struct cfg_dns, n_secondaries), .reloadable = true,
 	      .help = "ADDR[:PORT] of secondaries: they may AXFR every zone "
 		      "and get a NOTIFY on each change; others are REFUSED"),
+	FIELD(.key = "forward", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dns_forward_section, .off = F(struct cfg_dns, forward),
+	      .count_off = F(struct cfg_dns, n_forward), .reloadable = true,
+	      .help = "{domain, to}: per-domain forwarding; the longest "
+		      "match wins; authoritative zones win over it"),
+	FIELD(.key = "upstream", .type = CFG_LIST, .elem = CFG_SOCKADDR53,
+	      .elem_size = sizeof(struct sockaddr_any),
+	      .off = F(struct cfg_dns, upstream),
+	      .count_off = F(struct cfg_dns, n_upstream),
+	      .set_off = F(struct cfg_dns, has_upstream), .reloadable = true,
+	      .help = "ADDR[:PORT] resolvers for everything else, tried in "
+		      "turn; absent: those of /etc/resolv.conf; []: none "
+		      "(REFUSED)"),
+	FIELD(.key = "alias", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dns_alias_section, .off = F(struct cfg_dns, alias),
+	      .count_off = F(struct cfg_dns, n_alias), .reloadable = true,
+	      .help = "{from, to}: rewrite A records in forwarded answers, "
+		      "like dnsmasq's alias= (lab hosts with public: get one "
+		      "each)"),
+	FIELD(.key = "cache_size", .type = CFG_INT,
+	      .off = F(struct cfg_dns, cache_size), .def = "10000", .min = 0,
+	      .max = 10000000, .reloadable = true,
+	      .help = "forwarded answers kept (entries); 0 disables the "
+		      "cache"),
+	FIELD(.key = "upstream_timeout", .type = CFG_INT,
+	      .off = F(struct cfg_dns, upstream_timeout), .def = "1500",
+	      .min = 50, .max = 30000, .reloadable = true,
+	      .help = "milliseconds to wait for one upstream before trying "
+		      "the next; SERVFAIL after three tries"),
 	FIELD(.key = "identity", .type = CFG_SECTION,
 	      .off = F(struct cfg_dns, identity), .reloadable = true,
 	      .sub = &dns_identity_section,

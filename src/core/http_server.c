@@ -173,6 +173,9 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct reqctx *ctx,
 					resp->content_type);
 	if (resp->allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+	if (resp->status == 401)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"X-API-Key realm=\"hearth\"");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	ctx->status = resp->status;

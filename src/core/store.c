@@ -43,6 +43,23 @@ static const char *const migrations[] = {
 	"  disabled INTEGER NOT NULL DEFAULT 0"
 	");"
 	"CREATE INDEX dns_records_by_name ON dns_records(zone_id, name, type);",
+	/* 2 -> 3: what the PowerDNS-compatible API keeps beside the records:
+	 * zone settings it echoes back, and per-RRset comments. */
+	"ALTER TABLE dns_zones ADD COLUMN soa_edit TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE dns_zones ADD COLUMN catalog TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE dns_zones ADD COLUMN api_rectify INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE dns_zones ADD COLUMN nsec3param TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE dns_zones ADD COLUMN nsec3narrow INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE dns_comments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  zone_id INTEGER NOT NULL REFERENCES dns_zones(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL," /* lower case, trailing dot */
+	"  type INTEGER NOT NULL,"
+	"  content TEXT NOT NULL,"
+	"  account TEXT NOT NULL DEFAULT '',"
+	"  modified_at INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX dns_comments_by_name ON dns_comments(zone_id, name, type);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

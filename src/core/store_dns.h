@@ -23,10 +23,48 @@ struct store_dns_rr {
 struct store_dns_zone {
 	int64_t id;
 	const char *name;
-	const char *kind;   /* Native | Master | Slave */
+	const char *kind;   /* Native | Master | Slave | Producer | Consumer */
 	const char *source; /* api | file */
 	const char *account;
 	const char *soa_edit_api;
+	const char *masters; /* JSON array of "ip" / "ip:port" strings */
+	int64_t notified_serial;
+	const char *soa_edit;
+	const char *catalog;
+	bool api_rectify;
+	const char *nsec3param;
+	bool nsec3narrow;
+};
+
+/* A comment on an RRset (PowerDNS API); strings as for records. */
+struct store_dns_comment {
+	const char *name;
+	uint16_t type;
+	const char *content;
+	const char *account;
+	int64_t modified_at; /* unix seconds */
+};
+
+/* What one RRset (name, type) becomes. */
+struct store_dns_rrset_change {
+	const char *name;
+	uint16_t type;
+	bool set_records; /* replace the records with rrs[0..n) (n = 0: none) */
+	const struct store_dns_rr *rrs;
+	size_t n;
+	bool set_comments; /* replace the comments likewise */
+	const struct store_dns_comment *comments;
+	size_t n_comments;
+};
+
+/* A change to one zone, applied in one transaction by store_dns_zone_update. */
+struct store_dns_zone_update {
+	bool create;	/* insert the zone: -EEXIST when it exists */
+	const struct store_dns_zone *settings; /* NULL: leave the settings
+						  (kind..nsec3narrow, source) */
+	bool replace_all; /* drop every record and comment first */
+	const struct store_dns_rrset_change *changes;
+	size_t n_changes;
 };
 
 /*
@@ -51,5 +89,25 @@ int store_dns_records(struct store *s, const char *zone,
 
 /* Deletes a zone and its records. -ENOENT when absent. */
 int store_dns_zone_delete(struct store *s, const char *zone);
+
+/* Calls @fn (may be NULL) once with the settings of @zone; -ENOENT when
+ * absent. */
+int store_dns_zone_get(struct store *s, const char *zone,
+		       int (*fn)(const struct store_dns_zone *z, void *ud),
+		       void *ud);
+
+/* Calls @fn for each comment of @zone (name, type, insertion order).
+ * -ENOENT when the zone does not exist. */
+int store_dns_comments(struct store *s, const char *zone,
+		       int (*fn)(const struct store_dns_comment *c, void *ud),
+		       void *ud);
+
+/*
+ * Creates or changes @zone as @u says, in one transaction: on any error
+ * nothing changes. -ENOENT when the zone is absent (and not created),
+ * -EEXIST when created but present. Nothing is kept after the call.
+ */
+int store_dns_zone_update(struct store *s, const char *zone,
+			  const struct store_dns_zone_update *u);
 
 #endif

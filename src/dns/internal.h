@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "base/addr.h"
+#include "base/buf.h"
 #include "core/config.h"
 #include "core/room.h"
 #include "proto/dns/answer.h"
@@ -44,14 +45,17 @@ struct dns_stats {
 unsigned dns_stat_type(uint16_t type);
 extern const char *const dns_stat_type_names[DNS_STAT_TYPES];
 
-/* Answers one query and counts it. Returns the response length (0: drop). */
+/* Answers one query and counts it. Returns the response length (0: drop);
+ * *forward (may be NULL) is set when the query is a resolver's job (no
+ * zone holds it, RD set): the caller forwards it instead of answering. */
 size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
 		 const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
-		 bool tcp);
+		 bool tcp, bool *forward);
 
 struct dns_udp;
 struct dns_tcp;
 struct dns_notify;
+struct dns_fwd;
 struct store;
 
 struct dns_room {
@@ -62,6 +66,7 @@ struct dns_room {
 	struct dns_udp *udp;
 	struct dns_tcp *tcp;
 	struct dns_notify *notify;
+	struct dns_fwd *fwd;
 	struct dns_stats tcp_stats;
 	bool degraded; /* a zone file or lab record could not be loaded */
 	uint64_t reloads;
@@ -129,6 +134,24 @@ void dns_notify_zones(struct dns_notify *n, const struct dns_snapshot *snap,
 void dns_notify_counts(struct dns_notify *n, uint64_t *sent, uint64_t *acked,
 		       uint64_t *failed);
 void dns_notify_close(struct dns_notify *n);
+
+/* Forwarding (forward.c): queries no zone holds go upstream, through the
+ * cache, with aliases applied to the answers. */
+typedef void (*dns_fwd_reply_fn)(void *ud, const uint8_t *msg, size_t len);
+int dns_fwd_open(struct dns_room *r, const struct config *cfg,
+		 struct dns_fwd **out);
+int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg);
+/* True when a forward rule or an upstream exists. Any thread. */
+bool dns_fwd_enabled(const struct dns_fwd *f);
+/* Any thread: the answer goes out through @fd to @peer from the loop. */
+int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
+		       const struct sockaddr_storage *peer, socklen_t peer_len,
+		       const uint8_t *q, size_t len);
+/* Loop thread: @cb gets the answer (exactly once, possibly later). */
+int dns_fwd_submit_tcp(struct dns_fwd *f, const uint8_t *q, size_t len,
+		       dns_fwd_reply_fn cb, void *ud);
+void dns_fwd_collect(struct dns_fwd *f, struct buf *out);
+void dns_fwd_close(struct dns_fwd *f);
 
 /* The current snapshot for the loop thread (the only writer). */
 static inline const struct dns_snapshot *dns_room_snapshot(struct dns_room *r)

@@ -91,6 +91,8 @@ static void collect(struct buf *out, void *ud)
 		       "DNS responses sent with TC=1");
 	metrics_sample(out, "hearth_dns_truncated_total", (double)s.truncated,
 		       0);
+	if (r->fwd)
+		dns_fwd_collect(r->fwd, out);
 	uint64_t sent, acked, failed;
 	dns_notify_counts(r->notify, &sent, &acked, &failed);
 	metrics_family(out, "hearth_dns_notify_total", "counter",
@@ -139,7 +141,11 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (!rc)
 		rc = dns_notify_open(r, &r->notify);
 	if (!rc)
+		rc = dns_fwd_open(r, cfg, &r->fwd);
+	if (!rc)
 		rc = metrics_register(ctx->metrics, collect, r);
+	if (!rc && ctx->http)
+		rc = dns_api_register(r, ctx->http);
 	if (rc)
 		goto fail;
 	*out = r;
@@ -196,6 +202,8 @@ static int room_reload(void *room, const struct config *cfg)
 	publish(r, snap);
 	r->degraded = degraded;
 	dns_tcp_set_limits(r->tcp, &cfg->dns);
+	if (dns_fwd_configure(r->fwd, cfg))
+		log_error("dns", "reload: forwarding keeps its old settings");
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
 	dns_notify_zones(r->notify, snap, &r->cfg->dns, false);
@@ -209,6 +217,7 @@ static void room_close(void *room)
 	struct dns_room *r = room;
 	if (!r)
 		return;
+	dns_fwd_close(r->fwd); /* before the sockets it answers through */
 	dns_udp_close(r->udp); /* joins the workers: no reader remains */
 	dns_tcp_close(r->tcp);
 	dns_notify_close(r->notify);

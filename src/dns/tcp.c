@@ -25,6 +25,8 @@ struct conn {
 	uint8_t *buf; /* partial frames */
 	size_t len, cap;
 	int closing; /* handles still to close */
+	int refs;    /* forwarded queries still to answer */
+	bool closed;
 };
 
 struct dns_tcp {
@@ -45,19 +47,26 @@ struct write_req {
 	uint8_t data[];
 };
 
+static void conn_maybe_free(struct conn *c)
+{
+	if (c->closed && c->closing == 0 && c->refs == 0) {
+		free(c->buf);
+		free(c);
+	}
+}
+
 static void conn_freed(uv_handle_t *h)
 {
 	struct conn *c = h->data;
-	if (--c->closing > 0)
-		return;
-	free(c->buf);
-	free(c);
+	c->closing--;
+	conn_maybe_free(c);
 }
 
 static void conn_close(struct conn *c)
 {
-	if (c->closing)
+	if (c->closed)
 		return;
+	c->closed = true;
 	struct dns_tcp *t = c->t;
 	if (c->prev)
 		c->prev->next = c->next;
@@ -170,6 +179,17 @@ static int transfer(struct conn *c, const uint8_t *query, size_t len)
 	return 1;
 }
 
+/* A forwarded query's answer; answers may come out of order (RFC 7766
+ * §6.2.1.1 allows it, the ids tell them apart). */
+static void fwd_reply(void *ud, const uint8_t *msg, size_t len)
+{
+	struct conn *c = ud;
+	if (!c->closed)
+		send_frame(c, msg, len);
+	c->refs--;
+	conn_maybe_free(c);
+}
+
 /* Answers every complete frame in the buffer, in order. */
 static int drain(struct conn *c)
 {
@@ -186,9 +206,20 @@ static int drain(struct conn *c)
 			continue;
 		}
 		const struct dns_snapshot *snap = dns_room_snapshot(c->t->room);
+		struct dns_fwd *fwdr = c->t->room->fwd;
+		bool fwd = false;
 		size_t n = dns_serve(snap, &c->t->room->tcp_stats,
 				     c->buf + off + 2, flen, c->t->scratch,
-				     DNS_MSG_MAX, true);
+				     DNS_MSG_MAX, true,
+				     dns_fwd_enabled(fwdr) ? &fwd : NULL);
+		if (fwd) {
+			c->refs++;
+			if (dns_fwd_submit_tcp(fwdr, c->buf + off + 2, flen,
+					       fwd_reply, c))
+				c->refs--;
+			off += 2 + flen;
+			continue;
+		}
 		off += 2 + flen;
 		if (n == 0)
 			return -EBADMSG; /* not a query: close */

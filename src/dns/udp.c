@@ -89,10 +89,19 @@ static void *run(void *arg)
 			continue; /* timeout (to notice stop) or EINTR */
 		int k = 0;
 		const struct dns_snapshot *snap = rcu_dereference(u->room->snap);
+		bool fwd_on = dns_fwd_enabled(u->room->fwd);
 		for (int i = 0; i < n; i++) {
+			bool fwd = false;
 			size_t len = dns_serve(snap, &w->stats, w->in_buf[i],
 					       w->in[i].msg_len, w->out_buf[i],
-					       OUT_MAX, false);
+					       OUT_MAX, false,
+					       fwd_on ? &fwd : NULL);
+			if (fwd)
+				dns_fwd_submit_udp(u->room->fwd, w->fd,
+						   &w->peer[i],
+						   w->in[i].msg_hdr.msg_namelen,
+						   w->in_buf[i],
+						   w->in[i].msg_len);
 			if (len == 0)
 				continue;
 			w->out_iov[k].iov_base = w->out_buf[i];

@@ -14,7 +14,6 @@ Every server listens on loopback only; every wait and retry is bounded.
 """
 import json
 import os
-import random
 import shutil
 import signal
 import socket
@@ -34,7 +33,7 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 
-from helpers import REPO_ROOT, _scalar, sanitizer_report
+from helpers import _scalar, sanitizer_report
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "dns"
 ZONE_FILE = DATA_DIR / "example.com.zone"
@@ -135,7 +134,10 @@ def dns_config(tmp, port, *, zones=((ZONE.rstrip("."), ZONE_FILE),),
     if ipv6:
         listen.append(f"[::1]:{port}")
     dns_sec = {"listen": listen,
-               "zones": [{"name": n, "file": str(f)} for n, f in zones]}
+               "zones": [{"name": n, "file": str(f)} for n, f in zones],
+               # Never the system's resolvers: tests forward only to
+               # servers they start on loopback themselves.
+               "upstream": []}
     dns_sec.update(dns_opts)
     cfg = {"state_dir": str(Path(tmp) / "var"),
            "http": {"listen": "127.0.0.1:@PORT@", "api_key": api_key},

@@ -32,7 +32,7 @@ import dns.rdatatype
 import dns.reversename
 import pytest
 
-from dns_helpers import (LAB, NSD, ZONE, ZONE_FILE, DATA_DIR, ask,
+from dns_helpers import (LAB, NSD, ZONE, ZONE_FILE, ask,
                          has_ipv6_loopback, kdig, make_query, raw_udp,
                          start_hearth_dns, tcp_connect, tcp_frame,
                          tcp_read_msg)

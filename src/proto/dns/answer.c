@@ -317,6 +317,7 @@ size_t dns_answer(const struct dns_zoneset *zs, const uint8_t *query,
 		c.rcode = q.qtype == DNS_T_OPT ? DNS_R_FORMERR : DNS_R_REFUSED;
 	} else if (!(c.zone = dns_zoneset_find(zs, &q.qname))) {
 		c.rcode = DNS_R_REFUSED;
+		info->forwardable = (q.flags & DNS_F_RD) && q.qclass == DNS_C_IN;
 	} else {
 		info->authoritative = true;
 		dns_writer_flags(&w, DNS_F_AA);

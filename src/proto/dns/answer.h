@@ -19,6 +19,7 @@ struct dns_answer_opts {
 struct dns_answer_info {
 	uint8_t rcode;
 	bool authoritative; /* a zone held the name */
+	bool forwardable;   /* no zone holds it, RD set: a resolver's job */
 };
 
 /*

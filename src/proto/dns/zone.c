@@ -106,7 +106,8 @@ int dns_zone_builder_add(struct dns_zone_builder *b, const struct dns_name *owne
 		return -ENOMEM;
 	for (size_t i = 0; i < owner->len; i++)
 		o[i] = lower(owner->wire[i]);
-	memcpy(d, rdata, rdlen);
+	if (rdlen)
+		memcpy(d, rdata, rdlen);
 	b->recs[b->n++] = (struct brec){o, owner->len, type, ttl, rdlen, d};
 	return 0;
 }

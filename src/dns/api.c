@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/* The PowerDNS-compatible HTTP API: routes, dispatch by path, server objects. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "dns/api_priv.h"
+#include "dns/internal.h"
+
+/*
+ * PowerDNS's API (/api/v1/servers/localhost/...) as the Terraform
+ * provider, lego, external-dns and scripts use it: see
+ * docs/specs/powerdns_api.md for the subset and the status codes. The
+ * HTTP server matches the fixed prefix and checks X-API-Key; the rest
+ * of the path (server id, zone id, action) is split here, so a wrong
+ * method on a known path gets PowerDNS's 405 and an unknown server or
+ * action its 404.
+ */
+
+#define SERVERS_PREFIX "/api/v1/servers/"
+/* The PowerDNS release whose API hearth follows, marked as hearth. */
+#define PDNS_VERSION "4.7.3-hearth" HEARTH_VERSION
+
+uint64_t dns_api_started_ms;
+
+void api_reply_err(struct api_call *c, const struct api_err *e)
+{
+	http_reply_error(c->resp, e->status ? e->status : 500, "%s", e->msg);
+}
+
+json_t *api_body(struct api_call *c)
+{
+	json_error_t jerr;
+	json_t *j = json_loadb(c->req->body, c->req->body_len,
+			       JSON_DECODE_ANY, &jerr);
+	if (!j)
+		http_reply_error(c->resp, 400,
+				 "Bad Request: the body is not JSON (line %d, "
+				 "column %d: %s)",
+				 jerr.line, jerr.column, jerr.text);
+	return j;
+}
+
+static json_t *server_object(void)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type",
+			 "Server", "id", "localhost", "url",
+			 "/api/v1/servers/localhost", "daemon_type",
+			 "authoritative", "version", PDNS_VERSION, "config_url",
+			 "/api/v1/servers/localhost/config{/config_setting}",
+			 "zones_url", "/api/v1/servers/localhost/zones{/zone}",
+			 "autoprimaries_url",
+			 "/api/v1/servers/localhost/autoprimaries{/autoprimary}");
+}
+
+static void api_versions(const struct http_request *req,
+			 struct http_response *resp, void *ud)
+{
+	(void)req;
+	(void)ud;
+	http_reply_json(resp, 200,
+			json_pack("[{s:i, s:s}]", "version", 1, "url",
+				  "/api/v1"));
+}
+
+static void api_v1(const struct http_request *req, struct http_response *resp,
+		   void *ud)
+{
+	(void)req;
+	(void)ud;
+	http_reply_json(resp, 200,
+			json_pack("[{s:s, s:[]}]", "server_url",
+				  "/api/v1/servers{/server}", "api_features"));
+}
+
+static void servers_list(const struct http_request *req,
+			 struct http_response *resp, void *ud)
+{
+	(void)req;
+	(void)ud;
+	http_reply_json(resp, 200, json_pack("[o]", server_object()));
+}
+
+typedef void (*api_fn)(struct api_call *c);
+
+/* One action on a path: the methods it takes, in PowerDNS's order. */
+struct action {
+	const char *allow;
+	const char *method[4];
+	api_fn fn[4];
+};
+
+static bool run_action(struct api_call *c, const struct action *a)
+{
+	for (int i = 0; i < 4 && a->method[i]; i++) {
+		if (strcmp(c->req->method, a->method[i]) == 0) {
+			a->fn[i](c);
+			return true;
+		}
+	}
+	http_reply_error(c->resp, 405, "Method Not Allowed");
+	c->resp->allow = a->allow;
+	return false;
+}
+
+static const struct action zones_action = {
+	"GET, POST", {"GET", "POST"}, {api_zones_list, api_zone_create}};
+static const struct action zone_action = {
+	"GET, PUT, PATCH, DELETE",
+	{"GET", "PUT", "PATCH", "DELETE"},
+	{api_zone_get, api_zone_put, api_zone_patch, api_zone_delete}};
+static const struct {
+	const char *name;
+	struct action a;
+} zone_subs[] = {
+	{"notify", {"PUT", {"PUT"}, {api_zone_notify}}},
+	{"axfr-retrieve", {"PUT", {"PUT"}, {api_zone_axfr_retrieve}}},
+	{"rectify", {"PUT", {"PUT"}, {api_zone_rectify}}},
+	{"export", {"GET", {"GET"}, {api_zone_export}}},
+};
+static const struct action stats_action = {"GET", {"GET"}, {api_statistics}};
+static const struct action search_action = {"GET", {"GET"},
+					    {api_search_data}};
+
+static void server_get(struct api_call *c)
+{
+	http_reply_json(c->resp, 200, server_object());
+}
+
+static void cache_flush(struct api_call *c)
+{
+	/* No cache in front of the zones: nothing to flush. */
+	http_reply_json(c->resp, 200,
+			json_pack("{s:i, s:s}", "count", 0, "result",
+				  "Flushed cache."));
+}
+
+static const struct action server_action = {"GET", {"GET"}, {server_get}};
+static const struct action flush_action = {"PUT", {"PUT"}, {cache_flush}};
+
+#define MAX_SEGS 5
+
+static void dispatch(const struct http_request *req, struct http_response *resp,
+		     void *ud)
+{
+	struct api_call c = {.room = ud, .req = req, .resp = resp};
+	const char *seg[MAX_SEGS];
+	size_t len[MAX_SEGS];
+	size_t n = 0;
+	const char *p = req->path + strlen(SERVERS_PREFIX);
+
+	bool extra = false;
+	while (*p) {
+		if (n == MAX_SEGS) {
+			extra = true;
+			break;
+		}
+		const char *slash = strchr(p, '/');
+		seg[n] = p;
+		len[n] = slash ? (size_t)(slash - p) : strlen(p);
+		n++;
+		if (!slash)
+			break;
+		p = slash + 1; /* a trailing slash ends the loop: ignored */
+	}
+#define SEG_IS(i, s) (len[i] == strlen(s) && strncmp(seg[i], s, len[i]) == 0)
+	if (extra || n == 0 || !SEG_IS(0, "localhost"))
+		goto not_found;
+	if (n == 1) {
+		run_action(&c, &server_action);
+		return;
+	}
+	if (n == 2 && SEG_IS(1, "zones")) {
+		run_action(&c, &zones_action);
+		return;
+	}
+	if (n == 2 && SEG_IS(1, "statistics")) {
+		run_action(&c, &stats_action);
+		return;
+	}
+	if (n == 2 && SEG_IS(1, "search-data")) {
+		run_action(&c, &search_action);
+		return;
+	}
+	if (n == 3 && SEG_IS(1, "cache") && SEG_IS(2, "flush")) {
+		run_action(&c, &flush_action);
+		return;
+	}
+	if ((n == 3 || n == 4) && SEG_IS(1, "zones")) {
+		int rc = api_zone_name_from_id(seg[2], len[2], c.zone,
+					       sizeof(c.zone));
+		const struct action *a = &zone_action;
+		if (n == 4) {
+			a = NULL;
+			for (size_t i = 0;
+			     i < sizeof(zone_subs) / sizeof(zone_subs[0]); i++)
+				if (SEG_IS(3, zone_subs[i].name))
+					a = &zone_subs[i].a;
+			if (!a)
+				goto not_found;
+		}
+		if (rc == -EINVAL) {
+			http_reply_error(resp, 400, "Bad Request");
+			return;
+		}
+		if (rc) {
+			http_reply_error(resp, 404, "Not Found");
+			return;
+		}
+		run_action(&c, a);
+		return;
+	}
+#undef SEG_IS
+not_found:
+	http_reply_error(resp, 404, "Not Found");
+}
+
+static const struct http_route routes[] = {
+	{.name = "pdns_api", .method = "GET", .path = "/api",
+	 .management = true, .fn = api_versions,
+	 .help = "PowerDNS API versions (X-API-Key)"},
+	{.name = "pdns_api_v1", .method = "GET", .path = "/api/v1",
+	 .management = true, .fn = api_v1,
+	 .help = "PowerDNS API v1 entry point (X-API-Key)"},
+	{.name = "pdns_servers", .method = "GET", .path = "/api/v1/servers",
+	 .management = true, .fn = servers_list,
+	 .help = "PowerDNS server list (X-API-Key)"},
+	{.name = "pdns_get", .method = "GET", .path = SERVERS_PREFIX,
+	 .prefix = true, .management = true, .fn = dispatch,
+	 .help = "PowerDNS API: zones, statistics, search-data (X-API-Key)"},
+	{.name = "pdns_post", .method = "POST", .path = SERVERS_PREFIX,
+	 .prefix = true, .management = true, .fn = dispatch,
+	 .help = "PowerDNS API: create a zone (X-API-Key)"},
+	{.name = "pdns_put", .method = "PUT", .path = SERVERS_PREFIX,
+	 .prefix = true, .management = true, .fn = dispatch,
+	 .help = "PowerDNS API: zone settings, notify, rectify (X-API-Key)"},
+	{.name = "pdns_patch", .method = "PATCH", .path = SERVERS_PREFIX,
+	 .prefix = true, .management = true, .fn = dispatch,
+	 .help = "PowerDNS API: change RRsets (X-API-Key)"},
+	{.name = "pdns_delete", .method = "DELETE", .path = SERVERS_PREFIX,
+	 .prefix = true, .management = true, .fn = dispatch,
+	 .help = "PowerDNS API: delete a zone (X-API-Key)"},
+};
+
+int dns_api_register(struct dns_room *r, struct http_server *http)
+{
+	if (!http)
+		return 0;
+	dns_api_started_ms = uv_now(r->loop);
+	int rc = http_server_add_routes(http, routes,
+					sizeof(routes) / sizeof(routes[0]), r);
+	if (rc)
+		log_error("dns", "cannot register the PowerDNS API routes");
+	return rc;
+}

@@ -1,0 +1,849 @@
+/* SPDX-License-Identifier: MIT */
+/* PowerDNS API RRsets: request validation, merging into a zone, consistency checks. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dns/api_priv.h"
+#include "proto/dns/dns.h"
+#include "proto/dns/rdata.h"
+
+/*
+ * Pure functions of (zone in memory, JSON): no store, no clock (the
+ * caller passes "now"), so the fuzz target runs exactly this code.
+ * Messages follow PowerDNS 4.x wording, which clients show to users.
+ */
+
+#define TEXT_MAX (4 * DNS_RDATA_MAX + 64) /* \DDD escapes at worst */
+
+/* Buffers for one content check, allocated once per request. */
+struct scratch {
+	uint8_t rdata[DNS_RDATA_MAX];
+	char text[TEXT_MAX];
+};
+
+static const char *changetype_name(enum api_changetype ct)
+{
+	static const char *const names[] = {"REPLACE", "DELETE", "EXTEND",
+					    "PRUNE"};
+	return names[ct];
+}
+
+static bool is_meta_type(uint16_t t)
+{
+	return t == 0 || t == DNS_T_OPT || t == DNS_T_TSIG || t == DNS_T_IXFR ||
+	       t == DNS_T_AXFR || t == DNS_T_ANY || t == 253 || t == 254;
+}
+
+static const char *type_text(uint16_t type, char buf[16])
+{
+	return dns_type_name(type, buf);
+}
+
+/* Parses @content as RDATA of @type; it must re-serialise to itself. */
+static int parse_record(struct api_zone *z, struct scratch *sc,
+			const char *owner, uint16_t type, const char *content,
+			bool disabled, struct api_record *out,
+			struct api_err *e)
+{
+	char tb[16];
+	const char *tn = type_text(type, tb);
+	struct dns_name root;
+	char why[256] = "";
+	size_t rdlen = 0;
+
+	for (const unsigned char *p = (const unsigned char *)content; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return api_fail(e, 422,
+					"Invalid character \\x%02X in record "
+					"content '%.200s'",
+					*p, content);
+	/* PowerDNS trims outer blanks before comparing. */
+	const char *start = content;
+	while (*start == ' ')
+		start++;
+	size_t len = strlen(start);
+	while (len && start[len - 1] == ' ')
+		len--;
+	if (len == 0)
+		return api_fail(e, 422, "Record %s/%s '%s': empty content",
+				owner, tn, content);
+	dns_name_root(&root);
+	int rc = dns_rdata_from_text(type, start, len, &root, sc->rdata,
+				     sizeof(sc->rdata), &rdlen, why);
+	if (rc == -EMSGSIZE)
+		return api_fail(e, 422, "Record %s/%s '%.200s': too long",
+				owner, tn, content);
+	if (rc)
+		return api_fail(e, 422, "Record %s/%s '%.200s': %s", owner, tn,
+				content, why[0] ? why : "cannot be parsed");
+	int n = dns_rdata_to_text(type, sc->rdata, rdlen, sc->text,
+				  sizeof(sc->text));
+	if (n < 0)
+		return api_fail(e, 422,
+				"Record %s/%s '%.200s': cannot be represented",
+				owner, tn, content);
+	/* AAAA: PowerDNS only checks that inet_pton accepts it, then
+	 * stores the canonical form; so does hearth. */
+	if (type != DNS_T_AAAA &&
+	    ((size_t)n != len || strncasecmp(sc->text, start, len) != 0))
+		return api_fail(e, 422,
+				"Record %s/%s '%.200s': Not in expected "
+				"format (parsed as '%.200s')",
+				owner, tn, content, sc->text);
+	out->content = arena_strndup(&z->arena, sc->text, (size_t)n);
+	uint8_t *rd = arena_alloc(&z->arena, rdlen ? rdlen : 1);
+	if (!out->content || !rd)
+		return -ENOMEM;
+	memcpy(rd, sc->rdata, rdlen);
+	out->rdata = rd;
+	out->rdlen = (uint16_t)rdlen;
+	out->disabled = disabled;
+	return 0;
+}
+
+static int parse_records(struct api_zone *z, struct scratch *sc,
+			 struct api_rrset_in *in, json_t *arr,
+			 struct api_err *e)
+{
+	size_t n = json_array_size(arr);
+	in->set.recs = arena_alloc(&z->arena,
+				   (n ? n : 1) * sizeof(*in->set.recs));
+	if (!in->set.recs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = json_array_get(arr, i);
+		json_t *c = json_object_get(r, "content");
+		json_t *d = json_object_get(r, "disabled");
+		if (!json_is_object(r))
+			return api_fail(e, 422, "RRset %s: a record is not "
+						"an object",
+					in->set.name);
+		if (!json_is_string(c))
+			return api_fail(e, 422, "Key 'content' not present "
+						"or not a String");
+		if (d && !json_is_boolean(d))
+			return api_fail(e, 422, "Key 'disabled' is not a "
+						"Boolean");
+		int rc = parse_record(z, sc, in->set.name, in->set.type,
+				      json_string_value(c), json_is_true(d),
+				      &in->set.recs[i], e);
+		if (rc)
+			return rc;
+		in->set.recs[i].disabled = json_is_true(d);
+	}
+	in->set.n = n;
+	return 0;
+}
+
+static int parse_comments(struct api_zone *z, struct api_rrset_in *in,
+			  json_t *arr, int64_t now, struct api_err *e)
+{
+	size_t n = json_array_size(arr);
+	in->set.comments = arena_alloc(&z->arena,
+				       (n ? n : 1) * sizeof(*in->set.comments));
+	if (!in->set.comments)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		json_t *c = json_array_get(arr, i);
+		json_t *content = json_object_get(c, "content");
+		json_t *account = json_object_get(c, "account");
+		json_t *mod = json_object_get(c, "modified_at");
+		uint64_t at = (uint64_t)now;
+		if (!json_is_object(c))
+			return api_fail(e, 422, "RRset %s: a comment is not "
+						"an object",
+					in->set.name);
+		if (!json_is_string(content))
+			return api_fail(e, 422, "Key 'content' not present "
+						"or not a String");
+		if (account && !json_is_string(account))
+			return api_fail(e, 422, "Key 'account' is not a "
+						"String");
+		if (mod && !api_json_uint(mod, INT64_MAX, &at))
+			return api_fail(e, 422, "Key 'modified_at' is not an "
+						"Integer");
+		struct api_comment *o = &in->set.comments[i];
+		o->content = arena_strdup(&z->arena, json_string_value(content));
+		o->account = arena_strdup(
+			&z->arena, account ? json_string_value(account) : "");
+		o->modified_at = (int64_t)at;
+		if (!o->content || !o->account)
+			return -ENOMEM;
+	}
+	in->set.n_comments = n;
+	return 0;
+}
+
+static int parse_one(struct api_zone *z, struct scratch *sc, json_t *item,
+		     enum api_rrsets_mode mode, int64_t now,
+		     struct api_rrset_in *prev, size_t n_prev,
+		     struct api_rrset_in *in, struct api_err *e)
+{
+	char name[DNS_NAME_TEXT_MAX];
+	struct dns_name owner;
+	uint64_t ttl = 0;
+
+	if (!json_is_object(item))
+		return api_fail(e, 422, "RRset is not an object");
+	json_t *jn = json_object_get(item, "name");
+	json_t *jt = json_object_get(item, "type");
+	json_t *jc = json_object_get(item, "changetype");
+	if (!json_is_string(jn))
+		return api_fail(e, 422, "Key 'name' not present or not a String");
+	if (!json_is_string(jt))
+		return api_fail(e, 422, "Key 'type' not present or not a String");
+	in->ct = API_CT_REPLACE;
+	if (mode == API_RRSETS_PATCH) {
+		if (!json_is_string(jc))
+			return api_fail(e, 422, "Key 'changetype' not present "
+						"or not a String");
+		const char *c = json_string_value(jc);
+		if (strcasecmp(c, "REPLACE") == 0)
+			in->ct = API_CT_REPLACE;
+		else if (strcasecmp(c, "DELETE") == 0)
+			in->ct = API_CT_DELETE;
+		else if (strcasecmp(c, "EXTEND") == 0)
+			in->ct = API_CT_EXTEND;
+		else if (strcasecmp(c, "PRUNE") == 0)
+			in->ct = API_CT_PRUNE;
+		else
+			return api_fail(e, 422, "Changetype not understood");
+	}
+	int rc = api_check_name(json_string_value(jn), true, name, sizeof(name),
+				&owner, e);
+	if (rc)
+		return rc;
+	const char *tt = json_string_value(jt);
+	if (dns_type_parse(tt, &in->set.type) || is_meta_type(in->set.type))
+		return api_fail(e, 422, "RRset %s IN %.40s: unknown type given",
+				name, tt);
+	char tb[16];
+	const char *tn = type_text(in->set.type, tb);
+	in->set.name = arena_strdup(&z->arena, name);
+	if (!in->set.name)
+		return -ENOMEM;
+	/* DELETE may clean up names outside the zone. */
+	if (in->ct != API_CT_DELETE && !dns_name_is_subdomain(&owner, &z->apex))
+		return api_fail(e, 422, "RRset %s IN %s: Name is out of zone",
+				name, tn);
+	for (size_t i = 0; i < n_prev; i++)
+		if (prev[i].ct == in->ct && prev[i].set.type == in->set.type &&
+		    strcmp(prev[i].set.name, name) == 0)
+			return api_fail(e, 422,
+					"Duplicate RRset %s IN %s with "
+					"changetype: %s",
+					name, tn, changetype_name(in->ct));
+	if (in->ct == API_CT_DELETE)
+		return 0;
+	json_t *jr = json_object_get(item, "records");
+	json_t *jm = json_object_get(item, "comments");
+	json_t *jttl = json_object_get(item, "ttl");
+	in->has_records = json_is_array(jr);
+	in->has_comments = json_is_array(jm);
+	if (jttl) {
+		if (!api_json_uint(jttl, UINT32_MAX, &ttl))
+			return api_fail(e, 422, "Key 'ttl' not an Integer or "
+						"not present");
+		in->has_ttl = true;
+		in->set.ttl = (uint32_t)ttl;
+	}
+	if (in->ct == API_CT_EXTEND || in->ct == API_CT_PRUNE) {
+		if (!in->has_records || json_array_size(jr) != 1)
+			return api_fail(e, 422,
+					"RRset %s IN %s: %s needs exactly one "
+					"record",
+					name, tn, changetype_name(in->ct));
+		in->has_comments = false;
+	} else {
+		if (!in->has_records && !in->has_comments)
+			return api_fail(e, 422, "No change for RRset %s IN %s",
+					name, tn);
+		if (in->has_records && !in->has_ttl)
+			return api_fail(e, 422, "Key 'ttl' not an Integer or "
+						"not present");
+	}
+	if (in->has_records && (rc = parse_records(z, sc, in, jr, e)))
+		return rc;
+	if (in->has_comments && (rc = parse_comments(z, in, jm, now, e)))
+		return rc;
+	return 0;
+}
+
+int api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode mode,
+		     int64_t now, struct api_rrset_in **out, size_t *n,
+		     struct api_err *e)
+{
+	struct scratch *sc = NULL;
+	struct api_rrset_in *in = NULL;
+	size_t count = json_array_size(arr);
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!json_is_array(arr))
+		return api_fail(e, 422, "No rrsets given in update request");
+	sc = malloc(sizeof(*sc));
+	in = calloc(count ? count : 1, sizeof(*in));
+	if (!sc || !in) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < count; i++) {
+		rc = parse_one(z, sc, json_array_get(arr, i), mode, now, in, i,
+			       &in[i], e);
+		if (rc)
+			goto out;
+	}
+	*out = in;
+	*n = count;
+	in = NULL;
+out:
+	free(sc);
+	free(in);
+	return rc;
+}
+
+/* ---- merging ---- */
+
+static bool same_record(const struct api_record *a, const struct api_record *b)
+{
+	return strcasecmp(a->content, b->content) == 0;
+}
+
+static bool same_records(const struct api_rrset *a, const struct api_rrset *b)
+{
+	if (a->n != b->n || (a->n && a->ttl != b->ttl))
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!same_record(&a->recs[i], &b->recs[i]) ||
+		    a->recs[i].disabled != b->recs[i].disabled)
+			return false;
+	return true;
+}
+
+static bool same_comments(const struct api_rrset *a, const struct api_rrset *b)
+{
+	if (a->n_comments != b->n_comments)
+		return false;
+	for (size_t i = 0; i < a->n_comments; i++)
+		if (strcmp(a->comments[i].content, b->comments[i].content) ||
+		    strcmp(a->comments[i].account, b->comments[i].account))
+			return false;
+	return true;
+}
+
+static int apply_one(struct api_zone *z, const struct api_rrset_in *in,
+		     bool *changed, struct api_err *e)
+{
+	struct api_rrset *s = api_zone_rrset(z, in->set.name, in->set.type, true);
+	if (!s)
+		return -ENOMEM;
+	s->touched = true;
+	switch (in->ct) {
+	case API_CT_DELETE:
+		if (s->n || s->n_comments)
+			*changed = true;
+		s->n = 0;
+		s->n_comments = 0;
+		s->dirty_records = s->dirty_comments = true;
+		return 0;
+	case API_CT_REPLACE:
+		if (in->has_records) {
+			if (!same_records(s, &in->set))
+				*changed = true;
+			s->recs = in->set.recs;
+			s->n = in->set.n;
+			s->ttl = in->set.ttl;
+			s->dirty_records = true;
+		}
+		if (in->has_comments) {
+			if (!same_comments(s, &in->set))
+				*changed = true;
+			s->comments = in->set.comments;
+			s->n_comments = in->set.n_comments;
+			s->dirty_comments = true;
+		}
+		return 0;
+	case API_CT_EXTEND: {
+		const struct api_record *r = &in->set.recs[0];
+		for (size_t i = 0; i < s->n; i++)
+			if (same_record(&s->recs[i], r))
+				return 0;
+		if (s->n == 0 && !in->has_ttl)
+			return api_fail(e, 422, "Key 'ttl' not an Integer or "
+						"not present");
+		struct api_record *recs =
+			arena_alloc(&z->arena, (s->n + 1) * sizeof(*recs));
+		if (!recs)
+			return -ENOMEM;
+		if (s->n)
+			memcpy(recs, s->recs, s->n * sizeof(*recs));
+		recs[s->n] = *r;
+		s->recs = recs;
+		s->n++;
+		if (in->has_ttl)
+			s->ttl = in->set.ttl;
+		s->dirty_records = true;
+		*changed = true;
+		return 0;
+	}
+	case API_CT_PRUNE:
+		for (size_t i = 0; i < s->n; i++) {
+			if (!same_record(&s->recs[i], &in->set.recs[0]))
+				continue;
+			struct api_record *recs = arena_alloc(
+				&z->arena, (s->n ? s->n : 1) * sizeof(*recs));
+			if (!recs)
+				return -ENOMEM;
+			memcpy(recs, s->recs, i * sizeof(*recs));
+			memcpy(recs + i, s->recs + i + 1,
+			       (s->n - i - 1) * sizeof(*recs));
+			s->recs = recs;
+			s->n--;
+			s->dirty_records = true;
+			*changed = true;
+			return 0;
+		}
+		return 0;
+	}
+	return api_fail(e, 500, "Changetype not understood");
+}
+
+/* True when the name in wire form at @p is a host name: letters, digits
+ * and hyphens only (the root too when @root_ok). */
+static bool is_hostname(const uint8_t *p, size_t len, bool root_ok)
+{
+	size_t off = 0;
+	if (len && p[0] == 0)
+		return root_ok;
+	while (off < len && p[off]) {
+		uint8_t l = p[off++];
+		if (off + l > len)
+			return false;
+		for (uint8_t i = 0; i < l; i++) {
+			uint8_t c = p[off + i];
+			if (!isalnum(c) && c != '-')
+				return false;
+		}
+		off += l;
+	}
+	return off < len;
+}
+
+static int check_set(struct api_zone *z, struct api_rrset *s,
+		     struct api_err *e)
+{
+	char tb[16];
+	const char *tn = type_text(s->type, tb);
+	bool apex = strcmp(s->name, z->name) == 0;
+
+	if (s->type == DNS_T_SOA && apex && s->n == 0 &&
+	    !api_zone_is_secondary(z))
+		return api_fail(e, 422,
+				"RRset %s IN SOA: the zone's SOA record cannot "
+				"be deleted",
+				s->name);
+	if (s->n == 0)
+		return 0;
+	if ((s->type == DNS_T_SOA || s->type == DNS_T_DNSKEY) && !apex)
+		return api_fail(e, 422, "Record %s IN %s is only allowed at apex",
+				s->name, tn);
+	if (s->type == DNS_T_DS && apex)
+		return api_fail(e, 422, "Record %s IN %s is not allowed at apex",
+				s->name, tn);
+	if ((s->type == DNS_T_CNAME || s->type == DNS_T_DNAME ||
+	     s->type == DNS_T_SOA) &&
+	    s->n > 1)
+		return api_fail(e, 422, "RRset %s IN %s has more than one record",
+				s->name, tn);
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = i + 1; j < s->n; j++)
+			if (same_record(&s->recs[i], &s->recs[j]))
+				return api_fail(e, 422,
+						"Duplicate record in RRset %s "
+						"IN %s with content \"%.200s\"",
+						s->name, tn, s->recs[i].content);
+	if (s->type == DNS_T_NS || s->type == DNS_T_MX ||
+	    s->type == DNS_T_SRV) {
+		for (size_t i = 0; i < s->n; i++) {
+			int off = dns_rdata_target(s->type, s->recs[i].rdata,
+						   s->recs[i].rdlen);
+			if (off < 0 ||
+			    !is_hostname(s->recs[i].rdata + off,
+					 s->recs[i].rdlen - (size_t)off,
+					 s->type != DNS_T_NS))
+				return api_fail(e, 422,
+						"RRset %s IN %s: non-hostname "
+						"content %.200s",
+						s->name, tn, s->recs[i].content);
+		}
+	}
+	for (size_t i = 0; i < z->n; i++) {
+		struct api_rrset *o = &z->sets[i];
+		if (o == s || o->n == 0 || strcmp(o->name, s->name) != 0)
+			continue;
+		if (s->type == DNS_T_CNAME || o->type == DNS_T_CNAME)
+			return api_fail(e, 422,
+					"RRset %s IN %s: Conflicts with %s "
+					"RRset",
+					s->name, tn,
+					o->touched ? "another" : "pre-existing");
+		if (!apex && ((s->type == DNS_T_NS && o->type == DNS_T_DNAME) ||
+			      (s->type == DNS_T_DNAME && o->type == DNS_T_NS)))
+			return api_fail(e, 422,
+					"RRset %s IN %s: Cannot have both NS "
+					"and DNAME except in zone apex",
+					s->name, tn);
+	}
+	return 0;
+}
+
+int api_rrsets_apply(struct api_zone *z, const struct api_rrset_in *in,
+		     size_t n, bool replace_all, bool *changed,
+		     struct api_err *e)
+{
+	int rc;
+	*changed = false;
+	for (size_t i = 0; i < z->n; i++)
+		z->sets[i].touched = false;
+	if (replace_all) {
+		for (size_t i = 0; i < z->n; i++) {
+			struct api_rrset *s = &z->sets[i];
+			if (s->n || s->n_comments)
+				*changed = true;
+			s->n = s->n_comments = 0;
+			s->dirty_records = s->dirty_comments = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((rc = apply_one(z, &in[i], changed, e)))
+			return rc;
+	/* Only RRsets this request touched are checked: data that arrived
+	 * from a zone file does not block unrelated edits. */
+	for (size_t i = 0; i < z->n; i++)
+		if (z->sets[i].touched && (rc = check_set(z, &z->sets[i], e)))
+			return rc;
+	return 0;
+}
+
+/* ---- whole-request bodies ---- */
+
+static int get_string(json_t *body, const char *key, const char **out,
+		      struct api_zone *z, struct api_err *e)
+{
+	json_t *v = json_object_get(body, key);
+	if (!v)
+		return 0;
+	if (!json_is_string(v))
+		return api_fail(e, 422, "Key '%s' is not a String", key);
+	*out = arena_strdup(&z->arena, json_string_value(v));
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_bool(json_t *body, const char *key, bool *out,
+		    struct api_err *e)
+{
+	json_t *v = json_object_get(body, key);
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return api_fail(e, 422, "Key '%s' is not a Boolean", key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+static bool inet_pton_ok4(const char *s, uint8_t buf[16])
+{
+	return inet_pton(AF_INET, s, buf) == 1;
+}
+
+static bool inet_pton_ok6(const char *s, uint8_t buf[16])
+{
+	return inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static bool is_ip(const char *s)
+{
+	uint8_t buf[16];
+	char host[64];
+	const char *h = s;
+	size_t len = strlen(s);
+	if (len >= sizeof(host))
+		return false;
+	if (s[0] == '[') { /* [v6]:port */
+		const char *end = strchr(s, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return false;
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = '\0';
+		if (end[1] == ':') {
+			char *pe;
+			unsigned long p = strtoul(end + 2, &pe, 10);
+			if (!end[2] || *pe || p > 65535)
+				return false;
+		}
+		return inet_pton_ok6(host, buf);
+	}
+	const char *colon = strchr(s, ':');
+	if (colon && !strchr(colon + 1, ':')) { /* v4:port */
+		char *pe;
+		unsigned long p = strtoul(colon + 1, &pe, 10);
+		if (!colon[1] || *pe || p > 65535)
+			return false;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+		h = host;
+		return inet_pton_ok4(h, buf);
+	}
+	return inet_pton_ok4(h, buf) || inet_pton_ok6(h, buf);
+}
+
+static int get_masters(json_t *body, struct api_zone *z, struct api_err *e)
+{
+	json_t *m = json_object_get(body, "masters");
+	size_t i;
+	json_t *v;
+	if (!m)
+		return 0;
+	if (!json_is_array(m))
+		return api_fail(e, 422, "Key 'masters' is not an array");
+	json_array_foreach (m, i, v) {
+		if (!json_is_string(v))
+			return api_fail(e, 422, "Key 'masters' must hold "
+						"strings");
+		const char *s = json_string_value(v);
+		if (!*s)
+			return api_fail(e, 422, "Primary can not be an empty "
+						"string");
+		if (!is_ip(s))
+			return api_fail(e, 422,
+					"Primary (%.100s) is not an IP address",
+					s);
+	}
+	json_t *copy = json_deep_copy(m);
+	if (!copy)
+		return -ENOMEM;
+	json_decref(z->set.masters);
+	z->set.masters = copy;
+	return 0;
+}
+
+/* Settings both POST and PUT take. */
+static int get_settings(json_t *body, struct api_zone *z, struct api_err *e)
+{
+	int rc;
+	json_t *kind = json_object_get(body, "kind");
+	bool dnssec = false;
+	if (kind) {
+		if (!json_is_string(kind))
+			return api_fail(e, 422, "Key 'kind' not present or not "
+						"a String");
+		z->set.kind = api_kind_normalise(json_string_value(kind));
+	}
+	if ((rc = get_masters(body, z, e)) ||
+	    (rc = get_string(body, "account", &z->set.account, z, e)) ||
+	    (rc = get_string(body, "catalog", &z->set.catalog, z, e)) ||
+	    (rc = get_string(body, "soa_edit_api", &z->set.soa_edit_api, z,
+			     e)) ||
+	    (rc = get_string(body, "soa_edit", &z->set.soa_edit, z, e)) ||
+	    (rc = get_string(body, "nsec3param", &z->set.nsec3param, z, e)) ||
+	    (rc = get_bool(body, "api_rectify", &z->set.api_rectify, e)) ||
+	    (rc = get_bool(body, "nsec3narrow", &z->set.nsec3narrow, e)) ||
+	    (rc = get_bool(body, "dnssec", &dnssec, e)))
+		return rc;
+	if (dnssec)
+		return api_fail(e, 422, "DNSSEC signing is not supported by "
+					"hearth");
+	if (z->set.nsec3param[0])
+		return api_fail(e, 422, "NSEC3 is not supported by hearth");
+	return 0;
+}
+
+static bool has_apex_records(const struct api_zone *z, uint16_t type)
+{
+	for (size_t i = 0; i < z->n; i++)
+		if (z->sets[i].type == type && z->sets[i].n &&
+		    strcmp(z->sets[i].name, z->name) == 0)
+			return true;
+	return false;
+}
+
+/* Adds one record given as text to the RRset (owner, type), for
+ * nameservers and the synthesised SOA. */
+static int add_text_record(struct api_zone *z, const char *owner,
+			   uint16_t type, uint32_t ttl, const char *content,
+			   struct api_err *e)
+{
+	struct scratch *sc = malloc(sizeof(*sc));
+	struct api_record r;
+	int rc;
+	if (!sc)
+		return -ENOMEM;
+	rc = parse_record(z, sc, owner, type, content, false, &r, e);
+	free(sc);
+	if (rc)
+		return rc;
+	struct api_rrset *s = api_zone_rrset(z, owner, type, true);
+	if (!s)
+		return -ENOMEM;
+	struct api_record *recs = arena_alloc(&z->arena, (s->n + 1) * sizeof(r));
+	if (!recs)
+		return -ENOMEM;
+	if (s->n)
+		memcpy(recs, s->recs, s->n * sizeof(r));
+	recs[s->n] = r;
+	s->recs = recs;
+	s->n++;
+	s->ttl = ttl;
+	s->dirty_records = true;
+	return 0;
+}
+
+static int add_nameservers(struct api_zone *z, json_t *ns, struct api_err *e)
+{
+	size_t i;
+	json_t *v;
+	if (has_apex_records(z, DNS_T_NS))
+		return api_fail(e, 422, "Nameservers list MUST NOT be mixed "
+					"with zone-level NS in rrsets");
+	json_array_foreach (ns, i, v) {
+		const char *s = json_string_value(v);
+		if (!s || !*s)
+			return api_fail(e, 422, "Nameservers must be non-empty "
+						"strings");
+		size_t len = strlen(s);
+		if (s[len - 1] != '.')
+			return api_fail(e, 422,
+					"Nameserver is not canonical: '%.200s'",
+					s);
+		int rc = add_text_record(z, z->name, DNS_T_NS, 3600, s, e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
+			 struct api_err *e)
+{
+	char name[DNS_NAME_TEXT_MAX];
+	struct dns_name wire;
+	struct api_rrset_in *in = NULL;
+	size_t n = 0;
+	uint64_t serial = 0;
+	bool changed;
+	int rc;
+
+	json_t *jn = json_object_get(body, "name");
+	if (!json_is_string(jn))
+		return api_fail(e, 422, "Key 'name' not present or not a String");
+	if ((rc = api_check_name(json_string_value(jn), false, name,
+				 sizeof(name), &wire, e)))
+		return rc;
+	if ((rc = api_zone_init(z, name)))
+		return rc == -ENOMEM ? rc : api_fail(e, 422, "bad zone name");
+	if (!json_is_string(json_object_get(body, "kind")))
+		return api_fail(e, 422, "Key 'kind' not present or not a String");
+	if ((rc = get_settings(body, z, e)))
+		return rc;
+	json_t *rrsets = json_object_get(body, "rrsets");
+	json_t *text = json_object_get(body, "zone");
+	json_t *ns = json_object_get(body, "nameservers");
+	json_t *js = json_object_get(body, "serial");
+	if (rrsets && text)
+		return api_fail(e, 422, "You cannot give rrsets AND zone data "
+					"as text");
+	if (text)
+		return api_fail(e, 422, "Zone data as text is not supported by "
+					"hearth; give rrsets");
+	if (js && !api_json_uint(js, UINT32_MAX, &serial))
+		return api_fail(e, 422, "Key 'serial' is not an Integer");
+	if (rrsets && !json_is_array(rrsets))
+		return api_fail(e, 422, "Key 'rrsets' is not an array");
+	if (rrsets) {
+		rc = api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n,
+				      e);
+		if (!rc)
+			rc = api_rrsets_apply(z, in, n, false, &changed, e);
+		free(in);
+		if (rc)
+			return rc;
+	}
+	bool secondary = api_zone_is_secondary(z);
+	if (ns && !json_is_array(ns) && !secondary)
+		return api_fail(e, 422, "Nameservers is not a list");
+	if (json_is_array(ns) && (rc = add_nameservers(z, ns, e)))
+		return rc;
+	if (!secondary && !has_apex_records(z, DNS_T_SOA)) {
+		char soa[DNS_NAME_TEXT_MAX + 128];
+		snprintf(soa, sizeof(soa),
+			 "a.misconfigured.dns.server.invalid. hostmaster.%s "
+			 "%u 10800 3600 604800 3600",
+			 strcmp(z->name, ".") ? z->name : "",
+			 (unsigned)serial);
+		if ((rc = add_text_record(z, z->name, DNS_T_SOA, 3600, soa, e)))
+			return rc;
+		api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
+	}
+	return 0;
+}
+
+int api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
+		       bool *records_changed, struct api_err *e)
+{
+	struct api_rrset_in *in = NULL;
+	size_t n = 0;
+	int rc;
+	*records_changed = false;
+	if ((rc = get_settings(body, z, e)))
+		return rc;
+	json_t *rrsets = json_object_get(body, "rrsets");
+	if (!rrsets)
+		return 0;
+	if (!json_is_array(rrsets))
+		return api_fail(e, 422, "Key 'rrsets' is not an array");
+	rc = api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n, e);
+	if (!rc)
+		rc = api_rrsets_apply(z, in, n, true, records_changed, e);
+	free(in);
+	if (rc)
+		return rc;
+	if (!api_zone_is_secondary(z) && !has_apex_records(z, DNS_T_SOA))
+		return api_fail(e, 422, "Must give SOA record for zone when "
+					"replacing all RR sets");
+	*records_changed = true;
+	return 0;
+}
+
+int api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
+			 struct api_err *e)
+{
+	struct api_rrset_in *in = NULL;
+	size_t n = 0;
+	bool changed = false, soa_given = false;
+	int rc;
+	json_t *rrsets = json_object_get(body, "rrsets");
+	if (!json_is_array(rrsets))
+		return api_fail(e, 422, "No rrsets given in update request");
+	rc = api_rrsets_parse(z, rrsets, API_RRSETS_PATCH, now, &in, &n, e);
+	if (!rc)
+		rc = api_rrsets_apply(z, in, n, false, &changed, e);
+	for (size_t i = 0; !rc && i < n; i++)
+		if (in[i].set.type == DNS_T_SOA && in[i].has_records &&
+		    strcmp(in[i].set.name, z->name) == 0)
+			soa_given = true;
+	free(in);
+	if (rc)
+		return rc;
+	/* PowerDNS bumps on every successful PATCH, even one that changed
+	 * nothing (a DELETE of an absent RRset); so does hearth. */
+	(void)changed;
+	if (!soa_given)
+		api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
+	return 0;
+}

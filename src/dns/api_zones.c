@@ -1,0 +1,408 @@
+/* SPDX-License-Identifier: MIT */
+/* PowerDNS API zone endpoints: list, create, get, put, patch, delete, notify, export. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "core/store_dns.h"
+#include "dns/api_priv.h"
+#include "dns/internal.h"
+#include "proto/dns/dns.h"
+
+/* Store and memory failures become 500 (the client's data was fine). */
+static void reply_code(struct api_call *c, int rc)
+{
+	if (rc == -ENOENT)
+		http_reply_error(c->resp, 404, "Not Found");
+	else if (rc == -EEXIST)
+		http_reply_error(c->resp, 409, "Conflict");
+	else
+		http_reply_error(c->resp, 500, "%s", hearth_strerror(rc));
+}
+
+static void reply_fail(struct api_call *c, int rc, const struct api_err *e)
+{
+	if (rc == -EINVAL && e->status)
+		api_reply_err(c, e);
+	else
+		reply_code(c, rc);
+}
+
+static void no_content(struct api_call *c)
+{
+	c->resp->status = 204;
+	c->resp->content_type = NULL;
+	buf_deinit(&c->resp->body);
+}
+
+/* Publishes committed changes to the DNS side at once. */
+static void refresh(struct api_call *c)
+{
+	if (c->room)
+		dns_room_refresh(c->room);
+}
+
+/* The serial the DNS side serves for @name (0 when not served). */
+static uint32_t served_serial(struct dns_room *r, const char *name)
+{
+	struct dns_name apex;
+	if (!r || dns_name_from_text(name, strlen(name), NULL, &apex))
+		return 0;
+	const struct dns_snapshot *s = dns_room_snapshot(r);
+	const struct dns_zone *z = s ? dns_zoneset_find(&s->zs, &apex) : NULL;
+	return z && dns_name_equal(&z->apex, &apex) ? z->serial : 0;
+}
+
+struct lister {
+	struct api_call *c;
+	json_t *arr;
+	const char *only;
+	bool dnssec;
+};
+
+static int list_one(struct api_zone *z, void *ud)
+{
+	struct lister *l = ud;
+	if (l->only && strcmp(l->only, z->name) != 0)
+		return 0;
+	json_t *j = api_zone_summary(z, l->dnssec);
+	if (!j)
+		return -ENOMEM;
+	json_int_t serial = served_serial(l->c->room, z->name);
+	json_object_set_new(j, "serial", json_integer(serial));
+	if (l->dnssec)
+		json_object_set_new(j, "edited_serial", json_integer(serial));
+	return json_array_append_new(l->arr, j) ? -ENOMEM : 0;
+}
+
+void api_zones_list(struct api_call *c)
+{
+	char only[DNS_NAME_TEXT_MAX];
+	const char *zone = http_request_arg(c->req, "zone");
+	const char *dnssec = http_request_arg(c->req, "dnssec");
+	struct lister l = {c, json_array(), NULL, true};
+	if (zone) {
+		if (api_zone_name_from_id(zone, strlen(zone), only,
+					  sizeof(only))) {
+			http_reply_json(c->resp, 200, l.arr);
+			return;
+		}
+		l.only = only;
+	}
+	if (dnssec && strcmp(dnssec, "false") == 0)
+		l.dnssec = false;
+	int rc = l.arr ? api_zones_each(c->room->store, list_one, &l) : -ENOMEM;
+	if (rc) {
+		json_decref(l.arr);
+		reply_code(c, rc);
+		return;
+	}
+	http_reply_json(c->resp, 200, l.arr);
+}
+
+void api_zone_create(struct api_call *c)
+{
+	struct api_zone z = {0};
+	struct api_err e = {0};
+	char name[DNS_NAME_TEXT_MAX];
+	struct dns_name wire;
+	json_t *body = api_body(c);
+	int rc;
+	if (!body)
+		return;
+	json_t *jn = json_object_get(body, "name");
+	if (!json_is_string(jn)) {
+		rc = api_fail(&e, 422, "Key 'name' not present or not a String");
+		goto out;
+	}
+	rc = api_check_name(json_string_value(jn), false, name, sizeof(name),
+			    &wire, &e);
+	if (rc)
+		goto out;
+	rc = store_dns_zone_get(c->room->store, name, NULL, NULL);
+	if (rc != -ENOENT) {
+		rc = rc ? rc : -EEXIST;
+		goto out;
+	}
+	rc = api_zone_from_create(&z, body, (int64_t)time(NULL), &e);
+	if (!rc)
+		rc = api_zone_save(c->room->store, &z, true, true, false);
+	if (rc)
+		goto out;
+	refresh(c);
+	log_info("dns", "api: zone=%s created kind=%s", z.name, z.set.kind);
+	api_zone_sort(&z);
+	struct api_rrset_filter f = {.rrsets = true, .type = -1,
+				     .include_disabled = true};
+	http_reply_json(c->resp, 201, api_zone_detail(&z, &f));
+out:
+	if (rc)
+		reply_fail(c, rc, &e);
+	api_zone_deinit(&z);
+	json_decref(body);
+}
+
+static bool parse_bool_arg(const char *v, bool dflt, bool *out)
+{
+	if (!v) {
+		*out = dflt;
+		return true;
+	}
+	if (strcmp(v, "true") == 0)
+		*out = true;
+	else if (strcmp(v, "false") == 0)
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+void api_zone_get(struct api_call *c)
+{
+	struct api_zone z = {0};
+	struct api_err e = {0};
+	struct api_rrset_filter f = {.type = -1};
+	char name[DNS_NAME_TEXT_MAX];
+	const char *v;
+	int rc = 0;
+
+	if (!parse_bool_arg(v = http_request_arg(c->req, "rrsets"), true,
+			    &f.rrsets)) {
+		rc = api_fail(&e, 422,
+			      "'rrsets' request parameter value '%.100s' is "
+			      "not supported",
+			      v);
+		goto out;
+	}
+	if (!parse_bool_arg(v = http_request_arg(c->req, "include_disabled"),
+			    true, &f.include_disabled)) {
+		rc = api_fail(&e, 422,
+			      "'include_disabled' request parameter value "
+			      "'%.100s' is not supported",
+			      v);
+		goto out;
+	}
+	if ((v = http_request_arg(c->req, "rrset_name"))) {
+		struct dns_name w;
+		if ((rc = api_check_name(v, true, name, sizeof(name), &w, &e)))
+			goto out;
+		f.name = name;
+	}
+	if ((v = http_request_arg(c->req, "rrset_type"))) {
+		uint16_t t;
+		if (dns_type_parse(v, &t)) {
+			rc = api_fail(&e, 422, "Type '%.40s' is not known", v);
+			goto out;
+		}
+		f.type = t;
+	}
+	rc = api_zone_load(c->room->store, c->zone, &z);
+	if (rc)
+		goto out;
+	http_reply_json(c->resp, 200, api_zone_detail(&z, &f));
+out:
+	if (rc)
+		reply_fail(c, rc, &e);
+	api_zone_deinit(&z);
+}
+
+void api_zone_put(struct api_call *c)
+{
+	struct api_zone z = {0};
+	struct api_err e = {0};
+	bool records = false;
+	json_t *body = api_body(c);
+	int rc;
+	if (!body)
+		return;
+	if (!json_is_object(body)) {
+		rc = api_fail(&e, 400, "Bad Request: the body must be a JSON "
+				       "object");
+		goto out;
+	}
+	rc = api_zone_load(c->room->store, c->zone, &z);
+	if (!rc)
+		rc = api_zone_apply_put(&z, body, (int64_t)time(NULL), &records,
+					&e);
+	if (!rc)
+		rc = api_zone_save(c->room->store, &z, false, true, records);
+	if (rc)
+		goto out;
+	refresh(c);
+	log_info("dns", "api: zone=%s settings changed kind=%s%s", z.name,
+		 z.set.kind, records ? ", records replaced" : "");
+	no_content(c);
+out:
+	if (rc)
+		reply_fail(c, rc, &e);
+	api_zone_deinit(&z);
+	json_decref(body);
+}
+
+void api_zone_patch(struct api_call *c)
+{
+	struct api_zone z = {0};
+	struct api_err e = {0};
+	uint32_t before = 0, after = 0;
+	json_t *body = api_body(c);
+	int rc;
+	if (!body)
+		return;
+	rc = api_zone_load(c->room->store, c->zone, &z);
+	if (rc)
+		goto out;
+	api_zone_serial(&z, &before);
+	rc = api_zone_apply_patch(&z, body, (int64_t)time(NULL), &e);
+	if (!rc)
+		rc = api_zone_save(c->room->store, &z, false, false, false);
+	if (rc)
+		goto out;
+	refresh(c);
+	api_zone_serial(&z, &after);
+	log_info("dns", "api: zone=%s patched serial=%u->%u", z.name,
+		 (unsigned)before, (unsigned)after);
+	no_content(c);
+out:
+	if (rc)
+		reply_fail(c, rc, &e);
+	api_zone_deinit(&z);
+	json_decref(body);
+}
+
+void api_zone_delete(struct api_call *c)
+{
+	int rc = store_dns_zone_delete(c->room->store, c->zone);
+	if (rc) {
+		reply_code(c, rc);
+		return;
+	}
+	refresh(c);
+	log_info("dns", "api: zone=%s deleted", c->zone);
+	no_content(c);
+}
+
+static int exists(struct api_call *c)
+{
+	int rc = store_dns_zone_get(c->room->store, c->zone, NULL, NULL);
+	if (rc)
+		reply_code(c, rc);
+	return rc;
+}
+
+void api_zone_notify(struct api_call *c)
+{
+	/* Hearth sends no NOTIFY yet: accepted as PowerDNS accepts it. */
+	if (exists(c))
+		return;
+	http_reply_json(c->resp, 200, json_pack("{s:s}", "result",
+						"Notification queued"));
+}
+
+void api_zone_rectify(struct api_call *c)
+{
+	/* Without DNSSEC there is nothing to rectify. */
+	if (exists(c))
+		return;
+	http_reply_json(c->resp, 200, json_pack("{s:s}", "result", "Rectified"));
+}
+
+void api_zone_axfr_retrieve(struct api_call *c)
+{
+	struct api_zone z = {0};
+	int rc = api_zone_load(c->room->store, c->zone, &z);
+	if (rc) {
+		reply_code(c, rc);
+		goto out;
+	}
+	json_t *first = json_array_get(z.set.masters, 0);
+	if (!api_zone_is_secondary(&z) || !json_is_string(first)) {
+		http_reply_error(c->resp, 422,
+				 "Domain '%s' is not a slave domain (or has no "
+				 "master defined)",
+				 z.name);
+		goto out;
+	}
+	log_warn("dns", "api: zone=%s axfr-retrieve from %s: zone transfers "
+			"are not implemented; nothing retrieved",
+		 z.name, json_string_value(first));
+	char result[2 * DNS_NAME_TEXT_MAX];
+	snprintf(result, sizeof(result),
+		 "Added retrieval request for '%s' from master %s", z.name,
+		 json_string_value(first));
+	http_reply_json(c->resp, 200, json_pack("{s:s}", "result", result));
+out:
+	api_zone_deinit(&z);
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void api_zone_export(struct api_call *c)
+{
+	struct api_zone z = {0};
+	char **lines = NULL;
+	size_t n = 0, cap = 0;
+	struct buf out;
+	int rc;
+
+	buf_init(&out, 0);
+	rc = api_zone_load(c->room->store, c->zone, &z);
+	for (size_t i = 0; !rc && i < z.n; i++) {
+		const struct api_rrset *s = &z.sets[i];
+		char tb[16];
+		for (size_t k = 0; k < s->n; k++) {
+			if (s->recs[k].disabled)
+				continue;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 64;
+				char **p = realloc(lines, cap * sizeof(*p));
+				if (!p) {
+					rc = -ENOMEM;
+					break;
+				}
+				lines = p;
+			}
+			struct buf l;
+			buf_init(&l, 0);
+			buf_printf(&l, "%s\t%u\tIN\t%s\t%s\n", s->name,
+				   (unsigned)s->ttl, dns_type_name(s->type, tb),
+				   s->recs[k].content);
+			if (l.err) {
+				buf_deinit(&l);
+				rc = -ENOMEM;
+				break;
+			}
+			lines[n++] = buf_steal(&l, NULL);
+		}
+	}
+	if (rc) {
+		reply_code(c, rc);
+		goto out;
+	}
+	if (n)
+		qsort(lines, n, sizeof(*lines), cmp_lines);
+	for (size_t i = 0; i < n; i++)
+		buf_puts(&out, lines[i]);
+	const char *accept = http_request_header(c->req, "Accept");
+	if (accept && strstr(accept, "application/json")) {
+		/* PowerDNS wraps the text for a client that asks for JSON. */
+		http_reply_json(c->resp, 200,
+				json_pack("{s:s}", "zone",
+					  out.data ? out.data : ""));
+	} else {
+		http_reply_text(c->resp, 200, "text/plain; charset=utf-8",
+				out.data ? out.data : "");
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+	buf_deinit(&out);
+	api_zone_deinit(&z);
+}
