@@ -847,6 +847,10 @@ static void test_reference(void **state)
 		"dns.zones[].file", "dns.udp_workers", "dns.udp_payload",
 		"dns.tcp_idle_timeout", "dns.tcp_max_connections",
 		"dns.identity", "dns.identity.version", "dns.identity.id",
+		"dns.secondaries", "dns.forward", "dns.forward[].domain",
+		"dns.forward[].to", "dns.upstream", "dns.alias",
+		"dns.alias[].from", "dns.alias[].to", "dns.cache_size",
+		"dns.upstream_timeout",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];
