@@ -133,6 +133,12 @@ int api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode mode,
 		     int64_t now, struct api_rrset_in **out, size_t *n,
 		     struct api_err *e);
 
+/* Parses one record's content for (owner, type) as api_rrsets_parse
+ * does (into @z's arena). 0, -EINVAL with @e, or -ENOMEM. */
+int api_record_parse(struct api_zone *z, const char *owner, uint16_t type,
+		     const char *content, struct api_record *out,
+		     struct api_err *e);
+
 /*
  * Applies parsed RRsets to @z in order, marking what changed dirty, then
  * checks the RRsets at every touched name (CNAME exclusivity, single-
@@ -153,6 +159,8 @@ bool api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 
 /* Sets the apex SOA serial to @serial (dirty). False without an SOA. */
 bool api_zone_set_serial(struct api_zone *z, uint32_t serial);
+
+/* ---- request bodies (api_requests.c) ---- */
 
 /* Validates a whole zone-level request body for POST (create): name,
  * kind, masters, nameservers, rrsets, and fills @z (records dirty).

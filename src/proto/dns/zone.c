@@ -280,7 +280,8 @@ int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 		goto fail;
 	arena_init(&z->arena);
 	z->apex = b->apex;
-	qsort(b->recs, b->n, sizeof(*b->recs), brec_compare);
+	if (b->n > 1) /* recs is NULL for a zone without records */
+		qsort(b->recs, b->n, sizeof(*b->recs), brec_compare);
 	/* Identical records are one record. */
 	size_t w = 0;
 	for (size_t i = 0; i < b->n; i++) {
