@@ -78,6 +78,16 @@ struct dns_room {
 int dns_load(struct store *store, const struct config *cfg,
 	     struct dns_snapshot **out, bool *degraded);
 
+/*
+ * Parses @data as zone @zone's master file (named @label in messages;
+ * $INCLUDE only when @includes) and, only when all of it is valid,
+ * replaces the stored zone in one transaction. On failure @why says
+ * "file:line: message" and the store is untouched.
+ */
+int dns_import_text(struct store *store, const char *zone, const char *data,
+		    size_t len, const char *label, bool includes, char *why,
+		    size_t why_len, size_t *records);
+
 /* The same without importing zone files. */
 int dns_build(struct store *store, const struct config *cfg,
 	      struct dns_snapshot **out, bool *degraded);
@@ -121,6 +131,9 @@ void dns_tcp_close(struct dns_tcp *t);
  * serves it at once. Loop thread only.
  */
 int dns_room_refresh(struct dns_room *r);
+
+/* Registers PUT /api/v1/dns/zones/ZONE/file (import.c). */
+int dns_import_register(struct dns_room *r, struct http_server *http);
 
 /* Registers the PowerDNS-compatible API routes (api.c). */
 int dns_api_register(struct dns_room *r, struct http_server *http);

@@ -103,55 +103,81 @@ static int collect_rr(const struct dns_zf_record *rr, void *ud)
 	return 0;
 }
 
-/* Parses one zone file completely, then replaces the stored zone: a file
- * with an error leaves the stored zone as it was. */
-static int import_file(struct store *store, const struct cfg_dns_zone *z)
+/* A zone file must hold its zone's SOA, or the zone could not be served. */
+static bool has_apex_soa(const struct collect *c, const char *apex)
 {
-	char *data = NULL;
-	size_t len = 0;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->rrs[i].type == DNS_T_SOA && strcmp(c->rrs[i].name, apex) == 0)
+			return true;
+	return false;
+}
+
+int dns_import_text(struct store *store, const char *zone, const char *data,
+		    size_t len, const char *label, bool includes, char *why,
+		    size_t why_len, size_t *records)
+{
 	struct collect c = {0};
-	struct dns_name origin;
+	struct dns_name origin, root;
 	struct dns_zf_error err;
 	char apex[DNS_NAME_TEXT_MAX];
 	int rc;
 
-	struct dns_name root;
 	arena_init(&c.arena);
 	dns_name_root(&root);
-	rc = dns_name_from_text(z->name, strlen(z->name), &root, &origin);
+	rc = dns_name_from_text(zone, strlen(zone), &root, &origin);
 	if (rc) {
-		log_error("dns", "zone=%s: bad zone name", z->name);
+		snprintf(why, why_len, "bad zone name '%s'", zone);
 		goto out;
 	}
 	dns_name_lower(&origin);
 	dns_name_to_text(&origin, apex, sizeof(apex));
-	rc = read_file(z->file, &data, &len);
+	struct dns_zf_ops ops = {.record = collect_rr,
+				 .include = includes ? include_file : NULL,
+				 .ud = &c};
+	rc = dns_zonefile_parse(data, len, label, &origin, 3600, &ops, &err);
+	if (rc == -EINVAL) {
+		snprintf(why, why_len, "%s:%d: %s", err.file, err.line,
+			 err.msg);
+		goto out;
+	}
+	if (!rc && !has_apex_soa(&c, apex)) {
+		snprintf(why, why_len, "%s: no SOA record at %s", label, apex);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!rc)
+		rc = store_dns_zone_replace(store, apex, "file", c.rrs, c.n);
+	if (rc)
+		snprintf(why, why_len, "%s", hearth_strerror(rc));
+	else
+		*records = c.n;
+out:
+	free(c.rrs);
+	arena_deinit(&c.arena);
+	return rc;
+}
+
+/* Imports a configured zone's file; problems are logged and the stored
+ * zone stays as it was. */
+static int import_file(struct store *store, const struct cfg_dns_zone *z)
+{
+	char *data = NULL, why[512];
+	size_t len = 0, n = 0;
+	int rc = read_file(z->file, &data, &len);
 	if (rc) {
 		log_error("dns", "zone=%s file=%s: %s; the stored zone stays",
 			  z->name, z->file, hearth_strerror(rc));
-		goto out;
+		return rc;
 	}
-	struct dns_zf_ops ops = {.record = collect_rr, .include = include_file,
-				 .ud = &c};
-	rc = dns_zonefile_parse(data, len, z->file, &origin, 3600, &ops, &err);
-	if (rc) {
-		if (rc == -EINVAL)
-			log_error("dns", "zone=%s %s:%d: %s; the stored zone "
-					 "stays",
-				  z->name, err.file, err.line, err.msg);
-		else
-			log_error("dns", "zone=%s file=%s: %s", z->name,
-				  z->file, hearth_strerror(rc));
-		goto out;
-	}
-	rc = store_dns_zone_replace(store, apex, "file", c.rrs, c.n);
-	if (!rc)
-		log_info("dns", "zone=%s imported %zu records from %s", apex,
-			 c.n, z->file);
-out:
+	rc = dns_import_text(store, z->name, data, len, z->file, true, why,
+			     sizeof(why), &n);
 	free(data);
-	free(c.rrs);
-	arena_deinit(&c.arena);
+	if (rc)
+		log_error("dns", "zone=%s %s; the stored zone stays", z->name,
+			  why);
+	else
+		log_info("dns", "zone=%s imported %zu records from %s", z->name,
+			 n, z->file);
 	return rc;
 }
 

@@ -151,6 +151,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = metrics_register(ctx->metrics, collect, r);
 	if (!rc && ctx->http)
 		rc = dns_api_register(r, ctx->http);
+	if (!rc && ctx->http)
+		rc = dns_import_register(r, ctx->http);
 	if (rc)
 		goto fail;
 	*out = r;

@@ -44,4 +44,14 @@ void cli_usage(FILE *f);
 int cli_request_json(struct cli *cli, const char *method, const char *path,
 		     json_t **out);
 
+/*
+ * Sends @method @path with an optional body; on a 2xx answer *out holds
+ * the raw body (malloc'd, NUL-terminated; free it). Other answers are
+ * reported on stderr (the JSON error's text when there is one) and
+ * mapped to an exit code.
+ */
+int cli_request(struct cli *cli, const char *method, const char *path,
+		const char *body, size_t body_len, const char *content_type,
+		char **out, size_t *out_len);
+
 #endif

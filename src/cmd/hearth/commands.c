@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The CLI's commands: one table feeds dispatch and help. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/hearth/cli.h"
@@ -110,6 +113,91 @@ static int cmd_reload(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+static int read_all(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "hearth: %s: %s\n", path, strerror(errno));
+		return CLI_FAILED;
+	}
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+		if (n == cap) {
+			char *p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = p;
+			cap *= 2;
+		}
+	}
+	bool err = ferror(f);
+	fclose(f);
+	if (!buf || err) {
+		free(buf);
+		fprintf(stderr, "hearth: cannot read %s\n", path);
+		return CLI_FAILED;
+	}
+	*out = buf;
+	*len = n;
+	return CLI_OK;
+}
+
+static int cmd_dns_import(struct cli *cli, int argc, char **argv)
+{
+	char *data = NULL, *resp = NULL, path[512];
+	size_t len = 0;
+	(void)argc;
+	int rc = read_all(argv[1], &data, &len);
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "/api/v1/dns/zones/%s/file", argv[0]);
+	rc = cli_request(cli, "PUT", path, data, len, "text/plain", &resp,
+			 NULL);
+	free(data);
+	if (rc)
+		return rc;
+	json_error_t jerr;
+	json_t *j = json_loads(resp, 0, &jerr);
+	printf("%s: %lld records imported\n", argv[0],
+	       (long long)json_integer_value(json_object_get(j, "records")));
+	json_decref(j);
+	free(resp);
+	return CLI_OK;
+}
+
+static int cmd_dns_export(struct cli *cli, int argc, char **argv)
+{
+	char path[512], *text = NULL;
+	size_t len = 0;
+	size_t n = strlen(argv[0]);
+	(void)argc;
+	snprintf(path, sizeof(path), "/api/v1/servers/localhost/zones/%s%s/export",
+		 argv[0], n && argv[0][n - 1] == '.' ? "" : ".");
+	int rc = cli_request(cli, "GET", path, NULL, 0, NULL, &text, &len);
+	if (rc)
+		return rc;
+	/* PowerDNS's export is JSON {"zone": text}; plain text is taken
+	 * as it is. */
+	json_error_t jerr;
+	json_t *j = json_loadb(text, len, 0, &jerr);
+	const char *z = json_string_value(json_object_get(j, "zone"));
+	if (z)
+		fputs(z, stdout);
+	else
+		fwrite(text, 1, len, stdout);
+	json_decref(j);
+	free(text);
+	return CLI_OK;
+}
+
 const struct cli_command cli_commands[] = {
 	{"version", "", "print the version", 0, 0, cmd_version},
 	{"help", "", "this text", 0, 0, cmd_help},
@@ -119,5 +207,10 @@ const struct cli_command cli_commands[] = {
 	 cmd_status},
 	{"reload", "", "make the daemon re-read its config file (like SIGHUP)",
 	 0, 0, cmd_reload},
+	{"dns import", "ZONE FILE",
+	 "replace ZONE with the RFC 1035 zone file FILE", 2, 2,
+	 cmd_dns_import},
+	{"dns export", "ZONE", "print ZONE as an RFC 1035 zone file", 1, 1,
+	 cmd_dns_export},
 };
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

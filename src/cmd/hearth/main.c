@@ -102,7 +102,8 @@ static int url_from_config(struct cli *cli, char *url, size_t n)
 
 struct fetch {
 	int rc;
-	json_t *json;
+	char *body;
+	size_t len;
 	const char *url;
 };
 
@@ -115,13 +116,20 @@ static void on_response(const struct http_client_result *res, void *ud)
 		f->rc = CLI_CONNECT;
 		return;
 	}
-	json_error_t jerr;
-	json_t *j = json_loadb(res->body, res->body_len, 0, &jerr);
-	if (res->status >= 200 && res->status < 300 && j) {
-		f->json = j;
+	if (res->status >= 200 && res->status < 300) {
+		f->body = malloc(res->body_len + 1);
+		if (!f->body) {
+			f->rc = CLI_FAILED;
+			return;
+		}
+		memcpy(f->body, res->body, res->body_len);
+		f->body[res->body_len] = '\0';
+		f->len = res->body_len;
 		f->rc = CLI_OK;
 		return;
 	}
+	json_error_t jerr;
+	json_t *j = json_loadb(res->body, res->body_len, 0, &jerr);
 	const char *msg = json_string_value(json_object_get(j, "error"));
 	fprintf(stderr, "hearth: %s answered %ld: %s\n", f->url, res->status,
 		msg ? msg : (j ? "unexpected answer" : "not JSON"));
@@ -130,27 +138,34 @@ static void on_response(const struct http_client_result *res, void *ud)
 							 : CLI_SERVER;
 }
 
-int cli_request_json(struct cli *cli, const char *method, const char *path,
-		     json_t **out)
+int cli_request(struct cli *cli, const char *method, const char *path,
+		const char *body, size_t body_len, const char *content_type,
+		char **out, size_t *out_len)
 {
 	uv_loop_t loop;
 	struct http_client *client = NULL;
-	char url[1024], header[600];
+	char url[1024], key[600], ctype[128];
 	struct fetch f = {.rc = CLI_CONNECT, .url = url};
-	const char *headers[2] = {NULL, NULL};
+	const char *headers[3] = {NULL, NULL, NULL};
+	int h = 0;
 
 	*out = NULL;
 	snprintf(url, sizeof(url), "%s%s", cli->url, path);
 	if (cli->api_key) {
-		snprintf(header, sizeof(header), "X-API-Key: %s", cli->api_key);
-		headers[0] = header;
+		snprintf(key, sizeof(key), "X-API-Key: %s", cli->api_key);
+		headers[h++] = key;
+	}
+	if (content_type) {
+		snprintf(ctype, sizeof(ctype), "Content-Type: %s", content_type);
+		headers[h++] = ctype;
 	}
 	if (uv_loop_init(&loop))
 		return CLI_FAILED;
 	if (http_client_new(&loop, &client) == 0) {
 		struct http_client_req req = {
 			.method = method, .url = url, .headers = headers,
-			.timeout_ms = 10000};
+			.body = body, .body_len = body_len,
+			.timeout_ms = 30000, .max_response = 256u << 20};
 		if (http_client_request(client, &req, on_response, &f) == 0)
 			uv_run(&loop, UV_RUN_DEFAULT);
 		else
@@ -159,8 +174,30 @@ int cli_request_json(struct cli *cli, const char *method, const char *path,
 	}
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
-	*out = f.json;
+	*out = f.body;
+	if (out_len)
+		*out_len = f.len;
 	return f.rc;
+}
+
+int cli_request_json(struct cli *cli, const char *method, const char *path,
+		     json_t **out)
+{
+	char *body = NULL;
+	size_t len = 0;
+	*out = NULL;
+	int rc = cli_request(cli, method, path, NULL, 0, NULL, &body, &len);
+	if (rc)
+		return rc;
+	json_error_t jerr;
+	*out = json_loadb(body, len, 0, &jerr);
+	free(body);
+	if (!*out) {
+		fprintf(stderr, "hearth: %s%s answered with something not JSON\n",
+			cli->url, path);
+		return CLI_SERVER;
+	}
+	return CLI_OK;
 }
 
 static bool has_help(int argc, char **argv)
