@@ -18,8 +18,8 @@ static bool same_list(const struct cfg_field *f, const void *a, const void *b)
 		return false;
 	if (f->elem == CFG_SECTION)
 		return true;
-	const char *x = *AT(a, f->off, const char *const);
-	const char *y = *AT(b, f->off, const char *const);
+	const char *x = *AT(a, f->off, char *const);
+	const char *y = *AT(b, f->off, char *const);
 	for (size_t i = 0; i < na; i++)
 		if (!same_scalar(f->elem, x + i * f->elem_size,
 				 y + i * f->elem_size))

@@ -103,6 +103,22 @@ static int collect_rr(const struct dns_zf_record *rr, void *ud)
 	return 0;
 }
 
+static int count_one(const struct store_dns_rr *rr, void *ud)
+{
+	(void)rr;
+	(*(size_t *)ud)++;
+	return 1; /* one is enough */
+}
+
+/* True when the store holds zone @name (no trailing dot) with records. */
+static bool zone_stored(struct store *store, const char *name)
+{
+	char apex[DNS_NAME_TEXT_MAX];
+	size_t n = 0;
+	snprintf(apex, sizeof(apex), "%s.", name);
+	return store_dns_records(store, apex, count_one, &n) >= 0 && n > 0;
+}
+
 /* A zone file must hold its zone's SOA, or the zone could not be served. */
 static bool has_apex_soa(const struct collect *c, const char *apex)
 {
@@ -157,11 +173,16 @@ out:
 	return rc;
 }
 
-/* Imports a configured zone's file; problems are logged and the stored
- * zone stays as it was. */
+/*
+ * Imports a configured zone's file when its content differs from what
+ * was imported last (a hash kept in the store), so edits made through the
+ * API since are not overwritten by an unchanged file at every restart.
+ * Problems are logged and the stored zone stays as it was.
+ */
 static int import_file(struct store *store, const struct cfg_dns_zone *z)
 {
-	char *data = NULL, why[512];
+	char *data = NULL, why[512], key[DNS_NAME_TEXT_MAX + 32], hash[32];
+	char *old = NULL;
 	size_t len = 0, n = 0;
 	int rc = read_file(z->file, &data, &len);
 	if (rc) {
@@ -169,9 +190,27 @@ static int import_file(struct store *store, const struct cfg_dns_zone *z)
 			  z->name, z->file, hearth_strerror(rc));
 		return rc;
 	}
+	uint64_t h = 1469598103934665603ull;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (uint8_t)data[i];
+		h *= 1099511628211ull;
+	}
+	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)h);
+	snprintf(key, sizeof(key), "dns.file_hash.%s", z->name);
+	bool same = store_meta_get(store, key, &old) == 0 &&
+		    strcmp(old, hash) == 0;
+	free(old);
+	if (same && zone_stored(store, z->name)) {
+		free(data);
+		log_debug("dns", "zone=%s file=%s unchanged since its import",
+			  z->name, z->file);
+		return 0;
+	}
 	rc = dns_import_text(store, z->name, data, len, z->file, true, why,
 			     sizeof(why), &n);
 	free(data);
+	if (!rc && store_meta_set(store, key, hash))
+		log_warn("dns", "zone=%s: import not remembered", z->name);
 	if (rc)
 		log_error("dns", "zone=%s %s; the stored zone stays", z->name,
 			  why);
@@ -212,6 +251,7 @@ static int add_stored(const struct store_dns_rr *rr, void *ud)
 
 struct zlist {
 	char **names;
+	bool *secondary; /* kind Slave: empty until transferred */
 	size_t n, cap;
 };
 
@@ -224,8 +264,13 @@ static int list_zone(const struct store_dns_zone *z, void *ud)
 		if (!p)
 			return -ENOMEM;
 		l->names = p;
+		bool *sec = realloc(l->secondary, cap * sizeof(*sec));
+		if (!sec)
+			return -ENOMEM;
+		l->secondary = sec;
 		l->cap = cap;
 	}
+	l->secondary[l->n] = strcmp(z->kind, "Slave") == 0;
 	l->names[l->n] = strdup(z->name);
 	return l->names[l->n++] ? 0 : -ENOMEM;
 }
@@ -415,7 +460,15 @@ static int build(struct store *store, const struct config *cfg,
 			rc = 0;
 			continue;
 		}
+		size_t records = bd.records;
 		rc = dns_zone_build(bd.b, &z, bd.why);
+		if (rc && list.secondary[i] && records == 0) {
+			/* A secondary zone waits for its first transfer. */
+			log_debug("dns", "zone=%s: secondary, no data yet",
+				  list.names[i]);
+			rc = 0;
+			continue;
+		}
 		if (rc) {
 			log_error("dns", "zone=%s not served: %s",
 				  list.names[i], bd.why);
@@ -472,6 +525,7 @@ out:
 	for (size_t i = 0; i < list.n; i++)
 		free(list.names[i]);
 	free(list.names);
+	free(list.secondary);
 	free(used);
 	free(lab);
 	dns_snapshot_free(s);
