@@ -13,24 +13,6 @@
 
 /* ---- statistics ---- */
 
-struct sum {
-	uint64_t queries[2], rcode[16], qtype[DNS_STAT_TYPES], dropped,
-		truncated;
-};
-
-static void add_stats(struct dns_stats *st, void *ud)
-{
-	struct sum *s = ud;
-	const memory_order r = memory_order_relaxed;
-	for (int i = 0; i < 2; i++)
-		s->queries[i] += atomic_load_explicit(&st->queries[i], r);
-	for (int i = 0; i < 16; i++)
-		s->rcode[i] += atomic_load_explicit(&st->rcode[i], r);
-	for (int i = 0; i < DNS_STAT_TYPES; i++)
-		s->qtype[i] += atomic_load_explicit(&st->qtype[i], r);
-	s->dropped += atomic_load_explicit(&st->dropped, r);
-	s->truncated += atomic_load_explicit(&st->truncated, r);
-}
 
 static json_t *item(const char *name, uint64_t v)
 {
@@ -59,12 +41,11 @@ static void map_add(json_t *arr, const char *name, uint64_t v)
 void api_statistics(struct api_call *c)
 {
 	struct dns_room *r = c->room;
-	struct sum s = {0};
+	struct dns_stats_sum s;
 	const char *only = http_request_arg(c->req, "statistic");
 	char b[16];
 
-	dns_udp_stats(r->udp, add_stats, &s);
-	add_stats(&r->tcp_stats, &s);
+	dns_stats_total(r, &s);
 	json_t *all = json_array();
 	json_array_append_new(all, item("corrupt-packets", s.dropped));
 	json_array_append_new(all, item("noerror-packets", s.rcode[0]));

@@ -41,6 +41,15 @@ struct dns_stats {
 	atomic_uint_fast64_t truncated;
 };
 
+/* The counters of every thread added up. */
+struct dns_stats_sum {
+	uint64_t queries[2], rcode[16], qtype[DNS_STAT_TYPES], dropped,
+		truncated;
+};
+
+struct dns_room;
+void dns_stats_total(struct dns_room *r, struct dns_stats_sum *out);
+
 /* Index into dns_stats.qtype for @type; the last slot is "other". */
 unsigned dns_stat_type(uint16_t type);
 extern const char *const dns_stat_type_names[DNS_STAT_TYPES];

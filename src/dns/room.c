@@ -42,31 +42,12 @@ static void log_zones(const struct dns_snapshot *s)
 	}
 }
 
-struct sum {
-	uint64_t queries[2], rcode[16], qtype[DNS_STAT_TYPES], dropped,
-		truncated;
-};
-
-static void add_stats(struct dns_stats *st, void *ud)
-{
-	struct sum *s = ud;
-	const memory_order r = memory_order_relaxed;
-	for (int i = 0; i < 2; i++)
-		s->queries[i] += atomic_load_explicit(&st->queries[i], r);
-	for (int i = 0; i < 16; i++)
-		s->rcode[i] += atomic_load_explicit(&st->rcode[i], r);
-	for (int i = 0; i < DNS_STAT_TYPES; i++)
-		s->qtype[i] += atomic_load_explicit(&st->qtype[i], r);
-	s->dropped += atomic_load_explicit(&st->dropped, r);
-	s->truncated += atomic_load_explicit(&st->truncated, r);
-}
 
 static void collect(struct buf *out, void *ud)
 {
 	struct dns_room *r = ud;
-	struct sum s = {0};
-	dns_udp_stats(r->udp, add_stats, &s);
-	add_stats(&r->tcp_stats, &s);
+	struct dns_stats_sum s;
+	dns_stats_total(r, &s);
 	metrics_family(out, "hearth_dns_queries_total", "counter",
 		       "DNS queries received, by transport");
 	metrics_sample(out, "hearth_dns_queries_total", (double)s.queries[0],

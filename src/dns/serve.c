@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* One query in, one answer out, counted: shared by the UDP and TCP paths. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns/internal.h"
 #include "proto/dns/dns.h"
@@ -59,4 +60,25 @@ size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
 	if (n >= 4 && (dns_get16(out + 2) & DNS_F_TC))
 		atomic_fetch_add_explicit(&st->truncated, 1, r);
 	return n;
+}
+
+static void add_stats(struct dns_stats *st, void *ud)
+{
+	struct dns_stats_sum *s = ud;
+	const memory_order r = memory_order_relaxed;
+	for (int i = 0; i < 2; i++)
+		s->queries[i] += atomic_load_explicit(&st->queries[i], r);
+	for (int i = 0; i < 16; i++)
+		s->rcode[i] += atomic_load_explicit(&st->rcode[i], r);
+	for (int i = 0; i < DNS_STAT_TYPES; i++)
+		s->qtype[i] += atomic_load_explicit(&st->qtype[i], r);
+	s->dropped += atomic_load_explicit(&st->dropped, r);
+	s->truncated += atomic_load_explicit(&st->truncated, r);
+}
+
+void dns_stats_total(struct dns_room *r, struct dns_stats_sum *out)
+{
+	memset(out, 0, sizeof(*out));
+	dns_udp_stats(r->udp, add_stats, out);
+	add_stats(&r->tcp_stats, out);
 }
