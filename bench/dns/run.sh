@@ -5,6 +5,12 @@
 # QPS, queries per server CPU-second and RSS, and hearth/Knot, hearth/NSD.
 # Environment: HEARTHD, SERVERS, ROUNDS, DURATION, RECORDS, QUERIES,
 # WORKERS, KEEP (see bench/dns/bench.py).
+# Then the cache-hit forwarding benchmark, hearthd vs dnsmasq
+# (bench/dns/forward.sh). The exit status is 1 if either reports problems.
 set -eu
 cd "$(dirname "$0")/../.."
-exec /usr/bin/python3 bench/dns/bench.py "$@"
+rc=0
+/usr/bin/python3 bench/dns/bench.py "$@" || rc=1
+echo "--- bench/dns/forward.sh"
+sh bench/dns/forward.sh || rc=1
+exit $rc

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/log.h"
@@ -35,6 +36,7 @@ struct job {
 	socklen_t peer_len;
 	dns_fwd_reply_fn cb; /* TCP */
 	void *ud;
+	bool cache_tried; /* the worker already missed the cache */
 	size_t len;
 	uint8_t q[];
 };
@@ -91,8 +93,14 @@ struct dns_fwd {
 	size_t n_alias;
 	uint64_t timeout_ms;
 	uint16_t payload;
+	/* The cache is shared with the UDP workers, which answer hits
+	 * themselves: every use holds cache_lock (a lookup and a copy). It
+	 * holds answers with aliases already applied, and is emptied when
+	 * the settings change. */
+	pthread_mutex_t cache_lock;
 	struct dns_cache *cache;
 	size_t cache_size;
+	atomic_uint payload_atomic; /* f->payload for the workers */
 	struct req *reqs; /* in flight */
 	uint8_t scratch[DNS_MSG_MAX + 64];
 	/* counters */
@@ -110,9 +118,51 @@ static uint16_t random_id(void)
 	return id;
 }
 
-static uint64_t now_s(struct dns_fwd *f)
+/* Monotonic seconds, the same clock in the workers and on the loop. */
+static uint64_t now_s(void)
 {
-	return uv_now(f->room->loop) / 1000;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
+}
+
+/* Copies an unexpired cached answer for @q into @buf. 0 or -ENOENT. */
+static int cache_copy(struct dns_fwd *f, const struct dns_query *q,
+		      uint8_t *buf, size_t cap, size_t *len, uint32_t *age)
+{
+	const uint8_t *data;
+	int rc = -ENOENT;
+	pthread_mutex_lock(&f->cache_lock);
+	if (f->cache && dns_cache_get(f->cache, &q->qname, q->qtype, q->qclass,
+				      now_s(), &data, len, age) == 0 &&
+	    *len <= cap) {
+		memcpy(buf, data, *len);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&f->cache_lock);
+	return rc;
+}
+
+size_t dns_fwd_cached(struct dns_fwd *f, const uint8_t *query, size_t qlen,
+		      uint8_t *out, size_t cap, size_t limit)
+{
+	static _Thread_local uint8_t work[DNS_MSG_MAX];
+	struct dns_query q;
+	size_t len;
+	uint32_t age;
+	if (dns_query_parse(query, qlen, &q) ||
+	    cache_copy(f, &q, work, sizeof(work), &len, &age))
+		return 0;
+	uint16_t payload = (uint16_t)atomic_load_explicit(
+		&f->payload_atomic, memory_order_relaxed);
+	size_t udp = DNS_UDP_MIN;
+	if (q.has_edns && q.edns_payload > DNS_UDP_MIN)
+		udp = q.edns_payload < payload ? q.edns_payload : payload;
+	if (udp < limit)
+		limit = udp;
+	dns_relay_age(work, len, age);
+	return dns_relay_to_client(out, cap, limit, work, len, query, &q,
+				   payload);
 }
 
 static void reply(struct dns_fwd *f, struct job *j, const uint8_t *m, size_t n)
@@ -139,20 +189,15 @@ static size_t client_limit(struct dns_fwd *f, const struct job *j,
 	return udp;
 }
 
-/* Sends a response (an upstream's, OPT stripped, or a cached copy) to
- * the client of @j, aged by @age seconds, with aliases applied. */
+/* Sends a response (aliases applied, OPT stripped) to the client of
+ * @j, aged by @age seconds. @resp is modified. */
 static void answer_from(struct dns_fwd *f, struct job *j,
-			const struct dns_query *q, const uint8_t *resp,
-			size_t len, uint32_t age)
+			const struct dns_query *q, uint8_t *resp, size_t len,
+			uint32_t age)
 {
-	static uint8_t work[DNS_MSG_MAX]; /* loop thread only */
-	if (len > sizeof(work))
-		return;
-	memcpy(work, resp, len);
-	dns_relay_age(work, len, age);
-	dns_relay_alias(work, len, f->alias, f->n_alias);
+	dns_relay_age(resp, len, age);
 	size_t n = dns_relay_to_client(f->scratch, sizeof(f->scratch),
-				       client_limit(f, j, q), work, len, j->q,
+				       client_limit(f, j, q), resp, len, j->q,
 				       q, f->payload);
 	reply(f, j, f->scratch, n);
 }
@@ -243,9 +288,14 @@ static void finish(struct req *r, uint8_t *resp, size_t len)
 	uint32_t ttl = dns_relay_ttl(resp, len);
 	if (ttl > MAX_CACHE_TTL)
 		ttl = MAX_CACHE_TTL;
-	if (f->cache && ttl)
-		dns_cache_put(f->cache, &r->q.qname, r->q.qtype, r->q.qclass,
-			      now_s(f), ttl, resp, len);
+	dns_relay_alias(resp, len, f->alias, f->n_alias);
+	if (ttl) {
+		pthread_mutex_lock(&f->cache_lock);
+		if (f->cache)
+			dns_cache_put(f->cache, &r->q.qname, r->q.qtype,
+				      r->q.qclass, now_s(), ttl, resp, len);
+		pthread_mutex_unlock(&f->cache_lock);
+	}
 	answer_from(f, r->job, &r->q, resp, len, 0);
 	req_end(r);
 }
@@ -492,12 +542,12 @@ static void process(struct dns_fwd *f, struct job *j)
 		free(j);
 		return;
 	}
-	const uint8_t *data;
+	static uint8_t hit[DNS_MSG_MAX]; /* loop thread only */
 	size_t len;
 	uint32_t age;
-	if (f->cache && dns_cache_get(f->cache, &q.qname, q.qtype, q.qclass,
-				      now_s(f), &data, &len, &age) == 0) {
-		answer_from(f, j, &q, data, len, age);
+	if (!j->cache_tried &&
+	    cache_copy(f, &q, hit, sizeof(hit), &len, &age) == 0) {
+		answer_from(f, j, &q, hit, len, age);
 		free(j);
 		return;
 	}
@@ -560,6 +610,7 @@ int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 		return -ENOMEM;
 	memset(j, 0, sizeof(*j));
 	j->fd = fd;
+	j->cache_tried = true;
 	j->peer = *peer;
 	j->peer_len = peer_len;
 	j->len = len;
@@ -684,12 +735,18 @@ int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 	f->n_alias = na;
 	f->timeout_ms = (uint64_t)d->upstream_timeout;
 	f->payload = (uint16_t)d->udp_payload;
+	atomic_store(&f->payload_atomic, f->payload);
+	/* Cached answers carry the old aliases and routes: start afresh. */
+	pthread_mutex_lock(&f->cache_lock);
 	if ((size_t)d->cache_size != f->cache_size) {
 		dns_cache_free(f->cache);
 		f->cache = d->cache_size ? dns_cache_new((size_t)d->cache_size)
 					 : NULL;
 		f->cache_size = f->cache ? (size_t)d->cache_size : 0;
+	} else if (f->cache) {
+		dns_cache_flush(f->cache);
 	}
+	pthread_mutex_unlock(&f->cache_lock);
 	atomic_store(&f->enabled, nr + nu > 0);
 	return 0;
 }
@@ -703,6 +760,7 @@ int dns_fwd_open(struct dns_room *r, const struct config *cfg,
 		return -ENOMEM;
 	f->room = r;
 	pthread_mutex_init(&f->lock, NULL);
+	pthread_mutex_init(&f->cache_lock, NULL);
 	int rc = uv_async_init(r->loop, &f->async, on_async);
 	if (rc) {
 		free(f);
@@ -723,6 +781,7 @@ static void async_closed(uv_handle_t *h)
 	struct dns_fwd *f = h->data;
 	on_async(&f->async); /* frees what is still queued */
 	pthread_mutex_destroy(&f->lock);
+	pthread_mutex_destroy(&f->cache_lock);
 	dns_cache_free(f->cache);
 	free(f->routes);
 	free(f->up);
@@ -746,8 +805,10 @@ void dns_fwd_close(struct dns_fwd *f)
 void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 {
 	struct dns_cache_stats cs = {0};
+	pthread_mutex_lock(&f->cache_lock);
 	if (f->cache)
 		dns_cache_stats(f->cache, &cs);
+	pthread_mutex_unlock(&f->cache_lock);
 	metrics_family(out, "hearth_dns_cache_total", "counter",
 		       "forwarding cache lookups and changes, by event");
 	metrics_sample(out, "hearth_dns_cache_total", (double)cs.hits, 1,

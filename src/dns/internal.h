@@ -165,7 +165,12 @@ int dns_fwd_open(struct dns_room *r, const struct config *cfg,
 int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg);
 /* True when a forward rule or an upstream exists. Any thread. */
 bool dns_fwd_enabled(const struct dns_fwd *f);
-/* Any thread: the answer goes out through @fd to @peer from the loop. */
+/* Any thread: answers @query from the cache into @out (at most @limit
+ * bytes, less when the client's EDNS says so). 0 on a miss. */
+size_t dns_fwd_cached(struct dns_fwd *f, const uint8_t *query, size_t qlen,
+		      uint8_t *out, size_t cap, size_t limit);
+/* Any thread, after a cache miss (dns_fwd_cached): the query goes
+ * upstream and the answer out through @fd to @peer from the loop. */
 int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 		       const struct sockaddr_storage *peer, socklen_t peer_len,
 		       const uint8_t *q, size_t len);

@@ -96,12 +96,22 @@ static void *run(void *arg)
 					       w->in[i].msg_len, w->out_buf[i],
 					       OUT_MAX, false,
 					       fwd_on ? &fwd : NULL);
-			if (fwd)
-				dns_fwd_submit_udp(u->room->fwd, w->fd,
-						   &w->peer[i],
-						   w->in[i].msg_hdr.msg_namelen,
-						   w->in_buf[i],
-						   w->in[i].msg_len);
+			if (fwd) {
+				/* Cache hits are answered here, in the
+				 * batch; misses go to the loop. */
+				len = dns_fwd_cached(u->room->fwd,
+						     w->in_buf[i],
+						     w->in[i].msg_len,
+						     w->out_buf[i], OUT_MAX,
+						     OUT_MAX);
+				if (len == 0)
+					dns_fwd_submit_udp(
+						u->room->fwd, w->fd,
+						&w->peer[i],
+						w->in[i].msg_hdr.msg_namelen,
+						w->in_buf[i],
+						w->in[i].msg_len);
+			}
 			if (len == 0)
 				continue;
 			w->out_iov[k].iov_base = w->out_buf[i];
