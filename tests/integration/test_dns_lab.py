@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: MIT
+"""Records derived from lab: next to records written through the API: the
+lab's records join a stored zone of the same name, and a lab record that
+would replace a stored RRset is refused loudly (logged, room degraded),
+never applied silently."""
+import signal
+
+import dns.message
+import dns.query
+import dns.rcode
+import dns.reversename
+
+from dns_helpers import dns_config, start_hearth_dns
+
+LAB = {"domain": "lab.example",
+       "networks": {"dmz": {"subnet": "192.168.30.0/24"}},
+       "hosts": {"maestro": {"ip": "192.168.30.8", "network": "dmz"},
+                 "hermes": {"ip": "192.168.30.53", "network": "dmz"}}}
+Z = "/api/v1/servers/localhost/zones"
+
+
+def a(port, name, qtype="A"):
+    r = dns.query.udp(dns.message.make_query(name, qtype), "127.0.0.1",
+                      port=port, timeout=5)
+    return r.rcode(), sorted(x.to_text() for rr in r.answer for x in rr)
+
+
+def api(d, method, path, body=None):
+    return d.session.request(method, f"http://127.0.0.1:{d.port}{path}",
+                             json=body, headers={"X-API-Key": "k"},
+                             timeout=10)
+
+
+def test_lab_records_without_any_zone(hearthd_factory, tmp_path):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False, lab=LAB)
+    assert a(d.dns_port, "maestro.lab.example.") == \
+        (dns.rcode.NOERROR, ["192.168.30.8"])
+    ptr = dns.reversename.from_address("192.168.30.53")
+    assert a(d.dns_port, str(ptr), "PTR") == \
+        (dns.rcode.NOERROR, ["hermes.lab.example."])
+
+
+def test_lab_joins_api_zone_and_conflict_is_refused(hearthd_factory,
+                                                     tmp_path):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
+    r = api(d, "POST", Z, {"name": "lab.example.", "kind": "Native",
+                           "nameservers": ["ns1.lab.example."]})
+    assert r.status_code == 201, r.text
+    r = api(d, "PATCH", Z + "/lab.example.", {"rrsets": [
+        {"name": "maestro.lab.example.", "type": "A", "ttl": 60,
+         "changetype": "REPLACE",
+         "records": [{"content": "10.0.0.99", "disabled": False}]},
+        {"name": "www.lab.example.", "type": "A", "ttl": 60,
+         "changetype": "REPLACE",
+         "records": [{"content": "10.0.0.80", "disabled": False}]}]})
+    assert r.status_code == 204, r.text
+
+    # Now describe the lab (with maestro) in the config and reload.
+    mark = len(d.stderr())
+    d.write_config(dns_config(tmp_path, d.dns_port, ipv6=False, lab=LAB))
+    d.signal(signal.SIGHUP)
+    d.wait_log("reloaded", start=mark)
+    log = d.stderr()[mark:]
+    # The conflict is refused loudly: the stored record is served...
+    assert "maestro.lab.example" in log and "conflicts" in log, log
+    assert a(d.dns_port, "maestro.lab.example.") == \
+        (dns.rcode.NOERROR, ["10.0.0.99"])
+    assert d.get("/healthz").json()["rooms"]["dns"] == "degraded"
+    # ... while the other lab records join the API zone, beside its own.
+    assert a(d.dns_port, "hermes.lab.example.") == \
+        (dns.rcode.NOERROR, ["192.168.30.53"])
+    assert a(d.dns_port, "www.lab.example.") == \
+        (dns.rcode.NOERROR, ["10.0.0.80"])
+    # The API's view still holds only what was written through it.
+    z = api(d, "GET", Z + "/lab.example.").json()
+    assert "hermes.lab.example." not in {r["name"] for r in z["rrsets"]}
