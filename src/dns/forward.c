@@ -97,7 +97,8 @@ struct dns_fwd {
 	 * themselves: every use holds cache_lock (a lookup and a copy). It
 	 * holds answers with aliases already applied, and is emptied when
 	 * the settings change. */
-	pthread_mutex_t cache_lock;
+	pthread_rwlock_t cache_lock;
+	atomic_uint_fast64_t cache_hits, cache_misses;
 	struct dns_cache *cache;
 	size_t cache_size;
 	atomic_uint payload_atomic; /* f->payload for the workers */
@@ -132,14 +133,17 @@ static int cache_copy(struct dns_fwd *f, const struct dns_query *q,
 {
 	const uint8_t *data;
 	int rc = -ENOENT;
-	pthread_mutex_lock(&f->cache_lock);
-	if (f->cache && dns_cache_get(f->cache, &q->qname, q->qtype, q->qclass,
-				      now_s(), &data, len, age) == 0 &&
+	pthread_rwlock_rdlock(&f->cache_lock);
+	if (f->cache && dns_cache_lookup(f->cache, &q->qname, q->qtype,
+					 q->qclass, now_s(), &data, len,
+					 age) == 0 &&
 	    *len <= cap) {
 		memcpy(buf, data, *len);
 		rc = 0;
 	}
-	pthread_mutex_unlock(&f->cache_lock);
+	pthread_rwlock_unlock(&f->cache_lock);
+	atomic_fetch_add_explicit(rc ? &f->cache_misses : &f->cache_hits, 1,
+				  memory_order_relaxed);
 	return rc;
 }
 
@@ -290,11 +294,11 @@ static void finish(struct req *r, uint8_t *resp, size_t len)
 		ttl = MAX_CACHE_TTL;
 	dns_relay_alias(resp, len, f->alias, f->n_alias);
 	if (ttl) {
-		pthread_mutex_lock(&f->cache_lock);
+		pthread_rwlock_wrlock(&f->cache_lock);
 		if (f->cache)
 			dns_cache_put(f->cache, &r->q.qname, r->q.qtype,
 				      r->q.qclass, now_s(), ttl, resp, len);
-		pthread_mutex_unlock(&f->cache_lock);
+		pthread_rwlock_unlock(&f->cache_lock);
 	}
 	answer_from(f, r->job, &r->q, resp, len, 0);
 	req_end(r);
@@ -737,7 +741,7 @@ int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 	f->payload = (uint16_t)d->udp_payload;
 	atomic_store(&f->payload_atomic, f->payload);
 	/* Cached answers carry the old aliases and routes: start afresh. */
-	pthread_mutex_lock(&f->cache_lock);
+	pthread_rwlock_wrlock(&f->cache_lock);
 	if ((size_t)d->cache_size != f->cache_size) {
 		dns_cache_free(f->cache);
 		f->cache = d->cache_size ? dns_cache_new((size_t)d->cache_size)
@@ -746,7 +750,7 @@ int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 	} else if (f->cache) {
 		dns_cache_flush(f->cache);
 	}
-	pthread_mutex_unlock(&f->cache_lock);
+	pthread_rwlock_unlock(&f->cache_lock);
 	atomic_store(&f->enabled, nr + nu > 0);
 	return 0;
 }
@@ -760,7 +764,7 @@ int dns_fwd_open(struct dns_room *r, const struct config *cfg,
 		return -ENOMEM;
 	f->room = r;
 	pthread_mutex_init(&f->lock, NULL);
-	pthread_mutex_init(&f->cache_lock, NULL);
+	pthread_rwlock_init(&f->cache_lock, NULL);
 	int rc = uv_async_init(r->loop, &f->async, on_async);
 	if (rc) {
 		free(f);
@@ -781,7 +785,7 @@ static void async_closed(uv_handle_t *h)
 	struct dns_fwd *f = h->data;
 	on_async(&f->async); /* frees what is still queued */
 	pthread_mutex_destroy(&f->lock);
-	pthread_mutex_destroy(&f->cache_lock);
+	pthread_rwlock_destroy(&f->cache_lock);
 	dns_cache_free(f->cache);
 	free(f->routes);
 	free(f->up);
@@ -805,10 +809,12 @@ void dns_fwd_close(struct dns_fwd *f)
 void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 {
 	struct dns_cache_stats cs = {0};
-	pthread_mutex_lock(&f->cache_lock);
+	pthread_rwlock_rdlock(&f->cache_lock);
 	if (f->cache)
 		dns_cache_stats(f->cache, &cs);
-	pthread_mutex_unlock(&f->cache_lock);
+	pthread_rwlock_unlock(&f->cache_lock);
+	cs.hits = atomic_load(&f->cache_hits);
+	cs.misses = atomic_load(&f->cache_misses);
 	metrics_family(out, "hearth_dns_cache_total", "counter",
 		       "forwarding cache lookups and changes, by event");
 	metrics_sample(out, "hearth_dns_cache_total", (double)cs.hits, 1,

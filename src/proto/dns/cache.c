@@ -3,6 +3,7 @@
 #include "proto/dns/cache.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@ struct entry {
 	uint32_t hash;
 	uint16_t type, cls;
 	uint64_t stored, expires;
+	atomic_bool referenced; /* set by lookups; a second chance at eviction */
 	uint8_t name_len;
 	uint8_t name[DNS_NAME_MAX]; /* lower case */
 	size_t len;
@@ -92,7 +94,7 @@ static void drop(struct dns_cache *c, struct entry *e)
 	free(e);
 }
 
-static struct entry *find(struct dns_cache *c, const struct dns_name *n,
+static struct entry *find(const struct dns_cache *c, const struct dns_name *n,
 			  uint16_t type, uint16_t cls, uint32_t h)
 {
 	for (struct entry *e = c->table[h & c->mask]; e; e = e->hnext) {
@@ -131,6 +133,20 @@ int dns_cache_get(struct dns_cache *c, const struct dns_name *name,
 	return 0;
 }
 
+int dns_cache_lookup(const struct dns_cache *c, const struct dns_name *name,
+		     uint16_t type, uint16_t cls, uint64_t now,
+		     const uint8_t **data, size_t *len, uint32_t *age)
+{
+	struct entry *e = find(c, name, type, cls, key_hash(name, type, cls));
+	if (!e || now >= e->expires)
+		return -ENOENT;
+	atomic_store_explicit(&e->referenced, true, memory_order_relaxed);
+	*data = e->data;
+	*len = e->len;
+	*age = (uint32_t)(now - e->stored);
+	return 0;
+}
+
 int dns_cache_put(struct dns_cache *c, const struct dns_name *name,
 		  uint16_t type, uint16_t cls, uint64_t now, uint32_t ttl,
 		  const uint8_t *data, size_t len)
@@ -141,14 +157,25 @@ int dns_cache_put(struct dns_cache *c, const struct dns_name *name,
 	struct entry *old = find(c, name, type, cls, h);
 	if (old)
 		drop(c, old);
-	while (c->st.entries >= c->max && c->tail) {
-		drop(c, c->tail);
+	/* Evict from the cold end; an entry read since it got there moves
+	 * back to the front once (lookups do not reorder the list). */
+	for (size_t spins = 0; c->st.entries >= c->max && c->tail; spins++) {
+		struct entry *t = c->tail;
+		if (spins < c->max &&
+		    atomic_exchange_explicit(&t->referenced, false,
+					     memory_order_relaxed)) {
+			lru_unlink(c, t);
+			lru_push(c, t);
+			continue;
+		}
+		drop(c, t);
 		c->st.evictions++;
 	}
 	struct entry *e = malloc(sizeof(*e) + len);
 	if (!e)
 		return -ENOMEM;
 	memset(e, 0, sizeof(*e));
+	atomic_init(&e->referenced, false);
 	e->hash = h;
 	e->type = type;
 	e->cls = cls;

@@ -33,6 +33,16 @@ int dns_cache_get(struct dns_cache *c, const struct dns_name *name,
 		  uint16_t type, uint16_t cls, uint64_t now,
 		  const uint8_t **data, size_t *len, uint32_t *age);
 
+/*
+ * The same without changing anything (no LRU move, no counters, expired
+ * entries left for the next put): safe for many readers at once under a
+ * read lock. A hit marks the entry referenced, so eviction gives it a
+ * second chance (CLOCK). The caller counts hits and misses itself.
+ */
+int dns_cache_lookup(const struct dns_cache *c, const struct dns_name *name,
+		     uint16_t type, uint16_t cls, uint64_t now,
+		     const uint8_t **data, size_t *len, uint32_t *age);
+
 /* Stores a copy for @ttl seconds (0: nothing stored). 0 or -ENOMEM. */
 int dns_cache_put(struct dns_cache *c, const struct dns_name *name,
 		  uint16_t type, uint16_t cls, uint64_t now, uint32_t ttl,
