@@ -15,7 +15,7 @@ Prints a table of medians and the ratios hearth/Knot and hearth/NSD.
 
 Environment: HEARTHD (default build/src/hearthd under the repo root),
 SERVERS (default "hearth knot nsd"), ROUNDS (3), DURATION (10), RECORDS
-(100000), QUERIES (100000), WORKERS (2: hearth udp_workers, Knot
+(100000), QUERIES (100000), WORKERS (half the CPUs: hearth udp_workers, Knot
 udp-workers, NSD server-count), KEEP=1 keeps the temp dir.
 A server that fails to start, or answers with the wrong rcodes, is reported
 and left out; the others still run (exit status 1 then).
@@ -53,7 +53,9 @@ ROUNDS = int(os.environ.get("ROUNDS", "3"))
 DURATION = int(os.environ.get("DURATION", "10"))
 RECORDS = int(os.environ.get("RECORDS", "100000"))
 QUERIES = int(os.environ.get("QUERIES", "100000"))
-WORKERS = int(os.environ.get("WORKERS", "2"))
+# Default as hearth's udp_workers auto: half the CPUs (the load generator
+# needs the rest on small machines).
+WORKERS = int(os.environ.get("WORKERS", str(max(1, (os.cpu_count() or 2) // 2))))
 DNSPERF = shutil.which("dnsperf") or "/usr/bin/dnsperf"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOAD_TIMEOUT = 180.0  # a 100k-record zone under a sanitizer build is slow

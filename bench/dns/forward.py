@@ -28,7 +28,7 @@ Prints a table of medians, the ratios hearth/dnsmasq and a RESULT line.
 
 Environment: HEARTHD (default build/src/hearthd under the repo root),
 ROUNDS (3), DURATION (10), FWD_NAMES (10000), FWD_QUERIES (5000),
-WORKERS (2: hearth udp_workers; Knot udp-workers), KEEP=1 keeps the temp
+WORKERS (half the CPUs: hearth udp_workers; Knot udp-workers), KEEP=1 keeps the temp
 dir. Exit status 1 when a server fails to start, dies, answers wrongly,
 or its measured runs are not served from its cache.
 """
@@ -70,7 +70,7 @@ ROUNDS = int(os.environ.get("ROUNDS", "3"))
 DURATION = int(os.environ.get("DURATION", "10"))
 NAMES = int(os.environ.get("FWD_NAMES", "10000"))
 QUERIES = int(os.environ.get("FWD_QUERIES", "5000"))
-WORKERS = int(os.environ.get("WORKERS", "2"))
+WORKERS = int(os.environ.get("WORKERS", str(max(1, (os.cpu_count() or 2) // 2))))
 ZONE = "fwd.test."
 TTL = 3600
 SERVERS = ("hearth", "dnsmasq")

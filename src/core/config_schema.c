@@ -374,8 +374,10 @@ static const struct cfg_field dns_fields[] = {
 	      .count_off = F(struct cfg_dns, n_zones), .reloadable = true,
 	      .help = "authoritative zones: {name, file?}"),
 	FIELD(.key = "udp_workers", .type = CFG_INT,
-	      .off = F(struct cfg_dns, udp_workers), .def = "2", .min = 1,
-	      .max = 64, .help = "UDP threads per address (SO_REUSEPORT)"),
+	      .off = F(struct cfg_dns, udp_workers), .def = "0", .min = 0,
+	      .max = 64,
+	      .help = "UDP threads per address (SO_REUSEPORT); 0: half the "
+		      "CPUs, at least one"),
 	FIELD(.key = "udp_payload", .type = CFG_INT,
 	      .off = F(struct cfg_dns, udp_payload), .def = "1232",
 	      .min = 512, .max = 4096, .reloadable = true,

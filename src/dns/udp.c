@@ -149,14 +149,19 @@ int dns_udp_open(struct dns_room *r, const struct cfg_dns *cfg,
 	if (!u)
 		return -ENOMEM;
 	u->room = r;
-	size_t total = cfg->n_listen * (size_t)cfg->udp_workers;
+	int64_t per = cfg->udp_workers;
+	if (per == 0) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		per = cpus > 1 ? cpus / 2 : 1;
+	}
+	size_t total = cfg->n_listen * (size_t)per;
 	u->w = calloc(total, sizeof(*u->w));
 	if (!u->w) {
 		free(u);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < cfg->n_listen; i++) {
-		for (int64_t k = 0; k < cfg->udp_workers; k++) {
+		for (int64_t k = 0; k < per; k++) {
 			struct worker *w = calloc(1, sizeof(*w));
 			if (!w) {
 				rc = -ENOMEM;
