@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Address parsing and formatting on top of inet_pton/inet_ntop. */
+#include "base/buf.h"
 #include "base/addr.h"
 
 #include <arpa/inet.h>
@@ -134,17 +135,6 @@ int ipprefix_parse(const char *text, struct ipprefix *out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int macaddr_parse(const char *text, struct macaddr *out)
 {
 	if (strlen(text) != 17)
@@ -154,7 +144,7 @@ int macaddr_parse(const char *text, struct macaddr *out)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
 		const char *p = text + i * 3;
-		int hi = hexval(p[0]), lo = hexval(p[1]);
+		int hi = hex_digit(p[0]), lo = hex_digit(p[1]);
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		if (i < 5 && p[2] != sep)

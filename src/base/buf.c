@@ -110,3 +110,14 @@ bool mem_const_eq(const void *a, size_t alen, const void *b, size_t blen)
 	}
 	return diff == 0;
 }
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -29,6 +29,9 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 /* Hands ->data to the caller (free() it); the buffer is left empty. */
 char *buf_steal(struct buf *b, size_t *len);
 
+/* The value of a hexadecimal digit (either case), or -1. */
+int hex_digit(char c);
+
 /* Compares two byte strings in time that depends only on their lengths. */
 bool mem_const_eq(const void *a, size_t alen, const void *b, size_t blen);
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/buf.h"
 #include "dns/api_priv.h"
 #include "proto/dns/dns.h"
 #include "proto/dns/rdata.h"
@@ -260,25 +261,14 @@ void api_zone_id(const char *name, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int api_zone_name_from_id(const char *id, size_t len, char *out, size_t cap)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = id[i];
 		if (c == '=') {
-			int hi = i + 2 < len ? hexval(id[i + 1]) : -1;
-			int lo = hi >= 0 ? hexval(id[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_digit(id[i + 1]) : -1;
+			int lo = hi >= 0 ? hex_digit(id[i + 2]) : -1;
 			if (lo < 0)
 				return -EINVAL;
 			c = (char)(hi << 4 | lo);

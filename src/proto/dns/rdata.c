@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* RDATA of each record type: presentation text <-> wire, and unpacking. */
+#include "base/buf.h"
 #include "proto/dns/rdata.h"
 
 #include <arpa/inet.h>
@@ -697,16 +698,6 @@ static int put_cstr(struct ob *o, const struct tok *t, bool split, char *why)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)(c | 0x20);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* The remaining tokens as hex digits, blanks between them allowed. */
 static int put_hex(struct ob *o, struct lexer *lx, char *why)
 {
@@ -715,7 +706,7 @@ static int put_hex(struct ob *o, struct lexer *lx, char *why)
 
 	while ((rc = lex(lx, &t, why)) == 1) {
 		for (size_t i = 0; i < t.len; i++) {
-			int v = t.quoted ? -1 : hexval(t.p[i]);
+			int v = t.quoted ? -1 : hex_digit(t.p[i]);
 			if (v < 0) {
 				set_why(why, "bad hex '%.*s'", SHOW(&t));
 				return -EINVAL;
