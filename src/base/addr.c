@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* Address parsing and formatting on top of inet_pton/inet_ntop. */
-#include "base/buf.h"
 #include "base/addr.h"
 
 #include <arpa/inet.h>
@@ -8,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/buf.h"
 
 int ipaddr_parse(const char *text, struct ipaddr *out)
 {

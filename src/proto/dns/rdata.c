@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* RDATA of each record type: presentation text <-> wire, and unpacking. */
-#include "base/buf.h"
 #include "proto/dns/rdata.h"
 
 #include <arpa/inet.h>
@@ -9,6 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "base/buf.h"
 
 /*
  * Every known type has one wire checker (check_wire) that decides what
