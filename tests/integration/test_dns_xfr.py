@@ -150,3 +150,23 @@ def test_notify_retried_until_answered(hearthd_factory, tmp_path, secondary):
     again = secondary.wait_notify(ZONE, timeout=6)
     assert again is not None, "an unanswered NOTIFY was not retried"
     assert again.id == first.id
+
+
+def test_notify_after_api_change(hearthd_factory, tmp_path, secondary):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         secondaries=[f"127.0.0.1:{secondary.port}"])
+    assert secondary.wait_notify(ZONE) is not None  # the one at start
+    r = d.session.patch(
+        f"http://127.0.0.1:{d.port}/api/v1/servers/localhost/zones/{ZONE}",
+        headers={"X-API-Key": "k"}, timeout=10,
+        json={"rrsets": [{"name": "api-added." + ZONE, "type": "A",
+                          "ttl": 60, "changetype": "REPLACE",
+                          "records": [{"content": "192.0.2.77",
+                                       "disabled": False}]}]})
+    assert r.status_code == 204, r.text
+    n = secondary.wait_notify(ZONE)
+    assert n is not None, "no NOTIFY after a change through the API"
+    # The secondary's transfer sees the new record and the new serial.
+    _, msgs = axfr(d.dns_port)
+    recs = records(msgs)
+    assert ("api-added." + ZONE, dns.rdatatype.A, "192.0.2.77") in recs
