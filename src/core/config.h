@@ -126,6 +126,64 @@ struct cfg_dns {
 	int64_t upstream_timeout; /* ms per try */
 };
 
+struct cfg_dhcp_route {
+	struct cfg_pos pos;
+	struct ipprefix to;
+	struct ipaddr via;
+};
+
+struct cfg_dhcp_range {
+	uint32_t start, end; /* host byte order, inclusive */
+};
+
+struct cfg_dhcp_subnet {
+	struct cfg_pos pos;
+	struct ipprefix subnet; /* IPv4 */
+	struct cfg_pos subnet_pos;
+	const char **range_text; /* "A-B" */
+	size_t n_range_text;
+	struct cfg_pos range_pos;
+	struct cfg_dhcp_range *ranges; /* parsed from range_text */
+	size_t n_ranges;
+	struct ipaddr router;
+	bool has_router;
+	struct ipaddr *dns;
+	size_t n_dns;
+	const char *domain; /* NULL: lab.domain when lab is set */
+	const char **search;
+	size_t n_search;
+	struct ipaddr *ntp;
+	size_t n_ntp;
+	int64_t lease_time; /* seconds */
+	int64_t mtu;	    /* 0: not sent */
+	struct cfg_dhcp_route *routes;
+	size_t n_routes;
+	const char *interface; /* NULL: chosen by address */
+};
+
+struct cfg_dhcp_reservation {
+	struct cfg_pos pos;
+	struct macaddr mac;
+	bool has_mac;
+	const char *client_id; /* hex "01:aa:bb..." */
+	struct ipaddr ip;
+	struct cfg_pos ip_pos;
+	const char *hostname;
+};
+
+struct cfg_dhcp {
+	bool enabled;
+	const char **interfaces;
+	size_t n_interfaces;
+	int64_t port; /* server port; clients are port + 1 */
+	struct cfg_dhcp_subnet *subnets;
+	size_t n_subnets;
+	struct cfg_dhcp_reservation *reservations;
+	size_t n_reservations;
+	bool ping_check;
+	bool dns_register;
+};
+
 struct config {
 	atomic_uint refs;
 	struct arena arena;
@@ -136,6 +194,7 @@ struct config {
 	struct cfg_http http;
 	struct cfg_lab lab;
 	struct cfg_dns dns;
+	struct cfg_dhcp dhcp;
 };
 
 /* The first problem found, ready to print as "FILE:LINE:COL: message". */
