@@ -626,7 +626,7 @@ static const struct cfg_field dhcp_fields[] = {
 	      .off = F(struct cfg_dhcp, reservations),
 	      .count_off = F(struct cfg_dhcp, n_reservations),
 	      .reloadable = true,
-	      .help = "{mac | client_id, ip, hostname}; lab hosts with mac + "
+	      .help = "{mac or client_id, ip, hostname}; lab hosts with mac + "
 		      "ip are reservations too"),
 	FIELD(.key = "ping_check", .type = CFG_BOOL,
 	      .off = F(struct cfg_dhcp, ping_check), .def = "false",
