@@ -12,6 +12,7 @@ python3 python3-pytest python3-requests python3-prometheus-client
 curl wrk procps iproute2 passwd
 nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython dnsmasq-base
 pdns-server pdns-backend-sqlite3
+isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server
 "
 
 missing=""

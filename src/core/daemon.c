@@ -207,7 +207,7 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	}
 	struct room_ctx ctx = {
 		.loop = &d->loop, .store = d->store, .metrics = d->metrics,
-		.http = d->http,
+		.http = d->http, .services = &d->services,
 	};
 	for (const struct room_ops *const *r = opts->rooms; r && *r; r++) {
 		if (d->n_rooms == DAEMON_MAX_ROOMS)

@@ -40,6 +40,7 @@ struct daemon {
 	uint64_t reloads_ok, reloads_failed;
 	bool stopping;
 	struct daemon_room_inst rooms[DAEMON_MAX_ROOMS];
+	struct room_services services;
 	size_t n_rooms;
 };
 

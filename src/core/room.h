@@ -17,12 +17,38 @@
  * on the loop thread.
  */
 
+/*
+ * A host name for the dns room to serve while a lease lasts: what the
+ * dhcp room calls on ACK (add) and on release or expiry (remove). The dns
+ * room fills it in when it opens; rooms open in table order, so dns
+ * comes before dhcp. @name is one label, @domain without a trailing dot,
+ * @ip in network byte order. add() returns 0, or -EEXIST when a static
+ * record holds the name (the lease still works; the clash is logged).
+ */
+struct room_dns_registrar {
+	void *ud;
+	int (*add)(void *ud, const char *name, const char *domain,
+		   uint32_t ip);
+	void (*remove)(void *ud, const char *name, const char *domain,
+		       uint32_t ip);
+	/* Serves the changes made so far at once (otherwise they are
+	 * published after a short delay, batched). */
+	void (*flush)(void *ud);
+};
+
+/* Services rooms offer each other, through the daemon (never by reaching
+ * into another room's structs). NULL members are not offered. */
+struct room_services {
+	struct room_dns_registrar *dns;
+};
+
 /* What a room may use; all owned by the daemon and outliving the room. */
 struct room_ctx {
 	uv_loop_t *loop;
 	struct store *store;
 	struct metrics *metrics;
 	struct http_server *http; /* NULL when http is disabled */
+	struct room_services *services;
 };
 
 struct room_ops {

@@ -60,6 +60,15 @@ static const char *const migrations[] = {
 	"  modified_at INTEGER NOT NULL DEFAULT 0"
 	");"
 	"CREATE INDEX dns_comments_by_name ON dns_comments(zone_id, name, type);",
+	/* 3 -> 4: DHCP leases. */
+	"CREATE TABLE dhcp_leases ("
+	"  ip INTEGER PRIMARY KEY," /* IPv4, host byte order */
+	"  mac BLOB NOT NULL,"
+	"  client_id BLOB NOT NULL,"
+	"  hostname TEXT NOT NULL DEFAULT '',"
+	"  expires INTEGER NOT NULL," /* unix seconds */
+	"  state TEXT NOT NULL" /* bound | declined */
+	");",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -88,7 +88,8 @@ static int load_record(const struct store_dns_rr *rr, void *ud)
 	const char *content = arena_strndup(&z->arena, l->text, (size_t)n);
 	if (!rd || !content || rr->rdlen > 65535)
 		return -ENOMEM;
-	memcpy(rd, rr->rdata, rr->rdlen);
+	if (rr->rdlen)
+		memcpy(rd, rr->rdata, rr->rdlen);
 	recs[s->n++] = (struct api_record){.content = content,
 					   .disabled = rr->disabled,
 					   .rdata = rd,

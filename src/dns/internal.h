@@ -76,15 +76,39 @@ struct dns_room {
 	struct dns_tcp *tcp;
 	struct dns_notify *notify;
 	struct dns_fwd *fwd;
+	/* Names of DHCP leases (dynamic.c): A + PTR records merged into
+	 * every snapshot; a change is published after a short delay so a
+	 * burst of leases costs one rebuild. */
+	struct dns_lab_rr *dyn;
+	size_t n_dyn, cap_dyn;
+	uv_timer_t *dyn_timer; /* own allocation: freed in its close callback */
+	struct room_dns_registrar registrar;
 	struct dns_stats tcp_stats;
 	bool degraded; /* a zone file or lab record could not be loaded */
 	uint64_t reloads;
 };
 
+/* A record the lab description implies: A/AAAA in lab.domain, PTR in
+ * the reverse zone of the host's network. */
+struct dns_lab_rr {
+	struct dns_name zone;
+	struct dns_name owner;
+	uint16_t type;
+	uint16_t rdlen;
+	uint8_t rdata[DNS_NAME_MAX];
+	bool dynamic; /* from a DHCP lease, not from lab: */
+};
+
+/* The PTR for @ip -> @fqdn in the reverse zone of the lab network that
+ * holds @ip (else the /24 or /64), into @out. 0 or -EINVAL. */
+int dns_lab_ptr(const struct config *cfg, const struct ipaddr *ip,
+		const struct dns_name *fqdn, struct dns_lab_rr *out);
+
 /* Loads zone files into the store, then builds a snapshot of every
  * stored zone plus the records derived from lab:. Problems are logged;
  * *degraded says whether any occurred. */
 int dns_load(struct store *store, const struct config *cfg,
+	     const struct dns_lab_rr *extra, size_t n_extra,
 	     struct dns_snapshot **out, bool *degraded);
 
 /*
@@ -99,17 +123,8 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 
 /* The same without importing zone files. */
 int dns_build(struct store *store, const struct config *cfg,
+	      const struct dns_lab_rr *extra, size_t n_extra,
 	      struct dns_snapshot **out, bool *degraded);
-
-/* A record the lab description implies: A/AAAA in lab.domain, PTR in
- * the reverse zone of the host's network. */
-struct dns_lab_rr {
-	struct dns_name zone;
-	struct dns_name owner;
-	uint16_t type;
-	uint16_t rdlen;
-	uint8_t rdata[DNS_NAME_MAX];
-};
 
 /* The lab's records (malloc'd array in *out). Implemented in lab.c. */
 int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,
@@ -140,6 +155,10 @@ void dns_tcp_close(struct dns_tcp *t);
  * serves it at once. Loop thread only.
  */
 int dns_room_refresh(struct dns_room *r);
+
+/* Offers the room's registrar to the other rooms (dynamic.c). */
+int dns_dynamic_open(struct dns_room *r, struct room_services *svc);
+void dns_dynamic_close(struct dns_room *r);
 
 /* Registers PUT /api/v1/dns/zones/ZONE/file (import.c). */
 int dns_import_register(struct dns_room *r, struct http_server *http);

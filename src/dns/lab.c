@@ -33,16 +33,33 @@ static int reverse_name(const struct ipaddr *ip, unsigned bits,
 	return dns_name_from_text(text, strlen(text), NULL, out);
 }
 
+/* The lab network holding @ip, or NULL. */
 static const struct cfg_network *network_of(const struct cfg_lab *lab,
-					    const struct cfg_host *h)
+					    const struct ipaddr *ip)
 {
-	for (size_t i = 0; i < lab->n_networks; i++) {
-		const struct cfg_network *n = &lab->networks[i];
-		if (h->network ? strcmp(h->network, n->name) == 0
-			       : ipprefix_contains(&n->subnet, &h->ip))
-			return n;
-	}
+	for (size_t i = 0; lab->enabled && i < lab->n_networks; i++)
+		if (ipprefix_contains(&lab->networks[i].subnet, ip))
+			return &lab->networks[i];
 	return NULL;
+}
+
+int dns_lab_ptr(const struct config *cfg, const struct ipaddr *ip,
+		const struct dns_name *fqdn, struct dns_lab_rr *out)
+{
+	bool v4 = ip->family == AF_INET;
+	const struct cfg_network *net = network_of(&cfg->lab, ip);
+	unsigned bits = net ? net->subnet.len : (v4 ? 24 : 64);
+	bits -= bits % (v4 ? 8 : 4);
+	if (bits == 0)
+		bits = v4 ? 8 : 4;
+	memset(out, 0, sizeof(*out));
+	if (reverse_name(ip, v4 ? 32 : 128, &out->owner) ||
+	    reverse_name(ip, bits, &out->zone))
+		return -EINVAL;
+	out->type = DNS_T_PTR;
+	out->rdlen = fqdn->len;
+	memcpy(out->rdata, fqdn->wire, fqdn->len);
+	return 0;
 }
 
 int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,
@@ -80,18 +97,8 @@ int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,
 		memcpy(a->rdata, h->ip.u.bytes, a->rdlen);
 		k++;
 
-		const struct cfg_network *net = network_of(lab, h);
-		unsigned bits = net ? net->subnet.len : (v4 ? 24 : 64);
-		bits -= bits % (v4 ? 8 : 4);
-		if (bits == 0)
-			bits = v4 ? 8 : 4;
-		struct dns_lab_rr *p = &rrs[k];
-		if (reverse_name(&h->ip, v4 ? 32 : 128, &p->owner) ||
-		    reverse_name(&h->ip, bits, &p->zone))
+		if (dns_lab_ptr(cfg, &h->ip, &fqdn, &rrs[k]))
 			continue;
-		p->type = DNS_T_PTR;
-		p->rdlen = fqdn.len;
-		memcpy(p->rdata, fqdn.wire, fqdn.len);
 		k++;
 	}
 	*out = rrs;

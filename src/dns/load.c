@@ -96,7 +96,8 @@ static int collect_rr(const struct dns_zf_record *rr, void *ud)
 	uint8_t *rd = arena_alloc(&c->arena, rr->rdlen ? rr->rdlen : 1);
 	if (!n || !rd)
 		return -ENOMEM;
-	memcpy(rd, rr->rdata, rr->rdlen);
+	if (rr->rdlen)
+		memcpy(rd, rr->rdata, rr->rdlen);
 	c->rrs[c->n++] = (struct store_dns_rr){
 		.name = n, .type = rr->type, .ttl = rr->ttl, .rdata = rd,
 		.rdlen = rr->rdlen};
@@ -344,21 +345,25 @@ void dns_snapshot_free(struct dns_snapshot *s)
 }
 
 static int build(struct store *store, const struct config *cfg,
+		 const struct dns_lab_rr *extra, size_t n_extra,
 		 struct dns_snapshot **out, bool *degraded, bool import);
 
 int dns_load(struct store *store, const struct config *cfg,
+	     const struct dns_lab_rr *extra, size_t n_extra,
 	     struct dns_snapshot **out, bool *degraded)
 {
-	return build(store, cfg, out, degraded, true);
+	return build(store, cfg, extra, n_extra, out, degraded, true);
 }
 
 int dns_build(struct store *store, const struct config *cfg,
+	      const struct dns_lab_rr *extra, size_t n_extra,
 	      struct dns_snapshot **out, bool *degraded)
 {
-	return build(store, cfg, out, degraded, false);
+	return build(store, cfg, extra, n_extra, out, degraded, false);
 }
 
 static int build(struct store *store, const struct config *cfg,
+		 const struct dns_lab_rr *extra, size_t n_extra,
 		 struct dns_snapshot **out, bool *degraded, bool import)
 {
 	struct dns_snapshot *s = calloc(1, sizeof(*s));
@@ -391,6 +396,18 @@ static int build(struct store *store, const struct config *cfg,
 	rc = dns_lab_records(cfg, &lab, &n_lab);
 	if (rc)
 		goto out;
+	if (n_extra) {
+		/* Names of leases join the lab's records. */
+		struct dns_lab_rr *all = realloc(lab, (n_lab + n_extra) *
+							      sizeof(*all));
+		if (!all) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(all + n_lab, extra, n_extra * sizeof(*all));
+		lab = all;
+		n_lab += n_extra;
+	}
 	used = calloc(n_lab + 1, sizeof(*used));
 	if (!used) {
 		rc = -ENOMEM;
@@ -440,6 +457,16 @@ static int build(struct store *store, const struct config *cfg,
 						 lab[k].type)) {
 				char o[DNS_NAME_TEXT_MAX], t[16];
 				dns_name_to_text(&lab[k].owner, o, sizeof(o));
+				if (lab[k].dynamic) {
+					/* A lease's name never displaces a
+					 * static record. */
+					log_warn("dns", "lease name %s %s is "
+							"taken by a stored "
+							"record",
+						 o, dns_type_name(lab[k].type,
+								  t));
+					continue;
+				}
 				log_error("dns", "lab record %s %s conflicts "
 						 "with a stored record; the "
 						 "stored one is served",

@@ -115,7 +115,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->loop = ctx->loop;
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
-	rc = dns_load(r->store, cfg, &snap, &r->degraded);
+	rc = dns_load(r->store, cfg, NULL, 0, &snap, &r->degraded);
 	if (rc)
 		goto fail;
 	r->snap = snap;
@@ -134,6 +134,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = dns_api_register(r, ctx->http);
 	if (!rc && ctx->http)
 		rc = dns_import_register(r, ctx->http);
+	if (!rc && ctx->services)
+		rc = dns_dynamic_open(r, ctx->services);
 	if (rc)
 		goto fail;
 	*out = r;
@@ -164,7 +166,7 @@ int dns_room_refresh(struct dns_room *r)
 {
 	struct dns_snapshot *snap = NULL;
 	bool degraded = false;
-	int rc = dns_build(r->store, r->cfg, &snap, &degraded);
+	int rc = dns_build(r->store, r->cfg, r->dyn, r->n_dyn, &snap, &degraded);
 	if (rc) {
 		log_error("dns", "refresh: %s; zones stay as they were",
 			  hearth_strerror(rc));
@@ -181,7 +183,7 @@ static int room_reload(void *room, const struct config *cfg)
 	struct dns_room *r = room;
 	struct dns_snapshot *snap = NULL;
 	bool degraded = false;
-	int rc = dns_load(r->store, cfg, &snap, &degraded);
+	int rc = dns_load(r->store, cfg, r->dyn, r->n_dyn, &snap, &degraded);
 	if (rc) {
 		log_error("dns", "reload: %s; zones stay as they were",
 			  hearth_strerror(rc));
@@ -209,6 +211,7 @@ static void room_close(void *room)
 	dns_udp_close(r->udp); /* joins the workers: no reader remains */
 	dns_tcp_close(r->tcp);
 	dns_notify_close(r->notify);
+	dns_dynamic_close(r);
 	dns_snapshot_free(r->snap);
 	config_unref(r->cfg);
 	free(r);

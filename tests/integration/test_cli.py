@@ -68,7 +68,7 @@ def fake_status_body():
         "config": "/etc/hearth/hearth.yaml", "state_dir": "/var/lib/hearth",
         "store": {"path": "/var/lib/hearth/hearth.db", "schema_version": 1,
                   "starts": 7},
-        "rooms": {"store": "running", "http": "running", "lab": "disabled", "dns": "disabled"},
+        "rooms": {"store": "running", "http": "running", "lab": "disabled", "dns": "disabled", "dhcp": "disabled"},
         "reloads": {"ok": 0, "failed": 0}}).encode()
 
 
@@ -189,7 +189,7 @@ def test_status_with_config(cli, hearthd):
     r = cli("-c", hearthd.config_path, "status")
     assert r.returncode == 0, r
     check_human_status(r.stdout, {"store": "running", "http": "running",
-                                  "lab": "loaded", "dns": "disabled"})
+                                  "lab": "loaded", "dns": "disabled", "dhcp": "disabled"})
 
 
 def test_status_with_long_config_option(cli, hearthd):
@@ -216,7 +216,7 @@ def test_status_lab_disabled(cli, hearthd_factory):
     r = cli(*status_args(d), "status")
     assert r.returncode == 0, r
     check_human_status(r.stdout, {"store": "running", "http": "running",
-                                  "lab": "disabled", "dns": "disabled"})
+                                  "lab": "disabled", "dns": "disabled", "dhcp": "disabled"})
 
 
 def test_status_env(cli, hearthd):
@@ -366,7 +366,7 @@ def test_status_human_from_fake(cli, fake):
     r = cli("--url", fake.url, "--api-key", "k", "status")
     assert r.returncode == 0, r
     check_human_status(r.stdout, {"store": "running", "http": "running",
-                                  "lab": "disabled", "dns": "disabled"})
+                                  "lab": "disabled", "dns": "disabled", "dhcp": "disabled"})
 
 
 def test_peer_closes_without_answer(cli):

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/hearth/cli.h"
 #include "core/config.h"
@@ -198,6 +199,43 @@ static int cmd_dns_export(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+static int cmd_dhcp_leases(struct cli *cli, int argc, char **argv)
+{
+	bool as_json = argc == 1 && strcmp(argv[0], "--json") == 0;
+	if (argc == 1 && !as_json) {
+		fprintf(stderr, "hearth dhcp leases: unknown option '%s'\n",
+			argv[0]);
+		return CLI_USAGE;
+	}
+	json_t *leases = NULL;
+	int rc = cli_request_json(cli, "GET", "/api/v1/dhcp/leases", &leases);
+	if (rc)
+		return rc;
+	if (as_json) {
+		json_dumpf(leases, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(leases);
+		return CLI_OK;
+	}
+	printf("%-15s  %-17s  %-20s  %-8s  %s\n", "IP", "MAC", "HOSTNAME",
+	       "STATE", "EXPIRES");
+	size_t i;
+	json_t *l;
+	json_array_foreach(leases, i, l) {
+		time_t exp = (time_t)json_integer_value(json_object_get(l, "expires"));
+		char when[32];
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
+			 localtime_r(&exp, &tm));
+		const char *host = str_or(l, "hostname", "");
+		printf("%-15s  %-17s  %-20s  %-8s  %s\n", str_or(l, "ip", "?"),
+		       str_or(l, "mac", "?"), *host ? host : "-",
+		       str_or(l, "state", "?"), when);
+	}
+	json_decref(leases);
+	return CLI_OK;
+}
+
 const struct cli_command cli_commands[] = {
 	{"version", "", "print the version", 0, 0, cmd_version},
 	{"help", "", "this text", 0, 0, cmd_help},
@@ -212,5 +250,7 @@ const struct cli_command cli_commands[] = {
 	 cmd_dns_import},
 	{"dns export", "ZONE", "print ZONE as an RFC 1035 zone file", 1, 1,
 	 cmd_dns_export},
+	{"dhcp leases", "[--json]", "list the DHCP leases", 0, 1,
+	 cmd_dhcp_leases},
 };
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

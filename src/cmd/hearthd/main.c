@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "core/config.h"
 #include "core/daemon.h"
+#include "dhcp/dhcp_room.h"
 #include "dns/dns_room.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_CONFIG = 2 };
@@ -74,7 +75,9 @@ int main(int argc, char **argv)
 	}
 
 	struct daemon *d = NULL;
-	static const struct room_ops *const rooms[] = {&dns_room_ops, NULL};
+	/* The dns room opens first: the dhcp room registers names in it. */
+	static const struct room_ops *const rooms[] = {&dns_room_ops,
+						       &dhcp_room_ops, NULL};
 	struct daemon_opts opts = {
 		.config_path = path, .verbose = verbose, .rooms = rooms};
 	int rc = daemon_new(cfg, &opts, &d);

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* GET /api/v1/dhcp/leases and DELETE /api/v1/dhcp/leases/IP. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dhcp/internal.h"
+
+#define LEASES "/api/v1/dhcp/leases"
+
+static const char *state_name(enum dhcp_lease_state s)
+{
+	switch (s) {
+	case DHCP_LEASE_OFFERED: return "offered";
+	case DHCP_LEASE_BOUND: return "bound";
+	case DHCP_LEASE_DECLINED: return "declined";
+	}
+	return "?";
+}
+
+static void list(const struct http_request *req, struct http_response *resp,
+		 void *ud)
+{
+	struct dhcp_room *r = ud;
+	(void)req;
+	json_t *a = json_array();
+	size_t pos = 0;
+	const struct dhcp_lease *l;
+	while (a && (l = dhcp_leases_next(&r->leases, &pos))) {
+		char ip[16], mac[18], cid[3 * 64 + 1] = "";
+		struct in_addr in = {htonl(l->ip)};
+		inet_ntop(AF_INET, &in, ip, sizeof(ip));
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 l->mac[0], l->mac[1], l->mac[2], l->mac[3], l->mac[4],
+			 l->mac[5]);
+		size_t w = 0;
+		for (size_t k = 0; k < l->cid_len; k++)
+			w += (size_t)snprintf(cid + w, sizeof(cid) - w,
+					      k ? ":%02x" : "%02x", l->cid[k]);
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:b}",
+				     "ip", ip, "mac", mac, "client_id", cid,
+				     "hostname", l->hostname, "expires",
+				     (json_int_t)l->expires, "state",
+				     state_name(l->state), "registered",
+				     l->registered));
+	}
+	http_reply_json(resp, 200, a);
+}
+
+static void del(const struct http_request *req, struct http_response *resp,
+		void *ud)
+{
+	struct dhcp_room *r = ud;
+	const char *text = req->path + strlen(LEASES "/");
+	struct in_addr in;
+	if (inet_pton(AF_INET, text, &in) != 1) {
+		http_reply_error(resp, 400, "ip: not an IPv4 address: %.60s",
+				 text);
+		return;
+	}
+	uint32_t ip = ntohl(in.s_addr);
+	if (!dhcp_leases_by_ip(&r->leases, ip)) {
+		http_reply_error(resp, 404, "no lease for %s", text);
+		return;
+	}
+	dhcp_lease_end(r, ip);
+	dhcp_flush(r);
+	resp->status = 204;
+}
+
+static const struct http_route routes[] = {
+	{.name = "dhcp_leases", .method = "GET", .path = LEASES,
+	 .management = true, .fn = list, .help = "the leases, as JSON"},
+	{.name = "dhcp_lease_delete", .method = "DELETE", .path = LEASES "/",
+	 .prefix = true, .management = true, .fn = del,
+	 .help = "release the lease of an address"},
+};
+
+int dhcp_api_register(struct dhcp_room *r, struct http_server *http)
+{
+	return http_server_add_routes(http, routes,
+				      sizeof(routes) / sizeof(routes[0]), r);
+}

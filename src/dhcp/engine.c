@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: MIT */
+/* RFC 2131 server decisions: which subnet, which address, which reply. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "dhcp/internal.h"
+
+#define OFFER_HOLD 60	     /* seconds an offered address stays held */
+#define DECLINE_HOLD 600     /* seconds a declined address is quarantined */
+
+int64_t dhcp_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static uint32_t ip_be(const struct ipaddr *a)
+{
+	uint32_t v;
+	memcpy(&v, a->u.bytes, 4);
+	return v;
+}
+
+static bool in_subnet(const struct cfg_dhcp_subnet *s, uint32_t ip_host)
+{
+	struct ipaddr a = {.family = AF_INET};
+	uint32_t be = htonl(ip_host);
+	memcpy(a.u.bytes, &be, 4);
+	return ipprefix_contains(&s->subnet, &a);
+}
+
+static bool in_ranges(const struct cfg_dhcp_subnet *s, uint32_t ip)
+{
+	for (size_t i = 0; i < s->n_ranges; i++)
+		if (ip >= s->ranges[i].start && ip <= s->ranges[i].end)
+			return true;
+	return false;
+}
+
+/* The subnet a request belongs to: by the relay's giaddr, else by the
+ * interface it came in on. */
+static const struct cfg_dhcp_subnet *subnet_for(struct dhcp_room *r,
+						struct dhcp_iface *ifc,
+						const struct dhcp_msg *m)
+{
+	const struct cfg_dhcp *d = &r->cfg->dhcp;
+	if (m->giaddr) {
+		for (size_t i = 0; i < d->n_subnets; i++)
+			if (in_subnet(&d->subnets[i], ntohl(m->giaddr)))
+				return &d->subnets[i];
+		return NULL;
+	}
+	for (size_t i = 0; i < d->n_subnets; i++)
+		if (d->subnets[i].interface &&
+		    strcmp(d->subnets[i].interface, ifc->name) == 0)
+			return &d->subnets[i];
+	for (size_t i = 0; i < d->n_subnets; i++)
+		if (ifc->addr && in_subnet(&d->subnets[i], ntohl(ifc->addr)))
+			return &d->subnets[i];
+	return NULL;
+}
+
+/* A fixed address for this client: dhcp.reservations, then lab hosts with
+ * mac + ip. Only one inside @s counts. */
+struct fixed {
+	uint32_t ip; /* host order */
+	const char *hostname;
+};
+
+static bool cid_matches(const char *hex, const uint8_t *cid, size_t len)
+{
+	uint8_t buf[64];
+	size_t n = 0;
+	for (const char *p = hex; *p && n < sizeof(buf);) {
+		int hi = hex_digit(p[0]), lo = p[1] ? hex_digit(p[1]) : -1;
+		if (hi < 0 || lo < 0)
+			return false;
+		buf[n++] = (uint8_t)(hi << 4 | lo);
+		p += 2;
+		if (*p == ':' || *p == '-')
+			p++;
+	}
+	return n == len && memcmp(buf, cid, len) == 0;
+}
+
+static bool find_fixed(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
+		       const uint8_t mac[6], const uint8_t *cid, size_t cid_len,
+		       struct fixed *out)
+{
+	const struct cfg_dhcp *d = &r->cfg->dhcp;
+	for (size_t i = 0; i < d->n_reservations; i++) {
+		const struct cfg_dhcp_reservation *v = &d->reservations[i];
+		bool match = (v->has_mac && memcmp(v->mac.b, mac, 6) == 0) ||
+			     (v->client_id && cid_matches(v->client_id, cid,
+							  cid_len));
+		uint32_t ip = ntohl(ip_be(&v->ip));
+		if (match && in_subnet(s, ip)) {
+			out->ip = ip;
+			out->hostname = v->hostname;
+			return true;
+		}
+	}
+	const struct cfg_lab *lab = &r->cfg->lab;
+	for (size_t i = 0; lab->enabled && i < lab->n_hosts; i++) {
+		const struct cfg_host *h = &lab->hosts[i];
+		if (!h->has_mac || !h->has_ip || h->ip.family != AF_INET ||
+		    memcmp(h->mac.b, mac, 6) != 0)
+			continue;
+		uint32_t ip = ntohl(ip_be(&h->ip));
+		if (in_subnet(s, ip)) {
+			out->ip = ip;
+			out->hostname = h->name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* True when @ip is reserved for a client other than this one. */
+static bool reserved_for_other(struct dhcp_room *r, uint32_t ip,
+			       const uint8_t mac[6])
+{
+	const struct cfg_dhcp *d = &r->cfg->dhcp;
+	for (size_t i = 0; i < d->n_reservations; i++) {
+		const struct cfg_dhcp_reservation *v = &d->reservations[i];
+		if (ntohl(ip_be(&v->ip)) == ip &&
+		    !(v->has_mac && memcmp(v->mac.b, mac, 6) == 0))
+			return true;
+	}
+	const struct cfg_lab *lab = &r->cfg->lab;
+	for (size_t i = 0; lab->enabled && i < lab->n_hosts; i++) {
+		const struct cfg_host *h = &lab->hosts[i];
+		if (h->has_ip && h->ip.family == AF_INET &&
+		    ntohl(ip_be(&h->ip)) == ip &&
+		    !(h->has_mac && memcmp(h->mac.b, mac, 6) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* Free for this client: no live lease of someone else on it. */
+static bool available(struct dhcp_room *r, uint32_t ip, const uint8_t *cid,
+		      size_t cid_len, const uint8_t mac[6], int64_t now)
+{
+	if (reserved_for_other(r, ip, mac))
+		return false;
+	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
+	if (!l || l->expires <= now)
+		return true;
+	if (l->state == DHCP_LEASE_DECLINED)
+		return false;
+	return l->cid_len == cid_len && memcmp(l->cid, cid, cid_len) == 0;
+}
+
+/* The address to offer, or 0 when none is left. */
+static uint32_t choose(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
+		       const struct dhcp_msg *m, const uint8_t *cid,
+		       size_t cid_len, int64_t now)
+{
+	struct fixed fx;
+	if (find_fixed(r, s, m->chaddr, cid, cid_len, &fx))
+		return fx.ip;
+	/* Its previous address, while nobody else took it. */
+	struct dhcp_lease *l = dhcp_leases_by_client(&r->leases, cid, cid_len);
+	if (l && in_subnet(s, l->ip) && in_ranges(s, l->ip) &&
+	    available(r, l->ip, cid, cid_len, m->chaddr, now))
+		return l->ip;
+	uint32_t want;
+	if (dhcp_opt_ip(m, DHCP_OPT_REQUESTED_IP, &want) == 0) {
+		want = ntohl(want);
+		if (in_ranges(s, want) &&
+		    available(r, want, cid, cid_len, m->chaddr, now))
+			return want;
+	}
+	/* From where the last new address was found, around once. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < s->n_ranges; i++) {
+			uint32_t lo = s->ranges[i].start, hi = s->ranges[i].end;
+			uint32_t from = pass == 0 && r->next_free > lo &&
+						r->next_free <= hi
+					? r->next_free
+					: lo;
+			for (uint32_t ip = from; ip <= hi && ip != 0; ip++) {
+				if (pass == 1 && ip >= r->next_free &&
+				    r->next_free > lo && r->next_free <= hi)
+					break;
+				if (available(r, ip, cid, cid_len, m->chaddr,
+					      now)) {
+					r->next_free = ip + 1;
+					return ip;
+				}
+			}
+		}
+	return 0;
+}
+
+static void put_list(struct dhcp_builder *b, uint8_t code,
+		     const struct ipaddr *v, size_t n)
+{
+	uint8_t buf[4 * 16];
+	size_t k = 0;
+	for (size_t i = 0; i < n && k < 16; i++)
+		if (v[i].family == AF_INET)
+			memcpy(buf + 4 * k++, v[i].u.bytes, 4);
+	if (k)
+		dhcp_build_opt(b, code, buf, 4 * k);
+}
+
+static const char *domain_of(struct dhcp_room *r, const struct cfg_dhcp_subnet *s)
+{
+	if (s->domain)
+		return s->domain;
+	return r->cfg->lab.enabled ? r->cfg->lab.domain : NULL;
+}
+
+/* Writes option @code if the subnet has it. */
+static void put_opt(struct dhcp_room *r, struct dhcp_builder *b,
+		    const struct cfg_dhcp_subnet *s, uint8_t code,
+		    const char *hostname)
+{
+	uint8_t buf[512];
+	int n;
+	uint32_t mask;
+	switch (code) {
+	case DHCP_OPT_SUBNET_MASK:
+		mask = s->subnet.len ? htonl(~0u << (32 - s->subnet.len)) : 0;
+		dhcp_build_ip(b, code, mask);
+		break;
+	case DHCP_OPT_ROUTER:
+		if (s->has_router)
+			dhcp_build_ip(b, code, ip_be(&s->router));
+		break;
+	case DHCP_OPT_DNS:
+		put_list(b, code, s->dns, s->n_dns);
+		break;
+	case DHCP_OPT_NTP:
+		put_list(b, code, s->ntp, s->n_ntp);
+		break;
+	case DHCP_OPT_DOMAIN: {
+		const char *dom = domain_of(r, s);
+		if (dom)
+			dhcp_build_opt(b, code, dom, strlen(dom));
+		break;
+	}
+	case DHCP_OPT_DOMAIN_SEARCH:
+		if (s->n_search) {
+			n = dhcp_encode_search(s->search, s->n_search, buf,
+					       sizeof(buf));
+			if (n > 0)
+				dhcp_build_opt(b, code, buf, (size_t)n);
+		}
+		break;
+	case DHCP_OPT_MTU:
+		if (s->mtu) {
+			uint8_t v[2] = {(uint8_t)(s->mtu >> 8), (uint8_t)s->mtu};
+			dhcp_build_opt(b, code, v, 2);
+		}
+		break;
+	case DHCP_OPT_BROADCAST:
+		if (s->subnet.len < 31) {
+			uint32_t net = ip_be(&s->subnet.addr);
+			uint32_t host = htonl(~0u >> s->subnet.len);
+			dhcp_build_ip(b, code, net | host);
+		}
+		break;
+	case DHCP_OPT_CLASSLESS_ROUTES:
+		if (s->n_routes) {
+			struct dhcp_route rt[16];
+			size_t k = 0;
+			for (size_t i = 0; i < s->n_routes && k < 16; i++) {
+				if (s->routes[i].to.addr.family != AF_INET)
+					continue;
+				rt[k].dest_be = ip_be(&s->routes[i].to.addr);
+				rt[k].prefix = (uint8_t)s->routes[i].to.len;
+				rt[k].via_be = ip_be(&s->routes[i].via);
+				k++;
+			}
+			n = dhcp_encode_routes(rt, k, buf, sizeof(buf));
+			if (n > 0)
+				dhcp_build_opt(b, code, buf, (size_t)n);
+		}
+		break;
+	case DHCP_OPT_HOSTNAME:
+		if (hostname && *hostname)
+			dhcp_build_opt(b, code, hostname, strlen(hostname));
+		break;
+	default:
+		break;
+	}
+}
+
+/* The options a client gets, in the order of its parameter request list
+ * (option 55) when it sent one; the defaults otherwise. */
+static void put_params(struct dhcp_room *r, struct dhcp_builder *b,
+		       const struct dhcp_msg *m,
+		       const struct cfg_dhcp_subnet *s, const char *hostname)
+{
+	static const uint8_t defaults[] = {
+		DHCP_OPT_SUBNET_MASK, DHCP_OPT_ROUTER, DHCP_OPT_DNS,
+		DHCP_OPT_DOMAIN, DHCP_OPT_BROADCAST,
+	};
+	const struct dhcp_optval *prl = &m->opt[DHCP_OPT_PARAM_LIST];
+	bool done[256] = {false};
+	if (prl->present) {
+		for (size_t i = 0; i < prl->len; i++) {
+			uint8_t c = prl->data[i];
+			if (done[c])
+				continue;
+			done[c] = true;
+			put_opt(r, b, s, c, hostname);
+		}
+	}
+	/* Mask and router always: clients that forget to ask still need
+	 * them to use the address. */
+	for (size_t i = 0; i < sizeof(defaults); i++)
+		if (!done[defaults[i]] && (!prl->present || i < 2))
+			put_opt(r, b, s, defaults[i], hostname);
+}
+
+static void reply_to(struct dhcp_room *r, struct dhcp_iface *ifc,
+		     const struct dhcp_msg *m, struct dhcp_out *o,
+		     uint8_t type, uint32_t yiaddr_be)
+{
+	uint16_t cport = (uint16_t)(r->cfg->dhcp.port + 1);
+	o->ifc = ifc;
+	memset(&o->to, 0, sizeof(o->to));
+	o->to.sin_family = AF_INET;
+	o->arp = false;
+	memcpy(o->chaddr, m->chaddr, 6);
+	if (m->giaddr) {
+		o->to.sin_addr.s_addr = m->giaddr;
+		o->to.sin_port = htons((uint16_t)r->cfg->dhcp.port);
+	} else if (type == DHCP_NAK) {
+		o->to.sin_addr.s_addr = INADDR_BROADCAST;
+		o->to.sin_port = htons(cport);
+	} else if (m->ciaddr) {
+		o->to.sin_addr.s_addr = m->ciaddr;
+		o->to.sin_port = htons(cport);
+	} else if ((m->flags & DHCP_FLAG_BROADCAST) || !yiaddr_be) {
+		o->to.sin_addr.s_addr = INADDR_BROADCAST;
+		o->to.sin_port = htons(cport);
+	} else {
+		/* No address yet and no broadcast flag: unicast to the
+		 * offered address, through an ARP entry for chaddr. */
+		o->to.sin_addr.s_addr = yiaddr_be;
+		o->to.sin_port = htons(cport);
+		o->arp = true;
+	}
+}
+
+static size_t max_reply(const struct dhcp_msg *m)
+{
+	uint16_t max;
+	size_t cap = DHCP_MAX_LEN - 28; /* IP + UDP headers */
+	if (dhcp_opt_u16(m, DHCP_OPT_MAX_SIZE, &max) == 0 && max >= 576 &&
+	    (size_t)max - 28 < cap)
+		cap = (size_t)max - 28;
+	return cap;
+}
+
+/* OFFER or ACK for @ip (host order) with the subnet's options. */
+static void build_lease_reply(struct dhcp_room *r, struct dhcp_iface *ifc,
+			      const struct dhcp_msg *m,
+			      const struct cfg_dhcp_subnet *s, uint8_t type,
+			      uint32_t ip, const char *hostname,
+			      struct dhcp_out *o)
+{
+	struct dhcp_builder b;
+	uint32_t lt = (uint32_t)s->lease_time;
+	dhcp_build_reply(&b, o->buf, max_reply(m), m, type,
+			 ip ? htonl(ip) : 0, 0);
+	dhcp_build_ip(&b, DHCP_OPT_SERVER_ID, ifc->addr);
+	if (ip) {
+		dhcp_build_u32(&b, DHCP_OPT_LEASE_TIME, lt);
+		dhcp_build_u32(&b, DHCP_OPT_T1, lt / 2);
+		dhcp_build_u32(&b, DHCP_OPT_T2, (uint32_t)((uint64_t)lt * 7 / 8));
+	}
+	put_params(r, &b, m, s, hostname);
+	o->len = dhcp_build_finish(&b);
+	reply_to(r, ifc, m, o, type, ip ? htonl(ip) : 0);
+}
+
+static void nak(struct dhcp_room *r, struct dhcp_iface *ifc,
+		const struct dhcp_msg *m, const char *why)
+{
+	static struct dhcp_out o; /* loop thread only */
+	struct dhcp_builder b;
+	dhcp_build_reply(&b, o.buf, sizeof(o.buf), m, DHCP_NAK, 0, 0);
+	dhcp_build_ip(&b, DHCP_OPT_SERVER_ID, ifc->addr);
+	dhcp_build_opt(&b, DHCP_OPT_MESSAGE, why, strlen(why));
+	o.len = dhcp_build_finish(&b);
+	reply_to(r, ifc, m, &o, DHCP_NAK, 0);
+	dhcp_send(r, &o, false);
+	r->stats.tx[DHCP_NAK]++;
+}
+
+static void mac_text(const uint8_t mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
+		 mac[2], mac[3], mac[4], mac[5]);
+}
+
+static void ip_text(uint32_t ip_host, char out[16])
+{
+	struct in_addr a = {htonl(ip_host)};
+	inet_ntop(AF_INET, &a, out, 16);
+}
+
+static void discover(struct dhcp_room *r, struct dhcp_iface *ifc,
+		     const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
+		     const uint8_t *cid, size_t cid_len, int64_t now)
+{
+	static struct dhcp_out o; /* loop thread only */
+	char mac[18];
+	uint32_t ip = choose(r, s, m, cid, cid_len, now);
+	if (!ip) {
+		char net[ADDR_TEXT_MAX];
+		ipprefix_format(&s->subnet, net);
+		mac_text(m->chaddr, mac);
+		log_warn("dhcp", "pool exhausted subnet=%s mac=%s", net, mac);
+		r->stats.exhausted++;
+		return;
+	}
+	struct fixed fx = {0};
+	find_fixed(r, s, m->chaddr, cid, cid_len, &fx);
+	struct dhcp_lease *l = dhcp_leases_put(&r->leases, ip);
+	if (!l)
+		return;
+	if (l->state != DHCP_LEASE_BOUND || l->expires <= now ||
+	    l->cid_len != cid_len || memcmp(l->cid, cid, cid_len) != 0) {
+		/* Hold it briefly for this client; nothing durable yet. A
+		 * previous holder's name leaves DNS. */
+		if (l->registered)
+			dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+		memset(l, 0, sizeof(*l));
+		l->ip = ip;
+		l->state = DHCP_LEASE_OFFERED;
+		l->expires = now + OFFER_HOLD;
+		memcpy(l->mac, m->chaddr, 6);
+		memcpy(l->cid, cid, cid_len);
+		l->cid_len = (uint8_t)cid_len;
+		dhcp_leases_reindex(&r->leases, l);
+	}
+	build_lease_reply(r, ifc, m, s, DHCP_OFFER, ip, fx.hostname, &o);
+	dhcp_send(r, &o, false);
+	r->stats.tx[DHCP_OFFER]++;
+}
+
+/* Binds @ip to the client, durably (in the batch) before the ACK. */
+static void ack(struct dhcp_room *r, struct dhcp_iface *ifc,
+		const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
+		const uint8_t *cid, size_t cid_len, uint32_t ip, int64_t now)
+{
+	static struct dhcp_out o; /* loop thread only */
+	struct fixed fx = {0};
+	char name[64] = "";
+	find_fixed(r, s, m->chaddr, cid, cid_len, &fx);
+	if (fx.hostname)
+		snprintf(name, sizeof(name), "%s", fx.hostname);
+	else if (dhcp_msg_hostname(m, name))
+		name[0] = '\0';
+	struct dhcp_lease *l = dhcp_leases_put(&r->leases, ip);
+	if (!l)
+		return;
+	const char *dom = domain_of(r, s);
+	bool renamed = l->registered &&
+		       (strcmp(l->hostname, name) != 0 ||
+			strcmp(l->domain, dom ? dom : "") != 0);
+	if (renamed)
+		dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+	if (renamed || (l->cid_len != cid_len ||
+			memcmp(l->cid, cid, cid_len) != 0))
+		l->registered = false;
+	l->state = DHCP_LEASE_BOUND;
+	l->expires = now + s->lease_time;
+	memcpy(l->mac, m->chaddr, 6);
+	memcpy(l->cid, cid, cid_len);
+	l->cid_len = (uint8_t)cid_len;
+	dhcp_leases_reindex(&r->leases, l);
+	snprintf(l->hostname, sizeof(l->hostname), "%s", name);
+	snprintf(l->domain, sizeof(l->domain), "%s", dom ? dom : "");
+	if (!l->registered && name[0] && dom && r->cfg->dhcp.dns_register) {
+		dhcp_batch_dns(r, true, name, dom, ip);
+		l->registered = true;
+	}
+	dhcp_batch_put(r, l);
+	build_lease_reply(r, ifc, m, s, DHCP_ACK, ip, fx.hostname, &o);
+	dhcp_send(r, &o, true);
+	r->stats.tx[DHCP_ACK]++;
+	char ipt[16], mac[18];
+	ip_text(ip, ipt);
+	mac_text(m->chaddr, mac);
+	log_info("dhcp", "ack ip=%s mac=%s host=%s iface=%s", ipt, mac,
+		 name[0] ? name : "-", ifc->name);
+}
+
+void dhcp_lease_end(struct dhcp_room *r, uint32_t ip)
+{
+	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
+	if (!l)
+		return;
+	if (l->registered)
+		dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+	bool durable = l->state != DHCP_LEASE_OFFERED;
+	dhcp_leases_del(&r->leases, ip);
+	if (durable)
+		dhcp_batch_del(r, ip);
+}
+
+static void request(struct dhcp_room *r, struct dhcp_iface *ifc,
+		    const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
+		    const uint8_t *cid, size_t cid_len, int64_t now)
+{
+	uint32_t server, want;
+	bool has_server = dhcp_opt_ip(m, DHCP_OPT_SERVER_ID, &server) == 0;
+	bool has_want = dhcp_opt_ip(m, DHCP_OPT_REQUESTED_IP, &want) == 0;
+	want = ntohl(want);
+	if (has_server) {
+		/* SELECTING: answering an OFFER, ours or another server's. */
+		if (server != ifc->addr) {
+			struct dhcp_lease *l =
+				dhcp_leases_by_client(&r->leases, cid, cid_len);
+			if (l && l->state == DHCP_LEASE_OFFERED)
+				dhcp_leases_del(&r->leases, l->ip);
+			return;
+		}
+		if (!has_want || !in_subnet(s, want) ||
+		    !available(r, want, cid, cid_len, m->chaddr, now)) {
+			nak(r, ifc, m, "address not available");
+			return;
+		}
+		ack(r, ifc, m, s, cid, cid_len, want, now);
+		return;
+	}
+	uint32_t ip = has_want ? want : ntohl(m->ciaddr);
+	if (!ip)
+		return; /* nothing asked for */
+	if (!in_subnet(s, ip)) {
+		nak(r, ifc, m, "wrong network");
+		return;
+	}
+	struct fixed fx;
+	if (find_fixed(r, s, m->chaddr, cid, cid_len, &fx) && fx.ip != ip) {
+		nak(r, ifc, m, "address reserved elsewhere");
+		return;
+	}
+	if (!available(r, ip, cid, cid_len, m->chaddr, now) ||
+	    (!in_ranges(s, ip) && !(find_fixed(r, s, m->chaddr, cid, cid_len,
+					       &fx) && fx.ip == ip))) {
+		nak(r, ifc, m, "address not available");
+		return;
+	}
+	ack(r, ifc, m, s, cid, cid_len, ip, now);
+}
+
+static void decline(struct dhcp_room *r, const struct dhcp_msg *m,
+		    const uint8_t *cid, size_t cid_len, int64_t now)
+{
+	uint32_t ip;
+	if (dhcp_opt_ip(m, DHCP_OPT_REQUESTED_IP, &ip))
+		return;
+	ip = ntohl(ip);
+	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
+	if (!l || l->cid_len != cid_len || memcmp(l->cid, cid, cid_len) != 0)
+		return;
+	if (l->registered)
+		dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+	memset(l, 0, sizeof(*l));
+	l->ip = ip;
+	l->state = DHCP_LEASE_DECLINED;
+	l->expires = now + DECLINE_HOLD;
+	dhcp_batch_put(r, l);
+	char ipt[16];
+	ip_text(ip, ipt);
+	log_warn("dhcp", "declined ip=%s: quarantined for %d s", ipt,
+		 DECLINE_HOLD);
+}
+
+static void release(struct dhcp_room *r, const struct dhcp_msg *m,
+		    const uint8_t *cid, size_t cid_len)
+{
+	uint32_t ip = ntohl(m->ciaddr);
+	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
+	if (!l || l->cid_len != cid_len || memcmp(l->cid, cid, cid_len) != 0)
+		return;
+	char ipt[16];
+	ip_text(ip, ipt);
+	log_info("dhcp", "release ip=%s", ipt);
+	dhcp_lease_end(r, ip);
+}
+
+static void inform(struct dhcp_room *r, struct dhcp_iface *ifc,
+		   const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s)
+{
+	static struct dhcp_out o; /* loop thread only */
+	build_lease_reply(r, ifc, m, s, DHCP_ACK, 0, NULL, &o);
+	dhcp_send(r, &o, false);
+	r->stats.tx[DHCP_ACK]++;
+}
+
+void dhcp_handle(struct dhcp_room *r, struct dhcp_iface *ifc,
+		 const uint8_t *pkt, size_t len)
+{
+	static struct dhcp_msg m; /* loop thread only; large */
+	if (dhcp_msg_parse(pkt, len, &m) || m.op != DHCP_BOOTREQUEST ||
+	    m.htype != 1 || m.hlen != 6 || m.type == 0 || m.type > 8) {
+		r->stats.rx[0]++;
+		return;
+	}
+	r->stats.rx[m.type]++;
+	const struct cfg_dhcp_subnet *s = subnet_for(r, ifc, &m);
+	if (!s || !ifc->addr) {
+		r->stats.dropped++;
+		return;
+	}
+	uint8_t cid[64];
+	size_t cid_len = dhcp_msg_client_id(&m, cid, sizeof(cid));
+	int64_t now = dhcp_now();
+	switch (m.type) {
+	case DHCP_DISCOVER:
+		discover(r, ifc, &m, s, cid, cid_len, now);
+		break;
+	case DHCP_REQUEST:
+		request(r, ifc, &m, s, cid, cid_len, now);
+		break;
+	case DHCP_DECLINE:
+		decline(r, &m, cid, cid_len, now);
+		break;
+	case DHCP_RELEASE:
+		release(r, &m, cid, cid_len);
+		break;
+	case DHCP_INFORM:
+		inform(r, ifc, &m, s);
+		break;
+	default:
+		r->stats.dropped++;
+		break;
+	}
+}
