@@ -630,8 +630,8 @@ static const struct cfg_field dhcp_fields[] = {
 		      "ip are reservations too"),
 	FIELD(.key = "ping_check", .type = CFG_BOOL,
 	      .off = F(struct cfg_dhcp, ping_check), .def = "false",
-	      .reloadable = true,
-	      .help = "ping an address before offering it"),
+	      .help = "ping an address new to a client before offering it; "
+		      "one that answers is quarantined"),
 	FIELD(.key = "dns_register", .type = CFG_BOOL,
 	      .off = F(struct cfg_dhcp, dns_register), .def = "true",
 	      .reloadable = true,

@@ -188,10 +188,8 @@ static uint32_t choose(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
 				    r->next_free > lo && r->next_free <= hi)
 					break;
 				if (available(r, ip, cid, cid_len, m->chaddr,
-					      now)) {
-					r->next_free = ip + 1;
-					return ip;
-				}
+					      now))
+					return ip; /* discover() moves the cursor */
 			}
 		}
 	return 0;
@@ -409,9 +407,24 @@ static void ip_text(uint32_t ip_host, char out[16])
 	inet_ntop(AF_INET, &a, out, 16);
 }
 
+void dhcp_quarantine(struct dhcp_room *r, uint32_t ip, int64_t now)
+{
+	struct dhcp_lease *l = dhcp_leases_put(&r->leases, ip);
+	if (!l)
+		return;
+	if (l->registered)
+		dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+	memset(l, 0, sizeof(*l));
+	l->ip = ip;
+	l->state = DHCP_LEASE_DECLINED;
+	l->expires = now + DECLINE_HOLD;
+	dhcp_batch_put(r, l);
+}
+
 static void discover(struct dhcp_room *r, struct dhcp_iface *ifc,
 		     const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
-		     const uint8_t *cid, size_t cid_len, int64_t now)
+		     const uint8_t *cid, size_t cid_len, int64_t now,
+		     const uint8_t *pkt, size_t len)
 {
 	static struct dhcp_out o; /* loop thread only */
 	char mac[18];
@@ -425,7 +438,17 @@ static void discover(struct dhcp_room *r, struct dhcp_iface *ifc,
 		return;
 	}
 	struct fixed fx = {0};
-	find_fixed(r, s, m->chaddr, cid, cid_len, &fx);
+	bool fixed = find_fixed(r, s, m->chaddr, cid, cid_len, &fx);
+	struct dhcp_lease *held = dhcp_leases_by_ip(&r->leases, ip);
+	bool known = held && held->cid_len == cid_len &&
+		     memcmp(held->cid, cid, cid_len) == 0;
+	/* An address new to this client is pinged first (ping_check). */
+	if (r->ping && !fixed && !known &&
+	    !dhcp_ping_checked(r->ping, ip, now) &&
+	    dhcp_ping_defer(r->ping, ifc, ip, pkt, len))
+		return;
+	if (ip >= r->next_free)
+		r->next_free = ip + 1;
 	struct dhcp_lease *l = dhcp_leases_put(&r->leases, ip);
 	if (!l)
 		return;
@@ -566,13 +589,7 @@ static void decline(struct dhcp_room *r, const struct dhcp_msg *m,
 	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
 	if (!l || l->cid_len != cid_len || memcmp(l->cid, cid, cid_len) != 0)
 		return;
-	if (l->registered)
-		dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
-	memset(l, 0, sizeof(*l));
-	l->ip = ip;
-	l->state = DHCP_LEASE_DECLINED;
-	l->expires = now + DECLINE_HOLD;
-	dhcp_batch_put(r, l);
+	dhcp_quarantine(r, ip, now);
 	char ipt[16];
 	ip_text(ip, ipt);
 	log_warn("dhcp", "declined ip=%s: quarantined for %d s", ipt,
@@ -621,7 +638,7 @@ void dhcp_handle(struct dhcp_room *r, struct dhcp_iface *ifc,
 	int64_t now = dhcp_now();
 	switch (m.type) {
 	case DHCP_DISCOVER:
-		discover(r, ifc, &m, s, cid, cid_len, now);
+		discover(r, ifc, &m, s, cid, cid_len, now, pkt, len);
 		break;
 	case DHCP_REQUEST:
 		request(r, ifc, &m, s, cid, cid_len, now);

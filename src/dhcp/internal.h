@@ -100,6 +100,8 @@ struct dhcp_stats {
 	uint64_t dropped;
 };
 
+struct dhcp_ping;
+
 struct dhcp_room {
 	uv_loop_t *loop;
 	struct store *store;
@@ -109,6 +111,7 @@ struct dhcp_room {
 	size_t n_ifs;
 	struct dhcp_leases leases;
 	uint32_t next_free; /* where the search for a new address resumes */
+	struct dhcp_ping *ping; /* NULL without dhcp.ping_check */
 	uv_timer_t *sweep; /* own allocation: freed in its close callback */
 	/* The batch being built while a burst of packets is read. */
 	struct store_dhcp_change *changes;
@@ -149,6 +152,18 @@ void dhcp_flush(struct dhcp_room *r);
 int dhcp_io_open(struct dhcp_room *r);
 int dhcp_io_start(struct dhcp_room *r);
 void dhcp_io_close(struct dhcp_room *r);
+
+/* Marks @ip (host order) in use by an unknown host, for a while. */
+void dhcp_quarantine(struct dhcp_room *r, uint32_t ip, int64_t now);
+
+/* Ping check (ping.c). dhcp_ping_defer sends an echo to @ip and keeps the
+ * DISCOVER to handle again later; false when it cannot (then offer). */
+int dhcp_ping_open(struct dhcp_room *r, struct dhcp_ping **out);
+int dhcp_ping_start(struct dhcp_ping *p);
+bool dhcp_ping_checked(struct dhcp_ping *p, uint32_t ip, int64_t now);
+bool dhcp_ping_defer(struct dhcp_ping *p, struct dhcp_iface *ifc, uint32_t ip,
+		     const uint8_t *pkt, size_t len);
+void dhcp_ping_close(struct dhcp_ping *p);
 
 /* GET/DELETE /api/v1/dhcp/leases (api.c). */
 int dhcp_api_register(struct dhcp_room *r, struct http_server *http);

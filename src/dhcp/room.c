@@ -130,6 +130,8 @@ static void room_close(void *room)
 	if (!r)
 		return;
 	dhcp_flush(r);
+	dhcp_ping_close(r->ping);
+	r->ping = NULL;
 	r->closing = 1; /* released at the end of this function */
 	for (size_t i = 0; i < r->n_ifs; i++) {
 		struct dhcp_iface *ifc = &r->ifs[i];
@@ -202,6 +204,14 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	rc = dhcp_io_open(r);
 	if (rc)
 		goto fail;
+	if (cfg->dhcp.ping_check) {
+		rc = dhcp_ping_open(r, &r->ping);
+		if (rc) {
+			log_error("dhcp", "ping_check: no ICMP socket: %s",
+				  hearth_strerror(rc));
+			goto fail;
+		}
+	}
 	struct load_ctx lc = {.r = r, .now = dhcp_now()};
 	rc = store_dhcp_leases(r->store, load_lease, &lc);
 	if (rc)
@@ -231,7 +241,8 @@ static int room_start(void *room)
 	r->sweep->data = r;
 	uv_timer_start(r->sweep, on_sweep, SWEEP_MS, SWEEP_MS);
 	register_all(r);
-	return dhcp_io_start(r);
+	int rc = r->ping ? dhcp_ping_start(r->ping) : 0;
+	return rc ? rc : dhcp_io_start(r);
 }
 
 static int room_reload(void *room, const struct config *cfg)
