@@ -140,10 +140,14 @@ static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix
 		    fd->type == CFG_DURATION)
 			snprintf(range, sizeof(range), "%lld–%lld",
 				 (long long)fd->min, (long long)fd->max);
-		fprintf(f, "| `%s` | %s | %s | %s | %s | %s |\n", path,
+		fprintf(f, "| `%s` | %s | %s | %s | %s | ", path,
 			type_word(fd->type), fd->def ? fd->def
 				     : fd->required ? "(required)" : "",
-			range, fd->reloadable ? "yes" : "restart", fd->help);
+			range, fd->reloadable ? "yes" : "restart");
+		/* A '|' in help text would split the table cell. */
+		for (const char *c = fd->help; *c; c++)
+			fputs(*c == '|' ? "\\|" : (char[2]){*c, 0}, f);
+		fputs(" |\n", f);
 		if (fd->type == CFG_SECTION)
 			ref_section(f, fd->sub, path);
 		else if (fd->type == CFG_LIST && fd->elem == CFG_SECTION) {
