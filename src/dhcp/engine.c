@@ -318,6 +318,16 @@ static void put_params(struct dhcp_room *r, struct dhcp_builder *b,
 			put_opt(r, b, s, defaults[i], hostname);
 }
 
+/* Ends a reply: a relay agent's option 82 goes back as it came
+ * (RFC 3046), last before END. */
+static size_t finish_reply(struct dhcp_builder *b, const struct dhcp_msg *m)
+{
+	const struct dhcp_optval *ra = &m->opt[DHCP_OPT_RELAY_AGENT];
+	if (ra->present && m->giaddr)
+		dhcp_build_opt(b, DHCP_OPT_RELAY_AGENT, ra->data, ra->len);
+	return dhcp_build_finish(b);
+}
+
 static void reply_to(struct dhcp_room *r, struct dhcp_iface *ifc,
 		     const struct dhcp_msg *m, struct dhcp_out *o,
 		     uint8_t type, uint32_t yiaddr_be)
@@ -377,7 +387,7 @@ static void build_lease_reply(struct dhcp_room *r, struct dhcp_iface *ifc,
 		dhcp_build_u32(&b, DHCP_OPT_T2, (uint32_t)((uint64_t)lt * 7 / 8));
 	}
 	put_params(r, &b, m, s, hostname);
-	o->len = dhcp_build_finish(&b);
+	o->len = finish_reply(&b, m);
 	reply_to(r, ifc, m, o, type, ip ? htonl(ip) : 0);
 }
 
@@ -389,7 +399,7 @@ static void nak(struct dhcp_room *r, struct dhcp_iface *ifc,
 	dhcp_build_reply(&b, o.buf, sizeof(o.buf), m, DHCP_NAK, 0, 0);
 	dhcp_build_ip(&b, DHCP_OPT_SERVER_ID, ifc->addr);
 	dhcp_build_opt(&b, DHCP_OPT_MESSAGE, why, strlen(why));
-	o.len = dhcp_build_finish(&b);
+	o.len = finish_reply(&b, m);
 	reply_to(r, ifc, m, &o, DHCP_NAK, 0);
 	dhcp_send(r, &o, false);
 	r->stats.tx[DHCP_NAK]++;
@@ -488,6 +498,10 @@ static void ack(struct dhcp_room *r, struct dhcp_iface *ifc,
 	struct dhcp_lease *l = dhcp_leases_put(&r->leases, ip);
 	if (!l)
 		return;
+	/* A renewal without a hostname keeps the name the lease has. */
+	if (!name[0] && l->cid_len == cid_len &&
+	    memcmp(l->cid, cid, cid_len) == 0)
+		snprintf(name, sizeof(name), "%s", l->hostname);
 	const char *dom = domain_of(r, s);
 	bool renamed = l->registered &&
 		       (strcmp(l->hostname, name) != 0 ||
