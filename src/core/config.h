@@ -136,6 +136,24 @@ struct cfg_dhcp_range {
 	uint32_t start, end; /* host byte order, inclusive */
 };
 
+/* An extra option, by number, with its value already encoded. */
+struct cfg_dhcp_option {
+	struct cfg_pos pos;
+	int64_t code;
+	const char *value; /* "ip:A,B" | "text:..." | "hex:0a0b" | "u8:" | "u16:" | "u32:" */
+	struct cfg_pos value_pos;
+	uint8_t *data;	   /* encoded by the check */
+	size_t len;
+};
+
+/* Options for clients whose vendor class (option 60) starts with @vendor. */
+struct cfg_dhcp_class {
+	struct cfg_pos pos;
+	const char *vendor;
+	struct cfg_dhcp_option *options;
+	size_t n_options;
+};
+
 struct cfg_dhcp_subnet {
 	struct cfg_pos pos;
 	struct ipprefix subnet; /* IPv4 */
@@ -159,6 +177,10 @@ struct cfg_dhcp_subnet {
 	struct cfg_dhcp_route *routes;
 	size_t n_routes;
 	const char *interface; /* NULL: chosen by address */
+	struct cfg_dhcp_option *options;
+	size_t n_options;
+	struct cfg_dhcp_class *classes;
+	size_t n_classes;
 };
 
 struct cfg_dhcp_reservation {

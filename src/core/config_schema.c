@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* FIELD() sets the "none" offsets, then the entry's own values override
@@ -506,6 +508,123 @@ static const struct cfg_section dhcp_route_section = {
 	.fields = dhcp_route_fields, .n_fields = N(dhcp_route_fields),
 };
 
+/* Encodes "ip:A,B", "text:...", "hex:0a0b0c", "u8:N", "u16:N", "u32:N". */
+static int encode_option(struct config *cfg, struct cfg_dhcp_option *o)
+{
+	uint8_t buf[255];
+	size_t n = 0;
+	const char *v = o->value, *colon = strchr(v, ':');
+	if (!colon)
+		return -1;
+	size_t kl = (size_t)(colon - v);
+	const char *rest = colon + 1;
+	if (kl == 2 && strncmp(v, "ip", 2) == 0) {
+		char one[64];
+		for (const char *p = rest; *p;) {
+			const char *comma = strchr(p, ',');
+			size_t l = comma ? (size_t)(comma - p) : strlen(p);
+			struct ipaddr a;
+			if (l == 0 || l >= sizeof(one) || n + 4 > sizeof(buf))
+				return -1;
+			memcpy(one, p, l);
+			one[l] = '\0';
+			if (ipaddr_parse(one, &a) || a.family != AF_INET)
+				return -1;
+			memcpy(buf + n, a.u.bytes, 4);
+			n += 4;
+			p += l + (comma ? 1 : 0);
+		}
+	} else if (kl == 4 && strncmp(v, "text", 4) == 0) {
+		n = strlen(rest);
+		if (n > sizeof(buf))
+			return -1;
+		memcpy(buf, rest, n);
+	} else if (kl == 3 && strncmp(v, "hex", 3) == 0) {
+		for (const char *p = rest; *p;) {
+			if (*p == ':' || *p == ' ') {
+				p++;
+				continue;
+			}
+			int hi = hex_digit(p[0]), lo = p[1] ? hex_digit(p[1]) : -1;
+			if (hi < 0 || lo < 0 || n == sizeof(buf))
+				return -1;
+			buf[n++] = (uint8_t)(hi << 4 | lo);
+			p += 2;
+		}
+	} else if ((kl == 2 && strncmp(v, "u8", 2) == 0) ||
+		   (kl == 3 && strncmp(v, "u16", 3) == 0) ||
+		   (kl == 3 && strncmp(v, "u32", 3) == 0)) {
+		char *end;
+		errno = 0;
+		unsigned long long x = strtoull(rest, &end, 10);
+		size_t bytes = v[1] == '8' ? 1 : v[1] == '1' ? 2 : 4;
+		if (errno || *end || !*rest ||
+		    (bytes < 8 && x >> (8 * bytes)))
+			return -1;
+		for (size_t i = 0; i < bytes; i++)
+			buf[i] = (uint8_t)(x >> (8 * (bytes - 1 - i)));
+		n = bytes;
+	} else {
+		return -1;
+	}
+	o->data = arena_alloc(&cfg->arena, n ? n : 1);
+	if (!o->data)
+		return -1;
+	memcpy(o->data, buf, n);
+	o->len = n;
+	return 0;
+}
+
+static int dhcp_option_check(struct config *cfg, void *obj,
+			     struct cfg_error *err)
+{
+	struct cfg_dhcp_option *o = obj;
+	if (o->code == 53 || o->code == 54 || o->code == 51)
+		return cfg_fail(err, &o->pos,
+				"option %lld is the server's to set",
+				(long long)o->code);
+	if (encode_option(cfg, o))
+		return cfg_fail(err, &o->value_pos,
+				"option value must be ip:A[,B...], text:..., "
+				"hex:0a0b..., u8:N, u16:N or u32:N");
+	return 0;
+}
+
+static const struct cfg_field dhcp_option_fields[] = {
+	FIELD(.key = "code", .type = CFG_INT,
+	      .off = F(struct cfg_dhcp_option, code), .min = 1, .max = 254,
+	      .required = true, .reloadable = true, .help = "option number"),
+	FIELD(.key = "value", .type = CFG_STRING,
+	      .off = F(struct cfg_dhcp_option, value),
+	      .pos_off = F(struct cfg_dhcp_option, value_pos),
+	      .required = true, .reloadable = true,
+	      .help = "ip:A[,B...], text:..., hex:0a0b..., u8:N, u16:N, u32:N"),
+};
+static const struct cfg_section dhcp_option_section = {
+	.size = sizeof(struct cfg_dhcp_option), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_dhcp_option, pos),
+	.fields = dhcp_option_fields, .n_fields = N(dhcp_option_fields),
+	.check = dhcp_option_check,
+};
+
+static const struct cfg_field dhcp_class_fields[] = {
+	FIELD(.key = "vendor", .type = CFG_STRING,
+	      .off = F(struct cfg_dhcp_class, vendor), .required = true,
+	      .reloadable = true,
+	      .help = "matches clients whose vendor class (option 60) starts "
+		      "with this"),
+	FIELD(.key = "options", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dhcp_option_section,
+	      .off = F(struct cfg_dhcp_class, options),
+	      .count_off = F(struct cfg_dhcp_class, n_options),
+	      .reloadable = true, .help = "{code, value} for those clients"),
+};
+static const struct cfg_section dhcp_class_section = {
+	.size = sizeof(struct cfg_dhcp_class), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_dhcp_class, pos),
+	.fields = dhcp_class_fields, .n_fields = N(dhcp_class_fields),
+};
+
 static const struct cfg_field dhcp_subnet_fields[] = {
 	FIELD(.key = "subnet", .type = CFG_PREFIX,
 	      .off = F(struct cfg_dhcp_subnet, subnet),
@@ -555,6 +674,20 @@ static const struct cfg_field dhcp_subnet_fields[] = {
 	      .off = F(struct cfg_dhcp_subnet, routes),
 	      .count_off = F(struct cfg_dhcp_subnet, n_routes),
 	      .reloadable = true, .help = "option 121: {to, via}"),
+	FIELD(.key = "options", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dhcp_option_section,
+	      .off = F(struct cfg_dhcp_subnet, options),
+	      .count_off = F(struct cfg_dhcp_subnet, n_options),
+	      .reloadable = true,
+	      .help = "further options by number: {code, value}; sent when "
+		      "the client asks for them"),
+	FIELD(.key = "classes", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dhcp_class_section,
+	      .off = F(struct cfg_dhcp_subnet, classes),
+	      .count_off = F(struct cfg_dhcp_subnet, n_classes),
+	      .reloadable = true,
+	      .help = "{vendor, options}: options by vendor class (60), "
+		      "e.g. PXE boot files"),
 	FIELD(.key = "interface", .type = CFG_STRING,
 	      .off = F(struct cfg_dhcp_subnet, interface), .reloadable = true,
 	      .help = "serve this subnet on this interface (default: the "

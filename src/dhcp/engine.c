@@ -290,8 +290,47 @@ static void put_opt(struct dhcp_room *r, struct dhcp_builder *b,
 	}
 }
 
+/* A configured option for @code: the client's vendor class's first,
+ * then the subnet's. NULL when none. */
+static const struct cfg_dhcp_option *extra_for(const struct dhcp_msg *m,
+					       const struct cfg_dhcp_subnet *s,
+					       uint8_t code)
+{
+	const struct dhcp_optval *vc = &m->opt[DHCP_OPT_VENDOR_CLASS];
+	for (size_t i = 0; vc->present && i < s->n_classes; i++) {
+		const struct cfg_dhcp_class *c = &s->classes[i];
+		size_t vl = strlen(c->vendor);
+		if (vl > vc->len || memcmp(vc->data, c->vendor, vl) != 0)
+			continue;
+		for (size_t k = 0; k < c->n_options; k++)
+			if (c->options[k].code == code)
+				return &c->options[k];
+	}
+	for (size_t k = 0; k < s->n_options; k++)
+		if (s->options[k].code == code)
+			return &s->options[k];
+	return NULL;
+}
+
+/* Writes option @code once: a configured option overrides the one the
+ * subnet's keys would give. */
+static void put_code(struct dhcp_room *r, struct dhcp_builder *b,
+		     const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
+		     uint8_t code, const char *hostname, bool done[256])
+{
+	if (done[code])
+		return;
+	done[code] = true;
+	const struct cfg_dhcp_option *o = extra_for(m, s, code);
+	if (o)
+		dhcp_build_opt(b, code, o->data, o->len);
+	else
+		put_opt(r, b, s, code, hostname);
+}
+
 /* The options a client gets, in the order of its parameter request list
- * (option 55) when it sent one; the defaults otherwise. */
+ * (option 55) when it sent one; without one, the defaults and every
+ * configured option. */
 static void put_params(struct dhcp_room *r, struct dhcp_builder *b,
 		       const struct dhcp_msg *m,
 		       const struct cfg_dhcp_subnet *s, const char *hostname)
@@ -302,20 +341,18 @@ static void put_params(struct dhcp_room *r, struct dhcp_builder *b,
 	};
 	const struct dhcp_optval *prl = &m->opt[DHCP_OPT_PARAM_LIST];
 	bool done[256] = {false};
-	if (prl->present) {
-		for (size_t i = 0; i < prl->len; i++) {
-			uint8_t c = prl->data[i];
-			if (done[c])
-				continue;
-			done[c] = true;
-			put_opt(r, b, s, c, hostname);
-		}
-	}
+	for (size_t i = 0; prl->present && i < prl->len; i++)
+		put_code(r, b, m, s, prl->data[i], hostname, done);
 	/* Mask and router always: clients that forget to ask still need
 	 * them to use the address. */
 	for (size_t i = 0; i < sizeof(defaults); i++)
-		if (!done[defaults[i]] && (!prl->present || i < 2))
-			put_opt(r, b, s, defaults[i], hostname);
+		if (!prl->present || i < 2)
+			put_code(r, b, m, s, defaults[i], hostname, done);
+	if (prl->present)
+		return;
+	for (size_t k = 0; k < s->n_options; k++)
+		put_code(r, b, m, s, (uint8_t)s->options[k].code, hostname,
+			 done);
 }
 
 /* Ends a reply: a relay agent's option 82 goes back as it came

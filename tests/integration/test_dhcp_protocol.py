@@ -296,3 +296,31 @@ def test_many_clients_distinct_addresses(dhcp_server):
         seen[ack.yiaddr] = c.mac
     assert all(in_range(ip, POOL1) for ip in seen)
     assert len({ipaddress.IPv4Address(ip) for ip in seen}) == 20
+
+
+def test_configured_options_and_vendor_classes(dhcp_lab):
+    """Options by number, sent when asked for; a vendor class (option 60)
+    gets its own on top (a PXE client its boot file), overriding the
+    subnet's."""
+    lab = dhcp_lab
+    subnets = default_subnets()
+    subnets[0]["options"] = [{"code": 66, "value": "text:tftp.lab.example"},
+                             {"code": 67, "value": "text:default.efi"},
+                             {"code": 150, "value": "ip:10.30.0.1,10.30.0.2"}]
+    subnets[0]["classes"] = [{"vendor": "PXEClient",
+                              "options": [{"code": 67,
+                                           "value": "text:pxelinux.0"}]}]
+    lab.start(subnets=subnets)
+    plain = fresh(lab)
+    o = plain.discover(prl=[1, 3, 66, 67, 150])
+    assert o.text(66) == "tftp.lab.example"
+    assert o.text(67) == "default.efi"
+    assert o.ips(150) == ["10.30.0.1", "10.30.0.2"]
+    # Not asked for: not sent.
+    o = fresh(lab).discover(prl=[1, 3])
+    assert o.options.get(66) is None and o.options.get(67) is None
+    pxe = fresh(lab)
+    o = pxe.discover(prl=[1, 3, 66, 67],
+                     extra=[(60, b"PXEClient:Arch:00007:UNDI:003016")])
+    assert o.text(67) == "pxelinux.0"
+    assert o.text(66) == "tftp.lab.example"

@@ -851,7 +851,7 @@ static void test_reference(void **state)
 		"dns.forward[].to", "dns.upstream", "dns.alias",
 		"dns.alias[].from", "dns.alias[].to", "dns.cache_size",
 		"dns.upstream_timeout",
-		"dhcp", "dhcp.interfaces", "dhcp.port", "dhcp.subnets", "dhcp.subnets[].subnet", "dhcp.subnets[].ranges", "dhcp.subnets[].router", "dhcp.subnets[].dns", "dhcp.subnets[].domain", "dhcp.subnets[].search", "dhcp.subnets[].ntp", "dhcp.subnets[].lease_time", "dhcp.subnets[].mtu", "dhcp.subnets[].routes", "dhcp.subnets[].routes[].to", "dhcp.subnets[].routes[].via", "dhcp.subnets[].interface", "dhcp.reservations", "dhcp.reservations[].mac", "dhcp.reservations[].client_id", "dhcp.reservations[].ip", "dhcp.reservations[].hostname", "dhcp.ping_check", "dhcp.dns_register",
+		"dhcp", "dhcp.interfaces", "dhcp.port", "dhcp.subnets", "dhcp.subnets[].subnet", "dhcp.subnets[].ranges", "dhcp.subnets[].router", "dhcp.subnets[].dns", "dhcp.subnets[].domain", "dhcp.subnets[].search", "dhcp.subnets[].ntp", "dhcp.subnets[].lease_time", "dhcp.subnets[].mtu", "dhcp.subnets[].routes", "dhcp.subnets[].routes[].to", "dhcp.subnets[].routes[].via", "dhcp.subnets[].options", "dhcp.subnets[].options[].code", "dhcp.subnets[].options[].value", "dhcp.subnets[].classes", "dhcp.subnets[].classes[].vendor", "dhcp.subnets[].classes[].options", "dhcp.subnets[].classes[].options[].code", "dhcp.subnets[].classes[].options[].value", "dhcp.subnets[].interface", "dhcp.reservations", "dhcp.reservations[].mac", "dhcp.reservations[].client_id", "dhcp.reservations[].ip", "dhcp.reservations[].hostname", "dhcp.ping_check", "dhcp.dns_register",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];
