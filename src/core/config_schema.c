@@ -663,7 +663,7 @@ static const struct cfg_field dhcp_subnet_fields[] = {
 	      .reloadable = true, .help = "option 42"),
 	FIELD(.key = "lease_time", .type = CFG_DURATION,
 	      .off = F(struct cfg_dhcp_subnet, lease_time), .def = "1h",
-	      .min = 60, .max = 31536000, .reloadable = true,
+	      .min = 10, .max = 31536000, .reloadable = true,
 	      .help = "option 51; T1 at half, T2 at 7/8"),
 	FIELD(.key = "mtu", .type = CFG_INT,
 	      .off = F(struct cfg_dhcp_subnet, mtu), .def = "0", .min = 0,

@@ -90,7 +90,7 @@ def test_cli_lists_leases(dhcp_server):
         assert row, f"{ip} not in:\n{cp.stdout}"
         assert mac in row[0].lower() and name in row[0], row[0]
     # A wrong key is an error, not an empty table.
-    cp = lab.server.cli("--api-key", "wrong", "dhcp", "leases")
+    cp = lab.server.cli("dhcp", "leases", api_key="wrong")
     assert cp.returncode != 0
 
 
@@ -207,3 +207,22 @@ def test_sighup_reload_keeps_leases(dhcp_server):
     assert lab.server.held(ip, c.mac)
     r = c.request(requested=ip)
     assert r is not None and r.type == 5 and r.yiaddr == ip
+
+
+def test_expired_lease_is_reclaimed(dhcp_lab):
+    """A lease not renewed ends: gone from the list and from DNS, and its
+    address goes to the next client."""
+    lab = dhcp_lab
+    subnets = default_subnets()
+    subnets[0]["lease_time"] = "10s"
+    lab.start(subnets=subnets)
+    c = lab.client("c1", mac=random_mac())
+    ip = c.dora(hostname="shortlived")[1].yiaddr
+    wait_for(lambda: lab.resolves("shortlived", ip), timeout=5,
+             what="A record")
+    wait_for(lambda: lab.server.lease(ip) is None, timeout=20,
+             what="expired lease reclaimed")
+    wait_for(lambda: not lab.resolves("shortlived", ip), timeout=5,
+             what="A record removed at expiry")
+    o = lab.client("c1", mac=random_mac()).discover(requested=ip)
+    assert o is not None and o.yiaddr == ip, o
