@@ -390,14 +390,18 @@ def main():
         for other in ("kea", "dnsmasq"):
             if other not in SERVERS:
                 continue
-            parts = []
+            parts, cpu_parts = [], []
             for rate in RATES:
                 a, b = med.get(("hearth", rate)), med.get((other, rate))
-                if a and b and b["rate"] > 0:
+                if a and b and b["rate"] > 0 and b["per_cpu"] > 0:
                     parts.append(f"@{rate} {a['rate'] / b['rate']:.2f}")
+                    cpu_parts.append(
+                        f"@{rate} {a['per_cpu'] / b['per_cpu']:.2f}")
                 else:
                     parts.append(f"@{rate} n/a")
-            line = f"hearth/{other} ex/s: " + "  ".join(parts)
+                    cpu_parts.append(f"@{rate} n/a")
+            line = (f"hearth/{other} ex/s: " + "  ".join(parts)
+                    + "   ACK/CPU-s: " + "  ".join(cpu_parts))
             ratios.append(line)
             print(line)
         if "kea" in SERVERS and "dnsmasq" in SERVERS:

@@ -893,11 +893,12 @@ class HearthServer:
             return False
         return mac is None or str(le.get("mac", "")).lower() == mac.lower()
 
-    def cli(self, *args, timeout=15):
+    def cli(self, *args, api_key=API_KEY, timeout=15):
+        """`hearth --url URL --api-key KEY ARGS...` inside the namespace."""
         if not os.path.exists(HEARTH):
             raise AssertionError(f"hearth CLI not built: {HEARTH}")
         cp = run([IP, "netns", "exec", self.ns, HEARTH, "--url", self.url,
-                  "--api-key", API_KEY, *args], check=False, timeout=timeout,
+                  "--api-key", api_key, *args], check=False, timeout=timeout,
                  env=_env())
         rep = sanitizer_report(cp.stderr)
         assert not rep, f"sanitizer report from hearth {args}:\n{rep}"
