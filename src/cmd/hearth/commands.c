@@ -49,23 +49,41 @@ static const char *str_or(json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
-static int cmd_status(struct cli *cli, int argc, char **argv)
+/*
+ * GETs @path for a command that takes an optional --json: with it, the
+ * JSON is printed as it came and *out stays NULL; without it, *out holds
+ * the parsed answer for the command to present. Returns an exit code.
+ */
+static int get_or_dump(struct cli *cli, const char *cmd, const char *path,
+		       int argc, char **argv, json_t **out)
 {
 	bool as_json = argc == 1 && strcmp(argv[0], "--json") == 0;
+	*out = NULL;
 	if (argc == 1 && !as_json) {
-		fprintf(stderr, "hearth status: unknown option '%s'\n", argv[0]);
+		fprintf(stderr, "hearth %s: unknown option '%s'\n", cmd,
+			argv[0]);
 		return CLI_USAGE;
 	}
-	json_t *st = NULL;
-	int rc = cli_request_json(cli, "GET", "/api/v1/status", &st);
+	json_t *j = NULL;
+	int rc = cli_request_json(cli, "GET", path, &j);
 	if (rc)
 		return rc;
 	if (as_json) {
-		json_dumpf(st, stdout, JSON_INDENT(2));
+		json_dumpf(j, stdout, JSON_INDENT(2));
 		putchar('\n');
-		json_decref(st);
+		json_decref(j);
 		return CLI_OK;
 	}
+	*out = j;
+	return CLI_OK;
+}
+
+static int cmd_status(struct cli *cli, int argc, char **argv)
+{
+	json_t *st = NULL;
+	int rc = get_or_dump(cli, "status", "/api/v1/status", argc, argv, &st);
+	if (rc || !st)
+		return rc;
 	json_t *store = json_object_get(st, "store");
 	printf("hearthd %s  pid %lld  up %.0f s  (%s)\n",
 	       str_or(st, "version", "?"),
@@ -201,22 +219,11 @@ static int cmd_dns_export(struct cli *cli, int argc, char **argv)
 
 static int cmd_dhcp_leases(struct cli *cli, int argc, char **argv)
 {
-	bool as_json = argc == 1 && strcmp(argv[0], "--json") == 0;
-	if (argc == 1 && !as_json) {
-		fprintf(stderr, "hearth dhcp leases: unknown option '%s'\n",
-			argv[0]);
-		return CLI_USAGE;
-	}
 	json_t *leases = NULL;
-	int rc = cli_request_json(cli, "GET", "/api/v1/dhcp/leases", &leases);
-	if (rc)
+	int rc = get_or_dump(cli, "dhcp leases", "/api/v1/dhcp/leases", argc,
+			     argv, &leases);
+	if (rc || !leases)
 		return rc;
-	if (as_json) {
-		json_dumpf(leases, stdout, JSON_INDENT(2));
-		putchar('\n');
-		json_decref(leases);
-		return CLI_OK;
-	}
 	printf("%-15s  %-17s  %-20s  %-8s  %s\n", "IP", "MAC", "HOSTNAME",
 	       "STATE", "EXPIRES");
 	size_t i;
