@@ -1066,8 +1066,6 @@ def _read_events(d):
 # The hook: record the environment (one file per call, ordered by
 # nanosecond time), and do only what the client needs on ITS interface.
 _DHCLIENT_HOOK = r"""#!/bin/sh
-f="@DIR@/ev-$(date +%s%N)-$reason"
-env > "$f.tmp" && mv "$f.tmp" "$f"
 case "$reason" in
 PREINIT) ip link set dev "$interface" up ;;
 BOUND|RENEW|REBIND|REBOOT)
@@ -1078,18 +1076,23 @@ BOUND|RENEW|REBIND|REBOOT)
 	for r in $new_routers; do ip route replace default via "$r" dev "$interface"; break; done ;;
 EXPIRE|FAIL|RELEASE|STOP) ip -4 addr flush dev "$interface" scope global ;;
 esac
+# Recorded once the interface is configured (see _UDHCPC_HOOK).
+f="@DIR@/ev-$(date +%s%N)-$reason"
+env > "$f.tmp" && mv "$f.tmp" "$f"
 exit 0
 """
 
 _UDHCPC_HOOK = r"""#!/bin/sh
-f="@DIR@/ev-$(date +%s%N)-$1"
-{ env; echo "reason=$1"; } > "$f.tmp" && mv "$f.tmp" "$f"
 case "$1" in
 deconfig) ip -4 addr flush dev "$interface" scope global; ip link set dev "$interface" up ;;
 bound|renew) ip -4 addr flush dev "$interface" scope global
 	ip addr add "$ip/${mask:-24}" dev "$interface"
 	for r in $router; do ip route replace default via "$r" dev "$interface"; break; done ;;
 esac
+# The event is recorded once the interface is configured, so a test that
+# sees it can rely on the address.
+f="@DIR@/ev-$(date +%s%N)-$1"
+{ env; echo "reason=$1"; } > "$f.tmp" && mv "$f.tmp" "$f"
 exit 0
 """
 
