@@ -69,6 +69,9 @@ static const char *const migrations[] = {
 	"  expires INTEGER NOT NULL," /* unix seconds */
 	"  state TEXT NOT NULL" /* bound | declined */
 	");",
+	/* 4 -> 5: a counter bumped by every write to a zone's records, so
+	 * the dns room rebuilds only the zones that changed. */
+	"ALTER TABLE dns_zones ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

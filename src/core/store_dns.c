@@ -7,6 +7,10 @@
 
 #include "core/store_priv.h"
 
+static int insert_records(struct store *s, int64_t id,
+			  const struct store_dns_rr *rrs, size_t n);
+static int bump_version(struct store *s, int64_t id);
+
 static int zone_id(struct store *s, const char *zone, int64_t *id)
 {
 	sqlite3_stmt *st = NULL;
@@ -60,33 +64,8 @@ static int replace_rows(struct store *s, const char *zone, const char *source,
 	st = NULL;
 	if ((rc = store_sql_err(s, rc, "dns records delete")))
 		return rc;
-	rc = sqlite3_prepare_v2(s->db,
-				"INSERT INTO dns_records(zone_id, name, type, "
-				"ttl, rdata, disabled) VALUES(?, ?, ?, ?, ?, ?)",
-				-1, &st, NULL);
-	for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-		const struct store_dns_rr *r = &rrs[i];
-		sqlite3_reset(st);
-		rc = sqlite3_bind_int64(st, 1, id);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_text(st, 2, r->name, -1, SQLITE_STATIC);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_int(st, 3, r->type);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_int64(st, 4, r->ttl);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_blob(st, 5, r->rdata, (int)r->rdlen,
-					       SQLITE_STATIC);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_bind_int(st, 6, r->disabled);
-		if (rc == SQLITE_OK) {
-			rc = sqlite3_step(st);
-			if (rc == SQLITE_DONE)
-				rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(st);
-	return store_sql_err(s, rc, "dns records insert");
+	rc = insert_records(s, id, rrs, n);
+	return rc ? rc : bump_version(s, id);
 }
 
 int store_dns_zone_replace(struct store *s, const char *zone,
@@ -109,7 +88,7 @@ static const char *col_text(sqlite3_stmt *st, int i)
 #define ZONE_COLUMNS                                                          \
 	"id, name, kind, source, account, soa_edit_api, masters, "            \
 	"notified_serial, soa_edit, catalog, api_rectify, nsec3param, "       \
-	"nsec3narrow"
+	"nsec3narrow, version"
 
 static struct store_dns_zone zone_row(sqlite3_stmt *st)
 {
@@ -127,6 +106,7 @@ static struct store_dns_zone zone_row(sqlite3_stmt *st)
 		.api_rectify = sqlite3_column_int(st, 10) != 0,
 		.nsec3param = col_text(st, 11),
 		.nsec3narrow = sqlite3_column_int(st, 12) != 0,
+		.version = sqlite3_column_int64(st, 13),
 	};
 }
 
@@ -221,6 +201,18 @@ int store_dns_comments(struct store *s, const char *zone,
 
 /* Runs one statement of a zone update: @sql with the integer @id and
  * up to two text/int parameters after it. */
+static int exec_zone_stmt(struct store *s, const char *sql, int64_t id,
+			  const char *name, int type, const char *what);
+
+/* Every write to a zone's records moves its version (see migration 5). */
+static int bump_version(struct store *s, int64_t id)
+{
+	return exec_zone_stmt(s,
+			      "UPDATE dns_zones SET version = version + 1 "
+			      "WHERE id = ?",
+			      id, NULL, -1, "dns zone version");
+}
+
 static int exec_zone_stmt(struct store *s, const char *sql, int64_t id,
 			  const char *name, int type, const char *what)
 {
@@ -402,7 +394,7 @@ static int update_rows(struct store *s, const char *zone,
 		    (rc = insert_comments(s, id, c->comments, c->n_comments)))
 			return rc;
 	}
-	return 0;
+	return bump_version(s, id);
 }
 
 int store_dns_zone_update(struct store *s, const char *zone,

@@ -22,6 +22,7 @@ struct store_dns_rr {
 
 struct store_dns_zone {
 	int64_t id;
+	int64_t version; /* moves on every change to the zone's records */
 	const char *name;
 	const char *kind;   /* Native | Master | Slave | Producer | Consumer */
 	const char *source; /* api | file */

@@ -22,8 +22,17 @@
  * reload publishes a new snapshot and frees the old one only after every
  * worker has passed a quiescent state.
  */
+/* What a zone was built from, to reuse it when a rebuild finds the same. */
+struct dns_zone_key {
+	bool stored;	  /* from the store (else lab-only or config-only) */
+	int64_t version;  /* the store's version, or the synthesized serial */
+	uint64_t extra;	  /* hash of the lab/lease records merged in */
+	bool degraded;	  /* building it logged a problem */
+};
+
 struct dns_snapshot {
 	struct dns_zoneset zs;
+	struct dns_zone_key *keys; /* one per zone in zs */
 	struct dns_answer_opts opts;
 	char version[256];
 	char id[256];
@@ -105,11 +114,13 @@ int dns_lab_ptr(const struct config *cfg, const struct ipaddr *ip,
 		const struct dns_name *fqdn, struct dns_lab_rr *out);
 
 /* Loads zone files into the store, then builds a snapshot of every
- * stored zone plus the records derived from lab:. Problems are logged;
- * *degraded says whether any occurred. */
+ * stored zone plus the records derived from lab:. Zones of @prev (may be
+ * NULL) whose source did not change are shared, not rebuilt. Problems
+ * are logged; *degraded says whether any occurred. */
 int dns_load(struct store *store, const struct config *cfg,
 	     const struct dns_lab_rr *extra, size_t n_extra,
-	     struct dns_snapshot **out, bool *degraded);
+	     const struct dns_snapshot *prev, struct dns_snapshot **out,
+	     bool *degraded);
 
 /*
  * Parses @data as zone @zone's master file (named @label in messages;
@@ -124,7 +135,8 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 /* The same without importing zone files. */
 int dns_build(struct store *store, const struct config *cfg,
 	      const struct dns_lab_rr *extra, size_t n_extra,
-	      struct dns_snapshot **out, bool *degraded);
+	      const struct dns_snapshot *prev, struct dns_snapshot **out,
+	      bool *degraded);
 
 /* The lab's records (malloc'd array in *out). Implemented in lab.c. */
 int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,

@@ -225,6 +225,7 @@ static int import_file(struct store *store, const struct cfg_dns_zone *z)
  * minimal SOA and NS, as PowerDNS does for a zone created empty. */
 static int synth_soa_ns(struct dns_zone_builder *b, const struct dns_name *apex,
 			uint32_t serial, char why[128]);
+static int create_empty(struct store *store, const char *name);
 
 struct build {
 	struct dns_zone_builder *b;
@@ -253,6 +254,7 @@ static int add_stored(const struct store_dns_rr *rr, void *ud)
 struct zlist {
 	char **names;
 	bool *secondary; /* kind Slave: empty until transferred */
+	int64_t *version;
 	size_t n, cap;
 };
 
@@ -269,19 +271,30 @@ static int list_zone(const struct store_dns_zone *z, void *ud)
 		if (!sec)
 			return -ENOMEM;
 		l->secondary = sec;
+		int64_t *ver = realloc(l->version, cap * sizeof(*ver));
+		if (!ver)
+			return -ENOMEM;
+		l->version = ver;
 		l->cap = cap;
 	}
 	l->secondary[l->n] = strcmp(z->kind, "Slave") == 0;
+	l->version[l->n] = z->version;
 	l->names[l->n] = strdup(z->name);
 	return l->names[l->n++] ? 0 : -ENOMEM;
 }
 
-static int add_zone(struct dns_snapshot *s, struct dns_zone *z)
+static int add_zone(struct dns_snapshot *s, struct dns_zone *z,
+		    const struct dns_zone_key *key)
 {
 	struct dns_zone **zs = realloc(s->zs.zones, (s->zs.n + 1) * sizeof(*zs));
 	if (!zs)
 		return -ENOMEM;
 	s->zs.zones = zs;
+	struct dns_zone_key *k = realloc(s->keys, (s->zs.n + 1) * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	s->keys = k;
+	k[s->zs.n] = key ? *key : (struct dns_zone_key){0};
 	zs[s->zs.n++] = z;
 	return 0;
 }
@@ -341,30 +354,72 @@ void dns_snapshot_free(struct dns_snapshot *s)
 	for (size_t i = 0; i < s->zs.n; i++)
 		dns_zone_free(s->zs.zones[i]);
 	free(s->zs.zones);
+	free(s->keys);
 	free(s);
 }
 
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
-		 struct dns_snapshot **out, bool *degraded, bool import);
+		 const struct dns_snapshot *prev, struct dns_snapshot **out,
+		 bool *degraded, bool import);
 
 int dns_load(struct store *store, const struct config *cfg,
 	     const struct dns_lab_rr *extra, size_t n_extra,
-	     struct dns_snapshot **out, bool *degraded)
+	     const struct dns_snapshot *prev, struct dns_snapshot **out,
+	     bool *degraded)
 {
-	return build(store, cfg, extra, n_extra, out, degraded, true);
+	return build(store, cfg, extra, n_extra, prev, out, degraded, true);
 }
 
 int dns_build(struct store *store, const struct config *cfg,
 	      const struct dns_lab_rr *extra, size_t n_extra,
-	      struct dns_snapshot **out, bool *degraded)
+	      const struct dns_snapshot *prev, struct dns_snapshot **out,
+	      bool *degraded)
 {
-	return build(store, cfg, extra, n_extra, out, degraded, false);
+	return build(store, cfg, extra, n_extra, prev, out, degraded, false);
+}
+
+/* Hash of the lab/lease records that belong in zone @apex; marks them used. */
+static uint64_t extras_for(const struct dns_lab_rr *lab, size_t n, bool *used,
+			   const struct dns_name *apex)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (size_t k = 0; k < n; k++) {
+		if (!dns_name_equal(&lab[k].zone, apex))
+			continue;
+		used[k] = true;
+		const uint8_t *parts[2] = {lab[k].owner.wire, lab[k].rdata};
+		size_t lens[2] = {lab[k].owner.len, lab[k].rdlen};
+		for (int p = 0; p < 2; p++)
+			for (size_t i = 0; i < lens[p]; i++) {
+				h ^= parts[p][i];
+				h *= 1099511628211ull;
+			}
+		h ^= (uint64_t)lab[k].type << 1 | lab[k].dynamic;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/* The zone of @prev built from exactly @key, or NULL. */
+static struct dns_zone *reusable(const struct dns_snapshot *prev,
+				 const struct dns_name *apex,
+				 const struct dns_zone_key *key)
+{
+	for (size_t i = 0; prev && i < prev->zs.n; i++) {
+		const struct dns_zone_key *k = &prev->keys[i];
+		if (k->stored == key->stored && k->version == key->version &&
+		    k->extra == key->extra &&
+		    dns_name_equal(&prev->zs.zones[i]->apex, apex))
+			return prev->zs.zones[i];
+	}
+	return NULL;
 }
 
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
-		 struct dns_snapshot **out, bool *degraded, bool import)
+		 const struct dns_snapshot *prev, struct dns_snapshot **out,
+		 bool *degraded, bool import)
 {
 	struct dns_snapshot *s = calloc(1, sizeof(*s));
 	struct zlist list = {0};
@@ -388,6 +443,12 @@ static int build(struct store *store, const struct config *cfg,
 	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
 		const struct cfg_dns_zone *z = &cfg->dns.zones[i];
 		if (import && z->file && import_file(store, z))
+			*degraded = true;
+	}
+	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
+		const struct cfg_dns_zone *z = &cfg->dns.zones[i];
+		if (!z->file && !zone_stored(store, z->name) &&
+		    create_empty(store, z->name))
 			*degraded = true;
 	}
 	rc = store_dns_zones(store, list_zone, &list);
@@ -414,26 +475,6 @@ static int build(struct store *store, const struct config *cfg,
 		goto out;
 	}
 
-	/* Zones named in the config but not stored: created empty. */
-	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
-		char apex[DNS_NAME_TEXT_MAX];
-		snprintf(apex, sizeof(apex), "%s.", cfg->dns.zones[i].name);
-		bool found = false;
-		for (size_t k = 0; k < list.n; k++)
-			found = found || strcmp(list.names[k], apex) == 0;
-		if (!found && !cfg->dns.zones[i].file) {
-			struct dns_name a;
-			struct dns_zone_builder *b;
-			struct dns_zone *z;
-			char why[128];
-			if (dns_name_from_text(apex, strlen(apex), NULL, &a) ||
-			    !(b = dns_zone_builder_new(&a)))
-				continue;
-			if (synth_soa_ns(b, &a, 1, why) ||
-			    dns_zone_build(b, &z, why) || add_zone(s, z))
-				*degraded = true;
-		}
-	}
 	for (size_t i = 0; i < list.n; i++) {
 		struct dns_name apex;
 		struct build bd = {0};
@@ -441,6 +482,23 @@ static int build(struct store *store, const struct config *cfg,
 		if (dns_name_from_text(list.names[i], strlen(list.names[i]),
 				       NULL, &apex))
 			continue;
+		struct dns_zone_key key = {
+			.stored = true, .version = list.version[i],
+			.extra = extras_for(lab, n_lab, used, &apex)};
+		struct dns_zone *same = reusable(prev, &apex, &key);
+		if (same) {
+			for (size_t p = 0; p < prev->zs.n; p++)
+				if (prev->zs.zones[p] == same)
+					key.degraded = prev->keys[p].degraded;
+			*degraded = *degraded || key.degraded;
+			if ((rc = add_zone(s, dns_zone_ref(same), &key))) {
+				dns_zone_free(same);
+				goto out;
+			}
+			continue;
+		}
+		bool was_degraded = *degraded;
+		*degraded = false;
 		bd.b = dns_zone_builder_new(&apex);
 		if (!bd.b) {
 			rc = -ENOMEM;
@@ -452,7 +510,6 @@ static int build(struct store *store, const struct config *cfg,
 		for (size_t k = 0; rc == 0 && k < n_lab; k++) {
 			if (!dns_name_equal(&lab[k].zone, &apex))
 				continue;
-			used[k] = true;
 			if (dns_zone_builder_has(bd.b, &lab[k].owner,
 						 lab[k].type)) {
 				char o[DNS_NAME_TEXT_MAX], t[16];
@@ -479,6 +536,8 @@ static int build(struct store *store, const struct config *cfg,
 						  lab[k].rdata, lab[k].rdlen,
 						  bd.why);
 		}
+		key.degraded = *degraded;
+		*degraded = *degraded || was_degraded;
 		if (rc) {
 			log_error("dns", "zone=%s: %s", list.names[i],
 				  rc == -EINVAL ? bd.why : hearth_strerror(rc));
@@ -503,7 +562,7 @@ static int build(struct store *store, const struct config *cfg,
 			rc = 0;
 			continue;
 		}
-		if ((rc = add_zone(s, z))) {
+		if ((rc = add_zone(s, z, &key))) {
 			dns_zone_free(z);
 			goto out;
 		}
@@ -521,6 +580,28 @@ static int build(struct store *store, const struct config *cfg,
 			goto out;
 		}
 		uint32_t serial = lab_serial(store, lab, n_lab, k);
+		bool *scratch = calloc(n_lab + 1, sizeof(*scratch));
+		if (!scratch) {
+			dns_zone_builder_free(b);
+			rc = -ENOMEM;
+			goto out;
+		}
+		struct dns_zone_key key = {
+			.stored = false, .version = serial,
+			.extra = extras_for(lab, n_lab, scratch, &lab[k].zone)};
+		free(scratch);
+		struct dns_zone *same = reusable(prev, &lab[k].zone, &key);
+		if (same) {
+			dns_zone_builder_free(b);
+			for (size_t j = k; j < n_lab; j++)
+				if (dns_name_equal(&lab[j].zone, &lab[k].zone))
+					used[j] = true;
+			if ((rc = add_zone(s, dns_zone_ref(same), &key))) {
+				dns_zone_free(same);
+				goto out;
+			}
+			continue;
+		}
 		rc = synth_soa_ns(b, &lab[k].zone, serial, why);
 		for (size_t j = k; rc == 0 && j < n_lab; j++) {
 			if (used[j] || !dns_name_equal(&lab[j].zone, &lab[k].zone))
@@ -541,7 +622,7 @@ static int build(struct store *store, const struct config *cfg,
 			rc = 0;
 			continue;
 		}
-		if ((rc = add_zone(s, z))) {
+		if ((rc = add_zone(s, z, &key))) {
 			dns_zone_free(z);
 			goto out;
 		}
@@ -553,35 +634,73 @@ out:
 		free(list.names[i]);
 	free(list.names);
 	free(list.secondary);
+	free(list.version);
 	free(used);
 	free(lab);
 	dns_snapshot_free(s);
 	return rc;
 }
 
-static int synth_soa_ns(struct dns_zone_builder *b, const struct dns_name *apex,
-			uint32_t serial, char why[128])
+/* SOA "ns.<zone>. hostmaster.<zone>. serial 10800 3600 604800 3600" and
+ * the name ns.<zone>. for the NS. @rd holds at least 2 names + 20. */
+static int synth_rdata(const struct dns_name *apex, uint32_t serial,
+		       uint8_t *rd, size_t *len, struct dns_name *ns)
 {
-	/* ns.<zone>. hostmaster.<zone>. serial 10800 3600 604800 3600 */
-	uint8_t rd[DNS_NAME_MAX * 2 + 20];
-	struct dns_name ns, host;
-	if (dns_name_prepend(apex, "ns", 2, &ns) ||
-	    dns_name_prepend(apex, "hostmaster", 10, &host)) {
-		snprintf(why, 128, "zone name too long");
+	struct dns_name host;
+	if (dns_name_prepend(apex, "ns", 2, ns) ||
+	    dns_name_prepend(apex, "hostmaster", 10, &host))
 		return -EINVAL;
-	}
 	size_t off = 0;
-	memcpy(rd + off, ns.wire, ns.len);
-	off += ns.len;
+	memcpy(rd + off, ns->wire, ns->len);
+	off += ns->len;
 	memcpy(rd + off, host.wire, host.len);
 	off += host.len;
 	const uint32_t nums[5] = {serial, 10800, 3600, 604800, 3600};
 	for (int i = 0; i < 5; i++, off += 4)
 		dns_put32(rd + off, nums[i]);
+	*len = off;
+	return 0;
+}
+
+static int synth_soa_ns(struct dns_zone_builder *b, const struct dns_name *apex,
+			uint32_t serial, char why[128])
+{
+	uint8_t rd[DNS_NAME_MAX * 2 + 20];
+	size_t len;
+	struct dns_name ns;
+	if (synth_rdata(apex, serial, rd, &len, &ns)) {
+		snprintf(why, 128, "zone name too long");
+		return -EINVAL;
+	}
 	int rc = dns_zone_builder_add(b, apex, DNS_T_SOA, 3600, rd,
-				      (uint16_t)off, why);
+				      (uint16_t)len, why);
 	if (!rc)
 		rc = dns_zone_builder_add(b, apex, DNS_T_NS, 3600, ns.wire,
 					  ns.len, why);
+	return rc;
+}
+
+/* A zone the config names without a file starts life in the store with
+ * an SOA and an NS (as PowerDNS creates one), so the API can edit it. */
+static int create_empty(struct store *store, const char *name)
+{
+	char apex[DNS_NAME_TEXT_MAX], ns_text[DNS_NAME_TEXT_MAX];
+	uint8_t rd[DNS_NAME_MAX * 2 + 20];
+	size_t len;
+	struct dns_name a, ns;
+	snprintf(apex, sizeof(apex), "%s.", name);
+	if (dns_name_from_text(apex, strlen(apex), NULL, &a) ||
+	    synth_rdata(&a, 1, rd, &len, &ns))
+		return -EINVAL;
+	dns_name_to_text(&ns, ns_text, sizeof(ns_text));
+	struct store_dns_rr rrs[2] = {
+		{.name = apex, .type = DNS_T_SOA, .ttl = 3600, .rdata = rd,
+		 .rdlen = len},
+		{.name = apex, .type = DNS_T_NS, .ttl = 3600, .rdata = ns.wire,
+		 .rdlen = ns.len},
+	};
+	int rc = store_dns_zone_replace(store, apex, "api", rrs, 2);
+	if (!rc)
+		log_info("dns", "zone=%s created (SOA and NS)", apex);
 	return rc;
 }

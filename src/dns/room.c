@@ -115,7 +115,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->loop = ctx->loop;
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
-	rc = dns_load(r->store, cfg, NULL, 0, &snap, &r->degraded);
+	rc = dns_load(r->store, cfg, NULL, 0, NULL, &snap, &r->degraded);
 	if (rc)
 		goto fail;
 	r->snap = snap;
@@ -166,7 +166,8 @@ int dns_room_refresh(struct dns_room *r)
 {
 	struct dns_snapshot *snap = NULL;
 	bool degraded = false;
-	int rc = dns_build(r->store, r->cfg, r->dyn, r->n_dyn, &snap, &degraded);
+	int rc = dns_build(r->store, r->cfg, r->dyn, r->n_dyn, r->snap, &snap,
+			   &degraded);
 	if (rc) {
 		log_error("dns", "refresh: %s; zones stay as they were",
 			  hearth_strerror(rc));
@@ -183,7 +184,8 @@ static int room_reload(void *room, const struct config *cfg)
 	struct dns_room *r = room;
 	struct dns_snapshot *snap = NULL;
 	bool degraded = false;
-	int rc = dns_load(r->store, cfg, r->dyn, r->n_dyn, &snap, &degraded);
+	int rc = dns_load(r->store, cfg, r->dyn, r->n_dyn, r->snap, &snap,
+			  &degraded);
 	if (rc) {
 		log_error("dns", "reload: %s; zones stay as they were",
 			  hearth_strerror(rc));

@@ -941,3 +941,37 @@ def test_malformed_bodies_get_json_errors(hearth):
     assert api.get("/healthz").status == 200
     assert not problems, "\n".join(problems)
     assert not sanitizer_report(api.daemon.stderr())
+
+
+def test_config_zone_without_file_is_editable(hearthd_factory, tmp_path):
+    """A zone listed in the config without a file starts in the store with
+    an SOA and NS, so the API can edit it (and a change to it does not
+    rebuild the other zones)."""
+    from dns_helpers import ZONE_FILE, start_hearth_dns
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         zones=(("example.com", ZONE_FILE),),
+                         )
+    # The helper lists zones with files; add one without through reload.
+    cfg = d.config_path.read_text().replace(
+        "zones:\n", "zones:\n    - name: small.test\n", 1)
+    d.config_path.write_text(cfg)
+    import signal
+    mark = len(d.stderr())
+    d.signal(signal.SIGHUP)
+    d.wait_log("reloaded", start=mark)
+    r = d.session.patch(
+        f"http://127.0.0.1:{d.port}/api/v1/servers/localhost/zones/small.test.",
+        headers={"X-API-Key": "k"}, timeout=10,
+        json={"rrsets": [{"name": "h.small.test.", "type": "A", "ttl": 60,
+                          "changetype": "REPLACE",
+                          "records": [{"content": "192.0.2.9",
+                                       "disabled": False}]}]})
+    assert r.status_code == 204, r.text
+    import dns.message
+    import dns.query
+    a = dns.query.udp(dns.message.make_query("h.small.test.", "A"),
+                      "127.0.0.1", port=d.dns_port, timeout=5)
+    assert [x.to_text() for rr in a.answer for x in rr] == ["192.0.2.9"]
+    www = dns.query.udp(dns.message.make_query("www.example.com.", "A"),
+                        "127.0.0.1", port=d.dns_port, timeout=5)
+    assert www.answer

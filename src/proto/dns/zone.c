@@ -279,6 +279,7 @@ int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 	if (!z)
 		goto fail;
 	arena_init(&z->arena);
+	atomic_init(&z->refs, 1);
 	z->apex = b->apex;
 	if (b->n > 1) /* recs is NULL for a zone without records */
 		qsort(b->recs, b->n, sizeof(*b->recs), brec_compare);
@@ -418,9 +419,16 @@ fail:
 	return rc;
 }
 
+struct dns_zone *dns_zone_ref(struct dns_zone *z)
+{
+	if (z)
+		atomic_fetch_add(&z->refs, 1);
+	return z;
+}
+
 void dns_zone_free(struct dns_zone *z)
 {
-	if (!z)
+	if (!z || atomic_fetch_sub(&z->refs, 1) != 1)
 		return;
 	free(z->nodes);
 	arena_deinit(&z->arena);

@@ -3,6 +3,7 @@
 #ifndef HEARTH_PROTO_DNS_ZONE_H
 #define HEARTH_PROTO_DNS_ZONE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,6 +46,7 @@ struct dns_node {
 };
 
 struct dns_zone {
+	atomic_uint refs;     /* snapshots sharing it; see dns_zone_ref */
 	struct dns_name apex; /* lower case */
 	uint32_t serial;
 	const struct dns_rrset *soa;
@@ -84,6 +86,11 @@ bool dns_zone_builder_has(const struct dns_zone_builder *b,
 int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 		   char why[128]);
 
+/* Zones are shared by the snapshots that serve them: a rebuild reuses
+ * the zones that did not change. dns_zone_build returns one reference;
+ * dns_zone_free drops one and frees the zone with the last. NULL-safe,
+ * thread-safe. */
+struct dns_zone *dns_zone_ref(struct dns_zone *z);
 void dns_zone_free(struct dns_zone *z);
 
 /* The node named @wire (any case), or NULL. */
