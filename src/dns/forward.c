@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -34,6 +35,9 @@ struct job {
 	int fd; /* UDP: the worker's socket to answer through; -1 for TCP */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
+	/* reply source */
+	_Alignas(struct cmsghdr) uint8_t ctl[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	size_t ctl_len;
 	dns_fwd_reply_fn cb; /* TCP */
 	void *ud;
 	bool cache_tried; /* the worker already missed the cache */
@@ -177,8 +181,14 @@ static void reply(struct dns_fwd *f, struct job *j, const uint8_t *m, size_t n)
 		j->cb(j->ud, m, n);
 		return;
 	}
-	if (sendto(j->fd, m, n, MSG_DONTWAIT | MSG_NOSIGNAL,
-		   (const struct sockaddr *)&j->peer, j->peer_len) < 0)
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = n};
+	struct msghdr mh = {
+		.msg_name = &j->peer, .msg_namelen = j->peer_len,
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = j->ctl_len ? j->ctl : NULL,
+		.msg_controllen = j->ctl_len,
+	};
+	if (sendmsg(j->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		f->dropped++;
 }
 
@@ -607,7 +617,7 @@ bool dns_fwd_enabled(const struct dns_fwd *f)
 
 int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 		       const struct sockaddr_storage *peer, socklen_t peer_len,
-		       const uint8_t *q, size_t len)
+		       const struct msghdr *in, const uint8_t *q, size_t len)
 {
 	struct job *j = malloc(sizeof(*j) + len);
 	if (!j)
@@ -615,6 +625,7 @@ int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 	memset(j, 0, sizeof(*j));
 	j->fd = fd;
 	j->cache_tried = true;
+	j->ctl_len = in ? dns_udp_reply_ctl(in, j->ctl, sizeof(j->ctl)) : 0;
 	j->peer = *peer;
 	j->peer_len = peer_len;
 	j->len = len;

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <uv.h>
 
 #include "base/addr.h"
@@ -201,10 +202,16 @@ bool dns_fwd_enabled(const struct dns_fwd *f);
 size_t dns_fwd_cached(struct dns_fwd *f, const uint8_t *query, size_t qlen,
 		      uint8_t *out, size_t cap, size_t limit);
 /* Any thread, after a cache miss (dns_fwd_cached): the query goes
- * upstream and the answer out through @fd to @peer from the loop. */
+ * upstream and the answer out through @fd to @peer from the loop, from
+ * the address the query was sent to when @in (the received message with
+ * its IP_PKTINFO) is given. */
 int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 		       const struct sockaddr_storage *peer, socklen_t peer_len,
-		       const uint8_t *q, size_t len);
+		       const struct msghdr *in, const uint8_t *q, size_t len);
+
+/* The control message that makes a reply leave from the address a query
+ * on a wildcard socket was sent to; 0 when @in carries no packet info. */
+size_t dns_udp_reply_ctl(const struct msghdr *in, uint8_t *out, size_t cap);
 /* Loop thread: @cb gets the answer (exactly once, possibly later). */
 int dns_fwd_submit_tcp(struct dns_fwd *f, const uint8_t *q, size_t len,
 		       dns_fwd_reply_fn cb, void *ud);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -23,15 +25,21 @@
  * liburcu-qsbr and announces a quiescent state after each batch; while it
  * sleeps in recvmmsg it is "offline", so a reload never waits for it.
  */
+/* Room for one IP_PKTINFO or IPV6_PKTINFO control message. */
+#define CTL_MAX CMSG_SPACE(sizeof(struct in6_pktinfo))
+
 struct worker {
 	struct dns_udp *u;
 	int fd;
+	bool wildcard; /* bound to 0.0.0.0 / :: : replies need a source */
 	pthread_t thread;
 	bool started;
 	struct dns_stats stats;
 	struct mmsghdr in[BATCH], out[BATCH];
 	struct iovec in_iov[BATCH], out_iov[BATCH];
 	struct sockaddr_storage peer[BATCH];
+	_Alignas(struct cmsghdr) uint8_t in_ctl[BATCH][CTL_MAX];
+	_Alignas(struct cmsghdr) uint8_t out_ctl[BATCH][CTL_MAX];
 	uint8_t in_buf[BATCH][IN_MAX];
 	uint8_t out_buf[BATCH][OUT_MAX];
 };
@@ -43,12 +51,62 @@ struct dns_udp {
 	atomic_bool stop;
 };
 
+static bool is_wildcard(const struct sockaddr_any *a)
+{
+	if (a->u.sa.sa_family == AF_INET)
+		return a->u.in.sin_addr.s_addr == htonl(INADDR_ANY);
+	return IN6_IS_ADDR_UNSPECIFIED(&a->u.in6.sin6_addr);
+}
+
+size_t dns_udp_reply_ctl(const struct msghdr *in, uint8_t *out, size_t cap)
+{
+	/* A query to a wildcard socket is answered from the address it was
+	 * sent to (resolvers drop answers from elsewhere). */
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)in); c;
+	     c = CMSG_NXTHDR((struct msghdr *)in, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+		    cap >= CMSG_SPACE(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo got, pi = {0};
+			memcpy(&got, CMSG_DATA(c), sizeof(got));
+			pi.ipi_spec_dst = got.ipi_addr;
+			struct cmsghdr *o = (struct cmsghdr *)out;
+			o->cmsg_level = IPPROTO_IP;
+			o->cmsg_type = IP_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi));
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO &&
+		    cap >= CMSG_SPACE(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			struct cmsghdr *o = (struct cmsghdr *)out;
+			o->cmsg_level = IPPROTO_IPV6;
+			o->cmsg_type = IPV6_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return CMSG_SPACE(sizeof(pi));
+		}
+	}
+	return 0;
+}
+
 static int bind_udp(const struct sockaddr_any *a)
 {
 	int fd = socket(a->u.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	int one = 1;
+	if (is_wildcard(a) &&
+	    (a->u.sa.sa_family == AF_INET
+		     ? setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one))
+		     : setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
+				  sizeof(one)))) {
+		int rc = -errno;
+		close(fd);
+		return rc;
+	}
 	struct timeval tv = {.tv_sec = 0, .tv_usec = 250000};
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) ||
 	    (a->u.sa.sa_family == AF_INET6 &&
@@ -80,6 +138,8 @@ static void *run(void *arg)
 				.msg_namelen = sizeof(w->peer[i]),
 				.msg_iov = &w->in_iov[i],
 				.msg_iovlen = 1,
+				.msg_control = w->wildcard ? w->in_ctl[i] : NULL,
+				.msg_controllen = w->wildcard ? CTL_MAX : 0,
 			};
 		}
 		rcu_thread_offline();
@@ -109,6 +169,8 @@ static void *run(void *arg)
 						u->room->fwd, w->fd,
 						&w->peer[i],
 						w->in[i].msg_hdr.msg_namelen,
+						w->wildcard ? &w->in[i].msg_hdr
+							    : NULL,
 						w->in_buf[i],
 						w->in[i].msg_len);
 			}
@@ -116,11 +178,18 @@ static void *run(void *arg)
 				continue;
 			w->out_iov[k].iov_base = w->out_buf[i];
 			w->out_iov[k].iov_len = len;
+			size_t ctl = w->wildcard
+					     ? dns_udp_reply_ctl(&w->in[i].msg_hdr,
+								 w->out_ctl[k],
+								 CTL_MAX)
+					     : 0;
 			w->out[k].msg_hdr = (struct msghdr){
 				.msg_name = &w->peer[i],
 				.msg_namelen = w->in[i].msg_hdr.msg_namelen,
 				.msg_iov = &w->out_iov[k],
 				.msg_iovlen = 1,
+				.msg_control = ctl ? w->out_ctl[k] : NULL,
+				.msg_controllen = ctl,
 			};
 			k++;
 		}
@@ -168,6 +237,7 @@ int dns_udp_open(struct dns_room *r, const struct cfg_dns *cfg,
 				goto fail;
 			}
 			w->u = u;
+			w->wildcard = is_wildcard(&cfg->listen[i]);
 			w->fd = bind_udp(&cfg->listen[i]);
 			u->w[u->n++] = w;
 			if (w->fd < 0) {
