@@ -98,6 +98,19 @@ void http_reply_error(struct http_response *resp, int status,
 	http_reply_json(resp, status, json_pack("{s:s}", "error", msg));
 }
 
+void http_reply_header(struct http_response *resp, const char *name,
+		       const char *fmt, ...)
+{
+	if (resp->n_extra >= HTTP_EXTRA_HEADERS)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(resp->extra[resp->n_extra].value,
+		  sizeof(resp->extra[0].value), fmt, ap);
+	va_end(ap);
+	resp->extra[resp->n_extra++].name = name;
+}
+
 const char *http_request_header(const struct http_request *req,
 				const char *name)
 {
@@ -173,6 +186,9 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct reqctx *ctx,
 					resp->content_type);
 	if (resp->allow)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+	for (int i = 0; i < resp->n_extra; i++)
+		MHD_add_response_header(r, resp->extra[i].name,
+					resp->extra[i].value);
 	if (resp->status == 401)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"X-API-Key realm=\"hearth\"");

@@ -30,12 +30,20 @@ struct http_request {
 	void *conn; /* libmicrohttpd connection; use the accessors below */
 };
 
+#define HTTP_EXTRA_HEADERS 4
+
 /* What a handler fills. ->body is freed by the server. */
 struct http_response {
 	int status;
 	const char *content_type; /* static string */
 	struct buf body;
 	const char *allow; /* static string for an Allow header, or NULL */
+	/* Further headers (http_reply_header); names are static strings. */
+	struct {
+		const char *name;
+		char value[128];
+	} extra[HTTP_EXTRA_HEADERS];
+	int n_extra;
 };
 
 typedef void (*http_handler_fn)(const struct http_request *req,
@@ -105,5 +113,10 @@ void http_reply_error(struct http_response *resp, int status,
 		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void http_reply_text(struct http_response *resp, int status,
 		     const char *content_type, const char *text);
+
+/* Adds a header (@name static, value copied, at most 127 bytes); past
+ * HTTP_EXTRA_HEADERS they are dropped. */
+void http_reply_header(struct http_response *resp, const char *name,
+		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -266,6 +266,13 @@ void api_zone_patch(struct api_call *c)
 	log_info("dns", "api: zone=%s patched serial=%u->%u", z.name,
 		 (unsigned)before, (unsigned)after);
 	no_content(c);
+	if (after != before) {
+		/* As PowerDNS does when SOA-EDIT-API moved the serial. */
+		http_reply_header(c->resp, "X-PDNS-Old-Serial", "%u",
+				  (unsigned)before);
+		http_reply_header(c->resp, "X-PDNS-New-Serial", "%u",
+				  (unsigned)after);
+	}
 out:
 	if (rc)
 		reply_fail(c, rc, &e);

@@ -975,3 +975,30 @@ def test_config_zone_without_file_is_editable(hearthd_factory, tmp_path):
     www = dns.query.udp(dns.message.make_query("www.example.com.", "A"),
                         "127.0.0.1", port=d.dns_port, timeout=5)
     assert www.answer
+
+
+def test_patch_reports_serial_change_headers(hearthd_factory, tmp_path):
+    """When SOA-EDIT-API moves the serial, the 204 carries
+    X-PDNS-Old-Serial / X-PDNS-New-Serial, as PowerDNS sends them."""
+    from dns_helpers import start_hearth_dns
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
+    base = f"http://127.0.0.1:{d.port}/api/v1/servers/localhost/zones"
+    h = {"X-API-Key": "k"}
+    r = d.session.post(base, headers=h, timeout=10, json={
+        "name": "serials.test.", "kind": "Native",
+        "nameservers": ["ns1.serials.test."]})
+    assert r.status_code == 201, r.text
+    r = d.session.patch(base + "/serials.test.", headers=h, timeout=10,
+                        json={"rrsets": [{
+                            "name": "a.serials.test.", "type": "A",
+                            "ttl": 60, "changetype": "REPLACE",
+                            "records": [{"content": "192.0.2.1",
+                                         "disabled": False}]}]})
+    assert r.status_code == 204, r.text
+    old, new = r.headers.get("X-PDNS-Old-Serial"), \
+        r.headers.get("X-PDNS-New-Serial")
+    assert old is not None and new is not None, dict(r.headers)
+    assert int(new) > int(old)
+    soa = d.session.get(base + "/serials.test.", headers=h,
+                        timeout=10).json()["serial"]
+    assert soa == int(new)
