@@ -161,22 +161,37 @@ int store_dns_zone_get(struct store *s, const char *zone,
 	return rc;
 }
 
-int store_dns_comments(struct store *s, const char *zone,
-		       int (*fn)(const struct store_dns_comment *c, void *ud),
-		       void *ud)
+/*
+ * Prepares @sql (whose one parameter is a zone id) for zone @zone.
+ * Returns a negative code (-ENOENT: no such zone) with nothing to
+ * finalize, or an SQLite code for the caller's row loop, which
+ * finalizes *st.
+ */
+static int zone_select(struct store *s, const char *zone, const char *sql,
+		       sqlite3_stmt **st)
 {
 	int64_t id;
 	int rc = zone_id(s, zone, &id);
 	if (rc)
 		return rc;
-	sqlite3_stmt *st = NULL;
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT name, type, content, account, "
-				"modified_at FROM dns_comments WHERE zone_id = "
-				"? ORDER BY name, type, id",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_bind_int64(*st, 1, id);
+	return rc;
+}
+
+int store_dns_comments(struct store *s, const char *zone,
+		       int (*fn)(const struct store_dns_comment *c, void *ud),
+		       void *ud)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = zone_select(s, zone,
+			     "SELECT name, type, content, account, modified_at "
+			     "FROM dns_comments WHERE zone_id = ? "
+			     "ORDER BY name, type, id",
+			     &st);
+	if (rc < 0)
+		return rc;
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)
@@ -411,18 +426,14 @@ int store_dns_records(struct store *s, const char *zone,
 		      int (*fn)(const struct store_dns_rr *rr, void *ud),
 		      void *ud)
 {
-	int64_t id;
-	int rc = zone_id(s, zone, &id);
-	if (rc)
-		return rc;
 	sqlite3_stmt *st = NULL;
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT name, type, ttl, rdata, disabled FROM "
-				"dns_records WHERE zone_id = ? ORDER BY name, "
-				"type, id",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 1, id);
+	int rc = zone_select(s, zone,
+			     "SELECT name, type, ttl, rdata, disabled "
+			     "FROM dns_records WHERE zone_id = ? "
+			     "ORDER BY name, type, id",
+			     &st);
+	if (rc < 0)
+		return rc;
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW)
