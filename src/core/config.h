@@ -76,134 +76,17 @@ struct cfg_lab {
 	size_t n_hosts;
 };
 
-struct cfg_dns_zone {
-	struct cfg_pos pos;
-	const char *name; /* lower case, no trailing dot */
-	struct cfg_pos name_pos;
-	const char *file; /* RFC 1035 master file imported at start, or NULL */
-};
+/* Rooms a config can hold sections for (the room table's size). */
+#define CONFIG_MAX_ROOMS 16
 
-struct cfg_dns_identity {
-	const char *version; /* CHAOS version.bind; "" hides it */
-	const char *id;	     /* CHAOS id.server; "" hides it */
-};
+struct config_schema;
 
-struct cfg_dns_forward {
-	struct cfg_pos pos;
-	const char *domain; /* lower case, no trailing dot */
-	struct sockaddr_any to;
-};
-
-struct cfg_dns_alias {
-	struct cfg_pos pos;
-	const char *from; /* IPv4 address or prefix (text, checked) */
-	struct cfg_pos from_pos;
-	const char *to;
-	struct cfg_pos to_pos;
-};
-
-struct cfg_dns {
+/* A room's section: its struct (allocated in the arena, filled with
+ * defaults when the file leaves the section out) and whether the file
+ * has it, which enables the room. */
+struct cfg_room {
+	void *data;
 	bool enabled;
-	struct sockaddr_any *listen;
-	size_t n_listen;
-	struct cfg_dns_zone *zones;
-	size_t n_zones;
-	int64_t udp_workers;
-	int64_t udp_payload; /* our EDNS payload size */
-	int64_t tcp_idle_timeout; /* seconds */
-	int64_t tcp_max_connections;
-	struct cfg_dns_identity identity;
-	struct sockaddr_any *secondaries; /* may AXFR; get NOTIFY (port 53) */
-	size_t n_secondaries;
-	struct cfg_dns_forward *forward;
-	size_t n_forward;
-	struct sockaddr_any *upstream;
-	size_t n_upstream;
-	bool has_upstream; /* absent: the system's resolvers */
-	struct cfg_dns_alias *alias;
-	size_t n_alias;
-	int64_t cache_size;	  /* entries */
-	int64_t upstream_timeout; /* ms per try */
-};
-
-struct cfg_dhcp_route {
-	struct cfg_pos pos;
-	struct ipprefix to;
-	struct ipaddr via;
-};
-
-struct cfg_dhcp_range {
-	uint32_t start, end; /* host byte order, inclusive */
-};
-
-/* An extra option, by number, with its value already encoded. */
-struct cfg_dhcp_option {
-	struct cfg_pos pos;
-	int64_t code;
-	const char *value; /* "ip:A,B" | "text:..." | "hex:0a0b" | "u8:" | "u16:" | "u32:" */
-	struct cfg_pos value_pos;
-	uint8_t *data;	   /* encoded by the check */
-	size_t len;
-};
-
-/* Options for clients whose vendor class (option 60) starts with @vendor. */
-struct cfg_dhcp_class {
-	struct cfg_pos pos;
-	const char *vendor;
-	struct cfg_dhcp_option *options;
-	size_t n_options;
-};
-
-struct cfg_dhcp_subnet {
-	struct cfg_pos pos;
-	struct ipprefix subnet; /* IPv4 */
-	struct cfg_pos subnet_pos;
-	const char **range_text; /* "A-B" */
-	size_t n_range_text;
-	struct cfg_pos range_pos;
-	struct cfg_dhcp_range *ranges; /* parsed from range_text */
-	size_t n_ranges;
-	struct ipaddr router;
-	bool has_router;
-	struct ipaddr *dns;
-	size_t n_dns;
-	const char *domain; /* NULL: lab.domain when lab is set */
-	const char **search;
-	size_t n_search;
-	struct ipaddr *ntp;
-	size_t n_ntp;
-	int64_t lease_time; /* seconds */
-	int64_t mtu;	    /* 0: not sent */
-	struct cfg_dhcp_route *routes;
-	size_t n_routes;
-	const char *interface; /* NULL: chosen by address */
-	struct cfg_dhcp_option *options;
-	size_t n_options;
-	struct cfg_dhcp_class *classes;
-	size_t n_classes;
-};
-
-struct cfg_dhcp_reservation {
-	struct cfg_pos pos;
-	struct macaddr mac;
-	bool has_mac;
-	const char *client_id; /* hex "01:aa:bb..." */
-	struct ipaddr ip;
-	struct cfg_pos ip_pos;
-	const char *hostname;
-};
-
-struct cfg_dhcp {
-	bool enabled;
-	const char **interfaces;
-	size_t n_interfaces;
-	int64_t port; /* server port; clients are port + 1 */
-	struct cfg_dhcp_subnet *subnets;
-	size_t n_subnets;
-	struct cfg_dhcp_reservation *reservations;
-	size_t n_reservations;
-	bool ping_check;
-	bool dns_register;
 };
 
 struct config {
@@ -215,8 +98,8 @@ struct config {
 	struct cfg_log log;
 	struct cfg_http http;
 	struct cfg_lab lab;
-	struct cfg_dns dns;
-	struct cfg_dhcp dhcp;
+	const struct config_schema *schema; /* what the file was read with */
+	struct cfg_room rooms[CONFIG_MAX_ROOMS]; /* as schema->rooms */
 };
 
 /* The first problem found, ready to print as "FILE:LINE:COL: message". */
@@ -230,16 +113,19 @@ struct cfg_error {
 #define CONFIG_MAX_BYTES (1024 * 1024)
 
 /*
- * Parses @len bytes of YAML named @name (used in messages). On success
- * *out holds a new snapshot with one reference; on failure returns
- * HEARTH_ECONFIG (or -ENOMEM) and fills @err. Thread-safe.
+ * Parses @len bytes of YAML named @name (used in messages) against
+ * @schema (core's keys and the rooms', see config_schema_init), which
+ * must outlive the snapshot. On success *out holds a new snapshot with
+ * one reference; on failure returns HEARTH_ECONFIG (or -ENOMEM) and
+ * fills @err. Thread-safe.
  */
-int config_load_buffer(const char *data, size_t len, const char *name,
-		       struct config **out, struct cfg_error *err);
+int config_load_buffer(const struct config_schema *schema, const char *data,
+		       size_t len, const char *name, struct config **out,
+		       struct cfg_error *err);
 
 /* Reads @path (at most CONFIG_MAX_BYTES) and parses it. */
-int config_load_file(const char *path, struct config **out,
-		     struct cfg_error *err);
+int config_load_file(const struct config_schema *schema, const char *path,
+		     struct config **out, struct cfg_error *err);
 
 /* Reference counting; unref of NULL is a no-op. Thread-safe. */
 struct config *config_ref(struct config *c);
@@ -255,7 +141,7 @@ void config_error_print(const struct cfg_error *err, FILE *f);
 int config_restart_keys(const struct config *old, const struct config *new,
 			void (*fn)(const char *key, void *ud), void *ud);
 
-/* Writes the reference of every key (markdown table) to @f. */
-void config_reference(FILE *f);
+/* Writes the reference of every key of @schema (markdown table) to @f. */
+void config_reference(const struct config_schema *schema, FILE *f);
 
 #endif

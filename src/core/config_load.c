@@ -75,6 +75,7 @@ static const char *type_name(enum cfg_type t)
 	case CFG_IPADDR: return "an IP address";
 	case CFG_PREFIX: return "a prefix (ADDR/LEN)";
 	case CFG_MAC: return "a MAC address";
+	case CFG_ROOM: return "a mapping";
 	}
 	return "?";
 }
@@ -210,6 +211,7 @@ static int parse_scalar(struct loader *l, const struct cfg_field *f,
 	case CFG_SECTION:
 	case CFG_MAP:
 	case CFG_LIST:
+	case CFG_ROOM:
 		break;
 	}
 	return -EINVAL;
@@ -323,12 +325,28 @@ static int load_list(struct loader *l, const struct cfg_field *f,
 	return 0;
 }
 
+/* Where a section's struct lives: inside its parent, or for a room's
+ * section a zeroed struct of its own in the arena. */
+static void *section_data(struct loader *l, const struct cfg_field *f,
+			  void *obj)
+{
+	if (f->type != CFG_ROOM)
+		return AT(obj, f->off, char);
+	void *data = arena_alloc(&l->cfg->arena, f->elem_size ? f->elem_size : 1);
+	if (data)
+		memset(data, 0, f->elem_size ? f->elem_size : 1);
+	*AT(obj, f->off, void *) = data;
+	return data;
+}
+
 static int load_field(struct loader *l, const struct cfg_field *f,
 		      const struct yaml_node *v, void *obj, int depth)
 {
-	void *dst = AT(obj, f->off, char);
+	void *dst = section_data(l, f, obj);
 	int rc;
-	if (f->type == CFG_SECTION) {
+	if (!dst)
+		return -ENOMEM;
+	if (f->type == CFG_SECTION || f->type == CFG_ROOM) {
 		if (!yaml_node_is_null(v) && v->kind != YAML_MAP)
 			return fail_at(l, v, "'%s' must be %s", f->key,
 				       type_name(f->type));
@@ -389,12 +407,13 @@ static int load_absent(struct loader *l, const struct cfg_section *s,
 static int apply_default(struct loader *l, const struct cfg_field *f,
 			 void *obj, int depth)
 {
-	void *dst = AT(obj, f->off, char);
-	if (f->type == CFG_SECTION) {
+	if (f->type == CFG_SECTION || f->type == CFG_ROOM) {
 		/* An absent section still gets its defaults; set_off stays
 		 * false so the room knows it is disabled. */
-		return load_absent(l, f->sub, dst, depth + 1);
+		void *data = section_data(l, f, obj);
+		return data ? load_absent(l, f->sub, data, depth + 1) : -ENOMEM;
 	}
+	void *dst = AT(obj, f->off, char);
 	if (!f->def)
 		return 0;
 	char *text = arena_strdup(&l->cfg->arena, f->def);
@@ -489,8 +508,9 @@ static void set_file(struct cfg_error *err, const char *name)
 	snprintf(err->file, sizeof(err->file), "%s", name);
 }
 
-int config_load_buffer(const char *data, size_t len, const char *name,
-		       struct config **out, struct cfg_error *err)
+int config_load_buffer(const struct config_schema *schema, const char *data,
+		       size_t len, const char *name, struct config **out,
+		       struct cfg_error *err)
 {
 	struct config *cfg = NULL;
 	struct yaml_node *root = NULL;
@@ -512,6 +532,7 @@ int config_load_buffer(const char *data, size_t len, const char *name,
 	}
 	atomic_init(&cfg->refs, 1);
 	arena_init(&cfg->arena);
+	cfg->schema = schema;
 	cfg->path = arena_strdup(&cfg->arena, name);
 
 	/* The tree shares the snapshot's arena: the loader copies what it
@@ -529,7 +550,7 @@ int config_load_buffer(const char *data, size_t len, const char *name,
 		rc = fail_at(&l, root, "the config must be a mapping");
 		goto out;
 	}
-	rc = load_section(&l, &cfg_root, root, cfg, 0);
+	rc = load_section(&l, &schema->root, root, cfg, 0);
 	if (rc)
 		goto out;
 	*out = cfg;
@@ -541,8 +562,8 @@ out:
 	return rc;
 }
 
-int config_load_file(const char *path, struct config **out,
-		     struct cfg_error *err)
+int config_load_file(const struct config_schema *schema, const char *path,
+		     struct config **out, struct cfg_error *err)
 {
 	int fd = -1, rc;
 	char *data = NULL;
@@ -576,7 +597,7 @@ int config_load_file(const char *path, struct config **out,
 		if (len > CONFIG_MAX_BYTES)
 			break;
 	}
-	rc = config_load_buffer(data, len, path, out, err);
+	rc = config_load_buffer(schema, data, len, path, out, err);
 out:
 	free(data);
 	if (fd >= 0)

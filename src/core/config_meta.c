@@ -65,6 +65,7 @@ static bool same_scalar(enum cfg_type type, const void *x, const void *y)
 	case CFG_SECTION:
 	case CFG_MAP:
 	case CFG_LIST:
+	case CFG_ROOM:
 		break;
 	}
 	return true;
@@ -81,14 +82,18 @@ static int walk(const struct cfg_section *s, const void *a, const void *b,
 			 f->key);
 		if (f->type == CFG_MAP)
 			continue; /* maps are lab data: always reloadable */
-		if (f->type == CFG_SECTION) {
+		if (f->type == CFG_SECTION || f->type == CFG_ROOM) {
 			if (!f->reloadable && f->set_off != CFG_NONE &&
 			    *AT(a, f->set_off, bool) != *AT(b, f->set_off, bool)) {
 				fn(path, ud);
 				n++;
 			}
-			n += walk(f->sub, AT(a, f->off, char), AT(b, f->off, char),
-				  path, fn, ud);
+			const void *x = AT(a, f->off, char), *y = AT(b, f->off, char);
+			if (f->type == CFG_ROOM) {
+				x = *(const void *const *)x;
+				y = *(const void *const *)y;
+			}
+			n += walk(f->sub, x, y, path, fn, ud);
 			continue;
 		}
 		if (!f->reloadable && !same_value(f, a, b)) {
@@ -102,7 +107,8 @@ static int walk(const struct cfg_section *s, const void *a, const void *b,
 int config_restart_keys(const struct config *old, const struct config *new,
 			void (*fn)(const char *key, void *ud), void *ud)
 {
-	return walk(&cfg_root, old, new, "", fn, ud);
+	/* Both were read with the daemon's one schema. */
+	return walk(&old->schema->root, old, new, "", fn, ud);
 }
 
 static const char *type_word(enum cfg_type t)
@@ -124,6 +130,7 @@ static const char *type_word(enum cfg_type t)
 	case CFG_IPADDR: return "IP address";
 	case CFG_PREFIX: return "prefix";
 	case CFG_MAC: return "MAC";
+	case CFG_ROOM: return "section";
 	}
 	return "?";
 }
@@ -148,7 +155,7 @@ static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix
 		for (const char *c = fd->help; *c; c++)
 			fputs(*c == '|' ? "\\|" : (char[2]){*c, 0}, f);
 		fputs(" |\n", f);
-		if (fd->type == CFG_SECTION)
+		if (fd->type == CFG_SECTION || fd->type == CFG_ROOM)
 			ref_section(f, fd->sub, path);
 		else if (fd->type == CFG_LIST && fd->elem == CFG_SECTION) {
 			char sub[160];
@@ -162,9 +169,9 @@ static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix
 	}
 }
 
-void config_reference(FILE *f)
+void config_reference(const struct config_schema *schema, FILE *f)
 {
 	fprintf(f, "| key | type | default | range | on SIGHUP | meaning |\n"
 		   "| --- | --- | --- | --- | --- | --- |\n");
-	ref_section(f, &cfg_root, "");
+	ref_section(f, &schema->root, "");
 }

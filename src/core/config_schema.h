@@ -29,6 +29,9 @@ enum cfg_type {
 	CFG_IPADDR,   /* struct ipaddr */
 	CFG_PREFIX,   /* struct ipprefix */
 	CFG_MAC,      /* struct macaddr */
+	CFG_ROOM,     /* a room's section: sub, of elem_size bytes, allocated
+			 in the arena; the pointer at off, presence at
+			 set_off (the root's struct cfg_room) */
 };
 
 #define CFG_NONE SIZE_MAX
@@ -62,8 +65,28 @@ struct cfg_section {
 	int (*check)(struct config *cfg, void *obj, struct cfg_error *err);
 };
 
-/* The root section, whose struct is struct config. */
-extern const struct cfg_section cfg_root;
+struct room_def;
+
+/* Keys at the root: core's, then one per room. */
+#define CFG_ROOT_MAX (16 + CONFIG_MAX_ROOMS)
+
+/*
+ * The schema of a whole config file: core's sections (state_dir, user,
+ * log, http, lab) and a section per room, from the room table. A value
+ * the caller keeps (it must outlive every snapshot read with it); filled
+ * once by config_schema_init and read-only after, so thread-safe.
+ */
+struct config_schema {
+	const struct room_def *const *rooms; /* NULL-terminated */
+	size_t n_rooms;
+	struct cfg_field fields[CFG_ROOT_MAX];
+	struct cfg_section root; /* whose struct is struct config */
+};
+
+/* Builds @s from @rooms (NULL-terminated; may be NULL: core only). The
+ * table must outlive @s. -E2BIG past CONFIG_MAX_ROOMS rooms. */
+int config_schema_init(struct config_schema *s,
+		       const struct room_def *const *rooms);
 
 int cfg_vfail(struct cfg_error *err, const struct cfg_pos *pos,
 	      const char *fmt, va_list ap);
@@ -73,5 +96,13 @@ int cfg_fail(struct cfg_error *err, const struct cfg_pos *pos,
 
 /* True when @s is a valid DNS label (letters, digits, hyphens, 1-63). */
 bool cfg_is_label(const char *s);
+
+/* Helpers for writing a section's table (rooms' config.c files too):
+ * FIELD() sets the "none" offsets, then the entry's own values override
+ * them. Files using it silence -Woverride-init (that is the point). */
+#define CFG_F(type, member) offsetof(type, member)
+#define CFG_FIELD(...) ((struct cfg_field){.set_off = CFG_NONE, \
+	.pos_off = CFG_NONE, .count_off = CFG_NONE, __VA_ARGS__})
+#define CFG_N(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

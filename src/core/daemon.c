@@ -43,7 +43,8 @@ void daemon_each_room(struct daemon *d,
 		fn(daemon_rooms[i].name, daemon_rooms[i].state(d), ud);
 	for (size_t i = 0; i < d->n_rooms; i++) {
 		const struct daemon_room_inst *r = &d->rooms[i];
-		fn(r->ops->name, r->room ? r->ops->state(r->room) : "disabled",
+		fn(r->def->name, r->room ? r->def->ops->state(r->room)
+					 : "disabled",
 		   ud);
 	}
 }
@@ -67,16 +68,68 @@ static void warn_restart_key(const char *key, void *ud)
 		json_array_append_new(list, json_string(key));
 }
 
+/*
+ * Offers @next to every running room (phase 1). When one refuses, the
+ * ones that prepared abort, and nothing changes anywhere; @err names the
+ * room and its reason. Otherwise each commits (phase 2).
+ */
+static int reload_rooms(struct daemon *d, const struct config *next,
+			struct cfg_error *err)
+{
+	size_t i;
+	int rc = 0;
+	struct room_refusal why = {""};
+	for (i = 0; i < d->n_rooms; i++) {
+		struct daemon_room_inst *r = &d->rooms[i];
+		r->staged = NULL;
+		if (!r->room || !r->def->ops->reload_prepare)
+			continue;
+		rc = r->def->ops->reload_prepare(r->room, next, &r->staged,
+						 &why);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		const char *name = d->rooms[i].def->name;
+		while (i-- > 0) {
+			struct daemon_room_inst *r = &d->rooms[i];
+			if (r->room && r->def->ops->reload_prepare &&
+			    r->def->ops->reload_abort)
+				r->def->ops->reload_abort(r->room, r->staged);
+			r->staged = NULL;
+		}
+		snprintf(err->file, sizeof(err->file), "%s", next->path);
+		err->line = err->col = 0;
+		snprintf(err->msg, sizeof(err->msg), "room %s refused it: %s",
+			 name, why.msg[0] ? why.msg : hearth_strerror(rc));
+		return rc;
+	}
+	for (i = 0; i < d->n_rooms; i++) {
+		struct daemon_room_inst *r = &d->rooms[i];
+		if (r->room && r->def->ops->reload_commit)
+			r->def->ops->reload_commit(r->room, next, r->staged);
+		else if (!r->room && room_enabled(next, r->def))
+			log_warn("core", "reload: room %s was enabled; it "
+					 "starts at restart", r->def->name);
+		r->staged = NULL;
+	}
+	return 0;
+}
+
 int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 {
 	struct config *next = NULL;
-	int rc = config_load_file(d->opts.config_path, &next, err);
+	int rc = config_load_file(d->opts.schema, d->opts.config_path, &next,
+				  err);
+	if (!rc)
+		rc = reload_rooms(d, next, err);
 	if (rc) {
 		d->reloads_failed++;
 		log_error("core", "reload refused, running config stays: "
 				  "%s:%d:%d: %s",
 			  err->file, err->line ? err->line : 1,
 			  err->col ? err->col : 1, err->msg);
+		config_unref(next);
 		return rc;
 	}
 	config_restart_keys(d->cfg, next, warn_restart_key, restart);
@@ -90,14 +143,6 @@ int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 			log_error("core", "reload: api key: %s",
 				  hearth_strerror(rc));
 		http_server_set_max_body(d->http, d->cfg->http.max_body_bytes);
-	}
-	for (size_t i = 0; i < d->n_rooms; i++) {
-		struct daemon_room_inst *r = &d->rooms[i];
-		if (r->room)
-			r->ops->reload(r->room, d->cfg);
-		else if (r->ops->enabled(d->cfg))
-			log_warn("core", "reload: room %s was enabled; it "
-					 "starts at restart", r->ops->name);
 	}
 	d->reloads_ok++;
 	log_info("core", "reloaded config=%s", d->opts.config_path);
@@ -118,7 +163,7 @@ static void stop(struct daemon *d, const char *why)
 	privs_sd_notify("STOPPING=1");
 	for (size_t i = d->n_rooms; i-- > 0;) {
 		if (d->rooms[i].room)
-			d->rooms[i].ops->close(d->rooms[i].room);
+			d->rooms[i].def->ops->close(d->rooms[i].room);
 		d->rooms[i].room = NULL;
 	}
 	http_server_close(d->http, on_http_closed, d);
@@ -167,6 +212,49 @@ static int open_http(struct daemon *d)
 	return metrics_register(d->metrics, http_server_collect, d->http);
 }
 
+/*
+ * Every room's tables are migrated (enabled or not, so a room turned on
+ * later finds its tables), then the enabled rooms open in table order,
+ * then each binds the services the others offered.
+ */
+static int open_rooms(struct daemon *d)
+{
+	struct room_ctx ctx = {
+		.loop = &d->loop, .store = d->store, .metrics = d->metrics,
+		.http = d->http, .services = &d->services,
+	};
+	int rc;
+	for (const struct room_def *const *r = d->opts.rooms; r && *r; r++) {
+		if (d->n_rooms == DAEMON_MAX_ROOMS)
+			return -E2BIG;
+		d->rooms[d->n_rooms++].def = *r;
+		if ((*r)->migrations &&
+		    (rc = store_migrate(d->store, (*r)->name, (*r)->migrations)))
+			return rc;
+	}
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		struct daemon_room_inst *ri = &d->rooms[i];
+		if (!ri->def->ops || !room_enabled(d->cfg, ri->def))
+			continue;
+		rc = ri->def->ops->open(&ctx, d->cfg, &ri->room);
+		if (rc) {
+			log_error(ri->def->name, "cannot start: %s",
+				  hearth_strerror(rc));
+			return rc;
+		}
+	}
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		struct daemon_room_inst *ri = &d->rooms[i];
+		if (ri->room && ri->def->ops->bind &&
+		    (rc = ri->def->ops->bind(ri->room, &d->services))) {
+			log_error(ri->def->name, "cannot start: %s",
+				  hearth_strerror(rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	       struct daemon **out)
 {
@@ -205,24 +293,9 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 		if (rc)
 			return rc;
 	}
-	struct room_ctx ctx = {
-		.loop = &d->loop, .store = d->store, .metrics = d->metrics,
-		.http = d->http, .services = &d->services,
-	};
-	for (const struct room_ops *const *r = opts->rooms; r && *r; r++) {
-		if (d->n_rooms == DAEMON_MAX_ROOMS)
-			return -E2BIG;
-		struct daemon_room_inst *ri = &d->rooms[d->n_rooms++];
-		ri->ops = *r;
-		if (!(*r)->enabled(cfg))
-			continue;
-		rc = (*r)->open(&ctx, cfg, &ri->room);
-		if (rc) {
-			log_error((*r)->name, "cannot start: %s",
-				  hearth_strerror(rc));
-			return rc;
-		}
-	}
+	rc = open_rooms(d);
+	if (rc)
+		return rc;
 	rc = start_signal(d, &d->sig_term, SIGTERM);
 	if (!rc)
 		rc = start_signal(d, &d->sig_int, SIGINT);
@@ -278,8 +351,8 @@ int daemon_run(struct daemon *d)
 	}
 	for (size_t i = 0; i < d->n_rooms; i++) {
 		struct daemon_room_inst *r = &d->rooms[i];
-		if (r->room && (rc = r->ops->start(r->room))) {
-			log_error(r->ops->name, "cannot start: %s",
+		if (r->room && (rc = r->def->ops->start(r->room))) {
+			log_error(r->def->name, "cannot start: %s",
 				  hearth_strerror(rc));
 			return rc;
 		}
@@ -308,7 +381,7 @@ void daemon_free(struct daemon *d)
 		d->stopping = true;
 		for (size_t i = d->n_rooms; i-- > 0;)
 			if (d->rooms[i].room)
-				d->rooms[i].ops->close(d->rooms[i].room);
+				d->rooms[i].def->ops->close(d->rooms[i].room);
 		http_server_close(d->http, NULL, NULL);
 		d->http = NULL;
 		uv_walk(&d->loop, close_any, NULL);

@@ -19,7 +19,10 @@ struct daemon;
 struct daemon_opts {
 	const char *config_path; /* re-read on SIGHUP */
 	bool verbose;		 /* -v: debug logging whatever the config */
-	const struct room_ops *const *rooms; /* NULL-terminated */
+	/* The room table and the schema built from it (both outlive the
+	 * daemon; config snapshots were read with this schema). */
+	const struct room_def *const *rooms; /* NULL-terminated */
+	const struct config_schema *schema;
 };
 
 /* Opens the store and binds every socket; takes a reference on @cfg. */

@@ -20,11 +20,12 @@ struct daemon_room {
 
 /* A room from daemon_opts.rooms and its state. */
 struct daemon_room_inst {
-	const struct room_ops *ops;
-	void *room; /* NULL when disabled */
+	const struct room_def *def;
+	void *room;   /* NULL when disabled */
+	void *staged; /* between reload_prepare and commit/abort */
 };
 
-#define DAEMON_MAX_ROOMS 16
+#define DAEMON_MAX_ROOMS CONFIG_MAX_ROOMS
 
 struct daemon {
 	uv_loop_t loop;

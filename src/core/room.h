@@ -1,46 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* The interface every room (dns, dhcp, ...) offers the daemon's lifecycle. */
+/* What a room is to the daemon, the config loader and the CLI: one table entry. */
 #ifndef HEARTH_CORE_ROOM_H
 #define HEARTH_CORE_ROOM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <uv.h>
 
+#include "core/cli.h"
 #include "core/config.h"
+#include "core/config_schema.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
+#include "core/services.h"
 #include "core/store.h"
 
 /*
- * The daemon lives in core, below the rooms; hearthd's main() hands it a
- * table of rooms, so core never includes a room's headers. Each call runs
- * on the loop thread.
+ * The daemon, the config loader and the CLI live in core, below the
+ * rooms; the one table of rooms (src/cmd/rooms.c) hands them each room's
+ * struct room_def, so core never includes a room's headers. A room is
+ * one folder that owns its config section, its tables and migrations,
+ * its routes and its CLI commands; it reaches other rooms only through
+ * the services of core/services.h.
  */
-
-/*
- * A host name for the dns room to serve while a lease lasts: what the
- * dhcp room calls on ACK (add) and on release or expiry (remove). The dns
- * room fills it in when it opens; rooms open in table order, so dns
- * comes before dhcp. @name is one label, @domain without a trailing dot,
- * @ip in network byte order. add() returns 0, or -EEXIST when a static
- * record holds the name (the lease still works; the clash is logged).
- */
-struct room_dns_registrar {
-	void *ud;
-	int (*add)(void *ud, const char *name, const char *domain,
-		   uint32_t ip);
-	void (*remove)(void *ud, const char *name, const char *domain,
-		       uint32_t ip);
-	/* Serves the changes made so far at once (otherwise they are
-	 * published after a short delay, batched). */
-	void (*flush)(void *ud);
-};
-
-/* Services rooms offer each other, through the daemon (never by reaching
- * into another room's structs). NULL members are not offered. */
-struct room_services {
-	struct room_dns_registrar *dns;
-};
 
 /* What a room may use; all owned by the daemon and outliving the room. */
 struct room_ctx {
@@ -48,25 +30,73 @@ struct room_ctx {
 	struct store *store;
 	struct metrics *metrics;
 	struct http_server *http; /* NULL when http is disabled */
+	/* The services rooms offer each other. A room fills in what it
+	 * offers in open(); it may call what others offer from bind() on. */
 	struct room_services *services;
 };
 
+/* A reload refused by a room: why, for the log and the reload API. */
+struct room_refusal {
+	char msg[256];
+};
+
+/*
+ * The daemon-side lifecycle. Every call runs on the loop thread. The
+ * daemon calls, in this order: open (each enabled room, in table order),
+ * bind (each opened room, once all have opened), start (after privileges
+ * are dropped), then any number of reloads, then close (reverse order).
+ */
 struct room_ops {
-	const char *name;
-	/* True when the config enables the room. */
-	bool (*enabled)(const struct config *cfg);
-	/* Loads state and binds sockets (still privileged). */
+	/* Loads state and binds sockets (still privileged); offers the
+	 * room's services in ctx->services. */
 	int (*open)(const struct room_ctx *ctx, const struct config *cfg,
 		    void **room);
-	/* Starts serving (after privileges are dropped). */
+	/* Optional: takes the services other rooms offer (all rooms have
+	 * opened by now). */
+	int (*bind)(void *room, struct room_services *services);
+	/* Starts serving. */
 	int (*start)(void *room);
-	/* Applies a new config; on failure the room keeps its old state and
-	 * logs why. */
-	int (*reload)(void *room, const struct config *cfg);
-	/* Stops serving and frees everything (handles closed on the loop). */
+	/*
+	 * Reload in two phases. prepare checks @cfg and does everything that
+	 * can fail, keeping the result in *staged without changing what the
+	 * room serves; on refusal it returns non-zero and says why in @why.
+	 * When every room prepared, the daemon calls commit (which cannot
+	 * fail) on each; when one refused, abort on those that prepared.
+	 * NULL prepare: the room takes any config that loaded.
+	 */
+	int (*reload_prepare)(void *room, const struct config *cfg,
+			      void **staged, struct room_refusal *why);
+	void (*reload_commit)(void *room, const struct config *cfg,
+			      void *staged);
+	void (*reload_abort)(void *room, void *staged);
+	/* Stops serving and frees everything (handles closed on the loop;
+	 * the loop runs until they are). */
 	void (*close)(void *room);
-	/* "running", "failed", ... for /healthz. */
+	/* "running", "degraded", ... for /healthz. */
 	const char *(*state)(void *room);
 };
+
+struct room_def {
+	const char *name; /* its config key, log name and CLI group */
+	const char *help; /* one line: "the dns room: ..." */
+	/* Its config section: the schema, and the size of the struct the
+	 * loader fills (zeroed, then defaults and values). NULL: none. */
+	const struct cfg_section *config;
+	size_t config_size;
+	/* Its tables, versioned on their own (schema_versions(room, version));
+	 * SQL texts, NULL-terminated, append only: migration i takes the
+	 * room's version i to i + 1. NULL: no tables. */
+	const char *const *migrations;
+	/* The daemon side; NULL for a room with nothing running. */
+	const struct room_ops *ops;
+	/* Its CLI commands ("dns import", ...), ending with a NULL name. */
+	const struct cli_command *commands;
+};
+
+/* The room's config section in @cfg (defaults when the file leaves it
+ * out); NULL when @def is not a room of @cfg's schema. */
+const void *room_config(const struct config *cfg, const struct room_def *def);
+/* True when @cfg has a section for @def: the room runs. */
+bool room_enabled(const struct config *cfg, const struct room_def *def);
 
 #endif

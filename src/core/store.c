@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SQLite store: open, migrations, transactions and the meta table. */
+/* SQLite store: open, per-room migrations and the meta table. */
 #include "core/store.h"
 
 #include <errno.h>
@@ -13,154 +13,158 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "core/sql.h"
 #include "core/store_priv.h"
 
-/* Migration N takes the schema from version N to N+1. Append only. */
-static const char *const migrations[] = {
+/*
+ * Each room versions its own tables in schema_versions(room, version), so
+ * adding a room never renumbers another's schema; core's own tables are
+ * the room "core". PRAGMA user_version marks the layout: 0..5 are the
+ * single numbered schema hearth 0.1.0 wrote (upgraded in place, below),
+ * VERSIONS_LAYOUT is this one, anything else is from a newer hearth.
+ */
+#define VERSIONS_LAYOUT 100
+#define LEGACY_LATEST 5
+
+/* Core's tables. Append only: migration N takes core from N to N + 1. */
+static const char *const core_migrations[] = {
 	/* 0 -> 1: facts about the installation. */
 	"CREATE TABLE meta ("
 	"  key TEXT PRIMARY KEY NOT NULL,"
 	"  value TEXT NOT NULL"
 	") WITHOUT ROWID;",
-	/* 1 -> 2: authoritative DNS zones and their records. */
-	"CREATE TABLE dns_zones ("
-	"  id INTEGER PRIMARY KEY,"
-	"  name TEXT NOT NULL UNIQUE," /* lower case, trailing dot */
-	"  kind TEXT NOT NULL DEFAULT 'Native',"
-	"  account TEXT NOT NULL DEFAULT '',"
-	"  soa_edit_api TEXT NOT NULL DEFAULT 'DEFAULT',"
-	"  masters TEXT NOT NULL DEFAULT '[]',"
-	"  source TEXT NOT NULL DEFAULT 'api'," /* api | file */
-	"  notified_serial INTEGER NOT NULL DEFAULT 0"
-	");"
-	"CREATE TABLE dns_records ("
-	"  id INTEGER PRIMARY KEY,"
-	"  zone_id INTEGER NOT NULL REFERENCES dns_zones(id) ON DELETE CASCADE,"
-	"  name TEXT NOT NULL," /* lower case, trailing dot */
-	"  type INTEGER NOT NULL,"
-	"  ttl INTEGER NOT NULL,"
-	"  rdata BLOB NOT NULL," /* wire form, names uncompressed */
-	"  disabled INTEGER NOT NULL DEFAULT 0"
-	");"
-	"CREATE INDEX dns_records_by_name ON dns_records(zone_id, name, type);",
-	/* 2 -> 3: what the PowerDNS-compatible API keeps beside the records:
-	 * zone settings it echoes back, and per-RRset comments. */
-	"ALTER TABLE dns_zones ADD COLUMN soa_edit TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE dns_zones ADD COLUMN catalog TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE dns_zones ADD COLUMN api_rectify INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE dns_zones ADD COLUMN nsec3param TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE dns_zones ADD COLUMN nsec3narrow INTEGER NOT NULL DEFAULT 0;"
-	"CREATE TABLE dns_comments ("
-	"  id INTEGER PRIMARY KEY,"
-	"  zone_id INTEGER NOT NULL REFERENCES dns_zones(id) ON DELETE CASCADE,"
-	"  name TEXT NOT NULL," /* lower case, trailing dot */
-	"  type INTEGER NOT NULL,"
-	"  content TEXT NOT NULL,"
-	"  account TEXT NOT NULL DEFAULT '',"
-	"  modified_at INTEGER NOT NULL DEFAULT 0"
-	");"
-	"CREATE INDEX dns_comments_by_name ON dns_comments(zone_id, name, type);",
-	/* 3 -> 4: DHCP leases. */
-	"CREATE TABLE dhcp_leases ("
-	"  ip INTEGER PRIMARY KEY," /* IPv4, host byte order */
-	"  mac BLOB NOT NULL,"
-	"  client_id BLOB NOT NULL,"
-	"  hostname TEXT NOT NULL DEFAULT '',"
-	"  expires INTEGER NOT NULL," /* unix seconds */
-	"  state TEXT NOT NULL" /* bound | declined */
-	");",
-	/* 4 -> 5: a counter bumped by every write to a zone's records, so
-	 * the dns room rebuilds only the zones that changed. */
-	"ALTER TABLE dns_zones ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+	NULL,
 };
 
-#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
-
-/* The one place SQLite result codes become hearth codes. */
-int store_sql_err(struct store *s, int rc, const char *what)
+static int count(const char *const *m)
 {
-	if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW)
-		return 0;
-	log_error("store", "%s: %s (rc=%d)", what,
-		  s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), rc);
-	if (rc == SQLITE_NOMEM)
-		return -ENOMEM;
-	if (rc == SQLITE_FULL)
-		return -ENOSPC;
-	if (rc == SQLITE_READONLY || rc == SQLITE_PERM)
-		return -EACCES;
-	return HEARTH_ESTORE;
+	int n = 0;
+	while (m && m[n])
+		n++;
+	return n;
 }
 
-void store_txn_begin(struct store *s, struct store_txn *t)
-{
-	t->s = s;
-	t->err = store_sql_err(s, sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
-					 NULL),
-			 "begin");
-}
-
-void store_txn_exec(struct store_txn *t, const char *sql)
-{
-	if (t->err)
-		return;
-	t->err = store_sql_err(t->s, sqlite3_exec(t->s->db, sql, NULL, NULL, NULL),
-			 "exec");
-}
-
-int store_txn_commit(struct store_txn *t)
-{
-	if (t->err) {
-		sqlite3_exec(t->s->db, "ROLLBACK", NULL, NULL, NULL);
-		return t->err;
-	}
-	int rc = store_sql_err(t->s, sqlite3_exec(t->s->db, "COMMIT", NULL, NULL,
-					    NULL),
-			 "commit");
-	if (rc)
-		sqlite3_exec(t->s->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
-}
-
-static int pragma_int(struct store *s, const char *sql, int *out)
+static int user_version(struct store *s, int *out)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*out = sqlite3_column_int(st, 0);
-	}
-	rc = store_sql_err(s, rc, sql);
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st,
+				    NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	rc = sql_err(s, rc, "user_version");
 	sqlite3_finalize(st);
 	return rc;
 }
 
-static int migrate(struct store *s)
+/*
+ * Moves a database of the single numbered schema (hearth 0.1.0: 1 meta,
+ * 2 dns zones and records, 3 dns comments and zone settings, 4 dhcp
+ * leases, 5 dns zone versions) to per-room versions, in one transaction:
+ * the tables stay as they are, only their versions are recorded.
+ */
+static int adopt_legacy(struct store *s, int v)
 {
-	int rc = pragma_int(s, "PRAGMA user_version", &s->version);
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_exec(&t, "CREATE TABLE schema_versions ("
+		     "  room TEXT PRIMARY KEY NOT NULL,"
+		     "  version INTEGER NOT NULL"
+		     ") WITHOUT ROWID;");
+	const struct {
+		const char *room;
+		int64_t version;
+	} at[] = {
+		{"core", v >= 1},
+		{"dns", (v >= 2) + (v >= 3) + (v >= 5)},
+		{"dhcp", v >= 4},
+	};
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+		if (at[i].version)
+			sql_run(&t, NULL, "INSERT INTO schema_versions(room, "
+					  "version) VALUES(?, ?)",
+				"ti", at[i].room, at[i].version);
+	char bump[64];
+	snprintf(bump, sizeof(bump), "PRAGMA user_version = %d",
+		 VERSIONS_LAYOUT);
+	sql_exec(&t, bump);
+	int rc = sql_commit(&t);
+	if (!rc && v > 0)
+		log_info("store", "schema %d of hearth 0.1.0 now versioned per "
+				  "room", v);
+	return rc;
+}
+
+int store_room_version(struct store *s, const char *room, int *out)
+{
+	int64_t v = 0;
+	int rc = sql_one_int(s, &v, "SELECT version FROM schema_versions "
+				    "WHERE room = ?", "t", room);
+	if (rc == -ENOENT)
+		rc = 0, v = 0;
+	*out = (int)v;
+	return rc;
+}
+
+int store_migrate(struct store *s, const char *room,
+		  const char *const *migrations)
+{
+	int have, latest = count(migrations);
+	int rc = store_room_version(s, room, &have);
 	if (rc)
 		return rc;
-	if (s->version > N_MIGRATIONS) {
-		log_error("store", "database schema %d is newer than this "
-				   "hearth (%d)", s->version, N_MIGRATIONS);
+	if (have > latest) {
+		log_error("store", "the %s tables are at schema %d, newer than "
+				   "this hearth (%d)", room, have, latest);
 		return HEARTH_ESCHEMA;
 	}
-	while (s->version < N_MIGRATIONS) {
-		struct store_txn t;
-		char bump[64];
-		store_txn_begin(s, &t);
-		store_txn_exec(&t, migrations[s->version]);
-		snprintf(bump, sizeof(bump), "PRAGMA user_version = %d",
-			 s->version + 1);
-		store_txn_exec(&t, bump);
-		rc = store_txn_commit(&t);
+	while (have < latest) {
+		struct sql_txn t;
+		sql_begin(s, &t);
+		sql_exec(&t, migrations[have]);
+		sql_run(&t, NULL, "INSERT INTO schema_versions(room, version) "
+				  "VALUES(?, ?) ON CONFLICT(room) DO UPDATE "
+				  "SET version = excluded.version",
+			"ti", room, (int64_t)have + 1);
+		rc = sql_commit(&t);
 		if (rc)
 			return rc;
-		s->version++;
-		log_info("store", "migrated schema to version %d", s->version);
+		have++;
+		log_info("store", "migrated room=%s schema to version %d", room,
+			 have);
 	}
 	return 0;
+}
+
+static int migrate(struct store *s)
+{
+	int v = 0;
+	int rc = user_version(s, &v);
+	if (rc)
+		return rc;
+	if (v != VERSIONS_LAYOUT && (v < 0 || v > LEGACY_LATEST)) {
+		log_error("store", "database schema %d is newer than this "
+				   "hearth", v);
+		return HEARTH_ESCHEMA;
+	}
+	if (v != VERSIONS_LAYOUT && (rc = adopt_legacy(s, v)))
+		return rc;
+	rc = store_migrate(s, "core", core_migrations);
+	if (!rc)
+		rc = store_room_version(s, "core", &s->version);
+	return rc;
+}
+
+/* The database is readable as a whole before anything writes to it. */
+static int quick_check(struct store *s)
+{
+	struct sql_rows r;
+	sql_query(s, &r, "PRAGMA quick_check", NULL);
+	if (sql_next(&r) && strcmp(sql_col_text(&r, 0), "ok") != 0) {
+		log_error("store", "%s: quick_check: %s", s->path,
+			  sql_col_text(&r, 0));
+		sql_stop(&r, HEARTH_ESTORE);
+	}
+	return sql_end(&r);
 }
 
 static int mkdir_p(const char *dir)
@@ -212,19 +216,18 @@ int store_open(const char *dir, struct store **out)
 				     SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
-		rc = store_sql_err(s, rc, s->path);
+		rc = sql_err(s, rc, s->path);
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
-	int dummy = 0;
 	rc = sqlite3_exec(s->db,
 			  "PRAGMA journal_mode = WAL;"
 			  "PRAGMA synchronous = FULL;"
 			  "PRAGMA foreign_keys = ON;",
 			  NULL, NULL, NULL);
-	rc = store_sql_err(s, rc, "pragmas");
+	rc = sql_err(s, rc, "pragmas");
 	if (!rc)
-		rc = pragma_int(s, "PRAGMA quick_check", &dummy);
+		rc = quick_check(s);
 	if (rc)
 		goto fail;
 	rc = migrate(s);
@@ -241,6 +244,7 @@ void store_free(struct store *s)
 {
 	if (!s)
 		return;
+	store_cache_free(s);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -253,7 +257,7 @@ int store_schema_version(const struct store *s)
 
 int store_schema_latest(void)
 {
-	return N_MIGRATIONS;
+	return count(core_migrations);
 }
 
 const char *store_path(const struct store *s)
@@ -263,76 +267,53 @@ const char *store_path(const struct store *s)
 
 int store_meta_get(struct store *s, const char *key, char **out)
 {
-	sqlite3_stmt *st = NULL;
+	struct sql_rows r;
 	*out = NULL;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?",
-				    -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-		*out = strdup(v ? (const char *)v : "");
-		rc = *out ? 0 : -ENOMEM;
-	} else if (rc == SQLITE_DONE) {
-		rc = -ENOENT;
-	} else {
-		rc = store_sql_err(s, rc, "meta get");
+	sql_query(s, &r, "SELECT value FROM meta WHERE key = ?", "t", key);
+	if (sql_next(&r)) {
+		*out = strdup(sql_col_text(&r, 0));
+		if (!*out)
+			sql_stop(&r, -ENOMEM);
 	}
-	sqlite3_finalize(st);
-	return rc;
+	int rc = sql_end(&r);
+	return rc ? rc : *out ? 0 : -ENOENT;
 }
 
-static int meta_put(struct store *s, const char *key, const char *value)
+static void meta_put(struct sql_txn *t, const char *key, const char *value)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(
-		s->db, "INSERT INTO meta(key, value) VALUES(?, ?) "
-		       "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-		-1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(st);
-	rc = store_sql_err(s, rc, "meta put");
-	sqlite3_finalize(st);
-	return rc;
+	sql_run(t, NULL, "INSERT INTO meta(key, value) VALUES(?, ?) "
+			 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		"tt", key, value);
 }
 
 int store_meta_set(struct store *s, const char *key, const char *value)
 {
-	struct store_txn t;
-	store_txn_begin(s, &t);
-	if (!t.err)
-		t.err = meta_put(s, key, value);
-	return store_txn_commit(&t);
+	struct sql_txn t;
+	sql_begin(s, &t);
+	meta_put(&t, key, value);
+	return sql_commit(&t);
 }
 
 int store_meta_add(struct store *s, const char *key, int64_t delta,
 		   int64_t *out)
 {
-	struct store_txn t;
+	struct sql_txn t;
 	char *old = NULL;
 	int64_t v = 0;
-	store_txn_begin(s, &t);
+	sql_begin(s, &t);
 	if (!t.err) {
 		int rc = store_meta_get(s, key, &old);
 		if (rc == 0)
 			v = strtoll(old, NULL, 10);
 		else if (rc != -ENOENT)
-			t.err = rc;
+			sql_fail(&t, rc);
 	}
 	free(old);
 	v += delta;
-	if (!t.err) {
-		char text[32];
-		snprintf(text, sizeof(text), "%lld", (long long)v);
-		t.err = meta_put(s, key, text);
-	}
-	int rc = store_txn_commit(&t);
+	char text[32];
+	snprintf(text, sizeof(text), "%lld", (long long)v);
+	meta_put(&t, key, text);
+	int rc = sql_commit(&t);
 	if (!rc && out)
 		*out = v;
 	return rc;

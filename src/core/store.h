@@ -8,9 +8,10 @@
 
 /*
  * One database file (hearth.db, WAL mode, synchronous=FULL) so that a
- * write acknowledged to a client is on disk. Schema changes are numbered
- * migrations applied in order at open; a database from a newer hearth is
- * refused rather than guessed at. Not thread-safe: one owner thread.
+ * write acknowledged to a client is on disk. Each room's tables are
+ * versioned on their own (store_migrate); a database from a newer hearth
+ * is refused rather than guessed at. Rooms write through core/sql.h.
+ * Not thread-safe: one owner thread.
  */
 struct store;
 
@@ -19,10 +20,21 @@ struct store;
 int store_open(const char *dir, struct store **out);
 void store_free(struct store *s);
 
-/* The schema version the database is at after open. */
+/* The version of core's own tables after open, and the one this binary
+ * migrates them to. */
 int store_schema_version(const struct store *s);
-/* The schema version this binary migrates to. */
 int store_schema_latest(void);
+
+/*
+ * Brings @room's tables to the last of @migrations (SQL texts,
+ * NULL-terminated; migration i takes version i to i + 1), each step in
+ * one transaction with its version. Tables of a newer hearth are
+ * refused (HEARTH_ESCHEMA), never guessed at.
+ */
+int store_migrate(struct store *s, const char *room,
+		  const char *const *migrations);
+/* The version of @room's tables (0: none yet). */
+int store_room_version(struct store *s, const char *room, int *out);
 /* Path of the database file (owned by the store). */
 const char *store_path(const struct store *s);
 

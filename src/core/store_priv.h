@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* What the store's files share: the handle, error translation, transactions. */
+/* The store's handle, shared by store.c and sql.c only (rooms use core/sql.h). */
 #ifndef HEARTH_CORE_STORE_PRIV_H
 #define HEARTH_CORE_STORE_PRIV_H
 
@@ -7,26 +7,21 @@
 
 #include "core/store.h"
 
+/* One cached statement, keyed by the address of its SQL text. */
+struct store_stmt {
+	const char *sql;
+	sqlite3_stmt *st;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
-	int version;
+	int version; /* core's tables */
+	struct store_stmt *cache; /* open addressing, power-of-two size */
+	size_t cache_cap, cache_n;
 };
 
-/* The one place SQLite result codes become hearth codes (and are logged). */
-int store_sql_err(struct store *s, int rc, const char *what);
-
-/*
- * A transaction that remembers its first error: later statements become
- * no-ops and commit rolls back and reports that error.
- */
-struct store_txn {
-	struct store *s;
-	int err;
-};
-
-void store_txn_begin(struct store *s, struct store_txn *t);
-void store_txn_exec(struct store_txn *t, const char *sql);
-int store_txn_commit(struct store_txn *t);
+/* Finalizes every cached statement (before sqlite3_close). */
+void store_cache_free(struct store *s);
 
 #endif

@@ -5,7 +5,12 @@
 
 #include "core/room.h"
 
-/* The room's lifecycle, for hearthd's room table (after the dns room). */
-extern const struct room_ops dhcp_room_ops;
+/* The room, for the room table (src/cmd/rooms.c). */
+extern const struct room_def dhcp_room_def;
+
+/* Its parts, each defined in the file that owns it. */
+extern const struct room_ops dhcp_room_ops;      /* room.c */
+extern const struct cli_command dhcp_cli_commands[]; /* cli.c */
+extern const char *const dhcp_migrations[];       /* store.c */
 
 #endif

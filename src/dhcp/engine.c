@@ -46,7 +46,7 @@ static const struct cfg_dhcp_subnet *subnet_for(struct dhcp_room *r,
 						struct dhcp_iface *ifc,
 						const struct dhcp_msg *m)
 {
-	const struct cfg_dhcp *d = &r->cfg->dhcp;
+	const struct cfg_dhcp *d = dhcp_config(r->cfg);
 	if (m->giaddr) {
 		for (size_t i = 0; i < d->n_subnets; i++)
 			if (in_subnet(&d->subnets[i], ntohl(m->giaddr)))
@@ -90,7 +90,7 @@ static bool find_fixed(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
 		       const uint8_t mac[6], const uint8_t *cid, size_t cid_len,
 		       struct fixed *out)
 {
-	const struct cfg_dhcp *d = &r->cfg->dhcp;
+	const struct cfg_dhcp *d = dhcp_config(r->cfg);
 	for (size_t i = 0; i < d->n_reservations; i++) {
 		const struct cfg_dhcp_reservation *v = &d->reservations[i];
 		bool match = (v->has_mac && memcmp(v->mac.b, mac, 6) == 0) ||
@@ -123,7 +123,7 @@ static bool find_fixed(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
 static bool reserved_for_other(struct dhcp_room *r, uint32_t ip,
 			       const uint8_t mac[6])
 {
-	const struct cfg_dhcp *d = &r->cfg->dhcp;
+	const struct cfg_dhcp *d = dhcp_config(r->cfg);
 	for (size_t i = 0; i < d->n_reservations; i++) {
 		const struct cfg_dhcp_reservation *v = &d->reservations[i];
 		if (ntohl(ip_be(&v->ip)) == ip &&
@@ -369,7 +369,7 @@ static void reply_to(struct dhcp_room *r, struct dhcp_iface *ifc,
 		     const struct dhcp_msg *m, struct dhcp_out *o,
 		     uint8_t type, uint32_t yiaddr_be)
 {
-	uint16_t cport = (uint16_t)(r->cfg->dhcp.port + 1);
+	uint16_t cport = (uint16_t)(dhcp_config(r->cfg)->port + 1);
 	o->ifc = ifc;
 	memset(&o->to, 0, sizeof(o->to));
 	o->to.sin_family = AF_INET;
@@ -377,7 +377,7 @@ static void reply_to(struct dhcp_room *r, struct dhcp_iface *ifc,
 	memcpy(o->chaddr, m->chaddr, 6);
 	if (m->giaddr) {
 		o->to.sin_addr.s_addr = m->giaddr;
-		o->to.sin_port = htons((uint16_t)r->cfg->dhcp.port);
+		o->to.sin_port = htons((uint16_t)dhcp_config(r->cfg)->port);
 	} else if (type == DHCP_NAK) {
 		o->to.sin_addr.s_addr = INADDR_BROADCAST;
 		o->to.sin_port = htons(cport);
@@ -556,7 +556,7 @@ static void ack(struct dhcp_room *r, struct dhcp_iface *ifc,
 	dhcp_leases_reindex(&r->leases, l);
 	snprintf(l->hostname, sizeof(l->hostname), "%s", name);
 	snprintf(l->domain, sizeof(l->domain), "%s", dom ? dom : "");
-	if (!l->registered && name[0] && dom && r->cfg->dhcp.dns_register) {
+	if (!l->registered && name[0] && dom && dhcp_config(r->cfg)->dns_register) {
 		dhcp_batch_dns(r, true, name, dom, ip);
 		l->registered = true;
 	}

@@ -10,7 +10,8 @@
 
 #include "core/config.h"
 #include "core/room.h"
-#include "core/store_dhcp.h"
+#include "dhcp/config.h"
+#include "dhcp/store.h"
 #include "proto/dhcp/msg.h"
 
 enum dhcp_lease_state {
@@ -114,8 +115,8 @@ struct dhcp_room {
 	struct dhcp_ping *ping; /* NULL without dhcp.ping_check */
 	uv_timer_t *sweep; /* own allocation: freed in its close callback */
 	/* The batch being built while a burst of packets is read. */
-	struct store_dhcp_change *changes;
-	struct store_dhcp_lease *change_leases;
+	struct dhcp_store_change *changes;
+	struct dhcp_store_lease *change_leases;
 	struct dhcp_lease *change_copies;
 	size_t n_changes;
 	struct dhcp_out *outs;

@@ -117,9 +117,9 @@ void dhcp_batch_put(struct dhcp_room *r, const struct dhcp_lease *l)
 	/* A copy: the table may move before the batch is committed. */
 	struct dhcp_lease *c = &r->change_copies[r->n_changes];
 	*c = *l;
-	struct store_dhcp_lease *sl = &r->change_leases[r->n_changes];
+	struct dhcp_store_lease *sl = &r->change_leases[r->n_changes];
 	static const char *const states[] = {"offered", "bound", "declined"};
-	*sl = (struct store_dhcp_lease){
+	*sl = (struct dhcp_store_lease){
 		.ip = c->ip, .mac = c->mac, .client_id = c->cid,
 		.client_id_len = c->cid_len, .hostname = c->hostname,
 		.expires = c->expires, .state = states[c->state]};
@@ -153,7 +153,7 @@ void dhcp_flush(struct dhcp_room *r)
 {
 	int rc = 0;
 	if (r->n_changes) {
-		rc = store_dhcp_apply(r->store, r->changes, r->n_changes);
+		rc = dhcp_store_apply(r->store, r->changes, r->n_changes);
 		if (rc)
 			log_error("dhcp", "leases not saved (%s): %zu replies "
 					  "dropped",
@@ -195,7 +195,7 @@ static void on_readable(uv_poll_t *p, int status, int events)
 
 int dhcp_io_open(struct dhcp_room *r)
 {
-	const struct cfg_dhcp *d = &r->cfg->dhcp;
+	const struct cfg_dhcp *d = dhcp_config(r->cfg);
 	r->ifs = calloc(d->n_interfaces, sizeof(*r->ifs));
 	r->outs = calloc(DHCP_BATCH, sizeof(*r->outs));
 	r->changes = calloc(DHCP_BATCH * 2, sizeof(*r->changes));
@@ -247,7 +247,7 @@ int dhcp_io_start(struct dhcp_room *r)
 		char a[16] = "-";
 		inet_ntop(AF_INET, &ifc->addr, a, sizeof(a));
 		log_info("dhcp", "serving on %s (%s) port %lld", ifc->name, a,
-			 (long long)r->cfg->dhcp.port);
+			 (long long)dhcp_config(r->cfg)->port);
 	}
 	return 0;
 }

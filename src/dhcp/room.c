@@ -8,15 +8,11 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "dhcp/config.h"
 #include "dhcp/dhcp_room.h"
 #include "dhcp/internal.h"
 
 #define SWEEP_MS 2000
-
-static bool enabled(const struct config *cfg)
-{
-	return cfg->dhcp.enabled;
-}
 
 struct load_ctx {
 	struct dhcp_room *r;
@@ -25,7 +21,7 @@ struct load_ctx {
 	size_t n_expired;
 };
 
-static int load_lease(const struct store_dhcp_lease *sl, void *ud)
+static int load_lease(const struct dhcp_store_lease *sl, void *ud)
 {
 	struct load_ctx *c = ud;
 	if (sl->expires <= c->now) {
@@ -52,7 +48,7 @@ static int load_lease(const struct store_dhcp_lease *sl, void *ud)
 /* The domain a lease's name goes in: its subnet's, else the lab's. */
 static const char *domain_for(struct dhcp_room *r, uint32_t ip_host)
 {
-	const struct cfg_dhcp *d = &r->cfg->dhcp;
+	const struct cfg_dhcp *d = dhcp_config(r->cfg);
 	struct ipaddr a = {.family = AF_INET};
 	uint32_t be = htonl(ip_host);
 	memcpy(a.u.bytes, &be, 4);
@@ -73,7 +69,7 @@ static void register_all(struct dhcp_room *r)
 	while ((l = dhcp_leases_next(&r->leases, &pos))) {
 		const char *dom = domain_for(r, l->ip);
 		if (l->state != DHCP_LEASE_BOUND || !l->hostname[0] || !dom ||
-		    !r->cfg->dhcp.dns_register)
+		    !dhcp_config(r->cfg)->dns_register)
 			continue;
 		snprintf(l->domain, sizeof(l->domain), "%s", dom);
 		dhcp_batch_dns(r, true, l->hostname, l->domain, l->ip);
@@ -199,12 +195,11 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		return -ENOMEM;
 	r->loop = ctx->loop;
 	r->store = ctx->store;
-	r->svc = ctx->services;
 	r->cfg = config_ref((struct config *)cfg);
 	rc = dhcp_io_open(r);
 	if (rc)
 		goto fail;
-	if (cfg->dhcp.ping_check) {
+	if (dhcp_config(cfg)->ping_check) {
 		rc = dhcp_ping_open(r, &r->ping);
 		if (rc) {
 			log_error("dhcp", "ping_check: no ICMP socket: %s",
@@ -213,7 +208,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		}
 	}
 	struct load_ctx lc = {.r = r, .now = dhcp_now()};
-	rc = store_dhcp_leases(r->store, load_lease, &lc);
+	rc = dhcp_store_leases(r->store, load_lease, &lc);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < lc.n_expired; i++)
@@ -231,6 +226,15 @@ fail:
 	return rc;
 }
 
+/* The dns room's registrar, when it runs (read at each use, so the order
+ * rooms opened in does not matter). */
+static int room_bind(void *room, struct room_services *services)
+{
+	struct dhcp_room *r = room;
+	r->svc = services;
+	return 0;
+}
+
 static int room_start(void *room)
 {
 	struct dhcp_room *r = room;
@@ -245,12 +249,15 @@ static int room_start(void *room)
 	return rc ? rc : dhcp_io_start(r);
 }
 
-static int room_reload(void *room, const struct config *cfg)
+/* Everything the dhcp room reads comes from the snapshot: taking it is
+ * the whole reload, and cannot fail. */
+static void room_reload_commit(void *room, const struct config *cfg,
+			       void *staged)
 {
 	struct dhcp_room *r = room;
+	(void)staged;
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
-	return 0;
 }
 
 static const char *room_state(void *room)
@@ -260,11 +267,10 @@ static const char *room_state(void *room)
 }
 
 const struct room_ops dhcp_room_ops = {
-	.name = "dhcp",
-	.enabled = enabled,
 	.open = room_open,
+	.bind = room_bind,
 	.start = room_start,
-	.reload = room_reload,
+	.reload_commit = room_reload_commit,
 	.close = room_close,
 	.state = room_state,
 };

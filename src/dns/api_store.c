@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/store_dns.h"
+#include "dns/store.h"
 #include "dns/api_priv.h"
 #include "proto/dns/rdata.h"
 
@@ -15,7 +15,7 @@ struct loader {
 	char text[4 * DNS_RDATA_MAX + 64];
 };
 
-static int load_settings(const struct store_dns_zone *sz, void *ud)
+static int load_settings(const struct dns_store_zone *sz, void *ud)
 {
 	struct api_zone *z = ud;
 	int rc = api_zone_init(z, sz->name);
@@ -57,7 +57,7 @@ static void *grow(struct arena *a, void *arr, size_t n, size_t size)
 	return p;
 }
 
-static int load_record(const struct store_dns_rr *rr, void *ud)
+static int load_record(const struct dns_store_rr *rr, void *ud)
 {
 	struct loader *l = ud;
 	struct api_zone *z = l->z;
@@ -99,7 +99,7 @@ static int load_record(const struct store_dns_rr *rr, void *ud)
 	return 0;
 }
 
-static int load_comment(const struct store_dns_comment *c, void *ud)
+static int load_comment(const struct dns_store_comment *c, void *ud)
 {
 	struct loader *l = ud;
 	struct api_zone *z = l->z;
@@ -132,11 +132,11 @@ int api_zone_load(struct store *s, const char *name, struct api_zone *z)
 		return -ENOMEM;
 	l->z = z;
 	l->err = 0;
-	rc = store_dns_zone_get(s, name, load_settings, z);
+	rc = dns_store_zone_get(s, name, load_settings, z);
 	if (!rc)
-		rc = store_dns_records(s, name, load_record, l);
+		rc = dns_store_records(s, name, load_record, l);
 	if (!rc)
-		rc = store_dns_comments(s, name, load_comment, l);
+		rc = dns_store_comments(s, name, load_comment, l);
 	free(l);
 	if (!rc)
 		api_zone_sort(z);
@@ -148,7 +148,7 @@ struct each {
 	void *ud;
 };
 
-static int each_zone(const struct store_dns_zone *sz, void *ud)
+static int each_zone(const struct dns_store_zone *sz, void *ud)
 {
 	struct each *e = ud;
 	struct api_zone z = {0};
@@ -163,13 +163,13 @@ int api_zones_each(struct store *s, int (*fn)(struct api_zone *z, void *ud),
 		   void *ud)
 {
 	struct each e = {fn, ud};
-	return store_dns_zones(s, each_zone, &e);
+	return dns_store_zones(s, each_zone, &e);
 }
 
 int api_zone_save(struct store *s, struct api_zone *z, bool create,
 		  bool settings, bool replace_all)
 {
-	struct store_dns_rrset_change *ch = NULL;
+	struct dns_store_rrset_change *ch = NULL;
 	char *masters = NULL;
 	size_t n = 0;
 	bool all = create || replace_all;
@@ -186,14 +186,14 @@ int api_zone_save(struct store *s, struct api_zone *z, bool create,
 		bool comments = all ? set->n_comments > 0 : set->dirty_comments;
 		if (!recs && !comments)
 			continue;
-		struct store_dns_rr *rrs = arena_alloc(
+		struct dns_store_rr *rrs = arena_alloc(
 			&z->arena, (set->n ? set->n : 1) * sizeof(*rrs));
 		if (!rrs) {
 			rc = -ENOMEM;
 			goto out;
 		}
 		for (size_t k = 0; k < set->n; k++)
-			rrs[k] = (struct store_dns_rr){
+			rrs[k] = (struct dns_store_rr){
 				.name = set->name,
 				.type = set->type,
 				.ttl = set->ttl,
@@ -201,7 +201,7 @@ int api_zone_save(struct store *s, struct api_zone *z, bool create,
 				.rdlen = set->recs[k].rdlen,
 				.disabled = set->recs[k].disabled,
 			};
-		struct store_dns_comment *cs = arena_alloc(
+		struct dns_store_comment *cs = arena_alloc(
 			&z->arena,
 			(set->n_comments ? set->n_comments : 1) * sizeof(*cs));
 		if (!cs) {
@@ -209,14 +209,14 @@ int api_zone_save(struct store *s, struct api_zone *z, bool create,
 			goto out;
 		}
 		for (size_t k = 0; k < set->n_comments; k++)
-			cs[k] = (struct store_dns_comment){
+			cs[k] = (struct dns_store_comment){
 				.name = set->name,
 				.type = set->type,
 				.content = set->comments[k].content,
 				.account = set->comments[k].account,
 				.modified_at = set->comments[k].modified_at,
 			};
-		ch[n++] = (struct store_dns_rrset_change){
+		ch[n++] = (struct dns_store_rrset_change){
 			.name = set->name,
 			.type = set->type,
 			.set_records = recs,
@@ -232,7 +232,7 @@ int api_zone_save(struct store *s, struct api_zone *z, bool create,
 		rc = -ENOMEM;
 		goto out;
 	}
-	struct store_dns_zone sz = {
+	struct dns_store_zone sz = {
 		.name = z->name,
 		.kind = z->set.kind,
 		.source = z->set.source,
@@ -246,14 +246,14 @@ int api_zone_save(struct store *s, struct api_zone *z, bool create,
 		.nsec3param = z->set.nsec3param,
 		.nsec3narrow = z->set.nsec3narrow,
 	};
-	struct store_dns_zone_update u = {
+	struct dns_store_zone_update u = {
 		.create = create,
 		.settings = (create || settings) ? &sz : NULL,
 		.replace_all = replace_all,
 		.changes = ch,
 		.n_changes = n,
 	};
-	rc = store_dns_zone_update(s, z->name, &u);
+	rc = dns_store_zone_update(s, z->name, &u);
 	if (!rc)
 		for (size_t i = 0; i < z->n; i++)
 			z->sets[i].dirty_records = z->sets[i].dirty_comments =

@@ -8,7 +8,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "core/store_dns.h"
+#include "dns/store.h"
 #include "dns/api_priv.h"
 #include "dns/internal.h"
 #include "proto/dns/dns.h"
@@ -123,7 +123,7 @@ void api_zone_create(struct api_call *c)
 			    &wire, &e);
 	if (rc)
 		goto out;
-	rc = store_dns_zone_get(c->room->store, name, NULL, NULL);
+	rc = dns_store_zone_get(c->room->store, name, NULL, NULL);
 	if (rc != -ENOENT) {
 		rc = rc ? rc : -EEXIST;
 		goto out;
@@ -282,7 +282,7 @@ out:
 
 void api_zone_delete(struct api_call *c)
 {
-	int rc = store_dns_zone_delete(c->room->store, c->zone);
+	int rc = dns_store_zone_delete(c->room->store, c->zone);
 	if (rc) {
 		reply_code(c, rc);
 		return;
@@ -294,7 +294,7 @@ void api_zone_delete(struct api_call *c)
 
 static int exists(struct api_call *c)
 {
-	int rc = store_dns_zone_get(c->room->store, c->zone, NULL, NULL);
+	int rc = dns_store_zone_get(c->room->store, c->zone, NULL, NULL);
 	if (rc)
 		reply_code(c, rc);
 	return rc;

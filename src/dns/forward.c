@@ -692,7 +692,7 @@ static int parse_side(const char *text, struct ipprefix *p)
 
 int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 {
-	const struct cfg_dns *d = &cfg->dns;
+	const struct cfg_dns *d = dns_config(cfg);
 	struct route *routes = calloc(d->n_forward + 1, sizeof(*routes));
 	struct sockaddr_any *up = calloc(d->n_upstream + 8, sizeof(*up));
 	struct dns_alias *alias =

@@ -14,6 +14,7 @@
 #include "base/buf.h"
 #include "core/config.h"
 #include "core/room.h"
+#include "dns/config.h"
 #include "proto/dns/answer.h"
 #include "proto/dns/zone.h"
 
@@ -95,6 +96,7 @@ struct dns_room {
 	struct room_dns_registrar registrar;
 	struct dns_stats tcp_stats;
 	bool degraded; /* a zone file or lab record could not be loaded */
+	bool staged_degraded; /* of the snapshot a reload prepared */
 	uint64_t reloads;
 };
 

@@ -12,7 +12,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
-#include "core/store_dns.h"
+#include "dns/store.h"
 #include "dns/internal.h"
 #include "proto/dns/dns.h"
 #include "proto/dns/zonefile.h"
@@ -71,7 +71,7 @@ static int include_file(const char *from, const char *path, char **data,
 
 /* Records collected from a file before they go to the store in one go. */
 struct collect {
-	struct store_dns_rr *rrs;
+	struct dns_store_rr *rrs;
 	size_t n, cap;
 	struct arena arena;
 };
@@ -81,7 +81,7 @@ static int collect_rr(const struct dns_zf_record *rr, void *ud)
 	struct collect *c = ud;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct store_dns_rr *r = realloc(c->rrs, cap * sizeof(*r));
+		struct dns_store_rr *r = realloc(c->rrs, cap * sizeof(*r));
 		if (!r)
 			return -ENOMEM;
 		c->rrs = r;
@@ -98,13 +98,13 @@ static int collect_rr(const struct dns_zf_record *rr, void *ud)
 		return -ENOMEM;
 	if (rr->rdlen)
 		memcpy(rd, rr->rdata, rr->rdlen);
-	c->rrs[c->n++] = (struct store_dns_rr){
+	c->rrs[c->n++] = (struct dns_store_rr){
 		.name = n, .type = rr->type, .ttl = rr->ttl, .rdata = rd,
 		.rdlen = rr->rdlen};
 	return 0;
 }
 
-static int count_one(const struct store_dns_rr *rr, void *ud)
+static int count_one(const struct dns_store_rr *rr, void *ud)
 {
 	(void)rr;
 	(*(size_t *)ud)++;
@@ -117,7 +117,7 @@ static bool zone_stored(struct store *store, const char *name)
 	char apex[DNS_NAME_TEXT_MAX];
 	size_t n = 0;
 	snprintf(apex, sizeof(apex), "%s.", name);
-	return store_dns_records(store, apex, count_one, &n) >= 0 && n > 0;
+	return dns_store_records(store, apex, count_one, &n) >= 0 && n > 0;
 }
 
 /* A zone file must hold its zone's SOA, or the zone could not be served. */
@@ -163,7 +163,7 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 		goto out;
 	}
 	if (!rc)
-		rc = store_dns_zone_replace(store, apex, "file", c.rrs, c.n);
+		rc = dns_store_zone_replace(store, apex, "file", c.rrs, c.n);
 	if (rc)
 		snprintf(why, why_len, "%s", hearth_strerror(rc));
 	else
@@ -234,7 +234,7 @@ struct build {
 	size_t records;
 };
 
-static int add_stored(const struct store_dns_rr *rr, void *ud)
+static int add_stored(const struct dns_store_rr *rr, void *ud)
 {
 	struct build *bd = ud;
 	struct dns_name owner;
@@ -258,7 +258,7 @@ struct zlist {
 	size_t n, cap;
 };
 
-static int list_zone(const struct store_dns_zone *z, void *ud)
+static int list_zone(const struct dns_store_zone *z, void *ud)
 {
 	struct zlist *l = ud;
 	if (l->n == l->cap) {
@@ -433,25 +433,25 @@ static int build(struct store *store, const struct config *cfg,
 	if (!s)
 		return -ENOMEM;
 	snprintf(s->version, sizeof(s->version), "%s",
-		 cfg->dns.identity.version ? cfg->dns.identity.version : "");
+		 dns_config(cfg)->identity.version ? dns_config(cfg)->identity.version : "");
 	snprintf(s->id, sizeof(s->id), "%s",
-		 cfg->dns.identity.id ? cfg->dns.identity.id : "");
+		 dns_config(cfg)->identity.id ? dns_config(cfg)->identity.id : "");
 	s->opts.version = s->version;
 	s->opts.id = s->id;
-	s->opts.udp_payload = (uint16_t)cfg->dns.udp_payload;
+	s->opts.udp_payload = (uint16_t)dns_config(cfg)->udp_payload;
 
-	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
-		const struct cfg_dns_zone *z = &cfg->dns.zones[i];
+	for (size_t i = 0; i < dns_config(cfg)->n_zones; i++) {
+		const struct cfg_dns_zone *z = &dns_config(cfg)->zones[i];
 		if (import && z->file && import_file(store, z))
 			*degraded = true;
 	}
-	for (size_t i = 0; i < cfg->dns.n_zones; i++) {
-		const struct cfg_dns_zone *z = &cfg->dns.zones[i];
+	for (size_t i = 0; i < dns_config(cfg)->n_zones; i++) {
+		const struct cfg_dns_zone *z = &dns_config(cfg)->zones[i];
 		if (!z->file && !zone_stored(store, z->name) &&
 		    create_empty(store, z->name))
 			*degraded = true;
 	}
-	rc = store_dns_zones(store, list_zone, &list);
+	rc = dns_store_zones(store, list_zone, &list);
 	if (rc)
 		goto out;
 	rc = dns_lab_records(cfg, &lab, &n_lab);
@@ -504,7 +504,7 @@ static int build(struct store *store, const struct config *cfg,
 			rc = -ENOMEM;
 			goto out;
 		}
-		rc = store_dns_records(store, list.names[i], add_stored, &bd);
+		rc = dns_store_records(store, list.names[i], add_stored, &bd);
 		/* Lab records join a stored zone of the same name; one
 		 * that would replace a stored RRset is refused, loudly. */
 		for (size_t k = 0; rc == 0 && k < n_lab; k++) {
@@ -693,13 +693,13 @@ static int create_empty(struct store *store, const char *name)
 	    synth_rdata(&a, 1, rd, &len, &ns))
 		return -EINVAL;
 	dns_name_to_text(&ns, ns_text, sizeof(ns_text));
-	struct store_dns_rr rrs[2] = {
+	struct dns_store_rr rrs[2] = {
 		{.name = apex, .type = DNS_T_SOA, .ttl = 3600, .rdata = rd,
 		 .rdlen = len},
 		{.name = apex, .type = DNS_T_NS, .ttl = 3600, .rdata = ns.wire,
 		 .rdlen = ns.len},
 	};
-	int rc = store_dns_zone_replace(store, apex, "api", rrs, 2);
+	int rc = dns_store_zone_replace(store, apex, "api", rrs, 2);
 	if (!rc)
 		log_info("dns", "zone=%s created (SOA and NS)", apex);
 	return rc;

@@ -8,14 +8,10 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "dns/config.h"
 #include "dns/dns_room.h"
 #include "dns/internal.h"
 #include "proto/dns/dns.h"
-
-static bool enabled(const struct config *cfg)
-{
-	return cfg->dns.enabled;
-}
 
 /* Publishes @next; the old snapshot is freed once no worker can still
  * be reading it. */
@@ -121,9 +117,9 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->snap = snap;
 	malloc_trim(0);
 	log_zones(snap);
-	rc = dns_udp_open(r, &cfg->dns, &r->udp);
+	rc = dns_udp_open(r, dns_config(cfg), &r->udp);
 	if (!rc)
-		rc = dns_tcp_open(r, &cfg->dns, &r->tcp);
+		rc = dns_tcp_open(r, dns_config(cfg), &r->tcp);
 	if (!rc)
 		rc = dns_notify_open(r, &r->notify);
 	if (!rc)
@@ -152,12 +148,12 @@ static int room_start(void *room)
 	if (!rc)
 		rc = dns_tcp_start(r->tcp);
 	if (!rc) {
-		for (size_t i = 0; i < r->cfg->dns.n_listen; i++) {
+		for (size_t i = 0; i < dns_config(r->cfg)->n_listen; i++) {
 			char text[ADDR_TEXT_MAX];
-			sockaddr_format(&r->cfg->dns.listen[i], text);
+			sockaddr_format(&dns_config(r->cfg)->listen[i], text);
 			log_info("dns", "listening on %s (udp, tcp)", text);
 		}
-		dns_notify_zones(r->notify, r->snap, &r->cfg->dns, true);
+		dns_notify_zones(r->notify, r->snap, dns_config(r->cfg), true);
 	}
 	return rc;
 }
@@ -175,11 +171,14 @@ int dns_room_refresh(struct dns_room *r)
 	}
 	publish(r, snap);
 	r->degraded = degraded;
-	dns_notify_zones(r->notify, snap, &r->cfg->dns, false);
+	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
 	return 0;
 }
 
-static int room_reload(void *room, const struct config *cfg)
+/* Reload, phase 1: the new zones are built (everything that can fail),
+ * nothing served changes yet. */
+static int room_reload_prepare(void *room, const struct config *cfg,
+			       void **staged, struct room_refusal *why)
 {
 	struct dns_room *r = room;
 	struct dns_snapshot *snap = NULL;
@@ -187,21 +186,37 @@ static int room_reload(void *room, const struct config *cfg)
 	int rc = dns_load(r->store, cfg, r->dyn, r->n_dyn, r->snap, &snap,
 			  &degraded);
 	if (rc) {
-		log_error("dns", "reload: %s; zones stay as they were",
-			  hearth_strerror(rc));
+		snprintf(why->msg, sizeof(why->msg), "zones: %s",
+			 hearth_strerror(rc));
 		return rc;
 	}
+	r->staged_degraded = degraded;
+	*staged = snap;
+	return 0;
+}
+
+/* Phase 2: serve them, with the new limits and forwarding. */
+static void room_reload_commit(void *room, const struct config *cfg,
+			       void *staged)
+{
+	struct dns_room *r = room;
+	struct dns_snapshot *snap = staged;
 	publish(r, snap);
-	r->degraded = degraded;
-	dns_tcp_set_limits(r->tcp, &cfg->dns);
+	r->degraded = r->staged_degraded;
+	dns_tcp_set_limits(r->tcp, dns_config(cfg));
 	if (dns_fwd_configure(r->fwd, cfg))
 		log_error("dns", "reload: forwarding keeps its old settings");
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
-	dns_notify_zones(r->notify, snap, &r->cfg->dns, false);
+	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
 	r->reloads++;
 	log_zones(snap);
-	return 0;
+}
+
+static void room_reload_abort(void *room, void *staged)
+{
+	(void)room;
+	dns_snapshot_free(staged);
 }
 
 static void room_close(void *room)
@@ -226,11 +241,11 @@ static const char *room_state(void *room)
 }
 
 const struct room_ops dns_room_ops = {
-	.name = "dns",
-	.enabled = enabled,
 	.open = room_open,
 	.start = room_start,
-	.reload = room_reload,
+	.reload_prepare = room_reload_prepare,
+	.reload_commit = room_reload_commit,
+	.reload_abort = room_reload_abort,
 	.close = room_close,
 	.state = room_state,
 };

@@ -130,7 +130,7 @@ static bool peer_may_transfer(struct conn *c)
 	int len = sizeof(peer.u.ss);
 	if (uv_tcp_getpeername(&c->h, &peer.u.sa, &len))
 		return false;
-	const struct cfg_dns *d = &c->t->room->cfg->dns;
+	const struct cfg_dns *d = dns_config(c->t->room->cfg);
 	for (size_t i = 0; i < d->n_secondaries; i++) {
 		const struct sockaddr_any *s = &d->secondaries[i];
 		if (s->u.sa.sa_family != peer.u.sa.sa_family)

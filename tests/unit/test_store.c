@@ -57,6 +57,28 @@ static int teardown(void **state)
 	return rc;
 }
 
+/* The first column of the first row of @sql, read with SQLite directly. */
+static int db_int(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	int v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void db_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
 static void test_open_fresh(void **state)
 {
 	struct fixture *f = *state;
@@ -80,16 +102,9 @@ static void test_open_fresh(void **state)
 	store_free(NULL);
 
 	/* The version is recorded in the file itself. */
-	sqlite3 *db;
-	sqlite3_stmt *st2;
-	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1,
-					    &st2, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st2), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st2, 0), store_schema_latest());
-	sqlite3_finalize(st2);
-	sqlite3_close(db);
+	assert_int_equal(db_int(f->db, "SELECT version FROM schema_versions "
+				       "WHERE room = 'core'"),
+			 store_schema_latest());
 }
 
 static void test_creates_nested_dir(void **state)
@@ -231,35 +246,100 @@ static void test_newer_schema_refused(void **state)
 	struct fixture *f = *state;
 	struct store *s = NULL;
 	char *v = NULL;
+	char sql[128];
 
 	assert_int_equal(store_open(f->dir, &s), 0);
 	assert_int_equal(store_meta_set(s, "keep", "me"), 0);
 	store_free(s);
 
-	sqlite3 *db;
-	char sql[64];
-	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-		 store_schema_latest() + 1);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-
+	snprintf(sql, sizeof(sql), "UPDATE schema_versions SET version = %d "
+				   "WHERE room = 'core'", store_schema_latest() + 1);
+	db_exec(f->db, sql);
 	/* (store_open logs the refusal on stderr.) */
 	s = (struct store *)1;
 	assert_int_equal(store_open(f->dir, &s), HEARTH_ESCHEMA);
 	assert_null(s);
 
-	/* Nothing was changed: putting the version back makes it usable. */
-	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d",
-		 store_schema_latest());
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	/* A layout of versions this hearth does not know is refused too. */
+	snprintf(sql, sizeof(sql), "UPDATE schema_versions SET version = %d "
+				   "WHERE room = 'core'", store_schema_latest());
+	db_exec(f->db, sql);
+	db_exec(f->db, "PRAGMA user_version = 101");
+	assert_int_equal(store_open(f->dir, &s), HEARTH_ESCHEMA);
+	assert_null(s);
+
+	/* Nothing was changed: putting the layout back makes it usable. */
+	db_exec(f->db, "PRAGMA user_version = 100");
 	assert_int_equal(store_open(f->dir, &s), 0);
 	assert_int_equal(store_meta_get(s, "keep", &v), 0);
 	assert_string_equal(v, "me");
 	free(v);
 	store_free(s);
+}
+
+/* Rooms version their tables on their own; a newer room table is refused
+ * and an older one brought up to date, each step once. */
+static void test_room_migrations(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	static const char *const v1[] = {"CREATE TABLE r_a (x INTEGER);", NULL};
+	static const char *const v2[] = {"CREATE TABLE r_a (x INTEGER);",
+					 "CREATE TABLE r_b (y TEXT);", NULL};
+	static const char *const bad[] = {"CREATE TABLE r_a (x INTEGER);",
+					  "CREATE TABLE r_b (y TEXT);",
+					  "THIS IS NOT SQL;", NULL};
+	int v = -1;
+
+	assert_int_equal(store_open(f->dir, &s), 0);
+	assert_int_equal(store_room_version(s, "r", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(store_migrate(s, "r", v1), 0);
+	assert_int_equal(store_room_version(s, "r", &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(store_migrate(s, "r", v2), 0); /* only step 2 runs */
+	assert_int_equal(store_room_version(s, "r", &v), 0);
+	assert_int_equal(v, 2);
+	/* Another room's versions are its own. */
+	static const char *const o1[] = {"CREATE TABLE o_a (z INTEGER);", NULL};
+	assert_int_equal(store_migrate(s, "other", o1), 0);
+	assert_int_equal(store_room_version(s, "other", &v), 0);
+	assert_int_equal(v, 1);
+	/* Older code meets newer tables: refused, nothing touched. */
+	assert_int_equal(store_migrate(s, "r", v1), HEARTH_ESCHEMA);
+	/* A failing step leaves the version where it was. */
+	assert_true(store_migrate(s, "r", bad) < 0);
+	assert_int_equal(store_room_version(s, "r", &v), 0);
+	assert_int_equal(v, 2);
+	store_free(s);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM r_b"), 0);
+}
+
+/* A database of hearth 0.1.0's single numbered schema is adopted in
+ * place: its data stays, its rooms get their versions. */
+static void test_legacy_schema_adopted(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	char *v = NULL;
+	int version = -1;
+
+	db_exec(f->db, "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, "
+		       "value TEXT NOT NULL) WITHOUT ROWID;"
+		       "INSERT INTO meta VALUES('starts', '7');"
+		       "CREATE TABLE dns_zones (id INTEGER PRIMARY KEY);"
+		       "PRAGMA user_version = 4;");
+	assert_int_equal(store_open(f->dir, &s), 0);
+	assert_int_equal(store_meta_get(s, "starts", &v), 0);
+	assert_string_equal(v, "7");
+	free(v);
+	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_room_version(s, "dns", &version), 0);
+	assert_int_equal(version, 2); /* zones+records, comments; not yet 5 */
+	assert_int_equal(store_room_version(s, "dhcp", &version), 0);
+	assert_int_equal(version, 1);
+	store_free(s);
+	assert_int_equal(db_int(f->db, "PRAGMA user_version"), 100);
 }
 
 static void test_not_a_database(void **state)
@@ -291,6 +371,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_room_migrations, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_legacy_schema_adopted,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

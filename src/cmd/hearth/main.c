@@ -7,8 +7,33 @@
 
 #include "base/addr.h"
 #include "cmd/hearth/cli.h"
+#include "cmd/rooms.h"
 #include "core/config.h"
-#include "core/http_client.h"
+#include "core/config_schema.h"
+#include "core/room.h"
+
+/* Core's commands, then each room's, in room-table order. */
+#define MAX_COMMANDS 128
+
+struct commands {
+	const struct cli_command *list[MAX_COMMANDS];
+	size_t n;
+};
+
+static const struct commands *all_commands(void)
+{
+	static struct commands c;
+	if (c.n)
+		return &c;
+	for (size_t i = 0; i < cli_n_commands && c.n < MAX_COMMANDS; i++)
+		c.list[c.n++] = &cli_commands[i];
+	for (const struct room_def *const *r = hearth_rooms; *r; r++)
+		for (const struct cli_command *k = (*r)->commands; k && k->name;
+		     k++)
+			if (c.n < MAX_COMMANDS)
+				c.list[c.n++] = k;
+	return &c;
+}
 
 #define DEFAULT_URL "http://127.0.0.1:8080"
 
@@ -16,11 +41,12 @@ void cli_usage(FILE *f)
 {
 	fprintf(f, "usage: hearth [--url URL] [--api-key KEY] [-c FILE] "
 		   "COMMAND [ARGS]\n\ncommands:\n");
-	for (size_t i = 0; i < cli_n_commands; i++) {
+	const struct commands *all = all_commands();
+	for (size_t i = 0; i < all->n; i++) {
 		char left[64];
-		snprintf(left, sizeof(left), "%s %s", cli_commands[i].name,
-			 cli_commands[i].args);
-		fprintf(f, "  %-26s %s\n", left, cli_commands[i].help);
+		snprintf(left, sizeof(left), "%s %s", all->list[i]->name,
+			 all->list[i]->args);
+		fprintf(f, "  %-26s %s\n", left, all->list[i]->help);
 	}
 	fprintf(f,
 		"\noptions:\n"
@@ -46,10 +72,11 @@ static void command_usage(FILE *f, const struct cli_command *c)
 static const struct cli_command *find_command(int argc, char **argv, int *used)
 {
 	const struct cli_command *best = NULL;
+	const struct commands *all = all_commands();
 	int best_words = 0;
-	for (size_t i = 0; i < cli_n_commands; i++) {
+	for (size_t i = 0; i < all->n; i++) {
 		char name[64];
-		snprintf(name, sizeof(name), "%s", cli_commands[i].name);
+		snprintf(name, sizeof(name), "%s", all->list[i]->name);
 		int words = 0;
 		bool match = true;
 		for (char *save = NULL, *w = strtok_r(name, " ", &save); w;
@@ -61,7 +88,7 @@ static const struct cli_command *find_command(int argc, char **argv, int *used)
 			words++;
 		}
 		if (match && words > best_words) {
-			best = &cli_commands[i];
+			best = all->list[i];
 			best_words = words;
 		}
 	}
@@ -74,7 +101,7 @@ static int url_from_config(struct cli *cli, char *url, size_t n)
 {
 	struct config *cfg = NULL;
 	struct cfg_error err;
-	if (config_load_file(cli->config, &cfg, &err)) {
+	if (config_load_file(cli->schema, cli->config, &cfg, &err)) {
 		config_error_print(&err, stderr);
 		return CLI_FAILED;
 	}
@@ -100,106 +127,6 @@ static int url_from_config(struct cli *cli, char *url, size_t n)
 	return CLI_OK;
 }
 
-struct fetch {
-	int rc;
-	char *body;
-	size_t len;
-	const char *url;
-};
-
-static void on_response(const struct http_client_result *res, void *ud)
-{
-	struct fetch *f = ud;
-	if (res->err) {
-		fprintf(stderr, "hearth: cannot reach %s: %s\n", f->url,
-			res->errmsg ? res->errmsg : "error");
-		f->rc = CLI_CONNECT;
-		return;
-	}
-	if (res->status >= 200 && res->status < 300) {
-		f->body = malloc(res->body_len + 1);
-		if (!f->body) {
-			f->rc = CLI_FAILED;
-			return;
-		}
-		memcpy(f->body, res->body, res->body_len);
-		f->body[res->body_len] = '\0';
-		f->len = res->body_len;
-		f->rc = CLI_OK;
-		return;
-	}
-	json_error_t jerr;
-	json_t *j = json_loadb(res->body, res->body_len, 0, &jerr);
-	const char *msg = json_string_value(json_object_get(j, "error"));
-	fprintf(stderr, "hearth: %s answered %ld: %s\n", f->url, res->status,
-		msg ? msg : (j ? "unexpected answer" : "not JSON"));
-	json_decref(j);
-	f->rc = res->status >= 400 && res->status < 500 ? CLI_REFUSED
-							 : CLI_SERVER;
-}
-
-int cli_request(struct cli *cli, const char *method, const char *path,
-		const char *body, size_t body_len, const char *content_type,
-		char **out, size_t *out_len)
-{
-	uv_loop_t loop;
-	struct http_client *client = NULL;
-	char url[1024], key[600], ctype[128];
-	struct fetch f = {.rc = CLI_CONNECT, .url = url};
-	const char *headers[3] = {NULL, NULL, NULL};
-	int h = 0;
-
-	*out = NULL;
-	snprintf(url, sizeof(url), "%s%s", cli->url, path);
-	if (cli->api_key) {
-		snprintf(key, sizeof(key), "X-API-Key: %s", cli->api_key);
-		headers[h++] = key;
-	}
-	if (content_type) {
-		snprintf(ctype, sizeof(ctype), "Content-Type: %s", content_type);
-		headers[h++] = ctype;
-	}
-	if (uv_loop_init(&loop))
-		return CLI_FAILED;
-	if (http_client_new(&loop, &client) == 0) {
-		struct http_client_req req = {
-			.method = method, .url = url, .headers = headers,
-			.body = body, .body_len = body_len,
-			.timeout_ms = 30000, .max_response = 256u << 20};
-		if (http_client_request(client, &req, on_response, &f) == 0)
-			uv_run(&loop, UV_RUN_DEFAULT);
-		else
-			fprintf(stderr, "hearth: bad URL %s\n", url);
-		http_client_close(client);
-	}
-	uv_run(&loop, UV_RUN_DEFAULT);
-	uv_loop_close(&loop);
-	*out = f.body;
-	if (out_len)
-		*out_len = f.len;
-	return f.rc;
-}
-
-int cli_request_json(struct cli *cli, const char *method, const char *path,
-		     json_t **out)
-{
-	char *body = NULL;
-	size_t len = 0;
-	*out = NULL;
-	int rc = cli_request(cli, method, path, NULL, 0, NULL, &body, &len);
-	if (rc)
-		return rc;
-	json_error_t jerr;
-	*out = json_loadb(body, len, 0, &jerr);
-	free(body);
-	if (!*out) {
-		fprintf(stderr, "hearth: %s%s answered with something not JSON\n",
-			cli->url, path);
-		return CLI_SERVER;
-	}
-	return CLI_OK;
-}
-
 static bool has_help(int argc, char **argv)
 {
 	for (int k = 0; k < argc; k++)
@@ -216,8 +143,9 @@ static int group_usage(int argc, char **argv)
 	FILE *f = help ? stdout : stderr;
 	size_t n = strlen(argv[0]);
 	int shown = 0;
-	for (size_t k = 0; k < cli_n_commands; k++) {
-		const struct cli_command *c = &cli_commands[k];
+	const struct commands *all = all_commands();
+	for (size_t k = 0; k < all->n; k++) {
+		const struct cli_command *c = all->list[k];
 		if (strncmp(c->name, argv[0], n) == 0 && c->name[n] == ' ') {
 			command_usage(f, c);
 			shown++;
@@ -243,9 +171,15 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {0};
+	static struct config_schema schema;
+	struct cli cli = {.schema = &schema};
 	const char *url = NULL;
 	int i = 1;
+
+	if (config_schema_init(&schema, hearth_rooms)) {
+		fprintf(stderr, "hearth: too many rooms\n");
+		return CLI_FAILED;
+	}
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *v;

@@ -8,10 +8,10 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "cmd/rooms.h"
 #include "core/config.h"
+#include "core/config_schema.h"
 #include "core/daemon.h"
-#include "dhcp/dhcp_room.h"
-#include "dns/dns_room.h"
 
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_CONFIG = 2 };
 
@@ -46,6 +46,11 @@ int main(int argc, char **argv)
 	const char *path = NULL;
 	bool check = false, verbose = false;
 	int c;
+	static struct config_schema schema;
+	if (config_schema_init(&schema, hearth_rooms)) {
+		fprintf(stderr, "hearthd: too many rooms\n");
+		return EXIT_RUNTIME;
+	}
 
 	while ((c = getopt_long(argc, argv, "c:vVh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -53,7 +58,7 @@ int main(int argc, char **argv)
 		case 'k': check = true; break;
 		case 'v': verbose = true; break;
 		case 'V': printf("hearthd %s\n", HEARTH_VERSION); return EXIT_OK;
-		case 'R': config_reference(stdout); return EXIT_OK;
+		case 'R': config_reference(&schema, stdout); return EXIT_OK;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_CONFIG;
 		}
@@ -65,7 +70,7 @@ int main(int argc, char **argv)
 
 	struct config *cfg = NULL;
 	struct cfg_error err;
-	if (config_load_file(path, &cfg, &err)) {
+	if (config_load_file(&schema, path, &cfg, &err)) {
 		config_error_print(&err, stderr);
 		return EXIT_CONFIG;
 	}
@@ -75,11 +80,8 @@ int main(int argc, char **argv)
 	}
 
 	struct daemon *d = NULL;
-	/* The dns room opens first: the dhcp room registers names in it. */
-	static const struct room_ops *const rooms[] = {&dns_room_ops,
-						       &dhcp_room_ops, NULL};
-	struct daemon_opts opts = {
-		.config_path = path, .verbose = verbose, .rooms = rooms};
+	struct daemon_opts opts = {.config_path = path, .verbose = verbose,
+				   .rooms = hearth_rooms, .schema = &schema};
 	int rc = daemon_new(cfg, &opts, &d);
 	config_unref(cfg);
 	if (!rc)

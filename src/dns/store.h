@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The dns room's tables in the store: zones and their records. */
-#ifndef HEARTH_CORE_STORE_DNS_H
-#define HEARTH_CORE_STORE_DNS_H
+#ifndef HEARTH_DNS_STORE_H
+#define HEARTH_DNS_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,7 +11,7 @@
 
 /* Names are presentation text, lower case, with the trailing dot. RDATA
  * is wire form. Not thread-safe (the store's owner thread). */
-struct store_dns_rr {
+struct dns_store_rr {
 	const char *name;
 	uint16_t type;
 	uint32_t ttl;
@@ -20,7 +20,7 @@ struct store_dns_rr {
 	bool disabled;
 };
 
-struct store_dns_zone {
+struct dns_store_zone {
 	int64_t id;
 	int64_t version; /* moves on every change to the zone's records */
 	const char *name;
@@ -38,7 +38,7 @@ struct store_dns_zone {
 };
 
 /* A comment on an RRset (PowerDNS API); strings as for records. */
-struct store_dns_comment {
+struct dns_store_comment {
 	const char *name;
 	uint16_t type;
 	const char *content;
@@ -47,24 +47,24 @@ struct store_dns_comment {
 };
 
 /* What one RRset (name, type) becomes. */
-struct store_dns_rrset_change {
+struct dns_store_rrset_change {
 	const char *name;
 	uint16_t type;
 	bool set_records; /* replace the records with rrs[0..n) (n = 0: none) */
-	const struct store_dns_rr *rrs;
+	const struct dns_store_rr *rrs;
 	size_t n;
 	bool set_comments; /* replace the comments likewise */
-	const struct store_dns_comment *comments;
+	const struct dns_store_comment *comments;
 	size_t n_comments;
 };
 
-/* A change to one zone, applied in one transaction by store_dns_zone_update. */
-struct store_dns_zone_update {
+/* A change to one zone, applied in one transaction by dns_store_zone_update. */
+struct dns_store_zone_update {
 	bool create;	/* insert the zone: -EEXIST when it exists */
-	const struct store_dns_zone *settings; /* NULL: leave the settings
+	const struct dns_store_zone *settings; /* NULL: leave the settings
 						  (kind..nsec3narrow, source) */
 	bool replace_all; /* drop every record and comment first */
-	const struct store_dns_rrset_change *changes;
+	const struct dns_store_rrset_change *changes;
 	size_t n_changes;
 };
 
@@ -72,35 +72,35 @@ struct store_dns_zone_update {
  * Creates the zone if needed and replaces all its records with @rrs, in
  * one transaction: on any error nothing changes. @source is recorded.
  */
-int store_dns_zone_replace(struct store *s, const char *zone,
-			   const char *source, const struct store_dns_rr *rrs,
+int dns_store_zone_replace(struct store *s, const char *zone,
+			   const char *source, const struct dns_store_rr *rrs,
 			   size_t n);
 
 /* Calls @fn for each zone (name order). A non-zero return stops and is
  * returned. Strings are valid during the call. */
-int store_dns_zones(struct store *s,
-		    int (*fn)(const struct store_dns_zone *z, void *ud),
+int dns_store_zones(struct store *s,
+		    int (*fn)(const struct dns_store_zone *z, void *ud),
 		    void *ud);
 
 /* Calls @fn for each record of @zone (name, type order). -ENOENT when
  * the zone does not exist. */
-int store_dns_records(struct store *s, const char *zone,
-		      int (*fn)(const struct store_dns_rr *rr, void *ud),
+int dns_store_records(struct store *s, const char *zone,
+		      int (*fn)(const struct dns_store_rr *rr, void *ud),
 		      void *ud);
 
 /* Deletes a zone and its records. -ENOENT when absent. */
-int store_dns_zone_delete(struct store *s, const char *zone);
+int dns_store_zone_delete(struct store *s, const char *zone);
 
 /* Calls @fn (may be NULL) once with the settings of @zone; -ENOENT when
  * absent. */
-int store_dns_zone_get(struct store *s, const char *zone,
-		       int (*fn)(const struct store_dns_zone *z, void *ud),
+int dns_store_zone_get(struct store *s, const char *zone,
+		       int (*fn)(const struct dns_store_zone *z, void *ud),
 		       void *ud);
 
 /* Calls @fn for each comment of @zone (name, type, insertion order).
  * -ENOENT when the zone does not exist. */
-int store_dns_comments(struct store *s, const char *zone,
-		       int (*fn)(const struct store_dns_comment *c, void *ud),
+int dns_store_comments(struct store *s, const char *zone,
+		       int (*fn)(const struct dns_store_comment *c, void *ud),
 		       void *ud);
 
 /*
@@ -108,7 +108,7 @@ int store_dns_comments(struct store *s, const char *zone,
  * nothing changes. -ENOENT when the zone is absent (and not created),
  * -EEXIST when created but present. Nothing is kept after the call.
  */
-int store_dns_zone_update(struct store *s, const char *zone,
-			  const struct store_dns_zone_update *u);
+int dns_store_zone_update(struct store *s, const char *zone,
+			  const struct dns_store_zone_update *u);
 
 #endif

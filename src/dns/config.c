@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* The dns room's config schema: every key of `dns:`, its type, default, range and checks. */
+#include "dns/config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/dns_room.h"
+
+/* FIELD() sets the "none" offsets, then the entry's own values override
+ * them: that is the point of the macro. */
+#pragma GCC diagnostic ignored "-Woverride-init"
+
+#define F CFG_F
+#define FIELD CFG_FIELD
+#define N CFG_N
+
+/* Each zone once (checked on the whole section, once zones are read). */
+static int dns_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	const struct cfg_dns *d = obj;
+	for (size_t j = 0; j < d->n_zones; j++) {
+		const struct cfg_dns_zone *z = &d->zones[j];
+		for (size_t i = 0; i < j; i++)
+			if (strcmp(d->zones[i].name, z->name) == 0)
+				return cfg_fail(err, &z->name_pos,
+						"zone '%s' is listed twice",
+						z->name);
+	}
+	return 0;
+}
+
+static const struct cfg_field dns_zone_fields[] = {
+	FIELD(.key = "name", .type = CFG_DNSNAME,
+	      .off = F(struct cfg_dns_zone, name),
+	      .pos_off = F(struct cfg_dns_zone, name_pos), .required = true,
+	      .reloadable = true, .help = "the zone's apex"),
+	FIELD(.key = "file", .type = CFG_PATH,
+	      .off = F(struct cfg_dns_zone, file), .reloadable = true,
+	      .help = "RFC 1035 master file imported into the store at start "
+		      "and on SIGHUP"),
+};
+static const struct cfg_section dns_zone_section = {
+	.size = sizeof(struct cfg_dns_zone), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_dns_zone, pos),
+	.fields = dns_zone_fields, .n_fields = N(dns_zone_fields),
+};
+
+static const struct cfg_field dns_forward_fields[] = {
+	FIELD(.key = "domain", .type = CFG_DNSNAME,
+	      .off = F(struct cfg_dns_forward, domain), .required = true,
+	      .reloadable = true,
+	      .help = "names at and below it go to this server"),
+	FIELD(.key = "to", .type = CFG_SOCKADDR53,
+	      .off = F(struct cfg_dns_forward, to), .required = true,
+	      .reloadable = true, .help = "ADDR[:PORT] of the server"),
+};
+static const struct cfg_section dns_forward_section = {
+	.size = sizeof(struct cfg_dns_forward), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_dns_forward, pos),
+	.fields = dns_forward_fields, .n_fields = N(dns_forward_fields),
+};
+
+/* An alias side: an IPv4 address or prefix (dnsmasq alias= semantics). */
+static bool alias_side_ok(const char *s)
+{
+	struct ipaddr a;
+	struct ipprefix p;
+	if (strchr(s, '/'))
+		return ipprefix_parse(s, &p) == 0 && p.addr.family == AF_INET;
+	return ipaddr_parse(s, &a) == 0 && a.family == AF_INET;
+}
+
+static int dns_alias_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	struct cfg_dns_alias *a = obj;
+	if (!alias_side_ok(a->from))
+		return cfg_fail(err, &a->from_pos,
+				"alias 'from' must be an IPv4 address or prefix");
+	if (!alias_side_ok(a->to))
+		return cfg_fail(err, &a->to_pos,
+				"alias 'to' must be an IPv4 address or prefix");
+	return 0;
+}
+
+static const struct cfg_field dns_alias_fields[] = {
+	FIELD(.key = "from", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_alias, from),
+	      .pos_off = F(struct cfg_dns_alias, from_pos), .required = true,
+	      .reloadable = true,
+	      .help = "IPv4 address or prefix found in forwarded A records"),
+	FIELD(.key = "to", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_alias, to),
+	      .pos_off = F(struct cfg_dns_alias, to_pos), .required = true,
+	      .reloadable = true,
+	      .help = "what it becomes (a prefix keeps the host bits)"),
+};
+static const struct cfg_section dns_alias_section = {
+	.size = sizeof(struct cfg_dns_alias), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_dns_alias, pos),
+	.fields = dns_alias_fields, .n_fields = N(dns_alias_fields),
+	.check = dns_alias_check,
+};
+
+static const struct cfg_field dns_identity_fields[] = {
+	FIELD(.key = "version", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_identity, version),
+	      .def = "hearth " HEARTH_VERSION, .reloadable = true,
+	      .help = "CHAOS TXT version.bind; \"\" refuses the query"),
+	FIELD(.key = "id", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_identity, id), .def = "",
+	      .reloadable = true,
+	      .help = "CHAOS TXT id.server; \"\" refuses the query"),
+};
+static const struct cfg_section dns_identity_section = {
+	.fields = dns_identity_fields, .n_fields = N(dns_identity_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+static const struct cfg_field dns_fields[] = {
+	FIELD(.key = "listen", .type = CFG_LIST, .elem = CFG_SOCKADDR,
+	      .elem_size = sizeof(struct sockaddr_any),
+	      .off = F(struct cfg_dns, listen),
+	      .count_off = F(struct cfg_dns, n_listen), .required = true,
+	      .help = "ADDR:PORT list; UDP and TCP on each"),
+	FIELD(.key = "zones", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dns_zone_section, .off = F(struct cfg_dns, zones),
+	      .count_off = F(struct cfg_dns, n_zones), .reloadable = true,
+	      .help = "authoritative zones: {name, file?}"),
+	FIELD(.key = "udp_workers", .type = CFG_INT,
+	      .off = F(struct cfg_dns, udp_workers), .def = "0", .min = 0,
+	      .max = 64,
+	      .help = "UDP threads per address (SO_REUSEPORT); 0: half the "
+		      "CPUs, at least one"),
+	FIELD(.key = "udp_payload", .type = CFG_INT,
+	      .off = F(struct cfg_dns, udp_payload), .def = "1232",
+	      .min = 512, .max = 4096, .reloadable = true,
+	      .help = "EDNS UDP payload size we advertise and honour"),
+	FIELD(.key = "tcp_idle_timeout", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns, tcp_idle_timeout), .def = "10s",
+	      .min = 1, .max = 3600, .reloadable = true,
+	      .help = "an idle DNS TCP connection is closed after this long"),
+	FIELD(.key = "tcp_max_connections", .type = CFG_INT,
+	      .off = F(struct cfg_dns, tcp_max_connections), .def = "256",
+	      .min = 1, .max = 65536, .reloadable = true,
+	      .help = "concurrent DNS TCP connections; more are closed"),
+	FIELD(.key = "secondaries", .type = CFG_LIST, .elem = CFG_SOCKADDR53,
+	      .elem_size = sizeof(struct sockaddr_any),
+	      .off = F(struct cfg_dns, secondaries),
+	      .count_off = F(struct cfg_dns, n_secondaries), .reloadable = true,
+	      .help = "ADDR[:PORT] of secondaries: they may AXFR every zone "
+		      "and get a NOTIFY on each change; others are REFUSED"),
+	FIELD(.key = "forward", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dns_forward_section, .off = F(struct cfg_dns, forward),
+	      .count_off = F(struct cfg_dns, n_forward), .reloadable = true,
+	      .help = "{domain, to}: per-domain forwarding; the longest "
+		      "match wins; authoritative zones win over it"),
+	FIELD(.key = "upstream", .type = CFG_LIST, .elem = CFG_SOCKADDR53,
+	      .elem_size = sizeof(struct sockaddr_any),
+	      .off = F(struct cfg_dns, upstream),
+	      .count_off = F(struct cfg_dns, n_upstream),
+	      .set_off = F(struct cfg_dns, has_upstream), .reloadable = true,
+	      .help = "ADDR[:PORT] resolvers for everything else, tried in "
+		      "turn; absent: those of /etc/resolv.conf; []: none "
+		      "(REFUSED)"),
+	FIELD(.key = "alias", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &dns_alias_section, .off = F(struct cfg_dns, alias),
+	      .count_off = F(struct cfg_dns, n_alias), .reloadable = true,
+	      .help = "{from, to}: rewrite A records in forwarded answers, "
+		      "like dnsmasq's alias= (lab hosts with public: get one "
+		      "each)"),
+	FIELD(.key = "cache_size", .type = CFG_INT,
+	      .off = F(struct cfg_dns, cache_size), .def = "10000", .min = 0,
+	      .max = 10000000, .reloadable = true,
+	      .help = "forwarded answers kept (entries); 0 disables the "
+		      "cache"),
+	FIELD(.key = "upstream_timeout", .type = CFG_INT,
+	      .off = F(struct cfg_dns, upstream_timeout), .def = "1500",
+	      .min = 50, .max = 30000, .reloadable = true,
+	      .help = "milliseconds to wait for one upstream before trying "
+		      "the next; SERVFAIL after three tries"),
+	FIELD(.key = "identity", .type = CFG_SECTION,
+	      .off = F(struct cfg_dns, identity), .reloadable = true,
+	      .sub = &dns_identity_section,
+	      .help = "answers to CHAOS version.bind / id.server"),
+};
+const struct cfg_section dns_config_section = {
+	.fields = dns_fields, .n_fields = N(dns_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE, .check = dns_check,
+};
+
+const struct cfg_dns *dns_config(const struct config *cfg)
+{
+	return room_config(cfg, &dns_room_def);
+}
+
