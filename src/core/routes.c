@@ -151,6 +151,11 @@ static void index_page(const struct http_request *req,
 		    "<a href=\"/metrics\">/metrics</a></p></body></html>\n");
 }
 
+static void add_version(const char *room, int version, void *ud)
+{
+	json_object_set_new(ud, room, json_integer(version));
+}
+
 static void status(const struct http_request *req, struct http_response *resp,
 		   void *ud)
 {
@@ -168,6 +173,10 @@ static void status(const struct http_request *req, struct http_response *resp,
 		"rooms", rooms_json(d, &ok), "reloads", "ok",
 		(json_int_t)d->reloads_ok, "failed",
 		(json_int_t)d->reloads_failed);
+	json_t *versions = json_object();
+	store_room_versions(d->store, add_version, versions);
+	json_object_set_new(json_object_get(j, "store"), "schema_versions",
+			    versions);
 	if (j && lab->enabled)
 		json_object_set_new(
 			j, "lab",

@@ -105,6 +105,18 @@ int store_room_version(struct store *s, const char *room, int *out)
 	return rc;
 }
 
+int store_room_versions(struct store *s,
+			void (*fn)(const char *room, int version, void *ud),
+			void *ud)
+{
+	struct sql_rows r;
+	sql_query(s, &r, "SELECT room, version FROM schema_versions "
+			 "ORDER BY room", NULL);
+	while (sql_next(&r))
+		fn(sql_col_text(&r, 0), (int)sql_col_int(&r, 1), ud);
+	return sql_end(&r);
+}
+
 int store_migrate(struct store *s, const char *room,
 		  const char *const *migrations)
 {

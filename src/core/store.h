@@ -35,6 +35,10 @@ int store_migrate(struct store *s, const char *room,
 		  const char *const *migrations);
 /* The version of @room's tables (0: none yet). */
 int store_room_version(struct store *s, const char *room, int *out);
+/* Calls @fn with each room's name and version (core's too), by name. */
+int store_room_versions(struct store *s,
+			void (*fn)(const char *room, int version, void *ud),
+			void *ud);
 /* Path of the database file (owned by the store). */
 const char *store_path(const struct store *s);
 
