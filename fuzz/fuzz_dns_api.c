@@ -52,7 +52,7 @@ static void base(struct api_zone *z)
 	json_t *j = json_loads(base_zone, 0, NULL);
 	if (!j)
 		die("base zone JSON");
-	if (api_zone_from_create(z, j, NOW, &e)) {
+	if (dns_api_zone_from_create(z, j, NOW, &e)) {
 		fprintf(stderr, "fuzz_dns_api: base zone refused: %s\n", e.msg);
 		abort();
 	}
@@ -64,8 +64,8 @@ static void render(struct api_zone *z)
 {
 	struct api_rrset_filter f = {.rrsets = true, .type = -1,
 				     .include_disabled = true};
-	api_zone_sort(z);
-	json_t *j = api_zone_detail(z, &f);
+	dns_api_zone_sort(z);
+	json_t *j = dns_api_zone_detail(z, &f);
 	if (!j)
 		die("an accepted zone cannot be rendered");
 	char *text = json_dumps(j, JSON_COMPACT);
@@ -74,7 +74,7 @@ static void render(struct api_zone *z)
 	free(text);
 	json_decref(j);
 	uint32_t serial;
-	if (!api_zone_is_secondary(z) && !api_zone_serial(z, &serial))
+	if (!dns_api_zone_is_secondary(z) && !dns_api_zone_serial(z, &serial))
 		die("an accepted primary zone has no SOA");
 }
 
@@ -96,14 +96,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] % 3) {
 	case 0:
 		base(&z);
-		rc = api_zone_apply_patch(&z, body, NOW, &e);
+		rc = dns_api_zone_apply_patch(&z, body, NOW, &e);
 		break;
 	case 1:
-		rc = api_zone_from_create(&z, body, NOW, &e);
+		rc = dns_api_zone_from_create(&z, body, NOW, &e);
 		break;
 	default:
 		base(&z);
-		rc = api_zone_apply_put(&z, body, NOW, &records, &e);
+		rc = dns_api_zone_apply_put(&z, body, NOW, &records, &e);
 		break;
 	}
 	if (rc == -EINVAL) {
@@ -114,7 +114,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (rc != -ENOMEM) {
 		die("unexpected error code");
 	}
-	api_zone_deinit(&z);
+	dns_api_zone_deinit(&z);
 	json_decref(body);
 	return 0;
 }

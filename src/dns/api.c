@@ -24,12 +24,12 @@
 
 uint64_t dns_api_started_ms;
 
-void api_reply_err(struct api_call *c, const struct api_err *e)
+void dns_api_reply_err(struct api_call *c, const struct api_err *e)
 {
 	http_reply_error(c->resp, e->status ? e->status : 500, "%s", e->msg);
 }
 
-json_t *api_body(struct api_call *c)
+json_t *dns_api_body(struct api_call *c)
 {
 	json_error_t jerr;
 	json_t *j = json_loadb(c->req->body, c->req->body_len,
@@ -105,23 +105,23 @@ static bool run_action(struct api_call *c, const struct action *a)
 }
 
 static const struct action zones_action = {
-	"GET, POST", {"GET", "POST"}, {api_zones_list, api_zone_create}};
+	"GET, POST", {"GET", "POST"}, {dns_api_zones_list, dns_api_zone_create}};
 static const struct action zone_action = {
 	"GET, PUT, PATCH, DELETE",
 	{"GET", "PUT", "PATCH", "DELETE"},
-	{api_zone_get, api_zone_put, api_zone_patch, api_zone_delete}};
+	{dns_api_zone_get, dns_api_zone_put, dns_api_zone_patch, dns_api_zone_delete}};
 static const struct {
 	const char *name;
 	struct action a;
 } zone_subs[] = {
-	{"notify", {"PUT", {"PUT"}, {api_zone_notify}}},
-	{"axfr-retrieve", {"PUT", {"PUT"}, {api_zone_axfr_retrieve}}},
-	{"rectify", {"PUT", {"PUT"}, {api_zone_rectify}}},
-	{"export", {"GET", {"GET"}, {api_zone_export}}},
+	{"notify", {"PUT", {"PUT"}, {dns_api_zone_notify}}},
+	{"axfr-retrieve", {"PUT", {"PUT"}, {dns_api_zone_axfr_retrieve}}},
+	{"rectify", {"PUT", {"PUT"}, {dns_api_zone_rectify}}},
+	{"export", {"GET", {"GET"}, {dns_api_zone_export}}},
 };
-static const struct action stats_action = {"GET", {"GET"}, {api_statistics}};
+static const struct action stats_action = {"GET", {"GET"}, {dns_api_statistics}};
 static const struct action search_action = {"GET", {"GET"},
-					    {api_search_data}};
+					    {dns_api_search_data}};
 
 static void server_get(struct api_call *c)
 {
@@ -188,7 +188,7 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 		return;
 	}
 	if ((n == 3 || n == 4) && SEG_IS(1, "zones")) {
-		int rc = api_zone_name_from_id(seg[2], len[2], c.zone,
+		int rc = dns_api_zone_name_from_id(seg[2], len[2], c.zone,
 					       sizeof(c.zone));
 		const struct action *a = &zone_action;
 		if (n == 4) {

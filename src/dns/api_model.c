@@ -14,7 +14,7 @@
 #include "proto/dns/dns.h"
 #include "proto/dns/rdata.h"
 
-int api_fail(struct api_err *e, int status, const char *fmt, ...)
+int dns_api_fail(struct api_err *e, int status, const char *fmt, ...)
 {
 	va_list ap;
 	e->status = status;
@@ -24,7 +24,7 @@ int api_fail(struct api_err *e, int status, const char *fmt, ...)
 	return -EINVAL;
 }
 
-bool api_json_uint(json_t *v, uint64_t max, uint64_t *out)
+bool dns_api_json_uint(json_t *v, uint64_t max, uint64_t *out)
 {
 	if (json_is_integer(v)) {
 		json_int_t i = json_integer_value(v);
@@ -54,7 +54,7 @@ bool api_json_uint(json_t *v, uint64_t max, uint64_t *out)
 
 /* ---- zones in memory ---- */
 
-int api_zone_init(struct api_zone *z, const char *name)
+int dns_api_zone_init(struct api_zone *z, const char *name)
 {
 	memset(z, 0, sizeof(*z));
 	arena_init(&z->arena);
@@ -76,7 +76,7 @@ int api_zone_init(struct api_zone *z, const char *name)
 	return z->set.masters ? 0 : -ENOMEM;
 }
 
-void api_zone_deinit(struct api_zone *z)
+void dns_api_zone_deinit(struct api_zone *z)
 {
 	json_decref(z->set.masters);
 	z->set.masters = NULL;
@@ -86,16 +86,16 @@ void api_zone_deinit(struct api_zone *z)
 	arena_deinit(&z->arena);
 }
 
-struct api_rrset *api_zone_rrset(struct api_zone *z, const char *name,
+struct api_rrset *dns_api_zone_rrset(struct api_zone *z, const char *name,
 				 uint16_t type, bool create)
 {
 	for (size_t i = 0; i < z->n; i++)
 		if (z->sets[i].type == type && strcmp(z->sets[i].name, name) == 0)
 			return &z->sets[i];
-	return create ? api_zone_rrset_new(z, name, type) : NULL;
+	return create ? dns_api_zone_rrset_new(z, name, type) : NULL;
 }
 
-struct api_rrset *api_zone_rrset_new(struct api_zone *z, const char *name,
+struct api_rrset *dns_api_zone_rrset_new(struct api_zone *z, const char *name,
 				     uint16_t type)
 {
 	if (z->n == z->cap) {
@@ -116,13 +116,13 @@ struct api_rrset *api_zone_rrset_new(struct api_zone *z, const char *name,
 	return s;
 }
 
-bool api_zone_is_secondary(const struct api_zone *z)
+bool dns_api_zone_is_secondary(const struct api_zone *z)
 {
 	return strcmp(z->set.kind, "Slave") == 0 ||
 	       strcmp(z->set.kind, "Consumer") == 0;
 }
 
-const char *api_kind_normalise(const char *kind)
+const char *dns_api_kind_normalise(const char *kind)
 {
 	if (strcasecmp(kind, "master") == 0 || strcasecmp(kind, "primary") == 0)
 		return "Master";
@@ -160,7 +160,7 @@ static struct api_record *apex_soa(const struct api_zone *z)
 	return NULL;
 }
 
-bool api_zone_serial(const struct api_zone *z, uint32_t *serial)
+bool dns_api_zone_serial(const struct api_zone *z, uint32_t *serial)
 {
 	const struct api_record *r = apex_soa(z);
 	int off = r ? soa_serial_offset(r->rdata, r->rdlen) : -1;
@@ -170,7 +170,7 @@ bool api_zone_serial(const struct api_zone *z, uint32_t *serial)
 	return true;
 }
 
-bool api_zone_set_serial(struct api_zone *z, uint32_t serial)
+bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial)
 {
 	struct api_record *r = apex_soa(z);
 	int off = r ? soa_serial_offset(r->rdata, r->rdlen) : -1;
@@ -196,12 +196,12 @@ bool api_zone_set_serial(struct api_zone *z, uint32_t serial)
 	return true;
 }
 
-bool api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
+bool dns_api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 			  int64_t now, uint32_t *old_serial,
 			  uint32_t *new_serial)
 {
 	uint32_t old, next;
-	if (!soa_edit_api || !*soa_edit_api || !api_zone_serial(z, &old))
+	if (!soa_edit_api || !*soa_edit_api || !dns_api_zone_serial(z, &old))
 		return false;
 	if (strcasecmp(soa_edit_api, "DEFAULT") == 0) {
 		time_t t = (time_t)now;
@@ -221,7 +221,7 @@ bool api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 	} else {
 		return false;
 	}
-	if (next == old || !api_zone_set_serial(z, next))
+	if (next == old || !dns_api_zone_set_serial(z, next))
 		return false;
 	if (old_serial)
 		*old_serial = old;
@@ -237,7 +237,7 @@ static bool id_plain(unsigned char c)
 	return isalnum(c) || c == '.' || c == '-';
 }
 
-void api_zone_id(const char *name, char *out, size_t cap)
+void dns_api_zone_id(const char *name, char *out, size_t cap)
 {
 	size_t o = 0;
 	if (cap == 0)
@@ -261,7 +261,7 @@ void api_zone_id(const char *name, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-int api_zone_name_from_id(const char *id, size_t len, char *out, size_t cap)
+int dns_api_zone_name_from_id(const char *id, size_t len, char *out, size_t cap)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -290,12 +290,12 @@ int api_zone_name_from_id(const char *id, size_t len, char *out, size_t cap)
 	return 0;
 }
 
-int api_check_name(const char *name, bool wildcard, char *out, size_t cap,
+int dns_api_check_name(const char *name, bool wildcard, char *out, size_t cap,
 		   struct dns_name *wire, struct api_err *e)
 {
 	size_t len = strlen(name);
 	if (len == 0 || name[len - 1] != '.')
-		return api_fail(e, 422, "DNS Name '%.300s' is not canonical",
+		return dns_api_fail(e, 422, "DNS Name '%.300s' is not canonical",
 				name);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
@@ -317,14 +317,14 @@ int api_check_name(const char *name, bool wildcard, char *out, size_t cap,
 							      "\\%03u", d);
 			}
 			shown[o] = '\0';
-			return api_fail(e, 422,
+			return dns_api_fail(e, 422,
 					"Name '%s' contains unsupported "
 					"characters",
 					shown);
 		}
 	}
 	if (len >= cap || dns_name_from_text(name, len, NULL, wire))
-		return api_fail(e, 422, "DNS Name '%.300s' is not a valid name",
+		return dns_api_fail(e, 422, "DNS Name '%.300s' is not a valid name",
 				name);
 	for (size_t i = 0; i <= len; i++)
 		out[i] = (char)tolower((unsigned char)name[i]);
@@ -343,20 +343,20 @@ static int cmp_sets(const void *a, const void *b)
 	return (int)x->type - (int)y->type;
 }
 
-void api_zone_sort(struct api_zone *z)
+void dns_api_zone_sort(struct api_zone *z)
 {
 	if (z->n > 1)
 		qsort(z->sets, z->n, sizeof(*z->sets), cmp_sets);
 }
 
-json_t *api_zone_summary(const struct api_zone *z, bool dnssec)
+json_t *dns_api_zone_summary(const struct api_zone *z, bool dnssec)
 {
 	char id[3 * DNS_NAME_TEXT_MAX];
 	char url[3 * DNS_NAME_TEXT_MAX + 64];
 	uint32_t serial = 0;
-	api_zone_id(z->name, id, sizeof(id));
+	dns_api_zone_id(z->name, id, sizeof(id));
 	snprintf(url, sizeof(url), "/api/v1/servers/localhost/zones/%s", id);
-	api_zone_serial(z, &serial);
+	dns_api_zone_serial(z, &serial);
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:I, s:I, "
 			      "s:i}",
 			      "id", id, "url", url, "name", z->name, "kind",
@@ -398,10 +398,10 @@ static json_t *rrset_json(const struct api_rrset *s, bool include_disabled)
 			 "records", recs, "comments", comments);
 }
 
-json_t *api_zone_detail(const struct api_zone *z,
+json_t *dns_api_zone_detail(const struct api_zone *z,
 			const struct api_rrset_filter *f)
 {
-	json_t *j = api_zone_summary(z, true);
+	json_t *j = dns_api_zone_summary(z, true);
 	if (!j)
 		return NULL;
 	json_object_set_new(j, "soa_edit_api", json_string(z->set.soa_edit_api));

@@ -28,7 +28,7 @@ struct api_err {
 };
 
 /* Fills @e and returns -EINVAL. */
-int api_fail(struct api_err *e, int status, const char *fmt, ...)
+int dns_api_fail(struct api_err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 struct api_record {
@@ -80,28 +80,28 @@ struct api_zone {
 };
 
 /* An empty zone named @name (canonical text). 0 or -EINVAL/-ENOMEM. */
-int api_zone_init(struct api_zone *z, const char *name);
-void api_zone_deinit(struct api_zone *z);
+int dns_api_zone_init(struct api_zone *z, const char *name);
+void dns_api_zone_deinit(struct api_zone *z);
 
 /* The RRset (name, type) of @z, created empty when @create. NULL when
  * absent (or out of memory when @create). */
-struct api_rrset *api_zone_rrset(struct api_zone *z, const char *name,
+struct api_rrset *dns_api_zone_rrset(struct api_zone *z, const char *name,
 				 uint16_t type, bool create);
 
 /* Appends a new empty RRset without looking for an existing one (for
  * loading, where each (name, type) comes once). NULL when out of memory. */
-struct api_rrset *api_zone_rrset_new(struct api_zone *z, const char *name,
+struct api_rrset *dns_api_zone_rrset_new(struct api_zone *z, const char *name,
 				     uint16_t type);
 
 /* True when @z is a secondary zone (no SOA of its own required). */
-bool api_zone_is_secondary(const struct api_zone *z);
+bool dns_api_zone_is_secondary(const struct api_zone *z);
 
 /* The apex SOA serial, or false when the zone has none. */
-bool api_zone_serial(const struct api_zone *z, uint32_t *serial);
+bool dns_api_zone_serial(const struct api_zone *z, uint32_t *serial);
 
 /* Kind as PowerDNS prints it for a client's spelling (any case):
  * unknown kinds are Native. */
-const char *api_kind_normalise(const char *kind);
+const char *dns_api_kind_normalise(const char *kind);
 
 /* ---- RRsets in requests (api_rrsets.c) ---- */
 
@@ -129,13 +129,13 @@ enum api_rrsets_mode {
  * (it must come back the same, case-insensitively). Results live in @z's
  * arena; *out is malloc'd. 0, or -EINVAL with @e (422 mostly), or -ENOMEM.
  */
-int api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode mode,
+int dns_api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode mode,
 		     int64_t now, struct api_rrset_in **out, size_t *n,
 		     struct api_err *e);
 
-/* Parses one record's content for (owner, type) as api_rrsets_parse
+/* Parses one record's content for (owner, type) as dns_api_rrsets_parse
  * does (into @z's arena). 0, -EINVAL with @e, or -ENOMEM. */
-int api_record_parse(struct api_zone *z, const char *owner, uint16_t type,
+int dns_api_record_parse(struct api_zone *z, const char *owner, uint16_t type,
 		     const char *content, struct api_record *out,
 		     struct api_err *e);
 
@@ -146,81 +146,81 @@ int api_record_parse(struct api_zone *z, const char *owner, uint16_t type,
  * @replace_all, @z's records are dropped first. 0 or -EINVAL with @e.
  * *changed says whether anything differs.
  */
-int api_rrsets_apply(struct api_zone *z, const struct api_rrset_in *in,
+int dns_api_rrsets_apply(struct api_zone *z, const struct api_rrset_in *in,
 		     size_t n, bool replace_all, bool *changed,
 		     struct api_err *e);
 
 /* Sets the apex SOA serial to what @soa_edit_api makes of it (DEFAULT:
  * YYYYMMDDnn in local time, INCREASE: +1, EPOCH: @now, "": unchanged)
  * and marks it dirty. Returns false when there is no SOA or no change. */
-bool api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
+bool dns_api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 			  int64_t now, uint32_t *old_serial,
 			  uint32_t *new_serial);
 
 /* Sets the apex SOA serial to @serial (dirty). False without an SOA. */
-bool api_zone_set_serial(struct api_zone *z, uint32_t serial);
+bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial);
 
 /* ---- request bodies (api_requests.c) ---- */
 
 /* Validates a whole zone-level request body for POST (create): name,
  * kind, masters, nameservers, rrsets, and fills @z (records dirty).
  * @z must be zeroed; on success it is initialised. */
-int api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
+int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 			 struct api_err *e);
 
 /* Applies PUT settings (and rrsets, replacing all) to @z. */
-int api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
+int dns_api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
 		       bool *records_changed, struct api_err *e);
 
 /* Applies a PATCH body to @z (rrsets + serial bump). */
-int api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
+int dns_api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
 			 struct api_err *e);
 
 /* ---- zone ids and JSON (api_json.c) ---- */
 
 /* Zone name -> id: bytes outside [A-Za-z0-9.-] become =XX; "." is =2E. */
-void api_zone_id(const char *name, char *out, size_t cap);
+void dns_api_zone_id(const char *name, char *out, size_t cap);
 
 /* Zone id from a URL -> canonical lower-case name with trailing dot.
  * -EINVAL for a bad =XX escape (400), -ENOENT for a name that cannot
  * exist (404). */
-int api_zone_name_from_id(const char *id, size_t len, char *out, size_t cap);
+int dns_api_zone_name_from_id(const char *id, size_t len, char *out, size_t cap);
 
 /* Checks a name given in a request body: canonical (trailing dot),
  * allowed characters, valid DNS name; writes the lower-case form.
  * @wildcard allows a leading "*.". 0 or -EINVAL with @e. */
-int api_check_name(const char *name, bool wildcard, char *out, size_t cap,
+int dns_api_check_name(const char *name, bool wildcard, char *out, size_t cap,
 		   struct dns_name *wire, struct api_err *e);
 
 /* Zone summary / detail objects. */
-json_t *api_zone_summary(const struct api_zone *z, bool dnssec);
+json_t *dns_api_zone_summary(const struct api_zone *z, bool dnssec);
 struct api_rrset_filter {
 	bool rrsets;	      /* include "rrsets" */
 	const char *name;     /* only this owner (canonical), or NULL */
 	int type;	      /* only this type, or -1 */
 	bool include_disabled;
 };
-json_t *api_zone_detail(const struct api_zone *z,
+json_t *dns_api_zone_detail(const struct api_zone *z,
 			const struct api_rrset_filter *f);
 
 /* Sorts @z's RRsets by name then type (for output). */
-void api_zone_sort(struct api_zone *z);
+void dns_api_zone_sort(struct api_zone *z);
 
 /* ---- the store (api_store.c) ---- */
 
 struct store;
 
 /* Loads @name; -ENOENT when absent. @z must be zeroed. */
-int api_zone_load(struct store *s, const char *name, struct api_zone *z);
+int dns_api_zone_load(struct store *s, const char *name, struct api_zone *z);
 
 /* Calls @fn for each stored zone with its settings only (no RRsets). */
-int api_zones_each(struct store *s, int (*fn)(struct api_zone *z, void *ud),
+int dns_api_zones_each(struct store *s, int (*fn)(struct api_zone *z, void *ud),
 		   void *ud);
 
 /* Writes @z's dirty RRsets (and settings when @settings) in one
  * transaction; @create inserts the zone, @replace_all drops all its
  * records first. */
-int api_zone_save(struct store *s, struct api_zone *z, bool create,
+int dns_api_zone_save(struct store *s, struct api_zone *z, bool create,
 		  bool settings, bool replace_all);
 
 /* ---- handlers (api_zones.c, api_stats.c) ---- */
@@ -236,28 +236,28 @@ struct api_call {
 };
 
 /* Answers {"error": msg} with @e's status. */
-void api_reply_err(struct api_call *c, const struct api_err *e);
+void dns_api_reply_err(struct api_call *c, const struct api_err *e);
 /* The request body as JSON, or NULL after answering 400. */
-json_t *api_body(struct api_call *c);
+json_t *dns_api_body(struct api_call *c);
 
 /* uv_now() when the API was registered, for the "uptime" statistic. */
 extern uint64_t dns_api_started_ms;
 
-void api_zones_list(struct api_call *c);
-void api_zone_create(struct api_call *c);
-void api_zone_get(struct api_call *c);
-void api_zone_put(struct api_call *c);
-void api_zone_patch(struct api_call *c);
-void api_zone_delete(struct api_call *c);
-void api_zone_notify(struct api_call *c);
-void api_zone_axfr_retrieve(struct api_call *c);
-void api_zone_rectify(struct api_call *c);
-void api_zone_export(struct api_call *c);
-void api_statistics(struct api_call *c);
-void api_search_data(struct api_call *c);
+void dns_api_zones_list(struct api_call *c);
+void dns_api_zone_create(struct api_call *c);
+void dns_api_zone_get(struct api_call *c);
+void dns_api_zone_put(struct api_call *c);
+void dns_api_zone_patch(struct api_call *c);
+void dns_api_zone_delete(struct api_call *c);
+void dns_api_zone_notify(struct api_call *c);
+void dns_api_zone_axfr_retrieve(struct api_call *c);
+void dns_api_zone_rectify(struct api_call *c);
+void dns_api_zone_export(struct api_call *c);
+void dns_api_statistics(struct api_call *c);
+void dns_api_search_data(struct api_call *c);
 
 /* Reads integers the way PowerDNS does: a JSON integer or a string of
  * digits. False when absent or not one. */
-bool api_json_uint(json_t *v, uint64_t max, uint64_t *out);
+bool dns_api_json_uint(json_t *v, uint64_t max, uint64_t *out);
 
 #endif

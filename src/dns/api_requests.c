@@ -21,7 +21,7 @@ static int get_string(json_t *body, const char *key, const char **out,
 	if (!v)
 		return 0;
 	if (!json_is_string(v))
-		return api_fail(e, 422, "Key '%s' is not a String", key);
+		return dns_api_fail(e, 422, "Key '%s' is not a String", key);
 	*out = arena_strdup(&z->arena, json_string_value(v));
 	return *out ? 0 : -ENOMEM;
 }
@@ -33,7 +33,7 @@ static int get_bool(json_t *body, const char *key, bool *out,
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v))
-		return api_fail(e, 422, "Key '%s' is not a Boolean", key);
+		return dns_api_fail(e, 422, "Key '%s' is not a Boolean", key);
 	*out = json_is_true(v);
 	return 0;
 }
@@ -92,17 +92,17 @@ static int get_masters(json_t *body, struct api_zone *z, struct api_err *e)
 	if (!m)
 		return 0;
 	if (!json_is_array(m))
-		return api_fail(e, 422, "Key 'masters' is not an array");
+		return dns_api_fail(e, 422, "Key 'masters' is not an array");
 	json_array_foreach (m, i, v) {
 		if (!json_is_string(v))
-			return api_fail(e, 422, "Key 'masters' must hold "
+			return dns_api_fail(e, 422, "Key 'masters' must hold "
 						"strings");
 		const char *s = json_string_value(v);
 		if (!*s)
-			return api_fail(e, 422, "Primary can not be an empty "
+			return dns_api_fail(e, 422, "Primary can not be an empty "
 						"string");
 		if (!is_ip(s))
-			return api_fail(e, 422,
+			return dns_api_fail(e, 422,
 					"Primary (%.100s) is not an IP address",
 					s);
 	}
@@ -122,9 +122,9 @@ static int get_settings(json_t *body, struct api_zone *z, struct api_err *e)
 	bool dnssec = false;
 	if (kind) {
 		if (!json_is_string(kind))
-			return api_fail(e, 422, "Key 'kind' not present or not "
+			return dns_api_fail(e, 422, "Key 'kind' not present or not "
 						"a String");
-		z->set.kind = api_kind_normalise(json_string_value(kind));
+		z->set.kind = dns_api_kind_normalise(json_string_value(kind));
 	}
 	if ((rc = get_masters(body, z, e)) ||
 	    (rc = get_string(body, "account", &z->set.account, z, e)) ||
@@ -138,10 +138,10 @@ static int get_settings(json_t *body, struct api_zone *z, struct api_err *e)
 	    (rc = get_bool(body, "dnssec", &dnssec, e)))
 		return rc;
 	if (dnssec)
-		return api_fail(e, 422, "DNSSEC signing is not supported by "
+		return dns_api_fail(e, 422, "DNSSEC signing is not supported by "
 					"hearth");
 	if (z->set.nsec3param[0])
-		return api_fail(e, 422, "NSEC3 is not supported by hearth");
+		return dns_api_fail(e, 422, "NSEC3 is not supported by hearth");
 	return 0;
 }
 
@@ -161,10 +161,10 @@ static int add_text_record(struct api_zone *z, const char *owner,
 			   struct api_err *e)
 {
 	struct api_record r;
-	int rc = api_record_parse(z, owner, type, content, &r, e);
+	int rc = dns_api_record_parse(z, owner, type, content, &r, e);
 	if (rc)
 		return rc;
-	struct api_rrset *s = api_zone_rrset(z, owner, type, true);
+	struct api_rrset *s = dns_api_zone_rrset(z, owner, type, true);
 	if (!s)
 		return -ENOMEM;
 	struct api_record *recs = arena_alloc(&z->arena, (s->n + 1) * sizeof(r));
@@ -185,16 +185,16 @@ static int add_nameservers(struct api_zone *z, json_t *ns, struct api_err *e)
 	size_t i;
 	json_t *v;
 	if (has_apex_records(z, DNS_T_NS))
-		return api_fail(e, 422, "Nameservers list MUST NOT be mixed "
+		return dns_api_fail(e, 422, "Nameservers list MUST NOT be mixed "
 					"with zone-level NS in rrsets");
 	json_array_foreach (ns, i, v) {
 		const char *s = json_string_value(v);
 		if (!s || !*s)
-			return api_fail(e, 422, "Nameservers must be non-empty "
+			return dns_api_fail(e, 422, "Nameservers must be non-empty "
 						"strings");
 		size_t len = strlen(s);
 		if (s[len - 1] != '.')
-			return api_fail(e, 422,
+			return dns_api_fail(e, 422,
 					"Nameserver is not canonical: '%.200s'",
 					s);
 		int rc = add_text_record(z, z->name, DNS_T_NS, 3600, s, e);
@@ -204,7 +204,7 @@ static int add_nameservers(struct api_zone *z, json_t *ns, struct api_err *e)
 	return 0;
 }
 
-int api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
+int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 			 struct api_err *e)
 {
 	char name[DNS_NAME_TEXT_MAX];
@@ -217,14 +217,14 @@ int api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 
 	json_t *jn = json_object_get(body, "name");
 	if (!json_is_string(jn))
-		return api_fail(e, 422, "Key 'name' not present or not a String");
-	if ((rc = api_check_name(json_string_value(jn), false, name,
+		return dns_api_fail(e, 422, "Key 'name' not present or not a String");
+	if ((rc = dns_api_check_name(json_string_value(jn), false, name,
 				 sizeof(name), &wire, e)))
 		return rc;
-	if ((rc = api_zone_init(z, name)))
-		return rc == -ENOMEM ? rc : api_fail(e, 422, "bad zone name");
+	if ((rc = dns_api_zone_init(z, name)))
+		return rc == -ENOMEM ? rc : dns_api_fail(e, 422, "bad zone name");
 	if (!json_is_string(json_object_get(body, "kind")))
-		return api_fail(e, 422, "Key 'kind' not present or not a String");
+		return dns_api_fail(e, 422, "Key 'kind' not present or not a String");
 	if ((rc = get_settings(body, z, e)))
 		return rc;
 	json_t *rrsets = json_object_get(body, "rrsets");
@@ -232,27 +232,27 @@ int api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 	json_t *ns = json_object_get(body, "nameservers");
 	json_t *js = json_object_get(body, "serial");
 	if (rrsets && text)
-		return api_fail(e, 422, "You cannot give rrsets AND zone data "
+		return dns_api_fail(e, 422, "You cannot give rrsets AND zone data "
 					"as text");
 	if (text)
-		return api_fail(e, 422, "Zone data as text is not supported by "
+		return dns_api_fail(e, 422, "Zone data as text is not supported by "
 					"hearth; give rrsets");
-	if (js && !api_json_uint(js, UINT32_MAX, &serial))
-		return api_fail(e, 422, "Key 'serial' is not an Integer");
+	if (js && !dns_api_json_uint(js, UINT32_MAX, &serial))
+		return dns_api_fail(e, 422, "Key 'serial' is not an Integer");
 	if (rrsets && !json_is_array(rrsets))
-		return api_fail(e, 422, "Key 'rrsets' is not an array");
+		return dns_api_fail(e, 422, "Key 'rrsets' is not an array");
 	if (rrsets) {
-		rc = api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n,
+		rc = dns_api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n,
 				      e);
 		if (!rc)
-			rc = api_rrsets_apply(z, in, n, false, &changed, e);
+			rc = dns_api_rrsets_apply(z, in, n, false, &changed, e);
 		free(in);
 		if (rc)
 			return rc;
 	}
-	bool secondary = api_zone_is_secondary(z);
+	bool secondary = dns_api_zone_is_secondary(z);
 	if (ns && !json_is_array(ns) && !secondary)
-		return api_fail(e, 422, "Nameservers is not a list");
+		return dns_api_fail(e, 422, "Nameservers is not a list");
 	if (json_is_array(ns) && (rc = add_nameservers(z, ns, e)))
 		return rc;
 	if (!secondary && !has_apex_records(z, DNS_T_SOA)) {
@@ -264,12 +264,12 @@ int api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 			 (unsigned)serial);
 		if ((rc = add_text_record(z, z->name, DNS_T_SOA, 3600, soa, e)))
 			return rc;
-		api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
+		dns_api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
 	}
 	return 0;
 }
 
-int api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
+int dns_api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
 		       bool *records_changed, struct api_err *e)
 {
 	struct api_rrset_in *in = NULL;
@@ -282,21 +282,21 @@ int api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
 	if (!rrsets)
 		return 0;
 	if (!json_is_array(rrsets))
-		return api_fail(e, 422, "Key 'rrsets' is not an array");
-	rc = api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n, e);
+		return dns_api_fail(e, 422, "Key 'rrsets' is not an array");
+	rc = dns_api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n, e);
 	if (!rc)
-		rc = api_rrsets_apply(z, in, n, true, records_changed, e);
+		rc = dns_api_rrsets_apply(z, in, n, true, records_changed, e);
 	free(in);
 	if (rc)
 		return rc;
-	if (!api_zone_is_secondary(z) && !has_apex_records(z, DNS_T_SOA))
-		return api_fail(e, 422, "Must give SOA record for zone when "
+	if (!dns_api_zone_is_secondary(z) && !has_apex_records(z, DNS_T_SOA))
+		return dns_api_fail(e, 422, "Must give SOA record for zone when "
 					"replacing all RR sets");
 	*records_changed = true;
 	return 0;
 }
 
-int api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
+int dns_api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
 			 struct api_err *e)
 {
 	struct api_rrset_in *in = NULL;
@@ -305,10 +305,10 @@ int api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
 	int rc;
 	json_t *rrsets = json_object_get(body, "rrsets");
 	if (!json_is_array(rrsets))
-		return api_fail(e, 422, "No rrsets given in update request");
-	rc = api_rrsets_parse(z, rrsets, API_RRSETS_PATCH, now, &in, &n, e);
+		return dns_api_fail(e, 422, "No rrsets given in update request");
+	rc = dns_api_rrsets_parse(z, rrsets, API_RRSETS_PATCH, now, &in, &n, e);
 	if (!rc)
-		rc = api_rrsets_apply(z, in, n, false, &changed, e);
+		rc = dns_api_rrsets_apply(z, in, n, false, &changed, e);
 	for (size_t i = 0; !rc && i < n; i++)
 		if (in[i].set.type == DNS_T_SOA && in[i].has_records &&
 		    strcmp(in[i].set.name, z->name) == 0)
@@ -320,6 +320,6 @@ int api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
 	 * nothing (a DELETE of an absent RRset); so does hearth. */
 	(void)changed;
 	if (!soa_given)
-		api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
+		dns_api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
 	return 0;
 }

@@ -57,7 +57,7 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 
 	for (const unsigned char *p = (const unsigned char *)content; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
-			return api_fail(e, 422,
+			return dns_api_fail(e, 422,
 					"Invalid character \\x%02X in record "
 					"content '%.200s'",
 					*p, content);
@@ -69,28 +69,28 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 	while (len && start[len - 1] == ' ')
 		len--;
 	if (len == 0)
-		return api_fail(e, 422, "Record %s/%s '%s': empty content",
+		return dns_api_fail(e, 422, "Record %s/%s '%s': empty content",
 				owner, tn, content);
 	dns_name_root(&root);
 	int rc = dns_rdata_from_text(type, start, len, &root, sc->rdata,
 				     sizeof(sc->rdata), &rdlen, why);
 	if (rc == -EMSGSIZE)
-		return api_fail(e, 422, "Record %s/%s '%.200s': too long",
+		return dns_api_fail(e, 422, "Record %s/%s '%.200s': too long",
 				owner, tn, content);
 	if (rc)
-		return api_fail(e, 422, "Record %s/%s '%.200s': %s", owner, tn,
+		return dns_api_fail(e, 422, "Record %s/%s '%.200s': %s", owner, tn,
 				content, why[0] ? why : "cannot be parsed");
 	int n = dns_rdata_to_text(type, sc->rdata, rdlen, sc->text,
 				  sizeof(sc->text));
 	if (n < 0)
-		return api_fail(e, 422,
+		return dns_api_fail(e, 422,
 				"Record %s/%s '%.200s': cannot be represented",
 				owner, tn, content);
 	/* AAAA: PowerDNS only checks that inet_pton accepts it, then
 	 * stores the canonical form; so does hearth. */
 	if (type != DNS_T_AAAA &&
 	    ((size_t)n != len || strncasecmp(sc->text, start, len) != 0))
-		return api_fail(e, 422,
+		return dns_api_fail(e, 422,
 				"Record %s/%s '%.200s': Not in expected "
 				"format (parsed as '%.200s')",
 				owner, tn, content, sc->text);
@@ -119,14 +119,14 @@ static int parse_records(struct api_zone *z, struct scratch *sc,
 		json_t *c = json_object_get(r, "content");
 		json_t *d = json_object_get(r, "disabled");
 		if (!json_is_object(r))
-			return api_fail(e, 422, "RRset %s: a record is not "
+			return dns_api_fail(e, 422, "RRset %s: a record is not "
 						"an object",
 					in->set.name);
 		if (!json_is_string(c))
-			return api_fail(e, 422, "Key 'content' not present "
+			return dns_api_fail(e, 422, "Key 'content' not present "
 						"or not a String");
 		if (d && !json_is_boolean(d))
-			return api_fail(e, 422, "Key 'disabled' is not a "
+			return dns_api_fail(e, 422, "Key 'disabled' is not a "
 						"Boolean");
 		int rc = parse_record(z, sc, in->set.name, in->set.type,
 				      json_string_value(c), json_is_true(d),
@@ -154,17 +154,17 @@ static int parse_comments(struct api_zone *z, struct api_rrset_in *in,
 		json_t *mod = json_object_get(c, "modified_at");
 		uint64_t at = (uint64_t)now;
 		if (!json_is_object(c))
-			return api_fail(e, 422, "RRset %s: a comment is not "
+			return dns_api_fail(e, 422, "RRset %s: a comment is not "
 						"an object",
 					in->set.name);
 		if (!json_is_string(content))
-			return api_fail(e, 422, "Key 'content' not present "
+			return dns_api_fail(e, 422, "Key 'content' not present "
 						"or not a String");
 		if (account && !json_is_string(account))
-			return api_fail(e, 422, "Key 'account' is not a "
+			return dns_api_fail(e, 422, "Key 'account' is not a "
 						"String");
-		if (mod && !api_json_uint(mod, INT64_MAX, &at))
-			return api_fail(e, 422, "Key 'modified_at' is not an "
+		if (mod && !dns_api_json_uint(mod, INT64_MAX, &at))
+			return dns_api_fail(e, 422, "Key 'modified_at' is not an "
 						"Integer");
 		struct api_comment *o = &in->set.comments[i];
 		o->content = arena_strdup(&z->arena, json_string_value(content));
@@ -188,18 +188,18 @@ static int parse_one(struct api_zone *z, struct scratch *sc, json_t *item,
 	uint64_t ttl = 0;
 
 	if (!json_is_object(item))
-		return api_fail(e, 422, "RRset is not an object");
+		return dns_api_fail(e, 422, "RRset is not an object");
 	json_t *jn = json_object_get(item, "name");
 	json_t *jt = json_object_get(item, "type");
 	json_t *jc = json_object_get(item, "changetype");
 	if (!json_is_string(jn))
-		return api_fail(e, 422, "Key 'name' not present or not a String");
+		return dns_api_fail(e, 422, "Key 'name' not present or not a String");
 	if (!json_is_string(jt))
-		return api_fail(e, 422, "Key 'type' not present or not a String");
+		return dns_api_fail(e, 422, "Key 'type' not present or not a String");
 	in->ct = API_CT_REPLACE;
 	if (mode == API_RRSETS_PATCH) {
 		if (!json_is_string(jc))
-			return api_fail(e, 422, "Key 'changetype' not present "
+			return dns_api_fail(e, 422, "Key 'changetype' not present "
 						"or not a String");
 		const char *c = json_string_value(jc);
 		if (strcasecmp(c, "REPLACE") == 0)
@@ -211,15 +211,15 @@ static int parse_one(struct api_zone *z, struct scratch *sc, json_t *item,
 		else if (strcasecmp(c, "PRUNE") == 0)
 			in->ct = API_CT_PRUNE;
 		else
-			return api_fail(e, 422, "Changetype not understood");
+			return dns_api_fail(e, 422, "Changetype not understood");
 	}
-	int rc = api_check_name(json_string_value(jn), true, name, sizeof(name),
+	int rc = dns_api_check_name(json_string_value(jn), true, name, sizeof(name),
 				&owner, e);
 	if (rc)
 		return rc;
 	const char *tt = json_string_value(jt);
 	if (dns_type_parse(tt, &in->set.type) || is_meta_type(in->set.type))
-		return api_fail(e, 422, "RRset %s IN %.40s: unknown type given",
+		return dns_api_fail(e, 422, "RRset %s IN %.40s: unknown type given",
 				name, tt);
 	char tb[16];
 	const char *tn = type_text(in->set.type, tb);
@@ -228,12 +228,12 @@ static int parse_one(struct api_zone *z, struct scratch *sc, json_t *item,
 		return -ENOMEM;
 	/* DELETE may clean up names outside the zone. */
 	if (in->ct != API_CT_DELETE && !dns_name_is_subdomain(&owner, &z->apex))
-		return api_fail(e, 422, "RRset %s IN %s: Name is out of zone",
+		return dns_api_fail(e, 422, "RRset %s IN %s: Name is out of zone",
 				name, tn);
 	for (size_t i = 0; i < n_prev; i++)
 		if (prev[i].ct == in->ct && prev[i].set.type == in->set.type &&
 		    strcmp(prev[i].set.name, name) == 0)
-			return api_fail(e, 422,
+			return dns_api_fail(e, 422,
 					"Duplicate RRset %s IN %s with "
 					"changetype: %s",
 					name, tn, changetype_name(in->ct));
@@ -245,25 +245,25 @@ static int parse_one(struct api_zone *z, struct scratch *sc, json_t *item,
 	in->has_records = json_is_array(jr);
 	in->has_comments = json_is_array(jm);
 	if (jttl) {
-		if (!api_json_uint(jttl, UINT32_MAX, &ttl))
-			return api_fail(e, 422, "Key 'ttl' not an Integer or "
+		if (!dns_api_json_uint(jttl, UINT32_MAX, &ttl))
+			return dns_api_fail(e, 422, "Key 'ttl' not an Integer or "
 						"not present");
 		in->has_ttl = true;
 		in->set.ttl = (uint32_t)ttl;
 	}
 	if (in->ct == API_CT_EXTEND || in->ct == API_CT_PRUNE) {
 		if (!in->has_records || json_array_size(jr) != 1)
-			return api_fail(e, 422,
+			return dns_api_fail(e, 422,
 					"RRset %s IN %s: %s needs exactly one "
 					"record",
 					name, tn, changetype_name(in->ct));
 		in->has_comments = false;
 	} else {
 		if (!in->has_records && !in->has_comments)
-			return api_fail(e, 422, "No change for RRset %s IN %s",
+			return dns_api_fail(e, 422, "No change for RRset %s IN %s",
 					name, tn);
 		if (in->has_records && !in->has_ttl)
-			return api_fail(e, 422, "Key 'ttl' not an Integer or "
+			return dns_api_fail(e, 422, "Key 'ttl' not an Integer or "
 						"not present");
 	}
 	if (in->has_records && (rc = parse_records(z, sc, in, jr, e)))
@@ -273,7 +273,7 @@ static int parse_one(struct api_zone *z, struct scratch *sc, json_t *item,
 	return 0;
 }
 
-int api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode mode,
+int dns_api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode mode,
 		     int64_t now, struct api_rrset_in **out, size_t *n,
 		     struct api_err *e)
 {
@@ -285,7 +285,7 @@ int api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode mode,
 	*out = NULL;
 	*n = 0;
 	if (!json_is_array(arr))
-		return api_fail(e, 422, "No rrsets given in update request");
+		return dns_api_fail(e, 422, "No rrsets given in update request");
 	sc = malloc(sizeof(*sc));
 	in = calloc(count ? count : 1, sizeof(*in));
 	if (!sc || !in) {
@@ -339,7 +339,7 @@ static bool same_comments(const struct api_rrset *a, const struct api_rrset *b)
 static int apply_one(struct api_zone *z, const struct api_rrset_in *in,
 		     bool *changed, struct api_err *e)
 {
-	struct api_rrset *s = api_zone_rrset(z, in->set.name, in->set.type, true);
+	struct api_rrset *s = dns_api_zone_rrset(z, in->set.name, in->set.type, true);
 	if (!s)
 		return -ENOMEM;
 	s->touched = true;
@@ -374,7 +374,7 @@ static int apply_one(struct api_zone *z, const struct api_rrset_in *in,
 			if (same_record(&s->recs[i], r))
 				return 0;
 		if (s->n == 0 && !in->has_ttl)
-			return api_fail(e, 422, "Key 'ttl' not an Integer or "
+			return dns_api_fail(e, 422, "Key 'ttl' not an Integer or "
 						"not present");
 		struct api_record *recs =
 			arena_alloc(&z->arena, (s->n + 1) * sizeof(*recs));
@@ -410,7 +410,7 @@ static int apply_one(struct api_zone *z, const struct api_rrset_in *in,
 		}
 		return 0;
 	}
-	return api_fail(e, 500, "Changetype not understood");
+	return dns_api_fail(e, 500, "Changetype not understood");
 }
 
 /* True when the name in wire form at @p is a host name: letters, digits
@@ -442,28 +442,28 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 	bool apex = strcmp(s->name, z->name) == 0;
 
 	if (s->type == DNS_T_SOA && apex && s->n == 0 &&
-	    !api_zone_is_secondary(z))
-		return api_fail(e, 422,
+	    !dns_api_zone_is_secondary(z))
+		return dns_api_fail(e, 422,
 				"RRset %s IN SOA: the zone's SOA record cannot "
 				"be deleted",
 				s->name);
 	if (s->n == 0)
 		return 0;
 	if ((s->type == DNS_T_SOA || s->type == DNS_T_DNSKEY) && !apex)
-		return api_fail(e, 422, "Record %s IN %s is only allowed at apex",
+		return dns_api_fail(e, 422, "Record %s IN %s is only allowed at apex",
 				s->name, tn);
 	if (s->type == DNS_T_DS && apex)
-		return api_fail(e, 422, "Record %s IN %s is not allowed at apex",
+		return dns_api_fail(e, 422, "Record %s IN %s is not allowed at apex",
 				s->name, tn);
 	if ((s->type == DNS_T_CNAME || s->type == DNS_T_DNAME ||
 	     s->type == DNS_T_SOA) &&
 	    s->n > 1)
-		return api_fail(e, 422, "RRset %s IN %s has more than one record",
+		return dns_api_fail(e, 422, "RRset %s IN %s has more than one record",
 				s->name, tn);
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t j = i + 1; j < s->n; j++)
 			if (same_record(&s->recs[i], &s->recs[j]))
-				return api_fail(e, 422,
+				return dns_api_fail(e, 422,
 						"Duplicate record in RRset %s "
 						"IN %s with content \"%.200s\"",
 						s->name, tn, s->recs[i].content);
@@ -476,7 +476,7 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 			    !is_hostname(s->recs[i].rdata + off,
 					 s->recs[i].rdlen - (size_t)off,
 					 s->type != DNS_T_NS))
-				return api_fail(e, 422,
+				return dns_api_fail(e, 422,
 						"RRset %s IN %s: non-hostname "
 						"content %.200s",
 						s->name, tn, s->recs[i].content);
@@ -487,14 +487,14 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 		if (o == s || o->n == 0 || strcmp(o->name, s->name) != 0)
 			continue;
 		if (s->type == DNS_T_CNAME || o->type == DNS_T_CNAME)
-			return api_fail(e, 422,
+			return dns_api_fail(e, 422,
 					"RRset %s IN %s: Conflicts with %s "
 					"RRset",
 					s->name, tn,
 					o->touched ? "another" : "pre-existing");
 		if (!apex && ((s->type == DNS_T_NS && o->type == DNS_T_DNAME) ||
 			      (s->type == DNS_T_DNAME && o->type == DNS_T_NS)))
-			return api_fail(e, 422,
+			return dns_api_fail(e, 422,
 					"RRset %s IN %s: Cannot have both NS "
 					"and DNAME except in zone apex",
 					s->name, tn);
@@ -502,7 +502,7 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 	return 0;
 }
 
-int api_rrsets_apply(struct api_zone *z, const struct api_rrset_in *in,
+int dns_api_rrsets_apply(struct api_zone *z, const struct api_rrset_in *in,
 		     size_t n, bool replace_all, bool *changed,
 		     struct api_err *e)
 {
@@ -530,7 +530,7 @@ int api_rrsets_apply(struct api_zone *z, const struct api_rrset_in *in,
 	return 0;
 }
 
-int api_record_parse(struct api_zone *z, const char *owner, uint16_t type,
+int dns_api_record_parse(struct api_zone *z, const char *owner, uint16_t type,
 		     const char *content, struct api_record *out,
 		     struct api_err *e)
 {

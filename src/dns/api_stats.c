@@ -38,7 +38,7 @@ static void map_add(json_t *arr, const char *name, uint64_t v)
 					     "value", text));
 }
 
-void api_statistics(struct api_call *c)
+void dns_api_statistics(struct api_call *c)
 {
 	struct dns_room *r = c->room;
 	struct dns_stats_sum s;
@@ -141,7 +141,7 @@ static int search_zone(struct api_zone *z, void *ud)
 {
 	struct search *s = ud;
 	char id[3 * DNS_NAME_TEXT_MAX];
-	api_zone_id(z->name, id, sizeof(id));
+	dns_api_zone_id(z->name, id, sizeof(id));
 	if ((s->what == OBJ_ALL || s->what == OBJ_ZONE) && s->zones < s->max &&
 	    glob_name(s->q, z->name)) {
 		s->zones++;
@@ -153,9 +153,9 @@ static int search_zone(struct api_zone *z, void *ud)
 	if (s->what == OBJ_ZONE)
 		return 0;
 	struct api_zone full = {0};
-	int rc = api_zone_load(s->c->room->store, z->name, &full);
+	int rc = dns_api_zone_load(s->c->room->store, z->name, &full);
 	if (rc) {
-		api_zone_deinit(&full);
+		dns_api_zone_deinit(&full);
 		return rc == -ENOENT ? 0 : rc;
 	}
 	for (size_t i = 0; i < full.n; i++) {
@@ -196,11 +196,11 @@ static int search_zone(struct api_zone *z, void *ud)
 					  id, "zone", full.name));
 		}
 	}
-	api_zone_deinit(&full);
+	dns_api_zone_deinit(&full);
 	return 0;
 }
 
-void api_search_data(struct api_call *c)
+void dns_api_search_data(struct api_call *c)
 {
 	const char *q = http_request_arg(c->req, "q");
 	const char *max = http_request_arg(c->req, "max");
@@ -242,7 +242,7 @@ void api_search_data(struct api_call *c)
 		return;
 	}
 	s.out = json_array();
-	int rc = s.out ? api_zones_each(c->room->store, search_zone, &s)
+	int rc = s.out ? dns_api_zones_each(c->room->store, search_zone, &s)
 		       : -ENOMEM;
 	if (rc) {
 		json_decref(s.out);

@@ -18,11 +18,11 @@ struct loader {
 static int load_settings(const struct dns_store_zone *sz, void *ud)
 {
 	struct api_zone *z = ud;
-	int rc = api_zone_init(z, sz->name);
+	int rc = dns_api_zone_init(z, sz->name);
 	if (rc)
 		return rc;
 	struct arena *a = &z->arena;
-	z->set.kind = arena_strdup(a, api_kind_normalise(sz->kind));
+	z->set.kind = arena_strdup(a, dns_api_kind_normalise(sz->kind));
 	z->set.source = arena_strdup(a, sz->source);
 	z->set.account = arena_strdup(a, sz->account);
 	z->set.soa_edit_api = arena_strdup(a, sz->soa_edit_api);
@@ -64,7 +64,7 @@ static int load_record(const struct dns_store_rr *rr, void *ud)
 	struct api_rrset *s = z->n ? &z->sets[z->n - 1] : NULL;
 	if (!s || s->type != rr->type || strcmp(s->name, rr->name) != 0) {
 		/* Records come ordered by (name, type): a new RRset. */
-		s = api_zone_rrset_new(z, rr->name, rr->type);
+		s = dns_api_zone_rrset_new(z, rr->name, rr->type);
 		if (!s)
 			return -ENOMEM;
 		s->ttl = rr->ttl;
@@ -103,7 +103,7 @@ static int load_comment(const struct dns_store_comment *c, void *ud)
 {
 	struct loader *l = ud;
 	struct api_zone *z = l->z;
-	struct api_rrset *s = api_zone_rrset(z, c->name, c->type, true);
+	struct api_rrset *s = dns_api_zone_rrset(z, c->name, c->type, true);
 	if (!s)
 		return -ENOMEM;
 	struct api_comment *cs =
@@ -124,7 +124,7 @@ static int load_comment(const struct dns_store_comment *c, void *ud)
 	return 0;
 }
 
-int api_zone_load(struct store *s, const char *name, struct api_zone *z)
+int dns_api_zone_load(struct store *s, const char *name, struct api_zone *z)
 {
 	struct loader *l = malloc(sizeof(*l));
 	int rc;
@@ -139,7 +139,7 @@ int api_zone_load(struct store *s, const char *name, struct api_zone *z)
 		rc = dns_store_comments(s, name, load_comment, l);
 	free(l);
 	if (!rc)
-		api_zone_sort(z);
+		dns_api_zone_sort(z);
 	return rc;
 }
 
@@ -155,18 +155,18 @@ static int each_zone(const struct dns_store_zone *sz, void *ud)
 	int rc = load_settings(sz, &z);
 	if (!rc)
 		rc = e->fn(&z, e->ud);
-	api_zone_deinit(&z);
+	dns_api_zone_deinit(&z);
 	return rc;
 }
 
-int api_zones_each(struct store *s, int (*fn)(struct api_zone *z, void *ud),
+int dns_api_zones_each(struct store *s, int (*fn)(struct api_zone *z, void *ud),
 		   void *ud)
 {
 	struct each e = {fn, ud};
 	return dns_store_zones(s, each_zone, &e);
 }
 
-int api_zone_save(struct store *s, struct api_zone *z, bool create,
+int dns_api_zone_save(struct store *s, struct api_zone *z, bool create,
 		  bool settings, bool replace_all)
 {
 	struct dns_store_rrset_change *ch = NULL;

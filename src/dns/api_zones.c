@@ -27,7 +27,7 @@ static void reply_code(struct api_call *c, int rc)
 static void reply_fail(struct api_call *c, int rc, const struct api_err *e)
 {
 	if (rc == -EINVAL && e->status)
-		api_reply_err(c, e);
+		dns_api_reply_err(c, e);
 	else
 		reply_code(c, rc);
 }
@@ -69,7 +69,7 @@ static int list_one(struct api_zone *z, void *ud)
 	struct lister *l = ud;
 	if (l->only && strcmp(l->only, z->name) != 0)
 		return 0;
-	json_t *j = api_zone_summary(z, l->dnssec);
+	json_t *j = dns_api_zone_summary(z, l->dnssec);
 	if (!j)
 		return -ENOMEM;
 	json_int_t serial = served_serial(l->c->room, z->name);
@@ -79,14 +79,14 @@ static int list_one(struct api_zone *z, void *ud)
 	return json_array_append_new(l->arr, j) ? -ENOMEM : 0;
 }
 
-void api_zones_list(struct api_call *c)
+void dns_api_zones_list(struct api_call *c)
 {
 	char only[DNS_NAME_TEXT_MAX];
 	const char *zone = http_request_arg(c->req, "zone");
 	const char *dnssec = http_request_arg(c->req, "dnssec");
 	struct lister l = {c, json_array(), NULL, true};
 	if (zone) {
-		if (api_zone_name_from_id(zone, strlen(zone), only,
+		if (dns_api_zone_name_from_id(zone, strlen(zone), only,
 					  sizeof(only))) {
 			http_reply_json(c->resp, 200, l.arr);
 			return;
@@ -95,7 +95,7 @@ void api_zones_list(struct api_call *c)
 	}
 	if (dnssec && strcmp(dnssec, "false") == 0)
 		l.dnssec = false;
-	int rc = l.arr ? api_zones_each(c->room->store, list_one, &l) : -ENOMEM;
+	int rc = l.arr ? dns_api_zones_each(c->room->store, list_one, &l) : -ENOMEM;
 	if (rc) {
 		json_decref(l.arr);
 		reply_code(c, rc);
@@ -104,22 +104,22 @@ void api_zones_list(struct api_call *c)
 	http_reply_json(c->resp, 200, l.arr);
 }
 
-void api_zone_create(struct api_call *c)
+void dns_api_zone_create(struct api_call *c)
 {
 	struct api_zone z = {0};
 	struct api_err e = {0};
 	char name[DNS_NAME_TEXT_MAX];
 	struct dns_name wire;
-	json_t *body = api_body(c);
+	json_t *body = dns_api_body(c);
 	int rc;
 	if (!body)
 		return;
 	json_t *jn = json_object_get(body, "name");
 	if (!json_is_string(jn)) {
-		rc = api_fail(&e, 422, "Key 'name' not present or not a String");
+		rc = dns_api_fail(&e, 422, "Key 'name' not present or not a String");
 		goto out;
 	}
-	rc = api_check_name(json_string_value(jn), false, name, sizeof(name),
+	rc = dns_api_check_name(json_string_value(jn), false, name, sizeof(name),
 			    &wire, &e);
 	if (rc)
 		goto out;
@@ -128,21 +128,21 @@ void api_zone_create(struct api_call *c)
 		rc = rc ? rc : -EEXIST;
 		goto out;
 	}
-	rc = api_zone_from_create(&z, body, (int64_t)time(NULL), &e);
+	rc = dns_api_zone_from_create(&z, body, (int64_t)time(NULL), &e);
 	if (!rc)
-		rc = api_zone_save(c->room->store, &z, true, true, false);
+		rc = dns_api_zone_save(c->room->store, &z, true, true, false);
 	if (rc)
 		goto out;
 	refresh(c);
 	log_info("dns", "api: zone=%s created kind=%s", z.name, z.set.kind);
-	api_zone_sort(&z);
+	dns_api_zone_sort(&z);
 	struct api_rrset_filter f = {.rrsets = true, .type = -1,
 				     .include_disabled = true};
-	http_reply_json(c->resp, 201, api_zone_detail(&z, &f));
+	http_reply_json(c->resp, 201, dns_api_zone_detail(&z, &f));
 out:
 	if (rc)
 		reply_fail(c, rc, &e);
-	api_zone_deinit(&z);
+	dns_api_zone_deinit(&z);
 	json_decref(body);
 }
 
@@ -161,7 +161,7 @@ static bool parse_bool_arg(const char *v, bool dflt, bool *out)
 	return true;
 }
 
-void api_zone_get(struct api_call *c)
+void dns_api_zone_get(struct api_call *c)
 {
 	struct api_zone z = {0};
 	struct api_err e = {0};
@@ -172,7 +172,7 @@ void api_zone_get(struct api_call *c)
 
 	if (!parse_bool_arg(v = http_request_arg(c->req, "rrsets"), true,
 			    &f.rrsets)) {
-		rc = api_fail(&e, 422,
+		rc = dns_api_fail(&e, 422,
 			      "'rrsets' request parameter value '%.100s' is "
 			      "not supported",
 			      v);
@@ -180,7 +180,7 @@ void api_zone_get(struct api_call *c)
 	}
 	if (!parse_bool_arg(v = http_request_arg(c->req, "include_disabled"),
 			    true, &f.include_disabled)) {
-		rc = api_fail(&e, 422,
+		rc = dns_api_fail(&e, 422,
 			      "'include_disabled' request parameter value "
 			      "'%.100s' is not supported",
 			      v);
@@ -188,48 +188,48 @@ void api_zone_get(struct api_call *c)
 	}
 	if ((v = http_request_arg(c->req, "rrset_name"))) {
 		struct dns_name w;
-		if ((rc = api_check_name(v, true, name, sizeof(name), &w, &e)))
+		if ((rc = dns_api_check_name(v, true, name, sizeof(name), &w, &e)))
 			goto out;
 		f.name = name;
 	}
 	if ((v = http_request_arg(c->req, "rrset_type"))) {
 		uint16_t t;
 		if (dns_type_parse(v, &t)) {
-			rc = api_fail(&e, 422, "Type '%.40s' is not known", v);
+			rc = dns_api_fail(&e, 422, "Type '%.40s' is not known", v);
 			goto out;
 		}
 		f.type = t;
 	}
-	rc = api_zone_load(c->room->store, c->zone, &z);
+	rc = dns_api_zone_load(c->room->store, c->zone, &z);
 	if (rc)
 		goto out;
-	http_reply_json(c->resp, 200, api_zone_detail(&z, &f));
+	http_reply_json(c->resp, 200, dns_api_zone_detail(&z, &f));
 out:
 	if (rc)
 		reply_fail(c, rc, &e);
-	api_zone_deinit(&z);
+	dns_api_zone_deinit(&z);
 }
 
-void api_zone_put(struct api_call *c)
+void dns_api_zone_put(struct api_call *c)
 {
 	struct api_zone z = {0};
 	struct api_err e = {0};
 	bool records = false;
-	json_t *body = api_body(c);
+	json_t *body = dns_api_body(c);
 	int rc;
 	if (!body)
 		return;
 	if (!json_is_object(body)) {
-		rc = api_fail(&e, 400, "Bad Request: the body must be a JSON "
+		rc = dns_api_fail(&e, 400, "Bad Request: the body must be a JSON "
 				       "object");
 		goto out;
 	}
-	rc = api_zone_load(c->room->store, c->zone, &z);
+	rc = dns_api_zone_load(c->room->store, c->zone, &z);
 	if (!rc)
-		rc = api_zone_apply_put(&z, body, (int64_t)time(NULL), &records,
+		rc = dns_api_zone_apply_put(&z, body, (int64_t)time(NULL), &records,
 					&e);
 	if (!rc)
-		rc = api_zone_save(c->room->store, &z, false, true, records);
+		rc = dns_api_zone_save(c->room->store, &z, false, true, records);
 	if (rc)
 		goto out;
 	refresh(c);
@@ -239,30 +239,30 @@ void api_zone_put(struct api_call *c)
 out:
 	if (rc)
 		reply_fail(c, rc, &e);
-	api_zone_deinit(&z);
+	dns_api_zone_deinit(&z);
 	json_decref(body);
 }
 
-void api_zone_patch(struct api_call *c)
+void dns_api_zone_patch(struct api_call *c)
 {
 	struct api_zone z = {0};
 	struct api_err e = {0};
 	uint32_t before = 0, after = 0;
-	json_t *body = api_body(c);
+	json_t *body = dns_api_body(c);
 	int rc;
 	if (!body)
 		return;
-	rc = api_zone_load(c->room->store, c->zone, &z);
+	rc = dns_api_zone_load(c->room->store, c->zone, &z);
 	if (rc)
 		goto out;
-	api_zone_serial(&z, &before);
-	rc = api_zone_apply_patch(&z, body, (int64_t)time(NULL), &e);
+	dns_api_zone_serial(&z, &before);
+	rc = dns_api_zone_apply_patch(&z, body, (int64_t)time(NULL), &e);
 	if (!rc)
-		rc = api_zone_save(c->room->store, &z, false, false, false);
+		rc = dns_api_zone_save(c->room->store, &z, false, false, false);
 	if (rc)
 		goto out;
 	refresh(c);
-	api_zone_serial(&z, &after);
+	dns_api_zone_serial(&z, &after);
 	log_info("dns", "api: zone=%s patched serial=%u->%u", z.name,
 		 (unsigned)before, (unsigned)after);
 	no_content(c);
@@ -276,11 +276,11 @@ void api_zone_patch(struct api_call *c)
 out:
 	if (rc)
 		reply_fail(c, rc, &e);
-	api_zone_deinit(&z);
+	dns_api_zone_deinit(&z);
 	json_decref(body);
 }
 
-void api_zone_delete(struct api_call *c)
+void dns_api_zone_delete(struct api_call *c)
 {
 	int rc = dns_store_zone_delete(c->room->store, c->zone);
 	if (rc) {
@@ -300,7 +300,7 @@ static int exists(struct api_call *c)
 	return rc;
 }
 
-void api_zone_notify(struct api_call *c)
+void dns_api_zone_notify(struct api_call *c)
 {
 	/* Hearth sends no NOTIFY yet: accepted as PowerDNS accepts it. */
 	if (exists(c))
@@ -309,7 +309,7 @@ void api_zone_notify(struct api_call *c)
 						"Notification queued"));
 }
 
-void api_zone_rectify(struct api_call *c)
+void dns_api_zone_rectify(struct api_call *c)
 {
 	/* Without DNSSEC there is nothing to rectify. */
 	if (exists(c))
@@ -317,16 +317,16 @@ void api_zone_rectify(struct api_call *c)
 	http_reply_json(c->resp, 200, json_pack("{s:s}", "result", "Rectified"));
 }
 
-void api_zone_axfr_retrieve(struct api_call *c)
+void dns_api_zone_axfr_retrieve(struct api_call *c)
 {
 	struct api_zone z = {0};
-	int rc = api_zone_load(c->room->store, c->zone, &z);
+	int rc = dns_api_zone_load(c->room->store, c->zone, &z);
 	if (rc) {
 		reply_code(c, rc);
 		goto out;
 	}
 	json_t *first = json_array_get(z.set.masters, 0);
-	if (!api_zone_is_secondary(&z) || !json_is_string(first)) {
+	if (!dns_api_zone_is_secondary(&z) || !json_is_string(first)) {
 		http_reply_error(c->resp, 422,
 				 "Domain '%s' is not a slave domain (or has no "
 				 "master defined)",
@@ -342,7 +342,7 @@ void api_zone_axfr_retrieve(struct api_call *c)
 		 json_string_value(first));
 	http_reply_json(c->resp, 200, json_pack("{s:s}", "result", result));
 out:
-	api_zone_deinit(&z);
+	dns_api_zone_deinit(&z);
 }
 
 static int cmp_lines(const void *a, const void *b)
@@ -350,7 +350,7 @@ static int cmp_lines(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void api_zone_export(struct api_call *c)
+void dns_api_zone_export(struct api_call *c)
 {
 	struct api_zone z = {0};
 	char **lines = NULL;
@@ -359,7 +359,7 @@ void api_zone_export(struct api_call *c)
 	int rc;
 
 	buf_init(&out, 0);
-	rc = api_zone_load(c->room->store, c->zone, &z);
+	rc = dns_api_zone_load(c->room->store, c->zone, &z);
 	for (size_t i = 0; !rc && i < z.n; i++) {
 		const struct api_rrset *s = &z.sets[i];
 		char tb[16];
@@ -411,5 +411,5 @@ out:
 		free(lines[i]);
 	free(lines);
 	buf_deinit(&out);
-	api_zone_deinit(&z);
+	dns_api_zone_deinit(&z);
 }
