@@ -22,7 +22,6 @@
 /* The PowerDNS release whose API hearth follows, marked as hearth. */
 #define PDNS_VERSION "4.7.3-hearth" HEARTH_VERSION
 
-uint64_t dns_api_started_ms;
 
 void dns_api_reply_err(struct api_call *c, const struct api_err *e)
 {
@@ -247,7 +246,6 @@ int dns_api_register(struct dns_room *r, struct http_server *http)
 {
 	if (!http)
 		return 0;
-	dns_api_started_ms = uv_now(r->loop);
 	int rc = http_server_add_routes(http, routes,
 					sizeof(routes) / sizeof(routes[0]), r);
 	if (rc)

@@ -240,9 +240,6 @@ void dns_api_reply_err(struct api_call *c, const struct api_err *e);
 /* The request body as JSON, or NULL after answering 400. */
 json_t *dns_api_body(struct api_call *c);
 
-/* uv_now() when the API was registered, for the "uptime" statistic. */
-extern uint64_t dns_api_started_ms;
-
 void dns_api_zones_list(struct api_call *c);
 void dns_api_zone_create(struct api_call *c);
 void dns_api_zone_get(struct api_call *c);

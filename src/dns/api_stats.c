@@ -55,7 +55,7 @@ void dns_api_statistics(struct api_call *c)
 	json_array_append_new(all, item("truncated-packets", s.truncated));
 	json_array_append_new(all, item("udp-queries", s.queries[0]));
 	json_array_append_new(all, item("uptime", (uint64_t)(uv_now(r->loop) -
-							     dns_api_started_ms) /
+							     r->started_ms) /
 							    1000));
 	json_t *qt = json_array(), *rc = json_array();
 	for (unsigned i = 0; i < DNS_STAT_TYPES; i++)

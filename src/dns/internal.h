@@ -80,6 +80,7 @@ struct store;
 
 struct dns_room {
 	uv_loop_t *loop;
+	uint64_t started_ms; /* uv_now at open: the API's "uptime" */
 	struct store *store;
 	struct config *cfg;
 	struct dns_snapshot *snap; /* rcu-protected; written on the loop */

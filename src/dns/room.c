@@ -109,6 +109,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (!r)
 		return -ENOMEM;
 	r->loop = ctx->loop;
+	r->started_ms = uv_now(ctx->loop);
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
 	rc = dns_load(r->store, cfg, NULL, 0, NULL, &snap, &r->degraded);
