@@ -99,7 +99,7 @@ def main(argv):
                                          lineno, what))
                     count += 1
     if count:
-        print("check-includes: %d include(s) point the wrong way" % count)
+        print("check-includes: %d include(s) not pointing downward" % count)
         return 1
     return 0
 
