@@ -29,4 +29,4 @@ fuzz: deps
 	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-ci build-asan build-fuzz build-test-logs
+	rm -rf build build-ci build-asan build-tsan build-fuzz build-test-logs

@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Runs every test: unit + fuzz-corpus replays on the -Werror build and on the
-# ASan+UBSan build, the integration suite against the sanitizer binaries,
-# then each libFuzzer target for a bounded time. Ends with "N passed, N failed".
+# Runs every test: unit + fuzz-corpus replays + lint on the -Werror build,
+# unit + fuzz-corpus replays on the ASan+UBSan build, the integration suite
+# against the ASan+UBSan binaries, the unit and DNS integration tests on a
+# ThreadSanitizer build, then each libFuzzer target for a bounded time.
+# Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -28,6 +30,26 @@ count_meson() {
 	failed=$((failed + f))
 }
 
+# pytest's junit xml: tests, failures + errors, skipped, per suite.
+count_junit() {
+	if [ ! -f "$1" ]; then
+		step_fail "$2"
+		return
+	fi
+	counts=$($PY - "$1" <<'PYEOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else list(root)
+t = sum(int(s.get("tests", 0)) for s in suites)
+f = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+sk = sum(int(s.get("skipped", 0)) for s in suites)
+print(t - f - sk, f)
+PYEOF
+)
+	passed=$((passed + ${counts% *}))
+	failed=$((failed + ${counts#* }))
+}
+
 build() {
 	dir=$1; shift
 	if [ ! -f "$dir/build.ninja" ]; then
@@ -45,7 +67,7 @@ step_fail() {
 
 echo "=== build (release, -Werror)"
 if build build-ci; then
-	echo "=== unit and corpus-replay tests (release)"
+	echo "=== unit, corpus-replay and lint tests (release)"
 	meson test -C build-ci --print-errorlogs --num-processes 2 || true
 	count_meson build-ci
 else
@@ -58,32 +80,45 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 if build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=all -Dbuildtype=debug; then
 	echo "=== unit and corpus-replay tests (ASan + UBSan)"
-	meson test -C build-asan --print-errorlogs --num-processes 2 || true
+	meson test -C build-asan --no-suite lint --print-errorlogs \
+		--num-processes 2 || true
 	count_meson build-asan
 
 	echo "=== integration tests (ASan + UBSan binaries)"
 	HEARTHD="$ROOT/build-asan/src/hearthd" HEARTH="$ROOT/build-asan/src/hearth" \
 		$PY -m pytest tests/integration -q -p no:cacheprovider \
 		--junitxml="$LOGDIR/integration.xml" || true
-	if [ -f "$LOGDIR/integration.xml" ]; then
-		counts=$($PY - "$LOGDIR/integration.xml" <<'PYEOF'
-import sys, xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-suites = [root] if root.tag == "testsuite" else list(root)
-t = sum(int(s.get("tests", 0)) for s in suites)
-f = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
-sk = sum(int(s.get("skipped", 0)) for s in suites)
-print(t - f - sk, f)
-PYEOF
-)
-		passed=$((passed + ${counts% *}))
-		failed=$((failed + ${counts#* }))
-	else
-		step_fail integration
-	fi
+	count_junit "$LOGDIR/integration.xml" integration
 else
 	step_fail build-asan
 fi
+
+# ThreadSanitizer: the unit tests (not the corpus replays) and the DNS
+# integration tests, whose UDP workers share the zone snapshot (RCU) and the
+# forward cache. A report stops the process with status 66, which fails the
+# test (tests/integration/helpers.py looks for both). tests/tsan.supp lists
+# the false positives, each with its reason.
+tsan_start=$(date +%s)
+echo "=== build (ThreadSanitizer)"
+if build build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug; then
+	TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1"
+	TSAN_OPTIONS="$TSAN_OPTIONS:suppressions=$ROOT/tests/tsan.supp"
+	export TSAN_OPTIONS
+	echo "=== unit tests (ThreadSanitizer)"
+	meson test -C build-tsan --suite unit --print-errorlogs \
+		--num-processes 2 || true
+	count_meson build-tsan
+
+	echo "=== DNS integration tests (ThreadSanitizer binaries)"
+	HEARTHD="$ROOT/build-tsan/src/hearthd" HEARTH="$ROOT/build-tsan/src/hearth" \
+		$PY -m pytest tests/integration/test_dns_*.py -q -p no:cacheprovider \
+		--junitxml="$LOGDIR/integration-tsan.xml" || true
+	count_junit "$LOGDIR/integration-tsan.xml" integration-tsan
+	unset TSAN_OPTIONS
+else
+	step_fail build-tsan
+fi
+echo "=== ThreadSanitizer steps took $(($(date +%s) - tsan_start))s"
 
 echo "=== fuzzing (${FUZZ_SECONDS}s per target)"
 if ./scripts/fuzz.sh "$FUZZ_SECONDS" 2>&1 | tee "$LOGDIR/fuzz.log"; then :; fi

@@ -14,10 +14,13 @@
 #include "proto/dns/dns.h"
 
 /* Publishes @next; the old snapshot is freed once no worker can still
- * be reading it. */
+ * be reading it. The swap is a release (the workers' load an acquire):
+ * what liburcu's rcu_xchg_pointer does, but through the compiler's
+ * atomics, which ThreadSanitizer sees (it cannot see liburcu's asm). */
 static void publish(struct dns_room *r, struct dns_snapshot *next)
 {
-	struct dns_snapshot *old = rcu_xchg_pointer(&r->snap, next);
+	struct dns_snapshot *old =
+		__atomic_exchange_n(&r->snap, next, __ATOMIC_ACQ_REL);
 	if (old) {
 		synchronize_rcu();
 		dns_snapshot_free(old);

@@ -28,6 +28,7 @@ from helpers import (  # noqa: E402
     API_KEY,
     HEARTH,
     HEARTHD,
+    SANITIZER_EXITCODE,
     STARTUP_TIMEOUT,
     base_config,
     free_port,
@@ -256,6 +257,9 @@ def hearthd_factory(tmp_path):
                 problems.append(f"{d.name}: did not stop on SIGTERM within 10 s")
             elif rc != 0:
                 problems.append(f"{d.name}: exit code {rc} after SIGTERM")
+        elif d.proc is not None and d.proc.returncode == SANITIZER_EXITCODE:
+            problems.append(f"{d.name}: exited with the sanitizer's status "
+                            f"{SANITIZER_EXITCODE}")
         rep = sanitizer_report(d.stderr())
         if rep:
             problems.append(f"{d.name}: sanitizer report in stderr:\n{rep}")
@@ -287,6 +291,8 @@ def _run(argv, env=None, timeout=15, cwd=None):
                         env=clean_env(env), cwd=cwd)
     rep = sanitizer_report(cp.stderr)
     assert not rep, f"sanitizer report from {argv!r}:\n{rep}"
+    assert cp.returncode != SANITIZER_EXITCODE, (
+        f"{argv!r} exited with the sanitizer's status {SANITIZER_EXITCODE}")
     return CliResult(cp)
 
 

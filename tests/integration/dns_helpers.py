@@ -33,7 +33,7 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 
-from helpers import _scalar, sanitizer_report
+from helpers import SANITIZER_EXITCODE, _scalar, sanitizer_report
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "dns"
 ZONE_FILE = DATA_DIR / "example.com.zone"
@@ -664,6 +664,9 @@ class HearthDNS:
                     problems.append(f"{d.name}: did not stop on SIGTERM")
                 elif rc != 0:
                     problems.append(f"{d.name}: exit code {rc} after SIGTERM")
+            elif d.proc is not None and d.proc.returncode == SANITIZER_EXITCODE:
+                problems.append(f"{d.name}: exited with the sanitizer's status "
+                                f"{SANITIZER_EXITCODE}")
             rep = sanitizer_report(d.stderr())
             if rep:
                 problems.append(f"{d.name}: sanitizer report:\n{rep}")

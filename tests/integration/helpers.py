@@ -18,7 +18,11 @@ STARTUP_TIMEOUT = 20.0
 
 API_KEY = "test-key-0123456789"
 
-SANITIZER_MARKERS = ("AddressSanitizer", "runtime error:")
+SANITIZER_MARKERS = ("AddressSanitizer", "runtime error:", "ThreadSanitizer")
+# ThreadSanitizer's exit status after a report (its default; scripts/test.sh
+# sets it explicitly with halt_on_error=1): a process that ends with it was
+# stopped by a sanitizer, whatever its stderr says.
+SANITIZER_EXITCODE = 66
 
 
 @functools.lru_cache(maxsize=None)
