@@ -168,6 +168,8 @@ static void stop(struct daemon *d, const char *why)
 	}
 	http_server_close(d->http, on_http_closed, d);
 	d->http = NULL;
+	http_client_close(d->http_client);
+	d->http_client = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -221,7 +223,8 @@ static int open_rooms(struct daemon *d)
 {
 	struct room_ctx ctx = {
 		.loop = &d->loop, .store = d->store, .metrics = d->metrics,
-		.http = d->http, .services = &d->services,
+		.http = d->http, .http_client = d->http_client,
+		.services = &d->services,
 	};
 	int rc;
 	for (const struct room_def *const *r = d->opts.rooms; r && *r; r++) {
@@ -293,6 +296,9 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 		if (rc)
 			return rc;
 	}
+	rc = http_client_new(&d->loop, &d->http_client);
+	if (rc)
+		return rc;
 	rc = open_rooms(d);
 	if (rc)
 		return rc;
@@ -384,6 +390,8 @@ void daemon_free(struct daemon *d)
 				d->rooms[i].def->ops->close(d->rooms[i].room);
 		http_server_close(d->http, NULL, NULL);
 		d->http = NULL;
+		http_client_close(d->http_client);
+		d->http_client = NULL;
 		uv_walk(&d->loop, close_any, NULL);
 	}
 	uv_run(&d->loop, UV_RUN_DEFAULT);

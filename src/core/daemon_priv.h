@@ -33,6 +33,7 @@ struct daemon {
 	struct config *cfg; /* current snapshot; swapped on reload */
 	struct store *store;
 	struct http_server *http;
+	struct http_client *http_client; /* for the rooms */
 	struct metrics *metrics;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uint64_t start_ms;  /* uv_now at start, for uptime */

@@ -10,6 +10,7 @@
 #include "core/cli.h"
 #include "core/config.h"
 #include "core/config_schema.h"
+#include "core/http_client.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
 #include "core/services.h"
@@ -30,6 +31,9 @@ struct room_ctx {
 	struct store *store;
 	struct metrics *metrics;
 	struct http_server *http; /* NULL when http is disabled */
+	/* Outbound HTTP on the loop (libcurl multi), shared by the rooms;
+	 * requests still in flight when rooms close end with -ECANCELED. */
+	struct http_client *http_client;
 	/* The services rooms offer each other. A room fills in what it
 	 * offers in open(); it may call what others offer from bind() on. */
 	struct room_services *services;
