@@ -121,6 +121,9 @@ static void stop(struct daemon *d, const char *why)
 			d->rooms[i].ops->close(d->rooms[i].room);
 		d->rooms[i].room = NULL;
 	}
+	/* What the rooms submitted while closing still runs; the loop
+	 * ends after its completions. */
+	workq_shutdown(d->workq, false);
 	http_server_close(d->http, on_http_closed, d);
 	d->http = NULL;
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
@@ -192,6 +195,12 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	rc = metrics_new(&d->metrics);
 	if (!rc)
 		rc = metrics_register(d->metrics, core_collect, d);
+	if (!rc)
+		rc = workq_new(&d->loop, &d->workq);
+	if (!rc)
+		rc = metrics_register(d->metrics, workq_collect, d->workq);
+	if (!rc)
+		rc = clock_uv_new(&d->loop, &d->clock);
 	if (rc)
 		return rc;
 	rc = store_open(cfg->state_dir, &d->store);
@@ -208,6 +217,7 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	struct room_ctx ctx = {
 		.loop = &d->loop, .store = d->store, .metrics = d->metrics,
 		.http = d->http, .services = &d->services,
+		.workq = d->workq, .clock = d->clock,
 	};
 	for (const struct room_ops *const *r = opts->rooms; r && *r; r++) {
 		if (d->n_rooms == DAEMON_MAX_ROOMS)
@@ -309,12 +319,16 @@ void daemon_free(struct daemon *d)
 		for (size_t i = d->n_rooms; i-- > 0;)
 			if (d->rooms[i].room)
 				d->rooms[i].ops->close(d->rooms[i].room);
+		if (d->workq)
+			workq_shutdown(d->workq, false);
 		http_server_close(d->http, NULL, NULL);
 		d->http = NULL;
 		uv_walk(&d->loop, close_any, NULL);
 	}
 	uv_run(&d->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&d->loop);
+	workq_free(d->workq);
+	clock_uv_free(d->clock);
 	store_free(d->store);
 	metrics_free(d->metrics);
 	config_unref(d->cfg);

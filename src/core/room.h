@@ -6,10 +6,12 @@
 #include <stdbool.h>
 #include <uv.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
 #include "core/store.h"
+#include "core/workq.h"
 
 /*
  * The daemon lives in core, below the rooms; hearthd's main() hands it a
@@ -49,6 +51,13 @@ struct room_ctx {
 	struct metrics *metrics;
 	struct http_server *http; /* NULL when http is disabled */
 	struct room_services *services;
+	/* Blocking work off the loop (core/workq.h). A room that writes
+	 * from the pool opens its own connection (store_open_peer) and
+	 * keeps those writes on one strand. */
+	struct workq *workq;
+	/* Time and timers (core/clock.h); engines take it so unit tests can
+	 * script time. */
+	const struct clock *clock;
 };
 
 struct room_ops {
