@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "base/log.h"
 #include "core/metrics.h"
 
 /*
@@ -226,6 +227,12 @@ int workq_new(uv_loop_t *loop, struct workq **out)
 
 void workq_free(struct workq *wq)
 {
+	if (wq && wq->queued) {
+		/* Their completions would use the queue: leak it instead. */
+		log_error("core", "work queue freed with %zu jobs pending",
+			  wq->queued);
+		return;
+	}
 	free(wq);
 }
 
