@@ -166,6 +166,9 @@ static void stop(struct daemon *d, const char *why)
 			d->rooms[i].def->ops->close(d->rooms[i].room);
 		d->rooms[i].room = NULL;
 	}
+	/* What the rooms submitted while closing still runs; the loop
+	 * ends after its completions. */
+	workq_shutdown(d->workq, false);
 	http_server_close(d->http, on_http_closed, d);
 	d->http = NULL;
 	http_client_close(d->http_client);
@@ -224,7 +227,7 @@ static int open_rooms(struct daemon *d)
 	struct room_ctx ctx = {
 		.loop = &d->loop, .store = d->store, .metrics = d->metrics,
 		.http = d->http, .http_client = d->http_client,
-		.services = &d->services,
+		.services = &d->services, .workq = d->workq, .clock = d->clock,
 	};
 	int rc;
 	for (const struct room_def *const *r = d->opts.rooms; r && *r; r++) {
@@ -283,6 +286,12 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	rc = metrics_new(&d->metrics);
 	if (!rc)
 		rc = metrics_register(d->metrics, core_collect, d);
+	if (!rc)
+		rc = workq_new(&d->loop, &d->workq);
+	if (!rc)
+		rc = metrics_register(d->metrics, workq_collect, d->workq);
+	if (!rc)
+		rc = clock_uv_new(&d->loop, &d->clock);
 	if (rc)
 		return rc;
 	rc = store_open(cfg->state_dir, &d->store);
@@ -388,6 +397,8 @@ void daemon_free(struct daemon *d)
 		for (size_t i = d->n_rooms; i-- > 0;)
 			if (d->rooms[i].room)
 				d->rooms[i].def->ops->close(d->rooms[i].room);
+		if (d->workq)
+			workq_shutdown(d->workq, false);
 		http_server_close(d->http, NULL, NULL);
 		d->http = NULL;
 		http_client_close(d->http_client);
@@ -396,6 +407,8 @@ void daemon_free(struct daemon *d)
 	}
 	uv_run(&d->loop, UV_RUN_DEFAULT);
 	uv_loop_close(&d->loop);
+	workq_free(d->workq);
+	clock_uv_free(d->clock);
 	store_free(d->store);
 	metrics_free(d->metrics);
 	config_unref(d->cfg);

@@ -6,11 +6,13 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/daemon.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
 #include "core/store.h"
+#include "core/workq.h"
 
 /* A core part as /healthz and the web UI show it. */
 struct daemon_room {
@@ -35,6 +37,8 @@ struct daemon {
 	struct http_server *http;
 	struct http_client *http_client; /* for the rooms */
 	struct metrics *metrics;
+	struct workq *workq; /* the rooms' blocking work */
+	struct clock *clock; /* the rooms' time and timers */
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uint64_t start_ms;  /* uv_now at start, for uptime */
 	int64_t start_unix; /* wall clock at start */

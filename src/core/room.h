@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "core/cli.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/config_schema.h"
 #include "core/http_client.h"
@@ -15,6 +16,7 @@
 #include "core/metrics.h"
 #include "core/services.h"
 #include "core/store.h"
+#include "core/workq.h"
 
 /*
  * The daemon, the config loader and the CLI live in core, below the
@@ -37,6 +39,13 @@ struct room_ctx {
 	/* The services rooms offer each other. A room fills in what it
 	 * offers in open(); it may call what others offer from bind() on. */
 	struct room_services *services;
+	/* Blocking work off the loop (core/workq.h). A room that writes
+	 * from the pool opens its own connection (store_open_peer) and
+	 * keeps those writes on one strand. */
+	struct workq *workq;
+	/* Time and timers (core/clock.h); engines take it so unit tests can
+	 * script time. */
+	const struct clock *clock;
 };
 
 /* A reload refused by a room: why, for the log and the reload API. */

@@ -199,6 +199,24 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+/* Opens s->db on s->path with the pragmas every connection gets. */
+static int open_db(struct store *s)
+{
+	int rc = sqlite3_open_v2(s->path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+					 SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(s, rc, s->path);
+	sqlite3_busy_timeout(s->db, 5000);
+	rc = sqlite3_exec(s->db,
+			  "PRAGMA journal_mode = WAL;"
+			  "PRAGMA synchronous = FULL;"
+			  "PRAGMA foreign_keys = ON;",
+			  NULL, NULL, NULL);
+	return sql_err(s, rc, "pragmas");
+}
+
 int store_open(const char *dir, struct store **out)
 {
 	struct store *s = NULL;
@@ -223,21 +241,7 @@ int store_open(const char *dir, struct store **out)
 		goto fail;
 	}
 	snprintf(s->path, n, "%s/hearth.db", dir);
-	rc = sqlite3_open_v2(s->path, &s->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-				     SQLITE_OPEN_NOMUTEX,
-			     NULL);
-	if (rc != SQLITE_OK) {
-		rc = sql_err(s, rc, s->path);
-		goto fail;
-	}
-	sqlite3_busy_timeout(s->db, 5000);
-	rc = sqlite3_exec(s->db,
-			  "PRAGMA journal_mode = WAL;"
-			  "PRAGMA synchronous = FULL;"
-			  "PRAGMA foreign_keys = ON;",
-			  NULL, NULL, NULL);
-	rc = sql_err(s, rc, "pragmas");
+	rc = open_db(s);
 	if (!rc)
 		rc = quick_check(s);
 	if (rc)
@@ -249,6 +253,24 @@ int store_open(const char *dir, struct store **out)
 	return 0;
 fail:
 	store_free(s);
+	return rc;
+}
+
+int store_open_peer(const struct store *s, struct store **out)
+{
+	struct store *p = calloc(1, sizeof(*p));
+	int rc = -ENOMEM;
+	*out = NULL;
+	if (!p || !(p->path = strdup(s->path)))
+		goto fail;
+	p->version = s->version;
+	rc = open_db(p);
+	if (rc)
+		goto fail;
+	*out = p;
+	return 0;
+fail:
+	store_free(p);
 	return rc;
 }
 

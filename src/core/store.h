@@ -20,6 +20,16 @@ struct store;
 int store_open(const char *dir, struct store **out);
 void store_free(struct store *s);
 
+/*
+ * A second connection to @s's database (same pragmas, no migrations),
+ * for a thread that writes off the loop, e.g. a work queue strand. SQLite
+ * in WAL mode lets readers go on while one writer commits; a second
+ * writer waits for the lock (busy_timeout, 5 s) rather than failing. Like
+ * every store, it is used by one thread at a time; *out is owned by the
+ * caller (store_free).
+ */
+int store_open_peer(const struct store *s, struct store **out);
+
 /* The version of core's own tables after open, and the one this binary
  * migrates them to. */
 int store_schema_version(const struct store *s);

@@ -26,7 +26,7 @@ static void list(const struct http_request *req, struct http_response *resp,
 	json_t *a = json_array();
 	size_t pos = 0;
 	const struct dhcp_lease *l;
-	while (a && (l = dhcp_leases_next(&r->leases, &pos))) {
+	while (a && (l = dhcp_leases_next(&r->eng.leases, &pos))) {
 		char ip[16], mac[18], cid[3 * 64 + 1] = "";
 		struct in_addr in = {htonl(l->ip)};
 		inet_ntop(AF_INET, &in, ip, sizeof(ip));
@@ -60,12 +60,14 @@ static void del(const struct http_request *req, struct http_response *resp,
 		return;
 	}
 	uint32_t ip = ntohl(in.s_addr);
-	if (!dhcp_leases_by_ip(&r->leases, ip)) {
+	if (!dhcp_leases_by_ip(&r->eng.leases, ip)) {
 		http_reply_error(resp, 404, "no lease for %s", text);
 		return;
 	}
-	dhcp_lease_end(r, ip);
-	dhcp_flush(r);
+	/* The delete is committed on the room's strand; 204 goes out at
+	 * once (a deferred reply could wait for the commit). */
+	dhcp_engine_lease_end(&r->eng, ip);
+	dhcp_engine_flush(&r->eng, false);
 	resp->status = 204;
 }
 

@@ -3,18 +3,14 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "base/buf.h"
 #include "base/log.h"
-#include "dhcp/internal.h"
+#include "dhcp/engine.h"
 
-#define OFFER_HOLD 60	     /* seconds an offered address stays held */
-#define DECLINE_HOLD 600     /* seconds a declined address is quarantined */
-
-int64_t dhcp_now(void)
+int64_t dhcp_engine_now(const struct dhcp_engine *e)
 {
-	return (int64_t)time(NULL);
+	return clock_wall_s(e->clock);
 }
 
 static uint32_t ip_be(const struct ipaddr *a)
@@ -42,11 +38,11 @@ static bool in_ranges(const struct cfg_dhcp_subnet *s, uint32_t ip)
 
 /* The subnet a request belongs to: by the relay's giaddr, else by the
  * interface it came in on. */
-static const struct cfg_dhcp_subnet *subnet_for(struct dhcp_room *r,
+static const struct cfg_dhcp_subnet *subnet_for(struct dhcp_engine *e,
 						struct dhcp_iface *ifc,
 						const struct dhcp_msg *m)
 {
-	const struct cfg_dhcp *d = dhcp_config(r->cfg);
+	const struct cfg_dhcp *d = dhcp_config(e->cfg);
 	if (m->giaddr) {
 		for (size_t i = 0; i < d->n_subnets; i++)
 			if (in_subnet(&d->subnets[i], ntohl(m->giaddr)))
@@ -86,11 +82,11 @@ static bool cid_matches(const char *hex, const uint8_t *cid, size_t len)
 	return n == len && memcmp(buf, cid, len) == 0;
 }
 
-static bool find_fixed(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
+static bool find_fixed(struct dhcp_engine *e, const struct cfg_dhcp_subnet *s,
 		       const uint8_t mac[6], const uint8_t *cid, size_t cid_len,
 		       struct fixed *out)
 {
-	const struct cfg_dhcp *d = dhcp_config(r->cfg);
+	const struct cfg_dhcp *d = dhcp_config(e->cfg);
 	for (size_t i = 0; i < d->n_reservations; i++) {
 		const struct cfg_dhcp_reservation *v = &d->reservations[i];
 		bool match = (v->has_mac && memcmp(v->mac.b, mac, 6) == 0) ||
@@ -103,7 +99,7 @@ static bool find_fixed(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
 			return true;
 		}
 	}
-	const struct cfg_lab *lab = &r->cfg->lab;
+	const struct cfg_lab *lab = &e->cfg->lab;
 	for (size_t i = 0; lab->enabled && i < lab->n_hosts; i++) {
 		const struct cfg_host *h = &lab->hosts[i];
 		if (!h->has_mac || !h->has_ip || h->ip.family != AF_INET ||
@@ -120,17 +116,17 @@ static bool find_fixed(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
 }
 
 /* True when @ip is reserved for a client other than this one. */
-static bool reserved_for_other(struct dhcp_room *r, uint32_t ip,
+static bool reserved_for_other(struct dhcp_engine *e, uint32_t ip,
 			       const uint8_t mac[6])
 {
-	const struct cfg_dhcp *d = dhcp_config(r->cfg);
+	const struct cfg_dhcp *d = dhcp_config(e->cfg);
 	for (size_t i = 0; i < d->n_reservations; i++) {
 		const struct cfg_dhcp_reservation *v = &d->reservations[i];
 		if (ntohl(ip_be(&v->ip)) == ip &&
 		    !(v->has_mac && memcmp(v->mac.b, mac, 6) == 0))
 			return true;
 	}
-	const struct cfg_lab *lab = &r->cfg->lab;
+	const struct cfg_lab *lab = &e->cfg->lab;
 	for (size_t i = 0; lab->enabled && i < lab->n_hosts; i++) {
 		const struct cfg_host *h = &lab->hosts[i];
 		if (h->has_ip && h->ip.family == AF_INET &&
@@ -142,12 +138,12 @@ static bool reserved_for_other(struct dhcp_room *r, uint32_t ip,
 }
 
 /* Free for this client: no live lease of someone else on it. */
-static bool available(struct dhcp_room *r, uint32_t ip, const uint8_t *cid,
+static bool available(struct dhcp_engine *e, uint32_t ip, const uint8_t *cid,
 		      size_t cid_len, const uint8_t mac[6], int64_t now)
 {
-	if (reserved_for_other(r, ip, mac))
+	if (reserved_for_other(e, ip, mac))
 		return false;
-	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
+	struct dhcp_lease *l = dhcp_leases_by_ip(&e->leases, ip);
 	if (!l || l->expires <= now)
 		return true;
 	if (l->state == DHCP_LEASE_DECLINED)
@@ -156,38 +152,38 @@ static bool available(struct dhcp_room *r, uint32_t ip, const uint8_t *cid,
 }
 
 /* The address to offer, or 0 when none is left. */
-static uint32_t choose(struct dhcp_room *r, const struct cfg_dhcp_subnet *s,
+static uint32_t choose(struct dhcp_engine *e, const struct cfg_dhcp_subnet *s,
 		       const struct dhcp_msg *m, const uint8_t *cid,
 		       size_t cid_len, int64_t now)
 {
 	struct fixed fx;
-	if (find_fixed(r, s, m->chaddr, cid, cid_len, &fx))
+	if (find_fixed(e, s, m->chaddr, cid, cid_len, &fx))
 		return fx.ip;
 	/* Its previous address, while nobody else took it. */
-	struct dhcp_lease *l = dhcp_leases_by_client(&r->leases, cid, cid_len);
+	struct dhcp_lease *l = dhcp_leases_by_client(&e->leases, cid, cid_len);
 	if (l && in_subnet(s, l->ip) && in_ranges(s, l->ip) &&
-	    available(r, l->ip, cid, cid_len, m->chaddr, now))
+	    available(e, l->ip, cid, cid_len, m->chaddr, now))
 		return l->ip;
 	uint32_t want;
 	if (dhcp_opt_ip(m, DHCP_OPT_REQUESTED_IP, &want) == 0) {
 		want = ntohl(want);
 		if (in_ranges(s, want) &&
-		    available(r, want, cid, cid_len, m->chaddr, now))
+		    available(e, want, cid, cid_len, m->chaddr, now))
 			return want;
 	}
 	/* From where the last new address was found, around once. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < s->n_ranges; i++) {
 			uint32_t lo = s->ranges[i].start, hi = s->ranges[i].end;
-			uint32_t from = pass == 0 && r->next_free > lo &&
-						r->next_free <= hi
-					? r->next_free
+			uint32_t from = pass == 0 && e->next_free > lo &&
+						e->next_free <= hi
+					? e->next_free
 					: lo;
 			for (uint32_t ip = from; ip <= hi && ip != 0; ip++) {
-				if (pass == 1 && ip >= r->next_free &&
-				    r->next_free > lo && r->next_free <= hi)
+				if (pass == 1 && ip >= e->next_free &&
+				    e->next_free > lo && e->next_free <= hi)
 					break;
-				if (available(r, ip, cid, cid_len, m->chaddr,
+				if (available(e, ip, cid, cid_len, m->chaddr,
 					      now))
 					return ip; /* discover() moves the cursor */
 			}
@@ -207,15 +203,15 @@ static void put_list(struct dhcp_builder *b, uint8_t code,
 		dhcp_build_opt(b, code, buf, 4 * k);
 }
 
-static const char *domain_of(struct dhcp_room *r, const struct cfg_dhcp_subnet *s)
+static const char *domain_of(struct dhcp_engine *e, const struct cfg_dhcp_subnet *s)
 {
 	if (s->domain)
 		return s->domain;
-	return r->cfg->lab.enabled ? r->cfg->lab.domain : NULL;
+	return e->cfg->lab.enabled ? e->cfg->lab.domain : NULL;
 }
 
 /* Writes option @code if the subnet has it. */
-static void put_opt(struct dhcp_room *r, struct dhcp_builder *b,
+static void put_opt(struct dhcp_engine *e, struct dhcp_builder *b,
 		    const struct cfg_dhcp_subnet *s, uint8_t code,
 		    const char *hostname)
 {
@@ -238,7 +234,7 @@ static void put_opt(struct dhcp_room *r, struct dhcp_builder *b,
 		put_list(b, code, s->ntp, s->n_ntp);
 		break;
 	case DHCP_OPT_DOMAIN: {
-		const char *dom = domain_of(r, s);
+		const char *dom = domain_of(e, s);
 		if (dom)
 			dhcp_build_opt(b, code, dom, strlen(dom));
 		break;
@@ -314,7 +310,7 @@ static const struct cfg_dhcp_option *extra_for(const struct dhcp_msg *m,
 
 /* Writes option @code once: a configured option overrides the one the
  * subnet's keys would give. */
-static void put_code(struct dhcp_room *r, struct dhcp_builder *b,
+static void put_code(struct dhcp_engine *e, struct dhcp_builder *b,
 		     const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
 		     uint8_t code, const char *hostname, bool done[256])
 {
@@ -325,13 +321,13 @@ static void put_code(struct dhcp_room *r, struct dhcp_builder *b,
 	if (o)
 		dhcp_build_opt(b, code, o->data, o->len);
 	else
-		put_opt(r, b, s, code, hostname);
+		put_opt(e, b, s, code, hostname);
 }
 
 /* The options a client gets, in the order of its parameter request list
  * (option 55) when it sent one; without one, the defaults and every
  * configured option. */
-static void put_params(struct dhcp_room *r, struct dhcp_builder *b,
+static void put_params(struct dhcp_engine *e, struct dhcp_builder *b,
 		       const struct dhcp_msg *m,
 		       const struct cfg_dhcp_subnet *s, const char *hostname)
 {
@@ -342,16 +338,16 @@ static void put_params(struct dhcp_room *r, struct dhcp_builder *b,
 	const struct dhcp_optval *prl = &m->opt[DHCP_OPT_PARAM_LIST];
 	bool done[256] = {false};
 	for (size_t i = 0; prl->present && i < prl->len; i++)
-		put_code(r, b, m, s, prl->data[i], hostname, done);
+		put_code(e, b, m, s, prl->data[i], hostname, done);
 	/* Mask and router always: clients that forget to ask still need
 	 * them to use the address. */
 	for (size_t i = 0; i < sizeof(defaults); i++)
 		if (!prl->present || i < 2)
-			put_code(r, b, m, s, defaults[i], hostname, done);
+			put_code(e, b, m, s, defaults[i], hostname, done);
 	if (prl->present)
 		return;
 	for (size_t k = 0; k < s->n_options; k++)
-		put_code(r, b, m, s, (uint8_t)s->options[k].code, hostname,
+		put_code(e, b, m, s, (uint8_t)s->options[k].code, hostname,
 			 done);
 }
 
@@ -365,11 +361,11 @@ static size_t finish_reply(struct dhcp_builder *b, const struct dhcp_msg *m)
 	return dhcp_build_finish(b);
 }
 
-static void reply_to(struct dhcp_room *r, struct dhcp_iface *ifc,
+static void reply_to(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		     const struct dhcp_msg *m, struct dhcp_out *o,
 		     uint8_t type, uint32_t yiaddr_be)
 {
-	uint16_t cport = (uint16_t)(dhcp_config(r->cfg)->port + 1);
+	uint16_t cport = (uint16_t)(dhcp_config(e->cfg)->port + 1);
 	o->ifc = ifc;
 	memset(&o->to, 0, sizeof(o->to));
 	o->to.sin_family = AF_INET;
@@ -377,7 +373,7 @@ static void reply_to(struct dhcp_room *r, struct dhcp_iface *ifc,
 	memcpy(o->chaddr, m->chaddr, 6);
 	if (m->giaddr) {
 		o->to.sin_addr.s_addr = m->giaddr;
-		o->to.sin_port = htons((uint16_t)dhcp_config(r->cfg)->port);
+		o->to.sin_port = htons((uint16_t)dhcp_config(e->cfg)->port);
 	} else if (type == DHCP_NAK) {
 		o->to.sin_addr.s_addr = INADDR_BROADCAST;
 		o->to.sin_port = htons(cport);
@@ -407,7 +403,7 @@ static size_t max_reply(const struct dhcp_msg *m)
 }
 
 /* OFFER or ACK for @ip (host order) with the subnet's options. */
-static void build_lease_reply(struct dhcp_room *r, struct dhcp_iface *ifc,
+static void build_lease_reply(struct dhcp_engine *e, struct dhcp_iface *ifc,
 			      const struct dhcp_msg *m,
 			      const struct cfg_dhcp_subnet *s, uint8_t type,
 			      uint32_t ip, const char *hostname,
@@ -423,12 +419,12 @@ static void build_lease_reply(struct dhcp_room *r, struct dhcp_iface *ifc,
 		dhcp_build_u32(&b, DHCP_OPT_T1, lt / 2);
 		dhcp_build_u32(&b, DHCP_OPT_T2, (uint32_t)((uint64_t)lt * 7 / 8));
 	}
-	put_params(r, &b, m, s, hostname);
+	put_params(e, &b, m, s, hostname);
 	o->len = finish_reply(&b, m);
-	reply_to(r, ifc, m, o, type, ip ? htonl(ip) : 0);
+	reply_to(e, ifc, m, o, type, ip ? htonl(ip) : 0);
 }
 
-static void nak(struct dhcp_room *r, struct dhcp_iface *ifc,
+static void nak(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		const struct dhcp_msg *m, const char *why)
 {
 	static struct dhcp_out o; /* loop thread only */
@@ -437,9 +433,9 @@ static void nak(struct dhcp_room *r, struct dhcp_iface *ifc,
 	dhcp_build_ip(&b, DHCP_OPT_SERVER_ID, ifc->addr);
 	dhcp_build_opt(&b, DHCP_OPT_MESSAGE, why, strlen(why));
 	o.len = finish_reply(&b, m);
-	reply_to(r, ifc, m, &o, DHCP_NAK, 0);
-	dhcp_send(r, &o, false);
-	r->stats.tx[DHCP_NAK]++;
+	reply_to(e, ifc, m, &o, DHCP_NAK, 0);
+	e->io.send(e->io.ud, &o);
+	e->stats.tx[DHCP_NAK]++;
 }
 
 static void mac_text(const uint8_t mac[6], char out[18])
@@ -454,49 +450,49 @@ static void ip_text(uint32_t ip_host, char out[16])
 	inet_ntop(AF_INET, &a, out, 16);
 }
 
-void dhcp_quarantine(struct dhcp_room *r, uint32_t ip, int64_t now)
+void dhcp_engine_quarantine(struct dhcp_engine *e, uint32_t ip, int64_t now)
 {
-	struct dhcp_lease *l = dhcp_leases_put(&r->leases, ip);
+	struct dhcp_lease *l = dhcp_leases_put(&e->leases, ip);
 	if (!l)
 		return;
 	if (l->registered)
-		dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+		dhcp_engine_batch_dns(e, false, l->hostname, l->domain, ip);
 	memset(l, 0, sizeof(*l));
 	l->ip = ip;
 	l->state = DHCP_LEASE_DECLINED;
-	l->expires = now + DECLINE_HOLD;
-	dhcp_batch_put(r, l);
+	l->expires = now + DHCP_DECLINE_HOLD;
+	dhcp_engine_batch_put(e, l);
 }
 
-static void discover(struct dhcp_room *r, struct dhcp_iface *ifc,
+static void discover(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		     const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
 		     const uint8_t *cid, size_t cid_len, int64_t now,
 		     const uint8_t *pkt, size_t len)
 {
 	static struct dhcp_out o; /* loop thread only */
 	char mac[18];
-	uint32_t ip = choose(r, s, m, cid, cid_len, now);
+	uint32_t ip = choose(e, s, m, cid, cid_len, now);
 	if (!ip) {
 		char net[ADDR_TEXT_MAX];
 		ipprefix_format(&s->subnet, net);
 		mac_text(m->chaddr, mac);
 		log_warn("dhcp", "pool exhausted subnet=%s mac=%s", net, mac);
-		r->stats.exhausted++;
+		e->stats.exhausted++;
 		return;
 	}
 	struct fixed fx = {0};
-	bool fixed = find_fixed(r, s, m->chaddr, cid, cid_len, &fx);
-	struct dhcp_lease *held = dhcp_leases_by_ip(&r->leases, ip);
+	bool fixed = find_fixed(e, s, m->chaddr, cid, cid_len, &fx);
+	struct dhcp_lease *held = dhcp_leases_by_ip(&e->leases, ip);
 	bool known = held && held->cid_len == cid_len &&
 		     memcmp(held->cid, cid, cid_len) == 0;
 	/* An address new to this client is pinged first (ping_check). */
-	if (r->ping && !fixed && !known &&
-	    !dhcp_ping_checked(r->ping, ip, now) &&
-	    dhcp_ping_defer(r->ping, ifc, ip, pkt, len))
+	if (e->io.ping_defer && !fixed && !known &&
+	    !e->io.ping_checked(e->io.ud, ip, now) &&
+	    e->io.ping_defer(e->io.ud, ifc, ip, pkt, len))
 		return;
-	if (ip >= r->next_free)
-		r->next_free = ip + 1;
-	struct dhcp_lease *l = dhcp_leases_put(&r->leases, ip);
+	if (ip >= e->next_free)
+		e->next_free = ip + 1;
+	struct dhcp_lease *l = dhcp_leases_put(&e->leases, ip);
 	if (!l)
 		return;
 	if (l->state != DHCP_LEASE_BOUND || l->expires <= now ||
@@ -504,47 +500,47 @@ static void discover(struct dhcp_room *r, struct dhcp_iface *ifc,
 		/* Hold it briefly for this client; nothing durable yet. A
 		 * previous holder's name leaves DNS. */
 		if (l->registered)
-			dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+			dhcp_engine_batch_dns(e, false, l->hostname, l->domain, ip);
 		memset(l, 0, sizeof(*l));
 		l->ip = ip;
 		l->state = DHCP_LEASE_OFFERED;
-		l->expires = now + OFFER_HOLD;
+		l->expires = now + DHCP_OFFER_HOLD;
 		memcpy(l->mac, m->chaddr, 6);
 		memcpy(l->cid, cid, cid_len);
 		l->cid_len = (uint8_t)cid_len;
-		dhcp_leases_reindex(&r->leases, l);
+		dhcp_leases_reindex(&e->leases, l);
 	}
-	build_lease_reply(r, ifc, m, s, DHCP_OFFER, ip, fx.hostname, &o);
-	dhcp_send(r, &o, false);
-	r->stats.tx[DHCP_OFFER]++;
+	build_lease_reply(e, ifc, m, s, DHCP_OFFER, ip, fx.hostname, &o);
+	e->io.send(e->io.ud, &o);
+	e->stats.tx[DHCP_OFFER]++;
 }
 
 /* Binds @ip to the client, durably (in the batch) before the ACK. */
-static void ack(struct dhcp_room *r, struct dhcp_iface *ifc,
+static void ack(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
 		const uint8_t *cid, size_t cid_len, uint32_t ip, int64_t now)
 {
 	static struct dhcp_out o; /* loop thread only */
 	struct fixed fx = {0};
 	char name[64] = "";
-	find_fixed(r, s, m->chaddr, cid, cid_len, &fx);
+	find_fixed(e, s, m->chaddr, cid, cid_len, &fx);
 	if (fx.hostname)
 		snprintf(name, sizeof(name), "%s", fx.hostname);
 	else if (dhcp_msg_hostname(m, name))
 		name[0] = '\0';
-	struct dhcp_lease *l = dhcp_leases_put(&r->leases, ip);
+	struct dhcp_lease *l = dhcp_leases_put(&e->leases, ip);
 	if (!l)
 		return;
 	/* A renewal without a hostname keeps the name the lease has. */
 	if (!name[0] && l->cid_len == cid_len &&
 	    memcmp(l->cid, cid, cid_len) == 0)
 		snprintf(name, sizeof(name), "%s", l->hostname);
-	const char *dom = domain_of(r, s);
+	const char *dom = domain_of(e, s);
 	bool renamed = l->registered &&
 		       (strcmp(l->hostname, name) != 0 ||
 			strcmp(l->domain, dom ? dom : "") != 0);
 	if (renamed)
-		dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+		dhcp_engine_batch_dns(e, false, l->hostname, l->domain, ip);
 	if (renamed || (l->cid_len != cid_len ||
 			memcmp(l->cid, cid, cid_len) != 0))
 		l->registered = false;
@@ -553,17 +549,17 @@ static void ack(struct dhcp_room *r, struct dhcp_iface *ifc,
 	memcpy(l->mac, m->chaddr, 6);
 	memcpy(l->cid, cid, cid_len);
 	l->cid_len = (uint8_t)cid_len;
-	dhcp_leases_reindex(&r->leases, l);
+	dhcp_leases_reindex(&e->leases, l);
 	snprintf(l->hostname, sizeof(l->hostname), "%s", name);
 	snprintf(l->domain, sizeof(l->domain), "%s", dom ? dom : "");
-	if (!l->registered && name[0] && dom && dhcp_config(r->cfg)->dns_register) {
-		dhcp_batch_dns(r, true, name, dom, ip);
+	if (!l->registered && name[0] && dom && dhcp_config(e->cfg)->dns_register) {
+		dhcp_engine_batch_dns(e, true, name, dom, ip);
 		l->registered = true;
 	}
-	dhcp_batch_put(r, l);
-	build_lease_reply(r, ifc, m, s, DHCP_ACK, ip, fx.hostname, &o);
-	dhcp_send(r, &o, true);
-	r->stats.tx[DHCP_ACK]++;
+	dhcp_engine_batch_put(e, l);
+	build_lease_reply(e, ifc, m, s, DHCP_ACK, ip, fx.hostname, &o);
+	dhcp_engine_batch_out(e, &o);
+	e->stats.tx[DHCP_ACK]++;
 	char ipt[16], mac[18];
 	ip_text(ip, ipt);
 	mac_text(m->chaddr, mac);
@@ -571,20 +567,20 @@ static void ack(struct dhcp_room *r, struct dhcp_iface *ifc,
 		 name[0] ? name : "-", ifc->name);
 }
 
-void dhcp_lease_end(struct dhcp_room *r, uint32_t ip)
+void dhcp_engine_lease_end(struct dhcp_engine *e, uint32_t ip)
 {
-	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
+	struct dhcp_lease *l = dhcp_leases_by_ip(&e->leases, ip);
 	if (!l)
 		return;
 	if (l->registered)
-		dhcp_batch_dns(r, false, l->hostname, l->domain, ip);
+		dhcp_engine_batch_dns(e, false, l->hostname, l->domain, ip);
 	bool durable = l->state != DHCP_LEASE_OFFERED;
-	dhcp_leases_del(&r->leases, ip);
+	dhcp_leases_del(&e->leases, ip);
 	if (durable)
-		dhcp_batch_del(r, ip);
+		dhcp_engine_batch_del(e, ip);
 }
 
-static void request(struct dhcp_room *r, struct dhcp_iface *ifc,
+static void request(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		    const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
 		    const uint8_t *cid, size_t cid_len, int64_t now)
 {
@@ -596,115 +592,115 @@ static void request(struct dhcp_room *r, struct dhcp_iface *ifc,
 		/* SELECTING: answering an OFFER, ours or another server's. */
 		if (server != ifc->addr) {
 			struct dhcp_lease *l =
-				dhcp_leases_by_client(&r->leases, cid, cid_len);
+				dhcp_leases_by_client(&e->leases, cid, cid_len);
 			if (l && l->state == DHCP_LEASE_OFFERED)
-				dhcp_leases_del(&r->leases, l->ip);
+				dhcp_leases_del(&e->leases, l->ip);
 			return;
 		}
 		if (!has_want || !in_subnet(s, want) ||
-		    !available(r, want, cid, cid_len, m->chaddr, now)) {
-			nak(r, ifc, m, "address not available");
+		    !available(e, want, cid, cid_len, m->chaddr, now)) {
+			nak(e, ifc, m, "address not available");
 			return;
 		}
-		ack(r, ifc, m, s, cid, cid_len, want, now);
+		ack(e, ifc, m, s, cid, cid_len, want, now);
 		return;
 	}
 	uint32_t ip = has_want ? want : ntohl(m->ciaddr);
 	if (!ip)
 		return; /* nothing asked for */
 	if (!in_subnet(s, ip)) {
-		nak(r, ifc, m, "wrong network");
+		nak(e, ifc, m, "wrong network");
 		return;
 	}
 	struct fixed fx;
-	if (find_fixed(r, s, m->chaddr, cid, cid_len, &fx) && fx.ip != ip) {
-		nak(r, ifc, m, "address reserved elsewhere");
+	if (find_fixed(e, s, m->chaddr, cid, cid_len, &fx) && fx.ip != ip) {
+		nak(e, ifc, m, "address reserved elsewhere");
 		return;
 	}
-	if (!available(r, ip, cid, cid_len, m->chaddr, now) ||
-	    (!in_ranges(s, ip) && !(find_fixed(r, s, m->chaddr, cid, cid_len,
+	if (!available(e, ip, cid, cid_len, m->chaddr, now) ||
+	    (!in_ranges(s, ip) && !(find_fixed(e, s, m->chaddr, cid, cid_len,
 					       &fx) && fx.ip == ip))) {
-		nak(r, ifc, m, "address not available");
+		nak(e, ifc, m, "address not available");
 		return;
 	}
-	ack(r, ifc, m, s, cid, cid_len, ip, now);
+	ack(e, ifc, m, s, cid, cid_len, ip, now);
 }
 
-static void decline(struct dhcp_room *r, const struct dhcp_msg *m,
+static void decline(struct dhcp_engine *e, const struct dhcp_msg *m,
 		    const uint8_t *cid, size_t cid_len, int64_t now)
 {
 	uint32_t ip;
 	if (dhcp_opt_ip(m, DHCP_OPT_REQUESTED_IP, &ip))
 		return;
 	ip = ntohl(ip);
-	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
+	struct dhcp_lease *l = dhcp_leases_by_ip(&e->leases, ip);
 	if (!l || l->cid_len != cid_len || memcmp(l->cid, cid, cid_len) != 0)
 		return;
-	dhcp_quarantine(r, ip, now);
+	dhcp_engine_quarantine(e, ip, now);
 	char ipt[16];
 	ip_text(ip, ipt);
 	log_warn("dhcp", "declined ip=%s: quarantined for %d s", ipt,
-		 DECLINE_HOLD);
+		 DHCP_DECLINE_HOLD);
 }
 
-static void release(struct dhcp_room *r, const struct dhcp_msg *m,
+static void release(struct dhcp_engine *e, const struct dhcp_msg *m,
 		    const uint8_t *cid, size_t cid_len)
 {
 	uint32_t ip = ntohl(m->ciaddr);
-	struct dhcp_lease *l = dhcp_leases_by_ip(&r->leases, ip);
+	struct dhcp_lease *l = dhcp_leases_by_ip(&e->leases, ip);
 	if (!l || l->cid_len != cid_len || memcmp(l->cid, cid, cid_len) != 0)
 		return;
 	char ipt[16];
 	ip_text(ip, ipt);
 	log_info("dhcp", "release ip=%s", ipt);
-	dhcp_lease_end(r, ip);
+	dhcp_engine_lease_end(e, ip);
 }
 
-static void inform(struct dhcp_room *r, struct dhcp_iface *ifc,
+static void inform(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		   const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s)
 {
 	static struct dhcp_out o; /* loop thread only */
-	build_lease_reply(r, ifc, m, s, DHCP_ACK, 0, NULL, &o);
-	dhcp_send(r, &o, false);
-	r->stats.tx[DHCP_ACK]++;
+	build_lease_reply(e, ifc, m, s, DHCP_ACK, 0, NULL, &o);
+	e->io.send(e->io.ud, &o);
+	e->stats.tx[DHCP_ACK]++;
 }
 
-void dhcp_handle(struct dhcp_room *r, struct dhcp_iface *ifc,
+void dhcp_engine_handle(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		 const uint8_t *pkt, size_t len)
 {
 	static struct dhcp_msg m; /* loop thread only; large */
 	if (dhcp_msg_parse(pkt, len, &m) || m.op != DHCP_BOOTREQUEST ||
 	    m.htype != 1 || m.hlen != 6 || m.type == 0 || m.type > 8) {
-		r->stats.rx[0]++;
+		e->stats.rx[0]++;
 		return;
 	}
-	r->stats.rx[m.type]++;
-	const struct cfg_dhcp_subnet *s = subnet_for(r, ifc, &m);
+	e->stats.rx[m.type]++;
+	const struct cfg_dhcp_subnet *s = subnet_for(e, ifc, &m);
 	if (!s || !ifc->addr) {
-		r->stats.dropped++;
+		e->stats.dropped++;
 		return;
 	}
 	uint8_t cid[64];
 	size_t cid_len = dhcp_msg_client_id(&m, cid, sizeof(cid));
-	int64_t now = dhcp_now();
+	int64_t now = dhcp_engine_now(e);
 	switch (m.type) {
 	case DHCP_DISCOVER:
-		discover(r, ifc, &m, s, cid, cid_len, now, pkt, len);
+		discover(e, ifc, &m, s, cid, cid_len, now, pkt, len);
 		break;
 	case DHCP_REQUEST:
-		request(r, ifc, &m, s, cid, cid_len, now);
+		request(e, ifc, &m, s, cid, cid_len, now);
 		break;
 	case DHCP_DECLINE:
-		decline(r, &m, cid, cid_len, now);
+		decline(e, &m, cid, cid_len, now);
 		break;
 	case DHCP_RELEASE:
-		release(r, &m, cid, cid_len);
+		release(e, &m, cid, cid_len);
 		break;
 	case DHCP_INFORM:
-		inform(r, ifc, &m, s);
+		inform(e, ifc, &m, s);
 		break;
 	default:
-		r->stats.dropped++;
+		e->stats.dropped++;
 		break;
 	}
 }

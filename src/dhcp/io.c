@@ -19,8 +19,10 @@
  * Each interface gets a UDP socket bound to 0.0.0.0:67 and to the device
  * (SO_BINDTODEVICE), so the interface a request came in on is known and
  * broadcasts go out where they should. Packets are read in bursts; the
- * lease changes of a burst are committed in one SQLite transaction (one
- * fsync), and only then are its ACKs sent: acknowledged means durable.
+ * engine gathers the lease changes of a burst (and of the bursts that
+ * arrive while a commit runs) in one batch, committed in one SQLite
+ * transaction (one fsync) off the loop; only then are its ACKs sent:
+ * acknowledged means durable.
  */
 
 static int iface_addr(struct dhcp_iface *ifc)
@@ -79,8 +81,9 @@ static int arp_set(struct dhcp_iface *ifc, uint32_t ip, const uint8_t mac[6])
 	return ioctl(ifc->fd, SIOCSARP, &req) ? -errno : 0;
 }
 
-static void transmit(struct dhcp_room *r, const struct dhcp_out *o)
+void dhcp_io_send(void *room, const struct dhcp_out *o)
 {
+	struct dhcp_room *r = room;
 	struct sockaddr_in to = o->to;
 	if (o->arp && arp_set(o->ifc, to.sin_addr.s_addr, o->chaddr)) {
 		/* No ARP entry possible: fall back to broadcast. */
@@ -88,92 +91,28 @@ static void transmit(struct dhcp_room *r, const struct dhcp_out *o)
 	}
 	if (sendto(o->ifc->fd, o->buf, o->len, MSG_DONTWAIT,
 		   (struct sockaddr *)&to, sizeof(to)) < 0) {
-		r->stats.dropped++;
+		r->eng.stats.dropped++;
 		log_debug("dhcp", "send on %s: %s", o->ifc->name,
 			  strerror(errno));
 	}
 }
 
-void dhcp_send(struct dhcp_room *r, const struct dhcp_out *o, bool after_commit)
+static void on_readable(uv_poll_t *p, int status, int events);
+
+void dhcp_io_pause(struct dhcp_room *r, bool pause)
 {
-	if (!after_commit) {
-		transmit(r, o);
+	if (r->paused == pause)
 		return;
-	}
-	if (r->n_outs == DHCP_BATCH)
-		dhcp_flush(r); /* commit what is queued, then queue this */
-	r->outs[r->n_outs++] = *o;
-}
-
-static void ensure_room(struct dhcp_room *r)
-{
-	if (r->n_changes >= DHCP_BATCH * 2 || r->n_dnsops >= DHCP_BATCH * 2 - 2)
-		dhcp_flush(r);
-}
-
-void dhcp_batch_put(struct dhcp_room *r, const struct dhcp_lease *l)
-{
-	ensure_room(r);
-	/* A copy: the table may move before the batch is committed. */
-	struct dhcp_lease *c = &r->change_copies[r->n_changes];
-	*c = *l;
-	struct dhcp_store_lease *sl = &r->change_leases[r->n_changes];
-	static const char *const states[] = {"offered", "bound", "declined"};
-	*sl = (struct dhcp_store_lease){
-		.ip = c->ip, .mac = c->mac, .client_id = c->cid,
-		.client_id_len = c->cid_len, .hostname = c->hostname,
-		.expires = c->expires, .state = states[c->state]};
-	r->changes[r->n_changes].put = sl;
-	r->changes[r->n_changes].del_ip = 0;
-	r->n_changes++;
-}
-
-void dhcp_batch_del(struct dhcp_room *r, uint32_t ip)
-{
-	ensure_room(r);
-	r->changes[r->n_changes].put = NULL;
-	r->changes[r->n_changes].del_ip = ip;
-	r->n_changes++;
-}
-
-void dhcp_batch_dns(struct dhcp_room *r, bool add, const char *name,
-		    const char *domain, uint32_t ip_host)
-{
-	if (!name || !*name || !domain || !*domain)
-		return;
-	ensure_room(r);
-	struct dhcp_dnsop *op = &r->dnsops[r->n_dnsops++];
-	op->add = add;
-	snprintf(op->name, sizeof(op->name), "%s", name);
-	snprintf(op->domain, sizeof(op->domain), "%s", domain);
-	op->ip = htonl(ip_host);
-}
-
-void dhcp_flush(struct dhcp_room *r)
-{
-	int rc = 0;
-	if (r->n_changes) {
-		rc = dhcp_store_apply(r->store, r->changes, r->n_changes);
-		if (rc)
-			log_error("dhcp", "leases not saved (%s): %zu replies "
-					  "dropped",
-				  hearth_strerror(rc), r->n_outs);
-	}
-	/* Names first, so a client that has its ACK can be resolved. */
-	struct room_dns_registrar *dns = r->svc ? r->svc->dns : NULL;
-	for (size_t i = 0; !rc && dns && i < r->n_dnsops; i++) {
-		struct dhcp_dnsop *op = &r->dnsops[i];
-		if (op->add)
-			dns->add(dns->ud, op->name, op->domain, op->ip);
+	r->paused = pause;
+	for (size_t i = 0; i < r->n_ifs; i++) {
+		struct dhcp_iface *ifc = &r->ifs[i];
+		if (!ifc->polling)
+			continue;
+		if (pause)
+			uv_poll_stop(&ifc->poll);
 		else
-			dns->remove(dns->ud, op->name, op->domain, op->ip);
+			uv_poll_start(&ifc->poll, UV_READABLE, on_readable);
 	}
-	if (!rc && dns && r->n_dnsops)
-		dns->flush(dns->ud);
-	if (!rc)
-		for (size_t i = 0; i < r->n_outs; i++)
-			transmit(r, &r->outs[i]);
-	r->n_changes = r->n_outs = r->n_dnsops = 0;
 }
 
 static void on_readable(uv_poll_t *p, int status, int events)
@@ -188,21 +127,20 @@ static void on_readable(uv_poll_t *p, int status, int events)
 		ssize_t n = recv(ifc->fd, pkt, sizeof(pkt), MSG_DONTWAIT);
 		if (n < 0)
 			break; /* EAGAIN: the burst is over */
-		dhcp_handle(r, ifc, pkt, (size_t)n);
+		dhcp_engine_handle(&r->eng, ifc, pkt, (size_t)n);
 	}
-	dhcp_flush(r);
+	dhcp_engine_flush(&r->eng, false);
+	/* A disk slower than the traffic: let the socket buffers hold the
+	 * rest until commits come back (see room.c, commit_done). */
+	if (r->eng.n_inflight >= DHCP_MAX_INFLIGHT)
+		dhcp_io_pause(r, true);
 }
 
 int dhcp_io_open(struct dhcp_room *r)
 {
-	const struct cfg_dhcp *d = dhcp_config(r->cfg);
+	const struct cfg_dhcp *d = dhcp_config(r->eng.cfg);
 	r->ifs = calloc(d->n_interfaces, sizeof(*r->ifs));
-	r->outs = calloc(DHCP_BATCH, sizeof(*r->outs));
-	r->changes = calloc(DHCP_BATCH * 2, sizeof(*r->changes));
-	r->change_leases = calloc(DHCP_BATCH * 2, sizeof(*r->change_leases));
-	r->change_copies = calloc(DHCP_BATCH * 2, sizeof(*r->change_copies));
-	if (!r->ifs || !r->outs || !r->changes || !r->change_leases ||
-	    !r->change_copies)
+	if (!r->ifs)
 		return -ENOMEM;
 	for (size_t i = 0; i < d->n_interfaces; i++) {
 		struct dhcp_iface *ifc = &r->ifs[i];
@@ -247,7 +185,7 @@ int dhcp_io_start(struct dhcp_room *r)
 		char a[16] = "-";
 		inet_ntop(AF_INET, &ifc->addr, a, sizeof(a));
 		log_info("dhcp", "serving on %s (%s) port %lld", ifc->name, a,
-			 (long long)dhcp_config(r->cfg)->port);
+			 (long long)dhcp_config(r->eng.cfg)->port);
 	}
 	return 0;
 }

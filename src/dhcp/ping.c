@@ -63,8 +63,9 @@ static uint16_t csum(const void *data, size_t len)
 	return (uint16_t)~sum;
 }
 
-bool dhcp_ping_checked(struct dhcp_ping *p, uint32_t ip, int64_t now)
+bool dhcp_ping_checked(void *room, uint32_t ip, int64_t now)
 {
+	struct dhcp_ping *p = ((struct dhcp_room *)room)->ping;
 	if (!p)
 		return true;
 	for (size_t i = 0; i < sizeof(p->checked) / sizeof(p->checked[0]); i++)
@@ -84,7 +85,7 @@ static void mark_checked(struct dhcp_ping *p, uint32_t ip, int64_t now)
 static void finish(struct dhcp_ping *p, struct waiting *w, bool answered)
 {
 	struct dhcp_room *r = p->r;
-	int64_t now = dhcp_now();
+	int64_t now = dhcp_engine_now(&r->eng);
 	w->used = false;
 	if (answered) {
 		char ip[16];
@@ -93,12 +94,12 @@ static void finish(struct dhcp_ping *p, struct waiting *w, bool answered)
 		log_warn("dhcp", "ip=%s answers pings but has no lease: "
 				 "quarantined",
 			 ip);
-		dhcp_quarantine(r, w->ip, now);
+		dhcp_engine_quarantine(&r->eng, w->ip, now);
 	} else {
 		mark_checked(p, w->ip, now);
 	}
-	dhcp_handle(r, w->ifc, w->pkt, w->len);
-	dhcp_flush(r);
+	dhcp_engine_handle(&r->eng, w->ifc, w->pkt, w->len);
+	dhcp_engine_flush(&r->eng, false);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -182,9 +183,10 @@ int dhcp_ping_start(struct dhcp_ping *p)
 	return uv_poll_start(&p->poll, UV_READABLE, on_readable);
 }
 
-bool dhcp_ping_defer(struct dhcp_ping *p, struct dhcp_iface *ifc,
-		     uint32_t ip, const uint8_t *pkt, size_t len)
+bool dhcp_ping_defer(void *room, struct dhcp_iface *ifc, uint32_t ip,
+		     const uint8_t *pkt, size_t len)
 {
+	struct dhcp_ping *p = ((struct dhcp_room *)room)->ping;
 	if (!p || !p->started || len > DHCP_MAX_LEN)
 		return false;
 	struct waiting *w = NULL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The dhcp room's lifecycle: leases from the store, sockets, expiry, metrics. */
+/* The dhcp room's lifecycle: leases from the store, commits on a strand, sockets, metrics. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -11,8 +11,6 @@
 #include "dhcp/config.h"
 #include "dhcp/dhcp_room.h"
 #include "dhcp/internal.h"
-
-#define SWEEP_MS 2000
 
 struct load_ctx {
 	struct dhcp_room *r;
@@ -29,7 +27,7 @@ static int load_lease(const struct dhcp_store_lease *sl, void *ud)
 			c->expired[c->n_expired++] = sl->ip;
 		return 0;
 	}
-	struct dhcp_lease *l = dhcp_leases_put(&c->r->leases, sl->ip);
+	struct dhcp_lease *l = dhcp_leases_put(&c->r->eng.leases, sl->ip);
 	if (!l)
 		return -ENOMEM;
 	memcpy(l->mac, sl->mac, 6);
@@ -37,7 +35,7 @@ static int load_lease(const struct dhcp_store_lease *sl, void *ud)
 				       ? sl->client_id_len
 				       : sizeof(l->cid));
 	memcpy(l->cid, sl->client_id, l->cid_len);
-	dhcp_leases_reindex(&c->r->leases, l);
+	dhcp_leases_reindex(&c->r->eng.leases, l);
 	snprintf(l->hostname, sizeof(l->hostname), "%s", sl->hostname);
 	l->expires = sl->expires;
 	l->state = strcmp(sl->state, "declined") == 0 ? DHCP_LEASE_DECLINED
@@ -45,77 +43,60 @@ static int load_lease(const struct dhcp_store_lease *sl, void *ud)
 	return 0;
 }
 
-/* The domain a lease's name goes in: its subnet's, else the lab's. */
-static const char *domain_for(struct dhcp_room *r, uint32_t ip_host)
+/* On a pool thread, in strand order: the batch's changes in one
+ * transaction through the room's own connection. */
+static void commit_work(void *ud)
 {
-	const struct cfg_dhcp *d = dhcp_config(r->cfg);
-	struct ipaddr a = {.family = AF_INET};
-	uint32_t be = htonl(ip_host);
-	memcpy(a.u.bytes, &be, 4);
-	for (size_t i = 0; i < d->n_subnets; i++)
-		if (ipprefix_contains(&d->subnets[i].subnet, &a))
-			return d->subnets[i].domain
-				       ? d->subnets[i].domain
-				       : (r->cfg->lab.enabled ? r->cfg->lab.domain
-							       : NULL);
-	return NULL;
+	struct dhcp_batch *b = ud;
+	struct dhcp_room *r = b->engine->io.ud;
+	b->status = b->n_changes
+			    ? dhcp_store_apply(r->wstore, b->changes, b->n_changes)
+			    : 0;
 }
 
-/* Leases that outlived a restart get their names back in DNS. */
-static void register_all(struct dhcp_room *r)
+static void free_room(struct dhcp_room *r);
+
+static void commit_done(void *ud, int status)
 {
-	size_t pos = 0;
-	struct dhcp_lease *l;
-	while ((l = dhcp_leases_next(&r->leases, &pos))) {
-		const char *dom = domain_for(r, l->ip);
-		if (l->state != DHCP_LEASE_BOUND || !l->hostname[0] || !dom ||
-		    !dhcp_config(r->cfg)->dns_register)
-			continue;
-		snprintf(l->domain, sizeof(l->domain), "%s", dom);
-		dhcp_batch_dns(r, true, l->hostname, l->domain, l->ip);
-		l->registered = true;
+	struct dhcp_batch *b = ud;
+	struct dhcp_room *r = b->engine->io.ud;
+	dhcp_engine_committed(&r->eng, b, status ? status : b->status);
+	if (r->closing) {
+		if (--r->closing == 0)
+			free_room(r);
+		return;
 	}
-	dhcp_flush(r);
+	if (r->paused && r->eng.n_inflight < DHCP_MAX_INFLIGHT)
+		dhcp_io_pause(r, false);
 }
 
-static void on_sweep(uv_timer_t *t)
+/* The engine's io.commit: onto the strand (in order, off the loop). */
+static void commit(void *room, struct dhcp_batch *b)
 {
-	struct dhcp_room *r = t->data;
-	int64_t now = dhcp_now();
-	size_t pos = 0;
-	struct dhcp_lease *l;
-	/* Deleting leaves a tombstone, so iteration may go on. */
-	while ((l = dhcp_leases_next(&r->leases, &pos))) {
-		if (l->expires > now)
-			continue;
-		char ip[16];
-		struct in_addr a = {htonl(l->ip)};
-		inet_ntop(AF_INET, &a, ip, sizeof(ip));
-		if (l->state == DHCP_LEASE_BOUND)
-			log_info("dhcp", "expired ip=%s host=%s", ip,
-				 l->hostname[0] ? l->hostname : "-");
-		dhcp_lease_end(r, l->ip);
-	}
-	dhcp_flush(r);
+	struct dhcp_room *r = room;
+	int rc = workq_strand_submit(r->strand, commit_work, commit_done, b);
+	if (rc)
+		dhcp_engine_committed(&r->eng, b, rc);
+	else if (r->closing)
+		r->closing++; /* a commit made while closing */
 }
 
 static void free_room(struct dhcp_room *r)
 {
-	dhcp_leases_free(&r->leases);
+	dhcp_engine_deinit(&r->eng);
+	workq_strand_free(r->strand);
+	store_free(r->wstore);
+	/* The last ACKs went out through these; the polls are closed. */
+	for (size_t i = 0; i < r->n_ifs; i++)
+		if (r->ifs[i].fd >= 0)
+			close(r->ifs[i].fd);
 	free(r->ifs);
-	free(r->outs);
-	free(r->changes);
-	free(r->change_leases);
-	free(r->change_copies);
-	config_unref(r->cfg);
 	free(r);
 }
 
 static void on_closed(uv_handle_t *h)
 {
 	struct dhcp_room *r = h->data;
-	if (h->type == UV_TIMER)
-		free(h);
 	if (--r->closing == 0)
 		free_room(r);
 }
@@ -125,10 +106,14 @@ static void room_close(void *room)
 	struct dhcp_room *r = room;
 	if (!r)
 		return;
-	dhcp_flush(r);
+	/* The last changes go to the strand now; the room is freed once
+	 * they (and every commit before them) came back. */
+	r->closing = 1 + (int)r->eng.n_inflight; /* 1: this function */
+	dhcp_engine_flush(&r->eng, true); /* commit() counts itself */
+	clock_timer_free(r->eng.sweep);
+	r->eng.sweep = NULL;
 	dhcp_ping_close(r->ping);
 	r->ping = NULL;
-	r->closing = 1; /* released at the end of this function */
 	for (size_t i = 0; i < r->n_ifs; i++) {
 		struct dhcp_iface *ifc = &r->ifs[i];
 		if (ifc->polling) {
@@ -137,16 +122,6 @@ static void room_close(void *room)
 			uv_close((uv_handle_t *)&ifc->poll, on_closed);
 		}
 	}
-	if (r->sweep) {
-		r->closing++;
-		r->sweep->data = r;
-		uv_close((uv_handle_t *)r->sweep, on_closed);
-		r->sweep = NULL;
-	}
-	/* Stopped polls no longer use their descriptors. */
-	for (size_t i = 0; i < r->n_ifs; i++)
-		if (r->ifs[i].fd >= 0)
-			close(r->ifs[i].fd);
 	if (--r->closing == 0)
 		free_room(r);
 }
@@ -163,22 +138,22 @@ static void collect(struct buf *out, void *ud)
 	for (int i = 0; i < 9; i++)
 		if (i != 2 && i != 5 && i != 6)
 			metrics_sample(out, "hearth_dhcp_received_total",
-				       (double)r->stats.rx[i], 1, "type",
+				       (double)r->eng.stats.rx[i], 1, "type",
 				       names[i]);
 	metrics_family(out, "hearth_dhcp_sent_total", "counter",
 		       "DHCP replies sent, by type");
 	for (int i = 2; i <= 6; i++)
 		if (i == 2 || i == 5 || i == 6)
 			metrics_sample(out, "hearth_dhcp_sent_total",
-				       (double)r->stats.tx[i], 1, "type",
+				       (double)r->eng.stats.tx[i], 1, "type",
 				       names[i]);
 	metrics_family(out, "hearth_dhcp_pool_exhausted_total", "counter",
 		       "DISCOVERs that found no free address");
 	metrics_sample(out, "hearth_dhcp_pool_exhausted_total",
-		       (double)r->stats.exhausted, 0);
+		       (double)r->eng.stats.exhausted, 0);
 	size_t bound = 0, pos = 0;
 	const struct dhcp_lease *l;
-	while ((l = dhcp_leases_next(&r->leases, &pos)))
+	while ((l = dhcp_leases_next(&r->eng.leases, &pos)))
 		bound += l->state == DHCP_LEASE_BOUND;
 	metrics_family(out, "hearth_dhcp_leases", "gauge",
 		       "leases currently bound");
@@ -195,8 +170,21 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		return -ENOMEM;
 	r->loop = ctx->loop;
 	r->store = ctx->store;
-	r->cfg = config_ref((struct config *)cfg);
-	rc = dhcp_io_open(r);
+	struct dhcp_engine_io io = {
+		.ud = r, .send = dhcp_io_send, .commit = commit,
+	};
+	if (dhcp_config(cfg)->ping_check) {
+		io.ping_checked = dhcp_ping_checked;
+		io.ping_defer = dhcp_ping_defer;
+	}
+	/* The dns room's registrar comes in bind(). */
+	rc = dhcp_engine_init(&r->eng, cfg, ctx->clock, &io, NULL);
+	if (!rc)
+		rc = workq_strand_new(ctx->workq, &r->strand);
+	if (!rc)
+		rc = store_open_peer(r->store, &r->wstore);
+	if (!rc)
+		rc = dhcp_io_open(r);
 	if (rc)
 		goto fail;
 	if (dhcp_config(cfg)->ping_check) {
@@ -207,13 +195,13 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 			goto fail;
 		}
 	}
-	struct load_ctx lc = {.r = r, .now = dhcp_now()};
+	struct load_ctx lc = {.r = r, .now = dhcp_engine_now(&r->eng)};
 	rc = dhcp_store_leases(r->store, load_lease, &lc);
 	if (rc)
 		goto fail;
 	for (size_t i = 0; i < lc.n_expired; i++)
-		dhcp_batch_del(r, lc.expired[i]);
-	log_info("dhcp", "%zu leases loaded", r->leases.n);
+		dhcp_engine_forget(&r->eng, lc.expired[i]);
+	log_info("dhcp", "%zu leases loaded", r->eng.leases.n);
 	rc = metrics_register(ctx->metrics, collect, r);
 	if (!rc && ctx->http)
 		rc = dhcp_api_register(r, ctx->http);
@@ -226,26 +214,21 @@ fail:
 	return rc;
 }
 
-/* The dns room's registrar, when it runs (read at each use, so the order
- * rooms opened in does not matter). */
+/* Every room has opened: the dns room's registrar, if it runs, is on
+ * offer now (before start, so leases loaded from the store register). */
 static int room_bind(void *room, struct room_services *services)
 {
 	struct dhcp_room *r = room;
-	r->svc = services;
+	r->eng.dns = services->dns;
 	return 0;
 }
 
 static int room_start(void *room)
 {
 	struct dhcp_room *r = room;
-	r->sweep = malloc(sizeof(*r->sweep));
-	if (!r->sweep)
-		return -ENOMEM;
-	uv_timer_init(r->loop, r->sweep);
-	r->sweep->data = r;
-	uv_timer_start(r->sweep, on_sweep, SWEEP_MS, SWEEP_MS);
-	register_all(r);
-	int rc = r->ping ? dhcp_ping_start(r->ping) : 0;
+	int rc = dhcp_engine_start(&r->eng);
+	if (!rc && r->ping)
+		rc = dhcp_ping_start(r->ping);
 	return rc ? rc : dhcp_io_start(r);
 }
 
@@ -256,8 +239,7 @@ static void room_reload_commit(void *room, const struct config *cfg,
 {
 	struct dhcp_room *r = room;
 	(void)staged;
-	config_unref(r->cfg);
-	r->cfg = config_ref((struct config *)cfg);
+	dhcp_engine_set_config(&r->eng, cfg);
 }
 
 static const char *room_state(void *room)
