@@ -92,8 +92,8 @@ static void ws_over(struct http_ws *ws, int code)
 {
 	if (ws->over)
 		return;
+	ws->over = true; /* first: the owner may let go in on_close */
 	ws_notify(ws, code);
-	ws->over = true;
 	if (ws->timer) {
 		uv_close((uv_handle_t *)&ws->timer->t, free_handle);
 		ws->timer = NULL;
