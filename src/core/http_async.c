@@ -8,7 +8,7 @@
 
 #include "core/http_priv.h"
 
-#define STREAM_BLOCK 4096
+#define STREAM_BLOCK 1024
 #define STREAM_MAX_BUFFERED (1024 * 1024)
 /* An emptied stream buffer larger than this is given back. */
 #define STREAM_KEEP_CAP (16 * 1024)

@@ -653,8 +653,10 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 	}
 	/* The pool holds the request line and headers plus MHD's own
 	 * bookkeeping. Headers past max_header_bytes get our JSON 431;
-	 * libmicrohttpd answers its own 431 only past twice that. */
-	size_t pool = (size_t)opts->max_header_bytes * 2 + 4096;
+	 * libmicrohttpd answers its own 431 only past 8 KiB more. Each
+	 * connection (a held stream too) touches most of its pool: it is
+	 * what a stream costs, so no larger than that. */
+	size_t pool = (size_t)opts->max_header_bytes + 8192;
 	s->mhd = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
 			MHD_ALLOW_UPGRADE,

@@ -15,6 +15,7 @@
 /*
  * Usage: http_testd [--listen ADDR] [--port N] [--max-streams N]
  *                   [--max-streams-per-client N] [--max-connections N]
+ *                   [--max-header-bytes N]
  * Prints "listening PORT" on stdout once serving. SIGTERM: closes the
  * server (every deferred reply, stream and WebSocket is told), and exits
  * 0 only when uv_loop_close() then succeeds (no handle left open).
@@ -446,6 +447,8 @@ int main(int argc, char **argv)
 			o.max_streams = v;
 		else if (!strcmp(argv[i], "--max-streams-per-client"))
 			o.max_streams_per_client = v;
+		else if (!strcmp(argv[i], "--max-header-bytes"))
+			o.max_header_bytes = v;
 		else if (!strcmp(argv[i], "--max-connections"))
 			o.max_connections = v;
 		else {
