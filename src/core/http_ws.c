@@ -450,7 +450,12 @@ static int ws_queue(struct http_ws *ws, uint8_t opcode, const void *data,
 		return -ENOMEM;
 	if (rc)
 		return -EPIPE;
-	ws_io(ws);
+	/* Sent from the loop, not from here: a failing send must not call
+	 * the owner's on_close from within its own send call. */
+	if (ws->in_io)
+		ws->io_again = true;
+	else if (ws->poll)
+		uv_poll_start(&ws->poll->p, UV_READABLE | UV_WRITABLE, on_poll);
 	return 0;
 }
 
