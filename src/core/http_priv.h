@@ -57,7 +57,7 @@ struct http_server {
 	struct http_live live;	 /* list head */
 	bool rearm; /* a slot freed up: run MHD again so it polls accept */
 	bool kick;  /* a connection was resumed: run MHD again at once */
-	int closing; /* handles still to close */
+	int closing; /* handles still to close; -1 once they are closed */
 	void (*close_cb)(void *);
 	void *close_ud;
 	bool started;

@@ -750,6 +750,7 @@ void http_server_collect(struct buf *out, void *server)
 
 static void finish(struct http_server *s)
 {
+	s->closing = -1; /* the handles are gone: no more kicks */
 	/* Connections resumed at shutdown are taken up by one last run, so
 	 * none is still suspended when the daemon stops. */
 	MHD_run(s->mhd);
