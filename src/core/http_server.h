@@ -53,7 +53,8 @@ typedef void (*http_handler_fn)(const struct http_request *req,
 				struct http_response *resp, void *ud);
 
 /*
- * A route's auth check, run before the handler with the route's @ud.
+ * A route's auth check, run with the route's @ud once the headers are in,
+ * before the body is read (req->body is still "") and before the handler.
  * Returns 0 to let the request through, or the HTTP status to refuse it
  * with (401, 403, ...). A refusal may fill @resp (body, extra headers such
  * as WWW-Authenticate); left empty, the server answers {"error": ...}
