@@ -86,6 +86,7 @@ if build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 
 	echo "=== integration tests (ASan + UBSan binaries)"
 	HEARTHD="$ROOT/build-asan/src/hearthd" HEARTH="$ROOT/build-asan/src/hearth" \
+		HTTP_TESTD="$ROOT/build-asan/tests/support/http_testd" \
 		$PY -m pytest tests/integration -q -p no:cacheprovider \
 		--junitxml="$LOGDIR/integration.xml" || true
 	count_junit "$LOGDIR/integration.xml" integration

@@ -36,6 +36,8 @@ struct cfg_http {
 	int64_t max_body_bytes;
 	int64_t max_connections;
 	int64_t idle_timeout; /* seconds */
+	int64_t max_streams;  /* streams + WebSockets open at once */
+	int64_t max_streams_per_client;
 };
 
 struct cfg_network {

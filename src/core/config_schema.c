@@ -93,6 +93,16 @@ static const struct cfg_field http_fields[] = {
 	      .off = F(struct cfg_http, idle_timeout), .def = "30s",
 	      .min = 1, .max = 3600,
 	      .help = "an idle connection is closed after this long"),
+	FIELD(.key = "max_streams", .type = CFG_INT,
+	      .off = F(struct cfg_http, max_streams), .def = "4096",
+	      .min = 1, .max = 1048576,
+	      .help = "streaming responses and WebSockets open at once; "
+		      "more get 429"),
+	FIELD(.key = "max_streams_per_client", .type = CFG_INT,
+	      .off = F(struct cfg_http, max_streams_per_client), .def = "256",
+	      .min = 1, .max = 1048576,
+	      .help = "streaming responses and WebSockets open at once from "
+		      "one client address; more get 429"),
 };
 static const struct cfg_section http_section = {
 	.fields = http_fields, .n_fields = N(http_fields),

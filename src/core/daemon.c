@@ -207,6 +207,8 @@ static int open_http(struct daemon *d)
 		.max_connections = h->max_connections,
 		.idle_timeout = h->idle_timeout,
 		.api_key = h->api_key,
+		.max_streams = h->max_streams,
+		.max_streams_per_client = h->max_streams_per_client,
 	};
 	int rc = http_server_new(&d->loop, &o, &d->http);
 	if (rc)
@@ -350,6 +352,14 @@ int daemon_drop_privileges(struct daemon *d)
 	return 0;
 }
 
+static void log_leaked(uv_handle_t *h, void *ud)
+{
+	(void)ud;
+	log_error("core", "leaked handle type=%s active=%d closing=%d",
+		  uv_handle_type_name(uv_handle_get_type(h)), uv_is_active(h),
+		  uv_is_closing(h));
+}
+
 int daemon_run(struct daemon *d)
 {
 	int rc = 0;
@@ -376,6 +386,16 @@ int daemon_run(struct daemon *d)
 		 HEARTH_VERSION, d->opts.config_path, d->cfg->state_dir);
 	privs_sd_notify("READY=1");
 	uv_run(&d->loop, UV_RUN_DEFAULT);
+	/* Every room and the core closed what they opened: a handle left in
+	 * the loop is a leak, and the exit status says so. */
+	int lrc = uv_loop_close(&d->loop);
+	if (lrc) {
+		uv_walk(&d->loop, log_leaked, NULL);
+		log_error("core", "handles left open at shutdown: %s",
+			  uv_strerror(lrc));
+		return lrc;
+	}
+	d->loop_closed = true;
 	log_info("core", "stopped");
 	return rc;
 }
@@ -403,10 +423,12 @@ void daemon_free(struct daemon *d)
 		d->http = NULL;
 		http_client_close(d->http_client);
 		d->http_client = NULL;
-		uv_walk(&d->loop, close_any, NULL);
 	}
-	uv_run(&d->loop, UV_RUN_DEFAULT);
-	uv_loop_close(&d->loop);
+	if (!d->loop_closed) {
+		uv_walk(&d->loop, close_any, NULL);
+		uv_run(&d->loop, UV_RUN_DEFAULT);
+		uv_loop_close(&d->loop);
+	}
 	workq_free(d->workq);
 	clock_uv_free(d->clock);
 	store_free(d->store);

@@ -45,6 +45,7 @@ struct daemon {
 	int64_t starts;	    /* times this state_dir has been started */
 	uint64_t reloads_ok, reloads_failed;
 	bool stopping;
+	bool loop_closed; /* by daemon_run, after a clean stop */
 	struct daemon_room_inst rooms[DAEMON_MAX_ROOMS];
 	struct room_services services;
 	size_t n_rooms;

@@ -4,63 +4,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "base/log.h"
+#include "core/http_priv.h"
 #include "core/metrics.h"
 
-#define MAX_CODES 12 /* distinct status codes counted per route */
-
-struct code_count {
-	int code;
-	uint64_t n;
-};
-
-struct route_ent {
-	const struct http_route *r;
-	void *ud;
-	struct code_count codes[MAX_CODES];
-	uint64_t other; /* requests whose code did not fit in codes[] */
-};
-
-struct http_server {
-	uv_loop_t *loop;
-	struct MHD_Daemon *mhd;
-	uv_poll_t poll;
-	uv_timer_t timer;
-	int listen_fd;
-	struct sockaddr_any addr;
-	int64_t max_body;
-	char *api_key;
-	struct route_ent *routes;
-	size_t n_routes, cap_routes;
-	struct route_ent unmatched; /* 404s and requests refused early */
-	uint64_t open_conns;
-	uint64_t max_conns;
-	uint64_t refused_conns; /* closed at accept: over max_connections */
-	int64_t max_header;
-	bool rearm; /* a slot freed up: run MHD again so it polls accept */
-	int closing; /* handles still to close */
-	void (*close_cb)(void *);
-	void *close_ud;
-	bool started;
-};
-
-/* Per-request state, from the first call of the access handler to the
- * completion notice. */
-struct reqctx {
-	struct route_ent *route;
-	struct buf body;
-	bool too_big;
-	int status;
-};
+#define DEFAULT_MAX_STREAMS 4096
+#define DEFAULT_MAX_STREAMS_PER_CLIENT 256
 
 /* ---- response helpers ---- */
 
@@ -111,18 +69,6 @@ void http_reply_header(struct http_response *resp, const char *name,
 	resp->extra[resp->n_extra++].name = name;
 }
 
-const char *http_request_header(const struct http_request *req,
-				const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
-}
-
-const char *http_request_arg(const struct http_request *req, const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-					   name);
-}
-
 /* ---- the loop glue ---- */
 
 static void run(struct http_server *s);
@@ -143,17 +89,27 @@ static void run(struct http_server *s)
 {
 	if (s->closing)
 		return;
+	s->kick = false;
 	MHD_run(s->mhd);
 	MHD_UNSIGNED_LONG_LONG to;
-	if (s->rearm) {
+	if (s->rearm || s->kick) {
 		/* libmicrohttpd stops polling the listening socket at its own
-		 * limit and resumes only at the start of a later run. */
+		 * limit and resumes only at the start of a later run; resumed
+		 * connections too are taken up at the start of a run. */
 		s->rearm = false;
+		s->kick = false;
 		uv_timer_start(&s->timer, on_timer, 0, 0);
 	} else if (MHD_get_timeout(s->mhd, &to) == MHD_YES)
 		uv_timer_start(&s->timer, on_timer, to, 0);
 	else
 		uv_timer_stop(&s->timer);
+}
+
+void http_kick(struct http_server *s)
+{
+	s->kick = true;
+	if (s->started && !s->closing)
+		uv_timer_start(&s->timer, on_timer, 0, 0);
 }
 
 /* ---- request handling ---- */
@@ -170,8 +126,36 @@ static void count(struct route_ent *e, int code)
 	e->other++;
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, struct reqctx *ctx,
-			     struct http_response *resp)
+static bool has_extra(const struct http_response *resp, const char *name)
+{
+	for (int i = 0; i < resp->n_extra; i++)
+		if (strcasecmp(resp->extra[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Headers every answer carries, whatever its kind. */
+static void add_headers(struct MHD_Response *r,
+			const struct http_response *resp)
+{
+	if (resp->content_type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					resp->content_type);
+	if (resp->allow)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+	for (int i = 0; i < resp->n_extra; i++)
+		MHD_add_response_header(r, resp->extra[i].name,
+					resp->extra[i].value);
+	if (resp->status == 401 &&
+	    !has_extra(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"X-API-Key realm=\"hearth\"");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+}
+
+enum MHD_Result http_queue(struct MHD_Connection *conn, struct reqctx *ctx,
+			   struct http_response *resp)
 {
 	size_t len = 0;
 	char *body = buf_steal(&resp->body, &len);
@@ -181,19 +165,19 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct reqctx *ctx,
 		free(body);
 		return MHD_NO;
 	}
-	if (resp->content_type)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-					resp->content_type);
-	if (resp->allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
-	for (int i = 0; i < resp->n_extra; i++)
-		MHD_add_response_header(r, resp->extra[i].name,
-					resp->extra[i].value);
-	if (resp->status == 401)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-					"X-API-Key realm=\"hearth\"");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	add_headers(r, resp);
+	ctx->status = resp->status;
+	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result http_queue_special(struct MHD_Connection *conn,
+				   struct reqctx *ctx,
+				   const struct http_response *resp,
+				   struct MHD_Response *r)
+{
+	add_headers(r, resp);
 	ctx->status = resp->status;
 	enum MHD_Result ret = MHD_queue_response(conn, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
@@ -208,7 +192,7 @@ static enum MHD_Result queue_error(struct MHD_Connection *conn,
 	buf_init(&resp.body, 0);
 	http_reply_error(&resp, status, "%s", msg);
 	resp.allow = allow;
-	return queue(conn, ctx, &resp);
+	return http_queue(conn, ctx, &resp);
 }
 
 /* Bytes of the request line and header block, as sent (near enough: the
@@ -262,15 +246,47 @@ static struct route_ent *find_route(struct http_server *s, const char *method,
 	return NULL;
 }
 
-static bool key_ok(struct http_server *s, struct MHD_Connection *conn)
+static void request_init(struct http_request *req, struct reqctx *ctx,
+			 const char *method, const char *url)
 {
-	if (!s->api_key)
-		return false;
-	const char *got = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      "X-API-Key");
-	if (!got)
-		return false;
-	return mem_const_eq(got, strlen(got), s->api_key, strlen(s->api_key));
+	*req = (struct http_request){
+		.method = method,
+		.path = url,
+		.body = ctx->body.data ? ctx->body.data : "",
+		.body_len = ctx->body.len,
+		.conn = ctx->conn,
+		.server = ctx->s,
+		.priv = ctx,
+	};
+}
+
+/* The route's auth check, before the body is read (the request's body is
+ * still empty then). */
+static enum MHD_Result check_auth(struct reqctx *ctx, const char *method,
+				  const char *url)
+{
+	const struct http_route *r = ctx->route->r;
+	http_auth_fn auth = r->auth ? r->auth
+				    : r->management ? http_auth_management
+						    : NULL;
+	if (!auth)
+		return MHD_YES;
+	struct http_request req;
+	request_init(&req, ctx, method, url);
+	struct http_response resp = {0};
+	buf_init(&resp.body, 0);
+	int status = auth(&req, &resp, ctx->route->ud);
+	if (!status) {
+		buf_deinit(&resp.body);
+		return MHD_YES;
+	}
+	if (!resp.body.len)
+		http_reply_error(&resp, status, "%s",
+				 status == 401	 ? "unauthorized"
+				 : status == 403 ? "forbidden"
+						 : "refused");
+	resp.status = status;
+	return http_queue(ctx->conn, ctx, &resp);
 }
 
 static enum MHD_Result first_call(struct http_server *s,
@@ -306,13 +322,30 @@ static enum MHD_Result first_call(struct http_server *s,
 					   allow);
 		return queue_error(conn, ctx, 404, "not found", NULL);
 	}
-	if (ctx->route->r->management && !key_ok(s, conn))
-		return queue_error(conn, ctx, 401,
-				   s->api_key ? "missing or wrong X-API-Key"
-					      : "management API disabled: no "
-						"http.api_key configured",
-				   NULL);
-	return MHD_YES;
+	return check_auth(ctx, method, url);
+}
+
+/* The whole request is in: run the handler and queue what it asked for. */
+static enum MHD_Result call_handler(struct reqctx *ctx, const char *method,
+				    const char *url)
+{
+	struct http_request req;
+	request_init(&req, ctx, method, url);
+	struct http_response resp = {.status = 200};
+	buf_init(&resp.body, 0);
+	ctx->route->r->fn(&req, &resp, ctx->route->ud);
+	if (ctx->ws || ctx->stream) {
+		/* The handler's response carries the headers. */
+		enum MHD_Result ret = ctx->ws ? http_ws_start(ctx, &resp)
+					      : http_stream_start(ctx, &resp);
+		buf_deinit(&resp.body);
+		return ret;
+	}
+	if (ctx->pending) {
+		buf_deinit(&resp.body);
+		return http_pending_start(ctx);
+	}
+	return http_queue(ctx->conn, ctx, &resp);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
@@ -328,10 +361,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		ctx = calloc(1, sizeof(*ctx));
 		if (!ctx)
 			return MHD_NO;
+		ctx->s = s;
+		ctx->conn = conn;
 		buf_init(&ctx->body, 0); /* bounded by max_body below */
 		*con_cls = ctx;
 		return first_call(s, conn, ctx, method, url);
 	}
+	if (ctx->aborted)
+		return MHD_NO; /* the client is gone: close */
+	if (ctx->pending)
+		return http_pending_resumed(ctx);
 	if (ctx->status)
 		return MHD_YES; /* answered early; discard any body */
 	if (*upload_size) {
@@ -349,17 +388,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return queue_error(conn, ctx, 413, "request body too large",
 				   NULL);
 	}
-	struct http_request req = {
-		.method = method,
-		.path = url,
-		.body = ctx->body.data ? ctx->body.data : "",
-		.body_len = ctx->body.len,
-		.conn = conn,
-	};
-	struct http_response resp = {.status = 200};
-	buf_init(&resp.body, 0);
-	ctx->route->r->fn(&req, &resp, ctx->route->ud);
-	return queue(conn, ctx, &resp);
+	return call_handler(ctx, method, url);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn,
@@ -371,6 +400,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	(void)toe;
 	if (!ctx)
 		return;
+	http_unwatch(ctx);
+	if (ctx->pending)
+		http_pending_detach(ctx);
+	if (ctx->stream)
+		http_stream_detach(ctx);
+	if (ctx->ws)
+		http_ws_detach(ctx);
 	if (ctx->route && ctx->status)
 		count(ctx->route, ctx->status);
 	buf_deinit(&ctx->body);
@@ -463,6 +499,12 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 	s->max_header = opts->max_header_bytes;
 	s->max_conns = (uint64_t)opts->max_connections;
 	s->unmatched.r = NULL;
+	s->max_streams = opts->max_streams > 0 ? (size_t)opts->max_streams
+					       : DEFAULT_MAX_STREAMS;
+	s->max_streams_per_client = opts->max_streams_per_client > 0
+					    ? (size_t)opts->max_streams_per_client
+					    : DEFAULT_MAX_STREAMS_PER_CLIENT;
+	s->live.next = s->live.prev = &s->live;
 	rc = http_server_set_api_key(s, opts->api_key);
 	if (rc)
 		goto fail;
@@ -476,10 +518,14 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 	}
 	/* The pool holds the request line and headers plus MHD's own
 	 * bookkeeping. Headers past max_header_bytes get our JSON 431;
-	 * libmicrohttpd answers its own 431 only past twice that. */
-	size_t pool = (size_t)opts->max_header_bytes * 2 + 4096;
+	 * libmicrohttpd answers its own 431 only past 8 KiB more. Each
+	 * connection (a held stream too) touches most of its pool: it is
+	 * what a stream costs, so no larger than that. */
+	size_t pool = (size_t)opts->max_header_bytes + 8192;
 	s->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, s, on_request,
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_ALLOW_UPGRADE,
+		0, on_accept, s, on_request,
 		s,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
@@ -594,6 +640,68 @@ int http_server_adopt(struct http_server *s, int fd)
 	return 0;
 }
 
+static bool same_host(const struct sockaddr_any *a, const struct sockaddr_any *b)
+{
+	if (a->u.sa.sa_family != b->u.sa.sa_family)
+		return false;
+	if (a->u.sa.sa_family == AF_INET)
+		return a->u.in.sin_addr.s_addr == b->u.in.sin_addr.s_addr;
+	if (a->u.sa.sa_family == AF_INET6)
+		return memcmp(&a->u.in6.sin6_addr, &b->u.in6.sin6_addr, 16) == 0;
+	return true; /* no address (socketpair): all one client */
+}
+
+size_t http_server_streams(const struct http_server *s,
+			   const struct sockaddr_any *client)
+{
+	if (!client)
+		return s->n_streams;
+	size_t n = 0;
+	for (const struct http_live *l = s->live.next; l != &s->live;
+	     l = l->next)
+		if (l->counts && same_host(&l->client, client))
+			n++;
+	return n;
+}
+
+int http_live_add(struct http_server *s, struct http_live *l,
+		  const struct http_request *req, bool counts,
+		  struct http_response *resp)
+{
+	l->client = http_request_client(req);
+	l->counts = counts;
+	if (counts && (s->n_streams >= s->max_streams ||
+		       http_server_streams(s, &l->client) >=
+			       s->max_streams_per_client)) {
+		s->refused_streams++;
+		http_reply_error(resp, 429, "too many streams open%s",
+				 s->n_streams >= s->max_streams
+					 ? ""
+					 : " from this address");
+		http_reply_header(resp, "Retry-After", "5");
+		return -EBUSY;
+	}
+	l->next = &s->live;
+	l->prev = s->live.prev;
+	l->prev->next = l;
+	s->live.prev = l;
+	l->linked = true;
+	if (counts)
+		s->n_streams++;
+	return 0;
+}
+
+void http_live_remove(struct http_server *s, struct http_live *l)
+{
+	if (!l->linked)
+		return;
+	l->prev->next = l->next;
+	l->next->prev = l->prev;
+	l->linked = false;
+	if (l->counts)
+		s->n_streams--;
+}
+
 struct sockaddr_any http_server_address(const struct http_server *s)
 {
 	return s->addr;
@@ -631,10 +739,21 @@ void http_server_collect(struct buf *out, void *server)
 		       "connections closed at accept: over max_connections");
 	metrics_sample(out, "hearth_http_connections_refused_total",
 		       (double)s->refused_conns, 0);
+	metrics_family(out, "hearth_http_streams", "gauge",
+		       "open streaming responses and WebSockets");
+	metrics_sample(out, "hearth_http_streams", (double)s->n_streams, 0);
+	metrics_family(out, "hearth_http_streams_refused_total", "counter",
+		       "streams and WebSockets answered 429: over the caps");
+	metrics_sample(out, "hearth_http_streams_refused_total",
+		       (double)s->refused_streams, 0);
 }
 
 static void finish(struct http_server *s)
 {
+	s->closing = -1; /* the handles are gone: no more kicks */
+	/* Connections resumed at shutdown are taken up by one last run, so
+	 * none is still suspended when the daemon stops. */
+	MHD_run(s->mhd);
 	MHD_stop_daemon(s->mhd);
 	void (*cb)(void *) = s->close_cb;
 	void *ud = s->close_ud;
@@ -658,6 +777,9 @@ void http_server_close(struct http_server *s, void (*cb)(void *), void *ud)
 		return;
 	s->close_cb = cb;
 	s->close_ud = ud;
+	/* Every deferred answer, stream and WebSocket is told and let go. */
+	while (s->live.next != &s->live)
+		s->live.next->shutdown(s->live.next);
 	if (!s->started) {
 		finish(s);
 		return;

@@ -21,13 +21,16 @@
  */
 struct http_server;
 
-/* What a handler sees. Valid only during the handler call. */
+/* What a handler sees. Valid only during the handler call (and the auth
+ * check before it). */
 struct http_request {
 	const char *method;
 	const char *path;
 	const char *body; /* NUL-terminated; "" when there is none */
 	size_t body_len;
 	void *conn; /* libmicrohttpd connection; use the accessors below */
+	struct http_server *server; /* the server that received it */
+	void *priv;		    /* the server's per-request state */
 };
 
 #define HTTP_EXTRA_HEADERS 4
@@ -49,6 +52,18 @@ struct http_response {
 typedef void (*http_handler_fn)(const struct http_request *req,
 				struct http_response *resp, void *ud);
 
+/*
+ * A route's auth check, run with the route's @ud once the headers are in,
+ * before the body is read (req->body is still "") and before the handler.
+ * Returns 0 to let the request through, or the HTTP status to refuse it
+ * with (401, 403, ...). A refusal may fill @resp (body, extra headers such
+ * as WWW-Authenticate); left empty, the server answers {"error": ...}
+ * itself. A 401 without a WWW-Authenticate header gets the management
+ * API's ("X-API-Key realm=\"hearth\"").
+ */
+typedef int (*http_auth_fn)(const struct http_request *req,
+			    struct http_response *resp, void *ud);
+
 /* One entry of a route table; tables are static and outlive the server. */
 struct http_route {
 	const char *name;   /* label in metrics: "healthz" */
@@ -56,10 +71,18 @@ struct http_route {
 	const char *path;   /* exact path, or a prefix when it ends in '/' and
 			       ->prefix is set */
 	bool prefix;
-	bool management; /* requires X-API-Key */
+	/* Shorthand for .auth = http_auth_management: requires X-API-Key. */
+	bool management;
+	http_auth_fn auth; /* NULL (and !management): a public route */
 	http_handler_fn fn;
 	const char *help;
 };
+
+/* The core's auth check: the request's X-API-Key must equal the server's
+ * api key (http_server_opts.api_key / http_server_set_api_key); without a
+ * key configured every request is refused. 401 otherwise. */
+int http_auth_management(const struct http_request *req,
+			 struct http_response *resp, void *ud);
 
 struct http_server_opts {
 	struct sockaddr_any listen;
@@ -68,7 +91,15 @@ struct http_server_opts {
 	int64_t max_connections;
 	int64_t idle_timeout; /* seconds */
 	const char *api_key;  /* copied; NULL refuses management routes */
+	/* Long-lived responses (streams and WebSockets) open at once: in
+	 * total and per client address. 0: the defaults (4096, 256). Over
+	 * either cap a new one is answered 429. */
+	int64_t max_streams;
+	int64_t max_streams_per_client;
 };
+
+/* A server is one listener with its own routes, limits and key; a room may
+ * create its own on another address (nothing is shared between servers). */
 
 /* Binds the listening socket (so it can run before privileges drop) and
  * prepares the server; nothing is served until http_server_start. */
@@ -100,11 +131,33 @@ void http_server_collect(struct buf *out, void *server);
  * once everything is released. NULL is a no-op. */
 void http_server_close(struct http_server *s, void (*cb)(void *), void *ud);
 
-/* Header value of the request, or NULL. */
+/* ---- request access (during the handler; returned strings belong to
+ * the request and are valid until the handler returns) ---- */
+
+/* Header value of the request, or NULL; @name is matched case-insensitively. */
 const char *http_request_header(const struct http_request *req,
 				const char *name);
-/* Query-string argument, or NULL. */
+/* Query-string argument (the first of that name, percent-decoded), or
+ * NULL. A key given without '=' has the value "". */
 const char *http_request_arg(const struct http_request *req, const char *name);
+
+/* Calls @fn for each query argument / header in the order received; @fn
+ * returns true to go on. Returns how many were visited. */
+typedef bool (*http_kv_fn)(const char *key, const char *value, void *ud);
+size_t http_request_each_arg(const struct http_request *req, http_kv_fn fn,
+			     void *ud);
+size_t http_request_each_header(const struct http_request *req, http_kv_fn fn,
+				void *ud);
+
+/* "Authorization: Basic ..." decoded. On success *user and *pass are new
+ * NUL-terminated strings the caller frees with free(). Returns 0, -ENOENT
+ * (no Basic credentials), -EINVAL (malformed) or -ENOMEM. */
+int http_request_basic_auth(const struct http_request *req, char **user,
+			    char **pass);
+/* The token of "Authorization: Bearer TOKEN", or NULL. */
+const char *http_request_bearer(const struct http_request *req);
+/* The client's address and port. */
+struct sockaddr_any http_request_client(const struct http_request *req);
 
 /* Response helpers. json: a compact dump of @j (reference stolen). */
 void http_reply_json(struct http_response *resp, int status, json_t *j);
@@ -118,5 +171,161 @@ void http_reply_text(struct http_response *resp, int status,
  * HTTP_EXTRA_HEADERS they are dropped. */
 void http_reply_header(struct http_response *resp, const char *name,
 		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * ---- Responses that wait, stream or upgrade ----
+ *
+ * One rule of ownership for the three kinds of handle below: the handler
+ * gets the handle, and from then on there are two owners, the caller and
+ * the server. The caller lets go with exactly one call, always
+ * (http_pending_finish, http_stream_end, http_ws_close), whatever else
+ * happened; no callback of that handle runs after that call. The server
+ * lets go when the client is gone or the response is sent. Memory is
+ * freed when both have let go, so the handle stays valid for the caller
+ * until its own final call, even after its abort/close callback ran (the
+ * callback is the last notice: writes after it are no-ops that return
+ * -EPIPE). A room that closes calls the final function on every handle it
+ * holds. Callbacks run on the loop thread; call all of this from it.
+ */
+
+/* ---- deferred responses ---- */
+
+struct http_pending;
+
+/* Called when the client went away (or the server is closing) before the
+ * response was finished. The handle is still the caller's: it must still
+ * call http_pending_finish (which then only frees). */
+typedef void (*http_pending_abort_fn)(struct http_pending *p, void *ud);
+
+/*
+ * Called from a handler: the answer comes later. The handler returns with
+ * its @resp untouched; the connection waits (suspended, no CPU, no idle
+ * timeout) until http_pending_finish. Returns NULL (and @resp is a 500)
+ * when out of memory. @on_abort may be NULL.
+ */
+struct http_pending *http_defer(const struct http_request *req,
+				struct http_response *resp,
+				http_pending_abort_fn on_abort, void *ud);
+
+/* The response to fill (with the http_reply_* helpers) before
+ * http_pending_finish; starts as an empty 200. */
+struct http_response *http_pending_response(struct http_pending *p);
+
+/* True once the client is gone (or the server closing): finishing then
+ * sends nothing. */
+bool http_pending_is_aborted(const struct http_pending *p);
+
+/* Sends the response (when the client is still there) and lets go of @p.
+ * NULL is a no-op. */
+void http_pending_finish(struct http_pending *p);
+
+/* ---- streaming responses (chunked: NDJSON, Server-Sent Events) ---- */
+
+struct http_stream;
+
+struct http_stream_opts {
+	int status;		  /* 0: 200 */
+	const char *content_type; /* static string; NULL: application/x-ndjson */
+	/* The client went away, a write failed or the server is closing.
+	 * The caller still ends its use with http_stream_end. May be NULL. */
+	void (*on_close)(struct http_stream *st, void *ud);
+	/* Every keepalive_ms (0: never) while the stream is open: calls
+	 * on_keepalive, or, when it is NULL, writes keepalive_text
+	 * (e.g. ":\n\n" for SSE, "\n" for NDJSON). */
+	uint64_t keepalive_ms;
+	void (*on_keepalive)(struct http_stream *st, void *ud);
+	const char *keepalive_text; /* static string */
+	/* Bytes written but not yet sent that a stream may hold; past it a
+	 * write fails with -ENOBUFS. 0: 1 MiB. */
+	size_t max_buffered;
+	void *ud;
+};
+
+/*
+ * Called from a handler: the response is a chunked stream that stays open
+ * until http_stream_end. The headers go out when the handler returns;
+ * what is written goes out at once. Returns NULL with @resp filled when
+ * the stream caps are reached (429) or out of memory (500); the handler
+ * then just returns.
+ */
+struct http_stream *http_stream_open(const struct http_request *req,
+				     struct http_response *resp,
+				     const struct http_stream_opts *o);
+
+/* Queues bytes (copied) and wakes the connection. Returns 0, -EPIPE (the
+ * client is gone), -ENOBUFS (max_buffered) or -ENOMEM. */
+int http_stream_write(struct http_stream *st, const void *data, size_t len);
+int http_stream_printf(struct http_stream *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* One Server-Sent Event: "event: @event" (when not NULL), one "data:"
+ * line per line of @data, an empty line. */
+int http_stream_sse(struct http_stream *st, const char *event,
+		    const char *data);
+/* One NDJSON line: a compact dump of @j and "\n" (reference stolen). */
+int http_stream_json(struct http_stream *st, json_t *j);
+
+/* True once the client is gone (or the server closing). */
+bool http_stream_is_closed(const struct http_stream *st);
+/* The client of the stream (for per-user bookkeeping). */
+struct sockaddr_any http_stream_client(const struct http_stream *st);
+
+/* Ends the stream after what was written is sent, and lets go of @st: no
+ * callback runs after this. NULL is a no-op. */
+void http_stream_end(struct http_stream *st);
+
+/* ---- WebSocket (RFC 6455, text and binary messages) ---- */
+
+struct http_ws;
+
+struct http_ws_opts {
+	/* The handshake is done: sending works from here (messages sent
+	 * before are queued). May be NULL. */
+	void (*on_open)(struct http_ws *ws, void *ud);
+	/* A whole message from the client; @data is valid during the call. */
+	void (*on_message)(struct http_ws *ws, const char *data, size_t len,
+			   bool binary, void *ud);
+	/* The connection is over: close handshake done, peer gone, protocol
+	 * error, or the server closing. @code is the close code received
+	 * (1005 when none, 1006 when the connection just dropped). The
+	 * caller still ends its use with http_ws_close. May be NULL. */
+	void (*on_close)(struct http_ws *ws, int code, void *ud);
+	/* Largest message (and frame) accepted; past it the connection is
+	 * closed with 1009. 0: 1 MiB. */
+	size_t max_message;
+	/* A ping every ping_ms (0: never); a peer that has not answered the
+	 * previous one by then is dropped. */
+	uint64_t ping_ms;
+	void *ud;
+};
+
+/*
+ * Called from a GET handler for an "Upgrade: websocket" request: checks
+ * the handshake headers and, after the handler returns, answers 101 and
+ * hands the connection over to the WebSocket. Returns NULL with @resp
+ * filled on a bad handshake (400, 426), the stream caps (429) or out of
+ * memory (500). A WebSocket counts as a stream against the caps.
+ */
+struct http_ws *http_ws_accept(const struct http_request *req,
+			       struct http_response *resp,
+			       const struct http_ws_opts *o);
+
+/* Queues a text (UTF-8) or binary message (copied). Returns 0, -EPIPE
+ * (closing or closed) or -ENOMEM. */
+int http_ws_send_text(struct http_ws *ws, const char *text, size_t len);
+int http_ws_send_binary(struct http_ws *ws, const void *data, size_t len);
+
+/* Starts the close handshake with @code (1000: normal) and @reason (may be
+ * NULL, at most 123 bytes) unless the connection is already over, and
+ * lets go of @ws: no callback runs after this. NULL is a no-op. */
+void http_ws_close(struct http_ws *ws, int code, const char *reason);
+
+/* The Sec-WebSocket-Accept value for @key: base64(SHA-1(key + GUID));
+ * @out holds at least 29 bytes. */
+void http_ws_accept_key(const char *key, char out[29]);
+
+/* How many streams and WebSockets @s holds open, in total and for the
+ * address of @client (port ignored). */
+size_t http_server_streams(const struct http_server *s,
+			   const struct sockaddr_any *client);
 
 #endif

@@ -12,6 +12,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEARTHD = os.environ.get("HEARTHD") or str(REPO_ROOT / "build" / "src" / "hearthd")
 HEARTH = os.environ.get("HEARTH") or str(REPO_ROOT / "build" / "src" / "hearth")
+# The test-only HTTP daemon (tests/support/http_testd.c), ASan build.
+HTTP_TESTD = os.environ.get("HTTP_TESTD") or str(
+    REPO_ROOT / "build-asan" / "tests" / "support" / "http_testd")
 
 # Generous: the suite also runs against AddressSanitizer builds.
 STARTUP_TIMEOUT = 20.0

@@ -852,7 +852,8 @@ static void test_reference(void **state)
 	static const char *const keys[] = {
 		"state_dir", "user", "log", "log.level", "http", "http.listen",
 		"http.api_key", "http.max_header_bytes", "http.max_body_bytes",
-		"http.max_connections", "http.idle_timeout", "lab", "lab.domain",
+		"http.max_connections", "http.idle_timeout",
+		"http.max_streams", "http.max_streams_per_client", "lab", "lab.domain",
 		"lab.networks", "lab.networks.NAME.vlan",
 		"lab.networks.NAME.subnet", "lab.networks.NAME.gateway",
 		"lab.hosts", "lab.hosts.NAME.ip", "lab.hosts.NAME.mac",

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* HTTP server internals shared by http_server.c, http_async.c and http_ws.c. */
+#ifndef HEARTH_CORE_HTTP_PRIV_H
+#define HEARTH_CORE_HTTP_PRIV_H
+
+#include <microhttpd.h>
+
+#include "core/http_server.h"
+
+#define MAX_CODES 12 /* distinct status codes counted per route */
+
+struct code_count {
+	int code;
+	uint64_t n;
+};
+
+struct route_ent {
+	const struct http_route *r;
+	void *ud;
+	struct code_count codes[MAX_CODES];
+	uint64_t other; /* requests whose code did not fit in codes[] */
+};
+
+/*
+ * A response that outlives its handler (deferred, stream, WebSocket),
+ * linked into its server while the server side holds it: so the caps can
+ * be counted and so closing the server can end every one of them.
+ */
+struct http_live {
+	struct http_live *prev, *next;
+	struct sockaddr_any client;
+	bool counts;  /* a stream or WebSocket: counts against the caps */
+	bool linked;
+	/* The server is closing: notify the owner, let the connection go. */
+	void (*shutdown)(struct http_live *l);
+};
+
+struct http_server {
+	uv_loop_t *loop;
+	struct MHD_Daemon *mhd;
+	uv_poll_t poll;
+	uv_timer_t timer;
+	int listen_fd;
+	struct sockaddr_any addr;
+	int64_t max_body;
+	char *api_key;
+	struct route_ent *routes;
+	size_t n_routes, cap_routes;
+	struct route_ent unmatched; /* 404s and requests refused early */
+	uint64_t open_conns;
+	uint64_t max_conns;
+	uint64_t refused_conns; /* closed at accept: over max_connections */
+	int64_t max_header;
+	size_t max_streams, max_streams_per_client;
+	size_t n_streams;	 /* live entries that count */
+	uint64_t refused_streams; /* answered 429 */
+	struct http_live live;	 /* list head */
+	bool rearm; /* a slot freed up: run MHD again so it polls accept */
+	bool kick;  /* a connection was resumed: run MHD again at once */
+	int closing; /* handles still to close; -1 once they are closed */
+	void (*close_cb)(void *);
+	void *close_ud;
+	bool started;
+};
+
+/* Watches a suspended connection's socket for the client going away
+ * (libmicrohttpd does not while it is suspended). */
+struct conn_watch;
+
+/* Per-request state, from the first call of the access handler to the
+ * completion notice. */
+struct reqctx {
+	struct http_server *s;
+	struct MHD_Connection *conn;
+	struct route_ent *route;
+	struct buf body;
+	bool too_big;
+	bool suspended;
+	bool aborted; /* the next access-handler call closes the connection */
+	int status;
+	struct http_pending *pending;
+	struct http_stream *stream;
+	struct http_ws *ws;
+	struct conn_watch *watch;
+};
+
+/* Queues @resp on the connection (its body is taken over). */
+enum MHD_Result http_queue(struct MHD_Connection *conn, struct reqctx *ctx,
+			   struct http_response *resp);
+
+/* Queues a response whose body comes from elsewhere (a stream, an
+ * upgrade) with the headers of @resp (its body is ignored); @r is
+ * released. */
+enum MHD_Result http_queue_special(struct MHD_Connection *conn,
+				   struct reqctx *ctx,
+				   const struct http_response *resp,
+				   struct MHD_Response *r);
+
+/* Runs libmicrohttpd again from the loop as soon as possible. */
+void http_kick(struct http_server *s);
+
+/* Suspends the connection (only from the access handler or a content
+ * reader) and watches its socket; resume undoes both and kicks. */
+void http_suspend(struct reqctx *ctx);
+void http_resume(struct reqctx *ctx);
+/* Stops watching (the connection is completing). */
+void http_unwatch(struct reqctx *ctx);
+
+/* Links @l for @req's client; for a counting entry, refuses with 429 in
+ * @resp past the caps. Returns 0 or -EBUSY. */
+int http_live_add(struct http_server *s, struct http_live *l,
+		  const struct http_request *req, bool counts,
+		  struct http_response *resp);
+void http_live_remove(struct http_server *s, struct http_live *l);
+
+/* After the handler returned, with ctx->pending / ->stream / ->ws set:
+ * queue what the handler asked for. */
+enum MHD_Result http_pending_start(struct reqctx *ctx);
+enum MHD_Result http_pending_resumed(struct reqctx *ctx);
+enum MHD_Result http_stream_start(struct reqctx *ctx,
+				  const struct http_response *resp);
+enum MHD_Result http_ws_start(struct reqctx *ctx,
+			      const struct http_response *resp);
+
+/* The connection completed (or failed) while a handle was attached. */
+void http_pending_detach(struct reqctx *ctx);
+void http_stream_detach(struct reqctx *ctx);
+void http_ws_detach(struct reqctx *ctx);
+
+/* The watched socket of a suspended connection reported the client gone. */
+void http_client_gone(struct reqctx *ctx);
+
+#endif
