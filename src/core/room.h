@@ -50,7 +50,7 @@ struct room_ctx {
 
 /* A reload refused by a room: why, for the log and the reload API. */
 struct room_refusal {
-	char msg[256];
+	char msg[200]; /* leaves room for "room NAME refused it: " */
 };
 
 /*
