@@ -166,17 +166,61 @@ static int migrate(struct store *s)
 	return rc;
 }
 
-/* The database is readable as a whole before anything writes to it. */
+/* What to do about a damaged database, said once where it is found. */
+static void log_damage(const char *path, const char *what)
+{
+	log_error("store", "%s is damaged: %s", path, what);
+	log_error("store", "hearthd does not start on a damaged database: "
+			   "restore %s from a backup, or (with hearthd "
+			   "stopped) run `hearth store check` to see the "
+			   "damage and `hearth store recover` to keep what "
+			   "can be read", path);
+}
+
+/* True when the last SQLite error on @s says the file is not a sound
+ * database (as opposed to full, locked or unreadable). */
+static bool damaged_now(struct store *s)
+{
+	int rc = s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_OK;
+	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+}
+
+/* The database is readable as a whole before anything writes to it:
+ * every page of every table and index (quick_check), damage in any of
+ * them refusing the start. */
 static int quick_check(struct store *s)
 {
 	struct sql_rows r;
 	sql_query(s, &r, "PRAGMA quick_check", NULL);
 	if (sql_next(&r) && strcmp(sql_col_text(&r, 0), "ok") != 0) {
-		log_error("store", "%s: quick_check: %s", s->path,
-			  sql_col_text(&r, 0));
+		char what[512];
+		snprintf(what, sizeof(what), "quick_check: %s",
+			 sql_col_text(&r, 0));
+		log_damage(s->path, what);
 		sql_stop(&r, HEARTH_ESTORE);
+		s->damaged = true;
 	}
 	return sql_end(&r);
+}
+
+/*
+ * A fresh start is no file at all. A file that is there but empty was a
+ * database that lost its content (a truncation, a bad restore), unless
+ * a write-ahead log holds the content still: SQLite then decides.
+ */
+static int refuse_empty(const char *path)
+{
+	struct stat st;
+	char wal[4200];
+	if (stat(path, &st) != 0 || st.st_size > 0)
+		return 0;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	struct stat ws;
+	if (stat(wal, &ws) == 0 && ws.st_size > 0)
+		return 0;
+	log_damage(path, "the file is empty (0 bytes); a fresh start is no "
+			 "file at all");
+	return HEARTH_ESTORE;
 }
 
 static int mkdir_p(const char *dir)
@@ -241,12 +285,15 @@ int store_open(const char *dir, struct store **out)
 		goto fail;
 	}
 	snprintf(s->path, n, "%s/hearth.db", dir);
-	rc = open_db(s);
+	rc = refuse_empty(s->path);
+	if (!rc)
+		rc = open_db(s);
 	if (!rc)
 		rc = quick_check(s);
-	if (rc)
-		goto fail;
-	rc = migrate(s);
+	if (!rc)
+		rc = migrate(s);
+	if (rc && !s->damaged && damaged_now(s))
+		log_damage(s->path, sqlite3_errmsg(s->db));
 	if (rc)
 		goto fail;
 	*out = s;

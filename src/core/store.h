@@ -3,6 +3,8 @@
 #ifndef HEARTH_CORE_STORE_H
 #define HEARTH_CORE_STORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -60,6 +62,42 @@ int store_meta_set(struct store *s, const char *key, const char *value);
  * transaction; the new value in *out. */
 int store_meta_add(struct store *s, const char *key, int64_t delta,
 		   int64_t *out);
+
+/*
+ * Offline repair, for `hearth store check|recover` with hearthd stopped
+ * (they open @path themselves; no struct store). Thread-safe.
+ *
+ * store_check runs SQLite's full integrity check on the database file
+ * @path without writing it, calling @problem with each problem found
+ * (an empty file is one); the count in *problems. Returns 0 when the
+ * check ran (whatever it found), else a code and the reason in @why.
+ */
+int store_check(const char *path,
+		void (*problem)(const char *text, void *ud), void *ud,
+		int *problems, char *why, size_t why_len);
+
+/* What store_recover brought back and what it could not. */
+struct store_recovery {
+	size_t tables, rows;	  /* copied */
+	size_t tables_lost;	  /* could not be read at all */
+	size_t schema_lost;	  /* indexes, triggers, views not rebuilt */
+	size_t rows_lost;	  /* read but refused by the new file */
+	size_t damaged_ranges;	  /* unreadable stretches skipped */
+	size_t orphans;		  /* rows dropped: their parent was lost */
+	bool schema_damaged;	  /* sqlite_schema itself was cut short */
+	char damaged_path[4200];  /* where the damaged file now is */
+};
+
+/*
+ * Writes a new database with @path's schema (as sqlite_schema still
+ * tells it) and every row that can still be read, skipping damaged
+ * pages, then swaps it in: temp file, fsync, the damaged file kept as
+ * @path.damaged-<UTC time> (its -wal beside it), rename, fsync of the
+ * directory. @path itself is never written. On failure nothing is
+ * swapped and @why says why.
+ */
+int store_recover(const char *path, struct store_recovery *out, char *why,
+		  size_t why_len);
 
 /* Hands the database files and @dir to @uid/@gid (before dropping root). */
 int store_chown(struct store *s, const char *dir, uid_t uid, gid_t gid);

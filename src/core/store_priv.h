@@ -4,6 +4,7 @@
 #define HEARTH_CORE_STORE_PRIV_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 #include "core/store.h"
 
@@ -17,6 +18,7 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int version; /* core's tables */
+	bool damaged; /* found so, and said so, at open */
 	struct store_stmt *cache; /* open addressing, power-of-two size */
 	size_t cache_cap, cache_n;
 };
