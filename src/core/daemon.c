@@ -17,7 +17,7 @@
 
 static const char *state_store(struct daemon *d)
 {
-	return d->store ? "running" : "failed";
+	return d->store ? store_state(d->store) : "failed";
 }
 
 static const char *state_http(struct daemon *d)
@@ -204,6 +204,37 @@ int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 	return 0;
 }
 
+/* Counts this start in the store; on a disk with no room for that write,
+ * the store goes read-only and the count waits for space. */
+static int count_start(struct daemon *d)
+{
+	if (!store_readonly(d->store)) {
+		int rc = store_meta_add(d->store, "starts", 1, &d->starts);
+		if (rc != HEARTH_EFULL && rc != HEARTH_ESTORE)
+			return rc;
+		if ((rc = store_degrade(d->store)))
+			return rc;
+	}
+	d->start_uncounted = true;
+	char *v = NULL;
+	if (store_meta_get(d->store, "starts", &v) == 0)
+		d->starts = strtoll(v, NULL, 10) + 1;
+	free(v);
+	return 0;
+}
+
+/* Read-only (degraded) store: is there room again? */
+static void on_store_retry(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	if (store_retry_writable(d->store))
+		return;
+	uv_timer_stop(t);
+	if (d->start_uncounted &&
+	    !store_meta_add(d->store, "starts", 1, &d->starts))
+		d->start_uncounted = false;
+}
+
 static void on_http_closed(void *ud)
 {
 	(void)ud;
@@ -228,6 +259,7 @@ static void stop(struct daemon *d, const char *why)
 	d->http = NULL;
 	http_client_close(d->http_client);
 	d->http_client = NULL;
+	uv_close((uv_handle_t *)&d->store_retry, NULL);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -354,8 +386,17 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	rc = store_open(cfg->state_dir, &d->store);
 	if (rc)
 		return rc;
-	rc = store_meta_add(d->store, "starts", 1, &d->starts);
+	rc = count_start(d);
 	if (rc)
+		return rc;
+	rc = uv_timer_init(&d->loop, &d->store_retry);
+	if (rc)
+		return rc;
+	d->store_retry.data = d;
+	if (store_readonly(d->store) &&
+	    (rc = uv_timer_start(&d->store_retry, on_store_retry,
+				 STORE_RETRY_SECONDS * 1000,
+				 STORE_RETRY_SECONDS * 1000)))
 		return rc;
 	if (cfg->http.enabled) {
 		rc = open_http(d);

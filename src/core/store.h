@@ -32,6 +32,29 @@ void store_free(struct store *s);
  */
 int store_open_peer(const struct store *s, struct store **out);
 
+/*
+ * Read-only (degraded) mode. When the disk has no room for the writes of
+ * a normal open (a full file system), store_open opens the database for
+ * reading only instead of failing: what is stored is served, every
+ * transaction is refused with HEARTH_EFULL (at once, without touching
+ * SQLite), and peers (store_open_peer) get no connection until the store
+ * is writable again. A migration that is due cannot run then, and the
+ * open fails. store_degrade enters the mode later (a write at start
+ * failed for space; before any peer connects: the read-only connection
+ * takes the database's lock); store_retry_writable leaves it when space is back:
+ * it reopens the database, so call it only with no statement of @s
+ * running (from a timer on the owner thread), every
+ * STORE_RETRY_SECONDS. Returns 0 once writable, else HEARTH_EFULL (or a
+ * code when even the read-only reopen failed).
+ */
+#define STORE_RETRY_SECONDS 2
+int store_degrade(struct store *s);
+int store_retry_writable(struct store *s);
+bool store_readonly(const struct store *s);
+/* "running", or "degraded" while read-only or since a write failed for
+ * space (in the store or a peer, until one commits). Thread-safe. */
+const char *store_state(const struct store *s);
+
 /* The version of core's own tables after open, and the one this binary
  * migrates them to. */
 int store_schema_version(const struct store *s);
