@@ -17,18 +17,46 @@ static bool enabled(const struct config *cfg)
 	return cfg->dns.enabled;
 }
 
-/* Publishes @next; the old snapshot is freed once no worker can still
- * be reading it. */
-static void publish(struct dns_room *r, struct dns_snapshot *next)
+/* An old snapshot waiting for the grace period after which no worker
+ * can still be reading it. */
+struct retired {
+	struct rcu_head head;
+	struct dns_snapshot *snap;
+	bool trim;
+};
+
+/* On liburcu's call_rcu thread, off the loop. */
+static void retired_free(struct rcu_head *h)
+{
+	struct retired *t = caa_container_of(h, struct retired, head);
+	dns_snapshot_free(t->snap);
+	/* A reload leaves freed scratch (the builders, SQLite rows) in the
+	 * heap: hand it back so RSS is the zones, not their history. */
+	if (t->trim)
+		malloc_trim(0);
+	free(t);
+}
+
+/* Publishes @next. The old snapshot is freed by liburcu's call_rcu
+ * thread after a grace period, so the loop never waits for workers;
+ * @trim (reloads, not API changes) trims the heap after that. */
+static void publish(struct dns_room *r, struct dns_snapshot *next, bool trim)
 {
 	struct dns_snapshot *old = rcu_xchg_pointer(&r->snap, next);
-	if (old) {
-		synchronize_rcu();
+	if (!old)
+		return;
+	struct retired *t = malloc(sizeof(*t));
+	if (!t) {
+		synchronize_rcu(); /* the loop thread is offline: no deadlock */
 		dns_snapshot_free(old);
+		return;
 	}
-	/* Building a big zone leaves freed scratch (the builder, SQLite rows)
-	 * in the heap; hand it back so RSS is the zone, not its history. */
-	malloc_trim(0);
+	t->snap = old;
+	t->trim = trim;
+	/* QSBR: call_rcu wants a registered thread that is online. */
+	rcu_thread_online();
+	call_rcu(&t->head, retired_free);
+	rcu_thread_offline();
 }
 
 static void log_zones(const struct dns_snapshot *s)
@@ -112,6 +140,11 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	*out = NULL;
 	if (!r)
 		return -ENOMEM;
+	/* The loop thread queues old snapshots with call_rcu, which
+	 * liburcu-qsbr wants from a registered thread; it stays offline
+	 * otherwise, so grace periods never wait for the loop. */
+	rcu_register_thread();
+	rcu_thread_offline();
 	r->loop = ctx->loop;
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
@@ -173,7 +206,7 @@ int dns_room_refresh(struct dns_room *r)
 			  hearth_strerror(rc));
 		return rc;
 	}
-	publish(r, snap);
+	publish(r, snap, false);
 	r->degraded = degraded;
 	dns_notify_zones(r->notify, snap, &r->cfg->dns, false);
 	return 0;
@@ -191,7 +224,7 @@ static int room_reload(void *room, const struct config *cfg)
 			  hearth_strerror(rc));
 		return rc;
 	}
-	publish(r, snap);
+	publish(r, snap, true);
 	r->degraded = degraded;
 	dns_tcp_set_limits(r->tcp, &cfg->dns);
 	if (dns_fwd_configure(r->fwd, cfg))
@@ -215,6 +248,8 @@ static void room_close(void *room)
 	dns_notify_close(r->notify);
 	dns_dynamic_close(r);
 	dns_snapshot_free(r->snap);
+	rcu_barrier(); /* snapshots still queued on the call_rcu thread */
+	rcu_unregister_thread();
 	config_unref(r->cfg);
 	free(r);
 }
