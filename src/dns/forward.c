@@ -564,8 +564,13 @@ static void on_timer(uv_timer_t *t)
 		struct req *r = f->reqs;
 		unschedule(f, r);
 		struct dns_fwd_action a = dns_fwd_sm_timeout(&r->sm, now);
-		if (a.what != DNS_FWD_NOTHING)
-			f->timeouts++;
+		if (a.what == DNS_FWD_NOTHING) {
+			/* Not due by the machine's clock: keep waiting. */
+			schedule(f, r, r->sm.deadline > now ? r->sm.deadline
+							    : now + 1);
+			continue;
+		}
+		f->timeouts++;
 		act(f, r, a);
 	}
 	arm(f);
