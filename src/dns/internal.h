@@ -67,10 +67,11 @@ extern const char *const dns_stat_type_names[DNS_STAT_TYPES];
 
 /* Answers one query and counts it. Returns the response length (0: drop);
  * *forward (may be NULL) is set when the query is a resolver's job (no
- * zone holds it, RD set): the caller forwards it instead of answering. */
+ * zone holds it, RD set): the caller forwards it instead of answering,
+ * with @parsed (caller's storage, filled here) as its parsed form. */
 size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
 		 const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
-		 bool tcp, bool *forward);
+		 bool tcp, bool *forward, struct dns_query *parsed);
 
 struct dns_udp;
 struct dns_tcp;
@@ -231,24 +232,29 @@ int dns_fwd_open(struct dns_room *r, const struct config *cfg,
 int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg);
 /* True when a forward rule or an upstream exists. Any thread. */
 bool dns_fwd_enabled(const struct dns_fwd *f);
-/* Any thread: answers @query from the cache into @out (at most @limit
- * bytes, less when the client's EDNS says so). 0 on a miss. */
-size_t dns_fwd_cached(struct dns_fwd *f, const uint8_t *query, size_t qlen,
-		      uint8_t *out, size_t cap, size_t limit);
+/* Any thread: answers @query (parsed as @q) from the cache into @out
+ * (at most @limit bytes, less when the client's EDNS says so). 0 on a
+ * miss. */
+size_t dns_fwd_cached(struct dns_fwd *f, const struct dns_query *q,
+		      const uint8_t *query, uint8_t *out, size_t cap,
+		      size_t limit);
 /* Any thread, after a cache miss (dns_fwd_cached): the query goes
  * upstream and the answer out through @fd to @peer from the loop, from
  * the address the query was sent to when @in (the received message with
- * its IP_PKTINFO) is given. */
+ * its IP_PKTINFO) is given. @pq is @q parsed (dns_serve's). The
+ * forwarder copies what it keeps. */
 int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 		       const struct sockaddr_storage *peer, socklen_t peer_len,
-		       const struct msghdr *in, const uint8_t *q, size_t len);
+		       const struct msghdr *in, const struct dns_query *pq,
+		       const uint8_t *q, size_t len);
 
 /* The control message that makes a reply leave from the address a query
  * on a wildcard socket was sent to; 0 when @in carries no packet info. */
 size_t dns_udp_reply_ctl(const struct msghdr *in, uint8_t *out, size_t cap);
 /* Loop thread: @cb gets the answer (exactly once, possibly later). */
-int dns_fwd_submit_tcp(struct dns_fwd *f, const uint8_t *q, size_t len,
-		       dns_fwd_reply_fn cb, void *ud);
+int dns_fwd_submit_tcp(struct dns_fwd *f, const struct dns_query *pq,
+		       const uint8_t *q, size_t len, dns_fwd_reply_fn cb,
+		       void *ud);
 void dns_fwd_collect(struct dns_fwd *f, struct buf *out);
 void dns_fwd_close(struct dns_fwd *f);
 
