@@ -158,6 +158,21 @@ static void collect(struct buf *out, void *ud)
 	metrics_family(out, "hearth_dhcp_leases", "gauge",
 		       "leases currently bound");
 	metrics_sample(out, "hearth_dhcp_leases", (double)bound, 0);
+	metrics_family(out, "hearth_dhcp_offers_held", "gauge",
+		       "addresses held by an OFFER not yet requested");
+	metrics_sample(out, "hearth_dhcp_offers_held",
+		       (double)dhcp_engine_offers_held(&r->eng), 0);
+	metrics_family(out, "hearth_dhcp_reoffered_total", "counter",
+		       "held offers given to another client as the pool was "
+		       "full");
+	metrics_sample(out, "hearth_dhcp_reoffered_total",
+		       (double)r->eng.stats.reoffered, 0);
+	metrics_family(out, "hearth_dhcp_rate_limited_total", "counter",
+		       "DISCOVERs dropped over the per-MAC or per-relay rate");
+	metrics_sample(out, "hearth_dhcp_rate_limited_total",
+		       (double)r->eng.stats.limited_mac, 1, "by", "mac");
+	metrics_sample(out, "hearth_dhcp_rate_limited_total",
+		       (double)r->eng.stats.limited_relay, 1, "by", "relay");
 }
 
 static int room_open(const struct room_ctx *ctx, const struct config *cfg,
