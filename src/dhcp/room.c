@@ -2,12 +2,14 @@
 /* The dhcp room's lifecycle: leases from the store, commits on a strand, sockets, metrics. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "base/log.h"
+#include "core/privs.h"
 #include "dhcp/config.h"
 #include "dhcp/dhcp_room.h"
 #include "dhcp/internal.h"
@@ -257,6 +259,16 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	dhcp_engine_set_config(&r->eng, cfg);
 }
 
+/* After the drop: CAP_NET_ADMIN, for the ARP entry that lets a reply
+ * reach a client without an address by unicast (io.c, arp_set). The
+ * ping check's raw socket is opened before the drop and needs nothing
+ * more to send and receive. */
+static uint64_t room_capabilities(void *room)
+{
+	(void)room;
+	return PRIVS_CAP(CAP_NET_ADMIN);
+}
+
 static const char *room_state(void *room)
 {
 	(void)room;
@@ -270,4 +282,5 @@ const struct room_ops dhcp_room_ops = {
 	.reload_commit = room_reload_commit,
 	.close = room_close,
 	.state = room_state,
+	.capabilities = room_capabilities,
 };
