@@ -607,7 +607,8 @@ static void discover(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		 * may still take it (the pool is full). */
 		if (l->registered)
 			dhcp_engine_batch_dns(e, false, l->hostname, l->domain, ip);
-		if (l->state == DHCP_LEASE_OFFERED && l->expires > now)
+		if (l->state == DHCP_LEASE_OFFERED && l->expires > now &&
+		    (l->cid_len != cid_len || memcmp(l->cid, cid, cid_len)))
 			remember_prior(e, l);
 		memset(l, 0, sizeof(*l));
 		l->ip = ip;
