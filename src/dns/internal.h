@@ -99,7 +99,38 @@ struct dns_room {
 	bool degraded; /* a zone file or lab record could not be loaded */
 	bool staged_degraded; /* of the snapshot a reload prepared */
 	uint64_t reloads;
+	/* The API's writes (write.c): their own connection and strand. */
+	struct store *wstore;
+	struct workq_strand *wstrand;
+	size_t writes;	/* in flight */
+	bool closing;	/* closed with writes in flight: freed by the last */
 };
+
+/*
+ * One API write (write.c): @work runs on a pool thread with the room's
+ * write connection and returns 0 when it committed (the zones are then
+ * republished); @done fills the answer on the loop; @free releases the
+ * job. The job belongs to dns_write_submit from the call on, which always
+ * ends in @free (after @done, unless the write could not be queued or
+ * the room shut down: then the answer is a 503).
+ */
+struct dns_write {
+	struct dns_room *room;
+	struct http_pending *pending;
+	int (*work)(struct dns_write *w, struct store *s);
+	void (*done)(struct dns_write *w, struct http_response *resp);
+	void (*free)(struct dns_write *w);
+	int rc; /* what work returned */
+};
+
+/* Defers the answer to @req and queues @w on the write strand. */
+void dns_write_submit(struct dns_room *r, const struct http_request *req,
+		      struct http_response *resp, struct dns_write *w);
+int dns_write_open(struct dns_room *r, const struct room_ctx *ctx);
+void dns_write_close(struct dns_room *r);
+
+/* Frees what room_close left for the last write's completion. */
+void dns_room_free(struct dns_room *r);
 
 /* A record the lab description implies: A/AAAA in lab.domain, PTR in
  * the reverse zone of the host's network. */

@@ -129,6 +129,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (!rc)
 		rc = dns_fwd_open(r, cfg, &r->fwd);
 	if (!rc)
+		rc = dns_write_open(r, ctx);
+	if (!rc)
 		rc = metrics_register(ctx->metrics, collect, r);
 	if (!rc && ctx->http)
 		rc = dns_api_register(r, ctx->http);
@@ -223,6 +225,14 @@ static void room_reload_abort(void *room, void *staged)
 	dns_snapshot_free(staged);
 }
 
+void dns_room_free(struct dns_room *r)
+{
+	dns_write_close(r);
+	dns_snapshot_free(r->snap);
+	config_unref(r->cfg);
+	free(r);
+}
+
 static void room_close(void *room)
 {
 	struct dns_room *r = room;
@@ -233,9 +243,13 @@ static void room_close(void *room)
 	dns_tcp_close(r->tcp);
 	dns_notify_close(r->notify);
 	dns_dynamic_close(r);
-	dns_snapshot_free(r->snap);
-	config_unref(r->cfg);
-	free(r);
+	if (r->writes) {
+		/* The API's writes still in flight commit and answer; the
+		 * last one frees the room. */
+		r->closing = true;
+		return;
+	}
+	dns_room_free(r);
 }
 
 static const char *room_state(void *room)
