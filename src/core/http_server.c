@@ -196,6 +196,15 @@ static enum MHD_Result queue_error(struct MHD_Connection *conn,
 	 * trusted to be framed as the client meant. */
 	if (status == 400 || status == 414)
 		http_reply_header(&resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (status != 404 && status != 405 && LOG_DEBUG <= log_threshold) {
+		struct http_request req = {.conn = conn};
+		struct sockaddr_any a = http_request_client(&req);
+		char text[ADDR_TEXT_MAX] = "?";
+		if (a.len)
+			sockaddr_format(&a, text);
+		log_debug("http", "refused a request from %s: %d %s", text,
+			  status, msg);
+	}
 	return http_queue(conn, ctx, &resp);
 }
 
