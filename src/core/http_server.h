@@ -133,7 +133,9 @@ int http_server_start(struct http_server *s);
 int http_server_set_api_key(struct http_server *s, const char *api_key);
 void http_server_set_max_body(struct http_server *s, int64_t bytes);
 
-/* Serves an already connected stream socket (ownership passes). */
+/* Serves an already connected stream socket (ownership passes). It is
+ * admitted like an accepted one (caps, reserve; a socketpair counts as a
+ * reserved client). */
 int http_server_adopt(struct http_server *s, int fd);
 
 /* The bound address (with the real port when 0 was asked). */
