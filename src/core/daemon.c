@@ -209,7 +209,19 @@ static int open_http(struct daemon *d)
 		.api_key = h->api_key,
 		.max_streams = h->max_streams,
 		.max_streams_per_client = h->max_streams_per_client,
+		.max_connections_per_client = h->max_connections_per_client,
+		.header_timeout = h->header_timeout,
+		.reserved_connections = h->reserved_connections,
+		.reserved_clients = h->reserved_clients,
+		.n_reserved_clients = h->n_reserved_clients,
 	};
+	struct ipprefix loopback[2];
+	if (!h->has_reserved_clients) {
+		ipprefix_parse("127.0.0.0/8", &loopback[0]);
+		ipprefix_parse("::1/128", &loopback[1]);
+		o.reserved_clients = loopback;
+		o.n_reserved_clients = 2;
+	}
 	int rc = http_server_new(&d->loop, &o, &d->http);
 	if (rc)
 		return rc;
