@@ -194,6 +194,9 @@ lab: {{domain: lab.example}}
 dns: {{listen: ["127.0.0.1:5300"], upstream: []}}
 dhcp:
   interfaces: [srv0]
+  # perfdhcp is one relay (giaddr) for all its clients: no relay limit,
+  # as Kea and dnsmasq have none.
+  discover_rate_relay: 0
   subnets:
     - subnet: 10.30.0.0/16
       ranges: ["{POOL[0]}-{POOL[1]}"]

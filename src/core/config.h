@@ -38,6 +38,13 @@ struct cfg_http {
 	int64_t idle_timeout; /* seconds */
 	int64_t max_streams;  /* streams + WebSockets open at once */
 	int64_t max_streams_per_client;
+	int64_t max_connections_per_client;
+	int64_t header_timeout; /* seconds */
+	int64_t reserved_connections;
+	struct ipprefix *reserved_clients;
+	size_t n_reserved_clients;
+	bool has_reserved_clients; /* absent: loopback */
+	bool metrics_public;	   /* false: /metrics needs the key */
 };
 
 struct cfg_network {

@@ -103,6 +103,36 @@ static const struct cfg_field http_fields[] = {
 	      .min = 1, .max = 1048576,
 	      .help = "streaming responses and WebSockets open at once from "
 		      "one client address; more get 429"),
+	FIELD(.key = "max_connections_per_client", .type = CFG_INT,
+	      .off = F(struct cfg_http, max_connections_per_client),
+	      .def = "32", .min = 1, .max = 65536,
+	      .help = "connections open at once from one client address "
+		      "(reserved_clients excepted); more are refused"),
+	FIELD(.key = "header_timeout", .type = CFG_DURATION,
+	      .off = F(struct cfg_http, header_timeout), .def = "10s",
+	      .min = 1, .max = 3600,
+	      .help = "a request's line and headers must arrive whole "
+		      "within this long of the connection (or, kept alive, "
+		      "of idle_timeout after the previous answer); slower "
+		      "connections are closed"),
+	FIELD(.key = "reserved_connections", .type = CFG_INT,
+	      .off = F(struct cfg_http, reserved_connections), .def = "16",
+	      .min = 0, .max = 65536,
+	      .help = "of max_connections, how many (at most half) only "
+		      "reserved_clients may use"),
+	FIELD(.key = "reserved_clients", .type = CFG_LIST, .elem = CFG_PREFIX,
+	      .elem_size = sizeof(struct ipprefix),
+	      .off = F(struct cfg_http, reserved_clients),
+	      .count_off = F(struct cfg_http, n_reserved_clients),
+	      .set_off = F(struct cfg_http, has_reserved_clients),
+	      .help = "prefixes of trusted clients: they may use "
+		      "reserved_connections and have no per-client cap; "
+		      "absent: loopback (127.0.0.0/8, ::1/128)"),
+	FIELD(.key = "metrics_public", .type = CFG_BOOL,
+	      .off = F(struct cfg_http, metrics_public), .def = "true",
+	      .reloadable = true,
+	      .help = "false: /metrics needs X-API-Key, or Basic auth with "
+		      "the api_key as password"),
 };
 static const struct cfg_section http_section = {
 	.fields = http_fields, .n_fields = N(http_fields),

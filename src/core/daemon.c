@@ -296,7 +296,19 @@ static int open_http(struct daemon *d)
 		.api_key = h->api_key,
 		.max_streams = h->max_streams,
 		.max_streams_per_client = h->max_streams_per_client,
+		.max_connections_per_client = h->max_connections_per_client,
+		.header_timeout = h->header_timeout,
+		.reserved_connections = h->reserved_connections,
+		.reserved_clients = h->reserved_clients,
+		.n_reserved_clients = h->n_reserved_clients,
 	};
+	struct ipprefix loopback[2];
+	if (!h->has_reserved_clients) {
+		ipprefix_parse("127.0.0.0/8", &loopback[0]);
+		ipprefix_parse("::1/128", &loopback[1]);
+		o.reserved_clients = loopback;
+		o.n_reserved_clients = 2;
+	}
 	int rc = http_server_new(&d->loop, &o, &d->http);
 	if (rc)
 		return rc;
@@ -417,6 +429,18 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	return rc;
 }
 
+/* What the running rooms need to keep across the drop. */
+static uint64_t rooms_capabilities(struct daemon *d)
+{
+	uint64_t caps = 0;
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		struct daemon_room_inst *r = &d->rooms[i];
+		if (r->room && r->def->ops->capabilities)
+			caps |= r->def->ops->capabilities(r->room);
+	}
+	return caps;
+}
+
 int daemon_drop_privileges(struct daemon *d)
 {
 	const char *user = d->cfg->user;
@@ -429,22 +453,31 @@ int daemon_drop_privileges(struct daemon *d)
 		log_error("core", "user '%s' does not exist", user);
 		return rc;
 	}
+	uint64_t keep = rooms_capabilities(d);
 	if (getuid() != 0) {
-		if (getuid() == uid)
-			return 0;
+		if (getuid() == uid) {
+			/* Started as the user (e.g. with ambient
+			 * capabilities): keep only what the rooms need. */
+			rc = privs_limit(keep);
+			if (rc)
+				log_error("core", "limiting capabilities: %s",
+					  hearth_strerror(rc));
+			return rc;
+		}
 		log_error("core", "cannot switch to user '%s': not root", user);
 		return -EPERM;
 	}
 	rc = store_chown(d->store, d->cfg->state_dir, uid, gid);
 	if (!rc)
-		rc = privs_drop(uid, gid);
+		rc = privs_drop(uid, gid, keep);
 	if (rc) {
 		log_error("core", "dropping privileges to '%s': %s", user,
 			  hearth_strerror(rc));
 		return rc;
 	}
-	log_info("core", "running as user=%s uid=%u gid=%u", user,
-		 (unsigned)uid, (unsigned)gid);
+	log_info("core", "running as user=%s uid=%u gid=%u caps=%#llx", user,
+		 (unsigned)uid, (unsigned)gid,
+		 (unsigned long long)privs_effective());
 	return 0;
 }
 

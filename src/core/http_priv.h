@@ -8,6 +8,9 @@
 #include "core/http_server.h"
 
 #define MAX_CODES 12 /* distinct status codes counted per route */
+#define HTTP_CONN_BUCKETS 256 /* open connections, hashed by client address */
+
+struct http_conn;
 
 struct code_count {
 	int code;
@@ -50,6 +53,16 @@ struct http_server {
 	uint64_t open_conns;
 	uint64_t max_conns;
 	uint64_t refused_conns; /* closed at accept: over max_connections */
+	/* Admission and deadlines (http_conn.c). */
+	struct http_conn *buckets[HTTP_CONN_BUCKETS];
+	size_t max_per_client;	 /* 0: no cap */
+	uint64_t reserve;	 /* slots only reserved clients may take */
+	struct ipprefix *reserved; /* owned */
+	size_t n_reserved;
+	uint64_t header_timeout_ms, idle_timeout_ms;
+	uint64_t refused_per_client; /* closed at accept: over the per-client cap */
+	uint64_t header_timeouts;    /* closed: the request was late */
+	uv_timer_t deadline_timer;
 	int64_t max_header;
 	size_t max_streams, max_streams_per_client;
 	size_t n_streams;	 /* live entries that count */
@@ -83,6 +96,30 @@ struct reqctx {
 	struct http_ws *ws;
 	struct conn_watch *watch;
 };
+
+/* ---- http_conn.c ---- */
+
+/* libmicrohttpd's accept policy: over max_connections (less the reserve
+ * for clients outside the reserved prefixes) or over the per-client cap,
+ * a new connection is closed at once. */
+enum MHD_Result http_conn_admit(void *cls, const struct sockaddr *addr,
+				socklen_t len);
+/* libmicrohttpd's connection notices: tracks each open connection. */
+void http_conn_notify(void *cls, struct MHD_Connection *conn,
+		      void **socket_ctx,
+		      enum MHD_ConnectionNotificationCode toe);
+/* libmicrohttpd's URI callback: checks the raw request target. */
+void *http_conn_uri_log(void *cls, const char *uri,
+			struct MHD_Connection *conn);
+/* The request's headers are in (its first access-handler call): its
+ * deadline is met. Returns the status the request line is refused with
+ * (400: a control character in the path, 414: too long) or 0. */
+int http_conn_request_in(struct MHD_Connection *conn);
+/* The request completed; @kept: the connection waits for another one. */
+void http_conn_request_done(struct http_server *s,
+			    struct MHD_Connection *conn, bool kept);
+/* Initializes (and, with a header timeout, starts) the deadline timer. */
+int http_conn_start(struct http_server *s);
 
 /* Queues @resp on the connection (its body is taken over). */
 enum MHD_Result http_queue(struct MHD_Connection *conn, struct reqctx *ctx,

@@ -118,7 +118,8 @@ struct sockaddr_any http_request_client(const struct http_request *req)
 	memset(&a, 0, sizeof(a));
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
 		req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci && ci->client_addr) {
+	if (ci && ci->client_addr && (ci->client_addr->sa_family == AF_INET ||
+				      ci->client_addr->sa_family == AF_INET6)) {
 		const struct sockaddr *sa = ci->client_addr;
 		a.len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
 						  : sizeof(struct sockaddr_in);

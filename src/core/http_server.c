@@ -198,6 +198,19 @@ static enum MHD_Result queue_error(struct MHD_Connection *conn,
 	buf_init(&resp.body, 0);
 	http_reply_error(&resp, status, "%s", msg);
 	resp.allow = allow;
+	/* After a malformed request the rest of the stream cannot be
+	 * trusted to be framed as the client meant. */
+	if (status == 400 || status == 414)
+		http_reply_header(&resp, MHD_HTTP_HEADER_CONNECTION, "close");
+	if (status != 404 && status != 405 && LOG_DEBUG <= log_threshold) {
+		struct http_request req = {.conn = conn};
+		struct sockaddr_any a = http_request_client(&req);
+		char text[ADDR_TEXT_MAX] = "?";
+		if (a.len)
+			sockaddr_format(&a, text);
+		log_debug("http", "refused a request from %s: %d %s", text,
+			  status, msg);
+	}
 	return http_queue(conn, ctx, &resp);
 }
 
@@ -224,6 +237,41 @@ static size_t header_bytes(struct MHD_Connection *conn, const char *method,
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_header_len,
 				  &h);
 	return h.bytes;
+}
+
+struct framing {
+	const char *cl; /* the first Content-Length */
+	bool ambiguous;
+	bool te;
+};
+
+static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
+{
+	struct framing *f = cls;
+	(void)kind;
+	value = value ? value : "";
+	if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		f->te = true;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+		return MHD_YES;
+	if (f->cl && strcmp(f->cl, value) != 0)
+		f->ambiguous = true;
+	if (!f->cl)
+		f->cl = value;
+	return MHD_YES;
+}
+
+/* False when the body's length is ambiguous, which a proxy in front may
+ * read otherwise (request smuggling): Content-Length headers that
+ * differ, or Content-Length with Transfer-Encoding. *cl: the
+ * Content-Length, or NULL. */
+static bool framing_ok(struct MHD_Connection *conn, const char **cl)
+{
+	struct framing f = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, add_framing, &f);
+	*cl = f.cl;
+	return !f.ambiguous && !(f.cl && f.te);
 }
 
 static bool path_matches(const struct http_route *r, const char *path)
@@ -301,6 +349,15 @@ static enum MHD_Result first_call(struct http_server *s,
 				  const char *url)
 {
 	char allow[128];
+	int refuse = http_conn_request_in(conn);
+	if (refuse) {
+		ctx->route = &s->unmatched;
+		return queue_error(conn, ctx, refuse,
+				   refuse == 414 ? "request target too long"
+						 : "control character in the "
+						   "request target",
+				   NULL);
+	}
 	if (header_bytes(conn, method, url) > (size_t)s->max_header) {
 		ctx->route = &s->unmatched;
 		return queue_error(conn, ctx, 431,
@@ -308,8 +365,14 @@ static enum MHD_Result first_call(struct http_server *s,
 	}
 	/* The body limit is the server's, whatever the route: refuse before
 	 * reading a byte of it. */
-	const char *cl = MHD_lookup_connection_value(
-		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl = NULL;
+	if (!framing_ok(conn, &cl)) {
+		ctx->route = &s->unmatched;
+		return queue_error(conn, ctx, 400,
+				   "ambiguous body length: Content-Length "
+				   "twice or with Transfer-Encoding",
+				   NULL);
+	}
 	if (cl) {
 		char *end;
 		errno = 0;
@@ -401,11 +464,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 			 void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct reqctx *ctx = *con_cls;
-	(void)cls;
-	(void)conn;
-	(void)toe;
+	struct http_server *s = cls;
 	if (!ctx)
 		return;
+	http_conn_request_done(s, conn,
+			       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+				       !ctx->ws);
 	http_unwatch(ctx);
 	if (ctx->pending)
 		http_pending_detach(ctx);
@@ -419,37 +483,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	free(ctx);
 	*con_cls = NULL;
 }
-
-static void on_connection(void *cls, struct MHD_Connection *conn,
-			  void **socket_ctx, enum MHD_ConnectionNotificationCode
-						     toe)
-{
-	struct http_server *s = cls;
-	(void)conn;
-	(void)socket_ctx;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		s->open_conns++;
-	} else if (s->open_conns > 0) {
-		s->open_conns--;
-		s->rearm = true;
-	}
-}
-
-/* Over max_connections, a new connection is closed at once rather than
- * left waiting in the kernel's backlog. */
-static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
-				 socklen_t len)
-{
-	struct http_server *s = cls;
-	(void)addr;
-	(void)len;
-	if (s->open_conns >= s->max_conns) {
-		s->refused_conns++;
-		return MHD_NO;
-	}
-	return MHD_YES;
-}
-
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -511,6 +544,29 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 					    ? (size_t)opts->max_streams_per_client
 					    : DEFAULT_MAX_STREAMS_PER_CLIENT;
 	s->live.next = s->live.prev = &s->live;
+	s->max_per_client = opts->max_connections_per_client > 0
+				    ? (size_t)opts->max_connections_per_client
+				    : 0;
+	s->header_timeout_ms = opts->header_timeout > 0
+				       ? (uint64_t)opts->header_timeout * 1000
+				       : 0;
+	s->idle_timeout_ms = (uint64_t)opts->idle_timeout * 1000;
+	s->reserve = opts->reserved_connections > 0
+			     ? (uint64_t)opts->reserved_connections
+			     : 0;
+	if (s->reserve > s->max_conns / 2)
+		s->reserve = s->max_conns / 2;
+	if (opts->n_reserved_clients) {
+		s->reserved = calloc(opts->n_reserved_clients,
+				     sizeof(*s->reserved));
+		if (!s->reserved) {
+			free(s);
+			return -ENOMEM;
+		}
+		memcpy(s->reserved, opts->reserved_clients,
+		       opts->n_reserved_clients * sizeof(*s->reserved));
+		s->n_reserved = opts->n_reserved_clients;
+	}
 	rc = http_server_set_api_key(s, opts->api_key);
 	if (rc)
 		goto fail;
@@ -527,11 +583,11 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 	 * libmicrohttpd answers its own 431 only past 8 KiB more. Each
 	 * connection (a held stream too) touches most of its pool: it is
 	 * what a stream costs, so no larger than that. */
-	size_t pool = (size_t)opts->max_header_bytes + 8192;
+	size_t pool = 2 * (size_t)opts->max_header_bytes + 8192;
 	s->mhd = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
 			MHD_ALLOW_UPGRADE,
-		0, on_accept, s, on_request,
+		0, http_conn_admit, s, on_request,
 		s,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)s->listen_fd,
@@ -541,7 +597,8 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->idle_timeout,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_NOTIFY_CONNECTION, http_conn_notify, s,
+		MHD_OPTION_URI_LOG_CALLBACK, http_conn_uri_log, s,
 		MHD_OPTION_END);
 	if (!s->mhd) {
 		log_error("http", "libmicrohttpd refused to start");
@@ -555,6 +612,7 @@ fail:
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
 	free(s->api_key);
+	free(s->reserved);
 	free(s);
 	return rc;
 }
@@ -597,6 +655,12 @@ int http_server_start(struct http_server *s)
 		return rc;
 	}
 	s->timer.data = s;
+	rc = http_conn_start(s);
+	if (rc) {
+		uv_close((uv_handle_t *)&s->poll, NULL);
+		uv_close((uv_handle_t *)&s->timer, NULL);
+		return rc;
+	}
 	s->started = true;
 	rc = uv_poll_start(&s->poll, UV_READABLE, on_poll);
 	if (rc)
@@ -745,6 +809,17 @@ void http_server_collect(struct buf *out, void *server)
 		       "connections closed at accept: over max_connections");
 	metrics_sample(out, "hearth_http_connections_refused_total",
 		       (double)s->refused_conns, 0);
+	metrics_family(out, "hearth_http_connections_refused_per_client_total",
+		       "counter",
+		       "connections closed at accept: over "
+		       "max_connections_per_client");
+	metrics_sample(out, "hearth_http_connections_refused_per_client_total",
+		       (double)s->refused_per_client, 0);
+	metrics_family(out, "hearth_http_header_timeouts_total", "counter",
+		       "connections closed: request line and headers not in "
+		       "within header_timeout");
+	metrics_sample(out, "hearth_http_header_timeouts_total",
+		       (double)s->header_timeouts, 0);
 	metrics_family(out, "hearth_http_streams", "gauge",
 		       "open streaming responses and WebSockets");
 	metrics_sample(out, "hearth_http_streams", (double)s->n_streams, 0);
@@ -765,6 +840,7 @@ static void finish(struct http_server *s)
 	void *ud = s->close_ud;
 	free(s->routes);
 	free(s->api_key);
+	free(s->reserved);
 	free(s);
 	if (cb)
 		cb(ud);
@@ -790,7 +866,8 @@ void http_server_close(struct http_server *s, void (*cb)(void *), void *ud)
 		finish(s);
 		return;
 	}
-	s->closing = 2;
+	s->closing = 3;
 	uv_close((uv_handle_t *)&s->poll, on_closed);
 	uv_close((uv_handle_t *)&s->timer, on_closed);
+	uv_close((uv_handle_t *)&s->deadline_timer, on_closed);
 }

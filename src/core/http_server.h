@@ -96,6 +96,21 @@ struct http_server_opts {
 	 * either cap a new one is answered 429. */
 	int64_t max_streams;
 	int64_t max_streams_per_client;
+	/* Connections open at once from one client address (IPv4 address,
+	 * IPv6 /128); more are closed at accept. 0: no cap. */
+	int64_t max_connections_per_client;
+	/* A request's line and headers must be in whole within this many
+	 * seconds of the connection's accept (on a kept-alive connection:
+	 * of the previous response, plus idle_timeout); late connections
+	 * are closed, however many bytes trickled in. 0: no deadline. */
+	int64_t header_timeout;
+	/* Of max_connections, this many (at most half) are kept for clients
+	 * in @reserved_clients, which the per-client cap does not limit
+	 * either: the host's own tools and health checks keep being served
+	 * when others hold every other slot. The prefixes are copied. */
+	int64_t reserved_connections;
+	const struct ipprefix *reserved_clients;
+	size_t n_reserved_clients;
 };
 
 /* A server is one listener with its own routes, limits and key; a room may
@@ -118,7 +133,9 @@ int http_server_start(struct http_server *s);
 int http_server_set_api_key(struct http_server *s, const char *api_key);
 void http_server_set_max_body(struct http_server *s, int64_t bytes);
 
-/* Serves an already connected stream socket (ownership passes). */
+/* Serves an already connected stream socket (ownership passes). It is
+ * admitted like an accepted one (caps, reserve; a socketpair counts as a
+ * reserved client). */
 int http_server_adopt(struct http_server *s, int fd);
 
 /* The bound address (with the real port when 0 was asked). */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <uv.h>
 
 #include "core/cli.h"
@@ -87,6 +88,12 @@ struct room_ops {
 	void (*close)(void *room);
 	/* "running", "degraded", ... for /healthz. */
 	const char *(*state)(void *room);
+	/* Optional: the Linux capabilities (core/privs.h PRIVS_CAP(CAP_*))
+	 * the room still needs once privileges are dropped to `user:`
+	 * (sockets it opened while privileged need none). Called after
+	 * bind, before the drop; the daemon keeps the union over the rooms
+	 * that run, and nothing else. */
+	uint64_t (*capabilities)(void *room);
 };
 
 struct room_def {

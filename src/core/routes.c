@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The core's HTTP routes: /healthz, /metrics, the status page, /api/v1/status. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -121,6 +122,32 @@ static void metrics(const struct http_request *req, struct http_response *resp,
 		http_reply_error(resp, 500, "cannot render metrics");
 }
 
+/* /metrics lists zone names and more: public unless http.metrics_public
+ * is false; then the management key, as X-API-Key or as the password of
+ * Basic auth (which Prometheus' basic_auth sends). */
+static int metrics_auth(const struct http_request *req,
+			struct http_response *resp, void *ud)
+{
+	struct daemon *d = ud;
+	const char *key = d->cfg->http.api_key;
+	if (d->cfg->http.metrics_public)
+		return 0;
+	char *user, *pass;
+	if (http_request_basic_auth(req, &user, &pass) == 0) {
+		bool ok = key && *key &&
+			  mem_const_eq(pass, strlen(pass), key, strlen(key));
+		free(user);
+		free(pass);
+		if (ok)
+			return 0;
+	}
+	int status = http_auth_management(req, resp, NULL);
+	if (status == 401)
+		http_reply_header(resp, "WWW-Authenticate",
+				  "Basic realm=\"hearth metrics\"");
+	return status;
+}
+
 static void html_escape(struct buf *b, const char *s)
 {
 	for (; *s; s++) {
@@ -222,7 +249,9 @@ const struct http_route core_routes[] = {
 	{.name = "healthz", .method = "GET", .path = "/healthz", .fn = healthz,
 	 .help = "200 and the state of each room"},
 	{.name = "metrics", .method = "GET", .path = "/metrics", .fn = metrics,
-	 .help = "Prometheus text format"},
+	 .auth = metrics_auth,
+	 .help = "Prometheus text format (X-API-Key or Basic auth when "
+		 "http.metrics_public is false)"},
 	{.name = "index", .method = "GET", .path = "/", .fn = index_page,
 	 .help = "status page listing the rooms"},
 	{.name = "status", .method = "GET", .path = "/api/v1/status",

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "dhcp/internal.h"
 
 #define LEASES "/api/v1/dhcp/leases"
@@ -48,6 +49,19 @@ static void list(const struct http_request *req, struct http_response *resp,
 	http_reply_json(resp, 200, a);
 }
 
+/* The DELETE's commit came back: answer now. */
+static void deleted(void *ud, int status)
+{
+	struct http_pending *p = ud;
+	struct http_response *resp = http_pending_response(p);
+	if (status)
+		http_reply_error(resp, 500, "lease delete not saved: %s",
+				 hearth_strerror(status));
+	else
+		resp->status = 204;
+	http_pending_finish(p);
+}
+
 static void del(const struct http_request *req, struct http_response *resp,
 		void *ud)
 {
@@ -64,11 +78,19 @@ static void del(const struct http_request *req, struct http_response *resp,
 		http_reply_error(resp, 404, "no lease for %s", text);
 		return;
 	}
-	/* The delete is committed on the room's strand; 204 goes out at
-	 * once (a deferred reply could wait for the commit). */
+	/* 204 only once the delete is durable: the answer waits for the
+	 * commit on the room's strand (a client gone meanwhile changes
+	 * nothing: the pending handle is finished all the same). */
+	struct http_pending *p = http_defer(req, resp, NULL, NULL);
+	if (!p)
+		return; /* resp is a 500 */
 	dhcp_engine_lease_end(&r->eng, ip);
+	if (dhcp_engine_when_committed(&r->eng, deleted, p)) {
+		http_reply_error(http_pending_response(p), 500,
+				 "no memory for the delete");
+		http_pending_finish(p);
+	}
 	dhcp_engine_flush(&r->eng, false);
-	resp->status = 204;
 }
 
 static const struct http_route routes[] = {

@@ -16,7 +16,8 @@ static struct dhcp_batch *open_batch(struct dhcp_engine *e)
 {
 	struct dhcp_batch *b = e->batch;
 	if (b && (b->n_changes >= DHCP_BATCH * 2 ||
-		  b->n_dnsops >= DHCP_BATCH * 2 || b->n_outs >= DHCP_BATCH)) {
+		  b->n_dnsops >= DHCP_BATCH * 2 || b->n_outs >= DHCP_BATCH ||
+		  b->n_waiters >= DHCP_BATCH)) {
 		dhcp_engine_flush(e, true);
 		b = e->batch;
 	}
@@ -31,7 +32,7 @@ static struct dhcp_batch *open_batch(struct dhcp_engine *e)
 	}
 	b->next = NULL;
 	b->engine = e;
-	b->n_changes = b->n_outs = b->n_dnsops = 0;
+	b->n_changes = b->n_outs = b->n_dnsops = b->n_waiters = 0;
 	b->status = 0;
 	e->batch = b;
 	return b;
@@ -93,6 +94,25 @@ void dhcp_engine_batch_out(struct dhcp_engine *e, const struct dhcp_out *o)
 		b->outs[b->n_outs++] = *o;
 }
 
+int dhcp_engine_when_committed(struct dhcp_engine *e,
+			       void (*fn)(void *ud, int status), void *ud)
+{
+	/* Batches are committed in order: waiting for the one being filled
+	 * also waits for those in flight before it. */
+	struct dhcp_batch *b = open_batch(e);
+	if (!b)
+		return -ENOMEM;
+	b->waiters[b->n_waiters++] = (struct dhcp_waiter){.fn = fn, .ud = ud};
+	return 0;
+}
+
+static void call_waiters(struct dhcp_batch *b, int status)
+{
+	for (size_t i = 0; i < b->n_waiters; i++)
+		b->waiters[i].fn(b->waiters[i].ud, status);
+	b->n_waiters = 0;
+}
+
 void dhcp_engine_flush(struct dhcp_engine *e, bool now)
 {
 	struct dhcp_batch *b = e->batch;
@@ -125,6 +145,7 @@ void dhcp_engine_committed(struct dhcp_engine *e, struct dhcp_batch *b,
 		dns->flush(dns->ud);
 	for (size_t i = 0; !status && i < b->n_outs; i++)
 		e->io.send(e->io.ud, &b->outs[i]);
+	call_waiters(b, status);
 	b->next = e->spare;
 	e->spare = b;
 	dhcp_engine_flush(e, false);
@@ -216,6 +237,8 @@ void dhcp_engine_deinit(struct dhcp_engine *e)
 		return;
 	clock_timer_free(e->sweep);
 	e->sweep = NULL;
+	if (e->batch)
+		call_waiters(e->batch, -ECANCELED);
 	free(e->batch);
 	while (e->spare) {
 		struct dhcp_batch *b = e->spare;

@@ -295,6 +295,41 @@ static const struct cfg_field dhcp_fields[] = {
 	      .off = F(struct cfg_dhcp, dns_register), .def = "true",
 	      .reloadable = true,
 	      .help = "give each lease an A and PTR record in the dns room"),
+	FIELD(.key = "offer_hold", .type = CFG_DURATION,
+	      .off = F(struct cfg_dhcp, offer_hold), .def = "60s", .min = 1,
+	      .max = 3600, .reloadable = true,
+	      .help = "how long an offered address is held for its client "
+		      "while the pool has room"),
+	FIELD(.key = "offer_hold_min", .type = CFG_DURATION,
+	      .off = F(struct cfg_dhcp, offer_hold_min), .def = "5s",
+	      .min = 1, .max = 3600, .reloadable = true,
+	      .help = "the hold when the pool is (nearly) full; at most "
+		      "offer_hold"),
+	FIELD(.key = "offer_pressure", .type = CFG_INT,
+	      .off = F(struct cfg_dhcp, offer_pressure), .def = "25",
+	      .min = 0, .max = 100, .reloadable = true,
+	      .help = "percent of a pool left free under which the hold "
+		      "shrinks toward offer_hold_min (0: never)"),
+	FIELD(.key = "discover_rate_mac", .type = CFG_INT,
+	      .off = F(struct cfg_dhcp, mac_rate), .def = "2", .min = 0,
+	      .max = 100000, .reloadable = true,
+	      .help = "DISCOVERs a second answered per client hardware "
+		      "address (0: no limit)"),
+	FIELD(.key = "discover_burst_mac", .type = CFG_INT,
+	      .off = F(struct cfg_dhcp, mac_burst), .def = "10", .min = 1,
+	      .max = 1000000, .reloadable = true,
+	      .help = "DISCOVERs a client may send at once before "
+		      "discover_rate_mac applies"),
+	FIELD(.key = "discover_rate_relay", .type = CFG_INT,
+	      .off = F(struct cfg_dhcp, relay_rate), .def = "100", .min = 0,
+	      .max = 1000000, .reloadable = true,
+	      .help = "DISCOVERs a second answered per relay agent (giaddr; "
+		      "0: no limit)"),
+	FIELD(.key = "discover_burst_relay", .type = CFG_INT,
+	      .off = F(struct cfg_dhcp, relay_burst), .def = "500", .min = 1,
+	      .max = 10000000, .reloadable = true,
+	      .help = "DISCOVERs a relay may forward at once before "
+		      "discover_rate_relay applies"),
 };
 const struct cfg_section dhcp_config_section = {
 	.fields = dhcp_fields, .n_fields = N(dhcp_fields),

@@ -89,6 +89,16 @@ struct cfg_dhcp {
 	size_t n_reservations;
 	bool ping_check;
 	bool dns_register;
+	/* Offers under pressure (engine.c): the hold is offer_hold while at
+	 * least offer_pressure % of a subnet's pool is free, then shrinks
+	 * linearly to offer_hold_min as the pool fills. */
+	int64_t offer_hold;	/* seconds */
+	int64_t offer_hold_min; /* seconds */
+	int64_t offer_pressure; /* percent of the pool free; 0: never shrink */
+	/* DISCOVERs a second (0: no limit) and the burst banked, per client
+	 * hardware address and per relay (giaddr). */
+	int64_t mac_rate, mac_burst;
+	int64_t relay_rate, relay_burst;
 };
 
 /* The `dhcp:` section's schema (read by the config loader). */

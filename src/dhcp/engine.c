@@ -151,6 +151,111 @@ static bool available(struct dhcp_engine *e, uint32_t ip, const uint8_t *cid,
 	return l->cid_len == cid_len && memcmp(l->cid, cid, cid_len) == 0;
 }
 
+/*
+ * Offers and starvation. An OFFER holds its address for the client, in
+ * memory only, so that the REQUEST that follows finds it free. A flood
+ * of DISCOVERs from made-up MACs would hold the whole pool that way, so:
+ * the hold shrinks as the pool fills (offer_hold), when nothing is
+ * free the offer held longest goes to the next client as well
+ * (held_longest) while the earlier client may still take it
+ * (prior_offer: the first REQUEST wins, the other gets a NAK), and
+ * DISCOVERs are rate limited per MAC and per relay (dhcp_engine_handle).
+ */
+static uint32_t hash_cid(const uint8_t *cid, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++) {
+		h ^= cid[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static uint64_t pool_size(const struct cfg_dhcp_subnet *s)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < s->n_ranges; i++)
+		n += (uint64_t)s->ranges[i].end - s->ranges[i].start + 1;
+	return n;
+}
+
+/* Seconds an offer made now holds its address: offer_hold while at
+ * least offer_pressure % of the pool is free, then linearly less, down
+ * to offer_hold_min when nothing is. */
+static int64_t offer_hold(struct dhcp_engine *e,
+			  const struct cfg_dhcp_subnet *s, int64_t now)
+{
+	const struct cfg_dhcp *d = dhcp_config(e->cfg);
+	int64_t hold = d->offer_hold;
+	int64_t low = d->offer_hold_min < hold ? d->offer_hold_min : hold;
+	uint64_t size = pool_size(s), used = 0;
+	if (!size || d->offer_pressure <= 0)
+		return hold;
+	size_t pos = 0;
+	const struct dhcp_lease *l;
+	while ((l = dhcp_leases_next(&e->leases, &pos)))
+		used += l->expires > now && in_ranges(s, l->ip);
+	uint64_t left = size > used ? size - used : 0;
+	uint64_t edge = (uint64_t)d->offer_pressure * size; /* vs left * 100 */
+	if (left * 100 >= edge)
+		return hold;
+	return low + (int64_t)((uint64_t)(hold - low) * left * 100 / edge);
+}
+
+/* Nothing is free: the address whose offer (to another client) ends
+ * first, or 0. Bound and declined addresses are never taken. */
+static uint32_t held_longest(struct dhcp_engine *e,
+			     const struct cfg_dhcp_subnet *s,
+			     const uint8_t mac[6], int64_t now)
+{
+	size_t pos = 0;
+	const struct dhcp_lease *l, *best = NULL;
+	while ((l = dhcp_leases_next(&e->leases, &pos)))
+		if (l->state == DHCP_LEASE_OFFERED && l->expires > now &&
+		    in_ranges(s, l->ip) && !reserved_for_other(e, l->ip, mac) &&
+		    (!best || l->expires < best->expires))
+			best = l;
+	return best ? best->ip : 0;
+}
+
+/* Remembers that @l's client was offered its address until its hold
+ * ends, before the address is offered to someone else. */
+static void remember_prior(struct dhcp_engine *e, const struct dhcp_lease *l)
+{
+	struct dhcp_prior_offer *p = &e->prior[e->next_prior];
+	p->ip = l->ip;
+	p->cid_hash = hash_cid(l->cid, l->cid_len);
+	p->until = l->expires;
+	e->next_prior = (e->next_prior + 1) % DHCP_PRIOR_OFFERS;
+	e->stats.reoffered++;
+}
+
+/* True when @ip, still only offered to another client, was offered to
+ * this one too and its hold has not ended. */
+static bool prior_offer(struct dhcp_engine *e, uint32_t ip, const uint8_t *cid,
+			size_t cid_len, int64_t now)
+{
+	const struct dhcp_lease *l = dhcp_leases_by_ip(&e->leases, ip);
+	if (!l || l->state != DHCP_LEASE_OFFERED || l->expires <= now)
+		return false;
+	uint32_t h = hash_cid(cid, cid_len);
+	for (size_t i = 0; i < DHCP_PRIOR_OFFERS; i++)
+		if (e->prior[i].ip == ip && e->prior[i].cid_hash == h &&
+		    e->prior[i].until > now)
+			return true;
+	return false;
+}
+
+size_t dhcp_engine_offers_held(struct dhcp_engine *e)
+{
+	int64_t now = dhcp_engine_now(e);
+	size_t n = 0, pos = 0;
+	const struct dhcp_lease *l;
+	while ((l = dhcp_leases_next(&e->leases, &pos)))
+		n += l->state == DHCP_LEASE_OFFERED && l->expires > now;
+	return n;
+}
+
 /* The address to offer, or 0 when none is left. */
 static uint32_t choose(struct dhcp_engine *e, const struct cfg_dhcp_subnet *s,
 		       const struct dhcp_msg *m, const uint8_t *cid,
@@ -188,7 +293,7 @@ static uint32_t choose(struct dhcp_engine *e, const struct cfg_dhcp_subnet *s,
 					return ip; /* discover() moves the cursor */
 			}
 		}
-	return 0;
+	return held_longest(e, s, m->chaddr, now);
 }
 
 static void put_list(struct dhcp_builder *b, uint8_t code,
@@ -498,17 +603,22 @@ static void discover(struct dhcp_engine *e, struct dhcp_iface *ifc,
 	if (l->state != DHCP_LEASE_BOUND || l->expires <= now ||
 	    l->cid_len != cid_len || memcmp(l->cid, cid, cid_len) != 0) {
 		/* Hold it briefly for this client; nothing durable yet. A
-		 * previous holder's name leaves DNS. */
+		 * previous holder's name leaves DNS; one that was offered it
+		 * may still take it (the pool is full). */
 		if (l->registered)
 			dhcp_engine_batch_dns(e, false, l->hostname, l->domain, ip);
+		if (l->state == DHCP_LEASE_OFFERED && l->expires > now &&
+		    (l->cid_len != cid_len || memcmp(l->cid, cid, cid_len)))
+			remember_prior(e, l);
 		memset(l, 0, sizeof(*l));
 		l->ip = ip;
 		l->state = DHCP_LEASE_OFFERED;
-		l->expires = now + DHCP_OFFER_HOLD;
+		l->expires = now + 1; /* counted as used by offer_hold */
 		memcpy(l->mac, m->chaddr, 6);
 		memcpy(l->cid, cid, cid_len);
 		l->cid_len = (uint8_t)cid_len;
 		dhcp_leases_reindex(&e->leases, l);
+		l->expires = now + offer_hold(e, s, now);
 	}
 	build_lease_reply(e, ifc, m, s, DHCP_OFFER, ip, fx.hostname, &o);
 	e->io.send(e->io.ud, &o);
@@ -598,7 +708,8 @@ static void request(struct dhcp_engine *e, struct dhcp_iface *ifc,
 			return;
 		}
 		if (!has_want || !in_subnet(s, want) ||
-		    !available(e, want, cid, cid_len, m->chaddr, now)) {
+		    (!available(e, want, cid, cid_len, m->chaddr, now) &&
+		     !prior_offer(e, want, cid, cid_len, now))) {
 			nak(e, ifc, m, "address not available");
 			return;
 		}
@@ -665,8 +776,28 @@ static void inform(struct dhcp_engine *e, struct dhcp_iface *ifc,
 	e->stats.tx[DHCP_ACK]++;
 }
 
-void dhcp_engine_handle(struct dhcp_engine *e, struct dhcp_iface *ifc,
-		 const uint8_t *pkt, size_t len)
+/* False when a DISCOVER is over its client's or its relay's rate. */
+static bool discover_allowed(struct dhcp_engine *e, const struct dhcp_msg *m)
+{
+	const struct cfg_dhcp *d = dhcp_config(e->cfg);
+	uint64_t now = clock_now_ms(e->clock), key = 1; /* never 0 */
+	for (int i = 0; i < 6; i++)
+		key = key << 8 | m->chaddr[i];
+	if (!dhcp_limit_take(&e->by_mac, key, now, d->mac_rate, d->mac_burst)) {
+		e->stats.limited_mac++;
+		return false;
+	}
+	if (m->giaddr &&
+	    !dhcp_limit_take(&e->by_relay, (uint64_t)1 << 32 | m->giaddr, now,
+			     d->relay_rate, d->relay_burst)) {
+		e->stats.limited_relay++;
+		return false;
+	}
+	return true;
+}
+
+static void handle(struct dhcp_engine *e, struct dhcp_iface *ifc,
+		   const uint8_t *pkt, size_t len, bool limit)
 {
 	static struct dhcp_msg m; /* loop thread only; large */
 	if (dhcp_msg_parse(pkt, len, &m) || m.op != DHCP_BOOTREQUEST ||
@@ -685,7 +816,8 @@ void dhcp_engine_handle(struct dhcp_engine *e, struct dhcp_iface *ifc,
 	int64_t now = dhcp_engine_now(e);
 	switch (m.type) {
 	case DHCP_DISCOVER:
-		discover(e, ifc, &m, s, cid, cid_len, now, pkt, len);
+		if (!limit || discover_allowed(e, &m))
+			discover(e, ifc, &m, s, cid, cid_len, now, pkt, len);
 		break;
 	case DHCP_REQUEST:
 		request(e, ifc, &m, s, cid, cid_len, now);
@@ -703,4 +835,16 @@ void dhcp_engine_handle(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		e->stats.dropped++;
 		break;
 	}
+}
+
+void dhcp_engine_handle(struct dhcp_engine *e, struct dhcp_iface *ifc,
+			const uint8_t *pkt, size_t len)
+{
+	handle(e, ifc, pkt, len, true);
+}
+
+void dhcp_engine_handle_again(struct dhcp_engine *e, struct dhcp_iface *ifc,
+			      const uint8_t *pkt, size_t len)
+{
+	handle(e, ifc, pkt, len, false);
 }

@@ -15,6 +15,7 @@
 #include "dhcp/config.h"
 #include "dhcp/store.h"
 #include "dhcp/leases.h"
+#include "dhcp/limit.h"
 #include "proto/dhcp/msg.h"
 
 /*
@@ -63,6 +64,13 @@ struct dhcp_dnsop {
 
 #define DHCP_BATCH 64
 
+/* Called once a batch, and every batch before it, came back from the
+ * committer: @status 0 when durable. */
+struct dhcp_waiter {
+	void (*fn)(void *ud, int status);
+	void *ud;
+};
+
 /* Lease changes with the replies and DNS changes that wait for them. */
 struct dhcp_batch {
 	struct dhcp_batch *next; /* the engine's spare list */
@@ -75,6 +83,8 @@ struct dhcp_batch {
 	size_t n_outs;
 	struct dhcp_dnsop dnsops[DHCP_BATCH * 2];
 	size_t n_dnsops;
+	struct dhcp_waiter waiters[DHCP_BATCH];
+	size_t n_waiters;
 	int status; /* free for the committer's use */
 };
 
@@ -84,7 +94,20 @@ struct dhcp_stats {
 	uint64_t exhausted; /* DISCOVERs with no address to offer */
 	uint64_t dropped;
 	uint64_t commit_failed; /* batches whose commit failed */
+	uint64_t limited_mac;	/* DISCOVERs over discover_rate_mac */
+	uint64_t limited_relay; /* DISCOVERs over discover_rate_relay */
+	uint64_t reoffered;	/* held offers given to another client */
 };
+
+/* An address offered to a client and then, the pool being full, to
+ * another: the earlier client may still take it with its REQUEST until
+ * its hold ends (the first REQUEST wins). */
+struct dhcp_prior_offer {
+	uint32_t ip; /* host order; 0: empty */
+	uint32_t cid_hash;
+	int64_t until;
+};
+#define DHCP_PRIOR_OFFERS 256
 
 /* What the engine needs from its room (or from a test). */
 struct dhcp_engine_io {
@@ -117,6 +140,9 @@ struct dhcp_engine {
 	struct dhcp_batch *spare;
 	size_t n_inflight; /* batches handed to io.commit, not yet back */
 	struct clock_timer *sweep;
+	struct dhcp_limiter by_mac, by_relay;
+	struct dhcp_prior_offer prior[DHCP_PRIOR_OFFERS]; /* a ring */
+	size_t next_prior;
 };
 
 /* Sets up @e (caller-allocated) for @cfg (a reference is taken). @dns may
@@ -140,9 +166,25 @@ void dhcp_engine_set_config(struct dhcp_engine *e, const struct config *cfg);
 int64_t dhcp_engine_now(const struct dhcp_engine *e);
 
 /* Handles one request that arrived on @ifc. Immediate replies go to
- * io.send; ACKs and lease changes go to the batch. */
+ * io.send; ACKs and lease changes go to the batch. DISCOVERs over the
+ * per-MAC or per-relay rate are dropped (counted in stats). */
 void dhcp_engine_handle(struct dhcp_engine *e, struct dhcp_iface *ifc,
 			const uint8_t *pkt, size_t len);
+/* The same for a request handled before and kept (the ping check): not
+ * rate limited again. */
+void dhcp_engine_handle_again(struct dhcp_engine *e, struct dhcp_iface *ifc,
+			      const uint8_t *pkt, size_t len);
+
+/* Offers held now (OFFERED, not expired). */
+size_t dhcp_engine_offers_held(struct dhcp_engine *e);
+
+/* Calls @fn(@ud, status) once every change queued so far is durable
+ * (status 0) or its commit failed (status < 0), after the replies and
+ * DNS changes of that batch; -ECANCELED when the engine is deinited
+ * first. Call dhcp_engine_flush after. 0, or -ENOMEM (then @fn is never
+ * called). */
+int dhcp_engine_when_committed(struct dhcp_engine *e,
+			       void (*fn)(void *ud, int status), void *ud);
 
 /* Hands the batch to io.commit: when no batch is in flight (or @now,
  * e.g. at shutdown), else it keeps filling until the one in flight is
@@ -166,7 +208,7 @@ void dhcp_engine_lease_end(struct dhcp_engine *e, uint32_t ip);
 /* Marks @ip (host order) in use by an unknown host, for a while. */
 void dhcp_engine_quarantine(struct dhcp_engine *e, uint32_t ip, int64_t now);
 #define DHCP_DECLINE_HOLD 600 /* seconds a declined address is quarantined */
-#define DHCP_OFFER_HOLD 60    /* seconds an offered address stays held */
+#define DHCP_OFFER_HOLD 60    /* dhcp.offer_hold's default */
 
 /* Queues a durable delete of @ip's row (e.g. a lease found expired at
  * load). */

@@ -41,6 +41,7 @@ struct dhcp_room {
 	struct dhcp_engine eng;
 	struct dhcp_ping *ping; /* NULL without dhcp.ping_check */
 	bool paused; /* reading stopped: too many commits in flight */
+	bool arp_warned; /* said once that ARP entries fail */
 	int closing; /* handles and commits still to come back */
 };
 

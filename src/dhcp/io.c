@@ -85,9 +85,18 @@ void dhcp_io_send(void *room, const struct dhcp_out *o)
 {
 	struct dhcp_room *r = room;
 	struct sockaddr_in to = o->to;
-	if (o->arp && arp_set(o->ifc, to.sin_addr.s_addr, o->chaddr)) {
+	int rc;
+	if (o->arp && (rc = arp_set(o->ifc, to.sin_addr.s_addr, o->chaddr))) {
 		/* No ARP entry possible: fall back to broadcast. */
 		to.sin_addr.s_addr = INADDR_BROADCAST;
+		if (!r->arp_warned) {
+			r->arp_warned = true;
+			log_warn("dhcp", "cannot add ARP entries (%s%s): replies "
+					 "to clients without an address are "
+					 "broadcast",
+				 hearth_strerror(rc),
+				 rc == -EPERM ? ", CAP_NET_ADMIN missing" : "");
+		}
 	}
 	if (sendto(o->ifc->fd, o->buf, o->len, MSG_DONTWAIT,
 		   (struct sockaddr *)&to, sizeof(to)) < 0) {

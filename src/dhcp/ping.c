@@ -98,7 +98,7 @@ static void finish(struct dhcp_ping *p, struct waiting *w, bool answered)
 	} else {
 		mark_checked(p, w->ip, now);
 	}
-	dhcp_engine_handle(&r->eng, w->ifc, w->pkt, w->len);
+	dhcp_engine_handle_again(&r->eng, w->ifc, w->pkt, w->len);
 	dhcp_engine_flush(&r->eng, false);
 }
 

@@ -2,12 +2,14 @@
 /* The dhcp room's lifecycle: leases from the store, commits on a strand, sockets, metrics. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "base/log.h"
+#include "core/privs.h"
 #include "dhcp/config.h"
 #include "dhcp/dhcp_room.h"
 #include "dhcp/internal.h"
@@ -158,6 +160,21 @@ static void collect(struct buf *out, void *ud)
 	metrics_family(out, "hearth_dhcp_leases", "gauge",
 		       "leases currently bound");
 	metrics_sample(out, "hearth_dhcp_leases", (double)bound, 0);
+	metrics_family(out, "hearth_dhcp_offers_held", "gauge",
+		       "addresses held by an OFFER not yet requested");
+	metrics_sample(out, "hearth_dhcp_offers_held",
+		       (double)dhcp_engine_offers_held(&r->eng), 0);
+	metrics_family(out, "hearth_dhcp_reoffered_total", "counter",
+		       "held offers given to another client as the pool was "
+		       "full");
+	metrics_sample(out, "hearth_dhcp_reoffered_total",
+		       (double)r->eng.stats.reoffered, 0);
+	metrics_family(out, "hearth_dhcp_rate_limited_total", "counter",
+		       "DISCOVERs dropped over the per-MAC or per-relay rate");
+	metrics_sample(out, "hearth_dhcp_rate_limited_total",
+		       (double)r->eng.stats.limited_mac, 1, "by", "mac");
+	metrics_sample(out, "hearth_dhcp_rate_limited_total",
+		       (double)r->eng.stats.limited_relay, 1, "by", "relay");
 }
 
 static int room_open(const struct room_ctx *ctx, const struct config *cfg,
@@ -242,6 +259,16 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	dhcp_engine_set_config(&r->eng, cfg);
 }
 
+/* After the drop: CAP_NET_ADMIN, for the ARP entry that lets a reply
+ * reach a client without an address by unicast (io.c, arp_set). The
+ * ping check's raw socket is opened before the drop and needs nothing
+ * more to send and receive. */
+static uint64_t room_capabilities(void *room)
+{
+	(void)room;
+	return PRIVS_CAP(CAP_NET_ADMIN);
+}
+
 static const char *room_state(void *room)
 {
 	(void)room;
@@ -255,4 +282,5 @@ const struct room_ops dhcp_room_ops = {
 	.reload_commit = room_reload_commit,
 	.close = room_close,
 	.state = room_state,
+	.capabilities = room_capabilities,
 };

@@ -2,6 +2,7 @@
 /* PowerDNS API zone endpoints: list, create, get, put, patch, delete, notify, export. */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -38,13 +39,6 @@ static void no_content(struct api_call *c)
 	c->resp->status = 204;
 	c->resp->content_type = NULL;
 	buf_deinit(&c->resp->body);
-}
-
-/* Publishes committed changes to the DNS side at once. */
-static void refresh(struct api_call *c)
-{
-	if (c->room)
-		dns_room_refresh(c->room);
 }
 
 /* The serial the DNS side serves for @name (0 when not served). */
@@ -105,9 +99,133 @@ void dns_api_zones_list(struct api_call *c)
 	http_reply_json(c->resp, 200, l.arr);
 }
 
+/*
+ * The writes: each is a job on the room's write strand (write.c). The
+ * handler checks the request and copies what the job needs; the job
+ * loads, changes and saves the zone on a pool thread; its completion
+ * answers, once the change is durable and published.
+ */
+enum zone_op { OP_CREATE, OP_PUT, OP_PATCH, OP_DELETE };
+
+struct zone_write {
+	struct dns_write w;
+	enum zone_op op;
+	char zone[DNS_NAME_TEXT_MAX];
+	json_t *body;
+	int64_t now;
+	struct api_zone z;
+	struct api_err e;
+	uint32_t before, after; /* PATCH: the serial moved? */
+	bool records;		/* PUT: the records were replaced */
+};
+
+static int zone_work(struct dns_write *w, struct store *s)
+{
+	struct zone_write *j = (struct zone_write *)w;
+	int rc;
+	switch (j->op) {
+	case OP_CREATE:
+		rc = dns_store_zone_get(s, j->zone, NULL, NULL);
+		if (rc != -ENOENT)
+			return rc ? rc : -EEXIST;
+		rc = dns_api_zone_from_create(&j->z, j->body, j->now, &j->e);
+		return rc ? rc : dns_api_zone_save(s, &j->z, true, true, false);
+	case OP_PUT:
+		rc = dns_api_zone_load(s, j->zone, &j->z);
+		if (!rc)
+			rc = dns_api_zone_apply_put(&j->z, j->body, j->now,
+						    &j->records, &j->e);
+		return rc ? rc : dns_api_zone_save(s, &j->z, false, true,
+						   j->records);
+	case OP_PATCH:
+		rc = dns_api_zone_load(s, j->zone, &j->z);
+		if (rc)
+			return rc;
+		dns_api_zone_serial(&j->z, &j->before);
+		rc = dns_api_zone_apply_patch(&j->z, j->body, j->now, &j->e);
+		if (!rc)
+			rc = dns_api_zone_save(s, &j->z, false, false, false);
+		dns_api_zone_serial(&j->z, &j->after);
+		return rc;
+	case OP_DELETE:
+		return dns_store_zone_delete(s, j->zone);
+	}
+	return -EINVAL;
+}
+
+static void zone_done(struct dns_write *w, struct http_response *resp)
+{
+	struct zone_write *j = (struct zone_write *)w;
+	struct api_call c = {.room = w->room, .resp = resp};
+	if (w->rc) {
+		reply_fail(&c, w->rc, &j->e);
+		return;
+	}
+	switch (j->op) {
+	case OP_CREATE: {
+		log_info("dns", "api: zone=%s created kind=%s", j->z.name,
+			 j->z.set.kind);
+		dns_api_zone_sort(&j->z);
+		struct api_rrset_filter f = {.rrsets = true, .type = -1,
+					     .include_disabled = true};
+		http_reply_json(resp, 201, dns_api_zone_detail(&j->z, &f));
+		break;
+	}
+	case OP_PUT:
+		log_info("dns", "api: zone=%s settings changed kind=%s%s",
+			 j->z.name, j->z.set.kind,
+			 j->records ? ", records replaced" : "");
+		no_content(&c);
+		break;
+	case OP_PATCH:
+		log_info("dns", "api: zone=%s patched serial=%u->%u", j->z.name,
+			 (unsigned)j->before, (unsigned)j->after);
+		no_content(&c);
+		if (j->after != j->before) {
+			/* As PowerDNS does when SOA-EDIT-API moved the serial. */
+			http_reply_header(resp, "X-PDNS-Old-Serial", "%u",
+					  (unsigned)j->before);
+			http_reply_header(resp, "X-PDNS-New-Serial", "%u",
+					  (unsigned)j->after);
+		}
+		break;
+	case OP_DELETE:
+		log_info("dns", "api: zone=%s deleted", j->zone);
+		no_content(&c);
+		break;
+	}
+}
+
+static void zone_free(struct dns_write *w)
+{
+	struct zone_write *j = (struct zone_write *)w;
+	dns_api_zone_deinit(&j->z);
+	json_decref(j->body);
+	free(j);
+}
+
+/* Queues @op on @zone with @body (reference stolen; may be NULL). */
+static void submit(struct api_call *c, enum zone_op op, const char *zone,
+		   json_t *body)
+{
+	struct zone_write *j = calloc(1, sizeof(*j));
+	if (!j) {
+		json_decref(body);
+		reply_code(c, -ENOMEM);
+		return;
+	}
+	j->w.work = zone_work;
+	j->w.done = zone_done;
+	j->w.free = zone_free;
+	j->op = op;
+	snprintf(j->zone, sizeof(j->zone), "%s", zone);
+	j->body = body;
+	j->now = (int64_t)time(NULL);
+	dns_write_submit(c->room, c->req, c->resp, &j->w);
+}
+
 void dns_api_zone_create(struct api_call *c)
 {
-	struct api_zone z = {0};
 	struct api_err e = {0};
 	char name[DNS_NAME_TEXT_MAX];
 	struct dns_name wire;
@@ -116,35 +234,17 @@ void dns_api_zone_create(struct api_call *c)
 	if (!body)
 		return;
 	json_t *jn = json_object_get(body, "name");
-	if (!json_is_string(jn)) {
+	if (!json_is_string(jn))
 		rc = dns_api_fail(&e, 422, "Key 'name' not present or not a String");
-		goto out;
-	}
-	rc = dns_api_check_name(json_string_value(jn), false, name, sizeof(name),
-			    &wire, &e);
-	if (rc)
-		goto out;
-	rc = dns_store_zone_get(c->room->store, name, NULL, NULL);
-	if (rc != -ENOENT) {
-		rc = rc ? rc : -EEXIST;
-		goto out;
-	}
-	rc = dns_api_zone_from_create(&z, body, (int64_t)time(NULL), &e);
-	if (!rc)
-		rc = dns_api_zone_save(c->room->store, &z, true, true, false);
-	if (rc)
-		goto out;
-	refresh(c);
-	log_info("dns", "api: zone=%s created kind=%s", z.name, z.set.kind);
-	dns_api_zone_sort(&z);
-	struct api_rrset_filter f = {.rrsets = true, .type = -1,
-				     .include_disabled = true};
-	http_reply_json(c->resp, 201, dns_api_zone_detail(&z, &f));
-out:
-	if (rc)
+	else
+		rc = dns_api_check_name(json_string_value(jn), false, name,
+					sizeof(name), &wire, &e);
+	if (rc) {
 		reply_fail(c, rc, &e);
-	dns_api_zone_deinit(&z);
-	json_decref(body);
+		json_decref(body);
+		return;
+	}
+	submit(c, OP_CREATE, name, body);
 }
 
 static bool parse_bool_arg(const char *v, bool dflt, bool *out)
@@ -213,84 +313,30 @@ out:
 
 void dns_api_zone_put(struct api_call *c)
 {
-	struct api_zone z = {0};
 	struct api_err e = {0};
-	bool records = false;
 	json_t *body = dns_api_body(c);
-	int rc;
 	if (!body)
 		return;
 	if (!json_is_object(body)) {
-		rc = dns_api_fail(&e, 400, "Bad Request: the body must be a JSON "
-				       "object");
-		goto out;
+		dns_api_fail(&e, 400, "Bad Request: the body must be a JSON "
+				      "object");
+		reply_fail(c, -EINVAL, &e);
+		json_decref(body);
+		return;
 	}
-	rc = dns_api_zone_load(c->room->store, c->zone, &z);
-	if (!rc)
-		rc = dns_api_zone_apply_put(&z, body, (int64_t)time(NULL), &records,
-					&e);
-	if (!rc)
-		rc = dns_api_zone_save(c->room->store, &z, false, true, records);
-	if (rc)
-		goto out;
-	refresh(c);
-	log_info("dns", "api: zone=%s settings changed kind=%s%s", z.name,
-		 z.set.kind, records ? ", records replaced" : "");
-	no_content(c);
-out:
-	if (rc)
-		reply_fail(c, rc, &e);
-	dns_api_zone_deinit(&z);
-	json_decref(body);
+	submit(c, OP_PUT, c->zone, body);
 }
 
 void dns_api_zone_patch(struct api_call *c)
 {
-	struct api_zone z = {0};
-	struct api_err e = {0};
-	uint32_t before = 0, after = 0;
 	json_t *body = dns_api_body(c);
-	int rc;
-	if (!body)
-		return;
-	rc = dns_api_zone_load(c->room->store, c->zone, &z);
-	if (rc)
-		goto out;
-	dns_api_zone_serial(&z, &before);
-	rc = dns_api_zone_apply_patch(&z, body, (int64_t)time(NULL), &e);
-	if (!rc)
-		rc = dns_api_zone_save(c->room->store, &z, false, false, false);
-	if (rc)
-		goto out;
-	refresh(c);
-	dns_api_zone_serial(&z, &after);
-	log_info("dns", "api: zone=%s patched serial=%u->%u", z.name,
-		 (unsigned)before, (unsigned)after);
-	no_content(c);
-	if (after != before) {
-		/* As PowerDNS does when SOA-EDIT-API moved the serial. */
-		http_reply_header(c->resp, "X-PDNS-Old-Serial", "%u",
-				  (unsigned)before);
-		http_reply_header(c->resp, "X-PDNS-New-Serial", "%u",
-				  (unsigned)after);
-	}
-out:
-	if (rc)
-		reply_fail(c, rc, &e);
-	dns_api_zone_deinit(&z);
-	json_decref(body);
+	if (body)
+		submit(c, OP_PATCH, c->zone, body);
 }
 
 void dns_api_zone_delete(struct api_call *c)
 {
-	int rc = dns_store_zone_delete(c->room->store, c->zone);
-	if (rc) {
-		reply_code(c, rc);
-		return;
-	}
-	refresh(c);
-	log_info("dns", "api: zone=%s deleted", c->zone);
-	no_content(c);
+	submit(c, OP_DELETE, c->zone, NULL);
 }
 
 static int exists(struct api_call *c)

@@ -109,12 +109,14 @@ static const struct cfg_section dns_alias_section = {
 static const struct cfg_field dns_identity_fields[] = {
 	FIELD(.key = "version", .type = CFG_STRING,
 	      .off = F(struct cfg_dns_identity, version),
-	      .def = "hearth " HEARTH_VERSION, .reloadable = true,
-	      .help = "CHAOS TXT version.bind; \"\" refuses the query"),
+	      .def = "", .reloadable = true,
+	      .help = "CHAOS TXT version.bind; \"\" (the default) refuses "
+		      "the query"),
 	FIELD(.key = "id", .type = CFG_STRING,
 	      .off = F(struct cfg_dns_identity, id), .def = "",
 	      .reloadable = true,
-	      .help = "CHAOS TXT id.server; \"\" refuses the query"),
+	      .help = "CHAOS TXT id.server; \"\" (the default) refuses "
+		      "the query"),
 };
 static const struct cfg_section dns_identity_section = {
 	.fields = dns_identity_fields, .n_fields = N(dns_identity_fields),

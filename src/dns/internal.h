@@ -67,10 +67,11 @@ extern const char *const dns_stat_type_names[DNS_STAT_TYPES];
 
 /* Answers one query and counts it. Returns the response length (0: drop);
  * *forward (may be NULL) is set when the query is a resolver's job (no
- * zone holds it, RD set): the caller forwards it instead of answering. */
+ * zone holds it, RD set): the caller forwards it instead of answering,
+ * with @parsed (caller's storage, filled here) as its parsed form. */
 size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
 		 const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
-		 bool tcp, bool *forward);
+		 bool tcp, bool *forward, struct dns_query *parsed);
 
 struct dns_udp;
 struct dns_tcp;
@@ -99,7 +100,38 @@ struct dns_room {
 	bool degraded; /* a zone file or lab record could not be loaded */
 	bool staged_degraded; /* of the snapshot a reload prepared */
 	uint64_t reloads;
+	/* The API's writes (write.c): their own connection and strand. */
+	struct store *wstore;
+	struct workq_strand *wstrand;
+	size_t writes;	/* in flight */
+	bool closing;	/* closed with writes in flight: freed by the last */
 };
+
+/*
+ * One API write (write.c): @work runs on a pool thread with the room's
+ * write connection and returns 0 when it committed (the zones are then
+ * republished); @done fills the answer on the loop; @free releases the
+ * job. The job belongs to dns_write_submit from the call on, which always
+ * ends in @free (after @done, unless the write could not be queued or
+ * the room shut down: then the answer is a 503).
+ */
+struct dns_write {
+	struct dns_room *room;
+	struct http_pending *pending;
+	int (*work)(struct dns_write *w, struct store *s);
+	void (*done)(struct dns_write *w, struct http_response *resp);
+	void (*free)(struct dns_write *w);
+	int rc; /* what work returned */
+};
+
+/* Defers the answer to @req and queues @w on the write strand. */
+void dns_write_submit(struct dns_room *r, const struct http_request *req,
+		      struct http_response *resp, struct dns_write *w);
+int dns_write_open(struct dns_room *r, const struct room_ctx *ctx);
+void dns_write_close(struct dns_room *r);
+
+/* Frees what room_close left for the last write's completion. */
+void dns_room_free(struct dns_room *r);
 
 /* A record the lab description implies: A/AAAA in lab.domain, PTR in
  * the reverse zone of the host's network. */
@@ -200,24 +232,29 @@ int dns_fwd_open(struct dns_room *r, const struct config *cfg,
 int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg);
 /* True when a forward rule or an upstream exists. Any thread. */
 bool dns_fwd_enabled(const struct dns_fwd *f);
-/* Any thread: answers @query from the cache into @out (at most @limit
- * bytes, less when the client's EDNS says so). 0 on a miss. */
-size_t dns_fwd_cached(struct dns_fwd *f, const uint8_t *query, size_t qlen,
-		      uint8_t *out, size_t cap, size_t limit);
+/* Any thread: answers @query (parsed as @q) from the cache into @out
+ * (at most @limit bytes, less when the client's EDNS says so). 0 on a
+ * miss. */
+size_t dns_fwd_cached(struct dns_fwd *f, const struct dns_query *q,
+		      const uint8_t *query, uint8_t *out, size_t cap,
+		      size_t limit);
 /* Any thread, after a cache miss (dns_fwd_cached): the query goes
  * upstream and the answer out through @fd to @peer from the loop, from
  * the address the query was sent to when @in (the received message with
- * its IP_PKTINFO) is given. */
+ * its IP_PKTINFO) is given. @pq is @q parsed (dns_serve's). The
+ * forwarder copies what it keeps. */
 int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 		       const struct sockaddr_storage *peer, socklen_t peer_len,
-		       const struct msghdr *in, const uint8_t *q, size_t len);
+		       const struct msghdr *in, const struct dns_query *pq,
+		       const uint8_t *q, size_t len);
 
 /* The control message that makes a reply leave from the address a query
  * on a wildcard socket was sent to; 0 when @in carries no packet info. */
 size_t dns_udp_reply_ctl(const struct msghdr *in, uint8_t *out, size_t cap);
 /* Loop thread: @cb gets the answer (exactly once, possibly later). */
-int dns_fwd_submit_tcp(struct dns_fwd *f, const uint8_t *q, size_t len,
-		       dns_fwd_reply_fn cb, void *ud);
+int dns_fwd_submit_tcp(struct dns_fwd *f, const struct dns_query *pq,
+		       const uint8_t *q, size_t len, dns_fwd_reply_fn cb,
+		       void *ud);
 void dns_fwd_collect(struct dns_fwd *f, struct buf *out);
 void dns_fwd_close(struct dns_fwd *f);
 

@@ -13,21 +13,52 @@
 #include "dns/internal.h"
 #include "proto/dns/dns.h"
 
-/* Publishes @next; the old snapshot is freed once no worker can still
- * be reading it. The swap is a release (the workers' load an acquire):
- * what liburcu's rcu_xchg_pointer does, but through the compiler's
- * atomics, which ThreadSanitizer sees (it cannot see liburcu's asm). */
-static void publish(struct dns_room *r, struct dns_snapshot *next)
+/* An old snapshot waiting for the grace period after which no worker
+ * can still be reading it. */
+struct retired {
+	struct rcu_head head;
+	struct dns_snapshot *snap;
+	bool trim;
+};
+
+/* On liburcu's call_rcu thread, off the loop. */
+static void retired_free(struct rcu_head *h)
+{
+	struct retired *t = caa_container_of(h, struct retired, head);
+	dns_snapshot_free(t->snap);
+	/* A reload leaves freed scratch (the builders, SQLite rows) in the
+	 * heap: hand it back so RSS is the zones, not their history. */
+	if (t->trim)
+		malloc_trim(0);
+	free(t);
+}
+
+/*
+ * Publishes @next. The old snapshot is freed by liburcu's call_rcu
+ * thread after a grace period, so the loop never waits for workers;
+ * @trim (reloads, not API changes) trims the heap after that. The swap
+ * is a release (the workers' load an acquire): what rcu_xchg_pointer
+ * does, but through the compiler's atomics, which ThreadSanitizer sees
+ * (it cannot see liburcu's asm).
+ */
+static void publish(struct dns_room *r, struct dns_snapshot *next, bool trim)
 {
 	struct dns_snapshot *old =
 		__atomic_exchange_n(&r->snap, next, __ATOMIC_ACQ_REL);
-	if (old) {
-		synchronize_rcu();
+	if (!old)
+		return;
+	struct retired *t = malloc(sizeof(*t));
+	if (!t) {
+		synchronize_rcu(); /* the loop thread is offline: no deadlock */
 		dns_snapshot_free(old);
+		return;
 	}
-	/* Building a big zone leaves freed scratch (the builder, SQLite rows)
-	 * in the heap; hand it back so RSS is the zone, not its history. */
-	malloc_trim(0);
+	t->snap = old;
+	t->trim = trim;
+	/* QSBR: call_rcu wants a registered thread that is online. */
+	rcu_thread_online();
+	call_rcu(&t->head, retired_free);
+	rcu_thread_offline();
 }
 
 static void log_zones(const struct dns_snapshot *s)
@@ -111,6 +142,11 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	*out = NULL;
 	if (!r)
 		return -ENOMEM;
+	/* The loop thread queues old snapshots with call_rcu, which
+	 * liburcu-qsbr wants from a registered thread; it stays offline
+	 * otherwise, so grace periods never wait for the loop. */
+	rcu_register_thread();
+	rcu_thread_offline();
 	r->loop = ctx->loop;
 	r->started_ms = uv_now(ctx->loop);
 	r->store = ctx->store;
@@ -128,6 +164,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = dns_notify_open(r, &r->notify);
 	if (!rc)
 		rc = dns_fwd_open(r, cfg, &r->fwd);
+	if (!rc)
+		rc = dns_write_open(r, ctx);
 	if (!rc)
 		rc = metrics_register(ctx->metrics, collect, r);
 	if (!rc && ctx->http)
@@ -173,7 +211,7 @@ int dns_room_refresh(struct dns_room *r)
 			  hearth_strerror(rc));
 		return rc;
 	}
-	publish(r, snap);
+	publish(r, snap, false);
 	r->degraded = degraded;
 	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
 	return 0;
@@ -205,7 +243,7 @@ static void room_reload_commit(void *room, const struct config *cfg,
 {
 	struct dns_room *r = room;
 	struct dns_snapshot *snap = staged;
-	publish(r, snap);
+	publish(r, snap, true);
 	r->degraded = r->staged_degraded;
 	dns_tcp_set_limits(r->tcp, dns_config(cfg));
 	if (dns_fwd_configure(r->fwd, cfg))
@@ -223,6 +261,16 @@ static void room_reload_abort(void *room, void *staged)
 	dns_snapshot_free(staged);
 }
 
+void dns_room_free(struct dns_room *r)
+{
+	dns_write_close(r);
+	dns_snapshot_free(r->snap);
+	rcu_barrier(); /* snapshots still queued on the call_rcu thread */
+	rcu_unregister_thread();
+	config_unref(r->cfg);
+	free(r);
+}
+
 static void room_close(void *room)
 {
 	struct dns_room *r = room;
@@ -233,9 +281,13 @@ static void room_close(void *room)
 	dns_tcp_close(r->tcp);
 	dns_notify_close(r->notify);
 	dns_dynamic_close(r);
-	dns_snapshot_free(r->snap);
-	config_unref(r->cfg);
-	free(r);
+	if (r->writes) {
+		/* The API's writes still in flight commit and answer; the
+		 * last one frees the room. */
+		r->closing = true;
+		return;
+	}
+	dns_room_free(r);
 }
 
 static const char *room_state(void *room)

@@ -31,11 +31,12 @@ unsigned dns_stat_type(uint16_t type)
 
 size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
 		 const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
-		 bool tcp, bool *forward)
+		 bool tcp, bool *forward, struct dns_query *parsed)
 {
 	struct dns_answer_info info;
-	size_t n = dns_answer(&snap->zs, q, qlen, out, cap, tcp, &snap->opts,
-			      &info);
+	int rc = dns_query_parse(q, qlen, parsed);
+	size_t n = dns_answer_parsed(&snap->zs, rc, parsed, q, qlen, out, cap,
+				     tcp, &snap->opts, &info);
 	const memory_order r = memory_order_relaxed;
 	atomic_fetch_add_explicit(&st->queries[tcp ? 1 : 0], 1, r);
 	if (forward)

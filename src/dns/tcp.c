@@ -208,13 +208,14 @@ static int drain(struct conn *c)
 		const struct dns_snapshot *snap = dns_room_snapshot(c->t->room);
 		struct dns_fwd *fwdr = c->t->room->fwd;
 		bool fwd = false;
+		struct dns_query q;
 		size_t n = dns_serve(snap, &c->t->room->tcp_stats,
 				     c->buf + off + 2, flen, c->t->scratch,
 				     DNS_MSG_MAX, true,
-				     dns_fwd_enabled(fwdr) ? &fwd : NULL);
+				     dns_fwd_enabled(fwdr) ? &fwd : NULL, &q);
 		if (fwd) {
 			c->refs++;
-			if (dns_fwd_submit_tcp(fwdr, c->buf + off + 2, flen,
+			if (dns_fwd_submit_tcp(fwdr, &q, c->buf + off + 2, flen,
 					       fwd_reply, c))
 				c->refs--;
 			off += 2 + flen;

@@ -155,16 +155,16 @@ static void *run(void *arg)
 		bool fwd_on = dns_fwd_enabled(u->room->fwd);
 		for (int i = 0; i < n; i++) {
 			bool fwd = false;
+			struct dns_query q;
 			size_t len = dns_serve(snap, &w->stats, w->in_buf[i],
 					       w->in[i].msg_len, w->out_buf[i],
 					       OUT_MAX, false,
-					       fwd_on ? &fwd : NULL);
+					       fwd_on ? &fwd : NULL, &q);
 			if (fwd) {
 				/* Cache hits are answered here, in the
 				 * batch; misses go to the loop. */
-				len = dns_fwd_cached(u->room->fwd,
+				len = dns_fwd_cached(u->room->fwd, &q,
 						     w->in_buf[i],
-						     w->in[i].msg_len,
 						     w->out_buf[i], OUT_MAX,
 						     OUT_MAX);
 				if (len == 0)
@@ -174,7 +174,7 @@ static void *run(void *arg)
 						w->in[i].msg_hdr.msg_namelen,
 						w->wildcard ? &w->in[i].msg_hdr
 							    : NULL,
-						w->in_buf[i],
+						&q, w->in_buf[i],
 						w->in[i].msg_len);
 			}
 			if (len == 0)

@@ -755,7 +755,8 @@ def default_lab():
 
 
 def hearth_config(state_dir, *, subnets=None, reservations=None, lab=None,
-                  interfaces=("srv0", "srv1", "srv2"), dhcp_extra=None):
+                  interfaces=("srv0", "srv1", "srv2"), dhcp_extra=None,
+                  top_extra=None):
     dhcp = {"interfaces": list(interfaces),
             "subnets": subnets if subnets is not None else default_subnets()}
     res = reservations if reservations is not None else default_reservations()
@@ -768,6 +769,7 @@ def hearth_config(state_dir, *, subnets=None, reservations=None, lab=None,
            # upstream: [] -> nothing is ever forwarded off the box.
            "dns": {"listen": [f"127.0.0.1:{DNS_PORT}"], "upstream": []},
            "dhcp": dhcp}
+    cfg.update(top_extra or {})
     return _yaml(cfg) + "\n"
 
 
@@ -1430,7 +1432,7 @@ class DhcpLab:
         return self.topo.ns["srv"]
 
     def start(self, *, subnets=None, reservations=None, lab=None,
-              dhcp_extra=None, probe=True):
+              dhcp_extra=None, top_extra=None, probe=True):
         """Starts the DHCP server (hearthd, or the stand-in) in ns srv."""
         if SERVER_KIND == "dnsmasq":
             s = DnsmasqServer(self.topo, self.tmp, subnets=subnets,
@@ -1439,7 +1441,7 @@ class DhcpLab:
             (self.tmp / "var").mkdir(exist_ok=True)
             s = HearthServer(self.topo, self.tmp, hearth_config(
                 self.tmp / "var", subnets=subnets, reservations=reservations,
-                lab=lab, dhcp_extra=dhcp_extra))
+                lab=lab, dhcp_extra=dhcp_extra, top_extra=top_extra))
         self.servers.append(s)
         self.server = s
         s.start()

@@ -162,6 +162,32 @@ def test_kill9_after_acks_keeps_every_lease(dhcp_server):
     assert lab.resolves("k9-0", ip0)
 
 
+def test_kill9_after_delete_204_keeps_it_deleted(dhcp_server):
+    """A DELETE answered 204 is durable: SIGKILL right after the answer
+    (each round, a fresh lease) and the restarted server does not bring
+    the lease back. The answer waits for the commit on the room's strand
+    (before, 204 went out first and the lease came back)."""
+    lab = dhcp_server
+    rng = random.Random(8484)
+    c = lab.client("c1")
+    rounds = 6
+    acked = []
+    for i in range(rounds):
+        c.mac = random_mac(rng)
+        acked.append(c.dora(hostname=f"del-{i}")[1].yiaddr)
+    for i, ip in enumerate(acked):
+        r = lab.server.api("DELETE", f"/api/v1/dhcp/leases/{ip}")
+        assert r.status_code == 204, (r.status_code, r.text)
+        lab.server.kill9()
+        lab.restart()
+        leases = by_ip(lab.server.leases())
+        assert ip not in leases, (f"round {i}: lease {ip} deleted with 204 "
+                                  f"is back after kill -9: {leases[ip]}")
+        # The others, never deleted, are all still there.
+        left = [a for a in acked[i + 1:] if a not in leases]
+        assert not left, f"round {i}: leases lost: {left}"
+
+
 def test_sigterm_restart_keeps_leases(dhcp_server):
     lab = dhcp_server
     u = lab.udhcpc("c1", hostname="survivor")

@@ -326,3 +326,25 @@ def test_cache_metrics(hearthd_factory, tmp_path, upstreams):
     assert 'hearth_dns_cache_total{event="hit"} 1' in text
     assert 'hearth_dns_cache_total{event="miss"} 1' in text
     assert "hearth_dns_upstream_latency_seconds_count 1" in text
+
+
+def test_upstream_sockets_pooled_and_replaced(hearthd_factory, tmp_path,
+                                              upstreams):
+    """Misses go out through a few pooled sockets (not one per query),
+    which are replaced after a bounded number of queries; ids stay
+    random."""
+    up = upstreams(A)
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         upstream=[up.addr()])
+    # Four sockets, each replaced after 128 queries: 800 misses need
+    # about ten.
+    for i in range(800):
+        r = ask(d.dns_port, f"q{i}.example.net.")
+        assert r.rcode() == dns.rcode.NXDOMAIN
+    assert len(up.queries) == 800
+    first = {peer for _, peer, _ in up.queries[:40]}
+    assert 1 <= len(first) <= 4
+    ports = {peer for _, peer, _ in up.queries}
+    assert 7 <= len(ports) <= 16
+    ids = {qid for _, _, qid in up.queries[:40]}
+    assert len(ids) >= 38

@@ -271,12 +271,22 @@ size_t dns_answer(const struct dns_zoneset *zs, const uint8_t *query,
 		  struct dns_answer_info *info)
 {
 	struct dns_query q;
+	int rc = dns_query_parse(query, len, &q);
+	return dns_answer_parsed(zs, rc, &q, query, len, buf, cap, tcp, opts,
+				 info);
+}
+
+size_t dns_answer_parsed(const struct dns_zoneset *zs, int parsed,
+			 const struct dns_query *q, const uint8_t *query,
+			 size_t len, uint8_t *buf, size_t cap, bool tcp,
+			 const struct dns_answer_opts *opts,
+			 struct dns_answer_info *info)
+{
 	struct dns_writer w;
 	memset(info, 0, sizeof(*info));
-	int rc = dns_query_parse(query, len, &q);
-	if (rc == -EBADMSG)
+	if (parsed == -EBADMSG)
 		return 0;
-	if (rc) {
+	if (parsed) {
 		if (dns_writer_init_header(&w, buf, cap, query, len))
 			return 0;
 		dns_writer_rcode(&w, DNS_R_FORMERR);
@@ -289,45 +299,54 @@ size_t dns_answer(const struct dns_zoneset *zs, const uint8_t *query,
 	size_t limit = cap;
 	if (!tcp) {
 		size_t udp = DNS_UDP_MIN;
-		if (q.has_edns && q.edns_payload > DNS_UDP_MIN)
-			udp = q.edns_payload < opts->udp_payload
-				      ? q.edns_payload
+		if (q->has_edns && q->edns_payload > DNS_UDP_MIN)
+			udp = q->edns_payload < opts->udp_payload
+				      ? q->edns_payload
 				      : opts->udp_payload;
 		if (udp < limit)
 			limit = udp;
 	}
-	if (dns_writer_init(&w, buf, limit, query, &q))
+	if (dns_writer_init(&w, buf, limit, query, q))
 		return 0;
-	struct ctx c = {.q = &q, .w = &w};
-	if (q.has_edns)
+	/* Only the counters are set: the name arrays behind them are
+	 * kilobytes, and only the entries counted are ever read. */
+	struct ctx c;
+	c.q = q;
+	c.w = &w;
+	c.zone = NULL;
+	c.truncated = false;
+	c.rcode = 0;
+	c.n_extra = 0;
+	c.n_pending = 0;
+	if (q->has_edns)
 		w.cap -= 11; /* room for our OPT */
 
-	if (q.edns_bad) {
+	if (q->edns_bad) {
 		c.rcode = DNS_R_FORMERR;
-	} else if (q.has_edns && q.edns_version > 0) {
+	} else if (q->has_edns && q->edns_version > 0) {
 		c.rcode = DNS_R_BADVERS; /* RFC 6891 §6.1.3 */
-	} else if (DNS_OPCODE(q.flags) != DNS_OP_QUERY) {
+	} else if (DNS_OPCODE(q->flags) != DNS_OP_QUERY) {
 		c.rcode = DNS_R_NOTIMP;
-	} else if (q.qclass == DNS_C_CH) {
+	} else if (q->qclass == DNS_C_CH) {
 		chaos(&c, opts);
-	} else if (q.qclass != DNS_C_IN && q.qclass != DNS_C_ANY) {
+	} else if (q->qclass != DNS_C_IN && q->qclass != DNS_C_ANY) {
 		c.rcode = DNS_R_REFUSED;
-	} else if (q.qtype == DNS_T_AXFR || q.qtype == DNS_T_IXFR ||
-		   q.qtype == DNS_T_OPT || q.qtype == DNS_T_TSIG) {
-		c.rcode = q.qtype == DNS_T_OPT ? DNS_R_FORMERR : DNS_R_REFUSED;
-	} else if (!(c.zone = dns_zoneset_find(zs, &q.qname))) {
+	} else if (q->qtype == DNS_T_AXFR || q->qtype == DNS_T_IXFR ||
+		   q->qtype == DNS_T_OPT || q->qtype == DNS_T_TSIG) {
+		c.rcode = q->qtype == DNS_T_OPT ? DNS_R_FORMERR : DNS_R_REFUSED;
+	} else if (!(c.zone = dns_zoneset_find(zs, &q->qname))) {
 		c.rcode = DNS_R_REFUSED;
-		info->forwardable = (q.flags & DNS_F_RD) && q.qclass == DNS_C_IN;
+		info->forwardable = (q->flags & DNS_F_RD) && q->qclass == DNS_C_IN;
 	} else {
 		info->authoritative = true;
 		dns_writer_flags(&w, DNS_F_AA);
-		answer_name(&c, &q.qname, q.qtype, 0);
+		answer_name(&c, &q->qname, q->qtype, 0);
 		if (!c.truncated)
 			put_additional(&c);
 	}
 	if (c.truncated)
 		dns_writer_flags(&w, DNS_F_TC);
-	if (q.has_edns) {
+	if (q->has_edns) {
 		w.cap += 11;
 		dns_writer_opt(&w, opts->udp_payload,
 			       (uint8_t)(c.rcode >> 4), false);

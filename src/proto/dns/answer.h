@@ -35,4 +35,15 @@ size_t dns_answer(const struct dns_zoneset *zs, const uint8_t *query,
 		  const struct dns_answer_opts *opts,
 		  struct dns_answer_info *info);
 
+/*
+ * The same for a query already parsed: @parsed is what dns_query_parse
+ * returned for @query and @q (read only when @parsed is 0). The caller
+ * keeps @q, e.g. to forward the query without parsing it again.
+ */
+size_t dns_answer_parsed(const struct dns_zoneset *zs, int parsed,
+			 const struct dns_query *q, const uint8_t *query,
+			 size_t len, uint8_t *buf, size_t cap, bool tcp,
+			 const struct dns_answer_opts *opts,
+			 struct dns_answer_info *info);
+
 #endif

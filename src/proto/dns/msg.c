@@ -26,7 +26,16 @@ static int skip_rr(const uint8_t *msg, size_t len, size_t *off,
 
 int dns_query_parse(const uint8_t *msg, size_t len, struct dns_query *q)
 {
-	memset(q, 0, sizeof(*q));
+	/* Every field but the name's bytes (written up to its length): this
+	 * runs once per query. */
+	q->id = q->flags = 0;
+	q->qdcount = q->ancount = q->nscount = q->arcount = 0;
+	q->qname.len = 0;
+	q->qtype = q->qclass = 0;
+	q->question_end = 0;
+	q->has_edns = q->edns_bad = q->edns_do = false;
+	q->edns_version = 0;
+	q->edns_payload = 0;
 	if (len < DNS_HEADER_LEN)
 		return -EBADMSG;
 	q->id = dns_get16(msg);

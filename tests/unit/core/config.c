@@ -853,8 +853,11 @@ static void test_reference(void **state)
 		"state_dir", "user", "log", "log.level", "http", "http.listen",
 		"http.api_key", "http.max_header_bytes", "http.max_body_bytes",
 		"http.max_connections", "http.idle_timeout",
-		"http.max_streams", "http.max_streams_per_client", "lab", "lab.enabled",
-		"lab.domain", "dns.enabled", "dhcp.enabled",
+		"http.max_streams", "http.max_streams_per_client",
+		"http.max_connections_per_client", "http.header_timeout",
+		"http.reserved_connections", "http.reserved_clients",
+		"http.metrics_public", "lab", "lab.enabled", "lab.domain",
+		"dns.enabled", "dhcp.enabled",
 		"lab.networks", "lab.networks.NAME.vlan",
 		"lab.networks.NAME.subnet", "lab.networks.NAME.gateway",
 		"lab.hosts", "lab.hosts.NAME.ip", "lab.hosts.NAME.mac",
@@ -867,7 +870,7 @@ static void test_reference(void **state)
 		"dns.forward[].to", "dns.upstream", "dns.alias",
 		"dns.alias[].from", "dns.alias[].to", "dns.cache_size",
 		"dns.upstream_timeout",
-		"dhcp", "dhcp.interfaces", "dhcp.port", "dhcp.subnets", "dhcp.subnets[].subnet", "dhcp.subnets[].ranges", "dhcp.subnets[].router", "dhcp.subnets[].dns", "dhcp.subnets[].domain", "dhcp.subnets[].search", "dhcp.subnets[].ntp", "dhcp.subnets[].lease_time", "dhcp.subnets[].mtu", "dhcp.subnets[].routes", "dhcp.subnets[].routes[].to", "dhcp.subnets[].routes[].via", "dhcp.subnets[].options", "dhcp.subnets[].options[].code", "dhcp.subnets[].options[].value", "dhcp.subnets[].classes", "dhcp.subnets[].classes[].vendor", "dhcp.subnets[].classes[].options", "dhcp.subnets[].classes[].options[].code", "dhcp.subnets[].classes[].options[].value", "dhcp.subnets[].interface", "dhcp.reservations", "dhcp.reservations[].mac", "dhcp.reservations[].client_id", "dhcp.reservations[].ip", "dhcp.reservations[].hostname", "dhcp.ping_check", "dhcp.dns_register",
+		"dhcp", "dhcp.interfaces", "dhcp.port", "dhcp.subnets", "dhcp.subnets[].subnet", "dhcp.subnets[].ranges", "dhcp.subnets[].router", "dhcp.subnets[].dns", "dhcp.subnets[].domain", "dhcp.subnets[].search", "dhcp.subnets[].ntp", "dhcp.subnets[].lease_time", "dhcp.subnets[].mtu", "dhcp.subnets[].routes", "dhcp.subnets[].routes[].to", "dhcp.subnets[].routes[].via", "dhcp.subnets[].options", "dhcp.subnets[].options[].code", "dhcp.subnets[].options[].value", "dhcp.subnets[].classes", "dhcp.subnets[].classes[].vendor", "dhcp.subnets[].classes[].options", "dhcp.subnets[].classes[].options[].code", "dhcp.subnets[].classes[].options[].value", "dhcp.subnets[].interface", "dhcp.reservations", "dhcp.reservations[].mac", "dhcp.reservations[].client_id", "dhcp.reservations[].ip", "dhcp.reservations[].hostname", "dhcp.ping_check", "dhcp.dns_register", "dhcp.offer_hold", "dhcp.offer_hold_min", "dhcp.offer_pressure", "dhcp.discover_rate_mac", "dhcp.discover_burst_mac", "dhcp.discover_rate_relay", "dhcp.discover_burst_relay",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];

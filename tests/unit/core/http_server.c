@@ -775,6 +775,84 @@ static void test_server_and_client(void **state)
 
 }
 
+/* ---- requests refused before routing ---- */
+
+static char long_target[20 * 1024 + 64];
+
+static void s_nul_path(struct harness *h, struct result *r)
+{
+	/* The prefix route would see "/files/a" and not know. */
+	raw(h, r, "GET /files/a%00b HTTP/1.1\r\nHost: t\r\n\r\n");
+}
+static void s_ctl_path(struct harness *h, struct result *r)
+{
+	raw(h, r, "GET /files/a%0d%0aX: y HTTP/1.1\r\nHost: t\r\n\r\n");
+}
+static void s_nul_query(struct harness *h, struct result *r)
+{
+	raw(h, r, "GET /hello?name=a%00b HTTP/1.1\r\nHost: t\r\n\r\n");
+}
+static void s_escaped_ok(struct harness *h, struct result *r)
+{
+	raw(h, r, "GET /files/a%20b HTTP/1.1\r\nHost: t\r\n"
+		  "Connection: close\r\n\r\n");
+}
+static void s_two_lengths(struct harness *h, struct result *r)
+{
+	raw(h, r, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n"
+		  "Content-Length: 2\r\n\r\nab");
+}
+static void s_length_and_chunked(struct harness *h, struct result *r)
+{
+	raw(h, r, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n"
+		  "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+}
+static void s_same_length_twice(struct harness *h, struct result *r)
+{
+	raw(h, r, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n"
+		  "Content-Length: 2\r\nConnection: close\r\n\r\nab");
+}
+static void s_long_target(struct harness *h, struct result *r)
+{
+	raw(h, r, long_target);
+}
+
+static void test_malformed_requests(void **state)
+{
+	static const step_fn steps[] = {
+		s_nul_path, s_ctl_path, s_nul_query, s_escaped_ok,
+		s_two_lengths, s_length_and_chunked, s_same_length_twice,
+		s_long_target,
+	};
+	size_t n = sizeof(steps) / sizeof(steps[0]);
+	char *p = long_target;
+	p += sprintf(p, "GET /hello?name=");
+	memset(p, 'x', 20 * 1024);
+	strcpy(p + 20 * 1024, " HTTP/1.1\r\nHost: t\r\n\r\n");
+
+	struct harness *h = *state;
+	harness_run(h, steps, n);
+	struct result *r = h->res;
+	char hv[128];
+	static const long want[] = {400, 400, 400, 200, 400, 400, 200, 414};
+	for (size_t i = 0; i < n; i++) {
+		expect(&r[i], 0, want[i], NULL);
+		if (want[i] == 200)
+			continue;
+		/* A JSON error, and the connection is not reused. */
+		assert_non_null(raw_header(r[i].body, "Content-Type", hv,
+					   sizeof(hv)));
+		assert_string_equal(hv, "application/json");
+		assert_non_null(strstr(r[i].body, "\r\n\r\n{\"error\":"));
+		assert_non_null(raw_header(r[i].body, "Connection", hv,
+					   sizeof(hv)));
+		assert_string_equal(hv, "close");
+	}
+	assert_non_null(strstr(r[3].body, "\r\n\r\n/files/a b"));
+	assert_non_null(strstr(r[6].body, "{\"len\":2}"));
+	assert_int_equal(metric_sum(h->metrics, "code=\"400\""), 5);
+}
+
 /* ---- max_body_bytes: 0 (allowed by the schema) ---- */
 
 static void s_zero_cl(struct harness *h, struct result *r)
@@ -846,6 +924,8 @@ int main(void)
 	log_set_level(LOG_WARN);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_server_and_client,
+						harness_setup, harness_teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_requests,
 						harness_setup, harness_teardown),
 		cmocka_unit_test_setup_teardown(test_zero_max_body,
 						harness_setup, harness_teardown),

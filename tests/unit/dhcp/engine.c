@@ -47,6 +47,24 @@ static const char *const yaml =
 	"      ip: 10.0.0.50\n"
 	"      hostname: fixed\n";
 
+/* A 50-address pool whose holds shrink under 40 % free, relays limited
+ * to a burst of 3 and 1 a second, no per-MAC limit. */
+static const char *const yaml_pressure =
+	"state_dir: /nonexistent\n"
+	"dhcp:\n"
+	"  interfaces: [eth0]\n"
+	"  offer_hold: 60s\n"
+	"  offer_hold_min: 4s\n"
+	"  offer_pressure: 40\n"
+	"  discover_rate_mac: 0\n"
+	"  discover_rate_relay: 1\n"
+	"  discover_burst_relay: 3\n"
+	"  subnets:\n"
+	"    - subnet: 10.0.0.0/24\n"
+	"      ranges: [10.0.0.100-10.0.0.149]\n";
+
+static const char *yaml_now = yaml;
+
 struct row {
 	uint32_t ip;
 	int64_t expires;
@@ -176,7 +194,7 @@ static int setup(void **state)
 	static struct config_schema schema;
 	memset(h, 0, sizeof(*h));
 	if (config_schema_init(&schema, rooms) ||
-	    config_load_buffer(&schema, yaml, strlen(yaml), "engine.yaml",
+	    config_load_buffer(&schema, yaml_now, strlen(yaml_now), "engine.yaml",
 			       &h->cfg, &err)) {
 		print_error("config: %d:%d: %s\n", err.line, err.col, err.msg);
 		return -1;
@@ -199,9 +217,16 @@ static int setup(void **state)
 	return 0;
 }
 
+static int setup_pressure(void **state)
+{
+	yaml_now = yaml_pressure;
+	return setup(state);
+}
+
 static int teardown(void **state)
 {
 	struct h *h = *state;
+	yaml_now = yaml;
 	while (h->n_pending)
 		complete(h, -ECANCELED);
 	dhcp_engine_deinit(&h->e);
@@ -219,6 +244,8 @@ struct req {
 	uint32_t want;	  /* option 50 */
 	uint32_t server;  /* option 54 */
 	const char *hostname;
+	uint32_t giaddr; /* host order; 0: not relayed */
+	uint16_t mac_hi; /* chaddr 02:00:00:00:HH:XX with mac_last */
 };
 
 static void send_req(struct h *h, const struct req *q)
@@ -231,7 +258,10 @@ static void send_req(struct h *h, const struct req *q)
 	p[4] = q->mac_last; /* xid */
 	uint32_t ci = htonl(q->ciaddr);
 	memcpy(p + 12, &ci, 4);
-	uint8_t mac[6] = {2, 0, 0, 0, 0, q->mac_last};
+	uint32_t gi = htonl(q->giaddr);
+	memcpy(p + 24, &gi, 4);
+	uint8_t mac[6] = {2, 0, 0, (uint8_t)(q->mac_hi >> 8), (uint8_t)q->mac_hi,
+			  q->mac_last};
 	memcpy(p + 28, mac, 6);
 	p[236] = 0x63;
 	p[237] = 0x82;
@@ -547,6 +577,250 @@ static void test_expiry_sweep(void **state)
 	assert_string_equal(h->dns_log[1], "-alpha.lab.test 10.0.0.10");
 }
 
+
+/* ---- starvation: offer holds, re-offers, rate limits ---- */
+
+static int64_t held_until(struct h *h, uint32_t ip)
+{
+	struct dhcp_lease *l = dhcp_leases_by_ip(&h->e.leases, ip);
+	assert_non_null(l);
+	assert_int_equal(l->state, DHCP_LEASE_OFFERED);
+	return l->expires;
+}
+
+/* 50 DISCOVERs from 50 MACs: the first 30 offers (while 40 % of the pool
+ * is left) hold 60 s, the rest ever less, the last the minimum. */
+static void test_offer_hold_shrinks_under_pressure(void **state)
+{
+	struct h *h = *state;
+	int64_t prev = INT64_MAX;
+	for (int i = 1; i <= 50; i++) {
+		h->n_sent = 0;
+		send_req(h, &(struct req){.type = DHCP_DISCOVER,
+					  .mac_last = (uint8_t)i});
+		uint32_t ip = yiaddr(reply(h, 0, DHCP_OFFER));
+		int64_t hold = held_until(h, ip) - now_s(h);
+		if (i <= 30)
+			assert_int_equal(hold, 60); /* 20 of 50 left: 40 % */
+		assert_true(hold <= prev);
+		prev = hold;
+		if (i == 31)
+			assert_int_equal(hold, 4 + 56 * 19 / 20);
+	}
+	assert_int_equal(prev, 4);
+	assert_int_equal(dhcp_engine_offers_held(&h->e), 50);
+	assert_int_equal(h->e.stats.exhausted, 0);
+	/* The short holds end first: the pool has room again within the
+	 * minimum hold, though nobody REQUESTed. */
+	clock_script_advance(h->clock, 5000);
+	assert_int_equal(dhcp_engine_offers_held(&h->e), 49);
+	clock_script_advance(h->clock, 60 * 1000);
+	assert_int_equal(dhcp_engine_offers_held(&h->e), 0);
+}
+
+/* The pool is full of offers: the next client is offered the address
+ * whose hold ends first; whichever of the two REQUESTs first gets it,
+ * the other a NAK. Bound addresses are never offered again. */
+static void test_reoffer_when_full_first_request_wins(void **state)
+{
+	struct h *h = *state;
+	uint32_t ip[5];
+	for (uint8_t c = 1; c <= 4; c++) {
+		send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = c});
+		ip[c] = yiaddr(reply(h, c - 1, DHCP_OFFER));
+		clock_script_advance(h->clock, 1000);
+	}
+	/* The fourth took the last address: its hold is the shortest. */
+	assert_true(held_until(h, ip[4]) < held_until(h, ip[1]));
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 5});
+	assert_int_equal(h->n_sent, 5);
+	assert_int_equal(yiaddr(reply(h, 4, DHCP_OFFER)), ip[4]);
+	assert_int_equal(h->e.stats.reoffered, 1);
+	assert_int_equal(h->e.stats.exhausted, 0);
+	/* The earlier client REQUESTs first: it wins. */
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 4,
+				  .want = ip[4], .server = NET(1)});
+	assert_int_equal(yiaddr(reply(h, 5, DHCP_ACK)), ip[4]);
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 5,
+				  .want = ip[4], .server = NET(1)});
+	reply(h, 6, DHCP_NAK);
+	/* Again, the later client first: it wins. */
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 6});
+	assert_int_equal(yiaddr(reply(h, 7, DHCP_OFFER)), ip[1]);
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 6,
+				  .want = ip[1], .server = NET(1)});
+	assert_int_equal(yiaddr(reply(h, 8, DHCP_ACK)), ip[1]);
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 1,
+				  .want = ip[1], .server = NET(1)});
+	reply(h, 9, DHCP_NAK);
+	assert_string_equal(disk_row(h, ip[1])->state, "bound");
+	/* A client nobody offered ip[2] to cannot take it from its holder. */
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 7,
+				  .want = ip[2], .server = NET(1)});
+	reply(h, 10, DHCP_NAK);
+	/* Bind the last two: nothing is left to offer, even again. */
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 2,
+				  .want = ip[2], .server = NET(1)});
+	reply(h, 11, DHCP_ACK);
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 3,
+				  .want = ip[3], .server = NET(1)});
+	reply(h, 12, DHCP_ACK);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 8});
+	assert_int_equal(h->n_sent, 13);
+	assert_int_equal(h->e.stats.exhausted, 1);
+	assert_int_equal(h->e.stats.reoffered, 2);
+}
+
+/* A re-offered address's earlier client keeps its claim only while its
+ * own hold lasts. */
+static void test_reoffer_claim_ends_with_hold(void **state)
+{
+	struct h *h = *state;
+	for (uint8_t c = 1; c <= 4; c++)
+		send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = c});
+	uint32_t last = yiaddr(reply(h, 3, DHCP_OFFER));
+	int64_t until = held_until(h, last); /* the minimum hold: 5 s */
+	assert_int_equal(until - now_s(h), 5);
+	clock_script_advance(h->clock, 3000);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 5});
+	assert_int_equal(yiaddr(reply(h, 4, DHCP_OFFER)), last);
+	clock_script_advance(h->clock, 2000); /* client 4's hold is over */
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 4,
+				  .want = last, .server = NET(1)});
+	reply(h, 5, DHCP_NAK);
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 5,
+				  .want = last, .server = NET(1)});
+	reply(h, 6, DHCP_ACK);
+}
+
+/* Defaults: 10 DISCOVERs at once from one MAC, then 2 a second; other
+ * MACs are not affected; the time is the engine's clock. */
+static void test_discover_rate_limit_per_mac(void **state)
+{
+	struct h *h = *state;
+	for (int i = 0; i < 12; i++)
+		send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 1});
+	assert_int_equal(h->n_sent, 10);
+	assert_int_equal(h->e.stats.limited_mac, 2);
+	assert_int_equal(h->e.stats.rx[DHCP_DISCOVER], 12);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 2});
+	assert_int_equal(h->n_sent, 11);
+	clock_script_advance(h->clock, 499);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 1});
+	assert_int_equal(h->n_sent, 11);
+	clock_script_advance(h->clock, 1);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 1});
+	assert_int_equal(h->n_sent, 12);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 1});
+	assert_int_equal(h->n_sent, 12);
+	assert_int_equal(h->e.stats.limited_mac, 4);
+	/* REQUESTs are not limited. */
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 1,
+				  .want = NET(10), .server = NET(1)});
+	reply(h, 12, DHCP_ACK);
+	/* Five seconds refill the burst. */
+	h->n_sent = 0;
+	clock_script_advance(h->clock, 5000);
+	for (int i = 0; i < 11; i++)
+		send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 1});
+	assert_int_equal(h->n_sent, 10);
+}
+
+/* A relay (giaddr) gets a burst of 3 and 1 a second, whatever the MACs
+ * behind it; direct clients are not affected. */
+static void test_discover_rate_limit_per_relay(void **state)
+{
+	struct h *h = *state;
+	for (int i = 1; i <= 5; i++)
+		send_req(h, &(struct req){.type = DHCP_DISCOVER,
+					  .mac_last = (uint8_t)i,
+					  .giaddr = NET(2)});
+	assert_int_equal(h->n_sent, 3);
+	assert_int_equal(ntohl(h->sent[0].to.sin_addr.s_addr), NET(2));
+	assert_int_equal(h->e.stats.limited_relay, 2);
+	assert_int_equal(h->e.stats.limited_mac, 0);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 9});
+	assert_int_equal(h->n_sent, 4);
+	/* Another relay has its own bucket. */
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 10,
+				  .giaddr = NET(3)});
+	assert_int_equal(h->n_sent, 5);
+	clock_script_advance(h->clock, 1000);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 6,
+				  .giaddr = NET(2)});
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 7,
+				  .giaddr = NET(2)});
+	assert_int_equal(h->n_sent, 6);
+	assert_int_equal(h->e.stats.limited_relay, 3);
+}
+
+/* A flood of 2048 MACs overflows the limiter's fixed table: none of them
+ * is limited (a MAC the table forgot starts with a full burst again). */
+static void test_rate_limit_table_is_bounded(void **state)
+{
+	struct h *h = *state;
+	for (int i = 0; i < 12; i++)
+		send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 1});
+	assert_int_equal(h->e.stats.limited_mac, 2);
+	for (unsigned i = 0; i < 4 * DHCP_LIMIT_SLOTS; i++) {
+		h->n_sent = 0;
+		send_req(h, &(struct req){.type = DHCP_DISCOVER,
+					  .mac_last = (uint8_t)i,
+					  .mac_hi = (uint16_t)(1 + i / 256)});
+	}
+	assert_int_equal(h->e.stats.limited_mac, 2);
+	assert_int_equal(h->e.stats.rx[DHCP_DISCOVER], 12 + 4 * DHCP_LIMIT_SLOTS);
+}
+
+/* ---- waiting for durability (the API's DELETE) ---- */
+
+struct waited {
+	int calls, status;
+	size_t disk_then;
+};
+
+static void on_committed(void *ud, int status)
+{
+	struct waited *w = ud;
+	w->calls++;
+	w->status = status;
+	w->disk_then = H.n_disk;
+}
+
+static void test_when_committed(void **state)
+{
+	struct h *h = *state;
+	uint32_t ip = dora(h, 1, "alpha");
+	assert_int_equal(h->n_disk, 1);
+	h->defer = true;
+	struct waited w = {0};
+	dhcp_engine_lease_end(&h->e, ip);
+	assert_int_equal(dhcp_engine_when_committed(&h->e, on_committed, &w), 0);
+	dhcp_engine_flush(&h->e, false);
+	assert_int_equal(h->n_pending, 1);
+	assert_int_equal(w.calls, 0); /* not before the commit */
+	complete(h, 0);
+	assert_int_equal(w.calls, 1);
+	assert_int_equal(w.status, 0);
+	assert_int_equal(w.disk_then, 0); /* durable when told */
+	assert_int_equal(h->n_dns, 2); /* the name left DNS first */
+	/* Behind a batch in flight, and a failed commit says so. */
+	struct waited w2 = {0};
+	uint32_t ip2 = NET(11);
+	send_req(h, &(struct req){.type = DHCP_REQUEST, .mac_last = 2,
+				  .want = ip2});
+	assert_int_equal(h->n_pending, 1);
+	dhcp_engine_lease_end(&h->e, ip2);
+	assert_int_equal(dhcp_engine_when_committed(&h->e, on_committed, &w2), 0);
+	dhcp_engine_flush(&h->e, false);
+	complete(h, 0); /* the REQUEST's batch */
+	assert_int_equal(w2.calls, 0);
+	complete(h, -EIO);
+	assert_int_equal(w2.calls, 1);
+	assert_int_equal(w2.status, -EIO);
+	/* One left unflushed is cancelled at deinit (teardown). */
+}
+
 int main(void)
 {
 	log_set_level(LOG_ERROR);
@@ -563,6 +837,17 @@ int main(void)
 		T(test_previous_address_returned),
 		T(test_pool_exhaustion),
 		T(test_expiry_sweep),
+		T(test_reoffer_when_full_first_request_wins),
+		T(test_reoffer_claim_ends_with_hold),
+		T(test_discover_rate_limit_per_mac),
+		T(test_rate_limit_table_is_bounded),
+		T(test_when_committed),
+		cmocka_unit_test_setup_teardown(
+			test_offer_hold_shrinks_under_pressure, setup_pressure,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_discover_rate_limit_per_relay, setup_pressure,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

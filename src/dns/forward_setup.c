@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/* Forwarder settings (routes, upstreams, aliases, cache size) and its metrics. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <urcu-qsbr.h>
+
+#include "dns/forward_priv.h"
+
+/* A cache the workers may still be reading, freed after a grace
+ * period on liburcu's call_rcu thread. */
+struct old_cache {
+	struct rcu_head head;
+	struct dns_cache *c;
+};
+
+static void old_cache_free(struct rcu_head *h)
+{
+	struct old_cache *o = caa_container_of(h, struct old_cache, head);
+	dns_cache_free(o->c);
+	free(o);
+}
+
+/* Publishes @c (may be NULL) as the cache; the counters of the one it
+ * replaces carry over. Loop thread (registered with RCU, offline). */
+static void cache_replace(struct dns_fwd *f, struct dns_cache *c)
+{
+	struct dns_cache *old = rcu_xchg_pointer(&f->cache, c);
+	if (!old)
+		return;
+	struct dns_cache_stats st;
+	dns_cache_stats(old, &st);
+	f->old_hits += st.hits;
+	f->old_misses += st.misses;
+	struct old_cache *o = malloc(sizeof(*o));
+	if (!o) {
+		synchronize_rcu();
+		dns_cache_free(old);
+		return;
+	}
+	o->c = old;
+	rcu_thread_online(); /* QSBR: call_rcu wants an online thread */
+	call_rcu(&o->head, old_cache_free);
+	rcu_thread_offline();
+}
+
+/* Servers named in /etc/resolv.conf, port 53. */
+static size_t system_resolvers(struct sockaddr_any *out, size_t max)
+{
+	FILE *fp = fopen("/etc/resolv.conf", "re");
+	size_t n = 0;
+	char line[512];
+	if (!fp)
+		return 0;
+	while (n < max && fgets(line, sizeof(line), fp)) {
+		char addr[256];
+		if (sscanf(line, " nameserver %255s", addr) == 1 &&
+		    sockaddr_parse(addr, 53, &out[n]) == 0)
+			n++;
+	}
+	fclose(fp);
+	return n;
+}
+
+static int parse_side(const char *text, struct ipprefix *p)
+{
+	if (strchr(text, '/'))
+		return ipprefix_parse(text, p);
+	memset(p, 0, sizeof(*p));
+	p->len = 32;
+	return ipaddr_parse(text, &p->addr);
+}
+
+int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
+{
+	const struct cfg_dns *d = dns_config(cfg);
+	struct route *routes = calloc(d->n_forward + 1, sizeof(*routes));
+	struct sockaddr_any *up = calloc(d->n_upstream + 8, sizeof(*up));
+	struct dns_alias *alias =
+		calloc(d->n_alias + cfg->lab.n_hosts + 1, sizeof(*alias));
+	if (!routes || !up || !alias) {
+		free(routes);
+		free(up);
+		free(alias);
+		return -ENOMEM;
+	}
+	struct dns_name root;
+	dns_name_root(&root);
+	size_t nr = 0, nu = 0, na = 0;
+	for (size_t i = 0; i < d->n_forward; i++) {
+		const char *dom = d->forward[i].domain;
+		if (dns_name_from_text(dom, strlen(dom), &root,
+				       &routes[nr].domain))
+			continue;
+		routes[nr++].to = d->forward[i].to;
+	}
+	if (d->has_upstream) {
+		if (d->n_upstream)
+			memcpy(up, d->upstream, d->n_upstream * sizeof(*up));
+		nu = d->n_upstream;
+	} else {
+		nu = system_resolvers(up, 8);
+	}
+	for (size_t i = 0; i < d->n_alias; i++) {
+		if (parse_side(d->alias[i].from, &alias[na].from) ||
+		    parse_side(d->alias[i].to, &alias[na].to))
+			continue;
+		na++;
+	}
+	/* The NAT problem solved once: a lab host's public address reads as
+	 * its private one inside the lab. */
+	for (size_t i = 0; cfg->lab.enabled && i < cfg->lab.n_hosts; i++) {
+		const struct cfg_host *h = &cfg->lab.hosts[i];
+		if (!h->has_public || !h->has_ip || h->ip.family != AF_INET)
+			continue;
+		alias[na].from.addr = h->public_ip;
+		alias[na].from.len = 32;
+		alias[na].to.addr = h->ip;
+		alias[na].to.len = 32;
+		na++;
+	}
+	free(f->routes);
+	free(f->up);
+	free(f->alias);
+	f->routes = routes;
+	f->n_routes = nr;
+	f->up = up;
+	f->n_up = nu;
+	f->next_up = 0;
+	f->alias = alias;
+	f->n_alias = na;
+	f->timeout_ms = d->upstream_timeout > 0 ? (uint64_t)d->upstream_timeout
+						: 1;
+	f->payload = (uint16_t)d->udp_payload;
+	atomic_store(&f->payload_atomic, f->payload);
+	/* New sockets for the new upstreams; the old ones close once the
+	 * tries waiting on them are done. */
+	dns_fwd_socks_retire(f);
+	/* Cached answers carry the old aliases and routes: start afresh. */
+	if ((size_t)d->cache_size != f->cache_size) {
+		struct dns_cache *c = d->cache_size
+			? dns_cache_new((size_t)d->cache_size, 0) : NULL;
+		cache_replace(f, c);
+		f->cache_size = c ? (size_t)d->cache_size : 0;
+	} else if (f->cache) {
+		dns_cache_flush(f->cache);
+	}
+	atomic_store(&f->enabled, nr + nu > 0);
+	return 0;
+}
+
+void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
+{
+	struct dns_cache_stats cs = {0};
+	if (f->cache)
+		dns_cache_stats(f->cache, &cs);
+	cs.hits += f->old_hits;
+	cs.misses += f->old_misses + atomic_load(&f->uncached);
+	metrics_family(out, "hearth_dns_cache_total", "counter",
+		       "forwarding cache lookups and changes, by event");
+	metrics_sample(out, "hearth_dns_cache_total", (double)cs.hits, 1,
+		       "event", "hit");
+	metrics_sample(out, "hearth_dns_cache_total", (double)cs.misses, 1,
+		       "event", "miss");
+	metrics_sample(out, "hearth_dns_cache_total", (double)cs.inserts, 1,
+		       "event", "insert");
+	metrics_sample(out, "hearth_dns_cache_total", (double)cs.evictions, 1,
+		       "event", "eviction");
+	metrics_family(out, "hearth_dns_cache_entries", "gauge",
+		       "answers held in the forwarding cache");
+	metrics_sample(out, "hearth_dns_cache_entries", (double)cs.entries, 0);
+	metrics_family(out, "hearth_dns_forward_total", "counter",
+		       "queries sent upstream, and how they ended");
+	metrics_sample(out, "hearth_dns_forward_total", (double)f->forwarded,
+		       1, "event", "forwarded");
+	metrics_sample(out, "hearth_dns_forward_total", (double)f->timeouts, 1,
+		       "event", "timeout");
+	metrics_sample(out, "hearth_dns_forward_total", (double)f->servfail, 1,
+		       "event", "servfail");
+	metrics_sample(out, "hearth_dns_forward_total", (double)f->tcp_retries,
+		       1, "event", "tcp_retry");
+	metrics_sample(out, "hearth_dns_forward_total",
+		       (double)f->rejected_answers, 1, "event",
+		       "rejected_answer");
+	metrics_family(out, "hearth_dns_upstream_latency_seconds", "summary",
+		       "time from the first try to the upstream's answer");
+	metrics_sample(out, "hearth_dns_upstream_latency_seconds_sum",
+		       (double)f->latency_ms_sum / 1000.0, 0);
+	metrics_sample(out, "hearth_dns_upstream_latency_seconds_count",
+		       (double)f->latency_n, 0);
+}
