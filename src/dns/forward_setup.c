@@ -171,9 +171,15 @@ int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 		alias[na].to.len = 32;
 		na++;
 	}
-	/* Health starts afresh: the servers may be others now. */
+	/* Health starts afresh: the servers may be others now, and the
+	 * tries in flight report to nobody. */
 	for (size_t i = 0; i < nu + nr; i++)
 		dns_health_init(&health[i]);
+	for (struct req *r = f->reqs; r; r = r->next) {
+		for (unsigned i = 0; i < DNS_FWD_MAX_TRIES; i++)
+			r->health[i] = NO_HEALTH;
+		r->probing = false;
+	}
 	free(f->health);
 	f->health = health;
 	free(f->routes);
