@@ -358,9 +358,38 @@ void dns_snapshot_free(struct dns_snapshot *s)
 	free(s);
 }
 
+struct dns_snapshot *dns_snapshot_dup(const struct dns_snapshot *s)
+{
+	struct dns_snapshot *d = malloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	*d = *s;
+	d->zs.zones = malloc((s->zs.n ? s->zs.n : 1) * sizeof(*d->zs.zones));
+	d->keys = malloc((s->zs.n ? s->zs.n : 1) * sizeof(*d->keys));
+	if (!d->zs.zones || !d->keys) {
+		free(d->zs.zones);
+		free(d->keys);
+		free(d);
+		return NULL;
+	}
+	for (size_t i = 0; i < s->zs.n; i++) {
+		d->zs.zones[i] = dns_zone_ref(s->zs.zones[i]);
+		d->keys[i] = s->keys[i];
+	}
+	d->opts.version = d->version;
+	d->opts.id = d->id;
+	return d;
+}
+
+/* Where a build may take zones from instead of rebuilding them. */
+struct reuse {
+	const struct dns_snapshot *prev[2];
+	bool any_version; /* stored zones: whatever their version */
+};
+
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
-		 const struct dns_snapshot *prev, struct dns_snapshot **out,
+		 const struct reuse *reuse, struct dns_snapshot **out,
 		 bool *degraded, bool import);
 
 int dns_load(struct store *store, const struct config *cfg,
@@ -368,15 +397,17 @@ int dns_load(struct store *store, const struct config *cfg,
 	     const struct dns_snapshot *prev, struct dns_snapshot **out,
 	     bool *degraded)
 {
-	return build(store, cfg, extra, n_extra, prev, out, degraded, true);
+	struct reuse ru = {.prev = {prev, NULL}};
+	return build(store, cfg, extra, n_extra, &ru, out, degraded, true);
 }
 
 int dns_build(struct store *store, const struct config *cfg,
 	      const struct dns_lab_rr *extra, size_t n_extra,
-	      const struct dns_snapshot *prev, struct dns_snapshot **out,
-	      bool *degraded)
+	      const struct dns_snapshot *prev, const struct dns_snapshot *prev2,
+	      bool any_version, struct dns_snapshot **out, bool *degraded)
 {
-	return build(store, cfg, extra, n_extra, prev, out, degraded, false);
+	struct reuse ru = {.prev = {prev, prev2}, .any_version = any_version};
+	return build(store, cfg, extra, n_extra, &ru, out, degraded, false);
 }
 
 /* Hash of the lab/lease records that belong in zone @apex; marks them used. */
@@ -401,24 +432,33 @@ static uint64_t extras_for(const struct dns_lab_rr *lab, size_t n, bool *used,
 	return h;
 }
 
-/* The zone of @prev built from exactly @key, or NULL. */
-static struct dns_zone *reusable(const struct dns_snapshot *prev,
+/* A zone of @ru built from exactly @key (stored zones of any version
+ * with @ru->any_version), or NULL; *@key becomes the one it was built
+ * from. */
+static struct dns_zone *reusable(const struct reuse *ru,
 				 const struct dns_name *apex,
-				 const struct dns_zone_key *key)
+				 struct dns_zone_key *key)
 {
-	for (size_t i = 0; prev && i < prev->zs.n; i++) {
-		const struct dns_zone_key *k = &prev->keys[i];
-		if (k->stored == key->stored && k->version == key->version &&
-		    k->extra == key->extra &&
-		    dns_name_equal(&prev->zs.zones[i]->apex, apex))
-			return prev->zs.zones[i];
+	for (int p = 0; p < 2; p++) {
+		const struct dns_snapshot *prev = ru->prev[p];
+		for (size_t i = 0; prev && i < prev->zs.n; i++) {
+			const struct dns_zone_key *k = &prev->keys[i];
+			bool version = k->version == key->version ||
+				       (ru->any_version && key->stored);
+			if (k->stored == key->stored && version &&
+			    k->extra == key->extra &&
+			    dns_name_equal(&prev->zs.zones[i]->apex, apex)) {
+				*key = *k;
+				return prev->zs.zones[i];
+			}
+		}
 	}
 	return NULL;
 }
 
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
-		 const struct dns_snapshot *prev, struct dns_snapshot **out,
+		 const struct reuse *reuse, struct dns_snapshot **out,
 		 bool *degraded, bool import)
 {
 	struct dns_snapshot *s = calloc(1, sizeof(*s));
@@ -485,11 +525,8 @@ static int build(struct store *store, const struct config *cfg,
 		struct dns_zone_key key = {
 			.stored = true, .version = list.version[i],
 			.extra = extras_for(lab, n_lab, used, &apex)};
-		struct dns_zone *same = reusable(prev, &apex, &key);
+		struct dns_zone *same = reusable(reuse, &apex, &key);
 		if (same) {
-			for (size_t p = 0; p < prev->zs.n; p++)
-				if (prev->zs.zones[p] == same)
-					key.degraded = prev->keys[p].degraded;
 			*degraded = *degraded || key.degraded;
 			if ((rc = add_zone(s, dns_zone_ref(same), &key))) {
 				dns_zone_free(same);
@@ -590,7 +627,7 @@ static int build(struct store *store, const struct config *cfg,
 			.stored = false, .version = serial,
 			.extra = extras_for(lab, n_lab, scratch, &lab[k].zone)};
 		free(scratch);
-		struct dns_zone *same = reusable(prev, &lab[k].zone, &key);
+		struct dns_zone *same = reusable(reuse, &lab[k].zone, &key);
 		if (same) {
 			dns_zone_builder_free(b);
 			for (size_t j = k; j < n_lab; j++)
