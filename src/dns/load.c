@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "dns/store.h"
 #include "dns/internal.h"
+#include "proto/dns/answer.h"
 #include "proto/dns/dns.h"
 #include "proto/dns/zonefile.h"
 
@@ -69,11 +70,17 @@ static int include_file(const char *from, const char *path, char **data,
 	return read_file(resolved, data, len);
 }
 
-/* Records collected from a file before they go to the store in one go. */
+/* Records collected from a file before they go to the store in one go,
+ * with where each was read. */
 struct collect {
 	struct dns_store_rr *rrs;
+	struct collect_at {
+		const char *file; /* in the arena */
+		int line;
+	} *at;
 	size_t n, cap;
 	struct arena arena;
+	const char *last_file, *last_copy;
 };
 
 static int collect_rr(const struct dns_zf_record *rr, void *ud)
@@ -85,8 +92,19 @@ static int collect_rr(const struct dns_zf_record *rr, void *ud)
 		if (!r)
 			return -ENOMEM;
 		c->rrs = r;
+		struct collect_at *at = realloc(c->at, cap * sizeof(*at));
+		if (!at)
+			return -ENOMEM;
+		c->at = at;
 		c->cap = cap;
 	}
+	if (rr->file != c->last_file) {
+		c->last_copy = arena_strdup(&c->arena, rr->file);
+		if (!c->last_copy)
+			return -ENOMEM;
+		c->last_file = rr->file;
+	}
+	c->at[c->n] = (struct collect_at){c->last_copy, rr->line};
 	char name[DNS_NAME_TEXT_MAX];
 	struct dns_name owner = rr->owner;
 	dns_name_lower(&owner);
@@ -118,6 +136,74 @@ static bool zone_stored(struct store *store, const char *name)
 	size_t n = 0;
 	snprintf(apex, sizeof(apex), "%s.", name);
 	return dns_store_records(store, apex, count_one, &n) >= 0 && n > 0;
+}
+
+/* One RRset's size while a zone file is checked. */
+struct sized {
+	size_t first; /* index of its first record in the collect */
+	size_t count, bytes;
+};
+
+static uint64_t rrset_hash(const struct dns_store_rr *rr)
+{
+	uint64_t h = 1469598103934665603ull ^ rr->type;
+	for (const char *p = rr->name; *p; p++) {
+		h ^= (uint8_t)*p;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/*
+ * Refuses an RRset too large to be served even over TCP (every answer
+ * would be an empty TC one): "file:line: ..." of its first record.
+ * Groups the records by (name, type) in a hash table: linear in the file.
+ */
+static int check_sizes(const struct collect *c, char *why, size_t why_len)
+{
+	size_t cap = 16;
+	while (cap < c->n * 2)
+		cap *= 2;
+	struct sized *t = calloc(cap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < c->n && !rc; i++) {
+		const struct dns_store_rr *rr = &c->rrs[i];
+		size_t k = rrset_hash(rr) & (cap - 1);
+		for (;; k = (k + 1) & (cap - 1)) {
+			const struct dns_store_rr *o = &c->rrs[t[k].first];
+			if (!t[k].count || (o->type == rr->type &&
+					    strcmp(o->name, rr->name) == 0))
+				break;
+		}
+		if (!t[k].count)
+			t[k].first = i;
+		t[k].count++;
+		t[k].bytes += rr->rdlen;
+		if (dns_answer_rrset_size(DNS_NAME_MAX, t[k].count,
+					  t[k].bytes) <= DNS_MSG_MAX)
+			continue; /* fits whatever the owner */
+		struct dns_name owner;
+		if (dns_name_from_text(rr->name, strlen(rr->name), NULL, &owner))
+			continue;
+		size_t size = dns_answer_rrset_size(owner.len, t[k].count,
+						    t[k].bytes);
+		if (size > DNS_MSG_MAX) {
+			const struct collect_at *at = &c->at[t[k].first];
+			char tb[16];
+			snprintf(why, why_len,
+				 "%s:%d: RRset %s IN %s is too large to be "
+				 "served: an answer carrying it would be %zu "
+				 "bytes, more than %u even over TCP",
+				 at->file, at->line, rr->name,
+				 dns_type_name(rr->type, tb), size,
+				 (unsigned)DNS_MSG_MAX);
+			rc = -EINVAL;
+		}
+	}
+	free(t);
+	return rc;
 }
 
 /* A zone file must hold its zone's SOA, or the zone could not be served. */
@@ -162,6 +248,8 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 		rc = -EINVAL;
 		goto out;
 	}
+	if (!rc && (rc = check_sizes(&c, why, why_len)))
+		goto out;
 	if (!rc)
 		rc = dns_store_zone_replace(store, apex, "file", c.rrs, c.n);
 	if (rc)
@@ -170,6 +258,7 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 		*records = c.n;
 out:
 	free(c.rrs);
+	free(c.at);
 	arena_deinit(&c.arena);
 	return rc;
 }
