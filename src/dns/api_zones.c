@@ -118,6 +118,40 @@ struct zone_write {
 	bool records;		/* PUT: the records were replaced */
 };
 
+/*
+ * A PATCH reads only the names it edits (and the apex, for the serial):
+ * every check it makes is about the RRsets at one name. Names that are
+ * not strings or not canonical are left out; parsing refuses them.
+ */
+static int load_patched(struct store *s, struct zone_write *j)
+{
+	json_t *arr = json_object_get(j->body, "rrsets");
+	size_t n = json_array_size(arr), k = 0;
+	char **names = calloc(n ? n : 1, sizeof(*names));
+	int rc = names ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *name = json_string_value(
+			json_object_get(json_array_get(arr, i), "name"));
+		if (!name || strlen(name) >= DNS_NAME_TEXT_MAX)
+			continue;
+		if (!(names[k] = strdup(name))) {
+			rc = -ENOMEM;
+			break;
+		}
+		for (char *p = names[k]; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p + 32);
+		k++;
+	}
+	if (!rc)
+		rc = dns_api_zone_load_at(s, j->zone, (const char *const *)names,
+					  k, &j->z);
+	for (size_t i = 0; names && i < k; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
 static int zone_work(struct dns_write *w, struct store *s)
 {
 	struct zone_write *j = (struct zone_write *)w;
@@ -137,7 +171,7 @@ static int zone_work(struct dns_write *w, struct store *s)
 		return rc ? rc : dns_api_zone_save(s, &j->z, false, true,
 						   j->records);
 	case OP_PATCH:
-		rc = dns_api_zone_load(s, j->zone, &j->z);
+		rc = load_patched(s, j);
 		if (rc)
 			return rc;
 		dns_api_zone_serial(&j->z, &j->before);
