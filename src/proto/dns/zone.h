@@ -16,7 +16,8 @@
  * nodes sorted in canonical order (for transfers and export) and indexed
  * by a hash of their lower-cased name (for answers). Empty non-terminals
  * get nodes of their own, so "exists but has no data" is a lookup, not a
- * search. Everything lives in the zone's arena; once built, a zone is
+ * search. Nodes, names and RDATA live in the zone's storage, which
+ * later versions made by dns_zone_patch share; once built, a zone is
  * read-only and safe to read from any number of threads.
  */
 
@@ -45,18 +46,21 @@ struct dns_node {
 	struct dns_rrset *sets; /* sorted by type */
 };
 
+struct dns_zone_mem;
+
 struct dns_zone {
 	atomic_uint refs;     /* snapshots sharing it; see dns_zone_ref */
 	struct dns_name apex; /* lower case */
 	uint32_t serial;
 	const struct dns_rrset *soa;
 	const struct dns_node *apex_node;
-	struct dns_node *nodes; /* canonical order; nodes[0] is the apex */
+	struct dns_node **nodes; /* canonical order; nodes[0] is the apex */
 	size_t n_nodes;
 	size_t n_records;
 	struct dns_node **index; /* open addressing, power of two */
 	size_t index_mask;
-	struct arena arena;
+	struct dns_zone_mem *mem; /* what nodes point into (zone_priv.h) */
+	unsigned patches;	  /* dns_zone_patch versions since a build */
 };
 
 struct dns_zone_builder;
