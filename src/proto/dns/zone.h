@@ -90,6 +90,41 @@ bool dns_zone_builder_has(const struct dns_zone_builder *b,
 int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 		   char why[128]);
 
+/*
+ * A new version of a built zone with some RRsets replaced, in time
+ * proportional to the change (plus a copy of two pointer arrays of the
+ * zone's size), sharing every node and RDATA it does not change. The
+ * result is what dns_zone_build would make of the base's records with
+ * those RRsets replaced. @base is only read (it may be served meanwhile)
+ * and referenced by the patch. One thread at a time per patch.
+ */
+struct dns_zone_patch;
+
+/* NULL when out of memory. */
+struct dns_zone_patch *dns_zone_patch_new(struct dns_zone *base);
+void dns_zone_patch_free(struct dns_zone_patch *p);
+
+/* The RRset (@owner, @type) is replaced by the records added for it
+ * (none: it goes). Owners outside the zone are ignored. 0 or -ENOMEM. */
+int dns_zone_patch_set(struct dns_zone_patch *p, const struct dns_name *owner,
+		       uint16_t type);
+
+/* A record of a replaced RRset (marks it replaced too). As
+ * dns_zone_builder_add. */
+int dns_zone_patch_add(struct dns_zone_patch *p, const struct dns_name *owner,
+		       uint16_t type, uint32_t ttl, const uint8_t *rdata,
+		       uint16_t rdlen, char why[128]);
+
+/*
+ * Makes the new version (one reference in *out); consumes @p either way.
+ * -EINVAL with @why when the result would not build (as dns_zone_build
+ * refuses it), -E2BIG when @base is itself the end of a long chain of
+ * patches (build the zone afresh: storage is shared along the chain),
+ * -ENOMEM.
+ */
+int dns_zone_patch_apply(struct dns_zone_patch *p, struct dns_zone **out,
+			 char why[128]);
+
 /* Zones are shared by the snapshots that serve them: a rebuild reuses
  * the zones that did not change. dns_zone_build returns one reference;
  * dns_zone_free drops one and frees the zone with the last. NULL-safe,
