@@ -140,7 +140,13 @@ struct dns_write {
 	struct dns_lab_rr *dyn;
 	size_t n_dyn;
 	struct dns_snapshot *built;
-	bool built_degraded;
+	int built_degraded; /* < 0: as it was (a patched zone) */
+	/* Set by @work when it changed RRsets of one stored zone only:
+	 * the zone (text), its versions before and after, and @patch,
+	 * which names those RRsets (dns_build_patched). */
+	const char *zone;
+	int64_t v_before, v_after;
+	int (*patch)(void *w, struct dns_zone_patch *p);
 };
 
 /* Defers the answer to @req and queues @w on the write strand. */
@@ -196,6 +202,23 @@ int dns_build(struct store *store, const struct config *cfg,
 	      const struct dns_snapshot *prev, const struct dns_snapshot *prev2,
 	      bool any_version, struct dns_snapshot **out, bool *degraded);
 
+/*
+ * The snapshot @prev with stored zone @zone (text) changed in place by
+ * @fill (which names the RRsets its write replaced): when @prev serves
+ * the zone as the store had it at @v_before, the write moved it to
+ * @v_after (one write, nothing in between), and no lab or lease record
+ * joins it. Costs what the change costs, not what the zone does (see
+ * dns_zone_patch). -EAGAIN when any of that does not hold (or the
+ * patch would not build): then dns_build. Any thread.
+ */
+struct dns_zone_patch;
+int dns_build_patched(const struct config *cfg,
+		      const struct dns_lab_rr *extra, size_t n_extra,
+		      const struct dns_snapshot *prev, const char *zone,
+		      int64_t v_before, int64_t v_after,
+		      int (*fill)(void *ud, struct dns_zone_patch *p), void *ud,
+		      struct dns_snapshot **out);
+
 /* The lab's records (malloc'd array in *out). Implemented in lab.c. */
 int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,
 		    size_t *n);
@@ -229,9 +252,9 @@ int dns_room_refresh(struct dns_room *r);
 
 /* Publishes @snap (taken) built off the loop by the write strand: as it
  * is, or reconciled with what was published since the strand's last
- * one. Loop thread only. */
+ * one; @degraded < 0 leaves the room's state as it is. Loop thread. */
 void dns_room_publish_built(struct dns_room *r, struct dns_snapshot *snap,
-			    bool degraded);
+			    int degraded);
 
 /* Offers the room's registrar to the other rooms (dynamic.c). */
 int dns_dynamic_open(struct dns_room *r, struct room_services *svc);

@@ -545,6 +545,77 @@ static struct dns_zone *reusable(const struct reuse *ru,
 	return NULL;
 }
 
+#define NO_EXTRAS 1469598103934665603ull /* extras_for of no record */
+
+int dns_build_patched(const struct config *cfg,
+		      const struct dns_lab_rr *extra, size_t n_extra,
+		      const struct dns_snapshot *prev, const char *zone,
+		      int64_t v_before, int64_t v_after,
+		      int (*fill)(void *ud, struct dns_zone_patch *p), void *ud,
+		      struct dns_snapshot **out)
+{
+	struct dns_name apex;
+	struct dns_lab_rr *lab = NULL;
+	size_t n_lab = 0;
+	*out = NULL;
+	if (!prev || v_after < v_before || v_after > v_before + 1 ||
+	    dns_name_from_text(zone, strlen(zone), NULL, &apex))
+		return -EAGAIN;
+	dns_name_lower(&apex);
+	/* Lab and lease records merged into the zone: a full build. */
+	int rc = dns_lab_records(cfg, &lab, &n_lab);
+	bool *used = rc ? NULL : calloc(n_lab + n_extra + 1, sizeof(*used));
+	uint64_t h = NO_EXTRAS;
+	if (used) {
+		h = extras_for(lab, n_lab, used, &apex);
+		if (h == NO_EXTRAS)
+			h = extras_for(extra, n_extra, used, &apex);
+	}
+	free(used);
+	free(lab);
+	if (rc || !used)
+		return rc ? rc : -ENOMEM;
+	if (h != NO_EXTRAS)
+		return -EAGAIN;
+	size_t i = 0;
+	while (i < prev->zs.n &&
+	       !(dns_name_equal(&prev->zs.zones[i]->apex, &apex) &&
+		 prev->keys[i].stored && prev->keys[i].version == v_before &&
+		 prev->keys[i].extra == NO_EXTRAS))
+		i++;
+	if (i == prev->zs.n)
+		return -EAGAIN; /* not served as the store had it */
+	struct dns_zone *z = dns_zone_ref(prev->zs.zones[i]);
+	if (v_after != v_before) {
+		struct dns_zone_patch *p = dns_zone_patch_new(z);
+		char why[128];
+		dns_zone_free(z);
+		z = NULL;
+		if (!p)
+			return -ENOMEM;
+		if ((rc = fill(ud, p))) {
+			dns_zone_patch_free(p);
+			return rc;
+		}
+		rc = dns_zone_patch_apply(p, &z, why);
+		if (rc) {
+			log_debug("dns", "zone=%s not patched (%s): rebuilt",
+				  zone, why);
+			return -EAGAIN;
+		}
+	}
+	struct dns_snapshot *s = dns_snapshot_dup(prev);
+	if (!s) {
+		dns_zone_free(z);
+		return -ENOMEM;
+	}
+	dns_zone_free(s->zs.zones[i]);
+	s->zs.zones[i] = z;
+	s->keys[i].version = v_after;
+	*out = s;
+	return 0;
+}
+
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
 		 const struct reuse *reuse, struct dns_snapshot **out,

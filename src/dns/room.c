@@ -224,8 +224,9 @@ int dns_room_refresh(struct dns_room *r)
 }
 
 void dns_room_publish_built(struct dns_room *r, struct dns_snapshot *snap,
-			    bool degraded)
+			    int degraded)
 {
+	bool now = r->degraded;
 	if (!snap || r->pub_gen != r->strand_gen) {
 		/*
 		 * A reload or lease names were published after the strand's
@@ -237,7 +238,7 @@ void dns_room_publish_built(struct dns_room *r, struct dns_snapshot *snap,
 		 */
 		struct dns_snapshot *merged = NULL;
 		int rc = dns_build(r->store, r->cfg, r->dyn, r->n_dyn, snap,
-				   r->snap, false, &merged, &degraded);
+				   r->snap, false, &merged, &now);
 		dns_snapshot_free(snap);
 		if (rc) {
 			log_error("dns", "refresh: %s; zones stay as they were",
@@ -245,6 +246,8 @@ void dns_room_publish_built(struct dns_room *r, struct dns_snapshot *snap,
 			return;
 		}
 		snap = merged;
+	} else if (degraded >= 0) {
+		now = degraded;
 	}
 	struct dns_snapshot *head = dns_snapshot_dup(snap);
 	if (head) {
@@ -254,7 +257,7 @@ void dns_room_publish_built(struct dns_room *r, struct dns_snapshot *snap,
 	publish(r, snap, false);
 	/* With no copy the strand's next build reconciles here. */
 	r->strand_gen = head ? r->pub_gen : r->pub_gen - 1;
-	r->degraded = degraded;
+	r->degraded = now;
 	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
 }
 

@@ -34,10 +34,20 @@ static void run(void *ud)
 	w->rc = w->work(w, r->wstore);
 	if (w->rc)
 		return;
-	/* The new zones, off the loop: only the zones whose version or
-	 * lease names differ from the strand's last snapshot are built. */
+	/* The new zones, off the loop: the edited zone patched where it
+	 * can be, else only the zones whose version or lease names differ
+	 * from the strand's last snapshot are built. */
+	if (w->patch &&
+	    dns_build_patched(w->cfg, w->dyn, w->n_dyn, r->head, w->zone,
+			      w->v_before, w->v_after, w->patch, w,
+			      &w->built) == 0) {
+		w->built_degraded = -1;
+		return;
+	}
+	bool degraded = false;
 	int rc = dns_build(r->wstore, w->cfg, w->dyn, w->n_dyn, r->head, NULL,
-			   false, &w->built, &w->built_degraded);
+			   false, &w->built, &degraded);
+	w->built_degraded = degraded;
 	if (rc) {
 		log_warn("dns", "building the zones after a write: %s; "
 				"retried on the loop",
@@ -83,6 +93,7 @@ void dns_write_submit(struct dns_room *r, const struct http_request *req,
 		      struct http_response *resp, struct dns_write *w)
 {
 	w->room = r;
+	w->patch = NULL;
 	w->cfg = config_ref(r->cfg);
 	w->built = NULL;
 	w->dyn = NULL;
