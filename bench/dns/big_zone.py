@@ -21,6 +21,7 @@ import threading
 import time
 import urllib.request
 
+import dns.exception
 import dns.message
 import dns.query
 
@@ -74,17 +75,23 @@ class Probe:
         q = dns.message.make_query(self.qname, "A")
         while not self.stop:
             t0 = time.monotonic()
-            dns.query.tcp(q, "127.0.0.1", port=self.dns_port, timeout=30)
+            try:
+                dns.query.tcp(q, "127.0.0.1", port=self.dns_port, timeout=30)
+            except (OSError, dns.exception.DNSException):
+                return  # the daemon stopped
             self.note("tcp", time.monotonic() - t0)
             time.sleep(0.002)
 
     def healthz(self):
         while not self.stop:
             t0 = time.monotonic()
-            with urllib.request.urlopen(
-                    f"http://127.0.0.1:{self.http_port}/healthz",
-                    timeout=30) as r:
-                r.read()
+            try:
+                with urllib.request.urlopen(
+                        f"http://127.0.0.1:{self.http_port}/healthz",
+                        timeout=30) as r:
+                    r.read()
+            except OSError:
+                return
             self.note("healthz", time.monotonic() - t0)
             time.sleep(0.002)
 
@@ -116,6 +123,7 @@ def main():
     with open(cfg, "w") as f:
         f.write(f"state_dir: {tmp}/var\n"
                 f"http:\n  listen: 127.0.0.1:{http_port}\n  api_key: k\n"
+                f"  max_body_bytes: 256M\n"
                 f"dns:\n  listen: [127.0.0.1:{dns_port}]\n  upstream: []\n")
     log = open(os.path.join(tmp, "hearthd.log"), "w")
     proc = subprocess.Popen([hearthd, "--config", cfg], stdout=log,
