@@ -213,6 +213,13 @@ struct store;
 /* Loads @name; -ENOENT when absent. @z must be zeroed. */
 int dns_api_zone_load(struct store *s, const char *name, struct api_zone *z);
 
+/* Loads @name's settings and only the RRsets at its apex and at each of
+ * @owners (canonical text; comments not loaded): what a PATCH reads and
+ * checks, in time proportional to those names, not to the zone. */
+int dns_api_zone_load_at(struct store *s, const char *name,
+			 const char *const *owners, size_t n,
+			 struct api_zone *z);
+
 /* Calls @fn for each stored zone with its settings only (no RRsets). */
 int dns_api_zones_each(struct store *s, int (*fn)(struct api_zone *z, void *ud),
 		   void *ud);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "dns/api_priv.h"
+#include "proto/dns/answer.h"
 #include "proto/dns/dns.h"
 #include "proto/dns/rdata.h"
 
@@ -460,6 +461,24 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 	    s->n > 1)
 		return dns_api_fail(e, 422, "RRset %s IN %s has more than one record",
 				s->name, tn);
+	size_t served = 0, bytes = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->recs[i].disabled) {
+			served++;
+			bytes += s->recs[i].rdlen;
+		}
+	struct dns_name owner;
+	size_t size = dns_answer_rrset_size(
+		dns_name_from_text(s->name, strlen(s->name), NULL, &owner)
+			? DNS_NAME_MAX
+			: owner.len,
+		served, bytes);
+	if (size > DNS_MSG_MAX)
+		return dns_api_fail(e, 422,
+				"RRset %s IN %s is too large to be served: an "
+				"answer carrying it would be %zu bytes, more "
+				"than %u even over TCP",
+				s->name, tn, size, (unsigned)DNS_MSG_MAX);
 	for (size_t i = 0; i < s->n; i++)
 		for (size_t j = i + 1; j < s->n; j++)
 			if (same_record(&s->recs[i], &s->recs[j]))

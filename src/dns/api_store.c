@@ -143,6 +143,33 @@ int dns_api_zone_load(struct store *s, const char *name, struct api_zone *z)
 	return rc;
 }
 
+int dns_api_zone_load_at(struct store *s, const char *name,
+			 const char *const *owners, size_t n,
+			 struct api_zone *z)
+{
+	struct loader *l = malloc(sizeof(*l));
+	int rc;
+	if (!l)
+		return -ENOMEM;
+	l->z = z;
+	l->err = 0;
+	rc = dns_store_zone_get(s, name, load_settings, z);
+	if (!rc)
+		rc = dns_store_records_at(s, name, name, load_record, l);
+	for (size_t i = 0; !rc && i < n; i++) {
+		bool seen = strcmp(owners[i], name) == 0;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = strcmp(owners[k], owners[i]) == 0;
+		if (!seen)
+			rc = dns_store_records_at(s, name, owners[i],
+						  load_record, l);
+	}
+	free(l);
+	if (!rc)
+		dns_api_zone_sort(z);
+	return rc;
+}
+
 struct each {
 	int (*fn)(struct api_zone *z, void *ud);
 	void *ud;

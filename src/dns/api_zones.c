@@ -117,7 +117,95 @@ struct zone_write {
 	struct api_err e;
 	uint32_t before, after; /* PATCH: the serial moved? */
 	bool records;		/* PUT: the records were replaced */
+	size_t *changed;	/* PATCH: the RRsets saved (indexes in z) */
+	size_t n_changed;
 };
+
+static int get_version(const struct dns_store_zone *z, void *ud)
+{
+	*(int64_t *)ud = z->version;
+	return 0;
+}
+
+/* dns_build_patched's @fill: the RRsets the PATCH saved, as saved. */
+static int patch_fill(void *ud, struct dns_zone_patch *p)
+{
+	struct zone_write *j = ud;
+	for (size_t i = 0; i < j->n_changed; i++) {
+		const struct api_rrset *s = &j->z.sets[j->changed[i]];
+		struct dns_name owner;
+		char why[128];
+		if (dns_name_from_text(s->name, strlen(s->name), NULL, &owner))
+			return -EINVAL;
+		int rc = dns_zone_patch_set(p, &owner, s->type);
+		for (size_t k = 0; !rc && k < s->n; k++)
+			if (!s->recs[k].disabled)
+				rc = dns_zone_patch_add(p, &owner, s->type,
+							s->ttl, s->recs[k].rdata,
+							s->recs[k].rdlen, why);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Saves a patched zone and tells the strand which RRsets changed, so
+ * the served zone is patched rather than rebuilt. */
+static int save_patch(struct store *s, struct zone_write *j)
+{
+	int64_t before = -1, after = -1;
+	j->changed = calloc(j->z.n ? j->z.n : 1, sizeof(*j->changed));
+	if (!j->changed)
+		return -ENOMEM;
+	for (size_t i = 0; i < j->z.n; i++)
+		if (j->z.sets[i].dirty_records)
+			j->changed[j->n_changed++] = i;
+	int rc = dns_store_zone_get(s, j->zone, get_version, &before);
+	if (!rc)
+		rc = dns_api_zone_save(s, &j->z, false, false, false);
+	if (!rc && !dns_store_zone_get(s, j->zone, get_version, &after) &&
+	    before >= 0) {
+		j->w.zone = j->zone;
+		j->w.v_before = before;
+		j->w.v_after = after;
+		j->w.patch = patch_fill;
+	}
+	return rc;
+}
+
+/*
+ * A PATCH reads only the names it edits (and the apex, for the serial):
+ * every check it makes is about the RRsets at one name. Names that are
+ * not strings or not canonical are left out; parsing refuses them.
+ */
+static int load_patched(struct store *s, struct zone_write *j)
+{
+	json_t *arr = json_object_get(j->body, "rrsets");
+	size_t n = json_array_size(arr), k = 0;
+	char **names = calloc(n ? n : 1, sizeof(*names));
+	int rc = names ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < n; i++) {
+		const char *name = json_string_value(
+			json_object_get(json_array_get(arr, i), "name"));
+		if (!name || strlen(name) >= DNS_NAME_TEXT_MAX)
+			continue;
+		if (!(names[k] = strdup(name))) {
+			rc = -ENOMEM;
+			break;
+		}
+		for (char *p = names[k]; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p + 32);
+		k++;
+	}
+	if (!rc)
+		rc = dns_api_zone_load_at(s, j->zone, (const char *const *)names,
+					  k, &j->z);
+	for (size_t i = 0; names && i < k; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
 
 static int zone_work(struct dns_write *w, struct store *s)
 {
@@ -138,13 +226,13 @@ static int zone_work(struct dns_write *w, struct store *s)
 		return rc ? rc : dns_api_zone_save(s, &j->z, false, true,
 						   j->records);
 	case OP_PATCH:
-		rc = dns_api_zone_load(s, j->zone, &j->z);
+		rc = load_patched(s, j);
 		if (rc)
 			return rc;
 		dns_api_zone_serial(&j->z, &j->before);
 		rc = dns_api_zone_apply_patch(&j->z, j->body, j->now, &j->e);
 		if (!rc)
-			rc = dns_api_zone_save(s, &j->z, false, false, false);
+			rc = save_patch(s, j);
 		dns_api_zone_serial(&j->z, &j->after);
 		return rc;
 	case OP_DELETE:
@@ -201,6 +289,7 @@ static void zone_free(struct dns_write *w)
 	struct zone_write *j = (struct zone_write *)w;
 	dns_api_zone_deinit(&j->z);
 	json_decref(j->body);
+	free(j->changed);
 	free(j);
 }
 

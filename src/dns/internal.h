@@ -43,6 +43,10 @@ struct dns_snapshot {
 
 void dns_snapshot_free(struct dns_snapshot *s);
 
+/* A copy of @s that shares its zones (references taken). NULL when out
+ * of memory. Free with dns_snapshot_free. */
+struct dns_snapshot *dns_snapshot_dup(const struct dns_snapshot *s);
+
 /* Counters, one block per thread that answers, summed on scrape. */
 #define DNS_STAT_TYPES 12
 struct dns_stats {
@@ -86,6 +90,14 @@ struct dns_room {
 	struct store *store;
 	struct config *cfg;
 	struct dns_snapshot *snap; /* rcu-protected; written on the loop */
+	/* Builds off the loop (write.c): @head is what the write strand
+	 * builds on, a copy of the last snapshot a strand job published
+	 * (read by strand jobs, written in their completions); @pub_gen
+	 * counts publications, @strand_gen is its value after the strand's
+	 * last one: when they differ, something else (a reload, lease
+	 * names) published meanwhile and a strand result is reconciled. */
+	struct dns_snapshot *head;
+	uint64_t pub_gen, strand_gen;
 	struct dns_udp *udp;
 	struct dns_tcp *tcp;
 	struct dns_notify *notify;
@@ -123,6 +135,19 @@ struct dns_write {
 	void (*done)(struct dns_write *w, struct http_response *resp);
 	void (*free)(struct dns_write *w);
 	int rc; /* what work returned */
+	/* The new snapshot, built on the strand after the commit from the
+	 * room's config and lease names as they were at submission. */
+	struct config *cfg;
+	struct dns_lab_rr *dyn;
+	size_t n_dyn;
+	struct dns_snapshot *built;
+	int built_degraded; /* < 0: as it was (a patched zone) */
+	/* Set by @work when it changed RRsets of one stored zone only:
+	 * the zone (text), its versions before and after, and @patch,
+	 * which names those RRsets (dns_build_patched). */
+	const char *zone;
+	int64_t v_before, v_after;
+	int (*patch)(void *w, struct dns_zone_patch *p);
 };
 
 /* Defers the answer to @req and queues @w on the write strand. */
@@ -169,11 +194,31 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 		    size_t len, const char *label, bool includes, char *why,
 		    size_t why_len, size_t *records);
 
-/* The same without importing zone files. */
+/* The same without importing zone files; zones may also come from
+ * @prev2 (may be NULL), and with @any_version a stored zone is reused
+ * whatever its version in the store (only a change of its lab or lease
+ * records rebuilds it). Any thread, with a connection of its own. */
 int dns_build(struct store *store, const struct config *cfg,
 	      const struct dns_lab_rr *extra, size_t n_extra,
-	      const struct dns_snapshot *prev, struct dns_snapshot **out,
-	      bool *degraded);
+	      const struct dns_snapshot *prev, const struct dns_snapshot *prev2,
+	      bool any_version, struct dns_snapshot **out, bool *degraded);
+
+/*
+ * The snapshot @prev with stored zone @zone (text) changed in place by
+ * @fill (which names the RRsets its write replaced): when @prev serves
+ * the zone as the store had it at @v_before, the write moved it to
+ * @v_after (one write, nothing in between), and no lab or lease record
+ * joins it. Costs what the change costs, not what the zone does (see
+ * dns_zone_patch). -EAGAIN when any of that does not hold (or the
+ * patch would not build): then dns_build. Any thread.
+ */
+struct dns_zone_patch;
+int dns_build_patched(const struct config *cfg,
+		      const struct dns_lab_rr *extra, size_t n_extra,
+		      const struct dns_snapshot *prev, const char *zone,
+		      int64_t v_before, int64_t v_after,
+		      int (*fill)(void *ud, struct dns_zone_patch *p), void *ud,
+		      struct dns_snapshot **out);
 
 /* The lab's records (malloc'd array in *out). Implemented in lab.c. */
 int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,
@@ -199,11 +244,18 @@ void dns_tcp_set_limits(struct dns_tcp *t, const struct cfg_dns *cfg);
 void dns_tcp_close(struct dns_tcp *t);
 
 /*
- * Rebuilds the snapshot from the store (zone files are not re-read) and
- * publishes it: what the API calls after each committed change, so DNS
- * serves it at once. Loop thread only.
+ * Rebuilds the zones whose lease names changed (zone files are not
+ * re-read, stored zones are kept as the snapshot has them: the write
+ * strand publishes their changes) and publishes the result. What lease
+ * registrations call. Loop thread only.
  */
 int dns_room_refresh(struct dns_room *r);
+
+/* Publishes @snap (taken) built off the loop by the write strand: as it
+ * is, or reconciled with what was published since the strand's last
+ * one; @degraded < 0 leaves the room's state as it is. Loop thread. */
+void dns_room_publish_built(struct dns_room *r, struct dns_snapshot *snap,
+			    int degraded);
 
 /* Offers the room's registrar to the other rooms (dynamic.c). */
 int dns_dynamic_open(struct dns_room *r, struct room_services *svc);

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "dns/store.h"
 #include "dns/internal.h"
+#include "proto/dns/answer.h"
 #include "proto/dns/dns.h"
 #include "proto/dns/zonefile.h"
 
@@ -69,11 +70,17 @@ static int include_file(const char *from, const char *path, char **data,
 	return read_file(resolved, data, len);
 }
 
-/* Records collected from a file before they go to the store in one go. */
+/* Records collected from a file before they go to the store in one go,
+ * with where each was read. */
 struct collect {
 	struct dns_store_rr *rrs;
+	struct collect_at {
+		const char *file; /* in the arena */
+		int line;
+	} *at;
 	size_t n, cap;
 	struct arena arena;
+	const char *last_file, *last_copy;
 };
 
 static int collect_rr(const struct dns_zf_record *rr, void *ud)
@@ -85,8 +92,19 @@ static int collect_rr(const struct dns_zf_record *rr, void *ud)
 		if (!r)
 			return -ENOMEM;
 		c->rrs = r;
+		struct collect_at *at = realloc(c->at, cap * sizeof(*at));
+		if (!at)
+			return -ENOMEM;
+		c->at = at;
 		c->cap = cap;
 	}
+	if (rr->file != c->last_file) {
+		c->last_copy = arena_strdup(&c->arena, rr->file);
+		if (!c->last_copy)
+			return -ENOMEM;
+		c->last_file = rr->file;
+	}
+	c->at[c->n] = (struct collect_at){c->last_copy, rr->line};
 	char name[DNS_NAME_TEXT_MAX];
 	struct dns_name owner = rr->owner;
 	dns_name_lower(&owner);
@@ -118,6 +136,74 @@ static bool zone_stored(struct store *store, const char *name)
 	size_t n = 0;
 	snprintf(apex, sizeof(apex), "%s.", name);
 	return dns_store_records(store, apex, count_one, &n) >= 0 && n > 0;
+}
+
+/* One RRset's size while a zone file is checked. */
+struct sized {
+	size_t first; /* index of its first record in the collect */
+	size_t count, bytes;
+};
+
+static uint64_t rrset_hash(const struct dns_store_rr *rr)
+{
+	uint64_t h = 1469598103934665603ull ^ rr->type;
+	for (const char *p = rr->name; *p; p++) {
+		h ^= (uint8_t)*p;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+/*
+ * Refuses an RRset too large to be served even over TCP (every answer
+ * would be an empty TC one): "file:line: ..." of its first record.
+ * Groups the records by (name, type) in a hash table: linear in the file.
+ */
+static int check_sizes(const struct collect *c, char *why, size_t why_len)
+{
+	size_t cap = 16;
+	while (cap < c->n * 2)
+		cap *= 2;
+	struct sized *t = calloc(cap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < c->n && !rc; i++) {
+		const struct dns_store_rr *rr = &c->rrs[i];
+		size_t k = rrset_hash(rr) & (cap - 1);
+		for (;; k = (k + 1) & (cap - 1)) {
+			const struct dns_store_rr *o = &c->rrs[t[k].first];
+			if (!t[k].count || (o->type == rr->type &&
+					    strcmp(o->name, rr->name) == 0))
+				break;
+		}
+		if (!t[k].count)
+			t[k].first = i;
+		t[k].count++;
+		t[k].bytes += rr->rdlen;
+		if (dns_answer_rrset_size(DNS_NAME_MAX, t[k].count,
+					  t[k].bytes) <= DNS_MSG_MAX)
+			continue; /* fits whatever the owner */
+		struct dns_name owner;
+		if (dns_name_from_text(rr->name, strlen(rr->name), NULL, &owner))
+			continue;
+		size_t size = dns_answer_rrset_size(owner.len, t[k].count,
+						    t[k].bytes);
+		if (size > DNS_MSG_MAX) {
+			const struct collect_at *at = &c->at[t[k].first];
+			char tb[16];
+			snprintf(why, why_len,
+				 "%s:%d: RRset %s IN %s is too large to be "
+				 "served: an answer carrying it would be %zu "
+				 "bytes, more than %u even over TCP",
+				 at->file, at->line, rr->name,
+				 dns_type_name(rr->type, tb), size,
+				 (unsigned)DNS_MSG_MAX);
+			rc = -EINVAL;
+		}
+	}
+	free(t);
+	return rc;
 }
 
 /* A zone file must hold its zone's SOA, or the zone could not be served. */
@@ -162,6 +248,8 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 		rc = -EINVAL;
 		goto out;
 	}
+	if (!rc && (rc = check_sizes(&c, why, why_len)))
+		goto out;
 	if (!rc)
 		rc = dns_store_zone_replace(store, apex, "file", c.rrs, c.n);
 	if (rc)
@@ -170,6 +258,7 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 		*records = c.n;
 out:
 	free(c.rrs);
+	free(c.at);
 	arena_deinit(&c.arena);
 	return rc;
 }
@@ -358,9 +447,38 @@ void dns_snapshot_free(struct dns_snapshot *s)
 	free(s);
 }
 
+struct dns_snapshot *dns_snapshot_dup(const struct dns_snapshot *s)
+{
+	struct dns_snapshot *d = malloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	*d = *s;
+	d->zs.zones = malloc((s->zs.n ? s->zs.n : 1) * sizeof(*d->zs.zones));
+	d->keys = malloc((s->zs.n ? s->zs.n : 1) * sizeof(*d->keys));
+	if (!d->zs.zones || !d->keys) {
+		free(d->zs.zones);
+		free(d->keys);
+		free(d);
+		return NULL;
+	}
+	for (size_t i = 0; i < s->zs.n; i++) {
+		d->zs.zones[i] = dns_zone_ref(s->zs.zones[i]);
+		d->keys[i] = s->keys[i];
+	}
+	d->opts.version = d->version;
+	d->opts.id = d->id;
+	return d;
+}
+
+/* Where a build may take zones from instead of rebuilding them. */
+struct reuse {
+	const struct dns_snapshot *prev[2];
+	bool any_version; /* stored zones: whatever their version */
+};
+
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
-		 const struct dns_snapshot *prev, struct dns_snapshot **out,
+		 const struct reuse *reuse, struct dns_snapshot **out,
 		 bool *degraded, bool import);
 
 int dns_load(struct store *store, const struct config *cfg,
@@ -368,15 +486,17 @@ int dns_load(struct store *store, const struct config *cfg,
 	     const struct dns_snapshot *prev, struct dns_snapshot **out,
 	     bool *degraded)
 {
-	return build(store, cfg, extra, n_extra, prev, out, degraded, true);
+	struct reuse ru = {.prev = {prev, NULL}};
+	return build(store, cfg, extra, n_extra, &ru, out, degraded, true);
 }
 
 int dns_build(struct store *store, const struct config *cfg,
 	      const struct dns_lab_rr *extra, size_t n_extra,
-	      const struct dns_snapshot *prev, struct dns_snapshot **out,
-	      bool *degraded)
+	      const struct dns_snapshot *prev, const struct dns_snapshot *prev2,
+	      bool any_version, struct dns_snapshot **out, bool *degraded)
 {
-	return build(store, cfg, extra, n_extra, prev, out, degraded, false);
+	struct reuse ru = {.prev = {prev, prev2}, .any_version = any_version};
+	return build(store, cfg, extra, n_extra, &ru, out, degraded, false);
 }
 
 /* Hash of the lab/lease records that belong in zone @apex; marks them used. */
@@ -401,24 +521,104 @@ static uint64_t extras_for(const struct dns_lab_rr *lab, size_t n, bool *used,
 	return h;
 }
 
-/* The zone of @prev built from exactly @key, or NULL. */
-static struct dns_zone *reusable(const struct dns_snapshot *prev,
+/* A zone of @ru built from exactly @key (stored zones of any version
+ * with @ru->any_version), or NULL; *@key becomes the one it was built
+ * from. */
+static struct dns_zone *reusable(const struct reuse *ru,
 				 const struct dns_name *apex,
-				 const struct dns_zone_key *key)
+				 struct dns_zone_key *key)
 {
-	for (size_t i = 0; prev && i < prev->zs.n; i++) {
-		const struct dns_zone_key *k = &prev->keys[i];
-		if (k->stored == key->stored && k->version == key->version &&
-		    k->extra == key->extra &&
-		    dns_name_equal(&prev->zs.zones[i]->apex, apex))
-			return prev->zs.zones[i];
+	for (int p = 0; p < 2; p++) {
+		const struct dns_snapshot *prev = ru->prev[p];
+		for (size_t i = 0; prev && i < prev->zs.n; i++) {
+			const struct dns_zone_key *k = &prev->keys[i];
+			bool version = k->version == key->version ||
+				       (ru->any_version && key->stored);
+			if (k->stored == key->stored && version &&
+			    k->extra == key->extra &&
+			    dns_name_equal(&prev->zs.zones[i]->apex, apex)) {
+				*key = *k;
+				return prev->zs.zones[i];
+			}
+		}
 	}
 	return NULL;
 }
 
+#define NO_EXTRAS 1469598103934665603ull /* extras_for of no record */
+
+int dns_build_patched(const struct config *cfg,
+		      const struct dns_lab_rr *extra, size_t n_extra,
+		      const struct dns_snapshot *prev, const char *zone,
+		      int64_t v_before, int64_t v_after,
+		      int (*fill)(void *ud, struct dns_zone_patch *p), void *ud,
+		      struct dns_snapshot **out)
+{
+	struct dns_name apex;
+	struct dns_lab_rr *lab = NULL;
+	size_t n_lab = 0;
+	*out = NULL;
+	if (!prev || v_after < v_before || v_after > v_before + 1 ||
+	    dns_name_from_text(zone, strlen(zone), NULL, &apex))
+		return -EAGAIN;
+	dns_name_lower(&apex);
+	/* Lab and lease records merged into the zone: a full build. */
+	int rc = dns_lab_records(cfg, &lab, &n_lab);
+	bool *used = rc ? NULL : calloc(n_lab + n_extra + 1, sizeof(*used));
+	uint64_t h = NO_EXTRAS;
+	if (used) {
+		h = extras_for(lab, n_lab, used, &apex);
+		if (h == NO_EXTRAS)
+			h = extras_for(extra, n_extra, used, &apex);
+	}
+	free(used);
+	free(lab);
+	if (rc || !used)
+		return rc ? rc : -ENOMEM;
+	if (h != NO_EXTRAS)
+		return -EAGAIN;
+	size_t i = 0;
+	while (i < prev->zs.n &&
+	       !(dns_name_equal(&prev->zs.zones[i]->apex, &apex) &&
+		 prev->keys[i].stored && prev->keys[i].version == v_before &&
+		 prev->keys[i].extra == NO_EXTRAS))
+		i++;
+	if (i == prev->zs.n)
+		return -EAGAIN; /* not served as the store had it */
+	struct dns_zone *z = dns_zone_ref(prev->zs.zones[i]);
+	if (v_after != v_before) {
+		struct dns_zone_patch *p = dns_zone_patch_new(z);
+		char why[128];
+		dns_zone_free(z);
+		z = NULL;
+		if (!p)
+			return -ENOMEM;
+		if ((rc = fill(ud, p))) {
+			dns_zone_patch_free(p);
+			return rc;
+		}
+		rc = dns_zone_patch_apply(p, &z, why);
+		if (rc) {
+			log_debug("dns", "zone=%s not patched (%s): rebuilt",
+				  zone, why);
+			return -EAGAIN;
+		}
+	}
+	struct dns_snapshot *s = dns_snapshot_dup(prev);
+	if (!s) {
+		dns_zone_free(z);
+		return -ENOMEM;
+	}
+	dns_zone_free(s->zs.zones[i]);
+	s->zs.zones[i] = z;
+	s->keys[i].version = v_after;
+	*out = s;
+	return 0;
+}
+
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
-		 const struct dns_snapshot *prev, struct dns_snapshot **out,
+		 const struct reuse *reuse, struct dns_snapshot **out,
 		 bool *degraded, bool import)
 {
 	struct dns_snapshot *s = calloc(1, sizeof(*s));
@@ -485,11 +685,8 @@ static int build(struct store *store, const struct config *cfg,
 		struct dns_zone_key key = {
 			.stored = true, .version = list.version[i],
 			.extra = extras_for(lab, n_lab, used, &apex)};
-		struct dns_zone *same = reusable(prev, &apex, &key);
+		struct dns_zone *same = reusable(reuse, &apex, &key);
 		if (same) {
-			for (size_t p = 0; p < prev->zs.n; p++)
-				if (prev->zs.zones[p] == same)
-					key.degraded = prev->keys[p].degraded;
 			*degraded = *degraded || key.degraded;
 			if ((rc = add_zone(s, dns_zone_ref(same), &key))) {
 				dns_zone_free(same);
@@ -590,7 +787,7 @@ static int build(struct store *store, const struct config *cfg,
 			.stored = false, .version = serial,
 			.extra = extras_for(lab, n_lab, scratch, &lab[k].zone)};
 		free(scratch);
-		struct dns_zone *same = reusable(prev, &lab[k].zone, &key);
+		struct dns_zone *same = reusable(reuse, &lab[k].zone, &key);
 		if (same) {
 			dns_zone_builder_free(b);
 			for (size_t j = k; j < n_lab; j++)

@@ -45,6 +45,7 @@ static void publish(struct dns_room *r, struct dns_snapshot *next, bool trim)
 {
 	struct dns_snapshot *old =
 		__atomic_exchange_n(&r->snap, next, __ATOMIC_ACQ_REL);
+	r->pub_gen++;
 	if (!old)
 		return;
 	struct retired *t = malloc(sizeof(*t));
@@ -155,6 +156,11 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (rc)
 		goto fail;
 	r->snap = snap;
+	r->head = dns_snapshot_dup(snap);
+	if (!r->head) {
+		rc = -ENOMEM;
+		goto fail;
+	}
 	malloc_trim(0);
 	log_zones(snap);
 	rc = dns_udp_open(r, dns_config(cfg), &r->udp);
@@ -204,8 +210,8 @@ int dns_room_refresh(struct dns_room *r)
 {
 	struct dns_snapshot *snap = NULL;
 	bool degraded = false;
-	int rc = dns_build(r->store, r->cfg, r->dyn, r->n_dyn, r->snap, &snap,
-			   &degraded);
+	int rc = dns_build(r->store, r->cfg, r->dyn, r->n_dyn, r->snap, NULL,
+			   true, &snap, &degraded);
 	if (rc) {
 		log_error("dns", "refresh: %s; zones stay as they were",
 			  hearth_strerror(rc));
@@ -215,6 +221,44 @@ int dns_room_refresh(struct dns_room *r)
 	r->degraded = degraded;
 	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
 	return 0;
+}
+
+void dns_room_publish_built(struct dns_room *r, struct dns_snapshot *snap,
+			    int degraded)
+{
+	bool now = r->degraded;
+	if (!snap || r->pub_gen != r->strand_gen) {
+		/*
+		 * A reload or lease names were published after the strand's
+		 * last publication (or the strand could not build): what
+		 * the strand built may lack them. Rebuilt here from both
+		 * snapshots, only the zones neither has as the store and
+		 * config now say are built: those the other publication
+		 * changed, normally small.
+		 */
+		struct dns_snapshot *merged = NULL;
+		int rc = dns_build(r->store, r->cfg, r->dyn, r->n_dyn, snap,
+				   r->snap, false, &merged, &now);
+		dns_snapshot_free(snap);
+		if (rc) {
+			log_error("dns", "refresh: %s; zones stay as they were",
+				  hearth_strerror(rc));
+			return;
+		}
+		snap = merged;
+	} else if (degraded >= 0) {
+		now = degraded;
+	}
+	struct dns_snapshot *head = dns_snapshot_dup(snap);
+	if (head) {
+		dns_snapshot_free(r->head);
+		r->head = head;
+	}
+	publish(r, snap, false);
+	/* With no copy the strand's next build reconciles here. */
+	r->strand_gen = head ? r->pub_gen : r->pub_gen - 1;
+	r->degraded = now;
+	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
 }
 
 /* Reload, phase 1: the new zones are built (everything that can fail),
@@ -264,6 +308,7 @@ static void room_reload_abort(void *room, void *staged)
 void dns_room_free(struct dns_room *r)
 {
 	dns_write_close(r);
+	dns_snapshot_free(r->head);
 	dns_snapshot_free(r->snap);
 	rcu_barrier(); /* snapshots still queued on the call_rcu thread */
 	rcu_unregister_thread();

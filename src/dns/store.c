@@ -240,6 +240,34 @@ int dns_store_records(struct store *s, const char *zone,
 	return sql_end(&r);
 }
 
+int dns_store_records_at(struct store *s, const char *zone, const char *name,
+			 int (*fn)(const struct dns_store_rr *rr, void *ud),
+			 void *ud)
+{
+	int64_t id;
+	int rc = zone_id(s, zone, &id);
+	if (rc)
+		return rc;
+	struct sql_rows r;
+	sql_query(s, &r,
+		  "SELECT name, type, ttl, rdata, disabled FROM dns_records "
+		  "WHERE zone_id = ? AND name = ? ORDER BY type, id",
+		  "it", id, name);
+	while (sql_next(&r)) {
+		struct dns_store_rr rr = {
+			.name = sql_col_text(&r, 0),
+			.type = (uint16_t)sql_col_int(&r, 1),
+			.ttl = (uint32_t)sql_col_int(&r, 2),
+			.disabled = sql_col_int(&r, 4) != 0,
+		};
+		rr.rdata = sql_col_blob(&r, 3, &rr.rdlen);
+		int u = fn(&rr, ud);
+		if (u)
+			sql_stop(&r, u);
+	}
+	return sql_end(&r);
+}
+
 static void write_settings(struct sql_txn *t, const char *zone, bool create,
 			   const struct dns_store_zone *z)
 {

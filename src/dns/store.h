@@ -88,6 +88,12 @@ int dns_store_records(struct store *s, const char *zone,
 		      int (*fn)(const struct dns_store_rr *rr, void *ud),
 		      void *ud);
 
+/* The same for the records owned by @name only (type order): what the
+ * index on (zone, name, type) finds without reading the zone. */
+int dns_store_records_at(struct store *s, const char *zone, const char *name,
+			 int (*fn)(const struct dns_store_rr *rr, void *ud),
+			 void *ud);
+
 /* Deletes a zone and its records. -ENOENT when absent. */
 int dns_store_zone_delete(struct store *s, const char *zone);
 

@@ -356,3 +356,11 @@ size_t dns_answer_parsed(const struct dns_zoneset *zs, int parsed,
 	info->rcode = c.rcode;
 	return w.len;
 }
+
+size_t dns_answer_rrset_size(size_t owner_len, size_t count,
+			     size_t rdata_bytes)
+{
+	/* Header; question (name, type, class); per record a pointer to
+	 * the owner, type, class, TTL and RDLENGTH; the OPT record. */
+	return 12 + owner_len + 4 + count * (2 + 10) + rdata_bytes + 11;
+}

@@ -46,4 +46,15 @@ size_t dns_answer_parsed(const struct dns_zoneset *zs, int parsed,
 			 const struct dns_answer_opts *opts,
 			 struct dns_answer_info *info);
 
+/*
+ * The size of the smallest response that carries a whole RRset of @count
+ * records holding @rdata_bytes of RDATA in all, owned by a name of
+ * @owner_len wire bytes and asked for by that name: header, question,
+ * the records (owner compressed, RDATA as stored), our OPT. The RRset
+ * can be served, even over TCP, only when this is at most DNS_MSG_MAX;
+ * otherwise every answer carrying it would be an empty TC one. Pure.
+ */
+size_t dns_answer_rrset_size(size_t owner_len, size_t count,
+			     size_t rdata_bytes);
+
 #endif

@@ -37,7 +37,7 @@ long dns_axfr_next(struct dns_axfr *x, const uint8_t *query,
 		x->stage = 1;
 	}
 	while (x->stage == 1 && x->node < x->z->n_nodes) {
-		const struct dns_node *n = &x->z->nodes[x->node];
+		const struct dns_node *n = x->z->nodes[x->node];
 		if (x->set >= n->nsets) {
 			x->node++;
 			x->set = 0;

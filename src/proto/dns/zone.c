@@ -8,41 +8,20 @@
 #include <string.h>
 
 #include "proto/dns/dns.h"
+#include "proto/dns/zone_priv.h"
 
-struct brec {
-	const uint8_t *owner; /* lower-case wire, in the builder's arena */
-	uint8_t owner_len;
-	uint16_t type;
-	uint32_t ttl;
-	uint16_t rdlen;
-	const uint8_t *rdata;
-};
-
-struct dns_zone_builder {
-	struct dns_name apex;
-	struct brec *recs;
-	size_t n, cap;
-	struct arena arena; /* owners and rdata until build */
-};
-
-static inline uint8_t lower(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
-
-static uint32_t hash_wire(const uint8_t *w, size_t len)
+uint32_t dns_zone_hash(const uint8_t *w, size_t len)
 {
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < len; i++) {
-		h ^= lower(w[i]);
+		h ^= dns_zone_lower(w[i]);
 		h *= 16777619u;
 	}
 	return h;
 }
 
-/* Canonical order (RFC 4034 §6.1) of two lower-case wire names. */
-static int wire_compare(const uint8_t *a, size_t alen, const uint8_t *b,
-			size_t blen)
+int dns_zone_wire_compare(const uint8_t *a, size_t alen, const uint8_t *b,
+			  size_t blen)
 {
 	uint8_t oa[128], ob[128];
 	unsigned na = 0, nb = 0;
@@ -60,6 +39,28 @@ static int wire_compare(const uint8_t *a, size_t alen, const uint8_t *b,
 			return (int)la[0] - (int)lb[0];
 	}
 	return (int)na - (int)nb;
+}
+
+struct dns_zone_mem *dns_zone_mem_new(struct dns_zone_mem *next)
+{
+	struct dns_zone_mem *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	atomic_init(&m->refs, 1);
+	arena_init(&m->arena);
+	m->next = next;
+	return m;
+}
+
+void dns_zone_mem_unref(struct dns_zone_mem *m)
+{
+	while (m && atomic_fetch_sub(&m->refs, 1) == 1) {
+		struct dns_zone_mem *next = m->next;
+		arena_deinit(&m->arena);
+		free(m->block);
+		free(m);
+		m = next;
+	}
 }
 
 struct dns_zone_builder *dns_zone_builder_new(const struct dns_name *apex)
@@ -105,10 +106,12 @@ int dns_zone_builder_add(struct dns_zone_builder *b, const struct dns_name *owne
 	if (!o || !d)
 		return -ENOMEM;
 	for (size_t i = 0; i < owner->len; i++)
-		o[i] = lower(owner->wire[i]);
+		o[i] = dns_zone_lower(owner->wire[i]);
 	if (rdlen)
 		memcpy(d, rdata, rdlen);
-	b->recs[b->n++] = (struct brec){o, owner->len, type, ttl, rdlen, d};
+	b->recs[b->n++] = (struct brec){.owner = o, .owner_len = owner->len,
+					.type = type, .ttl = ttl,
+					.rdlen = rdlen, .rdata = d};
 	return 0;
 }
 
@@ -124,14 +127,16 @@ bool dns_zone_builder_has(const struct dns_zone_builder *b,
 	return false;
 }
 
-static int brec_compare(const void *x, const void *y)
+int dns_zone_brec_compare(const void *x, const void *y)
 {
 	const struct brec *a = x, *b = y;
-	int d = wire_compare(a->owner, a->owner_len, b->owner, b->owner_len);
+	int d = dns_zone_wire_compare(a->owner, a->owner_len, b->owner, b->owner_len);
 	if (d)
 		return d;
 	if (a->type != b->type)
 		return (int)a->type - (int)b->type;
+	if (a->mark != b->mark)
+		return a->mark ? -1 : 1;
 	size_t m = a->rdlen < b->rdlen ? a->rdlen : b->rdlen;
 	d = memcmp(a->rdata, b->rdata, m);
 	if (d)
@@ -141,12 +146,13 @@ static int brec_compare(const void *x, const void *y)
 
 static int node_compare(const void *x, const void *y)
 {
-	const struct dns_node *a = x, *b = y;
-	return wire_compare(a->name, a->name_len, b->name, b->name_len);
+	const struct dns_node *a = *(struct dns_node *const *)x,
+			      *b = *(struct dns_node *const *)y;
+	return dns_zone_wire_compare(a->name, a->name_len, b->name, b->name_len);
 }
 
-static struct dns_node **slot(struct dns_node **index, size_t mask,
-			      const uint8_t *wire, size_t len, uint32_t h)
+struct dns_node **dns_zone_slot(struct dns_node **index, size_t mask,
+				const uint8_t *wire, size_t len, uint32_t h)
 {
 	for (size_t i = h & mask;; i = (i + 1) & mask) {
 		struct dns_node *n = index[i];
@@ -163,22 +169,25 @@ const struct dns_node *dns_zone_find(const struct dns_zone *z,
 	if (len > DNS_NAME_MAX)
 		return NULL;
 	for (size_t i = 0; i < len; i++)
-		low[i] = lower(wire[i]);
-	return *slot(z->index, z->index_mask, low, len, hash_wire(low, len));
+		low[i] = dns_zone_lower(wire[i]);
+	return *dns_zone_slot(z->index, z->index_mask, low, len,
+			      dns_zone_hash(low, len));
 }
 
-static int build_index(struct dns_zone *z)
+int dns_zone_index(struct dns_zone *z)
 {
 	size_t size = 16;
 	while (size < z->n_nodes * 2)
 		size *= 2;
-	z->index = arena_alloc(&z->arena, size * sizeof(*z->index));
+	free(z->index);
+	z->index = calloc(size, sizeof(*z->index));
 	if (!z->index)
 		return -ENOMEM;
 	z->index_mask = size - 1;
 	for (size_t i = 0; i < z->n_nodes; i++) {
-		struct dns_node *n = &z->nodes[i];
-		*slot(z->index, z->index_mask, n->name, n->name_len, n->hash) = n;
+		struct dns_node *n = z->nodes[i];
+		*dns_zone_slot(z->index, z->index_mask, n->name, n->name_len,
+			       n->hash) = n;
 	}
 	return 0;
 }
@@ -195,9 +204,12 @@ static int group(struct dns_zone_builder *b, struct dns_zone *z,
 			nodes++;
 	/* Room for empty non-terminals too: at most one per label of each
 	 * node, bounded by @extra. */
-	z->nodes = calloc(nodes + extra + 1, sizeof(*z->nodes));
-	if (!z->nodes)
+	z->mem->block = calloc(nodes + extra + 1, sizeof(*z->mem->block));
+	z->nodes = malloc((nodes + extra + 1) * sizeof(*z->nodes));
+	if (!z->mem->block || !z->nodes)
 		return -ENOMEM;
+	for (size_t i = 0; i < nodes + extra + 1; i++)
+		z->nodes[i] = &z->mem->block[i];
 	size_t i = 0, k = 0;
 	while (i < b->n) {
 		size_t j = i;
@@ -205,19 +217,19 @@ static int group(struct dns_zone_builder *b, struct dns_zone *z,
 		       memcmp(b->recs[j].owner, b->recs[i].owner,
 			      b->recs[i].owner_len) == 0)
 			j++;
-		struct dns_node *n = &z->nodes[k++];
-		uint8_t *name = arena_alloc(&z->arena, b->recs[i].owner_len);
+		struct dns_node *n = z->nodes[k++];
+		uint8_t *name = arena_alloc(&z->mem->arena, b->recs[i].owner_len);
 		if (!name)
 			return -ENOMEM;
 		memcpy(name, b->recs[i].owner, b->recs[i].owner_len);
 		n->name = name;
 		n->name_len = b->recs[i].owner_len;
-		n->hash = hash_wire(name, n->name_len);
+		n->hash = dns_zone_hash(name, n->name_len);
 		size_t sets = 0;
 		for (size_t r = i; r < j; r++)
 			if (r == i || b->recs[r].type != b->recs[r - 1].type)
 				sets++;
-		n->sets = arena_alloc(&z->arena, sets * sizeof(*n->sets));
+		n->sets = arena_alloc(&z->mem->arena, sets * sizeof(*n->sets));
 		if (!n->sets)
 			return -ENOMEM;
 		size_t r = i;
@@ -230,7 +242,7 @@ static int group(struct dns_zone_builder *b, struct dns_zone *z,
 					ttl = b->recs[e].ttl;
 				e++;
 			}
-			uint8_t *rd = arena_alloc(&z->arena, bytes ? bytes : 1);
+			uint8_t *rd = arena_alloc(&z->mem->arena, bytes ? bytes : 1);
 			if (!rd)
 				return -ENOMEM;
 			struct dns_rrset *rs = &n->sets[n->nsets++];
@@ -255,7 +267,7 @@ static int group(struct dns_zone_builder *b, struct dns_zone *z,
 	return 0;
 }
 
-static int fail(char why[128], const struct dns_node *n, const char *what)
+int dns_zone_fail(char why[128], const struct dns_node *n, const char *what)
 {
 	struct dns_name name;
 	char text[DNS_NAME_TEXT_MAX];
@@ -264,6 +276,31 @@ static int fail(char why[128], const struct dns_node *n, const char *what)
 	dns_name_to_text(&name, text, sizeof(text));
 	snprintf(why, 128, "%.80s: %s", text, what);
 	return -EINVAL;
+}
+
+int dns_zone_apex(struct dns_zone *z, char why[128])
+{
+	z->apex_node = z->nodes[0];
+	z->soa = dns_node_rrset(z->apex_node, DNS_T_SOA);
+	if (!z->soa) {
+		snprintf(why, 128, "no SOA record at the zone apex");
+		return -EINVAL;
+	}
+	if (z->soa->count != 1)
+		return dns_zone_fail(why, z->apex_node, "more than one SOA record");
+	const uint8_t *rd;
+	uint16_t len;
+	uint32_t pos = 0;
+	dns_rrset_next(z->soa, &pos, &rd, &len);
+	/* The serial follows two uncompressed names. */
+	size_t off = 0;
+	for (int k = 0; k < 2 && off < len; k++) {
+		while (off < len && rd[off])
+			off += (size_t)rd[off] + 1;
+		off++; /* the root label */
+	}
+	z->serial = off + 20 <= len ? dns_get32(rd + off) : 0;
+	return 0;
 }
 
 int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
@@ -278,15 +315,17 @@ int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 	z = calloc(1, sizeof(*z));
 	if (!z)
 		goto fail;
-	arena_init(&z->arena);
 	atomic_init(&z->refs, 1);
 	z->apex = b->apex;
+	z->mem = dns_zone_mem_new(NULL);
+	if (!z->mem)
+		goto fail;
 	if (b->n > 1) /* recs is NULL for a zone without records */
-		qsort(b->recs, b->n, sizeof(*b->recs), brec_compare);
+		qsort(b->recs, b->n, sizeof(*b->recs), dns_zone_brec_compare);
 	/* Identical records are one record. */
 	size_t w = 0;
 	for (size_t i = 0; i < b->n; i++) {
-		if (w > 0 && brec_compare(&b->recs[w - 1], &b->recs[i]) == 0) {
+		if (w > 0 && dns_zone_brec_compare(&b->recs[w - 1], &b->recs[i]) == 0) {
 			if (b->recs[i].ttl < b->recs[w - 1].ttl)
 				b->recs[w - 1].ttl = b->recs[i].ttl;
 			continue;
@@ -305,31 +344,31 @@ int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 	if (rc)
 		goto fail;
 	z->n_nodes = n;
-	rc = build_index(z);
+	rc = dns_zone_index(z);
 	if (rc)
 		goto fail;
 	/* Empty non-terminals: every name between a node and the apex. */
 	size_t real = n;
 	for (size_t i = 0; i < real; i++) {
-		const uint8_t *name = z->nodes[i].name;
-		size_t len = z->nodes[i].name_len;
+		const uint8_t *name = z->nodes[i]->name;
+		size_t len = z->nodes[i]->name_len;
 		while (len > b->apex.len) {
 			size_t l = (size_t)name[0] + 1;
 			name += l;
 			len -= l;
-			uint32_t h = hash_wire(name, len);
-			struct dns_node **s = slot(z->index, z->index_mask, name,
-						   len, h);
+			uint32_t h = dns_zone_hash(name, len);
+			struct dns_node **s = dns_zone_slot(
+				z->index, z->index_mask, name, len, h);
 			if (*s)
 				break; /* it and its ancestors exist */
-			struct dns_node *e = &z->nodes[n++];
+			struct dns_node *e = z->nodes[n++];
 			e->name = name; /* a suffix of a stored name */
 			e->name_len = (uint8_t)len;
 			e->hash = h;
 			*s = e;
 			if (n * 2 > z->index_mask + 1) {
 				z->n_nodes = n;
-				rc = build_index(z);
+				rc = dns_zone_index(z);
 				if (rc)
 					goto fail;
 			}
@@ -337,49 +376,28 @@ int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 	}
 	z->n_nodes = n;
 	qsort(z->nodes, n, sizeof(*z->nodes), node_compare);
-	rc = build_index(z);
+	rc = dns_zone_index(z);
 	if (rc)
 		goto fail;
-	/* The apex must exist, with one SOA; canonical order puts it first. */
-	if (n == 0 || z->nodes[0].name_len != b->apex.len ||
-	    memcmp(z->nodes[0].name, b->apex.wire, b->apex.len) != 0 ||
-	    !dns_node_rrset(&z->nodes[0], DNS_T_SOA)) {
+	if (n == 0 || z->nodes[0]->name_len != b->apex.len ||
+	    memcmp(z->nodes[0]->name, b->apex.wire, b->apex.len) != 0) {
 		snprintf(why, 128, "no SOA record at the zone apex");
 		rc = -EINVAL;
 		goto fail;
 	}
-	z->apex_node = &z->nodes[0];
-	z->soa = dns_node_rrset(z->apex_node, DNS_T_SOA);
-	if (z->soa->count != 1) {
-		rc = fail(why, z->apex_node, "more than one SOA record");
+	if ((rc = dns_zone_apex(z, why)))
 		goto fail;
-	}
-	{
-		const uint8_t *rd;
-		uint16_t len;
-		uint32_t pos = 0;
-		dns_rrset_next(z->soa, &pos, &rd, &len);
-		/* The serial follows two uncompressed names. */
-		size_t off = 0;
-		for (int k = 0; k < 2 && off < len; k++) {
-			while (off < len && rd[off])
-				off += (size_t)rd[off] + 1;
-			off++; /* the root label */
-		}
-		if (off + 20 <= len)
-			z->serial = dns_get32(rd + off);
-	}
 	for (size_t i = 0; i < n; i++) {
-		struct dns_node *nd = &z->nodes[i];
+		struct dns_node *nd = z->nodes[i];
 		bool apex = i == 0;
 		const struct dns_rrset *cname = dns_node_rrset(nd, DNS_T_CNAME);
 		if (cname && (apex || nd->nsets > 1)) {
-			rc = fail(why, nd, apex ? "CNAME at the zone apex"
+			rc = dns_zone_fail(why, nd, apex ? "CNAME at the zone apex"
 						: "CNAME and other data");
 			goto fail;
 		}
 		if (!apex && dns_node_rrset(nd, DNS_T_SOA)) {
-			rc = fail(why, nd, "SOA below the zone apex");
+			rc = dns_zone_fail(why, nd, "SOA below the zone apex");
 			goto fail;
 		}
 		if (!apex && dns_node_rrset(nd, DNS_T_NS))
@@ -396,7 +414,7 @@ int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 	}
 	/* Names below a cut are glue or occluded: never answered from. */
 	for (size_t i = 1; i < n; i++) {
-		struct dns_node *nd = &z->nodes[i];
+		struct dns_node *nd = z->nodes[i];
 		const uint8_t *name = nd->name;
 		size_t len = nd->name_len;
 		while (len > b->apex.len) {
@@ -431,7 +449,8 @@ void dns_zone_free(struct dns_zone *z)
 	if (!z || atomic_fetch_sub(&z->refs, 1) != 1)
 		return;
 	free(z->nodes);
-	arena_deinit(&z->arena);
+	free(z->index);
+	dns_zone_mem_unref(z->mem);
 	free(z);
 }
 

@@ -16,7 +16,8 @@
  * nodes sorted in canonical order (for transfers and export) and indexed
  * by a hash of their lower-cased name (for answers). Empty non-terminals
  * get nodes of their own, so "exists but has no data" is a lookup, not a
- * search. Everything lives in the zone's arena; once built, a zone is
+ * search. Nodes, names and RDATA live in the zone's storage, which
+ * later versions made by dns_zone_patch share; once built, a zone is
  * read-only and safe to read from any number of threads.
  */
 
@@ -45,18 +46,21 @@ struct dns_node {
 	struct dns_rrset *sets; /* sorted by type */
 };
 
+struct dns_zone_mem;
+
 struct dns_zone {
 	atomic_uint refs;     /* snapshots sharing it; see dns_zone_ref */
 	struct dns_name apex; /* lower case */
 	uint32_t serial;
 	const struct dns_rrset *soa;
 	const struct dns_node *apex_node;
-	struct dns_node *nodes; /* canonical order; nodes[0] is the apex */
+	struct dns_node **nodes; /* canonical order; nodes[0] is the apex */
 	size_t n_nodes;
 	size_t n_records;
 	struct dns_node **index; /* open addressing, power of two */
 	size_t index_mask;
-	struct arena arena;
+	struct dns_zone_mem *mem; /* what nodes point into (zone_priv.h) */
+	unsigned patches;	  /* dns_zone_patch versions since a build */
 };
 
 struct dns_zone_builder;
@@ -85,6 +89,41 @@ bool dns_zone_builder_has(const struct dns_zone_builder *b,
  */
 int dns_zone_build(struct dns_zone_builder *b, struct dns_zone **out,
 		   char why[128]);
+
+/*
+ * A new version of a built zone with some RRsets replaced, in time
+ * proportional to the change (plus a copy of two pointer arrays of the
+ * zone's size), sharing every node and RDATA it does not change. The
+ * result is what dns_zone_build would make of the base's records with
+ * those RRsets replaced. @base is only read (it may be served meanwhile)
+ * and referenced by the patch. One thread at a time per patch.
+ */
+struct dns_zone_patch;
+
+/* NULL when out of memory. */
+struct dns_zone_patch *dns_zone_patch_new(struct dns_zone *base);
+void dns_zone_patch_free(struct dns_zone_patch *p);
+
+/* The RRset (@owner, @type) is replaced by the records added for it
+ * (none: it goes). Owners outside the zone are ignored. 0 or -ENOMEM. */
+int dns_zone_patch_set(struct dns_zone_patch *p, const struct dns_name *owner,
+		       uint16_t type);
+
+/* A record of a replaced RRset (marks it replaced too). As
+ * dns_zone_builder_add. */
+int dns_zone_patch_add(struct dns_zone_patch *p, const struct dns_name *owner,
+		       uint16_t type, uint32_t ttl, const uint8_t *rdata,
+		       uint16_t rdlen, char why[128]);
+
+/*
+ * Makes the new version (one reference in *out); consumes @p either way.
+ * -EINVAL with @why when the result would not build (as dns_zone_build
+ * refuses it), -E2BIG when @base is itself the end of a long chain of
+ * patches (build the zone afresh: storage is shared along the chain),
+ * -ENOMEM.
+ */
+int dns_zone_patch_apply(struct dns_zone_patch *p, struct dns_zone **out,
+			 char why[128]);
 
 /* Zones are shared by the snapshots that serve them: a rebuild reuses
  * the zones that did not change. dns_zone_build returns one reference;

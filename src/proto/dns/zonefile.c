@@ -481,6 +481,8 @@ static int record(struct zf_ctx *c, struct zf_file *f, bool blank,
 	f->has_owner = true;
 	rr.rdlen = (uint16_t)rdlen;
 	rr.rdata = c->rdata;
+	rr.file = f->name;
+	rr.line = f->rec_line;
 	if (c->ops && c->ops->record)
 		return c->ops->record(&rr, c->ops->ud);
 	return 0;

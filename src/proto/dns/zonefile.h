@@ -25,6 +25,8 @@ struct dns_zf_record {
 	uint16_t type;
 	uint16_t rdlen;
 	const uint8_t *rdata; /* valid during the callback */
+	const char *file;     /* where it was read: valid during the parse */
+	int line;	      /* 1-based */
 };
 
 struct dns_zf_error {

@@ -408,6 +408,61 @@ static void test_parsed_entry_point(void **state)
 	}
 }
 
+/* dns_answer_rrset_size is exact: an RRset whose answer is 65535 bytes
+ * is served whole over TCP, one byte more gets only TC. */
+static void test_rrset_size_limit(void **state)
+{
+	(void)state;
+	for (int extra = 0; extra < 2; extra++) {
+		struct dns_name apex = tname("example.com."),
+				owner = tname("t.example.com.");
+		struct dns_zone_builder *b = dns_zone_builder_new(&apex);
+		uint8_t rd[256];
+		char why[128];
+		memset(rd, 'x', sizeof(rd));
+		dns_zone_builder_add(b, &apex, DNS_T_SOA, 60,
+				     (const uint8_t *)"\0\0\0\0\0\1\0\0\0\1"
+						      "\0\0\0\1\0\0\0\1\0\0\0\1",
+				     22, why);
+		size_t count = 0, bytes = 0;
+		/* 244 records of 256 bytes, then one that ends the answer
+		 * at 65535 bytes (+ @extra). */
+		for (int i = 0; i < 245; i++) {
+			size_t len = i < 244 ? 256 : 89 + (size_t)extra;
+			rd[0] = (uint8_t)(len - 1);
+			rd[1] = (uint8_t)i; /* distinct records */
+			assert_int_equal(dns_zone_builder_add(b, &owner, DNS_T_TXT,
+							      60, rd,
+							      (uint16_t)len, why),
+					 0);
+			count++;
+			bytes += len;
+		}
+		size_t want = dns_answer_rrset_size(owner.len, count, bytes);
+		assert_int_equal(want, 65535 + (size_t)extra);
+		struct dns_zone *z = NULL;
+		assert_int_equal(dns_zone_build(b, &z, why), 0);
+		struct dns_zoneset one = {.zones = &z, .n = 1};
+		uint8_t q[512], out[DNS_MSG_MAX];
+		size_t ql = tquery(q, "t.example.com.", DNS_T_TXT, DNS_C_IN, 1232);
+		struct dns_answer_info info;
+		size_t n = dns_answer(&one, q, ql, out, sizeof(out), true, &opts,
+				      &info);
+		/* The header only: too many records for tdecode. */
+		assert_true(n >= DNS_HEADER_LEN);
+		uint16_t flags = dns_get16(out + 2), an = dns_get16(out + 6);
+		if (extra) {
+			assert_true(flags & DNS_F_TC);
+			assert_int_equal(an, 0);
+		} else {
+			assert_false(flags & DNS_F_TC);
+			assert_int_equal(an, count);
+			assert_int_equal(n, want);
+		}
+		dns_zone_free(z);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -418,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_referrals_and_glue),
 		cmocka_unit_test(test_any_rfc8482),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_rrset_size_limit),
 		cmocka_unit_test(test_edns),
 		cmocka_unit_test(test_other_cases),
 		cmocka_unit_test(test_parsed_entry_point),

@@ -171,7 +171,7 @@ static void test_canonical_order_and_empty_non_terminals(void **state)
 	};
 	assert_int_equal(z->n_nodes, sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < z->n_nodes; i++)
-		assert_string_equal(node_text(&z->nodes[i]), want[i]);
+		assert_string_equal(node_text(z->nodes[i]), want[i]);
 	const struct dns_node *ent = find(z, "y.deep.example.");
 	assert_non_null(ent);
 	assert_int_equal(ent->nsets, 0);
