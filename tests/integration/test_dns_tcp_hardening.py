@@ -121,7 +121,7 @@ def test_pipelining_client_that_never_reads_is_bounded(hearthd_factory,
     for _ in range(20):  # warm the allocator and the paths under test
         assert fresh_query(d, "127.0.0.3", timeout=3) is not None
     before = rss_kb(d.pid)
-    s, sent = pipeline_without_reading(d, "127.0.0.2", 30000)
+    s, sent = pipeline_without_reading(d, "127.0.0.2", 60000)
     try:
         time.sleep(0.5)
         after = rss_kb(d.pid)
