@@ -123,6 +123,37 @@ static const struct cfg_section dns_identity_section = {
 	.name_off = CFG_NONE, .pos_off = CFG_NONE,
 };
 
+static const struct cfg_field dns_rrl_fields[] = {
+	FIELD(.key = "responses_per_second", .type = CFG_INT,
+	      .off = F(struct cfg_dns_rrl, responses_per_second), .def = "20",
+	      .min = 0, .max = 1000000, .reloadable = true,
+	      .help = "UDP answers a second to one client prefix outside "
+		      "allow_recursion; 0 disables the limit"),
+	FIELD(.key = "slip", .type = CFG_INT,
+	      .off = F(struct cfg_dns_rrl, slip), .def = "2", .min = 0,
+	      .max = 10, .reloadable = true,
+	      .help = "every slip-th answer over the limit goes out truncated "
+		      "(TC=1: real clients retry over TCP), the others are "
+		      "dropped; 0 drops all, 1 truncates all"),
+	FIELD(.key = "window", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns_rrl, window), .def = "15s", .min = 1,
+	      .max = 3600, .reloadable = true,
+	      .help = "a prefix over the limit stays limited until it has "
+		      "been quiet for about this long"),
+	FIELD(.key = "ipv4_prefix", .type = CFG_INT,
+	      .off = F(struct cfg_dns_rrl, ipv4_prefix), .def = "24", .min = 8,
+	      .max = 32, .reloadable = true,
+	      .help = "IPv4 clients are counted by this prefix length"),
+	FIELD(.key = "ipv6_prefix", .type = CFG_INT,
+	      .off = F(struct cfg_dns_rrl, ipv6_prefix), .def = "56",
+	      .min = 16, .max = 128, .reloadable = true,
+	      .help = "IPv6 clients are counted by this prefix length"),
+};
+static const struct cfg_section dns_rrl_section = {
+	.fields = dns_rrl_fields, .n_fields = N(dns_rrl_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
 static const struct cfg_field dns_fields[] = {
 	FIELD(.key = "listen", .type = CFG_LIST, .elem = CFG_SOCKADDR,
 	      .elem_size = sizeof(struct sockaddr_any),
@@ -217,6 +248,41 @@ static const struct cfg_field dns_fields[] = {
 	      .min = 50, .max = 30000, .reloadable = true,
 	      .help = "milliseconds to wait for one upstream before trying "
 		      "the next; SERVFAIL after three tries"),
+	FIELD(.key = "allow_recursion", .type = CFG_LIST, .elem = CFG_PREFIX,
+	      .elem_size = sizeof(struct ipprefix),
+	      .off = F(struct cfg_dns, allow_recursion),
+	      .count_off = F(struct cfg_dns, n_allow_recursion),
+	      .set_off = F(struct cfg_dns, has_allow_recursion),
+	      .reloadable = true,
+	      .help = "prefixes whose clients get names forwarded; others "
+		      "get REFUSED for what no zone holds (zones stay "
+		      "public); absent: loopback and every lab.networks "
+		      "subnet"),
+	FIELD(.key = "forward_max_inflight", .type = CFG_INT,
+	      .off = F(struct cfg_dns, forward_max_inflight), .def = "4096",
+	      .min = 1, .max = 1000000, .reloadable = true,
+	      .help = "forwarded queries waiting upstream at once; more are "
+		      "answered SERVFAIL"),
+	FIELD(.key = "forward_max_inflight_per_client", .type = CFG_INT,
+	      .off = F(struct cfg_dns, forward_max_inflight_per_client),
+	      .def = "256", .min = 1, .max = 1000000, .reloadable = true,
+	      .help = "the same, for one client address"),
+	FIELD(.key = "upstream_down_after", .type = CFG_INT,
+	      .off = F(struct cfg_dns, upstream_down_after), .def = "3",
+	      .min = 1, .max = 1000, .reloadable = true,
+	      .help = "consecutive unanswered tries that mark an upstream "
+		      "down: skipped, then probed with one query at a time"),
+	FIELD(.key = "upstream_backoff", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns, upstream_backoff), .def = "5s",
+	      .min = 1, .max = 3600, .reloadable = true,
+	      .help = "how long a down upstream is skipped before its probe; "
+		      "doubles after each failed probe, up to 60s (or this "
+		      "value when longer)"),
+	FIELD(.key = "rrl", .type = CFG_SECTION,
+	      .off = F(struct cfg_dns, rrl), .reloadable = true,
+	      .sub = &dns_rrl_section,
+	      .help = "response-rate limiting of UDP answers to clients "
+		      "outside allow_recursion"),
 	FIELD(.key = "identity", .type = CFG_SECTION,
 	      .off = F(struct cfg_dns, identity), .reloadable = true,
 	      .sub = &dns_identity_section,

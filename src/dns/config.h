@@ -24,6 +24,14 @@ struct cfg_dns_identity {
 	const char *id;	     /* CHAOS id.server; "" hides it */
 };
 
+/* Response-rate limiting of UDP answers to clients outside allow_recursion. */
+struct cfg_dns_rrl {
+	int64_t responses_per_second; /* per prefix; 0 disables */
+	int64_t slip;		      /* every slip-th limited answer TC=1 */
+	int64_t window;		      /* seconds */
+	int64_t ipv4_prefix, ipv6_prefix;
+};
+
 struct cfg_dns_forward {
 	struct cfg_pos pos;
 	const char *domain; /* lower case, no trailing dot */
@@ -64,6 +72,14 @@ struct cfg_dns {
 	size_t n_alias;
 	int64_t cache_size;	  /* entries */
 	int64_t upstream_timeout; /* ms per try */
+	struct ipprefix *allow_recursion; /* who may have names forwarded */
+	size_t n_allow_recursion;
+	bool has_allow_recursion; /* absent: loopback and lab.networks */
+	int64_t forward_max_inflight;
+	int64_t forward_max_inflight_per_client;
+	int64_t upstream_down_after; /* consecutive failed tries */
+	int64_t upstream_backoff;    /* seconds, doubling to 60 s */
+	struct cfg_dns_rrl rrl;
 };
 
 /* The `dns:` section's schema (read by the config loader). */

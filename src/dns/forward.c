@@ -30,6 +30,13 @@
  * counts only when it arrives on the socket the try was sent through,
  * from the server asked, with that id and our question (RFC 5452);
  * anything else is ignored.
+ *
+ * In flight is bounded: at most max_inflight queries wait upstream, at
+ * most max_per_client of them for one client address; a query over
+ * either bound is answered SERVFAIL at once (and counted), as is one
+ * whose upstreams are all down (proto/dns/health.c: skipped after
+ * upstream_down_after failed tries in a row, probed back with one query
+ * at a time). Every try's outcome is reported to its server's health.
  */
 
 static void random_bytes(struct dns_fwd *f, void *out, size_t n)
@@ -325,7 +332,66 @@ void dns_fwd_socks_retire(struct dns_fwd *f)
 	}
 }
 
+/* ---- in flight per client ---- */
+
+static size_t client_bucket(const struct ipaddr *a)
+{
+	uint32_t h = 2166136261u;
+	size_t n = a->family == AF_INET6 ? 16 : 4;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ a->u.bytes[i]) * 16777619u;
+	return h & (CLIENT_BUCKETS - 1);
+}
+
+static struct client_count *client_find(struct dns_fwd *f,
+					const struct ipaddr *a)
+{
+	for (struct client_count *c = f->clients[client_bucket(a)]; c;
+	     c = c->next)
+		if (ipaddr_equal(&c->addr, a))
+			return c;
+	return NULL;
+}
+
+/* A zero count for @a, added to the table (NULL: out of memory). */
+static struct client_count *client_add(struct dns_fwd *f,
+				       const struct ipaddr *a)
+{
+	struct client_count **b = &f->clients[client_bucket(a)];
+	struct client_count *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->addr = *a;
+	c->next = *b;
+	*b = c;
+	return c;
+}
+
+static void client_put(struct dns_fwd *f, struct client_count *c)
+{
+	if (--c->n > 0)
+		return;
+	struct client_count **pp = &f->clients[client_bucket(&c->addr)];
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	free(c);
+}
+
 /* ---- tries ---- */
+
+/* The current try's outcome, told to its server's health. */
+static void report(struct dns_fwd *f, struct req *r, bool ok)
+{
+	unsigned h = r->health[r->cur];
+	if (h == NO_HEALTH)
+		return;
+	bool probe = r->probing && r->cur == 0;
+	if (probe)
+		r->probing = false;
+	dns_health_result(&f->health[h], &f->hp, uv_now(f->room->loop), ok,
+			  probe);
+}
 
 static void tcp_freed(uv_handle_t *h)
 {
@@ -351,6 +417,10 @@ static void req_end(struct dns_fwd *f, struct req *r)
 {
 	unschedule(f, r);
 	drop_try(f, r);
+	if (r->cc) {
+		client_put(f, r->cc);
+		f->inflight--;
+	}
 	free(r);
 }
 
@@ -379,6 +449,7 @@ static bool act(struct dns_fwd *f, struct req *r, struct dns_fwd_action a)
 		case DNS_FWD_SEND_UDP:
 		case DNS_FWD_SEND_TCP:
 			drop_try(f, r);
+			r->cur = a.server;
 			if (a.what == DNS_FWD_SEND_TCP)
 				f->tcp_retries++;
 			if ((a.what == DNS_FWD_SEND_UDP
@@ -389,6 +460,7 @@ static bool act(struct dns_fwd *f, struct req *r, struct dns_fwd_action a)
 				return false;
 			}
 			/* Failed at once: on to the next try. */
+			report(f, r, false);
 			a = dns_fwd_sm_failed(&r->sm, uv_now(f->room->loop));
 			break;
 		}
@@ -397,6 +469,7 @@ static bool act(struct dns_fwd *f, struct req *r, struct dns_fwd_action a)
 
 static void fail(struct dns_fwd *f, struct req *r)
 {
+	report(f, r, false);
 	act(f, r, dns_fwd_sm_failed(&r->sm, uv_now(f->room->loop)));
 }
 
@@ -441,6 +514,7 @@ static void udp_recv(uv_udp_t *h, ssize_t n, const uv_buf_t *b,
 		return;
 	}
 	bool tc = dns_get16(m + 2) & DNS_F_TC;
+	report(f, r, true);
 	if (act(f, r, dns_fwd_sm_answer(&r->sm, uv_now(f->room->loop), tc)))
 		finish(f, r, m, (size_t)n); /* rbuf: not scratch */
 }
@@ -461,6 +535,7 @@ static void on_timer(uv_timer_t *t)
 			continue;
 		}
 		f->timeouts++;
+		report(f, r, false);
 		act(f, r, a);
 	}
 	arm(f);
@@ -528,6 +603,7 @@ static void tcp_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 		fail(f, r);
 		return;
 	}
+	report(f, r, true);
 	if (act(f, r, dns_fwd_sm_answer(&r->sm, uv_now(f->room->loop), false)))
 		finish(f, r, t->buf + 2, want); /* freed only on close */
 }
@@ -586,25 +662,67 @@ static int send_tcp(struct dns_fwd *f, struct req *r,
 	return 0;
 }
 
-/* The servers for @name: the longest matching forward rule, else the
- * upstreams from where the last failure left off. */
-static unsigned pick(struct dns_fwd *f, const struct dns_name *name,
-		     struct sockaddr_any out[DNS_FWD_MAX_TRIES])
+/* The servers for @r's name into r->servers: the longest matching
+ * forward rule, else the upstreams from where the last failure left
+ * off; those down are left out, and one due for its probe goes first
+ * (the query is the probe). Returns how many; *@configured tells
+ * whether any server was configured at all (none: REFUSED; all down:
+ * SERVFAIL). */
+static unsigned pick(struct dns_fwd *f, struct req *r, bool *configured)
 {
-	const struct route *best = NULL;
+	const struct dns_name *name = &r->q.qname;
+	uint64_t now = uv_now(f->room->loop);
+	size_t best = SIZE_MAX;
+	r->probing = false;
 	for (size_t i = 0; i < f->n_routes; i++)
 		if (dns_name_is_subdomain(name, &f->routes[i].domain) &&
-		    (!best || f->routes[i].domain.len > best->domain.len))
-			best = &f->routes[i];
-	if (best) {
-		out[0] = best->to;
+		    (best == SIZE_MAX ||
+		     f->routes[i].domain.len > f->routes[best].domain.len))
+			best = i;
+	*configured = best != SIZE_MAX || f->n_up > 0;
+	if (best != SIZE_MAX) {
+		unsigned h = (unsigned)(f->n_up + best);
+		enum dns_health_use u = dns_health_pick(&f->health[h], &f->hp,
+							now);
+		if (u == DNS_HEALTH_SKIP)
+			return 0;
+		r->probing = u == DNS_HEALTH_PROBE;
+		r->servers[0] = f->routes[best].to;
+		r->health[0] = h;
 		return 1;
 	}
-	size_t idx[DNS_FWD_MAX_TRIES];
-	unsigned n = dns_fwd_order(f->n_up, f->next_up, idx);
-	for (unsigned i = 0; i < n; i++)
-		out[i] = f->up[idx[i]];
+	size_t up[DNS_FWD_MAX_TRIES];
+	unsigned n_up = 0;
+	bool probe = false;
+	for (size_t i = 0; i < f->n_up && n_up < DNS_FWD_MAX_TRIES; i++) {
+		size_t k = (f->next_up + i) % f->n_up;
+		enum dns_health_use u = dns_health_peek(&f->health[k], &f->hp,
+							now);
+		if (u == DNS_HEALTH_PROBE && !probe) {
+			dns_health_pick(&f->health[k], &f->hp, now);
+			probe = true;
+			r->servers[0] = f->up[k];
+			r->health[0] = (unsigned)k;
+		} else if (u == DNS_HEALTH_USE) {
+			up[n_up++] = k;
+		}
+	}
+	unsigned n = probe ? 1 : 0;
+	for (unsigned i = 0; i < n_up && n < DNS_FWD_MAX_TRIES; i++) {
+		r->servers[n] = f->up[up[i]];
+		r->health[n++] = (unsigned)up[i];
+	}
+	r->probing = probe;
 	return n;
+}
+
+/* Over a bound: SERVFAIL at once. */
+static void refuse_now(struct dns_fwd *f, struct req *r, uint64_t *counter)
+{
+	(*counter)++;
+	f->servfail++;
+	answer_error(f, r, DNS_R_SERVFAIL);
+	free(r);
 }
 
 static void process(struct dns_fwd *f, struct req *r)
@@ -622,12 +740,36 @@ static void process(struct dns_fwd *f, struct req *r)
 	r->scheduled = false;
 	r->sock = NULL;
 	r->tcp = NULL;
-	r->n_servers = pick(f, &r->q.qname, r->servers);
-	if (r->n_servers == 0) {
-		answer_error(f, r, DNS_R_REFUSED);
-		free(r);
+	r->cc = NULL;
+	r->cur = 0;
+	if (f->inflight >= f->max_inflight) {
+		refuse_now(f, r, &f->over_limit);
 		return;
 	}
+	struct client_count *cc = client_find(f, &r->client);
+	if (cc && cc->n >= f->max_per_client) {
+		refuse_now(f, r, &f->over_client_limit);
+		return;
+	}
+	bool configured;
+	r->n_servers = pick(f, r, &configured);
+	if (r->n_servers == 0) {
+		if (!configured) {
+			answer_error(f, r, DNS_R_REFUSED);
+			free(r);
+			return;
+		}
+		refuse_now(f, r, &f->all_down);
+		return;
+	}
+	if (!cc && !(cc = client_add(f, &r->client))) {
+		/* A probe handed out is taken as lost, in time. */
+		refuse_now(f, r, &f->over_limit);
+		return;
+	}
+	cc->n++;
+	r->cc = cc;
+	f->inflight++;
 	f->forwarded++;
 	uint64_t now = uv_now(f->room->loop);
 	act(f, r, dns_fwd_sm_start(&r->sm, r->n_servers, f->timeout_ms, now));
@@ -686,6 +828,7 @@ int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 	r->ctl_len = in ? dns_udp_reply_ctl(in, r->ctl, sizeof(r->ctl)) : 0;
 	memcpy(&r->peer, peer, peer_len);
 	r->peer_len = peer_len;
+	dns_sockaddr_ip((const struct sockaddr *)peer, &r->client);
 	pthread_mutex_lock(&f->lock);
 	if (f->inbox_n >= INBOX_MAX) {
 		pthread_mutex_unlock(&f->lock);
@@ -703,9 +846,9 @@ int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 	return 0;
 }
 
-int dns_fwd_submit_tcp(struct dns_fwd *f, const struct dns_query *pq,
-		       const uint8_t *q, size_t len, dns_fwd_reply_fn cb,
-		       void *ud)
+int dns_fwd_submit_tcp(struct dns_fwd *f, const struct sockaddr *peer,
+		       const struct dns_query *pq, const uint8_t *q, size_t len,
+		       dns_fwd_reply_fn cb, void *ud)
 {
 	struct req *r = req_new(pq, q, len);
 	if (!r)
@@ -716,8 +859,54 @@ int dns_fwd_submit_tcp(struct dns_fwd *f, const struct dns_query *pq,
 	r->cache_tried = false;
 	r->ctl_len = 0;
 	r->peer_len = 0;
+	dns_sockaddr_ip(peer, &r->client);
+	if (!dns_access_allows(f->access, &r->client)) {
+		size_t n = dns_fwd_refuse(f, &r->q, r->query, f->scratch,
+					  sizeof(f->scratch));
+		reply(f, r, f->scratch, n);
+		free(r);
+		return 0;
+	}
 	process(f, r);
 	return 0;
+}
+
+const struct dns_access *dns_fwd_access(struct dns_fwd *f)
+{
+	/* rcu_dereference(), as an acquire ThreadSanitizer sees. */
+	return f ? __atomic_load_n(&f->access, __ATOMIC_ACQUIRE) : NULL;
+}
+
+bool dns_access_allows(const struct dns_access *a, const struct ipaddr *client)
+{
+	if (!a || client->family == 0)
+		return false;
+	for (size_t i = 0; i < a->n_allow; i++)
+		if (ipprefix_contains(&a->allow[i], client))
+			return true;
+	return false;
+}
+
+void dns_sockaddr_ip(const struct sockaddr *sa, struct ipaddr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sa && sa->sa_family == AF_INET) {
+		out->family = AF_INET;
+		out->u.v4 = ((const struct sockaddr_in *)sa)->sin_addr;
+	} else if (sa && sa->sa_family == AF_INET6) {
+		out->family = AF_INET6;
+		out->u.v6 = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+	}
+}
+
+size_t dns_fwd_refuse(struct dns_fwd *f, const struct dns_query *q,
+		      const uint8_t *query, uint8_t *out, size_t cap)
+{
+	atomic_fetch_add_explicit(&f->recursion_refused, 1,
+				  memory_order_relaxed);
+	uint16_t payload = (uint16_t)atomic_load_explicit(
+		&f->payload_atomic, memory_order_relaxed);
+	return dns_relay_error(out, cap, query, q, DNS_R_REFUSED, payload);
 }
 
 int dns_fwd_open(struct dns_room *r, const struct config *cfg,
@@ -759,6 +948,8 @@ static void handle_closed(uv_handle_t *h)
 	on_async(&f->async); /* frees what is still queued */
 	pthread_mutex_destroy(&f->lock);
 	dns_cache_free(f->cache);
+	free(f->access); /* the workers are joined by now */
+	free(f->health);
 	free(f->routes);
 	free(f->up);
 	free(f->alias);

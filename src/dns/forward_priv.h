@@ -12,6 +12,7 @@
 #include "dns/internal.h"
 #include "proto/dns/cache.h"
 #include "proto/dns/fwd.h"
+#include "proto/dns/health.h"
 #include "proto/dns/relay.h"
 
 /* forward.c runs queries on the loop; forward_setup.c configures the
@@ -25,8 +26,17 @@
 #define SOCK_USES 128
 #define SOCK_AGE_MS 30000
 #define ID_BUCKETS 4096 /* in-flight tries, hashed by (socket, id) */
+#define CLIENT_BUCKETS 1024 /* in-flight counts, hashed by client address */
+#define NO_HEALTH ((unsigned)-1)
 
 struct req;
+
+/* How many forwarded queries one client address has in flight. */
+struct client_count {
+	struct client_count *next;
+	struct ipaddr addr;
+	unsigned n;
+};
 
 /* A pooled upstream socket. */
 struct upsock {
@@ -64,11 +74,16 @@ struct req {
 	uint16_t id;
 	struct tcp_try *tcp; /* the TCP retry, or NULL */
 	struct sockaddr_any servers[DNS_FWD_MAX_TRIES];
+	unsigned health[DNS_FWD_MAX_TRIES]; /* f->health index, or NO_HEALTH */
 	unsigned n_servers;
+	unsigned cur;	     /* servers[] index of the current try */
+	bool probing;	     /* servers[0]'s first try is its probe */
+	struct client_count *cc; /* counted in flight: from start to end */
 	/* The client. */
 	int fd; /* UDP: the worker's socket to answer through; -1 for TCP */
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
+	struct ipaddr client; /* the peer's address: the in-flight count's key */
 	_Alignas(struct cmsghdr) uint8_t ctl[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	size_t ctl_len;	     /* reply source */
 	dns_fwd_reply_fn cb; /* TCP */
@@ -97,6 +112,14 @@ struct dns_fwd {
 	size_t n_routes;
 	struct sockaddr_any *up;
 	size_t n_up;
+	/* One per upstream, then one per route (same order). */
+	struct dns_health *health;
+	struct dns_health_params hp;
+	/* Published to the UDP workers (see dns_access in internal.h). */
+	struct dns_access *access;
+	size_t max_inflight, max_per_client;
+	size_t inflight;
+	struct client_count *clients[CLIENT_BUCKETS];
 	size_t next_up; /* rotates after a failure */
 	struct dns_alias *alias;
 	size_t n_alias;
@@ -121,6 +144,8 @@ struct dns_fwd {
 	/* counters */
 	uint64_t forwarded, timeouts, servfail, dropped, tcp_retries,
 		rejected_answers;
+	uint64_t over_limit, over_client_limit, all_down;
+	atomic_uint_fast64_t recursion_refused; /* workers and loop */
 	uint64_t latency_ms_sum, latency_n;
 	bool closing;
 };

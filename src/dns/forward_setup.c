@@ -8,18 +8,41 @@
 
 #include "dns/forward_priv.h"
 
-/* A cache the workers may still be reading, freed after a grace
- * period on liburcu's call_rcu thread. */
-struct old_cache {
+/* Something the workers may still be reading (a cache, access
+ * settings), freed after a grace period on liburcu's call_rcu thread. */
+struct old_ptr {
 	struct rcu_head head;
-	struct dns_cache *c;
+	void *p;
+	void (*free)(void *);
 };
 
-static void old_cache_free(struct rcu_head *h)
+static void old_ptr_free(struct rcu_head *h)
 {
-	struct old_cache *o = caa_container_of(h, struct old_cache, head);
-	dns_cache_free(o->c);
+	struct old_ptr *o = caa_container_of(h, struct old_ptr, head);
+	o->free(o->p);
 	free(o);
+}
+
+/* Frees @p with @fn once no worker can read it. Loop thread
+ * (registered with RCU, offline). */
+static void free_after_readers(void *p, void (*fn)(void *))
+{
+	struct old_ptr *o = malloc(sizeof(*o));
+	if (!o) {
+		synchronize_rcu();
+		fn(p);
+		return;
+	}
+	o->p = p;
+	o->free = fn;
+	rcu_thread_online(); /* QSBR: call_rcu wants an online thread */
+	call_rcu(&o->head, old_ptr_free);
+	rcu_thread_offline();
+}
+
+static void cache_free(void *c)
+{
+	dns_cache_free(c);
 }
 
 /* Publishes @c (may be NULL) as the cache; the counters of the one it
@@ -33,16 +56,39 @@ static void cache_replace(struct dns_fwd *f, struct dns_cache *c)
 	dns_cache_stats(old, &st);
 	f->old_hits += st.hits;
 	f->old_misses += st.misses;
-	struct old_cache *o = malloc(sizeof(*o));
-	if (!o) {
-		synchronize_rcu();
-		dns_cache_free(old);
-		return;
+	free_after_readers(old, cache_free);
+}
+
+/* allow_recursion (absent: loopback and the lab's subnets) and the rate
+ * limit, in one allocation. NULL when out of memory. */
+static struct dns_access *access_new(const struct config *cfg)
+{
+	const struct cfg_dns *d = dns_config(cfg);
+	size_t n = d->has_allow_recursion ? d->n_allow_recursion
+					  : 2 + cfg->lab.n_networks;
+	struct dns_access *a = calloc(1, sizeof(*a) + n * sizeof(*a->allow));
+	if (!a)
+		return NULL;
+	a->allow = (struct ipprefix *)(a + 1);
+	if (d->has_allow_recursion) {
+		if (n)
+			memcpy(a->allow, d->allow_recursion,
+			       n * sizeof(*a->allow));
+	} else {
+		ipprefix_parse("127.0.0.0/8", &a->allow[0]);
+		ipprefix_parse("::1/128", &a->allow[1]);
+		for (size_t i = 0; i < cfg->lab.n_networks; i++)
+			a->allow[2 + i] = cfg->lab.networks[i].subnet;
 	}
-	o->c = old;
-	rcu_thread_online(); /* QSBR: call_rcu wants an online thread */
-	call_rcu(&o->head, old_cache_free);
-	rcu_thread_offline();
+	a->n_allow = n;
+	a->rrl = (struct dns_rrl_params){
+		.rate = (uint32_t)d->rrl.responses_per_second,
+		.slip = (uint32_t)d->rrl.slip,
+		.window = (uint32_t)d->rrl.window,
+		.v4_prefix = (unsigned)d->rrl.ipv4_prefix,
+		.v6_prefix = (unsigned)d->rrl.ipv6_prefix,
+	};
+	return a;
 }
 
 /* Servers named in /etc/resolv.conf, port 53. */
@@ -79,10 +125,15 @@ int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 	struct sockaddr_any *up = calloc(d->n_upstream + 8, sizeof(*up));
 	struct dns_alias *alias =
 		calloc(d->n_alias + cfg->lab.n_hosts + 1, sizeof(*alias));
-	if (!routes || !up || !alias) {
+	struct dns_health *health =
+		calloc(d->n_upstream + 8 + d->n_forward + 1, sizeof(*health));
+	struct dns_access *access = access_new(cfg);
+	if (!routes || !up || !alias || !health || !access) {
 		free(routes);
 		free(up);
 		free(alias);
+		free(health);
+		free(access);
 		return -ENOMEM;
 	}
 	struct dns_name root;
@@ -120,6 +171,17 @@ int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 		alias[na].to.len = 32;
 		na++;
 	}
+	/* Health starts afresh: the servers may be others now, and the
+	 * tries in flight report to nobody. */
+	for (size_t i = 0; i < nu + nr; i++)
+		dns_health_init(&health[i]);
+	for (struct req *r = f->reqs; r; r = r->next) {
+		for (unsigned i = 0; i < DNS_FWD_MAX_TRIES; i++)
+			r->health[i] = NO_HEALTH;
+		r->probing = false;
+	}
+	free(f->health);
+	f->health = health;
 	free(f->routes);
 	free(f->up);
 	free(f->alias);
@@ -134,6 +196,20 @@ int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 						: 1;
 	f->payload = (uint16_t)d->udp_payload;
 	atomic_store(&f->payload_atomic, f->payload);
+	f->max_inflight = (size_t)d->forward_max_inflight;
+	f->max_per_client = (size_t)d->forward_max_inflight_per_client;
+	uint64_t backoff = (uint64_t)d->upstream_backoff * 1000;
+	f->hp = (struct dns_health_params){
+		.down_after = (unsigned)d->upstream_down_after,
+		.backoff_ms = backoff,
+		.backoff_max_ms = backoff > 60000 ? backoff : 60000,
+		/* three tries and a TCP retry, and some */
+		.probe_lost_ms = 4 * f->timeout_ms + 1000,
+	};
+	struct dns_access *old = __atomic_exchange_n(&f->access, access,
+						     __ATOMIC_ACQ_REL);
+	if (old)
+		free_after_readers(old, free);
 	/* New sockets for the new upstreams; the old ones close once the
 	 * tries waiting on them are done. */
 	dns_fwd_socks_retire(f);
@@ -183,6 +259,54 @@ void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 	metrics_sample(out, "hearth_dns_forward_total",
 		       (double)f->rejected_answers, 1, "event",
 		       "rejected_answer");
+	metrics_sample(out, "hearth_dns_forward_total", (double)f->over_limit,
+		       1, "event", "over_limit");
+	metrics_sample(out, "hearth_dns_forward_total",
+		       (double)f->over_client_limit, 1, "event",
+		       "over_client_limit");
+	metrics_sample(out, "hearth_dns_forward_total", (double)f->all_down, 1,
+		       "event", "upstreams_down");
+	metrics_family(out, "hearth_dns_forward_inflight", "gauge",
+		       "forwarded queries waiting upstream now");
+	metrics_sample(out, "hearth_dns_forward_inflight", (double)f->inflight,
+		       0);
+	metrics_family(out, "hearth_dns_upstream_up", "gauge",
+		       "1 while an upstream or forward server is in use, 0 "
+		       "while it is down or probed");
+	metrics_family(out, "hearth_dns_upstream_down_total", "counter",
+		       "times an upstream or forward server was marked down");
+	/* Labelled by server and by the domain it serves ("." for the
+	 * upstreams). */
+	for (size_t i = 0; i < f->n_up + f->n_routes; i++) {
+		char text[ADDR_TEXT_MAX], dom[DNS_NAME_TEXT_MAX] = ".";
+		if (i < f->n_up) {
+			sockaddr_format(&f->up[i], text);
+		} else {
+			const struct route *rt = &f->routes[i - f->n_up];
+			sockaddr_format(&rt->to, text);
+			dns_name_to_text(&rt->domain, dom, sizeof(dom));
+		}
+		metrics_sample(out, "hearth_dns_upstream_up",
+			       f->health[i].state == DNS_HEALTH_UP ? 1 : 0, 2,
+			       "server", text, "domain", dom);
+		metrics_sample(out, "hearth_dns_upstream_down_total",
+			       (double)f->health[i].downs, 2, "server", text,
+			       "domain", dom);
+	}
+	uint64_t dropped, slipped;
+	dns_udp_access_counts(f->room->udp, &dropped, &slipped);
+	metrics_family(out, "hearth_dns_recursion_refused_total", "counter",
+		       "queries REFUSED because the client is outside "
+		       "dns.allow_recursion");
+	metrics_sample(out, "hearth_dns_recursion_refused_total",
+		       (double)atomic_load(&f->recursion_refused), 0);
+	metrics_family(out, "hearth_dns_rrl_total", "counter",
+		       "UDP answers over dns.rrl's rate, by what became of "
+		       "them");
+	metrics_sample(out, "hearth_dns_rrl_total", (double)dropped, 1,
+		       "action", "dropped");
+	metrics_sample(out, "hearth_dns_rrl_total", (double)slipped, 1,
+		       "action", "slipped");
 	metrics_family(out, "hearth_dns_upstream_latency_seconds", "summary",
 		       "time from the first try to the upstream's answer");
 	metrics_sample(out, "hearth_dns_upstream_latency_seconds_sum",

@@ -16,6 +16,7 @@
 #include "core/room.h"
 #include "dns/config.h"
 #include "proto/dns/answer.h"
+#include "proto/dns/rrl.h"
 #include "proto/dns/zone.h"
 
 /*
@@ -253,10 +254,39 @@ int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 /* The control message that makes a reply leave from the address a query
  * on a wildcard socket was sent to; 0 when @in carries no packet info. */
 size_t dns_udp_reply_ctl(const struct msghdr *in, uint8_t *out, size_t cap);
-/* Loop thread: @cb gets the answer (exactly once, possibly later). */
-int dns_fwd_submit_tcp(struct dns_fwd *f, const struct dns_query *pq,
-		       const uint8_t *q, size_t len, dns_fwd_reply_fn cb,
-		       void *ud);
+/* Loop thread: @cb gets the answer (exactly once, possibly later; at
+ * once with REFUSED when @peer, the client, is outside
+ * dns.allow_recursion, or SERVFAIL when over an in-flight bound). */
+int dns_fwd_submit_tcp(struct dns_fwd *f, const struct sockaddr *peer,
+		       const struct dns_query *pq, const uint8_t *q, size_t len,
+		       dns_fwd_reply_fn cb, void *ud);
+
+/*
+ * Who gets recursion, and how UDP answers to the others are limited
+ * (dns.allow_recursion, dns.rrl). Built by dns_fwd_configure on the
+ * loop and replaced whole on reload; the UDP workers read the current
+ * one inside their RCU read side (between quiescent states).
+ */
+struct dns_access {
+	struct ipprefix *allow; /* in the same allocation */
+	size_t n_allow;
+	struct dns_rrl_params rrl;
+};
+/* The current access settings, or NULL before the forwarder is set up.
+ * Any thread inside an RCU read side, or the loop. */
+const struct dns_access *dns_fwd_access(struct dns_fwd *f);
+/* True when @client is inside allow_recursion. */
+bool dns_access_allows(const struct dns_access *a, const struct ipaddr *client);
+/* The address of @sa (AF_INET or AF_INET6; family 0 otherwise). */
+void dns_sockaddr_ip(const struct sockaddr *sa, struct ipaddr *out);
+/* Any thread: the REFUSED answer to @query for a client outside
+ * allow_recursion, into @out; counted. Returns its length (0: none). */
+size_t dns_fwd_refuse(struct dns_fwd *f, const struct dns_query *q,
+		      const uint8_t *query, uint8_t *out, size_t cap);
+/* What the UDP workers counted: answers refused recursion, dropped and
+ * slipped by the rate limit. Any thread (relaxed). */
+void dns_udp_access_counts(struct dns_udp *u, uint64_t *rrl_dropped,
+			   uint64_t *rrl_slipped);
 void dns_fwd_collect(struct dns_fwd *f, struct buf *out);
 void dns_fwd_close(struct dns_fwd *f);
 

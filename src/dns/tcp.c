@@ -400,9 +400,14 @@ static int drain(struct conn *c, size_t *n_msgs)
 				     c->t->scratch, DNS_MSG_MAX, true,
 				     dns_fwd_enabled(fwdr) ? &fwd : NULL, &q);
 		if (fwd) {
+			/* The forwarder checks allow_recursion and counts
+			 * in-flight queries by the client's address. */
+			struct sockaddr_any peer = {0};
+			int plen = sizeof(peer.u.ss);
+			uv_tcp_getpeername(&c->h, &peer.u.sa, &plen);
 			c->refs++;
-			if (dns_fwd_submit_tcp(fwdr, &q, query, flen, fwd_reply,
-					       c))
+			if (dns_fwd_submit_tcp(fwdr, &peer.u.sa, &q, query, flen,
+					       fwd_reply, c))
 				c->refs--;
 			if (c->closed)
 				break; /* the answer came at once and failed */

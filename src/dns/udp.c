@@ -5,8 +5,10 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <urcu-qsbr.h>
 
@@ -17,6 +19,7 @@
 #define BATCH 32
 #define IN_MAX 4096	/* bigger queries are not answered over UDP */
 #define OUT_MAX 4096	/* udp_payload is at most 4096 */
+#define RRL_ACCOUNTS 4096 /* client prefixes each worker keeps track of */
 
 /*
  * Each worker owns a socket of its own bound to the same address with
@@ -24,6 +27,12 @@
  * threads share a socket. A worker reads the zone snapshot under
  * liburcu-qsbr and announces a quiescent state after each batch; while it
  * sleeps in recvmmsg it is "offline", so a reload never waits for it.
+ *
+ * Clients outside dns.allow_recursion get REFUSED for what no zone
+ * holds, and their answers pass the response-rate limit (dns.rrl). Each
+ * worker keeps its own RRL table, unlocked: the kernel spreads queries
+ * over the workers by source address and port, so a client sending from
+ * many ports can get up to the rate times the number of workers.
  */
 /* Room for one IP_PKTINFO or IPV6_PKTINFO control message. */
 #define CTL_MAX CMSG_SPACE(sizeof(struct in6_pktinfo))
@@ -35,6 +44,8 @@ struct worker {
 	pthread_t thread;
 	bool started;
 	struct dns_stats stats;
+	struct dns_rrl *rrl;
+	atomic_uint_fast64_t rrl_dropped, rrl_slipped;
 	struct mmsghdr in[BATCH], out[BATCH];
 	struct iovec in_iov[BATCH], out_iov[BATCH];
 	struct sockaddr_storage peer[BATCH];
@@ -122,6 +133,26 @@ static int bind_udp(const struct sockaddr_any *a)
 	return fd;
 }
 
+/* The response-rate limit on the answer @msg (@len bytes) to @client:
+ * its length to send, truncated when it slips, or 0 to drop it. */
+static size_t rate_limit(struct worker *w, const struct dns_rrl_params *p,
+			 const struct ipaddr *client, uint64_t now,
+			 uint8_t *msg, size_t len)
+{
+	switch (dns_rrl_account(w->rrl, p, client, now)) {
+	case DNS_RRL_SEND:
+		return len;
+	case DNS_RRL_SLIP:
+		atomic_fetch_add_explicit(&w->rrl_slipped, 1,
+					  memory_order_relaxed);
+		return dns_rrl_truncate(msg, len);
+	case DNS_RRL_DROP:
+		break;
+	}
+	atomic_fetch_add_explicit(&w->rrl_dropped, 1, memory_order_relaxed);
+	return 0;
+}
+
 static void *run(void *arg)
 {
 	struct worker *w = arg;
@@ -153,14 +184,30 @@ static void *run(void *arg)
 		const struct dns_snapshot *snap =
 			__atomic_load_n(&u->room->snap, __ATOMIC_ACQUIRE);
 		bool fwd_on = dns_fwd_enabled(u->room->fwd);
+		const struct dns_access *acc = dns_fwd_access(u->room->fwd);
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		uint64_t now_ms = (uint64_t)ts.tv_sec * 1000 +
+				  (uint64_t)ts.tv_nsec / 1000000;
 		for (int i = 0; i < n; i++) {
 			bool fwd = false;
 			struct dns_query q;
+			struct ipaddr client;
+			dns_sockaddr_ip((struct sockaddr *)&w->peer[i], &client);
+			bool trusted = dns_access_allows(acc, &client);
 			size_t len = dns_serve(snap, &w->stats, w->in_buf[i],
 					       w->in[i].msg_len, w->out_buf[i],
 					       OUT_MAX, false,
 					       fwd_on ? &fwd : NULL, &q);
-			if (fwd) {
+			if (fwd && !trusted) {
+				len = dns_fwd_refuse(u->room->fwd, &q,
+						     w->in_buf[i],
+						     w->out_buf[i], OUT_MAX);
+				if (len)
+					atomic_fetch_add_explicit(
+						&w->stats.rcode[DNS_R_REFUSED],
+						1, memory_order_relaxed);
+			} else if (fwd) {
 				/* Cache hits are answered here, in the
 				 * batch; misses go to the loop. */
 				len = dns_fwd_cached(u->room->fwd, &q,
@@ -177,6 +224,9 @@ static void *run(void *arg)
 						&q, w->in_buf[i],
 						w->in[i].msg_len);
 			}
+			if (len && !trusted && acc)
+				len = rate_limit(w, &acc->rrl, &client, now_ms,
+						 w->out_buf[i], len);
 			if (len == 0)
 				continue;
 			w->out_iov[k].iov_base = w->out_buf[i];
@@ -240,6 +290,10 @@ int dns_udp_open(struct dns_room *r, const struct cfg_dns *cfg,
 				goto fail;
 			}
 			w->u = u;
+			uint64_t seed = 0;
+			if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+				seed = (uint64_t)random();
+			w->rrl = dns_rrl_new(RRL_ACCOUNTS, seed);
 			w->wildcard = is_wildcard(&cfg->listen[i]);
 			w->fd = bind_udp(&cfg->listen[i]);
 			u->w[u->n++] = w;
@@ -287,6 +341,7 @@ void dns_udp_close(struct dns_udp *u)
 			pthread_join(w->thread, NULL);
 		if (w->fd >= 0)
 			close(w->fd);
+		dns_rrl_free(w->rrl);
 		free(w);
 	}
 	free(u->w);
@@ -298,4 +353,16 @@ void dns_udp_stats(struct dns_udp *u, void (*fn)(struct dns_stats *, void *),
 {
 	for (size_t i = 0; u && i < u->n; i++)
 		fn(&u->w[i]->stats, ud);
+}
+
+void dns_udp_access_counts(struct dns_udp *u, uint64_t *rrl_dropped,
+			   uint64_t *rrl_slipped)
+{
+	*rrl_dropped = *rrl_slipped = 0;
+	for (size_t i = 0; u && i < u->n; i++) {
+		*rrl_dropped += atomic_load_explicit(&u->w[i]->rrl_dropped,
+						     memory_order_relaxed);
+		*rrl_slipped += atomic_load_explicit(&u->w[i]->rrl_slipped,
+						     memory_order_relaxed);
+	}
 }
