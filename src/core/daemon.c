@@ -3,6 +3,7 @@
 #include "core/daemon.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -418,6 +419,11 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	rc = http_client_new(&d->loop, &d->http_client);
 	if (rc)
 		return rc;
+	/* A peer that resets a TCP connection with answers still queued
+	 * (DNS over TCP, the HTTP client) must cost an EPIPE, not the
+	 * process: libuv writes with write(2), which raises SIGPIPE. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -errno;
 	rc = open_rooms(d);
 	if (rc)
 		return rc;

@@ -176,11 +176,43 @@ static const struct cfg_field dns_fields[] = {
 	FIELD(.key = "tcp_idle_timeout", .type = CFG_DURATION,
 	      .off = F(struct cfg_dns, tcp_idle_timeout), .def = "10s",
 	      .min = 1, .max = 3600, .reloadable = true,
-	      .help = "an idle DNS TCP connection is closed after this long"),
+	      .help = "a DNS TCP connection is closed after this long "
+		      "without a whole query or an answer written (bytes of "
+		      "a partial query do not count)"),
+	FIELD(.key = "tcp_message_timeout", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns, tcp_message_timeout), .def = "3s",
+	      .min = 1, .max = 3600, .reloadable = true,
+	      .help = "a query over TCP must arrive whole within this long "
+		      "of its first byte, or the connection is closed"),
+	FIELD(.key = "tcp_stall_timeout", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns, tcp_stall_timeout), .def = "10s",
+	      .min = 1, .max = 3600, .reloadable = true,
+	      .help = "a DNS TCP connection whose queued answers make no "
+		      "progress for this long is closed"),
 	FIELD(.key = "tcp_max_connections", .type = CFG_INT,
 	      .off = F(struct cfg_dns, tcp_max_connections), .def = "256",
 	      .min = 1, .max = 65536, .reloadable = true,
-	      .help = "concurrent DNS TCP connections; more are closed"),
+	      .help = "concurrent DNS TCP connections; at the cap a new one "
+		      "evicts the oldest idle (then the slowest partial, then "
+		      "the longest blocked) connection, or is closed"),
+	FIELD(.key = "tcp_max_connections_per_client", .type = CFG_INT,
+	      .off = F(struct cfg_dns, tcp_max_connections_per_client),
+	      .def = "16", .min = 0, .max = 65536, .reloadable = true,
+	      .help = "concurrent DNS TCP connections from one address (an "
+		      "IPv6 /128), loopback included; more are closed at "
+		      "accept; 0: no cap"),
+	FIELD(.key = "tcp_max_queued", .type = CFG_SIZE,
+	      .off = F(struct cfg_dns, tcp_max_queued), .def = "64k",
+	      .min = 4096, .max = 16777216, .reloadable = true,
+	      .help = "answer bytes queued for one DNS TCP connection; over "
+		      "it the connection is not read until half of it is "
+		      "written"),
+	FIELD(.key = "tcp_max_queued_total", .type = CFG_SIZE,
+	      .off = F(struct cfg_dns, tcp_max_queued_total), .def = "4M",
+	      .min = 65536, .max = 1073741824, .reloadable = true,
+	      .help = "answer bytes queued over all DNS TCP connections; over "
+		      "it no connection with answers queued is read until "
+		      "half of it is written"),
 	FIELD(.key = "secondaries", .type = CFG_LIST, .elem = CFG_SOCKADDR53,
 	      .elem_size = sizeof(struct sockaddr_any),
 	      .off = F(struct cfg_dns, secondaries),

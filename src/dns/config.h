@@ -55,6 +55,11 @@ struct cfg_dns {
 	int64_t udp_payload; /* our EDNS payload size */
 	int64_t tcp_idle_timeout; /* seconds */
 	int64_t tcp_max_connections;
+	int64_t tcp_max_connections_per_client; /* 0: no cap */
+	int64_t tcp_message_timeout; /* seconds, first byte to whole query */
+	int64_t tcp_stall_timeout;   /* seconds without write progress */
+	int64_t tcp_max_queued;	     /* answer bytes queued per connection */
+	int64_t tcp_max_queued_total; /* ... and over all connections */
 	struct cfg_dns_identity identity;
 	struct sockaddr_any *secondaries; /* may AXFR; get NOTIFY (port 53) */
 	size_t n_secondaries;

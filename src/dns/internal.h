@@ -236,11 +236,13 @@ void dns_udp_close(struct dns_udp *u);
 void dns_udp_stats(struct dns_udp *u, void (*fn)(struct dns_stats *, void *),
 		   void *ud);
 
-/* TCP on the loop (RFC 7766: pipelining, idle timeout, connection cap). */
+/* TCP on the loop (RFC 7766: pipelining, deadlines, back-pressure, caps). */
 int dns_tcp_open(struct dns_room *r, const struct cfg_dns *cfg,
 		 struct dns_tcp **out);
 int dns_tcp_start(struct dns_tcp *t);
 void dns_tcp_set_limits(struct dns_tcp *t, const struct cfg_dns *cfg);
+/* The TCP counters and gauges, for /metrics (loop thread). */
+void dns_tcp_collect(struct dns_tcp *t, struct buf *out);
 void dns_tcp_close(struct dns_tcp *t);
 
 /*

@@ -107,6 +107,7 @@ static void collect(struct buf *out, void *ud)
 		       "DNS responses sent with TC=1");
 	metrics_sample(out, "hearth_dns_truncated_total", (double)s.truncated,
 		       0);
+	dns_tcp_collect(r->tcp, out);
 	if (r->fwd)
 		dns_fwd_collect(r->fwd, out);
 	uint64_t sent, acked, failed;
