@@ -15,6 +15,9 @@ const char *hearth_strerror(int code)
 	case HEARTH_EJSON: return "JSON error";
 	case HEARTH_ESCHEMA: return "store schema is newer than this program";
 	case HEARTH_ETIMEDOUT: return "request timed out";
+	case HEARTH_EFULL:
+		return "the store's disk is full: writes are refused until "
+		       "space is freed";
 	default: break;
 	}
 	if (code < 0 && code > -1000)

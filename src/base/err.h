@@ -18,6 +18,10 @@ enum hearth_err {
 	HEARTH_EJSON = -1004,   /* JSON could not be parsed or built */
 	HEARTH_ESCHEMA = -1005, /* store schema is newer than this binary */
 	HEARTH_ETIMEDOUT = -1006, /* an outbound request timed out */
+	/* The store's disk is full (or the store is read-only because it
+	 * was when hearthd started): writes are refused. Apart from the
+	 * others on purpose, so codes added meanwhile cannot collide. */
+	HEARTH_EFULL = -1020,
 };
 
 /* Text for any code returned by a hearth function; never NULL. */

@@ -77,6 +77,7 @@ struct cfg_host {
 
 struct cfg_lab {
 	bool enabled;
+	bool disabled; /* the file says lab: {enabled: false} */
 	const char *domain; /* lower case, no trailing dot */
 	struct cfg_pos domain_pos;
 	struct cfg_network *networks;
@@ -96,6 +97,7 @@ struct config_schema;
 struct cfg_room {
 	void *data;
 	bool enabled;
+	bool disabled; /* the section says enabled: false */
 };
 
 struct config {

@@ -339,10 +339,57 @@ static void *section_data(struct loader *l, const struct cfg_field *f,
 	return data;
 }
 
+/*
+ * The `enabled` key of a section that takes one: *on is its value (true
+ * when absent) and *rest the mapping without it, for the section's own
+ * keys. 0 or a config error.
+ */
+static int take_enabled(struct loader *l, const struct yaml_node *v,
+			const struct yaml_node **rest, bool *on)
+{
+	*on = true;
+	*rest = v;
+	if (yaml_node_is_null(v) || v->kind != YAML_MAP)
+		return 0;
+	for (size_t p = 0; p < v->n; p++) {
+		const struct yaml_node *k = v->items[2 * p];
+		const struct yaml_node *val = v->items[2 * p + 1];
+		if (k->kind != YAML_SCALAR || k->len != 7 ||
+		    memcmp(k->text, "enabled", 7) != 0)
+			continue;
+		if (val->kind != YAML_SCALAR || !val->plain ||
+		    (strcmp(val->text, "true") && strcmp(val->text, "false")))
+			return fail_at(l, yaml_node_is_null(val) ? k : val,
+				       "'enabled' must be true or false");
+		*on = strcmp(val->text, "true") == 0;
+		struct yaml_node *copy = arena_alloc(&l->cfg->arena,
+						     sizeof(*copy));
+		struct yaml_node **items = arena_alloc(
+			&l->cfg->arena, (v->n ? v->n : 1) * 2 * sizeof(*items));
+		if (!copy || !items)
+			return -ENOMEM;
+		*copy = *v;
+		size_t n = 0;
+		for (size_t q = 0; q < v->n; q++) {
+			if (q == p)
+				continue;
+			items[2 * n] = v->items[2 * q];
+			items[2 * n + 1] = v->items[2 * q + 1];
+			n++;
+		}
+		copy->items = items;
+		copy->n = n;
+		*rest = copy;
+		return 0;
+	}
+	return 0;
+}
+
 static int load_field(struct loader *l, const struct cfg_field *f,
 		      const struct yaml_node *v, void *obj, int depth)
 {
 	void *dst = section_data(l, f, obj);
+	bool on = true;
 	int rc;
 	if (!dst)
 		return -ENOMEM;
@@ -350,8 +397,22 @@ static int load_field(struct loader *l, const struct cfg_field *f,
 		if (!yaml_node_is_null(v) && v->kind != YAML_MAP)
 			return fail_at(l, v, "'%s' must be %s", f->key,
 				       type_name(f->type));
-		rc = load_section(l, f->sub, yaml_node_is_null(v) ? NULL : v, dst,
-				  depth + 1);
+		if (f->disabled_off != CFG_NONE &&
+		    (rc = take_enabled(l, v, &v, &on)))
+			return rc;
+		if (on) {
+			rc = load_section(l, f->sub,
+					  yaml_node_is_null(v) ? NULL : v, dst,
+					  depth + 1);
+		} else {
+			/* Off: its keys are still checked, none required. */
+			bool was = l->absent;
+			l->absent = true;
+			rc = load_section(l, f->sub,
+					  yaml_node_is_null(v) ? NULL : v, dst,
+					  depth + 1);
+			l->absent = was;
+		}
 	} else if (f->type == CFG_MAP) {
 		rc = load_map(l, f, v, obj, depth);
 	} else if (f->type == CFG_LIST) {
@@ -364,7 +425,9 @@ static int load_field(struct loader *l, const struct cfg_field *f,
 	if (f->pos_off != CFG_NONE)
 		*AT(obj, f->pos_off, struct cfg_pos) = node_pos(v);
 	if (f->set_off != CFG_NONE)
-		*AT(obj, f->set_off, bool) = true;
+		*AT(obj, f->set_off, bool) = on;
+	if (!on)
+		*AT(obj, f->disabled_off, bool) = true;
 	return 0;
 }
 

@@ -155,6 +155,12 @@ static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix
 		for (const char *c = fd->help; *c; c++)
 			fputs(*c == '|' ? "\\|" : (char[2]){*c, 0}, f);
 		fputs(" |\n", f);
+		if (fd->disabled_off != CFG_NONE)
+			fprintf(f, "| `%s.enabled` | bool | true |  | %s | "
+				   "false: the section stays in the file but "
+				   "is off (a reload may only turn off a "
+				   "running part this way) |\n", path,
+				fd->reloadable ? "yes" : "restart");
 		if (fd->type == CFG_SECTION || fd->type == CFG_ROOM)
 			ref_section(f, fd->sub, path);
 		else if (fd->type == CFG_LIST && fd->elem == CFG_SECTION) {

@@ -317,7 +317,8 @@ static const struct cfg_field core_fields[] = {
 	      .sub = &http_section,
 	      .help = "the HTTP server; absent: no HTTP at all"),
 	FIELD(.key = "lab", .type = CFG_SECTION, .off = F(struct config, lab),
-	      .set_off = F(struct config, lab.enabled), .reloadable = true,
+	      .set_off = F(struct config, lab.enabled),
+	      .disabled_off = F(struct config, lab.disabled), .reloadable = true,
 	      .sub = &lab_section,
 	      .help = "the one description of the lab"),
 };
@@ -342,6 +343,9 @@ int config_schema_init(struct config_schema *s,
 			.set_off = F(struct config, rooms) +
 				   k * sizeof(struct cfg_room) +
 				   F(struct cfg_room, enabled),
+			.disabled_off = F(struct config, rooms) +
+					k * sizeof(struct cfg_room) +
+					F(struct cfg_room, disabled),
 			.sub = (*r)->config, .elem_size = (*r)->config_size,
 			.help = (*r)->help);
 	}
@@ -372,4 +376,10 @@ bool room_enabled(const struct config *cfg, const struct room_def *def)
 {
 	int i = room_index(cfg, def);
 	return i >= 0 && cfg->rooms[i].enabled;
+}
+
+bool room_disabled(const struct config *cfg, const struct room_def *def)
+{
+	int i = room_index(cfg, def);
+	return i >= 0 && cfg->rooms[i].disabled;
 }

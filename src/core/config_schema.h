@@ -45,6 +45,12 @@ struct cfg_field {
 	size_t set_off;   /* bool set when present (or CFG_NONE) */
 	size_t pos_off;   /* struct cfg_pos of the value (or CFG_NONE) */
 	size_t count_off; /* CFG_MAP: size_t count */
+	/* CFG_SECTION/CFG_ROOM with set_off: the section takes the key
+	 * `enabled` (true by default); `enabled: false` leaves it off as if
+	 * absent (its keys checked, none required) and sets this bool, so a
+	 * reload can tell "turned off" from "left out". CFG_NONE: no such
+	 * key. Rooms' sections get it from config_schema_init. */
+	size_t disabled_off;
 	const char *def;  /* default, in config syntax; NULL for none */
 	int64_t min, max; /* CFG_INT/SIZE/DURATION bounds */
 	bool required;
@@ -102,7 +108,8 @@ bool cfg_is_label(const char *s);
  * them. Files using it silence -Woverride-init (that is the point). */
 #define CFG_F(type, member) offsetof(type, member)
 #define CFG_FIELD(...) ((struct cfg_field){.set_off = CFG_NONE, \
-	.pos_off = CFG_NONE, .count_off = CFG_NONE, __VA_ARGS__})
+	.pos_off = CFG_NONE, .count_off = CFG_NONE, .disabled_off = CFG_NONE, \
+	__VA_ARGS__})
 #define CFG_N(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

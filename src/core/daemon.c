@@ -3,6 +3,8 @@
 #include "core/daemon.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,7 +17,7 @@
 
 static const char *state_store(struct daemon *d)
 {
-	return d->store ? "running" : "failed";
+	return d->store ? store_state(d->store) : "failed";
 }
 
 static const char *state_http(struct daemon *d)
@@ -68,6 +70,51 @@ static void warn_restart_key(const char *key, void *ud)
 		json_array_append_new(list, json_string(key));
 }
 
+__attribute__((format(printf, 3, 4)))
+static int refuse(const struct config *next, struct cfg_error *err,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	snprintf(err->file, sizeof(err->file), "%s", next->path);
+	err->line = err->col = 0;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return HEARTH_ECONFIG;
+}
+
+/*
+ * The core rule of reloads: a file may turn off what runs only by saying
+ * so. A running room whose section is gone, a lab section that is gone,
+ * or a management key that is gone is far more likely a truncated or
+ * half-written file than a wish, so such a reload is refused; the
+ * explicit forms are `ROOM: {enabled: false}`, `lab: {enabled: false}`
+ * and `http: {api_key: ""}` (no key: the management API refuses all).
+ */
+static int reload_guard(struct daemon *d, const struct config *next,
+			struct cfg_error *err)
+{
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		const struct room_def *def = d->rooms[i].def;
+		if (d->rooms[i].room && !room_enabled(next, def) &&
+		    !room_disabled(next, def))
+			return refuse(next, err, "room %s is running and the "
+				      "file has no '%s' section; to stop it "
+				      "say so: '%s: {enabled: false}'",
+				      def->name, def->name, def->name);
+	}
+	if (d->cfg->lab.enabled && !next->lab.enabled && !next->lab.disabled)
+		return refuse(next, err, "the file has no 'lab' section, which "
+			      "would drop the lab's hosts and records; to drop "
+			      "it say so: 'lab: {enabled: false}'");
+	const char *key = d->cfg->http.api_key;
+	if (d->http && key && *key && !next->http.api_key)
+		return refuse(next, err, "the file has no http.api_key, which "
+			      "would lock the management API; to run without "
+			      "a key say so: 'api_key: \"\"' in 'http'");
+	return 0;
+}
+
 /*
  * Offers @next to every running room (phase 1). When one refuses, the
  * ones that prepared abort, and nothing changes anywhere; @err names the
@@ -82,7 +129,9 @@ static int reload_rooms(struct daemon *d, const struct config *next,
 	for (i = 0; i < d->n_rooms; i++) {
 		struct daemon_room_inst *r = &d->rooms[i];
 		r->staged = NULL;
-		if (!r->room || !r->def->ops->reload_prepare)
+		/* A room the file turns off keeps its config until restart. */
+		if (!r->room || !r->def->ops->reload_prepare ||
+		    !room_enabled(next, r->def))
 			continue;
 		rc = r->def->ops->reload_prepare(r->room, next, &r->staged,
 						 &why);
@@ -94,6 +143,7 @@ static int reload_rooms(struct daemon *d, const struct config *next,
 		while (i-- > 0) {
 			struct daemon_room_inst *r = &d->rooms[i];
 			if (r->room && r->def->ops->reload_prepare &&
+			    room_enabled(next, r->def) &&
 			    r->def->ops->reload_abort)
 				r->def->ops->reload_abort(r->room, r->staged);
 			r->staged = NULL;
@@ -106,7 +156,10 @@ static int reload_rooms(struct daemon *d, const struct config *next,
 	}
 	for (i = 0; i < d->n_rooms; i++) {
 		struct daemon_room_inst *r = &d->rooms[i];
-		if (r->room && r->def->ops->reload_commit)
+		if (r->room && !room_enabled(next, r->def))
+			log_warn("core", "reload: room %s was disabled; it "
+					 "stops at restart", r->def->name);
+		else if (r->room && r->def->ops->reload_commit)
 			r->def->ops->reload_commit(r->room, next, r->staged);
 		else if (!r->room && room_enabled(next, r->def))
 			log_warn("core", "reload: room %s was enabled; it "
@@ -121,6 +174,8 @@ int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 	struct config *next = NULL;
 	int rc = config_load_file(d->opts.schema, d->opts.config_path, &next,
 				  err);
+	if (!rc)
+		rc = reload_guard(d, next, err);
 	if (!rc)
 		rc = reload_rooms(d, next, err);
 	if (rc) {
@@ -149,6 +204,37 @@ int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 	return 0;
 }
 
+/* Counts this start in the store; on a disk with no room for that write,
+ * the store goes read-only and the count waits for space. */
+static int count_start(struct daemon *d)
+{
+	if (!store_readonly(d->store)) {
+		int rc = store_meta_add(d->store, "starts", 1, &d->starts);
+		if (rc != HEARTH_EFULL && rc != HEARTH_ESTORE)
+			return rc;
+		if ((rc = store_degrade(d->store)))
+			return rc;
+	}
+	d->start_uncounted = true;
+	char *v = NULL;
+	if (store_meta_get(d->store, "starts", &v) == 0)
+		d->starts = strtoll(v, NULL, 10) + 1;
+	free(v);
+	return 0;
+}
+
+/* Read-only (degraded) store: is there room again? */
+static void on_store_retry(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	if (store_retry_writable(d->store))
+		return;
+	uv_timer_stop(t);
+	if (d->start_uncounted &&
+	    !store_meta_add(d->store, "starts", 1, &d->starts))
+		d->start_uncounted = false;
+}
+
 static void on_http_closed(void *ud)
 {
 	(void)ud;
@@ -173,6 +259,7 @@ static void stop(struct daemon *d, const char *why)
 	d->http = NULL;
 	http_client_close(d->http_client);
 	d->http_client = NULL;
+	uv_close((uv_handle_t *)&d->store_retry, NULL);
 	uv_close((uv_handle_t *)&d->sig_term, NULL);
 	uv_close((uv_handle_t *)&d->sig_int, NULL);
 	uv_close((uv_handle_t *)&d->sig_hup, NULL);
@@ -311,8 +398,17 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	rc = store_open(cfg->state_dir, &d->store);
 	if (rc)
 		return rc;
-	rc = store_meta_add(d->store, "starts", 1, &d->starts);
+	rc = count_start(d);
 	if (rc)
+		return rc;
+	rc = uv_timer_init(&d->loop, &d->store_retry);
+	if (rc)
+		return rc;
+	d->store_retry.data = d;
+	if (store_readonly(d->store) &&
+	    (rc = uv_timer_start(&d->store_retry, on_store_retry,
+				 STORE_RETRY_SECONDS * 1000,
+				 STORE_RETRY_SECONDS * 1000)))
 		return rc;
 	if (cfg->http.enabled) {
 		rc = open_http(d);

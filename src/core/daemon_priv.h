@@ -40,6 +40,8 @@ struct daemon {
 	struct workq *workq; /* the rooms' blocking work */
 	struct clock *clock; /* the rooms' time and timers */
 	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t store_retry; /* while the store is read-only */
+	bool start_uncounted;	/* "starts" waits for a writable store */
 	uint64_t start_ms;  /* uv_now at start, for uptime */
 	int64_t start_unix; /* wall clock at start */
 	int64_t starts;	    /* times this state_dir has been started */

@@ -56,6 +56,12 @@ void http_reply_error(struct http_response *resp, int status,
 	http_reply_json(resp, status, json_pack("{s:s}", "error", msg));
 }
 
+void http_reply_failure(struct http_response *resp, int rc)
+{
+	http_reply_error(resp, rc == HEARTH_EFULL ? 503 : 500, "%s",
+			 hearth_strerror(rc));
+}
+
 void http_reply_header(struct http_response *resp, const char *name,
 		       const char *fmt, ...)
 {

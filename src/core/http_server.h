@@ -181,6 +181,10 @@ void http_reply_json(struct http_response *resp, int status, json_t *j);
 /* {"error": "..."} */
 void http_reply_error(struct http_response *resp, int status,
 		      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* A request that failed on the server's side (@rc, a hearth code):
+ * 503 with the reason when the store's disk is full (HEARTH_EFULL:
+ * writes refused, try later), else 500 with the error's text. */
+void http_reply_failure(struct http_response *resp, int rc);
 void http_reply_text(struct http_response *resp, int status,
 		     const char *content_type, const char *text);
 

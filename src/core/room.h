@@ -118,5 +118,8 @@ struct room_def {
 const void *room_config(const struct config *cfg, const struct room_def *def);
 /* True when @cfg has a section for @def: the room runs. */
 bool room_enabled(const struct config *cfg, const struct room_def *def);
+/* True when @cfg's section for @def says `enabled: false`: the room is
+ * off on purpose (not merely left out). */
+bool room_disabled(const struct config *cfg, const struct room_def *def);
 
 #endif

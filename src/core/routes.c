@@ -5,11 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/err.h"
 #include "core/daemon_priv.h"
 
 struct rooms_acc {
 	json_t *obj;
-	bool ok;
+	bool ok, degraded;
 };
 
 static void add_room(const char *name, const char *state, void *ud)
@@ -17,29 +18,41 @@ static void add_room(const char *name, const char *state, void *ud)
 	struct rooms_acc *a = ud;
 	if (strcmp(state, "failed") == 0)
 		a->ok = false;
+	if (strcmp(state, "degraded") == 0)
+		a->degraded = true;
 	json_object_set_new(a->obj, name, json_string(state));
 }
 
-static json_t *rooms_json(struct daemon *d, bool *all_ok)
+static json_t *rooms_json(struct daemon *d, bool *all_ok, bool *degraded)
 {
-	struct rooms_acc a = {json_object(), true};
+	struct rooms_acc a = {json_object(), true, false};
 	daemon_each_room(d, add_room, &a);
 	*all_ok = a.ok;
+	if (degraded)
+		*degraded = a.degraded;
 	return a.obj;
 }
 
+/* 503 when a part failed; 200 while everything serves, "degraded" when
+ * a part serves with less (e.g. a read-only store: no writes). */
 static void healthz(const struct http_request *req, struct http_response *resp,
 		    void *ud)
 {
 	struct daemon *d = ud;
-	bool ok;
+	bool ok, degraded;
 	(void)req;
-	json_t *rooms = rooms_json(d, &ok);
-	http_reply_json(resp, ok ? 200 : 503,
-			json_pack("{s:s, s:s, s:f, s:o}", "status",
-				  ok ? "ok" : "degraded", "version",
-				  HEARTH_VERSION, "uptime_seconds",
-				  daemon_uptime(d), "rooms", rooms));
+	json_t *rooms = rooms_json(d, &ok, &degraded);
+	json_t *j = json_pack("{s:s, s:s, s:f, s:o}", "status",
+			      ok && !degraded ? "ok" : "degraded", "version",
+			      HEARTH_VERSION, "uptime_seconds",
+			      daemon_uptime(d), "rooms", rooms);
+	if (j && d->store && strcmp(store_state(d->store), "degraded") == 0)
+		json_object_set_new(
+			j, "store",
+			json_pack("{s:b, s:s}", "writable",
+				  !store_readonly(d->store), "error",
+				  hearth_strerror(HEARTH_EFULL)));
+	http_reply_json(resp, ok ? 200 : 503, j);
 }
 
 static long rss_bytes(void)
@@ -197,7 +210,7 @@ static void status(const struct http_request *req, struct http_response *resp,
 		d->opts.config_path, "state_dir", d->cfg->state_dir, "store",
 		"path", store_path(d->store), "schema_version",
 		store_schema_version(d->store), "starts", (json_int_t)d->starts,
-		"rooms", rooms_json(d, &ok), "reloads", "ok",
+		"rooms", rooms_json(d, &ok, NULL), "reloads", "ok",
 		(json_int_t)d->reloads_ok, "failed",
 		(json_int_t)d->reloads_failed);
 	json_t *versions = json_object();

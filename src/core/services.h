@@ -33,10 +33,63 @@ struct room_dns_registrar {
 	void (*flush)(void *ud);
 };
 
+/*
+ * The notify room's publish function (ntfy topics and Apprise targets),
+ * which the watch and backup rooms call for alerts. @m and its strings
+ * are copied before publish returns. 0, or a negative code when the
+ * message is refused (no such topic, too large); delivery itself is
+ * asynchronous and never reported back.
+ */
+struct room_notify_msg {
+	const char *event;   /* routes match on it ("watch.down", "backup.failed") */
+	const char *title;   /* may be NULL */
+	const char *message;
+	int priority;	     /* 1 (min) .. 5 (max), 3 default, as ntfy */
+	const char *const *tags; /* NULL-terminated, may be NULL */
+	const char *click;   /* URL, may be NULL */
+};
+
+struct room_notify_publisher {
+	void *ud;
+	int (*publish)(void *ud, const struct room_notify_msg *m);
+};
+
+/*
+ * The watch room's registry of monitors other rooms derive (a VM the vm
+ * room created, a service the proxy routes to). @name is unique per
+ * owner; add replaces a target of the same name; strings are copied.
+ */
+struct room_watch_target {
+	const char *owner;  /* the room that derived it */
+	const char *name;
+	const char *type;   /* Uptime Kuma's type names: "http", "port", "ping", ... */
+	const char *target; /* URL, HOST:PORT or host, as the type wants */
+	int interval_s;     /* 0: the watch room's default */
+};
+
+struct room_watch_registry {
+	void *ud;
+	int (*add)(void *ud, const struct room_watch_target *t);
+	void (*remove)(void *ud, const char *owner, const char *name);
+};
+
+/* The proxy room's routes: requests for @host go to @upstream
+ * ("http://ADDR:PORT"); strings are copied; add replaces a route for the
+ * same host. */
+struct room_proxy_routes {
+	void *ud;
+	int (*add)(void *ud, const char *owner, const char *host,
+		   const char *upstream);
+	void (*remove)(void *ud, const char *owner, const char *host);
+};
+
 /* The services on offer; NULL members are not offered (the room that
- * would offer them is disabled). */
+ * would offer them is disabled, or not built yet). */
 struct room_services {
-	struct room_dns_registrar *dns;
+	struct room_dns_registrar *dns;	    /* dns room */
+	struct room_notify_publisher *notify; /* notify room */
+	struct room_watch_registry *watch;    /* watch room */
+	struct room_proxy_routes *proxy;      /* proxy room */
 };
 
 #endif

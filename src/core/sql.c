@@ -20,8 +20,11 @@ int sql_err(struct store *s, int rc, const char *what)
 		  s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), rc);
 	if (rc == SQLITE_NOMEM)
 		return -ENOMEM;
-	if (rc == SQLITE_FULL)
-		return -ENOSPC;
+	if ((rc & 0xff) == SQLITE_FULL) {
+		if (s && s->shared)
+			atomic_store(&s->shared->full, true);
+		return HEARTH_EFULL;
+	}
 	if (rc == SQLITE_READONLY || rc == SQLITE_PERM)
 		return -EACCES;
 	return HEARTH_ESTORE;
@@ -75,6 +78,8 @@ static int get_stmt(struct store *s, const char *sql, sqlite3_stmt **out,
 	int rc;
 	*out = NULL;
 	*owned = false;
+	if (!s->db && (rc = store_connect_peer(s)))
+		return rc;
 	if (s->cache_n * 4 >= s->cache_cap * 3 && (rc = cache_grow(s)))
 		return rc;
 	struct store_stmt *slot = cache_slot(s, sql);
@@ -157,6 +162,12 @@ static int bind_all(sqlite3_stmt *st, const char *fmt, va_list ap)
 void sql_begin(struct store *s, struct sql_txn *t)
 {
 	t->s = s;
+	/* Read-only (degraded): refused here, at no cost, and quietly (the
+	 * caller reports it; the store said it once). */
+	if (s->readonly || (!s->db && store_connect_peer(s))) {
+		t->err = HEARTH_EFULL;
+		return;
+	}
 	t->err = sql_err(s, sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
 					 NULL),
 			 "begin");
@@ -205,7 +216,8 @@ void sql_run(struct sql_txn *t, int *changes, const char *sql,
 int sql_commit(struct sql_txn *t)
 {
 	if (t->err) {
-		sqlite3_exec(t->s->db, "ROLLBACK", NULL, NULL, NULL);
+		if (t->s->db && !sqlite3_get_autocommit(t->s->db))
+			sqlite3_exec(t->s->db, "ROLLBACK", NULL, NULL, NULL);
 		return t->err;
 	}
 	int rc = sql_err(t->s, sqlite3_exec(t->s->db, "COMMIT", NULL, NULL,
@@ -213,6 +225,8 @@ int sql_commit(struct sql_txn *t)
 			 "commit");
 	if (rc)
 		sqlite3_exec(t->s->db, "ROLLBACK", NULL, NULL, NULL);
+	else if (t->s->shared)
+		atomic_store(&t->s->shared->full, false);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -24,6 +25,8 @@
  * VERSIONS_LAYOUT is this one, anything else is from a newer hearth.
  */
 #define VERSIONS_LAYOUT 100
+/* Read-only (degraded) mode is left once this much is free again. */
+#define STORE_MIN_FREE_BYTES (1024 * 1024)
 #define LEGACY_LATEST 5
 
 /* Core's tables. Append only: migration N takes core from N to N + 1. */
@@ -166,17 +169,61 @@ static int migrate(struct store *s)
 	return rc;
 }
 
-/* The database is readable as a whole before anything writes to it. */
+/* What to do about a damaged database, said once where it is found. */
+static void log_damage(const char *path, const char *what)
+{
+	log_error("store", "%s is damaged: %s", path, what);
+	log_error("store", "hearthd does not start on a damaged database: "
+			   "restore %s from a backup, or (with hearthd "
+			   "stopped) run `hearth store check` to see the "
+			   "damage and `hearth store recover` to keep what "
+			   "can be read", path);
+}
+
+/* True when the last SQLite error on @s says the file is not a sound
+ * database (as opposed to full, locked or unreadable). */
+static bool damaged_now(struct store *s)
+{
+	int rc = s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_OK;
+	return rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB;
+}
+
+/* The database is readable as a whole before anything writes to it:
+ * every page of every table and index (quick_check), damage in any of
+ * them refusing the start. */
 static int quick_check(struct store *s)
 {
 	struct sql_rows r;
 	sql_query(s, &r, "PRAGMA quick_check", NULL);
 	if (sql_next(&r) && strcmp(sql_col_text(&r, 0), "ok") != 0) {
-		log_error("store", "%s: quick_check: %s", s->path,
-			  sql_col_text(&r, 0));
+		char what[512];
+		snprintf(what, sizeof(what), "quick_check: %s",
+			 sql_col_text(&r, 0));
+		log_damage(s->path, what);
 		sql_stop(&r, HEARTH_ESTORE);
+		s->damaged = true;
 	}
 	return sql_end(&r);
+}
+
+/*
+ * A fresh start is no file at all. A file that is there but empty was a
+ * database that lost its content (a truncation, a bad restore), unless
+ * a write-ahead log holds the content still: SQLite then decides.
+ */
+static int refuse_empty(const char *path)
+{
+	struct stat st;
+	char wal[4200];
+	if (stat(path, &st) != 0 || st.st_size > 0)
+		return 0;
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	struct stat ws;
+	if (stat(wal, &ws) == 0 && ws.st_size > 0)
+		return 0;
+	log_damage(path, "the file is empty (0 bytes); a fresh start is no "
+			 "file at all");
+	return HEARTH_ESTORE;
 }
 
 static int mkdir_p(const char *dir)
@@ -217,6 +264,135 @@ static int open_db(struct store *s)
 	return sql_err(s, rc, "pragmas");
 }
 
+static void close_db(struct store *s)
+{
+	store_cache_free(s);
+	sqlite3_close(s->db);
+	s->db = NULL;
+}
+
+/* True when the last SQLite error on @s is a write the disk had no room
+ * for: on a full file system even opening writes (the -shm index, the
+ * journal mode, the meta counter), and SQLite reports that as FULL or as
+ * an I/O error. Damage is told apart (damaged_now) and never lands here. */
+static bool no_room(struct store *s)
+{
+	int rc = s->db ? sqlite3_errcode(s->db) & 0xff : SQLITE_OK;
+	return rc == SQLITE_FULL || rc == SQLITE_IOERR;
+}
+
+/*
+ * The database opened for reading only, on a disk with no room: in
+ * exclusive locking mode SQLite keeps the WAL index in memory, so no
+ * -shm is created or grown, and query_only refuses any write. The
+ * connection holds the database's lock: peers get no connection
+ * (store_connect_peer) until the store is writable again.
+ */
+static int open_readonly(struct store *s)
+{
+	int rc = sqlite3_open_v2(s->path, &s->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db,
+				  "PRAGMA locking_mode = EXCLUSIVE;"
+				  "PRAGMA query_only = ON;"
+				  "PRAGMA foreign_keys = ON;"
+				  "SELECT count(*) FROM sqlite_schema;",
+				  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sql_err(s, rc, "read-only open");
+		close_db(s);
+		return rc;
+	}
+	s->readonly = true;
+	atomic_store(&s->shared->readonly, true);
+	return 0;
+}
+
+static void remove_files(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	char p[4200];
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		unlink(p);
+	}
+}
+
+/* Goes on read-only after a write at open failed for want of space. */
+static int degrade(struct store *s)
+{
+	char what[256];
+	snprintf(what, sizeof(what), "%s",
+		 s->db ? sqlite3_errmsg(s->db) : "no room");
+	close_db(s);
+	if (access(s->path, F_OK) != 0) {
+		log_error("store", "%s cannot be created: %s", s->path, what);
+		return HEARTH_EFULL;
+	}
+	int rc = open_readonly(s);
+	if (rc)
+		return rc;
+	log_warn("store", "%s: %s: no room to write (disk full?): serving "
+			  "read-only (degraded), writes are refused until "
+			  "space is freed; retried every %d s",
+		 s->path, what, STORE_RETRY_SECONDS);
+	return 0;
+}
+
+/* The state dir has room for writes again (a cheap test before the
+ * reopen is tried). */
+static bool has_room(const char *path)
+{
+	char dir[4200];
+	struct statvfs v;
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (statvfs(slash ? dir : ".", &v) != 0)
+		return true; /* let the reopen say */
+	return (uint64_t)v.f_bavail * v.f_frsize >= STORE_MIN_FREE_BYTES;
+}
+
+int store_retry_writable(struct store *s)
+{
+	if (!s->readonly)
+		return 0;
+	if (!has_room(s->path))
+		return HEARTH_EFULL;
+	close_db(s);
+	s->readonly = false;
+	int rc = open_db(s);
+	if (!rc) {
+		atomic_store(&s->shared->readonly, false);
+		atomic_store(&s->shared->full, false);
+		log_info("store", "%s is writable again: degraded mode ends",
+			 s->path);
+		return 0;
+	}
+	close_db(s);
+	rc = open_readonly(s);
+	return rc ? rc : HEARTH_EFULL;
+}
+
+int store_degrade(struct store *s)
+{
+	return s->readonly ? 0 : degrade(s);
+}
+
+bool store_readonly(const struct store *s)
+{
+	return s->readonly;
+}
+
+const char *store_state(const struct store *s)
+{
+	return s->readonly || atomic_load(&s->shared->full) ? "degraded"
+							    : "running";
+}
+
 int store_open(const char *dir, struct store **out)
 {
 	struct store *s = NULL;
@@ -230,10 +406,11 @@ int store_open(const char *dir, struct store **out)
 		goto fail;
 	}
 	s = calloc(1, sizeof(*s));
-	if (!s) {
+	if (!s || !(s->shared = calloc(1, sizeof(*s->shared)))) {
 		rc = -ENOMEM;
 		goto fail;
 	}
+	atomic_init(&s->shared->refs, 1);
 	size_t n = strlen(dir) + sizeof("/hearth.db");
 	s->path = malloc(n);
 	if (!s->path) {
@@ -241,12 +418,30 @@ int store_open(const char *dir, struct store **out)
 		goto fail;
 	}
 	snprintf(s->path, n, "%s/hearth.db", dir);
-	rc = open_db(s);
+	rc = refuse_empty(s->path);
+	bool fresh = access(s->path, F_OK) != 0;
+	if (!rc && (rc = open_db(s)) && fresh) {
+		/* Not even created: leave no empty file behind (it would
+		 * read as damage at the next start). */
+		log_error("store", "%s cannot be created: %s", s->path,
+			  s->db ? sqlite3_errmsg(s->db) : hearth_strerror(rc));
+		close_db(s);
+		remove_files(s->path);
+		goto fail;
+	}
+	if (rc && no_room(s))
+		rc = degrade(s);
 	if (!rc)
 		rc = quick_check(s);
-	if (rc)
-		goto fail;
-	rc = migrate(s);
+	if (!rc && (rc = migrate(s)) && !s->readonly && no_room(s) &&
+	    !(rc = degrade(s)))
+		rc = migrate(s); /* reads only, unless a migration is due */
+	if (rc && !s->damaged && damaged_now(s))
+		log_damage(s->path, sqlite3_errmsg(s->db));
+	if (rc == HEARTH_EFULL && s->readonly)
+		log_error("store", "%s needs a migration and the disk has no "
+				   "room for it: free space and start again",
+			  s->path);
 	if (rc)
 		goto fail;
 	*out = s;
@@ -264,8 +459,11 @@ int store_open_peer(const struct store *s, struct store **out)
 	if (!p || !(p->path = strdup(s->path)))
 		goto fail;
 	p->version = s->version;
-	rc = open_db(p);
-	if (rc)
+	p->peer = true;
+	p->shared = s->shared;
+	atomic_fetch_add(&p->shared->refs, 1);
+	/* The store holds the lock while read-only: connect later. */
+	if (!atomic_load(&s->shared->readonly) && (rc = open_db(p)))
 		goto fail;
 	*out = p;
 	return 0;
@@ -274,12 +472,27 @@ fail:
 	return rc;
 }
 
+int store_connect_peer(struct store *s)
+{
+	if (s->db)
+		return 0;
+	if (!s->peer || atomic_load(&s->shared->readonly))
+		return HEARTH_EFULL;
+	if (open_db(s)) {
+		close_db(s);
+		return HEARTH_EFULL;
+	}
+	return 0;
+}
+
 void store_free(struct store *s)
 {
 	if (!s)
 		return;
 	store_cache_free(s);
 	sqlite3_close(s->db);
+	if (s->shared && atomic_fetch_sub(&s->shared->refs, 1) == 1)
+		free(s->shared);
 	free(s->path);
 	free(s);
 }

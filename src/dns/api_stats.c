@@ -246,7 +246,7 @@ void dns_api_search_data(struct api_call *c)
 		       : -ENOMEM;
 	if (rc) {
 		json_decref(s.out);
-		http_reply_error(c->resp, 500, "%s", hearth_strerror(rc));
+		http_reply_failure(c->resp, rc);
 		return;
 	}
 	http_reply_json(c->resp, 200, s.out);

@@ -14,7 +14,8 @@
 #include "dns/internal.h"
 #include "proto/dns/dns.h"
 
-/* Store and memory failures become 500 (the client's data was fine). */
+/* Store and memory failures become 500 (the client's data was fine), a
+ * full disk 503. */
 static void reply_code(struct api_call *c, int rc)
 {
 	if (rc == -ENOENT)
@@ -22,7 +23,7 @@ static void reply_code(struct api_call *c, int rc)
 	else if (rc == -EEXIST)
 		http_reply_error(c->resp, 409, "Conflict");
 	else
-		http_reply_error(c->resp, 500, "%s", hearth_strerror(rc));
+		http_reply_failure(c->resp, rc);
 }
 
 static void reply_fail(struct api_call *c, int rc, const struct api_err *e)

@@ -136,8 +136,9 @@ def test_sighup_valid_file_applies_api_key(hearthd_factory):
     assert reloads(d) == (1, 0)
     assert d.status("rotated-key")["reloads"] == {"ok": 1, "failed": 0}
 
-    # Removing the key disables the management API.
-    d.write_config(base_config(tmp, api_key=None))
+    # Removing the key disables the management API (said explicitly: a
+    # file that merely lacks the key is refused, see test_reload_guard).
+    d.write_config(base_config(tmp, api_key=""))
     d.signal(signal.SIGHUP)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and reloads(d)[0] != 2:
@@ -204,8 +205,11 @@ def test_sighup_applies_lab(hearthd_factory):
                                  "hosts": 4}
     s = metric_samples(d.metrics_text())
     assert sample(s, "hearth_lab_hosts") == 4
-    # Without the lab section the room is disabled.
-    d.write_config(base_config(tmp, lab=False))
+    # With the lab section turned off the room is disabled (said
+    # explicitly: a file that merely lacks it is refused).
+    cfg = base_config(tmp, lab=False)
+    cfg["lab"] = {"enabled": False}
+    d.write_config(cfg)
     reload_and_wait(d, re.compile(r"^info core: reloaded", re.M))
     assert d.get("/healthz").json()["rooms"]["lab"] == "disabled"
 

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cmd/hearth/cli.h"
 #include "core/config.h"
+#include "core/store.h"
 
 static int cmd_version(struct cli *cli, int argc, char **argv)
 {
@@ -96,6 +98,109 @@ static int cmd_reload(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+/*
+ * The database file of `store check|recover`: --state-dir DIR, or the
+ * state_dir of -c FILE (given after the command or before it).
+ */
+static int store_path_of(struct cli *cli, int argc, char **argv,
+			 char *path, size_t n)
+{
+	const char *dir = NULL, *config = cli->config;
+	for (int i = 0; i < argc; i++) {
+		bool more = i + 1 < argc;
+		if (more && !strcmp(argv[i], "--state-dir"))
+			dir = argv[++i];
+		else if (more && (!strcmp(argv[i], "-c") ||
+				  !strcmp(argv[i], "--config")))
+			config = argv[++i];
+		else {
+			fprintf(stderr, "hearth: unknown or incomplete "
+					"argument '%s'\n", argv[i]);
+			return CLI_USAGE;
+		}
+	}
+	if (dir) {
+		snprintf(path, n, "%s/hearth.db", dir);
+		return CLI_OK;
+	}
+	if (!config) {
+		fprintf(stderr, "hearth: which store? give -c FILE or "
+				"--state-dir DIR\n");
+		return CLI_USAGE;
+	}
+	struct config *cfg = NULL;
+	struct cfg_error err;
+	if (config_load_file(cli->schema, config, &cfg, &err)) {
+		config_error_print(&err, stderr);
+		return CLI_FAILED;
+	}
+	snprintf(path, n, "%s/hearth.db", cfg->state_dir);
+	config_unref(cfg);
+	return CLI_OK;
+}
+
+static void print_problem(const char *text, void *ud)
+{
+	fprintf(ud, "  %s\n", text);
+}
+
+static int cmd_store_check(struct cli *cli, int argc, char **argv)
+{
+	char path[4096], why[512] = "";
+	int problems = 0;
+	int rc = store_path_of(cli, argc, argv, path, sizeof(path));
+	if (rc)
+		return rc;
+	if (access(path, F_OK) != 0) {
+		fprintf(stderr, "hearth: no database at %s\n", path);
+		return CLI_FAILED;
+	}
+	printf("%s: integrity check\n", path);
+	fflush(stdout);
+	if (store_check(path, print_problem, stdout, &problems, why,
+			sizeof(why))) {
+		fprintf(stderr, "hearth: %s\n", why);
+		return CLI_FAILED;
+	}
+	if (!problems) {
+		printf("%s: ok\n", path);
+		return CLI_OK;
+	}
+	printf("%s: damaged (%d problem%s); restore it from a backup, or "
+	       "run `hearth store recover` with hearthd stopped\n",
+	       path, problems, problems == 1 ? "" : "s");
+	return CLI_FAILED;
+}
+
+static int cmd_store_recover(struct cli *cli, int argc, char **argv)
+{
+	char path[4096], why[1024] = "";
+	struct store_recovery r;
+	int rc = store_path_of(cli, argc, argv, path, sizeof(path));
+	if (rc)
+		return rc;
+	if (access(path, F_OK) != 0) {
+		fprintf(stderr, "hearth: no database at %s\n", path);
+		return CLI_FAILED;
+	}
+	if (store_recover(path, &r, why, sizeof(why))) {
+		fprintf(stderr, "hearth: recover failed: %s\n", why);
+		return CLI_FAILED;
+	}
+	printf("%s: recovered %zu rows in %zu tables\n", path, r.rows,
+	       r.tables);
+	if (r.damaged_ranges || r.tables_lost || r.rows_lost ||
+	    r.schema_lost || r.orphans || r.schema_damaged)
+		printf("  lost: %zu damaged stretches skipped, %zu tables "
+		       "unreadable, %zu rows refused, %zu rows without their "
+		       "parent, %zu indexes/triggers/views%s\n",
+		       r.damaged_ranges, r.tables_lost, r.rows_lost, r.orphans,
+		       r.schema_lost,
+		       r.schema_damaged ? "; the schema itself was damaged" : "");
+	printf("  the damaged file is kept as %s\n", r.damaged_path);
+	return CLI_OK;
+}
+
 const struct cli_command cli_commands[] = {
 	{"version", "", "print the version", 0, 0, cmd_version},
 	{"help", "", "this text", 0, 0, cmd_help},
@@ -105,5 +210,10 @@ const struct cli_command cli_commands[] = {
 	 cmd_status},
 	{"reload", "", "make the daemon re-read its config file (like SIGHUP)",
 	 0, 0, cmd_reload},
+	{"store check", "[-c FILE | --state-dir DIR]",
+	 "check the database for damage (offline)", 0, 2, cmd_store_check},
+	{"store recover", "[-c FILE | --state-dir DIR]",
+	 "rebuild a damaged database from what can be read (offline, "
+	 "hearthd stopped)", 0, 2, cmd_store_recover},
 };
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);

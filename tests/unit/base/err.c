@@ -17,7 +17,7 @@ static void test_strerror(void **state)
 	(void)state;
 	static const int codes[] = {
 		HEARTH_ECONFIG, HEARTH_ESTORE, HEARTH_EHTTP, HEARTH_ECURL,
-		HEARTH_EJSON, HEARTH_ESCHEMA, HEARTH_ETIMEDOUT,
+		HEARTH_EJSON, HEARTH_ESCHEMA, HEARTH_ETIMEDOUT, HEARTH_EFULL,
 	};
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		const char *t = hearth_strerror(codes[i]);

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "base/log.h"
 #include "core/config_schema.h"
@@ -247,6 +250,121 @@ static void test_bad_file_reaches_no_room(void **state)
 	assert_int_equal(fakes[0].prepared + fakes[1].prepared, 0);
 }
 
+/* An empty, comment-only or partial file would turn running rooms off by
+ * omission: refused, unless the section says enabled: false. */
+static void test_reload_turns_off_only_on_purpose(void **state)
+{
+	struct fixture *fx = *state;
+	struct cfg_error err;
+	const struct config *before = fx->d->cfg;
+	const char *const omissions[] = {
+		"", "# nothing but a comment\n", "first: {value: 3}\n",
+		"log: {level: info}\n",
+	};
+	for (size_t i = 0; i < sizeof(omissions) / sizeof(*omissions); i++) {
+		write_config(fx, omissions[i]);
+		assert_int_not_equal(daemon_reload(fx->d, &err, NULL), 0);
+		assert_non_null(strstr(err.msg, "is running and the file has "
+						"no"));
+		assert_non_null(strstr(err.msg, "{enabled: false}"));
+		assert_ptr_equal(fx->d->cfg, before);
+	}
+	assert_non_null(strstr(err.msg, "room first"));
+	assert_int_equal(fakes[0].prepared + fakes[1].prepared, 0);
+	assert_int_equal(fx->d->reloads_failed, 4);
+
+	/* Said explicitly: the second is off (at restart), the first
+	 * reloads; the second keeps its config and is not asked. */
+	json_t *restart = json_array();
+	write_config(fx, "first: {value: 3}\nsecond: {enabled: false, "
+			 "value: 9}\n");
+	assert_int_equal(daemon_reload(fx->d, &err, restart), 0);
+	assert_int_equal(fakes[0].committed, 1);
+	assert_int_equal(fakes[0].value, 3);
+	assert_int_equal(fakes[1].prepared + fakes[1].committed, 0);
+	assert_false(room_enabled(fx->d->cfg, &second_def));
+	assert_true(room_disabled(fx->d->cfg, &second_def));
+	assert_string_equal(json_string_value(json_array_get(restart, 0)),
+			    "second");
+	json_decref(restart);
+	/* enabled takes a bool only. */
+	write_config(fx, "first: {enabled: 1}\nsecond: {}\n");
+	assert_int_not_equal(daemon_reload(fx->d, &err, NULL), 0);
+	assert_non_null(strstr(err.msg, "'enabled' must be true or false"));
+}
+
+/* A loopback port free right now (the http section needs one to bind). */
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t n = sizeof(a);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &n), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+/* The lab section and the management key, too, go only when said so. */
+static void test_reload_keeps_lab_and_key(void **state)
+{
+	struct fixture *fx = *state;
+	struct cfg_error err;
+	char rooms_yaml[128];
+	snprintf(rooms_yaml, sizeof(rooms_yaml), "first: {}\nsecond: {}\n"
+		 "http: {listen: '127.0.0.1:%d', ", free_port());
+	daemon_free(fx->d);
+	fx->d = NULL;
+	memset(fakes, 0, sizeof(fakes));
+	char yaml[512];
+	snprintf(yaml, sizeof(yaml), "%sapi_key: k}\nlab: {domain: "
+		 "lab.example}\n", rooms_yaml);
+	write_config(fx, yaml);
+	struct config *cfg = NULL;
+	assert_int_equal(config_load_file(&fx->schema, fx->path, &cfg, &err), 0);
+	struct daemon_opts opts = {.config_path = fx->path, .rooms = rooms,
+				   .schema = &fx->schema};
+	assert_int_equal(daemon_new(cfg, &opts, &fx->d), 0);
+	config_unref(cfg);
+	const struct config *before = fx->d->cfg;
+
+	snprintf(yaml, sizeof(yaml), "%sapi_key: k}\n", rooms_yaml);
+	write_config(fx, yaml);
+	assert_int_not_equal(daemon_reload(fx->d, &err, NULL), 0);
+	assert_non_null(strstr(err.msg, "no 'lab' section"));
+	assert_non_null(strstr(err.msg, "lab: {enabled: false}"));
+
+	for (size_t i = 0; i < 2; i++) {
+		if (i == 0)
+			snprintf(yaml, sizeof(yaml), "%smax_connections: 9}\n"
+				 "lab: {}\n", rooms_yaml);
+		else /* no http section at all */
+			snprintf(yaml, sizeof(yaml), "first: {}\nsecond: {}\n"
+				 "lab: {}\n");
+		write_config(fx, yaml);
+		assert_int_not_equal(daemon_reload(fx->d, &err, NULL), 0);
+		assert_non_null(strstr(err.msg, "no http.api_key"));
+		assert_non_null(strstr(err.msg, "api_key: \"\""));
+	}
+	assert_ptr_equal(fx->d->cfg, before);
+	assert_string_equal(fx->d->cfg->http.api_key, "k");
+	assert_true(fx->d->cfg->lab.enabled);
+
+	snprintf(yaml, sizeof(yaml), "%sapi_key: \"\"}\nlab: {enabled: false, "
+		 "domain: x.example}\n", rooms_yaml);
+	write_config(fx, yaml);
+	assert_int_equal(daemon_reload(fx->d, &err, NULL), 0);
+	assert_false(fx->d->cfg->lab.enabled);
+	assert_true(fx->d->cfg->lab.disabled);
+	assert_string_equal(fx->d->cfg->http.api_key, "");
+	/* Nothing runs that a keyless file would drop now. */
+	snprintf(yaml, sizeof(yaml), "%smax_connections: 9}\n", rooms_yaml);
+	write_config(fx, yaml);
+	assert_int_equal(daemon_reload(fx->d, &err, NULL), 0);
+}
+
 static void test_migrations_per_room(void **state)
 {
 	struct fixture *fx = *state;
@@ -270,6 +388,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrations_per_room, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reload_turns_off_only_on_purpose, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reload_keeps_lab_and_key,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

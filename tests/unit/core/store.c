@@ -357,11 +357,131 @@ static void test_not_a_database(void **state)
 	assert_null(s);
 }
 
+/* A present but empty file is damage, never a fresh start; it is left
+ * as it was for the operator. */
+static void test_empty_file_is_damage(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = (struct store *)1;
+	struct stat st;
+	FILE *fp = fopen(f->db, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	assert_int_equal(store_open(f->dir, &s), HEARTH_ESTORE);
+	assert_null(s);
+	assert_int_equal(stat(f->db, &st), 0);
+	assert_int_equal(st.st_size, 0);
+}
+
+static void count_problem(const char *text, void *ud)
+{
+	(void)text;
+	(*(int *)ud)++;
+}
+
+/* A page of one table overwritten: the start is refused, the check
+ * finds it, recovery keeps the other pages' rows and the file opens. */
+static void test_damaged_page_refused_then_recovered(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL;
+	char why[512];
+	int problems = -1, seen = 0;
+	assert_int_equal(store_open(f->dir, &s), 0);
+	store_free(s);
+	db_exec(f->db, "PRAGMA journal_mode = DELETE;"
+		       "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+		       "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+		       "FROM n WHERE i < 2000) INSERT INTO t SELECT i, "
+		       "printf('%0100d', i) FROM n;");
+	int total = db_int(f->db, "SELECT count(*) FROM t");
+	int page = db_int(f->db, "SELECT pageno FROM dbstat WHERE name = 't' "
+				 "AND pagetype = 'leaf' ORDER BY pageno "
+				 "LIMIT 1 OFFSET 10");
+	int size = db_int(f->db, "PRAGMA page_size");
+	FILE *fp = fopen(f->db, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)(page - 1) * size, SEEK_SET), 0);
+	for (int i = 0; i < size; i++)
+		fputc(i < 3 ? 0x0d : 0xa5, fp);
+	fclose(fp);
+
+	s = (struct store *)1;
+	assert_int_equal(store_open(f->dir, &s), HEARTH_ESTORE);
+	assert_null(s);
+	assert_int_equal(store_check(f->db, count_problem, &seen, &problems,
+				     why, sizeof(why)), 0);
+	assert_true(problems > 0);
+	assert_int_equal(seen, problems);
+
+	struct store_recovery r;
+	assert_int_equal(store_recover(f->db, &r, why, sizeof(why)), 0);
+	assert_true(r.damaged_ranges >= 1);
+	assert_true(strstr(r.damaged_path, ".damaged-") != NULL);
+	struct stat st;
+	assert_int_equal(stat(r.damaged_path, &st), 0);
+	int kept = db_int(f->db, "SELECT count(*) FROM t");
+	assert_true(kept > total / 2 && kept < total);
+	/* Both ends of the table came back: the scan went past the page. */
+	assert_int_equal(db_int(f->db, "SELECT min(id) FROM t"), 1);
+	assert_int_equal(db_int(f->db, "SELECT max(id) FROM t"), total);
+	assert_int_equal(store_check(f->db, count_problem, &seen, &problems,
+				     why, sizeof(why)), 0);
+	assert_int_equal(problems, 0);
+	assert_int_equal(store_open(f->dir, &s), 0);
+	store_free(s);
+}
+
+/* Read-only (degraded) mode: reads go on, writes are refused at once in
+ * the store and its peers, and it ends when the store is writable. */
+static void test_read_only_mode(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = NULL, *peer = NULL, *late = NULL;
+	char *v = NULL;
+	assert_int_equal(store_open(f->dir, &s), 0);
+	assert_int_equal(store_meta_set(s, "k", "before"), 0);
+	assert_false(store_readonly(s));
+	assert_string_equal(store_state(s), "running");
+
+	assert_int_equal(store_degrade(s), 0);
+	assert_true(store_readonly(s));
+	assert_string_equal(store_state(s), "degraded");
+	assert_int_equal(store_meta_get(s, "k", &v), 0);
+	assert_string_equal(v, "before");
+	free(v);
+	assert_int_equal(store_meta_set(s, "k", "during"), HEARTH_EFULL);
+	/* A peer opened now has no connection: its writes are refused. */
+	assert_int_equal(store_open_peer(s, &late), 0);
+	assert_int_equal(store_meta_set(late, "k", "peer"), HEARTH_EFULL);
+
+	/* This disk has room: the retry ends the mode. */
+	assert_int_equal(store_retry_writable(s), 0);
+	assert_false(store_readonly(s));
+	assert_string_equal(store_state(s), "running");
+	assert_int_equal(store_meta_set(late, "k", "peer"), 0);
+	assert_int_equal(store_open_peer(s, &peer), 0);
+	assert_int_equal(store_meta_set(s, "k", "after"), 0);
+	assert_int_equal(store_meta_get(peer, "k", &v), 0);
+	assert_string_equal(v, "after");
+	free(v);
+	store_free(late);
+	store_free(peer);
+	store_free(s);
+}
+
 int main(void)
 {
 	log_set_level(LOG_WARN); /* no "migrated" lines; errors still show */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_file_is_damage, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_damaged_page_refused_then_recovered, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_mode, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_creates_nested_dir, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_meta, setup, teardown),
