@@ -18,9 +18,9 @@ toward a live one), spoofed DHCP DISCOVERs from random MACs.
 
 Asserted: no well-behaved failure; hearthd's RSS (VmRSS, sampled every
 second) stays within RSS_BOUND_MB of its baseline; its open descriptors
-stay under FD_BOUND (the soft limit is set to 1024, systemd's default) and
-come back near the baseline once the load stops; it exits 0 at SIGTERM
-with no sanitizer report. The figures are printed (pytest -s shows them).
+stay under the connection caps plus slack (the soft limit is set to 1024,
+systemd's default) and come back near the baseline once the load stops;
+it exits 0 at SIGTERM with no sanitizer report. The figures are printed (pytest -s shows them).
 ASan's quarantine is capped (quarantine_size_mb) so that RSS measures
 hearthd's memory rather than ASan's delayed frees.
 """
