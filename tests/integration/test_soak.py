@@ -448,6 +448,7 @@ def test_soak_hostile_mix_loses_no_wellbehaved_answer(dhcp_lab, monkeypatch,
         dead = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         dead.bind(("127.0.0.1", DEAD_UP))
     hostile = None
+    stop = threading.Event()  # ends the well-behaved clients
     try:
         srv = lab.start(top_extra=soak_config(tmp_path, zone_file))
         pid = srv.pid
@@ -486,7 +487,6 @@ def test_soak_hostile_mix_loses_no_wellbehaved_answer(dhcp_lab, monkeypatch,
         time.sleep(1.0)  # its upstream and first sockets
 
         ledger = Ledger()
-        stop = threading.Event()
         samples = []
         early = []
         s_api, s_health = http_session(), http_session()
@@ -549,6 +549,7 @@ def test_soak_hostile_mix_loses_no_wellbehaved_answer(dhcp_lab, monkeypatch,
         rc = srv.stop(timeout=20)
         rep = sanitizer_report(srv.stderr())
     finally:
+        stop.set()
         if hostile is not None and hostile.poll() is None:
             hostile.kill()
             hostile.wait(timeout=10)
