@@ -465,7 +465,10 @@ def test_soak_hostile_mix_loses_no_wellbehaved_answer(dhcp_lab, monkeypatch,
         wells = [DhcpWell(c1_ns, f"02:48:01:30:01:{n:02x}", holders)
                  for n in (1, 2, 3)]
         renewer = DhcpRenewer(lab, holders)
-        base = [proc_sample(pid) for _ in range(3) if not time.sleep(0.3)]
+        base = []
+        for _ in range(3):
+            time.sleep(0.3)
+            base.append(proc_sample(pid))
         rss0 = max(b[0] for b in base)
         fd0 = max(b[1] for b in base)
         fd_bound = HTTP_MAX_CONNECTIONS + DNS_TCP_MAX_CONNECTIONS + fd0 + FD_SLACK
