@@ -46,7 +46,7 @@ import dns.rdatatype
 import dns.rrset
 import requests
 
-from dhcp_helpers import (ACK, IP, NAK, OFFER, POOL1, RawClient, UdpClient,
+from dhcp_helpers import (ACK, IP, NAK, OFFER, POOL1, RawClient,
                           default_subnets, dhcp_lab,  # noqa: F401
                           in_range, needs_hearth, netns)
 from dhcp_helpers import API_KEY, DNS_PORT, HTTP_PORT
