@@ -4,6 +4,7 @@
 #define HEARTH_BASE_BUF_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -25,6 +26,8 @@ int buf_append(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
 int buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Hands ->data to the caller (free() it); the buffer is left empty. */
 char *buf_steal(struct buf *b, size_t *len);

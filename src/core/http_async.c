@@ -428,23 +428,15 @@ int http_stream_write(struct http_stream *st, const void *data, size_t len)
 
 int http_stream_printf(struct http_stream *st, const char *fmt, ...)
 {
-	char small[512];
+	struct buf b;
 	va_list ap;
+	buf_init(&b, 0);
 	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof(small), fmt, ap);
+	int rc = buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return -EINVAL;
-	if ((size_t)n < sizeof(small))
-		return http_stream_write(st, small, (size_t)n);
-	char *big = malloc((size_t)n + 1);
-	if (!big)
-		return -ENOMEM;
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	int rc = http_stream_write(st, big, (size_t)n);
-	free(big);
+	if (!rc)
+		rc = http_stream_write(st, b.data ? b.data : "", b.len);
+	buf_deinit(&b);
 	return rc;
 }
 
