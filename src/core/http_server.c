@@ -801,32 +801,27 @@ void http_server_collect(struct buf *out, void *server)
 	for (size_t i = 0; i < s->n_routes; i++)
 		collect_route(out, s->routes[i].r->name, &s->routes[i]);
 	collect_route(out, "unmatched", &s->unmatched);
-	metrics_family(out, "hearth_http_connections", "gauge",
-		       "open HTTP connections");
-	metrics_sample(out, "hearth_http_connections", (double)s->open_conns,
-		       0);
-	metrics_family(out, "hearth_http_connections_refused_total", "counter",
-		       "connections closed at accept: over max_connections");
-	metrics_sample(out, "hearth_http_connections_refused_total",
-		       (double)s->refused_conns, 0);
+	metrics_value(out, "hearth_http_connections", "gauge",
+		      "open HTTP connections",
+		      (double)s->open_conns);
+	metrics_value(out, "hearth_http_connections_refused_total", "counter",
+		      "connections closed at accept: over max_connections",
+		      (double)s->refused_conns);
 	metrics_family(out, "hearth_http_connections_refused_per_client_total",
 		       "counter",
 		       "connections closed at accept: over "
 		       "max_connections_per_client");
 	metrics_sample(out, "hearth_http_connections_refused_per_client_total",
 		       (double)s->refused_per_client, 0);
-	metrics_family(out, "hearth_http_header_timeouts_total", "counter",
-		       "connections closed: request line and headers not in "
-		       "within header_timeout");
-	metrics_sample(out, "hearth_http_header_timeouts_total",
-		       (double)s->header_timeouts, 0);
-	metrics_family(out, "hearth_http_streams", "gauge",
-		       "open streaming responses and WebSockets");
-	metrics_sample(out, "hearth_http_streams", (double)s->n_streams, 0);
-	metrics_family(out, "hearth_http_streams_refused_total", "counter",
-		       "streams and WebSockets answered 429: over the caps");
-	metrics_sample(out, "hearth_http_streams_refused_total",
-		       (double)s->refused_streams, 0);
+	metrics_value(out, "hearth_http_header_timeouts_total", "counter",
+		      "connections closed: request line and headers not in within header_timeout",
+		      (double)s->header_timeouts);
+	metrics_value(out, "hearth_http_streams", "gauge",
+		      "open streaming responses and WebSockets",
+		      (double)s->n_streams);
+	metrics_value(out, "hearth_http_streams_refused_total", "counter",
+		      "streams and WebSockets answered 429: over the caps",
+		      (double)s->refused_streams);
 }
 
 static void finish(struct http_server *s)

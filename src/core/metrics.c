@@ -100,3 +100,10 @@ void metrics_sample(struct buf *out, const char *name, double value,
 	else
 		buf_printf(out, " %.15g\n", value);
 }
+
+void metrics_value(struct buf *out, const char *name, const char *type,
+		   const char *help, double value)
+{
+	metrics_family(out, name, type, help);
+	metrics_sample(out, name, value, 0);
+}

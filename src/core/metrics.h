@@ -35,4 +35,9 @@ void metrics_family(struct buf *out, const char *name, const char *type,
 void metrics_sample(struct buf *out, const char *name, double value,
 		    int n_labels, ...);
 
+/* A family with one sample and no labels: metrics_family, then
+ * metrics_sample(out, name, value, 0). */
+void metrics_value(struct buf *out, const char *name, const char *type,
+		   const char *help, double value);
+
 #endif

@@ -86,13 +86,12 @@ void core_collect(struct buf *out, void *ud)
 		       "always 1; the version is a label");
 	metrics_sample(out, "hearth_build_info", 1, 1, "version",
 		       HEARTH_VERSION);
-	metrics_family(out, "hearth_uptime_seconds", "gauge",
-		       "seconds since hearthd started");
-	metrics_sample(out, "hearth_uptime_seconds", daemon_uptime(d), 0);
-	metrics_family(out, "hearth_start_time_seconds", "gauge",
-		       "unix time hearthd started");
-	metrics_sample(out, "hearth_start_time_seconds", (double)d->start_unix,
-		       0);
+	metrics_value(out, "hearth_uptime_seconds", "gauge",
+		      "seconds since hearthd started",
+		      daemon_uptime(d));
+	metrics_value(out, "hearth_start_time_seconds", "gauge",
+		      "unix time hearthd started",
+		      (double)d->start_unix);
 	metrics_family(out, "hearth_config_reloads_total", "counter",
 		       "config reloads by result");
 	metrics_sample(out, "hearth_config_reloads_total",
@@ -102,13 +101,12 @@ void core_collect(struct buf *out, void *ud)
 	metrics_family(out, "hearth_room_up", "gauge",
 		       "1 when the room is running or loaded");
 	daemon_each_room(d, room_up, out);
-	metrics_family(out, "hearth_lab_hosts", "gauge",
-		       "hosts described in lab.hosts");
-	metrics_sample(out, "hearth_lab_hosts", (double)d->cfg->lab.n_hosts, 0);
-	metrics_family(out, "process_resident_memory_bytes", "gauge",
-		       "resident set size");
-	metrics_sample(out, "process_resident_memory_bytes",
-		       (double)rss_bytes(), 0);
+	metrics_value(out, "hearth_lab_hosts", "gauge",
+		      "hosts described in lab.hosts",
+		      (double)d->cfg->lab.n_hosts);
+	metrics_value(out, "process_resident_memory_bytes", "gauge",
+		      "resident set size",
+		      (double)rss_bytes());
 }
 
 static void metrics(const struct http_request *req, struct http_response *resp,

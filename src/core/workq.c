@@ -249,18 +249,16 @@ void workq_collect(struct buf *out, void *ud)
 {
 	struct workq_stats st;
 	workq_get_stats(ud, &st);
-	metrics_family(out, "hearth_workq_queued", "gauge",
-		       "jobs waiting for a pool thread");
-	metrics_sample(out, "hearth_workq_queued", (double)st.queued, 0);
-	metrics_family(out, "hearth_workq_running", "gauge",
-		       "jobs running on a pool thread");
-	metrics_sample(out, "hearth_workq_running", (double)st.running, 0);
-	metrics_family(out, "hearth_workq_completed_total", "counter",
-		       "jobs completed (cancelled ones included)");
-	metrics_sample(out, "hearth_workq_completed_total",
-		       (double)st.completed, 0);
-	metrics_family(out, "hearth_workq_cancelled_total", "counter",
-		       "jobs cancelled before they ran");
-	metrics_sample(out, "hearth_workq_cancelled_total",
-		       (double)st.cancelled, 0);
+	metrics_value(out, "hearth_workq_queued", "gauge",
+		      "jobs waiting for a pool thread",
+		      (double)st.queued);
+	metrics_value(out, "hearth_workq_running", "gauge",
+		      "jobs running on a pool thread",
+		      (double)st.running);
+	metrics_value(out, "hearth_workq_completed_total", "counter",
+		      "jobs completed (cancelled ones included)",
+		      (double)st.completed);
+	metrics_value(out, "hearth_workq_cancelled_total", "counter",
+		      "jobs cancelled before they ran",
+		      (double)st.cancelled);
 }

@@ -149,26 +149,22 @@ static void collect(struct buf *out, void *ud)
 			metrics_sample(out, "hearth_dhcp_sent_total",
 				       (double)r->eng.stats.tx[i], 1, "type",
 				       names[i]);
-	metrics_family(out, "hearth_dhcp_pool_exhausted_total", "counter",
-		       "DISCOVERs that found no free address");
-	metrics_sample(out, "hearth_dhcp_pool_exhausted_total",
-		       (double)r->eng.stats.exhausted, 0);
+	metrics_value(out, "hearth_dhcp_pool_exhausted_total", "counter",
+		      "DISCOVERs that found no free address",
+		      (double)r->eng.stats.exhausted);
 	size_t bound = 0, pos = 0;
 	const struct dhcp_lease *l;
 	while ((l = dhcp_leases_next(&r->eng.leases, &pos)))
 		bound += l->state == DHCP_LEASE_BOUND;
-	metrics_family(out, "hearth_dhcp_leases", "gauge",
-		       "leases currently bound");
-	metrics_sample(out, "hearth_dhcp_leases", (double)bound, 0);
-	metrics_family(out, "hearth_dhcp_offers_held", "gauge",
-		       "addresses held by an OFFER not yet requested");
-	metrics_sample(out, "hearth_dhcp_offers_held",
-		       (double)dhcp_engine_offers_held(&r->eng), 0);
-	metrics_family(out, "hearth_dhcp_reoffered_total", "counter",
-		       "held offers given to another client as the pool was "
-		       "full");
-	metrics_sample(out, "hearth_dhcp_reoffered_total",
-		       (double)r->eng.stats.reoffered, 0);
+	metrics_value(out, "hearth_dhcp_leases", "gauge",
+		      "leases currently bound",
+		      (double)bound);
+	metrics_value(out, "hearth_dhcp_offers_held", "gauge",
+		      "addresses held by an OFFER not yet requested",
+		      (double)dhcp_engine_offers_held(&r->eng));
+	metrics_value(out, "hearth_dhcp_reoffered_total", "counter",
+		      "held offers given to another client as the pool was full",
+		      (double)r->eng.stats.reoffered);
 	metrics_family(out, "hearth_dhcp_rate_limited_total", "counter",
 		       "DISCOVERs dropped over the per-MAC or per-relay rate");
 	metrics_sample(out, "hearth_dhcp_rate_limited_total",

@@ -243,9 +243,9 @@ void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 		       "event", "insert");
 	metrics_sample(out, "hearth_dns_cache_total", (double)cs.evictions, 1,
 		       "event", "eviction");
-	metrics_family(out, "hearth_dns_cache_entries", "gauge",
-		       "answers held in the forwarding cache");
-	metrics_sample(out, "hearth_dns_cache_entries", (double)cs.entries, 0);
+	metrics_value(out, "hearth_dns_cache_entries", "gauge",
+		      "answers held in the forwarding cache",
+		      (double)cs.entries);
 	metrics_family(out, "hearth_dns_forward_total", "counter",
 		       "queries sent upstream, and how they ended");
 	metrics_sample(out, "hearth_dns_forward_total", (double)f->forwarded,
@@ -266,10 +266,9 @@ void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 		       "over_client_limit");
 	metrics_sample(out, "hearth_dns_forward_total", (double)f->all_down, 1,
 		       "event", "upstreams_down");
-	metrics_family(out, "hearth_dns_forward_inflight", "gauge",
-		       "forwarded queries waiting upstream now");
-	metrics_sample(out, "hearth_dns_forward_inflight", (double)f->inflight,
-		       0);
+	metrics_value(out, "hearth_dns_forward_inflight", "gauge",
+		      "forwarded queries waiting upstream now",
+		      (double)f->inflight);
 	metrics_family(out, "hearth_dns_upstream_up", "gauge",
 		       "1 while an upstream or forward server is in use, 0 "
 		       "while it is down or probed");
@@ -295,11 +294,9 @@ void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 	}
 	uint64_t dropped, slipped;
 	dns_udp_access_counts(f->room->udp, &dropped, &slipped);
-	metrics_family(out, "hearth_dns_recursion_refused_total", "counter",
-		       "queries REFUSED because the client is outside "
-		       "dns.allow_recursion");
-	metrics_sample(out, "hearth_dns_recursion_refused_total",
-		       (double)atomic_load(&f->recursion_refused), 0);
+	metrics_value(out, "hearth_dns_recursion_refused_total", "counter",
+		      "queries REFUSED because the client is outside dns.allow_recursion",
+		      (double)atomic_load(&f->recursion_refused));
 	metrics_family(out, "hearth_dns_rrl_total", "counter",
 		       "UDP answers over dns.rrl's rate, by what became of "
 		       "them");

@@ -100,13 +100,12 @@ static void collect(struct buf *out, void *ud)
 		metrics_sample(out, "hearth_dns_queries_by_type_total",
 			       (double)s.qtype[i], 1, "qtype",
 			       dns_stat_type_names[i]);
-	metrics_family(out, "hearth_dns_dropped_total", "counter",
-		       "DNS messages dropped unanswered (not a query)");
-	metrics_sample(out, "hearth_dns_dropped_total", (double)s.dropped, 0);
-	metrics_family(out, "hearth_dns_truncated_total", "counter",
-		       "DNS responses sent with TC=1");
-	metrics_sample(out, "hearth_dns_truncated_total", (double)s.truncated,
-		       0);
+	metrics_value(out, "hearth_dns_dropped_total", "counter",
+		      "DNS messages dropped unanswered (not a query)",
+		      (double)s.dropped);
+	metrics_value(out, "hearth_dns_truncated_total", "counter",
+		      "DNS responses sent with TC=1",
+		      (double)s.truncated);
 	dns_tcp_collect(r->tcp, out);
 	if (r->fwd)
 		dns_fwd_collect(r->fwd, out);

@@ -580,19 +580,15 @@ void dns_tcp_collect(struct dns_tcp *t, struct buf *out)
 {
 	if (!t)
 		return;
-	metrics_family(out, "hearth_dns_tcp_connections", "gauge",
-		       "DNS TCP connections open");
-	metrics_sample(out, "hearth_dns_tcp_connections",
-		       (double)t->table.n, 0);
-	metrics_family(out, "hearth_dns_tcp_queued_bytes", "gauge",
-		       "DNS TCP answer bytes queued, not yet sent");
-	metrics_sample(out, "hearth_dns_tcp_queued_bytes", (double)t->queued,
-		       0);
-	metrics_family(out, "hearth_dns_tcp_backpressure_total", "counter",
-		       "times a DNS TCP connection was no longer read because "
-		       "its answers were not read");
-	metrics_sample(out, "hearth_dns_tcp_backpressure_total",
-		       (double)t->backpressure, 0);
+	metrics_value(out, "hearth_dns_tcp_connections", "gauge",
+		      "DNS TCP connections open",
+		      (double)t->table.n);
+	metrics_value(out, "hearth_dns_tcp_queued_bytes", "gauge",
+		      "DNS TCP answer bytes queued, not yet sent",
+		      (double)t->queued);
+	metrics_value(out, "hearth_dns_tcp_backpressure_total", "counter",
+		      "times a DNS TCP connection was no longer read because its answers were not read",
+		      (double)t->backpressure);
 	metrics_family(out, "hearth_dns_tcp_closed_total", "counter",
 		       "DNS TCP connections closed (or refused at accept), by "
 		       "reason");
