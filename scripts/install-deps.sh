@@ -11,6 +11,7 @@ libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev libwslay-dev nettle-dev
 python3 python3-pytest python3-requests python3-prometheus-client
 python3-websockets
 curl wrk procps iproute2 passwd
+systemd man-db groff-base bash-completion
 nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython dnsmasq-base
 pdns-server pdns-backend-sqlite3
 isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server

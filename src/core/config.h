@@ -155,4 +155,7 @@ int config_restart_keys(const struct config *old, const struct config *new,
 /* Writes the reference of every key of @schema (markdown table) to @f. */
 void config_reference(const struct config_schema *schema, FILE *f);
 
+/* The same reference as roff (.TP paragraphs) for hearth.yaml(5). */
+void config_reference_roff(const struct config_schema *schema, FILE *f);
+
 #endif

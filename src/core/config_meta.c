@@ -2,6 +2,7 @@
 /* Walks of the schema that are not parsing: restart-only changes and docs. */
 #include "core/config.h"
 #include "core/config_schema.h"
+#include "base/roff.h"
 
 #include <string.h>
 
@@ -135,7 +136,46 @@ static const char *type_word(enum cfg_type t)
 	return "?";
 }
 
-static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix)
+/* One key of the reference, in markdown or roff. */
+struct ref_row {
+	const char *path, *type, *def, *range, *reload, *help;
+};
+
+static void row_markdown(FILE *f, const struct ref_row *r)
+{
+	fprintf(f, "| `%s` | %s | %s | %s | %s | ", r->path, r->type, r->def,
+		r->range, r->reload);
+	/* A '|' in help text would split the table cell. */
+	for (const char *c = r->help; *c; c++)
+		fputs(*c == '|' ? "\\|" : (char[2]){*c, 0}, f);
+	fputs(" |\n", f);
+}
+
+static void row_roff(FILE *f, const struct ref_row *r)
+{
+	fputs(".TP\n.B ", f);
+	roff_text(f, r->path);
+	fputs("\n", f);
+	roff_text(f, r->type);
+	if (*r->def) {
+		fputs(", default ", f);
+		roff_text(f, r->def);
+	}
+	if (*r->range) {
+		fputs(", range ", f);
+		roff_text(f, r->range);
+	}
+	fputs(strcmp(r->reload, "yes") ? "; needs a restart" :
+					 "; SIGHUP reloads it", f);
+	fputs(".\n.br\n", f);
+	roff_text(f, r->help);
+	fputc('\n', f);
+}
+
+typedef void (*ref_row_fn)(FILE *f, const struct ref_row *r);
+
+static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix,
+			ref_row_fn row)
 {
 	for (size_t i = 0; i < s->n_fields; i++) {
 		const struct cfg_field *fd = &s->fields[i];
@@ -147,30 +187,31 @@ static void ref_section(FILE *f, const struct cfg_section *s, const char *prefix
 		    fd->type == CFG_DURATION)
 			snprintf(range, sizeof(range), "%lld–%lld",
 				 (long long)fd->min, (long long)fd->max);
-		fprintf(f, "| `%s` | %s | %s | %s | %s | ", path,
-			type_word(fd->type), fd->def ? fd->def
-				     : fd->required ? "(required)" : "",
-			range, fd->reloadable ? "yes" : "restart");
-		/* A '|' in help text would split the table cell. */
-		for (const char *c = fd->help; *c; c++)
-			fputs(*c == '|' ? "\\|" : (char[2]){*c, 0}, f);
-		fputs(" |\n", f);
-		if (fd->disabled_off != CFG_NONE)
-			fprintf(f, "| `%s.enabled` | bool | true |  | %s | "
-				   "false: the section stays in the file but "
-				   "is off (a reload may only turn off a "
-				   "running part this way) |\n", path,
-				fd->reloadable ? "yes" : "restart");
+		const char *reload = fd->reloadable ? "yes" : "restart";
+		row(f, &(struct ref_row){
+			       path, type_word(fd->type),
+			       fd->def ? fd->def
+				       : fd->required ? "(required)" : "",
+			       range, reload, fd->help});
+		if (fd->disabled_off != CFG_NONE) {
+			char en[160];
+			snprintf(en, sizeof(en), "%s.enabled", path);
+			row(f, &(struct ref_row){
+				       en, "bool", "true", "", reload,
+				       "false: the section stays in the file "
+				       "but is off (a reload may only turn off "
+				       "a running part this way)"});
+		}
 		if (fd->type == CFG_SECTION || fd->type == CFG_ROOM)
-			ref_section(f, fd->sub, path);
+			ref_section(f, fd->sub, path, row);
 		else if (fd->type == CFG_LIST && fd->elem == CFG_SECTION) {
 			char sub[160];
 			snprintf(sub, sizeof(sub), "%s[]", path);
-			ref_section(f, fd->sub, sub);
+			ref_section(f, fd->sub, sub, row);
 		} else if (fd->type == CFG_MAP) {
 			char sub[160];
 			snprintf(sub, sizeof(sub), "%s.NAME", path);
-			ref_section(f, fd->sub, sub);
+			ref_section(f, fd->sub, sub, row);
 		}
 	}
 }
@@ -179,5 +220,10 @@ void config_reference(const struct config_schema *schema, FILE *f)
 {
 	fprintf(f, "| key | type | default | range | on SIGHUP | meaning |\n"
 		   "| --- | --- | --- | --- | --- | --- |\n");
-	ref_section(f, &schema->root, "");
+	ref_section(f, &schema->root, "", row_markdown);
+}
+
+void config_reference_roff(const struct config_schema *schema, FILE *f)
+{
+	ref_section(f, &schema->root, "", row_roff);
 }

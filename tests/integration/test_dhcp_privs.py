@@ -110,10 +110,10 @@ def test_ping_check_as_nobody_needs_no_net_raw(nobody_lab):
 
 
 def test_systemd_unit_grants_what_hearthd_needs():
-    """dist/hearthd.service: the bounding set is what startup needs plus
+    """dist/hearthd.service.in: the bounding set is what startup needs plus
     CAP_NET_ADMIN (kept after the switch), nothing ambient, and capset
     (used for the switch) is let through the syscall filter."""
-    unit = Path(__file__).resolve().parents[2] / "dist" / "hearthd.service"
+    unit = Path(__file__).resolve().parents[2] / "dist" / "hearthd.service.in"
     keys = {}
     for line in unit.read_text().splitlines():
         k, sep, v = line.partition("=")
