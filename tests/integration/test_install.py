@@ -81,7 +81,9 @@ def test_unit_starts_the_installed_hearthd(dest):
     # hearth sits next to it, the config example and the docs under doc/.
     assert os.access(installed(dest, "**/bin/hearth"), os.X_OK)
     doc = installed(dest, "**/doc/hearth/README.md").parent
-    assert (doc / "examples" / "lab.yaml").is_file()
+    example = doc / "examples" / "lab.yaml"
+    r = run([str(inside), "-c", str(example), "--check"])
+    assert r.returncode == 0, r.stdout + r.stderr
     assert (doc / "docs" / "config.md").is_file()
     assert ("file://" + str(doc).removeprefix(str(dest)) + "/README.md"
             in keys["Documentation"][0]), keys["Documentation"]

@@ -90,7 +90,10 @@ static void man_page(FILE *f)
 	fputs(".SH EXIT STATUS\n0 stopped cleanly (or --check: the config is "
 	      "valid), 1 runtime failure, 2 invalid config or usage.\n"
 	      ".SH FILES\n.TP\n.I /etc/hearth/hearth.yaml\nthe config the "
-	      "systemd unit starts hearthd with; see hearth.yaml(5)\n"
+	      "installed systemd unit starts hearthd with (under the install "
+	      "prefix's etc/ for a prefix other than /usr); see "
+	      "hearth.yaml(5)\n.TP\n.I /var/lib/hearth\nits state_dir "
+	      "(the unit's StateDirectory=)\n"
 	      ".SH SEE ALSO\n.BR hearth (1),\n.BR hearth.yaml (5),\n"
 	      ".BR systemd.service (5)\n", f);
 }
