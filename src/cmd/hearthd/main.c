@@ -21,8 +21,10 @@ static void usage(FILE *f)
 		"usage: hearthd -c FILE [--check] [-v]\n"
 		"\n"
 		"  -c, --config FILE   the lab's YAML config (required)\n"
-		"      --check         validate the config and exit: 0 when valid,\n"
-		"                      2 with FILE:LINE:COL: message when not\n"
+		"      --check         validate the config and what start reads with\n"
+		"                      it (zone files), then exit: 0 and `ok` with a\n"
+		"                      summary when valid, 2 with FILE:LINE:COL:\n"
+		"                      message when not\n"
 		"  -v, --verbose       debug logging, whatever log.level says\n"
 		"      --config-reference  print every config key as markdown\n"
 		"  -V, --version       print the version\n"
@@ -75,7 +77,16 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (check) {
+		struct room_check_summary sum;
+		char line[256];
+		int rc = room_check_all(cfg, &err, &sum);
 		config_unref(cfg);
+		if (rc) {
+			config_error_print(&err, stderr);
+			return EXIT_CONFIG;
+		}
+		room_check_summary_format(&sum, line, sizeof(line));
+		printf("%s\n", line);
 		return EXIT_OK;
 	}
 
