@@ -403,6 +403,8 @@ int room_check_all(const struct config *cfg, struct cfg_error *err,
 		snprintf(err->file, sizeof(err->file), "%s",
 			 cfg->path ? cfg->path : "");
 		int rc = def->check(cfg, err, sum);
+		if (rc == -ENOMEM)
+			cfg_fail(err, NULL, "out of memory");
 		if (rc)
 			return rc;
 	}
