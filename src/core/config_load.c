@@ -561,7 +561,23 @@ static int load_section(struct loader *l, const struct cfg_section *s,
 				return rc;
 		}
 	}
-	if (s->check && s->size == 0)
+	/* A top-level section's own check runs once the whole file is read,
+	 * so it may look at another section (dhcp: at lab:) wherever that
+	 * stands in the file. */
+	if (depth == 0) {
+		for (size_t i = 0; i < s->n_fields; i++) {
+			const struct cfg_field *f = &s->fields[i];
+			if ((f->type != CFG_SECTION && f->type != CFG_ROOM) ||
+			    !f->sub->check || f->sub->size != 0)
+				continue;
+			void *data = f->type == CFG_ROOM ? *AT(obj, f->off, void *)
+							 : AT(obj, f->off, char);
+			int rc = data ? f->sub->check(l->cfg, data, l->err) : 0;
+			if (rc)
+				return rc;
+		}
+	}
+	if (s->check && s->size == 0 && depth != 1)
 		return s->check(l->cfg, obj, l->err);
 	return 0;
 }

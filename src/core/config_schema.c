@@ -383,3 +383,49 @@ bool room_disabled(const struct config *cfg, const struct room_def *def)
 	int i = room_index(cfg, def);
 	return i >= 0 && cfg->rooms[i].disabled;
 }
+
+int room_check_all(const struct config *cfg, struct cfg_error *err,
+		   struct room_check_summary *sum)
+{
+	const struct config_schema *s = cfg->schema;
+	memset(sum, 0, sizeof(*sum));
+	for (size_t i = 0; s && i < s->n_rooms; i++) {
+		const struct room_def *def = s->rooms[i];
+		if (!cfg->rooms[i].enabled)
+			continue;
+		size_t used = strlen(sum->room_names);
+		snprintf(sum->room_names + used, sizeof(sum->room_names) - used,
+			 "%s%s", sum->rooms ? ", " : "", def->name);
+		sum->rooms++;
+		if (!def->check)
+			continue;
+		memset(err, 0, sizeof(*err));
+		snprintf(err->file, sizeof(err->file), "%s",
+			 cfg->path ? cfg->path : "");
+		int rc = def->check(cfg, err, sum);
+		if (rc == -ENOMEM)
+			cfg_fail(err, NULL, "out of memory");
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void room_check_summary_format(const struct room_check_summary *sum,
+			       char *out, size_t cap)
+{
+	if (!sum->rooms) {
+		snprintf(out, cap, "ok");
+		return;
+	}
+	snprintf(out, cap, "ok: %zu %s (%s), %zu %s, %zu %s, %zu %s",
+		 sum->rooms, plural(sum->rooms, "room", "rooms"),
+		 sum->room_names, sum->zones, plural(sum->zones, "zone", "zones"),
+		 sum->records, plural(sum->records, "record", "records"),
+		 sum->subnets, plural(sum->subnets, "subnet", "subnets"));
+}

@@ -96,6 +96,15 @@ struct room_ops {
 	uint64_t (*capabilities)(void *room);
 };
 
+/* What `hearthd --check` found, summed over the rooms' checks. */
+struct room_check_summary {
+	size_t rooms;	/* enabled rooms (counted by room_check_all) */
+	char room_names[128]; /* "dns, dhcp" */
+	size_t zones;	/* DNS zones configured */
+	size_t records; /* records read from their zone files */
+	size_t subnets; /* DHCP subnets */
+};
+
 struct room_def {
 	const char *name; /* its config key, log name and CLI group */
 	const char *help; /* one line: "the dns room: ..." */
@@ -111,6 +120,16 @@ struct room_def {
 	const struct room_ops *ops;
 	/* Its CLI commands ("dns import", ...), ending with a NULL name. */
 	const struct cli_command *commands;
+	/*
+	 * Optional: the offline checks of `hearthd --check` that go beyond
+	 * the config file (a dns zone file must parse and validate as the
+	 * import would). Reads files, never the store, binds nothing. Adds
+	 * what it counted to @sum; on a problem returns HEARTH_ECONFIG (or
+	 * -ENOMEM) with @err filled: FILE:LINE:COL of the config key, the
+	 * other file's FILE:LINE in the message. Any thread.
+	 */
+	int (*check)(const struct config *cfg, struct cfg_error *err,
+		     struct room_check_summary *sum);
 };
 
 /* The room's config section in @cfg (defaults when the file leaves it
@@ -121,5 +140,18 @@ bool room_enabled(const struct config *cfg, const struct room_def *def);
 /* True when @cfg's section for @def says `enabled: false`: the room is
  * off on purpose (not merely left out). */
 bool room_disabled(const struct config *cfg, const struct room_def *def);
+
+/*
+ * Runs the check of every room enabled in @cfg (table order) and counts
+ * the rooms into @sum (zeroed first). 0, or the first room's error (a
+ * non-zero code with @err filled).
+ */
+int room_check_all(const struct config *cfg, struct cfg_error *err,
+		   struct room_check_summary *sum);
+
+/* "ok" (no room enabled) or "ok: 2 rooms (dns, dhcp), 1 zone,
+ * 12 records, 2 subnets" into @out. */
+void room_check_summary_format(const struct room_check_summary *sum,
+			       char *out, size_t cap);
 
 #endif

@@ -35,7 +35,15 @@ static int parse_range(const char *text, struct cfg_dhcp_range *out)
 		     (uint32_t)x.u.bytes[2] << 8 | x.u.bytes[3];
 	out->end = (uint32_t)y.u.bytes[0] << 24 | (uint32_t)y.u.bytes[1] << 16 |
 		   (uint32_t)y.u.bytes[2] << 8 | y.u.bytes[3];
-	return out->start <= out->end ? 0 : -1;
+	return out->start <= out->end ? 0 : -ERANGE;
+}
+
+static void format_ip4(uint32_t ip, char out[ADDR_TEXT_MAX])
+{
+	struct ipaddr a = {.family = AF_INET};
+	for (int k = 0; k < 4; k++)
+		a.u.bytes[k] = (uint8_t)(ip >> (24 - 8 * k));
+	ipaddr_format(&a, out);
 }
 
 static int dhcp_subnet_check(struct config *cfg, void *obj,
@@ -51,7 +59,13 @@ static int dhcp_subnet_check(struct config *cfg, void *obj,
 		return -ENOMEM;
 	for (size_t i = 0; i < s->n_range_text; i++) {
 		struct cfg_dhcp_range *r = &s->ranges[i];
-		if (parse_range(s->range_text[i], r))
+		int rc = parse_range(s->range_text[i], r);
+		if (rc == -ERANGE)
+			return cfg_fail(err, &s->range_pos,
+					"range '%s' is reversed: its first "
+					"address comes after its last",
+					s->range_text[i]);
+		if (rc)
 			return cfg_fail(err, &s->range_pos,
 					"range '%s' must be FIRST-LAST IPv4 "
 					"addresses", s->range_text[i]);
@@ -230,6 +244,7 @@ static const struct cfg_field dhcp_reservation_fields[] = {
 	FIELD(.key = "mac", .type = CFG_MAC,
 	      .off = F(struct cfg_dhcp_reservation, mac),
 	      .set_off = F(struct cfg_dhcp_reservation, has_mac),
+	      .pos_off = F(struct cfg_dhcp_reservation, mac_pos),
 	      .reloadable = true, .help = "the client's hardware address"),
 	FIELD(.key = "client_id", .type = CFG_STRING,
 	      .off = F(struct cfg_dhcp_reservation, client_id),
@@ -265,6 +280,88 @@ static const struct cfg_section dhcp_reservation_section = {
 	.n_fields = N(dhcp_reservation_fields),
 	.check = dhcp_reservation_check,
 };
+
+/* No address handed out from two ranges (in one subnet or two). */
+static int check_ranges(const struct cfg_dhcp *d, struct cfg_error *err)
+{
+	for (size_t sj = 0; sj < d->n_subnets; sj++) {
+		const struct cfg_dhcp_subnet *s = &d->subnets[sj];
+		for (size_t j = 0; j < s->n_ranges; j++) {
+			const struct cfg_dhcp_range *r = &s->ranges[j];
+			for (size_t si = 0; si <= sj; si++) {
+				const struct cfg_dhcp_subnet *o = &d->subnets[si];
+				size_t n = si == sj ? j : o->n_ranges;
+				for (size_t i = 0; i < n; i++) {
+					const struct cfg_dhcp_range *q = &o->ranges[i];
+					if (r->start > q->end || q->start > r->end)
+						continue;
+					char at[ADDR_TEXT_MAX];
+					format_ip4(r->start > q->start ? r->start
+								       : q->start,
+						   at);
+					return cfg_fail(err, &s->range_pos,
+							"range '%s' overlaps range "
+							"'%s' (line %d) at %s",
+							s->range_text[j],
+							o->range_text[i],
+							o->range_pos.line, at);
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+/* One client per reserved address, and a lab host's mac keeps its ip. */
+static int check_reservations(const struct config *cfg,
+			      const struct cfg_dhcp *d, struct cfg_error *err)
+{
+	const struct cfg_lab *lab = &cfg->lab;
+	char ip[ADDR_TEXT_MAX], hip[ADDR_TEXT_MAX], mac[ADDR_TEXT_MAX];
+	for (size_t j = 0; j < d->n_reservations; j++) {
+		const struct cfg_dhcp_reservation *r = &d->reservations[j];
+		ipaddr_format(&r->ip, ip);
+		for (size_t i = 0; i < j; i++)
+			if (ipaddr_equal(&d->reservations[i].ip, &r->ip))
+				return cfg_fail(err, &r->ip_pos,
+						"ip %s is reserved twice (also "
+						"at line %d)", ip,
+						d->reservations[i].ip_pos.line);
+		for (size_t i = 0; lab->enabled && i < lab->n_hosts; i++) {
+			const struct cfg_host *h = &lab->hosts[i];
+			if (!h->has_ip || h->ip.family != AF_INET)
+				continue;
+			bool same_mac = r->has_mac && h->has_mac &&
+					memcmp(&r->mac, &h->mac, sizeof(r->mac)) == 0;
+			bool same_ip = ipaddr_equal(&r->ip, &h->ip);
+			ipaddr_format(&h->ip, hip);
+			if (same_mac && !same_ip) {
+				macaddr_format(&r->mac, mac);
+				return cfg_fail(err, &r->mac_pos,
+						"mac %s is lab host '%s' (ip %s, "
+						"line %d), reserved here for "
+						"ip %s", mac, h->name, hip,
+						h->pos.line, ip);
+			}
+			if (same_ip && !same_mac)
+				return cfg_fail(err, &r->ip_pos,
+						"ip %s is lab host '%s''s "
+						"address (line %d), reserved "
+						"here for another client", ip,
+						h->name, h->pos.line);
+		}
+	}
+	return 0;
+}
+
+/* Checks across subnets and reservations (and lab: hosts, which are
+ * reservations too): what the engine could not serve consistently. */
+static int dhcp_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	const struct cfg_dhcp *d = obj;
+	int rc = check_ranges(d, err);
+	return rc ? rc : check_reservations(cfg, d, err);
+}
 
 static const struct cfg_field dhcp_fields[] = {
 	FIELD(.key = "interfaces", .type = CFG_LIST, .elem = CFG_STRING,
@@ -333,7 +430,7 @@ static const struct cfg_field dhcp_fields[] = {
 };
 const struct cfg_section dhcp_config_section = {
 	.fields = dhcp_fields, .n_fields = N(dhcp_fields),
-	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+	.name_off = CFG_NONE, .pos_off = CFG_NONE, .check = dhcp_check,
 };
 
 const struct cfg_dhcp *dhcp_config(const struct config *cfg)
@@ -341,3 +438,12 @@ const struct cfg_dhcp *dhcp_config(const struct config *cfg)
 	return room_config(cfg, &dhcp_room_def);
 }
 
+
+int dhcp_check_config(const struct config *cfg, struct cfg_error *err,
+		      struct room_check_summary *sum)
+{
+	(void)err;
+	const struct cfg_dhcp *d = dhcp_config(cfg);
+	sum->subnets += d ? d->n_subnets : 0;
+	return 0;
+}

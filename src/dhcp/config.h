@@ -73,6 +73,7 @@ struct cfg_dhcp_reservation {
 	struct cfg_pos pos;
 	struct macaddr mac;
 	bool has_mac;
+	struct cfg_pos mac_pos;
 	const char *client_id; /* hex "01:aa:bb..." */
 	struct ipaddr ip;
 	struct cfg_pos ip_pos;

@@ -11,4 +11,5 @@ const struct room_def dhcp_room_def = {
 	.migrations = dhcp_migrations,
 	.ops = &dhcp_room_ops,
 	.commands = dhcp_cli_commands,
+	.check = dhcp_check_config,
 };

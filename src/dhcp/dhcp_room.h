@@ -12,5 +12,9 @@ extern const struct room_def dhcp_room_def;
 extern const struct room_ops dhcp_room_ops;      /* room.c */
 extern const struct cli_command dhcp_cli_commands[]; /* cli.c */
 extern const char *const dhcp_migrations[];       /* store.c */
+/* room_def.check: counts the subnets (config.c; the section's own checks
+ * already ran when the config loaded). */
+int dhcp_check_config(const struct config *cfg, struct cfg_error *err,
+		      struct room_check_summary *sum);
 
 #endif

@@ -39,7 +39,8 @@ static const struct cfg_field dns_zone_fields[] = {
 	      .pos_off = F(struct cfg_dns_zone, name_pos), .required = true,
 	      .reloadable = true, .help = "the zone's apex"),
 	FIELD(.key = "file", .type = CFG_PATH,
-	      .off = F(struct cfg_dns_zone, file), .reloadable = true,
+	      .off = F(struct cfg_dns_zone, file),
+	      .pos_off = F(struct cfg_dns_zone, file_pos), .reloadable = true,
 	      .help = "RFC 1035 master file imported into the store at start "
 		      "and on SIGHUP"),
 };

@@ -17,6 +17,7 @@ struct cfg_dns_zone {
 	const char *name; /* lower case, no trailing dot */
 	struct cfg_pos name_pos;
 	const char *file; /* RFC 1035 master file imported at start, or NULL */
+	struct cfg_pos file_pos;
 };
 
 struct cfg_dns_identity {

@@ -2,6 +2,7 @@
 /* The dns room's line in the room table: its config, tables, lifecycle and commands. */
 #include "dns/config.h"
 #include "dns/dns_room.h"
+#include "dns/internal.h"
 
 const struct room_def dns_room_def = {
 	.name = "dns",
@@ -11,4 +12,5 @@ const struct room_def dns_room_def = {
 	.migrations = dns_migrations,
 	.ops = &dns_room_ops,
 	.commands = dns_cli_commands,
+	.check = dns_check_zones,
 };

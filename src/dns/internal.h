@@ -188,11 +188,21 @@ int dns_load(struct store *store, const struct config *cfg,
  * Parses @data as zone @zone's master file (named @label in messages;
  * $INCLUDE only when @includes) and, only when all of it is valid,
  * replaces the stored zone in one transaction. On failure @why says
- * "file:line: message" and the store is untouched.
+ * "file:line: message" and the store is untouched. A NULL @store only
+ * checks (what `hearthd --check` runs): the same parse and checks.
  */
 int dns_import_text(struct store *store, const char *zone, const char *data,
 		    size_t len, const char *label, bool includes, char *why,
 		    size_t why_len, size_t *records);
+
+/* Reads zone file @path whole (at most 256 MiB) into a malloc'd buffer
+ * the caller frees. 0 or a negative errno. */
+int dns_zonefile_read(const char *path, char **data, size_t *len);
+
+/* The dns room's offline check (room_def.check): every configured zone
+ * file reads, parses and validates as its import would. */
+int dns_check_zones(const struct config *cfg, struct cfg_error *err,
+		    struct room_check_summary *sum);
 
 /* The same without importing zone files; zones may also come from
  * @prev2 (may be NULL), and with @any_version a stored zone is reused

@@ -55,6 +55,11 @@ static int read_file(const char *path, char **data, size_t *len)
 	return *data ? 0 : -ENOMEM;
 }
 
+int dns_zonefile_read(const char *path, char **data, size_t *len)
+{
+	return read_file(path, data, len);
+}
+
 /* $INCLUDE paths are relative to the including file's directory. */
 static int include_file(const char *from, const char *path, char **data,
 			size_t *len, char *resolved, size_t cap, void *ud)
@@ -250,7 +255,7 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 	}
 	if (!rc && (rc = check_sizes(&c, why, why_len)))
 		goto out;
-	if (!rc)
+	if (!rc && store)
 		rc = dns_store_zone_replace(store, apex, "file", c.rrs, c.n);
 	if (rc)
 		snprintf(why, why_len, "%s", hearth_strerror(rc));

@@ -385,3 +385,217 @@ def test_usage_errors(run_hearthd, args):
     r = run_hearthd(*args)
     assert r.returncode == 2, r
     assert "usage" in r.stderr.lower(), r
+
+
+# ---- what start would refuse beyond the file: zone files, dhcp ----
+
+ZONE_OK = """\
+$TTL 300
+@       IN SOA ns1 hostmaster 1 3600 600 86400 300
+@       IN NS  ns1
+ns1     IN A   192.0.2.1
+www     IN A   192.0.2.2
+"""
+
+
+def dns_config(zone_file, extra=""):
+    """A config whose dns room serves one zone from @zone_file; its
+    `file:` value stands at line 6, column 13."""
+    return f"""
+        dns:
+          listen: [127.0.0.1:5353]
+          upstream: []
+          zones:
+            - name: example.test
+              file: {zone_file}
+        """ + extra
+
+
+def test_check_zone_file_syntax_error(run_hearthd, tmp_path):
+    """A zone file that does not parse: exit 2, the config's position of
+    the zone's file, and the zone file's FILE:LINE in the message."""
+    zf = tmp_path / "db.example"
+    zf.write_text(ZONE_OK + "bad     IN BOGUS whatever\n")
+    p = write(tmp_path, dns_config(zf))
+    r = run_hearthd("-c", p, "--check")
+    assert r.returncode == 2, r
+    assert r.stdout == "", r
+    line, col, msg = parse_error(r.stderr, p)
+    assert (line, col) == (6, 13), r.stderr
+    assert f"{zf}:6:" in msg and "BOGUS" in msg, msg
+    assert "example.test" in msg, msg
+
+
+def test_check_zone_file_semantic_error(run_hearthd, tmp_path):
+    """A zone file that parses but could not be served (no SOA at its
+    apex) is refused as its import refuses it."""
+    zf = tmp_path / "db.example"
+    zf.write_text("$TTL 300\nwww IN A 192.0.2.2\n")
+    p = write(tmp_path, dns_config(zf))
+    r = run_hearthd("-c", p, "--check")
+    assert r.returncode == 2, r
+    line, col, msg = parse_error(r.stderr, p)
+    assert (line, col) == (6, 13), r.stderr
+    assert str(zf) in msg and "SOA" in msg, msg
+
+
+def test_check_zone_file_include_error(run_hearthd, tmp_path):
+    """$INCLUDE is followed as at start: an error in the included file
+    names that file and its line."""
+    inc = tmp_path / "hosts.inc"
+    inc.write_text("a IN A 192.0.2.3\nb IN A 192.0.2.300\n")
+    zf = tmp_path / "db.example"
+    zf.write_text(ZONE_OK + f"$INCLUDE {inc}\n")
+    p = write(tmp_path, dns_config(zf))
+    r = run_hearthd("-c", p, "--check")
+    assert r.returncode == 2, r
+    _, _, msg = parse_error(r.stderr, p)
+    assert f"{inc}:2:" in msg, msg
+
+
+def test_check_zone_file_missing(run_hearthd, tmp_path):
+    zf = tmp_path / "no-such-zone"
+    p = write(tmp_path, dns_config(zf))
+    r = run_hearthd("-c", p, "--check")
+    assert r.returncode == 2, r
+    line, col, msg = parse_error(r.stderr, p)
+    assert (line, col) == (6, 13), r.stderr
+    assert str(zf) in msg and "no such file" in msg.lower(), msg
+
+
+def test_cli_config_check_reads_zone_files(cli, tmp_path):
+    """`hearth config check` runs the same checks as hearthd --check."""
+    zf = tmp_path / "db.example"
+    zf.write_text(ZONE_OK + "bad     IN BOGUS whatever\n")
+    p = write(tmp_path, dns_config(zf))
+    r = cli("config", "check", p)
+    assert r.returncode != 0, r
+    line, col, msg = parse_error(r.stderr, p)
+    assert (line, col) == (6, 13) and f"{zf}:6:" in msg, r.stderr
+    zf.write_text(ZONE_OK)
+    r = cli("config", "check", p)
+    assert r.returncode == 0, r
+    assert r.stdout.strip() == \
+        f"{p}: ok: 1 room (dns), 1 zone, 4 records, 0 subnets", r
+
+
+def test_check_ok_summary(run_hearthd, tmp_path):
+    """Success prints ok and what was checked on stdout."""
+    zf = tmp_path / "db.example"
+    zf.write_text(ZONE_OK)
+    p = write(tmp_path, dns_config(zf, """
+        dhcp:
+          interfaces: [lo]
+          subnets:
+            - subnet: 10.0.0.0/24
+              ranges: [10.0.0.100-10.0.0.199]
+            - subnet: 10.0.1.0/24
+        """))
+    r = run_hearthd("-c", p, "--check")
+    assert r.returncode == 0, r
+    assert r.stdout == \
+        "ok: 2 rooms (dns, dhcp), 1 zone, 4 records, 2 subnets\n", r
+    assert r.stderr == "", r
+    p = write(tmp_path, "http:\n  listen: 127.0.0.1:8080\n", "bare.yaml")
+    r = run_hearthd("-c", p, "--check")
+    assert r.returncode == 0 and r.stdout == "ok\n", r
+
+
+# name -> (dhcp text, line, col, words the message must contain)
+DHCP_INVALID = {
+    "reservation_ip_twice": ("""
+        dhcp:
+          interfaces: [lo]
+          subnets:
+            - subnet: 10.0.0.0/24
+          reservations:
+            - mac: "52:54:00:00:00:01"
+              ip: 10.0.0.5
+            - mac: "52:54:00:00:00:02"
+              ip: 10.0.0.5
+        """, 9, 11, ["10.0.0.5", "reserved twice", "line 7"]),
+    # lab: after dhcp: in the file, so the check cannot depend on order
+    "reservation_mac_of_lab_host": ("""
+        dhcp:
+          interfaces: [lo]
+          subnets:
+            - subnet: 10.0.0.0/24
+          reservations:
+            - mac: "52:54:00:00:00:01"
+              ip: 10.0.0.6
+        lab:
+          hosts:
+            web: {ip: 10.0.0.5, mac: "52:54:00:00:00:01"}
+        """, 6, (12, 13), ["lab host 'web'", "10.0.0.5", "10.0.0.6"]),
+    "reservation_ip_of_lab_host": ("""
+        lab:
+          hosts:
+            web: {ip: 10.0.0.5, mac: "52:54:00:00:00:01"}
+        dhcp:
+          interfaces: [lo]
+          subnets:
+            - subnet: 10.0.0.0/24
+          reservations:
+            - mac: "52:54:00:00:00:02"
+              ip: 10.0.0.5
+        """, 10, 11, ["lab host 'web'", "10.0.0.5"]),
+    "range_reversed": ("""
+        dhcp:
+          interfaces: [lo]
+          subnets:
+            - subnet: 10.0.0.0/24
+              ranges: [10.0.0.100-10.0.0.50]
+        """, 5, 15, ["10.0.0.100-10.0.0.50", "reversed"]),
+    "ranges_overlap_in_subnet": ("""
+        dhcp:
+          interfaces: [lo]
+          subnets:
+            - subnet: 10.0.0.0/24
+              ranges:
+                - 10.0.0.10-10.0.0.50
+                - 10.0.0.40-10.0.0.60
+        """, 6, 9, ["overlaps", "10.0.0.40-10.0.0.60",
+                    "10.0.0.10-10.0.0.50"]),
+    "ranges_overlap_across_subnets": ("""
+        dhcp:
+          interfaces: [lo]
+          subnets:
+            - subnet: 10.0.0.0/24
+              ranges: [10.0.0.10-10.0.0.50]
+            - subnet: 10.0.0.0/16
+              ranges: [10.0.0.20-10.0.0.30]
+        """, 7, 15, ["overlaps", "10.0.0.20-10.0.0.30",
+                     "10.0.0.10-10.0.0.50", "line 5"]),
+    "range_outside_subnet": ("""
+        dhcp:
+          interfaces: [lo]
+          subnets:
+            - subnet: 10.0.0.0/24
+              ranges: [10.0.1.10-10.0.1.50]
+        """, 5, 15, ["10.0.1.10-10.0.1.50", "outside"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DHCP_INVALID))
+def test_check_dhcp_invalid(run_hearthd, tmp_path, name):
+    text, line, col, words = DHCP_INVALID[name]
+    p = write(tmp_path, text)
+    r = run_hearthd("-c", p, "--check")
+    assert r.returncode == 2, r
+    got_line, got_col, msg = parse_error(r.stderr, p)
+    cols = col if isinstance(col, tuple) else (col,)
+    assert got_line == line and got_col in cols, \
+        f"{name}: expected {p}:{line}:{col}, got {r.stderr.strip()!r}"
+    for w in words:
+        assert w.lower() in msg.lower(), f"{name}: {w!r} not in {msg!r}"
+
+
+def test_daemon_refuses_overlapping_ranges(run_hearthd, tmp_path):
+    """What --check refuses, start refuses too, before it serves."""
+    text, line, col, _ = DHCP_INVALID["ranges_overlap_across_subnets"]
+    p = write(tmp_path, f"state_dir: {tmp_path / 'state'}\n"
+              + textwrap.dedent(text).lstrip("\n"))
+    r = run_hearthd("-c", p, timeout=20)
+    assert r.returncode != 0, r
+    assert parse_error(r.stderr, p)[:2] == (line + 1, col), r.stderr
+    assert not (tmp_path / "state").exists()

@@ -10,6 +10,7 @@
 
 #include "cmd/hearth/cli.h"
 #include "core/config.h"
+#include "core/room.h"
 #include "core/store.h"
 
 static int cmd_version(struct cli *cli, int argc, char **argv)
@@ -35,12 +36,20 @@ static int cmd_config_check(struct cli *cli, int argc, char **argv)
 	struct config *cfg = NULL;
 	struct cfg_error err;
 	(void)argc;
+	struct room_check_summary sum;
+	char line[256];
 	if (config_load_file(cli->schema, argv[0], &cfg, &err)) {
 		config_error_print(&err, stderr);
 		return CLI_FAILED;
 	}
+	int rc = room_check_all(cfg, &err, &sum);
 	config_unref(cfg);
-	printf("%s: ok\n", argv[0]);
+	if (rc) {
+		config_error_print(&err, stderr);
+		return CLI_FAILED;
+	}
+	room_check_summary_format(&sum, line, sizeof(line));
+	printf("%s: %s\n", argv[0], line);
 	return CLI_OK;
 }
 

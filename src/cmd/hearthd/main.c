@@ -22,8 +22,9 @@ static const struct {
 	const char *flags, *help;
 } options[] = {
 	{"-c, --config FILE", "the lab's YAML config (required)"},
-	{"    --check", "validate the config and exit: 0 when valid,\n"
-		      "2 with FILE:LINE:COL: message when not"},
+	{"    --check", "validate the config and what start reads with it\n"
+		      "(zone files), then exit: 0 and `ok` with a summary\n"
+		      "when valid, 2 with FILE:LINE:COL: message when not"},
 	{"-v, --verbose", "debug logging, whatever log.level says"},
 	{"    --config-reference", "print every config key as markdown"},
 	{"    --config-reference=man", "the same as the hearth.yaml(5) page"},
@@ -152,7 +153,16 @@ int main(int argc, char **argv)
 		return EXIT_CONFIG;
 	}
 	if (check) {
+		struct room_check_summary sum;
+		char line[256];
+		int rc = room_check_all(cfg, &err, &sum);
 		config_unref(cfg);
+		if (rc) {
+			config_error_print(&err, stderr);
+			return EXIT_CONFIG;
+		}
+		room_check_summary_format(&sum, line, sizeof(line));
+		printf("%s\n", line);
 		return EXIT_OK;
 	}
 
