@@ -46,6 +46,8 @@ struct daemon {
 	int64_t start_unix; /* wall clock at start */
 	int64_t starts;	    /* times this state_dir has been started */
 	uint64_t reloads_ok, reloads_failed;
+	bool last_reload_failed;     /* the last SIGHUP/API reload refused */
+	int64_t last_reload_unix;    /* its wall time; start_unix before one */
 	bool stopping;
 	bool loop_closed; /* by daemon_run, after a clean stop */
 	struct daemon_room_inst rooms[DAEMON_MAX_ROOMS];

@@ -133,6 +133,15 @@ void core_collect(struct buf *out, void *ud)
 		       (double)d->reloads_ok, 1, "result", "ok");
 	metrics_sample(out, "hearth_config_reloads_total",
 		       (double)d->reloads_failed, 1, "result", "error");
+	metrics_value(out, "hearth_config_last_reload_success", "gauge",
+		      "1 when the last config reload was applied (or none was "
+		      "tried since start), 0 when it was refused",
+		      d->last_reload_failed ? 0 : 1);
+	metrics_value(out, "hearth_config_last_reload_timestamp_seconds",
+		      "gauge",
+		      "unix time of the last config reload tried (the start "
+		      "before one)",
+		      (double)d->last_reload_unix);
 	metrics_family(out, "hearth_room_up", "gauge",
 		       "1 when the room is running or loaded");
 	daemon_each_room(d, room_up, out);

@@ -195,6 +195,7 @@ static void *run(void *arg)
 			struct ipaddr client;
 			dns_sockaddr_ip((struct sockaddr *)&w->peer[i], &client);
 			bool trusted = dns_access_allows(acc, &client);
+			uint64_t t0 = metrics_now_ns();
 			size_t len = dns_serve(snap, &w->stats, w->in_buf[i],
 					       w->in[i].msg_len, w->out_buf[i],
 					       OUT_MAX, false,
@@ -224,6 +225,11 @@ static void *run(void *arg)
 						&q, w->in_buf[i],
 						w->in[i].msg_len);
 			}
+			if (len && (!fwd || trusted))
+				metrics_hist_observe(
+					&w->stats.answer[fwd ? DNS_SRC_CACHE
+							     : DNS_SRC_AUTH],
+					metrics_now_ns() - t0);
 			if (len && !trusted && acc)
 				len = rate_limit(w, &acc->rrl, &client, now_ms,
 						 w->out_buf[i], len);
