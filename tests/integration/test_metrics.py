@@ -102,6 +102,13 @@ def test_metrics_pass_promtool_and_carry_the_new_families(daemon):
                       source="cache")
     assert cache[-1] == 2
 
+    # HTTP: by route, for the routes asked (the startup wait's /healthz).
+    hz = histogram(s, "hearth_http_request_duration_seconds",
+                   route="healthz")
+    assert hz[-1] >= 1 and hz[BUCKETS.index("1")] == hz[-1]
+    assert 0 < sample(s, "hearth_http_request_duration_seconds_sum",
+                      route="healthz") < 1
+
     # Cache lookups apart from cache changes.
     assert sample(s, "hearth_dns_cache_lookups_total", result="hit") == 2
     assert sample(s, "hearth_dns_cache_lookups_total", result="miss") == 1
