@@ -121,12 +121,17 @@ uint64_t metrics_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* metrics_hist_bounds in nanoseconds: the hot path compares integers. */
+static const uint64_t bounds_ns[METRICS_HIST_BOUNDS] = {
+	100000,	  250000,    500000,	1000000,   2500000,
+	5000000,  10000000,  25000000,	50000000,  100000000,
+	250000000, 500000000, 1000000000, 2500000000u};
+
 void metrics_hist_observe(struct metrics_hist *h, uint64_t ns)
 {
 	const memory_order r = memory_order_relaxed;
-	double s = (double)ns / 1e9;
 	size_t i = 0;
-	while (i < METRICS_HIST_BOUNDS && s > metrics_hist_bounds[i])
+	while (i < METRICS_HIST_BOUNDS && ns > bounds_ns[i])
 		i++;
 	atomic_fetch_add_explicit(&h->n[i], 1, r);
 	atomic_fetch_add_explicit(&h->sum_ns, ns, r);
