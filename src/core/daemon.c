@@ -52,6 +52,17 @@ void daemon_each_room(struct daemon *d,
 	}
 }
 
+const char *daemon_room_reason(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		const struct daemon_room_inst *r = &d->rooms[i];
+		if (r->room && r->def->ops->reason &&
+		    strcmp(r->def->name, name) == 0)
+			return r->def->ops->reason(r->room);
+	}
+	return NULL;
+}
+
 double daemon_uptime(struct daemon *d)
 {
 	uv_update_time(&d->loop);

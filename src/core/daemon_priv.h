@@ -61,6 +61,10 @@ void daemon_each_room(struct daemon *d,
 		      void (*fn)(const char *name, const char *state, void *ud),
 		      void *ud);
 
+/* The room's own account of its state (room_ops.reason), or NULL: for the
+ * core parts, for a disabled room and for one with nothing to add. */
+const char *daemon_room_reason(struct daemon *d, const char *name);
+
 extern const struct daemon_room daemon_rooms[];
 extern const size_t daemon_n_rooms;
 

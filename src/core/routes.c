@@ -9,6 +9,7 @@
 #include "core/daemon_priv.h"
 
 struct rooms_acc {
+	struct daemon *d;
 	json_t *obj;
 	bool ok, degraded;
 	struct buf *why; /* "dns degraded; ..." or NULL */
@@ -21,16 +22,24 @@ static void add_room(const char *name, const char *state, void *ud)
 	bool degraded = strcmp(state, "degraded") == 0;
 	a->ok = a->ok && !failed;
 	a->degraded = a->degraded || degraded;
-	if ((failed || degraded) && a->why)
-		buf_printf(a->why, "%sroom %s is %s", a->why->len ? "; " : "",
-			   name, state);
+	if ((failed || degraded) && a->why) {
+		/* The store degrades only read-only: its disk is full. */
+		const char *more = NULL;
+		if (strcmp(name, "store") != 0)
+			more = daemon_room_reason(a->d, name);
+		else if (degraded)
+			more = hearth_strerror(HEARTH_EFULL);
+		buf_printf(a->why, "%sroom %s is %s%s%s",
+			   a->why->len ? "; " : "", name, state,
+			   more ? ": " : "", more ? more : "");
+	}
 	json_object_set_new(a->obj, name, json_string(state));
 }
 
 static json_t *rooms_json(struct daemon *d, bool *all_ok, bool *degraded,
 			  struct buf *why)
 {
-	struct rooms_acc a = {json_object(), true, false, why};
+	struct rooms_acc a = {d, json_object(), true, false, why};
 	daemon_each_room(d, add_room, &a);
 	*all_ok = a.ok;
 	if (degraded)
@@ -52,8 +61,6 @@ static void healthz(const struct http_request *req, struct http_response *resp,
 	json_t *rooms = rooms_json(d, &ok, &degraded, &why);
 	bool store_full = d->store &&
 			  strcmp(store_state(d->store), "degraded") == 0;
-	if (store_full)
-		buf_printf(&why, " (%s)", hearth_strerror(HEARTH_EFULL));
 	const char *status = !ok ? "failed" : degraded ? "degraded" : "ok";
 	json_t *j = json_pack("{s:s, s:s, s:f, s:o}", "status", status,
 			      "version", HEARTH_VERSION, "uptime_seconds",

@@ -359,6 +359,15 @@ static const char *room_state(void *room)
 	return r->degraded ? "degraded" : "running";
 }
 
+static const char *room_reason(void *room)
+{
+	struct dns_room *r = room;
+	return r->degraded ? "a zone file, a stored zone or a lab record "
+			     "could not be loaded (the log names it); the "
+			     "rest is served"
+			   : NULL;
+}
+
 const struct room_ops dns_room_ops = {
 	.open = room_open,
 	.start = room_start,
@@ -367,4 +376,5 @@ const struct room_ops dns_room_ops = {
 	.reload_abort = room_reload_abort,
 	.close = room_close,
 	.state = room_state,
+	.reason = room_reason,
 };
