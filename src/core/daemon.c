@@ -52,6 +52,17 @@ void daemon_each_room(struct daemon *d,
 	}
 }
 
+const char *daemon_room_reason(struct daemon *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_rooms; i++) {
+		const struct daemon_room_inst *r = &d->rooms[i];
+		if (r->room && r->def->ops->reason &&
+		    strcmp(r->def->name, name) == 0)
+			return r->def->ops->reason(r->room);
+	}
+	return NULL;
+}
+
 double daemon_uptime(struct daemon *d)
 {
 	uv_update_time(&d->loop);
@@ -179,6 +190,8 @@ int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 		rc = reload_guard(d, next, err);
 	if (!rc)
 		rc = reload_rooms(d, next, err);
+	d->last_reload_unix = (int64_t)time(NULL);
+	d->last_reload_failed = rc != 0;
 	if (rc) {
 		d->reloads_failed++;
 		log_error("core", "reload refused, running config stays: "
@@ -383,6 +396,7 @@ int daemon_new(struct config *cfg, const struct daemon_opts *opts,
 	}
 	d->start_ms = uv_now(&d->loop);
 	d->start_unix = (int64_t)time(NULL);
+	d->last_reload_unix = d->start_unix;
 	*out = d; /* daemon_free can undo a partial start from here on */
 
 	rc = metrics_new(&d->metrics);

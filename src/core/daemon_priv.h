@@ -46,6 +46,8 @@ struct daemon {
 	int64_t start_unix; /* wall clock at start */
 	int64_t starts;	    /* times this state_dir has been started */
 	uint64_t reloads_ok, reloads_failed;
+	bool last_reload_failed;     /* the last SIGHUP/API reload refused */
+	int64_t last_reload_unix;    /* its wall time; start_unix before one */
 	bool stopping;
 	bool loop_closed; /* by daemon_run, after a clean stop */
 	struct daemon_room_inst rooms[DAEMON_MAX_ROOMS];
@@ -58,6 +60,10 @@ struct daemon {
 void daemon_each_room(struct daemon *d,
 		      void (*fn)(const char *name, const char *state, void *ud),
 		      void *ud);
+
+/* The room's own account of its state (room_ops.reason), or NULL: for the
+ * core parts, for a disabled room and for one with nothing to add. */
+const char *daemon_room_reason(struct daemon *d, const char *name);
 
 extern const struct daemon_room daemon_rooms[];
 extern const size_t daemon_n_rooms;

@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 
 #include "core/http_server.h"
+#include "core/metrics.h"
 
 #define MAX_CODES 12 /* distinct status codes counted per route */
 #define HTTP_CONN_BUCKETS 256 /* open connections, hashed by client address */
@@ -22,6 +23,9 @@ struct route_ent {
 	void *ud;
 	struct code_count codes[MAX_CODES];
 	uint64_t other; /* requests whose code did not fit in codes[] */
+	/* From the request's headers read to its answer sent (not streams
+	 * nor WebSockets: they last as long as the client wants). */
+	struct metrics_hist latency;
 };
 
 /*
@@ -95,6 +99,7 @@ struct reqctx {
 	struct http_stream *stream;
 	struct http_ws *ws;
 	struct conn_watch *watch;
+	uint64_t started_ns; /* metrics_now_ns at the headers */
 };
 
 /* ---- http_conn.c ---- */

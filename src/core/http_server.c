@@ -432,6 +432,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 			return MHD_NO;
 		ctx->s = s;
 		ctx->conn = conn;
+		ctx->started_ns = metrics_now_ns();
 		buf_init(&ctx->body, 0); /* bounded by max_body below */
 		*con_cls = ctx;
 		return first_call(s, conn, ctx, method, url);
@@ -479,6 +480,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 		http_ws_detach(ctx);
 	if (ctx->route && ctx->status)
 		count(ctx->route, ctx->status);
+	if (ctx->route && ctx->status && !ctx->stream && !ctx->ws &&
+	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		metrics_hist_observe(&ctx->route->latency,
+				     metrics_now_ns() - ctx->started_ns);
 	buf_deinit(&ctx->body);
 	free(ctx);
 	*con_cls = NULL;
@@ -801,6 +806,25 @@ void http_server_collect(struct buf *out, void *server)
 	for (size_t i = 0; i < s->n_routes; i++)
 		collect_route(out, s->routes[i].r->name, &s->routes[i]);
 	collect_route(out, "unmatched", &s->unmatched);
+	metrics_family(out, "hearth_http_request_duration_seconds",
+		       "histogram",
+		       "from a request's headers read to its answer sent, by "
+		       "route (routes asked at least once; not streams)");
+	for (size_t i = 0; i <= s->n_routes; i++) {
+		const struct route_ent *e =
+			i < s->n_routes ? &s->routes[i] : &s->unmatched;
+		struct metrics_hist_sum h = {0};
+		uint64_t n = 0;
+		metrics_hist_add(&h, &e->latency);
+		for (size_t k = 0; k <= METRICS_HIST_BOUNDS; k++)
+			n += h.n[k];
+		if (n)
+			metrics_hist_write(out,
+					   "hearth_http_request_duration_seconds",
+					   &h, "route",
+					   i < s->n_routes ? e->r->name
+							   : "unmatched");
+	}
 	metrics_value(out, "hearth_http_connections", "gauge",
 		      "open HTTP connections",
 		      (double)s->open_conns);

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 struct collector {
 	metrics_collect_fn fn;
@@ -106,4 +108,73 @@ void metrics_value(struct buf *out, const char *name, const char *type,
 {
 	metrics_family(out, name, type, help);
 	metrics_sample(out, name, value, 0);
+}
+
+const double metrics_hist_bounds[METRICS_HIST_BOUNDS] = {
+	0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+	0.025,	0.05,	 0.1,	 0.25,	0.5,	1,     2.5};
+
+uint64_t metrics_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* metrics_hist_bounds in nanoseconds: the hot path compares integers. */
+static const uint64_t bounds_ns[METRICS_HIST_BOUNDS] = {
+	100000,	  250000,    500000,	1000000,   2500000,
+	5000000,  10000000,  25000000,	50000000,  100000000,
+	250000000, 500000000, 1000000000, 2500000000u};
+
+void metrics_hist_observe(struct metrics_hist *h, uint64_t ns)
+{
+	const memory_order r = memory_order_relaxed;
+	size_t i = 0;
+	while (i < METRICS_HIST_BOUNDS && ns > bounds_ns[i])
+		i++;
+	atomic_fetch_add_explicit(&h->n[i], 1, r);
+	atomic_fetch_add_explicit(&h->sum_ns, ns, r);
+}
+
+void metrics_hist_add(struct metrics_hist_sum *acc,
+		      const struct metrics_hist *h)
+{
+	const memory_order r = memory_order_relaxed;
+	for (size_t i = 0; i <= METRICS_HIST_BOUNDS; i++)
+		acc->n[i] += atomic_load_explicit(&h->n[i], r);
+	acc->sum_ns += atomic_load_explicit(&h->sum_ns, r);
+}
+
+static void hist_line(struct buf *out, const char *name, const char *suffix,
+		      double v, const char *label, const char *value,
+		      const char *le)
+{
+	char full[128];
+	snprintf(full, sizeof(full), "%s%s", name, suffix);
+	if (label && le)
+		metrics_sample(out, full, v, 2, label, value, "le", le);
+	else if (label)
+		metrics_sample(out, full, v, 1, label, value);
+	else if (le)
+		metrics_sample(out, full, v, 1, "le", le);
+	else
+		metrics_sample(out, full, v, 0);
+}
+
+void metrics_hist_write(struct buf *out, const char *name,
+			const struct metrics_hist_sum *s, const char *label,
+			const char *value)
+{
+	uint64_t cum = 0;
+	for (size_t i = 0; i <= METRICS_HIST_BOUNDS; i++) {
+		char le[32] = "+Inf";
+		if (i < METRICS_HIST_BOUNDS)
+			snprintf(le, sizeof(le), "%g", metrics_hist_bounds[i]);
+		cum += s->n[i];
+		hist_line(out, name, "_bucket", (double)cum, label, value, le);
+	}
+	hist_line(out, name, "_sum", (double)s->sum_ns / 1e9, label, value,
+		  NULL);
+	hist_line(out, name, "_count", (double)cum, label, value, NULL);
 }

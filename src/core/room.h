@@ -88,6 +88,10 @@ struct room_ops {
 	void (*close)(void *room);
 	/* "running", "degraded", ... for /healthz. */
 	const char *(*state)(void *room);
+	/* Optional: why the state is not "running", for /healthz's reason
+	 * ("a zone file ... could not be loaded"); NULL for nothing to add.
+	 * The string is the room's, valid until the next call. */
+	const char *(*reason)(void *room);
 	/* Optional: the Linux capabilities (core/privs.h PRIVS_CAP(CAP_*))
 	 * the room still needs once privileges are dropped to `user:`
 	 * (sockets it opened while privileged need none). Called after

@@ -9,23 +9,37 @@
 #include "core/daemon_priv.h"
 
 struct rooms_acc {
+	struct daemon *d;
 	json_t *obj;
 	bool ok, degraded;
+	struct buf *why; /* "dns degraded; ..." or NULL */
 };
 
 static void add_room(const char *name, const char *state, void *ud)
 {
 	struct rooms_acc *a = ud;
-	if (strcmp(state, "failed") == 0)
-		a->ok = false;
-	if (strcmp(state, "degraded") == 0)
-		a->degraded = true;
+	bool failed = strcmp(state, "failed") == 0;
+	bool degraded = strcmp(state, "degraded") == 0;
+	a->ok = a->ok && !failed;
+	a->degraded = a->degraded || degraded;
+	if ((failed || degraded) && a->why) {
+		/* The store degrades only read-only: its disk is full. */
+		const char *more = NULL;
+		if (strcmp(name, "store") != 0)
+			more = daemon_room_reason(a->d, name);
+		else if (degraded)
+			more = hearth_strerror(HEARTH_EFULL);
+		buf_printf(a->why, "%sroom %s is %s%s%s",
+			   a->why->len ? "; " : "", name, state,
+			   more ? ": " : "", more ? more : "");
+	}
 	json_object_set_new(a->obj, name, json_string(state));
 }
 
-static json_t *rooms_json(struct daemon *d, bool *all_ok, bool *degraded)
+static json_t *rooms_json(struct daemon *d, bool *all_ok, bool *degraded,
+			  struct buf *why)
 {
-	struct rooms_acc a = {json_object(), true, false};
+	struct rooms_acc a = {d, json_object(), true, false, why};
 	daemon_each_room(d, add_room, &a);
 	*all_ok = a.ok;
 	if (degraded)
@@ -33,26 +47,35 @@ static json_t *rooms_json(struct daemon *d, bool *all_ok, bool *degraded)
 	return a.obj;
 }
 
-/* 503 when a part failed; 200 while everything serves, "degraded" when
- * a part serves with less (e.g. a read-only store: no writes). */
+/* 200 only while every part serves all it should. 503 when a part failed
+ * ("failed") or serves with less ("degraded", e.g. a read-only store: no
+ * writes), with "reason" naming the rooms and their states: a load
+ * balancer or an uptime checker must see it. */
 static void healthz(const struct http_request *req, struct http_response *resp,
 		    void *ud)
 {
 	struct daemon *d = ud;
 	bool ok, degraded;
+	struct buf why = {0};
 	(void)req;
-	json_t *rooms = rooms_json(d, &ok, &degraded);
-	json_t *j = json_pack("{s:s, s:s, s:f, s:o}", "status",
-			      ok && !degraded ? "ok" : "degraded", "version",
-			      HEARTH_VERSION, "uptime_seconds",
+	json_t *rooms = rooms_json(d, &ok, &degraded, &why);
+	bool store_full = d->store &&
+			  strcmp(store_state(d->store), "degraded") == 0;
+	const char *status = !ok ? "failed" : degraded ? "degraded" : "ok";
+	json_t *j = json_pack("{s:s, s:s, s:f, s:o}", "status", status,
+			      "version", HEARTH_VERSION, "uptime_seconds",
 			      daemon_uptime(d), "rooms", rooms);
-	if (j && d->store && strcmp(store_state(d->store), "degraded") == 0)
+	if (j && why.len && !why.err)
+		json_object_set_new(j, "reason",
+				    json_stringn(why.data, why.len));
+	if (j && store_full)
 		json_object_set_new(
 			j, "store",
 			json_pack("{s:b, s:s}", "writable",
 				  !store_readonly(d->store), "error",
 				  hearth_strerror(HEARTH_EFULL)));
-	http_reply_json(resp, ok ? 200 : 503, j);
+	buf_deinit(&why);
+	http_reply_json(resp, ok && !degraded ? 200 : 503, j);
 }
 
 static long rss_bytes(void)
@@ -71,6 +94,25 @@ static void room_up(const char *name, const char *state, void *ud)
 {
 	bool up = strcmp(state, "running") == 0 || strcmp(state, "loaded") == 0;
 	metrics_sample(ud, "hearth_room_up", up ? 1 : 0, 1, "room", name);
+}
+
+/* Every state a room or core part reports, so a dashboard sees 0 for the
+ * states a room is not in. */
+static const char *const room_states[] = {"running", "loaded", "degraded",
+					  "failed", "disabled"};
+
+static void room_state(const char *name, const char *state, void *ud)
+{
+	bool known = false;
+	for (size_t i = 0; i < sizeof(room_states) / sizeof(room_states[0]); i++) {
+		bool now = strcmp(state, room_states[i]) == 0;
+		known = known || now;
+		metrics_sample(ud, "hearth_room_state", now ? 1 : 0, 2, "room",
+			       name, "state", room_states[i]);
+	}
+	if (!known)
+		metrics_sample(ud, "hearth_room_state", 1, 2, "room", name,
+			       "state", state);
 }
 
 static void room_row(const char *name, const char *state, void *ud)
@@ -98,9 +140,21 @@ void core_collect(struct buf *out, void *ud)
 		       (double)d->reloads_ok, 1, "result", "ok");
 	metrics_sample(out, "hearth_config_reloads_total",
 		       (double)d->reloads_failed, 1, "result", "error");
+	metrics_value(out, "hearth_config_last_reload_success", "gauge",
+		      "1 when the last config reload was applied (or none was "
+		      "tried since start), 0 when it was refused",
+		      d->last_reload_failed ? 0 : 1);
+	metrics_value(out, "hearth_config_last_reload_timestamp_seconds",
+		      "gauge",
+		      "unix time of the last config reload tried (the start "
+		      "before one)",
+		      (double)d->last_reload_unix);
 	metrics_family(out, "hearth_room_up", "gauge",
 		       "1 when the room is running or loaded");
 	daemon_each_room(d, room_up, out);
+	metrics_family(out, "hearth_room_state", "gauge",
+		       "1 for the state each room is in now, 0 for the others");
+	daemon_each_room(d, room_state, out);
 	metrics_value(out, "hearth_lab_hosts", "gauge",
 		      "hosts described in lab.hosts",
 		      (double)d->cfg->lab.n_hosts);
@@ -208,7 +262,7 @@ static void status(const struct http_request *req, struct http_response *resp,
 		d->opts.config_path, "state_dir", d->cfg->state_dir, "store",
 		"path", store_path(d->store), "schema_version",
 		store_schema_version(d->store), "starts", (json_int_t)d->starts,
-		"rooms", rooms_json(d, &ok, NULL), "reloads", "ok",
+		"rooms", rooms_json(d, &ok, NULL, NULL), "reloads", "ok",
 		(json_int_t)d->reloads_ok, "failed",
 		(json_int_t)d->reloads_failed);
 	json_t *versions = json_object();

@@ -128,6 +128,55 @@ static void room_close(void *room)
 		free_room(r);
 }
 
+static bool in_ranges(const struct cfg_dhcp_subnet *sn, uint32_t ip)
+{
+	for (size_t i = 0; i < sn->n_ranges; i++)
+		if (ip >= sn->ranges[i].start && ip <= sn->ranges[i].end)
+			return true;
+	return false;
+}
+
+/* Per subnet, as Kea counts them: the addresses its ranges hold, and of
+ * those the ones bound to a client or declined. A family's samples stay
+ * together, so one pass per family. */
+static void collect_pools(struct buf *out, struct dhcp_room *r)
+{
+	static const struct {
+		const char *name, *help;
+		int state; /* -1: the pool's size */
+	} fam[] = {
+		{"hearth_dhcp_pool_addresses",
+		 "addresses in the subnet's ranges", -1},
+		{"hearth_dhcp_pool_assigned",
+		 "addresses of the subnet's ranges bound to a client",
+		 DHCP_LEASE_BOUND},
+		{"hearth_dhcp_pool_declined",
+		 "addresses of the subnet's ranges a client declined",
+		 DHCP_LEASE_DECLINED},
+	};
+	const struct cfg_dhcp *c = dhcp_config(r->eng.cfg);
+	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		metrics_family(out, fam[f].name, "gauge", fam[f].help);
+		for (size_t i = 0; i < c->n_subnets; i++) {
+			const struct cfg_dhcp_subnet *sn = &c->subnets[i];
+			char text[ADDR_TEXT_MAX];
+			double n = 0;
+			for (size_t k = 0; fam[f].state < 0 && k < sn->n_ranges;
+			     k++)
+				n += (double)(sn->ranges[k].end -
+					      sn->ranges[k].start) + 1;
+			size_t pos = 0;
+			const struct dhcp_lease *l;
+			while (fam[f].state >= 0 &&
+			       (l = dhcp_leases_next(&r->eng.leases, &pos)))
+				n += (int)l->state == fam[f].state &&
+				     in_ranges(sn, l->ip);
+			ipprefix_format(&sn->subnet, text);
+			metrics_sample(out, fam[f].name, n, 1, "subnet", text);
+		}
+	}
+}
+
 static void collect(struct buf *out, void *ud)
 {
 	struct dhcp_room *r = ud;
@@ -159,6 +208,7 @@ static void collect(struct buf *out, void *ud)
 	metrics_value(out, "hearth_dhcp_leases", "gauge",
 		      "leases currently bound",
 		      (double)bound);
+	collect_pools(out, r);
 	metrics_value(out, "hearth_dhcp_offers_held", "gauge",
 		      "addresses held by an OFFER not yet requested",
 		      (double)dhcp_engine_offers_held(&r->eng));

@@ -484,9 +484,7 @@ static void finish(struct dns_fwd *f, struct req *r, uint8_t *resp,
 		req_end(f, r);
 		return;
 	}
-	uint64_t ms = uv_now(f->room->loop) - r->sm.started;
-	f->latency_ms_sum += ms;
-	f->latency_n++;
+	metrics_hist_observe(&f->latency, metrics_now_ns() - r->started_ns);
 	uint32_t ttl = dns_relay_ttl(resp, len);
 	if (ttl > MAX_CACHE_TTL)
 		ttl = MAX_CACHE_TTL;
@@ -772,6 +770,7 @@ static void process(struct dns_fwd *f, struct req *r)
 	f->inflight++;
 	f->forwarded++;
 	uint64_t now = uv_now(f->room->loop);
+	r->started_ns = metrics_now_ns();
 	act(f, r, dns_fwd_sm_start(&r->sm, r->n_servers, f->timeout_ms, now));
 }
 

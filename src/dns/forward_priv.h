@@ -68,6 +68,7 @@ struct req {
 	struct req *next, *prev; /* inbox, then f->reqs by deadline */
 	struct req *hnext;	 /* f->ids bucket while a UDP try waits */
 	struct dns_fwd_sm sm;
+	uint64_t started_ns; /* metrics_now_ns at the first try */
 	uint64_t deadline;
 	bool scheduled;
 	struct upsock *sock; /* the current UDP try's, or NULL */
@@ -146,7 +147,7 @@ struct dns_fwd {
 		rejected_answers;
 	uint64_t over_limit, over_client_limit, all_down;
 	atomic_uint_fast64_t recursion_refused; /* workers and loop */
-	uint64_t latency_ms_sum, latency_n;
+	struct metrics_hist latency; /* first try to the answer */
 	bool closing;
 };
 

@@ -243,6 +243,22 @@ void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 		       "event", "insert");
 	metrics_sample(out, "hearth_dns_cache_total", (double)cs.evictions, 1,
 		       "event", "eviction");
+	metrics_family(out, "hearth_dns_cache_lookups_total", "counter",
+		       "forwarding cache lookups, by result");
+	metrics_sample(out, "hearth_dns_cache_lookups_total", (double)cs.hits,
+		       1, "result", "hit");
+	metrics_sample(out, "hearth_dns_cache_lookups_total",
+		       (double)cs.misses, 1, "result", "miss");
+	metrics_value(out, "hearth_dns_cache_inserts_total", "counter",
+		      "answers stored in the forwarding cache",
+		      (double)cs.inserts);
+	metrics_value(out, "hearth_dns_cache_evictions_total", "counter",
+		      "live answers dropped from the full forwarding cache "
+		      "to make room",
+		      (double)cs.evictions);
+	metrics_value(out, "hearth_dns_cache_expired_total", "counter",
+		      "expired answers dropped from the forwarding cache",
+		      (double)cs.expired);
 	metrics_value(out, "hearth_dns_cache_entries", "gauge",
 		      "answers held in the forwarding cache",
 		      (double)cs.entries);
@@ -304,10 +320,10 @@ void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 		       "action", "dropped");
 	metrics_sample(out, "hearth_dns_rrl_total", (double)slipped, 1,
 		       "action", "slipped");
-	metrics_family(out, "hearth_dns_upstream_latency_seconds", "summary",
-		       "time from the first try to the upstream's answer");
-	metrics_sample(out, "hearth_dns_upstream_latency_seconds_sum",
-		       (double)f->latency_ms_sum / 1000.0, 0);
-	metrics_sample(out, "hearth_dns_upstream_latency_seconds_count",
-		       (double)f->latency_n, 0);
+	struct metrics_hist_sum lat = {0};
+	metrics_hist_add(&lat, &f->latency);
+	metrics_family(out, "hearth_dns_upstream_latency_seconds", "histogram",
+		       "time from the first try upstream to its answer");
+	metrics_hist_write(out, "hearth_dns_upstream_latency_seconds", &lat,
+			   NULL, NULL);
 }

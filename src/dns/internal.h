@@ -13,6 +13,7 @@
 #include "base/addr.h"
 #include "base/buf.h"
 #include "core/config.h"
+#include "core/metrics.h"
 #include "core/room.h"
 #include "dns/config.h"
 #include "proto/dns/answer.h"
@@ -55,12 +56,16 @@ struct dns_stats {
 	atomic_uint_fast64_t qtype[DNS_STAT_TYPES]; /* see dns_stat_type */
 	atomic_uint_fast64_t dropped;	      /* unparsable, not answered */
 	atomic_uint_fast64_t truncated;
+	/* From the query read to its answer made here, by source. */
+	struct metrics_hist answer[2]; /* DNS_SRC_AUTH, DNS_SRC_CACHE */
 };
+enum { DNS_SRC_AUTH, DNS_SRC_CACHE };
 
 /* The counters of every thread added up. */
 struct dns_stats_sum {
 	uint64_t queries[2], rcode[16], qtype[DNS_STAT_TYPES], dropped,
 		truncated;
+	struct metrics_hist_sum answer[2];
 };
 
 struct dns_room;

@@ -74,6 +74,14 @@ static void log_zones(const struct dns_snapshot *s)
 }
 
 
+static void zone_sample(struct buf *out, const char *name,
+			const struct dns_zone *z, double v)
+{
+	char apex[DNS_NAME_TEXT_MAX];
+	dns_name_to_text(&z->apex, apex, sizeof(apex));
+	metrics_sample(out, name, v, 1, "zone", apex);
+}
+
 static void collect(struct buf *out, void *ud)
 {
 	struct dns_room *r = ud;
@@ -106,6 +114,14 @@ static void collect(struct buf *out, void *ud)
 	metrics_value(out, "hearth_dns_truncated_total", "counter",
 		      "DNS responses sent with TC=1",
 		      (double)s.truncated);
+	metrics_family(out, "hearth_dns_answer_duration_seconds", "histogram",
+		       "from a query read to its answer made in hearthd (not "
+		       "forwarded: see hearth_dns_upstream_latency_seconds), by "
+		       "source");
+	metrics_hist_write(out, "hearth_dns_answer_duration_seconds",
+			   &s.answer[DNS_SRC_AUTH], "source", "auth");
+	metrics_hist_write(out, "hearth_dns_answer_duration_seconds",
+			   &s.answer[DNS_SRC_CACHE], "source", "cache");
 	dns_tcp_collect(r->tcp, out);
 	if (r->fwd)
 		dns_fwd_collect(r->fwd, out);
@@ -120,15 +136,17 @@ static void collect(struct buf *out, void *ud)
 	metrics_sample(out, "hearth_dns_notify_total", (double)failed, 1,
 		       "outcome", "failed");
 	const struct dns_snapshot *snap = r->snap;
+	/* A family's samples stay together: one loop per family. */
 	metrics_family(out, "hearth_dns_zone_records", "gauge",
 		       "records served per zone");
-	for (size_t i = 0; snap && i < snap->zs.n; i++) {
-		char apex[DNS_NAME_TEXT_MAX];
-		dns_name_to_text(&snap->zs.zones[i]->apex, apex, sizeof(apex));
-		metrics_sample(out, "hearth_dns_zone_records",
-			       (double)snap->zs.zones[i]->n_records, 1, "zone",
-			       apex);
-	}
+	for (size_t i = 0; snap && i < snap->zs.n; i++)
+		zone_sample(out, "hearth_dns_zone_records", snap->zs.zones[i],
+			    (double)snap->zs.zones[i]->n_records);
+	metrics_family(out, "hearth_dns_zone_serial", "gauge",
+		       "SOA serial served per zone");
+	for (size_t i = 0; snap && i < snap->zs.n; i++)
+		zone_sample(out, "hearth_dns_zone_serial", snap->zs.zones[i],
+			    (double)snap->zs.zones[i]->serial);
 }
 
 static void room_close(void *room);
@@ -341,6 +359,15 @@ static const char *room_state(void *room)
 	return r->degraded ? "degraded" : "running";
 }
 
+static const char *room_reason(void *room)
+{
+	struct dns_room *r = room;
+	return r->degraded ? "a zone file, a stored zone or a lab record "
+			     "could not be loaded (the log names it); the "
+			     "rest is served"
+			   : NULL;
+}
+
 const struct room_ops dns_room_ops = {
 	.open = room_open,
 	.start = room_start,
@@ -349,4 +376,5 @@ const struct room_ops dns_room_ops = {
 	.reload_abort = room_reload_abort,
 	.close = room_close,
 	.state = room_state,
+	.reason = room_reason,
 };

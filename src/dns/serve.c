@@ -75,6 +75,8 @@ static void add_stats(struct dns_stats *st, void *ud)
 		s->qtype[i] += atomic_load_explicit(&st->qtype[i], r);
 	s->dropped += atomic_load_explicit(&st->dropped, r);
 	s->truncated += atomic_load_explicit(&st->truncated, r);
+	for (int i = 0; i < 2; i++)
+		metrics_hist_add(&s->answer[i], &st->answer[i]);
 }
 
 void dns_stats_total(struct dns_room *r, struct dns_stats_sum *out)

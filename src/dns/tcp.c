@@ -396,6 +396,7 @@ static int drain(struct conn *c, size_t *n_msgs)
 		struct dns_fwd *fwdr = c->t->room->fwd;
 		bool fwd = false;
 		struct dns_query q;
+		uint64_t t0 = metrics_now_ns();
 		size_t n = dns_serve(snap, &c->t->room->tcp_stats, query, flen,
 				     c->t->scratch, DNS_MSG_MAX, true,
 				     dns_fwd_enabled(fwdr) ? &fwd : NULL, &q);
@@ -417,6 +418,8 @@ static int drain(struct conn *c, size_t *n_msgs)
 			rc = -EBADMSG; /* not a query: close */
 			break;
 		}
+		metrics_hist_observe(&c->t->room->tcp_stats.answer[DNS_SRC_AUTH],
+				     metrics_now_ns() - t0);
 		if ((rc = send_frame(c, c->t->scratch, n)))
 			break;
 	}

@@ -189,6 +189,10 @@ static void *run(void *arg)
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		uint64_t now_ms = (uint64_t)ts.tv_sec * 1000 +
 				  (uint64_t)ts.tv_nsec / 1000000;
+		/* An answer's time counts from the batch's read: the queries
+		 * before it in the batch are part of its wait. */
+		uint64_t t0 = (uint64_t)ts.tv_sec * 1000000000u +
+			      (uint64_t)ts.tv_nsec;
 		for (int i = 0; i < n; i++) {
 			bool fwd = false;
 			struct dns_query q;
@@ -224,6 +228,11 @@ static void *run(void *arg)
 						&q, w->in_buf[i],
 						w->in[i].msg_len);
 			}
+			if (len && (!fwd || trusted))
+				metrics_hist_observe(
+					&w->stats.answer[fwd ? DNS_SRC_CACHE
+							     : DNS_SRC_AUTH],
+					metrics_now_ns() - t0);
 			if (len && !trusted && acc)
 				len = rate_limit(w, &acc->rrl, &client, now_ms,
 						 w->out_buf[i], len);

@@ -65,7 +65,11 @@ def test_lab_joins_api_zone_and_conflict_is_refused(hearthd_factory,
     assert "maestro.lab.example" in log and "conflicts" in log, log
     assert a(d.dns_port, "maestro.lab.example.") == \
         (dns.rcode.NOERROR, ["10.0.0.99"])
-    assert d.get("/healthz").json()["rooms"]["dns"] == "degraded"
+    h = d.get("/healthz")
+    assert h.status_code == 503, h.text
+    assert h.json()["rooms"]["dns"] == "degraded"
+    assert h.json()["status"] == "degraded"
+    assert h.json()["reason"].startswith("room dns is degraded: "), h.text
     # ... while the other lab records join the API zone, beside its own.
     assert a(d.dns_port, "hermes.lab.example.") == \
         (dns.rcode.NOERROR, ["192.168.30.53"])

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 """A full disk does not prevent start: with state_dir on a small tmpfs
 filled to capacity, hearthd starts read-only (degraded): DNS answers from
-what is stored, API writes get 503 naming the full disk, /healthz says
-degraded; once space is freed it becomes writable again by itself."""
+what is stored, API writes get 503 naming the full disk, /healthz answers
+503 "degraded" naming the store and the full disk; once space is freed it becomes writable again by itself."""
 import os
 import subprocess
 import time
@@ -73,9 +73,9 @@ def patch(d, name, ip):
              "records": [{"content": ip, "disabled": False}]}]})
 
 
-def health(d):
+def health(d, code=200):
     r = d.get("/healthz")
-    assert r.status_code == 200, r.text
+    assert r.status_code == code, r.text
     return r.json()
 
 
@@ -99,8 +99,10 @@ def test_full_disk_starts_read_only_and_recovers(small_fs, hearthd_factory):
     d = hearthd_factory(cfg, name="full")
     err = d.stderr()
     assert "serving read-only (degraded)" in err, err
-    h = health(d)
+    h = health(d, 503)
     assert h["status"] == "degraded"
+    assert "room store is degraded" in h["reason"], h
+    assert "disk is full" in h["reason"], h
     assert h["rooms"]["store"] == "degraded"
     assert h["store"]["writable"] is False
     assert "disk is full" in h["store"]["error"]

@@ -202,10 +202,57 @@ static void test_sample_infinity(void **state)
 	expect_sample(-INFINITY, "-Inf");
 }
 
+/* 50 us, 300 us (two), 2 ms, 3 s: sub-millisecond buckets are told
+ * apart; buckets are cumulative; the sum is in seconds. */
+static void test_histogram(void **state)
+{
+	(void)state;
+	struct metrics_hist a = {0}, b = {0};
+	struct metrics_hist_sum s = {0};
+	struct buf out;
+	metrics_hist_observe(&a, 50000);
+	metrics_hist_observe(&a, 300000);
+	metrics_hist_observe(&b, 300000);
+	metrics_hist_observe(&b, 2000000);
+	metrics_hist_observe(&b, 3000000000u);
+	metrics_hist_add(&s, &a);
+	metrics_hist_add(&s, &b);
+	buf_init(&out, 0);
+	metrics_hist_write(&out, "x_seconds", &s, "transport", "udp");
+	assert_int_equal(out.err, 0);
+	assert_non_null(strstr(out.data,
+			       "x_seconds_bucket{transport=\"udp\",le=\"0.0001\"} 1\n"
+			       "x_seconds_bucket{transport=\"udp\",le=\"0.00025\"} 1\n"
+			       "x_seconds_bucket{transport=\"udp\",le=\"0.0005\"} 3\n"
+			       "x_seconds_bucket{transport=\"udp\",le=\"0.001\"} 3\n"
+			       "x_seconds_bucket{transport=\"udp\",le=\"0.0025\"} 4\n"));
+	assert_non_null(strstr(out.data,
+			       "x_seconds_bucket{transport=\"udp\",le=\"2.5\"} 4\n"
+			       "x_seconds_bucket{transport=\"udp\",le=\"+Inf\"} 5\n"
+			       "x_seconds_sum{transport=\"udp\"} 3.00265\n"
+			       "x_seconds_count{transport=\"udp\"} 5\n"));
+	buf_deinit(&out);
+
+	/* No label; an observation exactly on a bound counts in it. */
+	struct metrics_hist c = {0};
+	struct metrics_hist_sum t = {0};
+	metrics_hist_observe(&c, 1000000);
+	metrics_hist_add(&t, &c);
+	buf_init(&out, 0);
+	metrics_hist_write(&out, "y_seconds", &t, NULL, NULL);
+	assert_non_null(strstr(out.data, "y_seconds_bucket{le=\"0.0005\"} 0\n"
+					 "y_seconds_bucket{le=\"0.001\"} 1\n"));
+	assert_non_null(strstr(out.data, "y_seconds_sum 0.001\n"
+					 "y_seconds_count 1\n"));
+	buf_deinit(&out);
+	assert_true(metrics_now_ns() > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_histogram),
 		cmocka_unit_test(test_many_collectors),
 		cmocka_unit_test(test_family),
 		cmocka_unit_test(test_sample_labels),
