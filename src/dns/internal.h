@@ -275,6 +275,11 @@ int dns_api_register(struct dns_room *r, struct http_server *http);
 int dns_notify_open(struct dns_room *r, struct dns_notify **out);
 void dns_notify_zones(struct dns_notify *n, const struct dns_snapshot *snap,
 		      const struct cfg_dns *cfg, bool initial);
+/* Loop thread: NOTIFY for the served zone @apex of @snap to every
+ * secondary now (an operator's `hearth dns notify`); returns how many
+ * were queued (0 when the zone is not served or none is configured). */
+size_t dns_notify_zone(struct dns_notify *n, const struct dns_snapshot *snap,
+		       const struct cfg_dns *cfg, const struct dns_name *apex);
 void dns_notify_counts(struct dns_notify *n, uint64_t *sent, uint64_t *acked,
 		       uint64_t *failed);
 void dns_notify_close(struct dns_notify *n);
@@ -340,6 +345,15 @@ size_t dns_fwd_refuse(struct dns_fwd *f, const struct dns_query *q,
 void dns_udp_access_counts(struct dns_udp *u, uint64_t *rrl_dropped,
 			   uint64_t *rrl_slipped);
 void dns_fwd_collect(struct dns_fwd *f, struct buf *out);
+/* Loop thread: empties the forwarding cache (all of it when @name is
+ * NULL, else @name and the names below it); returns the entries dropped.
+ * NULL-safe. */
+struct dns_cache_stats;
+size_t dns_fwd_cache_flush(struct dns_fwd *f, const struct dns_name *name);
+/* Loop thread: the cache's counters (with those of caches replaced on
+ * reload) and its capacity in entries (0: no cache). NULL-safe. */
+void dns_fwd_cache_stats(struct dns_fwd *f, struct dns_cache_stats *out,
+			 size_t *capacity);
 void dns_fwd_close(struct dns_fwd *f);
 
 /* The current snapshot for the loop thread (the only writer). */

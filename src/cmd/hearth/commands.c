@@ -51,10 +51,12 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 	if (rc || !st)
 		return rc;
 	json_t *store = json_object_get(st, "store");
-	printf("hearthd %s  pid %lld  up %.0f s  (%s)\n",
+	char up[64];
+	cli_duration(json_number_value(json_object_get(st, "uptime_seconds")),
+		     up, sizeof(up));
+	printf("hearthd %s  pid %lld  up %s  (%s)\n",
 	       cli_str_or(st, "version", "?"),
-	       (long long)json_integer_value(json_object_get(st, "pid")),
-	       json_number_value(json_object_get(st, "uptime_seconds")),
+	       (long long)json_integer_value(json_object_get(st, "pid")), up,
 	       cli->url);
 	printf("config     %s\n", cli_str_or(st, "config", "?"));
 	printf("state_dir  %s (schema %lld, started %lld times)\n",
@@ -73,9 +75,12 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 	printf("rooms\n");
 	const char *name;
 	json_t *v;
+	struct cli_table t;
+	cli_table_init(&t, 3);
 	json_object_foreach(json_object_get(st, "rooms"), name, v)
-		printf("  %-10s %s\n", name, json_string_value(v) ?
-					     json_string_value(v) : "?");
+		cli_table_row(&t, "", name, json_string_value(v) ?
+					  json_string_value(v) : "?");
+	cli_table_print(&t, stdout);
 	json_decref(st);
 	return CLI_OK;
 }

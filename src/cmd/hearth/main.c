@@ -225,10 +225,13 @@ int main(int argc, char **argv)
 	char cfg_url[256] = "";
 	if (!cli.api_key)
 		cli.api_key = getenv("HEARTH_API_KEY");
-	if (cli.config) {
-		int rc = url_from_config(&cli, cfg_url, sizeof(cfg_url));
-		if (rc)
-			return rc;
+	/* A broken config file does not stop a command that only needs the
+	 * daemon's URL and key: it is reported, then the defaults apply. */
+	if (cli.config && url_from_config(&cli, cfg_url, sizeof(cfg_url))) {
+		cfg_url[0] = '\0';
+		fprintf(stderr, "hearth: warning: %s is broken (above); using "
+				"--url, $HEARTH_URL or " DEFAULT_URL "\n",
+			cli.config);
 	}
 	if (!url)
 		url = cfg_url[0] ? cfg_url : getenv("HEARTH_URL");

@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: MIT
+"""Everyday operations from the CLI against a real hearthd: zones and
+records, NOTIFY, the forwarding cache, DHCP pools and release, status with
+a broken config file; every command's --json parses and its table lines
+up."""
+import json
+import socket
+import time
+
+import dns.message
+import dns.query
+import dns.rcode
+import pytest
+
+from dns_helpers import start_hearth_dns
+from test_dns_forward import A, FakeUpstream
+from test_store_upgrade import config as dhcp_config, legacy_state
+from helpers import API_KEY, free_port
+
+
+def args(d):
+    return ["--url", f"http://127.0.0.1:{d.port}", "--api-key", "k"]
+
+
+def ok(cli, d, *a):
+    r = cli(*args(d), *a)
+    assert r.returncode == 0, (a, r.stdout, r.stderr)
+    return r.stdout
+
+
+def js(cli, d, *a):
+    return json.loads(ok(cli, d, *a, "--json"))
+
+
+def check_aligned(out, headers):
+    """Each header word starts a column: every row's cell starts there."""
+    lines = out.rstrip("\n").splitlines()
+    head = lines[0]
+    starts = [head.index(h) for h in headers]
+    for line in lines[1:]:
+        for s in starts[1:]:
+            assert line[s - 2:s] == "  " and line[s] != " ", (line, out)
+
+
+def answers(port, name, qtype="A"):
+    r = dns.query.udp(dns.message.make_query(name, qtype), "127.0.0.1",
+                      port=port, timeout=5)
+    return r.rcode(), sorted(x.to_text() for rr in r.answer for x in rr)
+
+
+def test_zones_and_records(hearthd_factory, tmp_path, cli):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
+    out = ok(cli, d, "dns", "zones")
+    assert "example.com." in out
+    check_aligned(out, ["ZONE", "KIND", "SERIAL"])
+    assert "example.com." in [z["name"] for z in js(cli, d, "dns", "zones")]
+
+    assert js(cli, d, "dns", "zone", "add", "new.example")["name"] == \
+        "new.example."
+    assert "new.example." in ok(cli, d, "dns", "zones")
+    # pdnsutil habits: add appends to the rrset; the TTL given applies.
+    ok(cli, d, "dns", "record", "add", "new.example", "www", "A",
+       "192.0.2.1")
+    j = js(cli, d, "dns", "record", "add", "new.example", "www", "A", "300",
+           "192.0.2.2")
+    assert j["ttl"] == 300 and len(j["records"]) == 2
+    ok(cli, d, "dns", "record", "add", "new.example", "@", "TXT",
+       '"hello"', '"world"')
+    assert answers(d.dns_port, "www.new.example.") == \
+        (dns.rcode.NOERROR, ["192.0.2.1", "192.0.2.2"])
+    assert answers(d.dns_port, "new.example.", "TXT")[1] == \
+        ['"hello" "world"']
+    # The same content twice is refused.
+    r = cli(*args(d), "dns", "record", "add", "new.example", "www", "A",
+            "192.0.2.1")
+    assert r.returncode == 1 and "already" in r.stderr
+
+    out = ok(cli, d, "dns", "record", "list", "new.example")
+    check_aligned(out, ["NAME", "TTL", "TYPE", "CONTENT"])
+    assert "www.new.example." in out and "192.0.2.2" in out
+    rr = js(cli, d, "dns", "record", "list", "new.example", "www", "A")
+    assert [(x["name"], x["type"], x["ttl"]) for x in rr] == \
+        [("www.new.example.", "A", 300)]
+
+    # Delete one content, then the whole rrset.
+    j = js(cli, d, "dns", "record", "delete", "new.example", "www", "A",
+           "192.0.2.1")
+    assert j["deleted"] == 1
+    assert answers(d.dns_port, "www.new.example.")[1] == ["192.0.2.2"]
+    r = cli(*args(d), "dns", "record", "delete", "new.example", "www", "A",
+            "192.0.2.99")
+    assert r.returncode == 1, r
+    ok(cli, d, "dns", "record", "delete", "new.example", "www", "A")
+    assert answers(d.dns_port, "www.new.example.")[0] == dns.rcode.NXDOMAIN
+
+    assert js(cli, d, "dns", "zone", "delete", "new.example")["deleted"]
+    assert "new.example." not in ok(cli, d, "dns", "zones")
+    r = cli(*args(d), "dns", "zone", "delete", "new.example")
+    assert r.returncode == 5, r
+
+
+def test_notify_reaches_the_secondary(hearthd_factory, tmp_path, cli):
+    sec = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sec.bind(("127.0.0.1", 0))
+    sec.settimeout(5)
+    try:
+        d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                             secondaries=[f"127.0.0.1:{sec.getsockname()[1]}"])
+        # Drain the NOTIFYs sent at start.
+        sec.settimeout(0.5)
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            try:
+                sec.recvfrom(512)
+            except socket.timeout:
+                break
+        sec.settimeout(5)
+        j = js(cli, d, "dns", "notify", "example.com")
+        assert j["result"] == "Notification queued"
+        data, _ = sec.recvfrom(512)
+        m = dns.message.from_wire(data)
+        assert m.opcode() == dns.opcode.NOTIFY
+        assert str(m.question[0].name) == "example.com."
+        r = cli(*args(d), "dns", "notify", "nope.example")
+        assert r.returncode == 5, r
+    finally:
+        sec.close()
+
+
+def test_cache_show_and_flush(hearthd_factory, tmp_path, cli):
+    up = FakeUpstream(A)
+    try:
+        d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                             upstream=[up.addr()])
+        c = js(cli, d, "dns", "cache", "show")
+        assert c["entries"] == 0 and c["capacity"] > 0
+        for name in ("www.example.net.", "nat.example.net."):
+            assert answers(d.dns_port, name)[0] == dns.rcode.NOERROR
+        answers(d.dns_port, "www.example.net.")
+        c = js(cli, d, "dns", "cache", "show")
+        assert c["entries"] == 2 and c["hits"] >= 1 and c["misses"] >= 2, c
+        out = ok(cli, d, "dns", "cache", "show")
+        assert "entries" in out and "hits" in out and "misses" in out
+        n = len(up.queries)
+        # One name: only it goes; the other stays cached.
+        j = js(cli, d, "dns", "cache", "flush", "www.example.net")
+        assert j["count"] == 1
+        answers(d.dns_port, "nat.example.net.")
+        assert len(up.queries) == n
+        answers(d.dns_port, "www.example.net.")
+        assert len(up.queries) == n + 1
+        assert "flushed 2" in ok(cli, d, "dns", "cache", "flush")
+        assert js(cli, d, "dns", "cache", "show")["entries"] == 0
+    finally:
+        up.close()
+
+
+def test_dhcp_pools_and_release(hearthd_factory, tmp_path, cli):
+    state = legacy_state(tmp_path)
+    d = hearthd_factory(dhcp_config(state, free_port(), free_port()))
+    pools = js(cli, d, "dhcp", "pools")
+    assert pools == [{"subnet": "192.168.32.0/24",
+                      "ranges": ["192.168.32.100-192.168.32.120"],
+                      "size": 21, "used": 1, "free": 20}]
+    out = ok(cli, d, "dhcp", "pools")
+    check_aligned(out, ["SUBNET", "SIZE", "USED", "FREE", "RANGES"])
+    assert "192.168.32.0/24" in out
+    j = js(cli, d, "dhcp", "release", "CA:FE:C0:FF:EE:09")
+    assert j == {"ip": "192.168.32.100", "mac": "ca:fe:c0:ff:ee:09",
+                 "released": True}
+    assert js(cli, d, "dhcp", "leases") == []
+    assert js(cli, d, "dhcp", "pools")[0]["used"] == 0
+    r = cli(*args(d), "dhcp", "release", "192.168.32.100")
+    assert r.returncode == 5, r
+    r = cli(*args(d), "dhcp", "release", "ca:fe:c0:ff:ee:09")
+    assert r.returncode == 1 and "no lease" in r.stderr, r
+    r = cli(*args(d), "dhcp", "release", "not-an-address")
+    assert r.returncode == 2, r
+
+
+def test_status_with_broken_config_warns_and_works(cli, hearthd, tmp_path):
+    p = tmp_path / "bad.yaml"
+    p.write_text("http:\n  listen: nowhere\n")
+    env = {"HEARTH_URL": hearthd.url, "HEARTH_API_KEY": API_KEY}
+    for a in (("status",), ("status", "--json")):
+        r = cli("-c", p, *a, env=env)
+        assert r.returncode == 0, r
+        assert f"{p}:2:11:" in r.stderr and "warning" in r.stderr, r
+    assert json.loads(r.stdout)["pid"] == hearthd.pid
+    r = cli("-c", p, "status", env=env)
+    assert "up " in r.stdout
+    import re
+    assert re.search(r"\bup (\d+ s|\d+ m \d+ s)\b", r.stdout), r.stdout
