@@ -84,6 +84,31 @@ struct dns_notify;
 struct dns_fwd;
 struct store;
 
+/*
+ * The query log: off unless dns.log_queries or debug logging (-v). Any
+ * thread logs through it; the rate bound is an atomic token bucket, and
+ * the lines it refuses are counted and reported in one line later.
+ */
+struct dns_qlog {
+	atomic_bool on;
+	atomic_uint_fast64_t tat;	/* ns: when the bucket is full again */
+	atomic_uint_fast64_t suppressed; /* lines refused since the last one */
+};
+/* Loop thread, at start and reload. */
+void dns_qlog_configure(struct dns_qlog *l, bool on);
+static inline bool dns_qlog_on(struct dns_qlog *l)
+{
+	return atomic_load_explicit(&l->on, memory_order_relaxed);
+}
+/* A monotonic time in ns, for a query's start. */
+uint64_t dns_qlog_now(void);
+/* Any thread: logs the answer @answer (@len bytes; 0: none sent) to @q
+ * from @client; @source is "auth", "cache" or "forward"; @start from
+ * dns_qlog_now() when the query came. */
+void dns_qlog_write(struct dns_qlog *l, const struct ipaddr *client,
+		    bool tcp, const struct dns_query *q, const uint8_t *answer,
+		    size_t len, const char *source, uint64_t start);
+
 struct dns_room {
 	uv_loop_t *loop;
 	uint64_t started_ms; /* uv_now at open: the API's "uptime" */
@@ -109,6 +134,7 @@ struct dns_room {
 	size_t n_dyn, cap_dyn;
 	uv_timer_t *dyn_timer; /* own allocation: freed in its close callback */
 	struct room_dns_registrar registrar;
+	struct dns_qlog qlog;
 	struct dns_stats tcp_stats;
 	bool degraded; /* a zone file or lab record could not be loaded */
 	bool staged_degraded; /* of the snapshot a reload prepared */

@@ -396,6 +396,8 @@ static int drain(struct conn *c, size_t *n_msgs)
 		struct dns_fwd *fwdr = c->t->room->fwd;
 		bool fwd = false;
 		struct dns_query q;
+		struct dns_qlog *qlog = &c->t->room->qlog;
+		uint64_t start = dns_qlog_on(qlog) ? dns_qlog_now() : 0;
 		size_t n = dns_serve(snap, &c->t->room->tcp_stats, query, flen,
 				     c->t->scratch, DNS_MSG_MAX, true,
 				     dns_fwd_enabled(fwdr) ? &fwd : NULL, &q);
@@ -416,6 +418,15 @@ static int drain(struct conn *c, size_t *n_msgs)
 		if (n == 0) {
 			rc = -EBADMSG; /* not a query: close */
 			break;
+		}
+		if (start) {
+			struct sockaddr_any peer = {0};
+			int plen = sizeof(peer.u.ss);
+			struct ipaddr client = {0};
+			if (uv_tcp_getpeername(&c->h, &peer.u.sa, &plen) == 0)
+				dns_sockaddr_ip(&peer.u.sa, &client);
+			dns_qlog_write(qlog, &client, true, &q, c->t->scratch, n,
+				       "auth", start);
 		}
 		if ((rc = send_frame(c, c->t->scratch, n)))
 			break;

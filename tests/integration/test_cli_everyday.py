@@ -4,6 +4,7 @@ records, NOTIFY, the forwarding cache, DHCP pools and release, status with
 a broken config file; every command's --json parses and its table lines
 up."""
 import json
+import re
 import socket
 import time
 
@@ -189,5 +190,99 @@ def test_status_with_broken_config_warns_and_works(cli, hearthd, tmp_path):
     assert json.loads(r.stdout)["pid"] == hearthd.pid
     r = cli("-c", p, "status", env=env)
     assert "up " in r.stdout
-    import re
+
     assert re.search(r"\bup (\d+ s|\d+ m \d+ s)\b", r.stdout), r.stdout
+
+
+# ---- the query log ----
+
+QLOG = re.compile(r"query client=(\S+) proto=(udp|tcp) name=(\S+) type=(\S+) "
+                  r"rcode=(\S+) source=(auth|cache|forward) "
+                  r"latency_ms=(\d+\.\d+)")
+
+
+def qlog_lines(d):
+    return [m.groups() for m in QLOG.finditer(d.stderr())]
+
+
+def wait_lines(d, n, timeout=5):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = qlog_lines(d)
+        if len(got) >= n:
+            return got
+        time.sleep(0.05)
+    return qlog_lines(d)
+
+
+def test_query_log_fields_and_sources(hearthd_factory, tmp_path):
+    up = FakeUpstream(A)
+    try:
+        d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                             upstream=[up.addr()], log_queries=True)
+        before = len(qlog_lines(d))  # the readiness probe's
+        answers(d.dns_port, "www.example.com.")
+        answers(d.dns_port, "www.example.net.")
+        answers(d.dns_port, "www.example.net.")
+        answers(d.dns_port, "nope.example.com.", "AAAA")
+        dns.query.tcp(dns.message.make_query("www.example.com.", "MX"),
+                      "127.0.0.1", port=d.dns_port, timeout=5)
+        got = wait_lines(d, before + 5)[before:]
+        rows = [(c, p, n, t, rc, s) for c, p, n, t, rc, s, _ in got]
+        assert rows == [
+            ("127.0.0.1", "udp", "www.example.com.", "A", "NOERROR", "auth"),
+            ("127.0.0.1", "udp", "www.example.net.", "A", "NOERROR",
+             "forward"),
+            ("127.0.0.1", "udp", "www.example.net.", "A", "NOERROR", "cache"),
+            ("127.0.0.1", "udp", "nope.example.com.", "AAAA", "NXDOMAIN",
+             "auth"),
+            ("127.0.0.1", "tcp", "www.example.com.", "MX", "NOERROR", "auth"),
+        ], d.stderr()
+        assert all(float(x[6]) < 5000 for x in got)
+    finally:
+        up.close()
+
+
+def test_query_log_off_by_default(hearthd_factory, tmp_path):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
+    for _ in range(5):
+        answers(d.dns_port, "www.example.com.")
+    time.sleep(0.2)
+    assert qlog_lines(d) == [] and "query client=" not in d.stderr()
+
+
+def test_query_log_rate_bounded_under_flood(hearthd_factory, tmp_path):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         log_queries=True, udp_workers=4)
+    wire = dns.message.make_query("www.example.com.", "A").to_wire()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(0.5)
+    t0 = time.monotonic()
+    sent = got = 0
+    try:
+        # 4000 queries in windows of 50, each window's answers read back.
+        for _ in range(80):
+            for _ in range(50):
+                s.sendto(wire, ("127.0.0.1", d.dns_port))
+                sent += 1
+            try:
+                for _ in range(50):
+                    s.recv(4096)
+                    got += 1
+            except socket.timeout:
+                pass
+        elapsed = time.monotonic() - t0
+        time.sleep(0.1)
+        logged = len(qlog_lines(d))
+        assert got > 1000, got
+        # Burst 100, then 50 a second (slack for the readiness probe).
+        assert logged <= 100 + 50 * (elapsed + 1) + 5, (logged, elapsed)
+        assert logged < got / 4
+        time.sleep(0.5)
+        answers(d.dns_port, "www.example.com.")
+        err = d.stderr()
+        m = re.findall(r"query log: suppressed (\d+) lines", err)
+        assert m, err[-2000:]
+        assert sum(map(int, m)) >= got - logged - 60, (m, got, logged)
+    finally:
+        s.close()
