@@ -243,12 +243,22 @@ def test_query_log_fields_and_sources(hearthd_factory, tmp_path):
         up.close()
 
 
-def test_query_log_off_by_default(hearthd_factory, tmp_path):
+def test_query_log_off_by_default_on_by_reload(hearthd_factory, tmp_path,
+                                               cli):
+    from dns_helpers import dns_config
     d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
     for _ in range(5):
         answers(d.dns_port, "www.example.com.")
     time.sleep(0.2)
     assert qlog_lines(d) == [] and "query client=" not in d.stderr()
+    # Turned on by a reload (the key is reloadable), no restart.
+    d.write_config(dns_config(tmp_path, d.dns_port, ipv6=False,
+                              log_queries=True))
+    ok(cli, d, "reload")
+    answers(d.dns_port, "www.example.com.", "SOA")
+    got = wait_lines(d, 1)
+    assert [x[2:6] for x in got] == [("www.example.com.", "SOA", "NOERROR",
+                                      "auth")], d.stderr()[-2000:]
 
 
 def test_query_log_rate_bounded_under_flood(hearthd_factory, tmp_path):
@@ -286,3 +296,14 @@ def test_query_log_rate_bounded_under_flood(hearthd_factory, tmp_path):
         assert sum(map(int, m)) >= got - logged - 60, (m, got, logged)
     finally:
         s.close()
+
+
+def test_query_log_with_verbose(hearthd_factory, tmp_path):
+    from dns_helpers import dns_config, free_dns_port, wait_dns_ready
+    port = free_dns_port()
+    d = hearthd_factory(dns_config(tmp_path, port, ipv6=False), args=("-v",))
+    wait_dns_ready("127.0.0.1", port, proc=d.proc)
+    answers(port, "www.example.com.", "TXT")
+    got = wait_lines(d, 1)
+    assert any(x[2] == "www.example.com." and x[3] == "TXT" for x in got), \
+        d.stderr()[-2000:]
