@@ -192,6 +192,13 @@ bool cli_take_json(int *argc, char **argv)
 	return found;
 }
 
+int cli_bad_args(void)
+{
+	fprintf(stderr, "hearth: wrong arguments (COMMAND --help shows "
+			"them)\n");
+	return CLI_USAGE;
+}
+
 int cli_send_json(struct cli *cli, const char *method, const char *path,
 		  json_t *body, json_t **out)
 {

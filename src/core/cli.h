@@ -70,6 +70,9 @@ const char *cli_str_or(json_t *o, const char *key, const char *dflt);
  */
 bool cli_take_json(int *argc, char **argv);
 
+/* Says on stderr that the arguments do not fit; returns CLI_USAGE. */
+int cli_bad_args(void);
+
 /*
  * Sends @method @path with @body (JSON, may be NULL; not consumed). On
  * success *out holds the parsed answer, or NULL when the answer had no

@@ -16,8 +16,9 @@ static int cmd_dhcp_leases(struct cli *cli, int argc, char **argv)
 			     argv, &leases);
 	if (rc || !leases)
 		return rc;
-	printf("%-15s  %-17s  %-20s  %-8s  %s\n", "IP", "MAC", "HOSTNAME",
-	       "STATE", "EXPIRES");
+	struct cli_table t;
+	cli_table_init(&t, 5);
+	cli_table_row(&t, "IP", "MAC", "HOSTNAME", "STATE", "EXPIRES");
 	size_t i;
 	json_t *l;
 	json_array_foreach(leases, i, l) {
@@ -27,10 +28,11 @@ static int cmd_dhcp_leases(struct cli *cli, int argc, char **argv)
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
 			 localtime_r(&exp, &tm));
 		const char *host = cli_str_or(l, "hostname", "");
-		printf("%-15s  %-17s  %-20s  %-8s  %s\n", cli_str_or(l, "ip", "?"),
-		       cli_str_or(l, "mac", "?"), *host ? host : "-",
-		       cli_str_or(l, "state", "?"), when);
+		cli_table_row(&t, cli_str_or(l, "ip", "?"),
+			      cli_str_or(l, "mac", "?"), *host ? host : "-",
+			      cli_str_or(l, "state", "?"), when);
 	}
+	cli_table_print(&t, stdout);
 	json_decref(leases);
 	return CLI_OK;
 }
@@ -82,7 +84,7 @@ static int cmd_dhcp_release(struct cli *cli, int argc, char **argv)
 	char ip[64] = "", mac[18] = "", path[128];
 	bool json = cli_take_json(&argc, argv);
 	if (argc != 1)
-		return CLI_USAGE;
+		return cli_bad_args();
 	int rc = lease_ip(cli, argv[0], ip, sizeof(ip), mac, sizeof(mac));
 	if (rc)
 		return rc;

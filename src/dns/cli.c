@@ -12,7 +12,9 @@ static int cmd_dns_import(struct cli *cli, int argc, char **argv)
 {
 	char *data = NULL, *resp = NULL, path[512];
 	size_t len = 0;
-	(void)argc;
+	bool json = cli_take_json(&argc, argv);
+	if (argc != 2)
+		return cli_bad_args();
 	int rc = cli_read_file(argv[1], &data, &len);
 	if (rc)
 		return rc;
@@ -24,10 +26,14 @@ static int cmd_dns_import(struct cli *cli, int argc, char **argv)
 		return rc;
 	json_error_t jerr;
 	json_t *j = json_loads(resp, 0, &jerr);
+	free(resp);
+	if (json) {
+		cli_print_json(j);
+		return CLI_OK;
+	}
 	printf("%s: %lld records imported\n", argv[0],
 	       (long long)json_integer_value(json_object_get(j, "records")));
 	json_decref(j);
-	free(resp);
 	return CLI_OK;
 }
 
@@ -35,8 +41,10 @@ static int cmd_dns_export(struct cli *cli, int argc, char **argv)
 {
 	char path[512], *text = NULL;
 	size_t len = 0;
+	bool as_json = cli_take_json(&argc, argv);
+	if (argc != 1)
+		return cli_bad_args();
 	size_t n = strlen(argv[0]);
-	(void)argc;
 	snprintf(path, sizeof(path), "/api/v1/servers/localhost/zones/%s%s/export",
 		 argv[0], n && argv[0][n - 1] == '.' ? "" : ".");
 	int rc = cli_request(cli, "GET", path, NULL, 0, NULL, &text, &len);
@@ -47,7 +55,10 @@ static int cmd_dns_export(struct cli *cli, int argc, char **argv)
 	json_error_t jerr;
 	json_t *j = json_loadb(text, len, 0, &jerr);
 	const char *z = json_string_value(json_object_get(j, "zone"));
-	if (z)
+	if (as_json) {
+		cli_print_json(j ? json_incref(j)
+				 : json_pack("{s:s%}", "zone", text, len));
+	} else if (z)
 		fputs(z, stdout);
 	else
 		fwrite(text, 1, len, stdout);
@@ -130,7 +141,7 @@ static int cmd_dns_zone_add(struct cli *cli, int argc, char **argv)
 	char id[300], text[400];
 	bool json = cli_take_json(&argc, argv);
 	if (argc != 1)
-		return CLI_USAGE;
+		return cli_bad_args();
 	zone_id(argv[0], id, sizeof(id));
 	json_t *body = json_pack("{s:s, s:s, s:[]}", "name", id, "kind",
 				 "Native", "nameservers");
@@ -149,7 +160,7 @@ static int cmd_dns_zone_delete(struct cli *cli, int argc, char **argv)
 	char id[300], path[400], text[400];
 	bool json = cli_take_json(&argc, argv);
 	if (argc != 1)
-		return CLI_USAGE;
+		return cli_bad_args();
 	zone_id(argv[0], id, sizeof(id));
 	snprintf(path, sizeof(path), "/api/v1/servers/localhost/zones/%s", id);
 	json_t *res = NULL;
@@ -343,7 +354,7 @@ static int cmd_dns_record_list(struct cli *cli, int argc, char **argv)
 	char id[300], name[600] = "", type[16] = "";
 	bool json = cli_take_json(&argc, argv);
 	if (argc < 1 || argc > 3)
-		return CLI_USAGE;
+		return cli_bad_args();
 	zone_id(argv[0], id, sizeof(id));
 	if (argc > 1)
 		owner_name(id, argv[1], name, sizeof(name));
@@ -391,7 +402,7 @@ static int cmd_dns_notify(struct cli *cli, int argc, char **argv)
 	char id[300], path[400], text[400];
 	bool json = cli_take_json(&argc, argv);
 	if (argc != 1)
-		return CLI_USAGE;
+		return cli_bad_args();
 	zone_id(argv[0], id, sizeof(id));
 	snprintf(path, sizeof(path),
 		 "/api/v1/servers/localhost/zones/%s/notify", id);
@@ -409,7 +420,7 @@ static int cmd_dns_cache_flush(struct cli *cli, int argc, char **argv)
 	char path[600], text[600];
 	bool json = cli_take_json(&argc, argv);
 	if (argc > 1)
-		return CLI_USAGE;
+		return cli_bad_args();
 	snprintf(path, sizeof(path), "/api/v1/servers/localhost/cache/flush%s%s",
 		 argc ? "?domain=" : "", argc ? argv[0] : "");
 	json_t *res = NULL;
@@ -451,11 +462,11 @@ static int cmd_dns_cache_show(struct cli *cli, int argc, char **argv)
 }
 
 const struct cli_command dns_cli_commands[] = {
-	{"dns import", "ZONE FILE",
-	 "replace ZONE with the RFC 1035 zone file FILE", 2, 2,
+	{"dns import", "ZONE FILE [--json]",
+	 "replace ZONE with the RFC 1035 zone file FILE", 2, 3,
 	 cmd_dns_import},
-	{"dns export", "ZONE", "print ZONE as an RFC 1035 zone file", 1, 1,
-	 cmd_dns_export},
+	{"dns export", "ZONE [--json]", "print ZONE as an RFC 1035 zone file",
+	 1, 2, cmd_dns_export},
 	{"dns zones", "[--json]", "list the zones", 0, 1, cmd_dns_zones},
 	{"dns zone add", "NAME [--json]", "create an empty zone NAME", 1, 2,
 	 cmd_dns_zone_add},

@@ -307,3 +307,22 @@ def test_query_log_with_verbose(hearthd_factory, tmp_path):
     got = wait_lines(d, 1)
     assert any(x[2] == "www.example.com." and x[3] == "TXT" for x in got), \
         d.stderr()[-2000:]
+
+
+# ---- --json everywhere ----
+
+def test_every_other_command_has_json(hearthd_factory, tmp_path, cli):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
+    assert "version" in js(cli, d, "version")
+    assert json.loads(cli("config", "check", d.config_path,
+                          "--json").stdout) == \
+        {"file": str(d.config_path), "ok": True}
+    assert isinstance(js(cli, d, "reload"), dict)
+    z = tmp_path / "j.zone"
+    z.write_text("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n")
+    assert js(cli, d, "dns", "import", "j.example", z)["records"] >= 3
+    assert "ns.j.example." in js(cli, d, "dns", "export", "j.example")["zone"]
+    st = tmp_path / "var"
+    j = json.loads(cli("store", "check", "--state-dir", st, "--json").stdout)
+    assert j["ok"] is True and j["problems"] == []
+

@@ -15,9 +15,13 @@
 static int cmd_version(struct cli *cli, int argc, char **argv)
 {
 	(void)cli;
-	(void)argc;
-	(void)argv;
-	printf("hearth %s\n", HEARTH_VERSION);
+	bool json = cli_take_json(&argc, argv);
+	if (argc)
+		return cli_bad_args();
+	if (json)
+		cli_print_json(json_pack("{s:s}", "version", HEARTH_VERSION));
+	else
+		printf("hearth %s\n", HEARTH_VERSION);
 	return CLI_OK;
 }
 
@@ -34,13 +38,21 @@ static int cmd_config_check(struct cli *cli, int argc, char **argv)
 {
 	struct config *cfg = NULL;
 	struct cfg_error err;
-	(void)argc;
+	bool json = cli_take_json(&argc, argv);
+	if (argc != 1)
+		return cli_bad_args();
 	if (config_load_file(cli->schema, argv[0], &cfg, &err)) {
 		config_error_print(&err, stderr);
+		if (json)
+			cli_print_json(json_pack("{s:s, s:b}", "file", argv[0],
+						 "ok", 0));
 		return CLI_FAILED;
 	}
 	config_unref(cfg);
-	printf("%s: ok\n", argv[0]);
+	if (json)
+		cli_print_json(json_pack("{s:s, s:b}", "file", argv[0], "ok", 1));
+	else
+		printf("%s: ok\n", argv[0]);
 	return CLI_OK;
 }
 
@@ -88,11 +100,16 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 static int cmd_reload(struct cli *cli, int argc, char **argv)
 {
 	json_t *res = NULL;
-	(void)argc;
-	(void)argv;
+	bool json = cli_take_json(&argc, argv);
+	if (argc)
+		return cli_bad_args();
 	int rc = cli_request_json(cli, "POST", "/api/v1/reload", &res);
 	if (rc)
 		return rc;
+	if (json) {
+		cli_print_json(res);
+		return CLI_OK;
+	}
 	printf("reloaded\n");
 	size_t i;
 	json_t *key;
@@ -149,16 +166,34 @@ static void print_problem(const char *text, void *ud)
 	fprintf(ud, "  %s\n", text);
 }
 
+static void problem_to_json(const char *text, void *ud)
+{
+	json_array_append_new(ud, json_string(text));
+}
+
 static int cmd_store_check(struct cli *cli, int argc, char **argv)
 {
 	char path[4096], why[512] = "";
 	int problems = 0;
+	bool json = cli_take_json(&argc, argv);
 	int rc = store_path_of(cli, argc, argv, path, sizeof(path));
 	if (rc)
 		return rc;
 	if (access(path, F_OK) != 0) {
 		fprintf(stderr, "hearth: no database at %s\n", path);
 		return CLI_FAILED;
+	}
+	if (json) {
+		json_t *list = json_array();
+		if (store_check(path, problem_to_json, list, &problems, why,
+				sizeof(why))) {
+			fprintf(stderr, "hearth: %s\n", why);
+			json_decref(list);
+			return CLI_FAILED;
+		}
+		cli_print_json(json_pack("{s:s, s:b, s:o}", "database", path,
+					 "ok", !problems, "problems", list));
+		return problems ? CLI_FAILED : CLI_OK;
 	}
 	printf("%s: integrity check\n", path);
 	fflush(stdout);
@@ -181,6 +216,7 @@ static int cmd_store_recover(struct cli *cli, int argc, char **argv)
 {
 	char path[4096], why[1024] = "";
 	struct store_recovery r;
+	bool json = cli_take_json(&argc, argv);
 	int rc = store_path_of(cli, argc, argv, path, sizeof(path));
 	if (rc)
 		return rc;
@@ -191,6 +227,19 @@ static int cmd_store_recover(struct cli *cli, int argc, char **argv)
 	if (store_recover(path, &r, why, sizeof(why))) {
 		fprintf(stderr, "hearth: recover failed: %s\n", why);
 		return CLI_FAILED;
+	}
+	if (json) {
+		cli_print_json(json_pack(
+			"{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:s}",
+			"database", path, "rows", (json_int_t)r.rows, "tables",
+			(json_int_t)r.tables, "damaged_ranges",
+			(json_int_t)r.damaged_ranges, "tables_lost",
+			(json_int_t)r.tables_lost, "rows_lost",
+			(json_int_t)r.rows_lost, "orphans", (json_int_t)r.orphans,
+			"schema_lost", (json_int_t)r.schema_lost,
+			"schema_damaged", r.schema_damaged, "damaged_path",
+			r.damaged_path));
+		return CLI_OK;
 	}
 	printf("%s: recovered %zu rows in %zu tables\n", path, r.rows,
 	       r.tables);
@@ -207,18 +256,19 @@ static int cmd_store_recover(struct cli *cli, int argc, char **argv)
 }
 
 const struct cli_command cli_commands[] = {
-	{"version", "", "print the version", 0, 0, cmd_version},
+	{"version", "[--json]", "print the version", 0, 1, cmd_version},
 	{"help", "", "this text", 0, 0, cmd_help},
-	{"config check", "FILE", "validate a config file (offline)", 1, 1,
-	 cmd_config_check},
+	{"config check", "FILE [--json]", "validate a config file (offline)",
+	 1, 2, cmd_config_check},
 	{"status", "[--json]", "ask the daemon how it and its rooms are", 0, 1,
 	 cmd_status},
-	{"reload", "", "make the daemon re-read its config file (like SIGHUP)",
-	 0, 0, cmd_reload},
-	{"store check", "[-c FILE | --state-dir DIR]",
-	 "check the database for damage (offline)", 0, 2, cmd_store_check},
-	{"store recover", "[-c FILE | --state-dir DIR]",
+	{"reload", "[--json]",
+	 "make the daemon re-read its config file (like SIGHUP)", 0, 1,
+	 cmd_reload},
+	{"store check", "[-c FILE | --state-dir DIR] [--json]",
+	 "check the database for damage (offline)", 0, 3, cmd_store_check},
+	{"store recover", "[-c FILE | --state-dir DIR] [--json]",
 	 "rebuild a damaged database from what can be read (offline, "
-	 "hearthd stopped)", 0, 2, cmd_store_recover},
+	 "hearthd stopped)", 0, 3, cmd_store_recover},
 };
 const size_t cli_n_commands = sizeof(cli_commands) / sizeof(cli_commands[0]);
