@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "dns/dns_room.h"
+#include "dns/internal.h"
 
 static int cmd_dns_import(struct cli *cli, int argc, char **argv)
 {
@@ -461,12 +462,81 @@ static int cmd_dns_cache_show(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* The zone a file is for when none is given: its first $ORIGIN, else
+ * its base name without a .zone or .db ending. */
+static void zone_of_file(const char *path, const char *data, size_t len,
+			 char *out, size_t cap)
+{
+	for (size_t i = 0; i < len;) {
+		const char *line = data + i, *nl = memchr(line, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - line) : len - i;
+		if (n > 8 && !strncasecmp(line, "$ORIGIN", 7) &&
+		    isspace((unsigned char)line[7])) {
+			const char *p = line + 7, *end = line + n;
+			while (p < end && isspace((unsigned char)*p))
+				p++;
+			size_t w = 0;
+			while (p + w < end && !isspace((unsigned char)p[w]) &&
+			       p[w] != ';')
+				w++;
+			snprintf(out, cap, "%.*s", (int)w, p);
+			return;
+		}
+		i += n + 1;
+	}
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n > 5 && !strcmp(base + n - 5, ".zone"))
+		n -= 5;
+	else if (n > 3 && !strcmp(base + n - 3, ".db"))
+		n -= 3;
+	snprintf(out, cap, "%.*s", (int)n, base);
+}
+
+static int cmd_dns_check(struct cli *cli, int argc, char **argv)
+{
+	char *data = NULL, zone[DNS_NAME_TEXT_MAX], why[1024] = "";
+	size_t len = 0, records = 0;
+	(void)cli;
+	bool json = cli_take_json(&argc, argv);
+	if (argc < 1 || argc > 2)
+		return cli_bad_args();
+	int rc = cli_read_file(argv[0], &data, &len);
+	if (rc)
+		return rc;
+	if (argc == 2)
+		snprintf(zone, sizeof(zone), "%s", argv[1]);
+	else
+		zone_of_file(argv[0], data, len, zone, sizeof(zone));
+	rc = dns_import_text(NULL, zone, data, len, argv[0], true, why,
+			     sizeof(why), &records);
+	free(data);
+	if (json)
+		cli_print_json(rc ? json_pack("{s:s, s:s, s:b, s:s}", "file",
+					      argv[0], "zone", zone, "ok", 0,
+					      "error", why)
+				  : json_pack("{s:s, s:s, s:b, s:I}", "file",
+					      argv[0], "zone", zone, "ok", 1,
+					      "records", (json_int_t)records));
+	if (rc) {
+		fprintf(stderr, "%s\n", why);
+		return CLI_FAILED;
+	}
+	if (!json)
+		printf("%s: zone %s ok, %zu records\n", argv[0], zone, records);
+	return CLI_OK;
+}
+
 const struct cli_command dns_cli_commands[] = {
 	{"dns import", "ZONE FILE [--json]",
 	 "replace ZONE with the RFC 1035 zone file FILE", 2, 3,
 	 cmd_dns_import},
 	{"dns export", "ZONE [--json]", "print ZONE as an RFC 1035 zone file",
 	 1, 2, cmd_dns_export},
+	{"dns check", "FILE [ZONE] [--json]",
+	 "check a zone file as an import would (offline; ZONE defaults to "
+	 "its $ORIGIN or file name)", 1, 3, cmd_dns_check},
 	{"dns zones", "[--json]", "list the zones", 0, 1, cmd_dns_zones},
 	{"dns zone add", "NAME [--json]", "create an empty zone NAME", 1, 2,
 	 cmd_dns_zone_add},

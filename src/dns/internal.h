@@ -214,7 +214,8 @@ int dns_load(struct store *store, const struct config *cfg,
  * Parses @data as zone @zone's master file (named @label in messages;
  * $INCLUDE only when @includes) and, only when all of it is valid,
  * replaces the stored zone in one transaction. On failure @why says
- * "file:line: message" and the store is untouched.
+ * "file:line: message" and the store is untouched. A NULL @store only
+ * checks (`hearth dns check`): every check an import makes, no write.
  */
 int dns_import_text(struct store *store, const char *zone, const char *data,
 		    size_t len, const char *label, bool includes, char *why,

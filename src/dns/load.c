@@ -250,7 +250,7 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 	}
 	if (!rc && (rc = check_sizes(&c, why, why_len)))
 		goto out;
-	if (!rc)
+	if (!rc && store)
 		rc = dns_store_zone_replace(store, apex, "file", c.rrs, c.n);
 	if (rc)
 		snprintf(why, why_len, "%s", hearth_strerror(rc));

@@ -326,3 +326,33 @@ def test_every_other_command_has_json(hearthd_factory, tmp_path, cli):
     j = json.loads(cli("store", "check", "--state-dir", st, "--json").stdout)
     assert j["ok"] is True and j["problems"] == []
 
+
+
+def test_dns_check_offline(cli, tmp_path):
+    good = tmp_path / "check.example.zone"
+    good.write_text("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\n"
+                    "ns A 192.0.2.1\nwww A 192.0.2.2\n")
+    # No daemon: --url points nowhere and is never used.
+    r = cli("--url", "http://127.0.0.1:9", "dns", "check", good)
+    assert r.returncode == 0, r
+    assert "check.example." in r.stdout and "4 records" in r.stdout
+    j = json.loads(cli("dns", "check", good, "--json").stdout)
+    assert j == {"file": str(good), "zone": "check.example", "ok": True,
+                 "records": 4}
+    bad = tmp_path / "bad.zone"
+    bad.write_text("$ORIGIN other.example.\n$TTL 60\n@ SOA ns h 1 2 3 4 5\n"
+                   "www A 192.0.2.300\n")
+    r = cli("dns", "check", bad)
+    assert r.returncode == 1, r
+    assert f"{bad}:4:" in r.stderr, r
+    r = cli("dns", "check", bad, "--json")
+    j = json.loads(r.stdout)
+    assert r.returncode == 1 and j["ok"] is False and \
+        j["zone"] == "other.example." and f"{bad}:4:" in j["error"]
+    # The zone given wins; a file without an SOA at its apex is refused.
+    absolute = tmp_path / "abs.zone"
+    absolute.write_text("$TTL 60\ncheck.example. SOA ns.check.example. "
+                        "h.check.example. 1 2 3 4 5\n")
+    assert cli("dns", "check", absolute, "check.example").returncode == 0
+    r = cli("dns", "check", absolute, "elsewhere.example")
+    assert r.returncode == 1 and "SOA" in r.stderr, r
