@@ -314,6 +314,10 @@ def test_query_log_with_verbose(hearthd_factory, tmp_path):
 def test_every_other_command_has_json(hearthd_factory, tmp_path, cli):
     d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
     assert "version" in js(cli, d, "version")
+    names = [c["command"] for c in js(cli, d, "help")]
+    for c in ("dns zones", "dns record add", "dns cache flush",
+              "dhcp release", "dhcp pools", "status"):
+        assert c in names, names
     assert json.loads(cli("config", "check", d.config_path,
                           "--json").stdout) == \
         {"file": str(d.config_path), "ok": True}

@@ -28,9 +28,13 @@ static int cmd_version(struct cli *cli, int argc, char **argv)
 static int cmd_help(struct cli *cli, int argc, char **argv)
 {
 	(void)cli;
-	(void)argc;
-	(void)argv;
-	cli_usage(stdout);
+	bool json = cli_take_json(&argc, argv);
+	if (argc)
+		return cli_bad_args();
+	if (json)
+		cli_print_json(cli_commands_json());
+	else
+		cli_usage(stdout);
 	return CLI_OK;
 }
 
@@ -257,7 +261,7 @@ static int cmd_store_recover(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cli_commands[] = {
 	{"version", "[--json]", "print the version", 0, 1, cmd_version},
-	{"help", "", "this text", 0, 0, cmd_help},
+	{"help", "[--json]", "this text", 0, 1, cmd_help},
 	{"config check", "FILE [--json]", "validate a config file (offline)",
 	 1, 2, cmd_config_check},
 	{"status", "[--json]", "ask the daemon how it and its rooms are", 0, 1,

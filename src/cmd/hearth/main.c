@@ -62,6 +62,18 @@ void cli_usage(FILE *f)
 		"            4 server error, 5 refused by the server (4xx)\n");
 }
 
+json_t *cli_commands_json(void)
+{
+	json_t *a = json_array();
+	const struct commands *all = all_commands();
+	for (size_t i = 0; a && i < all->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "command",
+						   all->list[i]->name, "args",
+						   all->list[i]->args, "help",
+						   all->list[i]->help));
+	return a;
+}
+
 static void command_usage(FILE *f, const struct cli_command *c)
 {
 	fprintf(f, "usage: hearth [OPTIONS] %s %s\n  %s\n", c->name, c->args,
