@@ -3,6 +3,7 @@
 #include "core/cli.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
@@ -176,3 +177,118 @@ int cli_read_file(const char *path, char **out, size_t *len)
 	return CLI_OK;
 }
 
+
+bool cli_take_json(int *argc, char **argv)
+{
+	bool found = false;
+	int w = 0;
+	for (int i = 0; i < *argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			found = true;
+		else
+			argv[w++] = argv[i];
+	}
+	*argc = w;
+	return found;
+}
+
+int cli_bad_args(void)
+{
+	fprintf(stderr, "hearth: wrong arguments (COMMAND --help shows "
+			"them)\n");
+	return CLI_USAGE;
+}
+
+int cli_send_json(struct cli *cli, const char *method, const char *path,
+		  json_t *body, json_t **out)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL, *resp = NULL;
+	size_t len = 0;
+	*out = NULL;
+	if (body && !text)
+		return CLI_FAILED;
+	int rc = cli_request(cli, method, path, text, text ? strlen(text) : 0,
+			     text ? "application/json" : NULL, &resp, &len);
+	free(text);
+	if (rc)
+		return rc;
+	if (len) {
+		json_error_t jerr;
+		*out = json_loadb(resp, len, 0, &jerr);
+		if (!*out) {
+			fprintf(stderr, "hearth: %s%s answered with something "
+					"not JSON\n", cli->url, path);
+			rc = CLI_SERVER;
+		}
+	}
+	free(resp);
+	return rc;
+}
+
+void cli_print_json(json_t *j)
+{
+	json_dumpf(j ? j : json_null(), stdout, JSON_INDENT(2));
+	putchar('\n');
+	json_decref(j);
+}
+
+void cli_duration(double seconds, char *out, size_t cap)
+{
+	unsigned long long s = seconds > 0 ? (unsigned long long)seconds : 0;
+	unsigned long long d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
+	if (d)
+		snprintf(out, cap, "%llu d %llu h", d, h);
+	else if (h)
+		snprintf(out, cap, "%llu h %llu m", h, m);
+	else if (m)
+		snprintf(out, cap, "%llu m %llu s", m, s % 60);
+	else
+		snprintf(out, cap, "%llu s", s);
+}
+
+void cli_table_init(struct cli_table *t, size_t cols)
+{
+	*t = (struct cli_table){
+		.cols = cols < CLI_TABLE_MAX_COLS ? cols : CLI_TABLE_MAX_COLS};
+}
+
+void cli_table_row(struct cli_table *t, ...)
+{
+	if (t->rows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **p = realloc(t->cells, cap * t->cols * sizeof(*p));
+		if (!p)
+			return;
+		t->cells = p;
+		t->cap = cap;
+	}
+	va_list ap;
+	va_start(ap, t);
+	for (size_t c = 0; c < t->cols; c++) {
+		const char *v = va_arg(ap, const char *);
+		char *cell = strdup(v ? v : "-");
+		t->cells[t->rows * t->cols + c] = cell;
+		size_t n = cell ? strlen(cell) : 0;
+		if (n > t->width[c])
+			t->width[c] = n;
+	}
+	va_end(ap);
+	t->rows++;
+}
+
+void cli_table_print(struct cli_table *t, FILE *f)
+{
+	for (size_t r = 0; r < t->rows; r++) {
+		for (size_t c = 0; c < t->cols; c++) {
+			const char *v = t->cells[r * t->cols + c];
+			if (c + 1 < t->cols)
+				fprintf(f, "%-*s  ", (int)t->width[c],
+					v ? v : "");
+			else
+				fprintf(f, "%s\n", v ? v : "");
+			free(t->cells[r * t->cols + c]);
+		}
+	}
+	free(t->cells);
+	*t = (struct cli_table){0};
+}

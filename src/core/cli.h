@@ -64,6 +64,45 @@ int cli_get_or_dump(struct cli *cli, const char *cmd, const char *path,
 /* The string member @key of @o, or @dflt. */
 const char *cli_str_or(json_t *o, const char *key, const char *dflt);
 
+/*
+ * Removes every "--json" from @argv (updating *argc); true when there
+ * was one. For commands whose other arguments are positional.
+ */
+bool cli_take_json(int *argc, char **argv);
+
+/* Says on stderr that the arguments do not fit; returns CLI_USAGE. */
+int cli_bad_args(void);
+
+/*
+ * Sends @method @path with @body (JSON, may be NULL; not consumed). On
+ * success *out holds the parsed answer, or NULL when the answer had no
+ * body (204). Same exit codes as cli_request.
+ */
+int cli_send_json(struct cli *cli, const char *method, const char *path,
+		  json_t *body, json_t **out);
+
+/* Prints @j indented, then a newline (for --json). Consumes @j. */
+void cli_print_json(json_t *j);
+
+/* A duration for people: "12 s", "6 m 37 s", "2 h 5 m", "3 d 4 h". */
+void cli_duration(double seconds, char *out, size_t cap);
+
+/*
+ * A table whose columns line up: cells are copied; print pads every
+ * column but the last to its widest cell, then frees the rows. Not
+ * thread-safe (the CLI's one thread).
+ */
+#define CLI_TABLE_MAX_COLS 8
+struct cli_table {
+	size_t cols, rows, cap;
+	char **cells; /* rows * cols, malloc'd */
+	size_t width[CLI_TABLE_MAX_COLS];
+};
+void cli_table_init(struct cli_table *t, size_t cols);
+/* Adds a row of t->cols strings (NULL is printed as "-"). */
+void cli_table_row(struct cli_table *t, ...);
+void cli_table_print(struct cli_table *t, FILE *f);
+
 /* Reads a whole file (malloc'd into *out); prints why on failure. */
 int cli_read_file(const char *path, char **out, size_t *len);
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* GET /api/v1/dhcp/leases and DELETE /api/v1/dhcp/leases/IP. */
+/* GET /api/v1/dhcp/leases, DELETE /api/v1/dhcp/leases/IP, GET /api/v1/dhcp/pools. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/addr.h"
 #include "base/err.h"
+#include "core/clock.h"
 #include "dhcp/internal.h"
 
 #define LEASES "/api/v1/dhcp/leases"
@@ -93,7 +95,54 @@ static void del(const struct http_request *req, struct http_response *resp,
 	dhcp_engine_flush(&r->eng, false);
 }
 
+/* Whether @ip is in one of @s's ranges. */
+static bool in_ranges(const struct cfg_dhcp_subnet *s, uint32_t ip)
+{
+	for (size_t k = 0; k < s->n_ranges; k++)
+		if (ip >= s->ranges[k].start && ip <= s->ranges[k].end)
+			return true;
+	return false;
+}
+
+/* Per subnet: addresses in its ranges, how many an unexpired lease
+ * holds (offered, bound or declined), and the rest. */
+static void pools(const struct http_request *req, struct http_response *resp,
+		  void *ud)
+{
+	struct dhcp_room *r = ud;
+	(void)req;
+	const struct cfg_dhcp *d = dhcp_config(r->eng.cfg);
+	int64_t now = clock_wall_s(r->eng.clock);
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < d->n_subnets; i++) {
+		const struct cfg_dhcp_subnet *s = &d->subnets[i];
+		uint64_t size = 0, used = 0;
+		for (size_t k = 0; k < s->n_ranges; k++)
+			size += (uint64_t)s->ranges[k].end - s->ranges[k].start + 1;
+		size_t pos = 0;
+		const struct dhcp_lease *l;
+		while ((l = dhcp_leases_next(&r->eng.leases, &pos)))
+			if (l->expires > now && in_ranges(s, l->ip))
+				used++;
+		char subnet[ADDR_TEXT_MAX];
+		ipprefix_format(&s->subnet, subnet);
+		json_t *ranges = json_array();
+		for (size_t k = 0; k < s->n_range_text; k++)
+			json_array_append_new(ranges,
+					      json_string(s->range_text[k]));
+		json_array_append_new(
+			a, json_pack("{s:s, s:o, s:I, s:I, s:I}", "subnet",
+				     subnet, "ranges", ranges, "size",
+				     (json_int_t)size, "used", (json_int_t)used,
+				     "free", (json_int_t)(size - used)));
+	}
+	http_reply_json(resp, 200, a);
+}
+
 static const struct http_route routes[] = {
+	{.name = "dhcp_pools", .method = "GET", .path = "/api/v1/dhcp/pools",
+	 .management = true, .fn = pools,
+	 .help = "size, used and free addresses per subnet"},
 	{.name = "dhcp_leases", .method = "GET", .path = LEASES,
 	 .management = true, .fn = list, .help = "the leases, as JSON"},
 	{.name = "dhcp_lease_delete", .method = "DELETE", .path = LEASES "/",

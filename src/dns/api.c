@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "dns/api_priv.h"
 #include "dns/internal.h"
+#include "proto/dns/cache.h"
 
 /*
  * PowerDNS's API (/api/v1/servers/localhost/...) as the Terraform
@@ -127,12 +128,47 @@ static void server_get(struct api_call *c)
 	http_reply_json(c->resp, 200, server_object());
 }
 
+/* The forwarding cache: everything, or ?domain=NAME and below it (the
+ * zones themselves are never cached). */
 static void cache_flush(struct api_call *c)
 {
-	/* No cache in front of the zones: nothing to flush. */
+	const char *domain = http_request_arg(c->req, "domain");
+	struct dns_name name, root;
+	dns_name_root(&root);
+	if (domain && *domain &&
+	    dns_name_from_text(domain, strlen(domain), &root, &name)) {
+		http_reply_error(c->resp, 422, "domain: not a name: %.80s",
+				 domain);
+		return;
+	}
+	size_t n = dns_fwd_cache_flush(c->room->fwd,
+				       domain && *domain ? &name : NULL);
 	http_reply_json(c->resp, 200,
-			json_pack("{s:i, s:s}", "count", 0, "result",
-				  "Flushed cache."));
+			json_pack("{s:I, s:s}", "count", (json_int_t)n,
+				  "result", "Flushed cache."));
+}
+
+/* GET /api/v1/dns/cache: what `hearth dns cache show` prints. */
+static void cache_show(const struct http_request *req,
+		       struct http_response *resp, void *ud)
+{
+	struct dns_room *r = ud;
+	struct dns_cache_stats st;
+	size_t capacity;
+	(void)req;
+	dns_fwd_cache_stats(r->fwd, &st, &capacity);
+	uint64_t lookups = st.hits + st.misses;
+	http_reply_json(
+		resp, 200,
+		json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
+			  "entries", (json_int_t)st.entries, "capacity",
+			  (json_int_t)capacity, "bytes", (json_int_t)st.bytes,
+			  "hits", (json_int_t)st.hits, "misses",
+			  (json_int_t)st.misses, "inserts",
+			  (json_int_t)st.inserts, "evictions",
+			  (json_int_t)st.evictions, "expired",
+			  (json_int_t)st.expired, "hit_ratio",
+			  lookups ? (double)st.hits / (double)lookups : 0.0));
 }
 
 static const struct action server_action = {"GET", {"GET"}, {server_get}};
@@ -225,6 +261,9 @@ static const struct http_route routes[] = {
 	{.name = "pdns_servers", .method = "GET", .path = "/api/v1/servers",
 	 .management = true, .fn = servers_list,
 	 .help = "PowerDNS server list (X-API-Key)"},
+	{.name = "dns_cache", .method = "GET", .path = "/api/v1/dns/cache",
+	 .management = true, .fn = cache_show,
+	 .help = "the forwarding cache: entries, hits, misses"},
 	{.name = "pdns_get", .method = "GET", .path = SERVERS_PREFIX,
 	 .prefix = true, .management = true, .fn = dispatch,
 	 .help = "PowerDNS API: zones, statistics, search-data (X-API-Key)"},

@@ -438,9 +438,15 @@ static int exists(struct api_call *c)
 
 void dns_api_zone_notify(struct api_call *c)
 {
-	/* Hearth sends no NOTIFY yet: accepted as PowerDNS accepts it. */
+	/* To every dns.secondaries address now; PowerDNS's answer. */
 	if (exists(c))
 		return;
+	struct dns_name apex, root;
+	dns_name_root(&root);
+	if (c->room->snap && c->room->notify &&
+	    dns_name_from_text(c->zone, strlen(c->zone), &root, &apex) == 0)
+		dns_notify_zone(c->room->notify, c->room->snap,
+				dns_config(c->room->cfg), &apex);
 	http_reply_json(c->resp, 200, json_pack("{s:s}", "result",
 						"Notification queued"));
 }

@@ -239,6 +239,12 @@ static const struct cfg_field dns_fields[] = {
 	      .help = "{from, to}: rewrite A records in forwarded answers, "
 		      "like dnsmasq's alias= (lab hosts with public: get one "
 		      "each)"),
+	FIELD(.key = "log_queries", .type = CFG_BOOL,
+	      .off = F(struct cfg_dns, log_queries), .def = "false",
+	      .reloadable = true,
+	      .help = "log each answer: client, name, type, rcode, source "
+		      "(auth, cache, forward), latency; at most 50 lines a "
+		      "second (hearthd -v turns it on too)"),
 	FIELD(.key = "cache_size", .type = CFG_INT,
 	      .off = F(struct cfg_dns, cache_size), .def = "10000", .min = 0,
 	      .max = 10000000, .reloadable = true,

@@ -72,6 +72,7 @@ struct cfg_dns {
 	struct cfg_dns_alias *alias;
 	size_t n_alias;
 	int64_t cache_size;	  /* entries */
+	bool log_queries;	  /* one log line per answer */
 	int64_t upstream_timeout; /* ms per try */
 	struct ipprefix *allow_recursion; /* who may have names forwarded */
 	size_t n_allow_recursion;

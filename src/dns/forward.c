@@ -95,10 +95,17 @@ size_t dns_fwd_cached(struct dns_fwd *f, const struct dns_query *q,
 				   payload);
 }
 
+/* The source of the answer being sent (process() sets "cache" around a
+ * hit): loop thread only. */
+static const char *reply_source = "forward";
+
 static void reply(struct dns_fwd *f, struct req *r, const uint8_t *m, size_t n)
 {
 	if (n == 0)
 		return;
+	if (r->start)
+		dns_qlog_write(&f->room->qlog, &r->client, r->cb != NULL,
+			       &r->q, m, n, reply_source, r->start);
 	if (r->cb) {
 		r->cb(r->ud, m, n);
 		return;
@@ -730,7 +737,9 @@ static void process(struct dns_fwd *f, struct req *r)
 	uint32_t age;
 	if (!r->cache_tried &&
 	    cache_copy(f, &r->q, hit, sizeof(hit), &len, &age) == 0) {
+		reply_source = "cache";
 		answer_from(f, r, hit, len, age);
+		reply_source = "forward";
 		free(r);
 		return;
 	}
@@ -806,6 +815,7 @@ static struct req *req_new(const struct dns_query *pq, const uint8_t *q,
 	if (!r)
 		return NULL;
 	r->next = NULL;
+	r->start = 0;
 	r->q = *pq;
 	r->len = len;
 	memcpy(r->query, q, len);
@@ -820,6 +830,8 @@ int dns_fwd_submit_udp(struct dns_fwd *f, int fd,
 	struct req *r = req_new(pq, q, len);
 	if (!r)
 		return -ENOMEM;
+	if (dns_qlog_on(&f->room->qlog))
+		r->start = dns_qlog_now();
 	r->fd = fd;
 	r->cb = NULL;
 	r->ud = NULL;
@@ -852,6 +864,8 @@ int dns_fwd_submit_tcp(struct dns_fwd *f, const struct sockaddr *peer,
 	struct req *r = req_new(pq, q, len);
 	if (!r)
 		return -ENOMEM;
+	if (dns_qlog_on(&f->room->qlog))
+		r->start = dns_qlog_now();
 	r->fd = -1;
 	r->cb = cb;
 	r->ud = ud;

@@ -90,6 +90,7 @@ struct req {
 	dns_fwd_reply_fn cb; /* TCP */
 	void *ud;
 	bool cache_tried; /* the worker already missed the cache */
+	uint64_t start;	  /* dns_qlog_now() at submit, when logging */
 	struct dns_query q;
 	size_t len;
 	uint8_t query[];

@@ -226,13 +226,37 @@ int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg)
 	return 0;
 }
 
+size_t dns_fwd_cache_flush(struct dns_fwd *f, const struct dns_name *name)
+{
+	if (!f || !f->cache)
+		return 0;
+	if (name)
+		return dns_cache_flush_name(f->cache, name);
+	struct dns_cache_stats st;
+	dns_cache_stats(f->cache, &st);
+	dns_cache_flush(f->cache);
+	return st.entries;
+}
+
+void dns_fwd_cache_stats(struct dns_fwd *f, struct dns_cache_stats *out,
+			 size_t *capacity)
+{
+	*out = (struct dns_cache_stats){0};
+	*capacity = 0;
+	if (!f)
+		return;
+	if (f->cache)
+		dns_cache_stats(f->cache, out);
+	out->hits += f->old_hits;
+	out->misses += f->old_misses + atomic_load(&f->uncached);
+	*capacity = f->cache ? f->cache_size : 0;
+}
+
 void dns_fwd_collect(struct dns_fwd *f, struct buf *out)
 {
-	struct dns_cache_stats cs = {0};
-	if (f->cache)
-		dns_cache_stats(f->cache, &cs);
-	cs.hits += f->old_hits;
-	cs.misses += f->old_misses + atomic_load(&f->uncached);
+	struct dns_cache_stats cs;
+	size_t capacity;
+	dns_fwd_cache_stats(f, &cs, &capacity);
 	metrics_family(out, "hearth_dns_cache_total", "counter",
 		       "forwarding cache lookups and changes, by event");
 	metrics_sample(out, "hearth_dns_cache_total", (double)cs.hits, 1,

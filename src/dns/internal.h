@@ -89,6 +89,31 @@ struct dns_notify;
 struct dns_fwd;
 struct store;
 
+/*
+ * The query log: off unless dns.log_queries or debug logging (-v). Any
+ * thread logs through it; the rate bound is an atomic token bucket, and
+ * the lines it refuses are counted and reported in one line later.
+ */
+struct dns_qlog {
+	atomic_bool on;
+	atomic_uint_fast64_t tat;	/* ns: when the bucket is full again */
+	atomic_uint_fast64_t suppressed; /* lines refused since the last one */
+};
+/* Loop thread, at start and reload. */
+void dns_qlog_configure(struct dns_qlog *l, bool on);
+static inline bool dns_qlog_on(struct dns_qlog *l)
+{
+	return atomic_load_explicit(&l->on, memory_order_relaxed);
+}
+/* A monotonic time in ns, for a query's start. */
+uint64_t dns_qlog_now(void);
+/* Any thread: logs the answer @answer (@len bytes; 0: none sent) to @q
+ * from @client; @source is "auth", "cache" or "forward"; @start from
+ * dns_qlog_now() when the query came. */
+void dns_qlog_write(struct dns_qlog *l, const struct ipaddr *client,
+		    bool tcp, const struct dns_query *q, const uint8_t *answer,
+		    size_t len, const char *source, uint64_t start);
+
 struct dns_room {
 	uv_loop_t *loop;
 	uint64_t started_ms; /* uv_now at open: the API's "uptime" */
@@ -114,6 +139,7 @@ struct dns_room {
 	size_t n_dyn, cap_dyn;
 	uv_timer_t *dyn_timer; /* own allocation: freed in its close callback */
 	struct room_dns_registrar registrar;
+	struct dns_qlog qlog;
 	struct dns_stats tcp_stats;
 	bool degraded; /* a zone file or lab record could not be loaded */
 	bool staged_degraded; /* of the snapshot a reload prepared */
@@ -194,7 +220,8 @@ int dns_load(struct store *store, const struct config *cfg,
  * $INCLUDE only when @includes) and, only when all of it is valid,
  * replaces the stored zone in one transaction. On failure @why says
  * "file:line: message" and the store is untouched. A NULL @store only
- * checks (what `hearthd --check` runs): the same parse and checks.
+ * checks (what `hearthd --check` and `hearth dns check` run): every check
+ * an import makes, no write.
  */
 int dns_import_text(struct store *store, const char *zone, const char *data,
 		    size_t len, const char *label, bool includes, char *why,
@@ -290,6 +317,11 @@ int dns_api_register(struct dns_room *r, struct http_server *http);
 int dns_notify_open(struct dns_room *r, struct dns_notify **out);
 void dns_notify_zones(struct dns_notify *n, const struct dns_snapshot *snap,
 		      const struct cfg_dns *cfg, bool initial);
+/* Loop thread: NOTIFY for the served zone @apex of @snap to every
+ * secondary now (an operator's `hearth dns notify`); returns how many
+ * were queued (0 when the zone is not served or none is configured). */
+size_t dns_notify_zone(struct dns_notify *n, const struct dns_snapshot *snap,
+		       const struct cfg_dns *cfg, const struct dns_name *apex);
 void dns_notify_counts(struct dns_notify *n, uint64_t *sent, uint64_t *acked,
 		       uint64_t *failed);
 void dns_notify_close(struct dns_notify *n);
@@ -355,6 +387,15 @@ size_t dns_fwd_refuse(struct dns_fwd *f, const struct dns_query *q,
 void dns_udp_access_counts(struct dns_udp *u, uint64_t *rrl_dropped,
 			   uint64_t *rrl_slipped);
 void dns_fwd_collect(struct dns_fwd *f, struct buf *out);
+/* Loop thread: empties the forwarding cache (all of it when @name is
+ * NULL, else @name and the names below it); returns the entries dropped.
+ * NULL-safe. */
+struct dns_cache_stats;
+size_t dns_fwd_cache_flush(struct dns_fwd *f, const struct dns_name *name);
+/* Loop thread: the cache's counters (with those of caches replaced on
+ * reload) and its capacity in entries (0: no cache). NULL-safe. */
+void dns_fwd_cache_stats(struct dns_fwd *f, struct dns_cache_stats *out,
+			 size_t *capacity);
 void dns_fwd_close(struct dns_fwd *f);
 
 /* The current snapshot for the loop thread (the only writer). */

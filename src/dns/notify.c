@@ -218,6 +218,22 @@ void dns_notify_zones(struct dns_notify *n, const struct dns_snapshot *snap,
 		uv_timer_start(&n->timer, on_timer, RETRY_MS, RETRY_MS);
 }
 
+size_t dns_notify_zone(struct dns_notify *n, const struct dns_snapshot *snap,
+		       const struct cfg_dns *cfg, const struct dns_name *apex)
+{
+	for (size_t i = 0; i < snap->zs.n; i++) {
+		const struct dns_zone *z = snap->zs.zones[i];
+		if (!dns_name_equal(&z->apex, apex))
+			continue;
+		for (size_t s = 0; s < cfg->n_secondaries; s++)
+			queue(n, z, &cfg->secondaries[s]);
+		if (n->pending && !uv_is_active((uv_handle_t *)&n->timer))
+			uv_timer_start(&n->timer, on_timer, RETRY_MS, RETRY_MS);
+		return cfg->n_secondaries;
+	}
+	return 0;
+}
+
 static void on_closed(uv_handle_t *h)
 {
 	struct dns_notify *n = h->data;

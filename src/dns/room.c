@@ -210,6 +210,7 @@ fail:
 static int room_start(void *room)
 {
 	struct dns_room *r = room;
+	dns_qlog_configure(&r->qlog, dns_config(r->cfg)->log_queries);
 	int rc = dns_udp_start(r->udp);
 	if (!rc)
 		rc = dns_tcp_start(r->tcp);
@@ -308,6 +309,7 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	publish(r, snap, true);
 	r->degraded = r->staged_degraded;
 	dns_tcp_set_limits(r->tcp, dns_config(cfg));
+	dns_qlog_configure(&r->qlog, dns_config(cfg)->log_queries);
 	if (dns_fwd_configure(r->fwd, cfg))
 		log_error("dns", "reload: forwarding keeps its old settings");
 	config_unref(r->cfg);

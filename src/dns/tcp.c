@@ -397,6 +397,8 @@ static int drain(struct conn *c, size_t *n_msgs)
 		bool fwd = false;
 		struct dns_query q;
 		uint64_t t0 = metrics_now_ns();
+		struct dns_qlog *qlog = &c->t->room->qlog;
+		uint64_t start = dns_qlog_on(qlog) ? dns_qlog_now() : 0;
 		size_t n = dns_serve(snap, &c->t->room->tcp_stats, query, flen,
 				     c->t->scratch, DNS_MSG_MAX, true,
 				     dns_fwd_enabled(fwdr) ? &fwd : NULL, &q);
@@ -420,6 +422,15 @@ static int drain(struct conn *c, size_t *n_msgs)
 		}
 		metrics_hist_observe(&c->t->room->tcp_stats.answer[DNS_SRC_AUTH],
 				     metrics_now_ns() - t0);
+		if (start) {
+			struct sockaddr_any peer = {0};
+			int plen = sizeof(peer.u.ss);
+			struct ipaddr client = {0};
+			if (uv_tcp_getpeername(&c->h, &peer.u.sa, &plen) == 0)
+				dns_sockaddr_ip(&peer.u.sa, &client);
+			dns_qlog_write(qlog, &client, true, &q, c->t->scratch, n,
+				       "auth", start);
+		}
 		if ((rc = send_frame(c, c->t->scratch, n)))
 			break;
 	}

@@ -193,10 +193,14 @@ static void *run(void *arg)
 		 * before it in the batch are part of its wait. */
 		uint64_t t0 = (uint64_t)ts.tv_sec * 1000000000u +
 			      (uint64_t)ts.tv_nsec;
+		struct dns_qlog *qlog = &u->room->qlog;
+		bool logging = dns_qlog_on(qlog);
 		for (int i = 0; i < n; i++) {
 			bool fwd = false;
 			struct dns_query q;
 			struct ipaddr client;
+			const char *source = "auth";
+			uint64_t start = logging ? dns_qlog_now() : 0;
 			dns_sockaddr_ip((struct sockaddr *)&w->peer[i], &client);
 			bool trusted = dns_access_allows(acc, &client);
 			size_t len = dns_serve(snap, &w->stats, w->in_buf[i],
@@ -218,6 +222,7 @@ static void *run(void *arg)
 						     w->in_buf[i],
 						     w->out_buf[i], OUT_MAX,
 						     OUT_MAX);
+				source = "cache";
 				if (len == 0)
 					dns_fwd_submit_udp(
 						u->room->fwd, w->fd,
@@ -236,6 +241,10 @@ static void *run(void *arg)
 			if (len && !trusted && acc)
 				len = rate_limit(w, &acc->rrl, &client, now_ms,
 						 w->out_buf[i], len);
+			/* Misses are logged when the forwarder answers. */
+			if (logging && len)
+				dns_qlog_write(qlog, &client, false, &q,
+					       w->out_buf[i], len, source, start);
 			if (len == 0)
 				continue;
 			w->out_iov[k].iov_base = w->out_buf[i];

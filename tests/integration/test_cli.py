@@ -243,9 +243,12 @@ def test_status_nothing_listening(cli):
 def test_status_invalid_config(cli, tmp_path):
     p = tmp_path / "bad.yaml"
     p.write_text("http:\n  listen: nowhere\n")
-    r = cli("-c", p, "status")
-    assert r.returncode == 1, r
+    # Issue 9: the broken file is reported, then the defaults apply (here
+    # a URL where nothing listens: exit 3, not the config's exit 1).
+    r = cli("-c", p, "status", env={"HEARTH_URL": dead_url()})
+    assert r.returncode == 3, r
     assert f"{p}:2:11:" in r.stderr, r
+    assert "warning" in r.stderr, r
 
 
 # ---- where the URL and key come from ----

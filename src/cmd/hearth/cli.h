@@ -13,5 +13,7 @@ extern const size_t cli_n_commands;
 
 /* Prints the general usage, every command of core and the rooms, to @f. */
 void cli_usage(FILE *f);
+/* The same list as JSON: [{"command", "args", "help"}] (caller owns). */
+json_t *cli_commands_json(void);
 
 #endif

@@ -191,6 +191,18 @@ static void completion_bash(FILE *f)
 	fputs(completion_tail, f);
 }
 
+json_t *cli_commands_json(void)
+{
+	json_t *a = json_array();
+	const struct commands *all = all_commands();
+	for (size_t i = 0; a && i < all->n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "command",
+						   all->list[i]->name, "args",
+						   all->list[i]->args, "help",
+						   all->list[i]->help));
+	return a;
+}
+
 static void command_usage(FILE *f, const struct cli_command *c)
 {
 	fprintf(f, "usage: hearth [OPTIONS] %s %s\n  %s\n", c->name, c->args,
@@ -361,10 +373,13 @@ int main(int argc, char **argv)
 	char cfg_url[256] = "";
 	if (!cli.api_key)
 		cli.api_key = getenv("HEARTH_API_KEY");
-	if (cli.config) {
-		int rc = url_from_config(&cli, cfg_url, sizeof(cfg_url));
-		if (rc)
-			return rc;
+	/* A broken config file does not stop a command that only needs the
+	 * daemon's URL and key: it is reported, then the defaults apply. */
+	if (cli.config && url_from_config(&cli, cfg_url, sizeof(cfg_url))) {
+		cfg_url[0] = '\0';
+		fprintf(stderr, "hearth: warning: %s is broken (above); using "
+				"--url, $HEARTH_URL or " DEFAULT_URL "\n",
+			cli.config);
 	}
 	if (!url)
 		url = cfg_url[0] ? cfg_url : getenv("HEARTH_URL");

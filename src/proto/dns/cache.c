@@ -288,6 +288,26 @@ void dns_cache_flush(struct dns_cache *c)
 	}
 }
 
+size_t dns_cache_flush_name(struct dns_cache *c, const struct dns_name *name)
+{
+	size_t n = 0;
+	for (unsigned i = 0; i < c->n; i++) {
+		struct shard *s = &c->shards[i];
+		pthread_rwlock_wrlock(&s->lock);
+		for (struct entry *e = s->head, *next; e; e = next) {
+			next = e->next;
+			struct dns_name en = {.len = e->name_len};
+			memcpy(en.wire, e->name, e->name_len);
+			if (dns_name_is_subdomain(&en, name)) {
+				drop(s, e);
+				n++;
+			}
+		}
+		pthread_rwlock_unlock(&s->lock);
+	}
+	return n;
+}
+
 void dns_cache_free(struct dns_cache *c)
 {
 	if (!c)

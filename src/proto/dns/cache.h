@@ -65,6 +65,9 @@ int dns_cache_put(struct dns_cache *c, const struct dns_name *name,
 
 /* Drops every entry (the counters stay). */
 void dns_cache_flush(struct dns_cache *c);
+/* Drops the entries for @name and every name below it (any type);
+ * returns how many. Any thread. */
+size_t dns_cache_flush_name(struct dns_cache *c, const struct dns_name *name);
 /* The counters and sizes summed over the shards. */
 void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *out);
 

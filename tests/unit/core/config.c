@@ -871,7 +871,7 @@ static void test_reference(void **state)
 		"dns.identity", "dns.identity.version", "dns.identity.id",
 		"dns.secondaries", "dns.forward", "dns.forward[].domain",
 		"dns.forward[].to", "dns.upstream", "dns.alias",
-		"dns.alias[].from", "dns.alias[].to", "dns.cache_size",
+		"dns.alias[].from", "dns.alias[].to", "dns.log_queries", "dns.cache_size",
 		"dns.upstream_timeout", "dns.allow_recursion",
 		"dns.forward_max_inflight", "dns.forward_max_inflight_per_client",
 		"dns.upstream_down_after", "dns.upstream_backoff", "dns.rrl",

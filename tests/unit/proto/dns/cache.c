@@ -95,6 +95,29 @@ static void test_hits_and_misses(void **state)
 	dns_cache_free(c);
 }
 
+/* A name and what lies below it go, whatever their type; the rest stays. */
+static void test_flush_name(void **state)
+{
+	(void)state;
+	struct dns_cache *c = dns_cache_new(100, 0);
+	assert_int_equal(put(c, "example.net.", DNS_T_A, 1, 300, "a"), 0);
+	assert_int_equal(put(c, "www.example.net.", DNS_T_A, 1, 300, "b"), 0);
+	assert_int_equal(put(c, "WWW.example.net.", DNS_T_AAAA, 1, 300, "c"), 0);
+	assert_int_equal(put(c, "notexample.net.", DNS_T_A, 1, 300, "d"), 0);
+	assert_int_equal(put(c, "other.org.", DNS_T_A, 1, 300, "e"), 0);
+	struct dns_name n = tname("www.EXAMPLE.net.");
+	assert_int_equal(dns_cache_flush_name(c, &n), 2);
+	assert_null(get(c, "www.example.net.", DNS_T_A, 2, NULL));
+	assert_null(get(c, "www.example.net.", DNS_T_AAAA, 2, NULL));
+	assert_non_null(get(c, "example.net.", DNS_T_A, 2, NULL));
+	n = tname("example.net.");
+	assert_int_equal(dns_cache_flush_name(c, &n), 1);
+	assert_non_null(get(c, "notexample.net.", DNS_T_A, 2, NULL));
+	assert_non_null(get(c, "other.org.", DNS_T_A, 2, NULL));
+	assert_int_equal(stats(c).entries, 2);
+	dns_cache_free(c);
+}
+
 static void test_ttl_expiry(void **state)
 {
 	(void)state;
@@ -328,6 +351,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hits_and_misses),
+		cmocka_unit_test(test_flush_name),
 		cmocka_unit_test(test_ttl_expiry),
 		cmocka_unit_test(test_negative_caching),
 		cmocka_unit_test(test_clock_eviction),
