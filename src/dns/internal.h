@@ -194,6 +194,17 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 		    size_t len, const char *label, bool includes, char *why,
 		    size_t why_len, size_t *records);
 
+/*
+ * The parse and every check of dns_import_text (syntax, SOA at the apex,
+ * RRset sizes, and whatever the zone builder refuses: names outside the
+ * zone, CNAME and other data, SOA doubled or below the apex), without
+ * the store: for `--check` and `hearth dns check`. @records (may be NULL)
+ * gets the record count. Any thread.
+ */
+int dns_import_check(const char *zone, const char *data, size_t len,
+		     const char *label, bool includes, char *why,
+		     size_t why_len, size_t *records);
+
 /* The same without importing zone files; zones may also come from
  * @prev2 (may be NULL), and with @any_version a stored zone is reused
  * whatever its version in the store (only a change of its lab or lease

@@ -16,6 +16,7 @@
 #include "dns/internal.h"
 #include "proto/dns/answer.h"
 #include "proto/dns/dns.h"
+#include "proto/dns/zone.h"
 #include "proto/dns/zonefile.h"
 
 #define ZONEFILE_MAX (256u << 20) /* bytes read from one zone file */
@@ -215,51 +216,171 @@ static bool has_apex_soa(const struct collect *c, const char *apex)
 	return false;
 }
 
+/* The record of @c the builder's refusal "NAME: what" points at: the
+ * first record at NAME of the type the reason names (the second SOA
+ * for "more than one"), else the first record at NAME. -1 when none. */
+static long refused_at(const struct collect *c, const char *why)
+{
+	const char *colon = strstr(why, ": ");
+	if (!colon)
+		return -1;
+	struct dns_name n, root;
+	char name[DNS_NAME_TEXT_MAX];
+	dns_name_root(&root);
+	if (dns_name_from_text(why, (size_t)(colon - why), &root, &n))
+		return -1;
+	dns_name_lower(&n);
+	dns_name_to_text(&n, name, sizeof(name));
+	uint16_t type = strstr(colon, "SOA") ? DNS_T_SOA
+			: strstr(colon, "CNAME") ? DNS_T_CNAME : 0;
+	int skip = strstr(colon, "more than one") ? 1 : 0;
+	long first = -1, cname = -1, other = -1;
+	for (size_t i = 0; i < c->n; i++) {
+		if (strcmp(c->rrs[i].name, name) != 0)
+			continue;
+		if (first < 0)
+			first = (long)i;
+		if (c->rrs[i].type == DNS_T_CNAME && cname < 0)
+			cname = (long)i;
+		if (c->rrs[i].type != DNS_T_CNAME && other < 0)
+			other = (long)i;
+		if (type && c->rrs[i].type == type && type != DNS_T_CNAME &&
+		    skip-- == 0)
+			return (long)i;
+	}
+	if (strstr(colon, "CNAME and other data") && cname >= 0 && other >= 0)
+		return cname > other ? cname : other; /* the one that conflicts */
+	if (type == DNS_T_CNAME && cname >= 0)
+		return cname;
+	return first;
+}
+
+/*
+ * Builds the collected records into a zone in memory with the same
+ * builder that serves them, so whatever it would refuse (a name outside
+ * the zone, CNAME and other data, SOA missing, doubled or below the
+ * apex, CNAME at the apex) is refused here, before the store is touched.
+ */
+static int check_builds(const struct collect *c, const struct dns_name *apex,
+			const char *label, char *why, size_t why_len)
+{
+	struct dns_zone_builder *b = dns_zone_builder_new(apex);
+	char w[128] = "";
+	int rc = b ? 0 : -ENOMEM;
+	for (size_t i = 0; i < c->n && !rc; i++) {
+		const struct dns_store_rr *rr = &c->rrs[i];
+		struct dns_name owner;
+		if (dns_name_from_text(rr->name, strlen(rr->name), NULL, &owner)) {
+			snprintf(why, why_len, "%s:%d: bad owner name %s",
+				 c->at[i].file, c->at[i].line, rr->name);
+			dns_zone_builder_free(b);
+			return -EINVAL;
+		}
+		rc = dns_zone_builder_add(b, &owner, rr->type, rr->ttl,
+					  rr->rdata, (uint16_t)rr->rdlen, w);
+		if (rc == -EINVAL) {
+			snprintf(why, why_len, "%s:%d: %s", c->at[i].file,
+				 c->at[i].line, w);
+			dns_zone_builder_free(b);
+			return rc;
+		}
+	}
+	if (rc) {
+		dns_zone_builder_free(b);
+		return rc;
+	}
+	struct dns_zone *z = NULL;
+	rc = dns_zone_build(b, &z, w);
+	dns_zone_free(z);
+	if (rc == -EINVAL) {
+		long at = refused_at(c, w);
+		if (at >= 0)
+			snprintf(why, why_len, "%s:%d: %s", c->at[at].file,
+				 c->at[at].line, w);
+		else
+			snprintf(why, why_len, "%s: %s", label, w);
+	}
+	return rc;
+}
+
+/* Parses and checks a zone file into @c; @why says what is wrong. */
+static int parse_check(struct collect *c, const char *zone, const char *data,
+		       size_t len, const char *label, bool includes, char *why,
+		       size_t why_len, char apex[DNS_NAME_TEXT_MAX])
+{
+	struct dns_name origin, root;
+	struct dns_zf_error err;
+	int rc;
+
+	dns_name_root(&root);
+	rc = dns_name_from_text(zone, strlen(zone), &root, &origin);
+	if (rc) {
+		snprintf(why, why_len, "bad zone name '%s'", zone);
+		return -EINVAL;
+	}
+	dns_name_lower(&origin);
+	dns_name_to_text(&origin, apex, DNS_NAME_TEXT_MAX);
+	struct dns_zf_ops ops = {.record = collect_rr,
+				 .include = includes ? include_file : NULL,
+				 .ud = c};
+	rc = dns_zonefile_parse(data, len, label, &origin, 3600, &ops, &err);
+	if (rc == -EINVAL) {
+		snprintf(why, why_len, "%s:%d: %s", err.file, err.line,
+			 err.msg);
+		return rc;
+	}
+	if (!rc && !has_apex_soa(c, apex)) {
+		snprintf(why, why_len, "%s: no SOA record at %s", label, apex);
+		return -EINVAL;
+	}
+	if (!rc)
+		rc = check_sizes(c, why, why_len);
+	if (!rc)
+		rc = check_builds(c, &origin, label, why, why_len);
+	if (rc && rc != -EINVAL)
+		snprintf(why, why_len, "%s", hearth_strerror(rc));
+	return rc;
+}
+
+static void collect_free(struct collect *c)
+{
+	free(c->rrs);
+	free(c->at);
+	arena_deinit(&c->arena);
+}
+
+int dns_import_check(const char *zone, const char *data, size_t len,
+		     const char *label, bool includes, char *why,
+		     size_t why_len, size_t *records)
+{
+	struct collect c = {0};
+	char apex[DNS_NAME_TEXT_MAX];
+	arena_init(&c.arena);
+	int rc = parse_check(&c, zone, data, len, label, includes, why,
+			     why_len, apex);
+	if (!rc && records)
+		*records = c.n;
+	collect_free(&c);
+	return rc;
+}
+
 int dns_import_text(struct store *store, const char *zone, const char *data,
 		    size_t len, const char *label, bool includes, char *why,
 		    size_t why_len, size_t *records)
 {
 	struct collect c = {0};
-	struct dns_name origin, root;
-	struct dns_zf_error err;
 	char apex[DNS_NAME_TEXT_MAX];
-	int rc;
-
 	arena_init(&c.arena);
-	dns_name_root(&root);
-	rc = dns_name_from_text(zone, strlen(zone), &root, &origin);
-	if (rc) {
-		snprintf(why, why_len, "bad zone name '%s'", zone);
-		goto out;
-	}
-	dns_name_lower(&origin);
-	dns_name_to_text(&origin, apex, sizeof(apex));
-	struct dns_zf_ops ops = {.record = collect_rr,
-				 .include = includes ? include_file : NULL,
-				 .ud = &c};
-	rc = dns_zonefile_parse(data, len, label, &origin, 3600, &ops, &err);
-	if (rc == -EINVAL) {
-		snprintf(why, why_len, "%s:%d: %s", err.file, err.line,
-			 err.msg);
-		goto out;
-	}
-	if (!rc && !has_apex_soa(&c, apex)) {
-		snprintf(why, why_len, "%s: no SOA record at %s", label, apex);
-		rc = -EINVAL;
-		goto out;
-	}
-	if (!rc && (rc = check_sizes(&c, why, why_len)))
-		goto out;
-	if (!rc)
+	int rc = parse_check(&c, zone, data, len, label, includes, why,
+			     why_len, apex);
+	if (!rc) {
 		rc = dns_store_zone_replace(store, apex, "file", c.rrs, c.n);
-	if (rc)
-		snprintf(why, why_len, "%s", hearth_strerror(rc));
-	else
-		*records = c.n;
-out:
-	free(c.rrs);
-	free(c.at);
-	arena_deinit(&c.arena);
+		if (rc)
+			snprintf(why, why_len, "%s", hearth_strerror(rc));
+		else
+			*records = c.n;
+	}
+	collect_free(&c);
 	return rc;
 }
 
