@@ -168,7 +168,7 @@ static void test_zone(void **state)
 		"b.sub.example.com. 3600 A 192.0.2.6",
 		"c.sub.example.com. 60 A 192.0.2.7",
 		"d.sub.example.com. 60 DS 60485 5 1 "
-		"2BB183AF5F22588179A53B0A98631FAD1A292118",
+		"2bb183af5f22588179a53b0a98631fad1a292118",
 		"e.sub.example.com. 60 HINFO \"PC\" \"Linux\"",
 		"f.sub.example.com. 60 DNAME g.sub.example.com.",
 		"h.sub.example.com. 60 SPF \"v=spf1 -all\"",
