@@ -409,12 +409,16 @@ static void svc_to_text(const uint8_t *p, size_t len, struct wr *w)
 				w_str(w, addr);
 				i += key == 4 ? 4 : 16;
 				break;
-			case 5:
+			case 5: /* quoted, as PowerDNS writes them */
+				w_mem(w, "\"", 1);
 				w_base64(w, v, n);
+				w_mem(w, "\"", 1);
 				i = n;
 				break;
 			default:
+				w_mem(w, "\"", 1);
 				w_svc_bytes(w, v, n);
+				w_mem(w, "\"", 1);
 				i = n;
 				break;
 			}

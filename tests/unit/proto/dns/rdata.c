@@ -464,10 +464,10 @@ static void test_svcb(void **state)
 	      "16 foo.example.com. port=53");
 	check(DNS_T_SVCB, "1 foo.example.com. key667=hello",
 	      "\0\1\3foo\7example\3com\0\x02\x9b\0\5hello", 28,
-	      "1 foo.example.com. key667=hello");
+	      "1 foo.example.com. key667=\"hello\"");
 	check(DNS_T_SVCB, "1 foo.example.com. key667=\"hello\\210qoo\"",
 	      "\0\1\3foo\7example\3com\0\x02\x9b\0\x09hello\xd2qoo", 32,
-	      "1 foo.example.com. key667=hello\\210qoo");
+	      "1 foo.example.com. key667=\"hello\\210qoo\"");
 	check(DNS_T_SVCB, "1 foo.example.com. ipv6hint=\"2001:db8::1,2001:db8::53:1\"",
 	      NULL, 0, "1 foo.example.com. ipv6hint=2001:db8::1,2001:db8::53:1");
 	check(DNS_T_SVCB,
@@ -478,7 +478,7 @@ static void test_svcb(void **state)
 	      "\0\4\0\4\xc0\0\2\1", 48,
 	      "16 foo.example.org. mandatory=alpn,ipv4hint alpn=h2,h3-19 ipv4hint=192.0.2.1");
 	check(DNS_T_HTTPS, "1 . alpn=h2 no-default-alpn ech=AAEC ipv6hint=2001:db8::1",
-	      NULL, 0, "1 . alpn=h2 no-default-alpn ech=AAEC ipv6hint=2001:db8::1");
+	      NULL, 0, "1 . alpn=h2 no-default-alpn ech=\"AAEC\" ipv6hint=2001:db8::1");
 	check(DNS_T_HTTPS, "1 . key65000", "\0\1\0\xfd\xe8\0\0", 7,
 	      "1 . key65000");
 	refuse(DNS_T_SVCB, "1 . port=53 port=54", "given twice");
