@@ -122,7 +122,7 @@ def test_zone_with_every_type(hearthd_factory, tmp_path, cli):
 
 API_TYPES = ["DS", "SSHFP", "TLSA", "CDS", "LOC", "EUI48", "EUI64", "NAPTR",
              "URI", "HINFO", "RP", "AFSDB", "MB", "MG", "MR", "OPENPGPKEY",
-             "SVCB", "HTTPS", "CDNSKEY"]
+             "SVCB", "HTTPS", "CDNSKEY", "TYPE12345"]
 
 
 # pdns_server refuses API content not in its canonical spelling ("Not in
@@ -162,6 +162,8 @@ def test_api_content_as_pdns(tmp_path, hearthd_factory):
                           [x["content"] for x in rs["records"]]
                           for rs in r.json["rrsets"] if rs["type"] in API_TYPES}
         assert seen["hearth"] == seen["pdns"]
+        assert seen["pdns"][("generic.example.org.", "TYPE12345")] == [
+            r"\# 4 0a000001"]
         assert seen["pdns"][("child.example.org.", "DS")] == [
             "60485 5 1 2bb183af5f22588179a53b0a98631fad1a292118"]
     finally:

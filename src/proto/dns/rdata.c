@@ -225,18 +225,13 @@ void w_quoted(struct wr *w, const uint8_t *p, size_t n)
 	w_mem(w, "\"", 1);
 }
 
-static void w_hex_digits(struct wr *w, const uint8_t *p, size_t n,
-			 const char digits[16])
+void w_hex(struct wr *w, const uint8_t *p, size_t n)
 {
+	static const char digits[] = "0123456789abcdef";
 	for (size_t i = 0; i < n && !w->over; i++) {
 		char h[2] = {digits[p[i] >> 4], digits[p[i] & 15]};
 		w_mem(w, h, 2);
 	}
-}
-
-void w_hex(struct wr *w, const uint8_t *p, size_t n)
-{
-	w_hex_digits(w, p, n, "0123456789abcdef");
 }
 
 static void w_generic(struct wr *w, const uint8_t *p, size_t n)
@@ -244,7 +239,7 @@ static void w_generic(struct wr *w, const uint8_t *p, size_t n)
 	w_fmt(w, "\\# %zu", n);
 	if (n) {
 		w_mem(w, " ", 1);
-		w_hex_digits(w, p, n, "0123456789ABCDEF");
+		w_hex(w, p, n); /* lower case, as PowerDNS writes it */
 	}
 }
 

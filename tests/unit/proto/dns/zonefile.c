@@ -156,7 +156,7 @@ static void test_zone(void **state)
 		"example.com. 3600 CAA 0 issue \"letsencrypt.org\"",
 		"host\\032name.example.com. 3600 A 192.0.2.3",
 		"\\@\\.x.example.com. 777600 A 192.0.2.4",
-		"x.example.com. 3600 TYPE65280 \\# 2 ABCD",
+		"x.example.com. 3600 TYPE65280 \\# 2 abcd",
 		"y.example.com. 3600 A 192.0.2.5",
 		"ptr.example.com. 3600 PTR host.example.org.",
 		"a.sub.example.com. 3600 A 192.0.2.5",
