@@ -184,6 +184,10 @@ int dns_load(struct store *store, const struct config *cfg,
 	     const struct dns_snapshot *prev, struct dns_snapshot **out,
 	     bool *degraded);
 
+/* Reads a zone file (at most 256 MiB) into a malloc'd buffer the caller
+ * frees. Returns 0 or a negative errno. */
+int dns_read_zone_file(const char *path, char **data, size_t *len);
+
 /*
  * Parses @data as zone @zone's master file (named @label in messages;
  * $INCLUDE only when @includes) and, only when all of it is valid,
