@@ -9,7 +9,7 @@
 #include "dns/internal.h"
 
 /*
- * Reads and validates every zone file with dns_import_text and no store:
+ * Reads and validates every zone file with dns_import_check (no store):
  * the same parser and the same checks as the import at start, so --check
  * refuses exactly the files start would not load. The error stands at
  * the zone's `file:` key; its message carries the zone file's FILE:LINE.
@@ -25,12 +25,12 @@ int dns_check_zones(const struct config *cfg, struct cfg_error *err,
 		sum->zones++;
 		if (!z->file)
 			continue;
-		int rc = dns_zonefile_read(z->file, &data, &len);
+		int rc = dns_read_zone_file(z->file, &data, &len);
 		if (rc)
 			return cfg_fail(err, &z->file_pos,
 					"zone '%s': cannot read %s: %s", z->name,
 					z->file, hearth_strerror(rc));
-		rc = dns_import_text(NULL, z->name, data, len, z->file, true, why,
+		rc = dns_import_check(z->name, data, len, z->file, true, why,
 				     sizeof(why), &n);
 		free(data);
 		if (rc == -ENOMEM)

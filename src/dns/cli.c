@@ -509,7 +509,7 @@ static int cmd_dns_check(struct cli *cli, int argc, char **argv)
 		snprintf(zone, sizeof(zone), "%s", argv[1]);
 	else
 		zone_of_file(argv[0], data, len, zone, sizeof(zone));
-	rc = dns_import_text(NULL, zone, data, len, argv[0], true, why,
+	rc = dns_import_check(zone, data, len, argv[0], true, why,
 			     sizeof(why), &records);
 	free(data);
 	if (json)

@@ -215,6 +215,10 @@ int dns_load(struct store *store, const struct config *cfg,
 	     const struct dns_snapshot *prev, struct dns_snapshot **out,
 	     bool *degraded);
 
+/* Reads a zone file (at most 256 MiB) into a malloc'd buffer the caller
+ * frees. Returns 0 or a negative errno. */
+int dns_read_zone_file(const char *path, char **data, size_t *len);
+
 /*
  * Parses @data as zone @zone's master file (named @label in messages;
  * $INCLUDE only when @includes) and, only when all of it is valid,
@@ -227,9 +231,16 @@ int dns_import_text(struct store *store, const char *zone, const char *data,
 		    size_t len, const char *label, bool includes, char *why,
 		    size_t why_len, size_t *records);
 
-/* Reads zone file @path whole (at most 256 MiB) into a malloc'd buffer
- * the caller frees. 0 or a negative errno. */
-int dns_zonefile_read(const char *path, char **data, size_t *len);
+/*
+ * The parse and every check of dns_import_text (syntax, SOA at the apex,
+ * RRset sizes, and whatever the zone builder refuses: names outside the
+ * zone, CNAME and other data, SOA doubled or below the apex), without
+ * the store: for `--check` and `hearth dns check`. @records (may be NULL)
+ * gets the record count. Any thread.
+ */
+int dns_import_check(const char *zone, const char *data, size_t len,
+		     const char *label, bool includes, char *why,
+		     size_t why_len, size_t *records);
 
 /* The dns room's offline check (room_def.check): every configured zone
  * file reads, parses and validates as its import would. */

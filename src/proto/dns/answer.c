@@ -202,7 +202,11 @@ static void answer_name(struct ctx *c, const struct dns_name *qname,
 			break;
 		if (m->flags & DNS_NODE_CUT) {
 			if (k == ql && qtype == DNS_T_DS) {
-				put_soa(c); /* DS lives in the parent: none */
+				/* DS lives in the parent: this zone answers */
+				if (dns_node_rrset(m, DNS_T_DS))
+					from_node(c, m, qname, qtype, depth);
+				else
+					put_soa(c);
 				return;
 			}
 			referral(c, m);

@@ -18,7 +18,13 @@ static const struct {
 	{DNS_T_DS, "DS"},     {DNS_T_RRSIG, "RRSIG"}, {DNS_T_NSEC, "NSEC"},
 	{DNS_T_DNSKEY, "DNSKEY"}, {DNS_T_TSIG, "TSIG"}, {DNS_T_IXFR, "IXFR"},
 	{DNS_T_AXFR, "AXFR"}, {DNS_T_ANY, "ANY"},     {DNS_T_CAA, "CAA"},
-	{99, "SPF"},
+	{99, "SPF"},	      {DNS_T_MB, "MB"},	      {DNS_T_MG, "MG"},
+	{DNS_T_MR, "MR"},     {DNS_T_RP, "RP"},	      {DNS_T_AFSDB, "AFSDB"},
+	{DNS_T_LOC, "LOC"},   {DNS_T_NAPTR, "NAPTR"}, {DNS_T_SSHFP, "SSHFP"},
+	{DNS_T_TLSA, "TLSA"}, {DNS_T_CDS, "CDS"},     {DNS_T_CDNSKEY, "CDNSKEY"},
+	{DNS_T_OPENPGPKEY, "OPENPGPKEY"},	      {DNS_T_SVCB, "SVCB"},
+	{DNS_T_HTTPS, "HTTPS"}, {DNS_T_EUI48, "EUI48"}, {DNS_T_EUI64, "EUI64"},
+	{DNS_T_URI, "URI"},   {DNS_T_ALIAS, "ALIAS"},
 };
 
 const char *dns_type_name(uint16_t type, char buf[16])

@@ -27,6 +27,24 @@ enum dns_type {
 	DNS_T_AXFR = 252,
 	DNS_T_ANY = 255,
 	DNS_T_CAA = 257,
+	DNS_T_MB = 7,
+	DNS_T_MG = 8,
+	DNS_T_MR = 9,
+	DNS_T_RP = 17,
+	DNS_T_AFSDB = 18,
+	DNS_T_LOC = 29,
+	DNS_T_NAPTR = 35,
+	DNS_T_SSHFP = 44,
+	DNS_T_TLSA = 52,
+	DNS_T_CDS = 59,
+	DNS_T_CDNSKEY = 60,
+	DNS_T_OPENPGPKEY = 61,
+	DNS_T_SVCB = 64,
+	DNS_T_HTTPS = 65,
+	DNS_T_EUI48 = 108,
+	DNS_T_EUI64 = 109,
+	DNS_T_URI = 256,
+	DNS_T_ALIAS = 65401, /* PowerDNS's ALIAS, held as data */
 };
 
 enum dns_class {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "proto/dns/rdata_priv.h"
 
 /*
  * Every known type has one wire checker (check_wire) that decides what
@@ -18,12 +19,8 @@
  * can print, and the printed text parses back to the same bytes.
  */
 
-#define WHY_MAX 128
 
-static void set_why(char *why, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_why(char *why, const char *fmt, ...)
+void set_why(char *why, const char *fmt, ...)
 {
 	if (!why)
 		return;
@@ -33,14 +30,11 @@ static void set_why(char *why, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Shortens user text quoted in a reason. */
-#define SHOW_MAX 40
-#define SHOW(t) (int)((t)->len > SHOW_MAX ? SHOW_MAX : (t)->len), (t)->p
 
 /* ---- wire reading ---- */
 
 /* Reads an uncompressed name inside RDATA; @out may be NULL. */
-static int rd_name(const uint8_t *p, size_t len, size_t *off,
+int rd_name(const uint8_t *p, size_t len, size_t *off,
 		   struct dns_name *out)
 {
 	size_t pos = *off, w = 0;
@@ -66,7 +60,7 @@ static int rd_name(const uint8_t *p, size_t len, size_t *off,
 }
 
 /* Skips one <character-string>. */
-static int rd_cstr(const uint8_t *p, size_t len, size_t *off)
+int rd_cstr(const uint8_t *p, size_t len, size_t *off)
 {
 	if (*off >= len || *off + 1 + p[*off] > len)
 		return -EBADMSG;
@@ -97,9 +91,10 @@ static bool is_known(uint16_t type)
 	case DNS_T_DS:
 	case 99: /* SPF */
 	case DNS_T_CAA:
+	case DNS_T_CDS:
 		return true;
 	default:
-		return false;
+		return rdx_known(type);
 	}
 }
 
@@ -157,26 +152,22 @@ static int check_wire(uint16_t type, const uint8_t *p, size_t len)
 		off = len;
 		break;
 	case DNS_T_DS:
+	case DNS_T_CDS:
 		if (len < 5) /* key tag, algorithm, digest type, digest */
 			return -EBADMSG;
 		off = len;
 		break;
-	default:
-		return 0;
+	default: {
+		int rc = rdx_check(type, p, len);
+		return rc == 1 ? 0 : rc;
+	}
 	}
 	return off == len ? 0 : -EBADMSG;
 }
 
 /* ---- text writing ---- */
 
-struct wr {
-	char *out;
-	size_t cap;
-	size_t n;
-	bool over;
-};
-
-static void w_mem(struct wr *w, const char *p, size_t n)
+void w_mem(struct wr *w, const char *p, size_t n)
 {
 	if (w->over)
 		return;
@@ -188,15 +179,12 @@ static void w_mem(struct wr *w, const char *p, size_t n)
 	w->n += n;
 }
 
-static void w_str(struct wr *w, const char *s)
+void w_str(struct wr *w, const char *s)
 {
 	w_mem(w, s, strlen(s));
 }
 
-static void w_fmt(struct wr *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void w_fmt(struct wr *w, const char *fmt, ...)
+void w_fmt(struct wr *w, const char *fmt, ...)
 {
 	char tmp[64];
 	va_list ap;
@@ -207,7 +195,7 @@ static void w_fmt(struct wr *w, const char *fmt, ...)
 		w_mem(w, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-static void w_name(struct wr *w, const struct dns_name *n)
+void w_name(struct wr *w, const struct dns_name *n)
 {
 	char text[DNS_NAME_TEXT_MAX];
 	int l = dns_name_to_text(n, text, sizeof(text));
@@ -219,7 +207,7 @@ static void w_name(struct wr *w, const struct dns_name *n)
 }
 
 /* A quoted string: '"' and '\\' escaped, non-printables as \DDD. */
-static void w_quoted(struct wr *w, const uint8_t *p, size_t n)
+void w_quoted(struct wr *w, const uint8_t *p, size_t n)
 {
 	w_mem(w, "\"", 1);
 	for (size_t i = 0; i < n && !w->over; i++) {
@@ -237,9 +225,9 @@ static void w_quoted(struct wr *w, const uint8_t *p, size_t n)
 	w_mem(w, "\"", 1);
 }
 
-static void w_hex(struct wr *w, const uint8_t *p, size_t n)
+void w_hex(struct wr *w, const uint8_t *p, size_t n)
 {
-	static const char digits[] = "0123456789ABCDEF";
+	static const char digits[] = "0123456789abcdef";
 	for (size_t i = 0; i < n && !w->over; i++) {
 		char h[2] = {digits[p[i] >> 4], digits[p[i] & 15]};
 		w_mem(w, h, 2);
@@ -251,7 +239,7 @@ static void w_generic(struct wr *w, const uint8_t *p, size_t n)
 	w_fmt(w, "\\# %zu", n);
 	if (n) {
 		w_mem(w, " ", 1);
-		w_hex(w, p, n);
+		w_hex(w, p, n); /* lower case, as PowerDNS writes it */
 	}
 }
 
@@ -328,9 +316,13 @@ int dns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len,
 		w_quoted(&w, rdata + 2 + rdata[1], len - 2 - rdata[1]);
 		break;
 	case DNS_T_DS:
+	case DNS_T_CDS: /* hex in lower case, as PowerDNS writes it */
 		w_fmt(&w, "%u %u %u ", (unsigned)dns_get16(rdata),
 		      (unsigned)rdata[2], (unsigned)rdata[3]);
 		w_hex(&w, rdata + 4, len - 4);
+		break;
+	default:
+		rdx_to_text(type, rdata, len, &w);
 		break;
 	}
 done:
@@ -342,27 +334,13 @@ done:
 
 /* ---- text reading ---- */
 
-/* A token of RDATA text: for a quoted string, the text between the
- * quotes, escapes still in place. */
-struct tok {
-	const char *p;
-	size_t len;
-	bool quoted;
-};
-
-struct lexer {
-	const char *s;
-	size_t len;
-	size_t pos;
-};
-
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* 1 with a token, 0 at the end, -EINVAL on an unterminated string. */
-static int lex(struct lexer *lx, struct tok *t, char *why)
+int rd_lex(struct lexer *lx, struct tok *t, char *why)
 {
 	while (lx->pos < lx->len && is_blank(lx->s[lx->pos]))
 		lx->pos++;
@@ -394,9 +372,9 @@ static int lex(struct lexer *lx, struct tok *t, char *why)
 	return 1;
 }
 
-static int need(struct lexer *lx, struct tok *t, const char *what, char *why)
+int rd_need(struct lexer *lx, struct tok *t, const char *what, char *why)
 {
-	int rc = lex(lx, t, why);
+	int rc = rd_lex(lx, t, why);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
@@ -406,10 +384,10 @@ static int need(struct lexer *lx, struct tok *t, const char *what, char *why)
 	return 0;
 }
 
-static int need_end(struct lexer *lx, char *why)
+int rd_need_end(struct lexer *lx, char *why)
 {
 	struct tok t;
-	int rc = lex(lx, &t, why);
+	int rc = rd_lex(lx, &t, why);
 	if (rc < 0)
 		return rc;
 	if (rc > 0) {
@@ -421,7 +399,7 @@ static int need_end(struct lexer *lx, char *why)
 
 /* Next byte of a token with escapes decoded: 1, 0 at the end, or
  * -EINVAL on a bad escape. */
-static int dec_next(const struct tok *t, size_t *i, uint8_t *c)
+int dec_next(const struct tok *t, size_t *i, uint8_t *c)
 {
 	if (*i >= t->len)
 		return 0;
@@ -454,13 +432,7 @@ static int dec_next(const struct tok *t, size_t *i, uint8_t *c)
 	return 1;
 }
 
-struct ob {
-	uint8_t *p;
-	size_t cap;
-	size_t n;
-};
-
-static int ob_put(struct ob *o, const void *p, size_t n)
+int ob_put(struct ob *o, const void *p, size_t n)
 {
 	if (n > o->cap - o->n)
 		return -EMSGSIZE;
@@ -469,20 +441,20 @@ static int ob_put(struct ob *o, const void *p, size_t n)
 	return 0;
 }
 
-static int ob_u8(struct ob *o, uint32_t v)
+int ob_u8(struct ob *o, uint32_t v)
 {
 	uint8_t b = (uint8_t)v;
 	return ob_put(o, &b, 1);
 }
 
-static int ob_u16(struct ob *o, uint32_t v)
+int ob_u16(struct ob *o, uint32_t v)
 {
 	uint8_t b[2];
 	dns_put16(b, (uint16_t)v);
 	return ob_put(o, b, 2);
 }
 
-static int ob_u32(struct ob *o, uint32_t v)
+int ob_u32(struct ob *o, uint32_t v)
 {
 	uint8_t b[4];
 	dns_put32(b, v);
@@ -490,7 +462,7 @@ static int ob_u32(struct ob *o, uint32_t v)
 }
 
 /* Unsigned decimal, at most @max. */
-static int p_uint(const struct tok *t, uint32_t max, const char *what,
+int p_uint(const struct tok *t, uint32_t max, const char *what,
 		  uint32_t *out, char *why)
 {
 	uint64_t v = 0;
@@ -614,7 +586,7 @@ static void name_why(const struct tok *t, const struct dns_name *origin,
 	set_why(why, "bad name '%.*s'", SHOW(t));
 }
 
-static int p_name(const struct tok *t, const struct dns_name *origin,
+int p_name(const struct tok *t, const struct dns_name *origin,
 		  struct dns_name *out, char *why)
 {
 	if (t->quoted) {
@@ -627,12 +599,12 @@ static int p_name(const struct tok *t, const struct dns_name *origin,
 	return -EINVAL;
 }
 
-static int put_name(struct ob *o, struct lexer *lx, const char *what,
+int put_name(struct ob *o, struct lexer *lx, const char *what,
 		    const struct dns_name *origin, char *why)
 {
 	struct tok t;
 	struct dns_name n;
-	int rc = need(lx, &t, what, why);
+	int rc = rd_need(lx, &t, what, why);
 	if (rc == 0)
 		rc = p_name(&t, origin, &n, why);
 	if (rc == 0)
@@ -640,13 +612,13 @@ static int put_name(struct ob *o, struct lexer *lx, const char *what,
 	return rc;
 }
 
-static int put_uint(struct ob *o, struct lexer *lx, const char *what,
+int put_uint(struct ob *o, struct lexer *lx, const char *what,
 		    unsigned bytes, char *why)
 {
 	struct tok t;
 	uint32_t v;
 	uint32_t max = bytes == 1 ? 0xff : bytes == 2 ? 0xffff : UINT32_MAX;
-	int rc = need(lx, &t, what, why);
+	int rc = rd_need(lx, &t, what, why);
 	if (rc == 0)
 		rc = p_uint(&t, max, what, &v, why);
 	if (rc)
@@ -659,7 +631,7 @@ static int put_ttl(struct ob *o, struct lexer *lx, const char *what,
 {
 	struct tok t;
 	uint32_t v;
-	int rc = need(lx, &t, what, why);
+	int rc = rd_need(lx, &t, what, why);
 	if (rc == 0)
 		rc = p_ttl(&t, what, &v, why);
 	return rc ? rc : ob_u32(o, v);
@@ -667,7 +639,7 @@ static int put_ttl(struct ob *o, struct lexer *lx, const char *what,
 
 /* One token as character-strings: split every 255 bytes when @split,
  * refused past 255 otherwise. */
-static int put_cstr(struct ob *o, const struct tok *t, bool split, char *why)
+int put_cstr(struct ob *o, const struct tok *t, bool split, char *why)
 {
 	size_t i = 0, lenpos = o->n, n = 0;
 	uint8_t c;
@@ -700,12 +672,12 @@ static int put_cstr(struct ob *o, const struct tok *t, bool split, char *why)
 }
 
 /* The remaining tokens as hex digits, blanks between them allowed. */
-static int put_hex(struct ob *o, struct lexer *lx, char *why)
+int put_hex(struct ob *o, struct lexer *lx, char *why)
 {
 	struct tok t;
 	int rc, hi = -1;
 
-	while ((rc = lex(lx, &t, why)) == 1) {
+	while ((rc = rd_lex(lx, &t, why)) == 1) {
 		for (size_t i = 0; i < t.len; i++) {
 			int v = t.quoted ? -1 : hex_digit(t.p[i]);
 			if (v < 0) {
@@ -736,7 +708,7 @@ static int from_generic(uint16_t type, struct lexer *lx, struct ob *o,
 {
 	struct tok t;
 	uint32_t n;
-	int rc = need(lx, &t, "length after \\#", why);
+	int rc = rd_need(lx, &t, "length after \\#", why);
 	if (rc == 0)
 		rc = p_uint(&t, DNS_RDATA_MAX, "length", &n, why);
 	if (rc == 0)
@@ -757,12 +729,12 @@ static int from_generic(uint16_t type, struct lexer *lx, struct ob *o,
 	return 0;
 }
 
-static int from_addr(int af, struct lexer *lx, struct ob *o, char *why)
+int from_addr(int af, struct lexer *lx, struct ob *o, char *why)
 {
 	struct tok t;
 	char buf[INET6_ADDRSTRLEN + 1];
 	uint8_t bin[16];
-	int rc = need(lx, &t, "address", why);
+	int rc = rd_need(lx, &t, "address", why);
 	if (rc)
 		return rc;
 	if (t.quoted || t.len >= sizeof(buf))
@@ -784,7 +756,7 @@ static int from_caa(struct lexer *lx, struct ob *o, char *why)
 	int rc = put_uint(o, lx, "CAA flags", 1, why);
 	if (rc)
 		return rc;
-	if ((rc = need(lx, &t, "CAA tag", why)))
+	if ((rc = rd_need(lx, &t, "CAA tag", why)))
 		return rc;
 	if (t.quoted || t.len == 0 || t.len > 255)
 		goto badtag;
@@ -793,7 +765,7 @@ static int from_caa(struct lexer *lx, struct ob *o, char *why)
 			goto badtag;
 	if ((rc = ob_u8(o, (uint32_t)t.len)) || (rc = ob_put(o, t.p, t.len)))
 		return rc;
-	if ((rc = need(lx, &t, "CAA value", why)))
+	if ((rc = rd_need(lx, &t, "CAA value", why)))
 		return rc;
 	size_t i = 0;
 	uint8_t c;
@@ -804,7 +776,7 @@ static int from_caa(struct lexer *lx, struct ob *o, char *why)
 		set_why(why, "bad escape in '%.*s'", SHOW(&t));
 		return -EINVAL;
 	}
-	return need_end(lx, why);
+	return rd_need_end(lx, why);
 badtag:
 	set_why(why, "bad CAA tag '%.*s' (letters and digits only)", SHOW(&t));
 	return -EINVAL;
@@ -823,7 +795,7 @@ int dns_rdata_from_text(uint16_t type, const char *text, size_t text_len,
 	if (why)
 		why[0] = '\0';
 	/* Peek: the generic form works for every type. */
-	rc = lex(&lx, &t, why);
+	rc = rd_lex(&lx, &t, why);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) {
@@ -874,13 +846,13 @@ int dns_rdata_from_text(uint16_t type, const char *text, size_t text_len,
 		break;
 	case DNS_T_TXT:
 	case 99:
-		while ((rc = lex(&lx, &t, why)) == 1)
+		while ((rc = rd_lex(&lx, &t, why)) == 1)
 			if ((rc = put_cstr(&o, &t, true, why)))
 				break;
 		break;
 	case DNS_T_HINFO:
 		for (int i = 0; i < 2 && rc == 0; i++) {
-			rc = need(&lx, &t, i ? "HINFO os" : "HINFO cpu", why);
+			rc = rd_need(&lx, &t, i ? "HINFO os" : "HINFO cpu", why);
 			if (rc == 0)
 				rc = put_cstr(&o, &t, false, why);
 		}
@@ -889,6 +861,7 @@ int dns_rdata_from_text(uint16_t type, const char *text, size_t text_len,
 		rc = from_caa(&lx, &o, why);
 		goto out;
 	case DNS_T_DS:
+	case DNS_T_CDS:
 		if ((rc = put_uint(&o, &lx, "DS key tag", 2, why)) ||
 		    (rc = put_uint(&o, &lx, "DS algorithm", 1, why)) ||
 		    (rc = put_uint(&o, &lx, "DS digest type", 1, why)) ||
@@ -900,12 +873,16 @@ int dns_rdata_from_text(uint16_t type, const char *text, size_t text_len,
 		}
 		goto out;
 	default:
+		if (rdx_known(type)) {
+			rc = rdx_from_text(type, &lx, &o, origin, why);
+			goto out;
+		}
 		set_why(why, "type %s has no text form here; use \\# <len> <hex>",
 			dns_type_name(type, tb));
 		return -EINVAL;
 	}
 	if (rc == 0)
-		rc = need_end(&lx, why);
+		rc = rd_need_end(&lx, why);
 out:
 	if (rc == -EMSGSIZE)
 		set_why(why, "rdata too long");
@@ -941,8 +918,16 @@ int dns_rdata_unpack(uint16_t type, const uint8_t *msg, size_t msg_len,
 	case DNS_T_NS:
 	case DNS_T_CNAME:
 	case DNS_T_PTR:
+	case DNS_T_MB:
+	case DNS_T_MG:
+	case DNS_T_MR:
 		rc = unpack_name(&o, msg, end, &pos);
 		break;
+	case DNS_T_RP:
+		if ((rc = unpack_name(&o, msg, end, &pos)) == 0)
+			rc = unpack_name(&o, msg, end, &pos);
+		break;
+	case DNS_T_AFSDB:
 	case DNS_T_MX:
 		if (end - pos < 2)
 			return -EBADMSG;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/dns/dns.h"
 #include "proto/dns/rdata.h"
 
 #define T_SPF 99
@@ -300,10 +301,11 @@ static void test_hinfo_caa_ds(void **state)
 	check(DNS_T_DS, "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118",
 	      "\xec\x45\5\1\x2b\xb1\x83\xaf\x5f\x22\x58\x81\x79\xa5\x3b\x0a"
 	      "\x98\x63\x1f\xad\x1a\x29\x21\x18",
-	      24, "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118");
-	/* Hex in any case, split by blanks. */
+	      24, "60485 5 1 2bb183af5f22588179a53b0a98631fad1a292118");
+	/* Hex in any case, split by blanks; written in lower case as
+	 * PowerDNS writes it. */
 	check(DNS_T_DS, "60485 5 1 2bb183af5f2258 8179a53b0a98631fad1a292118",
-	      NULL, 0, "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118");
+	      NULL, 0, "60485 5 1 2bb183af5f22588179a53b0a98631fad1a292118");
 	refuse(DNS_T_DS, "60485 5 1", "missing DS digest");
 	refuse(DNS_T_DS, "60485 5 1 ABC", "odd number of hex digits");
 	refuse(DNS_T_DS, "60485 5 1 XY", "bad hex 'XY'");
@@ -315,18 +317,19 @@ static void test_generic(void **state)
 {
 	(void)state;
 	/* RFC 3597 §5 examples. */
-	check(65280, "\\# 4 0A000001", "\12\0\0\1", 4, "\\# 4 0A000001");
+	check(65280, "\\# 4 0A000001", "\12\0\0\1", 4, "\\# 4 0a000001");
 	check(65280, "\\# 0", "", 0, "\\# 0");
 	check(65280, "\\# 6 0a 00 00 01 ab cD", "\12\0\0\1\xab\xcd", 6,
-	      "\\# 6 0A000001ABCD");
+	      "\\# 6 0a000001abcd");
 	/* Known types accept it and print their own form. */
 	check(DNS_T_A, "\\# 4 0A000001", "\12\0\0\1", 4, "10.0.0.1");
 	check(DNS_T_MX, "\\# 5 000a 01 61 00", "\0\12\1a", 5, "10 a.");
 	check(DNS_T_TXT, "\\# 3 02 6869", "\2hi", 3, "\"hi\"");
 	check(DNS_T_CAA, "\\# 4 00017830", "\0\1x0", 4, "0 x \"0\"");
-	/* Types without a text form here use it both ways. */
-	check(DNS_T_DNSKEY, "\\# 4 01000308", NULL, 0, "\\# 4 01000308");
-	check(DNS_T_RRSIG, "\\# 1 ff", NULL, 0, "\\# 1 FF");
+	/* Types without a text form here use it both ways; the others
+	 * are written in their own form. */
+	check(DNS_T_DNSKEY, "\\# 5 01000308ff", NULL, 0, "256 3 8 /w==");
+	check(DNS_T_RRSIG, "\\# 1 ff", NULL, 0, "\\# 1 ff");
 
 	refuse(65280, "\\# 4 0A0000", "length 4 but 3 bytes");
 	refuse(65280, "\\# 2 0A0000", "length 2 but 3 bytes");
@@ -336,7 +339,7 @@ static void test_generic(void **state)
 	refuse(65280, "\\#", "missing length");
 	refuse(65280, "\\# x", "bad length");
 	refuse(65280, "0A000001", "no text form");
-	refuse(DNS_T_DNSKEY, "256 3 8 AwEAAc==", "use \\# <len> <hex>");
+	refuse(DNS_T_DNSKEY, "\\# 4 01000308", "not valid DNSKEY rdata");
 	/* ... and must fit the type. */
 	refuse(DNS_T_A, "\\# 3 0A0000", "not valid A rdata");
 	refuse(DNS_T_MX, "\\# 4 000a 01 61", "not valid MX rdata");
@@ -350,6 +353,165 @@ static void test_generic(void **state)
 
 	/* A generic-looking quoted string is just TXT. */
 	check(DNS_T_TXT, "\"\\\\#\" 4", "\2\\#\0014", 5, "\"\\\\#\" \"4\"");
+}
+
+/* Names only (MB, MG, MR, ALIAS, RP, AFSDB). */
+static void test_name_types(void **state)
+{
+	(void)state;
+	check(DNS_T_MB, "mb", "\2mb\7example\3com", 16, "mb.example.com.");
+	check(DNS_T_MG, "mg.example.org.", NULL, 0, "mg.example.org.");
+	check(DNS_T_MR, "mr", NULL, 0, "mr.example.com.");
+	check(DNS_T_ALIAS, "target.example.net.", NULL, 0,
+	      "target.example.net.");
+	check(DNS_T_RP, "admin.example.org. txt", NULL, 0,
+	      "admin.example.org. txt.example.com.");
+	/* RFC 1183 2.2 */
+	check(DNS_T_AFSDB, "1 afs.", "\0\1\3afs", 7, "1 afs.");
+	refuse(DNS_T_RP, "admin.example.org.", "missing RP txt name");
+	refuse(DNS_T_AFSDB, "70000 afs.", "out of range");
+	refuse(DNS_T_ALIAS, "a. b.", "unexpected 'b.'");
+}
+
+static void test_loc(void **state)
+{
+	(void)state;
+	/* RFC 1876 appendix: the wire of 42 21 54 N 71 06 18 W -24m 30m */
+	check(DNS_T_LOC, "42 21 54 N 71 06 18 W -24m 30m",
+	      "\x00\x33\x16\x13\x89\x17\x2d\xd0\x70\xbe\x15\xf0\x00\x98\x8d\x20",
+	      16, "42 21 54.000 N 71 6 18.000 W -24.00m 30.00m 10000.00m 10.00m");
+	check(DNS_T_LOC,
+	      "52 22 23.000 N 4 53 32.000 E -2.00m 1.00m 10000.00m 10.00m",
+	      NULL, 0, "52 22 23.000 N 4 53 32.000 E -2.00m 1.00m 10000.00m 10.00m");
+	check(DNS_T_LOC, "0 N 0 E 0", NULL, 0,
+	      "0 0 0.000 N 0 0 0.000 E 0.00m 1.00m 10000.00m 10.00m");
+	check(DNS_T_LOC, "90 S 180 W 100.5m 0m 2m 3m", NULL, 0,
+	      "90 0 0.000 S 180 0 0.000 W 100.50m 0.00m 2.00m 3.00m");
+	refuse(DNS_T_LOC, "91 N 0 E 0", "bad LOC coordinate");
+	refuse(DNS_T_LOC, "1 60 N 0 E 0", "bad LOC coordinate");
+	refuse(DNS_T_LOC, "1 N 181 E 0", "bad LOC coordinate");
+	refuse(DNS_T_LOC, "1 N 1 E", "missing LOC altitude");
+	refuse(DNS_T_LOC, "1 N 1 E 0 15m", "one digit");
+	refuse(DNS_T_LOC, "1 N 1 E 0 1 1 1 1", "unexpected '1'");
+	refuse(DNS_T_LOC, "\\# 16 01000000000000000000000000000000",
+	       "not valid LOC");
+}
+
+static void test_hex_base64_types(void **state)
+{
+	(void)state;
+	/* RFC 4255 3.3; hex written in lower case as PowerDNS does */
+	check(DNS_T_SSHFP, "2 1 123456789ABCDEF67890123456789ABCDEF67890",
+	      "\2\1\x12\x34\x56\x78\x9a\xbc\xde\xf6\x78\x90\x12\x34\x56\x78"
+	      "\x9a\xbc\xde\xf6\x78\x90", 22,
+	      "2 1 123456789abcdef67890123456789abcdef67890");
+	check(DNS_T_TLSA, "3 1 1 ABCDEF0123", "\3\1\1\xab\xcd\xef\x01\x23", 8,
+	      "3 1 1 abcdef0123");
+	check(DNS_T_CDS, "0 0 0 00", "\0\0\0\0\0", 5, "0 0 0 00");
+	refuse(DNS_T_SSHFP, "2 1", "missing SSHFP data");
+	refuse(DNS_T_TLSA, "3 1 1 XYZ", "bad hex");
+	/* RFC 4034 2.3 (key shortened) */
+	check(DNS_T_DNSKEY, "256 3 5 AQPSKmynfzW4kyBv015MUG2DeIQ3 Cbl+BBZH4b/0PY1kxkmvHjcZc8no",
+	      NULL, 0,
+	      "256 3 5 AQPSKmynfzW4kyBv015MUG2DeIQ3Cbl+BBZH4b/0PY1kxkmvHjcZc8no");
+	check(DNS_T_DNSKEY, "257 3 13 AQ==", "\1\1\3\15\1", 5, "257 3 13 AQ==");
+	check(DNS_T_CDNSKEY, "0 3 0 AA==", "\0\0\3\0\0", 5, "0 3 0 AA==");
+	check(DNS_T_OPENPGPKEY, "AAEC", "\0\1\2", 3, "AAEC");
+	check(DNS_T_OPENPGPKEY, "AAE=", "\0\1", 2, "AAE=");
+	refuse(DNS_T_DNSKEY, "256 3 8", "missing DNSKEY key");
+	refuse(DNS_T_DNSKEY, "256 3 8 A*==", "bad base64");
+	/* Padding may be left out; it is written back. */
+	check(DNS_T_OPENPGPKEY, "AAE", "\0\1", 2, "AAE=");
+	refuse(DNS_T_OPENPGPKEY, "AA=E", "bad base64");
+}
+
+static void test_misc_types(void **state)
+{
+	(void)state;
+	/* RFC 7043 3.2 and 4.2 */
+	check(DNS_T_EUI48, "00-00-5e-00-53-2a", "\0\0\x5e\0\x53\x2a", 6,
+	      "00-00-5e-00-53-2a");
+	check(DNS_T_EUI64, "00-00-5E-EF-10-00-00-2A",
+	      "\0\0\x5e\xef\x10\0\0\x2a", 8, "00-00-5e-ef-10-00-00-2a");
+	refuse(DNS_T_EUI48, "00:00:5e:00:53:2a", "bad EUI48");
+	refuse(DNS_T_EUI64, "00-00-5e-00-53-2a", "bad EUI64");
+	/* RFC 3403 6.2 */
+	check(DNS_T_NAPTR,
+	      "100 10 \"S\" \"SIP+D2U\" \"!^.*$!sip:customer-service@example.com!\" _sip._udp.example.com.",
+	      NULL, 0,
+	      "100 10 \"S\" \"SIP+D2U\" \"!^.*$!sip:customer-service@example.com!\" _sip._udp.example.com.");
+	check(DNS_T_NAPTR, "10 20 \"\" \"\" \"\" .", "\0\12\0\24\0\0\0\0", 8,
+	      "10 20 \"\" \"\" \"\" .");
+	refuse(DNS_T_NAPTR, "10 20 \"u\" \"E2U+sip\" \"x\"",
+	       "missing NAPTR replacement");
+	/* RFC 7553 4.5 */
+	check(DNS_T_URI, "10 1 \"ftp://ftp1.example.com/public\"",
+	      "\0\12\0\1ftp://ftp1.example.com/public", 33,
+	      "10 1 \"ftp://ftp1.example.com/public\"");
+	refuse(DNS_T_URI, "10 1 \"\"", "bad URI target");
+	check(DNS_T_HINFO, "PC Linux", NULL, 0, "\"PC\" \"Linux\"");
+}
+
+static void test_svcb(void **state)
+{
+	(void)state;
+	/* RFC 9460 appendix D.1 and D.2 */
+	check(DNS_T_SVCB, "0 foo.example.com.",
+	      "\0\0\3foo\7example\3com", 19, "0 foo.example.com.");
+	check(DNS_T_SVCB, "1 .", "\0\1", 3, "1 .");
+	check(DNS_T_SVCB, "16 foo.example.com. port=53",
+	      "\0\x10\3foo\7example\3com\0\0\3\0\2\0\x35", 25,
+	      "16 foo.example.com. port=53");
+	check(DNS_T_SVCB, "1 foo.example.com. key667=hello",
+	      "\0\1\3foo\7example\3com\0\x02\x9b\0\5hello", 28,
+	      "1 foo.example.com. key667=\"hello\"");
+	check(DNS_T_SVCB, "1 foo.example.com. key667=\"hello\\210qoo\"",
+	      "\0\1\3foo\7example\3com\0\x02\x9b\0\x09hello\xd2qoo", 32,
+	      "1 foo.example.com. key667=\"hello\\210qoo\"");
+	check(DNS_T_SVCB, "1 foo.example.com. ipv6hint=\"2001:db8::1,2001:db8::53:1\"",
+	      NULL, 0, "1 foo.example.com. ipv6hint=2001:db8::1,2001:db8::53:1");
+	check(DNS_T_SVCB,
+	      "16 foo.example.org. alpn=h2,h3-19 mandatory=ipv4hint,alpn ipv4hint=192.0.2.1",
+	      "\0\x10\3foo\7example\3org\0"
+	      "\0\0\0\4\0\1\0\4"
+	      "\0\1\0\x09\2h2\5h3-19"
+	      "\0\4\0\4\xc0\0\2\1", 48,
+	      "16 foo.example.org. mandatory=alpn,ipv4hint alpn=h2,h3-19 ipv4hint=192.0.2.1");
+	check(DNS_T_HTTPS, "1 . alpn=h2 no-default-alpn ech=AAEC ipv6hint=2001:db8::1",
+	      NULL, 0, "1 . alpn=h2 no-default-alpn ech=\"AAEC\" ipv6hint=2001:db8::1");
+	check(DNS_T_HTTPS, "1 . key65000", "\0\1\0\xfd\xe8\0\0", 7,
+	      "1 . key65000");
+	refuse(DNS_T_SVCB, "1 . port=53 port=54", "given twice");
+	refuse(DNS_T_SVCB, "1 . port", "needs a value");
+	refuse(DNS_T_SVCB, "1 . bogus=1", "bad SVCB parameter 'bogus=1'");
+	refuse(DNS_T_SVCB, "1 . port=70000", "out of range");
+	refuse(DNS_T_SVCB, "1 . ipv4hint=1.2.3", "bad SVCB value");
+	refuse(DNS_T_SVCB, "1 . key70000=a", "bad SVCB parameter");
+	refuse(DNS_T_HTTPS, "\\# 8 0001 00 0003 0001 00", "not valid HTTPS");
+}
+
+/* RFC 3597 form for any type, and the mnemonic "TYPEnnn" form. */
+static void test_generic_any(void **state)
+{
+	(void)state;
+	uint16_t t;
+	assert_int_equal(dns_type_parse("TYPE12345", &t), 0);
+	assert_int_equal(t, 12345);
+	check(t, "\\# 4 0a000001", "\12\0\0\1", 4, "\\# 4 0a000001");
+	assert_int_equal(dns_type_parse("loc", &t), 0);
+	assert_int_equal(t, DNS_T_LOC);
+	check(DNS_T_EUI48, "\\# 6 00005e00532a", NULL, 0, "00-00-5e-00-53-2a");
+	const char *names[] = {"LOC", "EUI48", "EUI64", "SVCB", "HTTPS",
+			       "SSHFP", "TLSA", "NAPTR", "DS", "DNSKEY", "CDS",
+			       "CDNSKEY", "OPENPGPKEY", "URI", "HINFO", "RP",
+			       "AFSDB", "MB", "MG", "MR", "ALIAS"};
+	char tb[16];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(dns_type_parse(names[i], &t), 0);
+		assert_string_equal(dns_type_name(t, tb), names[i]);
+	}
+	assert_int_equal(dns_type_parse("ALIAS", &t), 0);
+	assert_int_equal(t, 65401);
 }
 
 static void test_to_text_errors(void **state)
@@ -575,6 +737,12 @@ int main(void)
 		cmocka_unit_test(test_txt),
 		cmocka_unit_test(test_hinfo_caa_ds),
 		cmocka_unit_test(test_generic),
+		cmocka_unit_test(test_name_types),
+		cmocka_unit_test(test_loc),
+		cmocka_unit_test(test_hex_base64_types),
+		cmocka_unit_test(test_misc_types),
+		cmocka_unit_test(test_svcb),
+		cmocka_unit_test(test_generic_any),
 		cmocka_unit_test(test_to_text_errors),
 		cmocka_unit_test(test_unpack),
 		cmocka_unit_test(test_target),

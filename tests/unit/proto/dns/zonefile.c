@@ -156,7 +156,7 @@ static void test_zone(void **state)
 		"example.com. 3600 CAA 0 issue \"letsencrypt.org\"",
 		"host\\032name.example.com. 3600 A 192.0.2.3",
 		"\\@\\.x.example.com. 777600 A 192.0.2.4",
-		"x.example.com. 3600 TYPE65280 \\# 2 ABCD",
+		"x.example.com. 3600 TYPE65280 \\# 2 abcd",
 		"y.example.com. 3600 A 192.0.2.5",
 		"ptr.example.com. 3600 PTR host.example.org.",
 		"a.sub.example.com. 3600 A 192.0.2.5",
@@ -168,7 +168,7 @@ static void test_zone(void **state)
 		"b.sub.example.com. 3600 A 192.0.2.6",
 		"c.sub.example.com. 60 A 192.0.2.7",
 		"d.sub.example.com. 60 DS 60485 5 1 "
-		"2BB183AF5F22588179A53B0A98631FAD1A292118",
+		"2bb183af5f22588179a53b0a98631fad1a292118",
 		"e.sub.example.com. 60 HINFO \"PC\" \"Linux\"",
 		"f.sub.example.com. 60 DNAME g.sub.example.com.",
 		"h.sub.example.com. 60 SPF \"v=spf1 -all\"",
