@@ -318,9 +318,11 @@ def test_every_other_command_has_json(hearthd_factory, tmp_path, cli):
     for c in ("dns zones", "dns record add", "dns cache flush",
               "dhcp release", "dhcp pools", "status"):
         assert c in names, names
-    assert json.loads(cli("config", "check", d.config_path,
-                          "--json").stdout) == \
-        {"file": str(d.config_path), "ok": True}
+    checked = json.loads(cli("config", "check", d.config_path,
+                             "--json").stdout)
+    assert checked == {"file": str(d.config_path), "ok": True,
+                       "summary": checked.get("summary")}
+    assert checked["summary"].startswith("ok: 1 room (dns), 1 zone, ")
     assert isinstance(js(cli, d, "reload"), dict)
     z = tmp_path / "j.zone"
     z.write_text("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n")
