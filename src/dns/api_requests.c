@@ -302,6 +302,8 @@ int dns_api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
 	struct api_rrset_in *in = NULL;
 	size_t n = 0;
 	bool changed = false, soa_given = false;
+	uint32_t before = 0, after = 0;
+	bool had_serial = dns_api_zone_serial(z, &before);
 	int rc;
 	json_t *rrsets = json_object_get(body, "rrsets");
 	if (!json_is_array(rrsets))
@@ -319,7 +321,14 @@ int dns_api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
 	/* PowerDNS bumps on every successful PATCH, even one that changed
 	 * nothing (a DELETE of an absent RRset); so does hearth. */
 	(void)changed;
-	if (!soa_given)
-		dns_api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
+	/* Like PowerDNS 4.7, SOA-EDIT-API applies to a SOA the PATCH gives
+	 * as well (to its serial). */
+	dns_api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
+	/* Unlike PowerDNS, the serial never goes backwards (RFC 1982): a
+	 * secondary would ignore every later change. A SOA written by the
+	 * PATCH always moves it forwards. */
+	if (had_serial && dns_api_zone_serial(z, &after) &&
+	    (int32_t)(after - before) <= 0 && (soa_given || after != before))
+		dns_api_zone_set_serial(z, before + 1);
 	return 0;
 }

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: MIT
+"""PowerDNS API data parity, side by side with pdns_server 4.7: the serial
+a PATCH that gives the SOA leaves (SOA-EDIT-API applied, never backwards),
+names and content PowerDNS stores as sent, and what it refuses with 422."""
+from test_dns_api import (Z, ask, patch, pdns, hearth, rr,  # noqa: F401
+                          soa_serial)
+
+SOA = "ns1.{z} hostmaster.{z} {s} 10800 3600 604800 3600"
+
+
+def create(api, zone, **extra):
+    body = {"name": zone, "kind": "Native", "nameservers": ["ns1." + zone]}
+    body.update(extra)
+    r = api.call("POST", Z, body)
+    assert r.status == 201, r
+    return r
+
+
+def serial(api, zone):
+    r = api.get(Z + "/" + zone)
+    assert r.status == 200, r
+    return r.json["serial"]
+
+
+def patch_soa(api, zone, s):
+    return api.call("PATCH", Z + "/" + zone, patch(
+        rr(zone, "SOA", 3600, SOA.format(z=zone, s=s))))
+
+
+def test_soa_edit_api_applies_to_a_given_soa(pdns, hearth):
+    stored = []
+    for api in (pdns, hearth):
+        create(api, "ser.example.", soa_edit_api="INCREASE")
+        given = serial(api, "ser.example.") + 100
+        r = patch_soa(api, "ser.example.", given)
+        assert r.status == 204, r
+        stored.append(serial(api, "ser.example.") - given)
+    # PowerDNS applies SOA-EDIT-API to the SOA the PATCH carries.
+    assert stored == [1, 1]
+
+
+def test_given_soa_never_moves_the_served_serial_back(hearth):
+    for zone, edit in (("back.example.", "DEFAULT"), ("raw.example.", "")):
+        create(hearth, zone, soa_edit_api=edit)
+        s0 = soa_serial(hearth, zone)
+        r = patch_soa(hearth, zone, 5)
+        assert r.status == 204, r
+        s1 = soa_serial(hearth, zone)
+        # RFC 1982: s1 is greater than s0.
+        assert 0 < (s1 - s0) % 2**32 < 2**31, (s0, s1)
+        assert serial(hearth, zone) == s1
+        # The same serial given again still moves it forwards.
+        assert patch_soa(hearth, zone, s1).status == 204
+        s2 = soa_serial(hearth, zone)
+        assert 0 < (s2 - s1) % 2**32 < 2**31, (s1, s2)
