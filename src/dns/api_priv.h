@@ -133,6 +133,11 @@ int dns_api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode m
 		     int64_t now, struct api_rrset_in **out, size_t *n,
 		     struct api_err *e);
 
+/* Turns each "\@" of the presentation text @t (@n bytes, NUL-terminated
+ * at most at t[n]) back into "@" in place, leaving other escapes alone:
+ * PowerDNS shows '@' inside names as sent. Returns the new length. */
+int dns_api_unescape_at(char *t, size_t n);
+
 /* Parses one record's content for (owner, type) as dns_api_rrsets_parse
  * does (into @z's arena). 0, -EINVAL with @e, or -ENOMEM. */
 int dns_api_record_parse(struct api_zone *z, const char *owner, uint16_t type,

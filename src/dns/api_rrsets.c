@@ -44,6 +44,22 @@ static const char *type_text(uint16_t type, char buf[16])
 	return dns_type_name(type, buf);
 }
 
+int dns_api_unescape_at(char *t, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] == '\\' && i + 1 < n) {
+			if (t[i + 1] != '@')
+				t[o++] = t[i];
+			t[o++] = t[++i];
+			continue;
+		}
+		t[o++] = t[i];
+	}
+	t[o] = '\0';
+	return (int)o;
+}
+
 /* Parses @content as RDATA of @type; it must re-serialise to itself. */
 static int parse_record(struct api_zone *z, struct scratch *sc,
 			const char *owner, uint16_t type, const char *content,
@@ -62,7 +78,8 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 					"Invalid character \\x%02X in record "
 					"content '%.200s'",
 					*p, content);
-	/* PowerDNS trims outer blanks before comparing. */
+	/* Outer blanks are parsed around, then refused as PowerDNS 4.7
+	 * does: "Not in expected format (parsed as ...)". */
 	const char *start = content;
 	while (*start == ' ')
 		start++;
@@ -87,10 +104,14 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 		return dns_api_fail(e, 422,
 				"Record %s/%s '%.200s': cannot be represented",
 				owner, tn, content);
+	/* PowerDNS keeps '@' inside names as sent; the text form escapes it. */
+	n = dns_api_unescape_at(sc->text, (size_t)n);
 	/* AAAA: PowerDNS only checks that inet_pton accepts it, then
 	 * stores the canonical form; so does hearth. */
-	if (type != DNS_T_AAAA &&
-	    ((size_t)n != len || strncasecmp(sc->text, start, len) != 0))
+	bool blanks = start != content || start[len] != '\0';
+	if (blanks || (type != DNS_T_AAAA &&
+		       ((size_t)n != len ||
+			strncasecmp(sc->text, start, len) != 0)))
 		return dns_api_fail(e, 422,
 				"Record %s/%s '%.200s': Not in expected "
 				"format (parsed as '%.200s')",

@@ -83,6 +83,8 @@ static int load_record(const struct dns_store_rr *rr, void *ud)
 			o += (size_t)snprintf(l->text + o, 3, "%02x",
 					      ((const uint8_t *)rr->rdata)[i]);
 		n = (int)o;
+	} else {
+		n = dns_api_unescape_at(l->text, (size_t)n);
 	}
 	uint8_t *rd = arena_alloc(&z->arena, rr->rdlen ? rr->rdlen : 1);
 	const char *content = arena_strndup(&z->arena, l->text, (size_t)n);

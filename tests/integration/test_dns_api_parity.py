@@ -53,3 +53,44 @@ def test_given_soa_never_moves_the_served_serial_back(hearth):
         assert patch_soa(hearth, zone, s1).status == 204
         s2 = soa_serial(hearth, zone)
         assert 0 < (s2 - s1) % 2**32 < 2**31, (s1, s2)
+
+
+def contents(api, zone, name, typ):
+    r = api.get(Z + "/" + zone)
+    assert r.status == 200, r
+    return [[x["content"] for x in s["records"]] for s in r.json["rrsets"]
+            if s["name"] == name and s["type"] == typ]
+
+
+def test_at_inside_a_name_is_stored_as_sent(pdns, hearth):
+    soa = "ns1.at.example. test@example.org. 7 10800 3600 604800 3600"
+    seen = []
+    for api in (pdns, hearth):
+        create(api, "at.example.", soa_edit_api="")
+        r = api.call("PATCH", Z + "/at.example.", patch(
+            rr("at.example.", "SOA", 3600, soa),
+            rr("c.at.example.", "CNAME", 60, "a@b.example.")))
+        assert r.status == 204, r
+        seen.append((contents(api, "at.example.", "at.example.", "SOA"),
+                     contents(api, "at.example.", "c.at.example.", "CNAME")))
+    assert seen[0] == seen[1] == ([[soa]], [["a@b.example."]])
+    a = ask(hearth, "c.at.example.", "CNAME")
+    assert a.answer[0][0].target.labels[0] == b"a@b"
+
+
+def test_outer_blanks_in_content_are_refused(pdns, hearth):
+    got = []
+    for api in (pdns, hearth):
+        create(api, "sp.example.")
+        res = []
+        for name, typ, content in (("s.sp.example.", "A", " 192.0.2.1 "),
+                                   ("s.sp.example.", "A", " 192.0.2.1"),
+                                   ("t.sp.example.", "TXT", '"x" ')):
+            r = api.call("PATCH", Z + "/sp.example.", patch(
+                rr(name, typ, 60, content)))
+            res.append((r.status, r.json))
+        got.append(res)
+    assert got[0] == got[1]
+    assert got[1][0] == (422, {"error": "Record s.sp.example./A ' 192.0.2.1 "
+                               "': Not in expected format (parsed as "
+                               "'192.0.2.1')"})
