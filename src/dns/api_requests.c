@@ -114,6 +114,21 @@ static int get_masters(json_t *body, struct api_zone *z, struct api_err *e)
 	return 0;
 }
 
+/* hearth keeps no TSIG keys: every key id named is unknown, as
+ * PowerDNS says of a key it does not have. */
+static int check_tsig_ids(json_t *body, const char *key, struct api_err *e)
+{
+	json_t *ids = json_object_get(body, key);
+	size_t i;
+	json_t *v;
+	json_array_foreach (ids, i, v)
+		return dns_api_fail(e, 422,
+				"A TSIG key with the name '%.200s' does not "
+				"exist",
+				json_is_string(v) ? json_string_value(v) : "");
+	return 0;
+}
+
 /* Settings both POST and PUT take. */
 static int get_settings(json_t *body, struct api_zone *z, struct api_err *e)
 {
@@ -126,7 +141,9 @@ static int get_settings(json_t *body, struct api_zone *z, struct api_err *e)
 						"a String");
 		z->set.kind = dns_api_kind_normalise(json_string_value(kind));
 	}
-	if ((rc = get_masters(body, z, e)) ||
+	if ((rc = check_tsig_ids(body, "master_tsig_key_ids", e)) ||
+	    (rc = check_tsig_ids(body, "slave_tsig_key_ids", e)) ||
+	    (rc = get_masters(body, z, e)) ||
 	    (rc = get_string(body, "account", &z->set.account, z, e)) ||
 	    (rc = get_string(body, "catalog", &z->set.catalog, z, e)) ||
 	    (rc = get_string(body, "soa_edit_api", &z->set.soa_edit_api, z,

@@ -94,3 +94,26 @@ def test_outer_blanks_in_content_are_refused(pdns, hearth):
     assert got[1][0] == (422, {"error": "Record s.sp.example./A ' 192.0.2.1 "
                                "': Not in expected format (parsed as "
                                "'192.0.2.1')"})
+
+
+def test_unknown_tsig_key_ids_are_refused(pdns, hearth):
+    got = []
+    for api in (pdns, hearth):
+        res = []
+        for key in ("master_tsig_key_ids", "slave_tsig_key_ids"):
+            zone = key.split("_")[0] + ".example."
+            r = api.call("POST", Z, {"name": zone, "kind": "Native",
+                                     "nameservers": ["ns1." + zone],
+                                     key: ["nokey"]})
+            res.append((r.status, r.json))
+            # pdns_server 4.7 leaves an empty zone behind; hearth does not.
+            if api is hearth:
+                assert api.get(Z + "/" + zone).status == 404
+        create(api, "tsig.example.")
+        r = api.call("PUT", Z + "/tsig.example.",
+                     {"master_tsig_key_ids": ["other"]})
+        res.append((r.status, r.json))
+        got.append(res)
+    assert got[0] == got[1]
+    assert got[1][0] == (422, {"error": "A TSIG key with the name 'nokey' "
+                               "does not exist"})
