@@ -77,6 +77,7 @@ struct api_zone {
 	struct api_rrset *sets;
 	size_t n, cap;
 	struct arena arena;
+	bool creating; /* POST: a missing SOA is synthesised afterwards */
 };
 
 /* An empty zone named @name (canonical text). 0 or -EINVAL/-ENOMEM. */

@@ -261,8 +261,12 @@ int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 	if (rrsets) {
 		rc = dns_api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n,
 				      e);
+		/* A SOA RRset with comments only gets the synthesised SOA
+		 * below, as in PowerDNS. */
+		z->creating = true;
 		if (!rc)
 			rc = dns_api_rrsets_apply(z, in, n, false, &changed, e);
+		z->creating = false;
 		free(in);
 		if (rc)
 			return rc;

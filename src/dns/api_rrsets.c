@@ -463,7 +463,7 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 	const char *tn = type_text(s->type, tb);
 	bool apex = strcmp(s->name, z->name) == 0;
 
-	if (s->type == DNS_T_SOA && apex && s->n == 0 &&
+	if (s->type == DNS_T_SOA && apex && s->n == 0 && !z->creating &&
 	    !dns_api_zone_is_secondary(z))
 		return dns_api_fail(e, 422,
 				"RRset %s IN SOA: the zone's SOA record cannot "

@@ -117,3 +117,27 @@ def test_unknown_tsig_key_ids_are_refused(pdns, hearth):
     assert got[0] == got[1]
     assert got[1][0] == (422, {"error": "A TSIG key with the name 'nokey' "
                                "does not exist"})
+
+
+def without_clock(rrsets):
+    for s in rrsets:
+        for c in s["comments"]:
+            c.pop("modified_at")
+    return sorted(rrsets, key=lambda s: (s["name"], s["type"]))
+
+
+def test_create_with_a_soa_carrying_only_comments(pdns, hearth):
+    got = []
+    for api in (pdns, hearth):
+        r = api.call("POST", Z, {
+            "name": "cm.example.", "kind": "Native", "soa_edit_api": "",
+            "nameservers": ["ns1.cm.example."],
+            "rrsets": [{"name": "cm.example.", "type": "SOA",
+                        "comments": [{"content": "hi", "account": "me"}]}]})
+        assert r.status == 201, r
+        got.append(without_clock(api.get(Z + "/cm.example.").json["rrsets"]))
+    assert got[0] == got[1]
+    soa = [s for s in got[1] if s["type"] == "SOA"][0]
+    assert soa["comments"] == [{"content": "hi", "account": "me"}]
+    assert len(soa["records"]) == 1
+    assert ask(hearth, "cm.example.", "SOA").answer
