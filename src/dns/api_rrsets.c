@@ -515,11 +515,15 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 			if (off < 0 ||
 			    !is_hostname(s->recs[i].rdata + off,
 					 s->recs[i].rdlen - (size_t)off,
-					 s->type != DNS_T_NS))
+					 s->type != DNS_T_NS)) {
+				/* PowerDNS names the target: the last field. */
+				const char *c = s->recs[i].content;
+				const char *t = strrchr(c, ' ');
 				return dns_api_fail(e, 422,
-						"RRset %s IN %s: non-hostname "
+						"RRset %s IN %s non-hostname "
 						"content %.200s",
-						s->name, tn, s->recs[i].content);
+						s->name, tn, t ? t + 1 : c);
+			}
 		}
 	}
 	for (size_t i = 0; i < z->n; i++) {

@@ -141,3 +141,20 @@ def test_create_with_a_soa_carrying_only_comments(pdns, hearth):
     assert soa["comments"] == [{"content": "hi", "account": "me"}]
     assert len(soa["records"]) == 1
     assert ask(hearth, "cm.example.", "SOA").answer
+
+
+def test_at_in_a_host_name_target_is_refused_as_pdns_does(pdns, hearth):
+    got = []
+    for api in (pdns, hearth):
+        create(api, "hn.example.")
+        res = []
+        for typ, content in (("MX", "10 a@b.example."),
+                             ("SRV", "10 5 5060 s@p.example."),
+                             ("NS", "n@s.example.")):
+            r = api.call("PATCH", Z + "/hn.example.", patch(
+                rr("x.hn.example.", typ, 60, content)))
+            res.append((r.status, r.json))
+        got.append(res)
+    assert got[0] == got[1]
+    assert got[1][0] == (422, {"error": "RRset x.hn.example. IN MX "
+                               "non-hostname content a@b.example."})
