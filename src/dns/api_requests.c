@@ -290,6 +290,18 @@ int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 	return 0;
 }
 
+/* Unlike PowerDNS, the serial never goes backwards (RFC 1982): a
+ * secondary would ignore every later change. A serial that moved, or a
+ * SOA the request wrote (@written), ends up after @before. */
+static void keep_serial_forward(struct api_zone *z, uint32_t before,
+				bool written)
+{
+	uint32_t after;
+	if (dns_api_zone_serial(z, &after) && (int32_t)(after - before) <= 0 &&
+	    (written || after != before))
+		dns_api_zone_set_serial(z, before + 1);
+}
+
 int dns_api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
 		       bool *records_changed, struct api_err *e)
 {
@@ -304,6 +316,8 @@ int dns_api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
 		return 0;
 	if (!json_is_array(rrsets))
 		return dns_api_fail(e, 422, "Key 'rrsets' is not an array");
+	uint32_t before = 0;
+	bool had_serial = dns_api_zone_serial(z, &before);
 	rc = dns_api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n, e);
 	if (!rc)
 		rc = dns_api_rrsets_apply(z, in, n, true, records_changed, e);
@@ -313,6 +327,8 @@ int dns_api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
 	if (!dns_api_zone_is_secondary(z) && !has_apex_records(z, DNS_T_SOA))
 		return dns_api_fail(e, 422, "Must give SOA record for zone when "
 					"replacing all RR sets");
+	if (had_serial)
+		keep_serial_forward(z, before, true);
 	*records_changed = true;
 	return 0;
 }
@@ -323,7 +339,7 @@ int dns_api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
 	struct api_rrset_in *in = NULL;
 	size_t n = 0;
 	bool changed = false, soa_given = false;
-	uint32_t before = 0, after = 0;
+	uint32_t before = 0;
 	bool had_serial = dns_api_zone_serial(z, &before);
 	int rc;
 	json_t *rrsets = json_object_get(body, "rrsets");
@@ -345,11 +361,7 @@ int dns_api_zone_apply_patch(struct api_zone *z, json_t *body, int64_t now,
 	/* Like PowerDNS 4.7, SOA-EDIT-API applies to a SOA the PATCH gives
 	 * as well (to its serial). */
 	dns_api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
-	/* Unlike PowerDNS, the serial never goes backwards (RFC 1982): a
-	 * secondary would ignore every later change. A SOA written by the
-	 * PATCH always moves it forwards. */
-	if (had_serial && dns_api_zone_serial(z, &after) &&
-	    (int32_t)(after - before) <= 0 && (soa_given || after != before))
-		dns_api_zone_set_serial(z, before + 1);
+	if (had_serial)
+		keep_serial_forward(z, before, soa_given);
 	return 0;
 }

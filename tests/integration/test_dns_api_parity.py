@@ -53,6 +53,13 @@ def test_given_soa_never_moves_the_served_serial_back(hearth):
         assert patch_soa(hearth, zone, s1).status == 204
         s2 = soa_serial(hearth, zone)
         assert 0 < (s2 - s1) % 2**32 < 2**31, (s1, s2)
+        # Replacing every RRset (PUT with rrsets) does not move it back.
+        r = hearth.call("PUT", Z + "/" + zone, {"rrsets": [
+            rr(zone, "SOA", 3600, SOA.format(z=zone, s=3)),
+            rr(zone, "NS", 3600, "ns1." + zone)]})
+        assert r.status == 204, r
+        s3 = soa_serial(hearth, zone)
+        assert 0 < (s3 - s2) % 2**32 < 2**31, (s2, s3)
 
 
 def contents(api, zone, name, typ):
