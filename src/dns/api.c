@@ -251,7 +251,34 @@ not_found:
 	http_reply_error(resp, 404, "Not Found");
 }
 
+/* A CORS preflight, as pdns_server 4.7 answers it on every API path,
+ * with or without a key: 200, empty text/plain, the methods and headers
+ * a browser may use from any origin. */
+static void api_preflight(const struct http_request *req,
+			  struct http_response *resp, void *ud)
+{
+	(void)req;
+	(void)ud;
+	resp->status = 200;
+	resp->content_type = "text/plain";
+	http_reply_header(resp, "Access-Control-Allow-Origin", "*");
+	http_reply_header(resp, "Access-Control-Allow-Headers",
+			  "Content-Type, X-API-Key");
+	http_reply_header(resp, "Access-Control-Allow-Methods",
+			  "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+	http_reply_header(resp, "Access-Control-Max-Age", "3600");
+}
+
+#define PREFLIGHT(nm, p, pre)                                                \
+	{.name = nm, .method = "OPTIONS", .path = p, .prefix = pre,          \
+	 .fn = api_preflight,                                                \
+	 .help = "PowerDNS API CORS preflight (no key, as pdns_server)"}
+
 static const struct http_route routes[] = {
+	PREFLIGHT("pdns_options", "/api", false),
+	PREFLIGHT("pdns_options", "/api/v1", false),
+	PREFLIGHT("pdns_options", "/api/v1/servers", false),
+	PREFLIGHT("pdns_options", SERVERS_PREFIX, true),
 	{.name = "pdns_api", .method = "GET", .path = "/api",
 	 .management = true, .fn = api_versions,
 	 .help = "PowerDNS API versions (X-API-Key)"},
