@@ -120,6 +120,8 @@ static const struct {
 	{"export", {"GET", {"GET"}, {dns_api_zone_export}}},
 };
 static const struct action stats_action = {"GET", {"GET"}, {dns_api_statistics}};
+static const struct action config_action = {"GET", {"GET"},
+					    {dns_api_config_list}};
 static const struct action search_action = {"GET", {"GET"},
 					    {dns_api_search_data}};
 
@@ -212,6 +214,10 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 	}
 	if (n == 2 && SEG_IS(1, "statistics")) {
 		run_action(&c, &stats_action);
+		return;
+	}
+	if (n == 2 && SEG_IS(1, "config")) {
+		run_action(&c, &config_action);
 		return;
 	}
 	if (n == 2 && SEG_IS(1, "search-data")) {

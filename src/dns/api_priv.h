@@ -259,6 +259,7 @@ void dns_api_zone_rectify(struct api_call *c);
 void dns_api_zone_export(struct api_call *c);
 void dns_api_statistics(struct api_call *c);
 void dns_api_search_data(struct api_call *c);
+void dns_api_config_list(struct api_call *c);
 
 /* Reads integers the way PowerDNS does: a JSON integer or a string of
  * digits. False when absent or not one. */
