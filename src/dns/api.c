@@ -118,7 +118,13 @@ static const struct {
 	{"axfr-retrieve", {"PUT", {"PUT"}, {dns_api_zone_axfr_retrieve}}},
 	{"rectify", {"PUT", {"PUT"}, {dns_api_zone_rectify}}},
 	{"export", {"GET", {"GET"}, {dns_api_zone_export}}},
+	{"metadata", {"GET, POST", {"GET", "POST"},
+		      {dns_api_meta_list, dns_api_meta_create}}},
 };
+static const struct action meta_kind_action = {
+	"GET, PUT, DELETE",
+	{"GET", "PUT", "DELETE"},
+	{dns_api_meta_get, dns_api_meta_put, dns_api_meta_delete}};
 static const struct action stats_action = {"GET", {"GET"}, {dns_api_statistics}};
 static const struct action config_action = {"GET", {"GET"},
 					    {dns_api_config_list}};
@@ -228,11 +234,19 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 		run_action(&c, &flush_action);
 		return;
 	}
-	if ((n == 3 || n == 4) && SEG_IS(1, "zones")) {
+	bool meta_kind = n == 5 && SEG_IS(3, "metadata") && len[4] > 0 &&
+			 len[4] < sizeof(c.kind);
+	if (meta_kind) {
+		memcpy(c.kind, seg[4], len[4]);
+		c.kind[len[4]] = '\0';
+	}
+	if ((n == 3 || n == 4 || meta_kind) && SEG_IS(1, "zones")) {
 		int rc = dns_api_zone_name_from_id(seg[2], len[2], c.zone,
 					       sizeof(c.zone));
 		const struct action *a = &zone_action;
-		if (n == 4) {
+		if (meta_kind) {
+			a = &meta_kind_action;
+		} else if (n == 4) {
 			a = NULL;
 			for (size_t i = 0;
 			     i < sizeof(zone_subs) / sizeof(zone_subs[0]); i++)
