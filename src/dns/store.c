@@ -298,6 +298,16 @@ static void write_settings(struct sql_txn *t, const char *zone, bool create,
 		OR_EMPTY(z->masters), z->notified_serial, OR_EMPTY(z->soa_edit),
 		OR_EMPTY(z->catalog), (int64_t)z->api_rectify,
 		OR_EMPTY(z->nsec3param), (int64_t)z->nsec3narrow, zone);
+	/* soa_edit set here is the SOA-EDIT metadata too: rows that no
+	 * longer agree with it give way (migration 3 -> 4). */
+	sql_run(t, NULL,
+		"DELETE FROM dns_metadata WHERE kind = 'SOA-EDIT' AND zone_id = "
+		"(SELECT id FROM dns_zones WHERE name = ?1) AND "
+		"(SELECT soa_edit FROM dns_zones WHERE name = ?1) <> "
+		"COALESCE((SELECT value FROM dns_metadata WHERE kind = 'SOA-EDIT' "
+		"AND zone_id = (SELECT id FROM dns_zones WHERE name = ?1) "
+		"ORDER BY id LIMIT 1), '')",
+		"t", zone);
 #undef OR_EMPTY
 }
 
@@ -390,6 +400,12 @@ int dns_store_meta_set(struct store *s, const char *zone, const char *kind,
 	struct sql_txn t;
 	sql_begin(s, &t);
 	int64_t id = txn_zone_id(&t, zone);
+	if (append && strcmp(kind, "SOA-EDIT") == 0) /* the setting first */
+		sql_run(&t, NULL, "INSERT INTO dns_metadata(zone_id, kind, value) "
+				  "SELECT id, 'SOA-EDIT', soa_edit FROM dns_zones "
+				  "WHERE id = ? AND soa_edit <> '' AND NOT EXISTS ("
+				  "SELECT 1 FROM dns_metadata WHERE zone_id = ? AND "
+				  "kind = 'SOA-EDIT')", "ii", id, id);
 	if (!append)
 		sql_run(&t, NULL, "DELETE FROM dns_metadata WHERE zone_id = ? "
 				  "AND kind = ?", "it", id, kind);

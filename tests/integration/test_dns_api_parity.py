@@ -95,6 +95,8 @@ def test_zone_metadata_matches_powerdns(pdns, hearth):  # noqa: F811
              ("PUT", M + "/X-TEST", {"kind": "X-OTHER", "metadata": ["c"]}),
              ("PUT", M + "/SOA-EDIT", {"metadata": ["INCEPTION-EPOCH"]}),
              ("GET", M, None),
+             ("PUT", Z + "/meta.example.", {"soa_edit": "EPOCH"}),
+             ("GET", M + "/SOA-EDIT", None),
              ("PUT", M + "/X-EMPTY", {"metadata": []}),
              ("POST", M, {"metadata": ["x"]}),
              ("POST", M, {"kind": "X-A"}),
