@@ -118,8 +118,16 @@ static const struct {
 	{"axfr-retrieve", {"PUT", {"PUT"}, {dns_api_zone_axfr_retrieve}}},
 	{"rectify", {"PUT", {"PUT"}, {dns_api_zone_rectify}}},
 	{"export", {"GET", {"GET"}, {dns_api_zone_export}}},
+	{"metadata", {"GET, POST", {"GET", "POST"},
+		      {dns_api_meta_list, dns_api_meta_create}}},
 };
+static const struct action meta_kind_action = {
+	"GET, PUT, DELETE",
+	{"GET", "PUT", "DELETE"},
+	{dns_api_meta_get, dns_api_meta_put, dns_api_meta_delete}};
 static const struct action stats_action = {"GET", {"GET"}, {dns_api_statistics}};
+static const struct action config_action = {"GET", {"GET"},
+					    {dns_api_config_list}};
 static const struct action search_action = {"GET", {"GET"},
 					    {dns_api_search_data}};
 
@@ -214,6 +222,10 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 		run_action(&c, &stats_action);
 		return;
 	}
+	if (n == 2 && SEG_IS(1, "config")) {
+		run_action(&c, &config_action);
+		return;
+	}
 	if (n == 2 && SEG_IS(1, "search-data")) {
 		run_action(&c, &search_action);
 		return;
@@ -222,11 +234,19 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 		run_action(&c, &flush_action);
 		return;
 	}
-	if ((n == 3 || n == 4) && SEG_IS(1, "zones")) {
+	bool meta_kind = n == 5 && SEG_IS(3, "metadata") && len[4] > 0 &&
+			 len[4] < sizeof(c.kind);
+	if (meta_kind) {
+		memcpy(c.kind, seg[4], len[4]);
+		c.kind[len[4]] = '\0';
+	}
+	if ((n == 3 || n == 4 || meta_kind) && SEG_IS(1, "zones")) {
 		int rc = dns_api_zone_name_from_id(seg[2], len[2], c.zone,
 					       sizeof(c.zone));
 		const struct action *a = &zone_action;
-		if (n == 4) {
+		if (meta_kind) {
+			a = &meta_kind_action;
+		} else if (n == 4) {
 			a = NULL;
 			for (size_t i = 0;
 			     i < sizeof(zone_subs) / sizeof(zone_subs[0]); i++)
@@ -251,7 +271,34 @@ not_found:
 	http_reply_error(resp, 404, "Not Found");
 }
 
+/* A CORS preflight, as pdns_server 4.7 answers it on every API path,
+ * with or without a key: 200, empty text/plain, the methods and headers
+ * a browser may use from any origin. */
+static void api_preflight(const struct http_request *req,
+			  struct http_response *resp, void *ud)
+{
+	(void)req;
+	(void)ud;
+	resp->status = 200;
+	resp->content_type = "text/plain";
+	http_reply_header(resp, "Access-Control-Allow-Origin", "*");
+	http_reply_header(resp, "Access-Control-Allow-Headers",
+			  "Content-Type, X-API-Key");
+	http_reply_header(resp, "Access-Control-Allow-Methods",
+			  "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+	http_reply_header(resp, "Access-Control-Max-Age", "3600");
+}
+
+#define PREFLIGHT(nm, p, pre)                                                \
+	{.name = nm, .method = "OPTIONS", .path = p, .prefix = pre,          \
+	 .fn = api_preflight,                                                \
+	 .help = "PowerDNS API CORS preflight (no key, as pdns_server)"}
+
 static const struct http_route routes[] = {
+	PREFLIGHT("pdns_options", "/api", false),
+	PREFLIGHT("pdns_options", "/api/v1", false),
+	PREFLIGHT("pdns_options", "/api/v1/servers", false),
+	PREFLIGHT("pdns_options", SERVERS_PREFIX, true),
 	{.name = "pdns_api", .method = "GET", .path = "/api",
 	 .management = true, .fn = api_versions,
 	 .help = "PowerDNS API versions (X-API-Key)"},

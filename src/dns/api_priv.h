@@ -246,6 +246,7 @@ struct api_call {
 	const struct http_request *req;
 	struct http_response *resp;
 	char zone[DNS_NAME_TEXT_MAX]; /* from the URL's zone id, if any */
+	char kind[64]; /* metadata/{kind} from the URL, if any */
 };
 
 /* Answers {"error": msg} with @e's status. */
@@ -265,6 +266,12 @@ void dns_api_zone_rectify(struct api_call *c);
 void dns_api_zone_export(struct api_call *c);
 void dns_api_statistics(struct api_call *c);
 void dns_api_search_data(struct api_call *c);
+void dns_api_config_list(struct api_call *c);
+void dns_api_meta_list(struct api_call *c);
+void dns_api_meta_create(struct api_call *c);
+void dns_api_meta_get(struct api_call *c);
+void dns_api_meta_put(struct api_call *c);
+void dns_api_meta_delete(struct api_call *c);
 
 /* Reads integers the way PowerDNS does: a JSON integer or a string of
  * digits. False when absent or not one. */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The dns room's tables: their migrations, zone upserts, record replacement and listing. */
+#include <string.h>
+
 #include "dns/store.h"
 
 #include <errno.h>
@@ -52,6 +54,15 @@ const char *const dns_migrations[] = {
 	/* 2 -> 3: a counter bumped by every write to a zone's records, so
 	 * the dns room rebuilds only the zones that changed. */
 	"ALTER TABLE dns_zones ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+	/* 3 -> 4: PowerDNS zone metadata set through the API (the kinds
+	 * that are zone settings live in dns_zones' columns). */
+	"CREATE TABLE dns_metadata ("
+	"  id INTEGER PRIMARY KEY,"
+	"  zone_id INTEGER NOT NULL REFERENCES dns_zones(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL,"
+	"  value TEXT NOT NULL"
+	");"
+	"CREATE INDEX dns_metadata_by_kind ON dns_metadata(zone_id, kind);",
 	NULL,
 };
 
@@ -287,6 +298,16 @@ static void write_settings(struct sql_txn *t, const char *zone, bool create,
 		OR_EMPTY(z->masters), z->notified_serial, OR_EMPTY(z->soa_edit),
 		OR_EMPTY(z->catalog), (int64_t)z->api_rectify,
 		OR_EMPTY(z->nsec3param), (int64_t)z->nsec3narrow, zone);
+	/* soa_edit set here is the SOA-EDIT metadata too: rows that no
+	 * longer agree with it give way (migration 3 -> 4). */
+	sql_run(t, NULL,
+		"DELETE FROM dns_metadata WHERE kind = 'SOA-EDIT' AND zone_id = "
+		"(SELECT id FROM dns_zones WHERE name = ?1) AND "
+		"(SELECT soa_edit FROM dns_zones WHERE name = ?1) <> "
+		"COALESCE((SELECT value FROM dns_metadata WHERE kind = 'SOA-EDIT' "
+		"AND zone_id = (SELECT id FROM dns_zones WHERE name = ?1) "
+		"ORDER BY id LIMIT 1), '')",
+		"t", zone);
 #undef OR_EMPTY
 }
 
@@ -351,5 +372,53 @@ int dns_store_zone_delete(struct store *s, const char *zone)
 	sql_begin(s, &t);
 	int64_t id = txn_zone_id(&t, zone);
 	sql_run(&t, NULL, "DELETE FROM dns_zones WHERE id = ?", "i", id);
+	return sql_commit(&t);
+}
+
+int dns_store_meta_list(struct store *s, const char *zone,
+			int (*fn)(const char *kind, const char *value, void *ud),
+			void *ud)
+{
+	int64_t id;
+	int rc = zone_id(s, zone, &id);
+	if (rc)
+		return rc;
+	struct sql_rows r;
+	sql_query(s, &r, "SELECT kind, value FROM dns_metadata "
+			 "WHERE zone_id = ? ORDER BY kind, id", "i", id);
+	while (sql_next(&r)) {
+		rc = fn(sql_col_text(&r, 0), sql_col_text(&r, 1), ud);
+		if (rc)
+			sql_stop(&r, rc);
+	}
+	return sql_end(&r);
+}
+
+int dns_store_meta_set(struct store *s, const char *zone, const char *kind,
+		       const char *const *values, size_t n, bool append)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	int64_t id = txn_zone_id(&t, zone);
+	if (append && strcmp(kind, "SOA-EDIT") == 0) /* the setting first */
+		sql_run(&t, NULL, "INSERT INTO dns_metadata(zone_id, kind, value) "
+				  "SELECT id, 'SOA-EDIT', soa_edit FROM dns_zones "
+				  "WHERE id = ? AND soa_edit <> '' AND NOT EXISTS ("
+				  "SELECT 1 FROM dns_metadata WHERE zone_id = ? AND "
+				  "kind = 'SOA-EDIT')", "ii", id, id);
+	if (!append)
+		sql_run(&t, NULL, "DELETE FROM dns_metadata WHERE zone_id = ? "
+				  "AND kind = ?", "it", id, kind);
+	for (size_t i = 0; i < n; i++)
+		sql_run(&t, NULL, "INSERT INTO dns_metadata(zone_id, kind, value) "
+				  "SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM "
+				  "dns_metadata WHERE zone_id = ? AND kind = ? "
+				  "AND value = ?)", "ittitt", id, kind, values[i],
+			id, kind, values[i]);
+	if (strcmp(kind, "SOA-EDIT") == 0) /* also a zone setting */
+		sql_run(&t, NULL, "UPDATE dns_zones SET soa_edit = COALESCE(("
+				  "SELECT value FROM dns_metadata WHERE zone_id = ?"
+				  " AND kind = 'SOA-EDIT' ORDER BY id LIMIT 1), '')"
+				  " WHERE id = ?", "ii", id, id);
 	return sql_commit(&t);
 }

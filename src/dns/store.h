@@ -117,4 +117,17 @@ int dns_store_comments(struct store *s, const char *zone,
 int dns_store_zone_update(struct store *s, const char *zone,
 			  const struct dns_store_zone_update *u);
 
+/* Zone metadata (PowerDNS API): @fn per (kind, value) of @zone, by kind
+ * then insertion order; a non-zero return stops. -ENOENT without the
+ * zone. Kinds kept as zone columns only (SOA-EDIT-API ...) are not here. */
+int dns_store_meta_list(struct store *s, const char *zone,
+			int (*fn)(const char *kind, const char *value, void *ud),
+			void *ud);
+
+/* Sets @kind of @zone to @values (replacing, or adding the values not yet
+ * there when @append); n == 0 and !append deletes the kind. SOA-EDIT's
+ * first value is also the zone's soa_edit. 0, -ENOENT or a store error. */
+int dns_store_meta_set(struct store *s, const char *zone, const char *kind,
+		       const char *const *values, size_t n, bool append);
+
 #endif
