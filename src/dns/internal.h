@@ -199,6 +199,7 @@ struct dns_lab_rr {
 	uint16_t rdlen;
 	uint8_t rdata[DNS_NAME_MAX];
 	bool dynamic; /* from a DHCP lease, not from lab: */
+	const struct cfg_host *host; /* lab: host it comes from, or NULL */
 };
 
 /* The PTR for @ip -> @fqdn in the reverse zone of the lab network that
