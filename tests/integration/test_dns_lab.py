@@ -9,6 +9,7 @@ import dns.message
 import dns.query
 import dns.rcode
 import dns.reversename
+import dns.zone
 
 from dns_helpers import dns_config, start_hearth_dns
 
@@ -137,3 +138,22 @@ def test_derived_zones_are_listed_read_exported_and_guarded(hearthd_factory,
     assert a(d.dns_port, "maestro.lab.example.") == \
         (dns.rcode.NOERROR, ["192.168.30.8"])
     assert api(d, "GET", Z + "/lab.example.").json()["serial"] == soa_serial
+
+
+def test_cli_exports_and_lists_the_lab_zone(hearthd_factory, tmp_path, cli):
+    """`hearth dns export lab.example` (as the README shows) prints the
+    derived zone; `hearth dns zones` lists it."""
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False, lab=LAB)
+    args = ["--url", f"http://127.0.0.1:{d.port}", "--api-key", "k"]
+    r = cli(*args, "dns", "export", "lab.example")
+    assert r.returncode == 0, r.stderr
+    z = dns.zone.from_text(r.stdout, origin="lab.example.",
+                           relativize=False)
+    assert z.get_soa() is not None
+    got = {(str(n), rd.to_text()) for n, _, rd in
+           z.iterate_rdatas("A")}
+    assert got == {("maestro.lab.example.", "192.168.30.8"),
+                   ("hermes.lab.example.", "192.168.30.53")}, got
+    r = cli(*args, "dns", "zones")
+    assert r.returncode == 0, r.stderr
+    assert "lab.example." in r.stdout, r.stdout
