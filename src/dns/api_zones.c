@@ -65,11 +65,6 @@ static int list_one(struct api_zone *z, void *ud)
 	struct lister *l = ud;
 	if (l->only && strcmp(l->only, z->name) != 0)
 		return 0;
-	for (size_t i = 0; i < json_array_size(l->arr); i++)
-		if (strcmp(json_string_value(json_object_get(
-				   json_array_get(l->arr, i), "name")),
-			   z->name) == 0)
-			return 0; /* stored, and derived too: listed once */
 	json_t *j = dns_api_zone_summary(z, l->dnssec);
 	if (!j)
 		return -ENOMEM;
@@ -85,6 +80,8 @@ static int list_derived(const char *zone, void *ud)
 {
 	struct lister *l = ud;
 	struct api_zone z = {0};
+	if (dns_store_zone_get(l->c->room->store, zone, NULL, NULL) == 0)
+		return 0; /* stored, and derived too: listed once, above */
 	int rc = dns_api_derived_zone_load(l->c->room, zone, &z);
 	if (!rc)
 		rc = list_one(&z, l);

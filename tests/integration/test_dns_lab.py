@@ -157,3 +157,17 @@ def test_cli_exports_and_lists_the_lab_zone(hearthd_factory, tmp_path, cli):
     r = cli(*args, "dns", "zones")
     assert r.returncode == 0, r.stderr
     assert "lab.example." in r.stdout, r.stdout
+
+
+def test_zone_stored_and_derived_is_listed_once(hearthd_factory, tmp_path):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
+    r = api(d, "POST", Z, {"name": "lab.example.", "kind": "Native",
+                           "nameservers": ["ns1.lab.example."]})
+    assert r.status_code == 201, r.text
+    mark = len(d.stderr())
+    d.write_config(dns_config(tmp_path, d.dns_port, ipv6=False, lab=LAB))
+    d.signal(signal.SIGHUP)
+    d.wait_log("reloaded", start=mark)
+    names = [z["name"] for z in api(d, "GET", Z).json()]
+    assert names.count("lab.example.") == 1, names
+    assert "30.168.192.in-addr.arpa." in names, names
