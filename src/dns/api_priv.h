@@ -254,6 +254,24 @@ void dns_api_reply_err(struct api_call *c, const struct api_err *e);
 /* The request body as JSON, or NULL after answering 400. */
 json_t *dns_api_body(struct api_call *c);
 
+/*
+ * Zones derived from lab: and DHCP leases (api_derived.c). Loop thread.
+ * dns_api_derived_zone_load fills @z (initialised here; the caller
+ * deinits) with the served SOA/NS and the derived RRsets of zone @name,
+ * each marked with a comment naming its source; -ENOENT when no derived
+ * record belongs to @name. dns_api_derived_conflict says whether a
+ * derived record of @zone sits at @name (any name when NULL) with @type
+ * (any when < 0), and writes which one into @why.
+ * dns_api_derived_each calls @fn for every derived zone's name.
+ */
+int dns_api_derived_zone_load(struct dns_room *r, const char *name,
+			      struct api_zone *z);
+bool dns_api_derived_conflict(struct dns_room *r, const char *zone,
+			      const char *name, int type, char *why,
+			      size_t len);
+int dns_api_derived_each(struct dns_room *r,
+			 int (*fn)(const char *zone, void *ud), void *ud);
+
 void dns_api_zones_list(struct api_call *c);
 void dns_api_zone_create(struct api_call *c);
 void dns_api_zone_get(struct api_call *c);

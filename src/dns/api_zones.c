@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/buf.h"
@@ -74,6 +75,20 @@ static int list_one(struct api_zone *z, void *ud)
 	return json_array_append_new(l->arr, j) ? -ENOMEM : 0;
 }
 
+/* A derived zone the store does not hold joins the list. */
+static int list_derived(const char *zone, void *ud)
+{
+	struct lister *l = ud;
+	struct api_zone z = {0};
+	if (dns_store_zone_get(l->c->room->store, zone, NULL, NULL) == 0)
+		return 0; /* stored, and derived too: listed once, above */
+	int rc = dns_api_derived_zone_load(l->c->room, zone, &z);
+	if (!rc)
+		rc = list_one(&z, l);
+	dns_api_zone_deinit(&z);
+	return rc == -ENOENT ? 0 : rc;
+}
+
 void dns_api_zones_list(struct api_call *c)
 {
 	char only[DNS_NAME_TEXT_MAX];
@@ -91,6 +106,8 @@ void dns_api_zones_list(struct api_call *c)
 	if (dnssec && strcmp(dnssec, "false") == 0)
 		l.dnssec = false;
 	int rc = l.arr ? dns_api_zones_each(c->room->store, list_one, &l) : -ENOMEM;
+	if (!rc)
+		rc = dns_api_derived_each(c->room, list_derived, &l);
 	if (rc) {
 		json_decref(l.arr);
 		reply_code(c, rc);
@@ -328,12 +345,30 @@ void dns_api_zone_create(struct api_call *c)
 	else
 		rc = dns_api_check_name(json_string_value(jn), false, name,
 					sizeof(name), &wire, &e);
+	char why[512];
+	if (!rc && dns_api_derived_conflict(c->room, name, NULL, -1, why,
+					    sizeof(why)))
+		rc = dns_api_fail(&e, 409,
+				  "Conflict: zone '%s' is derived from the "
+				  "config and would override it: %s",
+				  name, why);
 	if (rc) {
 		reply_fail(c, rc, &e);
 		json_decref(body);
 		return;
 	}
 	submit(c, OP_CREATE, name, body);
+}
+
+/* The stored zone, else the derived one (lab:, leases). */
+static int load_any(struct api_call *c, struct api_zone *z)
+{
+	int rc = dns_api_zone_load(c->room->store, c->zone, z);
+	if (rc == -ENOENT) {
+		dns_api_zone_deinit(z);
+		rc = dns_api_derived_zone_load(c->room, c->zone, z);
+	}
+	return rc;
 }
 
 static bool parse_bool_arg(const char *v, bool dflt, bool *out)
@@ -390,7 +425,7 @@ void dns_api_zone_get(struct api_call *c)
 		}
 		f.type = t;
 	}
-	rc = dns_api_zone_load(c->room->store, c->zone, &z);
+	rc = load_any(c, &z);
 	if (rc)
 		goto out;
 	http_reply_json(c->resp, 200, dns_api_zone_detail(&z, &f));
@@ -416,11 +451,47 @@ void dns_api_zone_put(struct api_call *c)
 	submit(c, OP_PUT, c->zone, body);
 }
 
+/* 0, or -EINVAL with @e when an RRset of @body would replace or delete
+ * a record derived from the config. */
+static int derived_guard(struct api_call *c, json_t *body, struct api_err *e)
+{
+	json_t *arr = json_object_get(body, "rrsets");
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		json_t *set = json_array_get(arr, i);
+		const char *name =
+			json_string_value(json_object_get(set, "name"));
+		const char *ct =
+			json_string_value(json_object_get(set, "changetype"));
+		const char *type =
+			json_string_value(json_object_get(set, "type"));
+		uint16_t t;
+		char why[400];
+		if (!name || !ct || !type || dns_type_parse(type, &t) ||
+		    (strcasecmp(ct, "REPLACE") != 0 &&
+		     strcasecmp(ct, "DELETE") != 0))
+			continue;
+		if (dns_api_derived_conflict(c->room, c->zone, name, t, why,
+					     sizeof(why)))
+			return dns_api_fail(e, 409,
+					    "Conflict: RRset %.255s IN %.16s is "
+					    "%s; change the config instead",
+					    name, type, why);
+	}
+	return 0;
+}
+
 void dns_api_zone_patch(struct api_call *c)
 {
+	struct api_err e = {0};
 	json_t *body = dns_api_body(c);
-	if (body)
-		submit(c, OP_PATCH, c->zone, body);
+	if (!body)
+		return;
+	if (derived_guard(c, body, &e)) {
+		reply_fail(c, -EINVAL, &e);
+		json_decref(body);
+		return;
+	}
+	submit(c, OP_PATCH, c->zone, body);
 }
 
 void dns_api_zone_delete(struct api_call *c)
@@ -501,7 +572,7 @@ void dns_api_zone_export(struct api_call *c)
 	int rc;
 
 	buf_init(&out, 0);
-	rc = dns_api_zone_load(c->room->store, c->zone, &z);
+	rc = load_any(c, &z);
 	for (size_t i = 0; !rc && i < z.n; i++) {
 		const struct api_rrset *s = &z.sets[i];
 		char tb[16];

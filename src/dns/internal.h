@@ -199,6 +199,7 @@ struct dns_lab_rr {
 	uint16_t rdlen;
 	uint8_t rdata[DNS_NAME_MAX];
 	bool dynamic; /* from a DHCP lease, not from lab: */
+	const struct cfg_host *host; /* lab: host it comes from, or NULL */
 };
 
 /* The PTR for @ip -> @fqdn in the reverse zone of the lab network that
@@ -324,7 +325,8 @@ int dns_api_register(struct dns_room *r, struct http_server *http);
 
 /* NOTIFY to dns.secondaries (notify.c). dns_notify_zones announces the
  * zones of @snap whose serial changed since the last call (all of them
- * when @initial). */
+ * when @initial), and every zone to a secondary not listed at the last
+ * call (one added on reload). Loop thread. */
 int dns_notify_open(struct dns_room *r, struct dns_notify **out);
 void dns_notify_zones(struct dns_notify *n, const struct dns_snapshot *snap,
 		      const struct cfg_dns *cfg, bool initial);

@@ -94,11 +94,13 @@ int dns_lab_records(const struct config *cfg, struct dns_lab_rr **out,
 		a->owner = fqdn;
 		a->type = v4 ? DNS_T_A : DNS_T_AAAA;
 		a->rdlen = v4 ? 4 : 16;
+		a->host = h;
 		memcpy(a->rdata, h->ip.u.bytes, a->rdlen);
 		k++;
 
 		if (dns_lab_ptr(cfg, &h->ip, &fqdn, &rrs[k]))
 			continue;
+		rrs[k].host = h;
 		k++;
 	}
 	*out = rrs;

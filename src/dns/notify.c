@@ -34,6 +34,8 @@ struct dns_notify {
 	struct pending *pending;
 	struct known *known;
 	size_t n_known;
+	struct sockaddr_any *told; /* dns.secondaries at the last call */
+	size_t n_told;
 	int closing;
 	uint64_t sent, acked, failed;
 };
@@ -185,12 +187,59 @@ static void queue(struct dns_notify *n, const struct dns_zone *z,
 	transmit(n, p);
 }
 
+static bool same_addr(const struct sockaddr_any *a,
+		      const struct sockaddr_any *b)
+{
+	if (a->u.sa.sa_family != b->u.sa.sa_family)
+		return false;
+	if (a->u.sa.sa_family == AF_INET)
+		return a->u.in.sin_addr.s_addr == b->u.in.sin_addr.s_addr &&
+		       a->u.in.sin_port == b->u.in.sin_port;
+	return memcmp(&a->u.in6.sin6_addr, &b->u.in6.sin6_addr, 16) == 0 &&
+	       a->u.in6.sin6_port == b->u.in6.sin6_port;
+}
+
+/* True when @s was not among the secondaries of the last call (so it has
+ * been told about no zone yet). */
+static bool newly_listed(const struct dns_notify *n,
+			 const struct sockaddr_any *s)
+{
+	for (size_t i = 0; i < n->n_told; i++)
+		if (same_addr(&n->told[i], s))
+			return false;
+	return true;
+}
+
+/* Remembers @cfg's secondaries for the next call; on failure the old list
+ * stays (the next call then announces to the new ones again). */
+static void remember_secondaries(struct dns_notify *n,
+				 const struct cfg_dns *cfg)
+{
+	struct sockaddr_any *t =
+		calloc(cfg->n_secondaries + 1, sizeof(*t));
+	if (!t)
+		return;
+	if (cfg->n_secondaries)
+		memcpy(t, cfg->secondaries, cfg->n_secondaries * sizeof(*t));
+	free(n->told);
+	n->told = t;
+	n->n_told = cfg->n_secondaries;
+}
+
 void dns_notify_zones(struct dns_notify *n, const struct dns_snapshot *snap,
 		      const struct cfg_dns *cfg, bool initial)
 {
 	struct known *k = calloc(snap->zs.n + 1, sizeof(*k));
 	if (!k)
 		return;
+	/* A secondary added on reload gets every zone, changed or not. */
+	bool *fresh = calloc(cfg->n_secondaries + 1, sizeof(*fresh));
+	if (!fresh) {
+		free(k);
+		return;
+	}
+	for (size_t s = 0; s < cfg->n_secondaries; s++)
+		fresh[s] = initial || newly_listed(n, &cfg->secondaries[s]);
 	for (size_t i = 0; i < snap->zs.n; i++) {
 		const struct dns_zone *z = snap->zs.zones[i];
 		bool found;
@@ -199,21 +248,27 @@ void dns_notify_zones(struct dns_notify *n, const struct dns_snapshot *snap,
 		k[i].serial = z->serial;
 		/* At start every zone is announced: secondaries may have
 		 * missed changes while we were down. */
-		if (!initial && found && old == z->serial)
-			continue;
-		for (size_t s = 0; s < cfg->n_secondaries; s++)
+		bool changed = initial || !found || old != z->serial;
+		size_t told = 0;
+		for (size_t s = 0; s < cfg->n_secondaries; s++) {
+			if (!changed && !fresh[s])
+				continue;
 			queue(n, z, &cfg->secondaries[s]);
-		if (cfg->n_secondaries) {
+			told++;
+		}
+		if (told) {
 			char apex[DNS_NAME_TEXT_MAX];
 			dns_name_to_text(&z->apex, apex, sizeof(apex));
 			log_info("dns", "zone=%s serial=%u NOTIFY sent to %zu "
 					"secondaries",
-				 apex, z->serial, cfg->n_secondaries);
+				 apex, z->serial, told);
 		}
 	}
+	free(fresh);
 	free(n->known);
 	n->known = k;
 	n->n_known = snap->zs.n;
+	remember_secondaries(n, cfg);
 	if (n->pending && !uv_is_active((uv_handle_t *)&n->timer))
 		uv_timer_start(&n->timer, on_timer, RETRY_MS, RETRY_MS);
 }
@@ -245,6 +300,7 @@ static void on_closed(uv_handle_t *h)
 		free(p);
 	}
 	free(n->known);
+	free(n->told);
 	free(n);
 }
 

@@ -9,6 +9,7 @@ import dns.message
 import dns.query
 import dns.rcode
 import dns.reversename
+import dns.zone
 
 from dns_helpers import dns_config, start_hearth_dns
 
@@ -78,3 +79,95 @@ def test_lab_joins_api_zone_and_conflict_is_refused(hearthd_factory,
     # The API's view still holds only what was written through it.
     z = api(d, "GET", Z + "/lab.example.").json()
     assert "hermes.lab.example." not in {r["name"] for r in z["rrsets"]}
+
+
+def test_derived_zones_are_listed_read_exported_and_guarded(hearthd_factory,
+                                                            tmp_path):
+    """The lab's own zones (forward and reverse) are visible to the API:
+    listed, readable with their derived RRsets marked, exportable; a write
+    that would override a derived record is refused naming its config
+    line, and the served answer is unchanged."""
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False, lab=LAB)
+    cfg = str(d.config_path)
+    names = {z["name"] for z in api(d, "GET", Z).json()}
+    assert {"lab.example.", "30.168.192.in-addr.arpa."} <= names, names
+
+    r = api(d, "GET", Z + "/lab.example.")
+    assert r.status_code == 200, r.text
+    z = r.json()
+    assert z["name"] == "lab.example." and z["kind"] == "Native"
+    sets = {(s["name"], s["type"]): s for s in z["rrsets"]}
+    assert ("lab.example.", "SOA") in sets and ("lab.example.", "NS") in sets
+    m = sets[("maestro.lab.example.", "A")]
+    assert [x["content"] for x in m["records"]] == ["192.168.30.8"]
+    c = m["comments"][0]
+    assert c["account"] == "hearth"
+    assert c["content"].startswith(
+        f"derived from lab.hosts.maestro (config {cfg}:"), c
+    soa_serial = z["serial"]
+    assert soa_serial > 0
+
+    r = d.session.get(f"http://127.0.0.1:{d.port}{Z}/lab.example./export",
+                      headers={"X-API-Key": "k"}, timeout=10)
+    assert r.status_code == 200, r.text
+    assert "maestro.lab.example.\t300\tIN\tA\t192.168.30.8" in r.text, r.text
+    assert "lab.example.\t" in r.text and "\tSOA\t" in r.text
+    r = api(d, "GET", Z + "/30.168.192.in-addr.arpa.")
+    assert r.status_code == 200, r.text
+    assert ("53.30.168.192.in-addr.arpa.", "PTR") in \
+        {(s["name"], s["type"]) for s in r.json()["rrsets"]}
+
+    # A PATCH of a lab host's A record (REPLACE or DELETE) is refused.
+    for ct in ("REPLACE", "DELETE"):
+        rr = {"name": "maestro.lab.example.", "type": "A", "ttl": 60,
+              "changetype": ct,
+              "records": [{"content": "10.0.0.99", "disabled": False}]}
+        if ct == "DELETE":
+            del rr["records"], rr["ttl"]
+        r = api(d, "PATCH", Z + "/lab.example.", {"rrsets": [rr]})
+        assert r.status_code in (409, 422), r.text
+        err = r.json()["error"]
+        assert "lab.hosts.maestro" in err and f"{cfg}:" in err, err
+    # Creating the derived zone would replace its SOA and NS: refused.
+    r = api(d, "POST", Z, {"name": "lab.example.", "kind": "Native",
+                           "nameservers": ["ns1.lab.example."]})
+    assert r.status_code in (409, 422), r.text
+    assert "lab.hosts." in r.json()["error"] and f"{cfg}:" in \
+        r.json()["error"], r.text
+    # Nothing changed: the config's answer, the same serial.
+    assert a(d.dns_port, "maestro.lab.example.") == \
+        (dns.rcode.NOERROR, ["192.168.30.8"])
+    assert api(d, "GET", Z + "/lab.example.").json()["serial"] == soa_serial
+
+
+def test_cli_exports_and_lists_the_lab_zone(hearthd_factory, tmp_path, cli):
+    """`hearth dns export lab.example` (as the README shows) prints the
+    derived zone; `hearth dns zones` lists it."""
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False, lab=LAB)
+    args = ["--url", f"http://127.0.0.1:{d.port}", "--api-key", "k"]
+    r = cli(*args, "dns", "export", "lab.example")
+    assert r.returncode == 0, r.stderr
+    z = dns.zone.from_text(r.stdout, origin="lab.example.",
+                           relativize=False)
+    assert z.get_soa() is not None
+    got = {(str(n), rd.to_text()) for n, _, rd in
+           z.iterate_rdatas("A")}
+    assert got == {("maestro.lab.example.", "192.168.30.8"),
+                   ("hermes.lab.example.", "192.168.30.53")}, got
+    r = cli(*args, "dns", "zones")
+    assert r.returncode == 0, r.stderr
+    assert "lab.example." in r.stdout, r.stdout
+
+
+def test_zone_stored_and_derived_is_listed_once(hearthd_factory, tmp_path):
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False)
+    r = api(d, "POST", Z, {"name": "lab.example.", "kind": "Native",
+                           "nameservers": ["ns1.lab.example."]})
+    assert r.status_code == 201, r.text
+    mark = len(d.stderr())
+    d.write_config(dns_config(tmp_path, d.dns_port, ipv6=False, lab=LAB))
+    d.signal(signal.SIGHUP)
+    d.wait_log("reloaded", start=mark)
+    names = [z["name"] for z in api(d, "GET", Z).json()]
+    assert names.count("lab.example.") == 1, names
+    assert "30.168.192.in-addr.arpa." in names, names

@@ -15,7 +15,7 @@ import dns.rdatatype
 import dns.zone
 import pytest
 
-from dns_helpers import ZONE, ZONE_FILE, start_hearth_dns
+from dns_helpers import ZONE, ZONE_FILE, dns_config, start_hearth_dns
 
 
 class FakeSecondary:
@@ -170,3 +170,27 @@ def test_notify_after_api_change(hearthd_factory, tmp_path, secondary):
     _, msgs = axfr(d.dns_port)
     recs = records(msgs)
     assert ("api-added." + ZONE, dns.rdatatype.A, "192.0.2.77") in recs
+
+
+def test_notify_to_secondary_added_on_reload(hearthd_factory, tmp_path,
+                                             secondary):
+    """A secondary added to dns.secondaries on SIGHUP is told about every
+    zone although no serial changed; the one already listed is not told
+    again."""
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                         secondaries=[f"127.0.0.1:{secondary.port}"])
+    assert secondary.wait_notify(ZONE) is not None  # the one at start
+    added = FakeSecondary()
+    try:
+        d.write_config(dns_config(
+            tmp_path, d.dns_port, ipv6=False,
+            secondaries=[f"127.0.0.1:{secondary.port}",
+                         f"127.0.0.1:{added.port}"]))
+        d.proc.send_signal(signal.SIGHUP)
+        n = added.wait_notify(ZONE)
+        assert n is not None, "no NOTIFY to the secondary added on reload"
+        assert n.question[0].rdtype == dns.rdatatype.SOA
+        assert secondary.wait_notify(ZONE, timeout=1.0) is None, \
+            "the secondary already listed was told again, serial unchanged"
+    finally:
+        added.close()
