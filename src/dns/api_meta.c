@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The PowerDNS API's zones/{id}/metadata: list, get, create, replace, delete. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,6 +179,83 @@ void dns_api_meta_get(struct api_call *c)
 		reply_kind(c, 200, c->kind);
 }
 
+/*
+ * A metadata write, on the room's write strand like every API write
+ * (write.c): the values are copied into the job, the answer waits for
+ * the commit.
+ */
+struct meta_write {
+	struct dns_write w;
+	char zone[DNS_NAME_TEXT_MAX];
+	char kind[64];
+	bool append, remove;
+	int status;
+	size_t n;
+	char *vals[]; /* n strings, each its own allocation */
+};
+
+static int meta_work(struct dns_write *w, struct store *s)
+{
+	struct meta_write *j = (struct meta_write *)w;
+	return dns_store_meta_set(s, j->zone, j->kind,
+				  (const char *const *)j->vals, j->n,
+				  j->append);
+}
+
+static void meta_done(struct dns_write *w, struct http_response *resp)
+{
+	struct meta_write *j = (struct meta_write *)w;
+	struct api_call c = {.room = w->room, .resp = resp};
+	snprintf(c.zone, sizeof(c.zone), "%s", j->zone);
+	if (w->rc == -ENOENT)
+		http_reply_error(resp, 404, "Not Found");
+	else if (w->rc)
+		http_reply_error(resp, 500, j->remove
+					      ? "cannot delete the metadata"
+					      : "cannot write the metadata");
+	else if (j->remove) {
+		/* pdns_server 4.7's answer: 200, an empty body typed text/html. */
+		resp->status = 200;
+		resp->content_type = "text/html";
+	} else
+		reply_kind(&c, j->status, j->kind);
+}
+
+static void meta_free(struct dns_write *w)
+{
+	struct meta_write *j = (struct meta_write *)w;
+	for (size_t i = 0; i < j->n; i++)
+		free(j->vals[i]);
+	free(j);
+}
+
+/* Queues the write of @kind: @vals (n strings, copied), appended to what
+ * is there or replacing it; @remove deletes the kind. */
+static void submit_meta(struct api_call *c, const char *kind,
+			const char *const *vals, size_t n, bool append,
+			bool remove, int status)
+{
+	struct meta_write *j = calloc(1, sizeof(*j) + n * sizeof(char *));
+	bool ok = j != NULL;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = (j->vals[j->n++] = strdup(vals[i])) != NULL;
+	if (!ok) {
+		if (j)
+			meta_free(&j->w);
+		http_reply_error(c->resp, 500, "out of memory");
+		return;
+	}
+	snprintf(j->zone, sizeof(j->zone), "%s", c->zone);
+	snprintf(j->kind, sizeof(j->kind), "%s", kind);
+	j->append = append;
+	j->remove = remove;
+	j->status = status;
+	j->w.work = meta_work;
+	j->w.done = meta_done;
+	j->w.free = meta_free;
+	dns_write_submit(c->room, c->req, c->resp, &j->w);
+}
+
 /* Writes @kind from @body's "metadata" (an array of strings). */
 static void write_kind(struct api_call *c, json_t *body, const char *kind,
 		       bool append, int status)
@@ -209,15 +287,8 @@ static void write_kind(struct api_call *c, json_t *body, const char *kind,
 				 kind);
 		return;
 	}
-	int rc = dns_store_meta_set(c->room->store, c->zone, kind, vals, n,
-				    append);
+	submit_meta(c, kind, vals, n, append, false, status);
 	free(vals);
-	if (rc == -ENOENT)
-		http_reply_error(c->resp, 404, "Not Found");
-	else if (rc)
-		http_reply_error(c->resp, 500, "cannot write the metadata");
-	else
-		reply_kind(c, status, kind);
 }
 
 void dns_api_meta_create(struct api_call *c)
@@ -261,13 +332,5 @@ void dns_api_meta_delete(struct api_call *c)
 	}
 	if (!url_kind(c, true))
 		return;
-	int rc = dns_store_meta_set(c->room->store, c->zone, c->kind, NULL, 0,
-				    false);
-	if (rc) {
-		http_reply_error(c->resp, 500, "cannot delete the metadata");
-		return;
-	}
-	/* pdns_server 4.7's answer: 200, an empty body typed text/html. */
-	c->resp->status = 200;
-	c->resp->content_type = "text/html";
+	submit_meta(c, c->kind, NULL, 0, false, true, 200);
 }
