@@ -225,6 +225,26 @@ int dns_store_comments(struct store *s, const char *zone,
 	return sql_end(&r);
 }
 
+/* Hands each row of @r (name, type, ttl, rdata, disabled) to @fn. */
+static int record_rows(struct sql_rows *r,
+		       int (*fn)(const struct dns_store_rr *rr, void *ud),
+		       void *ud)
+{
+	while (sql_next(r)) {
+		struct dns_store_rr rr = {
+			.name = sql_col_text(r, 0),
+			.type = (uint16_t)sql_col_int(r, 1),
+			.ttl = (uint32_t)sql_col_int(r, 2),
+			.disabled = sql_col_int(r, 4) != 0,
+		};
+		rr.rdata = sql_col_blob(r, 3, &rr.rdlen);
+		int u = fn(&rr, ud);
+		if (u)
+			sql_stop(r, u);
+	}
+	return sql_end(r);
+}
+
 int dns_store_records(struct store *s, const char *zone,
 		      int (*fn)(const struct dns_store_rr *rr, void *ud),
 		      void *ud)
@@ -236,19 +256,7 @@ int dns_store_records(struct store *s, const char *zone,
 			    "ORDER BY name, type, id");
 	if (rc)
 		return rc;
-	while (sql_next(&r)) {
-		struct dns_store_rr rr = {
-			.name = sql_col_text(&r, 0),
-			.type = (uint16_t)sql_col_int(&r, 1),
-			.ttl = (uint32_t)sql_col_int(&r, 2),
-			.disabled = sql_col_int(&r, 4) != 0,
-		};
-		rr.rdata = sql_col_blob(&r, 3, &rr.rdlen);
-		int u = fn(&rr, ud);
-		if (u)
-			sql_stop(&r, u);
-	}
-	return sql_end(&r);
+	return record_rows(&r, fn, ud);
 }
 
 int dns_store_records_at(struct store *s, const char *zone, const char *name,
@@ -264,19 +272,7 @@ int dns_store_records_at(struct store *s, const char *zone, const char *name,
 		  "SELECT name, type, ttl, rdata, disabled FROM dns_records "
 		  "WHERE zone_id = ? AND name = ? ORDER BY type, id",
 		  "it", id, name);
-	while (sql_next(&r)) {
-		struct dns_store_rr rr = {
-			.name = sql_col_text(&r, 0),
-			.type = (uint16_t)sql_col_int(&r, 1),
-			.ttl = (uint32_t)sql_col_int(&r, 2),
-			.disabled = sql_col_int(&r, 4) != 0,
-		};
-		rr.rdata = sql_col_blob(&r, 3, &rr.rdlen);
-		int u = fn(&rr, ud);
-		if (u)
-			sql_stop(&r, u);
-	}
-	return sql_end(&r);
+	return record_rows(&r, fn, ud);
 }
 
 static void write_settings(struct sql_txn *t, const char *zone, bool create,
