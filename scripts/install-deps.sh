@@ -15,6 +15,8 @@ systemd man-db groff-base bash-completion
 nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython dnsmasq-base
 pdns-server pdns-backend-sqlite3
 isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server
+chromium fonts-dejavu-core
+libsodium-dev apprise python3-aiosmtpd nodejs
 "
 
 missing=""
