@@ -116,6 +116,7 @@ void dns_qlog_write(struct dns_qlog *l, const struct ipaddr *client,
 
 struct dns_room {
 	uv_loop_t *loop;
+	const struct clock *clock; /* the daemon's (core/clock.h) */
 	uint64_t started_ms; /* uv_now at open: the API's "uptime" */
 	struct store *store;
 	struct config *cfg;
