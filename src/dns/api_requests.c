@@ -248,14 +248,17 @@ int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 	json_t *text = json_object_get(body, "zone");
 	json_t *ns = json_object_get(body, "nameservers");
 	json_t *js = json_object_get(body, "serial");
-	/* As pdns_server 4.7: a `zone` that is not a string, or an empty
-	 * one, is no zone text; with text, `rrsets` counts only as an array. */
+	/* As pdns_server 4.7: a `zone` that is not a string is no zone
+	 * text, and with text `rrsets` counts only as an array. Unlike it,
+	 * an empty text with an rrsets array is refused too. */
 	json_t *from_text = NULL;
-	if (!json_is_string(text) || !json_string_length(text))
+	if (!json_is_string(text))
 		text = NULL;
 	if (text && json_is_array(rrsets))
 		return dns_api_fail(e, 422, "You cannot give rrsets AND zone data "
 					"as text");
+	if (text && !json_string_length(text))
+		text = NULL;
 	if (js && !dns_api_json_uint(js, UINT32_MAX, &serial))
 		return dns_api_fail(e, 422, "Key 'serial' is not an Integer");
 	if (text) {

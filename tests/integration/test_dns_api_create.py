@@ -88,7 +88,7 @@ TEXTS = [
     ("www IN A 192.0.2.1\n", {}),                   # no SOA: synthesised
     ("www IN A 192.0.2.1\n", {"soa_edit_api": "", "serial": 77}),
     ("www IN A 192.0.2.1\n", {"nameservers": ["ns1.{z}"]}),
-    ("", {"rrsets": []}),                           # empty text: none
+    ("", {}),                                       # empty text: none
     (BIND, {"rrsets": []}),                         # both: 422
     (BIND, {"rrsets": "x"}),                        # not an array: text only
     ("@ IN NS ns1\n", {"nameservers": ["ns1.{z}"]}),  # mixed: 422
