@@ -179,11 +179,21 @@ bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial);
 
 /* ---- request bodies (api_requests.c) ---- */
 
+/* The SOA a POST without one gets (dns.soa, soa.c): absolute names in
+ * presentation form, timers, TTL. */
+struct api_soa_default {
+	char mname[DNS_NAME_TEXT_MAX], rname[DNS_NAME_TEXT_MAX];
+	uint32_t refresh, retry, expire, minimum, ttl;
+};
+
 /* Validates a whole zone-level request body for POST (create): name,
- * kind, masters, nameservers, rrsets, and fills @z (records dirty).
- * @z must be zeroed; on success it is initialised. */
+ * kind, masters, nameservers, rrsets or zone text, and fills @z (records
+ * dirty). A zone without a SOA gets @soa's (NULL: PowerDNS's own default,
+ * a.misconfigured.dns.server.invalid.). @z must be zeroed; on success it
+ * is initialised. */
 int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
-			 struct api_err *e);
+			     const struct api_soa_default *soa,
+			     struct api_err *e);
 
 /* The RRsets of zone text @text (@len bytes, BIND or AXFR format;
  * relative names against @z's apex; no $INCLUDE) as a JSON array shaped
