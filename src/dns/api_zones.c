@@ -231,12 +231,14 @@ static int load_patched(struct store *s, struct zone_write *j)
  * A zone about to be created is built in memory by the code that serves
  * it first, as a zone file import is (import.c): whatever would keep it
  * from being served is refused with 422 before the store is touched. A
- * secondary without a SOA yet is not served, so not built.
+ * secondary without records waits for its first transfer: not built.
  */
 static int check_builds(const struct api_zone *z, struct api_err *e)
 {
-	uint32_t serial;
-	if (dns_api_zone_is_secondary(z) && !dns_api_zone_serial(z, &serial))
+	size_t records = 0;
+	for (size_t i = 0; i < z->n; i++)
+		records += z->sets[i].n;
+	if (dns_api_zone_is_secondary(z) && records == 0)
 		return 0;
 	struct dns_zone_builder *b = dns_zone_builder_new(&z->apex);
 	char why[128] = "";
