@@ -24,6 +24,16 @@
 #define PDNS_VERSION "4.7.3-hearth" HEARTH_VERSION
 
 
+/* pdns_server 4.7 sets "Access-Control-Allow-Origin: *" on every API
+ * answer its handlers give, successes and their 422s alike; the answers
+ * of its HTTP exceptions (400, 401, 404, 405, 409, 500) replace the whole
+ * response and go without it. */
+void dns_api_cors(struct http_response *resp)
+{
+	if ((resp->status >= 200 && resp->status < 300) || resp->status == 422)
+		http_reply_header(resp, "Access-Control-Allow-Origin", "*");
+}
+
 void dns_api_reply_err(struct api_call *c, const struct api_err *e)
 {
 	http_reply_error(c->resp, e->status ? e->status : 500, "%s", e->msg);
@@ -62,6 +72,7 @@ static void api_versions(const struct http_request *req,
 	http_reply_json(resp, 200,
 			json_pack("[{s:i, s:s}]", "version", 1, "url",
 				  "/api/v1"));
+	dns_api_cors(resp);
 }
 
 static void api_v1(const struct http_request *req, struct http_response *resp,
@@ -72,6 +83,7 @@ static void api_v1(const struct http_request *req, struct http_response *resp,
 	http_reply_json(resp, 200,
 			json_pack("[{s:s, s:[]}]", "server_url",
 				  "/api/v1/servers{/server}", "api_features"));
+	dns_api_cors(resp);
 }
 
 static void servers_list(const struct http_request *req,
@@ -80,6 +92,7 @@ static void servers_list(const struct http_request *req,
 	(void)req;
 	(void)ud;
 	http_reply_json(resp, 200, json_pack("[o]", server_object()));
+	dns_api_cors(resp);
 }
 
 typedef void (*api_fn)(struct api_call *c);
@@ -184,8 +197,8 @@ static const struct action flush_action = {"PUT", {"PUT"}, {cache_flush}};
 
 #define MAX_SEGS 5
 
-static void dispatch(const struct http_request *req, struct http_response *resp,
-		     void *ud)
+static void route(const struct http_request *req, struct http_response *resp,
+		  void *ud)
 {
 	struct api_call c = {.room = ud, .req = req, .resp = resp};
 	const char *seg[MAX_SEGS];
@@ -269,6 +282,15 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 #undef SEG_IS
 not_found:
 	http_reply_error(resp, 404, "Not Found");
+}
+
+/* Every answer under /api/v1/servers/, with pdns's CORS header (an
+ * answer deferred to the write strand gets it in write.c). */
+static void dispatch(const struct http_request *req, struct http_response *resp,
+		     void *ud)
+{
+	route(req, resp, ud);
+	dns_api_cors(resp);
 }
 
 /* A CORS preflight, as pdns_server 4.7 answers it on every API path,

@@ -249,6 +249,10 @@ struct api_call {
 	char kind[64]; /* metadata/{kind} from the URL, if any */
 };
 
+/* Adds pdns_server's "Access-Control-Allow-Origin: *" to @resp when its
+ * status is one pdns gives it on (2xx, 422). */
+void dns_api_cors(struct http_response *resp);
+
 /* Answers {"error": msg} with @e's status. */
 void dns_api_reply_err(struct api_call *c, const struct api_err *e);
 /* The request body as JSON, or NULL after answering 400. */

@@ -6,6 +6,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "dns/api_priv.h"
 #include "dns/internal.h"
 
 /*
@@ -83,6 +84,7 @@ static void finish(void *ud, int status)
 		}
 		w->done(w, resp);
 	}
+	dns_api_cors(resp);
 	http_pending_finish(w->pending);
 	release(w);
 	if (r->closing && r->writes == 0)
