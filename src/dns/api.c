@@ -141,6 +141,11 @@ static const struct action meta_kind_action = {
 static const struct action stats_action = {"GET", {"GET"}, {dns_api_statistics}};
 static const struct action config_action = {"GET", {"GET"},
 					    {dns_api_config_list}};
+static const struct action autoprimaries_action = {
+	"GET, POST", {"GET", "POST"},
+	{dns_api_autoprimary_list, dns_api_autoprimary_add}};
+static const struct action autoprimary_action = {
+	"DELETE", {"DELETE"}, {dns_api_autoprimary_delete}};
 static const struct action search_action = {"GET", {"GET"},
 					    {dns_api_search_data}};
 
@@ -221,7 +226,22 @@ static void route(const struct http_request *req, struct http_response *resp,
 		p = slash + 1; /* a trailing slash ends the loop: ignored */
 	}
 #define SEG_IS(i, s) (len[i] == strlen(s) && strncmp(seg[i], s, len[i]) == 0)
-	if (extra || n == 0 || !SEG_IS(0, "localhost"))
+	if (n == 0 || !SEG_IS(0, "localhost"))
+		goto not_found;
+	if (n >= 3 && SEG_IS(1, "autoprimaries")) {
+		/* As pdns_server routes it: the nameserver is the rest of
+		 * the path, slashes and all. */
+		const char *ns = memchr(seg[2], '/', strlen(seg[2]));
+		size_t ns_len = ns ? strlen(ns + 1) : 0;
+		if (!ns_len || len[2] >= sizeof(c.ap_ip) ||
+		    ns_len >= sizeof(c.ap_ns))
+			goto not_found;
+		memcpy(c.ap_ip, seg[2], len[2]);
+		memcpy(c.ap_ns, ns + 1, ns_len);
+		run_action(&c, &autoprimary_action);
+		return;
+	}
+	if (extra)
 		goto not_found;
 	if (n == 1) {
 		run_action(&c, &server_action);
@@ -241,6 +261,10 @@ static void route(const struct http_request *req, struct http_response *resp,
 	}
 	if (n == 2 && SEG_IS(1, "search-data")) {
 		run_action(&c, &search_action);
+		return;
+	}
+	if (n == 2 && SEG_IS(1, "autoprimaries")) {
+		run_action(&c, &autoprimaries_action);
 		return;
 	}
 	if (n == 3 && SEG_IS(1, "cache") && SEG_IS(2, "flush")) {

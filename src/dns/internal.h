@@ -166,6 +166,9 @@ struct dns_write {
 	void (*done)(struct dns_write *w, struct http_response *resp);
 	void (*free)(struct dns_write *w);
 	int rc; /* what work returned */
+	/* Set by the caller: the write changes nothing served (no new
+	 * snapshot is built or published). */
+	bool store_only;
 	/* The new snapshot, built on the strand after the commit from the
 	 * room's config and lease names as they were at submission. */
 	struct config *cfg;

@@ -76,3 +76,89 @@ def test_cors_origin_on_answers_matches_powerdns(pdns, hearth):  # noqa: F811
     # The script covers answers with and without the header.
     assert (200, "*") in seen and (204, "*") in seen and (422, "*") in seen
     assert (404, None) in seen and (401, None) in seen
+
+
+# ---- autoprimaries ----
+
+AP = S + "/autoprimaries"
+AP_STEPS = [
+    ("GET", AP, None, {}),
+    ("POST", AP, {"ip": "192.0.2.1", "nameserver": "ns1.example.org.",
+                  "account": "acc"}, {}),
+    # Kept as sent: without the dot it is another pair.
+    ("POST", AP, {"ip": "192.0.2.1", "nameserver": "ns1.example.org",
+                  "account": "acc"}, {}),
+    ("POST", AP, {"ip": "2001:db8::1", "nameserver": "ns2.example.org."}, {}),
+    ("POST", AP, {"ip": "192.0.2.9", "nameserver": "x", "account": 5}, {}),
+    ("POST", AP, {"nameserver": "ns.example."}, {}),
+    ("POST", AP, {"ip": "192.0.2.9"}, {}),
+    ("POST", AP, {}, {}),
+    ("POST", AP, [], {}),
+    ("POST", AP, {"ip": "192.0.2.9", "nameserver": ""}, {}),
+    ("POST", AP, {"ip": "", "nameserver": "ns.example."}, {}),
+    ("POST", AP, {"ip": 5, "nameserver": "ns.example."}, {}),
+    ("POST", AP, None, {"data": "not json"}),
+    ("GET", AP, None, {}),
+    ("DELETE", AP + "/192.0.2.1/ns1.example.org", None, {}),
+    ("DELETE", AP + "/192.0.2.1/ns1.example.org", None, {}),
+    ("DELETE", AP + "/192.0.2.1", None, {}),
+    ("POST", AP, {"ip": "192.0.2.1", "nameserver": "a/b/"}, {}),
+    ("DELETE", AP + "/192.0.2.1/a/b/", None, {}),
+    ("DELETE", AP + "/192.0.2.1/", None, {}),
+    ("DELETE", AP + "//x", None, {}),
+    ("PUT", AP, {}, {}),
+    ("DELETE", AP, None, {}),
+    ("GET", AP + "/192.0.2.1/ns1.example.org.", None, {}),
+    ("PATCH", AP + "/192.0.2.1/ns1.example.org.", {}, {}),
+    ("GET", AP, None, {}),
+    ("GET", AP, None, {"key": False}),
+    ("POST", AP, {"ip": "192.0.2.7", "nameserver": "n."}, {"key": False}),
+]
+
+
+def ap_answer(api, method, path, body, kw):
+    r = api.call(method, path, body=body, **kw)
+    ctype = r.headers.get("Content-Type")
+    if r.status in (400, 401):  # hearth says what is wrong in more words
+        assert r.json["error"], r
+        return (r.status, ctype.split(";")[0], None, r.headers.get(ACAO))
+    return (r.status, ctype.split(";")[0] if ctype else None,
+            r.json if r.json is not None else r.content,
+            r.headers.get(ACAO))
+
+
+def test_autoprimaries_match_powerdns(pdns, hearth):  # noqa: F811
+    for method, path, body, kw in AP_STEPS:
+        want = ap_answer(pdns, method, path, body, kw)
+        got = ap_answer(hearth, method, path, body, kw)
+        assert got == want, (method, path, body, kw)
+    final = hearth.get(AP).json
+    assert final == [{"account": "acc", "ip": "192.0.2.1",
+                      "nameserver": "ns1.example.org."},
+                     {"account": "", "ip": "2001:db8::1",
+                      "nameserver": "ns2.example.org."},
+                     {"account": "", "ip": "192.0.2.9", "nameserver": "x"}]
+    # Deliberate differences: a pair already there is 409 (pdns_server
+    # answers 500 from its backend's UNIQUE constraint) and an ip that is
+    # not an address is refused (pdns_server stores it).
+    dup = {"ip": "2001:db8::1", "nameserver": "ns2.example.org.",
+           "account": "other"}
+    assert pdns.call("POST", AP, body=dup).status == 500
+    r = hearth.call("POST", AP, body=dup)
+    assert (r.status, r.json) == (409, {"error": "Conflict"})
+    r = hearth.call("POST", AP, body={"ip": "notanip", "nameserver": "n."})
+    assert r.status == 422 and "not an IP address" in r.json["error"]
+    assert hearth.get(AP).json == final
+
+
+def test_autoprimaries_survive_restart(hearthd_factory, hearth):  # noqa: F811
+    for ip, ns in (("192.0.2.53", "ns1.keep.example."),
+                   ("2001:db8::53", "ns2.keep.example.")):
+        r = hearth.call("POST", AP, body={"ip": ip, "nameserver": ns,
+                                          "account": "lab"})
+        assert r.status == 201, r
+    assert hearth.call("DELETE", AP + "/2001:db8::53/ns2.keep.example.").status == 204
+    assert hearth.daemon.stop() == 0
+    hearthd_factory.restart(hearth.daemon)
+    assert hearth.get(AP).json == [{"account": "lab", "ip": "192.0.2.53",
+                                    "nameserver": "ns1.keep.example."}]
