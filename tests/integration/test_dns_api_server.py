@@ -6,7 +6,19 @@ Access-Control-Allow-Origin header on non-preflight answers, autoprimaries
 types, maps, rings, ?statistic= and ?includerings=). No skip: if either
 server cannot start, the tests fail.
 """
-from test_dns_api import Z, hearth, pdns  # noqa: F401 (fixtures)
+import pytest
+
+from test_dns_api import Pdns, Z, hearth  # noqa: F401 (fixture)
+
+
+@pytest.fixture
+def pdns(tmp_path):
+    """pdns_server's API, with the port it answers DNS on."""
+    p = Pdns(tmp_path)
+    api = p.start()
+    api.dns_port = p.dns_port
+    yield api
+    p.stop()
 
 S = "/api/v1/servers/localhost"
 ZONE = {"name": "cors.example.", "kind": "Native",
@@ -162,3 +174,172 @@ def test_autoprimaries_survive_restart(hearthd_factory, hearth):  # noqa: F811
     hearthd_factory.restart(hearth.daemon)
     assert hearth.get(AP).json == [{"account": "lab", "ip": "192.0.2.53",
                                     "nameserver": "ns1.keep.example."}]
+
+
+# ---- statistics ----
+
+STATS = S + "/statistics"
+SZ = "st.example."
+SOA_TEXT = f"ns1.{SZ} hostmaster.{SZ} 1 10800 3600 604800 3600"
+STATS_ZONE = {"name": SZ, "kind": "Native", "soa_edit_api": "", "rrsets": [
+    {"name": SZ, "type": "SOA", "ttl": 3600,
+     "records": [{"content": SOA_TEXT, "disabled": False}]},
+    {"name": SZ, "type": "NS", "ttl": 3600,
+     "records": [{"content": "ns1." + SZ, "disabled": False}]},
+    {"name": "ns1." + SZ, "type": "A", "ttl": 3600,
+     "records": [{"content": "192.0.2.53", "disabled": False}]},
+    {"name": "www." + SZ, "type": "A", "ttl": 60,
+     "records": [{"content": "192.0.2.1", "disabled": False}]},
+    {"name": "txt." + SZ, "type": "TXT", "ttl": 60,
+     "records": [{"content": '"' + "x" * 200 + '"', "disabled": False}]}]}
+
+# (name, type, rd, tcp): answered alike by both servers (no upstream).
+QUERIES = [("www." + SZ, "A", False, False), ("www." + SZ, "A", True, False),
+           ("WWW.St.Example.", "A", False, False),
+           (SZ, "SOA", False, True), (SZ, "A", False, False),
+           ("nx." + SZ, "A", True, False), ("nx." + SZ, "AAAA", False, True),
+           ("txt." + SZ, "TXT", False, False),
+           ("elsewhere.example.", "A", False, False),
+           (".", "NS", False, False)]
+
+# Items hearth offers under pdns_server's names and types.
+OFFERED = {"corrupt-packets", "fd-usage", "latency", "noerror-packets",
+           "nxdomain-packets", "rd-queries", "real-memory-usage",
+           "servfail-packets", "sys-msec", "tcp-answers", "tcp-answers-bytes",
+           "tcp-queries", "tcp4-answers", "tcp4-answers-bytes",
+           "tcp6-answers", "tcp6-answers-bytes", "udp-answers",
+           "udp-answers-bytes", "udp-do-queries", "udp-queries",
+           "udp4-answers", "udp4-answers-bytes", "udp6-answers",
+           "udp6-answers-bytes", "unauth-packets", "uptime", "user-msec"}
+RINGS = {"remotes", "remotes-corrupt", "remotes-unauth", "noerror-queries",
+         "nxdomain-queries", "queries", "servfail-queries", "unauth-queries"}
+OFFERED |= {f"ring-{r}-{x}" for r in RINGS for x in ("capacity", "size")}
+# Equal after the same queries (the rest depend on the process).
+SAME = {"corrupt-packets", "noerror-packets", "nxdomain-packets",
+        "rd-queries", "servfail-packets", "tcp-answers", "tcp-queries",
+        "tcp4-answers", "tcp6-answers", "udp-answers", "udp-do-queries",
+        "udp-queries", "udp4-answers", "udp6-answers", "unauth-packets",
+        "udp4-answers-bytes", "tcp4-answers-bytes"}
+SAME |= {f"ring-{r}-{x}" for r in RINGS for x in ("capacity", "size")}
+
+
+def send_queries(api):
+    import dns.flags
+    import dns.message
+    import dns.query
+    for name, typ, rd, tcp in QUERIES:
+        q = dns.message.make_query(name, typ)
+        if not rd:
+            q.flags &= ~dns.flags.RD
+        if tcp:
+            dns.query.tcp(q, "127.0.0.1", port=api.dns_port, timeout=3)
+        else:
+            dns.query.udp(q, "127.0.0.1", port=api.dns_port, timeout=3)
+
+
+def send_corrupt(api):
+    """A query whose name runs past the end of the packet."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"\x12\x34\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x05abc",
+                 ("127.0.0.1", api.dns_port))
+
+
+def stats_by_name(api, **params):
+    r = api.get(STATS, params=params)
+    assert r.status == 200, r
+    assert r.headers.get(ACAO) == "*"
+    return {x["name"]: x for x in r.json}, r.json
+
+
+def as_map(item):
+    return {v["name"]: v["value"] for v in item["value"]}
+
+
+def plus(m, extra):
+    out = dict(m)
+    for k, n in extra.items():
+        out[k] = str(int(out.get(k, "0")) + n)
+    return out
+
+
+def test_statistics_match_powerdns(pdns, hearth):  # noqa: F811
+    for api in (pdns, hearth):
+        assert api.call("POST", Z, body=STATS_ZONE).status == 201
+        send_queries(api)
+    want, want_list = stats_by_name(pdns)
+    got, got_list = stats_by_name(hearth)
+    kinds = lambda items: {x["name"]: x["type"] for x in items}  # noqa
+    pk, hk = kinds(want_list), kinds(got_list)
+    # hearth offers only pdns_server's names, each with pdns's type ...
+    assert set(hk) <= set(pk), set(hk) - set(pk)
+    assert all(hk[n] == pk[n] for n in hk)
+    # ... and all of these.
+    assert OFFERED | RINGS | {"response-by-qtype", "response-sizes",
+                              "response-by-rcode"} == set(hk)
+    assert [x["name"] for x in got_list] == [
+        x["name"] for x in want_list if x["name"] in hk]  # pdns's order
+    for item in got_list:
+        assert set(item) == set(want[item["name"]]), item
+        if item["type"] == "StatisticItem":
+            assert isinstance(item["value"], str) and item["value"].isdigit()
+        else:
+            assert all(set(v) == {"name", "value"} and
+                       isinstance(v["value"], str) for v in item["value"])
+    # pdns_server's queries and remotes rings leave out TCP queries (its
+    # rcode rings hold them); hearth's hold them all.
+    tcp = {"queries": {"st.example/SOA": 1, "nx.st.example/AAAA": 1},
+           "remotes": {"127.0.0.1": 2}}
+    ring_sizes = {f"ring-{r}-size": sum(n.values()) for r, n in tcp.items()}
+    diff = {n: (want[n]["value"], got[n]["value"]) for n in SAME
+            if got[n]["value"] != str(int(want[n]["value"]) +
+                                      ring_sizes.get(n, 0))}
+    assert not diff, diff
+    for name in ("response-by-rcode", "response-by-qtype", "response-sizes"):
+        assert as_map(got[name]) == as_map(want[name]), name
+    assert as_map(got["response-by-rcode"]) == {
+        "No Error": "6", "Non-Existent domain": "2", "Query Refused": "2"}
+    for ring in RINGS:
+        assert got[ring]["size"] == want[ring]["size"] == "10000"
+        assert as_map(got[ring]) == plus(as_map(want[ring]),
+                                         tcp.get(ring, {})), ring
+    assert as_map(got["queries"])["www.st.example/A"] == "3"
+    counts = [int(v["value"]) for v in got["queries"]["value"]]
+    assert counts == sorted(counts, reverse=True)
+    # An unreadable query: pdns_server drops it, hearth answers FORMERR;
+    # both count it as corrupt and its sender in remotes-corrupt.
+    import time
+    for api in (pdns, hearth):
+        send_corrupt(api)
+        for _ in range(50):
+            st = stats_by_name(api)[0]
+            if st["corrupt-packets"]["value"] == "1":
+                break
+            time.sleep(0.1)
+        assert st["corrupt-packets"]["value"] == "1", api.kind
+        assert as_map(st["remotes-corrupt"]) == {"127.0.0.1": "1"}
+        assert "./SOA" not in as_map(st["queries"])
+
+
+def test_statistic_parameters_match_powerdns(pdns, hearth):  # noqa: F811
+    cases = [{"statistic": "uptime"}, {"statistic": "udp-queries"},
+             {"statistic": "ring-queries-size"}, {"statistic": "queries"},
+             {"statistic": "response-sizes"}, {"statistic": "nope"},
+             {"statistic": "uptime", "includerings": "false"},
+             {"statistic": ""}, {"includerings": "false"},
+             {"includerings": "0"}, {"includerings": "true"}]
+    for params in cases:
+        a, b = pdns.get(STATS, params=params), hearth.get(STATS, params=params)
+        assert a.status == b.status, (params, a, b)
+        assert b.headers.get(ACAO) == a.headers.get(ACAO)
+        if a.status != 200:
+            assert b.json == a.json, params
+            continue
+        pk = {(x["type"], x["name"]) for x in a.json}
+        hk = {(x["type"], x["name"]) for x in b.json}
+        assert hk <= pk, (params, hk - pk)
+        for t in ("StatisticItem", "MapStatisticItem", "RingStatisticItem"):
+            assert any(k[0] == t for k in hk) == any(k[0] == t for k in pk), \
+                (params, t)
+        if "statistic" in params and params["statistic"]:
+            assert len(b.json) == len(a.json) == 1
