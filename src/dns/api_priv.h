@@ -247,7 +247,14 @@ struct api_call {
 	struct http_response *resp;
 	char zone[DNS_NAME_TEXT_MAX]; /* from the URL's zone id, if any */
 	char kind[64]; /* metadata/{kind} from the URL, if any */
+	/* autoprimaries/{ip}/{nameserver} from the URL, if any */
+	char ap_ip[64];
+	char ap_ns[DNS_NAME_TEXT_MAX];
 };
+
+/* Adds pdns_server's "Access-Control-Allow-Origin: *" to @resp when its
+ * status is one pdns gives it on (2xx, 422). */
+void dns_api_cors(struct http_response *resp);
 
 /* Answers {"error": msg} with @e's status. */
 void dns_api_reply_err(struct api_call *c, const struct api_err *e);
@@ -285,6 +292,9 @@ void dns_api_zone_export(struct api_call *c);
 void dns_api_statistics(struct api_call *c);
 void dns_api_search_data(struct api_call *c);
 void dns_api_config_list(struct api_call *c);
+void dns_api_autoprimary_list(struct api_call *c);
+void dns_api_autoprimary_add(struct api_call *c);
+void dns_api_autoprimary_delete(struct api_call *c);
 void dns_api_meta_list(struct api_call *c);
 void dns_api_meta_create(struct api_call *c);
 void dns_api_meta_get(struct api_call *c);

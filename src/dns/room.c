@@ -182,7 +182,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	}
 	malloc_trim(0);
 	log_zones(snap);
-	rc = dns_udp_open(r, dns_config(cfg), &r->udp);
+	r->rings = dns_rings_new();
+	rc = r->rings ? dns_udp_open(r, dns_config(cfg), &r->udp) : -ENOMEM;
 	if (!rc)
 		rc = dns_tcp_open(r, dns_config(cfg), &r->tcp);
 	if (!rc)
@@ -345,6 +346,7 @@ void dns_room_free(struct dns_room *r)
 	rcu_barrier(); /* snapshots still queued on the call_rcu thread */
 	rcu_unregister_thread();
 	config_unref(r->cfg);
+	dns_rings_free(r->rings);
 	free(r);
 }
 
