@@ -163,6 +163,17 @@ bool dns_api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 			  int64_t now, uint32_t *old_serial,
 			  uint32_t *new_serial);
 
+/*
+ * The serial pdns_server 4.7 gives the SOA of a zone it creates (the
+ * SOA given or synthesised, serial @serial), per @soa_edit_api (any
+ * case): DEFAULT: YYYYMMDD01 of @now in local time, or @serial + 1 when
+ * that is not below it; INCREASE and SOA-EDIT-INCREASE: @serial + 1;
+ * EPOCH: @now; SOA-EDIT, INCEPTION-INCREMENT, NONE, "" and unknown
+ * kinds: @serial unchanged. Arithmetic wraps at 2^32 as PowerDNS's does.
+ */
+uint32_t dns_api_first_serial(const char *soa_edit_api, uint32_t serial,
+			      int64_t now);
+
 /* Sets the apex SOA serial to @serial (dirty). False without an SOA. */
 bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial);
 
@@ -173,6 +184,15 @@ bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial);
  * @z must be zeroed; on success it is initialised. */
 int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 			 struct api_err *e);
+
+/* The RRsets of zone text @text (@len bytes, BIND or AXFR format;
+ * relative names against @z's apex; no $INCLUDE) as a JSON array shaped
+ * like a POST's "rrsets" (*rrsets, owned by the caller); a SOA after the
+ * first is skipped, an RRset's TTL is its lowest. 0, -EINVAL with @e
+ * (422, PowerDNS's "An error occurred while parsing the zonedata: ..."),
+ * or -ENOMEM. Pure (api_zonetext.c). */
+int dns_api_zone_text_rrsets(const struct api_zone *z, const char *text,
+			     size_t len, json_t **rrsets, struct api_err *e);
 
 /* Applies PUT settings (and rrsets, replacing all) to @z. */
 int dns_api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,

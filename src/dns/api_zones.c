@@ -5,15 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "core/clock.h"
 #include "dns/store.h"
 #include "dns/api_priv.h"
 #include "dns/internal.h"
 #include "proto/dns/dns.h"
+#include "proto/dns/zone.h"
 
 /* Store and memory failures become 500 (the client's data was fine), a
  * full disk 503. */
@@ -224,6 +225,45 @@ static int load_patched(struct store *s, struct zone_write *j)
 	return rc;
 }
 
+/*
+ * A zone about to be created is built in memory by the code that serves
+ * it first, as a zone file import is (import.c): whatever would keep it
+ * from being served is refused with 422 before the store is touched. A
+ * secondary without a SOA yet is not served, so not built.
+ */
+static int check_builds(const struct api_zone *z, struct api_err *e)
+{
+	uint32_t serial;
+	if (dns_api_zone_is_secondary(z) && !dns_api_zone_serial(z, &serial))
+		return 0;
+	struct dns_zone_builder *b = dns_zone_builder_new(&z->apex);
+	char why[128] = "";
+	int rc = b ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < z->n; i++) {
+		const struct api_rrset *s = &z->sets[i];
+		struct dns_name owner;
+		if (dns_name_from_text(s->name, strlen(s->name), NULL, &owner))
+			rc = dns_api_fail(e, 422, "bad owner name %s", s->name);
+		for (size_t k = 0; !rc && k < s->n; k++)
+			if (!s->recs[k].disabled)
+				rc = dns_zone_builder_add(b, &owner, s->type,
+							  s->ttl,
+							  s->recs[k].rdata,
+							  s->recs[k].rdlen, why);
+	}
+	struct dns_zone *built = NULL;
+	if (!rc) {
+		rc = dns_zone_build(b, &built, why);
+		b = NULL;
+	}
+	dns_zone_builder_free(b);
+	dns_zone_free(built);
+	if (rc == -EINVAL && !e->status)
+		dns_api_fail(e, 422, "Zone '%s' cannot be served: %s", z->name,
+			     why);
+	return rc;
+}
+
 static int zone_work(struct dns_write *w, struct store *s)
 {
 	struct zone_write *j = (struct zone_write *)w;
@@ -234,6 +274,8 @@ static int zone_work(struct dns_write *w, struct store *s)
 		if (rc != -ENOENT)
 			return rc ? rc : -EEXIST;
 		rc = dns_api_zone_from_create(&j->z, j->body, j->now, &j->e);
+		if (!rc)
+			rc = check_builds(&j->z, &j->e);
 		return rc ? rc : dns_api_zone_save(s, &j->z, true, true, false);
 	case OP_PUT:
 		rc = dns_api_zone_load(s, j->zone, &j->z);
@@ -326,7 +368,7 @@ static void submit(struct api_call *c, enum zone_op op, const char *zone,
 	j->op = op;
 	snprintf(j->zone, sizeof(j->zone), "%s", zone);
 	j->body = body;
-	j->now = (int64_t)time(NULL);
+	j->now = clock_wall_s(c->room->clock);
 	dns_write_submit(c->room, c->req, c->resp, &j->w);
 }
 

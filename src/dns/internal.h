@@ -178,6 +178,7 @@ struct dns_refusals {
 
 struct dns_room {
 	uv_loop_t *loop;
+	const struct clock *clock; /* the daemon's (core/clock.h) */
 	uint64_t started_ms; /* uv_now at open: the API's "uptime" */
 	struct store *store;
 	struct config *cfg;

@@ -167,6 +167,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	rcu_register_thread();
 	rcu_thread_offline();
 	r->loop = ctx->loop;
+	r->clock = ctx->clock;
 	r->started_ms = uv_now(ctx->loop);
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
