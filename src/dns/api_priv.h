@@ -289,10 +289,14 @@ json_t *dns_api_body(struct api_call *c);
  * record belongs to @name. dns_api_derived_conflict says whether a
  * derived record of @zone sits at @name (any name when NULL) with @type
  * (any when < 0), and writes which one into @why.
+ * dns_api_derived_join adds to the stored zone @z the derived RRsets of
+ * its name that it does not hold itself (a stored RRset wins, as it
+ * does when served), marked the same way.
  * dns_api_derived_each calls @fn for every derived zone's name.
  */
 int dns_api_derived_zone_load(struct dns_room *r, const char *name,
 			      struct api_zone *z);
+int dns_api_derived_join(struct dns_room *r, struct api_zone *z);
 bool dns_api_derived_conflict(struct dns_room *r, const char *zone,
 			      const char *name, int type, char *why,
 			      size_t len);
