@@ -46,6 +46,7 @@ static void publish(struct dns_room *r, struct dns_snapshot *next, bool trim)
 	struct dns_snapshot *old =
 		__atomic_exchange_n(&r->snap, next, __ATOMIC_ACQ_REL);
 	r->pub_gen++;
+	dns_summary_note(r, next);
 	if (!old)
 		return;
 	struct retired *t = malloc(sizeof(*t));
@@ -167,6 +168,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	rcu_register_thread();
 	rcu_thread_offline();
 	r->loop = ctx->loop;
+	r->clock = ctx->clock;
 	r->started_ms = uv_now(ctx->loop);
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
@@ -174,6 +176,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (rc)
 		goto fail;
 	r->snap = snap;
+	dns_summary_note(r, snap);
 	r->head = dns_snapshot_dup(snap);
 	if (!r->head) {
 		rc = -ENOMEM;
@@ -333,6 +336,7 @@ void dns_room_free(struct dns_room *r)
 	rcu_barrier(); /* snapshots still queued on the call_rcu thread */
 	rcu_unregister_thread();
 	config_unref(r->cfg);
+	dns_summary_free(r);
 	free(r);
 }
 
@@ -379,4 +383,5 @@ const struct room_ops dns_room_ops = {
 	.close = room_close,
 	.state = room_state,
 	.reason = room_reason,
+	.summary = dns_summary,
 };
