@@ -52,8 +52,12 @@ static void remember(enum log_level level, const char *line, size_t len)
 	size_t skip = strlen(log_level_name(level)) + 1;
 	line += skip;
 	len -= skip;
-	if (len >= LOG_RECENT_TEXT)
+	if (len >= LOG_RECENT_TEXT) {
 		len = LOG_RECENT_TEXT - 1;
+		/* Never half a UTF-8 character. */
+		while (len > 0 && ((unsigned char)line[len] & 0xC0) == 0x80)
+			len--;
+	}
 	pthread_mutex_lock(&recent.lock);
 	struct log_recent *e = &recent.lines[recent.total % LOG_RECENT_MAX];
 	e->unix_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

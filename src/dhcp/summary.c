@@ -75,8 +75,10 @@ json_t *dhcp_summary(void *room, bool details)
 			snprintf(mac, sizeof(mac),
 				 "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 				 m[2], m[3], m[4], m[5]);
+			/* A client's name is not always UTF-8. */
+			json_t *h = json_string(newest[i]->hostname);
 			json_object_set_new(o, "hostname",
-					    json_string(newest[i]->hostname));
+					    h ? h : json_string("?"));
 			json_object_set_new(o, "mac", json_string(mac));
 		}
 		if (o)

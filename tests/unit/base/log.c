@@ -93,6 +93,17 @@ static void write_many(void *ud)
 		log_warn("core", "line %d", i);
 }
 
+/* "core: " and then a 2-byte character at LOG_RECENT_TEXT - 2. */
+static void write_utf8(void *ud)
+{
+	(void)ud;
+	char msg[LOG_RECENT_TEXT + 16];
+	size_t n = LOG_RECENT_TEXT - 2 - 6;
+	memset(msg, 'u', n);
+	memcpy(msg + n, "\xc3\xa9tail", 7);
+	log_warn("core", "%s", msg);
+}
+
 static void test_recent_keeps_warnings_newest_first(void **state)
 {
 	(void)state;
@@ -128,6 +139,11 @@ static void test_recent_keeps_warnings_newest_first(void **state)
 	log_recent_copy(got, 1, NULL);
 	assert_int_equal(strlen(got[0].text), LOG_RECENT_TEXT - 1);
 	assert_memory_equal(got[0].text, "core: long xxx", 14);
+	quietly(write_utf8, NULL);
+	log_recent_copy(got, 1, NULL);
+	/* "é" would straddle the cut at LOG_RECENT_TEXT - 1: it goes whole. */
+	assert_int_equal(strlen(got[0].text), LOG_RECENT_TEXT - 2);
+	assert_int_equal(got[0].text[LOG_RECENT_TEXT - 3], 'u');
 }
 
 static void *writer(void *ud)
