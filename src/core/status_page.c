@@ -27,6 +27,7 @@ static const char page_head[] =
 	"text-align:left;vertical-align:top;overflow-wrap:anywhere;"
 	"word-break:break-word}th{font-weight:600;color:#555;"
 	"overflow-wrap:normal;word-break:normal}td.n{white-space:nowrap}"
+	"table.t td{overflow-wrap:break-word;word-break:normal}"
 	"table.kv th{width:40%}p{margin:.3rem 0}.muted{color:#777}"
 	".running,.loaded,.ok{color:#176f2c}.degraded,.warn{color:#8a5a00}"
 	".failed,.error,.refused{color:#b00020}.disabled{color:#777}"
@@ -46,6 +47,18 @@ static void esc(struct buf *b, const char *s)
 		case '\'': buf_puts(b, "&#39;"); break;
 		default: buf_append(b, s, 1);
 		}
+	}
+}
+
+/* For table cells: a long name may break after a dot or a colon
+ * (zone names, addresses), not within a label. */
+static void esc_breakable(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		char one[2] = {*s, '\0'};
+		esc(b, one);
+		if ((*s == '.' || *s == ':') && s[1])
+			buf_puts(b, "<wbr>");
 	}
 }
 
@@ -83,11 +96,15 @@ static void put_label(struct buf *b, const char *key)
 		buf_append(b, key[i] == '_' ? " " : &key[i], 1);
 }
 
-static void put_value(struct buf *b, const char *key, const json_t *v)
+static void put_value(struct buf *b, const char *key, const json_t *v,
+		      bool cell)
 {
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		esc(b, json_string_value(v));
+		if (cell)
+			esc_breakable(b, json_string_value(v));
+		else
+			esc(b, json_string_value(v));
 		break;
 	case JSON_INTEGER:
 		if (ends_with(key, "_time")) {
@@ -130,7 +147,7 @@ static void put_table(struct buf *b, const char *room, const char *key,
 		buf_puts(b, "<p class=\"muted\">none</p>\n");
 		return;
 	}
-	buf_puts(b, "<table id=\"");
+	buf_puts(b, "<table class=\"t\" id=\"");
 	esc(b, room);
 	buf_puts(b, "-");
 	esc(b, key);
@@ -151,7 +168,7 @@ static void put_table(struct buf *b, const char *room, const char *key,
 			const json_t *cell = json_object_get(row, col);
 			buf_puts(b, json_is_number(cell) ? "<td class=\"n\">"
 							 : "<td>");
-			put_value(b, col, cell ? cell : json_null());
+			put_value(b, col, cell ? cell : json_null(), true);
 			buf_puts(b, "</td>");
 		}
 		buf_puts(b, "</tr>\n");
@@ -179,7 +196,7 @@ static void put_summary(struct buf *b, const char *room, const json_t *sum)
 		buf_puts(b, "<tr><th>");
 		put_label(b, key);
 		buf_puts(b, "</th><td>");
-		put_value(b, key, v);
+		put_value(b, key, v, false);
 		buf_puts(b, "</td></tr>\n");
 	}
 	if (open)
