@@ -176,6 +176,19 @@ struct dns_refusals {
 	} at[DNS_REFUSALS_MAX];
 };
 
+/* When the status page last saw each served zone's serial change
+ * (summary.c); sorted by apex text. */
+struct dns_zone_seen {
+	char *apex;
+	uint32_t serial;
+	int64_t changed; /* unix s: first served with this serial */
+};
+/* The query count when the page was read, for its query rate. */
+struct dns_rate_sample {
+	uint64_t ms, queries;
+};
+#define DNS_RATE_SAMPLES 8
+
 struct dns_room {
 	uv_loop_t *loop;
 	const struct clock *clock; /* the daemon's (core/clock.h) */
@@ -217,7 +230,20 @@ struct dns_room {
 	struct workq_strand *wstrand;
 	size_t writes;	/* in flight */
 	bool closing;	/* closed with writes in flight: freed by the last */
+	/* The status page's view (summary.c; loop thread). */
+	struct dns_zone_seen *seen;
+	size_t n_seen;
+	struct dns_rate_sample rate[DNS_RATE_SAMPLES];
+	size_t n_rate, next_rate;
 };
+
+/* The status page (summary.c, loop thread): dns_summary_note records
+ * when each zone of @snap, just published, was first served with its
+ * serial; dns_summary is room_ops.summary; dns_summary_free frees what
+ * the note kept. */
+void dns_summary_note(struct dns_room *r, const struct dns_snapshot *snap);
+json_t *dns_summary(void *room, bool details);
+void dns_summary_free(struct dns_room *r);
 
 /*
  * One API write (write.c): @work runs on a pool thread with the room's

@@ -46,6 +46,7 @@ static void publish(struct dns_room *r, struct dns_snapshot *next, bool trim)
 	struct dns_snapshot *old =
 		__atomic_exchange_n(&r->snap, next, __ATOMIC_ACQ_REL);
 	r->pub_gen++;
+	dns_summary_note(r, next);
 	if (!old)
 		return;
 	struct retired *t = malloc(sizeof(*t));
@@ -176,6 +177,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (rc)
 		goto fail;
 	r->snap = snap;
+	dns_summary_note(r, snap);
 	r->head = dns_snapshot_dup(snap);
 	if (!r->head) {
 		rc = -ENOMEM;
@@ -348,6 +350,7 @@ void dns_room_free(struct dns_room *r)
 	rcu_unregister_thread();
 	config_unref(r->cfg);
 	dns_rings_free(r->rings);
+	dns_summary_free(r);
 	free(r);
 }
 
@@ -395,4 +398,5 @@ const struct room_ops dns_room_ops = {
 	.close = room_close,
 	.state = room_state,
 	.reason = room_reason,
+	.summary = dns_summary,
 };
