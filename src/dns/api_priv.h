@@ -277,7 +277,14 @@ struct api_call {
 	struct http_response *resp;
 	char zone[DNS_NAME_TEXT_MAX]; /* from the URL's zone id, if any */
 	char kind[64]; /* metadata/{kind} from the URL, if any */
+	/* autoprimaries/{ip}/{nameserver} from the URL, if any */
+	char ap_ip[64];
+	char ap_ns[DNS_NAME_TEXT_MAX];
 };
+
+/* Adds pdns_server's "Access-Control-Allow-Origin: *" to @resp when its
+ * status is one pdns gives it on (2xx, 422). */
+void dns_api_cors(struct http_response *resp);
 
 /* Answers {"error": msg} with @e's status. */
 void dns_api_reply_err(struct api_call *c, const struct api_err *e);
@@ -292,10 +299,14 @@ json_t *dns_api_body(struct api_call *c);
  * record belongs to @name. dns_api_derived_conflict says whether a
  * derived record of @zone sits at @name (any name when NULL) with @type
  * (any when < 0), and writes which one into @why.
+ * dns_api_derived_join adds to the stored zone @z the derived RRsets of
+ * its name that it does not hold itself (a stored RRset wins, as it
+ * does when served), marked the same way.
  * dns_api_derived_each calls @fn for every derived zone's name.
  */
 int dns_api_derived_zone_load(struct dns_room *r, const char *name,
 			      struct api_zone *z);
+int dns_api_derived_join(struct dns_room *r, struct api_zone *z);
 bool dns_api_derived_conflict(struct dns_room *r, const char *zone,
 			      const char *name, int type, char *why,
 			      size_t len);
@@ -315,6 +326,9 @@ void dns_api_zone_export(struct api_call *c);
 void dns_api_statistics(struct api_call *c);
 void dns_api_search_data(struct api_call *c);
 void dns_api_config_list(struct api_call *c);
+void dns_api_autoprimary_list(struct api_call *c);
+void dns_api_autoprimary_add(struct api_call *c);
+void dns_api_autoprimary_delete(struct api_call *c);
 void dns_api_meta_list(struct api_call *c);
 void dns_api_meta_create(struct api_call *c);
 void dns_api_meta_get(struct api_call *c);

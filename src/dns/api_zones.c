@@ -435,11 +435,14 @@ void dns_api_zone_create(struct api_call *c)
 	submit(c, OP_CREATE, name, body);
 }
 
-/* The stored zone, else the derived one (lab:, leases). */
+/* The stored zone with the derived RRsets that join it, else the
+ * derived zone alone (lab:, leases). */
 static int load_any(struct api_call *c, struct api_zone *z)
 {
 	int rc = dns_api_zone_load(c->room->store, c->zone, z);
-	if (rc == -ENOENT) {
+	if (!rc)
+		rc = dns_api_derived_join(c->room, z);
+	else if (rc == -ENOENT) {
 		dns_api_zone_deinit(z);
 		rc = dns_api_derived_zone_load(c->room, c->zone, z);
 	}
@@ -510,25 +513,11 @@ out:
 	dns_api_zone_deinit(&z);
 }
 
-void dns_api_zone_put(struct api_call *c)
-{
-	struct api_err e = {0};
-	json_t *body = dns_api_body(c);
-	if (!body)
-		return;
-	if (!json_is_object(body)) {
-		dns_api_fail(&e, 400, "Bad Request: the body must be a JSON "
-				      "object");
-		reply_fail(c, -EINVAL, &e);
-		json_decref(body);
-		return;
-	}
-	submit(c, OP_PUT, c->zone, body);
-}
-
 /* 0, or -EINVAL with @e when an RRset of @body would replace or delete
- * a record derived from the config. */
-static int derived_guard(struct api_call *c, json_t *body, struct api_err *e)
+ * a record derived from the config. A PUT's RRsets (@put: no changetype)
+ * all replace. */
+static int derived_guard(struct api_call *c, json_t *body, bool put,
+			 struct api_err *e)
 {
 	json_t *arr = json_object_get(body, "rrsets");
 	for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -536,7 +525,8 @@ static int derived_guard(struct api_call *c, json_t *body, struct api_err *e)
 		const char *name =
 			json_string_value(json_object_get(set, "name"));
 		const char *ct =
-			json_string_value(json_object_get(set, "changetype"));
+			put ? "REPLACE"
+			    : json_string_value(json_object_get(set, "changetype"));
 		const char *type =
 			json_string_value(json_object_get(set, "type"));
 		uint16_t t;
@@ -555,13 +545,42 @@ static int derived_guard(struct api_call *c, json_t *body, struct api_err *e)
 	return 0;
 }
 
+void dns_api_zone_put(struct api_call *c)
+{
+	struct api_err e = {0};
+	char why[400];
+	int rc = 0;
+	json_t *body = dns_api_body(c);
+	if (!body)
+		return;
+	if (!json_is_object(body))
+		rc = dns_api_fail(&e, 400, "Bad Request: the body must be a "
+					   "JSON object");
+	else if (dns_store_zone_get(c->room->store, c->zone, NULL, NULL) ==
+			 -ENOENT &&
+		 dns_api_derived_conflict(c->room, c->zone, NULL, -1, why,
+					  sizeof(why)))
+		rc = dns_api_fail(&e, 409,
+				  "Conflict: zone '%s' is derived from the "
+				  "config and would override it: %s",
+				  c->zone, why);
+	else
+		rc = derived_guard(c, body, true, &e);
+	if (rc) {
+		reply_fail(c, rc, &e);
+		json_decref(body);
+		return;
+	}
+	submit(c, OP_PUT, c->zone, body);
+}
+
 void dns_api_zone_patch(struct api_call *c)
 {
 	struct api_err e = {0};
 	json_t *body = dns_api_body(c);
 	if (!body)
 		return;
-	if (derived_guard(c, body, &e)) {
+	if (derived_guard(c, body, false, &e)) {
 		reply_fail(c, -EINVAL, &e);
 		json_decref(body);
 		return;
