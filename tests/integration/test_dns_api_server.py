@@ -163,6 +163,15 @@ def test_autoprimaries_match_powerdns(pdns, hearth):  # noqa: F811
     assert hearth.get(AP).json == final
 
 
+def test_autoprimaries_preflight_matches_powerdns(pdns, hearth):  # noqa: F811
+    from test_dns_api_endpoints import preflight
+    for path in (AP, AP + "/192.0.2.1/ns1.example.org."):
+        for key in (True, False):
+            want = preflight(pdns, path, key)
+            assert want[0] == 200
+            assert preflight(hearth, path, key) == want, (path, key)
+
+
 def test_autoprimaries_survive_restart(hearthd_factory, hearth):  # noqa: F811
     for ip, ns in (("192.0.2.53", "ns1.keep.example."),
                    ("2001:db8::53", "ns2.keep.example.")):
