@@ -32,7 +32,8 @@ int dns_api_fail(struct api_err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 struct api_record {
-	const char *content; /* canonical presentation text */
+	const char *content; /* presentation text: canonical, or as sent */
+	bool as_sent;	     /* content is the client's spelling (stored) */
 	bool disabled;
 	const uint8_t *rdata;
 	uint16_t rdlen;

@@ -123,20 +123,19 @@ static unsigned char string_byte(const char **p, const char *end)
 }
 
 /*
- * PowerDNS's check: @in (@len bytes) must be the canonical text @canon,
- * case aside; for @type's character-strings, the bytes inside the quotes
- * count, not how they were escaped (both texts parsed to the same RDATA,
- * so the same tokens hold the same bytes).
+ * The rest of PowerDNS's check, for a content @in (@len bytes) that is not
+ * the canonical text @canon: for @type's character-strings the bytes
+ * inside the quotes count, not how they were escaped (both texts parsed
+ * to the same RDATA, so the same tokens hold the same bytes); the rest
+ * must be @canon, case aside.
  */
-static bool same_text(uint16_t type, const char *canon, const char *in,
-		      size_t len)
+static bool same_strings(uint16_t type, const char *canon, const char *in,
+			 size_t len)
 {
-	size_t cn = strlen(canon);
-	if (cn == len && strncasecmp(canon, in, len) == 0)
-		return true;
 	if (!keeps_strings(type))
 		return false;
-	const char *a = canon, *ae = canon + cn, *b = in, *be = in + len;
+	const char *a = canon, *ae = canon + strlen(canon), *b = in,
+		   *be = in + len;
 	bool quoted = false;
 	while (a < ae && b < be) {
 		if (!quoted || (*a == '"' && *b == '"')) {
@@ -238,13 +237,17 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 	/* AAAA: PowerDNS only checks that inet_pton accepts it, then
 	 * stores the canonical form; so does hearth. */
 	bool blanks = start != content || start[len] != '\0';
-	if (blanks ||
-	    (type != DNS_T_AAAA && !same_text(type, sc->text, start, len)))
+	bool exact = type == DNS_T_AAAA ||
+		     ((size_t)n == len && strncasecmp(sc->text, start, len) == 0);
+	if (blanks || (!exact && !same_strings(type, sc->text, start, len)))
 		return dns_api_fail(e, 422,
 				"Record %s/%s '%.200s': Not in expected "
 				"format (parsed as '%.200s')",
 				owner, tn, content, sc->text);
-	out->content = arena_strndup(&z->arena, sc->text, (size_t)n);
+	/* A spelling PowerDNS keeps is kept (and stored) as sent. */
+	out->as_sent = !exact;
+	out->content = exact ? arena_strndup(&z->arena, sc->text, (size_t)n)
+			     : arena_strndup(&z->arena, start, len);
 	uint8_t *rd = arena_alloc(&z->arena, rdlen ? rdlen : 1);
 	if (!out->content || !rd)
 		return -ENOMEM;
@@ -466,9 +469,13 @@ out:
 
 /* ---- merging ---- */
 
+/* The same record: the same content (case aside), or the same RDATA
+ * spelled another way. */
 static bool same_record(const struct api_record *a, const struct api_record *b)
 {
-	return strcasecmp(a->content, b->content) == 0;
+	return strcasecmp(a->content, b->content) == 0 ||
+	       (a->rdlen == b->rdlen &&
+		memcmp(a->rdata, b->rdata, a->rdlen) == 0);
 }
 
 static bool same_records(const struct api_rrset *a, const struct api_rrset *b)

@@ -520,6 +520,12 @@ static int derived_guard(struct api_call *c, json_t *body, bool put,
 			 struct api_err *e)
 {
 	json_t *arr = json_object_get(body, "rrsets");
+	char why[400];
+	/* Most zones have no derived record: one look, not one per RRset. */
+	if (json_array_size(arr) &&
+	    !dns_api_derived_conflict(c->room, c->zone, NULL, -1, why,
+				      sizeof(why)))
+		return 0;
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		json_t *set = json_array_get(arr, i);
 		const char *name =
@@ -530,7 +536,6 @@ static int derived_guard(struct api_call *c, json_t *body, bool put,
 		const char *type =
 			json_string_value(json_object_get(set, "type"));
 		uint16_t t;
-		char why[400];
 		if (!name || !ct || !type || dns_type_parse(type, &t) ||
 		    (strcasecmp(ct, "REPLACE") != 0 &&
 		     strcasecmp(ct, "DELETE") != 0))
