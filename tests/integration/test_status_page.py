@@ -53,10 +53,18 @@ www  IN A   192.0.2.80
 mail IN A   192.0.2.25
 """
 SUBNET = "192.168.32.0/24"
-# (ip, mac, hostname, seconds from now): the last one has ended.
-LEASES = [("192.168.32.101", "02:00:5e:10:00:01", "laptop", 12 * 3600),
-          ("192.168.32.102", "02:00:5e:10:00:02", "phone", 6 * 3600),
-          ("192.168.32.103", "02:00:5e:10:00:03", "gone", -600)]
+# (ip, mac, hostname, seconds from now): one has ended. The page lists
+# the five that end last, latest first.
+LEASES = [("192.168.32.101", "02:00:5e:10:00:01", "work-laptop", 12 * 3600),
+          ("192.168.32.102", "02:00:5e:10:00:02", "pixel-phone", 6 * 3600),
+          ("192.168.32.103", "02:00:5e:10:00:03", "gone-box", -600),
+          ("192.168.32.104", "02:00:5e:10:00:04", "lounge-tv", 2 * 3600),
+          ("192.168.32.105", "02:00:5e:10:00:05", "hp-printer", 3 * 3600),
+          ("192.168.32.106", "02:00:5e:10:00:06", "synology-nas", 11 * 3600),
+          ("192.168.32.107", "02:00:5e:10:00:07", "pebble-watch", 1 * 3600),
+          ("192.168.32.108", "02:00:5e:10:00:08", "smart-kettle", 20 * 3600)]
+HELD = sorted((x for x in LEASES if x[3] > 0), key=lambda x: -x[3])
+NEWEST = HELD[:5]
 
 
 def config(tmp, dns_port, dhcp_port, extra=""):
@@ -233,11 +241,11 @@ def test_status_page_in_headless_chromium(hearth, tmp_path):
                     zones[f"{ZONE}."]["changed"]), zones
     assert "lab.example." in zones, zones   # the lab's zone is listed too
     subnets = page.rows("dhcp-subnets")
-    assert subnets == [{"subnet": SUBNET, "leases": "2",
+    assert subnets == [{"subnet": SUBNET, "leases": str(len(HELD)),
                         "pool size": "21"}], subnets
     newest = page.rows("dhcp-newest_leases")
     assert [(x["ip"], x["hostname"], x["mac"]) for x in newest] == \
-        [(ip, host, mac) for ip, mac, host, _ in LEASES[:2]], newest
+        [(ip, host, mac) for ip, mac, host, _ in NEWEST], newest
     dns_text = page.texts["room-dns"]
     m = re.search(r"queries\s*(\d+)\n", dns_text)
     assert m and int(m.group(1)) >= 4, dns_text  # and the readiness probe
@@ -303,9 +311,9 @@ def test_status_page_without_key_names_no_client(hearth):
     assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert r.headers["Cache-Control"] == "no-store"
     page = Page(r.text)
-    assert page.rows("dhcp-subnets")[0]["leases"] == "2"
+    assert page.rows("dhcp-subnets")[0]["leases"] == str(len(HELD))
     assert [x["ip"] for x in page.rows("dhcp-newest_leases")] == \
-        ["192.168.32.101", "192.168.32.102"]
+        [x[0] for x in NEWEST]
     assert f"{ZONE}." in {z["zone"] for z in page.rows("dns-served_zones")}
     for _, mac, host, _ in LEASES:
         assert mac not in page.text and host not in page.text, page.text
