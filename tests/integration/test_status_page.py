@@ -339,3 +339,35 @@ def test_status_page_summaries_need_key_when_metrics_are_private(
     r = d.get("/", auth=("u", API_KEY))
     assert f"{ZONE}." in {z["zone"] for z in Page(r.text).rows(
         "dns-served_zones")}
+
+
+def test_zone_change_moves_its_changed_time(hearth):
+    """A change through the API gives the zone a new serial and a new
+    "changed" time on the page; the other zones keep theirs."""
+    d = hearth
+    auth = ("u", API_KEY)
+
+    def zones():
+        r = d.get("/", auth=auth)
+        assert r.status_code == 200, r.text
+        return {z["zone"]: z for z in Page(r.text).rows("dns-served_zones")}
+
+    before = zones()
+    time.sleep(1.1)  # the page shows whole seconds
+    r = d.request("PATCH", f"/api/v1/servers/localhost/zones/{ZONE}.",
+                  headers={"X-API-Key": API_KEY},
+                  json={"rrsets": [{"name": f"www.{ZONE}.", "type": "A",
+                                    "ttl": 300, "changetype": "REPLACE",
+                                    "records": [{"content": "192.0.2.81",
+                                                 "disabled": False}]}]})
+    assert r.status_code == 204, r.text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        after = zones()
+        if after[f"{ZONE}."]["serial"] != before[f"{ZONE}."]["serial"]:
+            break
+        time.sleep(0.05)
+    assert int(after[f"{ZONE}."]["serial"]) > SERIAL, after
+    assert after[f"{ZONE}."]["changed"] > before[f"{ZONE}."]["changed"], \
+        (before, after)
+    assert after["lab.example."] == before["lab.example."], (before, after)
