@@ -129,50 +129,79 @@ static int mark(struct api_zone *z, const struct config *cfg,
 	return 0;
 }
 
-int dns_api_derived_zone_load(struct dns_room *r, const char *name,
-			      struct api_zone *z)
+#define TEXT_CAP (4 * DNS_RDATA_MAX + 64)
+
+/* The served zone whose apex is @z's, or NULL. */
+static const struct dns_zone *served_zone(struct dns_room *r,
+					  const struct api_zone *z)
 {
-	struct dns_lab_rr *rrs = NULL;
-	size_t n = 0;
-	char *text = malloc(4 * DNS_RDATA_MAX + 64);
-	int rc = text ? dns_api_zone_init(z, name) : -ENOMEM;
-	if (!rc)
-		rc = derived_rrs(r, &rrs, &n);
-	if (rc) {
-		free(text);
-		return rc;
-	}
 	const struct dns_snapshot *snap = dns_room_snapshot(r);
 	const struct dns_zone *zone =
 		snap ? dns_zoneset_find(&snap->zs, &z->apex) : NULL;
-	if (zone && !dns_name_equal(&zone->apex, &z->apex))
-		zone = NULL;
-	bool any = false;
-	z->set.source = "lab";
-	z->set.account = "hearth";
-	rc = add_served(z, zone, &z->apex, DNS_T_SOA, z->name, text,
-			4 * DNS_RDATA_MAX + 64);
-	if (!rc)
-		rc = add_served(z, zone, &z->apex, DNS_T_NS, z->name, text,
-				4 * DNS_RDATA_MAX + 64);
+	return zone && dns_name_equal(&zone->apex, &z->apex) ? zone : NULL;
+}
+
+/* Adds to @z each derived RRset of its zone that @z does not hold yet,
+ * as served, marked; *any says whether a derived record belongs to @z. */
+static int add_derived(struct dns_room *r, struct api_zone *z,
+		       const struct dns_zone *zone, char *text, bool *any)
+{
+	struct dns_lab_rr *rrs = NULL;
+	size_t n = 0;
+	int rc = derived_rrs(r, &rrs, &n);
+	*any = false;
 	for (size_t i = 0; !rc && i < n; i++) {
 		char owner[DNS_NAME_TEXT_MAX];
 		if (!dns_name_equal(&rrs[i].zone, &z->apex))
 			continue;
-		any = true;
+		*any = true;
 		dns_name_to_text(&rrs[i].owner, owner, sizeof(owner));
 		if (dns_api_zone_rrset(z, owner, rrs[i].type, false))
-			continue;
+			continue; /* stored (and served instead), or seen */
 		rc = add_served(z, zone, &rrs[i].owner, rrs[i].type, owner,
-				text, 4 * DNS_RDATA_MAX + 64);
+				text, TEXT_CAP);
 		if (!rc)
 			rc = mark(z, r->cfg, &rrs[i], owner);
 	}
 	free(rrs);
+	return rc;
+}
+
+int dns_api_derived_zone_load(struct dns_room *r, const char *name,
+			      struct api_zone *z)
+{
+	char *text = malloc(TEXT_CAP);
+	bool any = false;
+	int rc = text ? dns_api_zone_init(z, name) : -ENOMEM;
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	const struct dns_zone *zone = served_zone(r, z);
+	z->set.source = "lab";
+	z->set.account = "hearth";
+	rc = add_served(z, zone, &z->apex, DNS_T_SOA, z->name, text, TEXT_CAP);
+	if (!rc)
+		rc = add_served(z, zone, &z->apex, DNS_T_NS, z->name, text,
+				TEXT_CAP);
+	if (!rc)
+		rc = add_derived(r, z, zone, text, &any);
 	free(text);
 	if (!rc && !any)
 		rc = -ENOENT;
 	if (!rc)
+		dns_api_zone_sort(z);
+	return rc;
+}
+
+int dns_api_derived_join(struct dns_room *r, struct api_zone *z)
+{
+	char *text = malloc(TEXT_CAP);
+	bool any = false;
+	int rc = text ? add_derived(r, z, served_zone(r, z), text, &any)
+		      : -ENOMEM;
+	free(text);
+	if (!rc && any)
 		dns_api_zone_sort(z);
 	return rc;
 }

@@ -183,6 +183,8 @@ bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial)
 	memcpy(rd, r->rdata, r->rdlen);
 	dns_put32(rd + off, serial);
 	int n = dns_rdata_to_text(DNS_T_SOA, rd, r->rdlen, text, sizeof(text));
+	if (n > 0) /* '@' inside the names as sent, as on the way in */
+		n = dns_api_unescape_at(text, (size_t)n);
 	const char *content = n > 0 ? arena_strndup(&z->arena, text, (size_t)n)
 				    : NULL;
 	if (!content)
@@ -196,6 +198,33 @@ bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial)
 	return true;
 }
 
+/* YYYYMMDD01 of @now in local time, as PowerDNS's DEFAULT. */
+static uint32_t today01(int64_t now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return (uint32_t)(tm.tm_year + 1900) * 1000000u +
+	       (uint32_t)(tm.tm_mon + 1) * 10000u + (uint32_t)tm.tm_mday * 100u +
+	       1u;
+}
+
+uint32_t dns_api_first_serial(const char *soa_edit_api, uint32_t serial,
+			      int64_t now)
+{
+	const char *k = soa_edit_api ? soa_edit_api : "";
+	if (strcasecmp(k, "DEFAULT") == 0) {
+		uint32_t today = today01(now);
+		return serial < today ? today : serial + 1;
+	}
+	if (strcasecmp(k, "INCREASE") == 0 ||
+	    strcasecmp(k, "SOA-EDIT-INCREASE") == 0)
+		return serial + 1;
+	if (strcasecmp(k, "EPOCH") == 0)
+		return (uint32_t)now;
+	return serial; /* SOA-EDIT, INCEPTION-INCREMENT, NONE, "", unknown */
+}
+
 bool dns_api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 			  int64_t now, uint32_t *old_serial,
 			  uint32_t *new_serial)
@@ -204,12 +233,7 @@ bool dns_api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 	if (!soa_edit_api || !*soa_edit_api || !dns_api_zone_serial(z, &old))
 		return false;
 	if (strcasecmp(soa_edit_api, "DEFAULT") == 0) {
-		time_t t = (time_t)now;
-		struct tm tm;
-		localtime_r(&t, &tm);
-		uint32_t today = (uint32_t)(tm.tm_year + 1900) * 1000000u +
-				 (uint32_t)(tm.tm_mon + 1) * 10000u +
-				 (uint32_t)tm.tm_mday * 100u + 1u;
+		uint32_t today = today01(now);
 		next = old < today ? today : old + 1;
 	} else if (strcasecmp(soa_edit_api, "EPOCH") == 0) {
 		next = (uint32_t)now;

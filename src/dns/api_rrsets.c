@@ -60,6 +60,89 @@ int dns_api_unescape_at(char *t, size_t n)
 	return (int)o;
 }
 
+/* Types whose character-strings PowerDNS keeps as it was given them,
+ * escapes included: any spelling of the same bytes inside the quotes
+ * passes its check. */
+static bool keeps_strings(uint16_t t)
+{
+	return t == DNS_T_TXT || t == 99 /* SPF */ || t == DNS_T_HINFO ||
+	       t == DNS_T_CAA || t == DNS_T_NAPTR || t == DNS_T_URI;
+}
+
+/* One byte of a quoted string at *p (an escape or itself); advances. */
+static unsigned char string_byte(const char **p, const char *end)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	if (s[0] == '\\' && s + 3 < (const unsigned char *)end &&
+	    isdigit(s[1]) && isdigit(s[2]) && isdigit(s[3])) {
+		*p += 4;
+		return (unsigned char)((s[1] - '0') * 100 + (s[2] - '0') * 10 +
+				       (s[3] - '0'));
+	}
+	if (s[0] == '\\' && s + 1 < (const unsigned char *)end) {
+		*p += 2;
+		return s[1];
+	}
+	*p += 1;
+	return s[0];
+}
+
+/*
+ * PowerDNS's check: @in (@len bytes) must be the canonical text @canon,
+ * case aside; for @type's character-strings, the bytes inside the quotes
+ * count, not how they were escaped (both texts parsed to the same RDATA,
+ * so the same tokens hold the same bytes).
+ */
+static bool same_text(uint16_t type, const char *canon, const char *in,
+		      size_t len)
+{
+	size_t cn = strlen(canon);
+	if (cn == len && strncasecmp(canon, in, len) == 0)
+		return true;
+	if (!keeps_strings(type))
+		return false;
+	const char *a = canon, *ae = canon + cn, *b = in, *be = in + len;
+	bool quoted = false;
+	while (a < ae && b < be) {
+		if (!quoted || (*a == '"' && *b == '"')) {
+			if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+				return false;
+			quoted ^= *a == '"';
+			a++, b++;
+			continue;
+		}
+		if (*a == '"' || *b == '"' ||
+		    string_byte(&a, ae) != string_byte(&b, be))
+			return false;
+	}
+	return a == ae && b == be;
+}
+
+/* An IPv4 address with leading zeros ("192.0.2.01"): PowerDNS reads it
+ * and then finds it not in its format; writes the canonical form. */
+static bool ipv4_leading_zeros(const char *in, size_t len, char *out,
+			       size_t cap)
+{
+	unsigned v[4];
+	size_t k = 0, i = 0;
+	for (; k < 4; k++) {
+		size_t d = 0;
+		v[k] = 0;
+		while (i < len && isdigit((unsigned char)in[i]) && d < 8) {
+			v[k] = v[k] * 10 + (unsigned)(in[i++] - '0');
+			d++;
+		}
+		if (d == 0 || v[k] > 255)
+			return false;
+		if (k < 3 && (i >= len || in[i++] != '.'))
+			return false;
+	}
+	if (i != len)
+		return false;
+	snprintf(out, cap, "%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+	return true;
+}
+
 /* Parses @content as RDATA of @type; it must re-serialise to itself. */
 static int parse_record(struct api_zone *z, struct scratch *sc,
 			const char *owner, uint16_t type, const char *content,
@@ -89,9 +172,20 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 	if (len == 0)
 		return dns_api_fail(e, 422, "Record %s/%s '%s': empty content",
 				owner, tn, content);
+	/* PowerDNS's AAAA parser takes no dotted IPv4 tail. */
+	if (type == DNS_T_AAAA && memchr(start, '.', len))
+		return dns_api_fail(e, 422, "Record %s/%s '%.200s': Invalid "
+					    "IPv6 address",
+				    owner, tn, content);
 	dns_name_root(&root);
 	int rc = dns_rdata_from_text(type, start, len, &root, sc->rdata,
 				     sizeof(sc->rdata), &rdlen, why);
+	if (rc && type == DNS_T_A &&
+	    ipv4_leading_zeros(start, len, sc->text, sizeof(sc->text)))
+		return dns_api_fail(e, 422,
+				"Record %s/%s '%.200s': Not in expected "
+				"format (parsed as '%s')",
+				owner, tn, content, sc->text);
 	if (rc == -EMSGSIZE)
 		return dns_api_fail(e, 422, "Record %s/%s '%.200s': too long",
 				owner, tn, content);
@@ -109,9 +203,8 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 	/* AAAA: PowerDNS only checks that inet_pton accepts it, then
 	 * stores the canonical form; so does hearth. */
 	bool blanks = start != content || start[len] != '\0';
-	if (blanks || (type != DNS_T_AAAA &&
-		       ((size_t)n != len ||
-			strncasecmp(sc->text, start, len) != 0)))
+	if (blanks ||
+	    (type != DNS_T_AAAA && !same_text(type, sc->text, start, len)))
 		return dns_api_fail(e, 422,
 				"Record %s/%s '%.200s': Not in expected "
 				"format (parsed as '%.200s')",

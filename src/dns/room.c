@@ -172,7 +172,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->started_ms = uv_now(ctx->loop);
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
-	rc = dns_load(r->store, cfg, NULL, 0, NULL, &snap, &r->degraded);
+	rc = dns_load(r->store, cfg, NULL, 0, NULL, &snap, &r->degraded,
+		      &r->refused);
 	if (rc)
 		goto fail;
 	r->snap = snap;
@@ -184,7 +185,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	}
 	malloc_trim(0);
 	log_zones(snap);
-	rc = dns_udp_open(r, dns_config(cfg), &r->udp);
+	r->rings = dns_rings_new();
+	rc = r->rings ? dns_udp_open(r, dns_config(cfg), &r->udp) : -ENOMEM;
 	if (!rc)
 		rc = dns_tcp_open(r, dns_config(cfg), &r->tcp);
 	if (!rc)
@@ -224,8 +226,17 @@ static int room_start(void *room)
 			log_info("dns", "listening on %s (udp, tcp)", text);
 		}
 		dns_notify_zones(r->notify, r->snap, dns_config(r->cfg), true);
+		dns_refusals_publish(&r->refused, r->alerts);
 	}
 	return rc;
+}
+
+/* Every room has opened: the notify room's publisher, if it runs. */
+static int room_bind(void *room, struct room_services *services)
+{
+	struct dns_room *r = room;
+	r->alerts = services->notify;
+	return 0;
 }
 
 int dns_room_refresh(struct dns_room *r)
@@ -291,8 +302,9 @@ static int room_reload_prepare(void *room, const struct config *cfg,
 	struct dns_room *r = room;
 	struct dns_snapshot *snap = NULL;
 	bool degraded = false;
+	memset(&r->staged_refused, 0, sizeof(r->staged_refused));
 	int rc = dns_load(r->store, cfg, r->dyn, r->n_dyn, r->snap, &snap,
-			  &degraded);
+			  &degraded, &r->staged_refused);
 	if (rc) {
 		snprintf(why->msg, sizeof(why->msg), "zones: %s",
 			 hearth_strerror(rc));
@@ -318,6 +330,7 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
 	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
+	dns_refusals_publish(&r->staged_refused, r->alerts);
 	r->reloads++;
 	log_zones(snap);
 }
@@ -336,6 +349,7 @@ void dns_room_free(struct dns_room *r)
 	rcu_barrier(); /* snapshots still queued on the call_rcu thread */
 	rcu_unregister_thread();
 	config_unref(r->cfg);
+	dns_rings_free(r->rings);
 	dns_summary_free(r);
 	free(r);
 }
@@ -376,6 +390,7 @@ static const char *room_reason(void *room)
 
 const struct room_ops dns_room_ops = {
 	.open = room_open,
+	.bind = room_bind,
 	.start = room_start,
 	.reload_prepare = room_reload_prepare,
 	.reload_commit = room_reload_commit,
