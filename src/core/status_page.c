@@ -268,30 +268,11 @@ static void put_log(struct buf *b, bool details)
 	buf_puts(b, "</table>\n");
 }
 
-/* The management key, as X-API-Key or as the password of Basic auth
- * (what a browser can send). */
-static bool key_given(const struct daemon *d, const struct http_request *req)
-{
-	const char *key = d->cfg->http.api_key;
-	if (!key || !*key)
-		return false;
-	const char *h = http_request_header(req, "X-API-Key");
-	if (h && mem_const_eq(h, strlen(h), key, strlen(key)))
-		return true;
-	char *user, *pass;
-	if (http_request_basic_auth(req, &user, &pass))
-		return false;
-	bool ok = mem_const_eq(pass, strlen(pass), key, strlen(key));
-	free(user);
-	free(pass);
-	return ok;
-}
-
 void core_status_page(struct daemon *d, const struct http_request *req,
 		      struct http_response *resp)
 {
 	struct buf *b = &resp->body;
-	bool details = key_given(d, req);
+	bool details = core_key_given(d, req);
 	const char *want = http_request_arg(req, "details");
 	http_reply_header(resp, "Content-Security-Policy",
 			  "default-src 'none'; style-src 'unsafe-inline'; "
