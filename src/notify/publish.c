@@ -182,14 +182,16 @@ static bool utf8(const char *s)
 	return !s || ntfy_utf8_valid(s, strlen(s));
 }
 
-static const char *basename_of(const char *url)
+/* The last path segment of @url (without query or fragment) into @out. */
+static const char *basename_of(const char *url, char *out, size_t cap)
 {
 	const char *q = strpbrk(url, "?#");
 	size_t end = q ? (size_t)(q - url) : strlen(url);
 	const char *p = url + end;
 	while (p > url && p[-1] != '/')
 		p--;
-	return p;
+	snprintf(out, cap, "%.*s", (int)(url + end - p), p);
+	return out;
 }
 
 static void set_str(json_t *j, const char *key, const char *v)
@@ -347,7 +349,10 @@ static void publish(struct notify_room *r, const struct http_request *req,
 					      "expires", (json_int_t)f.expires,
 					      "url", url));
 	} else if (p->attach) {
-		const char *name = p->filename ? p->filename : basename_of(p->attach);
+		char base[256];
+		const char *name = p->filename ? p->filename
+					       : basename_of(p->attach, base,
+							     sizeof(base));
 		json_object_set_new(m->j, "attachment",
 				    json_pack("{s:s, s:s}", "name",
 					      *name ? name : "attachment",
