@@ -447,7 +447,8 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 	struct ntfy_err e;
 	char topic[65];
 	pub_env(r, &env);
-	if (ntfy_pub_parse_json(req->body, req->body_len, &env, topic, &p, &e)) {
+	if (ntfy_pub_parse_json(req->body, req->body_len, notify_req_get,
+				(void *)req, &env, topic, &p, &e)) {
 		ntfy_pub_free(&p);
 		refuse(r, resp, &e);
 		return;
