@@ -55,3 +55,26 @@ def test_check_validates_the_section(run_hearthd, tmp_path):
     r = run_hearthd("-c", p, "--check")
     assert r.returncode == 0, r
     assert "notify" in r.stdout
+
+
+def test_metrics_pass_promtool(hearthd_factory):
+    import subprocess
+
+    from notify_helpers import Stream, publish
+    cfg, port = notify_config(hearthd_factory.tmp_path)
+    cfg["http"]["metrics_public"] = True
+    d = hearthd_factory(cfg)
+    st = Stream(ntfy_url(port, "/m/json"))
+    try:
+        st.next_event()
+        assert publish(port, "m", "counted").status_code == 200
+        assert st.next_event()["message"] == "counted"
+        text = d.get("/metrics").text
+    finally:
+        st.close()
+    p = subprocess.run(["promtool", "check", "metrics"], input=text,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert "hearth_notify_messages_published_total 1" in text
+    assert "hearth_notify_messages_delivered_total 1" in text
+    assert 'hearth_notify_subscribers{transport="json"} 1' in text
