@@ -81,6 +81,9 @@ const char *notify_req_get(void *req, const char *name, bool header);
 /* Replies 200 with @text (a message's JSON) and "\n". */
 void notify_reply_msg(struct http_response *resp, const char *text);
 
+/* POST /api/v1/notify/publish on the daemon's server (mgmt.c). */
+int notify_mgmt_register(struct notify_room *r, struct http_server *http);
+
 /* ---- subscriptions (subscribe.c) ---- */
 
 /* GET /<topics>/<json|sse|raw|ws> (@topics the raw path segment). */

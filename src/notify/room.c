@@ -211,6 +211,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = store_open_peer(r->store, &r->wstore);
 	if (!rc)
 		rc = open_http(r, cfg);
+	if (!rc && ctx->http)
+		rc = notify_mgmt_register(r, ctx->http);
 	if (!rc)
 		rc = notify_apprise_open(r, ctx);
 	if (rc) {
