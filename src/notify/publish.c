@@ -459,6 +459,10 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 				   "name is not allowed");
 		return;
 	}
+	if (notify_access_check(r, req, resp, NOTIFY_WRITE)) {
+		ntfy_pub_free(&p);
+		return;
+	}
 	publish(r, req, resp, topic, &p, "", 0);
 	ntfy_pub_free(&p);
 }
