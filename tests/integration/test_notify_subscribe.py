@@ -240,3 +240,28 @@ def test_delayed_message_after_restart_not_early_not_lost_not_twice(hearthd_fact
     d.stop()
     hearthd_factory.restart(d)
     assert [m["id"] for m in poll(port, "dm")] == [gone["id"], due["id"]]
+
+
+def test_sigterm_with_subscribers_and_pending_work_exits_cleanly(hearthd_factory):
+    cfg, port = notify_config(hearthd_factory.tmp_path, delay_min="1s")
+    d = hearthd_factory(cfg)
+    streams = [Stream(ntfy_url(port, f"/bye/{kind}")) for kind in ("json", "sse", "raw")]
+
+    async def ws_open():
+        ws = await websockets.connect(f"ws://127.0.0.1:{port}/bye/ws")
+        await ws.recv()
+        return ws
+    loop = asyncio.new_event_loop()
+    ws = loop.run_until_complete(ws_open())
+    try:
+        publish(port, "bye", "later", headers={"Delay": "60s"})
+        for _ in range(20):
+            publish(port, "bye", "now")
+        assert d.stop() == 0  # every handle closed, uv_loop_close succeeded
+    finally:
+        for st in streams:
+            st.close()
+        loop.run_until_complete(ws.close())
+        loop.close()
+    hearthd_factory.restart(d)
+    assert len(poll(port, "bye", scheduled="1")) == 21
