@@ -283,6 +283,7 @@ static int room_bind(void *room, struct room_services *services)
 {
 	struct dhcp_room *r = room;
 	r->eng.dns = services->dns;
+	r->eng.notify = services->notify;
 	return 0;
 }
 

@@ -114,6 +114,18 @@ void dns_qlog_write(struct dns_qlog *l, const struct ipaddr *client,
 		    bool tcp, const struct dns_query *q, const uint8_t *answer,
 		    size_t len, const char *source, uint64_t start);
 
+/* The config zone files a load refused (the first few), for the room to
+ * publish as "dns.zone_refused" once the notify room is bound. */
+#define DNS_REFUSALS_MAX 4
+struct dns_refusals {
+	size_t n;	/* kept; more are counted in dropped */
+	size_t dropped;
+	struct {
+		char zone[256];
+		char why[512];
+	} at[DNS_REFUSALS_MAX];
+};
+
 struct dns_room {
 	uv_loop_t *loop;
 	uint64_t started_ms; /* uv_now at open: the API's "uptime" */
@@ -143,6 +155,10 @@ struct dns_room {
 	struct dns_stats tcp_stats;
 	bool degraded; /* a zone file or lab record could not be loaded */
 	bool staged_degraded; /* of the snapshot a reload prepared */
+	/* Refused zone files not yet published (the notify room binds after
+	 * open), and those of the snapshot a reload prepared. */
+	struct dns_refusals refused, staged_refused;
+	struct room_notify_publisher *alerts; /* NULL: none */
 	uint64_t reloads;
 	/* The API's writes (write.c): their own connection and strand. */
 	struct store *wstore;
@@ -210,11 +226,16 @@ int dns_lab_ptr(const struct config *cfg, const struct ipaddr *ip,
 /* Loads zone files into the store, then builds a snapshot of every
  * stored zone plus the records derived from lab:. Zones of @prev (may be
  * NULL) whose source did not change are shared, not rebuilt. Problems
- * are logged; *degraded says whether any occurred. */
+ * are logged; *degraded says whether any occurred; the zone files
+ * refused are added to @refused (may be NULL). */
 int dns_load(struct store *store, const struct config *cfg,
 	     const struct dns_lab_rr *extra, size_t n_extra,
 	     const struct dns_snapshot *prev, struct dns_snapshot **out,
-	     bool *degraded);
+	     bool *degraded, struct dns_refusals *refused);
+
+/* Publishes each refusal in @rf through @n (NULL: none) and empties @rf. */
+void dns_refusals_publish(struct dns_refusals *rf,
+			  struct room_notify_publisher *n);
 
 /* Reads a zone file (at most 256 MiB) into a malloc'd buffer the caller
  * frees. Returns 0 or a negative errno. */

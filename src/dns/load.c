@@ -2,6 +2,7 @@
 /* Configured zone files into the store (import.c), and the store (plus lab
  * records) into a snapshot. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,54 @@ static bool zone_stored(struct store *store, const char *name)
  * API since are not overwritten by an unchanged file at every restart.
  * Problems are logged and the stored zone stays as it was.
  */
-static int import_file(struct store *store, const struct cfg_dns_zone *z)
+static void refused_add(struct dns_refusals *rf, const char *zone,
+			const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void refused_add(struct dns_refusals *rf, const char *zone,
+			const char *fmt, ...)
+{
+	if (!rf)
+		return;
+	if (rf->n == DNS_REFUSALS_MAX) {
+		rf->dropped++;
+		return;
+	}
+	snprintf(rf->at[rf->n].zone, sizeof(rf->at[0].zone), "%s", zone);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rf->at[rf->n].why, sizeof(rf->at[0].why), fmt, ap);
+	va_end(ap);
+	rf->n++;
+}
+
+void dns_refusals_publish(struct dns_refusals *rf,
+			  struct room_notify_publisher *n)
+{
+	static const char *const tags[] = {"warning", "dns", NULL};
+	for (size_t i = 0; n && i < rf->n; i++) {
+		char title[300], msg[900];
+		snprintf(title, sizeof(title), "Zone %s refused",
+			 rf->at[i].zone);
+		snprintf(msg, sizeof(msg),
+			 "%s. The zone is served as it was before.%s",
+			 rf->at[i].why,
+			 i + 1 == rf->n && rf->dropped
+				 ? " More zone files were refused: see the log."
+				 : "");
+		struct room_notify_msg m = {.event = "dns.zone_refused",
+					    .title = title,
+					    .message = msg,
+					    .priority = 4,
+					    .tags = tags};
+		if (n->publish(n->ud, &m) < 0)
+			log_debug("dns", "zone=%s: refusal not published",
+				  rf->at[i].zone);
+	}
+	memset(rf, 0, sizeof(*rf));
+}
+
+static int import_file(struct store *store, const struct cfg_dns_zone *z,
+		       struct dns_refusals *refused)
 {
 	char *data = NULL, why[512], key[DNS_NAME_TEXT_MAX + 32], hash[32];
 	char *old = NULL;
@@ -47,6 +95,8 @@ static int import_file(struct store *store, const struct cfg_dns_zone *z)
 	if (rc) {
 		log_error("dns", "zone=%s file=%s: %s; the stored zone stays",
 			  z->name, z->file, hearth_strerror(rc));
+		refused_add(refused, z->name, "%s: %s", z->file,
+			    hearth_strerror(rc));
 		return rc;
 	}
 	uint64_t h = 1469598103934665603ull;
@@ -70,10 +120,11 @@ static int import_file(struct store *store, const struct cfg_dns_zone *z)
 	free(data);
 	if (!rc && store_meta_set(store, key, hash))
 		log_warn("dns", "zone=%s: import not remembered", z->name);
-	if (rc)
+	if (rc) {
 		log_error("dns", "zone=%s %s; the stored zone stays", z->name,
 			  why);
-	else
+		refused_add(refused, z->name, "%s", why);
+	} else
 		log_info("dns", "zone=%s imported %zu records from %s", z->name,
 			 n, z->file);
 	return rc;
@@ -248,15 +299,16 @@ struct reuse {
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
 		 const struct reuse *reuse, struct dns_snapshot **out,
-		 bool *degraded, bool import);
+		 bool *degraded, bool import, struct dns_refusals *refused);
 
 int dns_load(struct store *store, const struct config *cfg,
 	     const struct dns_lab_rr *extra, size_t n_extra,
 	     const struct dns_snapshot *prev, struct dns_snapshot **out,
-	     bool *degraded)
+	     bool *degraded, struct dns_refusals *refused)
 {
 	struct reuse ru = {.prev = {prev, NULL}};
-	return build(store, cfg, extra, n_extra, &ru, out, degraded, true);
+	return build(store, cfg, extra, n_extra, &ru, out, degraded, true,
+		     refused);
 }
 
 int dns_build(struct store *store, const struct config *cfg,
@@ -265,7 +317,8 @@ int dns_build(struct store *store, const struct config *cfg,
 	      bool any_version, struct dns_snapshot **out, bool *degraded)
 {
 	struct reuse ru = {.prev = {prev, prev2}, .any_version = any_version};
-	return build(store, cfg, extra, n_extra, &ru, out, degraded, false);
+	return build(store, cfg, extra, n_extra, &ru, out, degraded, false,
+		     NULL);
 }
 
 /* Hash of the lab/lease records that belong in zone @apex; marks them used. */
@@ -388,7 +441,7 @@ int dns_build_patched(const struct config *cfg,
 static int build(struct store *store, const struct config *cfg,
 		 const struct dns_lab_rr *extra, size_t n_extra,
 		 const struct reuse *reuse, struct dns_snapshot **out,
-		 bool *degraded, bool import)
+		 bool *degraded, bool import, struct dns_refusals *refused)
 {
 	struct dns_snapshot *s = calloc(1, sizeof(*s));
 	struct zlist list = {0};
@@ -411,7 +464,7 @@ static int build(struct store *store, const struct config *cfg,
 
 	for (size_t i = 0; i < dns_config(cfg)->n_zones; i++) {
 		const struct cfg_dns_zone *z = &dns_config(cfg)->zones[i];
-		if (import && z->file && import_file(store, z))
+		if (import && z->file && import_file(store, z, refused))
 			*degraded = true;
 	}
 	for (size_t i = 0; i < dns_config(cfg)->n_zones; i++) {

@@ -170,7 +170,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->started_ms = uv_now(ctx->loop);
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
-	rc = dns_load(r->store, cfg, NULL, 0, NULL, &snap, &r->degraded);
+	rc = dns_load(r->store, cfg, NULL, 0, NULL, &snap, &r->degraded,
+		      &r->refused);
 	if (rc)
 		goto fail;
 	r->snap = snap;
@@ -221,8 +222,17 @@ static int room_start(void *room)
 			log_info("dns", "listening on %s (udp, tcp)", text);
 		}
 		dns_notify_zones(r->notify, r->snap, dns_config(r->cfg), true);
+		dns_refusals_publish(&r->refused, r->alerts);
 	}
 	return rc;
+}
+
+/* Every room has opened: the notify room's publisher, if it runs. */
+static int room_bind(void *room, struct room_services *services)
+{
+	struct dns_room *r = room;
+	r->alerts = services->notify;
+	return 0;
 }
 
 int dns_room_refresh(struct dns_room *r)
@@ -288,8 +298,9 @@ static int room_reload_prepare(void *room, const struct config *cfg,
 	struct dns_room *r = room;
 	struct dns_snapshot *snap = NULL;
 	bool degraded = false;
+	memset(&r->staged_refused, 0, sizeof(r->staged_refused));
 	int rc = dns_load(r->store, cfg, r->dyn, r->n_dyn, r->snap, &snap,
-			  &degraded);
+			  &degraded, &r->staged_refused);
 	if (rc) {
 		snprintf(why->msg, sizeof(why->msg), "zones: %s",
 			 hearth_strerror(rc));
@@ -315,6 +326,7 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
 	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
+	dns_refusals_publish(&r->staged_refused, r->alerts);
 	r->reloads++;
 	log_zones(snap);
 }
@@ -372,6 +384,7 @@ static const char *room_reason(void *room)
 
 const struct room_ops dns_room_ops = {
 	.open = room_open,
+	.bind = room_bind,
 	.start = room_start,
 	.reload_prepare = room_reload_prepare,
 	.reload_commit = room_reload_commit,
