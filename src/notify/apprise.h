@@ -42,10 +42,6 @@ struct notify_apprise {
  * nothing it waits for is left (apprise_room.c). */
 void ap_close_check(struct notify_apprise *ap);
 
-/* The ntfy side's in-process publish (publish.c): a message to @topic. */
-int notify_publish_local(struct notify_room *r, const char *topic,
-			 const struct room_notify_msg *m);
-
 /* ---- the dispatcher (apprise_send.c) ---- */
 
 /* One target's outcome. Strings live in the job's arena. */

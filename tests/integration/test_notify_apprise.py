@@ -411,3 +411,36 @@ def test_hostile_input(hearth):
     assert s.post(url(aport, "/add/k1"), json={"config": "json://h/"}, timeout=10).status_code == 400
     assert s.post(url(aport, "/get/k1"), timeout=10).status_code == 204
     assert d.alive()
+
+
+def test_route_hook_sends_an_event_to_apprise_urls(hearthd_factory, sink):
+    """notify.routes: the dns room's dns.zone_refused event goes to a
+    json:// URL (the Apprise hook) and a hearth:// topic (in process)."""
+    tmp = hearthd_factory.tmp_path
+    bad = tmp / "broken.zone"
+    bad.write_text("$ORIGIN broken.example.\n@ IN SOA oops\nthis is not a record\n")
+    nport = free_port()
+    cfg = {
+        "state_dir": str(tmp / "state"),
+        "http": {"listen": "127.0.0.1:@PORT@", "api_key": "k"},
+        "dns": {"listen": [f"127.0.0.1:{free_port()}"], "upstream": [],
+                "zones": [{"name": "broken.example", "file": str(bad)}]},
+        "notify": {"listen": f"127.0.0.1:{nport}",
+                   "routes": [{"event": "dns.zone_refused",
+                               "to": [f"json://127.0.0.1:{sink.port}/route",
+                                      "hearth://alerts?priority=high"]}]},
+    }
+    hearthd_factory(json.dumps(cfg))  # JSON is YAML
+    q = sink.wait(1)[0]
+    assert q["path"] == "/route"
+    body = json.loads(q["body"])
+    assert body["title"] == "Zone broken.example refused"
+    assert body["type"] == "warning"  # priority 4
+    assert "served as it was before" in body["message"]
+    deadline = time.monotonic() + 10
+    msgs = []
+    while not msgs and time.monotonic() < deadline:
+        msgs = poll(nport, "alerts")
+        time.sleep(0.1)
+    assert msgs and msgs[0]["title"] == "Zone broken.example refused"
+    assert msgs[0]["priority"] == 4
