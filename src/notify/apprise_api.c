@@ -18,6 +18,11 @@
 #define TEXT_YAML "text/yaml; charset=utf-8"
 #define APP_JSON "application/json"
 
+/* Bounds: targets of one notify call (a stored key holds at most
+ * APPRISE_CONFIG_MAX_URLS too) and notify calls being sent at once. */
+#define MAX_CALL_TARGETS APPRISE_CONFIG_MAX_URLS
+#define MAX_JOBS 256
+
 /* (text|application)/(x-)?json, case-insensitive, parameters allowed */
 static bool is_json_type(const char *ct)
 {
@@ -391,6 +396,11 @@ static void do_notify(struct notify_apprise *ap, const struct http_request *req,
 		answer(resp, NULL, 431, "JSON Payload provided is to large");
 		goto out;
 	}
+	if (ap->njobs >= MAX_JOBS) {
+		http_reply_header(resp, "Retry-After", "1");
+		answer(resp, NULL, 503, "Too many notifications in flight; try again");
+		goto out;
+	}
 	int st = read_payload(req, &pl);
 	if (st) {
 		answer(resp, &pl, st, pl.json_in ? "Invalid JSON Payload provided"
@@ -458,6 +468,10 @@ static void do_notify(struct notify_apprise *ap, const struct http_request *req,
 	if (!key) {
 		char **urls;
 		int n = urls_of(&a, json_object_get(pl.j, "urls"), &urls);
+		if (n > MAX_CALL_TARGETS) {
+			answer(resp, &pl, 400, "Too many URLs in one request");
+			goto out;
+		}
 		for (int i = 0; i < n; i++) {
 			char **ut;
 			int nt = inline_tags(&a, urls[i], &ut);
@@ -790,6 +804,35 @@ static void do_status(struct notify_apprise *ap, const struct http_request *req,
 		http_reply_text(resp, 200, TEXT_PLAIN, "OK");
 }
 
+/* The schemes served (Apprise's details(), the subset this server has). */
+static void do_details(const struct http_request *req, struct http_response *resp)
+{
+	json_t *schemas = json_array();
+	for (int i = 0; i < APPRISE_SCHEME_COUNT; i++) {
+		const char *name = apprise_scheme_name((enum apprise_scheme)i);
+		json_array_append_new(schemas,
+			json_pack("{s:s,s:[s],s:b,s:b}", "service_name",
+				  apprise_scheme_service((enum apprise_scheme)i), "protocols",
+				  name, "enabled", 1, "attachment_support", 0));
+	}
+	const char *accept = http_request_header(req, "Accept");
+	json_t *j = json_pack("{s:s,s:o}", "version", "1.2.0", "schemas", schemas);
+	if (is_json_type(accept)) {
+		http_reply_json(resp, 200, j);
+		return;
+	}
+	struct buf b;
+	buf_init(&b, 1 << 16);
+	size_t i;
+	json_t *v;
+	json_array_foreach(schemas, i, v)
+		buf_printf(&b, "%s: %s://\n", json_string_value(json_object_get(v, "service_name")),
+			   json_string_value(json_array_get(json_object_get(v, "protocols"), 0)));
+	http_reply_text(resp, 200, TEXT_PLAIN, b.data ? b.data : "");
+	buf_deinit(&b);
+	json_decref(j);
+}
+
 /* Routes: /verb or /verb/ and /verb/KEY or /verb/KEY/ */
 static void dispatch(const struct http_request *req, struct http_response *resp, void *ud)
 {
@@ -800,7 +843,7 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 	} routes[] = {
 		{"/notify", "POST", 1}, {"/add", "POST", 2}, {"/get", "POST", 2},
 		{"/cfg", "POST", 2},	{"/del", "POST", 2}, {"/json/urls", "GET", 2},
-		{"/status", "GET", 0},
+		{"/status", "GET", 0},	{"/details", "GET", 0},
 	};
 	const char *path = req->path;
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -841,8 +884,11 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 		case 5:
 			do_json_urls(ap, req, resp, key);
 			return;
-		default:
+		case 6:
 			do_status(ap, req, resp);
+			return;
+		default:
+			do_details(req, resp);
 			return;
 		}
 	}

@@ -118,6 +118,9 @@ def test_status_and_methods(hearth):
     assert r.status_code == 200 and r.text == "OK"
     r = s.get(url(aport, "/status"), headers={"Accept": "application/json"}, timeout=10)
     assert r.json()["status"]["details"] == ["OK"]
+    r = s.get(url(aport, "/details"), headers={"Accept": "application/json"}, timeout=10)
+    assert {"json", "ntfy", "mailto", "gotify", "discord"} <= {
+        p for x in r.json()["schemas"] for p in x["protocols"]}
     assert s.get(url(aport, "/get/abc"), timeout=10).status_code == 405
     assert s.get(url(aport, "/notify"), timeout=10).status_code == 405
     assert s.post(url(aport, "/nothing"), timeout=10).status_code == 404
@@ -410,6 +413,11 @@ def test_hostile_input(hearth):
     assert s.post(url(aport, "/add/k1"), data={}, timeout=10).status_code == 400
     assert s.post(url(aport, "/add/k1"), json={"config": "json://h/"}, timeout=10).status_code == 400
     assert s.post(url(aport, "/get/k1"), timeout=10).status_code == 204
+    # more targets than one call may name: 400, nothing sent
+    many = " ".join(f"json://127.0.0.1:9/{i}" for i in range(300))
+    assert s.post(u, json={"urls": many, "body": "x"}, timeout=10).status_code == 400
+    # invalid UTF-8 in a form body: the field is dropped, so no body: 400
+    assert s.post(u, data=b"urls=json://h/&body=%ff%fe", timeout=10).status_code == 400
     assert d.alive()
 
 
