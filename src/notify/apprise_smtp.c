@@ -64,6 +64,10 @@ void ap_smtp_send(const struct apprise_request *r, long timeout_ms, char *err,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
 	if (r->starttls)
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (r->insecure) { /* Apprise's ?verify=no */
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
 	if (r->user) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, r->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, r->password ? r->password : "");

@@ -452,3 +452,66 @@ def test_route_hook_sends_an_event_to_apprise_urls(hearthd_factory, sink):
         time.sleep(0.1)
     assert msgs and msgs[0]["title"] == "Zone broken.example refused"
     assert msgs[0]["priority"] == 4
+
+
+def test_mailtos_starttls_and_auth(hearth, tmp_path):
+    """mailtos://: STARTTLS is required, then AUTH; a server that offers no
+    STARTTLS is refused (424), credentials reach the server over TLS."""
+    ctl_mod = pytest.importorskip("aiosmtpd.controller")
+    import ssl
+    from aiosmtpd.smtp import AuthResult
+    aport, _, _ = hearth
+    key, crt = tmp_path / "k.pem", tmp_path / "c.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", str(key), "-out", str(crt), "-days", "1",
+                    "-subj", "/CN=127.0.0.1"], check=True, capture_output=True, timeout=60)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(str(crt), str(key))
+    got, logins = [], []
+
+    class Handler:
+        async def handle_DATA(self, server, session_, envelope):
+            got.append(envelope)
+            return "250 OK"
+
+    def auth(server, session_, envelope, mechanism, data):
+        logins.append((mechanism, data.login, data.password, session_.ssl is not None))
+        return AuthResult(success=data.login == b"bob" and data.password == b"s3cret")
+
+    port = free_port()
+    ctl = ctl_mod.Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=tls,
+                             require_starttls=True, authenticator=auth, auth_required=True,
+                             auth_require_tls=True)
+    ctl.start()
+    plain_port = free_port()
+    plain = ctl_mod.Controller(Handler(), hostname="127.0.0.1", port=plain_port)
+    plain.start()
+    try:
+        s = session()
+        r = s.post(url(aport, "/notify"), json={
+            "urls": f"mailtos://bob:s3cret@127.0.0.1:{port}/alice@example.org"
+                    "?from=ops@example.org&verify=no&mode=starttls",
+            "title": "TLS", "body": "over starttls"}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert len(got) == 1 and got[0].rcpt_tos == ["alice@example.org"]
+        assert logins and all(tls_on for *_, tls_on in logins)
+        assert (b"bob", b"s3cret") in [(l, p) for _, l, p, _ in logins]
+        # a wrong password: 424 with the server's refusal
+        r = s.post(url(aport, "/notify"), json={
+            "urls": f"mailtos://bob:wrong@127.0.0.1:{port}/a@example.org"
+                    "?from=ops@example.org&verify=no", "body": "x"}, timeout=30)
+        assert r.status_code == 424, r.text
+        # the certificate is checked unless verify=no
+        r = s.post(url(aport, "/notify"), json={
+            "urls": f"mailtos://bob:s3cret@127.0.0.1:{port}/a@example.org"
+                    "?from=ops@example.org", "body": "x"}, timeout=30)
+        assert r.status_code == 424, r.text
+        # mailtos:// to a server without STARTTLS: refused, nothing sent in clear
+        r = s.post(url(aport, "/notify"), json={
+            "urls": f"mailtos://bob:s3cret@127.0.0.1:{plain_port}/a@example.org"
+                    "?from=ops@example.org&verify=no", "body": "x"}, timeout=30)
+        assert r.status_code == 424, r.text
+        assert len(got) == 1
+    finally:
+        ctl.stop()
+        plain.stop()

@@ -965,6 +965,7 @@ static void build_mailto(struct bld *b)
 		r->kind = APPRISE_REQ_SMTP;
 		r->what = to;
 		r->starttls = u->secure && !ssl;
+		r->insecure = !apprise_parse_bool(apprise_url_arg(u, "verify"), true);
 		r->user = u->password ? u->user : NULL;
 		r->password = u->password;
 		r->from = from;

@@ -113,6 +113,7 @@ struct apprise_request {
 	int ok_status, ok_status2;
 	/* SMTP: url is smtp://host:port or smtps://host:port */
 	bool starttls;
+	bool insecure; /* ?verify=no: the server's certificate is not checked */
 	const char *user, *password, *from;
 	char **rcpt;
 	size_t nrcpt;
