@@ -888,7 +888,12 @@ static void test_reference(void **state)
 		"notify.attachment_file_limit", "notify.attachment_total_limit",
 		"notify.attachment_expiry", "notify.max_subscribers",
 		"notify.max_subscribers_per_client", "notify.subscriber_buffer",
-		"notify.apprise", "notify.apprise.listen", "notify.routes",
+		"notify.apprise", "notify.apprise.listen", "notify.apprise.timeout",
+		"notify.apprise.retries", "notify.apprise.retry_delay_ms",
+		"notify.apprise.max_body", "notify.apprise.recursion_max",
+		"notify.apprise.discord_url", "notify.apprise.slack_url",
+		"notify.apprise.telegram_url", "notify.apprise.pushover_url",
+		"notify.apprise.ntfy_url", "notify.routes",
 		"notify.routes[].event", "notify.routes[].to",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
