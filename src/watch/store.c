@@ -76,7 +76,7 @@ int watch_store_monitor_id(struct store *s, const char *name, int64_t id,
 			sql_run(&t, NULL,
 				"INSERT INTO watch_monitors(id, name, type, "
 				"created) VALUES(?, ?, ?, strftime('%s'))",
-				"its", id, name, type);
+				"itt", id, name, type);
 		else
 			sql_run(&t, NULL,
 				"UPDATE watch_monitors SET name = ?, type = ? "
@@ -158,7 +158,7 @@ int watch_store_beats(struct store *s, const struct watch_store_beat *b,
 			"INSERT INTO watch_heartbeats(monitor, time, status, "
 			"msg, ping, important, duration, retries, down_count) "
 			"VALUES(?, ?, ?, ?, CAST(? AS REAL), ?, ?, ?, ?)",
-			"iiititiii", b[i].monitor, b[i].time_ms,
+			"iiittiiii", b[i].monitor, b[i].time_ms,
 			(int64_t)b[i].status, b[i].msg ? b[i].msg : "", p,
 			(int64_t)b[i].important, b[i].duration_ms,
 			(int64_t)b[i].retries, (int64_t)b[i].down_count);

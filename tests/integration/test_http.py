@@ -13,7 +13,7 @@ from helpers import (API_KEY, base_config, connect, hearthd_version,
                      metric_samples, raw_request, read_response, sample,
                      wait_closed)
 
-ROOMS = {"store", "http", "lab", "dns", "dhcp"}
+ROOMS = {"store", "http", "lab", "dns", "dhcp", "watch"}
 
 
 # ---- /healthz ----
@@ -28,7 +28,8 @@ def test_healthz(hearthd):
     assert isinstance(j["uptime_seconds"], (int, float))
     assert 0 <= j["uptime_seconds"] < 60
     assert j["rooms"] == {"store": "running", "http": "running",
-                          "lab": "loaded", "dns": "disabled", "dhcp": "disabled"}
+                          "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
+                          "watch": "disabled"}
 
 
 def test_healthz_uptime_grows(hearthd):
@@ -154,7 +155,8 @@ def test_index_page_lists_rooms(hearthd):
     rooms = {row[0]: row[1] for row in p.rows if len(row) >= 2
              and row[0] in ROOMS}
     assert rooms == {"store": "running", "http": "running",
-                     "lab": "loaded", "dns": "disabled", "dhcp": "disabled"}, p.rows
+                     "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
+                     "watch": "disabled"}, p.rows
     assert hearthd_version() in r.text
 
 
@@ -190,7 +192,8 @@ def test_status_content(hearthd):
     assert j["store"]["schema_version"] >= 1
     assert j["store"]["starts"] == 1
     assert j["rooms"] == {"store": "running", "http": "running",
-                          "lab": "loaded", "dns": "disabled", "dhcp": "disabled"}
+                          "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
+                          "watch": "disabled"}
     assert j["reloads"] == {"ok": 0, "failed": 0}
     assert j["lab"] == {"domain": "lab.example", "networks": 2, "hosts": 3}
 

@@ -29,12 +29,15 @@ static bool important(enum watch_status prev, enum watch_status s)
 
 /* The status of a check that ran; counts retries and up_retries. */
 static enum watch_status checked(const struct watch_cycle_cfg *c,
-				 struct watch_cycle *st, bool raw_up,
-				 bool *held)
+				 struct watch_cycle *st,
+				 const struct watch_input *in, bool *held)
 {
-	bool up = raw_up != c->upside_down;
+	bool up = in->raw_up != c->upside_down;
 	if (!up) {
 		st->up_count = 0;
+		if (in->parent_pending &&
+		    !(st->has_beat && st->status == WATCH_DOWN))
+			return WATCH_PENDING;
 		if (c->max_retries > 0 && st->retries < c->max_retries) {
 			st->retries++;
 			return WATCH_PENDING;
@@ -75,7 +78,7 @@ void watch_cycle_step(const struct watch_cycle_cfg *c, struct watch_cycle *st,
 		st->up_count = 0;
 		break;
 	default:
-		s = checked(c, st, in->raw_up, &held);
+		s = checked(c, st, in, &held);
 		break;
 	}
 

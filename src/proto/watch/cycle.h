@@ -51,6 +51,10 @@ enum watch_event {
 struct watch_input {
 	enum watch_event event;
 	bool raw_up;	/* WATCH_EV_CHECK: the check's own verdict */
+	/* WATCH_EV_CHECK: the monitor it depends on is PENDING. A failure
+	 * then waits as PENDING without using a retry (the parent decides:
+	 * DOWN makes this one DOWN by dependency, UP lets its retries run). */
+	bool parent_pending;
 	int64_t now_ms; /* the beat's time (any clock, monotonic in use) */
 };
 
@@ -89,8 +93,8 @@ struct watch_beat {
  *  7. resend: while DOWN with resend_interval N, every Nth DOWN beat
  *     after the alert alerts again (down_count resets);
  * hearth's additions: DOWN by dependency (no alert, and no UP alert
- * for a DOWN never announced; a real failure after it alerts), and
- * up_retries. Pure; any thread.
+ * for a DOWN never announced; a real failure after it alerts), PENDING
+ * while the parent is PENDING, and up_retries. Pure; any thread.
  */
 void watch_cycle_step(const struct watch_cycle_cfg *c, struct watch_cycle *st,
 		      const struct watch_input *in, struct watch_beat *out);

@@ -274,6 +274,46 @@ static void test_dependency(void **state)
 	EXPECT(bad(&s), WATCH_DOWN, true, WATCH_ALERT_DOWN);
 }
 
+static void test_parent_pending(void **state)
+{
+	(void)state;
+	struct sim s;
+	struct watch_input in = {.event = WATCH_EV_CHECK, .raw_up = false,
+				 .parent_pending = true};
+	sim_init(&s, 1, 0, false, 0);
+	ok(&s);
+	/* The parent is PENDING: a failure waits, using no retry, checked
+	 * again after retry_interval. */
+	for (int i = 0; i < 3; i++) {
+		in.now_ms = s.now;
+		watch_cycle_step(&s.cfg, &s.st, &in, &s.b);
+		s.now += s.b.next_ms;
+		EXPECT(&s.b, WATCH_PENDING, false, WATCH_ALERT_NONE);
+		assert_int_equal(s.b.retries, 0);
+		assert_int_equal(s.b.next_ms, 5000);
+	}
+	/* The parent goes DOWN: DOWN by dependency, silent. */
+	EXPECT(dep(&s), WATCH_DOWN, true, WATCH_ALERT_NONE);
+	/* The parent is back UP: this one's retries run as usual. */
+	sim_init(&s, 1, 0, false, 0);
+	ok(&s);
+	in.now_ms = s.now;
+	watch_cycle_step(&s.cfg, &s.st, &in, &s.b);
+	s.now += s.b.next_ms;
+	EXPECT(bad(&s), WATCH_PENDING, false, WATCH_ALERT_NONE);
+	assert_int_equal(s.b.retries, 1);
+	EXPECT(bad(&s), WATCH_DOWN, true, WATCH_ALERT_DOWN);
+	/* Already DOWN of its own: stays DOWN whatever the parent does. */
+	in.now_ms = s.now;
+	watch_cycle_step(&s.cfg, &s.st, &in, &s.b);
+	EXPECT(&s.b, WATCH_DOWN, false, WATCH_ALERT_NONE);
+	/* A first beat failing while the parent is PENDING waits too. */
+	sim_init(&s, 0, 0, false, 0);
+	in.now_ms = s.now;
+	watch_cycle_step(&s.cfg, &s.st, &in, &s.b);
+	EXPECT(&s.b, WATCH_PENDING, true, WATCH_ALERT_NONE);
+}
+
 static void test_status_names(void **state)
 {
 	(void)state;
@@ -295,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_maintenance),
 		cmocka_unit_test(test_up_retries),
 		cmocka_unit_test(test_dependency),
+		cmocka_unit_test(test_parent_pending),
 		cmocka_unit_test(test_status_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
