@@ -319,3 +319,60 @@ def test_check_refuses_with_position(tmp_path):
     out = subprocess.run([HEARTHD, "-c", str(p), "--check"],
                          capture_output=True, text=True, timeout=20)
     assert out.returncode == 0, out.stderr
+
+
+@pytest.fixture
+def nginx(tmp_path):
+    from nginx_helpers import Nginx
+    n = Nginx(tmp_path, free_port()).start()
+    yield n
+    n.stop()
+
+
+def test_http_checks_against_nginx(hearthd_factory, nginx, tmp_path):
+    url = f"http://127.0.0.1:{nginx.port}"
+    cfg = watch_config(tmp_path, [
+        {"name": "root", "type": "http", "url": url + "/", "interval": "1s"},
+        {"name": "head", "type": "http", "url": url + "/", "method": "HEAD",
+         "interval": "1s"},
+        {"name": "post", "type": "keyword", "url": url + "/", "method": "POST",
+         "body": "ping", "headers": ["Content-Type: text/plain"],
+         "keyword": "hello", "interval": "1s"},
+        {"name": "broken", "type": "http", "url": url + "/broken",
+         "interval": "1s"},
+        {"name": "broken-ok", "type": "http", "url": url + "/broken",
+         "accepted_statuscodes": ["200-299", "500-599"], "interval": "1s"},
+        {"name": "broken-inverted", "type": "http", "url": url + "/broken",
+         "upside_down": True, "interval": "1s"},
+        {"name": "moved", "type": "http", "url": url + "/moved",
+         "interval": "1s"},
+        {"name": "auth", "type": "keyword", "url": url + "/auth",
+         "basic_auth": "watch:secret", "keyword": "welcome", "interval": "1s"},
+        {"name": "noauth", "type": "http", "url": url + "/auth",
+         "interval": "1s"},
+        {"name": "health", "type": "json-query", "url": url + "/health",
+         "json_path": "tags", "json_path_operator": "contains",
+         "expected_value": "prod", "interval": "1s"},
+        {"name": "health-eq", "type": "json-query", "url": url + "/health",
+         "json_path": "$.status", "expected_value": "degraded",
+         "interval": "1s"},
+    ])
+    d = hearthd_factory(cfg)
+    want = {"root": "UP", "head": "UP", "post": "UP", "broken": "DOWN",
+            "broken-ok": "UP", "broken-inverted": "UP", "moved": "UP",
+            "auth": "UP", "noauth": "DOWN", "health": "UP",
+            "health-eq": "DOWN"}
+    ms = wait_for(d, lambda ms: {n: m["status_text"] for n, m in ms.items()}
+                  == want, "the expected states")
+    assert ms["broken"]["msg"] == "Request failed with status code 503"
+    assert ms["noauth"]["msg"] == "Request failed with status code 401"
+    assert ms["health-eq"]["msg"] == ("JSON query does not pass (comparing "
+                                      "ok == degraded)")
+    # nginx stops: everything that was UP goes DOWN (no retries).
+    nginx.stop()
+    ms = wait_for(d, lambda ms: ms["root"]["status_text"] == "DOWN" and
+                  ms["health"]["status_text"] == "DOWN", "DOWN", 10)
+    assert "Couldn't connect" in ms["root"]["msg"] or \
+        "refused" in ms["root"]["msg"].lower()
+    nginx.start()
+    wait_for(d, lambda ms: ms["root"]["status_text"] == "UP", "UP again", 10)
