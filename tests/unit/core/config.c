@@ -885,7 +885,12 @@ static void test_reference(void **state)
 		"notify.attachment_file_limit", "notify.attachment_total_limit",
 		"notify.attachment_expiry", "notify.max_subscribers",
 		"notify.max_subscribers_per_client", "notify.subscriber_buffer",
-		"notify.apprise", "notify.apprise.listen", "notify.routes",
+		"notify.apprise", "notify.apprise.listen", "notify.limits",
+		"notify.limits.request_burst", "notify.limits.request_interval",
+		"notify.limits.subscriptions", "notify.limits.messages_per_day",
+		"notify.limits.attachment_bandwidth",
+		"notify.limits.auth_failure_burst", "notify.limits.visitors",
+		"notify.limits.exempt", "notify.routes",
 		"notify.routes[].event", "notify.routes[].to",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
