@@ -19,6 +19,17 @@ chromium fonts-dejavu-core
 libsodium-dev apprise python3-aiosmtpd nodejs
 "
 
+# The npm clients of the notify room's tests (tests/integration/node),
+# pinned by its package-lock.json.
+node_deps() {
+	dir="$(dirname "$0")/../tests/integration/node"
+	if command -v npm >/dev/null 2>&1 && [ -f "$dir/package-lock.json" ]; then
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+			return 1
+	fi
+	return 0
+}
+
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
@@ -27,7 +38,8 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
-	exit 0
+	node_deps
+	exit $?
 fi
 
 SUDO=""
@@ -51,4 +63,5 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends $missing
 rc=$?
 [ -n "$added_policy" ] && $SUDO rm -f "$policy"
+[ "$rc" = 0 ] && { node_deps; rc=$?; }
 exit $rc

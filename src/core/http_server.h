@@ -348,6 +348,10 @@ struct http_ws *http_ws_accept(const struct http_request *req,
 int http_ws_send_text(struct http_ws *ws, const char *text, size_t len);
 int http_ws_send_binary(struct http_ws *ws, const void *data, size_t len);
 
+/* Bytes of messages queued and not yet sent (a slow reader's backlog:
+ * the caller bounds it). */
+size_t http_ws_queued(const struct http_ws *ws);
+
 /* Starts the close handshake with @code (1000: normal) and @reason (may be
  * NULL, at most 123 bytes) unless the connection is already over, and
  * lets go of @ws: no callback runs after this. NULL is a no-op. */

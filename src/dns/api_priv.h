@@ -32,7 +32,8 @@ int dns_api_fail(struct api_err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 struct api_record {
-	const char *content; /* canonical presentation text */
+	const char *content; /* presentation text: canonical, or as sent */
+	bool as_sent;	     /* content is the client's spelling (stored) */
 	bool disabled;
 	const uint8_t *rdata;
 	uint16_t rdlen;
@@ -78,6 +79,12 @@ struct api_zone {
 	size_t n, cap;
 	struct arena arena;
 	bool creating; /* POST: a missing SOA is synthesised afterwards */
+	/* The RRsets by owner name (api_model.c), so a big zone is not
+	 * searched once per RRset: heads[] holds 1 + the first RRset of a
+	 * name hash, next[i] 1 + the next of RRset i's (in array order),
+	 * tails[] the last. Built on first use; dropped when sorted. */
+	size_t *heads, *tails, *next;
+	size_t n_heads, indexed;
 };
 
 /* An empty zone named @name (canonical text). 0 or -EINVAL/-ENOMEM. */
@@ -93,6 +100,11 @@ struct api_rrset *dns_api_zone_rrset(struct api_zone *z, const char *name,
  * loading, where each (name, type) comes once). NULL when out of memory. */
 struct api_rrset *dns_api_zone_rrset_new(struct api_zone *z, const char *name,
 				     uint16_t type);
+
+/* The RRsets of @z at @name in array order: the first with @prev NULL,
+ * then the one after @prev; NULL at the end. */
+struct api_rrset *dns_api_zone_at(struct api_zone *z, const char *name,
+				  const struct api_rrset *prev);
 
 /* True when @z is a secondary zone (no SOA of its own required). */
 bool dns_api_zone_is_secondary(const struct api_zone *z);
@@ -179,11 +191,21 @@ bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial);
 
 /* ---- request bodies (api_requests.c) ---- */
 
+/* The SOA a POST without one gets (dns.soa, soa.c): absolute names in
+ * presentation form, timers, TTL. */
+struct api_soa_default {
+	char mname[DNS_NAME_TEXT_MAX], rname[DNS_NAME_TEXT_MAX];
+	uint32_t refresh, retry, expire, minimum, ttl;
+};
+
 /* Validates a whole zone-level request body for POST (create): name,
- * kind, masters, nameservers, rrsets, and fills @z (records dirty).
- * @z must be zeroed; on success it is initialised. */
+ * kind, masters, nameservers, rrsets or zone text, and fills @z (records
+ * dirty). A zone without a SOA gets @soa's (NULL: PowerDNS's own default,
+ * a.misconfigured.dns.server.invalid.). @z must be zeroed; on success it
+ * is initialised. */
 int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
-			 struct api_err *e);
+			     const struct api_soa_default *soa,
+			     struct api_err *e);
 
 /* The RRsets of zone text @text (@len bytes, BIND or AXFR format;
  * relative names against @z's apex; no $INCLUDE) as a JSON array shaped

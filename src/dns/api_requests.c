@@ -222,7 +222,8 @@ static int add_nameservers(struct api_zone *z, json_t *ns, struct api_err *e)
 }
 
 int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
-			 struct api_err *e)
+			     const struct api_soa_default *soa,
+			     struct api_err *e)
 {
 	char name[DNS_NAME_TEXT_MAX];
 	struct dns_name wire;
@@ -291,13 +292,20 @@ int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 	if (json_is_array(ns) && (rc = add_nameservers(z, ns, e)))
 		return rc;
 	if (!secondary && !has_apex_records(z, DNS_T_SOA)) {
-		char soa[DNS_NAME_TEXT_MAX + 128];
-		snprintf(soa, sizeof(soa),
-			 "a.misconfigured.dns.server.invalid. hostmaster.%s "
-			 "%u 10800 3600 604800 3600",
-			 strcmp(z->name, ".") ? z->name : "",
-			 (unsigned)serial);
-		if ((rc = add_text_record(z, z->name, DNS_T_SOA, 3600, soa, e)))
+		char soa_text[3 * DNS_NAME_TEXT_MAX + 128];
+		if (soa)
+			snprintf(soa_text, sizeof(soa_text), "%s %s %u %u %u %u %u",
+				 soa->mname, soa->rname, (unsigned)serial,
+				 (unsigned)soa->refresh, (unsigned)soa->retry,
+				 (unsigned)soa->expire, (unsigned)soa->minimum);
+		else
+			snprintf(soa_text, sizeof(soa_text),
+				 "a.misconfigured.dns.server.invalid. "
+				 "hostmaster.%s %u 10800 3600 604800 3600",
+				 strcmp(z->name, ".") ? z->name : "",
+				 (unsigned)serial);
+		if ((rc = add_text_record(z, z->name, DNS_T_SOA,
+					  soa ? soa->ttl : 3600, soa_text, e)))
 			return rc;
 	}
 	/* As pdns_server 4.7: SOA-EDIT-API makes the first serial, of a

@@ -13,6 +13,7 @@
 #include "dns/store.h"
 #include "dns/api_priv.h"
 #include "dns/internal.h"
+#include "dns/soa.h"
 #include "proto/dns/dns.h"
 #include "proto/dns/zone.h"
 
@@ -133,6 +134,7 @@ struct zone_write {
 	int64_t now;
 	struct api_zone z;
 	struct api_err e;
+	struct api_soa_default soa; /* CREATE: dns.soa for this zone */
 	uint32_t before, after; /* PATCH: the serial moved? */
 	bool records;		/* PUT: the records were replaced */
 	size_t *changed;	/* PATCH: the RRsets saved (indexes in z) */
@@ -229,12 +231,14 @@ static int load_patched(struct store *s, struct zone_write *j)
  * A zone about to be created is built in memory by the code that serves
  * it first, as a zone file import is (import.c): whatever would keep it
  * from being served is refused with 422 before the store is touched. A
- * secondary without a SOA yet is not served, so not built.
+ * secondary without records waits for its first transfer: not built.
  */
 static int check_builds(const struct api_zone *z, struct api_err *e)
 {
-	uint32_t serial;
-	if (dns_api_zone_is_secondary(z) && !dns_api_zone_serial(z, &serial))
+	size_t records = 0;
+	for (size_t i = 0; i < z->n; i++)
+		records += z->sets[i].n;
+	if (dns_api_zone_is_secondary(z) && records == 0)
 		return 0;
 	struct dns_zone_builder *b = dns_zone_builder_new(&z->apex);
 	char why[128] = "";
@@ -273,7 +277,8 @@ static int zone_work(struct dns_write *w, struct store *s)
 		rc = dns_store_zone_get(s, j->zone, NULL, NULL);
 		if (rc != -ENOENT)
 			return rc ? rc : -EEXIST;
-		rc = dns_api_zone_from_create(&j->z, j->body, j->now, &j->e);
+		rc = dns_api_zone_from_create(&j->z, j->body, j->now, &j->soa,
+					      &j->e);
 		if (!rc)
 			rc = check_builds(&j->z, &j->e);
 		return rc ? rc : dns_api_zone_save(s, &j->z, true, true, false);
@@ -352,6 +357,26 @@ static void zone_free(struct dns_write *w)
 	free(j);
 }
 
+/* dns.soa for a zone @zone created without a SOA (soa.c). */
+static int soa_default(struct api_call *c, const char *zone,
+		       struct api_soa_default *out)
+{
+	struct dns_name apex;
+	struct dns_soa_made m;
+	if (dns_name_from_text(zone, strlen(zone), NULL, &apex) ||
+	    dns_soa_make(c->room->cfg, &apex, &m) ||
+	    dns_name_to_text(&m.mname, out->mname, sizeof(out->mname)) < 0 ||
+	    dns_name_to_text(&m.rname, out->rname, sizeof(out->rname)) < 0)
+		return -EINVAL;
+	dns_api_unescape_at(out->rname, strlen(out->rname));
+	out->refresh = m.refresh;
+	out->retry = m.retry;
+	out->expire = m.expire;
+	out->minimum = m.minimum;
+	out->ttl = m.ttl;
+	return 0;
+}
+
 /* Queues @op on @zone with @body (reference stolen; may be NULL). */
 static void submit(struct api_call *c, enum zone_op op, const char *zone,
 		   json_t *body)
@@ -369,6 +394,14 @@ static void submit(struct api_call *c, enum zone_op op, const char *zone,
 	snprintf(j->zone, sizeof(j->zone), "%s", zone);
 	j->body = body;
 	j->now = clock_wall_s(c->room->clock);
+	if (op == OP_CREATE && soa_default(c, zone, &j->soa)) {
+		json_decref(body);
+		free(j);
+		http_reply_error(c->resp, 422, "Zone '%s': its SOA names would "
+					       "be too long",
+				 zone);
+		return;
+	}
 	dns_write_submit(c->room, c->req, c->resp, &j->w);
 }
 
@@ -487,6 +520,12 @@ static int derived_guard(struct api_call *c, json_t *body, bool put,
 			 struct api_err *e)
 {
 	json_t *arr = json_object_get(body, "rrsets");
+	char why[400];
+	/* Most zones have no derived record: one look, not one per RRset. */
+	if (json_array_size(arr) &&
+	    !dns_api_derived_conflict(c->room, c->zone, NULL, -1, why,
+				      sizeof(why)))
+		return 0;
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		json_t *set = json_array_get(arr, i);
 		const char *name =
@@ -497,7 +536,6 @@ static int derived_guard(struct api_call *c, json_t *body, bool put,
 		const char *type =
 			json_string_value(json_object_get(set, "type"));
 		uint16_t t;
-		char why[400];
 		if (!name || !ct || !type || dns_type_parse(type, &t) ||
 		    (strcasecmp(ct, "REPLACE") != 0 &&
 		     strcasecmp(ct, "DELETE") != 0))

@@ -73,6 +73,10 @@ const char *const dns_migrations[] = {
 	"  account TEXT NOT NULL DEFAULT '',"
 	"  UNIQUE(ip, nameserver)"
 	");",
+	/* 5 -> 6: a record's content as the API was given it, where that
+	 * spelling differs from the one written from its rdata and PowerDNS
+	 * keeps it (escapes inside character-strings); NULL otherwise. */
+	"ALTER TABLE dns_records ADD COLUMN content TEXT;",
 	NULL,
 };
 
@@ -88,10 +92,10 @@ static void insert_records(struct sql_txn *t, int64_t id,
 	for (size_t i = 0; i < n; i++)
 		sql_run(t, NULL,
 			"INSERT INTO dns_records(zone_id, name, type, ttl, "
-			"rdata, disabled) VALUES(?, ?, ?, ?, ?, ?)",
-			"itiibi", id, rrs[i].name, (int64_t)rrs[i].type,
+			"rdata, disabled, content) VALUES(?, ?, ?, ?, ?, ?, ?)",
+			"itiibit", id, rrs[i].name, (int64_t)rrs[i].type,
 			(int64_t)rrs[i].ttl, rrs[i].rdata, rrs[i].rdlen,
-			(int64_t)rrs[i].disabled);
+			(int64_t)rrs[i].disabled, rrs[i].content);
 }
 
 static void insert_comments(struct sql_txn *t, int64_t id,
@@ -247,6 +251,8 @@ static int record_rows(struct sql_rows *r,
 			.ttl = (uint32_t)sql_col_int(r, 2),
 			.disabled = sql_col_int(r, 4) != 0,
 		};
+		const char *content = sql_col_text(r, 5);
+		rr.content = content[0] ? content : NULL;
 		rr.rdata = sql_col_blob(r, 3, &rr.rdlen);
 		int u = fn(&rr, ud);
 		if (u)
@@ -261,7 +267,7 @@ int dns_store_records(struct store *s, const char *zone,
 {
 	struct sql_rows r;
 	int rc = zone_query(s, &r, zone,
-			    "SELECT name, type, ttl, rdata, disabled "
+			    "SELECT name, type, ttl, rdata, disabled, content "
 			    "FROM dns_records WHERE zone_id = ? "
 			    "ORDER BY name, type, id");
 	if (rc)
@@ -279,7 +285,8 @@ int dns_store_records_at(struct store *s, const char *zone, const char *name,
 		return rc;
 	struct sql_rows r;
 	sql_query(s, &r,
-		  "SELECT name, type, ttl, rdata, disabled FROM dns_records "
+		  "SELECT name, type, ttl, rdata, disabled, content "
+		  "FROM dns_records "
 		  "WHERE zone_id = ? AND name = ? ORDER BY type, id",
 		  "it", id, name);
 	return record_rows(&r, fn, ud);

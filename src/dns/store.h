@@ -18,6 +18,7 @@ struct dns_store_rr {
 	const void *rdata;
 	size_t rdlen;
 	bool disabled;
+	const char *content; /* the API's spelling when it keeps one, or NULL */
 };
 
 struct dns_store_zone {

@@ -85,6 +85,47 @@ static const struct cfg_field notify_apprise_fields[] = {
 	      .set_off = F(struct cfg_notify_apprise, has_listen),
 	      .help = "ADDR:PORT serving the Apprise-compatible API at its "
 		      "root (/notify, /add/KEY, ...); absent: none"),
+	FIELD(.key = "timeout", .type = CFG_DURATION,
+	      .off = F(struct cfg_notify_apprise, timeout), .def = "10s",
+	      .min = 1, .max = 300, .reloadable = true,
+	      .help = "how long one request to a target may take"),
+	FIELD(.key = "retries", .type = CFG_INT,
+	      .off = F(struct cfg_notify_apprise, retries), .def = "2",
+	      .min = 0, .max = 10, .reloadable = true,
+	      .help = "further tries of a request that found no server, a 5xx "
+		      "or a 429 (a timeout is not tried again)"),
+	FIELD(.key = "retry_delay_ms", .type = CFG_INT,
+	      .off = F(struct cfg_notify_apprise, retry_delay_ms), .def = "500",
+	      .min = 0, .max = 60000, .reloadable = true,
+	      .help = "wait before the first retry, in milliseconds; doubles "
+		      "for each next one"),
+	FIELD(.key = "max_body", .type = CFG_SIZE,
+	      .off = F(struct cfg_notify_apprise, max_body), .def = "3M",
+	      .min = 4096, .max = 67108864,
+	      .help = "largest request body; past it 431, as Apprise API "
+		      "answers"),
+	FIELD(.key = "recursion_max", .type = CFG_INT,
+	      .off = F(struct cfg_notify_apprise, recursion_max), .def = "1",
+	      .min = 0, .max = 16, .reloadable = true,
+	      .help = "X-Apprise-Recursion-Count above it is answered 406"),
+	FIELD(.key = "discord_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, discord_url), .reloadable = true,
+	      .help = "base for discord:// (default "
+		      "https://discord.com/api/webhooks)"),
+	FIELD(.key = "slack_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, slack_url), .reloadable = true,
+	      .help = "base for slack:// webhooks (default "
+		      "https://hooks.slack.com/services)"),
+	FIELD(.key = "telegram_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, telegram_url), .reloadable = true,
+	      .help = "base for tgram:// (default https://api.telegram.org)"),
+	FIELD(.key = "pushover_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, pushover_url), .reloadable = true,
+	      .help = "base for pover:// (default https://api.pushover.net)"),
+	FIELD(.key = "ntfy_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, ntfy_url), .reloadable = true,
+	      .help = "base for ntfy:// in cloud mode (default "
+		      "https://ntfy.sh)"),
 };
 static const struct cfg_section notify_apprise_section = {
 	.fields = notify_apprise_fields, .n_fields = N(notify_apprise_fields),
@@ -163,6 +204,14 @@ static int notify_check(struct config *cfg, void *obj, struct cfg_error *err)
 	char a[ADDR_TEXT_MAX], b[ADDR_TEXT_MAX];
 	sockaddr_format(&n->apprise.listen, a);
 	sockaddr_format(&n->listen, b);
+	const char *bases[] = {n->apprise.discord_url, n->apprise.slack_url,
+			       n->apprise.telegram_url, n->apprise.pushover_url,
+			       n->apprise.ntfy_url};
+	for (size_t i = 0; i < N(bases); i++)
+		if (bases[i] && strncmp(bases[i], "http://", 7) != 0 &&
+		    strncmp(bases[i], "https://", 8) != 0)
+			return cfg_fail(err, NULL, "notify.apprise: '%s' must start "
+					"with http:// or https://", bases[i]);
 	if (n->apprise.has_listen && strcmp(a, b) == 0)
 		return cfg_fail(err, NULL, "notify.apprise.listen is "
 				"notify.listen: give the Apprise API its own "

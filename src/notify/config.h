@@ -36,6 +36,16 @@ struct cfg_notify_route {
 struct cfg_notify_apprise {
 	struct sockaddr_any listen;
 	bool has_listen;
+	int64_t timeout;	 /* seconds a target's request may take */
+	int64_t retries;	 /* further tries of a failed request */
+	int64_t retry_delay_ms;	 /* before the first retry; doubles */
+	int64_t max_body;	 /* bytes of a request body (more: 431) */
+	int64_t recursion_max;	 /* X-Apprise-Recursion-Count allowed */
+	/* Bases of hosted services (NULL: the real ones), e.g. through a
+	 * proxy: discord (https://discord.com/api/webhooks), slack
+	 * (https://hooks.slack.com/services), telegram, pushover, ntfy. */
+	const char *discord_url, *slack_url, *telegram_url, *pushover_url,
+		*ntfy_url;
 };
 
 /* notify.limits: ntfy's per-visitor limits (an address, IPv6 by /64, or

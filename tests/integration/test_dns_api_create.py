@@ -167,3 +167,23 @@ def test_zone_from_text_is_served_and_refusals_change_nothing(hearth):
     assert r.status == 422, r
     assert "line" in r.json["error"], r
     assert hearth.get(Z + "/bad.example.").status == 404
+
+
+def test_secondary_zone_text(pdns, hearth):
+    got = []
+    for api in (pdns, hearth):
+        res = []
+        for i, text in enumerate(("@ SOA ns1 h 5 2 3 4 5\nwww A 192.0.2.1\n",
+                                  "www A 192.0.2.1\n")):
+            r = api.call("POST", Z, {"name": f"sec{i}.example.",
+                                     "kind": "Slave",
+                                     "masters": ["192.0.2.53"],
+                                     "zone": text})
+            res.append(r.status if r.status != 201 else summary(r))
+        got.append(res)
+    assert got[0][0] == got[1][0]
+    # Without its SOA the secondary's records could not be served: 422,
+    # as pdns_server 4.7 answers (it then leaves the zone behind).
+    assert got[0][1] == got[1][1] == 422
+    assert hearth.get(Z + "/sec1.example.").status == 404
+    assert ask(hearth, "www.sec0.example.", "A").answer

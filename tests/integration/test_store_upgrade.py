@@ -68,7 +68,7 @@ def test_state_dir_of_0_1_0_upgrades_in_place(hearthd_factory, tmp_path):
     versions = st["store"]["schema_versions"]
     # Rooms the 0.1.0 database never had start at their own first version.
     assert {k: versions[k] for k in ("core", "dns", "dhcp")} == \
-        {"core": 1, "dns": 5, "dhcp": 1}
+        {"core": 1, "dns": 6, "dhcp": 1}
     assert st["store"]["starts"] == 2  # the old database's count goes on
     check_served(d, dns_port)
 
@@ -87,7 +87,7 @@ def test_state_dir_of_0_1_0_upgrades_in_place(hearthd_factory, tmp_path):
     assert db.execute("PRAGMA user_version").fetchone()[0] == 100
     rows = dict(db.execute("SELECT room, version FROM schema_versions"))
     assert {k: rows[k] for k in ("core", "dns", "dhcp")} == \
-        {"core": 1, "dns": 5, "dhcp": 1}
+        {"core": 1, "dns": 6, "dhcp": 1}
     db.close()
 
     # The second start migrates nothing and serves the same data.

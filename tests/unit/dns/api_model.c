@@ -66,7 +66,7 @@ static uint32_t created_serial(const char *json, int64_t now)
 	assert_non_null(body);
 	struct api_zone z = {0};
 	struct api_err e = {0};
-	int rc = dns_api_zone_from_create(&z, body, now, &e);
+	int rc = dns_api_zone_from_create(&z, body, now, NULL, &e);
 	if (rc)
 		fail_msg("%s: %d %s", json, rc, e.msg);
 	uint32_t serial = 0;
