@@ -104,6 +104,9 @@ int watch_beats_open(struct watch_room *r, const struct room_ctx *ctx);
 void watch_beats_flush(struct watch_room *r);
 void watch_beats_close(struct watch_room *r);
 
+/* metrics.c: Kuma's monitor_* families and the writer's counters. */
+int watch_metrics_register(struct watch_room *r, struct metrics *m);
+
 /* api.c: the push route, the REST API. */
 int watch_api_register(struct watch_room *r, struct http_server *http);
 

@@ -404,6 +404,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = build_monitors(r, cfg, NULL, 0, &r->mons, &r->n_mons);
 	if (!rc && ctx->http)
 		rc = watch_api_register(r, ctx->http);
+	if (!rc)
+		rc = watch_metrics_register(r, ctx->metrics);
 	if (rc) {
 		r->closing = true;
 		watch_room_maybe_free(r);

@@ -232,6 +232,16 @@ def test_push_and_watchdog(hearthd_factory, tmp_path):
     assert ms["cron"]["status_text"] == "UP"
     assert ms["cron"]["msg"] == "backup done"
     assert ms["cron"]["ping"] == 12.5
+    # Kuma's metric names and labels, clean for promtool.
+    text = d.metrics_text()
+    assert re.search(r'^monitor_status\{monitor_id="\d+",monitor_name="cron",'
+                     r'monitor_type="push",[^}]*\} 1$', text, re.M), text
+    assert re.search(r'^monitor_response_time\{[^}]*monitor_name="cron"'
+                     r'[^}]*\} 12\.5$', text, re.M), text
+    assert 'monitor_name="inverse"' not in text  # no beat yet
+    p = subprocess.run(["promtool", "check", "metrics"], input=text,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr
     # Any method; any status but "up" is DOWN, with Kuma's alert text.
     start = len(d.stderr())
     code, body = curl("-X", "POST", base + "tok-123_abc?status=down&msg=disk")
