@@ -386,3 +386,45 @@ def test_http_checks_against_nginx(hearthd_factory, nginx, tmp_path):
         "refused" in ms["root"]["msg"].lower()
     nginx.start()
     wait_for(d, lambda ms: ms["root"]["status_text"] == "UP", "UP again", 10)
+
+
+def test_uptime_and_cli(hearthd_factory, tmp_path, cli):
+    cfg = watch_config(tmp_path, [
+        {"name": "job", "type": "push", "token": "jobtoken",
+         "interval": "60s"}])
+    d = hearthd_factory(cfg)
+    # 3 UP (pings 10, 20, 30), 1 DOWN: 75 %, avg ping over the UP beats.
+    for q in ("ping=10", "ping=20", "status=down&ping=99", "ping=30"):
+        assert curl(f"{d.url}/api/push/jobtoken?{q}")[0] == 200
+    mid = monitors(d)["job"]["id"]
+    r = d.get(f"/api/v1/watch/monitors/{mid}/uptime?window=24h", headers=KEY)
+    assert r.status_code == 200, r.text
+    u = r.json()
+    assert (u["up"], u["down"], u["maintenance"]) == (3, 1, 0)
+    assert u["uptime"] == 0.75
+    assert u["ping_avg"] == 20 and u["ping_min"] == 10 and u["ping_max"] == 30
+    for w in ("7d", "30d", "1y", "90m", "12"):
+        r = d.get(f"/api/v1/watch/monitors/{mid}/uptime?window={w}",
+                  headers=KEY)
+        assert r.status_code == 200 and r.json()["uptime"] == 0.75, (w, r.text)
+    assert d.get(f"/api/v1/watch/monitors/{mid}/uptime?window=soon",
+                 headers=KEY).status_code == 400
+    assert d.get(f"/api/v1/watch/monitors/{mid}", headers=KEY).json()[
+        "uptime"] == {"24h": 0.75, "7d": 0.75, "30d": 0.75, "1y": 0.75}
+
+    env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+    r = cli("watch", "list", env=env)
+    assert r.returncode == 0, r.stderr
+    assert re.search(rf"^{mid}\s+job\s+push\s+UP\s+30 ms\s+OK$", r.stdout,
+                     re.M), r.stdout
+    r = cli("watch", "list", "--json", env=env)
+    assert json.loads(r.stdout)[0]["name"] == "job"
+    r = cli("watch", "show", "job", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "job (id" in r.stdout and "24h 75.00 %" in r.stdout
+    r = cli("watch", "history", "job", "2", env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 3 and lines[1].split()[2] == "UP"
+    assert "DOWN *" in cli("watch", "history", str(mid), env=env).stdout
+    assert cli("watch", "show", "nosuch", env=env).returncode != 0
