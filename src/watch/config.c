@@ -26,12 +26,13 @@ static const char *const type_names[] = {
 	[WATCH_JSON_QUERY] = "json-query",
 	[WATCH_PORT] = "port",
 	[WATCH_PUSH] = "push",
+	[WATCH_GROUP] = "group",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
 	"ping", "dns", "tls", "postgres", "mysql", "mariadb", "redis",
-	"smtp", "group", "docker", "real-browser", "grpc-keyword", "mqtt",
+	"smtp", "docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
 };
@@ -53,10 +54,10 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"push are)", m->type_text);
+					"push, group are)", m->type_text);
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, push)", m->type_text);
+			"json-query, port, push, group)", m->type_text);
 }
 
 static int check_http(struct config *cfg, M *m, struct cfg_error *err)
@@ -151,12 +152,15 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 			rc = cfg_fail(err, &m->token_pos,
 				      "token: 4 or more letters, digits, - or _");
 		break;
+	case WATCH_GROUP:
+		break; /* its children say how it is */
 	}
 	if (rc)
 		return rc;
 	/* Kuma: 0 (or none) is 0.8 x interval. */
 	m->timeout_ms = m->timeout ? m->timeout * 1000 : m->interval * 800;
 	m->depends_index = -1;
+	m->parent_index = -1;
 	return 0;
 }
 
@@ -172,7 +176,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "push"),
+		      "push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -258,6 +262,10 @@ static const struct cfg_field monitor_fields[] = {
 	      .pos_off = F(M, depends_pos), .reloadable = true,
 	      .help = "name of a monitor this one needs: while it is DOWN, "
 		      "this one is DOWN by dependency and sends no alert"),
+	FIELD(.key = "parent", .type = CFG_STRING, .off = F(M, parent),
+	      .pos_off = F(M, parent_pos), .reloadable = true,
+	      .help = "name of the group monitor this one belongs to (the "
+		      "worst of a group's children is the group's state)"),
 };
 static const struct cfg_section monitor_section = {
 	.size = sizeof(M), .name_off = CFG_NONE, .pos_off = F(M, pos),
@@ -345,17 +353,39 @@ static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 					"depends_on: no monitor named '%s'",
 					m->depends_on);
 	}
+	for (size_t j = 0; j < w->n_monitors; j++) {
+		M *m = &w->monitors[j];
+		if (!m->parent)
+			continue;
+		m->parent_index = find_monitor(w, m->parent);
+		if (m->parent_index < 0)
+			return cfg_fail(err, &m->parent_pos,
+					"parent: no monitor named '%s'", m->parent);
+		if (w->monitors[m->parent_index].type != WATCH_GROUP)
+			return cfg_fail(err, &m->parent_pos,
+					"parent: '%s' is not a group monitor",
+					m->parent);
+	}
 	/* A chain longer than the list loops. */
 	for (size_t j = 0; j < w->n_monitors; j++) {
-		int k = (int)j;
-		for (size_t steps = 0; k >= 0; steps++) {
-			k = w->monitors[k].depends_index;
-			if (k == (int)j || steps > w->n_monitors)
-				return cfg_fail(err, &w->monitors[j].depends_pos,
-						"depends_on: monitor '%s' depends "
-						"on itself through '%s'",
-						w->monitors[j].name,
-						w->monitors[j].depends_on);
+		for (int pass = 0; pass < 2; pass++) {
+			int k = (int)j;
+			for (size_t steps = 0; k >= 0; steps++) {
+				k = pass ? w->monitors[k].parent_index
+					 : w->monitors[k].depends_index;
+				if (k != (int)j && steps <= w->n_monitors)
+					continue;
+				const M *m = &w->monitors[j];
+				return pass ? cfg_fail(err, &m->parent_pos,
+						       "parent: group '%s' "
+						       "contains itself through "
+						       "'%s'", m->name, m->parent)
+					    : cfg_fail(err, &m->depends_pos,
+						       "depends_on: monitor '%s' "
+						       "depends on itself "
+						       "through '%s'", m->name,
+						       m->depends_on);
+			}
 		}
 	}
 	return 0;

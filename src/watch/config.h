@@ -17,6 +17,7 @@ enum watch_type {
 	WATCH_JSON_QUERY,
 	WATCH_PORT,
 	WATCH_PUSH,
+	WATCH_GROUP,
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -72,12 +73,15 @@ struct cfg_watch_monitor {
 	int64_t up_retries;
 	const char *depends_on;
 	struct cfg_pos depends_pos;
+	const char *parent; /* the group this monitor belongs to */
+	struct cfg_pos parent_pos;
 	/* ---- filled by the check ---- */
 	enum watch_type type;
 	struct watch_code_range *codes;
 	size_t n_codes;
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
+	int parent_index;  /* index of parent in the list, or -1 */
 };
 
 struct cfg_watch_alerts {

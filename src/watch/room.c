@@ -109,6 +109,44 @@ static int mon_configure(struct watch_mon *m, const struct cfg_watch_monitor *c)
 	return 0;
 }
 
+static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
+		     bool wait, const char *msg, double ping_ms, bool is_push,
+		     struct http_pending *p);
+
+/* Kuma's group: the worst active child wins (any DOWN: DOWN; else any
+ * PENDING or not yet beaten: PENDING, without using a retry; else UP);
+ * an empty group is PENDING. Children in maintenance do not count. */
+static void group_beat(struct watch_mon *g)
+{
+	struct watch_room *r = g->room;
+	size_t n = 0, down = 0, pending = 0;
+	int me = -1;
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i] == g)
+			me = (int)i;
+	for (size_t i = 0; i < r->n_mons; i++) {
+		const struct watch_mon *c = r->mons[i];
+		if (c->cfg->parent_index != me || me < 0)
+			continue;
+		n++;
+		if (!c->st.has_beat || c->st.status == WATCH_PENDING)
+			pending++;
+		else if (c->st.status == WATCH_DOWN)
+			down++;
+	}
+	char msg[WATCH_MSG_MAX];
+	if (down)
+		snprintf(msg, sizeof(msg), "Child inaccessible (%zu of %zu DOWN)",
+			 down, n);
+	else if (pending || !n)
+		snprintf(msg, sizeof(msg), n ? "%zu of %zu children pending"
+					     : "No children", pending, n);
+	else
+		snprintf(msg, sizeof(msg), "All children up and running");
+	mon_beat(g, WATCH_EV_CHECK, !down && !pending && n, !down, msg, -1,
+		 false, NULL);
+}
+
 static void on_mon_timer(struct clock_timer *t, void *ud);
 
 static int mon_new(struct watch_room *r, const struct cfg_watch_monitor *c,
@@ -218,7 +256,7 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 
 /* One beat of @m: the cycle, the record, the alert, the next check. */
 static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
-		     const char *msg, double ping_ms, bool is_push,
+		     bool wait, const char *msg, double ping_ms, bool is_push,
 		     struct http_pending *p)
 {
 	struct watch_room *r = m->room;
@@ -228,9 +266,9 @@ static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
 	struct watch_input in = {.event = ev, .raw_up = up,
 				 .now_ms = (int64_t)clock_now_ms(r->clock)};
 	int parent = m->cfg->depends_index;
-	if (parent >= 0 && (size_t)parent < r->n_mons &&
-	    r->mons[parent]->st.has_beat &&
-	    r->mons[parent]->st.status == WATCH_PENDING)
+	if (wait || (parent >= 0 && (size_t)parent < r->n_mons &&
+		     r->mons[parent]->st.has_beat &&
+		     r->mons[parent]->st.status == WATCH_PENDING))
 		in.parent_pending = true;
 	watch_cycle_step(&m->cc, &m->st, &in, &b);
 	char text[WATCH_MSG_MAX];
@@ -280,14 +318,14 @@ void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
 		watch_room_maybe_free(r);
 		return;
 	}
-	mon_beat(m, WATCH_EV_CHECK, up, msg, ping_ms, false, NULL);
+	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, false, NULL);
 }
 
 void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 		    double ping_ms, struct http_pending *p)
 {
 	m->pushes++;
-	mon_beat(m, WATCH_EV_CHECK, up, msg, ping_ms, true, p);
+	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, true, p);
 }
 
 struct watch_mon *watch_find_token(struct watch_room *r, const char *token)
@@ -313,13 +351,17 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 		char msg[WATCH_MSG_MAX];
 		snprintf(msg, sizeof(msg), "%s is down (dependency)",
 			 m->cfg->depends_on);
-		mon_beat(m, WATCH_EV_DEPENDENCY, false, msg, -1,
+		mon_beat(m, WATCH_EV_DEPENDENCY, false, false, msg, -1,
 			 m->cfg->type == WATCH_PUSH, NULL);
 		return;
 	}
 	if (m->cfg->type == WATCH_PUSH) {
-		mon_beat(m, WATCH_EV_CHECK, false,
+		mon_beat(m, WATCH_EV_CHECK, false, false,
 			 "No heartbeat in the time window", -1, false, NULL);
+		return;
+	}
+	if (m->cfg->type == WATCH_GROUP) {
+		group_beat(m);
 		return;
 	}
 	watch_check_start(m);

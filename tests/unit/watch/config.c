@@ -164,6 +164,14 @@ static void test_refusals(void **state)
 	refused(W "    - {name: a, type: push, token: abcd, depends_on: b}\n"
 		  "    - {name: b, type: push, token: efgh, depends_on: a}\n",
 		3, 54, "depends_on:", "itself");
+	refused(W "    - {name: a, type: push, token: abcd, parent: b}\n"
+		  "    - {name: b, type: push, token: efgh}\n",
+		3, 50, "parent:", "not a group");
+	refused(W "    - {name: a, type: push, token: abcd, parent: c}\n",
+		3, 50, "parent:", "'c'");
+	refused(W "    - {name: a, type: group, parent: b}\n"
+		  "    - {name: b, type: group, parent: a}\n",
+		3, 38, "parent:", "itself");
 }
 
 int main(void)

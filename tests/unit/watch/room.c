@@ -234,6 +234,51 @@ static void test_resend_and_dependency(void **state)
 	fx_free(f);
 }
 
+static void test_group(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("watch:\n  monitors:\n"
+			      "    - {name: g, type: group, interval: 5s,"
+			      " retry_interval: 5s}\n"
+			      "    - {name: c1, type: push, token: c1tok,"
+			      " interval: 60s, parent: g}\n"
+			      "    - {name: c2, type: push, token: c2tok,"
+			      " interval: 60s, parent: g}\n"
+			      "    - {name: empty, type: group, interval: 5s}\n",
+			      true);
+	struct watch_mon *g = f->room->mons[0], *e = f->room->mons[3];
+	struct watch_mon *c1 = mon(f, "c1tok"), *c2 = mon(f, "c2tok");
+	/* No child has beaten yet: PENDING; an empty group: PENDING. */
+	advance(f, 5000);
+	assert_int_equal(g->st.status, WATCH_PENDING);
+	assert_string_equal(g->msg, "2 of 2 children pending");
+	assert_int_equal(g->st.retries, 0);
+	assert_int_equal(e->st.status, WATCH_PENDING);
+	assert_string_equal(e->msg, "No children");
+	/* Both UP: UP (from PENDING: silent). */
+	watch_mon_push(c1, true, "OK", -1, NULL);
+	watch_mon_push(c2, true, "OK", -1, NULL);
+	advance(f, 5000);
+	assert_int_equal(g->st.status, WATCH_UP);
+	assert_string_equal(g->msg, "All children up and running");
+	assert_int_equal(f->sent.n, 0);
+	/* One child DOWN: the group is DOWN, announced (after the child). */
+	watch_mon_push(c2, false, "disk", -1, NULL);
+	advance(f, 5000);
+	assert_int_equal(g->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 2);
+	assert_string_equal(f->sent.message,
+			    "[g] [\xf0\x9f\x94\xb4 Down] Child inaccessible "
+			    "(1 of 2 DOWN)");
+	/* Back: UP, announced. */
+	watch_mon_push(c2, true, "OK", -1, NULL);
+	advance(f, 5000);
+	assert_int_equal(g->st.status, WATCH_UP);
+	assert_string_equal(f->sent.message,
+			    "[g] [\xe2\x9c\x85 Up] All children up and running");
+	fx_free(f);
+}
+
 static void test_without_notify(void **state)
 {
 	(void)state;
@@ -252,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_watchdog_retries_alerts),
 		cmocka_unit_test(test_push_keeps_it_up),
 		cmocka_unit_test(test_resend_and_dependency),
+		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_without_notify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
