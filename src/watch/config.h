@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/config_schema.h"
+#include "proto/watch/maint.h"
 
 /* The monitor types this build runs (Kuma's type names). */
 enum watch_type {
@@ -84,6 +85,38 @@ struct cfg_watch_monitor {
 	int parent_index;  /* index of parent in the list, or -1 */
 };
 
+/* A maintenance window (Kuma's strategies but cron). */
+struct cfg_watch_maint {
+	struct cfg_pos pos;
+	const char *name;
+	const char *description;
+	const char **monitors; /* names; none: every monitor */
+	size_t n_monitors;
+	struct cfg_pos monitors_pos;
+	const char *strategy_text;
+	struct cfg_pos strategy_pos;
+	bool active;		       /* manual */
+	const char *start, *end;       /* single: "YYYY-MM-DD HH:MM" */
+	struct cfg_pos start_pos, end_pos;
+	const char **weekdays;	       /* recurring-weekday */
+	size_t n_weekdays;
+	struct cfg_pos weekdays_pos;
+	const char **days;	       /* recurring-day-of-month: 1..31, last */
+	size_t n_days;
+	struct cfg_pos days_pos;
+	const char *start_time, *end_time; /* "HH:MM" */
+	struct cfg_pos start_time_pos, end_time_pos;
+	int64_t interval_days;	       /* recurring-interval */
+	const char *first_day;	       /* "YYYY-MM-DD" */
+	struct cfg_pos first_day_pos;
+	const char *timezone;	       /* UTC, local, +HH:MM */
+	struct cfg_pos timezone_pos;
+	/* ---- filled by the check ---- */
+	struct watch_maint_rule rule;
+	bool local;	  /* the server's zone, read when evaluated */
+	int64_t offset_s; /* else this offset east of UTC */
+};
+
 struct cfg_watch_alerts {
 	const char **to; /* Apprise URLs or ntfy:TOPIC, as notify.routes */
 	size_t n_to;
@@ -101,6 +134,8 @@ struct cfg_watch {
 	struct cfg_watch_monitor *monitors;
 	size_t n_monitors;
 	struct cfg_watch_alerts alerts;
+	struct cfg_watch_maint *maintenance;
+	size_t n_maintenance;
 	struct cfg_watch_retention retention;
 };
 

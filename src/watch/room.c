@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/log.h"
@@ -301,7 +302,7 @@ static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
 	if (b.alert != WATCH_ALERT_NONE)
 		alert(m, &b, text);
 	uint64_t next = (uint64_t)b.next_ms;
-	if (is_push && b.status == WATCH_UP)
+	if (is_push) /* a push came: the next is due within the window */
 		next = push_window_ms(m);
 	clock_timer_start(m->timer, next, 0);
 }
@@ -321,10 +322,49 @@ void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
 	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, false, NULL);
 }
 
+/* The maintenance window covering @m now, or NULL. */
+static const struct cfg_watch_maint *maintenance(const struct watch_mon *m)
+{
+	const struct cfg_watch *w = watch_config(m->room->cfg);
+	int64_t now = clock_wall_s(m->room->clock);
+	for (size_t j = 0; j < w->n_maintenance; j++) {
+		const struct cfg_watch_maint *mw = &w->maintenance[j];
+		bool covered = !mw->n_monitors;
+		for (size_t i = 0; i < mw->n_monitors && !covered; i++)
+			covered = !strcmp(mw->monitors[i], m->cfg->name);
+		if (!covered)
+			continue;
+		int64_t off = mw->offset_s;
+		if (mw->local) {
+			struct tm tm;
+			time_t t = (time_t)now;
+			off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+		}
+		if (watch_maint_active(&mw->rule, now, off))
+			return mw;
+	}
+	return NULL;
+}
+
+/* A MAINTENANCE beat when a window covers @m: true when it did. */
+static bool maintenance_beat(struct watch_mon *m, bool is_push,
+			     struct http_pending *p)
+{
+	const struct cfg_watch_maint *mw = maintenance(m);
+	if (!mw)
+		return false;
+	char msg[WATCH_MSG_MAX];
+	snprintf(msg, sizeof(msg), "Under maintenance: %s", mw->name);
+	mon_beat(m, WATCH_EV_MAINTENANCE, false, false, msg, -1, is_push, p);
+	return true;
+}
+
 void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 		    double ping_ms, struct http_pending *p)
 {
 	m->pushes++;
+	if (maintenance_beat(m, true, p))
+		return;
 	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, true, p);
 }
 
@@ -342,7 +382,7 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 	(void)t;
 	struct watch_mon *m = ud;
 	struct watch_room *r = m->room;
-	if (m->busy || r->closing)
+	if (m->busy || r->closing || maintenance_beat(m, false, NULL))
 		return;
 	int parent = m->cfg->depends_index;
 	if (parent >= 0 && (size_t)parent < r->n_mons &&
@@ -351,8 +391,8 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 		char msg[WATCH_MSG_MAX];
 		snprintf(msg, sizeof(msg), "%s is down (dependency)",
 			 m->cfg->depends_on);
-		mon_beat(m, WATCH_EV_DEPENDENCY, false, false, msg, -1,
-			 m->cfg->type == WATCH_PUSH, NULL);
+		mon_beat(m, WATCH_EV_DEPENDENCY, false, false, msg, -1, false,
+			 NULL);
 		return;
 	}
 	if (m->cfg->type == WATCH_PUSH) {

@@ -428,3 +428,32 @@ def test_uptime_and_cli(hearthd_factory, tmp_path, cli):
     assert len(lines) == 3 and lines[1].split()[2] == "UP"
     assert "DOWN *" in cli("watch", "history", str(mid), env=env).stdout
     assert cli("watch", "show", "nosuch", env=env).returncode != 0
+
+
+def test_manual_maintenance_then_off(hearthd_factory, tmp_path):
+    closed = free_port()  # nothing listens there
+    mons = [{"name": "svc", "type": "port", "hostname": "127.0.0.1",
+             "port": closed, "interval": "1s"},
+            {"name": "other", "type": "port", "hostname": "127.0.0.1",
+             "port": closed, "interval": "1s"}]
+    win = {"name": "swap", "strategy": "manual", "active": True,
+           "monitors": ["svc"]}
+    d = hearthd_factory(watch_config(tmp_path, mons, maintenance=[win]))
+    ms = wait_for(d, lambda ms: ms["svc"]["status_text"] == "MAINTENANCE" and
+                  ms["other"]["status_text"] == "DOWN", "maintenance")
+    assert ms["svc"]["msg"] == "Under maintenance: swap"
+    time.sleep(1.5)
+    assert "[svc] [" not in d.stderr()  # no alert while in maintenance
+    assert "alert watch.down: [other]" in d.stderr()
+    # The window is switched off by a reload: the next check is DOWN,
+    # announced (MAINTENANCE -> DOWN).
+    start = len(d.stderr())
+    d.write_config(watch_config(tmp_path, mons,
+                                maintenance=[dict(win, active=False)]))
+    d.signal(signal.SIGHUP)
+    d.wait_log("alert watch.down: [svc] [\U0001f534 Down] connect: "
+               "connection refused", 10, start)
+    hist = wait_beats(d, ms["svc"]["id"], lambda h: h and h[0]["status"] == 0)
+    assert [b["status"] for b in hist][:1] == [0] and 3 in \
+        [b["status"] for b in hist]
+    assert d.stop() == 0

@@ -279,6 +279,64 @@ static void test_group(void **state)
 	fx_free(f);
 }
 
+static void test_maintenance(void **state)
+{
+	(void)state;
+	/* The clock starts at 2026-12-02 10:00:00 UTC, a Wednesday. */
+	struct fx *f = fx_new(
+		"watch:\n  monitors:\n"
+		"    - {name: p, type: push, token: ptok, interval: 10s}\n"
+		"    - {name: q, type: push, token: qtok, interval: 10s}\n"
+		"  maintenance:\n"
+		"    - {name: upgrade, strategy: single, monitors: [p],\n"
+		"       start: '2026-12-02 10:00', end: '2026-12-02 10:01'}\n"
+		"    - {name: off, strategy: manual, active: false}\n"
+		"    - {name: nightly, strategy: recurring-weekday,\n"
+		"       weekdays: [wed], start_time: '10:02', end_time: '10:03',\n"
+		"       monitors: [q]}\n",
+		true);
+	struct watch_mon *p = mon(f, "ptok"), *q = mon(f, "qtok");
+	/* 10:00:11: p is in its window, q is not (and has had no push). */
+	advance(f, 11000);
+	assert_int_equal(p->st.status, WATCH_MAINTENANCE);
+	assert_string_equal(p->msg, "Under maintenance: upgrade");
+	assert_int_equal(q->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 1); /* q's, not p's */
+	assert_true(strstr(f->sent.message, "[q]") != NULL);
+	/* A push inside the window is a MAINTENANCE beat too. */
+	watch_mon_push(p, true, "OK", -1, NULL);
+	advance(f, 0);
+	assert_int_equal(p->st.status, WATCH_MAINTENANCE);
+	/* q recovers by a push at 10:00:20. */
+	advance(f, 9000);
+	watch_mon_push(q, true, "OK", -1, NULL);
+	advance(f, 0);
+	assert_int_equal(f->sent.n, 2);
+	/* After 10:01 p's checks resume: no push, so DOWN, announced
+	 * (MAINTENANCE -> DOWN); q keeps pushing meanwhile. */
+	for (int i = 0; i < 4; i++) { /* to 10:01:00 */
+		advance(f, 10000);
+		watch_mon_push(q, true, "OK", -1, NULL);
+	}
+	advance(f, 2000); /* 10:01:02: 11 s after the push, 10 s apart */
+	watch_mon_push(q, true, "OK", -1, NULL);
+	assert_int_equal(p->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 3);
+	assert_true(strstr(f->sent.message, "[p]") != NULL);
+	/* q keeps pushing; from 10:02 its beats are MAINTENANCE, silent,
+	 * and after 10:03 UP again, silent (MAINTENANCE -> UP). */
+	for (int i = 0; i < 14; i++) { /* to 10:03:22 */
+		advance(f, 10000);
+		watch_mon_push(q, true, "OK", -1, NULL);
+		advance(f, 0);
+		if (i == 7) /* 10:02:22 */
+			assert_int_equal(q->st.status, WATCH_MAINTENANCE);
+	}
+	assert_int_equal(q->st.status, WATCH_UP);
+	assert_int_equal(f->sent.n, 3);
+	fx_free(f);
+}
+
 static void test_without_notify(void **state)
 {
 	(void)state;
@@ -298,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_push_keeps_it_up),
 		cmocka_unit_test(test_resend_and_dependency),
 		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_maintenance),
 		cmocka_unit_test(test_without_notify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
