@@ -57,8 +57,7 @@ static void push(const struct http_request *req, struct http_response *resp,
 	watch_mon_push(m, up, text, ping, p);
 }
 
-/* Kuma's time text: "YYYY-MM-DD HH:mm:ss.SSS", UTC. */
-static void kuma_time(int64_t ms, char out[32])
+void watch_kuma_time(int64_t ms, char out[32])
 {
 	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
@@ -100,7 +99,7 @@ static json_t *monitor_json(const struct watch_mon *m)
 		return o;
 	}
 	char when[32];
-	kuma_time(m->time_ms, when);
+	watch_kuma_time(m->time_ms, when);
 	json_object_set_new(o, "status", json_integer(m->st.status));
 	json_object_set_new(o, "status_text",
 			    json_string(watch_status_name(m->st.status)));
@@ -157,7 +156,7 @@ static void heartbeats(struct watch_room *r, const struct watch_mon *m,
 	while (sql_next(&q)) {
 		char when[32];
 		int64_t ms = sql_col_int(&q, 0);
-		kuma_time(ms, when);
+		watch_kuma_time(ms, when);
 		json_t *ping = sqlite3_column_type(q.st, 3) == SQLITE_NULL
 				       ? json_null()
 				       : json_real(sqlite3_column_double(q.st, 3));
@@ -184,7 +183,7 @@ static void heartbeats(struct watch_room *r, const struct watch_mon *m,
 
 /* A window: "24h", "7d", "30d", "1y", "90m", "2w", "6M"; bare digits
  * are hours (Kuma's badges). Seconds, or -1. */
-static int64_t parse_window(const char *t)
+int64_t watch_parse_window(const char *t)
 {
 	char *end;
 	long long n = strtoll(t, &end, 10);
@@ -211,8 +210,8 @@ static int64_t parse_window(const char *t)
 /* Kuma 2.x's uptime over the last @secs: up / (up + down) from the finest
  * aggregate that covers it (PENDING is down, MAINTENANCE apart; no data:
  * 0), with the response time of the UP beats. NULL on a store error. */
-static json_t *uptime(struct watch_room *r, const struct watch_mon *m,
-		      int64_t secs)
+json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
+		     int64_t secs)
 {
 	int64_t since = clock_wall_s(r->clock) - secs;
 	struct sql_rows q;
@@ -255,14 +254,14 @@ static void uptime_route(struct watch_room *r, const struct watch_mon *m,
 			 struct http_response *resp)
 {
 	const char *w = http_request_arg(req, "window");
-	int64_t secs = parse_window(w ? w : "24h");
+	int64_t secs = watch_parse_window(w ? w : "24h");
 	if (secs < 0) {
 		http_reply_error(resp, 400,
 				 "window: N with m, h, d, w, M or y (24h, 30d, "
 				 "1y), up to 10 years");
 		return;
 	}
-	json_t *o = uptime(r, m, secs);
+	json_t *o = watch_uptime(r, m, secs);
 	if (!o) {
 		http_reply_error(resp, 503, "the history cannot be read now");
 		return;
@@ -282,7 +281,7 @@ static json_t *monitor_full(struct watch_room *r, const struct watch_mon *m)
 		   {"1y", 365 * 86400}};
 	json_t *o = monitor_json(m), *u = json_object();
 	for (size_t i = 0; o && u && i < sizeof(win) / sizeof(win[0]); i++) {
-		json_t *x = uptime(r, m, win[i].secs);
+		json_t *x = watch_uptime(r, m, win[i].secs);
 		json_object_set_new(u, win[i].name,
 				    x ? json_real(json_real_value(
 						json_object_get(x, "uptime")))
@@ -340,6 +339,7 @@ static const struct http_route routes[] = {
 
 int watch_api_register(struct watch_room *r, struct http_server *http)
 {
-	return http_server_add_routes(http, routes,
-				      sizeof(routes) / sizeof(routes[0]), r);
+	int rc = http_server_add_routes(http, routes,
+					sizeof(routes) / sizeof(routes[0]), r);
+	return rc ? rc : watch_page_register(r, http);
 }

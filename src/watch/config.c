@@ -451,6 +451,74 @@ static const struct cfg_section maint_section = {
 	.check = maint_check,
 };
 
+#define PG struct cfg_watch_page_group
+static const struct cfg_field page_group_fields[] = {
+	FIELD(.key = "name", .type = CFG_STRING, .off = F(PG, name),
+	      .required = true, .reloadable = true, .help = "the group's title"),
+	FIELD(.key = "monitors", .type = CFG_LIST, .elem = CFG_STRING,
+	      .elem_size = sizeof(const char *), .off = F(PG, monitors),
+	      .count_off = F(PG, n_monitors), .pos_off = F(PG, monitors_pos),
+	      .reloadable = true, .help = "names of the monitors it shows"),
+};
+static const struct cfg_section page_group_section = {
+	.size = sizeof(PG), .name_off = CFG_NONE, .pos_off = F(PG, pos),
+	.fields = page_group_fields, .n_fields = N(page_group_fields),
+};
+
+#define PAGE struct cfg_watch_page
+static int page_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	PAGE *p = obj;
+	if (!*p->slug || strspn(p->slug, "abcdefghijklmnopqrstuvwxyz0123456789-_")
+				 != strlen(p->slug))
+		return cfg_fail(err, &p->slug_pos,
+				"slug: lower-case letters, digits, - and _");
+	if (strcmp(p->theme, "auto") && strcmp(p->theme, "light") &&
+	    strcmp(p->theme, "dark"))
+		return cfg_fail(err, &p->theme_pos,
+				"theme: '%s' is not auto, light or dark",
+				p->theme);
+	return 0;
+}
+
+static const struct cfg_field page_fields[] = {
+	FIELD(.key = "slug", .type = CFG_STRING, .off = F(PAGE, slug),
+	      .pos_off = F(PAGE, slug_pos), .required = true,
+	      .reloadable = true,
+	      .help = "the page's name in its URLs: /status/<slug>"),
+	FIELD(.key = "title", .type = CFG_STRING, .off = F(PAGE, title),
+	      .def = "Status", .reloadable = true, .help = "the page's title"),
+	FIELD(.key = "description", .type = CFG_STRING,
+	      .off = F(PAGE, description), .reloadable = true,
+	      .help = "text under the title"),
+	FIELD(.key = "footer_text", .type = CFG_STRING,
+	      .off = F(PAGE, footer_text), .reloadable = true,
+	      .help = "text at the bottom"),
+	FIELD(.key = "theme", .type = CFG_STRING, .off = F(PAGE, theme),
+	      .pos_off = F(PAGE, theme_pos), .def = "auto", .reloadable = true,
+	      .help = "auto (the reader's preference), light or dark"),
+	FIELD(.key = "published", .type = CFG_BOOL, .off = F(PAGE, published),
+	      .def = "true", .reloadable = true,
+	      .help = "false: the page, its JSON and its monitors' badges are "
+		      "not served"),
+	FIELD(.key = "show_powered_by", .type = CFG_BOOL,
+	      .off = F(PAGE, show_powered_by), .def = "true",
+	      .reloadable = true, .help = "a 'Powered by hearth' line"),
+	FIELD(.key = "auto_refresh", .type = CFG_DURATION,
+	      .off = F(PAGE, auto_refresh), .def = "300s", .min = 0,
+	      .max = 86400, .reloadable = true,
+	      .help = "the HTML page reloads itself this often (0: never)"),
+	FIELD(.key = "groups", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &page_group_section, .off = F(PAGE, groups),
+	      .count_off = F(PAGE, n_groups), .reloadable = true,
+	      .help = "{name, monitors}: the page's sections"),
+};
+static const struct cfg_section page_section = {
+	.size = sizeof(PAGE), .name_off = CFG_NONE, .pos_off = F(PAGE, pos),
+	.fields = page_fields, .n_fields = N(page_fields), .check = page_check,
+};
+
 static const struct cfg_field alerts_fields[] = {
 	FIELD(.key = "to", .type = CFG_LIST, .elem = CFG_STRING,
 	      .elem_size = sizeof(const char *),
@@ -499,7 +567,6 @@ static int find_monitor(const struct cfg_watch *w, const char *name)
  * exist and do not loop. */
 static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
-	(void)cfg;
 	struct cfg_watch *w = obj;
 	for (size_t j = 0; j < w->n_monitors; j++) {
 		M *m = &w->monitors[j];
@@ -552,6 +619,30 @@ static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 						"monitors: no monitor named '%s'",
 						mw->monitors[i]);
 	}
+	for (size_t j = 0; j < w->n_pages; j++) {
+		struct cfg_watch_page *pg = &w->pages[j];
+		for (size_t i = 0; i < j; i++)
+			if (!strcmp(w->pages[i].slug, pg->slug))
+				return cfg_fail(err, &pg->slug_pos,
+						"slug: '%s' is also the page at "
+						"line %d", pg->slug,
+						w->pages[i].pos.line);
+		for (size_t g = 0; g < pg->n_groups; g++) {
+			struct cfg_watch_page_group *gr = &pg->groups[g];
+			gr->index = arena_alloc(&cfg->arena,
+						(gr->n_monitors + 1) *
+							sizeof(*gr->index));
+			if (!gr->index)
+				return -ENOMEM;
+			for (size_t i = 0; i < gr->n_monitors; i++)
+				if ((gr->index[i] = find_monitor(
+					     w, gr->monitors[i])) < 0)
+					return cfg_fail(err, &gr->monitors_pos,
+							"monitors: no monitor "
+							"named '%s'",
+							gr->monitors[i]);
+		}
+	}
 	/* A chain longer than the list loops. */
 	for (size_t j = 0; j < w->n_monitors; j++) {
 		for (int pass = 0; pass < 2; pass++) {
@@ -590,6 +681,12 @@ static const struct cfg_field watch_fields[] = {
 	      .reloadable = true,
 	      .help = "maintenance windows: checks are skipped and beats are "
 		      "MAINTENANCE (no alerts) while one covers a monitor"),
+	FIELD(.key = "status_pages", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &page_section, .off = F(struct cfg_watch, pages),
+	      .count_off = F(struct cfg_watch, n_pages), .reloadable = true,
+	      .help = "{slug, title, description, groups: [{name, monitors}], "
+		      "...}: public status pages, Kuma's status-page JSON and "
+		      "badges"),
 	FIELD(.key = "alerts", .type = CFG_SECTION,
 	      .off = F(struct cfg_watch, alerts), .sub = &alerts_section,
 	      .reloadable = true, .help = "DOWN and UP alerts (notify room)"),

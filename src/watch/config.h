@@ -117,6 +117,33 @@ struct cfg_watch_maint {
 	int64_t offset_s; /* else this offset east of UTC */
 };
 
+/* A status page's group of monitors (Kuma's publicGroupList entry). */
+struct cfg_watch_page_group {
+	struct cfg_pos pos;
+	const char *name;
+	const char **monitors; /* names */
+	size_t n_monitors;
+	struct cfg_pos monitors_pos;
+	int *index;	       /* filled by the check: indexes in monitors */
+};
+
+/* A status page (/status/<slug>, /api/status-page/<slug>). */
+struct cfg_watch_page {
+	struct cfg_pos pos;
+	const char *slug; /* lower case */
+	struct cfg_pos slug_pos;
+	const char *title;
+	const char *description;
+	const char *footer_text;
+	const char *theme; /* auto, light, dark */
+	struct cfg_pos theme_pos;
+	bool published;
+	bool show_powered_by;
+	int64_t auto_refresh; /* seconds, 0: off */
+	struct cfg_watch_page_group *groups;
+	size_t n_groups;
+};
+
 struct cfg_watch_alerts {
 	const char **to; /* Apprise URLs or ntfy:TOPIC, as notify.routes */
 	size_t n_to;
@@ -136,6 +163,8 @@ struct cfg_watch {
 	struct cfg_watch_alerts alerts;
 	struct cfg_watch_maint *maintenance;
 	size_t n_maintenance;
+	struct cfg_watch_page *pages;
+	size_t n_pages;
 	struct cfg_watch_retention retention;
 };
 
