@@ -315,6 +315,7 @@ void watch_check_start(struct watch_mon *m)
 		port_start(m);
 		break;
 	case WATCH_PUSH:
-		break; /* passive: never started */
+	case WATCH_GROUP:
+		break; /* never started: the room beats them itself */
 	}
 }

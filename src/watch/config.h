@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/config_schema.h"
+#include "proto/watch/maint.h"
 
 /* The monitor types this build runs (Kuma's type names). */
 enum watch_type {
@@ -17,6 +18,7 @@ enum watch_type {
 	WATCH_JSON_QUERY,
 	WATCH_PORT,
 	WATCH_PUSH,
+	WATCH_GROUP,
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -72,12 +74,74 @@ struct cfg_watch_monitor {
 	int64_t up_retries;
 	const char *depends_on;
 	struct cfg_pos depends_pos;
+	const char *parent; /* the group this monitor belongs to */
+	struct cfg_pos parent_pos;
 	/* ---- filled by the check ---- */
 	enum watch_type type;
 	struct watch_code_range *codes;
 	size_t n_codes;
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
+	int parent_index;  /* index of parent in the list, or -1 */
+};
+
+/* A maintenance window (Kuma's strategies but cron). */
+struct cfg_watch_maint {
+	struct cfg_pos pos;
+	const char *name;
+	const char *description;
+	const char **monitors; /* names; none: every monitor */
+	size_t n_monitors;
+	struct cfg_pos monitors_pos;
+	const char *strategy_text;
+	struct cfg_pos strategy_pos;
+	bool active;		       /* manual */
+	const char *start, *end;       /* single: "YYYY-MM-DD HH:MM" */
+	struct cfg_pos start_pos, end_pos;
+	const char **weekdays;	       /* recurring-weekday */
+	size_t n_weekdays;
+	struct cfg_pos weekdays_pos;
+	const char **days;	       /* recurring-day-of-month: 1..31, last */
+	size_t n_days;
+	struct cfg_pos days_pos;
+	const char *start_time, *end_time; /* "HH:MM" */
+	struct cfg_pos start_time_pos, end_time_pos;
+	int64_t interval_days;	       /* recurring-interval */
+	const char *first_day;	       /* "YYYY-MM-DD" */
+	struct cfg_pos first_day_pos;
+	const char *timezone;	       /* UTC, local, +HH:MM */
+	struct cfg_pos timezone_pos;
+	/* ---- filled by the check ---- */
+	struct watch_maint_rule rule;
+	bool local;	  /* the server's zone, read when evaluated */
+	int64_t offset_s; /* else this offset east of UTC */
+};
+
+/* A status page's group of monitors (Kuma's publicGroupList entry). */
+struct cfg_watch_page_group {
+	struct cfg_pos pos;
+	const char *name;
+	const char **monitors; /* names */
+	size_t n_monitors;
+	struct cfg_pos monitors_pos;
+	int *index;	       /* filled by the check: indexes in monitors */
+};
+
+/* A status page (/status/<slug>, /api/status-page/<slug>). */
+struct cfg_watch_page {
+	struct cfg_pos pos;
+	const char *slug; /* lower case */
+	struct cfg_pos slug_pos;
+	const char *title;
+	const char *description;
+	const char *footer_text;
+	const char *theme; /* auto, light, dark */
+	struct cfg_pos theme_pos;
+	bool published;
+	bool show_powered_by;
+	int64_t auto_refresh; /* seconds, 0: off */
+	struct cfg_watch_page_group *groups;
+	size_t n_groups;
 };
 
 struct cfg_watch_alerts {
@@ -97,6 +161,10 @@ struct cfg_watch {
 	struct cfg_watch_monitor *monitors;
 	size_t n_monitors;
 	struct cfg_watch_alerts alerts;
+	struct cfg_watch_maint *maintenance;
+	size_t n_maintenance;
+	struct cfg_watch_page *pages;
+	size_t n_pages;
 	struct cfg_watch_retention retention;
 };
 

@@ -104,7 +104,21 @@ int watch_beats_open(struct watch_room *r, const struct room_ctx *ctx);
 void watch_beats_flush(struct watch_room *r);
 void watch_beats_close(struct watch_room *r);
 
-/* api.c: the push route, the REST API. */
+/* metrics.c: Kuma's monitor_* families and the writer's counters. */
+int watch_metrics_register(struct watch_room *r, struct metrics *m);
+
+/* api.c: the push route, the REST API (and page.c's routes). */
 int watch_api_register(struct watch_room *r, struct http_server *http);
+/* Kuma's time text: "YYYY-MM-DD HH:mm:ss.SSS", UTC. */
+void watch_kuma_time(int64_t ms, char out[32]);
+/* "24h", "30d", "1y", "90m", "2w", "6M"; digits are hours: seconds, or -1. */
+int64_t watch_parse_window(const char *t);
+/* {seconds, uptime, up, down, maintenance, ping_avg, ping_min, ping_max}
+ * of @m over the last @secs (new reference), or NULL on a store error. */
+json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
+		     int64_t secs);
+
+/* page.c: status pages (HTML and Kuma's JSON) and badges. */
+int watch_page_register(struct watch_room *r, struct http_server *http);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/log.h"
@@ -107,6 +108,44 @@ static int mon_configure(struct watch_mon *m, const struct cfg_watch_monitor *c)
 		.up_retries = (int)c->up_retries,
 	};
 	return 0;
+}
+
+static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
+		     bool wait, const char *msg, double ping_ms, bool is_push,
+		     struct http_pending *p);
+
+/* Kuma's group: the worst active child wins (any DOWN: DOWN; else any
+ * PENDING or not yet beaten: PENDING, without using a retry; else UP);
+ * an empty group is PENDING. Children in maintenance do not count. */
+static void group_beat(struct watch_mon *g)
+{
+	struct watch_room *r = g->room;
+	size_t n = 0, down = 0, pending = 0;
+	int me = -1;
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i] == g)
+			me = (int)i;
+	for (size_t i = 0; i < r->n_mons; i++) {
+		const struct watch_mon *c = r->mons[i];
+		if (c->cfg->parent_index != me || me < 0)
+			continue;
+		n++;
+		if (!c->st.has_beat || c->st.status == WATCH_PENDING)
+			pending++;
+		else if (c->st.status == WATCH_DOWN)
+			down++;
+	}
+	char msg[WATCH_MSG_MAX];
+	if (down)
+		snprintf(msg, sizeof(msg), "Child inaccessible (%zu of %zu DOWN)",
+			 down, n);
+	else if (pending || !n)
+		snprintf(msg, sizeof(msg), n ? "%zu of %zu children pending"
+					     : "No children", pending, n);
+	else
+		snprintf(msg, sizeof(msg), "All children up and running");
+	mon_beat(g, WATCH_EV_CHECK, !down && !pending && n, !down, msg, -1,
+		 false, NULL);
 }
 
 static void on_mon_timer(struct clock_timer *t, void *ud);
@@ -218,7 +257,7 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 
 /* One beat of @m: the cycle, the record, the alert, the next check. */
 static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
-		     const char *msg, double ping_ms, bool is_push,
+		     bool wait, const char *msg, double ping_ms, bool is_push,
 		     struct http_pending *p)
 {
 	struct watch_room *r = m->room;
@@ -228,9 +267,9 @@ static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
 	struct watch_input in = {.event = ev, .raw_up = up,
 				 .now_ms = (int64_t)clock_now_ms(r->clock)};
 	int parent = m->cfg->depends_index;
-	if (parent >= 0 && (size_t)parent < r->n_mons &&
-	    r->mons[parent]->st.has_beat &&
-	    r->mons[parent]->st.status == WATCH_PENDING)
+	if (wait || (parent >= 0 && (size_t)parent < r->n_mons &&
+		     r->mons[parent]->st.has_beat &&
+		     r->mons[parent]->st.status == WATCH_PENDING))
 		in.parent_pending = true;
 	watch_cycle_step(&m->cc, &m->st, &in, &b);
 	char text[WATCH_MSG_MAX];
@@ -263,7 +302,7 @@ static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
 	if (b.alert != WATCH_ALERT_NONE)
 		alert(m, &b, text);
 	uint64_t next = (uint64_t)b.next_ms;
-	if (is_push && b.status == WATCH_UP)
+	if (is_push) /* a push came: the next is due within the window */
 		next = push_window_ms(m);
 	clock_timer_start(m->timer, next, 0);
 }
@@ -280,14 +319,53 @@ void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
 		watch_room_maybe_free(r);
 		return;
 	}
-	mon_beat(m, WATCH_EV_CHECK, up, msg, ping_ms, false, NULL);
+	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, false, NULL);
+}
+
+/* The maintenance window covering @m now, or NULL. */
+static const struct cfg_watch_maint *maintenance(const struct watch_mon *m)
+{
+	const struct cfg_watch *w = watch_config(m->room->cfg);
+	int64_t now = clock_wall_s(m->room->clock);
+	for (size_t j = 0; j < w->n_maintenance; j++) {
+		const struct cfg_watch_maint *mw = &w->maintenance[j];
+		bool covered = !mw->n_monitors;
+		for (size_t i = 0; i < mw->n_monitors && !covered; i++)
+			covered = !strcmp(mw->monitors[i], m->cfg->name);
+		if (!covered)
+			continue;
+		int64_t off = mw->offset_s;
+		if (mw->local) {
+			struct tm tm;
+			time_t t = (time_t)now;
+			off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+		}
+		if (watch_maint_active(&mw->rule, now, off))
+			return mw;
+	}
+	return NULL;
+}
+
+/* A MAINTENANCE beat when a window covers @m: true when it did. */
+static bool maintenance_beat(struct watch_mon *m, bool is_push,
+			     struct http_pending *p)
+{
+	const struct cfg_watch_maint *mw = maintenance(m);
+	if (!mw)
+		return false;
+	char msg[WATCH_MSG_MAX];
+	snprintf(msg, sizeof(msg), "Under maintenance: %s", mw->name);
+	mon_beat(m, WATCH_EV_MAINTENANCE, false, false, msg, -1, is_push, p);
+	return true;
 }
 
 void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 		    double ping_ms, struct http_pending *p)
 {
 	m->pushes++;
-	mon_beat(m, WATCH_EV_CHECK, up, msg, ping_ms, true, p);
+	if (maintenance_beat(m, true, p))
+		return;
+	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, true, p);
 }
 
 struct watch_mon *watch_find_token(struct watch_room *r, const char *token)
@@ -304,7 +382,7 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 	(void)t;
 	struct watch_mon *m = ud;
 	struct watch_room *r = m->room;
-	if (m->busy || r->closing)
+	if (m->busy || r->closing || maintenance_beat(m, false, NULL))
 		return;
 	int parent = m->cfg->depends_index;
 	if (parent >= 0 && (size_t)parent < r->n_mons &&
@@ -313,13 +391,17 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 		char msg[WATCH_MSG_MAX];
 		snprintf(msg, sizeof(msg), "%s is down (dependency)",
 			 m->cfg->depends_on);
-		mon_beat(m, WATCH_EV_DEPENDENCY, false, msg, -1,
-			 m->cfg->type == WATCH_PUSH, NULL);
+		mon_beat(m, WATCH_EV_DEPENDENCY, false, false, msg, -1, false,
+			 NULL);
 		return;
 	}
 	if (m->cfg->type == WATCH_PUSH) {
-		mon_beat(m, WATCH_EV_CHECK, false,
+		mon_beat(m, WATCH_EV_CHECK, false, false,
 			 "No heartbeat in the time window", -1, false, NULL);
+		return;
+	}
+	if (m->cfg->type == WATCH_GROUP) {
+		group_beat(m);
 		return;
 	}
 	watch_check_start(m);
@@ -404,6 +486,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = build_monitors(r, cfg, NULL, 0, &r->mons, &r->n_mons);
 	if (!rc && ctx->http)
 		rc = watch_api_register(r, ctx->http);
+	if (!rc)
+		rc = watch_metrics_register(r, ctx->metrics);
 	if (rc) {
 		r->closing = true;
 		watch_room_maybe_free(r);

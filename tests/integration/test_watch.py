@@ -232,6 +232,16 @@ def test_push_and_watchdog(hearthd_factory, tmp_path):
     assert ms["cron"]["status_text"] == "UP"
     assert ms["cron"]["msg"] == "backup done"
     assert ms["cron"]["ping"] == 12.5
+    # Kuma's metric names and labels, clean for promtool.
+    text = d.metrics_text()
+    assert re.search(r'^monitor_status\{monitor_id="\d+",monitor_name="cron",'
+                     r'monitor_type="push",[^}]*\} 1$', text, re.M), text
+    assert re.search(r'^monitor_response_time\{[^}]*monitor_name="cron"'
+                     r'[^}]*\} 12\.5$', text, re.M), text
+    assert 'monitor_name="inverse"' not in text  # no beat yet
+    p = subprocess.run(["promtool", "check", "metrics"], input=text,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr
     # Any method; any status but "up" is DOWN, with Kuma's alert text.
     start = len(d.stderr())
     code, body = curl("-X", "POST", base + "tok-123_abc?status=down&msg=disk")
@@ -376,3 +386,74 @@ def test_http_checks_against_nginx(hearthd_factory, nginx, tmp_path):
         "refused" in ms["root"]["msg"].lower()
     nginx.start()
     wait_for(d, lambda ms: ms["root"]["status_text"] == "UP", "UP again", 10)
+
+
+def test_uptime_and_cli(hearthd_factory, tmp_path, cli):
+    cfg = watch_config(tmp_path, [
+        {"name": "job", "type": "push", "token": "jobtoken",
+         "interval": "60s"}])
+    d = hearthd_factory(cfg)
+    # 3 UP (pings 10, 20, 30), 1 DOWN: 75 %, avg ping over the UP beats.
+    for q in ("ping=10", "ping=20", "status=down&ping=99", "ping=30"):
+        assert curl(f"{d.url}/api/push/jobtoken?{q}")[0] == 200
+    mid = monitors(d)["job"]["id"]
+    r = d.get(f"/api/v1/watch/monitors/{mid}/uptime?window=24h", headers=KEY)
+    assert r.status_code == 200, r.text
+    u = r.json()
+    assert (u["up"], u["down"], u["maintenance"]) == (3, 1, 0)
+    assert u["uptime"] == 0.75
+    assert u["ping_avg"] == 20 and u["ping_min"] == 10 and u["ping_max"] == 30
+    for w in ("7d", "30d", "1y", "90m", "12"):
+        r = d.get(f"/api/v1/watch/monitors/{mid}/uptime?window={w}",
+                  headers=KEY)
+        assert r.status_code == 200 and r.json()["uptime"] == 0.75, (w, r.text)
+    assert d.get(f"/api/v1/watch/monitors/{mid}/uptime?window=soon",
+                 headers=KEY).status_code == 400
+    assert d.get(f"/api/v1/watch/monitors/{mid}", headers=KEY).json()[
+        "uptime"] == {"24h": 0.75, "7d": 0.75, "30d": 0.75, "1y": 0.75}
+
+    env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+    r = cli("watch", "list", env=env)
+    assert r.returncode == 0, r.stderr
+    assert re.search(rf"^{mid}\s+job\s+push\s+UP\s+30 ms\s+OK$", r.stdout,
+                     re.M), r.stdout
+    r = cli("watch", "list", "--json", env=env)
+    assert json.loads(r.stdout)[0]["name"] == "job"
+    r = cli("watch", "show", "job", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "job (id" in r.stdout and "24h 75.00 %" in r.stdout
+    r = cli("watch", "history", "job", "2", env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 3 and lines[1].split()[2] == "UP"
+    assert "DOWN *" in cli("watch", "history", str(mid), env=env).stdout
+    assert cli("watch", "show", "nosuch", env=env).returncode != 0
+
+
+def test_manual_maintenance_then_off(hearthd_factory, tmp_path):
+    closed = free_port()  # nothing listens there
+    mons = [{"name": "svc", "type": "port", "hostname": "127.0.0.1",
+             "port": closed, "interval": "1s"},
+            {"name": "other", "type": "port", "hostname": "127.0.0.1",
+             "port": closed, "interval": "1s"}]
+    win = {"name": "swap", "strategy": "manual", "active": True,
+           "monitors": ["svc"]}
+    d = hearthd_factory(watch_config(tmp_path, mons, maintenance=[win]))
+    ms = wait_for(d, lambda ms: ms["svc"]["status_text"] == "MAINTENANCE" and
+                  ms["other"]["status_text"] == "DOWN", "maintenance")
+    assert ms["svc"]["msg"] == "Under maintenance: swap"
+    time.sleep(1.5)
+    assert "[svc] [" not in d.stderr()  # no alert while in maintenance
+    assert "alert watch.down: [other]" in d.stderr()
+    # The window is switched off by a reload: the next check is DOWN,
+    # announced (MAINTENANCE -> DOWN).
+    start = len(d.stderr())
+    d.write_config(watch_config(tmp_path, mons,
+                                maintenance=[dict(win, active=False)]))
+    d.signal(signal.SIGHUP)
+    d.wait_log("alert watch.down: [svc] [\U0001f534 Down] connect: "
+               "connection refused", 10, start)
+    hist = wait_beats(d, ms["svc"]["id"], lambda h: h and h[0]["status"] == 0)
+    assert [b["status"] for b in hist][:1] == [0] and 3 in \
+        [b["status"] for b in hist]
+    assert d.stop() == 0

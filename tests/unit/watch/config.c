@@ -110,6 +110,37 @@ static void test_dependencies_resolve(void **state)
 	config_unref(c);
 }
 
+static void test_maintenance_windows(void **state)
+{
+	(void)state;
+	struct config *c = load_ok(
+		"watch:\n  monitors: [{name: a, type: push, token: abcd}]\n"
+		"  maintenance:\n"
+		"    - {name: m}\n"
+		"    - {name: s, strategy: single, start: '2026-12-02 10:00',"
+		" end: '2026-12-02T12:30:00', timezone: '+01:00', monitors: [a]}\n"
+		"    - {name: w, strategy: recurring-weekday, weekdays: [sat, 7],"
+		" start_time: '22:00', end_time: '02:00', timezone: local}\n"
+		"    - {name: d, strategy: recurring-day-of-month, days: [1, last],"
+		" start_time: '00:00', end_time: '24:00'}\n"
+		"    - {name: i, strategy: recurring-interval, interval_days: 3,"
+		" first_day: '2026-12-01', start_time: '03:00', end_time: '04:00'}\n");
+	const struct cfg_watch *w = watch_config(c);
+	assert_int_equal(w->n_maintenance, 5);
+	assert_int_equal(w->maintenance[0].rule.strategy, WATCH_MAINT_MANUAL);
+	assert_true(w->maintenance[0].rule.active);
+	assert_int_equal(w->maintenance[1].rule.end_s - w->maintenance[1].rule.start_s,
+			 9000);
+	assert_int_equal(w->maintenance[1].offset_s, 3600);
+	assert_int_equal(w->maintenance[2].rule.weekdays, 1u << 6 | 1u << 0);
+	assert_true(w->maintenance[2].local);
+	assert_int_equal(w->maintenance[2].rule.start_min, 22 * 60);
+	assert_int_equal(w->maintenance[3].rule.days, 1u << 1);
+	assert_true(w->maintenance[3].rule.last_day);
+	assert_int_equal(w->maintenance[4].rule.interval_days, 3);
+	config_unref(c);
+}
+
 static void test_disabled(void **state)
 {
 	(void)state;
@@ -164,6 +195,35 @@ static void test_refusals(void **state)
 	refused(W "    - {name: a, type: push, token: abcd, depends_on: b}\n"
 		  "    - {name: b, type: push, token: efgh, depends_on: a}\n",
 		3, 54, "depends_on:", "itself");
+	refused(W "    - {name: a, type: push, token: abcd, parent: b}\n"
+		  "    - {name: b, type: push, token: efgh}\n",
+		3, 50, "parent:", "not a group");
+	refused(W "    - {name: a, type: push, token: abcd, parent: c}\n",
+		3, 50, "parent:", "'c'");
+	refused(W "    - {name: a, type: group, parent: b}\n"
+		  "    - {name: b, type: group, parent: a}\n",
+		3, 38, "parent:", "itself");
+#define MW "watch:\n  monitors: [{name: a, type: push, token: abcd}]\n" \
+	   "  maintenance:\n"
+	refused(MW "    - {name: w, strategy: cron}\n", 4, 27, "strategy:",
+		"cron is not supported yet");
+	refused(MW "    - {name: w, strategy: single, start: '2026-12-02 10:00'}\n",
+		4, 7, "start, end:", NULL);
+	refused(MW "    - {name: w, strategy: single, start: '2026-12-02 10:00',"
+		   " end: '2026-12-02 09:00'}\n", 4, 67, "end:", "not after");
+	refused(MW "    - {name: w, strategy: single, start: 'tomorrow',"
+		   " end: '2026-12-02 09:00'}\n", 4, 42, "start:", "tomorrow");
+	refused(MW "    - {name: w, strategy: recurring-weekday, weekdays: [funday],"
+		   " start_time: '01:00', end_time: '02:00'}\n", 4, 56,
+		"weekdays:", "funday");
+	refused(MW "    - {name: w, strategy: recurring-weekday, weekdays: [mon]}\n",
+		4, 7, "start_time, end_time:", NULL);
+	refused(MW "    - {name: w, strategy: recurring-day-of-month, days: [32],"
+		   " start_time: '01:00', end_time: '02:00'}\n", 4, 57, "days:",
+		"32");
+	refused(MW "    - {name: w, timezone: Europe/Brussels}\n", 4, 27,
+		"timezone:", "not supported yet");
+	refused(MW "    - {name: w, monitors: [b]}\n", 4, 27, "monitors:", "'b'");
 }
 
 int main(void)
@@ -171,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_kumas),
 		cmocka_unit_test(test_dependencies_resolve),
+		cmocka_unit_test(test_maintenance_windows),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),
 	};
