@@ -40,6 +40,9 @@ struct watch_mon {
 	double ping_ms; /* < 0: none */
 	int64_t time_ms; /* wall clock */
 	int64_t pushes;	 /* push: received since start */
+	/* https: the server certificate of the last check (0: none). */
+	int64_t cert_expires_s; /* unix seconds */
+	bool cert_valid;
 };
 
 /* A heartbeat waiting for the writer (msg owned). */
@@ -120,5 +123,22 @@ json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
 
 /* page.c: status pages (HTML and Kuma's JSON) and badges. */
 int watch_page_register(struct watch_room *r, struct http_server *http);
+/* The published page @slug (case-insensitive), or NULL. */
+const struct cfg_watch_page *watch_page_find(struct watch_room *r,
+					    const char *slug);
+/* The @i-th monitor of group @g, or NULL. */
+struct watch_mon *watch_page_mon(struct watch_room *r,
+				 const struct cfg_watch_page_group *g, size_t i);
+/* True when @m shows on a published page (badges are only for those). */
+bool watch_page_public(struct watch_room *r, const struct watch_mon *m);
+
+/* badge.c: GET /api/badge/<id>/... (a route of page.c's table). */
+void watch_badge_route(const struct http_request *req,
+		       struct http_response *resp, void *ud);
+
+/* metrics.c: the TLS certificate of @m's last check: true and the
+ * whole days left (negative: expired) and whether it verified, or false
+ * when there is none. */
+bool watch_mon_cert(const struct watch_mon *m, int64_t *days, bool *valid);
 
 #endif

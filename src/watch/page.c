@@ -15,8 +15,8 @@
 #define BADGE "/api/badge/"
 #define STATUS "/status/"
 
-static const struct cfg_watch_page *find_page(struct watch_room *r,
-					      const char *slug)
+const struct cfg_watch_page *watch_page_find(struct watch_room *r,
+					    const char *slug)
 {
 	const struct cfg_watch *w = watch_config(r->cfg);
 	for (size_t i = 0; i < w->n_pages; i++)
@@ -25,9 +25,8 @@ static const struct cfg_watch_page *find_page(struct watch_room *r,
 	return NULL;
 }
 
-static struct watch_mon *group_mon(struct watch_room *r,
-				   const struct cfg_watch_page_group *g,
-				   size_t i)
+struct watch_mon *watch_page_mon(struct watch_room *r,
+				 const struct cfg_watch_page_group *g, size_t i)
 {
 	int k = g->index[i];
 	return k >= 0 && (size_t)k < r->n_mons ? r->mons[k] : NULL;
@@ -52,7 +51,7 @@ static void page_json(const struct http_request *req,
 {
 	struct watch_room *r = ud;
 	const char *slug = slug_of(req, PAGE_JSON);
-	const struct cfg_watch_page *p = slug ? find_page(r, slug) : NULL;
+	const struct cfg_watch_page *p = slug ? watch_page_find(r, slug) : NULL;
 	if (!p) {
 		fail(resp, 404, "Status Page Not Found");
 		return;
@@ -62,7 +61,7 @@ static void page_json(const struct http_request *req,
 		const struct cfg_watch_page_group *gr = &p->groups[g];
 		json_t *list = json_array();
 		for (size_t i = 0; list && i < gr->n_monitors; i++) {
-			struct watch_mon *m = group_mon(r, gr, i);
+			struct watch_mon *m = watch_page_mon(r, gr, i);
 			if (m)
 				json_array_append_new(
 					list, json_pack("{s:I, s:s, s:s, s:b}", "id",
@@ -136,7 +135,7 @@ static void page_beats(const struct http_request *req,
 {
 	struct watch_room *r = ud;
 	const char *slug = slug_of(req, PAGE_BEATS);
-	const struct cfg_watch_page *p = slug ? find_page(r, slug) : NULL;
+	const struct cfg_watch_page *p = slug ? watch_page_find(r, slug) : NULL;
 	if (!p) {
 		fail(resp, 404, "Status Page Not Found");
 		return;
@@ -144,7 +143,7 @@ static void page_beats(const struct http_request *req,
 	json_t *beats = json_object(), *up = json_object();
 	for (size_t g = 0; g < p->n_groups; g++)
 		for (size_t i = 0; i < p->groups[g].n_monitors; i++) {
-			struct watch_mon *m = group_mon(r, &p->groups[g], i);
+			struct watch_mon *m = watch_page_mon(r, &p->groups[g], i);
 			char key[32];
 			if (!m)
 				continue;
@@ -166,17 +165,15 @@ static void page_beats(const struct http_request *req,
 				  "uptimeList", up));
 }
 
-/* ---- badges ---- */
-
 /* True when @m shows on a published page (badges are only for those). */
-static bool on_public_page(struct watch_room *r, const struct watch_mon *m)
+bool watch_page_public(struct watch_room *r, const struct watch_mon *m)
 {
 	const struct cfg_watch *w = watch_config(r->cfg);
 	for (size_t j = 0; j < w->n_pages; j++)
 		for (size_t g = 0; w->pages[j].published && g < w->pages[j].n_groups;
 		     g++)
 			for (size_t i = 0; i < w->pages[j].groups[g].n_monitors; i++)
-				if (group_mon(r, &w->pages[j].groups[g], i) == m)
+				if (watch_page_mon(r, &w->pages[j].groups[g], i) == m)
 					return true;
 	return false;
 }
@@ -192,195 +189,6 @@ static void xml_escaped(struct buf *b, const char *s)
 		case '\'': buf_append(b, "&#39;", 5); break;
 		default: buf_append(b, s, 1);
 		}
-}
-
-/* A colour from the query: hex (3-8 digits, # optional) or a shields name;
- * anything else is @dflt. */
-static const char *color(const struct http_request *req, const char *arg,
-			 const char *dflt, char *out, size_t n)
-{
-	static const struct {
-		const char *name, *hex;
-	} named[] = {{"brightgreen", "#4c1"}, {"green", "#97ca00"},
-		     {"yellowgreen", "#a4a61d"}, {"yellow", "#dfb317"},
-		     {"orange", "#fe7d37"}, {"red", "#e05d44"},
-		     {"blue", "#007ec6"}, {"grey", "#555"}, {"gray", "#555"},
-		     {"lightgrey", "#9f9f9f"}};
-	const char *v = http_request_arg(req, arg);
-	if (!v)
-		return dflt;
-	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
-		if (!strcmp(v, named[i].name))
-			return named[i].hex;
-	const char *h = *v == '#' ? v + 1 : v;
-	size_t len = strlen(h);
-	if (len < 3 || len > 8 || strspn(h, "0123456789abcdefABCDEF") != len)
-		return dflt;
-	snprintf(out, n, "#%s", h);
-	return out;
-}
-
-/* A shields-style flat badge (Verdana 11 px, about 7 px a character). */
-static void badge(struct http_response *resp, const struct http_request *req,
-		  const char *label, const char *msg, const char *fill)
-{
-	char lc[16];
-	const char *label_fill = color(req, "labelColor", "#555", lc, sizeof(lc));
-	const char *style = http_request_arg(req, "style");
-	int rx = style && !strcmp(style, "flat-square") ? 0 : 3;
-	int lw = (int)strlen(label) * 7 + 10, mw = (int)strlen(msg) * 7 + 10;
-	int w = lw + mw;
-	struct buf *b = &resp->body;
-	char head[1024];
-	snprintf(head, sizeof(head),
-		 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-		 "height=\"20\" role=\"img\">", w);
-	buf_append(b, head, strlen(head));
-	buf_append(b, "<title>", 7);
-	xml_escaped(b, label);
-	buf_append(b, ": ", 2);
-	xml_escaped(b, msg);
-	snprintf(head, sizeof(head),
-		 "</title><linearGradient id=\"s\" x2=\"0\" y2=\"100%%\"><stop "
-		 "offset=\"0\" stop-color=\"#bbb\" stop-opacity=\".1\"/><stop "
-		 "offset=\"1\" stop-opacity=\".1\"/></linearGradient><clipPath "
-		 "id=\"r\"><rect width=\"%d\" height=\"20\" rx=\"%d\" "
-		 "fill=\"#fff\"/></clipPath><g clip-path=\"url(#r)\"><rect "
-		 "width=\"%d\" height=\"20\" fill=\"%s\"/><rect x=\"%d\" "
-		 "width=\"%d\" height=\"20\" fill=\"%s\"/><rect width=\"%d\" "
-		 "height=\"20\" fill=\"url(#s)\"/></g><g fill=\"#fff\" "
-		 "text-anchor=\"middle\" font-family=\"Verdana,Geneva,DejaVu "
-		 "Sans,sans-serif\" font-size=\"11\"><text x=\"%d\" y=\"14\">",
-		 w, rx, lw, label_fill, lw, mw, fill, w, lw / 2);
-	buf_append(b, head, strlen(head));
-	xml_escaped(b, label);
-	snprintf(head, sizeof(head), "</text><text x=\"%d\" y=\"14\">",
-		 lw + mw / 2);
-	buf_append(b, head, strlen(head));
-	xml_escaped(b, msg);
-	buf_append(b, "</text></g></svg>", 17);
-	resp->status = 200;
-	resp->content_type = "image/svg+xml";
-	http_reply_header(resp, "Access-Control-Allow-Origin", "*");
-}
-
-static const char *arg_or(const struct http_request *req, const char *k,
-			  const char *d)
-{
-	const char *v = http_request_arg(req, k);
-	return v ? v : d;
-}
-
-/* Kuma's colour for an uptime ratio. */
-static const char *uptime_color(double u)
-{
-	return u >= 0.999 ? "#4c1" : u >= 0.99 ? "#97ca00" : u >= 0.95 ? "#a4a61d"
-	       : u >= 0.9 ? "#dfb317" : u >= 0.7 ? "#fe7d37" : "#e05d44";
-}
-
-/* GET /api/badge/<id>/{status,uptime[/D],ping[/D],avg-response[/D],response} */
-static void badge_route(const struct http_request *req,
-			struct http_response *resp, void *ud)
-{
-	struct watch_room *r = ud;
-	const char *p = req->path + strlen(BADGE);
-	char *end, kind[16] = "", dur[16] = "24h", text[96], c1[16];
-	long long id = strtoll(p, &end, 10);
-	if (end != p && *end == '/') {
-		const char *k = end + 1, *slash = strchr(k, '/');
-		size_t kl = slash ? (size_t)(slash - k) : strlen(k);
-		if (kl < sizeof(kind))
-			snprintf(kind, sizeof(kind), "%.*s", (int)kl, k);
-		if (slash && strlen(slash + 1) < sizeof(dur) && slash[1])
-			snprintf(dur, sizeof(dur), "%s", slash + 1);
-	}
-	struct watch_mon *m = NULL;
-	for (size_t i = 0; i < r->n_mons && !m; i++)
-		if (r->mons[i]->id == id)
-			m = r->mons[i];
-	int64_t secs = watch_parse_window(dur);
-	bool known = !strcmp(kind, "status") || !strcmp(kind, "uptime") ||
-		     !strcmp(kind, "ping") || !strcmp(kind, "avg-response") ||
-		     !strcmp(kind, "response") || !strcmp(kind, "cert-exp");
-	if (!m || !known || secs < 0 || !on_public_page(r, m)) {
-		badge(resp, req, arg_or(req, "label", kind[0] ? kind : "badge"),
-		      "N/A", "#9f9f9f");
-		return;
-	}
-	const char *lp = arg_or(req, "labelPrefix", ""),
-		   *ls = arg_or(req, "labelSuffix", "");
-	char label[96];
-	if (!strcmp(kind, "status")) {
-		static const char *const lab[] = {"downLabel", "upLabel",
-						  "pendingLabel",
-						  "maintenanceLabel"};
-		static const char *const dl[] = {"Down", "Up", "Pending",
-						 "Maintenance"};
-		static const char *const col[] = {"downColor", "upColor",
-						  "pendingColor",
-						  "maintenanceColor"};
-		static const char *const dc[] = {"#e05d44", "#4c1", "#f8a306",
-						 "#1747f5"};
-		snprintf(label, sizeof(label), "%s", arg_or(req, "label", "Status"));
-		if (!m->st.has_beat) {
-			badge(resp, req, label, "N/A", "#9f9f9f");
-			return;
-		}
-		int s = (int)m->st.status;
-		badge(resp, req, label, arg_or(req, lab[s], dl[s]),
-		      color(req, col[s], dc[s], c1, sizeof(c1)));
-		return;
-	}
-	if (!strcmp(kind, "cert-exp")) { /* no TLS monitors yet */
-		badge(resp, req, arg_or(req, "label", "Cert Exp."), "N/A",
-		      "#9f9f9f");
-		return;
-	}
-	const char *pre = arg_or(req, "prefix", "");
-	if (!strcmp(kind, "response")) {
-		snprintf(label, sizeof(label), "%s%s%s", lp,
-			 arg_or(req, "label", "Response"), ls);
-		if (m->ping_ms < 0) {
-			badge(resp, req, label, "N/A", "#9f9f9f");
-			return;
-		}
-		snprintf(text, sizeof(text), "%s%.0f%s", pre, m->ping_ms,
-			 arg_or(req, "suffix", "ms"));
-		badge(resp, req, label, text,
-		      color(req, "color", "#4c1", c1, sizeof(c1)));
-		return;
-	}
-	json_t *u = watch_uptime(r, m, secs);
-	if (!strcmp(kind, "uptime")) {
-		snprintf(label, sizeof(label), "%s%s%s", lp,
-			 arg_or(req, "label", "Uptime"), ls);
-		char deflabel[64];
-		snprintf(deflabel, sizeof(deflabel), "Uptime (%s)", dur);
-		if (!http_request_arg(req, "label"))
-			snprintf(label, sizeof(label), "%s%s%s", lp, deflabel, ls);
-		double v = u ? json_real_value(json_object_get(u, "uptime")) : 0;
-		snprintf(text, sizeof(text), "%s%.2f%s", pre, v * 100,
-			 arg_or(req, "suffix", "%"));
-		badge(resp, req, label, text,
-		      color(req, "color", uptime_color(v), c1, sizeof(c1)));
-	} else {
-		snprintf(label, sizeof(label), "%s%s (%s)%s", lp,
-			 arg_or(req, "label", !strcmp(kind, "ping")
-						      ? "Avg. Ping"
-						      : "Avg. Response"),
-			 dur, ls);
-		json_t *avg = u ? json_object_get(u, "ping_avg") : NULL;
-		if (json_is_number(avg)) {
-			snprintf(text, sizeof(text), "%s%.0f%s", pre,
-				 json_number_value(avg),
-				 arg_or(req, "suffix", "ms"));
-			badge(resp, req, label, text,
-			      color(req, "color", "#4c1", c1, sizeof(c1)));
-		} else {
-			badge(resp, req, label, "N/A", "#9f9f9f");
-		}
-	}
-	json_decref(u);
 }
 
 /* ---- /status/<slug>: server-rendered HTML, no JavaScript ---- */
@@ -440,7 +248,7 @@ static void page_html(const struct http_request *req,
 {
 	struct watch_room *r = ud;
 	const char *slug = slug_of(req, STATUS);
-	const struct cfg_watch_page *p = slug ? find_page(r, slug) : NULL;
+	const struct cfg_watch_page *p = slug ? watch_page_find(r, slug) : NULL;
 	struct buf *b = &resp->body;
 	if (!p) {
 		http_reply_text(resp, 404, "text/html; charset=utf-8",
@@ -451,7 +259,7 @@ static void page_html(const struct http_request *req,
 	size_t n = 0, down = 0, bad = 0;
 	for (size_t g = 0; g < p->n_groups; g++)
 		for (size_t i = 0; i < p->groups[g].n_monitors; i++) {
-			struct watch_mon *m = group_mon(r, &p->groups[g], i);
+			struct watch_mon *m = watch_page_mon(r, &p->groups[g], i);
 			if (!m)
 				continue;
 			n++;
@@ -504,7 +312,7 @@ static void page_html(const struct http_request *req,
 		html(b, gr->name);
 		put(b, "</h2>");
 		for (size_t i = 0; i < gr->n_monitors; i++) {
-			struct watch_mon *m = group_mon(r, gr, i);
+			struct watch_mon *m = watch_page_mon(r, gr, i);
 			if (!m)
 				continue;
 			put(b, "<div class=\"mon\" data-monitor=\"%lld\"><span "
@@ -541,9 +349,9 @@ static const struct http_route routes[] = {
 	 .help = "Kuma's status-page JSON: {config, incident, "
 		 "publicGroupList, maintenanceList}"},
 	{.name = "watch_badge", .method = "GET", .path = BADGE, .prefix = true,
-	 .fn = badge_route,
+	 .fn = watch_badge_route,
 	 .help = "Kuma's SVG badges: /<id>/status, uptime/<dur>, ping/<dur>, "
-		 "avg-response/<dur>, response"},
+		 "avg-response/<dur>, cert-exp, response"},
 	{.name = "watch_page", .method = "GET", .path = STATUS, .prefix = true,
 	 .fn = page_html, .help = "a status page (HTML, no JavaScript)"},
 };
