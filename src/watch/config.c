@@ -465,11 +465,69 @@ static const struct cfg_section page_group_section = {
 	.fields = page_group_fields, .n_fields = N(page_group_fields),
 };
 
+#define INC struct cfg_watch_incident
+static const struct cfg_field incident_fields[] = {
+	FIELD(.key = "title", .type = CFG_STRING, .off = F(INC, title),
+	      .reloadable = true, .help = "the incident's headline"),
+	FIELD(.key = "content", .type = CFG_STRING, .off = F(INC, content),
+	      .reloadable = true,
+	      .help = "its text, Markdown: paragraphs, *emphasis*, **strong**, "
+		      "`code`, [links](https://...)"),
+	FIELD(.key = "style", .type = CFG_STRING, .off = F(INC, style),
+	      .pos_off = F(INC, style_pos), .def = "primary", .reloadable = true,
+	      .help = "info, warning, danger, primary, light or dark"),
+	FIELD(.key = "date", .type = CFG_STRING, .off = F(INC, date),
+	      .pos_off = F(INC, date_pos), .reloadable = true,
+	      .help = "when it began, 'YYYY-MM-DD HH:MM' UTC (the RSS feed's "
+		      "date)"),
+};
+static const struct cfg_section incident_section = {
+	.fields = incident_fields, .n_fields = N(incident_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+/* "YYYY-MM-DD HH:MM[:SS]" (UTC) as unix seconds, or -1. */
+static int64_t parse_utc(const char *t)
+{
+	int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
+	size_t len = strlen(t);
+	if (len == 16)
+		sscanf(t, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &used);
+	else if (len == 19)
+		sscanf(t, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
+		       &sec, &used);
+	if (!used || (size_t)used != len || strspn(t, "0123456789-: ") != len ||
+	    y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 59)
+		return -1;
+	/* days from civil (Howard Hinnant's algorithm) */
+	int yy = y - (mo <= 2);
+	int era = yy / 400, yoe = yy - era * 400;
+	int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = (int64_t)era * 146097 + doe - 719468;
+	return days * 86400 + h * 3600 + mi * 60 + sec;
+}
+
 #define PAGE struct cfg_watch_page
 static int page_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	(void)cfg;
 	PAGE *p = obj;
+	static const char *const styles[] = {"info", "warning", "danger",
+					     "primary", "light", "dark"};
+	INC *inc = &p->incident;
+	size_t k = 0;
+	while (k < N(styles) && strcmp(inc->style, styles[k]))
+		k++;
+	if (k == N(styles))
+		return cfg_fail(err, &inc->style_pos,
+				"incident.style: '%s' is not info, warning, "
+				"danger, primary, light or dark", inc->style);
+	if (inc->date && (inc->created_s = parse_utc(inc->date)) < 0)
+		return cfg_fail(err, &inc->date_pos,
+				"incident.date: '%s' is not 'YYYY-MM-DD HH:MM' "
+				"(UTC)", inc->date);
 	if (!*p->slug || strspn(p->slug, "abcdefghijklmnopqrstuvwxyz0123456789-_")
 				 != strlen(p->slug))
 		return cfg_fail(err, &p->slug_pos,
@@ -509,6 +567,10 @@ static const struct cfg_field page_fields[] = {
 	      .off = F(PAGE, auto_refresh), .def = "300s", .min = 0,
 	      .max = 86400, .reloadable = true,
 	      .help = "the HTML page reloads itself this often (0: never)"),
+	FIELD(.key = "incident", .type = CFG_SECTION, .off = F(PAGE, incident),
+	      .sub = &incident_section, .reloadable = true,
+	      .help = "{title, content, style, date}: the pinned incident, "
+		      "a banner on the page and an item of its RSS feed"),
 	FIELD(.key = "groups", .type = CFG_LIST, .elem = CFG_SECTION,
 	      .sub = &page_group_section, .off = F(PAGE, groups),
 	      .count_off = F(PAGE, n_groups), .reloadable = true,

@@ -127,6 +127,18 @@ struct cfg_watch_page_group {
 	int *index;	       /* filled by the check: indexes in monitors */
 };
 
+/* A status page's pinned incident (Kuma's incident); shown when it has a
+ * title or content. */
+struct cfg_watch_incident {
+	const char *title;
+	const char *content; /* Markdown: paragraphs, emphasis, code, links */
+	const char *style;   /* info warning danger primary light dark */
+	struct cfg_pos style_pos;
+	const char *date; /* "YYYY-MM-DD HH:MM[:SS]" UTC */
+	struct cfg_pos date_pos;
+	int64_t created_s; /* filled by the check: unix seconds, 0: none */
+};
+
 /* A status page (/status/<slug>, /api/status-page/<slug>). */
 struct cfg_watch_page {
 	struct cfg_pos pos;
@@ -140,6 +152,7 @@ struct cfg_watch_page {
 	bool published;
 	bool show_powered_by;
 	int64_t auto_refresh; /* seconds, 0: off */
+	struct cfg_watch_incident incident;
 	struct cfg_watch_page_group *groups;
 	size_t n_groups;
 };

@@ -129,8 +129,30 @@ const struct cfg_watch_page *watch_page_find(struct watch_room *r,
 /* The @i-th monitor of group @g, or NULL. */
 struct watch_mon *watch_page_mon(struct watch_room *r,
 				 const struct cfg_watch_page_group *g, size_t i);
+/* The last @limit beats of @m, oldest first, as Kuma's public JSON
+ * (new reference), or NULL on a store error. */
+json_t *watch_public_beats(struct watch_room *r, const struct watch_mon *m,
+			   int64_t limit);
+/* up / (up + down) of @m over the last @secs (0 without data or on an
+ * error). */
+double watch_uptime_ratio(struct watch_room *r, const struct watch_mon *m,
+			  int64_t secs);
+/* page_html.c: GET /status/<slug> and /status/<slug>/rss. */
+void watch_page_html(const struct http_request *req,
+		     struct http_response *resp, void *ud);
+/* True when @p's incident has a title or content. */
+bool watch_page_has_incident(const struct cfg_watch_page *p);
 /* True when @m shows on a published page (badges are only for those). */
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m);
+
+/* charts.c: inline SVG of @m for the HTML page, appended to @b: a bar
+ * per day for the last @days days (daily aggregates) with their uptime,
+ * and the response time over 24 h (minutely aggregates, 15 min buckets:
+ * average line, min-max band). 0 or the store's error. */
+int watch_chart_days(struct buf *b, struct watch_room *r,
+		     const struct watch_mon *m, int days);
+int watch_chart_ping(struct buf *b, struct watch_room *r,
+		     const struct watch_mon *m);
 
 /* badge.c: GET /api/badge/<id>/... (a route of page.c's table). */
 void watch_badge_route(const struct http_request *req,

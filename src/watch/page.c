@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The watch room's public pages: /status/<slug> (HTML, no JavaScript), Kuma's status-page JSON and SVG badges. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +44,36 @@ static const char *slug_of(const struct http_request *req, const char *prefix)
 	return *s && !strchr(s, '/') ? s : NULL;
 }
 
+bool watch_page_has_incident(const struct cfg_watch_page *p)
+{
+	return (p->incident.title && *p->incident.title) ||
+	       (p->incident.content && *p->incident.content);
+}
+
+/* Kuma's "YYYY-MM-DD HH:mm:ss" of unix seconds @s (UTC). */
+static void kuma_date(int64_t s, char out[32])
+{
+	char ms[32];
+	watch_kuma_time(s * 1000, ms);
+	snprintf(out, 32, "%.19s", ms);
+}
+
+/* Kuma's incident.toPublicJSON(), or null. */
+static json_t *incident_json(const struct cfg_watch_page *p)
+{
+	const struct cfg_watch_incident *i = &p->incident;
+	if (!watch_page_has_incident(p))
+		return json_null();
+	char when[32];
+	if (i->created_s)
+		kuma_date(i->created_s, when);
+	return json_pack("{s:i, s:s, s:s, s:s, s:b, s:s?, s:n}", "id", 1,
+			 "style", i->style, "title", i->title ? i->title : "",
+			 "content", i->content ? i->content : "", "pin", 1,
+			 "createdDate", i->created_s ? when : NULL,
+			 "lastUpdatedDate");
+}
+
 /* GET /api/status-page/<slug>: Kuma's shape. */
 static void page_json(const struct http_request *req,
 		      struct http_response *resp, void *ud)
@@ -78,21 +107,25 @@ static void page_json(const struct http_request *req,
 						list));
 	}
 	json_t *cfg = json_pack(
-		"{s:s, s:s, s:s?, s:s, s:s, s:b, s:b, s:s, s:s?, s:b, s:b, s:I}",
+		"{s:s, s:s, s:s?, s:s, s:s, s:b, s:b, s:s, s:s?, s:b, s:n, s:b, "
+		"s:I}",
 		"slug", p->slug, "title", p->title, "description", p->description,
 		"icon", "/icon.svg", "theme", p->theme, "published", 1,
 		"showTags", 0, "customCSS", "", "footerText", p->footer_text,
-		"showPoweredBy", p->show_powered_by, "showCertificateExpiry", 0,
-		"autoRefreshInterval", (json_int_t)p->auto_refresh);
+		"showPoweredBy", p->show_powered_by, "googleAnalyticsId",
+		"showCertificateExpiry", 0, "autoRefreshInterval",
+		(json_int_t)p->auto_refresh);
 	http_reply_json(resp, 200,
-			json_pack("{s:o, s:n, s:o, s:[]}", "config", cfg,
-				  "incident", "publicGroupList", groups,
-				  "maintenanceList"));
+			json_pack("{s:o, s:o, s:o, s:[]}", "config", cfg,
+				  "incident", incident_json(p), "publicGroupList",
+				  groups, "maintenanceList"));
+	/* Kuma: cache("5 minutes"). */
+	http_reply_header(resp, "Cache-Control", "public, max-age=300");
 }
 
 /* The last @limit beats of @m, oldest first, as Kuma's public JSON. */
-static json_t *public_beats(struct watch_room *r, const struct watch_mon *m,
-			    int64_t limit)
+json_t *watch_public_beats(struct watch_room *r, const struct watch_mon *m,
+			  int64_t limit)
 {
 	json_t *a = json_array();
 	struct sql_rows q;
@@ -120,8 +153,8 @@ static json_t *public_beats(struct watch_room *r, const struct watch_mon *m,
 	return a;
 }
 
-static double uptime_of(struct watch_room *r, const struct watch_mon *m,
-			int64_t secs)
+double watch_uptime_ratio(struct watch_room *r, const struct watch_mon *m,
+			  int64_t secs)
 {
 	json_t *u = watch_uptime(r, m, secs);
 	double v = u ? json_real_value(json_object_get(u, "uptime")) : 0;
@@ -147,7 +180,7 @@ static void page_beats(const struct http_request *req,
 			char key[32];
 			if (!m)
 				continue;
-			json_t *list = public_beats(r, m, 100);
+			json_t *list = watch_public_beats(r, m, 100);
 			if (!list) {
 				json_decref(beats);
 				json_decref(up);
@@ -158,11 +191,13 @@ static void page_beats(const struct http_request *req,
 			json_object_set_new(beats, key, list);
 			snprintf(key, sizeof(key), "%lld_24", (long long)m->id);
 			json_object_set_new(up, key,
-					    json_real(uptime_of(r, m, 86400)));
+					    json_real(watch_uptime_ratio(r, m, 86400)));
 		}
 	http_reply_json(resp, 200,
 			json_pack("{s:o, s:o}", "heartbeatList", beats,
 				  "uptimeList", up));
+	/* Kuma: cache("1 minutes"). */
+	http_reply_header(resp, "Cache-Control", "public, max-age=60");
 }
 
 /* True when @m shows on a published page (badges are only for those). */
@@ -178,168 +213,6 @@ bool watch_page_public(struct watch_room *r, const struct watch_mon *m)
 	return false;
 }
 
-static void xml_escaped(struct buf *b, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': buf_append(b, "&amp;", 5); break;
-		case '<': buf_append(b, "&lt;", 4); break;
-		case '>': buf_append(b, "&gt;", 4); break;
-		case '"': buf_append(b, "&quot;", 6); break;
-		case '\'': buf_append(b, "&#39;", 5); break;
-		default: buf_append(b, s, 1);
-		}
-}
-
-/* ---- /status/<slug>: server-rendered HTML, no JavaScript ---- */
-
-static void html(struct buf *b, const char *s)
-{
-	xml_escaped(b, s ? s : "");
-}
-
-static void put(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void put(struct buf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		buf_append(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n
-							  : sizeof(tmp) - 1);
-}
-
-static const char *status_class(const struct watch_mon *m)
-{
-	if (!m->st.has_beat)
-		return "none";
-	static const char *const c[] = {"down", "up", "pending", "maint"};
-	return c[m->st.status];
-}
-
-/* The last beats as a row of bars (inline SVG), oldest left. */
-static void beat_bars(struct buf *b, struct watch_room *r,
-		      const struct watch_mon *m)
-{
-	static const char *const fill[] = {"#e05d44", "#4c1", "#f8a306",
-					   "#1747f5"};
-	json_t *list = public_beats(r, m, 50);
-	size_t n = list ? json_array_size(list) : 0;
-	put(b, "<svg class=\"bars\" viewBox=\"0 0 300 20\" role=\"img\" "
-	       "aria-label=\"last %zu beats\">", n);
-	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(list, i);
-		long long s = json_integer_value(json_object_get(e, "status"));
-		put(b, "<rect x=\"%zu\" width=\"4\" height=\"20\" rx=\"1\" "
-		       "fill=\"%s\"><title>", (50 - n + i) * 6,
-		    fill[s >= 0 && s < 4 ? s : 0]);
-		html(b, json_string_value(json_object_get(e, "time")));
-		put(b, "</title></rect>");
-	}
-	put(b, "</svg>");
-	json_decref(list);
-}
-
-static void page_html(const struct http_request *req,
-		      struct http_response *resp, void *ud)
-{
-	struct watch_room *r = ud;
-	const char *slug = slug_of(req, STATUS);
-	const struct cfg_watch_page *p = slug ? watch_page_find(r, slug) : NULL;
-	struct buf *b = &resp->body;
-	if (!p) {
-		http_reply_text(resp, 404, "text/html; charset=utf-8",
-				"<!doctype html><title>Not found</title>"
-				"<p>No such status page.</p>\n");
-		return;
-	}
-	size_t n = 0, down = 0, bad = 0;
-	for (size_t g = 0; g < p->n_groups; g++)
-		for (size_t i = 0; i < p->groups[g].n_monitors; i++) {
-			struct watch_mon *m = watch_page_mon(r, &p->groups[g], i);
-			if (!m)
-				continue;
-			n++;
-			down += m->st.has_beat && m->st.status == WATCH_DOWN;
-			bad += m->st.has_beat && m->st.status != WATCH_UP;
-		}
-	put(b, "<!doctype html>\n<html lang=\"en\" data-theme=\"%s\"><head>"
-	       "<meta charset=\"utf-8\"><meta name=\"viewport\" "
-	       "content=\"width=device-width, initial-scale=1\">", p->theme);
-	if (p->auto_refresh)
-		put(b, "<meta http-equiv=\"refresh\" content=\"%lld\">",
-		    (long long)p->auto_refresh);
-	put(b, "<title>");
-	html(b, p->title);
-	put(b, "</title><style>"
-	       ":root{--bg:#fff;--fg:#222;--card:#f4f5f7;--muted:#666}"
-	       "@media(prefers-color-scheme:dark){html[data-theme=auto]{--bg:#111;"
-	       "--fg:#eee;--card:#1d1f23;--muted:#aaa}}"
-	       "html[data-theme=dark]{--bg:#111;--fg:#eee;--card:#1d1f23;"
-	       "--muted:#aaa}"
-	       "body{font-family:system-ui,sans-serif;background:var(--bg);"
-	       "color:var(--fg);max-width:52rem;margin:0 auto;padding:1rem}"
-	       ".banner{padding:1rem;border-radius:.5rem;color:#fff;"
-	       "font-weight:600}.ok{background:#2e9b4f}.partial{background:"
-	       "#d18a00}.major{background:#c8372d}"
-	       "section{background:var(--card);border-radius:.5rem;padding:"
-	       ".5rem 1rem;margin:1rem 0}"
-	       ".mon{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem;"
-	       "padding:.4rem 0}.name{flex:1 1 10rem}"
-	       ".pill{border-radius:1rem;padding:.1rem .6rem;color:#fff;"
-	       "font-size:.85rem}.up{background:#2e9b4f}.down{background:"
-	       "#c8372d}.pending{background:#d18a00}.maint{background:#1747f5}"
-	       ".none{background:#888}.bars{width:18rem;max-width:100%%;"
-	       "height:1.2rem}.muted{color:var(--muted);font-size:.85rem}"
-	       "</style></head><body><h1>");
-	html(b, p->title);
-	put(b, "</h1>");
-	if (p->description) {
-		put(b, "<p>");
-		html(b, p->description);
-		put(b, "</p>");
-	}
-	put(b, "<div class=\"banner %s\" id=\"overall\">%s</div>",
-	    !bad ? "ok" : down == n && n ? "major" : "partial",
-	    !bad ? "All Systems Operational"
-	    : down == n && n ? "Degraded Service" : "Partially Degraded Service");
-	for (size_t g = 0; g < p->n_groups; g++) {
-		const struct cfg_watch_page_group *gr = &p->groups[g];
-		put(b, "<section><h2>");
-		html(b, gr->name);
-		put(b, "</h2>");
-		for (size_t i = 0; i < gr->n_monitors; i++) {
-			struct watch_mon *m = watch_page_mon(r, gr, i);
-			if (!m)
-				continue;
-			put(b, "<div class=\"mon\" data-monitor=\"%lld\"><span "
-			       "class=\"name\">", (long long)m->id);
-			html(b, m->cfg->name);
-			put(b, "</span><span class=\"muted\">%.2f %% (24h)</span>",
-			    100 * uptime_of(r, m, 86400));
-			beat_bars(b, r, m);
-			put(b, "<span class=\"pill %s\">%s</span></div>",
-			    status_class(m),
-			    m->st.has_beat ? watch_status_name(m->st.status)
-					   : "NO DATA");
-		}
-		put(b, "</section>");
-	}
-	if (p->footer_text) {
-		put(b, "<p class=\"muted\">");
-		html(b, p->footer_text);
-		put(b, "</p>");
-	}
-	if (p->show_powered_by)
-		put(b, "<p class=\"muted\">Powered by hearth</p>");
-	put(b, "</body></html>\n");
-	resp->status = 200;
-	resp->content_type = "text/html; charset=utf-8";
-}
-
 static const struct http_route routes[] = {
 	{.name = "watch_status_page_beats", .method = "GET", .path = PAGE_BEATS,
 	 .prefix = true, .fn = page_beats,
@@ -353,7 +226,9 @@ static const struct http_route routes[] = {
 	 .help = "Kuma's SVG badges: /<id>/status, uptime/<dur>, ping/<dur>, "
 		 "avg-response/<dur>, cert-exp, response"},
 	{.name = "watch_page", .method = "GET", .path = STATUS, .prefix = true,
-	 .fn = page_html, .help = "a status page (HTML, no JavaScript)"},
+	 .fn = watch_page_html,
+	 .help = "a status page (HTML, no JavaScript); /status/<slug>/rss: its "
+		 "incidents and status changes as RSS 2.0"},
 };
 
 int watch_page_register(struct watch_room *r, struct http_server *http)

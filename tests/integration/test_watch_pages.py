@@ -133,7 +133,7 @@ def test_status_page_html(hearthd_factory, tmp_path):
     assert 'data-monitor="%d"' % ms["api"]["id"] in t
     assert "secret" not in t
     assert "75.00 % (24h)" in t
-    assert t.count("<rect") == 5  # api's 4 beats, db's 1
+    assert t.count('<rect class="beat"') == 5  # api's 4 beats, db's 1
     assert d.get("/status/draft").status_code == 404
     assert d.get("/status/nope").status_code == 404
 

@@ -226,6 +226,44 @@ static void test_refusals(void **state)
 	refused(MW "    - {name: w, monitors: [b]}\n", 4, 27, "monitors:", "'b'");
 }
 
+static void test_status_page_incident(void **state)
+{
+	(void)state;
+#define PW "watch:\n  monitors: [{name: a, type: push, token: abcd}]\n" \
+	   "  status_pages:\n"
+	struct config *c = load_ok(
+		PW "    - slug: lab\n"
+		   "      incident: {title: Outage, content: '*slow* disks',"
+		   " style: danger, date: '2026-12-01 22:30'}\n"
+		   "      groups: [{name: G, monitors: [a]}]\n"
+		   "    - slug: calm\n");
+	const struct cfg_watch *w = watch_config(c);
+	assert_int_equal(w->n_pages, 2);
+	const struct cfg_watch_incident *i = &w->pages[0].incident;
+	assert_string_equal(i->title, "Outage");
+	assert_string_equal(i->content, "*slow* disks");
+	assert_string_equal(i->style, "danger");
+	assert_int_equal(i->created_s, 1796164200); /* 2026-12-01T22:30:00Z */
+	/* None given: no title, no content, Kuma's default style. */
+	assert_null(w->pages[1].incident.title);
+	assert_null(w->pages[1].incident.content);
+	assert_string_equal(w->pages[1].incident.style, "primary");
+	assert_int_equal(w->pages[1].incident.created_s, 0);
+	config_unref(c);
+	refused(PW "    - slug: lab\n"
+		   "      incident: {title: x, style: purple}\n", 5, 35,
+		"incident.style:", "purple");
+	refused(PW "    - slug: lab\n"
+		   "      incident: {title: x, date: 'yesterday'}\n", 5, 34,
+		"incident.date:", "yesterday");
+	refused(PW "    - slug: lab\n"
+		   "      incident: {title: x, date: '2026-13-01 10:00'}\n", 5,
+		34, "incident.date:", NULL);
+	refused(PW "    - slug: lab\n"
+		   "      incident: {title: x, date: '2026-12-01 10:00:00x'}\n",
+		5, 34, "incident.date:", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_maintenance_windows),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_status_page_incident),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
