@@ -157,7 +157,11 @@ static void add_headers(struct MHD_Response *r,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"X-API-Key realm=\"hearth\"");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	/* no-store unless the route said how long its answer may be kept
+	 * (the watch room's badges and public status-page JSON). */
+	if (!has_extra(resp, MHD_HTTP_HEADER_CACHE_CONTROL))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+					"no-store");
 }
 
 enum MHD_Result http_queue(struct MHD_Connection *conn, struct reqctx *ctx,

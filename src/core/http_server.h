@@ -189,7 +189,8 @@ void http_reply_text(struct http_response *resp, int status,
 		     const char *content_type, const char *text);
 
 /* Adds a header (@name static, value copied, at most 127 bytes); past
- * HTTP_EXTRA_HEADERS they are dropped. */
+ * HTTP_EXTRA_HEADERS they are dropped. Every answer says Cache-Control:
+ * no-store unless it adds a Cache-Control of its own. */
 void http_reply_header(struct http_response *resp, const char *name,
 		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
