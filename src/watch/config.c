@@ -27,11 +27,12 @@ static const char *const type_names[] = {
 	[WATCH_PORT] = "port",
 	[WATCH_PUSH] = "push",
 	[WATCH_GROUP] = "group",
+	[WATCH_PING] = "ping",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
-	"ping", "dns", "tls", "postgres", "mysql", "mariadb", "redis",
+	"dns", "tls", "postgres", "mysql", "mariadb", "redis",
 	"smtp", "docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
@@ -54,10 +55,10 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"push, group are)", m->type_text);
+					"ping, push, group are)", m->type_text);
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, push, group)", m->type_text);
+			"json-query, port, ping, push, group)", m->type_text);
 }
 
 static int check_http(struct config *cfg, M *m, struct cfg_error *err)
@@ -154,6 +155,12 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 		break;
 	case WATCH_GROUP:
 		break; /* its children say how it is */
+	case WATCH_PING:
+		if (!m->hostname)
+			rc = cfg_fail(err, &m->pos,
+				      "hostname: a ping monitor needs a hostname "
+				      "(IPv4)");
+		break;
 	}
 	if (rc)
 		return rc;
@@ -176,7 +183,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "push, group"),
+		      "ping, push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -225,10 +232,19 @@ static const struct cfg_field monitor_fields[] = {
 	      .off = F(M, expected_value), .reloadable = true,
 	      .help = "json-query: what the value is compared with"),
 	FIELD(.key = "hostname", .type = CFG_STRING, .off = F(M, hostname),
-	      .reloadable = true, .help = "port: the host connected to"),
+	      .reloadable = true,
+	      .help = "port, ping: the host connected to / pinged"),
 	FIELD(.key = "port", .type = CFG_INT, .off = F(M, port), .def = "0",
 	      .min = 0, .max = 65535, .reloadable = true,
 	      .help = "port: the TCP port"),
+	FIELD(.key = "ping_count", .type = CFG_INT, .off = F(M, ping_count),
+	      .def = "1", .min = 1, .max = 100, .reloadable = true,
+	      .help = "ping: echo requests a check sends (UP when one is "
+		      "answered)"),
+	FIELD(.key = "ping_timeout", .type = CFG_DURATION,
+	      .off = F(M, ping_timeout), .def = "2s", .min = 1, .max = 60,
+	      .reloadable = true,
+	      .help = "ping: how long each request waits for its reply"),
 	FIELD(.key = "token", .type = CFG_STRING, .off = F(M, token),
 	      .pos_off = F(M, token_pos), .reloadable = true,
 	      .help = "push: the secret of its URL /api/push/<token>"),

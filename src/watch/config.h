@@ -19,6 +19,7 @@ enum watch_type {
 	WATCH_PORT,
 	WATCH_PUSH,
 	WATCH_GROUP,
+	WATCH_PING,
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -61,6 +62,9 @@ struct cfg_watch_monitor {
 	/* port */
 	const char *hostname;
 	int64_t port;
+	/* ping */
+	int64_t ping_count;
+	int64_t ping_timeout; /* seconds, per request */
 	/* push */
 	const char *token;
 	struct cfg_pos token_pos;

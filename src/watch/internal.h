@@ -16,6 +16,8 @@
 #define WATCH_MSG_MAX 256
 
 struct watch_probe;
+struct watch_ping_probe;
+struct watch_icmp;
 
 /*
  * One monitor, heap-allocated on its own: a check in flight holds it
@@ -34,6 +36,7 @@ struct watch_mon {
 	bool busy;		   /* a check in flight */
 	bool removed;		   /* freed when the check comes back */
 	struct watch_probe *probe; /* port: the probe in flight */
+	struct watch_ping_probe *ping_probe; /* ping: likewise */
 	uint64_t started_ms;	   /* of the check in flight */
 	/* The last beat, for the API. */
 	char msg[WATCH_MSG_MAX];
@@ -58,6 +61,7 @@ struct watch_room {
 	struct http_client *http;
 	struct room_notify_publisher *notify; /* NULL: notify room off */
 	struct config *cfg;		      /* a reference */
+	struct watch_icmp *icmp;	      /* ping monitors' socket, or NULL */
 	struct watch_mon **mons;
 	size_t n_mons;
 	/* Beats made this loop tick, written by the next flush. */
@@ -78,6 +82,13 @@ struct watch_room {
 void watch_check_start(struct watch_mon *m);
 /* Ends a port probe at close: its result is dropped. */
 void watch_probe_cancel(struct watch_probe *p);
+
+/* ping.c: the room's ICMP socket (opened at open when a ping monitor is
+ * configured, before privileges drop), a check, its cancellation. */
+int watch_ping_open(struct watch_room *r, const struct config *cfg);
+void watch_ping_start(struct watch_mon *m);
+void watch_ping_cancel(struct watch_ping_probe *p);
+void watch_ping_close(struct watch_room *r);
 
 /* room.c: a check's verdict (@up), with its message and time (ms, < 0:
  * none). Records the beat, alerts, schedules the next check. */

@@ -185,6 +185,8 @@ static void mon_drop(struct watch_mon *m)
 	clock_timer_stop(m->timer);
 	if (m->probe)
 		watch_probe_cancel(m->probe); /* releases it at once */
+	if (m->ping_probe)
+		watch_ping_cancel(m->ping_probe);
 	if (m->busy)
 		m->removed = true;
 	else
@@ -413,6 +415,7 @@ void watch_room_maybe_free(struct watch_room *r)
 {
 	if (!r->closing || r->jobs || r->inflight)
 		return;
+	watch_ping_close(r);
 	for (size_t i = 0; i < r->n_mons; i++)
 		mon_free(r->mons[i]);
 	free(r->mons);
@@ -484,6 +487,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	rc = watch_beats_open(r, ctx);
 	if (!rc)
 		rc = build_monitors(r, cfg, NULL, 0, &r->mons, &r->n_mons);
+	if (!rc)
+		rc = watch_ping_open(r, cfg);
 	if (!rc && ctx->http)
 		rc = watch_api_register(r, ctx->http);
 	if (!rc)
@@ -610,14 +615,17 @@ static void room_close(void *room)
 	if (!r)
 		return;
 	r->closing = true;
+	r->inflight++; /* the checks cancelled here must not free it yet */
 	for (size_t i = 0; i < r->n_mons; i++) {
 		clock_timer_stop(r->mons[i]->timer);
 		if (r->mons[i]->probe)
 			watch_probe_cancel(r->mons[i]->probe);
 	}
+	watch_ping_close(r); /* cancels the pings in flight */
 	clock_timer_free(r->prune_timer);
 	r->prune_timer = NULL;
 	watch_beats_flush(r); /* the last beats become durable */
+	r->inflight--;
 	watch_room_maybe_free(r);
 }
 

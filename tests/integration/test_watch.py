@@ -457,3 +457,55 @@ def test_manual_maintenance_then_off(hearthd_factory, tmp_path):
     assert [b["status"] for b in hist][:1] == [0] and 3 in \
         [b["status"] for b in hist]
     assert d.stop() == 0
+
+
+@pytest.fixture
+def netns():
+    """A network namespace with one end of a veth pair, 10.231.N.2/30, the
+    other end here (10.231.N.1); removed at the end."""
+    n = os.getpid() % 200 + 10
+    ns, host, peer = f"hwatch{n}", f"hwh{n}", f"hwn{n}"
+    sub = f"10.231.{n}"
+
+    def ip(*args, check=True):
+        return subprocess.run(["ip", *args], capture_output=True, text=True,
+                              timeout=10, check=check)
+    ip("netns", "del", ns, check=False)
+    ip("link", "del", host, check=False)
+    ip("netns", "add", ns)
+    try:
+        ip("link", "add", host, "type", "veth", "peer", "name", peer)
+        ip("link", "set", peer, "netns", ns)
+        ip("addr", "add", f"{sub}.1/30", "dev", host)
+        ip("link", "set", host, "up")
+        ip("-n", ns, "addr", "add", f"{sub}.2/30", "dev", peer)
+        ip("-n", ns, "link", "set", peer, "up")
+        ip("-n", ns, "link", "set", "lo", "up")
+        yield {"ns": ns, "peer": peer, "addr": f"{sub}.2", "ip": ip}
+    finally:
+        ip("netns", "del", ns, check=False)
+        ip("link", "del", host, check=False)
+
+
+def test_ping_into_a_namespace_taken_down(hearthd_factory, tmp_path, netns):
+    cfg = watch_config(tmp_path, [
+        {"name": "vm", "type": "ping", "hostname": netns["addr"],
+         "interval": "1s", "ping_timeout": "1s", "ping_count": 2},
+        {"name": "self", "type": "ping", "hostname": "127.0.0.1",
+         "interval": "1s"},
+    ])
+    d = hearthd_factory(cfg)
+    ms = wait_for(d, lambda ms: ms["vm"]["status_text"] == "UP" and
+                  ms["self"]["status_text"] == "UP", "pings UP")
+    assert ms["vm"]["msg"] == f"2 of 2 replies from {netns['addr']}"
+    assert 0 <= ms["vm"]["ping"] < 1000
+    start = len(d.stderr())
+    netns["ip"]("-n", netns["ns"], "link", "set", netns["peer"], "down")
+    ms = wait_for(d, lambda ms: ms["vm"]["status_text"] == "DOWN",
+                  "ping DOWN", 15)
+    assert ms["vm"]["msg"] == f"no reply from {netns['addr']} (2 sent)"
+    d.wait_log("alert watch.down: [vm] [\U0001f534 Down] no reply", 5, start)
+    assert monitors(d)["self"]["status_text"] == "UP"
+    netns["ip"]("-n", netns["ns"], "link", "set", netns["peer"], "up")
+    wait_for(d, lambda ms: ms["vm"]["status_text"] == "UP", "ping UP", 15)
+    assert d.stop() == 0

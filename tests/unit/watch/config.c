@@ -157,7 +157,7 @@ static void test_refusals(void **state)
 	(void)state;
 	refused(W "    - {name: a, type: pushy, token: abcd}\n", 3, 23, "type:",
 		"pushy");
-	refused(W "    - {name: a, type: ping}\n", 3, 23, "not supported yet",
+	refused(W "    - {name: a, type: dns}\n", 3, 23, "not supported yet",
 		NULL);
 	refused(W "    - {name: a, type: http}\n", 3, 7, "url:", NULL);
 	refused(W "    - {name: a, type: http, url: ftp://x}\n", 3, 34, "url:",
@@ -176,6 +176,7 @@ static void test_refusals(void **state)
 		3, 90, "json_path_operator:", "=~");
 	refused(W "    - {name: a, type: port, hostname: h}\n", 3, 7,
 		"port", NULL);
+	refused(W "    - {name: a, type: ping}\n", 3, 7, "hostname:", NULL);
 	refused(W "    - {name: a, type: push}\n", 3, 7, "token:", NULL);
 	refused(W "    - {name: a, type: push, token: 'a b c d'}\n", 3, 36,
 		"token:", NULL);
