@@ -34,6 +34,7 @@ struct watch_mon {
 	char **headers;		/* request headers, NULL-terminated */
 	struct clock_timer *timer; /* next check, or the push watchdog */
 	bool busy;		   /* a check in flight */
+	bool paused;		   /* no checks; pushes refused */
 	bool removed;		   /* freed when the check comes back */
 	struct watch_probe *probe; /* port: the probe in flight */
 	struct watch_ping_probe *ping_probe; /* ping: likewise */
@@ -98,6 +99,8 @@ void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
  * {"ok":true} once the beat is durable. */
 void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 		    double ping_ms, struct http_pending *p);
+/* Pauses or resumes @m at once (the store is the caller's business). */
+void watch_mon_set_paused(struct watch_mon *m, bool paused);
 /* The monitor with @token (push), or NULL. */
 struct watch_mon *watch_find_token(struct watch_room *r, const char *token);
 /* Frees the room once nothing holds it (closing, no jobs, no checks). */
@@ -111,6 +114,11 @@ void watch_beats_queue(struct watch_room *r, const struct watch_store_beat *b,
 void watch_push_answer(struct http_response *resp, int status,
 		       const char *msg);
 int watch_beats_open(struct watch_room *r, const struct room_ctx *ctx);
+/* Runs @work(wstore, @ud) on the write strand, then @done(@ud, rc) on
+ * the loop (rc: @work's result, or -ECANCELED). 0 or a negative code
+ * (@done is not called then). */
+int watch_write_submit(struct watch_room *r, int (*work)(struct store *, void *),
+		       void (*done)(void *, int), void *ud);
 /* Writes what is queued now (closing: the last batch). */
 void watch_beats_flush(struct watch_room *r);
 void watch_beats_close(struct watch_room *r);

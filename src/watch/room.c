@@ -127,8 +127,8 @@ static void group_beat(struct watch_mon *g)
 			me = (int)i;
 	for (size_t i = 0; i < r->n_mons; i++) {
 		const struct watch_mon *c = r->mons[i];
-		if (c->cfg->parent_index != me || me < 0)
-			continue;
+		if (c->cfg->parent_index != me || me < 0 || c->paused)
+			continue; /* paused children do not count */
 		n++;
 		if (!c->st.has_beat || c->st.status == WATCH_PENDING)
 			pending++;
@@ -168,6 +168,9 @@ static int mon_new(struct watch_room *r, const struct cfg_watch_monitor *c,
 		/* It still runs; its beats are not recorded. */
 		m->id = 0;
 	}
+	bool active = true;
+	if (m->id && watch_store_active(r->store, m->id, &active) == 0)
+		m->paused = !active;
 	rc = mon_configure(m, c);
 	if (!rc)
 		rc = clock_timer_new(r->clock, on_mon_timer, m, &m->timer);
@@ -210,6 +213,8 @@ static uint64_t push_window_ms(const struct watch_mon *m)
 
 static void mon_schedule_first(struct watch_mon *m)
 {
+	if (m->paused)
+		return;
 	clock_timer_start(m->timer, m->cfg->type == WATCH_PUSH
 					    ? push_window_ms(m)
 					    : jitter_ms(m),
@@ -315,7 +320,7 @@ void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
 	struct watch_room *r = m->room;
 	m->busy = false;
 	r->inflight--;
-	if (!msg || m->removed || r->closing) {
+	if (!msg || m->removed || r->closing || m->paused) {
 		if (m->removed)
 			mon_free(m);
 		watch_room_maybe_free(r);
@@ -370,6 +375,24 @@ void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, true, p);
 }
 
+void watch_mon_set_paused(struct watch_mon *m, bool paused)
+{
+	if (m->paused == paused)
+		return;
+	m->paused = paused;
+	if (paused) {
+		clock_timer_stop(m->timer); /* a check in flight is dropped */
+		log_info("watch", "[%s] paused", m->cfg->name);
+		return;
+	}
+	log_info("watch", "[%s] resumed", m->cfg->name);
+	if (m->room->started)
+		clock_timer_start(m->timer, m->cfg->type == WATCH_PUSH
+						    ? push_window_ms(m)
+						    : 0,
+				  0);
+}
+
 struct watch_mon *watch_find_token(struct watch_room *r, const char *token)
 {
 	for (size_t i = 0; i < r->n_mons; i++)
@@ -384,7 +407,8 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 	(void)t;
 	struct watch_mon *m = ud;
 	struct watch_room *r = m->room;
-	if (m->busy || r->closing || maintenance_beat(m, false, NULL))
+	if (m->busy || m->paused || r->closing ||
+	    maintenance_beat(m, false, NULL))
 		return;
 	int parent = m->cfg->depends_index;
 	if (parent >= 0 && (size_t)parent < r->n_mons &&

@@ -509,3 +509,37 @@ def test_ping_into_a_namespace_taken_down(hearthd_factory, tmp_path, netns):
     netns["ip"]("-n", netns["ns"], "link", "set", netns["peer"], "up")
     wait_for(d, lambda ms: ms["vm"]["status_text"] == "UP", "ping UP", 15)
     assert d.stop() == 0
+
+
+def test_pause_resume_survives_restart(hearthd_factory, tmp_path, cli):
+    cfg = watch_config(tmp_path, [
+        {"name": "job", "type": "push", "token": "jobtoken", "interval": "2s"}])
+    d = hearthd_factory(cfg)
+    mid = monitors(d)["job"]["id"]
+    assert d.request("POST", f"/api/v1/watch/monitors/{mid}/pause"
+                     ).status_code == 401
+    r = d.request("POST", f"/api/v1/watch/monitors/{mid}/pause", headers=KEY)
+    assert r.status_code == 200 and r.json() == {"ok": True, "id": mid,
+                                                 "active": False}
+    assert monitors(d)["job"]["active"] is False
+    # Paused: pushes are refused as Kuma does, and no watchdog fires.
+    code, body = curl(f"{d.url}/api/push/jobtoken")
+    assert code == 404 and json.loads(body)["ok"] is False
+    time.sleep(3.5)
+    assert monitors(d)["job"]["status"] is None
+    # Still paused after a restart.
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    assert monitors(d)["job"]["active"] is False
+    env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+    r = cli("watch", "resume", "job", env=env)
+    assert r.returncode == 0, r.stderr
+    assert monitors(d)["job"]["active"] is True
+    assert curl(f"{d.url}/api/push/jobtoken")[0] == 200
+    assert monitors(d)["job"]["status_text"] == "UP"
+    assert cli("watch", "pause", str(mid), env=env).returncode == 0
+    assert monitors(d)["job"]["active"] is False
+    assert d.request("POST", f"/api/v1/watch/monitors/{mid}/frobnicate",
+                     headers=KEY).status_code == 404
+    assert d.request("POST", "/api/v1/watch/monitors/999/pause",
+                     headers=KEY).status_code == 404
