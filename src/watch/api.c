@@ -93,6 +93,11 @@ static json_t *monitor_json(const struct watch_mon *m)
 		json_object_set_new(o, "depends_on", json_string(c->depends_on));
 	if (c->type == WATCH_PUSH)
 		json_object_set_new(o, "pushes", json_integer(m->pushes));
+	if (m->cert_expires) {
+		json_object_set_new(o, "cert_days_remaining",
+				    json_integer(watch_cert_days(m)));
+		json_object_set_new(o, "cert_valid", json_boolean(m->cert_valid));
+	}
 	if (!m->st.has_beat) {
 		json_object_set_new(o, "status", json_null());
 		json_object_set_new(o, "status_text", json_string("NONE"));

@@ -214,6 +214,11 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "ignore_tls", .type = CFG_BOOL, .off = F(M, ignore_tls),
 	      .def = "false", .reloadable = true,
 	      .help = "true: do not verify the server's TLS certificate"),
+	FIELD(.key = "expiry_notification", .type = CFG_BOOL,
+	      .off = F(M, expiry_notification), .def = "false",
+	      .reloadable = true,
+	      .help = "https: alert once as the certificate's days left cross "
+		      "each of watch.tls_expiry_days"),
 	FIELD(.key = "keyword", .type = CFG_STRING, .off = F(M, keyword),
 	      .reloadable = true,
 	      .help = "keyword: text the body must contain (case-sensitive)"),
@@ -635,6 +640,22 @@ static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 						"monitors: no monitor named '%s'",
 						mw->monitors[i]);
 	}
+	if (!w->n_tls_days) {
+		static const int64_t dflt[] = {21, 14, 7};
+		w->tls_days = arena_alloc(&cfg->arena, sizeof(dflt));
+		if (!w->tls_days)
+			return -ENOMEM;
+		memcpy(w->tls_days, dflt, sizeof(dflt));
+		w->n_tls_days = 3;
+	}
+	/* Highest first (a small list: insertion sort). */
+	for (size_t i = 1; i < w->n_tls_days; i++)
+		for (size_t k = i; k > 0 && w->tls_days[k] > w->tls_days[k - 1];
+		     k--) {
+			int64_t t = w->tls_days[k];
+			w->tls_days[k] = w->tls_days[k - 1];
+			w->tls_days[k - 1] = t;
+		}
 	for (size_t j = 0; j < w->n_pages; j++) {
 		struct cfg_watch_page *pg = &w->pages[j];
 		for (size_t i = 0; i < j; i++)
@@ -703,6 +724,12 @@ static const struct cfg_field watch_fields[] = {
 	      .help = "{slug, title, description, groups: [{name, monitors}], "
 		      "...}: public status pages, Kuma's status-page JSON and "
 		      "badges"),
+	FIELD(.key = "tls_expiry_days", .type = CFG_LIST, .elem = CFG_INT,
+	      .elem_size = sizeof(int64_t), .off = F(struct cfg_watch, tls_days),
+	      .count_off = F(struct cfg_watch, n_tls_days), .min = 1,
+	      .max = 3650, .reloadable = true,
+	      .help = "days before a certificate's expiry at which "
+		      "expiry_notification alerts (default 7, 14, 21)"),
 	FIELD(.key = "alerts", .type = CFG_SECTION,
 	      .off = F(struct cfg_watch, alerts), .sub = &alerts_section,
 	      .reloadable = true, .help = "DOWN and UP alerts (notify room)"),

@@ -52,6 +52,7 @@ struct cfg_watch_monitor {
 	struct cfg_pos codes_pos;
 	int64_t max_redirects;
 	bool ignore_tls;
+	bool expiry_notification; /* alert as the certificate nears expiry */
 	const char *keyword;
 	bool invert_keyword;
 	const char *json_path;
@@ -169,6 +170,8 @@ struct cfg_watch {
 	size_t n_maintenance;
 	struct cfg_watch_page *pages;
 	size_t n_pages;
+	int64_t *tls_days; /* expiry thresholds (days), highest first */
+	size_t n_tls_days;
 	struct cfg_watch_retention retention;
 };
 

@@ -44,6 +44,11 @@ struct watch_mon {
 	double ping_ms; /* < 0: none */
 	int64_t time_ms; /* wall clock */
 	int64_t pushes;	 /* push: received since start */
+	/* https: the last certificate seen (0: none), whether it verified,
+	 * and the lowest expiry threshold already alerted (0: none). */
+	int64_t cert_expires;
+	bool cert_valid;
+	int64_t cert_alerted;
 };
 
 /* A heartbeat waiting for the writer (msg owned). */
@@ -101,6 +106,11 @@ void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 		    double ping_ms, struct http_pending *p);
 /* Pauses or resumes @m at once (the store is the caller's business). */
 void watch_mon_set_paused(struct watch_mon *m, bool paused);
+/* A certificate seen by @m's check: alerts when its days left cross a
+ * threshold (expiry_notification). */
+void watch_mon_cert(struct watch_mon *m, int64_t expires, bool valid);
+/* Days left of @m's certificate (negative: expired), or INT64_MIN. */
+int64_t watch_cert_days(const struct watch_mon *m);
 /* The monitor with @token (push), or NULL. */
 struct watch_mon *watch_find_token(struct watch_room *r, const char *token);
 /* Frees the room once nothing holds it (closing, no jobs, no checks). */

@@ -35,6 +35,21 @@ static void collect(struct buf *out, void *ud)
 		if (r->mons[i]->st.has_beat)
 			sample(out, "monitor_response_time", r->mons[i]->ping_ms,
 			       r->mons[i]);
+	metrics_family(out, "monitor_cert_days_remaining", "gauge",
+		       "The number of days remaining until the certificate "
+		       "expires");
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i]->cert_expires)
+			sample(out, "monitor_cert_days_remaining",
+			       (double)watch_cert_days(r->mons[i]), r->mons[i]);
+	metrics_family(out, "monitor_cert_is_valid", "gauge",
+		       "Is the certificate still valid? (1 = Yes, 0= No)");
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i]->cert_expires)
+			sample(out, "monitor_cert_is_valid",
+			       r->mons[i]->cert_valid &&
+				       watch_cert_days(r->mons[i]) >= 0,
+			       r->mons[i]);
 	metrics_value(out, "hearth_watch_heartbeats_written_total", "counter",
 		      "heartbeats committed to the store",
 		      (double)r->beats_written);

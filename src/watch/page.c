@@ -2,6 +2,7 @@
 /* The watch room's public pages: /status/<slug> (HTML, no JavaScript), Kuma's status-page JSON and SVG badges. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,9 +332,22 @@ static void badge_route(const struct http_request *req,
 		      color(req, col[s], dc[s], c1, sizeof(c1)));
 		return;
 	}
-	if (!strcmp(kind, "cert-exp")) { /* no TLS monitors yet */
-		badge(resp, req, arg_or(req, "label", "Cert Exp."), "N/A",
-		      "#9f9f9f");
+	if (!strcmp(kind, "cert-exp")) {
+		int64_t days = watch_cert_days(m);
+		const char *lab = arg_or(req, "label", "Cert Exp.");
+		if (days == INT64_MIN) {
+			badge(resp, req, lab, "N/A", "#9f9f9f");
+			return;
+		}
+		long warn = strtol(arg_or(req, "warnDays", "14"), NULL, 10);
+		long down = strtol(arg_or(req, "downDays", "7"), NULL, 10);
+		snprintf(text, sizeof(text), "%s%lld%s", arg_or(req, "prefix", ""),
+			 (long long)days, arg_or(req, "suffix", " days"));
+		badge(resp, req, lab, text,
+		      days <= down ? color(req, "downColor", "#e05d44", c1, sizeof(c1))
+		      : days <= warn
+			      ? color(req, "warnColor", "#dfb317", c1, sizeof(c1))
+			      : color(req, "upColor", "#4c1", c1, sizeof(c1)));
 		return;
 	}
 	const char *pre = arg_or(req, "prefix", "");

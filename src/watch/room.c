@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The watch room's lifecycle and monitors: scheduling with jitter, the cycle per beat, alerts, reload. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,57 @@ void watch_mon_set_paused(struct watch_mon *m, bool paused)
 						    ? push_window_ms(m)
 						    : 0,
 				  0);
+}
+
+int64_t watch_cert_days(const struct watch_mon *m)
+{
+	if (!m->cert_expires)
+		return INT64_MIN;
+	int64_t left = m->cert_expires - clock_wall_s(m->room->clock);
+	return left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+}
+
+void watch_mon_cert(struct watch_mon *m, int64_t expires, bool valid)
+{
+	struct watch_room *r = m->room;
+	const struct cfg_watch *w = watch_config(r->cfg);
+	m->cert_expires = expires;
+	m->cert_valid = valid;
+	int64_t days = watch_cert_days(m), crossed = 0;
+	for (size_t i = 0; i < w->n_tls_days; i++) /* highest first */
+		if (days <= w->tls_days[i])
+			crossed = w->tls_days[i];
+	if (!crossed) {
+		m->cert_alerted = 0; /* renewed: alert again next time */
+		return;
+	}
+	if (!m->cfg->expiry_notification ||
+	    (m->cert_alerted && crossed >= m->cert_alerted))
+		return;
+	m->cert_alerted = crossed;
+	char text[WATCH_MSG_MAX + 200];
+	snprintf(text, sizeof(text),
+		 "[%s][%s] Certificate will expire in %lld days", m->cfg->name,
+		 m->cfg->url, (long long)days);
+	const char *tags[] = {"warning", NULL};
+	struct room_notify_msg nm = {
+		.event = "watch.cert_expiry", .title = m->cfg->name,
+		.message = text, .priority = 4, .tags = tags,
+		.click = m->cfg->url,
+	};
+	const char **to = NULL;
+	if (w->alerts.n_to && (to = calloc(w->alerts.n_to + 1, sizeof(*to))))
+		for (size_t i = 0; i < w->alerts.n_to; i++)
+			to[i] = w->alerts.to[i];
+	nm.to = to;
+	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
+	free(to);
+	if (rc == -ENOSYS)
+		log_warn("watch", "alert %s: %s (the notify room is off)",
+			 nm.event, text);
+	else
+		log_info("watch", "alert %s: %s%s", nm.event, text,
+			 rc ? " (refused by notify)" : "");
 }
 
 struct watch_mon *watch_find_token(struct watch_room *r, const char *token)

@@ -543,3 +543,83 @@ def test_pause_resume_survives_restart(hearthd_factory, tmp_path, cli):
                      headers=KEY).status_code == 404
     assert d.request("POST", "/api/v1/watch/monitors/999/pause",
                      headers=KEY).status_code == 404
+
+
+def make_certs(d):
+    """A test CA and server certificates for 127.0.0.1 that expire in 5, 10
+    and 30 days (openssl)."""
+    def ossl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True,
+                       timeout=30, cwd=d)
+    ossl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key",
+         "-out", "ca.crt", "-days", "60", "-subj", "/CN=hearth test CA")
+    (d / "ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    for days in (5, 10, 30):
+        ossl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-keyout", f"s{days}.key", "-out", f"s{days}.csr",
+             "-subj", "/CN=127.0.0.1")
+        ossl("x509", "-req", "-in", f"s{days}.csr", "-CA", "ca.crt", "-CAkey",
+             "ca.key", "-CAcreateserial", "-out", f"s{days}.crt", "-days",
+             str(days), "-extfile", "ext")
+
+
+def test_tls_expiry_thresholds(hearthd_factory, tmp_path):
+    from nginx_helpers import Nginx
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    make_certs(certs)
+    ports = {days: free_port() for days in (5, 10, 30)}
+    servers = "".join(
+        f"server {{ listen 127.0.0.1:{p} ssl; ssl_certificate {certs}/s{d}.crt;"
+        f" ssl_certificate_key {certs}/s{d}.key;"
+        f" location / {{ return 200 \"tls ok\\n\"; }} }}\n"
+        for d, p in ports.items())
+    n = Nginx(tmp_path, free_port(), extra_servers=servers).start()
+    try:
+        mons = [{"name": f"tls{d}", "type": "keyword",
+                 "url": f"https://127.0.0.1:{p}/", "keyword": "tls ok",
+                 "ignore_tls": True, "expiry_notification": True,
+                 "interval": "1s"} for d, p in ports.items()]
+        # Verified (the default): our test CA is unknown, so DOWN.
+        mons.append({"name": "strict", "type": "http",
+                     "url": f"https://127.0.0.1:{ports[30]}/",
+                     "interval": "1s"})
+        d = hearthd_factory(watch_config(
+            tmp_path, mons,
+            status_pages=[{"slug": "tls", "groups": [
+                {"name": "certs", "monitors": ["tls5", "tls30"]}]}]))
+        ms = wait_for(d, lambda ms: all(ms[f"tls{x}"]["status_text"] == "UP"
+                                        and "cert_days_remaining" in
+                                        ms[f"tls{x}"] for x in ports) and
+                      ms["strict"]["status_text"] == "DOWN", "TLS states")
+        assert "certificate" in ms["strict"]["msg"].lower()
+        left = {x: ms[f"tls{x}"]["cert_days_remaining"] for x in ports}
+        assert left[5] in (4, 5) and left[10] in (9, 10) and left[30] in (29, 30)
+        assert ms["tls5"]["cert_valid"] is False  # not signed by a known CA
+        # One alert per crossing: 5 days crossed 7, 10 days crossed 14;
+        # none for 30; and no repeat on later checks.
+        time.sleep(2.5)
+        err = d.stderr()
+        assert err.count("alert watch.cert_expiry: [tls5]") == 1, err
+        assert err.count("alert watch.cert_expiry: [tls10]") == 1, err
+        assert "alert watch.cert_expiry: [tls30]" not in err
+        assert re.search(r"alert watch\.cert_expiry: \[tls5\]\[https://127\."
+                         r"0\.0\.1:\d+/\] Certificate will expire in [45] "
+                         r"days", err)
+        # Kuma's cert metrics and the cert-exp badge.
+        text = d.metrics_text()
+        assert re.search(r'^monitor_cert_days_remaining\{[^}]*monitor_name='
+                         r'"tls30"[^}]*\} (29|30)$', text, re.M)
+        assert re.search(r'^monitor_cert_is_valid\{[^}]*monitor_name="tls30"'
+                         r'[^}]*\} 0$', text, re.M)
+        import xml.etree.ElementTree as ET
+        svg = ET.fromstring(d.get(f"/api/badge/{ms['tls5']['id']}/cert-exp"
+                                  ).text)
+        texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+        assert texts[0] == "Cert Exp." and texts[1] in ("4 days", "5 days")
+        assert '#e05d44' in d.get(f"/api/badge/{ms['tls5']['id']}/cert-exp"
+                                  ).text
+        assert '#4c1' in d.get(f"/api/badge/{ms['tls30']['id']}/cert-exp").text
+    finally:
+        n.stop()
