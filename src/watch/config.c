@@ -584,11 +584,58 @@ static int find_monitor(const struct cfg_watch *w, const char *name)
 	return -1;
 }
 
+/* watch.from_lab: a ping monitor per lab host with an IPv4 address,
+ * appended to the list (a monitor of the file with that name wins). */
+static int derive_from_lab(struct config *cfg, struct cfg_watch *w)
+{
+	const struct cfg_lab *lab = &cfg->lab;
+	if (!w->from_lab || !lab->enabled || !lab->n_hosts)
+		return 0;
+	M *all = arena_alloc(&cfg->arena,
+			     (w->n_monitors + lab->n_hosts) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
+	size_t n = w->n_monitors;
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct cfg_host *h = &lab->hosts[i];
+		if (!h->has_ip || h->ip.family != AF_INET)
+			continue;
+		bool taken = false;
+		for (size_t k = 0; k < n && !taken; k++)
+			taken = !strcmp(all[k].name, h->name);
+		if (taken)
+			continue;
+		char ip[ADDR_TEXT_MAX];
+		ipaddr_format(&h->ip, ip);
+		char *text = arena_alloc(&cfg->arena, strlen(ip) + 1);
+		if (!text)
+			return -ENOMEM;
+		memcpy(text, ip, strlen(ip) + 1);
+		all[n++] = (M){
+			.pos = h->pos, .name = h->name, .name_pos = h->pos,
+			.type_text = "ping", .type = WATCH_PING,
+			.hostname = text, .method = "GET", .json_operator = "==",
+			.interval = w->lab_interval, .retries = w->lab_retries,
+			.retry_interval = w->lab_interval < 60 ? w->lab_interval : 60,
+			.ping_count = 1, .ping_timeout = 2, .max_redirects = 10,
+			.timeout_ms = w->lab_interval * 800, .depends_index = -1,
+			.parent_index = -1, .from_lab = true,
+		};
+	}
+	w->monitors = all;
+	w->n_monitors = n;
+	return 0;
+}
+
 /* Across monitors: unique names, ids and tokens; dependencies that
  * exist and do not loop. */
 static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	struct cfg_watch *w = obj;
+	int drc = derive_from_lab(cfg, w);
+	if (drc)
+		return drc;
 	for (size_t j = 0; j < w->n_monitors; j++) {
 		M *m = &w->monitors[j];
 		for (size_t i = 0; i < j; i++) {
@@ -730,6 +777,19 @@ static const struct cfg_field watch_fields[] = {
 	      .max = 3650, .reloadable = true,
 	      .help = "days before a certificate's expiry at which "
 		      "expiry_notification alerts (default 7, 14, 21)"),
+	FIELD(.key = "from_lab", .type = CFG_BOOL,
+	      .off = F(struct cfg_watch, from_lab), .def = "false",
+	      .reloadable = true,
+	      .help = "true: every lab.hosts entry with an IPv4 ip gets a ping "
+		      "monitor named after it (unless a monitor has that name)"),
+	FIELD(.key = "lab_interval", .type = CFG_DURATION,
+	      .off = F(struct cfg_watch, lab_interval), .def = "60s", .min = 1,
+	      .max = 86400, .reloadable = true,
+	      .help = "interval of the monitors derived from lab.hosts"),
+	FIELD(.key = "lab_retries", .type = CFG_INT,
+	      .off = F(struct cfg_watch, lab_retries), .def = "1", .min = 0,
+	      .max = 100, .reloadable = true,
+	      .help = "retries of the monitors derived from lab.hosts"),
 	FIELD(.key = "alerts", .type = CFG_SECTION,
 	      .off = F(struct cfg_watch, alerts), .sub = &alerts_section,
 	      .reloadable = true, .help = "DOWN and UP alerts (notify room)"),

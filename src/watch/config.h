@@ -88,6 +88,7 @@ struct cfg_watch_monitor {
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
 	int parent_index;  /* index of parent in the list, or -1 */
+	bool from_lab;	   /* derived from a lab host (watch.from_lab) */
 };
 
 /* A maintenance window (Kuma's strategies but cron). */
@@ -172,6 +173,11 @@ struct cfg_watch {
 	size_t n_pages;
 	int64_t *tls_days; /* expiry thresholds (days), highest first */
 	size_t n_tls_days;
+	/* Ping monitors derived from lab.hosts (appended to monitors by the
+	 * check, after the file's own). */
+	bool from_lab;
+	int64_t lab_interval; /* seconds */
+	int64_t lab_retries;
 	struct cfg_watch_retention retention;
 };
 

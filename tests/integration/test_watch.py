@@ -623,3 +623,22 @@ def test_tls_expiry_thresholds(hearthd_factory, tmp_path):
         assert '#4c1' in d.get(f"/api/badge/{ms['tls30']['id']}/cert-exp").text
     finally:
         n.stop()
+
+
+def test_ping_monitors_derived_from_lab(hearthd_factory, tmp_path, netns):
+    cfg = base_config(tmp_path, lab=False, watch={
+        "from_lab": True, "lab_interval": "1s", "lab_retries": 0,
+        "monitors": [{"name": "router", "type": "push", "token": "rtrtoken"}]})
+    cfg["lab"] = {"domain": "lab.example", "hosts": {
+        "router": {"ip": "127.0.0.1"},  # a monitor of the file wins
+        "vm": {"ip": netns["addr"]}}}
+    d = hearthd_factory(yaml(cfg))
+    ms = wait_for(d, lambda ms: ms.get("vm", {}).get("status_text") == "UP",
+                  "derived ping UP")
+    assert sorted(ms) == ["router", "vm"]
+    assert ms["vm"]["type"] == "ping" and ms["vm"]["source"] == "lab"
+    assert ms["router"]["type"] == "push" and ms["router"]["source"] == "config"
+    netns["ip"]("-n", netns["ns"], "link", "set", netns["peer"], "down")
+    wait_for(d, lambda ms: ms["vm"]["status_text"] == "DOWN", "derived DOWN",
+             15)
+    assert d.stop() == 0
