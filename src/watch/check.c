@@ -320,6 +320,9 @@ void watch_check_start(struct watch_mon *m)
 	case WATCH_PING:
 		watch_ping_start(m);
 		break;
+	case WATCH_DNS:
+		watch_dns_start(m);
+		break;
 	case WATCH_PUSH:
 	case WATCH_GROUP:
 		break; /* never started: the room beats them itself */

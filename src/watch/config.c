@@ -2,11 +2,13 @@
 /* The watch room's config schema: every key of `watch:`, with Uptime Kuma's names and defaults, and its checks. */
 #include "watch/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/dns/dns.h"
 #include "proto/watch/codes.h"
 #include "proto/watch/jsonq.h"
 #include "watch/watch_room.h"
@@ -28,11 +30,12 @@ static const char *const type_names[] = {
 	[WATCH_PUSH] = "push",
 	[WATCH_GROUP] = "group",
 	[WATCH_PING] = "ping",
+	[WATCH_DNS] = "dns",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
-	"dns", "tls", "postgres", "mysql", "mariadb", "redis",
+	"tls", "postgres", "mysql", "mariadb", "redis",
 	"smtp", "docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
@@ -55,10 +58,11 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"ping, push, group are)", m->type_text);
+					"ping, dns, push, group are)", m->type_text);
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, ping, push, group)", m->type_text);
+			"json-query, port, ping, dns, push, group)",
+			m->type_text);
 }
 
 static int check_http(struct config *cfg, M *m, struct cfg_error *err)
@@ -155,6 +159,30 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 		break;
 	case WATCH_GROUP:
 		break; /* its children say how it is */
+	case WATCH_DNS: {
+		static const char *const types[] = {"A", "AAAA", "CAA", "CNAME",
+						    "MX", "NS", "PTR", "SOA",
+						    "SRV", "TXT"};
+		size_t k = 0;
+		struct in_addr a;
+		while (k < N(types) && strcmp(types[k], m->dns_type_text))
+			k++;
+		if (!m->hostname)
+			rc = cfg_fail(err, &m->pos,
+				      "hostname: a dns monitor needs the name to "
+				      "resolve");
+		else if (k == N(types) ||
+			 dns_type_parse(m->dns_type_text, &m->dns_type))
+			rc = cfg_fail(err, &m->dns_type_pos,
+				      "dns_resolve_type: '%s' is not A, AAAA, CAA, "
+				      "CNAME, MX, NS, PTR, SOA, SRV or TXT",
+				      m->dns_type_text);
+		else if (inet_pton(AF_INET, m->dns_server, &a) != 1)
+			rc = cfg_fail(err, &m->dns_server_pos,
+				      "dns_resolve_server: '%s' is not an IPv4 "
+				      "address", m->dns_server);
+		break;
+	}
 	case WATCH_PING:
 		if (!m->hostname)
 			rc = cfg_fail(err, &m->pos,
@@ -183,7 +211,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "ping, push, group"),
+		      "ping, dns, push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -235,13 +263,23 @@ static const struct cfg_field monitor_fields[] = {
 	      .help = "json-query: ==, !=, <, <=, >, >= or contains"),
 	FIELD(.key = "expected_value", .type = CFG_STRING,
 	      .off = F(M, expected_value), .reloadable = true,
-	      .help = "json-query: what the value is compared with"),
+	      .help = "json-query: what the value is compared with; dns: a "
+		      "record the answer must hold"),
 	FIELD(.key = "hostname", .type = CFG_STRING, .off = F(M, hostname),
 	      .reloadable = true,
-	      .help = "port, ping: the host connected to / pinged"),
+	      .help = "port, ping: the host connected to / pinged; dns: the "
+		      "name resolved"),
 	FIELD(.key = "port", .type = CFG_INT, .off = F(M, port), .def = "0",
 	      .min = 0, .max = 65535, .reloadable = true,
 	      .help = "port: the TCP port"),
+	FIELD(.key = "dns_resolve_type", .type = CFG_STRING,
+	      .off = F(M, dns_type_text), .pos_off = F(M, dns_type_pos),
+	      .def = "A", .reloadable = true,
+	      .help = "dns: A, AAAA, CAA, CNAME, MX, NS, PTR, SOA, SRV or TXT"),
+	FIELD(.key = "dns_resolve_server", .type = CFG_STRING,
+	      .off = F(M, dns_server), .pos_off = F(M, dns_server_pos),
+	      .def = "1.1.1.1", .reloadable = true,
+	      .help = "dns: the server asked (IPv4; port: port, default 53)"),
 	FIELD(.key = "ping_count", .type = CFG_INT, .off = F(M, ping_count),
 	      .def = "1", .min = 1, .max = 100, .reloadable = true,
 	      .help = "ping: echo requests a check sends (UP when one is "

@@ -20,6 +20,7 @@ enum watch_type {
 	WATCH_PUSH,
 	WATCH_GROUP,
 	WATCH_PING,
+	WATCH_DNS,
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -63,6 +64,12 @@ struct cfg_watch_monitor {
 	/* port */
 	const char *hostname;
 	int64_t port;
+	/* dns */
+	const char *dns_type_text;
+	struct cfg_pos dns_type_pos;
+	const char *dns_server;
+	struct cfg_pos dns_server_pos;
+	uint16_t dns_type; /* filled by the check */
 	/* ping */
 	int64_t ping_count;
 	int64_t ping_timeout; /* seconds, per request */

@@ -18,6 +18,7 @@
 struct watch_probe;
 struct watch_ping_probe;
 struct watch_icmp;
+struct watch_dns_probe;
 
 /*
  * One monitor, heap-allocated on its own: a check in flight holds it
@@ -38,6 +39,7 @@ struct watch_mon {
 	bool removed;		   /* freed when the check comes back */
 	struct watch_probe *probe; /* port: the probe in flight */
 	struct watch_ping_probe *ping_probe; /* ping: likewise */
+	struct watch_dns_probe *dns_probe;   /* dns: likewise */
 	uint64_t started_ms;	   /* of the check in flight */
 	/* The last beat, for the API. */
 	char msg[WATCH_MSG_MAX];
@@ -95,6 +97,10 @@ int watch_ping_open(struct watch_room *r, const struct config *cfg);
 void watch_ping_start(struct watch_mon *m);
 void watch_ping_cancel(struct watch_ping_probe *p);
 void watch_ping_close(struct watch_room *r);
+
+/* dnsmon.c: a dns check; its cancellation (the result is dropped). */
+void watch_dns_start(struct watch_mon *m);
+void watch_dns_cancel(struct watch_dns_probe *p);
 
 /* room.c: a check's verdict (@up), with its message and time (ms, < 0:
  * none). Records the beat, alerts, schedules the next check. */

@@ -191,6 +191,8 @@ static void mon_drop(struct watch_mon *m)
 		watch_probe_cancel(m->probe); /* releases it at once */
 	if (m->ping_probe)
 		watch_ping_cancel(m->ping_probe);
+	if (m->dns_probe)
+		watch_dns_cancel(m->dns_probe);
 	if (m->busy)
 		m->removed = true;
 	else
@@ -696,6 +698,8 @@ static void room_close(void *room)
 		clock_timer_stop(r->mons[i]->timer);
 		if (r->mons[i]->probe)
 			watch_probe_cancel(r->mons[i]->probe);
+		if (r->mons[i]->dns_probe)
+			watch_dns_cancel(r->mons[i]->dns_probe);
 	}
 	watch_ping_close(r); /* cancels the pings in flight */
 	clock_timer_free(r->prune_timer);

@@ -642,3 +642,39 @@ def test_ping_monitors_derived_from_lab(hearthd_factory, tmp_path, netns):
     wait_for(d, lambda ms: ms["vm"]["status_text"] == "DOWN", "derived DOWN",
              15)
     assert d.stop() == 0
+
+
+def test_dns_monitors_against_the_dns_room(hearthd_factory, tmp_path):
+    port, closed = free_port(), free_port()
+    cfg = base_config(tmp_path, lab=False, watch={"monitors": [
+        {"name": "web-a", "type": "dns", "hostname": "web.lab.example",
+         "dns_resolve_server": "127.0.0.1", "port": port,
+         "expected_value": "192.168.30.10", "interval": "1s"},
+        {"name": "any-a", "type": "dns", "hostname": "web.lab.example.",
+         "dns_resolve_server": "127.0.0.1", "port": port, "interval": "1s"},
+        {"name": "wrong", "type": "dns", "hostname": "web.lab.example",
+         "dns_resolve_server": "127.0.0.1", "port": port,
+         "expected_value": "10.0.0.1", "interval": "1s"},
+        {"name": "nx", "type": "dns", "hostname": "nope.lab.example",
+         "dns_resolve_server": "127.0.0.1", "port": port, "interval": "1s"},
+        {"name": "nodata", "type": "dns", "hostname": "web.lab.example",
+         "dns_resolve_type": "MX", "dns_resolve_server": "127.0.0.1",
+         "port": port, "interval": "1s"},
+        {"name": "silent", "type": "dns", "hostname": "web.lab.example",
+         "dns_resolve_server": "127.0.0.1", "port": closed,
+         "interval": "2s", "timeout": "1s"},
+    ]}, dns={"listen": [f"127.0.0.1:{port}"], "upstream": []})
+    cfg["lab"] = {"domain": "lab.example",
+                  "hosts": {"web": {"ip": "192.168.30.10"}}}
+    d = hearthd_factory(yaml(cfg))
+    want = {"web-a": "UP", "any-a": "UP", "wrong": "DOWN", "nx": "DOWN",
+            "nodata": "DOWN", "silent": "DOWN"}
+    ms = wait_for(d, lambda ms: {n: m["status_text"] for n, m in ms.items()}
+                  == want, "dns states", 20)
+    assert ms["web-a"]["msg"] == "Records: 192.168.30.10"
+    assert ms["wrong"]["msg"] == ("Records: 192.168.30.10 (expected value "
+                                  "not found)")
+    assert ms["nx"]["msg"] == "NXDOMAIN"
+    assert ms["nodata"]["msg"] == "no MX record"
+    assert ms["silent"]["msg"] == "no answer from 127.0.0.1 within 1000ms"
+    assert d.stop() == 0

@@ -192,8 +192,13 @@ static void test_refusals(void **state)
 	(void)state;
 	refused(W "    - {name: a, type: pushy, token: abcd}\n", 3, 23, "type:",
 		"pushy");
-	refused(W "    - {name: a, type: dns}\n", 3, 23, "not supported yet",
+	refused(W "    - {name: a, type: tls}\n", 3, 23, "not supported yet",
 		NULL);
+	refused(W "    - {name: a, type: dns}\n", 3, 7, "hostname:", NULL);
+	refused(W "    - {name: a, type: dns, hostname: x, dns_resolve_type: AXFR}\n",
+		3, 59, "dns_resolve_type:", "AXFR");
+	refused(W "    - {name: a, type: dns, hostname: x, dns_resolve_server: "
+		  "dns.google}\n", 3, 61, "dns_resolve_server:", "dns.google");
 	refused(W "    - {name: a, type: http}\n", 3, 7, "url:", NULL);
 	refused(W "    - {name: a, type: http, url: ftp://x}\n", 3, 34, "url:",
 		"ftp://x");
