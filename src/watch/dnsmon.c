@@ -83,7 +83,7 @@ static void on_recv(uv_udp_t *u, ssize_t n, const uv_buf_t *buf,
 	    f->sin_port != p->to.sin_port)
 		return; /* not from the server asked */
 	const struct cfg_watch_monitor *c = p->m->cfg;
-	char records[WATCH_MSG_MAX - 32], msg[WATCH_MSG_MAX], rc_text[16];
+	char records[WATCH_MSG_MAX - 40], msg[WATCH_MSG_MAX], rc_text[16];
 	int count;
 	int rcode = watch_dns_answer((const uint8_t *)buf->base, (size_t)n,
 				     p->id, c->dns_type, records,
