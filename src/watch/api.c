@@ -31,7 +31,7 @@ static void push(const struct http_request *req, struct http_response *resp,
 	struct watch_room *r = ud;
 	const char *token = req->path + strlen(PUSH);
 	struct watch_mon *m = *token ? watch_find_token(r, token) : NULL;
-	if (!m) {
+	if (!m || m->paused) {
 		watch_push_answer(resp, 404, "Monitor not found or not active.");
 		return;
 	}
@@ -71,7 +71,7 @@ static json_t *monitor_json(const struct watch_mon *m)
 	const struct cfg_watch_monitor *c = m->cfg;
 	json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:b, s:I}",
 			      "id", (json_int_t)m->id, "name", c->name, "type",
-			      watch_type_name(c->type), "active", 1,
+			      watch_type_name(c->type), "active", !m->paused,
 			      "interval", (json_int_t)c->interval,
 			      "retries", (json_int_t)c->retries,
 			      "retry_interval", (json_int_t)c->retry_interval,
@@ -83,6 +83,8 @@ static json_t *monitor_json(const struct watch_mon *m)
 		return NULL;
 	if (c->description)
 		json_object_set_new(o, "description", json_string(c->description));
+	json_object_set_new(o, "source", json_string(c->from_lab ? "lab"
+								 : "config"));
 	if (c->url)
 		json_object_set_new(o, "url", json_string(c->url));
 	if (c->hostname) {
@@ -93,6 +95,11 @@ static json_t *monitor_json(const struct watch_mon *m)
 		json_object_set_new(o, "depends_on", json_string(c->depends_on));
 	if (c->type == WATCH_PUSH)
 		json_object_set_new(o, "pushes", json_integer(m->pushes));
+	if (m->cert_expires) {
+		json_object_set_new(o, "cert_days_remaining",
+				    json_integer(watch_cert_days(m)));
+		json_object_set_new(o, "cert_valid", json_boolean(m->cert_valid));
+	}
 	if (!m->st.has_beat) {
 		json_object_set_new(o, "status", json_null());
 		json_object_set_new(o, "status_text", json_string("NONE"));
@@ -321,6 +328,83 @@ static void one(const struct http_request *req, struct http_response *resp,
 		http_reply_json(resp, 200, monitor_full(r, m));
 }
 
+/* A pause or resume on its way to the store. */
+struct active_write {
+	struct watch_room *r;
+	struct http_pending *p;
+	int64_t id;
+	bool active;
+};
+
+static int active_work(struct store *s, void *ud)
+{
+	struct active_write *w = ud;
+	return watch_store_set_active(s, w->id, w->active);
+}
+
+static void active_done(void *ud, int rc)
+{
+	struct active_write *w = ud;
+	struct http_response *resp = http_pending_response(w->p);
+	struct watch_mon *m = NULL;
+	for (size_t i = 0; i < w->r->n_mons && !m; i++)
+		if (w->r->mons[i]->id == w->id)
+			m = w->r->mons[i];
+	if (rc) {
+		http_reply_error(resp, 503, "not saved: %s", hearth_strerror(rc));
+	} else {
+		if (m && !w->r->closing)
+			watch_mon_set_paused(m, !w->active);
+		http_reply_json(resp, 200,
+				json_pack("{s:b, s:I, s:b}", "ok", 1, "id",
+					  (json_int_t)w->id, "active", w->active));
+	}
+	http_pending_finish(w->p);
+	free(w);
+}
+
+/* POST /api/v1/watch/monitors/<id>/pause and /resume: durable, then
+ * applied and answered. */
+static void pause_resume(const struct http_request *req,
+			 struct http_response *resp, void *ud)
+{
+	struct watch_room *r = ud;
+	const char *p = req->path + strlen(MONITORS "/");
+	char *end;
+	long long id = strtoll(p, &end, 10);
+	bool pause = !strcmp(end, "/pause");
+	if (end == p || (!pause && strcmp(end, "/resume"))) {
+		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
+		return;
+	}
+	struct watch_mon *m = NULL;
+	for (size_t i = 0; i < r->n_mons && !m; i++)
+		if (r->mons[i]->id == id)
+			m = r->mons[i];
+	if (!m) {
+		http_reply_error(resp, 404, "no monitor with id %lld", id);
+		return;
+	}
+	struct active_write *w = calloc(1, sizeof(*w));
+	if (!w) {
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	*w = (struct active_write){.r = r, .id = id, .active = !pause};
+	w->p = http_defer(req, resp, NULL, NULL);
+	if (!w->p) {
+		free(w);
+		return;
+	}
+	int rc = watch_write_submit(r, active_work, active_done, w);
+	if (rc) {
+		http_reply_error(http_pending_response(w->p), 503,
+				 "cannot queue the write: %s", hearth_strerror(rc));
+		http_pending_finish(w->p);
+		free(w);
+	}
+}
+
 #define PUSH_ROUTE(m)                                                          \
 	{.name = "watch_push", .method = m, .path = PUSH, .prefix = true,      \
 	 .fn = push, .help = "Uptime Kuma's push URL: ?status=up&msg=&ping="}
@@ -331,6 +415,10 @@ static const struct http_route routes[] = {
 	{.name = "watch_monitors", .method = "GET", .path = MONITORS,
 	 .management = true, .fn = list,
 	 .help = "the monitors and their last beat"},
+	{.name = "watch_monitor_state", .method = "POST", .path = MONITORS "/",
+	 .prefix = true, .management = true, .fn = pause_resume,
+	 .help = "/<id>/pause, /<id>/resume: stops or restarts its checks "
+		 "(kept across restarts)"},
 	{.name = "watch_monitor", .method = "GET", .path = MONITORS "/",
 	 .prefix = true, .management = true, .fn = one,
 	 .help = "one monitor with its uptime; /heartbeats?limit=&before= its "

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Kuma's badge routes /api/badge/<id>/{status,uptime,ping,avg-response,cert-exp,response}: its parameters, defaults and colours, drawn by proto/watch/badge. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,14 +170,21 @@ static void response_badge(struct http_response *resp,
 }
 
 /* cert-exp: days left on the monitor's TLS certificate, coloured by
- * warnDays (14) and downDays (7). */
+ * warnDays (14) and downDays (7); Kuma's "No/Bad Cert" (grey) without a
+ * certificate and "Bad Cert" (red) when it did not verify. */
 static void cert_badge(struct http_response *resp,
 		       const struct http_request *req, const struct watch_mon *m)
 {
 	char label[160], text[160], num[32], c[16], lc[16];
-	int64_t days;
-	if (!watch_mon_cert(m, &days, NULL)) {
-		na(resp, req);
+	int64_t days = watch_cert_days(m);
+	if (days == INT64_MIN) {
+		reply(resp, req, NULL, "No/Bad Cert", WATCH_BADGE_NA, NULL);
+		return;
+	}
+	if (!m->cert_valid) {
+		reply(resp, req, NULL, "Bad Cert",
+		      color_arg(req, "downColor", WATCH_BADGE_DOWN, c, sizeof(c)),
+		      NULL);
 		return;
 	}
 	long long warn = strtoll(arg(req, "warnDays", "14"), NULL, 10),
@@ -192,7 +200,7 @@ static void cert_badge(struct http_response *resp,
 	join3(text, sizeof(text), http_request_arg(req, "prefix"), num,
 	      arg(req, "suffix", " days"));
 	reply(resp, req, label, text, color,
-	     color_arg(req, "labelColor", NULL, lc, sizeof(lc)));
+	      color_arg(req, "labelColor", NULL, lc, sizeof(lc)));
 }
 
 /* GET /api/badge/<id>/<kind>[/<duration>] */

@@ -147,6 +147,33 @@ static int cmd_history(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+static int set_active(struct cli *cli, int argc, char **argv, const char *verb)
+{
+	char id[64], path[128];
+	if (argc != 1)
+		return cli_bad_args();
+	int rc = monitor_id(cli, argv[0], id, sizeof(id));
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "/api/v1/watch/monitors/%s/%s", id, verb);
+	json_t *out = NULL;
+	if ((rc = cli_send_json(cli, "POST", path, NULL, &out)))
+		return rc;
+	json_decref(out);
+	printf("%s %sd\n", argv[0], verb);
+	return CLI_OK;
+}
+
+static int cmd_pause(struct cli *cli, int argc, char **argv)
+{
+	return set_active(cli, argc, argv, "pause");
+}
+
+static int cmd_resume(struct cli *cli, int argc, char **argv)
+{
+	return set_active(cli, argc, argv, "resume");
+}
+
 const struct cli_command watch_cli_commands[] = {
 	{"watch list", "[--json]", "the monitors and their last beat", 0, 1,
 	 cmd_list},
@@ -156,5 +183,9 @@ const struct cli_command watch_cli_commands[] = {
 	{"watch history", "ID|NAME [LIMIT] [--json]",
 	 "a monitor's last beats, newest first (* important)", 1, 3,
 	 cmd_history},
+	{"watch pause", "ID|NAME", "stops a monitor's checks (kept across "
+	 "restarts)", 1, 1, cmd_pause},
+	{"watch resume", "ID|NAME", "starts a paused monitor again", 1, 1,
+	 cmd_resume},
 	{.name = NULL},
 };

@@ -2,11 +2,13 @@
 /* The watch room's config schema: every key of `watch:`, with Uptime Kuma's names and defaults, and its checks. */
 #include "watch/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/dns/dns.h"
 #include "proto/watch/codes.h"
 #include "proto/watch/jsonq.h"
 #include "watch/watch_room.h"
@@ -27,11 +29,13 @@ static const char *const type_names[] = {
 	[WATCH_PORT] = "port",
 	[WATCH_PUSH] = "push",
 	[WATCH_GROUP] = "group",
+	[WATCH_PING] = "ping",
+	[WATCH_DNS] = "dns",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
-	"ping", "dns", "tls", "postgres", "mysql", "mariadb", "redis",
+	"tls", "postgres", "mysql", "mariadb", "redis",
 	"smtp", "docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
@@ -54,10 +58,11 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"push, group are)", m->type_text);
+					"ping, dns, push, group are)", m->type_text);
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, push, group)", m->type_text);
+			"json-query, port, ping, dns, push, group)",
+			m->type_text);
 }
 
 static int check_http(struct config *cfg, M *m, struct cfg_error *err)
@@ -154,6 +159,36 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 		break;
 	case WATCH_GROUP:
 		break; /* its children say how it is */
+	case WATCH_DNS: {
+		static const char *const types[] = {"A", "AAAA", "CAA", "CNAME",
+						    "MX", "NS", "PTR", "SOA",
+						    "SRV", "TXT"};
+		size_t k = 0;
+		struct in_addr a;
+		while (k < N(types) && strcmp(types[k], m->dns_type_text))
+			k++;
+		if (!m->hostname)
+			rc = cfg_fail(err, &m->pos,
+				      "hostname: a dns monitor needs the name to "
+				      "resolve");
+		else if (k == N(types) ||
+			 dns_type_parse(m->dns_type_text, &m->dns_type))
+			rc = cfg_fail(err, &m->dns_type_pos,
+				      "dns_resolve_type: '%s' is not A, AAAA, CAA, "
+				      "CNAME, MX, NS, PTR, SOA, SRV or TXT",
+				      m->dns_type_text);
+		else if (inet_pton(AF_INET, m->dns_server, &a) != 1)
+			rc = cfg_fail(err, &m->dns_server_pos,
+				      "dns_resolve_server: '%s' is not an IPv4 "
+				      "address", m->dns_server);
+		break;
+	}
+	case WATCH_PING:
+		if (!m->hostname)
+			rc = cfg_fail(err, &m->pos,
+				      "hostname: a ping monitor needs a hostname "
+				      "(IPv4)");
+		break;
 	}
 	if (rc)
 		return rc;
@@ -176,7 +211,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "push, group"),
+		      "ping, dns, push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -207,6 +242,11 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "ignore_tls", .type = CFG_BOOL, .off = F(M, ignore_tls),
 	      .def = "false", .reloadable = true,
 	      .help = "true: do not verify the server's TLS certificate"),
+	FIELD(.key = "expiry_notification", .type = CFG_BOOL,
+	      .off = F(M, expiry_notification), .def = "false",
+	      .reloadable = true,
+	      .help = "https: alert once as the certificate's days left cross "
+		      "each of watch.tls_expiry_days"),
 	FIELD(.key = "keyword", .type = CFG_STRING, .off = F(M, keyword),
 	      .reloadable = true,
 	      .help = "keyword: text the body must contain (case-sensitive)"),
@@ -223,12 +263,31 @@ static const struct cfg_field monitor_fields[] = {
 	      .help = "json-query: ==, !=, <, <=, >, >= or contains"),
 	FIELD(.key = "expected_value", .type = CFG_STRING,
 	      .off = F(M, expected_value), .reloadable = true,
-	      .help = "json-query: what the value is compared with"),
+	      .help = "json-query: what the value is compared with; dns: a "
+		      "record the answer must hold"),
 	FIELD(.key = "hostname", .type = CFG_STRING, .off = F(M, hostname),
-	      .reloadable = true, .help = "port: the host connected to"),
+	      .reloadable = true,
+	      .help = "port, ping: the host connected to / pinged; dns: the "
+		      "name resolved"),
 	FIELD(.key = "port", .type = CFG_INT, .off = F(M, port), .def = "0",
 	      .min = 0, .max = 65535, .reloadable = true,
 	      .help = "port: the TCP port"),
+	FIELD(.key = "dns_resolve_type", .type = CFG_STRING,
+	      .off = F(M, dns_type_text), .pos_off = F(M, dns_type_pos),
+	      .def = "A", .reloadable = true,
+	      .help = "dns: A, AAAA, CAA, CNAME, MX, NS, PTR, SOA, SRV or TXT"),
+	FIELD(.key = "dns_resolve_server", .type = CFG_STRING,
+	      .off = F(M, dns_server), .pos_off = F(M, dns_server_pos),
+	      .def = "1.1.1.1", .reloadable = true,
+	      .help = "dns: the server asked (IPv4; port: port, default 53)"),
+	FIELD(.key = "ping_count", .type = CFG_INT, .off = F(M, ping_count),
+	      .def = "1", .min = 1, .max = 100, .reloadable = true,
+	      .help = "ping: echo requests a check sends (UP when one is "
+		      "answered)"),
+	FIELD(.key = "ping_timeout", .type = CFG_DURATION,
+	      .off = F(M, ping_timeout), .def = "2s", .min = 1, .max = 60,
+	      .reloadable = true,
+	      .help = "ping: how long each request waits for its reply"),
 	FIELD(.key = "token", .type = CFG_STRING, .off = F(M, token),
 	      .pos_off = F(M, token_pos), .reloadable = true,
 	      .help = "push: the secret of its URL /api/push/<token>"),
@@ -625,11 +684,58 @@ static int find_monitor(const struct cfg_watch *w, const char *name)
 	return -1;
 }
 
+/* watch.from_lab: a ping monitor per lab host with an IPv4 address,
+ * appended to the list (a monitor of the file with that name wins). */
+static int derive_from_lab(struct config *cfg, struct cfg_watch *w)
+{
+	const struct cfg_lab *lab = &cfg->lab;
+	if (!w->from_lab || !lab->enabled || !lab->n_hosts)
+		return 0;
+	M *all = arena_alloc(&cfg->arena,
+			     (w->n_monitors + lab->n_hosts) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
+	size_t n = w->n_monitors;
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct cfg_host *h = &lab->hosts[i];
+		if (!h->has_ip || h->ip.family != AF_INET)
+			continue;
+		bool taken = false;
+		for (size_t k = 0; k < n && !taken; k++)
+			taken = !strcmp(all[k].name, h->name);
+		if (taken)
+			continue;
+		char ip[ADDR_TEXT_MAX];
+		ipaddr_format(&h->ip, ip);
+		char *text = arena_alloc(&cfg->arena, strlen(ip) + 1);
+		if (!text)
+			return -ENOMEM;
+		memcpy(text, ip, strlen(ip) + 1);
+		all[n++] = (M){
+			.pos = h->pos, .name = h->name, .name_pos = h->pos,
+			.type_text = "ping", .type = WATCH_PING,
+			.hostname = text, .method = "GET", .json_operator = "==",
+			.interval = w->lab_interval, .retries = w->lab_retries,
+			.retry_interval = w->lab_interval < 60 ? w->lab_interval : 60,
+			.ping_count = 1, .ping_timeout = 2, .max_redirects = 10,
+			.timeout_ms = w->lab_interval * 800, .depends_index = -1,
+			.parent_index = -1, .from_lab = true,
+		};
+	}
+	w->monitors = all;
+	w->n_monitors = n;
+	return 0;
+}
+
 /* Across monitors: unique names, ids and tokens; dependencies that
  * exist and do not loop. */
 static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	struct cfg_watch *w = obj;
+	int drc = derive_from_lab(cfg, w);
+	if (drc)
+		return drc;
 	for (size_t j = 0; j < w->n_monitors; j++) {
 		M *m = &w->monitors[j];
 		for (size_t i = 0; i < j; i++) {
@@ -681,6 +787,22 @@ static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 						"monitors: no monitor named '%s'",
 						mw->monitors[i]);
 	}
+	if (!w->n_tls_days) {
+		static const int64_t dflt[] = {21, 14, 7};
+		w->tls_days = arena_alloc(&cfg->arena, sizeof(dflt));
+		if (!w->tls_days)
+			return -ENOMEM;
+		memcpy(w->tls_days, dflt, sizeof(dflt));
+		w->n_tls_days = 3;
+	}
+	/* Highest first (a small list: insertion sort). */
+	for (size_t i = 1; i < w->n_tls_days; i++)
+		for (size_t k = i; k > 0 && w->tls_days[k] > w->tls_days[k - 1];
+		     k--) {
+			int64_t t = w->tls_days[k];
+			w->tls_days[k] = w->tls_days[k - 1];
+			w->tls_days[k - 1] = t;
+		}
 	for (size_t j = 0; j < w->n_pages; j++) {
 		struct cfg_watch_page *pg = &w->pages[j];
 		for (size_t i = 0; i < j; i++)
@@ -749,6 +871,25 @@ static const struct cfg_field watch_fields[] = {
 	      .help = "{slug, title, description, groups: [{name, monitors}], "
 		      "...}: public status pages, Kuma's status-page JSON and "
 		      "badges"),
+	FIELD(.key = "tls_expiry_days", .type = CFG_LIST, .elem = CFG_INT,
+	      .elem_size = sizeof(int64_t), .off = F(struct cfg_watch, tls_days),
+	      .count_off = F(struct cfg_watch, n_tls_days), .min = 1,
+	      .max = 3650, .reloadable = true,
+	      .help = "days before a certificate's expiry at which "
+		      "expiry_notification alerts (default 7, 14, 21)"),
+	FIELD(.key = "from_lab", .type = CFG_BOOL,
+	      .off = F(struct cfg_watch, from_lab), .def = "false",
+	      .reloadable = true,
+	      .help = "true: every lab.hosts entry with an IPv4 ip gets a ping "
+		      "monitor named after it (unless a monitor has that name)"),
+	FIELD(.key = "lab_interval", .type = CFG_DURATION,
+	      .off = F(struct cfg_watch, lab_interval), .def = "60s", .min = 1,
+	      .max = 86400, .reloadable = true,
+	      .help = "interval of the monitors derived from lab.hosts"),
+	FIELD(.key = "lab_retries", .type = CFG_INT,
+	      .off = F(struct cfg_watch, lab_retries), .def = "1", .min = 0,
+	      .max = 100, .reloadable = true,
+	      .help = "retries of the monitors derived from lab.hosts"),
 	FIELD(.key = "alerts", .type = CFG_SECTION,
 	      .off = F(struct cfg_watch, alerts), .sub = &alerts_section,
 	      .reloadable = true, .help = "DOWN and UP alerts (notify room)"),

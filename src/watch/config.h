@@ -19,6 +19,8 @@ enum watch_type {
 	WATCH_PORT,
 	WATCH_PUSH,
 	WATCH_GROUP,
+	WATCH_PING,
+	WATCH_DNS,
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -51,6 +53,7 @@ struct cfg_watch_monitor {
 	struct cfg_pos codes_pos;
 	int64_t max_redirects;
 	bool ignore_tls;
+	bool expiry_notification; /* alert as the certificate nears expiry */
 	const char *keyword;
 	bool invert_keyword;
 	const char *json_path;
@@ -61,6 +64,15 @@ struct cfg_watch_monitor {
 	/* port */
 	const char *hostname;
 	int64_t port;
+	/* dns */
+	const char *dns_type_text;
+	struct cfg_pos dns_type_pos;
+	const char *dns_server;
+	struct cfg_pos dns_server_pos;
+	uint16_t dns_type; /* filled by the check */
+	/* ping */
+	int64_t ping_count;
+	int64_t ping_timeout; /* seconds, per request */
 	/* push */
 	const char *token;
 	struct cfg_pos token_pos;
@@ -83,6 +95,7 @@ struct cfg_watch_monitor {
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
 	int parent_index;  /* index of parent in the list, or -1 */
+	bool from_lab;	   /* derived from a lab host (watch.from_lab) */
 };
 
 /* A maintenance window (Kuma's strategies but cron). */
@@ -178,6 +191,13 @@ struct cfg_watch {
 	size_t n_maintenance;
 	struct cfg_watch_page *pages;
 	size_t n_pages;
+	int64_t *tls_days; /* expiry thresholds (days), highest first */
+	size_t n_tls_days;
+	/* Ping monitors derived from lab.hosts (appended to monitors by the
+	 * check, after the file's own). */
+	bool from_lab;
+	int64_t lab_interval; /* seconds */
+	int64_t lab_retries;
 	struct cfg_watch_retention retention;
 };
 

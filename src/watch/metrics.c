@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The watch room's /metrics: Uptime Kuma's monitor_status, monitor_response_time, monitor_cert_days_remaining and monitor_cert_is_valid with its labels, and the writer's counters. */
-#include <math.h>
+/* The watch room's /metrics: Uptime Kuma's monitor_status and monitor_response_time with its labels, and the writer's counters. */
 #include <stdio.h>
 
 #include "watch/internal.h"
@@ -20,19 +19,6 @@ static void sample(struct buf *out, const char *family, double v,
 		       c->port ? port : "");
 }
 
-bool watch_mon_cert(const struct watch_mon *m, int64_t *days, bool *valid)
-{
-	if (!m->cert_expires_s)
-		return false;
-	/* Kuma's getDaysRemaining: whole days, rounded. */
-	double left = (double)(m->cert_expires_s - clock_wall_s(m->room->clock));
-	if (days)
-		*days = (int64_t)lround(left / 86400.0);
-	if (valid)
-		*valid = m->cert_valid;
-	return true;
-}
-
 static void collect(struct buf *out, void *ud)
 {
 	struct watch_room *r = ud;
@@ -49,23 +35,21 @@ static void collect(struct buf *out, void *ud)
 		if (r->mons[i]->st.has_beat)
 			sample(out, "monitor_response_time", r->mons[i]->ping_ms,
 			       r->mons[i]);
-	/* Kuma sets these for monitors whose check saw a certificate. */
 	metrics_family(out, "monitor_cert_days_remaining", "gauge",
 		       "The number of days remaining until the certificate "
 		       "expires");
-	for (size_t i = 0; i < r->n_mons; i++) {
-		int64_t days;
-		if (watch_mon_cert(r->mons[i], &days, NULL))
-			sample(out, "monitor_cert_days_remaining", (double)days,
-			       r->mons[i]);
-	}
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i]->cert_expires)
+			sample(out, "monitor_cert_days_remaining",
+			       (double)watch_cert_days(r->mons[i]), r->mons[i]);
 	metrics_family(out, "monitor_cert_is_valid", "gauge",
 		       "Is the certificate still valid? (1 = Yes, 0= No)");
-	for (size_t i = 0; i < r->n_mons; i++) {
-		bool valid;
-		if (watch_mon_cert(r->mons[i], NULL, &valid))
-			sample(out, "monitor_cert_is_valid", valid, r->mons[i]);
-	}
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i]->cert_expires)
+			sample(out, "monitor_cert_is_valid",
+			       r->mons[i]->cert_valid &&
+				       watch_cert_days(r->mons[i]) >= 0,
+			       r->mons[i]);
 	metrics_value(out, "hearth_watch_heartbeats_written_total", "counter",
 		      "heartbeats committed to the store",
 		      (double)r->beats_written);

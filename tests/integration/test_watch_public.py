@@ -173,9 +173,9 @@ def test_badges_kinds_styles_and_colours(hearthd_factory, tmp_path):
     assert t == ["Avg. Response (7d)", "20 ms"]
     _, t, _ = badge(d, f"/api/badge/{api}/response?label=Last")
     assert t == ["Last", "20ms"]
-    # No TLS certificate seen: Kuma's N/A, grey, no label.
+    # No TLS certificate seen: Kuma's "No/Bad Cert", grey, no label.
     _, t, f = badge(d, f"/api/badge/{api}/cert-exp")
-    assert t == ["N/A"] and "#999" in f and "#555" not in f
+    assert t == ["No/Bad Cert"] and "#999" in f and "#555" not in f
     # Styles.
     root, t, _ = badge(d, f"/api/badge/{web}/status?style=for-the-badge")
     assert t == ["STATUS", "DOWN"] and root.get("height") == "28"

@@ -141,6 +141,41 @@ static void test_maintenance_windows(void **state)
 	config_unref(c);
 }
 
+static void test_from_lab(void **state)
+{
+	(void)state;
+	static const char *const lab =
+		"lab:\n  hosts:\n"
+		"    gw: {ip: 192.168.1.1}\n"
+		"    nas: {ip: 192.168.1.5}\n"
+		"    v6: {ip: 'fd00::5'}\n"
+		"    nameless: {}\n";
+	char yaml[512];
+	snprintf(yaml, sizeof(yaml),
+		 "%swatch:\n  from_lab: true\n  lab_interval: 30s\n"
+		 "  monitors: [{name: gw, type: push, token: abcd}]\n", lab);
+	struct config *c = load_ok(yaml);
+	const struct cfg_watch *w = watch_config(c);
+	/* gw is the file's (a push); nas is derived; v6 and nameless not. */
+	assert_int_equal(w->n_monitors, 2);
+	assert_int_equal(w->monitors[0].type, WATCH_PUSH);
+	assert_false(w->monitors[0].from_lab);
+	const struct cfg_watch_monitor *m = &w->monitors[1];
+	assert_string_equal(m->name, "nas");
+	assert_int_equal(m->type, WATCH_PING);
+	assert_string_equal(m->hostname, "192.168.1.5");
+	assert_true(m->from_lab);
+	assert_int_equal(m->interval, 30);
+	assert_int_equal(m->retries, 1);
+	assert_int_equal(m->timeout_ms, 24000);
+	config_unref(c);
+	/* Off by default: nothing derived. */
+	snprintf(yaml, sizeof(yaml), "%swatch: {}\n", lab);
+	c = load_ok(yaml);
+	assert_int_equal(watch_config(c)->n_monitors, 0);
+	config_unref(c);
+}
+
 static void test_disabled(void **state)
 {
 	(void)state;
@@ -157,8 +192,13 @@ static void test_refusals(void **state)
 	(void)state;
 	refused(W "    - {name: a, type: pushy, token: abcd}\n", 3, 23, "type:",
 		"pushy");
-	refused(W "    - {name: a, type: ping}\n", 3, 23, "not supported yet",
+	refused(W "    - {name: a, type: tls}\n", 3, 23, "not supported yet",
 		NULL);
+	refused(W "    - {name: a, type: dns}\n", 3, 7, "hostname:", NULL);
+	refused(W "    - {name: a, type: dns, hostname: x, dns_resolve_type: AXFR}\n",
+		3, 59, "dns_resolve_type:", "AXFR");
+	refused(W "    - {name: a, type: dns, hostname: x, dns_resolve_server: "
+		  "dns.google}\n", 3, 61, "dns_resolve_server:", "dns.google");
 	refused(W "    - {name: a, type: http}\n", 3, 7, "url:", NULL);
 	refused(W "    - {name: a, type: http, url: ftp://x}\n", 3, 34, "url:",
 		"ftp://x");
@@ -176,6 +216,7 @@ static void test_refusals(void **state)
 		3, 90, "json_path_operator:", "=~");
 	refused(W "    - {name: a, type: port, hostname: h}\n", 3, 7,
 		"port", NULL);
+	refused(W "    - {name: a, type: ping}\n", 3, 7, "hostname:", NULL);
 	refused(W "    - {name: a, type: push}\n", 3, 7, "token:", NULL);
 	refused(W "    - {name: a, type: push, token: 'a b c d'}\n", 3, 36,
 		"token:", NULL);
@@ -270,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_are_kumas),
 		cmocka_unit_test(test_dependencies_resolve),
 		cmocka_unit_test(test_maintenance_windows),
+		cmocka_unit_test(test_from_lab),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_status_page_incident),
