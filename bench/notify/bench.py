@@ -110,8 +110,7 @@ async def main():
     (tmp / "c.yaml").write_text(
         f"state_dir: {tmp}/state\nlog: {{level: warn}}\nhttp:\n  listen: 127.0.0.1:{hport}\n"
         f"notify:\n  listen: 127.0.0.1:{port}\n  max_subscribers: {SUBS + 100}\n"
-        f"  max_subscribers_per_client: {SUBS + 100}\n  subscriber_buffer: 1M\n"
-        f"  visitor_exempt: [127.0.0.0/8]\n")
+        f"  max_subscribers_per_client: {SUBS + 100}\n  subscriber_buffer: 1M\n")
     d = subprocess.Popen([HEARTHD, "-c", str(tmp / "c.yaml")],
                          stderr=open(tmp / "err", "wb"))
     try:

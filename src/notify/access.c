@@ -8,7 +8,6 @@
 #include "notify/api.h"
 #include "notify/auth.h"
 #include "notify/internal.h"
-#include "notify/limit.h"
 
 /* The Authorization value: the header, or ?auth= (base64url of such a
  * header, for browsers' WebSockets) decoded into @buf. NULL: none. */
@@ -63,45 +62,6 @@ static bool password_ok(struct notify_auth *a, struct notify_user *u,
 	return true;
 }
 
-static struct ipaddr client_ip(const struct http_request *req)
-{
-	struct sockaddr_any c = http_request_client(req);
-	struct ipaddr ip = {0};
-	if (c.u.sa.sa_family == AF_INET) {
-		ip.family = AF_INET;
-		ip.u.v4 = c.u.in.sin_addr;
-	} else if (c.u.sa.sa_family == AF_INET6) {
-		ip.family = AF_INET6;
-		ip.u.v6 = c.u.in6.sin6_addr;
-	}
-	return ip;
-}
-
-struct notify_visitor *notify_visitor(struct notify_room *r,
-				      const struct http_request *req)
-{
-	const struct cfg_notify *n = notify_config(r->cfg);
-	struct ipaddr ip = client_ip(req);
-	for (size_t i = 0; i < n->n_visitor_exempt; i++)
-		if (ipprefix_contains(&n->visitor_exempt[i], &ip))
-			return NULL;
-	return notify_visitor_of(r->limits, &ip, n->visitor_request_burst,
-				 clock_now_ms(r->clock));
-}
-
-int notify_request_limit(struct notify_room *r, const struct http_request *req,
-			 struct http_response *resp)
-{
-	const struct cfg_notify *n = notify_config(r->cfg);
-	struct notify_visitor *v = notify_visitor(r, req);
-	if (!v || notify_visitor_request(v, n->visitor_request_burst,
-					 (uint64_t)n->visitor_request_interval * 1000,
-					 clock_now_ms(r->clock)))
-		return 0;
-	notify_reply_error(resp, 429, 42901, "limit reached: too many requests");
-	return 429;
-}
-
 /* 0 and *user (NULL: anonymous), or 401/429 with @resp filled. */
 static int identify(struct notify_room *r, const struct http_request *req,
 		    struct http_response *resp, struct notify_user **user)
@@ -141,7 +101,15 @@ static int identify(struct notify_room *r, const struct http_request *req,
 		*user = u;
 		return 0;
 	}
-	struct ipaddr ip = client_ip(req);
+	struct sockaddr_any c = http_request_client(req);
+	struct ipaddr ip = {0};
+	if (c.u.sa.sa_family == AF_INET) {
+		ip.family = AF_INET;
+		ip.u.v4 = c.u.in.sin_addr;
+	} else if (c.u.sa.sa_family == AF_INET6) {
+		ip.family = AF_INET6;
+		ip.u.v6 = c.u.in6.sin6_addr;
+	}
 	if (!notify_auth_fail_ok(r->auth, &ip, clock_now_ms(r->clock))) {
 		notify_reply_error(resp, 429, 42909, "limit reached: too many "
 				   "auth failures");

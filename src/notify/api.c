@@ -65,8 +65,6 @@ static void dispatch_topic(struct notify_room *r, const struct http_request *req
 	bool sub = is(m, "GET") && seg2 && (is(seg2, "json") || is(seg2, "sse") ||
 				   is(seg2, "raw") || is(seg2, "ws") ||
 				   is(seg2, "auth"));
-	if ((pub || sub) && notify_request_limit(r, req, resp))
-		return;
 	if ((pub || sub) &&
 	    notify_access_check(r, req, resp, pub ? NOTIFY_WRITE : NOTIFY_READ,
 				seg1))
@@ -156,8 +154,7 @@ static void dispatch(const struct http_request *req,
 	}
 	if (is(p, "/")) {
 		if (is(m, "PUT") || is(m, "POST")) {
-			if (!notify_request_limit(r, req, resp))
-				notify_publish_json(r, req, resp);
+			notify_publish_json(r, req, resp);
 		} else if (is(m, "GET") || is(m, "HEAD")) {
 			http_reply_text(resp, 200, "text/html; charset=utf-8",
 					is(m, "HEAD") ? "" :

@@ -188,34 +188,6 @@ static const struct cfg_field notify_fields[] = {
 	      .min = 4096, .max = 67108864,
 	      .help = "bytes a subscriber may fall behind before it is "
 		      "dropped"),
-	FIELD(.key = "visitor_request_burst", .type = CFG_INT,
-	      .off = F(struct cfg_notify, visitor_request_burst), .def = "60",
-	      .min = 1, .max = 1000000, .reloadable = true,
-	      .help = "publish and subscribe requests a visitor (address, "
-		      "IPv6 /64) may make at once; more get 429 (42901)"),
-	FIELD(.key = "visitor_request_interval", .type = CFG_DURATION,
-	      .off = F(struct cfg_notify, visitor_request_interval),
-	      .def = "5s", .min = 0, .max = 86400, .reloadable = true,
-	      .help = "one more request is allowed this often (0: no request "
-		      "limit)"),
-	FIELD(.key = "visitor_message_daily_limit", .type = CFG_INT,
-	      .off = F(struct cfg_notify, visitor_message_daily_limit),
-	      .def = "0", .min = 0, .max = 1000000000, .reloadable = true,
-	      .help = "messages a visitor may publish a day (0: no limit; "
-		      "429 42908)"),
-	FIELD(.key = "visitor_attachment_daily_bytes", .type = CFG_SIZE,
-	      .off = F(struct cfg_notify, visitor_attachment_daily_bytes),
-	      .def = "500M", .min = 0, .max = INT64_C(1) << 40,
-	      .reloadable = true,
-	      .help = "attachment bytes a visitor may upload a day (0: no "
-		      "limit; 413 41301)"),
-	FIELD(.key = "visitor_exempt", .type = CFG_LIST, .elem = CFG_PREFIX,
-	      .elem_size = sizeof(struct ipprefix),
-	      .off = F(struct cfg_notify, visitor_exempt),
-	      .count_off = F(struct cfg_notify, n_visitor_exempt),
-	      .reloadable = true,
-	      .help = "prefixes exempt from the visitor limits (e.g. the "
-		      "host's own scripts: 127.0.0.0/8)"),
 	FIELD(.key = "apprise", .type = CFG_SECTION,
 	      .off = F(struct cfg_notify, apprise),
 	      .sub = &notify_apprise_section,

@@ -54,14 +54,6 @@ struct cfg_notify {
 	int64_t max_subscribers;	/* streams + WebSockets at once */
 	int64_t max_subscribers_per_client;
 	int64_t subscriber_buffer; /* bytes a slow subscriber may lag */
-	/* Per visitor (IPv4 address, IPv6 /64, or user): requests banked
-	 * and one more every request_interval seconds (0: no limit);
-	 * messages and attachment bytes a day (0: no limit). */
-	int64_t visitor_request_burst, visitor_request_interval;
-	int64_t visitor_message_daily_limit;
-	int64_t visitor_attachment_daily_bytes;
-	struct ipprefix *visitor_exempt;
-	size_t n_visitor_exempt;
 	struct cfg_notify_apprise apprise;
 	struct cfg_notify_route *routes;
 	size_t n_routes;

@@ -52,8 +52,6 @@ struct notify_room {
 	struct http_server *http; /* notify.listen */
 	/* What the room offers the others (services->notify). */
 	struct room_notify_publisher publisher;
-	/* Per-visitor limits (limit.c). */
-	struct notify_limits *limits;
 	/* Users, tokens and the ACL (auth.c), rebuilt after each change. */
 	struct notify_auth *auth;
 	/* The Apprise side; NULL while it is not configured or built. */
@@ -95,15 +93,6 @@ enum notify_op { NOTIFY_READ, NOTIFY_WRITE };
 int notify_access_check(struct notify_room *r, const struct http_request *req,
 			struct http_response *resp, enum notify_op op,
 			const char *topics);
-
-struct notify_visitor;
-/* The visitor a request counts against, or NULL when its address is in
- * notify.visitor_exempt (access.c). */
-struct notify_visitor *notify_visitor(struct notify_room *r,
-				      const struct http_request *req);
-/* The request limit: 0, or 429 (42901) with @resp filled. */
-int notify_request_limit(struct notify_room *r, const struct http_request *req,
-			 struct http_response *resp);
 
 /* POST /api/v1/notify/publish on the daemon's server (mgmt.c). */
 int notify_mgmt_register(struct notify_room *r, struct http_server *http);

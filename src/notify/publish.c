@@ -10,7 +10,6 @@
 #include "base/log.h"
 #include "notify/api.h"
 #include "notify/internal.h"
-#include "notify/limit.h"
 #include "proto/notify/ntfy_topic.h"
 
 /* Expiry sweeps, at most this far apart. */
@@ -293,28 +292,6 @@ static void publish(struct notify_room *r, const struct http_request *req,
 					   "limit reached");
 			return;
 		}
-	}
-	struct notify_visitor *v = notify_visitor(r, req);
-	if (v) {
-		notify_visitor_today(v, now / 86400);
-		if (n->visitor_message_daily_limit &&
-		    v->messages >= n->visitor_message_daily_limit) {
-			free(text);
-			notify_reply_error(resp, 429, 42908, "limit reached: daily "
-					   "message quota reached");
-			return;
-		}
-		if (upload && n->visitor_attachment_daily_bytes &&
-		    v->bytes + (int64_t)body_len > n->visitor_attachment_daily_bytes) {
-			free(text);
-			notify_reply_error(resp, 413, 41301, "invalid request: "
-					   "attachment too large, or bandwidth "
-					   "limit reached");
-			return;
-		}
-		v->messages++;
-		if (upload)
-			v->bytes += (int64_t)body_len;
 	}
 	int64_t time = p->delay_at ? p->delay_at : now;
 	int64_t expires = p->cache && !p->poll_id ? time + n->cache_duration : 0;

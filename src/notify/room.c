@@ -9,13 +9,11 @@
 #include "base/log.h"
 #include "notify/auth.h"
 #include "notify/internal.h"
-#include "notify/limit.h"
 #include "notify/notify_room.h"
 
 static void free_room(struct notify_room *r)
 {
 	notify_auth_free(r->auth);
-	free(r->limits);
 	notify_sched_deinit(&r->sched);
 	clock_timer_free(r->sweep);
 	workq_strand_free(r->strand);
@@ -207,8 +205,6 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->publisher = (struct room_notify_publisher){.ud = r,
 						      .publish = publish_route};
 	int rc = notify_sched_init(&r->sched, r->clock, notify_publish_due, r);
-	if (!rc && !(r->limits = calloc(1, sizeof(*r->limits))))
-		rc = -ENOMEM;
 	if (!rc)
 		rc = notify_auth_new(&r->auth);
 	if (!rc)

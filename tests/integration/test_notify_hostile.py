@@ -43,13 +43,9 @@ def head_of(s, timeout=5):
 
 @pytest.fixture
 def hostile(hearthd_factory):
-    # The request limit would stop these floods first (its own test is
-    # in test_notify_access.py): loopback is exempt here, so what is
-    # tested is the buffer, the subscription cap and the parsers.
     cfg, port = notify_config(hearthd_factory.tmp_path,
                               subscriber_buffer="16k",
-                              attachment_file_limit="64k",
-                              visitor_exempt="127.0.0.0/8")
+                              attachment_file_limit="64k")
     d = hearthd_factory(cfg)
     return d, port
 

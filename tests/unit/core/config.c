@@ -885,9 +885,6 @@ static void test_reference(void **state)
 		"notify.attachment_file_limit", "notify.attachment_total_limit",
 		"notify.attachment_expiry", "notify.max_subscribers",
 		"notify.max_subscribers_per_client", "notify.subscriber_buffer",
-		"notify.visitor_request_burst", "notify.visitor_request_interval",
-		"notify.visitor_message_daily_limit",
-		"notify.visitor_attachment_daily_bytes", "notify.visitor_exempt",
 		"notify.apprise", "notify.apprise.listen", "notify.routes",
 		"notify.routes[].event", "notify.routes[].to",
 	};
