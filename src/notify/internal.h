@@ -96,8 +96,6 @@ int notify_access_check(struct notify_room *r, const struct http_request *req,
 
 /* POST /api/v1/notify/publish on the daemon's server (mgmt.c). */
 int notify_mgmt_register(struct notify_room *r, struct http_server *http);
-/* /api/v1/notify/users, /tokens, /access (mgmt_auth.c). */
-int notify_mgmt_auth_register(struct notify_room *r, struct http_server *http);
 
 /* ---- subscriptions (subscribe.c) ---- */
 

@@ -219,8 +219,6 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = open_http(r, cfg);
 	if (!rc && ctx->http)
 		rc = notify_mgmt_register(r, ctx->http);
-	if (!rc && ctx->http)
-		rc = notify_mgmt_auth_register(r, ctx->http);
 	if (!rc)
 		rc = notify_apprise_open(r, ctx);
 	if (rc) {
