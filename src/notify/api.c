@@ -66,8 +66,7 @@ static void dispatch_topic(struct notify_room *r, const struct http_request *req
 				   is(seg2, "raw") || is(seg2, "ws") ||
 				   is(seg2, "auth"));
 	if ((pub || sub) &&
-	    notify_access_check(r, req, resp, pub ? NOTIFY_WRITE : NOTIFY_READ,
-				seg1))
+	    notify_access_check(r, req, resp, pub ? NOTIFY_WRITE : NOTIFY_READ))
 		return;
 	if (put && !seg2) {
 		notify_publish_http(r, req, resp, seg1, NULL);

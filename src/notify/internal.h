@@ -52,8 +52,6 @@ struct notify_room {
 	struct http_server *http; /* notify.listen */
 	/* What the room offers the others (services->notify). */
 	struct room_notify_publisher publisher;
-	/* Users, tokens and the ACL (auth.c), rebuilt after each change. */
-	struct notify_auth *auth;
 	/* The Apprise side; NULL while it is not configured or built. */
 	struct notify_apprise *apprise;
 	/* Every open subscription (subscribe.c). */
@@ -87,12 +85,10 @@ void notify_reply_msg(struct http_response *resp, const char *text);
 
 enum notify_op { NOTIFY_READ, NOTIFY_WRITE };
 
-/* 0 when the request may do @op on every topic of @topics (a comma
- * list); otherwise fills @resp (401 wrong credentials, 429 too many
- * failures, 403 denied, in ntfy's shape) and returns the status. */
+/* 0 when the request may do @op on a topic; otherwise fills @resp (401
+ * wrong credentials, 403 denied, in ntfy's shape) and returns the status. */
 int notify_access_check(struct notify_room *r, const struct http_request *req,
-			struct http_response *resp, enum notify_op op,
-			const char *topics);
+			struct http_response *resp, enum notify_op op);
 
 /* POST /api/v1/notify/publish on the daemon's server (mgmt.c). */
 int notify_mgmt_register(struct notify_room *r, struct http_server *http);

@@ -459,7 +459,7 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 				   "name is not allowed");
 		return;
 	}
-	if (notify_access_check(r, req, resp, NOTIFY_WRITE, topic)) {
+	if (notify_access_check(r, req, resp, NOTIFY_WRITE)) {
 		ntfy_pub_free(&p);
 		return;
 	}

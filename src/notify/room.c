@@ -7,13 +7,11 @@
 
 #include "base/err.h"
 #include "base/log.h"
-#include "notify/auth.h"
 #include "notify/internal.h"
 #include "notify/notify_room.h"
 
 static void free_room(struct notify_room *r)
 {
-	notify_auth_free(r->auth);
 	notify_sched_deinit(&r->sched);
 	clock_timer_free(r->sweep);
 	workq_strand_free(r->strand);
@@ -205,10 +203,6 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->publisher = (struct room_notify_publisher){.ud = r,
 						      .publish = publish_route};
 	int rc = notify_sched_init(&r->sched, r->clock, notify_publish_due, r);
-	if (!rc)
-		rc = notify_auth_new(&r->auth);
-	if (!rc)
-		rc = notify_auth_load(r->auth, r->store);
 	if (!rc)
 		rc = files_open(r, cfg);
 	if (!rc)

@@ -34,24 +34,6 @@ const char *const notify_migrations[] = {
 	"DEFAULT 'attachment';"
 	"ALTER TABLE notify_attachments ADD COLUMN type TEXT NOT NULL "
 	"DEFAULT 'application/octet-stream';",
-	/* 2 -> 3: users, their tokens, and who may do what on which topics. */
-	"CREATE TABLE notify_users ("
-	"  name TEXT PRIMARY KEY,"
-	"  hash TEXT NOT NULL," /* argon2id (libsodium's crypto_pwhash_str) */
-	"  role TEXT NOT NULL"	 /* user | admin */
-	");"
-	"CREATE TABLE notify_tokens ("
-	"  token TEXT PRIMARY KEY," /* tk_ + 29 of [A-Za-z0-9] */
-	"  user TEXT NOT NULL,"
-	"  label TEXT NOT NULL DEFAULT '',"
-	"  created INTEGER NOT NULL"
-	");"
-	"CREATE TABLE notify_acl ("
-	"  user TEXT NOT NULL,"	  /* a user, or '*' for everyone */
-	"  pattern TEXT NOT NULL," /* a topic; '*' matches any run of chars */
-	"  perm TEXT NOT NULL,"	  /* read-write | read-only | write-only | deny */
-	"  PRIMARY KEY(user, pattern)"
-	");",
 	NULL,
 };
 
@@ -212,90 +194,4 @@ int notify_store_files_size(struct store *s, int64_t *total)
 int notify_store_count(struct store *s, int64_t *n)
 {
 	return sql_one_int(s, n, "SELECT COUNT(*) FROM notify_messages", NULL);
-}
-
-int notify_store_auth_load(struct store *s,
-			   int (*fn)(int kind, const char *a, const char *b,
-				     const char *c, int64_t n, void *ud),
-			   void *ud)
-{
-	struct sql_rows r;
-	int rc = 0;
-	sql_query(s, &r, "SELECT name, hash, role FROM notify_users ORDER BY name",
-		  NULL);
-	while (sql_next(&r))
-		if ((rc = fn(0, sql_col_text(&r, 0), sql_col_text(&r, 1),
-			     sql_col_text(&r, 2), 0, ud)))
-			sql_stop(&r, rc);
-	if ((rc = sql_end(&r)))
-		return rc;
-	sql_query(s, &r, "SELECT token, user, label, created FROM notify_tokens "
-			 "ORDER BY created, token", NULL);
-	while (sql_next(&r))
-		if ((rc = fn(1, sql_col_text(&r, 0), sql_col_text(&r, 1),
-			     sql_col_text(&r, 2), sql_col_int(&r, 3), ud)))
-			sql_stop(&r, rc);
-	if ((rc = sql_end(&r)))
-		return rc;
-	sql_query(s, &r, "SELECT user, pattern, perm FROM notify_acl ORDER BY "
-			 "user, pattern", NULL);
-	while (sql_next(&r))
-		if ((rc = fn(2, sql_col_text(&r, 0), sql_col_text(&r, 1),
-			     sql_col_text(&r, 2), 0, ud)))
-			sql_stop(&r, rc);
-	return sql_end(&r);
-}
-
-int notify_store_user_put(struct store *s, const char *name, const char *hash,
-			  const char *role)
-{
-	struct sql_txn t;
-	sql_begin(s, &t);
-	sql_run(&t, NULL, "INSERT OR REPLACE INTO notify_users(name, hash, role) "
-			  "VALUES(?, ?, ?)", "ttt", name, hash, role);
-	return sql_commit(&t);
-}
-
-int notify_store_user_del(struct store *s, const char *name, int *changes)
-{
-	struct sql_txn t;
-	sql_begin(s, &t);
-	sql_run(&t, changes, "DELETE FROM notify_users WHERE name = ?", "t", name);
-	sql_run(&t, NULL, "DELETE FROM notify_tokens WHERE user = ?", "t", name);
-	sql_run(&t, NULL, "DELETE FROM notify_acl WHERE user = ?", "t", name);
-	return sql_commit(&t);
-}
-
-int notify_store_token_put(struct store *s, const char *token,
-			   const char *user, const char *label, int64_t created)
-{
-	struct sql_txn t;
-	sql_begin(s, &t);
-	sql_run(&t, NULL, "INSERT INTO notify_tokens(token, user, label, created) "
-			  "VALUES(?, ?, ?, ?)", "ttti", token, user, label, created);
-	return sql_commit(&t);
-}
-
-int notify_store_token_del(struct store *s, const char *token, int *changes)
-{
-	struct sql_txn t;
-	sql_begin(s, &t);
-	sql_run(&t, changes, "DELETE FROM notify_tokens WHERE token = ?", "t",
-		token);
-	return sql_commit(&t);
-}
-
-int notify_store_acl_put(struct store *s, const char *user,
-			 const char *pattern, const char *perm)
-{
-	struct sql_txn t;
-	sql_begin(s, &t);
-	if (perm)
-		sql_run(&t, NULL, "INSERT OR REPLACE INTO notify_acl(user, "
-				  "pattern, perm) VALUES(?, ?, ?)", "ttt",
-			user, pattern, perm);
-	else
-		sql_run(&t, NULL, "DELETE FROM notify_acl WHERE user = ? AND "
-				  "pattern = ?", "tt", user, pattern);
-	return sql_commit(&t);
 }

@@ -52,23 +52,6 @@ int notify_store_file(struct store *s, const char *id, int64_t now,
 		      char type[128]);
 /* Bytes of all stored attachments. */
 int notify_store_files_size(struct store *s, int64_t *total);
-/* Every user (kind 0: name, hash, role), token (1: token, user, label,
- * created in @n) and ACL entry (2: user, pattern, perm), in that order. */
-int notify_store_auth_load(struct store *s,
-			   int (*fn)(int kind, const char *a, const char *b,
-				     const char *c, int64_t n, void *ud),
-			   void *ud);
-/* Adds or replaces a user. */
-int notify_store_user_put(struct store *s, const char *name, const char *hash,
-			  const char *role);
-/* Deletes a user with its tokens and ACL entries; rows in *changes. */
-int notify_store_user_del(struct store *s, const char *name, int *changes);
-int notify_store_token_put(struct store *s, const char *token,
-			   const char *user, const char *label, int64_t created);
-int notify_store_token_del(struct store *s, const char *token, int *changes);
-/* Sets @user's entry for @pattern (@perm NULL: removes it). */
-int notify_store_acl_put(struct store *s, const char *user,
-			 const char *pattern, const char *perm);
 /* Messages in the cache. */
 int notify_store_count(struct store *s, int64_t *n);
 
