@@ -184,7 +184,7 @@ def test_malformed_websocket_frames_close_the_connection(hostile, frame):
 
 def test_sigterm_while_publishes_and_uploads_are_in_flight(hearthd_factory):
     import threading
-    cfg, port = notify_config(hearthd_factory.tmp_path, visitor_exempt="127.0.0.0/8")
+    cfg, port = notify_config(hearthd_factory.tmp_path)
     d = hearthd_factory(cfg)
     stop = threading.Event()
     answered = []
