@@ -24,7 +24,42 @@
 struct scratch {
 	uint8_t rdata[DNS_RDATA_MAX];
 	char text[TEXT_MAX];
+	/* The RRsets parsed so far by (name, type, changetype): 1 + their
+	 * index, open addressing; a request's duplicates are found in
+	 * linear time. */
+	size_t *seen;
+	size_t seen_mask;
 };
+
+static size_t seen_slot(const struct scratch *sc, const struct api_rrset_in *in)
+{
+	uint32_t h = 2166136261u ^ in->set.type ^ ((uint32_t)in->ct << 16);
+	for (const char *p = in->set.name; *p; p++) {
+		h ^= (uint8_t)*p;
+		h *= 16777619u;
+	}
+	return h & sc->seen_mask;
+}
+
+/* The earlier RRset of @prev with @in's name, type and changetype, or
+ * NULL after remembering @in (index @i). */
+static const struct api_rrset_in *seen_before(struct scratch *sc,
+					      const struct api_rrset_in *prev,
+					      const struct api_rrset_in *in,
+					      size_t i)
+{
+	for (size_t k = seen_slot(sc, in);; k = (k + 1) & sc->seen_mask) {
+		size_t j = sc->seen[k];
+		if (!j) {
+			sc->seen[k] = i + 1;
+			return NULL;
+		}
+		const struct api_rrset_in *o = &prev[j - 1];
+		if (o->ct == in->ct && o->set.type == in->set.type &&
+		    strcmp(o->set.name, in->set.name) == 0)
+			return o;
+	}
+}
 
 static const char *changetype_name(enum api_changetype ct)
 {
@@ -348,13 +383,11 @@ static int parse_one(struct api_zone *z, struct scratch *sc, json_t *item,
 	if (in->ct != API_CT_DELETE && !dns_name_is_subdomain(&owner, &z->apex))
 		return dns_api_fail(e, 422, "RRset %s IN %s: Name is out of zone",
 				name, tn);
-	for (size_t i = 0; i < n_prev; i++)
-		if (prev[i].ct == in->ct && prev[i].set.type == in->set.type &&
-		    strcmp(prev[i].set.name, name) == 0)
-			return dns_api_fail(e, 422,
-					"Duplicate RRset %s IN %s with "
-					"changetype: %s",
-					name, tn, changetype_name(in->ct));
+	if (seen_before(sc, prev, in, n_prev))
+		return dns_api_fail(e, 422,
+				    "Duplicate RRset %s IN %s with changetype: "
+				    "%s",
+				    name, tn, changetype_name(in->ct));
 	if (in->ct == API_CT_DELETE)
 		return 0;
 	json_t *jr = json_object_get(item, "records");
@@ -406,7 +439,14 @@ int dns_api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode m
 		return dns_api_fail(e, 422, "No rrsets given in update request");
 	sc = malloc(sizeof(*sc));
 	in = calloc(count ? count : 1, sizeof(*in));
-	if (!sc || !in) {
+	if (sc) {
+		size_t slots = 16;
+		while (slots < 2 * count)
+			slots *= 2;
+		sc->seen = calloc(slots, sizeof(*sc->seen));
+		sc->seen_mask = slots - 1;
+	}
+	if (!sc || !sc->seen || !in) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -420,6 +460,8 @@ int dns_api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode m
 	*n = count;
 	in = NULL;
 out:
+	if (sc)
+		free(sc->seen);
 	free(sc);
 	free(in);
 	return rc;
@@ -626,9 +668,9 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 			}
 		}
 	}
-	for (size_t i = 0; i < z->n; i++) {
-		struct api_rrset *o = &z->sets[i];
-		if (o == s || o->n == 0 || strcmp(o->name, s->name) != 0)
+	for (struct api_rrset *o = dns_api_zone_at(z, s->name, NULL); o;
+	     o = dns_api_zone_at(z, s->name, o)) {
+		if (o == s || o->n == 0)
 			continue;
 		if (s->type == DNS_T_CNAME || o->type == DNS_T_CNAME)
 			return dns_api_fail(e, 422,

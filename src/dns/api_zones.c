@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "core/clock.h"
 #include "dns/store.h"
 #include "dns/api_priv.h"
 #include "dns/internal.h"
+#include "dns/soa.h"
 #include "proto/dns/dns.h"
+#include "proto/dns/zone.h"
 
 /* Store and memory failures become 500 (the client's data was fine), a
  * full disk 503. */
@@ -132,6 +134,7 @@ struct zone_write {
 	int64_t now;
 	struct api_zone z;
 	struct api_err e;
+	struct api_soa_default soa; /* CREATE: dns.soa for this zone */
 	uint32_t before, after; /* PATCH: the serial moved? */
 	bool records;		/* PUT: the records were replaced */
 	size_t *changed;	/* PATCH: the RRsets saved (indexes in z) */
@@ -224,6 +227,47 @@ static int load_patched(struct store *s, struct zone_write *j)
 	return rc;
 }
 
+/*
+ * A zone about to be created is built in memory by the code that serves
+ * it first, as a zone file import is (import.c): whatever would keep it
+ * from being served is refused with 422 before the store is touched. A
+ * secondary without records waits for its first transfer: not built.
+ */
+static int check_builds(const struct api_zone *z, struct api_err *e)
+{
+	size_t records = 0;
+	for (size_t i = 0; i < z->n; i++)
+		records += z->sets[i].n;
+	if (dns_api_zone_is_secondary(z) && records == 0)
+		return 0;
+	struct dns_zone_builder *b = dns_zone_builder_new(&z->apex);
+	char why[128] = "";
+	int rc = b ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < z->n; i++) {
+		const struct api_rrset *s = &z->sets[i];
+		struct dns_name owner;
+		if (dns_name_from_text(s->name, strlen(s->name), NULL, &owner))
+			rc = dns_api_fail(e, 422, "bad owner name %s", s->name);
+		for (size_t k = 0; !rc && k < s->n; k++)
+			if (!s->recs[k].disabled)
+				rc = dns_zone_builder_add(b, &owner, s->type,
+							  s->ttl,
+							  s->recs[k].rdata,
+							  s->recs[k].rdlen, why);
+	}
+	struct dns_zone *built = NULL;
+	if (!rc) {
+		rc = dns_zone_build(b, &built, why);
+		b = NULL;
+	}
+	dns_zone_builder_free(b);
+	dns_zone_free(built);
+	if (rc == -EINVAL && !e->status)
+		dns_api_fail(e, 422, "Zone '%s' cannot be served: %s", z->name,
+			     why);
+	return rc;
+}
+
 static int zone_work(struct dns_write *w, struct store *s)
 {
 	struct zone_write *j = (struct zone_write *)w;
@@ -233,7 +277,10 @@ static int zone_work(struct dns_write *w, struct store *s)
 		rc = dns_store_zone_get(s, j->zone, NULL, NULL);
 		if (rc != -ENOENT)
 			return rc ? rc : -EEXIST;
-		rc = dns_api_zone_from_create(&j->z, j->body, j->now, &j->e);
+		rc = dns_api_zone_from_create(&j->z, j->body, j->now, &j->soa,
+					      &j->e);
+		if (!rc)
+			rc = check_builds(&j->z, &j->e);
 		return rc ? rc : dns_api_zone_save(s, &j->z, true, true, false);
 	case OP_PUT:
 		rc = dns_api_zone_load(s, j->zone, &j->z);
@@ -310,6 +357,26 @@ static void zone_free(struct dns_write *w)
 	free(j);
 }
 
+/* dns.soa for a zone @zone created without a SOA (soa.c). */
+static int soa_default(struct api_call *c, const char *zone,
+		       struct api_soa_default *out)
+{
+	struct dns_name apex;
+	struct dns_soa_made m;
+	if (dns_name_from_text(zone, strlen(zone), NULL, &apex) ||
+	    dns_soa_make(c->room->cfg, &apex, &m) ||
+	    dns_name_to_text(&m.mname, out->mname, sizeof(out->mname)) < 0 ||
+	    dns_name_to_text(&m.rname, out->rname, sizeof(out->rname)) < 0)
+		return -EINVAL;
+	dns_api_unescape_at(out->rname, strlen(out->rname));
+	out->refresh = m.refresh;
+	out->retry = m.retry;
+	out->expire = m.expire;
+	out->minimum = m.minimum;
+	out->ttl = m.ttl;
+	return 0;
+}
+
 /* Queues @op on @zone with @body (reference stolen; may be NULL). */
 static void submit(struct api_call *c, enum zone_op op, const char *zone,
 		   json_t *body)
@@ -326,7 +393,15 @@ static void submit(struct api_call *c, enum zone_op op, const char *zone,
 	j->op = op;
 	snprintf(j->zone, sizeof(j->zone), "%s", zone);
 	j->body = body;
-	j->now = (int64_t)time(NULL);
+	j->now = clock_wall_s(c->room->clock);
+	if (op == OP_CREATE && soa_default(c, zone, &j->soa)) {
+		json_decref(body);
+		free(j);
+		http_reply_error(c->resp, 422, "Zone '%s': its SOA names would "
+					       "be too long",
+				 zone);
+		return;
+	}
 	dns_write_submit(c->room, c->req, c->resp, &j->w);
 }
 

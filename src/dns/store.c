@@ -63,7 +63,17 @@ const char *const dns_migrations[] = {
 	"  value TEXT NOT NULL"
 	");"
 	"CREATE INDEX dns_metadata_by_kind ON dns_metadata(zone_id, kind);",
-	/* 4 -> 5: a record's content as the API was given it, where that
+	/* 4 -> 5: PowerDNS autoprimaries set through the API, as sent
+	 * (pdns_server keeps them as sent too: "ns1.example." and
+	 * "ns1.example" are two). */
+	"CREATE TABLE dns_autoprimaries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ip TEXT NOT NULL,"
+	"  nameserver TEXT NOT NULL,"
+	"  account TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE(ip, nameserver)"
+	");",
+	/* 5 -> 6: a record's content as the API was given it, where that
 	 * spelling differs from the one written from its rdata and PowerDNS
 	 * keeps it (escapes inside character-strings); NULL otherwise. */
 	"ALTER TABLE dns_records ADD COLUMN content TEXT;",
@@ -423,5 +433,47 @@ int dns_store_meta_set(struct store *s, const char *zone, const char *kind,
 				  "SELECT value FROM dns_metadata WHERE zone_id = ?"
 				  " AND kind = 'SOA-EDIT' ORDER BY id LIMIT 1), '')"
 				  " WHERE id = ?", "ii", id, id);
+	return sql_commit(&t);
+}
+
+int dns_store_autoprimary_list(struct store *s,
+			       int (*fn)(const char *ip, const char *nameserver,
+					 const char *account, void *ud),
+			       void *ud)
+{
+	struct sql_rows r;
+	sql_query(s, &r, "SELECT ip, nameserver, account FROM "
+			 "dns_autoprimaries ORDER BY id", NULL);
+	while (sql_next(&r)) {
+		int rc = fn(sql_col_text(&r, 0), sql_col_text(&r, 1),
+			    sql_col_text(&r, 2), ud);
+		if (rc)
+			sql_stop(&r, rc);
+	}
+	return sql_end(&r);
+}
+
+int dns_store_autoprimary_add(struct store *s, const char *ip,
+			      const char *nameserver, const char *account)
+{
+	struct sql_txn t;
+	int changes = 0;
+	sql_begin(s, &t);
+	sql_run(&t, &changes, "INSERT INTO dns_autoprimaries(ip, nameserver, "
+			      "account) VALUES(?, ?, ?) ON CONFLICT(ip, "
+			      "nameserver) DO NOTHING", "ttt", ip, nameserver,
+		account);
+	if (!t.err && changes == 0)
+		sql_fail(&t, -EEXIST);
+	return sql_commit(&t);
+}
+
+int dns_store_autoprimary_delete(struct store *s, const char *ip,
+				 const char *nameserver)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL, "DELETE FROM dns_autoprimaries WHERE ip = ? AND "
+			  "nameserver = ?", "tt", ip, nameserver);
 	return sql_commit(&t);
 }

@@ -28,7 +28,8 @@ def test_healthz(hearthd):
     assert isinstance(j["uptime_seconds"], (int, float))
     assert 0 <= j["uptime_seconds"] < 60
     assert j["rooms"] == {"store": "running", "http": "running",
-                          "lab": "loaded", "dns": "disabled", "dhcp": "disabled"}
+                          "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
+                          "notify": "disabled"}
 
 
 def test_healthz_uptime_grows(hearthd):
@@ -190,7 +191,8 @@ def test_status_content(hearthd):
     assert j["store"]["schema_version"] >= 1
     assert j["store"]["starts"] == 1
     assert j["rooms"] == {"store": "running", "http": "running",
-                          "lab": "loaded", "dns": "disabled", "dhcp": "disabled"}
+                          "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
+                          "notify": "disabled"}
     assert j["reloads"] == {"ok": 0, "failed": 0}
     assert j["lab"] == {"domain": "lab.example", "networks": 2, "hosts": 3}
 

@@ -876,8 +876,20 @@ static void test_reference(void **state)
 		"dns.forward_max_inflight", "dns.forward_max_inflight_per_client",
 		"dns.upstream_down_after", "dns.upstream_backoff", "dns.rrl",
 		"dns.rrl.responses_per_second", "dns.rrl.slip", "dns.rrl.window",
-		"dns.rrl.ipv4_prefix", "dns.rrl.ipv6_prefix",
+		"dns.rrl.ipv4_prefix", "dns.rrl.ipv6_prefix", "dns.soa",
+		"dns.soa.mname", "dns.soa.rname", "dns.soa.refresh",
+		"dns.soa.retry", "dns.soa.expire", "dns.soa.minimum",
+		"dns.soa.ttl",
 		"dhcp", "dhcp.interfaces", "dhcp.port", "dhcp.subnets", "dhcp.subnets[].subnet", "dhcp.subnets[].ranges", "dhcp.subnets[].router", "dhcp.subnets[].dns", "dhcp.subnets[].domain", "dhcp.subnets[].search", "dhcp.subnets[].ntp", "dhcp.subnets[].lease_time", "dhcp.subnets[].mtu", "dhcp.subnets[].routes", "dhcp.subnets[].routes[].to", "dhcp.subnets[].routes[].via", "dhcp.subnets[].options", "dhcp.subnets[].options[].code", "dhcp.subnets[].options[].value", "dhcp.subnets[].classes", "dhcp.subnets[].classes[].vendor", "dhcp.subnets[].classes[].options", "dhcp.subnets[].classes[].options[].code", "dhcp.subnets[].classes[].options[].value", "dhcp.subnets[].interface", "dhcp.reservations", "dhcp.reservations[].mac", "dhcp.reservations[].client_id", "dhcp.reservations[].ip", "dhcp.reservations[].hostname", "dhcp.ping_check", "dhcp.dns_register", "dhcp.offer_hold", "dhcp.offer_hold_min", "dhcp.offer_pressure", "dhcp.discover_rate_mac", "dhcp.discover_burst_mac", "dhcp.discover_rate_relay", "dhcp.discover_burst_relay",
+		"notify", "notify.enabled", "notify.listen", "notify.base_url",
+		"notify.default_access", "notify.cache_duration",
+		"notify.keepalive_interval", "notify.message_size_limit",
+		"notify.delay_min", "notify.delay_max",
+		"notify.attachment_file_limit", "notify.attachment_total_limit",
+		"notify.attachment_expiry", "notify.max_subscribers",
+		"notify.max_subscribers_per_client", "notify.subscriber_buffer",
+		"notify.apprise", "notify.apprise.listen", "notify.routes",
+		"notify.routes[].event", "notify.routes[].to",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];
