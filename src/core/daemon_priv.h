@@ -83,6 +83,11 @@ double daemon_uptime(struct daemon *d);
 extern const struct http_route core_routes[];
 extern const size_t core_n_routes;
 
+/* True when @req carries the management key (http.api_key, not empty):
+ * as X-API-Key, or as the password of Basic auth (what Prometheus and
+ * browsers send; the user name is ignored). Constant-time. */
+bool core_key_given(const struct daemon *d, const struct http_request *req);
+
 /* Fills @resp with the status page (status_page.c); the client names
  * and log lines only when @req carries the management key. */
 void core_status_page(struct daemon *d, const struct http_request *req,

@@ -168,6 +168,23 @@ static void metrics(const struct http_request *req, struct http_response *resp,
 		http_reply_error(resp, 500, "cannot render metrics");
 }
 
+bool core_key_given(const struct daemon *d, const struct http_request *req)
+{
+	const char *key = d->cfg->http.api_key;
+	if (!key || !*key)
+		return false;
+	const char *h = http_request_header(req, "X-API-Key");
+	if (h && mem_const_eq(h, strlen(h), key, strlen(key)))
+		return true;
+	char *user, *pass;
+	if (http_request_basic_auth(req, &user, &pass))
+		return false;
+	bool ok = mem_const_eq(pass, strlen(pass), key, strlen(key));
+	free(user);
+	free(pass);
+	return ok;
+}
+
 /* /metrics lists zone names and more: public unless http.metrics_public
  * is false; then the management key, as X-API-Key or as the password of
  * Basic auth (which Prometheus' basic_auth sends). */
@@ -175,18 +192,8 @@ static int metrics_auth(const struct http_request *req,
 			struct http_response *resp, void *ud)
 {
 	struct daemon *d = ud;
-	const char *key = d->cfg->http.api_key;
-	if (d->cfg->http.metrics_public)
+	if (d->cfg->http.metrics_public || core_key_given(d, req))
 		return 0;
-	char *user, *pass;
-	if (http_request_basic_auth(req, &user, &pass) == 0) {
-		bool ok = key && *key &&
-			  mem_const_eq(pass, strlen(pass), key, strlen(key));
-		free(user);
-		free(pass);
-		if (ok)
-			return 0;
-	}
 	int status = http_auth_management(req, resp, NULL);
 	if (status == 401)
 		http_reply_header(resp, "WWW-Authenticate",

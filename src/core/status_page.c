@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/err.h"
 #include "base/log.h"
 #include "core/cli.h"
 #include "core/daemon_priv.h"
@@ -219,6 +220,31 @@ static void room_row(const char *name, const char *state, void *ud)
 	buf_puts(b, "</td></tr>\n");
 }
 
+struct reasons {
+	struct daemon *d;
+	struct buf *b;
+};
+
+/* Why a room is not serving all it should, under the rooms table. */
+static void room_reason(const char *name, const char *state, void *ud)
+{
+	struct daemon *d = ((struct reasons *)ud)->d;
+	struct buf *b = ((struct reasons *)ud)->b;
+	const char *why = NULL;
+	if (strcmp(name, "store") == 0 && strcmp(state, "degraded") == 0)
+		why = hearth_strerror(HEARTH_EFULL); /* read-only: disk full */
+	else if (strcmp(name, "store") != 0)
+		why = daemon_room_reason(d, name);
+	if (!why || !*why)
+		return;
+	buf_printf(b, "<p class=\"%s\">", strcmp(state, "failed") == 0
+						   ? "failed" : "degraded");
+	esc(b, name);
+	buf_puts(b, ": ");
+	esc(b, why);
+	buf_puts(b, "</p>\n");
+}
+
 static void put_reload(struct buf *b, const struct daemon *d, bool details)
 {
 	buf_puts(b, "<h2>config</h2>\n<p id=\"reload\">last reload: ");
@@ -268,30 +294,11 @@ static void put_log(struct buf *b, bool details)
 	buf_puts(b, "</table>\n");
 }
 
-/* The management key, as X-API-Key or as the password of Basic auth
- * (what a browser can send). */
-static bool key_given(const struct daemon *d, const struct http_request *req)
-{
-	const char *key = d->cfg->http.api_key;
-	if (!key || !*key)
-		return false;
-	const char *h = http_request_header(req, "X-API-Key");
-	if (h && mem_const_eq(h, strlen(h), key, strlen(key)))
-		return true;
-	char *user, *pass;
-	if (http_request_basic_auth(req, &user, &pass))
-		return false;
-	bool ok = mem_const_eq(pass, strlen(pass), key, strlen(key));
-	free(user);
-	free(pass);
-	return ok;
-}
-
 void core_status_page(struct daemon *d, const struct http_request *req,
 		      struct http_response *resp)
 {
 	struct buf *b = &resp->body;
-	bool details = key_given(d, req);
+	bool details = core_key_given(d, req);
 	const char *want = http_request_arg(req, "details");
 	http_reply_header(resp, "Content-Security-Policy",
 			  "default-src 'none'; style-src 'unsafe-inline'; "
@@ -322,7 +329,9 @@ void core_status_page(struct daemon *d, const struct http_request *req,
 	buf_puts(b, "</p>\n<h2>rooms</h2>\n<table id=\"rooms\"><tr><th>room"
 		    "</th><th>state</th></tr>\n");
 	daemon_each_room(d, room_row, b);
-	buf_puts(b, "</table>\n");
+	buf_puts(b, "</table>\n<div id=\"room-reasons\">");
+	daemon_each_room(d, room_reason, &(struct reasons){d, b});
+	buf_puts(b, "</div>\n");
 	put_reload(b, d, details);
 	/* The summaries name zones as /metrics does: shown to anyone when
 	 * /metrics is public, else with the key. */

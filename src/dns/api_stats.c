@@ -203,13 +203,20 @@ static void add_items(struct dns_room *r, const struct dns_stats_sum *s,
 	json_decref(items);
 }
 
+/* response-by-qtype counts every answer, by its query type numbered as
+ * pdns_server orders them; the other maps come from the counters. */
 static void add_maps(struct dns_room *r, const struct dns_stats_sum *s,
 		     json_t *all)
 {
 	const struct dns_rings_counts *c = dns_rings_counts(r->rings);
 	json_t *qt = json_array(), *sz = json_array(), *rc = json_array();
-	for (unsigned i = 0; i < DNS_STAT_TYPES; i++)
-		map_add(qt, dns_stat_type_names[i], s->qtype[i]);
+	for (unsigned i = 0; i < 65536; i++) {
+		uint64_t n = atomic_load_explicit(&c->qtypes[i],
+						  memory_order_relaxed);
+		char buf[16];
+		if (n)
+			map_add(qt, dns_type_name((uint16_t)i, buf), n);
+	}
 	for (unsigned i = 0; i < DNS_SIZE_BUCKETS; i++) {
 		char bound[24];
 		snprintf(bound, sizeof(bound), "%llu",

@@ -110,6 +110,7 @@ struct dns_rings_counts {
 	atomic_uint_fast64_t sizes[DNS_SIZE_BUCKETS]; /* see bucket_bound */
 	atomic_uint_fast64_t rd_queries, udp_do_queries, nodata, unauth;
 	atomic_uint_fast64_t corrupt; /* dropped, or answered FORMERR */
+	atomic_uint_fast64_t qtypes[65536]; /* answers by query type */
 };
 struct dns_rings;
 struct dns_rings *dns_rings_new(void);

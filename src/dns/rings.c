@@ -148,6 +148,7 @@ void dns_rings_answer(struct dns_rings *r, const struct ipaddr *client,
 		dns_rings_corrupt(r, client);
 		return;
 	}
+	atomic_fetch_add_explicit(&r->c.qtypes[q->qtype], 1, o);
 	char text[DNS_NAME_TEXT_MAX + 20];
 	query_text(q, text, sizeof(text));
 	put_name(&r->names[DNS_RING_QUERIES], text);

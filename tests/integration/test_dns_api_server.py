@@ -163,6 +163,15 @@ def test_autoprimaries_match_powerdns(pdns, hearth):  # noqa: F811
     assert hearth.get(AP).json == final
 
 
+def test_autoprimaries_preflight_matches_powerdns(pdns, hearth):  # noqa: F811
+    from test_dns_api_endpoints import preflight
+    for path in (AP, AP + "/192.0.2.1/ns1.example.org."):
+        for key in (True, False):
+            want = preflight(pdns, path, key)
+            assert want[0] == 200
+            assert preflight(hearth, path, key) == want, (path, key)
+
+
 def test_autoprimaries_survive_restart(hearthd_factory, hearth):  # noqa: F811
     for ip, ns in (("192.0.2.53", "ns1.keep.example."),
                    ("2001:db8::53", "ns2.keep.example.")):
@@ -199,6 +208,8 @@ QUERIES = [("www." + SZ, "A", False, False), ("www." + SZ, "A", True, False),
            (SZ, "SOA", False, True), (SZ, "A", False, False),
            ("nx." + SZ, "A", True, False), ("nx." + SZ, "AAAA", False, True),
            ("txt." + SZ, "TXT", False, False),
+           ("www." + SZ, "SSHFP", False, False),
+           ("www." + SZ, "TYPE65000", False, True),
            ("elsewhere.example.", "A", False, False),
            (".", "NS", False, False)]
 
@@ -288,8 +299,9 @@ def test_statistics_match_powerdns(pdns, hearth):  # noqa: F811
                        isinstance(v["value"], str) for v in item["value"])
     # pdns_server's queries and remotes rings leave out TCP queries (its
     # rcode rings hold them); hearth's hold them all.
-    tcp = {"queries": {"st.example/SOA": 1, "nx.st.example/AAAA": 1},
-           "remotes": {"127.0.0.1": 2}}
+    tcp = {"queries": {"st.example/SOA": 1, "nx.st.example/AAAA": 1,
+                       "www.st.example/TYPE65000": 1},
+           "remotes": {"127.0.0.1": 3}}
     ring_sizes = {f"ring-{r}-size": sum(n.values()) for r, n in tcp.items()}
     diff = {n: (want[n]["value"], got[n]["value"]) for n in SAME
             if got[n]["value"] != str(int(want[n]["value"]) +
@@ -298,7 +310,10 @@ def test_statistics_match_powerdns(pdns, hearth):  # noqa: F811
     for name in ("response-by-rcode", "response-by-qtype", "response-sizes"):
         assert as_map(got[name]) == as_map(want[name]), name
     assert as_map(got["response-by-rcode"]) == {
-        "No Error": "6", "Non-Existent domain": "2", "Query Refused": "2"}
+        "No Error": "8", "Non-Existent domain": "2", "Query Refused": "2"}
+    assert as_map(got["response-by-qtype"]) == {
+        "A": "6", "NS": "1", "SOA": "1", "TXT": "1", "AAAA": "1",
+        "SSHFP": "1", "TYPE65000": "1"}
     for ring in RINGS:
         assert got[ring]["size"] == want[ring]["size"] == "10000"
         assert as_map(got[ring]) == plus(as_map(want[ring]),

@@ -53,10 +53,18 @@ www  IN A   192.0.2.80
 mail IN A   192.0.2.25
 """
 SUBNET = "192.168.32.0/24"
-# (ip, mac, hostname, seconds from now): the last one has ended.
-LEASES = [("192.168.32.101", "02:00:5e:10:00:01", "laptop", 12 * 3600),
-          ("192.168.32.102", "02:00:5e:10:00:02", "phone", 6 * 3600),
-          ("192.168.32.103", "02:00:5e:10:00:03", "gone", -600)]
+# (ip, mac, hostname, seconds from now): one has ended. The page lists
+# the five that end last, latest first.
+LEASES = [("192.168.32.101", "02:00:5e:10:00:01", "work-laptop", 12 * 3600),
+          ("192.168.32.102", "02:00:5e:10:00:02", "pixel-phone", 6 * 3600),
+          ("192.168.32.103", "02:00:5e:10:00:03", "gone-box", -600),
+          ("192.168.32.104", "02:00:5e:10:00:04", "lounge-tv", 2 * 3600),
+          ("192.168.32.105", "02:00:5e:10:00:05", "hp-printer", 3 * 3600),
+          ("192.168.32.106", "02:00:5e:10:00:06", "synology-nas", 11 * 3600),
+          ("192.168.32.107", "02:00:5e:10:00:07", "pebble-watch", 1 * 3600),
+          ("192.168.32.108", "02:00:5e:10:00:08", "smart-kettle", 20 * 3600)]
+HELD = sorted((x for x in LEASES if x[3] > 0), key=lambda x: -x[3])
+NEWEST = HELD[:5]
 
 
 def config(tmp, dns_port, dhcp_port, extra=""):
@@ -233,11 +241,11 @@ def test_status_page_in_headless_chromium(hearth, tmp_path):
                     zones[f"{ZONE}."]["changed"]), zones
     assert "lab.example." in zones, zones   # the lab's zone is listed too
     subnets = page.rows("dhcp-subnets")
-    assert subnets == [{"subnet": SUBNET, "leases": "2",
+    assert subnets == [{"subnet": SUBNET, "leases": str(len(HELD)),
                         "pool size": "21"}], subnets
     newest = page.rows("dhcp-newest_leases")
     assert [(x["ip"], x["hostname"], x["mac"]) for x in newest] == \
-        [(ip, host, mac) for ip, mac, host, _ in LEASES[:2]], newest
+        [(ip, host, mac) for ip, mac, host, _ in NEWEST], newest
     dns_text = page.texts["room-dns"]
     m = re.search(r"queries\s*(\d+)\n", dns_text)
     assert m and int(m.group(1)) >= 4, dns_text  # and the readiness probe
@@ -303,9 +311,9 @@ def test_status_page_without_key_names_no_client(hearth):
     assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
     assert r.headers["Cache-Control"] == "no-store"
     page = Page(r.text)
-    assert page.rows("dhcp-subnets")[0]["leases"] == "2"
+    assert page.rows("dhcp-subnets")[0]["leases"] == str(len(HELD))
     assert [x["ip"] for x in page.rows("dhcp-newest_leases")] == \
-        ["192.168.32.101", "192.168.32.102"]
+        [x[0] for x in NEWEST]
     assert f"{ZONE}." in {z["zone"] for z in page.rows("dns-served_zones")}
     for _, mac, host, _ in LEASES:
         assert mac not in page.text and host not in page.text, page.text
@@ -331,3 +339,63 @@ def test_status_page_summaries_need_key_when_metrics_are_private(
     r = d.get("/", auth=("u", API_KEY))
     assert f"{ZONE}." in {z["zone"] for z in Page(r.text).rows(
         "dns-served_zones")}
+
+
+def test_zone_change_moves_its_changed_time(hearth):
+    """A change through the API gives the zone a new serial and a new
+    "changed" time on the page; the other zones keep theirs."""
+    d = hearth
+    auth = ("u", API_KEY)
+
+    def zones():
+        r = d.get("/", auth=auth)
+        assert r.status_code == 200, r.text
+        return {z["zone"]: z for z in Page(r.text).rows("dns-served_zones")}
+
+    before = zones()
+    time.sleep(1.1)  # the page shows whole seconds
+    r = d.request("PATCH", f"/api/v1/servers/localhost/zones/{ZONE}.",
+                  headers={"X-API-Key": API_KEY},
+                  json={"rrsets": [{"name": f"www.{ZONE}.", "type": "A",
+                                    "ttl": 300, "changetype": "REPLACE",
+                                    "records": [{"content": "192.0.2.81",
+                                                 "disabled": False}]}]})
+    assert r.status_code == 204, r.text
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        after = zones()
+        if after[f"{ZONE}."]["serial"] != before[f"{ZONE}."]["serial"]:
+            break
+        time.sleep(0.05)
+    assert int(after[f"{ZONE}."]["serial"]) > SERIAL, after
+    assert after[f"{ZONE}."]["changed"] > before[f"{ZONE}."]["changed"], \
+        (before, after)
+    # (lab.example. takes the leases' names when they are published: not this)
+    keep = "30.168.192.in-addr.arpa."
+    assert after[keep] == before[keep], (before, after)
+
+
+def test_degraded_room_shows_why_and_the_line_that_says_so(hearthd_factory,
+                                                           tmp_path):
+    """A zone file that cannot load: the dns room is degraded; the page
+    says why under the rooms, and its log line names the file and line."""
+    bad = tmp_path / "bad.zone"
+    bad.write_text("$ORIGIN bad.example.\n@ IN SOA ns1 host 1 2 3 4 5\n"
+                   "@ IN NS ns1\nns1 IN A 127.0.0.1\n"
+                   "x IN CNAME y\nx IN A 192.0.2.1\n")
+    d = hearthd_factory(f"""state_dir: {tmp_path / "var"}
+http: {{listen: "127.0.0.1:@PORT@", api_key: {API_KEY}}}
+dns:
+  listen: ["127.0.0.1:{free_dns_port()}"]
+  upstream: []
+  zones: [{{name: bad.example, file: {bad}}}]
+""")
+    r = d.get("/", auth=("u", API_KEY))
+    assert r.status_code == 200, r.text
+    page = Page(r.text)
+    assert dict(page.tables["rooms"][1:])["dns"] == "degraded"
+    assert page.texts["room-reasons"].startswith(
+        "dns: a zone file"), page.texts["room-reasons"]
+    lines = [row for row in page.tables["log"] if f"{bad}:6:" in row[2]]
+    assert lines and lines[0][1] == "error", page.tables["log"]
+    assert "CNAME and other data" in lines[0][2], lines

@@ -888,8 +888,19 @@ static void test_reference(void **state)
 		"notify.attachment_file_limit", "notify.attachment_total_limit",
 		"notify.attachment_expiry", "notify.max_subscribers",
 		"notify.max_subscribers_per_client", "notify.subscriber_buffer",
-		"notify.apprise", "notify.apprise.listen", "notify.routes",
+		"notify.apprise", "notify.apprise.listen", "notify.apprise.timeout",
+		"notify.apprise.retries", "notify.apprise.retry_delay_ms",
+		"notify.apprise.max_body", "notify.apprise.recursion_max",
+		"notify.apprise.discord_url", "notify.apprise.slack_url",
+		"notify.apprise.telegram_url", "notify.apprise.pushover_url",
+		"notify.apprise.ntfy_url", "notify.limits",
+		"notify.limits.request_burst", "notify.limits.request_interval",
+		"notify.limits.subscriptions", "notify.limits.messages_per_day",
+		"notify.limits.attachment_bandwidth",
+		"notify.limits.auth_failure_burst", "notify.limits.visitors",
+		"notify.limits.exempt", "notify.routes",
 		"notify.routes[].event", "notify.routes[].to",
+		"watch", "watch.enabled", "watch.monitors", "watch.monitors[].name", "watch.monitors[].id", "watch.monitors[].type", "watch.monitors[].description", "watch.monitors[].url", "watch.monitors[].method", "watch.monitors[].headers", "watch.monitors[].body", "watch.monitors[].basic_auth", "watch.monitors[].bearer", "watch.monitors[].accepted_statuscodes", "watch.monitors[].max_redirects", "watch.monitors[].ignore_tls", "watch.monitors[].keyword", "watch.monitors[].invert_keyword", "watch.monitors[].json_path", "watch.monitors[].json_path_operator", "watch.monitors[].expected_value", "watch.monitors[].hostname", "watch.monitors[].port", "watch.monitors[].token", "watch.monitors[].interval", "watch.monitors[].retries", "watch.monitors[].retry_interval", "watch.monitors[].timeout", "watch.monitors[].resend_interval", "watch.monitors[].upside_down", "watch.monitors[].up_retries", "watch.monitors[].depends_on", "watch.alerts", "watch.alerts.to", "watch.retention", "watch.retention.heartbeats", "watch.retention.minutely", "watch.retention.hourly", "watch.retention.daily",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];
