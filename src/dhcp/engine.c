@@ -569,6 +569,45 @@ void dhcp_engine_quarantine(struct dhcp_engine *e, uint32_t ip, int64_t now)
 	dhcp_engine_batch_put(e, l);
 }
 
+/* Publishes "dhcp.pool_exhausted" through the notify room, at most once
+ * per subnet in DHCP_ALERT_EVERY_MS. */
+static void alert_exhausted(struct dhcp_engine *e,
+			    const struct cfg_dhcp_subnet *s, const char *net,
+			    const char *mac)
+{
+	struct room_notify_publisher *n = e->notify;
+	if (!n)
+		return;
+	uint64_t now_ms = clock_now_ms(e->clock);
+	uint32_t key = s->subnet.addr.u.v4.s_addr;
+	struct dhcp_alerted *slot = &e->alerted[0];
+	for (size_t i = 0; i < DHCP_ALERT_SLOTS; i++) {
+		struct dhcp_alerted *a = &e->alerted[i];
+		if (a->used && a->net == key) {
+			if (now_ms - a->at < DHCP_ALERT_EVERY_MS)
+				return;
+			slot = a;
+			break;
+		}
+		if (!a->used || (slot->used && a->at < slot->at))
+			slot = a;
+	}
+	*slot = (struct dhcp_alerted){.net = key, .at = now_ms, .used = true};
+	char msg[256];
+	snprintf(msg, sizeof(msg),
+		 "No free address in %s for %s: every address is leased, "
+		 "reserved or held.",
+		 net, mac);
+	static const char *const tags[] = {"warning", "dhcp", NULL};
+	struct room_notify_msg m = {.event = "dhcp.pool_exhausted",
+				    .title = "DHCP pool exhausted",
+				    .message = msg,
+				    .priority = 4,
+				    .tags = tags};
+	if (n->publish(n->ud, &m) < 0)
+		log_debug("dhcp", "pool exhausted alert not published");
+}
+
 static void discover(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		     const struct dhcp_msg *m, const struct cfg_dhcp_subnet *s,
 		     const uint8_t *cid, size_t cid_len, int64_t now,
@@ -583,6 +622,7 @@ static void discover(struct dhcp_engine *e, struct dhcp_iface *ifc,
 		mac_text(m->chaddr, mac);
 		log_warn("dhcp", "pool exhausted subnet=%s mac=%s", net, mac);
 		e->stats.exhausted++;
+		alert_exhausted(e, s, net, mac);
 		return;
 	}
 	struct fixed fx = {0};

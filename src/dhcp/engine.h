@@ -109,6 +109,10 @@ struct dhcp_prior_offer {
 };
 #define DHCP_PRIOR_OFFERS 256
 
+/* An exhausted pool is published once per subnet in this long. */
+#define DHCP_ALERT_EVERY_MS (10 * 60 * 1000)
+#define DHCP_ALERT_SLOTS 16
+
 /* What the engine needs from its room (or from a test). */
 struct dhcp_engine_io {
 	void *ud;
@@ -132,6 +136,7 @@ struct dhcp_engine {
 	const struct clock *clock;
 	struct dhcp_engine_io io;
 	struct room_dns_registrar *dns; /* NULL: no registration */
+	struct room_notify_publisher *notify; /* NULL: no alerts */
 	struct config *cfg;		/* a reference */
 	struct dhcp_leases leases;
 	uint32_t next_free; /* where the search for a new address resumes */
@@ -143,6 +148,13 @@ struct dhcp_engine {
 	struct dhcp_limiter by_mac, by_relay;
 	struct dhcp_prior_offer prior[DHCP_PRIOR_OFFERS]; /* a ring */
 	size_t next_prior;
+	/* When "dhcp.pool_exhausted" was last published, per subnet (by
+	 * its network address; a small table, the oldest slot reused). */
+	struct dhcp_alerted {
+		uint32_t net;
+		bool used;
+		uint64_t at; /* on the clock, ms */
+	} alerted[DHCP_ALERT_SLOTS];
 };
 
 /* Sets up @e (caller-allocated) for @cfg (a reference is taken). @dns may

@@ -46,6 +46,7 @@ static void publish(struct dns_room *r, struct dns_snapshot *next, bool trim)
 	struct dns_snapshot *old =
 		__atomic_exchange_n(&r->snap, next, __ATOMIC_ACQ_REL);
 	r->pub_gen++;
+	dns_summary_note(r, next);
 	if (!old)
 		return;
 	struct retired *t = malloc(sizeof(*t));
@@ -167,13 +168,16 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	rcu_register_thread();
 	rcu_thread_offline();
 	r->loop = ctx->loop;
+	r->clock = ctx->clock;
 	r->started_ms = uv_now(ctx->loop);
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
-	rc = dns_load(r->store, cfg, NULL, 0, NULL, &snap, &r->degraded);
+	rc = dns_load(r->store, cfg, NULL, 0, NULL, &snap, &r->degraded,
+		      &r->refused);
 	if (rc)
 		goto fail;
 	r->snap = snap;
+	dns_summary_note(r, snap);
 	r->head = dns_snapshot_dup(snap);
 	if (!r->head) {
 		rc = -ENOMEM;
@@ -181,7 +185,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	}
 	malloc_trim(0);
 	log_zones(snap);
-	rc = dns_udp_open(r, dns_config(cfg), &r->udp);
+	r->rings = dns_rings_new();
+	rc = r->rings ? dns_udp_open(r, dns_config(cfg), &r->udp) : -ENOMEM;
 	if (!rc)
 		rc = dns_tcp_open(r, dns_config(cfg), &r->tcp);
 	if (!rc)
@@ -221,8 +226,17 @@ static int room_start(void *room)
 			log_info("dns", "listening on %s (udp, tcp)", text);
 		}
 		dns_notify_zones(r->notify, r->snap, dns_config(r->cfg), true);
+		dns_refusals_publish(&r->refused, r->alerts);
 	}
 	return rc;
+}
+
+/* Every room has opened: the notify room's publisher, if it runs. */
+static int room_bind(void *room, struct room_services *services)
+{
+	struct dns_room *r = room;
+	r->alerts = services->notify;
+	return 0;
 }
 
 int dns_room_refresh(struct dns_room *r)
@@ -288,8 +302,9 @@ static int room_reload_prepare(void *room, const struct config *cfg,
 	struct dns_room *r = room;
 	struct dns_snapshot *snap = NULL;
 	bool degraded = false;
+	memset(&r->staged_refused, 0, sizeof(r->staged_refused));
 	int rc = dns_load(r->store, cfg, r->dyn, r->n_dyn, r->snap, &snap,
-			  &degraded);
+			  &degraded, &r->staged_refused);
 	if (rc) {
 		snprintf(why->msg, sizeof(why->msg), "zones: %s",
 			 hearth_strerror(rc));
@@ -315,6 +330,7 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
 	dns_notify_zones(r->notify, snap, dns_config(r->cfg), false);
+	dns_refusals_publish(&r->staged_refused, r->alerts);
 	r->reloads++;
 	log_zones(snap);
 }
@@ -333,6 +349,8 @@ void dns_room_free(struct dns_room *r)
 	rcu_barrier(); /* snapshots still queued on the call_rcu thread */
 	rcu_unregister_thread();
 	config_unref(r->cfg);
+	dns_rings_free(r->rings);
+	dns_summary_free(r);
 	free(r);
 }
 
@@ -372,6 +390,7 @@ static const char *room_reason(void *room)
 
 const struct room_ops dns_room_ops = {
 	.open = room_open,
+	.bind = room_bind,
 	.start = room_start,
 	.reload_prepare = room_reload_prepare,
 	.reload_commit = room_reload_commit,
@@ -379,4 +398,5 @@ const struct room_ops dns_room_ops = {
 	.close = room_close,
 	.state = room_state,
 	.reason = room_reason,
+	.summary = dns_summary,
 };

@@ -85,9 +85,97 @@ static const struct cfg_field notify_apprise_fields[] = {
 	      .set_off = F(struct cfg_notify_apprise, has_listen),
 	      .help = "ADDR:PORT serving the Apprise-compatible API at its "
 		      "root (/notify, /add/KEY, ...); absent: none"),
+	FIELD(.key = "timeout", .type = CFG_DURATION,
+	      .off = F(struct cfg_notify_apprise, timeout), .def = "10s",
+	      .min = 1, .max = 300, .reloadable = true,
+	      .help = "how long one request to a target may take"),
+	FIELD(.key = "retries", .type = CFG_INT,
+	      .off = F(struct cfg_notify_apprise, retries), .def = "2",
+	      .min = 0, .max = 10, .reloadable = true,
+	      .help = "further tries of a request that found no server, a 5xx "
+		      "or a 429 (a timeout is not tried again)"),
+	FIELD(.key = "retry_delay_ms", .type = CFG_INT,
+	      .off = F(struct cfg_notify_apprise, retry_delay_ms), .def = "500",
+	      .min = 0, .max = 60000, .reloadable = true,
+	      .help = "wait before the first retry, in milliseconds; doubles "
+		      "for each next one"),
+	FIELD(.key = "max_body", .type = CFG_SIZE,
+	      .off = F(struct cfg_notify_apprise, max_body), .def = "3M",
+	      .min = 4096, .max = 67108864,
+	      .help = "largest request body; past it 431, as Apprise API "
+		      "answers"),
+	FIELD(.key = "recursion_max", .type = CFG_INT,
+	      .off = F(struct cfg_notify_apprise, recursion_max), .def = "1",
+	      .min = 0, .max = 16, .reloadable = true,
+	      .help = "X-Apprise-Recursion-Count above it is answered 406"),
+	FIELD(.key = "discord_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, discord_url), .reloadable = true,
+	      .help = "base for discord:// (default "
+		      "https://discord.com/api/webhooks)"),
+	FIELD(.key = "slack_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, slack_url), .reloadable = true,
+	      .help = "base for slack:// webhooks (default "
+		      "https://hooks.slack.com/services)"),
+	FIELD(.key = "telegram_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, telegram_url), .reloadable = true,
+	      .help = "base for tgram:// (default https://api.telegram.org)"),
+	FIELD(.key = "pushover_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, pushover_url), .reloadable = true,
+	      .help = "base for pover:// (default https://api.pushover.net)"),
+	FIELD(.key = "ntfy_url", .type = CFG_STRING,
+	      .off = F(struct cfg_notify_apprise, ntfy_url), .reloadable = true,
+	      .help = "base for ntfy:// in cloud mode (default "
+		      "https://ntfy.sh)"),
 };
 static const struct cfg_section notify_apprise_section = {
 	.fields = notify_apprise_fields, .n_fields = N(notify_apprise_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+static const struct cfg_field notify_limits_fields[] = {
+	FIELD(.key = "request_burst", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, request_burst), .def = "60",
+	      .min = 1, .max = 1000000, .reloadable = true,
+	      .help = "requests a visitor may make at once (then 429 42901)"),
+	FIELD(.key = "request_interval", .type = CFG_DURATION,
+	      .off = F(struct cfg_notify_limits, request_interval),
+	      .def = "5s", .min = 1, .max = 86400, .reloadable = true,
+	      .help = "one more request allowed per this much time"),
+	FIELD(.key = "subscriptions", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, subscriptions), .def = "30",
+	      .min = 1, .max = 1048576, .reloadable = true,
+	      .help = "subscriptions a visitor may hold open (then 429 42903)"),
+	FIELD(.key = "messages_per_day", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, messages_per_day), .def = "0",
+	      .min = 0, .max = INT64_C(1) << 40, .reloadable = true,
+	      .help = "messages a visitor may publish a day (0: unlimited; "
+		      "then 429 42908)"),
+	FIELD(.key = "attachment_bandwidth", .type = CFG_SIZE,
+	      .off = F(struct cfg_notify_limits, attachment_bandwidth),
+	      .def = "500M", .min = 0, .max = INT64_C(1) << 40,
+	      .reloadable = true,
+	      .help = "attachment bytes a visitor may upload a day (0: "
+		      "unlimited; then 413 41301)"),
+	FIELD(.key = "auth_failure_burst", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, auth_failure_burst),
+	      .def = "30", .min = 1, .max = 1000000, .reloadable = true,
+	      .help = "failed logins from an address before 429 42909 (then "
+		      "one more a minute)"),
+	FIELD(.key = "visitors", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, visitors), .def = "10000",
+	      .min = 16, .max = 1048576,
+	      .help = "visitors whose limits are remembered at once (the "
+		      "idle longest are forgotten first)"),
+	FIELD(.key = "exempt", .type = CFG_LIST, .elem = CFG_PREFIX,
+	      .elem_size = sizeof(struct ipprefix),
+	      .off = F(struct cfg_notify_limits, exempt),
+	      .count_off = F(struct cfg_notify_limits, n_exempt),
+	      .reloadable = true,
+	      .help = "client prefixes no visitor limit applies to "
+		      "(127.0.0.1/32, ...)"),
+};
+static const struct cfg_section notify_limits_section = {
+	.fields = notify_limits_fields, .n_fields = N(notify_limits_fields),
 	.name_off = CFG_NONE, .pos_off = CFG_NONE,
 };
 
@@ -116,6 +204,14 @@ static int notify_check(struct config *cfg, void *obj, struct cfg_error *err)
 	char a[ADDR_TEXT_MAX], b[ADDR_TEXT_MAX];
 	sockaddr_format(&n->apprise.listen, a);
 	sockaddr_format(&n->listen, b);
+	const char *bases[] = {n->apprise.discord_url, n->apprise.slack_url,
+			       n->apprise.telegram_url, n->apprise.pushover_url,
+			       n->apprise.ntfy_url};
+	for (size_t i = 0; i < N(bases); i++)
+		if (bases[i] && strncmp(bases[i], "http://", 7) != 0 &&
+		    strncmp(bases[i], "https://", 8) != 0)
+			return cfg_fail(err, NULL, "notify.apprise: '%s' must start "
+					"with http:// or https://", bases[i]);
 	if (n->apprise.has_listen && strcmp(a, b) == 0)
 		return cfg_fail(err, NULL, "notify.apprise.listen is "
 				"notify.listen: give the Apprise API its own "
@@ -192,6 +288,11 @@ static const struct cfg_field notify_fields[] = {
 	      .off = F(struct cfg_notify, apprise),
 	      .sub = &notify_apprise_section,
 	      .help = "the Apprise-compatible API: {listen, ...}"),
+	FIELD(.key = "limits", .type = CFG_SECTION,
+	      .off = F(struct cfg_notify, limits),
+	      .sub = &notify_limits_section,
+	      .help = "per-visitor limits as ntfy's: {request_burst, "
+		      "request_interval, subscriptions, ...}"),
 	FIELD(.key = "routes", .type = CFG_LIST, .elem = CFG_SECTION,
 	      .sub = &notify_route_section, .off = F(struct cfg_notify, routes),
 	      .count_off = F(struct cfg_notify, n_routes), .reloadable = true,

@@ -36,6 +36,30 @@ struct cfg_notify_route {
 struct cfg_notify_apprise {
 	struct sockaddr_any listen;
 	bool has_listen;
+	int64_t timeout;	 /* seconds a target's request may take */
+	int64_t retries;	 /* further tries of a failed request */
+	int64_t retry_delay_ms;	 /* before the first retry; doubles */
+	int64_t max_body;	 /* bytes of a request body (more: 431) */
+	int64_t recursion_max;	 /* X-Apprise-Recursion-Count allowed */
+	/* Bases of hosted services (NULL: the real ones), e.g. through a
+	 * proxy: discord (https://discord.com/api/webhooks), slack
+	 * (https://hooks.slack.com/services), telegram, pushover, ntfy. */
+	const char *discord_url, *slack_url, *telegram_url, *pushover_url,
+		*ntfy_url;
+};
+
+/* notify.limits: ntfy's per-visitor limits (an address, IPv6 by /64, or
+ * a user once authenticated). */
+struct cfg_notify_limits {
+	int64_t request_burst;	      /* requests at once */
+	int64_t request_interval;     /* seconds per request after that */
+	int64_t subscriptions;	      /* open at once */
+	int64_t messages_per_day;     /* 0: unlimited */
+	int64_t attachment_bandwidth; /* upload bytes a day; 0: unlimited */
+	int64_t auth_failure_burst;   /* failed logins (then one a minute) */
+	int64_t visitors;	      /* visitors remembered at once */
+	struct ipprefix *exempt;      /* clients no limit applies to */
+	size_t n_exempt;
 };
 
 struct cfg_notify {
@@ -55,6 +79,7 @@ struct cfg_notify {
 	int64_t max_subscribers_per_client;
 	int64_t subscriber_buffer; /* bytes a slow subscriber may lag */
 	struct cfg_notify_apprise apprise;
+	struct cfg_notify_limits limits;
 	struct cfg_notify_route *routes;
 	size_t n_routes;
 };

@@ -34,6 +34,14 @@ const char *const notify_migrations[] = {
 	"DEFAULT 'attachment';"
 	"ALTER TABLE notify_attachments ADD COLUMN type TEXT NOT NULL "
 	"DEFAULT 'application/octet-stream';",
+	/* 2 -> 3: the Apprise API's stateful keys (POST /add/KEY), the
+	 * config as given, TEXT or YAML. */
+	"CREATE TABLE notify_apprise_keys ("
+	"  key TEXT PRIMARY KEY,"    /* [A-Za-z0-9_-]{1,128} */
+	"  format TEXT NOT NULL,"    /* text | yaml */
+	"  config TEXT NOT NULL,"
+	"  updated INTEGER NOT NULL" /* unix s */
+	");",
 	NULL,
 };
 

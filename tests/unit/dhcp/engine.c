@@ -90,6 +90,10 @@ struct h {
 	/* DNS */
 	char dns_log[16][80];
 	size_t n_dns;
+	/* alerts published through the notify service */
+	struct room_notify_publisher notify;
+	char alerts[8][200];
+	size_t n_alerts;
 };
 
 static struct h H;
@@ -99,6 +103,15 @@ static void on_send(void *ud, const struct dhcp_out *o)
 	struct h *h = ud;
 	assert_true(h->n_sent < 32);
 	h->sent[h->n_sent++] = *o;
+}
+
+static int on_publish(void *ud, const struct room_notify_msg *m)
+{
+	struct h *h = ud;
+	assert_true(h->n_alerts < 8);
+	snprintf(h->alerts[h->n_alerts++], sizeof(h->alerts[0]), "%s|%s|%d|%s",
+		 m->event, m->title, m->priority, m->message);
+	return 0;
 }
 
 static struct row *disk_row(struct h *h, uint32_t ip)
@@ -208,6 +221,9 @@ static int setup(void **state)
 				    .commit = on_commit};
 	if (dhcp_engine_init(&h->e, h->cfg, h->clock, &io, &h->dns))
 		return -1;
+	h->notify = (struct room_notify_publisher){.ud = h,
+						   .publish = on_publish};
+	h->e.notify = &h->notify;
 	snprintf(h->ifc.name, sizeof(h->ifc.name), "eth0");
 	h->ifc.addr = htonl(NET(1));
 	h->ifc.fd = -1;
@@ -548,6 +564,17 @@ static void test_pool_exhaustion(void **state)
 	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 5});
 	assert_int_equal(h->n_sent, 8); /* no OFFER */
 	assert_int_equal(h->e.stats.exhausted, 1);
+	/* The operator hears of it once, through the notify room. */
+	assert_int_equal(h->n_alerts, 1);
+	assert_non_null(strstr(h->alerts[0], "dhcp.pool_exhausted|"));
+	assert_non_null(strstr(h->alerts[0], "02:00:00:00:00:05"));
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 6});
+	assert_int_equal(h->e.stats.exhausted, 2);
+	assert_int_equal(h->n_alerts, 1); /* not again within 10 minutes */
+	clock_script_advance(h->clock, DHCP_ALERT_EVERY_MS);
+	send_req(h, &(struct req){.type = DHCP_DISCOVER, .mac_last = 7});
+	assert_int_equal(h->n_alerts, 2); /* still full: a reminder */
+	assert_int_equal(h->n_sent, 8);
 	/* The leases run out; the pool is free again. */
 	clock_script_advance(h->clock, 3600 * 1000 + DHCP_SWEEP_MS);
 	assert_int_equal(h->n_disk, 0);

@@ -64,11 +64,60 @@ static void test_refused(void **state)
 	assert_non_null(strstr(why, "no SOA record at z.example."));
 }
 
+static char published[8][1200];
+static size_t n_published;
+
+static int fake_publish(void *ud, const struct room_notify_msg *m)
+{
+	(void)ud;
+	assert_true(n_published < 8);
+	snprintf(published[n_published++], sizeof(published[0]),
+		 "%s|%s|%d|%s|%s", m->event, m->title, m->priority, m->message,
+		 m->tags ? m->tags[0] : "");
+	return 0;
+}
+
+/* Refused zone files reach the notify room as "dns.zone_refused". */
+static void test_refusals_published(void **state)
+{
+	(void)state;
+	struct dns_refusals rf;
+	struct room_notify_publisher n = {.publish = fake_publish};
+	for (int round = 0; round < 2; round++) {
+		memset(&rf, 0, sizeof(rf));
+		rf.n = 2;
+		rf.dropped = 3;
+		snprintf(rf.at[0].zone, sizeof(rf.at[0].zone), "a.example");
+		snprintf(rf.at[0].why, sizeof(rf.at[0].why),
+			 "a.zone:6: www.a.example.: CNAME and other data");
+		snprintf(rf.at[1].zone, sizeof(rf.at[1].zone), "b.example");
+		snprintf(rf.at[1].why, sizeof(rf.at[1].why),
+			 "b.zone: not found");
+		if (round == 0) {
+			/* no notify room: nothing published, rf emptied */
+			dns_refusals_publish(&rf, NULL);
+			assert_int_equal(n_published, 0);
+			assert_int_equal(rf.n, 0);
+		}
+	}
+	dns_refusals_publish(&rf, &n);
+	assert_int_equal(n_published, 2);
+	assert_string_equal(published[0],
+			    "dns.zone_refused|Zone a.example refused|4|"
+			    "a.zone:6: www.a.example.: CNAME and other data. "
+			    "The zone is served as it was before.|warning");
+	assert_non_null(strstr(published[1], "b.zone: not found"));
+	assert_non_null(strstr(published[1], "More zone files were refused"));
+	assert_int_equal(rf.n, 0);
+	assert_int_equal(rf.dropped, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_refusals_published),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
