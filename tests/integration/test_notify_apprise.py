@@ -27,6 +27,7 @@ class Sink:
     def __init__(self):
         self.requests = []
         self.status = {}
+        self.reply = {}  # path -> body (bytes) to answer with
         self.cond = threading.Condition()
         sink = self
 
@@ -42,8 +43,10 @@ class Sink:
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "body": body})
                     sink.cond.notify_all()
-                code = sink.status.get(urllib.parse.urlsplit(self.path).path, 200)
+                path = urllib.parse.urlsplit(self.path).path
+                code = sink.status.get(path, 200)
                 out = b'{"ok": true}' if code < 300 else b'{"error": "sink says no"}'
+                out = sink.reply.get(path, out)
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
@@ -515,3 +518,30 @@ def test_mailtos_starttls_and_auth(hearth, tmp_path):
     finally:
         ctl.stop()
         plain.stop()
+
+
+def test_matrix_server_mode_logs_in_joins_and_sends(hearth, sink):
+    aport, _, _ = hearth
+    api = "/_matrix/client/r0"
+    sink.reply[f"{api}/login"] = b'{"access_token": "TOK", "home_server": "local"}'
+    sink.reply[f"{api}/join/%23ops%3Alocal"] = b'{"room_id": "!r1:local"}'
+    r = session().post(url(aport, "/notify"), json={
+        "urls": f"matrix://bob:pw@127.0.0.1:{sink.port}/#ops", "title": "T",
+        "body": "matrix body"}, timeout=20)
+    assert r.status_code == 200, r.text
+    reqs = sink.wait(3)
+    assert [(q["method"], q["path"]) for q in reqs] == [
+        ("POST", f"{api}/login"), ("POST", f"{api}/join/%23ops%3Alocal"),
+        ("POST", f"{api}/rooms/%21r1%3Alocal/send/m.room.message")]
+    assert json.loads(reqs[0]["body"]) == {"type": "m.login.password", "user": "bob",
+                                           "password": "pw"}
+    assert reqs[2]["headers"]["authorization"] == "Bearer TOK"
+    assert json.loads(reqs[2]["body"]) == {"msgtype": "m.text", "body": "# T\r\nmatrix body"}
+    # a refused login: 424 saying so, nothing else sent
+    sink.requests.clear()
+    sink.status[f"{api}/login"] = 403
+    r = session().post(url(aport, "/notify"), json={
+        "urls": f"matrix://bob:bad@127.0.0.1:{sink.port}/#ops", "body": "x"}, timeout=20)
+    assert r.status_code == 424
+    assert "login" in r.json()["failed"][0]["reason"]
+    assert len(sink.wait(1)) == 1

@@ -753,7 +753,7 @@ static void build_matrix(struct bld *b)
 {
 	const struct apprise_target *t = b->t;
 	if (t->mode == 0) {
-		b->why = "Matrix server mode (login, join, send) is not supported; use ?mode=matrix or t2bot";
+		b->why = "Matrix server mode is a conversation: apprise_matrix_step builds it";
 		b->err = -EINVAL;
 		return;
 	}
