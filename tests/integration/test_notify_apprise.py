@@ -545,3 +545,20 @@ def test_matrix_server_mode_logs_in_joins_and_sends(hearth, sink):
     assert r.status_code == 424
     assert "login" in r.json()["failed"][0]["reason"]
     assert len(sink.wait(1)) == 1
+
+
+def test_metrics_count_deliveries_and_pass_promtool(hearth, sink):
+    aport, _, d = hearth
+    s = session()
+    r = s.post(url(aport, "/notify"), json={
+        "urls": [f"json://127.0.0.1:{sink.port}/m", f"form://127.0.0.1:{dead_port()}/x"],
+        "body": "m"}, timeout=20)
+    assert r.status_code == 424
+    text = s.get(f"http://127.0.0.1:{d.port}/metrics", timeout=10).text
+    assert 'hearth_notify_apprise_deliveries_total{scheme="json",result="ok"} 1' in text
+    assert 'hearth_notify_apprise_deliveries_total{scheme="form",result="failed"} 1' in text
+    assert "hearth_notify_apprise_failed_total 1" in text
+    ours = "".join(line + "\n" for line in text.splitlines() if "hearth_notify_apprise" in line)
+    p = subprocess.run(["promtool", "check", "metrics"], input=ours, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr
