@@ -416,6 +416,14 @@ def test_hostile_input(hearth):
     assert s.post(url(aport, "/add/k1"), data={}, timeout=10).status_code == 400
     assert s.post(url(aport, "/add/k1"), json={"config": "json://h/"}, timeout=10).status_code == 400
     assert s.post(url(aport, "/get/k1"), timeout=10).status_code == 204
+    # attachments are off (attach_size 0): 400 Bad Attachment, as Apprise API
+    assert s.post(u, files={"attach": ("a.txt", b"data")}, data={"urls": "json://h/", "body": "x"},
+                  timeout=10).status_code == 400
+    assert s.post(u, json={"urls": "json://h/", "body": "x", "attachment": "http://x/y"},
+                  timeout=10).status_code == 400
+    # multipart text fields are read like form fields
+    r = s.post(u, files={"body": (None, "x"), "urls": (None, "foo://nothing")}, timeout=10)
+    assert r.status_code == 204
     # more targets than one call may name: 400, nothing sent
     many = " ".join(f"json://127.0.0.1:9/{i}" for i in range(300))
     assert s.post(u, json={"urls": many, "body": "x"}, timeout=10).status_code == 400
