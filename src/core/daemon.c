@@ -192,8 +192,12 @@ int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 		rc = reload_rooms(d, next, err);
 	d->last_reload_unix = (int64_t)time(NULL);
 	d->last_reload_failed = rc != 0;
+	d->last_reload_error[0] = '\0';
 	if (rc) {
 		d->reloads_failed++;
+		snprintf(d->last_reload_error, sizeof(d->last_reload_error),
+			 "%s:%d:%d: %s", err->file, err->line ? err->line : 1,
+			 err->col ? err->col : 1, err->msg);
 		log_error("core", "reload refused, running config stays: "
 				  "%s:%d:%d: %s",
 			  err->file, err->line ? err->line : 1,

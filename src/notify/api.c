@@ -60,6 +60,14 @@ static void dispatch_topic(struct notify_room *r, const struct http_request *req
 	const char *m = req->method;
 	bool get = is(m, "GET") || is(m, "HEAD");
 	bool put = is(m, "PUT") || is(m, "POST");
+	bool pub = put || (get && seg2 && (is(seg2, "publish") || is(seg2, "send") ||
+					   is(seg2, "trigger")));
+	bool sub = get && seg2 && (is(seg2, "json") || is(seg2, "sse") ||
+				   is(seg2, "raw") || is(seg2, "ws") ||
+				   is(seg2, "auth"));
+	if ((pub || sub) &&
+	    notify_access_check(r, req, resp, pub ? NOTIFY_WRITE : NOTIFY_READ))
+		return;
 	if (put && !seg2) {
 		notify_publish_http(r, req, resp, seg1, NULL);
 	} else if (put && seg2) {

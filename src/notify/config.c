@@ -132,6 +132,53 @@ static const struct cfg_section notify_apprise_section = {
 	.name_off = CFG_NONE, .pos_off = CFG_NONE,
 };
 
+static const struct cfg_field notify_limits_fields[] = {
+	FIELD(.key = "request_burst", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, request_burst), .def = "60",
+	      .min = 1, .max = 1000000, .reloadable = true,
+	      .help = "requests a visitor may make at once (then 429 42901)"),
+	FIELD(.key = "request_interval", .type = CFG_DURATION,
+	      .off = F(struct cfg_notify_limits, request_interval),
+	      .def = "5s", .min = 1, .max = 86400, .reloadable = true,
+	      .help = "one more request allowed per this much time"),
+	FIELD(.key = "subscriptions", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, subscriptions), .def = "30",
+	      .min = 1, .max = 1048576, .reloadable = true,
+	      .help = "subscriptions a visitor may hold open (then 429 42903)"),
+	FIELD(.key = "messages_per_day", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, messages_per_day), .def = "0",
+	      .min = 0, .max = INT64_C(1) << 40, .reloadable = true,
+	      .help = "messages a visitor may publish a day (0: unlimited; "
+		      "then 429 42908)"),
+	FIELD(.key = "attachment_bandwidth", .type = CFG_SIZE,
+	      .off = F(struct cfg_notify_limits, attachment_bandwidth),
+	      .def = "500M", .min = 0, .max = INT64_C(1) << 40,
+	      .reloadable = true,
+	      .help = "attachment bytes a visitor may upload a day (0: "
+		      "unlimited; then 413 41301)"),
+	FIELD(.key = "auth_failure_burst", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, auth_failure_burst),
+	      .def = "30", .min = 1, .max = 1000000, .reloadable = true,
+	      .help = "failed logins from an address before 429 42909 (then "
+		      "one more a minute)"),
+	FIELD(.key = "visitors", .type = CFG_INT,
+	      .off = F(struct cfg_notify_limits, visitors), .def = "10000",
+	      .min = 16, .max = 1048576,
+	      .help = "visitors whose limits are remembered at once (the "
+		      "idle longest are forgotten first)"),
+	FIELD(.key = "exempt", .type = CFG_LIST, .elem = CFG_PREFIX,
+	      .elem_size = sizeof(struct ipprefix),
+	      .off = F(struct cfg_notify_limits, exempt),
+	      .count_off = F(struct cfg_notify_limits, n_exempt),
+	      .reloadable = true,
+	      .help = "client prefixes no visitor limit applies to "
+		      "(127.0.0.1/32, ...)"),
+};
+static const struct cfg_section notify_limits_section = {
+	.fields = notify_limits_fields, .n_fields = N(notify_limits_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
 static int notify_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	(void)cfg;
@@ -241,6 +288,11 @@ static const struct cfg_field notify_fields[] = {
 	      .off = F(struct cfg_notify, apprise),
 	      .sub = &notify_apprise_section,
 	      .help = "the Apprise-compatible API: {listen, ...}"),
+	FIELD(.key = "limits", .type = CFG_SECTION,
+	      .off = F(struct cfg_notify, limits),
+	      .sub = &notify_limits_section,
+	      .help = "per-visitor limits as ntfy's: {request_burst, "
+		      "request_interval, subscriptions, ...}"),
 	FIELD(.key = "routes", .type = CFG_LIST, .elem = CFG_SECTION,
 	      .sub = &notify_route_section, .off = F(struct cfg_notify, routes),
 	      .count_off = F(struct cfg_notify, n_routes), .reloadable = true,

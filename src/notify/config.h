@@ -48,6 +48,20 @@ struct cfg_notify_apprise {
 		*ntfy_url;
 };
 
+/* notify.limits: ntfy's per-visitor limits (an address, IPv6 by /64, or
+ * a user once authenticated). */
+struct cfg_notify_limits {
+	int64_t request_burst;	      /* requests at once */
+	int64_t request_interval;     /* seconds per request after that */
+	int64_t subscriptions;	      /* open at once */
+	int64_t messages_per_day;     /* 0: unlimited */
+	int64_t attachment_bandwidth; /* upload bytes a day; 0: unlimited */
+	int64_t auth_failure_burst;   /* failed logins (then one a minute) */
+	int64_t visitors;	      /* visitors remembered at once */
+	struct ipprefix *exempt;      /* clients no limit applies to */
+	size_t n_exempt;
+};
+
 struct cfg_notify {
 	struct sockaddr_any listen;   /* the ntfy-compatible API */
 	const char *base_url;	      /* for attachment URLs; NULL: from listen */
@@ -65,6 +79,7 @@ struct cfg_notify {
 	int64_t max_subscribers_per_client;
 	int64_t subscriber_buffer; /* bytes a slow subscriber may lag */
 	struct cfg_notify_apprise apprise;
+	struct cfg_notify_limits limits;
 	struct cfg_notify_route *routes;
 	size_t n_routes;
 };

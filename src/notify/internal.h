@@ -81,6 +81,18 @@ const char *notify_req_get(void *req, const char *name, bool header);
 /* Replies 200 with @text (a message's JSON) and "\n". */
 void notify_reply_msg(struct http_response *resp, const char *text);
 
+/* ---- access (access.c) ---- */
+
+enum notify_op { NOTIFY_READ, NOTIFY_WRITE };
+
+/* 0 when the request may do @op on a topic; otherwise fills @resp (401
+ * wrong credentials, 403 denied, in ntfy's shape) and returns the status. */
+int notify_access_check(struct notify_room *r, const struct http_request *req,
+			struct http_response *resp, enum notify_op op);
+
+/* POST /api/v1/notify/publish on the daemon's server (mgmt.c). */
+int notify_mgmt_register(struct notify_room *r, struct http_server *http);
+
 /* ---- subscriptions (subscribe.c) ---- */
 
 /* GET /<topics>/<json|sse|raw|ws> (@topics the raw path segment). */

@@ -447,7 +447,8 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 	struct ntfy_err e;
 	char topic[65];
 	pub_env(r, &env);
-	if (ntfy_pub_parse_json(req->body, req->body_len, &env, topic, &p, &e)) {
+	if (ntfy_pub_parse_json(req->body, req->body_len, notify_req_get,
+				(void *)req, &env, topic, &p, &e)) {
 		ntfy_pub_free(&p);
 		refuse(r, resp, &e);
 		return;
@@ -456,6 +457,10 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 		ntfy_pub_free(&p);
 		notify_reply_error(resp, 400, 40010, "invalid request: topic "
 				   "name is not allowed");
+		return;
+	}
+	if (notify_access_check(r, req, resp, NOTIFY_WRITE)) {
+		ntfy_pub_free(&p);
 		return;
 	}
 	publish(r, req, resp, topic, &p, "", 0);

@@ -55,6 +55,40 @@ static void room_close(void *room)
 	let_go(r);
 }
 
+/* The room's metrics (the core's HTTP families are the daemon's
+ * server's: this listener's requests are not in them). */
+static void collect(struct buf *out, void *ud)
+{
+	struct notify_room *r = ud;
+	static const char *const transports[] = {"json", "sse", "raw", "ws"};
+	metrics_value(out, "hearth_notify_messages_published_total", "counter",
+		      "messages accepted (HTTP publishes and other rooms')",
+		      (double)r->stats.published);
+	metrics_value(out, "hearth_notify_messages_delivered_total", "counter",
+		      "message events written to subscribers",
+		      (double)r->stats.delivered);
+	metrics_value(out, "hearth_notify_publish_refused_total", "counter",
+		      "publishes answered with a 4xx",
+		      (double)r->stats.refused);
+	metrics_value(out, "hearth_notify_subscribers_dropped_total",
+		      "counter", "subscribers dropped as too slow to read",
+		      (double)r->stats.dropped);
+	metrics_family(out, "hearth_notify_subscribers", "gauge",
+		       "open subscriptions, by transport");
+	for (int i = 0; i < 4; i++)
+		metrics_sample(out, "hearth_notify_subscribers",
+			       (double)r->stats.subs[i], 1, "transport",
+			       transports[i]);
+	metrics_value(out, "hearth_notify_attachments_bytes", "gauge",
+		      "bytes of uploaded attachments kept",
+		      (double)r->files_total);
+	struct workq_stats ws;
+	workq_get_stats(r->workq, &ws);
+	metrics_value(out, "hearth_notify_write_queue_depth", "gauge",
+		      "jobs waiting on the work queue (the room's writes "
+		      "among them)", (double)ws.queued);
+}
+
 /* The cross-room publisher: the routes of the event; an event with no
  * route that reads "ntfy:TOPIC" goes to that topic. */
 static int publish_route(void *ud, const struct room_notify_msg *m)
@@ -148,7 +182,7 @@ static int open_http(struct notify_room *r, const struct config *cfg)
 	}
 	rc = notify_api_register(r);
 	if (!rc)
-		rc = metrics_register(r->metrics, http_server_collect, r->http);
+		rc = metrics_register(r->metrics, collect, r);
 	return rc;
 }
 
@@ -177,6 +211,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = store_open_peer(r->store, &r->wstore);
 	if (!rc)
 		rc = open_http(r, cfg);
+	if (!rc && ctx->http)
+		rc = notify_mgmt_register(r, ctx->http);
 	if (!rc)
 		rc = notify_apprise_open(r, ctx);
 	if (rc) {

@@ -377,6 +377,8 @@ int ntfy_actions_parse(const char *text, size_t len, ntfy_action_id_fn make_id,
 		       void *ud, json_t **out, char *why, size_t why_cap)
 {
 	size_t i = 0;
+	if (memchr(text, '\0', len))
+		return fail(why, why_cap, "actions: a NUL byte");
 	while (i < len && isspace((unsigned char)text[i]))
 		i++;
 	if (i < len && text[i] == '[') {

@@ -159,9 +159,13 @@ int ntfy_parse_duration(const char *s, size_t len, int64_t *out)
 			unit_ms = unit_seconds(s + u0, un) * 1000;
 		else
 			return -EINVAL;
+		/* A century is absurd enough (and keeps the sums in range). */
+		const int64_t century_ms = INT64_C(1000) * 100 * 365 * 86400;
+		if (unit_ms && whole > century_ms / unit_ms)
+			return -EINVAL;
 		total_ms += whole * unit_ms + frac * unit_ms / frac_div;
-		if (total_ms > INT64_C(1000) * 100 * 365 * 86400)
-			return -EINVAL; /* a century is absurd enough */
+		if (total_ms > century_ms)
+			return -EINVAL;
 		while (i < len && is_blank(s[i]))
 			i++;
 	}

@@ -272,17 +272,18 @@ struct kv {
 	const char *k[KV_MAX];
 	char *v[KV_MAX];
 	size_t n;
+	ntfy_get_fn get; /* the request's own, or NULL */
+	void *ud;
 };
 
+/* The body's fields stand for the headers of the same name. */
 static const char *kv_get(void *ud, const char *name, bool header)
 {
 	struct kv *t = ud;
-	if (!header)
-		return NULL;
-	for (size_t i = 0; i < t->n; i++)
+	for (size_t i = 0; header && i < t->n; i++)
 		if (strcasecmp(t->k[i], name) == 0)
 			return t->v[i];
-	return NULL;
+	return t->get ? t->get(t->ud, name, header) : NULL;
 }
 
 static void kv_free(struct kv *t)
@@ -301,8 +302,8 @@ static void kv_add(struct kv *t, const char *k, char *v)
 	}
 }
 
-int ntfy_pub_parse_json(const char *body, size_t len,
-			const struct ntfy_pub_env *env, char topic[65],
+int ntfy_pub_parse_json(const char *body, size_t len, ntfy_get_fn get,
+			void *ud, const struct ntfy_pub_env *env, char topic[65],
 			struct ntfy_pub *p, struct ntfy_err *err)
 {
 	static const struct {
@@ -319,7 +320,7 @@ int ntfy_pub_parse_json(const char *body, size_t len,
 	topic[0] = '\0';
 	json_error_t je;
 	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
-	struct kv t = {.n = 0};
+	struct kv t = {.n = 0, .get = get, .ud = ud};
 	int rc = -EINVAL;
 	if (!json_is_object(j))
 		goto bad;
@@ -398,13 +399,17 @@ int ntfy_pub_parse_json(const char *body, size_t len,
 		json_decref(actions);
 		goto out;
 	}
-	/* Tags and actions kept as given (a tag may hold a comma). */
-	json_decref(p->tags);
-	p->tags = tags_copy && json_array_size(tags_copy) ? tags_copy : NULL;
-	if (!p->tags)
-		json_decref(tags_copy);
-	json_decref(p->actions);
-	p->actions = actions;
+	/* The body's tags and actions as given (a tag may hold a comma). */
+	if (tags_copy) {
+		json_decref(p->tags);
+		p->tags = json_array_size(tags_copy) ? tags_copy : NULL;
+		if (!p->tags)
+			json_decref(tags_copy);
+	}
+	if (actions) {
+		json_decref(p->actions);
+		p->actions = actions;
+	}
 	goto out;
 bad:
 	rc = fail(err, 400, 40024, "invalid request: request body must be "

@@ -60,11 +60,14 @@ int ntfy_pub_parse(ntfy_get_fn get, void *ud, const char *content_type,
  * A JSON publish body (PUT/POST /): types checked strictly (priority an
  * integer, tags an array of strings, markdown a boolean, actions an
  * array, the others strings), then read as ntfy_pub_parse reads headers.
- * The topic into @topic (at most 64 chars and a NUL). Returns 0, or
- * -EINVAL with @err (40024 invalid JSON or types, 40009 topic).
+ * Options the body leaves out are read through @get (the request's own
+ * headers and query, as ntfy sets the body's fields as headers on the
+ * request; may be NULL). The topic into @topic (at most 64 chars and a
+ * NUL). Returns 0, or -EINVAL with @err (40024 invalid JSON or types,
+ * 40009 topic).
  */
-int ntfy_pub_parse_json(const char *body, size_t len,
-			const struct ntfy_pub_env *env, char topic[65],
+int ntfy_pub_parse_json(const char *body, size_t len, ntfy_get_fn get,
+			void *ud, const struct ntfy_pub_env *env, char topic[65],
 			struct ntfy_pub *p, struct ntfy_err *err);
 
 #endif

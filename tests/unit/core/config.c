@@ -876,7 +876,10 @@ static void test_reference(void **state)
 		"dns.forward_max_inflight", "dns.forward_max_inflight_per_client",
 		"dns.upstream_down_after", "dns.upstream_backoff", "dns.rrl",
 		"dns.rrl.responses_per_second", "dns.rrl.slip", "dns.rrl.window",
-		"dns.rrl.ipv4_prefix", "dns.rrl.ipv6_prefix",
+		"dns.rrl.ipv4_prefix", "dns.rrl.ipv6_prefix", "dns.soa",
+		"dns.soa.mname", "dns.soa.rname", "dns.soa.refresh",
+		"dns.soa.retry", "dns.soa.expire", "dns.soa.minimum",
+		"dns.soa.ttl",
 		"dhcp", "dhcp.interfaces", "dhcp.port", "dhcp.subnets", "dhcp.subnets[].subnet", "dhcp.subnets[].ranges", "dhcp.subnets[].router", "dhcp.subnets[].dns", "dhcp.subnets[].domain", "dhcp.subnets[].search", "dhcp.subnets[].ntp", "dhcp.subnets[].lease_time", "dhcp.subnets[].mtu", "dhcp.subnets[].routes", "dhcp.subnets[].routes[].to", "dhcp.subnets[].routes[].via", "dhcp.subnets[].options", "dhcp.subnets[].options[].code", "dhcp.subnets[].options[].value", "dhcp.subnets[].classes", "dhcp.subnets[].classes[].vendor", "dhcp.subnets[].classes[].options", "dhcp.subnets[].classes[].options[].code", "dhcp.subnets[].classes[].options[].value", "dhcp.subnets[].interface", "dhcp.reservations", "dhcp.reservations[].mac", "dhcp.reservations[].client_id", "dhcp.reservations[].ip", "dhcp.reservations[].hostname", "dhcp.ping_check", "dhcp.dns_register", "dhcp.offer_hold", "dhcp.offer_hold_min", "dhcp.offer_pressure", "dhcp.discover_rate_mac", "dhcp.discover_burst_mac", "dhcp.discover_rate_relay", "dhcp.discover_burst_relay",
 		"notify", "notify.enabled", "notify.listen", "notify.base_url",
 		"notify.default_access", "notify.cache_duration",
@@ -890,8 +893,14 @@ static void test_reference(void **state)
 		"notify.apprise.max_body", "notify.apprise.recursion_max",
 		"notify.apprise.discord_url", "notify.apprise.slack_url",
 		"notify.apprise.telegram_url", "notify.apprise.pushover_url",
-		"notify.apprise.ntfy_url", "notify.routes",
+		"notify.apprise.ntfy_url", "notify.limits",
+		"notify.limits.request_burst", "notify.limits.request_interval",
+		"notify.limits.subscriptions", "notify.limits.messages_per_day",
+		"notify.limits.attachment_bandwidth",
+		"notify.limits.auth_failure_burst", "notify.limits.visitors",
+		"notify.limits.exempt", "notify.routes",
 		"notify.routes[].event", "notify.routes[].to",
+		"watch", "watch.enabled", "watch.monitors", "watch.monitors[].name", "watch.monitors[].id", "watch.monitors[].type", "watch.monitors[].description", "watch.monitors[].url", "watch.monitors[].method", "watch.monitors[].headers", "watch.monitors[].body", "watch.monitors[].basic_auth", "watch.monitors[].bearer", "watch.monitors[].accepted_statuscodes", "watch.monitors[].max_redirects", "watch.monitors[].ignore_tls", "watch.monitors[].keyword", "watch.monitors[].invert_keyword", "watch.monitors[].json_path", "watch.monitors[].json_path_operator", "watch.monitors[].expected_value", "watch.monitors[].hostname", "watch.monitors[].port", "watch.monitors[].token", "watch.monitors[].interval", "watch.monitors[].retries", "watch.monitors[].retry_interval", "watch.monitors[].timeout", "watch.monitors[].resend_interval", "watch.monitors[].upside_down", "watch.monitors[].up_retries", "watch.monitors[].depends_on", "watch.alerts", "watch.alerts.to", "watch.retention", "watch.retention.heartbeats", "watch.retention.minutely", "watch.retention.hourly", "watch.retention.daily",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];
