@@ -487,6 +487,9 @@ void ap_jobs_cancel(struct notify_apprise *ap)
 {
 	for (struct ap_job *j = ap->jobs; j;) {
 		struct ap_job *next = j->next;
+		/* held open while its targets fail, so finish (which may
+		 * free the job) runs once, after the loop */
+		j->starting = true;
 		for (size_t i = 0; i < j->n; i++) {
 			struct ap_target *t = &j->targets[i];
 			if (t->timer && clock_timer_is_active(t->timer)) {
@@ -494,6 +497,8 @@ void ap_jobs_cancel(struct notify_apprise *ap)
 				next_req(t); /* fails it: closing */
 			}
 		}
+		j->starting = false;
+		finish(j);
 		j = next;
 	}
 }
