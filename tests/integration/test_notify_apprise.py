@@ -570,3 +570,35 @@ def test_metrics_count_deliveries_and_pass_promtool(hearth, sink):
     p = subprocess.run(["promtool", "check", "metrics"], input=ours, capture_output=True,
                        text=True, timeout=30)
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_sigterm_while_retries_wait_exits_cleanly(hearthd_factory, sink):
+    """A notify whose dead target waits for a retry, and a route doing the
+    same, when the daemon stops: the client gets its answer (424) and
+    hearthd exits 0 with every handle closed (no sanitizer report)."""
+    aport = free_port()
+    dead = dead_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "retries": 3, "retry_delay_ms": 10000})
+    d = hearthd_factory(cfg)
+    out = {}
+
+    def call():
+        try:
+            out["r"] = session().post(url(aport, "/notify"), json={
+                "urls": [f"json://127.0.0.1:{dead}/", f"json://127.0.0.1:{sink.port}/ok"],
+                "body": "x"}, timeout=30)
+        except Exception as e:  # the server may close first
+            out["e"] = e
+
+    t = threading.Thread(target=call)
+    t.start()
+    sink.wait(1)  # the live target is done; the dead one waits 10 s
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    assert d.stop() == 0
+    assert time.monotonic() - t0 < 5
+    t.join(10)
+    if "r" in out:
+        assert out["r"].status_code == 424
+        assert "closing" in out["r"].text or "onnect" in out["r"].text
