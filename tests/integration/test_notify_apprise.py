@@ -39,6 +39,7 @@ class Sink:
                 body = self.rfile.read(n) if n else b""
                 with sink.cond:
                     sink.requests.append({
+                        "at": time.monotonic(),
                         "method": self.command, "path": self.path,
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "body": body})
@@ -184,6 +185,10 @@ def test_our_requests_match_what_apprise_itself_sends(hearth, sink):
         assert ours["path"] == theirs["path"], t
         for h in ("content-type", "user-agent", "x-gotify-key", "x-priority", "x-tags"):
             assert ours["headers"].get(h) == theirs["headers"].get(h), (t, h)
+        if "gotify" in t:
+            assert ours["path"] == "/sub/message" and ours["headers"]["x-gotify-key"] == "TOKEN1"
+            assert json.loads(ours["body"]) == {"priority": 8, "title": "Title",
+                                                "message": "Body line\nTwo"}
         if ours["headers"]["content-type"].startswith("application/x-www-form"):
             assert urllib.parse.parse_qs(ours["body"].decode()) == \
                 urllib.parse.parse_qs(theirs["body"].decode()), t
@@ -230,6 +235,9 @@ def test_dead_target_is_424_with_reason_and_others_still_delivered(hearth, sink)
     assert "HTTP 500" in fail_reason and "sink says no" in fail_reason
     reqs = sink.wait(3)  # /ok once, /fail twice (one retry)
     assert sum(q["path"] == "/ok" for q in reqs) == 1
+    # the live target was served at once, not after the others' retries
+    ok_at = next(q["at"] for q in reqs if q["path"] == "/ok")
+    assert ok_at - t0 < 0.15 + 0.5 and took > 0.2, (ok_at - t0, took)
     assert sum(q["path"] == "/fail" for q in reqs) == 2
     # one retry after 200 ms: the dead target costs well under a second
     assert took < 5, took
