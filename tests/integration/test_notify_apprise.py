@@ -90,10 +90,15 @@ def hearth(hearthd_factory):
     """hearthd with the notify room (ntfy on one port, Apprise on another).
     Returns (apprise port, ntfy port, daemon)."""
     aport = free_port()
+    # hosted services point at a closed loopback port: nothing leaves
+    off = f"http://127.0.0.1:{dead_port()}"
     cfg, nport = notify_config(hearthd_factory.tmp_path,
                                apprise={"listen": f"127.0.0.1:{aport}",
                                         "timeout": "5s", "retries": 1,
-                                        "retry_delay_ms": 200})
+                                        "retry_delay_ms": 200,
+                                        "discord_url": off, "slack_url": off,
+                                        "telegram_url": off, "pushover_url": off,
+                                        "ntfy_url": off})
     d = hearthd_factory(cfg)
     return aport, nport, d
 
@@ -610,3 +615,24 @@ def test_sigterm_while_retries_wait_exits_cleanly(hearthd_factory, sink):
     if "r" in out:
         assert out["r"].status_code == 424
         assert "closing" in out["r"].text or "onnect" in out["r"].text
+
+
+def test_json_urls_privacy_masks_secrets(hearth):
+    aport, _, _ = hearth
+    s = session()
+    dead = dead_port()  # every target is a closed loopback port
+    urls = (f"json://user:secretpw@127.0.0.1:{dead}/hook "
+            f"gotify://127.0.0.1:{dead}/TOKENSECRET discord://123456/WEBHOOKSECRET "
+            f"mailtos://bob:mailpw@127.0.0.1:{dead}/?to=a@b.example")
+    assert s.post(url(aport, "/add/priv"), data={"urls": urls}, timeout=10).status_code == 200
+    plain = s.get(url(aport, "/json/urls/priv"), timeout=10).json()
+    assert any("TOKENSECRET" in u["url"] for u in plain["urls"])
+    masked = s.get(url(aport, "/json/urls/priv"), params={"privacy": "1"}, timeout=10).text
+    for secret in ("secretpw", "TOKENSECRET", "WEBHOOKSECRET", "mailpw"):
+        assert secret not in masked, masked
+    assert "****" in masked
+    # failures name the target masked too
+    r = s.post(url(aport, "/notify/priv"), json={"body": "x"}, timeout=30)
+    assert r.status_code == 424
+    for secret in ("secretpw", "TOKENSECRET", "WEBHOOKSECRET", "mailpw"):
+        assert secret not in r.text
