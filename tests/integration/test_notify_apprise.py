@@ -478,6 +478,7 @@ def test_route_hook_sends_an_event_to_apprise_urls(hearthd_factory, sink):
     assert msgs[0]["priority"] == 4
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_mailtos_starttls_and_auth(hearth, tmp_path):
     """mailtos://: STARTTLS is required, then AUTH; a server that offers no
     STARTTLS is refused (424), credentials reach the server over TLS."""
@@ -510,6 +511,12 @@ def test_mailtos_starttls_and_auth(hearth, tmp_path):
     plain_port = free_port()
     plain = ctl_mod.Controller(Handler(), hostname="127.0.0.1", port=plain_port)
     plain.start()
+    tls_port = free_port()  # implicit TLS (smtps), for ?mode=ssl
+    implicit = ctl_mod.Controller(Handler(), hostname="127.0.0.1", port=tls_port,
+                                  ssl_context=tls, authenticator=auth, auth_required=True,
+                                  # aiosmtpd counts only STARTTLS as TLS
+                                  auth_require_tls=False)
+    implicit.start()
     try:
         s = session()
         r = s.post(url(aport, "/notify"), json={
@@ -536,9 +543,16 @@ def test_mailtos_starttls_and_auth(hearth, tmp_path):
                     "?from=ops@example.org&verify=no", "body": "x"}, timeout=30)
         assert r.status_code == 424, r.text
         assert len(got) == 1
+        # ?mode=ssl: TLS from the first byte, then AUTH
+        r = s.post(url(aport, "/notify"), json={
+            "urls": f"mailtos://bob:s3cret@127.0.0.1:{tls_port}/carol@example.org"
+                    "?from=ops@example.org&verify=no&mode=ssl", "body": "over tls"}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert len(got) == 2 and got[1].rcpt_tos == ["carol@example.org"]
     finally:
         ctl.stop()
         plain.stop()
+        implicit.stop()
 
 
 def test_matrix_server_mode_logs_in_joins_and_sends(hearth, sink):
