@@ -262,6 +262,38 @@ static bool status_ok(const struct apprise_request *r, long status)
 	return status >= 200 && status < 300;
 }
 
+/* tgram:// without a chat: the bot's owner is the chat; build again. */
+static void owner_found(struct ap_target *t, long long id)
+{
+	char **one = arena_alloc(&t->job->arena, sizeof(*one));
+	char idt[24];
+	snprintf(idt, sizeof(idt), "%lld", id);
+	const char *why = NULL;
+	if (!id) {
+		fail_req(t, "no Telegram chat: send the bot a message first, or name the chat");
+		advance(t, false);
+		return;
+	}
+	if (!one || !(one[0] = arena_strdup(&t->job->arena, idt))) {
+		fail_req(t, "out of memory");
+		advance(t, false);
+		return;
+	}
+	t->t.targets = one;
+	t->t.ntargets = 1;
+	int rc = apprise_build(&t->t, &t->job->msg, &t->job->ap->ep, &t->job->arena, &t->reqs,
+			       &t->nreq, &why);
+	if (rc) {
+		fail_req(t, "%s", why ? why : "cannot build");
+		t->nreq = 0;
+		advance(t, false);
+		return;
+	}
+	t->cur = 0;
+	t->attempt = 0;
+	next_req(t);
+}
+
 static void on_http(const struct http_client_result *res, void *ud)
 {
 	struct ap_target *t = ud;
@@ -270,6 +302,10 @@ static void on_http(const struct http_client_result *res, void *ud)
 	if (t->mx && res->body_len) /* the next request is made of it */
 		t->last_body = arena_strndup(&t->job->arena, res->body, res->body_len);
 	t->last_len = t->last_body ? res->body_len : 0;
+	if (res->err == 0 && status_ok(r, res->status) && r->owner_probe) {
+		owner_found(t, apprise_tgram_owner(res->body, res->body_len));
+		return;
+	}
 	if (res->err == 0 && status_ok(r, res->status)) {
 		advance(t, true);
 		return;

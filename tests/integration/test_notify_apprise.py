@@ -650,3 +650,27 @@ def test_json_urls_privacy_masks_secrets(hearth):
     assert r.status_code == 424
     for secret in ("secretpw", "TOKENSECRET", "WEBHOOKSECRET", "mailpw"):
         assert secret not in r.text
+
+
+def test_telegram_finds_the_bot_owner_then_sends(hearthd_factory, sink):
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "telegram_url": f"http://127.0.0.1:{sink.port}"})
+    hearthd_factory(cfg)
+    sink.reply["/bot123456:ABC/getUpdates"] = (
+        b'{"ok": true, "result": [{"message": {"from": {"id": 4242}}}]}')
+    r = session().post(url(aport, "/notify"), json={
+        "urls": "tgram://123456:ABC", "title": "T", "body": "b"}, timeout=20)
+    assert r.status_code == 200, r.text
+    probe, send = sink.wait(2)
+    assert probe["path"] == "/bot123456:ABC/getUpdates"
+    assert send["path"] == "/bot123456:ABC/sendMessage"
+    body = json.loads(send["body"])
+    assert body["chat_id"] == 4242 and body["parse_mode"] == "HTML"
+    assert body["text"] == "<b>T</b>\r\nb"
+    # no message to the bot yet: 424 saying what to do
+    sink.requests.clear()
+    sink.reply["/bot9:X/getUpdates"] = b'{"ok": true, "result": []}'
+    r = session().post(url(aport, "/notify"), json={"urls": "tgram://9:X", "body": "b"},
+                       timeout=20)
+    assert r.status_code == 424 and "send the bot a message" in r.text

@@ -553,8 +553,22 @@ static void build_tgram(struct bld *b)
 	const struct apprise_target *t = b->t;
 	const struct apprise_url *u = &t->u;
 	if (!t->ntargets) {
-		b->why = "no Telegram chat id (owner detection is not supported)";
-		b->err = -EINVAL;
+		if (!apprise_parse_bool(apprise_url_arg(u, "detect"), true)) {
+			b->why = "no Telegram chat id (and ?detect=no)";
+			b->err = -EINVAL;
+			return;
+		}
+		struct apprise_request *r = apprise_bld_req(b, "POST",
+			apprise_bld_str(b, "%s/bot%s/getUpdates",
+					b->ep && b->ep->telegram ? b->ep->telegram
+								 : "https://api.telegram.org",
+					t->a));
+		if (r) {
+			r->owner_probe = true;
+			r->ok_status = 200;
+			r->what = "getUpdates";
+			add_header(b, r, "User-Agent", APP_ID);
+		}
 		return;
 	}
 	bool silent = apprise_parse_bool(apprise_url_arg(u, "silent"), false);
@@ -590,6 +604,26 @@ static void build_tgram(struct bld *b)
 				    : json_string(apprise_bld_str(b, "@%s", t->targets[i]) ?: ""));
 		set_json(b, r, j);
 	}
+}
+
+long long apprise_tgram_owner(const char *body, size_t len)
+{
+	json_t *j = body ? json_loadb(body, len, 0, NULL) : NULL;
+	long long id = 0;
+	json_t *res = json_object_get(j, "result");
+	if (json_is_true(json_object_get(j, "ok")) && json_is_array(res)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(res, i, e) {
+			json_t *from = json_object_get(json_object_get(e, "message"), "from");
+			if (json_is_object(from)) {
+				id = json_integer_value(json_object_get(from, "id"));
+				break;
+			}
+		}
+	}
+	json_decref(j);
+	return id;
 }
 
 static void build_pover(struct bld *b)
