@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/log.h"
 #include "core/clock.h"
+#include "notify/api.h"
 #include "notify/auth_priv.h"
 #include "notify/internal.h"
 
@@ -488,4 +490,20 @@ void notify_auth_free(struct notify_room *r)
 	sodium_memzero(a, sizeof(*a));
 	free(a);
 	r->auth = NULL;
+}
+
+int64_t notify_upload_bytes(struct notify_room *r,
+			    const struct http_request *req)
+{
+	static const char *const headers[] = {"X-Filename", "Filename"};
+	static const char *const args[] = {"filename", "file", "f"};
+	if ((int64_t)req->body_len > notify_config(r->cfg)->message_size_limit)
+		return (int64_t)req->body_len;
+	for (size_t i = 0; i < 2; i++)
+		if (http_request_header(req, headers[i]))
+			return (int64_t)req->body_len;
+	for (size_t i = 0; i < 3; i++)
+		if (http_request_arg(req, args[i]))
+			return (int64_t)req->body_len;
+	return 0;
 }
