@@ -88,6 +88,7 @@ static void collect(struct buf *out, void *ud)
 	metrics_value(out, "hearth_notify_write_queue_depth", "gauge",
 		      "jobs waiting on the work queue (the room's writes "
 		      "among them)", (double)ws.queued);
+	notify_auth_collect(out, r);
 }
 
 /* The cross-room publisher: the routes of the event; an event with no

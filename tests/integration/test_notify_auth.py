@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -189,6 +190,26 @@ def test_auth_query_parameter_and_topic_auth(hearthd_factory):
     st, head = open_stream(port, "/news/sse")
     st.close()
     assert b" 403 " in head
+
+
+def test_concurrent_first_logins_share_one_check(hearthd_factory):
+    d, port = start(hearthd_factory)
+    add_user(d, "phone", "pw")
+    h = {"Authorization": basic("phone", "pw")}
+    results = []
+
+    def one():
+        results.append(get(port, "/many/auth", h).status_code)
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert results == [200] * 8
+    text = d.metrics_text()
+    assert "hearth_notify_users 1" in text
+    assert "hearth_notify_auth_failures_total 0" in text
 
 
 def test_admin_and_patterns(hearthd_factory):
