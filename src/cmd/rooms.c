@@ -5,6 +5,7 @@
 #include "dhcp/dhcp_room.h"
 #include "dns/dns_room.h"
 #include "notify/notify_room.h"
+#include "watch/watch_room.h"
 
 /* The order is the order of the config reference, /healthz and the CLI's
  * help; rooms find each other's services in bind(), whatever the order. */
@@ -12,5 +13,6 @@ const struct room_def *const hearth_rooms[] = {
 	&dns_room_def,
 	&dhcp_room_def,
 	&notify_room_def,
+	&watch_room_def,
 	NULL,
 };

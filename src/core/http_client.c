@@ -303,8 +303,19 @@ int http_client_request(struct http_client *c, const struct http_client_req *r,
 		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)r->body_len);
 	}
-	if (r->method)
+	if (r->method && strcmp(r->method, "HEAD") == 0)
+		curl_easy_setopt(e, CURLOPT_NOBODY, 1L); /* no body to wait for */
+	else if (r->method)
 		curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+	if (r->max_redirects > 0) {
+		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(e, CURLOPT_MAXREDIRS, r->max_redirects);
+		curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	}
+	if (r->insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
 	if (curl_multi_add_handle(c->multi, e) != CURLM_OK) {
 		rc = HEARTH_ECURL;
 		goto fail;

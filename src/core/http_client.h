@@ -3,6 +3,7 @@
 #ifndef HEARTH_CORE_HTTP_CLIENT_H
 #define HEARTH_CORE_HTTP_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
 
@@ -22,6 +23,8 @@ struct http_client_req {
 	const char *const *headers; /* "Name: value", NULL-terminated; copied */
 	long timeout_ms;	    /* whole request; 0: 10 s */
 	size_t max_response;	    /* response bytes kept; 0: 4 MiB */
+	long max_redirects; /* redirects followed (http/https only); 0: none */
+	bool insecure;	    /* true: the TLS certificate and name go unchecked */
 };
 
 struct http_client_result {

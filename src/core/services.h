@@ -47,6 +47,9 @@ struct room_notify_msg {
 	int priority;	     /* 1 (min) .. 5 (max), 3 default, as ntfy */
 	const char *const *tags; /* NULL-terminated, may be NULL */
 	const char *click;   /* URL, may be NULL */
+	/* Targets besides the routes that match @event (Apprise URLs or
+	 * ntfy:TOPIC, as notify.routes' `to`), NULL-terminated; may be NULL. */
+	const char *const *to;
 };
 
 struct room_notify_publisher {

@@ -437,16 +437,18 @@ void ap_job_start(struct ap_job *j, ap_done_fn done, void *ud)
 
 void ap_jobs_cancel(struct notify_apprise *ap)
 {
-	for (struct ap_job *j = ap->jobs; j;) {
-		struct ap_job *next = j->next;
+	/* Failing a target may finish its job and free it: each failure
+	 * starts the walk again (a stopped timer is not met twice). */
+again:
+	for (struct ap_job *j = ap->jobs; j; j = j->next) {
 		for (size_t i = 0; i < j->n; i++) {
 			struct ap_target *t = &j->targets[i];
 			if (t->timer && clock_timer_is_active(t->timer)) {
 				clock_timer_stop(t->timer);
 				next_req(t); /* fails it: closing */
+				goto again;
 			}
 		}
-		j = next;
 	}
 }
 

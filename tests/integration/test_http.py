@@ -13,7 +13,7 @@ from helpers import (API_KEY, base_config, connect, hearthd_version,
                      metric_samples, raw_request, read_response, sample,
                      wait_closed)
 
-ROOMS = {"store", "http", "lab", "dns", "dhcp"}
+ROOMS = {"store", "http", "lab", "dns", "dhcp", "watch"}
 
 
 # ---- /healthz ----
@@ -29,7 +29,7 @@ def test_healthz(hearthd):
     assert 0 <= j["uptime_seconds"] < 60
     assert j["rooms"] == {"store": "running", "http": "running",
                           "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
-                          "notify": "disabled"}
+                          "notify": "disabled", "watch": "disabled"}
 
 
 def test_healthz_uptime_grows(hearthd):
@@ -155,7 +155,8 @@ def test_index_page_lists_rooms(hearthd):
     rooms = {row[0]: row[1] for row in p.rows if len(row) >= 2
              and row[0] in ROOMS}
     assert rooms == {"store": "running", "http": "running",
-                     "lab": "loaded", "dns": "disabled", "dhcp": "disabled"}, p.rows
+                     "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
+                     "watch": "disabled"}, p.rows
     assert hearthd_version() in r.text
 
 
@@ -192,7 +193,7 @@ def test_status_content(hearthd):
     assert j["store"]["starts"] == 1
     assert j["rooms"] == {"store": "running", "http": "running",
                           "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
-                          "notify": "disabled"}
+                          "notify": "disabled", "watch": "disabled"}
     assert j["reloads"] == {"ok": 0, "failed": 0}
     assert j["lab"] == {"domain": "lab.example", "networks": 2, "hosts": 3}
 

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/* The watch room's HTTP: Kuma's push URL (/api/push/<token>, any method) and GET /api/v1/watch/monitors[/<id>[/heartbeats]]. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "core/sql.h"
+#include "watch/internal.h"
+
+#define PUSH "/api/push/"
+#define MONITORS "/api/v1/watch/monitors"
+
+void watch_push_answer(struct http_response *resp, int status,
+		       const char *msg)
+{
+	if (msg)
+		http_reply_json(resp, status,
+				json_pack("{s:b, s:s}", "ok", 0, "msg", msg));
+	else
+		http_reply_json(resp, status, json_pack("{s:b}", "ok", 1));
+}
+
+/* /api/push/<token>?status=up&msg=OK&ping= (Kuma 5.1). */
+static void push(const struct http_request *req, struct http_response *resp,
+		 void *ud)
+{
+	struct watch_room *r = ud;
+	const char *token = req->path + strlen(PUSH);
+	struct watch_mon *m = *token ? watch_find_token(r, token) : NULL;
+	if (!m) {
+		watch_push_answer(resp, 404, "Monitor not found or not active.");
+		return;
+	}
+	const char *status = http_request_arg(req, "status");
+	const char *msg = http_request_arg(req, "msg");
+	const char *ping_text = http_request_arg(req, "ping");
+	double ping = -1;
+	if (ping_text && *ping_text) {
+		char *end;
+		ping = strtod(ping_text, &end);
+		if (*end || !isfinite(ping) || ping < 0 || ping > 1e11) {
+			watch_push_answer(resp, 404,
+					  "Invalid ping value: 0 to 100000000000");
+			return;
+		}
+	}
+	bool up = !status || strcmp(status, "up") == 0;
+	char text[WATCH_MSG_MAX];
+	snprintf(text, sizeof(text), "%s", msg ? msg : "OK");
+	struct http_pending *p = http_defer(req, resp, NULL, NULL);
+	if (!p)
+		return; /* resp holds a 500 */
+	watch_mon_push(m, up, text, ping, p);
+}
+
+/* Kuma's time text: "YYYY-MM-DD HH:mm:ss.SSS", UTC. */
+static void kuma_time(int64_t ms, char out[32])
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	size_t n = strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(out + n, 32 - n, ".%03d", (int)(ms % 1000));
+}
+
+static json_t *monitor_json(const struct watch_mon *m)
+{
+	const struct cfg_watch_monitor *c = m->cfg;
+	json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:b, s:I}",
+			      "id", (json_int_t)m->id, "name", c->name, "type",
+			      watch_type_name(c->type), "active", 1,
+			      "interval", (json_int_t)c->interval,
+			      "retries", (json_int_t)c->retries,
+			      "retry_interval", (json_int_t)c->retry_interval,
+			      "timeout_ms", (json_int_t)c->timeout_ms,
+			      "resend_interval", (json_int_t)c->resend_interval,
+			      "upside_down", c->upside_down,
+			      "up_retries", (json_int_t)c->up_retries);
+	if (!o)
+		return NULL;
+	if (c->description)
+		json_object_set_new(o, "description", json_string(c->description));
+	if (c->url)
+		json_object_set_new(o, "url", json_string(c->url));
+	if (c->hostname) {
+		json_object_set_new(o, "hostname", json_string(c->hostname));
+		json_object_set_new(o, "port", json_integer(c->port));
+	}
+	if (c->depends_on)
+		json_object_set_new(o, "depends_on", json_string(c->depends_on));
+	if (c->type == WATCH_PUSH)
+		json_object_set_new(o, "pushes", json_integer(m->pushes));
+	if (!m->st.has_beat) {
+		json_object_set_new(o, "status", json_null());
+		json_object_set_new(o, "status_text", json_string("NONE"));
+		return o;
+	}
+	char when[32];
+	kuma_time(m->time_ms, when);
+	json_object_set_new(o, "status", json_integer(m->st.status));
+	json_object_set_new(o, "status_text",
+			    json_string(watch_status_name(m->st.status)));
+	json_object_set_new(o, "msg", json_string(m->msg));
+	json_object_set_new(o, "ping", m->ping_ms >= 0 ? json_real(m->ping_ms)
+						       : json_null());
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "time_ms", json_integer(m->time_ms));
+	json_object_set_new(o, "current_retries", json_integer(m->st.retries));
+	json_object_set_new(o, "by_dependency", json_boolean(m->st.by_dependency));
+	return o;
+}
+
+static void list(const struct http_request *req, struct http_response *resp,
+		 void *ud)
+{
+	struct watch_room *r = ud;
+	(void)req;
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < r->n_mons; i++)
+		json_array_append_new(a, monitor_json(r->mons[i]));
+	http_reply_json(resp, 200, a);
+}
+
+static void heartbeats(struct watch_room *r, const struct watch_mon *m,
+		       const struct http_request *req,
+		       struct http_response *resp)
+{
+	int64_t limit = 100, before = INT64_MAX;
+	const char *t = http_request_arg(req, "limit");
+	char *end;
+	if (t) {
+		limit = strtoll(t, &end, 10);
+		if (*end || limit < 1 || limit > 10000) {
+			http_reply_error(resp, 400, "limit: 1 to 10000");
+			return;
+		}
+	}
+	if ((t = http_request_arg(req, "before"))) {
+		before = strtoll(t, &end, 10);
+		if (*end || !*t) {
+			http_reply_error(resp, 400,
+					 "before: a time in unix milliseconds");
+			return;
+		}
+	}
+	json_t *a = json_array();
+	struct sql_rows q;
+	sql_query(r->store, &q,
+		  "SELECT time, status, msg, ping, important, duration, "
+		  "retries, down_count FROM watch_heartbeats WHERE monitor = ? "
+		  "AND time < ? ORDER BY time DESC, id DESC LIMIT ?",
+		  "iii", m->id, before, limit);
+	while (sql_next(&q)) {
+		char when[32];
+		int64_t ms = sql_col_int(&q, 0);
+		kuma_time(ms, when);
+		json_t *ping = sqlite3_column_type(q.st, 3) == SQLITE_NULL
+				       ? json_null()
+				       : json_real(sqlite3_column_double(q.st, 3));
+		json_array_append_new(
+			a, json_pack("{s:s, s:I, s:I, s:s, s:o, s:b, s:I, s:I, s:I}",
+				     "time", when, "time_ms", (json_int_t)ms,
+				     "status", (json_int_t)sql_col_int(&q, 1),
+				     "msg", sql_col_text(&q, 2), "ping", ping,
+				     "important", (int)sql_col_int(&q, 4),
+				     "duration_ms", (json_int_t)sql_col_int(&q, 5),
+				     "retries", (json_int_t)sql_col_int(&q, 6),
+				     "down_count", (json_int_t)sql_col_int(&q, 7)));
+	}
+	int rc = sql_end(&q);
+	if (rc) {
+		json_decref(a);
+		http_reply_failure(resp, rc);
+		return;
+	}
+	http_reply_json(resp, 200,
+			json_pack("{s:I, s:s, s:o}", "monitor", (json_int_t)m->id,
+				  "name", m->cfg->name, "heartbeats", a));
+}
+
+/* /api/v1/watch/monitors/<id> and /<id>/heartbeats */
+static void one(const struct http_request *req, struct http_response *resp,
+		void *ud)
+{
+	struct watch_room *r = ud;
+	const char *p = req->path + strlen(MONITORS "/");
+	char *end;
+	long long id = strtoll(p, &end, 10);
+	if (end == p || (*end && strcmp(end, "/heartbeats") != 0)) {
+		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
+		return;
+	}
+	struct watch_mon *m = NULL;
+	for (size_t i = 0; i < r->n_mons && !m; i++)
+		if (r->mons[i]->id == id)
+			m = r->mons[i];
+	if (!m) {
+		http_reply_error(resp, 404, "no monitor with id %lld", id);
+		return;
+	}
+	if (*end)
+		heartbeats(r, m, req, resp);
+	else
+		http_reply_json(resp, 200, monitor_json(m));
+}
+
+#define PUSH_ROUTE(m)                                                          \
+	{.name = "watch_push", .method = m, .path = PUSH, .prefix = true,      \
+	 .fn = push, .help = "Uptime Kuma's push URL: ?status=up&msg=&ping="}
+
+static const struct http_route routes[] = {
+	PUSH_ROUTE("GET"), PUSH_ROUTE("POST"), PUSH_ROUTE("PUT"),
+	PUSH_ROUTE("PATCH"), PUSH_ROUTE("DELETE"), PUSH_ROUTE("HEAD"),
+	{.name = "watch_monitors", .method = "GET", .path = MONITORS,
+	 .management = true, .fn = list,
+	 .help = "the monitors and their last beat"},
+	{.name = "watch_monitor", .method = "GET", .path = MONITORS "/",
+	 .prefix = true, .management = true, .fn = one,
+	 .help = "one monitor; /heartbeats?limit=&before= its beats, newest "
+		 "first"},
+};
+
+int watch_api_register(struct watch_room *r, struct http_server *http)
+{
+	return http_server_add_routes(http, routes,
+				      sizeof(routes) / sizeof(routes[0]), r);
+}

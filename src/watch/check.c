@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: MIT */
+/* The watch room's checks on the loop: http/keyword/json-query through the HTTP client, port by a libuv TCP connect. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "proto/watch/codes.h"
+#include "watch/internal.h"
+
+/* ---- http, keyword, json-query ---- */
+
+#define HTTP_MAX_RESPONSE (1u << 20)
+
+static const char *reason(long code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 307: return "Temporary Redirect";
+	case 308: return "Permanent Redirect";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	}
+	return "";
+}
+
+static bool code_accepted(const struct cfg_watch_monitor *c, long code)
+{
+	for (size_t i = 0; i < c->n_codes; i++)
+		if (code >= c->codes[i].lo && code <= c->codes[i].hi)
+			return true;
+	return false;
+}
+
+/* The first @n bytes of the body, printable, for a message. */
+static void excerpt(const char *body, size_t len, char *out, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < len && k + 1 < n && i < 50; i++)
+		out[k++] = body[i] >= 0x20 && body[i] < 0x7f ? body[i] : ' ';
+	out[k] = '\0';
+}
+
+static void json_verdict(struct watch_mon *m, const struct http_client_result *res,
+			 const char *status, double ping)
+{
+	const struct cfg_watch_monitor *c = m->cfg;
+	char msg[WATCH_MSG_MAX], actual[64];
+	json_error_t jerr;
+	json_t *doc = json_loadb(res->body, res->body_len, JSON_DECODE_ANY, &jerr);
+	if (!doc) {
+		snprintf(msg, sizeof(msg), "%s, but the response is not JSON: %s",
+			 status, jerr.text);
+		watch_mon_result(m, false, msg, ping);
+		return;
+	}
+	int op = watch_jsonq_op_parse(c->json_operator);
+	int r = watch_jsonq_compare(watch_jsonq_eval(m->jq, doc),
+				    (enum watch_jsonq_op)op, c->expected_value,
+				    actual, sizeof(actual));
+	json_decref(doc);
+	snprintf(msg, sizeof(msg), "JSON query %s (comparing %s %s %s)%s",
+		 r == 1 ? "passes" : "does not pass", actual,
+		 c->json_operator, c->expected_value,
+		 r < 0 ? ": not comparable" : "");
+	watch_mon_result(m, r == 1, msg, ping);
+}
+
+static void on_http(const struct http_client_result *res, void *ud)
+{
+	struct watch_mon *m = ud;
+	char msg[WATCH_MSG_MAX], status[64];
+	if (res->err == -ECANCELED || m->removed || m->room->closing) {
+		watch_mon_result(m, false, NULL, -1); /* only releases */
+		return;
+	}
+	const struct cfg_watch_monitor *c = m->cfg;
+	double ping = res->seconds * 1000.0;
+	if (res->err) {
+		if (res->err == HEARTH_ETIMEDOUT)
+			snprintf(msg, sizeof(msg), "timeout of %lldms exceeded",
+				 (long long)c->timeout_ms);
+		else
+			snprintf(msg, sizeof(msg), "%s",
+				 res->errmsg ? res->errmsg
+					     : hearth_strerror(res->err));
+		watch_mon_result(m, false, msg, -1);
+		return;
+	}
+	snprintf(status, sizeof(status), "%ld - %s", res->status,
+		 reason(res->status));
+	if (!code_accepted(c, res->status)) {
+		snprintf(msg, sizeof(msg), "Request failed with status code %ld",
+			 res->status);
+		watch_mon_result(m, false, msg, ping);
+		return;
+	}
+	if (c->type == WATCH_KEYWORD) {
+		bool found = watch_body_contains(res->body, res->body_len,
+						 c->keyword);
+		char ex[64];
+		excerpt(res->body, res->body_len, ex, sizeof(ex));
+		if (found != c->invert_keyword)
+			snprintf(msg, sizeof(msg), "%s, keyword %s", status,
+				 found ? "is found" : "not found");
+		else
+			snprintf(msg, sizeof(msg), "keyword [%s] %s [%s%s]",
+				 c->keyword, found ? "is found in" : "not in",
+				 ex, res->body_len > 50 ? "..." : "");
+		watch_mon_result(m, found != c->invert_keyword, msg, ping);
+		return;
+	}
+	if (c->type == WATCH_JSON_QUERY) {
+		json_verdict(m, res, status, ping);
+		return;
+	}
+	watch_mon_result(m, true, status, ping);
+}
+
+static void http_start(struct watch_mon *m)
+{
+	const struct cfg_watch_monitor *c = m->cfg;
+	struct http_client_req req = {
+		.method = c->method,
+		.url = c->url,
+		.body = c->body,
+		.body_len = c->body ? strlen(c->body) : 0,
+		.headers = (const char *const *)m->headers,
+		.timeout_ms = (long)c->timeout_ms,
+		.max_response = HTTP_MAX_RESPONSE,
+		.max_redirects = (long)c->max_redirects,
+		.insecure = c->ignore_tls,
+	};
+	int rc = http_client_request(m->room->http, &req, on_http, m);
+	if (rc) {
+		char msg[WATCH_MSG_MAX];
+		snprintf(msg, sizeof(msg), "cannot start the request: %s",
+			 hearth_strerror(rc));
+		/* Reported on the next turn of the loop would be nicer; a
+		 * beat now is still one beat. */
+		watch_mon_result(m, false, msg, -1);
+	}
+}
+
+/* ---- port: TCP connect ---- */
+
+struct watch_probe {
+	struct watch_mon *m; /* NULL once the result is delivered/dropped */
+	uv_getaddrinfo_t gai;
+	uv_connect_t conn;
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	uint64_t t0;
+	int handles;	  /* open handles (timer, tcp) */
+	bool resolving;	  /* the getaddrinfo request is pending */
+	bool finished;
+	bool tcp_open;
+};
+
+static void probe_maybe_free(struct watch_probe *p)
+{
+	if (p->handles == 0 && !p->resolving)
+		free(p);
+}
+
+static void on_probe_closed(uv_handle_t *h)
+{
+	struct watch_probe *p = h->data;
+	p->handles--;
+	probe_maybe_free(p);
+}
+
+/* Delivers (when @deliver) the verdict once, then closes the handles. */
+static void probe_finish(struct watch_probe *p, bool deliver, bool up,
+			 const char *msg)
+{
+	if (p->finished)
+		return;
+	p->finished = true;
+	struct watch_mon *m = p->m;
+	p->m = NULL;
+	if (m) {
+		m->probe = NULL;
+		double ping = (double)(uv_now(m->room->loop) - p->t0);
+		if (deliver)
+			watch_mon_result(m, up, msg, up ? ping : -1);
+		else
+			watch_mon_result(m, false, NULL, -1); /* releases */
+	}
+	uv_close((uv_handle_t *)&p->timer, on_probe_closed);
+	if (p->tcp_open)
+		uv_close((uv_handle_t *)&p->tcp, on_probe_closed);
+	if (p->resolving)
+		uv_cancel((uv_req_t *)&p->gai);
+}
+
+static void on_connect(uv_connect_t *req, int status)
+{
+	struct watch_probe *p = req->data;
+	char msg[WATCH_MSG_MAX];
+	if (status == 0)
+		snprintf(msg, sizeof(msg), "connected");
+	else
+		snprintf(msg, sizeof(msg), "connect: %s", uv_strerror(status));
+	probe_finish(p, true, status == 0, msg);
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	struct watch_probe *p = req->data;
+	char msg[WATCH_MSG_MAX];
+	p->resolving = false;
+	if (p->finished) {
+		uv_freeaddrinfo(res);
+		probe_maybe_free(p);
+		return;
+	}
+	if (status < 0 || !res) {
+		snprintf(msg, sizeof(msg), "cannot resolve the host: %s",
+			 uv_strerror(status));
+		uv_freeaddrinfo(res);
+		probe_finish(p, true, false, msg);
+		return;
+	}
+	int rc = uv_tcp_init(req->loop, &p->tcp);
+	if (!rc) {
+		p->tcp.data = p;
+		p->tcp_open = true;
+		p->handles++;
+		p->conn.data = p;
+		rc = uv_tcp_connect(&p->conn, &p->tcp, res->ai_addr, on_connect);
+	}
+	uv_freeaddrinfo(res);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "connect: %s", uv_strerror(rc));
+		probe_finish(p, true, false, msg);
+	}
+}
+
+static void on_probe_timeout(uv_timer_t *t)
+{
+	struct watch_probe *p = t->data;
+	char msg[WATCH_MSG_MAX];
+	snprintf(msg, sizeof(msg), "timeout of %lldms exceeded",
+		 p->m ? (long long)p->m->cfg->timeout_ms : 0LL);
+	probe_finish(p, true, false, msg);
+}
+
+static void port_start(struct watch_mon *m)
+{
+	struct watch_room *r = m->room;
+	struct watch_probe *p = calloc(1, sizeof(*p));
+	char port[8], msg[WATCH_MSG_MAX];
+	if (!p || uv_timer_init(r->loop, &p->timer)) {
+		free(p);
+		watch_mon_result(m, false, "out of memory", -1);
+		return;
+	}
+	p->m = m;
+	p->t0 = uv_now(r->loop);
+	p->timer.data = p;
+	p->handles = 1;
+	p->gai.data = p;
+	m->probe = p;
+	uv_timer_start(&p->timer, on_probe_timeout, (uint64_t)m->cfg->timeout_ms,
+		       0);
+	snprintf(port, sizeof(port), "%lld", (long long)m->cfg->port);
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
+				 .ai_family = AF_UNSPEC};
+	int rc = uv_getaddrinfo(r->loop, &p->gai, on_resolved, m->cfg->hostname,
+				port, &hints);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "cannot resolve the host: %s",
+			 uv_strerror(rc));
+		probe_finish(p, true, false, msg);
+		return;
+	}
+	p->resolving = true;
+}
+
+void watch_probe_cancel(struct watch_probe *p)
+{
+	probe_finish(p, false, false, NULL);
+}
+
+void watch_check_start(struct watch_mon *m)
+{
+	m->busy = true;
+	m->room->inflight++;
+	m->started_ms = clock_now_ms(m->room->clock);
+	switch (m->cfg->type) {
+	case WATCH_HTTP:
+	case WATCH_KEYWORD:
+	case WATCH_JSON_QUERY:
+		http_start(m);
+		break;
+	case WATCH_PORT:
+		port_start(m);
+		break;
+	case WATCH_PUSH:
+		break; /* passive: never started */
+	}
+}

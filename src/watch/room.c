@@ -1,0 +1,555 @@
+/* SPDX-License-Identifier: MIT */
+/* The watch room's lifecycle and monitors: scheduling with jitter, the cycle per beat, alerts, reload. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/log.h"
+#include "watch/internal.h"
+
+/* ---- monitors ---- */
+
+static void b64(const char *in, char *out, size_t cap)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(in), k = 0;
+	for (size_t i = 0; i < n && k + 5 < cap; i += 3) {
+		unsigned v = (unsigned char)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned char)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= (unsigned char)in[i + 2];
+		out[k++] = tab[v >> 18 & 63];
+		out[k++] = tab[v >> 12 & 63];
+		out[k++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		out[k++] = i + 2 < n ? tab[v & 63] : '=';
+	}
+	out[k] = '\0';
+}
+
+static void free_headers(char **h)
+{
+	for (size_t i = 0; h && h[i]; i++)
+		free(h[i]);
+	free(h);
+}
+
+/* The config's headers plus Authorization, NULL-terminated. */
+static char **build_headers(const struct cfg_watch_monitor *c)
+{
+	char **h = calloc(c->n_headers + 2, sizeof(*h));
+	size_t n = 0;
+	if (!h)
+		return NULL;
+	for (size_t i = 0; i < c->n_headers; i++)
+		if (!(h[n++] = strdup(c->headers[i])))
+			goto fail;
+	if (c->basic_auth || c->bearer) {
+		const char *v = c->bearer ? c->bearer : c->basic_auth;
+		size_t cap = 4 * strlen(v) / 3 + 64;
+		char *a = malloc(cap), *enc = malloc(cap);
+		if (a && enc) {
+			if (c->bearer) {
+				snprintf(a, cap, "Authorization: Bearer %s", v);
+			} else {
+				b64(v, enc, cap);
+				snprintf(a, cap, "Authorization: Basic %s", enc);
+			}
+		}
+		free(enc);
+		if (!a)
+			goto fail;
+		h[n++] = a;
+	}
+	return h;
+fail:
+	free_headers(h);
+	return NULL;
+}
+
+static void mon_free(struct watch_mon *m)
+{
+	if (!m)
+		return;
+	clock_timer_free(m->timer);
+	watch_jsonq_free(m->jq);
+	free_headers(m->headers);
+	free(m);
+}
+
+/* (Re)reads @c into @m: everything derived from the monitor's config. */
+static int mon_configure(struct watch_mon *m, const struct cfg_watch_monitor *c)
+{
+	struct watch_jsonq *jq = NULL;
+	char why[128];
+	char **h = build_headers(c);
+	if (!h)
+		return -ENOMEM;
+	if (c->type == WATCH_JSON_QUERY &&
+	    watch_jsonq_parse(c->json_path, &jq, why, sizeof(why))) {
+		free_headers(h);
+		return -ENOMEM; /* the config check parsed it already */
+	}
+	watch_jsonq_free(m->jq);
+	free_headers(m->headers);
+	m->jq = jq;
+	m->headers = h;
+	m->cfg = c;
+	m->cc = (struct watch_cycle_cfg){
+		.interval_ms = c->interval * 1000,
+		.retry_interval_ms = c->retry_interval * 1000,
+		.max_retries = (int)c->retries,
+		.resend_interval = (int)c->resend_interval,
+		.upside_down = c->upside_down,
+		.up_retries = (int)c->up_retries,
+	};
+	return 0;
+}
+
+static void on_mon_timer(struct clock_timer *t, void *ud);
+
+static int mon_new(struct watch_room *r, const struct cfg_watch_monitor *c,
+		   struct watch_mon **out)
+{
+	struct watch_mon *m = calloc(1, sizeof(*m));
+	int rc;
+	*out = NULL;
+	if (!m)
+		return -ENOMEM;
+	m->room = r;
+	m->ping_ms = -1;
+	rc = watch_store_monitor_id(r->store, c->name, c->id,
+				    watch_type_name(c->type), &m->id);
+	if (rc) {
+		log_error("watch", "monitor '%s': no row in the store: %s",
+			  c->name, hearth_strerror(rc));
+		/* It still runs; its beats are not recorded. */
+		m->id = 0;
+	}
+	rc = mon_configure(m, c);
+	if (!rc)
+		rc = clock_timer_new(r->clock, on_mon_timer, m, &m->timer);
+	if (rc) {
+		mon_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+/* Lets go of @m: now, or when its check comes back. */
+static void mon_drop(struct watch_mon *m)
+{
+	clock_timer_stop(m->timer);
+	if (m->probe)
+		watch_probe_cancel(m->probe); /* releases it at once */
+	if (m->busy)
+		m->removed = true;
+	else
+		mon_free(m);
+}
+
+/* Spreads first checks over the interval: a fixed offset per name. */
+static uint64_t jitter_ms(const struct watch_mon *m)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = m->cfg->name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h % (uint64_t)m->cc.interval_ms;
+}
+
+/* Push: DOWN after interval + 1 s without a push (Kuma's grace). */
+static uint64_t push_window_ms(const struct watch_mon *m)
+{
+	return (uint64_t)m->cc.interval_ms + 1000;
+}
+
+static void mon_schedule_first(struct watch_mon *m)
+{
+	clock_timer_start(m->timer, m->cfg->type == WATCH_PUSH
+					    ? push_window_ms(m)
+					    : jitter_ms(m),
+			  0);
+}
+
+/* ---- beats ---- */
+
+static void alert(struct watch_mon *m, const struct watch_beat *b,
+		  const char *msg)
+{
+	struct watch_room *r = m->room;
+	const struct cfg_watch *w = watch_config(r->cfg);
+	bool down = b->alert == WATCH_ALERT_DOWN;
+	char text[WATCH_MSG_MAX + 200];
+	snprintf(text, sizeof(text), "[%s] [%s] %s", m->cfg->name,
+		 down ? "\xf0\x9f\x94\xb4 Down" : "\xe2\x9c\x85 Up",
+		 msg && *msg ? msg : "N/A");
+	const char *tags[] = {down ? "red_circle" : "green_circle", NULL};
+	const char **to = NULL;
+	if (w->alerts.n_to) {
+		to = calloc(w->alerts.n_to + 1, sizeof(*to));
+		for (size_t i = 0; to && i < w->alerts.n_to; i++)
+			to[i] = w->alerts.to[i];
+	}
+	struct room_notify_msg nm = {
+		.event = down ? "watch.down" : "watch.up",
+		.title = m->cfg->name,
+		.message = text,
+		.priority = down ? 5 : 3,
+		.tags = tags,
+		.click = m->cfg->url,
+		.to = to,
+	};
+	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
+	free(to);
+	if (rc == -ENOSYS)
+		log_warn("watch", "alert %s%s: %s (the notify room is off)",
+			 nm.event, b->resend ? " (resend)" : "", text);
+	else if (rc)
+		log_warn("watch", "alert %s: %s: refused by notify: %s",
+			 nm.event, text, hearth_strerror(rc));
+	else
+		log_info("watch", "alert %s%s: %s", nm.event,
+			 b->resend ? " (resend)" : "", text);
+}
+
+/* One beat of @m: the cycle, the record, the alert, the next check. */
+static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
+		     const char *msg, double ping_ms, bool is_push,
+		     struct http_pending *p)
+{
+	struct watch_room *r = m->room;
+	struct watch_beat b;
+	enum watch_status prev = m->st.status;
+	bool first = !m->st.has_beat;
+	struct watch_input in = {.event = ev, .raw_up = up,
+				 .now_ms = (int64_t)clock_now_ms(r->clock)};
+	int parent = m->cfg->depends_index;
+	if (parent >= 0 && (size_t)parent < r->n_mons &&
+	    r->mons[parent]->st.has_beat &&
+	    r->mons[parent]->st.status == WATCH_PENDING)
+		in.parent_pending = true;
+	watch_cycle_step(&m->cc, &m->st, &in, &b);
+	char text[WATCH_MSG_MAX];
+	if (b.held)
+		snprintf(text, sizeof(text), "%s (up %d of %lld before UP)", msg,
+			 m->st.up_count, (long long)m->cfg->up_retries + 1);
+	else
+		snprintf(text, sizeof(text), "%s", msg);
+	snprintf(m->msg, sizeof(m->msg), "%s", text);
+	m->ping_ms = b.status == WATCH_UP ? ping_ms : -1;
+	m->time_ms = clock_wall_ms(r->clock);
+	if (m->id) {
+		struct watch_store_beat sb = {
+			.monitor = m->id, .time_ms = m->time_ms,
+			.status = (int)b.status, .msg = text,
+			.ping_ms = ping_ms, .important = b.important,
+			.duration_ms = b.duration_ms, .retries = b.retries,
+			.down_count = b.down_count,
+		};
+		watch_beats_queue(r, &sb, p);
+	} else if (p) {
+		watch_push_answer(http_pending_response(p), 200, NULL);
+		http_pending_finish(p);
+	}
+	if (b.important)
+		log_info("watch", "[%s] %s%s%s: %s", m->cfg->name,
+			 first ? "" : watch_status_name(prev),
+			 first ? "" : " -> ", watch_status_name(b.status),
+			 text);
+	if (b.alert != WATCH_ALERT_NONE)
+		alert(m, &b, text);
+	uint64_t next = (uint64_t)b.next_ms;
+	if (is_push && b.status == WATCH_UP)
+		next = push_window_ms(m);
+	clock_timer_start(m->timer, next, 0);
+}
+
+void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
+		      double ping_ms)
+{
+	struct watch_room *r = m->room;
+	m->busy = false;
+	r->inflight--;
+	if (!msg || m->removed || r->closing) {
+		if (m->removed)
+			mon_free(m);
+		watch_room_maybe_free(r);
+		return;
+	}
+	mon_beat(m, WATCH_EV_CHECK, up, msg, ping_ms, false, NULL);
+}
+
+void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
+		    double ping_ms, struct http_pending *p)
+{
+	m->pushes++;
+	mon_beat(m, WATCH_EV_CHECK, up, msg, ping_ms, true, p);
+}
+
+struct watch_mon *watch_find_token(struct watch_room *r, const char *token)
+{
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i]->cfg->type == WATCH_PUSH &&
+		    strcmp(r->mons[i]->cfg->token, token) == 0)
+			return r->mons[i];
+	return NULL;
+}
+
+static void on_mon_timer(struct clock_timer *t, void *ud)
+{
+	(void)t;
+	struct watch_mon *m = ud;
+	struct watch_room *r = m->room;
+	if (m->busy || r->closing)
+		return;
+	int parent = m->cfg->depends_index;
+	if (parent >= 0 && (size_t)parent < r->n_mons &&
+	    r->mons[parent]->st.has_beat &&
+	    r->mons[parent]->st.status == WATCH_DOWN) {
+		char msg[WATCH_MSG_MAX];
+		snprintf(msg, sizeof(msg), "%s is down (dependency)",
+			 m->cfg->depends_on);
+		mon_beat(m, WATCH_EV_DEPENDENCY, false, msg, -1,
+			 m->cfg->type == WATCH_PUSH, NULL);
+		return;
+	}
+	if (m->cfg->type == WATCH_PUSH) {
+		mon_beat(m, WATCH_EV_CHECK, false,
+			 "No heartbeat in the time window", -1, false, NULL);
+		return;
+	}
+	watch_check_start(m);
+}
+
+/* ---- the room ---- */
+
+void watch_room_maybe_free(struct watch_room *r)
+{
+	if (!r->closing || r->jobs || r->inflight)
+		return;
+	for (size_t i = 0; i < r->n_mons; i++)
+		mon_free(r->mons[i]);
+	free(r->mons);
+	watch_beats_close(r);
+	config_unref(r->cfg);
+	free(r);
+}
+
+/* The monitors of @cfg, reusing those of @old (by id when given, else
+ * by name) with their state; *out and *n_out the new list. */
+static int build_monitors(struct watch_room *r, const struct config *cfg,
+			  struct watch_mon **old, size_t n_old,
+			  struct watch_mon ***out, size_t *n_out)
+{
+	const struct cfg_watch *w = watch_config(cfg);
+	struct watch_mon **mons = calloc(w->n_monitors + 1, sizeof(*mons));
+	bool *fresh = calloc(w->n_monitors + 1, sizeof(*fresh));
+	if (!mons || !fresh) {
+		free(mons);
+		free(fresh);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < w->n_monitors; i++) {
+		const struct cfg_watch_monitor *c = &w->monitors[i];
+		for (size_t j = 0; j < n_old && !mons[i]; j++) {
+			struct watch_mon *o = old[j];
+			if (!o || o->removed)
+				continue;
+			bool same = c->id ? o->cfg->id == c->id
+					  : !o->cfg->id &&
+						    strcmp(o->cfg->name, c->name) == 0;
+			if (same && o->cfg->type == c->type) {
+				mons[i] = o;
+				old[j] = NULL;
+			}
+		}
+		if (mons[i])
+			continue;
+		int rc = mon_new(r, c, &mons[i]);
+		fresh[i] = true;
+		if (rc) {
+			for (size_t k = 0; k < i; k++)
+				if (fresh[k])
+					mon_free(mons[k]);
+			free(mons);
+			free(fresh);
+			return rc;
+		}
+	}
+	free(fresh);
+	*out = mons;
+	*n_out = w->n_monitors;
+	return 0;
+}
+
+static int room_open(const struct room_ctx *ctx, const struct config *cfg,
+		     void **out)
+{
+	struct watch_room *r = calloc(1, sizeof(*r));
+	int rc;
+	*out = NULL;
+	if (!r)
+		return -ENOMEM;
+	r->loop = ctx->loop;
+	r->store = ctx->store;
+	r->clock = ctx->clock;
+	r->http = ctx->http_client;
+	r->cfg = config_ref((struct config *)cfg);
+	rc = watch_beats_open(r, ctx);
+	if (!rc)
+		rc = build_monitors(r, cfg, NULL, 0, &r->mons, &r->n_mons);
+	if (!rc && ctx->http)
+		rc = watch_api_register(r, ctx->http);
+	if (rc) {
+		r->closing = true;
+		watch_room_maybe_free(r);
+		return rc;
+	}
+	log_info("watch", "%zu monitors", r->n_mons);
+	*out = r;
+	return 0;
+}
+
+static int room_bind(void *room, struct room_services *services)
+{
+	struct watch_room *r = room;
+	r->notify = services->notify;
+	return 0;
+}
+
+static int room_start(void *room)
+{
+	struct watch_room *r = room;
+	r->started = true;
+	for (size_t i = 0; i < r->n_mons; i++)
+		mon_schedule_first(r->mons[i]);
+	return 0;
+}
+
+/* A reload: monitors added start (with jitter), removed ones stop,
+ * kept ones keep their state and take their new settings. The ids
+ * were given at prepare, so commit only moves pointers. */
+struct staged {
+	struct watch_mon **mons;
+	size_t n;
+};
+
+static int room_reload_prepare(void *room, const struct config *cfg,
+			       void **staged, struct room_refusal *why)
+{
+	struct watch_room *r = room;
+	struct staged *s = calloc(1, sizeof(*s));
+	*staged = NULL;
+	if (!s)
+		return -ENOMEM;
+	/* Only the new monitors are made here (ids from the store); the
+	 * matching is redone at commit on the live list. */
+	struct watch_mon **copy = calloc(r->n_mons + 1, sizeof(*copy));
+	int rc = copy ? 0 : -ENOMEM;
+	if (copy)
+		memcpy(copy, r->mons, r->n_mons * sizeof(*copy));
+	if (!rc)
+		rc = build_monitors(r, cfg, copy, r->n_mons, &s->mons, &s->n);
+	free(copy);
+	if (rc) {
+		snprintf(why->msg, sizeof(why->msg), "monitors: %s",
+			 hearth_strerror(rc));
+		free(s);
+		return rc;
+	}
+	*staged = s;
+	return 0;
+}
+
+static void room_reload_abort(void *room, void *staged)
+{
+	struct watch_room *r = room;
+	struct staged *s = staged;
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		bool kept = false;
+		for (size_t j = 0; j < r->n_mons && !kept; j++)
+			kept = r->mons[j] == s->mons[i];
+		if (!kept)
+			mon_free(s->mons[i]);
+	}
+	free(s->mons);
+	free(s);
+}
+
+static void room_reload_commit(void *room, const struct config *cfg,
+			       void *staged)
+{
+	struct watch_room *r = room;
+	struct staged *s = staged;
+	const struct cfg_watch *w = watch_config(cfg);
+	/* The old monitors that are not kept stop. */
+	for (size_t j = 0; j < r->n_mons; j++) {
+		bool kept = false;
+		for (size_t i = 0; i < s->n && !kept; i++)
+			kept = s->mons[i] == r->mons[j];
+		if (!kept)
+			mon_drop(r->mons[j]);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		struct watch_mon *m = s->mons[i];
+		bool was = false;
+		for (size_t j = 0; j < r->n_mons && !was; j++)
+			was = r->mons[j] == m;
+		if (was) {
+			/* Headers and the query are rebuilt; on no memory
+			 * it keeps the old ones (and the new settings). */
+			const struct cfg_watch_monitor *c = &w->monitors[i];
+			if (mon_configure(m, c))
+				m->cfg = c;
+		}
+		if (!was && r->started)
+			mon_schedule_first(m);
+	}
+	free(r->mons);
+	r->mons = s->mons;
+	r->n_mons = s->n;
+	free(s);
+	config_unref(r->cfg);
+	r->cfg = config_ref((struct config *)cfg);
+	log_info("watch", "%zu monitors", r->n_mons);
+}
+
+static void room_close(void *room)
+{
+	struct watch_room *r = room;
+	if (!r)
+		return;
+	r->closing = true;
+	for (size_t i = 0; i < r->n_mons; i++) {
+		clock_timer_stop(r->mons[i]->timer);
+		if (r->mons[i]->probe)
+			watch_probe_cancel(r->mons[i]->probe);
+	}
+	clock_timer_free(r->prune_timer);
+	r->prune_timer = NULL;
+	watch_beats_flush(r); /* the last beats become durable */
+	watch_room_maybe_free(r);
+}
+
+static const char *room_state(void *room)
+{
+	(void)room;
+	return "running";
+}
+
+const struct room_ops watch_room_ops = {
+	.open = room_open,
+	.bind = room_bind,
+	.start = room_start,
+	.reload_prepare = room_reload_prepare,
+	.reload_commit = room_reload_commit,
+	.reload_abort = room_reload_abort,
+	.close = room_close,
+	.state = room_state,
+};

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* The watch room's tables: monitors, heartbeats and Kuma 2.x's minutely/hourly/daily aggregates. */
+#ifndef HEARTH_WATCH_STORE_H
+#define HEARTH_WATCH_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store.h"
+
+/* One heartbeat to record (strings borrowed for the call). */
+struct watch_store_beat {
+	int64_t monitor;
+	int64_t time_ms; /* wall clock, unix ms */
+	int status;	 /* enum watch_status */
+	const char *msg;
+	double ping_ms; /* < 0: none */
+	int important;
+	int64_t duration_ms;
+	int retries;
+	int down_count;
+};
+
+/* The monitor's row id for @name (or the config's @id when non-zero),
+ * creating the row when there is none; *out the id. Loop thread
+ * (a short write on the loop's connection, at open and reload). */
+int watch_store_monitor_id(struct store *s, const char *name, int64_t id,
+			   const char *type, int64_t *out);
+
+/* Writes @n beats and their minutely/hourly/daily aggregates in one
+ * transaction. Any thread that owns @s (the room's write strand). */
+int watch_store_beats(struct store *s, const struct watch_store_beat *b,
+		      size_t n);
+
+/* Deletes what is older than the retention (seconds, 0: keep) before
+ * @now_s: heartbeats, minutely, hourly, daily. As watch_store_beats. */
+int watch_store_prune(struct store *s, int64_t now_s, int64_t beats,
+		      int64_t minutely, int64_t hourly, int64_t daily);
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the watch room's config: Kuma's defaults, and refusals at FILE:LINE:COL naming the key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "cmd/rooms.h"
+#include "core/config.h"
+#include "core/config_schema.h"
+#include "core/room.h"
+#include "watch/config.h"
+#include "watch/watch_room.h"
+
+static const struct config_schema *schema(void)
+{
+	static struct config_schema s;
+	static bool ready;
+	if (!ready) {
+		assert_int_equal(config_schema_init(&s, hearth_rooms), 0);
+		ready = true;
+	}
+	return &s;
+}
+
+static struct config *load_ok(const char *yaml)
+{
+	struct config *c = NULL;
+	struct cfg_error err;
+	if (config_load_buffer(schema(), yaml, strlen(yaml), "t.yaml", &c, &err))
+		fail_msg("refused: %d:%d: %s\n---\n%s", err.line, err.col,
+			 err.msg, yaml);
+	return c;
+}
+
+static void refused(const char *yaml, int line, int col, const char *word1,
+		    const char *word2)
+{
+	struct config *c = NULL;
+	struct cfg_error err;
+	int rc = config_load_buffer(schema(), yaml, strlen(yaml), "t.yaml", &c,
+				    &err);
+	if (rc != HEARTH_ECONFIG)
+		fail_msg("accepted (%d):\n---\n%s", rc, yaml);
+	assert_null(c);
+	if (err.line != line || err.col != col)
+		fail_msg("at %d:%d, not %d:%d: %s", err.line, err.col, line,
+			 col, err.msg);
+	if (!strstr(err.msg, word1) || (word2 && !strstr(err.msg, word2)))
+		fail_msg("'%s'/'%s' not in '%s'", word1, word2 ? word2 : "",
+			 err.msg);
+}
+
+static void test_defaults_are_kumas(void **state)
+{
+	(void)state;
+	struct config *c = load_ok("watch:\n"
+				   "  monitors:\n"
+				   "    - name: web\n"
+				   "      type: http\n"
+				   "      url: http://127.0.0.1/\n"
+				   "    - {name: p, type: push, token: abcd, "
+				   "interval: 10s, timeout: 3s}\n");
+	assert_true(room_enabled(c, &watch_room_def));
+	const struct cfg_watch *w = watch_config(c);
+	assert_int_equal(w->n_monitors, 2);
+	const struct cfg_watch_monitor *m = &w->monitors[0];
+	assert_int_equal(m->type, WATCH_HTTP);
+	assert_int_equal(m->interval, 60);
+	assert_int_equal(m->retries, 0);
+	assert_int_equal(m->retry_interval, 60);
+	assert_int_equal(m->timeout_ms, 48000); /* 0.8 x interval */
+	assert_int_equal(m->resend_interval, 0);
+	assert_int_equal(m->max_redirects, 10);
+	assert_false(m->upside_down);
+	assert_false(m->ignore_tls);
+	assert_string_equal(m->method, "GET");
+	assert_int_equal(m->n_codes, 1);
+	assert_int_equal(m->codes[0].lo, 200);
+	assert_int_equal(m->codes[0].hi, 299);
+	assert_int_equal(m->depends_index, -1);
+	assert_int_equal(w->monitors[1].type, WATCH_PUSH);
+	assert_int_equal(w->monitors[1].timeout_ms, 3000);
+	assert_int_equal(w->retention.heartbeats, 365 * 86400);
+	assert_int_equal(w->retention.minutely, 86400);
+	assert_int_equal(w->retention.hourly, 30 * 86400);
+	config_unref(c);
+}
+
+static void test_dependencies_resolve(void **state)
+{
+	(void)state;
+	struct config *c = load_ok("watch:\n"
+				   "  alerts: {to: ['ntfy:lab']}\n"
+				   "  monitors:\n"
+				   "    - {name: a, type: port, hostname: h, port: 1}\n"
+				   "    - {name: b, type: port, hostname: h, port: 2,"
+				   " depends_on: a}\n");
+	const struct cfg_watch *w = watch_config(c);
+	assert_int_equal(w->monitors[1].depends_index, 0);
+	assert_int_equal(w->alerts.n_to, 1);
+	assert_string_equal(w->alerts.to[0], "ntfy:lab");
+	config_unref(c);
+}
+
+static void test_disabled(void **state)
+{
+	(void)state;
+	struct config *c = load_ok("watch:\n  enabled: false\n");
+	assert_false(room_enabled(c, &watch_room_def));
+	assert_true(room_disabled(c, &watch_room_def));
+	config_unref(c);
+}
+
+#define W "watch:\n  monitors:\n"
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	refused(W "    - {name: a, type: pushy, token: abcd}\n", 3, 23, "type:",
+		"pushy");
+	refused(W "    - {name: a, type: ping}\n", 3, 23, "not supported yet",
+		NULL);
+	refused(W "    - {name: a, type: http}\n", 3, 7, "url:", NULL);
+	refused(W "    - {name: a, type: http, url: ftp://x}\n", 3, 34, "url:",
+		"ftp://x");
+	refused(W "    - {name: a, type: http, url: 'http://x',"
+		  " accepted_statuscodes: ['2xx']}\n",
+		3, 68, "accepted_statuscodes:", "2xx");
+	refused(W "    - {name: a, type: keyword, url: 'http://x'}\n", 3, 7,
+		"keyword:", NULL);
+	refused(W "    - {name: a, type: json-query, url: 'http://x',"
+		  " json_path: '$.a[', expected_value: '1'}\n",
+		3, 63, "json_path:", NULL);
+	refused(W "    - {name: a, type: json-query, url: 'http://x',"
+		  " json_path: '$.a', json_path_operator: '=~',"
+		  " expected_value: '1'}\n",
+		3, 90, "json_path_operator:", "=~");
+	refused(W "    - {name: a, type: port, hostname: h}\n", 3, 7,
+		"port", NULL);
+	refused(W "    - {name: a, type: push}\n", 3, 7, "token:", NULL);
+	refused(W "    - {name: a, type: push, token: 'a b c d'}\n", 3, 36,
+		"token:", NULL);
+	refused(W "    - {name: a, type: push, token: abcd, interval: 0}\n", 3,
+		52, "interval", NULL);
+	refused(W "    - {name: a, type: push, token: abcd}\n"
+		  "    - {name: a, type: push, token: efgh}\n",
+		4, 14, "name:", "twice");
+	refused(W "    - {name: a, type: push, token: abcd}\n"
+		  "    - {name: b, type: push, token: abcd}\n",
+		4, 36, "token:", "'a'");
+	refused(W "    - {name: a, type: push, token: abcd, id: 7}\n"
+		  "    - {name: b, type: push, token: efgh, id: 7}\n",
+		4, 46, "id:", "'a'");
+	refused(W "    - {name: a, type: push, token: abcd, depends_on: c}\n",
+		3, 54, "depends_on:", "'c'");
+	refused(W "    - {name: a, type: push, token: abcd, depends_on: b}\n"
+		  "    - {name: b, type: push, token: efgh, depends_on: a}\n",
+		3, 54, "depends_on:", "itself");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_are_kumas),
+		cmocka_unit_test(test_dependencies_resolve),
+		cmocka_unit_test(test_disabled),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of the watch room with scripted time: push watchdog, retries, alerts through a fake notify service, resend, dependencies, history rows. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/rooms.h"
+#include "core/config.h"
+#include "core/config_schema.h"
+#include "core/sql.h"
+#include "support/clock_script.h"
+#include "watch/internal.h"
+
+/* What the fake notify room was asked to publish. */
+struct sent {
+	char event[32], message[400], to[64];
+	int priority;
+	size_t n;
+};
+
+static int fake_publish(void *ud, const struct room_notify_msg *m)
+{
+	struct sent *s = ud;
+	snprintf(s->event, sizeof(s->event), "%s", m->event);
+	snprintf(s->message, sizeof(s->message), "%s", m->message);
+	snprintf(s->to, sizeof(s->to), "%s", m->to && m->to[0] ? m->to[0] : "");
+	s->priority = m->priority;
+	s->n++;
+	return 0;
+}
+
+struct fx {
+	char dir[64];
+	uv_loop_t loop;
+	struct store *store;
+	struct workq *wq;
+	struct clock *clock;
+	struct config_schema schema;
+	struct config *cfg;
+	struct sent sent;
+	struct room_notify_publisher pub;
+	struct room_services services;
+	struct watch_room *room;
+};
+
+static struct fx *fx_new(const char *yaml, bool with_notify)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct cfg_error err;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/hearth-watch-room-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(uv_loop_init(&f->loop), 0);
+	assert_int_equal(store_open(f->dir, &f->store), 0);
+	assert_int_equal(store_migrate(f->store, "watch", watch_migrations), 0);
+	assert_int_equal(workq_new(&f->loop, &f->wq), 0);
+	assert_int_equal(clock_script_new(1000, 1796205600000LL, &f->clock), 0);
+	assert_int_equal(config_schema_init(&f->schema, hearth_rooms), 0);
+	if (config_load_buffer(&f->schema, yaml, strlen(yaml), "t.yaml", &f->cfg,
+			       &err))
+		fail_msg("%d:%d: %s", err.line, err.col, err.msg);
+	f->pub = (struct room_notify_publisher){&f->sent, fake_publish};
+	f->services.notify = with_notify ? &f->pub : NULL;
+	struct room_ctx ctx = {
+		.loop = &f->loop, .store = f->store, .services = &f->services,
+		.workq = f->wq, .clock = f->clock,
+	};
+	void *room = NULL;
+	assert_int_equal(watch_room_ops.open(&ctx, f->cfg, &room), 0);
+	f->room = room;
+	assert_int_equal(watch_room_ops.bind(room, &f->services), 0);
+	assert_int_equal(watch_room_ops.start(room), 0);
+	return f;
+}
+
+/* Moves time, then lets the writer's jobs finish. */
+static void advance(struct fx *f, uint64_t ms)
+{
+	clock_script_advance(f->clock, ms);
+	clock_script_advance(f->clock, 0); /* the flush of this tick */
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+}
+
+static void fx_free(struct fx *f)
+{
+	watch_room_ops.close(f->room);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	workq_shutdown(f->wq, false);
+	uv_run(&f->loop, UV_RUN_DEFAULT);
+	workq_free(f->wq);
+	assert_int_equal(uv_loop_close(&f->loop), 0);
+	config_unref(f->cfg);
+	store_free(f->store);
+	clock_script_free(f->clock);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+}
+
+static struct watch_mon *mon(struct fx *f, const char *token)
+{
+	struct watch_mon *m = watch_find_token(f->room, token);
+	assert_non_null(m);
+	return m;
+}
+
+static int64_t rows(struct fx *f, const char *sql)
+{
+	int64_t n = -1;
+	assert_int_equal(sql_one_int(f->store, &n, sql, NULL), 0);
+	return n;
+}
+
+static void test_watchdog_retries_alerts(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("watch:\n"
+			      "  alerts: {to: ['ntfy:lab']}\n"
+			      "  monitors:\n"
+			      "    - {name: cron, type: push, token: tok1,"
+			      " interval: 10s, retries: 1, retry_interval: 5s}\n",
+			      true);
+	struct watch_mon *m = mon(f, "tok1");
+	/* No push: nothing before interval + 1 s. */
+	advance(f, 10999);
+	assert_false(m->st.has_beat);
+	/* Then the watchdog's failure, PENDING while a retry is left. */
+	advance(f, 1);
+	assert_int_equal(m->st.status, WATCH_PENDING);
+	assert_string_equal(m->msg, "No heartbeat in the time window");
+	assert_int_equal(f->sent.n, 0);
+	/* retry_interval later: DOWN, announced with Kuma's text. */
+	advance(f, 4999);
+	assert_int_equal(m->st.status, WATCH_PENDING);
+	advance(f, 1);
+	assert_int_equal(m->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 1);
+	assert_string_equal(f->sent.event, "watch.down");
+	assert_string_equal(f->sent.message,
+			    "[cron] [\xf0\x9f\x94\xb4 Down] No heartbeat in the "
+			    "time window");
+	assert_string_equal(f->sent.to, "ntfy:lab");
+	assert_int_equal(f->sent.priority, 5);
+	/* A push: UP, announced. */
+	watch_mon_push(m, true, "OK", 12, NULL);
+	advance(f, 0);
+	assert_int_equal(m->st.status, WATCH_UP);
+	assert_int_equal(f->sent.n, 2);
+	assert_string_equal(f->sent.event, "watch.up");
+	assert_string_equal(f->sent.message, "[cron] [\xe2\x9c\x85 Up] OK");
+	/* Pushed DOWN twice (one retry), with an empty message: N/A. */
+	watch_mon_push(m, false, "", -1, NULL);
+	advance(f, 0);
+	assert_int_equal(m->st.status, WATCH_PENDING);
+	assert_int_equal(f->sent.n, 2);
+	watch_mon_push(m, false, "", -1, NULL);
+	advance(f, 0);
+	assert_int_equal(f->sent.n, 3);
+	assert_string_equal(f->sent.message,
+			    "[cron] [\xf0\x9f\x94\xb4 Down] N/A");
+	/* Every beat is a row (5), each in the aggregates' minute; the
+	 * important ones: the first, ->DOWN, ->UP, ->DOWN. */
+	assert_int_equal(rows(f, "SELECT count(*) FROM watch_heartbeats"), 5);
+	assert_int_equal(rows(f, "SELECT sum(up + down) FROM watch_stat_minutely"),
+			 5);
+	assert_int_equal(rows(f, "SELECT count(*) FROM watch_heartbeats WHERE "
+				 "important = 1"), 4);
+	fx_free(f);
+}
+
+static void test_push_keeps_it_up(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("watch:\n  monitors:\n"
+			      "    - {name: p, type: push, token: tok2,"
+			      " interval: 10s}\n", true);
+	struct watch_mon *m = mon(f, "tok2");
+	/* A push every 9 s for a minute: never DOWN. */
+	for (int i = 0; i < 7; i++) {
+		advance(f, 9000);
+		watch_mon_push(m, true, "OK", -1, NULL);
+	}
+	advance(f, 0);
+	assert_int_equal(m->st.status, WATCH_UP);
+	assert_int_equal(f->sent.n, 0);
+	assert_int_equal(rows(f, "SELECT count(*) FROM watch_heartbeats"), 7);
+	/* The pushes stop: DOWN interval + 1 s after the last one. */
+	advance(f, 10999);
+	assert_int_equal(m->st.status, WATCH_UP);
+	advance(f, 1);
+	assert_int_equal(m->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 1);
+	fx_free(f);
+}
+
+static void test_resend_and_dependency(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("watch:\n  monitors:\n"
+			      "    - {name: gw, type: push, token: gw01,"
+			      " interval: 10s, resend_interval: 2}\n"
+			      "    - {name: app, type: push, token: app1,"
+			      " interval: 10s, depends_on: gw}\n", true);
+	struct watch_mon *gw = mon(f, "gw01"), *app = mon(f, "app1");
+	/* Both watchdogs fire at 11 s (gw first: table order); app finds
+	 * gw DOWN: DOWN by dependency, no alert of its own. */
+	advance(f, 11000);
+	assert_int_equal(gw->st.status, WATCH_DOWN);
+	assert_int_equal(app->st.status, WATCH_DOWN);
+	assert_true(app->st.by_dependency);
+	assert_int_equal(f->sent.n, 1);
+	assert_true(strstr(f->sent.message, "[gw]") != NULL);
+	/* gw stays DOWN: its 2nd DOWN beat after the alert resends. */
+	advance(f, 10000);
+	assert_int_equal(f->sent.n, 1);
+	advance(f, 10000);
+	assert_int_equal(f->sent.n, 2);
+	assert_true(strstr(f->sent.message, "[gw]") != NULL);
+	/* Both push again: UP; only gw's recovery is announced. */
+	watch_mon_push(gw, true, "OK", -1, NULL);
+	watch_mon_push(app, true, "OK", -1, NULL);
+	advance(f, 0);
+	assert_int_equal(app->st.status, WATCH_UP);
+	assert_int_equal(f->sent.n, 3);
+	assert_string_equal(f->sent.message, "[gw] [\xe2\x9c\x85 Up] OK");
+	fx_free(f);
+}
+
+static void test_without_notify(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("watch:\n  monitors:\n"
+			      "    - {name: p, type: push, token: tok3,"
+			      " interval: 1s}\n", false);
+	advance(f, 2000);
+	assert_int_equal(mon(f, "tok3")->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 0);
+	fx_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_watchdog_retries_alerts),
+		cmocka_unit_test(test_push_keeps_it_up),
+		cmocka_unit_test(test_resend_and_dependency),
+		cmocka_unit_test(test_without_notify),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
