@@ -3,6 +3,7 @@
 topic pattern, notify.default_access, Basic/Bearer/?auth=, /<topic>/auth,
 ntfy's 401/403/429 JSON, per-visitor limits, the `hearth notify` CLI and
 the tables surviving a restart."""
+import asyncio
 import base64
 import json
 import os
@@ -12,6 +13,7 @@ import threading
 import time
 
 import pytest
+import websockets
 
 from conftest import HEARTH, clean_env
 from helpers import API_KEY
@@ -395,3 +397,26 @@ def test_cli_round_trip_and_restart(hearthd_factory, tmp_path):
     assert_ntfy_error(publish(port, "alerts-db", "x", headers=h), 401, 40101)
     r = hearth(d, "notify", "user", "del", "phil")
     assert r.returncode == 5
+
+
+def test_websocket_with_auth_query(hearthd_factory):
+    """Browsers cannot set headers on a WebSocket: ?auth= carries them."""
+    d, port = start(hearthd_factory, default_access="deny-all")
+    add_user(d, "web", "pw")
+    grant(d, "web", "live", "rw")
+    q = base64.urlsafe_b64encode(basic("web", "pw").encode()).decode().rstrip("=")
+
+    async def run():
+        async with websockets.connect(f"ws://127.0.0.1:{port}/live/ws?auth={q}") as ws:
+            ev = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert ev["event"] == "open" and ev["topic"] == "live"
+            await asyncio.get_running_loop().run_in_executor(
+                None, lambda: publish(port, "live", "hi",
+                                      headers={"Authorization": basic("web", "pw")}))
+            ev = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            assert ev["message"] == "hi"
+        with pytest.raises(websockets.exceptions.InvalidStatusCode) as e:
+            async with websockets.connect(f"ws://127.0.0.1:{port}/live/ws"):
+                pass
+        assert e.value.status_code == 403
+    asyncio.run(run())
