@@ -420,3 +420,21 @@ def test_websocket_with_auth_query(hearthd_factory):
                 pass
         assert e.value.status_code == 403
     asyncio.run(run())
+
+
+def test_reload_changes_default_access_and_limits(hearthd_factory):
+    cfg, port = notify_config(hearthd_factory.tmp_path, default_access="read-write")
+    d = hearthd_factory(cfg)
+    add_user(d, "phil", "pw")
+    assert publish(port, "r", "x").status_code == 200
+    cfg["notify"]["default_access"] = "read-only"
+    cfg["notify"]["limits"] = {"request_burst": 2}
+    d.write_config(cfg)
+    r = d.session.post(f"{d.url}/api/v1/reload", headers={"X-API-Key": API_KEY},
+                       timeout=10)
+    assert r.status_code == 200, r.text
+    assert_ntfy_error(publish(port, "r", "x"), 403, 40301)
+    # The users are still there; the smaller burst applies at once.
+    h = {"Authorization": basic("phil", "pw")}
+    codes = [get(port, "/r/auth", h).status_code for _ in range(4)]
+    assert codes[0] == 200 and codes[-1] == 429, codes
