@@ -17,8 +17,10 @@ struct slot {
 #define TYPE_BIT 0x80000000u
 
 struct backup_index {
-	struct slot *slots;
-	size_t cap, used; /* cap: a power of two */
+	struct slot *ents;  /* dense, in the order added */
+	size_t used, ents_cap;
+	uint32_t *tab;	    /* open addressing: entry number + 1, 0 empty */
+	size_t cap;	    /* a power of two, at most 3/4 used */
 	uint8_t (*packs)[32];
 	size_t npacks, packs_cap;
 	/* The last pack added, so a file's blobs reuse its number. */
@@ -35,7 +37,8 @@ void backup_index_free(struct backup_index *idx)
 {
 	if (!idx)
 		return;
-	free(idx->slots);
+	free(idx->ents);
+	free(idx->tab);
 	free(idx->packs);
 	free(idx);
 }
@@ -47,20 +50,22 @@ static size_t slot_of(const uint8_t id[32], int type, size_t mask)
 	return (size_t)((h ^ (uint64_t)type) & mask);
 }
 
-static struct slot *lookup(const struct backup_index *idx, const uint8_t id[32],
-			   int type, int *found)
+static int same(const struct slot *s, const uint8_t id[32], int type)
+{
+	return ((s->pack & TYPE_BIT) != 0) == (type == 1) &&
+	       !memcmp(s->id, id, 32);
+}
+
+/* The table cell for (id, type): holding it, or the empty one to use. */
+static uint32_t *lookup(const struct backup_index *idx, const uint8_t id[32],
+			int type, int *found)
 {
 	size_t mask = idx->cap - 1;
 	for (size_t i = slot_of(id, type, mask);; i = (i + 1) & mask) {
-		struct slot *s = &idx->slots[i];
-		if (!s->pack) {
-			*found = 0;
-			return s;
-		}
-		if (((s->pack & TYPE_BIT) != 0) == (type == 1) &&
-		    !memcmp(s->id, id, 32)) {
-			*found = 1;
-			return s;
+		uint32_t *c = &idx->tab[i];
+		if (!*c || same(&idx->ents[*c - 1], id, type)) {
+			*found = *c != 0;
+			return c;
 		}
 	}
 }
@@ -68,23 +73,18 @@ static struct slot *lookup(const struct backup_index *idx, const uint8_t id[32],
 static int grow(struct backup_index *idx)
 {
 	size_t ncap = idx->cap ? idx->cap * 2 : 1024;
-	struct slot *old = idx->slots;
-	size_t ocap = idx->cap;
-	idx->slots = calloc(ncap, sizeof(struct slot));
-	if (!idx->slots) {
-		idx->slots = old;
+	uint32_t *nt = calloc(ncap, sizeof(*nt));
+	if (!nt)
 		return -ENOMEM;
-	}
+	free(idx->tab);
+	idx->tab = nt;
 	idx->cap = ncap;
-	for (size_t i = 0; i < ocap; i++) {
-		if (!old[i].pack)
-			continue;
+	for (size_t i = 0; i < idx->used; i++) {
 		int f;
-		struct slot *s = lookup(idx, old[i].id,
-					(old[i].pack & TYPE_BIT) ? 1 : 0, &f);
-		*s = old[i];
+		const struct slot *s = &idx->ents[i];
+		*lookup(idx, s->id, (s->pack & TYPE_BIT) ? 1 : 0, &f) =
+			(uint32_t)i + 1;
 	}
-	free(old);
 	return 0;
 }
 
@@ -115,21 +115,33 @@ static int pack_no(struct backup_index *idx, const uint8_t pack[32],
 int backup_index_add(struct backup_index *idx, const uint8_t pack[32],
 		     const struct backup_pack_entry *e)
 {
+	if (idx->used >= UINT32_MAX - 1)
+		return -ENOMEM;
 	if ((idx->used + 1) * 4 > idx->cap * 3 && grow(idx))
 		return -ENOMEM;
 	int found;
-	struct slot *s = lookup(idx, e->id, e->type, &found);
+	uint32_t *c = lookup(idx, e->id, e->type, &found);
 	if (found)
 		return 1;
+	if (idx->used == idx->ents_cap) {
+		size_t ncap = idx->ents_cap ? idx->ents_cap + idx->ents_cap / 2
+					    : 256;
+		struct slot *ne = realloc(idx->ents, ncap * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		idx->ents = ne;
+		idx->ents_cap = ncap;
+	}
 	uint32_t no;
 	if (pack_no(idx, pack, &no))
 		return -ENOMEM;
+	struct slot *s = &idx->ents[idx->used];
 	memcpy(s->id, e->id, 32);
 	s->pack = no | (e->type == BACKUP_BLOB_TREE ? TYPE_BIT : 0);
 	s->offset = e->offset;
 	s->length = e->length;
 	s->ulen = e->compressed ? e->uncompressed_length : 0;
-	idx->used++;
+	*c = (uint32_t)++idx->used;
 	return 0;
 }
 
@@ -149,11 +161,11 @@ int backup_index_find(const struct backup_index *idx, const uint8_t id[32],
 	if (!idx->cap)
 		return -ENOENT;
 	int found;
-	const struct slot *s = lookup(idx, id, type, &found);
+	const uint32_t *c = lookup(idx, id, type, &found);
 	if (!found)
 		return -ENOENT;
 	if (loc)
-		fill_loc(idx, s, loc);
+		fill_loc(idx, &idx->ents[*c - 1], loc);
 	return 0;
 }
 
@@ -169,7 +181,8 @@ size_t backup_index_packs(const struct backup_index *idx)
 
 size_t backup_index_memory(const struct backup_index *idx)
 {
-	return idx->cap * sizeof(struct slot) + idx->packs_cap * 32 +
+	return idx->ents_cap * sizeof(struct slot) +
+	       idx->cap * sizeof(uint32_t) + idx->packs_cap * 32 +
 	       sizeof(*idx);
 }
 
@@ -178,12 +191,10 @@ int backup_index_each(const struct backup_index *idx,
 				const struct backup_blob_loc *loc, void *ud),
 		      void *ud)
 {
-	for (size_t i = 0; i < idx->cap; i++) {
-		if (!idx->slots[i].pack)
-			continue;
+	for (size_t i = 0; i < idx->used; i++) {
 		struct backup_blob_loc loc;
-		fill_loc(idx, &idx->slots[i], &loc);
-		int rc = fn(idx->slots[i].id, &loc, ud);
+		fill_loc(idx, &idx->ents[i], &loc);
+		int rc = fn(idx->ents[i].id, &loc, ud);
 		if (rc)
 			return rc;
 	}

@@ -17,9 +17,10 @@ struct backup_blob_loc {
 };
 
 /*
- * The in-memory index: an open-addressing table of 48-byte slots (id,
- * pack number with the type in its top bit, offset, length, plaintext
- * length) at most 3/4 full, and the pack ids once each. Not thread-safe
+ * The in-memory index: dense 48-byte entries (id, pack number with the
+ * type in its top bit, offset, length, plaintext length), an
+ * open-addressing table of 4-byte entry numbers at most 3/4 full, and
+ * the pack ids once each: about 60 bytes a blob. Not thread-safe
  * for writes; concurrent finds without writers are fine.
  */
 struct backup_index;
@@ -38,7 +39,7 @@ size_t backup_index_blobs(const struct backup_index *idx);
 size_t backup_index_packs(const struct backup_index *idx);
 /* Bytes the index holds (tables and pack ids). */
 size_t backup_index_memory(const struct backup_index *idx);
-/* Calls @fn for every blob, in no particular order; stops at nonzero. */
+/* Calls @fn for every blob, in the order added; stops at nonzero. */
 int backup_index_each(const struct backup_index *idx,
 		      int (*fn)(const uint8_t id[32],
 				const struct backup_blob_loc *loc, void *ud),

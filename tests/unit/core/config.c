@@ -901,6 +901,8 @@ static void test_reference(void **state)
 		"notify.limits.exempt", "notify.routes",
 		"notify.routes[].event", "notify.routes[].to",
 		"watch", "watch.enabled", "watch.monitors", "watch.monitors[].name", "watch.monitors[].id", "watch.monitors[].type", "watch.monitors[].description", "watch.monitors[].url", "watch.monitors[].method", "watch.monitors[].headers", "watch.monitors[].body", "watch.monitors[].basic_auth", "watch.monitors[].bearer", "watch.monitors[].accepted_statuscodes", "watch.monitors[].max_redirects", "watch.monitors[].ignore_tls", "watch.monitors[].keyword", "watch.monitors[].invert_keyword", "watch.monitors[].json_path", "watch.monitors[].json_path_operator", "watch.monitors[].expected_value", "watch.monitors[].hostname", "watch.monitors[].port", "watch.monitors[].token", "watch.monitors[].interval", "watch.monitors[].retries", "watch.monitors[].retry_interval", "watch.monitors[].timeout", "watch.monitors[].resend_interval", "watch.monitors[].upside_down", "watch.monitors[].up_retries", "watch.monitors[].depends_on", "watch.alerts", "watch.alerts.to", "watch.retention", "watch.retention.heartbeats", "watch.retention.minutely", "watch.retention.hourly", "watch.retention.daily",
+		"backup", "backup.enabled", "backup.repository",
+		"backup.password_file",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];
