@@ -18,7 +18,7 @@ static const struct cfg_field backup_fields[] = {
 		  .off = CFG_F(struct cfg_backup, password_file),
 		  .reloadable = true,
 		  .help = "the repository password's file without "
-			  "--password-file (first line, restic's rule)"),
+			  "--password-file (trimmed of white space, as restic reads it)"),
 };
 
 const struct cfg_section backup_config_section = {
