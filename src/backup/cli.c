@@ -11,6 +11,13 @@
 #include "backup/repo.h"
 #include "proto/backup/keyfile.h"
 
+/* An environment variable, an empty one counting as unset. */
+static const char *env(const char *name)
+{
+	const char *v = name ? getenv(name) : NULL;
+	return v && *v ? v : NULL;
+}
+
 /* Options restic takes everywhere; the command's own come back in argv. */
 static int take_opt(int *argc, char **argv, int *i, const char *s,
 		    const char *l, const char **val)
@@ -88,9 +95,9 @@ int backup_cli_options(struct cli *cli, int *argc, char **argv,
 		i--;
 	}
 	if (!o->repo)
-		o->repo = getenv("HEARTH_BACKUP_REPOSITORY");
+		o->repo = env("HEARTH_BACKUP_REPOSITORY");
 	if (!o->repo)
-		o->repo = getenv("RESTIC_REPOSITORY");
+		o->repo = env("RESTIC_REPOSITORY");
 	if (!o->repo && cli->config) {
 		/* Only when a config is named: its backup.repository. */
 		o->repo = backup_cli_config_value(cli, 0);
@@ -132,14 +139,14 @@ char *backup_cli_password(const char *file, const char *env_a,
 {
 	if (file)
 		return read_password_file(file);
-	const char *v = env_a ? getenv(env_a) : NULL;
-	if (!v && env_b)
-		v = getenv(env_b);
+	const char *v = env(env_a);
+	if (!v)
+		v = env(env_b);
 	if (v)
 		return strdup(v);
-	const char *pf = getenv("HEARTH_BACKUP_PASSWORD_FILE");
+	const char *pf = env("HEARTH_BACKUP_PASSWORD_FILE");
 	if (!pf)
-		pf = getenv("RESTIC_PASSWORD_FILE");
+		pf = env("RESTIC_PASSWORD_FILE");
 	if (pf && env_a && !strcmp(env_a, "HEARTH_BACKUP_PASSWORD"))
 		return read_password_file(pf);
 	if (isatty(STDIN_FILENO)) {
@@ -266,6 +273,38 @@ static int print_file(struct backup_repo *repo, enum backup_file t,
 	return CLI_OK;
 }
 
+/* restic's `cat blob ID`: a data or tree blob's plaintext, through the
+ * index (full id only, as restic). */
+static int cat_blob(struct backup_repo *repo, const char *arg)
+{
+	uint8_t id[32];
+	if (backup_id_parse(arg, id)) {
+		fprintf(stderr, "hearth: backup: a blob id is 64 hex digits\n");
+		return CLI_USAGE;
+	}
+	struct backup_index *idx = NULL;
+	int rc = backup_repo_load_index(repo, 0, &idx, NULL);
+	if (rc)
+		return backup_cli_fail("cannot load the index", rc);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	rc = backup_repo_read_blob(repo, idx, id, BACKUP_BLOB_DATA, &out, &len);
+	if (rc == -ENOENT)
+		rc = backup_repo_read_blob(repo, idx, id, BACKUP_BLOB_TREE, &out,
+					   &len);
+	backup_index_free(idx);
+	if (rc == -ENOENT) {
+		fprintf(stderr, "hearth: backup: blob %.8s is not in the "
+				"index\n", arg);
+		return CLI_FAILED;
+	}
+	if (rc)
+		return backup_cli_fail(NULL, rc);
+	fwrite(out, 1, len, stdout);
+	free(out);
+	return CLI_OK;
+}
+
 static int cmd_cat(struct cli *cli, int argc, char **argv)
 {
 	struct backup_cli_opts o;
@@ -303,6 +342,8 @@ static int cmd_cat(struct cli *cli, int argc, char **argv)
 			putchar('\n');
 		}
 		free(buf);
+	} else if (!strcmp(what, "blob") && argc == 2) {
+		rc = cat_blob(repo, argv[1]);
 	} else if ((!strcmp(what, "index") || !strcmp(what, "snapshot") ||
 		    !strcmp(what, "lock")) && argc == 2) {
 		enum backup_file t = what[0] == 'i'   ? BACKUP_FILE_INDEX
@@ -311,7 +352,7 @@ static int cmd_cat(struct cli *cli, int argc, char **argv)
 		rc = print_file(repo, t, argv[1]);
 	} else {
 		fprintf(stderr, "usage: hearth backup cat config|masterkey|"
-				"key ID|index ID|snapshot ID|lock ID\n");
+				"key ID|index ID|snapshot ID|lock ID|blob ID\n");
 		rc = CLI_USAGE;
 	}
 	backup_repo_close(repo);
@@ -425,7 +466,7 @@ const struct cli_command backup_cli_commands[] = {
 	{"backup key passwd", OPTS "[--new-password-file FILE]",
 	 "change the password (a new key replaces the one in use)", 0, 64,
 	 backup_cmd_key_passwd},
-	{"backup cat", OPTS "config|masterkey|key ID|index ID|snapshot ID",
+	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
 	 "print a repository object decrypted", 0, 64, cmd_cat},
 	{"backup list", OPTS "packs|index|snapshots|keys|locks",
 	 "list the ids of one kind of file", 0, 64, cmd_list},

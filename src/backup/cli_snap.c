@@ -150,7 +150,8 @@ int backup_cmd_snapshots(struct cli *cli, int argc, char **argv)
 					snap_one, &ss);
 	backup_repo_close(repo);
 	if (!rc) {
-		qsort(ss.v, ss.n, sizeof(*ss.v), by_time);
+		if (ss.n)
+			qsort(ss.v, ss.n, sizeof(*ss.v), by_time);
 		/* the filters, as restic's --host/--tag/--path */
 		size_t k = 0;
 		for (size_t i = 0; i < ss.n; i++) {
