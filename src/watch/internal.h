@@ -172,6 +172,11 @@ double watch_uptime_ratio(struct watch_room *r, const struct watch_mon *m,
 /* page_html.c: GET /status/<slug> and /status/<slug>/rss. */
 void watch_page_html(const struct http_request *req,
 		     struct http_response *resp, void *ud);
+/* The maintenance windows on now that cover a monitor of @p (at most
+ * @max, in config order) into @out; their number. */
+size_t watch_page_maintenance(struct watch_room *r,
+			      const struct cfg_watch_page *p,
+			      const struct cfg_watch_maint **out, size_t max);
 /* True when @p's incident has a title or content. */
 bool watch_page_has_incident(const struct cfg_watch_page *p);
 /* True when @m shows on a published page (badges are only for those). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/sql.h"
 #include "watch/internal.h"
@@ -74,6 +75,68 @@ static json_t *incident_json(const struct cfg_watch_page *p)
 			 "lastUpdatedDate");
 }
 
+/* True when window @mw is on now (as room.c's maintenance() decides). */
+static bool window_active(struct watch_room *r, const struct cfg_watch_maint *mw)
+{
+	int64_t now = clock_wall_s(r->clock), off = mw->offset_s;
+	if (mw->local) {
+		struct tm tm;
+		time_t t = (time_t)now;
+		off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+	}
+	return watch_maint_active(&mw->rule, now, off);
+}
+
+/* True when @mw covers a monitor of page @p. */
+static bool window_on_page(struct watch_room *r, const struct cfg_watch_page *p,
+			   const struct cfg_watch_maint *mw)
+{
+	for (size_t g = 0; g < p->n_groups; g++)
+		for (size_t i = 0; i < p->groups[g].n_monitors; i++) {
+			struct watch_mon *m = watch_page_mon(r, &p->groups[g], i);
+			if (!m)
+				continue;
+			if (!mw->n_monitors)
+				return true;
+			for (size_t k = 0; k < mw->n_monitors; k++)
+				if (!strcmp(mw->monitors[k], m->cfg->name))
+					return true;
+		}
+	return false;
+}
+
+size_t watch_page_maintenance(struct watch_room *r,
+			      const struct cfg_watch_page *p,
+			      const struct cfg_watch_maint **out, size_t max)
+{
+	const struct cfg_watch *w = watch_config(r->cfg);
+	size_t n = 0;
+	for (size_t j = 0; j < w->n_maintenance && n < max; j++)
+		if (window_active(r, &w->maintenance[j]) &&
+		    window_on_page(r, p, &w->maintenance[j]))
+			out[n++] = &w->maintenance[j];
+	return n;
+}
+
+/* Kuma's maintenanceList: the windows on now that cover the page. */
+static json_t *maintenance_json(struct watch_room *r,
+				const struct cfg_watch_page *p)
+{
+	const struct cfg_watch_maint *on[32];
+	const struct cfg_watch *w = watch_config(r->cfg);
+	size_t n = watch_page_maintenance(r, p, on, 32);
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++)
+		json_array_append_new(
+			a, json_pack("{s:I, s:s, s:s, s:s, s:b, s:s}", "id",
+				     (json_int_t)(on[i] - w->maintenance) + 1,
+				     "title", on[i]->name, "description",
+				     on[i]->description ? on[i]->description : "",
+				     "strategy", on[i]->strategy_text, "active", 1,
+				     "status", "under-maintenance"));
+	return a;
+}
+
 /* GET /api/status-page/<slug>: Kuma's shape. */
 static void page_json(const struct http_request *req,
 		      struct http_response *resp, void *ud)
@@ -116,9 +179,9 @@ static void page_json(const struct http_request *req,
 		"showCertificateExpiry", 0, "autoRefreshInterval",
 		(json_int_t)p->auto_refresh);
 	http_reply_json(resp, 200,
-			json_pack("{s:o, s:o, s:o, s:[]}", "config", cfg,
+			json_pack("{s:o, s:o, s:o, s:o}", "config", cfg,
 				  "incident", incident_json(p), "publicGroupList",
-				  groups, "maintenanceList"));
+				  groups, "maintenanceList", maintenance_json(r, p)));
 	/* Kuma: cache("5 minutes"). */
 	http_reply_header(resp, "Cache-Control", "public, max-age=300");
 }

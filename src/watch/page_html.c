@@ -61,6 +61,7 @@ static const char CSS[] =
 	"padding:1rem;line-height:1.4}"
 	"h1{margin:.2rem 0 .4rem;font-size:1.6rem}h2{font-size:1.15rem;"
 	"margin:.3rem 0}a{color:inherit}"
+	".banner p{margin:.3rem 0 0;font-weight:400}"
 	".banner,.incident{padding:.9rem 1rem;border-radius:.5rem;margin:1rem 0}"
 	".banner{color:#fff;font-weight:600}.ok{background:#2e8b3e}"
 	".partial{background:#b86e00}.major{background:#b3261e}"
@@ -147,6 +148,26 @@ static void incident(struct buf *b, const struct cfg_watch_page *p)
 	buf_puts(b, "</div>");
 }
 
+/* A blue banner per maintenance window on now. */
+static void maintenance(struct buf *b, struct watch_room *r,
+			const struct cfg_watch_page *p)
+{
+	const struct cfg_watch_maint *on[32];
+	size_t n = watch_page_maintenance(r, p, on, 32);
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(b, "<div class=\"banner maintenance maintenance-window\" "
+			    "role=\"status\"><strong>Maintenance: ");
+		text(b, on[i]->name);
+		buf_puts(b, "</strong>");
+		if (on[i]->description) {
+			buf_puts(b, "<p>");
+			text(b, on[i]->description);
+			buf_puts(b, "</p>");
+		}
+		buf_puts(b, "</div>");
+	}
+}
+
 static void monitor(struct buf *b, struct watch_room *r,
 		    const struct watch_mon *m)
 {
@@ -190,6 +211,7 @@ static void page(struct http_response *resp, struct watch_room *r,
 	}
 	buf_puts(b, "</header>");
 	incident(b, p);
+	maintenance(b, r, p);
 	banner(b, r, p);
 	for (size_t g = 0; g < p->n_groups; g++) {
 		const struct cfg_watch_page_group *gr = &p->groups[g];

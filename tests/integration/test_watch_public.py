@@ -43,7 +43,7 @@ def to_precision4(v):
     return f"{v:.{max(0, 3 - math.floor(math.log10(v)))}f}"
 
 
-def start_page(hearthd_factory, tmp_path, theme="dark"):
+def start_page(hearthd_factory, tmp_path, theme="dark", **watch):
     push = lambda name, **kw: {"name": name, "type": "push",
                                "token": f"{name}-token", "interval": "1h",
                                **kw}
@@ -56,7 +56,8 @@ def start_page(hearthd_factory, tmp_path, theme="dark"):
         "incident": {"title": "Slow storage", "content": INCIDENT,
                      "style": "danger", "date": "2026-12-01 22:30"},
         "groups": [{"name": "Core", "monitors": ["api", "db"]},
-                   {"name": "Edge", "monitors": ["web", "flaky"]}]}])
+                   {"name": "Edge", "monitors": ["web", "flaky"]}]}],
+        **watch)
     d = hearthd_factory(cfg)
     for name, q in (("api", "ping=10"), ("api", "ping=30"),
                     ("api", "status=down&msg=boom"), ("api", "ping=20"),
@@ -66,6 +67,28 @@ def start_page(hearthd_factory, tmp_path, theme="dark"):
     ms = monitors(d)
     assert ms["flaky"]["status_text"] == "PENDING"
     return d, ms
+
+
+def test_maintenance_on_the_page(hearthd_factory, tmp_path):
+    d, ms = start_page(hearthd_factory, tmp_path, maintenance=[
+        {"name": "NAS swap", "description": "New disks <today>",
+         "monitors": ["db"], "strategy": "manual", "active": True},
+        {"name": "elsewhere", "monitors": ["hidden"], "strategy": "manual",
+         "active": True},
+        {"name": "over", "monitors": ["api"], "strategy": "single",
+         "start": "2020-01-01 00:00", "end": "2020-01-02 00:00"}])
+    assert ms["db"]["status_text"] == "MAINTENANCE"
+    j = d.get("/api/status-page/lab").json()
+    assert j["maintenanceList"] == [{
+        "id": 1, "title": "NAS swap", "description": "New disks <today>",
+        "strategy": "manual", "active": True, "status": "under-maintenance"}]
+    t = d.get("/status/lab").text
+    assert t.count('class="banner maintenance maintenance-window"') == 1
+    assert "<strong>Maintenance: NAS swap</strong><p>New disks &lt;today&gt;" in t
+    assert 'class="pill maint">MAINTENANCE<' in monitor_block(t, ms["db"]["id"])
+    assert "elsewhere" not in t and ">over<" not in t
+    _, texts, fills = badge(d, f"/api/badge/{ms['db']['id']}/status")
+    assert texts == ["Status", "Maintenance"] and "#1747f5" in fills
 
 
 def add_history(d, tmp_path, mid):
