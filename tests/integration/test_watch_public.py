@@ -259,7 +259,13 @@ def test_status_page_html(hearthd_factory, tmp_path):
     r = d.get("/status/lab")
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert r.headers["Content-Encoding"] == "gzip"  # requests asks for it
+    assert r.headers["Vary"] == "Accept-Encoding"
     t = r.text
+    plain = d.get("/status/lab", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert plain.text.startswith("<!doctype html>")
+    assert len(plain.content) > 3 * int(r.headers["Content-Length"])
     assert "<script" not in t and "javascript:" not in t
     assert '<html lang="en" data-theme="dark">' in t
     assert '<meta http-equiv="refresh" content="30">' in t
