@@ -619,6 +619,11 @@ static const struct cfg_field page_fields[] = {
 	      .def = "true", .reloadable = true,
 	      .help = "false: the page, its JSON and its monitors' badges are "
 		      "not served"),
+	FIELD(.key = "show_certificate_expiry", .type = CFG_BOOL,
+	      .off = F(PAGE, show_certificate_expiry), .def = "false",
+	      .reloadable = true,
+	      .help = "show the days left on https monitors' certificates "
+		      "(Kuma's showCertificateExpiry)"),
 	FIELD(.key = "show_powered_by", .type = CFG_BOOL,
 	      .off = F(PAGE, show_powered_by), .def = "true",
 	      .reloadable = true, .help = "a 'Powered by hearth' line"),

@@ -164,6 +164,7 @@ struct cfg_watch_page {
 	struct cfg_pos theme_pos;
 	bool published;
 	bool show_powered_by;
+	bool show_certificate_expiry;
 	int64_t auto_refresh; /* seconds, 0: off */
 	struct cfg_watch_incident incident;
 	struct cfg_watch_page_group *groups;

@@ -177,6 +177,9 @@ void watch_page_html(const struct http_request *req,
 size_t watch_page_maintenance(struct watch_room *r,
 			      const struct cfg_watch_page *p,
 			      const struct cfg_watch_maint **out, size_t max);
+/* True when Kuma shows @m's certificate on a page (an http monitor of an
+ * https URL). */
+bool watch_page_shows_cert(const struct watch_mon *m);
 /* True when @p's incident has a title or content. */
 bool watch_page_has_incident(const struct cfg_watch_page *p);
 /* True when @m shows on a published page (badges are only for those). */

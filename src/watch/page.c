@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The watch room's public pages: /status/<slug> (HTML, no JavaScript), Kuma's status-page JSON and SVG badges. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,12 @@ static const char *slug_of(const struct http_request *req, const char *prefix)
 {
 	const char *s = req->path + strlen(prefix);
 	return *s && !strchr(s, '/') ? s : NULL;
+}
+
+bool watch_page_shows_cert(const struct watch_mon *m)
+{
+	return m->cfg->type == WATCH_HTTP && m->cfg->url &&
+	       !strncasecmp(m->cfg->url, "https://", 8);
 }
 
 bool watch_page_has_incident(const struct cfg_watch_page *p)
@@ -154,13 +161,25 @@ static void page_json(const struct http_request *req,
 		json_t *list = json_array();
 		for (size_t i = 0; list && i < gr->n_monitors; i++) {
 			struct watch_mon *m = watch_page_mon(r, gr, i);
-			if (m)
-				json_array_append_new(
-					list, json_pack("{s:I, s:s, s:s, s:b}", "id",
-							(json_int_t)m->id, "name",
-							m->cfg->name, "type",
-							watch_type_name(m->cfg->type),
-							"sendUrl", 0));
+			if (!m)
+				continue;
+			json_t *o = json_pack("{s:I, s:s, s:b, s:s}", "id",
+					      (json_int_t)m->id, "name",
+					      m->cfg->name, "sendUrl", 0, "type",
+					      watch_type_name(m->cfg->type));
+			if (o && p->show_certificate_expiry &&
+			    watch_page_shows_cert(m)) {
+				/* Kuma's getCertExpiry: "" and false unless
+				 * a verified certificate was seen. */
+				int64_t days = watch_cert_days(m);
+				bool ok = days != INT64_MIN && m->cert_valid;
+				json_object_set_new(o, "certExpiryDaysRemaining",
+						    ok ? json_integer(days)
+						       : json_string(""));
+				json_object_set_new(o, "validCert",
+						    json_boolean(ok));
+			}
+			json_array_append_new(list, o);
 		}
 		json_array_append_new(groups,
 				      json_pack("{s:I, s:s, s:I, s:o}", "id",
@@ -176,7 +195,8 @@ static void page_json(const struct http_request *req,
 		"icon", "/icon.svg", "theme", p->theme, "published", 1,
 		"showTags", 0, "customCSS", "", "footerText", p->footer_text,
 		"showPoweredBy", p->show_powered_by, "googleAnalyticsId",
-		"showCertificateExpiry", 0, "autoRefreshInterval",
+		"showCertificateExpiry", p->show_certificate_expiry,
+		"autoRefreshInterval",
 		(json_int_t)p->auto_refresh);
 	http_reply_json(resp, 200,
 			json_pack("{s:o, s:o, s:o, s:o}", "config", cfg,

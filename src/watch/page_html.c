@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* /status/<slug>: the status page as server-rendered HTML (inline CSS and SVG, no JavaScript), and /status/<slug>/rss, its incidents and status changes. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,14 +205,24 @@ static void maintenance(struct buf *b, struct watch_room *r,
 }
 
 static void monitor(struct buf *b, struct watch_room *r,
-		    const struct watch_mon *m)
+		    const struct cfg_watch_page *p, const struct watch_mon *m)
 {
 	buf_printf(b, "<div class=\"mon\" data-monitor=\"%lld\"><div "
 		      "class=\"row\"><span class=\"name\">", (long long)m->id);
 	text(b, m->cfg->name);
 	buf_printf(b, "</span><span class=\"muted uptime\">%.2f %% (24h)"
-		      "</span><span class=\"pill %s\">%s</span></div>",
-		   100 * watch_uptime_ratio(r, m, 86400), status_class(m),
+		      "</span>", 100 * watch_uptime_ratio(r, m, 86400));
+	if (p->show_certificate_expiry && watch_page_shows_cert(m)) {
+		int64_t days = watch_cert_days(m);
+		if (days != INT64_MIN && m->cert_valid)
+			buf_printf(b, "<span class=\"muted cert\">cert %lld "
+				      "days</span>", (long long)days);
+		else
+			buf_puts(b, "<span class=\"muted cert\">no valid "
+				    "cert</span>");
+	}
+	buf_printf(b, "<span class=\"pill %s\">%s</span></div>",
+		   status_class(m),
 		   m->st.has_beat ? watch_status_name(m->st.status) : "NO DATA");
 	beat_bars(b, r, m);
 	watch_chart_days(b, r, m, DAYS);
@@ -256,7 +267,7 @@ static void page(struct http_response *resp, struct watch_room *r,
 		for (size_t i = 0; i < gr->n_monitors; i++) {
 			struct watch_mon *m = watch_page_mon(r, gr, i);
 			if (m)
-				monitor(b, r, m);
+				monitor(b, r, p, m);
 		}
 		buf_puts(b, "</section>");
 	}

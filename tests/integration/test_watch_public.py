@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 import zlib
 
 from test_status_page import ARTEFACTS, chromium
+from helpers import free_port
 from test_watch import curl, monitors, watch_config
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -156,6 +157,31 @@ def test_status_page_json_is_kumas(hearthd_factory, tmp_path):
     assert r.status_code == 404
     assert r.json() == {"status": "fail", "msg": "Status Page Not Found"}
     assert d.get("/api/status-page/heartbeat/nope").status_code == 404
+
+
+def test_certificate_expiry_on_the_page(hearthd_factory, tmp_path):
+    cfg = watch_config(tmp_path, [
+        {"name": "tls", "type": "http", "interval": "1h",
+         "url": f"https://127.0.0.1:{free_port()}/"},
+        {"name": "api", "type": "push", "token": "api-token"},
+    ], status_pages=[{"slug": "certs", "show_certificate_expiry": True,
+                      "groups": [{"name": "G", "monitors": ["tls", "api"]}]},
+                     {"slug": "plain", "groups": [
+                         {"name": "G", "monitors": ["tls"]}]}])
+    d = hearthd_factory(cfg)
+    j = d.get("/api/status-page/certs").json()
+    assert j["config"]["showCertificateExpiry"] is True
+    tls, api = j["publicGroupList"][0]["monitorList"]
+    # Kuma's getCertExpiry without a verified certificate; only for http
+    # monitors of https URLs.
+    assert (tls["certExpiryDaysRemaining"], tls["validCert"]) == ("", False)
+    assert "validCert" not in api and "certExpiryDaysRemaining" not in api
+    assert '<span class="muted cert">no valid cert</span>' in d.get(
+        "/status/certs").text
+    j = d.get("/api/status-page/plain").json()
+    assert j["config"]["showCertificateExpiry"] is False
+    assert "validCert" not in j["publicGroupList"][0]["monitorList"][0]
+    assert 'class="muted cert"' not in d.get("/status/plain").text
 
 
 def badge(d, path, status=200):
