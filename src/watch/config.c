@@ -31,12 +31,13 @@ static const char *const type_names[] = {
 	[WATCH_GROUP] = "group",
 	[WATCH_PING] = "ping",
 	[WATCH_DNS] = "dns",
+	[WATCH_SMTP] = "smtp",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
 	"tls", "postgres", "mysql", "mariadb", "redis",
-	"smtp", "docker", "real-browser", "grpc-keyword", "mqtt",
+	"docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
 };
@@ -58,10 +59,10 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"ping, dns, push, group are)", m->type_text);
+					"ping, dns, smtp, push, group are)", m->type_text);
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, ping, dns, push, group)",
+			"json-query, port, ping, dns, smtp, push, group)",
 			m->type_text);
 }
 
@@ -140,10 +141,20 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 		rc = check_http(cfg, m, err);
 		break;
 	case WATCH_PORT:
+	case WATCH_SMTP:
 		if (!m->hostname || !m->port)
 			rc = cfg_fail(err, &m->pos,
-				      "hostname, port: a port monitor needs "
-				      "both");
+				      "hostname, port: a %s monitor needs both",
+				      m->type_text);
+		else if (m->type == WATCH_SMTP &&
+			 strcmp(m->smtp_security, "nostarttls") &&
+			 strcmp(m->smtp_security, "starttls"))
+			rc = cfg_fail(err, &m->smtp_security_pos,
+				      "smtp_security: '%s' is not nostarttls or "
+				      "starttls%s", m->smtp_security,
+				      strcmp(m->smtp_security, "secure")
+					      ? ""
+					      : " (secure is not supported yet)");
 		break;
 	case WATCH_PUSH:
 		if (!m->token)
@@ -211,7 +222,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "ping, dns, push, group"),
+		      "ping, dns, smtp, push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -280,6 +291,11 @@ static const struct cfg_field monitor_fields[] = {
 	      .off = F(M, dns_server), .pos_off = F(M, dns_server_pos),
 	      .def = "1.1.1.1", .reloadable = true,
 	      .help = "dns: the server asked (IPv4; port: port, default 53)"),
+	FIELD(.key = "smtp_security", .type = CFG_STRING,
+	      .off = F(M, smtp_security), .pos_off = F(M, smtp_security_pos),
+	      .def = "nostarttls", .reloadable = true,
+	      .help = "smtp: nostarttls (a 220 greeting and EHLO suffice) or "
+		      "starttls (EHLO must offer STARTTLS)"),
 	FIELD(.key = "ping_count", .type = CFG_INT, .off = F(M, ping_count),
 	      .def = "1", .min = 1, .max = 100, .reloadable = true,
 	      .help = "ping: echo requests a check sends (UP when one is "

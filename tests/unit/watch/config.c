@@ -217,6 +217,11 @@ static void test_refusals(void **state)
 	refused(W "    - {name: a, type: port, hostname: h}\n", 3, 7,
 		"port", NULL);
 	refused(W "    - {name: a, type: ping}\n", 3, 7, "hostname:", NULL);
+	refused(W "    - {name: a, type: smtp, hostname: h}\n", 3, 7,
+		"hostname, port:", NULL);
+	refused(W "    - {name: a, type: smtp, hostname: h, port: 25,"
+		  " smtp_security: secure}\n", 3, 67, "smtp_security:",
+		"not supported yet");
 	refused(W "    - {name: a, type: push}\n", 3, 7, "token:", NULL);
 	refused(W "    - {name: a, type: push, token: 'a b c d'}\n", 3, 36,
 		"token:", NULL);
