@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The watch room's checks on the loop: http/keyword/json-query through the HTTP client, port by a libuv TCP connect. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,7 @@ struct watch_probe {
 	size_t in_len;
 	bool starttls;	  /* EHLO advertised STARTTLS */
 	char greeting[128];
+	char cmd[512];	  /* redis: the commands sent */
 	uv_write_t wr;
 	int writing;	  /* writes not yet called back */
 };
@@ -322,14 +324,106 @@ static void smtp_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	probe_finish(p, true, up, msg);
 }
 
+/* ---- redis: [AUTH], [SELECT], PING pipelined; one reply each ---- */
+
+/* Appends a RESP array of @n strings to @out (at *len, within @cap). */
+static void resp_cmd(char *out, size_t cap, size_t *len, int n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	*len += (size_t)snprintf(out + *len, cap - *len, "*%d\r\n", n);
+	for (int i = 0; i < n && *len < cap; i++) {
+		const char *a = va_arg(ap, const char *);
+		*len += (size_t)snprintf(out + *len, cap - *len, "$%zu\r\n%s\r\n",
+					 strlen(a), a);
+	}
+	va_end(ap);
+	if (*len > cap)
+		*len = cap;
+}
+
+static void redis_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct watch_probe *p = s->data;
+	char msg[WATCH_MSG_MAX];
+	(void)buf;
+	if (p->finished)
+		return;
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), "redis: the server closed the "
+					   "connection (%s)", uv_strerror((int)n));
+		probe_finish(p, true, false, msg);
+		return;
+	}
+	p->in_len += (size_t)n;
+	p->in[p->in_len] = '\0';
+	/* Simple-string and error replies, one line each (step counts the
+	 * replies still due). */
+	char *line = p->in, *end;
+	while (p->step > 0 && (end = strstr(line, "\r\n"))) {
+		*end = '\0';
+		if (line[0] == '-') {
+			snprintf(msg, sizeof(msg), "redis: %s", line + 1);
+			probe_finish(p, true, false, msg);
+			return;
+		}
+		if (line[0] != '+') {
+			probe_finish(p, true, false, "redis: not a RESP reply");
+			return;
+		}
+		if (--p->step == 0) {
+			snprintf(msg, sizeof(msg), "%s", line + 1);
+			probe_finish(p, true, !strcmp(line + 1, "PONG"), msg);
+			return;
+		}
+		line = end + 2;
+	}
+	size_t rest = p->in_len - (size_t)(line - p->in);
+	memmove(p->in, line, rest);
+	p->in_len = rest;
+	if (p->in_len >= sizeof(p->in) - 1)
+		probe_finish(p, true, false, "redis: reply too long");
+}
+
+static void redis_start(struct watch_probe *p)
+{
+	const struct cfg_watch_monitor *c = p->m->cfg;
+	size_t len = 0;
+	char db[16];
+	p->step = 1;
+	if (c->db_password) {
+		if (c->db_user)
+			resp_cmd(p->cmd, sizeof(p->cmd), &len, 3, "AUTH",
+				 c->db_user, c->db_password);
+		else
+			resp_cmd(p->cmd, sizeof(p->cmd), &len, 2, "AUTH",
+				 c->db_password);
+		p->step++;
+	}
+	if (c->db_index) {
+		snprintf(db, sizeof(db), "%lld", (long long)c->db_index);
+		resp_cmd(p->cmd, sizeof(p->cmd), &len, 2, "SELECT", db);
+		p->step++;
+	}
+	resp_cmd(p->cmd, sizeof(p->cmd), &len, 1, "PING");
+	uv_buf_t b = uv_buf_init(p->cmd, (unsigned)len);
+	p->wr.data = p;
+	if (uv_write(&p->wr, (uv_stream_t *)&p->tcp, &b, 1, on_written) == 0)
+		p->writing++;
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
 	struct watch_probe *p = req->data;
 	char msg[WATCH_MSG_MAX];
 	if (status == 0 && !p->finished && p->m &&
-	    p->m->cfg->type == WATCH_SMTP) {
+	    (p->m->cfg->type == WATCH_SMTP || p->m->cfg->type == WATCH_REDIS)) {
 		p->tcp.data = p;
-		uv_read_start((uv_stream_t *)&p->tcp, smtp_alloc, smtp_read);
+		bool smtp = p->m->cfg->type == WATCH_SMTP;
+		uv_read_start((uv_stream_t *)&p->tcp, smtp_alloc,
+			      smtp ? smtp_read : redis_read);
+		if (!smtp)
+			redis_start(p);
 		return; /* the dialogue decides */
 	}
 	if (status == 0)
@@ -430,6 +524,7 @@ void watch_check_start(struct watch_mon *m)
 		break;
 	case WATCH_PORT:
 	case WATCH_SMTP:
+	case WATCH_REDIS:
 		port_start(m);
 		break;
 	case WATCH_PING:
