@@ -15,7 +15,9 @@ delay plus the check's own time), p50/p99/max.
 
     HEARTHD=build/src/hearthd bench/watch/bench.py
 Environment: HEARTHD (default build/src/hearthd), MONITORS (1000),
-INTERVAL (20), DURATION (60), KEEP=1 keeps the temp dir.
+INTERVAL (20), DURATION (60), KEEP=1 keeps the temp dir, MIX=1 makes the
+monitors a quarter each http (nginx), port (nginx's port), ping
+(127.0.0.1) and dns (the same hearthd's dns room, a lab host's A record).
 """
 import os
 import shutil
@@ -39,6 +41,7 @@ HEARTHD = os.environ.get("HEARTHD") or str(REPO / "build" / "src" / "hearthd")
 N = int(os.environ.get("MONITORS", "1000"))
 INTERVAL = int(os.environ.get("INTERVAL", "20"))
 DURATION = int(os.environ.get("DURATION", "60"))
+MIX = os.environ.get("MIX") == "1"
 
 
 def cpu_seconds(pid):
@@ -57,14 +60,23 @@ def rss_mib(pid):
 def main():
     tmp = Path(tempfile.mkdtemp(prefix="hearth-bench-watch-"))
     nginx = Nginx(tmp, free_port()).start()
-    port = free_port()
+    port, dns_port = free_port(), free_port()
     lines = [f"state_dir: {tmp}/state", "log: {level: warn}", "http:",
-             f"  listen: 127.0.0.1:{port}", "  api_key: bench", "watch:",
-             "  monitors:"]
+             f"  listen: 127.0.0.1:{port}", "  api_key: bench"]
+    if MIX:
+        lines += ["lab:", "  domain: lab.example", "  hosts:",
+                  "    web: {ip: 192.168.30.10}", "dns:",
+                  f"  listen: ['127.0.0.1:{dns_port}']", "  upstream: []"]
+    lines += ["watch:", "  monitors:"]
+    kinds = [
+        f"type: http, url: 'http://127.0.0.1:{nginx.port}/'",
+        f"type: port, hostname: 127.0.0.1, port: {nginx.port}",
+        "type: ping, hostname: 127.0.0.1",
+        f"type: dns, hostname: web.lab.example, dns_resolve_server: "
+        f"127.0.0.1, port: {dns_port}"]
     for i in range(N):
-        lines.append(f"    - {{name: m{i}, type: http, url: "
-                     f"'http://127.0.0.1:{nginx.port}/', interval: "
-                     f"{INTERVAL}s}}")
+        kind = kinds[i % 4] if MIX else kinds[0]
+        lines.append(f"    - {{name: m{i}, {kind}, interval: {INTERVAL}s}}")
     (tmp / "hearth.yaml").write_text("\n".join(lines) + "\n")
     err = open(tmp / "hearthd.stderr", "wb")
     d = subprocess.Popen([HEARTHD, "-c", str(tmp / "hearth.yaml")],
@@ -96,8 +108,9 @@ def main():
     expected = N * (t1 - t0) / INTERVAL
     cpu_min = (c1 - c0) * 60 / (t1 - t0)
     p = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else 0
-    print(f"hearth watch: {N} http monitors at {INTERVAL}s against nginx, "
-          f"{t1 - t0:.0f} s measured")
+    what = "mixed (http/port/ping/dns)" if MIX else "http"
+    print(f"hearth watch: {N} {what} monitors at {INTERVAL}s against local "
+          f"targets, {t1 - t0:.0f} s measured")
     print(f"  CPU         {cpu_min:.2f} CPU-s/min ({cpu_min / 60 * 100:.2f} % "
           f"of one core)   Uptime Kuma 1.23.16: 16.4 CPU-s/min "
           f"(ratio {16.4 / cpu_min if cpu_min else float('inf'):.1f}x)")

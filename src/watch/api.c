@@ -83,8 +83,10 @@ static json_t *monitor_json(const struct watch_mon *m)
 		return NULL;
 	if (c->description)
 		json_object_set_new(o, "description", json_string(c->description));
-	json_object_set_new(o, "source", json_string(c->from_lab ? "lab"
-								 : "config"));
+	json_object_set_new(o, "source",
+			    json_string(c->from_lab	 ? "lab"
+					: m->target ? m->target->owner
+						    : "config"));
 	if (c->url)
 		json_object_set_new(o, "url", json_string(c->url));
 	if (c->hostname) {

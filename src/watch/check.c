@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The watch room's checks on the loop: http/keyword/json-query through the HTTP client, port by a libuv TCP connect. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/err.h"
 #include "base/log.h"
@@ -175,11 +177,20 @@ struct watch_probe {
 	bool resolving;	  /* the getaddrinfo request is pending */
 	bool finished;
 	bool tcp_open;
+	/* smtp: the dialogue after the connect */
+	int step;	  /* 0 greeting, 1 EHLO answer, 2 QUIT sent */
+	char in[4096];	  /* the current reply, as it arrives */
+	size_t in_len;
+	bool starttls;	  /* EHLO advertised STARTTLS */
+	char greeting[128];
+	char cmd[512];	  /* redis: the commands sent */
+	uv_write_t wr;
+	int writing;	  /* writes not yet called back */
 };
 
 static void probe_maybe_free(struct watch_probe *p)
 {
-	if (p->handles == 0 && !p->resolving)
+	if (p->handles == 0 && !p->resolving && !p->writing)
 		free(p);
 }
 
@@ -214,10 +225,207 @@ static void probe_finish(struct watch_probe *p, bool deliver, bool up,
 		uv_cancel((uv_req_t *)&p->gai);
 }
 
+/* ---- smtp: greeting, EHLO, QUIT on the connected socket ---- */
+
+static void on_written(uv_write_t *req, int status)
+{
+	struct watch_probe *p = req->data;
+	p->writing--;
+	if (status < 0 && !p->finished) {
+		char msg[WATCH_MSG_MAX];
+		snprintf(msg, sizeof(msg), "smtp: %s", uv_strerror(status));
+		probe_finish(p, true, false, msg);
+	}
+	probe_maybe_free(p);
+}
+
+static void smtp_send(struct watch_probe *p, const char *line)
+{
+	uv_buf_t b = uv_buf_init((char *)line, (unsigned)strlen(line));
+	p->wr.data = p;
+	if (uv_write(&p->wr, (uv_stream_t *)&p->tcp, &b, 1, on_written) == 0)
+		p->writing++;
+}
+
+/* A whole reply in p->in ("NNN-..." lines then "NNN ..."): its code, or
+ * 0 while it is incomplete, -1 when it is not SMTP. */
+static int smtp_reply(struct watch_probe *p)
+{
+	char *line = p->in, *end;
+	while ((end = memchr(line, '\n', p->in_len - (size_t)(line - p->in)))) {
+		if (end - line < 4 || line[0] < '1' || line[0] > '5')
+			return -1;
+		if (p->step == 1 && !strncasecmp(line + 4, "STARTTLS", 8))
+			p->starttls = true;
+		if (line[3] == ' ' || line[3] == '\r')
+			return (line[0] - '0') * 100 + (line[1] - '0') * 10 +
+			       (line[2] - '0');
+		line = end + 1;
+	}
+	return 0;
+}
+
+static void smtp_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
+{
+	struct watch_probe *p = h->data;
+	(void)size;
+	*buf = uv_buf_init(p->in + p->in_len,
+			   (unsigned)(sizeof(p->in) - 1 - p->in_len));
+}
+
+static void smtp_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct watch_probe *p = s->data;
+	char msg[WATCH_MSG_MAX];
+	(void)buf;
+	if (p->finished)
+		return;
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), "smtp: the server closed the "
+					   "connection (%s)", uv_strerror((int)n));
+		probe_finish(p, true, false, msg);
+		return;
+	}
+	p->in_len += (size_t)n;
+	p->in[p->in_len] = '\0';
+	int code = smtp_reply(p);
+	if (code == 0 && p->in_len < sizeof(p->in) - 1)
+		return;
+	if (code <= 0) {
+		probe_finish(p, true, false, "smtp: not an SMTP reply");
+		return;
+	}
+	const struct cfg_watch_monitor *c = p->m->cfg;
+	if (p->step == 0) {
+		size_t k = strcspn(p->in, "\r\n");
+		snprintf(p->greeting, sizeof(p->greeting), "%.*s", (int)k, p->in);
+		if (code != 220) {
+			snprintf(msg, sizeof(msg), "smtp: greeting %s", p->greeting);
+			probe_finish(p, true, false, msg);
+			return;
+		}
+		p->step = 1;
+		p->in_len = 0;
+		smtp_send(p, "EHLO hearth\r\n");
+		return;
+	}
+	bool want_tls = !strcmp(c->smtp_security, "starttls");
+	bool up = code == 250 && (!want_tls || p->starttls);
+	if (code != 250)
+		snprintf(msg, sizeof(msg), "smtp: EHLO refused (%d)", code);
+	else if (want_tls && !p->starttls)
+		snprintf(msg, sizeof(msg), "smtp: STARTTLS not offered (%s)",
+			 p->greeting);
+	else
+		snprintf(msg, sizeof(msg), "%s%s", p->greeting,
+			 p->starttls ? " (STARTTLS offered)" : "");
+	p->step = 2;
+	smtp_send(p, "QUIT\r\n");
+	probe_finish(p, true, up, msg);
+}
+
+/* ---- redis: [AUTH], [SELECT], PING pipelined; one reply each ---- */
+
+/* Appends a RESP array of @n strings to @out (at *len, within @cap). */
+static void resp_cmd(char *out, size_t cap, size_t *len, int n, ...)
+{
+	va_list ap;
+	va_start(ap, n);
+	*len += (size_t)snprintf(out + *len, cap - *len, "*%d\r\n", n);
+	for (int i = 0; i < n && *len < cap; i++) {
+		const char *a = va_arg(ap, const char *);
+		*len += (size_t)snprintf(out + *len, cap - *len, "$%zu\r\n%s\r\n",
+					 strlen(a), a);
+	}
+	va_end(ap);
+	if (*len > cap)
+		*len = cap;
+}
+
+static void redis_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct watch_probe *p = s->data;
+	char msg[WATCH_MSG_MAX];
+	(void)buf;
+	if (p->finished)
+		return;
+	if (n < 0) {
+		snprintf(msg, sizeof(msg), "redis: the server closed the "
+					   "connection (%s)", uv_strerror((int)n));
+		probe_finish(p, true, false, msg);
+		return;
+	}
+	p->in_len += (size_t)n;
+	p->in[p->in_len] = '\0';
+	/* Simple-string and error replies, one line each (step counts the
+	 * replies still due). */
+	char *line = p->in, *end;
+	while (p->step > 0 && (end = strstr(line, "\r\n"))) {
+		*end = '\0';
+		if (line[0] == '-') {
+			snprintf(msg, sizeof(msg), "redis: %s", line + 1);
+			probe_finish(p, true, false, msg);
+			return;
+		}
+		if (line[0] != '+') {
+			probe_finish(p, true, false, "redis: not a RESP reply");
+			return;
+		}
+		if (--p->step == 0) {
+			snprintf(msg, sizeof(msg), "%s", line + 1);
+			probe_finish(p, true, !strcmp(line + 1, "PONG"), msg);
+			return;
+		}
+		line = end + 2;
+	}
+	size_t rest = p->in_len - (size_t)(line - p->in);
+	memmove(p->in, line, rest);
+	p->in_len = rest;
+	if (p->in_len >= sizeof(p->in) - 1)
+		probe_finish(p, true, false, "redis: reply too long");
+}
+
+static void redis_start(struct watch_probe *p)
+{
+	const struct cfg_watch_monitor *c = p->m->cfg;
+	size_t len = 0;
+	char db[16];
+	p->step = 1;
+	if (c->db_password) {
+		if (c->db_user)
+			resp_cmd(p->cmd, sizeof(p->cmd), &len, 3, "AUTH",
+				 c->db_user, c->db_password);
+		else
+			resp_cmd(p->cmd, sizeof(p->cmd), &len, 2, "AUTH",
+				 c->db_password);
+		p->step++;
+	}
+	if (c->db_index) {
+		snprintf(db, sizeof(db), "%lld", (long long)c->db_index);
+		resp_cmd(p->cmd, sizeof(p->cmd), &len, 2, "SELECT", db);
+		p->step++;
+	}
+	resp_cmd(p->cmd, sizeof(p->cmd), &len, 1, "PING");
+	uv_buf_t b = uv_buf_init(p->cmd, (unsigned)len);
+	p->wr.data = p;
+	if (uv_write(&p->wr, (uv_stream_t *)&p->tcp, &b, 1, on_written) == 0)
+		p->writing++;
+}
+
 static void on_connect(uv_connect_t *req, int status)
 {
 	struct watch_probe *p = req->data;
 	char msg[WATCH_MSG_MAX];
+	if (status == 0 && !p->finished && p->m &&
+	    (p->m->cfg->type == WATCH_SMTP || p->m->cfg->type == WATCH_REDIS)) {
+		p->tcp.data = p;
+		bool smtp = p->m->cfg->type == WATCH_SMTP;
+		uv_read_start((uv_stream_t *)&p->tcp, smtp_alloc,
+			      smtp ? smtp_read : redis_read);
+		if (!smtp)
+			redis_start(p);
+		return; /* the dialogue decides */
+	}
 	if (status == 0)
 		snprintf(msg, sizeof(msg), "connected");
 	else
@@ -315,6 +523,8 @@ void watch_check_start(struct watch_mon *m)
 		http_start(m);
 		break;
 	case WATCH_PORT:
+	case WATCH_SMTP:
+	case WATCH_REDIS:
 		port_start(m);
 		break;
 	case WATCH_PING:

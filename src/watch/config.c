@@ -31,12 +31,14 @@ static const char *const type_names[] = {
 	[WATCH_GROUP] = "group",
 	[WATCH_PING] = "ping",
 	[WATCH_DNS] = "dns",
+	[WATCH_SMTP] = "smtp",
+	[WATCH_REDIS] = "redis",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
-	"tls", "postgres", "mysql", "mariadb", "redis",
-	"smtp", "docker", "real-browser", "grpc-keyword", "mqtt",
+	"tls", "postgres", "mysql", "mariadb",
+	"docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
 };
@@ -58,11 +60,73 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"ping, dns, push, group are)", m->type_text);
+					"ping, dns, smtp, redis, push, group "
+					"are)", m->type_text);
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, ping, dns, push, group)",
+			"json-query, port, ping, dns, smtp, redis, push, "
+			"group)",
 			m->type_text);
+}
+
+/* redis://[[user]:password@]host[:port][/db] into the monitor's fields. */
+static int check_redis(struct config *cfg, M *m, struct cfg_error *err)
+{
+	const char *s = m->conn_string;
+	if (!s)
+		return cfg_fail(err, &m->pos,
+				"database_connection_string: a redis monitor "
+				"needs redis://[:password@]host[:port][/db]");
+	if (!strncmp(s, "rediss://", 9))
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: rediss:// (TLS) is "
+				"not supported yet");
+	if (strncmp(s, "redis://", 8))
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: '%s' is not "
+				"redis://...", s);
+	s += 8;
+	const char *at = strrchr(s, '@'), *host = at ? at + 1 : s;
+	if (at) {
+		const char *colon = memchr(s, ':', (size_t)(at - s));
+		if (!colon)
+			return cfg_fail(err, &m->conn_pos,
+					"database_connection_string: the "
+					"credentials are [user]:password");
+		if (colon > s)
+			m->db_user = arena_strndup(&cfg->arena, s, (size_t)(colon - s));
+		m->db_password = arena_strndup(&cfg->arena, colon + 1,
+					       (size_t)(at - colon - 1));
+		if (!m->db_password)
+			return -ENOMEM;
+	}
+	size_t hl = strcspn(host, ":/");
+	if (!hl)
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: no host");
+	m->hostname = arena_strndup(&cfg->arena, host, hl);
+	if (!m->hostname)
+		return -ENOMEM;
+	const char *p = host + hl;
+	m->port = 6379;
+	char *end;
+	if (*p == ':') {
+		long v = strtol(p + 1, &end, 10);
+		if (end == p + 1 || v < 1 || v > 65535 || (*end && *end != '/'))
+			return cfg_fail(err, &m->conn_pos,
+					"database_connection_string: bad port");
+		m->port = v;
+		p = end;
+	}
+	if (*p == '/' && p[1]) {
+		long v = strtol(p + 1, &end, 10);
+		if (*end || v < 0 || v > 1000)
+			return cfg_fail(err, &m->conn_pos,
+					"database_connection_string: bad database "
+					"number");
+		m->db_index = v;
+	}
+	return 0;
 }
 
 static int check_http(struct config *cfg, M *m, struct cfg_error *err)
@@ -140,10 +204,20 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 		rc = check_http(cfg, m, err);
 		break;
 	case WATCH_PORT:
+	case WATCH_SMTP:
 		if (!m->hostname || !m->port)
 			rc = cfg_fail(err, &m->pos,
-				      "hostname, port: a port monitor needs "
-				      "both");
+				      "hostname, port: a %s monitor needs both",
+				      m->type_text);
+		else if (m->type == WATCH_SMTP &&
+			 strcmp(m->smtp_security, "nostarttls") &&
+			 strcmp(m->smtp_security, "starttls"))
+			rc = cfg_fail(err, &m->smtp_security_pos,
+				      "smtp_security: '%s' is not nostarttls or "
+				      "starttls%s", m->smtp_security,
+				      strcmp(m->smtp_security, "secure")
+					      ? ""
+					      : " (secure is not supported yet)");
 		break;
 	case WATCH_PUSH:
 		if (!m->token)
@@ -159,6 +233,9 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 		break;
 	case WATCH_GROUP:
 		break; /* its children say how it is */
+	case WATCH_REDIS:
+		rc = check_redis(cfg, m, err);
+		break;
 	case WATCH_DNS: {
 		static const char *const types[] = {"A", "AAAA", "CAA", "CNAME",
 						    "MX", "NS", "PTR", "SOA",
@@ -211,7 +288,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "ping, dns, push, group"),
+		      "ping, dns, smtp, redis, push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -280,6 +357,15 @@ static const struct cfg_field monitor_fields[] = {
 	      .off = F(M, dns_server), .pos_off = F(M, dns_server_pos),
 	      .def = "1.1.1.1", .reloadable = true,
 	      .help = "dns: the server asked (IPv4; port: port, default 53)"),
+	FIELD(.key = "database_connection_string", .type = CFG_STRING,
+	      .off = F(M, conn_string), .pos_off = F(M, conn_pos),
+	      .reloadable = true,
+	      .help = "redis: redis://[[user]:password@]host[:port][/db]"),
+	FIELD(.key = "smtp_security", .type = CFG_STRING,
+	      .off = F(M, smtp_security), .pos_off = F(M, smtp_security_pos),
+	      .def = "nostarttls", .reloadable = true,
+	      .help = "smtp: nostarttls (a 220 greeting and EHLO suffice) or "
+		      "starttls (EHLO must offer STARTTLS)"),
 	FIELD(.key = "ping_count", .type = CFG_INT, .off = F(M, ping_count),
 	      .def = "1", .min = 1, .max = 100, .reloadable = true,
 	      .help = "ping: echo requests a check sends (UP when one is "

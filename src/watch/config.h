@@ -21,6 +21,8 @@ enum watch_type {
 	WATCH_GROUP,
 	WATCH_PING,
 	WATCH_DNS,
+	WATCH_SMTP,
+	WATCH_REDIS,
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -70,6 +72,14 @@ struct cfg_watch_monitor {
 	const char *dns_server;
 	struct cfg_pos dns_server_pos;
 	uint16_t dns_type; /* filled by the check */
+	/* redis: redis://[[user]:password@]host[:port][/db] */
+	const char *conn_string;
+	struct cfg_pos conn_pos;
+	const char *db_user, *db_password; /* filled by the check */
+	int64_t db_index;
+	/* smtp */
+	const char *smtp_security; /* nostarttls, starttls */
+	struct cfg_pos smtp_security_pos;
 	/* ping */
 	int64_t ping_count;
 	int64_t ping_timeout; /* seconds, per request */

@@ -25,9 +25,20 @@ struct watch_dns_probe;
  * (busy), so a monitor a reload removed, or the room closing, is freed
  * by the check's completion instead (removed). Loop thread only.
  */
+/* A monitor another room registered (room_watch_registry): its own
+ * settings, owned by it (not in a config snapshot). */
+struct watch_target {
+	struct cfg_watch_monitor c;
+	struct watch_code_range code;
+	char *owner, *name; /* as registered */
+	char *label;	    /* "owner:name", the monitor's name */
+	char *where;	    /* its URL or host */
+};
+
 struct watch_mon {
 	struct watch_room *room;
-	const struct cfg_watch_monitor *cfg; /* in room->cfg */
+	const struct cfg_watch_monitor *cfg; /* in room->cfg, or &target->c */
+	struct watch_target *target;	     /* registered by a room, or NULL */
 	int64_t id;
 	struct watch_cycle_cfg cc;
 	struct watch_cycle st;
@@ -70,6 +81,8 @@ struct watch_room {
 	struct room_notify_publisher *notify; /* NULL: notify room off */
 	struct config *cfg;		      /* a reference */
 	struct watch_icmp *icmp;	      /* ping monitors' socket, or NULL */
+	struct room_watch_registry registry;  /* what this room offers */
+	struct room_services *services;	      /* where it is offered */
 	struct watch_mon **mons;
 	size_t n_mons;
 	/* Beats made this loop tick, written by the next flush. */

@@ -72,6 +72,17 @@ fail:
 	return NULL;
 }
 
+static void target_free(struct watch_target *t)
+{
+	if (!t)
+		return;
+	free(t->owner);
+	free(t->name);
+	free(t->label);
+	free(t->where);
+	free(t);
+}
+
 static void mon_free(struct watch_mon *m)
 {
 	if (!m)
@@ -79,6 +90,7 @@ static void mon_free(struct watch_mon *m)
 	clock_timer_free(m->timer);
 	watch_jsonq_free(m->jq);
 	free_headers(m->headers);
+	target_free(m->target);
 	free(m);
 }
 
@@ -520,7 +532,7 @@ static int build_monitors(struct watch_room *r, const struct config *cfg,
 		const struct cfg_watch_monitor *c = &w->monitors[i];
 		for (size_t j = 0; j < n_old && !mons[i]; j++) {
 			struct watch_mon *o = old[j];
-			if (!o || o->removed)
+			if (!o || o->removed || o->target)
 				continue;
 			bool same = c->id ? o->cfg->id == c->id
 					  : !o->cfg->id &&
@@ -546,6 +558,128 @@ static int build_monitors(struct watch_room *r, const struct config *cfg,
 	free(fresh);
 	*out = mons;
 	*n_out = w->n_monitors;
+	return 0;
+}
+
+/* ---- the registry other rooms derive monitors through ---- */
+
+static int registry_find(struct watch_room *r, const char *owner,
+			 const char *name)
+{
+	for (size_t i = 0; i < r->n_mons; i++) {
+		const struct watch_target *t = r->mons[i]->target;
+		if (t && !strcmp(t->owner, owner) && !strcmp(t->name, name))
+			return (int)i;
+	}
+	return -1;
+}
+
+static void registry_remove(void *ud, const char *owner, const char *name)
+{
+	struct watch_room *r = ud;
+	int i = registry_find(r, owner, name);
+	if (i < 0 || r->closing)
+		return;
+	mon_drop(r->mons[i]);
+	memmove(&r->mons[i], &r->mons[i + 1],
+		(r->n_mons - (size_t)i - 1) * sizeof(*r->mons));
+	r->n_mons--;
+}
+
+/* The settings of a registered target: Kuma's defaults, the room's
+ * interval, "http" (a URL), "port" (HOST:PORT) or "ping" (an IPv4 host). */
+static int target_new(const struct room_watch_target *in,
+		      struct watch_target **out)
+{
+	struct watch_target *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	size_t nl = strlen(in->owner) + strlen(in->name) + 2;
+	char *full = malloc(nl);
+	t->owner = strdup(in->owner);
+	t->name = strdup(in->name);
+	if (!full || !t->owner || !t->name) {
+		free(full);
+		target_free(t);
+		return -ENOMEM;
+	}
+	snprintf(full, nl, "%s:%s", in->owner, in->name);
+	t->label = full;
+	struct cfg_watch_monitor *c = &t->c;
+	int64_t interval = in->interval_s > 0 ? in->interval_s : 60;
+	*c = (struct cfg_watch_monitor){
+		.name = full, .type_text = in->type, .method = "GET",
+		.json_operator = "==", .interval = interval,
+		.retry_interval = interval < 60 ? interval : 60,
+		.max_redirects = 10, .ping_count = 1, .ping_timeout = 2,
+		.timeout_ms = interval * 800, .depends_index = -1,
+		.parent_index = -1, .codes = &t->code, .n_codes = 1,
+		.smtp_security = "nostarttls", .dns_type_text = "A",
+		.dns_server = "127.0.0.1",
+	};
+	t->code = (struct watch_code_range){200, 299};
+	int rc = 0;
+	if (!strcmp(in->type, "http") &&
+	    (!strncmp(in->target, "http://", 7) ||
+	     !strncmp(in->target, "https://", 8))) {
+		c->type = WATCH_HTTP;
+		rc = (t->where = strdup(in->target)) ? 0 : -ENOMEM;
+		c->url = t->where;
+	} else if (!strcmp(in->type, "port") && strrchr(in->target, ':')) {
+		const char *colon = strrchr(in->target, ':');
+		char *end;
+		long port = strtol(colon + 1, &end, 10);
+		c->type = WATCH_PORT;
+		c->port = port;
+		t->where = strndup(in->target, (size_t)(colon - in->target));
+		c->hostname = t->where;
+		rc = !t->where ? -ENOMEM
+		     : *end || port < 1 || port > 65535 || colon == in->target
+			     ? -EINVAL
+			     : 0;
+	} else if (!strcmp(in->type, "ping")) {
+		c->type = WATCH_PING;
+		rc = (t->where = strdup(in->target)) ? 0 : -ENOMEM;
+		c->hostname = t->where;
+	} else {
+		rc = -EINVAL;
+	}
+	if (rc) {
+		target_free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+static int registry_add(void *ud, const struct room_watch_target *in)
+{
+	struct watch_room *r = ud;
+	struct watch_target *t = NULL;
+	struct watch_mon *m = NULL;
+	if (r->closing)
+		return -ECANCELED;
+	int rc = target_new(in, &t);
+	if (rc)
+		return rc;
+	struct watch_mon **grown = realloc(r->mons, (r->n_mons + 2) * sizeof(*grown));
+	if (!grown) {
+		target_free(t);
+		return -ENOMEM;
+	}
+	r->mons = grown;
+	rc = mon_new(r, &t->c, &m);
+	if (rc) {
+		target_free(t);
+		return rc;
+	}
+	m->target = t;
+	registry_remove(r, in->owner, in->name); /* add replaces */
+	r->mons[r->n_mons++] = m;
+	log_info("watch", "[%s] registered (%s %s)", t->c.name, in->type,
+		 in->target);
+	if (r->started)
+		mon_schedule_first(m);
 	return 0;
 }
 
@@ -577,6 +711,11 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		return rc;
 	}
 	log_info("watch", "%zu monitors", r->n_mons);
+	r->registry = (struct room_watch_registry){
+		.ud = r, .add = registry_add, .remove = registry_remove};
+	r->services = ctx->services;
+	if (r->services)
+		r->services->watch = &r->registry;
 	*out = r;
 	return 0;
 }
@@ -655,17 +794,30 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	struct watch_room *r = room;
 	struct staged *s = staged;
 	const struct cfg_watch *w = watch_config(cfg);
-	/* The old monitors that are not kept stop. */
+	/* The old monitors that are not kept stop; those other rooms
+	 * registered stay, after the config's. */
+	size_t n_targets = 0;
+	for (size_t j = 0; j < r->n_mons; j++)
+		n_targets += r->mons[j]->target != NULL;
+	struct watch_mon **all = n_targets
+		? realloc(s->mons, (s->n + n_targets + 1) * sizeof(*all))
+		: s->mons;
+	if (all)
+		s->mons = all;
+	size_t n = s->n;
 	for (size_t j = 0; j < r->n_mons; j++) {
+		struct watch_mon *o = r->mons[j];
 		bool kept = false;
 		for (size_t i = 0; i < s->n && !kept; i++)
-			kept = s->mons[i] == r->mons[j];
-		if (!kept)
-			mon_drop(r->mons[j]);
+			kept = s->mons[i] == o;
+		if (o->target && all)
+			s->mons[n++] = o; /* appended after the config's */
+		else if (!kept)
+			mon_drop(o); /* (no memory: a registered one too) */
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct watch_mon *m = s->mons[i];
-		bool was = false;
+		bool was = false; /* compares pointers only: some are freed */
 		for (size_t j = 0; j < r->n_mons && !was; j++)
 			was = r->mons[j] == m;
 		if (was) {
@@ -680,7 +832,7 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	}
 	free(r->mons);
 	r->mons = s->mons;
-	r->n_mons = s->n;
+	r->n_mons = n;
 	free(s);
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
@@ -693,6 +845,8 @@ static void room_close(void *room)
 	if (!r)
 		return;
 	r->closing = true;
+	if (r->services && r->services->watch == &r->registry)
+		r->services->watch = NULL;
 	r->inflight++; /* the checks cancelled here must not free it yet */
 	for (size_t i = 0; i < r->n_mons; i++) {
 		clock_timer_stop(r->mons[i]->timer);

@@ -682,3 +682,114 @@ def test_dns_monitors_against_the_dns_room(hearthd_factory, tmp_path):
     assert ms["nodata"]["msg"] == "no MX record"
     assert ms["silent"]["msg"] == "no answer from 127.0.0.1 within 1000ms"
     assert d.stop() == 0
+
+
+def test_smtp_banner_against_aiosmtpd(hearthd_factory, tmp_path):
+    """An SMTP sink (aiosmtpd) on loopback: plain, and with STARTTLS
+    offered (--tlscert); a smtp monitor wanting STARTTLS from the plain one
+    is DOWN; a sink stopped is DOWN."""
+    import socket
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    make_certs(certs)
+
+    def sink(port, *extra):
+        p = subprocess.Popen(
+            [sys.executable, "-m", "aiosmtpd", "-n", "-l",
+             f"127.0.0.1:{port}", *extra], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                return p
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("aiosmtpd did not listen")
+
+    plain_port, tls_port = free_port(), free_port()
+    plain = sink(plain_port)
+    tls = sink(tls_port, "--tlscert", str(certs / "s30.crt"), "--tlskey",
+               str(certs / "s30.key"), "--no-requiretls")
+    try:
+        d = hearthd_factory(watch_config(tmp_path, [
+            {"name": "mail", "type": "smtp", "hostname": "127.0.0.1",
+             "port": plain_port, "interval": "1s"},
+            {"name": "mail-tls", "type": "smtp", "hostname": "127.0.0.1",
+             "port": tls_port, "smtp_security": "starttls", "interval": "1s"},
+            {"name": "mail-no-tls", "type": "smtp", "hostname": "127.0.0.1",
+             "port": plain_port, "smtp_security": "starttls",
+             "interval": "1s"},
+        ]))
+        want = {"mail": "UP", "mail-tls": "UP", "mail-no-tls": "DOWN"}
+        ms = wait_for(d, lambda ms: {n: m["status_text"] for n, m in
+                                     ms.items()} == want, "smtp states")
+        assert ms["mail"]["msg"].startswith("220 ")
+        assert ms["mail-tls"]["msg"].endswith("(STARTTLS offered)")
+        assert ms["mail-no-tls"]["msg"].startswith("smtp: STARTTLS not "
+                                                   "offered")
+        os.kill(plain.pid, signal.SIGTERM)
+        plain.wait(timeout=10)
+        wait_for(d, lambda ms: ms["mail"]["status_text"] == "DOWN",
+                 "smtp DOWN", 10)
+    finally:
+        for p in (plain, tls):
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGTERM)
+                p.wait(timeout=10)
+
+
+def test_redis_against_redis_server(hearthd_factory, tmp_path):
+    """Debian's redis-server on loopback (its own dir, no persistence),
+    with and without a password: PING answered PONG is UP; a wrong
+    password or a stopped server is DOWN."""
+    import socket
+
+    def server(port, *extra):
+        d = tmp_path / f"redis-{port}"
+        d.mkdir()
+        p = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(d), *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                return p
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not listen")
+
+    open_port, auth_port = free_port(), free_port()
+    procs = [server(open_port), server(auth_port, "--requirepass", "s3cret")]
+    try:
+        d = hearthd_factory(watch_config(tmp_path, [
+            {"name": "cache", "type": "redis", "interval": "1s",
+             "database_connection_string": f"redis://127.0.0.1:{open_port}/2"},
+            {"name": "sessions", "type": "redis", "interval": "1s",
+             "database_connection_string":
+                 f"redis://:s3cret@127.0.0.1:{auth_port}"},
+            {"name": "bad-pass", "type": "redis", "interval": "1s",
+             "database_connection_string":
+                 f"redis://:nope@127.0.0.1:{auth_port}"},
+            {"name": "no-pass", "type": "redis", "interval": "1s",
+             "database_connection_string": f"redis://127.0.0.1:{auth_port}"},
+        ]))
+        want = {"cache": "UP", "sessions": "UP", "bad-pass": "DOWN",
+                "no-pass": "DOWN"}
+        ms = wait_for(d, lambda ms: {n: m["status_text"] for n, m in
+                                     ms.items()} == want, "redis states")
+        assert ms["cache"]["msg"] == "PONG"
+        assert ms["bad-pass"]["msg"].startswith("redis: WRONGPASS")
+        assert ms["no-pass"]["msg"].startswith("redis: NOAUTH")
+        os.kill(procs[0].pid, signal.SIGTERM)
+        procs[0].wait(timeout=10)
+        wait_for(d, lambda ms: ms["cache"]["status_text"] == "DOWN",
+                 "redis DOWN", 10)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                os.kill(p.pid, signal.SIGTERM)
+                p.wait(timeout=10)

@@ -141,6 +141,40 @@ static void test_maintenance_windows(void **state)
 	config_unref(c);
 }
 
+static void test_redis_strings(void **state)
+{
+	(void)state;
+	struct config *c = load_ok(
+		"watch:\n  monitors:\n"
+		"    - {name: a, type: redis, database_connection_string: "
+		"'redis://u:p@w@cache.lab:6380/3'}\n"
+		"    - {name: b, type: redis, database_connection_string: "
+		"'redis://10.0.0.5'}\n");
+	const struct cfg_watch *w = watch_config(c);
+	const struct cfg_watch_monitor *a = &w->monitors[0], *b = &w->monitors[1];
+	assert_string_equal(a->db_user, "u");
+	assert_string_equal(a->db_password, "p@w");
+	assert_string_equal(a->hostname, "cache.lab");
+	assert_int_equal(a->port, 6380);
+	assert_int_equal(a->db_index, 3);
+	assert_null(b->db_password);
+	assert_string_equal(b->hostname, "10.0.0.5");
+	assert_int_equal(b->port, 6379);
+	config_unref(c);
+	refused("watch:\n  monitors:\n"
+		"    - {name: a, type: redis}\n", 3, 7,
+		"database_connection_string:", NULL);
+	refused("watch:\n  monitors:\n"
+		"    - {name: a, type: redis, database_connection_string: "
+		  "'rediss://h'}\n", 3, 58, "rediss://", "not supported yet");
+	refused("watch:\n  monitors:\n"
+		"    - {name: a, type: redis, database_connection_string: "
+		  "'redis://h:99999'}\n", 3, 58, "bad port", NULL);
+	refused("watch:\n  monitors:\n"
+		"    - {name: a, type: redis, database_connection_string: "
+		  "'mysql://h'}\n", 3, 58, "not redis://", NULL);
+}
+
 static void test_from_lab(void **state)
 {
 	(void)state;
@@ -217,6 +251,11 @@ static void test_refusals(void **state)
 	refused(W "    - {name: a, type: port, hostname: h}\n", 3, 7,
 		"port", NULL);
 	refused(W "    - {name: a, type: ping}\n", 3, 7, "hostname:", NULL);
+	refused(W "    - {name: a, type: smtp, hostname: h}\n", 3, 7,
+		"hostname, port:", NULL);
+	refused(W "    - {name: a, type: smtp, hostname: h, port: 25,"
+		  " smtp_security: secure}\n", 3, 67, "smtp_security:",
+		"not supported yet");
 	refused(W "    - {name: a, type: push}\n", 3, 7, "token:", NULL);
 	refused(W "    - {name: a, type: push, token: 'a b c d'}\n", 3, 36,
 		"token:", NULL);
@@ -311,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_are_kumas),
 		cmocka_unit_test(test_dependencies_resolve),
 		cmocka_unit_test(test_maintenance_windows),
+		cmocka_unit_test(test_redis_strings),
 		cmocka_unit_test(test_from_lab),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),

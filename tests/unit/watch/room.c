@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,6 +338,88 @@ static void test_maintenance(void **state)
 	fx_free(f);
 }
 
+/* Runs the loop until @m has beaten (real sockets), time moving by
+ * 100 ms steps: at most 50 of them. */
+static void until_beat(struct fx *f, struct watch_mon *m)
+{
+	for (int i = 0; i < 50 && !m->st.has_beat; i++) {
+		advance(f, 100);
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+	}
+	assert_true(m->st.has_beat);
+}
+
+static void test_registry(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("watch:\n  monitors:\n"
+			      "    - {name: p, type: push, token: ptok}\n",
+			      true);
+	struct room_watch_registry *reg = f->services.watch;
+	assert_non_null(reg);
+	/* Refused: unknown types, targets that do not fit. */
+	struct room_watch_target t = {.owner = "vm", .name = "web",
+				      .type = "dns", .target = "x"};
+	assert_int_equal(reg->add(reg->ud, &t), -EINVAL);
+	t.type = "port";
+	t.target = "no-port";
+	assert_int_equal(reg->add(reg->ud, &t), -EINVAL);
+	t.target = "127.0.0.1:99999";
+	assert_int_equal(reg->add(reg->ud, &t), -EINVAL);
+	t.type = "http";
+	t.target = "ftp://x";
+	assert_int_equal(reg->add(reg->ud, &t), -EINVAL);
+	assert_int_equal(f->room->n_mons, 1);
+	/* A port nobody listens on: registered, checked, DOWN. */
+	t.type = "port";
+	t.target = "127.0.0.1:1";
+	t.interval_s = 5;
+	assert_int_equal(reg->add(reg->ud, &t), 0);
+	assert_int_equal(f->room->n_mons, 2);
+	struct watch_mon *m = f->room->mons[1];
+	assert_string_equal(m->cfg->name, "vm:web");
+	assert_int_equal(m->cfg->interval, 5);
+	until_beat(f, m);
+	assert_int_equal(m->st.status, WATCH_DOWN);
+	assert_true(strstr(f->sent.message, "[vm:web]") != NULL);
+	/* Adding again replaces it (one monitor, the new target). */
+	t.target = "127.0.0.1:2";
+	assert_int_equal(reg->add(reg->ud, &t), 0);
+	assert_int_equal(f->room->n_mons, 2);
+	assert_int_equal(f->room->mons[1]->cfg->port, 2);
+	/* Another owner's same name is another monitor. */
+	t.owner = "proxy";
+	t.type = "http";
+	t.target = "http://127.0.0.1:1/";
+	assert_int_equal(reg->add(reg->ud, &t), 0);
+	assert_int_equal(f->room->n_mons, 3);
+	reg->remove(reg->ud, "vm", "web");
+	reg->remove(reg->ud, "vm", "nothing");
+	assert_int_equal(f->room->n_mons, 2);
+	assert_string_equal(f->room->mons[1]->cfg->name, "proxy:web");
+	/* A reload replaces the config's monitors; registered ones stay,
+	 * after them. */
+	static const char next[] = "watch:\n  monitors:\n"
+				   "    - {name: q, type: push, token: qtok}\n"
+				   "    - {name: r, type: push, token: rtok}\n";
+	struct config *c2 = NULL;
+	struct cfg_error err;
+	assert_int_equal(config_load_buffer(&f->schema, next, strlen(next),
+					    "t.yaml", &c2, &err), 0);
+	void *staged = NULL;
+	struct room_refusal why;
+	assert_int_equal(watch_room_ops.reload_prepare(f->room, c2, &staged,
+						       &why), 0);
+	watch_room_ops.reload_commit(f->room, c2, staged);
+	assert_int_equal(f->room->n_mons, 3);
+	assert_string_equal(f->room->mons[0]->cfg->name, "q");
+	assert_string_equal(f->room->mons[1]->cfg->name, "r");
+	assert_string_equal(f->room->mons[2]->cfg->name, "proxy:web");
+	assert_null(watch_find_token(f->room, "ptok"));
+	fx_free(f);
+	config_unref(c2);
+}
+
 static void test_without_notify(void **state)
 {
 	(void)state;
@@ -357,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_resend_and_dependency),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_maintenance),
+		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_without_notify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
