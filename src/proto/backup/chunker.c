@@ -164,7 +164,9 @@ size_t bk_chunker_feed(struct bk_chunker *c, const uint8_t *buf, size_t len, boo
 	unsigned wpos = c->wpos;
 	size_t add = c->count;
 	const size_t min_size = c->min_size, max_size = c->max_size;
-	uint8_t *win = c->window;
+	uint8_t win[BK_CHUNK_WINDOW]; /* a local copy: the compiler need not reload it after each store */
+
+	memcpy(win, c->window, sizeof win);
 
 	for (; i < len; i++) {
 		uint8_t b = buf[i];
@@ -182,5 +184,6 @@ size_t bk_chunker_feed(struct bk_chunker *c, const uint8_t *buf, size_t len, boo
 	c->digest = digest;
 	c->wpos = wpos;
 	c->count = add;
+	memcpy(c->window, win, sizeof win);
 	return len;
 }
