@@ -9,6 +9,8 @@
 
 #include "proto/backup/chunker.h"
 #include "proto/backup/id.h"
+#include "proto/backup/snapshot.h"
+#include "proto/backup/tree.h"
 
 /* bk_tool chunk POLHEX FILE: one line per chunk, "offset length sha256". */
 static int cmd_chunk(const char *polhex, const char *path, bool quiet)
@@ -77,12 +79,50 @@ out:
 	return rc;
 }
 
+/* bk_tool tree|snapshot < JSON: decode, encode again, write the result to stdout. */
+static int cmd_roundtrip(bool tree)
+{
+	struct buf in, out;
+	char chunk[65536];
+	size_t n;
+	int rc;
+
+	buf_init(&in, 0);
+	buf_init(&out, 0);
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_append(&in, chunk, n);
+	if (tree) {
+		struct bk_tree t;
+		rc = bk_tree_decode(in.data ? in.data : "", in.len, &t);
+		if (!rc)
+			rc = bk_tree_encode(&out, &t);
+		bk_tree_deinit(&t);
+	} else {
+		struct bk_snapshot sn;
+		rc = bk_snapshot_decode(in.data ? in.data : "", in.len, &sn);
+		if (!rc)
+			rc = bk_snapshot_encode(&out, &sn);
+		bk_snapshot_deinit(&sn);
+	}
+	if (!rc)
+		fwrite(out.data, 1, out.len, stdout);
+	else
+		fprintf(stderr, "bk_tool: %s\n", strerror(-rc));
+	buf_deinit(&in);
+	buf_deinit(&out);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "tree") == 0)
+		return cmd_roundtrip(true);
+	if (argc == 2 && strcmp(argv[1], "snapshot") == 0)
+		return cmd_roundtrip(false);
 	if (argc == 4 && strcmp(argv[1], "chunk") == 0)
 		return cmd_chunk(argv[2], argv[3], false);
 	if (argc == 4 && strcmp(argv[1], "chunk-speed") == 0)
 		return cmd_chunk(argv[2], argv[3], true);
-	fprintf(stderr, "usage: bk_tool chunk|chunk-speed POLHEX FILE\n");
+	fprintf(stderr, "usage: bk_tool chunk|chunk-speed POLHEX FILE | tree|snapshot < JSON\n");
 	return 2;
 }
