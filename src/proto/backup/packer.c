@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Pack assembly (see pack.h): restic's header entries and closing rules. */
-#include "proto/backup/pack.h"
+#include "proto/backup/packer.h"
 
 #include <errno.h>
 #include <stdlib.h>

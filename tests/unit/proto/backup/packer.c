@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/backup/pack.h"
+#include "proto/backup/packer.h"
 
 /* A stand-in for the crypto layer: 16 zero bytes, the plaintext xor 0x5a, 16 bytes of 0xee. */
 static int fake_seal(void *ud, const uint8_t *plain, size_t n, struct buf *out)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* restic's pack files: sealed blobs back to back, then the sealed header and its length; assembled in memory, no I/O. */
-#ifndef HEARTH_PROTO_BACKUP_PACK_H
-#define HEARTH_PROTO_BACKUP_PACK_H
+#ifndef HEARTH_PROTO_BACKUP_PACKER_H
+#define HEARTH_PROTO_BACKUP_PACKER_H
 
 #include <stdbool.h>
 #include <stddef.h>
