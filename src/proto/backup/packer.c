@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Pack assembly (see pack.h): restic's header entries and closing rules. */
+/* Pack assembly (see packer.h): restic's header entries and closing rules. */
 #include "proto/backup/packer.h"
 
 #include <errno.h>
