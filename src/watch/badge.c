@@ -77,7 +77,7 @@ static void status_badge(struct http_response *resp,
 	}
 	int s = (int)m->st.status;
 	reply(resp, req, label, arg(req, lab[s], def[s]),
-	     color_arg(req, col[s], dcol[s], c, sizeof(c)), NULL);
+	      color_arg(req, col[s], dcol[s], c, sizeof(c)), NULL);
 }
 
 /* "24" -> "24" + suffix; "30d" -> "30" + (suffix or "d"). */
@@ -128,10 +128,10 @@ static void window_badge(struct http_response *resp,
 		join3(text, sizeof(text), http_request_arg(req, "prefix"), num,
 		      arg(req, "suffix", "%"));
 		reply(resp, req, label, text,
-		     color_arg(req, "color",
-			       watch_badge_uptime_color(v, auto_c, sizeof(auto_c)),
-			       c, sizeof(c)),
-		     lcolor);
+		      color_arg(req, "color",
+				watch_badge_uptime_color(v, auto_c, sizeof(auto_c)),
+				c, sizeof(c)),
+		      lcolor);
 	} else {
 		json_t *avg = json_object_get(u, "ping_avg");
 		if (!json_is_number(avg)) {
@@ -143,8 +143,8 @@ static void window_badge(struct http_response *resp,
 			join3(text, sizeof(text), http_request_arg(req, "prefix"),
 			      num, arg(req, "suffix", "ms"));
 			reply(resp, req, label, text,
-			     color_arg(req, "color", "#007ec6", c, sizeof(c)),
-			     lcolor);
+			      color_arg(req, "color", "#007ec6", c, sizeof(c)),
+			      lcolor);
 		}
 	}
 	json_decref(u);
@@ -165,8 +165,8 @@ static void response_badge(struct http_response *resp,
 	join3(text, sizeof(text), http_request_arg(req, "prefix"), num,
 	      arg(req, "suffix", "ms"));
 	reply(resp, req, label, text,
-	     color_arg(req, "color", "#007ec6", c, sizeof(c)),
-	     color_arg(req, "labelColor", NULL, lc, sizeof(lc)));
+	      color_arg(req, "color", "#007ec6", c, sizeof(c)),
+	      color_arg(req, "labelColor", NULL, lc, sizeof(lc)));
 }
 
 /* cert-exp: days left on the monitor's TLS certificate, coloured by

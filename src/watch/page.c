@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The watch room's public pages: /status/<slug> (HTML, no JavaScript), Kuma's status-page JSON and SVG badges. */
+/* The watch room's public routes: Kuma's status-page JSON (config, incident, groups, maintenance; heartbeats and 24 h uptime), the helpers the HTML page and the badges share, and the route table. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
