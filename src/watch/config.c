@@ -645,6 +645,10 @@ static int64_t parse_utc(const char *t)
 	    y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
 	    mi > 59 || sec > 59)
 		return -1;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100) || y % 400 == 0;
+	if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+		return -1;
 	/* days from civil (Howard Hinnant's algorithm) */
 	int yy = y - (mo <= 2);
 	int era = yy / 400, yoe = yy - era * 400;

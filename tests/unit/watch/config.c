@@ -342,6 +342,17 @@ static void test_status_page_incident(void **state)
 	refused(PW "    - slug: lab\n"
 		   "      incident: {title: x, date: '2026-12-01 10:00:00x'}\n",
 		5, 34, "incident.date:", NULL);
+	refused(PW "    - slug: lab\n"
+		   "      incident: {title: x, date: '2026-02-29 10:00'}\n", 5,
+		34, "incident.date:", NULL);
+	refused(PW "    - slug: lab\n"
+		   "      incident: {title: x, date: '2026-04-31 10:00'}\n", 5,
+		34, "incident.date:", NULL);
+	c = load_ok(PW "    - slug: lab\n"
+		       "      incident: {title: x, date: '2028-02-29 23:59:59'}\n");
+	assert_int_equal(watch_config(c)->pages[0].incident.created_s,
+			 1835481599); /* 2028-02-29T23:59:59Z */
+	config_unref(c);
 }
 
 int main(void)
