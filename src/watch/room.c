@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "watch/internal.h"
+#include "watch/spec.h"
 
 /* ---- monitors ---- */
 
@@ -80,6 +81,7 @@ static void target_free(struct watch_target *t)
 	free(t->name);
 	free(t->label);
 	free(t->where);
+	json_decref(t->spec);
 	free(t);
 }
 
@@ -683,6 +685,79 @@ static int registry_add(void *ud, const struct room_watch_target *in)
 	return 0;
 }
 
+void watch_registry_drop(struct watch_room *r, const char *owner,
+			 const char *name)
+{
+	registry_remove(r, owner, name);
+}
+
+/* Appends @m (its target set) and starts it. */
+static int append(struct watch_room *r, struct watch_mon *m)
+{
+	struct watch_mon **grown =
+		realloc(r->mons, (r->n_mons + 2) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	r->mons = grown;
+	r->mons[r->n_mons++] = m;
+	if (r->started)
+		mon_schedule_first(m);
+	return 0;
+}
+
+int watch_api_monitor_add(struct watch_room *r, json_t *spec, char *why,
+			  size_t n, struct watch_mon **out)
+{
+	struct watch_target *t = calloc(1, sizeof(*t));
+	struct watch_mon *m = NULL;
+	if (!t)
+		return -ENOMEM;
+	t->spec = json_incref(spec);
+	int rc = watch_spec_parse(spec, &t->c, why, n);
+	if (rc) {
+		target_free(t);
+		return rc;
+	}
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (!strcmp(r->mons[i]->cfg->name, t->c.name)) {
+			snprintf(why, n, "name: monitor '%s' exists", t->c.name);
+			target_free(t);
+			return -EEXIST;
+		}
+	t->code = (struct watch_code_range){200, 299};
+	t->c.codes = &t->code;
+	t->c.n_codes = 1;
+	t->owner = strdup("api");
+	t->name = strdup(t->c.name);
+	if (!t->owner || !t->name || (rc = mon_new(r, &t->c, &m))) {
+		target_free(t);
+		return rc ? rc : -ENOMEM;
+	}
+	m->target = t;
+	if ((rc = append(r, m))) {
+		mon_free(m);
+		return rc;
+	}
+	log_info("watch", "[%s] created through the API", t->c.name);
+	if (out)
+		*out = m;
+	return 0;
+}
+
+static int load_api_monitor(const char *name, const char *text, void *ud)
+{
+	struct watch_room *r = ud;
+	char why[160];
+	json_t *spec = json_loads(text, 0, NULL);
+	int rc = spec ? watch_api_monitor_add(r, spec, why, sizeof(why), NULL)
+		      : -EINVAL;
+	json_decref(spec);
+	if (rc)
+		log_warn("watch", "monitor '%s' from the API not started: %s",
+			 name, rc == -EINVAL || rc == -EEXIST ? why : "no memory");
+	return 0;
+}
+
 static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		     void **out)
 {
@@ -701,6 +776,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = build_monitors(r, cfg, NULL, 0, &r->mons, &r->n_mons);
 	if (!rc)
 		rc = watch_ping_open(r, cfg);
+	if (!rc)
+		rc = watch_store_api_each(r->store, load_api_monitor, r);
 	if (!rc && ctx->http)
 		rc = watch_api_register(r, ctx->http);
 	if (!rc)

@@ -66,7 +66,7 @@ def test_state_dir_of_0_1_0_upgrades_in_place(hearthd_factory, tmp_path):
     assert "now versioned per room" in d.stderr()
     st = get(d, "/api/v1/status")
     assert st["store"]["schema_versions"] == {"core": 1, "dns": 4, "dhcp": 1,
-                                              "watch": 2}
+                                              "watch": 3}
     assert st["store"]["starts"] == 2  # the old database's count goes on
     check_served(d, dns_port)
 
@@ -84,7 +84,7 @@ def test_state_dir_of_0_1_0_upgrades_in_place(hearthd_factory, tmp_path):
     db = sqlite3.connect(state / "hearth.db")
     assert db.execute("PRAGMA user_version").fetchone()[0] == 100
     assert dict(db.execute("SELECT room, version FROM schema_versions")) == \
-        {"core": 1, "dns": 4, "dhcp": 1, "watch": 2}
+        {"core": 1, "dns": 4, "dhcp": 1, "watch": 3}
     db.close()
 
     # The second start migrates nothing and serves the same data.

@@ -789,3 +789,57 @@ def test_redis_against_redis_server(hearthd_factory, tmp_path):
             if p.poll() is None:
                 os.kill(p.pid, signal.SIGTERM)
                 p.wait(timeout=10)
+
+
+def test_monitors_created_through_the_api(hearthd_factory, tmp_path, target,
+                                          cli):
+    cfg = watch_config(tmp_path, [
+        {"name": "cfg", "type": "push", "token": "cfgtoken"}])
+    d = hearthd_factory(cfg)
+    url = f"http://127.0.0.1:{target.port}/"
+    body = {"name": "site", "type": "keyword", "url": url,
+            "keyword": "hello lab", "interval": 1, "retries": 1}
+    assert d.request("POST", "/api/v1/watch/monitors", json=body
+                     ).status_code == 401
+    r = d.request("POST", "/api/v1/watch/monitors", json=body, headers=KEY)
+    assert r.status_code == 201, r.text
+    m = r.json()
+    assert m["name"] == "site" and m["source"] == "api" and m["retries"] == 1
+    wait_for(d, status_is("site", "UP"), "api monitor UP")
+    # Refusals name the field; a taken name is 409.
+    for bad, field in (({"type": "http", "url": url}, "name"),
+                       ({"name": "x", "type": "smtp"}, "type"),
+                       ({"name": "x", "type": "http", "url": "ftp://a"}, "url"),
+                       ({"name": "x", "type": "port", "hostname": "h"},
+                        "hostname"),
+                       ({"name": "x", "type": "http", "url": url,
+                         "interval": 0}, "interval"),
+                       ({"name": "x", "type": "http", "url": url,
+                         "colour": "red"}, "colour")):
+        r = d.request("POST", "/api/v1/watch/monitors", json=bad, headers=KEY)
+        assert r.status_code == 400, (bad, r.text)
+        assert r.json()["error"].startswith(field + ":"), r.text
+    r = d.request("POST", "/api/v1/watch/monitors", data="{", headers=KEY)
+    assert r.status_code == 400
+    for name in ("site", "cfg"):
+        r = d.request("POST", "/api/v1/watch/monitors", headers=KEY,
+                      json={"name": name, "type": "ping",
+                            "hostname": "127.0.0.1"})
+        assert r.status_code == 409, r.text
+    # Kept across a restart, with its history.
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    ms = monitors(d)
+    assert ms["site"]["source"] == "api" and ms["site"]["id"] == m["id"]
+    env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+    assert "site" in cli("watch", "list", env=env).stdout
+    # Deleted: only what the API made.
+    cfg_id = ms["cfg"]["id"]
+    assert d.request("DELETE", f"/api/v1/watch/monitors/{cfg_id}",
+                     headers=KEY).status_code == 409
+    assert d.request("DELETE", f"/api/v1/watch/monitors/{m['id']}",
+                     headers=KEY).status_code == 204
+    assert "site" not in monitors(d)
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    assert "site" not in monitors(d)
