@@ -77,8 +77,10 @@ int watch_spec_parse(json_t *o, struct cfg_watch_monitor *c, char *why,
 		size_t i = 0;
 		while (i < sizeof(known) / sizeof(known[0]) && strcmp(k, known[i]))
 			i++;
-		if (i == sizeof(known) / sizeof(known[0]))
-			return bad(why, n, "%s: unknown field", k);
+		if (i == sizeof(known) / sizeof(known[0])) {
+			snprintf(why, n, "%.60s: unknown field", k);
+			return -EINVAL;
+		}
 	}
 	memset(c, 0, sizeof(*c));
 	const char *type;
