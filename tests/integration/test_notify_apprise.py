@@ -674,3 +674,22 @@ def test_telegram_finds_the_bot_owner_then_sends(hearthd_factory, sink):
     r = session().post(url(aport, "/notify"), json={"urls": "tgram://9:X", "body": "b"},
                        timeout=20)
     assert r.status_code == 424 and "send the bot a message" in r.text
+
+
+def test_ntfy_self_respects_the_acl(hearthd_factory):
+    """ntfy:// to this hearth's own topics without credentials is published
+    in process only when anonymous clients may write there; with
+    default_access deny-all it goes over HTTP and ntfy's 403 is the reason."""
+    aport = free_port()
+    cfg, nport = notify_config(hearthd_factory.tmp_path, default_access="deny-all",
+                               apprise={"listen": f"127.0.0.1:{aport}", "retries": 0})
+    hearthd_factory(cfg)
+    r = session().post(url(aport, "/notify"), json={
+        "urls": f"ntfy://127.0.0.1:{nport}/locked", "body": "x"}, timeout=20)
+    assert r.status_code == 424, r.text
+    reason = r.json()["failed"][0]["reason"]
+    assert "HTTP 403" in reason, reason
+    # hearth:// is this room's own way in: always in process
+    r = session().post(url(aport, "/notify"), json={"urls": "hearth://locked", "body": "y"},
+                       timeout=20)
+    assert r.status_code == 200, r.text
