@@ -693,3 +693,27 @@ def test_ntfy_self_respects_the_acl(hearthd_factory):
     r = session().post(url(aport, "/notify"), json={"urls": "hearth://locked", "body": "y"},
                        timeout=20)
     assert r.status_code == 200, r.text
+
+
+def test_reload_changes_retries(hearthd_factory, sink):
+    """notify.apprise.retries is reloadable: SIGHUP takes it for the next
+    notification (a 500 from the sink is tried 1, then 3 times)."""
+    import signal
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "retries": 0, "retry_delay_ms": 50})
+    d = hearthd_factory(cfg)
+    sink.status["/five"] = 500
+    target = {"urls": f"json://127.0.0.1:{sink.port}/five", "body": "x"}
+    assert session().post(url(aport, "/notify"), json=target, timeout=20).status_code == 424
+    assert len(sink.wait(1)) == 1
+    cfg["notify"]["apprise"]["retries"] = 2
+    mark = len(d.stderr())
+    d.write_config(cfg)
+    d.signal(signal.SIGHUP)
+    d.wait_log("reloaded", start=mark)
+    sink.requests.clear()
+    assert session().post(url(aport, "/notify"), json=target, timeout=20).status_code == 424
+    assert len(sink.wait(3)) == 3
+    time.sleep(0.3)
+    assert len(sink.requests) == 3
