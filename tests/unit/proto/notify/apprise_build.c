@@ -155,6 +155,16 @@ static void test_services(void **state)
 		"\"text\": \"Hello &lt;b&gt; &amp; \\\"x\\\"\\nline2\", \"color\": \"#3AA3E3\", \"ts\": "));
 	assert_non_null(strstr(b.r[0].body, "\"channel\": \"#chan\"}"));
 
+	b = build(&a, "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/chan?blocks=yes", &MSG, NULL);
+	assert_string_equal(b.r[0].body,
+		"{\"username\": \"Apprise\", \"attachments\": [{\"blocks\": [{\"type\": \"header\", \"text\": "
+		"{\"type\": \"plain_text\", \"text\": \"My Title\", \"emoji\": true}}, {\"type\": \"section\", "
+		"\"text\": {\"type\": \"mrkdwn\", \"text\": \"Hello <b> & \\\"x\\\"\\nline2\"}}, {\"type\": \"context\", "
+		"\"elements\": [{\"type\": \"image\", \"image_url\": \"https://github.com/caronc/apprise/raw/master/"
+		"apprise/assets/themes/default/apprise-info-72x72.png\", \"alt_text\": \"info\"}, {\"type\": \"mrkdwn\", "
+		"\"text\": \"Apprise\"}]}], \"color\": \"#3AA3E3\"}], \"icon_url\": \"https://github.com/caronc/apprise/"
+		"raw/master/apprise/assets/themes/default/apprise-info-72x72.png\", \"channel\": \"#chan\"}");
+
 	b = build(&a, "matrix://bot:tok@hs.example/?mode=matrix", &MSG, NULL);
 	assert_string_equal(b.r[0].url, "http://hs.example/api/v1/matrix/hook/tok");
 	assert_string_equal(b.r[0].body,
