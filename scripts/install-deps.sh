@@ -10,6 +10,7 @@ libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
 libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev libwslay-dev nettle-dev
 python3 python3-pytest python3-requests python3-prometheus-client
 python3-websockets prometheus
+libssl-dev libzstd-dev restic
 curl wrk procps iproute2 passwd nginx
 systemd man-db groff-base bash-completion
 nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython dnsmasq-base
@@ -17,6 +18,7 @@ pdns-server pdns-backend-sqlite3
 isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server
 chromium fonts-dejavu-core
 libsodium-dev apprise python3-aiosmtpd nodejs
+restic libzstd-dev libssl-dev libssh-dev libfuse3-dev
 "
 
 # The npm clients of the notify room's tests (tests/integration/node),

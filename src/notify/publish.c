@@ -332,7 +332,7 @@ static void publish(struct notify_room *r, const struct http_request *req,
 		json_object_set(m->j, "tags", p->tags);
 	set_str(m->j, "click", p->click);
 	set_str(m->j, "icon", p->icon);
-	if (p->actions)
+	if (p->actions && json_array_size(p->actions))
 		json_object_set(m->j, "actions", p->actions);
 	if (upload) {
 		char url[512];
