@@ -420,6 +420,13 @@ def test_websocket_with_auth_query(hearthd_factory):
                 pass
         assert e.value.status_code == 403
     asyncio.run(run())
+    # ntfy writes only the status to a refused WebSocket upgrade.
+    s, head = open_stream(port, "/live/ws", {
+        "Upgrade": "websocket", "Connection": "Upgrade",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13"})
+    s.close()
+    assert b" 403 " in head and b"\r\ncontent-length: 0\r\n" in head.lower(), head
 
 
 def test_reload_changes_default_access_and_limits(hearthd_factory):
