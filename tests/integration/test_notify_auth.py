@@ -358,6 +358,8 @@ def test_cli_round_trip_and_restart(hearthd_factory, tmp_path):
     r = hearth(d, "notify", "access")
     assert r.returncode == 0
     assert "alerts*" in r.stdout and "(default)" in r.stdout and "deny-all" in r.stdout
+    r = hearth(d, "notify", "access", "admin1", "--json")
+    assert [e["topic"] for e in json.loads(r.stdout)["access"]] == ["public"]
     acl = json.loads(hearth(d, "notify", "access", "--json").stdout)
     assert acl["default"] == "deny-all"
     assert {"username": "phil", "topic": "alerts*", "permission": "read-write"} in acl["access"]
