@@ -322,12 +322,24 @@ static int cmd_token_del(struct cli *cli, int argc, char **argv)
 	return done(json, res, text);
 }
 
-static int access_list(struct cli *cli, bool json)
+/* The ACL (only @user's entries and everyone's when @user is given). */
+static int access_list(struct cli *cli, bool json, const char *user)
 {
 	json_t *a = NULL;
 	int rc = cli_request_json(cli, "GET", "/api/v1/notify/access", &a);
 	if (rc)
 		return rc;
+	if (user) {
+		json_t *all = json_object_get(a, "access"), *keep = json_array();
+		size_t k;
+		json_t *e;
+		json_array_foreach(all, k, e) {
+			const char *u = cli_str_or(e, "username", "");
+			if (!strcmp(u, user) || !strcmp(u, "*"))
+				json_array_append(keep, e);
+		}
+		json_object_set_new(a, "access", keep);
+	}
 	if (json) {
 		cli_print_json(a);
 		return CLI_OK;
@@ -354,8 +366,8 @@ static int access_list(struct cli *cli, bool json)
 static int cmd_access(struct cli *cli, int argc, char **argv)
 {
 	bool json = cli_take_json(&argc, argv);
-	if (argc == 0)
-		return access_list(cli, json);
+	if (argc <= 1)
+		return access_list(cli, json, argc ? argv[0] : NULL);
 	if (argc != 3)
 		return cli_bad_args();
 	char text[300];
@@ -400,8 +412,9 @@ const struct cli_command notify_cli_commands[] = {
 	{"notify token del", "TOKEN [--json]",
 	 "remove a token (whole, or the start a list shows)", 1, 2,
 	 cmd_token_del},
-	{"notify access", "[USER TOPIC PERM] [--json]",
-	 "the ACL; or let USER ('*': everyone) PERM (read-write, read-only, "
-	 "write-only, deny, reset) on TOPIC (* wildcards)", 0, 4, cmd_access},
+	{"notify access", "[USER [TOPIC PERM]] [--json]",
+	 "the ACL (of USER and everyone); or let USER ('*': everyone) PERM "
+	 "(read-write, read-only, write-only, deny, reset) on TOPIC (* "
+	 "wildcards)", 0, 4, cmd_access},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
