@@ -13,17 +13,6 @@
 #include "proto/notify/ntfy_auth.h"
 
 /* Prints @j for --json, or @text for people; consumes @j. */
-static int done(bool json, json_t *j, const char *text)
-{
-	if (json)
-		cli_print_json(j ? j : json_object());
-	else {
-		puts(text);
-		json_decref(j);
-	}
-	return CLI_OK;
-}
-
 /* Takes "--OPT VALUE" out of @argv; the value or NULL. */
 static const char *take_opt(int *argc, char **argv, const char *opt)
 {
@@ -146,7 +135,7 @@ static int cmd_user_add(struct cli *cli, int argc, char **argv)
 	char text[200];
 	snprintf(text, sizeof(text), "user %s added with role %s", argv[0],
 		 cli_str_or(res, "role", "user"));
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_user_passwd(struct cli *cli, int argc, char **argv)
@@ -169,7 +158,7 @@ static int cmd_user_passwd(struct cli *cli, int argc, char **argv)
 		return rc;
 	char text[200];
 	snprintf(text, sizeof(text), "password of %s changed", argv[0]);
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_user_del(struct cli *cli, int argc, char **argv)
@@ -184,7 +173,7 @@ static int cmd_user_del(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	snprintf(text, sizeof(text), "user %s removed", argv[0]);
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_user_list(struct cli *cli, int argc, char **argv)
@@ -264,7 +253,7 @@ static int cmd_token_add(struct cli *cli, int argc, char **argv)
 	char text[200];
 	snprintf(text, sizeof(text), "token %s created for user %s",
 		 cli_str_or(res, "token", "?"), argv[0]);
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_token_list(struct cli *cli, int argc, char **argv)
@@ -319,7 +308,7 @@ static int cmd_token_del(struct cli *cli, int argc, char **argv)
 		return rc;
 	snprintf(text, sizeof(text), "token %s removed",
 		 cli_str_or(res, "token", argv[0]));
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 /* The ACL (only @user's entries and everyone's when @user is given). */
@@ -391,7 +380,7 @@ static int cmd_access(struct cli *cli, int argc, char **argv)
 	}
 	if (rc)
 		return rc;
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 const struct cli_command notify_cli_commands[] = {
