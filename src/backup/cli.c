@@ -447,7 +447,9 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 	return CLI_USAGE;
 }
 
-#define OPTS "[-r REPO] [--password-file FILE] "
+/* Every command takes restic's global options (-r/--repo, --password-file,
+ * --json); the help shows them once, on the group's line. */
+#define OPTS ""
 
 const struct cli_command backup_cli_commands[] = {
 	{"backup init", OPTS "[--repository-version 1|2]",
@@ -470,7 +472,7 @@ const struct cli_command backup_cli_commands[] = {
 	 "print a repository object decrypted", 0, 64, cmd_cat},
 	{"backup list", OPTS "packs|index|snapshots|keys|locks",
 	 "list the ids of one kind of file", 0, 64, cmd_list},
-	{"backup", OPTS "COMMAND ...",
+	{"backup", "[-r REPO] [--password-file FILE] COMMAND ...",
 	 "restic's global options before the command", 0, 64, cmd_group},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };
