@@ -8,6 +8,7 @@
 
 #include "backup/backup_room.h"
 #include "backup/cli_priv.h"
+#include "backup/lock.h"
 #include "backup/repo.h"
 #include "proto/backup/keyfile.h"
 
@@ -398,6 +399,38 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* restic's `unlock [--remove-all]`: stale locks (or all of them) go. */
+static int cmd_unlock(struct cli *cli, int argc, char **argv)
+{
+	int all = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--remove-all")) {
+			all = 1;
+			memmove(argv + i, argv + i + 1,
+				(size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	}
+	struct backup_cli_opts o;
+	struct backup_repo *repo = NULL;
+	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	if (rc)
+		return rc;
+	size_t removed = 0;
+	rc = argc ? cli_bad_args() : backup_repo_remove_locks(repo, all, &removed);
+	backup_repo_close(repo);
+	if (rc == CLI_USAGE)
+		return rc;
+	if (rc)
+		return backup_cli_fail("cannot remove every lock", rc);
+	if (o.json)
+		cli_print_json(json_pack("{s:I}", "removed", (json_int_t)removed));
+	else if (removed)
+		printf("successfully removed %zu locks\n", removed);
+	return CLI_OK;
+}
+
 /* The backup group with restic's global options first ("hearth backup
  * -r REPO snapshots"): finds the verb after them and runs it with every
  * argument but the verb. */
@@ -470,6 +503,9 @@ const struct cli_command backup_cli_commands[] = {
 	 backup_cmd_key_passwd},
 	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
 	 "print a repository object decrypted", 0, 64, cmd_cat},
+	{"backup unlock", OPTS "[--remove-all]",
+	 "remove stale locks (all of them with --remove-all)", 0, 64,
+	 cmd_unlock},
 	{"backup list", OPTS "packs|index|snapshots|keys|locks",
 	 "list the ids of one kind of file", 0, 64, cmd_list},
 	{"backup", "[-r REPO] [--password-file FILE] COMMAND ...",
