@@ -53,12 +53,6 @@ void backup_kdf_defaults(struct backup_kdf_params *kp)
 	kp->n = 1u << 15;
 	kp->r = 8;
 	kp->p = 1;
-	const char *env = getenv("HEARTH_BACKUP_KDF_N");
-	if (env) {
-		unsigned long long n = strtoull(env, NULL, 10);
-		if (n >= 2 && !(n & (n - 1)) && n <= (1u << 20))
-			kp->n = n;
-	}
 }
 
 static void now_rfc3339(char *out, size_t cap)

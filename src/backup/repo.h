@@ -33,8 +33,8 @@ struct backup_repo {
 	int zstd_level;		 /* for JSON files and blobs: 3 (auto) */
 };
 
-/* KDF parameters for new keys; restic 0.14's defaults (N 2^15, r 8, p 1)
- * unless HEARTH_BACKUP_KDF_N (a power of two) says otherwise. */
+/* KDF parameters for new keys: restic 0.14's defaults (N 2^15, r 8,
+ * p 1; restic calibrates p to about 0.5 s, hearth keeps these). */
 struct backup_kdf_params {
 	uint64_t n;
 	uint32_t r, p;

@@ -40,8 +40,6 @@ def bcli(cli, tmp_path):
     blank = {k: "" for k in ("RESTIC_REPOSITORY", "RESTIC_PASSWORD",
                              "HEARTH_BACKUP_REPOSITORY",
                              "HEARTH_BACKUP_PASSWORD")}
-    # Cheap scrypt for the keys hearth makes in tests (restic reads any N).
-    blank["HEARTH_BACKUP_KDF_N"] = "1024"
 
     def run(*args, env=None, **kw):
         e = dict(blank)
