@@ -23,6 +23,13 @@ enum backup_err {
 /* Text for a code from this layer or any hearth code. */
 const char *backup_strerror(int code);
 
+/*
+ * An open repository. Nothing in it changes after open/init, so the
+ * functions below may run from several threads at once on one repo
+ * (sealing blobs, saving packs and JSON files, reading blobs) when its
+ * backend allows it (the local one does). The index is the caller's:
+ * readers may share it, a writer needs it alone.
+ */
 struct backup_repo {
 	struct backup_backend *be;
 	struct backup_key master;
