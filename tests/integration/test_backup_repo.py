@@ -268,3 +268,31 @@ def test_keys_add_remove_passwd(bcli, tmp_path):
     assert r.returncode == 0
     assert json.loads(r.stdout) == json.loads(restic(
         tmp_path, repo, "cat", "masterkey", password="second password").stdout)
+
+
+def test_format_version_1_both_ways(bcli, tmp_path):
+    # restic's version 1 (no compression): hearth reads its JSON files.
+    repo = tmp_path / "v1"
+    restic(tmp_path, repo, "init", "--repository-version", "1")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "f").write_text("v1 data\n" * 50)
+    restic(tmp_path, repo, "backup", src, "-q")
+    r = bcli("snapshots", "--json", "-r", repo, "--password-file", bcli.pwfile)
+    assert r.returncode == 0, r
+    assert json.loads(r.stdout) == json.loads(
+        restic(tmp_path, repo, "snapshots", "--json").stdout)
+    r = bcli("cat", "config", "-r", repo, "--password-file", bcli.pwfile)
+    assert json.loads(r.stdout)["version"] == 1
+    # hearth's version 1: restic backs up into it and checks it clean.
+    mine = tmp_path / "hv1"
+    r = bcli("init", "--repository-version", "1", "-r", mine,
+             "--password-file", bcli.pwfile)
+    assert r.returncode == 0, r
+    assert json.loads(restic(tmp_path, mine, "cat", "config").stdout)["version"] == 1
+    restic(tmp_path, mine, "backup", src, "-q")
+    assert "no errors were found" in restic(
+        tmp_path, mine, "check", "--read-data").stdout
+    r = bcli("init", "--repository-version", "3", "-r", tmp_path / "v3",
+             "--password-file", bcli.pwfile)
+    assert r.returncode == 2 and not (tmp_path / "v3").exists()
