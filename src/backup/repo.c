@@ -362,6 +362,10 @@ int backup_repo_read_blob(struct backup_repo *repo,
 	struct backup_blob_loc loc;
 	if (backup_index_find(idx, id, type, &loc))
 		return -ENOENT;
+	/* A hostile index must not make us allocate gigabytes. */
+	if (loc.length > BACKUP_BLOB_MAX ||
+	    loc.uncompressed_length > BACKUP_BLOB_MAX)
+		return BACKUP_ECORRUPT;
 	char hex[BACKUP_ID_HEX];
 	backup_id_hex(loc.pack, hex);
 	uint8_t *buf = malloc(loc.length);

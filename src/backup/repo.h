@@ -115,6 +115,10 @@ int backup_repo_pack_header(struct backup_repo *repo, const uint8_t pack[32],
 int backup_repo_load_index(struct backup_repo *repo, int strict,
 			   struct backup_index **out, size_t *bad);
 
+/* The largest blob read (data blobs are at most 8 MiB; a tree of a huge
+ * folder may be tens of MiB); larger ones are refused as corrupt. */
+#define BACKUP_BLOB_MAX (128u << 20)
+
 /* Reads blob @id of @type through @idx: decrypts, decompresses and checks
  * its SHA-256. *out malloc'd. -ENOENT when the index does not know it. */
 int backup_repo_read_blob(struct backup_repo *repo,
