@@ -143,7 +143,8 @@ int backup_kdf(const char *password, const uint8_t *salt, size_t salt_len,
 {
 	if (salt_len != 64 || n < 2 || (n & (n - 1)) || r == 0 || p == 0 ||
 	    (uint64_t)r * p >= (1u << 30) ||
-	    n > (1ull << 30) / 128 / r || sodium_ready())
+	    n > (1ull << 28) / 128 / r ||
+	    n * r * p > (1ull << 26) || sodium_ready())
 		return -EINVAL;
 	uint8_t buf[64];
 	if (crypto_pwhash_scryptsalsa208sha256_ll(
