@@ -18,7 +18,7 @@
 
 #define CONFIG_MAX (64u << 10)
 #define UNPACKED_FILE_MAX (64u << 20) /* sealed index/snapshot/lock files */
-#define KEYS_TRIED_MAX 256
+#define KEYS_TRIED_MAX 20 /* restic tries at most 20 keys too */
 
 const char *backup_strerror(int code)
 {
