@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "backup/backup_room.h"
+#include "backup/check.h"
 #include "backup/cli_priv.h"
 #include "backup/lock.h"
 #include "backup/repo.h"
@@ -399,6 +400,65 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+static void say_line(const char *line, void *ud)
+{
+	(void)ud;
+	printf("error: %s\n", line);
+}
+
+/* restic's `check [--read-data]`, the pack and index part of it (the
+ * walk of snapshots and trees comes with the archiver). */
+static int cmd_check(struct cli *cli, int argc, char **argv)
+{
+	int read_data = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--read-data")) {
+			read_data = 1;
+			memmove(argv + i, argv + i + 1,
+				(size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	}
+	struct backup_cli_opts o;
+	struct backup_repo *repo = NULL;
+	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	if (rc)
+		return rc;
+	if (argc) {
+		backup_repo_close(repo);
+		return cli_bad_args();
+	}
+	printf("load indexes\n");
+	fflush(stdout);
+	struct backup_index *idx = NULL;
+	size_t bad = 0;
+	rc = backup_repo_load_index(repo, 0, &idx, &bad);
+	if (rc) {
+		backup_repo_close(repo);
+		return backup_cli_fail("cannot load the index", rc);
+	}
+	printf("check all packs%s\n", read_data ? " and read all data" : "");
+	struct backup_check_result res;
+	rc = backup_repo_check_packs(repo, idx, read_data, say_line, NULL, &res);
+	backup_index_free(idx);
+	backup_repo_close(repo);
+	if (rc)
+		return backup_cli_fail("cannot list the packs", rc);
+	if (res.unreferenced)
+		printf("%zu packs are not referenced in any index\n",
+		       res.unreferenced);
+	printf("%zu packs%s checked (snapshots and trees are not walked by "
+	       "this version)\n", res.packs, read_data ? " and their blobs" : "");
+	if (res.errors || bad) {
+		fprintf(stderr, "hearth: backup: the repository contains errors "
+				"(%zu)\n", res.errors + bad);
+		return CLI_FAILED;
+	}
+	printf("no errors were found\n");
+	return CLI_OK;
+}
+
 /* restic's `unlock [--remove-all]`: stale locks (or all of them) go. */
 static int cmd_unlock(struct cli *cli, int argc, char **argv)
 {
@@ -503,6 +563,9 @@ const struct cli_command backup_cli_commands[] = {
 	 backup_cmd_key_passwd},
 	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
 	 "print a repository object decrypted", 0, 64, cmd_cat},
+	{"backup check", OPTS "[--read-data]",
+	 "check packs against the index (every blob with --read-data)", 0,
+	 64, cmd_check},
 	{"backup unlock", OPTS "[--remove-all]",
 	 "remove stale locks (all of them with --remove-all)", 0, 64,
 	 cmd_unlock},

@@ -296,3 +296,36 @@ def test_format_version_1_both_ways(bcli, tmp_path):
     r = bcli("init", "--repository-version", "3", "-r", tmp_path / "v3",
              "--password-file", bcli.pwfile)
     assert r.returncode == 2 and not (tmp_path / "v3").exists()
+
+
+def test_check_packs(bcli, tmp_path):
+    repo = tmp_path / "repo"
+    restic(tmp_path, repo, "init")
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(5):
+        (src / f"f{i}").write_bytes(os.urandom(20000))
+    restic(tmp_path, repo, "backup", src, "-q")
+    args = ("-r", repo, "--password-file", bcli.pwfile)
+    r = bcli("check", "--read-data", *args)
+    assert r.returncode == 0 and "no errors were found" in r.stdout, r
+    packs = sorted(p for p in (repo / "data").glob("*/*"))
+    assert len(packs) >= 2
+    # A flipped byte in one pack: that pack is named, exit 1; without
+    # --read-data only a header change would show, so the blob area is hit.
+    victim = packs[0]
+    victim.chmod(0o600)
+    raw = bytearray(victim.read_bytes())
+    raw[40] ^= 0x01
+    victim.write_bytes(bytes(raw))
+    r = bcli("check", "--read-data", *args)
+    assert r.returncode == 1, r
+    assert f"pack {victim.name[:8]}: its SHA-256 does not match" in r.stdout
+    assert f"pack {victim.name[:8]}:" in r.stdout.split("SHA-256")[1]
+    assert "contains errors" in r.stderr
+    assert restic(tmp_path, repo, "check", "--read-data", check=False).returncode == 1
+    # A missing pack: named, with the number of blobs it held.
+    packs[1].unlink()
+    r = bcli("check", *args)
+    assert r.returncode == 1
+    assert f"pack {packs[1].name[:8]}: missing" in r.stdout
