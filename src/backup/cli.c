@@ -137,7 +137,7 @@ static char *read_password_file(const char *path)
 }
 
 char *backup_cli_password(const char *file, const char *env_a,
-			  const char *env_b, const char *prompt)
+			  const char *env_b, const char *prompt, int confirm)
 {
 	if (file)
 		return read_password_file(file);
@@ -153,7 +153,17 @@ char *backup_cli_password(const char *file, const char *env_a,
 		return read_password_file(pf);
 	if (isatty(STDIN_FILENO)) {
 		char *p = getpass(prompt);
-		return p ? strdup(p) : NULL;
+		char *first = p ? strdup(p) : NULL;
+		if (first && confirm) {
+			p = getpass("enter password again: ");
+			if (!p || strcmp(p, first)) {
+				free(first);
+				fprintf(stderr, "hearth: backup: passwords do "
+						"not match\n");
+				return NULL;
+			}
+		}
+		return first;
 	}
 	fprintf(stderr, "hearth: backup: no password: give --password-file, "
 			"or set HEARTH_BACKUP_PASSWORD or RESTIC_PASSWORD\n");
@@ -179,7 +189,7 @@ int backup_cli_open(struct cli *cli, int *argc, char **argv,
 	char *pw = backup_cli_password(o->password_file,
 				       "HEARTH_BACKUP_PASSWORD",
 				       "RESTIC_PASSWORD",
-				       "enter password for repository: ");
+				       "enter password for repository: ", 0);
 	if (!pw)
 		return CLI_FAILED;
 	char why[512];
@@ -208,7 +218,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 	}
 	char *pw = backup_cli_password(o.password_file, "HEARTH_BACKUP_PASSWORD",
 				       "RESTIC_PASSWORD",
-				       "enter password for new repository: ");
+				       "enter password for new repository: ", 1);
 	if (!pw)
 		return CLI_FAILED;
 	if (!*pw) {

@@ -329,3 +329,58 @@ def test_check_packs(bcli, tmp_path):
     r = bcli("check", *args)
     assert r.returncode == 1
     assert f"pack {packs[1].name[:8]}: missing" in r.stdout
+
+
+def _on_tty(argv, answers, timeout=30):
+    """Runs @argv on a new pseudo-terminal, typing each answer after each
+    prompt ("password"); returns (exit code, everything it printed)."""
+    import pty
+    import select
+    import time
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("RESTIC_", "HEARTH_BACKUP_"))}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(argv[0], argv, env)
+    out, deadline, answered = b"", time.monotonic() + timeout, 0
+    answers = list(answers)
+    try:
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    chunk = b""
+                if not chunk:
+                    _, status = os.waitpid(pid, 0)
+                    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+                out += chunk
+                fresh = out[answered:]
+                if answers and b"password" in fresh and fresh.endswith(b": "):
+                    time.sleep(0.1)  # getpass flushes input typed too early
+                    os.write(fd, answers.pop(0).encode() + b"\n")
+                    answered = len(out)
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+    finally:
+        os.close(fd)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"{argv} did not finish: {out!r}")
+
+
+def test_password_prompt_on_tty(tmp_path):
+    repo = tmp_path / "repo"
+    rc, out = _on_tty([HEARTH, "backup", "init", "-r", str(repo)], [PW, PW + "x"])
+    assert rc == 1 and "passwords do not match" in out, out
+    assert not (repo / "config").exists()
+    rc, out = _on_tty([HEARTH, "backup", "init", "-r", str(repo)], [PW, PW])
+    assert rc == 0 and "created restic repository" in out, out
+    assert not sanitizer_report(out)
+    rc, out = _on_tty([HEARTH, "backup", "snapshots", "-r", str(repo)], [PW])
+    assert rc == 0 and "0 snapshots" in out, out
+    rc, out = _on_tty([HEARTH, "backup", "snapshots", "-r", str(repo)], ["no"])
+    assert rc == 1 and "wrong password or no key found" in out, out
+    assert json.loads(restic(tmp_path, repo, "snapshots", "--json").stdout) == []
