@@ -52,7 +52,7 @@ static void base(struct api_zone *z)
 	json_t *j = json_loads(base_zone, 0, NULL);
 	if (!j)
 		die("base zone JSON");
-	if (dns_api_zone_from_create(z, j, NOW, &e)) {
+	if (dns_api_zone_from_create(z, j, NOW, NULL, &e)) {
 		fprintf(stderr, "fuzz_dns_api: base zone refused: %s\n", e.msg);
 		abort();
 	}
@@ -99,7 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = dns_api_zone_apply_patch(&z, body, NOW, &e);
 		break;
 	case 1:
-		rc = dns_api_zone_from_create(&z, body, NOW, &e);
+		rc = dns_api_zone_from_create(&z, body, NOW, NULL, &e);
 		break;
 	default:
 		base(&z);

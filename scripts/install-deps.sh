@@ -10,6 +10,7 @@ libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
 libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev libwslay-dev nettle-dev
 python3 python3-pytest python3-requests python3-prometheus-client
 python3-websockets prometheus
+libssl-dev libzstd-dev restic
 curl wrk procps iproute2 passwd nginx redis-server
 systemd man-db groff-base bash-completion
 nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython dnsmasq-base
@@ -17,7 +18,19 @@ pdns-server pdns-backend-sqlite3
 isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server
 chromium fonts-dejavu-core
 libsodium-dev apprise python3-aiosmtpd nodejs
+restic libzstd-dev libssl-dev libssh-dev libfuse3-dev
 "
+
+# The npm clients of the notify room's tests (tests/integration/node),
+# pinned by its package-lock.json.
+node_deps() {
+	dir="$(dirname "$0")/../tests/integration/node"
+	if command -v npm >/dev/null 2>&1 && [ -f "$dir/package-lock.json" ]; then
+		(cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+			return 1
+	fi
+	return 0
+}
 
 missing=""
 for p in $PKGS; do
@@ -27,7 +40,8 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
-	exit 0
+	node_deps
+	exit $?
 fi
 
 SUDO=""
@@ -51,4 +65,5 @@ $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends $missing
 rc=$?
 [ -n "$added_policy" ] && $SUDO rm -f "$policy"
+[ "$rc" = 0 ] && { node_deps; rc=$?; }
 exit $rc

@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 PY=/usr/bin/python3
 LOGDIR="$ROOT/build-test-logs"
 rm -rf "$LOGDIR"
@@ -85,8 +85,10 @@ if build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	count_meson build-asan
 
 	echo "=== integration tests (ASan + UBSan binaries)"
+	# Test artefacts (the status page's screenshot) next to the logs.
 	HEARTHD="$ROOT/build-asan/src/hearthd" HEARTH="$ROOT/build-asan/src/hearth" \
 		HTTP_TESTD="$ROOT/build-asan/tests/support/http_testd" \
+		HEARTH_ARTEFACTS="$LOGDIR/artefacts" \
 		$PY -m pytest tests/integration -q -p no:cacheprovider \
 		--junitxml="$LOGDIR/integration.xml" || true
 	count_junit "$LOGDIR/integration.xml" integration

@@ -4,6 +4,8 @@
 #define HEARTH_BASE_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 enum log_level {
 	LOG_ERROR = 0,
@@ -27,6 +29,28 @@ const char *log_level_name(enum log_level level);
 /* Writes one line; callers use the macros, which test the level first. */
 void log_write(enum log_level level, const char *room, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The last LOG_RECENT_MAX warn and error lines written (through
+ * log_write, so only those the threshold lets through), kept in memory
+ * for the status page. Any thread: the ring has its own lock.
+ */
+#define LOG_RECENT_MAX 32
+#define LOG_RECENT_TEXT 240
+
+struct log_recent {
+	int64_t unix_ms;	     /* wall clock when it was written */
+	enum log_level level;	     /* LOG_ERROR or LOG_WARN */
+	char text[LOG_RECENT_TEXT];  /* "room: message", cut to fit */
+};
+
+/*
+ * Copies the kept lines into @out (at most @cap, caller's storage),
+ * newest first; returns how many. *@total (may be NULL) gets how many
+ * warn and error lines were written since the process started (more than
+ * were kept once the ring has wrapped).
+ */
+size_t log_recent_copy(struct log_recent *out, size_t cap, uint64_t *total);
 
 #define log_at(level, room, ...)                                               \
 	do {                                                                   \

@@ -46,6 +46,9 @@ void daemon_each_room(struct daemon *d,
 		fn(daemon_rooms[i].name, daemon_rooms[i].state(d), ud);
 	for (size_t i = 0; i < d->n_rooms; i++) {
 		const struct daemon_room_inst *r = &d->rooms[i];
+		/* A room with no daemon side (CLI only) has no state. */
+		if (!r->def->ops)
+			continue;
 		fn(r->def->name, r->room ? r->def->ops->state(r->room)
 					 : "disabled",
 		   ud);
@@ -192,8 +195,12 @@ int daemon_reload(struct daemon *d, struct cfg_error *err, json_t *restart)
 		rc = reload_rooms(d, next, err);
 	d->last_reload_unix = (int64_t)time(NULL);
 	d->last_reload_failed = rc != 0;
+	d->last_reload_error[0] = '\0';
 	if (rc) {
 		d->reloads_failed++;
+		snprintf(d->last_reload_error, sizeof(d->last_reload_error),
+			 "%s:%d:%d: %s", err->file, err->line ? err->line : 1,
+			 err->col ? err->col : 1, err->msg);
 		log_error("core", "reload refused, running config stays: "
 				  "%s:%d:%d: %s",
 			  err->file, err->line ? err->line : 1,

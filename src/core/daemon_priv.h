@@ -48,6 +48,7 @@ struct daemon {
 	uint64_t reloads_ok, reloads_failed;
 	bool last_reload_failed;     /* the last SIGHUP/API reload refused */
 	int64_t last_reload_unix;    /* its wall time; start_unix before one */
+	char last_reload_error[560]; /* why it was refused ("" when applied) */
 	bool stopping;
 	bool loop_closed; /* by daemon_run, after a clean stop */
 	struct daemon_room_inst rooms[DAEMON_MAX_ROOMS];
@@ -81,6 +82,16 @@ double daemon_uptime(struct daemon *d);
 /* Routes served by the core (/healthz, /metrics, /, /api/v1/status). */
 extern const struct http_route core_routes[];
 extern const size_t core_n_routes;
+
+/* True when @req carries the management key (http.api_key, not empty):
+ * as X-API-Key, or as the password of Basic auth (what Prometheus and
+ * browsers send; the user name is ignored). Constant-time. */
+bool core_key_given(const struct daemon *d, const struct http_request *req);
+
+/* Fills @resp with the status page (status_page.c); the client names
+ * and log lines only when @req carries the management key. */
+void core_status_page(struct daemon *d, const struct http_request *req,
+		      struct http_response *resp);
 
 /* The core's metrics collector. */
 void core_collect(struct buf *out, void *daemon);

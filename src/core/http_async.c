@@ -121,6 +121,7 @@ struct http_pending {
 	http_pending_abort_fn on_abort;
 	void *ud;
 	bool finished; /* the owner let go */
+	bool retry;    /* ... asking for the handler to run again */
 	bool aborted;
 	int refs; /* the owner, the server */
 };
@@ -210,6 +211,12 @@ static enum MHD_Result pending_send(struct reqctx *ctx)
 
 enum MHD_Result http_pending_start(struct reqctx *ctx)
 {
+	if (ctx->pending->finished && ctx->pending->retry) {
+		/* Asked within the handler: run it again on the next pass. */
+		http_suspend(ctx);
+		http_resume(ctx);
+		return MHD_YES;
+	}
 	if (ctx->pending->finished)
 		return pending_send(ctx); /* finished within the handler */
 	http_suspend(ctx);
@@ -232,6 +239,28 @@ void http_pending_finish(struct http_pending *p)
 	if (p->ctx && !p->aborted)
 		http_resume(p->ctx);
 	pending_unref(p);
+}
+
+void http_pending_retry(struct http_pending *p)
+{
+	if (!p)
+		return;
+	p->retry = true;
+	http_pending_finish(p);
+}
+
+bool http_pending_take_retry(struct reqctx *ctx)
+{
+	struct http_pending *p = ctx->pending;
+	if (!p->finished || !p->retry)
+		return false;
+	pending_release_server(p);
+	return true;
+}
+
+unsigned http_request_retries(const struct http_request *req)
+{
+	return ((const struct reqctx *)req->priv)->retries;
 }
 
 void http_pending_detach(struct reqctx *ctx)

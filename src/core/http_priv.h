@@ -100,6 +100,7 @@ struct reqctx {
 	struct http_ws *ws;
 	struct conn_watch *watch;
 	uint64_t started_ns; /* metrics_now_ns at the headers */
+	unsigned retries; /* handler runs after http_pending_retry */
 };
 
 /* ---- http_conn.c ---- */
@@ -159,6 +160,9 @@ void http_live_remove(struct http_server *s, struct http_live *l);
  * queue what the handler asked for. */
 enum MHD_Result http_pending_start(struct reqctx *ctx);
 enum MHD_Result http_pending_resumed(struct reqctx *ctx);
+/* When the owner asked for the handler to run again (http_pending_retry):
+ * releases the pending answer and returns true. */
+bool http_pending_take_retry(struct reqctx *ctx);
 enum MHD_Result http_stream_start(struct reqctx *ctx,
 				  const struct http_response *resp);
 enum MHD_Result http_ws_start(struct reqctx *ctx,

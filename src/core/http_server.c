@@ -439,6 +439,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (ctx->aborted)
 		return MHD_NO; /* the client is gone: close */
+	if (ctx->pending && http_pending_take_retry(ctx)) {
+		ctx->retries++;
+		return call_handler(ctx, method, url);
+	}
 	if (ctx->pending)
 		return http_pending_resumed(ctx);
 	if (ctx->status)

@@ -240,6 +240,19 @@ bool http_pending_is_aborted(const struct http_pending *p);
  * NULL is a no-op. */
 void http_pending_finish(struct http_pending *p);
 
+/*
+ * Lets go of @p like http_pending_finish, but instead of sending its
+ * response the server runs the route's handler again for the same
+ * request: same method, path, headers, query and body, with
+ * http_request_retries one more. For work that must finish before the
+ * handler can decide (a password checked on the work queue). Call it
+ * from a later callback, not from the handler itself. NULL is a no-op.
+ */
+void http_pending_retry(struct http_pending *p);
+/* How many times the handler was run again for this request (0 the
+ * first time). */
+unsigned http_request_retries(const struct http_request *req);
+
 /* ---- streaming responses (chunked: NDJSON, Server-Sent Events) ---- */
 
 struct http_stream;
@@ -334,6 +347,10 @@ struct http_ws *http_ws_accept(const struct http_request *req,
  * (closing or closed) or -ENOMEM. */
 int http_ws_send_text(struct http_ws *ws, const char *text, size_t len);
 int http_ws_send_binary(struct http_ws *ws, const void *data, size_t len);
+
+/* Bytes of messages queued and not yet sent (a slow reader's backlog:
+ * the caller bounds it). */
+size_t http_ws_queued(const struct http_ws *ws);
 
 /* Starts the close handshake with @code (1000: normal) and @reason (may be
  * NULL, at most 123 bytes) unless the connection is already over, and

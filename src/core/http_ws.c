@@ -469,6 +469,11 @@ int http_ws_send_binary(struct http_ws *ws, const void *data, size_t len)
 	return ws_queue(ws, WSLAY_BINARY_FRAME, data, len);
 }
 
+size_t http_ws_queued(const struct http_ws *ws)
+{
+	return ws->wsl ? wslay_event_get_queued_msg_length(ws->wsl) : 0;
+}
+
 void http_ws_close(struct http_ws *ws, int code, const char *reason)
 {
 	if (!ws)

@@ -98,6 +98,19 @@ struct room_ops {
 	 * bind, before the drop; the daemon keeps the union over the rooms
 	 * that run, and nothing else. */
 	uint64_t (*capabilities)(void *room);
+	/*
+	 * Optional: what the status page (`/`) shows of the room, as a JSON
+	 * object the core renders (a new reference, the caller's; NULL for
+	 * nothing). Its members, in order: a scalar is shown as "key:
+	 * value", an array of objects as a table (the first object's keys
+	 * are the columns; an empty array reads "none"). By their key's
+	 * ending: "_time" is unix seconds (shown as a UTC date-time),
+	 * "_ratio" a fraction (shown as a percentage), "_per_second" a rate.
+	 * @details is true only when the reader gave the management key:
+	 * only then may the summary name clients (MAC addresses, host
+	 * names). Loop thread.
+	 */
+	json_t *(*summary)(void *room, bool details);
 };
 
 /* What `hearthd --check` found, summed over the rooms' checks. */

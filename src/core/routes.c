@@ -115,12 +115,6 @@ static void room_state(const char *name, const char *state, void *ud)
 			       "state", state);
 }
 
-static void room_row(const char *name, const char *state, void *ud)
-{
-	buf_printf(ud, "<tr><td>%s</td><td class=\"%s\">%s</td></tr>\n",
-		   name, state, state);
-}
-
 void core_collect(struct buf *out, void *ud)
 {
 	struct daemon *d = ud;
@@ -174,6 +168,23 @@ static void metrics(const struct http_request *req, struct http_response *resp,
 		http_reply_error(resp, 500, "cannot render metrics");
 }
 
+bool core_key_given(const struct daemon *d, const struct http_request *req)
+{
+	const char *key = d->cfg->http.api_key;
+	if (!key || !*key)
+		return false;
+	const char *h = http_request_header(req, "X-API-Key");
+	if (h && mem_const_eq(h, strlen(h), key, strlen(key)))
+		return true;
+	char *user, *pass;
+	if (http_request_basic_auth(req, &user, &pass))
+		return false;
+	bool ok = mem_const_eq(pass, strlen(pass), key, strlen(key));
+	free(user);
+	free(pass);
+	return ok;
+}
+
 /* /metrics lists zone names and more: public unless http.metrics_public
  * is false; then the management key, as X-API-Key or as the password of
  * Basic auth (which Prometheus' basic_auth sends). */
@@ -181,18 +192,8 @@ static int metrics_auth(const struct http_request *req,
 			struct http_response *resp, void *ud)
 {
 	struct daemon *d = ud;
-	const char *key = d->cfg->http.api_key;
-	if (d->cfg->http.metrics_public)
+	if (d->cfg->http.metrics_public || core_key_given(d, req))
 		return 0;
-	char *user, *pass;
-	if (http_request_basic_auth(req, &user, &pass) == 0) {
-		bool ok = key && *key &&
-			  mem_const_eq(pass, strlen(pass), key, strlen(key));
-		free(user);
-		free(pass);
-		if (ok)
-			return 0;
-	}
 	int status = http_auth_management(req, resp, NULL);
 	if (status == 401)
 		http_reply_header(resp, "WWW-Authenticate",
@@ -200,47 +201,10 @@ static int metrics_auth(const struct http_request *req,
 	return status;
 }
 
-static void html_escape(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '&': buf_puts(b, "&amp;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		default: buf_append(b, s, 1);
-		}
-	}
-}
-
 static void index_page(const struct http_request *req,
 		       struct http_response *resp, void *ud)
 {
-	struct daemon *d = ud;
-	struct buf *b = &resp->body;
-	(void)req;
-	resp->status = 200;
-	resp->content_type = "text/html; charset=utf-8";
-	buf_puts(b, "<!doctype html>\n<html lang=\"en\"><head>"
-		    "<meta charset=\"utf-8\"><title>hearth</title>"
-		    "<meta name=\"viewport\" content=\"width=device-width\">"
-		    "<style>body{font-family:system-ui,sans-serif;margin:2rem;"
-		    "max-width:40rem}table{border-collapse:collapse}"
-		    "td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;"
-		    "text-align:left}.running,.loaded{color:#176f2c}"
-		    ".failed{color:#b00020}.disabled{color:#777}</style>"
-		    "</head><body><h1>hearth</h1>\n<p>");
-	buf_printf(b, "version %s &middot; up %.0f s", HEARTH_VERSION,
-		   daemon_uptime(d));
-	if (d->cfg->lab.enabled) {
-		buf_puts(b, " &middot; lab ");
-		html_escape(b, d->cfg->lab.domain);
-	}
-	buf_puts(b, "</p>\n<table id=\"rooms\"><tr><th>room</th><th>state</th>"
-		    "</tr>\n");
-	daemon_each_room(d, room_row, b);
-	buf_puts(b, "</table>\n<p><a href=\"/healthz\">/healthz</a> &middot; "
-		    "<a href=\"/metrics\">/metrics</a></p></body></html>\n");
+	core_status_page(ud, req, resp);
 }
 
 static void add_version(const char *room, int version, void *ud)
@@ -305,7 +269,8 @@ const struct http_route core_routes[] = {
 	 .help = "Prometheus text format (X-API-Key or Basic auth when "
 		 "http.metrics_public is false)"},
 	{.name = "index", .method = "GET", .path = "/", .fn = index_page,
-	 .help = "status page listing the rooms"},
+	 .help = "status page: rooms, zones, leases, rates, the last reload "
+		 "(?details=1 with the key: client names, log lines)"},
 	{.name = "status", .method = "GET", .path = "/api/v1/status",
 	 .management = true, .fn = status,
 	 .help = "daemon, store and lab details (X-API-Key)"},

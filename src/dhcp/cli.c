@@ -9,6 +9,19 @@
 
 #include "dhcp/dhcp_room.h"
 
+/* A lease's expiry for people: "in 11 h 59 m", or "expired" once past
+ * (--json keeps the unix seconds). */
+static void lease_expiry(json_int_t expires, int64_t now, char *out,
+			 size_t cap)
+{
+	if (expires <= now) {
+		snprintf(out, cap, "expired");
+		return;
+	}
+	memcpy(out, "in ", 4);
+	cli_duration((double)(expires - now), out + 3, cap - 3);
+}
+
 static int cmd_dhcp_leases(struct cli *cli, int argc, char **argv)
 {
 	json_t *leases = NULL;
@@ -22,11 +35,9 @@ static int cmd_dhcp_leases(struct cli *cli, int argc, char **argv)
 	size_t i;
 	json_t *l;
 	json_array_foreach(leases, i, l) {
-		time_t exp = (time_t)json_integer_value(json_object_get(l, "expires"));
-		char when[32];
-		struct tm tm;
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
-			 localtime_r(&exp, &tm));
+		char when[40];
+		lease_expiry(json_integer_value(json_object_get(l, "expires")),
+			     (int64_t)time(NULL), when, sizeof(when));
 		const char *host = cli_str_or(l, "hostname", "");
 		cli_table_row(&t, cli_str_or(l, "ip", "?"),
 			      cli_str_or(l, "mac", "?"), *host ? host : "-",

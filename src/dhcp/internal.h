@@ -62,6 +62,10 @@ bool dhcp_ping_defer(void *room, struct dhcp_iface *ifc, uint32_t ip,
 		     const uint8_t *pkt, size_t len);
 void dhcp_ping_close(struct dhcp_ping *p);
 
+/* The status page's summary (summary.c, room_ops.summary): leases per
+ * subnet and the newest ones; their MACs and names only with @details. */
+json_t *dhcp_summary(void *room, bool details);
+
 /* GET/DELETE /api/v1/dhcp/leases (api.c). */
 int dhcp_api_register(struct dhcp_room *r, struct http_server *http);
 

@@ -36,7 +36,8 @@ static int load_lease(const struct dhcp_store_lease *sl, void *ud)
 	l->cid_len = (uint8_t)(sl->client_id_len < sizeof(l->cid)
 				       ? sl->client_id_len
 				       : sizeof(l->cid));
-	memcpy(l->cid, sl->client_id, l->cid_len);
+	if (l->cid_len) /* an empty BLOB reads as NULL */
+		memcpy(l->cid, sl->client_id, l->cid_len);
 	dhcp_leases_reindex(&c->r->eng.leases, l);
 	snprintf(l->hostname, sizeof(l->hostname), "%s", sl->hostname);
 	l->expires = sl->expires;
@@ -330,4 +331,5 @@ const struct room_ops dhcp_room_ops = {
 	.close = room_close,
 	.state = room_state,
 	.capabilities = room_capabilities,
+	.summary = dhcp_summary,
 };

@@ -24,6 +24,16 @@
 #define PDNS_VERSION "4.7.3-hearth" HEARTH_VERSION
 
 
+/* pdns_server 4.7 sets "Access-Control-Allow-Origin: *" on every API
+ * answer its handlers give, successes and their 422s alike; the answers
+ * of its HTTP exceptions (400, 401, 404, 405, 409, 500) replace the whole
+ * response and go without it. */
+void dns_api_cors(struct http_response *resp)
+{
+	if ((resp->status >= 200 && resp->status < 300) || resp->status == 422)
+		http_reply_header(resp, "Access-Control-Allow-Origin", "*");
+}
+
 void dns_api_reply_err(struct api_call *c, const struct api_err *e)
 {
 	http_reply_error(c->resp, e->status ? e->status : 500, "%s", e->msg);
@@ -62,6 +72,7 @@ static void api_versions(const struct http_request *req,
 	http_reply_json(resp, 200,
 			json_pack("[{s:i, s:s}]", "version", 1, "url",
 				  "/api/v1"));
+	dns_api_cors(resp);
 }
 
 static void api_v1(const struct http_request *req, struct http_response *resp,
@@ -72,6 +83,7 @@ static void api_v1(const struct http_request *req, struct http_response *resp,
 	http_reply_json(resp, 200,
 			json_pack("[{s:s, s:[]}]", "server_url",
 				  "/api/v1/servers{/server}", "api_features"));
+	dns_api_cors(resp);
 }
 
 static void servers_list(const struct http_request *req,
@@ -80,6 +92,7 @@ static void servers_list(const struct http_request *req,
 	(void)req;
 	(void)ud;
 	http_reply_json(resp, 200, json_pack("[o]", server_object()));
+	dns_api_cors(resp);
 }
 
 typedef void (*api_fn)(struct api_call *c);
@@ -128,6 +141,11 @@ static const struct action meta_kind_action = {
 static const struct action stats_action = {"GET", {"GET"}, {dns_api_statistics}};
 static const struct action config_action = {"GET", {"GET"},
 					    {dns_api_config_list}};
+static const struct action autoprimaries_action = {
+	"GET, POST", {"GET", "POST"},
+	{dns_api_autoprimary_list, dns_api_autoprimary_add}};
+static const struct action autoprimary_action = {
+	"DELETE", {"DELETE"}, {dns_api_autoprimary_delete}};
 static const struct action search_action = {"GET", {"GET"},
 					    {dns_api_search_data}};
 
@@ -184,8 +202,8 @@ static const struct action flush_action = {"PUT", {"PUT"}, {cache_flush}};
 
 #define MAX_SEGS 5
 
-static void dispatch(const struct http_request *req, struct http_response *resp,
-		     void *ud)
+static void route(const struct http_request *req, struct http_response *resp,
+		  void *ud)
 {
 	struct api_call c = {.room = ud, .req = req, .resp = resp};
 	const char *seg[MAX_SEGS];
@@ -208,7 +226,22 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 		p = slash + 1; /* a trailing slash ends the loop: ignored */
 	}
 #define SEG_IS(i, s) (len[i] == strlen(s) && strncmp(seg[i], s, len[i]) == 0)
-	if (extra || n == 0 || !SEG_IS(0, "localhost"))
+	if (n == 0 || !SEG_IS(0, "localhost"))
+		goto not_found;
+	if (n >= 3 && SEG_IS(1, "autoprimaries")) {
+		/* As pdns_server routes it: the nameserver is the rest of
+		 * the path, slashes and all. */
+		const char *ns = memchr(seg[2], '/', strlen(seg[2]));
+		size_t ns_len = ns ? strlen(ns + 1) : 0;
+		if (!ns_len || len[2] >= sizeof(c.ap_ip) ||
+		    ns_len >= sizeof(c.ap_ns))
+			goto not_found;
+		memcpy(c.ap_ip, seg[2], len[2]);
+		memcpy(c.ap_ns, ns + 1, ns_len);
+		run_action(&c, &autoprimary_action);
+		return;
+	}
+	if (extra)
 		goto not_found;
 	if (n == 1) {
 		run_action(&c, &server_action);
@@ -228,6 +261,10 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 	}
 	if (n == 2 && SEG_IS(1, "search-data")) {
 		run_action(&c, &search_action);
+		return;
+	}
+	if (n == 2 && SEG_IS(1, "autoprimaries")) {
+		run_action(&c, &autoprimaries_action);
 		return;
 	}
 	if (n == 3 && SEG_IS(1, "cache") && SEG_IS(2, "flush")) {
@@ -269,6 +306,15 @@ static void dispatch(const struct http_request *req, struct http_response *resp,
 #undef SEG_IS
 not_found:
 	http_reply_error(resp, 404, "Not Found");
+}
+
+/* Every answer under /api/v1/servers/, with pdns's CORS header (an
+ * answer deferred to the write strand gets it in write.c). */
+static void dispatch(const struct http_request *req, struct http_response *resp,
+		     void *ud)
+{
+	route(req, resp, ud);
+	dns_api_cors(resp);
 }
 
 /* A CORS preflight, as pdns_server 4.7 answers it on every API path,

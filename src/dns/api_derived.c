@@ -69,19 +69,23 @@ bool dns_api_derived_conflict(struct dns_room *r, const char *zone,
 	return hit;
 }
 
-/* Adds the served RRset (@owner, @type) of @zone to @z, if any. */
+/* Adds the served RRset (@owner, @type) of @zone to @z, which does not
+ * hold it yet; *out is the new RRset, or NULL when none is served. */
 static int add_served(struct api_zone *z, const struct dns_zone *zone,
 		      const struct dns_name *owner, uint16_t type,
-		      const char *name, char *text, size_t len)
+		      const char *name, char *text, size_t len,
+		      struct api_rrset **out)
 {
 	const struct dns_node *node =
 		zone ? dns_zone_find(zone, owner->wire, owner->len) : NULL;
 	const struct dns_rrset *rs = node ? dns_node_rrset(node, type) : NULL;
+	*out = NULL;
 	if (!rs)
 		return 0;
-	struct api_rrset *s = dns_api_zone_rrset(z, name, type, true);
+	struct api_rrset *s = dns_api_zone_rrset_new(z, name, type);
 	if (!s)
 		return -ENOMEM;
+	*out = s;
 	s->ttl = rs->ttl;
 	uint32_t pos = 0;
 	const uint8_t *rd;
@@ -107,14 +111,11 @@ static int add_served(struct api_zone *z, const struct dns_zone *zone,
 	return 0;
 }
 
-/* Marks the RRset of @z named by @rr as derived (one comment). */
-static int mark(struct api_zone *z, const struct config *cfg,
-		const struct dns_lab_rr *rr, const char *name)
+/* Marks @s (of @z) as derived from @rr (one comment). */
+static int mark(struct api_zone *z, struct api_rrset *s,
+		const struct config *cfg, const struct dns_lab_rr *rr)
 {
-	struct api_rrset *s = dns_api_zone_rrset(z, name, rr->type, false);
 	char why[512];
-	if (!s || s->n_comments)
-		return 0;
 	why_text(cfg, rr, why, sizeof(why));
 	s->comments = arena_alloc(&z->arena, sizeof(*s->comments));
 	if (!s->comments)
@@ -129,50 +130,141 @@ static int mark(struct api_zone *z, const struct config *cfg,
 	return 0;
 }
 
-int dns_api_derived_zone_load(struct dns_room *r, const char *name,
-			      struct api_zone *z)
+#define TEXT_CAP (4 * DNS_RDATA_MAX + 64)
+
+/* The served zone whose apex is @z's, or NULL. */
+static const struct dns_zone *served_zone(struct dns_room *r,
+					  const struct api_zone *z)
 {
-	struct dns_lab_rr *rrs = NULL;
-	size_t n = 0;
-	char *text = malloc(4 * DNS_RDATA_MAX + 64);
-	int rc = text ? dns_api_zone_init(z, name) : -ENOMEM;
-	if (!rc)
-		rc = derived_rrs(r, &rrs, &n);
-	if (rc) {
-		free(text);
-		return rc;
-	}
 	const struct dns_snapshot *snap = dns_room_snapshot(r);
 	const struct dns_zone *zone =
 		snap ? dns_zoneset_find(&snap->zs, &z->apex) : NULL;
-	if (zone && !dns_name_equal(&zone->apex, &z->apex))
-		zone = NULL;
-	bool any = false;
-	z->set.source = "lab";
-	z->set.account = "hearth";
-	rc = add_served(z, zone, &z->apex, DNS_T_SOA, z->name, text,
-			4 * DNS_RDATA_MAX + 64);
-	if (!rc)
-		rc = add_served(z, zone, &z->apex, DNS_T_NS, z->name, text,
-				4 * DNS_RDATA_MAX + 64);
+	return zone && dns_name_equal(&zone->apex, &z->apex) ? zone : NULL;
+}
+
+/* A derived record of the zone asked for, by owner text and type. */
+struct dkey {
+	const char *owner;
+	uint16_t type;
+	size_t order; /* in the derived list: the first of equals wins */
+	bool skip;    /* held by the zone already */
+};
+
+static int cmp_dkey(const void *pa, const void *pb)
+{
+	const struct dkey *a = pa, *b = pb;
+	int c = strcmp(a->owner, b->owner);
+	if (c == 0)
+		c = (int)a->type - (int)b->type;
+	return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+/*
+ * Adds to @z each derived RRset of its zone that @z does not hold yet,
+ * as served, marked; *any says whether a derived record belongs to @z.
+ * The derived keys are sorted once, so a big stored zone is walked once
+ * (N log H), not once per derived record.
+ */
+static int add_derived(struct dns_room *r, struct api_zone *z,
+		       const struct dns_zone *zone, char *text, bool *any)
+{
+	struct dns_lab_rr *rrs = NULL;
+	size_t n = 0, k = 0;
+	int rc = derived_rrs(r, &rrs, &n);
+	struct dkey *keys = rc ? NULL : calloc(n ? n : 1, sizeof(*keys));
+	if (!rc && !keys)
+		rc = -ENOMEM;
 	for (size_t i = 0; !rc && i < n; i++) {
 		char owner[DNS_NAME_TEXT_MAX];
 		if (!dns_name_equal(&rrs[i].zone, &z->apex))
 			continue;
-		any = true;
 		dns_name_to_text(&rrs[i].owner, owner, sizeof(owner));
-		if (dns_api_zone_rrset(z, owner, rrs[i].type, false))
-			continue;
-		rc = add_served(z, zone, &rrs[i].owner, rrs[i].type, owner,
-				text, 4 * DNS_RDATA_MAX + 64);
-		if (!rc)
-			rc = mark(z, r->cfg, &rrs[i], owner);
+		keys[k] = (struct dkey){.owner = arena_strdup(&z->arena, owner),
+					.type = rrs[i].type,
+					.order = i};
+		if (!keys[k++].owner)
+			rc = -ENOMEM;
 	}
+	*any = k > 0;
+	if (!rc && k) {
+		qsort(keys, k, sizeof(*keys), cmp_dkey);
+		size_t u = 0; /* equal keys: the first only */
+		for (size_t i = 0; i < k; i++)
+			if (!u || strcmp(keys[i].owner, keys[u - 1].owner) ||
+			    keys[i].type != keys[u - 1].type)
+				keys[u++] = keys[i];
+		k = u;
+		for (size_t i = 0; i < z->n; i++) {
+			struct dkey probe = {.owner = z->sets[i].name,
+					     .type = z->sets[i].type};
+			for (size_t lo = 0, hi = k; lo < hi;) {
+				size_t mid = lo + (hi - lo) / 2;
+				int c = strcmp(probe.owner, keys[mid].owner);
+				if (c == 0)
+					c = (int)probe.type - (int)keys[mid].type;
+				if (c == 0) {
+					keys[mid].skip = true;
+					break;
+				}
+				if (c < 0)
+					hi = mid;
+				else
+					lo = mid + 1;
+			}
+		}
+	}
+	for (size_t i = 0; !rc && i < k; i++) {
+		if (keys[i].skip)
+			continue; /* stored (and served instead) */
+		const struct dns_lab_rr *rr = &rrs[keys[i].order];
+		struct api_rrset *s;
+		rc = add_served(z, zone, &rr->owner, rr->type, keys[i].owner,
+				text, TEXT_CAP, &s);
+		if (!rc && s)
+			rc = mark(z, s, r->cfg, rr);
+	}
+	free(keys);
 	free(rrs);
+	return rc;
+}
+
+int dns_api_derived_zone_load(struct dns_room *r, const char *name,
+			      struct api_zone *z)
+{
+	char *text = malloc(TEXT_CAP);
+	bool any = false;
+	int rc = text ? dns_api_zone_init(z, name) : -ENOMEM;
+	if (rc) {
+		free(text);
+		return rc;
+	}
+	const struct dns_zone *zone = served_zone(r, z);
+	z->set.source = "lab";
+	z->set.account = "hearth";
+	struct api_rrset *s;
+	rc = add_served(z, zone, &z->apex, DNS_T_SOA, z->name, text, TEXT_CAP,
+			&s);
+	if (!rc)
+		rc = add_served(z, zone, &z->apex, DNS_T_NS, z->name, text,
+				TEXT_CAP, &s);
+	if (!rc)
+		rc = add_derived(r, z, zone, text, &any);
 	free(text);
 	if (!rc && !any)
 		rc = -ENOENT;
 	if (!rc)
+		dns_api_zone_sort(z);
+	return rc;
+}
+
+int dns_api_derived_join(struct dns_room *r, struct api_zone *z)
+{
+	char *text = malloc(TEXT_CAP);
+	bool any = false;
+	int rc = text ? add_derived(r, z, served_zone(r, z), text, &any)
+		      : -ENOMEM;
+	free(text);
+	if (!rc && any)
 		dns_api_zone_sort(z);
 	return rc;
 }

@@ -76,8 +76,18 @@ int dns_api_zone_init(struct api_zone *z, const char *name)
 	return z->set.masters ? 0 : -ENOMEM;
 }
 
+static void index_drop(struct api_zone *z)
+{
+	free(z->heads);
+	free(z->tails);
+	free(z->next);
+	z->heads = z->tails = z->next = NULL;
+	z->n_heads = z->indexed = 0;
+}
+
 void dns_api_zone_deinit(struct api_zone *z)
 {
+	index_drop(z);
 	json_decref(z->set.masters);
 	z->set.masters = NULL;
 	free(z->sets);
@@ -86,12 +96,77 @@ void dns_api_zone_deinit(struct api_zone *z)
 	arena_deinit(&z->arena);
 }
 
+static size_t name_slot(const struct api_zone *z, const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const char *p = name; *p; p++) {
+		h ^= (uint8_t)*p;
+		h *= 16777619u;
+	}
+	return h & (z->n_heads - 1);
+}
+
+static void index_add(struct api_zone *z, size_t i)
+{
+	size_t slot = name_slot(z, z->sets[i].name);
+	z->next[i] = 0;
+	if (z->tails[slot])
+		z->next[z->tails[slot] - 1] = i + 1;
+	else
+		z->heads[slot] = i + 1;
+	z->tails[slot] = i + 1;
+}
+
+/* Brings the index up to the RRsets there are. False when out of
+ * memory: the callers then search the array. */
+static bool index_ready(struct api_zone *z)
+{
+	if (z->heads && z->n <= z->n_heads / 2) {
+		while (z->indexed < z->n)
+			index_add(z, z->indexed++);
+		return true;
+	}
+	size_t n_heads = 64;
+	while (n_heads < 2 * z->cap)
+		n_heads *= 2;
+	index_drop(z);
+	z->heads = calloc(n_heads, sizeof(*z->heads));
+	z->tails = calloc(n_heads, sizeof(*z->tails));
+	z->next = calloc(n_heads / 2, sizeof(*z->next));
+	if (!z->heads || !z->tails || !z->next) {
+		index_drop(z);
+		return false;
+	}
+	z->n_heads = n_heads;
+	while (z->indexed < z->n)
+		index_add(z, z->indexed++);
+	return true;
+}
+
+struct api_rrset *dns_api_zone_at(struct api_zone *z, const char *name,
+				  const struct api_rrset *prev)
+{
+	size_t from = prev ? (size_t)(prev - z->sets) + 1 : 0;
+	if (!index_ready(z)) {
+		for (size_t i = from; i < z->n; i++)
+			if (strcmp(z->sets[i].name, name) == 0)
+				return &z->sets[i];
+		return NULL;
+	}
+	size_t k = prev ? z->next[from - 1] : z->heads[name_slot(z, name)];
+	for (; k; k = z->next[k - 1])
+		if (strcmp(z->sets[k - 1].name, name) == 0)
+			return &z->sets[k - 1];
+	return NULL;
+}
+
 struct api_rrset *dns_api_zone_rrset(struct api_zone *z, const char *name,
 				 uint16_t type, bool create)
 {
-	for (size_t i = 0; i < z->n; i++)
-		if (z->sets[i].type == type && strcmp(z->sets[i].name, name) == 0)
-			return &z->sets[i];
+	for (struct api_rrset *s = dns_api_zone_at(z, name, NULL); s;
+	     s = dns_api_zone_at(z, name, s))
+		if (s->type == type)
+			return s;
 	return create ? dns_api_zone_rrset_new(z, name, type) : NULL;
 }
 
@@ -183,6 +258,8 @@ bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial)
 	memcpy(rd, r->rdata, r->rdlen);
 	dns_put32(rd + off, serial);
 	int n = dns_rdata_to_text(DNS_T_SOA, rd, r->rdlen, text, sizeof(text));
+	if (n > 0) /* '@' inside the names as sent, as on the way in */
+		n = dns_api_unescape_at(text, (size_t)n);
 	const char *content = n > 0 ? arena_strndup(&z->arena, text, (size_t)n)
 				    : NULL;
 	if (!content)
@@ -196,6 +273,33 @@ bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial)
 	return true;
 }
 
+/* YYYYMMDD01 of @now in local time, as PowerDNS's DEFAULT. */
+static uint32_t today01(int64_t now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return (uint32_t)(tm.tm_year + 1900) * 1000000u +
+	       (uint32_t)(tm.tm_mon + 1) * 10000u + (uint32_t)tm.tm_mday * 100u +
+	       1u;
+}
+
+uint32_t dns_api_first_serial(const char *soa_edit_api, uint32_t serial,
+			      int64_t now)
+{
+	const char *k = soa_edit_api ? soa_edit_api : "";
+	if (strcasecmp(k, "DEFAULT") == 0) {
+		uint32_t today = today01(now);
+		return serial < today ? today : serial + 1;
+	}
+	if (strcasecmp(k, "INCREASE") == 0 ||
+	    strcasecmp(k, "SOA-EDIT-INCREASE") == 0)
+		return serial + 1;
+	if (strcasecmp(k, "EPOCH") == 0)
+		return (uint32_t)now;
+	return serial; /* SOA-EDIT, INCEPTION-INCREMENT, NONE, "", unknown */
+}
+
 bool dns_api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 			  int64_t now, uint32_t *old_serial,
 			  uint32_t *new_serial)
@@ -204,12 +308,7 @@ bool dns_api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 	if (!soa_edit_api || !*soa_edit_api || !dns_api_zone_serial(z, &old))
 		return false;
 	if (strcasecmp(soa_edit_api, "DEFAULT") == 0) {
-		time_t t = (time_t)now;
-		struct tm tm;
-		localtime_r(&t, &tm);
-		uint32_t today = (uint32_t)(tm.tm_year + 1900) * 1000000u +
-				 (uint32_t)(tm.tm_mon + 1) * 10000u +
-				 (uint32_t)tm.tm_mday * 100u + 1u;
+		uint32_t today = today01(now);
 		next = old < today ? today : old + 1;
 	} else if (strcasecmp(soa_edit_api, "EPOCH") == 0) {
 		next = (uint32_t)now;
@@ -345,6 +444,7 @@ static int cmp_sets(const void *a, const void *b)
 
 void dns_api_zone_sort(struct api_zone *z)
 {
+	index_drop(z); /* the RRsets move */
 	if (z->n > 1)
 		qsort(z->sets, z->n, sizeof(*z->sets), cmp_sets);
 }

@@ -32,7 +32,8 @@ int dns_api_fail(struct api_err *e, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 struct api_record {
-	const char *content; /* canonical presentation text */
+	const char *content; /* presentation text: canonical, or as sent */
+	bool as_sent;	     /* content is the client's spelling (stored) */
 	bool disabled;
 	const uint8_t *rdata;
 	uint16_t rdlen;
@@ -78,6 +79,12 @@ struct api_zone {
 	size_t n, cap;
 	struct arena arena;
 	bool creating; /* POST: a missing SOA is synthesised afterwards */
+	/* The RRsets by owner name (api_model.c), so a big zone is not
+	 * searched once per RRset: heads[] holds 1 + the first RRset of a
+	 * name hash, next[i] 1 + the next of RRset i's (in array order),
+	 * tails[] the last. Built on first use; dropped when sorted. */
+	size_t *heads, *tails, *next;
+	size_t n_heads, indexed;
 };
 
 /* An empty zone named @name (canonical text). 0 or -EINVAL/-ENOMEM. */
@@ -93,6 +100,11 @@ struct api_rrset *dns_api_zone_rrset(struct api_zone *z, const char *name,
  * loading, where each (name, type) comes once). NULL when out of memory. */
 struct api_rrset *dns_api_zone_rrset_new(struct api_zone *z, const char *name,
 				     uint16_t type);
+
+/* The RRsets of @z at @name in array order: the first with @prev NULL,
+ * then the one after @prev; NULL at the end. */
+struct api_rrset *dns_api_zone_at(struct api_zone *z, const char *name,
+				  const struct api_rrset *prev);
 
 /* True when @z is a secondary zone (no SOA of its own required). */
 bool dns_api_zone_is_secondary(const struct api_zone *z);
@@ -163,16 +175,46 @@ bool dns_api_zone_bump_serial(struct api_zone *z, const char *soa_edit_api,
 			  int64_t now, uint32_t *old_serial,
 			  uint32_t *new_serial);
 
+/*
+ * The serial pdns_server 4.7 gives the SOA of a zone it creates (the
+ * SOA given or synthesised, serial @serial), per @soa_edit_api (any
+ * case): DEFAULT: YYYYMMDD01 of @now in local time, or @serial + 1 when
+ * that is not below it; INCREASE and SOA-EDIT-INCREASE: @serial + 1;
+ * EPOCH: @now; SOA-EDIT, INCEPTION-INCREMENT, NONE, "" and unknown
+ * kinds: @serial unchanged. Arithmetic wraps at 2^32 as PowerDNS's does.
+ */
+uint32_t dns_api_first_serial(const char *soa_edit_api, uint32_t serial,
+			      int64_t now);
+
 /* Sets the apex SOA serial to @serial (dirty). False without an SOA. */
 bool dns_api_zone_set_serial(struct api_zone *z, uint32_t serial);
 
 /* ---- request bodies (api_requests.c) ---- */
 
+/* The SOA a POST without one gets (dns.soa, soa.c): absolute names in
+ * presentation form, timers, TTL. */
+struct api_soa_default {
+	char mname[DNS_NAME_TEXT_MAX], rname[DNS_NAME_TEXT_MAX];
+	uint32_t refresh, retry, expire, minimum, ttl;
+};
+
 /* Validates a whole zone-level request body for POST (create): name,
- * kind, masters, nameservers, rrsets, and fills @z (records dirty).
- * @z must be zeroed; on success it is initialised. */
+ * kind, masters, nameservers, rrsets or zone text, and fills @z (records
+ * dirty). A zone without a SOA gets @soa's (NULL: PowerDNS's own default,
+ * a.misconfigured.dns.server.invalid.). @z must be zeroed; on success it
+ * is initialised. */
 int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
-			 struct api_err *e);
+			     const struct api_soa_default *soa,
+			     struct api_err *e);
+
+/* The RRsets of zone text @text (@len bytes, BIND or AXFR format;
+ * relative names against @z's apex; no $INCLUDE) as a JSON array shaped
+ * like a POST's "rrsets" (*rrsets, owned by the caller); a SOA after the
+ * first is skipped, an RRset's TTL is its lowest. 0, -EINVAL with @e
+ * (422, PowerDNS's "An error occurred while parsing the zonedata: ..."),
+ * or -ENOMEM. Pure (api_zonetext.c). */
+int dns_api_zone_text_rrsets(const struct api_zone *z, const char *text,
+			     size_t len, json_t **rrsets, struct api_err *e);
 
 /* Applies PUT settings (and rrsets, replacing all) to @z. */
 int dns_api_zone_apply_put(struct api_zone *z, json_t *body, int64_t now,
@@ -247,7 +289,14 @@ struct api_call {
 	struct http_response *resp;
 	char zone[DNS_NAME_TEXT_MAX]; /* from the URL's zone id, if any */
 	char kind[64]; /* metadata/{kind} from the URL, if any */
+	/* autoprimaries/{ip}/{nameserver} from the URL, if any */
+	char ap_ip[64];
+	char ap_ns[DNS_NAME_TEXT_MAX];
 };
+
+/* Adds pdns_server's "Access-Control-Allow-Origin: *" to @resp when its
+ * status is one pdns gives it on (2xx, 422). */
+void dns_api_cors(struct http_response *resp);
 
 /* Answers {"error": msg} with @e's status. */
 void dns_api_reply_err(struct api_call *c, const struct api_err *e);
@@ -262,10 +311,14 @@ json_t *dns_api_body(struct api_call *c);
  * record belongs to @name. dns_api_derived_conflict says whether a
  * derived record of @zone sits at @name (any name when NULL) with @type
  * (any when < 0), and writes which one into @why.
+ * dns_api_derived_join adds to the stored zone @z the derived RRsets of
+ * its name that it does not hold itself (a stored RRset wins, as it
+ * does when served), marked the same way.
  * dns_api_derived_each calls @fn for every derived zone's name.
  */
 int dns_api_derived_zone_load(struct dns_room *r, const char *name,
 			      struct api_zone *z);
+int dns_api_derived_join(struct dns_room *r, struct api_zone *z);
 bool dns_api_derived_conflict(struct dns_room *r, const char *zone,
 			      const char *name, int type, char *why,
 			      size_t len);
@@ -285,6 +338,9 @@ void dns_api_zone_export(struct api_call *c);
 void dns_api_statistics(struct api_call *c);
 void dns_api_search_data(struct api_call *c);
 void dns_api_config_list(struct api_call *c);
+void dns_api_autoprimary_list(struct api_call *c);
+void dns_api_autoprimary_add(struct api_call *c);
+void dns_api_autoprimary_delete(struct api_call *c);
 void dns_api_meta_list(struct api_call *c);
 void dns_api_meta_create(struct api_call *c);
 void dns_api_meta_get(struct api_call *c);

@@ -222,7 +222,8 @@ static int add_nameservers(struct api_zone *z, json_t *ns, struct api_err *e)
 }
 
 int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
-			 struct api_err *e)
+			     const struct api_soa_default *soa,
+			     struct api_err *e)
 {
 	char name[DNS_NAME_TEXT_MAX];
 	struct dns_name wire;
@@ -248,19 +249,33 @@ int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 	json_t *text = json_object_get(body, "zone");
 	json_t *ns = json_object_get(body, "nameservers");
 	json_t *js = json_object_get(body, "serial");
-	if (rrsets && text)
+	/* As pdns_server 4.7: a `zone` that is not a string is no zone
+	 * text, and with text `rrsets` counts only as an array. Unlike it,
+	 * an empty text with an rrsets array is refused too. */
+	json_t *from_text = NULL;
+	if (!json_is_string(text))
+		text = NULL;
+	if (text && json_is_array(rrsets))
 		return dns_api_fail(e, 422, "You cannot give rrsets AND zone data "
 					"as text");
-	if (text)
-		return dns_api_fail(e, 422, "Zone data as text is not supported by "
-					"hearth; give rrsets");
+	if (text && !json_string_length(text))
+		text = NULL;
 	if (js && !dns_api_json_uint(js, UINT32_MAX, &serial))
 		return dns_api_fail(e, 422, "Key 'serial' is not an Integer");
+	if (text) {
+		rc = dns_api_zone_text_rrsets(z, json_string_value(text),
+					      json_string_length(text),
+					      &from_text, e);
+		if (rc)
+			return rc;
+		rrsets = from_text;
+	}
 	if (rrsets && !json_is_array(rrsets))
 		return dns_api_fail(e, 422, "Key 'rrsets' is not an array");
 	if (rrsets) {
 		rc = dns_api_rrsets_parse(z, rrsets, API_RRSETS_ZONE, now, &in, &n,
 				      e);
+		json_decref(from_text);
 		/* A SOA RRset with comments only gets the synthesised SOA
 		 * below, as in PowerDNS. */
 		z->creating = true;
@@ -277,16 +292,29 @@ int dns_api_zone_from_create(struct api_zone *z, json_t *body, int64_t now,
 	if (json_is_array(ns) && (rc = add_nameservers(z, ns, e)))
 		return rc;
 	if (!secondary && !has_apex_records(z, DNS_T_SOA)) {
-		char soa[DNS_NAME_TEXT_MAX + 128];
-		snprintf(soa, sizeof(soa),
-			 "a.misconfigured.dns.server.invalid. hostmaster.%s "
-			 "%u 10800 3600 604800 3600",
-			 strcmp(z->name, ".") ? z->name : "",
-			 (unsigned)serial);
-		if ((rc = add_text_record(z, z->name, DNS_T_SOA, 3600, soa, e)))
+		char soa_text[3 * DNS_NAME_TEXT_MAX + 128];
+		if (soa)
+			snprintf(soa_text, sizeof(soa_text), "%s %s %u %u %u %u %u",
+				 soa->mname, soa->rname, (unsigned)serial,
+				 (unsigned)soa->refresh, (unsigned)soa->retry,
+				 (unsigned)soa->expire, (unsigned)soa->minimum);
+		else
+			snprintf(soa_text, sizeof(soa_text),
+				 "a.misconfigured.dns.server.invalid. "
+				 "hostmaster.%s %u 10800 3600 604800 3600",
+				 strcmp(z->name, ".") ? z->name : "",
+				 (unsigned)serial);
+		if ((rc = add_text_record(z, z->name, DNS_T_SOA,
+					  soa ? soa->ttl : 3600, soa_text, e)))
 			return rc;
-		dns_api_zone_bump_serial(z, z->set.soa_edit_api, now, NULL, NULL);
 	}
+	/* As pdns_server 4.7: SOA-EDIT-API makes the first serial, of a
+	 * SOA given as of one synthesised. */
+	uint32_t given;
+	if (dns_api_zone_serial(z, &given) &&
+	    !dns_api_zone_set_serial(
+		    z, dns_api_first_serial(z->set.soa_edit_api, given, now)))
+		return -ENOMEM;
 	return 0;
 }
 

@@ -24,7 +24,42 @@
 struct scratch {
 	uint8_t rdata[DNS_RDATA_MAX];
 	char text[TEXT_MAX];
+	/* The RRsets parsed so far by (name, type, changetype): 1 + their
+	 * index, open addressing; a request's duplicates are found in
+	 * linear time. */
+	size_t *seen;
+	size_t seen_mask;
 };
+
+static size_t seen_slot(const struct scratch *sc, const struct api_rrset_in *in)
+{
+	uint32_t h = 2166136261u ^ in->set.type ^ ((uint32_t)in->ct << 16);
+	for (const char *p = in->set.name; *p; p++) {
+		h ^= (uint8_t)*p;
+		h *= 16777619u;
+	}
+	return h & sc->seen_mask;
+}
+
+/* The earlier RRset of @prev with @in's name, type and changetype, or
+ * NULL after remembering @in (index @i). */
+static const struct api_rrset_in *seen_before(struct scratch *sc,
+					      const struct api_rrset_in *prev,
+					      const struct api_rrset_in *in,
+					      size_t i)
+{
+	for (size_t k = seen_slot(sc, in);; k = (k + 1) & sc->seen_mask) {
+		size_t j = sc->seen[k];
+		if (!j) {
+			sc->seen[k] = i + 1;
+			return NULL;
+		}
+		const struct api_rrset_in *o = &prev[j - 1];
+		if (o->ct == in->ct && o->set.type == in->set.type &&
+		    strcmp(o->set.name, in->set.name) == 0)
+			return o;
+	}
+}
 
 static const char *changetype_name(enum api_changetype ct)
 {
@@ -60,6 +95,88 @@ int dns_api_unescape_at(char *t, size_t n)
 	return (int)o;
 }
 
+/* Types whose character-strings PowerDNS keeps as it was given them,
+ * escapes included: any spelling of the same bytes inside the quotes
+ * passes its check. */
+static bool keeps_strings(uint16_t t)
+{
+	return t == DNS_T_TXT || t == 99 /* SPF */ || t == DNS_T_HINFO ||
+	       t == DNS_T_CAA || t == DNS_T_NAPTR || t == DNS_T_URI;
+}
+
+/* One byte of a quoted string at *p (an escape or itself); advances. */
+static unsigned char string_byte(const char **p, const char *end)
+{
+	const unsigned char *s = (const unsigned char *)*p;
+	if (s[0] == '\\' && s + 3 < (const unsigned char *)end &&
+	    isdigit(s[1]) && isdigit(s[2]) && isdigit(s[3])) {
+		*p += 4;
+		return (unsigned char)((s[1] - '0') * 100 + (s[2] - '0') * 10 +
+				       (s[3] - '0'));
+	}
+	if (s[0] == '\\' && s + 1 < (const unsigned char *)end) {
+		*p += 2;
+		return s[1];
+	}
+	*p += 1;
+	return s[0];
+}
+
+/*
+ * The rest of PowerDNS's check, for a content @in (@len bytes) that is not
+ * the canonical text @canon: for @type's character-strings the bytes
+ * inside the quotes count, not how they were escaped (both texts parsed
+ * to the same RDATA, so the same tokens hold the same bytes); the rest
+ * must be @canon, case aside.
+ */
+static bool same_strings(uint16_t type, const char *canon, const char *in,
+			 size_t len)
+{
+	if (!keeps_strings(type))
+		return false;
+	const char *a = canon, *ae = canon + strlen(canon), *b = in,
+		   *be = in + len;
+	bool quoted = false;
+	while (a < ae && b < be) {
+		if (!quoted || (*a == '"' && *b == '"')) {
+			if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+				return false;
+			quoted ^= *a == '"';
+			a++, b++;
+			continue;
+		}
+		if (*a == '"' || *b == '"' ||
+		    string_byte(&a, ae) != string_byte(&b, be))
+			return false;
+	}
+	return a == ae && b == be;
+}
+
+/* An IPv4 address with leading zeros ("192.0.2.01"): PowerDNS reads it
+ * and then finds it not in its format; writes the canonical form. */
+static bool ipv4_leading_zeros(const char *in, size_t len, char *out,
+			       size_t cap)
+{
+	unsigned v[4];
+	size_t k = 0, i = 0;
+	for (; k < 4; k++) {
+		size_t d = 0;
+		v[k] = 0;
+		while (i < len && isdigit((unsigned char)in[i]) && d < 8) {
+			v[k] = v[k] * 10 + (unsigned)(in[i++] - '0');
+			d++;
+		}
+		if (d == 0 || v[k] > 255)
+			return false;
+		if (k < 3 && (i >= len || in[i++] != '.'))
+			return false;
+	}
+	if (i != len)
+		return false;
+	snprintf(out, cap, "%u.%u.%u.%u", v[0], v[1], v[2], v[3]);
+	return true;
+}
+
 /* Parses @content as RDATA of @type; it must re-serialise to itself. */
 static int parse_record(struct api_zone *z, struct scratch *sc,
 			const char *owner, uint16_t type, const char *content,
@@ -89,9 +206,20 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 	if (len == 0)
 		return dns_api_fail(e, 422, "Record %s/%s '%s': empty content",
 				owner, tn, content);
+	/* PowerDNS's AAAA parser takes no dotted IPv4 tail. */
+	if (type == DNS_T_AAAA && memchr(start, '.', len))
+		return dns_api_fail(e, 422, "Record %s/%s '%.200s': Invalid "
+					    "IPv6 address",
+				    owner, tn, content);
 	dns_name_root(&root);
 	int rc = dns_rdata_from_text(type, start, len, &root, sc->rdata,
 				     sizeof(sc->rdata), &rdlen, why);
+	if (rc && type == DNS_T_A &&
+	    ipv4_leading_zeros(start, len, sc->text, sizeof(sc->text)))
+		return dns_api_fail(e, 422,
+				"Record %s/%s '%.200s': Not in expected "
+				"format (parsed as '%s')",
+				owner, tn, content, sc->text);
 	if (rc == -EMSGSIZE)
 		return dns_api_fail(e, 422, "Record %s/%s '%.200s': too long",
 				owner, tn, content);
@@ -109,14 +237,17 @@ static int parse_record(struct api_zone *z, struct scratch *sc,
 	/* AAAA: PowerDNS only checks that inet_pton accepts it, then
 	 * stores the canonical form; so does hearth. */
 	bool blanks = start != content || start[len] != '\0';
-	if (blanks || (type != DNS_T_AAAA &&
-		       ((size_t)n != len ||
-			strncasecmp(sc->text, start, len) != 0)))
+	bool exact = type == DNS_T_AAAA ||
+		     ((size_t)n == len && strncasecmp(sc->text, start, len) == 0);
+	if (blanks || (!exact && !same_strings(type, sc->text, start, len)))
 		return dns_api_fail(e, 422,
 				"Record %s/%s '%.200s': Not in expected "
 				"format (parsed as '%.200s')",
 				owner, tn, content, sc->text);
-	out->content = arena_strndup(&z->arena, sc->text, (size_t)n);
+	/* A spelling PowerDNS keeps is kept (and stored) as sent. */
+	out->as_sent = !exact;
+	out->content = exact ? arena_strndup(&z->arena, sc->text, (size_t)n)
+			     : arena_strndup(&z->arena, start, len);
 	uint8_t *rd = arena_alloc(&z->arena, rdlen ? rdlen : 1);
 	if (!out->content || !rd)
 		return -ENOMEM;
@@ -252,13 +383,11 @@ static int parse_one(struct api_zone *z, struct scratch *sc, json_t *item,
 	if (in->ct != API_CT_DELETE && !dns_name_is_subdomain(&owner, &z->apex))
 		return dns_api_fail(e, 422, "RRset %s IN %s: Name is out of zone",
 				name, tn);
-	for (size_t i = 0; i < n_prev; i++)
-		if (prev[i].ct == in->ct && prev[i].set.type == in->set.type &&
-		    strcmp(prev[i].set.name, name) == 0)
-			return dns_api_fail(e, 422,
-					"Duplicate RRset %s IN %s with "
-					"changetype: %s",
-					name, tn, changetype_name(in->ct));
+	if (seen_before(sc, prev, in, n_prev))
+		return dns_api_fail(e, 422,
+				    "Duplicate RRset %s IN %s with changetype: "
+				    "%s",
+				    name, tn, changetype_name(in->ct));
 	if (in->ct == API_CT_DELETE)
 		return 0;
 	json_t *jr = json_object_get(item, "records");
@@ -310,7 +439,14 @@ int dns_api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode m
 		return dns_api_fail(e, 422, "No rrsets given in update request");
 	sc = malloc(sizeof(*sc));
 	in = calloc(count ? count : 1, sizeof(*in));
-	if (!sc || !in) {
+	if (sc) {
+		size_t slots = 16;
+		while (slots < 2 * count)
+			slots *= 2;
+		sc->seen = calloc(slots, sizeof(*sc->seen));
+		sc->seen_mask = slots - 1;
+	}
+	if (!sc || !sc->seen || !in) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -324,6 +460,8 @@ int dns_api_rrsets_parse(struct api_zone *z, json_t *arr, enum api_rrsets_mode m
 	*n = count;
 	in = NULL;
 out:
+	if (sc)
+		free(sc->seen);
 	free(sc);
 	free(in);
 	return rc;
@@ -331,9 +469,13 @@ out:
 
 /* ---- merging ---- */
 
+/* The same record: the same content (case aside), or the same RDATA
+ * spelled another way. */
 static bool same_record(const struct api_record *a, const struct api_record *b)
 {
-	return strcasecmp(a->content, b->content) == 0;
+	return strcasecmp(a->content, b->content) == 0 ||
+	       (a->rdlen == b->rdlen &&
+		memcmp(a->rdata, b->rdata, a->rdlen) == 0);
 }
 
 static bool same_records(const struct api_rrset *a, const struct api_rrset *b)
@@ -526,9 +668,9 @@ static int check_set(struct api_zone *z, struct api_rrset *s,
 			}
 		}
 	}
-	for (size_t i = 0; i < z->n; i++) {
-		struct api_rrset *o = &z->sets[i];
-		if (o == s || o->n == 0 || strcmp(o->name, s->name) != 0)
+	for (struct api_rrset *o = dns_api_zone_at(z, s->name, NULL); o;
+	     o = dns_api_zone_at(z, s->name, o)) {
+		if (o == s || o->n == 0)
 			continue;
 		if (s->type == DNS_T_CNAME || o->type == DNS_T_CNAME)
 			return dns_api_fail(e, 422,

@@ -87,12 +87,16 @@ static int load_record(const struct dns_store_rr *rr, void *ud)
 		n = dns_api_unescape_at(l->text, (size_t)n);
 	}
 	uint8_t *rd = arena_alloc(&z->arena, rr->rdlen ? rr->rdlen : 1);
-	const char *content = arena_strndup(&z->arena, l->text, (size_t)n);
+	/* The spelling the client sent, where PowerDNS keeps it. */
+	const char *content =
+		rr->content ? arena_strdup(&z->arena, rr->content)
+			    : arena_strndup(&z->arena, l->text, (size_t)n);
 	if (!rd || !content || rr->rdlen > 65535)
 		return -ENOMEM;
 	if (rr->rdlen)
 		memcpy(rd, rr->rdata, rr->rdlen);
 	recs[s->n++] = (struct api_record){.content = content,
+					   .as_sent = rr->content != NULL,
 					   .disabled = rr->disabled,
 					   .rdata = rd,
 					   .rdlen = (uint16_t)rr->rdlen};
@@ -229,6 +233,9 @@ int dns_api_zone_save(struct store *s, struct api_zone *z, bool create,
 				.rdata = set->recs[k].rdata,
 				.rdlen = set->recs[k].rdlen,
 				.disabled = set->recs[k].disabled,
+				.content = set->recs[k].as_sent
+						   ? set->recs[k].content
+						   : NULL,
 			};
 		struct dns_store_comment *cs = arena_alloc(
 			&z->arena,

@@ -5,15 +5,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "core/clock.h"
 #include "dns/store.h"
 #include "dns/api_priv.h"
 #include "dns/internal.h"
+#include "dns/soa.h"
 #include "proto/dns/dns.h"
+#include "proto/dns/zone.h"
 
 /* Store and memory failures become 500 (the client's data was fine), a
  * full disk 503. */
@@ -132,6 +134,7 @@ struct zone_write {
 	int64_t now;
 	struct api_zone z;
 	struct api_err e;
+	struct api_soa_default soa; /* CREATE: dns.soa for this zone */
 	uint32_t before, after; /* PATCH: the serial moved? */
 	bool records;		/* PUT: the records were replaced */
 	size_t *changed;	/* PATCH: the RRsets saved (indexes in z) */
@@ -224,6 +227,47 @@ static int load_patched(struct store *s, struct zone_write *j)
 	return rc;
 }
 
+/*
+ * A zone about to be created is built in memory by the code that serves
+ * it first, as a zone file import is (import.c): whatever would keep it
+ * from being served is refused with 422 before the store is touched. A
+ * secondary without records waits for its first transfer: not built.
+ */
+static int check_builds(const struct api_zone *z, struct api_err *e)
+{
+	size_t records = 0;
+	for (size_t i = 0; i < z->n; i++)
+		records += z->sets[i].n;
+	if (dns_api_zone_is_secondary(z) && records == 0)
+		return 0;
+	struct dns_zone_builder *b = dns_zone_builder_new(&z->apex);
+	char why[128] = "";
+	int rc = b ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < z->n; i++) {
+		const struct api_rrset *s = &z->sets[i];
+		struct dns_name owner;
+		if (dns_name_from_text(s->name, strlen(s->name), NULL, &owner))
+			rc = dns_api_fail(e, 422, "bad owner name %s", s->name);
+		for (size_t k = 0; !rc && k < s->n; k++)
+			if (!s->recs[k].disabled)
+				rc = dns_zone_builder_add(b, &owner, s->type,
+							  s->ttl,
+							  s->recs[k].rdata,
+							  s->recs[k].rdlen, why);
+	}
+	struct dns_zone *built = NULL;
+	if (!rc) {
+		rc = dns_zone_build(b, &built, why);
+		b = NULL;
+	}
+	dns_zone_builder_free(b);
+	dns_zone_free(built);
+	if (rc == -EINVAL && !e->status)
+		dns_api_fail(e, 422, "Zone '%s' cannot be served: %s", z->name,
+			     why);
+	return rc;
+}
+
 static int zone_work(struct dns_write *w, struct store *s)
 {
 	struct zone_write *j = (struct zone_write *)w;
@@ -233,7 +277,10 @@ static int zone_work(struct dns_write *w, struct store *s)
 		rc = dns_store_zone_get(s, j->zone, NULL, NULL);
 		if (rc != -ENOENT)
 			return rc ? rc : -EEXIST;
-		rc = dns_api_zone_from_create(&j->z, j->body, j->now, &j->e);
+		rc = dns_api_zone_from_create(&j->z, j->body, j->now, &j->soa,
+					      &j->e);
+		if (!rc)
+			rc = check_builds(&j->z, &j->e);
 		return rc ? rc : dns_api_zone_save(s, &j->z, true, true, false);
 	case OP_PUT:
 		rc = dns_api_zone_load(s, j->zone, &j->z);
@@ -310,6 +357,26 @@ static void zone_free(struct dns_write *w)
 	free(j);
 }
 
+/* dns.soa for a zone @zone created without a SOA (soa.c). */
+static int soa_default(struct api_call *c, const char *zone,
+		       struct api_soa_default *out)
+{
+	struct dns_name apex;
+	struct dns_soa_made m;
+	if (dns_name_from_text(zone, strlen(zone), NULL, &apex) ||
+	    dns_soa_make(c->room->cfg, &apex, &m) ||
+	    dns_name_to_text(&m.mname, out->mname, sizeof(out->mname)) < 0 ||
+	    dns_name_to_text(&m.rname, out->rname, sizeof(out->rname)) < 0)
+		return -EINVAL;
+	dns_api_unescape_at(out->rname, strlen(out->rname));
+	out->refresh = m.refresh;
+	out->retry = m.retry;
+	out->expire = m.expire;
+	out->minimum = m.minimum;
+	out->ttl = m.ttl;
+	return 0;
+}
+
 /* Queues @op on @zone with @body (reference stolen; may be NULL). */
 static void submit(struct api_call *c, enum zone_op op, const char *zone,
 		   json_t *body)
@@ -326,7 +393,15 @@ static void submit(struct api_call *c, enum zone_op op, const char *zone,
 	j->op = op;
 	snprintf(j->zone, sizeof(j->zone), "%s", zone);
 	j->body = body;
-	j->now = (int64_t)time(NULL);
+	j->now = clock_wall_s(c->room->clock);
+	if (op == OP_CREATE && soa_default(c, zone, &j->soa)) {
+		json_decref(body);
+		free(j);
+		http_reply_error(c->resp, 422, "Zone '%s': its SOA names would "
+					       "be too long",
+				 zone);
+		return;
+	}
 	dns_write_submit(c->room, c->req, c->resp, &j->w);
 }
 
@@ -360,11 +435,14 @@ void dns_api_zone_create(struct api_call *c)
 	submit(c, OP_CREATE, name, body);
 }
 
-/* The stored zone, else the derived one (lab:, leases). */
+/* The stored zone with the derived RRsets that join it, else the
+ * derived zone alone (lab:, leases). */
 static int load_any(struct api_call *c, struct api_zone *z)
 {
 	int rc = dns_api_zone_load(c->room->store, c->zone, z);
-	if (rc == -ENOENT) {
+	if (!rc)
+		rc = dns_api_derived_join(c->room, z);
+	else if (rc == -ENOENT) {
 		dns_api_zone_deinit(z);
 		rc = dns_api_derived_zone_load(c->room, c->zone, z);
 	}
@@ -435,37 +513,29 @@ out:
 	dns_api_zone_deinit(&z);
 }
 
-void dns_api_zone_put(struct api_call *c)
-{
-	struct api_err e = {0};
-	json_t *body = dns_api_body(c);
-	if (!body)
-		return;
-	if (!json_is_object(body)) {
-		dns_api_fail(&e, 400, "Bad Request: the body must be a JSON "
-				      "object");
-		reply_fail(c, -EINVAL, &e);
-		json_decref(body);
-		return;
-	}
-	submit(c, OP_PUT, c->zone, body);
-}
-
 /* 0, or -EINVAL with @e when an RRset of @body would replace or delete
- * a record derived from the config. */
-static int derived_guard(struct api_call *c, json_t *body, struct api_err *e)
+ * a record derived from the config. A PUT's RRsets (@put: no changetype)
+ * all replace. */
+static int derived_guard(struct api_call *c, json_t *body, bool put,
+			 struct api_err *e)
 {
 	json_t *arr = json_object_get(body, "rrsets");
+	char why[400];
+	/* Most zones have no derived record: one look, not one per RRset. */
+	if (json_array_size(arr) &&
+	    !dns_api_derived_conflict(c->room, c->zone, NULL, -1, why,
+				      sizeof(why)))
+		return 0;
 	for (size_t i = 0; i < json_array_size(arr); i++) {
 		json_t *set = json_array_get(arr, i);
 		const char *name =
 			json_string_value(json_object_get(set, "name"));
 		const char *ct =
-			json_string_value(json_object_get(set, "changetype"));
+			put ? "REPLACE"
+			    : json_string_value(json_object_get(set, "changetype"));
 		const char *type =
 			json_string_value(json_object_get(set, "type"));
 		uint16_t t;
-		char why[400];
 		if (!name || !ct || !type || dns_type_parse(type, &t) ||
 		    (strcasecmp(ct, "REPLACE") != 0 &&
 		     strcasecmp(ct, "DELETE") != 0))
@@ -480,13 +550,42 @@ static int derived_guard(struct api_call *c, json_t *body, struct api_err *e)
 	return 0;
 }
 
+void dns_api_zone_put(struct api_call *c)
+{
+	struct api_err e = {0};
+	char why[400];
+	int rc = 0;
+	json_t *body = dns_api_body(c);
+	if (!body)
+		return;
+	if (!json_is_object(body))
+		rc = dns_api_fail(&e, 400, "Bad Request: the body must be a "
+					   "JSON object");
+	else if (dns_store_zone_get(c->room->store, c->zone, NULL, NULL) ==
+			 -ENOENT &&
+		 dns_api_derived_conflict(c->room, c->zone, NULL, -1, why,
+					  sizeof(why)))
+		rc = dns_api_fail(&e, 409,
+				  "Conflict: zone '%s' is derived from the "
+				  "config and would override it: %s",
+				  c->zone, why);
+	else
+		rc = derived_guard(c, body, true, &e);
+	if (rc) {
+		reply_fail(c, rc, &e);
+		json_decref(body);
+		return;
+	}
+	submit(c, OP_PUT, c->zone, body);
+}
+
 void dns_api_zone_patch(struct api_call *c)
 {
 	struct api_err e = {0};
 	json_t *body = dns_api_body(c);
 	if (!body)
 		return;
-	if (derived_guard(c, body, &e)) {
+	if (derived_guard(c, body, false, &e)) {
 		reply_fail(c, -EINVAL, &e);
 		json_decref(body);
 		return;

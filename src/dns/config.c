@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dns/dns_room.h"
+#include "dns/soa.h"
 
 /* FIELD() sets the "none" offsets, then the entry's own values override
  * them: that is the point of the macro. */
@@ -17,11 +19,44 @@
 #define FIELD CFG_FIELD
 #define N CFG_N
 
+/* dns.soa's names: mname "", a lab host (one label) or a DNS name;
+ * rname one label, a DNS name or user@domain. */
+static int soa_check(const struct config *cfg, const struct cfg_dns_soa *s,
+		     struct cfg_error *err)
+{
+	const char *m = s->mname;
+	if (m[0] && !strchr(m, '.')) {
+		const struct cfg_lab *lab = &cfg->lab;
+		const struct cfg_host *h = NULL;
+		for (size_t i = 0; lab->enabled && i < lab->n_hosts; i++)
+			if (strcasecmp(lab->hosts[i].name, m) == 0)
+				h = &lab->hosts[i];
+		if (!h || !h->has_ip || !lab->domain)
+			return cfg_fail(err, &s->mname_pos,
+					"dns.soa.mname '%s': one label names a "
+					"lab host with an ip (its address is "
+					"served); there is none: give a lab "
+					"host or a full name",
+					m);
+	} else if (m[0] && !dns_soa_name_ok(m)) {
+		return cfg_fail(err, &s->mname_pos,
+				"dns.soa.mname '%s' is not a DNS name", m);
+	}
+	if (!s->rname[0] || !dns_soa_name_ok(s->rname))
+		return cfg_fail(err, &s->rname_pos,
+				"dns.soa.rname '%s' is not a mailbox (a label "
+				"such as hostmaster, a DNS name or user@domain)",
+				s->rname);
+	return 0;
+}
+
 /* Each zone once (checked on the whole section, once zones are read). */
 static int dns_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
-	(void)cfg;
 	const struct cfg_dns *d = obj;
+	int rc = soa_check(cfg, &d->soa, err);
+	if (rc)
+		return rc;
 	for (size_t j = 0; j < d->n_zones; j++) {
 		const struct cfg_dns_zone *z = &d->zones[j];
 		for (size_t i = 0; i < j; i++)
@@ -152,6 +187,52 @@ static const struct cfg_field dns_rrl_fields[] = {
 };
 static const struct cfg_section dns_rrl_section = {
 	.fields = dns_rrl_fields, .n_fields = N(dns_rrl_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+static const struct cfg_field dns_soa_fields[] = {
+	FIELD(.key = "mname", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_soa, mname),
+	      .pos_off = F(struct cfg_dns_soa, mname_pos), .def = "",
+	      .reloadable = true,
+	      .help = "the primary name server: SOA MNAME and the NS of the "
+		      "zones hearth makes; one label is that lab host "
+		      "(NAME.lab.domain, its address served); \"\": "
+		      "ns.<lab.domain> when lab hosts make a lab zone, else "
+		      "ns.<zone>, with its address (glue: the first specific "
+		      "dns.listen address, else one of the machine's) in the "
+		      "zone that holds it"),
+	FIELD(.key = "rname", .type = CFG_STRING,
+	      .off = F(struct cfg_dns_soa, rname),
+	      .pos_off = F(struct cfg_dns_soa, rname_pos), .def = "hostmaster",
+	      .reloadable = true,
+	      .help = "the zones' contact: one label is relative to each zone "
+		      "(hostmaster.<zone>); or a full name or user@domain"),
+	FIELD(.key = "refresh", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns_soa, refresh), .def = "3h", .min = 1,
+	      .max = 2147483647, .reloadable = true,
+	      .help = "SOA refresh: how often secondaries check the serial"),
+	FIELD(.key = "retry", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns_soa, retry), .def = "1h", .min = 1,
+	      .max = 2147483647, .reloadable = true,
+	      .help = "SOA retry: after a failed refresh"),
+	FIELD(.key = "expire", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns_soa, expire), .def = "7d", .min = 1,
+	      .max = 2147483647, .reloadable = true,
+	      .help = "SOA expire: secondaries stop answering after this long "
+		      "without the primary"),
+	FIELD(.key = "minimum", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns_soa, minimum), .def = "1h", .min = 0,
+	      .max = 2147483647, .reloadable = true,
+	      .help = "SOA minimum: how long resolvers cache a negative "
+		      "answer (RFC 2308)"),
+	FIELD(.key = "ttl", .type = CFG_DURATION,
+	      .off = F(struct cfg_dns_soa, ttl), .def = "1h", .min = 0,
+	      .max = 2147483647, .reloadable = true,
+	      .help = "TTL of the SOA, NS and glue hearth makes"),
+};
+static const struct cfg_section dns_soa_section = {
+	.fields = dns_soa_fields, .n_fields = N(dns_soa_fields),
 	.name_off = CFG_NONE, .pos_off = CFG_NONE,
 };
 
@@ -290,6 +371,12 @@ static const struct cfg_field dns_fields[] = {
 	      .sub = &dns_rrl_section,
 	      .help = "response-rate limiting of UDP answers to clients "
 		      "outside allow_recursion"),
+	FIELD(.key = "soa", .type = CFG_SECTION,
+	      .off = F(struct cfg_dns, soa), .reloadable = true,
+	      .sub = &dns_soa_section,
+	      .help = "the SOA and NS hearth makes for the zones it creates "
+		      "(lab zones, config zones without a file, API zones "
+		      "created without a SOA)"),
 	FIELD(.key = "identity", .type = CFG_SECTION,
 	      .off = F(struct cfg_dns, identity), .reloadable = true,
 	      .sub = &dns_identity_section,

@@ -33,6 +33,15 @@ struct cfg_dns_rrl {
 	int64_t ipv4_prefix, ipv6_prefix;
 };
 
+/* The SOA (and NS) hearth makes for a zone it creates (soa.c). */
+struct cfg_dns_soa {
+	const char *mname; /* "" (derive), a lab host's name, or a name */
+	struct cfg_pos mname_pos;
+	const char *rname; /* one label: relative to the zone; or a name */
+	struct cfg_pos rname_pos;
+	int64_t refresh, retry, expire, minimum, ttl; /* seconds */
+};
+
 struct cfg_dns_forward {
 	struct cfg_pos pos;
 	const char *domain; /* lower case, no trailing dot */
@@ -82,6 +91,7 @@ struct cfg_dns {
 	int64_t upstream_down_after; /* consecutive failed tries */
 	int64_t upstream_backoff;    /* seconds, doubling to 60 s */
 	struct cfg_dns_rrl rrl;
+	struct cfg_dns_soa soa;
 };
 
 /* The `dns:` section's schema (read by the config loader). */

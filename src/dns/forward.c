@@ -103,6 +103,8 @@ static void reply(struct dns_fwd *f, struct req *r, const uint8_t *m, size_t n)
 {
 	if (n == 0)
 		return;
+	dns_rings_answer(f->room->rings, &r->client, r->cb != NULL, &r->q, m,
+			 n);
 	if (r->start)
 		dns_qlog_write(&f->room->qlog, &r->client, r->cb != NULL,
 			       &r->q, m, n, reply_source, r->start);

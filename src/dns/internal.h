@@ -83,6 +83,57 @@ size_t dns_serve(const struct dns_snapshot *snap, struct dns_stats *st,
 		 const uint8_t *q, size_t qlen, uint8_t *out, size_t cap,
 		 bool tcp, bool *forward, struct dns_query *parsed);
 
+/*
+ * The PowerDNS statistics' rings and counters of answers (rings.c): any
+ * thread records; the API reads. Rings hold the last DNS_RING_SIZE
+ * entries each, as pdns_server's stats-ring-size default.
+ */
+#define DNS_RING_SIZE 10000
+enum dns_ring {
+	DNS_RING_QUERIES,  /* "name/TYPE" of every query answered */
+	DNS_RING_NOERROR,  /* NOERROR without answers (pdns: noerror-queries) */
+	DNS_RING_NXDOMAIN,
+	DNS_RING_SERVFAIL,
+	DNS_RING_UNAUTH,   /* REFUSED: no zone of ours, no forwarding */
+	DNS_RING_NAMES,
+	DNS_RING_REMOTES = DNS_RING_NAMES, /* the client of every answer */
+	DNS_RING_REMOTES_UNAUTH,
+	DNS_RING_REMOTES_CORRUPT, /* the sender of every unparsable query */
+	DNS_RING_ALL,
+};
+#define DNS_RING_ADDRS (DNS_RING_ALL - DNS_RING_NAMES)
+#define DNS_SIZE_BUCKET_MAX 64800
+#define DNS_SIZE_BUCKETS (6 + DNS_SIZE_BUCKET_MAX / 200 + 1)
+struct dns_rings_counts {
+	atomic_uint_fast64_t answers[2][2];	 /* [udp, tcp][v4, v6] */
+	atomic_uint_fast64_t answer_bytes[2][2];
+	atomic_uint_fast64_t sizes[DNS_SIZE_BUCKETS]; /* see bucket_bound */
+	atomic_uint_fast64_t rd_queries, udp_do_queries, nodata, unauth;
+	atomic_uint_fast64_t corrupt; /* dropped, or answered FORMERR */
+	atomic_uint_fast64_t qtypes[65536]; /* answers by query type */
+};
+struct dns_rings;
+struct dns_rings *dns_rings_new(void);
+void dns_rings_free(struct dns_rings *r);
+/* One answer of @len bytes to @client for @q, sent (@r may be NULL); a
+ * FORMERR answer counts as a corrupt query (dns_rings_corrupt). */
+void dns_rings_answer(struct dns_rings *r, const struct ipaddr *client,
+		      bool tcp, const struct dns_query *q, const uint8_t *ans,
+		      size_t len);
+/* A query from @client that could not be read. */
+void dns_rings_corrupt(struct dns_rings *r, const struct ipaddr *client);
+const struct dns_rings_counts *dns_rings_counts(const struct dns_rings *r);
+/* The upper bound of size bucket @i (the last: UINT64_MAX). */
+uint64_t dns_rings_bucket_bound(unsigned i);
+/* The entries in ring @which now. */
+size_t dns_rings_used(struct dns_rings *r, enum dns_ring which);
+/* @fn per distinct entry of ring @which with its count, the most
+ * frequent first (then by text); a non-zero return stops. Copies the
+ * ring under its lock first. 0, -ENOMEM or what @fn returned. */
+typedef int (*dns_rings_fn)(const char *text, uint64_t n, void *ud);
+int dns_rings_each(struct dns_rings *r, enum dns_ring which, dns_rings_fn fn,
+		   void *ud);
+
 struct dns_udp;
 struct dns_tcp;
 struct dns_notify;
@@ -126,8 +177,22 @@ struct dns_refusals {
 	} at[DNS_REFUSALS_MAX];
 };
 
+/* When the status page last saw each served zone's serial change
+ * (summary.c); sorted by apex text. */
+struct dns_zone_seen {
+	char *apex;
+	uint32_t serial;
+	int64_t changed; /* unix s: first served with this serial */
+};
+/* The query count when the page was read, for its query rate. */
+struct dns_rate_sample {
+	uint64_t ms, queries;
+};
+#define DNS_RATE_SAMPLES 8
+
 struct dns_room {
 	uv_loop_t *loop;
+	const struct clock *clock; /* the daemon's (core/clock.h) */
 	uint64_t started_ms; /* uv_now at open: the API's "uptime" */
 	struct store *store;
 	struct config *cfg;
@@ -153,6 +218,7 @@ struct dns_room {
 	struct room_dns_registrar registrar;
 	struct dns_qlog qlog;
 	struct dns_stats tcp_stats;
+	struct dns_rings *rings; /* freed in dns_room_free */
 	bool degraded; /* a zone file or lab record could not be loaded */
 	bool staged_degraded; /* of the snapshot a reload prepared */
 	/* Refused zone files not yet published (the notify room binds after
@@ -165,7 +231,20 @@ struct dns_room {
 	struct workq_strand *wstrand;
 	size_t writes;	/* in flight */
 	bool closing;	/* closed with writes in flight: freed by the last */
+	/* The status page's view (summary.c; loop thread). */
+	struct dns_zone_seen *seen;
+	size_t n_seen;
+	struct dns_rate_sample rate[DNS_RATE_SAMPLES];
+	size_t n_rate, next_rate;
 };
+
+/* The status page (summary.c, loop thread): dns_summary_note records
+ * when each zone of @snap, just published, was first served with its
+ * serial; dns_summary is room_ops.summary; dns_summary_free frees what
+ * the note kept. */
+void dns_summary_note(struct dns_room *r, const struct dns_snapshot *snap);
+json_t *dns_summary(void *room, bool details);
+void dns_summary_free(struct dns_room *r);
 
 /*
  * One API write (write.c): @work runs on a pool thread with the room's
@@ -182,6 +261,9 @@ struct dns_write {
 	void (*done)(struct dns_write *w, struct http_response *resp);
 	void (*free)(struct dns_write *w);
 	int rc; /* what work returned */
+	/* Set by the caller: the write changes nothing served (no new
+	 * snapshot is built or published). */
+	bool store_only;
 	/* The new snapshot, built on the strand after the commit from the
 	 * room's config and lease names as they were at submission. */
 	struct config *cfg;

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "dns/store.h"
 #include "dns/internal.h"
+#include "dns/soa.h"
 #include "proto/dns/answer.h"
 #include "proto/dns/dns.h"
 #include "proto/dns/zone.h"
@@ -132,9 +133,12 @@ static int import_file(struct store *store, const struct cfg_dns_zone *z,
 
 /* A zone the config names with no file and the store lacks gets a
  * minimal SOA and NS, as PowerDNS does for a zone created empty. */
-static int synth_soa_ns(struct dns_zone_builder *b, const struct dns_name *apex,
-			uint32_t serial, char why[128]);
-static int create_empty(struct store *store, const char *name);
+static int synth_soa_ns(struct dns_zone_builder *b,
+			const struct dns_soa_made *m,
+			const struct dns_name *apex, uint32_t serial,
+			char why[128]);
+static int create_empty(struct store *store, const struct config *cfg,
+			const char *name);
 
 struct build {
 	struct dns_zone_builder *b;
@@ -214,9 +218,9 @@ static int add_zone(struct dns_snapshot *s, struct dns_zone *z,
  * of old + 1 and today's YYYYMMDD00, so secondaries see an increase.
  */
 static uint32_t lab_serial(struct store *store, const struct dns_lab_rr *lab,
-			   size_t n, size_t first)
+			   size_t n, size_t first, uint32_t soa_hash)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u ^ soa_hash;
 	for (size_t j = first; j < n; j++) {
 		if (!dns_name_equal(&lab[j].zone, &lab[first].zone))
 			continue;
@@ -470,7 +474,7 @@ static int build(struct store *store, const struct config *cfg,
 	for (size_t i = 0; i < dns_config(cfg)->n_zones; i++) {
 		const struct cfg_dns_zone *z = &dns_config(cfg)->zones[i];
 		if (!z->file && !zone_stored(store, z->name) &&
-		    create_empty(store, z->name))
+		    create_empty(store, cfg, z->name))
 			*degraded = true;
 	}
 	rc = dns_store_zones(store, list_zone, &list);
@@ -598,7 +602,17 @@ static int build(struct store *store, const struct config *cfg,
 			rc = -ENOMEM;
 			goto out;
 		}
-		uint32_t serial = lab_serial(store, lab, n_lab, k);
+		struct dns_soa_made made;
+		if (dns_soa_make(cfg, &lab[k].zone, &made)) {
+			log_error("dns", "lab zone not served: its SOA names "
+					 "are too long");
+			dns_zone_builder_free(b);
+			*degraded = true;
+			used[k] = true;
+			continue;
+		}
+		uint32_t serial = lab_serial(store, lab, n_lab, k,
+					     dns_soa_hash(&made));
 		bool *scratch = calloc(n_lab + 1, sizeof(*scratch));
 		if (!scratch) {
 			dns_zone_builder_free(b);
@@ -621,7 +635,7 @@ static int build(struct store *store, const struct config *cfg,
 			}
 			continue;
 		}
-		rc = synth_soa_ns(b, &lab[k].zone, serial, why);
+		rc = 0;
 		for (size_t j = k; rc == 0 && j < n_lab; j++) {
 			if (used[j] || !dns_name_equal(&lab[j].zone, &lab[k].zone))
 				continue;
@@ -630,6 +644,8 @@ static int build(struct store *store, const struct config *cfg,
 						  DNS_LAB_TTL, lab[j].rdata,
 						  lab[j].rdlen, why);
 		}
+		if (!rc)
+			rc = synth_soa_ns(b, &made, &lab[k].zone, serial, why);
 		if (rc) {
 			dns_zone_builder_free(b);
 		} else {
@@ -660,66 +676,60 @@ out:
 	return rc;
 }
 
-/* SOA "ns.<zone>. hostmaster.<zone>. serial 10800 3600 604800 3600" and
- * the name ns.<zone>. for the NS. @rd holds at least 2 names + 20. */
-static int synth_rdata(const struct dns_name *apex, uint32_t serial,
-		       uint8_t *rd, size_t *len, struct dns_name *ns)
-{
-	struct dns_name host;
-	if (dns_name_prepend(apex, "ns", 2, ns) ||
-	    dns_name_prepend(apex, "hostmaster", 10, &host))
-		return -EINVAL;
-	size_t off = 0;
-	memcpy(rd + off, ns->wire, ns->len);
-	off += ns->len;
-	memcpy(rd + off, host.wire, host.len);
-	off += host.len;
-	const uint32_t nums[5] = {serial, 10800, 3600, 604800, 3600};
-	for (int i = 0; i < 5; i++, off += 4)
-		dns_put32(rd + off, nums[i]);
-	*len = off;
-	return 0;
-}
-
-static int synth_soa_ns(struct dns_zone_builder *b, const struct dns_name *apex,
-			uint32_t serial, char why[128])
+/* The SOA and NS of dns.soa (soa.c), and the NS's address when it lies
+ * in the zone and nothing added gives it one (the lab records come
+ * first). */
+static int synth_soa_ns(struct dns_zone_builder *b,
+			const struct dns_soa_made *m,
+			const struct dns_name *apex, uint32_t serial,
+			char why[128])
 {
 	uint8_t rd[DNS_NAME_MAX * 2 + 20];
-	size_t len;
-	struct dns_name ns;
-	if (synth_rdata(apex, serial, rd, &len, &ns)) {
-		snprintf(why, 128, "zone name too long");
-		return -EINVAL;
-	}
-	int rc = dns_zone_builder_add(b, apex, DNS_T_SOA, 3600, rd,
+	size_t len = dns_soa_rdata(m, serial, rd);
+	int rc = dns_zone_builder_add(b, apex, DNS_T_SOA, m->ttl, rd,
 				      (uint16_t)len, why);
 	if (!rc)
-		rc = dns_zone_builder_add(b, apex, DNS_T_NS, 3600, ns.wire,
-					  ns.len, why);
+		rc = dns_zone_builder_add(b, apex, DNS_T_NS, m->ttl,
+					  m->mname.wire, m->mname.len, why);
+	if (!rc && m->glue && !dns_zone_builder_has(b, &m->mname, DNS_T_A) &&
+	    !dns_zone_builder_has(b, &m->mname, DNS_T_AAAA)) {
+		bool v4 = m->addr.family == AF_INET;
+		rc = dns_zone_builder_add(b, &m->mname,
+					  v4 ? DNS_T_A : DNS_T_AAAA, m->ttl,
+					  m->addr.u.bytes, v4 ? 4 : 16, why);
+	}
 	return rc;
 }
 
 /* A zone the config names without a file starts life in the store with
- * an SOA and an NS (as PowerDNS creates one), so the API can edit it. */
-static int create_empty(struct store *store, const char *name)
+ * the SOA and NS of dns.soa (and the NS's address when it lies in the
+ * zone), so the API can edit it. */
+static int create_empty(struct store *store, const struct config *cfg,
+			const char *name)
 {
 	char apex[DNS_NAME_TEXT_MAX], ns_text[DNS_NAME_TEXT_MAX];
 	uint8_t rd[DNS_NAME_MAX * 2 + 20];
-	size_t len;
-	struct dns_name a, ns;
+	struct dns_name a;
+	struct dns_soa_made m;
 	snprintf(apex, sizeof(apex), "%s.", name);
 	if (dns_name_from_text(apex, strlen(apex), NULL, &a) ||
-	    synth_rdata(&a, 1, rd, &len, &ns))
+	    dns_soa_make(cfg, &a, &m))
 		return -EINVAL;
-	dns_name_to_text(&ns, ns_text, sizeof(ns_text));
-	struct dns_store_rr rrs[2] = {
-		{.name = apex, .type = DNS_T_SOA, .ttl = 3600, .rdata = rd,
+	size_t len = dns_soa_rdata(&m, 1, rd);
+	dns_name_to_text(&m.mname, ns_text, sizeof(ns_text));
+	bool v4 = m.addr.family == AF_INET;
+	struct dns_store_rr rrs[3] = {
+		{.name = apex, .type = DNS_T_SOA, .ttl = m.ttl, .rdata = rd,
 		 .rdlen = len},
-		{.name = apex, .type = DNS_T_NS, .ttl = 3600, .rdata = ns.wire,
-		 .rdlen = ns.len},
+		{.name = apex, .type = DNS_T_NS, .ttl = m.ttl,
+		 .rdata = m.mname.wire, .rdlen = m.mname.len},
+		{.name = ns_text, .type = v4 ? DNS_T_A : DNS_T_AAAA,
+		 .ttl = m.ttl, .rdata = m.addr.u.bytes, .rdlen = v4 ? 4 : 16},
 	};
-	int rc = dns_store_zone_replace(store, apex, "api", rrs, 2);
+	int rc = dns_store_zone_replace(store, apex, "api", rrs,
+					m.glue ? 3 : 2);
 	if (!rc)
-		log_info("dns", "zone=%s created (SOA and NS)", apex);
+		log_info("dns", "zone=%s created (SOA and NS %s%s)", apex,
+			 ns_text, m.glue ? " with its address" : "");
 	return rc;
 }

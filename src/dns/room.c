@@ -46,6 +46,7 @@ static void publish(struct dns_room *r, struct dns_snapshot *next, bool trim)
 	struct dns_snapshot *old =
 		__atomic_exchange_n(&r->snap, next, __ATOMIC_ACQ_REL);
 	r->pub_gen++;
+	dns_summary_note(r, next);
 	if (!old)
 		return;
 	struct retired *t = malloc(sizeof(*t));
@@ -167,6 +168,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	rcu_register_thread();
 	rcu_thread_offline();
 	r->loop = ctx->loop;
+	r->clock = ctx->clock;
 	r->started_ms = uv_now(ctx->loop);
 	r->store = ctx->store;
 	r->cfg = config_ref((struct config *)cfg);
@@ -175,6 +177,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (rc)
 		goto fail;
 	r->snap = snap;
+	dns_summary_note(r, snap);
 	r->head = dns_snapshot_dup(snap);
 	if (!r->head) {
 		rc = -ENOMEM;
@@ -182,7 +185,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	}
 	malloc_trim(0);
 	log_zones(snap);
-	rc = dns_udp_open(r, dns_config(cfg), &r->udp);
+	r->rings = dns_rings_new();
+	rc = r->rings ? dns_udp_open(r, dns_config(cfg), &r->udp) : -ENOMEM;
 	if (!rc)
 		rc = dns_tcp_open(r, dns_config(cfg), &r->tcp);
 	if (!rc)
@@ -345,6 +349,8 @@ void dns_room_free(struct dns_room *r)
 	rcu_barrier(); /* snapshots still queued on the call_rcu thread */
 	rcu_unregister_thread();
 	config_unref(r->cfg);
+	dns_rings_free(r->rings);
+	dns_summary_free(r);
 	free(r);
 }
 
@@ -392,4 +398,5 @@ const struct room_ops dns_room_ops = {
 	.close = room_close,
 	.state = room_state,
 	.reason = room_reason,
+	.summary = dns_summary,
 };

@@ -63,6 +63,20 @@ const char *const dns_migrations[] = {
 	"  value TEXT NOT NULL"
 	");"
 	"CREATE INDEX dns_metadata_by_kind ON dns_metadata(zone_id, kind);",
+	/* 4 -> 5: PowerDNS autoprimaries set through the API, as sent
+	 * (pdns_server keeps them as sent too: "ns1.example." and
+	 * "ns1.example" are two). */
+	"CREATE TABLE dns_autoprimaries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ip TEXT NOT NULL,"
+	"  nameserver TEXT NOT NULL,"
+	"  account TEXT NOT NULL DEFAULT '',"
+	"  UNIQUE(ip, nameserver)"
+	");",
+	/* 5 -> 6: a record's content as the API was given it, where that
+	 * spelling differs from the one written from its rdata and PowerDNS
+	 * keeps it (escapes inside character-strings); NULL otherwise. */
+	"ALTER TABLE dns_records ADD COLUMN content TEXT;",
 	NULL,
 };
 
@@ -78,10 +92,10 @@ static void insert_records(struct sql_txn *t, int64_t id,
 	for (size_t i = 0; i < n; i++)
 		sql_run(t, NULL,
 			"INSERT INTO dns_records(zone_id, name, type, ttl, "
-			"rdata, disabled) VALUES(?, ?, ?, ?, ?, ?)",
-			"itiibi", id, rrs[i].name, (int64_t)rrs[i].type,
+			"rdata, disabled, content) VALUES(?, ?, ?, ?, ?, ?, ?)",
+			"itiibit", id, rrs[i].name, (int64_t)rrs[i].type,
 			(int64_t)rrs[i].ttl, rrs[i].rdata, rrs[i].rdlen,
-			(int64_t)rrs[i].disabled);
+			(int64_t)rrs[i].disabled, rrs[i].content);
 }
 
 static void insert_comments(struct sql_txn *t, int64_t id,
@@ -237,6 +251,8 @@ static int record_rows(struct sql_rows *r,
 			.ttl = (uint32_t)sql_col_int(r, 2),
 			.disabled = sql_col_int(r, 4) != 0,
 		};
+		const char *content = sql_col_text(r, 5);
+		rr.content = content[0] ? content : NULL;
 		rr.rdata = sql_col_blob(r, 3, &rr.rdlen);
 		int u = fn(&rr, ud);
 		if (u)
@@ -251,7 +267,7 @@ int dns_store_records(struct store *s, const char *zone,
 {
 	struct sql_rows r;
 	int rc = zone_query(s, &r, zone,
-			    "SELECT name, type, ttl, rdata, disabled "
+			    "SELECT name, type, ttl, rdata, disabled, content "
 			    "FROM dns_records WHERE zone_id = ? "
 			    "ORDER BY name, type, id");
 	if (rc)
@@ -269,7 +285,8 @@ int dns_store_records_at(struct store *s, const char *zone, const char *name,
 		return rc;
 	struct sql_rows r;
 	sql_query(s, &r,
-		  "SELECT name, type, ttl, rdata, disabled FROM dns_records "
+		  "SELECT name, type, ttl, rdata, disabled, content "
+		  "FROM dns_records "
 		  "WHERE zone_id = ? AND name = ? ORDER BY type, id",
 		  "it", id, name);
 	return record_rows(&r, fn, ud);
@@ -416,5 +433,47 @@ int dns_store_meta_set(struct store *s, const char *zone, const char *kind,
 				  "SELECT value FROM dns_metadata WHERE zone_id = ?"
 				  " AND kind = 'SOA-EDIT' ORDER BY id LIMIT 1), '')"
 				  " WHERE id = ?", "ii", id, id);
+	return sql_commit(&t);
+}
+
+int dns_store_autoprimary_list(struct store *s,
+			       int (*fn)(const char *ip, const char *nameserver,
+					 const char *account, void *ud),
+			       void *ud)
+{
+	struct sql_rows r;
+	sql_query(s, &r, "SELECT ip, nameserver, account FROM "
+			 "dns_autoprimaries ORDER BY id", NULL);
+	while (sql_next(&r)) {
+		int rc = fn(sql_col_text(&r, 0), sql_col_text(&r, 1),
+			    sql_col_text(&r, 2), ud);
+		if (rc)
+			sql_stop(&r, rc);
+	}
+	return sql_end(&r);
+}
+
+int dns_store_autoprimary_add(struct store *s, const char *ip,
+			      const char *nameserver, const char *account)
+{
+	struct sql_txn t;
+	int changes = 0;
+	sql_begin(s, &t);
+	sql_run(&t, &changes, "INSERT INTO dns_autoprimaries(ip, nameserver, "
+			      "account) VALUES(?, ?, ?) ON CONFLICT(ip, "
+			      "nameserver) DO NOTHING", "ttt", ip, nameserver,
+		account);
+	if (!t.err && changes == 0)
+		sql_fail(&t, -EEXIST);
+	return sql_commit(&t);
+}
+
+int dns_store_autoprimary_delete(struct store *s, const char *ip,
+				 const char *nameserver)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL, "DELETE FROM dns_autoprimaries WHERE ip = ? AND "
+			  "nameserver = ?", "tt", ip, nameserver);
 	return sql_commit(&t);
 }

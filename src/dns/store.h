@@ -18,6 +18,7 @@ struct dns_store_rr {
 	const void *rdata;
 	size_t rdlen;
 	bool disabled;
+	const char *content; /* the API's spelling when it keeps one, or NULL */
 };
 
 struct dns_store_zone {
@@ -129,5 +130,18 @@ int dns_store_meta_list(struct store *s, const char *zone,
  * first value is also the zone's soa_edit. 0, -ENOENT or a store error. */
 int dns_store_meta_set(struct store *s, const char *zone, const char *kind,
 		       const char *const *values, size_t n, bool append);
+
+/* PowerDNS autoprimaries (ip, nameserver, account), as sent, in the
+ * order added: @fn per row (a non-zero return stops); add answers
+ * -EEXIST when (ip, nameserver) is there already; delete of an absent
+ * pair is 0. Any thread with its own connection. */
+int dns_store_autoprimary_list(struct store *s,
+			       int (*fn)(const char *ip, const char *nameserver,
+					 const char *account, void *ud),
+			       void *ud);
+int dns_store_autoprimary_add(struct store *s, const char *ip,
+			      const char *nameserver, const char *account);
+int dns_store_autoprimary_delete(struct store *s, const char *ip,
+				 const char *nameserver);
 
 #endif

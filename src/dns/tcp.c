@@ -68,6 +68,7 @@ struct conn {
 	uint64_t msg_start;  /* first byte of the partial query, ms */
 	int closing;	     /* handles still to close */
 	int refs;	     /* forwarded queries still to answer */
+	struct ipaddr peer;  /* the client, from the accept */
 	bool listed, closed, paused, reading;
 };
 
@@ -417,20 +418,17 @@ static int drain(struct conn *c, size_t *n_msgs)
 			continue;
 		}
 		if (n == 0) {
+			dns_rings_corrupt(c->t->room->rings, &c->peer);
 			rc = -EBADMSG; /* not a query: close */
 			break;
 		}
 		metrics_hist_observe(&c->t->room->tcp_stats.answer[DNS_SRC_AUTH],
 				     metrics_now_ns() - t0);
-		if (start) {
-			struct sockaddr_any peer = {0};
-			int plen = sizeof(peer.u.ss);
-			struct ipaddr client = {0};
-			if (uv_tcp_getpeername(&c->h, &peer.u.sa, &plen) == 0)
-				dns_sockaddr_ip(&peer.u.sa, &client);
-			dns_qlog_write(qlog, &client, true, &q, c->t->scratch, n,
-				       "auth", start);
-		}
+		dns_rings_answer(c->t->room->rings, &c->peer, true, &q,
+				 c->t->scratch, n);
+		if (start)
+			dns_qlog_write(qlog, &c->peer, true, &q, c->t->scratch,
+				       n, "auth", start);
 		if ((rc = send_frame(c, c->t->scratch, n)))
 			break;
 	}
@@ -566,6 +564,7 @@ static void on_connection(uv_stream_t *server, int status)
 		conn_close(c, CLOSE_PEER);
 		return;
 	}
+	c->peer = a;
 	enum close_reason refuse = admit(t, &a);
 	if (refuse != CLOSE_REASONS) {
 		conn_close(c, refuse);

@@ -207,6 +207,8 @@ static void *run(void *arg)
 					       w->in[i].msg_len, w->out_buf[i],
 					       OUT_MAX, false,
 					       fwd_on ? &fwd : NULL, &q);
+			if (!len && !fwd)
+				dns_rings_corrupt(u->room->rings, &client);
 			if (fwd && !trusted) {
 				len = dns_fwd_refuse(u->room->fwd, &q,
 						     w->in_buf[i],
@@ -241,7 +243,11 @@ static void *run(void *arg)
 			if (len && !trusted && acc)
 				len = rate_limit(w, &acc->rrl, &client, now_ms,
 						 w->out_buf[i], len);
-			/* Misses are logged when the forwarder answers. */
+			/* Misses are counted and logged when the forwarder
+			 * answers. */
+			if (len)
+				dns_rings_answer(u->room->rings, &client, false,
+						 &q, w->out_buf[i], len);
 			if (logging && len)
 				dns_qlog_write(qlog, &client, false, &q,
 					       w->out_buf[i], len, source, start);

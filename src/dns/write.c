@@ -6,6 +6,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "dns/api_priv.h"
 #include "dns/internal.h"
 
 /*
@@ -32,7 +33,7 @@ static void run(void *ud)
 	struct dns_write *w = ud;
 	struct dns_room *r = w->room;
 	w->rc = w->work(w, r->wstore);
-	if (w->rc)
+	if (w->rc || w->store_only)
 		return;
 	/* The new zones, off the loop: the edited zone patched where it
 	 * can be, else only the zones whose version or lease names differ
@@ -77,12 +78,13 @@ static void finish(void *ud, int status)
 	if (status) {
 		http_reply_error(resp, 503, "the dns room is shutting down");
 	} else {
-		if (!w->rc && !r->closing) {
+		if (!w->rc && !r->closing && !w->store_only) {
 			dns_room_publish_built(r, w->built, w->built_degraded);
 			w->built = NULL;
 		}
 		w->done(w, resp);
 	}
+	dns_api_cors(resp);
 	http_pending_finish(w->pending);
 	release(w);
 	if (r->closing && r->writes == 0)

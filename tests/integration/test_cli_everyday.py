@@ -17,6 +17,7 @@ from dns_helpers import start_hearth_dns
 from test_dns_forward import A, FakeUpstream
 from test_store_upgrade import config as dhcp_config, legacy_state
 from helpers import API_KEY, free_port
+from test_cli import FakeServer
 
 
 def args(d):
@@ -362,3 +363,32 @@ def test_dns_check_offline(cli, tmp_path):
     assert cli("dns", "check", absolute, "check.example").returncode == 0
     r = cli("dns", "check", absolute, "elsewhere.example")
     assert r.returncode == 1 and "SOA" in r.stderr, r
+
+
+def test_dhcp_leases_expiry_is_human(cli):
+    """`hearth dhcp leases` says when a lease ends as a duration ("in 11 h
+    59 m") and "expired" for one past its end, never raw epoch; --json keeps
+    the unix seconds."""
+    now = int(time.time())
+    leases = [{"ip": "10.9.0.10", "mac": "02:00:00:00:00:0a",
+               "hostname": "soon", "expires": now + 12 * 3600 - 30,
+               "state": "bound"},
+              {"ip": "10.9.0.11", "mac": "02:00:00:00:00:0b",
+               "hostname": "", "expires": now - 60, "state": "bound"}]
+    fake = FakeServer()
+    fake.body = json.dumps(leases).encode()
+    try:
+        a = ["--url", fake.url, "--api-key", "k", "dhcp", "leases"]
+        r = cli(*a)
+        assert r.returncode == 0, r
+        check_aligned(r.stdout, ["IP", "MAC", "HOSTNAME", "STATE", "EXPIRES"])
+        rows = {ln.split()[0]: ln for ln in r.stdout.splitlines()[1:]}
+        assert rows["10.9.0.10"].endswith("in 11 h 59 m"), r.stdout
+        assert rows["10.9.0.11"].endswith("expired"), r.stdout
+        assert str(now - 60) not in r.stdout and "1970" not in r.stdout
+        r = cli(*a, "--json")
+        assert r.returncode == 0, r
+        assert [x["expires"] for x in json.loads(r.stdout)] == \
+            [now + 12 * 3600 - 30, now - 60]
+    finally:
+        fake.close()

@@ -9,8 +9,9 @@ import datetime
 import random
 import time
 
-from dhcp_helpers import (CLIENT_MAC, DOMAIN, GONE_STATES,
-                          HELD_STATES, LEASE_TIME, POOL1, POOL2, SRV_IP,
+from dhcp_helpers import (CLIENT_MAC, DNS_PORT, DOMAIN, GONE_STATES,
+                          HELD_STATES, LABHOST_IP, LABHOST_NAME,
+                          LEASE_TIME, POOL1, POOL2, SRV_IP,
                           SRV_MAC, default_reservations, default_subnets,
                           dhcp_lab, dhcp_server, hearth_config,  # noqa: F401
                           in_range, needs_hearth, random_mac, wait_for)
@@ -252,3 +253,44 @@ def test_expired_lease_is_reclaimed(dhcp_lab):
              what="A record removed at expiry")
     o = lab.client("c1", mac=random_mac()).discover(requested=ip)
     assert o is not None and o.yiaddr == ip, o
+
+
+def test_lease_names_in_a_stored_zone_are_shown_derived(dhcp_lab, tmp_path):
+    """The lab's domain is also a zone file: through the PowerDNS API it
+    shows the file's RRsets, the lab host's and the lease's, the derived
+    ones marked with where they come from (a lease, the config line)."""
+    zone = tmp_path / "lab.zone"
+    zone.write_text(f"$ORIGIN {DOMAIN}.\n$TTL 300\n"
+                    "@ SOA ns1 hostmaster 1 3600 600 86400 60\n"
+                    "@ NS ns1\nns1 A 10.30.0.1\nwww A 10.30.0.80\n")
+    srv = dhcp_lab.start(top_extra={"dns": {
+        "listen": [f"127.0.0.1:{DNS_PORT}"], "upstream": [],
+        "zones": [{"name": DOMAIN, "file": str(zone)}]}})
+    c = dhcp_lab.client("c1", mac=random_mac())
+    ip = c.dora(hostname="leasebox")[1].yiaddr
+    z = f"/api/v1/servers/localhost/zones/{DOMAIN}."
+
+    def sets():
+        r = srv.api("GET", z)
+        assert r.status_code == 200, r.text
+        return {(s["name"], s["type"]): s for s in r.json()["rrsets"]}
+
+    wait_for(lambda: (f"leasebox.{DOMAIN}.", "A") in sets(), timeout=5,
+             what="the lease's A record in the zone's RRsets")
+    got = sets()
+    lease = got[(f"leasebox.{DOMAIN}.", "A")]
+    assert [x["content"] for x in lease["records"]] == [ip]
+    assert [(c["content"], c["account"]) for c in lease["comments"]] == \
+        [("derived from a DHCP lease", "hearth")]
+    host = got[(f"{LABHOST_NAME}.{DOMAIN}.", "A")]
+    assert [x["content"] for x in host["records"]] == [LABHOST_IP]
+    assert host["comments"][0]["content"].startswith(
+        f"derived from lab.hosts.{LABHOST_NAME} (config ")
+    assert got[(f"www.{DOMAIN}.", "A")]["comments"] == []
+    # The lease's record cannot be overridden through the API either.
+    r = srv.api("PATCH", z, json={"rrsets": [
+        {"name": f"leasebox.{DOMAIN}.", "type": "A", "ttl": 60,
+         "changetype": "REPLACE",
+         "records": [{"content": "10.30.0.99", "disabled": False}]}]})
+    assert r.status_code == 409, r.text
+    assert "derived from a DHCP lease" in r.json()["error"], r.text

@@ -76,9 +76,18 @@ def test_lab_joins_api_zone_and_conflict_is_refused(hearthd_factory,
         (dns.rcode.NOERROR, ["192.168.30.53"])
     assert a(d.dns_port, "www.lab.example.") == \
         (dns.rcode.NOERROR, ["10.0.0.80"])
-    # The API's view still holds only what was written through it.
+    # The API's view: what was written through it, and the lab records
+    # that joined it, marked as derived; the stored RRset that won the
+    # conflict is shown as stored (no mark).
     z = api(d, "GET", Z + "/lab.example.").json()
-    assert "hermes.lab.example." not in {r["name"] for r in z["rrsets"]}
+    sets = {(s["name"], s["type"]): s for s in z["rrsets"]}
+    h = sets[("hermes.lab.example.", "A")]
+    assert [x["content"] for x in h["records"]] == ["192.168.30.53"]
+    assert h["comments"][0]["content"].startswith(
+        "derived from lab.hosts.hermes (config "), h
+    m = sets[("maestro.lab.example.", "A")]
+    assert [x["content"] for x in m["records"]] == ["10.0.0.99"]
+    assert m["comments"] == []
 
 
 def test_derived_zones_are_listed_read_exported_and_guarded(hearthd_factory,
@@ -171,3 +180,132 @@ def test_zone_stored_and_derived_is_listed_once(hearthd_factory, tmp_path):
     names = [z["name"] for z in api(d, "GET", Z).json()]
     assert names.count("lab.example.") == 1, names
     assert "30.168.192.in-addr.arpa." in names, names
+
+
+ZONE_FILE = """$ORIGIN lab.example.
+$TTL 300
+@ SOA ns1 hostmaster 7 3600 600 86400 60
+@ NS ns1
+ns1 A 192.168.30.2
+www A 192.168.30.80
+"""
+
+
+def start_stored(how, hearthd_factory, tmp_path):
+    """hearthd with the lab, whose lab.example. is also stored: created
+    through the API, or from a zone file named in the config."""
+    if how == "file":
+        f = tmp_path / "lab.example.zone"
+        f.write_text(ZONE_FILE)
+        return start_hearth_dns(hearthd_factory, tmp_path, ipv6=False,
+                                lab=LAB, zones=(("lab.example", f),))
+    d = start_hearth_dns(hearthd_factory, tmp_path, ipv6=False, zones=())
+    # The API refuses to create a zone the lab derives: create it first,
+    # then describe the lab.
+    r = api(d, "POST", Z, {"name": "lab.example.", "kind": "Native",
+                           "nameservers": ["ns1.lab.example."],
+                           "rrsets": [{"name": "www.lab.example.",
+                                       "type": "A", "ttl": 300,
+                                       "records": [{"content":
+                                                    "192.168.30.80",
+                                                    "disabled": False}]}]})
+    assert r.status_code == 201, r.text
+    mark = len(d.stderr())
+    d.write_config(dns_config(tmp_path, d.dns_port, ipv6=False, zones=(),
+                              lab=LAB))
+    d.signal(signal.SIGHUP)
+    d.wait_log("reloaded", start=mark)
+    return d
+
+
+def test_stored_zone_shows_the_derived_rrsets_joining_it(hearthd_factory,
+                                                         tmp_path):
+    """A zone both stored (API or zone file) and derived from lab:: GET
+    and export show the stored RRsets and the derived ones, each derived
+    one marked with the host and the config line."""
+    for how in ("api", "file"):
+        (tmp_path / how).mkdir()
+        d = start_stored(how, hearthd_factory, tmp_path / how)
+        cfg = str(d.config_path)
+        assert a(d.dns_port, "maestro.lab.example.") == \
+            (dns.rcode.NOERROR, ["192.168.30.8"])
+        z = api(d, "GET", Z + "/lab.example.").json()
+        sets = {(s["name"], s["type"]): s for s in z["rrsets"]}
+        assert [x["content"] for x in
+                sets[("www.lab.example.", "A")]["records"]] == \
+            ["192.168.30.80"], how
+        assert sets[("www.lab.example.", "A")]["comments"] == []
+        for host, ip in (("maestro", "192.168.30.8"),
+                         ("hermes", "192.168.30.53")):
+            s = sets[(f"{host}.lab.example.", "A")]
+            assert [x["content"] for x in s["records"]] == [ip], (how, s)
+            c = s["comments"]
+            assert len(c) == 1 and c[0]["account"] == "hearth", (how, c)
+            assert c[0]["content"].startswith(
+                f"derived from lab.hosts.{host} (config {cfg}:"), (how, c)
+        # The filters apply to the derived RRsets too.
+        r = api(d, "GET", Z + "/lab.example.?rrset_name=hermes.lab.example."
+                "&rrset_type=A").json()
+        assert [s["name"] for s in r["rrsets"]] == ["hermes.lab.example."]
+        r = d.session.get(f"http://127.0.0.1:{d.port}{Z}/lab.example./export",
+                          headers={"X-API-Key": "k"}, timeout=10)
+        assert r.status_code == 200, r.text
+        for line in ("www.lab.example.\t300\tIN\tA\t192.168.30.80",
+                     "maestro.lab.example.\t300\tIN\tA\t192.168.30.8",
+                     "hermes.lab.example.\t300\tIN\tA\t192.168.30.53"):
+            assert line in r.text, (how, r.text)
+        # An ordinary edit of a stored RRset still works beside them.
+        r = api(d, "PATCH", Z + "/lab.example.", {"rrsets": [
+            {"name": "www.lab.example.", "type": "A", "ttl": 60,
+             "changetype": "REPLACE",
+             "records": [{"content": "192.168.30.81", "disabled": False}]}]})
+        assert r.status_code == 204, r.text
+        assert a(d.dns_port, "www.lab.example.") == \
+            (dns.rcode.NOERROR, ["192.168.30.81"])
+        d.stop()
+
+
+def test_put_zone_is_guarded_like_patch(hearthd_factory, tmp_path):
+    """PUT /zones/{id} replacing the RRsets may not override a derived
+    record, and a zone only derived from the config cannot be PUT: 409
+    naming the config line; nothing changes."""
+    d = start_stored("api", hearthd_factory, tmp_path)
+    cfg = str(d.config_path)
+    soa = [s for s in api(d, "GET", Z + "/lab.example.").json()["rrsets"]
+           if s["type"] == "SOA"][0]
+    base = [{"name": "lab.example.", "type": "SOA", "ttl": 3600,
+             "records": soa["records"]},
+            {"name": "lab.example.", "type": "NS", "ttl": 3600,
+             "records": [{"content": "ns1.lab.example.",
+                          "disabled": False}]}]
+    over = {"name": "maestro.lab.example.", "type": "A", "ttl": 60,
+            "records": [{"content": "10.0.0.99", "disabled": False}]}
+    before = api(d, "GET", Z + "/lab.example.").json()
+    r = api(d, "PUT", Z + "/lab.example.", {"rrsets": base + [over]})
+    assert r.status_code == 409, r.text
+    err = r.json()["error"]
+    assert "maestro.lab.example." in err and "lab.hosts.maestro" in err \
+        and f"{cfg}:" in err, err
+    assert api(d, "GET", Z + "/lab.example.").json() == before
+    assert a(d.dns_port, "maestro.lab.example.") == \
+        (dns.rcode.NOERROR, ["192.168.30.8"])
+    # The reverse zone is only derived: PUT (settings or RRsets) refused.
+    rev = Z + "/30.168.192.in-addr.arpa."
+    for body in ({"kind": "Master"},
+                 {"rrsets": [{"name": "30.168.192.in-addr.arpa.",
+                              "type": "SOA", "ttl": 3600,
+                              "records": soa["records"]}]}):
+        r = api(d, "PUT", rev, body)
+        assert r.status_code == 409, r.text
+        err = r.json()["error"]
+        assert "lab.hosts." in err and f"{cfg}:" in err, err
+    assert api(d, "GET", rev).json()["kind"] == "Native"
+    # A PUT that leaves the derived records alone is fine; they stay.
+    r = api(d, "PUT", Z + "/lab.example.", {"rrsets": base})
+    assert r.status_code == 204, r.text
+    names = {s["name"] for s in api(d, "GET", Z + "/lab.example.").json()[
+        "rrsets"]}
+    assert "www.lab.example." not in names
+    assert "maestro.lab.example." in names
+    assert a(d.dns_port, "maestro.lab.example.") == \
+        (dns.rcode.NOERROR, ["192.168.30.8"])

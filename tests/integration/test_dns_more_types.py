@@ -125,8 +125,9 @@ API_TYPES = ["DS", "SSHFP", "TLSA", "CDS", "LOC", "EUI48", "EUI64", "NAPTR",
              "SVCB", "HTTPS", "CDNSKEY", "TYPE12345"]
 
 
-# pdns_server refuses API content not in its canonical spelling ("Not in
-# expected format"); hearthd takes it. Left out of the side-by-side.
+# Not in the canonical spelling: pdns_server and hearthd both refuse it
+# through the API ("Not in expected format", checked side by side in
+# test_dns_api_canonical.py). Left out of this side-by-side.
 NOT_CANONICAL = ("loc2", "svcb")
 
 

@@ -206,15 +206,41 @@ void w_name(struct wr *w, const struct dns_name *n)
 	w_mem(w, text, (size_t)l);
 }
 
-/* A quoted string: '"' and '\\' escaped, non-printables as \DDD. */
+/* The length of the UTF-8 sequence at @p (at most @n bytes) when it is
+ * well formed (no overlong form, no surrogate, at most U+10FFFF) and a
+ * printable character past the C1 controls (U+00A0 on); else 0. */
+static size_t utf8_printable(const uint8_t *p, size_t n)
+{
+	size_t len = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc0 ? 2 : 0;
+	if (len == 0 || p[0] > 0xf4 || n < len)
+		return 0;
+	uint32_t cp = p[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	static const uint32_t least[] = {0, 0, 0xa0, 0x800, 0x10000};
+	if (cp < least[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A quoted string: '"' and '\\' escaped, UTF-8 characters as they are
+ * (as PowerDNS keeps text it was given), other bytes outside printable
+ * ASCII as \DDD. */
 void w_quoted(struct wr *w, const uint8_t *p, size_t n)
 {
 	w_mem(w, "\"", 1);
 	for (size_t i = 0; i < n && !w->over; i++) {
 		uint8_t c = p[i];
+		size_t u;
 		if (c == '"' || c == '\\') {
 			char e[2] = {'\\', (char)c};
 			w_mem(w, e, 2);
+		} else if (c >= 0x80 && (u = utf8_printable(p + i, n - i))) {
+			w_mem(w, (const char *)p + i, u);
+			i += u - 1;
 		} else if (c < 0x20 || c >= 0x7f) {
 			w_fmt(w, "\\%03u", c);
 		} else {

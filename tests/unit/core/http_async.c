@@ -79,6 +79,33 @@ static void h_now(const struct http_request *req, struct http_response *resp,
 	http_pending_finish(p);
 }
 
+static void later_retry(uv_timer_t *t)
+{
+	(void)t;
+	http_pending_retry(T.p);
+	T.p = NULL;
+}
+
+/* Defers the first time, asks to be run again 30 ms later; the second
+ * run sees the same request and answers. */
+static void h_retry(const struct http_request *req,
+		    struct http_response *resp, void *ud)
+{
+	(void)ud;
+	T.ticks++;
+	if (http_request_retries(req) == 0) {
+		T.p = http_defer(req, resp, on_abort, NULL);
+		assert_non_null(T.p);
+		uv_timer_start(&T.later, later_retry, 30, 0);
+		return;
+	}
+	char text[128];
+	snprintf(text, sizeof(text), "run %u q=%s h=%s\n",
+		 http_request_retries(req), http_request_arg(req, "q"),
+		 http_request_header(req, "X-T"));
+	http_reply_text(resp, 200, "text/plain", text);
+}
+
 static void stream_tick(uv_timer_t *t)
 {
 	(void)t;
@@ -158,6 +185,7 @@ static const struct http_route routes[] = {
 	{.name = "stream", .method = "GET", .path = "/stream", .fn = h_stream},
 	{.name = "hold", .method = "GET", .path = "/hold", .fn = h_hold},
 	{.name = "basic", .method = "GET", .path = "/basic", .fn = h_basic},
+	{.name = "retry", .method = "GET", .path = "/retry", .fn = h_retry},
 };
 
 static const struct http_route guarded[] = {
@@ -327,6 +355,25 @@ static void test_deferred(void **state)
 	buf_deinit(&T.got);
 }
 
+static void test_retry(void **state)
+{
+	(void)state;
+	const char *r = get("/retry?q=1", "X-T: yes\r\n");
+	assert_true(strncmp(r, "HTTP/1.1 200 ", 13) == 0);
+	assert_non_null(strstr(r, "\r\n\r\nrun 1 q=1 h=yes\n"));
+	assert_int_equal(T.ticks, 2);
+	assert_int_equal(T.aborts, 0);
+	buf_deinit(&T.got);
+
+	/* the client leaves while it waits: told once, never run again */
+	exchange("/retry", NULL);
+	T.cut_ms = 10;
+	run_exchange();
+	assert_int_equal(T.aborts, 1);
+	assert_int_equal(T.ticks, 1);
+	buf_deinit(&T.got);
+}
+
 static void test_deferred_client_gone(void **state)
 {
 	(void)state;
@@ -422,6 +469,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_deferred),
 		cmocka_unit_test(test_deferred_client_gone),
+		cmocka_unit_test(test_retry),
 		cmocka_unit_test(test_stream_chunks),
 		cmocka_unit_test(test_stream_client_gone),
 		cmocka_unit_test(test_stream_server_closes),

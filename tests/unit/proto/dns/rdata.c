@@ -206,6 +206,18 @@ static void test_txt(void **state)
 	      "\"v=spf1 -all\"");
 	/* Quote right after a word ends it. */
 	check(DNS_T_TXT, "ab\"cd\"", "\2ab\2cd", 6, "\"ab\" \"cd\"");
+	/* Well-formed UTF-8 is written as it is (as PowerDNS keeps the
+	 * text it was given); any other byte past ASCII as \DDD: a lone
+	 * lead byte, an overlong form, a surrogate, a C1 control. */
+	check(DNS_T_TXT, "\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x8d\xb5\"",
+	      "\16caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x8d\xb5", 15,
+	      "\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x8d\xb5\"");
+	check(DNS_T_TXT, "\"caf\\195\\169\"", NULL, 0, "\"caf\xc3\xa9\"");
+	check(DNS_T_TXT, "\"\\195x\\192\\128\\237\\160\\128\\194\\128\\244\\144\\128\\128\"",
+	      NULL, 0,
+	      "\"\\195x\\192\\128\\237\\160\\128\\194\\128\\244\\144\\128\\128\"");
+	check(DNS_T_TXT, "\"\\226\\130\"", NULL, 0, "\"\\226\\130\"");
+	check(DNS_T_CAA, "0 issue \"\xc3\xa9\"", NULL, 0, "0 issue \"\xc3\xa9\"");
 
 	/* Longer than 255: split into 255-byte strings. */
 	char in[1200], want[1200];

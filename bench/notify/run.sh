@@ -1,0 +1,9 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# notify benchmark: 10,000 mixed json/sse/ws subscribers on loopback, one
+# publisher; prints p50/p99 publish->deliver latency, deliveries/s and RSS
+# per idle subscriber, and a RESULT line. Environment: HEARTHD, SUBS,
+# MESSAGES, BURST (see bench/notify/bench.py).
+set -eu
+cd "$(dirname "$0")/../.."
+exec /usr/bin/python3 bench/notify/bench.py "$@"
