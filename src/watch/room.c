@@ -251,11 +251,26 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		 down ? "\xf0\x9f\x94\xb4 Down" : "\xe2\x9c\x85 Up",
 		 msg && *msg ? msg : "N/A");
 	const char *tags[] = {down ? "red_circle" : "green_circle", NULL};
+	/* alerts.to: an ntfy:TOPIC goes straight to the topic (the notify
+	 * room's publisher takes "ntfy:TOPIC" as an event for that); other
+	 * targets ride along in .to, for the routes' Apprise side. */
 	const char **to = NULL;
-	if (w->alerts.n_to) {
+	size_t n_to = 0;
+	if (w->alerts.n_to)
 		to = calloc(w->alerts.n_to + 1, sizeof(*to));
-		for (size_t i = 0; to && i < w->alerts.n_to; i++)
-			to[i] = w->alerts.to[i];
+	for (size_t i = 0; to && i < w->alerts.n_to; i++) {
+		const char *t = w->alerts.to[i];
+		if (!strncmp(t, "ntfy:", 5) && !strstr(t, "://")) {
+			struct room_notify_msg direct = {
+				.event = t, .title = m->cfg->name, .message = text,
+				.priority = down ? 5 : 3, .tags = tags,
+				.click = m->cfg->url,
+			};
+			if (r->notify)
+				r->notify->publish(r->notify->ud, &direct);
+		} else {
+			to[n_to++] = t;
+		}
 	}
 	struct room_notify_msg nm = {
 		.event = down ? "watch.down" : "watch.up",
@@ -264,9 +279,11 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		.priority = down ? 5 : 3,
 		.tags = tags,
 		.click = m->cfg->url,
-		.to = to,
+		.to = n_to ? to : NULL,
 	};
 	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
+	if (rc == -ENOENT && w->alerts.n_to > n_to)
+		rc = 0; /* no route for the event, but alerts.to took it */
 	free(to);
 	if (rc == -ENOSYS)
 		log_warn("watch", "alert %s%s: %s (the notify room is off)",

@@ -843,3 +843,36 @@ def test_monitors_created_through_the_api(hearthd_factory, tmp_path, target,
     assert d.stop() == 0
     hearthd_factory.restart(d)
     assert "site" not in monitors(d)
+
+
+def test_alerts_reach_ntfy_topics(hearthd_factory, tmp_path):
+    """Through the notify room: alerts.to's ntfy:TOPIC and a notify route
+    for watch.up; read back with ntfy's poll API."""
+    nport = free_port()
+    cfg = base_config(tmp_path, watch={
+        "alerts": {"to": ["ntfy:lab-alerts"]},
+        "monitors": [{"name": "cron", "type": "push", "token": "crontoken",
+                      "interval": "60s"}]},
+        notify={"listen": f"127.0.0.1:{nport}",
+                "routes": [{"event": "watch.up", "to": ["ntfy:recoveries"]}]})
+    d = hearthd_factory(yaml(cfg))
+    assert curl(f"{d.url}/api/push/crontoken?status=down&msg=disk%20full"
+                )[0] == 200
+    assert curl(f"{d.url}/api/push/crontoken?msg=fixed")[0] == 200
+
+    def poll(topic):
+        deadline = time.monotonic() + 10
+        while True:
+            r = d.session.get(f"http://127.0.0.1:{nport}/{topic}/json?poll=1",
+                              timeout=5)
+            msgs = [json.loads(l) for l in r.text.splitlines() if l.strip()]
+            msgs = [m for m in msgs if m.get("event") == "message"]
+            if msgs or time.monotonic() > deadline:
+                return msgs
+            time.sleep(0.1)
+    got = [m["message"] for m in poll("lab-alerts")]
+    assert got[:2] == ["[cron] [\U0001f534 Down] disk full",
+                       "[cron] [\u2705 Up] fixed"], got
+    rec = poll("recoveries")
+    assert [m["message"] for m in rec] == ["[cron] [\u2705 Up] fixed"]
+    assert rec[0]["title"] == "cron" and "green_circle" in rec[0]["tags"]
