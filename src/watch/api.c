@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "core/sql.h"
 #include "watch/internal.h"
+#include "watch/spec.h"
 
 #define PUSH "/api/push/"
 #define MONITORS "/api/v1/watch/monitors"
@@ -407,6 +408,165 @@ static void pause_resume(const struct http_request *req,
 	}
 }
 
+/* A create or delete on its way to the store. */
+struct api_write {
+	struct watch_room *r;
+	struct http_pending *p;
+	json_t *spec; /* create */
+	char *text;   /* create: the spec as stored */
+	char name[256];
+	int64_t id;   /* delete */
+};
+
+static void api_write_free(struct api_write *w)
+{
+	json_decref(w->spec);
+	free(w->text);
+	free(w);
+}
+
+static int create_work(struct store *s, void *ud)
+{
+	struct api_write *w = ud;
+	return watch_store_api_put(s, w->name, w->text);
+}
+
+static void create_done(void *ud, int rc)
+{
+	struct api_write *w = ud;
+	struct http_response *resp = http_pending_response(w->p);
+	char why[160];
+	struct watch_mon *m = NULL;
+	if (rc)
+		http_reply_error(resp, 503, "not saved: %s", hearth_strerror(rc));
+	else if (w->r->closing)
+		http_reply_error(resp, 503, "the watch room is shutting down");
+	else if ((rc = watch_api_monitor_add(w->r, w->spec, why, sizeof(why),
+					     &m)))
+		http_reply_error(resp, rc == -EEXIST ? 409 : 500, "%s",
+				 rc == -EEXIST ? why : hearth_strerror(rc));
+	else
+		http_reply_json(resp, 201, monitor_json(m));
+	http_pending_finish(w->p);
+	api_write_free(w);
+}
+
+/* POST /api/v1/watch/monitors {name, type, ...}: stored, then started,
+ * then answered 201 with the monitor. */
+static void create(const struct http_request *req, struct http_response *resp,
+		   void *ud)
+{
+	struct watch_room *r = ud;
+	json_error_t jerr;
+	char why[160];
+	struct cfg_watch_monitor probe;
+	json_t *spec = json_loadb(req->body, req->body_len, 0, &jerr);
+	if (!spec) {
+		http_reply_error(resp, 400, "body: not JSON: %s", jerr.text);
+		return;
+	}
+	if (watch_spec_parse(spec, &probe, why, sizeof(why))) {
+		http_reply_error(resp, 400, "%s", why);
+		json_decref(spec);
+		return;
+	}
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (!strcmp(r->mons[i]->cfg->name, probe.name)) {
+			http_reply_error(resp, 409, "name: monitor '%s' exists",
+					 probe.name);
+			json_decref(spec);
+			return;
+		}
+	struct api_write *w = calloc(1, sizeof(*w));
+	if (!w || strlen(probe.name) >= sizeof(w->name)) {
+		free(w);
+		json_decref(spec);
+		http_reply_error(resp, w ? 400 : 500, "%s",
+				 w ? "name: at most 255 bytes" : "out of memory");
+		return;
+	}
+	*w = (struct api_write){.r = r, .spec = spec};
+	snprintf(w->name, sizeof(w->name), "%s", probe.name);
+	w->text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!w->text || !(w->p = http_defer(req, resp, NULL, NULL))) {
+		if (!w->text)
+			http_reply_error(resp, 500, "out of memory");
+		api_write_free(w);
+		return;
+	}
+	int rc = watch_write_submit(r, create_work, create_done, w);
+	if (rc) {
+		http_reply_error(http_pending_response(w->p), 503,
+				 "cannot queue the write: %s", hearth_strerror(rc));
+		http_pending_finish(w->p);
+		api_write_free(w);
+	}
+}
+
+static int delete_work(struct store *s, void *ud)
+{
+	struct api_write *w = ud;
+	return watch_store_api_del(s, w->name);
+}
+
+static void delete_done(void *ud, int rc)
+{
+	struct api_write *w = ud;
+	struct http_response *resp = http_pending_response(w->p);
+	if (rc) {
+		http_reply_error(resp, 503, "not saved: %s", hearth_strerror(rc));
+	} else {
+		if (!w->r->closing)
+			watch_registry_drop(w->r, "api", w->name);
+		resp->status = 204;
+	}
+	http_pending_finish(w->p);
+	api_write_free(w);
+}
+
+/* DELETE /api/v1/watch/monitors/<id>: monitors created through the API. */
+static void delete_monitor(const struct http_request *req,
+			   struct http_response *resp, void *ud)
+{
+	struct watch_room *r = ud;
+	const char *p = req->path + strlen(MONITORS "/");
+	char *end;
+	long long id = strtoll(p, &end, 10);
+	struct watch_mon *m = NULL;
+	for (size_t i = 0; end != p && !*end && i < r->n_mons && !m; i++)
+		if (r->mons[i]->id == id)
+			m = r->mons[i];
+	if (!m) {
+		http_reply_error(resp, 404, "no monitor at %.80s", req->path);
+		return;
+	}
+	if (!m->target || strcmp(m->target->owner, "api")) {
+		http_reply_error(resp, 409,
+				 "monitor '%s' comes from %s; change it there",
+				 m->cfg->name,
+				 m->target ? "another room" : "the config file");
+		return;
+	}
+	struct api_write *w = calloc(1, sizeof(*w));
+	if (!w) {
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	*w = (struct api_write){.r = r, .id = id};
+	snprintf(w->name, sizeof(w->name), "%s", m->target->name);
+	if (!(w->p = http_defer(req, resp, NULL, NULL))) {
+		api_write_free(w);
+		return;
+	}
+	int rc = watch_write_submit(r, delete_work, delete_done, w);
+	if (rc) {
+		http_reply_error(http_pending_response(w->p), 503,
+				 "cannot queue the write: %s", hearth_strerror(rc));
+		http_pending_finish(w->p);
+		api_write_free(w);
+	}
+}
+
 #define PUSH_ROUTE(m)                                                          \
 	{.name = "watch_push", .method = m, .path = PUSH, .prefix = true,      \
 	 .fn = push, .help = "Uptime Kuma's push URL: ?status=up&msg=&ping="}
@@ -417,6 +577,15 @@ static const struct http_route routes[] = {
 	{.name = "watch_monitors", .method = "GET", .path = MONITORS,
 	 .management = true, .fn = list,
 	 .help = "the monitors and their last beat"},
+	{.name = "watch_monitor_create", .method = "POST", .path = MONITORS,
+	 .management = true, .fn = create,
+	 .help = "creates a monitor: {name, type (http, keyword, json-query, "
+		 "port, ping), url, hostname, port, interval, ...}; kept across "
+		 "restarts"},
+	{.name = "watch_monitor_delete", .method = "DELETE",
+	 .path = MONITORS "/", .prefix = true, .management = true,
+	 .fn = delete_monitor,
+	 .help = "/<id>: deletes a monitor created through the API"},
 	{.name = "watch_monitor_state", .method = "POST", .path = MONITORS "/",
 	 .prefix = true, .management = true, .fn = pause_resume,
 	 .help = "/<id>/pause, /<id>/resume: stops or restarts its checks "

@@ -33,6 +33,7 @@ struct watch_target {
 	char *owner, *name; /* as registered */
 	char *label;	    /* "owner:name", the monitor's name */
 	char *where;	    /* its URL or host */
+	json_t *spec;	    /* API monitors: their body (strings point in) */
 };
 
 struct watch_mon {
@@ -125,6 +126,14 @@ void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 		    double ping_ms, struct http_pending *p);
 /* Pauses or resumes @m at once (the store is the caller's business). */
 void watch_mon_set_paused(struct watch_mon *m, bool paused);
+/* A monitor from an API body (owner "api"): made and started, or
+ * -EINVAL with "field: reason" in @why, -EEXIST when the name is taken. */
+int watch_api_monitor_add(struct watch_room *r, json_t *spec, char *why,
+			  size_t n, struct watch_mon **out);
+/* Drops the monitor @owner registered as @name (none: nothing). */
+void watch_registry_drop(struct watch_room *r, const char *owner,
+			 const char *name);
+
 /* A certificate seen by @m's check: alerts when its days left cross a
  * threshold (expiry_notification). */
 void watch_mon_cert(struct watch_mon *m, int64_t expires, bool valid);

@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "watch/internal.h"
+#include "watch/spec.h"
 
 /* ---- monitors ---- */
 
@@ -80,6 +81,7 @@ static void target_free(struct watch_target *t)
 	free(t->name);
 	free(t->label);
 	free(t->where);
+	json_decref(t->spec);
 	free(t);
 }
 
@@ -249,11 +251,26 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		 down ? "\xf0\x9f\x94\xb4 Down" : "\xe2\x9c\x85 Up",
 		 msg && *msg ? msg : "N/A");
 	const char *tags[] = {down ? "red_circle" : "green_circle", NULL};
+	/* alerts.to: an ntfy:TOPIC goes straight to the topic (the notify
+	 * room's publisher takes "ntfy:TOPIC" as an event for that); other
+	 * targets ride along in .to, for the routes' Apprise side. */
 	const char **to = NULL;
-	if (w->alerts.n_to) {
+	size_t n_to = 0;
+	if (w->alerts.n_to)
 		to = calloc(w->alerts.n_to + 1, sizeof(*to));
-		for (size_t i = 0; to && i < w->alerts.n_to; i++)
-			to[i] = w->alerts.to[i];
+	for (size_t i = 0; to && i < w->alerts.n_to; i++) {
+		const char *t = w->alerts.to[i];
+		if (!strncmp(t, "ntfy:", 5) && !strstr(t, "://")) {
+			struct room_notify_msg direct = {
+				.event = t, .title = m->cfg->name, .message = text,
+				.priority = down ? 5 : 3, .tags = tags,
+				.click = m->cfg->url,
+			};
+			if (r->notify)
+				r->notify->publish(r->notify->ud, &direct);
+		} else {
+			to[n_to++] = t;
+		}
 	}
 	struct room_notify_msg nm = {
 		.event = down ? "watch.down" : "watch.up",
@@ -262,9 +279,11 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		.priority = down ? 5 : 3,
 		.tags = tags,
 		.click = m->cfg->url,
-		.to = to,
+		.to = n_to ? to : NULL,
 	};
 	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
+	if (rc == -ENOENT && w->alerts.n_to > n_to)
+		rc = 0; /* no route for the event, but alerts.to took it */
 	free(to);
 	if (rc == -ENOSYS)
 		log_warn("watch", "alert %s%s: %s (the notify room is off)",
@@ -683,6 +702,79 @@ static int registry_add(void *ud, const struct room_watch_target *in)
 	return 0;
 }
 
+void watch_registry_drop(struct watch_room *r, const char *owner,
+			 const char *name)
+{
+	registry_remove(r, owner, name);
+}
+
+/* Appends @m (its target set) and starts it. */
+static int append(struct watch_room *r, struct watch_mon *m)
+{
+	struct watch_mon **grown =
+		realloc(r->mons, (r->n_mons + 2) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	r->mons = grown;
+	r->mons[r->n_mons++] = m;
+	if (r->started)
+		mon_schedule_first(m);
+	return 0;
+}
+
+int watch_api_monitor_add(struct watch_room *r, json_t *spec, char *why,
+			  size_t n, struct watch_mon **out)
+{
+	struct watch_target *t = calloc(1, sizeof(*t));
+	struct watch_mon *m = NULL;
+	if (!t)
+		return -ENOMEM;
+	t->spec = json_incref(spec);
+	int rc = watch_spec_parse(spec, &t->c, why, n);
+	if (rc) {
+		target_free(t);
+		return rc;
+	}
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (!strcmp(r->mons[i]->cfg->name, t->c.name)) {
+			snprintf(why, n, "name: monitor '%s' exists", t->c.name);
+			target_free(t);
+			return -EEXIST;
+		}
+	t->code = (struct watch_code_range){200, 299};
+	t->c.codes = &t->code;
+	t->c.n_codes = 1;
+	t->owner = strdup("api");
+	t->name = strdup(t->c.name);
+	if (!t->owner || !t->name || (rc = mon_new(r, &t->c, &m))) {
+		target_free(t);
+		return rc ? rc : -ENOMEM;
+	}
+	m->target = t;
+	if ((rc = append(r, m))) {
+		mon_free(m);
+		return rc;
+	}
+	log_info("watch", "[%s] created through the API", t->c.name);
+	if (out)
+		*out = m;
+	return 0;
+}
+
+static int load_api_monitor(const char *name, const char *text, void *ud)
+{
+	struct watch_room *r = ud;
+	char why[160];
+	json_t *spec = json_loads(text, 0, NULL);
+	int rc = spec ? watch_api_monitor_add(r, spec, why, sizeof(why), NULL)
+		      : -EINVAL;
+	json_decref(spec);
+	if (rc)
+		log_warn("watch", "monitor '%s' from the API not started: %s",
+			 name, rc == -EINVAL || rc == -EEXIST ? why : "no memory");
+	return 0;
+}
+
 static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		     void **out)
 {
@@ -701,6 +793,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = build_monitors(r, cfg, NULL, 0, &r->mons, &r->n_mons);
 	if (!rc)
 		rc = watch_ping_open(r, cfg);
+	if (!rc)
+		rc = watch_store_api_each(r->store, load_api_monitor, r);
 	if (!rc && ctx->http)
 		rc = watch_api_register(r, ctx->http);
 	if (!rc)

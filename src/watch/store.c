@@ -55,8 +55,48 @@ const char *const watch_migrations[] = {
 	/* 1 -> 2: paused monitors stay paused across restarts. */
 	"ALTER TABLE watch_monitors ADD COLUMN active INTEGER NOT NULL "
 	"DEFAULT 1;",
+	/* 2 -> 3: monitors created through the API (their JSON). */
+	"CREATE TABLE watch_api_monitors ("
+	"  name TEXT PRIMARY KEY,"
+	"  spec TEXT NOT NULL,"
+	"  created INTEGER NOT NULL" /* unix seconds */
+	");",
 	NULL,
 };
+
+int watch_store_api_put(struct store *s, const char *name, const char *spec)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL,
+		"INSERT OR REPLACE INTO watch_api_monitors(name, spec, created) "
+		"VALUES(?, ?, strftime('%s'))", "tt", name, spec);
+	return sql_commit(&t);
+}
+
+int watch_store_api_del(struct store *s, const char *name)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL, "DELETE FROM watch_api_monitors WHERE name = ?", "t",
+		name);
+	return sql_commit(&t);
+}
+
+int watch_store_api_each(struct store *s,
+			 int (*fn)(const char *name, const char *spec, void *ud),
+			 void *ud)
+{
+	struct sql_rows r;
+	sql_query(s, &r, "SELECT name, spec FROM watch_api_monitors ORDER BY "
+			 "created, name", NULL);
+	while (sql_next(&r)) {
+		int u = fn(sql_col_text(&r, 0), sql_col_text(&r, 1), ud);
+		if (u)
+			sql_stop(&r, u);
+	}
+	return sql_end(&r);
+}
 
 int watch_store_active(struct store *s, int64_t id, bool *active)
 {

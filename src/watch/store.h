@@ -33,6 +33,14 @@ int watch_store_active(struct store *s, int64_t id, bool *active);
 /* Pauses (false) or resumes (true) @id. On the write strand. */
 int watch_store_set_active(struct store *s, int64_t id, bool active);
 
+/* Monitors created through the API: kept (put, on the strand), removed
+ * (del, on the strand), read back at open (each, on the loop). */
+int watch_store_api_put(struct store *s, const char *name, const char *spec);
+int watch_store_api_del(struct store *s, const char *name);
+int watch_store_api_each(struct store *s,
+			 int (*fn)(const char *name, const char *spec, void *ud),
+			 void *ud);
+
 /* Writes @n beats and their minutely/hourly/daily aggregates in one
  * transaction. Any thread that owns @s (the room's write strand). */
 int watch_store_beats(struct store *s, const struct watch_store_beat *b,

@@ -793,3 +793,90 @@ def test_redis_against_redis_server(hearthd_factory, tmp_path):
             if p.poll() is None:
                 os.kill(p.pid, signal.SIGTERM)
                 p.wait(timeout=10)
+
+
+def test_monitors_created_through_the_api(hearthd_factory, tmp_path, target,
+                                          cli):
+    cfg = watch_config(tmp_path, [
+        {"name": "cfg", "type": "push", "token": "cfgtoken"}])
+    d = hearthd_factory(cfg)
+    url = f"http://127.0.0.1:{target.port}/"
+    body = {"name": "site", "type": "keyword", "url": url,
+            "keyword": "hello lab", "interval": 1, "retries": 1}
+    assert d.request("POST", "/api/v1/watch/monitors", json=body
+                     ).status_code == 401
+    r = d.request("POST", "/api/v1/watch/monitors", json=body, headers=KEY)
+    assert r.status_code == 201, r.text
+    m = r.json()
+    assert m["name"] == "site" and m["source"] == "api" and m["retries"] == 1
+    wait_for(d, status_is("site", "UP"), "api monitor UP")
+    # Refusals name the field; a taken name is 409.
+    for bad, field in (({"type": "http", "url": url}, "name"),
+                       ({"name": "x", "type": "smtp"}, "type"),
+                       ({"name": "x", "type": "http", "url": "ftp://a"}, "url"),
+                       ({"name": "x", "type": "port", "hostname": "h"},
+                        "hostname"),
+                       ({"name": "x", "type": "http", "url": url,
+                         "interval": 0}, "interval"),
+                       ({"name": "x", "type": "http", "url": url,
+                         "colour": "red"}, "colour")):
+        r = d.request("POST", "/api/v1/watch/monitors", json=bad, headers=KEY)
+        assert r.status_code == 400, (bad, r.text)
+        assert r.json()["error"].startswith(field + ":"), r.text
+    r = d.request("POST", "/api/v1/watch/monitors", data="{", headers=KEY)
+    assert r.status_code == 400
+    for name in ("site", "cfg"):
+        r = d.request("POST", "/api/v1/watch/monitors", headers=KEY,
+                      json={"name": name, "type": "ping",
+                            "hostname": "127.0.0.1"})
+        assert r.status_code == 409, r.text
+    # Kept across a restart, with its history.
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    ms = monitors(d)
+    assert ms["site"]["source"] == "api" and ms["site"]["id"] == m["id"]
+    env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+    assert "site" in cli("watch", "list", env=env).stdout
+    # Deleted: only what the API made.
+    cfg_id = ms["cfg"]["id"]
+    assert d.request("DELETE", f"/api/v1/watch/monitors/{cfg_id}",
+                     headers=KEY).status_code == 409
+    assert d.request("DELETE", f"/api/v1/watch/monitors/{m['id']}",
+                     headers=KEY).status_code == 204
+    assert "site" not in monitors(d)
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    assert "site" not in monitors(d)
+
+
+def test_alerts_reach_ntfy_topics(hearthd_factory, tmp_path):
+    """Through the notify room: alerts.to's ntfy:TOPIC and a notify route
+    for watch.up; read back with ntfy's poll API."""
+    nport = free_port()
+    cfg = base_config(tmp_path, watch={
+        "alerts": {"to": ["ntfy:lab-alerts"]},
+        "monitors": [{"name": "cron", "type": "push", "token": "crontoken",
+                      "interval": "60s"}]},
+        notify={"listen": f"127.0.0.1:{nport}",
+                "routes": [{"event": "watch.up", "to": ["ntfy:recoveries"]}]})
+    d = hearthd_factory(yaml(cfg))
+    assert curl(f"{d.url}/api/push/crontoken?status=down&msg=disk%20full"
+                )[0] == 200
+    assert curl(f"{d.url}/api/push/crontoken?msg=fixed")[0] == 200
+
+    def poll(topic):
+        deadline = time.monotonic() + 10
+        while True:
+            r = d.session.get(f"http://127.0.0.1:{nport}/{topic}/json?poll=1",
+                              timeout=5)
+            msgs = [json.loads(l) for l in r.text.splitlines() if l.strip()]
+            msgs = [m for m in msgs if m.get("event") == "message"]
+            if msgs or time.monotonic() > deadline:
+                return msgs
+            time.sleep(0.1)
+    got = [m["message"] for m in poll("lab-alerts")]
+    assert got[:2] == ["[cron] [\U0001f534 Down] disk full",
+                       "[cron] [\u2705 Up] fixed"], got
+    rec = poll("recoveries")
+    assert [m["message"] for m in rec] == ["[cron] [\u2705 Up] fixed"]
+    assert rec[0]["title"] == "cron" and "green_circle" in rec[0]["tags"]

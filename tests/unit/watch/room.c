@@ -24,15 +24,19 @@
 struct sent {
 	char event[32], message[400], to[64];
 	int priority;
-	size_t n;
+	size_t n, direct;
 };
 
 static int fake_publish(void *ud, const struct room_notify_msg *m)
 {
 	struct sent *s = ud;
+	if (!strncmp(m->event, "ntfy:", 5)) { /* alerts.to's direct topic */
+		snprintf(s->to, sizeof(s->to), "%s", m->event);
+		s->direct++;
+		return 0;
+	}
 	snprintf(s->event, sizeof(s->event), "%s", m->event);
 	snprintf(s->message, sizeof(s->message), "%s", m->message);
-	snprintf(s->to, sizeof(s->to), "%s", m->to && m->to[0] ? m->to[0] : "");
 	s->priority = m->priority;
 	s->n++;
 	return 0;
@@ -148,7 +152,8 @@ static void test_watchdog_retries_alerts(void **state)
 	assert_string_equal(f->sent.message,
 			    "[cron] [\xf0\x9f\x94\xb4 Down] No heartbeat in the "
 			    "time window");
-	assert_string_equal(f->sent.to, "ntfy:lab");
+	assert_string_equal(f->sent.to, "ntfy:lab"); /* alerts.to, direct */
+	assert_int_equal(f->sent.direct, 1);
 	assert_int_equal(f->sent.priority, 5);
 	/* A push: UP, announced. */
 	watch_mon_push(m, true, "OK", 12, NULL);

@@ -151,7 +151,7 @@ static void test_upgrade_from_version_1(void **state)
 	assert_int_equal(store_migrate(s, "watch", watch_migrations), 0);
 	int v;
 	assert_int_equal(store_room_version(s, "watch", &v), 0);
-	assert_int_equal(v, 2);
+	assert_int_equal(v, 3);
 	bool active = false;
 	assert_int_equal(watch_store_active(s, id, &active), 0);
 	assert_true(active);
