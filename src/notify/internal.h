@@ -101,6 +101,12 @@ int notify_mgmt_register(struct notify_room *r, struct http_server *http);
 void notify_subscribe(struct notify_room *r, const struct http_request *req,
 		      struct http_response *resp, const char *topics,
 		      enum notify_framing f, const struct notify_who *who);
+/* The topics with open subscriptions, the busiest first (at most @max,
+ * of the first 64 seen): [{topic, subscribers}]. A new reference. */
+json_t *notify_sub_topics(struct notify_room *r, size_t max);
+/* The status page's view of the room (room_ops.summary; summary.c). */
+json_t *notify_summary(void *room, bool details);
+
 /* Writes @m to every subscription of its topic that wants it. */
 void notify_deliver(struct notify_room *r, const struct notify_msg *m);
 /* Ends every subscription (the room closes). */

@@ -268,4 +268,5 @@ const struct room_ops notify_room_ops = {
 	.reload_commit = room_reload_commit,
 	.close = room_close,
 	.state = room_state,
+	.summary = notify_summary,
 };
