@@ -165,7 +165,7 @@ void notify_deliver(struct notify_room *r, const struct notify_msg *m)
 				 s->topics_raw, s->max_buffered);
 			sub_end(s);
 		} else if (!rc) {
-			r->stats.delivered++;
+			r->stats.delivered[s->framing]++;
 		}
 	}
 	for (int i = 0; i < 4; i++)
@@ -512,7 +512,7 @@ void notify_subscribe(struct notify_room *r, const struct http_request *req,
 	for (size_t i = 0; !rc && i < rp.n; i++) {
 		rc = sub_event(s, "message", rp.m[i]->text, rp.m[i]->j);
 		if (!rc)
-			r->stats.delivered++;
+			r->stats.delivered[s->framing]++;
 	}
 	replay_free(&rp);
 	if (rc == -ENOBUFS) {

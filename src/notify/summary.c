@@ -63,8 +63,8 @@ json_t *notify_summary(void *room, bool details)
 	const struct notify_stats *st = &r->stats;
 	json_t *o = json_pack(
 		"{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "messages published",
-		(json_int_t)st->published, "messages delivered",
-		(json_int_t)st->delivered, "subscribers (json)",
+		(json_int_t)notify_sum(st->published, 2), "messages delivered",
+		(json_int_t)notify_sum(st->delivered, 4), "subscribers (json)",
 		(json_int_t)st->subs[NOTIFY_JSON], "subscribers (sse)",
 		(json_int_t)st->subs[NOTIFY_SSE], "subscribers (raw)",
 		(json_int_t)st->subs[NOTIFY_RAW], "subscribers (websocket)",

@@ -56,6 +56,9 @@ def test_refused_zone_file_is_published(hearthd_factory, tmp_path):
     assert "CNAME and other data" in m["message"]
     assert "served as it was before" in m["message"]
     assert m["priority"] == 4 and "warning" in m["tags"]
+    text = d.get("/metrics").text
+    assert 'hearth_notify_messages_published_total{source="event"} 1' in text
+    assert 'hearth_notify_messages_published_total{source="http"} 0' in text
 
     # A fixed file on SIGHUP: served, nothing published.
     zone.write_text(GOOD)
