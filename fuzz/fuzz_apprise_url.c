@@ -5,12 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/notify/apprise_matrix.h"
 #include "proto/notify/apprise_target.h"
 
 /*
  * Whatever the URL, parsing and building must end in 0 or a clean error;
  * a built request never carries CR or LF in a header (the URL's
  * +Header=value options come from users) and has a method and URL.
+ * The input's first line is the URL; what follows is fed to Matrix server
+ * mode as every answer, which must end the conversation in bounded steps.
  */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -24,6 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
+	char *answer = strchr(s, '\n');
+	if (answer)
+		*answer++ = '\0';
 	struct arena a;
 	arena_init(&a);
 	struct apprise_target t;
@@ -44,6 +50,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 		} else if (!why) {
 			abort();
+		}
+		if (t.scheme == APPRISE_MATRIX && t.mode == 0) {
+			struct apprise_matrix st = {0};
+			struct apprise_request mr;
+			const char *body = answer ? answer : "";
+			int steps = 0, rc2;
+			while ((rc2 = apprise_matrix_step(&st, &t, &m, steps ? 200 : 0, body,
+							  strlen(body), &a, &mr)) == 1)
+				if (++steps > 2 * APPRISE_MAX_TARGETS + 8 || !mr.url)
+					abort();
+			if (rc2 < 0 && rc2 != -12)
+				abort();
 		}
 	} else if (!why) {
 		abort();

@@ -18,6 +18,7 @@ pdns-server pdns-backend-sqlite3
 isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server
 chromium fonts-dejavu-core
 libsodium-dev apprise python3-aiosmtpd nodejs
+restic libzstd-dev libssl-dev libssh-dev libfuse3-dev
 "
 
 # The npm clients of the notify room's tests (tests/integration/node),

@@ -2,6 +2,7 @@
 /* The one table of rooms. Adding a room: its folder, and one line here. */
 #include "cmd/rooms.h"
 
+#include "backup/backup_room.h"
 #include "dhcp/dhcp_room.h"
 #include "dns/dns_room.h"
 #include "notify/notify_room.h"
@@ -14,5 +15,6 @@ const struct room_def *const hearth_rooms[] = {
 	&dhcp_room_def,
 	&notify_room_def,
 	&watch_room_def,
+	&backup_room_def,
 	NULL,
 };

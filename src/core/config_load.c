@@ -498,7 +498,7 @@ static int load_section(struct loader *l, const struct cfg_section *s,
 	if (yaml_node_is_null(node))
 		node = NULL;
 	/* Each key must be known: typos are errors, never ignored. */
-	bool seen[32] = {false};
+	bool seen[64] = {false};
 	if (s->n_fields > sizeof(seen) / sizeof(seen[0]))
 		return cfg_fail(l->err, NULL, "schema section too large");
 	if (node) {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/err.h"
@@ -39,6 +40,7 @@ struct call {
 	char *body;
 	struct buf resp;
 	char errbuf[CURL_ERROR_SIZE];
+	bool want_cert;
 	http_client_cb cb;
 	void *ud;
 };
@@ -112,9 +114,35 @@ static void call_end(struct call *k, struct http_client_result *res)
 	call_free(k);
 }
 
+/* The leaf certificate's "Expire date" (OpenSSL's text, e.g.
+ * "Jan  1 00:00:00 2027 GMT") as unix seconds; 0 when there is none. */
+static long long cert_expiry(CURL *e)
+{
+	struct curl_certinfo *ci = NULL;
+	if (curl_easy_getinfo(e, CURLINFO_CERTINFO, &ci) != CURLE_OK || !ci ||
+	    ci->num_of_certs < 1)
+		return 0;
+	for (struct curl_slist *l = ci->certinfo[0]; l; l = l->next) {
+		static const char key[] = "Expire date:";
+		if (strncmp(l->data, key, sizeof(key) - 1))
+			continue;
+		struct tm tm = {0};
+		const char *end = strptime(l->data + sizeof(key) - 1,
+					   "%b %d %H:%M:%S %Y", &tm);
+		return end ? (long long)timegm(&tm) : 0;
+	}
+	return 0;
+}
+
 static void finish(struct call *k, CURLcode cc)
 {
 	struct http_client_result res = {0};
+	if (k->want_cert) {
+		long verify = -1;
+		res.cert_expires = cert_expiry(k->easy);
+		curl_easy_getinfo(k->easy, CURLINFO_SSL_VERIFYRESULT, &verify);
+		res.cert_valid = res.cert_expires && verify == 0;
+	}
 	res.err = curl_to_err(cc);
 	curl_easy_getinfo(k->easy, CURLINFO_RESPONSE_CODE, &res.status);
 	curl_easy_getinfo(k->easy, CURLINFO_TOTAL_TIME, &res.seconds);
@@ -311,6 +339,12 @@ int http_client_request(struct http_client *c, const struct http_client_req *r,
 		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(e, CURLOPT_MAXREDIRS, r->max_redirects);
 		curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	}
+	if (r->want_cert) {
+		k->want_cert = true;
+		curl_easy_setopt(e, CURLOPT_CERTINFO, 1L);
+		curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	}
 	if (r->insecure) {
 		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);

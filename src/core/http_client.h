@@ -25,6 +25,9 @@ struct http_client_req {
 	size_t max_response;	    /* response bytes kept; 0: 4 MiB */
 	long max_redirects; /* redirects followed (http/https only); 0: none */
 	bool insecure;	    /* true: the TLS certificate and name go unchecked */
+	/* true: report the server's leaf certificate (https; the request
+	 * then takes a new connection, since only a handshake shows it). */
+	bool want_cert;
 };
 
 struct http_client_result {
@@ -34,6 +37,10 @@ struct http_client_result {
 	size_t body_len;
 	double seconds; /* total time */
 	const char *errmsg; /* human text when err != 0 */
+	/* want_cert: the leaf certificate's notAfter (unix seconds; 0: no
+	 * certificate seen) and whether it verified (also when insecure). */
+	long long cert_expires;
+	bool cert_valid;
 };
 
 typedef void (*http_client_cb)(const struct http_client_result *res, void *ud);

@@ -110,19 +110,25 @@ uint64_t dns_rings_bucket_bound(unsigned i)
 }
 
 /* "name/TYPE" as pdns_server writes it: lower case, no trailing dot
- * (the root is "."). */
+ * (the root is "."), into @out of DNS_NAME_TEXT_MAX + 24 bytes (@cap).
+ * Built by hand: this runs for every answer. */
 static void query_text(const struct dns_query *q, char *out, size_t cap)
 {
-	char name[DNS_NAME_TEXT_MAX], type[16];
-	if (!q->qname.len || dns_name_to_text(&q->qname, name, sizeof(name)) < 0)
-		snprintf(name, sizeof(name), ".");
-	size_t n = strlen(name);
-	if (n > 1 && name[n - 1] == '.')
-		name[--n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (name[i] >= 'A' && name[i] <= 'Z')
-			name[i] = (char)(name[i] - 'A' + 'a');
-	snprintf(out, cap, "%s/%s", name, dns_type_name(q->qtype, type));
+	char type[16];
+	int n = q->qname.len ? dns_name_to_text(&q->qname, out, cap - 24) : -1;
+	if (n <= 0) {
+		out[0] = '.';
+		n = 1;
+	} else if (n > 1) {
+		n--; /* the trailing dot */
+	}
+	for (int i = 0; i < n; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (char)(out[i] - 'A' + 'a');
+	const char *t = dns_type_name(q->qtype, type);
+	size_t tl = strlen(t);
+	out[n] = '/';
+	memcpy(out + n + 1, t, tl + 1);
 }
 
 void dns_rings_answer(struct dns_rings *r, const struct ipaddr *client,
@@ -149,7 +155,7 @@ void dns_rings_answer(struct dns_rings *r, const struct ipaddr *client,
 		return;
 	}
 	atomic_fetch_add_explicit(&r->c.qtypes[q->qtype], 1, o);
-	char text[DNS_NAME_TEXT_MAX + 20];
+	char text[DNS_NAME_TEXT_MAX + 24]; /* the name, "/", a type */
 	query_text(q, text, sizeof(text));
 	put_name(&r->names[DNS_RING_QUERIES], text);
 	put_addr(&r->addrs[DNS_RING_REMOTES - DNS_RING_NAMES], client);

@@ -62,11 +62,16 @@ static void dispatch_topic(struct notify_room *r, const struct http_request *req
 	bool put = is(m, "PUT") || is(m, "POST");
 	bool pub = put || (get && seg2 && (is(seg2, "publish") || is(seg2, "send") ||
 					   is(seg2, "trigger")));
-	bool sub = get && seg2 && (is(seg2, "json") || is(seg2, "sse") ||
+	bool sub = is(m, "GET") && seg2 && (is(seg2, "json") || is(seg2, "sse") ||
 				   is(seg2, "raw") || is(seg2, "ws") ||
 				   is(seg2, "auth"));
+	struct notify_who who;
 	if ((pub || sub) &&
-	    notify_access_check(r, req, resp, pub ? NOTIFY_WRITE : NOTIFY_READ))
+	    (notify_auth_check(r, req, resp, seg1,
+			       pub ? NTFY_PERM_WRITE : NTFY_PERM_READ,
+			       &who) != NOTIFY_AUTH_OK ||
+	     (pub && !notify_auth_publish(r, &who, notify_upload_bytes(r, req),
+					  resp))))
 		return;
 	if (put && !seg2) {
 		notify_publish_http(r, req, resp, seg1, NULL);
@@ -75,14 +80,14 @@ static void dispatch_topic(struct notify_room *r, const struct http_request *req
 	} else if (get && seg2 && (is(seg2, "publish") || is(seg2, "send") ||
 				   is(seg2, "trigger"))) {
 		notify_publish_http(r, req, resp, seg1, NULL);
-	} else if (get && seg2 && is(seg2, "json")) {
-		notify_subscribe(r, req, resp, seg1, NOTIFY_JSON);
-	} else if (get && seg2 && is(seg2, "sse")) {
-		notify_subscribe(r, req, resp, seg1, NOTIFY_SSE);
-	} else if (get && seg2 && is(seg2, "raw")) {
-		notify_subscribe(r, req, resp, seg1, NOTIFY_RAW);
-	} else if (get && seg2 && is(seg2, "ws")) {
-		notify_subscribe(r, req, resp, seg1, NOTIFY_WS);
+	} else if (sub && is(seg2, "json")) {
+		notify_subscribe(r, req, resp, seg1, NOTIFY_JSON, &who);
+	} else if (sub && is(seg2, "sse")) {
+		notify_subscribe(r, req, resp, seg1, NOTIFY_SSE, &who);
+	} else if (sub && is(seg2, "raw")) {
+		notify_subscribe(r, req, resp, seg1, NOTIFY_RAW, &who);
+	} else if (sub && is(seg2, "ws")) {
+		notify_subscribe(r, req, resp, seg1, NOTIFY_WS, &who);
 	} else if (get && seg2 && is(seg2, "auth")) {
 		struct ntfy_err e;
 		char tl[32][65];

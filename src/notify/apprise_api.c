@@ -159,6 +159,8 @@ static int parse_multipart(const char *ct, const char *b, size_t len, json_t *o)
 			return -ENOMEM;
 		const char *nm = strcasestr(hdr, "name=\"");
 		bool file = strcasestr(hdr, "filename=") != NULL;
+		if (file) /* an attachment: noted, refused by the caller */
+			json_object_set_new(o, "attachment", json_string("(file)"));
 		if (nm && !file) {
 			nm += 6;
 			const char *q = strchr(nm, '"');
@@ -420,6 +422,13 @@ static void do_notify(struct notify_apprise *ap, const struct http_request *req,
 	struct apprise_tagexpr tags;
 	if (apprise_tag_parse_json(tagj, &a, &tags)) {
 		answer(resp, &pl, 400, "Unsupported characters found in tag definition");
+		goto out;
+	}
+	/* attachments are off here (attach_size 0 in /status): Apprise API
+	 * answers those requests 400 */
+	if (json_object_get(pl.j, "attach") || json_object_get(pl.j, "attachment") ||
+	    json_object_get(pl.j, "attachments")) {
+		answer(resp, &pl, 400, "Bad Attachment");
 		goto out;
 	}
 	const char *body = field(&pl, "body");

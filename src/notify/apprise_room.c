@@ -85,9 +85,9 @@ int notify_apprise_open(struct notify_room *r, const struct room_ctx *ctx)
 			free(ap);
 			return rc;
 		}
+		/* not http_server_collect: a second server would repeat the
+		 * daemon's hearth_http_* families, which promtool refuses */
 		rc = ap_api_register(ap);
-		if (!rc)
-			rc = metrics_register(r->metrics, http_server_collect, ap->http);
 	}
 	if (!rc)
 		rc = metrics_register(r->metrics, collect, ap);

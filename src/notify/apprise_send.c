@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/http_client.h"
 #include "notify/apprise.h"
+#include "proto/notify/apprise_matrix.h"
 
 /*
  * A job is one notify call: an arena with the message and every target;
@@ -33,7 +34,13 @@ struct ap_target {
 	int attempt;
 	struct clock_timer *timer;
 	bool failed, done, in_smtp;
-	char reason[256], req_reason[256];
+	char reason[640], req_reason[256];
+	/* Matrix server mode: each request built from the last answer */
+	struct apprise_matrix *mx;
+	struct apprise_request mx_req;
+	long last_status;
+	char *last_body;
+	size_t last_len;
 	char smtp_err[256]; /* written by the pool thread */
 };
 
@@ -195,6 +202,27 @@ static void fail_req(struct ap_target *t, const char *fmt, ...)
  * target's reason is its first failed request's. */
 static void advance(struct ap_target *t, bool ok)
 {
+	if (t->mx) {
+		int rc = apprise_matrix_step(t->mx, &t->t, &t->job->msg, ok ? 200 : t->last_status,
+					     t->last_body, t->last_len, &t->job->arena, &t->mx_req);
+		t->attempt = 0;
+		t->last_body = NULL;
+		t->last_len = 0;
+		if (rc == 1) {
+			t->cur = 0;
+			next_req(t);
+			return;
+		}
+		if ((rc || t->mx->errors) && !t->failed) {
+			snprintf(t->reason, sizeof(t->reason), "%s%s%s",
+				 rc ? "out of memory" : t->mx->why,
+				 ok || !t->req_reason[0] ? "" : ": ", ok ? "" : t->req_reason);
+			t->failed = true;
+		}
+		t->cur = t->nreq;
+		next_req(t);
+		return;
+	}
 	if (!ok && !t->failed) {
 		snprintf(t->reason, sizeof(t->reason), "%s", t->req_reason);
 		t->failed = true;
@@ -234,10 +262,50 @@ static bool status_ok(const struct apprise_request *r, long status)
 	return status >= 200 && status < 300;
 }
 
+/* tgram:// without a chat: the bot's owner is the chat; build again. */
+static void owner_found(struct ap_target *t, long long id)
+{
+	char **one = arena_alloc(&t->job->arena, sizeof(*one));
+	char idt[24];
+	snprintf(idt, sizeof(idt), "%lld", id);
+	const char *why = NULL;
+	if (!id) {
+		fail_req(t, "no Telegram chat: send the bot a message first, or name the chat");
+		advance(t, false);
+		return;
+	}
+	if (!one || !(one[0] = arena_strdup(&t->job->arena, idt))) {
+		fail_req(t, "out of memory");
+		advance(t, false);
+		return;
+	}
+	t->t.targets = one;
+	t->t.ntargets = 1;
+	int rc = apprise_build(&t->t, &t->job->msg, &t->job->ap->ep, &t->job->arena, &t->reqs,
+			       &t->nreq, &why);
+	if (rc) {
+		fail_req(t, "%s", why ? why : "cannot build");
+		t->nreq = 0;
+		advance(t, false);
+		return;
+	}
+	t->cur = 0;
+	t->attempt = 0;
+	next_req(t);
+}
+
 static void on_http(const struct http_client_result *res, void *ud)
 {
 	struct ap_target *t = ud;
 	const struct apprise_request *r = &t->reqs[t->cur];
+	t->last_status = res->status;
+	if (t->mx && res->body_len) /* the next request is made of it */
+		t->last_body = arena_strndup(&t->job->arena, res->body, res->body_len);
+	t->last_len = t->last_body ? res->body_len : 0;
+	if (res->err == 0 && status_ok(r, res->status) && r->owner_probe) {
+		owner_found(t, apprise_tgram_owner(res->body, res->body_len));
+		return;
+	}
 	if (res->err == 0 && status_ok(r, res->status)) {
 		advance(t, true);
 		return;
@@ -414,8 +482,24 @@ void ap_job_start(struct ap_job *j, ap_done_fn done, void *ud)
 		struct ap_target *t = &j->targets[i];
 		t->job = j;
 		const char *why = NULL;
-		int rc = apprise_build(&t->t, &j->msg, &ap->ep, &j->arena, &t->reqs,
-				       &t->nreq, &why);
+		int rc;
+		if (t->t.scheme == APPRISE_MATRIX && t->t.mode == 0) {
+			t->mx = arena_alloc(&j->arena, sizeof(*t->mx));
+			rc = t->mx ? apprise_matrix_step(t->mx, &t->t, &j->msg, 0, NULL, 0,
+							 &j->arena, &t->mx_req)
+				   : -ENOMEM;
+			why = rc == 0 && t->mx ? t->mx->why : NULL;
+			if (rc == 1) {
+				t->reqs = &t->mx_req;
+				t->nreq = 1;
+				rc = 0;
+			} else if (rc == 0) {
+				rc = -EINVAL;
+			}
+		} else {
+			rc = apprise_build(&t->t, &j->msg, &ap->ep, &j->arena, &t->reqs,
+					   &t->nreq, &why);
+		}
 		if (rc) {
 			snprintf(t->reason, sizeof(t->reason), "%s",
 				 rc == -ENOMEM ? "out of memory" : why ? why : "cannot build");
@@ -437,18 +521,21 @@ void ap_job_start(struct ap_job *j, ap_done_fn done, void *ud)
 
 void ap_jobs_cancel(struct notify_apprise *ap)
 {
-	/* Failing a target may finish its job and free it: each failure
-	 * starts the walk again (a stopped timer is not met twice). */
-again:
-	for (struct ap_job *j = ap->jobs; j; j = j->next) {
+	for (struct ap_job *j = ap->jobs; j;) {
+		struct ap_job *next = j->next;
+		/* held open while its targets fail, so finish (which may
+		 * free the job) runs once, after the loop */
+		j->starting = true;
 		for (size_t i = 0; i < j->n; i++) {
 			struct ap_target *t = &j->targets[i];
 			if (t->timer && clock_timer_is_active(t->timer)) {
 				clock_timer_stop(t->timer);
 				next_req(t); /* fails it: closing */
-				goto again;
 			}
 		}
+		j->starting = false;
+		finish(j);
+		j = next;
 	}
 }
 

@@ -5,10 +5,13 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/log.h"
 #include "core/clock.h"
+#include "core/metrics.h"
+#include "notify/api.h"
 #include "notify/auth_priv.h"
 #include "notify/internal.h"
 
@@ -195,15 +198,22 @@ static void who_user(struct notify_who *who, const struct auth_user *u)
 	who->visitor = ntfy_vkey_user(u->id);
 }
 
+/* One password check on the pool; requests with the same credentials
+ * that come while it runs wait for it too. */
+#define VERIFY_WAITERS 8
 struct verify_job {
 	struct notify_room *r;
-	struct http_pending *p;
+	struct verify_job *next; /* a->verifying_jobs */
+	uint8_t key[32];	 /* seen_key of the credentials */
+	struct http_pending *p[VERIFY_WAITERS];
+	bool gone[VERIFY_WAITERS]; /* that client left */
+	int n;
 	char hash[crypto_pwhash_STRBYTES];
 	char user[NTFY_USER_MAX + 1];
 	char pass[NTFY_SECRET_MAX + 1];
 	int64_t user_id; /* 0: a user that does not exist */
 	struct ntfy_vkey addr;
-	bool exempt, ok, aborted;
+	bool exempt, ok;
 };
 
 static void verify_work(void *ud)
@@ -214,9 +224,10 @@ static void verify_work(void *ud)
 
 static void verify_abort(struct http_pending *p, void *ud)
 {
-	(void)p;
 	struct verify_job *j = ud;
-	j->aborted = true;
+	for (int i = 0; i < j->n; i++)
+		if (j->p[i] == p)
+			j->gone[i] = true;
 }
 
 static void verify_done(void *ud, int status)
@@ -225,67 +236,89 @@ static void verify_done(void *ud, int status)
 	struct notify_room *r = j->r;
 	struct notify_auth *a = r->auth;
 	a->verifying--;
+	for (struct verify_job **pp = &a->jobs; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
 	struct auth_user *u = j->user_id ? notify_auth_user_by_id(a, j->user_id)
 					 : NULL;
 	/* The user may have gone (or changed) while the check ran. */
 	bool ok = status == 0 && j->ok && u && strcmp(u->hash, j->hash) == 0;
-	if (ok) {
-		uint8_t k[32];
-		seen_key(a, j->user, j->pass, k);
-		seen_add(a, k, j->user_id, now_ms(r));
-	}
-	if (j->aborted || status) {
-		http_pending_finish(j->p);
-	} else if (ok) {
-		http_pending_retry(j->p); /* the handler runs again */
-	} else {
-		fail(r, &j->addr, j->exempt, http_pending_response(j->p));
-		http_pending_finish(j->p);
+	if (ok)
+		seen_add(a, j->key, j->user_id, now_ms(r));
+	for (int i = 0; i < j->n; i++) {
+		if (j->gone[i] || status) {
+			http_pending_finish(j->p[i]);
+		} else if (ok) {
+			http_pending_retry(j->p[i]); /* the handler runs again */
+		} else {
+			fail(r, &j->addr, j->exempt, http_pending_response(j->p[i]));
+			http_pending_finish(j->p[i]);
+		}
 	}
 	sodium_memzero(j->pass, sizeof(j->pass));
 	free(j);
 	notify_auth_job_done(r);
 }
 
-/* Starts checking @c's password off the loop. */
+/* Starts checking @c's password off the loop (or joins the check of the
+ * same credentials already running). */
 static enum notify_auth_rc verify_later(struct notify_room *r,
 					const struct http_request *req,
 					struct http_response *resp,
 					const struct ntfy_cred *c,
 					const struct auth_user *u,
+					const uint8_t key[32],
 					const struct ntfy_vkey *addr, bool ex)
 {
 	struct notify_auth *a = r->auth;
-	if (a->verifying >= AUTH_VERIFY_MAX || http_request_retries(req) > 2) {
+	struct verify_job *j = a->jobs;
+	while (j && sodium_memcmp(j->key, key, 32) != 0)
+		j = j->next;
+	if (j && j->n < VERIFY_WAITERS && http_request_retries(req) <= 2) {
+		struct http_pending *p = http_defer(req, resp, verify_abort, j);
+		if (!p)
+			return NOTIFY_AUTH_ANSWERED;
+		j->p[j->n++] = p;
+		return NOTIFY_AUTH_LATER;
+	}
+	if (j || a->verifying >= AUTH_VERIFY_MAX ||
+	    http_request_retries(req) > 2) {
 		notify_auth_error(resp, 429, 42909,
 				  "limit reached: too many auth attempts");
 		return NOTIFY_AUTH_ANSWERED;
 	}
-	struct verify_job *j = calloc(1, sizeof(*j));
+	j = calloc(1, sizeof(*j));
 	if (!j) {
 		notify_auth_error(resp, 500, 50001, "internal server error");
 		return NOTIFY_AUTH_ANSWERED;
 	}
 	j->r = r;
+	memcpy(j->key, key, 32);
 	snprintf(j->hash, sizeof(j->hash), "%s", u ? u->hash : dummy_hash);
 	snprintf(j->user, sizeof(j->user), "%s", c->user);
 	snprintf(j->pass, sizeof(j->pass), "%s", c->secret);
 	j->user_id = u ? u->id : 0;
 	j->addr = *addr;
 	j->exempt = ex;
-	j->p = http_defer(req, resp, verify_abort, j);
-	if (!j->p) {
+	j->p[0] = http_defer(req, resp, verify_abort, j);
+	if (!j->p[0]) {
 		free(j);
 		return NOTIFY_AUTH_ANSWERED;
 	}
+	j->n = 1;
 	if (notify_auth_job_submit(r, false, verify_work, verify_done, j)) {
-		notify_auth_error(http_pending_response(j->p), 503, 50001,
+		notify_auth_error(http_pending_response(j->p[0]), 503, 50001,
 				  "the notify room is shutting down");
-		http_pending_finish(j->p);
+		http_pending_finish(j->p[0]);
+		sodium_memzero(j->pass, sizeof(j->pass));
 		free(j);
 		return NOTIFY_AUTH_LATER;
 	}
 	a->verifying++;
+	j->next = a->jobs;
+	a->jobs = j;
 	return NOTIFY_AUTH_LATER;
 }
 
@@ -315,6 +348,7 @@ static enum notify_auth_rc identify(struct notify_room *r,
 	struct ntfy_visitor *v = who->exempt ? NULL : visitor(r, &addr);
 	if (v && ntfy_bucket_tokens(&v->auth_failures, &a->limits.auth_failures,
 				    now_ms(r)) < 1) {
+		a->limited++;
 		limited(resp, 42909, "limit reached: too many auth failures");
 		return NOTIFY_AUTH_ANSWERED;
 	}
@@ -340,7 +374,8 @@ static enum notify_auth_rc identify(struct notify_room *r,
 		if (s && s->user_id == u->id)
 			who_user(who, u);
 		else
-			rc = verify_later(r, req, resp, &c, u, &addr, who->exempt);
+			rc = verify_later(r, req, resp, &c, u, k, &addr,
+					  who->exempt);
 	} else {
 		rc = fail(r, &addr, who->exempt, resp);
 	}
@@ -447,6 +482,26 @@ bool notify_auth_publish(struct notify_room *r, const struct notify_who *who,
 	return true;
 }
 
+void notify_auth_collect(struct buf *out, struct notify_room *r)
+{
+	struct notify_auth *a = r->auth;
+	if (!a)
+		return;
+	metrics_value(out, "hearth_notify_auth_failures_total", "counter",
+		      "requests answered 401: wrong or unknown credentials",
+		      (double)a->failures);
+	metrics_value(out, "hearth_notify_auth_denied_total", "counter",
+		      "requests answered 403 by the ACL", (double)a->denied);
+	metrics_value(out, "hearth_notify_limited_total", "counter",
+		      "requests over a visitor limit (429, 413)",
+		      (double)a->limited);
+	metrics_value(out, "hearth_notify_users", "gauge", "ntfy users",
+		      (double)a->n_users);
+	metrics_value(out, "hearth_notify_visitors", "gauge",
+		      "visitors whose limits are remembered",
+		      (double)a->visitors.n);
+}
+
 /* ---- lifecycle ---- */
 
 int notify_auth_open(struct notify_room *r, const struct room_ctx *ctx)
@@ -488,4 +543,20 @@ void notify_auth_free(struct notify_room *r)
 	sodium_memzero(a, sizeof(*a));
 	free(a);
 	r->auth = NULL;
+}
+
+int64_t notify_upload_bytes(struct notify_room *r,
+			    const struct http_request *req)
+{
+	static const char *const headers[] = {"X-Filename", "Filename"};
+	static const char *const args[] = {"filename", "file", "f"};
+	if ((int64_t)req->body_len > notify_config(r->cfg)->message_size_limit)
+		return (int64_t)req->body_len;
+	for (size_t i = 0; i < 2; i++)
+		if (http_request_header(req, headers[i]))
+			return (int64_t)req->body_len;
+	for (size_t i = 0; i < 3; i++)
+		if (http_request_arg(req, args[i]))
+			return (int64_t)req->body_len;
+	return 0;
 }

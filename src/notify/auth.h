@@ -76,6 +76,9 @@ void notify_auth_sub_close(struct notify_room *r, const struct notify_who *who);
 bool notify_auth_publish(struct notify_room *r, const struct notify_who *who,
 			 int64_t attach_bytes, struct http_response *resp);
 
+/* The access-control metrics (the room's collector). */
+void notify_auth_collect(struct buf *out, struct notify_room *r);
+
 /* ntfy's error object with its link for @http (401: the auth docs). */
 void notify_auth_error(struct http_response *resp, int http, int code,
 		       const char *error);

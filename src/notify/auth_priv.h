@@ -37,6 +37,8 @@ struct auth_seen {
 	int64_t at_ms;
 };
 
+struct verify_job;
+
 struct notify_auth {
 	struct workq *workq;
 	struct auth_user *users;
@@ -51,7 +53,8 @@ struct notify_auth {
 	struct ntfy_vtable visitors;
 	uint8_t seen_secret[32];
 	struct auth_seen seen[AUTH_SEEN_MAX];
-	int verifying;
+	int verifying;		  /* password checks on the pool */
+	struct verify_job *jobs;  /* ... their list */
 	uint64_t failures, denied, limited; /* for /metrics */
 };
 

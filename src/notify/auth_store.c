@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/sql.h"

@@ -11,6 +11,7 @@
 #include "core/room.h"
 #include "core/services.h"
 #include "core/workq.h"
+#include "notify/auth.h"
 #include "notify/config.h"
 #include "notify/msg.h"
 #include "notify/sched.h"
@@ -52,6 +53,8 @@ struct notify_room {
 	struct http_server *http; /* notify.listen */
 	/* What the room offers the others (services->notify). */
 	struct room_notify_publisher publisher;
+	/* Users, tokens, ACL and visitor limits (auth.c). */
+	struct notify_auth *auth;
 	/* The Apprise side; NULL while it is not configured or built. */
 	struct notify_apprise *apprise;
 	/* Every open subscription (subscribe.c). */
@@ -81,14 +84,13 @@ const char *notify_req_get(void *req, const char *name, bool header);
 /* Replies 200 with @text (a message's JSON) and "\n". */
 void notify_reply_msg(struct http_response *resp, const char *text);
 
-/* ---- access (access.c) ---- */
+/* ---- access control (auth*.c; see notify/auth.h) ---- */
 
-enum notify_op { NOTIFY_READ, NOTIFY_WRITE };
-
-/* 0 when the request may do @op on a topic; otherwise fills @resp (401
- * wrong credentials, 403 denied, in ntfy's shape) and returns the status. */
-int notify_access_check(struct notify_room *r, const struct http_request *req,
-			struct http_response *resp, enum notify_op op);
+/* Bytes of @req's body that would be an attachment upload (for the
+ * visitor's bandwidth): the body when a filename is given or it is past
+ * notify.message_size_limit, else 0. */
+int64_t notify_upload_bytes(struct notify_room *r,
+			    const struct http_request *req);
 
 /* POST /api/v1/notify/publish on the daemon's server (mgmt.c). */
 int notify_mgmt_register(struct notify_room *r, struct http_server *http);
@@ -98,7 +100,7 @@ int notify_mgmt_register(struct notify_room *r, struct http_server *http);
 /* GET /<topics>/<json|sse|raw|ws> (@topics the raw path segment). */
 void notify_subscribe(struct notify_room *r, const struct http_request *req,
 		      struct http_response *resp, const char *topics,
-		      enum notify_framing f);
+		      enum notify_framing f, const struct notify_who *who);
 /* Writes @m to every subscription of its topic that wants it. */
 void notify_deliver(struct notify_room *r, const struct notify_msg *m);
 /* Ends every subscription (the room closes). */

@@ -332,7 +332,7 @@ static void publish(struct notify_room *r, const struct http_request *req,
 		json_object_set(m->j, "tags", p->tags);
 	set_str(m->j, "click", p->click);
 	set_str(m->j, "icon", p->icon);
-	if (p->actions)
+	if (p->actions && json_array_size(p->actions))
 		json_object_set(m->j, "actions", p->actions);
 	if (upload) {
 		char url[512];
@@ -437,6 +437,11 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 			 struct http_response *resp)
 {
 	const struct cfg_notify *n = notify_config(r->cfg);
+	/* Who it is first (401, 429), as ntfy: the topic is in the body. */
+	struct notify_who who;
+	if (notify_auth_check(r, req, resp, NULL, NTFY_PERM_WRITE, &who) !=
+	    NOTIFY_AUTH_OK)
+		return;
 	if ((int64_t)req->body_len > n->message_size_limit * 2) {
 		notify_reply_error(resp, 413, 41303, "invalid request: JSON "
 				   "body too large");
@@ -459,7 +464,12 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 				   "name is not allowed");
 		return;
 	}
-	if (notify_access_check(r, req, resp, NOTIFY_WRITE)) {
+	if (!notify_auth_allowed(r, &who, topic, NTFY_PERM_WRITE)) {
+		ntfy_pub_free(&p);
+		notify_auth_error(resp, 403, 40301, "forbidden");
+		return;
+	}
+	if (!notify_auth_publish(r, &who, 0, resp)) {
 		ntfy_pub_free(&p);
 		return;
 	}

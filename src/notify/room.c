@@ -16,6 +16,7 @@ static void free_room(struct notify_room *r)
 	clock_timer_free(r->sweep);
 	workq_strand_free(r->strand);
 	store_free(r->wstore);
+	notify_auth_free(r);
 	config_unref(r->cfg);
 	free(r);
 }
@@ -87,6 +88,7 @@ static void collect(struct buf *out, void *ud)
 	metrics_value(out, "hearth_notify_write_queue_depth", "gauge",
 		      "jobs waiting on the work queue (the room's writes "
 		      "among them)", (double)ws.queued);
+	notify_auth_collect(out, r);
 }
 
 /* The cross-room publisher: the routes of the event; an event with no
@@ -214,6 +216,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (!rc && ctx->http)
 		rc = notify_mgmt_register(r, ctx->http);
 	if (!rc)
+		rc = notify_auth_open(r, ctx);
+	if (!rc)
 		rc = notify_apprise_open(r, ctx);
 	if (rc) {
 		room_close(r);
@@ -248,6 +252,7 @@ static void room_reload_commit(void *room, const struct config *cfg,
 	(void)staged;
 	config_unref(r->cfg);
 	r->cfg = config_ref((struct config *)cfg);
+	notify_auth_reload(r, cfg);
 	notify_apprise_reload(r, cfg);
 }
 

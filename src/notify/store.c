@@ -42,6 +42,31 @@ const char *const notify_migrations[] = {
 	"  config TEXT NOT NULL,"
 	"  updated INTEGER NOT NULL" /* unix s */
 	");",
+	/* 3 -> 4: access control: users (argon2id hashes), access tokens
+	 * (only their BLAKE2b-256 hash is kept) and the ACL ("*": everyone;
+	 * perm: 1 read, 2 write). */
+	"CREATE TABLE notify_users ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  hash TEXT NOT NULL,"	  /* crypto_pwhash_str */
+	"  role TEXT NOT NULL,"	  /* user | admin */
+	"  created INTEGER NOT NULL" /* unix s */
+	");"
+	"CREATE TABLE notify_tokens ("
+	"  hash BLOB PRIMARY KEY,"
+	"  prefix TEXT NOT NULL,"	  /* tk_ + 5, for lists */
+	"  user_id INTEGER NOT NULL,"
+	"  label TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL," /* unix s; 0: never */
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE INDEX notify_tokens_user ON notify_tokens(user_id);"
+	"CREATE TABLE notify_access ("
+	"  user TEXT NOT NULL,"
+	"  pattern TEXT NOT NULL," /* [-_A-Za-z0-9*]{1,64} */
+	"  perm INTEGER NOT NULL,"
+	"  PRIMARY KEY (user, pattern)"
+	");",
 	NULL,
 };
 

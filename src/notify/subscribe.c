@@ -34,6 +34,8 @@ struct notify_sub {
 	size_t n_topics;
 	struct notify_filter f;
 	size_t max_buffered;
+	struct notify_who who; /* counted in the visitor's subscriptions */
+	bool counted;
 };
 
 int notify_topics_parse(const char *seg, char (*out)[65], size_t cap,
@@ -89,6 +91,8 @@ static void sub_unlink(struct notify_sub *s)
 
 static void sub_free(struct notify_sub *s)
 {
+	if (s->counted)
+		notify_auth_sub_close(s->r, &s->who);
 	notify_filter_free(&s->f);
 	free(s->topics_raw);
 	free(s);
@@ -387,7 +391,7 @@ static void reply_err(struct http_response *resp, const struct ntfy_err *e)
 
 void notify_subscribe(struct notify_room *r, const struct http_request *req,
 		      struct http_response *resp, const char *topics,
-		      enum notify_framing f)
+		      enum notify_framing f, const struct notify_who *who)
 {
 	const struct cfg_notify *n = notify_config(r->cfg);
 	struct ntfy_err err;
@@ -444,8 +448,14 @@ void notify_subscribe(struct notify_room *r, const struct http_request *req,
 				   "active subscriptions");
 		return;
 	}
+	if (!notify_auth_sub_open(r, who, resp)) {
+		replay_free(&rp);
+		notify_filter_free(&sp.f);
+		return;
+	}
 	struct notify_sub *s = calloc(1, sizeof(*s));
 	if (!s || !(s->topics_raw = strdup(topics))) {
+		notify_auth_sub_close(r, who);
 		free(s);
 		replay_free(&rp);
 		notify_filter_free(&sp.f);
@@ -455,6 +465,8 @@ void notify_subscribe(struct notify_room *r, const struct http_request *req,
 	s->r = r;
 	s->framing = f;
 	s->f = sp.f;
+	s->who = *who;
+	s->counted = true;
 	memcpy(s->topics, tl, sizeof(tl[0]) * (size_t)nt);
 	s->n_topics = (size_t)nt;
 	s->max_buffered = (size_t)n->subscriber_buffer;

@@ -31,7 +31,7 @@ static void push(const struct http_request *req, struct http_response *resp,
 	struct watch_room *r = ud;
 	const char *token = req->path + strlen(PUSH);
 	struct watch_mon *m = *token ? watch_find_token(r, token) : NULL;
-	if (!m) {
+	if (!m || m->paused) {
 		watch_push_answer(resp, 404, "Monitor not found or not active.");
 		return;
 	}
@@ -57,8 +57,7 @@ static void push(const struct http_request *req, struct http_response *resp,
 	watch_mon_push(m, up, text, ping, p);
 }
 
-/* Kuma's time text: "YYYY-MM-DD HH:mm:ss.SSS", UTC. */
-static void kuma_time(int64_t ms, char out[32])
+void watch_kuma_time(int64_t ms, char out[32])
 {
 	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
@@ -72,7 +71,7 @@ static json_t *monitor_json(const struct watch_mon *m)
 	const struct cfg_watch_monitor *c = m->cfg;
 	json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:b, s:I}",
 			      "id", (json_int_t)m->id, "name", c->name, "type",
-			      watch_type_name(c->type), "active", 1,
+			      watch_type_name(c->type), "active", !m->paused,
 			      "interval", (json_int_t)c->interval,
 			      "retries", (json_int_t)c->retries,
 			      "retry_interval", (json_int_t)c->retry_interval,
@@ -84,6 +83,8 @@ static json_t *monitor_json(const struct watch_mon *m)
 		return NULL;
 	if (c->description)
 		json_object_set_new(o, "description", json_string(c->description));
+	json_object_set_new(o, "source", json_string(c->from_lab ? "lab"
+								 : "config"));
 	if (c->url)
 		json_object_set_new(o, "url", json_string(c->url));
 	if (c->hostname) {
@@ -94,13 +95,18 @@ static json_t *monitor_json(const struct watch_mon *m)
 		json_object_set_new(o, "depends_on", json_string(c->depends_on));
 	if (c->type == WATCH_PUSH)
 		json_object_set_new(o, "pushes", json_integer(m->pushes));
+	if (m->cert_expires) {
+		json_object_set_new(o, "cert_days_remaining",
+				    json_integer(watch_cert_days(m)));
+		json_object_set_new(o, "cert_valid", json_boolean(m->cert_valid));
+	}
 	if (!m->st.has_beat) {
 		json_object_set_new(o, "status", json_null());
 		json_object_set_new(o, "status_text", json_string("NONE"));
 		return o;
 	}
 	char when[32];
-	kuma_time(m->time_ms, when);
+	watch_kuma_time(m->time_ms, when);
 	json_object_set_new(o, "status", json_integer(m->st.status));
 	json_object_set_new(o, "status_text",
 			    json_string(watch_status_name(m->st.status)));
@@ -157,7 +163,7 @@ static void heartbeats(struct watch_room *r, const struct watch_mon *m,
 	while (sql_next(&q)) {
 		char when[32];
 		int64_t ms = sql_col_int(&q, 0);
-		kuma_time(ms, when);
+		watch_kuma_time(ms, when);
 		json_t *ping = sqlite3_column_type(q.st, 3) == SQLITE_NULL
 				       ? json_null()
 				       : json_real(sqlite3_column_double(q.st, 3));
@@ -182,6 +188,117 @@ static void heartbeats(struct watch_room *r, const struct watch_mon *m,
 				  "name", m->cfg->name, "heartbeats", a));
 }
 
+/* A window: "24h", "7d", "30d", "1y", "90m", "2w", "6M"; bare digits
+ * are hours (Kuma's badges). Seconds, or -1. */
+int64_t watch_parse_window(const char *t)
+{
+	char *end;
+	long long n = strtoll(t, &end, 10);
+	if (end == t || n <= 0 || n > 100000)
+		return -1;
+	int64_t unit = !*end		 ? 3600
+		       : !strcmp(end, "m") ? 60
+		       : !strcmp(end, "h") ? 3600
+		       : !strcmp(end, "d") ? 86400
+		       : !strcmp(end, "w") ? 7 * 86400
+		       : !strcmp(end, "M") ? 30 * 86400
+		       : !strcmp(end, "y") ? 365 * 86400
+					   : -1;
+	return unit < 0 || n * unit > 10LL * 365 * 86400 ? -1 : n * unit;
+}
+
+#define UPTIME_SQL(table)                                                      \
+	"SELECT coalesce(sum(up), 0), coalesce(sum(down), 0), "               \
+	"coalesce(sum(maintenance), 0), "                                     \
+	"sum(ping * up) / nullif(sum(CASE WHEN ping IS NOT NULL THEN up END), " \
+	"0), min(ping_min), max(ping_max) FROM " table                        \
+	" WHERE monitor = ? AND timestamp >= ?"
+
+/* Kuma 2.x's uptime over the last @secs: up / (up + down) from the finest
+ * aggregate that covers it (PENDING is down, MAINTENANCE apart; no data:
+ * 0), with the response time of the UP beats. NULL on a store error. */
+json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
+		     int64_t secs)
+{
+	int64_t since = clock_wall_s(r->clock) - secs;
+	struct sql_rows q;
+	if (secs <= 86400)
+		sql_query(r->store, &q, UPTIME_SQL("watch_stat_minutely"), "ii",
+			  m->id, since - since % 60);
+	else if (secs <= 30 * 86400)
+		sql_query(r->store, &q, UPTIME_SQL("watch_stat_hourly"), "ii",
+			  m->id, since - since % 3600);
+	else
+		sql_query(r->store, &q, UPTIME_SQL("watch_stat_daily"), "ii",
+			  m->id, since - since % 86400);
+	json_t *o = NULL;
+	if (sql_next(&q)) {
+		int64_t up = sql_col_int(&q, 0), down = sql_col_int(&q, 1);
+		o = json_pack("{s:I, s:f, s:I, s:I, s:I}", "seconds",
+			      (json_int_t)secs, "uptime",
+			      up + down ? (double)up / (double)(up + down) : 0.0,
+			      "up", (json_int_t)up, "down", (json_int_t)down,
+			      "maintenance", (json_int_t)sql_col_int(&q, 2));
+		static const char *const names[] = {"ping_avg", "ping_min",
+						    "ping_max"};
+		for (int k = 0; o && k < 3; k++)
+			json_object_set_new(
+				o, names[k],
+				sqlite3_column_type(q.st, 3 + k) == SQLITE_NULL
+					? json_null()
+					: json_real(sqlite3_column_double(q.st,
+									  3 + k)));
+	}
+	if (sql_end(&q)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void uptime_route(struct watch_room *r, const struct watch_mon *m,
+			 const struct http_request *req,
+			 struct http_response *resp)
+{
+	const char *w = http_request_arg(req, "window");
+	int64_t secs = watch_parse_window(w ? w : "24h");
+	if (secs < 0) {
+		http_reply_error(resp, 400,
+				 "window: N with m, h, d, w, M or y (24h, 30d, "
+				 "1y), up to 10 years");
+		return;
+	}
+	json_t *o = watch_uptime(r, m, secs);
+	if (!o) {
+		http_reply_error(resp, 503, "the history cannot be read now");
+		return;
+	}
+	json_object_set_new(o, "monitor", json_integer(m->id));
+	json_object_set_new(o, "window", json_string(w ? w : "24h"));
+	http_reply_json(resp, 200, o);
+}
+
+/* The monitor with its uptime over Kuma's windows. */
+static json_t *monitor_full(struct watch_room *r, const struct watch_mon *m)
+{
+	static const struct {
+		const char *name;
+		int64_t secs;
+	} win[] = {{"24h", 86400}, {"7d", 7 * 86400}, {"30d", 30 * 86400},
+		   {"1y", 365 * 86400}};
+	json_t *o = monitor_json(m), *u = json_object();
+	for (size_t i = 0; o && u && i < sizeof(win) / sizeof(win[0]); i++) {
+		json_t *x = watch_uptime(r, m, win[i].secs);
+		json_object_set_new(u, win[i].name,
+				    x ? json_real(json_real_value(
+						json_object_get(x, "uptime")))
+				      : json_null());
+		json_decref(x);
+	}
+	json_object_set_new(o, "uptime", u);
+	return o;
+}
+
 /* /api/v1/watch/monitors/<id> and /<id>/heartbeats */
 static void one(const struct http_request *req, struct http_response *resp,
 		void *ud)
@@ -190,7 +307,8 @@ static void one(const struct http_request *req, struct http_response *resp,
 	const char *p = req->path + strlen(MONITORS "/");
 	char *end;
 	long long id = strtoll(p, &end, 10);
-	if (end == p || (*end && strcmp(end, "/heartbeats") != 0)) {
+	if (end == p || (*end && strcmp(end, "/heartbeats") != 0 &&
+			 strcmp(end, "/uptime") != 0)) {
 		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
 		return;
 	}
@@ -202,10 +320,89 @@ static void one(const struct http_request *req, struct http_response *resp,
 		http_reply_error(resp, 404, "no monitor with id %lld", id);
 		return;
 	}
-	if (*end)
+	if (!strcmp(end, "/heartbeats"))
 		heartbeats(r, m, req, resp);
+	else if (*end)
+		uptime_route(r, m, req, resp);
 	else
-		http_reply_json(resp, 200, monitor_json(m));
+		http_reply_json(resp, 200, monitor_full(r, m));
+}
+
+/* A pause or resume on its way to the store. */
+struct active_write {
+	struct watch_room *r;
+	struct http_pending *p;
+	int64_t id;
+	bool active;
+};
+
+static int active_work(struct store *s, void *ud)
+{
+	struct active_write *w = ud;
+	return watch_store_set_active(s, w->id, w->active);
+}
+
+static void active_done(void *ud, int rc)
+{
+	struct active_write *w = ud;
+	struct http_response *resp = http_pending_response(w->p);
+	struct watch_mon *m = NULL;
+	for (size_t i = 0; i < w->r->n_mons && !m; i++)
+		if (w->r->mons[i]->id == w->id)
+			m = w->r->mons[i];
+	if (rc) {
+		http_reply_error(resp, 503, "not saved: %s", hearth_strerror(rc));
+	} else {
+		if (m && !w->r->closing)
+			watch_mon_set_paused(m, !w->active);
+		http_reply_json(resp, 200,
+				json_pack("{s:b, s:I, s:b}", "ok", 1, "id",
+					  (json_int_t)w->id, "active", w->active));
+	}
+	http_pending_finish(w->p);
+	free(w);
+}
+
+/* POST /api/v1/watch/monitors/<id>/pause and /resume: durable, then
+ * applied and answered. */
+static void pause_resume(const struct http_request *req,
+			 struct http_response *resp, void *ud)
+{
+	struct watch_room *r = ud;
+	const char *p = req->path + strlen(MONITORS "/");
+	char *end;
+	long long id = strtoll(p, &end, 10);
+	bool pause = !strcmp(end, "/pause");
+	if (end == p || (!pause && strcmp(end, "/resume"))) {
+		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
+		return;
+	}
+	struct watch_mon *m = NULL;
+	for (size_t i = 0; i < r->n_mons && !m; i++)
+		if (r->mons[i]->id == id)
+			m = r->mons[i];
+	if (!m) {
+		http_reply_error(resp, 404, "no monitor with id %lld", id);
+		return;
+	}
+	struct active_write *w = calloc(1, sizeof(*w));
+	if (!w) {
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	*w = (struct active_write){.r = r, .id = id, .active = !pause};
+	w->p = http_defer(req, resp, NULL, NULL);
+	if (!w->p) {
+		free(w);
+		return;
+	}
+	int rc = watch_write_submit(r, active_work, active_done, w);
+	if (rc) {
+		http_reply_error(http_pending_response(w->p), 503,
+				 "cannot queue the write: %s", hearth_strerror(rc));
+		http_pending_finish(w->p);
+		free(w);
+	}
 }
 
 #define PUSH_ROUTE(m)                                                          \
@@ -218,14 +415,19 @@ static const struct http_route routes[] = {
 	{.name = "watch_monitors", .method = "GET", .path = MONITORS,
 	 .management = true, .fn = list,
 	 .help = "the monitors and their last beat"},
+	{.name = "watch_monitor_state", .method = "POST", .path = MONITORS "/",
+	 .prefix = true, .management = true, .fn = pause_resume,
+	 .help = "/<id>/pause, /<id>/resume: stops or restarts its checks "
+		 "(kept across restarts)"},
 	{.name = "watch_monitor", .method = "GET", .path = MONITORS "/",
 	 .prefix = true, .management = true, .fn = one,
-	 .help = "one monitor; /heartbeats?limit=&before= its beats, newest "
-		 "first"},
+	 .help = "one monitor with its uptime; /heartbeats?limit=&before= its "
+		 "beats, newest first; /uptime?window=24h|7d|30d|1y|..."},
 };
 
 int watch_api_register(struct watch_room *r, struct http_server *http)
 {
-	return http_server_add_routes(http, routes,
-				      sizeof(routes) / sizeof(routes[0]), r);
+	int rc = http_server_add_routes(http, routes,
+					sizeof(routes) / sizeof(routes[0]), r);
+	return rc ? rc : watch_page_register(r, http);
 }

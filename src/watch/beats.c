@@ -26,6 +26,9 @@ struct job {
 	struct watch_queued_beat *beats;
 	size_t n;
 	bool prune;
+	int (*work)(struct store *, void *); /* a write of the API */
+	void (*work_done)(void *, int);
+	void *ud;
 	int64_t now_s;
 	struct cfg_watch_retention keep;
 	int rc;
@@ -49,6 +52,10 @@ static void free_beats(struct watch_queued_beat *q, size_t n, int rc)
 static void run(void *ud)
 {
 	struct job *j = ud;
+	if (j->work) {
+		j->rc = j->work(j->r->wstore, j->ud);
+		return;
+	}
 	if (j->prune) {
 		j->rc = watch_store_prune(j->r->wstore, j->now_s,
 					  j->keep.heartbeats, j->keep.minutely,
@@ -76,7 +83,9 @@ static void done(void *ud, int status)
 	struct watch_room *r = j->r;
 	int rc = status ? status : j->rc;
 	r->jobs--;
-	if (!j->prune) {
+	if (j->work) {
+		j->work_done(j->ud, rc);
+	} else if (!j->prune) {
 		if (rc) {
 			r->write_errors++;
 			log_warn("watch", "%zu heartbeats not written: %s", j->n,
@@ -102,7 +111,7 @@ static void submit(struct watch_room *r, struct job *j)
 	if (rc) {
 		log_warn("watch", "cannot queue a history write: %s",
 			 hearth_strerror(rc));
-		if (!j->prune) {
+		if (!j->prune && !j->work) {
 			free_beats(j->beats, j->n, rc);
 			r->batch = NULL;
 			r->n_batch = 0;
@@ -111,6 +120,22 @@ static void submit(struct watch_room *r, struct job *j)
 		return;
 	}
 	r->jobs++;
+}
+
+int watch_write_submit(struct watch_room *r, int (*work)(struct store *, void *),
+		       void (*done_fn)(void *, int), void *ud)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	*j = (struct job){.r = r, .work = work, .work_done = done_fn, .ud = ud};
+	int rc = workq_strand_submit(r->strand, run, done, j);
+	if (rc) {
+		free(j);
+		return rc;
+	}
+	r->jobs++;
+	return 0;
 }
 
 void watch_beats_flush(struct watch_room *r)

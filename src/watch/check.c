@@ -93,6 +93,8 @@ static void on_http(const struct http_client_result *res, void *ud)
 	}
 	const struct cfg_watch_monitor *c = m->cfg;
 	double ping = res->seconds * 1000.0;
+	if (res->cert_expires)
+		watch_mon_cert(m, res->cert_expires, res->cert_valid);
 	if (res->err) {
 		if (res->err == HEARTH_ETIMEDOUT)
 			snprintf(msg, sizeof(msg), "timeout of %lldms exceeded",
@@ -147,6 +149,7 @@ static void http_start(struct watch_mon *m)
 		.max_response = HTTP_MAX_RESPONSE,
 		.max_redirects = (long)c->max_redirects,
 		.insecure = c->ignore_tls,
+		.want_cert = !strncmp(c->url, "https://", 8),
 	};
 	int rc = http_client_request(m->room->http, &req, on_http, m);
 	if (rc) {
@@ -314,7 +317,14 @@ void watch_check_start(struct watch_mon *m)
 	case WATCH_PORT:
 		port_start(m);
 		break;
+	case WATCH_PING:
+		watch_ping_start(m);
+		break;
+	case WATCH_DNS:
+		watch_dns_start(m);
+		break;
 	case WATCH_PUSH:
-		break; /* passive: never started */
+	case WATCH_GROUP:
+		break; /* never started: the room beats them itself */
 	}
 }

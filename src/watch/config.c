@@ -2,11 +2,13 @@
 /* The watch room's config schema: every key of `watch:`, with Uptime Kuma's names and defaults, and its checks. */
 #include "watch/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/dns/dns.h"
 #include "proto/watch/codes.h"
 #include "proto/watch/jsonq.h"
 #include "watch/watch_room.h"
@@ -26,12 +28,15 @@ static const char *const type_names[] = {
 	[WATCH_JSON_QUERY] = "json-query",
 	[WATCH_PORT] = "port",
 	[WATCH_PUSH] = "push",
+	[WATCH_GROUP] = "group",
+	[WATCH_PING] = "ping",
+	[WATCH_DNS] = "dns",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
-	"ping", "dns", "tls", "postgres", "mysql", "mariadb", "redis",
-	"smtp", "group", "docker", "real-browser", "grpc-keyword", "mqtt",
+	"tls", "postgres", "mysql", "mariadb", "redis",
+	"smtp", "docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
 };
@@ -53,10 +58,11 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"push are)", m->type_text);
+					"ping, dns, push, group are)", m->type_text);
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, push)", m->type_text);
+			"json-query, port, ping, dns, push, group)",
+			m->type_text);
 }
 
 static int check_http(struct config *cfg, M *m, struct cfg_error *err)
@@ -151,12 +157,45 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 			rc = cfg_fail(err, &m->token_pos,
 				      "token: 4 or more letters, digits, - or _");
 		break;
+	case WATCH_GROUP:
+		break; /* its children say how it is */
+	case WATCH_DNS: {
+		static const char *const types[] = {"A", "AAAA", "CAA", "CNAME",
+						    "MX", "NS", "PTR", "SOA",
+						    "SRV", "TXT"};
+		size_t k = 0;
+		struct in_addr a;
+		while (k < N(types) && strcmp(types[k], m->dns_type_text))
+			k++;
+		if (!m->hostname)
+			rc = cfg_fail(err, &m->pos,
+				      "hostname: a dns monitor needs the name to "
+				      "resolve");
+		else if (k == N(types) ||
+			 dns_type_parse(m->dns_type_text, &m->dns_type))
+			rc = cfg_fail(err, &m->dns_type_pos,
+				      "dns_resolve_type: '%s' is not A, AAAA, CAA, "
+				      "CNAME, MX, NS, PTR, SOA, SRV or TXT",
+				      m->dns_type_text);
+		else if (inet_pton(AF_INET, m->dns_server, &a) != 1)
+			rc = cfg_fail(err, &m->dns_server_pos,
+				      "dns_resolve_server: '%s' is not an IPv4 "
+				      "address", m->dns_server);
+		break;
+	}
+	case WATCH_PING:
+		if (!m->hostname)
+			rc = cfg_fail(err, &m->pos,
+				      "hostname: a ping monitor needs a hostname "
+				      "(IPv4)");
+		break;
 	}
 	if (rc)
 		return rc;
 	/* Kuma: 0 (or none) is 0.8 x interval. */
 	m->timeout_ms = m->timeout ? m->timeout * 1000 : m->interval * 800;
 	m->depends_index = -1;
+	m->parent_index = -1;
 	return 0;
 }
 
@@ -172,7 +211,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "push"),
+		      "ping, dns, push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -203,6 +242,11 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "ignore_tls", .type = CFG_BOOL, .off = F(M, ignore_tls),
 	      .def = "false", .reloadable = true,
 	      .help = "true: do not verify the server's TLS certificate"),
+	FIELD(.key = "expiry_notification", .type = CFG_BOOL,
+	      .off = F(M, expiry_notification), .def = "false",
+	      .reloadable = true,
+	      .help = "https: alert once as the certificate's days left cross "
+		      "each of watch.tls_expiry_days"),
 	FIELD(.key = "keyword", .type = CFG_STRING, .off = F(M, keyword),
 	      .reloadable = true,
 	      .help = "keyword: text the body must contain (case-sensitive)"),
@@ -219,12 +263,31 @@ static const struct cfg_field monitor_fields[] = {
 	      .help = "json-query: ==, !=, <, <=, >, >= or contains"),
 	FIELD(.key = "expected_value", .type = CFG_STRING,
 	      .off = F(M, expected_value), .reloadable = true,
-	      .help = "json-query: what the value is compared with"),
+	      .help = "json-query: what the value is compared with; dns: a "
+		      "record the answer must hold"),
 	FIELD(.key = "hostname", .type = CFG_STRING, .off = F(M, hostname),
-	      .reloadable = true, .help = "port: the host connected to"),
+	      .reloadable = true,
+	      .help = "port, ping: the host connected to / pinged; dns: the "
+		      "name resolved"),
 	FIELD(.key = "port", .type = CFG_INT, .off = F(M, port), .def = "0",
 	      .min = 0, .max = 65535, .reloadable = true,
 	      .help = "port: the TCP port"),
+	FIELD(.key = "dns_resolve_type", .type = CFG_STRING,
+	      .off = F(M, dns_type_text), .pos_off = F(M, dns_type_pos),
+	      .def = "A", .reloadable = true,
+	      .help = "dns: A, AAAA, CAA, CNAME, MX, NS, PTR, SOA, SRV or TXT"),
+	FIELD(.key = "dns_resolve_server", .type = CFG_STRING,
+	      .off = F(M, dns_server), .pos_off = F(M, dns_server_pos),
+	      .def = "1.1.1.1", .reloadable = true,
+	      .help = "dns: the server asked (IPv4; port: port, default 53)"),
+	FIELD(.key = "ping_count", .type = CFG_INT, .off = F(M, ping_count),
+	      .def = "1", .min = 1, .max = 100, .reloadable = true,
+	      .help = "ping: echo requests a check sends (UP when one is "
+		      "answered)"),
+	FIELD(.key = "ping_timeout", .type = CFG_DURATION,
+	      .off = F(M, ping_timeout), .def = "2s", .min = 1, .max = 60,
+	      .reloadable = true,
+	      .help = "ping: how long each request waits for its reply"),
 	FIELD(.key = "token", .type = CFG_STRING, .off = F(M, token),
 	      .pos_off = F(M, token_pos), .reloadable = true,
 	      .help = "push: the secret of its URL /api/push/<token>"),
@@ -258,11 +321,261 @@ static const struct cfg_field monitor_fields[] = {
 	      .pos_off = F(M, depends_pos), .reloadable = true,
 	      .help = "name of a monitor this one needs: while it is DOWN, "
 		      "this one is DOWN by dependency and sends no alert"),
+	FIELD(.key = "parent", .type = CFG_STRING, .off = F(M, parent),
+	      .pos_off = F(M, parent_pos), .reloadable = true,
+	      .help = "name of the group monitor this one belongs to (the "
+		      "worst of a group's children is the group's state)"),
 };
 static const struct cfg_section monitor_section = {
 	.size = sizeof(M), .name_off = CFG_NONE, .pos_off = F(M, pos),
 	.fields = monitor_fields, .n_fields = N(monitor_fields),
 	.check = monitor_check,
+};
+
+#define MW struct cfg_watch_maint
+
+static int maint_times(MW *w, struct cfg_error *err)
+{
+	if (!w->start_time || !w->end_time)
+		return cfg_fail(err, &w->pos,
+				"start_time, end_time: a %s window needs both "
+				"(HH:MM)", w->strategy_text);
+	if (watch_maint_parse_time(w->start_time, &w->rule.start_min))
+		return cfg_fail(err, &w->start_time_pos,
+				"start_time: '%s' is not HH:MM", w->start_time);
+	if (watch_maint_parse_time(w->end_time, &w->rule.end_min))
+		return cfg_fail(err, &w->end_time_pos,
+				"end_time: '%s' is not HH:MM", w->end_time);
+	if (w->rule.start_min == w->rule.end_min)
+		return cfg_fail(err, &w->end_time_pos,
+				"end_time: the window would be empty");
+	return 0;
+}
+
+static int maint_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	MW *w = obj;
+	struct watch_maint_rule *r = &w->rule;
+	static const char *const names[] = {
+		[WATCH_MAINT_MANUAL] = "manual",
+		[WATCH_MAINT_SINGLE] = "single",
+		[WATCH_MAINT_WEEKDAY] = "recurring-weekday",
+		[WATCH_MAINT_DAY_OF_MONTH] = "recurring-day-of-month",
+		[WATCH_MAINT_INTERVAL] = "recurring-interval",
+	};
+	size_t k = 0;
+	while (k < N(names) && strcmp(names[k], w->strategy_text))
+		k++;
+	if (k == N(names))
+		return cfg_fail(err, &w->strategy_pos,
+				"strategy: '%s' is not manual, single, "
+				"recurring-weekday, recurring-day-of-month or "
+				"recurring-interval%s", w->strategy_text,
+				strcmp(w->strategy_text, "cron") ? ""
+								: " (cron is not "
+								  "supported yet)");
+	r->strategy = (enum watch_maint_strategy)k;
+	r->active = w->active;
+	if (!strcmp(w->timezone, "local")) {
+		w->local = true;
+	} else if (watch_maint_parse_offset(w->timezone, &w->offset_s)) {
+		return cfg_fail(err, &w->timezone_pos,
+				"timezone: '%s' is not UTC, local or +HH:MM "
+				"(zone names are not supported yet)",
+				w->timezone);
+	}
+	switch (r->strategy) {
+	case WATCH_MAINT_MANUAL:
+		return 0;
+	case WATCH_MAINT_SINGLE:
+		if (!w->start || !w->end)
+			return cfg_fail(err, &w->pos,
+					"start, end: a single window needs both "
+					"(YYYY-MM-DD HH:MM)");
+		if (watch_maint_parse_datetime(w->start, &r->start_s))
+			return cfg_fail(err, &w->start_pos,
+					"start: '%s' is not YYYY-MM-DD HH:MM",
+					w->start);
+		if (watch_maint_parse_datetime(w->end, &r->end_s))
+			return cfg_fail(err, &w->end_pos,
+					"end: '%s' is not YYYY-MM-DD HH:MM", w->end);
+		if (r->end_s <= r->start_s)
+			return cfg_fail(err, &w->end_pos,
+					"end: not after start");
+		return 0;
+	case WATCH_MAINT_WEEKDAY:
+		if (!w->n_weekdays)
+			return cfg_fail(err, &w->pos,
+					"weekdays: a recurring-weekday window "
+					"needs some");
+		for (size_t i = 0; i < w->n_weekdays; i++) {
+			int d = watch_maint_parse_weekday(w->weekdays[i]);
+			if (d < 0)
+				return cfg_fail(err, &w->weekdays_pos,
+						"weekdays: '%s' is not a day "
+						"(mon..sun, 0-7)", w->weekdays[i]);
+			r->weekdays |= (uint8_t)(1u << d);
+		}
+		break;
+	case WATCH_MAINT_DAY_OF_MONTH:
+		if (!w->n_days)
+			return cfg_fail(err, &w->pos,
+					"days: a recurring-day-of-month window "
+					"needs some");
+		for (size_t i = 0; i < w->n_days; i++) {
+			char *end;
+			long d = strtol(w->days[i], &end, 10);
+			if (!strcmp(w->days[i], "last") ||
+			    !strcmp(w->days[i], "lastDay"))
+				r->last_day = true;
+			else if (*end || end == w->days[i] || d < 1 || d > 31)
+				return cfg_fail(err, &w->days_pos,
+						"days: '%s' is not 1-31 or last",
+						w->days[i]);
+			else
+				r->days |= 1u << d;
+		}
+		break;
+	case WATCH_MAINT_INTERVAL:
+		if (!w->interval_days || !w->first_day)
+			return cfg_fail(err, &w->pos,
+					"interval_days, first_day: a "
+					"recurring-interval window needs both");
+		if (watch_maint_parse_date(w->first_day, &r->first_day))
+			return cfg_fail(err, &w->first_day_pos,
+					"first_day: '%s' is not YYYY-MM-DD",
+					w->first_day);
+		r->interval_days = (int)w->interval_days;
+		break;
+	}
+	return maint_times(w, err);
+}
+
+static const struct cfg_field maint_fields[] = {
+	FIELD(.key = "name", .type = CFG_STRING, .off = F(MW, name),
+	      .required = true, .reloadable = true, .help = "the window's name"),
+	FIELD(.key = "description", .type = CFG_STRING,
+	      .off = F(MW, description), .reloadable = true, .help = "free text"),
+	FIELD(.key = "monitors", .type = CFG_LIST, .elem = CFG_STRING,
+	      .elem_size = sizeof(const char *), .off = F(MW, monitors),
+	      .count_off = F(MW, n_monitors), .pos_off = F(MW, monitors_pos),
+	      .reloadable = true,
+	      .help = "names of the monitors it covers (absent: all)"),
+	FIELD(.key = "strategy", .type = CFG_STRING, .off = F(MW, strategy_text),
+	      .pos_off = F(MW, strategy_pos), .def = "manual",
+	      .reloadable = true,
+	      .help = "manual, single, recurring-weekday, "
+		      "recurring-day-of-month or recurring-interval"),
+	FIELD(.key = "active", .type = CFG_BOOL, .off = F(MW, active),
+	      .def = "true", .reloadable = true,
+	      .help = "manual: on while true"),
+	FIELD(.key = "start", .type = CFG_STRING, .off = F(MW, start),
+	      .pos_off = F(MW, start_pos), .reloadable = true,
+	      .help = "single: YYYY-MM-DD HH:MM"),
+	FIELD(.key = "end", .type = CFG_STRING, .off = F(MW, end),
+	      .pos_off = F(MW, end_pos), .reloadable = true,
+	      .help = "single: YYYY-MM-DD HH:MM"),
+	FIELD(.key = "weekdays", .type = CFG_LIST, .elem = CFG_STRING,
+	      .elem_size = sizeof(const char *), .off = F(MW, weekdays),
+	      .count_off = F(MW, n_weekdays), .pos_off = F(MW, weekdays_pos),
+	      .reloadable = true,
+	      .help = "recurring-weekday: mon..sun (or 0-7, 0 and 7 Sunday)"),
+	FIELD(.key = "days", .type = CFG_LIST, .elem = CFG_STRING,
+	      .elem_size = sizeof(const char *), .off = F(MW, days),
+	      .count_off = F(MW, n_days), .pos_off = F(MW, days_pos),
+	      .reloadable = true,
+	      .help = "recurring-day-of-month: 1-31, or last"),
+	FIELD(.key = "interval_days", .type = CFG_INT,
+	      .off = F(MW, interval_days), .def = "0", .min = 0, .max = 3650,
+	      .reloadable = true,
+	      .help = "recurring-interval: every this many days"),
+	FIELD(.key = "first_day", .type = CFG_STRING, .off = F(MW, first_day),
+	      .pos_off = F(MW, first_day_pos), .reloadable = true,
+	      .help = "recurring-interval: YYYY-MM-DD of the first window"),
+	FIELD(.key = "start_time", .type = CFG_STRING, .off = F(MW, start_time),
+	      .pos_off = F(MW, start_time_pos), .reloadable = true,
+	      .help = "recurring: HH:MM the window opens"),
+	FIELD(.key = "end_time", .type = CFG_STRING, .off = F(MW, end_time),
+	      .pos_off = F(MW, end_time_pos), .reloadable = true,
+	      .help = "recurring: HH:MM it closes (before start_time: the "
+		      "next day)"),
+	FIELD(.key = "timezone", .type = CFG_STRING, .off = F(MW, timezone),
+	      .pos_off = F(MW, timezone_pos), .def = "UTC", .reloadable = true,
+	      .help = "UTC, local (the server's) or +HH:MM / -HH:MM"),
+};
+static const struct cfg_section maint_section = {
+	.size = sizeof(MW), .name_off = CFG_NONE, .pos_off = F(MW, pos),
+	.fields = maint_fields, .n_fields = N(maint_fields),
+	.check = maint_check,
+};
+
+#define PG struct cfg_watch_page_group
+static const struct cfg_field page_group_fields[] = {
+	FIELD(.key = "name", .type = CFG_STRING, .off = F(PG, name),
+	      .required = true, .reloadable = true, .help = "the group's title"),
+	FIELD(.key = "monitors", .type = CFG_LIST, .elem = CFG_STRING,
+	      .elem_size = sizeof(const char *), .off = F(PG, monitors),
+	      .count_off = F(PG, n_monitors), .pos_off = F(PG, monitors_pos),
+	      .reloadable = true, .help = "names of the monitors it shows"),
+};
+static const struct cfg_section page_group_section = {
+	.size = sizeof(PG), .name_off = CFG_NONE, .pos_off = F(PG, pos),
+	.fields = page_group_fields, .n_fields = N(page_group_fields),
+};
+
+#define PAGE struct cfg_watch_page
+static int page_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	PAGE *p = obj;
+	if (!*p->slug || strspn(p->slug, "abcdefghijklmnopqrstuvwxyz0123456789-_")
+				 != strlen(p->slug))
+		return cfg_fail(err, &p->slug_pos,
+				"slug: lower-case letters, digits, - and _");
+	if (strcmp(p->theme, "auto") && strcmp(p->theme, "light") &&
+	    strcmp(p->theme, "dark"))
+		return cfg_fail(err, &p->theme_pos,
+				"theme: '%s' is not auto, light or dark",
+				p->theme);
+	return 0;
+}
+
+static const struct cfg_field page_fields[] = {
+	FIELD(.key = "slug", .type = CFG_STRING, .off = F(PAGE, slug),
+	      .pos_off = F(PAGE, slug_pos), .required = true,
+	      .reloadable = true,
+	      .help = "the page's name in its URLs: /status/<slug>"),
+	FIELD(.key = "title", .type = CFG_STRING, .off = F(PAGE, title),
+	      .def = "Status", .reloadable = true, .help = "the page's title"),
+	FIELD(.key = "description", .type = CFG_STRING,
+	      .off = F(PAGE, description), .reloadable = true,
+	      .help = "text under the title"),
+	FIELD(.key = "footer_text", .type = CFG_STRING,
+	      .off = F(PAGE, footer_text), .reloadable = true,
+	      .help = "text at the bottom"),
+	FIELD(.key = "theme", .type = CFG_STRING, .off = F(PAGE, theme),
+	      .pos_off = F(PAGE, theme_pos), .def = "auto", .reloadable = true,
+	      .help = "auto (the reader's preference), light or dark"),
+	FIELD(.key = "published", .type = CFG_BOOL, .off = F(PAGE, published),
+	      .def = "true", .reloadable = true,
+	      .help = "false: the page, its JSON and its monitors' badges are "
+		      "not served"),
+	FIELD(.key = "show_powered_by", .type = CFG_BOOL,
+	      .off = F(PAGE, show_powered_by), .def = "true",
+	      .reloadable = true, .help = "a 'Powered by hearth' line"),
+	FIELD(.key = "auto_refresh", .type = CFG_DURATION,
+	      .off = F(PAGE, auto_refresh), .def = "300s", .min = 0,
+	      .max = 86400, .reloadable = true,
+	      .help = "the HTML page reloads itself this often (0: never)"),
+	FIELD(.key = "groups", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &page_group_section, .off = F(PAGE, groups),
+	      .count_off = F(PAGE, n_groups), .reloadable = true,
+	      .help = "{name, monitors}: the page's sections"),
+};
+static const struct cfg_section page_section = {
+	.size = sizeof(PAGE), .name_off = CFG_NONE, .pos_off = F(PAGE, pos),
+	.fields = page_fields, .n_fields = N(page_fields), .check = page_check,
 };
 
 static const struct cfg_field alerts_fields[] = {
@@ -309,12 +622,58 @@ static int find_monitor(const struct cfg_watch *w, const char *name)
 	return -1;
 }
 
+/* watch.from_lab: a ping monitor per lab host with an IPv4 address,
+ * appended to the list (a monitor of the file with that name wins). */
+static int derive_from_lab(struct config *cfg, struct cfg_watch *w)
+{
+	const struct cfg_lab *lab = &cfg->lab;
+	if (!w->from_lab || !lab->enabled || !lab->n_hosts)
+		return 0;
+	M *all = arena_alloc(&cfg->arena,
+			     (w->n_monitors + lab->n_hosts) * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
+	size_t n = w->n_monitors;
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct cfg_host *h = &lab->hosts[i];
+		if (!h->has_ip || h->ip.family != AF_INET)
+			continue;
+		bool taken = false;
+		for (size_t k = 0; k < n && !taken; k++)
+			taken = !strcmp(all[k].name, h->name);
+		if (taken)
+			continue;
+		char ip[ADDR_TEXT_MAX];
+		ipaddr_format(&h->ip, ip);
+		char *text = arena_alloc(&cfg->arena, strlen(ip) + 1);
+		if (!text)
+			return -ENOMEM;
+		memcpy(text, ip, strlen(ip) + 1);
+		all[n++] = (M){
+			.pos = h->pos, .name = h->name, .name_pos = h->pos,
+			.type_text = "ping", .type = WATCH_PING,
+			.hostname = text, .method = "GET", .json_operator = "==",
+			.interval = w->lab_interval, .retries = w->lab_retries,
+			.retry_interval = w->lab_interval < 60 ? w->lab_interval : 60,
+			.ping_count = 1, .ping_timeout = 2, .max_redirects = 10,
+			.timeout_ms = w->lab_interval * 800, .depends_index = -1,
+			.parent_index = -1, .from_lab = true,
+		};
+	}
+	w->monitors = all;
+	w->n_monitors = n;
+	return 0;
+}
+
 /* Across monitors: unique names, ids and tokens; dependencies that
  * exist and do not loop. */
 static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
-	(void)cfg;
 	struct cfg_watch *w = obj;
+	int drc = derive_from_lab(cfg, w);
+	if (drc)
+		return drc;
 	for (size_t j = 0; j < w->n_monitors; j++) {
 		M *m = &w->monitors[j];
 		for (size_t i = 0; i < j; i++) {
@@ -345,17 +704,87 @@ static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 					"depends_on: no monitor named '%s'",
 					m->depends_on);
 	}
+	for (size_t j = 0; j < w->n_monitors; j++) {
+		M *m = &w->monitors[j];
+		if (!m->parent)
+			continue;
+		m->parent_index = find_monitor(w, m->parent);
+		if (m->parent_index < 0)
+			return cfg_fail(err, &m->parent_pos,
+					"parent: no monitor named '%s'", m->parent);
+		if (w->monitors[m->parent_index].type != WATCH_GROUP)
+			return cfg_fail(err, &m->parent_pos,
+					"parent: '%s' is not a group monitor",
+					m->parent);
+	}
+	for (size_t j = 0; j < w->n_maintenance; j++) {
+		const struct cfg_watch_maint *mw = &w->maintenance[j];
+		for (size_t i = 0; i < mw->n_monitors; i++)
+			if (find_monitor(w, mw->monitors[i]) < 0)
+				return cfg_fail(err, &mw->monitors_pos,
+						"monitors: no monitor named '%s'",
+						mw->monitors[i]);
+	}
+	if (!w->n_tls_days) {
+		static const int64_t dflt[] = {21, 14, 7};
+		w->tls_days = arena_alloc(&cfg->arena, sizeof(dflt));
+		if (!w->tls_days)
+			return -ENOMEM;
+		memcpy(w->tls_days, dflt, sizeof(dflt));
+		w->n_tls_days = 3;
+	}
+	/* Highest first (a small list: insertion sort). */
+	for (size_t i = 1; i < w->n_tls_days; i++)
+		for (size_t k = i; k > 0 && w->tls_days[k] > w->tls_days[k - 1];
+		     k--) {
+			int64_t t = w->tls_days[k];
+			w->tls_days[k] = w->tls_days[k - 1];
+			w->tls_days[k - 1] = t;
+		}
+	for (size_t j = 0; j < w->n_pages; j++) {
+		struct cfg_watch_page *pg = &w->pages[j];
+		for (size_t i = 0; i < j; i++)
+			if (!strcmp(w->pages[i].slug, pg->slug))
+				return cfg_fail(err, &pg->slug_pos,
+						"slug: '%s' is also the page at "
+						"line %d", pg->slug,
+						w->pages[i].pos.line);
+		for (size_t g = 0; g < pg->n_groups; g++) {
+			struct cfg_watch_page_group *gr = &pg->groups[g];
+			gr->index = arena_alloc(&cfg->arena,
+						(gr->n_monitors + 1) *
+							sizeof(*gr->index));
+			if (!gr->index)
+				return -ENOMEM;
+			for (size_t i = 0; i < gr->n_monitors; i++)
+				if ((gr->index[i] = find_monitor(
+					     w, gr->monitors[i])) < 0)
+					return cfg_fail(err, &gr->monitors_pos,
+							"monitors: no monitor "
+							"named '%s'",
+							gr->monitors[i]);
+		}
+	}
 	/* A chain longer than the list loops. */
 	for (size_t j = 0; j < w->n_monitors; j++) {
-		int k = (int)j;
-		for (size_t steps = 0; k >= 0; steps++) {
-			k = w->monitors[k].depends_index;
-			if (k == (int)j || steps > w->n_monitors)
-				return cfg_fail(err, &w->monitors[j].depends_pos,
-						"depends_on: monitor '%s' depends "
-						"on itself through '%s'",
-						w->monitors[j].name,
-						w->monitors[j].depends_on);
+		for (int pass = 0; pass < 2; pass++) {
+			int k = (int)j;
+			for (size_t steps = 0; k >= 0; steps++) {
+				k = pass ? w->monitors[k].parent_index
+					 : w->monitors[k].depends_index;
+				if (k != (int)j && steps <= w->n_monitors)
+					continue;
+				const M *m = &w->monitors[j];
+				return pass ? cfg_fail(err, &m->parent_pos,
+						       "parent: group '%s' "
+						       "contains itself through "
+						       "'%s'", m->name, m->parent)
+					    : cfg_fail(err, &m->depends_pos,
+						       "depends_on: monitor '%s' "
+						       "depends on itself "
+						       "through '%s'", m->name,
+						       m->depends_on);
+			}
 		}
 	}
 	return 0;
@@ -368,6 +797,37 @@ static const struct cfg_field watch_fields[] = {
 	      .help = "{name, type, url, hostname, port, token, interval, "
 		      "retries, retry_interval, timeout, ...} as Uptime Kuma's "
 		      "monitors"),
+	FIELD(.key = "maintenance", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &maint_section, .off = F(struct cfg_watch, maintenance),
+	      .count_off = F(struct cfg_watch, n_maintenance),
+	      .reloadable = true,
+	      .help = "maintenance windows: checks are skipped and beats are "
+		      "MAINTENANCE (no alerts) while one covers a monitor"),
+	FIELD(.key = "status_pages", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &page_section, .off = F(struct cfg_watch, pages),
+	      .count_off = F(struct cfg_watch, n_pages), .reloadable = true,
+	      .help = "{slug, title, description, groups: [{name, monitors}], "
+		      "...}: public status pages, Kuma's status-page JSON and "
+		      "badges"),
+	FIELD(.key = "tls_expiry_days", .type = CFG_LIST, .elem = CFG_INT,
+	      .elem_size = sizeof(int64_t), .off = F(struct cfg_watch, tls_days),
+	      .count_off = F(struct cfg_watch, n_tls_days), .min = 1,
+	      .max = 3650, .reloadable = true,
+	      .help = "days before a certificate's expiry at which "
+		      "expiry_notification alerts (default 7, 14, 21)"),
+	FIELD(.key = "from_lab", .type = CFG_BOOL,
+	      .off = F(struct cfg_watch, from_lab), .def = "false",
+	      .reloadable = true,
+	      .help = "true: every lab.hosts entry with an IPv4 ip gets a ping "
+		      "monitor named after it (unless a monitor has that name)"),
+	FIELD(.key = "lab_interval", .type = CFG_DURATION,
+	      .off = F(struct cfg_watch, lab_interval), .def = "60s", .min = 1,
+	      .max = 86400, .reloadable = true,
+	      .help = "interval of the monitors derived from lab.hosts"),
+	FIELD(.key = "lab_retries", .type = CFG_INT,
+	      .off = F(struct cfg_watch, lab_retries), .def = "1", .min = 0,
+	      .max = 100, .reloadable = true,
+	      .help = "retries of the monitors derived from lab.hosts"),
 	FIELD(.key = "alerts", .type = CFG_SECTION,
 	      .off = F(struct cfg_watch, alerts), .sub = &alerts_section,
 	      .reloadable = true, .help = "DOWN and UP alerts (notify room)"),

@@ -9,6 +9,7 @@
 
 #include "core/config.h"
 #include "core/config_schema.h"
+#include "proto/watch/maint.h"
 
 /* The monitor types this build runs (Kuma's type names). */
 enum watch_type {
@@ -17,6 +18,9 @@ enum watch_type {
 	WATCH_JSON_QUERY,
 	WATCH_PORT,
 	WATCH_PUSH,
+	WATCH_GROUP,
+	WATCH_PING,
+	WATCH_DNS,
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -49,6 +53,7 @@ struct cfg_watch_monitor {
 	struct cfg_pos codes_pos;
 	int64_t max_redirects;
 	bool ignore_tls;
+	bool expiry_notification; /* alert as the certificate nears expiry */
 	const char *keyword;
 	bool invert_keyword;
 	const char *json_path;
@@ -59,6 +64,15 @@ struct cfg_watch_monitor {
 	/* port */
 	const char *hostname;
 	int64_t port;
+	/* dns */
+	const char *dns_type_text;
+	struct cfg_pos dns_type_pos;
+	const char *dns_server;
+	struct cfg_pos dns_server_pos;
+	uint16_t dns_type; /* filled by the check */
+	/* ping */
+	int64_t ping_count;
+	int64_t ping_timeout; /* seconds, per request */
 	/* push */
 	const char *token;
 	struct cfg_pos token_pos;
@@ -72,12 +86,75 @@ struct cfg_watch_monitor {
 	int64_t up_retries;
 	const char *depends_on;
 	struct cfg_pos depends_pos;
+	const char *parent; /* the group this monitor belongs to */
+	struct cfg_pos parent_pos;
 	/* ---- filled by the check ---- */
 	enum watch_type type;
 	struct watch_code_range *codes;
 	size_t n_codes;
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
+	int parent_index;  /* index of parent in the list, or -1 */
+	bool from_lab;	   /* derived from a lab host (watch.from_lab) */
+};
+
+/* A maintenance window (Kuma's strategies but cron). */
+struct cfg_watch_maint {
+	struct cfg_pos pos;
+	const char *name;
+	const char *description;
+	const char **monitors; /* names; none: every monitor */
+	size_t n_monitors;
+	struct cfg_pos monitors_pos;
+	const char *strategy_text;
+	struct cfg_pos strategy_pos;
+	bool active;		       /* manual */
+	const char *start, *end;       /* single: "YYYY-MM-DD HH:MM" */
+	struct cfg_pos start_pos, end_pos;
+	const char **weekdays;	       /* recurring-weekday */
+	size_t n_weekdays;
+	struct cfg_pos weekdays_pos;
+	const char **days;	       /* recurring-day-of-month: 1..31, last */
+	size_t n_days;
+	struct cfg_pos days_pos;
+	const char *start_time, *end_time; /* "HH:MM" */
+	struct cfg_pos start_time_pos, end_time_pos;
+	int64_t interval_days;	       /* recurring-interval */
+	const char *first_day;	       /* "YYYY-MM-DD" */
+	struct cfg_pos first_day_pos;
+	const char *timezone;	       /* UTC, local, +HH:MM */
+	struct cfg_pos timezone_pos;
+	/* ---- filled by the check ---- */
+	struct watch_maint_rule rule;
+	bool local;	  /* the server's zone, read when evaluated */
+	int64_t offset_s; /* else this offset east of UTC */
+};
+
+/* A status page's group of monitors (Kuma's publicGroupList entry). */
+struct cfg_watch_page_group {
+	struct cfg_pos pos;
+	const char *name;
+	const char **monitors; /* names */
+	size_t n_monitors;
+	struct cfg_pos monitors_pos;
+	int *index;	       /* filled by the check: indexes in monitors */
+};
+
+/* A status page (/status/<slug>, /api/status-page/<slug>). */
+struct cfg_watch_page {
+	struct cfg_pos pos;
+	const char *slug; /* lower case */
+	struct cfg_pos slug_pos;
+	const char *title;
+	const char *description;
+	const char *footer_text;
+	const char *theme; /* auto, light, dark */
+	struct cfg_pos theme_pos;
+	bool published;
+	bool show_powered_by;
+	int64_t auto_refresh; /* seconds, 0: off */
+	struct cfg_watch_page_group *groups;
+	size_t n_groups;
 };
 
 struct cfg_watch_alerts {
@@ -97,6 +174,17 @@ struct cfg_watch {
 	struct cfg_watch_monitor *monitors;
 	size_t n_monitors;
 	struct cfg_watch_alerts alerts;
+	struct cfg_watch_maint *maintenance;
+	size_t n_maintenance;
+	struct cfg_watch_page *pages;
+	size_t n_pages;
+	int64_t *tls_days; /* expiry thresholds (days), highest first */
+	size_t n_tls_days;
+	/* Ping monitors derived from lab.hosts (appended to monitors by the
+	 * check, after the file's own). */
+	bool from_lab;
+	int64_t lab_interval; /* seconds */
+	int64_t lab_retries;
 	struct cfg_watch_retention retention;
 };
 

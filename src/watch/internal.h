@@ -16,6 +16,9 @@
 #define WATCH_MSG_MAX 256
 
 struct watch_probe;
+struct watch_ping_probe;
+struct watch_icmp;
+struct watch_dns_probe;
 
 /*
  * One monitor, heap-allocated on its own: a check in flight holds it
@@ -32,14 +35,22 @@ struct watch_mon {
 	char **headers;		/* request headers, NULL-terminated */
 	struct clock_timer *timer; /* next check, or the push watchdog */
 	bool busy;		   /* a check in flight */
+	bool paused;		   /* no checks; pushes refused */
 	bool removed;		   /* freed when the check comes back */
 	struct watch_probe *probe; /* port: the probe in flight */
+	struct watch_ping_probe *ping_probe; /* ping: likewise */
+	struct watch_dns_probe *dns_probe;   /* dns: likewise */
 	uint64_t started_ms;	   /* of the check in flight */
 	/* The last beat, for the API. */
 	char msg[WATCH_MSG_MAX];
 	double ping_ms; /* < 0: none */
 	int64_t time_ms; /* wall clock */
 	int64_t pushes;	 /* push: received since start */
+	/* https: the last certificate seen (0: none), whether it verified,
+	 * and the lowest expiry threshold already alerted (0: none). */
+	int64_t cert_expires;
+	bool cert_valid;
+	int64_t cert_alerted;
 };
 
 /* A heartbeat waiting for the writer (msg owned). */
@@ -58,6 +69,7 @@ struct watch_room {
 	struct http_client *http;
 	struct room_notify_publisher *notify; /* NULL: notify room off */
 	struct config *cfg;		      /* a reference */
+	struct watch_icmp *icmp;	      /* ping monitors' socket, or NULL */
 	struct watch_mon **mons;
 	size_t n_mons;
 	/* Beats made this loop tick, written by the next flush. */
@@ -79,6 +91,17 @@ void watch_check_start(struct watch_mon *m);
 /* Ends a port probe at close: its result is dropped. */
 void watch_probe_cancel(struct watch_probe *p);
 
+/* ping.c: the room's ICMP socket (opened at open when a ping monitor is
+ * configured, before privileges drop), a check, its cancellation. */
+int watch_ping_open(struct watch_room *r, const struct config *cfg);
+void watch_ping_start(struct watch_mon *m);
+void watch_ping_cancel(struct watch_ping_probe *p);
+void watch_ping_close(struct watch_room *r);
+
+/* dnsmon.c: a dns check; its cancellation (the result is dropped). */
+void watch_dns_start(struct watch_mon *m);
+void watch_dns_cancel(struct watch_dns_probe *p);
+
 /* room.c: a check's verdict (@up), with its message and time (ms, < 0:
  * none). Records the beat, alerts, schedules the next check. */
 void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
@@ -87,6 +110,13 @@ void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
  * {"ok":true} once the beat is durable. */
 void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 		    double ping_ms, struct http_pending *p);
+/* Pauses or resumes @m at once (the store is the caller's business). */
+void watch_mon_set_paused(struct watch_mon *m, bool paused);
+/* A certificate seen by @m's check: alerts when its days left cross a
+ * threshold (expiry_notification). */
+void watch_mon_cert(struct watch_mon *m, int64_t expires, bool valid);
+/* Days left of @m's certificate (negative: expired), or INT64_MIN. */
+int64_t watch_cert_days(const struct watch_mon *m);
 /* The monitor with @token (push), or NULL. */
 struct watch_mon *watch_find_token(struct watch_room *r, const char *token);
 /* Frees the room once nothing holds it (closing, no jobs, no checks). */
@@ -100,11 +130,30 @@ void watch_beats_queue(struct watch_room *r, const struct watch_store_beat *b,
 void watch_push_answer(struct http_response *resp, int status,
 		       const char *msg);
 int watch_beats_open(struct watch_room *r, const struct room_ctx *ctx);
+/* Runs @work(wstore, @ud) on the write strand, then @done(@ud, rc) on
+ * the loop (rc: @work's result, or -ECANCELED). 0 or a negative code
+ * (@done is not called then). */
+int watch_write_submit(struct watch_room *r, int (*work)(struct store *, void *),
+		       void (*done)(void *, int), void *ud);
 /* Writes what is queued now (closing: the last batch). */
 void watch_beats_flush(struct watch_room *r);
 void watch_beats_close(struct watch_room *r);
 
-/* api.c: the push route, the REST API. */
+/* metrics.c: Kuma's monitor_* families and the writer's counters. */
+int watch_metrics_register(struct watch_room *r, struct metrics *m);
+
+/* api.c: the push route, the REST API (and page.c's routes). */
 int watch_api_register(struct watch_room *r, struct http_server *http);
+/* Kuma's time text: "YYYY-MM-DD HH:mm:ss.SSS", UTC. */
+void watch_kuma_time(int64_t ms, char out[32]);
+/* "24h", "30d", "1y", "90m", "2w", "6M"; digits are hours: seconds, or -1. */
+int64_t watch_parse_window(const char *t);
+/* {seconds, uptime, up, down, maintenance, ping_avg, ping_min, ping_max}
+ * of @m over the last @secs (new reference), or NULL on a store error. */
+json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
+		     int64_t secs);
+
+/* page.c: status pages (HTML and Kuma's JSON) and badges. */
+int watch_page_register(struct watch_room *r, struct http_server *http);
 
 #endif

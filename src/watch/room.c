@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The watch room's lifecycle and monitors: scheduling with jitter, the cycle per beat, alerts, reload. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/err.h"
 #include "base/log.h"
@@ -109,6 +111,44 @@ static int mon_configure(struct watch_mon *m, const struct cfg_watch_monitor *c)
 	return 0;
 }
 
+static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
+		     bool wait, const char *msg, double ping_ms, bool is_push,
+		     struct http_pending *p);
+
+/* Kuma's group: the worst active child wins (any DOWN: DOWN; else any
+ * PENDING or not yet beaten: PENDING, without using a retry; else UP);
+ * an empty group is PENDING. Children in maintenance do not count. */
+static void group_beat(struct watch_mon *g)
+{
+	struct watch_room *r = g->room;
+	size_t n = 0, down = 0, pending = 0;
+	int me = -1;
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i] == g)
+			me = (int)i;
+	for (size_t i = 0; i < r->n_mons; i++) {
+		const struct watch_mon *c = r->mons[i];
+		if (c->cfg->parent_index != me || me < 0 || c->paused)
+			continue; /* paused children do not count */
+		n++;
+		if (!c->st.has_beat || c->st.status == WATCH_PENDING)
+			pending++;
+		else if (c->st.status == WATCH_DOWN)
+			down++;
+	}
+	char msg[WATCH_MSG_MAX];
+	if (down)
+		snprintf(msg, sizeof(msg), "Child inaccessible (%zu of %zu DOWN)",
+			 down, n);
+	else if (pending || !n)
+		snprintf(msg, sizeof(msg), n ? "%zu of %zu children pending"
+					     : "No children", pending, n);
+	else
+		snprintf(msg, sizeof(msg), "All children up and running");
+	mon_beat(g, WATCH_EV_CHECK, !down && !pending && n, !down, msg, -1,
+		 false, NULL);
+}
+
 static void on_mon_timer(struct clock_timer *t, void *ud);
 
 static int mon_new(struct watch_room *r, const struct cfg_watch_monitor *c,
@@ -129,6 +169,9 @@ static int mon_new(struct watch_room *r, const struct cfg_watch_monitor *c,
 		/* It still runs; its beats are not recorded. */
 		m->id = 0;
 	}
+	bool active = true;
+	if (m->id && watch_store_active(r->store, m->id, &active) == 0)
+		m->paused = !active;
 	rc = mon_configure(m, c);
 	if (!rc)
 		rc = clock_timer_new(r->clock, on_mon_timer, m, &m->timer);
@@ -146,6 +189,10 @@ static void mon_drop(struct watch_mon *m)
 	clock_timer_stop(m->timer);
 	if (m->probe)
 		watch_probe_cancel(m->probe); /* releases it at once */
+	if (m->ping_probe)
+		watch_ping_cancel(m->ping_probe);
+	if (m->dns_probe)
+		watch_dns_cancel(m->dns_probe);
 	if (m->busy)
 		m->removed = true;
 	else
@@ -169,6 +216,8 @@ static uint64_t push_window_ms(const struct watch_mon *m)
 
 static void mon_schedule_first(struct watch_mon *m)
 {
+	if (m->paused)
+		return;
 	clock_timer_start(m->timer, m->cfg->type == WATCH_PUSH
 					    ? push_window_ms(m)
 					    : jitter_ms(m),
@@ -218,7 +267,7 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 
 /* One beat of @m: the cycle, the record, the alert, the next check. */
 static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
-		     const char *msg, double ping_ms, bool is_push,
+		     bool wait, const char *msg, double ping_ms, bool is_push,
 		     struct http_pending *p)
 {
 	struct watch_room *r = m->room;
@@ -228,9 +277,9 @@ static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
 	struct watch_input in = {.event = ev, .raw_up = up,
 				 .now_ms = (int64_t)clock_now_ms(r->clock)};
 	int parent = m->cfg->depends_index;
-	if (parent >= 0 && (size_t)parent < r->n_mons &&
-	    r->mons[parent]->st.has_beat &&
-	    r->mons[parent]->st.status == WATCH_PENDING)
+	if (wait || (parent >= 0 && (size_t)parent < r->n_mons &&
+		     r->mons[parent]->st.has_beat &&
+		     r->mons[parent]->st.status == WATCH_PENDING))
 		in.parent_pending = true;
 	watch_cycle_step(&m->cc, &m->st, &in, &b);
 	char text[WATCH_MSG_MAX];
@@ -263,7 +312,7 @@ static void mon_beat(struct watch_mon *m, enum watch_event ev, bool up,
 	if (b.alert != WATCH_ALERT_NONE)
 		alert(m, &b, text);
 	uint64_t next = (uint64_t)b.next_ms;
-	if (is_push && b.status == WATCH_UP)
+	if (is_push) /* a push came: the next is due within the window */
 		next = push_window_ms(m);
 	clock_timer_start(m->timer, next, 0);
 }
@@ -274,20 +323,128 @@ void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
 	struct watch_room *r = m->room;
 	m->busy = false;
 	r->inflight--;
-	if (!msg || m->removed || r->closing) {
+	if (!msg || m->removed || r->closing || m->paused) {
 		if (m->removed)
 			mon_free(m);
 		watch_room_maybe_free(r);
 		return;
 	}
-	mon_beat(m, WATCH_EV_CHECK, up, msg, ping_ms, false, NULL);
+	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, false, NULL);
+}
+
+/* The maintenance window covering @m now, or NULL. */
+static const struct cfg_watch_maint *maintenance(const struct watch_mon *m)
+{
+	const struct cfg_watch *w = watch_config(m->room->cfg);
+	int64_t now = clock_wall_s(m->room->clock);
+	for (size_t j = 0; j < w->n_maintenance; j++) {
+		const struct cfg_watch_maint *mw = &w->maintenance[j];
+		bool covered = !mw->n_monitors;
+		for (size_t i = 0; i < mw->n_monitors && !covered; i++)
+			covered = !strcmp(mw->monitors[i], m->cfg->name);
+		if (!covered)
+			continue;
+		int64_t off = mw->offset_s;
+		if (mw->local) {
+			struct tm tm;
+			time_t t = (time_t)now;
+			off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
+		}
+		if (watch_maint_active(&mw->rule, now, off))
+			return mw;
+	}
+	return NULL;
+}
+
+/* A MAINTENANCE beat when a window covers @m: true when it did. */
+static bool maintenance_beat(struct watch_mon *m, bool is_push,
+			     struct http_pending *p)
+{
+	const struct cfg_watch_maint *mw = maintenance(m);
+	if (!mw)
+		return false;
+	char msg[WATCH_MSG_MAX];
+	snprintf(msg, sizeof(msg), "Under maintenance: %s", mw->name);
+	mon_beat(m, WATCH_EV_MAINTENANCE, false, false, msg, -1, is_push, p);
+	return true;
 }
 
 void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
 		    double ping_ms, struct http_pending *p)
 {
 	m->pushes++;
-	mon_beat(m, WATCH_EV_CHECK, up, msg, ping_ms, true, p);
+	if (maintenance_beat(m, true, p))
+		return;
+	mon_beat(m, WATCH_EV_CHECK, up, false, msg, ping_ms, true, p);
+}
+
+void watch_mon_set_paused(struct watch_mon *m, bool paused)
+{
+	if (m->paused == paused)
+		return;
+	m->paused = paused;
+	if (paused) {
+		clock_timer_stop(m->timer); /* a check in flight is dropped */
+		log_info("watch", "[%s] paused", m->cfg->name);
+		return;
+	}
+	log_info("watch", "[%s] resumed", m->cfg->name);
+	if (m->room->started)
+		clock_timer_start(m->timer, m->cfg->type == WATCH_PUSH
+						    ? push_window_ms(m)
+						    : 0,
+				  0);
+}
+
+int64_t watch_cert_days(const struct watch_mon *m)
+{
+	if (!m->cert_expires)
+		return INT64_MIN;
+	int64_t left = m->cert_expires - clock_wall_s(m->room->clock);
+	return left >= 0 ? left / 86400 : -((-left + 86399) / 86400);
+}
+
+void watch_mon_cert(struct watch_mon *m, int64_t expires, bool valid)
+{
+	struct watch_room *r = m->room;
+	const struct cfg_watch *w = watch_config(r->cfg);
+	m->cert_expires = expires;
+	m->cert_valid = valid;
+	int64_t days = watch_cert_days(m), crossed = 0;
+	for (size_t i = 0; i < w->n_tls_days; i++) /* highest first */
+		if (days <= w->tls_days[i])
+			crossed = w->tls_days[i];
+	if (!crossed) {
+		m->cert_alerted = 0; /* renewed: alert again next time */
+		return;
+	}
+	if (!m->cfg->expiry_notification ||
+	    (m->cert_alerted && crossed >= m->cert_alerted))
+		return;
+	m->cert_alerted = crossed;
+	char text[WATCH_MSG_MAX + 200];
+	snprintf(text, sizeof(text),
+		 "[%s][%s] Certificate will expire in %lld days", m->cfg->name,
+		 m->cfg->url, (long long)days);
+	const char *tags[] = {"warning", NULL};
+	struct room_notify_msg nm = {
+		.event = "watch.cert_expiry", .title = m->cfg->name,
+		.message = text, .priority = 4, .tags = tags,
+		.click = m->cfg->url,
+	};
+	const char **to = NULL;
+	if (w->alerts.n_to && (to = calloc(w->alerts.n_to + 1, sizeof(*to))))
+		for (size_t i = 0; i < w->alerts.n_to; i++)
+			to[i] = w->alerts.to[i];
+	nm.to = to;
+	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
+	free(to);
+	if (rc == -ENOSYS)
+		log_warn("watch", "alert %s: %s (the notify room is off)",
+			 nm.event, text);
+	else
+		log_info("watch", "alert %s: %s%s", nm.event, text,
+			 rc ? " (refused by notify)" : "");
 }
 
 struct watch_mon *watch_find_token(struct watch_room *r, const char *token)
@@ -304,7 +461,8 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 	(void)t;
 	struct watch_mon *m = ud;
 	struct watch_room *r = m->room;
-	if (m->busy || r->closing)
+	if (m->busy || m->paused || r->closing ||
+	    maintenance_beat(m, false, NULL))
 		return;
 	int parent = m->cfg->depends_index;
 	if (parent >= 0 && (size_t)parent < r->n_mons &&
@@ -313,13 +471,17 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 		char msg[WATCH_MSG_MAX];
 		snprintf(msg, sizeof(msg), "%s is down (dependency)",
 			 m->cfg->depends_on);
-		mon_beat(m, WATCH_EV_DEPENDENCY, false, msg, -1,
-			 m->cfg->type == WATCH_PUSH, NULL);
+		mon_beat(m, WATCH_EV_DEPENDENCY, false, false, msg, -1, false,
+			 NULL);
 		return;
 	}
 	if (m->cfg->type == WATCH_PUSH) {
-		mon_beat(m, WATCH_EV_CHECK, false,
+		mon_beat(m, WATCH_EV_CHECK, false, false,
 			 "No heartbeat in the time window", -1, false, NULL);
+		return;
+	}
+	if (m->cfg->type == WATCH_GROUP) {
+		group_beat(m);
 		return;
 	}
 	watch_check_start(m);
@@ -331,6 +493,7 @@ void watch_room_maybe_free(struct watch_room *r)
 {
 	if (!r->closing || r->jobs || r->inflight)
 		return;
+	watch_ping_close(r);
 	for (size_t i = 0; i < r->n_mons; i++)
 		mon_free(r->mons[i]);
 	free(r->mons);
@@ -402,8 +565,12 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	rc = watch_beats_open(r, ctx);
 	if (!rc)
 		rc = build_monitors(r, cfg, NULL, 0, &r->mons, &r->n_mons);
+	if (!rc)
+		rc = watch_ping_open(r, cfg);
 	if (!rc && ctx->http)
 		rc = watch_api_register(r, ctx->http);
+	if (!rc)
+		rc = watch_metrics_register(r, ctx->metrics);
 	if (rc) {
 		r->closing = true;
 		watch_room_maybe_free(r);
@@ -526,14 +693,19 @@ static void room_close(void *room)
 	if (!r)
 		return;
 	r->closing = true;
+	r->inflight++; /* the checks cancelled here must not free it yet */
 	for (size_t i = 0; i < r->n_mons; i++) {
 		clock_timer_stop(r->mons[i]->timer);
 		if (r->mons[i]->probe)
 			watch_probe_cancel(r->mons[i]->probe);
+		if (r->mons[i]->dns_probe)
+			watch_dns_cancel(r->mons[i]->dns_probe);
 	}
+	watch_ping_close(r); /* cancels the pings in flight */
 	clock_timer_free(r->prune_timer);
 	r->prune_timer = NULL;
 	watch_beats_flush(r); /* the last beats become durable */
+	r->inflight--;
 	watch_room_maybe_free(r);
 }
 

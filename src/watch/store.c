@@ -52,8 +52,29 @@ const char *const watch_migrations[] = {
 	"  maintenance INTEGER NOT NULL DEFAULT 0,"
 	"  ping REAL, ping_min REAL, ping_max REAL,"
 	"  PRIMARY KEY(monitor, timestamp)) WITHOUT ROWID;",
+	/* 1 -> 2: paused monitors stay paused across restarts. */
+	"ALTER TABLE watch_monitors ADD COLUMN active INTEGER NOT NULL "
+	"DEFAULT 1;",
 	NULL,
 };
+
+int watch_store_active(struct store *s, int64_t id, bool *active)
+{
+	int64_t v = 1;
+	int rc = sql_one_int(s, &v, "SELECT active FROM watch_monitors WHERE "
+				    "id = ?", "i", id);
+	*active = v != 0;
+	return rc == -ENOENT ? 0 : rc;
+}
+
+int watch_store_set_active(struct store *s, int64_t id, bool active)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL, "UPDATE watch_monitors SET active = ? WHERE id = ?",
+		"ii", (int64_t)active, id);
+	return sql_commit(&t);
+}
 
 int watch_store_monitor_id(struct store *s, const char *name, int64_t id,
 			   const char *type, int64_t *out)

@@ -3,6 +3,7 @@
 #ifndef HEARTH_WATCH_STORE_H
 #define HEARTH_WATCH_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,6 +27,11 @@ struct watch_store_beat {
  * (a short write on the loop's connection, at open and reload). */
 int watch_store_monitor_id(struct store *s, const char *name, int64_t id,
 			   const char *type, int64_t *out);
+
+/* Whether monitor @id runs (not paused); a missing row runs. Loop. */
+int watch_store_active(struct store *s, int64_t id, bool *active);
+/* Pauses (false) or resumes (true) @id. On the write strand. */
+int watch_store_set_active(struct store *s, int64_t id, bool active);
 
 /* Writes @n beats and their minutely/hourly/daily aggregates in one
  * transaction. Any thread that owns @s (the room's write strand). */

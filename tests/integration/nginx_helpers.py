@@ -27,7 +27,8 @@ LOCATIONS = r"""
 
 
 class Nginx:
-    def __init__(self, tmp, port, locations=LOCATIONS, workers=1):
+    def __init__(self, tmp, port, locations=LOCATIONS, workers=1,
+                 extra_servers=""):
         self.dir = Path(tmp) / f"nginx-{port}"
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port
@@ -51,6 +52,7 @@ http {{
         listen 127.0.0.1:{port} reuseport backlog=4096;
         {locations}
     }}
+    {extra_servers}
 }}
 """)
 

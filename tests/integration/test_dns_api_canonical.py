@@ -263,24 +263,29 @@ key OPENPGPKEY mQENBFVH m5sBCADLGRTuvw==
 
 
 def test_zone_file_takes_non_canonical_and_stores_canonical(pdns, hearth):
-    """pdns_server's zone import (POST with "zone") and hearth's zone
-    file import both take every spelling above and show the canonical
-    content; the API would refuse most of them as they are written."""
-    r = pdns.call("POST", Z, {"name": "f.example.", "kind": "Native",
-                              "zone": ZONE_TEXT, "soa_edit_api": ""})
-    assert r.status == 201, r
-    r = hearth.daemon.request("PUT", "/api/v1/dns/zones/f.example/file",
-                              data=ZONE_TEXT.encode(),
-                              headers={"X-API-Key": hearth.key})
+    """pdns_server's zone import (POST with "zone") and hearth's, and
+    hearth's zone file import, take every spelling above and show the
+    canonical content; the API would refuse most of them as written."""
+    for api in (pdns, hearth):
+        r = api.call("POST", Z, {"name": "f.example.", "kind": "Native",
+                                 "zone": ZONE_TEXT, "soa_edit_api": ""})
+        assert r.status == 201, (api.kind, r)
+    r = hearth.daemon.request("PUT", "/api/v1/dns/zones/g.example/file",
+                              data=ZONE_TEXT.replace("f.example", "g.example")
+                              .encode(), headers={"X-API-Key": hearth.key})
     assert r.status_code == 200, r.text
     got = {}
-    for api in (pdns, hearth):
-        g = api.get(Z + "/f.example.")
+    for api, zone in ((pdns, "f"), (hearth, "f"), (hearth, "g")):
+        g = api.get(Z + f"/{zone}.example.")
         assert g.status == 200, g
-        got[api.kind] = {(s["name"], s["type"]):
-                         [x["content"] for x in s["records"]]
-                         for s in g.json["rrsets"]}
-    assert got["hearth"] == got["pdns"]
+        got[api.kind + zone] = {
+            (s["name"].replace("g.example", "f.example"), s["type"]):
+            [x["content"].replace("g.example", "f.example")
+             for x in s["records"]]
+            for s in g.json["rrsets"]}
+    assert got["hearthf"] == got["pdnsf"]
+    assert got["hearthg"] == got["pdnsf"]
+    got["hearth"] = got["hearthf"]
     assert got["hearth"][("loc.f.example.", "LOC")] == [
         "42 21 54.000 N 71 6 18.000 W -24.00m 30.00m 10000.00m 10.00m"]
     assert got["hearth"][("mx.f.example.", "MX")] == ["10 mail.f.example."]

@@ -58,3 +58,27 @@ def test_credentials_that_match_nothing_are_401(hearthd_factory):
     # Another scheme is anonymous, as in ntfy.
     r = publish(port, "open", "x", headers={"Authorization": "WebPush abc"})
     assert r.status_code == 200
+
+
+
+
+def test_default_access_and_cache_change_on_reload(hearthd_factory):
+    from helpers import API_KEY
+    cfg, port = notify_config(hearthd_factory.tmp_path)
+    d = hearthd_factory(cfg)
+    mid = publish(port, "rl", "before").json()["id"]
+    cfg["notify"]["default_access"] = "read-only"
+    d.write_config(cfg)
+    r = d.request("POST", "/api/v1/reload", headers={"X-API-Key": API_KEY})
+    assert r.status_code == 200, r.text
+    r = publish(port, "rl", "after")
+    assert r.status_code == 403 and r.json()["code"] == 40301
+    # The cache survived the reload, and reading is still allowed.
+    r = session().get(ntfy_url(port, "/rl/json?poll=1"), timeout=5)
+    assert [json.loads(x)["id"] for x in r.text.splitlines()] == [mid]
+    # A bad value is refused with its line; the running config stays.
+    cfg["notify"]["default_access"] = "everything"
+    d.write_config(cfg)
+    r = d.request("POST", "/api/v1/reload", headers={"X-API-Key": API_KEY})
+    assert r.status_code >= 400
+    assert publish(port, "rl", "still read-only").status_code == 403

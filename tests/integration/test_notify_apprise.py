@@ -27,6 +27,7 @@ class Sink:
     def __init__(self):
         self.requests = []
         self.status = {}
+        self.reply = {}  # path -> body (bytes) to answer with
         self.cond = threading.Condition()
         sink = self
 
@@ -38,12 +39,15 @@ class Sink:
                 body = self.rfile.read(n) if n else b""
                 with sink.cond:
                     sink.requests.append({
+                        "at": time.monotonic(),
                         "method": self.command, "path": self.path,
                         "headers": {k.lower(): v for k, v in self.headers.items()},
                         "body": body})
                     sink.cond.notify_all()
-                code = sink.status.get(urllib.parse.urlsplit(self.path).path, 200)
+                path = urllib.parse.urlsplit(self.path).path
+                code = sink.status.get(path, 200)
                 out = b'{"ok": true}' if code < 300 else b'{"error": "sink says no"}'
+                out = sink.reply.get(path, out)
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(out)))
@@ -86,10 +90,15 @@ def hearth(hearthd_factory):
     """hearthd with the notify room (ntfy on one port, Apprise on another).
     Returns (apprise port, ntfy port, daemon)."""
     aport = free_port()
+    # hosted services point at a closed loopback port: nothing leaves
+    off = f"http://127.0.0.1:{dead_port()}"
     cfg, nport = notify_config(hearthd_factory.tmp_path,
                                apprise={"listen": f"127.0.0.1:{aport}",
                                         "timeout": "5s", "retries": 1,
-                                        "retry_delay_ms": 200})
+                                        "retry_delay_ms": 200,
+                                        "discord_url": off, "slack_url": off,
+                                        "telegram_url": off, "pushover_url": off,
+                                        "ntfy_url": off})
     d = hearthd_factory(cfg)
     return aport, nport, d
 
@@ -181,6 +190,10 @@ def test_our_requests_match_what_apprise_itself_sends(hearth, sink):
         assert ours["path"] == theirs["path"], t
         for h in ("content-type", "user-agent", "x-gotify-key", "x-priority", "x-tags"):
             assert ours["headers"].get(h) == theirs["headers"].get(h), (t, h)
+        if "gotify" in t:
+            assert ours["path"] == "/sub/message" and ours["headers"]["x-gotify-key"] == "TOKEN1"
+            assert json.loads(ours["body"]) == {"priority": 8, "title": "Title",
+                                                "message": "Body line\nTwo"}
         if ours["headers"]["content-type"].startswith("application/x-www-form"):
             assert urllib.parse.parse_qs(ours["body"].decode()) == \
                 urllib.parse.parse_qs(theirs["body"].decode()), t
@@ -227,6 +240,9 @@ def test_dead_target_is_424_with_reason_and_others_still_delivered(hearth, sink)
     assert "HTTP 500" in fail_reason and "sink says no" in fail_reason
     reqs = sink.wait(3)  # /ok once, /fail twice (one retry)
     assert sum(q["path"] == "/ok" for q in reqs) == 1
+    # the live target was served at once, not after the others' retries
+    ok_at = next(q["at"] for q in reqs if q["path"] == "/ok")
+    assert ok_at - t0 < 0.15 + 0.5 and took > 0.2, (ok_at - t0, took)
     assert sum(q["path"] == "/fail" for q in reqs) == 2
     # one retry after 200 ms: the dead target costs well under a second
     assert took < 5, took
@@ -413,6 +429,14 @@ def test_hostile_input(hearth):
     assert s.post(url(aport, "/add/k1"), data={}, timeout=10).status_code == 400
     assert s.post(url(aport, "/add/k1"), json={"config": "json://h/"}, timeout=10).status_code == 400
     assert s.post(url(aport, "/get/k1"), timeout=10).status_code == 204
+    # attachments are off (attach_size 0): 400 Bad Attachment, as Apprise API
+    assert s.post(u, files={"attach": ("a.txt", b"data")}, data={"urls": "json://h/", "body": "x"},
+                  timeout=10).status_code == 400
+    assert s.post(u, json={"urls": "json://h/", "body": "x", "attachment": "http://x/y"},
+                  timeout=10).status_code == 400
+    # multipart text fields are read like form fields
+    r = s.post(u, files={"body": (None, "x"), "urls": (None, "foo://nothing")}, timeout=10)
+    assert r.status_code == 204
     # more targets than one call may name: 400, nothing sent
     many = " ".join(f"json://127.0.0.1:9/{i}" for i in range(300))
     assert s.post(u, json={"urls": many, "body": "x"}, timeout=10).status_code == 400
@@ -454,6 +478,7 @@ def test_route_hook_sends_an_event_to_apprise_urls(hearthd_factory, sink):
     assert msgs[0]["priority"] == 4
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_mailtos_starttls_and_auth(hearth, tmp_path):
     """mailtos://: STARTTLS is required, then AUTH; a server that offers no
     STARTTLS is refused (424), credentials reach the server over TLS."""
@@ -486,6 +511,12 @@ def test_mailtos_starttls_and_auth(hearth, tmp_path):
     plain_port = free_port()
     plain = ctl_mod.Controller(Handler(), hostname="127.0.0.1", port=plain_port)
     plain.start()
+    tls_port = free_port()  # implicit TLS (smtps), for ?mode=ssl
+    implicit = ctl_mod.Controller(Handler(), hostname="127.0.0.1", port=tls_port,
+                                  ssl_context=tls, authenticator=auth, auth_required=True,
+                                  # aiosmtpd counts only STARTTLS as TLS
+                                  auth_require_tls=False)
+    implicit.start()
     try:
         s = session()
         r = s.post(url(aport, "/notify"), json={
@@ -512,6 +543,134 @@ def test_mailtos_starttls_and_auth(hearth, tmp_path):
                     "?from=ops@example.org&verify=no", "body": "x"}, timeout=30)
         assert r.status_code == 424, r.text
         assert len(got) == 1
+        # ?mode=ssl: TLS from the first byte, then AUTH
+        r = s.post(url(aport, "/notify"), json={
+            "urls": f"mailtos://bob:s3cret@127.0.0.1:{tls_port}/carol@example.org"
+                    "?from=ops@example.org&verify=no&mode=ssl", "body": "over tls"}, timeout=30)
+        assert r.status_code == 200, r.text
+        assert len(got) == 2 and got[1].rcpt_tos == ["carol@example.org"]
     finally:
         ctl.stop()
         plain.stop()
+        implicit.stop()
+
+
+def test_matrix_server_mode_logs_in_joins_and_sends(hearth, sink):
+    aport, _, _ = hearth
+    api = "/_matrix/client/r0"
+    sink.reply[f"{api}/login"] = b'{"access_token": "TOK", "home_server": "local"}'
+    sink.reply[f"{api}/join/%23ops%3Alocal"] = b'{"room_id": "!r1:local"}'
+    r = session().post(url(aport, "/notify"), json={
+        "urls": f"matrix://bob:pw@127.0.0.1:{sink.port}/#ops", "title": "T",
+        "body": "matrix body"}, timeout=20)
+    assert r.status_code == 200, r.text
+    reqs = sink.wait(3)
+    assert [(q["method"], q["path"]) for q in reqs] == [
+        ("POST", f"{api}/login"), ("POST", f"{api}/join/%23ops%3Alocal"),
+        ("POST", f"{api}/rooms/%21r1%3Alocal/send/m.room.message")]
+    assert json.loads(reqs[0]["body"]) == {"type": "m.login.password", "user": "bob",
+                                           "password": "pw"}
+    assert reqs[2]["headers"]["authorization"] == "Bearer TOK"
+    assert json.loads(reqs[2]["body"]) == {"msgtype": "m.text", "body": "# T\r\nmatrix body"}
+    # a refused login: 424 saying so, nothing else sent
+    sink.requests.clear()
+    sink.status[f"{api}/login"] = 403
+    r = session().post(url(aport, "/notify"), json={
+        "urls": f"matrix://bob:bad@127.0.0.1:{sink.port}/#ops", "body": "x"}, timeout=20)
+    assert r.status_code == 424
+    assert "login" in r.json()["failed"][0]["reason"]
+    assert len(sink.wait(1)) == 1
+
+
+def test_metrics_count_deliveries_and_pass_promtool(hearth, sink):
+    aport, _, d = hearth
+    s = session()
+    r = s.post(url(aport, "/notify"), json={
+        "urls": [f"json://127.0.0.1:{sink.port}/m", f"form://127.0.0.1:{dead_port()}/x"],
+        "body": "m"}, timeout=20)
+    assert r.status_code == 424
+    text = s.get(f"http://127.0.0.1:{d.port}/metrics", timeout=10).text
+    assert 'hearth_notify_apprise_deliveries_total{scheme="json",result="ok"} 1' in text
+    assert 'hearth_notify_apprise_deliveries_total{scheme="form",result="failed"} 1' in text
+    assert "hearth_notify_apprise_failed_total 1" in text
+    ours = "".join(line + "\n" for line in text.splitlines() if "hearth_notify_apprise" in line)
+    p = subprocess.run(["promtool", "check", "metrics"], input=ours, capture_output=True,
+                       text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_sigterm_while_retries_wait_exits_cleanly(hearthd_factory, sink):
+    """A notify whose dead target waits for a retry, and a route doing the
+    same, when the daemon stops: the client gets its answer (424) and
+    hearthd exits 0 with every handle closed (no sanitizer report)."""
+    aport = free_port()
+    dead = dead_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "retries": 3, "retry_delay_ms": 10000})
+    d = hearthd_factory(cfg)
+    out = {}
+
+    def call():
+        try:
+            out["r"] = session().post(url(aport, "/notify"), json={
+                "urls": [f"json://127.0.0.1:{dead}/", f"json://127.0.0.1:{sink.port}/ok"],
+                "body": "x"}, timeout=30)
+        except Exception as e:  # the server may close first
+            out["e"] = e
+
+    t = threading.Thread(target=call)
+    t.start()
+    sink.wait(1)  # the live target is done; the dead one waits 10 s
+    time.sleep(0.3)
+    t0 = time.monotonic()
+    assert d.stop() == 0
+    assert time.monotonic() - t0 < 5
+    t.join(10)
+    if "r" in out:
+        assert out["r"].status_code == 424
+        assert "closing" in out["r"].text or "onnect" in out["r"].text
+
+
+def test_json_urls_privacy_masks_secrets(hearth):
+    aport, _, _ = hearth
+    s = session()
+    dead = dead_port()  # every target is a closed loopback port
+    urls = (f"json://user:secretpw@127.0.0.1:{dead}/hook "
+            f"gotify://127.0.0.1:{dead}/TOKENSECRET discord://123456/WEBHOOKSECRET "
+            f"mailtos://bob:mailpw@127.0.0.1:{dead}/?to=a@b.example")
+    assert s.post(url(aport, "/add/priv"), data={"urls": urls}, timeout=10).status_code == 200
+    plain = s.get(url(aport, "/json/urls/priv"), timeout=10).json()
+    assert any("TOKENSECRET" in u["url"] for u in plain["urls"])
+    masked = s.get(url(aport, "/json/urls/priv"), params={"privacy": "1"}, timeout=10).text
+    for secret in ("secretpw", "TOKENSECRET", "WEBHOOKSECRET", "mailpw"):
+        assert secret not in masked, masked
+    assert "****" in masked
+    # failures name the target masked too
+    r = s.post(url(aport, "/notify/priv"), json={"body": "x"}, timeout=30)
+    assert r.status_code == 424
+    for secret in ("secretpw", "TOKENSECRET", "WEBHOOKSECRET", "mailpw"):
+        assert secret not in r.text
+
+
+def test_telegram_finds_the_bot_owner_then_sends(hearthd_factory, sink):
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "telegram_url": f"http://127.0.0.1:{sink.port}"})
+    hearthd_factory(cfg)
+    sink.reply["/bot123456:ABC/getUpdates"] = (
+        b'{"ok": true, "result": [{"message": {"from": {"id": 4242}}}]}')
+    r = session().post(url(aport, "/notify"), json={
+        "urls": "tgram://123456:ABC", "title": "T", "body": "b"}, timeout=20)
+    assert r.status_code == 200, r.text
+    probe, send = sink.wait(2)
+    assert probe["path"] == "/bot123456:ABC/getUpdates"
+    assert send["path"] == "/bot123456:ABC/sendMessage"
+    body = json.loads(send["body"])
+    assert body["chat_id"] == 4242 and body["parse_mode"] == "HTML"
+    assert body["text"] == "<b>T</b>\r\nb"
+    # no message to the bot yet: 424 saying what to do
+    sink.requests.clear()
+    sink.reply["/bot9:X/getUpdates"] = b'{"ok": true, "result": []}'
+    r = session().post(url(aport, "/notify"), json={"urls": "tgram://9:X", "body": "b"},
+                       timeout=20)
+    assert r.status_code == 424 and "send the bot a message" in r.text

@@ -272,3 +272,20 @@ def test_delay_forms_and_limits(ntfy):
     # Scheduled messages are not in a plain poll, but with scheduled=1.
     assert poll(ntfy, "later") == []
     assert len(poll(ntfy, "later", scheduled="1")) == 8
+
+
+def test_attachment_expiry(hearthd_factory):
+    cfg, port = notify_config(hearthd_factory.tmp_path, attachment_expiry="2s")
+    d = hearthd_factory(cfg)
+    m = publish(port, "exp", "file", headers={"Filename": "a.txt"}).json()
+    assert m["attachment"]["expires"] - m["time"] == 2
+    s = session()
+    assert s.get(m["attachment"]["url"], timeout=5).status_code == 200
+    files = list((hearthd_factory.tmp_path / "state" / "notify" / "attachments").iterdir())
+    assert [f.name for f in files] == [m["id"]]
+    time.sleep(3.1)
+    r = s.get(m["attachment"]["url"], timeout=5)
+    assert r.status_code == 404 and r.json()["code"] == 40401
+    # The message itself stays cached (12 h), with its attachment entry.
+    assert [x["id"] for x in poll(port, "exp")] == [m["id"]]
+    del d

@@ -232,6 +232,16 @@ def test_push_and_watchdog(hearthd_factory, tmp_path):
     assert ms["cron"]["status_text"] == "UP"
     assert ms["cron"]["msg"] == "backup done"
     assert ms["cron"]["ping"] == 12.5
+    # Kuma's metric names and labels, clean for promtool.
+    text = d.metrics_text()
+    assert re.search(r'^monitor_status\{monitor_id="\d+",monitor_name="cron",'
+                     r'monitor_type="push",[^}]*\} 1$', text, re.M), text
+    assert re.search(r'^monitor_response_time\{[^}]*monitor_name="cron"'
+                     r'[^}]*\} 12\.5$', text, re.M), text
+    assert 'monitor_name="inverse"' not in text  # no beat yet
+    p = subprocess.run(["promtool", "check", "metrics"], input=text,
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stdout + p.stderr
     # Any method; any status but "up" is DOWN, with Kuma's alert text.
     start = len(d.stderr())
     code, body = curl("-X", "POST", base + "tok-123_abc?status=down&msg=disk")
@@ -376,3 +386,295 @@ def test_http_checks_against_nginx(hearthd_factory, nginx, tmp_path):
         "refused" in ms["root"]["msg"].lower()
     nginx.start()
     wait_for(d, lambda ms: ms["root"]["status_text"] == "UP", "UP again", 10)
+
+
+def test_uptime_and_cli(hearthd_factory, tmp_path, cli):
+    cfg = watch_config(tmp_path, [
+        {"name": "job", "type": "push", "token": "jobtoken",
+         "interval": "60s"}])
+    d = hearthd_factory(cfg)
+    # 3 UP (pings 10, 20, 30), 1 DOWN: 75 %, avg ping over the UP beats.
+    for q in ("ping=10", "ping=20", "status=down&ping=99", "ping=30"):
+        assert curl(f"{d.url}/api/push/jobtoken?{q}")[0] == 200
+    mid = monitors(d)["job"]["id"]
+    r = d.get(f"/api/v1/watch/monitors/{mid}/uptime?window=24h", headers=KEY)
+    assert r.status_code == 200, r.text
+    u = r.json()
+    assert (u["up"], u["down"], u["maintenance"]) == (3, 1, 0)
+    assert u["uptime"] == 0.75
+    assert u["ping_avg"] == 20 and u["ping_min"] == 10 and u["ping_max"] == 30
+    for w in ("7d", "30d", "1y", "90m", "12"):
+        r = d.get(f"/api/v1/watch/monitors/{mid}/uptime?window={w}",
+                  headers=KEY)
+        assert r.status_code == 200 and r.json()["uptime"] == 0.75, (w, r.text)
+    assert d.get(f"/api/v1/watch/monitors/{mid}/uptime?window=soon",
+                 headers=KEY).status_code == 400
+    assert d.get(f"/api/v1/watch/monitors/{mid}", headers=KEY).json()[
+        "uptime"] == {"24h": 0.75, "7d": 0.75, "30d": 0.75, "1y": 0.75}
+
+    env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+    r = cli("watch", "list", env=env)
+    assert r.returncode == 0, r.stderr
+    assert re.search(rf"^{mid}\s+job\s+push\s+UP\s+30 ms\s+OK$", r.stdout,
+                     re.M), r.stdout
+    r = cli("watch", "list", "--json", env=env)
+    assert json.loads(r.stdout)[0]["name"] == "job"
+    r = cli("watch", "show", "job", env=env)
+    assert r.returncode == 0, r.stderr
+    assert "job (id" in r.stdout and "24h 75.00 %" in r.stdout
+    r = cli("watch", "history", "job", "2", env=env)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 3 and lines[1].split()[2] == "UP"
+    assert "DOWN *" in cli("watch", "history", str(mid), env=env).stdout
+    assert cli("watch", "show", "nosuch", env=env).returncode != 0
+
+
+def test_manual_maintenance_then_off(hearthd_factory, tmp_path):
+    closed = free_port()  # nothing listens there
+    mons = [{"name": "svc", "type": "port", "hostname": "127.0.0.1",
+             "port": closed, "interval": "1s"},
+            {"name": "other", "type": "port", "hostname": "127.0.0.1",
+             "port": closed, "interval": "1s"}]
+    win = {"name": "swap", "strategy": "manual", "active": True,
+           "monitors": ["svc"]}
+    d = hearthd_factory(watch_config(tmp_path, mons, maintenance=[win]))
+    ms = wait_for(d, lambda ms: ms["svc"]["status_text"] == "MAINTENANCE" and
+                  ms["other"]["status_text"] == "DOWN", "maintenance")
+    assert ms["svc"]["msg"] == "Under maintenance: swap"
+    time.sleep(1.5)
+    assert "[svc] [" not in d.stderr()  # no alert while in maintenance
+    assert "alert watch.down: [other]" in d.stderr()
+    # The window is switched off by a reload: the next check is DOWN,
+    # announced (MAINTENANCE -> DOWN).
+    start = len(d.stderr())
+    d.write_config(watch_config(tmp_path, mons,
+                                maintenance=[dict(win, active=False)]))
+    d.signal(signal.SIGHUP)
+    d.wait_log("alert watch.down: [svc] [\U0001f534 Down] connect: "
+               "connection refused", 10, start)
+    hist = wait_beats(d, ms["svc"]["id"], lambda h: h and h[0]["status"] == 0)
+    assert [b["status"] for b in hist][:1] == [0] and 3 in \
+        [b["status"] for b in hist]
+    assert d.stop() == 0
+
+
+@pytest.fixture
+def netns():
+    """A network namespace with one end of a veth pair, 10.231.N.2/30, the
+    other end here (10.231.N.1); removed at the end."""
+    n = os.getpid() % 200 + 10
+    ns, host, peer = f"hwatch{n}", f"hwh{n}", f"hwn{n}"
+    sub = f"10.231.{n}"
+
+    def ip(*args, check=True):
+        return subprocess.run(["ip", *args], capture_output=True, text=True,
+                              timeout=10, check=check)
+    ip("netns", "del", ns, check=False)
+    ip("link", "del", host, check=False)
+    ip("netns", "add", ns)
+    try:
+        ip("link", "add", host, "type", "veth", "peer", "name", peer)
+        ip("link", "set", peer, "netns", ns)
+        ip("addr", "add", f"{sub}.1/30", "dev", host)
+        ip("link", "set", host, "up")
+        ip("-n", ns, "addr", "add", f"{sub}.2/30", "dev", peer)
+        ip("-n", ns, "link", "set", peer, "up")
+        ip("-n", ns, "link", "set", "lo", "up")
+        yield {"ns": ns, "peer": peer, "addr": f"{sub}.2", "ip": ip}
+    finally:
+        ip("netns", "del", ns, check=False)
+        ip("link", "del", host, check=False)
+
+
+def test_ping_into_a_namespace_taken_down(hearthd_factory, tmp_path, netns):
+    cfg = watch_config(tmp_path, [
+        {"name": "vm", "type": "ping", "hostname": netns["addr"],
+         "interval": "1s", "ping_timeout": "1s", "ping_count": 2},
+        {"name": "self", "type": "ping", "hostname": "127.0.0.1",
+         "interval": "1s"},
+    ])
+    d = hearthd_factory(cfg)
+    ms = wait_for(d, lambda ms: ms["vm"]["status_text"] == "UP" and
+                  ms["self"]["status_text"] == "UP", "pings UP")
+    assert ms["vm"]["msg"] == f"2 of 2 replies from {netns['addr']}"
+    assert 0 <= ms["vm"]["ping"] < 1000
+    start = len(d.stderr())
+    netns["ip"]("-n", netns["ns"], "link", "set", netns["peer"], "down")
+    ms = wait_for(d, lambda ms: ms["vm"]["status_text"] == "DOWN",
+                  "ping DOWN", 15)
+    assert ms["vm"]["msg"] == f"no reply from {netns['addr']} (2 sent)"
+    d.wait_log("alert watch.down: [vm] [\U0001f534 Down] no reply", 5, start)
+    assert monitors(d)["self"]["status_text"] == "UP"
+    netns["ip"]("-n", netns["ns"], "link", "set", netns["peer"], "up")
+    wait_for(d, lambda ms: ms["vm"]["status_text"] == "UP", "ping UP", 15)
+    assert d.stop() == 0
+
+
+def test_pause_resume_survives_restart(hearthd_factory, tmp_path, cli):
+    cfg = watch_config(tmp_path, [
+        {"name": "job", "type": "push", "token": "jobtoken", "interval": "2s"}])
+    d = hearthd_factory(cfg)
+    mid = monitors(d)["job"]["id"]
+    assert d.request("POST", f"/api/v1/watch/monitors/{mid}/pause"
+                     ).status_code == 401
+    r = d.request("POST", f"/api/v1/watch/monitors/{mid}/pause", headers=KEY)
+    assert r.status_code == 200 and r.json() == {"ok": True, "id": mid,
+                                                 "active": False}
+    assert monitors(d)["job"]["active"] is False
+    # Paused: pushes are refused as Kuma does, and no watchdog fires.
+    code, body = curl(f"{d.url}/api/push/jobtoken")
+    assert code == 404 and json.loads(body)["ok"] is False
+    time.sleep(3.5)
+    assert monitors(d)["job"]["status"] is None
+    # Still paused after a restart.
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    assert monitors(d)["job"]["active"] is False
+    env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+    r = cli("watch", "resume", "job", env=env)
+    assert r.returncode == 0, r.stderr
+    assert monitors(d)["job"]["active"] is True
+    assert curl(f"{d.url}/api/push/jobtoken")[0] == 200
+    assert monitors(d)["job"]["status_text"] == "UP"
+    assert cli("watch", "pause", str(mid), env=env).returncode == 0
+    assert monitors(d)["job"]["active"] is False
+    assert d.request("POST", f"/api/v1/watch/monitors/{mid}/frobnicate",
+                     headers=KEY).status_code == 404
+    assert d.request("POST", "/api/v1/watch/monitors/999/pause",
+                     headers=KEY).status_code == 404
+
+
+def make_certs(d):
+    """A test CA and server certificates for 127.0.0.1 that expire in 5, 10
+    and 30 days (openssl)."""
+    def ossl(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True,
+                       timeout=30, cwd=d)
+    ossl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key",
+         "-out", "ca.crt", "-days", "60", "-subj", "/CN=hearth test CA")
+    (d / "ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    for days in (5, 10, 30):
+        ossl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+             "-nodes", "-keyout", f"s{days}.key", "-out", f"s{days}.csr",
+             "-subj", "/CN=127.0.0.1")
+        ossl("x509", "-req", "-in", f"s{days}.csr", "-CA", "ca.crt", "-CAkey",
+             "ca.key", "-CAcreateserial", "-out", f"s{days}.crt", "-days",
+             str(days), "-extfile", "ext")
+
+
+def test_tls_expiry_thresholds(hearthd_factory, tmp_path):
+    from nginx_helpers import Nginx
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    make_certs(certs)
+    ports = {days: free_port() for days in (5, 10, 30)}
+    servers = "".join(
+        f"server {{ listen 127.0.0.1:{p} ssl; ssl_certificate {certs}/s{d}.crt;"
+        f" ssl_certificate_key {certs}/s{d}.key;"
+        f" location / {{ return 200 \"tls ok\\n\"; }} }}\n"
+        for d, p in ports.items())
+    n = Nginx(tmp_path, free_port(), extra_servers=servers).start()
+    try:
+        mons = [{"name": f"tls{d}", "type": "keyword",
+                 "url": f"https://127.0.0.1:{p}/", "keyword": "tls ok",
+                 "ignore_tls": True, "expiry_notification": True,
+                 "interval": "1s"} for d, p in ports.items()]
+        # Verified (the default): our test CA is unknown, so DOWN.
+        mons.append({"name": "strict", "type": "http",
+                     "url": f"https://127.0.0.1:{ports[30]}/",
+                     "interval": "1s"})
+        d = hearthd_factory(watch_config(
+            tmp_path, mons,
+            status_pages=[{"slug": "tls", "groups": [
+                {"name": "certs", "monitors": ["tls5", "tls30"]}]}]))
+        ms = wait_for(d, lambda ms: all(ms[f"tls{x}"]["status_text"] == "UP"
+                                        and "cert_days_remaining" in
+                                        ms[f"tls{x}"] for x in ports) and
+                      ms["strict"]["status_text"] == "DOWN", "TLS states")
+        assert "certificate" in ms["strict"]["msg"].lower()
+        left = {x: ms[f"tls{x}"]["cert_days_remaining"] for x in ports}
+        assert left[5] in (4, 5) and left[10] in (9, 10) and left[30] in (29, 30)
+        assert ms["tls5"]["cert_valid"] is False  # not signed by a known CA
+        # One alert per crossing: 5 days crossed 7, 10 days crossed 14;
+        # none for 30; and no repeat on later checks.
+        time.sleep(2.5)
+        err = d.stderr()
+        assert err.count("alert watch.cert_expiry: [tls5]") == 1, err
+        assert err.count("alert watch.cert_expiry: [tls10]") == 1, err
+        assert "alert watch.cert_expiry: [tls30]" not in err
+        assert re.search(r"alert watch\.cert_expiry: \[tls5\]\[https://127\."
+                         r"0\.0\.1:\d+/\] Certificate will expire in [45] "
+                         r"days", err)
+        # Kuma's cert metrics and the cert-exp badge.
+        text = d.metrics_text()
+        assert re.search(r'^monitor_cert_days_remaining\{[^}]*monitor_name='
+                         r'"tls30"[^}]*\} (29|30)$', text, re.M)
+        assert re.search(r'^monitor_cert_is_valid\{[^}]*monitor_name="tls30"'
+                         r'[^}]*\} 0$', text, re.M)
+        import xml.etree.ElementTree as ET
+        svg = ET.fromstring(d.get(f"/api/badge/{ms['tls5']['id']}/cert-exp"
+                                  ).text)
+        texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+        assert texts[0] == "Cert Exp." and texts[1] in ("4 days", "5 days")
+        assert '#e05d44' in d.get(f"/api/badge/{ms['tls5']['id']}/cert-exp"
+                                  ).text
+        assert '#4c1' in d.get(f"/api/badge/{ms['tls30']['id']}/cert-exp").text
+    finally:
+        n.stop()
+
+
+def test_ping_monitors_derived_from_lab(hearthd_factory, tmp_path, netns):
+    cfg = base_config(tmp_path, lab=False, watch={
+        "from_lab": True, "lab_interval": "1s", "lab_retries": 0,
+        "monitors": [{"name": "router", "type": "push", "token": "rtrtoken"}]})
+    cfg["lab"] = {"domain": "lab.example", "hosts": {
+        "router": {"ip": "127.0.0.1"},  # a monitor of the file wins
+        "vm": {"ip": netns["addr"]}}}
+    d = hearthd_factory(yaml(cfg))
+    ms = wait_for(d, lambda ms: ms.get("vm", {}).get("status_text") == "UP",
+                  "derived ping UP")
+    assert sorted(ms) == ["router", "vm"]
+    assert ms["vm"]["type"] == "ping" and ms["vm"]["source"] == "lab"
+    assert ms["router"]["type"] == "push" and ms["router"]["source"] == "config"
+    netns["ip"]("-n", netns["ns"], "link", "set", netns["peer"], "down")
+    wait_for(d, lambda ms: ms["vm"]["status_text"] == "DOWN", "derived DOWN",
+             15)
+    assert d.stop() == 0
+
+
+def test_dns_monitors_against_the_dns_room(hearthd_factory, tmp_path):
+    port, closed = free_port(), free_port()
+    cfg = base_config(tmp_path, lab=False, watch={"monitors": [
+        {"name": "web-a", "type": "dns", "hostname": "web.lab.example",
+         "dns_resolve_server": "127.0.0.1", "port": port,
+         "expected_value": "192.168.30.10", "interval": "1s"},
+        {"name": "any-a", "type": "dns", "hostname": "web.lab.example.",
+         "dns_resolve_server": "127.0.0.1", "port": port, "interval": "1s"},
+        {"name": "wrong", "type": "dns", "hostname": "web.lab.example",
+         "dns_resolve_server": "127.0.0.1", "port": port,
+         "expected_value": "10.0.0.1", "interval": "1s"},
+        {"name": "nx", "type": "dns", "hostname": "nope.lab.example",
+         "dns_resolve_server": "127.0.0.1", "port": port, "interval": "1s"},
+        {"name": "nodata", "type": "dns", "hostname": "web.lab.example",
+         "dns_resolve_type": "MX", "dns_resolve_server": "127.0.0.1",
+         "port": port, "interval": "1s"},
+        {"name": "silent", "type": "dns", "hostname": "web.lab.example",
+         "dns_resolve_server": "127.0.0.1", "port": closed,
+         "interval": "2s", "timeout": "1s"},
+    ]}, dns={"listen": [f"127.0.0.1:{port}"], "upstream": []})
+    cfg["lab"] = {"domain": "lab.example",
+                  "hosts": {"web": {"ip": "192.168.30.10"}}}
+    d = hearthd_factory(yaml(cfg))
+    want = {"web-a": "UP", "any-a": "UP", "wrong": "DOWN", "nx": "DOWN",
+            "nodata": "DOWN", "silent": "DOWN"}
+    ms = wait_for(d, lambda ms: {n: m["status_text"] for n, m in ms.items()}
+                  == want, "dns states", 20)
+    assert ms["web-a"]["msg"] == "Records: 192.168.30.10"
+    assert ms["wrong"]["msg"] == ("Records: 192.168.30.10 (expected value "
+                                  "not found)")
+    assert ms["nx"]["msg"] == "NXDOMAIN"
+    assert ms["nodata"]["msg"] == "no MX record"
+    assert ms["silent"]["msg"] == "no answer from 127.0.0.1 within 1000ms"
+    assert d.stop() == 0

@@ -12,9 +12,8 @@
 #include <jansson.h>
 
 #include "base/buf.h"
-#include "proto/notify/apprise_target.h"
+#include "proto/notify/apprise_build_priv.h"
 
-#define APP_ID "Apprise"
 #define APP_DESC "Apprise Notifications"
 #define APP_URL "https://github.com/caronc/apprise"
 #define IMAGE_MASK "https://github.com/caronc/apprise/raw/master/apprise/assets/themes/default/apprise-%s-%s.png"
@@ -22,23 +21,10 @@
 
 static const char *const COLORS[] = {"#3AA3E3", "#3AA337", "#CACF29", "#A32037"};
 
-/* The build of one target: the arena, the output list and the first error. */
-struct bld {
-	struct arena *a;
-	const struct apprise_target *t;
-	const struct apprise_msg *m;
-	const struct apprise_endpoints *ep;
-	struct apprise_request *reqs;
-	size_t n, cap;
-	int err;
-	const char *why;
-	const char *title, *body; /* after conversion for the plugin */
-};
-
-static char *astr(struct bld *b, const char *fmt, ...)
+char *apprise_bld_str(struct bld *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static char *astr(struct bld *b, const char *fmt, ...)
+char *apprise_bld_str(struct bld *b, const char *fmt, ...)
 {
 	struct buf x;
 	buf_init(&x, 64u << 20);
@@ -53,7 +39,7 @@ static char *astr(struct bld *b, const char *fmt, ...)
 	return s;
 }
 
-static struct apprise_request *new_req(struct bld *b, const char *method,
+struct apprise_request *apprise_bld_req(struct bld *b, const char *method,
 				       const char *url)
 {
 	if (b->err)
@@ -97,7 +83,7 @@ static void add_header(struct bld *b, struct apprise_request *r,
 	/* no CR/LF may reach the wire from a URL's +Header=value */
 	if (strpbrk(name, "\r\n:") || strpbrk(val, "\r\n") || !*name)
 		return;
-	r->headers[r->nheaders] = astr(b, "%s: %s", name, val);
+	r->headers[r->nheaders] = apprise_bld_str(b, "%s: %s", name, val);
 	if (r->headers[r->nheaders])
 		r->nheaders++;
 }
@@ -105,7 +91,7 @@ static void add_header(struct bld *b, struct apprise_request *r,
 static const char B64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void b64_buf(struct buf *o, const unsigned char *s, size_t n)
+void apprise_bld_b64(struct buf *o, const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)s[i] << 16;
@@ -131,7 +117,7 @@ static void basic_auth(struct bld *b, struct apprise_request *r,
 	buf_printf(&up, "%s:%s", user, pass ? pass : "");
 	buf_puts(&o, "Basic ");
 	if (up.data)
-		b64_buf(&o, (const unsigned char *)up.data, up.len);
+		apprise_bld_b64(&o, (const unsigned char *)up.data, up.len);
 	if (!up.err && !o.err)
 		add_header(b, r, "Authorization", o.data);
 	buf_deinit(&up);
@@ -183,7 +169,7 @@ static void set_json(struct bld *b, struct apprise_request *r, json_t *j)
 	free(s);
 }
 
-static void set_body(struct bld *b, struct apprise_request *r, struct buf *x)
+void apprise_bld_body(struct bld *b, struct apprise_request *r, struct buf *x)
 {
 	if (x->err) {
 		b->err = b->err ? b->err : -ENOMEM;
@@ -207,13 +193,13 @@ static char *base_url(struct bld *b, bool port_zero_counts)
 	const struct apprise_url *u = &b->t->u;
 	const char *sch = u->secure ? "https" : "http";
 	if (u->port > 0 || (u->port == 0 && port_zero_counts))
-		return astr(b, "%s://%s:%d", sch, u->host, u->port);
-	return astr(b, "%s://%s", sch, u->host);
+		return apprise_bld_str(b, "%s://%s:%d", sch, u->host, u->port);
+	return apprise_bld_str(b, "%s://%s", sch, u->host);
 }
 
 static char *image_url(struct bld *b, const char *size)
 {
-	return astr(b, IMAGE_MASK, apprise_type_name(b->m->type), size);
+	return apprise_bld_str(b, IMAGE_MASK, apprise_type_name(b->m->type), size);
 }
 
 static int color_int(enum apprise_type t)
@@ -222,7 +208,7 @@ static int color_int(enum apprise_type t)
 }
 
 /* The last value per key of a +/-/: list (a dict in Apprise). */
-static bool last_of(const struct apprise_kv *kv, size_t n, size_t i)
+bool apprise_bld_last(const struct apprise_kv *kv, size_t n, size_t i)
 {
 	for (size_t j = i + 1; j < n; j++)
 		if (!strcmp(kv[j].key, kv[i].key))
@@ -234,7 +220,7 @@ static void url_headers(struct bld *b, struct apprise_request *r)
 {
 	const struct apprise_url *u = &b->t->u;
 	for (size_t i = 0; i < u->nadd; i++)
-		if (last_of(u->add, u->nadd, i))
+		if (apprise_bld_last(u->add, u->nadd, i))
 			add_header(b, r, u->add[i].key, u->add[i].val);
 }
 
@@ -256,21 +242,21 @@ static char *with_params(struct bld *b, const char *url, struct buf *q)
 	}
 	if (!q->len)
 		return (char *)url;
-	return astr(b, "%s?%s", url, q->data);
+	return apprise_bld_str(b, "%s?%s", url, q->data);
 }
 
 static void build_json(struct bld *b)
 {
 	const struct apprise_url *u = &b->t->u;
-	char *url = astr(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
+	char *url = apprise_bld_str(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
 	struct buf q;
 	buf_init(&q, 1u << 20);
 	for (size_t i = 0; i < u->ndel; i++)
-		if (last_of(u->del, u->ndel, i))
+		if (apprise_bld_last(u->del, u->ndel, i))
 			form_pair(&q, u->del[i].key, u->del[i].val);
 	url = with_params(b, url, &q);
 	buf_deinit(&q);
-	struct apprise_request *r = new_req(b, method_of(b->t), url);
+	struct apprise_request *r = apprise_bld_req(b, method_of(b->t), url);
 	add_header(b, r, "User-Agent", APP_ID);
 	add_header(b, r, "Content-Type", "application/json");
 	url_headers(b, r);
@@ -319,18 +305,18 @@ static void build_form(struct bld *b)
 		form_pair(&f, keys[k], vals[k] ? vals[k] : "");
 	if (!get)
 		for (size_t i = 0; i < u->ndel; i++)
-			if (last_of(u->del, u->ndel, i))
+			if (apprise_bld_last(u->del, u->ndel, i))
 				form_pair(&q, u->del[i].key, u->del[i].val);
-	char *url = astr(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
+	char *url = apprise_bld_str(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
 	url = with_params(b, url, get ? &f : &q);
 	buf_deinit(&q);
-	struct apprise_request *r = new_req(b, method, url);
+	struct apprise_request *r = apprise_bld_req(b, method, url);
 	add_header(b, r, "User-Agent", APP_ID);
 	url_headers(b, r);
 	basic_auth(b, r, u->user, u->password);
 	if (!get) {
 		add_header(b, r, "Content-Type", "application/x-www-form-urlencoded");
-		set_body(b, r, &f);
+		apprise_bld_body(b, r, &f);
 	} else {
 		buf_deinit(&f);
 	}
@@ -386,13 +372,13 @@ static void build_xml(struct bld *b)
 	if (core.err)
 		x.err = core.err;
 	buf_deinit(&core);
-	char *url = astr(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
-	struct apprise_request *r = new_req(b, method_of(b->t), url);
+	char *url = apprise_bld_str(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
+	struct apprise_request *r = apprise_bld_req(b, method_of(b->t), url);
 	add_header(b, r, "User-Agent", APP_ID);
 	add_header(b, r, "Content-Type", "application/xml");
 	url_headers(b, r);
 	basic_auth(b, r, u->user, u->password);
-	set_body(b, r, &x);
+	apprise_bld_body(b, r, &x);
 }
 
 /* Apprise's priority maps: the first key the value starts with wins. */
@@ -419,8 +405,8 @@ static void build_gotify(struct bld *b)
 		{"6", 5}, {"7", 5}, {"8", 8}, {"9", 8}};
 	int prio = prio_of(apprise_url_arg(&b->t->u, "priority"), map,
 			   sizeof(map) / sizeof(map[0]), 5);
-	char *url = astr(b, "%s%smessage", base_url(b, false) ?: "", b->t->prefix);
-	struct apprise_request *r = new_req(b, "POST", url);
+	char *url = apprise_bld_str(b, "%s%smessage", base_url(b, false) ?: "", b->t->prefix);
+	struct apprise_request *r = apprise_bld_req(b, "POST", url);
 	add_header(b, r, "User-Agent", APP_ID);
 	add_header(b, r, "Content-Type", "application/json");
 	add_header(b, r, "X-Gotify-Key", b->t->a);
@@ -446,11 +432,11 @@ static void build_discord(struct bld *b)
 	bool avatar = apprise_parse_bool(apprise_url_arg(u, "avatar"), true);
 	const char *avatar_url = apprise_url_arg(u, "avatar_url");
 	const char *thread = apprise_url_arg(u, "thread");
-	char *url = astr(b, "%s/%s/%s",
+	char *url = apprise_bld_str(b, "%s/%s/%s",
 			 b->ep && b->ep->discord ? b->ep->discord
 						 : "https://discord.com/api/webhooks",
 			 b->t->a, b->t->b);
-	struct apprise_request *r = new_req(b, "POST", url);
+	struct apprise_request *r = apprise_bld_req(b, "POST", url);
 	add_header(b, r, "User-Agent", APP_ID);
 	add_header(b, r, "Content-Type", "application/json; charset=utf-8");
 	if (r) {
@@ -471,7 +457,7 @@ static void build_discord(struct bld *b)
 		} else {
 			json_object_set_new(j, "content",
 				b->title && *b->title
-					? json_string(astr(b, "%s\r\n%s", b->title, b->body) ?: "")
+					? json_string(apprise_bld_str(b, "%s\r\n%s", b->title, b->body) ?: "")
 					: jstr(b->body));
 		}
 		if (thread && *thread)
@@ -514,10 +500,10 @@ static void build_slack(struct bld *b)
 	const char *body = md ? slack_escape(b, b->body) : b->body;
 	const char *title = slack_escape(b, b->title);
 	char *icon = image ? image_url(b, "72x72") : NULL;
-	char *url = t->mode ? astr(b, "%s/chat.postMessage",
+	char *url = t->mode ? apprise_bld_str(b, "%s/chat.postMessage",
 				   b->ep && b->ep->slack_api ? b->ep->slack_api
 							     : "https://slack.com/api")
-			    : astr(b, "%s/%s/%s/%s",
+			    : apprise_bld_str(b, "%s/%s/%s/%s",
 				   b->ep && b->ep->slack ? b->ep->slack
 							 : "https://hooks.slack.com/services",
 				   t->a, t->b, t->c);
@@ -531,9 +517,9 @@ static void build_slack(struct bld *b)
 			else if (ch[0] == '@' || ch[0] == '#')
 				channel = arena_strdup(b->a, ch);
 			else
-				channel = astr(b, "#%s", ch);
+				channel = apprise_bld_str(b, "#%s", ch);
 		}
-		struct apprise_request *r = new_req(b, "POST", url);
+		struct apprise_request *r = apprise_bld_req(b, "POST", url);
 		if (!r)
 			return;
 		r->what = channel;
@@ -542,7 +528,7 @@ static void build_slack(struct bld *b)
 		add_header(b, r, "Accept", "application/json");
 		add_header(b, r, "Content-Type", "application/json; charset=utf-8");
 		if (t->mode)
-			add_header(b, r, "Authorization", astr(b, "Bearer %s", t->a));
+			add_header(b, r, "Authorization", apprise_bld_str(b, "Bearer %s", t->a));
 		json_t *att = json_pack("{s:s,s:s,s:s,s:f}", "title", title ? title : "",
 					"text", body ? body : "", "color",
 					COLORS[(unsigned)b->m->type < 4 ? b->m->type : 0],
@@ -562,95 +548,33 @@ static void build_slack(struct bld *b)
 	}
 }
 
-/* Telegram's HTML clean-up of what escape_html and the title made. */
-static char *tgram_clean(struct bld *b, const char *s)
-{
-	struct buf x;
-	buf_init(&x, 64u << 20);
-	const char *p = s ? s : "";
-	while (*p) {
-		/* a <br/>, <hr>, <ol> or <ul> and the blanks around it: CRLF */
-		const char *q = p;
-		while (isspace((unsigned char)*q))
-			q++;
-		if (*q == '<') {
-			const char *t = q + 1;
-			while (isspace((unsigned char)*t))
-				t++;
-			if (*t == '/')
-				t++;
-			while (isspace((unsigned char)*t))
-				t++;
-			if (!strncasecmp(t, "br", 2) || !strncasecmp(t, "hr", 2) ||
-			    !strncasecmp(t, "ol", 2) || !strncasecmp(t, "ul", 2)) {
-				t += 2;
-				while (isspace((unsigned char)*t))
-					t++;
-				if (*t == '/')
-					t++;
-				if (*t == '>') {
-					t++;
-					while (isspace((unsigned char)*t))
-						t++;
-					buf_puts(&x, "\r\n");
-					p = t;
-					continue;
-				}
-			}
-		}
-		static const struct {
-			const char *ent, *rep;
-		} ents[] = {{"&nbsp", " "}, {"&emsp", "   "}, {"&apos", "'"}, {"&quot", "\""}};
-		bool done = false;
-		for (size_t i = 0; i < 4 && !done; i++) {
-			size_t l = strlen(ents[i].ent);
-			if (!strncasecmp(p, ents[i].ent, l)) {
-				buf_puts(&x, ents[i].rep);
-				p += l + (p[l] == ';');
-				done = true;
-			}
-		}
-		if (!done)
-			buf_append(&x, p++, 1);
-	}
-	/* \r*\n[\r\n]+  ->  \r\n */
-	char *out = x.err ? NULL : arena_strdup(b->a, x.data ? x.data : "");
-	buf_deinit(&x);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	for (size_t i = 0; out[i];) {
-		size_t j = i;
-		while (out[j] == '\r')
-			j++;
-		if (out[j] == '\n' && (out[j + 1] == '\r' || out[j + 1] == '\n')) {
-			j++;
-			while (out[j] == '\r' || out[j] == '\n')
-				j++;
-			out[o++] = '\r';
-			out[o++] = '\n';
-			i = j;
-		} else {
-			out[o++] = out[i++];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static void build_tgram(struct bld *b)
 {
 	const struct apprise_target *t = b->t;
 	const struct apprise_url *u = &t->u;
 	if (!t->ntargets) {
-		b->why = "no Telegram chat id (owner detection is not supported)";
-		b->err = -EINVAL;
+		if (!apprise_parse_bool(apprise_url_arg(u, "detect"), true)) {
+			b->why = "no Telegram chat id (and ?detect=no)";
+			b->err = -EINVAL;
+			return;
+		}
+		struct apprise_request *r = apprise_bld_req(b, "POST",
+			apprise_bld_str(b, "%s/bot%s/getUpdates",
+					b->ep && b->ep->telegram ? b->ep->telegram
+								 : "https://api.telegram.org",
+					t->a));
+		if (r) {
+			r->owner_probe = true;
+			r->ok_status = 200;
+			r->what = "getUpdates";
+			add_header(b, r, "User-Agent", APP_ID);
+		}
 		return;
 	}
 	bool silent = apprise_parse_bool(apprise_url_arg(u, "silent"), false);
 	bool preview = apprise_parse_bool(apprise_url_arg(u, "preview"), false);
-	const char *text = t->format == APPRISE_MARKDOWN ? b->body : tgram_clean(b, b->body);
-	char *url = astr(b, "%s/bot%s/sendMessage",
+	const char *text = t->format == APPRISE_MARKDOWN ? b->body : apprise_tgram_html(b->a, b->body);
+	char *url = apprise_bld_str(b, "%s/bot%s/sendMessage",
 			 b->ep && b->ep->telegram ? b->ep->telegram : "https://api.telegram.org",
 			 t->a);
 	for (size_t i = 0; i < t->ntargets; i++) {
@@ -663,7 +587,7 @@ static void build_tgram(struct bld *b)
 		if (!num && !(isalpha((unsigned char)t->targets[i][0]) || t->targets[i][0] == '_' ||
 			      t->targets[i][0] == '-'))
 			continue; /* IS_CHAT_ID_RE: skipped, counted as an error */
-		struct apprise_request *r = new_req(b, "POST", url);
+		struct apprise_request *r = apprise_bld_req(b, "POST", url);
 		if (!r)
 			return;
 		r->what = t->targets[i];
@@ -677,9 +601,29 @@ static void build_tgram(struct bld *b)
 		if (j)
 			json_object_set_new(j, "chat_id",
 				num ? json_integer(strtoll(c, NULL, 10))
-				    : json_string(astr(b, "@%s", t->targets[i]) ?: ""));
+				    : json_string(apprise_bld_str(b, "@%s", t->targets[i]) ?: ""));
 		set_json(b, r, j);
 	}
+}
+
+long long apprise_tgram_owner(const char *body, size_t len)
+{
+	json_t *j = body ? json_loadb(body, len, 0, NULL) : NULL;
+	long long id = 0;
+	json_t *res = json_object_get(j, "result");
+	if (json_is_true(json_object_get(j, "ok")) && json_is_array(res)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(res, i, e) {
+			json_t *from = json_object_get(json_object_get(e, "message"), "from");
+			if (json_is_object(from)) {
+				id = json_integer_value(json_object_get(from, "id"));
+				break;
+			}
+		}
+	}
+	json_decref(j);
+	return id;
 }
 
 static void build_pover(struct bld *b)
@@ -691,12 +635,12 @@ static void build_pover(struct bld *b)
 	const struct apprise_url *u = &t->u;
 	int prio = prio_of(apprise_url_arg(u, "priority"), map, sizeof(map) / sizeof(map[0]), 0);
 	const char *sound = apprise_url_arg(u, "sound");
-	char *url = astr(b, "%s/1/messages.json",
+	char *url = apprise_bld_str(b, "%s/1/messages.json",
 			 b->ep && b->ep->pushover ? b->ep->pushover : "https://api.pushover.net");
 	size_t nd = t->ntargets ? t->ntargets : 1;
 	for (size_t i = 0; i < nd; i++) {
 		const char *dev = t->ntargets ? t->targets[i] : "ALL_DEVICES";
-		struct apprise_request *r = new_req(b, "POST", url);
+		struct apprise_request *r = apprise_bld_req(b, "POST", url);
 		if (!r)
 			return;
 		r->what = dev;
@@ -728,7 +672,7 @@ static void build_pover(struct bld *b)
 			form_pair(&f, "retry", rt ? rt : "900");
 			form_pair(&f, "expire", ex ? ex : "3600");
 		}
-		set_body(b, r, &f);
+		apprise_bld_body(b, r, &f);
 	}
 }
 
@@ -737,11 +681,11 @@ static json_t *matrix_payload(struct bld *b)
 	const struct apprise_target *t = b->t;
 	const char *text;
 	if (t->format == APPRISE_TEXT)
-		text = b->title && *b->title ? astr(b, "%s\r\n%s", b->title, b->body) : b->body;
+		text = b->title && *b->title ? apprise_bld_str(b, "%s\r\n%s", b->title, b->body) : b->body;
 	else
-		text = astr(b, "%s%s",
+		text = apprise_bld_str(b, "%s%s",
 			    b->title && *b->title
-				    ? astr(b, "<h1>%s</h1>", apprise_escape_html(b->a, b->title, true, false))
+				    ? apprise_bld_str(b, "<h1>%s</h1>", apprise_escape_html(b->a, b->title, true, false))
 				    : "",
 			    b->body);
 	return json_pack("{s:s,s:s,s:s}", "displayName", t->u.user ? t->u.user : APP_ID,
@@ -753,18 +697,18 @@ static void build_matrix(struct bld *b)
 {
 	const struct apprise_target *t = b->t;
 	if (t->mode == 0) {
-		b->why = "Matrix server mode (login, join, send) is not supported; use ?mode=matrix or t2bot";
+		b->why = "Matrix server mode is a conversation: apprise_matrix_step builds it";
 		b->err = -EINVAL;
 		return;
 	}
 	char *url;
 	if (t->mode == 3)
-		url = astr(b, "%s/api/v1/matrix/hook/%s",
+		url = apprise_bld_str(b, "%s/api/v1/matrix/hook/%s",
 			   b->ep && b->ep->t2bot ? b->ep->t2bot : "https://webhooks.t2bot.io", t->a);
 	else
-		url = astr(b, "%s/api/v1/matrix/hook/%s", base_url(b, false) ?: "",
+		url = apprise_bld_str(b, "%s/api/v1/matrix/hook/%s", base_url(b, false) ?: "",
 			   t->a ? t->a : "");
-	struct apprise_request *r = new_req(b, "POST", url);
+	struct apprise_request *r = apprise_bld_req(b, "POST", url);
 	add_header(b, r, "User-Agent", APP_ID);
 	add_header(b, r, "Content-Type", "application/json");
 	if (r)
@@ -788,13 +732,13 @@ static void build_apprise(struct bld *b)
 {
 	const struct apprise_target *t = b->t;
 	const struct apprise_url *u = &t->u;
-	char *url = astr(b, "%s%s/notify/%s", base_url(b, false) ?: "", t->prefix, t->a);
-	struct apprise_request *r = new_req(b, "POST", url);
+	char *url = apprise_bld_str(b, "%s%s/notify/%s", base_url(b, false) ?: "", t->prefix, t->a);
+	struct apprise_request *r = apprise_bld_req(b, "POST", url);
 	url_headers(b, r);
 	add_header(b, r, "User-Agent", APP_ID);
 	add_header(b, r, "Content-Type", "application/json");
 	add_header(b, r, "X-Apprise-ID", b->m->apprise_id ? b->m->apprise_id : "hearth");
-	add_header(b, r, "X-Apprise-Recursion-Count", astr(b, "%d", b->m->recursion + 1));
+	add_header(b, r, "X-Apprise-Recursion-Count", apprise_bld_str(b, "%d", b->m->recursion + 1));
 	basic_auth(b, r, u->user, u->password);
 	if (r)
 		r->ok_status = 200;
@@ -851,7 +795,7 @@ static void build_ntfy(struct bld *b)
 	bool local = t->scheme == APPRISE_HEARTH;
 	/* Apprise pops the topics from the end of its sorted list */
 	for (size_t i = t->ntargets; i-- > 0;) {
-		struct apprise_request *r = new_req(b, "POST", url);
+		struct apprise_request *r = apprise_bld_req(b, "POST", url);
 		if (!r)
 			return;
 		r->kind = local ? APPRISE_REQ_LOCAL : APPRISE_REQ_HTTP;
@@ -887,141 +831,6 @@ static void build_ntfy(struct bld *b)
 	}
 }
 
-/* One RFC 2047 encoded-word (base64) when @s is not plain ASCII. */
-static void mime_header_value(struct buf *o, const char *s)
-{
-	bool ascii = true;
-	for (const char *c = s; *c; c++)
-		ascii = ascii && (unsigned char)*c < 0x80 && *c != '\r' && *c != '\n';
-	if (ascii) {
-		buf_puts(o, s);
-		return;
-	}
-	buf_puts(o, "=?utf-8?b?");
-	b64_buf(o, (const unsigned char *)s, strlen(s));
-	buf_puts(o, "?=");
-}
-
-static void mime_b64_part(struct buf *o, const char *s)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n; i += 57) {
-		b64_buf(o, (const unsigned char *)s + i, n - i < 57 ? n - i : 57);
-		buf_puts(o, "\r\n");
-	}
-}
-
-/* is_email() lite: local@domain with a dot-free-or-dotted domain */
-static bool looks_like_email(const char *s)
-{
-	const char *at = strchr(s, '@');
-	return at && at > s && at[1] && !strchr(at + 1, '@') && !strpbrk(s, " \t\r\n<>,");
-}
-
-static void build_mailto(struct bld *b)
-{
-	const struct apprise_target *t = b->t;
-	const struct apprise_url *u = &t->u;
-	const char *from_name = APP_ID, *from = NULL;
-	if (u->user && *u->host) {
-		size_t ul = strcspn(u->user, " \t@");
-		from = astr(b, "%.*s@%s", (int)ul, u->user, u->host);
-	}
-	const char *fq = apprise_url_arg_nonempty(u, "from");
-	const char *nq = apprise_url_arg_nonempty(u, "name");
-	if (fq && looks_like_email(fq)) {
-		from = fq;
-		from_name = nq;
-	} else if (fq || nq) {
-		from_name = fq ? fq : nq;
-	}
-	if (!from || !looks_like_email(from)) {
-		b->why = "invalid From address (give user@host or ?from=)";
-		b->err = -EINVAL;
-		return;
-	}
-	const char *smtp = apprise_url_arg_nonempty(u, "smtp");
-	if (!smtp)
-		smtp = u->host;
-	const char *mode = apprise_url_arg_nonempty(u, "mode");
-	bool ssl = u->secure && mode && !strcasecmp(mode, "ssl");
-	if (mode && strcasecmp(mode, "ssl") && strcasecmp(mode, "starttls")) {
-		b->why = "invalid secure mode";
-		b->err = -EINVAL;
-		return;
-	}
-	int port = u->port > 0 ? u->port : (u->secure ? 587 : 25);
-	char *url = astr(b, "%s://%s:%d", ssl ? "smtps" : "smtp", smtp, port);
-	const char *html = b->body ? b->body : "";
-	const char *text = t->format == APPRISE_HTML ? apprise_convert(b->a, html, APPRISE_HTML, APPRISE_TEXT) : html;
-	size_t nt = t->ntargets;
-	for (size_t i = 0; i < (nt ? nt : 1); i++) {
-		const char *to = nt ? t->targets[i] : from;
-		if (!looks_like_email(to))
-			continue;
-		struct apprise_request *r = new_req(b, NULL, url);
-		if (!r)
-			return;
-		r->kind = APPRISE_REQ_SMTP;
-		r->what = to;
-		r->starttls = u->secure && !ssl;
-		r->insecure = !apprise_parse_bool(apprise_url_arg(u, "verify"), true);
-		r->user = u->password ? u->user : NULL;
-		r->password = u->password;
-		r->from = from;
-		r->rcpt = arena_alloc(b->a, sizeof(char *));
-		if (!r->rcpt) {
-			b->err = -ENOMEM;
-			return;
-		}
-		r->rcpt[0] = (char *)to;
-		r->nrcpt = 1;
-		struct buf m;
-		buf_init(&m, 64u << 20);
-		long long now = (long long)b->m->now;
-		const char *bound = "===============hearth-apprise==";
-		for (size_t k = 0; k < u->nadd; k++)
-			if (last_of(u->add, u->nadd, k) && !strpbrk(u->add[k].key, "\r\n:") &&
-			    !strpbrk(u->add[k].val, "\r\n"))
-				buf_printf(&m, "%s: %s\r\n", u->add[k].key, u->add[k].val);
-		buf_puts(&m, "Subject: ");
-		mime_header_value(&m, b->title ? b->title : "");
-		buf_puts(&m, "\r\nFrom: ");
-		if (from_name) {
-			mime_header_value(&m, from_name);
-			buf_puts(&m, " ");
-		}
-		buf_printf(&m, "%s%s%s\r\nTo: %s\r\n", from_name ? "<" : "", from,
-			   from_name ? ">" : "", to);
-		buf_printf(&m, "Message-ID: <%lld.%zu.hearth@%s>\r\n", now, i, smtp);
-		char date[64];
-		time_t tt = (time_t)now;
-		struct tm tm;
-		gmtime_r(&tt, &tm);
-		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-		buf_printf(&m, "Date: %s\r\nX-Application: %s\r\nMIME-Version: 1.0\r\n", date, APP_ID);
-		if (t->format == APPRISE_HTML) {
-			buf_printf(&m, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", bound);
-			buf_printf(&m, "--%s\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n"
-				   "Content-Transfer-Encoding: base64\r\n\r\n", bound);
-			mime_b64_part(&m, text ? text : "");
-			buf_printf(&m, "\r\n--%s\r\nContent-Type: text/html; charset=\"utf-8\"\r\n"
-				   "Content-Transfer-Encoding: base64\r\n\r\n", bound);
-			mime_b64_part(&m, html);
-			buf_printf(&m, "\r\n--%s--\r\n", bound);
-		} else {
-			buf_puts(&m, "Content-Type: text/plain; charset=\"utf-8\"\r\n"
-				     "Content-Transfer-Encoding: base64\r\n\r\n");
-			mime_b64_part(&m, html);
-		}
-		set_body(b, r, &m);
-	}
-	if (!b->err && !b->n) {
-		b->why = "no valid recipients";
-		b->err = -EINVAL;
-	}
-}
-
 int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 		  const struct apprise_endpoints *ep, struct arena *a,
 		  struct apprise_request **out, size_t *n, const char **why)
@@ -1046,11 +855,11 @@ int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 		/* title_maxlen 0: the title joins the body */
 		const char *ct = apprise_convert(a, tt, m->format, t->format);
 		if (t->format == APPRISE_HTML)
-			b.body = astr(&b, "<b>%s</b><br />\r\n%s", ct ? ct : "", b.body ? b.body : "");
+			b.body = apprise_bld_str(&b, "<b>%s</b><br />\r\n%s", ct ? ct : "", b.body ? b.body : "");
 		else if (t->format == APPRISE_MARKDOWN && m->format == APPRISE_TEXT)
-			b.body = astr(&b, "# %s\r\n%s", ct ? ct : "", b.body ? b.body : "");
+			b.body = apprise_bld_str(&b, "# %s\r\n%s", ct ? ct : "", b.body ? b.body : "");
 		else
-			b.body = astr(&b, "%s\r\n%s", ct ? ct : "", b.body ? b.body : "");
+			b.body = apprise_bld_str(&b, "%s\r\n%s", ct ? ct : "", b.body ? b.body : "");
 		b.title = "";
 	}
 	if (!b.body)
@@ -1070,7 +879,7 @@ int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 		build_xml(&b);
 		break;
 	case APPRISE_MAILTO:
-		build_mailto(&b);
+		apprise_bld_mailto(&b);
 		break;
 	case APPRISE_GOTIFY:
 		build_gotify(&b);
@@ -1109,104 +918,4 @@ int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 	*out = b.reqs;
 	*n = b.n;
 	return 0;
-}
-
-char *apprise_escape_html(struct arena *a, const char *s, bool whitespace,
-			  bool newlines)
-{
-	struct buf x;
-	buf_init(&x, 64u << 20);
-	buf_puts(&x, "");
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': buf_puts(&x, "&amp;"); break;
-		case '<': buf_puts(&x, "&lt;"); break;
-		case '>': buf_puts(&x, "&gt;"); break;
-		case '\'': buf_puts(&x, "&apos;"); break;
-		case '"': buf_puts(&x, "&quot;"); break;
-		case '\t': buf_puts(&x, whitespace ? "&emsp;" : "\t"); break;
-		case ' ': buf_puts(&x, whitespace ? "&nbsp;" : " "); break;
-		case '\n': buf_puts(&x, newlines ? "<br/>" : "\n"); break;
-		default: buf_append(&x, s, 1);
-		}
-	}
-	char *r = x.err ? NULL : arena_strdup(a, x.data);
-	buf_deinit(&x);
-	return r;
-}
-
-/* html_to_text: tags dropped, block tags end lines, whitespace runs
- * folded, entities &amp; &lt; &gt; &quot; &apos; &nbsp; decoded. */
-static char *html_to_text(struct arena *a, const char *s)
-{
-	static const char *const blocks[] = {"p", "h1", "h2", "h3", "h4", "h5", "h6",
-					     "div", "td", "th", "code", "pre", "label", "li"};
-	struct buf x;
-	buf_init(&x, 64u << 20);
-	buf_puts(&x, "");
-	bool space = false;
-	while (*s) {
-		if (*s == '<') {
-			const char *e = strchr(s, '>');
-			if (!e)
-				break;
-			const char *n = s + 1 + (s[1] == '/');
-			size_t nl = 0;
-			while (isalnum((unsigned char)n[nl]))
-				nl++;
-			bool block = false;
-			for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
-				block = block || (strlen(blocks[i]) == nl && !strncasecmp(n, blocks[i], nl));
-			if (block || (nl == 2 && !strncasecmp(n, "br", 2))) {
-				while (x.len && x.data[x.len - 1] == ' ')
-					x.data[--x.len] = '\0';
-				if (x.len && x.data[x.len - 1] != '\n')
-					buf_puts(&x, "\n");
-				space = false;
-			}
-			s = e + 1;
-			continue;
-		}
-		if (isspace((unsigned char)*s)) {
-			if (!space && x.len && x.data[x.len - 1] != '\n')
-				buf_puts(&x, " ");
-			space = true;
-			s++;
-			continue;
-		}
-		space = false;
-		static const struct {
-			const char *e, *r;
-		} ents[] = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-			    {"&apos;", "'"}, {"&nbsp;", " "}};
-		bool done = false;
-		for (size_t i = 0; i < 6 && !done; i++)
-			if (!strncmp(s, ents[i].e, strlen(ents[i].e))) {
-				buf_puts(&x, ents[i].r);
-				s += strlen(ents[i].e);
-				done = true;
-			}
-		if (!done)
-			buf_append(&x, s++, 1);
-	}
-	char *r = x.err ? NULL : arena_strdup(a, x.data);
-	buf_deinit(&x);
-	if (r) { /* strip() */
-		size_t l = strlen(r);
-		while (l && isspace((unsigned char)r[l - 1]))
-			r[--l] = '\0';
-		while (isspace((unsigned char)*r))
-			r++;
-	}
-	return r;
-}
-
-char *apprise_convert(struct arena *a, const char *s, enum apprise_format from,
-		      enum apprise_format to)
-{
-	if (from == APPRISE_TEXT && to == APPRISE_HTML)
-		return apprise_escape_html(a, s, true, true);
-	if (from == APPRISE_HTML && to != APPRISE_HTML)
-		return html_to_text(a, s);
-	return arena_strdup(a, s ? s : "");
 }

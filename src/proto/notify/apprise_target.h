@@ -111,6 +111,9 @@ struct apprise_request {
 	const char *body;
 	size_t body_len;
 	int ok_status, ok_status2;
+	/* tgram:// without a chat: this is getUpdates; the answer names the
+	 * bot's owner (apprise_tgram_owner), then build again with that chat */
+	bool owner_probe;
 	/* SMTP: url is smtp://host:port or smtps://host:port */
 	bool starttls;
 	bool insecure; /* ?verify=no: the server's certificate is not checked */
@@ -130,6 +133,10 @@ struct apprise_request {
 int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 		  const struct apprise_endpoints *ep, struct arena *a,
 		  struct apprise_request **out, size_t *n, const char **why);
+
+/* The chat id in a Telegram getUpdates answer (the first message's
+ * sender, as Apprise's detect_bot_owner picks it), or 0. */
+long long apprise_tgram_owner(const char *body, size_t len);
 
 /* Apprise's escape_html (with @whitespace: spaces as &nbsp;, tabs as
  * &emsp;; @newlines: "\n" as "<br/>"). Arena string. */

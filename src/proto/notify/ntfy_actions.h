@@ -15,7 +15,8 @@ typedef void (*ntfy_action_id_fn)(char out[NTFY_ACTION_ID_LEN + 1], void *ud);
 /*
  * Parses @text (@len bytes): a JSON array when it starts with '[', else
  * the simple format ("view, Open, https://x, clear=true; http, ...").
- * On success *out is a new JSON array (caller json_decrefs) of at most
+ * On success *out is a new JSON array (caller json_decrefs; "[]" gives
+ * an empty one: no actions) of at most
  * NTFY_ACTIONS_MAX objects as ntfy sends them: id (from @make_id),
  * action (lower case: view, broadcast, http, copy), label, clear, url,
  * method (http, upper case, default POST), headers, body, intent

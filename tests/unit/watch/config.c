@@ -110,6 +110,72 @@ static void test_dependencies_resolve(void **state)
 	config_unref(c);
 }
 
+static void test_maintenance_windows(void **state)
+{
+	(void)state;
+	struct config *c = load_ok(
+		"watch:\n  monitors: [{name: a, type: push, token: abcd}]\n"
+		"  maintenance:\n"
+		"    - {name: m}\n"
+		"    - {name: s, strategy: single, start: '2026-12-02 10:00',"
+		" end: '2026-12-02T12:30:00', timezone: '+01:00', monitors: [a]}\n"
+		"    - {name: w, strategy: recurring-weekday, weekdays: [sat, 7],"
+		" start_time: '22:00', end_time: '02:00', timezone: local}\n"
+		"    - {name: d, strategy: recurring-day-of-month, days: [1, last],"
+		" start_time: '00:00', end_time: '24:00'}\n"
+		"    - {name: i, strategy: recurring-interval, interval_days: 3,"
+		" first_day: '2026-12-01', start_time: '03:00', end_time: '04:00'}\n");
+	const struct cfg_watch *w = watch_config(c);
+	assert_int_equal(w->n_maintenance, 5);
+	assert_int_equal(w->maintenance[0].rule.strategy, WATCH_MAINT_MANUAL);
+	assert_true(w->maintenance[0].rule.active);
+	assert_int_equal(w->maintenance[1].rule.end_s - w->maintenance[1].rule.start_s,
+			 9000);
+	assert_int_equal(w->maintenance[1].offset_s, 3600);
+	assert_int_equal(w->maintenance[2].rule.weekdays, 1u << 6 | 1u << 0);
+	assert_true(w->maintenance[2].local);
+	assert_int_equal(w->maintenance[2].rule.start_min, 22 * 60);
+	assert_int_equal(w->maintenance[3].rule.days, 1u << 1);
+	assert_true(w->maintenance[3].rule.last_day);
+	assert_int_equal(w->maintenance[4].rule.interval_days, 3);
+	config_unref(c);
+}
+
+static void test_from_lab(void **state)
+{
+	(void)state;
+	static const char *const lab =
+		"lab:\n  hosts:\n"
+		"    gw: {ip: 192.168.1.1}\n"
+		"    nas: {ip: 192.168.1.5}\n"
+		"    v6: {ip: 'fd00::5'}\n"
+		"    nameless: {}\n";
+	char yaml[512];
+	snprintf(yaml, sizeof(yaml),
+		 "%swatch:\n  from_lab: true\n  lab_interval: 30s\n"
+		 "  monitors: [{name: gw, type: push, token: abcd}]\n", lab);
+	struct config *c = load_ok(yaml);
+	const struct cfg_watch *w = watch_config(c);
+	/* gw is the file's (a push); nas is derived; v6 and nameless not. */
+	assert_int_equal(w->n_monitors, 2);
+	assert_int_equal(w->monitors[0].type, WATCH_PUSH);
+	assert_false(w->monitors[0].from_lab);
+	const struct cfg_watch_monitor *m = &w->monitors[1];
+	assert_string_equal(m->name, "nas");
+	assert_int_equal(m->type, WATCH_PING);
+	assert_string_equal(m->hostname, "192.168.1.5");
+	assert_true(m->from_lab);
+	assert_int_equal(m->interval, 30);
+	assert_int_equal(m->retries, 1);
+	assert_int_equal(m->timeout_ms, 24000);
+	config_unref(c);
+	/* Off by default: nothing derived. */
+	snprintf(yaml, sizeof(yaml), "%swatch: {}\n", lab);
+	c = load_ok(yaml);
+	assert_int_equal(watch_config(c)->n_monitors, 0);
+	config_unref(c);
+}
+
 static void test_disabled(void **state)
 {
 	(void)state;
@@ -126,8 +192,13 @@ static void test_refusals(void **state)
 	(void)state;
 	refused(W "    - {name: a, type: pushy, token: abcd}\n", 3, 23, "type:",
 		"pushy");
-	refused(W "    - {name: a, type: ping}\n", 3, 23, "not supported yet",
+	refused(W "    - {name: a, type: tls}\n", 3, 23, "not supported yet",
 		NULL);
+	refused(W "    - {name: a, type: dns}\n", 3, 7, "hostname:", NULL);
+	refused(W "    - {name: a, type: dns, hostname: x, dns_resolve_type: AXFR}\n",
+		3, 59, "dns_resolve_type:", "AXFR");
+	refused(W "    - {name: a, type: dns, hostname: x, dns_resolve_server: "
+		  "dns.google}\n", 3, 61, "dns_resolve_server:", "dns.google");
 	refused(W "    - {name: a, type: http}\n", 3, 7, "url:", NULL);
 	refused(W "    - {name: a, type: http, url: ftp://x}\n", 3, 34, "url:",
 		"ftp://x");
@@ -145,6 +216,7 @@ static void test_refusals(void **state)
 		3, 90, "json_path_operator:", "=~");
 	refused(W "    - {name: a, type: port, hostname: h}\n", 3, 7,
 		"port", NULL);
+	refused(W "    - {name: a, type: ping}\n", 3, 7, "hostname:", NULL);
 	refused(W "    - {name: a, type: push}\n", 3, 7, "token:", NULL);
 	refused(W "    - {name: a, type: push, token: 'a b c d'}\n", 3, 36,
 		"token:", NULL);
@@ -164,6 +236,35 @@ static void test_refusals(void **state)
 	refused(W "    - {name: a, type: push, token: abcd, depends_on: b}\n"
 		  "    - {name: b, type: push, token: efgh, depends_on: a}\n",
 		3, 54, "depends_on:", "itself");
+	refused(W "    - {name: a, type: push, token: abcd, parent: b}\n"
+		  "    - {name: b, type: push, token: efgh}\n",
+		3, 50, "parent:", "not a group");
+	refused(W "    - {name: a, type: push, token: abcd, parent: c}\n",
+		3, 50, "parent:", "'c'");
+	refused(W "    - {name: a, type: group, parent: b}\n"
+		  "    - {name: b, type: group, parent: a}\n",
+		3, 38, "parent:", "itself");
+#define MW "watch:\n  monitors: [{name: a, type: push, token: abcd}]\n" \
+	   "  maintenance:\n"
+	refused(MW "    - {name: w, strategy: cron}\n", 4, 27, "strategy:",
+		"cron is not supported yet");
+	refused(MW "    - {name: w, strategy: single, start: '2026-12-02 10:00'}\n",
+		4, 7, "start, end:", NULL);
+	refused(MW "    - {name: w, strategy: single, start: '2026-12-02 10:00',"
+		   " end: '2026-12-02 09:00'}\n", 4, 67, "end:", "not after");
+	refused(MW "    - {name: w, strategy: single, start: 'tomorrow',"
+		   " end: '2026-12-02 09:00'}\n", 4, 42, "start:", "tomorrow");
+	refused(MW "    - {name: w, strategy: recurring-weekday, weekdays: [funday],"
+		   " start_time: '01:00', end_time: '02:00'}\n", 4, 56,
+		"weekdays:", "funday");
+	refused(MW "    - {name: w, strategy: recurring-weekday, weekdays: [mon]}\n",
+		4, 7, "start_time, end_time:", NULL);
+	refused(MW "    - {name: w, strategy: recurring-day-of-month, days: [32],"
+		   " start_time: '01:00', end_time: '02:00'}\n", 4, 57, "days:",
+		"32");
+	refused(MW "    - {name: w, timezone: Europe/Brussels}\n", 4, 27,
+		"timezone:", "not supported yet");
+	refused(MW "    - {name: w, monitors: [b]}\n", 4, 27, "monitors:", "'b'");
 }
 
 int main(void)
@@ -171,6 +272,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_kumas),
 		cmocka_unit_test(test_dependencies_resolve),
+		cmocka_unit_test(test_maintenance_windows),
+		cmocka_unit_test(test_from_lab),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),
 	};

@@ -234,6 +234,109 @@ static void test_resend_and_dependency(void **state)
 	fx_free(f);
 }
 
+static void test_group(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("watch:\n  monitors:\n"
+			      "    - {name: g, type: group, interval: 5s,"
+			      " retry_interval: 5s}\n"
+			      "    - {name: c1, type: push, token: c1tok,"
+			      " interval: 60s, parent: g}\n"
+			      "    - {name: c2, type: push, token: c2tok,"
+			      " interval: 60s, parent: g}\n"
+			      "    - {name: empty, type: group, interval: 5s}\n",
+			      true);
+	struct watch_mon *g = f->room->mons[0], *e = f->room->mons[3];
+	struct watch_mon *c1 = mon(f, "c1tok"), *c2 = mon(f, "c2tok");
+	/* No child has beaten yet: PENDING; an empty group: PENDING. */
+	advance(f, 5000);
+	assert_int_equal(g->st.status, WATCH_PENDING);
+	assert_string_equal(g->msg, "2 of 2 children pending");
+	assert_int_equal(g->st.retries, 0);
+	assert_int_equal(e->st.status, WATCH_PENDING);
+	assert_string_equal(e->msg, "No children");
+	/* Both UP: UP (from PENDING: silent). */
+	watch_mon_push(c1, true, "OK", -1, NULL);
+	watch_mon_push(c2, true, "OK", -1, NULL);
+	advance(f, 5000);
+	assert_int_equal(g->st.status, WATCH_UP);
+	assert_string_equal(g->msg, "All children up and running");
+	assert_int_equal(f->sent.n, 0);
+	/* One child DOWN: the group is DOWN, announced (after the child). */
+	watch_mon_push(c2, false, "disk", -1, NULL);
+	advance(f, 5000);
+	assert_int_equal(g->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 2);
+	assert_string_equal(f->sent.message,
+			    "[g] [\xf0\x9f\x94\xb4 Down] Child inaccessible "
+			    "(1 of 2 DOWN)");
+	/* Back: UP, announced. */
+	watch_mon_push(c2, true, "OK", -1, NULL);
+	advance(f, 5000);
+	assert_int_equal(g->st.status, WATCH_UP);
+	assert_string_equal(f->sent.message,
+			    "[g] [\xe2\x9c\x85 Up] All children up and running");
+	fx_free(f);
+}
+
+static void test_maintenance(void **state)
+{
+	(void)state;
+	/* The clock starts at 2026-12-02 10:00:00 UTC, a Wednesday. */
+	struct fx *f = fx_new(
+		"watch:\n  monitors:\n"
+		"    - {name: p, type: push, token: ptok, interval: 10s}\n"
+		"    - {name: q, type: push, token: qtok, interval: 10s}\n"
+		"  maintenance:\n"
+		"    - {name: upgrade, strategy: single, monitors: [p],\n"
+		"       start: '2026-12-02 10:00', end: '2026-12-02 10:01'}\n"
+		"    - {name: off, strategy: manual, active: false}\n"
+		"    - {name: nightly, strategy: recurring-weekday,\n"
+		"       weekdays: [wed], start_time: '10:02', end_time: '10:03',\n"
+		"       monitors: [q]}\n",
+		true);
+	struct watch_mon *p = mon(f, "ptok"), *q = mon(f, "qtok");
+	/* 10:00:11: p is in its window, q is not (and has had no push). */
+	advance(f, 11000);
+	assert_int_equal(p->st.status, WATCH_MAINTENANCE);
+	assert_string_equal(p->msg, "Under maintenance: upgrade");
+	assert_int_equal(q->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 1); /* q's, not p's */
+	assert_true(strstr(f->sent.message, "[q]") != NULL);
+	/* A push inside the window is a MAINTENANCE beat too. */
+	watch_mon_push(p, true, "OK", -1, NULL);
+	advance(f, 0);
+	assert_int_equal(p->st.status, WATCH_MAINTENANCE);
+	/* q recovers by a push at 10:00:20. */
+	advance(f, 9000);
+	watch_mon_push(q, true, "OK", -1, NULL);
+	advance(f, 0);
+	assert_int_equal(f->sent.n, 2);
+	/* After 10:01 p's checks resume: no push, so DOWN, announced
+	 * (MAINTENANCE -> DOWN); q keeps pushing meanwhile. */
+	for (int i = 0; i < 4; i++) { /* to 10:01:00 */
+		advance(f, 10000);
+		watch_mon_push(q, true, "OK", -1, NULL);
+	}
+	advance(f, 2000); /* 10:01:02: 11 s after the push, 10 s apart */
+	watch_mon_push(q, true, "OK", -1, NULL);
+	assert_int_equal(p->st.status, WATCH_DOWN);
+	assert_int_equal(f->sent.n, 3);
+	assert_true(strstr(f->sent.message, "[p]") != NULL);
+	/* q keeps pushing; from 10:02 its beats are MAINTENANCE, silent,
+	 * and after 10:03 UP again, silent (MAINTENANCE -> UP). */
+	for (int i = 0; i < 14; i++) { /* to 10:03:22 */
+		advance(f, 10000);
+		watch_mon_push(q, true, "OK", -1, NULL);
+		advance(f, 0);
+		if (i == 7) /* 10:02:22 */
+			assert_int_equal(q->st.status, WATCH_MAINTENANCE);
+	}
+	assert_int_equal(q->st.status, WATCH_UP);
+	assert_int_equal(f->sent.n, 3);
+	fx_free(f);
+}
+
 static void test_without_notify(void **state)
 {
 	(void)state;
@@ -252,6 +355,8 @@ int main(void)
 		cmocka_unit_test(test_watchdog_retries_alerts),
 		cmocka_unit_test(test_push_keeps_it_up),
 		cmocka_unit_test(test_resend_and_dependency),
+		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_maintenance),
 		cmocka_unit_test(test_without_notify),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

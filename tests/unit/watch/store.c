@@ -134,12 +134,43 @@ static void test_beats_and_aggregates(void **state)
 				   "monitor = ? AND ? = 0", 1, 0), 2);
 }
 
+/* A database written by the first release (version 1) keeps its
+ * monitors, which run (active), after the upgrade. */
+static void test_upgrade_from_version_1(void **state)
+{
+	(void)state;
+	char dir[64];
+	struct store *s;
+	snprintf(dir, sizeof(dir), "/tmp/hearth-watch-up-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(store_open(dir, &s), 0);
+	const char *const v1[] = {watch_migrations[0], NULL};
+	assert_int_equal(store_migrate(s, "watch", v1), 0);
+	int64_t id;
+	assert_int_equal(watch_store_monitor_id(s, "old", 0, "http", &id), 0);
+	assert_int_equal(store_migrate(s, "watch", watch_migrations), 0);
+	int v;
+	assert_int_equal(store_room_version(s, "watch", &v), 0);
+	assert_int_equal(v, 2);
+	bool active = false;
+	assert_int_equal(watch_store_active(s, id, &active), 0);
+	assert_true(active);
+	assert_int_equal(watch_store_set_active(s, id, false), 0);
+	assert_int_equal(watch_store_active(s, id, &active), 0);
+	assert_false(active);
+	store_free(s);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_monitor_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_beats_and_aggregates, setup,
 						teardown),
+		cmocka_unit_test(test_upgrade_from_version_1),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -192,7 +192,7 @@ static void test_refusals_and_conversion(void **state)
 	(void)state;
 	struct arena a;
 	arena_init(&a);
-	const char *urls[] = {"tgram://123456789:AABB", "matrix://u:p@hs.example/#room",
+	const char *urls[] = {"tgram://123456789:AABB?detect=no", "matrix://u:p@hs.example/#room",
 			      "ntfy://localhost:8080/bad.topic", "mailto://h.example"};
 	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
 		struct apprise_target t;
@@ -206,6 +206,16 @@ static void test_refusals_and_conversion(void **state)
 			fail_msg("%s built (rc %d)", urls[i], rc);
 		assert_non_null(why);
 	}
+	/* tgram:// without a chat asks getUpdates who the owner is */
+	struct built p = build(&a, "tgram://123456789:AABB", &MSG, NULL);
+	assert_int_equal(p.n, 1);
+	assert_true(p.r[0].owner_probe);
+	assert_string_equal(p.r[0].url, "https://api.telegram.org/bot123456789:AABB/getUpdates");
+	const char *upd = "{\"ok\": true, \"result\": [{\"update_id\": 1}, "
+			  "{\"message\": {\"from\": {\"id\": 4242, \"first_name\": \"Al\"}}}]}";
+	assert_int_equal(apprise_tgram_owner(upd, strlen(upd)), 4242);
+	assert_int_equal(apprise_tgram_owner("{\"ok\": false}", 14), 0);
+	assert_int_equal(apprise_tgram_owner("junk", 4), 0);
 	/* CR/LF in a URL's +Header never reaches the request */
 	struct built b = build(&a, "json://h/?+X-A=1%0d%0aInjected:%20yes", &MSG, NULL);
 	assert_null(header(&b.r[0], "X-A"));

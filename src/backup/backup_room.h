@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/* The backup room's entry in the room table, and what its files name. */
+#ifndef HEARTH_BACKUP_BACKUP_ROOM_H
+#define HEARTH_BACKUP_BACKUP_ROOM_H
+
+#include "core/cli.h"
+#include "core/room.h"
+
+extern const struct room_def backup_room_def;
+/* `hearth backup …`: restic's commands on a repository, offline. */
+extern const struct cli_command backup_cli_commands[];
+
+#endif

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT */
+/* `hearth backup …`: restic's global options and environment, and the repository commands (init, key, cat, list, snapshots). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backup/backup_room.h"
+#include "backup/cli_priv.h"
+#include "backup/repo.h"
+#include "proto/backup/keyfile.h"
+
+/* An environment variable, an empty one counting as unset. */
+static const char *env(const char *name)
+{
+	const char *v = name ? getenv(name) : NULL;
+	return v && *v ? v : NULL;
+}
+
+/* Options restic takes everywhere; the command's own come back in argv. */
+static int take_opt(int *argc, char **argv, int *i, const char *s,
+		    const char *l, const char **val)
+{
+	const char *a = argv[*i];
+	size_t ln = l ? strlen(l) : 0;
+	int shift = 0;
+	if (l && !strncmp(a, l, ln) && a[ln] == '=') {
+		*val = a + ln + 1;
+		shift = 1;
+	} else if ((l && !strcmp(a, l)) || (s && !strcmp(a, s))) {
+		if (*i + 1 >= *argc)
+			return -1;
+		*val = argv[*i + 1];
+		shift = 2;
+	}
+	if (shift) {
+		memmove(argv + *i, argv + *i + shift,
+			(size_t)(*argc - *i - shift + 1) * sizeof(*argv));
+		*argc -= shift;
+		(*i)--;
+	}
+	return shift;
+}
+
+int backup_cli_options(struct cli *cli, int *argc, char **argv,
+		       const char *const *own, const char **own_vals,
+		       struct backup_cli_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (int i = 0; i < *argc; i++) {
+		const char *v = NULL;
+		int r;
+		if ((r = take_opt(argc, argv, &i, "-r", "--repo", &v)) ||
+		    (r = take_opt(argc, argv, &i, NULL, "--repository", &v))) {
+			if (r < 0)
+				goto missing;
+			o->repo = v;
+			continue;
+		}
+		if ((r = take_opt(argc, argv, &i, "-p", "--password-file", &v))) {
+			if (r < 0)
+				goto missing;
+			o->password_file = v;
+			continue;
+		}
+		int k = 0;
+		for (; own && own[k]; k++) {
+			if ((r = take_opt(argc, argv, &i, NULL, own[k], &v)))
+				break;
+		}
+		if (own && own[k]) {
+			if (r < 0)
+				goto missing;
+			own_vals[k] = v;
+			continue;
+		}
+		const char *a = argv[i];
+		if (!strcmp(a, "--json"))
+			o->json = 1;
+		else if (!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+			o->quiet = 1;
+		else if (!strcmp(a, "--no-lock") || !strcmp(a, "--no-cache") ||
+			 !strcmp(a, "-v") || !strcmp(a, "--verbose"))
+			; /* accepted as restic does; nothing to do offline */
+		else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "hearth: backup: unknown option '%s'\n",
+				a);
+			return CLI_USAGE;
+		} else
+			continue;
+		memmove(argv + i, argv + i + 1,
+			(size_t)(*argc - i) * sizeof(*argv));
+		(*argc)--;
+		i--;
+	}
+	if (!o->repo)
+		o->repo = env("HEARTH_BACKUP_REPOSITORY");
+	if (!o->repo)
+		o->repo = env("RESTIC_REPOSITORY");
+	if (!o->repo && cli->config) {
+		/* Only when a config is named: its backup.repository. */
+		o->repo = backup_cli_config_value(cli, 0);
+		if (!o->password_file)
+			o->password_file = backup_cli_config_value(cli, 1);
+	}
+	if (!o->repo || !*o->repo) {
+		fprintf(stderr, "hearth: backup: no repository: give -r/--repo, "
+				"or set HEARTH_BACKUP_REPOSITORY or "
+				"RESTIC_REPOSITORY\n");
+		return CLI_USAGE;
+	}
+	return CLI_OK;
+missing:
+	fprintf(stderr, "hearth: backup: option '%s' needs a value\n",
+		argv[*argc - 1]);
+	return CLI_USAGE;
+}
+
+/* restic reads a password file whole and trims white space around it. */
+static char *read_password_file(const char *path)
+{
+	char *data = NULL;
+	size_t len = 0;
+	if (cli_read_file(path, &data, &len))
+		return NULL;
+	size_t a = 0;
+	while (a < len && strchr(" \t\r\n", data[a]))
+		a++;
+	while (len > a && strchr(" \t\r\n", data[len - 1]))
+		len--;
+	memmove(data, data + a, len - a);
+	data[len - a] = '\0';
+	return data;
+}
+
+char *backup_cli_password(const char *file, const char *env_a,
+			  const char *env_b, const char *prompt)
+{
+	if (file)
+		return read_password_file(file);
+	const char *v = env(env_a);
+	if (!v)
+		v = env(env_b);
+	if (v)
+		return strdup(v);
+	const char *pf = env("HEARTH_BACKUP_PASSWORD_FILE");
+	if (!pf)
+		pf = env("RESTIC_PASSWORD_FILE");
+	if (pf && env_a && !strcmp(env_a, "HEARTH_BACKUP_PASSWORD"))
+		return read_password_file(pf);
+	if (isatty(STDIN_FILENO)) {
+		char *p = getpass(prompt);
+		return p ? strdup(p) : NULL;
+	}
+	fprintf(stderr, "hearth: backup: no password: give --password-file, "
+			"or set HEARTH_BACKUP_PASSWORD or RESTIC_PASSWORD\n");
+	return NULL;
+}
+
+/* Exit code for a repository error: restic 0.14 exits 1 for every
+ * fatal error, a wrong password included. */
+int backup_cli_fail(const char *why, int rc)
+{
+	fprintf(stderr, "hearth: backup: %s\n",
+		why && *why ? why : backup_strerror(rc));
+	return CLI_FAILED;
+}
+
+int backup_cli_open(struct cli *cli, int *argc, char **argv,
+		    const char *const *own, const char **own_vals,
+		    struct backup_cli_opts *o, struct backup_repo **repo)
+{
+	int rc = backup_cli_options(cli, argc, argv, own, own_vals, o);
+	if (rc)
+		return rc;
+	char *pw = backup_cli_password(o->password_file,
+				       "HEARTH_BACKUP_PASSWORD",
+				       "RESTIC_PASSWORD",
+				       "enter password for repository: ");
+	if (!pw)
+		return CLI_FAILED;
+	char why[512];
+	rc = backup_repo_open(o->repo, pw, repo, why, sizeof(why));
+	free(pw);
+	return rc ? backup_cli_fail(why, rc) : CLI_OK;
+}
+
+static int cmd_init(struct cli *cli, int argc, char **argv)
+{
+	static const char *const own[] = {"--repository-version", NULL};
+	const char *vals[1] = {NULL};
+	struct backup_cli_opts o;
+	int rc = backup_cli_options(cli, &argc, argv, own, vals, &o);
+	if (rc)
+		return rc;
+	if (argc)
+		return cli_bad_args();
+	int version = 2;
+	if (vals[0] && !strcmp(vals[0], "1"))
+		version = 1;
+	else if (vals[0] && strcmp(vals[0], "2") && strcmp(vals[0], "latest")) {
+		fprintf(stderr, "hearth: backup: --repository-version is 1, 2 "
+				"or latest\n");
+		return CLI_USAGE;
+	}
+	char *pw = backup_cli_password(o.password_file, "HEARTH_BACKUP_PASSWORD",
+				       "RESTIC_PASSWORD",
+				       "enter password for new repository: ");
+	if (!pw)
+		return CLI_FAILED;
+	if (!*pw) {
+		free(pw);
+		fprintf(stderr, "hearth: backup: an empty password is not a "
+				"password\n");
+		return CLI_FAILED;
+	}
+	struct backup_kdf_params kp;
+	backup_kdf_defaults(&kp);
+	struct backup_repo *repo;
+	char why[512] = "";
+	rc = backup_repo_init(o.repo, pw, version, &kp, &repo, why, sizeof(why));
+	free(pw);
+	if (rc)
+		return backup_cli_fail(why, rc);
+	char id[BACKUP_ID_HEX];
+	backup_id_hex(repo->id, id);
+	if (o.json)
+		cli_print_json(json_pack("{s:s,s:s,s:s}", "message_type",
+					 "initialized", "id", id, "repository",
+					 o.repo));
+	else
+		printf("created restic repository %.10s at %s\n\nPlease note "
+		       "that knowledge of your password is required to "
+		       "access\nthe repository. Losing your password means "
+		       "that your data is\nirrecoverably lost.\n",
+		       id, o.repo);
+	backup_repo_close(repo);
+	return CLI_OK;
+}
+
+/* "ID" or a unique prefix of one, of type @t; says why not. */
+int backup_cli_resolve(struct backup_repo *repo, enum backup_file t,
+		       const char *arg, uint8_t id[32])
+{
+	int rc = backup_repo_find(repo, t, arg, id);
+	if (rc == -EEXIST)
+		fprintf(stderr, "hearth: backup: prefix %s matches more than "
+				"one %s file\n", arg, backup_file_dir(t));
+	else if (rc)
+		fprintf(stderr, "hearth: backup: no %s file %s\n",
+			backup_file_dir(t), arg);
+	return rc ? CLI_FAILED : CLI_OK;
+}
+
+static int print_file(struct backup_repo *repo, enum backup_file t,
+		      const char *arg)
+{
+	uint8_t id[32];
+	if (backup_cli_resolve(repo, t, arg, id))
+		return CLI_FAILED;
+	uint8_t *text = NULL;
+	size_t len = 0;
+	int rc = backup_repo_load_file(repo, t, id, &text, &len);
+	if (rc) {
+		fprintf(stderr, "hearth: backup: %s/%s: %s\n",
+			backup_file_dir(t), arg, backup_strerror(rc));
+		return CLI_FAILED;
+	}
+	fwrite(text, 1, len, stdout);
+	putchar('\n');
+	free(text);
+	return CLI_OK;
+}
+
+/* restic's `cat blob ID`: a data or tree blob's plaintext, through the
+ * index (full id only, as restic). */
+static int cat_blob(struct backup_repo *repo, const char *arg)
+{
+	uint8_t id[32];
+	if (backup_id_parse(arg, id)) {
+		fprintf(stderr, "hearth: backup: a blob id is 64 hex digits\n");
+		return CLI_USAGE;
+	}
+	struct backup_index *idx = NULL;
+	int rc = backup_repo_load_index(repo, 0, &idx, NULL);
+	if (rc)
+		return backup_cli_fail("cannot load the index", rc);
+	uint8_t *out = NULL;
+	size_t len = 0;
+	rc = backup_repo_read_blob(repo, idx, id, BACKUP_BLOB_DATA, &out, &len);
+	if (rc == -ENOENT)
+		rc = backup_repo_read_blob(repo, idx, id, BACKUP_BLOB_TREE, &out,
+					   &len);
+	backup_index_free(idx);
+	if (rc == -ENOENT) {
+		fprintf(stderr, "hearth: backup: blob %.8s is not in the "
+				"index\n", arg);
+		return CLI_FAILED;
+	}
+	if (rc)
+		return backup_cli_fail(NULL, rc);
+	fwrite(out, 1, len, stdout);
+	free(out);
+	return CLI_OK;
+}
+
+static int cmd_cat(struct cli *cli, int argc, char **argv)
+{
+	struct backup_cli_opts o;
+	struct backup_repo *repo = NULL;
+	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	if (rc)
+		return rc;
+	const char *what = argc ? argv[0] : "";
+	rc = CLI_OK;
+	if (!strcmp(what, "config") && argc == 1) {
+		char id[BACKUP_ID_HEX], pol[32];
+		backup_id_hex(repo->id, id);
+		snprintf(pol, sizeof(pol), "%llx",
+			 (unsigned long long)repo->chunker_polynomial);
+		cli_print_json(json_pack("{s:i,s:s,s:s}", "version",
+					 repo->version, "id", id,
+					 "chunker_polynomial", pol));
+	} else if (!strcmp(what, "masterkey") && argc == 1) {
+		cli_print_json(backup_key_to_json(&repo->master));
+	} else if (!strcmp(what, "key") && argc == 2) {
+		uint8_t id[32];
+		uint8_t *buf = NULL;
+		size_t len = 0;
+		char hex[BACKUP_ID_HEX];
+		rc = backup_cli_resolve(repo, BACKUP_FILE_KEY, argv[1], id);
+		if (!rc) {
+			backup_id_hex(id, hex);
+			if (repo->be->ops->load(repo->be, BACKUP_FILE_KEY, hex,
+						BACKUP_KEYFILE_MAX, &buf, &len))
+				rc = backup_cli_fail("cannot read the key file",
+						     0);
+		}
+		if (!rc) {
+			fwrite(buf, 1, len, stdout);
+			putchar('\n');
+		}
+		free(buf);
+	} else if (!strcmp(what, "blob") && argc == 2) {
+		rc = cat_blob(repo, argv[1]);
+	} else if ((!strcmp(what, "index") || !strcmp(what, "snapshot") ||
+		    !strcmp(what, "lock")) && argc == 2) {
+		enum backup_file t = what[0] == 'i'   ? BACKUP_FILE_INDEX
+				     : what[0] == 's' ? BACKUP_FILE_SNAPSHOT
+						      : BACKUP_FILE_LOCK;
+		rc = print_file(repo, t, argv[1]);
+	} else {
+		fprintf(stderr, "usage: hearth backup cat config|masterkey|"
+				"key ID|index ID|snapshot ID|lock ID|blob ID\n");
+		rc = CLI_USAGE;
+	}
+	backup_repo_close(repo);
+	return rc;
+}
+
+static int print_name(const char *name, uint64_t size, void *ud)
+{
+	(void)size;
+	(void)ud;
+	puts(name);
+	return 0;
+}
+
+static int cmd_list(struct cli *cli, int argc, char **argv)
+{
+	struct backup_cli_opts o;
+	struct backup_repo *repo = NULL;
+	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	if (rc)
+		return rc;
+	static const struct {
+		const char *name;
+		enum backup_file t;
+	} kinds[] = {
+		{"packs", BACKUP_FILE_PACK},	 {"index", BACKUP_FILE_INDEX},
+		{"snapshots", BACKUP_FILE_SNAPSHOT}, {"keys", BACKUP_FILE_KEY},
+		{"locks", BACKUP_FILE_LOCK},
+	};
+	rc = CLI_USAGE;
+	for (size_t k = 0; argc == 1 && k < sizeof(kinds) / sizeof(kinds[0]);
+	     k++) {
+		if (strcmp(argv[0], kinds[k].name))
+			continue;
+		rc = repo->be->ops->list(repo->be, kinds[k].t, print_name, NULL)
+			     ? CLI_FAILED
+			     : CLI_OK;
+	}
+	if (rc == CLI_USAGE)
+		fprintf(stderr, "usage: hearth backup list "
+				"packs|index|snapshots|keys|locks\n");
+	backup_repo_close(repo);
+	return rc;
+}
+
+/* The backup group with restic's global options first ("hearth backup
+ * -r REPO snapshots"): finds the verb after them and runs it with every
+ * argument but the verb. */
+static int cmd_group(struct cli *cli, int argc, char **argv)
+{
+	int skip = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-r") || !strcmp(a, "--repo") ||
+		    !strcmp(a, "--repository") || !strcmp(a, "-p") ||
+		    !strcmp(a, "--password-file")) {
+			i++;
+			continue;
+		}
+		if (a[0] == '-')
+			continue;
+		skip = i;
+		for (const struct cli_command *c = backup_cli_commands; c->name;
+		     c++) {
+			const char *verb = c->name + strlen("backup");
+			if (!*verb)
+				continue;
+			/* "backup key list": two words after the group */
+			char want[64];
+			snprintf(want, sizeof(want), "%s", verb + 1);
+			char *sp = strchr(want, ' ');
+			int words = 1;
+			if (sp) {
+				*sp = '\0';
+				words = 2;
+			}
+			if (strcmp(a, want))
+				continue;
+			if (words == 2 &&
+			    (i + 1 >= argc || strcmp(argv[i + 1], sp + 1)))
+				continue;
+			memmove(argv + skip, argv + skip + words,
+				(size_t)(argc - skip - words + 1) *
+					sizeof(*argv));
+			return c->run(cli, argc - words, argv);
+		}
+		fprintf(stderr, "hearth: backup: unknown command '%s'\n", a);
+		return CLI_USAGE;
+	}
+	fprintf(stderr, "usage: hearth backup [-r REPO] [--password-file "
+			"FILE] COMMAND ... (hearth help lists them)\n");
+	return CLI_USAGE;
+}
+
+#define OPTS "[-r REPO] [--password-file FILE] "
+
+const struct cli_command backup_cli_commands[] = {
+	{"backup init", OPTS "[--repository-version 1|2]",
+	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
+	{"backup snapshots", OPTS "[--json] [--host H] [--tag T] [--path P]",
+	 "list the snapshots (restic's table, or its JSON)", 0, 64,
+	 backup_cmd_snapshots},
+	{"backup key list", OPTS "[--json]",
+	 "list the key files (* marks the one in use)", 0, 64,
+	 backup_cmd_key_list},
+	{"backup key add", OPTS "[--new-password-file FILE]",
+	 "add a key file for another password", 0, 64, backup_cmd_key_add},
+	{"backup key remove", OPTS "ID",
+	 "remove a key file (not the one in use)", 0, 64,
+	 backup_cmd_key_remove},
+	{"backup key passwd", OPTS "[--new-password-file FILE]",
+	 "change the password (a new key replaces the one in use)", 0, 64,
+	 backup_cmd_key_passwd},
+	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
+	 "print a repository object decrypted", 0, 64, cmd_cat},
+	{"backup list", OPTS "packs|index|snapshots|keys|locks",
+	 "list the ids of one kind of file", 0, 64, cmd_list},
+	{"backup", OPTS "COMMAND ...",
+	 "restic's global options before the command", 0, 64, cmd_group},
+	{NULL, NULL, NULL, 0, 0, NULL},
+};

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/* What the backup room's CLI files share: global options, password, opening the repository. */
+#ifndef HEARTH_BACKUP_CLI_PRIV_H
+#define HEARTH_BACKUP_CLI_PRIV_H
+
+#include <stdint.h>
+
+#include "backup/repo.h"
+#include "core/cli.h"
+
+/* restic's global options as given (strings point into argv/env). */
+struct backup_cli_opts {
+	const char *repo;
+	const char *password_file;
+	int json, quiet;
+};
+
+/*
+ * Takes restic's global options (-r/--repo, --password-file, --json,
+ * -q) and the command's own valued options @own (NULL-terminated long
+ * names; their values into @own_vals) out of @argv, anywhere in it;
+ * fills the repository from the environment when -r is absent. What is
+ * left in argv are the positional arguments. Returns a cli_exit code
+ * (CLI_USAGE with the reason printed).
+ */
+int backup_cli_options(struct cli *cli, int *argc, char **argv,
+		       const char *const *own, const char **own_vals,
+		       struct backup_cli_opts *o);
+/* The options, the password, then backup_repo_open; prints the reason
+ * and returns CLI_FAILED when the repository does not open. */
+int backup_cli_open(struct cli *cli, int *argc, char **argv,
+		    const char *const *own, const char **own_vals,
+		    struct backup_cli_opts *o, struct backup_repo **repo);
+/* A password from @file, else $env_a, $env_b (then the *_PASSWORD_FILE
+ * variables for the repository's own), else a prompt on a TTY; malloc'd
+ * or NULL (reason printed). */
+char *backup_cli_password(const char *file, const char *env_a,
+			  const char *env_b, const char *prompt);
+/* Prints "hearth: backup: WHY" and returns CLI_FAILED. */
+int backup_cli_fail(const char *why, int rc);
+/* A unique id or prefix of type @t into @id; CLI_FAILED with why. */
+int backup_cli_resolve(struct backup_repo *repo, enum backup_file t,
+		       const char *arg, uint8_t id[32]);
+/* backup.repository (0) or backup.password_file (1) of the -c config;
+ * a static copy, or NULL. */
+const char *backup_cli_config_value(struct cli *cli, int which);
+
+/* An RFC 3339 time as restic shows it: local "2006-01-02 15:04:05". */
+void backup_cli_show_time(const char *t, char *out, size_t cap);
+
+int backup_cmd_snapshots(struct cli *cli, int argc, char **argv);
+int backup_cmd_key_list(struct cli *cli, int argc, char **argv);
+int backup_cmd_key_add(struct cli *cli, int argc, char **argv);
+int backup_cmd_key_remove(struct cli *cli, int argc, char **argv);
+int backup_cmd_key_passwd(struct cli *cli, int argc, char **argv);
+
+#endif
