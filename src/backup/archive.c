@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: MIT */
+/* The backup pass: walk with lstat, record metadata as restic 0.14 does, chunk, dedup against the index, seal, pack, then index and snapshot. */
+#include "backup/archive.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "proto/backup/chunker.h"
+#include "proto/backup/crypto.h"
+#include "proto/backup/packer.h"
+#include "proto/backup/snapshot.h"
+#include "proto/backup/tree.h"
+
+#define READ_SIZE (1u << 20)
+/* restic 0.14 writes an index file once it holds this many blobs. */
+#define INDEX_MAX_BLOBS 50000
+
+struct arch {
+	struct backup_repo *repo;
+	struct backup_index *idx;
+	struct bk_chunker_tables tab;
+	struct bk_packer packer[2];	/* by enum bk_blob_type */
+	json_t *index_doc;
+	size_t index_blobs;
+	uint8_t *rbuf;
+	struct buf chunk;
+	struct backup_archive_stats *st;
+	size_t errors;
+	/* the last names looked up */
+	uid_t uid_cached;
+	gid_t gid_cached;
+	char *user, *group;
+	bool have_uid, have_gid;
+};
+
+static int seal_cb(void *ud, const uint8_t *plain, size_t n, struct buf *out)
+{
+	struct arch *a = ud;
+	uint8_t *t = malloc(n + BACKUP_CRYPTO_OVERHEAD);
+	int rc;
+
+	if (!t)
+		return -ENOMEM;
+	rc = backup_seal(&a->repo->master, plain, n, t);
+	if (!rc)
+		rc = buf_append(out, t, n + BACKUP_CRYPTO_OVERHEAD);
+	free(t);
+	return rc;
+}
+
+static int save_index(struct arch *a)
+{
+	uint8_t id[32];
+	int rc;
+
+	if (!a->index_doc || !a->index_blobs)
+		return 0;
+	rc = backup_repo_save_json(a->repo, BACKUP_FILE_INDEX, a->index_doc, id);
+	json_decref(a->index_doc);
+	a->index_doc = NULL;
+	a->index_blobs = 0;
+	return rc;
+}
+
+static int flush_pack(struct arch *a, enum bk_blob_type type)
+{
+	struct bk_packer *p = &a->packer[type];
+	struct backup_pack_entry *e = NULL;
+	uint8_t id[32];
+	int rc;
+
+	if (!p->n)
+		return 0;
+	rc = bk_packer_finish(p, seal_cb, a);
+	if (!rc)
+		rc = backup_repo_save_pack(a->repo, (const uint8_t *)p->data.data, p->data.len, id);
+	if (!rc && memcmp(id, p->id.b, 32) != 0)
+		rc = -EIO;
+	if (!rc && !(e = calloc(p->n, sizeof *e)))
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < p->n; i++) {
+		const struct bk_pack_entry *s = &p->entries[i];
+		memcpy(e[i].id, s->id.b, 32);
+		e[i].type = (uint8_t)s->type;
+		e[i].compressed = s->uncompressed_length != 0;
+		e[i].offset = s->offset;
+		e[i].length = s->length;
+		e[i].uncompressed_length = s->uncompressed_length;
+		if (backup_index_add(a->idx, id, &e[i]) < 0)
+			rc = -ENOMEM;
+	}
+	if (!rc && !a->index_doc && !(a->index_doc = backup_index_doc_new()))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = backup_index_doc_add_pack(a->index_doc, id, e, p->n);
+	if (!rc) {
+		a->st->packs++;
+		a->st->bytes_added += p->data.len;
+		a->index_blobs += p->n;
+	}
+	free(e);
+	bk_packer_deinit(p);
+	bk_packer_init(p, type, 0);
+	if (!rc && a->index_blobs >= INDEX_MAX_BLOBS)
+		rc = save_index(a);
+	return rc;
+}
+
+/* Whether the blob is in the repository or in a pack being assembled. */
+static bool blob_known(struct arch *a, enum bk_blob_type type, const struct bk_id *id)
+{
+	struct backup_blob_loc loc;
+	const struct bk_packer *p = &a->packer[type];
+
+	if (backup_index_find(a->idx, id->b, (int)type, &loc) == 0)
+		return true;
+	for (size_t i = 0; i < p->n; i++)
+		if (bk_id_equal(&p->entries[i].id, id))
+			return true;
+	return false;
+}
+
+static int save_blob(struct arch *a, enum bk_blob_type type, const void *data, size_t len,
+		     struct bk_id *id)
+{
+	struct backup_pack_entry e;
+	uint8_t *sealed = NULL;
+	size_t n = 0;
+	int rc;
+
+	bk_id_hash(data, len, id);
+	if (blob_known(a, type, id)) {
+		a->st->blobs_known++;
+		return 0;
+	}
+	rc = backup_repo_seal_blob(a->repo, (int)type, data, len, &sealed, &n, &e);
+	if (!rc)
+		rc = bk_packer_add(&a->packer[type], id, sealed, n, e.uncompressed_length);
+	free(sealed);
+	if (rc)
+		return rc;
+	a->st->blobs_new++;
+	return bk_packer_is_full(&a->packer[type]) ? flush_pack(a, type) : 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static char *user_name(struct arch *a, uid_t uid)
+{
+	if (!a->have_uid || a->uid_cached != uid) {
+		struct passwd pw, *res = NULL;
+		char b[4096];
+		free(a->user);
+		a->user = getpwuid_r(uid, &pw, b, sizeof b, &res) == 0 && res ? strdup(pw.pw_name) : NULL;
+		a->uid_cached = uid;
+		a->have_uid = true;
+	}
+	return dup_or_null(a->user);
+}
+
+static char *group_name(struct arch *a, gid_t gid)
+{
+	if (!a->have_gid || a->gid_cached != gid) {
+		struct group gr, *res = NULL;
+		char b[4096];
+		free(a->group);
+		a->group = getgrgid_r(gid, &gr, b, sizeof b, &res) == 0 && res ? strdup(gr.gr_name) : NULL;
+		a->gid_cached = gid;
+		a->have_gid = true;
+	}
+	return dup_or_null(a->group);
+}
+
+/* Go's time.Unix(sec, nsec) in the local zone. */
+static struct bk_time local_time(struct timespec ts)
+{
+	struct tm tm;
+	time_t t = ts.tv_sec;
+	struct bk_time r = {.sec = ts.tv_sec, .nsec = (int32_t)ts.tv_nsec, .off = 0};
+
+	if (localtime_r(&t, &tm))
+		r.off = (int32_t)tm.tm_gmtoff;
+	return r;
+}
+
+static void fill_xattrs(const char *path, struct bk_node *n)
+{
+	ssize_t len = llistxattr(path, NULL, 0);
+	char *names;
+
+	if (len <= 0 || !(names = malloc((size_t)len)))
+		return;
+	len = llistxattr(path, names, (size_t)len);
+	for (ssize_t off = 0; len > 0 && off < len; off += (ssize_t)strlen(names + off) + 1) {
+		const char *nm = names + off;
+		ssize_t vl = lgetxattr(path, nm, NULL, 0);
+		if (vl < 0)
+			continue;
+		uint8_t *v = malloc((size_t)vl + 1);
+		struct bk_xattr *x = realloc(n->xattrs, (n->n_xattrs + 1) * sizeof *x);
+		if (!v || !x) {
+			free(v);
+			if (x)
+				n->xattrs = x;
+			break;
+		}
+		n->xattrs = x;
+		vl = lgetxattr(path, nm, v, (size_t)vl);
+		if (vl < 0) {
+			free(v);
+			continue;
+		}
+		x[n->n_xattrs].name = strdup(nm);
+		x[n->n_xattrs].value = v;
+		x[n->n_xattrs].len = (size_t)vl;
+		n->n_xattrs++;
+	}
+	free(names);
+}
+
+/* The node restic records for path (lstat'ed as st): NodeFromFileInfo and fillExtra. */
+static int fill_node(struct arch *a, const char *path, const char *name, const struct stat *st,
+		     struct bk_node *n)
+{
+	n->name_len = strlen(name);
+	if (!(n->name = strdup(name)))
+		return -ENOMEM;
+	n->mode = bk_mode_from_unix(st->st_mode);
+	n->mtime = local_time(st->st_mtim);
+	n->atime = local_time(st->st_atim);
+	n->ctime = local_time(st->st_ctim);
+	n->uid = st->st_uid;
+	n->gid = st->st_gid;
+	n->user = user_name(a, st->st_uid);
+	n->group = group_name(a, st->st_gid);
+	n->inode = st->st_ino;
+	n->device_id = st->st_dev;
+	switch (st->st_mode & S_IFMT) {
+	case S_IFREG:
+		n->type = BK_NODE_FILE;
+		n->size = (uint64_t)st->st_size;
+		n->links = st->st_nlink;
+		n->content_is_array = true;
+		break;
+	case S_IFDIR:
+		n->type = BK_NODE_DIR;
+		break;
+	case S_IFLNK: {
+		n->type = BK_NODE_SYMLINK;
+		n->links = st->st_nlink;
+		size_t cap = (size_t)st->st_size + 1 > 256 ? (size_t)st->st_size + 1 : 256;
+		for (;;) {
+			char *t = malloc(cap);
+			if (!t)
+				return -ENOMEM;
+			ssize_t l = readlink(path, t, cap);
+			if (l < 0) {
+				free(t);
+				return -errno;
+			}
+			if ((size_t)l < cap) {
+				t[l] = 0;
+				n->linktarget = t;
+				n->linktarget_len = (size_t)l;
+				break;
+			}
+			free(t);
+			cap *= 2;
+		}
+		break;
+	}
+	case S_IFBLK:
+	case S_IFCHR:
+		n->type = S_ISBLK(st->st_mode) ? BK_NODE_DEV : BK_NODE_CHARDEV;
+		n->device = st->st_rdev;
+		n->links = st->st_nlink;
+		break;
+	case S_IFIFO:
+		n->type = BK_NODE_FIFO;
+		break;
+	case S_IFSOCK:
+		n->type = BK_NODE_SOCKET;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (n->type != BK_NODE_SYMLINK)
+		fill_xattrs(path, n);
+	return 0;
+}
+
+static int push_content(struct bk_node *n, const struct bk_id *id)
+{
+	struct bk_id *v = realloc(n->content, (n->n_content + 1) * sizeof *v);
+
+	if (!v)
+		return -ENOMEM;
+	v[n->n_content++] = *id;
+	n->content = v;
+	return 0;
+}
+
+static int end_chunk(struct arch *a, struct bk_node *n)
+{
+	struct bk_id id;
+	int rc = save_blob(a, BK_BLOB_DATA, a->chunk.data, a->chunk.len, &id);
+
+	a->chunk.len = 0;
+	return rc ? rc : push_content(n, &id);
+}
+
+/* Chunks the file's contents into n->content (streaming, READ_SIZE at a time). */
+static int save_file(struct arch *a, const char *path, struct bk_node *n)
+{
+	struct bk_chunker c;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	bk_chunker_init(&c, &a->tab);
+	a->chunk.len = 0;
+	for (;;) {
+		ssize_t got = read(fd, a->rbuf, READ_SIZE);
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		a->st->bytes_read += (uint64_t)got;
+		for (size_t off = 0; off < (size_t)got && !rc;) {
+			bool cut;
+			size_t used = bk_chunker_feed(&c, a->rbuf + off, (size_t)got - off, &cut);
+			if ((rc = buf_append(&a->chunk, a->rbuf + off, used)))
+				break;
+			off += used;
+			if (cut)
+				rc = end_chunk(a, n);
+		}
+		if (rc)
+			break;
+	}
+	if (!rc && a->chunk.len)
+		rc = end_chunk(a, n);
+	close(fd);
+	return rc;
+}
+
+static int save_dir(struct arch *a, const char *path, struct bk_id *out);
+
+static int path_join(const char *dir, const char *name, char **out)
+{
+	size_t dl = strlen(dir);
+	bool slash = dl && dir[dl - 1] == '/';
+
+	*out = malloc(dl + strlen(name) + 2);
+	if (!*out)
+		return -ENOMEM;
+	sprintf(*out, slash ? "%s%s" : "%s/%s", dir, name);
+	return 0;
+}
+
+/* Records path (named name in its parent) into tree t; directories recurse.
+ * Entries that vanished or cannot be read are reported and left out. */
+static int save_entry(struct arch *a, const char *path, const char *name, struct bk_tree *t)
+{
+	struct stat st;
+	struct bk_node *n;
+	int rc;
+
+	if (lstat(path, &st) != 0) {
+		fprintf(stderr, "hearth: backup: %s: %s\n", path, strerror(errno));
+		a->errors++;
+		return 0;
+	}
+	if (!(n = bk_tree_add(t)))
+		return -ENOMEM;
+	rc = fill_node(a, path, name, &st, n);
+	if (!rc && n->type == BK_NODE_FILE) {
+		rc = save_file(a, path, n);
+		a->st->files++;
+	} else if (!rc && n->type == BK_NODE_DIR) {
+		rc = save_dir(a, path, &n->subtree);
+		n->has_subtree = rc == 0;
+		a->st->dirs++;
+	} else if (!rc) {
+		a->st->others++;
+	}
+	if (rc && rc != -ENOMEM && rc != -ENOSPC && rc != -EIO && rc != BACKUP_ECORRUPT) {
+		/* a file we cannot read: leave it out, as restic does, and say so */
+		fprintf(stderr, "hearth: backup: %s: %s\n", path, strerror(-rc));
+		a->errors++;
+		bk_node_deinit(n);
+		t->n--;
+		rc = 0;
+	}
+	return rc;
+}
+
+static int name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int save_tree(struct arch *a, struct bk_tree *t, struct bk_id *out)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 0);
+	bk_tree_sort(t);
+	rc = bk_tree_encode(&b, t);
+	if (!rc)
+		rc = save_blob(a, BK_BLOB_TREE, b.data, b.len, out);
+	buf_deinit(&b);
+	return rc;
+}
+
+static int save_dir(struct arch *a, const char *path, struct bk_id *out)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct bk_tree t;
+	int rc = 0;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **v = realloc(names, cap * sizeof *v);
+			if (!v) {
+				rc = -ENOMEM;
+				break;
+			}
+			names = v;
+		}
+		if (!(names[n] = strdup(de->d_name))) {
+			rc = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof *names, name_cmp);
+	bk_tree_init(&t);
+	for (size_t i = 0; !rc && i < n; i++) {
+		char *p;
+		if ((rc = path_join(path, names[i], &p)))
+			break;
+		rc = save_entry(a, p, names[i], &t);
+		free(p);
+	}
+	if (!rc)
+		rc = save_tree(a, &t, out);
+	bk_tree_deinit(&t);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* Go's filepath.Clean (lexical), joined with the working directory first
+ * when abs (filepath.Abs). A relative result has no leading "..": restic
+ * drops those from the tree it builds. */
+static char *clean_path(const char *p, bool abs)
+{
+	char cwd[4096];
+	char *s, *o;
+	size_t len;
+	bool rel = p[0] != '/' && !abs;
+
+	if (p[0] == '/' || !abs) {
+		s = strdup(p);
+	} else {
+		if (!getcwd(cwd, sizeof cwd))
+			return NULL;
+		s = malloc(strlen(cwd) + strlen(p) + 2);
+		if (s)
+			sprintf(s, "%s/%s", cwd, p);
+	}
+	if (!s)
+		return NULL;
+	/* clean in place: components between slashes, "." dropped, ".." pops */
+	len = strlen(s);
+	o = s;
+	for (size_t i = 0; i < len;) {
+		while (i < len && s[i] == '/')
+			i++;
+		size_t j = i;
+		while (j < len && s[j] != '/')
+			j++;
+		size_t cl = j - i;
+		if (cl == 0) {
+			break;
+		} else if (cl == 1 && s[i] == '.') {
+			/* skip */
+		} else if (cl == 2 && s[i] == '.' && s[i + 1] == '.') {
+			while (o > s && *--o != '/')
+				;
+		} else {
+			if (rel && o == s) {
+				/* relative: no leading slash */
+				memmove(o, s + i, cl);
+				o += cl;
+				i = j;
+				continue;
+			}
+			*o++ = '/';
+			memmove(o, s + i, cl);
+			o += cl;
+		}
+		i = j;
+	}
+	if (o == s)
+		*o++ = rel ? '.' : '/';
+	*o = 0;
+	return s;
+}
+
+/* A path to back up: where restic puts it in the snapshot's tree (the
+ * cleaned argument; relative ones as if below "/") and on disk. */
+struct target {
+	char *vpath;	/* "/a/b" for both "/a/b" and "a/b" */
+	bool rel;	/* the file system path is vpath + 1 */
+	char *abs;	/* for the snapshot's paths */
+};
+
+/* Trees for the targets below prefix ("" is the root): each target's
+ * parents become directory nodes with their own metadata, as restic
+ * records them. */
+static int save_virtual(struct arch *a, const char *prefix, struct target *tg, size_t n,
+			struct bk_id *out)
+{
+	struct bk_tree t;
+	size_t pl = strlen(prefix);
+	int rc = 0;
+
+	bk_tree_init(&t);
+	for (size_t i = 0; !rc && i < n;) {
+		const char *rest = tg[i].vpath + pl + 1;
+		const char *sl = strchr(rest, '/');
+		size_t cl = sl ? (size_t)(sl - rest) : strlen(rest);
+		size_t j = i;
+		bool exact = false;
+		/* sorted: the targets sharing this component are adjacent */
+		while (j < n && !strncmp(tg[j].vpath + pl + 1, rest, cl) &&
+		       (tg[j].vpath[pl + 1 + cl] == '/' || tg[j].vpath[pl + 1 + cl] == 0)) {
+			exact |= tg[j].vpath[pl + 1 + cl] == 0;
+			j++;
+		}
+		char *name = strndup(rest, cl), *full = strndup(tg[i].vpath, pl + 1 + cl);
+		const char *fs = full && tg[i].rel ? full + 1 : full;
+		if (!name || !full) {
+			rc = -ENOMEM;
+		} else if (exact) {
+			rc = save_entry(a, fs, name, &t);
+		} else {
+			struct stat st;
+			struct bk_node *nd;
+			if (lstat(fs, &st) != 0) {
+				rc = -errno;
+			} else if (!(nd = bk_tree_add(&t))) {
+				rc = -ENOMEM;
+			} else if (!(rc = fill_node(a, fs, name, &st, nd))) {
+				nd->type = BK_NODE_DIR;
+				rc = save_virtual(a, full, tg + i, j - i, &nd->subtree);
+				nd->has_subtree = rc == 0;
+			}
+		}
+		free(name);
+		free(full);
+		i = j;
+	}
+	if (!rc)
+		rc = save_tree(a, &t, out);
+	bk_tree_deinit(&t);
+	return rc;
+}
+
+static int write_snapshot(struct arch *a, const struct backup_archive_opts *o,
+			  const struct target *tg, size_t n, const struct bk_id *tree)
+{
+	struct bk_snapshot s;
+	struct timespec now;
+	struct buf b;
+	char host[256] = "";
+	json_t *j = NULL;
+	json_error_t jerr;
+	int rc = 0;
+
+	memset(&s, 0, sizeof s);
+	clock_gettime(CLOCK_REALTIME, &now);
+	s.time = local_time(now);
+	s.tree = *tree;
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = bk_strv_push(&s.paths, tg[i].abs);
+	for (size_t i = 0; !rc && i < o->n_tags; i++)
+		rc = bk_strv_push(&s.tags, o->tags[i]);
+	if (o->host)
+		snprintf(host, sizeof host, "%s", o->host);
+	else
+		gethostname(host, sizeof host - 1);
+	s.hostname = strdup(host);
+	s.username = user_name(a, getuid());
+	s.uid = getuid();
+	s.gid = getgid();
+	buf_init(&b, 0);
+	if (!rc)
+		rc = bk_snapshot_encode(&b, &s);
+	if (!rc && !(j = json_loadb(b.data, b.len, 0, &jerr)))
+		rc = -EINVAL;
+	if (!rc)
+		rc = backup_repo_save_json(a->repo, BACKUP_FILE_SNAPSHOT, j, a->st->snapshot);
+	json_decref(j);
+	buf_deinit(&b);
+	bk_snapshot_deinit(&s);
+	return rc;
+}
+
+static int target_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct target *)x)->vpath, ((const struct target *)y)->vpath);
+}
+
+static void target_free(struct target *t)
+{
+	free(t->vpath);
+	free(t->abs);
+}
+
+/* The target for a command-line path; -EINVAL (said) when it is not there. */
+static int target_make(const char *arg, struct target *t)
+{
+	struct stat sb;
+	char *c = clean_path(arg, false);
+
+	memset(t, 0, sizeof *t);
+	t->abs = clean_path(arg, true);
+	if (!c || !t->abs) {
+		free(c);
+		return -ENOMEM;
+	}
+	t->rel = c[0] != '/';
+	bool whole = !strcmp(c, "/") || !strcmp(c, ".");
+	if (whole || lstat(c, &sb) != 0) {
+		fprintf(stderr, "hearth: backup: %s: %s\n", arg,
+			whole ? "backing up / or . is not supported yet" : strerror(errno));
+		free(c);
+		return -EINVAL;
+	}
+	if (t->rel) {
+		t->vpath = malloc(strlen(c) + 2);
+		if (t->vpath)
+			sprintf(t->vpath, "/%s", c);
+		free(c);
+		return t->vpath ? 0 : -ENOMEM;
+	}
+	t->vpath = c;
+	return 0;
+}
+
+int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *opts,
+		   struct backup_archive_stats *st, size_t *errors)
+{
+	struct arch a;
+	struct target *tg = NULL;
+	size_t n = 0;
+	struct bk_id tree;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	memset(st, 0, sizeof *st);
+	a.repo = repo;
+	a.st = st;
+	bk_packer_init(&a.packer[BK_BLOB_DATA], BK_BLOB_DATA, 0);
+	bk_packer_init(&a.packer[BK_BLOB_TREE], BK_BLOB_TREE, 0);
+	buf_init(&a.chunk, 0);
+	rc = bk_chunker_tables_init(&a.tab, repo->chunker_polynomial);
+	if (!rc && !(a.rbuf = malloc(READ_SIZE)))
+		rc = -ENOMEM;
+	if (!rc && !(tg = calloc(opts->n_paths ? opts->n_paths : 1, sizeof *tg)))
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < opts->n_paths; i++) {
+		rc = target_make(opts->paths[i], &tg[n]);
+		if (rc)
+			target_free(&tg[n]);
+		else
+			n++;
+	}
+	if (!rc && n == 0)
+		rc = -EINVAL;
+	if (!rc) {
+		qsort(tg, n, sizeof *tg, target_cmp);
+		/* the same path twice is backed up once */
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (k && !strcmp(tg[k - 1].vpath, tg[i].vpath))
+				target_free(&tg[i]);
+			else
+				tg[k++] = tg[i];
+		}
+		n = k;
+	}
+	if (!rc)
+		rc = backup_repo_load_index(repo, 0, &a.idx, NULL);
+	if (!rc)
+		rc = save_virtual(&a, "", tg, n, &tree);
+	if (!rc)
+		rc = flush_pack(&a, BK_BLOB_DATA);
+	if (!rc)
+		rc = flush_pack(&a, BK_BLOB_TREE);
+	if (!rc)
+		rc = save_index(&a);
+	if (!rc) {
+		memcpy(st->tree, tree.b, 32);
+		rc = write_snapshot(&a, opts, tg, n, &tree);
+	}
+	for (size_t i = 0; i < n; i++)
+		target_free(&tg[i]);
+	free(tg);
+	json_decref(a.index_doc);
+	backup_index_free(a.idx);
+	bk_packer_deinit(&a.packer[0]);
+	bk_packer_deinit(&a.packer[1]);
+	buf_deinit(&a.chunk);
+	free(a.rbuf);
+	free(a.user);
+	free(a.group);
+	*errors = a.errors;
+	return rc;
+}
