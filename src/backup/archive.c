@@ -44,6 +44,7 @@ struct arch {
 	gid_t gid_cached;
 	char *user, *group;
 	bool have_uid, have_gid;
+	char host[256];
 };
 
 static int seal_cb(void *ud, const uint8_t *plain, size_t n, struct buf *out)
@@ -365,7 +366,70 @@ static int save_file(struct arch *a, const char *path, struct bk_node *n)
 	return rc;
 }
 
-static int save_dir(struct arch *a, const char *path, struct bk_id *out);
+static int save_dir(struct arch *a, const char *path, const struct bk_node *prev,
+		    struct bk_id *out);
+
+/* The node called name in the parent snapshot's tree (sorted), or NULL. */
+static const struct bk_node *prev_find(const struct bk_tree *t, const char *name)
+{
+	size_t lo = 0, hi = t ? t->n : 0, len = strlen(name);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct bk_node *n = &t->nodes[mid];
+		size_t m = n->name_len < len ? n->name_len : len;
+		int c = memcmp(n->name, name, m);
+		if (!c)
+			c = (n->name_len > len) - (n->name_len < len);
+		if (!c)
+			return n;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The parent snapshot's tree for a directory node (empty when there is none
+ * or it cannot be read: then everything below is read again). */
+static void prev_load(struct arch *a, const struct bk_node *prev, struct bk_tree *t)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+
+	bk_tree_init(t);
+	if (!prev || prev->type != BK_NODE_DIR || !prev->has_subtree)
+		return;
+	if (backup_repo_read_blob(a->repo, a->idx, prev->subtree.b, BACKUP_BLOB_TREE, &data, &len))
+		return;
+	if (bk_tree_decode((const char *)data, len, t)) {
+		bk_tree_deinit(t);
+		bk_tree_init(t);
+	}
+	free(data);
+}
+
+static bool time_eq(const struct bk_time *x, const struct bk_time *y)
+{
+	return x->sec == y->sec && x->nsec == y->nsec;
+}
+
+/* restic's test for an unchanged file: same type, size, mtime, ctime and
+ * inode as in the parent snapshot, and all its blobs still in the index. */
+static bool file_unchanged(struct arch *a, const struct bk_node *n, const struct bk_node *prev)
+{
+	struct backup_blob_loc loc;
+
+	if (!prev || prev->type != BK_NODE_FILE || prev->size != n->size ||
+	    !time_eq(&prev->mtime, &n->mtime) || !time_eq(&prev->ctime, &n->ctime) ||
+	    prev->inode != n->inode || (prev->n_content == 0 && n->size != 0))
+		return false;
+	for (size_t i = 0; i < prev->n_content; i++)
+		if (backup_index_find(a->idx, prev->content[i].b, BACKUP_BLOB_DATA, &loc))
+			return false;
+	return true;
+}
 
 static int path_join(const char *dir, const char *name, char **out)
 {
@@ -381,8 +445,10 @@ static int path_join(const char *dir, const char *name, char **out)
 
 /* Records path (named name in its parent) into tree t; directories recurse.
  * Entries that vanished or cannot be read are reported and left out. */
-static int save_entry(struct arch *a, const char *path, const char *name, struct bk_tree *t)
+static int save_entry(struct arch *a, const char *path, const char *name,
+		      const struct bk_tree *prev_tree, struct bk_tree *t)
 {
+	const struct bk_node *prev = prev_find(prev_tree, name);
 	struct stat st;
 	struct bk_node *n;
 	int rc;
@@ -395,11 +461,20 @@ static int save_entry(struct arch *a, const char *path, const char *name, struct
 	if (!(n = bk_tree_add(t)))
 		return -ENOMEM;
 	rc = fill_node(a, path, name, &st, n);
-	if (!rc && n->type == BK_NODE_FILE) {
+	if (!rc && n->type == BK_NODE_FILE && file_unchanged(a, n, prev)) {
+		n->content = malloc((prev->n_content ? prev->n_content : 1) * sizeof *n->content);
+		if (!n->content)
+			return -ENOMEM;
+		if (prev->n_content)
+			memcpy(n->content, prev->content, prev->n_content * sizeof *n->content);
+		n->n_content = prev->n_content;
+		a->st->files++;
+		a->st->files_unchanged++;
+	} else if (!rc && n->type == BK_NODE_FILE) {
 		rc = save_file(a, path, n);
 		a->st->files++;
 	} else if (!rc && n->type == BK_NODE_DIR) {
-		rc = save_dir(a, path, &n->subtree);
+		rc = save_dir(a, path, prev, &n->subtree);
 		n->has_subtree = rc == 0;
 		a->st->dirs++;
 	} else if (!rc) {
@@ -435,8 +510,10 @@ static int save_tree(struct arch *a, struct bk_tree *t, struct bk_id *out)
 	return rc;
 }
 
-static int save_dir(struct arch *a, const char *path, struct bk_id *out)
+static int save_dir(struct arch *a, const char *path, const struct bk_node *prev,
+		    struct bk_id *out)
 {
+	struct bk_tree prev_tree;
 	DIR *d = opendir(path);
 	struct dirent *de;
 	char **names = NULL;
@@ -468,16 +545,18 @@ static int save_dir(struct arch *a, const char *path, struct bk_id *out)
 	if (n)
 		qsort(names, n, sizeof *names, name_cmp);
 	bk_tree_init(&t);
+	prev_load(a, prev, &prev_tree);
 	for (size_t i = 0; !rc && i < n; i++) {
 		char *p;
 		if ((rc = path_join(path, names[i], &p)))
 			break;
-		rc = save_entry(a, p, names[i], &t);
+		rc = save_entry(a, p, names[i], &prev_tree, &t);
 		free(p);
 	}
 	if (!rc)
 		rc = save_tree(a, &t, out);
 	bk_tree_deinit(&t);
+	bk_tree_deinit(&prev_tree);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -554,7 +633,7 @@ struct target {
  * parents become directory nodes with their own metadata, as restic
  * records them. */
 static int save_virtual(struct arch *a, const char *prefix, struct target *tg, size_t n,
-			struct bk_id *out)
+			const struct bk_tree *prev_tree, struct bk_id *out)
 {
 	struct bk_tree t;
 	size_t pl = strlen(prefix);
@@ -578,7 +657,7 @@ static int save_virtual(struct arch *a, const char *prefix, struct target *tg, s
 		if (!name || !full) {
 			rc = -ENOMEM;
 		} else if (exact) {
-			rc = save_entry(a, fs, name, &t);
+			rc = save_entry(a, fs, name, prev_tree, &t);
 		} else {
 			struct stat st;
 			struct bk_node *nd;
@@ -587,8 +666,11 @@ static int save_virtual(struct arch *a, const char *prefix, struct target *tg, s
 			} else if (!(nd = bk_tree_add(&t))) {
 				rc = -ENOMEM;
 			} else if (!(rc = fill_node(a, fs, name, &st, nd))) {
+				struct bk_tree sub;
 				nd->type = BK_NODE_DIR;
-				rc = save_virtual(a, full, tg + i, j - i, &nd->subtree);
+				prev_load(a, prev_find(prev_tree, name), &sub);
+				rc = save_virtual(a, full, tg + i, j - i, &sub, &nd->subtree);
+				bk_tree_deinit(&sub);
 				nd->has_subtree = rc == 0;
 			}
 		}
@@ -608,7 +690,6 @@ static int write_snapshot(struct arch *a, const struct backup_archive_opts *o,
 	struct bk_snapshot s;
 	struct timespec now;
 	struct buf b;
-	char host[256] = "";
 	json_t *j = NULL;
 	json_error_t jerr;
 	int rc = 0;
@@ -621,11 +702,12 @@ static int write_snapshot(struct arch *a, const struct backup_archive_opts *o,
 		rc = bk_strv_push(&s.paths, tg[i].abs);
 	for (size_t i = 0; !rc && i < o->n_tags; i++)
 		rc = bk_strv_push(&s.tags, o->tags[i]);
-	if (o->host)
-		snprintf(host, sizeof host, "%s", o->host);
-	else
-		gethostname(host, sizeof host - 1);
-	s.hostname = strdup(host);
+	(void)o;
+	s.hostname = strdup(a->host);
+	if (a->st->has_parent) {
+		s.has_parent = true;
+		memcpy(s.parent.b, a->st->parent, 32);
+	}
 	s.username = user_name(a, getuid());
 	s.uid = getuid();
 	s.gid = getgid();
@@ -640,6 +722,94 @@ static int write_snapshot(struct arch *a, const struct backup_archive_opts *o,
 	buf_deinit(&b);
 	bk_snapshot_deinit(&s);
 	return rc;
+}
+
+/* Looking for the parent snapshot: the latest with our host and paths. */
+struct parent_search {
+	struct arch *a;
+	const struct target *tg;
+	size_t n;
+	bool found;
+	struct bk_time best;
+	uint8_t id[32];
+};
+
+static int snapshot_load(struct backup_repo *repo, const uint8_t id[32], struct bk_snapshot *s)
+{
+	json_t *j = NULL;
+	char *text = NULL;
+	int rc = backup_repo_load_json(repo, BACKUP_FILE_SNAPSHOT, id, &j);
+
+	memset(s, 0, sizeof *s);
+	if (!rc && !(text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		rc = -ENOMEM;
+	if (!rc && bk_snapshot_decode(text, strlen(text), s))
+		rc = BACKUP_ECORRUPT;
+	free(text);
+	json_decref(j);
+	return rc;
+}
+
+static int parent_one(const char *name, uint64_t size, void *ud)
+{
+	struct parent_search *ps = ud;
+	struct bk_snapshot s;
+	uint8_t id[32];
+	bool same;
+
+	(void)size;
+	if (backup_id_parse(name, id) || snapshot_load(ps->a->repo, id, &s)) {
+		bk_snapshot_deinit(&s);
+		return 0;
+	}
+	same = s.hostname && !strcmp(s.hostname, ps->a->host) && s.paths.n == ps->n;
+	/* our targets are sorted by tree path; compare as sets */
+	for (size_t i = 0; same && i < ps->n; i++) {
+		bool hit = false;
+		for (size_t k = 0; !hit && k < s.paths.n; k++)
+			hit = !strcmp(s.paths.v[k], ps->tg[i].abs);
+		same = hit;
+	}
+	if (same && (!ps->found || s.time.sec > ps->best.sec ||
+		     (s.time.sec == ps->best.sec && s.time.nsec > ps->best.nsec))) {
+		ps->found = true;
+		ps->best = s.time;
+		memcpy(ps->id, id, 32);
+	}
+	bk_snapshot_deinit(&s);
+	return 0;
+}
+
+/* The parent snapshot's root tree into t (empty without one). */
+static void parent_tree(struct arch *a, const struct backup_archive_opts *o,
+			const struct target *tg, size_t n, struct bk_tree *t)
+{
+	struct parent_search ps = {.a = a, .tg = tg, .n = n};
+	struct bk_snapshot s;
+	struct bk_node root;
+
+	bk_tree_init(t);
+	if (o->force)
+		return;
+	if (o->parent) {
+		memcpy(ps.id, o->parent, 32);
+		ps.found = true;
+	} else {
+		a->repo->be->ops->list(a->repo->be, BACKUP_FILE_SNAPSHOT, parent_one, &ps);
+	}
+	if (!ps.found || snapshot_load(a->repo, ps.id, &s)) {
+		if (ps.found)
+			bk_snapshot_deinit(&s);
+		return;
+	}
+	a->st->has_parent = true;
+	memcpy(a->st->parent, ps.id, 32);
+	memset(&root, 0, sizeof root);
+	root.type = BK_NODE_DIR;
+	root.has_subtree = true;
+	root.subtree = s.tree;
+	prev_load(a, &root, t);
+	bk_snapshot_deinit(&s);
 }
 
 static int target_cmp(const void *x, const void *y)
@@ -728,8 +898,16 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 	}
 	if (!rc)
 		rc = backup_repo_load_index(repo, 0, &a.idx, NULL);
-	if (!rc)
-		rc = save_virtual(&a, "", tg, n, &tree);
+	if (opts->host)
+		snprintf(a.host, sizeof a.host, "%s", opts->host);
+	else
+		gethostname(a.host, sizeof a.host - 1);
+	if (!rc) {
+		struct bk_tree prev;
+		parent_tree(&a, opts, tg, n, &prev);
+		rc = save_virtual(&a, "", tg, n, &prev, &tree);
+		bk_tree_deinit(&prev);
+	}
 	if (!rc)
 		rc = flush_pack(&a, BK_BLOB_DATA);
 	if (!rc)

@@ -3,6 +3,7 @@
 #ifndef HEARTH_BACKUP_ARCHIVE_H
 #define HEARTH_BACKUP_ARCHIVE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,16 +15,21 @@ struct backup_archive_opts {
 	const char *const *tags;
 	size_t n_tags;
 	const char *host;		/* NULL: gethostname() */
+	const uint8_t *parent;		/* the parent snapshot; NULL: the latest with the same host and paths */
+	bool force;			/* no parent: read every file */
 };
 
 struct backup_archive_stats {
 	uint64_t files, dirs, others;
+	uint64_t files_unchanged;	/* taken from the parent snapshot without reading */
 	uint64_t bytes_read;		/* file contents read */
 	uint64_t blobs_new, blobs_known;
 	uint64_t bytes_added;		/* sealed bytes written in new packs */
 	uint64_t packs;
 	uint8_t snapshot[32];
 	uint8_t tree[32];
+	bool has_parent;
+	uint8_t parent[32];
 };
 
 /* Backs up opts->paths into repo: one pass, blocking, single-threaded.

@@ -11,8 +11,9 @@
 
 int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 {
-	static const char *const own[] = {"--tag", "--host", NULL};
-	const char *vals[2] = {NULL, NULL};
+	static const char *const own[] = {"--tag", "--host", "--parent", NULL};
+	const char *vals[3] = {NULL, NULL, NULL};
+	uint8_t parent[32];
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
 	struct backup_archive_opts ao = {0};
@@ -20,13 +21,29 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 	const char *tags[64];
 	char *tagbuf = NULL;
 	size_t errors = 0;
-	int rc = backup_cli_open(cli, &argc, argv, own, vals, &o, &repo);
+	int rc;
 
+	/* --force: read every file again (restic's flag) */
+	for (int i = 0; i < argc; i++)
+		if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")) {
+			ao.force = true;
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
+	rc = backup_cli_open(cli, &argc, argv, own, vals, &o, &repo);
 	if (rc)
 		return rc;
 	if (argc < 1) {
 		backup_repo_close(repo);
 		return cli_bad_args();
+	}
+	if (vals[2]) {
+		if ((rc = backup_cli_resolve(repo, BACKUP_FILE_SNAPSHOT, vals[2], parent))) {
+			backup_repo_close(repo);
+			return rc;
+		}
+		ao.parent = parent;
 	}
 	ao.paths = (const char *const *)argv;
 	ao.n_paths = (size_t)argc;
@@ -47,9 +64,10 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 	backup_id_hex(st.snapshot, sid);
 	backup_id_hex(st.tree, tid);
 	if (o.json)
-		cli_print_json(json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
+		cli_print_json(json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
 					 "message_type", "summary",
 					 "files", (json_int_t)st.files, "dirs", (json_int_t)st.dirs,
+					 "files_unmodified", (json_int_t)st.files_unchanged,
 					 "total_bytes_processed", (json_int_t)st.bytes_read,
 					 "blobs_new", (json_int_t)st.blobs_new,
 					 "blobs_known", (json_int_t)st.blobs_known,
@@ -57,10 +75,10 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 					 "packs", (json_int_t)st.packs,
 					 "tree", tid, "snapshot_id", sid));
 	else if (!o.quiet)
-		printf("Files: %llu, dirs: %llu, others: %llu\nProcessed %llu bytes, added %llu bytes "
+		printf("Files: %llu (%llu unchanged), dirs: %llu, others: %llu\nProcessed %llu bytes, added %llu bytes "
 		       "in %llu packs (%llu new blobs, %llu known)\nsnapshot %.8s saved\n",
-		       (unsigned long long)st.files, (unsigned long long)st.dirs,
-		       (unsigned long long)st.others, (unsigned long long)st.bytes_read,
+		       (unsigned long long)st.files, (unsigned long long)st.files_unchanged,
+		       (unsigned long long)st.dirs, (unsigned long long)st.others, (unsigned long long)st.bytes_read,
 		       (unsigned long long)st.bytes_added, (unsigned long long)st.packs,
 		       (unsigned long long)st.blobs_new, (unsigned long long)st.blobs_known, sid);
 	if (errors) {

@@ -114,3 +114,26 @@ def test_hearth_restores_restic_backup_and_dedups_with_it(tmp_path):
     subprocess.run(["restic", "check", "--read-data"], env=env, check=True,
                    capture_output=True, timeout=300)
     assert len(json.loads(restic(env, "snapshots", "--json"))) == 3
+
+
+def test_incremental_backup_skips_unchanged_files(tmp_path):
+    env, src = make_env(tmp_path)
+    hearth(env, "init")
+    first = json.loads(hearth(env, "--json", "backup", str(src)))
+    assert first["files_unmodified"] == 0
+    # one file rewritten (same size; its hard link changes with it), one added
+    (src / "plain.txt").write_text("HELLO\n")
+    (src / "dir" / "added").write_text("new\n")
+    second = json.loads(hearth(env, "--json", "backup", str(src)))
+    assert second["files"] == first["files"] + 1
+    assert second["files_unmodified"] == first["files"] - 2
+    assert second["total_bytes_processed"] == 2 * len("HELLO\n") + len("new\n")
+    snaps = {s["id"]: s for s in json.loads(restic(env, "snapshots", "--json"))}
+    assert snaps[second["snapshot_id"]]["parent"] == first["snapshot_id"]
+    # --force reads everything again and finds every blob known
+    forced = json.loads(hearth(env, "--json", "backup", "--force", str(src)))
+    assert forced["files_unmodified"] == 0 and forced["data_added"] < 4096
+    subprocess.run(["restic", "check", "--read-data"], env=env, check=True,
+                   capture_output=True, timeout=300)
+    restic(env, "restore", second["snapshot_id"], "--target", str(tmp_path / "r"))
+    compare_trees(src, snapshot_of(tmp_path / "r", src))
