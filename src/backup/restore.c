@@ -137,13 +137,17 @@ static int restore_node(struct rst *r, const struct bk_node *n, const char *path
 	mode_t perm = bk_mode_to_unix_perm(n->mode) & 07777;
 
 	switch (n->type) {
-	case BK_NODE_DIR:
-		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			return -errno;
+	case BK_NODE_DIR: {
+		struct stat sb;
+		/* never descend through something that is not our directory
+		 * (a hostile tree naming a symlink and then a dir alike) */
+		if (mkdir(path, 0700) != 0 && (errno != EEXIST || lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+			return errno == EEXIST ? -ENOTDIR : -errno;
 		if (n->has_subtree)
 			rc = restore_tree(r, &n->subtree, path, depth + 1);
 		r->st->dirs++;
 		break;
+	}
 	case BK_NODE_FILE: {
 		const char *first = n->links > 1 ? hardlink_of(r, n) : NULL;
 		if (first) {
@@ -202,8 +206,9 @@ static int restore_tree(struct rst *r, const struct bk_id *id, const char *dir, 
 	}
 	for (size_t i = 0; i < t.n; i++) {
 		const struct bk_node *n = &t.nodes[i];
-		if (!name_ok(n)) {
-			complain(r, dir, "a node with an unsafe name", EINVAL);
+		if (!name_ok(n) || (i && t.nodes[i - 1].name_len == n->name_len &&
+				    !memcmp(t.nodes[i - 1].name, n->name, n->name_len))) {
+			complain(r, dir, "a node with an unsafe or repeated name", EINVAL);
 			continue;
 		}
 		char *path = malloc(strlen(dir) + n->name_len + 2);
