@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "backup/lock.h"
 #include "base/buf.h"
 #include "proto/backup/chunker.h"
 #include "proto/backup/crypto.h"
@@ -45,6 +46,7 @@ struct arch {
 	char *user, *group;
 	bool have_uid, have_gid;
 	char host[256];
+	struct backup_lock lock;
 };
 
 static int seal_cb(void *ud, const uint8_t *plain, size_t n, struct buf *out)
@@ -117,6 +119,8 @@ static int flush_pack(struct arch *a, enum bk_blob_type type)
 	bk_packer_init(p, type, 0);
 	if (!rc && a->index_blobs >= INDEX_MAX_BLOBS)
 		rc = save_index(a);
+	if (!rc)
+		rc = backup_lock_refresh(&a->lock);
 	return rc;
 }
 
@@ -896,6 +900,12 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 		}
 		n = k;
 	}
+	if (!rc) {
+		char why[256] = "";
+		rc = backup_lock_take(repo, false, &a.lock, why, sizeof why);
+		if (rc == -EBUSY)
+			fprintf(stderr, "hearth: backup: %s\n", why);
+	}
 	if (!rc)
 		rc = backup_repo_load_index(repo, 0, &a.idx, NULL);
 	if (opts->host)
@@ -918,6 +928,7 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 		memcpy(st->tree, tree.b, 32);
 		rc = write_snapshot(&a, opts, tg, n, &tree);
 	}
+	backup_lock_release(&a.lock);
 	for (size_t i = 0; i < n; i++)
 		target_free(&tg[i]);
 	free(tg);

@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "backup/lock.h"
 #include "proto/backup/snapshot.h"
 #include "proto/backup/tree.h"
 
@@ -236,8 +237,10 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
 {
 	struct rst r;
 	struct bk_snapshot s;
+	struct backup_lock lock;
 	json_t *j = NULL;
 	char *text = NULL;
+	char why[256] = "";
 	int rc;
 
 	memset(&r, 0, sizeof r);
@@ -245,7 +248,11 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
 	memset(&s, 0, sizeof s);
 	r.repo = repo;
 	r.st = st;
-	rc = backup_repo_load_json(repo, BACKUP_FILE_SNAPSHOT, snapshot, &j);
+	rc = backup_lock_take(repo, false, &lock, why, sizeof why);
+	if (rc == -EBUSY)
+		fprintf(stderr, "hearth: backup: %s\n", why);
+	if (!rc)
+		rc = backup_repo_load_json(repo, BACKUP_FILE_SNAPSHOT, snapshot, &j);
 	if (!rc && !(text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)))
 		rc = -ENOMEM;
 	if (!rc && bk_snapshot_decode(text, strlen(text), &s))
@@ -256,6 +263,7 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
 		rc = -errno;
 	if (!rc)
 		rc = restore_tree(&r, &s.tree, target, 0);
+	backup_lock_release(&lock);
 	for (size_t i = 0; i < r.n_links; i++)
 		free(r.links[i].path);
 	free(r.links);

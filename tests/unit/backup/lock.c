@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of repository locks: conflicts as restic's rules say, stale locks ignored, restic 0.14 sees hearth's lock. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backup/archive.h"
+#include "backup/lock.h"
+
+static char dir[64], repo_path[128];
+static struct backup_repo *repo;
+
+static int setup(void **state)
+{
+	(void)state;
+	const struct backup_kdf_params kp = {1024, 8, 1};
+	char why[256];
+	snprintf(dir, sizeof dir, "/tmp/hearth-lock-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(repo_path, sizeof repo_path, "%s/repo", dir);
+	return backup_repo_init(repo_path, "pw", 2, &kp, &repo, why, sizeof why);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[160];
+	backup_repo_close(repo);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_stale_rules(void **state)
+{
+	(void)state;
+	char host[256] = "";
+	time_t now = 1796175199;
+
+	gethostname(host, sizeof host - 1);
+	assert_true(backup_lock_is_stale("2026-12-02T00:00:00Z", host, getpid(), now));	/* > 30 min */
+	assert_false(backup_lock_is_stale("2026-12-02T01:30:00Z", host, getpid(), now));	/* alive */
+	assert_false(backup_lock_is_stale("2026-12-02T01:30:00Z", "elsewhere", 999999999, now));
+	assert_true(backup_lock_is_stale("2026-12-02T01:30:00Z", host, 999999999, now));	/* gone */
+	assert_true(backup_lock_is_stale("garbage", host, getpid(), now));
+}
+
+static int restic_check(void)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+		 "printf pw > %s/pw && RESTIC_CACHE_DIR=%s/cache restic -q -r %s --password-file %s/pw check "
+		 ">/dev/null 2>&1", dir, dir, repo_path, dir);
+	return system(cmd);
+}
+
+static void test_conflicts(void **state)
+{
+	(void)state;
+	struct backup_lock a, b;
+	char why[256];
+
+	assert_int_equal(backup_lock_take(repo, false, &a, why, sizeof why), 0);
+	assert_int_equal(backup_lock_take(repo, false, &b, why, sizeof why), 0); /* shared + shared */
+	backup_lock_release(&b);
+	assert_int_equal(backup_lock_take(repo, true, &b, why, sizeof why), -EBUSY);
+	assert_non_null(strstr(why, "already locked"));
+	/* restic's check wants an exclusive lock: our shared one stops it */
+	assert_int_not_equal(restic_check(), 0);
+	backup_lock_release(&a);
+	assert_int_equal(restic_check(), 0);
+
+	/* an exclusive lock stops a backup; once released the backup runs */
+	assert_int_equal(backup_lock_take(repo, true, &a, why, sizeof why), 0);
+	const char *paths[] = {dir};
+	struct backup_archive_opts o = {.paths = paths, .n_paths = 1, .host = "h"};
+	struct backup_archive_stats st;
+	size_t errors = 0;
+	char sub[160];
+	snprintf(sub, sizeof sub, "%s/src", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	paths[0] = sub;
+	assert_int_equal(backup_archive(repo, &o, &st, &errors), -EBUSY);
+	backup_lock_release(&a);
+	assert_int_equal(backup_archive(repo, &o, &st, &errors), 0);
+	assert_int_equal(restic_check(), 0); /* and no lock is left behind */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stale_rules),
+		cmocka_unit_test_setup_teardown(test_conflicts, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
