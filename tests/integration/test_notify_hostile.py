@@ -213,7 +213,9 @@ def test_sigterm_while_publishes_and_uploads_are_in_flight(hearthd_factory):
         t.join(10)
     assert rc == 0  # every strand job and handle came back before exit
     assert answered.count(200) > 10
-    assert set(answered) <= {200, 503}
+    # 429: the visitor's request bucket ran dry (ntfy's limits), a refusal
+    # like 503 during shutdown; what matters is that every 200 is durable.
+    assert set(answered) <= {200, 429, 503}
     hearthd_factory.restart(d)
     from notify_helpers import poll
     msgs = poll(port, "st")
