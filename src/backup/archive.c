@@ -47,6 +47,9 @@ struct arch {
 	bool have_uid, have_gid;
 	char host[256];
 	struct backup_lock lock;
+	const struct backup_archive_opts *opts;
+	char cwd[4096];
+	dev_t target_dev;
 };
 
 static int seal_cb(void *ud, const uint8_t *plain, size_t n, struct buf *out)
@@ -372,6 +375,8 @@ static int save_file(struct arch *a, const char *path, struct bk_node *n)
 
 static int save_dir(struct arch *a, const char *path, const struct bk_node *prev,
 		    struct bk_id *out);
+static int save_tree(struct arch *a, struct bk_tree *t, struct bk_id *out);
+static int path_join(const char *dir, const char *name, char **out);
 
 /* The node called name in the parent snapshot's tree (sorted), or NULL. */
 static const struct bk_node *prev_find(const struct bk_tree *t, const char *name)
@@ -447,6 +452,61 @@ static int path_join(const char *dir, const char *name, char **out)
 	return 0;
 }
 
+/* Whether restic's --exclude-* options leave path out (st: its lstat). */
+static bool excluded(struct arch *a, const char *path, const struct stat *st)
+{
+	const struct backup_archive_opts *o = a->opts;
+
+	if (o->excludes && o->excludes->n) {
+		char *abs = NULL;
+		if (path[0] != '/' && (abs = malloc(strlen(a->cwd) + strlen(path) + 2)))
+			sprintf(abs, "%s/%s", a->cwd, path);
+		bool hit = bk_excludes_match(o->excludes, abs ? abs : path);
+		free(abs);
+		if (hit)
+			return true;
+	}
+	(void)st;
+	return false;
+}
+
+/* restic's tag-file rules (--exclude-if-present, --exclude-caches): in a
+ * directory holding the tag, everything but the tag itself is left out.
+ * Whether rule i tags dir: the file exists (and for CACHEDIR.TAG starts
+ * with its signature). */
+static bool dir_tagged(const char *dir, const char *tag, bool cache_sig)
+{
+	static const char sig[] = "Signature: 8a477f597d28d172789f06886806bc55";
+	char *p = NULL, got[sizeof sig] = "";
+	struct stat sb;
+	bool hit = false;
+
+	if (path_join(dir, tag, &p))
+		return false;
+	if (lstat(p, &sb) == 0) {
+		hit = !cache_sig;
+		if (cache_sig) {
+			int fd = open(p, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+			if (fd >= 0) {
+				hit = read(fd, got, sizeof sig - 1) == (ssize_t)sizeof sig - 1 &&
+				      !memcmp(got, sig, sizeof sig - 1);
+				close(fd);
+			}
+		}
+	}
+	free(p);
+	return hit;
+}
+
+/* Whether name, in a directory with the given tag rules' results, is left out. */
+static bool tag_rejects(const struct backup_archive_opts *o, const bool *tagged, const char *name)
+{
+	for (size_t i = 0; i < o->n_if_present; i++)
+		if (tagged[i] && strcmp(name, o->if_present[i]))
+			return true;
+	return o->exclude_caches && tagged[o->n_if_present] && strcmp(name, "CACHEDIR.TAG");
+}
+
 /* Records path (named name in its parent) into tree t; directories recurse.
  * Entries that vanished or cannot be read are reported and left out. */
 static int save_entry(struct arch *a, const char *path, const char *name,
@@ -462,9 +522,22 @@ static int save_entry(struct arch *a, const char *path, const char *name,
 		a->errors++;
 		return 0;
 	}
+	if (excluded(a, path, &st))
+		return 0;
+	if (a->opts->one_file_system && st.st_dev != a->target_dev && !S_ISDIR(st.st_mode))
+		return 0;
 	if (!(n = bk_tree_add(t)))
 		return -ENOMEM;
 	rc = fill_node(a, path, name, &st, n);
+	if (!rc && n->type == BK_NODE_DIR && a->opts->one_file_system && st.st_dev != a->target_dev) {
+		/* a mount point: recorded, its contents not */
+		struct bk_tree empty;
+		bk_tree_init(&empty);
+		rc = save_tree(a, &empty, &n->subtree);
+		n->has_subtree = rc == 0;
+		a->st->dirs++;
+		return rc;
+	}
 	if (!rc && n->type == BK_NODE_FILE && file_unchanged(a, n, prev)) {
 		n->content = malloc((prev->n_content ? prev->n_content : 1) * sizeof *n->content);
 		if (!n->content)
@@ -550,8 +623,18 @@ static int save_dir(struct arch *a, const char *path, const struct bk_node *prev
 		qsort(names, n, sizeof *names, name_cmp);
 	bk_tree_init(&t);
 	prev_load(a, prev, &prev_tree);
+	const struct backup_archive_opts *o = a->opts;
+	bool *tagged = calloc(o->n_if_present + 1, sizeof *tagged);
+	if (!tagged)
+		rc = -ENOMEM;
+	for (size_t i = 0; !rc && i < o->n_if_present; i++)
+		tagged[i] = dir_tagged(path, o->if_present[i], false);
+	if (!rc && o->exclude_caches)
+		tagged[o->n_if_present] = dir_tagged(path, "CACHEDIR.TAG", true);
 	for (size_t i = 0; !rc && i < n; i++) {
 		char *p;
+		if (tag_rejects(o, tagged, names[i]))
+			continue;
 		if ((rc = path_join(path, names[i], &p)))
 			break;
 		rc = save_entry(a, p, names[i], &prev_tree, &t);
@@ -559,6 +642,7 @@ static int save_dir(struct arch *a, const char *path, const struct bk_node *prev
 	}
 	if (!rc)
 		rc = save_tree(a, &t, out);
+	free(tagged);
 	bk_tree_deinit(&t);
 	bk_tree_deinit(&prev_tree);
 	for (size_t i = 0; i < n; i++)
@@ -661,6 +745,8 @@ static int save_virtual(struct arch *a, const char *prefix, struct target *tg, s
 		if (!name || !full) {
 			rc = -ENOMEM;
 		} else if (exact) {
+			struct stat tst;
+			a->target_dev = lstat(fs, &tst) == 0 ? tst.st_dev : 0;
 			rc = save_entry(a, fs, name, prev_tree, &t);
 		} else {
 			struct stat st;
@@ -706,7 +792,8 @@ static int write_snapshot(struct arch *a, const struct backup_archive_opts *o,
 		rc = bk_strv_push(&s.paths, tg[i].abs);
 	for (size_t i = 0; !rc && i < o->n_tags; i++)
 		rc = bk_strv_push(&s.tags, o->tags[i]);
-	(void)o;
+	for (size_t i = 0; !rc && i < o->n_recorded; i++)
+		rc = bk_strv_push(&s.excludes, o->recorded[i]);
 	s.hostname = strdup(a->host);
 	if (a->st->has_parent) {
 		s.has_parent = true;
@@ -871,6 +958,9 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 	memset(st, 0, sizeof *st);
 	a.repo = repo;
 	a.st = st;
+	a.opts = opts;
+	if (!getcwd(a.cwd, sizeof a.cwd))
+		a.cwd[0] = 0;
 	bk_packer_init(&a.packer[BK_BLOB_DATA], BK_BLOB_DATA, 0);
 	bk_packer_init(&a.packer[BK_BLOB_TREE], BK_BLOB_TREE, 0);
 	buf_init(&a.chunk, 0);

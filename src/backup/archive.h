@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "backup/repo.h"
+#include "proto/backup/exclude.h"
 
 struct backup_archive_opts {
 	const char *const *paths;	/* what to back up (made absolute like restic) */
@@ -17,6 +18,13 @@ struct backup_archive_opts {
 	const char *host;		/* NULL: gethostname() */
 	const uint8_t *parent;		/* the parent snapshot; NULL: the latest with the same host and paths */
 	bool force;			/* no parent: read every file */
+	const struct bk_excludes *excludes;	/* --exclude and --exclude-file patterns */
+	const char *const *recorded;	/* the --exclude patterns: restic records only those */
+	size_t n_recorded;
+	const char *const *if_present;	/* --exclude-if-present: leave out directories holding one */
+	size_t n_if_present;
+	bool exclude_caches;		/* leave out directories with a valid CACHEDIR.TAG */
+	bool one_file_system;		/* do not descend into other file systems */
 };
 
 struct backup_archive_stats {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `hearth backup backup PATHS` and `hearth backup restore SNAPSHOT --target DIR`: the CLI over archive.c and restore.c. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,93 @@
 #include "backup/archive.h"
 #include "backup/cli_priv.h"
 #include "proto/backup/gojson.h"
+
+/* Removes argv[i] (and its value) when it is option lng/shrt; *val gets the
+ * value (NULL for a flag, want_val false). Returns 1 when taken, -1 when
+ * the value is missing, 0 otherwise. */
+static int take(int *argc, char **argv, int i, const char *lng, const char *shrt, bool want_val,
+		const char **val)
+{
+	size_t ll = strlen(lng);
+	int drop = 0;
+
+	*val = NULL;
+	if (want_val && !strncmp(argv[i], lng, ll) && argv[i][ll] == '=') {
+		*val = argv[i] + ll + 1;
+		drop = 1;
+	} else if (!strcmp(argv[i], lng) || (shrt && !strcmp(argv[i], shrt))) {
+		if (want_val) {
+			if (i + 1 >= *argc)
+				return -1;
+			*val = argv[i + 1];
+		}
+		drop = want_val ? 2 : 1;
+	}
+	if (!drop)
+		return 0;
+	memmove(argv + i, argv + i + drop, (size_t)(*argc - i - drop + 1) * sizeof *argv);
+	*argc -= drop;
+	return 1;
+}
+
+static int read_exclude_file(struct bk_excludes *e, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char chunk[4096];
+	struct buf b;
+	size_t n;
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "hearth: backup: --exclude-file %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	buf_init(&b, 1 << 20);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	rc = b.err ? b.err : bk_excludes_add_lines(e, b.data ? b.data : "", b.len);
+	buf_deinit(&b);
+	return rc;
+}
+
+/* restic's exclude options, taken out of argv before the common parser. */
+static int exclude_options(int *argc, char **argv, struct backup_archive_opts *ao,
+			   struct bk_excludes *ex, const char **present, const char **recorded,
+			   size_t cap)
+{
+	for (int i = 0; i < *argc;) {
+		const char *v;
+		int r;
+		if ((r = take(argc, argv, i, "--exclude", "-e", true, &v)) > 0) {
+			if (bk_excludes_add(ex, v))
+				return -ENOMEM;
+			if (ao->n_recorded < cap)
+				recorded[ao->n_recorded++] = v;
+		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-file", NULL, true, &v)) > 0) {
+			if (read_exclude_file(ex, v))
+				return -EINVAL;
+		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-if-present", NULL, true, &v)) > 0) {
+			if (ao->n_if_present < cap)
+				present[ao->n_if_present++] = v;
+		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-caches", NULL, false, &v)) > 0) {
+			ao->exclude_caches = true;
+		} else if (r == 0 && (r = take(argc, argv, i, "--one-file-system", "-x", false, &v)) > 0) {
+			ao->one_file_system = true;
+		} else if (r == 0 && (r = take(argc, argv, i, "--force", "-f", false, &v)) > 0) {
+			ao->force = true;
+		} else if (r < 0) {
+			fprintf(stderr, "hearth: backup: option '%s' needs a value\n", argv[i]);
+			return -EINVAL;
+		} else {
+			i++;
+		}
+	}
+	ao->excludes = ex;
+	ao->if_present = present;
+	ao->recorded = recorded;
+	return 0;
+}
 
 int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 {
@@ -23,24 +111,27 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 	size_t errors = 0;
 	int rc;
 
-	/* --force: read every file again (restic's flag) */
-	for (int i = 0; i < argc; i++)
-		if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")) {
-			ao.force = true;
-			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
-			argc--;
-			i--;
-		}
+	struct bk_excludes ex = {0};
+	const char *present[64], *recorded[64];
+
+	if (exclude_options(&argc, argv, &ao, &ex, present, recorded, 64)) {
+		bk_excludes_deinit(&ex);
+		return CLI_USAGE;
+	}
 	rc = backup_cli_open(cli, &argc, argv, own, vals, &o, &repo);
-	if (rc)
+	if (rc) {
+		bk_excludes_deinit(&ex);
 		return rc;
+	}
 	if (argc < 1) {
 		backup_repo_close(repo);
+		bk_excludes_deinit(&ex);
 		return cli_bad_args();
 	}
 	if (vals[2]) {
 		if ((rc = backup_cli_resolve(repo, BACKUP_FILE_SNAPSHOT, vals[2], parent))) {
 			backup_repo_close(repo);
+			bk_excludes_deinit(&ex);
 			return rc;
 		}
 		ao.parent = parent;
@@ -57,6 +148,7 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 	}
 	rc = backup_archive(repo, &ao, &st, &errors);
 	free(tagbuf);
+	bk_excludes_deinit(&ex);
 	backup_repo_close(repo);
 	if (rc)
 		return backup_cli_fail(NULL, rc);

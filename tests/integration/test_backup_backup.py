@@ -137,3 +137,42 @@ def test_incremental_backup_skips_unchanged_files(tmp_path):
                    capture_output=True, timeout=300)
     restic(env, "restore", second["snapshot_id"], "--target", str(tmp_path / "r"))
     compare_trees(src, snapshot_of(tmp_path / "r", src))
+
+
+def snapshot_paths(env, sid):
+    """Every path restic lists in a snapshot (restic ls --json)."""
+    out = restic(env, "ls", "--json", sid).decode().splitlines()
+    return sorted(json.loads(line)["path"] for line in out[1:])
+
+
+def test_excludes_leave_out_what_restic_leaves_out(tmp_path):
+    env, src = make_env(tmp_path)
+    (src / "a.tmp").write_text("t")
+    (src / "dir" / "sub" / "b.tmp").write_text("t")
+    (src / "cachedir").mkdir()
+    (src / "cachedir" / "CACHEDIR.TAG").write_text(
+        "Signature: 8a477f597d28d172789f06886806bc55\n# a cache\n")
+    (src / "cachedir" / "junk").write_text("j")
+    (src / "skipme").mkdir()
+    (src / "skipme" / ".nobackup").write_text("")
+    (src / "skipme" / "x").write_text("x")
+    (src / "logs").mkdir()
+    (src / "logs" / "a.log").write_text("l")
+    (tmp_path / "excl").write_text("# patterns\n*.log\n\n%s/dir/sub\n" % src)
+    opts = ["--exclude", "*.tmp", "--exclude-file", str(tmp_path / "excl"),
+            "--exclude-if-present", ".nobackup", "--exclude-caches", "-x"]
+    restic(env, "init", "-q")
+    restic(env, "backup", "-q", *opts, str(src))
+    ours = json.loads(hearth(env, "--json", "backup", *opts, str(src)))
+    snaps = sorted(json.loads(restic(env, "snapshots", "--json")), key=lambda s: s["time"])
+    theirs, mine = snaps[0], snaps[1]
+    assert mine["id"] == ours["snapshot_id"]
+    assert mine["excludes"] == theirs["excludes"] == ["*.tmp"]  # --exclude only, as restic
+    listed = snapshot_paths(env, mine["id"])
+    assert listed == snapshot_paths(env, theirs["id"]), (set(listed) ^ set(snapshot_paths(env, theirs["id"])))
+    assert str(src / "plain.txt") in listed
+    for gone in ("a.tmp", "dir/sub", "cachedir/junk", "skipme/x", "logs/a.log"):
+        assert str(src / gone) not in listed
+    # restic keeps a tagged directory and its tag file, nothing else in it
+    for kept in ("cachedir/CACHEDIR.TAG", "skipme/.nobackup", "logs"):
+        assert str(src / kept) in listed
