@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,29 @@
 /* restic 0.14 writes an index file once it holds this many blobs. */
 #define INDEX_MAX_BLOBS 50000
 
+/* The data path's second stage: one data blob compressed and sealed on
+ * another thread while the next one is read, chunked and hashed. */
+struct sealer {
+	pthread_t th;
+	bool running;		/* the thread exists; else blobs are sealed inline */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool busy;		/* a blob was handed over and not yet collected */
+	bool ready;		/* the thread finished it */
+	bool quit;
+	struct backup_repo *repo;
+	uint8_t *plain;		/* owned while busy */
+	size_t len;
+	struct bk_id id;
+	uint8_t *sealed;
+	size_t n;
+	struct backup_pack_entry e;
+	int rc;
+};
+
 struct arch {
 	struct backup_repo *repo;
+	struct sealer sealer;
 	struct backup_index *idx;
 	struct bk_chunker_tables tab;
 	struct bk_packer packer[2];	/* by enum bk_blob_type */
@@ -81,6 +103,8 @@ static int save_index(struct arch *a)
 	return rc;
 }
 
+static int sealer_collect(struct arch *a);
+
 static int flush_pack(struct arch *a, enum bk_blob_type type)
 {
 	struct bk_packer *p = &a->packer[type];
@@ -88,6 +112,8 @@ static int flush_pack(struct arch *a, enum bk_blob_type type)
 	uint8_t id[32];
 	int rc;
 
+	if (type == BK_BLOB_DATA && (rc = sealer_collect(a)))
+		return rc;
 	if (!p->n)
 		return 0;
 	rc = bk_packer_finish(p, seal_cb, a);
@@ -135,14 +161,120 @@ static bool blob_known(struct arch *a, enum bk_blob_type type, const struct bk_i
 
 	if (backup_index_find(a->idx, id->b, (int)type, &loc) == 0)
 		return true;
+	if (type == BK_BLOB_DATA && a->sealer.busy && bk_id_equal(&a->sealer.id, id))
+		return true;
 	for (size_t i = 0; i < p->n; i++)
 		if (bk_id_equal(&p->entries[i].id, id))
 			return true;
 	return false;
 }
 
-static int save_blob(struct arch *a, enum bk_blob_type type, const void *data, size_t len,
-		     struct bk_id *id)
+static int add_sealed(struct arch *a, enum bk_blob_type type, const struct bk_id *id,
+		      const uint8_t *sealed, size_t n, uint32_t uncompressed)
+{
+	int rc = bk_packer_add(&a->packer[type], id, sealed, n, uncompressed);
+
+	if (rc)
+		return rc;
+	a->st->blobs_new++;
+	return bk_packer_is_full(&a->packer[type]) ? flush_pack(a, type) : 0;
+}
+
+static void *sealer_main(void *arg)
+{
+	struct sealer *s = arg;
+
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->quit && (!s->busy || s->ready))
+			pthread_cond_wait(&s->cv, &s->mu);
+		if (s->quit)
+			break;
+		pthread_mutex_unlock(&s->mu);
+		uint8_t *sealed = NULL;
+		size_t n = 0;
+		int rc = backup_repo_seal_blob(s->repo, BACKUP_BLOB_DATA, s->plain, s->len, &sealed, &n, &s->e);
+		pthread_mutex_lock(&s->mu);
+		s->sealed = sealed;
+		s->n = n;
+		s->rc = rc;
+		s->ready = true;
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static void sealer_start(struct arch *a)
+{
+	struct sealer *s = &a->sealer;
+
+	s->repo = a->repo;
+	if (pthread_mutex_init(&s->mu, NULL))
+		return;
+	if (pthread_cond_init(&s->cv, NULL)) {
+		pthread_mutex_destroy(&s->mu);
+		return;
+	}
+	s->running = pthread_create(&s->th, NULL, sealer_main, s) == 0;
+	if (!s->running) {
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+	}
+}
+
+/* Waits for the blob in flight, if any, and packs it. */
+static int sealer_collect(struct arch *a)
+{
+	struct sealer *s = &a->sealer;
+	int rc;
+
+	if (!s->busy)
+		return 0;
+	pthread_mutex_lock(&s->mu);
+	while (!s->ready)
+		pthread_cond_wait(&s->cv, &s->mu);
+	s->busy = s->ready = false;
+	pthread_mutex_unlock(&s->mu);
+	rc = s->rc;
+	if (!rc)
+		rc = add_sealed(a, BK_BLOB_DATA, &s->id, s->sealed, s->n, s->e.uncompressed_length);
+	free(s->sealed);
+	free(s->plain);
+	s->sealed = s->plain = NULL;
+	return rc;
+}
+
+static void sealer_stop(struct arch *a)
+{
+	struct sealer *s = &a->sealer;
+
+	if (!s->running)
+		return;
+	if (s->busy) {
+		pthread_mutex_lock(&s->mu);
+		while (!s->ready)
+			pthread_cond_wait(&s->cv, &s->mu);
+		pthread_mutex_unlock(&s->mu);
+		free(s->sealed);
+		free(s->plain);
+		s->busy = false;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->quit = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->th, NULL);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	s->running = false;
+}
+
+/* Saves a blob unless the repository has it: trees and the inline path
+ * seal here; a data blob whose buffer can be handed over (*own) goes to
+ * the sealer thread (then *own is taken). */
+static int save_blob_own(struct arch *a, enum bk_blob_type type, uint8_t **own, const void *data,
+			 size_t len, struct bk_id *id)
 {
 	struct backup_pack_entry e;
 	uint8_t *sealed = NULL;
@@ -154,14 +286,32 @@ static int save_blob(struct arch *a, enum bk_blob_type type, const void *data, s
 		a->st->blobs_known++;
 		return 0;
 	}
+	if ((rc = sealer_collect(a)))
+		return rc;
+	if (own && *own && a->sealer.running && type == BK_BLOB_DATA) {
+		struct sealer *s = &a->sealer;
+		pthread_mutex_lock(&s->mu);
+		s->plain = *own;
+		*own = NULL;
+		s->len = len;
+		s->id = *id;
+		s->busy = true;
+		s->ready = false;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		return 0;
+	}
 	rc = backup_repo_seal_blob(a->repo, (int)type, data, len, &sealed, &n, &e);
 	if (!rc)
-		rc = bk_packer_add(&a->packer[type], id, sealed, n, e.uncompressed_length);
+		rc = add_sealed(a, type, id, sealed, n, e.uncompressed_length);
 	free(sealed);
-	if (rc)
-		return rc;
-	a->st->blobs_new++;
-	return bk_packer_is_full(&a->packer[type]) ? flush_pack(a, type) : 0;
+	return rc;
+}
+
+static int save_blob(struct arch *a, enum bk_blob_type type, const void *data, size_t len,
+		     struct bk_id *id)
+{
+	return save_blob_own(a, type, NULL, data, len, id);
 }
 
 static char *dup_or_null(const char *s)
@@ -327,9 +477,12 @@ static int push_content(struct bk_node *n, const struct bk_id *id)
 static int end_chunk(struct arch *a, struct bk_node *n)
 {
 	struct bk_id id;
-	int rc = save_blob(a, BK_BLOB_DATA, a->chunk.data, a->chunk.len, &id);
+	size_t len = a->chunk.len;
+	uint8_t *own = (uint8_t *)buf_steal(&a->chunk, &len);
+	int rc = save_blob_own(a, BK_BLOB_DATA, &own, own, len, &id);
 
-	a->chunk.len = 0;
+	free(own); /* still ours when the blob was known or sealed inline */
+	buf_init(&a->chunk, 0);
 	return rc ? rc : push_content(n, &id);
 }
 
@@ -965,6 +1118,7 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 	bk_packer_init(&a.packer[BK_BLOB_TREE], BK_BLOB_TREE, 0);
 	buf_init(&a.chunk, 0);
 	rc = bk_chunker_tables_init(&a.tab, repo->chunker_polynomial);
+	sealer_start(&a);
 	if (!rc && !(a.rbuf = malloc(READ_SIZE)))
 		rc = -ENOMEM;
 	if (!rc && !(tg = calloc(opts->n_paths ? opts->n_paths : 1, sizeof *tg)))
@@ -1018,6 +1172,7 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 		memcpy(st->tree, tree.b, 32);
 		rc = write_snapshot(&a, opts, tg, n, &tree);
 	}
+	sealer_stop(&a);
 	backup_lock_release(&a.lock);
 	for (size_t i = 0; i < n; i++)
 		target_free(&tg[i]);
