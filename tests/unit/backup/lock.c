@@ -90,9 +90,21 @@ static void test_conflicts(void **state)
 	snprintf(sub, sizeof sub, "%s/src", dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	paths[0] = sub;
+	/* 3 MiB of noise: several chunks, so the sealer thread has work */
+	char file[200];
+	snprintf(file, sizeof file, "%s/noise", sub);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	uint64_t x = 88172645463325252ull;
+	for (int i = 0; i < (3 << 20) / 8; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		fwrite(&x, 8, 1, f);
+	}
+	fclose(f);
 	assert_int_equal(backup_archive(repo, &o, &st, &errors), -EBUSY);
 	backup_lock_release(&a);
 	assert_int_equal(backup_archive(repo, &o, &st, &errors), 0);
+	assert_true(st.blobs_new >= 3);
 	assert_int_equal(restic_check(), 0); /* and no lock is left behind */
 }
 
