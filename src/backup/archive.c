@@ -68,7 +68,9 @@ struct arch {
 	char *user, *group;
 	bool have_uid, have_gid;
 	char host[256];
-	struct backup_lock lock;
+	bool locked;
+	uint8_t lock_id[32];
+	time_t lock_time;	/* when the lock was last written */
 	const struct backup_archive_opts *opts;
 	char cwd[4096];
 	dev_t target_dev;
@@ -148,8 +150,11 @@ static int flush_pack(struct arch *a, enum bk_blob_type type)
 	bk_packer_init(p, type, 0);
 	if (!rc && a->index_blobs >= INDEX_MAX_BLOBS)
 		rc = save_index(a);
-	if (!rc)
-		rc = backup_lock_refresh(&a->lock);
+	if (!rc && a->locked && time(NULL) - a->lock_time >= 5 * 60) {
+		/* restic refreshes its lock every 5 minutes; stale after 30 */
+		rc = backup_repo_lock_refresh(a->repo, 0, a->lock_id);
+		a->lock_time = time(NULL);
+	}
 	return rc;
 }
 
@@ -1146,9 +1151,11 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 	}
 	if (!rc) {
 		char why[256] = "";
-		rc = backup_lock_take(repo, false, &a.lock, why, sizeof why);
+		rc = backup_repo_lock(repo, 0, a.lock_id, why, sizeof why);
 		if (rc == -EBUSY)
 			fprintf(stderr, "hearth: backup: %s\n", why);
+		a.locked = rc == 0;
+		a.lock_time = time(NULL);
 	}
 	if (!rc)
 		rc = backup_repo_load_index(repo, 0, &a.idx, NULL);
@@ -1173,7 +1180,8 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 		rc = write_snapshot(&a, opts, tg, n, &tree);
 	}
 	sealer_stop(&a);
-	backup_lock_release(&a.lock);
+	if (a.locked)
+		backup_repo_unlock(repo, a.lock_id);
 	for (size_t i = 0; i < n; i++)
 		target_free(&tg[i]);
 	free(tg);

@@ -24,8 +24,9 @@ struct backup_backend;
 /*
  * A backend's operations. @name is a file's 64-hex id (ignored for
  * config). All return 0 or a negative errno (-ENOENT when the file is
- * not there). Blocking: call them off the daemon's loop. One backend
- * is used by one thread at a time.
+ * not there). Blocking: call them off the daemon's loop. The local
+ * backend keeps no state after open: its operations may run from
+ * several threads at once (other backends say whether they can).
  */
 struct backup_backend_ops {
 	/* The whole file, malloc'd into *buf (free it); refuses files past

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "backup/backup_room.h"
+#include "backup/check.h"
 #include "backup/cli_priv.h"
+#include "backup/lock.h"
 #include "backup/repo.h"
 #include "proto/backup/keyfile.h"
 
@@ -135,7 +137,7 @@ static char *read_password_file(const char *path)
 }
 
 char *backup_cli_password(const char *file, const char *env_a,
-			  const char *env_b, const char *prompt)
+			  const char *env_b, const char *prompt, int confirm)
 {
 	if (file)
 		return read_password_file(file);
@@ -151,7 +153,17 @@ char *backup_cli_password(const char *file, const char *env_a,
 		return read_password_file(pf);
 	if (isatty(STDIN_FILENO)) {
 		char *p = getpass(prompt);
-		return p ? strdup(p) : NULL;
+		char *first = p ? strdup(p) : NULL;
+		if (first && confirm) {
+			p = getpass("enter password again: ");
+			if (!p || strcmp(p, first)) {
+				free(first);
+				fprintf(stderr, "hearth: backup: passwords do "
+						"not match\n");
+				return NULL;
+			}
+		}
+		return first;
 	}
 	fprintf(stderr, "hearth: backup: no password: give --password-file, "
 			"or set HEARTH_BACKUP_PASSWORD or RESTIC_PASSWORD\n");
@@ -177,7 +189,7 @@ int backup_cli_open(struct cli *cli, int *argc, char **argv,
 	char *pw = backup_cli_password(o->password_file,
 				       "HEARTH_BACKUP_PASSWORD",
 				       "RESTIC_PASSWORD",
-				       "enter password for repository: ");
+				       "enter password for repository: ", 0);
 	if (!pw)
 		return CLI_FAILED;
 	char why[512];
@@ -206,7 +218,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 	}
 	char *pw = backup_cli_password(o.password_file, "HEARTH_BACKUP_PASSWORD",
 				       "RESTIC_PASSWORD",
-				       "enter password for new repository: ");
+				       "enter password for new repository: ", 1);
 	if (!pw)
 		return CLI_FAILED;
 	if (!*pw) {
@@ -398,6 +410,97 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+static void say_line(const char *line, void *ud)
+{
+	(void)ud;
+	printf("error: %s\n", line);
+}
+
+/* restic's `check [--read-data]`, the pack and index part of it (the
+ * walk of snapshots and trees comes with the archiver). */
+static int cmd_check(struct cli *cli, int argc, char **argv)
+{
+	int read_data = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--read-data")) {
+			read_data = 1;
+			memmove(argv + i, argv + i + 1,
+				(size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	}
+	struct backup_cli_opts o;
+	struct backup_repo *repo = NULL;
+	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	if (rc)
+		return rc;
+	if (argc) {
+		backup_repo_close(repo);
+		return cli_bad_args();
+	}
+	printf("load indexes\n");
+	fflush(stdout);
+	struct backup_index *idx = NULL;
+	size_t bad = 0;
+	rc = backup_repo_load_index(repo, 0, &idx, &bad);
+	if (rc) {
+		backup_repo_close(repo);
+		return backup_cli_fail("cannot load the index", rc);
+	}
+	printf("check all packs%s\n", read_data ? " and read all data" : "");
+	struct backup_check_result res;
+	rc = backup_repo_check_packs(repo, idx, read_data, say_line, NULL, &res);
+	backup_index_free(idx);
+	backup_repo_close(repo);
+	if (rc)
+		return backup_cli_fail("cannot list the packs", rc);
+	if (res.unreferenced)
+		printf("%zu packs are not referenced in any index\n",
+		       res.unreferenced);
+	printf("%zu packs%s checked (snapshots and trees are not walked by "
+	       "this version)\n", res.packs, read_data ? " and their blobs" : "");
+	if (res.errors || bad) {
+		fprintf(stderr, "hearth: backup: the repository contains errors "
+				"(%zu)\n", res.errors + bad);
+		return CLI_FAILED;
+	}
+	printf("no errors were found\n");
+	return CLI_OK;
+}
+
+/* restic's `unlock [--remove-all]`: stale locks (or all of them) go. */
+static int cmd_unlock(struct cli *cli, int argc, char **argv)
+{
+	int all = 0;
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--remove-all")) {
+			all = 1;
+			memmove(argv + i, argv + i + 1,
+				(size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	}
+	struct backup_cli_opts o;
+	struct backup_repo *repo = NULL;
+	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	if (rc)
+		return rc;
+	size_t removed = 0;
+	rc = argc ? cli_bad_args() : backup_repo_remove_locks(repo, all, &removed);
+	backup_repo_close(repo);
+	if (rc == CLI_USAGE)
+		return rc;
+	if (rc)
+		return backup_cli_fail("cannot remove every lock", rc);
+	if (o.json)
+		cli_print_json(json_pack("{s:I}", "removed", (json_int_t)removed));
+	else if (removed)
+		printf("successfully removed %zu locks\n", removed);
+	return CLI_OK;
+}
+
 /* The backup group with restic's global options first ("hearth backup
  * -r REPO snapshots"): finds the verb after them and runs it with every
  * argument but the verb. */
@@ -447,7 +550,9 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 	return CLI_USAGE;
 }
 
-#define OPTS "[-r REPO] [--password-file FILE] "
+/* Every command takes restic's global options (-r/--repo, --password-file,
+ * --json); the help shows them once, on the group's line. */
+#define OPTS ""
 
 const struct cli_command backup_cli_commands[] = {
 	{"backup init", OPTS "[--repository-version 1|2]",
@@ -474,9 +579,15 @@ const struct cli_command backup_cli_commands[] = {
 	 backup_cmd_key_passwd},
 	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
 	 "print a repository object decrypted", 0, 64, cmd_cat},
+	{"backup check", OPTS "[--read-data]",
+	 "check packs against the index (every blob with --read-data)", 0,
+	 64, cmd_check},
+	{"backup unlock", OPTS "[--remove-all]",
+	 "remove stale locks (all of them with --remove-all)", 0, 64,
+	 cmd_unlock},
 	{"backup list", OPTS "packs|index|snapshots|keys|locks",
 	 "list the ids of one kind of file", 0, 64, cmd_list},
-	{"backup", OPTS "COMMAND ...",
+	{"backup", "[-r REPO] [--password-file FILE] COMMAND ...",
 	 "restic's global options before the command", 0, 64, cmd_group},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -133,7 +133,7 @@ static char *new_password(const char *file)
 {
 	char *pw = backup_cli_password(file, "HEARTH_BACKUP_NEW_PASSWORD",
 				       "RESTIC_NEW_PASSWORD",
-				       "enter new password: ");
+				       "enter new password: ", 1);
 	if (pw && !*pw) {
 		free(pw);
 		fprintf(stderr, "hearth: backup: an empty password is not a "

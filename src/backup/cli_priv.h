@@ -32,10 +32,11 @@ int backup_cli_open(struct cli *cli, int *argc, char **argv,
 		    const char *const *own, const char **own_vals,
 		    struct backup_cli_opts *o, struct backup_repo **repo);
 /* A password from @file, else $env_a, $env_b (then the *_PASSWORD_FILE
- * variables for the repository's own), else a prompt on a TTY; malloc'd
- * or NULL (reason printed). */
+ * variables for the repository's own), else a prompt on a TTY (asked
+ * twice with @confirm, as restic does for new passwords); malloc'd or
+ * NULL (reason printed). */
 char *backup_cli_password(const char *file, const char *env_a,
-			  const char *env_b, const char *prompt);
+			  const char *env_b, const char *prompt, int confirm);
 /* Prints "hearth: backup: WHY" and returns CLI_FAILED. */
 int backup_cli_fail(const char *why, int rc);
 /* A unique id or prefix of type @t into @id; CLI_FAILED with why. */

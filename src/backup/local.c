@@ -164,6 +164,21 @@ static int write_all(int fd, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* Moves the finished temp file to its name, never replacing a file:
+ * link() (fails when the name exists), or where the file system has no
+ * hard links (FAT, some network mounts) renameat2(RENAME_NOREPLACE). */
+static int publish(const char *tmp, const char *path)
+{
+	if (link(tmp, path) == 0)
+		return 0;
+	if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP &&
+	    errno != EMLINK)
+		return -errno;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0)
+		return 0;
+	return -errno;
+}
+
 static int l_save(struct backup_backend *be, enum backup_file t,
 		  const char *name, const void *buf, size_t len)
 {
@@ -196,10 +211,9 @@ static int l_save(struct backup_backend *be, enum backup_file t,
 		rc = -errno;
 	if (close(fd) && !rc)
 		rc = -errno;
-	/* link() fails when the name exists: never replace a file. */
-	if (!rc && link(tmp, path))
-		rc = -errno;
-	unlink(tmp);
+	if (!rc)
+		rc = publish(tmp, path);
+	unlink(tmp); /* after link(): the temp name; after a rename: gone */
 	if (!rc)
 		rc = fsync_dir(dir);
 	return rc;

@@ -1,155 +1,180 @@
 /* SPDX-License-Identifier: MIT */
-/* restic-compatible repository locks (see lock.h). */
+/* restic's lock files: {time, exclusive, hostname, username, pid, uid, gid}, staleness by age or a dead local process. */
 #include "backup/lock.h"
 
 #include <errno.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
-#include "base/buf.h"
-#include "proto/backup/gojson.h"
-
-#define STALE_SECONDS (30 * 60)
-#define REFRESH_SECONDS (5 * 60)
-
-bool backup_lock_is_stale(const char *t, const char *hostname, long pid, time_t now)
+static void now_rfc3339(char *out, size_t cap)
 {
-	struct bk_time bt;
-	char host[256] = "";
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	struct tm tm;
+	gmtime_r(&ts.tv_sec, &tm);
+	char base[32];
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, cap, "%s.%09ldZ", base, (long)ts.tv_nsec);
+}
 
-	if (!t || bk_time_parse(t, strlen(t), &bt) || now - bt.sec > STALE_SECONDS)
-		return true;
-	if (gethostname(host, sizeof host - 1) != 0 || !hostname || strcmp(host, hostname))
-		return false;
-	return pid <= 0 || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+/* Seconds since the epoch of an RFC 3339 time; -1 when unreadable. */
+static long long parse_time(const char *t)
+{
+	struct tm tm = {0};
+	const char *end = t ? strptime(t, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!end)
+		return -1;
+	while (*end == '.' || (*end >= '0' && *end <= '9'))
+		end++;
+	long off = 0;
+	int hh = 0, mm = 0;
+	if ((*end == '+' || *end == '-') &&
+	    sscanf(end + 1, "%2d:%2d", &hh, &mm) == 2)
+		off = (hh * 3600L + mm * 60L) * (*end == '-' ? -1 : 1);
+	return (long long)timegm(&tm) - off;
+}
+
+static int lock_stale(const json_t *j)
+{
+	long long t = parse_time(json_string_value(json_object_get(j, "time")));
+	long long now = (long long)time(NULL);
+	if (t < 0 || now - t > BACKUP_LOCK_STALE_S)
+		return 1;
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	const char *h = json_string_value(json_object_get(j, "hostname"));
+	json_int_t pid = json_integer_value(json_object_get(j, "pid"));
+	/* On this host a dead process's lock is stale at once. */
+	if (h && !strcmp(h, host) && pid > 0 && pid < (1ll << 31) &&
+	    kill((pid_t)pid, 0) && errno == ESRCH)
+		return 1;
+	return 0;
 }
 
 struct scan {
 	struct backup_repo *repo;
-	bool exclusive;
-	const uint8_t *self;
-	char *why;
-	size_t why_cap;
-	bool conflict;
+	const uint8_t *self; /* our own lock, skipped */
+	int exclusive_seen, any_seen, all, removed, failed;
+	char holder[160];
 };
 
 static int scan_one(const char *name, uint64_t size, void *ud)
 {
 	struct scan *s = ud;
+	(void)size;
 	uint8_t id[32];
 	json_t *j = NULL;
-
-	(void)size;
-	if (backup_id_parse(name, id) || (s->self && !memcmp(id, s->self, 32)) ||
-	    backup_repo_load_json(s->repo, BACKUP_FILE_LOCK, id, &j))
-		return 0; /* unreadable locks are restic's problem to report, not a conflict */
-	bool excl = json_is_true(json_object_get(j, "exclusive"));
-	const char *t = json_string_value(json_object_get(j, "time"));
-	const char *host = json_string_value(json_object_get(j, "hostname"));
-	long pid = (long)json_integer_value(json_object_get(j, "pid"));
-	if ((s->exclusive || excl) && !backup_lock_is_stale(t, host, pid, time(NULL))) {
-		snprintf(s->why, s->why_cap, "repository is already locked%s by PID %ld on %s (lock %.8s)",
-			 excl ? " exclusively" : "", pid, host ? host : "?", name);
-		s->conflict = true;
+	if (backup_id_parse(name, id) || (s->self && !memcmp(id, s->self, 32)))
+		return 0;
+	int rc = backup_repo_load_json(s->repo, BACKUP_FILE_LOCK, id, &j);
+	if (rc == -ENOENT)
+		return 0; /* removed meanwhile */
+	int stale = rc || !json_is_object(j) || lock_stale(j);
+	if (s->all >= 0) { /* removing */
+		if (stale || s->all) {
+			if (s->repo->be->ops->remove(s->repo->be,
+						     BACKUP_FILE_LOCK, name))
+				s->failed++;
+			else
+				s->removed++;
+		}
+	} else if (!stale) {
+		int ex = json_is_true(json_object_get(j, "exclusive"));
+		s->any_seen++;
+		s->exclusive_seen += ex;
+		snprintf(s->holder, sizeof(s->holder),
+			 "%s lock %.8s held by PID %lld on %s since %s",
+			 ex ? "an exclusive" : "a", name,
+			 (long long)json_integer_value(json_object_get(j, "pid")),
+			 json_string_value(json_object_get(j, "hostname"))
+				 ?: "?",
+			 json_string_value(json_object_get(j, "time")) ?: "?");
 	}
 	json_decref(j);
-	return s->conflict ? 1 : 0;
+	return 0;
 }
 
-static int write_lock(struct backup_lock *l)
+static int conflict(struct backup_repo *repo, int exclusive,
+		    const uint8_t *self, char *why, size_t cap)
 {
-	struct timespec now;
-	struct bk_time bt;
-	struct buf tb;
-	struct tm tm;
-	char host[256] = "";
-	struct passwd pw, *res = NULL;
-	char pwbuf[1024];
-	json_t *j;
-	int rc;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	bt.sec = now.tv_sec;
-	bt.nsec = (int32_t)now.tv_nsec;
-	bt.off = localtime_r(&now.tv_sec, &tm) ? (int32_t)tm.tm_gmtoff : 0;
-	buf_init(&tb, 0);
-	bk_json_time(&tb, &bt);
-	gethostname(host, sizeof host - 1);
-	getpwuid_r(getuid(), &pw, pwbuf, sizeof pwbuf, &res);
-	/* the time's text without its quotes */
-	tb.data[tb.len - 1] = 0;
-	j = json_pack("{s:s,s:b,s:s,s:s,s:i}", "time", tb.data + 1, "exclusive", l->exclusive,
-		      "hostname", host, "username", res ? pw.pw_name : "", "pid", (int)getpid());
-	buf_deinit(&tb);
-	if (!j)
-		return -ENOMEM;
-	if (getuid())
-		json_object_set_new(j, "uid", json_integer(getuid()));
-	if (getgid())
-		json_object_set_new(j, "gid", json_integer(getgid()));
-	rc = backup_repo_save_json(l->repo, BACKUP_FILE_LOCK, j, l->id);
-	json_decref(j);
-	if (!rc) {
-		l->held = true;
-		l->written = now.tv_sec;
-	}
-	return rc;
-}
-
-int backup_lock_take(struct backup_repo *repo, bool exclusive, struct backup_lock *l,
-		     char *why, size_t why_cap)
-{
-	struct scan s = {.repo = repo, .exclusive = exclusive, .why = why, .why_cap = why_cap};
-	int rc;
-
-	memset(l, 0, sizeof *l);
-	l->repo = repo;
-	l->exclusive = exclusive;
-	repo->be->ops->list(repo->be, BACKUP_FILE_LOCK, scan_one, &s);
-	if (s.conflict)
-		return -EBUSY;
-	rc = write_lock(l);
+	struct scan s = {repo, self, 0, 0, -1, 0, 0, ""};
+	int rc = repo->be->ops->list(repo->be, BACKUP_FILE_LOCK, scan_one, &s);
 	if (rc)
 		return rc;
-	/* restic checks again after writing, for a lock taken meanwhile */
-	s.self = l->id;
-	repo->be->ops->list(repo->be, BACKUP_FILE_LOCK, scan_one, &s);
-	if (s.conflict) {
-		backup_lock_release(l);
+	if (s.exclusive_seen || (exclusive && s.any_seen)) {
+		if (why)
+			snprintf(why, cap, "repository is already locked: %s",
+				 s.holder);
 		return -EBUSY;
 	}
 	return 0;
 }
 
-int backup_lock_refresh(struct backup_lock *l)
+static int write_lock(struct backup_repo *repo, int exclusive, uint8_t id[32])
 {
-	uint8_t old[32];
-	int rc;
-
-	if (!l->held || time(NULL) - l->written < REFRESH_SECONDS)
-		return 0;
-	memcpy(old, l->id, 32);
-	rc = write_lock(l);
-	if (!rc) {
-		char hex[BACKUP_ID_HEX];
-		backup_id_hex(old, hex);
-		l->repo->be->ops->remove(l->repo->be, BACKUP_FILE_LOCK, hex);
-	}
+	char host[256] = "", when[64];
+	gethostname(host, sizeof(host) - 1);
+	struct passwd *pw = getpwuid(getuid());
+	now_rfc3339(when, sizeof(when));
+	json_t *j = json_pack("{s:s,s:b,s:s,s:s,s:I,s:I,s:I}", "time", when,
+			      "exclusive", exclusive, "hostname", host,
+			      "username", pw && pw->pw_name ? pw->pw_name : "",
+			      "pid", (json_int_t)getpid(), "uid",
+			      (json_int_t)getuid(), "gid",
+			      (json_int_t)getgid());
+	if (!j)
+		return -ENOMEM;
+	int rc = backup_repo_save_json(repo, BACKUP_FILE_LOCK, j, id);
+	json_decref(j);
 	return rc;
 }
 
-void backup_lock_release(struct backup_lock *l)
+int backup_repo_lock(struct backup_repo *repo, int exclusive, uint8_t id[32],
+		     char *why, size_t why_cap)
+{
+	int rc = conflict(repo, exclusive, NULL, why, why_cap);
+	if (!rc)
+		rc = write_lock(repo, exclusive, id);
+	if (rc)
+		return rc;
+	/* Someone may have locked between our look and our write. */
+	rc = conflict(repo, exclusive, id, why, why_cap);
+	if (rc)
+		backup_repo_unlock(repo, id);
+	return rc;
+}
+
+int backup_repo_lock_refresh(struct backup_repo *repo, int exclusive,
+			     uint8_t id[32])
+{
+	uint8_t fresh[32];
+	int rc = write_lock(repo, exclusive, fresh);
+	if (rc)
+		return rc;
+	backup_repo_unlock(repo, id);
+	memcpy(id, fresh, 32);
+	return 0;
+}
+
+int backup_repo_unlock(struct backup_repo *repo, const uint8_t id[32])
 {
 	char hex[BACKUP_ID_HEX];
+	backup_id_hex(id, hex);
+	int rc = repo->be->ops->remove(repo->be, BACKUP_FILE_LOCK, hex);
+	return rc == -ENOENT ? 0 : rc;
+}
 
-	if (!l || !l->held)
-		return;
-	backup_id_hex(l->id, hex);
-	l->repo->be->ops->remove(l->repo->be, BACKUP_FILE_LOCK, hex);
-	l->held = false;
+int backup_repo_remove_locks(struct backup_repo *repo, int all,
+			     size_t *removed)
+{
+	struct scan s = {repo, NULL, 0, 0, all ? 1 : 0, 0, 0, ""};
+	int rc = repo->be->ops->list(repo->be, BACKUP_FILE_LOCK, scan_one, &s);
+	if (removed)
+		*removed = (size_t)s.removed;
+	return rc ? rc : (s.failed ? -EIO : 0);
 }

@@ -1,34 +1,33 @@
 /* SPDX-License-Identifier: MIT */
-/* restic's lock files (locks/ID): taken by backup (shared) so restic's prune and check see hearth at work; stale rules as restic 0.14's. */
+/* restic's repository locks (locks/ID): taking, refreshing and releasing them, and finding stale ones. */
 #ifndef HEARTH_BACKUP_LOCK_H
 #define HEARTH_BACKUP_LOCK_H
 
-#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "backup/repo.h"
 
-/* A lock we hold (caller-allocated; one thread). */
-struct backup_lock {
-	struct backup_repo *repo;	/* borrowed */
-	bool exclusive, held;
-	uint8_t id[32];
-	time_t written;			/* when the file was last written */
-};
+/* restic's rule: a lock older than this is stale, whoever holds it. */
+#define BACKUP_LOCK_STALE_S (30 * 60)
 
-/* Whether a lock file's JSON is stale for restic: older than 30 minutes,
- * or written on this host by a process that no longer exists. */
-bool backup_lock_is_stale(const char *time_rfc3339, const char *hostname, long pid, time_t now);
-
-/* Takes a lock: refused with -EBUSY (why says whose) when a lock that is
- * not stale conflicts (any for exclusive; an exclusive one for shared). */
-int backup_lock_take(struct backup_repo *repo, bool exclusive, struct backup_lock *l,
+/*
+ * Takes a lock as restic does: refuses (-EBUSY, @why naming the holder)
+ * when a fresh exclusive lock is there, or any fresh lock when
+ * @exclusive; writes locks/ID (into @id), then looks again and backs out
+ * if another process raced in. Stale locks (older than 30 minutes, or
+ * of a dead process on this host) are ignored. Blocking.
+ */
+int backup_repo_lock(struct backup_repo *repo, int exclusive, uint8_t id[32],
 		     char *why, size_t why_cap);
-/* Writes a fresh lock file and removes the old one once the lock is older
- * than 5 minutes (restic's refresh), so a long backup never looks stale. */
-int backup_lock_refresh(struct backup_lock *l);
-/* Removes the lock file; accepts a lock not held. */
-void backup_lock_release(struct backup_lock *l);
+/* Rewrites the lock with the current time (a new id into @id) and
+ * removes the old one; call it at least every 5 minutes of work. */
+int backup_repo_lock_refresh(struct backup_repo *repo, int exclusive,
+			     uint8_t id[32]);
+/* Removes the lock @id. */
+int backup_repo_unlock(struct backup_repo *repo, const uint8_t id[32]);
+/* `unlock`: removes stale locks (every lock with @all); *removed counts. */
+int backup_repo_remove_locks(struct backup_repo *repo, int all,
+			     size_t *removed);
 
 #endif

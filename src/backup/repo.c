@@ -18,7 +18,7 @@
 
 #define CONFIG_MAX (64u << 10)
 #define UNPACKED_FILE_MAX (64u << 20) /* sealed index/snapshot/lock files */
-#define KEYS_TRIED_MAX 256
+#define KEYS_TRIED_MAX 20 /* restic tries at most 20 keys too */
 
 const char *backup_strerror(int code)
 {
@@ -53,12 +53,6 @@ void backup_kdf_defaults(struct backup_kdf_params *kp)
 	kp->n = 1u << 15;
 	kp->r = 8;
 	kp->p = 1;
-	const char *env = getenv("HEARTH_BACKUP_KDF_N");
-	if (env) {
-		unsigned long long n = strtoull(env, NULL, 10);
-		if (n >= 2 && !(n & (n - 1)) && n <= (1u << 20))
-			kp->n = n;
-	}
 }
 
 static void now_rfc3339(char *out, size_t cap)
@@ -368,6 +362,10 @@ int backup_repo_read_blob(struct backup_repo *repo,
 	struct backup_blob_loc loc;
 	if (backup_index_find(idx, id, type, &loc))
 		return -ENOENT;
+	/* A hostile index must not make us allocate gigabytes. */
+	if (loc.length > BACKUP_BLOB_MAX ||
+	    loc.uncompressed_length > BACKUP_BLOB_MAX)
+		return BACKUP_ECORRUPT;
 	char hex[BACKUP_ID_HEX];
 	backup_id_hex(loc.pack, hex);
 	uint8_t *buf = malloc(loc.length);

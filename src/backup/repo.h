@@ -23,6 +23,13 @@ enum backup_err {
 /* Text for a code from this layer or any hearth code. */
 const char *backup_strerror(int code);
 
+/*
+ * An open repository. Nothing in it changes after open/init, so the
+ * functions below may run from several threads at once on one repo
+ * (sealing blobs, saving packs and JSON files, reading blobs) when its
+ * backend allows it (the local one does). The index is the caller's:
+ * readers may share it, a writer needs it alone.
+ */
 struct backup_repo {
 	struct backup_backend *be;
 	struct backup_key master;
@@ -33,8 +40,8 @@ struct backup_repo {
 	int zstd_level;		 /* for JSON files and blobs: 3 (auto) */
 };
 
-/* KDF parameters for new keys; restic 0.14's defaults (N 2^15, r 8, p 1)
- * unless HEARTH_BACKUP_KDF_N (a power of two) says otherwise. */
+/* KDF parameters for new keys: restic 0.14's defaults (N 2^15, r 8,
+ * p 1; restic calibrates p to about 0.5 s, hearth keeps these). */
 struct backup_kdf_params {
 	uint64_t n;
 	uint32_t r, p;
@@ -107,6 +114,10 @@ int backup_repo_pack_header(struct backup_repo *repo, const uint8_t pack[32],
  * message on stderr unless @strict, which makes them an error). */
 int backup_repo_load_index(struct backup_repo *repo, int strict,
 			   struct backup_index **out, size_t *bad);
+
+/* The largest blob read (data blobs are at most 8 MiB; a tree of a huge
+ * folder may be tens of MiB); larger ones are refused as corrupt. */
+#define BACKUP_BLOB_MAX (128u << 20)
 
 /* Reads blob @id of @type through @idx: decrypts, decompresses and checks
  * its SHA-256. *out malloc'd. -ENOENT when the index does not know it. */

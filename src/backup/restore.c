@@ -237,7 +237,7 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
 {
 	struct rst r;
 	struct bk_snapshot s;
-	struct backup_lock lock;
+	uint8_t lock_id[32];
 	json_t *j = NULL;
 	char *text = NULL;
 	char why[256] = "";
@@ -248,7 +248,8 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
 	memset(&s, 0, sizeof s);
 	r.repo = repo;
 	r.st = st;
-	rc = backup_lock_take(repo, false, &lock, why, sizeof why);
+	rc = backup_repo_lock(repo, 0, lock_id, why, sizeof why);
+	bool locked = rc == 0;
 	if (rc == -EBUSY)
 		fprintf(stderr, "hearth: backup: %s\n", why);
 	if (!rc)
@@ -263,7 +264,8 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
 		rc = -errno;
 	if (!rc)
 		rc = restore_tree(&r, &s.tree, target, 0);
-	backup_lock_release(&lock);
+	if (locked)
+		backup_repo_unlock(repo, lock_id);
 	for (size_t i = 0; i < r.n_links; i++)
 		free(r.links[i].path);
 	free(r.links);

@@ -232,6 +232,17 @@ void cli_print_json(json_t *j)
 	json_decref(j);
 }
 
+int cli_done(bool json, json_t *j, const char *text)
+{
+	if (json) {
+		cli_print_json(j ? j : json_object());
+	} else {
+		puts(text);
+		json_decref(j);
+	}
+	return CLI_OK;
+}
+
 void cli_duration(double seconds, char *out, size_t cap)
 {
 	unsigned long long s = seconds > 0 ? (unsigned long long)seconds : 0;

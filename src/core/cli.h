@@ -84,6 +84,10 @@ int cli_send_json(struct cli *cli, const char *method, const char *path,
 /* Prints @j indented, then a newline (for --json). Consumes @j. */
 void cli_print_json(json_t *j);
 
+/* A write command's answer: @j (an empty object when NULL) under --json,
+ * else the line @text. Consumes @j; returns CLI_OK. */
+int cli_done(bool json, json_t *j, const char *text);
+
 /* A duration for people: "12 s", "6 m 37 s", "2 h 5 m", "3 d 4 h". */
 void cli_duration(double seconds, char *out, size_t cap);
 

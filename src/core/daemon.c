@@ -46,6 +46,9 @@ void daemon_each_room(struct daemon *d,
 		fn(daemon_rooms[i].name, daemon_rooms[i].state(d), ud);
 	for (size_t i = 0; i < d->n_rooms; i++) {
 		const struct daemon_room_inst *r = &d->rooms[i];
+		/* A room with no daemon side (CLI only) has no state. */
+		if (!r->def->ops)
+			continue;
 		fn(r->def->name, r->room ? r->def->ops->state(r->room)
 					 : "disabled",
 		   ud);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/buf.h"
 #include "base/log.h"
 #include "core/http_priv.h"
 
@@ -137,18 +138,6 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn,
 	*socket_ctx = NULL;
 }
 
-/* The value of a hex digit, or -1. */
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 static bool is_control(unsigned char ch)
 {
 	return ch < 0x20 || ch == 0x7f;
@@ -163,8 +152,8 @@ static bool uri_has_control(const char *uri)
 		unsigned char ch = (unsigned char)*p;
 		if (ch == '?')
 			in_query = true;
-		if (ch == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
-			ch = (unsigned char)(hexval(p[1]) * 16 + hexval(p[2]));
+		if (ch == '%' && hex_digit(p[1]) >= 0 && hex_digit(p[2]) >= 0) {
+			ch = (unsigned char)(hex_digit(p[1]) * 16 + hex_digit(p[2]));
 			p += 2;
 		}
 		if (in_query ? ch == 0 : is_control(ch))

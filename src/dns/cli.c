@@ -100,17 +100,6 @@ static void upper(char *s)
 }
 
 /* Prints @j for --json, or @text for people; consumes @j. */
-static int done(bool json, json_t *j, const char *text)
-{
-	if (json)
-		cli_print_json(j ? j : json_object());
-	else {
-		puts(text);
-		json_decref(j);
-	}
-	return CLI_OK;
-}
-
 static int cmd_dns_zones(struct cli *cli, int argc, char **argv)
 {
 	json_t *zones = NULL;
@@ -153,7 +142,7 @@ static int cmd_dns_zone_add(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	snprintf(text, sizeof(text), "%s: created", id);
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_dns_zone_delete(struct cli *cli, int argc, char **argv)
@@ -170,7 +159,7 @@ static int cmd_dns_zone_delete(struct cli *cli, int argc, char **argv)
 		return rc;
 	json_decref(res);
 	snprintf(text, sizeof(text), "%s: deleted", id);
-	return done(json, json_pack("{s:s, s:b}", "zone", id, "deleted", 1),
+	return cli_done(json, json_pack("{s:s, s:b}", "zone", id, "deleted", 1),
 		    text);
 }
 
@@ -284,7 +273,7 @@ static int cmd_dns_record_add(struct cli *cli, int argc, char **argv)
 	json_object_del(rrset, "changetype");
 	snprintf(text, sizeof(text), "%s %lld IN %s %s: added", name, ttl, type,
 		 content);
-	return done(json, rrset, text);
+	return cli_done(json, rrset, text);
 }
 
 static int cmd_dns_record_delete(struct cli *cli, int argc, char **argv)
@@ -343,7 +332,7 @@ static int cmd_dns_record_delete(struct cli *cli, int argc, char **argv)
 	}
 	snprintf(text, sizeof(text), "%s %s: %zu record%s deleted", name, type,
 		 removed, removed == 1 ? "" : "s");
-	return done(json,
+	return cli_done(json,
 		    json_pack("{s:s, s:s, s:I, s:o}", "name", name, "type", type,
 			      "deleted", (json_int_t)removed, "records",
 			      records),
@@ -413,7 +402,7 @@ static int cmd_dns_notify(struct cli *cli, int argc, char **argv)
 		return rc;
 	snprintf(text, sizeof(text), "%s: %s", id,
 		 cli_str_or(res, "result", "notification queued"));
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_dns_cache_flush(struct cli *cli, int argc, char **argv)
@@ -432,7 +421,7 @@ static int cmd_dns_cache_flush(struct cli *cli, int argc, char **argv)
 	snprintf(text, sizeof(text), "flushed %lld cache entr%s%s%s", n,
 		 n == 1 ? "y" : "ies", argc ? " at and below " : "",
 		 argc ? argv[0] : "");
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_dns_cache_show(struct cli *cli, int argc, char **argv)

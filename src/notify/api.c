@@ -71,8 +71,14 @@ static void dispatch_topic(struct notify_room *r, const struct http_request *req
 			       pub ? NTFY_PERM_WRITE : NTFY_PERM_READ,
 			       &who) != NOTIFY_AUTH_OK ||
 	     (pub && !notify_auth_publish(r, &who, notify_upload_bytes(r, req),
-					  resp))))
+					  resp)))) {
+		/* ntfy answers a WebSocket upgrade with the status only. */
+		if (sub && is(seg2, "ws") && http_request_header(req, "Upgrade")) {
+			buf_deinit(&resp->body);
+			buf_init(&resp->body, 0);
+		}
 		return;
+	}
 	if (put && !seg2) {
 		notify_publish_http(r, req, resp, seg1, NULL);
 	} else if (put && seg2) {

@@ -14,6 +14,7 @@
 #include "core/http_client.h"
 #include "notify/apprise.h"
 #include "proto/notify/apprise_matrix.h"
+#include "proto/notify/ntfy_auth.h"
 
 /*
  * A job is one notify call: an arena with the message and every target;
@@ -360,17 +361,13 @@ static void smtp_done(void *ud, int status)
 	advance(t, true);
 }
 
-/* An ntfy:// URL that names this hearth's own ntfy listener. */
+/* An ntfy:// URL that names this hearth's own ntfy listener, without
+ * credentials (with them, the ntfy side authenticates over HTTP). */
 static bool is_self(struct notify_apprise *ap, const struct apprise_target *t)
 {
 	if (t->scheme != APPRISE_NTFY || t->mode != 0 || t->u.secure || t->u.user)
 		return false;
 	const struct cfg_notify *n = notify_config(ap->room->cfg);
-	/* without credentials the message is anonymous: in process only
-	 * when anonymous clients may write (else ntfy's ACL decides) */
-	if (n->default_access != NOTIFY_ACCESS_READ_WRITE &&
-	    n->default_access != NOTIFY_ACCESS_WRITE_ONLY)
-		return false;
 	char text[ADDR_TEXT_MAX];
 	sockaddr_format(&n->listen, text);
 	char hp[300];
@@ -387,6 +384,15 @@ static bool is_self(struct notify_apprise *ap, const struct apprise_target *t)
 	bool lloop = !strncmp(text, "127.0.0.1:", 10) || !strncmp(text, "[::1]:", 6) ||
 		     !strncmp(text, "0.0.0.0:", 8) || !strncmp(text, "[::]:", 5);
 	return loop && lloop && lport == port;
+}
+
+/* The message would be anonymous: in process only when the ntfy side's
+ * ACL lets anonymous clients write @topic (else HTTP, and its answer). */
+static bool anonymous_may_write(struct notify_apprise *ap, const char *topic)
+{
+	struct notify_who anon;
+	memset(&anon, 0, sizeof(anon));
+	return ap->room->auth && notify_auth_allowed(ap->room, &anon, topic, NTFY_PERM_WRITE);
 }
 
 static bool publish_local(struct ap_target *t, const struct apprise_request *r)
@@ -426,7 +432,8 @@ static void next_req(struct ap_target *t)
 		return;
 	}
 	if (r->kind == APPRISE_REQ_LOCAL ||
-	    (r->kind == APPRISE_REQ_HTTP && r->topic && is_self(ap, &t->t))) {
+	    (r->kind == APPRISE_REQ_HTTP && r->topic && is_self(ap, &t->t) &&
+	     anonymous_may_write(ap, r->topic))) {
 		advance(t, publish_local(t, r));
 		return;
 	}

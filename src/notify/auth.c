@@ -25,9 +25,9 @@ static const char dummy_hash[] =
 void notify_auth_error(struct http_response *resp, int http, int code,
 		       const char *error)
 {
-	const char *link = http == 401 ? "https://ntfy.sh/docs/publish/#authentication"
-			 : http == 429 ? "https://ntfy.sh/docs/publish/#limitations"
-				       : "https://ntfy.sh/docs/publish/#authentication";
+	const char *link = http == 429 || http == 413
+				   ? "https://ntfy.sh/docs/publish/#limitations"
+				   : "https://ntfy.sh/docs/publish/#authentication";
 	json_t *j = json_pack("{s:i, s:i, s:s, s:s}", "code", code, "http",
 			      http, "error", error, "link", link);
 	http_reply_json(resp, http, j);

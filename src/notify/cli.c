@@ -13,17 +13,6 @@
 #include "proto/notify/ntfy_auth.h"
 
 /* Prints @j for --json, or @text for people; consumes @j. */
-static int done(bool json, json_t *j, const char *text)
-{
-	if (json)
-		cli_print_json(j ? j : json_object());
-	else {
-		puts(text);
-		json_decref(j);
-	}
-	return CLI_OK;
-}
-
 /* Takes "--OPT VALUE" out of @argv; the value or NULL. */
 static const char *take_opt(int *argc, char **argv, const char *opt)
 {
@@ -146,7 +135,7 @@ static int cmd_user_add(struct cli *cli, int argc, char **argv)
 	char text[200];
 	snprintf(text, sizeof(text), "user %s added with role %s", argv[0],
 		 cli_str_or(res, "role", "user"));
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_user_passwd(struct cli *cli, int argc, char **argv)
@@ -169,7 +158,7 @@ static int cmd_user_passwd(struct cli *cli, int argc, char **argv)
 		return rc;
 	char text[200];
 	snprintf(text, sizeof(text), "password of %s changed", argv[0]);
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_user_del(struct cli *cli, int argc, char **argv)
@@ -184,7 +173,7 @@ static int cmd_user_del(struct cli *cli, int argc, char **argv)
 	if (rc)
 		return rc;
 	snprintf(text, sizeof(text), "user %s removed", argv[0]);
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_user_list(struct cli *cli, int argc, char **argv)
@@ -264,7 +253,7 @@ static int cmd_token_add(struct cli *cli, int argc, char **argv)
 	char text[200];
 	snprintf(text, sizeof(text), "token %s created for user %s",
 		 cli_str_or(res, "token", "?"), argv[0]);
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 static int cmd_token_list(struct cli *cli, int argc, char **argv)
@@ -319,15 +308,27 @@ static int cmd_token_del(struct cli *cli, int argc, char **argv)
 		return rc;
 	snprintf(text, sizeof(text), "token %s removed",
 		 cli_str_or(res, "token", argv[0]));
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
-static int access_list(struct cli *cli, bool json)
+/* The ACL (only @user's entries and everyone's when @user is given). */
+static int access_list(struct cli *cli, bool json, const char *user)
 {
 	json_t *a = NULL;
 	int rc = cli_request_json(cli, "GET", "/api/v1/notify/access", &a);
 	if (rc)
 		return rc;
+	if (user) {
+		json_t *all = json_object_get(a, "access"), *keep = json_array();
+		size_t k;
+		json_t *e;
+		json_array_foreach(all, k, e) {
+			const char *u = cli_str_or(e, "username", "");
+			if (!strcmp(u, user) || !strcmp(u, "*"))
+				json_array_append(keep, e);
+		}
+		json_object_set_new(a, "access", keep);
+	}
 	if (json) {
 		cli_print_json(a);
 		return CLI_OK;
@@ -354,8 +355,8 @@ static int access_list(struct cli *cli, bool json)
 static int cmd_access(struct cli *cli, int argc, char **argv)
 {
 	bool json = cli_take_json(&argc, argv);
-	if (argc == 0)
-		return access_list(cli, json);
+	if (argc <= 1)
+		return access_list(cli, json, argc ? argv[0] : NULL);
 	if (argc != 3)
 		return cli_bad_args();
 	char text[300];
@@ -379,7 +380,7 @@ static int cmd_access(struct cli *cli, int argc, char **argv)
 	}
 	if (rc)
 		return rc;
-	return done(json, res, text);
+	return cli_done(json, res, text);
 }
 
 const struct cli_command notify_cli_commands[] = {
@@ -400,8 +401,9 @@ const struct cli_command notify_cli_commands[] = {
 	{"notify token del", "TOKEN [--json]",
 	 "remove a token (whole, or the start a list shows)", 1, 2,
 	 cmd_token_del},
-	{"notify access", "[USER TOPIC PERM] [--json]",
-	 "the ACL; or let USER ('*': everyone) PERM (read-write, read-only, "
-	 "write-only, deny, reset) on TOPIC (* wildcards)", 0, 4, cmd_access},
+	{"notify access", "[USER [TOPIC PERM]] [--json]",
+	 "the ACL (of USER and everyone); or let USER ('*': everyone) PERM "
+	 "(read-write, read-only, write-only, deny, reset) on TOPIC (* "
+	 "wildcards)", 0, 4, cmd_access},
 	{NULL, NULL, NULL, 0, 0, NULL},
 };

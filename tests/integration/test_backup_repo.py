@@ -40,8 +40,6 @@ def bcli(cli, tmp_path):
     blank = {k: "" for k in ("RESTIC_REPOSITORY", "RESTIC_PASSWORD",
                              "HEARTH_BACKUP_REPOSITORY",
                              "HEARTH_BACKUP_PASSWORD")}
-    # Cheap scrypt for the keys hearth makes in tests (restic reads any N).
-    blank["HEARTH_BACKUP_KDF_N"] = "1024"
 
     def run(*args, env=None, **kw):
         e = dict(blank)
@@ -270,3 +268,119 @@ def test_keys_add_remove_passwd(bcli, tmp_path):
     assert r.returncode == 0
     assert json.loads(r.stdout) == json.loads(restic(
         tmp_path, repo, "cat", "masterkey", password="second password").stdout)
+
+
+def test_format_version_1_both_ways(bcli, tmp_path):
+    # restic's version 1 (no compression): hearth reads its JSON files.
+    repo = tmp_path / "v1"
+    restic(tmp_path, repo, "init", "--repository-version", "1")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "f").write_text("v1 data\n" * 50)
+    restic(tmp_path, repo, "backup", src, "-q")
+    r = bcli("snapshots", "--json", "-r", repo, "--password-file", bcli.pwfile)
+    assert r.returncode == 0, r
+    assert json.loads(r.stdout) == json.loads(
+        restic(tmp_path, repo, "snapshots", "--json").stdout)
+    r = bcli("cat", "config", "-r", repo, "--password-file", bcli.pwfile)
+    assert json.loads(r.stdout)["version"] == 1
+    # hearth's version 1: restic backs up into it and checks it clean.
+    mine = tmp_path / "hv1"
+    r = bcli("init", "--repository-version", "1", "-r", mine,
+             "--password-file", bcli.pwfile)
+    assert r.returncode == 0, r
+    assert json.loads(restic(tmp_path, mine, "cat", "config").stdout)["version"] == 1
+    restic(tmp_path, mine, "backup", src, "-q")
+    assert "no errors were found" in restic(
+        tmp_path, mine, "check", "--read-data").stdout
+    r = bcli("init", "--repository-version", "3", "-r", tmp_path / "v3",
+             "--password-file", bcli.pwfile)
+    assert r.returncode == 2 and not (tmp_path / "v3").exists()
+
+
+def test_check_packs(bcli, tmp_path):
+    repo = tmp_path / "repo"
+    restic(tmp_path, repo, "init")
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(5):
+        (src / f"f{i}").write_bytes(os.urandom(20000))
+    restic(tmp_path, repo, "backup", src, "-q")
+    args = ("-r", repo, "--password-file", bcli.pwfile)
+    r = bcli("check", "--read-data", *args)
+    assert r.returncode == 0 and "no errors were found" in r.stdout, r
+    packs = sorted(p for p in (repo / "data").glob("*/*"))
+    assert len(packs) >= 2
+    # A flipped byte in one pack: that pack is named, exit 1; without
+    # --read-data only a header change would show, so the blob area is hit.
+    victim = packs[0]
+    victim.chmod(0o600)
+    raw = bytearray(victim.read_bytes())
+    raw[40] ^= 0x01
+    victim.write_bytes(bytes(raw))
+    r = bcli("check", "--read-data", *args)
+    assert r.returncode == 1, r
+    assert f"pack {victim.name[:8]}: its SHA-256 does not match" in r.stdout
+    assert f"pack {victim.name[:8]}:" in r.stdout.split("SHA-256")[1]
+    assert "contains errors" in r.stderr
+    assert restic(tmp_path, repo, "check", "--read-data", check=False).returncode == 1
+    # A missing pack: named, with the number of blobs it held.
+    packs[1].unlink()
+    r = bcli("check", *args)
+    assert r.returncode == 1
+    assert f"pack {packs[1].name[:8]}: missing" in r.stdout
+
+
+def _on_tty(argv, answers, timeout=30):
+    """Runs @argv on a new pseudo-terminal, typing each answer after each
+    prompt ("password"); returns (exit code, everything it printed)."""
+    import pty
+    import select
+    import time
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("RESTIC_", "HEARTH_BACKUP_"))}
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(argv[0], argv, env)
+    out, deadline, answered = b"", time.monotonic() + timeout, 0
+    answers = list(answers)
+    try:
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([fd], [], [], 0.2)
+            if r:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # EIO: the child closed the terminal
+                    chunk = b""
+                if not chunk:
+                    _, status = os.waitpid(pid, 0)
+                    return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+                out += chunk
+                fresh = out[answered:]
+                if answers and b"password" in fresh and fresh.endswith(b": "):
+                    time.sleep(0.1)  # getpass flushes input typed too early
+                    os.write(fd, answers.pop(0).encode() + b"\n")
+                    answered = len(out)
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status), out.decode(errors="replace")
+    finally:
+        os.close(fd)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    raise AssertionError(f"{argv} did not finish: {out!r}")
+
+
+def test_password_prompt_on_tty(tmp_path):
+    repo = tmp_path / "repo"
+    rc, out = _on_tty([HEARTH, "backup", "init", "-r", str(repo)], [PW, PW + "x"])
+    assert rc == 1 and "passwords do not match" in out, out
+    assert not (repo / "config").exists()
+    rc, out = _on_tty([HEARTH, "backup", "init", "-r", str(repo)], [PW, PW])
+    assert rc == 0 and "created restic repository" in out, out
+    assert not sanitizer_report(out)
+    rc, out = _on_tty([HEARTH, "backup", "snapshots", "-r", str(repo)], [PW])
+    assert rc == 0 and "0 snapshots" in out, out
+    rc, out = _on_tty([HEARTH, "backup", "snapshots", "-r", str(repo)], ["no"])
+    assert rc == 1 and "wrong password or no key found" in out, out
+    assert json.loads(restic(tmp_path, repo, "snapshots", "--json").stdout) == []

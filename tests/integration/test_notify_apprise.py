@@ -593,8 +593,7 @@ def test_metrics_count_deliveries_and_pass_promtool(hearth, sink):
     assert 'hearth_notify_apprise_deliveries_total{scheme="json",result="ok"} 1' in text
     assert 'hearth_notify_apprise_deliveries_total{scheme="form",result="failed"} 1' in text
     assert "hearth_notify_apprise_failed_total 1" in text
-    ours = "".join(line + "\n" for line in text.splitlines() if "hearth_notify_apprise" in line)
-    p = subprocess.run(["promtool", "check", "metrics"], input=ours, capture_output=True,
+    p = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
                        text=True, timeout=30)
     assert p.returncode == 0, p.stdout + p.stderr
 
@@ -674,3 +673,46 @@ def test_telegram_finds_the_bot_owner_then_sends(hearthd_factory, sink):
     r = session().post(url(aport, "/notify"), json={"urls": "tgram://9:X", "body": "b"},
                        timeout=20)
     assert r.status_code == 424 and "send the bot a message" in r.text
+
+
+def test_ntfy_self_respects_the_acl(hearthd_factory):
+    """ntfy:// to this hearth's own topics without credentials is published
+    in process only when anonymous clients may write there; with
+    default_access deny-all it goes over HTTP and ntfy's 403 is the reason."""
+    aport = free_port()
+    cfg, nport = notify_config(hearthd_factory.tmp_path, default_access="deny-all",
+                               apprise={"listen": f"127.0.0.1:{aport}", "retries": 0})
+    hearthd_factory(cfg)
+    r = session().post(url(aport, "/notify"), json={
+        "urls": f"ntfy://127.0.0.1:{nport}/locked", "body": "x"}, timeout=20)
+    assert r.status_code == 424, r.text
+    reason = r.json()["failed"][0]["reason"]
+    assert "HTTP 403" in reason, reason
+    # hearth:// is this room's own way in: always in process
+    r = session().post(url(aport, "/notify"), json={"urls": "hearth://locked", "body": "y"},
+                       timeout=20)
+    assert r.status_code == 200, r.text
+
+
+def test_reload_changes_retries(hearthd_factory, sink):
+    """notify.apprise.retries is reloadable: SIGHUP takes it for the next
+    notification (a 500 from the sink is tried 1, then 3 times)."""
+    import signal
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "retries": 0, "retry_delay_ms": 50})
+    d = hearthd_factory(cfg)
+    sink.status["/five"] = 500
+    target = {"urls": f"json://127.0.0.1:{sink.port}/five", "body": "x"}
+    assert session().post(url(aport, "/notify"), json=target, timeout=20).status_code == 424
+    assert len(sink.wait(1)) == 1
+    cfg["notify"]["apprise"]["retries"] = 2
+    mark = len(d.stderr())
+    d.write_config(cfg)
+    d.signal(signal.SIGHUP)
+    d.wait_log("reloaded", start=mark)
+    sink.requests.clear()
+    assert session().post(url(aport, "/notify"), json=target, timeout=20).status_code == 424
+    assert len(sink.wait(3)) == 3
+    time.sleep(0.3)
+    assert len(sink.requests) == 3

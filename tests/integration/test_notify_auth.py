@@ -358,6 +358,8 @@ def test_cli_round_trip_and_restart(hearthd_factory, tmp_path):
     r = hearth(d, "notify", "access")
     assert r.returncode == 0
     assert "alerts*" in r.stdout and "(default)" in r.stdout and "deny-all" in r.stdout
+    r = hearth(d, "notify", "access", "admin1", "--json")
+    assert [e["topic"] for e in json.loads(r.stdout)["access"]] == ["public"]
     acl = json.loads(hearth(d, "notify", "access", "--json").stdout)
     assert acl["default"] == "deny-all"
     assert {"username": "phil", "topic": "alerts*", "permission": "read-write"} in acl["access"]
@@ -420,6 +422,13 @@ def test_websocket_with_auth_query(hearthd_factory):
                 pass
         assert e.value.status_code == 403
     asyncio.run(run())
+    # ntfy writes only the status to a refused WebSocket upgrade.
+    s, head = open_stream(port, "/live/ws", {
+        "Upgrade": "websocket", "Connection": "Upgrade",
+        "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        "Sec-WebSocket-Version": "13"})
+    s.close()
+    assert b" 403 " in head and b"\r\ncontent-length: 0\r\n" in head.lower(), head
 
 
 def test_reload_changes_default_access_and_limits(hearthd_factory):
@@ -438,3 +447,32 @@ def test_reload_changes_default_access_and_limits(hearthd_factory):
     h = {"Authorization": basic("phil", "pw")}
     codes = [get(port, "/r/auth", h).status_code for _ in range(4)]
     assert codes[0] == 200 and codes[-1] == 429, codes
+
+
+def test_password_change_and_role_take_effect_at_once(hearthd_factory, tmp_path):
+    d, port = start(hearthd_factory, default_access="deny-all")
+    add_user(d, "phil", "old")
+    grant(d, "phil", "t", "rw")
+    old = {"Authorization": basic("phil", "old")}
+    assert publish(port, "t", "x", headers=old).status_code == 200  # remembered now
+    pw = tmp_path / "new"
+    pw.write_text("new\n")
+    r = hearth(d, "notify", "user", "passwd", "phil", "--password-file", str(pw))
+    assert r.returncode == 0, r.stderr
+    # The remembered old password is forgotten with the change.
+    assert_ntfy_error(publish(port, "t", "x", headers=old), 401, 40101)
+    new = {"Authorization": basic("phil", "new")}
+    assert publish(port, "t", "x", headers=new).status_code == 200
+    assert_ntfy_error(publish(port, "other", "x", headers=new), 403, 40301)
+    r = api(d, "PUT", "/users/phil", {"role": "admin"})
+    assert r.status_code == 200 and r.json()["role"] == "admin"
+    assert publish(port, "other", "x", headers=new).status_code == 200
+    # Bad bodies and paths.
+    r = d.request("POST", "/api/v1/notify/users", data="{nope",
+                  headers={"X-API-Key": API_KEY})
+    assert r.status_code == 400
+    assert api(d, "PUT", "/users/phil", {"role": "root"}).status_code == 400
+    assert api(d, "PUT", "/users/phil", {"password": 5}).status_code == 400
+    assert api(d, "PUT", "/users/ghost", {"password": "x"}).status_code == 404
+    assert api(d, "DELETE", "/access/").status_code == 404
+    assert api(d, "POST", "/tokens", {"username": "phil", "expires": "soon"}).status_code == 400

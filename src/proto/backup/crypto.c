@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* restic's crypto on OpenSSL's AES (CTR, ECB for Poly1305-AES's s) and libsodium's Poly1305 and scrypt. */
+/* restic's crypto on OpenSSL (AES-CTR, AES-ECB for Poly1305-AES's s, Poly1305, SHA-256) and libsodium (scrypt, randomness). */
 #include "proto/backup/crypto.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,14 +62,39 @@ static int aes_run(const EVP_CIPHER *c, const uint8_t *key, const uint8_t *iv,
 	return ok ? 0 : -EIO;
 }
 
+/* OpenSSL's Poly1305 (AVX2: ~7 GB/s here, libsodium's ~1.3 GB/s),
+ * fetched once. */
+static EVP_MAC *poly1305_mac;
+static pthread_once_t poly1305_once = PTHREAD_ONCE_INIT;
+
+static void poly1305_fetch(void)
+{
+	poly1305_mac = EVP_MAC_fetch(NULL, "POLY1305", NULL);
+}
+
+/* Poly1305 with the one-time key r || s; both libraries clamp r. */
+static void poly1305(const uint8_t key[32], const uint8_t *msg, size_t len,
+		     uint8_t mac[16])
+{
+	pthread_once(&poly1305_once, poly1305_fetch);
+	EVP_MAC_CTX *ctx = poly1305_mac ? EVP_MAC_CTX_new(poly1305_mac) : NULL;
+	size_t out = 0;
+	int ok = ctx && EVP_MAC_init(ctx, key, 32, NULL) == 1 &&
+		 EVP_MAC_update(ctx, msg, len) == 1 &&
+		 EVP_MAC_final(ctx, mac, &out, 16) == 1 && out == 16;
+	EVP_MAC_CTX_free(ctx);
+	if (!ok) /* no OpenSSL Poly1305 (a FIPS-only build): libsodium's */
+		crypto_onetimeauth_poly1305(mac, msg, len, key);
+}
+
 void backup_poly1305_aes(const struct backup_key *key, const uint8_t nonce[16],
 			 const uint8_t *msg, size_t len, uint8_t mac[16])
 {
 	uint8_t k[32];
-	memcpy(k, key->mac_r, 16); /* libsodium clamps r as restic's does */
+	memcpy(k, key->mac_r, 16); /* clamped by Poly1305 as restic's is */
 	if (aes_run(EVP_aes_128_ecb(), key->mac_k, NULL, nonce, 16, k + 16))
 		memset(k + 16, 0, 16); /* cannot verify: every MAC fails */
-	crypto_onetimeauth_poly1305(mac, msg, len, k);
+	poly1305(k, msg, len, mac);
 	sodium_memzero(k, sizeof(k));
 }
 
@@ -117,7 +143,8 @@ int backup_kdf(const char *password, const uint8_t *salt, size_t salt_len,
 {
 	if (salt_len != 64 || n < 2 || (n & (n - 1)) || r == 0 || p == 0 ||
 	    (uint64_t)r * p >= (1u << 30) ||
-	    n > (1ull << 30) / 128 / r || sodium_ready())
+	    n > (1ull << 28) / 128 / r ||
+	    n * r * p > (1ull << 26) || sodium_ready())
 		return -EINVAL;
 	uint8_t buf[64];
 	if (crypto_pwhash_scryptsalsa208sha256_ll(

@@ -60,8 +60,9 @@ void backup_poly1305_aes(const struct backup_key *key, const uint8_t nonce[16],
  * scrypt(@password, @salt, N, r, p) -> 64 bytes: the first 32 are the
  * AES key, then k, then r (restic's crypto.KDF). Returns 0, -EINVAL for
  * parameters restic refuses (N not a power of two > 1, r*p >= 2^30, a
- * salt that is not 64 bytes) or that would need more than 1 GiB, or
- * -ENOMEM.
+ * salt that is not 64 bytes) or that a hostile key file could use to
+ * stall us: more than 256 MiB, or N*r*p past 2^26 (64 times restic's
+ * calibrated work on a fast machine); or -ENOMEM.
  */
 int backup_kdf(const char *password, const uint8_t *salt, size_t salt_len,
 	       uint64_t n, uint32_t r, uint32_t p, struct backup_key *out);

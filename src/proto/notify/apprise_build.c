@@ -490,6 +490,33 @@ static char *slack_escape(struct bld *b, const char *s)
 	return r;
 }
 
+/* Slack's ?blocks=yes payload: a header, the text section, a footer. */
+static json_t *slack_blocks(struct bld *b, const char *icon, bool footer)
+{
+	const char *fmt = b->t->format == APPRISE_MARKDOWN ? "mrkdwn" : "plain_text";
+	json_t *bl = json_array();
+	if (b->title && *b->title)
+		json_array_append_new(bl, json_pack("{s:s,s:{s:s,s:s,s:b}}", "type", "header",
+						    "text", "type", "plain_text", "text",
+						    b->title, "emoji", 1));
+	json_array_append_new(bl, json_pack("{s:s,s:{s:s,s:s}}", "type", "section", "text",
+					    "type", fmt, "text", b->body ? b->body : ""));
+	json_t *j = json_pack("{s:s,s:[{s:o,s:s}]}", "username",
+			      b->t->u.user ? b->t->u.user : APP_ID, "attachments", "blocks", bl,
+			      "color", COLORS[(unsigned)b->m->type < 4 ? b->m->type : 0]);
+	if (j && footer) {
+		json_t *el = json_pack("[{s:s,s:s}]", "type", fmt, "text", APP_ID);
+		if (icon) {
+			json_object_set_new(j, "icon_url", json_string(icon));
+			json_array_insert_new(el, 0, json_pack("{s:s,s:s,s:s}", "type", "image",
+							       "image_url", icon, "alt_text",
+							       apprise_type_name(b->m->type)));
+		}
+		json_array_append_new(bl, json_pack("{s:s,s:o}", "type", "context", "elements", el));
+	}
+	return j;
+}
+
 static void build_slack(struct bld *b)
 {
 	const struct apprise_target *t = b->t;
@@ -497,6 +524,7 @@ static void build_slack(struct bld *b)
 	bool image = apprise_parse_bool(apprise_url_arg(u, "image"), true);
 	bool footer = apprise_parse_bool(apprise_url_arg(u, "footer"), true);
 	bool md = t->format == APPRISE_MARKDOWN;
+	bool blocks = apprise_parse_bool(apprise_url_arg(u, "blocks"), false);
 	const char *body = md ? slack_escape(b, b->body) : b->body;
 	const char *title = slack_escape(b, b->title);
 	char *icon = image ? image_url(b, "72x72") : NULL;
@@ -529,19 +557,21 @@ static void build_slack(struct bld *b)
 		add_header(b, r, "Content-Type", "application/json; charset=utf-8");
 		if (t->mode)
 			add_header(b, r, "Authorization", apprise_bld_str(b, "Bearer %s", t->a));
-		json_t *att = json_pack("{s:s,s:s,s:s,s:f}", "title", title ? title : "",
-					"text", body ? body : "", "color",
-					COLORS[(unsigned)b->m->type < 4 ? b->m->type : 0],
-					"ts", b->m->now);
-		if (att && icon && footer)
-			json_object_set_new(att, "footer_icon", json_string(icon));
-		if (att && footer)
-			json_object_set_new(att, "footer", json_string(APP_ID));
-		json_t *j = json_pack("{s:s,s:b,s:[o]}", "username",
-				      u->user ? u->user : APP_ID, "mrkdwn", md,
-				      "attachments", att);
-		if (j && icon)
-			json_object_set_new(j, "icon_url", json_string(icon));
+		json_t *j = blocks ? slack_blocks(b, icon, footer) : NULL;
+		if (!blocks) {
+			json_t *att = json_pack("{s:s,s:s,s:s,s:f}", "title", title ? title : "",
+						"text", body ? body : "", "color",
+						COLORS[(unsigned)b->m->type < 4 ? b->m->type : 0],
+						"ts", b->m->now);
+			if (att && icon && footer)
+				json_object_set_new(att, "footer_icon", json_string(icon));
+			if (att && footer)
+				json_object_set_new(att, "footer", json_string(APP_ID));
+			j = json_pack("{s:s,s:b,s:[o]}", "username", u->user ? u->user : APP_ID,
+				      "mrkdwn", md, "attachments", att);
+			if (j && icon)
+				json_object_set_new(j, "icon_url", json_string(icon));
+		}
 		if (j && channel)
 			json_object_set_new(j, "channel", json_string(channel));
 		set_json(b, r, j);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
+
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -442,17 +444,6 @@ int ntfy_each_item(const char *s, size_t len, char sep,
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int b64val(char c)
 {
 	if (c >= 'A' && c <= 'Z')
@@ -496,7 +487,7 @@ static int decode_word(char enc, bool latin1, const char *t, size_t n,
 		} else if (c == '=') {
 			if (i + 2 >= n)
 				return -EINVAL;
-			int hi = hexval(t[i + 1]), lo = hexval(t[i + 2]);
+			int hi = hex_digit(t[i + 1]), lo = hex_digit(t[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -EINVAL;
 			byte = hi * 16 + lo;

@@ -169,6 +169,10 @@ static void test_kdf(void **state)
 	assert_int_equal(backup_kdf("pw", salt, 64, 1ull << 40, 8, 1, &b),
 			 -EINVAL);
 	assert_int_equal(backup_kdf("pw", salt, 64, 1024, 0, 1, &b), -EINVAL);
+	/* 512 MiB of memory, or 2^27 of work: a hostile key file's. */
+	assert_int_equal(backup_kdf("pw", salt, 64, 1u << 19, 8, 1, &b), -EINVAL);
+	assert_int_equal(backup_kdf("pw", salt, 64, 1u << 15, 8, 512, &b),
+			 -EINVAL);
 }
 
 static void test_ids(void **state)

@@ -155,6 +155,33 @@ static void test_services(void **state)
 		"\"text\": \"Hello &lt;b&gt; &amp; \\\"x\\\"\\nline2\", \"color\": \"#3AA3E3\", \"ts\": "));
 	assert_non_null(strstr(b.r[0].body, "\"channel\": \"#chan\"}"));
 
+	b = build(&a, "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/chan?blocks=yes", &MSG, NULL);
+	assert_string_equal(b.r[0].body,
+		"{\"username\": \"Apprise\", \"attachments\": [{\"blocks\": [{\"type\": \"header\", \"text\": "
+		"{\"type\": \"plain_text\", \"text\": \"My Title\", \"emoji\": true}}, {\"type\": \"section\", "
+		"\"text\": {\"type\": \"mrkdwn\", \"text\": \"Hello <b> & \\\"x\\\"\\nline2\"}}, {\"type\": \"context\", "
+		"\"elements\": [{\"type\": \"image\", \"image_url\": \"https://github.com/caronc/apprise/raw/master/"
+		"apprise/assets/themes/default/apprise-info-72x72.png\", \"alt_text\": \"info\"}, {\"type\": \"mrkdwn\", "
+		"\"text\": \"Apprise\"}]}], \"color\": \"#3AA3E3\"}], \"icon_url\": \"https://github.com/caronc/apprise/"
+		"raw/master/apprise/assets/themes/default/apprise-info-72x72.png\", \"channel\": \"#chan\"}");
+
+	/* the format= variants, each as Apprise 1.2.0 sends it */
+	b = build(&a, "discord://1234/abcd?format=markdown", &MSG, NULL);
+	assert_string_equal(b.r[0].body,
+		"{\"tts\": false, \"wait\": true, \"embeds\": [{\"author\": {\"name\": \"Apprise\", \"url\": "
+		"\"https://github.com/caronc/apprise\"}, \"title\": \"My Title\", \"description\": "
+		"\"Hello <b> & \\\"x\\\"\\nline2\", \"color\": 3843043}], \"avatar_url\": "
+		"\"https://github.com/caronc/apprise/raw/master/apprise/assets/themes/default/apprise-info-256x256.png\"}");
+	b = build(&a, "gotify://localhost/TOKEN?format=markdown", &MSG, NULL);
+	assert_string_equal(b.r[0].body,
+		"{\"priority\": 5, \"title\": \"My Title\", \"message\": \"Hello <b> & \\\"x\\\"\\nline2\", "
+		"\"extras\": {\"client::display\": {\"contentType\": \"text/markdown\"}}}");
+	b = build(&a, "pover://ukey@atoken/dev1?priority=emergency&format=html", &MSG, NULL);
+	assert_string_equal(b.r[0].body,
+		"token=atoken&user=ukey&priority=2&title=My+Title&message=Hello%26nbsp%3B%26lt%3Bb%26gt%3B"
+		"%26nbsp%3B%26amp%3B%26nbsp%3B%26quot%3Bx%26quot%3B%3Cbr%2F%3Eline2&device=dev1&sound=pushover"
+		"&html=1&retry=900&expire=3600");
+
 	b = build(&a, "matrix://bot:tok@hs.example/?mode=matrix", &MSG, NULL);
 	assert_string_equal(b.r[0].url, "http://hs.example/api/v1/matrix/hook/tok");
 	assert_string_equal(b.r[0].body,

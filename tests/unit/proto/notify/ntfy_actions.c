@@ -81,8 +81,7 @@ static void test_refused(void **state)
 		"view, Open",			 /* no url */
 		"dance, x, https://x",		 /* unknown action */
 		"view, , https://x",		 /* no label */
-		("view, a, https://x; view, b, https://x; view, c, https://x; "
-		 "view, d, https://x"),		 /* four */
+		"view, a, https://x; view, b, https://x; view, c, https://x; view, d, https://x", /* four */
 		"http, Get, https://x, method=GET, body=x",
 		"view, \"unterminated, https://x",
 		"view, a, https://x, what=ever",

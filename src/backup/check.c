@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/* The pack/index part of `check`: headers against the index, missing and unreferenced packs, blob hashes with read_data. */
+#include "backup/check.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ref {
+	uint8_t pack[32], id[32];
+	struct backup_blob_loc loc;
+};
+
+struct refs {
+	struct ref *v;
+	size_t n, cap;
+};
+
+static int collect(const uint8_t id[32], const struct backup_blob_loc *loc,
+		   void *ud)
+{
+	struct refs *r = ud;
+	if (r->n == r->cap) {
+		size_t nc = r->cap ? r->cap * 2 : 1024;
+		struct ref *nv = realloc(r->v, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		r->v = nv;
+		r->cap = nc;
+	}
+	struct ref *x = &r->v[r->n++];
+	memcpy(x->pack, loc->pack, 32);
+	memcpy(x->id, id, 32);
+	x->loc = *loc;
+	return 0;
+}
+
+static int by_pack(const void *a, const void *b)
+{
+	const struct ref *x = a, *y = b;
+	int c = memcmp(x->pack, y->pack, 32);
+	return c ? c : (x->loc.offset > y->loc.offset) -
+			       (x->loc.offset < y->loc.offset);
+}
+
+struct names {
+	char (*v)[BACKUP_ID_HEX];
+	size_t n, cap;
+};
+
+static int collect_name(const char *name, uint64_t size, void *ud)
+{
+	struct names *s = ud;
+	(void)size;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 256;
+		void *nv = realloc(s->v, nc * BACKUP_ID_HEX);
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = nc;
+	}
+	snprintf(s->v[s->n++], BACKUP_ID_HEX, "%s", name);
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+struct ctx {
+	void (*say)(const char *line, void *ud);
+	void *ud;
+	struct backup_check_result *res;
+};
+
+static void report(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void report(struct ctx *c, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	c->res->errors++;
+	if (c->say)
+		c->say(line, c->ud);
+}
+
+/* True when the pack file's SHA-256 is its name (read in 4 MiB steps). */
+static int pack_hash_ok(struct backup_repo *repo, const char *name,
+			const uint8_t pid[32])
+{
+	uint64_t size = 0;
+	if (repo->be->ops->size(repo->be, BACKUP_FILE_PACK, name, &size))
+		return 0;
+	size_t step = 4u << 20;
+	uint8_t *buf = malloc(step);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int ok = buf && md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1;
+	for (uint64_t off = 0; ok && off < size; off += step) {
+		size_t n = size - off < step ? (size_t)(size - off) : step;
+		ok = !repo->be->ops->load_range(repo->be, BACKUP_FILE_PACK, name,
+						off, n, buf) &&
+		     EVP_DigestUpdate(md, buf, n) == 1;
+	}
+	uint8_t h[32];
+	unsigned int hl = 0;
+	ok = ok && EVP_DigestFinal_ex(md, h, &hl) == 1 && hl == 32 &&
+	     !memcmp(h, pid, 32);
+	EVP_MD_CTX_free(md);
+	free(buf);
+	return ok;
+}
+
+/* One pack file against the index entries [r, r + n) naming it. */
+static void check_pack(struct backup_repo *repo, const char *name,
+		       const struct ref *r, size_t n, int read_data,
+		       struct ctx *c)
+{
+	uint8_t pid[32];
+	backup_id_parse(name, pid);
+	struct backup_pack_entry *e = NULL;
+	size_t en = 0;
+	int rc = backup_repo_pack_header(repo, pid, &e, &en);
+	if (rc) {
+		report(c, "pack %.8s: header: %s", name, backup_strerror(rc));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < en && (memcmp(e[k].id, r[i].id, 32) ||
+				  e[k].type != r[i].loc.type))
+			k++;
+		if (k == en || e[k].offset != r[i].loc.offset ||
+		    e[k].length != r[i].loc.length)
+			report(c, "pack %.8s: blob %02x%02x%02x%02x: the index "
+				  "and the pack header disagree",
+			       name, r[i].id[0], r[i].id[1], r[i].id[2],
+			       r[i].id[3]);
+	}
+	if (!read_data) {
+		free(e);
+		return;
+	}
+	if (!pack_hash_ok(repo, name, pid))
+		report(c, "pack %.8s: its SHA-256 does not match its name", name);
+	/* Every blob the header lists, through a one-pack index. */
+	struct backup_index *one = backup_index_new();
+	for (size_t k = 0; one && k < en; k++)
+		backup_index_add(one, pid, &e[k]);
+	for (size_t k = 0; one && k < en; k++) {
+		uint8_t *out = NULL;
+		size_t len = 0;
+		rc = backup_repo_read_blob(repo, one, e[k].id, e[k].type, &out,
+					   &len);
+		free(out);
+		c->res->blobs++;
+		if (rc)
+			report(c, "pack %.8s: %s blob %02x%02x%02x%02x: %s", name,
+			       e[k].type ? "tree" : "data", e[k].id[0],
+			       e[k].id[1], e[k].id[2], e[k].id[3],
+			       backup_strerror(rc));
+	}
+	backup_index_free(one);
+	free(e);
+}
+
+int backup_repo_check_packs(struct backup_repo *repo,
+			    const struct backup_index *idx, int read_data,
+			    void (*say)(const char *line, void *ud), void *ud,
+			    struct backup_check_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	struct ctx c = {say, ud, res};
+	struct refs refs = {0};
+	struct names files = {0};
+	int rc = backup_index_each(idx, collect, &refs);
+	if (!rc)
+		rc = repo->be->ops->list(repo->be, BACKUP_FILE_PACK, collect_name,
+					 &files);
+	if (rc) {
+		free(refs.v);
+		free(files.v);
+		return rc;
+	}
+	if (refs.n)
+		qsort(refs.v, refs.n, sizeof(*refs.v), by_pack);
+	if (files.n)
+		qsort(files.v, files.n, BACKUP_ID_HEX, by_name);
+	/* Both sorted by pack id: walk them side by side. */
+	size_t i = 0, f = 0;
+	while (i < refs.n || f < files.n) {
+		char hex[BACKUP_ID_HEX] = "";
+		if (i < refs.n)
+			backup_id_hex(refs.v[i].pack, hex);
+		int cmp = i == refs.n	 ? 1
+			  : f == files.n ? -1
+					 : strcmp(hex, files.v[f]);
+		size_t j = i;
+		while (j < refs.n && !memcmp(refs.v[j].pack, refs.v[i].pack, 32))
+			j++;
+		if (cmp < 0) {
+			report(&c, "pack %.8s: missing, %zu blobs lost", hex,
+			       j - i);
+			i = j;
+		} else if (cmp > 0) {
+			res->packs++;
+			res->unreferenced++;
+			check_pack(repo, files.v[f], NULL, 0, read_data, &c);
+			f++;
+		} else {
+			res->packs++;
+			check_pack(repo, files.v[f], refs.v + i, j - i,
+				   read_data, &c);
+			i = j;
+			f++;
+		}
+	}
+	free(refs.v);
+	free(files.v);
+	return 0;
+}
