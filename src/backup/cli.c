@@ -557,6 +557,12 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 const struct cli_command backup_cli_commands[] = {
 	{"backup init", OPTS "[--repository-version 1|2]",
 	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
+	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
+	 "back up files and directories into a new snapshot", 0, 64,
+	 backup_cmd_backup},
+	{"backup restore", OPTS "SNAPSHOT|latest --target DIR",
+	 "restore a snapshot below DIR (its absolute paths)", 0, 64,
+	 backup_cmd_restore},
 	{"backup snapshots", OPTS "[--json] [--host H] [--tag T] [--path P]",
 	 "list the snapshots (restic's table, or its JSON)", 0, 64,
 	 backup_cmd_snapshots},

@@ -50,6 +50,9 @@ const char *backup_cli_config_value(struct cli *cli, int which);
 void backup_cli_show_time(const char *t, char *out, size_t cap);
 
 int backup_cmd_snapshots(struct cli *cli, int argc, char **argv);
+/* cli_backup.c */
+int backup_cmd_backup(struct cli *cli, int argc, char **argv);
+int backup_cmd_restore(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_list(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_add(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_remove(struct cli *cli, int argc, char **argv);

@@ -154,7 +154,7 @@ static void dispatch(const struct http_request *req,
 		int64_t n = 0;
 		notify_store_count(r->store, &n);
 		reply_json(resp, json_pack("{s:I, s:f}", "messages",
-					   (json_int_t)r->stats.published,
+					   (json_int_t)notify_sum(r->stats.published, 2),
 					   "messages_rate", 0.0));
 		return;
 	}

@@ -17,6 +17,8 @@ struct ap_job;
 
 /* The Apprise side of the room: its server on notify.apprise.listen and
  * the notifications in flight. Loop thread only. */
+#define AP_FAILED_KEPT 5
+
 struct notify_apprise {
 	struct notify_room *room;
 	struct http_server *http; /* NULL without notify.apprise.listen */
@@ -36,6 +38,14 @@ struct notify_apprise {
 	/* /metrics: deliveries by scheme and result (0 ok, 1 failed) */
 	uint64_t deliveries[APPRISE_SCHEME_COUNT][2];
 	uint64_t requests, failures; /* notify calls, of which 424 */
+	/* The last targets that failed, for the status page: a ring,
+	 * @failed_next the slot written next; strings are owned. */
+	struct ap_failure {
+		char *url; /* masked */
+		char *reason;
+		int64_t at; /* unix s */
+	} failed[AP_FAILED_KEPT];
+	size_t failed_next;
 };
 
 /* Frees @ap and calls the room's close callback once it is closing and
@@ -43,6 +53,12 @@ struct notify_apprise {
 void ap_close_check(struct notify_apprise *ap);
 
 /* ---- the dispatcher (apprise_send.c) ---- */
+
+/* Keeps @url (masked) and @reason as the newest failed target. */
+void ap_failure_note(struct notify_apprise *ap, const char *url,
+		     const char *reason);
+/* Frees the failures kept (at close). */
+void ap_failures_free(struct notify_apprise *ap);
 
 /* One target's outcome. Strings live in the job's arena. */
 struct ap_result {

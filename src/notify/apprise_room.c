@@ -123,6 +123,7 @@ void ap_close_check(struct notify_apprise *ap)
 	void (*done)(void *) = ap->close_done;
 	struct notify_room *r = ap->room;
 	r->apprise = NULL;
+	ap_failures_free(ap);
 	free(ap);
 	done(r);
 }

@@ -149,6 +149,27 @@ void ap_job_free(struct ap_job *j)
 	free(j);
 }
 
+void ap_failure_note(struct notify_apprise *ap, const char *url,
+		     const char *reason)
+{
+	struct ap_failure *f = &ap->failed[ap->failed_next];
+	ap->failed_next = (ap->failed_next + 1) % AP_FAILED_KEPT;
+	free(f->url);
+	free(f->reason);
+	f->url = strdup(url ? url : "");
+	f->reason = strdup(reason ? reason : "");
+	f->at = clock_wall_s(ap->room->clock);
+}
+
+void ap_failures_free(struct notify_apprise *ap)
+{
+	for (size_t i = 0; i < AP_FAILED_KEPT; i++) {
+		free(ap->failed[i].url);
+		free(ap->failed[i].reason);
+		ap->failed[i] = (struct ap_failure){0};
+	}
+}
+
 static void finish(struct ap_job *j)
 {
 	if (j->finished || j->open || j->starting)
@@ -162,9 +183,11 @@ static void finish(struct ap_job *j)
 		j->results[i].ok = !t->failed;
 		j->results[i].reason = t->failed ? t->reason : NULL;
 		ap->deliveries[t->t.scheme][t->failed ? 1 : 0]++;
-		if (t->failed)
+		if (t->failed) {
 			log_warn("notify", "apprise target failed url=%s reason=%s",
 				 t->url, t->reason);
+			ap_failure_note(ap, t->url, t->reason);
+		}
 	}
 	j->finished = true;
 	unlink_job(j);

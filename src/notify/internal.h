@@ -25,9 +25,13 @@ struct notify_apprise;
 struct notify_sub;
 
 /* Counters for /metrics and /v1/stats. */
+/* Where a message came from: a client's HTTP publish, or an event of
+ * another room through notify.routes (the classes of /metrics). */
+enum notify_source { NOTIFY_FROM_HTTP, NOTIFY_FROM_EVENT };
+
 struct notify_stats {
-	uint64_t published;	/* messages accepted */
-	uint64_t delivered;	/* message events written to subscribers */
+	uint64_t published[2];	/* messages accepted, by enum notify_source */
+	uint64_t delivered[4];	/* message events written, by notify_framing */
 	uint64_t dropped;	/* subscribers dropped as too slow */
 	uint64_t refused;	/* publishes answered 4xx */
 	uint64_t subs[4];	/* open, by enum notify_framing */
@@ -101,6 +105,21 @@ int notify_mgmt_register(struct notify_room *r, struct http_server *http);
 void notify_subscribe(struct notify_room *r, const struct http_request *req,
 		      struct http_response *resp, const char *topics,
 		      enum notify_framing f, const struct notify_who *who);
+/* The topics with open subscriptions, the busiest first (at most @max,
+ * of the first 64 seen): [{topic, subscribers}]. A new reference. */
+json_t *notify_sub_topics(struct notify_room *r, size_t max);
+/* Sums @n counters. */
+static inline uint64_t notify_sum(const uint64_t *v, size_t n)
+{
+	uint64_t t = 0;
+	for (size_t i = 0; i < n; i++)
+		t += v[i];
+	return t;
+}
+
+/* The status page's view of the room (room_ops.summary; summary.c). */
+json_t *notify_summary(void *room, bool details);
+
 /* Writes @m to every subscription of its topic that wants it. */
 void notify_deliver(struct notify_room *r, const struct notify_msg *m);
 /* Ends every subscription (the room closes). */

@@ -94,7 +94,8 @@ static void pub_done(void *ud, int status)
 					   50001, "internal server error: the "
 					   "message could not be stored");
 	} else {
-		r->stats.published++;
+		r->stats.published[j->pending ? NOTIFY_FROM_HTTP
+					      : NOTIFY_FROM_EVENT]++;
 		if (j->f.name)
 			r->files_total += j->f.size;
 		if (!r->closing) {
@@ -128,7 +129,7 @@ static int submit(struct notify_room *r, const struct http_request *req,
 {
 	if (!m->expires && !file) {
 		/* Nothing to make durable: delivered at once. */
-		r->stats.published++;
+		r->stats.published[req ? NOTIFY_FROM_HTTP : NOTIFY_FROM_EVENT]++;
 		notify_deliver(r, m);
 		if (resp)
 			notify_reply_msg(resp, m->text);

@@ -62,12 +62,21 @@ static void collect(struct buf *out, void *ud)
 {
 	struct notify_room *r = ud;
 	static const char *const transports[] = {"json", "sse", "raw", "ws"};
-	metrics_value(out, "hearth_notify_messages_published_total", "counter",
-		      "messages accepted (HTTP publishes and other rooms')",
-		      (double)r->stats.published);
-	metrics_value(out, "hearth_notify_messages_delivered_total", "counter",
-		      "message events written to subscribers",
-		      (double)r->stats.delivered);
+	metrics_family(out, "hearth_notify_messages_published_total", "counter",
+		       "messages accepted, by source: a client's HTTP publish "
+		       "or another room's event (notify.routes)");
+	metrics_sample(out, "hearth_notify_messages_published_total",
+		       (double)r->stats.published[NOTIFY_FROM_HTTP], 1, "source",
+		       "http");
+	metrics_sample(out, "hearth_notify_messages_published_total",
+		       (double)r->stats.published[NOTIFY_FROM_EVENT], 1,
+		       "source", "event");
+	metrics_family(out, "hearth_notify_messages_delivered_total", "counter",
+		       "message events written to subscribers, by transport");
+	for (int i = 0; i < 4; i++)
+		metrics_sample(out, "hearth_notify_messages_delivered_total",
+			       (double)r->stats.delivered[i], 1, "transport",
+			       transports[i]);
 	metrics_value(out, "hearth_notify_publish_refused_total", "counter",
 		      "publishes answered with a 4xx",
 		      (double)r->stats.refused);
@@ -268,4 +277,5 @@ const struct room_ops notify_room_ops = {
 	.reload_commit = room_reload_commit,
 	.close = room_close,
 	.state = room_state,
+	.summary = notify_summary,
 };

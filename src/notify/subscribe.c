@@ -165,7 +165,7 @@ void notify_deliver(struct notify_room *r, const struct notify_msg *m)
 				 s->topics_raw, s->max_buffered);
 			sub_end(s);
 		} else if (!rc) {
-			r->stats.delivered++;
+			r->stats.delivered[s->framing]++;
 		}
 	}
 	for (int i = 0; i < 4; i++)
@@ -512,11 +512,48 @@ void notify_subscribe(struct notify_room *r, const struct http_request *req,
 	for (size_t i = 0; !rc && i < rp.n; i++) {
 		rc = sub_event(s, "message", rp.m[i]->text, rp.m[i]->j);
 		if (!rc)
-			r->stats.delivered++;
+			r->stats.delivered[s->framing]++;
 	}
 	replay_free(&rp);
 	if (rc == -ENOBUFS) {
 		r->stats.dropped++;
 		sub_end(s);
 	}
+}
+
+json_t *notify_sub_topics(struct notify_room *r, size_t max)
+{
+	/* A few topics at most are shown: count them with a small table,
+	 * the busiest first. */
+	struct {
+		const char *topic;
+		json_int_t n;
+	} seen[64];
+	size_t n_seen = 0;
+	for (struct notify_sub *s = r->subs; s; s = s->next)
+		for (size_t t = 0; t < s->n_topics; t++) {
+			size_t k = 0;
+			while (k < n_seen && strcmp(seen[k].topic, s->topics[t]))
+				k++;
+			if (k == n_seen) {
+				if (n_seen == sizeof(seen) / sizeof(seen[0]))
+					continue;
+				seen[n_seen].topic = s->topics[t];
+				seen[n_seen++].n = 0;
+			}
+			seen[k].n++;
+		}
+	json_t *list = json_array();
+	for (size_t shown = 0; list && shown < max && shown < n_seen; shown++) {
+		size_t best = shown;
+		for (size_t k = shown + 1; k < n_seen; k++)
+			if (seen[k].n > seen[best].n)
+				best = k;
+		const char *topic = seen[best].topic;
+		json_int_t n = seen[best].n;
+		seen[best] = seen[shown];
+		json_array_append_new(list, json_pack("{s:s, s:I}", "topic", topic,
+						      "subscribers", n));
+	}
+	return list;
 }

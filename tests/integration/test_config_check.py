@@ -93,6 +93,17 @@ def test_check_valid_generated(run_hearthd, tmp_path):
     assert r.returncode == 0, r
 
 
+def test_check_example_lab(run_hearthd):
+    """examples/lab.yaml, what `make run` serves, is valid and runs the
+    rooms it shows (checked only: it listens on fixed ports and forwards
+    to the system's resolvers)."""
+    from pathlib import Path
+    example = Path(__file__).resolve().parents[2] / "examples" / "lab.yaml"
+    r = run_hearthd("-c", str(example), "--check")
+    assert r.returncode == 0, r
+    assert re.search(r"^ok: \d+ rooms \(dns, notify, watch\)", r.stdout, re.M), r
+
+
 def test_check_has_no_side_effects(run_hearthd, tmp_path):
     """--check validates only: it neither binds the port nor creates the
     state_dir, so it works next to a running daemon."""

@@ -77,8 +77,8 @@ def test_metrics_pass_promtool(hearthd_factory):
     p = subprocess.run(["promtool", "check", "metrics"], input=text,
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "hearth_notify_messages_published_total 1" in text
-    assert "hearth_notify_messages_delivered_total 1" in text
+    assert 'hearth_notify_messages_published_total{source="http"} 1' in text
+    assert 'hearth_notify_messages_delivered_total{transport="json"} 1' in text
     assert 'hearth_notify_subscribers{transport="json"} 1' in text
 
 

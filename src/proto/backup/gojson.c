@@ -3,7 +3,11 @@
 #include "proto/backup/gojson.h"
 
 #include <errno.h>
+#include <locale.h>
+#include <pthread.h>
+#include <wctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,5 +282,192 @@ int bk_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
 	return 0;
 bad:
 	free(o);
+	return -EINVAL;
+}
+
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_init(void)
+{
+	utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+/* Go's strconv.IsPrint, approximated for non-ASCII with the C library's
+ * Unicode tables: printable but no space other than U+0020, no format or
+ * private-use characters. */
+static bool go_is_print(uint32_t r)
+{
+	if (r < 0x80)
+		return r >= 0x20 && r < 0x7f;
+	if (r <= 0xa0 || r == 0xad || r == 0x1680 || (r >= 0x2000 && r <= 0x200f) ||
+	    (r >= 0x2028 && r <= 0x202f) || (r >= 0x205f && r <= 0x206f) || r == 0x3000 ||
+	    r == 0xfeff || (r >= 0xfff9 && r <= 0xfffb) || (r >= 0xe000 && r <= 0xf8ff) ||
+	    (r >= 0xe0000 && r <= 0xe007f) || r >= 0xf0000 || (r & 0xfffe) == 0xfffe)
+		return false;
+	pthread_once(&utf8_once, utf8_init);
+	if (!utf8_locale)
+		return true;
+	return iswprint_l((wint_t)r, utf8_locale) != 0;
+}
+
+void bk_go_quote(struct buf *b, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	char e[12];
+
+	for (size_t i = 0; i < n;) {
+		uint32_t r;
+		size_t len = utf8_len(p + i, n - i, &r);
+		if (len == 0) {
+			snprintf(e, sizeof e, "\\x%c%c", hexd[p[i] >> 4], hexd[p[i] & 15]);
+			buf_puts(b, e);
+			i++;
+			continue;
+		}
+		if (r == '"' || r == '\\') {
+			e[0] = '\\';
+			e[1] = (char)r;
+			buf_append(b, e, 2);
+		} else if (go_is_print(r)) {
+			buf_append(b, s + i, len);
+		} else {
+			const char *esc = NULL;
+			switch (r) {
+			case '\a': esc = "\\a"; break;
+			case '\b': esc = "\\b"; break;
+			case '\f': esc = "\\f"; break;
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			case '\t': esc = "\\t"; break;
+			case '\v': esc = "\\v"; break;
+			default: break;
+			}
+			if (esc)
+				buf_puts(b, esc);
+			else if (r < 0x20 || r == 0x7f)
+				buf_printf(b, "\\x%02x", r);
+			else if (r < 0x10000)
+				buf_printf(b, "\\u%04x", r);
+			else
+				buf_printf(b, "\\U%08x", r);
+		}
+		i += len;
+	}
+}
+
+static int hexval(const char *s, size_t n, uint32_t *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int d = hex_digit(s[i]);
+		if (d < 0)
+			return -EINVAL;
+		*v = *v << 4 | (uint32_t)d;
+	}
+	return 0;
+}
+
+static void put_utf8(struct buf *b, uint32_t r)
+{
+	uint8_t o[4];
+	size_t n;
+
+	if (r < 0x80) {
+		o[0] = (uint8_t)r;
+		n = 1;
+	} else if (r < 0x800) {
+		o[0] = (uint8_t)(0xc0 | r >> 6);
+		o[1] = (uint8_t)(0x80 | (r & 0x3f));
+		n = 2;
+	} else if (r < 0x10000) {
+		o[0] = (uint8_t)(0xe0 | r >> 12);
+		o[1] = (uint8_t)(0x80 | (r >> 6 & 0x3f));
+		o[2] = (uint8_t)(0x80 | (r & 0x3f));
+		n = 3;
+	} else {
+		o[0] = (uint8_t)(0xf0 | r >> 18);
+		o[1] = (uint8_t)(0x80 | (r >> 12 & 0x3f));
+		o[2] = (uint8_t)(0x80 | (r >> 6 & 0x3f));
+		o[3] = (uint8_t)(0x80 | (r & 0x3f));
+		n = 4;
+	}
+	buf_append(b, o, n);
+}
+
+int bk_go_unquote(const char *s, size_t n, char **out, size_t *outlen)
+{
+	struct buf b;
+	size_t i = 0;
+
+	buf_init(&b, 0);
+	buf_append(&b, "", 0);
+	while (i < n) {
+		char c = s[i];
+		if (c == '"' || c == '\n')
+			goto bad;
+		if (c != '\\') {
+			buf_append(&b, s + i, 1);
+			i++;
+			continue;
+		}
+		if (++i >= n)
+			goto bad;
+		c = s[i++];
+		uint32_t v;
+		switch (c) {
+		case 'a': buf_append(&b, "\a", 1); break;
+		case 'b': buf_append(&b, "\b", 1); break;
+		case 'f': buf_append(&b, "\f", 1); break;
+		case 'n': buf_append(&b, "\n", 1); break;
+		case 'r': buf_append(&b, "\r", 1); break;
+		case 't': buf_append(&b, "\t", 1); break;
+		case 'v': buf_append(&b, "\v", 1); break;
+		case '\\': buf_append(&b, "\\", 1); break;
+		case '"': buf_append(&b, "\"", 1); break;
+		case 'x':
+			if (i + 2 > n || hexval(s + i, 2, &v))
+				goto bad;
+			{
+				uint8_t byte = (uint8_t)v;
+				buf_append(&b, &byte, 1);
+			}
+			i += 2;
+			break;
+		case 'u':
+		case 'U': {
+			size_t k = c == 'u' ? 4 : 8;
+			if (i + k > n || hexval(s + i, k, &v) || v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
+				goto bad;
+			put_utf8(&b, v);
+			i += k;
+			break;
+		}
+		case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7':
+			if (i + 2 > n)
+				goto bad;
+			v = (uint32_t)(c - '0');
+			for (int k = 0; k < 2; k++) {
+				if (s[i] < '0' || s[i] > '7')
+					goto bad;
+				v = v * 8 + (uint32_t)(s[i++] - '0');
+			}
+			if (v > 255)
+				goto bad;
+			{
+				uint8_t byte = (uint8_t)v;
+				buf_append(&b, &byte, 1);
+			}
+			break;
+		default:
+			goto bad;
+		}
+	}
+	if (b.err)
+		goto bad;
+	*out = buf_steal(&b, outlen);
+	return 0;
+bad:
+	buf_deinit(&b);
 	return -EINVAL;
 }

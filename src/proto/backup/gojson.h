@@ -29,6 +29,15 @@ int bk_json_time(struct buf *b, const struct bk_time *t);
 /* Parses what Go's time.Time UnmarshalJSON accepts from restic: the text
  * between the quotes, "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm)". */
 int bk_time_parse(const char *s, size_t n, struct bk_time *t);
+/* restic stores node names Go-quoted (strconv.Quote without its quotes)
+ * inside the JSON string. bk_go_quote appends that form of s[0..n):
+ * \" \\ \a \b \f \n \r \t \v, \xHH for other controls and invalid
+ * UTF-8 bytes, \uHHHH / \UHHHHHHHH for non-printable runes, printable
+ * runes as they are. */
+void bk_go_quote(struct buf *b, const char *s, size_t n);
+/* strconv.Unquote of "s": the bytes into a malloc'd, NUL-terminated *out.
+ * -EINVAL for what Go refuses (a bad escape, a raw quote or newline). */
+int bk_go_unquote(const char *s, size_t n, char **out, size_t *outlen);
 /* Appends the quoted standard base64 (with padding) of p[0..n). */
 void bk_json_base64(struct buf *b, const uint8_t *p, size_t n);
 /* Decodes standard base64 with padding (as Go's []byte unmarshal wants) into

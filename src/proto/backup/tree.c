@@ -157,8 +157,15 @@ int bk_node_encode(struct buf *b, const struct bk_node *n)
 {
 	int rc = 0;
 
+	struct buf q;
+
+	/* the name is Go-quoted inside the JSON string (restic's Node.MarshalJSON) */
+	buf_init(&q, 0);
+	bk_go_quote(&q, n->name ? n->name : "", n->name ? n->name_len : 0);
 	buf_puts(b, "{\"name\":");
-	bk_json_string(b, n->name ? n->name : "", n->name ? n->name_len : 0);
+	bk_json_string(b, q.data ? q.data : "", q.len);
+	rc = q.err;
+	buf_deinit(&q);
 	buf_printf(b, ",\"type\":\"%s\"", bk_node_type_name(n->type));
 	field_u64(b, "mode", n->mode);
 	buf_puts(b, ",\"mtime\":");
@@ -332,8 +339,16 @@ static int decode_node(json_t *o, struct bk_node *n)
 
 	if (!json_is_object(o))
 		return -EINVAL;
-	if ((rc = get_str(o, "name", &n->name, &n->name_len)))
+	char *quoted = NULL;
+	size_t qlen = 0;
+	if ((rc = get_str(o, "name", &quoted, &qlen)))
 		return rc;
+	if (quoted) {
+		rc = bk_go_unquote(quoted, qlen, &n->name, &n->name_len);
+		free(quoted);
+		if (rc)
+			return rc;
+	}
 	v = json_object_get(o, "type");
 	if (!json_is_string(v) || bk_node_type_parse(json_string_value(v), &n->type))
 		return -EINVAL;

@@ -53,7 +53,7 @@ struct bk_xattr {
  * always written, times always (Go's omitempty does not apply to them). */
 struct bk_node {
 	char *name;
-	size_t name_len;	/* names may hold any byte but NUL */
+	size_t name_len;	/* names may hold any byte (stored Go-quoted) */
 	enum bk_node_type type;
 	uint32_t mode;		/* Go os.FileMode bits */
 	struct bk_time mtime, atime, ctime;

@@ -43,6 +43,45 @@ static void test_strings(void **state)
 	expect_str("\xef\xbf\xbd", 3, "\"\xef\xbf\xbd\"");		/* a real U+FFFD stays raw */
 }
 
+static void expect_quote(const char *in, size_t n, const char *want)
+{
+	struct buf b;
+	char *back;
+	size_t len;
+
+	buf_init(&b, 0);
+	bk_go_quote(&b, in, n);
+	assert_string_equal(b.data ? b.data : "", want);
+	assert_int_equal(bk_go_unquote(b.data ? b.data : "", b.len, &back, &len), 0);
+	assert_int_equal(len, n);
+	assert_memory_equal(back, in, n);
+	free(back);
+	buf_deinit(&b);
+}
+
+static void test_go_quote(void **state)
+{
+	(void)state;
+	char *o;
+	size_t n;
+
+	expect_quote("plain.txt", 9, "plain.txt");
+	expect_quote("", 0, "");
+	expect_quote("a\"b\\c", 5, "a\\\"b\\\\c");
+	expect_quote("l\nb\tt\a\x01\x7f", 8, "l\\nb\\tt\\a\\x01\\x7f");
+	expect_quote("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 12, "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	expect_quote("\xe2\x80\xa8", 3, "\\u2028");
+	expect_quote("\xc2\xa0", 2, "\\u00a0");   /* no-break space is not printable for Go */
+	expect_quote("bad\xff\xfe", 5, "bad\\xff\\xfe");
+	expect_quote("\xf3\xa0\x80\x81", 4, "\\U000e0001"); /* a tag character */
+	assert_int_equal(bk_go_unquote("\\101\\x42\\u00e9", 14, &o, &n), 0);
+	assert_string_equal(o, "AB\xc3\xa9");
+	free(o);
+	static const char *bad[] = {"a\"b", "a\nb", "x\\", "\\q", "\\x4", "\\ud800", "\\U00110000", "\\777", "\\'"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(bk_go_unquote(bad[i], strlen(bad[i]), &o, &n), -22);
+}
+
 static void expect_time(int64_t sec, int32_t nsec, int32_t off, const char *want)
 {
 	struct buf b;
@@ -123,7 +162,7 @@ static const char restic_tree[] =
 	"\"atime\":\"2026-12-02T01:33:19.5+01:00\",\"ctime\":\"2026-12-02T01:33:19.5+01:00\",\"uid\":0,\"gid\":0,"
 	"\"links\":2,\"extended_attributes\":[{\"name\":\"user.k\",\"value\":\"dg==\"},{\"name\":\"user.e\",\"value\":null}],"
 	"\"content\":[]},"
-	"{\"name\":\"lnk\\u003c\",\"type\":\"symlink\",\"mode\":134218239,\"mtime\":\"0001-01-01T00:00:00Z\","
+	"{\"name\":\"lnk\\u003c\\\\n\",\"type\":\"symlink\",\"mode\":134218239,\"mtime\":\"0001-01-01T00:00:00Z\","
 	"\"atime\":\"0001-01-01T00:00:00Z\",\"ctime\":\"0001-01-01T00:00:00Z\",\"uid\":0,\"gid\":0,"
 	"\"links\":1,\"linktarget\":\"../x\\ny\",\"content\":null},"
 	"{\"name\":\"null\",\"type\":\"chardev\",\"mode\":69206454,\"mtime\":\"2026-12-02T01:33:19Z\","
@@ -149,7 +188,7 @@ static void test_tree_roundtrip(void **state)
 	assert_null(t.nodes[2].xattrs[1].value);
 	assert_true(t.nodes[2].content_is_array && t.nodes[2].n_content == 0);
 	assert_int_equal(t.nodes[2].mtime.off, 3600);
-	assert_string_equal(t.nodes[3].name, "lnk<");
+	assert_string_equal(t.nodes[3].name, "lnk<\n");
 	assert_string_equal(t.nodes[3].linktarget, "../x\ny");
 	assert_int_equal(t.nodes[4].device, 259);
 	assert_int_equal(t.nodes[4].mode, bk_mode_from_unix(S_IFCHR | 0666));
@@ -268,6 +307,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_go_quote),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_tree_roundtrip),

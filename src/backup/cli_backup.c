@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/* `hearth backup backup PATHS` and `hearth backup restore SNAPSHOT --target DIR`: the CLI over archive.c and restore.c. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backup/archive.h"
+#include "backup/cli_priv.h"
+#include "proto/backup/gojson.h"
+
+/* Removes argv[i] (and its value) when it is option lng/shrt; *val gets the
+ * value (NULL for a flag, want_val false). Returns 1 when taken, -1 when
+ * the value is missing, 0 otherwise. */
+static int take(int *argc, char **argv, int i, const char *lng, const char *shrt, bool want_val,
+		const char **val)
+{
+	size_t ll = strlen(lng);
+	int drop = 0;
+
+	*val = NULL;
+	if (want_val && !strncmp(argv[i], lng, ll) && argv[i][ll] == '=') {
+		*val = argv[i] + ll + 1;
+		drop = 1;
+	} else if (!strcmp(argv[i], lng) || (shrt && !strcmp(argv[i], shrt))) {
+		if (want_val) {
+			if (i + 1 >= *argc)
+				return -1;
+			*val = argv[i + 1];
+		}
+		drop = want_val ? 2 : 1;
+	}
+	if (!drop)
+		return 0;
+	memmove(argv + i, argv + i + drop, (size_t)(*argc - i - drop + 1) * sizeof *argv);
+	*argc -= drop;
+	return 1;
+}
+
+static int read_exclude_file(struct bk_excludes *e, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char chunk[4096];
+	struct buf b;
+	size_t n;
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "hearth: backup: --exclude-file %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	buf_init(&b, 1 << 20);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	rc = b.err ? b.err : bk_excludes_add_lines(e, b.data ? b.data : "", b.len);
+	buf_deinit(&b);
+	return rc;
+}
+
+/* restic's exclude options, taken out of argv before the common parser. */
+static int exclude_options(int *argc, char **argv, struct backup_archive_opts *ao,
+			   struct bk_excludes *ex, const char **present, const char **recorded,
+			   size_t cap)
+{
+	for (int i = 0; i < *argc;) {
+		const char *v;
+		int r;
+		if ((r = take(argc, argv, i, "--exclude", "-e", true, &v)) > 0) {
+			if (bk_excludes_add(ex, v))
+				return -ENOMEM;
+			if (ao->n_recorded < cap)
+				recorded[ao->n_recorded++] = v;
+		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-file", NULL, true, &v)) > 0) {
+			if (read_exclude_file(ex, v))
+				return -EINVAL;
+		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-if-present", NULL, true, &v)) > 0) {
+			if (ao->n_if_present < cap)
+				present[ao->n_if_present++] = v;
+		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-caches", NULL, false, &v)) > 0) {
+			ao->exclude_caches = true;
+		} else if (r == 0 && (r = take(argc, argv, i, "--one-file-system", "-x", false, &v)) > 0) {
+			ao->one_file_system = true;
+		} else if (r == 0 && (r = take(argc, argv, i, "--force", "-f", false, &v)) > 0) {
+			ao->force = true;
+		} else if (r < 0) {
+			fprintf(stderr, "hearth: backup: option '%s' needs a value\n", argv[i]);
+			return -EINVAL;
+		} else {
+			i++;
+		}
+	}
+	ao->excludes = ex;
+	ao->if_present = present;
+	ao->recorded = recorded;
+	return 0;
+}
+
+int backup_cmd_backup(struct cli *cli, int argc, char **argv)
+{
+	static const char *const own[] = {"--tag", "--host", "--parent", NULL};
+	const char *vals[3] = {NULL, NULL, NULL};
+	uint8_t parent[32];
+	struct backup_cli_opts o;
+	struct backup_repo *repo = NULL;
+	struct backup_archive_opts ao = {0};
+	struct backup_archive_stats st;
+	const char *tags[64];
+	char *tagbuf = NULL;
+	size_t errors = 0;
+	int rc;
+
+	struct bk_excludes ex = {0};
+	const char *present[64], *recorded[64];
+
+	if (exclude_options(&argc, argv, &ao, &ex, present, recorded, 64)) {
+		bk_excludes_deinit(&ex);
+		return CLI_USAGE;
+	}
+	rc = backup_cli_open(cli, &argc, argv, own, vals, &o, &repo);
+	if (rc) {
+		bk_excludes_deinit(&ex);
+		return rc;
+	}
+	if (argc < 1) {
+		backup_repo_close(repo);
+		bk_excludes_deinit(&ex);
+		return cli_bad_args();
+	}
+	if (vals[2]) {
+		if ((rc = backup_cli_resolve(repo, BACKUP_FILE_SNAPSHOT, vals[2], parent))) {
+			backup_repo_close(repo);
+			bk_excludes_deinit(&ex);
+			return rc;
+		}
+		ao.parent = parent;
+	}
+	ao.paths = (const char *const *)argv;
+	ao.n_paths = (size_t)argc;
+	ao.host = vals[1];
+	/* --tag a,b as restic takes it */
+	if (vals[0] && (tagbuf = strdup(vals[0]))) {
+		for (char *save = NULL, *t = strtok_r(tagbuf, ",", &save); t && ao.n_tags < 64;
+		     t = strtok_r(NULL, ",", &save))
+			tags[ao.n_tags++] = t;
+		ao.tags = tags;
+	}
+	rc = backup_archive(repo, &ao, &st, &errors);
+	free(tagbuf);
+	bk_excludes_deinit(&ex);
+	backup_repo_close(repo);
+	if (rc)
+		return backup_cli_fail(NULL, rc);
+	char sid[BACKUP_ID_HEX], tid[BACKUP_ID_HEX];
+	backup_id_hex(st.snapshot, sid);
+	backup_id_hex(st.tree, tid);
+	if (o.json)
+		cli_print_json(json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
+					 "message_type", "summary",
+					 "files", (json_int_t)st.files, "dirs", (json_int_t)st.dirs,
+					 "files_unmodified", (json_int_t)st.files_unchanged,
+					 "total_bytes_processed", (json_int_t)st.bytes_read,
+					 "blobs_new", (json_int_t)st.blobs_new,
+					 "blobs_known", (json_int_t)st.blobs_known,
+					 "data_added", (json_int_t)st.bytes_added,
+					 "packs", (json_int_t)st.packs,
+					 "tree", tid, "snapshot_id", sid));
+	else if (!o.quiet)
+		printf("Files: %llu (%llu unchanged), dirs: %llu, others: %llu\nProcessed %llu bytes, added %llu bytes "
+		       "in %llu packs (%llu new blobs, %llu known)\nsnapshot %.8s saved\n",
+		       (unsigned long long)st.files, (unsigned long long)st.files_unchanged,
+		       (unsigned long long)st.dirs, (unsigned long long)st.others, (unsigned long long)st.bytes_read,
+		       (unsigned long long)st.bytes_added, (unsigned long long)st.packs,
+		       (unsigned long long)st.blobs_new, (unsigned long long)st.blobs_known, sid);
+	if (errors) {
+		fprintf(stderr, "hearth: backup: %zu entries could not be read\n", errors);
+		return 3; /* restic's exit code for an incomplete snapshot */
+	}
+	return CLI_OK;
+}
+
+struct latest {
+	struct backup_repo *repo;
+	struct bk_time best;
+	bool found;
+	uint8_t id[32];
+};
+
+static int latest_one(const char *name, uint64_t size, void *ud)
+{
+	struct latest *l = ud;
+	uint8_t id[32];
+	json_t *j = NULL, *t;
+	struct bk_time tm;
+
+	(void)size;
+	if (backup_id_parse(name, id) || backup_repo_load_json(l->repo, BACKUP_FILE_SNAPSHOT, id, &j))
+		return 0;
+	t = json_object_get(j, "time");
+	if (json_is_string(t) && !bk_time_parse(json_string_value(t), json_string_length(t), &tm) &&
+	    (!l->found || tm.sec > l->best.sec || (tm.sec == l->best.sec && tm.nsec > l->best.nsec))) {
+		l->best = tm;
+		l->found = true;
+		memcpy(l->id, id, 32);
+	}
+	json_decref(j);
+	return 0;
+}
+
+int backup_cmd_restore(struct cli *cli, int argc, char **argv)
+{
+	static const char *const own[] = {"--target", "-t", NULL};
+	const char *vals[2] = {NULL, NULL};
+	struct backup_cli_opts o;
+	struct backup_repo *repo = NULL;
+	struct backup_restore_stats st;
+	uint8_t id[32];
+	size_t errors = 0;
+	int rc = backup_cli_open(cli, &argc, argv, own, vals, &o, &repo);
+	const char *target = vals[0] ? vals[0] : vals[1];
+
+	if (rc)
+		return rc;
+	if (argc != 1 || !target) {
+		backup_repo_close(repo);
+		fprintf(stderr, "usage: hearth backup restore SNAPSHOT --target DIR\n");
+		return CLI_USAGE;
+	}
+	if (!strcmp(argv[0], "latest")) {
+		struct latest l = {.repo = repo};
+		repo->be->ops->list(repo->be, BACKUP_FILE_SNAPSHOT, latest_one, &l);
+		if (!l.found) {
+			backup_repo_close(repo);
+			return backup_cli_fail("no snapshot found", 0);
+		}
+		memcpy(id, l.id, 32);
+	} else if ((rc = backup_cli_resolve(repo, BACKUP_FILE_SNAPSHOT, argv[0], id))) {
+		backup_repo_close(repo);
+		return rc;
+	}
+	rc = backup_restore(repo, id, target, &st, &errors);
+	backup_repo_close(repo);
+	if (rc)
+		return backup_cli_fail(NULL, rc);
+	char sid[BACKUP_ID_HEX];
+	backup_id_hex(id, sid);
+	if (o.json)
+		cli_print_json(json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "message_type", "summary",
+					 "snapshot_id", sid, "files_restored", (json_int_t)st.files,
+					 "dirs_restored", (json_int_t)st.dirs,
+					 "others_restored", (json_int_t)st.others,
+					 "total_bytes", (json_int_t)st.bytes));
+	else if (!o.quiet)
+		printf("restoring snapshot %.8s to %s: %llu files, %llu bytes\n", sid, target,
+		       (unsigned long long)st.files, (unsigned long long)st.bytes);
+	if (errors) {
+		fprintf(stderr, "hearth: backup: %zu errors while restoring\n", errors);
+		return CLI_FAILED;
+	}
+	return CLI_OK;
+}

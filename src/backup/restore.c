@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/* `hearth backup restore`'s engine: a snapshot's trees written below a target directory, contents first, then metadata as restic restores it. */
+#include "backup/archive.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "backup/lock.h"
+#include "proto/backup/snapshot.h"
+#include "proto/backup/tree.h"
+
+#define MAX_DEPTH 256
+
+/* A file restored that other names link to (links > 1). */
+struct hardlink {
+	uint64_t dev, ino;
+	char *path;
+};
+
+struct rst {
+	struct backup_repo *repo;
+	struct backup_index *idx;
+	struct backup_restore_stats *st;
+	size_t errors;
+	struct hardlink *links;
+	size_t n_links;
+};
+
+static void complain(struct rst *r, const char *path, const char *what, int err)
+{
+	fprintf(stderr, "hearth: backup: restore %s: %s: %s\n", path, what, strerror(err));
+	r->errors++;
+}
+
+static struct timespec ts_of(const struct bk_time *t)
+{
+	struct timespec ts = {.tv_sec = t->sec, .tv_nsec = t->nsec};
+	return ts;
+}
+
+/* restic's restoreMetadata: owner, extended attributes, mode (not for links), times. */
+static void restore_meta(struct rst *r, const char *path, const struct bk_node *n)
+{
+	if (lchown(path, n->uid, n->gid) != 0 && (geteuid() == 0 || errno != EPERM))
+		complain(r, path, "lchown", errno);
+	for (size_t i = 0; i < n->n_xattrs; i++) {
+		const struct bk_xattr *x = &n->xattrs[i];
+		if (x->name && lsetxattr(path, x->name, x->value ? (const void *)x->value : "",
+					 x->value ? x->len : 0, 0) != 0)
+			complain(r, path, "lsetxattr", errno);
+	}
+	if (n->type != BK_NODE_SYMLINK && chmod(path, bk_mode_to_unix_perm(n->mode)) != 0)
+		complain(r, path, "chmod", errno);
+	struct timespec tv[2] = {ts_of(&n->atime), ts_of(&n->mtime)};
+	if (utimensat(AT_FDCWD, path, tv, AT_SYMLINK_NOFOLLOW) != 0)
+		complain(r, path, "utimensat", errno);
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int restore_file(struct rst *r, const char *path, const struct bk_node *n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (size_t i = 0; !rc && i < n->n_content; i++) {
+		uint8_t *data = NULL;
+		size_t len = 0;
+		rc = backup_repo_read_blob(r->repo, r->idx, n->content[i].b, BACKUP_BLOB_DATA, &data, &len);
+		if (!rc) {
+			rc = write_all(fd, data, len);
+			r->st->bytes += len;
+		}
+		free(data);
+	}
+	if (close(fd) != 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
+static const char *hardlink_of(struct rst *r, const struct bk_node *n)
+{
+	for (size_t i = 0; i < r->n_links; i++)
+		if (r->links[i].dev == n->device_id && r->links[i].ino == n->inode)
+			return r->links[i].path;
+	return NULL;
+}
+
+static void remember_link(struct rst *r, const struct bk_node *n, const char *path)
+{
+	struct hardlink *v = realloc(r->links, (r->n_links + 1) * sizeof *v);
+
+	if (!v)
+		return;
+	r->links = v;
+	v[r->n_links].dev = n->device_id;
+	v[r->n_links].ino = n->inode;
+	if ((v[r->n_links].path = strdup(path)))
+		r->n_links++;
+}
+
+/* A name from a (possibly hostile) tree that is safe as one path component. */
+static bool name_ok(const struct bk_node *n)
+{
+	return n->name && n->name_len && n->name_len == strlen(n->name) && !strchr(n->name, '/') &&
+	       strcmp(n->name, ".") && strcmp(n->name, "..");
+}
+
+static int restore_tree(struct rst *r, const struct bk_id *id, const char *dir, int depth);
+
+static int restore_node(struct rst *r, const struct bk_node *n, const char *path, int depth)
+{
+	int rc = 0;
+	mode_t perm = bk_mode_to_unix_perm(n->mode) & 07777;
+
+	switch (n->type) {
+	case BK_NODE_DIR: {
+		struct stat sb;
+		/* never descend through something that is not our directory
+		 * (a hostile tree naming a symlink and then a dir alike) */
+		if (mkdir(path, 0700) != 0 && (errno != EEXIST || lstat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+			return errno == EEXIST ? -ENOTDIR : -errno;
+		if (n->has_subtree)
+			rc = restore_tree(r, &n->subtree, path, depth + 1);
+		r->st->dirs++;
+		break;
+	}
+	case BK_NODE_FILE: {
+		const char *first = n->links > 1 ? hardlink_of(r, n) : NULL;
+		if (first) {
+			if (link(first, path) != 0)
+				return -errno;
+			r->st->files++;
+			return 0; /* the first name carries the metadata */
+		}
+		rc = restore_file(r, path, n);
+		if (!rc && n->links > 1)
+			remember_link(r, n, path);
+		r->st->files++;
+		break;
+	}
+	case BK_NODE_SYMLINK:
+		if (!n->linktarget || symlink(n->linktarget, path) != 0)
+			return n->linktarget ? -errno : -EINVAL;
+		r->st->others++;
+		break;
+	case BK_NODE_FIFO:
+		if (mkfifo(path, perm) != 0)
+			return -errno;
+		r->st->others++;
+		break;
+	case BK_NODE_DEV:
+	case BK_NODE_CHARDEV:
+		if (mknod(path, (n->type == BK_NODE_DEV ? S_IFBLK : S_IFCHR) | perm, (dev_t)n->device) != 0)
+			return -errno;
+		r->st->others++;
+		break;
+	case BK_NODE_SOCKET:
+		return 0; /* restic does not restore sockets */
+	}
+	if (!rc)
+		restore_meta(r, path, n);
+	return rc;
+}
+
+static int restore_tree(struct rst *r, const struct bk_id *id, const char *dir, int depth)
+{
+	uint8_t *data = NULL;
+	size_t len = 0;
+	struct bk_tree t;
+	int rc;
+
+	if (depth > MAX_DEPTH)
+		return BACKUP_ECORRUPT;
+	rc = backup_repo_read_blob(r->repo, r->idx, id->b, BACKUP_BLOB_TREE, &data, &len);
+	if (rc)
+		return rc;
+	rc = bk_tree_decode((const char *)data, len, &t);
+	free(data);
+	if (rc) {
+		bk_tree_deinit(&t);
+		return BACKUP_ECORRUPT;
+	}
+	for (size_t i = 0; i < t.n; i++) {
+		const struct bk_node *n = &t.nodes[i];
+		if (!name_ok(n) || (i && t.nodes[i - 1].name_len == n->name_len &&
+				    !memcmp(t.nodes[i - 1].name, n->name, n->name_len))) {
+			complain(r, dir, "a node with an unsafe or repeated name", EINVAL);
+			continue;
+		}
+		char *path = malloc(strlen(dir) + n->name_len + 2);
+		if (!path) {
+			rc = -ENOMEM;
+			break;
+		}
+		sprintf(path, "%s/%s", dir, n->name);
+		int e = restore_node(r, n, path, depth);
+		if (e == -ENOMEM || e == BACKUP_ECORRUPT) {
+			free(path);
+			rc = e;
+			break;
+		}
+		if (e)
+			complain(r, path, bk_node_type_name(n->type), e < 0 && e > -4096 ? -e : EIO);
+		free(path);
+	}
+	bk_tree_deinit(&t);
+	return rc;
+}
+
+int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
+		   struct backup_restore_stats *st, size_t *errors)
+{
+	struct rst r;
+	struct bk_snapshot s;
+	uint8_t lock_id[32];
+	json_t *j = NULL;
+	char *text = NULL;
+	char why[256] = "";
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	memset(st, 0, sizeof *st);
+	memset(&s, 0, sizeof s);
+	r.repo = repo;
+	r.st = st;
+	rc = backup_repo_lock(repo, 0, lock_id, why, sizeof why);
+	bool locked = rc == 0;
+	if (rc == -EBUSY)
+		fprintf(stderr, "hearth: backup: %s\n", why);
+	if (!rc)
+		rc = backup_repo_load_json(repo, BACKUP_FILE_SNAPSHOT, snapshot, &j);
+	if (!rc && !(text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER)))
+		rc = -ENOMEM;
+	if (!rc && bk_snapshot_decode(text, strlen(text), &s))
+		rc = BACKUP_ECORRUPT;
+	if (!rc)
+		rc = backup_repo_load_index(repo, 0, &r.idx, NULL);
+	if (!rc && mkdir(target, 0700) != 0 && errno != EEXIST)
+		rc = -errno;
+	if (!rc)
+		rc = restore_tree(&r, &s.tree, target, 0);
+	if (locked)
+		backup_repo_unlock(repo, lock_id);
+	for (size_t i = 0; i < r.n_links; i++)
+		free(r.links[i].path);
+	free(r.links);
+	backup_index_free(r.idx);
+	bk_snapshot_deinit(&s);
+	free(text);
+	json_decref(j);
+	*errors = r.errors;
+	return rc;
+}
