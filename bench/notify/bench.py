@@ -85,6 +85,41 @@ async def subscriber(port, sub, ready):
         w.close()
 
 
+def fanout(hport):
+    """(count, sum in s, {le: cumulative count}) of the room's fan-out
+    histogram, read from the daemon's /metrics."""
+    s = socket.create_connection(("127.0.0.1", hport))
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        data += c
+    s.close()
+    n, total, buckets = 0, 0.0, {}
+    for line in data.decode(errors="replace").splitlines():
+        if line.startswith("hearth_notify_fanout_duration_seconds_count"):
+            n = int(float(line.split()[-1]))
+        elif line.startswith("hearth_notify_fanout_duration_seconds_sum"):
+            total = float(line.split()[-1])
+        elif line.startswith("hearth_notify_fanout_duration_seconds_bucket"):
+            le = line.split('le="')[1].split('"')[0]
+            buckets[le] = int(float(line.split()[-1]))
+    return n, total, buckets
+
+
+def fanout_text(before, after):
+    n = after[0] - before[0]
+    if n <= 0:
+        return "no fan-out recorded"
+    mean = (after[1] - before[1]) / n * 1000
+    # The smallest bucket bound holding 99% of this phase's fan-outs.
+    p99 = next((le for le, c in after[2].items()
+                if c - before[2].get(le, 0) >= 0.99 * n), "+Inf")
+    return f"{n} fan-outs, mean {mean:.2f} ms, p99 <= {p99} s"
+
+
 def publish_many(port, tokens, times):
     s = socket.create_connection(("127.0.0.1", port))
     f = s.makefile("rb")
@@ -140,10 +175,12 @@ async def main():
         loop = asyncio.get_running_loop()
         # Latency: one message at a time, spaced.
         times = {}
+        f0 = fanout(hport)
         for k in range(MESSAGES):
             await loop.run_in_executor(None, publish_many, port, [f"b{k}"], times)
             await asyncio.sleep(0.3)
         await asyncio.sleep(2)
+        f1 = fanout(hport)
         lat = [ (s.seen[t] - times[t]) * 1000 for s in subs for t in times if t in s.seen]
         missing = SUBS * MESSAGES - len(lat)
         # Throughput: a burst, deliveries until the last arrives.
@@ -158,6 +195,7 @@ async def main():
             if all(want <= s.seen.keys() for s in subs):
                 break
             await asyncio.sleep(0.2)
+        f2 = fanout(hport)
         last = max(max(s.seen.get(t, 0) for t in want) for s in subs)
         cpu = cpu_s(d.pid) - c0
         delivered = sum(len(want & s.seen.keys()) for s in subs)
@@ -172,6 +210,9 @@ async def main():
         print(f"burst: {delivered} deliveries in {last - t0:.2f} s = {rate:.0f} deliveries/s; "
               f"hearthd used {cpu:.2f} CPU s = {delivered / cpu if cpu else 0:.0f} "
               "deliveries per hearthd CPU-second (the Python subscribers share the cores)")
+        print(f"server-side fan-out (notify_deliver: match, frame, queue on "
+              f"every stream): latency phase {fanout_text(f0, f1)}; "
+              f"burst {fanout_text(f1, f2)}")
         print(f"RSS: {base} KiB idle, {idle} KiB with {SUBS} subscribers = "
               f"{per_sub:.2f} KiB per idle subscriber")
         print(f"RESULT p99_ms={p99:.1f} deliveries_per_s={rate:.0f} "

@@ -97,6 +97,14 @@ static void collect(struct buf *out, void *ud)
 	metrics_value(out, "hearth_notify_write_queue_depth", "gauge",
 		      "jobs waiting on the work queue (the room's writes "
 		      "among them)", (double)ws.queued);
+	struct metrics_hist_sum fo = {0};
+	metrics_hist_add(&fo, &r->stats.fanout);
+	metrics_family(out, "hearth_notify_fanout_duration_seconds",
+		       "histogram", "time to hand one message to every "
+		       "subscriber of its topic (framing and queueing; the "
+		       "sockets are written after)");
+	metrics_hist_write(out, "hearth_notify_fanout_duration_seconds", &fo,
+			   NULL, NULL);
 	notify_auth_collect(out, r);
 }
 
