@@ -22,6 +22,8 @@ HEARTHD = os.environ.get("HEARTHD", str(ROOT / "build" / "src" / "hearthd"))
 SUBS = int(os.environ.get("SUBS", "10000"))
 MESSAGES = int(os.environ.get("MESSAGES", "20"))
 BURST = int(os.environ.get("BURST", "200"))
+# Transports, taken in turn (KINDS=ws: WebSocket subscribers only).
+KINDS = os.environ.get("KINDS", "json,sse,ws").split(",")
 
 
 def free_port():
@@ -160,8 +162,7 @@ async def main():
                 time.sleep(0.05)
         time.sleep(0.2)
         base = rss_kib(d.pid)
-        kinds = ["json", "sse", "ws"]
-        subs = [Sub(kinds[i % 3]) for i in range(SUBS)]
+        subs = [Sub(KINDS[i % len(KINDS)]) for i in range(SUBS)]
         ready = asyncio.Semaphore(0)
         tasks = []
         for i, s in enumerate(subs):
@@ -183,6 +184,16 @@ async def main():
         f1 = fanout(hport)
         lat = [ (s.seen[t] - times[t]) * 1000 for s in subs for t in times if t in s.seen]
         missing = SUBS * MESSAGES - len(lat)
+        # Per message, the first and the last subscriber to see it: the
+        # first is about the daemon's path (publish, commit, fan-out, the
+        # first sends); the spread after it is the daemon's remaining
+        # sends plus the single Python process reading 10,000 sockets.
+        firsts, lasts = [], []
+        for t in times:
+            arr = [s.seen[t] for s in subs if t in s.seen]
+            if arr:
+                firsts.append((min(arr) - times[t]) * 1000)
+                lasts.append((max(arr) - times[t]) * 1000)
         # Throughput: a burst, deliveries until the last arrives.
         btimes = {}
         toks = [f"bb{k}" for k in range(BURST)]
@@ -204,9 +215,12 @@ async def main():
         p50 = statistics.median(lat) if lat else float("nan")
         p99 = lat[int(len(lat) * 0.99) - 1] if lat else float("nan")
         per_sub = (idle - base) / SUBS
-        print(f"subscribers {SUBS} (json/sse/ws mixed), messages {MESSAGES}, burst {BURST}")
+        print(f"subscribers {SUBS} ({'/'.join(KINDS)}), messages {MESSAGES}, burst {BURST}")
         print(f"publish->deliver latency over all subscribers: p50 {p50:.1f} ms, "
               f"p99 {p99:.1f} ms ({missing} missing)")
+        if firsts:
+            print(f"per message: first subscriber after {statistics.median(firsts):.1f} ms, "
+                  f"last after {statistics.median(lasts):.1f} ms (medians over messages)")
         print(f"burst: {delivered} deliveries in {last - t0:.2f} s = {rate:.0f} deliveries/s; "
               f"hearthd used {cpu:.2f} CPU s = {delivered / cpu if cpu else 0:.0f} "
               "deliveries per hearthd CPU-second (the Python subscribers share the cores)")
