@@ -22,6 +22,8 @@ HEARTHD = os.environ.get("HEARTHD", str(ROOT / "build" / "src" / "hearthd"))
 SUBS = int(os.environ.get("SUBS", "10000"))
 MESSAGES = int(os.environ.get("MESSAGES", "20"))
 BURST = int(os.environ.get("BURST", "200"))
+# Transports, taken in turn (KINDS=ws: WebSocket subscribers only).
+KINDS = os.environ.get("KINDS", "json,sse,ws").split(",")
 
 
 def free_port():
@@ -85,6 +87,41 @@ async def subscriber(port, sub, ready):
         w.close()
 
 
+def fanout(hport):
+    """(count, sum in s, {le: cumulative count}) of the room's fan-out
+    histogram, read from the daemon's /metrics."""
+    s = socket.create_connection(("127.0.0.1", hport))
+    s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        data += c
+    s.close()
+    n, total, buckets = 0, 0.0, {}
+    for line in data.decode(errors="replace").splitlines():
+        if line.startswith("hearth_notify_fanout_duration_seconds_count"):
+            n = int(float(line.split()[-1]))
+        elif line.startswith("hearth_notify_fanout_duration_seconds_sum"):
+            total = float(line.split()[-1])
+        elif line.startswith("hearth_notify_fanout_duration_seconds_bucket"):
+            le = line.split('le="')[1].split('"')[0]
+            buckets[le] = int(float(line.split()[-1]))
+    return n, total, buckets
+
+
+def fanout_text(before, after):
+    n = after[0] - before[0]
+    if n <= 0:
+        return "no fan-out recorded"
+    mean = (after[1] - before[1]) / n * 1000
+    # The smallest bucket bound holding 99% of this phase's fan-outs.
+    p99 = next((le for le, c in after[2].items()
+                if c - before[2].get(le, 0) >= 0.99 * n), "+Inf")
+    return f"{n} fan-outs, mean {mean:.2f} ms, p99 <= {p99} s"
+
+
 def publish_many(port, tokens, times):
     s = socket.create_connection(("127.0.0.1", port))
     f = s.makefile("rb")
@@ -125,8 +162,7 @@ async def main():
                 time.sleep(0.05)
         time.sleep(0.2)
         base = rss_kib(d.pid)
-        kinds = ["json", "sse", "ws"]
-        subs = [Sub(kinds[i % 3]) for i in range(SUBS)]
+        subs = [Sub(KINDS[i % len(KINDS)]) for i in range(SUBS)]
         ready = asyncio.Semaphore(0)
         tasks = []
         for i, s in enumerate(subs):
@@ -140,12 +176,24 @@ async def main():
         loop = asyncio.get_running_loop()
         # Latency: one message at a time, spaced.
         times = {}
+        f0 = fanout(hport)
         for k in range(MESSAGES):
             await loop.run_in_executor(None, publish_many, port, [f"b{k}"], times)
             await asyncio.sleep(0.3)
         await asyncio.sleep(2)
+        f1 = fanout(hport)
         lat = [ (s.seen[t] - times[t]) * 1000 for s in subs for t in times if t in s.seen]
         missing = SUBS * MESSAGES - len(lat)
+        # Per message, the first and the last subscriber to see it: the
+        # first is about the daemon's path (publish, commit, fan-out, the
+        # first sends); the spread after it is the daemon's remaining
+        # sends plus the single Python process reading 10,000 sockets.
+        firsts, lasts = [], []
+        for t in times:
+            arr = [s.seen[t] for s in subs if t in s.seen]
+            if arr:
+                firsts.append((min(arr) - times[t]) * 1000)
+                lasts.append((max(arr) - times[t]) * 1000)
         # Throughput: a burst, deliveries until the last arrives.
         btimes = {}
         toks = [f"bb{k}" for k in range(BURST)]
@@ -158,6 +206,7 @@ async def main():
             if all(want <= s.seen.keys() for s in subs):
                 break
             await asyncio.sleep(0.2)
+        f2 = fanout(hport)
         last = max(max(s.seen.get(t, 0) for t in want) for s in subs)
         cpu = cpu_s(d.pid) - c0
         delivered = sum(len(want & s.seen.keys()) for s in subs)
@@ -166,12 +215,18 @@ async def main():
         p50 = statistics.median(lat) if lat else float("nan")
         p99 = lat[int(len(lat) * 0.99) - 1] if lat else float("nan")
         per_sub = (idle - base) / SUBS
-        print(f"subscribers {SUBS} (json/sse/ws mixed), messages {MESSAGES}, burst {BURST}")
+        print(f"subscribers {SUBS} ({'/'.join(KINDS)}), messages {MESSAGES}, burst {BURST}")
         print(f"publish->deliver latency over all subscribers: p50 {p50:.1f} ms, "
               f"p99 {p99:.1f} ms ({missing} missing)")
+        if firsts:
+            print(f"per message: first subscriber after {statistics.median(firsts):.1f} ms, "
+                  f"last after {statistics.median(lasts):.1f} ms (medians over messages)")
         print(f"burst: {delivered} deliveries in {last - t0:.2f} s = {rate:.0f} deliveries/s; "
               f"hearthd used {cpu:.2f} CPU s = {delivered / cpu if cpu else 0:.0f} "
               "deliveries per hearthd CPU-second (the Python subscribers share the cores)")
+        print(f"server-side fan-out (notify_deliver: match, frame, queue on "
+              f"every stream): latency phase {fanout_text(f0, f1)}; "
+              f"burst {fanout_text(f1, f2)}")
         print(f"RSS: {base} KiB idle, {idle} KiB with {SUBS} subscribers = "
               f"{per_sub:.2f} KiB per idle subscriber")
         print(f"RESULT p99_ms={p99:.1f} deliveries_per_s={rate:.0f} "

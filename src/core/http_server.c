@@ -596,7 +596,9 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 	 * libmicrohttpd answers its own 431 only past 8 KiB more. Each
 	 * connection (a held stream too) touches most of its pool: it is
 	 * what a stream costs, so no larger than that. */
-	size_t pool = 2 * (size_t)opts->max_header_bytes + 8192;
+	size_t pool = opts->conn_memory > 0
+			      ? (size_t)opts->conn_memory
+			      : 2 * (size_t)opts->max_header_bytes + 8192;
 	s->mhd = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
 			MHD_ALLOW_UPGRADE,

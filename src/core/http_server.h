@@ -111,6 +111,14 @@ struct http_server_opts {
 	int64_t reserved_connections;
 	const struct ipprefix *reserved_clients;
 	size_t n_reserved_clients;
+	/* Bytes of libmicrohttpd's pool per connection: the request line
+	 * and headers, its bookkeeping, the response's buffers. Every open
+	 * connection (each held stream and WebSocket too) keeps it, so a
+	 * server of many streams picks a smaller one. It should exceed
+	 * max_header_bytes by a few KiB, or headers a little under that
+	 * limit get libmicrohttpd's bare 431 instead of ours. 0: twice
+	 * max_header_bytes plus 8 KiB. */
+	int64_t conn_memory;
 };
 
 /* A server is one listener with its own routes, limits and key; a room may

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include "core/config.h"
+#include "core/metrics.h"
 #include "core/room.h"
 #include "core/services.h"
 #include "core/workq.h"
@@ -35,6 +36,9 @@ struct notify_stats {
 	uint64_t dropped;	/* subscribers dropped as too slow */
 	uint64_t refused;	/* publishes answered 4xx */
 	uint64_t subs[4];	/* open, by enum notify_framing */
+	/* How long notify_deliver took per message (the loop's own work:
+	 * matching, framing, queueing on every subscriber's stream). */
+	struct metrics_hist fanout;
 };
 
 struct notify_room {

@@ -97,6 +97,14 @@ static void collect(struct buf *out, void *ud)
 	metrics_value(out, "hearth_notify_write_queue_depth", "gauge",
 		      "jobs waiting on the work queue (the room's writes "
 		      "among them)", (double)ws.queued);
+	struct metrics_hist_sum fo = {0};
+	metrics_hist_add(&fo, &r->stats.fanout);
+	metrics_family(out, "hearth_notify_fanout_duration_seconds",
+		       "histogram", "time to hand one message to every "
+		       "subscriber of its topic (framing and queueing; the "
+		       "sockets are written after)");
+	metrics_hist_write(out, "hearth_notify_fanout_duration_seconds", &fo,
+			   NULL, NULL);
 	notify_auth_collect(out, r);
 }
 
@@ -162,6 +170,14 @@ fail:
 	return -errno;
 }
 
+/* Bytes of a connection's pool past the header limit: libmicrohttpd's
+ * record of each header line (56 bytes), its bookkeeping and the
+ * stream's first chunk. With 8 KiB, a full http.max_header_bytes of
+ * headers fits in up to 120 lines (more lines get libmicrohttpd's 431);
+ * each held subscription costs 24 KiB at the default 16 KiB limit
+ * instead of 40 KiB. */
+#define NOTIFY_POOL_SLACK 8192
+
 static int open_http(struct notify_room *r, const struct config *cfg)
 {
 	const struct cfg_notify *n = notify_config(cfg);
@@ -182,6 +198,10 @@ static int open_http(struct notify_room *r, const struct config *cfg)
 		.max_connections_per_client = n->max_subscribers_per_client +
 					      h->max_connections_per_client,
 		.header_timeout = h->header_timeout,
+		/* Most connections here are held subscriptions: a pool just
+		 * over the header limit (the headers, MHD's list of them,
+		 * the stream's chunk buffer), not the default's twice. */
+		.conn_memory = h->max_header_bytes + NOTIFY_POOL_SLACK,
 	};
 	int rc = http_server_new(r->loop, &o, &r->http);
 	if (rc) {

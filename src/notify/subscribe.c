@@ -30,7 +30,7 @@ struct notify_sub {
 	struct http_stream *st;
 	struct http_ws *ws;
 	char *topics_raw;
-	char topics[SUB_MAX_TOPICS][65];
+	char (*topics)[65]; /* n_topics of them */
 	size_t n_topics;
 	struct notify_filter f;
 	size_t max_buffered;
@@ -95,6 +95,7 @@ static void sub_free(struct notify_sub *s)
 		notify_auth_sub_close(s->r, &s->who);
 	notify_filter_free(&s->f);
 	free(s->topics_raw);
+	free(s->topics);
 	free(s);
 }
 
@@ -141,6 +142,7 @@ static bool sub_wants(const struct notify_sub *s, const struct notify_msg *m)
 
 void notify_deliver(struct notify_room *r, const struct notify_msg *m)
 {
+	uint64_t t0 = metrics_now_ns();
 	const char *event = json_string_value(json_object_get(m->j, "event"));
 	struct buf frames[4];
 	bool built[4] = {false};
@@ -170,6 +172,7 @@ void notify_deliver(struct notify_room *r, const struct notify_msg *m)
 	}
 	for (int i = 0; i < 4; i++)
 		buf_deinit(&frames[i]);
+	metrics_hist_observe(&r->stats.fanout, metrics_now_ns() - t0);
 }
 
 void notify_subs_close(struct notify_room *r)
@@ -454,7 +457,10 @@ void notify_subscribe(struct notify_room *r, const struct http_request *req,
 		return;
 	}
 	struct notify_sub *s = calloc(1, sizeof(*s));
-	if (!s || !(s->topics_raw = strdup(topics))) {
+	if (!s || !(s->topics_raw = strdup(topics)) ||
+	    !(s->topics = malloc(sizeof(tl[0]) * (size_t)nt))) {
+		if (s)
+			free(s->topics_raw);
 		notify_auth_sub_close(r, who);
 		free(s);
 		replay_free(&rp);

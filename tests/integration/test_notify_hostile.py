@@ -224,3 +224,44 @@ def test_sigterm_while_publishes_and_uploads_are_in_flight(hearthd_factory):
     msgs = poll(port, "st")
     # Everything answered 200 was durable: in the cache after the restart.
     assert len(msgs) >= answered.count(200)
+
+
+def test_headers_up_to_the_limit_fit_the_listeners_pool(hostile):
+    # The notify listener keeps a smaller per-connection pool than the
+    # daemon's (each held subscription keeps one): request headers up to
+    # http.max_header_bytes (16 KiB here) in one header or in many still
+    # (120 lines: libmicrohttpd keeps each line's record in the pool too)
+    # open a subscription that delivers, and just past it the answer is
+    # the server's own JSON 431, not libmicrohttpd's bare one.
+    d, port = hostile
+    one = "X-Filler: " + "a" * 16000 + "\r\n"
+    many = "".join(f"X-F{i:03d}: {'b' * 120}\r\n" for i in range(120))
+    for extra in (one, many):
+        assert len(extra) < 16384 - 100
+        s = raw_get(port, "/fat/json", extra=extra)
+        head = head_of(s)
+        assert b" 200 " in head, head[:200]
+        data = head
+        deadline = time.monotonic() + 5
+        while b'"open"' not in data and time.monotonic() < deadline:
+            data += s.recv(4096)
+        assert publish(port, "fat", "through a fat request").status_code == 200
+        while b"through a fat request" not in data and time.monotonic() < deadline:
+            chunk = s.recv(4096)
+            assert chunk, data[-200:]
+            data += chunk
+        assert b"through a fat request" in data
+        s.close()
+    s = raw_get(port, "/fat/json", extra="X-Filler: " + "c" * 17000 + "\r\n")
+    data = b""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+        if b"}" in data:
+            break
+    s.close()
+    assert b" 431 " in data.split(b"\r\n", 1)[0], data[:200]
+    assert b"request header fields too large" in data, data[-300:]

@@ -80,6 +80,9 @@ def test_metrics_pass_promtool(hearthd_factory):
     assert 'hearth_notify_messages_published_total{source="http"} 1' in text
     assert 'hearth_notify_messages_delivered_total{transport="json"} 1' in text
     assert 'hearth_notify_subscribers{transport="json"} 1' in text
+    # One message handed to its subscribers: one fan-out timed.
+    assert "hearth_notify_fanout_duration_seconds_count 1" in text
+    assert 'hearth_notify_fanout_duration_seconds_bucket{le="+Inf"} 1' in text
 
 
 def test_routes_publish_events_to_ntfy_topics(hearthd_factory):
