@@ -479,7 +479,7 @@ int dhcp_encode_search(const char *const *names, size_t n, uint8_t *out,
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *s = names[i];
-		size_t len;
+		size_t len = 0;
 		(void)check_name(s, &len);
 		size_t pos = 0;
 		int ptr = -1;
