@@ -207,8 +207,20 @@ int backup_repo_seal_blob(struct backup_repo *repo, int type,
 			  const void *plain, size_t len, uint8_t **out,
 			  size_t *out_len, struct backup_pack_entry *e)
 {
+	uint8_t id[32];
+
+	backup_sha256(plain, len, id);
+	return backup_repo_seal_blob_id(repo, type, id, plain, len, out,
+					out_len, e);
+}
+
+int backup_repo_seal_blob_id(struct backup_repo *repo, int type,
+			     const uint8_t id[32], const void *plain,
+			     size_t len, uint8_t **out, size_t *out_len,
+			     struct backup_pack_entry *e)
+{
 	memset(e, 0, sizeof(*e));
-	backup_sha256(plain, len, e->id);
+	memcpy(e->id, id, 32);
 	e->type = (uint8_t)type;
 	const void *src = plain;
 	size_t n = len;
