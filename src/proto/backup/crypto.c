@@ -2,6 +2,8 @@
 /* restic's crypto on OpenSSL (AES-CTR, AES-ECB for Poly1305-AES's s, Poly1305, SHA-256) and libsodium (scrypt, randomness). */
 #include "proto/backup/crypto.h"
 
+#include "proto/backup/gojson.h"
+
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -160,22 +162,16 @@ int backup_kdf(const char *password, const uint8_t *salt, size_t salt_len,
 
 char *backup_b64_encode(const uint8_t *in, size_t len)
 {
-	size_t cap = sodium_base64_encoded_len(len,
-					       sodium_base64_VARIANT_ORIGINAL);
-	char *s = malloc(cap);
+	char *s = malloc((len + 2) / 3 * 4 + 1);
 	if (s)
-		sodium_bin2base64(s, cap, in, len,
-				  sodium_base64_VARIANT_ORIGINAL);
+		s[bk_base64_encode_to(in, len, s)] = '\0';
 	return s;
 }
 
 long backup_b64_decode(const char *text, uint8_t *out, size_t cap)
 {
-	size_t len = 0;
-	if (!text || sodium_base642bin(out, cap, text, strlen(text), NULL, &len,
-				       NULL, sodium_base64_VARIANT_ORIGINAL))
-		return -EINVAL;
-	return (long)len;
+	return text ? bk_base64_decode_to(text, strlen(text), out, cap)
+		    : -EINVAL;
 }
 
 static int b64_member(const json_t *o, const char *name, uint8_t *out,

@@ -74,7 +74,8 @@ json_t *backup_key_to_json(const struct backup_key *key);
  * wrong size, or the key is not valid. */
 int backup_key_from_json(const json_t *j, struct backup_key *key);
 
-/* Base64 (standard alphabet, padded: Go's []byte in JSON). Decoding
+/* Base64 (standard alphabet, padded: Go's []byte in JSON; gojson.h's
+ * bk_base64_encode_to/bk_base64_decode_to underneath). Decoding
  * writes at most @cap bytes; returns the length or -EINVAL. Encoding
  * returns a malloc'd string or NULL. */
 long backup_b64_decode(const char *text, uint8_t *out, size_t cap);
