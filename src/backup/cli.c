@@ -20,29 +20,40 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+int backup_cli_take(int *argc, char **argv, int i, const char *lng, const char *shrt,
+		    bool want_val, const char **val)
+{
+	size_t ll = strlen(lng);
+	int drop = 0;
+
+	*val = NULL;
+	if (want_val && !strncmp(argv[i], lng, ll) && argv[i][ll] == '=') {
+		*val = argv[i] + ll + 1;
+		drop = 1;
+	} else if (!strcmp(argv[i], lng) || (shrt && !strcmp(argv[i], shrt))) {
+		if (want_val) {
+			if (i + 1 >= *argc)
+				return -1;
+			*val = argv[i + 1];
+		}
+		drop = want_val ? 2 : 1;
+	}
+	if (!drop)
+		return 0;
+	memmove(argv + i, argv + i + drop, (size_t)(*argc - i - drop + 1) * sizeof *argv);
+	*argc -= drop;
+	return 1;
+}
+
 /* Options restic takes everywhere; the command's own come back in argv. */
 static int take_opt(int *argc, char **argv, int *i, const char *s,
 		    const char *l, const char **val)
 {
-	const char *a = argv[*i];
-	size_t ln = l ? strlen(l) : 0;
-	int shift = 0;
-	if (l && !strncmp(a, l, ln) && a[ln] == '=') {
-		*val = a + ln + 1;
-		shift = 1;
-	} else if ((l && !strcmp(a, l)) || (s && !strcmp(a, s))) {
-		if (*i + 1 >= *argc)
-			return -1;
-		*val = argv[*i + 1];
-		shift = 2;
-	}
-	if (shift) {
-		memmove(argv + *i, argv + *i + shift,
-			(size_t)(*argc - *i - shift + 1) * sizeof(*argv));
-		*argc -= shift;
+	int r = backup_cli_take(argc, argv, *i, l, s, true, val);
+
+	if (r > 0)
 		(*i)--;
-	}
-	return shift;
+	return r;
 }
 
 int backup_cli_options(struct cli *cli, int *argc, char **argv,
@@ -421,14 +432,12 @@ static void say_line(const char *line, void *ud)
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
 	int read_data = 0;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--read-data")) {
+	for (int i = 0; i < argc;) {
+		const char *v;
+		if (backup_cli_take(&argc, argv, i, "--read-data", NULL, false, &v) > 0)
 			read_data = 1;
-			memmove(argv + i, argv + i + 1,
-				(size_t)(argc - i) * sizeof(*argv));
-			argc--;
-			i--;
-		}
+		else
+			i++;
 	}
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
@@ -473,14 +482,12 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 static int cmd_unlock(struct cli *cli, int argc, char **argv)
 {
 	int all = 0;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--remove-all")) {
+	for (int i = 0; i < argc;) {
+		const char *v;
+		if (backup_cli_take(&argc, argv, i, "--remove-all", NULL, false, &v) > 0)
 			all = 1;
-			memmove(argv + i, argv + i + 1,
-				(size_t)(argc - i) * sizeof(*argv));
-			argc--;
-			i--;
-		}
+		else
+			i++;
 	}
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
