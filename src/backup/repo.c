@@ -55,7 +55,7 @@ void backup_kdf_defaults(struct backup_kdf_params *kp)
 	kp->p = 1;
 }
 
-static void now_rfc3339(char *out, size_t cap)
+void backup_now_rfc3339(char *out, size_t cap)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -617,7 +617,7 @@ static int save_key(struct backup_backend *be, const struct backup_key *master,
 	if (gethostname(host, sizeof(host) - 1))
 		host[0] = '\0';
 	struct passwd *pw = getpwuid(getuid());
-	now_rfc3339(created, sizeof(created));
+	backup_now_rfc3339(created, sizeof(created));
 	size_t len = 0;
 	char *text = backup_keyfile_make(master, password,
 					 pw && pw->pw_name ? pw->pw_name : "",

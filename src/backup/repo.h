@@ -20,6 +20,9 @@ enum backup_err {
 	BACKUP_EVERSION = -1303,  /* a config version we do not know */
 };
 
+/* The current UTC time as restic writes "created" in key files and "time"
+ * in lock files: RFC 3339 with nine fractional digits and "Z". Any thread. */
+void backup_now_rfc3339(char *out, size_t cap);
 /* Text for a code from this layer or any hearth code. */
 const char *backup_strerror(int code);
 
