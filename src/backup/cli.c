@@ -45,6 +45,20 @@ int backup_cli_take(int *argc, char **argv, int i, const char *lng, const char *
 	return 1;
 }
 
+int backup_cli_open_bare(struct cli *cli, int argc, char **argv,
+			 struct backup_cli_opts *o, struct backup_repo **repo)
+{
+	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, o, repo);
+	if (rc)
+		return rc;
+	if (argc) {
+		backup_repo_close(*repo);
+		*repo = NULL;
+		return cli_bad_args();
+	}
+	return 0;
+}
+
 /* Options restic takes everywhere; the command's own come back in argv. */
 static int take_opt(int *argc, char **argv, int *i, const char *s,
 		    const char *l, const char **val)
@@ -427,27 +441,30 @@ static void say_line(const char *line, void *ud)
 	printf("error: %s\n", line);
 }
 
+/* Takes every @flag out of argv; 1 when there was one. */
+static int take_flag(int *argc, char **argv, const char *flag)
+{
+	int seen = 0;
+	for (int i = 0; i < *argc;) {
+		const char *v;
+		if (backup_cli_take(argc, argv, i, flag, NULL, false, &v) > 0)
+			seen = 1;
+		else
+			i++;
+	}
+	return seen;
+}
+
 /* restic's `check [--read-data]`, the pack and index part of it (the
  * walk of snapshots and trees comes with the archiver). */
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
-	int read_data = 0;
-	for (int i = 0; i < argc;) {
-		const char *v;
-		if (backup_cli_take(&argc, argv, i, "--read-data", NULL, false, &v) > 0)
-			read_data = 1;
-		else
-			i++;
-	}
+	int read_data = take_flag(&argc, argv, "--read-data");
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
-	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	int rc = backup_cli_open_bare(cli, argc, argv, &o, &repo);
 	if (rc)
 		return rc;
-	if (argc) {
-		backup_repo_close(repo);
-		return cli_bad_args();
-	}
 	printf("load indexes\n");
 	fflush(stdout);
 	struct backup_index *idx = NULL;
@@ -481,14 +498,7 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 /* restic's `unlock [--remove-all]`: stale locks (or all of them) go. */
 static int cmd_unlock(struct cli *cli, int argc, char **argv)
 {
-	int all = 0;
-	for (int i = 0; i < argc;) {
-		const char *v;
-		if (backup_cli_take(&argc, argv, i, "--remove-all", NULL, false, &v) > 0)
-			all = 1;
-		else
-			i++;
-	}
+	int all = take_flag(&argc, argv, "--remove-all");
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
 	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);

@@ -38,6 +38,10 @@ int backup_cli_take(int *argc, char **argv, int i, const char *lng, const char *
 int backup_cli_open(struct cli *cli, int *argc, char **argv,
 		    const char *const *own, const char **own_vals,
 		    struct backup_cli_opts *o, struct backup_repo **repo);
+/* backup_cli_open for a command without positional arguments: when some
+ * are left, the repository is closed again and CLI_USAGE returned. */
+int backup_cli_open_bare(struct cli *cli, int argc, char **argv,
+			 struct backup_cli_opts *o, struct backup_repo **repo);
 /* A password from @file, else $env_a, $env_b (then the *_PASSWORD_FILE
  * variables for the repository's own), else a prompt on a TTY (asked
  * twice with @confirm, as restic does for new passwords); malloc'd or
