@@ -198,7 +198,8 @@ static void *sealer_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 		uint8_t *sealed = NULL;
 		size_t n = 0;
-		int rc = backup_repo_seal_blob(s->repo, BACKUP_BLOB_DATA, s->plain, s->len, &sealed, &n, &s->e);
+		int rc = backup_repo_seal_blob_id(s->repo, BACKUP_BLOB_DATA, s->id.b, s->plain, s->len,
+						  &sealed, &n, &s->e);
 		pthread_mutex_lock(&s->mu);
 		s->sealed = sealed;
 		s->n = n;
@@ -306,7 +307,7 @@ static int save_blob_own(struct arch *a, enum bk_blob_type type, uint8_t **own, 
 		pthread_mutex_unlock(&s->mu);
 		return 0;
 	}
-	rc = backup_repo_seal_blob(a->repo, (int)type, data, len, &sealed, &n, &e);
+	rc = backup_repo_seal_blob_id(a->repo, (int)type, id->b, data, len, &sealed, &n, &e);
 	if (!rc)
 		rc = add_sealed(a, type, id, sealed, n, e.uncompressed_length);
 	free(sealed);

@@ -20,29 +20,54 @@ static const char *env(const char *name)
 	return v && *v ? v : NULL;
 }
 
+int backup_cli_take(int *argc, char **argv, int i, const char *lng, const char *shrt,
+		    bool want_val, const char **val)
+{
+	size_t ll = strlen(lng);
+	int drop = 0;
+
+	*val = NULL;
+	if (want_val && !strncmp(argv[i], lng, ll) && argv[i][ll] == '=') {
+		*val = argv[i] + ll + 1;
+		drop = 1;
+	} else if (!strcmp(argv[i], lng) || (shrt && !strcmp(argv[i], shrt))) {
+		if (want_val) {
+			if (i + 1 >= *argc)
+				return -1;
+			*val = argv[i + 1];
+		}
+		drop = want_val ? 2 : 1;
+	}
+	if (!drop)
+		return 0;
+	memmove(argv + i, argv + i + drop, (size_t)(*argc - i - drop + 1) * sizeof *argv);
+	*argc -= drop;
+	return 1;
+}
+
+int backup_cli_open_bare(struct cli *cli, int argc, char **argv,
+			 struct backup_cli_opts *o, struct backup_repo **repo)
+{
+	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, o, repo);
+	if (rc)
+		return rc;
+	if (argc) {
+		backup_repo_close(*repo);
+		*repo = NULL;
+		return cli_bad_args();
+	}
+	return 0;
+}
+
 /* Options restic takes everywhere; the command's own come back in argv. */
 static int take_opt(int *argc, char **argv, int *i, const char *s,
 		    const char *l, const char **val)
 {
-	const char *a = argv[*i];
-	size_t ln = l ? strlen(l) : 0;
-	int shift = 0;
-	if (l && !strncmp(a, l, ln) && a[ln] == '=') {
-		*val = a + ln + 1;
-		shift = 1;
-	} else if ((l && !strcmp(a, l)) || (s && !strcmp(a, s))) {
-		if (*i + 1 >= *argc)
-			return -1;
-		*val = argv[*i + 1];
-		shift = 2;
-	}
-	if (shift) {
-		memmove(argv + *i, argv + *i + shift,
-			(size_t)(*argc - *i - shift + 1) * sizeof(*argv));
-		*argc -= shift;
+	int r = backup_cli_take(argc, argv, *i, l, s, true, val);
+
+	if (r > 0)
 		(*i)--;
-	}
-	return shift;
+	return r;
 }
 
 int backup_cli_options(struct cli *cli, int *argc, char **argv,
@@ -416,29 +441,30 @@ static void say_line(const char *line, void *ud)
 	printf("error: %s\n", line);
 }
 
+/* Takes every @flag out of argv; 1 when there was one. */
+static int take_flag(int *argc, char **argv, const char *flag)
+{
+	int seen = 0;
+	for (int i = 0; i < *argc;) {
+		const char *v;
+		if (backup_cli_take(argc, argv, i, flag, NULL, false, &v) > 0)
+			seen = 1;
+		else
+			i++;
+	}
+	return seen;
+}
+
 /* restic's `check [--read-data]`, the pack and index part of it (the
  * walk of snapshots and trees comes with the archiver). */
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
-	int read_data = 0;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--read-data")) {
-			read_data = 1;
-			memmove(argv + i, argv + i + 1,
-				(size_t)(argc - i) * sizeof(*argv));
-			argc--;
-			i--;
-		}
-	}
+	int read_data = take_flag(&argc, argv, "--read-data");
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
-	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	int rc = backup_cli_open_bare(cli, argc, argv, &o, &repo);
 	if (rc)
 		return rc;
-	if (argc) {
-		backup_repo_close(repo);
-		return cli_bad_args();
-	}
 	printf("load indexes\n");
 	fflush(stdout);
 	struct backup_index *idx = NULL;
@@ -472,16 +498,7 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 /* restic's `unlock [--remove-all]`: stale locks (or all of them) go. */
 static int cmd_unlock(struct cli *cli, int argc, char **argv)
 {
-	int all = 0;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--remove-all")) {
-			all = 1;
-			memmove(argv + i, argv + i + 1,
-				(size_t)(argc - i) * sizeof(*argv));
-			argc--;
-			i--;
-		}
-	}
+	int all = take_flag(&argc, argv, "--remove-all");
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
 	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);

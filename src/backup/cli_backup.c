@@ -10,34 +10,6 @@
 #include "backup/cli_priv.h"
 #include "proto/backup/gojson.h"
 
-/* Removes argv[i] (and its value) when it is option lng/shrt; *val gets the
- * value (NULL for a flag, want_val false). Returns 1 when taken, -1 when
- * the value is missing, 0 otherwise. */
-static int take(int *argc, char **argv, int i, const char *lng, const char *shrt, bool want_val,
-		const char **val)
-{
-	size_t ll = strlen(lng);
-	int drop = 0;
-
-	*val = NULL;
-	if (want_val && !strncmp(argv[i], lng, ll) && argv[i][ll] == '=') {
-		*val = argv[i] + ll + 1;
-		drop = 1;
-	} else if (!strcmp(argv[i], lng) || (shrt && !strcmp(argv[i], shrt))) {
-		if (want_val) {
-			if (i + 1 >= *argc)
-				return -1;
-			*val = argv[i + 1];
-		}
-		drop = want_val ? 2 : 1;
-	}
-	if (!drop)
-		return 0;
-	memmove(argv + i, argv + i + drop, (size_t)(*argc - i - drop + 1) * sizeof *argv);
-	*argc -= drop;
-	return 1;
-}
-
 static int read_exclude_file(struct bk_excludes *e, const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -67,22 +39,22 @@ static int exclude_options(int *argc, char **argv, struct backup_archive_opts *a
 	for (int i = 0; i < *argc;) {
 		const char *v;
 		int r;
-		if ((r = take(argc, argv, i, "--exclude", "-e", true, &v)) > 0) {
+		if ((r = backup_cli_take(argc, argv, i, "--exclude", "-e", true, &v)) > 0) {
 			if (bk_excludes_add(ex, v))
 				return -ENOMEM;
 			if (ao->n_recorded < cap)
 				recorded[ao->n_recorded++] = v;
-		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-file", NULL, true, &v)) > 0) {
+		} else if (r == 0 && (r = backup_cli_take(argc, argv, i, "--exclude-file", NULL, true, &v)) > 0) {
 			if (read_exclude_file(ex, v))
 				return -EINVAL;
-		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-if-present", NULL, true, &v)) > 0) {
+		} else if (r == 0 && (r = backup_cli_take(argc, argv, i, "--exclude-if-present", NULL, true, &v)) > 0) {
 			if (ao->n_if_present < cap)
 				present[ao->n_if_present++] = v;
-		} else if (r == 0 && (r = take(argc, argv, i, "--exclude-caches", NULL, false, &v)) > 0) {
+		} else if (r == 0 && (r = backup_cli_take(argc, argv, i, "--exclude-caches", NULL, false, &v)) > 0) {
 			ao->exclude_caches = true;
-		} else if (r == 0 && (r = take(argc, argv, i, "--one-file-system", "-x", false, &v)) > 0) {
+		} else if (r == 0 && (r = backup_cli_take(argc, argv, i, "--one-file-system", "-x", false, &v)) > 0) {
 			ao->one_file_system = true;
-		} else if (r == 0 && (r = take(argc, argv, i, "--force", "-f", false, &v)) > 0) {
+		} else if (r == 0 && (r = backup_cli_take(argc, argv, i, "--force", "-f", false, &v)) > 0) {
 			ao->force = true;
 		} else if (r < 0) {
 			fprintf(stderr, "hearth: backup: option '%s' needs a value\n", argv[i]);

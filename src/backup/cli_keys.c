@@ -89,13 +89,9 @@ int backup_cmd_key_list(struct cli *cli, int argc, char **argv)
 {
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
-	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
+	int rc = backup_cli_open_bare(cli, argc, argv, &o, &repo);
 	if (rc)
 		return rc;
-	if (argc) {
-		backup_repo_close(repo);
-		return cli_bad_args();
-	}
 	struct key_rows kr = {repo, json_array()};
 	rc = repo->be->ops->list(repo->be, BACKUP_FILE_KEY, key_row, &kr);
 	backup_repo_close(repo);

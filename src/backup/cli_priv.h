@@ -3,6 +3,7 @@
 #ifndef HEARTH_BACKUP_CLI_PRIV_H
 #define HEARTH_BACKUP_CLI_PRIV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "backup/repo.h"
@@ -26,11 +27,21 @@ struct backup_cli_opts {
 int backup_cli_options(struct cli *cli, int *argc, char **argv,
 		       const char *const *own, const char **own_vals,
 		       struct backup_cli_opts *o);
+/* Takes option @lng (or @shrt, may be NULL) at argv[i] out of argv: with
+ * @want_val its value ("--x=V" or "--x V", or -x V) into *val, else a flag
+ * (*val NULL). Returns 1 when taken, -1 when the value is missing, 0
+ * otherwise. argv stays NULL-terminated. */
+int backup_cli_take(int *argc, char **argv, int i, const char *lng, const char *shrt,
+		    bool want_val, const char **val);
 /* The options, the password, then backup_repo_open; prints the reason
  * and returns CLI_FAILED when the repository does not open. */
 int backup_cli_open(struct cli *cli, int *argc, char **argv,
 		    const char *const *own, const char **own_vals,
 		    struct backup_cli_opts *o, struct backup_repo **repo);
+/* backup_cli_open for a command without positional arguments: when some
+ * are left, the repository is closed again and CLI_USAGE returned. */
+int backup_cli_open_bare(struct cli *cli, int argc, char **argv,
+			 struct backup_cli_opts *o, struct backup_repo **repo);
 /* A password from @file, else $env_a, $env_b (then the *_PASSWORD_FILE
  * variables for the repository's own), else a prompt on a TTY (asked
  * twice with @confirm, as restic does for new passwords); malloc'd or

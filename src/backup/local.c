@@ -56,17 +56,39 @@ static int path_of(const struct local *l, enum backup_file t, const char *name,
 	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
-static int l_load(struct backup_backend *be, enum backup_file t,
-		  const char *name, size_t max, uint8_t **buf, size_t *len)
+/* A file opened for reading: the descriptor, or a negative errno. */
+static int open_file(const struct local *l, enum backup_file t, const char *name)
 {
-	struct local *l = (struct local *)be;
 	char path[4096];
 	int rc = path_of(l, t, name, 0, path, sizeof(path));
 	if (rc)
 		return rc;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Reads up to @len bytes at @off; how many it got (short at the end of
+ * the file or on an error). */
+static size_t read_at(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(fd, buf + got, len - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+static int l_load(struct backup_backend *be, enum backup_file t,
+		  const char *name, size_t max, uint8_t **buf, size_t *len)
+{
+	int fd = open_file((struct local *)be, t, name);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	struct stat st;
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
@@ -76,20 +98,13 @@ static int l_load(struct backup_backend *be, enum backup_file t,
 		close(fd);
 		return -EFBIG;
 	}
-	size_t size = (size_t)st.st_size, got = 0;
+	size_t size = (size_t)st.st_size;
 	uint8_t *p = malloc(size ? size : 1);
 	if (!p) {
 		close(fd);
 		return -ENOMEM;
 	}
-	while (got < size) {
-		ssize_t r = read(fd, p + got, size - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+	size_t got = read_at(fd, p, size, 0);
 	close(fd);
 	if (got != size) {
 		free(p);
@@ -104,23 +119,10 @@ static int l_load_range(struct backup_backend *be, enum backup_file t,
 			const char *name, uint64_t off, size_t len,
 			uint8_t *buf)
 {
-	struct local *l = (struct local *)be;
-	char path[4096];
-	int rc = path_of(l, t, name, 0, path, sizeof(path));
-	if (rc)
-		return rc;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_file((struct local *)be, t, name);
 	if (fd < 0)
-		return -errno;
-	size_t got = 0;
-	while (got < len) {
-		ssize_t r = pread(fd, buf + got, len - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		got += (size_t)r;
-	}
+		return fd;
+	size_t got = read_at(fd, buf, len, off);
 	close(fd);
 	return got == len ? 0 : -EIO;
 }

@@ -11,17 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void now_rfc3339(char *out, size_t cap)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char base[32];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, cap, "%s.%09ldZ", base, (long)ts.tv_nsec);
-}
-
 /* Seconds since the epoch of an RFC 3339 time; -1 when unreadable. */
 static long long parse_time(const char *t)
 {
@@ -120,7 +109,7 @@ static int write_lock(struct backup_repo *repo, int exclusive, uint8_t id[32])
 	char host[256] = "", when[64];
 	gethostname(host, sizeof(host) - 1);
 	struct passwd *pw = getpwuid(getuid());
-	now_rfc3339(when, sizeof(when));
+	backup_now_rfc3339(when, sizeof(when));
 	json_t *j = json_pack("{s:s,s:b,s:s,s:s,s:I,s:I,s:I}", "time", when,
 			      "exclusive", exclusive, "hostname", host,
 			      "username", pw && pw->pw_name ? pw->pw_name : "",

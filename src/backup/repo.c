@@ -55,7 +55,7 @@ void backup_kdf_defaults(struct backup_kdf_params *kp)
 	kp->p = 1;
 }
 
-static void now_rfc3339(char *out, size_t cap)
+void backup_now_rfc3339(char *out, size_t cap)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -207,8 +207,20 @@ int backup_repo_seal_blob(struct backup_repo *repo, int type,
 			  const void *plain, size_t len, uint8_t **out,
 			  size_t *out_len, struct backup_pack_entry *e)
 {
+	uint8_t id[32];
+
+	backup_sha256(plain, len, id);
+	return backup_repo_seal_blob_id(repo, type, id, plain, len, out,
+					out_len, e);
+}
+
+int backup_repo_seal_blob_id(struct backup_repo *repo, int type,
+			     const uint8_t id[32], const void *plain,
+			     size_t len, uint8_t **out, size_t *out_len,
+			     struct backup_pack_entry *e)
+{
 	memset(e, 0, sizeof(*e));
-	backup_sha256(plain, len, e->id);
+	memcpy(e->id, id, 32);
 	e->type = (uint8_t)type;
 	const void *src = plain;
 	size_t n = len;
@@ -605,7 +617,7 @@ static int save_key(struct backup_backend *be, const struct backup_key *master,
 	if (gethostname(host, sizeof(host) - 1))
 		host[0] = '\0';
 	struct passwd *pw = getpwuid(getuid());
-	now_rfc3339(created, sizeof(created));
+	backup_now_rfc3339(created, sizeof(created));
 	size_t len = 0;
 	char *text = backup_keyfile_make(master, password,
 					 pw && pw->pw_name ? pw->pw_name : "",

@@ -20,6 +20,9 @@ enum backup_err {
 	BACKUP_EVERSION = -1303,  /* a config version we do not know */
 };
 
+/* The current UTC time as restic writes "created" in key files and "time"
+ * in lock files: RFC 3339 with nine fractional digits and "Z". Any thread. */
+void backup_now_rfc3339(char *out, size_t cap);
 /* Text for a code from this layer or any hearth code. */
 const char *backup_strerror(int code);
 
@@ -100,6 +103,12 @@ int backup_repo_save_pack(struct backup_repo *repo, const uint8_t *buf,
 int backup_repo_seal_blob(struct backup_repo *repo, int type,
 			  const void *plain, size_t len, uint8_t **out,
 			  size_t *out_len, struct backup_pack_entry *e);
+/* The same for a blob whose id (SHA-256 of @plain) the caller has
+ * already computed: @id is trusted, not checked. */
+int backup_repo_seal_blob_id(struct backup_repo *repo, int type,
+			     const uint8_t id[32], const void *plain,
+			     size_t len, uint8_t **out, size_t *out_len,
+			     struct backup_pack_entry *e);
 /* The trailer of a pack: the sealed header of @n entries and its 4-byte
  * length, malloc'd into *out (append it after the blobs). */
 int backup_repo_pack_trailer(struct backup_repo *repo,

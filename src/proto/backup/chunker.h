@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/backup/poly.h" /* bk_pol_deg, bk_pol_mod */
+
 #define BK_CHUNK_WINDOW 64
 #define BK_CHUNK_MIN (512u * 1024u)	    /* restic's MinSize */
 #define BK_CHUNK_MAX (8u * 1024u * 1024u)   /* restic's MaxSize */
@@ -21,11 +23,6 @@ struct bk_chunker_tables {
 	uint64_t out[256];	/* out[b] = H(b || 63 zero bytes): slides b out of the window */
 	uint64_t mod[256];	/* mod[b] = (b * x^k mod pol) | (b * x^k), k = deg(pol) */
 };
-
-/* Polynomial arithmetic over GF(2) as restic's chunker does it. */
-int bk_pol_deg(uint64_t x);			/* -1 for 0 */
-uint64_t bk_pol_mod(uint64_t x, uint64_t d);	/* d != 0 */
-bool bk_pol_is_irreducible(uint64_t f);
 
 /* Fills t for pol. -EINVAL unless 8 < deg(pol) <= 53 (restic's bounds);
  * the polynomial's irreducibility is not required here. */

@@ -2,6 +2,8 @@
 /* restic's crypto on OpenSSL (AES-CTR, AES-ECB for Poly1305-AES's s, Poly1305, SHA-256) and libsodium (scrypt, randomness). */
 #include "proto/backup/crypto.h"
 
+#include "proto/backup/gojson.h"
+
 #include <errno.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -160,22 +162,16 @@ int backup_kdf(const char *password, const uint8_t *salt, size_t salt_len,
 
 char *backup_b64_encode(const uint8_t *in, size_t len)
 {
-	size_t cap = sodium_base64_encoded_len(len,
-					       sodium_base64_VARIANT_ORIGINAL);
-	char *s = malloc(cap);
+	char *s = malloc((len + 2) / 3 * 4 + 1);
 	if (s)
-		sodium_bin2base64(s, cap, in, len,
-				  sodium_base64_VARIANT_ORIGINAL);
+		s[bk_base64_encode_to(in, len, s)] = '\0';
 	return s;
 }
 
 long backup_b64_decode(const char *text, uint8_t *out, size_t cap)
 {
-	size_t len = 0;
-	if (!text || sodium_base642bin(out, cap, text, strlen(text), NULL, &len,
-				       NULL, sodium_base64_VARIANT_ORIGINAL))
-		return -EINVAL;
-	return (long)len;
+	return text ? bk_base64_decode_to(text, strlen(text), out, cap)
+		    : -EINVAL;
 }
 
 static int b64_member(const json_t *o, const char *name, uint8_t *out,
@@ -213,46 +209,5 @@ int backup_key_from_json(const json_t *j, struct backup_key *key)
 	    b64_member(j, "encrypt", key->encrypt, 32) ||
 	    !backup_key_valid(key))
 		return -EINVAL;
-	return 0;
-}
-
-void backup_sha256(const void *data, size_t len, uint8_t out[32])
-{
-	unsigned int n = 32;
-	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1)
-		abort(); /* libcrypto without SHA-256: nothing is safe */
-}
-
-void backup_id_hex(const uint8_t id[32], char out[BACKUP_ID_HEX])
-{
-	static const char digits[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = digits[id[i] >> 4];
-		out[2 * i + 1] = digits[id[i] & 15];
-	}
-	out[64] = '\0';
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int backup_id_parse(const char *hex, uint8_t id[32])
-{
-	if (!hex || strlen(hex) != 64)
-		return -EINVAL;
-	for (int i = 0; i < 32; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL;
-		id[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return 0;
 }

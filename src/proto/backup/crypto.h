@@ -7,12 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/backup/id.h"
+
 #define BACKUP_IV_SIZE 16
 #define BACKUP_MAC_SIZE 16
 /* What sealing adds to a plaintext: the IV in front, the MAC behind. */
 #define BACKUP_CRYPTO_OVERHEAD (BACKUP_IV_SIZE + BACKUP_MAC_SIZE)
-#define BACKUP_ID_SIZE 32 /* SHA-256 */
-#define BACKUP_ID_HEX 65  /* 64 hex digits and the NUL */
 
 /* A key as restic's crypto.Key: the AES-256 key, and the Poly1305-AES
  * key: k (AES-128, makes s from the nonce) and r (clamped when used,
@@ -74,17 +74,11 @@ json_t *backup_key_to_json(const struct backup_key *key);
  * wrong size, or the key is not valid. */
 int backup_key_from_json(const json_t *j, struct backup_key *key);
 
-/* Base64 (standard alphabet, padded: Go's []byte in JSON). Decoding
+/* Base64 (standard alphabet, padded: Go's []byte in JSON; gojson.h's
+ * bk_base64_encode_to/bk_base64_decode_to underneath). Decoding
  * writes at most @cap bytes; returns the length or -EINVAL. Encoding
  * returns a malloc'd string or NULL. */
 long backup_b64_decode(const char *text, uint8_t *out, size_t cap);
 char *backup_b64_encode(const uint8_t *in, size_t len);
-
-/* SHA-256 of @len bytes (storage and blob ids). */
-void backup_sha256(const void *data, size_t len, uint8_t out[32]);
-/* Lower-case hex of an id into @out (BACKUP_ID_HEX bytes). */
-void backup_id_hex(const uint8_t id[32], char out[BACKUP_ID_HEX]);
-/* Parses 64 hex digits (nothing else); -EINVAL otherwise. */
-int backup_id_parse(const char *hex, uint8_t id[32]);
 
 #endif

@@ -222,21 +222,37 @@ int bk_time_parse(const char *s, size_t n, struct bk_time *t)
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* One group of up to 3 bytes as 4 characters, '='-padded. */
+static void b64_quad(const uint8_t *p, size_t n, char q[4])
+{
+	uint32_t v = (uint32_t)p[0] << 16;
+
+	if (n > 1)
+		v |= (uint32_t)p[1] << 8;
+	if (n > 2)
+		v |= p[2];
+	q[0] = b64[v >> 18];
+	q[1] = b64[v >> 12 & 63];
+	q[2] = n > 1 ? b64[v >> 6 & 63] : '=';
+	q[3] = n > 2 ? b64[v & 63] : '=';
+}
+
+size_t bk_base64_encode_to(const uint8_t *p, size_t n, char *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i += 3, k += 4)
+		b64_quad(p + i, n - i, out + k);
+	return k;
+}
+
 void bk_json_base64(struct buf *b, const uint8_t *p, size_t n)
 {
 	char q[4];
 
 	buf_append(b, "\"", 1);
 	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		q[0] = b64[v >> 18];
-		q[1] = b64[v >> 12 & 63];
-		q[2] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		q[3] = i + 2 < n ? b64[v & 63] : '=';
+		b64_quad(p + i, n - i, q);
 		buf_append(b, q, 4);
 	}
 	buf_append(b, "\"", 1);
@@ -248,41 +264,55 @@ static int b64val(char c)
 	return p ? (int)(p - b64) : -1;
 }
 
-int bk_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
+long bk_base64_decode_to(const char *s, size_t n, uint8_t *out, size_t cap)
 {
-	uint8_t *o;
 	size_t k = 0;
 
 	if (n % 4)
 		return -EINVAL;
-	o = malloc(n / 4 * 3 + 1);
-	if (!o)
-		return -ENOMEM;
 	for (size_t i = 0; i < n; i += 4) {
 		int v[4];
 		bool last = i + 4 == n;
 		for (int j = 0; j < 4; j++) {
 			v[j] = b64val(s[i + j]);
 			if (v[j] < 0 && !(last && j >= 2 && s[i + j] == '=' && (j == 3 || s[i + 3] == '=')))
-				goto bad;
+				return -EINVAL;
 		}
+		if (k + 1 + (v[2] >= 0) + (v[3] >= 0) > cap)
+			return -EINVAL;
 		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12;
 		if (v[2] >= 0)
 			w |= (uint32_t)v[2] << 6;
 		if (v[3] >= 0)
 			w |= (uint32_t)v[3];
-		o[k++] = (uint8_t)(w >> 16);
+		out[k++] = (uint8_t)(w >> 16);
 		if (v[2] >= 0)
-			o[k++] = (uint8_t)(w >> 8);
+			out[k++] = (uint8_t)(w >> 8);
 		if (v[3] >= 0)
-			o[k++] = (uint8_t)w;
+			out[k++] = (uint8_t)w;
+	}
+	return (long)k;
+}
+
+int bk_base64_decode(const char *s, size_t n, uint8_t **out, size_t *outlen)
+{
+	size_t cap = n / 4 * 3;
+	uint8_t *o;
+	long k;
+
+	if (n % 4)
+		return -EINVAL;
+	o = malloc(cap + 1);
+	if (!o)
+		return -ENOMEM;
+	k = bk_base64_decode_to(s, n, o, cap);
+	if (k < 0) {
+		free(o);
+		return (int)k;
 	}
 	*out = o;
-	*outlen = k;
+	*outlen = (size_t)k;
 	return 0;
-bad:
-	free(o);
-	return -EINVAL;
 }
 
 static locale_t utf8_locale;

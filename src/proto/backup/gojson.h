@@ -38,6 +38,13 @@ void bk_go_quote(struct buf *b, const char *s, size_t n);
 /* strconv.Unquote of "s": the bytes into a malloc'd, NUL-terminated *out.
  * -EINVAL for what Go refuses (a bad escape, a raw quote or newline). */
 int bk_go_unquote(const char *s, size_t n, char **out, size_t *outlen);
+/* The one base64 of the backup code (standard alphabet, '=' padding, as Go's
+ * encoding/base64.StdEncoding reads and writes it). Pure, any thread. */
+/* Writes the 4 * ((n + 2) / 3) characters of p[0..n) to @out (no NUL); returns that count. */
+size_t bk_base64_encode_to(const uint8_t *p, size_t n, char *out);
+/* Decodes s[0..n) into @out (at most @cap bytes): the length, or -EINVAL when
+ * it is not padded base64 or decodes to more than @cap bytes. */
+long bk_base64_decode_to(const char *s, size_t n, uint8_t *out, size_t cap);
 /* Appends the quoted standard base64 (with padding) of p[0..n). */
 void bk_json_base64(struct buf *b, const uint8_t *p, size_t n);
 /* Decodes standard base64 with padding (as Go's []byte unmarshal wants) into

@@ -2,51 +2,48 @@
 /* SHA-256 object ids through OpenSSL's EVP interface, and their hex spelling. */
 #include "proto/backup/id.h"
 
+#include "base/buf.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
-void bk_id_hash(const void *p, size_t n, struct bk_id *out)
+void backup_sha256(const void *data, size_t len, uint8_t out[32])
 {
-	SHA256(p, n, out->b);
+	unsigned int n = 32;
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1)
+		abort(); /* libcrypto without SHA-256: nothing is safe */
 }
 
-void bk_id_hex(const struct bk_id *id, char hex[65])
+void backup_id_hex(const uint8_t id[32], char out[BACKUP_ID_HEX])
 {
-	static const char d[] = "0123456789abcdef";
+	static const char digits[] = "0123456789abcdef";
 
-	for (int i = 0; i < BK_ID_LEN; i++) {
-		hex[2 * i] = d[id->b[i] >> 4];
-		hex[2 * i + 1] = d[id->b[i] & 15];
+	for (int i = 0; i < BACKUP_ID_SIZE; i++) {
+		out[2 * i] = digits[id[i] >> 4];
+		out[2 * i + 1] = digits[id[i] & 15];
 	}
-	hex[64] = 0;
+	out[64] = '\0';
 }
 
-static int nibble(char c)
+int backup_id_parse_n(const char *hex, size_t len, uint8_t id[32])
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-int bk_id_parse(const char *hex, size_t len, struct bk_id *out)
-{
-	if (len != 2 * BK_ID_LEN)
+	if (len != 2 * BACKUP_ID_SIZE)
 		return -EINVAL;
-	for (int i = 0; i < BK_ID_LEN; i++) {
-		int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+	for (int i = 0; i < BACKUP_ID_SIZE; i++) {
+		int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
-		out->b[i] = (uint8_t)(hi << 4 | lo);
+		id[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
+}
+
+int backup_id_parse(const char *hex, uint8_t id[32])
+{
+	return hex ? backup_id_parse_n(hex, strlen(hex), id) : -EINVAL;
 }
 
 bool bk_id_equal(const struct bk_id *a, const struct bk_id *b)

@@ -46,9 +46,19 @@ static void write_pack(struct backup_repo *r, uint8_t *blobs[3],
 	for (int i = 0; i < 3; i++) {
 		uint8_t *sealed;
 		size_t n;
-		assert_int_equal(backup_repo_seal_blob(r, i == 2, blobs[i],
-						       lens[i], &sealed, &n,
-						       &e[i]), 0);
+		if (i == 1) { /* the archiver's way: the id known already */
+			uint8_t id[32];
+			backup_sha256(blobs[i], lens[i], id);
+			assert_int_equal(backup_repo_seal_blob_id(r, 0, id,
+								  blobs[i], lens[i],
+								  &sealed, &n,
+								  &e[i]), 0);
+			assert_memory_equal(e[i].id, id, 32);
+		} else {
+			assert_int_equal(backup_repo_seal_blob(r, i == 2, blobs[i],
+							       lens[i], &sealed, &n,
+							       &e[i]), 0);
+		}
 		e[i].offset = (uint32_t)total;
 		cap = total + n;
 		file = realloc(file, cap);

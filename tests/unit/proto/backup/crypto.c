@@ -192,6 +192,13 @@ static void test_ids(void **state)
 	assert_int_equal(backup_b64_decode("AAECAw==", out, sizeof(out)), 4);
 	assert_int_equal(backup_b64_decode("AAECAw=", out, sizeof(out)), -EINVAL);
 	assert_int_equal(backup_b64_decode("AAECAwQFBgcICQ==", out, 8), -EINVAL);
+	/* Go's StdEncoding (not Strict) ignores the unused bits of the last digit */
+	assert_int_equal(backup_b64_decode("AAECAx==", out, sizeof(out)), 4);
+	assert_int_equal(out[3], 3);
+	assert_int_equal(backup_b64_decode("AA=A", out, sizeof(out)), -EINVAL);
+	char *e = backup_b64_encode((const uint8_t *)"\0\1\2\3\4", 5);
+	assert_string_equal(e, "AAECAwQ=");
+	free(e);
 }
 
 int main(void)
