@@ -302,23 +302,39 @@ static json_t *monitor_full(struct watch_room *r, const struct watch_mon *m)
 	return o;
 }
 
+/* The monitor a /api/v1/watch/monitors/<id>[/SUFFIX] path names, with
+ * *suffix at what follows the id (""). NULL when the id is not a number
+ * or no monitor has it; *id is what was read. */
+static struct watch_mon *path_monitor(struct watch_room *r,
+				      const struct http_request *req,
+				      long long *id, const char **suffix)
+{
+	const char *p = req->path + strlen(MONITORS "/");
+	char *end;
+	*id = strtoll(p, &end, 10);
+	*suffix = end;
+	if (end == p)
+		return NULL;
+	for (size_t i = 0; i < r->n_mons; i++)
+		if (r->mons[i]->id == *id)
+			return r->mons[i];
+	return NULL;
+}
+
 /* /api/v1/watch/monitors/<id> and /<id>/heartbeats */
 static void one(const struct http_request *req, struct http_response *resp,
 		void *ud)
 {
 	struct watch_room *r = ud;
-	const char *p = req->path + strlen(MONITORS "/");
-	char *end;
-	long long id = strtoll(p, &end, 10);
-	if (end == p || (*end && strcmp(end, "/heartbeats") != 0 &&
-			 strcmp(end, "/uptime") != 0)) {
+	long long id;
+	const char *end;
+	struct watch_mon *m = path_monitor(r, req, &id, &end);
+	if (end == req->path + strlen(MONITORS "/") ||
+	    (*end && strcmp(end, "/heartbeats") != 0 &&
+	     strcmp(end, "/uptime") != 0)) {
 		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
 		return;
 	}
-	struct watch_mon *m = NULL;
-	for (size_t i = 0; i < r->n_mons && !m; i++)
-		if (r->mons[i]->id == id)
-			m = r->mons[i];
 	if (!m) {
 		http_reply_error(resp, 404, "no monitor with id %lld", id);
 		return;
@@ -372,18 +388,15 @@ static void pause_resume(const struct http_request *req,
 			 struct http_response *resp, void *ud)
 {
 	struct watch_room *r = ud;
-	const char *p = req->path + strlen(MONITORS "/");
-	char *end;
-	long long id = strtoll(p, &end, 10);
+	long long id;
+	const char *end;
+	struct watch_mon *m = path_monitor(r, req, &id, &end);
 	bool pause = !strcmp(end, "/pause");
-	if (end == p || (!pause && strcmp(end, "/resume"))) {
+	if (end == req->path + strlen(MONITORS "/") ||
+	    (!pause && strcmp(end, "/resume"))) {
 		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
 		return;
 	}
-	struct watch_mon *m = NULL;
-	for (size_t i = 0; i < r->n_mons && !m; i++)
-		if (r->mons[i]->id == id)
-			m = r->mons[i];
 	if (!m) {
 		http_reply_error(resp, 404, "no monitor with id %lld", id);
 		return;
@@ -529,13 +542,11 @@ static void delete_monitor(const struct http_request *req,
 			   struct http_response *resp, void *ud)
 {
 	struct watch_room *r = ud;
-	const char *p = req->path + strlen(MONITORS "/");
-	char *end;
-	long long id = strtoll(p, &end, 10);
-	struct watch_mon *m = NULL;
-	for (size_t i = 0; end != p && !*end && i < r->n_mons && !m; i++)
-		if (r->mons[i]->id == id)
-			m = r->mons[i];
+	long long id;
+	const char *end;
+	struct watch_mon *m = path_monitor(r, req, &id, &end);
+	if (*end)
+		m = NULL;
 	if (!m) {
 		http_reply_error(resp, 404, "no monitor at %.80s", req->path);
 		return;

@@ -273,21 +273,33 @@ static void smtp_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 			   (unsigned)(sizeof(p->in) - 1 - p->in_len));
 }
 
+/* A line-protocol probe's read: false when the probe is over (finished
+ * before, or the server closed: DOWN with @proto's name); else the
+ * bytes are appended to p->in, NUL-terminated. */
+static bool probe_read(struct watch_probe *p, const char *proto, ssize_t n)
+{
+	if (p->finished)
+		return false;
+	if (n < 0) {
+		char msg[WATCH_MSG_MAX];
+		snprintf(msg, sizeof(msg),
+			 "%s: the server closed the connection (%s)", proto,
+			 uv_strerror((int)n));
+		probe_finish(p, true, false, msg);
+		return false;
+	}
+	p->in_len += (size_t)n;
+	p->in[p->in_len] = '\0';
+	return true;
+}
+
 static void smtp_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct watch_probe *p = s->data;
 	char msg[WATCH_MSG_MAX];
 	(void)buf;
-	if (p->finished)
+	if (!probe_read(p, "smtp", n))
 		return;
-	if (n < 0) {
-		snprintf(msg, sizeof(msg), "smtp: the server closed the "
-					   "connection (%s)", uv_strerror((int)n));
-		probe_finish(p, true, false, msg);
-		return;
-	}
-	p->in_len += (size_t)n;
-	p->in[p->in_len] = '\0';
 	int code = smtp_reply(p);
 	if (code == 0 && p->in_len < sizeof(p->in) - 1)
 		return;
@@ -347,16 +359,8 @@ static void redis_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	struct watch_probe *p = s->data;
 	char msg[WATCH_MSG_MAX];
 	(void)buf;
-	if (p->finished)
+	if (!probe_read(p, "redis", n))
 		return;
-	if (n < 0) {
-		snprintf(msg, sizeof(msg), "redis: the server closed the "
-					   "connection (%s)", uv_strerror((int)n));
-		probe_finish(p, true, false, msg);
-		return;
-	}
-	p->in_len += (size_t)n;
-	p->in[p->in_len] = '\0';
 	/* Simple-string and error replies, one line each (step counts the
 	 * replies still due). */
 	char *line = p->in, *end;
