@@ -18,28 +18,17 @@
 
 #include "base/err.h"
 #include "cmd/rooms.h"
+#include "support/room_config.h"
 #include "core/config.h"
 #include "core/config_schema.h"
 
 /* ---- helpers ---- */
 
-/* The schema hearthd reads its config with: core's keys and the rooms'. */
-static const struct config_schema *schema(void)
-{
-	static struct config_schema s;
-	static bool ready;
-	if (!ready) {
-		assert_int_equal(config_schema_init(&s, hearth_rooms), 0);
-		ready = true;
-	}
-	return &s;
-}
-
 static struct config *load_ok(const char *yaml)
 {
 	struct config *c = NULL;
 	struct cfg_error err;
-	int rc = config_load_buffer(schema(), yaml, strlen(yaml), "test.yaml", &c, &err);
+	int rc = config_load_buffer(unit_schema(), yaml, strlen(yaml), "test.yaml", &c, &err);
 	if (rc != 0)
 		fail_msg("config refused: %s:%d:%d: %s\n---\n%s", err.file,
 			 err.line, err.col, err.msg, yaml);
@@ -72,7 +61,7 @@ static void pos_of(const char *yaml, const char *needle, int nth, int *line,
 static void load_fail(const char *yaml, struct cfg_error *err)
 {
 	struct config *c = (struct config *)1;
-	int rc = config_load_buffer(schema(), yaml, strlen(yaml), "bad.yaml", &c, err);
+	int rc = config_load_buffer(unit_schema(), yaml, strlen(yaml), "bad.yaml", &c, err);
 	if (rc != HEARTH_ECONFIG)
 		fail_msg("expected HEARTH_ECONFIG, got %d for\n---\n%s", rc,
 			 yaml);
@@ -671,14 +660,14 @@ static void test_too_large(void **state)
 	data[n - 1] = '\n';
 	struct config *c = (struct config *)1;
 	struct cfg_error err;
-	assert_int_equal(config_load_buffer(schema(), data, n, "big.yaml", &c, &err),
+	assert_int_equal(config_load_buffer(unit_schema(), data, n, "big.yaml", &c, &err),
 			 HEARTH_ECONFIG);
 	assert_null(c);
 	assert_non_null(strstr(err.msg, "larger than"));
 	assert_string_equal(err.file, "big.yaml");
 
 	/* Exactly at the limit is accepted. */
-	assert_int_equal(config_load_buffer(schema(), data, n - 1, "max.yaml", &c, &err),
+	assert_int_equal(config_load_buffer(unit_schema(), data, n - 1, "max.yaml", &c, &err),
 			 0);
 	assert_string_equal(c->user, "x");
 	config_unref(c);
@@ -689,7 +678,7 @@ static void test_too_large(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, n), (ssize_t)n);
 	close(fd);
-	assert_int_equal(config_load_file(schema(), path, &c, &err), HEARTH_ECONFIG);
+	assert_int_equal(config_load_file(unit_schema(), path, &c, &err), HEARTH_ECONFIG);
 	assert_null(c);
 	assert_non_null(strstr(err.msg, "larger than"));
 	assert_string_equal(err.file, path);
@@ -704,7 +693,7 @@ static void test_length_respected(void **state)
 	static const char data[] = "user: alice\nbogus: key\n";
 	struct config *c = NULL;
 	struct cfg_error err;
-	assert_int_equal(config_load_buffer(schema(), data, 12, "n.yaml", &c, &err), 0);
+	assert_int_equal(config_load_buffer(unit_schema(), data, 12, "n.yaml", &c, &err), 0);
 	assert_string_equal(c->user, "alice");
 	config_unref(c);
 }
@@ -715,7 +704,7 @@ static void test_load_file(void **state)
 	struct config *c = (struct config *)1;
 	struct cfg_error err;
 	const char *missing = "/nonexistent/hearth/config.yaml";
-	assert_int_equal(config_load_file(schema(), missing, &c, &err), HEARTH_ECONFIG);
+	assert_int_equal(config_load_file(unit_schema(), missing, &c, &err), HEARTH_ECONFIG);
 	assert_null(c);
 	assert_string_equal(err.file, missing);
 	assert_non_null(strstr(err.msg, "cannot open"));
@@ -726,7 +715,7 @@ static void test_load_file(void **state)
 	size_t n = strlen(full_yaml);
 	assert_int_equal(write(fd, full_yaml, n), (ssize_t)n);
 	close(fd);
-	assert_int_equal(config_load_file(schema(), path, &c, &err), 0);
+	assert_int_equal(config_load_file(unit_schema(), path, &c, &err), 0);
 	assert_string_equal(c->path, path);
 	assert_int_equal(c->lab.n_hosts, 3);
 	config_unref(c);
@@ -736,7 +725,7 @@ static void test_load_file(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, "user: x\noops: 1\n", 16), 16);
 	close(fd);
-	assert_int_equal(config_load_file(schema(), path, &c, &err), HEARTH_ECONFIG);
+	assert_int_equal(config_load_file(unit_schema(), path, &c, &err), HEARTH_ECONFIG);
 	assert_string_equal(err.file, path);
 	assert_int_equal(err.line, 2);
 	assert_int_equal(err.col, 1);
@@ -844,7 +833,7 @@ static void test_reference(void **state)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	assert_non_null(f);
-	config_reference(schema(), f);
+	config_reference(unit_schema(), f);
 	fclose(f);
 	assert_non_null(text);
 	assert_true(len > 0);

@@ -13,59 +13,19 @@
 
 #include "base/err.h"
 #include "cmd/rooms.h"
+#include "support/room_config.h"
 #include "core/config.h"
 #include "core/config_schema.h"
 #include "dhcp/config.h"
 
-static const struct config_schema *schema(void)
-{
-	static struct config_schema s;
-	static bool ready;
-	if (!ready) {
-		assert_int_equal(config_schema_init(&s, hearth_rooms), 0);
-		ready = true;
-	}
-	return &s;
-}
-
 #define HEAD "dhcp:\n  interfaces: [lo]\n"
-
-static struct config *load_ok(const char *yaml)
-{
-	struct config *c = NULL;
-	struct cfg_error err;
-	if (config_load_buffer(schema(), yaml, strlen(yaml), "t.yaml", &c, &err))
-		fail_msg("refused: %d:%d: %s\n---\n%s", err.line, err.col,
-			 err.msg, yaml);
-	return c;
-}
-
-/* Refused at @line:@col with every word of @words (NULL-terminated) in
- * the message. */
-static void refused(const char *yaml, int line, int col,
-		    const char *const *words)
-{
-	struct config *c = NULL;
-	struct cfg_error err;
-	int rc = config_load_buffer(schema(), yaml, strlen(yaml), "t.yaml", &c,
-				    &err);
-	if (rc != HEARTH_ECONFIG)
-		fail_msg("accepted (%d):\n---\n%s", rc, yaml);
-	assert_null(c);
-	if (err.line != line || err.col != col)
-		fail_msg("at %d:%d, not %d:%d: %s", err.line, err.col, line,
-			 col, err.msg);
-	for (; *words; words++)
-		if (!strstr(err.msg, *words))
-			fail_msg("'%s' not in '%s'", *words, err.msg);
-}
 
 static void test_accepts_what_does_not_conflict(void **state)
 {
 	(void)state;
 	/* Adjacent ranges, disjoint subnets, a reservation restating a lab
 	 * host, another for a client of its own. */
-	struct config *c = load_ok(
+	struct config *c = unit_load_ok(
 		HEAD
 		"  subnets:\n"
 		"    - subnet: 10.0.0.0/24\n"
@@ -90,7 +50,7 @@ static void test_accepts_what_does_not_conflict(void **state)
 static void test_reservation_ip_twice(void **state)
 {
 	(void)state;
-	refused(HEAD
+	unit_refused(HEAD
 		"  subnets: [{subnet: 10.0.0.0/24}]\n"
 		"  reservations:\n"
 		"    - {mac: '52:54:00:00:00:01', ip: 10.0.0.5}\n"
@@ -114,19 +74,19 @@ static void test_reservation_mac_of_lab_host(void **state)
 	char yaml[1024];
 	/* Whichever section comes first in the file. */
 	snprintf(yaml, sizeof(yaml), "%s%s", dhcp, lab);
-	refused(yaml, 5, 13, words);
+	unit_refused(yaml, 5, 13, words);
 	snprintf(yaml, sizeof(yaml), "%s%s", lab, dhcp);
-	refused(yaml, 8, 13, words);
+	unit_refused(yaml, 8, 13, words);
 	/* lab: off: its hosts reserve nothing, so nothing conflicts. */
 	snprintf(yaml, sizeof(yaml), "%slab:\n  enabled: false\n  hosts:\n"
 		 "    web: {ip: 10.0.0.5, mac: '52:54:00:00:00:01'}\n", dhcp);
-	config_unref(load_ok(yaml));
+	config_unref(unit_load_ok(yaml));
 }
 
 static void test_reservation_ip_of_lab_host(void **state)
 {
 	(void)state;
-	refused(HEAD
+	unit_refused(HEAD
 		"  subnets: [{subnet: 10.0.0.0/24}]\n"
 		"  reservations:\n"
 		"    - {mac: '52:54:00:00:00:02', ip: 10.0.0.9}\n"
@@ -138,7 +98,7 @@ static void test_reservation_ip_of_lab_host(void **state)
 static void test_range_reversed(void **state)
 {
 	(void)state;
-	refused(HEAD
+	unit_refused(HEAD
 		"  subnets:\n"
 		"    - subnet: 10.0.0.0/24\n"
 		"      ranges: [10.0.0.9-10.0.0.8]\n",
@@ -151,7 +111,7 @@ static void test_ranges_overlap(void **state)
 	(void)state;
 	/* In one subnet: the later range is named, with where the earlier
 	 * one stands and the first address both hold. */
-	refused(HEAD
+	unit_refused(HEAD
 		"  subnets:\n"
 		"    - subnet: 10.0.0.0/24\n"
 		"      ranges: [10.0.0.10-10.0.0.50, 10.0.0.50-10.0.0.60]\n",
@@ -159,13 +119,13 @@ static void test_ranges_overlap(void **state)
 					     "10.0.0.10-10.0.0.50",
 					     "at 10.0.0.50", NULL});
 	/* One inside another. */
-	refused(HEAD
+	unit_refused(HEAD
 		"  subnets:\n"
 		"    - subnet: 10.0.0.0/24\n"
 		"      ranges: [10.0.0.10-10.0.0.50, 10.0.0.20-10.0.0.21]\n",
 		5, 15, (const char *const[]){"overlaps", "at 10.0.0.20", NULL});
 	/* Across subnets (the same subnet listed twice). */
-	refused(HEAD
+	unit_refused(HEAD
 		"  subnets:\n"
 		"    - subnet: 10.0.0.0/24\n"
 		"      ranges: [10.0.0.10-10.0.0.50]\n"
@@ -178,7 +138,7 @@ static void test_ranges_overlap(void **state)
 static void test_range_outside_subnet(void **state)
 {
 	(void)state;
-	refused(HEAD
+	unit_refused(HEAD
 		"  subnets:\n"
 		"    - subnet: 10.0.0.0/24\n"
 		"      ranges: [10.0.0.250-10.0.1.5]\n",
@@ -188,7 +148,7 @@ static void test_range_outside_subnet(void **state)
 static void test_check_counts_subnets(void **state)
 {
 	(void)state;
-	struct config *c = load_ok(
+	struct config *c = unit_load_ok(
 		HEAD "  subnets: [{subnet: 10.0.0.0/24}, {subnet: 10.0.1.0/24}]\n"
 		"dns:\n  listen: [127.0.0.1:5353]\n  upstream: []\n"
 		"  zones: [{name: a.test}, {name: b.test}]\n");

@@ -12,18 +12,13 @@
 #include <string.h>
 
 #include "cmd/rooms.h"
+#include "support/room_config.h"
 #include "core/config.h"
 #include "core/config_schema.h"
 #include "dns/soa.h"
 
 static struct config *load(const char *dns_extra, const char *lab)
 {
-	static struct config_schema s;
-	static bool ready;
-	if (!ready) {
-		assert_int_equal(config_schema_init(&s, hearth_rooms), 0);
-		ready = true;
-	}
 	char yaml[2048];
 	snprintf(yaml, sizeof(yaml),
 		 "dns:\n  listen: [\"%s\"]\n%s%s",
@@ -31,7 +26,7 @@ static struct config *load(const char *dns_extra, const char *lab)
 		 dns_extra, lab);
 	struct config *c = NULL;
 	struct cfg_error err;
-	if (config_load_buffer(&s, yaml, strlen(yaml), "t.yaml", &c, &err))
+	if (config_load_buffer(unit_schema(), yaml, strlen(yaml), "t.yaml", &c, &err))
 		fail_msg("%s:%d:%d: %s\n%s", err.file, err.line, err.col,
 			 err.msg, yaml);
 	return c;

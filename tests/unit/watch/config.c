@@ -13,55 +13,26 @@
 
 #include "base/err.h"
 #include "cmd/rooms.h"
+#include "support/room_config.h"
 #include "core/config.h"
 #include "core/config_schema.h"
 #include "core/room.h"
 #include "watch/config.h"
 #include "watch/watch_room.h"
 
-static const struct config_schema *schema(void)
-{
-	static struct config_schema s;
-	static bool ready;
-	if (!ready) {
-		assert_int_equal(config_schema_init(&s, hearth_rooms), 0);
-		ready = true;
-	}
-	return &s;
-}
-
-static struct config *load_ok(const char *yaml)
-{
-	struct config *c = NULL;
-	struct cfg_error err;
-	if (config_load_buffer(schema(), yaml, strlen(yaml), "t.yaml", &c, &err))
-		fail_msg("refused: %d:%d: %s\n---\n%s", err.line, err.col,
-			 err.msg, yaml);
-	return c;
-}
-
+/* Refused at @line:@col with @word1 and @word2 (may be NULL) in the
+ * message. */
 static void refused(const char *yaml, int line, int col, const char *word1,
 		    const char *word2)
 {
-	struct config *c = NULL;
-	struct cfg_error err;
-	int rc = config_load_buffer(schema(), yaml, strlen(yaml), "t.yaml", &c,
-				    &err);
-	if (rc != HEARTH_ECONFIG)
-		fail_msg("accepted (%d):\n---\n%s", rc, yaml);
-	assert_null(c);
-	if (err.line != line || err.col != col)
-		fail_msg("at %d:%d, not %d:%d: %s", err.line, err.col, line,
-			 col, err.msg);
-	if (!strstr(err.msg, word1) || (word2 && !strstr(err.msg, word2)))
-		fail_msg("'%s'/'%s' not in '%s'", word1, word2 ? word2 : "",
-			 err.msg);
+	const char *words[] = {word1, word2, NULL};
+	unit_refused(yaml, line, col, words);
 }
 
 static void test_defaults_are_kumas(void **state)
 {
 	(void)state;
-	struct config *c = load_ok("watch:\n"
+	struct config *c = unit_load_ok("watch:\n"
 				   "  monitors:\n"
 				   "    - name: web\n"
 				   "      type: http\n"
@@ -97,7 +68,7 @@ static void test_defaults_are_kumas(void **state)
 static void test_dependencies_resolve(void **state)
 {
 	(void)state;
-	struct config *c = load_ok("watch:\n"
+	struct config *c = unit_load_ok("watch:\n"
 				   "  alerts: {to: ['ntfy:lab']}\n"
 				   "  monitors:\n"
 				   "    - {name: a, type: port, hostname: h, port: 1}\n"
@@ -113,7 +84,7 @@ static void test_dependencies_resolve(void **state)
 static void test_maintenance_windows(void **state)
 {
 	(void)state;
-	struct config *c = load_ok(
+	struct config *c = unit_load_ok(
 		"watch:\n  monitors: [{name: a, type: push, token: abcd}]\n"
 		"  maintenance:\n"
 		"    - {name: m}\n"
@@ -144,7 +115,7 @@ static void test_maintenance_windows(void **state)
 static void test_redis_strings(void **state)
 {
 	(void)state;
-	struct config *c = load_ok(
+	struct config *c = unit_load_ok(
 		"watch:\n  monitors:\n"
 		"    - {name: a, type: redis, database_connection_string: "
 		"'redis://u:p@w@cache.lab:6380/3'}\n"
@@ -188,7 +159,7 @@ static void test_from_lab(void **state)
 	snprintf(yaml, sizeof(yaml),
 		 "%swatch:\n  from_lab: true\n  lab_interval: 30s\n"
 		 "  monitors: [{name: gw, type: push, token: abcd}]\n", lab);
-	struct config *c = load_ok(yaml);
+	struct config *c = unit_load_ok(yaml);
 	const struct cfg_watch *w = watch_config(c);
 	/* gw is the file's (a push); nas is derived; v6 and nameless not. */
 	assert_int_equal(w->n_monitors, 2);
@@ -205,7 +176,7 @@ static void test_from_lab(void **state)
 	config_unref(c);
 	/* Off by default: nothing derived. */
 	snprintf(yaml, sizeof(yaml), "%swatch: {}\n", lab);
-	c = load_ok(yaml);
+	c = unit_load_ok(yaml);
 	assert_int_equal(watch_config(c)->n_monitors, 0);
 	config_unref(c);
 }
@@ -213,7 +184,7 @@ static void test_from_lab(void **state)
 static void test_disabled(void **state)
 {
 	(void)state;
-	struct config *c = load_ok("watch:\n  enabled: false\n");
+	struct config *c = unit_load_ok("watch:\n  enabled: false\n");
 	assert_false(room_enabled(c, &watch_room_def));
 	assert_true(room_disabled(c, &watch_room_def));
 	config_unref(c);
@@ -311,7 +282,7 @@ static void test_status_page_incident(void **state)
 	(void)state;
 #define PW "watch:\n  monitors: [{name: a, type: push, token: abcd}]\n" \
 	   "  status_pages:\n"
-	struct config *c = load_ok(
+	struct config *c = unit_load_ok(
 		PW "    - slug: lab\n"
 		   "      incident: {title: Outage, content: '*slow* disks',"
 		   " style: danger, date: '2026-12-01 22:30'}\n"
@@ -348,7 +319,7 @@ static void test_status_page_incident(void **state)
 	refused(PW "    - slug: lab\n"
 		   "      incident: {title: x, date: '2026-04-31 10:00'}\n", 5,
 		34, "incident.date:", NULL);
-	c = load_ok(PW "    - slug: lab\n"
+	c = unit_load_ok(PW "    - slug: lab\n"
 		       "      incident: {title: x, date: '2028-02-29 23:59:59'}\n");
 	assert_int_equal(watch_config(c)->pages[0].incident.created_s,
 			 1835481599); /* 2028-02-29T23:59:59Z */
