@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tz.h"
 #include "proto/dns/dns.h"
 #include "proto/watch/codes.h"
 #include "proto/watch/jsonq.h"
@@ -449,6 +450,7 @@ static int maint_check(struct config *cfg, void *obj, struct cfg_error *err)
 		[WATCH_MAINT_WEEKDAY] = "recurring-weekday",
 		[WATCH_MAINT_DAY_OF_MONTH] = "recurring-day-of-month",
 		[WATCH_MAINT_INTERVAL] = "recurring-interval",
+		[WATCH_MAINT_CRON] = "cron",
 	};
 	size_t k = 0;
 	while (k < N(names) && strcmp(names[k], w->strategy_text))
@@ -456,24 +458,48 @@ static int maint_check(struct config *cfg, void *obj, struct cfg_error *err)
 	if (k == N(names))
 		return cfg_fail(err, &w->strategy_pos,
 				"strategy: '%s' is not manual, single, "
-				"recurring-weekday, recurring-day-of-month or "
-				"recurring-interval%s", w->strategy_text,
-				strcmp(w->strategy_text, "cron") ? ""
-								: " (cron is not "
-								  "supported yet)");
+				"recurring-weekday, recurring-day-of-month, "
+				"recurring-interval or cron", w->strategy_text);
 	r->strategy = (enum watch_maint_strategy)k;
 	r->active = w->active;
-	if (!strcmp(w->timezone, "local")) {
+	if (!strcmp(w->timezone, "local") ||
+	    !strcmp(w->timezone, "SAME_AS_SERVER")) {
 		w->local = true;
 	} else if (watch_maint_parse_offset(w->timezone, &w->offset_s)) {
-		return cfg_fail(err, &w->timezone_pos,
-				"timezone: '%s' is not UTC, local or +HH:MM "
-				"(zone names are not supported yet)",
-				w->timezone);
+		if (!tz_valid(w->timezone))
+			return cfg_fail(err, &w->timezone_pos,
+					"timezone: '%s' is not UTC, local, "
+					"+HH:MM or a zone of the system's tzdata "
+					"(e.g. Europe/Berlin)", w->timezone);
+		w->zone = w->timezone;
 	}
 	switch (r->strategy) {
 	case WATCH_MAINT_MANUAL:
 		return 0;
+	case WATCH_MAINT_CRON: {
+		char why[160];
+		if (!w->cron)
+			return cfg_fail(err, &w->pos,
+					"cron: a cron window needs its starts "
+					"(minute hour day month weekday)");
+		if (watch_cron_parse(w->cron, &r->cron, why, sizeof(why)))
+			return cfg_fail(err, &w->cron_pos, "cron: %s", why);
+		if (!w->duration)
+			return cfg_fail(err, &w->pos,
+					"duration: a cron window needs one "
+					"(e.g. 60m)");
+		r->duration_s = w->duration;
+		if (w->start && watch_maint_parse_datetime(w->start, &r->from_s))
+			return cfg_fail(err, &w->start_pos,
+					"start: '%s' is not YYYY-MM-DD HH:MM",
+					w->start);
+		if (w->end && watch_maint_parse_datetime(w->end, &r->until_s))
+			return cfg_fail(err, &w->end_pos,
+					"end: '%s' is not YYYY-MM-DD HH:MM", w->end);
+		if (w->start && w->end && r->until_s <= r->from_s)
+			return cfg_fail(err, &w->end_pos, "end: not after start");
+		return 0;
+	}
 	case WATCH_MAINT_SINGLE:
 		if (!w->start || !w->end)
 			return cfg_fail(err, &w->pos,
@@ -552,16 +578,26 @@ static const struct cfg_field maint_fields[] = {
 	      .pos_off = F(MW, strategy_pos), .def = "manual",
 	      .reloadable = true,
 	      .help = "manual, single, recurring-weekday, "
-		      "recurring-day-of-month or recurring-interval"),
+		      "recurring-day-of-month, recurring-interval or cron"),
 	FIELD(.key = "active", .type = CFG_BOOL, .off = F(MW, active),
 	      .def = "true", .reloadable = true,
-	      .help = "manual: on while true"),
+	      .help = "manual: on while true; any other: false turns the "
+		      "window off (Kuma's inactive)"),
 	FIELD(.key = "start", .type = CFG_STRING, .off = F(MW, start),
 	      .pos_off = F(MW, start_pos), .reloadable = true,
-	      .help = "single: YYYY-MM-DD HH:MM"),
+	      .help = "single: YYYY-MM-DD HH:MM; cron: no window before it"),
 	FIELD(.key = "end", .type = CFG_STRING, .off = F(MW, end),
 	      .pos_off = F(MW, end_pos), .reloadable = true,
-	      .help = "single: YYYY-MM-DD HH:MM"),
+	      .help = "single: YYYY-MM-DD HH:MM; cron: no window after it"),
+	FIELD(.key = "cron", .type = CFG_STRING, .off = F(MW, cron),
+	      .pos_off = F(MW, cron_pos), .reloadable = true,
+	      .help = "cron: when windows start, in the zone's wall clock "
+		      "(minute hour day-of-month month day-of-week; names, "
+		      "ranges, */N, @daily...)"),
+	FIELD(.key = "duration", .type = CFG_DURATION, .off = F(MW, duration),
+	      .pos_off = F(MW, duration_pos), .def = "0", .min = 0,
+	      .max = 366LL * 86400, .reloadable = true,
+	      .help = "cron: how long each window lasts (e.g. 90m)"),
 	FIELD(.key = "weekdays", .type = CFG_LIST, .elem = CFG_STRING,
 	      .elem_size = sizeof(const char *), .off = F(MW, weekdays),
 	      .count_off = F(MW, n_weekdays), .pos_off = F(MW, weekdays_pos),
@@ -588,7 +624,9 @@ static const struct cfg_field maint_fields[] = {
 		      "next day)"),
 	FIELD(.key = "timezone", .type = CFG_STRING, .off = F(MW, timezone),
 	      .pos_off = F(MW, timezone_pos), .def = "UTC", .reloadable = true,
-	      .help = "UTC, local (the server's) or +HH:MM / -HH:MM"),
+	      .help = "UTC, local (the server's; SAME_AS_SERVER too), +HH:MM / "
+		      "-HH:MM, or an IANA zone of the system's tzdata "
+		      "(Europe/Berlin; DST followed)"),
 };
 static const struct cfg_section maint_section = {
 	.size = sizeof(MW), .name_off = CFG_NONE, .pos_off = F(MW, pos),

@@ -108,7 +108,7 @@ struct cfg_watch_monitor {
 	bool from_lab;	   /* derived from a lab host (watch.from_lab) */
 };
 
-/* A maintenance window (Kuma's strategies but cron). */
+/* A maintenance window (Kuma's strategies). */
 struct cfg_watch_maint {
 	struct cfg_pos pos;
 	const char *name;
@@ -132,11 +132,16 @@ struct cfg_watch_maint {
 	int64_t interval_days;	       /* recurring-interval */
 	const char *first_day;	       /* "YYYY-MM-DD" */
 	struct cfg_pos first_day_pos;
-	const char *timezone;	       /* UTC, local, +HH:MM */
+	const char *cron;	       /* cron: the starts */
+	struct cfg_pos cron_pos;
+	int64_t duration;	       /* cron: seconds */
+	struct cfg_pos duration_pos;
+	const char *timezone;	       /* UTC, local, +HH:MM, IANA name */
 	struct cfg_pos timezone_pos;
 	/* ---- filled by the check ---- */
 	struct watch_maint_rule rule;
 	bool local;	  /* the server's zone, read when evaluated */
+	const char *zone; /* else an IANA zone (core/tz.h), or NULL */
 	int64_t offset_s; /* else this offset east of UTC */
 };
 
