@@ -478,6 +478,7 @@ static void next_req(struct ap_target *t)
 		.headers = r->headers,
 		.timeout_ms = ap->timeout_ms,
 		.max_response = 64 * 1024,
+		.insecure = r->insecure,
 	};
 	/* HEAD and GET carry no body */
 	if (r->method && (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")))

@@ -61,6 +61,8 @@ struct apprise_request *apprise_bld_req(struct bld *b, const char *method,
 	r->kind = APPRISE_REQ_HTTP;
 	r->method = method;
 	r->url = url;
+	/* Apprise's verify= (default yes): the TLS certificate is checked */
+	r->insecure = !apprise_parse_bool(apprise_url_arg(&b->t->u, "verify"), true);
 	return r;
 }
 
