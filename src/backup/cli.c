@@ -572,6 +572,16 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 #define OPTS ""
 
 const struct cli_command backup_cli_commands[] = {
+	/* the daemon's jobs; the two-word verbs before "jobs" alone */
+	{"backup jobs run", "NAME [--json]",
+	 "run a job of backup.jobs now (the daemon queues it)", 1, 2,
+	 backup_cmd_jobs_run},
+	{"backup jobs history", "NAME [--json]",
+	 "the last runs of a job: when, how long, result, snapshots", 1, 2,
+	 backup_cmd_jobs_history},
+	{"backup jobs", "[--json]",
+	 "the daemon's backup jobs: schedule, state, last and next run", 0, 1,
+	 backup_cmd_jobs},
 	{"backup init", OPTS "[--repository-version 1|2]",
 	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
 	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
