@@ -879,7 +879,7 @@ static void test_reference(void **state)
 		"notify.max_subscribers_per_client", "notify.subscriber_buffer",
 		"notify.apprise", "notify.apprise.listen", "notify.apprise.timeout",
 		"notify.apprise.retries", "notify.apprise.retry_delay_ms",
-		"notify.apprise.max_body", "notify.apprise.recursion_max",
+		"notify.apprise.max_body", "notify.apprise.attach_size", "notify.apprise.recursion_max",
 		"notify.apprise.discord_url", "notify.apprise.slack_url",
 		"notify.apprise.telegram_url", "notify.apprise.pushover_url",
 		"notify.apprise.ntfy_url", "notify.limits",
