@@ -88,6 +88,8 @@ static json_t *monitor_json(const struct watch_mon *m)
 			    json_string(c->from_lab	 ? "lab"
 					: m->target ? m->target->owner
 						    : "config"));
+	if (c->service)
+		json_object_set_new(o, "service", json_string(c->service->name));
 	if (c->url)
 		json_object_set_new(o, "url", json_string(c->url));
 	if (c->hostname) {
