@@ -104,3 +104,86 @@ def test_cron_maintenance_in_a_zone(hearthd_factory, tmp_path):
     page = d.get("/api/status-page/lab").json()
     assert [w["title"] for w in page["maintenanceList"]] == ["berlin-now"]
     assert d.stop() == 0
+
+
+def test_put_and_cli_add_edit_rm(hearthd_factory, tmp_path, target, cli):  # noqa: F811
+    cfg = base_config(tmp_path, watch={"monitors": [
+        {"name": "cfg", "type": "push", "token": "cfgtoken"}]})
+    d = hearthd_factory(yaml(cfg))
+    env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+    url = f"http://127.0.0.1:{target.port}/"
+    r = cli("watch", "add", "name=site", "type=keyword", f"url={url}",
+            "keyword=hello lab", "interval=1", "retries=0", env=env)
+    assert r.returncode == 0, r.stderr
+    assert re.match(r"monitor 'site' added \(id \d+\)", r.stdout), r.stdout
+    ms = wait_for(d, status_is("site", "UP"), "cli-made monitor UP")
+    mid = ms["site"]["id"]
+    assert ms["site"]["source"] == "api" and ms["site"]["retries"] == 0
+    # PUT: the whole spec replaced; a bad field is a 400 naming it; the
+    # config's monitors and unknown ids are refused.
+    put = {"name": "site", "type": "keyword", "url": url,
+           "keyword": "no such words", "interval": 1, "retries": 0}
+    r = d.request("PUT", f"/api/v1/watch/monitors/{mid}", json=put)
+    assert r.status_code == 401
+    for bad, field in (({**put, "interval": "1s"}, "interval"),
+                       ({**put, "url": "gopher://x"}, "url"),
+                       ({**put, "colour": "red"}, "colour"),
+                       ({**put, "name": "cfg"}, "name")):
+        r = d.request("PUT", f"/api/v1/watch/monitors/{mid}", json=bad,
+                      headers=KEY)
+        assert r.status_code in (400, 409), (bad, r.text)
+        assert r.headers["Content-Type"].startswith("application/json")
+        assert r.json()["error"].startswith(field + ":"), r.text
+    r = d.request("PUT", f"/api/v1/watch/monitors/{mid}", data="{",
+                  headers=KEY)
+    assert r.status_code == 400 and r.json()["error"].startswith("body:")
+    cfg_id = monitors(d)["cfg"]["id"]
+    r = d.request("PUT", f"/api/v1/watch/monitors/{cfg_id}", json=put,
+                  headers=KEY)
+    assert r.status_code == 409 and "config file" in r.json()["error"]
+    assert d.request("PUT", "/api/v1/watch/monitors/424242", json=put,
+                     headers=KEY).status_code == 404
+    r = d.request("PUT", f"/api/v1/watch/monitors/{mid}", json=put,
+                  headers=KEY)
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == mid
+    wait_for(d, status_is("site", "DOWN"), "updated keyword DOWN")
+    # Renamed by the CLI (GET spec, set, PUT): same id, history kept.
+    before = len(d.get(f"/api/v1/watch/monitors/{mid}/heartbeats?limit=500",
+                       headers=KEY).json()["heartbeats"])
+    r = cli("watch", "edit", "site", "name=site2", "keyword=hello", env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "monitor 'site2' updated"
+    ms = wait_for(d, lambda ms: ms.get("site2", {}).get("status_text") ==
+                  "UP", "renamed UP")
+    assert "site" not in ms and ms["site2"]["id"] == mid
+    assert d.get(f"/api/v1/watch/monitors/{mid}", headers=KEY).json()[
+        "spec"]["keyword"] == "hello"
+    h = d.get(f"/api/v1/watch/monitors/{mid}/heartbeats?limit=500",
+              headers=KEY).json()["heartbeats"]
+    assert len(h) > before
+    r = cli("watch", "edit", "cfg", "interval=5", env=env)
+    assert r.returncode != 0 and "config" in r.stderr
+    r = cli("watch", "add", "name=x", "type=http", "url=ftp://x", env=env)
+    assert r.returncode != 0 and "url:" in r.stderr
+    # Kept across a restart as updated; then removed by the CLI.
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    ms = monitors(d)
+    assert ms["site2"]["id"] == mid and "site" not in ms
+    body = tmp_path / "m.json"
+    body.write_text(json.dumps({"name": "ping1", "type": "ping",
+                                "hostname": "127.0.0.1", "interval": 1}))
+    r = cli("watch", "add", "--file", str(body), "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["name"] == "ping1"
+    for name in ("site2", "ping1"):
+        r = cli("watch", "rm", name, env=env)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == f"monitor {name} removed"
+    assert cli("watch", "rm", "cfg", env=env).returncode != 0
+    assert sorted(monitors(d)) == ["cfg"]
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    assert sorted(monitors(d)) == ["cfg"]
+    assert d.stop() == 0
