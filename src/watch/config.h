@@ -105,7 +105,9 @@ struct cfg_watch_monitor {
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
 	int parent_index;  /* index of parent in the list, or -1 */
-	bool from_lab;	   /* derived from a lab host (watch.from_lab) */
+	bool from_lab;	   /* derived from lab (watch.from_lab): a host's
+			      ping, or the check of ... */
+	const struct cfg_service *service; /* ... this lab.services entry */
 };
 
 /* A maintenance window (Kuma's strategies). */
@@ -209,8 +211,8 @@ struct cfg_watch {
 	size_t n_pages;
 	int64_t *tls_days; /* expiry thresholds (days), highest first */
 	size_t n_tls_days;
-	/* Ping monitors derived from lab.hosts (appended to monitors by the
-	 * check, after the file's own). */
+	/* Monitors derived from lab.services (their checks) and lab.hosts
+	 * (pings), appended to monitors by the check after the file's own. */
 	bool from_lab;
 	int64_t lab_interval; /* seconds */
 	int64_t lab_retries;

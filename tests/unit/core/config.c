@@ -847,7 +847,7 @@ static void test_reference(void **state)
 		"http.reserved_connections", "http.reserved_clients",
 		"http.metrics_public", "lab", "lab.enabled", "lab.domain",
 		"dns.enabled", "dhcp.enabled",
-		"lab.networks", "lab.networks.NAME.vlan",
+		"lab.networks", "lab.networks.NAME.vlan", "lab.services", "lab.services[].name", "lab.services[].host", "lab.services[].port", "lab.services[].url", "lab.services[].type",
 		"lab.networks.NAME.subnet", "lab.networks.NAME.gateway",
 		"lab.hosts", "lab.hosts.NAME.ip", "lab.hosts.NAME.mac",
 		"lab.hosts.NAME.network", "lab.hosts.NAME.public",

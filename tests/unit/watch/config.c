@@ -261,6 +261,81 @@ static void test_from_lab(void **state)
 	config_unref(c);
 }
 
+/* lab.services: a check each (http for a url, port for host + port, or
+ * the type), marked as derived, before the hosts' pings. */
+static void test_lab_services(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		"lab:\n  hosts:\n"
+		"    nas: {ip: 192.168.1.5}\n"
+		"  services:\n"
+		"    - {name: files, host: nas, port: 445}\n"
+		"    - {name: wiki, url: 'https://wiki.lab.internal/'}\n"
+		"    - {name: both, host: nas, port: 8080, url: 'http://nas:8080/'}\n"
+		"    - {name: dbhost, host: db.lab.internal, port: 5432, type: ping}\n"
+		"    - {name: web, host: '10.0.0.9', port: 80}\n"
+		"watch:\n  from_lab: true\n  lab_interval: 20s\n"
+		"  monitors: [{name: web, type: push, token: abcd}]\n");
+	const struct cfg_watch *w = watch_config(c);
+	/* web is the file's; four services, then nas's ping. */
+	assert_int_equal(w->n_monitors, 6);
+	const struct cfg_watch_monitor *m = w->monitors;
+	assert_false(m[0].from_lab);
+	assert_string_equal(m[1].name, "files");
+	assert_int_equal(m[1].type, WATCH_PORT);
+	assert_string_equal(m[1].hostname, "192.168.1.5");
+	assert_int_equal(m[1].port, 445);
+	assert_true(m[1].from_lab);
+	assert_string_equal(m[1].service->name, "files");
+	assert_int_equal(m[1].interval, 20);
+	assert_string_equal(m[2].name, "wiki");
+	assert_int_equal(m[2].type, WATCH_HTTP);
+	assert_string_equal(m[2].url, "https://wiki.lab.internal/");
+	assert_int_equal(m[2].n_codes, 1);
+	assert_int_equal(m[2].codes[0].hi, 299);
+	assert_int_equal(m[3].type, WATCH_HTTP); /* a url wins */
+	assert_int_equal(m[4].type, WATCH_PING);
+	assert_string_equal(m[4].hostname, "db.lab.internal");
+	assert_string_equal(m[5].name, "nas");
+	assert_int_equal(m[5].type, WATCH_PING);
+	assert_null(m[5].service);
+	config_unref(c);
+	/* Without watch.from_lab: nothing derived. */
+	c = unit_load_ok("lab:\n  services: [{name: a, url: 'http://a.lab/'}]\n"
+			 "watch: {}\n");
+	assert_int_equal(watch_config(c)->n_monitors, 0);
+	config_unref(c);
+}
+
+#define LS "lab:\n  hosts: {nas: {ip: 192.168.1.5}, bare: {}}\n  services:\n"
+static void test_lab_service_refusals(void **state)
+{
+	(void)state;
+	refused(LS "    - {name: a, url: 'ftp://x/'}\n", 4, 22, "url:",
+		"not http:// or https://");
+	refused(LS "    - {name: a, host: nas}\n", 4, 23, "host, port:", "'a'");
+	refused(LS "    - {name: a, type: http, host: nas}\n", 4, 23, "url:",
+		"no url");
+	refused(LS "    - {name: a}\n", 4, 7, "host, port:", NULL);
+	refused(LS "    - {name: a, type: dns, url: 'http://x/'}\n", 4, 23,
+		"type:", "'dns' is not http, port or ping");
+	refused(LS "    - {name: a, host: nsa, port: 1}\n", 4, 23, "host:",
+		"'nsa' is not a lab host");
+	refused(LS "    - {name: a, host: bare, port: 1}\n", 4, 23, "host:",
+		"no ip");
+	refused(LS "    - {name: a, host: 'a b', port: 1}\n", 4, 23, "host:",
+		NULL);
+	refused(LS "    - {name: a, host: nas, port: 70000}\n", 4, 34, "port",
+		NULL);
+	refused(LS "    - {name: a, url: 'http://x/'}\n"
+		   "    - {name: a, url: 'http://y/'}\n", 5, 14, "name:",
+		"twice");
+	refused(LS "    - {name: nas, url: 'http://x/'}\n"
+		   "watch: {from_lab: true}\n", 4, 14, "name:",
+		"lab host");
+}
+
 static void test_disabled(void **state)
 {
 	(void)state;
@@ -428,6 +503,8 @@ int main(void)
 		cmocka_unit_test(test_cron_windows_across_dst),
 		cmocka_unit_test(test_redis_strings),
 		cmocka_unit_test(test_from_lab),
+		cmocka_unit_test(test_lab_services),
+		cmocka_unit_test(test_lab_service_refusals),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_status_page_incident),
