@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backup/cli_priv.h"
 #include "backup/lock.h"
@@ -321,7 +322,7 @@ static int forget_group(struct forget_run *fr, struct group *g)
 		ps[i].n_tags = g->v[i]->s.tags.n;
 	}
 	if (!rc)
-		bk_policy_apply(&fr->pol, ps, n, pv);
+		bk_policy_apply(&fr->pol, ps, n, (int64_t)time(NULL), pv);
 	json_t *jkeep = json_array(), *jrm = json_array(), *jreasons = json_array();
 	for (size_t i = 0; !rc && i < n; i++) {
 		if (!pv[i].keep) {
@@ -339,7 +340,7 @@ static int forget_group(struct forget_run *fr, struct group *g)
 			r = e ? e + 1 : r + l;
 		}
 		for (int b = 0; b < BK_KEEP_N; b++)
-			if (pv[i].left[b] > 0)
+			if (pv[i].left[b])
 				json_object_set_new(c, counter_name[b], json_integer(pv[i].left[b]));
 		json_array_append_new(jreasons, json_pack("{s:O,s:o,s:o}", "snapshot", g->v[i]->j,
 							  "matches", m, "counters", c));

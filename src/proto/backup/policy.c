@@ -255,8 +255,14 @@ static void add_reason(struct bk_policy_verdict *v, const char *r)
 }
 
 void bk_policy_apply(const struct bk_policy *p, const struct bk_policy_snap *s, size_t n,
-		     struct bk_policy_verdict *v)
+		     int64_t now, struct bk_policy_verdict *v)
 {
+	struct bk_time latest = {BK_TIME_ZERO_SEC, 0, 0};
+	for (size_t i = 0; i < n; i++)
+		if (s[i].time.sec <= now) {
+			latest = s[i].time;
+			break;
+		}
 	int left[BK_KEEP_N];
 	int64_t last[BK_KEEP_N], lastw[BK_KEEP_N];
 	bool have[BK_KEEP_N] = {false}, havew[BK_KEEP_N] = {false};
@@ -265,7 +271,7 @@ void bk_policy_apply(const struct bk_policy *p, const struct bk_policy_snap *s, 
 
 	for (int b = 0; b < BK_KEEP_N; b++) {
 		left[b] = p->count[b];
-		since[b] = n ? back_by(&s[0].time, &p->within[b]) : 0;
+		since[b] = back_by(&latest, &p->within[b]);
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct bk_policy_verdict *x = &v[i];
@@ -279,7 +285,7 @@ void bk_policy_apply(const struct bk_policy *p, const struct bk_policy_snap *s, 
 				add_reason(x, text);
 			}
 		if (!bk_duration_zero(&p->within[BK_KEEP_LAST]) &&
-		    after(&s[i].time, since[BK_KEEP_LAST], s[0].time.nsec)) {
+		    after(&s[i].time, since[BK_KEEP_LAST], latest.nsec)) {
 			char d[64];
 			bk_duration_format(&p->within[BK_KEEP_LAST], d, sizeof d);
 			snprintf(text, sizeof text, "within %s", d);
@@ -300,7 +306,7 @@ void bk_policy_apply(const struct bk_policy *p, const struct bk_policy_snap *s, 
 		}
 		for (int b = 1; b < BK_KEEP_N; b++) {
 			if (bk_duration_zero(&p->within[b]) ||
-			    !after(&s[i].time, since[b], s[0].time.nsec))
+			    !after(&s[i].time, since[b], latest.nsec))
 				continue;
 			int64_t val = bucket_of(b, &s[i].time, i);
 			if (havew[b] && val == lastw[b])
@@ -314,6 +320,6 @@ void bk_policy_apply(const struct bk_policy *p, const struct bk_policy_snap *s, 
 			add_reason(x, text);
 		}
 		for (int b = 0; b < BK_KEEP_N; b++)
-			x->left[b] = left[b] > 0 ? left[b] : 0;
+			x->left[b] = left[b];
 	}
 }

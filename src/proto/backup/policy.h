@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "proto/backup/gojson.h"
 
@@ -71,7 +72,7 @@ struct bk_policy_verdict {
 	 * daily snapshot"); "" when removed. */
 	char reasons[512];
 	/* restic's "counters": what is left of each count after this one
-	 * (0 when it is not in the policy or ran out; restic omits those). */
+	 * (a count <= 0 stays as given; restic omits the zeros). */
 	int left[BK_KEEP_N];
 };
 
@@ -82,10 +83,12 @@ bool bk_tags_match(const char *const *tags, size_t n_tags, const struct bk_tagli
  * Applies @p to one group of @n snapshots, @s sorted newest first (the
  * caller sorts: restic's order). @v[i] is snapshot i's verdict. Times are
  * bucketed in each snapshot's own zone offset (Go keeps the offset it
- * read); durations count back from the newest snapshot's time, calendar
- * first then hours, and a snapshot is within when strictly after that.
+ * read); durations count back, calendar first then hours, from the newest
+ * snapshot not after @now (restic 0.14 skips snapshots from the future
+ * there; none: Go's zero time, so every snapshot is within), and a
+ * snapshot is within when strictly after that.
  */
 void bk_policy_apply(const struct bk_policy *p, const struct bk_policy_snap *s, size_t n,
-		     struct bk_policy_verdict *v);
+		     int64_t now, struct bk_policy_verdict *v);
 
 #endif
