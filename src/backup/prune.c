@@ -542,17 +542,17 @@ static void report(const struct prune *p, uint64_t rm_unused, uint64_t repack_by
 	char a[32], b[32];
 	printf("\n");
 	backup_format_bytes(sz[0], a, sizeof a);
-	printf("to repack:     %10llu blobs / %s\n", (unsigned long long)nb[0], a);
+	printf("%-14s%10llu blobs / %s\n", "to repack:", (unsigned long long)nb[0], a);
 	backup_format_bytes(sz[1], a, sizeof a);
-	printf("this removes:  %10llu blobs / %s\n", (unsigned long long)nb[1], a);
+	printf("%-14s%10llu blobs / %s\n", "this removes:", (unsigned long long)nb[1], a);
 	backup_format_bytes(sz[2], a, sizeof a);
-	printf("to delete:     %10llu blobs / %s\n", (unsigned long long)nb[2], a);
+	printf("%-14s%10llu blobs / %s\n", "to delete:", (unsigned long long)nb[2], a);
 	backup_format_bytes(rm_bytes, a, sizeof a);
-	printf("total prune:   %10llu blobs / %s\n", (unsigned long long)rm_blobs, a);
+	printf("%-14s%10llu blobs / %s\n", "total prune:", (unsigned long long)rm_blobs, a);
 	uint64_t rem_blobs = p->st->blobs_used + p->st->blobs_unused - rm_blobs;
 	uint64_t rem_bytes = p->st->bytes_used + p->st->bytes_unused - rm_unused;
 	backup_format_bytes(rem_bytes, a, sizeof a);
-	printf("remaining:     %10llu blobs / %s\n", (unsigned long long)rem_blobs, a);
+	printf("%-14s%10llu blobs / %s\n", "remaining:", (unsigned long long)rem_blobs, a);
 	uint64_t unused_after = p->st->bytes_unused - rm_unused;
 	backup_format_bytes(unused_after, b, sizeof b);
 	printf("unused size after prune: %s (%.2f%% of remaining size)\n\n", b,
