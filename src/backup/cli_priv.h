@@ -73,4 +73,21 @@ int backup_cmd_key_add(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_remove(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_passwd(struct cli *cli, int argc, char **argv);
 
+struct backup_snap;
+struct backup_snap_filter;
+/* Every value of a repeatable option (--host A --host B) out of argv
+ * into *vals (malloc'd array of pointers into argv; free it). */
+int backup_cli_take_multi(int *argc, char **argv, const char *lng, const char *shrt,
+			  const char ***vals, size_t *n);
+/* restic's --host, --tag T[,T], --path (repeatable) into @f
+ * (backup_cli_filter_free). */
+int backup_cli_filter_options(int *argc, char **argv, struct backup_snap_filter *f);
+void backup_cli_filter_free(struct backup_snap_filter *f);
+/* restic's snapshot table (with a Reasons column when @reasons, each
+ * '\n'-separated), in the order given. */
+void backup_cli_snap_table(struct backup_snap *const *v, size_t n, const char *const *reasons);
+/* cli_forget.c */
+int backup_cmd_forget(struct cli *cli, int argc, char **argv);
+int backup_cmd_prune(struct cli *cli, int argc, char **argv);
+
 #endif
