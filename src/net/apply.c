@@ -129,7 +129,8 @@ static int sysctl_write(const char *link, const char *key, int value)
 	return rc;
 }
 
-int net_observe(struct net_observed *o, char *err, size_t errlen)
+int net_observe(struct net_observed *o, bool need_table, char *err,
+		size_t errlen)
 {
 	struct nl nl = {0};
 	struct observing ob = {.o = o};
@@ -158,10 +159,15 @@ int net_observe(struct net_observed *o, char *err, size_t errlen)
 		s->disable_ipv6 = v6 ? sysctl_read(s->name, "disable_ipv6") : 1;
 		s->accept_ra = v6 ? sysctl_read(s->name, "accept_ra") : 0;
 	}
-	rc = net_nft_observe(&o->has_table, &o->table_comment);
+	char why[256] = "";
+	rc = net_nft_observe(&o->has_table, &o->table_comment, why, sizeof(why));
+	/* No nftables here (no nf_tables in the kernel): no table of ours
+	 * either, which is only a problem when the lab wants one. */
+	if (rc == -EIO && !need_table)
+		return 0;
 	if (rc)
 		snprintf(err, errlen, "reading table inet hearth: %s",
-			 strerror(-rc));
+			 *why ? why : strerror(-rc));
 	return rc;
 }
 
@@ -437,7 +443,7 @@ int net_sync(const struct cfg_lab *lab, const char *host, bool apply,
 	int rc;
 	memset(res, 0, sizeof(*res));
 	if ((rc = net_desired_build(lab, host, &want, err, errlen)) ||
-	    (rc = net_observe(&seen, err, errlen)))
+	    (rc = net_observe(&seen, want.table != NULL, err, errlen)))
 		goto out;
 	if ((rc = net_plan_build(&want, &seen, &plan))) {
 		snprintf(err, errlen, "out of memory");

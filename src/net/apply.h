@@ -17,9 +17,11 @@
  */
 
 /* Reads the links (with addresses, STP, IPv6 sysctls) and table inet
- * hearth into @o (zeroed by the caller; net_observed_free it). 0 or a
+ * hearth into @o (zeroed by the caller; net_observed_free it). Without
+ * @need_table, nftables being unusable reads as "no table". 0 or a
  * negative errno with the reason in @err. */
-int net_observe(struct net_observed *o, char *err, size_t errlen);
+int net_observe(struct net_observed *o, bool need_table, char *err,
+		size_t errlen);
 
 /*
  * Runs @plan's steps in order (refuses with -EINVAL when it has

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/netlink.h>
 
 static const struct cfg_network *network(const struct cfg_lab *lab,
 					 const char *name)
@@ -94,9 +97,22 @@ out:
 	return rc;
 }
 
-/* A context with output and errors in buffers. */
+/* libnftables exits the process when the kernel has no nfnetlink, so
+ * that is asked first. */
+static bool have_nfnetlink(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* A context with output and errors in buffers; NULL without nftables. */
 static struct nft_ctx *ctx_new(void)
 {
+	if (!have_nfnetlink())
+		return NULL;
 	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!c)
 		return NULL;
@@ -107,7 +123,8 @@ static struct nft_ctx *ctx_new(void)
 
 static void copy_error(struct nft_ctx *c, char *err, size_t errlen)
 {
-	const char *e = c ? nft_ctx_get_error_buffer(c) : "out of memory";
+	const char *e = c ? nft_ctx_get_error_buffer(c)
+			  : "no nftables in this kernel (nfnetlink)";
 	snprintf(err, errlen, "%s", e && *e ? e : "nft failed");
 	/* One line for the log. */
 	for (char *p = err; *p; p++)
@@ -126,18 +143,22 @@ int net_nft_run(const char *text, char *err, size_t errlen)
 	return rc;
 }
 
-int net_nft_observe(bool *exists, char **comment)
+int net_nft_observe(bool *exists, char **comment, char *err, size_t errlen)
 {
 	struct nft_ctx *c = ctx_new();
-	int rc = -ENOMEM;
+	int rc;
 	*exists = false;
 	*comment = NULL;
-	if (!c)
-		return rc;
+	if (!c) {
+		copy_error(c, err, errlen);
+		return -EIO;
+	}
 	/* Absent: nft says "No such file or directory"; that is an answer. */
 	if (nft_run_cmd_from_buffer(c, "list table inet hearth")) {
 		const char *e = nft_ctx_get_error_buffer(c);
 		rc = e && strstr(e, "No such file") ? 0 : -EIO;
+		if (rc)
+			copy_error(c, err, errlen);
 		goto out;
 	}
 	/* nft's JSON (1.0.6) leaves table comments out; the text has it

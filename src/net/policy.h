@@ -30,8 +30,9 @@ int net_policy_render(const struct cfg_lab *lab, char **out, char *comment,
 int net_nft_run(const char *text, char *err, size_t errlen);
 
 /* Reads whether table inet hearth exists and its comment (*comment
- * malloc'd, NULL without one). 0 or -EIO/-ENOMEM. */
-int net_nft_observe(bool *exists, char **comment);
+ * malloc'd, NULL without one). 0 or -EIO (nft's message in @err) or
+ * -ENOMEM. */
+int net_nft_observe(bool *exists, char **comment, char *err, size_t errlen);
 
 /* Deletes table inet hearth if it exists. 0 or -EIO. */
 int net_nft_delete(char *err, size_t errlen);
