@@ -160,7 +160,7 @@ int net_observe(struct net_observed *o, bool need_table, char *err,
 		s->accept_ra = v6 ? sysctl_read(s->name, "accept_ra") : 0;
 	}
 	char why[256] = "";
-	rc = net_nft_observe(&o->has_table, &o->table_comment, why, sizeof(why));
+	rc = net_nft_observe(&o->has_table, &o->table_listing, why, sizeof(why));
 	/* No nftables here (no nf_tables in the kernel): no table of ours
 	 * either, which is only a problem when the lab wants one. */
 	if (rc == -EIO && !need_table)

@@ -222,7 +222,7 @@ void net_observed_free(struct net_observed *o)
 	if (!o)
 		return;
 	free(o->links);
-	free(o->table_comment);
+	free(o->table_listing);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -242,6 +242,44 @@ const struct net_seen *net_observed_by_index(const struct net_observed *o,
 		if (o->links[i].ifindex == ifindex)
 			return &o->links[i];
 	return NULL;
+}
+
+/* The next non-blank line of *p, trimmed: its start, and *len. */
+static const char *next_line(const char **p, size_t *len)
+{
+	for (;;) {
+		const char *s = *p;
+		if (!*s)
+			return NULL;
+		const char *nl = strchr(s, '\n');
+		const char *e = nl ? nl : s + strlen(s);
+		*p = nl ? nl + 1 : e;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		if (e > s) {
+			*len = (size_t)(e - s);
+			return s;
+		}
+	}
+}
+
+bool net_table_matches(const char *listing, const char *text)
+{
+	/* The definition is the last command of the rendering. */
+	const char *def = strstr(text, "table inet hearth {");
+	if (!def)
+		return false;
+	const char *a = listing, *b = def;
+	for (;;) {
+		size_t la = 0, lb = 0;
+		const char *x = next_line(&a, &la), *y = next_line(&b, &lb);
+		if (!x || !y)
+			return !x && !y;
+		if (la != lb || memcmp(x, y, la))
+			return false;
+	}
 }
 
 /* ---- the diff ---- */
@@ -545,8 +583,8 @@ static void plan_table(struct builder *b, const struct net_desired *want)
 		item_end(b);
 		return;
 	}
-	bool same = o->has_table && o->table_comment &&
-		    strcmp(o->table_comment, want->table_comment) == 0;
+	bool same = o->has_table && o->table_listing &&
+		    net_table_matches(o->table_listing, want->table);
 	item_begin(b, !o->has_table ? NET_CREATE : same ? NET_LEAVE : NET_CHANGE,
 		   "table inet hearth", "");
 	if (!b->item)

@@ -74,10 +74,9 @@ struct net_seen {
 struct net_observed {
 	struct net_seen *links; /* malloc'd; net_observed_free */
 	size_t n, cap;
-	/* The comment of table inet hearth (malloc'd), NULL when there is no
-	 * such table; has_table says whether it exists. */
+	/* Whether table inet hearth exists, and its listing (malloc'd). */
 	bool has_table;
-	char *table_comment;
+	char *table_listing;
 };
 
 enum net_op_type {
@@ -151,6 +150,10 @@ struct net_plan {
 int net_desired_build(const struct cfg_lab *lab, const char *host,
 		      struct net_desired *out, char *err, size_t errlen);
 void net_desired_free(struct net_desired *d);
+
+/* Whether nft's @listing of the table is what @text (a rendering of
+ * net_policy_render) defines, whitespace and blank lines aside. */
+bool net_table_matches(const char *listing, const char *text);
 
 /* Adds a link to @o (copied); -ENOMEM. For the observer and tests. */
 int net_observed_add(struct net_observed *o, const struct net_seen *s);

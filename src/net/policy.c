@@ -62,6 +62,7 @@ int net_policy_render(const struct cfg_lab *lab, char **out, char *comment,
 	if (!f)
 		goto out;
 	rules = render_chain(f, lab, "forward");
+	fputc('\n', f);
 	render_chain(f, lab, "input");
 	if (fclose(f))
 		goto out;
@@ -143,12 +144,12 @@ int net_nft_run(const char *text, char *err, size_t errlen)
 	return rc;
 }
 
-int net_nft_observe(bool *exists, char **comment, char *err, size_t errlen)
+int net_nft_observe(bool *exists, char **listing, char *err, size_t errlen)
 {
 	struct nft_ctx *c = ctx_new();
 	int rc;
 	*exists = false;
-	*comment = NULL;
+	*listing = NULL;
 	if (!c) {
 		copy_error(c, err, errlen);
 		return -EIO;
@@ -161,18 +162,8 @@ int net_nft_observe(bool *exists, char **comment, char *err, size_t errlen)
 			copy_error(c, err, errlen);
 		goto out;
 	}
-	/* nft's JSON (1.0.6) leaves table comments out; the text has it
-	 * on a line of its own: "\tcomment \"...\"". */
-	const char *text = nft_ctx_get_output_buffer(c);
-	const char *cm = text ? strstr(text, "\n\tcomment \"") : NULL;
 	*exists = true;
-	rc = 0;
-	if (cm) {
-		cm += strlen("\n\tcomment \"");
-		const char *end = strchr(cm, '"');
-		if (end && !(*comment = strndup(cm, (size_t)(end - cm))))
-			rc = -ENOMEM;
-	}
+	rc = (*listing = strdup(nft_ctx_get_output_buffer(c))) ? 0 : -ENOMEM;
 out:
 	nft_ctx_free(c);
 	return rc;

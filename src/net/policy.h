@@ -12,9 +12,10 @@
  * The table hearth owns is `table inet hearth`: a forward and an input
  * chain (policy accept: traffic no rule names is none of hearth's
  * business), established/related first, then one rule per lab.policy
- * entry in order, matching the networks' subnets. The table's comment
- * carries a fingerprint of the text (net_table_comment), so a plan can
- * tell "as rendered" from "changed by hand" without parsing rules.
+ * entry in order, matching the networks' subnets. The definition is
+ * written as nft lists it, so a plan compares the listing with it line by
+ * line (whitespace aside) and sees a rule added by hand; the comment
+ * (a fingerprint of the rules) tells people which render it is.
  */
 
 /* Renders @lab's policy into *out (malloc'd, the caller frees): the
@@ -29,10 +30,10 @@ int net_policy_render(const struct cfg_lab *lab, char **out, char *comment,
  * nft's message in @err. Needs CAP_NET_ADMIN in the current netns. */
 int net_nft_run(const char *text, char *err, size_t errlen);
 
-/* Reads whether table inet hearth exists and its comment (*comment
- * malloc'd, NULL without one). 0 or -EIO (nft's message in @err) or
- * -ENOMEM. */
-int net_nft_observe(bool *exists, char **comment, char *err, size_t errlen);
+/* Reads whether table inet hearth exists and its listing (`nft list
+ * table inet hearth`, *listing malloc'd, NULL when absent). 0 or -EIO
+ * (nft's message in @err) or -ENOMEM. */
+int net_nft_observe(bool *exists, char **listing, char *err, size_t errlen);
 
 /* Deletes table inet hearth if it exists. 0 or -EIO. */
 int net_nft_delete(char *err, size_t errlen);

@@ -26,7 +26,7 @@ struct net_job {
 };
 
 struct net_room {
-	const struct room_ctx *ctx;
+	struct workq *workq;	/* the daemon's (ctx is open()'s only) */
 	struct config *cfg;	/* the current snapshot (a reference) */
 	struct net_job *job;	/* in flight, or NULL */
 	bool again;		/* a reload came while it ran */
@@ -111,7 +111,7 @@ static void submit(struct net_room *r)
 	j->cfg = config_ref(r->cfg);
 	j->apply = n && n->apply;
 	r->job = j;
-	int rc = workq_submit(r->ctx->workq, job_work, job_done, j);
+	int rc = workq_submit(r->workq, job_work, job_done, j);
 	if (rc) {
 		log_error("net", "cannot queue the plan: %s", strerror(-rc));
 		config_unref(j->cfg);
@@ -126,7 +126,7 @@ static int net_open(const struct room_ctx *ctx, const struct config *cfg,
 	struct net_room *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->ctx = ctx;
+	r->workq = ctx->workq;
 	r->cfg = config_ref((struct config *)cfg);
 	*out = r;
 	return 0;
