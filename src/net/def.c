@@ -7,7 +7,7 @@ const struct room_def net_room_def = {
 	.name = "net",
 	.help = "the net room: lab.networks' VLAN sub-interfaces and bridges, "
 		"and lab.policy as table inet hearth; absent: hearthd leaves "
-		"links alone (hearth net plan|apply|check work anyway)",
+		"links alone (hearth net plan, apply and check work anyway)",
 	.config = &net_config_section,
 	.config_size = sizeof(struct cfg_net),
 	.ops = &net_room_ops,
