@@ -624,7 +624,7 @@ static void test_lab_net_keys(void **state)
 	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
 		     "  hosts:\n    a:\n      interfaces:\n"
 		     "        - {network: dmz, ip: 10.9.0.1}\n",
-		     7, 34, outside);
+		     7, 30, outside);
 	static const char *const nethost[] = {"host 'zeus'", "not in lab.hosts", NULL};
 	unit_refused("lab:\n  hosts:\n    a: {ip: 10.0.0.1}\nnet:\n  host: zeus\n",
 		     5, 9, nethost);
