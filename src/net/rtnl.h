@@ -4,6 +4,7 @@
 #define HEARTH_NET_RTNL_H
 
 #include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
 #include <stdbool.h>
 #include <stdint.h>
 
