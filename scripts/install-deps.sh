@@ -20,6 +20,8 @@ chromium fonts-dejavu-core
 libsodium-dev apprise python3-aiosmtpd nodejs
 restic libzstd-dev libssl-dev libssh-dev libfuse3-dev
 zlib1g-dev borgbackup
+libmnl-dev libnftables-dev nftables busybox-static linux-image-amd64
+qemu-system-x86 cpio iputils-ping
 "
 
 # The npm clients of the notify room's tests (tests/integration/node),

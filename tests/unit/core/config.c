@@ -556,6 +556,80 @@ static void expect_lab_error(const char *hosts, const char *at, int nth,
 	free(y);
 }
 
+/* lab.networks' bridge/trunk/host_address and hosts' interfaces (the net
+ * room's keys in core's lab section). */
+static void test_lab_net_keys(void **state)
+{
+	(void)state;
+	struct config *c = load_ok(
+		"lab:\n"
+		"  networks:\n"
+		"    dmz: {vlan: 30, subnet: 10.0.30.0/24, bridge: dmzbr,\n"
+		"          trunk: eth0}\n"
+		"    hyp: {subnet: 10.0.40.0/24, host_address: static}\n"
+		"  hosts:\n"
+		"    atlas:\n"
+		"      ip: 10.0.40.11\n"
+		"      interfaces:\n"
+		"        - network: dmz\n"
+		"          trunk: enp1s0\n"
+		"        - {network: hyp, bridge: hypbr}\n");
+	const struct cfg_network *n = &c->lab.networks[0];
+	assert_string_equal(n->bridge, "dmzbr");
+	assert_string_equal(n->trunk, "eth0");
+	assert_int_equal(n->host_address, CFG_HOST_ADDRESS_NONE);
+	assert_int_equal(c->lab.networks[1].host_address, CFG_HOST_ADDRESS_STATIC);
+	const struct cfg_host *h = &c->lab.hosts[0];
+	assert_true(h->has_interfaces);
+	assert_int_equal(h->n_interfaces, 2);
+	assert_string_equal(h->interfaces[0].trunk, "enp1s0");
+	assert_string_equal(h->interfaces[1].bridge, "hypbr");
+	assert_int_equal(h->interfaces[1].pos.line, 12);
+	config_unref(c);
+
+	static const char *const ifname[] = {"bridge", "not an interface name", NULL};
+	unit_refused("lab:\n  networks:\n    dmz:\n      subnet: 10.0.0.0/24\n"
+		     "      bridge: dmz/br\n", 5, 15, ifname);
+	static const char *const toolong[] = {"bridge", "1-15", NULL};
+	unit_refused("lab:\n  networks:\n    dmz:\n      subnet: 10.0.0.0/24\n"
+		     "      bridge: abcdefghijklmnop\n", 5, 15, toolong);
+	static const char *const vname[] = {"VLAN interface", "longer than 15", NULL};
+	unit_refused("lab:\n  networks:\n    dmz:\n      subnet: 10.0.0.0/24\n"
+		     "      vlan: 3000\n      trunk: enp0s31f6xy\n", 6, 14, vname);
+	static const char *const ha[] = {"host_address", "none, dhcp or static", NULL};
+	unit_refused("lab:\n  networks:\n    dmz:\n      subnet: 10.0.0.0/24\n"
+		     "      host_address: manual\n", 5, 21, ha);
+	static const char *const dup[] = {"same bridge", "'dmz'", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "    lan:\n      subnet: 10.1.0.0/24\n      bridge: br0\n",
+		     6, 15, dup);
+	static const char *const unknown[] = {"unknown network", "'wan'", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "  hosts:\n    a:\n      interfaces:\n        - network: wan\n",
+		     7, 20, unknown);
+	static const char *const twice[] = {"lists network 'dmz' twice", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "  hosts:\n    a:\n      interfaces:\n        - network: dmz\n"
+		     "        - network: dmz\n", 8, 20, twice);
+	static const char *const nolink[] = {"needs a trunk or a bridge", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24}\n"
+		     "  hosts:\n    a:\n      interfaces:\n        - network: dmz\n",
+		     7, 11, nolink);
+	static const char *const noip[] = {"static", "needs an ip", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "  hosts:\n    a:\n      interfaces:\n"
+		     "        - {network: dmz, host_address: static}\n",
+		     7, 11, noip);
+	static const char *const outside[] = {"outside network 'dmz'", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "  hosts:\n    a:\n      interfaces:\n"
+		     "        - {network: dmz, ip: 10.9.0.1}\n",
+		     7, 30, outside);
+	static const char *const nethost[] = {"host 'zeus'", "not in lab.hosts", NULL};
+	unit_refused("lab:\n  hosts:\n    a: {ip: 10.0.0.1}\nnet:\n  host: zeus\n",
+		     5, 9, nethost);
+}
+
 static void test_lab_checks(void **state)
 {
 	(void)state;
@@ -851,6 +925,15 @@ static void test_reference(void **state)
 		"lab.networks.NAME.subnet", "lab.networks.NAME.gateway",
 		"lab.hosts", "lab.hosts.NAME.ip", "lab.hosts.NAME.mac",
 		"lab.hosts.NAME.network", "lab.hosts.NAME.public",
+		"lab.networks.NAME.bridge", "lab.networks.NAME.trunk",
+		"lab.networks.NAME.host_address", "lab.hosts.NAME.interfaces",
+		"lab.hosts.NAME.interfaces[].network",
+		"lab.hosts.NAME.interfaces[].trunk",
+		"lab.hosts.NAME.interfaces[].bridge",
+		"lab.hosts.NAME.interfaces[].host_address",
+		"lab.hosts.NAME.interfaces[].ip", "lab.policy",
+		"lab.policy[].from", "lab.policy[].to", "lab.policy[].action",
+		"net", "net.enabled", "net.apply", "net.host",
 		"dns", "dns.listen", "dns.zones", "dns.zones[].name",
 		"dns.zones[].file", "dns.udp_workers", "dns.udp_payload",
 		"dns.tcp_idle_timeout", "dns.tcp_max_connections",
@@ -960,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_syntax_position),
 		cmocka_unit_test(test_position_without_token),
 		cmocka_unit_test(test_lab_checks),
+		cmocka_unit_test(test_lab_net_keys),
 		cmocka_unit_test(test_anchors_refused),
 		cmocka_unit_test(test_not_a_mapping),
 		cmocka_unit_test(test_too_large),
