@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "core/config_vms.h"
 #include "core/room.h"
 
 /* FIELD() sets the "none" offsets, then the entry's own values override
@@ -252,8 +253,10 @@ static const struct cfg_section host_section = {
 
 static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
-	(void)cfg;
 	struct cfg_lab *lab = obj;
+	int rc = cfg_lab_add_vm_hosts(cfg, lab, err);
+	if (rc)
+		return rc;
 	/* One address, one MAC, one public address per host. */
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct cfg_host *a = &lab->hosts[i];
@@ -294,6 +297,12 @@ static const struct cfg_field lab_fields[] = {
 	      .count_off = F(struct cfg_lab, n_hosts), .reloadable = true,
 	      .sub = &host_section,
 	      .help = "name -> {ip, mac, network, public}"),
+	FIELD(.key = "vms", .type = CFG_MAP, .off = F(struct cfg_lab, vms),
+	      .count_off = F(struct cfg_lab, n_vms), .reloadable = true,
+	      .sub = &cfg_vm_section,
+	      .help = "name -> {hypervisor, vcpus, memory, mac, ip, network, "
+		      "image, disk_size, disks, autostart, cloud_init}: VMs on "
+		      "libvirt (hearth vm); with ip they are lab hosts too"),
 };
 static const struct cfg_section lab_section = {
 	.fields = lab_fields, .n_fields = N(lab_fields),
