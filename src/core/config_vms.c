@@ -24,7 +24,7 @@ static int disk_check(struct config *cfg, void *obj, struct cfg_error *err)
 
 static const struct cfg_field disk_fields[] = {
 	FIELD(.key = "size", .type = CFG_SIZE, .off = F(struct cfg_vm_disk, size),
-	      .required = true, .min = 1048576, .max = INT64_MAX,
+	      .required = true, .min = 1048576, .max = 70368744177664,
 	      .reloadable = true, .help = "size of the new volume (20G)"),
 	FIELD(.key = "pool", .type = CFG_STRING, .off = F(struct cfg_vm_disk, pool),
 	      .reloadable = true, .help = "storage pool (default: the VM's)"),
@@ -107,7 +107,7 @@ static const struct cfg_field vm_fields[] = {
 	      .help = "virtual CPUs"),
 	FIELD(.key = "memory", .type = CFG_SIZE, .off = F(struct cfg_vm, memory),
 	      .pos_off = F(struct cfg_vm, memory_pos), .def = "512M",
-	      .min = 16777216, .max = INT64_MAX, .reloadable = true,
+	      .min = 16777216, .max = 1099511627776, .reloadable = true,
 	      .help = "memory (512M, 2G)"),
 	FIELD(.key = "mac", .type = CFG_MAC, .off = F(struct cfg_vm, mac),
 	      .set_off = F(struct cfg_vm, has_mac),
@@ -133,7 +133,7 @@ static const struct cfg_field vm_fields[] = {
 	FIELD(.key = "disk_size", .type = CFG_SIZE,
 	      .off = F(struct cfg_vm, disk_size),
 	      .pos_off = F(struct cfg_vm, disk_size_pos), .min = 0,
-	      .max = INT64_MAX, .reloadable = true,
+	      .max = 70368744177664, .reloadable = true,
 	      .help = "size of the overlay (default: the image's)"),
 	FIELD(.key = "pool", .type = CFG_STRING, .off = F(struct cfg_vm, pool),
 	      .reloadable = true, .help = "storage pool of its volumes "
