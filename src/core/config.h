@@ -122,6 +122,7 @@ struct cfg_vm {
 	struct cfg_vm_disk *disks;
 	size_t n_disks;
 	bool autostart;
+	const char *kernel, *initrd, *cmdline; /* direct kernel boot */
 	struct cfg_vm_cloud_init cloud_init;
 	bool has_cloud_init;
 };

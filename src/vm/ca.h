@@ -22,7 +22,7 @@ struct vm_ca {
 
 /* Room for a message naming the file and what is wrong. */
 struct vm_err {
-	char msg[512];
+	char msg[2048];
 };
 
 /*

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The vm room's command table (hearth vm …, hearth ssh …) and its config look-ups. */
+/* The vm room's config look-ups for its commands. */
 #include <stdio.h>
 #include <string.h>
 
 #include "vm/config.h"
 #include "vm/internal.h"
-#include "vm/vm_room.h"
 
 int vm_cli_load_config(struct cli *cli, struct config **cfg)
 {
@@ -37,25 +36,3 @@ int vm_cli_config_ca_dir(struct cli *cli, char *out, size_t cap)
 	config_unref(cfg);
 	return CLI_OK;
 }
-
-const struct cli_command vm_cli_commands[] = {
-	{"ssh ca init", "[--dir DIR] [--comment TEXT]",
-	 "create the lab's SSH certificate authority (DIR/ca, DIR/ca.pub; "
-	 "default STATE_DIR/ssh-ca)", 0, 4, vm_cli_ssh_ca_init},
-	{"ssh sign-user", "--ca DIR --principal NAME[,NAME] [--validity +1h] "
-			  "[--serial N] [--id KEYID] [--force-command CMD] "
-			  "[--source-address CIDR,...] [--no-pty ...] KEY.pub",
-	 "sign a user key: writes KEY-cert.pub beside it", 1, 40,
-	 vm_cli_ssh_sign_user},
-	{"ssh sign-host", "--ca DIR --principal NAME[,NAME] [--validity +52w] "
-			  "[--serial N] [--id KEYID] KEY.pub",
-	 "sign a host key: writes KEY-cert.pub beside it", 1, 40,
-	 vm_cli_ssh_sign_host},
-	{"ssh krl", "--ca DIR [--out FILE] [--update] [--serial N[-M]]... "
-		    "[--id KEYID]... [KEY.pub|CERT.pub]...",
-	 "write the CA's key revocation list (OpenSSH KRL; default "
-	 "DIR/revoked.krl) for sshd's RevokedKeys", 0, 200, vm_cli_ssh_krl},
-	{"ssh show", "CERT.pub", "print a certificate's fields, checking its "
-				  "signature", 1, 1, vm_cli_ssh_show},
-	{NULL, NULL, NULL, 0, 0, NULL},
-};

@@ -20,6 +20,10 @@ static const struct cfg_field vm_fields[] = {
 		  .off = CFG_F(struct cfg_vmroom, ca_dir), .reloadable = true,
 		  .help = "the SSH certificate authority's directory (hearth "
 			  "ssh ca init; default STATE_DIR/ssh-ca)"),
+	CFG_FIELD(.key = "virt_type", .type = CFG_STRING,
+		  .off = CFG_F(struct cfg_vmroom, virt_type), .def = "kvm",
+		  .reloadable = true,
+		  .help = "libvirt domain type: kvm, or qemu (TCG, no /dev/kvm)"),
 	CFG_FIELD(.key = "host_cert_validity", .type = CFG_DURATION,
 		  .off = CFG_F(struct cfg_vmroom, host_cert_validity),
 		  .def = "365d", .min = 3600, .max = 3650 * 86400,

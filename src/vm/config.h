@@ -11,6 +11,7 @@ struct cfg_vmroom {
 	const char *uri;    /* default libvirt URI of a VM */
 	const char *pool;   /* default storage pool */
 	const char *ca_dir; /* NULL: STATE_DIR/ssh-ca */
+	const char *virt_type; /* domain type: kvm, qemu (TCG) */
 	int64_t host_cert_validity; /* seconds a VM's host certificate lasts */
 };
 
