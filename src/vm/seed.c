@@ -75,7 +75,8 @@ static void cloud_config(const struct vm_seed_in *in, struct buf *b)
 	kv(b, "  ", "ed25519_private", in->host_key);
 	kv(b, "  ", "ed25519_public", in->host_pub);
 	buf_puts(b, "write_files:\n");
-	file(b, "/etc/ssh/ssh_host_ed25519_key-cert.pub", "0644", in->host_cert);
+	snprintf(line, sizeof(line), "%s\n", in->host_cert);
+	file(b, "/etc/ssh/ssh_host_ed25519_key-cert.pub", "0644", line);
 	snprintf(line, sizeof(line), "%s\n", in->ca_pub);
 	file(b, "/etc/ssh/hearth_user_ca.pub", "0644", line);
 	file(b, "/etc/ssh/sshd_config.d/hearth.conf", "0644",
@@ -250,6 +251,7 @@ int vm_seed_iso(const struct vm_seed *s, unsigned char **out, size_t *len)
 	iso_write_opts_set_omit_version_numbers(opts, 1);
 	iso_write_opts_set_allow_full_ascii(opts, 1);
 	iso_write_opts_set_max_37_char_filenames(opts, 1);
+	iso_write_opts_set_no_force_dots(opts, 3);
 	if (iso_image_create_burn_source(image, opts, &src) < 0)
 		goto out;
 	unsigned char block[2048];

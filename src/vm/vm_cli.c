@@ -102,13 +102,9 @@ static struct hyp *hyp_of(struct run *r, const char *uri)
 
 /* Loads the config, builds the wanted specs (seed hashes included) and
  * reads every hypervisor they name. */
-static int run_open(struct cli *cli, struct run *r)
+static int run_specs(struct run *r)
 {
-	memset(r, 0, sizeof(*r));
-	int rc = vm_cli_load_config(cli, &r->cfg);
-	if (rc)
-		return rc;
-	r->room = vm_config(r->cfg);
+	int rc;
 	if (r->room->ca_dir)
 		snprintf(r->ca_dir, sizeof(r->ca_dir), "%s", r->room->ca_dir);
 	else
@@ -157,6 +153,18 @@ static int run_open(struct cli *cli, struct run *r)
 		struct hyp *h = &r->hyps[r->n_hyps++];
 		snprintf(h->uri, sizeof(h->uri), "%s", s->uri);
 	}
+	return CLI_OK;
+}
+
+static int run_open(struct cli *cli, struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	int rc = vm_cli_load_config(cli, &r->cfg);
+	if (rc)
+		return rc;
+	r->room = vm_config(r->cfg);
+	if ((rc = run_specs(r)))
+		return rc;
 	/* No VM names it yet: the default hypervisor still counts (its
 	 * hearth domains are to be destroyed). */
 	if (!r->n_hyps)
@@ -607,6 +615,46 @@ out:
 	return rc;
 }
 
+/* Writes the VM's cidata seed ISO to a file (what apply uploads). */
+static int cmd_seed(struct cli *cli, int argc, char **argv)
+{
+	struct run r;
+	if (argc != 2)
+		return cli_bad_args();
+	memset(&r, 0, sizeof(r));
+	int rc = vm_cli_load_config(cli, &r.cfg);
+	const struct vm_spec *s = NULL;
+	unsigned char *iso = NULL;
+	size_t len = 0;
+	if (!rc) {
+		/* Offline: the specs and the CA, no hypervisor. */
+		r.room = vm_config(r.cfg);
+		rc = run_specs(&r);
+	}
+	for (size_t i = 0; !rc && i < r.n_want; i++)
+		if (!strcmp(r.want[i].name, argv[0]))
+			s = &r.want[i];
+	if (!rc && !s) {
+		fprintf(stderr, "hearth: vm seed: no VM %s in lab.vms\n", argv[0]);
+		rc = CLI_FAILED;
+	}
+	if (!rc)
+		rc = seed_iso(&r, s, &iso, &len);
+	if (!rc) {
+		int e = vm_write_file(argv[1], iso, len, 0600);
+		if (e) {
+			fprintf(stderr, "hearth: vm seed: %s: %s\n", argv[1], strerror(-e));
+			rc = CLI_FAILED;
+		} else {
+			printf("wrote %s (%zu bytes; instance-id %s-%s)\n", argv[1], len,
+			       s->name, s->seed_hash);
+		}
+	}
+	free(iso);
+	run_free(&r);
+	return rc;
+}
+
 const struct cli_command vm_cli_commands[] = {
 	{"vm plan", "", "what apply would do to each hypervisor: create, update "
 			"(and whether a restart is needed), replace, destroy, "
@@ -620,6 +668,8 @@ const struct cli_command vm_cli_commands[] = {
 	 cmd_stop},
 	{"vm destroy", "NAME", "power off and undefine a VM hearth made, with its "
 			       "volumes", 1, 1, cmd_destroy},
+	{"vm seed", "NAME FILE", "write the VM's cloud-init seed (the cidata ISO "
+				 "apply uploads) to FILE", 2, 2, cmd_seed},
 	{"vm console", "NAME", "the VM's serial console (Ctrl-] leaves)", 1, 1,
 	 cmd_console},
 	{"ssh ca init", "[--dir DIR] [--comment TEXT]",
