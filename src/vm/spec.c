@@ -108,6 +108,8 @@ int vm_domain_xml(const struct vm_spec *s, struct buf *b)
 	snprintf(n3, sizeof(n3), "%" PRIu64, s->disk_size);
 	line(b, "<domain type='%s'>", s->virt_type);
 	line(b, "  <name>%s</name>", s->domain);
+	if (s->uuid[0])
+		line(b, "  <uuid>%s</uuid>", s->uuid);
 	line(b, "  <metadata>");
 	/* What hearth applied: planning compares the live XML against it
 	 * to tell drift (changed by hand) from changes in lab.vms. */

@@ -29,6 +29,7 @@ struct vm_disk {
 struct vm_spec {
 	char name[64];		  /* lab name (DNS label) */
 	char domain[VM_NAME_MAX]; /* libvirt domain name */
+	char uuid[40];		  /* when redefining: the domain's; else "" */
 	char uri[256];		  /* hypervisor */
 	char virt_type[16];	  /* kvm, qemu */
 	unsigned vcpus;

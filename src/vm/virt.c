@@ -335,20 +335,35 @@ static int resize(struct vm_conn *c, const char *pool_name, const char *name,
 }
 
 /* Defines the domain from hearth's template and sets autostart. */
-static int define(struct vm_conn *c, const struct vm_spec *s, struct buf *log,
-		  struct vm_err *err)
+static int define(struct vm_conn *c, const struct vm_spec *want,
+		  struct buf *log, struct vm_err *err)
 {
 	struct buf x;
+	struct vm_spec *s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	*s = *want;
+	/* Redefining keeps the domain's identity. */
+	virDomainPtr old = virDomainLookupByName(c->conn, s->domain);
+	if (old) {
+		virDomainGetUUIDString(old, s->uuid);
+		virDomainFree(old);
+	}
+	virResetLastError();
 	buf_init(&x, 0);
 	int rc = vm_domain_xml(s, &x);
 	virDomainPtr d = rc ? NULL : virDomainDefineXML(c->conn, x.data);
 	buf_deinit(&x);
-	if (!d)
-		return rc ? rc : lv_fail(err, "cannot define domain %s", s->domain);
+	if (!d) {
+		rc = rc ? rc : lv_fail(err, "cannot define domain %s", s->domain);
+		free(s);
+		return rc;
+	}
 	buf_printf(log, "defined domain %s\n", s->domain);
 	if (virDomainSetAutostart(d, s->autostart ? 1 : 0) < 0)
 		rc = lv_fail(err, "cannot set autostart of %s", s->domain);
 	virDomainFree(d);
+	free(s);
 	return rc;
 }
 
