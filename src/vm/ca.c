@@ -96,6 +96,24 @@ int vm_read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+int vm_mkdir_p(const char *dir, mode_t mode)
+{
+	char p[4200];
+	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, mode) && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 static void path_in(char *out, size_t cap, const char *dir, const char *name)
 {
 	snprintf(out, cap, "%s/%s", dir, name);
@@ -111,8 +129,8 @@ int vm_ca_create(const char *dir, const char *comment, struct vm_err *err)
 
 	if (strlen(dir) > 4000)
 		return fail(err, -ENAMETOOLONG, "%s: path too long", dir);
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return fail(err, -errno, "%s: %s", dir, strerror(errno));
+	if ((rc = vm_mkdir_p(dir, 0700)))
+		return fail(err, rc, "%s: %s", dir, strerror(-rc));
 	path_in(p, sizeof(p), dir, "ca");
 	if (access(p, F_OK) == 0)
 		return fail(err, -EEXIST, "%s: a CA already exists", p);

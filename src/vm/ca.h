@@ -49,6 +49,9 @@ int vm_ca_sign(struct vm_ca *ca, struct ssh_cert *c, const char *comment,
  * of the directory) with @mode. 0 or -errno. */
 int vm_write_file(const char *path, const void *data, size_t len, mode_t mode);
 
+/* mkdir -p with @mode for what it creates. 0 or -errno. */
+int vm_mkdir_p(const char *dir, mode_t mode);
+
 /* Reads a whole file of at most @max bytes (malloc'd, NUL-terminated,
  * caller frees). 0, -errno, or -EFBIG. */
 int vm_read_file(const char *path, size_t max, char **out, size_t *len);

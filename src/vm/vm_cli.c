@@ -236,11 +236,9 @@ static int host_key(struct run *r, const struct cfg_vm *v, char **key,
 	size_t len;
 	int rc;
 	*key = *pub = *cert = NULL;
-	snprintf(dir, sizeof(dir), "%s/vm", r->cfg->state_dir);
-	mkdir(dir, 0700);
 	snprintf(dir, sizeof(dir), "%s/vm/%s", r->cfg->state_dir, v->name);
-	if (mkdir(dir, 0700) && errno != EEXIST) {
-		fprintf(stderr, "hearth: vm: %s: %s\n", dir, strerror(errno));
+	if ((rc = vm_mkdir_p(dir, 0700))) {
+		fprintf(stderr, "hearth: vm: %s: %s\n", dir, strerror(-rc));
 		return CLI_FAILED;
 	}
 	snprintf(p, sizeof(p), "%s/ssh_host_ed25519_key", dir);

@@ -790,7 +790,8 @@ static int derive_from_lab(struct config *cfg, struct cfg_watch *w)
 			     (w->n_monitors + lab->n_hosts) * sizeof(*all));
 	if (!all)
 		return -ENOMEM;
-	memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
+	if (w->n_monitors) /* none: monitors is NULL */
+		memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
 	size_t n = w->n_monitors;
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct cfg_host *h = &lab->hosts[i];
