@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "core/config_vms.h"
 #include "core/room.h"
 
 /* FIELD() sets the "none" offsets, then the entry's own values override
@@ -536,8 +537,10 @@ static int lab_check_bridges(const struct cfg_lab *lab, struct cfg_error *err)
 
 static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
-	(void)cfg;
 	struct cfg_lab *lab = obj;
+	int rc = cfg_lab_add_vm_hosts(cfg, lab, err);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < lab->n_services; i++) {
 		struct cfg_service *s = &lab->services[i];
 		for (size_t j = 0; j < i; j++)
@@ -558,7 +561,7 @@ static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 					"host: '%s' is not a lab host (nor a "
 					"dotted name or an address)", s->host);
 	}
-	int rc = lab_check_bridges(lab, err);
+	rc = lab_check_bridges(lab, err);
 	if (rc)
 		return rc;
 	/* One address, one MAC, one public address per host. */
@@ -614,6 +617,12 @@ static const struct cfg_field lab_fields[] = {
 	      .help = "isolation between networks: {from, to, action}; the "
 		      "first match wins, traffic no rule names passes "
 		      "(the net room's nftables table inet hearth)"),
+	FIELD(.key = "vms", .type = CFG_MAP, .off = F(struct cfg_lab, vms),
+	      .count_off = F(struct cfg_lab, n_vms), .reloadable = true,
+	      .sub = &cfg_vm_section,
+	      .help = "name -> {hypervisor, vcpus, memory, mac, ip, network, "
+		      "image, disk_size, disks, autostart, cloud_init}: VMs on "
+		      "libvirt (hearth vm); with ip they are lab hosts too"),
 };
 static const struct cfg_section lab_section = {
 	.fields = lab_fields, .n_fields = N(lab_fields),
