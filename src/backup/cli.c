@@ -474,21 +474,31 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 		backup_repo_close(repo);
 		return backup_cli_fail("cannot load the index", rc);
 	}
-	printf("check all packs%s\n", read_data ? " and read all data" : "");
+	printf("check all packs\n");
+	fflush(stdout);
 	struct backup_check_result res;
 	rc = backup_repo_check_packs(repo, idx, read_data, say_line, NULL, &res);
+	struct backup_check_trees_result tr = {0};
+	if (!rc) {
+		if (res.unreferenced)
+			printf("%zu additional files were found in the repo, which likely contain "
+			       "duplicate data.\nThis is non-critical, you can run `hearth backup "
+			       "prune` to correct this.\n", res.unreferenced);
+		printf("check snapshots, trees and blobs\n");
+		fflush(stdout);
+		rc = backup_repo_check_trees(repo, idx, say_line, NULL, &tr);
+	}
 	backup_index_free(idx);
 	backup_repo_close(repo);
 	if (rc)
-		return backup_cli_fail("cannot list the packs", rc);
-	if (res.unreferenced)
-		printf("%zu packs are not referenced in any index\n",
-		       res.unreferenced);
-	printf("%zu packs%s checked (snapshots and trees are not walked by "
-	       "this version)\n", res.packs, read_data ? " and their blobs" : "");
-	if (res.errors || bad) {
+		return backup_cli_fail("cannot list the packs or snapshots", rc);
+	if (read_data)
+		printf("read all data\n[0:00] 100.00%%  %zu / %zu packs\n", res.packs, res.packs);
+	if (res.errors || bad || tr.errors) {
+		if (tr.damaged)
+			printf("%zu snapshots are incomplete\n", tr.damaged);
 		fprintf(stderr, "hearth: backup: the repository contains errors "
-				"(%zu)\n", res.errors + bad);
+				"(%zu)\n", res.errors + bad + tr.errors);
 		return CLI_FAILED;
 	}
 	printf("no errors were found\n");
@@ -597,7 +607,7 @@ const struct cli_command backup_cli_commands[] = {
 	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
 	 "print a repository object decrypted", 0, 64, cmd_cat},
 	{"backup check", OPTS "[--read-data]",
-	 "check packs against the index (every blob with --read-data)", 0,
+	 "check packs against the index, every snapshot's trees (every blob with --read-data)", 0,
 	 64, cmd_check},
 	{"backup unlock", OPTS "[--remove-all]",
 	 "remove stale locks (all of them with --remove-all)", 0, 64,
