@@ -223,16 +223,45 @@ int backup_cli_open(struct cli *cli, int *argc, char **argv,
 	return rc ? backup_cli_fail(why, rc) : CLI_OK;
 }
 
+/* Takes every @flag out of argv; 1 when there was one. */
+static int take_flag(int *argc, char **argv, const char *flag)
+{
+	int seen = 0;
+	for (int i = 0; i < *argc;) {
+		const char *v;
+		if (backup_cli_take(argc, argv, i, flag, NULL, false, &v) > 0)
+			seen = 1;
+		else
+			i++;
+	}
+	return seen;
+}
+
 static int cmd_init(struct cli *cli, int argc, char **argv)
 {
-	static const char *const own[] = {"--repository-version", NULL};
-	const char *vals[1] = {NULL};
+	static const char *const own[] = {"--repository-version", "--from-repo",
+					  "--from-password-file", NULL};
+	const char *vals[3] = {NULL, NULL, NULL};
 	struct backup_cli_opts o;
+	int copy_params = take_flag(&argc, argv, "--copy-chunker-params");
 	int rc = backup_cli_options(cli, &argc, argv, own, vals, &o);
 	if (rc)
 		return rc;
 	if (argc)
 		return cli_bad_args();
+	uint64_t pol = 0;
+	if (copy_params) {
+		/* restic's init --from-repo SRC --copy-chunker-params */
+		struct backup_repo *src = NULL;
+		rc = backup_cli_open_from(vals[1], vals[2], &src);
+		if (rc)
+			return rc;
+		pol = src->chunker_polynomial;
+		backup_repo_close(src);
+	} else if (vals[1]) {
+		fprintf(stderr, "hearth: backup: --from-repo is for --copy-chunker-params\n");
+		return CLI_USAGE;
+	}
 	int version = 2;
 	if (vals[0] && !strcmp(vals[0], "1"))
 		version = 1;
@@ -256,7 +285,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 	backup_kdf_defaults(&kp);
 	struct backup_repo *repo;
 	char why[512] = "";
-	rc = backup_repo_init(o.repo, pw, version, &kp, &repo, why, sizeof(why));
+	rc = backup_repo_init_pol(o.repo, pw, version, &kp, pol, &repo, why, sizeof(why));
 	free(pw);
 	if (rc)
 		return backup_cli_fail(why, rc);
@@ -441,20 +470,6 @@ static void say_line(const char *line, void *ud)
 	printf("error: %s\n", line);
 }
 
-/* Takes every @flag out of argv; 1 when there was one. */
-static int take_flag(int *argc, char **argv, const char *flag)
-{
-	int seen = 0;
-	for (int i = 0; i < *argc;) {
-		const char *v;
-		if (backup_cli_take(argc, argv, i, flag, NULL, false, &v) > 0)
-			seen = 1;
-		else
-			i++;
-	}
-	return seen;
-}
-
 /* restic's `check [--read-data]`, the pack and index part of it (the
  * walk of snapshots and trees comes with the archiver). */
 static int cmd_check(struct cli *cli, int argc, char **argv)
@@ -582,7 +597,7 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 #define OPTS ""
 
 const struct cli_command backup_cli_commands[] = {
-	{"backup init", OPTS "[--repository-version 1|2]",
+	{"backup init", OPTS "[--repository-version 1|2] [--from-repo SRC --copy-chunker-params]",
 	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
 	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
 	 "back up files and directories into a new snapshot", 0, 64,

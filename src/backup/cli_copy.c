@@ -113,6 +113,28 @@ static const struct backup_snap *copied_as(const struct backup_snaps *dst,
 	return NULL;
 }
 
+int backup_cli_open_from(const char *repo_opt, const char *pwfile_opt, struct backup_repo **src)
+{
+	const char *from = repo_opt ? repo_opt
+				    : env_of("HEARTH_BACKUP_FROM_REPOSITORY", "RESTIC_FROM_REPOSITORY");
+	if (!from) {
+		fprintf(stderr, "hearth: backup: give --from-repo, or set "
+				"HEARTH_BACKUP_FROM_REPOSITORY or RESTIC_FROM_REPOSITORY\n");
+		return CLI_USAGE;
+	}
+	const char *pf = pwfile_opt ? pwfile_opt
+				    : env_of("HEARTH_BACKUP_FROM_PASSWORD_FILE",
+					     "RESTIC_FROM_PASSWORD_FILE");
+	char *pw = backup_cli_password(pf, "HEARTH_BACKUP_FROM_PASSWORD", "RESTIC_FROM_PASSWORD",
+				       "enter password for source repository: ", 0);
+	if (!pw)
+		return CLI_FAILED;
+	char why[512] = "";
+	int r = backup_repo_open(from, pw, src, why, sizeof why);
+	free(pw);
+	return r ? backup_cli_fail(why, r) : CLI_OK;
+}
+
 int backup_cmd_copy(struct cli *cli, int argc, char **argv)
 {
 	static const char *const own[] = {"--from-repo", "--from-password-file", "--from-key-hint",
@@ -124,28 +146,8 @@ int backup_cmd_copy(struct cli *cli, int argc, char **argv)
 	int rc = backup_cli_filter_options(&argc, argv, &f);
 	if (!rc)
 		rc = backup_cli_open(cli, &argc, argv, own, vals, &o, &dst);
-	const char *from = vals[0] ? vals[0]
-				   : env_of("HEARTH_BACKUP_FROM_REPOSITORY", "RESTIC_FROM_REPOSITORY");
-	if (!rc && !from) {
-		fprintf(stderr, "hearth: backup: copy: give --from-repo, or set "
-				"HEARTH_BACKUP_FROM_REPOSITORY or RESTIC_FROM_REPOSITORY\n");
-		rc = CLI_USAGE;
-	}
-	if (!rc) {
-		const char *pf = vals[1] ? vals[1]
-					 : env_of("HEARTH_BACKUP_FROM_PASSWORD_FILE",
-						  "RESTIC_FROM_PASSWORD_FILE");
-		char *pw = backup_cli_password(pf, "HEARTH_BACKUP_FROM_PASSWORD",
-					       "RESTIC_FROM_PASSWORD",
-					       "enter password for source repository: ", 0);
-		char why[512] = "";
-		int r = pw ? backup_repo_open(from, pw, &src, why, sizeof why) : -EINVAL;
-		free(pw);
-		if (r && pw)
-			rc = backup_cli_fail(why, r);
-		else if (r)
-			rc = CLI_FAILED;
-	}
+	if (!rc)
+		rc = backup_cli_open_from(vals[0], vals[1], &src);
 	uint8_t lsrc[32], ldst[32];
 	bool locked_src = false, locked_dst = false;
 	char why[256];

@@ -94,6 +94,10 @@ int backup_cmd_diff(struct cli *cli, int argc, char **argv);
 int backup_cmd_dump(struct cli *cli, int argc, char **argv);
 /* cli_copy.c */
 int backup_cmd_copy(struct cli *cli, int argc, char **argv);
+/* The source repository of copy and init --copy-chunker-params: --from-repo
+ * (or HEARTH_BACKUP_FROM_REPOSITORY, RESTIC_FROM_REPOSITORY) opened with
+ * --from-password-file (or the *_FROM_PASSWORD[_FILE] variables). */
+int backup_cli_open_from(const char *repo_opt, const char *pwfile_opt, struct backup_repo **src);
 
 struct backup_snaps;
 struct bk_snapshot;
