@@ -602,7 +602,7 @@ const struct cli_command backup_cli_commands[] = {
 	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
 	 "back up files and directories into a new snapshot", 0, 64,
 	 backup_cmd_backup},
-	{"backup restore", OPTS "SNAPSHOT|latest --target DIR",
+	{"backup restore", OPTS "SNAPSHOT|latest --target DIR [--sparse]",
 	 "restore a snapshot below DIR (its absolute paths)", 0, 64,
 	 backup_cmd_restore},
 	{"backup snapshots", OPTS "[--json] [--host H] [--tag T] [--path P]",
