@@ -27,4 +27,24 @@ int backup_repo_check_packs(struct backup_repo *repo,
 			    void (*say)(const char *line, void *ud), void *ud,
 			    struct backup_check_result *res);
 
+/* What the walk of snapshots and trees found. */
+struct backup_check_trees_result {
+	size_t snapshots, trees;  /* snapshots read, distinct trees checked */
+	size_t errors;		  /* problems reported through @say */
+	size_t damaged;		  /* snapshots whose trees or data are incomplete */
+};
+
+/*
+ * restic's "check snapshots, trees and blobs": every snapshot file loads,
+ * every tree it reaches loads and decodes (each distinct tree once), every
+ * data blob a file names and every subtree is in the index. Each problem
+ * is one line to @say, naming the tree and the file ("tree 1a2b3c4d: file
+ * \"x\" blob 0 (5e6f7a8b) not found in index"), then one line per
+ * snapshot affected ("snapshot 9c0d1e2f (2026-01-02 03:04:05 host /src):
+ * incomplete"). 0, or a negated errno when the snapshots cannot be listed.
+ */
+int backup_repo_check_trees(struct backup_repo *repo, const struct backup_index *idx,
+			    void (*say)(const char *line, void *ud), void *ud,
+			    struct backup_check_trees_result *res);
+
 #endif

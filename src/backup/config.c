@@ -202,7 +202,7 @@ static const struct cfg_field job_fields[] = {
 		  .sub = &check_section, .off = F(struct cfg_backup_job, checks),
 		  .count_off = F(struct cfg_backup_job, n_checks),
 		  .reloadable = true,
-		  .help = "{name: repository|data, subset, frequency}: "
+		  .help = "{name (repository or data), subset, frequency}: "
 			  "consistency checks of each repository after its "
 			  "backup (borgmatic's checks)"),
 	CFG_FIELD(.key = "hooks", .type = CFG_SECTION, .sub = &hook_section,
