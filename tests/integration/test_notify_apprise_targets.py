@@ -283,3 +283,31 @@ def test_markdown_and_text_become_html_for_mail(hearth, smtp):
         "<ul>\n<li><a href=\"https://h/d?a=1&amp;b=2\">dash</a></li>\n<li>bad)</li>\n</ul>")
     assert "Disk" in html[0]["text/plain"] and "<h1>" not in html[0]["text/plain"]
     assert html[1]["text/html"] == "a&nbsp;&lt;b&gt;&nbsp;&amp;&nbsp;c<br/>line"
+
+
+def test_slack_and_pushover_through_configured_bases(hearthd_factory, sink):
+    aport = free_port()
+    base = f"http://127.0.0.1:{sink.port}"
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "retries": 0,
+        "slack_url": base + "/services", "pushover_url": base})
+    hearthd_factory(cfg)
+    r = session().post(url(aport, "/notify"), json={
+        "urls": ["slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/ops",
+                 "pover://ukey@atoken/dev1?priority=high"],
+        "title": "Disk", "body": "nas <full>", "type": "failure"}, timeout=20)
+    assert r.status_code == 200, r.text
+    by = {q["path"]: q for q in sink.wait(2)}
+    s = by["/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"]
+    assert s["method"] == "POST"
+    assert s["headers"]["content-type"] == "application/json; charset=utf-8"
+    j = json.loads(s["body"])
+    assert j["channel"] == "#ops" and j["username"] == "Apprise"
+    att = j["attachments"][0]
+    assert att["title"] == "Disk" and att["text"] == "nas &lt;full&gt;"
+    assert att["color"] == "#A32037"
+    p = by["/1/messages.json"]
+    assert p["headers"]["content-type"] == "application/x-www-form-urlencoded"
+    form = dict(x.split("=", 1) for x in p["body"].decode().split("&"))
+    assert form["token"] == "atoken" and form["user"] == "ukey" and form["device"] == "dev1"
+    assert form["priority"] == "1" and form["title"] == "Disk"
