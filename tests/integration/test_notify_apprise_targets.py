@@ -6,6 +6,7 @@ for mailto://, and attachments (multipart uploads and URLs) forwarded to
 the targets that take them."""
 import base64
 import json
+import sqlite3
 import ssl
 import subprocess
 from email import message_from_bytes
@@ -311,3 +312,26 @@ def test_slack_and_pushover_through_configured_bases(hearthd_factory, sink):
     form = dict(x.split("=", 1) for x in p["body"].decode().split("&"))
     assert form["token"] == "atoken" and form["user"] == "ukey" and form["device"] == "dev1"
     assert form["priority"] == "1" and form["title"] == "Disk"
+
+
+def test_a_stored_config_that_no_longer_reads_is_500(hearthd_factory):
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={"listen": f"127.0.0.1:{aport}"})
+    d = hearthd_factory(cfg)
+    r = session().post(url(aport, "/add/k"), data={"urls": "json://127.0.0.1:9/x"}, timeout=10)
+    assert r.status_code == 200, r.text
+    d.stop()
+    # what a damaged or hand-edited store holds: YAML that is not a config
+    db = sqlite3.connect(str(hearthd_factory.tmp_path / "state" / "hearth.db"))
+    with db:
+        db.execute("UPDATE notify_apprise_keys SET format = 'yaml', config = ? WHERE key = 'k'",
+                   ("urls: [unclosed\n",))
+    db.close()
+    hearthd_factory.restart(d)
+    s = session()
+    r = s.post(url(aport, "/notify/k"), data={"body": "x"}, timeout=10)
+    assert r.status_code == 500 and r.text == "An error occurred accessing configuration"
+    r = s.post(url(aport, "/notify/k"), json={"body": "x"}, timeout=10)
+    assert r.status_code == 500
+    assert r.json() == {"error": "An error occurred accessing configuration"}
+    assert d.alive()
