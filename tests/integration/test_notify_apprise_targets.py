@@ -335,3 +335,20 @@ def test_a_stored_config_that_no_longer_reads_is_500(hearthd_factory):
     assert r.status_code == 500
     assert r.json() == {"error": "An error occurred accessing configuration"}
     assert d.alive()
+
+
+def test_attachments_off_by_default_but_empty_fields_name_none(apprise_port, sink):
+    s = session()
+    target = f"json://127.0.0.1:{sink.port}/j"
+    for empty in (None, "", []):
+        r = s.post(url(apprise_port, "/notify"),
+                   json={"urls": target, "body": "x", "attach": empty}, timeout=10)
+        assert r.status_code == 200, (empty, r.text)
+    r = s.post(url(apprise_port, "/notify"),
+               json={"urls": target, "body": "x", "attach": {"base64": "aGk="}}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "Bad Attachment"
+    assert "attach_size" in r.json()["detail"]
+    st = s.get(url(apprise_port, "/status"), headers={"Accept": "application/json"},
+               timeout=10).json()
+    assert st["attach_lock"] is True and st["attach_size"] == 0 and st["max_attachments"] == 0
+    assert len(sink.requests) == 3
