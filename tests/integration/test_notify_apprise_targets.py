@@ -180,16 +180,19 @@ def test_uploaded_attachment_reaches_every_target_that_takes_one(hearth, sink, s
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     urls = [f"json://127.0.0.1:{sink.port}/j", f"form://127.0.0.1:{sink.port}/f",
             "discord://123/tok", "hearth://attached",
-            f"ntfy://127.0.0.1:{nport}/attached2",
+            f"ntfy://127.0.0.1:{nport}/attached2", f"ntfy://127.0.0.1:{sink.port}/remote",
             f"mailto://bob@127.0.0.1:{smtp.port}/alice@example.org?from=ops@example.org"]
     r = session().post(url(aport, "/notify"), data={
         "urls": " ".join(urls), "title": "Graph", "body": "see attached"},
         files={"attach": ("graph.png", png, "image/png")}, timeout=30)
     assert r.status_code == 200, r.text
-    reqs = sink.wait(4)
+    reqs = sink.wait(5)
     by = {}
     for q in reqs:
         by.setdefault(q["path"], []).append(q)
+    # a remote ntfy server: the file as the body of POST /TOPIC?filename=
+    (n,) = by["/remote?filename=graph.png&title=Graph&message=see+attached"]
+    assert n["method"] == "POST" and n["body"] == png
     # json://: Apprise's attachments array
     j = json.loads(by["/j"][0]["body"])
     assert j["message"] == "see attached"
