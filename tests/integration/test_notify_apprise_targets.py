@@ -6,6 +6,7 @@ for mailto://, and attachments (multipart uploads and URLs) forwarded to
 the targets that take them."""
 import base64
 import json
+import sqlite3
 import ssl
 import subprocess
 from email import message_from_bytes
@@ -179,16 +180,19 @@ def test_uploaded_attachment_reaches_every_target_that_takes_one(hearth, sink, s
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     urls = [f"json://127.0.0.1:{sink.port}/j", f"form://127.0.0.1:{sink.port}/f",
             "discord://123/tok", "hearth://attached",
-            f"ntfy://127.0.0.1:{nport}/attached2",
+            f"ntfy://127.0.0.1:{nport}/attached2", f"ntfy://127.0.0.1:{sink.port}/remote",
             f"mailto://bob@127.0.0.1:{smtp.port}/alice@example.org?from=ops@example.org"]
     r = session().post(url(aport, "/notify"), data={
         "urls": " ".join(urls), "title": "Graph", "body": "see attached"},
         files={"attach": ("graph.png", png, "image/png")}, timeout=30)
     assert r.status_code == 200, r.text
-    reqs = sink.wait(4)
+    reqs = sink.wait(5)
     by = {}
     for q in reqs:
         by.setdefault(q["path"], []).append(q)
+    # a remote ntfy server: the file as the body of POST /TOPIC?filename=
+    (n,) = by["/remote?filename=graph.png&title=Graph&message=see+attached"]
+    assert n["method"] == "POST" and n["body"] == png
     # json://: Apprise's attachments array
     j = json.loads(by["/j"][0]["body"])
     assert j["message"] == "see attached"
@@ -283,3 +287,71 @@ def test_markdown_and_text_become_html_for_mail(hearth, smtp):
         "<ul>\n<li><a href=\"https://h/d?a=1&amp;b=2\">dash</a></li>\n<li>bad)</li>\n</ul>")
     assert "Disk" in html[0]["text/plain"] and "<h1>" not in html[0]["text/plain"]
     assert html[1]["text/html"] == "a&nbsp;&lt;b&gt;&nbsp;&amp;&nbsp;c<br/>line"
+
+
+def test_slack_and_pushover_through_configured_bases(hearthd_factory, sink):
+    aport = free_port()
+    base = f"http://127.0.0.1:{sink.port}"
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "retries": 0,
+        "slack_url": base + "/services", "pushover_url": base})
+    hearthd_factory(cfg)
+    r = session().post(url(aport, "/notify"), json={
+        "urls": ["slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/ops",
+                 "pover://ukey@atoken/dev1?priority=high"],
+        "title": "Disk", "body": "nas <full>", "type": "failure"}, timeout=20)
+    assert r.status_code == 200, r.text
+    by = {q["path"]: q for q in sink.wait(2)}
+    s = by["/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"]
+    assert s["method"] == "POST"
+    assert s["headers"]["content-type"] == "application/json; charset=utf-8"
+    j = json.loads(s["body"])
+    assert j["channel"] == "#ops" and j["username"] == "Apprise"
+    att = j["attachments"][0]
+    assert att["title"] == "Disk" and att["text"] == "nas &lt;full&gt;"
+    assert att["color"] == "#A32037"
+    p = by["/1/messages.json"]
+    assert p["headers"]["content-type"] == "application/x-www-form-urlencoded"
+    form = dict(x.split("=", 1) for x in p["body"].decode().split("&"))
+    assert form["token"] == "atoken" and form["user"] == "ukey" and form["device"] == "dev1"
+    assert form["priority"] == "1" and form["title"] == "Disk"
+
+
+def test_a_stored_config_that_no_longer_reads_is_500(hearthd_factory):
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={"listen": f"127.0.0.1:{aport}"})
+    d = hearthd_factory(cfg)
+    r = session().post(url(aport, "/add/k"), data={"urls": "json://127.0.0.1:9/x"}, timeout=10)
+    assert r.status_code == 200, r.text
+    d.stop()
+    # what a damaged or hand-edited store holds: YAML that is not a config
+    db = sqlite3.connect(str(hearthd_factory.tmp_path / "state" / "hearth.db"))
+    with db:
+        db.execute("UPDATE notify_apprise_keys SET format = 'yaml', config = ? WHERE key = 'k'",
+                   ("urls: [unclosed\n",))
+    db.close()
+    hearthd_factory.restart(d)
+    s = session()
+    r = s.post(url(aport, "/notify/k"), data={"body": "x"}, timeout=10)
+    assert r.status_code == 500 and r.text == "An error occurred accessing configuration"
+    r = s.post(url(aport, "/notify/k"), json={"body": "x"}, timeout=10)
+    assert r.status_code == 500
+    assert r.json() == {"error": "An error occurred accessing configuration"}
+    assert d.alive()
+
+
+def test_attachments_off_by_default_but_empty_fields_name_none(apprise_port, sink):
+    s = session()
+    target = f"json://127.0.0.1:{sink.port}/j"
+    for empty in (None, "", []):
+        r = s.post(url(apprise_port, "/notify"),
+                   json={"urls": target, "body": "x", "attach": empty}, timeout=10)
+        assert r.status_code == 200, (empty, r.text)
+    r = s.post(url(apprise_port, "/notify"),
+               json={"urls": target, "body": "x", "attach": {"base64": "aGk="}}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "Bad Attachment"
+    assert "attach_size" in r.json()["detail"]
+    st = s.get(url(apprise_port, "/status"), headers={"Accept": "application/json"},
+               timeout=10).json()
+    assert st["attach_lock"] is True and st["attach_size"] == 0 and st["max_attachments"] == 0
+    assert len(sink.requests) == 3
