@@ -556,7 +556,9 @@ static int bind_listen(struct http_server *s, const struct sockaddr_any *a)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (a->u.sa.sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, &a->u.sa, a->len) || listen(fd, 1024)) {
+	/* The kernel's largest backlog: a burst of clients (thousands of
+	 * subscribers reconnecting at once) waits in it, not refused. */
+	if (bind(fd, &a->u.sa, a->len) || listen(fd, SOMAXCONN)) {
 		int rc = -errno;
 		close(fd);
 		return rc;
