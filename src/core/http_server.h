@@ -291,9 +291,9 @@ struct http_stream_opts {
  * what is written goes out at once (one send; only what the socket does
  * not take is copied, see max_buffered). After an HTTP/1.0 request the
  * body is not chunked and the connection closes at the end; on a
- * kept-alive HTTP/1.1 connection the next request is served after it. Returns NULL with @resp filled when
- * the stream caps are reached (429) or out of memory (500); the handler
- * then just returns.
+ * kept-alive HTTP/1.1 connection the next request is served after it.
+ * Returns NULL with @resp filled when the stream caps are reached (429)
+ * or out of memory (500); the handler then just returns.
  */
 struct http_stream *http_stream_open(const struct http_request *req,
 				     struct http_response *resp,
