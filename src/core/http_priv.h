@@ -135,8 +135,9 @@ int http_conn_request_in(struct MHD_Connection *conn);
 void http_conn_request_done(struct http_server *s,
 			    struct MHD_Connection *conn, bool kept);
 /* The connection leaves libmicrohttpd (http_sock_take): its entry is
- * kept, still counted against the caps, until http_conn_release. NULL
- * when it was not tracked. */
+ * kept, still counted against the caps, until http_conn_release (and
+ * libmicrohttpd's "closed" notice, when that comes later). NULL when it
+ * was not tracked. */
 struct http_conn *http_conn_take(struct MHD_Connection *conn);
 void http_conn_release(struct http_server *s, struct http_conn *c);
 /* Initializes (and, with a header timeout, starts) the deadline timer. */
