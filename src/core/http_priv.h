@@ -81,6 +81,7 @@ struct http_server {
 	void (*close_cb)(void *);
 	void *close_ud;
 	bool started;
+	bool taking; /* a handler's connection was just taken (mhd_log) */
 	/* Sockets of ended streams, handed back to libmicrohttpd at the
 	 * start of the next run (not from within one). */
 	int *giveback;

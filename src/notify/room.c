@@ -101,8 +101,8 @@ static void collect(struct buf *out, void *ud)
 	metrics_hist_add(&fo, &r->stats.fanout);
 	metrics_family(out, "hearth_notify_fanout_duration_seconds",
 		       "histogram", "time to hand one message to every "
-		       "subscriber of its topic (framing and queueing; the "
-		       "sockets are written after)");
+		       "subscriber of its topic (framing, and a send to each "
+		       "subscriber's socket)");
 	metrics_hist_write(out, "hearth_notify_fanout_duration_seconds", &fo,
 			   NULL, NULL);
 	notify_auth_collect(out, r);
