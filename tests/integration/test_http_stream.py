@@ -333,6 +333,25 @@ def test_client_disconnect_mid_stream_frees_everything(testd):
     assert "hearth_http_streams 0\n" in m
 
 
+def test_http10_stream_is_not_chunked_and_ends_with_the_close(testd):
+    s = connect(testd)
+    s.sendall(b"GET /t/ndjson?n=2&ms=20 HTTP/1.0\r\nHost: t\r\n\r\n")
+    data = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        data += c
+    s.close()
+    head, body = data.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"transfer-encoding" not in head.lower()
+    assert b"connection: close" in head.lower()
+    assert body == b'{"i":0}\n{"i":1}\n'
+    st = testd.wait_stats(lambda x: x["streams"] == 0 and x["jobs_open"] == 0)
+    assert st["streams"] == 0 and st["jobs_open"] == 0, st
+
+
 def test_stream_ended_within_its_handler_then_keepalive(testd):
     s = connect(testd)
     for _ in range(3):
