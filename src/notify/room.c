@@ -101,8 +101,8 @@ static void collect(struct buf *out, void *ud)
 	metrics_hist_add(&fo, &r->stats.fanout);
 	metrics_family(out, "hearth_notify_fanout_duration_seconds",
 		       "histogram", "time to hand one message to every "
-		       "subscriber of its topic (framing and queueing; the "
-		       "sockets are written after)");
+		       "subscriber of its topic (framing, and a send to each "
+		       "subscriber's socket)");
 	metrics_hist_write(out, "hearth_notify_fanout_duration_seconds", &fo,
 			   NULL, NULL);
 	notify_auth_collect(out, r);
@@ -173,9 +173,10 @@ fail:
 /* Bytes of a connection's pool past the header limit: libmicrohttpd's
  * record of each header line (56 bytes), its bookkeeping and the
  * stream's first chunk. With 8 KiB, a full http.max_header_bytes of
- * headers fits in up to 120 lines (more lines get libmicrohttpd's 431);
- * each held subscription costs 24 KiB at the default 16 KiB limit
- * instead of 40 KiB. */
+ * headers fits in up to 120 lines (more lines get libmicrohttpd's 431).
+ * A held subscription gives its pool back once open (it leaves
+ * libmicrohttpd: core/http_sock.c); the pool is what a request, or
+ * thousands of subscribers connecting at once, hold meanwhile. */
 #define NOTIFY_POOL_SLACK 8192
 
 static int open_http(struct notify_room *r, const struct config *cfg)
@@ -198,9 +199,8 @@ static int open_http(struct notify_room *r, const struct config *cfg)
 		.max_connections_per_client = n->max_subscribers_per_client +
 					      h->max_connections_per_client,
 		.header_timeout = h->header_timeout,
-		/* Most connections here are held subscriptions: a pool just
-		 * over the header limit (the headers, MHD's list of them,
-		 * the stream's chunk buffer), not the default's twice. */
+		/* A pool just over the header limit (the headers, MHD's
+		 * list of them, the answer's head), not the default's twice. */
 		.conn_memory = h->max_header_bytes + NOTIFY_POOL_SLACK,
 	};
 	int rc = http_server_new(r->loop, &o, &r->http);
