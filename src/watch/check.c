@@ -537,8 +537,24 @@ void watch_check_start(struct watch_mon *m)
 	case WATCH_DNS:
 		watch_dns_start(m);
 		break;
+	case WATCH_POSTGRES:
+	case WATCH_MYSQL:
+		watch_db_start(m);
+		break;
 	case WATCH_PUSH:
 	case WATCH_GROUP:
 		break; /* never started: the room beats them itself */
 	}
+}
+
+void watch_check_cancel(struct watch_mon *m)
+{
+	if (m->probe)
+		watch_probe_cancel(m->probe);
+	if (m->ping_probe)
+		watch_ping_cancel(m->ping_probe);
+	if (m->dns_probe)
+		watch_dns_cancel(m->dns_probe);
+	if (m->db_probe)
+		watch_db_cancel(m->db_probe);
 }

@@ -19,6 +19,7 @@ struct watch_probe;
 struct watch_ping_probe;
 struct watch_icmp;
 struct watch_dns_probe;
+struct watch_db_probe;
 
 /*
  * One monitor, heap-allocated on its own: a check in flight holds it
@@ -52,6 +53,7 @@ struct watch_mon {
 	struct watch_probe *probe; /* port: the probe in flight */
 	struct watch_ping_probe *ping_probe; /* ping: likewise */
 	struct watch_dns_probe *dns_probe;   /* dns: likewise */
+	struct watch_db_probe *db_probe;     /* postgres, mysql: likewise */
 	uint64_t started_ms;	   /* of the check in flight */
 	/* The last beat, for the API. */
 	char msg[WATCH_MSG_MAX];
@@ -79,6 +81,7 @@ struct watch_room {
 	struct workq_strand *strand;
 	const struct clock *clock;
 	struct http_client *http;
+	struct workq *workq; /* database checks */
 	struct room_notify_publisher *notify; /* NULL: notify room off */
 	struct config *cfg;		      /* a reference */
 	struct watch_icmp *icmp;	      /* ping monitors' socket, or NULL */
@@ -102,6 +105,9 @@ struct watch_room {
 
 /* check.c: starts @m's check; its result comes to watch_mon_result. */
 void watch_check_start(struct watch_mon *m);
+/* Ends @m's check in flight, if any (its result is dropped, @m released
+ * at once). */
+void watch_check_cancel(struct watch_mon *m);
 /* Ends a port probe at close: its result is dropped. */
 void watch_probe_cancel(struct watch_probe *p);
 
@@ -115,6 +121,11 @@ void watch_ping_close(struct watch_room *r);
 /* dnsmon.c: a dns check; its cancellation (the result is dropped). */
 void watch_dns_start(struct watch_mon *m);
 void watch_dns_cancel(struct watch_dns_probe *p);
+
+/* dbmon.c: a postgres or mysql check on the work queue (the timeout
+ * on the loop); its cancellation (the result is dropped). */
+void watch_db_start(struct watch_mon *m);
+void watch_db_cancel(struct watch_db_probe *p);
 
 /* room.c: a check's verdict (@up), with its message and time (ms, < 0:
  * none). Records the beat, alerts, schedules the next check. */

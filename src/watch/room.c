@@ -201,12 +201,7 @@ static int mon_new(struct watch_room *r, const struct cfg_watch_monitor *c,
 static void mon_drop(struct watch_mon *m)
 {
 	clock_timer_stop(m->timer);
-	if (m->probe)
-		watch_probe_cancel(m->probe); /* releases it at once */
-	if (m->ping_probe)
-		watch_ping_cancel(m->ping_probe);
-	if (m->dns_probe)
-		watch_dns_cancel(m->dns_probe);
+	watch_check_cancel(m); /* releases it at once */
 	if (m->busy)
 		m->removed = true;
 	else
@@ -787,6 +782,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->store = ctx->store;
 	r->clock = ctx->clock;
 	r->http = ctx->http_client;
+	r->workq = ctx->workq;
 	r->cfg = config_ref((struct config *)cfg);
 	rc = watch_beats_open(r, ctx);
 	if (!rc)
@@ -944,10 +940,7 @@ static void room_close(void *room)
 	r->inflight++; /* the checks cancelled here must not free it yet */
 	for (size_t i = 0; i < r->n_mons; i++) {
 		clock_timer_stop(r->mons[i]->timer);
-		if (r->mons[i]->probe)
-			watch_probe_cancel(r->mons[i]->probe);
-		if (r->mons[i]->dns_probe)
-			watch_dns_cancel(r->mons[i]->dns_probe);
+		watch_check_cancel(r->mons[i]);
 	}
 	watch_ping_close(r); /* cancels the pings in flight */
 	clock_timer_free(r->prune_timer);

@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: MIT
+"""The watch room's database monitors against real servers the tests start
+on loopback, each in a private directory, stopped by PID: Debian's
+postgresql (initdb) for `postgres`, mariadbd (mariadb-install-db) for
+`mysql`. Up, a wrong password (DOWN with the server's words), a bad query,
+the server stopped."""
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from helpers import free_port
+from test_watch import wait_for, watch_config
+
+PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+
+
+def wait_listening(port, proc, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"{what} exited with {proc.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{what} did not listen on {port}")
+
+
+def stop(proc, sig=signal.SIGTERM):
+    if proc and proc.poll() is None:
+        os.kill(proc.pid, sig)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+class Postgres:
+    """initdb into a directory of the postgres user (postgres refuses to
+    run as root), password auth for user hearth over loopback TCP, its
+    socket in that directory."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="hearth-pg-"))
+        self.port = free_port()
+        self.proc = None
+        pw = pwd.getpwnam("postgres")
+        os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        (self.dir / "pw").write_text("s3cret\n")
+        os.chown(self.dir / "pw", pw.pw_uid, pw.pw_gid)
+        # As the postgres user (the server refuses root), spawned directly
+        # so that the PID stopped is the server's own.
+        self.as_pg = {"user": pw.pw_uid, "group": pw.pw_gid,
+                      "extra_groups": []}
+        subprocess.run([
+            str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U",
+            "hearth", "--pwfile", str(self.dir / "pw"),
+            "--auth", "scram-sha-256", "-E", "UTF8", "--no-sync"],
+            check=True, capture_output=True, timeout=120, **self.as_pg)
+
+    def start(self):
+        self.proc = subprocess.Popen([
+            str(PG_BIN / "postgres"), "-D", str(self.dir / "data"),
+            "-p", str(self.port), "-k", str(self.dir),
+            "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True, **self.as_pg)
+        wait_listening(self.port, self.proc, "postgres")
+
+    def stop(self):
+        stop(self.proc, signal.SIGINT)  # fast shutdown
+        self.proc = None
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres():
+    pg = Postgres()
+    try:
+        pg.start()
+        yield pg
+    finally:
+        pg.remove()
+
+
+def test_postgres_up_wrong_password_bad_query_stopped(hearthd_factory,
+                                                      tmp_path, postgres):
+    base = f"127.0.0.1:{postgres.port}/postgres"
+    d = hearthd_factory(watch_config(tmp_path, [
+        {"name": "pg", "type": "postgres", "interval": "1s",
+         "database_connection_string": f"postgres://hearth:s3cret@{base}"},
+        {"name": "pg-kv", "type": "postgres", "interval": "1s",
+         "database_connection_string":
+             f"host=127.0.0.1 port={postgres.port} user=hearth "
+             "password=s3cret dbname=postgres",
+         "database_query": "SELECT count(*) FROM pg_database"},
+        {"name": "pg-pass", "type": "postgres", "interval": "1s",
+         "database_connection_string": f"postgres://hearth:nope@{base}"},
+        {"name": "pg-query", "type": "postgres", "interval": "1s",
+         "database_connection_string": f"postgres://hearth:s3cret@{base}",
+         "database_query": "SELECT * FROM no_such_table"},
+    ]))
+    want = {"pg": "UP", "pg-kv": "UP", "pg-pass": "DOWN", "pg-query": "DOWN"}
+    ms = wait_for(d, lambda ms: {n: m["status_text"] for n, m in ms.items()}
+                  == want, "postgres states", 30)
+    assert ms["pg"]["msg"] == ""
+    assert ms["pg"]["ping"] is not None and ms["pg"]["ping"] >= 0
+    assert ms["pg-pass"]["msg"] == ('password authentication failed for '
+                                    'user "hearth"'), ms["pg-pass"]["msg"]
+    assert ms["pg-query"]["msg"] == ('relation "no_such_table" does not '
+                                     'exist'), ms["pg-query"]["msg"]
+    postgres.stop()
+    ms = wait_for(d, lambda ms: ms["pg"]["status_text"] == "DOWN",
+                  "postgres DOWN", 20)
+    assert "Connection refused" in ms["pg"]["msg"], ms["pg"]["msg"]
+    postgres.start()
+    wait_for(d, lambda ms: ms["pg"]["status_text"] == "UP", "postgres UP", 30)
+    assert d.stop() == 0
+
+
+def test_postgres_timeout_on_a_silent_server(hearthd_factory, tmp_path):
+    """A listener that accepts and never answers: DOWN at the monitor's
+    timeout, the loop free meanwhile (a push monitor still beats)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    port = srv.getsockname()[1]
+    try:
+        d = hearthd_factory(watch_config(tmp_path, [
+            {"name": "pg", "type": "postgres", "interval": "3s",
+             "timeout": "1s", "database_connection_string":
+                 f"postgres://hearth:x@127.0.0.1:{port}/postgres"},
+        ]))
+        t0 = time.monotonic()
+        ms = wait_for(d, lambda ms: ms["pg"]["status_text"] == "DOWN",
+                      "postgres timeout", 15)
+        assert ms["pg"]["msg"] == "timeout of 1000ms exceeded"
+        assert time.monotonic() - t0 < 10
+        r = d.get("/healthz")
+        assert r.status_code == 200
+        assert d.stop() == 0
+    finally:
+        srv.close()
