@@ -154,3 +154,93 @@ def test_postgres_timeout_on_a_silent_server(hearthd_factory, tmp_path):
         assert d.stop() == 0
     finally:
         srv.close()
+
+
+class Mariadb:
+    """mariadb-install-db into a private directory, mariadbd on a private
+    socket and a loopback port; a user hearth with a password."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="hearth-my-"))
+        self.port = free_port()
+        self.sock = self.dir / "sock"
+        self.proc = None
+        subprocess.run([
+            "mariadb-install-db", "--no-defaults", "--user=root",
+            f"--datadir={self.dir / 'data'}", "--skip-test-db",
+            "--auth-root-authentication-method=socket"],
+            check=True, capture_output=True, timeout=180)
+
+    def start(self):
+        self.proc = subprocess.Popen([
+            "mariadbd", "--no-defaults", "--user=root",
+            f"--datadir={self.dir / 'data'}", f"--socket={self.sock}",
+            f"--port={self.port}", "--bind-address=127.0.0.1",
+            f"--pid-file={self.dir / 'pid'}", "--skip-name-resolve",
+            "--innodb-buffer-pool-size=16M", "--skip-log-bin",
+            f"--log-error={self.dir / 'err.log'}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        wait_listening(self.port, self.proc, "mariadbd")
+
+    def sql(self, text):
+        subprocess.run(["mariadb", "--no-defaults", "-uroot",
+                        f"--socket={self.sock}", "-e", text],
+                       check=True, capture_output=True, timeout=60)
+
+    def stop(self):
+        stop(self.proc)
+        self.proc = None
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture
+def mariadb():
+    my = Mariadb()
+    try:
+        my.start()
+        my.sql("CREATE DATABASE lab; CREATE USER 'hearth'@'127.0.0.1' "
+               "IDENTIFIED BY 's3cret'; GRANT ALL ON lab.* TO "
+               "'hearth'@'127.0.0.1'; CREATE TABLE lab.t (x INT); "
+               "INSERT INTO lab.t VALUES (1), (2), (3);")
+        yield my
+    finally:
+        my.remove()
+
+
+def test_mysql_up_wrong_password_bad_query_stopped(hearthd_factory, tmp_path,
+                                                   mariadb):
+    at = f"127.0.0.1:{mariadb.port}/lab"
+    d = hearthd_factory(watch_config(tmp_path, [
+        {"name": "my", "type": "mysql", "interval": "1s",
+         "database_connection_string": f"mysql://hearth:s3cret@{at}"},
+        {"name": "my-rows", "type": "mysql", "interval": "1s",
+         "database_connection_string": f"mysql://hearth:s3cret@{at}",
+         "database_query": "SELECT x FROM t"},
+        {"name": "my-pass", "type": "mysql", "interval": "1s",
+         "database_connection_string": f"mysql://hearth:nope@{at}"},
+        {"name": "my-query", "type": "mysql", "interval": "1s",
+         "database_connection_string": f"mysql://hearth:s3cret@{at}",
+         "database_query": "SELECT * FROM no_such_table"},
+    ]))
+    want = {"my": "UP", "my-rows": "UP", "my-pass": "DOWN",
+            "my-query": "DOWN"}
+    ms = wait_for(d, lambda ms: {n: m["status_text"] for n, m in ms.items()}
+                  == want, "mysql states", 30)
+    assert ms["my"]["msg"] == "Rows: 1"
+    assert ms["my-rows"]["msg"] == "Rows: 3"
+    assert ms["my-pass"]["msg"].startswith(
+        "Database connection/query failed: Access denied for user "
+        "'hearth'@'"), ms["my-pass"]["msg"]
+    assert ms["my-query"]["msg"] == ("Database connection/query failed: "
+                                     "Table 'lab.no_such_table' doesn't "
+                                     "exist"), ms["my-query"]["msg"]
+    mariadb.stop()
+    ms = wait_for(d, lambda ms: ms["my"]["status_text"] == "DOWN",
+                  "mysql DOWN", 20)
+    assert ms["my"]["msg"].startswith("Database connection/query failed: "
+                                      "Can't connect"), ms["my"]["msg"]
+    assert d.stop() == 0
