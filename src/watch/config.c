@@ -323,7 +323,7 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 		if (!m->hostname)
 			rc = cfg_fail(err, &m->pos,
 				      "hostname: a ping monitor needs a hostname "
-				      "(IPv4)");
+				      "(an address, a lab host or a name)");
 		break;
 	}
 	if (rc)
@@ -403,8 +403,9 @@ static const struct cfg_field monitor_fields[] = {
 		      "record the answer must hold"),
 	FIELD(.key = "hostname", .type = CFG_STRING, .off = F(M, hostname),
 	      .reloadable = true,
-	      .help = "port, ping: the host connected to / pinged; dns: the "
-		      "name resolved"),
+	      .help = "port, ping: the host connected to / pinged (ping: IPv4, "
+		      "IPv6, a lab host, or a name asked of dns.upstream); "
+		      "dns: the name resolved"),
 	FIELD(.key = "port", .type = CFG_INT, .off = F(M, port), .def = "0",
 	      .min = 0, .max = 65535, .reloadable = true,
 	      .help = "port: the TCP port"),

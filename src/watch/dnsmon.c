@@ -13,6 +13,10 @@
 
 struct watch_dns_probe {
 	struct watch_mon *m; /* NULL once delivered */
+	watch_dns_lookup_fn lookup; /* a ping's name lookup, or NULL */
+	uint16_t qtype;
+	char server[64];	    /* for messages */
+	char records[WATCH_MSG_MAX - 40];
 	bool tcp;
 	union {
 		uv_udp_t udp;
@@ -62,7 +66,9 @@ static void finish(struct watch_dns_probe *p, bool deliver, bool up,
 		uv_udp_recv_stop(&p->h.udp);
 	uv_close((uv_handle_t *)&p->h, on_closed);
 	uv_close((uv_handle_t *)&p->timer, on_closed);
-	if (deliver)
+	if (deliver && p->lookup)
+		p->lookup(m, p->qtype, up ? p->records : NULL, msg);
+	else if (deliver)
 		watch_mon_result(m, up, msg, up ? ping : -1);
 	else
 		watch_mon_result(m, false, NULL, -1);
@@ -100,10 +106,10 @@ static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 static void answer(struct watch_dns_probe *p, const uint8_t *msg_, size_t n)
 {
 	const struct cfg_watch_monitor *c = p->m->cfg;
-	char records[WATCH_MSG_MAX - 40], msg[WATCH_MSG_MAX], rc_text[16];
+	char *records = p->records, msg[WATCH_MSG_MAX], rc_text[16], type[16];
 	int count;
-	int rcode = watch_dns_answer(msg_, n, p->id, c->dns_type, records,
-				     sizeof(records), &count);
+	int rcode = watch_dns_answer(msg_, n, p->id, p->qtype, records,
+				     sizeof(p->records), &count);
 	if (rcode < 0) {
 		if (p->tcp) /* one answer on this connection, and it is bad */
 			finish(p, true, false, "not a DNS answer to the query");
@@ -116,12 +122,13 @@ static void answer(struct watch_dns_probe *p, const uint8_t *msg_, size_t n)
 		return;
 	}
 	if (!count) {
-		snprintf(msg, sizeof(msg), "no %s record", c->dns_type_text);
+		snprintf(msg, sizeof(msg), "no %s record",
+			 dns_type_name(p->qtype, type));
 		finish(p, true, false, msg);
 		return;
 	}
 	bool ok = true;
-	if (c->expected_value) {
+	if (c->expected_value && !p->lookup) {
 		/* One of the records, as written in the answer. */
 		ok = false;
 		for (char *tok = records, *next; tok && !ok; tok = next) {
@@ -237,44 +244,50 @@ static void on_timeout(uv_timer_t *t)
 	struct watch_dns_probe *p = t->data;
 	char msg[WATCH_MSG_MAX];
 	snprintf(msg, sizeof(msg), "no answer from %s within %lldms",
-		 p->m ? p->m->cfg->dns_server : "?",
-		 p->m ? (long long)p->m->cfg->timeout_ms : 0LL);
+		 p->server, p->m ? (long long)p->m->cfg->timeout_ms : 0LL);
 	finish(p, true, false, msg);
 }
 
-void watch_dns_start(struct watch_mon *m)
+/* Asks @server for @name's @qtype records; the verdict to @m's result,
+ * or its records to @lookup. */
+static void probe_start(struct watch_mon *m, const char *name, uint16_t qtype,
+			const struct sockaddr_storage *server, bool tcp,
+			watch_dns_lookup_fn lookup)
 {
 	struct watch_room *r = m->room;
 	const struct cfg_watch_monitor *c = m->cfg;
 	struct watch_dns_probe *p = calloc(1, sizeof(*p));
 	if (!p) {
-		watch_mon_result(m, false, "out of memory", -1);
+		if (lookup)
+			lookup(m, qtype, NULL, "out of memory");
+		else
+			watch_mon_result(m, false, "out of memory", -1);
 		return;
 	}
 	if (getrandom(&p->id, sizeof(p->id), 0) != sizeof(p->id))
 		p->id = (uint16_t)rand();
-	int qlen = watch_dns_query(p->query + 2, p->id, c->hostname,
-				   c->dns_type);
+	int qlen = watch_dns_query(p->query + 2, p->id, name, qtype);
 	if (qlen < 0) {
 		free(p);
-		watch_mon_result(m, false, "hostname: not a DNS name", -1);
+		if (lookup)
+			lookup(m, qtype, NULL, "not a DNS name");
+		else
+			watch_mon_result(m, false, "hostname: not a DNS name", -1);
 		return;
 	}
 	p->qlen = qlen;
 	p->query[0] = (uint8_t)(qlen >> 8);
 	p->query[1] = (uint8_t)qlen;
-	uint16_t port = htons(c->port ? (uint16_t)c->port : 53);
-	struct sockaddr_in *v4 = (struct sockaddr_in *)&p->to;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&p->to;
-	if (inet_pton(AF_INET, c->dns_server, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = port;
-	} else {
-		inet_pton(AF_INET6, c->dns_server, &v6->sin6_addr);
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = port;
-	}
-	p->tcp = c->dns_tcp;
+	p->to = *server;
+	p->qtype = qtype;
+	p->lookup = lookup;
+	const void *ip = server->ss_family == AF_INET
+				 ? (const void *)&((const struct sockaddr_in *)
+							   server)->sin_addr
+				 : (const void *)&((const struct sockaddr_in6 *)
+							   server)->sin6_addr;
+	inet_ntop(server->ss_family, ip, p->server, sizeof(p->server));
+	p->tcp = tcp;
 	if (p->tcp)
 		uv_tcp_init(r->loop, &p->h.tcp);
 	else
@@ -308,6 +321,31 @@ void watch_dns_start(struct watch_mon *m)
 			 uv_strerror(rc));
 		finish(p, true, false, msg);
 	}
+}
+
+void watch_dns_start(struct watch_mon *m)
+{
+	const struct cfg_watch_monitor *c = m->cfg;
+	struct sockaddr_storage to = {0};
+	uint16_t port = htons(c->port ? (uint16_t)c->port : 53);
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&to;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&to;
+	if (inet_pton(AF_INET, c->dns_server, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = port;
+	} else {
+		inet_pton(AF_INET6, c->dns_server, &v6->sin6_addr);
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = port;
+	}
+	probe_start(m, c->hostname, c->dns_type, &to, c->dns_tcp, NULL);
+}
+
+void watch_dns_lookup(struct watch_mon *m, const char *name, uint16_t qtype,
+		      const struct sockaddr_storage *server,
+		      watch_dns_lookup_fn cb)
+{
+	probe_start(m, name, qtype, server, false, cb);
 }
 
 void watch_dns_cancel(struct watch_dns_probe *p)

@@ -85,6 +85,8 @@ struct watch_room {
 	struct room_notify_publisher *notify; /* NULL: notify room off */
 	struct config *cfg;		      /* a reference */
 	struct watch_icmp *icmp;	      /* ping monitors' socket, or NULL */
+	struct watch_icmp *icmp6;	      /* likewise, ICMPv6 */
+	struct room_dns_resolvers *resolvers; /* NULL: dns room off */
 	struct room_watch_registry registry;  /* what this room offers */
 	struct room_services *services;	      /* where it is offered */
 	struct watch_mon **mons;
@@ -120,6 +122,14 @@ void watch_ping_close(struct watch_room *r);
 
 /* dnsmon.c: a dns check; its cancellation (the result is dropped). */
 void watch_dns_start(struct watch_mon *m);
+/* A name lookup for @m's check (a ping by name): one UDP query for
+ * @qtype to @server within @m's timeout; @cb gets the records' text
+ * (", "-joined), or NULL and why. Cancelled as a dns check. */
+typedef void (*watch_dns_lookup_fn)(struct watch_mon *m, uint16_t qtype,
+				    const char *records, const char *why);
+void watch_dns_lookup(struct watch_mon *m, const char *name, uint16_t qtype,
+		      const struct sockaddr_storage *server,
+		      watch_dns_lookup_fn cb);
 void watch_dns_cancel(struct watch_dns_probe *p);
 
 /* dbmon.c: a postgres or mysql check on the work queue (the timeout

@@ -814,6 +814,7 @@ static int room_bind(void *room, struct room_services *services)
 {
 	struct watch_room *r = room;
 	r->notify = services->notify;
+	r->resolvers = services->resolvers;
 	return 0;
 }
 
