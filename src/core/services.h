@@ -63,6 +63,10 @@ struct room_notify_msg {
 	/* Targets besides the routes that match @event (Apprise URLs or
 	 * ntfy:TOPIC, as notify.routes' `to`), NULL-terminated; may be NULL. */
 	const char *const *to;
+	/* The body webhook:// targets POST as is (the watch room's: Uptime
+	 * Kuma's {heartbeat, monitor, msg}); NULL: {"heartbeat": null,
+	 * "monitor": null, "msg": message}. May be NULL. */
+	const char *json;
 };
 
 struct room_notify_publisher {

@@ -182,6 +182,13 @@ int watch_write_submit(struct watch_room *r, int (*work)(struct store *, void *)
 void watch_beats_flush(struct watch_room *r);
 void watch_beats_close(struct watch_room *r);
 
+/* webhook.c: Kuma's webhook body for an alert of @m's beat @b: the
+ * heartbeat (its message @text), the monitor, and @msg (the alert's
+ * text, "[name] [🔴 Down] ..."), as a malloc'd JSON string (NULL: out
+ * of memory). */
+char *watch_webhook_json(const struct watch_mon *m, const struct watch_beat *b,
+			 const char *text, const char *msg);
+
 /* metrics.c: Kuma's monitor_* families and the writer's counters. */
 int watch_metrics_register(struct watch_room *r, struct metrics *m);
 

@@ -246,6 +246,7 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		 down ? "\xf0\x9f\x94\xb4 Down" : "\xe2\x9c\x85 Up",
 		 msg && *msg ? msg : "N/A");
 	const char *tags[] = {down ? "red_circle" : "green_circle", NULL};
+	char *json = watch_webhook_json(m, b, msg, text); /* webhook:// */
 	/* alerts.to: an ntfy:TOPIC goes straight to the topic (the notify
 	 * room's publisher takes "ntfy:TOPIC" as an event for that); other
 	 * targets ride along in .to, for the routes' Apprise side. */
@@ -259,7 +260,7 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 			struct room_notify_msg direct = {
 				.event = t, .title = m->cfg->name, .message = text,
 				.priority = down ? 5 : 3, .tags = tags,
-				.click = m->cfg->url,
+				.click = m->cfg->url, .json = json,
 			};
 			if (r->notify)
 				r->notify->publish(r->notify->ud, &direct);
@@ -275,11 +276,13 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		.tags = tags,
 		.click = m->cfg->url,
 		.to = n_to ? to : NULL,
+		.json = json,
 	};
 	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
 	if (rc == -ENOENT && w->alerts.n_to > n_to)
 		rc = 0; /* no route for the event, but alerts.to took it */
 	free(to);
+	free(json);
 	if (rc == -ENOSYS)
 		log_warn("watch", "alert %s%s: %s (the notify room is off)",
 			 nm.event, b->resend ? " (resend)" : "", text);

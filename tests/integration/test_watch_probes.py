@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: MIT
 """The watch room's probes over more transports: dns monitors over TCP and
 IPv6 against hearthd's own DNS room on 127.0.0.1 and ::1; ping over
-ICMPv6 and by name."""
+ICMPv6 and by name; webhook alerts with Kuma's JSON."""
+import json
+import re
+import time
+
 import dns.rcode
 
 from helpers import base_config, free_port
@@ -100,3 +104,90 @@ def test_ping_by_name_without_the_dns_room(hearthd_factory, tmp_path):
                                 "lab host, and no DNS upstream (dns.upstream;"
                                 " the dns room is off)")
     assert d.stop() == 0
+
+
+class Sink:
+    """An HTTP server on loopback keeping each POST's path, headers and
+    JSON body."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        got = self.got = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                got.append((self.path, dict(self.headers),
+                            json.loads(self.rfile.read(n) or b"null")))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.srv.server_address[1]
+        self.thread = threading.Thread(target=self.srv.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def wait(self, n, timeout=10):
+        deadline = time.monotonic() + timeout
+        while len(self.got) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.got
+
+    def close(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def test_webhook_alerts_carry_kumas_json(hearthd_factory, tmp_path):
+    """alerts.to's webhook:// target and a notify route's: each alert is
+    POSTed as Kuma's webhook body {heartbeat, monitor, msg}."""
+    sink = Sink()
+    try:
+        cfg = base_config(tmp_path, watch={
+            "alerts": {"to": [f"webhook://127.0.0.1:{sink.port}/kuma"]},
+            "monitors": [{"name": "cron", "type": "push",
+                          "token": "crontoken", "interval": "60s",
+                          "description": "nightly job"}]},
+            notify={"listen": f"127.0.0.1:{free_port()}",
+                    "routes": [{"event": "watch.up", "to": [
+                        f"webhook://127.0.0.1:{sink.port}/route"]}]})
+        d = hearthd_factory(yaml(cfg))
+        r = d.get("/api/push/crontoken?status=down&msg=disk%20full")
+        assert r.status_code == 200
+        got = sink.wait(1)
+        r = d.get("/api/push/crontoken?msg=fixed&ping=12")
+        assert r.status_code == 200
+        got = sink.wait(3)
+        assert len(got) == 3, got
+        down = [b for p, h, b in got if p == "/kuma" and
+                b["heartbeat"]["status"] == 0]
+        up = sorted((p, b) for p, h, b in got
+                    if b["heartbeat"]["status"] == 1)
+        assert len(down) == 1 and [p for p, _ in up] == ["/kuma", "/route"]
+        assert all(h["Content-Type"] == "application/json"
+                   for _, h, _ in got)
+        b = down[0]
+        assert b["msg"] == "[cron] [\U0001f534 Down] disk full"
+        hb, mon = b["heartbeat"], b["monitor"]
+        assert hb["msg"] == "disk full" and hb["important"] is True
+        assert hb["ping"] is None and hb["timezone"] == "UTC"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}",
+                            hb["time"])
+        assert hb["localDateTime"] == hb["time"][:19]
+        assert hb["monitorID"] == mon["id"] and mon["id"] > 0
+        assert mon["name"] == "cron" and mon["type"] == "push"
+        assert mon["description"] == "nightly job"
+        assert mon["interval"] == 60 and mon["maxretries"] == 0
+        assert mon["active"] is True and mon["upsideDown"] is False
+        u = up[0][1]
+        assert u["msg"] == "[cron] [\u2705 Up] fixed"
+        assert u["heartbeat"]["ping"] == 12
+        assert up[1][1] == u
+        assert d.stop() == 0
+    finally:
+        sink.close()

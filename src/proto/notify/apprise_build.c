@@ -274,6 +274,25 @@ static void build_json(struct bld *b)
 	set_json(b, r, j);
 }
 
+/* Uptime Kuma's webhook notification: the sender's JSON as is (the
+ * watch room's {heartbeat, monitor, msg}), else Kuma's shape of a
+ * message without a monitor. */
+static void build_webhook(struct bld *b)
+{
+	const struct apprise_url *u = &b->t->u;
+	char *url = apprise_bld_str(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
+	struct apprise_request *r = apprise_bld_req(b, method_of(b->t), url);
+	add_header(b, r, "User-Agent", APP_ID);
+	add_header(b, r, "Content-Type", "application/json");
+	url_headers(b, r);
+	basic_auth(b, r, u->user, u->password);
+	json_t *j = b->m->json ? json_loads(b->m->json, 0, NULL) : NULL;
+	if (!j)
+		j = json_pack("{s:n, s:n, s:o}", "heartbeat", "monitor", "msg",
+			      jstr(b->body));
+	set_json(b, r, j);
+}
+
 static void build_form(struct bld *b)
 {
 	const struct apprise_url *u = &b->t->u;
@@ -901,6 +920,9 @@ int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 		break;
 	case APPRISE_JSON:
 		build_json(&b);
+		break;
+	case APPRISE_WEBHOOK:
+		build_webhook(&b);
 		break;
 	case APPRISE_FORM:
 		build_form(&b);

@@ -35,6 +35,7 @@ enum apprise_scheme {
 	APPRISE_MATRIX,
 	APPRISE_APPRISE,
 	APPRISE_HEARTH,
+	APPRISE_WEBHOOK, /* hearth's: Uptime Kuma's webhook (msg.json as is) */
 	APPRISE_SCHEME_COUNT,
 };
 
@@ -79,6 +80,7 @@ struct apprise_msg {
 	double now;		    /* wall clock, for Slack's "ts" */
 	const char *apprise_id;	    /* X-Apprise-ID to forward, or NULL */
 	int recursion;		    /* X-Apprise-Recursion-Count received */
+	const char *json;	    /* webhook://: the body, or NULL */
 };
 
 /* Hosted services' bases; NULL members take the real ones. Lets a lab
