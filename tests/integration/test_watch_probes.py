@@ -3,6 +3,7 @@
 IPv6 against hearthd's own DNS room on 127.0.0.1 and ::1; ping over
 ICMPv6 and by name; webhook alerts with Kuma's JSON."""
 import json
+import os
 import re
 import time
 
@@ -191,3 +192,65 @@ def test_webhook_alerts_carry_kumas_json(hearthd_factory, tmp_path):
         assert d.stop() == 0
     finally:
         sink.close()
+
+
+def test_rediss_over_tls_with_a_self_signed_certificate(hearthd_factory,
+                                                        tmp_path):
+    """redis-server with TLS only, on a loopback port, with a self-signed
+    certificate: rediss:// with ignore_tls is UP (AUTH and SELECT inside
+    the session); verified, it is DOWN naming the certificate; the server
+    stopped, DOWN."""
+    import signal
+    import socket
+    import subprocess
+    d = tmp_path / "redis-tls"
+    d.mkdir()
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                    "r.key", "-out", "r.crt", "-days", "2", "-subj",
+                    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=30, cwd=d)
+    port = free_port()
+    proc = subprocess.Popen(
+        ["redis-server", "--port", "0", "--tls-port", str(port), "--bind",
+         "127.0.0.1", "--tls-cert-file", str(d / "r.crt"), "--tls-key-file",
+         str(d / "r.key"), "--tls-ca-cert-file", str(d / "r.crt"),
+         "--tls-auth-clients", "no", "--requirepass", "s3cret", "--save", "",
+         "--appendonly", "no", "--dir", str(d)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), 0.2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "redis-server TLS"
+                time.sleep(0.05)
+        url = f"rediss://:s3cret@127.0.0.1:{port}"
+        cfg = base_config(tmp_path, watch={"monitors": [
+            {"name": "tls", "type": "redis", "interval": "1s",
+             "ignore_tls": True, "database_connection_string": url + "/1"},
+            {"name": "tls-bad-pass", "type": "redis", "interval": "1s",
+             "ignore_tls": True, "database_connection_string":
+                 f"rediss://:nope@127.0.0.1:{port}"},
+            {"name": "verified", "type": "redis", "interval": "1s",
+             "database_connection_string": url},
+        ]})
+        h = hearthd_factory(yaml(cfg))
+        want = {"tls": "UP", "tls-bad-pass": "DOWN", "verified": "DOWN"}
+        ms = wait_for(h, lambda ms: {n: m["status_text"] for n, m in
+                                     ms.items()} == want, "rediss states")
+        assert ms["tls"]["msg"] == "PONG"
+        assert ms["tls-bad-pass"]["msg"].startswith("redis: WRONGPASS")
+        assert ms["verified"]["msg"] == "redis: TLS: self-signed certificate"
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+        ms = wait_for(h, lambda ms: ms["tls"]["status_text"] == "DOWN",
+                      "rediss DOWN", 10)
+        assert h.stop() == 0
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            proc.wait(timeout=10)
