@@ -20,9 +20,18 @@
  * in the library, is only waited for (its result dropped). The job
  * works on copies of the settings, so a reload that swaps the config
  * snapshot meanwhile changes nothing under it.
+ *
+ * At most WATCH_DB_JOBS jobs run at once; the others wait their turn on
+ * the loop (their timeout running): the pool is shared with the history
+ * writer and getaddrinfo, which a dead database server must not starve.
  */
+#define WATCH_DB_JOBS 2
+
 struct watch_db_probe {
 	struct watch_mon *m; /* NULL once delivered (or dropped) */
+	struct watch_room *room;
+	struct watch_db_probe *next; /* in room->db_waiting */
+	bool waiting;
 	uv_timer_t timer;
 	int refs;	     /* the timer handle and the job */
 	enum watch_type type;
@@ -68,6 +77,18 @@ static void finish(struct watch_db_probe *p, bool deliver, bool up,
 		return;
 	p->m = NULL;
 	m->db_probe = NULL;
+	if (p->waiting) { /* never ran: out of the line */
+		struct watch_room *r = p->room;
+		struct watch_db_probe **pp = &r->db_waiting, *prev = NULL;
+		while (*pp != p) {
+			prev = *pp;
+			pp = &(*pp)->next;
+		}
+		*pp = p->next;
+		if (r->db_waiting_tail == p)
+			r->db_waiting_tail = prev;
+		p->waiting = false;
+	}
 	uv_close((uv_handle_t *)&p->timer, on_timer_closed);
 	if (deliver)
 		watch_mon_result(m, up, msg, up ? ms : -1);
@@ -189,14 +210,54 @@ static void db_work(void *ud)
 
 /* ---- on the loop ---- */
 
+static void db_done(void *ud, int status);
+
+/* Runs @p's job now; 0 or the queue's refusal. */
+static int submit(struct watch_db_probe *p)
+{
+	struct watch_room *r = p->room;
+	int rc = r->workq ? workq_submit(r->workq, db_work, db_done, p)
+			  : -ENOSYS;
+	if (!rc) {
+		r->db_running++;
+		p->refs++; /* the job */
+	}
+	return rc;
+}
+
+/* The next waiting checks, while there is room. */
+static void next_turn(struct watch_room *r)
+{
+	while (r->db_running < WATCH_DB_JOBS && r->db_waiting) {
+		struct watch_db_probe *p = r->db_waiting;
+		r->db_waiting = p->next;
+		if (!r->db_waiting)
+			r->db_waiting_tail = NULL;
+		p->waiting = false;
+		int rc = submit(p);
+		if (rc) {
+			char msg[WATCH_MSG_MAX];
+			snprintf(msg, sizeof(msg), "cannot start the check: %s",
+				 hearth_strerror(rc));
+			finish(p, true, false, msg, -1);
+		}
+	}
+}
+
 static void db_done(void *ud, int status)
 {
 	struct watch_db_probe *p = ud;
+	struct watch_room *r = p->room;
 	if (status == -ECANCELED)
 		finish(p, false, false, NULL, -1);
 	else
 		finish(p, true, p->up, p->msg, p->ms);
 	probe_unref(p);
+	r->db_running--;
+	if (r->closing)
+		watch_room_maybe_free(r);
+	else
+		next_turn(r);
 }
 
 static void on_timeout(uv_timer_t *t)
@@ -231,6 +292,7 @@ void watch_db_start(struct watch_mon *m)
 	p->timer.data = p;
 	p->refs = 1; /* the timer */
 	p->m = m;
+	p->room = r;
 	m->db_probe = p;
 	p->type = c->type;
 	p->timeout_ms = c->timeout_ms;
@@ -245,8 +307,7 @@ void watch_db_start(struct watch_mon *m)
 	if (p->conninfo && (!c->db_query || p->query) &&
 	    (!c->hostname || p->host) && (!c->db_user || p->user) &&
 	    (!c->db_password || p->password) && (!c->db_name || p->dbname))
-		rc = r->workq ? workq_submit(r->workq, db_work, db_done, p)
-			      : -ENOSYS;
+		rc = r->db_running < WATCH_DB_JOBS ? submit(p) : 0;
 	if (rc) {
 		char msg[WATCH_MSG_MAX];
 		snprintf(msg, sizeof(msg), "cannot start the check: %s",
@@ -254,7 +315,14 @@ void watch_db_start(struct watch_mon *m)
 		finish(p, true, false, msg, -1);
 		return;
 	}
-	p->refs++; /* the job */
+	if (p->refs == 1) { /* no turn yet: in line */
+		p->waiting = true;
+		if (r->db_waiting_tail)
+			r->db_waiting_tail->next = p;
+		else
+			r->db_waiting = p;
+		r->db_waiting_tail = p;
+	}
 	uv_timer_start(&p->timer, on_timeout, (uint64_t)c->timeout_ms, 0);
 }
 

@@ -100,6 +100,10 @@ struct watch_room {
 	struct clock_timer *prune_timer;
 	int jobs;	   /* strand jobs in flight */
 	int inflight;	   /* checks in flight */
+	/* Database checks on the pool (a timed-out one too, till it ends),
+	 * and those waiting for a turn (dbmon.c). */
+	int db_running;
+	struct watch_db_probe *db_waiting, *db_waiting_tail;
 	bool closing;
 	bool started;
 	uint64_t beats_written, write_errors;

@@ -520,7 +520,7 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 
 void watch_room_maybe_free(struct watch_room *r)
 {
-	if (!r->closing || r->jobs || r->inflight)
+	if (!r->closing || r->jobs || r->inflight || r->db_running)
 		return;
 	watch_ping_close(r);
 	for (size_t i = 0; i < r->n_mons; i++)

@@ -132,25 +132,37 @@ def test_postgres_up_wrong_password_bad_query_stopped(hearthd_factory,
 
 
 def test_postgres_timeout_on_a_silent_server(hearthd_factory, tmp_path):
-    """A listener that accepts and never answers: DOWN at the monitor's
-    timeout, the loop free meanwhile (a push monitor still beats)."""
+    """A listener that accepts and never answers: each monitor is DOWN at
+    its timeout; the checks blocked in libpq take at most two pool
+    threads, so a push (answered once its beat is written, on the pool
+    too) is still answered at once."""
+    import requests
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
-    srv.listen(8)
+    srv.listen(64)
     port = srv.getsockname()[1]
     try:
-        d = hearthd_factory(watch_config(tmp_path, [
-            {"name": "pg", "type": "postgres", "interval": "3s",
-             "timeout": "1s", "database_connection_string":
-                 f"postgres://hearth:x@127.0.0.1:{port}/postgres"},
-        ]))
+        mons = [{"name": f"pg{i}", "type": "postgres", "interval": "2s",
+                 "timeout": "1s", "database_connection_string":
+                     f"postgres://hearth:x@127.0.0.1:{port}/postgres"}
+                for i in range(6)]
+        mons.append({"name": "job", "type": "push", "token": "jobtoken",
+                     "interval": "60s"})
+        d = hearthd_factory(watch_config(tmp_path, mons))
         t0 = time.monotonic()
-        ms = wait_for(d, lambda ms: ms["pg"]["status_text"] == "DOWN",
-                      "postgres timeout", 15)
-        assert ms["pg"]["msg"] == "timeout of 1000ms exceeded"
+        ms = wait_for(d, lambda ms: all(ms[f"pg{i}"]["status_text"] == "DOWN"
+                                        for i in range(6)),
+                      "postgres timeouts", 15)
         assert time.monotonic() - t0 < 10
-        r = d.get("/healthz")
-        assert r.status_code == 200
+        for i in range(6):
+            assert ms[f"pg{i}"]["msg"] == "timeout of 1000ms exceeded"
+        for _ in range(3):
+            t = time.monotonic()
+            r = requests.get(f"{d.url}/api/push/jobtoken?msg=ok", timeout=10)
+            assert r.status_code == 200 and r.json() == {"ok": True}
+            assert time.monotonic() - t < 1.5
+            time.sleep(0.5)
+        assert d.get("/healthz").status_code == 200
         assert d.stop() == 0
     finally:
         srv.close()
