@@ -119,12 +119,22 @@ static int publish_route(void *ud, const struct room_notify_msg *m)
 	if (strncmp(m->event, "ntfy:", 5) == 0)
 		return notify_publish_local(r, m->event + 5, m);
 	int rc = -ENOENT, routed = 0;
-	for (size_t i = 0; i < n->n_routes; i++) {
-		const struct cfg_notify_route *rt = &n->routes[i];
-		if (strcmp(rt->event, m->event) != 0)
-			continue;
-		for (size_t k = 0; k < rt->n_to; k++) {
-			const char *to = rt->to[k];
+	for (size_t i = 0; i <= n->n_routes; i++) {
+		const char *const *tos;
+		size_t n_to = 0;
+		if (i < n->n_routes) { /* a route of the event */
+			const struct cfg_notify_route *rt = &n->routes[i];
+			if (strcmp(rt->event, m->event) != 0)
+				continue;
+			tos = (const char *const *)rt->to;
+			n_to = rt->n_to;
+		} else { /* then the sender's own targets */
+			tos = m->to;
+			while (tos && tos[n_to])
+				n_to++;
+		}
+		for (size_t k = 0; k < n_to; k++) {
+			const char *to = tos[k];
 			int e = strncmp(to, "ntfy:", 5) == 0 && !strstr(to, "://")
 					? notify_publish_local(r, to + 5, m)
 					: notify_apprise_route(r, to, m);

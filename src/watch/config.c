@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "core/tz.h"
 #include "proto/dns/dns.h"
 #include "proto/watch/codes.h"
+#include "proto/watch/dburl.h"
 #include "proto/watch/jsonq.h"
 #include "watch/watch_room.h"
 
@@ -34,11 +37,13 @@ static const char *const type_names[] = {
 	[WATCH_DNS] = "dns",
 	[WATCH_SMTP] = "smtp",
 	[WATCH_REDIS] = "redis",
+	[WATCH_POSTGRES] = "postgres",
+	[WATCH_MYSQL] = "mysql",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
-	"tls", "postgres", "mysql", "mariadb",
+	"tls",
 	"docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
@@ -61,72 +66,112 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"ping, dns, smtp, redis, push, group "
-					"are)", m->type_text);
+					"ping, dns, smtp, redis, postgres, mysql, "
+					"push, group are)", m->type_text);
+	if (!strcmp(m->type_text, "mariadb"))
+		return cfg_fail(err, &m->type_pos,
+				"type: 'mariadb' is Kuma's 'mysql' (it covers "
+				"MariaDB)");
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, ping, dns, smtp, redis, push, "
-			"group)",
+			"json-query, port, ping, dns, smtp, redis, postgres, "
+			"mysql, push, group)",
 			m->type_text);
 }
 
-/* redis://[[user]:password@]host[:port][/db] into the monitor's fields. */
+/* A connection string read with the parser of proto/watch/dburl.h: its
+ * parts copied into the arena; 0 or the refusal. */
+static int conn_url(struct config *cfg, M *m, struct watch_dburl *u,
+		    struct cfg_error *err)
+{
+	char buf[WATCH_DBURL_MAX + 8], why[64];
+	if (watch_dburl_parse(m->conn_string, u, buf, sizeof(buf), why,
+			      sizeof(why)))
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: %s", why);
+	const char **parts[] = {&u->user, &u->password, &u->host, &u->path,
+				&u->query};
+	for (size_t i = 0; i < N(parts); i++)
+		if (*parts[i] && !(*parts[i] = arena_strdup(&cfg->arena, *parts[i])))
+			return -ENOMEM;
+	m->hostname = u->host;
+	m->db_user = u->user;
+	m->db_password = u->password;
+	return 0;
+}
+
+/* redis[s]://[[user]:password@]host[:port][/db] into the monitor's fields. */
 static int check_redis(struct config *cfg, M *m, struct cfg_error *err)
 {
-	const char *s = m->conn_string;
-	if (!s)
+	struct watch_dburl u;
+	if (!m->conn_string)
 		return cfg_fail(err, &m->pos,
 				"database_connection_string: a redis monitor "
 				"needs redis://[:password@]host[:port][/db]");
-	if (!strncmp(s, "rediss://", 9))
-		return cfg_fail(err, &m->conn_pos,
-				"database_connection_string: rediss:// (TLS) is "
-				"not supported yet");
-	if (strncmp(s, "redis://", 8))
+	int rc = conn_url(cfg, m, &u, err);
+	if (rc)
+		return rc;
+	if (strcmp(u.scheme, "redis") && strcmp(u.scheme, "rediss"))
 		return cfg_fail(err, &m->conn_pos,
 				"database_connection_string: '%s' is not "
-				"redis://...", s);
-	s += 8;
-	const char *at = strrchr(s, '@'), *host = at ? at + 1 : s;
-	if (at) {
-		const char *colon = memchr(s, ':', (size_t)(at - s));
-		if (!colon)
-			return cfg_fail(err, &m->conn_pos,
-					"database_connection_string: the "
-					"credentials are [user]:password");
-		if (colon > s)
-			m->db_user = arena_strndup(&cfg->arena, s, (size_t)(colon - s));
-		m->db_password = arena_strndup(&cfg->arena, colon + 1,
-					       (size_t)(at - colon - 1));
-		if (!m->db_password)
-			return -ENOMEM;
-	}
-	size_t hl = strcspn(host, ":/");
-	if (!hl)
-		return cfg_fail(err, &m->conn_pos,
-				"database_connection_string: no host");
-	m->hostname = arena_strndup(&cfg->arena, host, hl);
-	if (!m->hostname)
-		return -ENOMEM;
-	const char *p = host + hl;
-	m->port = 6379;
-	char *end;
-	if (*p == ':') {
-		long v = strtol(p + 1, &end, 10);
-		if (end == p + 1 || v < 1 || v > 65535 || (*end && *end != '/'))
-			return cfg_fail(err, &m->conn_pos,
-					"database_connection_string: bad port");
-		m->port = v;
-		p = end;
-	}
-	if (*p == '/' && p[1]) {
-		long v = strtol(p + 1, &end, 10);
-		if (*end || v < 0 || v > 1000)
+				"redis://... or rediss://...", m->conn_string);
+	m->db_tls = !strcmp(u.scheme, "rediss");
+	m->port = u.port ? u.port : 6379;
+	if (u.path) {
+		char *end;
+		long v = strtol(u.path, &end, 10);
+		if (*end || end == u.path || v < 0 || v > 1000)
 			return cfg_fail(err, &m->conn_pos,
 					"database_connection_string: bad database "
 					"number");
 		m->db_index = v;
 	}
+	return 0;
+}
+
+/* mysql://user:password@host[:port]/database (Kuma's form). */
+static int check_mysql(struct config *cfg, M *m, struct cfg_error *err)
+{
+	struct watch_dburl u;
+	if (!m->conn_string)
+		return cfg_fail(err, &m->pos,
+				"database_connection_string: a mysql monitor "
+				"needs mysql://user:password@host[:port]/database");
+	int rc = conn_url(cfg, m, &u, err);
+	if (rc)
+		return rc;
+	if (strcmp(u.scheme, "mysql") && strcmp(u.scheme, "mariadb"))
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: '%s' is not "
+				"mysql://...", m->conn_string);
+	if (u.query)
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: options (?...) are "
+				"not supported");
+	m->port = u.port ? u.port : 3306;
+	m->db_name = u.path;
+	return 0;
+}
+
+/* libpq reads the string itself (a postgres:// URI or key=value pairs);
+ * refused here with libpq's own words. */
+static int check_postgres(M *m, struct cfg_error *err)
+{
+	if (!m->conn_string)
+		return cfg_fail(err, &m->pos,
+				"database_connection_string: a postgres monitor "
+				"needs postgres://user:password@host[:port]/db");
+	char *why = NULL;
+	PQconninfoOption *o = PQconninfoParse(m->conn_string, &why);
+	if (!o) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "%s", why ? why : "out of memory");
+		msg[strcspn(msg, "\n")] = '\0';
+		PQfreemem(why);
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: %s", msg);
+	}
+	PQconninfoFree(o);
 	return 0;
 }
 
@@ -237,12 +282,19 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 	case WATCH_REDIS:
 		rc = check_redis(cfg, m, err);
 		break;
+	case WATCH_MYSQL:
+		rc = check_mysql(cfg, m, err);
+		break;
+	case WATCH_POSTGRES:
+		rc = check_postgres(m, err);
+		break;
 	case WATCH_DNS: {
 		static const char *const types[] = {"A", "AAAA", "CAA", "CNAME",
 						    "MX", "NS", "PTR", "SOA",
 						    "SRV", "TXT"};
 		size_t k = 0;
 		struct in_addr a;
+		struct in6_addr a6;
 		while (k < N(types) && strcmp(types[k], m->dns_type_text))
 			k++;
 		if (!m->hostname)
@@ -255,17 +307,24 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 				      "dns_resolve_type: '%s' is not A, AAAA, CAA, "
 				      "CNAME, MX, NS, PTR, SOA, SRV or TXT",
 				      m->dns_type_text);
-		else if (inet_pton(AF_INET, m->dns_server, &a) != 1)
+		else if (inet_pton(AF_INET, m->dns_server, &a) != 1 &&
+			 inet_pton(AF_INET6, m->dns_server, &a6) != 1)
 			rc = cfg_fail(err, &m->dns_server_pos,
 				      "dns_resolve_server: '%s' is not an IPv4 "
-				      "address", m->dns_server);
+				      "or IPv6 address", m->dns_server);
+		else if (strcmp(m->dns_transport, "udp") &&
+			 strcmp(m->dns_transport, "tcp"))
+			rc = cfg_fail(err, &m->dns_transport_pos,
+				      "dns_transport: '%s' is not udp or tcp",
+				      m->dns_transport);
+		m->dns_tcp = !strcmp(m->dns_transport, "tcp");
 		break;
 	}
 	case WATCH_PING:
 		if (!m->hostname)
 			rc = cfg_fail(err, &m->pos,
 				      "hostname: a ping monitor needs a hostname "
-				      "(IPv4)");
+				      "(an address, a lab host or a name)");
 		break;
 	}
 	if (rc)
@@ -289,7 +348,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "ping, dns, smtp, redis, push, group"),
+		      "ping, dns, smtp, redis, postgres, mysql, push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -345,8 +404,9 @@ static const struct cfg_field monitor_fields[] = {
 		      "record the answer must hold"),
 	FIELD(.key = "hostname", .type = CFG_STRING, .off = F(M, hostname),
 	      .reloadable = true,
-	      .help = "port, ping: the host connected to / pinged; dns: the "
-		      "name resolved"),
+	      .help = "port, ping: the host connected to / pinged (ping: IPv4, "
+		      "IPv6, a lab host, or a name asked of dns.upstream); "
+		      "dns: the name resolved"),
 	FIELD(.key = "port", .type = CFG_INT, .off = F(M, port), .def = "0",
 	      .min = 0, .max = 65535, .reloadable = true,
 	      .help = "port: the TCP port"),
@@ -357,11 +417,24 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "dns_resolve_server", .type = CFG_STRING,
 	      .off = F(M, dns_server), .pos_off = F(M, dns_server_pos),
 	      .def = "1.1.1.1", .reloadable = true,
-	      .help = "dns: the server asked (IPv4; port: port, default 53)"),
+	      .help = "dns: the server asked (IPv4 or IPv6; port: port, "
+		      "default 53)"),
+	FIELD(.key = "dns_transport", .type = CFG_STRING,
+	      .off = F(M, dns_transport), .pos_off = F(M, dns_transport_pos),
+	      .def = "udp", .reloadable = true,
+	      .help = "dns: udp, or tcp (a length-prefixed query on a TCP "
+		      "connection)"),
 	FIELD(.key = "database_connection_string", .type = CFG_STRING,
 	      .off = F(M, conn_string), .pos_off = F(M, conn_pos),
 	      .reloadable = true,
-	      .help = "redis: redis://[[user]:password@]host[:port][/db]"),
+	      .help = "redis: redis[s]://[[user]:password@]host[:port][/db]; "
+		      "mysql: mysql://user:password@host[:port]/database; "
+		      "postgres: postgres://user:password@host[:port]/database "
+		      "or libpq's key=value form"),
+	FIELD(.key = "database_query", .type = CFG_STRING,
+	      .off = F(M, db_query), .reloadable = true,
+	      .help = "postgres, mysql: the query run once connected "
+		      "(default SELECT 1)"),
 	FIELD(.key = "smtp_security", .type = CFG_STRING,
 	      .off = F(M, smtp_security), .pos_off = F(M, smtp_security_pos),
 	      .def = "nostarttls", .reloadable = true,

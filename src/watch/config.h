@@ -23,6 +23,8 @@ enum watch_type {
 	WATCH_DNS,
 	WATCH_SMTP,
 	WATCH_REDIS,
+	WATCH_POSTGRES,
+	WATCH_MYSQL, /* MySQL and MariaDB */
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -71,12 +73,20 @@ struct cfg_watch_monitor {
 	struct cfg_pos dns_type_pos;
 	const char *dns_server;
 	struct cfg_pos dns_server_pos;
+	const char *dns_transport; /* udp, tcp */
+	struct cfg_pos dns_transport_pos;
 	uint16_t dns_type; /* filled by the check */
-	/* redis: redis://[[user]:password@]host[:port][/db] */
+	bool dns_tcp;	   /* likewise */
+	/* redis: redis[s]://[[user]:password@]host[:port][/db];
+	 * mysql: mysql://user:password@host[:port]/database;
+	 * postgres: libpq's URI or key=value string */
 	const char *conn_string;
 	struct cfg_pos conn_pos;
-	const char *db_user, *db_password; /* filled by the check */
+	const char *db_query; /* postgres, mysql: run after connecting */
+	/* filled by the check (redis, mysql) */
+	const char *db_user, *db_password, *db_name;
 	int64_t db_index;
+	bool db_tls; /* rediss:// */
 	/* smtp */
 	const char *smtp_security; /* nostarttls, starttls */
 	struct cfg_pos smtp_security_pos;

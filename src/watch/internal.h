@@ -19,6 +19,7 @@ struct watch_probe;
 struct watch_ping_probe;
 struct watch_icmp;
 struct watch_dns_probe;
+struct watch_db_probe;
 
 /*
  * One monitor, heap-allocated on its own: a check in flight holds it
@@ -52,6 +53,7 @@ struct watch_mon {
 	struct watch_probe *probe; /* port: the probe in flight */
 	struct watch_ping_probe *ping_probe; /* ping: likewise */
 	struct watch_dns_probe *dns_probe;   /* dns: likewise */
+	struct watch_db_probe *db_probe;     /* postgres, mysql: likewise */
 	uint64_t started_ms;	   /* of the check in flight */
 	/* The last beat, for the API. */
 	char msg[WATCH_MSG_MAX];
@@ -79,9 +81,12 @@ struct watch_room {
 	struct workq_strand *strand;
 	const struct clock *clock;
 	struct http_client *http;
+	struct workq *workq; /* database checks */
 	struct room_notify_publisher *notify; /* NULL: notify room off */
 	struct config *cfg;		      /* a reference */
 	struct watch_icmp *icmp;	      /* ping monitors' socket, or NULL */
+	struct watch_icmp *icmp6;	      /* likewise, ICMPv6 */
+	struct room_dns_resolvers *resolvers; /* NULL: dns room off */
 	struct room_watch_registry registry;  /* what this room offers */
 	struct room_services *services;	      /* where it is offered */
 	struct watch_mon **mons;
@@ -95,6 +100,10 @@ struct watch_room {
 	struct clock_timer *prune_timer;
 	int jobs;	   /* strand jobs in flight */
 	int inflight;	   /* checks in flight */
+	/* Database checks on the pool (a timed-out one too, till it ends),
+	 * and those waiting for a turn (dbmon.c). */
+	int db_running;
+	struct watch_db_probe *db_waiting, *db_waiting_tail;
 	bool closing;
 	bool started;
 	uint64_t beats_written, write_errors;
@@ -102,6 +111,9 @@ struct watch_room {
 
 /* check.c: starts @m's check; its result comes to watch_mon_result. */
 void watch_check_start(struct watch_mon *m);
+/* Ends @m's check in flight, if any (its result is dropped, @m released
+ * at once). */
+void watch_check_cancel(struct watch_mon *m);
 /* Ends a port probe at close: its result is dropped. */
 void watch_probe_cancel(struct watch_probe *p);
 
@@ -114,7 +126,20 @@ void watch_ping_close(struct watch_room *r);
 
 /* dnsmon.c: a dns check; its cancellation (the result is dropped). */
 void watch_dns_start(struct watch_mon *m);
+/* A name lookup for @m's check (a ping by name): one UDP query for
+ * @qtype to @server within @m's timeout; @cb gets the records' text
+ * (", "-joined), or NULL and why. Cancelled as a dns check. */
+typedef void (*watch_dns_lookup_fn)(struct watch_mon *m, uint16_t qtype,
+				    const char *records, const char *why);
+void watch_dns_lookup(struct watch_mon *m, const char *name, uint16_t qtype,
+		      const struct sockaddr_storage *server,
+		      watch_dns_lookup_fn cb);
 void watch_dns_cancel(struct watch_dns_probe *p);
+
+/* dbmon.c: a postgres or mysql check on the work queue (the timeout
+ * on the loop); its cancellation (the result is dropped). */
+void watch_db_start(struct watch_mon *m);
+void watch_db_cancel(struct watch_db_probe *p);
 
 /* room.c: a check's verdict (@up), with its message and time (ms, < 0:
  * none). Records the beat, alerts, schedules the next check. */
@@ -160,6 +185,13 @@ int watch_write_submit(struct watch_room *r, int (*work)(struct store *, void *)
 /* Writes what is queued now (closing: the last batch). */
 void watch_beats_flush(struct watch_room *r);
 void watch_beats_close(struct watch_room *r);
+
+/* webhook.c: Kuma's webhook body for an alert of @m's beat @b: the
+ * heartbeat (its message @text), the monitor, and @msg (the alert's
+ * text, "[name] [🔴 Down] ..."), as a malloc'd JSON string (NULL: out
+ * of memory). */
+char *watch_webhook_json(const struct watch_mon *m, const struct watch_beat *b,
+			 const char *text, const char *msg);
 
 /* metrics.c: Kuma's monitor_* families and the writer's counters. */
 int watch_metrics_register(struct watch_room *r, struct metrics *m);
