@@ -793,6 +793,12 @@ static const struct cfg_field retention_fields[] = {
 	      .reloadable = true,
 	      .help = "heartbeats are kept this long (Kuma's "
 		      "keepDataPeriodDays; 0: forever); important beats too"),
+	FIELD(.key = "detailed", .type = CFG_DURATION, .off = F(R, detailed),
+	      .def = "24h", .min = 0, .max = 100LL * 365 * 86400,
+	      .reloadable = true,
+	      .help = "beats that are not important (no status change) are "
+		      "kept this long, a monitor's last 100 always (Kuma 2.x; "
+		      "0: as heartbeats); the aggregates keep their story"),
 	FIELD(.key = "minutely", .type = CFG_DURATION, .off = F(R, minutely),
 	      .def = "24h", .min = 3600, .max = 365 * 86400, .reloadable = true,
 	      .help = "per-minute aggregates are kept this long"),

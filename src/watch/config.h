@@ -196,6 +196,7 @@ struct cfg_watch_alerts {
 /* How long history is kept (seconds; 0: forever). */
 struct cfg_watch_retention {
 	int64_t heartbeats;
+	int64_t detailed; /* beats that are not important */
 	int64_t minutely;
 	int64_t hourly;
 	int64_t daily;
