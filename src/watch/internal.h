@@ -212,15 +212,40 @@ bool watch_page_has_incident(const struct cfg_watch_page *p);
 /* True when @m shows on a published page (badges are only for those). */
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m);
 
+/* One bucket of a series: its start (unix seconds), the beats, and the
+ * UP beats' response time (avg, min, max) when some had one. */
+struct watch_point {
+	int64_t start;
+	int64_t up, down, maint;
+	bool has_ping;
+	double avg, lo, hi;
+};
+struct watch_series {
+	const char *table; /* "minutely", "hourly" or "daily" */
+	int64_t start, bucket;
+	struct watch_point *p; /* n buckets, oldest first; free() it */
+	size_t n;
+};
+
+/* charts.c: @m over the last @secs in about 100 buckets from the finest
+ * aggregate that holds the span (Kuma 2.x: minutely up to 24 h, hourly
+ * up to 30 days, daily beyond). 0, or the store's error / -ENOMEM. */
+int watch_series(struct watch_room *r, const struct watch_mon *m,
+		 int64_t secs, struct watch_series *out);
 /* charts.c: inline SVG of @m for the HTML page, appended to @b: a bar
  * per day for the last @days days (daily aggregates) with their uptime,
- * and the response time over 24 h (minutely aggregates, 15 min buckets:
- * average line, min-max band). 0 or the store's error. */
+ * and the response time over @secs (watch_series: average line, min-max
+ * band). 0 or the store's error. */
 int watch_chart_days(struct buf *b, struct watch_room *r,
 		     const struct watch_mon *m, int days);
 int watch_chart_ping(struct buf *b, struct watch_room *r,
-		     const struct watch_mon *m);
+		     const struct watch_mon *m, int64_t secs);
 
+/* badge.c: GET /api/status-page/<slug>/badge for page @p (NULL: none,
+ * a grey N/A), Kuma 2.x's overall badge. */
+void watch_page_badge(const struct http_request *req,
+		      struct http_response *resp, struct watch_room *r,
+		      const struct cfg_watch_page *p);
 /* badge.c: GET /api/badge/<id>/... (a route of page.c's table). */
 void watch_badge_route(const struct http_request *req,
 		       struct http_response *resp, void *ud);
