@@ -220,6 +220,15 @@ struct cfg_watch {
 	struct cfg_watch_retention retention;
 };
 
+/* config_maint.c: the schema of a watch.maintenance entry. */
+extern const struct cfg_section watch_maint_section;
+
+/* config_lab.c: appends the monitors watch.from_lab derives from
+ * lab.services and lab.hosts to @w (in @cfg's arena); 0, -ENOMEM, or a
+ * refusal in @err. */
+int watch_derive_from_lab(struct config *cfg, struct cfg_watch *w,
+			  struct cfg_error *err);
+
 /* The `watch:` section's schema (read by the config loader). */
 extern const struct cfg_section watch_config_section;
 
