@@ -179,6 +179,13 @@ json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
  * its zone; whether it covers the monitor named @name. Loop thread. */
 bool watch_window_on(const struct cfg_watch_maint *mw, int64_t now_s);
 bool watch_window_covers(const struct cfg_watch_maint *mw, const char *name);
+/* Window @mw (the @index-th) as Kuma's maintenance JSON at @now_s: id,
+ * title, description, strategy, active, cron, duration(Minutes),
+ * timezone, timezoneOffset (now), status (inactive, scheduled,
+ * under-maintenance, ended), monitors, timeslotList (a cron window's
+ * running slot). New reference. */
+json_t *watch_window_json(const struct cfg_watch_maint *mw, size_t index,
+			  int64_t now_s);
 
 /* page.c: status pages (HTML and Kuma's JSON) and badges. */
 int watch_page_register(struct watch_room *r, struct http_server *http);

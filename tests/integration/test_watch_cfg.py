@@ -103,6 +103,25 @@ def test_cron_maintenance_in_a_zone(hearthd_factory, tmp_path):
     assert ms["c"]["status_text"] == "UP", ms["c"]
     page = d.get("/api/status-page/lab").json()
     assert [w["title"] for w in page["maintenanceList"]] == ["berlin-now"]
+    # The REST listing: Kuma's maintenance JSON with status and offset.
+    assert d.get("/api/v1/watch/maintenance").status_code == 401
+    lst = d.get("/api/v1/watch/maintenance", headers=KEY).json()
+    by = {w["title"]: w for w in lst}
+    assert [w["id"] for w in lst] == [1, 2, 3]
+    b = by["berlin-now"]
+    assert b["status"] == "under-maintenance" and b["strategy"] == "cron"
+    assert b["duration"] == 600 and b["durationMinutes"] == 10
+    assert b["timezone"] == "Europe/Berlin" and b["monitors"] == ["a"]
+    berlin = datetime.now(ZoneInfo("Europe/Berlin")).utcoffset()
+    assert b["timezoneOffset"] == "+%02d:00" % (berlin.seconds // 3600)
+    (slot,) = b["timeslotList"]
+    start = datetime.fromisoformat(slot["startDate"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(slot["endDate"].replace("Z", "+00:00"))
+    assert end - start == timedelta(minutes=10)
+    assert start <= datetime.now(ZoneInfo("UTC")) < end
+    k = by["kolkata-later"]
+    assert k["status"] == "scheduled" and k["timeslotList"] == []
+    assert k["timezoneOffset"] == "+05:30"
     assert d.stop() == 0
 
 
