@@ -312,7 +312,7 @@ static void series_route(struct watch_room *r, const struct watch_mon *m,
 		const struct watch_point *p = &sr.p[k];
 		int64_t n = p->up + p->down;
 		json_array_append_new(
-			pts, json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}",
+			pts, json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
 				       "time", (json_int_t)p->start, "up",
 				       (json_int_t)p->up, "down",
 				       (json_int_t)p->down, "maintenance",
@@ -322,7 +322,8 @@ static void series_route(struct watch_room *r, const struct watch_mon *m,
 							     : 0),
 				       "ping_avg", real_or_null(p->has_ping, p->avg),
 				       "ping_min", real_or_null(p->has_ping, p->lo),
-				       "ping_max", real_or_null(p->has_ping, p->hi)));
+				       "ping_max", real_or_null(p->has_ping, p->hi),
+				       "ping_p95", real_or_null(p->has_ping, p->p95)));
 	}
 	http_reply_json(resp, 200,
 			json_pack("{s:I, s:s, s:I, s:s, s:I, s:o}", "monitor",

@@ -8,6 +8,7 @@
 
 #include "core/sql.h"
 #include "proto/watch/badge.h"
+#include "proto/watch/hist.h"
 #include "watch/internal.h"
 
 #define BAR_STEP 4 /* px per day: 3 wide, 1 apart */
@@ -83,10 +84,9 @@ int watch_chart_days(struct buf *b, struct watch_room *r,
  * address of their text): ?1 the first bucket's start, ?2 the bucket
  * width, ?3 the monitor. */
 #define SERIES_SQL(table)                                                      \
-	"SELECT (timestamp - ?1) / ?2, sum(up), sum(down), sum(maintenance), " \
-	"sum(ping * up) / sum(CASE WHEN ping IS NULL THEN 0 ELSE up END), "    \
-	"min(ping_min), max(ping_max) FROM " table " WHERE monitor = ?3 AND "  \
-	"timestamp >= ?1 GROUP BY 1 ORDER BY 1"
+	"SELECT (timestamp - ?1) / ?2, up, down, maintenance, ping, ping_min, " \
+	"ping_max, ping_hist FROM " table " WHERE monitor = ?3 AND "           \
+	"timestamp >= ?1 ORDER BY timestamp"
 
 static int64_t round_up(int64_t v, int64_t unit)
 {
@@ -123,6 +123,17 @@ int watch_series(struct watch_room *r, const struct watch_mon *m,
 		return -ENOMEM;
 	for (size_t k = 0; k < out->n; k++)
 		out->p[k].start = out->start + (int64_t)k * out->bucket;
+	/* Rows summed into their bucket: the mean weighted by the UP beats,
+	 * the histograms merged for the p95. */
+	struct watch_hist *h = calloc(out->n, sizeof(*h));
+	double *w = calloc(out->n, sizeof(*w));
+	if (!h || !w) {
+		free(h);
+		free(w);
+		free(out->p);
+		*out = (struct watch_series){0};
+		return -ENOMEM;
+	}
 	struct sql_rows q;
 	sql_query(r->store, &q, sql, "iii", out->start, out->bucket, m->id);
 	while (sql_next(&q)) {
@@ -130,15 +141,33 @@ int watch_series(struct watch_room *r, const struct watch_mon *m,
 		if (k < 0 || (size_t)k >= out->n)
 			continue;
 		struct watch_point *pt = &out->p[k];
-		pt->up = sql_col_int(&q, 1);
-		pt->down = sql_col_int(&q, 2);
-		pt->maint = sql_col_int(&q, 3);
-		pt->has_ping = sqlite3_column_type(q.st, 4) != SQLITE_NULL;
-		pt->avg = sqlite3_column_double(q.st, 4);
-		pt->lo = sqlite3_column_double(q.st, 5);
-		pt->hi = sqlite3_column_double(q.st, 6);
+		int64_t up = sql_col_int(&q, 1);
+		pt->up += up;
+		pt->down += sql_col_int(&q, 2);
+		pt->maint += sql_col_int(&q, 3);
+		watch_hist_add_text(&h[k], sql_col_text(&q, 7));
+		if (sqlite3_column_type(q.st, 4) == SQLITE_NULL || up <= 0)
+			continue;
+		double lo = sqlite3_column_double(q.st, 5),
+		       hi = sqlite3_column_double(q.st, 6);
+		pt->avg += sqlite3_column_double(q.st, 4) * (double)up;
+		w[k] += (double)up;
+		pt->lo = pt->has_ping && pt->lo < lo ? pt->lo : lo;
+		pt->hi = pt->has_ping && pt->hi > hi ? pt->hi : hi;
+		pt->has_ping = true;
 	}
 	int rc = sql_end(&q);
+	for (size_t k = 0; k < out->n; k++) {
+		struct watch_point *pt = &out->p[k];
+		if (!pt->has_ping)
+			continue;
+		pt->avg /= w[k];
+		pt->p95 = watch_hist_quantile(&h[k], 0.95, pt->lo, pt->hi);
+		if (pt->p95 < 0) /* rows from before histograms */
+			pt->p95 = pt->hi;
+	}
+	free(h);
+	free(w);
 	if (rc) {
 		free(out->p);
 		*out = (struct watch_series){0};

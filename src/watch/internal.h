@@ -220,12 +220,13 @@ bool watch_page_has_incident(const struct cfg_watch_page *p);
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m);
 
 /* One bucket of a series: its start (unix seconds), the beats, and the
- * UP beats' response time (avg, min, max) when some had one. */
+ * UP beats' response time (avg, min, max, p95 from the histograms: the
+ * upper edge of its √2-wide bin, within min..max) when some had one. */
 struct watch_point {
 	int64_t start;
 	int64_t up, down, maint;
 	bool has_ping;
-	double avg, lo, hi;
+	double avg, lo, hi, p95;
 };
 struct watch_series {
 	const char *table; /* "minutely", "hourly" or "daily" */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "core/sql.h"
+#include "proto/watch/hist.h"
 #include "watch/watch_room.h"
 
 /* The watch room's tables. Append only: migration N takes them from
@@ -63,6 +64,11 @@ const char *const watch_migrations[] = {
 	"  spec TEXT NOT NULL,"
 	"  created INTEGER NOT NULL" /* unix seconds */
 	");",
+	/* 3 -> 4: the UP beats' response times per bucket as a histogram
+	 * (proto/watch/hist.h's text), for the p95. */
+	"ALTER TABLE watch_stat_minutely ADD COLUMN ping_hist TEXT;"
+	"ALTER TABLE watch_stat_hourly ADD COLUMN ping_hist TEXT;"
+	"ALTER TABLE watch_stat_daily ADD COLUMN ping_hist TEXT;",
 	NULL,
 };
 
@@ -190,12 +196,14 @@ int watch_store_monitor_id(struct store *s, const char *name, int64_t id,
 
 /* One bucket of one aggregate table; the SQL differs only in the table.
  * ?3..?5 are counts of the beats added, ?6 their mean ping (weighted by
- * ?3, the UP beats) and ?7 ?8 its min and max. */
+ * ?3, the UP beats), ?7 ?8 its min and max, ?9 the bucket's histogram
+ * with these beats added (NULL: none). */
 #define STAT_UPSERT(table)                                                     \
 	"INSERT INTO " table "(monitor, timestamp, up, down, maintenance, "    \
-	"ping, ping_min, ping_max) VALUES(?1, ?2, ?3, ?4, ?5, CAST(?6 AS REAL), " \
-	"CAST(?7 AS REAL), CAST(?8 AS REAL)) "                                 \
+	"ping, ping_min, ping_max, ping_hist) VALUES(?1, ?2, ?3, ?4, ?5, "     \
+	"CAST(?6 AS REAL), CAST(?7 AS REAL), CAST(?8 AS REAL), ?9) "            \
 	"ON CONFLICT(monitor, timestamp) DO UPDATE SET "                       \
+	"ping_hist = coalesce(excluded.ping_hist, ping_hist), "                \
 	"ping = CASE WHEN excluded.ping IS NULL THEN ping "                    \
 	"  WHEN ping IS NULL THEN excluded.ping "                              \
 	"  ELSE (ping * up + excluded.ping * excluded.up) / "                  \
@@ -213,6 +221,16 @@ struct bucket {
 	int64_t monitor, start;
 	int64_t up, down, maint, n_ping;
 	double ping_sum, ping_min, ping_max;
+	struct watch_hist hist;
+};
+
+/* The histogram a bucket holds already. */
+#define STAT_HIST(table)                                                       \
+	"SELECT ping_hist FROM " table " WHERE monitor = ? AND timestamp = ?"
+
+struct stat_sql {
+	const char *upsert, *hist;
+	int64_t width;
 };
 
 static void bucket_add(struct bucket *k, const struct watch_store_beat *b)
@@ -230,6 +248,7 @@ static void bucket_add(struct bucket *k, const struct watch_store_beat *b)
 		k->ping_max = b->ping_ms;
 	k->ping_sum += b->ping_ms;
 	k->n_ping++;
+	k->hist.n[watch_hist_bin(b->ping_ms)]++;
 }
 
 /* sqlite binds NULL for a "t" NULL, so pings go in as text. */
@@ -241,14 +260,26 @@ static const char *ping_text(bool have, double v, char out[32])
 	return out;
 }
 
-static void bucket_write(struct sql_txn *t, const char *sql,
-			 const struct bucket *k)
+static void bucket_write(struct sql_txn *t, const struct stat_sql *q,
+			 struct bucket *k)
 {
-	char avg[32], lo[32], hi[32];
+	char avg[32], lo[32], hi[32], hist[WATCH_HIST_TEXT];
 	bool have = k->n_ping > 0;
-	sql_run(t, NULL, sql, "iiiiittt", k->monitor, k->start, k->up, k->down,
-		k->maint, ping_text(have, k->ping_sum / (double)(have ? k->n_ping : 1), avg),
-		ping_text(have, k->ping_min, lo), ping_text(have, k->ping_max, hi));
+	if (have && !t->err) { /* merged with what the bucket has */
+		struct sql_rows r;
+		sql_query(t->s, &r, q->hist, "ii", k->monitor, k->start);
+		if (sql_next(&r))
+			watch_hist_add_text(&k->hist, sql_col_text(&r, 0));
+		int rc = sql_end(&r);
+		if (rc)
+			sql_fail(t, rc);
+	}
+	watch_hist_text(&k->hist, hist, sizeof(hist));
+	sql_run(t, NULL, q->upsert, "iiiiitttt", k->monitor, k->start, k->up,
+		k->down, k->maint,
+		ping_text(have, k->ping_sum / (double)(have ? k->n_ping : 1), avg),
+		ping_text(have, k->ping_min, lo), ping_text(have, k->ping_max, hi),
+		have ? hist : NULL);
 }
 
 /* Sums @n beats into buckets of @width seconds and writes them with
@@ -256,10 +287,11 @@ static void bucket_write(struct sql_txn *t, const char *sql,
  * looking back a little (LOOK_BACK buckets: a bucket not found is
  * written twice, the upsert adds them up); @keys has room for @n. */
 #define LOOK_BACK 512
-static void stat_add(struct sql_txn *t, const char *sql, int64_t width,
+static void stat_add(struct sql_txn *t, const struct stat_sql *q,
 		     const struct watch_store_beat *b, size_t n,
 		     struct bucket *keys)
 {
+	int64_t width = q->width;
 	size_t nk = 0;
 	for (size_t i = 0; i < n; i++) {
 		int64_t s = b[i].time_ms / 1000;
@@ -277,7 +309,7 @@ static void stat_add(struct sql_txn *t, const char *sql, int64_t width,
 		bucket_add(k, &b[i]);
 	}
 	for (size_t j = 0; j < nk; j++)
-		bucket_write(t, sql, &keys[j]);
+		bucket_write(t, q, &keys[j]);
 }
 
 int watch_store_beats(struct store *s, const struct watch_store_beat *b,
@@ -300,9 +332,16 @@ int watch_store_beats(struct store *s, const struct watch_store_beat *b,
 			(int64_t)b[i].important, b[i].duration_ms,
 			(int64_t)b[i].retries, (int64_t)b[i].down_count);
 	}
-	stat_add(&t, STAT_UPSERT("watch_stat_minutely"), 60, b, n, keys);
-	stat_add(&t, STAT_UPSERT("watch_stat_hourly"), 3600, b, n, keys);
-	stat_add(&t, STAT_UPSERT("watch_stat_daily"), 86400, b, n, keys);
+	static const struct stat_sql tables[] = {
+		{STAT_UPSERT("watch_stat_minutely"),
+		 STAT_HIST("watch_stat_minutely"), 60},
+		{STAT_UPSERT("watch_stat_hourly"), STAT_HIST("watch_stat_hourly"),
+		 3600},
+		{STAT_UPSERT("watch_stat_daily"), STAT_HIST("watch_stat_daily"),
+		 86400},
+	};
+	for (size_t i = 0; i < 3; i++)
+		stat_add(&t, &tables[i], b, n, keys);
 	free(keys);
 	return sql_commit(&t);
 }

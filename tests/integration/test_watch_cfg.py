@@ -296,6 +296,19 @@ def test_page_badge_series_and_30_day_chart(hearthd_factory, tmp_path):
               headers=KEY).json()
     assert s["aggregate"] == "daily" and s["bucket"] == 4 * 86400
     assert sum(p["up"] for p in s["points"]) == 3 + 1
+    old_h = [p for p in d.get(f"/api/v1/watch/monitors/{mid}/series?window=30d",
+                               headers=KEY).json()["points"]
+             if p["up"] + p["down"] and p["time"] < now - 86400]
+    assert [p["ping_p95"] for p in old_h] == [350, 150]  # no histogram: max
+    # p95 from the histograms: 19 beats at 10 ms and one at 200 ms.
+    cid = monitors(d)["c"]["id"]
+    for ping in [10] * 19 + [200]:
+        assert curl(f"{d.url}/api/push/c-token?ping={ping}")[0] == 200
+    s = d.get(f"/api/v1/watch/monitors/{cid}/series?window=1y",
+              headers=KEY).json()
+    (p,) = [p for p in s["points"] if p["up"]]
+    assert p["up"] == 21 and p["ping_min"] == 10 and p["ping_max"] == 200
+    assert abs(p["ping_p95"] - 2 ** 3.5) < 0.01, p  # 10 ms's bin edge
     assert d.get(f"/api/v1/watch/monitors/{mid}/series?window=soon",
                  headers=KEY).status_code == 400
     assert d.get(f"/api/v1/watch/monitors/{mid}/series").status_code == 401
