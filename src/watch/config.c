@@ -10,7 +10,6 @@
 
 #include <libpq-fe.h>
 
-#include "core/tz.h"
 #include "proto/dns/dns.h"
 #include "proto/watch/codes.h"
 #include "proto/watch/dburl.h"
@@ -492,221 +491,6 @@ static const struct cfg_section monitor_section = {
 	.check = monitor_check,
 };
 
-#define MW struct cfg_watch_maint
-
-static int maint_times(MW *w, struct cfg_error *err)
-{
-	if (!w->start_time || !w->end_time)
-		return cfg_fail(err, &w->pos,
-				"start_time, end_time: a %s window needs both "
-				"(HH:MM)", w->strategy_text);
-	if (watch_maint_parse_time(w->start_time, &w->rule.start_min))
-		return cfg_fail(err, &w->start_time_pos,
-				"start_time: '%s' is not HH:MM", w->start_time);
-	if (watch_maint_parse_time(w->end_time, &w->rule.end_min))
-		return cfg_fail(err, &w->end_time_pos,
-				"end_time: '%s' is not HH:MM", w->end_time);
-	if (w->rule.start_min == w->rule.end_min)
-		return cfg_fail(err, &w->end_time_pos,
-				"end_time: the window would be empty");
-	return 0;
-}
-
-static int maint_check(struct config *cfg, void *obj, struct cfg_error *err)
-{
-	(void)cfg;
-	MW *w = obj;
-	struct watch_maint_rule *r = &w->rule;
-	static const char *const names[] = {
-		[WATCH_MAINT_MANUAL] = "manual",
-		[WATCH_MAINT_SINGLE] = "single",
-		[WATCH_MAINT_WEEKDAY] = "recurring-weekday",
-		[WATCH_MAINT_DAY_OF_MONTH] = "recurring-day-of-month",
-		[WATCH_MAINT_INTERVAL] = "recurring-interval",
-		[WATCH_MAINT_CRON] = "cron",
-	};
-	size_t k = 0;
-	while (k < N(names) && strcmp(names[k], w->strategy_text))
-		k++;
-	if (k == N(names))
-		return cfg_fail(err, &w->strategy_pos,
-				"strategy: '%s' is not manual, single, "
-				"recurring-weekday, recurring-day-of-month, "
-				"recurring-interval or cron", w->strategy_text);
-	r->strategy = (enum watch_maint_strategy)k;
-	r->active = w->active;
-	if (!strcmp(w->timezone, "local") ||
-	    !strcmp(w->timezone, "SAME_AS_SERVER")) {
-		w->local = true;
-	} else if (watch_maint_parse_offset(w->timezone, &w->offset_s)) {
-		if (!tz_valid(w->timezone))
-			return cfg_fail(err, &w->timezone_pos,
-					"timezone: '%s' is not UTC, local, "
-					"+HH:MM or a zone of the system's tzdata "
-					"(e.g. Europe/Berlin)", w->timezone);
-		w->zone = w->timezone;
-	}
-	switch (r->strategy) {
-	case WATCH_MAINT_MANUAL:
-		return 0;
-	case WATCH_MAINT_CRON: {
-		char why[160];
-		if (!w->cron)
-			return cfg_fail(err, &w->pos,
-					"cron: a cron window needs its starts "
-					"(minute hour day month weekday)");
-		if (watch_cron_parse(w->cron, &r->cron, why, sizeof(why)))
-			return cfg_fail(err, &w->cron_pos, "cron: %s", why);
-		if (!w->duration)
-			return cfg_fail(err, &w->pos,
-					"duration: a cron window needs one "
-					"(e.g. 60m)");
-		r->duration_s = w->duration;
-		if (w->start && watch_maint_parse_datetime(w->start, &r->from_s))
-			return cfg_fail(err, &w->start_pos,
-					"start: '%s' is not YYYY-MM-DD HH:MM",
-					w->start);
-		if (w->end && watch_maint_parse_datetime(w->end, &r->until_s))
-			return cfg_fail(err, &w->end_pos,
-					"end: '%s' is not YYYY-MM-DD HH:MM", w->end);
-		if (w->start && w->end && r->until_s <= r->from_s)
-			return cfg_fail(err, &w->end_pos, "end: not after start");
-		return 0;
-	}
-	case WATCH_MAINT_SINGLE:
-		if (!w->start || !w->end)
-			return cfg_fail(err, &w->pos,
-					"start, end: a single window needs both "
-					"(YYYY-MM-DD HH:MM)");
-		if (watch_maint_parse_datetime(w->start, &r->start_s))
-			return cfg_fail(err, &w->start_pos,
-					"start: '%s' is not YYYY-MM-DD HH:MM",
-					w->start);
-		if (watch_maint_parse_datetime(w->end, &r->end_s))
-			return cfg_fail(err, &w->end_pos,
-					"end: '%s' is not YYYY-MM-DD HH:MM", w->end);
-		if (r->end_s <= r->start_s)
-			return cfg_fail(err, &w->end_pos,
-					"end: not after start");
-		return 0;
-	case WATCH_MAINT_WEEKDAY:
-		if (!w->n_weekdays)
-			return cfg_fail(err, &w->pos,
-					"weekdays: a recurring-weekday window "
-					"needs some");
-		for (size_t i = 0; i < w->n_weekdays; i++) {
-			int d = watch_maint_parse_weekday(w->weekdays[i]);
-			if (d < 0)
-				return cfg_fail(err, &w->weekdays_pos,
-						"weekdays: '%s' is not a day "
-						"(mon..sun, 0-7)", w->weekdays[i]);
-			r->weekdays |= (uint8_t)(1u << d);
-		}
-		break;
-	case WATCH_MAINT_DAY_OF_MONTH:
-		if (!w->n_days)
-			return cfg_fail(err, &w->pos,
-					"days: a recurring-day-of-month window "
-					"needs some");
-		for (size_t i = 0; i < w->n_days; i++) {
-			char *end;
-			long d = strtol(w->days[i], &end, 10);
-			if (!strcmp(w->days[i], "last") ||
-			    !strcmp(w->days[i], "lastDay"))
-				r->last_day = true;
-			else if (*end || end == w->days[i] || d < 1 || d > 31)
-				return cfg_fail(err, &w->days_pos,
-						"days: '%s' is not 1-31 or last",
-						w->days[i]);
-			else
-				r->days |= 1u << d;
-		}
-		break;
-	case WATCH_MAINT_INTERVAL:
-		if (!w->interval_days || !w->first_day)
-			return cfg_fail(err, &w->pos,
-					"interval_days, first_day: a "
-					"recurring-interval window needs both");
-		if (watch_maint_parse_date(w->first_day, &r->first_day))
-			return cfg_fail(err, &w->first_day_pos,
-					"first_day: '%s' is not YYYY-MM-DD",
-					w->first_day);
-		r->interval_days = (int)w->interval_days;
-		break;
-	}
-	return maint_times(w, err);
-}
-
-static const struct cfg_field maint_fields[] = {
-	FIELD(.key = "name", .type = CFG_STRING, .off = F(MW, name),
-	      .required = true, .reloadable = true, .help = "the window's name"),
-	FIELD(.key = "description", .type = CFG_STRING,
-	      .off = F(MW, description), .reloadable = true, .help = "free text"),
-	FIELD(.key = "monitors", .type = CFG_LIST, .elem = CFG_STRING,
-	      .elem_size = sizeof(const char *), .off = F(MW, monitors),
-	      .count_off = F(MW, n_monitors), .pos_off = F(MW, monitors_pos),
-	      .reloadable = true,
-	      .help = "names of the monitors it covers (absent: all)"),
-	FIELD(.key = "strategy", .type = CFG_STRING, .off = F(MW, strategy_text),
-	      .pos_off = F(MW, strategy_pos), .def = "manual",
-	      .reloadable = true,
-	      .help = "manual, single, recurring-weekday, "
-		      "recurring-day-of-month, recurring-interval or cron"),
-	FIELD(.key = "active", .type = CFG_BOOL, .off = F(MW, active),
-	      .def = "true", .reloadable = true,
-	      .help = "manual: on while true; any other: false turns the "
-		      "window off (Kuma's inactive)"),
-	FIELD(.key = "start", .type = CFG_STRING, .off = F(MW, start),
-	      .pos_off = F(MW, start_pos), .reloadable = true,
-	      .help = "single: YYYY-MM-DD HH:MM; cron: no window before it"),
-	FIELD(.key = "end", .type = CFG_STRING, .off = F(MW, end),
-	      .pos_off = F(MW, end_pos), .reloadable = true,
-	      .help = "single: YYYY-MM-DD HH:MM; cron: no window after it"),
-	FIELD(.key = "cron", .type = CFG_STRING, .off = F(MW, cron),
-	      .pos_off = F(MW, cron_pos), .reloadable = true,
-	      .help = "cron: when windows start, in the zone's wall clock "
-		      "(minute hour day-of-month month day-of-week; names, "
-		      "ranges, */N, @daily...)"),
-	FIELD(.key = "duration", .type = CFG_DURATION, .off = F(MW, duration),
-	      .pos_off = F(MW, duration_pos), .def = "0", .min = 0,
-	      .max = 366LL * 86400, .reloadable = true,
-	      .help = "cron: how long each window lasts (e.g. 90m)"),
-	FIELD(.key = "weekdays", .type = CFG_LIST, .elem = CFG_STRING,
-	      .elem_size = sizeof(const char *), .off = F(MW, weekdays),
-	      .count_off = F(MW, n_weekdays), .pos_off = F(MW, weekdays_pos),
-	      .reloadable = true,
-	      .help = "recurring-weekday: mon..sun (or 0-7, 0 and 7 Sunday)"),
-	FIELD(.key = "days", .type = CFG_LIST, .elem = CFG_STRING,
-	      .elem_size = sizeof(const char *), .off = F(MW, days),
-	      .count_off = F(MW, n_days), .pos_off = F(MW, days_pos),
-	      .reloadable = true,
-	      .help = "recurring-day-of-month: 1-31, or last"),
-	FIELD(.key = "interval_days", .type = CFG_INT,
-	      .off = F(MW, interval_days), .def = "0", .min = 0, .max = 3650,
-	      .reloadable = true,
-	      .help = "recurring-interval: every this many days"),
-	FIELD(.key = "first_day", .type = CFG_STRING, .off = F(MW, first_day),
-	      .pos_off = F(MW, first_day_pos), .reloadable = true,
-	      .help = "recurring-interval: YYYY-MM-DD of the first window"),
-	FIELD(.key = "start_time", .type = CFG_STRING, .off = F(MW, start_time),
-	      .pos_off = F(MW, start_time_pos), .reloadable = true,
-	      .help = "recurring: HH:MM the window opens"),
-	FIELD(.key = "end_time", .type = CFG_STRING, .off = F(MW, end_time),
-	      .pos_off = F(MW, end_time_pos), .reloadable = true,
-	      .help = "recurring: HH:MM it closes (before start_time: the "
-		      "next day)"),
-	FIELD(.key = "timezone", .type = CFG_STRING, .off = F(MW, timezone),
-	      .pos_off = F(MW, timezone_pos), .def = "UTC", .reloadable = true,
-	      .help = "UTC, local (the server's; SAME_AS_SERVER too), +HH:MM / "
-		      "-HH:MM, or an IANA zone of the system's tzdata "
-		      "(Europe/Berlin; DST followed)"),
-};
-static const struct cfg_section maint_section = {
-	.size = sizeof(MW), .name_off = CFG_NONE, .pos_off = F(MW, pos),
-	.fields = maint_fields, .n_fields = N(maint_fields),
-	.check = maint_check,
-};
-
 #define PG struct cfg_watch_page_group
 static const struct cfg_field page_group_fields[] = {
 	FIELD(.key = "name", .type = CFG_STRING, .off = F(PG, name),
@@ -866,6 +650,12 @@ static const struct cfg_field retention_fields[] = {
 	      .reloadable = true,
 	      .help = "heartbeats are kept this long (Kuma's "
 		      "keepDataPeriodDays; 0: forever); important beats too"),
+	FIELD(.key = "detailed", .type = CFG_DURATION, .off = F(R, detailed),
+	      .def = "24h", .min = 0, .max = 100LL * 365 * 86400,
+	      .reloadable = true,
+	      .help = "beats that are not important (no status change) are "
+		      "kept this long, a monitor's last 100 always (Kuma 2.x; "
+		      "0: as heartbeats); the aggregates keep their story"),
 	FIELD(.key = "minutely", .type = CFG_DURATION, .off = F(R, minutely),
 	      .def = "24h", .min = 3600, .max = 365 * 86400, .reloadable = true,
 	      .help = "per-minute aggregates are kept this long"),
@@ -890,110 +680,12 @@ static int find_monitor(const struct cfg_watch *w, const char *name)
 	return -1;
 }
 
-/* A derived monitor's settings: the lab's interval and retries, Kuma's
- * defaults for the rest. */
-static M derived(const struct cfg_watch *w, const char *name,
-		 struct cfg_pos pos, enum watch_type type)
-{
-	return (M){
-		.pos = pos, .name = name, .name_pos = pos,
-		.type_text = watch_type_name(type), .type = type,
-		.method = "GET", .json_operator = "==",
-		.interval = w->lab_interval, .retries = w->lab_retries,
-		.retry_interval = w->lab_interval < 60 ? w->lab_interval : 60,
-		.ping_count = 1, .ping_timeout = 2, .max_redirects = 10,
-		.timeout_ms = w->lab_interval * 800, .depends_index = -1,
-		.parent_index = -1, .from_lab = true,
-	};
-}
-
-/* The address of lab host @h as text (in the arena), or NULL. */
-static const char *host_ip(struct config *cfg, const struct cfg_host *h)
-{
-	char ip[ADDR_TEXT_MAX];
-	ipaddr_format(&h->ip, ip);
-	return arena_strdup(&cfg->arena, ip);
-}
-
-static bool taken(const M *all, size_t n, const char *name)
-{
-	for (size_t k = 0; k < n; k++)
-		if (!strcmp(all[k].name, name))
-			return true;
-	return false;
-}
-
-/* watch.from_lab: the check of each lab.services entry (http for a url,
- * port for host + port, or its type), then a ping monitor per lab host
- * with an IPv4 address, appended to the list; a monitor of the file with
- * that name wins; a service may not share a host's name. */
-static int derive_from_lab(struct config *cfg, struct cfg_watch *w,
-			   struct cfg_error *err)
-{
-	const struct cfg_lab *lab = &cfg->lab;
-	if (!w->from_lab || !lab->enabled || !(lab->n_hosts + lab->n_services))
-		return 0;
-	M *all = arena_alloc(&cfg->arena, (w->n_monitors + lab->n_hosts +
-					   lab->n_services) * sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	if (w->n_monitors) /* none: monitors is NULL */
-		memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
-	size_t n = w->n_monitors;
-	for (size_t i = 0; i < lab->n_services; i++) {
-		const struct cfg_service *s = &lab->services[i];
-		for (size_t h = 0; h < lab->n_hosts; h++)
-			if (!strcmp(lab->hosts[h].name, s->name))
-				return cfg_fail(err, &s->name_pos,
-						"name: service '%s' has the name "
-						"of a lab host (whose ping monitor "
-						"watch.from_lab derives); name it "
-						"e.g. '%s-svc'", s->name, s->name);
-		if (taken(all, n, s->name))
-			continue;
-		const char *t = s->type ? s->type : s->url ? "http" : "port";
-		enum watch_type type = !strcmp(t, "http")   ? WATCH_HTTP
-				       : !strcmp(t, "ping") ? WATCH_PING
-							    : WATCH_PORT;
-		M m = derived(w, s->name, s->pos, type);
-		m.service = s;
-		if (type == WATCH_HTTP) {
-			m.url = s->url;
-			m.codes = arena_alloc(&cfg->arena, sizeof(*m.codes));
-			if (!m.codes)
-				return -ENOMEM;
-			*m.codes = (struct watch_code_range){200, 299};
-			m.n_codes = 1;
-		} else {
-			m.hostname = s->lab_host ? host_ip(cfg, s->lab_host)
-						 : s->host;
-			if (!m.hostname)
-				return -ENOMEM;
-			m.port = s->port;
-		}
-		all[n++] = m;
-	}
-	for (size_t i = 0; i < lab->n_hosts; i++) {
-		const struct cfg_host *h = &lab->hosts[i];
-		if (!h->has_ip || h->ip.family != AF_INET ||
-		    taken(all, n, h->name))
-			continue;
-		M m = derived(w, h->name, h->pos, WATCH_PING);
-		if (!(m.hostname = host_ip(cfg, h)))
-			return -ENOMEM;
-		all[n++] = m;
-	}
-	w->monitors = all;
-	w->n_monitors = n;
-	return 0;
-}
-
 /* Across monitors: unique names, ids and tokens; dependencies that
  * exist and do not loop. */
 static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	struct cfg_watch *w = obj;
-	int drc = derive_from_lab(cfg, w, err);
+	int drc = watch_derive_from_lab(cfg, w, err);
 	if (drc)
 		return drc;
 	for (size_t j = 0; j < w->n_monitors; j++) {
@@ -1120,7 +812,7 @@ static const struct cfg_field watch_fields[] = {
 		      "retries, retry_interval, timeout, ...} as Uptime Kuma's "
 		      "monitors"),
 	FIELD(.key = "maintenance", .type = CFG_LIST, .elem = CFG_SECTION,
-	      .sub = &maint_section, .off = F(struct cfg_watch, maintenance),
+	      .sub = &watch_maint_section, .off = F(struct cfg_watch, maintenance),
 	      .count_off = F(struct cfg_watch, n_maintenance),
 	      .reloadable = true,
 	      .help = "maintenance windows: checks are skipped and beats are "

@@ -206,6 +206,7 @@ struct cfg_watch_alerts {
 /* How long history is kept (seconds; 0: forever). */
 struct cfg_watch_retention {
 	int64_t heartbeats;
+	int64_t detailed; /* beats that are not important */
 	int64_t minutely;
 	int64_t hourly;
 	int64_t daily;
@@ -228,6 +229,15 @@ struct cfg_watch {
 	int64_t lab_retries;
 	struct cfg_watch_retention retention;
 };
+
+/* config_maint.c: the schema of a watch.maintenance entry. */
+extern const struct cfg_section watch_maint_section;
+
+/* config_lab.c: appends the monitors watch.from_lab derives from
+ * lab.services and lab.hosts to @w (in @cfg's arena); 0, -ENOMEM, or a
+ * refusal in @err. */
+int watch_derive_from_lab(struct config *cfg, struct cfg_watch *w,
+			  struct cfg_error *err);
 
 /* The `watch:` section's schema (read by the config loader). */
 extern const struct cfg_section watch_config_section;

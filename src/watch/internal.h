@@ -211,6 +211,13 @@ json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
  * its zone; whether it covers the monitor named @name. Loop thread. */
 bool watch_window_on(const struct cfg_watch_maint *mw, int64_t now_s);
 bool watch_window_covers(const struct cfg_watch_maint *mw, const char *name);
+/* Window @mw (the @index-th) as Kuma's maintenance JSON at @now_s: id,
+ * title, description, strategy, active, cron, duration(Minutes),
+ * timezone, timezoneOffset (now), status (inactive, scheduled,
+ * under-maintenance, ended), monitors, timeslotList (a cron window's
+ * running slot). New reference. */
+json_t *watch_window_json(const struct cfg_watch_maint *mw, size_t index,
+			  int64_t now_s);
 
 /* page.c: status pages (HTML and Kuma's JSON) and badges. */
 int watch_page_register(struct watch_room *r, struct http_server *http);
@@ -244,15 +251,41 @@ bool watch_page_has_incident(const struct cfg_watch_page *p);
 /* True when @m shows on a published page (badges are only for those). */
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m);
 
+/* One bucket of a series: its start (unix seconds), the beats, and the
+ * UP beats' response time (avg, min, max, p95 from the histograms: the
+ * upper edge of its √2-wide bin, within min..max) when some had one. */
+struct watch_point {
+	int64_t start;
+	int64_t up, down, maint;
+	bool has_ping;
+	double avg, lo, hi, p95;
+};
+struct watch_series {
+	const char *table; /* "minutely", "hourly" or "daily" */
+	int64_t start, bucket;
+	struct watch_point *p; /* n buckets, oldest first; free() it */
+	size_t n;
+};
+
+/* charts.c: @m over the last @secs in about 100 buckets from the finest
+ * aggregate that holds the span (Kuma 2.x: minutely up to 24 h, hourly
+ * up to 30 days, daily beyond). 0, or the store's error / -ENOMEM. */
+int watch_series(struct watch_room *r, const struct watch_mon *m,
+		 int64_t secs, struct watch_series *out);
 /* charts.c: inline SVG of @m for the HTML page, appended to @b: a bar
  * per day for the last @days days (daily aggregates) with their uptime,
- * and the response time over 24 h (minutely aggregates, 15 min buckets:
- * average line, min-max band). 0 or the store's error. */
+ * and the response time over @secs (watch_series: average line, min-max
+ * band). 0 or the store's error. */
 int watch_chart_days(struct buf *b, struct watch_room *r,
 		     const struct watch_mon *m, int days);
 int watch_chart_ping(struct buf *b, struct watch_room *r,
-		     const struct watch_mon *m);
+		     const struct watch_mon *m, int64_t secs);
 
+/* badge.c: GET /api/status-page/<slug>/badge for page @p (NULL: none,
+ * a grey N/A), Kuma 2.x's overall badge. */
+void watch_page_badge(const struct http_request *req,
+		      struct http_response *resp, struct watch_room *r,
+		      const struct cfg_watch_page *p);
 /* badge.c: GET /api/badge/<id>/... (a route of page.c's table). */
 void watch_badge_route(const struct http_request *req,
 		       struct http_response *resp, void *ud);

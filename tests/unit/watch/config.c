@@ -183,6 +183,39 @@ static void test_cron_windows_across_dst(void **state)
 	assert_false(watch_window_on(n, utc("2028-01-02 06:35"))); /* after */
 	/* Not active: never on. */
 	assert_false(watch_window_on(x, utc("2027-03-28 01:30")));
+	/* Kuma's status and slot, as the API lists them. */
+	static const struct {
+		int window;
+		const char *at, *status, *offset;
+	} st[] = {
+		{0, "2027-03-28 01:30", "under-maintenance", "+02:00"},
+		{0, "2027-03-28 02:30", "scheduled", "+02:00"},
+		{2, "2026-12-27 06:35", "scheduled", "-05:00"},
+		{2, "2028-01-02 06:35", "ended", "-05:00"},
+		{3, "2027-03-28 01:30", "inactive", "+00:00"},
+		{4, "2027-03-28 01:00", "under-maintenance", "+02:00"},
+		{4, "2027-03-28 02:00", "ended", "+02:00"},
+	};
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		json_t *j = watch_window_json(&w->maintenance[st[i].window],
+					      (size_t)st[i].window, utc(st[i].at));
+		assert_string_equal(json_string_value(json_object_get(j, "status")),
+				    st[i].status);
+		assert_string_equal(json_string_value(json_object_get(
+					    j, "timezoneOffset")), st[i].offset);
+		assert_int_equal(json_integer_value(json_object_get(j, "id")),
+				 st[i].window + 1);
+		json_decref(j);
+	}
+	json_t *j = watch_window_json(cw, 0, utc("2027-03-28 01:30"));
+	json_t *slot = json_array_get(json_object_get(j, "timeslotList"), 0);
+	assert_string_equal(json_string_value(json_object_get(slot, "startDate")),
+			    "2027-03-28T01:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(slot, "endDate")),
+			    "2027-03-28T02:00:00Z");
+	assert_int_equal(json_integer_value(json_object_get(j, "durationMinutes")),
+			 60);
+	json_decref(j);
 	/* A single window's wall-clock ends in the zone: 01:30 CET (00:30
 	 * UTC) to 03:30 CEST (01:30 UTC). */
 	assert_false(watch_window_on(s, utc("2027-03-28 00:29")));
