@@ -536,14 +536,15 @@ static int key_one(const char *name, uint64_t size, void *ud)
 	return 1; /* stop listing */
 }
 
-static struct backup_repo *repo_new(const char *location, int *rc)
+static struct backup_repo *repo_new(const char *location, int *rc,
+				    char *why, size_t why_cap)
 {
 	struct backup_repo *repo = calloc(1, sizeof(*repo));
 	if (!repo) {
 		*rc = -ENOMEM;
 		return NULL;
 	}
-	repo->be = backup_backend_open(location, rc);
+	repo->be = backup_backend_open_why(location, rc, why, why_cap);
 	if (!repo->be) {
 		free(repo);
 		return NULL;
@@ -558,9 +559,10 @@ int backup_repo_open(const char *location, const char *password,
 	int rc = 0;
 	*out = NULL;
 	say(why, why_cap, "%s", "");
-	struct backup_repo *repo = repo_new(location, &rc);
+	struct backup_repo *repo = repo_new(location, &rc, why, why_cap);
 	if (!repo) {
-		say(why, why_cap, "%s: %s", location, backup_strerror(rc));
+		if (!why || !why[0])
+			say(why, why_cap, "%s: %s", location, backup_strerror(rc));
 		return rc;
 	}
 	uint64_t size;
@@ -648,9 +650,10 @@ int backup_repo_init(const char *location, const char *password, int version,
 {
 	int rc = 0;
 	*out = NULL;
-	struct backup_repo *repo = repo_new(location, &rc);
+	struct backup_repo *repo = repo_new(location, &rc, why, why_cap);
 	if (!repo) {
-		say(why, why_cap, "%s: %s", location, backup_strerror(rc));
+		if (!why || !why[0])
+			say(why, why_cap, "%s: %s", location, backup_strerror(rc));
 		return rc;
 	}
 	repo->version = version;
