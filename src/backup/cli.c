@@ -544,7 +544,8 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "-r") || !strcmp(a, "--repo") ||
 		    !strcmp(a, "--repository") || !strcmp(a, "-p") ||
-		    !strcmp(a, "--password-file")) {
+		    !strcmp(a, "--password-file") || !strcmp(a, "-o") ||
+		    !strcmp(a, "--option")) {
 			i++;
 			continue;
 		}
