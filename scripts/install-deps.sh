@@ -19,6 +19,7 @@ isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server
 chromium fonts-dejavu-core
 libsodium-dev apprise python3-aiosmtpd nodejs
 restic libzstd-dev libssl-dev libssh-dev libfuse3-dev
+openssh-server openssh-client libcrypt-dev
 zlib1g-dev
 "
 

@@ -89,8 +89,10 @@ struct backup_backend *backup_backend_open_why(const char *location, int *err,
 	struct backup_backend *be = NULL;
 	*err = backup_location_parse(location, loc, &reason);
 	if (*err) {
+		char shown[BACKUP_LOC_MAX];
+		backup_location_redact(location, shown, sizeof(shown));
 		if (why && why_cap)
-			snprintf(why, why_cap, "%s: %s", location, reason);
+			snprintf(why, why_cap, "%s: %s", shown, reason);
 	} else if (loc->kind == BACKUP_LOC_SFTP)
 		be = backup_sftp_open(loc, location, err, why, why_cap);
 	else if (loc->kind == BACKUP_LOC_REST)

@@ -78,6 +78,12 @@ static int add_line(struct backup_htpasswd *h, char *line, const char **why)
 		*why = "unknown hash (bcrypt $2y$, $5$, $6$, $1$ or {SHA})";
 		return -EINVAL;
 	}
+	/* libcrypt's own judgement of a crypt hash: its setting is valid
+	 * and the method enabled. */
+	if (colon[1] == '$' && crypt_checksalt(colon + 1) != CRYPT_SALT_OK) {
+		*why = "malformed or disabled crypt hash";
+		return -EINVAL;
+	}
 	if (h->n == USERS_MAX) {
 		*why = "too many users";
 		return -EINVAL;

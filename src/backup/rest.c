@@ -361,23 +361,6 @@ static const struct backup_backend_ops rest_ops = {
 	.free = r_free,
 };
 
-/* @location with the password of a "user:pass@" in the URL masked. */
-static char *redacted(const char *location)
-{
-	char *out = strdup(location);
-	if (!out)
-		return NULL;
-	char *host = strstr(out, "://");
-	char *at = host ? strchr(host + 3, '@') : NULL;
-	char *slash = host ? strchr(host + 3, '/') : NULL;
-	char *colon = host ? strchr(host + 3, ':') : NULL;
-	if (at && (!slash || at < slash) && colon && colon < at) {
-		memmove(colon + 4, at, strlen(at) + 1);
-		memcpy(colon, ":***", 4);
-	}
-	return out;
-}
-
 struct backup_backend *backup_rest_open(const struct backup_location *loc,
 					const char *location, int *err,
 					char *why, size_t why_cap)
@@ -396,7 +379,9 @@ struct backup_backend *backup_rest_open(const struct backup_location *loc,
 	if (r->timeout <= 0)
 		r->timeout = 600;
 	r->base = strdup(loc->url);
-	r->be.location = redacted(location);
+	r->be.location = malloc(strlen(location) + 4);
+	if (r->be.location)
+		backup_location_redact(location, r->be.location, strlen(location) + 4);
 	r->curl = curl_easy_init();
 	r->headers = curl_slist_append(NULL, "Accept: " REST_V2);
 	struct curl_slist *h2 =

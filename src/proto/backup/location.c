@@ -3,6 +3,7 @@
 #include "proto/backup/location.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,6 +175,25 @@ int backup_location_parse(const char *s, struct backup_location *out,
 	copy(out->path, sizeof(out->path), s, strlen(s));
 	out->kind = BACKUP_LOC_LOCAL;
 	return 0;
+}
+
+void backup_location_redact(const char *s, char *out, size_t cap)
+{
+	if (!cap)
+		return;
+	snprintf(out, cap, "%s", s ? s : "");
+	const char *host = s ? strstr(s, "://") : NULL;
+	if (!host)
+		return;
+	host += 3;
+	const char *slash = strchr(host, '/');
+	const char *at = strchr(host, '@');
+	if (!at || (slash && slash < at))
+		return;
+	const char *colon = memchr(host, ':', (size_t)(at - host));
+	if (!colon)
+		return;
+	snprintf(out, cap, "%.*s***%s", (int)(colon + 1 - s), s, at);
 }
 
 static const char *const rest_types[] = {"data", "keys", "locks",

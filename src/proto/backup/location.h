@@ -35,6 +35,10 @@ struct backup_location {
 int backup_location_parse(const char *s, struct backup_location *out,
 			  const char **why);
 
+/* @s for messages: the password of a "scheme://user:password@" in it
+ * replaced by "***" (as restic shows it). Always NUL-terminates @out. */
+void backup_location_redact(const char *s, char *out, size_t cap);
+
 /* What a REST request path names. */
 enum backup_rest_what {
 	BACKUP_REST_REPO,   /* "/" or "/REPO/": create (POST ?create=true) */

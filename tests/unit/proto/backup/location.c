@@ -131,12 +131,29 @@ static void test_ranges(void **state)
 	assert_int_equal(backup_rest_range_parse("bytes=99999999999999999999-", 100, &off, &len), 1);
 }
 
+static void test_redact(void **state)
+{
+	(void)state;
+	char out[128];
+	backup_location_redact("rest:http://u:secret@h:80/r/", out, sizeof(out));
+	assert_string_equal(out, "rest:http://u:***@h:80/r/");
+	backup_location_redact("rest:http://u:p@h/", out, sizeof(out));
+	assert_string_equal(out, "rest:http://u:***@h/");
+	backup_location_redact("rest:http://h:80/a@b", out, sizeof(out));
+	assert_string_equal(out, "rest:http://h:80/a@b");
+	backup_location_redact("sftp://bob@h//srv", out, sizeof(out));
+	assert_string_equal(out, "sftp://bob@h//srv");
+	backup_location_redact("/srv/repo", out, 4);
+	assert_string_equal(out, "/sr");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_locations),
 		cmocka_unit_test(test_rest_paths),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_redact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
