@@ -29,6 +29,10 @@ struct sftp {
 	sftp_session sftp;
 	int can_fsync;
 	size_t chunk;
+	/* The pack last read from, kept open: a restore reads many blobs
+	 * of one pack in a row. */
+	sftp_file cur;
+	char cur_path[BACKUP_LOC_MAX + 128];
 	pthread_mutex_t mu;
 };
 
@@ -150,6 +154,16 @@ static int read_at(struct sftp *s, sftp_file f, uint64_t off, uint8_t *buf,
 	return rc;
 }
 
+/* Closes the kept file (when it is @path, or any with NULL). */
+static void forget_cur(struct sftp *s, const char *path)
+{
+	if (s->cur && (!path || !strcmp(path, s->cur_path))) {
+		sftp_close(s->cur);
+		s->cur = NULL;
+		s->cur_path[0] = '\0';
+	}
+}
+
 static int s_load(struct backup_backend *be, enum backup_file t,
 		  const char *name, size_t max, uint8_t **buf, size_t *len)
 {
@@ -202,10 +216,15 @@ static int s_load_range(struct backup_backend *be, enum backup_file t,
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&s->mu);
-	sftp_file f = sftp_open(s->sftp, path, O_RDONLY, 0);
-	rc = f ? read_at(s, f, off, buf, len) : sftp_errno(s);
-	if (f)
-		sftp_close(f);
+	if (!s->cur || strcmp(s->cur_path, path)) {
+		forget_cur(s, NULL);
+		s->cur = sftp_open(s->sftp, path, O_RDONLY, 0);
+		if (s->cur)
+			snprintf(s->cur_path, sizeof(s->cur_path), "%s", path);
+	}
+	rc = s->cur ? read_at(s, s->cur, off, buf, len) : sftp_errno(s);
+	if (rc)
+		forget_cur(s, NULL);
 	pthread_mutex_unlock(&s->mu);
 	return rc;
 }
@@ -303,6 +322,7 @@ static int s_remove(struct backup_backend *be, enum backup_file t,
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&s->mu);
+	forget_cur(s, path);
 	if (sftp_unlink(s->sftp, path))
 		rc = sftp_errno(s);
 	pthread_mutex_unlock(&s->mu);
@@ -433,6 +453,7 @@ static int s_create(struct backup_backend *be)
 static void s_free(struct backup_backend *be)
 {
 	struct sftp *s = (struct sftp *)be;
+	forget_cur(s, NULL);
 	if (s->sftp)
 		sftp_free(s->sftp);
 	if (s->ssh) {
