@@ -176,7 +176,13 @@ def test_hearth_rest_client_and_subrepos(tmp_path, serve):
     hearth(tmp_path, repo, "restore", "latest", "--target", tmp_path / "r")
     same_tree(src, str(tmp_path / "r") + str(src))
     restic(tmp_path, repo, "check", "--read-data")
-    # A second init is refused; a wrong password is one line, exit 1.
+    # forget and prune work over REST as on a local folder
+    (src / "more.txt").write_text("more\n")
+    hearth(tmp_path, repo, "backup", src)
+    hearth(tmp_path, repo, "forget", "--keep-last", "1", "--prune")
+    assert restic(tmp_path, repo, "snapshots", "--json").stdout.count('"id"') == 1
+    restic(tmp_path, repo, "check", "--read-data")
+    # A second init is refused.
     r = hearth(tmp_path, repo, "init", check=False)
     assert r.returncode == 1, r
     # No server there: one clear line.
@@ -237,6 +243,8 @@ def test_append_only(tmp_path, serve):
     hearth(tmp_path, repo, "backup", src)  # its lock is removed again
     r = restic(tmp_path, repo, "forget", "--keep-last", "1", check=False)
     assert r.returncode != 0, r
+    r = hearth(tmp_path, repo, "forget", "--keep-last", "1", "--prune", check=False)
+    assert r.returncode == 1 and "Permission denied" in r.stderr, r
     snaps = restic(tmp_path, repo, "snapshots", "--json").stdout
     assert snaps.count('"id"') == 2
     keys = list((tmp_path / "served" / "keys").iterdir())
@@ -349,6 +357,9 @@ def test_sftp_hearth_and_restic(tmp_path, sshd):
     # restic adds a snapshot; hearth reads it over the URL form, with the
     # key and known_hosts as options instead of an ssh config
     restic(tmp_path, repo, "backup", src, opts=ropts)
+    hearth(tmp_path, repo, "backup", src, opts=opts)
+    hearth(tmp_path, repo, "forget", "--keep-last", "2", "--prune", opts=opts)
+    restic(tmp_path, repo, "check", "--read-data", opts=ropts)
     url = f"sftp://root@127.0.0.1:{sshd.port}/{tmp_path}/remote/repo"
     uopts = ("-o", f"sftp.identity={d}/id", "-o", f"sftp.known_hosts={d}/known_hosts",
              "-o", f"sftp.config={d}/empty_config")
