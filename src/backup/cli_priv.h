@@ -72,6 +72,8 @@ int backup_cmd_key_list(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_add(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_remove(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_passwd(struct cli *cli, int argc, char **argv);
+/* serve.c */
+int backup_cmd_serve(struct cli *cli, int argc, char **argv);
 
 struct backup_snap;
 struct backup_snap_filter;

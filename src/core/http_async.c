@@ -122,6 +122,7 @@ static void pending_unref(struct http_pending *p)
 {
 	if (--p->refs)
 		return;
+	http_response_drop_file(&p->resp);
 	buf_deinit(&p->resp.body);
 	free(p);
 }

@@ -144,6 +144,8 @@ void http_conn_release(struct http_server *s, struct http_conn *c);
 /* Initializes (and, with a header timeout, starts) the deadline timer. */
 int http_conn_start(struct http_server *s);
 
+/* Closes a file body the response holds and was never sent. */
+void http_response_drop_file(struct http_response *resp);
 /* Queues @resp on the connection (its body is taken over). */
 enum MHD_Result http_queue(struct MHD_Connection *conn, struct reqctx *ctx,
 			   struct http_response *resp);

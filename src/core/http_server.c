@@ -200,9 +200,43 @@ int http_head_build(struct buf *out, const struct http_response *resp,
 	return out->err ? -ENOMEM : 0;
 }
 
+void http_reply_file(struct http_response *resp, int status,
+		     const char *content_type, int fd, uint64_t off,
+		     uint64_t len)
+{
+	http_response_drop_file(resp);
+	buf_deinit(&resp->body);
+	buf_init(&resp->body, 0);
+	resp->status = status;
+	resp->content_type = content_type;
+	resp->has_file = true;
+	resp->file_fd = fd;
+	resp->file_off = off;
+	resp->file_len = len;
+}
+
+void http_response_drop_file(struct http_response *resp)
+{
+	if (resp->has_file)
+		close(resp->file_fd);
+	resp->has_file = false;
+}
+
 enum MHD_Result http_queue(struct MHD_Connection *conn, struct reqctx *ctx,
 			   struct http_response *resp)
 {
+	if (resp->has_file) {
+		/* libmicrohttpd closes the descriptor with the response. */
+		resp->has_file = false;
+		buf_deinit(&resp->body);
+		struct MHD_Response *fr = MHD_create_response_from_fd_at_offset64(
+			resp->file_len, resp->file_fd, resp->file_off);
+		if (!fr) {
+			close(resp->file_fd);
+			return MHD_NO;
+		}
+		return http_queue_special(conn, ctx, resp, fr);
+	}
 	size_t len = 0;
 	char *body = buf_steal(&resp->body, &len);
 	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(

@@ -47,6 +47,12 @@ struct http_response {
 		char value[128];
 	} extra[HTTP_EXTRA_HEADERS];
 	int n_extra;
+	/* A body read from a file instead of ->body (http_reply_file):
+	 * file_len bytes of file_fd from file_off. The server owns file_fd
+	 * and closes it; a HEAD request gets the length and no bytes. */
+	bool has_file;
+	int file_fd;
+	uint64_t file_off, file_len;
 };
 
 typedef void (*http_handler_fn)(const struct http_request *req,
@@ -196,6 +202,13 @@ void http_reply_error(struct http_response *resp, int status,
 void http_reply_failure(struct http_response *resp, int rc);
 void http_reply_text(struct http_response *resp, int status,
 		     const char *content_type, const char *text);
+
+/* The body is @len bytes of the open file @fd from @off (ownership of @fd
+ * passes to the response, also when it is never sent); ->body is
+ * dropped. The bytes are read as they are sent, not into memory. */
+void http_reply_file(struct http_response *resp, int status,
+		     const char *content_type, int fd, uint64_t off,
+		     uint64_t len);
 
 /* Adds a header (@name static, value copied, at most 127 bytes); past
  * HTTP_EXTRA_HEADERS they are dropped. Every answer says Cache-Control:
