@@ -126,6 +126,24 @@ struct cfg_host {
 	bool has_interfaces; /* absent: every network with a trunk */
 };
 
+/* A lab service (lab.services[]): what watch and proxy derive from. */
+struct cfg_service {
+	struct cfg_pos pos;
+	const char *name;
+	struct cfg_pos name_pos;
+	const char *host; /* a lab.hosts name, an address or a DNS name */
+	struct cfg_pos host_pos;
+	int64_t port;	  /* 0: none */
+	struct cfg_pos port_pos;
+	const char *url;  /* http:// or https://, or NULL */
+	struct cfg_pos url_pos;
+	const char *type; /* the check: http, port or ping; NULL: from the
+			     rest (url: http, host + port: port) */
+	struct cfg_pos type_pos;
+	/* filled by the check */
+	const struct cfg_host *lab_host; /* host names a lab host */
+};
+
 struct cfg_lab {
 	bool enabled;
 	bool disabled; /* the file says lab: {enabled: false} */
@@ -137,6 +155,8 @@ struct cfg_lab {
 	size_t n_hosts;
 	struct cfg_policy *policy; /* in file order; the first match wins */
 	size_t n_policy;
+	struct cfg_service *services;
+	size_t n_services;
 };
 
 /* Rooms a config can hold sections for (the room table's size). */

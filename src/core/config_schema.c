@@ -473,6 +473,68 @@ static int lab_check_bridges(const struct cfg_lab *lab, struct cfg_error *err)
 	return 0;
 }
 
+#define SV struct cfg_service
+static const struct cfg_field service_fields[] = {
+	FIELD(.key = "name", .type = CFG_STRING, .off = F(SV, name),
+	      .pos_off = F(SV, name_pos), .required = true, .reloadable = true,
+	      .help = "the service's name (its monitor's, in watch)"),
+	FIELD(.key = "host", .type = CFG_STRING, .off = F(SV, host),
+	      .pos_off = F(SV, host_pos), .reloadable = true,
+	      .help = "a lab.hosts name (its ip is used), an address or a DNS "
+		      "name"),
+	FIELD(.key = "port", .type = CFG_INT, .off = F(SV, port),
+	      .pos_off = F(SV, port_pos), .def = "0", .min = 0, .max = 65535,
+	      .reloadable = true, .help = "TCP port on host"),
+	FIELD(.key = "url", .type = CFG_STRING, .off = F(SV, url),
+	      .pos_off = F(SV, url_pos), .reloadable = true,
+	      .help = "http:// or https:// URL of the service"),
+	FIELD(.key = "type", .type = CFG_STRING, .off = F(SV, type),
+	      .pos_off = F(SV, type_pos), .reloadable = true,
+	      .help = "its check: http (url), port (host + port) or ping "
+		      "(host); absent: http with a url, else port"),
+};
+#undef SV
+
+static int service_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	struct cfg_service *s = obj;
+	if (s->url && strncmp(s->url, "http://", 7) &&
+	    strncmp(s->url, "https://", 8))
+		return cfg_fail(err, &s->url_pos,
+				"url: '%s' is not http:// or https://", s->url);
+	if (s->host && (!*s->host || strpbrk(s->host, " \t/@")))
+		return cfg_fail(err, &s->host_pos,
+				"host: '%s' is not a host name or an address",
+				s->host);
+	const char *t = s->type;
+	if (t && strcmp(t, "http") && strcmp(t, "port") && strcmp(t, "ping"))
+		return cfg_fail(err, &s->type_pos,
+				"type: '%s' is not http, port or ping", t);
+	if (!t)
+		t = s->url ? "http" : "port";
+	if (!strcmp(t, "http") && !s->url)
+		return cfg_fail(err, s->type ? &s->type_pos : &s->pos,
+				"url: service '%s' has no url to check "
+				"(or give host and port)", s->name);
+	if (!strcmp(t, "port") && (!s->host || !s->port))
+		return cfg_fail(err, s->host ? &s->host_pos : &s->pos,
+				"host, port: service '%s' needs both to be "
+				"checked (or a url)", s->name);
+	if (!strcmp(t, "ping") && !s->host)
+		return cfg_fail(err, &s->type_pos,
+				"host: service '%s' has no host to ping",
+				s->name);
+	return 0;
+}
+
+static const struct cfg_section service_section = {
+	.size = sizeof(struct cfg_service), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_service, pos),
+	.fields = service_fields, .n_fields = N(service_fields),
+	.check = service_check,
+};
+
 static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	(void)cfg;
@@ -480,6 +542,26 @@ static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 	int rc = lab_check_bridges(lab, err);
 	if (rc)
 		return rc;
+	for (size_t i = 0; i < lab->n_services; i++) {
+		struct cfg_service *s = &lab->services[i];
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(lab->services[j].name, s->name))
+				return cfg_fail(err, &s->name_pos,
+						"name: service '%s' is declared "
+						"twice (also at line %d)",
+						s->name, lab->services[j].pos.line);
+		for (size_t h = 0; s->host && h < lab->n_hosts; h++)
+			if (!strcmp(lab->hosts[h].name, s->host))
+				s->lab_host = &lab->hosts[h];
+		if (s->lab_host && !s->lab_host->has_ip)
+			return cfg_fail(err, &s->host_pos,
+					"host: lab host '%s' has no ip", s->host);
+		if (s->host && !s->lab_host && !strchr(s->host, '.') &&
+		    !strchr(s->host, ':'))
+			return cfg_fail(err, &s->host_pos,
+					"host: '%s' is not a lab host (nor a "
+					"dotted name or an address)", s->host);
+	}
 	/* One address, one MAC, one public address per host. */
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct cfg_host *a = &lab->hosts[i];
@@ -528,6 +610,11 @@ static const struct cfg_field lab_fields[] = {
 	      .help = "isolation between networks: {from, to, action}; the "
 		      "first match wins, traffic no rule names passes "
 		      "(the net room's nftables table inet hearth)"),
+	FIELD(.key = "services", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &service_section, .off = F(struct cfg_lab, services),
+	      .count_off = F(struct cfg_lab, n_services), .reloadable = true,
+	      .help = "{name, host, port, url, type}: the lab's services; "
+		      "watch.from_lab derives their checks"),
 };
 static const struct cfg_section lab_section = {
 	.fields = lab_fields, .n_fields = N(lab_fields),
