@@ -35,7 +35,7 @@ struct net_room {
 	int last_rc;
 	struct net_result last;
 	char last_err[512];
-	size_t passes;
+	size_t passes, failures, applies;
 };
 
 static void job_work(void *ud)
@@ -74,6 +74,8 @@ static void job_done(void *ud, int status)
 		snprintf(r->last_err, sizeof(r->last_err), "%s",
 			 j->rc ? j->err : "");
 		r->passes++;
+		r->failures += j->rc != 0;
+		r->applies += j->res.applied;
 		if (j->rc)
 			log_error("net", "%s failed: %s",
 				  j->apply ? "apply" : "plan", j->err);
@@ -120,6 +122,26 @@ static void submit(struct net_room *r)
 	}
 }
 
+static void collect(struct buf *out, void *ud)
+{
+	struct net_room *r = ud;
+	metrics_value(out, "hearth_net_passes_total", "counter",
+		      "plans made (at start and on each reload)",
+		      (double)r->passes);
+	metrics_value(out, "hearth_net_failures_total", "counter",
+		      "plans or applies that failed (an apply rolled back)",
+		      (double)r->failures);
+	metrics_value(out, "hearth_net_applies_total", "counter",
+		      "applies that changed links or the table",
+		      (double)r->applies);
+	metrics_value(out, "hearth_net_pending_changes", "gauge",
+		      "links (and the table) the last plan would change",
+		      (double)(r->last.applied ? 0 : r->last.changes));
+	metrics_value(out, "hearth_net_conflicts", "gauge",
+		      "links the last plan could not take over",
+		      (double)r->last.conflicts);
+}
+
 static int net_open(const struct room_ctx *ctx, const struct config *cfg,
 		    void **out)
 {
@@ -128,6 +150,12 @@ static int net_open(const struct room_ctx *ctx, const struct config *cfg,
 		return -ENOMEM;
 	r->workq = ctx->workq;
 	r->cfg = config_ref((struct config *)cfg);
+	int rc = metrics_register(ctx->metrics, collect, r);
+	if (rc) {
+		config_unref(r->cfg);
+		free(r);
+		return rc;
+	}
 	*out = r;
 	return 0;
 }
