@@ -380,6 +380,15 @@ def test_hearthd_keeps_it_applied(lab):
         prom = subprocess.run(["promtool", "check", "metrics"], input=metrics,
                               capture_output=True, text=True, timeout=30)
         assert prom.returncode == 0, prom.stdout + prom.stderr
+        # A reload the room cannot plan (a static address this host lacks)
+        # is refused; the running config stays and nothing is touched.
+        good = on.read_text()
+        on.write_text(good.replace("host: %s\n" % lab.gw, "host: %s\n" % lab.hv)
+                      .replace("      host_address: none\n",
+                               "      host_address: static\n"))
+        os.kill(d.proc.pid, signal.SIGHUP)
+        d.wait_for(r"refused.*network 'dmz': host_address static")
+        assert "alias hearth:dmz" in links(lab.gw)
     finally:
         assert d.stop() == 0, d.text()
     assert not sanitizer_report(d.text()), d.text()
