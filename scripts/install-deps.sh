@@ -22,6 +22,9 @@ restic libzstd-dev libssl-dev libssh-dev libfuse3-dev
 zlib1g-dev borgbackup
 libmnl-dev libnftables-dev nftables busybox-static linux-image-amd64
 qemu-system-x86 cpio iputils-ping
+libvirt-dev libxml2-dev libisofs-dev libvirt-daemon-system libvirt-daemon-driver-qemu
+qemu-system-x86 qemu-utils genisoimage openssh-server openssh-client
+busybox-static linux-image-amd64
 "
 
 # The npm clients of the notify room's tests (tests/integration/node),

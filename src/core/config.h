@@ -124,6 +124,7 @@ struct cfg_host {
 	struct cfg_iface *interfaces; /* the networks the host carries */
 	size_t n_interfaces;
 	bool has_interfaces; /* absent: every network with a trunk */
+	bool from_vm; /* derived from lab.vms (an entry there, not hosts) */
 };
 
 /* A lab service (lab.services[]): what watch and proxy derive from. */
@@ -144,6 +145,57 @@ struct cfg_service {
 	const struct cfg_host *lab_host; /* host names a lab host */
 };
 
+/* lab.vms.<name>.disks[]: an extra disk, a new volume in a pool. */
+struct cfg_vm_disk {
+	const char *name; /* volume name suffix: NAME-<name>.qcow2 */
+	struct cfg_pos pos;
+	int64_t size;	  /* bytes */
+	const char *pool; /* NULL: the VM's pool */
+};
+
+/* lab.vms.<name>.cloud_init: what the NoCloud seed carries. */
+struct cfg_vm_cloud_init {
+	const char *user; /* the login user cloud-init creates */
+	const char **packages;
+	size_t n_packages;
+	const char **ssh_keys; /* authorized_keys lines for the user */
+	size_t n_ssh_keys;
+	const char *user_data; /* a file of #cloud-config merged after ours */
+	struct cfg_pos user_data_pos;
+};
+
+/* lab.vms.<name>: a VM on libvirt; its mac + ip are also a lab host. */
+struct cfg_vm {
+	const char *name;
+	struct cfg_pos pos;
+	const char *domain; /* libvirt domain name (NULL: name) */
+	const char *hypervisor; /* libvirt URI (NULL: vm.uri) */
+	struct cfg_pos hypervisor_pos;
+	int64_t vcpus;
+	int64_t memory; /* bytes */
+	struct cfg_pos memory_pos;
+	struct macaddr mac;
+	bool has_mac;
+	struct cfg_pos mac_pos;
+	struct ipaddr ip;
+	bool has_ip;
+	struct cfg_pos ip_pos;
+	const char *network; /* a lab network (its bridge) */
+	struct cfg_pos network_pos;
+	const char *bridge; /* the bridge, overriding the network's */
+	const char *image;  /* base image: an absolute qcow2 path or POOL/VOLUME */
+	struct cfg_pos image_pos;
+	int64_t disk_size; /* bytes of the overlay (0: the image's) */
+	struct cfg_pos disk_size_pos;
+	const char *pool; /* NULL: vm.pool */
+	struct cfg_vm_disk *disks;
+	size_t n_disks;
+	bool autostart;
+	const char *kernel, *initrd, *cmdline; /* direct kernel boot */
+	struct cfg_vm_cloud_init cloud_init;
+	bool has_cloud_init;
+};
+
 struct cfg_lab {
 	bool enabled;
 	bool disabled; /* the file says lab: {enabled: false} */
@@ -151,12 +203,14 @@ struct cfg_lab {
 	struct cfg_pos domain_pos;
 	struct cfg_network *networks;
 	size_t n_networks;
-	struct cfg_host *hosts;
+	struct cfg_host *hosts; /* lab.hosts, then one per lab.vms entry */
 	size_t n_hosts;
-	struct cfg_policy *policy; /* in file order; the first match wins */
-	size_t n_policy;
 	struct cfg_service *services;
 	size_t n_services;
+	struct cfg_policy *policy; /* in file order; the first match wins */
+	size_t n_policy;
+	struct cfg_vm *vms;
+	size_t n_vms;
 };
 
 /* Rooms a config can hold sections for (the room table's size). */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "core/config_vms.h"
 #include "core/room.h"
 
 /* FIELD() sets the "none" offsets, then the entry's own values override
@@ -419,60 +420,6 @@ static const struct cfg_section host_section = {
 	.check = host_check,
 };
 
-static int policy_check(struct config *cfg, void *obj, struct cfg_error *err)
-{
-	struct cfg_policy *p = obj;
-	if (!find_network(&cfg->lab, p->from))
-		return cfg_fail(err, &p->from_pos, "unknown network '%s'",
-				p->from);
-	if (!find_network(&cfg->lab, p->to))
-		return cfg_fail(err, &p->to_pos, "unknown network '%s'", p->to);
-	if (strcmp(p->action_text, "allow") && strcmp(p->action_text, "deny"))
-		return cfg_fail(err, &p->action_pos,
-				"action must be allow or deny");
-	p->allow = strcmp(p->action_text, "allow") == 0;
-	return 0;
-}
-
-static const struct cfg_field policy_fields[] = {
-	FIELD(.key = "from", .type = CFG_STRING,
-	      .off = F(struct cfg_policy, from),
-	      .pos_off = F(struct cfg_policy, from_pos), .required = true,
-	      .reloadable = true, .help = "the network traffic comes from"),
-	FIELD(.key = "to", .type = CFG_STRING, .off = F(struct cfg_policy, to),
-	      .pos_off = F(struct cfg_policy, to_pos), .required = true,
-	      .reloadable = true, .help = "the network it goes to"),
-	FIELD(.key = "action", .type = CFG_STRING,
-	      .off = F(struct cfg_policy, action_text),
-	      .pos_off = F(struct cfg_policy, action_pos), .required = true,
-	      .reloadable = true,
-	      .help = "allow or deny (return traffic of an allowed "
-		      "connection is always let through)"),
-};
-static const struct cfg_section policy_section = {
-	.size = sizeof(struct cfg_policy),
-	.name_off = CFG_NONE, .pos_off = F(struct cfg_policy, pos),
-	.fields = policy_fields, .n_fields = N(policy_fields),
-	.check = policy_check,
-};
-
-/* The bridges and VLAN links hosts get: one network per bridge name. */
-static int lab_check_bridges(const struct cfg_lab *lab, struct cfg_error *err)
-{
-	for (size_t i = 0; i < lab->n_networks; i++) {
-		const struct cfg_network *a = &lab->networks[i];
-		for (size_t j = 0; a->bridge && j < i; j++) {
-			const struct cfg_network *b = &lab->networks[j];
-			if (b->bridge && strcmp(a->bridge, b->bridge) == 0)
-				return cfg_fail(err, &a->bridge_pos,
-						"network '%s' has the same "
-						"bridge as network '%s'",
-						a->name, b->name);
-		}
-	}
-	return 0;
-}
-
 #define SV struct cfg_service
 static const struct cfg_field service_fields[] = {
 	FIELD(.key = "name", .type = CFG_STRING, .off = F(SV, name),
@@ -534,12 +481,64 @@ static const struct cfg_section service_section = {
 	.fields = service_fields, .n_fields = N(service_fields),
 	.check = service_check,
 };
+static int policy_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	struct cfg_policy *p = obj;
+	if (!find_network(&cfg->lab, p->from))
+		return cfg_fail(err, &p->from_pos, "unknown network '%s'",
+				p->from);
+	if (!find_network(&cfg->lab, p->to))
+		return cfg_fail(err, &p->to_pos, "unknown network '%s'", p->to);
+	if (strcmp(p->action_text, "allow") && strcmp(p->action_text, "deny"))
+		return cfg_fail(err, &p->action_pos,
+				"action must be allow or deny");
+	p->allow = strcmp(p->action_text, "allow") == 0;
+	return 0;
+}
+
+static const struct cfg_field policy_fields[] = {
+	FIELD(.key = "from", .type = CFG_STRING,
+	      .off = F(struct cfg_policy, from),
+	      .pos_off = F(struct cfg_policy, from_pos), .required = true,
+	      .reloadable = true, .help = "the network traffic comes from"),
+	FIELD(.key = "to", .type = CFG_STRING, .off = F(struct cfg_policy, to),
+	      .pos_off = F(struct cfg_policy, to_pos), .required = true,
+	      .reloadable = true, .help = "the network it goes to"),
+	FIELD(.key = "action", .type = CFG_STRING,
+	      .off = F(struct cfg_policy, action_text),
+	      .pos_off = F(struct cfg_policy, action_pos), .required = true,
+	      .reloadable = true,
+	      .help = "allow or deny (return traffic of an allowed "
+		      "connection is always let through)"),
+};
+static const struct cfg_section policy_section = {
+	.size = sizeof(struct cfg_policy),
+	.name_off = CFG_NONE, .pos_off = F(struct cfg_policy, pos),
+	.fields = policy_fields, .n_fields = N(policy_fields),
+	.check = policy_check,
+};
+
+/* The bridges and VLAN links hosts get: one network per bridge name. */
+static int lab_check_bridges(const struct cfg_lab *lab, struct cfg_error *err)
+{
+	for (size_t i = 0; i < lab->n_networks; i++) {
+		const struct cfg_network *a = &lab->networks[i];
+		for (size_t j = 0; a->bridge && j < i; j++) {
+			const struct cfg_network *b = &lab->networks[j];
+			if (b->bridge && strcmp(a->bridge, b->bridge) == 0)
+				return cfg_fail(err, &a->bridge_pos,
+						"network '%s' has the same "
+						"bridge as network '%s'",
+						a->name, b->name);
+		}
+	}
+	return 0;
+}
 
 static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
-	(void)cfg;
 	struct cfg_lab *lab = obj;
-	int rc = lab_check_bridges(lab, err);
+	int rc = cfg_lab_add_vm_hosts(cfg, lab, err);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < lab->n_services; i++) {
@@ -562,6 +561,9 @@ static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 					"host: '%s' is not a lab host (nor a "
 					"dotted name or an address)", s->host);
 	}
+	rc = lab_check_bridges(lab, err);
+	if (rc)
+		return rc;
 	/* One address, one MAC, one public address per host. */
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct cfg_host *a = &lab->hosts[i];
@@ -603,6 +605,11 @@ static const struct cfg_field lab_fields[] = {
 	      .count_off = F(struct cfg_lab, n_hosts), .reloadable = true,
 	      .sub = &host_section,
 	      .help = "name -> {ip, mac, network, public, interfaces}"),
+	FIELD(.key = "services", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &service_section, .off = F(struct cfg_lab, services),
+	      .count_off = F(struct cfg_lab, n_services), .reloadable = true,
+	      .help = "{name, host, port, url, type}: the lab's services; "
+		      "watch.from_lab derives their checks"),
 	FIELD(.key = "policy", .type = CFG_LIST, .elem = CFG_SECTION,
 	      .off = F(struct cfg_lab, policy),
 	      .count_off = F(struct cfg_lab, n_policy), .reloadable = true,
@@ -610,11 +617,12 @@ static const struct cfg_field lab_fields[] = {
 	      .help = "isolation between networks: {from, to, action}; the "
 		      "first match wins, traffic no rule names passes "
 		      "(the net room's nftables table inet hearth)"),
-	FIELD(.key = "services", .type = CFG_LIST, .elem = CFG_SECTION,
-	      .sub = &service_section, .off = F(struct cfg_lab, services),
-	      .count_off = F(struct cfg_lab, n_services), .reloadable = true,
-	      .help = "{name, host, port, url, type}: the lab's services; "
-		      "watch.from_lab derives their checks"),
+	FIELD(.key = "vms", .type = CFG_MAP, .off = F(struct cfg_lab, vms),
+	      .count_off = F(struct cfg_lab, n_vms), .reloadable = true,
+	      .sub = &cfg_vm_section,
+	      .help = "name -> {hypervisor, vcpus, memory, mac, ip, network, "
+		      "image, disk_size, disks, autostart, cloud_init}: VMs on "
+		      "libvirt (hearth vm); with ip they are lab hosts too"),
 };
 static const struct cfg_section lab_section = {
 	.fields = lab_fields, .n_fields = N(lab_fields),

@@ -864,7 +864,7 @@ static int derive_from_lab(struct config *cfg, struct cfg_watch *w,
 					   lab->n_services) * sizeof(*all));
 	if (!all)
 		return -ENOMEM;
-	if (w->n_monitors)
+	if (w->n_monitors) /* none: monitors is NULL */
 		memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
 	size_t n = w->n_monitors;
 	for (size_t i = 0; i < lab->n_services; i++) {

@@ -308,3 +308,30 @@ backup:
         r = run_hearthd("-c", str(p), "--check")
         assert r.returncode != 0, (body, r)
         assert f"{p}:{line}:" in r.stderr and words in r.stderr, (body, r.stderr)
+
+
+def test_keep_forgets_and_prunes_only_the_jobs_snapshots(hearthd_factory,
+                                                         tmp_path):
+    repo, pw = init_repo(tmp_path)
+    src = source(tmp_path)
+    # A snapshot the job does not own (no hearth-job tag) stays.
+    restic(["-r", str(repo), "--password-file", str(pw), "backup",
+            "--tag", "manual", str(src)])
+    d = hearthd_factory(config(tmp_path, [{
+        "name": "rot", "repositories": [str(repo)], "sources": [str(src)],
+        "keep": {"last": 2}}]))
+    made = []
+    for i in range(3):
+        (src / f"new{i}.txt").write_text(f"round {i}\n")
+        run = run_job(d, "rot")
+        assert run["result"] == "ok", run
+        made += run["snapshots"]
+    snaps = snapshots(repo, pw)
+    ours = sorted(s["id"] for s in snaps if "hearth-job:rot" in s["tags"])
+    assert ours == sorted(made[1:]), (ours, made)
+    assert [s["tags"] for s in snaps if "manual" in (s["tags"] or [])] == \
+        [["manual"]]
+    # forget ran with --prune: restic finds nothing unreferenced or missing.
+    p = restic(["-r", str(repo), "--password-file", str(pw), "check",
+                "--read-data"])
+    assert "no errors were found" in p.stdout
