@@ -572,6 +572,16 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 #define OPTS ""
 
 const struct cli_command backup_cli_commands[] = {
+	/* the daemon's jobs; the two-word verbs before "jobs" alone */
+	{"backup jobs run", "NAME [--json]",
+	 "run a job of backup.jobs now (the daemon queues it)", 1, 2,
+	 backup_cmd_jobs_run},
+	{"backup jobs history", "NAME [--json]",
+	 "the last runs of a job: when, how long, result, snapshots", 1, 2,
+	 backup_cmd_jobs_history},
+	{"backup jobs", "[--json]",
+	 "the daemon's backup jobs: schedule, state, last and next run", 0, 1,
+	 backup_cmd_jobs},
 	{"backup init", OPTS "[--repository-version 1|2]",
 	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
 	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
@@ -602,6 +612,11 @@ const struct cli_command backup_cli_commands[] = {
 	{"backup unlock", OPTS "[--remove-all]",
 	 "remove stale locks (all of them with --remove-all)", 0, 64,
 	 cmd_unlock},
+	{"backup forget", OPTS "[--keep-last|-hourly|-daily|-weekly|-monthly|-yearly N] [--keep-within[-hourly|-daily|-weekly|-monthly|-yearly] DURATION] [--keep-tag T[,T]] [--host H] [--tag T[,T]] [--path P] [--group-by host,paths,tags] [--dry-run] [--prune [--max-unused L]] [ID...]",
+	 "remove snapshots by restic's policy (or by id)", 0, 64, backup_cmd_forget},
+	{"backup prune", OPTS "[--dry-run] [--max-unused 5%|SIZE|unlimited] [--max-repack-size SIZE] [--repack-uncompressed]",
+	 "delete unused data: repack partly used packs, rewrite the index", 0, 64,
+	 backup_cmd_prune},
 	{"backup list", OPTS "packs|index|snapshots|keys|locks",
 	 "list the ids of one kind of file", 0, 64, cmd_list},
 	{"backup", "[-r REPO] [--password-file FILE] COMMAND ...",

@@ -61,6 +61,10 @@ const char *backup_cli_config_value(struct cli *cli, int which);
 void backup_cli_show_time(const char *t, char *out, size_t cap);
 
 int backup_cmd_snapshots(struct cli *cli, int argc, char **argv);
+/* cli_jobs.c: the daemon's jobs, over its API */
+int backup_cmd_jobs(struct cli *cli, int argc, char **argv);
+int backup_cmd_jobs_run(struct cli *cli, int argc, char **argv);
+int backup_cmd_jobs_history(struct cli *cli, int argc, char **argv);
 /* cli_backup.c */
 int backup_cmd_backup(struct cli *cli, int argc, char **argv);
 int backup_cmd_restore(struct cli *cli, int argc, char **argv);
@@ -68,5 +72,22 @@ int backup_cmd_key_list(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_add(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_remove(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_passwd(struct cli *cli, int argc, char **argv);
+
+struct backup_snap;
+struct backup_snap_filter;
+/* Every value of a repeatable option (--host A --host B) out of argv
+ * into *vals (malloc'd array of pointers into argv; free it). */
+int backup_cli_take_multi(int *argc, char **argv, const char *lng, const char *shrt,
+			  const char ***vals, size_t *n);
+/* restic's --host, --tag T[,T], --path (repeatable) into @f
+ * (backup_cli_filter_free). */
+int backup_cli_filter_options(int *argc, char **argv, struct backup_snap_filter *f);
+void backup_cli_filter_free(struct backup_snap_filter *f);
+/* restic's snapshot table (with a Reasons column when @reasons, each
+ * '\n'-separated), in the order given. */
+void backup_cli_snap_table(struct backup_snap *const *v, size_t n, const char *const *reasons);
+/* cli_forget.c */
+int backup_cmd_forget(struct cli *cli, int argc, char **argv);
+int backup_cmd_prune(struct cli *cli, int argc, char **argv);
 
 #endif

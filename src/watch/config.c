@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/tz.h"
 #include "proto/dns/dns.h"
 #include "proto/watch/codes.h"
 #include "proto/watch/jsonq.h"
@@ -449,6 +450,7 @@ static int maint_check(struct config *cfg, void *obj, struct cfg_error *err)
 		[WATCH_MAINT_WEEKDAY] = "recurring-weekday",
 		[WATCH_MAINT_DAY_OF_MONTH] = "recurring-day-of-month",
 		[WATCH_MAINT_INTERVAL] = "recurring-interval",
+		[WATCH_MAINT_CRON] = "cron",
 	};
 	size_t k = 0;
 	while (k < N(names) && strcmp(names[k], w->strategy_text))
@@ -456,24 +458,48 @@ static int maint_check(struct config *cfg, void *obj, struct cfg_error *err)
 	if (k == N(names))
 		return cfg_fail(err, &w->strategy_pos,
 				"strategy: '%s' is not manual, single, "
-				"recurring-weekday, recurring-day-of-month or "
-				"recurring-interval%s", w->strategy_text,
-				strcmp(w->strategy_text, "cron") ? ""
-								: " (cron is not "
-								  "supported yet)");
+				"recurring-weekday, recurring-day-of-month, "
+				"recurring-interval or cron", w->strategy_text);
 	r->strategy = (enum watch_maint_strategy)k;
 	r->active = w->active;
-	if (!strcmp(w->timezone, "local")) {
+	if (!strcmp(w->timezone, "local") ||
+	    !strcmp(w->timezone, "SAME_AS_SERVER")) {
 		w->local = true;
 	} else if (watch_maint_parse_offset(w->timezone, &w->offset_s)) {
-		return cfg_fail(err, &w->timezone_pos,
-				"timezone: '%s' is not UTC, local or +HH:MM "
-				"(zone names are not supported yet)",
-				w->timezone);
+		if (!tz_valid(w->timezone))
+			return cfg_fail(err, &w->timezone_pos,
+					"timezone: '%s' is not UTC, local, "
+					"+HH:MM or a zone of the system's tzdata "
+					"(e.g. Europe/Berlin)", w->timezone);
+		w->zone = w->timezone;
 	}
 	switch (r->strategy) {
 	case WATCH_MAINT_MANUAL:
 		return 0;
+	case WATCH_MAINT_CRON: {
+		char why[160];
+		if (!w->cron)
+			return cfg_fail(err, &w->pos,
+					"cron: a cron window needs its starts "
+					"(minute hour day month weekday)");
+		if (watch_cron_parse(w->cron, &r->cron, why, sizeof(why)))
+			return cfg_fail(err, &w->cron_pos, "cron: %s", why);
+		if (!w->duration)
+			return cfg_fail(err, &w->pos,
+					"duration: a cron window needs one "
+					"(e.g. 60m)");
+		r->duration_s = w->duration;
+		if (w->start && watch_maint_parse_datetime(w->start, &r->from_s))
+			return cfg_fail(err, &w->start_pos,
+					"start: '%s' is not YYYY-MM-DD HH:MM",
+					w->start);
+		if (w->end && watch_maint_parse_datetime(w->end, &r->until_s))
+			return cfg_fail(err, &w->end_pos,
+					"end: '%s' is not YYYY-MM-DD HH:MM", w->end);
+		if (w->start && w->end && r->until_s <= r->from_s)
+			return cfg_fail(err, &w->end_pos, "end: not after start");
+		return 0;
+	}
 	case WATCH_MAINT_SINGLE:
 		if (!w->start || !w->end)
 			return cfg_fail(err, &w->pos,
@@ -552,16 +578,26 @@ static const struct cfg_field maint_fields[] = {
 	      .pos_off = F(MW, strategy_pos), .def = "manual",
 	      .reloadable = true,
 	      .help = "manual, single, recurring-weekday, "
-		      "recurring-day-of-month or recurring-interval"),
+		      "recurring-day-of-month, recurring-interval or cron"),
 	FIELD(.key = "active", .type = CFG_BOOL, .off = F(MW, active),
 	      .def = "true", .reloadable = true,
-	      .help = "manual: on while true"),
+	      .help = "manual: on while true; any other: false turns the "
+		      "window off (Kuma's inactive)"),
 	FIELD(.key = "start", .type = CFG_STRING, .off = F(MW, start),
 	      .pos_off = F(MW, start_pos), .reloadable = true,
-	      .help = "single: YYYY-MM-DD HH:MM"),
+	      .help = "single: YYYY-MM-DD HH:MM; cron: no window before it"),
 	FIELD(.key = "end", .type = CFG_STRING, .off = F(MW, end),
 	      .pos_off = F(MW, end_pos), .reloadable = true,
-	      .help = "single: YYYY-MM-DD HH:MM"),
+	      .help = "single: YYYY-MM-DD HH:MM; cron: no window after it"),
+	FIELD(.key = "cron", .type = CFG_STRING, .off = F(MW, cron),
+	      .pos_off = F(MW, cron_pos), .reloadable = true,
+	      .help = "cron: when windows start, in the zone's wall clock "
+		      "(minute hour day-of-month month day-of-week; names, "
+		      "ranges, */N, @daily...)"),
+	FIELD(.key = "duration", .type = CFG_DURATION, .off = F(MW, duration),
+	      .pos_off = F(MW, duration_pos), .def = "0", .min = 0,
+	      .max = 366LL * 86400, .reloadable = true,
+	      .help = "cron: how long each window lasts (e.g. 90m)"),
 	FIELD(.key = "weekdays", .type = CFG_LIST, .elem = CFG_STRING,
 	      .elem_size = sizeof(const char *), .off = F(MW, weekdays),
 	      .count_off = F(MW, n_weekdays), .pos_off = F(MW, weekdays_pos),
@@ -588,7 +624,9 @@ static const struct cfg_field maint_fields[] = {
 		      "next day)"),
 	FIELD(.key = "timezone", .type = CFG_STRING, .off = F(MW, timezone),
 	      .pos_off = F(MW, timezone_pos), .def = "UTC", .reloadable = true,
-	      .help = "UTC, local (the server's) or +HH:MM / -HH:MM"),
+	      .help = "UTC, local (the server's; SAME_AS_SERVER too), +HH:MM / "
+		      "-HH:MM, or an IANA zone of the system's tzdata "
+		      "(Europe/Berlin; DST followed)"),
 };
 static const struct cfg_section maint_section = {
 	.size = sizeof(MW), .name_off = CFG_NONE, .pos_off = F(MW, pos),
@@ -779,45 +817,98 @@ static int find_monitor(const struct cfg_watch *w, const char *name)
 	return -1;
 }
 
-/* watch.from_lab: a ping monitor per lab host with an IPv4 address,
- * appended to the list (a monitor of the file with that name wins). */
-static int derive_from_lab(struct config *cfg, struct cfg_watch *w)
+/* A derived monitor's settings: the lab's interval and retries, Kuma's
+ * defaults for the rest. */
+static M derived(const struct cfg_watch *w, const char *name,
+		 struct cfg_pos pos, enum watch_type type)
+{
+	return (M){
+		.pos = pos, .name = name, .name_pos = pos,
+		.type_text = watch_type_name(type), .type = type,
+		.method = "GET", .json_operator = "==",
+		.interval = w->lab_interval, .retries = w->lab_retries,
+		.retry_interval = w->lab_interval < 60 ? w->lab_interval : 60,
+		.ping_count = 1, .ping_timeout = 2, .max_redirects = 10,
+		.timeout_ms = w->lab_interval * 800, .depends_index = -1,
+		.parent_index = -1, .from_lab = true,
+	};
+}
+
+/* The address of lab host @h as text (in the arena), or NULL. */
+static const char *host_ip(struct config *cfg, const struct cfg_host *h)
+{
+	char ip[ADDR_TEXT_MAX];
+	ipaddr_format(&h->ip, ip);
+	return arena_strdup(&cfg->arena, ip);
+}
+
+static bool taken(const M *all, size_t n, const char *name)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(all[k].name, name))
+			return true;
+	return false;
+}
+
+/* watch.from_lab: the check of each lab.services entry (http for a url,
+ * port for host + port, or its type), then a ping monitor per lab host
+ * with an IPv4 address, appended to the list; a monitor of the file with
+ * that name wins; a service may not share a host's name. */
+static int derive_from_lab(struct config *cfg, struct cfg_watch *w,
+			   struct cfg_error *err)
 {
 	const struct cfg_lab *lab = &cfg->lab;
-	if (!w->from_lab || !lab->enabled || !lab->n_hosts)
+	if (!w->from_lab || !lab->enabled || !(lab->n_hosts + lab->n_services))
 		return 0;
-	M *all = arena_alloc(&cfg->arena,
-			     (w->n_monitors + lab->n_hosts) * sizeof(*all));
+	M *all = arena_alloc(&cfg->arena, (w->n_monitors + lab->n_hosts +
+					   lab->n_services) * sizeof(*all));
 	if (!all)
 		return -ENOMEM;
 	if (w->n_monitors) /* none: monitors is NULL */
 		memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
 	size_t n = w->n_monitors;
+	for (size_t i = 0; i < lab->n_services; i++) {
+		const struct cfg_service *s = &lab->services[i];
+		for (size_t h = 0; h < lab->n_hosts; h++)
+			if (!strcmp(lab->hosts[h].name, s->name))
+				return cfg_fail(err, &s->name_pos,
+						"name: service '%s' has the name "
+						"of a lab host (whose ping monitor "
+						"watch.from_lab derives); name it "
+						"e.g. '%s-svc'", s->name, s->name);
+		if (taken(all, n, s->name))
+			continue;
+		const char *t = s->type ? s->type : s->url ? "http" : "port";
+		enum watch_type type = !strcmp(t, "http")   ? WATCH_HTTP
+				       : !strcmp(t, "ping") ? WATCH_PING
+							    : WATCH_PORT;
+		M m = derived(w, s->name, s->pos, type);
+		m.service = s;
+		if (type == WATCH_HTTP) {
+			m.url = s->url;
+			m.codes = arena_alloc(&cfg->arena, sizeof(*m.codes));
+			if (!m.codes)
+				return -ENOMEM;
+			*m.codes = (struct watch_code_range){200, 299};
+			m.n_codes = 1;
+		} else {
+			m.hostname = s->lab_host ? host_ip(cfg, s->lab_host)
+						 : s->host;
+			if (!m.hostname)
+				return -ENOMEM;
+			m.port = s->port;
+		}
+		all[n++] = m;
+	}
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct cfg_host *h = &lab->hosts[i];
-		if (!h->has_ip || h->ip.family != AF_INET)
+		if (!h->has_ip || h->ip.family != AF_INET ||
+		    taken(all, n, h->name))
 			continue;
-		bool taken = false;
-		for (size_t k = 0; k < n && !taken; k++)
-			taken = !strcmp(all[k].name, h->name);
-		if (taken)
-			continue;
-		char ip[ADDR_TEXT_MAX];
-		ipaddr_format(&h->ip, ip);
-		char *text = arena_alloc(&cfg->arena, strlen(ip) + 1);
-		if (!text)
+		M m = derived(w, h->name, h->pos, WATCH_PING);
+		if (!(m.hostname = host_ip(cfg, h)))
 			return -ENOMEM;
-		memcpy(text, ip, strlen(ip) + 1);
-		all[n++] = (M){
-			.pos = h->pos, .name = h->name, .name_pos = h->pos,
-			.type_text = "ping", .type = WATCH_PING,
-			.hostname = text, .method = "GET", .json_operator = "==",
-			.interval = w->lab_interval, .retries = w->lab_retries,
-			.retry_interval = w->lab_interval < 60 ? w->lab_interval : 60,
-			.ping_count = 1, .ping_timeout = 2, .max_redirects = 10,
-			.timeout_ms = w->lab_interval * 800, .depends_index = -1,
-			.parent_index = -1, .from_lab = true,
-		};
+		all[n++] = m;
 	}
 	w->monitors = all;
 	w->n_monitors = n;
@@ -829,7 +920,7 @@ static int derive_from_lab(struct config *cfg, struct cfg_watch *w)
 static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	struct cfg_watch *w = obj;
-	int drc = derive_from_lab(cfg, w);
+	int drc = derive_from_lab(cfg, w, err);
 	if (drc)
 		return drc;
 	for (size_t j = 0; j < w->n_monitors; j++) {
@@ -976,16 +1067,18 @@ static const struct cfg_field watch_fields[] = {
 	FIELD(.key = "from_lab", .type = CFG_BOOL,
 	      .off = F(struct cfg_watch, from_lab), .def = "false",
 	      .reloadable = true,
-	      .help = "true: every lab.hosts entry with an IPv4 ip gets a ping "
-		      "monitor named after it (unless a monitor has that name)"),
+	      .help = "true: every lab.services entry gets its check (http for "
+		      "a url, port for host + port) and every lab.hosts entry "
+		      "with an IPv4 ip a ping monitor, named after them (unless "
+		      "a monitor has that name)"),
 	FIELD(.key = "lab_interval", .type = CFG_DURATION,
 	      .off = F(struct cfg_watch, lab_interval), .def = "60s", .min = 1,
 	      .max = 86400, .reloadable = true,
-	      .help = "interval of the monitors derived from lab.hosts"),
+	      .help = "interval of the monitors derived from lab"),
 	FIELD(.key = "lab_retries", .type = CFG_INT,
 	      .off = F(struct cfg_watch, lab_retries), .def = "1", .min = 0,
 	      .max = 100, .reloadable = true,
-	      .help = "retries of the monitors derived from lab.hosts"),
+	      .help = "retries of the monitors derived from lab"),
 	FIELD(.key = "alerts", .type = CFG_SECTION,
 	      .off = F(struct cfg_watch, alerts), .sub = &alerts_section,
 	      .reloadable = true, .help = "DOWN and UP alerts (notify room)"),

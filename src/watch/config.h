@@ -105,10 +105,12 @@ struct cfg_watch_monitor {
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
 	int parent_index;  /* index of parent in the list, or -1 */
-	bool from_lab;	   /* derived from a lab host (watch.from_lab) */
+	bool from_lab;	   /* derived from lab (watch.from_lab): a host's
+			      ping, or the check of ... */
+	const struct cfg_service *service; /* ... this lab.services entry */
 };
 
-/* A maintenance window (Kuma's strategies but cron). */
+/* A maintenance window (Kuma's strategies). */
 struct cfg_watch_maint {
 	struct cfg_pos pos;
 	const char *name;
@@ -132,11 +134,16 @@ struct cfg_watch_maint {
 	int64_t interval_days;	       /* recurring-interval */
 	const char *first_day;	       /* "YYYY-MM-DD" */
 	struct cfg_pos first_day_pos;
-	const char *timezone;	       /* UTC, local, +HH:MM */
+	const char *cron;	       /* cron: the starts */
+	struct cfg_pos cron_pos;
+	int64_t duration;	       /* cron: seconds */
+	struct cfg_pos duration_pos;
+	const char *timezone;	       /* UTC, local, +HH:MM, IANA name */
 	struct cfg_pos timezone_pos;
 	/* ---- filled by the check ---- */
 	struct watch_maint_rule rule;
 	bool local;	  /* the server's zone, read when evaluated */
+	const char *zone; /* else an IANA zone (core/tz.h), or NULL */
 	int64_t offset_s; /* else this offset east of UTC */
 };
 
@@ -204,8 +211,8 @@ struct cfg_watch {
 	size_t n_pages;
 	int64_t *tls_days; /* expiry thresholds (days), highest first */
 	size_t n_tls_days;
-	/* Ping monitors derived from lab.hosts (appended to monitors by the
-	 * check, after the file's own). */
+	/* Monitors derived from lab.services (their checks) and lab.hosts
+	 * (pings), appended to monitors by the check after the file's own. */
 	bool from_lab;
 	int64_t lab_interval; /* seconds */
 	int64_t lab_retries;

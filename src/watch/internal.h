@@ -175,6 +175,11 @@ int64_t watch_parse_window(const char *t);
 json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
 		     int64_t secs);
 
+/* window.c: whether maintenance window @mw is on at @now_s (UTC), in
+ * its zone; whether it covers the monitor named @name. Loop thread. */
+bool watch_window_on(const struct cfg_watch_maint *mw, int64_t now_s);
+bool watch_window_covers(const struct cfg_watch_maint *mw, const char *name);
+
 /* page.c: status pages (HTML and Kuma's JSON) and badges. */
 int watch_page_register(struct watch_room *r, struct http_server *http);
 /* The published page @slug (case-insensitive), or NULL. */

@@ -82,18 +82,6 @@ static json_t *incident_json(const struct cfg_watch_page *p)
 			 "lastUpdatedDate");
 }
 
-/* True when window @mw is on now (as room.c's maintenance() decides). */
-static bool window_active(struct watch_room *r, const struct cfg_watch_maint *mw)
-{
-	int64_t now = clock_wall_s(r->clock), off = mw->offset_s;
-	if (mw->local) {
-		struct tm tm;
-		time_t t = (time_t)now;
-		off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-	}
-	return watch_maint_active(&mw->rule, now, off);
-}
-
 /* True when @mw covers a monitor of page @p. */
 static bool window_on_page(struct watch_room *r, const struct cfg_watch_page *p,
 			   const struct cfg_watch_maint *mw)
@@ -101,13 +89,8 @@ static bool window_on_page(struct watch_room *r, const struct cfg_watch_page *p,
 	for (size_t g = 0; g < p->n_groups; g++)
 		for (size_t i = 0; i < p->groups[g].n_monitors; i++) {
 			struct watch_mon *m = watch_page_mon(r, &p->groups[g], i);
-			if (!m)
-				continue;
-			if (!mw->n_monitors)
+			if (m && watch_window_covers(mw, m->cfg->name))
 				return true;
-			for (size_t k = 0; k < mw->n_monitors; k++)
-				if (!strcmp(mw->monitors[k], m->cfg->name))
-					return true;
 		}
 	return false;
 }
@@ -119,7 +102,7 @@ size_t watch_page_maintenance(struct watch_room *r,
 	const struct cfg_watch *w = watch_config(r->cfg);
 	size_t n = 0;
 	for (size_t j = 0; j < w->n_maintenance && n < max; j++)
-		if (window_active(r, &w->maintenance[j]) &&
+		if (watch_window_on(&w->maintenance[j], clock_wall_s(r->clock)) &&
 		    window_on_page(r, p, &w->maintenance[j]))
 			out[n++] = &w->maintenance[j];
 	return n;

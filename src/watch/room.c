@@ -368,22 +368,10 @@ static const struct cfg_watch_maint *maintenance(const struct watch_mon *m)
 {
 	const struct cfg_watch *w = watch_config(m->room->cfg);
 	int64_t now = clock_wall_s(m->room->clock);
-	for (size_t j = 0; j < w->n_maintenance; j++) {
-		const struct cfg_watch_maint *mw = &w->maintenance[j];
-		bool covered = !mw->n_monitors;
-		for (size_t i = 0; i < mw->n_monitors && !covered; i++)
-			covered = !strcmp(mw->monitors[i], m->cfg->name);
-		if (!covered)
-			continue;
-		int64_t off = mw->offset_s;
-		if (mw->local) {
-			struct tm tm;
-			time_t t = (time_t)now;
-			off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-		}
-		if (watch_maint_active(&mw->rule, now, off))
-			return mw;
-	}
+	for (size_t j = 0; j < w->n_maintenance; j++)
+		if (watch_window_covers(&w->maintenance[j], m->cfg->name) &&
+		    watch_window_on(&w->maintenance[j], now))
+			return &w->maintenance[j];
 	return NULL;
 }
 

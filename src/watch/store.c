@@ -74,6 +74,26 @@ int watch_store_api_put(struct store *s, const char *name, const char *spec)
 	return sql_commit(&t);
 }
 
+int watch_store_api_replace(struct store *s, const char *old_name,
+			    const char *name, int64_t id, const char *type,
+			    const char *spec)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL, "DELETE FROM watch_api_monitors WHERE name = ?", "t",
+		old_name);
+	sql_run(&t, NULL,
+		"INSERT OR REPLACE INTO watch_api_monitors(name, spec, created) "
+		"VALUES(?, ?, strftime('%s'))", "tt", name, spec);
+	/* The row (and so the history) follows the new name; a row of a
+	 * monitor gone that had that name gives way. */
+	sql_run(&t, NULL, "DELETE FROM watch_monitors WHERE name = ? AND id != ?",
+		"ti", name, id);
+	sql_run(&t, NULL, "UPDATE watch_monitors SET name = ?, type = ? WHERE "
+			  "id = ?", "tti", name, type, id);
+	return sql_commit(&t);
+}
+
 int watch_store_api_del(struct store *s, const char *name)
 {
 	struct sql_txn t;

@@ -37,6 +37,11 @@ int watch_store_set_active(struct store *s, int64_t id, bool active);
  * (del, on the strand), read back at open (each, on the loop). */
 int watch_store_api_put(struct store *s, const char *name, const char *spec);
 int watch_store_api_del(struct store *s, const char *name);
+/* An update: @old_name's spec replaced by @name's @spec, and monitor row
+ * @id renamed to @name (its history kept). On the strand. */
+int watch_store_api_replace(struct store *s, const char *old_name,
+			    const char *name, int64_t id, const char *type,
+			    const char *spec);
 int watch_store_api_each(struct store *s,
 			 int (*fn)(const char *name, const char *spec, void *ud),
 			 void *ud);

@@ -54,6 +54,12 @@ const char *apprise_scheme_name(enum apprise_scheme s)
 	return i->plain ? i->plain : i->secure;
 }
 
+bool apprise_scheme_attaches(enum apprise_scheme s)
+{
+	return s == APPRISE_NTFY || s == APPRISE_HEARTH || s == APPRISE_JSON || s == APPRISE_FORM ||
+	       s == APPRISE_MAILTO || s == APPRISE_DISCORD;
+}
+
 static const char *const TYPES[] = {"info", "success", "warning", "failure"};
 static const char *const FORMATS[] = {"text", "markdown", "html"};
 

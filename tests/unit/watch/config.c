@@ -18,6 +18,7 @@
 #include "core/config_schema.h"
 #include "core/room.h"
 #include "watch/config.h"
+#include "watch/internal.h"
 #include "watch/watch_room.h"
 
 /* Refused at @line:@col with @word1 and @word2 (may be NULL) in the
@@ -112,6 +113,85 @@ static void test_maintenance_windows(void **state)
 	config_unref(c);
 }
 
+/* UTC seconds of "YYYY-MM-DD HH:MM[:SS]". */
+static int64_t utc(const char *text)
+{
+	int64_t t;
+	assert_int_equal(watch_maint_parse_datetime(text, &t), 0);
+	return t;
+}
+
+/* Cron windows in IANA zones, across the DST changes of 2027 (Berlin:
+ * 03-28 and 10-31 at 01:00 UTC; New York: 03-14 07:00, 11-07 06:00 UTC),
+ * at scripted instants: one code path for the room and the pages. */
+static void test_cron_windows_across_dst(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		"watch:\n  monitors: [{name: a, type: push, token: abcd}]\n"
+		"  maintenance:\n"
+		"    - {name: c, strategy: cron, cron: '0 3 * * *', duration: 60m,"
+		" timezone: Europe/Berlin}\n"
+		"    - {name: g, strategy: cron, cron: '30 2 * * *', duration: 30m,"
+		" timezone: Europe/Berlin}\n"
+		"    - {name: n, strategy: cron, cron: '30 1 * * sun', duration: 20m,"
+		" timezone: America/New_York, start: '2027-01-01 00:00',"
+		" end: '2027-12-31 00:00'}\n"
+		"    - {name: x, strategy: cron, cron: '* * * * *', duration: 5m,"
+		" active: false}\n"
+		"    - {name: s, strategy: single, start: '2027-03-28 01:30',"
+		" end: '2027-03-28 03:30', timezone: Europe/Berlin}\n");
+	const struct cfg_watch *w = watch_config(c);
+	const struct cfg_watch_maint *cw = &w->maintenance[0],
+				     *g = &w->maintenance[1],
+				     *n = &w->maintenance[2],
+				     *x = &w->maintenance[3],
+				     *s = &w->maintenance[4];
+	assert_string_equal(cw->zone, "Europe/Berlin");
+	assert_int_equal(cw->rule.strategy, WATCH_MAINT_CRON);
+	assert_int_equal(cw->rule.duration_s, 3600);
+	/* 03:00 CET = 02:00 UTC the day before the change ... */
+	assert_false(watch_window_on(cw, utc("2027-03-27 01:59:59")));
+	assert_true(watch_window_on(cw, utc("2027-03-27 02:00")));
+	assert_true(watch_window_on(cw, utc("2027-03-27 02:59:59")));
+	assert_false(watch_window_on(cw, utc("2027-03-27 03:00")));
+	/* ... 03:00 CEST = 01:00 UTC on it (a fixed +01:00 would say 02:00) */
+	assert_true(watch_window_on(cw, utc("2027-03-28 01:00")));
+	assert_true(watch_window_on(cw, utc("2027-03-28 01:59")));
+	assert_false(watch_window_on(cw, utc("2027-03-28 02:30")));
+	/* ... and 03:00 CET again = 02:00 UTC after clocks go back. */
+	assert_false(watch_window_on(cw, utc("2027-10-31 01:30")));
+	assert_true(watch_window_on(cw, utc("2027-10-31 02:00")));
+	assert_true(watch_window_on(cw, utc("2027-10-31 02:59")));
+	/* 02:30 does not exist on 03-28: the window starts as far past the
+	 * jump (03:30 CEST = 01:30 UTC); on 10-31 it exists twice: once. */
+	assert_false(watch_window_on(g, utc("2027-03-28 01:29")));
+	assert_true(watch_window_on(g, utc("2027-03-28 01:30")));
+	assert_false(watch_window_on(g, utc("2027-03-28 02:00")));
+	assert_true(watch_window_on(g, utc("2027-10-31 00:30")));
+	assert_false(watch_window_on(g, utc("2027-10-31 01:00")));
+	assert_false(watch_window_on(g, utc("2027-10-31 01:35")));
+	/* New York, Sundays 01:30 local: EST, then EDT, the repeated hour
+	 * once (01:30 EDT = 05:30 UTC), and the date range. */
+	assert_true(watch_window_on(n, utc("2027-03-14 06:30")));
+	assert_false(watch_window_on(n, utc("2027-03-14 06:50")));
+	assert_true(watch_window_on(n, utc("2027-03-21 05:45")));
+	assert_false(watch_window_on(n, utc("2027-03-21 06:35")));
+	assert_true(watch_window_on(n, utc("2027-11-07 05:30")));
+	assert_false(watch_window_on(n, utc("2027-11-07 06:35")));
+	assert_false(watch_window_on(n, utc("2026-12-27 06:35"))); /* before */
+	assert_false(watch_window_on(n, utc("2028-01-02 06:35"))); /* after */
+	/* Not active: never on. */
+	assert_false(watch_window_on(x, utc("2027-03-28 01:30")));
+	/* A single window's wall-clock ends in the zone: 01:30 CET (00:30
+	 * UTC) to 03:30 CEST (01:30 UTC). */
+	assert_false(watch_window_on(s, utc("2027-03-28 00:29")));
+	assert_true(watch_window_on(s, utc("2027-03-28 00:30")));
+	assert_true(watch_window_on(s, utc("2027-03-28 01:29")));
+	assert_false(watch_window_on(s, utc("2027-03-28 01:30")));
+	config_unref(c);
+}
+
 static void test_redis_strings(void **state)
 {
 	(void)state;
@@ -179,6 +259,81 @@ static void test_from_lab(void **state)
 	c = unit_load_ok(yaml);
 	assert_int_equal(watch_config(c)->n_monitors, 0);
 	config_unref(c);
+}
+
+/* lab.services: a check each (http for a url, port for host + port, or
+ * the type), marked as derived, before the hosts' pings. */
+static void test_lab_services(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		"lab:\n  hosts:\n"
+		"    nas: {ip: 192.168.1.5}\n"
+		"  services:\n"
+		"    - {name: files, host: nas, port: 445}\n"
+		"    - {name: wiki, url: 'https://wiki.lab.internal/'}\n"
+		"    - {name: both, host: nas, port: 8080, url: 'http://nas:8080/'}\n"
+		"    - {name: dbhost, host: db.lab.internal, port: 5432, type: ping}\n"
+		"    - {name: web, host: '10.0.0.9', port: 80}\n"
+		"watch:\n  from_lab: true\n  lab_interval: 20s\n"
+		"  monitors: [{name: web, type: push, token: abcd}]\n");
+	const struct cfg_watch *w = watch_config(c);
+	/* web is the file's; four services, then nas's ping. */
+	assert_int_equal(w->n_monitors, 6);
+	const struct cfg_watch_monitor *m = w->monitors;
+	assert_false(m[0].from_lab);
+	assert_string_equal(m[1].name, "files");
+	assert_int_equal(m[1].type, WATCH_PORT);
+	assert_string_equal(m[1].hostname, "192.168.1.5");
+	assert_int_equal(m[1].port, 445);
+	assert_true(m[1].from_lab);
+	assert_string_equal(m[1].service->name, "files");
+	assert_int_equal(m[1].interval, 20);
+	assert_string_equal(m[2].name, "wiki");
+	assert_int_equal(m[2].type, WATCH_HTTP);
+	assert_string_equal(m[2].url, "https://wiki.lab.internal/");
+	assert_int_equal(m[2].n_codes, 1);
+	assert_int_equal(m[2].codes[0].hi, 299);
+	assert_int_equal(m[3].type, WATCH_HTTP); /* a url wins */
+	assert_int_equal(m[4].type, WATCH_PING);
+	assert_string_equal(m[4].hostname, "db.lab.internal");
+	assert_string_equal(m[5].name, "nas");
+	assert_int_equal(m[5].type, WATCH_PING);
+	assert_null(m[5].service);
+	config_unref(c);
+	/* Without watch.from_lab: nothing derived. */
+	c = unit_load_ok("lab:\n  services: [{name: a, url: 'http://a.lab/'}]\n"
+			 "watch: {}\n");
+	assert_int_equal(watch_config(c)->n_monitors, 0);
+	config_unref(c);
+}
+
+#define LS "lab:\n  hosts: {nas: {ip: 192.168.1.5}, bare: {}}\n  services:\n"
+static void test_lab_service_refusals(void **state)
+{
+	(void)state;
+	refused(LS "    - {name: a, url: 'ftp://x/'}\n", 4, 22, "url:",
+		"not http:// or https://");
+	refused(LS "    - {name: a, host: nas}\n", 4, 23, "host, port:", "'a'");
+	refused(LS "    - {name: a, type: http, host: nas}\n", 4, 23, "url:",
+		"no url");
+	refused(LS "    - {name: a}\n", 4, 7, "host, port:", NULL);
+	refused(LS "    - {name: a, type: dns, url: 'http://x/'}\n", 4, 23,
+		"type:", "'dns' is not http, port or ping");
+	refused(LS "    - {name: a, host: nsa, port: 1}\n", 4, 23, "host:",
+		"'nsa' is not a lab host");
+	refused(LS "    - {name: a, host: bare, port: 1}\n", 4, 23, "host:",
+		"no ip");
+	refused(LS "    - {name: a, host: 'a b', port: 1}\n", 4, 23, "host:",
+		NULL);
+	refused(LS "    - {name: a, host: nas, port: 70000}\n", 4, 34, "port",
+		NULL);
+	refused(LS "    - {name: a, url: 'http://x/'}\n"
+		   "    - {name: a, url: 'http://y/'}\n", 5, 14, "name:",
+		"twice");
+	refused(LS "    - {name: nas, url: 'http://x/'}\n"
+		   "watch: {from_lab: true}\n", 4, 14, "name:",
+		"lab host");
 }
 
 static void test_disabled(void **state)
@@ -256,8 +411,17 @@ static void test_refusals(void **state)
 		3, 38, "parent:", "itself");
 #define MW "watch:\n  monitors: [{name: a, type: push, token: abcd}]\n" \
 	   "  maintenance:\n"
-	refused(MW "    - {name: w, strategy: cron}\n", 4, 27, "strategy:",
-		"cron is not supported yet");
+	/* cron (was "not supported yet" before cron windows landed). */
+	refused(MW "    - {name: w, strategy: cron}\n", 4, 7, "cron:",
+		"needs its starts");
+	refused(MW "    - {name: w, strategy: cron, cron: '0 25 * * *',"
+		   " duration: 1h}\n", 4, 39, "cron: hour:", "'25' is not 0-23");
+	refused(MW "    - {name: w, strategy: cron, cron: '0 3 * *'}\n", 4, 39,
+		"cron:", "five fields");
+	refused(MW "    - {name: w, strategy: cron, cron: '0 3 * * *'}\n", 4, 7,
+		"duration:", NULL);
+	refused(MW "    - {name: w, strategy: recurring, cron: '0 3 * * *'}\n",
+		4, 27, "strategy:", "or cron");
 	refused(MW "    - {name: w, strategy: single, start: '2026-12-02 10:00'}\n",
 		4, 7, "start, end:", NULL);
 	refused(MW "    - {name: w, strategy: single, start: '2026-12-02 10:00',"
@@ -272,8 +436,12 @@ static void test_refusals(void **state)
 	refused(MW "    - {name: w, strategy: recurring-day-of-month, days: [32],"
 		   " start_time: '01:00', end_time: '02:00'}\n", 4, 57, "days:",
 		"32");
-	refused(MW "    - {name: w, timezone: Europe/Brussels}\n", 4, 27,
-		"timezone:", "not supported yet");
+	/* Zone names (were "not supported yet"): the system's tzdata. */
+	refused(MW "    - {name: w, timezone: Europe/Nowhere}\n", 4, 27,
+		"timezone:", "'Europe/Nowhere' is not UTC, local, +HH:MM or a "
+		"zone of the system's tzdata");
+	refused(MW "    - {name: w, timezone: ../../etc/passwd}\n", 4, 27,
+		"timezone:", NULL);
 	refused(MW "    - {name: w, monitors: [b]}\n", 4, 27, "monitors:", "'b'");
 }
 
@@ -332,8 +500,11 @@ int main(void)
 		cmocka_unit_test(test_defaults_are_kumas),
 		cmocka_unit_test(test_dependencies_resolve),
 		cmocka_unit_test(test_maintenance_windows),
+		cmocka_unit_test(test_cron_windows_across_dst),
 		cmocka_unit_test(test_redis_strings),
 		cmocka_unit_test(test_from_lab),
+		cmocka_unit_test(test_lab_services),
+		cmocka_unit_test(test_lab_service_refusals),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_status_page_incident),
