@@ -125,8 +125,12 @@ static int run_specs(struct run *r)
 	for (size_t i = 0; i < lab->n_vms; i++) {
 		const struct cfg_vm *v = &lab->vms[i];
 		struct vm_spec *s = &r->want[r->n_want++];
+		const char *net_bridge = NULL;
+		for (size_t k = 0; v->network && k < lab->n_networks; k++)
+			if (!strcmp(lab->networks[k].name, v->network))
+				net_bridge = lab->networks[k].bridge;
 		if (vm_spec_from_config(v, r->room->uri, r->room->pool,
-					r->room->virt_type, NULL, s)) {
+					r->room->virt_type, net_bridge, s)) {
 			fprintf(stderr, "hearth: vm: %s: a name is too long\n",
 				v->name);
 			return CLI_FAILED;
