@@ -15,7 +15,7 @@ import pytest
 
 from helpers import free_port
 from notify_helpers import notify_config, poll, session
-from test_notify_apprise import Sink, url
+from test_notify_apprise import Sink, run_apprise, url
 
 
 class TlsSink(Sink):
@@ -281,10 +281,10 @@ def test_markdown_and_text_become_html_for_mail(hearth, smtp):
     assert len(smtp.got) == 2
     html = [{p.get_content_type(): p.get_payload(decode=True).decode()
              for p in m.walk() if not p.is_multipart()} for m in smtp.got]
-    assert html[0]["text/html"] == (
-        "<h1>Disk</h1>\n<p><strong>sda</strong> is <em>fine</em> "
-        "&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
-        "<ul>\n<li><a href=\"https://h/d?a=1&amp;b=2\">dash</a></li>\n<li>bad)</li>\n</ul>")
+    assert html[0]["text/html"] == (  # lines end in CRLF on the wire, as Apprise's do
+        "<h1>Disk</h1>\r\n<p><strong>sda</strong> is <em>fine</em> "
+        "&lt;script&gt;alert(1)&lt;/script&gt;</p>\r\n"
+        "<ul>\r\n<li><a href=\"https://h/d?a=1&amp;b=2\">dash</a></li>\r\n<li>bad)</li>\r\n</ul>")
     assert "Disk" in html[0]["text/plain"] and "<h1>" not in html[0]["text/plain"]
     assert html[1]["text/html"] == "a&nbsp;&lt;b&gt;&nbsp;&amp;&nbsp;c<br/>line"
 
@@ -355,3 +355,53 @@ def test_attachments_off_by_default_but_empty_fields_name_none(apprise_port, sin
                timeout=10).json()
     assert st["attach_lock"] is True and st["attach_size"] == 0 and st["max_attachments"] == 0
     assert len(sink.requests) == 3
+
+
+def test_same_requests_as_the_apprise_cli_for_files_markdown_mail_and_apprise(
+        hearth, sink, smtp, tmp_path):
+    """What Debian's apprise 1.2.0 sends and what hearth sends for the same
+    input: json:// with a file, markdown mail (Python-Markdown's HTML) and
+    apprise:// to another Apprise API (the recursion count incremented)."""
+    aport, _ = hearth
+    f = tmp_path / "report.csv"
+    f.write_bytes(b"host,disk\nnas,91%\n")
+    target = f"json://127.0.0.1:{sink.port}/j"
+    r = run_apprise("-t", "T", "-b", "B", "--attach", str(f), target)
+    assert r.returncode == 0, r.stderr
+    theirs = json.loads(sink.wait(1)[0]["body"])["attachments"]
+    sink.requests.clear()
+    r = session().post(url(aport, "/notify"), data={"urls": target, "title": "T", "body": "B"},
+                       files={"attachment": ("report.csv", f.read_bytes(), "text/csv")},
+                       timeout=20)
+    assert r.status_code == 200, r.text
+    ours = json.loads(sink.wait(1)[0]["body"])["attachments"]
+    assert ours == theirs
+    sink.requests.clear()
+    # markdown into an HTML mail
+    md = ("Nightly run\n# Disk\n**sda** is *fine*, `df -h` says 91%\n\n"
+          "* [dash](https://h/d?a=1&b=2)\n* second  \nline\n\nText after & more.\n\n"
+          "    code & more\n\n> quoted\n\n---\n\n1. one\n2. two ![i](https://h/i.png)")
+    mail = f"mailto://bob@127.0.0.1:{smtp.port}/alice@example.org?from=ops@example.org"
+    r = run_apprise("-i", "markdown", "-t", "Report", "-b", md, mail)
+    assert r.returncode == 0, r.stderr
+    r = session().post(url(aport, "/notify"), json={
+        "urls": mail, "title": "Report", "body": md, "format": "markdown"}, timeout=20)
+    assert r.status_code == 200, r.text
+    assert len(smtp.got) == 2
+    html = [next(p.get_payload(decode=True).decode() for p in m.walk()
+                 if p.get_content_type() == "text/html") for m in smtp.got]
+    assert html[1] == html[0]
+    # apprise:// to another Apprise API (the sink)
+    fwd = f"apprise://127.0.0.1:{sink.port}/otherkey?tags=a,b"
+    r = run_apprise("-t", "T", "-b", "B", fwd)
+    theirs = sink.wait(1)[0]
+    sink.requests.clear()
+    r = session().post(url(aport, "/notify"), json={"urls": fwd, "title": "T", "body": "B"},
+                       timeout=20)
+    assert r.status_code == 200, r.text
+    ours = sink.wait(1)[0]
+    assert ours["path"] == theirs["path"] == "/notify/otherkey"
+    assert json.loads(ours["body"]) == json.loads(theirs["body"])
+    # the CLI starts at 1; hearth received none, so sends 1 too
+    assert ours["headers"]["x-apprise-recursion-count"] == \
+        theirs["headers"]["x-apprise-recursion-count"] == "1"
