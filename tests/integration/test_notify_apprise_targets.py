@@ -405,3 +405,24 @@ def test_same_requests_as_the_apprise_cli_for_files_markdown_mail_and_apprise(
     # the CLI starts at 1; hearth received none, so sends 1 too
     assert ours["headers"]["x-apprise-recursion-count"] == \
         theirs["headers"]["x-apprise-recursion-count"] == "1"
+
+
+def test_discord_fields_match_apprises_own_extraction(hearth, sink):
+    """Apprise 1.2.0's extract_markdown_sections (imported from Debian's
+    package) is the oracle for the embeds' description and fields."""
+    from apprise.plugins.NotifyDiscord import NotifyDiscord
+    aport, _ = hearth
+    bodies = ["Backup report\n# Disk\nsda ok\nsdb ok\n## Net\nup\n# Empty",
+              "# Only\nvalue here", "a#b\n#x\ny", "text only", "  \n# A\n\nB\n\n# C\nx",
+              "# \n## \nz", "#### Deep ###\n`code` *x*\nmore\n# last\nq",
+              "intro line\nsecond line\n\n# H1 `x`\nvalue one\n  # indented\nv2\nv3 # not a head",
+              "x\r\n# crlf\r\nvalue\r\n# two\r\nmore\r\n", "##\n#\n###", "desc ## mid\n#h\nab"]
+    for i, body in enumerate(bodies):
+        r = session().post(url(aport, "/notify"), json={
+            "urls": "discord://123/tok?format=markdown&avatar=no", "title": "t",
+            "body": body, "format": "markdown"}, timeout=20)
+        assert r.status_code == 200, r.text
+        got = json.loads(sink.wait(i + 1)[i]["body"])["embeds"][0]
+        desc, fields = NotifyDiscord.extract_markdown_sections(body.rstrip())
+        assert got["description"] == desc, body
+        assert got.get("fields", []) == fields[:10], body
