@@ -6,9 +6,11 @@ for mailto://, and attachments (multipart uploads and URLs) forwarded to
 the targets that take them."""
 import base64
 import json
+import socket
 import sqlite3
 import ssl
 import subprocess
+import time
 from email import message_from_bytes
 
 import pytest
@@ -426,3 +428,29 @@ def test_discord_fields_match_apprises_own_extraction(hearth, sink):
         desc, fields = NotifyDiscord.extract_markdown_sections(body.rstrip())
         assert got["description"] == desc, body
         assert got.get("fields", []) == fields[:10], body
+
+
+def test_a_target_that_never_answers_times_out_alone(hearthd_factory, sink):
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "timeout": "1s", "retries": 2,
+        "retry_delay_ms": 100})
+    hearthd_factory(cfg)
+    mute = socket.socket()
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(8)  # connections complete in the kernel; nothing ever answers
+    try:
+        t0 = time.monotonic()
+        r = session().post(url(aport, "/notify"), json={
+            "urls": [f"json://127.0.0.1:{mute.getsockname()[1]}/hang",
+                     f"json://127.0.0.1:{sink.port}/ok"], "body": "x"}, timeout=30)
+        took = time.monotonic() - t0
+        assert r.status_code == 424, r.text
+        (f,) = r.json()["failed"]
+        assert "/hang" in f["url"] and "time" in f["reason"].lower(), f
+        # one try of a second: a timeout is not repeated
+        assert 0.9 < took < 3, took
+        ok = [q for q in sink.wait(1) if q["path"] == "/ok"]
+        assert ok and ok[0]["at"] - t0 < 0.9
+    finally:
+        mute.close()
