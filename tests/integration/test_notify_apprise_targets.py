@@ -213,7 +213,10 @@ def test_uploaded_attachment_reaches_every_target_that_takes_one(hearth, sink, s
     assert parts["tts"][2] == b"False" and parts["wait"][2] == b"True"
     # hearth:// and ntfy:// to this hearth: an ntfy attachment, downloadable
     for topic in ("attached", "attached2"):
-        msgs = poll(nport, topic)
+        # published in process: stored (the file written) on the room's strand
+        deadline = time.monotonic() + 10
+        while not (msgs := poll(nport, topic)) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(msgs) == 1, msgs
         m = msgs[0]
         assert m["title"] == "Graph" and m["message"] == "see attached"
