@@ -97,6 +97,7 @@ static void done(void *ud, int status)
 				 hearth_strerror(rc));
 		} else {
 			r->beats_written += j->n;
+			r->batches_written++;
 		}
 		free_beats(j->beats, j->n, rc);
 		r->batch = NULL;

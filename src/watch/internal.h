@@ -107,6 +107,7 @@ struct watch_room {
 	bool closing;
 	bool started;
 	uint64_t beats_written, write_errors;
+	uint64_t batches_written; /* transactions of beats_written */
 };
 
 /* check.c: starts @m's check; its result comes to watch_mon_result. */

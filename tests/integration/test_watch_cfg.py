@@ -330,3 +330,80 @@ def test_page_badge_series_and_30_day_chart(hearthd_factory, tmp_path):
              f"--screenshot={ARTEFACTS / 'watch_status_page_30d.png'}")
     assert (ARTEFACTS / "watch_status_page_30d.png").stat().st_size > 1000
     assert d.stop() == 0
+
+
+def test_pushes_under_load_batched_without_busy(hearthd_factory, tmp_path):
+    """40 push monitors hammered by 16 threads (2000 pushes) while 4 more
+    read heartbeats, series and status pages: every push is answered 200
+    after its commit, every beat lands (heartbeats = pushes, daily
+    aggregates too), writes went in batches (fewer commits than beats),
+    and no SQLITE_BUSY or 'locked' appears anywhere."""
+    import threading
+    import requests
+    n_mon, per_thread, threads = 40, 125, 16
+    cfg = base_config(tmp_path, watch={
+        "monitors": [{"name": f"p{i}", "type": "push", "token": f"tok{i:04d}",
+                      "interval": "1h"} for i in range(n_mon)],
+        "status_pages": [{"slug": "lab", "groups": [
+            {"name": "G", "monitors": [f"p{i}" for i in range(n_mon)]}]}]})
+    d = hearthd_factory(yaml(cfg))
+    ids = {n: m["id"] for n, m in monitors(d).items()}
+    codes, errors, stop = [], [], threading.Event()
+
+    def pusher(k):
+        s = requests.Session()
+        for j in range(per_thread):
+            i = (k * per_thread + j) % n_mon
+            try:
+                r = s.get(f"{d.url}/api/push/tok{i:04d}?status=up&ping={j % 50}",
+                          timeout=30)
+                codes.append(r.status_code)
+            except requests.RequestException as e:
+                errors.append(repr(e))
+
+    def reader(k):
+        s = requests.Session()
+        paths = [f"/api/v1/watch/monitors/{ids['p%d' % k]}/heartbeats?limit=50",
+                 f"/api/v1/watch/monitors/{ids['p%d' % k]}/series?window=24h",
+                 "/api/status-page/heartbeat/lab", "/status/lab"]
+        while not stop.is_set():
+            for p in paths:
+                r = s.get(d.url + p, headers=KEY, timeout=30)
+                if r.status_code != 200:
+                    errors.append(f"{p}: {r.status_code} {r.text[:80]}")
+
+    ts = [threading.Thread(target=pusher, args=(k,)) for k in range(threads)]
+    rs = [threading.Thread(target=reader, args=(k,)) for k in range(4)]
+    t0 = time.monotonic()
+    for t in rs + ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=300)
+    stop.set()
+    for t in rs:
+        t.join(timeout=60)
+    took = time.monotonic() - t0
+    total = per_thread * threads
+    assert not errors, errors[:5]
+    assert codes.count(200) == total, {c: codes.count(c) for c in set(codes)}
+    beats = sum(len(d.get(f"/api/v1/watch/monitors/{ids[f'p{i}']}/heartbeats"
+                          "?limit=1000", headers=KEY).json()["heartbeats"])
+                for i in range(n_mon))
+    assert beats == total
+    s = sum(p["up"] for i in range(n_mon)
+            for p in d.get(f"/api/v1/watch/monitors/{ids[f'p{i}']}/series"
+                           "?window=1y", headers=KEY).json()["points"])
+    assert s == total
+    metrics = d.get("/metrics").text
+    written = re.search(r"^hearth_watch_heartbeats_written_total (\d+)",
+                        metrics, re.M)
+    batches = re.search(r"^hearth_watch_heartbeat_batches_total (\d+)",
+                        metrics, re.M)
+    assert written and int(written.group(1)) == total, metrics[-2000:]
+    assert batches and 0 < int(batches.group(1)) < total
+    log = d.stderr()
+    assert "SQLITE_BUSY" not in log and "locked" not in log.lower()
+    print(f"{total} pushes from {threads} threads with 4 readers: "
+          f"{took:.1f}s, {total / took:.0f}/s, in {batches.group(1)} "
+          "transactions")
+    assert d.stop() == 0
