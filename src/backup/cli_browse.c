@@ -437,10 +437,6 @@ int backup_cmd_stats(struct cli *cli, int argc, char **argv)
 
 /* --- tag --- */
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static bool strv_has(const struct bk_strv *v, const char *s)
 {
@@ -450,8 +446,10 @@ static bool strv_has(const struct bk_strv *v, const char *s)
 	return false;
 }
 
-/* restic's changeTags: --set replaces, then --add appends missing ones,
- * --remove drops; true when the list changed. */
+/* restic 0.14's changeTags: --set replaces the list (always a change;
+ * "" alone means none), --add appends missing tags, --remove drops each
+ * one by moving the last tag into its place (Go's slice trick, which
+ * restic uses: the order it leaves is restic's). True when changed. */
 static bool change_tags(struct bk_strv *tags, const struct bk_taglist *set, size_t n_set,
 			const struct bk_taglist *add, size_t n_add, const struct bk_taglist *rm,
 			size_t n_rm)
@@ -459,33 +457,30 @@ static bool change_tags(struct bk_strv *tags, const struct bk_taglist *set, size
 	bool changed = false;
 	if (n_set) {
 		struct bk_strv nt = {0};
-		for (size_t i = 0; i < n_set; i++)
+		bool only_empty = n_set == 1 && set[0].n == 1 && !set[0].v[0][0];
+		for (size_t i = 0; !only_empty && i < n_set; i++)
 			for (size_t k = 0; k < set[i].n; k++)
-				if (set[i].v[k][0] && !strv_has(&nt, set[i].v[k]))
-					bk_strv_push(&nt, set[i].v[k]);
-		changed = nt.n != tags->n;
-		for (size_t i = 0; !changed && i < nt.n; i++)
-			changed = strcmp(nt.v[i], tags->v[i]) != 0;
+				bk_strv_push(&nt, set[i].v[k]);
 		bk_strv_deinit(tags);
 		*tags = nt;
+		changed = true;
 	}
 	for (size_t i = 0; i < n_add; i++)
 		for (size_t k = 0; k < add[i].n; k++)
-			if (add[i].v[k][0] && !strv_has(tags, add[i].v[k])) {
+			if (!strv_has(tags, add[i].v[k])) {
 				bk_strv_push(tags, add[i].v[k]);
 				changed = true;
 			}
 	for (size_t i = 0; i < n_rm; i++)
 		for (size_t k = 0; k < rm[i].n; k++)
-			for (size_t t = 0; t < tags->n;) {
-				if (strcmp(tags->v[t], rm[i].v[k])) {
-					t++;
+			for (size_t t = 0; t < tags->n; t++) {
+				if (strcmp(tags->v[t], rm[i].v[k]))
 					continue;
-				}
 				free(tags->v[t]);
-				memmove(tags->v + t, tags->v + t + 1, (tags->n - t - 1) * sizeof *tags->v);
+				tags->v[t] = tags->v[tags->n - 1];
 				tags->n--;
 				changed = true;
+				break;
 			}
 	return changed;
 }
@@ -563,9 +558,6 @@ int backup_cmd_tag(struct cli *cli, int argc, char **argv)
 		struct backup_snap *s = &ss.v[i];
 		if (!pick[i] || !change_tags(&s->s.tags, tl[0], ntl[0], tl[1], ntl[1], tl[2], ntl[2]))
 			continue;
-		/* restic 0.14 stores a changed tag list sorted */
-		if (s->s.tags.n)
-			qsort(s->s.tags.v, s->s.tags.n, sizeof *s->s.tags.v, cmp_str);
 		/* restic's rewrite: the first id the snapshot had stays as "original" */
 		if (!s->s.has_original) {
 			s->s.has_original = true;

@@ -395,48 +395,106 @@ static void header_sum(uint8_t h[512])
 	h[155] = ' ';
 }
 
-/* A ustar header (with a PAX header first for long names, links or sizes). */
+/* Go's archive/tar splitUSTARPath: a name past 100 bytes split at a '/'
+ * into prefix (<= 155) and name (<= 100); false when it cannot be. */
+static bool split_ustar(const char *name, size_t *plen)
+{
+	size_t len = strlen(name), l = len;
+	if (len <= 100)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)name[i] >= 0x80)
+			return false;
+	if (l > 156)
+		l = 156;
+	else if (name[l - 1] == '/')
+		l--;
+	size_t i = l;
+	while (i > 0 && name[i - 1] != '/')
+		i--;
+	if (i == 0)
+		return false;
+	i--; /* the '/' */
+	size_t nlen = len - i - 1;
+	if (i == 0 || nlen > 100 || nlen == 0 || i > 155)
+		return false;
+	*plen = i;
+	return true;
+}
+
+/* Go's PAX extended header block: "DIR/PaxHeaders.0/FILE", zero mode,
+ * owner and time, as archive/tar writes it. */
+static int pax_header(const char *name, const struct buf *b)
+{
+	uint8_t h[512];
+	char pname[4200];
+	const char *slash = strrchr(name, '/');
+	if (slash && slash[1] == '\0') {
+		/* a dir "a/b/": Go's path.Split gives dir "a/b/", file "" */
+		snprintf(pname, sizeof pname, "%sPaxHeaders.0", name);
+	} else if (slash) {
+		snprintf(pname, sizeof pname, "%.*s/PaxHeaders.0/%s", (int)(slash - name), name,
+			 slash + 1);
+	} else {
+		snprintf(pname, sizeof pname, "PaxHeaders.0/%s", name);
+	}
+	memset(h, 0, sizeof h);
+	memcpy(h, pname, strlen(pname) > 100 ? 100 : strlen(pname));
+	octal((char *)h + 100, 8, 0);
+	octal((char *)h + 108, 8, 0);
+	octal((char *)h + 116, 8, 0);
+	octal((char *)h + 124, 12, b->len);
+	octal((char *)h + 136, 12, 0);
+	h[156] = 'x';
+	memcpy(h + 257, "ustar\0" "00", 8);
+	header_sum(h);
+	int rc = b->err ? b->err : write_out(h, 512);
+	if (!rc)
+		rc = write_out(b->data, b->len);
+	static const uint8_t zero[512];
+	if (!rc && b->len % 512)
+		rc = write_out(zero, 512 - b->len % 512);
+	return rc;
+}
+
+/* A ustar header as Go's tar writer makes it (the name split into prefix
+ * when it can be, else a PAX header first; PAX too for long link targets
+ * and sizes past 8 GiB). */
 static int tar_header(const char *name, const struct bk_node *n, char type)
 {
 	uint8_t h[512];
-	size_t nl = strlen(name);
-	bool pax = nl > 100 || n->linktarget_len > 100 || n->size >= (1ull << 33);
-	if (pax) {
+	size_t nl = strlen(name), plen = 0;
+	bool split = split_ustar(name, &plen);
+	bool long_name = nl > 100 && !split;
+	bool big = n->size >= (1ull << 33);
+	if (long_name || n->linktarget_len > 100 || big) {
 		struct buf b;
 		buf_init(&b, 1 << 20);
-		if (nl > 100)
+		if (long_name)
 			pax_record(&b, "path", name, nl);
 		if (n->linktarget_len > 100)
 			pax_record(&b, "linkpath", n->linktarget, n->linktarget_len);
-		if (n->size >= (1ull << 33)) {
+		if (big) {
 			char sz[32];
 			int l = snprintf(sz, sizeof sz, "%llu", (unsigned long long)n->size);
 			pax_record(&b, "size", sz, (size_t)l);
 		}
-		memset(h, 0, sizeof h);
-		snprintf((char *)h, 100, "PaxHeaders/%.80s", name);
-		octal((char *)h + 100, 8, 0644);
-		octal((char *)h + 124, 12, b.len);
-		octal((char *)h + 136, 12, tar_mtime(&n->mtime));
-		h[156] = 'x';
-		memcpy(h + 257, "ustar\0" "00", 8);
-		header_sum(h);
-		int rc = b.err ? b.err : write_out(h, 512);
-		if (!rc)
-			rc = write_out(b.data, b.len);
-		static const uint8_t zero[512];
-		if (!rc && b.len % 512)
-			rc = write_out(zero, 512 - b.len % 512);
+		int rc = pax_header(name, &b);
 		buf_deinit(&b);
 		if (rc)
 			return rc;
 	}
 	memset(h, 0, sizeof h);
-	memcpy(h, name, nl > 100 ? 100 : nl);
+	if (split) {
+		memcpy(h, name + plen + 1, nl - plen - 1);
+		memcpy(h + 345, name, plen);
+	} else {
+		memcpy(h, name, nl > 100 ? 100 : nl);
+	}
 	octal((char *)h + 100, 8, bk_mode_to_unix_perm(n->mode) & 07777);
 	octal((char *)h + 108, 8, n->uid & 07777777);
 	octal((char *)h + 116, 8, n->gid & 07777777);
-	octal((char *)h + 124, 12, type == '0' && n->size < (1ull << 33) ? n->size : 0);
+	octal((char *)h + 124, 12, type == '0' && !big ? n->size : 0);
 	octal((char *)h + 136, 12, tar_mtime(&n->mtime));
 	h[156] = (uint8_t)type;
 	if (n->linktarget)
