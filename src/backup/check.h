@@ -10,9 +10,23 @@
 /* What one check pass found. */
 struct backup_check_result {
 	size_t packs, blobs;	  /* pack files seen, blobs read (read_data) */
+	size_t packs_read;	  /* pack files read back (read_data) */
 	size_t errors;		  /* problems reported through @say */
 	size_t unreferenced;	  /* pack files no index names (not errors) */
 };
+
+/* Which packs `check` reads back: none, all (--read-data), or restic's
+ * --read-data-subset: bucket n of t (the packs whose id's first byte is
+ * n - 1 modulo t) or a random share (percent of the packs, at least
+ * one). */
+struct backup_check_read {
+	int mode; /* 0 none, 1 all, 2 bucket, 3 percent */
+	unsigned n, t;
+	double percent;
+};
+
+/* Parses "n/t" or "x%" into @r (mode 2 or 3): 0, or -EINVAL. */
+int backup_check_read_parse(const char *text, struct backup_check_read *r);
 
 /*
  * Checks every pack file's header (MAC, shape) against every index
@@ -23,7 +37,8 @@ struct backup_check_result {
  * res->errors) or a negated errno when the repository cannot be listed.
  */
 int backup_repo_check_packs(struct backup_repo *repo,
-			    const struct backup_index *idx, int read_data,
+			    const struct backup_index *idx,
+			    const struct backup_check_read *read_data,
 			    void (*say)(const char *line, void *ud), void *ud,
 			    struct backup_check_result *res);
 
