@@ -62,9 +62,7 @@ void roff_header(FILE *f, const char *name, const char *section,
 	fprintf(f, ".TH \"");
 	for (const char *c = name; *c; c++)
 		fputc(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c, f);
-	/* .ad l: lines are not justified, so a command's words keep single
-	 * spaces however long its usage line is. */
-	fprintf(f, "\" \"%s\" \"\" \"hearth %s\" \"hearth\"\n.ad l\n.SH NAME\n",
+	fprintf(f, "\" \"%s\" \"\" \"hearth %s\" \"hearth\"\n.SH NAME\n",
 		section, HEARTH_VERSION);
 	roff_text(f, name);
 	fputs(" \\- ", f);
