@@ -11,6 +11,7 @@ libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev libwslay-dev nettle-dev
 python3 python3-pytest python3-requests python3-prometheus-client
 python3-websockets prometheus
 libssl-dev libzstd-dev restic
+libpq-dev postgresql libmariadb-dev mariadb-server openssl
 curl wrk procps iproute2 passwd nginx redis-server
 systemd man-db groff-base bash-completion
 nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython dnsmasq-base

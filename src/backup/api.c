@@ -19,14 +19,15 @@ static json_t *run_json(const struct backup_run *run)
 	for (char *save = NULL, *t = strtok_r(buf, " ", &save); t;
 	     t = strtok_r(NULL, " ", &save))
 		json_array_append_new(snaps, json_string(t));
-	return json_pack("{s:I,s:s,s:I,s:o,s:s,s:s,s:s,s:o,s:s}", "id",
+	return json_pack("{s:I,s:s,s:I,s:o,s:s,s:s,s:s,s:o,s:s,s:I,s:I}", "id",
 			 (json_int_t)run->id, "job", run->job, "started",
 			 (json_int_t)run->started, "finished",
 			 run->finished ? json_integer(run->finished)
 				       : json_null(),
 			 "result", run->result, "step", run->step, "message",
 			 run->message, "snapshots", snaps, "trigger",
-			 run->trigger);
+			 run->trigger, "files", (json_int_t)run->files,
+			 "bytes_added", (json_int_t)run->bytes_added);
 }
 
 static int append_run(const struct backup_run *run, void *ud)
@@ -53,6 +54,11 @@ static json_t *job_json(struct backup_room *r, const struct bk_job *j)
 		j->last_success ? json_integer(j->last_success) : json_null(),
 		"step", running ? json_string(bk_step_name(r->run->step.kind))
 				: json_null());
+	json_t *sizes = json_object();
+	for (size_t k = 0; sizes && k < j->n_sizes; k++)
+		json_object_set_new(sizes, j->sizes[k].repo,
+				    json_integer(j->sizes[k].bytes));
+	json_object_set_new(o, "repository_sizes", sizes);
 	json_t *last = json_array();
 	if (last && backup_store_runs(r->store, j->name, 1, append_run, last) ==
 			    0 &&
@@ -200,6 +206,29 @@ static void collect(struct buf *out, void *ud)
 			       "hearth_backup_job_last_success_timestamp_seconds",
 			       (double)r->jobs[i].last_success, 1, "job",
 			       r->jobs[i].name);
+	metrics_family(out, "hearth_backup_job_last_duration_seconds", "gauge",
+		       "how long each job's last run took");
+	for (size_t i = 0; i < r->n_jobs; i++)
+		metrics_sample(out, "hearth_backup_job_last_duration_seconds",
+			       (double)r->jobs[i].last_duration, 1, "job",
+			       r->jobs[i].name);
+	metrics_family(out, "hearth_backup_job_last_bytes_added", "gauge",
+		       "bytes each job's last run added, over its "
+		       "repositories");
+	for (size_t i = 0; i < r->n_jobs; i++)
+		metrics_sample(out, "hearth_backup_job_last_bytes_added",
+			       (double)r->jobs[i].last_bytes_added, 1, "job",
+			       r->jobs[i].name);
+	metrics_family(out, "hearth_backup_repository_size_bytes", "gauge",
+		       "a job's repository's size (stats --mode raw-data) "
+		       "after its last backup");
+	for (size_t i = 0; i < r->n_jobs; i++)
+		for (size_t k = 0; k < r->jobs[i].n_sizes; k++)
+			metrics_sample(out,
+				       "hearth_backup_repository_size_bytes",
+				       (double)r->jobs[i].sizes[k].bytes, 2,
+				       "job", r->jobs[i].name, "repository",
+				       r->jobs[i].sizes[k].repo);
 	metrics_family(out, "hearth_backup_job_running", "gauge",
 		       "1 while the job runs");
 	for (size_t i = 0; i < r->n_jobs; i++)

@@ -57,5 +57,9 @@ struct backup_restore_stats {
  * Problems with single entries go to stderr and count in *errors. */
 int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
 		   struct backup_restore_stats *st, size_t *errors);
+/* The same; with @sparse (restic's restore --sparse) runs of zeros in
+ * file contents are left as holes. */
+int backup_restore_sparse(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
+			  bool sparse, struct backup_restore_stats *st, size_t *errors);
 
 #endif

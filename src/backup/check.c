@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* The pack/index part of `check`: headers against the index, missing and unreferenced packs, blob hashes with read_data. */
+/* The pack/index part of `check`: headers against the index, missing and unreferenced packs, blob hashes of all packs or of restic's --read-data-subset. */
 #include "backup/check.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,9 +119,55 @@ static int pack_hash_ok(struct backup_repo *repo, const char *name,
 	return ok;
 }
 
+int backup_check_read_parse(const char *text, struct backup_check_read *r)
+{
+	char *end;
+	memset(r, 0, sizeof(*r));
+	if (strchr(text, '/')) {
+		unsigned long n = strtoul(text, &end, 10);
+		if (end == text || *end != '/')
+			return -EINVAL;
+		const char *t = end + 1;
+		unsigned long d = strtoul(t, &end, 10);
+		if (end == t || *end || n < 1 || d < n || d > 1000000)
+			return -EINVAL;
+		r->mode = 2;
+		r->n = (unsigned)n;
+		r->t = (unsigned)d;
+		return 0;
+	}
+	double x = strtod(text, &end);
+	if (end == text || strcmp(end, "%") || !(x > 0 && x <= 100))
+		return -EINVAL;
+	r->mode = 3;
+	r->percent = x;
+	return 0;
+}
+
+/* Whether pack @pid (the @k-th of @total, in a random order for a
+ * percentage) is read back. */
+static bool read_selected(const struct backup_check_read *r,
+			  const uint8_t pid[32], size_t rank, size_t total)
+{
+	switch (r ? r->mode : 0) {
+	case 1:
+		return true;
+	case 2:
+		return pid[0] % r->t == r->n - 1;
+	case 3: {
+		size_t want = (size_t)((double)total * r->percent / 100.0);
+		if (want == 0 && total)
+			want = 1;
+		return rank < want;
+	}
+	default:
+		return false;
+	}
+}
+
 /* One pack file against the index entries [r, r + n) naming it. */
 static void check_pack(struct backup_repo *repo, const char *name,
-		       const struct ref *r, size_t n, int read_data,
+		       const struct ref *r, size_t n, bool read_data,
 		       struct ctx *c)
 {
 	uint8_t pid[32];
@@ -148,6 +195,7 @@ static void check_pack(struct backup_repo *repo, const char *name,
 		free(e);
 		return;
 	}
+	c->res->packs_read++;
 	if (!pack_hash_ok(repo, name, pid))
 		report(c, "pack %.8s: its SHA-256 does not match its name", name);
 	/* Every blob the header lists, through a one-pack index. */
@@ -172,7 +220,8 @@ static void check_pack(struct backup_repo *repo, const char *name,
 }
 
 int backup_repo_check_packs(struct backup_repo *repo,
-			    const struct backup_index *idx, int read_data,
+			    const struct backup_index *idx,
+			    const struct backup_check_read *read_data,
 			    void (*say)(const char *line, void *ud), void *ud,
 			    struct backup_check_result *res)
 {
@@ -193,6 +242,26 @@ int backup_repo_check_packs(struct backup_repo *repo,
 		qsort(refs.v, refs.n, sizeof(*refs.v), by_pack);
 	if (files.n)
 		qsort(files.v, files.n, BACKUP_ID_HEX, by_name);
+	/* A percentage reads a random share: each pack file gets a rank in
+	 * a shuffled order. */
+	size_t *rank = NULL;
+	if (read_data && read_data->mode == 3 && files.n) {
+		rank = malloc(files.n * sizeof(*rank));
+		if (!rank) {
+			free(refs.v);
+			free(files.v);
+			return -ENOMEM;
+		}
+		for (size_t k = 0; k < files.n; k++)
+			rank[k] = k;
+		for (size_t k = files.n - 1; k > 0; k--) {
+			uint32_t pick;
+			randombytes_buf(&pick, sizeof(pick));
+			size_t o = pick % (k + 1), t = rank[k];
+			rank[k] = rank[o];
+			rank[o] = t;
+		}
+	}
 	/* Both sorted by pack id: walk them side by side. */
 	size_t i = 0, f = 0;
 	while (i < refs.n || f < files.n) {
@@ -209,19 +278,24 @@ int backup_repo_check_packs(struct backup_repo *repo,
 			report(&c, "pack %.8s: missing, %zu blobs lost", hex,
 			       j - i);
 			i = j;
-		} else if (cmp > 0) {
-			res->packs++;
-			res->unreferenced++;
-			check_pack(repo, files.v[f], NULL, 0, read_data, &c);
-			f++;
 		} else {
+			uint8_t pid[32];
+			backup_id_parse(files.v[f], pid);
+			bool rd = read_selected(read_data, pid,
+						rank ? rank[f] : f, files.n);
 			res->packs++;
-			check_pack(repo, files.v[f], refs.v + i, j - i,
-				   read_data, &c);
-			i = j;
+			if (cmp > 0) {
+				res->unreferenced++;
+				check_pack(repo, files.v[f], NULL, 0, rd, &c);
+			} else {
+				check_pack(repo, files.v[f], refs.v + i, j - i,
+					   rd, &c);
+				i = j;
+			}
 			f++;
 		}
 	}
+	free(rank);
 	free(refs.v);
 	free(files.v);
 	return 0;

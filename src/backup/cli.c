@@ -239,16 +239,45 @@ int backup_cli_open(struct cli *cli, int *argc, char **argv,
 	return rc ? backup_cli_fail(why, rc) : CLI_OK;
 }
 
+/* Takes every @flag out of argv; 1 when there was one. */
+static int take_flag(int *argc, char **argv, const char *flag)
+{
+	int seen = 0;
+	for (int i = 0; i < *argc;) {
+		const char *v;
+		if (backup_cli_take(argc, argv, i, flag, NULL, false, &v) > 0)
+			seen = 1;
+		else
+			i++;
+	}
+	return seen;
+}
+
 static int cmd_init(struct cli *cli, int argc, char **argv)
 {
-	static const char *const own[] = {"--repository-version", NULL};
-	const char *vals[1] = {NULL};
+	static const char *const own[] = {"--repository-version", "--from-repo",
+					  "--from-password-file", NULL};
+	const char *vals[3] = {NULL, NULL, NULL};
 	struct backup_cli_opts o;
+	int copy_params = take_flag(&argc, argv, "--copy-chunker-params");
 	int rc = backup_cli_options(cli, &argc, argv, own, vals, &o);
 	if (rc)
 		return rc;
 	if (argc)
 		return cli_bad_args();
+	uint64_t pol = 0;
+	if (copy_params) {
+		/* restic's init --from-repo SRC --copy-chunker-params */
+		struct backup_repo *src = NULL;
+		rc = backup_cli_open_from(vals[1], vals[2], &src);
+		if (rc)
+			return rc;
+		pol = src->chunker_polynomial;
+		backup_repo_close(src);
+	} else if (vals[1]) {
+		fprintf(stderr, "hearth: backup: --from-repo is for --copy-chunker-params\n");
+		return CLI_USAGE;
+	}
 	int version = 2;
 	if (vals[0] && !strcmp(vals[0], "1"))
 		version = 1;
@@ -272,7 +301,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 	backup_kdf_defaults(&kp);
 	struct backup_repo *repo;
 	char why[512] = "";
-	rc = backup_repo_init(o.repo, pw, version, &kp, &repo, why, sizeof(why));
+	rc = backup_repo_init_pol(o.repo, pw, version, &kp, pol, &repo, why, sizeof(why));
 	free(pw);
 	if (rc)
 		return backup_cli_fail(why, rc);
@@ -457,25 +486,24 @@ static void say_line(const char *line, void *ud)
 	printf("error: %s\n", line);
 }
 
-/* Takes every @flag out of argv; 1 when there was one. */
-static int take_flag(int *argc, char **argv, const char *flag)
-{
-	int seen = 0;
-	for (int i = 0; i < *argc;) {
-		const char *v;
-		if (backup_cli_take(argc, argv, i, flag, NULL, false, &v) > 0)
-			seen = 1;
-		else
-			i++;
-	}
-	return seen;
-}
-
-/* restic's `check [--read-data]`, the pack and index part of it (the
- * walk of snapshots and trees comes with the archiver). */
+/* restic's `check [--read-data | --read-data-subset n/t|x%]`: packs
+ * against the index, then every snapshot's trees. */
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
-	int read_data = take_flag(&argc, argv, "--read-data");
+	struct backup_check_read rd = {.mode = take_flag(&argc, argv,
+							 "--read-data")};
+	for (int i = 0; i < argc;) {
+		const char *v;
+		int t = backup_cli_take(&argc, argv, i, "--read-data-subset",
+					NULL, true, &v);
+		if (t < 0 || (t > 0 && backup_check_read_parse(v, &rd))) {
+			fprintf(stderr, "hearth: backup: --read-data-subset: "
+					"n/t (1/5) or a percentage (10%%)\n");
+			return CLI_USAGE;
+		}
+		if (t == 0)
+			i++;
+	}
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
 	int rc = backup_cli_open_bare(cli, argc, argv, &o, &repo);
@@ -490,21 +518,36 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 		backup_repo_close(repo);
 		return backup_cli_fail("cannot load the index", rc);
 	}
-	printf("check all packs%s\n", read_data ? " and read all data" : "");
+	printf("check all packs\n");
+	fflush(stdout);
 	struct backup_check_result res;
-	rc = backup_repo_check_packs(repo, idx, read_data, say_line, NULL, &res);
+	rc = backup_repo_check_packs(repo, idx, &rd, say_line, NULL, &res);
+	struct backup_check_trees_result tr = {0};
+	if (!rc) {
+		if (res.unreferenced)
+			printf("%zu additional files were found in the repo, which likely contain "
+			       "duplicate data.\nThis is non-critical, you can run `hearth backup "
+			       "prune` to correct this.\n", res.unreferenced);
+		printf("check snapshots, trees and blobs\n");
+		fflush(stdout);
+		rc = backup_repo_check_trees(repo, idx, say_line, NULL, &tr);
+	}
 	backup_index_free(idx);
 	backup_repo_close(repo);
 	if (rc)
-		return backup_cli_fail("cannot list the packs", rc);
-	if (res.unreferenced)
-		printf("%zu packs are not referenced in any index\n",
-		       res.unreferenced);
-	printf("%zu packs%s checked (snapshots and trees are not walked by "
-	       "this version)\n", res.packs, read_data ? " and their blobs" : "");
-	if (res.errors || bad) {
+		return backup_cli_fail("cannot list the packs or snapshots", rc);
+	if (rd.mode == 1)
+		printf("read all data\n[0:00] 100.00%%  %zu / %zu packs\n", res.packs, res.packs);
+	else if (rd.mode == 2)
+		printf("read group #%u of %zu data packs (out of total %zu packs in %u groups)\n",
+		       rd.n, res.packs_read, res.packs, rd.t);
+	else if (rd.mode == 3)
+		printf("read %zu of %zu data packs\n", res.packs_read, res.packs);
+	if (res.errors || bad || tr.errors) {
+		if (tr.damaged)
+			printf("%zu snapshots are incomplete\n", tr.damaged);
 		fprintf(stderr, "hearth: backup: the repository contains errors "
-				"(%zu)\n", res.errors + bad);
+				"(%zu)\n", res.errors + bad + tr.errors);
 		return CLI_FAILED;
 	}
 	printf("no errors were found\n");
@@ -596,15 +639,18 @@ const struct cli_command backup_cli_commands[] = {
 	{"backup jobs history", "NAME [--json]",
 	 "the last runs of a job: when, how long, result, snapshots", 1, 2,
 	 backup_cmd_jobs_history},
+	{"backup run", "JOB [--json]",
+	 "run a job of backup.jobs now (as `backup jobs run`)", 1, 2,
+	 backup_cmd_jobs_run},
 	{"backup jobs", "[--json]",
 	 "the daemon's backup jobs: schedule, state, last and next run", 0, 1,
 	 backup_cmd_jobs},
-	{"backup init", OPTS "[--repository-version 1|2]",
+	{"backup init", OPTS "[--repository-version 1|2] [--from-repo SRC --copy-chunker-params]",
 	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
 	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
 	 "back up files and directories into a new snapshot", 0, 64,
 	 backup_cmd_backup},
-	{"backup restore", OPTS "SNAPSHOT|latest --target DIR",
+	{"backup restore", OPTS "SNAPSHOT|latest --target DIR [--sparse]",
 	 "restore a snapshot below DIR (its absolute paths)", 0, 64,
 	 backup_cmd_restore},
 	{"backup snapshots", OPTS "[--json] [--host H] [--tag T] [--path P]",
@@ -623,8 +669,8 @@ const struct cli_command backup_cli_commands[] = {
 	 backup_cmd_key_passwd},
 	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
 	 "print a repository object decrypted", 0, 64, cmd_cat},
-	{"backup check", OPTS "[--read-data]",
-	 "check packs against the index (every blob with --read-data)", 0,
+	{"backup check", OPTS "[--read-data | --read-data-subset n/t|x%]",
+	 "check packs against the index, every snapshot's trees (every blob with --read-data)", 0,
 	 64, cmd_check},
 	{"backup unlock", OPTS "[--remove-all]",
 	 "remove stale locks (all of them with --remove-all)", 0, 64,
@@ -637,6 +683,20 @@ const struct cli_command backup_cli_commands[] = {
 	{"backup prune", OPTS "[--dry-run] [--max-unused 5%|SIZE|unlimited] [--max-repack-size SIZE] [--repack-uncompressed]",
 	 "delete unused data: repack partly used packs, rewrite the index", 0, 64,
 	 backup_cmd_prune},
+	{"backup ls", OPTS "[-l|--long] [--recursive] [--host H] [--path P] SNAPSHOT|latest [DIR...]",
+	 "list a snapshot's files (below DIRs)", 0, 64, backup_cmd_ls},
+	{"backup stats", OPTS "[--mode restore-size|files-by-contents|raw-data|blobs-per-file] [--host H] [--tag T] [--path P] [SNAPSHOT...]",
+	 "sizes and counts of snapshots as restic counts them", 0, 64, backup_cmd_stats},
+	{"backup tag", OPTS "[--set T[,T]] [--add T[,T]] [--remove T[,T]] [--host H] [--tag T] [--path P] [ID...]",
+	 "change snapshots' tags (rewrites them, as restic)", 0, 64, backup_cmd_tag},
+	{"backup diff", OPTS "[--metadata] SNAPSHOT-A SNAPSHOT-B",
+	 "what changed between two snapshots (restic's modifiers and statistics)", 0, 64,
+	 backup_cmd_diff},
+	{"backup dump", OPTS "[--host H] [--path P] SNAPSHOT|latest PATH",
+	 "a file's contents, or a directory as tar, to stdout", 0, 64, backup_cmd_dump},
+	{"backup copy", OPTS "--from-repo SRC [--from-password-file F] [--host H] [--tag T] [--path P] [ID...]",
+	 "copy snapshots (and the data they need) from another repository", 0, 64,
+	 backup_cmd_copy},
 	{"backup list", OPTS "packs|index|snapshots|keys|locks",
 	 "list the ids of one kind of file", 0, 64, cmd_list},
 	{"backup", "[-r REPO] [--password-file FILE] COMMAND ...",

@@ -189,6 +189,14 @@ int backup_cmd_restore(struct cli *cli, int argc, char **argv)
 	struct backup_restore_stats st;
 	uint8_t id[32];
 	size_t errors = 0;
+	bool sparse = false;
+	for (int i = 0; i < argc;) {
+		const char *v;
+		if (backup_cli_take(&argc, argv, i, "--sparse", NULL, false, &v) > 0)
+			sparse = true;
+		else
+			i++;
+	}
 	int rc = backup_cli_open(cli, &argc, argv, own, vals, &o, &repo);
 	const char *target = vals[0] ? vals[0] : vals[1];
 
@@ -211,7 +219,7 @@ int backup_cmd_restore(struct cli *cli, int argc, char **argv)
 		backup_repo_close(repo);
 		return rc;
 	}
-	rc = backup_restore(repo, id, target, &st, &errors);
+	rc = backup_restore_sparse(repo, id, target, sparse, &st, &errors);
 	backup_repo_close(repo);
 	if (rc)
 		return backup_cli_fail(NULL, rc);

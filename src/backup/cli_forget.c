@@ -542,7 +542,7 @@ int backup_cmd_forget(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (!rc && o.json && json_array_size(fr.groups))
-		cli_print_json(json_incref(fr.groups));
+		backup_cli_print_compact(json_incref(fr.groups));
 	if (!rc && fr.n_rm && prune) {
 		if (!o.json)
 			printf("%zu snapshots have been removed, running prune\n", fr.n_rm);

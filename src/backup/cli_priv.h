@@ -91,5 +91,36 @@ void backup_cli_snap_table(struct backup_snap *const *v, size_t n, const char *c
 /* cli_forget.c */
 int backup_cmd_forget(struct cli *cli, int argc, char **argv);
 int backup_cmd_prune(struct cli *cli, int argc, char **argv);
+/* cli_browse.c */
+int backup_cmd_ls(struct cli *cli, int argc, char **argv);
+int backup_cmd_stats(struct cli *cli, int argc, char **argv);
+int backup_cmd_tag(struct cli *cli, int argc, char **argv);
+/* cli_diff.c */
+int backup_cmd_diff(struct cli *cli, int argc, char **argv);
+int backup_cmd_dump(struct cli *cli, int argc, char **argv);
+/* cli_copy.c */
+int backup_cmd_copy(struct cli *cli, int argc, char **argv);
+/* The source repository of copy and init --copy-chunker-params: --from-repo
+ * (or HEARTH_BACKUP_FROM_REPOSITORY, RESTIC_FROM_REPOSITORY) opened with
+ * --from-password-file (or the *_FROM_PASSWORD[_FILE] variables). */
+int backup_cli_open_from(const char *repo_opt, const char *pwfile_opt, struct backup_repo **src);
+
+struct backup_snaps;
+struct bk_snapshot;
+struct bk_time;
+/* Prints @j compact on one line as restic's --json does; takes the reference. */
+void backup_cli_print_compact(json_t *j);
+/* Go's os.FileMode.String() ("drwxr-xr-x", "Lrwxrwxrwx", "Dcrw-rw-rw-"). */
+void backup_go_mode_string(uint32_t m, char out[16]);
+/* A time as restic's JSON has it (RFC 3339, nanoseconds), a new string. */
+json_t *backup_json_time(const struct bk_time *t);
+/* Go's time.Time.String(): "2026-12-02 04:18:32.509245674 +0000 UTC". */
+void backup_go_time_string(const struct bk_time *t, char *out, size_t cap);
+/* "latest" (newest the filter matches) or an id prefix; NULL, reason printed. */
+const struct backup_snap *backup_cli_pick(struct backup_snaps *ss, const char *arg,
+					  const struct backup_snap_filter *f);
+/* Saves @s as a new snapshot file (restic's JSON), its id into @id. */
+int backup_cli_save_snapshot(struct backup_repo *repo, const struct bk_snapshot *s,
+			     uint8_t id[32]);
 
 #endif

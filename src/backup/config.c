@@ -2,6 +2,7 @@
 /* The backup room's config schema: every key of `backup:` (the default repository, the jobs). */
 #include "backup/config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "backup/backup_room.h"
@@ -52,6 +53,63 @@ static const struct cfg_section hook_section = {
 	.name_off = CFG_NONE, .pos_off = CFG_NONE,
 };
 
+/* restic's --read-data-subset forms: "n/t" (1 <= n <= t) or "x%". */
+static bool subset_valid(const char *s)
+{
+	char *end;
+	if (strchr(s, '/')) {
+		long n = strtol(s, &end, 10);
+		if (end == s || *end != '/')
+			return false;
+		const char *t = end + 1;
+		long d = strtol(t, &end, 10);
+		return end != t && !*end && n >= 1 && d >= n && d <= 1000000;
+	}
+	double x = strtod(s, &end);
+	return end != s && strcmp(end, "%") == 0 && x > 0 && x <= 100;
+}
+
+static int check_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	struct cfg_backup_check *c = obj;
+	bool data = strcmp(c->name, "data") == 0;
+	if (!data && strcmp(c->name, "repository"))
+		return cfg_fail(err, &c->pos, "check '%s': repository or data",
+				c->name);
+	if (c->subset && !data)
+		return cfg_fail(err, &c->pos, "check 'repository' reads no "
+				"data: subset is for the data check");
+	if (c->subset && !subset_valid(c->subset))
+		return cfg_fail(err, &c->pos, "subset '%s': n/t (1/5) or a "
+				"percentage (10%%), as restic's "
+				"--read-data-subset", c->subset);
+	return 0;
+}
+
+static const struct cfg_field check_fields[] = {
+	CFG_FIELD(.key = "name", .type = CFG_STRING,
+		  .off = F(struct cfg_backup_check, name), .required = true,
+		  .reloadable = true,
+		  .help = "repository (the structure) or data (also reads the "
+			  "packs back)"),
+	CFG_FIELD(.key = "subset", .type = CFG_STRING,
+		  .off = F(struct cfg_backup_check, subset),
+		  .reloadable = true,
+		  .help = "data: read only this part (restic's "
+			  "--read-data-subset: 1/5, 10%)"),
+	CFG_FIELD(.key = "frequency", .type = CFG_DURATION,
+		  .off = F(struct cfg_backup_check, frequency), .def = "0",
+		  .min = 0, .max = 366 * 86400, .reloadable = true,
+		  .help = "at most this often (2w); 0: on every run"),
+};
+static const struct cfg_section check_section = {
+	.size = sizeof(struct cfg_backup_check), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_backup_check, pos),
+	.fields = check_fields, .n_fields = CFG_N(check_fields),
+	.check = check_check,
+};
+
 static int job_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	(void)cfg;
@@ -86,6 +144,12 @@ static int job_check(struct config *cfg, void *obj, struct cfg_error *err)
 					"job '%s': notify state '%s': one of "
 					"start, finish, fail", j->name,
 					j->notify[i]);
+	if (j->n_checks > 8)
+		return cfg_fail(err, &j->pos, "job '%s': at most 8 checks",
+				j->name);
+	if (j->n_repositories > 8)
+		return cfg_fail(err, &j->repositories_pos,
+				"job '%s': at most 8 repositories", j->name);
 	const struct cfg_backup_keep *k = &j->keep;
 	if (j->has_keep && !k->last && !k->hourly && !k->daily &&
 	    !k->weekly && !k->monthly && !k->yearly && !k->within)
@@ -134,10 +198,13 @@ static const struct cfg_field job_fields[] = {
 		  .off = F(struct cfg_backup_job, timeout), .def = "12h",
 		  .min = 1, .max = 7 * 86400, .reloadable = true,
 		  .help = "how long one step (a hook, a backup) may take"),
-	CFG_FIELD(.key = "check", .type = CFG_BOOL,
-		  .off = F(struct cfg_backup_job, check), .def = "false",
+	CFG_FIELD(.key = "checks", .type = CFG_LIST, .elem = CFG_SECTION,
+		  .sub = &check_section, .off = F(struct cfg_backup_job, checks),
+		  .count_off = F(struct cfg_backup_job, n_checks),
 		  .reloadable = true,
-		  .help = "run `check` on each repository after its backup"),
+		  .help = "{name (repository or data), subset, frequency}: "
+			  "consistency checks of each repository after its "
+			  "backup (borgmatic's checks)"),
 	CFG_FIELD(.key = "hooks", .type = CFG_SECTION, .sub = &hook_section,
 		  .off = F(struct cfg_backup_job, hooks), .reloadable = true,
 		  .help = "shell commands around the job"),

@@ -24,6 +24,16 @@ struct cfg_backup_hooks {
 	size_t n_on_error;
 };
 
+/* One of a job's checks (borgmatic's checks): `repository` (hearth
+ * backup check) or `data` (also reading the data: all of it, or the
+ * restic --read-data-subset @subset), at most every @frequency. */
+struct cfg_backup_check {
+	struct cfg_pos pos;
+	const char *name;
+	const char *subset;  /* "10%", "1/5"; NULL: all (data only) */
+	int64_t frequency;   /* seconds; 0: every run */
+};
+
 /* One of backup.jobs. Strings belong to the config snapshot's arena. */
 struct cfg_backup_job {
 	struct cfg_pos pos;
@@ -43,7 +53,8 @@ struct cfg_backup_job {
 	const char *schedule; /* NULL: only when asked (API, CLI) */
 	struct cfg_pos schedule_pos;
 	int64_t timeout;      /* seconds a step may take */
-	bool check;	      /* `check` each repository after the backup */
+	struct cfg_backup_check *checks; /* run on each repository */
+	size_t n_checks;
 	struct cfg_backup_hooks hooks;
 	const char **notify; /* states that alert: start, finish, fail */
 	size_t n_notify;

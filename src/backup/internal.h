@@ -12,6 +12,10 @@
 #include "core/room.h"
 #include "proto/backup/job.h"
 
+/* Repositories and checks a job's sizes and due checks are kept for. */
+#define BK_JOB_MAX_REPOS 8
+#define BK_JOB_MAX_CHECKS 8
+
 /* A configured job as the room tracks it (kept by name across reloads). */
 struct bk_job {
 	char name[64];
@@ -23,7 +27,14 @@ struct bk_job {
 	const char *trigger; /* why it is queued: "schedule" or "api" */
 	char last_result[16];
 	int64_t last_finish, last_success;
+	int64_t last_duration, last_bytes_added; /* of the last run that ended */
 	uint64_t runs[4]; /* by result: ok, failed, skipped, interrupted */
+	/* each repository's size as the last stats step read it */
+	struct {
+		char repo[256];
+		int64_t bytes;
+	} sizes[BK_JOB_MAX_REPOS];
+	size_t n_sizes;
 };
 
 enum { BK_OK, BK_FAILED, BK_SKIPPED, BK_INTERRUPTED };
@@ -42,6 +53,8 @@ struct bk_run {
 	char failed_step[32];
 	char error[1024];
 	char snapshots[8 * 65]; /* the ids it made, blank-separated */
+	size_t due[BK_JOB_MAX_CHECKS]; /* the job's checks due this run */
+	int64_t files, bytes_added;	/* from the backups' summaries */
 };
 
 struct backup_room {

@@ -52,7 +52,11 @@ int backup_jobs_build(struct backup_room *r, const struct config *cfg,
 			       sizeof(j->last_result));
 			j->last_finish = o->last_finish;
 			j->last_success = o->last_success;
+			j->last_duration = o->last_duration;
+			j->last_bytes_added = o->last_bytes_added;
 			memcpy(j->runs, o->runs, sizeof(j->runs));
+			memcpy(j->sizes, o->sizes, sizeof(j->sizes));
+			j->n_sizes = o->n_sizes;
 			continue;
 		}
 		int64_t started;
@@ -231,8 +235,23 @@ static void step_argv(struct argv *a, struct bk_run *run)
 		}
 		arg(a, "--prune");
 		break;
-	case BK_STEP_CHECK:
+	case BK_STEP_CHECK: {
+		const struct cfg_backup_check *c =
+			&j->checks[run->due[run->step.sub]];
 		repo_args(a, run, i, "check");
+		if (strcmp(c->name, "data") == 0 && c->subset) {
+			arg(a, "--read-data-subset");
+			arg(a, c->subset);
+		} else if (strcmp(c->name, "data") == 0) {
+			arg(a, "--read-data");
+		}
+		break;
+	}
+	case BK_STEP_STATS:
+		repo_args(a, run, i, "stats");
+		arg(a, "--mode");
+		arg(a, "raw-data");
+		arg(a, "--json");
 		break;
 	default:
 		break;
@@ -244,25 +263,86 @@ static int64_t now_s(const struct backup_room *r)
 	return clock_wall_s(r->clock);
 }
 
-/* The snapshot id in the summary `backup --json` prints last (one line
- * or indented), appended to the run's list. */
-static void note_snapshot(struct bk_run *run, const char *out)
+/* Where the last "@key": of @out's JSON (one line or indented) has its
+ * value, or NULL. */
+static const char *json_value_of(const char *out, const char *key)
 {
-	const char *key = "\"snapshot_id\"", *p = NULL;
-	for (const char *q = out; (q = strstr(q, key)); q += strlen(key))
+	char k[64];
+	snprintf(k, sizeof(k), "\"%s\"", key);
+	const char *p = NULL;
+	for (const char *q = out; (q = strstr(q, k)); q += strlen(k))
 		p = q;
 	if (!p)
-		return;
-	p += strlen(key);
-	while (*p == ' ' || *p == ':' || *p == '\t')
+		return NULL;
+	p += strlen(k);
+	while (*p == ' ' || *p == '\t')
 		p++;
-	if (*p++ != '"')
+	if (*p++ != ':')
+		return NULL;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static int64_t json_int_of(const char *out, const char *key)
+{
+	const char *p = json_value_of(out, key);
+	return p ? strtoll(p, NULL, 10) : 0;
+}
+
+/* What `backup --json` summed up: the snapshot id (appended to the
+ * run's list), the files and the bytes added. */
+static void note_backup(struct bk_run *run, const char *out)
+{
+	const char *p = json_value_of(out, "snapshot_id");
+	if (!p || *p++ != '"')
 		return;
 	size_t n = strspn(p, "0123456789abcdef");
 	size_t used = strlen(run->snapshots);
 	if (n == 64 && p[n] == '"' && used + 66 < sizeof(run->snapshots))
 		snprintf(run->snapshots + used, sizeof(run->snapshots) - used,
 			 "%s%.64s", used ? " " : "", p);
+	run->files = json_int_of(out, "files");
+	run->bytes_added += json_int_of(out, "data_added");
+}
+
+/* The repository's size from `stats --mode raw-data --json`. */
+static void note_size(struct bk_run *run, const char *out)
+{
+	struct bk_job *j = backup_job_find(run->room, run->job->name);
+	const char *repo = job_repo(run, run->step.index);
+	if (!j || !json_value_of(out, "total_size"))
+		return;
+	size_t k = 0;
+	while (k < j->n_sizes && strcmp(j->sizes[k].repo, repo))
+		k++;
+	if (k == j->n_sizes) {
+		if (k == BK_JOB_MAX_REPOS)
+			return;
+		snprintf(j->sizes[k].repo, sizeof(j->sizes[k].repo), "%s", repo);
+		j->n_sizes++;
+	}
+	j->sizes[k].bytes = json_int_of(out, "total_size");
+}
+
+/* A check's key in the store: "repository", "data", "data 10%". */
+static void check_key(const struct cfg_backup_check *c, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s%s%s", c->name, c->subset ? " " : "",
+		 c->subset ? c->subset : "");
+}
+
+/* The human size of @n bytes: "12.3 MiB". */
+static void human_bytes(int64_t n, char *out, size_t cap)
+{
+	const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double v = (double)n;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, cap, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
 /* The last few lines of @out, as one line for the log and the alert. */
@@ -302,7 +382,8 @@ static void run_end(struct bk_run *run)
 	if (!r->closing) {
 		int rc = backup_store_run_end(
 			r->store, run->id, now, result, run->failed_step,
-			run->failed ? run->error : "", run->snapshots);
+			run->failed ? run->error : "", run->snapshots,
+			run->files, run->bytes_added);
 		if (rc)
 			log_warn("backup", "job=%s: cannot record the run: %s",
 				 run->job->name, hearth_strerror(rc));
@@ -312,25 +393,32 @@ static void run_end(struct bk_run *run)
 		j->last_finish = now;
 		if (idx == BK_OK)
 			j->last_success = now;
+		j->last_duration = now - run->started;
+		j->last_bytes_added = run->bytes_added;
 		j->runs[idx]++;
 	}
+	char added[32], took[32];
+	human_bytes(run->bytes_added, added, sizeof(added));
+	snprintf(took, sizeof(took), "%llds", (long long)(now - run->started));
 	if (run->failed) {
 		log_warn("backup", "job=%s failed in %s: %s", run->job->name,
 			 run->failed_step, run->error);
-		char msg[1200];
-		snprintf(msg, sizeof(msg), "%s: %s", run->failed_step,
-			 run->error);
+		char msg[1300];
+		snprintf(msg, sizeof(msg), "%s: %s (after %s; %lld files, %s "
+			 "added before it)", run->failed_step, run->error, took,
+			 (long long)run->files, added);
 		alert(run, BK_JOB_FAIL, msg);
 	} else if (run->skipped) {
 		log_info("backup", "job=%s skipped (a before hook exited 75)",
 			 run->job->name);
 	} else if (!run->cancelled) {
-		log_info("backup", "job=%s done in %llds, snapshots: %s",
-			 run->job->name, (long long)(now - run->started),
+		log_info("backup", "job=%s done in %s: %lld files, %s added, "
+			 "snapshots: %s", run->job->name, took,
+			 (long long)run->files, added,
 			 run->snapshots[0] ? run->snapshots : "none");
-		char msg[600];
-		snprintf(msg, sizeof(msg), "in %llds; snapshots %s",
-			 (long long)(now - run->started),
+		char msg[700];
+		snprintf(msg, sizeof(msg), "%lld files, %s added in %s; "
+			 "snapshots %s", (long long)run->files, added, took,
 			 run->snapshots[0] ? run->snapshots : "none");
 		alert(run, BK_JOB_FINISH, msg);
 	}
@@ -350,13 +438,29 @@ static void step_done(const struct proc_result *res, void *ud)
 	bool skip = run->step.kind == BK_STEP_BEFORE && res->exit_status == 75;
 	run->proc = NULL;
 	if (run->step.kind == BK_STEP_BACKUP)
-		note_snapshot(run, res->output);
+		note_backup(run, res->output);
+	if (run->step.kind == BK_STEP_STATS && ok)
+		note_size(run, res->output);
+	if (run->step.kind == BK_STEP_CHECK && ok) {
+		char key[96];
+		check_key(&run->job->checks[run->due[run->step.sub]], key,
+			  sizeof(key));
+		int rc = backup_store_check_done(run->room->store,
+						 run->job->name, key,
+						 now_s(run->room));
+		if (rc)
+			log_warn("backup", "job=%s: cannot record check %s: %s",
+				 run->job->name, key, hearth_strerror(rc));
+	}
+	if (run->step.kind == BK_STEP_STATS && !ok)
+		log_warn("backup", "job=%s: no size for %s (stats failed)",
+			 run->job->name, job_repo(run, run->step.index));
 	if (res->cancelled || run->cancelled) {
 		run->cancelled = true;
 		run_end(run);
 		return;
 	}
-	if (!ok && !skip && !run->failed) {
+	if (!ok && !skip && !run->failed && run->step.kind != BK_STEP_STATS) {
 		char last[700];
 		if (res->spawn_error)
 			snprintf(last, sizeof(last), "cannot run: %s",
@@ -412,12 +516,31 @@ static void run_step(struct bk_run *run)
 	}
 	struct argv a = {0};
 	step_argv(&a, run);
-	char env_job[128], env_err[1100], env_step[64];
+	if (a.v && run->step.kind != BK_STEP_BEFORE &&
+	    run->step.kind != BK_STEP_AFTER &&
+	    run->step.kind != BK_STEP_ON_ERROR) {
+		/* "check --read-data-subset 1/5" of "hearth backup -r R ..." */
+		char what[160] = "";
+		size_t used = 0;
+		for (size_t i = 4; i < a.n && used < sizeof(what); i++)
+			if (strcmp(a.v[i], "--password-file") == 0)
+				i++;
+			else
+				used += (size_t)snprintf(what + used,
+							 sizeof(what) - used,
+							 "%s%s", used ? " " : "",
+							 a.v[i]);
+		log_debug("backup", "job=%s step: %s (repository %s)",
+			  run->job->name, what, job_repo(run, run->step.index));
+	}
+	char env_job[128], env_err[1100], env_step[64], env_status[32];
 	snprintf(env_job, sizeof(env_job), "HEARTH_JOB=%s", run->job->name);
+	snprintf(env_status, sizeof(env_status), "HEARTH_STATUS=%s",
+		 run->failed ? "failed" : "ok");
 	snprintf(env_err, sizeof(env_err), "HEARTH_ERROR=%s", run->error);
 	snprintf(env_step, sizeof(env_step), "HEARTH_STEP=%s",
 		 run->failed_step);
-	const char *env[] = {env_job, env_err, env_step, NULL};
+	const char *env[] = {env_job, env_err, env_step, env_status, NULL};
 	struct proc_opts o = {
 		.argv = a.v,
 		.env = env,
@@ -455,8 +578,18 @@ static void run_start(struct backup_room *r, struct bk_job *j)
 		.n_after = c->hooks.n_after,
 		.n_on_error = c->hooks.n_on_error,
 		.forget = c->has_keep,
-		.check = c->check,
+		.stats = true,
 	};
+	/* The checks due now (each at most every `frequency`). */
+	for (size_t k = 0; k < c->n_checks && k < BK_JOB_MAX_CHECKS; k++) {
+		char key[96];
+		int64_t last = -1;
+		check_key(&c->checks[k], key, sizeof(key));
+		if (backup_store_check_last(r->store, c->name, key, &last))
+			last = -1;
+		if (bk_check_due(last, c->checks[k].frequency, run->started))
+			run->due[run->shape.n_checks++] = k;
+	}
 	int rc = backup_store_run_begin(r->store, c->name, run->started,
 					run->trigger, &run->id);
 	if (rc)
@@ -535,7 +668,8 @@ void backup_jobs_cancel(struct backup_room *r)
 	int rc = backup_store_run_end(r->store, run->id, now_s(r),
 				      "interrupted", bk_step_name(run->step.kind),
 				      "hearthd stopped while it ran",
-				      run->snapshots);
+				      run->snapshots, run->files,
+				      run->bytes_added);
 	if (rc)
 		log_warn("backup", "job=%s: cannot record the run: %s",
 			 run->job->name, hearth_strerror(rc));

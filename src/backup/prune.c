@@ -10,11 +10,10 @@
 
 #include <jansson.h>
 
+#include "backup/packwriter.h"
 #include "backup/snaps.h"
 #include "backup/walk.h"
 
-#define PACK_TARGET (16u << 20)
-#define INDEX_MAX_BLOBS 50000
 
 void backup_prune_opts_default(struct backup_prune_opts *o)
 {
@@ -361,114 +360,11 @@ static int decide(struct prune *p, uint64_t *rm_unused, uint64_t *repack_bytes)
 	return 0;
 }
 
-/* A pack being written: sealed blobs, their entries. */
-struct out_pack {
-	uint8_t *buf;
-	size_t len, cap;
-	struct backup_pack_entry *e;
-	size_t n, ecap;
-};
-
-struct writer {
-	struct prune *p;
-	struct out_pack op[2]; /* data, tree */
-	json_t *doc;	       /* the new index, in the making */
-	size_t doc_blobs;
-};
-
-static int flush_index(struct writer *w)
-{
-	if (!w->doc || !w->doc_blobs)
-		return 0;
-	int rc = backup_repo_save_json(w->p->repo, BACKUP_FILE_INDEX, w->doc, NULL);
-	json_decref(w->doc);
-	w->doc = NULL;
-	w->doc_blobs = 0;
-	return rc;
-}
-
-static int index_pack(struct writer *w, const uint8_t id[32], const struct backup_pack_entry *e,
-		      size_t n)
-{
-	if (!w->doc && !(w->doc = backup_index_doc_new()))
-		return -ENOMEM;
-	int rc = backup_index_doc_add_pack(w->doc, id, e, n);
-	w->doc_blobs += n;
-	if (!rc && w->doc_blobs >= INDEX_MAX_BLOBS)
-		rc = flush_index(w);
-	return rc;
-}
-
-static int flush_pack(struct writer *w, int t)
-{
-	struct out_pack *op = &w->op[t];
-	if (!op->n)
-		return 0;
-	uint8_t *trailer = NULL, id[32];
-	size_t tl = 0;
-	int rc = backup_repo_pack_trailer(w->p->repo, op->e, op->n, &trailer, &tl);
-	if (!rc && op->len + tl > op->cap) {
-		uint8_t *nb = realloc(op->buf, op->len + tl);
-		if (!nb)
-			rc = -ENOMEM;
-		else
-			op->buf = nb, op->cap = op->len + tl;
-	}
-	if (!rc)
-		memcpy(op->buf + op->len, trailer, tl);
-	if (!rc)
-		rc = backup_repo_save_pack(w->p->repo, op->buf, op->len + tl, id);
-	if (!rc)
-		rc = index_pack(w, id, op->e, op->n);
-	free(trailer);
-	w->p->st->packs_written += !rc;
-	op->len = op->n = 0;
-	return rc;
-}
-
-static int add_blob(struct writer *w, const struct entry *e, const struct backup_index *idx)
-{
-	uint8_t *plain = NULL, *sealed = NULL;
-	size_t plen = 0, slen = 0;
-	int t = e->e.type == BACKUP_BLOB_TREE;
-	struct out_pack *op = &w->op[t];
-	struct backup_pack_entry pe;
-	int rc = backup_repo_read_blob(w->p->repo, idx, e->e.id, e->e.type, &plain, &plen);
-	if (!rc)
-		rc = backup_repo_seal_blob_id(w->p->repo, e->e.type, e->e.id, plain, plen, &sealed,
-					      &slen, &pe);
-	free(plain);
-	if (!rc && op->len + slen > op->cap) {
-		size_t nc = op->cap ? op->cap : 1 << 20;
-		while (nc < op->len + slen)
-			nc *= 2;
-		uint8_t *nb = realloc(op->buf, nc);
-		if (!nb)
-			rc = -ENOMEM;
-		else
-			op->buf = nb, op->cap = nc;
-	}
-	if (!rc && push((void **)&op->e, &op->n, &op->ecap, sizeof *op->e))
-		rc = -ENOMEM;
-	if (!rc) {
-		pe.offset = (uint32_t)op->len;
-		memcpy(op->buf + op->len, sealed, slen);
-		op->len += slen;
-		op->e[op->n++] = pe;
-		if (op->len >= PACK_TARGET)
-			rc = flush_pack(w, t);
-	}
-	free(sealed);
-	return rc;
-}
-
 /* Repacks, then writes the index of every pack that stays. */
 static int rewrite(struct prune *p, const struct backup_index *idx)
 {
-	struct writer w;
-	memset(&w, 0, sizeof w);
-	w.p = p;
-	int rc = 0;
+	struct backup_packwriter *w = backup_packwriter_new(p->repo);
+	int rc = w ? 0 : -ENOMEM;
 	bool any = false;
 	for (size_t i = 0; !rc && i < p->n_packs; i++) {
 		struct pack *pk = &p->packs[i];
@@ -477,17 +373,25 @@ static int rewrite(struct prune *p, const struct backup_index *idx)
 		if (!any)
 			say(p, "%s", "repacking packs\n");
 		any = true;
-		for (size_t k = 0; !rc && k < pk->n; k++)
-			if (pk->v[k].used)
-				rc = add_blob(&w, &pk->v[k], idx);
+		for (size_t k = 0; !rc && k < pk->n; k++) {
+			const struct entry *e = &pk->v[k];
+			uint8_t *plain = NULL;
+			size_t plen = 0;
+			if (!e->used)
+				continue;
+			rc = backup_repo_read_blob(p->repo, idx, e->e.id, e->e.type, &plain, &plen);
+			if (!rc)
+				rc = backup_packwriter_add(w, e->e.type, e->e.id, plain, plen);
+			free(plain);
+		}
 	}
-	for (int t = 0; t < 2 && !rc; t++)
-		rc = flush_pack(&w, t);
 	/* the new packs' index first: a crash now leaves duplicates only */
 	if (!rc)
-		rc = flush_index(&w);
-	if (!rc)
+		rc = backup_packwriter_flush(w);
+	if (!rc) {
+		p->st->packs_written = backup_packwriter_packs(w);
 		say(p, "%s", "rebuilding index\n");
+	}
 	struct backup_pack_entry *tmp = NULL;
 	size_t tcap = 0;
 	for (size_t i = 0; !rc && i < p->n_packs; i++) {
@@ -505,16 +409,12 @@ static int rewrite(struct prune *p, const struct backup_index *idx)
 		}
 		for (size_t k = 0; k < pk->n; k++)
 			tmp[k] = pk->v[k].e;
-		rc = index_pack(&w, pk->id, tmp, pk->n);
+		rc = backup_packwriter_index_pack(w, pk->id, tmp, pk->n);
 	}
 	if (!rc)
-		rc = flush_index(&w);
+		rc = backup_packwriter_flush(w);
 	free(tmp);
-	json_decref(w.doc);
-	for (int t = 0; t < 2; t++) {
-		free(w.op[t].buf);
-		free(w.op[t].e);
-	}
+	backup_packwriter_free(w);
 	return rc;
 }
 

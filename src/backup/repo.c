@@ -651,6 +651,13 @@ int backup_repo_init(const char *location, const char *password, int version,
 		     const struct backup_kdf_params *kp,
 		     struct backup_repo **out, char *why, size_t why_cap)
 {
+	return backup_repo_init_pol(location, password, version, kp, 0, out, why, why_cap);
+}
+
+int backup_repo_init_pol(const char *location, const char *password, int version,
+			 const struct backup_kdf_params *kp, uint64_t polynomial,
+			 struct backup_repo **out, char *why, size_t why_cap)
+{
 	char shown[BACKUP_LOC_MAX];
 	backup_location_redact(location, shown, sizeof(shown));
 	int rc = 0;
@@ -669,7 +676,7 @@ int backup_repo_init(const char *location, const char *password, int version,
 		memcpy(repo->id, tmp.encrypt, 32);
 		backup_key_wipe(&tmp);
 	}
-	repo->chunker_polynomial = backup_poly_random();
+	repo->chunker_polynomial = polynomial ? polynomial : backup_poly_random();
 	rc = repo->be->ops->create(repo->be);
 	if (rc == -EEXIST)
 		say(why, why_cap, "%s already holds a repository (config "

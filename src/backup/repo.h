@@ -68,6 +68,13 @@ int backup_repo_init(const char *location, const char *password, int version,
 		     const struct backup_kdf_params *kp,
 		     struct backup_repo **out, char *why, size_t why_cap);
 
+/* The same with the chunker polynomial given (restic's init
+ * --copy-chunker-params: another repository's; 0: a random one). The
+ * caller has checked it is irreducible of degree 53. */
+int backup_repo_init_pol(const char *location, const char *password, int version,
+			 const struct backup_kdf_params *kp, uint64_t polynomial,
+			 struct backup_repo **out, char *why, size_t why_cap);
+
 void backup_repo_close(struct backup_repo *repo);
 
 /*

@@ -3,6 +3,7 @@
 #include "backup/archive.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ struct rst {
 	size_t errors;
 	struct hardlink *links;
 	size_t n_links;
+	bool sparse; /* zero runs become holes */
 };
 
 static void complain(struct rst *r, const char *path, const char *what, int err)
@@ -80,10 +82,42 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
+/* Whether @p[0..n) is all zero bytes. */
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	return !n || (p[0] == 0 && !memcmp(p, p + 1, n - 1));
+}
+
+/* With --sparse, aligned 4 KiB blocks of zeros are skipped (holes) and
+ * the file's size is set at the end, as restic's sparse restore does. */
+static int write_sparse(int fd, const uint8_t *p, size_t n, off_t *off)
+{
+	enum { BLK = 4096 };
+	while (n) {
+		size_t k = BLK - (size_t)(*off % BLK);
+		if (k > n)
+			k = n;
+		int rc = 0;
+		if (k == BLK && all_zero(p, k)) {
+			if (lseek(fd, (off_t)k, SEEK_CUR) < 0)
+				rc = -errno;
+		} else {
+			rc = write_all(fd, p, k);
+		}
+		if (rc)
+			return rc;
+		p += k;
+		n -= k;
+		*off += (off_t)k;
+	}
+	return 0;
+}
+
 static int restore_file(struct rst *r, const char *path, const struct bk_node *n)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int rc = 0;
+	off_t off = 0;
 
 	if (fd < 0)
 		return -errno;
@@ -92,11 +126,13 @@ static int restore_file(struct rst *r, const char *path, const struct bk_node *n
 		size_t len = 0;
 		rc = backup_repo_read_blob(r->repo, r->idx, n->content[i].b, BACKUP_BLOB_DATA, &data, &len);
 		if (!rc) {
-			rc = write_all(fd, data, len);
+			rc = r->sparse ? write_sparse(fd, data, len, &off) : write_all(fd, data, len);
 			r->st->bytes += len;
 		}
 		free(data);
 	}
+	if (!rc && r->sparse && ftruncate(fd, off) != 0)
+		rc = -errno;
 	if (close(fd) != 0 && !rc)
 		rc = -errno;
 	return rc;
@@ -235,6 +271,12 @@ static int restore_tree(struct rst *r, const struct bk_id *id, const char *dir, 
 int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
 		   struct backup_restore_stats *st, size_t *errors)
 {
+	return backup_restore_sparse(repo, snapshot, target, false, st, errors);
+}
+
+int backup_restore_sparse(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
+			  bool sparse, struct backup_restore_stats *st, size_t *errors)
+{
 	struct rst r;
 	struct bk_snapshot s;
 	uint8_t lock_id[32];
@@ -248,6 +290,7 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
 	memset(&s, 0, sizeof s);
 	r.repo = repo;
 	r.st = st;
+	r.sparse = sparse;
 	rc = backup_repo_lock(repo, 0, lock_id, why, sizeof why);
 	bool locked = rc == 0;
 	if (rc == -EBUSY)

@@ -17,9 +17,18 @@ const char *const backup_migrations[] = {
 	"  step TEXT NOT NULL DEFAULT '',"
 	"  message TEXT NOT NULL DEFAULT '',"
 	"  snapshots TEXT NOT NULL DEFAULT '',"
-	"  trigger TEXT NOT NULL DEFAULT ''"
+	"  trigger TEXT NOT NULL DEFAULT '',"
+	"  files INTEGER NOT NULL DEFAULT 0,"
+	"  bytes_added INTEGER NOT NULL DEFAULT 0"
 	");"
-	"CREATE INDEX backup_runs_job ON backup_runs(job, started);",
+	"CREATE INDEX backup_runs_job ON backup_runs(job, started);"
+	/* when each check of a job last passed (for its frequency) */
+	"CREATE TABLE backup_checks ("
+	"  job TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (job, name)"
+	");",
 	NULL,
 };
 
@@ -47,15 +56,39 @@ int backup_store_run_begin(struct store *s, const char *job, int64_t started,
 
 int backup_store_run_end(struct store *s, int64_t id, int64_t finished,
 			 const char *result, const char *step,
-			 const char *message, const char *snapshots)
+			 const char *message, const char *snapshots,
+			 int64_t files, int64_t bytes_added)
 {
 	struct sql_txn t;
 	sql_begin(s, &t);
 	sql_run(&t, NULL,
 		"UPDATE backup_runs SET finished = ?, result = ?, step = ?, "
-		"message = ?, snapshots = ? WHERE id = ?",
-		"itttti", finished, result, step, message, snapshots, id);
+		"message = ?, snapshots = ?, files = ?, bytes_added = ? "
+		"WHERE id = ?",
+		"ittttiii", finished, result, step, message, snapshots, files,
+		bytes_added, id);
 	return sql_commit(&t);
+}
+
+int backup_store_check_done(struct store *s, const char *job,
+			    const char *name, int64_t at)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL,
+		"INSERT INTO backup_checks(job, name, at) VALUES(?, ?, ?) "
+		"ON CONFLICT(job, name) DO UPDATE SET at = excluded.at",
+		"tti", job, name, at);
+	return sql_commit(&t);
+}
+
+int backup_store_check_last(struct store *s, const char *job,
+			    const char *name, int64_t *at)
+{
+	return sql_one_int(s, at,
+			   "SELECT at FROM backup_checks WHERE job = ? AND "
+			   "name = ?",
+			   "tt", job, name);
 }
 
 int backup_store_runs_interrupted(struct store *s, int64_t now, int *n)
@@ -85,7 +118,7 @@ int backup_store_runs(struct store *s, const char *job, int limit,
 	struct sql_rows rows;
 	sql_query(s, &rows,
 		  "SELECT id, job, started, finished, result, step, message, "
-		  "snapshots, trigger FROM backup_runs WHERE ? = '' OR job = ? "
+		  "snapshots, trigger, files, bytes_added FROM backup_runs WHERE ? = '' OR job = ? "
 		  "ORDER BY id DESC LIMIT ?",
 		  "tti", job ? job : "", job ? job : "", (int64_t)limit);
 	while (sql_next(&rows)) {
@@ -99,6 +132,8 @@ int backup_store_runs(struct store *s, const char *job, int limit,
 			.message = sql_col_text(&rows, 6),
 			.snapshots = sql_col_text(&rows, 7),
 			.trigger = sql_col_text(&rows, 8),
+			.files = sql_col_int(&rows, 9),
+			.bytes_added = sql_col_int(&rows, 10),
 		};
 		int rc = fn(&r, ud);
 		if (rc)

@@ -21,6 +21,8 @@ struct backup_run {
 	const char *message;	   /* why it failed, or the last output */
 	const char *snapshots;	   /* the snapshot ids it made, blank-separated */
 	const char *trigger;	   /* schedule, api */
+	int64_t files;		   /* files in the snapshot (the last repository's) */
+	int64_t bytes_added;	   /* over every repository */
 };
 
 /* A run that starts now: its id into *id. */
@@ -29,7 +31,14 @@ int backup_store_run_begin(struct store *s, const char *job, int64_t started,
 /* How run @id ended. */
 int backup_store_run_end(struct store *s, int64_t id, int64_t finished,
 			 const char *result, const char *step,
-			 const char *message, const char *snapshots);
+			 const char *message, const char *snapshots,
+			 int64_t files, int64_t bytes_added);
+/* Check @name (a check's key: "data 10%") of @job passed at @at. */
+int backup_store_check_done(struct store *s, const char *job,
+			    const char *name, int64_t at);
+/* When it last passed into *at (-ENOENT: never). */
+int backup_store_check_last(struct store *s, const char *job,
+			    const char *name, int64_t *at);
 /* Runs left "running" by a hearthd that died become "interrupted"; how
  * many into *n. */
 int backup_store_runs_interrupted(struct store *s, int64_t now, int *n);

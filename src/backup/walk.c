@@ -84,6 +84,18 @@ size_t backup_idset_count(const struct backup_idset *s)
 	return s->n;
 }
 
+int backup_idset_each(const struct backup_idset *s, int (*fn)(const uint8_t id[32], void *ud),
+		      void *ud)
+{
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->used[i]) {
+			int r = fn(s->slots[i], ud);
+			if (r)
+				return r;
+		}
+	return 0;
+}
+
 int backup_tree_load(struct backup_repo *repo, const struct backup_index *idx,
 		     const uint8_t id[32], struct bk_tree *t)
 {

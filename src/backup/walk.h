@@ -18,6 +18,9 @@ void backup_idset_free(struct backup_idset *s);
 int backup_idset_add(struct backup_idset *s, const uint8_t id[32]);
 bool backup_idset_has(const struct backup_idset *s, const uint8_t id[32]);
 size_t backup_idset_count(const struct backup_idset *s);
+/* Calls @fn with every id (any order); stops at and returns nonzero. */
+int backup_idset_each(const struct backup_idset *s, int (*fn)(const uint8_t id[32], void *ud),
+		      void *ud);
 
 /* Loads and decodes tree blob @id into @t (initialised here; deinit it
  * even on failure). -ENOENT when the index lacks it, BACKUP_ECORRUPT. */

@@ -535,6 +535,12 @@ static int lab_check_bridges(const struct cfg_lab *lab, struct cfg_error *err)
 	return 0;
 }
 
+/* "vm" for a host a lab.vms entry made, else "host". */
+static const char *kind(const struct cfg_host *h)
+{
+	return h->from_vm ? "vm" : "host";
+}
+
 static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	struct cfg_lab *lab = obj;
@@ -572,13 +578,15 @@ static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 			if (a->has_ip && b->has_ip &&
 			    ipaddr_equal(&a->ip, &b->ip))
 				return cfg_fail(err, &a->ip_pos,
-						"host '%s' has the same ip as "
-						"host '%s'", a->name, b->name);
+						"%s '%s' has the same ip as "
+						"%s '%s'", kind(a), a->name,
+						kind(b), b->name);
 			if (a->has_mac && b->has_mac &&
 			    memcmp(&a->mac, &b->mac, sizeof(a->mac)) == 0)
 				return cfg_fail(err, &a->mac_pos,
-						"host '%s' has the same mac as "
-						"host '%s'", a->name, b->name);
+						"%s '%s' has the same mac as "
+						"%s '%s'", kind(a), a->name,
+						kind(b), b->name);
 			if (a->has_public && b->has_public &&
 			    ipaddr_equal(&a->public_ip, &b->public_ip))
 				return cfg_fail(err, &a->public_pos,

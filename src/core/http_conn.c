@@ -17,6 +17,9 @@ struct http_conn {
 	uint64_t deadline; /* loop ms by which the request must be in; 0: none */
 	bool reserved;
 	bool taken; /* the connection left libmicrohttpd (http_conn_take) */
+	/* Of a taken one: libmicrohttpd's "closed" notice came / its new
+	 * owner let go; freed when both happened. */
+	bool mhd_closed, released;
 	int refuse; /* the request line was refused: 400 or 414 (0: fine) */
 };
 
@@ -127,8 +130,12 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn,
 		return;
 	}
 	*socket_ctx = NULL;
-	if (c && c->taken)
+	if (c && c->taken) {
+		c->mhd_closed = true;
+		if (c->released)
+			http_conn_release(s, c);
 		return; /* still open, out of libmicrohttpd: released later */
+	}
 	if (s->open_conns > 0) {
 		s->open_conns--;
 		s->rearm = true;
@@ -154,6 +161,9 @@ struct http_conn *http_conn_take(struct MHD_Connection *conn)
 
 void http_conn_release(struct http_server *s, struct http_conn *c)
 {
+	c->released = true;
+	if (!c->mhd_closed)
+		return; /* within the handler still: at libmicrohttpd's notice */
 	if (s->open_conns > 0) {
 		s->open_conns--;
 		s->rearm = true;

@@ -81,6 +81,7 @@ struct http_server {
 	void (*close_cb)(void *);
 	void *close_ud;
 	bool started;
+	bool taking; /* a handler's connection was just taken (mhd_log) */
 	/* Sockets of ended streams, handed back to libmicrohttpd at the
 	 * start of the next run (not from within one). */
 	int *giveback;
@@ -135,8 +136,9 @@ int http_conn_request_in(struct MHD_Connection *conn);
 void http_conn_request_done(struct http_server *s,
 			    struct MHD_Connection *conn, bool kept);
 /* The connection leaves libmicrohttpd (http_sock_take): its entry is
- * kept, still counted against the caps, until http_conn_release. NULL
- * when it was not tracked. */
+ * kept, still counted against the caps, until http_conn_release (and
+ * libmicrohttpd's "closed" notice, when that comes later). NULL when it
+ * was not tracked. */
 struct http_conn *http_conn_take(struct MHD_Connection *conn);
 void http_conn_release(struct http_server *s, struct http_conn *c);
 /* Initializes (and, with a header timeout, starts) the deadline timer. */

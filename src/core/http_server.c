@@ -482,6 +482,7 @@ static enum MHD_Result call_handler(struct reqctx *ctx, const char *method,
 		enum MHD_Result ret = ctx->ws ? http_ws_start(ctx, &resp)
 					      : http_stream_start(ctx, &resp);
 		buf_deinit(&resp.body);
+		ctx->s->taking = ret == MHD_NO && ctx->taken;
 		return ret;
 	}
 	if (ctx->pending) {
@@ -547,6 +548,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 {
 	struct reqctx *ctx = *con_cls;
 	struct http_server *s = cls;
+	s->taking = false; /* (its notice, if any, was logged before) */
 	if (!ctx)
 		return;
 	http_conn_request_done(s, conn,
@@ -567,11 +569,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct http_server *s = cls;
 	char msg[512];
-	(void)cls;
+	bool taken = s->taking;
+	s->taking = false;
 	if (LOG_DEBUG > log_threshold)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* A stream that took its socket says MHD_NO, which libmicrohttpd
+	 * reports as an application error: it is not one. */
+	if (taken && strstr(msg, "Application reported internal error"))
+		return;
 	size_t n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
@@ -590,7 +598,9 @@ static int bind_listen(struct http_server *s, const struct sockaddr_any *a)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (a->u.sa.sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, &a->u.sa, a->len) || listen(fd, 1024)) {
+	/* The kernel's largest backlog: a burst of clients (thousands of
+	 * subscribers reconnecting at once) waits in it, not refused. */
+	if (bind(fd, &a->u.sa, a->len) || listen(fd, SOMAXCONN)) {
 		int rc = -errno;
 		close(fd);
 		return rc;

@@ -118,9 +118,10 @@ struct http_server_opts {
 	const struct ipprefix *reserved_clients;
 	size_t n_reserved_clients;
 	/* Bytes of libmicrohttpd's pool per connection: the request line
-	 * and headers, its bookkeeping, the response's buffers. Every open
-	 * connection (each held stream and WebSocket too) keeps it, so a
-	 * server of many streams picks a smaller one. It should exceed
+	 * and headers, its bookkeeping, the response's buffers. Every
+	 * connection keeps it while libmicrohttpd serves it (a deferred
+	 * answer too; held streams and WebSockets leave libmicrohttpd and
+	 * its pool once their handler returns). It should exceed
 	 * max_header_bytes by a few KiB, or headers a little under that
 	 * limit get libmicrohttpd's bare 431 instead of ours. 0: twice
 	 * max_header_bytes plus 8 KiB. */
@@ -300,9 +301,12 @@ struct http_stream_opts {
 /*
  * Called from a handler: the response is a chunked stream that stays open
  * until http_stream_end. The headers go out when the handler returns;
- * what is written goes out at once. Returns NULL with @resp filled when
- * the stream caps are reached (429) or out of memory (500); the handler
- * then just returns.
+ * what is written goes out at once (one send; only what the socket does
+ * not take is copied, see max_buffered). After an HTTP/1.0 request the
+ * body is not chunked and the connection closes at the end; on a
+ * kept-alive HTTP/1.1 connection the next request is served after it.
+ * Returns NULL with @resp filled when the stream caps are reached (429)
+ * or out of memory (500); the handler then just returns.
  */
 struct http_stream *http_stream_open(const struct http_request *req,
 				     struct http_response *resp,

@@ -9,6 +9,9 @@
 #include "core/http_priv.h"
 
 #define STREAM_MAX_BUFFERED (1024 * 1024)
+/* After the end, how long a client may take to read what is pending (when
+ * the server has no idle timeout). */
+#define STREAM_DRAIN_MS 30000
 
 struct ka_timer {
 	uv_timer_t t; /* first: freed through it */
@@ -41,6 +44,18 @@ static void stream_unref(struct http_stream *st)
 	free(st);
 }
 
+static int ka_init(struct http_stream *st, uv_loop_t *loop)
+{
+	st->ka = calloc(1, sizeof(*st->ka));
+	if (!st->ka || uv_timer_init(loop, &st->ka->t)) {
+		free(st->ka);
+		st->ka = NULL;
+		return -ENOMEM;
+	}
+	st->ka->st = st;
+	return 0;
+}
+
 static void ka_stop(struct http_stream *st)
 {
 	if (!st->ka)
@@ -49,9 +64,15 @@ static void ka_stop(struct http_stream *st)
 	st->ka = NULL;
 }
 
+static void stream_abort(struct http_stream *st);
+
 static void on_keepalive(uv_timer_t *t)
 {
 	struct http_stream *st = ((struct ka_timer *)t)->st;
+	if (st->ended) {
+		stream_abort(st); /* the drain deadline: it does not read */
+		return;
+	}
 	if (st->o.on_keepalive)
 		st->o.on_keepalive(st, st->o.ud);
 	else if (st->o.keepalive_text)
@@ -90,11 +111,24 @@ static void stream_shutdown(struct http_live *l)
 }
 
 /* Ended and everything sent: the connection is free for the next
- * request (or closed). */
+ * request (or closed). Ended with something pending: a deadline for the
+ * client to read it. */
 static void maybe_finish(struct http_stream *st)
 {
-	if (!st->ended || st->closed || http_sock_pending(&st->k))
+	if (!st->ended || st->closed)
 		return;
+	if (http_sock_pending(&st->k)) {
+		if (!st->ka && ka_init(st, st->k.s->loop)) {
+			stream_abort(st);
+			return;
+		}
+		uint64_t ms = st->k.s->idle_timeout_ms ? st->k.s->idle_timeout_ms
+						       : STREAM_DRAIN_MS;
+		if (!uv_is_active((uv_handle_t *)&st->ka->t))
+			uv_timer_start(&st->ka->t, on_keepalive, ms, 0);
+		return;
+	}
+	ka_stop(st);
 	st->closed = true;
 	http_live_remove(st->k.s, &st->live);
 	stream_done(st, st->keep);
@@ -146,15 +180,12 @@ struct http_stream *http_stream_open(const struct http_request *req,
 		return NULL;
 	}
 	if (st->o.keepalive_ms) {
-		st->ka = calloc(1, sizeof(*st->ka));
-		if (!st->ka || uv_timer_init(ctx->s->loop, &st->ka->t)) {
-			free(st->ka);
+		if (ka_init(st, ctx->s->loop)) {
 			http_live_remove(ctx->s, &st->live);
 			free(st);
 			http_reply_error(resp, 500, "out of memory");
 			return NULL;
 		}
-		st->ka->st = st;
 		uv_timer_start(&st->ka->t, on_keepalive, st->o.keepalive_ms,
 			       st->o.keepalive_ms);
 	}
@@ -283,7 +314,6 @@ void http_stream_end(struct http_stream *st)
 		}
 	}
 	st->ended = true;
-	ka_stop(st);
 	if (!st->ctx)
 		maybe_finish(st); /* (within the handler: at the take) */
 	stream_unref(st);

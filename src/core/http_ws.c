@@ -127,7 +127,10 @@ static void send_close(struct http_ws *ws, int code, const char *reason,
 	ws_frame(ws, WS_OP_CLOSE, b, 2 + rlen);
 }
 
-/* Over as soon as what is queued has gone out. */
+static void on_timer(uv_timer_t *t);
+
+/* Over as soon as what is queued has gone out (or WS_CLOSE_WAIT_MS
+ * passed: a peer that does not read). */
 static void end_when_drained(struct http_ws *ws, int code)
 {
 	if (!http_sock_pending(&ws->k) || ws->k.failed) {
@@ -137,6 +140,8 @@ static void end_when_drained(struct http_ws *ws, int code)
 	ws->end_drained = true;
 	if (!ws->close_code)
 		ws->close_code = code;
+	if (ws->timer)
+		uv_timer_start(&ws->timer->t, on_timer, WS_CLOSE_WAIT_MS, 0);
 }
 
 static bool on_msg(int opcode, const uint8_t *data, size_t len, void *ud)

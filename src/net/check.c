@@ -28,14 +28,15 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* One echo to @to (IPv4) and its reply within PING_WAIT_MS; true when it
- * came. Raw socket: the check runs as root (it enters namespaces). */
-static bool ping4(const struct ipaddr *to, uint16_t id, uint16_t seq)
+/* One echo to @to (IPv4) and its reply within PING_WAIT_MS: 'y' when it
+ * came, 'n' when not, 'e' when no raw socket (the check runs as root: it
+ * enters namespaces). */
+static char ping4(const struct ipaddr *to, uint16_t id, uint16_t seq)
 {
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
 	bool ok = false;
 	if (fd < 0)
-		return false;
+		return 'e';
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr = to->u.v4};
 	uint8_t pkt[WATCH_ICMP_ECHO_LEN];
 	watch_icmp_echo(pkt, id, seq);
@@ -58,15 +59,15 @@ static bool ping4(const struct ipaddr *to, uint16_t id, uint16_t seq)
 	}
 out:
 	close(fd);
-	return ok;
+	return ok ? 'y' : 'n';
 }
 
-static bool reachable(const struct ipaddr *to, uint16_t id)
+static char reachable(const struct ipaddr *to, uint16_t id)
 {
-	for (uint16_t t = 0; t < PING_TRIES; t++)
-		if (ping4(to, id, t + 1))
-			return true;
-	return false;
+	char r = 'n';
+	for (uint16_t t = 0; t < PING_TRIES && r == 'n'; t++)
+		r = ping4(to, id, t + 1);
+	return r;
 }
 
 /* What lab.policy says of @from -> @to: the first rule that matches;
@@ -105,9 +106,10 @@ static void row_child(const struct row *r, const struct cfg_host *const *cols,
 	for (size_t c = 0; c < n; c++) {
 		char v = '-';
 		if (cols[c] != r->host)
-			v = cols[c]->ip.family != AF_INET ? '?'
-			    : reachable(&cols[c]->ip,
-					(uint16_t)(getpid() + c)) ? 'y' : 'n';
+			v = cols[c]->ip.family != AF_INET
+				    ? '?'
+				    : reachable(&cols[c]->ip,
+						(uint16_t)(getpid() + c));
 		if (write(out, &v, 1) != 1)
 			_exit(2);
 	}
@@ -127,6 +129,7 @@ int net_check_run(const struct cfg_lab *lab, const char *host, FILE *out,
 	const struct cfg_host *cols[MAX_HOSTS];
 	struct row rows[MAX_HOSTS + 1];
 	size_t nc = 0, nr = 0;
+	bool no_raw = false;
 	int rc = 0;
 	*as_expected = true;
 	for (size_t i = 0; i < lab->n_hosts && nc < MAX_HOSTS; i++)
@@ -166,7 +169,7 @@ int net_check_run(const struct cfg_lab *lab, const char *host, FILE *out,
 		rows[r].fd = p[0];
 	}
 
-	size_t w = strlen("from \\ to");
+	size_t w = strlen("(this host)");
 	for (size_t c = 0; c < nc; c++)
 		if (strlen(cols[c]->name) > w)
 			w = strlen(cols[c]->name);
@@ -194,9 +197,10 @@ int net_check_run(const struct cfg_lab *lab, const char *host, FILE *out,
 			rows[r].host ? rows[r].host->name : "(this host)");
 		for (size_t c = 0; c < nc; c++) {
 			char cell[32];
-			if (c >= (size_t)n) {
+			if (c >= (size_t)n || got[c] == 'e') {
 				snprintf(cell, sizeof(cell), "error");
 				*as_expected = false;
+				no_raw |= c < (size_t)n;
 			} else if (got[c] == '-' || got[c] == '?') {
 				snprintf(cell, sizeof(cell), "%s",
 					 got[c] == '-' ? "-" : "n/a");
@@ -217,6 +221,8 @@ int net_check_run(const struct cfg_lab *lab, const char *host, FILE *out,
 		}
 		fputc('\n', out);
 	}
+	if (no_raw)
+		fprintf(out, "error: no raw ICMP socket (run as root)\n");
 	fprintf(out, "%s\n", *as_expected ? "as lab.policy says"
 					  : "(!): not what lab.policy says");
 	return rc;

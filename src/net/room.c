@@ -35,7 +35,7 @@ struct net_room {
 	int last_rc;
 	struct net_result last;
 	char last_err[512];
-	size_t passes;
+	size_t passes, failures, applies;
 };
 
 static void job_work(void *ud)
@@ -74,6 +74,8 @@ static void job_done(void *ud, int status)
 		snprintf(r->last_err, sizeof(r->last_err), "%s",
 			 j->rc ? j->err : "");
 		r->passes++;
+		r->failures += j->rc != 0;
+		r->applies += j->res.applied;
 		if (j->rc)
 			log_error("net", "%s failed: %s",
 				  j->apply ? "apply" : "plan", j->err);
@@ -120,14 +122,62 @@ static void submit(struct net_room *r)
 	}
 }
 
+/* What can fail in a pass without touching a link (a static address with
+ * none to take): refused before the new config replaces the old. */
+static int desired_ok(const struct config *cfg, char *why, size_t cap)
+{
+	const struct cfg_net *n = net_config(cfg);
+	struct net_desired d;
+	char host[256];
+	int rc = net_desired_build(&cfg->lab,
+				   net_this_host(&cfg->lab, n ? n->host : NULL,
+						 host, sizeof(host)),
+				   &d, why, cap);
+	net_desired_free(&d);
+	return rc;
+}
+
+static void collect(struct buf *out, void *ud)
+{
+	struct net_room *r = ud;
+	metrics_value(out, "hearth_net_passes_total", "counter",
+		      "plans made (at start and on each reload)",
+		      (double)r->passes);
+	metrics_value(out, "hearth_net_failures_total", "counter",
+		      "plans or applies that failed (an apply rolled back)",
+		      (double)r->failures);
+	metrics_value(out, "hearth_net_applies_total", "counter",
+		      "applies that changed links or the table",
+		      (double)r->applies);
+	metrics_value(out, "hearth_net_pending_changes", "gauge",
+		      "links (and the table) the last plan would change",
+		      (double)(r->last.applied ? 0 : r->last.changes));
+	metrics_value(out, "hearth_net_conflicts", "gauge",
+		      "links the last plan could not take over",
+		      (double)r->last.conflicts);
+}
+
 static int net_open(const struct room_ctx *ctx, const struct config *cfg,
 		    void **out)
 {
 	struct net_room *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
+	char why[256];
+	int rc = desired_ok(cfg, why, sizeof(why));
+	if (rc) {
+		log_error("net", "%s", why);
+		free(r);
+		return rc;
+	}
 	r->workq = ctx->workq;
 	r->cfg = config_ref((struct config *)cfg);
+	rc = metrics_register(ctx->metrics, collect, r);
+	if (rc) {
+		config_unref(r->cfg);
+		free(r);
+		return rc;
+	}
 	*out = r;
 	return 0;
 }
@@ -136,6 +186,20 @@ static int net_start(void *room)
 {
 	submit(room);
 	return 0;
+}
+
+static int net_reload_prepare(void *room, const struct config *cfg,
+			      void **staged, struct room_refusal *why)
+{
+	(void)room;
+	*staged = NULL;
+	return desired_ok(cfg, why->msg, sizeof(why->msg)) ? -EINVAL : 0;
+}
+
+static void net_reload_abort(void *room, void *staged)
+{
+	(void)room;
+	(void)staged;
 }
 
 static void net_reload_commit(void *room, const struct config *cfg,
@@ -200,7 +264,9 @@ static json_t *net_summary(void *room, bool details)
 const struct room_ops net_room_ops = {
 	.open = net_open,
 	.start = net_start,
+	.reload_prepare = net_reload_prepare,
 	.reload_commit = net_reload_commit,
+	.reload_abort = net_reload_abort,
 	.close = net_close,
 	.state = net_state,
 	.reason = net_reason,

@@ -370,9 +370,11 @@ static void fetch_over(struct notify_call *c)
 	}
 	struct http_response *resp = http_pending_response(c->p);
 	struct payload pl = {.json_out = c->json_out};
-	if (c->json_out)
+	if (!err)
+		answer(resp, &pl, 503, "The server is shutting down");
+	else if (c->json_out)
 		http_reply_json(resp, 400, json_pack("{s:s,s:s}", "error", "Bad Attachment",
-						     "detail", err ? err : "the room is closing"));
+						     "detail", err));
 	else
 		answer(resp, &pl, 400, "Bad Attachment");
 	http_pending_finish(c->p);
@@ -499,6 +501,10 @@ static void do_notify(struct notify_apprise *ap, const struct http_request *req,
 	static const char *const af[] = {"attach", "attachment", "attachments"};
 	for (size_t i = 0; i < 3; i++) {
 		json_t *v = json_object_get(pl.j, af[i]);
+		/* null, "" and [] name nothing (Python's falsy values) */
+		if (json_is_null(v) || (json_is_string(v) && !json_string_length(v)) ||
+		    (json_is_array(v) && !json_array_size(v)))
+			continue;
 		named = named || v;
 		if (v && !bad && apprise_attach_refs(v, &a, refs, &nrefs, &bad) == -ENOMEM) {
 			http_reply_failure(resp, -ENOMEM);

@@ -180,6 +180,7 @@ int notify_apprise_route(struct notify_room *r, const char *url,
 		.type = type_of(m->priority),
 		.format = APPRISE_TEXT,
 		.now = (double)clock_wall_ms(r->clock) / 1000.0,
+		.json = m->json,
 	};
 	struct ap_job *j = ap_job_new(ap, &am);
 	if (!j)

@@ -609,6 +609,7 @@ char *ap_mask_url(struct arena *a, const char *url)
 	bool tokens = strcmp(u.schema, "json") && strcmp(u.schema, "jsons") &&
 		      strcmp(u.schema, "form") && strcmp(u.schema, "forms") &&
 		      strcmp(u.schema, "xml") && strcmp(u.schema, "xmls") &&
+		      strncmp(u.schema, "webhook", 7) &&
 		      strncmp(u.schema, "ntfy", 4) && strncmp(u.schema, "mailto", 6) &&
 		      strcmp(u.schema, "hearth");
 	if (u.user)

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include <poll.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +124,12 @@ static int run_specs(struct run *r)
 	for (size_t i = 0; i < lab->n_vms; i++) {
 		const struct cfg_vm *v = &lab->vms[i];
 		struct vm_spec *s = &r->want[r->n_want++];
+		const char *net_bridge = NULL;
+		for (size_t k = 0; v->network && k < lab->n_networks; k++)
+			if (!strcmp(lab->networks[k].name, v->network))
+				net_bridge = lab->networks[k].bridge;
 		if (vm_spec_from_config(v, r->room->uri, r->room->pool,
-					r->room->virt_type, NULL, s)) {
+					r->room->virt_type, net_bridge, s)) {
 			fprintf(stderr, "hearth: vm: %s: a name is too long\n",
 				v->name);
 			return CLI_FAILED;
@@ -544,8 +547,54 @@ static int cmd_destroy(struct cli *cli, int argc, char **argv)
 	return one(cli, argc, argv, 2);
 }
 
-/* Copies the serial console to stdout and stdin to it until Ctrl-] (or
- * the console closes). */
+/* The console session: the stream, and whether to stop. */
+struct console {
+	virStreamPtr st;
+	int stdin_watch;
+	bool quit;
+};
+
+static void console_stream(virStreamPtr st, int events, void *ud)
+{
+	struct console *c = ud;
+	char buf[4096];
+	if (events & (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP))
+		c->quit = true;
+	for (;;) {
+		int n = virStreamRecv(st, buf, sizeof(buf));
+		if (n == -2)
+			break;
+		if (n <= 0) { /* the console closed: the domain stopped */
+			c->quit = true;
+			break;
+		}
+		fwrite(buf, 1, (size_t)n, stdout);
+		fflush(stdout);
+	}
+}
+
+static void console_stdin(int watch, int fd, int events, void *ud)
+{
+	(void)events;
+	struct console *c = ud;
+	char buf[1024];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	if (n <= 0) {
+		/* stdin ended (e.g. </dev/null): keep reading the console */
+		virEventRemoveHandle(watch);
+		c->stdin_watch = -1;
+		return;
+	}
+	if (memchr(buf, 0x1d, (size_t)n)) { /* Ctrl-] */
+		c->quit = true;
+		return;
+	}
+	if (virStreamSend(c->st, buf, (size_t)n) < 0)
+		c->quit = true;
+}
+
+/* Copies the serial console to stdout and stdin to it, on libvirt's event
+ * loop (its remote streams need one), until Ctrl-] or the console closes. */
 static int cmd_console(struct cli *cli, int argc, char **argv)
 {
 	struct run r;
@@ -553,6 +602,8 @@ static int cmd_console(struct cli *cli, int argc, char **argv)
 	const char *domain;
 	if (argc != 1)
 		return cli_bad_args();
+	if (virEventRegisterDefaultImpl() < 0) /* before any connection */
+		return CLI_FAILED;
 	int rc = run_open(cli, &r);
 	if (!rc)
 		rc = find(&r, argv[0], &h, &domain);
@@ -560,10 +611,15 @@ static int cmd_console(struct cli *cli, int argc, char **argv)
 		run_free(&r);
 		return rc;
 	}
+	struct console c = {.stdin_watch = -1};
 	virConnectPtr conn = vm_conn_virt(h->conn);
 	virDomainPtr d = virDomainLookupByName(conn, domain);
-	virStreamPtr st = d ? virStreamNew(conn, VIR_STREAM_NONBLOCK) : NULL;
-	if (!st || virDomainOpenConsole(d, NULL, st, VIR_DOMAIN_CONSOLE_FORCE) < 0) {
+	c.st = d ? virStreamNew(conn, VIR_STREAM_NONBLOCK) : NULL;
+	if (!c.st || virDomainOpenConsole(d, NULL, c.st, VIR_DOMAIN_CONSOLE_FORCE) < 0 ||
+	    virStreamEventAddCallback(c.st, VIR_STREAM_EVENT_READABLE |
+					    VIR_STREAM_EVENT_ERROR |
+					    VIR_STREAM_EVENT_HANGUP,
+				      console_stream, &c, NULL) < 0) {
 		const char *m = virGetLastErrorMessage();
 		fprintf(stderr, "hearth: vm console: %s: %s\n", domain, m ? m : "?");
 		rc = CLI_FAILED;
@@ -577,36 +633,19 @@ static int cmd_console(struct cli *cli, int argc, char **argv)
 		tcsetattr(0, TCSANOW, &raw);
 		fprintf(stderr, "connected to %s (Ctrl-] leaves)\r\n", domain);
 	}
-	bool in_open = true;
-	for (;;) {
-		char buf[4096];
-		struct pollfd p = {.fd = 0, .events = POLLIN};
-		int pr = in_open ? poll(&p, 1, 50) : (usleep(50000), 0);
-		if (pr > 0) {
-			ssize_t n = read(0, buf, sizeof(buf));
-			if (n <= 0) {
-				in_open = false;
-			} else {
-				if (memchr(buf, 0x1d, (size_t)n))
-					break;
-				if (virStreamSend(st, buf, (size_t)n) < 0)
-					break;
-			}
-		}
-		int n = virStreamRecv(st, buf, sizeof(buf));
-		if (n == -2)
-			continue;
-		if (n <= 0)
-			break;
-		fwrite(buf, 1, (size_t)n, stdout);
-		fflush(stdout);
-	}
+	c.stdin_watch = virEventAddHandle(0, VIR_EVENT_HANDLE_READABLE,
+					  console_stdin, &c, NULL);
+	while (!c.quit && virEventRunDefaultImpl() == 0)
+		;
 	if (tty)
 		tcsetattr(0, TCSANOW, &saved);
-	virStreamAbort(st);
+	if (c.stdin_watch >= 0)
+		virEventRemoveHandle(c.stdin_watch);
+	virStreamEventRemoveCallback(c.st);
+	virStreamAbort(c.st);
 out:
-	if (st)
-		virStreamFree(st);
+	if (c.st)
+		virStreamFree(c.st);
 	if (d)
 		virDomainFree(d);
 	run_free(&r);

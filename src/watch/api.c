@@ -283,6 +283,57 @@ static void uptime_route(struct watch_room *r, const struct watch_mon *m,
 	http_reply_json(resp, 200, o);
 }
 
+static json_t *real_or_null(bool have, double v)
+{
+	return have ? json_real(v) : json_null();
+}
+
+/* /series?window=: uptime and response time per bucket, from the finest
+ * aggregate that holds the window. */
+static void series_route(struct watch_room *r, const struct watch_mon *m,
+			 const struct http_request *req,
+			 struct http_response *resp)
+{
+	const char *w = http_request_arg(req, "window");
+	int64_t secs = watch_parse_window(w ? w : "24h");
+	if (secs < 0) {
+		http_reply_error(resp, 400,
+				 "window: N with m, h, d, w, M or y (24h, 30d, "
+				 "1y), up to 10 years");
+		return;
+	}
+	struct watch_series sr;
+	if (watch_series(r, m, secs, &sr)) {
+		http_reply_error(resp, 503, "the history cannot be read now");
+		return;
+	}
+	json_t *pts = json_array();
+	for (size_t k = 0; k < sr.n; k++) {
+		const struct watch_point *p = &sr.p[k];
+		int64_t n = p->up + p->down;
+		json_array_append_new(
+			pts, json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+				       "time", (json_int_t)p->start, "up",
+				       (json_int_t)p->up, "down",
+				       (json_int_t)p->down, "maintenance",
+				       (json_int_t)p->maint, "uptime",
+				       real_or_null(n > 0, n ? (double)p->up /
+								       (double)n
+							     : 0),
+				       "ping_avg", real_or_null(p->has_ping, p->avg),
+				       "ping_min", real_or_null(p->has_ping, p->lo),
+				       "ping_max", real_or_null(p->has_ping, p->hi),
+				       "ping_p95", real_or_null(p->has_ping, p->p95)));
+	}
+	http_reply_json(resp, 200,
+			json_pack("{s:I, s:s, s:I, s:s, s:I, s:o}", "monitor",
+				  (json_int_t)m->id, "window", w ? w : "24h",
+				  "seconds", (json_int_t)secs, "aggregate",
+				  sr.table, "bucket", (json_int_t)sr.bucket,
+				  "points", pts));
+	free(sr.p);
+}
+
 /* The monitor with its uptime over Kuma's windows. */
 static json_t *monitor_full(struct watch_room *r, const struct watch_mon *m)
 {
@@ -335,7 +386,7 @@ static void one(const struct http_request *req, struct http_response *resp,
 	struct watch_mon *m = path_monitor(r, req, &id, &end);
 	if (end == req->path + strlen(MONITORS "/") ||
 	    (*end && strcmp(end, "/heartbeats") != 0 &&
-	     strcmp(end, "/uptime") != 0)) {
+	     strcmp(end, "/uptime") != 0 && strcmp(end, "/series") != 0)) {
 		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
 		return;
 	}
@@ -345,6 +396,8 @@ static void one(const struct http_request *req, struct http_response *resp,
 	}
 	if (!strcmp(end, "/heartbeats"))
 		heartbeats(r, m, req, resp);
+	else if (!strcmp(end, "/series"))
+		series_route(r, m, req, resp);
 	else if (*end)
 		uptime_route(r, m, req, resp);
 	else
@@ -668,6 +721,21 @@ static void delete_monitor(const struct http_request *req,
 	submit(r, req, resp, w, delete_work, delete_done);
 }
 
+/* GET /api/v1/watch/maintenance: the config's windows, Kuma's JSON. */
+static void maintenance_list(const struct http_request *req,
+			     struct http_response *resp, void *ud)
+{
+	(void)req;
+	struct watch_room *r = ud;
+	const struct cfg_watch *w = watch_config(r->cfg);
+	int64_t now = clock_wall_s(r->clock);
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < w->n_maintenance; i++)
+		json_array_append_new(a, watch_window_json(&w->maintenance[i], i,
+							   now));
+	http_reply_json(resp, 200, a);
+}
+
 #define PUSH_ROUTE(m)                                                          \
 	{.name = "watch_push", .method = m, .path = PUSH, .prefix = true,      \
 	 .fn = push, .help = "Uptime Kuma's push URL: ?status=up&msg=&ping="}
@@ -683,6 +751,11 @@ static const struct http_route routes[] = {
 	 .help = "creates a monitor: {name, type (http, keyword, json-query, "
 		 "port, ping), url, hostname, port, interval, ...}; kept across "
 		 "restarts"},
+	{.name = "watch_maintenance", .method = "GET",
+	 .path = "/api/v1/watch/maintenance", .management = true,
+	 .fn = maintenance_list,
+	 .help = "the maintenance windows (config), as Kuma's JSON with their "
+		 "status now, zone offset and a cron window's running slot"},
 	{.name = "watch_monitor_update", .method = "PUT",
 	 .path = MONITORS "/", .prefix = true, .management = true,
 	 .fn = update_monitor,
@@ -700,7 +773,9 @@ static const struct http_route routes[] = {
 	{.name = "watch_monitor", .method = "GET", .path = MONITORS "/",
 	 .prefix = true, .management = true, .fn = one,
 	 .help = "one monitor with its uptime; /heartbeats?limit=&before= its "
-		 "beats, newest first; /uptime?window=24h|7d|30d|1y|..."},
+		 "beats, newest first; /uptime?window=24h|7d|30d|1y|...; "
+		 "/series?window=...: per bucket uptime and response time "
+		 "(minutely aggregates up to 24h, hourly to 30d, daily beyond)"},
 };
 
 int watch_api_register(struct watch_room *r, struct http_server *http)

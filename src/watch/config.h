@@ -23,6 +23,8 @@ enum watch_type {
 	WATCH_DNS,
 	WATCH_SMTP,
 	WATCH_REDIS,
+	WATCH_POSTGRES,
+	WATCH_MYSQL, /* MySQL and MariaDB */
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -71,12 +73,20 @@ struct cfg_watch_monitor {
 	struct cfg_pos dns_type_pos;
 	const char *dns_server;
 	struct cfg_pos dns_server_pos;
+	const char *dns_transport; /* udp, tcp */
+	struct cfg_pos dns_transport_pos;
 	uint16_t dns_type; /* filled by the check */
-	/* redis: redis://[[user]:password@]host[:port][/db] */
+	bool dns_tcp;	   /* likewise */
+	/* redis: redis[s]://[[user]:password@]host[:port][/db];
+	 * mysql: mysql://user:password@host[:port]/database;
+	 * postgres: libpq's URI or key=value string */
 	const char *conn_string;
 	struct cfg_pos conn_pos;
-	const char *db_user, *db_password; /* filled by the check */
+	const char *db_query; /* postgres, mysql: run after connecting */
+	/* filled by the check (redis, mysql) */
+	const char *db_user, *db_password, *db_name;
 	int64_t db_index;
+	bool db_tls; /* rediss:// */
 	/* smtp */
 	const char *smtp_security; /* nostarttls, starttls */
 	struct cfg_pos smtp_security_pos;
@@ -196,6 +206,7 @@ struct cfg_watch_alerts {
 /* How long history is kept (seconds; 0: forever). */
 struct cfg_watch_retention {
 	int64_t heartbeats;
+	int64_t detailed; /* beats that are not important */
 	int64_t minutely;
 	int64_t hourly;
 	int64_t daily;
@@ -218,6 +229,15 @@ struct cfg_watch {
 	int64_t lab_retries;
 	struct cfg_watch_retention retention;
 };
+
+/* config_maint.c: the schema of a watch.maintenance entry. */
+extern const struct cfg_section watch_maint_section;
+
+/* config_lab.c: appends the monitors watch.from_lab derives from
+ * lab.services and lab.hosts to @w (in @cfg's arena); 0, -ENOMEM, or a
+ * refusal in @err. */
+int watch_derive_from_lab(struct config *cfg, struct cfg_watch *w,
+			  struct cfg_error *err);
 
 /* The `watch:` section's schema (read by the config loader). */
 extern const struct cfg_section watch_config_section;

@@ -132,6 +132,20 @@ static void page_json(const struct http_request *req,
 		      struct http_response *resp, void *ud)
 {
 	struct watch_room *r = ud;
+	const char *s = req->path + strlen(PAGE_JSON),
+		   *slash = strchr(s, '/');
+	if (slash && !strcmp(slash, "/badge")) { /* /<slug>/badge */
+		char slug[128];
+		size_t n = (size_t)(slash - s);
+		const struct cfg_watch_page *p = NULL;
+		if (n && n < sizeof(slug)) {
+			memcpy(slug, s, n);
+			slug[n] = '\0';
+			p = watch_page_find(r, slug);
+		}
+		watch_page_badge(req, resp, r, p);
+		return;
+	}
 	const char *slug = slug_of(req, PAGE_JSON);
 	const struct cfg_watch_page *p = slug ? watch_page_find(r, slug) : NULL;
 	if (!p) {
@@ -286,7 +300,8 @@ static const struct http_route routes[] = {
 	{.name = "watch_status_page", .method = "GET", .path = PAGE_JSON,
 	 .prefix = true, .fn = page_json,
 	 .help = "Kuma's status-page JSON: {config, incident, "
-		 "publicGroupList, maintenanceList}"},
+		 "publicGroupList, maintenanceList}; /<slug>/badge: the page's "
+		 "overall SVG badge (Up, Degraded, Down, Maintenance)"},
 	{.name = "watch_badge", .method = "GET", .path = BADGE, .prefix = true,
 	 .fn = watch_badge_route,
 	 .help = "Kuma's SVG badges: /<id>/status, uptime/<dur>, ping/<dur>, "

@@ -56,4 +56,10 @@ int watch_store_beats(struct store *s, const struct watch_store_beat *b,
 int watch_store_prune(struct store *s, int64_t now_s, int64_t beats,
 		      int64_t minutely, int64_t hourly, int64_t daily);
 
+/* Kuma 2.x's clearHeartbeatData: deletes the beats that are not
+ * important and older than @keep_s (0: keeps them) before @now_s, but
+ * never a monitor's @keep_last newest. As watch_store_beats. */
+int watch_store_prune_detail(struct store *s, int64_t now_s, int64_t keep_s,
+			     int64_t keep_last);
+
 #endif

@@ -91,14 +91,17 @@ def test_job_runs_hooks_backup_and_check_in_order(hearthd_factory, tmp_path,
     d = hearthd_factory(config(tmp_path, [{
         "name": "docs", "repositories": [str(repo), str(repo2)],
         "sources": [str(src)], "exclude": ["*.tmp"], "tags": ["daily"],
-        "check": True,
+        "checks": [{"name": "repository"}],
         "hooks": {"before": [f"echo before $HEARTH_JOB >> {log}"],
-                  "after": [f"echo after >> {log}"]}}]))
+                  "after": [f"echo after $HEARTH_STATUS >> {log}"]}}]))
     run = run_job(d, "docs")
     assert run["result"] == "ok", run
     assert run["trigger"] == "api" and run["step"] == ""
     assert len(run["snapshots"]) == 2, run
-    assert log.read_text() == "before docs\nafter\n"
+    assert log.read_text() == "before docs\nafter ok\n"
+    assert run["files"] == 2 and run["bytes_added"] > 200000, run
+    job = d.get("/api/v1/backup/jobs/docs", headers=KEY).json()
+    assert set(job["repository_sizes"]) == {str(repo), str(repo2)}, job
     for r in (repo, repo2):
         (snap,) = snapshots(r, pw)
         assert sorted(snap["tags"]) == ["daily", "hearth-job:docs"], snap
@@ -114,12 +117,16 @@ def test_job_runs_hooks_backup_and_check_in_order(hearthd_factory, tmp_path,
     r = cli("--url", d.url, "--api-key", API_KEY, "backup", "jobs")
     assert r.returncode == 0, r.stderr
     assert "docs" in r.stdout and "ok" in r.stdout and "on request" in r.stdout
+    r = cli("--url", d.url, "--api-key", API_KEY, "backup", "run", "nope")
+    assert r.returncode != 0 and "no job named 'nope'" in r.stderr, r
     r = cli("--url", d.url, "--api-key", API_KEY, "backup", "jobs",
             "history", "docs")
     assert r.returncode == 0, r.stderr
     assert run["snapshots"][0][:8] in r.stdout, r.stdout
     m = d.get("/metrics").text
     assert 'hearth_backup_job_runs_total{job="docs",result="ok"} 1' in m
+    assert f'hearth_backup_repository_size_bytes{{job="docs",repository="{repo}"}}' in m
+    assert 'hearth_backup_job_last_duration_seconds{job="docs"}' in m
 
 
 def test_failure_runs_on_error_and_alerts(hearthd_factory, tmp_path):
@@ -173,6 +180,8 @@ def test_notify_states_start_and_finish(hearthd_factory, tmp_path):
     assert [m["title"] for m in msgs] == ["backup loud started",
                                          "backup loud finished"], msgs
     assert run["snapshots"][0] in msgs[1]["message"]
+    assert "3 files" in msgs[1]["message"] and "KiB added" in \
+        msgs[1]["message"], msgs[1]
 
 
 def test_before_hook_skip_and_failure(hearthd_factory, tmp_path):
@@ -335,3 +344,23 @@ def test_keep_forgets_and_prunes_only_the_jobs_snapshots(hearthd_factory,
     p = restic(["-r", str(repo), "--password-file", str(pw), "check",
                 "--read-data"])
     assert "no errors were found" in p.stdout
+
+
+def test_checks_run_when_due(hearthd_factory, tmp_path):
+    """A check with a frequency runs on the first run and then not again
+    until it is due; one without runs every time; the data check reads
+    restic's subset."""
+    repo, _ = init_repo(tmp_path)
+    src = source(tmp_path)
+    cfg = json.loads(config(tmp_path, [{
+        "name": "chk", "repositories": [str(repo)], "sources": [str(src)],
+        "checks": [{"name": "data", "subset": "1/2", "frequency": 86400},
+                   {"name": "repository"}]}]))
+    cfg["log"] = {"level": "debug"}
+    d = hearthd_factory(json.dumps(cfg, indent=1))
+    for _ in range(2):
+        assert run_job(d, "chk")["result"] == "ok"
+    log = d.stderr()
+    assert log.count("job=chk step: check --read-data-subset 1/2") == 1, log
+    assert log.count("job=chk step: check (repository") == 2, log
+    assert log.count("job=chk step: stats --mode raw-data --json") == 2

@@ -353,7 +353,8 @@ def test_hearthd_keeps_it_applied(lab):
         assert d.stop() == 0, d.text()
     assert not sanitizer_report(d.text()), d.text()
 
-    on = lab.config("on.yaml", net="net:\n  apply: true\n  host: %s\n" % lab.gw)
+    on = lab.config("on.yaml", net="http:\n  listen: 127.0.0.1:18080\n"
+                    "net:\n  apply: true\n  host: %s\n" % lab.gw)
     d = Daemon(lab.gw, on, lab.tmp / "on.log")
     try:
         d.wait_for(r"applied: changes=5")
@@ -366,6 +367,28 @@ def test_hearthd_keeps_it_applied(lab):
         d.wait_for(r"applied: changes=", count=2)
         assert "alias hearth:dmz" in links(lab.gw)
         assert lab.ping(lab.hv, "10.77.30.5")
+        # /healthz and /metrics (the daemon listens inside gw).
+        get = ("import urllib.request,sys\n"
+               "print(urllib.request.urlopen('http://127.0.0.1:18080' + "
+               "sys.argv[1], timeout=5).read().decode())\n")
+        health = sh("python3", "-c", get, "/healthz", ns=lab.gw).stdout
+        assert '"net"' in health and "running" in health, health
+        metrics = sh("python3", "-c", get, "/metrics", ns=lab.gw).stdout
+        assert re.search(r"^hearth_net_passes_total 2$", metrics, re.M), metrics
+        assert re.search(r"^hearth_net_applies_total 2$", metrics, re.M), metrics
+        assert re.search(r"^hearth_net_conflicts 0$", metrics, re.M), metrics
+        prom = subprocess.run(["promtool", "check", "metrics"], input=metrics,
+                              capture_output=True, text=True, timeout=30)
+        assert prom.returncode == 0, prom.stdout + prom.stderr
+        # A reload the room cannot plan (a static address this host lacks)
+        # is refused; the running config stays and nothing is touched.
+        good = on.read_text()
+        on.write_text(good.replace("host: %s\n" % lab.gw, "host: %s\n" % lab.hv)
+                      .replace("      host_address: none\n",
+                               "      host_address: static\n"))
+        os.kill(d.proc.pid, signal.SIGHUP)
+        d.wait_for(r"refused.*network 'dmz': host_address static")
+        assert "alias hearth:dmz" in links(lab.gw)
     finally:
         assert d.stop() == 0, d.text()
     assert not sanitizer_report(d.text()), d.text()

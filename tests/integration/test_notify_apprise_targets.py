@@ -6,15 +6,18 @@ for mailto://, and attachments (multipart uploads and URLs) forwarded to
 the targets that take them."""
 import base64
 import json
+import socket
+import sqlite3
 import ssl
 import subprocess
+import time
 from email import message_from_bytes
 
 import pytest
 
 from helpers import free_port
 from notify_helpers import notify_config, poll, session
-from test_notify_apprise import Sink, url
+from test_notify_apprise import Sink, run_apprise, url
 
 
 class TlsSink(Sink):
@@ -179,16 +182,19 @@ def test_uploaded_attachment_reaches_every_target_that_takes_one(hearth, sink, s
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
     urls = [f"json://127.0.0.1:{sink.port}/j", f"form://127.0.0.1:{sink.port}/f",
             "discord://123/tok", "hearth://attached",
-            f"ntfy://127.0.0.1:{nport}/attached2",
+            f"ntfy://127.0.0.1:{nport}/attached2", f"ntfy://127.0.0.1:{sink.port}/remote",
             f"mailto://bob@127.0.0.1:{smtp.port}/alice@example.org?from=ops@example.org"]
     r = session().post(url(aport, "/notify"), data={
         "urls": " ".join(urls), "title": "Graph", "body": "see attached"},
         files={"attach": ("graph.png", png, "image/png")}, timeout=30)
     assert r.status_code == 200, r.text
-    reqs = sink.wait(4)
+    reqs = sink.wait(5)
     by = {}
     for q in reqs:
         by.setdefault(q["path"], []).append(q)
+    # a remote ntfy server: the file as the body of POST /TOPIC?filename=
+    (n,) = by["/remote?filename=graph.png&title=Graph&message=see+attached"]
+    assert n["method"] == "POST" and n["body"] == png
     # json://: Apprise's attachments array
     j = json.loads(by["/j"][0]["body"])
     assert j["message"] == "see attached"
@@ -207,7 +213,10 @@ def test_uploaded_attachment_reaches_every_target_that_takes_one(hearth, sink, s
     assert parts["tts"][2] == b"False" and parts["wait"][2] == b"True"
     # hearth:// and ntfy:// to this hearth: an ntfy attachment, downloadable
     for topic in ("attached", "attached2"):
-        msgs = poll(nport, topic)
+        # published in process: stored (the file written) on the room's strand
+        deadline = time.monotonic() + 10
+        while not (msgs := poll(nport, topic)) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert len(msgs) == 1, msgs
         m = msgs[0]
         assert m["title"] == "Graph" and m["message"] == "see attached"
@@ -277,9 +286,174 @@ def test_markdown_and_text_become_html_for_mail(hearth, smtp):
     assert len(smtp.got) == 2
     html = [{p.get_content_type(): p.get_payload(decode=True).decode()
              for p in m.walk() if not p.is_multipart()} for m in smtp.got]
-    assert html[0]["text/html"] == (
-        "<h1>Disk</h1>\n<p><strong>sda</strong> is <em>fine</em> "
-        "&lt;script&gt;alert(1)&lt;/script&gt;</p>\n"
-        "<ul>\n<li><a href=\"https://h/d?a=1&amp;b=2\">dash</a></li>\n<li>bad)</li>\n</ul>")
+    assert html[0]["text/html"] == (  # lines end in CRLF on the wire, as Apprise's do
+        "<h1>Disk</h1>\r\n<p><strong>sda</strong> is <em>fine</em> "
+        "&lt;script&gt;alert(1)&lt;/script&gt;</p>\r\n"
+        "<ul>\r\n<li><a href=\"https://h/d?a=1&amp;b=2\">dash</a></li>\r\n<li>bad)</li>\r\n</ul>")
     assert "Disk" in html[0]["text/plain"] and "<h1>" not in html[0]["text/plain"]
     assert html[1]["text/html"] == "a&nbsp;&lt;b&gt;&nbsp;&amp;&nbsp;c<br/>line"
+
+
+def test_slack_and_pushover_through_configured_bases(hearthd_factory, sink):
+    aport = free_port()
+    base = f"http://127.0.0.1:{sink.port}"
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "retries": 0,
+        "slack_url": base + "/services", "pushover_url": base})
+    hearthd_factory(cfg)
+    r = session().post(url(aport, "/notify"), json={
+        "urls": ["slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ/ops",
+                 "pover://ukey@atoken/dev1?priority=high"],
+        "title": "Disk", "body": "nas <full>", "type": "failure"}, timeout=20)
+    assert r.status_code == 200, r.text
+    by = {q["path"]: q for q in sink.wait(2)}
+    s = by["/services/T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ"]
+    assert s["method"] == "POST"
+    assert s["headers"]["content-type"] == "application/json; charset=utf-8"
+    j = json.loads(s["body"])
+    assert j["channel"] == "#ops" and j["username"] == "Apprise"
+    att = j["attachments"][0]
+    assert att["title"] == "Disk" and att["text"] == "nas &lt;full&gt;"
+    assert att["color"] == "#A32037"
+    p = by["/1/messages.json"]
+    assert p["headers"]["content-type"] == "application/x-www-form-urlencoded"
+    form = dict(x.split("=", 1) for x in p["body"].decode().split("&"))
+    assert form["token"] == "atoken" and form["user"] == "ukey" and form["device"] == "dev1"
+    assert form["priority"] == "1" and form["title"] == "Disk"
+
+
+def test_a_stored_config_that_no_longer_reads_is_500(hearthd_factory):
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={"listen": f"127.0.0.1:{aport}"})
+    d = hearthd_factory(cfg)
+    r = session().post(url(aport, "/add/k"), data={"urls": "json://127.0.0.1:9/x"}, timeout=10)
+    assert r.status_code == 200, r.text
+    d.stop()
+    # what a damaged or hand-edited store holds: YAML that is not a config
+    db = sqlite3.connect(str(hearthd_factory.tmp_path / "state" / "hearth.db"))
+    with db:
+        db.execute("UPDATE notify_apprise_keys SET format = 'yaml', config = ? WHERE key = 'k'",
+                   ("urls: [unclosed\n",))
+    db.close()
+    hearthd_factory.restart(d)
+    s = session()
+    r = s.post(url(aport, "/notify/k"), data={"body": "x"}, timeout=10)
+    assert r.status_code == 500 and r.text == "An error occurred accessing configuration"
+    r = s.post(url(aport, "/notify/k"), json={"body": "x"}, timeout=10)
+    assert r.status_code == 500
+    assert r.json() == {"error": "An error occurred accessing configuration"}
+    assert d.alive()
+
+
+def test_attachments_off_by_default_but_empty_fields_name_none(apprise_port, sink):
+    s = session()
+    target = f"json://127.0.0.1:{sink.port}/j"
+    for empty in (None, "", []):
+        r = s.post(url(apprise_port, "/notify"),
+                   json={"urls": target, "body": "x", "attach": empty}, timeout=10)
+        assert r.status_code == 200, (empty, r.text)
+    r = s.post(url(apprise_port, "/notify"),
+               json={"urls": target, "body": "x", "attach": {"base64": "aGk="}}, timeout=10)
+    assert r.status_code == 400 and r.json()["error"] == "Bad Attachment"
+    assert "attach_size" in r.json()["detail"]
+    st = s.get(url(apprise_port, "/status"), headers={"Accept": "application/json"},
+               timeout=10).json()
+    assert st["attach_lock"] is True and st["attach_size"] == 0 and st["max_attachments"] == 0
+    assert len(sink.requests) == 3
+
+
+def test_same_requests_as_the_apprise_cli_for_files_markdown_mail_and_apprise(
+        hearth, sink, smtp, tmp_path):
+    """What Debian's apprise 1.2.0 sends and what hearth sends for the same
+    input: json:// with a file, markdown mail (Python-Markdown's HTML) and
+    apprise:// to another Apprise API (the recursion count incremented)."""
+    aport, _ = hearth
+    f = tmp_path / "report.csv"
+    f.write_bytes(b"host,disk\nnas,91%\n")
+    target = f"json://127.0.0.1:{sink.port}/j"
+    r = run_apprise("-t", "T", "-b", "B", "--attach", str(f), target)
+    assert r.returncode == 0, r.stderr
+    theirs = json.loads(sink.wait(1)[0]["body"])["attachments"]
+    sink.requests.clear()
+    r = session().post(url(aport, "/notify"), data={"urls": target, "title": "T", "body": "B"},
+                       files={"attachment": ("report.csv", f.read_bytes(), "text/csv")},
+                       timeout=20)
+    assert r.status_code == 200, r.text
+    ours = json.loads(sink.wait(1)[0]["body"])["attachments"]
+    assert ours == theirs
+    sink.requests.clear()
+    # markdown into an HTML mail
+    md = ("Nightly run\n# Disk\n**sda** is *fine*, `df -h` says 91%\n\n"
+          "* [dash](https://h/d?a=1&b=2)\n* second  \nline\n\nText after & more.\n\n"
+          "    code & more\n\n> quoted\n\n---\n\n1. one\n2. two ![i](https://h/i.png)")
+    mail = f"mailto://bob@127.0.0.1:{smtp.port}/alice@example.org?from=ops@example.org"
+    r = run_apprise("-i", "markdown", "-t", "Report", "-b", md, mail)
+    assert r.returncode == 0, r.stderr
+    r = session().post(url(aport, "/notify"), json={
+        "urls": mail, "title": "Report", "body": md, "format": "markdown"}, timeout=20)
+    assert r.status_code == 200, r.text
+    assert len(smtp.got) == 2
+    html = [next(p.get_payload(decode=True).decode() for p in m.walk()
+                 if p.get_content_type() == "text/html") for m in smtp.got]
+    assert html[1] == html[0]
+    # apprise:// to another Apprise API (the sink)
+    fwd = f"apprise://127.0.0.1:{sink.port}/otherkey?tags=a,b"
+    r = run_apprise("-t", "T", "-b", "B", fwd)
+    theirs = sink.wait(1)[0]
+    sink.requests.clear()
+    r = session().post(url(aport, "/notify"), json={"urls": fwd, "title": "T", "body": "B"},
+                       timeout=20)
+    assert r.status_code == 200, r.text
+    ours = sink.wait(1)[0]
+    assert ours["path"] == theirs["path"] == "/notify/otherkey"
+    assert json.loads(ours["body"]) == json.loads(theirs["body"])
+    # the CLI starts at 1; hearth received none, so sends 1 too
+    assert ours["headers"]["x-apprise-recursion-count"] == \
+        theirs["headers"]["x-apprise-recursion-count"] == "1"
+
+
+def test_discord_fields_match_apprises_own_extraction(hearth, sink):
+    """Apprise 1.2.0's extract_markdown_sections (imported from Debian's
+    package) is the oracle for the embeds' description and fields."""
+    from apprise.plugins.NotifyDiscord import NotifyDiscord
+    aport, _ = hearth
+    bodies = ["Backup report\n# Disk\nsda ok\nsdb ok\n## Net\nup\n# Empty",
+              "# Only\nvalue here", "a#b\n#x\ny", "text only", "  \n# A\n\nB\n\n# C\nx",
+              "# \n## \nz", "#### Deep ###\n`code` *x*\nmore\n# last\nq",
+              "intro line\nsecond line\n\n# H1 `x`\nvalue one\n  # indented\nv2\nv3 # not a head",
+              "x\r\n# crlf\r\nvalue\r\n# two\r\nmore\r\n", "##\n#\n###", "desc ## mid\n#h\nab"]
+    for i, body in enumerate(bodies):
+        r = session().post(url(aport, "/notify"), json={
+            "urls": "discord://123/tok?format=markdown&avatar=no", "title": "t",
+            "body": body, "format": "markdown"}, timeout=20)
+        assert r.status_code == 200, r.text
+        got = json.loads(sink.wait(i + 1)[i]["body"])["embeds"][0]
+        desc, fields = NotifyDiscord.extract_markdown_sections(body.rstrip())
+        assert got["description"] == desc, body
+        assert got.get("fields", []) == fields[:10], body
+
+
+def test_a_target_that_never_answers_times_out_alone(hearthd_factory, sink):
+    aport = free_port()
+    cfg, _ = notify_config(hearthd_factory.tmp_path, apprise={
+        "listen": f"127.0.0.1:{aport}", "timeout": "1s", "retries": 2,
+        "retry_delay_ms": 100})
+    hearthd_factory(cfg)
+    mute = socket.socket()
+    mute.bind(("127.0.0.1", 0))
+    mute.listen(8)  # connections complete in the kernel; nothing ever answers
+    try:
+        t0 = time.monotonic()
+        r = session().post(url(aport, "/notify"), json={
+            "urls": [f"json://127.0.0.1:{mute.getsockname()[1]}/hang",
+                     f"json://127.0.0.1:{sink.port}/ok"], "body": "x"}, timeout=30)
+        took = time.monotonic() - t0
+        assert r.status_code == 424, r.text
+        (f,) = r.json()["failed"]
+        assert "/hang" in f["url"] and "time" in f["reason"].lower(), f
+        # one try of a second: a timeout is not repeated
+        assert 0.9 < took < 3, took
+        ok = [q for q in sink.wait(1) if q["path"] == "/ok"]
+        assert ok and ok[0]["at"] - t0 < 0.9
+    finally:
+        mute.close()

@@ -103,6 +103,25 @@ def test_cron_maintenance_in_a_zone(hearthd_factory, tmp_path):
     assert ms["c"]["status_text"] == "UP", ms["c"]
     page = d.get("/api/status-page/lab").json()
     assert [w["title"] for w in page["maintenanceList"]] == ["berlin-now"]
+    # The REST listing: Kuma's maintenance JSON with status and offset.
+    assert d.get("/api/v1/watch/maintenance").status_code == 401
+    lst = d.get("/api/v1/watch/maintenance", headers=KEY).json()
+    by = {w["title"]: w for w in lst}
+    assert [w["id"] for w in lst] == [1, 2, 3]
+    b = by["berlin-now"]
+    assert b["status"] == "under-maintenance" and b["strategy"] == "cron"
+    assert b["duration"] == 600 and b["durationMinutes"] == 10
+    assert b["timezone"] == "Europe/Berlin" and b["monitors"] == ["a"]
+    berlin = datetime.now(ZoneInfo("Europe/Berlin")).utcoffset()
+    assert b["timezoneOffset"] == "+%02d:00" % (berlin.seconds // 3600)
+    (slot,) = b["timeslotList"]
+    start = datetime.fromisoformat(slot["startDate"].replace("Z", "+00:00"))
+    end = datetime.fromisoformat(slot["endDate"].replace("Z", "+00:00"))
+    assert end - start == timedelta(minutes=10)
+    assert start <= datetime.now(ZoneInfo("UTC")) < end
+    k = by["kolkata-later"]
+    assert k["status"] == "scheduled" and k["timeslotList"] == []
+    assert k["timezoneOffset"] == "+05:30"
     assert d.stop() == 0
 
 
@@ -186,4 +205,205 @@ def test_put_and_cli_add_edit_rm(hearthd_factory, tmp_path, target, cli):  # noq
     assert d.stop() == 0
     hearthd_factory.restart(d)
     assert sorted(monitors(d)) == ["cfg"]
+    assert d.stop() == 0
+
+
+def test_page_badge_series_and_30_day_chart(hearthd_factory, tmp_path):
+    """Kuma 2.x's /api/status-page/<slug>/badge over the page's monitors'
+    last beats; /series from the minutely, hourly or daily aggregates by
+    window; the status page's 30-day response-time chart from the hourly
+    ones, in headless Chromium."""
+    import sqlite3
+    import xml.etree.ElementTree as ET
+    from test_status_page import ARTEFACTS, chromium
+    svg = "{http://www.w3.org/2000/svg}"
+
+    def badge(path):
+        r = d.get(path)
+        assert r.status_code == 200, r.text
+        assert r.headers["Content-Type"] == "image/svg+xml"
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        root = ET.fromstring(r.content)
+        assert root.tag == svg + "svg"
+        return ([t.text for t in root.iter(svg + "text")],
+                {x.get("fill") for x in root.iter(svg + "rect")})
+
+    push = lambda n: {"name": n, "type": "push", "token": f"{n}-token",
+                      "interval": "1h"}
+    cfg = base_config(tmp_path, watch={
+        "monitors": [push("a"), push("b"), push("c"), push("quiet")],
+        "status_pages": [
+            {"slug": "lab", "groups": [{"name": "G",
+                                        "monitors": ["a", "b", "quiet"]}]},
+            {"slug": "off", "published": False,
+             "groups": [{"name": "G", "monitors": ["c"]}]}]})
+    d = hearthd_factory(yaml(cfg))
+    # No beats yet: N/A (grey, the message alone).
+    texts, fills = badge("/api/status-page/lab/badge")
+    assert texts[-1] == "N/A" and "#999" in fills
+    for n in ("a", "b"):
+        assert curl(f"{d.url}/api/push/{n}-token?ping=20")[0] == 200
+    texts, fills = badge("/api/status-page/lab/badge")
+    assert texts[-1] == "Up" and "#66c20a" in fills
+    texts, fills = badge("/api/status-page/lab/badge?label=Lab&upColor=blue")
+    assert texts[0] == "Lab" and texts[-1] == "Up" and "#007ec6" in fills
+    assert curl(f"{d.url}/api/push/b-token?status=down")[0] == 200
+    texts, fills = badge("/api/status-page/lab/badge")
+    assert texts[-1] == "Degraded" and "#F6BE00" in fills
+    assert curl(f"{d.url}/api/push/a-token?status=down")[0] == 200
+    texts, fills = badge("/api/status-page/LAB/badge?downColor=%23123456")
+    assert texts[-1] == "Down" and "#123456" in fills
+    # Unpublished or unknown pages: N/A, as for monitors off a page.
+    assert curl(f"{d.url}/api/push/c-token")[0] == 200
+    for slug in ("off", "nosuch"):
+        texts, fills = badge(f"/api/status-page/{slug}/badge")
+        assert texts[-1] == "N/A" and "#999" in fills
+    assert d.get("/api/status-page/lab").status_code == 200
+
+    # History: hourly aggregates 5 and 10 days ago, daily 100 days ago.
+    mid = monitors(d)["a"]["id"]
+    now = int(time.time())
+    hour = now - now % 3600
+    db = sqlite3.connect(tmp_path / "state" / "hearth.db", timeout=10)
+    with db:
+        for ago, up, down, ping in ((5, 9, 1, 100), (10, 10, 0, 300)):
+            db.execute("INSERT INTO watch_stat_hourly(monitor, timestamp, up,"
+                       " down, maintenance, ping, ping_min, ping_max) VALUES("
+                       "?, ?, ?, ?, 0, ?, ?, ?)",
+                       (mid, hour - ago * 86400, up, down, ping, ping - 50,
+                        ping + 50))
+        db.execute("INSERT INTO watch_stat_daily(monitor, timestamp, up, "
+                   "down, maintenance, ping, ping_min, ping_max) VALUES("
+                   "?, ?, 3, 1, 0, 42, 40, 44)",
+                   (mid, now - now % 86400 - 100 * 86400))
+    db.close()
+    s = d.get(f"/api/v1/watch/monitors/{mid}/series?window=30d",
+              headers=KEY).json()
+    assert s["aggregate"] == "hourly" and s["bucket"] == 21600
+    assert len(s["points"]) == 121
+    full = [p for p in s["points"] if p["up"] + p["down"]]
+    old = [p for p in full if p["time"] < now - 86400]
+    assert [(p["up"], p["down"], p["ping_avg"], p["ping_max"]) for p in old] \
+        == [(10, 0, 300, 350), (9, 1, 100, 150)]
+    assert old[1]["uptime"] == 0.9
+    assert s["points"][0]["uptime"] is None
+    s = d.get(f"/api/v1/watch/monitors/{mid}/series?window=24h",
+              headers=KEY).json()
+    assert s["aggregate"] == "minutely" and s["bucket"] == 900
+    assert sum(p["up"] for p in s["points"]) == 1
+    assert sum(p["down"] for p in s["points"]) == 1
+    s = d.get(f"/api/v1/watch/monitors/{mid}/series?window=1y",
+              headers=KEY).json()
+    assert s["aggregate"] == "daily" and s["bucket"] == 4 * 86400
+    assert sum(p["up"] for p in s["points"]) == 3 + 1
+    old_h = [p for p in d.get(f"/api/v1/watch/monitors/{mid}/series?window=30d",
+                               headers=KEY).json()["points"]
+             if p["up"] + p["down"] and p["time"] < now - 86400]
+    assert [p["ping_p95"] for p in old_h] == [350, 150]  # no histogram: max
+    # p95 from the histograms: 19 beats at 10 ms and one at 200 ms.
+    cid = monitors(d)["c"]["id"]
+    for ping in [10] * 19 + [200]:
+        assert curl(f"{d.url}/api/push/c-token?ping={ping}")[0] == 200
+    s = d.get(f"/api/v1/watch/monitors/{cid}/series?window=1y",
+              headers=KEY).json()
+    (p,) = [p for p in s["points"] if p["up"]]
+    assert p["up"] == 21 and p["ping_min"] == 10 and p["ping_max"] == 200
+    assert abs(p["ping_p95"] - 2 ** 3.5) < 0.01, p  # 10 ms's bin edge
+    assert d.get(f"/api/v1/watch/monitors/{mid}/series?window=soon",
+                 headers=KEY).status_code == 400
+    assert d.get(f"/api/v1/watch/monitors/{mid}/series").status_code == 401
+    # The page: a 24 h chart (minutely) and a 30-day one (hourly) each.
+    t = d.get("/status/lab").text
+    assert t.count('<svg class="ping" data-aggregate="minutely"') == 3
+    assert t.count('<svg class="ping ping-30d" data-aggregate="hourly"') == 3
+    block = t[t.index(f'data-monitor="{mid}"'):]
+    block = block[:block.index('<div class="mon"', 1)] \
+        if '<div class="mon"' in block[1:] else block
+    m = re.search(r'<svg class="ping ping-30d"[^>]*>(.*?)</svg>', block)
+    assert m and '<polyline class="avg"' in m.group(1), block
+    assert "no response times in the last 30 days" in t  # quiet's
+    dom = chromium(tmp_path, f"{d.url}/status/lab", "--dump-dom")
+    assert dom.count('class="ping ping-30d"') == 3
+    assert dom.count('<polyline class="avg"') >= 2
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    chromium(tmp_path, f"{d.url}/status/lab",
+             f"--screenshot={ARTEFACTS / 'watch_status_page_30d.png'}")
+    assert (ARTEFACTS / "watch_status_page_30d.png").stat().st_size > 1000
+    assert d.stop() == 0
+
+
+def test_pushes_under_load_batched_without_busy(hearthd_factory, tmp_path):
+    """40 push monitors hammered by 16 threads (2000 pushes) while 4 more
+    read heartbeats, series and status pages: every push is answered 200
+    after its commit, every beat lands (heartbeats = pushes, daily
+    aggregates too), writes went in batches (fewer commits than beats),
+    and no SQLITE_BUSY or 'locked' appears anywhere."""
+    import threading
+    import requests
+    n_mon, per_thread, threads = 40, 125, 16
+    cfg = base_config(tmp_path, watch={
+        "monitors": [{"name": f"p{i}", "type": "push", "token": f"tok{i:04d}",
+                      "interval": "1h"} for i in range(n_mon)],
+        "status_pages": [{"slug": "lab", "groups": [
+            {"name": "G", "monitors": [f"p{i}" for i in range(n_mon)]}]}]})
+    d = hearthd_factory(yaml(cfg))
+    ids = {n: m["id"] for n, m in monitors(d).items()}
+    codes, errors, stop = [], [], threading.Event()
+
+    def pusher(k):
+        s = requests.Session()
+        for j in range(per_thread):
+            i = (k * per_thread + j) % n_mon
+            try:
+                r = s.get(f"{d.url}/api/push/tok{i:04d}?status=up&ping={j % 50}",
+                          timeout=30)
+                codes.append(r.status_code)
+            except requests.RequestException as e:
+                errors.append(repr(e))
+
+    def reader(k):
+        s = requests.Session()
+        paths = [f"/api/v1/watch/monitors/{ids['p%d' % k]}/heartbeats?limit=50",
+                 f"/api/v1/watch/monitors/{ids['p%d' % k]}/series?window=24h",
+                 "/api/status-page/heartbeat/lab", "/status/lab"]
+        while not stop.is_set():
+            for p in paths:
+                r = s.get(d.url + p, headers=KEY, timeout=30)
+                if r.status_code != 200:
+                    errors.append(f"{p}: {r.status_code} {r.text[:80]}")
+
+    ts = [threading.Thread(target=pusher, args=(k,)) for k in range(threads)]
+    rs = [threading.Thread(target=reader, args=(k,)) for k in range(4)]
+    t0 = time.monotonic()
+    for t in rs + ts:
+        t.start()
+    for t in ts:
+        t.join(timeout=300)
+    stop.set()
+    for t in rs:
+        t.join(timeout=60)
+    took = time.monotonic() - t0
+    total = per_thread * threads
+    assert not errors, errors[:5]
+    assert codes.count(200) == total, {c: codes.count(c) for c in set(codes)}
+    beats = sum(len(d.get(f"/api/v1/watch/monitors/{ids[f'p{i}']}/heartbeats"
+                          "?limit=1000", headers=KEY).json()["heartbeats"])
+                for i in range(n_mon))
+    assert beats == total
+    s = sum(p["up"] for i in range(n_mon)
+            for p in d.get(f"/api/v1/watch/monitors/{ids[f'p{i}']}/series"
+                           "?window=1y", headers=KEY).json()["points"])
+    assert s == total
+    metrics = d.get("/metrics").text
+    written = re.search(r"^hearth_watch_heartbeats_written_total (\d+)",
+                        metrics, re.M)
+    batches = re.search(r"^hearth_watch_heartbeat_batches_total (\d+)",
+                        metrics, re.M)
+    assert written and int(written.group(1)) == total, metrics[-2000:]
+    assert batches and 0 < int(batches.group(1)) < total
+    log = d.stderr()
+    assert "SQLITE_BUSY" not in log and "locked" not in log.lower()
+    print(f"{total} pushes from {threads} threads with 4 readers: "
+          f"{took:.1f}s, {total / took:.0f}/s, in {batches.group(1)} "
+          "transactions")
     assert d.stop() == 0

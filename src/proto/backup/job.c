@@ -120,51 +120,68 @@ int bk_job_state_parse(const char *s)
 	return -1;
 }
 
-/* The first step at or after @k (index 0) that the job has. */
+bool bk_check_due(int64_t last_s, int64_t frequency_s, int64_t now_s)
+{
+	return last_s < 0 || frequency_s <= 0 || now_s - last_s >= frequency_s;
+}
+
+static struct bk_step step(enum bk_step_kind k, size_t index, size_t sub)
+{
+	return (struct bk_step){.kind = k, .index = index, .sub = sub};
+}
+
+/* The first step at or after @k (index @repo, check @sub) that the job
+ * has. */
 static struct bk_step from(const struct bk_job_shape *j, enum bk_step_kind k,
-			   size_t repo)
+			   size_t repo, size_t sub)
 {
 	for (;;) {
 		switch (k) {
 		case BK_STEP_BEFORE:
 			if (j->n_before)
-				return (struct bk_step){k, 0};
+				return step(k, 0, 0);
 			k = BK_STEP_BACKUP;
 			break;
 		case BK_STEP_BACKUP:
 			if (repo < j->n_repositories)
-				return (struct bk_step){k, repo};
+				return step(k, repo, 0);
 			k = BK_STEP_AFTER;
 			break;
 		case BK_STEP_FORGET:
 			if (j->forget)
-				return (struct bk_step){k, repo};
+				return step(k, repo, 0);
 			k = BK_STEP_CHECK;
+			sub = 0;
 			break;
 		case BK_STEP_CHECK:
-			if (j->check)
-				return (struct bk_step){k, repo};
+			if (sub < j->n_checks)
+				return step(k, repo, sub);
+			k = BK_STEP_STATS;
+			break;
+		case BK_STEP_STATS:
+			if (j->stats)
+				return step(k, repo, 0);
 			k = BK_STEP_BACKUP;
 			repo++;
 			break;
 		case BK_STEP_AFTER:
 			if (j->n_after)
-				return (struct bk_step){k, 0};
-			return (struct bk_step){BK_STEP_DONE, 0};
+				return step(k, 0, 0);
+			return step(BK_STEP_DONE, 0, 0);
 		case BK_STEP_ON_ERROR:
 			if (j->n_on_error)
-				return (struct bk_step){k, 0};
-			return (struct bk_step){BK_STEP_DONE, 0};
+				return step(k, 0, 0);
+			return step(BK_STEP_DONE, 0, 0);
 		case BK_STEP_DONE:
 		default:
-			return (struct bk_step){BK_STEP_DONE, 0};
+			return step(BK_STEP_DONE, 0, 0);
 		}
 	}
 }
 
 struct bk_step bk_job_first(const struct bk_job_shape *j)
 {
-	return from(j, BK_STEP_BEFORE, 0);
+	return from(j, BK_STEP_BEFORE, 0, 0);
 }
 
 struct bk_step bk_job_next(const struct bk_job_shape *j, struct bk_step cur,
@@ -173,42 +190,45 @@ struct bk_step bk_job_next(const struct bk_job_shape *j, struct bk_step cur,
 	switch (cur.kind) {
 	case BK_STEP_ON_ERROR:
 		if (cur.index + 1 < j->n_on_error)
-			return (struct bk_step){BK_STEP_ON_ERROR, cur.index + 1};
-		return (struct bk_step){BK_STEP_DONE, 0};
+			return step(BK_STEP_ON_ERROR, cur.index + 1, 0);
+		return step(BK_STEP_DONE, 0, 0);
 	case BK_STEP_DONE:
 		return cur;
 	default:
 		break;
 	}
 	if (cur.kind == BK_STEP_BEFORE && skip)
-		return (struct bk_step){BK_STEP_DONE, 0};
-	if (!ok)
-		return from(j, BK_STEP_ON_ERROR, 0);
+		return step(BK_STEP_DONE, 0, 0);
+	/* A stats step only reports: its failure fails nothing. */
+	if (!ok && cur.kind != BK_STEP_STATS)
+		return from(j, BK_STEP_ON_ERROR, 0, 0);
 	switch (cur.kind) {
 	case BK_STEP_BEFORE:
 		if (cur.index + 1 < j->n_before)
-			return (struct bk_step){BK_STEP_BEFORE, cur.index + 1};
-		return from(j, BK_STEP_BACKUP, 0);
+			return step(BK_STEP_BEFORE, cur.index + 1, 0);
+		return from(j, BK_STEP_BACKUP, 0, 0);
 	case BK_STEP_BACKUP:
-		return from(j, BK_STEP_FORGET, cur.index);
+		return from(j, BK_STEP_FORGET, cur.index, 0);
 	case BK_STEP_FORGET:
-		return from(j, BK_STEP_CHECK, cur.index);
+		return from(j, BK_STEP_CHECK, cur.index, 0);
 	case BK_STEP_CHECK:
-		return from(j, BK_STEP_BACKUP, cur.index + 1);
+		return from(j, BK_STEP_CHECK, cur.index, cur.sub + 1);
+	case BK_STEP_STATS:
+		return from(j, BK_STEP_BACKUP, cur.index + 1, 0);
 	case BK_STEP_AFTER:
 		if (cur.index + 1 < j->n_after)
-			return (struct bk_step){BK_STEP_AFTER, cur.index + 1};
-		return (struct bk_step){BK_STEP_DONE, 0};
+			return step(BK_STEP_AFTER, cur.index + 1, 0);
+		return step(BK_STEP_DONE, 0, 0);
 	default:
-		return (struct bk_step){BK_STEP_DONE, 0};
+		return step(BK_STEP_DONE, 0, 0);
 	}
 }
 
 const char *bk_step_name(enum bk_step_kind k)
 {
 	static const char *const names[] = {"before", "backup", "forget",
-					    "check", "after", "on_error",
-					    "done"};
+					    "check", "stats", "after",
+					    "on_error", "done"};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k]
 							     : "?";
 }

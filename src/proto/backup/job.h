@@ -44,13 +44,15 @@ enum bk_job_state {
 int bk_job_state_parse(const char *s);
 
 /* What a job does, in order: before hooks, then for each repository a
- * backup, a forget (when it keeps), a check (when asked), then after
- * hooks; on a failure the on_error hooks and nothing else. */
+ * backup, a forget (when it keeps), its checks that are due, a stats (the
+ * repository's size), then after hooks; on a failure the on_error hooks
+ * and nothing else. */
 enum bk_step_kind {
 	BK_STEP_BEFORE,
 	BK_STEP_BACKUP,
 	BK_STEP_FORGET,
 	BK_STEP_CHECK,
+	BK_STEP_STATS,
 	BK_STEP_AFTER,
 	BK_STEP_ON_ERROR,
 	BK_STEP_DONE,
@@ -58,13 +60,21 @@ enum bk_step_kind {
 
 struct bk_job_shape {
 	size_t n_before, n_repositories, n_after, n_on_error;
-	bool forget, check;
+	size_t n_checks; /* checks due, run on each repository */
+	bool forget, stats;
 };
 
 struct bk_step {
 	enum bk_step_kind kind;
 	size_t index; /* the hook's, or the repository's */
+	size_t sub;   /* BK_STEP_CHECK: which check */
 };
+
+/*
+ * Whether a check last done at @last_s (-1: never) is due at @now_s with
+ * @frequency_s (0: every run). Pure.
+ */
+bool bk_check_due(int64_t last_s, int64_t frequency_s, int64_t now_s);
 
 /* The first step of a job. */
 struct bk_step bk_job_first(const struct bk_job_shape *j);

@@ -288,6 +288,25 @@ static void build_json(struct bld *b)
 	apprise_bld_json(b, r, j);
 }
 
+/* Uptime Kuma's webhook notification: the sender's JSON as is (the
+ * watch room's {heartbeat, monitor, msg}), else Kuma's shape of a
+ * message without a monitor. */
+static void build_webhook(struct bld *b)
+{
+	const struct apprise_url *u = &b->t->u;
+	char *url = apprise_bld_str(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
+	struct apprise_request *r = apprise_bld_req(b, method_of(b->t), url);
+	apprise_bld_header(b, r, "User-Agent", APP_ID);
+	apprise_bld_header(b, r, "Content-Type", "application/json");
+	url_headers(b, r);
+	apprise_bld_basic_auth(b, r, u->user, u->password);
+	json_t *j = b->m->json ? json_loads(b->m->json, 0, NULL) : NULL;
+	if (!j)
+		j = json_pack("{s:n, s:n, s:o}", "heartbeat", "monitor", "msg",
+			      jstr(b->body));
+	apprise_bld_json(b, r, j);
+}
+
 static void build_form(struct bld *b)
 {
 	const struct apprise_url *u = &b->t->u;
@@ -937,6 +956,9 @@ int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 		break;
 	case APPRISE_JSON:
 		build_json(&b);
+		break;
+	case APPRISE_WEBHOOK:
+		build_webhook(&b);
 		break;
 	case APPRISE_FORM:
 		build_form(&b);

@@ -32,6 +32,25 @@ static void mime_b64_part(struct buf *o, const char *s, size_t n)
 	}
 }
 
+/* A text part: its line ends as CRLF (what Python's email package puts
+ * on the wire for MIMEText), then base64. */
+static void mime_text_part(struct buf *o, const char *s)
+{
+	struct buf t;
+	buf_init(&t, 64u << 20);
+	buf_puts(&t, "");
+	for (const char *p = s; *p; p++) {
+		if (*p == '\n' && (p == s || p[-1] != '\r'))
+			buf_puts(&t, "\r");
+		buf_append(&t, p, 1);
+	}
+	if (t.err)
+		o->err = t.err;
+	else
+		mime_b64_part(o, t.data, t.len);
+	buf_deinit(&t);
+}
+
 /* is_email() lite: local@domain with a dot-free-or-dotted domain */
 static bool looks_like_email(const char *s)
 {
@@ -129,15 +148,15 @@ void apprise_bld_mailto(struct bld *b)
 			buf_printf(&m, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", bound);
 			buf_printf(&m, "--%s\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n"
 				   "Content-Transfer-Encoding: base64\r\n\r\n", bound);
-			mime_b64_part(&m, text ? text : "", strlen(text ? text : ""));
+			mime_text_part(&m, text ? text : "");
 			buf_printf(&m, "\r\n--%s\r\nContent-Type: text/html; charset=\"utf-8\"\r\n"
 				   "Content-Transfer-Encoding: base64\r\n\r\n", bound);
-			mime_b64_part(&m, html, strlen(html));
+			mime_text_part(&m, html);
 			buf_printf(&m, "\r\n--%s--\r\n", bound);
 		} else {
 			buf_puts(&m, "Content-Type: text/plain; charset=\"utf-8\"\r\n"
 				     "Content-Transfer-Encoding: base64\r\n\r\n");
-			mime_b64_part(&m, html, strlen(html));
+			mime_text_part(&m, html);
 		}
 		for (size_t k = 0; k < b->m->nattach; k++) {
 			const struct apprise_attach *f = &b->m->attach[k];

@@ -12,8 +12,9 @@
  * Apprise hands markdown to Python-Markdown (no extensions). This writes
  * what it writes for the common constructs: ATX and setext headings,
  * paragraphs (lines joined by "\n", two trailing spaces a <br />),
- * "* - +" and "1." lists, "> " quotes, indented and ``` fenced code,
- * rules, `code`, **strong**, *em*, links, images and <autolinks>.
+ * "* - +" and "1." lists, "> " quotes, indented code, rules, `code`
+ * (``` spans too: no fenced blocks without its extension), **strong**,
+ * *em*, links, images and <autolinks>.
  * Unlike Python-Markdown, raw HTML is not passed through: every other
  * "<", ">", "&" and quote is escaped, and a link or image keeps its URL
  * only for http(s), mailto and relative URLs, so the result is safe to
@@ -172,9 +173,9 @@ static void inl(struct buf *o, const char *s, size_t n, int depth)
 			}
 			if (j + k <= n && j > i + k) {
 				size_t a = i + k, e = j;
-				while (a < e && s[a] == ' ')
+				while (a < e && isspace((unsigned char)s[a]))
 					a++;
-				while (e > a && s[e - 1] == ' ')
+				while (e > a && isspace((unsigned char)s[e - 1]))
 					e--;
 				buf_puts(o, "<code>");
 				esc(o, s + a, e - a);
@@ -312,14 +313,6 @@ static size_t item(struct line l, bool *ordered)
 	return 0;
 }
 
-static bool fence(struct line l)
-{
-	size_t i = 0;
-	while (i < l.n && i < 3 && l.s[i] == ' ')
-		i++;
-	return l.n - i >= 3 && !strncmp(l.s + i, "```", 3);
-}
-
 static void blocks(struct buf *o, struct line *L, size_t n, int depth);
 
 static void sep(struct buf *o, bool *first)
@@ -366,24 +359,23 @@ static void blocks(struct buf *o, struct line *L, size_t n, int depth)
 			i++;
 			continue;
 		}
-		if (fence(l) || indent(l) >= 4) {
-			bool fenced = fence(l);
-			size_t j = i + fenced;
+		if (indent(l) >= 4) {
+			size_t j = i;
 			sep(o, &first);
 			buf_puts(o, "<pre><code>");
-			size_t last = j; /* indented code: trailing blank lines dropped */
-			for (size_t k = j; k < n && (fenced ? !fence(L[k]) : (blank(L[k]) || indent(L[k]) >= 4)); k++)
-				if (fenced || !blank(L[k]))
+			size_t last = j; /* trailing blank lines dropped */
+			for (size_t k = j; k < n && (blank(L[k]) || indent(L[k]) >= 4); k++)
+				if (!blank(L[k]))
 					last = k + 1;
 			for (; j < last; j++) {
 				size_t skip = 0, w = 0;
-				while (!fenced && skip < L[j].n && w < 4 && (L[j].s[skip] == ' ' || L[j].s[skip] == '\t'))
+				while (skip < L[j].n && w < 4 && (L[j].s[skip] == ' ' || L[j].s[skip] == '\t'))
 					w += L[j].s[skip++] == '\t' ? 4 : 1;
 				esc(o, L[j].s + skip, L[j].n - skip);
 				buf_puts(o, "\n");
 			}
 			buf_puts(o, "</code></pre>");
-			i = last + (fenced && last < n);
+			i = last;
 			continue;
 		}
 		int h = heading(l, &ts, &tl);
@@ -451,7 +443,7 @@ static void blocks(struct buf *o, struct line *L, size_t n, int depth)
 		for (; j < n; j++) {
 			struct line m = L[j];
 			bool o2;
-			if (blank(m) || fence(m) || heading(m, &ts, &tl) || (m.n && m.s[0] == '>') ||
+			if (blank(m) || heading(m, &ts, &tl) || (m.n && m.s[0] == '>') ||
 			    item(m, &o2))
 				break;
 			size_t a = 0;

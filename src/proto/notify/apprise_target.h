@@ -35,6 +35,7 @@ enum apprise_scheme {
 	APPRISE_MATRIX,
 	APPRISE_APPRISE,
 	APPRISE_HEARTH,
+	APPRISE_WEBHOOK, /* hearth's: Uptime Kuma's webhook (msg.json as is) */
 	APPRISE_SCHEME_COUNT,
 };
 
@@ -92,6 +93,7 @@ struct apprise_msg {
 	int recursion;		    /* X-Apprise-Recursion-Count received */
 	const struct apprise_attach *attach; /* @nattach files, may be NULL */
 	size_t nattach;
+	const char *json;	    /* webhook://: the body, or NULL */
 };
 
 /* Hosted services' bases; NULL members take the real ones. Lets a lab

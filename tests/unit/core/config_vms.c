@@ -91,7 +91,7 @@ static void refusals(void **state)
 	refused("    atlas: {image: /x.qcow2, network: dmz, ip: 192.168.30.9}\n",
 		8, 5, (const char *const[]){"same name as host", NULL});
 	refused("    web: {image: /x.qcow2, network: dmz, ip: 192.168.30.2}\n",
-		8, 46, (const char *const[]){"same ip", "atlas", NULL});
+		8, 46, (const char *const[]){"vm 'web' has the same ip", "host 'atlas'", NULL});
 	refused("    web: {image: /x.qcow2, network: dmz, ip: 192.168.30.5, "
 		"mac: '52:54:00:00:00:02'}\n", 8, 65,
 		(const char *const[]){"same mac", "atlas", NULL});

@@ -74,8 +74,8 @@ static void hostile(void **state)
 		"<domain><name>x</name><vcpu>-1</vcpu></domain>",
 		"<domain><name>x</name><memory unit='parsecs'>1</memory></domain>",
 		/* an external entity is never fetched */
-		"<!DOCTYPE d [<!ENTITY e SYSTEM 'http://127.0.0.1:1/x'>]>"
-		"<domain><name>&e;</name></domain>",
+		("<!DOCTYPE d [<!ENTITY e SYSTEM 'http://127.0.0.1:1/x'>]>"
+		 "<domain><name>&e;</name></domain>"),
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		why = NULL;

@@ -183,6 +183,39 @@ static void test_cron_windows_across_dst(void **state)
 	assert_false(watch_window_on(n, utc("2028-01-02 06:35"))); /* after */
 	/* Not active: never on. */
 	assert_false(watch_window_on(x, utc("2027-03-28 01:30")));
+	/* Kuma's status and slot, as the API lists them. */
+	static const struct {
+		int window;
+		const char *at, *status, *offset;
+	} st[] = {
+		{0, "2027-03-28 01:30", "under-maintenance", "+02:00"},
+		{0, "2027-03-28 02:30", "scheduled", "+02:00"},
+		{2, "2026-12-27 06:35", "scheduled", "-05:00"},
+		{2, "2028-01-02 06:35", "ended", "-05:00"},
+		{3, "2027-03-28 01:30", "inactive", "+00:00"},
+		{4, "2027-03-28 01:00", "under-maintenance", "+02:00"},
+		{4, "2027-03-28 02:00", "ended", "+02:00"},
+	};
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		json_t *j = watch_window_json(&w->maintenance[st[i].window],
+					      (size_t)st[i].window, utc(st[i].at));
+		assert_string_equal(json_string_value(json_object_get(j, "status")),
+				    st[i].status);
+		assert_string_equal(json_string_value(json_object_get(
+					    j, "timezoneOffset")), st[i].offset);
+		assert_int_equal(json_integer_value(json_object_get(j, "id")),
+				 st[i].window + 1);
+		json_decref(j);
+	}
+	json_t *j = watch_window_json(cw, 0, utc("2027-03-28 01:30"));
+	json_t *slot = json_array_get(json_object_get(j, "timeslotList"), 0);
+	assert_string_equal(json_string_value(json_object_get(slot, "startDate")),
+			    "2027-03-28T01:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(slot, "endDate")),
+			    "2027-03-28T02:00:00Z");
+	assert_int_equal(json_integer_value(json_object_get(j, "durationMinutes")),
+			 60);
+	json_decref(j);
 	/* A single window's wall-clock ends in the zone: 01:30 CET (00:30
 	 * UTC) to 03:30 CEST (01:30 UTC). */
 	assert_false(watch_window_on(s, utc("2027-03-28 00:29")));
@@ -191,6 +224,7 @@ static void test_cron_windows_across_dst(void **state)
 	assert_false(watch_window_on(s, utc("2027-03-28 01:30")));
 	config_unref(c);
 }
+#define W "watch:\n  monitors:\n"
 
 static void test_redis_strings(void **state)
 {
@@ -211,19 +245,72 @@ static void test_redis_strings(void **state)
 	assert_null(b->db_password);
 	assert_string_equal(b->hostname, "10.0.0.5");
 	assert_int_equal(b->port, 6379);
+	assert_false(b->db_tls);
+	config_unref(c);
+	c = unit_load_ok("watch:\n  monitors:\n"
+			 "    - {name: a, type: redis, database_connection_string: "
+			 "'rediss://:p%40ss@[::1]:6380'}\n");
+	a = &watch_config(c)->monitors[0];
+	assert_true(a->db_tls);
+	assert_null(a->db_user);
+	assert_string_equal(a->db_password, "p@ss");
+	assert_string_equal(a->hostname, "::1");
+	assert_int_equal(a->port, 6380);
 	config_unref(c);
 	refused("watch:\n  monitors:\n"
 		"    - {name: a, type: redis}\n", 3, 7,
 		"database_connection_string:", NULL);
 	refused("watch:\n  monitors:\n"
 		"    - {name: a, type: redis, database_connection_string: "
-		  "'rediss://h'}\n", 3, 58, "rediss://", "not supported yet");
-	refused("watch:\n  monitors:\n"
-		"    - {name: a, type: redis, database_connection_string: "
 		  "'redis://h:99999'}\n", 3, 58, "bad port", NULL);
 	refused("watch:\n  monitors:\n"
 		"    - {name: a, type: redis, database_connection_string: "
 		  "'mysql://h'}\n", 3, 58, "not redis://", NULL);
+}
+
+static void test_database_strings(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		"watch:\n  monitors:\n"
+		"    - {name: a, type: mysql, database_connection_string: "
+		"'mysql://hearth:s%3Acret@db.lab/app', database_query: "
+		"'SELECT 2'}\n"
+		"    - {name: b, type: postgres, database_connection_string: "
+		"'postgres://u:p@127.0.0.1:5433/app'}\n"
+		"    - {name: c, type: postgres, database_connection_string: "
+		"'host=127.0.0.1 user=u dbname=app'}\n");
+	const struct cfg_watch *w = watch_config(c);
+	const struct cfg_watch_monitor *a = &w->monitors[0];
+	assert_int_equal(a->type, WATCH_MYSQL);
+	assert_string_equal(a->db_user, "hearth");
+	assert_string_equal(a->db_password, "s:cret");
+	assert_string_equal(a->hostname, "db.lab");
+	assert_int_equal(a->port, 3306);
+	assert_string_equal(a->db_name, "app");
+	assert_string_equal(a->db_query, "SELECT 2");
+	assert_int_equal(w->monitors[1].type, WATCH_POSTGRES);
+	assert_null(w->monitors[1].db_query); /* SELECT 1 when run */
+	assert_int_equal(w->monitors[2].type, WATCH_POSTGRES);
+	config_unref(c);
+	refused(W "    - {name: a, type: mysql}\n", 3, 7,
+		"database_connection_string:", "mysql://");
+	refused(W "    - {name: a, type: mysql, database_connection_string: "
+		  "'mysql://u:p@:3306/x'}\n", 3, 58, "no host", NULL);
+	refused(W "    - {name: a, type: mysql, database_connection_string: "
+		  "'postgres://u@h/x'}\n", 3, 58, "not mysql://", NULL);
+	refused(W "    - {name: a, type: postgres, database_connection_string: "
+		  "'host=h bogus=1'}\n", 3, 61, "database_connection_string:",
+		"bogus");
+	refused(W "    - {name: a, type: postgres}\n", 3, 7,
+		"database_connection_string:", NULL);
+	refused(W "    - {name: a, type: mariadb}\n", 3, 23, "type:", "mysql");
+	refused(W "    - {name: a, type: dns, hostname: x, dns_transport: "
+		  "quic}\n", 3, 56, "dns_transport:", "quic");
+	c = unit_load_ok(W "    - {name: a, type: dns, hostname: x, "
+			 "dns_resolve_server: '::1', dns_transport: tcp}\n");
+	assert_true(watch_config(c)->monitors[0].dns_tcp);
+	config_unref(c);
 }
 
 static void test_from_lab(void **state)
@@ -344,8 +431,6 @@ static void test_disabled(void **state)
 	assert_true(room_disabled(c, &watch_room_def));
 	config_unref(c);
 }
-
-#define W "watch:\n  monitors:\n"
 
 static void test_refusals(void **state)
 {
@@ -502,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_maintenance_windows),
 		cmocka_unit_test(test_cron_windows_across_dst),
 		cmocka_unit_test(test_redis_strings),
+		cmocka_unit_test(test_database_strings),
 		cmocka_unit_test(test_from_lab),
 		cmocka_unit_test(test_lab_services),
 		cmocka_unit_test(test_lab_service_refusals),

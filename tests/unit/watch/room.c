@@ -349,6 +349,38 @@ static void test_maintenance(void **state)
 	fx_free(f);
 }
 
+/* Jitter: 300 monitors of one interval (empty groups: a beat without
+ * I/O) take their first check spread over the interval, not at once —
+ * no second holds more than 3 % of them, and all have beaten by its end. */
+static void test_first_checks_spread(void **state)
+{
+	(void)state;
+	enum { N = 300 };
+	char *yaml = malloc(64 * N + 64), *p = yaml;
+	p += sprintf(p, "watch:\n  monitors:\n");
+	for (int i = 0; i < N; i++)
+		p += sprintf(p, "    - {name: mon-%d, type: group, interval: 60s}\n",
+			     i);
+	struct fx *f = fx_new(yaml, false);
+	free(yaml);
+	assert_int_equal(f->room->n_mons, N);
+	size_t before = 0, most = 0, seconds_used = 0;
+	for (int sec = 0; sec < 60; sec++) {
+		advance(f, 1000);
+		size_t now = 0;
+		for (size_t i = 0; i < f->room->n_mons; i++)
+			now += f->room->mons[i]->st.has_beat;
+		size_t in_this = now - before;
+		most = in_this > most ? in_this : most;
+		seconds_used += in_this > 0;
+		before = now;
+	}
+	assert_int_equal(before, N);
+	assert_true(most <= N * 3 / 100);
+	assert_true(seconds_used >= 50);
+	fx_free(f);
+}
+
 /* A cron window in Europe/Berlin on the day clocks go forward (2027-03-28,
  * 01:00 UTC): "0 3 * * *" is 03:00 CEST = 01:00 UTC that day, not 02:00.
  * The scripted clock starts at 00:50 UTC; q pushes every 5 min. */
@@ -480,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_maintenance),
 		cmocka_unit_test(test_cron_window_dst),
+		cmocka_unit_test(test_first_checks_spread),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_without_notify),
 	};

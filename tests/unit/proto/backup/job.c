@@ -98,6 +98,8 @@ static void test_cron(void **state)
 	assert_int_equal(bk_schedule_next(&s, -1, at("2026-03-01 00:00")), -1);
 }
 
+/* Walks the job's steps; the step named @fail_at (e.g. "forget0")
+ * fails, the first one asks to skip with @skip_first. */
 static void expect(const struct bk_job_shape *j, const char *want,
 		   const char *fail_at, bool skip_first)
 {
@@ -106,13 +108,16 @@ static void expect(const struct bk_job_shape *j, const char *want,
 	bool first = true;
 	for (int guard = 0; st.kind != BK_STEP_DONE && guard < 64; guard++) {
 		char one[32];
-		snprintf(one, sizeof(one), "%s%s%zu", got[0] ? " " : "",
-			 bk_step_name(st.kind), st.index);
+		if (st.kind == BK_STEP_CHECK)
+			snprintf(one, sizeof(one), "check%zu.%zu", st.index,
+				 st.sub);
+		else
+			snprintf(one, sizeof(one), "%s%zu",
+				 bk_step_name(st.kind), st.index);
+		bool ok = !(fail_at && strcmp(one, fail_at) == 0);
+		if (got[0])
+			strcat(got, " ");
 		strcat(got, one);
-		bool ok = !(fail_at && strstr(got, fail_at) &&
-			    strcmp(strrchr(got, ' ') ? strrchr(got, ' ') + 1
-						      : got,
-				   fail_at) == 0);
 		st = bk_job_next(j, st, ok, first && skip_first);
 		first = false;
 	}
@@ -124,15 +129,22 @@ static void test_steps(void **state)
 	(void)state;
 	struct bk_job_shape j = {.n_before = 2, .n_repositories = 2,
 				 .n_after = 1, .n_on_error = 2,
-				 .forget = true, .check = true};
-	expect(&j, "before0 before1 backup0 forget0 check0 backup1 forget1 "
-		   "check1 after0", NULL, false);
+				 .forget = true, .n_checks = 2, .stats = true};
+	expect(&j, "before0 before1 backup0 forget0 check0.0 check0.1 stats0 "
+		   "backup1 forget1 check1.0 check1.1 stats1 after0", NULL,
+	       false);
 	/* a failure: the on_error hooks, all of them, and nothing else */
 	expect(&j, "before0 before1 backup0 forget0 on_error0 on_error1",
 	       "forget0", false);
+	expect(&j, "before0 before1 backup0 forget0 check0.0 check0.1 "
+		   "on_error0 on_error1", "check0.1", false);
 	expect(&j, "before0 on_error0 on_error1", "before0", false);
 	/* an on_error hook that fails does not stop the next */
 	expect(&j, "before0 before1 backup0 on_error0 on_error1", "backup0",
+	       false);
+	/* a stats step only reports: its failure fails nothing */
+	expect(&j, "before0 before1 backup0 forget0 check0.0 check0.1 stats0 "
+		   "backup1 forget1 check1.0 check1.1 stats1 after0", "stats0",
 	       false);
 	/* a before hook that asks to skip ends the job */
 	expect(&j, "before0", NULL, true);
@@ -140,12 +152,22 @@ static void test_steps(void **state)
 	struct bk_job_shape bare = {.n_repositories = 1};
 	expect(&bare, "backup0", NULL, false);
 	expect(&bare, "backup0", "backup0", false);
-	struct bk_job_shape chk = {.n_repositories = 1, .check = true};
-	expect(&chk, "backup0 check0", NULL, false);
+	struct bk_job_shape chk = {.n_repositories = 1, .n_checks = 1};
+	expect(&chk, "backup0 check0.0", NULL, false);
 	assert_int_equal(bk_job_state_parse("fail"), BK_JOB_FAIL);
 	assert_int_equal(bk_job_state_parse("start"), BK_JOB_START);
 	assert_int_equal(bk_job_state_parse("finish"), BK_JOB_FINISH);
 	assert_int_equal(bk_job_state_parse("always"), -1);
+}
+
+static void test_check_due(void **state)
+{
+	(void)state;
+	int64_t now = at("2026-12-02 10:00");
+	assert_true(bk_check_due(-1, 14 * 86400, now));	/* never done */
+	assert_true(bk_check_due(now - 60, 0, now));	/* every run */
+	assert_false(bk_check_due(now - 86400, 14 * 86400, now));
+	assert_true(bk_check_due(now - 14 * 86400, 14 * 86400, now));
 }
 
 int main(void)
@@ -155,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_cron),
 		cmocka_unit_test(test_steps),
+		cmocka_unit_test(test_check_due),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -122,8 +122,8 @@ static void test_attach_fields(void **state)
 	static const char *const bad[] = {
 		"\"ftp://h/x\"", "\"file:///etc/passwd\"", "{\"base64\":\"!!\"}", "{\"filename\":\"x\"}",
 		"42", "{\"base64\":\"aGk=\",\"filename\":7}", "\"http://h/a b\"",
-		"[\"http://h/1\",\"http://h/2\",\"http://h/3\",\"http://h/4\",\"http://h/5\","
-		"\"http://h/6\",\"http://h/7\"]",
+		("[\"http://h/1\",\"http://h/2\",\"http://h/3\",\"http://h/4\",\"http://h/5\","
+		 "\"http://h/6\",\"http://h/7\"]"),
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		v = json_loads(bad[i], JSON_DECODE_ANY, &e);

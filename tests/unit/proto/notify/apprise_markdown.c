@@ -37,7 +37,8 @@ static void test_blocks(void **state)
 		{"1. one\n2. two", "<ol>\n<li>one</li>\n<li>two</li>\n</ol>"},
 		{"    code <x>\n    & more\n\nafter",
 		 "<pre><code>code &lt;x&gt;\n&amp; more\n</code></pre>\n<p>after</p>"},
-		{"```\nfenced <b>\n```", "<pre><code>fenced &lt;b&gt;\n</code></pre>"},
+		{"```\nfenced <b>\n```", "<p><code>fenced &lt;b&gt;</code></p>"}, /* no fences */
+		{"Nightly run\n# Disk\nsda ok", "<p>Nightly run</p>\n<h1>Disk</h1>\n<p>sda ok</p>"},
 		{"> quote\n> more", "<blockquote>\n<p>quote\nmore</p>\n</blockquote>"},
 		{"---", "<hr />"},
 		{"a\r\nb", "<p>a\nb</p>"},
