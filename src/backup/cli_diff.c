@@ -358,9 +358,13 @@ static int dump_content(struct backup_repo *repo, const struct backup_index *idx
 	return 0;
 }
 
+/* A tar number: w - 1 octal digits, zero-padded, then NUL (the value
+ * masked to what fits). */
 static void octal(char *f, size_t w, uint64_t v)
 {
-	snprintf(f, w, "%0*llo", (int)w - 1, (unsigned long long)v);
+	f[w - 1] = '\0';
+	for (size_t i = w - 1; i-- > 0; v >>= 3)
+		f[i] = (char)('0' + (v & 7));
 }
 
 /* One PAX record "LEN key=value\n" (LEN counts itself). */
