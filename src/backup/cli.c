@@ -599,7 +599,7 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 const struct cli_command backup_cli_commands[] = {
 	{"backup init", OPTS "[--repository-version 1|2] [--from-repo SRC --copy-chunker-params]",
 	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
-	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
+	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--time \"YYYY-MM-DD HH:MM:SS\"] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
 	 "back up files and directories into a new snapshot", 0, 64,
 	 backup_cmd_backup},
 	{"backup restore", OPTS "SNAPSHOT|latest --target DIR [--sparse]",

@@ -59,8 +59,8 @@ TIMES = [
 
 @pytest.fixture(scope="module")
 def timed_repo(tmp_path_factory):
-    """A restic repository with snapshots at TIMES on two hosts, some tagged,
-    of two path sets."""
+    """A repository with snapshots at TIMES on two hosts, some tagged, of two
+    path sets, written by restic and hearth in turn (both with --time)."""
     tmp = tmp_path_factory.mktemp("forget")
     env = make_env(tmp)
     src = tmp / "src"
@@ -72,7 +72,10 @@ def timed_repo(tmp_path_factory):
         host = "lab" if i % 4 else "nas"
         tags = ["--tag", "daily"] if i % 3 == 0 else (["--tag", "x,keep"] if i % 7 == 0 else [])
         paths = [str(src / "a")] + ([str(src / "b")] if i % 5 == 0 else [])
-        restic(env, "backup", "-q", "--time", t, "--host", host, *tags, *paths)
+        if i % 2:
+            hearth(env, "backup", "--time", t, "--host", host, *tags, *paths)
+        else:
+            restic(env, "backup", "-q", "--time", t, "--host", host, *tags, *paths)
     return tmp, env
 
 
