@@ -40,6 +40,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			.format = APPRISE_HTML, .now = 1e9};
 		struct apprise_request *r = NULL;
 		size_t n = 0;
+		/* and once more with a file, which some schemes send too */
+		static const struct apprise_attach f = {.name = "a b.png", .mimetype = "image/png",
+							.data = "\x89PNG\r\n--", .len = 8};
+		struct apprise_msg mf = m;
+		mf.attach = &f;
+		mf.nattach = 1;
+		struct apprise_request *rf = NULL;
+		size_t nf = 0;
+		if (apprise_build(&t, &mf, NULL, &a, &rf, &nf, &why) == 0)
+			for (size_t i = 0; i < nf; i++)
+				for (size_t h = 0; h < rf[i].nheaders; h++)
+					if (strpbrk(rf[i].headers[h], "\r\n"))
+						abort();
 		if (apprise_build(&t, &m, NULL, &a, &r, &n, &why) == 0) {
 			for (size_t i = 0; i < n; i++) {
 				if (!r[i].url)

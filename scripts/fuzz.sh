@@ -11,7 +11,7 @@ esac
 cd "$(dirname "$0")/.."
 build=build-fuzz
 # Every target fuzz/meson.build declares.
-targets=$(sed -n "s/^fuzz_targets = \[\(.*\)\]/\1/p" fuzz/meson.build | tr -d "',")
+targets=$(sed -n "s/^  '\([a-z0-9_]*\)' : .*/\1/p" fuzz/meson.build)
 
 # -fsanitize=fuzzer-no-link gives the libraries the coverage feedback
 # libFuzzer steers by; the targets themselves link -fsanitize=fuzzer.

@@ -11,6 +11,7 @@ libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev libwslay-dev nettle-dev
 python3 python3-pytest python3-requests python3-prometheus-client
 python3-websockets prometheus
 libssl-dev libzstd-dev restic
+libpq-dev postgresql libmariadb-dev mariadb-server openssl
 curl wrk procps iproute2 passwd nginx redis-server
 systemd man-db groff-base bash-completion
 nsd knot knot-dnsutils bind9-dnsutils dnsperf python3-dnspython dnsmasq-base
@@ -19,7 +20,13 @@ isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server
 chromium fonts-dejavu-core
 libsodium-dev apprise python3-aiosmtpd nodejs
 restic libzstd-dev libssl-dev libssh-dev libfuse3-dev
-zlib1g-dev
+zlib1g-dev borgbackup
+libmnl-dev libnftables-dev nftables busybox-static linux-image-amd64
+qemu-system-x86 cpio iputils-ping
+libvirt-dev libxml2-dev libisofs-dev libvirt-daemon-system libvirt-daemon-driver-qemu
+qemu-system-x86 qemu-utils genisoimage openssh-server openssh-client
+busybox-static linux-image-amd64
+libcrypt-dev
 "
 
 # The npm clients of the notify room's tests (tests/integration/node),

@@ -224,7 +224,7 @@ async def main():
         print(f"burst: {delivered} deliveries in {last - t0:.2f} s = {rate:.0f} deliveries/s; "
               f"hearthd used {cpu:.2f} CPU s = {delivered / cpu if cpu else 0:.0f} "
               "deliveries per hearthd CPU-second (the Python subscribers share the cores)")
-        print(f"server-side fan-out (notify_deliver: match, frame, queue on "
+        print(f"server-side fan-out (notify_deliver: match, frame, send to "
               f"every stream): latency phase {fanout_text(f0, f1)}; "
               f"burst {fanout_text(f1, f2)}")
         print(f"RSS: {base} KiB idle, {idle} KiB with {SUBS} subscribers = "

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Where a repository's files live: the backend interface and the local-path backend (atomic, durable writes). */
+/* Where a repository's files live: the backend interface (local path, SFTP, restic's REST protocol) and its options. */
 #ifndef HEARTH_BACKUP_BACKEND_H
 #define HEARTH_BACKUP_BACKEND_H
 
@@ -61,9 +61,47 @@ struct backup_backend {
 	char *location; /* as given, for messages */
 };
 
-/* A backend for @location (a local path for now; "local:PATH" too).
- * NULL and *err set (-ENOMEM, -EPROTONOSUPPORT for sftp:/rest:). */
+/*
+ * A backend for @location as restic spells it: a path or "local:PATH",
+ * "sftp:[USER@]HOST:PATH" / "sftp://[USER@]HOST[:PORT]//PATH" (libssh:
+ * the agent or the default keys, ~/.ssh/config and known_hosts, or the
+ * sftp.* options), "rest:http(s)://[USER:PASS@]HOST:PORT/[REPO/]"
+ * (restic's REST protocol v2). Remote backends connect here. NULL and
+ * *err set (-ENOMEM, -EINVAL for a malformed location, -EPROTONOSUPPORT,
+ * -ECONNREFUSED, -EACCES, ...), with a one-line reason in @why (may be
+ * NULL) when there is more to say than the code.
+ */
+struct backup_backend *backup_backend_open_why(const char *location, int *err,
+					       char *why, size_t why_cap);
 struct backup_backend *backup_backend_open(const char *location, int *err);
 void backup_backend_free(struct backup_backend *be);
+
+/*
+ * Backend options, restic's -o KEY=VALUE: process-wide, set before a
+ * backend opens (the CLI's parsing, one thread). Known keys:
+ * sftp.config (an ssh_config file instead of ~/.ssh/config),
+ * sftp.identity (a private key file), sftp.known_hosts (a known_hosts
+ * file), sftp.port, sftp.user; rest.timeout (seconds a request may take).
+ * Returns 0, -EINVAL (no '=' or an unknown key), -ENOSPC (too many).
+ * @kv is copied.
+ */
+int backup_backend_set_option(const char *kv);
+/* The value of option @key, or NULL. */
+const char *backup_backend_option(const char *key);
+
+/* True when @name is a file name a repository may hold: 64 lower-case
+ * hex digits. */
+int backup_backend_name_ok(const char *name);
+
+/* The implementations (backend.c picks one from the location). */
+struct backup_location;
+struct backup_backend *backup_local_open(const struct backup_location *loc,
+					 const char *location, int *err);
+struct backup_backend *backup_sftp_open(const struct backup_location *loc,
+					const char *location, int *err,
+					char *why, size_t why_cap);
+struct backup_backend *backup_rest_open(const struct backup_location *loc,
+					const char *location, int *err,
+					char *why, size_t why_cap);
 
 #endif

@@ -7,6 +7,8 @@
 #include "core/room.h"
 
 extern const struct room_def backup_room_def;
+/* The daemon side: the jobs of backup.jobs (room.c). */
+extern const struct room_ops backup_room_ops;
 /* `hearth backup …`: restic's commands on a repository, offline. */
 extern const struct cli_command backup_cli_commands[];
 

@@ -85,6 +85,22 @@ int backup_cli_options(struct cli *cli, int *argc, char **argv,
 			o->repo = v;
 			continue;
 		}
+		if ((r = take_opt(argc, argv, &i, "-o", "--option", &v))) {
+			if (r < 0)
+				goto missing;
+			int orc = backup_backend_set_option(v);
+			if (orc) {
+				fprintf(stderr, "hearth: backup: -o %s: %s\n", v,
+					orc == -EINVAL ? "not KEY=VALUE of a known "
+							 "option (sftp.config, "
+							 "sftp.identity, "
+							 "sftp.known_hosts, sftp.port, "
+							 "sftp.user, rest.timeout)"
+						       : "too many options");
+				return CLI_USAGE;
+			}
+			continue;
+		}
 		if ((r = take_opt(argc, argv, &i, "-p", "--password-file", &v))) {
 			if (r < 0)
 				goto missing;
@@ -553,7 +569,8 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "-r") || !strcmp(a, "--repo") ||
 		    !strcmp(a, "--repository") || !strcmp(a, "-p") ||
-		    !strcmp(a, "--password-file")) {
+		    !strcmp(a, "--password-file") || !strcmp(a, "-o") ||
+		    !strcmp(a, "--option")) {
 			i++;
 			continue;
 		}
@@ -597,6 +614,19 @@ static int cmd_group(struct cli *cli, int argc, char **argv)
 #define OPTS ""
 
 const struct cli_command backup_cli_commands[] = {
+	/* the daemon's jobs; the two-word verbs before "jobs" alone */
+	{"backup jobs run", "NAME [--json]",
+	 "run a job of backup.jobs now (the daemon queues it)", 1, 2,
+	 backup_cmd_jobs_run},
+	{"backup jobs history", "NAME [--json]",
+	 "the last runs of a job: when, how long, result, snapshots", 1, 2,
+	 backup_cmd_jobs_history},
+	{"backup run", "JOB [--json]",
+	 "run a job of backup.jobs now (as `backup jobs run`)", 1, 2,
+	 backup_cmd_jobs_run},
+	{"backup jobs", "[--json]",
+	 "the daemon's backup jobs: schedule, state, last and next run", 0, 1,
+	 backup_cmd_jobs},
 	{"backup init", OPTS "[--repository-version 1|2] [--from-repo SRC --copy-chunker-params]",
 	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
 	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--time \"YYYY-MM-DD HH:MM:SS\"] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
@@ -627,6 +657,9 @@ const struct cli_command backup_cli_commands[] = {
 	{"backup unlock", OPTS "[--remove-all]",
 	 "remove stale locks (all of them with --remove-all)", 0, 64,
 	 cmd_unlock},
+	{"backup serve", "[--listen ADDR:PORT] [--path DIR] [--append-only] [--htpasswd-file F] [--no-auth] [--private-repos] [--no-verify-upload]",
+	 "serve repositories below DIR over restic's REST protocol (as rest-server)", 0, 64,
+	 backup_cmd_serve},
 	{"backup forget", OPTS "[--keep-last|-hourly|-daily|-weekly|-monthly|-yearly N] [--keep-within[-hourly|-daily|-weekly|-monthly|-yearly] DURATION] [--keep-tag T[,T]] [--host H] [--tag T[,T]] [--path P] [--group-by host,paths,tags] [--dry-run] [--prune [--max-unused L]] [ID...]",
 	 "remove snapshots by restic's policy (or by id)", 0, 64, backup_cmd_forget},
 	{"backup prune", OPTS "[--dry-run] [--max-unused 5%|SIZE|unlimited] [--max-repack-size SIZE] [--repack-uncompressed]",

@@ -61,6 +61,10 @@ const char *backup_cli_config_value(struct cli *cli, int which);
 void backup_cli_show_time(const char *t, char *out, size_t cap);
 
 int backup_cmd_snapshots(struct cli *cli, int argc, char **argv);
+/* cli_jobs.c: the daemon's jobs, over its API */
+int backup_cmd_jobs(struct cli *cli, int argc, char **argv);
+int backup_cmd_jobs_run(struct cli *cli, int argc, char **argv);
+int backup_cmd_jobs_history(struct cli *cli, int argc, char **argv);
 /* cli_backup.c */
 int backup_cmd_backup(struct cli *cli, int argc, char **argv);
 int backup_cmd_restore(struct cli *cli, int argc, char **argv);
@@ -68,6 +72,8 @@ int backup_cmd_key_list(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_add(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_remove(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_passwd(struct cli *cli, int argc, char **argv);
+/* serve.c */
+int backup_cmd_serve(struct cli *cli, int argc, char **argv);
 
 struct backup_snap;
 struct backup_snap_filter;

@@ -10,29 +10,12 @@
 #include <unistd.h>
 
 #include "backup/backend.h"
+#include "proto/backup/location.h"
 
 struct local {
 	struct backup_backend be;
 	char *root;
 };
-
-const char *backup_file_dir(enum backup_file t)
-{
-	static const char *const dirs[] = {"config", "keys",      "data",
-					   "index",  "snapshots", "locks"};
-	return (unsigned)t < sizeof(dirs) / sizeof(dirs[0]) ? dirs[t] : "?";
-}
-
-static int well_named(const char *name)
-{
-	if (!name || strlen(name) != 64)
-		return 0;
-	for (int i = 0; i < 64; i++)
-		if (!((name[i] >= '0' && name[i] <= '9') ||
-		      (name[i] >= 'a' && name[i] <= 'f')))
-			return 0;
-	return 1;
-}
 
 /* The path of a file (or, with @dir_only, of its folder). */
 static int path_of(const struct local *l, enum backup_file t, const char *name,
@@ -42,7 +25,7 @@ static int path_of(const struct local *l, enum backup_file t, const char *name,
 	if (t == BACKUP_FILE_CONFIG)
 		n = dir_only ? snprintf(out, cap, "%s", l->root)
 			     : snprintf(out, cap, "%s/config", l->root);
-	else if (!well_named(name))
+	else if (!backup_backend_name_ok(name))
 		return -EINVAL;
 	else if (t == BACKUP_FILE_PACK)
 		n = dir_only ? snprintf(out, cap, "%s/data/%.2s", l->root, name)
@@ -246,7 +229,7 @@ static int list_dir(const char *dir,
 	int rc = 0;
 	struct dirent *de;
 	while (!rc && (de = readdir(d))) {
-		if (!well_named(de->d_name))
+		if (!backup_backend_name_ok(de->d_name))
 			continue;
 		struct stat st;
 		if (fstatat(dirfd(d), de->d_name, &st, 0) ||
@@ -330,19 +313,13 @@ static const struct backup_backend_ops local_ops = {
 	.free = l_free,
 };
 
-struct backup_backend *backup_backend_open(const char *location, int *err)
+struct backup_backend *backup_local_open(const struct backup_location *loc,
+					 const char *location, int *err)
 {
 	*err = 0;
-	if (!strncmp(location, "sftp:", 5) || !strncmp(location, "rest:", 5) ||
-	    !strncmp(location, "s3:", 3)) {
-		*err = -EPROTONOSUPPORT;
-		return NULL;
-	}
-	const char *path = !strncmp(location, "local:", 6) ? location + 6
-							   : location;
 	struct local *l = calloc(1, sizeof(*l));
 	if (l) {
-		l->root = strdup(*path ? path : ".");
+		l->root = strdup(loc->path);
 		l->be.location = strdup(location);
 	}
 	if (!l || !l->root || !l->be.location) {
@@ -356,10 +333,4 @@ struct backup_backend *backup_backend_open(const char *location, int *err)
 		l->root[--n] = '\0';
 	l->be.ops = &local_ops;
 	return &l->be;
-}
-
-void backup_backend_free(struct backup_backend *be)
-{
-	if (be)
-		be->ops->free(be);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Opening and creating restic repositories, and their sealed files, packs and blobs, over a backend. */
 #include "backup/repo.h"
+#include "proto/backup/location.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -536,14 +537,15 @@ static int key_one(const char *name, uint64_t size, void *ud)
 	return 1; /* stop listing */
 }
 
-static struct backup_repo *repo_new(const char *location, int *rc)
+static struct backup_repo *repo_new(const char *location, int *rc,
+				    char *why, size_t why_cap)
 {
 	struct backup_repo *repo = calloc(1, sizeof(*repo));
 	if (!repo) {
 		*rc = -ENOMEM;
 		return NULL;
 	}
-	repo->be = backup_backend_open(location, rc);
+	repo->be = backup_backend_open_why(location, rc, why, why_cap);
 	if (!repo->be) {
 		free(repo);
 		return NULL;
@@ -555,19 +557,22 @@ static struct backup_repo *repo_new(const char *location, int *rc)
 int backup_repo_open(const char *location, const char *password,
 		     struct backup_repo **out, char *why, size_t why_cap)
 {
+	char shown[BACKUP_LOC_MAX];
+	backup_location_redact(location, shown, sizeof(shown));
 	int rc = 0;
 	*out = NULL;
 	say(why, why_cap, "%s", "");
-	struct backup_repo *repo = repo_new(location, &rc);
+	struct backup_repo *repo = repo_new(location, &rc, why, why_cap);
 	if (!repo) {
-		say(why, why_cap, "%s: %s", location, backup_strerror(rc));
+		if (!why || !why[0])
+			say(why, why_cap, "%s: %s", shown, backup_strerror(rc));
 		return rc;
 	}
 	uint64_t size;
 	rc = repo->be->ops->size(repo->be, BACKUP_FILE_CONFIG, NULL, &size);
 	if (rc == -ENOENT || rc == -ENOTDIR) {
 		say(why, why_cap, "%s is not a repository (no config file)",
-		    location);
+		    shown);
 		backup_repo_close(repo);
 		return BACKUP_ENOREPO;
 	}
@@ -600,7 +605,7 @@ int backup_repo_open(const char *location, const char *password,
 		rc = parse_config(repo, text, len, why, why_cap);
 	free(text);
 	if (rc && why && !why[0])
-		say(why, why_cap, "%s: %s", location, backup_strerror(rc));
+		say(why, why_cap, "%s: %s", shown, backup_strerror(rc));
 	if (rc) {
 		backup_repo_close(repo);
 		return rc;
@@ -653,11 +658,14 @@ int backup_repo_init_pol(const char *location, const char *password, int version
 			 const struct backup_kdf_params *kp, uint64_t polynomial,
 			 struct backup_repo **out, char *why, size_t why_cap)
 {
+	char shown[BACKUP_LOC_MAX];
+	backup_location_redact(location, shown, sizeof(shown));
 	int rc = 0;
 	*out = NULL;
-	struct backup_repo *repo = repo_new(location, &rc);
+	struct backup_repo *repo = repo_new(location, &rc, why, why_cap);
 	if (!repo) {
-		say(why, why_cap, "%s: %s", location, backup_strerror(rc));
+		if (!why || !why[0])
+			say(why, why_cap, "%s: %s", shown, backup_strerror(rc));
 		return rc;
 	}
 	repo->version = version;
@@ -674,7 +682,7 @@ int backup_repo_init_pol(const char *location, const char *password, int version
 		say(why, why_cap, "%s already holds a repository (config "
 				  "exists)", location);
 	else if (rc)
-		say(why, why_cap, "%s: cannot create the layout: %s", location,
+		say(why, why_cap, "%s: cannot create the layout: %s", shown,
 		    strerror(-rc));
 	if (!rc)
 		rc = save_key(repo->be, &repo->master, password, kp,

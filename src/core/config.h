@@ -47,6 +47,16 @@ struct cfg_http {
 	bool metrics_public;	   /* false: /metrics needs the key */
 };
 
+/* What a lab network's links carry on a host (lab.networks.NAME.host_address). */
+enum cfg_host_address {
+	CFG_HOST_ADDRESS_NONE,	 /* no address: IPv6 off, no RA accepted */
+	CFG_HOST_ADDRESS_DHCP,	 /* a DHCP client's business: left alone */
+	CFG_HOST_ADDRESS_STATIC, /* the host's ip on the network, set by hearth */
+};
+
+/* The name of a host_address value ("none", "dhcp", "static"). */
+const char *cfg_host_address_name(enum cfg_host_address a);
+
 struct cfg_network {
 	const char *name;
 	struct cfg_pos pos;
@@ -57,6 +67,44 @@ struct cfg_network {
 	struct ipaddr gateway;
 	bool has_gateway;
 	struct cfg_pos gateway_pos;
+	/* The net room's links on a host carrying the network: a VLAN
+	 * sub-interface `trunk.vlan` (the trunk itself without vlan) as the
+	 * port of `bridge`. NULL when not given. */
+	const char *bridge;
+	struct cfg_pos bridge_pos;
+	const char *trunk;
+	struct cfg_pos trunk_pos;
+	const char *host_address_text;
+	struct cfg_pos host_address_pos;
+	enum cfg_host_address host_address; /* from host_address_text */
+};
+
+/* One of a host's interfaces (lab.hosts.NAME.interfaces[]): a lab network
+ * it carries, with the network's trunk, bridge and host_address unless
+ * given here. */
+struct cfg_iface {
+	struct cfg_pos pos;
+	const char *network;
+	struct cfg_pos network_pos;
+	const char *trunk; /* NULL: the network's */
+	struct cfg_pos trunk_pos;
+	const char *bridge; /* NULL: the network's */
+	struct cfg_pos bridge_pos;
+	const char *host_address_text; /* NULL: the network's */
+	struct cfg_pos host_address_pos;
+	struct ipaddr ip; /* static address; default the host's ip */
+	bool has_ip;
+	struct cfg_pos ip_pos;
+};
+
+/* One isolation rule (lab.policy[]): traffic from a network to another. */
+struct cfg_policy {
+	struct cfg_pos pos;
+	const char *from, *to; /* lab network names */
+	struct cfg_pos from_pos, to_pos;
+	const char *action_text;
+	struct cfg_pos action_pos;
+	bool allow; /* action: allow (true) or deny */
 };
 
 struct cfg_host {
@@ -73,6 +121,79 @@ struct cfg_host {
 	struct ipaddr public_ip; /* address on the internet side of the NAT */
 	bool has_public;
 	struct cfg_pos public_pos;
+	struct cfg_iface *interfaces; /* the networks the host carries */
+	size_t n_interfaces;
+	bool has_interfaces; /* absent: every network with a trunk */
+	bool from_vm; /* derived from lab.vms (an entry there, not hosts) */
+};
+
+/* A lab service (lab.services[]): what watch and proxy derive from. */
+struct cfg_service {
+	struct cfg_pos pos;
+	const char *name;
+	struct cfg_pos name_pos;
+	const char *host; /* a lab.hosts name, an address or a DNS name */
+	struct cfg_pos host_pos;
+	int64_t port;	  /* 0: none */
+	struct cfg_pos port_pos;
+	const char *url;  /* http:// or https://, or NULL */
+	struct cfg_pos url_pos;
+	const char *type; /* the check: http, port or ping; NULL: from the
+			     rest (url: http, host + port: port) */
+	struct cfg_pos type_pos;
+	/* filled by the check */
+	const struct cfg_host *lab_host; /* host names a lab host */
+};
+
+/* lab.vms.<name>.disks[]: an extra disk, a new volume in a pool. */
+struct cfg_vm_disk {
+	const char *name; /* volume name suffix: NAME-<name>.qcow2 */
+	struct cfg_pos pos;
+	int64_t size;	  /* bytes */
+	const char *pool; /* NULL: the VM's pool */
+};
+
+/* lab.vms.<name>.cloud_init: what the NoCloud seed carries. */
+struct cfg_vm_cloud_init {
+	const char *user; /* the login user cloud-init creates */
+	const char **packages;
+	size_t n_packages;
+	const char **ssh_keys; /* authorized_keys lines for the user */
+	size_t n_ssh_keys;
+	const char *user_data; /* a file of #cloud-config merged after ours */
+	struct cfg_pos user_data_pos;
+};
+
+/* lab.vms.<name>: a VM on libvirt; its mac + ip are also a lab host. */
+struct cfg_vm {
+	const char *name;
+	struct cfg_pos pos;
+	const char *domain; /* libvirt domain name (NULL: name) */
+	const char *hypervisor; /* libvirt URI (NULL: vm.uri) */
+	struct cfg_pos hypervisor_pos;
+	int64_t vcpus;
+	int64_t memory; /* bytes */
+	struct cfg_pos memory_pos;
+	struct macaddr mac;
+	bool has_mac;
+	struct cfg_pos mac_pos;
+	struct ipaddr ip;
+	bool has_ip;
+	struct cfg_pos ip_pos;
+	const char *network; /* a lab network (its bridge) */
+	struct cfg_pos network_pos;
+	const char *bridge; /* the bridge, overriding the network's */
+	const char *image;  /* base image: an absolute qcow2 path or POOL/VOLUME */
+	struct cfg_pos image_pos;
+	int64_t disk_size; /* bytes of the overlay (0: the image's) */
+	struct cfg_pos disk_size_pos;
+	const char *pool; /* NULL: vm.pool */
+	struct cfg_vm_disk *disks;
+	size_t n_disks;
+	bool autostart;
+	const char *kernel, *initrd, *cmdline; /* direct kernel boot */
+	struct cfg_vm_cloud_init cloud_init;
+	bool has_cloud_init;
 };
 
 struct cfg_lab {
@@ -82,8 +203,14 @@ struct cfg_lab {
 	struct cfg_pos domain_pos;
 	struct cfg_network *networks;
 	size_t n_networks;
-	struct cfg_host *hosts;
+	struct cfg_host *hosts; /* lab.hosts, then one per lab.vms entry */
 	size_t n_hosts;
+	struct cfg_service *services;
+	size_t n_services;
+	struct cfg_policy *policy; /* in file order; the first match wins */
+	size_t n_policy;
+	struct cfg_vm *vms;
+	size_t n_vms;
 };
 
 /* Rooms a config can hold sections for (the room table's size). */

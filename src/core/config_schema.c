@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "core/config_vms.h"
 #include "core/room.h"
 
 /* FIELD() sets the "none" offsets, then the entry's own values override
@@ -141,10 +142,70 @@ static const struct cfg_section http_section = {
 
 /* ---- lab ---- */
 
+const char *cfg_host_address_name(enum cfg_host_address a)
+{
+	switch (a) {
+	case CFG_HOST_ADDRESS_NONE: return "none";
+	case CFG_HOST_ADDRESS_DHCP: return "dhcp";
+	case CFG_HOST_ADDRESS_STATIC: return "static";
+	}
+	return "?";
+}
+
+static int parse_host_address(const char *text, enum cfg_host_address *out)
+{
+	static const enum cfg_host_address all[] = {CFG_HOST_ADDRESS_NONE,
+		CFG_HOST_ADDRESS_DHCP, CFG_HOST_ADDRESS_STATIC};
+	for (size_t i = 0; i < N(all); i++)
+		if (strcmp(text, cfg_host_address_name(all[i])) == 0) {
+			*out = all[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+/* A Linux interface name: 1-15 bytes, none of '/', ':', whitespace. */
+static bool is_ifname(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 15 || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= ' ' || c >= 0x7f || c == '/' || c == ':')
+			return false;
+	}
+	return true;
+}
+
+static int check_ifname(struct cfg_error *err, const struct cfg_pos *pos,
+			const char *key, const char *name)
+{
+	if (name && !is_ifname(name))
+		return cfg_fail(err, pos,
+				"%s '%s' is not an interface name (1-15 "
+				"characters, no '/', ':' or spaces)", key, name);
+	return 0;
+}
+
+/* The VLAN sub-interface `trunk.vlan` must fit an interface name too. */
+static int check_vlan_name(struct cfg_error *err, const struct cfg_pos *pos,
+			   const char *trunk, const struct cfg_network *n)
+{
+	if (!trunk || !n->has_vlan)
+		return 0;
+	if (strlen(trunk) + 1 + snprintf(NULL, 0, "%lld", (long long)n->vlan) > 15)
+		return cfg_fail(err, pos,
+				"VLAN interface '%s.%lld' would be longer than "
+				"15 characters", trunk, (long long)n->vlan);
+	return 0;
+}
+
 static int network_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	(void)cfg;
 	struct cfg_network *n = obj;
+	int rc;
 	if (!cfg_is_label(n->name))
 		return cfg_fail(err, &n->pos,
 				"network name '%s' is not a valid DNS label",
@@ -153,6 +214,13 @@ static int network_check(struct config *cfg, void *obj, struct cfg_error *err)
 		return cfg_fail(err, &n->gateway_pos,
 				"gateway is outside subnet of network '%s'",
 				n->name);
+	if ((rc = check_ifname(err, &n->bridge_pos, "bridge", n->bridge)) ||
+	    (rc = check_ifname(err, &n->trunk_pos, "trunk", n->trunk)) ||
+	    (rc = check_vlan_name(err, &n->trunk_pos, n->trunk, n)))
+		return rc;
+	if (parse_host_address(n->host_address_text, &n->host_address))
+		return cfg_fail(err, &n->host_address_pos,
+				"host_address must be none, dhcp or static");
 	return 0;
 }
 
@@ -171,6 +239,24 @@ static const struct cfg_field network_fields[] = {
 	      .set_off = F(struct cfg_network, has_gateway),
 	      .pos_off = F(struct cfg_network, gateway_pos),
 	      .reloadable = true, .help = "default router, inside subnet"),
+	FIELD(.key = "bridge", .type = CFG_STRING,
+	      .off = F(struct cfg_network, bridge),
+	      .pos_off = F(struct cfg_network, bridge_pos), .reloadable = true,
+	      .help = "the net room's bridge for the network (e.g. dmzbr), "
+		      "STP off, its port the trunk's VLAN sub-interface"),
+	FIELD(.key = "trunk", .type = CFG_STRING,
+	      .off = F(struct cfg_network, trunk),
+	      .pos_off = F(struct cfg_network, trunk_pos), .reloadable = true,
+	      .help = "parent interface carrying the VLAN on a host (e.g. "
+		      "eth0: eth0.30); without vlan the trunk itself is the "
+		      "bridge's port; hosts' interfaces may override it"),
+	FIELD(.key = "host_address", .type = CFG_STRING,
+	      .off = F(struct cfg_network, host_address_text),
+	      .pos_off = F(struct cfg_network, host_address_pos),
+	      .def = "none", .reloadable = true,
+	      .help = "the host's address on the network's links: none (no "
+		      "address, IPv6 disabled, no RA accepted), dhcp (left to "
+		      "a DHCP client) or static (the host's ip)"),
 };
 static const struct cfg_section network_section = {
 	.size = sizeof(struct cfg_network),
@@ -180,6 +266,37 @@ static const struct cfg_section network_section = {
 	.check = network_check,
 };
 
+static const struct cfg_field iface_fields[] = {
+	FIELD(.key = "network", .type = CFG_STRING,
+	      .off = F(struct cfg_iface, network),
+	      .pos_off = F(struct cfg_iface, network_pos), .required = true,
+	      .reloadable = true, .help = "name of a lab network"),
+	FIELD(.key = "trunk", .type = CFG_STRING,
+	      .off = F(struct cfg_iface, trunk),
+	      .pos_off = F(struct cfg_iface, trunk_pos), .reloadable = true,
+	      .help = "parent interface on this host (default: the "
+		      "network's trunk)"),
+	FIELD(.key = "bridge", .type = CFG_STRING,
+	      .off = F(struct cfg_iface, bridge),
+	      .pos_off = F(struct cfg_iface, bridge_pos), .reloadable = true,
+	      .help = "bridge on this host (default: the network's)"),
+	FIELD(.key = "host_address", .type = CFG_STRING,
+	      .off = F(struct cfg_iface, host_address_text),
+	      .pos_off = F(struct cfg_iface, host_address_pos),
+	      .reloadable = true,
+	      .help = "none, dhcp or static (default: the network's)"),
+	FIELD(.key = "ip", .type = CFG_IPADDR, .off = F(struct cfg_iface, ip),
+	      .set_off = F(struct cfg_iface, has_ip),
+	      .pos_off = F(struct cfg_iface, ip_pos), .reloadable = true,
+	      .help = "with host_address static: the address (default: the "
+		      "host's ip when inside the network)"),
+};
+static const struct cfg_section iface_section = {
+	.size = sizeof(struct cfg_iface),
+	.name_off = CFG_NONE, .pos_off = F(struct cfg_iface, pos),
+	.fields = iface_fields, .n_fields = N(iface_fields),
+};
+
 static const struct cfg_network *find_network(const struct cfg_lab *lab,
 					      const char *name)
 {
@@ -187,6 +304,47 @@ static const struct cfg_network *find_network(const struct cfg_lab *lab,
 		if (strcmp(lab->networks[i].name, name) == 0)
 			return &lab->networks[i];
 	return NULL;
+}
+
+/* An interface of host @h; runs with the host, once the lab is read. */
+static int iface_check(struct config *cfg, const struct cfg_host *h,
+		       const struct cfg_iface *f, struct cfg_error *err)
+{
+	const struct cfg_network *n = find_network(&cfg->lab, f->network);
+	enum cfg_host_address ha;
+	int rc;
+	if (!n)
+		return cfg_fail(err, &f->network_pos, "unknown network '%s'",
+				f->network);
+	for (const struct cfg_iface *g = h->interfaces; g < f; g++)
+		if (strcmp(g->network, f->network) == 0)
+			return cfg_fail(err, &f->network_pos,
+					"host '%s' lists network '%s' twice",
+					h->name, f->network);
+	if ((rc = check_ifname(err, &f->bridge_pos, "bridge", f->bridge)) ||
+	    (rc = check_ifname(err, &f->trunk_pos, "trunk", f->trunk)) ||
+	    (rc = check_vlan_name(err, &f->trunk_pos, f->trunk, n)))
+		return rc;
+	ha = n->host_address;
+	if (f->host_address_text &&
+	    parse_host_address(f->host_address_text, &ha))
+		return cfg_fail(err, &f->host_address_pos,
+				"host_address must be none, dhcp or static");
+	if (!f->trunk && !n->trunk && !f->bridge && !n->bridge)
+		return cfg_fail(err, &f->pos,
+				"interface of host '%s' on network '%s' needs "
+				"a trunk or a bridge (here or in the network)",
+				h->name, f->network);
+	if (f->has_ip && !ipprefix_contains(&n->subnet, &f->ip))
+		return cfg_fail(err, &f->ip_pos,
+				"ip is outside network '%s'", n->name);
+	if (ha == CFG_HOST_ADDRESS_STATIC && !f->has_ip &&
+	    !(h->has_ip && ipprefix_contains(&n->subnet, &h->ip)))
+		return cfg_fail(err, &f->pos,
+				"host_address static on network '%s' needs an "
+				"ip (here, or the host's inside the network)",
+				n->name);
+	return 0;
 }
 
 static int host_check(struct config *cfg, void *obj, struct cfg_error *err)
@@ -219,6 +377,11 @@ static int host_check(struct config *cfg, void *obj, struct cfg_error *err)
 					"ip of host '%s' is outside network "
 					"'%s'", h->name, n->name);
 	}
+	for (size_t i = 0; i < h->n_interfaces; i++) {
+		int rc = iface_check(cfg, h, &h->interfaces[i], err);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }
 
@@ -241,6 +404,13 @@ static const struct cfg_field host_fields[] = {
 	      .pos_off = F(struct cfg_host, public_pos), .reloadable = true,
 	      .help = "address on the internet side of the NAT: a hairpin "
 		      "alias public -> ip"),
+	FIELD(.key = "interfaces", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .off = F(struct cfg_host, interfaces),
+	      .count_off = F(struct cfg_host, n_interfaces),
+	      .set_off = F(struct cfg_host, has_interfaces),
+	      .reloadable = true, .sub = &iface_section,
+	      .help = "the lab networks this host carries (the net room's "
+		      "links on it); absent: every network with a trunk"),
 };
 static const struct cfg_section host_section = {
 	.size = sizeof(struct cfg_host),
@@ -250,10 +420,156 @@ static const struct cfg_section host_section = {
 	.check = host_check,
 };
 
-static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
+#define SV struct cfg_service
+static const struct cfg_field service_fields[] = {
+	FIELD(.key = "name", .type = CFG_STRING, .off = F(SV, name),
+	      .pos_off = F(SV, name_pos), .required = true, .reloadable = true,
+	      .help = "the service's name (its monitor's, in watch)"),
+	FIELD(.key = "host", .type = CFG_STRING, .off = F(SV, host),
+	      .pos_off = F(SV, host_pos), .reloadable = true,
+	      .help = "a lab.hosts name (its ip is used), an address or a DNS "
+		      "name"),
+	FIELD(.key = "port", .type = CFG_INT, .off = F(SV, port),
+	      .pos_off = F(SV, port_pos), .def = "0", .min = 0, .max = 65535,
+	      .reloadable = true, .help = "TCP port on host"),
+	FIELD(.key = "url", .type = CFG_STRING, .off = F(SV, url),
+	      .pos_off = F(SV, url_pos), .reloadable = true,
+	      .help = "http:// or https:// URL of the service"),
+	FIELD(.key = "type", .type = CFG_STRING, .off = F(SV, type),
+	      .pos_off = F(SV, type_pos), .reloadable = true,
+	      .help = "its check: http (url), port (host + port) or ping "
+		      "(host); absent: http with a url, else port"),
+};
+#undef SV
+
+static int service_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	(void)cfg;
+	struct cfg_service *s = obj;
+	if (s->url && strncmp(s->url, "http://", 7) &&
+	    strncmp(s->url, "https://", 8))
+		return cfg_fail(err, &s->url_pos,
+				"url: '%s' is not http:// or https://", s->url);
+	if (s->host && (!*s->host || strpbrk(s->host, " \t/@")))
+		return cfg_fail(err, &s->host_pos,
+				"host: '%s' is not a host name or an address",
+				s->host);
+	const char *t = s->type;
+	if (t && strcmp(t, "http") && strcmp(t, "port") && strcmp(t, "ping"))
+		return cfg_fail(err, &s->type_pos,
+				"type: '%s' is not http, port or ping", t);
+	if (!t)
+		t = s->url ? "http" : "port";
+	if (!strcmp(t, "http") && !s->url)
+		return cfg_fail(err, s->type ? &s->type_pos : &s->pos,
+				"url: service '%s' has no url to check "
+				"(or give host and port)", s->name);
+	if (!strcmp(t, "port") && (!s->host || !s->port))
+		return cfg_fail(err, s->host ? &s->host_pos : &s->pos,
+				"host, port: service '%s' needs both to be "
+				"checked (or a url)", s->name);
+	if (!strcmp(t, "ping") && !s->host)
+		return cfg_fail(err, &s->type_pos,
+				"host: service '%s' has no host to ping",
+				s->name);
+	return 0;
+}
+
+static const struct cfg_section service_section = {
+	.size = sizeof(struct cfg_service), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_service, pos),
+	.fields = service_fields, .n_fields = N(service_fields),
+	.check = service_check,
+};
+static int policy_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	struct cfg_policy *p = obj;
+	if (!find_network(&cfg->lab, p->from))
+		return cfg_fail(err, &p->from_pos, "unknown network '%s'",
+				p->from);
+	if (!find_network(&cfg->lab, p->to))
+		return cfg_fail(err, &p->to_pos, "unknown network '%s'", p->to);
+	if (strcmp(p->action_text, "allow") && strcmp(p->action_text, "deny"))
+		return cfg_fail(err, &p->action_pos,
+				"action must be allow or deny");
+	p->allow = strcmp(p->action_text, "allow") == 0;
+	return 0;
+}
+
+static const struct cfg_field policy_fields[] = {
+	FIELD(.key = "from", .type = CFG_STRING,
+	      .off = F(struct cfg_policy, from),
+	      .pos_off = F(struct cfg_policy, from_pos), .required = true,
+	      .reloadable = true, .help = "the network traffic comes from"),
+	FIELD(.key = "to", .type = CFG_STRING, .off = F(struct cfg_policy, to),
+	      .pos_off = F(struct cfg_policy, to_pos), .required = true,
+	      .reloadable = true, .help = "the network it goes to"),
+	FIELD(.key = "action", .type = CFG_STRING,
+	      .off = F(struct cfg_policy, action_text),
+	      .pos_off = F(struct cfg_policy, action_pos), .required = true,
+	      .reloadable = true,
+	      .help = "allow or deny (return traffic of an allowed "
+		      "connection is always let through)"),
+};
+static const struct cfg_section policy_section = {
+	.size = sizeof(struct cfg_policy),
+	.name_off = CFG_NONE, .pos_off = F(struct cfg_policy, pos),
+	.fields = policy_fields, .n_fields = N(policy_fields),
+	.check = policy_check,
+};
+
+/* The bridges and VLAN links hosts get: one network per bridge name. */
+static int lab_check_bridges(const struct cfg_lab *lab, struct cfg_error *err)
+{
+	for (size_t i = 0; i < lab->n_networks; i++) {
+		const struct cfg_network *a = &lab->networks[i];
+		for (size_t j = 0; a->bridge && j < i; j++) {
+			const struct cfg_network *b = &lab->networks[j];
+			if (b->bridge && strcmp(a->bridge, b->bridge) == 0)
+				return cfg_fail(err, &a->bridge_pos,
+						"network '%s' has the same "
+						"bridge as network '%s'",
+						a->name, b->name);
+		}
+	}
+	return 0;
+}
+
+/* "vm" for a host a lab.vms entry made, else "host". */
+static const char *kind(const struct cfg_host *h)
+{
+	return h->from_vm ? "vm" : "host";
+}
+
+static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
 	struct cfg_lab *lab = obj;
+	int rc = cfg_lab_add_vm_hosts(cfg, lab, err);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < lab->n_services; i++) {
+		struct cfg_service *s = &lab->services[i];
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(lab->services[j].name, s->name))
+				return cfg_fail(err, &s->name_pos,
+						"name: service '%s' is declared "
+						"twice (also at line %d)",
+						s->name, lab->services[j].pos.line);
+		for (size_t h = 0; s->host && h < lab->n_hosts; h++)
+			if (!strcmp(lab->hosts[h].name, s->host))
+				s->lab_host = &lab->hosts[h];
+		if (s->lab_host && !s->lab_host->has_ip)
+			return cfg_fail(err, &s->host_pos,
+					"host: lab host '%s' has no ip", s->host);
+		if (s->host && !s->lab_host && !strchr(s->host, '.') &&
+		    !strchr(s->host, ':'))
+			return cfg_fail(err, &s->host_pos,
+					"host: '%s' is not a lab host (nor a "
+					"dotted name or an address)", s->host);
+	}
+	rc = lab_check_bridges(lab, err);
+	if (rc)
+		return rc;
 	/* One address, one MAC, one public address per host. */
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct cfg_host *a = &lab->hosts[i];
@@ -262,13 +578,15 @@ static int lab_check(struct config *cfg, void *obj, struct cfg_error *err)
 			if (a->has_ip && b->has_ip &&
 			    ipaddr_equal(&a->ip, &b->ip))
 				return cfg_fail(err, &a->ip_pos,
-						"host '%s' has the same ip as "
-						"host '%s'", a->name, b->name);
+						"%s '%s' has the same ip as "
+						"%s '%s'", kind(a), a->name,
+						kind(b), b->name);
 			if (a->has_mac && b->has_mac &&
 			    memcmp(&a->mac, &b->mac, sizeof(a->mac)) == 0)
 				return cfg_fail(err, &a->mac_pos,
-						"host '%s' has the same mac as "
-						"host '%s'", a->name, b->name);
+						"%s '%s' has the same mac as "
+						"%s '%s'", kind(a), a->name,
+						kind(b), b->name);
 			if (a->has_public && b->has_public &&
 			    ipaddr_equal(&a->public_ip, &b->public_ip))
 				return cfg_fail(err, &a->public_pos,
@@ -289,11 +607,30 @@ static const struct cfg_field lab_fields[] = {
 	      .off = F(struct cfg_lab, networks),
 	      .count_off = F(struct cfg_lab, n_networks), .reloadable = true,
 	      .sub = &network_section,
-	      .help = "name -> {vlan, subnet, gateway}"),
+	      .help = "name -> {vlan, subnet, gateway, bridge, trunk, "
+		      "host_address}"),
 	FIELD(.key = "hosts", .type = CFG_MAP, .off = F(struct cfg_lab, hosts),
 	      .count_off = F(struct cfg_lab, n_hosts), .reloadable = true,
 	      .sub = &host_section,
-	      .help = "name -> {ip, mac, network, public}"),
+	      .help = "name -> {ip, mac, network, public, interfaces}"),
+	FIELD(.key = "services", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &service_section, .off = F(struct cfg_lab, services),
+	      .count_off = F(struct cfg_lab, n_services), .reloadable = true,
+	      .help = "{name, host, port, url, type}: the lab's services; "
+		      "watch.from_lab derives their checks"),
+	FIELD(.key = "policy", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .off = F(struct cfg_lab, policy),
+	      .count_off = F(struct cfg_lab, n_policy), .reloadable = true,
+	      .sub = &policy_section,
+	      .help = "isolation between networks: {from, to, action}; the "
+		      "first match wins, traffic no rule names passes "
+		      "(the net room's nftables table inet hearth)"),
+	FIELD(.key = "vms", .type = CFG_MAP, .off = F(struct cfg_lab, vms),
+	      .count_off = F(struct cfg_lab, n_vms), .reloadable = true,
+	      .sub = &cfg_vm_section,
+	      .help = "name -> {hypervisor, vcpus, memory, mac, ip, network, "
+		      "image, disk_size, disks, autostart, cloud_init}: VMs on "
+		      "libvirt (hearth vm); with ip they are lab hosts too"),
 };
 static const struct cfg_section lab_section = {
 	.fields = lab_fields, .n_fields = N(lab_fields),

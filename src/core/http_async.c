@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Deferred and streaming HTTP responses: libmicrohttpd suspend/resume on the loop. */
+/* Deferred HTTP responses: libmicrohttpd suspend/resume on the loop. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,11 +7,6 @@
 #include <string.h>
 
 #include "core/http_priv.h"
-
-#define STREAM_BLOCK 1024
-#define STREAM_MAX_BUFFERED (1024 * 1024)
-/* An emptied stream buffer larger than this is given back. */
-#define STREAM_KEEP_CAP (16 * 1024)
 
 static void free_handle(uv_handle_t *h)
 {
@@ -87,20 +82,17 @@ void http_resume(struct reqctx *ctx)
 }
 
 static void pending_abort(struct http_pending *p, bool resume);
-static void stream_abort(struct http_stream *st, bool resume);
 
 void http_client_gone(struct reqctx *ctx)
 {
 	if (ctx->pending)
 		pending_abort(ctx->pending, true);
-	else if (ctx->stream)
-		stream_abort(ctx->stream, true);
 	else
 		http_unwatch(ctx);
 }
 
 /* A handler may start at most one of defer, stream, WebSocket. */
-static struct reqctx *handler_ctx(const struct http_request *req,
+struct reqctx *http_handler_ctx(const struct http_request *req,
 				  struct http_response *resp)
 {
 	struct reqctx *ctx = req->priv;
@@ -130,6 +122,7 @@ static void pending_unref(struct http_pending *p)
 {
 	if (--p->refs)
 		return;
+	http_response_drop_file(&p->resp);
 	buf_deinit(&p->resp.body);
 	free(p);
 }
@@ -170,7 +163,7 @@ struct http_pending *http_defer(const struct http_request *req,
 				struct http_response *resp,
 				http_pending_abort_fn on_abort, void *ud)
 {
-	struct reqctx *ctx = handler_ctx(req, resp);
+	struct reqctx *ctx = http_handler_ctx(req, resp);
 	if (!ctx)
 		return NULL;
 	struct http_pending *p = calloc(1, sizeof(*p));
@@ -268,261 +261,3 @@ void http_pending_detach(struct reqctx *ctx)
 	pending_abort(ctx->pending, false);
 }
 
-/* ---- streaming responses ---- */
-
-struct ka_timer {
-	uv_timer_t t; /* first: freed through it */
-	struct http_stream *st;
-};
-
-struct http_stream {
-	struct http_live live;
-	struct http_server *s;
-	struct reqctx *ctx; /* NULL once the connection completed */
-	struct http_stream_opts o;
-	struct buf out; /* out.data[off..len) is still to send */
-	size_t off;
-	struct ka_timer *ka;
-	bool ended;  /* the owner let go */
-	bool closed; /* the client is gone or the server closing */
-	int refs;    /* the owner, the connection, the MHD response */
-};
-
-static void stream_unref(struct http_stream *st)
-{
-	if (--st->refs)
-		return;
-	buf_deinit(&st->out);
-	free(st);
-}
-
-static void ka_stop(struct http_stream *st)
-{
-	if (!st->ka)
-		return;
-	uv_close((uv_handle_t *)&st->ka->t, free_handle);
-	st->ka = NULL;
-}
-
-static void on_keepalive(uv_timer_t *t)
-{
-	struct http_stream *st = ((struct ka_timer *)t)->st;
-	if (st->o.on_keepalive)
-		st->o.on_keepalive(st, st->o.ud);
-	else if (st->o.keepalive_text)
-		http_stream_write(st, st->o.keepalive_text,
-				  strlen(st->o.keepalive_text));
-}
-
-static void stream_abort(struct http_stream *st, bool resume)
-{
-	if (!st->closed) {
-		st->closed = true;
-		ka_stop(st);
-		http_live_remove(st->s, &st->live);
-		if (!st->ended && st->o.on_close)
-			st->o.on_close(st, st->o.ud);
-	}
-	if (resume && st->ctx)
-		http_resume(st->ctx); /* the reader then fails the response */
-}
-
-static void stream_shutdown(struct http_live *l)
-{
-	stream_abort((struct http_stream *)l, true);
-}
-
-struct http_stream *http_stream_open(const struct http_request *req,
-				     struct http_response *resp,
-				     const struct http_stream_opts *o)
-{
-	struct reqctx *ctx = handler_ctx(req, resp);
-	if (!ctx)
-		return NULL;
-	struct http_stream *st = calloc(1, sizeof(*st));
-	if (!st) {
-		http_reply_error(resp, 500, "out of memory");
-		return NULL;
-	}
-	st->o = *o;
-	if (!st->o.status)
-		st->o.status = 200;
-	if (!st->o.content_type)
-		st->o.content_type = "application/x-ndjson";
-	if (!st->o.max_buffered)
-		st->o.max_buffered = STREAM_MAX_BUFFERED;
-	buf_init(&st->out, 0);
-	st->live.shutdown = stream_shutdown;
-	if (http_live_add(ctx->s, &st->live, req, true, resp)) {
-		free(st);
-		return NULL;
-	}
-	if (st->o.keepalive_ms) {
-		st->ka = calloc(1, sizeof(*st->ka));
-		if (!st->ka || uv_timer_init(ctx->s->loop, &st->ka->t)) {
-			free(st->ka);
-			http_live_remove(ctx->s, &st->live);
-			free(st);
-			http_reply_error(resp, 500, "out of memory");
-			return NULL;
-		}
-		st->ka->st = st;
-		uv_timer_start(&st->ka->t, on_keepalive, st->o.keepalive_ms,
-			       st->o.keepalive_ms);
-	}
-	st->s = ctx->s;
-	st->ctx = ctx;
-	st->refs = 3;
-	ctx->stream = st;
-	return st;
-}
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct http_stream *st = cls;
-	(void)pos;
-	if (st->closed || !st->ctx)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	size_t have = st->out.len - st->off;
-	if (have) {
-		size_t n = have < max ? have : max;
-		memcpy(buf, st->out.data + st->off, n);
-		st->off += n;
-		if (st->off == st->out.len) {
-			st->off = 0;
-			st->out.len = 0;
-			if (st->out.cap > STREAM_KEEP_CAP) {
-				buf_deinit(&st->out);
-				buf_init(&st->out, 0);
-			}
-		}
-		return (ssize_t)n;
-	}
-	if (st->ended)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	http_suspend(st->ctx); /* until a write or the end */
-	return 0;
-}
-
-static void stream_response_freed(void *cls)
-{
-	stream_unref(cls);
-}
-
-enum MHD_Result http_stream_start(struct reqctx *ctx,
-				  const struct http_response *resp)
-{
-	struct http_stream *st = ctx->stream;
-	struct MHD_Response *r = MHD_create_response_from_callback(
-		MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, st,
-		stream_response_freed);
-	if (!r) {
-		stream_unref(st); /* the response's reference */
-		return MHD_NO;	  /* completion lets the rest go */
-	}
-	struct http_response h = *resp;
-	h.status = st->o.status;
-	h.content_type = st->o.content_type;
-	http_reply_header(&h, "X-Accel-Buffering", "no");
-	return http_queue_special(ctx->conn, ctx, &h, r);
-}
-
-void http_stream_detach(struct reqctx *ctx)
-{
-	struct http_stream *st = ctx->stream;
-	ctx->stream = NULL;
-	stream_abort(st, false);
-	st->ctx = NULL;
-	stream_unref(st);
-}
-
-int http_stream_write(struct http_stream *st, const void *data, size_t len)
-{
-	if (st->closed || st->ended)
-		return -EPIPE;
-	if (st->out.len - st->off + len > st->o.max_buffered)
-		return -ENOBUFS;
-	if (st->off) {
-		memmove(st->out.data, st->out.data + st->off,
-			st->out.len - st->off);
-		st->out.len -= st->off;
-		st->off = 0;
-	}
-	if (buf_append(&st->out, data, len))
-		return -ENOMEM;
-	if (st->ctx)
-		http_resume(st->ctx);
-	return 0;
-}
-
-int http_stream_printf(struct http_stream *st, const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	buf_init(&b, 0);
-	va_start(ap, fmt);
-	int rc = buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if (!rc)
-		rc = http_stream_write(st, b.data ? b.data : "", b.len);
-	buf_deinit(&b);
-	return rc;
-}
-
-int http_stream_sse(struct http_stream *st, const char *event,
-		    const char *data)
-{
-	struct buf b;
-	buf_init(&b, 0);
-	if (event)
-		buf_printf(&b, "event: %s\n", event);
-	for (const char *line = data;;) {
-		const char *nl = strchr(line, '\n');
-		size_t n = nl ? (size_t)(nl - line) : strlen(line);
-		buf_puts(&b, "data: ");
-		buf_append(&b, line, n);
-		buf_puts(&b, "\n");
-		if (!nl)
-			break;
-		line = nl + 1;
-	}
-	buf_puts(&b, "\n");
-	int rc = b.err ? -ENOMEM : http_stream_write(st, b.data, b.len);
-	buf_deinit(&b);
-	return rc;
-}
-
-int http_stream_json(struct http_stream *st, json_t *j)
-{
-	char *text = j ? json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(9))
-		       : NULL;
-	json_decref(j);
-	if (!text)
-		return -EINVAL;
-	size_t n = strlen(text);
-	text[n] = '\n'; /* replaces the NUL: written by length */
-	int rc = http_stream_write(st, text, n + 1);
-	free(text);
-	return rc;
-}
-
-bool http_stream_is_closed(const struct http_stream *st)
-{
-	return st->closed;
-}
-
-struct sockaddr_any http_stream_client(const struct http_stream *st)
-{
-	return st->live.client;
-}
-
-void http_stream_end(struct http_stream *st)
-{
-	if (!st)
-		return;
-	st->ended = true;
-	ka_stop(st);
-	if (st->ctx)
-		http_resume(st->ctx); /* the reader sends the rest, then ends */
-	stream_unref(st);
-}

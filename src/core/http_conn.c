@@ -16,6 +16,10 @@ struct http_conn {
 	struct sockaddr_any client;
 	uint64_t deadline; /* loop ms by which the request must be in; 0: none */
 	bool reserved;
+	bool taken; /* the connection left libmicrohttpd (http_conn_take) */
+	/* Of a taken one: libmicrohttpd's "closed" notice came / its new
+	 * owner let go; freed when both happened. */
+	bool mhd_closed, released;
 	int refuse; /* the request line was refused: 400 or 414 (0: fine) */
 };
 
@@ -125,6 +129,13 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn,
 		*socket_ctx = c;
 		return;
 	}
+	*socket_ctx = NULL;
+	if (c && c->taken) {
+		c->mhd_closed = true;
+		if (c->released)
+			http_conn_release(s, c);
+		return; /* still open, out of libmicrohttpd: released later */
+	}
 	if (s->open_conns > 0) {
 		s->open_conns--;
 		s->rearm = true;
@@ -135,7 +146,32 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn,
 	if (c->next)
 		c->next->pprev = c->pprev;
 	free(c);
-	*socket_ctx = NULL;
+}
+
+struct http_conn *http_conn_take(struct MHD_Connection *conn)
+{
+	struct http_conn *c = conn_of(conn);
+	if (!c)
+		return NULL;
+	c->taken = true;
+	c->mhd = NULL;
+	c->deadline = 0;
+	return c;
+}
+
+void http_conn_release(struct http_server *s, struct http_conn *c)
+{
+	c->released = true;
+	if (!c->mhd_closed)
+		return; /* within the handler still: at libmicrohttpd's notice */
+	if (s->open_conns > 0) {
+		s->open_conns--;
+		s->rearm = true;
+	}
+	*c->pprev = c->next;
+	if (c->next)
+		c->next->pprev = c->pprev;
+	free(c);
 }
 
 static bool is_control(unsigned char ch)
@@ -205,7 +241,7 @@ static void on_deadline(uv_timer_t *t)
 	bool closed = false;
 	for (size_t i = 0; i < HTTP_CONN_BUCKETS; i++) {
 		for (struct http_conn *c = s->buckets[i]; c; c = c->next) {
-			if (!c->deadline || now < c->deadline)
+			if (!c->deadline || now < c->deadline || !c->mhd)
 				continue;
 			c->deadline = 0;
 			const union MHD_ConnectionInfo *ci =

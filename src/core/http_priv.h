@@ -4,7 +4,10 @@
 #define HEARTH_CORE_HTTP_PRIV_H
 
 #include <microhttpd.h>
+#include <string.h>
+#include <sys/uio.h>
 
+#include "base/outq.h"
 #include "core/http_server.h"
 #include "core/metrics.h"
 
@@ -78,6 +81,11 @@ struct http_server {
 	void (*close_cb)(void *);
 	void *close_ud;
 	bool started;
+	bool taking; /* a handler's connection was just taken (mhd_log) */
+	/* Sockets of ended streams, handed back to libmicrohttpd at the
+	 * start of the next run (not from within one). */
+	int *giveback;
+	size_t n_giveback, cap_giveback;
 };
 
 /* Watches a suspended connection's socket for the client going away
@@ -101,6 +109,9 @@ struct reqctx {
 	struct conn_watch *watch;
 	uint64_t started_ns; /* metrics_now_ns at the headers */
 	unsigned retries; /* handler runs after http_pending_retry */
+	bool http10;	  /* an HTTP/1.0 request */
+	bool taken;	  /* its stream or WebSocket took the socket */
+	bool conn_close;  /* it said Connection: close */
 };
 
 /* ---- http_conn.c ---- */
@@ -124,9 +135,17 @@ int http_conn_request_in(struct MHD_Connection *conn);
 /* The request completed; @kept: the connection waits for another one. */
 void http_conn_request_done(struct http_server *s,
 			    struct MHD_Connection *conn, bool kept);
+/* The connection leaves libmicrohttpd (http_sock_take): its entry is
+ * kept, still counted against the caps, until http_conn_release (and
+ * libmicrohttpd's "closed" notice, when that comes later). NULL when it
+ * was not tracked. */
+struct http_conn *http_conn_take(struct MHD_Connection *conn);
+void http_conn_release(struct http_server *s, struct http_conn *c);
 /* Initializes (and, with a header timeout, starts) the deadline timer. */
 int http_conn_start(struct http_server *s);
 
+/* Closes a file body the response holds and was never sent. */
+void http_response_drop_file(struct http_response *resp);
 /* Queues @resp on the connection (its body is taken over). */
 enum MHD_Result http_queue(struct MHD_Connection *conn, struct reqctx *ctx,
 			   struct http_response *resp);
@@ -139,6 +158,72 @@ enum MHD_Result http_queue_special(struct MHD_Connection *conn,
 				   const struct http_response *resp,
 				   struct MHD_Response *r);
 
+/* The status line and headers of @resp as libmicrohttpd would send them,
+ * then @more (e.g. "Transfer-Encoding: chunked\r\n"), then the blank
+ * line. Returns 0 or -ENOMEM. */
+int http_head_build(struct buf *out, const struct http_response *resp,
+		    const char *more);
+
+/* Hands an open socket back to libmicrohttpd at the next run (ownership
+ * passes; closed when that fails). */
+void http_server_give_back(struct http_server *s, int fd);
+
+/* ---- http_sock.c: a connection taken from libmicrohttpd ----
+ *
+ * A held stream or WebSocket leaves libmicrohttpd once its handler has
+ * returned: its socket is dup'ed, libmicrohttpd closes its own
+ * descriptor (MHD_USE_TURBO: without shutdown()) and frees the
+ * connection and its memory pool, and the socket is served from here:
+ * one uv_poll_t that stays registered (writability is watched only
+ * while a backlog is pending), sends straight from the caller's bytes,
+ * a backlog allocated only while something is pending (base/outq.h).
+ */
+enum http_sock_event {
+	HTTP_SOCK_GONE,	    /* hang-up, error, a failed send */
+	HTTP_SOCK_READABLE, /* (when watched) */
+	HTTP_SOCK_DRAINED,  /* the backlog went out */
+};
+
+struct http_sock {
+	uv_poll_t poll; /* .data: the sock */
+	struct http_server *s;
+	struct http_conn *conn; /* released at close */
+	int fd;			/* -1 before the take and after the close */
+	int want;		/* UV_DISCONNECT, or | UV_READABLE */
+	int events;		/* watched now */
+	bool failed;		/* a send failed: gone at the next poll */
+	bool polled;		/* the poll handle is initialised */
+	struct outq out;
+	void (*event)(struct http_sock *k, enum http_sock_event e);
+	/* The poll handle is closed: the owner may free. */
+	void (*released)(struct http_sock *k);
+};
+
+static inline void http_sock_init(struct http_sock *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->fd = -1;
+}
+
+/* Takes @ctx's connection: the caller's handler returns MHD_NO next, so
+ * libmicrohttpd lets it go. @head goes out first, then what was written
+ * before. Returns 0 or a negative errno (then nothing was taken). */
+int http_sock_take(struct http_sock *k, struct reqctx *ctx, int want,
+		   const char *head, size_t head_len);
+/* Sends (or queues: before the take, behind a backlog) @iov. Returns 0,
+ * -ENOBUFS (more than @max would be pending), -ENOMEM, -EPIPE (closed or
+ * failed: HTTP_SOCK_GONE follows from the loop). */
+int http_sock_write(struct http_sock *k, const struct iovec *iov, int n,
+		    size_t max);
+static inline size_t http_sock_pending(const struct http_sock *k)
+{
+	return outq_pending(&k->out);
+}
+/* Stops watching and closes the socket, or with @give_back hands it to
+ * libmicrohttpd for the next request. ->released runs later (at once
+ * when the poll handle was never set up). Idempotent. */
+void http_sock_close(struct http_sock *k, bool give_back);
+
 /* Runs libmicrohttpd again from the loop as soon as possible. */
 void http_kick(struct http_server *s);
 
@@ -149,6 +234,11 @@ void http_resume(struct reqctx *ctx);
 /* Stops watching (the connection is completing). */
 void http_unwatch(struct reqctx *ctx);
 
+/* The handler's request context, or NULL with a 500 in @resp when it
+ * already took its response over (defer, stream or WebSocket). */
+struct reqctx *http_handler_ctx(const struct http_request *req,
+				struct http_response *resp);
+
 /* Links @l for @req's client; for a counting entry, refuses with 429 in
  * @resp past the caps. Returns 0 or -EBUSY. */
 int http_live_add(struct http_server *s, struct http_live *l,
@@ -157,7 +247,9 @@ int http_live_add(struct http_server *s, struct http_live *l,
 void http_live_remove(struct http_server *s, struct http_live *l);
 
 /* After the handler returned, with ctx->pending / ->stream / ->ws set:
- * queue what the handler asked for. */
+ * queue what the handler asked for. A stream or WebSocket takes the
+ * socket (http_sock_take) and returns MHD_NO: libmicrohttpd lets its
+ * connection go. */
 enum MHD_Result http_pending_start(struct reqctx *ctx);
 enum MHD_Result http_pending_resumed(struct reqctx *ctx);
 /* When the owner asked for the handler to run again (http_pending_retry):
@@ -168,10 +260,9 @@ enum MHD_Result http_stream_start(struct reqctx *ctx,
 enum MHD_Result http_ws_start(struct reqctx *ctx,
 			      const struct http_response *resp);
 
-/* The connection completed (or failed) while a handle was attached. */
+/* The connection completed (or failed) while a deferred answer was
+ * attached. */
 void http_pending_detach(struct reqctx *ctx);
-void http_stream_detach(struct reqctx *ctx);
-void http_ws_detach(struct reqctx *ctx);
 
 /* The watched socket of a suspended connection reported the client gone. */
 void http_client_gone(struct reqctx *ctx);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -78,6 +79,7 @@ void http_reply_header(struct http_response *resp, const char *name,
 /* ---- the loop glue ---- */
 
 static void run(struct http_server *s);
+static int readopt(struct http_server *s, int fd);
 
 static void on_timer(uv_timer_t *t)
 {
@@ -96,6 +98,9 @@ static void run(struct http_server *s)
 	if (s->closing)
 		return;
 	s->kick = false;
+	for (size_t i = 0; i < s->n_giveback; i++)
+		readopt(s, s->giveback[i]);
+	s->n_giveback = 0;
 	MHD_run(s->mhd);
 	MHD_UNSIGNED_LONG_LONG to;
 	if (s->rearm || s->kick) {
@@ -140,33 +145,98 @@ static bool has_extra(const struct http_response *resp, const char *name)
 	return false;
 }
 
-/* Headers every answer carries, whatever its kind. */
-static void add_headers(struct MHD_Response *r,
-			const struct http_response *resp)
+/* Headers every answer carries, whatever its kind, to @fn. */
+static void each_header(const struct http_response *resp,
+			void (*fn)(const char *name, const char *value,
+				   void *ud),
+			void *ud)
 {
 	if (resp->content_type)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-					resp->content_type);
+		fn(MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type, ud);
 	if (resp->allow)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+		fn(MHD_HTTP_HEADER_ALLOW, resp->allow, ud);
 	for (int i = 0; i < resp->n_extra; i++)
-		MHD_add_response_header(r, resp->extra[i].name,
-					resp->extra[i].value);
+		fn(resp->extra[i].name, resp->extra[i].value, ud);
 	if (resp->status == 401 &&
 	    !has_extra(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE))
-		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-					"X-API-Key realm=\"hearth\"");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+		fn(MHD_HTTP_HEADER_WWW_AUTHENTICATE, "X-API-Key realm=\"hearth\"",
+		   ud);
+	fn("X-Content-Type-Options", "nosniff", ud);
 	/* no-store unless the route said how long its answer may be kept
 	 * (the watch room's badges and public status-page JSON). */
 	if (!has_extra(resp, MHD_HTTP_HEADER_CACHE_CONTROL))
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-					"no-store");
+		fn(MHD_HTTP_HEADER_CACHE_CONTROL, "no-store", ud);
+}
+
+static void mhd_header(const char *name, const char *value, void *ud)
+{
+	MHD_add_response_header(ud, name, value);
+}
+
+static void add_headers(struct MHD_Response *r,
+			const struct http_response *resp)
+{
+	each_header(resp, mhd_header, r);
+}
+
+static void head_header(const char *name, const char *value, void *ud)
+{
+	buf_printf(ud, "%s: %s\r\n", name, value);
+}
+
+int http_head_build(struct buf *out, const struct http_response *resp,
+		    const char *more)
+{
+	const char *reason = MHD_get_reason_phrase_for((unsigned)resp->status);
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	buf_printf(out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", resp->status,
+		   reason && *reason ? reason : "Unknown", date);
+	each_header(resp, head_header, out);
+	buf_printf(out, "%s\r\n", more ? more : "");
+	return out->err ? -ENOMEM : 0;
+}
+
+void http_reply_file(struct http_response *resp, int status,
+		     const char *content_type, int fd, uint64_t off,
+		     uint64_t len)
+{
+	http_response_drop_file(resp);
+	buf_deinit(&resp->body);
+	buf_init(&resp->body, 0);
+	resp->status = status;
+	resp->content_type = content_type;
+	resp->has_file = true;
+	resp->file_fd = fd;
+	resp->file_off = off;
+	resp->file_len = len;
+}
+
+void http_response_drop_file(struct http_response *resp)
+{
+	if (resp->has_file)
+		close(resp->file_fd);
+	resp->has_file = false;
 }
 
 enum MHD_Result http_queue(struct MHD_Connection *conn, struct reqctx *ctx,
 			   struct http_response *resp)
 {
+	if (resp->has_file) {
+		/* libmicrohttpd closes the descriptor with the response. */
+		resp->has_file = false;
+		buf_deinit(&resp->body);
+		struct MHD_Response *fr = MHD_create_response_from_fd_at_offset64(
+			resp->file_len, resp->file_fd, resp->file_off);
+		if (!fr) {
+			close(resp->file_fd);
+			return MHD_NO;
+		}
+		return http_queue_special(conn, ctx, resp, fr);
+	}
 	size_t len = 0;
 	char *body = buf_steal(&resp->body, &len);
 	struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(
@@ -412,6 +482,7 @@ static enum MHD_Result call_handler(struct reqctx *ctx, const char *method,
 		enum MHD_Result ret = ctx->ws ? http_ws_start(ctx, &resp)
 					      : http_stream_start(ctx, &resp);
 		buf_deinit(&resp.body);
+		ctx->s->taking = ret == MHD_NO && ctx->taken;
 		return ret;
 	}
 	if (ctx->pending) {
@@ -428,7 +499,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 {
 	struct http_server *s = cls;
 	struct reqctx *ctx = *con_cls;
-	(void)version;
 
 	if (!ctx) {
 		ctx = calloc(1, sizeof(*ctx));
@@ -437,6 +507,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		ctx->s = s;
 		ctx->conn = conn;
 		ctx->started_ns = metrics_now_ns();
+		ctx->http10 = version && strcmp(version, MHD_HTTP_VERSION_1_1);
+		const char *c = MHD_lookup_connection_value(
+			conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONNECTION);
+		ctx->conn_close = c && strcasestr(c, "close");
 		buf_init(&ctx->body, 0); /* bounded by max_body below */
 		*con_cls = ctx;
 		return first_call(s, conn, ctx, method, url);
@@ -474,21 +548,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 {
 	struct reqctx *ctx = *con_cls;
 	struct http_server *s = cls;
+	s->taking = false; /* (its notice, if any, was logged before) */
 	if (!ctx)
 		return;
 	http_conn_request_done(s, conn,
-			       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
-				       !ctx->ws);
+			       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	http_unwatch(ctx);
 	if (ctx->pending)
 		http_pending_detach(ctx);
-	if (ctx->stream)
-		http_stream_detach(ctx);
-	if (ctx->ws)
-		http_ws_detach(ctx);
 	if (ctx->route && ctx->status)
 		count(ctx->route, ctx->status);
-	if (ctx->route && ctx->status && !ctx->stream && !ctx->ws &&
+	if (ctx->route && ctx->status && !ctx->taken &&
 	    toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		metrics_hist_observe(&ctx->route->latency,
 				     metrics_now_ns() - ctx->started_ns);
@@ -499,11 +569,17 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct http_server *s = cls;
 	char msg[512];
-	(void)cls;
+	bool taken = s->taking;
+	s->taking = false;
 	if (LOG_DEBUG > log_threshold)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* A stream that took its socket says MHD_NO, which libmicrohttpd
+	 * reports as an application error: it is not one. */
+	if (taken && strstr(msg, "Application reported internal error"))
+		return;
 	size_t n = strlen(msg);
 	while (n && msg[n - 1] == '\n')
 		msg[--n] = '\0';
@@ -522,7 +598,9 @@ static int bind_listen(struct http_server *s, const struct sockaddr_any *a)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (a->u.sa.sa_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, &a->u.sa, a->len) || listen(fd, 1024)) {
+	/* The kernel's largest backlog: a burst of clients (thousands of
+	 * subscribers reconnecting at once) waits in it, not refused. */
+	if (bind(fd, &a->u.sa, a->len) || listen(fd, SOMAXCONN)) {
 		int rc = -errno;
 		close(fd);
 		return rc;
@@ -600,8 +678,11 @@ int http_server_new(uv_loop_t *loop, const struct http_server_opts *opts,
 			      ? (size_t)opts->conn_memory
 			      : 2 * (size_t)opts->max_header_bytes + 8192;
 	s->mhd = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-			MHD_ALLOW_UPGRADE,
+		/* TURBO: a descriptor is closed without shutdown(), so a
+		 * held stream's socket, dup'ed and taken (http_sock.c),
+		 * lives on when libmicrohttpd lets its connection go. */
+		MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG |
+			MHD_ALLOW_SUSPEND_RESUME,
 		0, http_conn_admit, s, on_request,
 		s,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
@@ -702,7 +783,7 @@ void http_server_set_max_body(struct http_server *s, int64_t bytes)
 	s->max_body = bytes;
 }
 
-int http_server_adopt(struct http_server *s, int fd)
+static int readopt(struct http_server *s, int fd)
 {
 	struct sockaddr_any peer;
 	peer.len = sizeof(peer.u.ss);
@@ -720,9 +801,31 @@ int http_server_adopt(struct http_server *s, int fd)
 	}
 	if (MHD_add_connection(s->mhd, fd, &peer.u.sa, peer.len) != MHD_YES)
 		return HEARTH_EHTTP; /* MHD closed the socket */
-	if (s->started)
-		run(s);
 	return 0;
+}
+
+void http_server_give_back(struct http_server *s, int fd)
+{
+	if (s->n_giveback == s->cap_giveback) {
+		size_t cap = s->cap_giveback ? s->cap_giveback * 2 : 8;
+		int *g = realloc(s->giveback, cap * sizeof(*g));
+		if (!g) {
+			close(fd);
+			return;
+		}
+		s->giveback = g;
+		s->cap_giveback = cap;
+	}
+	s->giveback[s->n_giveback++] = fd;
+	http_kick(s);
+}
+
+int http_server_adopt(struct http_server *s, int fd)
+{
+	int rc = readopt(s, fd);
+	if (!rc && s->started)
+		run(s);
+	return rc;
 }
 
 static bool same_host(const struct sockaddr_any *a, const struct sockaddr_any *b)
@@ -865,6 +968,9 @@ static void finish(struct http_server *s)
 	 * none is still suspended when the daemon stops. */
 	MHD_run(s->mhd);
 	MHD_stop_daemon(s->mhd);
+	for (size_t i = 0; i < s->n_giveback; i++)
+		close(s->giveback[i]);
+	free(s->giveback);
 	void (*cb)(void *) = s->close_cb;
 	void *ud = s->close_ud;
 	free(s->routes);

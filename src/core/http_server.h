@@ -47,6 +47,12 @@ struct http_response {
 		char value[128];
 	} extra[HTTP_EXTRA_HEADERS];
 	int n_extra;
+	/* A body read from a file instead of ->body (http_reply_file):
+	 * file_len bytes of file_fd from file_off. The server owns file_fd
+	 * and closes it; a HEAD request gets the length and no bytes. */
+	bool has_file;
+	int file_fd;
+	uint64_t file_off, file_len;
 };
 
 typedef void (*http_handler_fn)(const struct http_request *req,
@@ -112,9 +118,10 @@ struct http_server_opts {
 	const struct ipprefix *reserved_clients;
 	size_t n_reserved_clients;
 	/* Bytes of libmicrohttpd's pool per connection: the request line
-	 * and headers, its bookkeeping, the response's buffers. Every open
-	 * connection (each held stream and WebSocket too) keeps it, so a
-	 * server of many streams picks a smaller one. It should exceed
+	 * and headers, its bookkeeping, the response's buffers. Every
+	 * connection keeps it while libmicrohttpd serves it (a deferred
+	 * answer too; held streams and WebSockets leave libmicrohttpd and
+	 * its pool once their handler returns). It should exceed
 	 * max_header_bytes by a few KiB, or headers a little under that
 	 * limit get libmicrohttpd's bare 431 instead of ours. 0: twice
 	 * max_header_bytes plus 8 KiB. */
@@ -195,6 +202,13 @@ void http_reply_error(struct http_response *resp, int status,
 void http_reply_failure(struct http_response *resp, int rc);
 void http_reply_text(struct http_response *resp, int status,
 		     const char *content_type, const char *text);
+
+/* The body is @len bytes of the open file @fd from @off (ownership of @fd
+ * passes to the response, also when it is never sent); ->body is
+ * dropped. The bytes are read as they are sent, not into memory. */
+void http_reply_file(struct http_response *resp, int status,
+		     const char *content_type, int fd, uint64_t off,
+		     uint64_t len);
 
 /* Adds a header (@name static, value copied, at most 127 bytes); past
  * HTTP_EXTRA_HEADERS they are dropped. Every answer says Cache-Control:
@@ -287,9 +301,12 @@ struct http_stream_opts {
 /*
  * Called from a handler: the response is a chunked stream that stays open
  * until http_stream_end. The headers go out when the handler returns;
- * what is written goes out at once. Returns NULL with @resp filled when
- * the stream caps are reached (429) or out of memory (500); the handler
- * then just returns.
+ * what is written goes out at once (one send; only what the socket does
+ * not take is copied, see max_buffered). After an HTTP/1.0 request the
+ * body is not chunked and the connection closes at the end; on a
+ * kept-alive HTTP/1.1 connection the next request is served after it.
+ * Returns NULL with @resp filled when the stream caps are reached (429)
+ * or out of memory (500); the handler then just returns.
  */
 struct http_stream *http_stream_open(const struct http_request *req,
 				     struct http_response *resp,

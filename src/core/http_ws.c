@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* WebSocket: libmicrohttpd's upgrade, wslay framing, the socket on a uv_poll_t. */
+/* WebSocket: the handshake answered on a socket taken from libmicrohttpd, RFC 6455 framing (proto/ws/frame.h). */
 #include <errno.h>
 #include <nettle/base64.h>
 #include <nettle/sha1.h>
@@ -7,17 +7,15 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <wslay/wslay.h>
 
 #include "core/http_priv.h"
+#include "proto/ws/frame.h"
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_MAX_MESSAGE (1024 * 1024)
 #define WS_CLOSE_WAIT_MS 5000 /* for the peer's answer to our close */
-
-struct ws_poll {
-	uv_poll_t p; /* first: freed through it */
-};
+#define WS_READ_CHUNK 16384
+#define WS_READS_PER_WAKE 8 /* then back to the loop (it is level-triggered) */
 
 struct ws_timer {
 	uv_timer_t t; /* first: freed through it */
@@ -25,30 +23,23 @@ struct ws_timer {
 };
 
 struct http_ws {
+	struct http_sock k; /* first */
 	struct http_live live;
-	struct http_server *s;
-	struct reqctx *ctx; /* until the upgrade or the connection's end */
+	struct reqctx *ctx; /* during the handler */
 	struct http_ws_opts o;
 	char accept[29];
-	wslay_event_context_ptr wsl;
-	struct MHD_UpgradeResponseHandle *urh;
-	int fd;
-	struct ws_poll *poll;
+	struct ws_parser p;
 	struct ws_timer *timer;
-	char *extra; /* bytes libmicrohttpd read past the request */
-	size_t extra_len, extra_off;
 	int close_code; /* received; 0: none yet */
-	bool upgraded;
-	bool released; /* the owner let go */
-	bool over;     /* the server side let go */
-	bool notified; /* on_close ran (or would have) */
-	bool server_closing; /* before the upgrade */
-	bool in_io;
-	bool io_again;
-	bool closing; /* our close frame is queued */
+	bool taken;
+	bool released;	 /* the owner let go */
+	bool over;	 /* the server side let go */
+	bool notified;	 /* on_close ran (or would have) */
+	bool closing;	 /* our close frame is queued */
+	bool done_reading; /* a close received or a protocol error */
+	bool end_drained;  /* over once the backlog is out */
 	bool ping_outstanding;
-	bool peer_gone;
-	int refs; /* the owner, the server */
+	int refs; /* the owner, the socket */
 };
 
 static void free_handle(uv_handle_t *h)
@@ -72,10 +63,13 @@ static void ws_unref(struct http_ws *ws)
 {
 	if (--ws->refs)
 		return;
-	if (ws->wsl)
-		wslay_event_context_free(ws->wsl);
-	free(ws->extra);
+	ws_parser_free(&ws->p);
 	free(ws);
+}
+
+static void on_released(struct http_sock *k)
+{
+	ws_unref((struct http_ws *)k);
 }
 
 static void ws_notify(struct http_ws *ws, int code)
@@ -98,149 +92,130 @@ static void ws_over(struct http_ws *ws, int code)
 		uv_close((uv_handle_t *)&ws->timer->t, free_handle);
 		ws->timer = NULL;
 	}
-	if (ws->poll) {
-		/* Stops watching at once, so the socket may close now. */
-		uv_close((uv_handle_t *)&ws->poll->p, free_handle);
-		ws->poll = NULL;
-	}
-	if (ws->urh) {
-		MHD_upgrade_action(ws->urh, MHD_UPGRADE_ACTION_CLOSE);
-		ws->urh = NULL;
-		http_kick(ws->s);
-	}
-	if (ws->ctx) {
-		ws->ctx->ws = NULL;
-		ws->ctx = NULL;
-	}
-	http_live_remove(ws->s, &ws->live);
-	ws_unref(ws);
+	http_live_remove(ws->k.s, &ws->live);
+	http_sock_close(&ws->k, false);
 }
 
-static int over_code(struct http_ws *ws)
+static int over_code(const struct http_ws *ws)
 {
-	if (ws->close_code)
-		return ws->close_code;
-	return ws->peer_gone ? 1006 : 1005;
+	return ws->close_code ? ws->close_code : 1005;
 }
 
-static void on_poll(uv_poll_t *p, int status, int events);
-
-/* Reads and writes what wslay wants; ends the connection when it wants
- * neither. Reentrant calls (from callbacks) are folded into the outer. */
-static void ws_io(struct http_ws *ws)
+/* One frame: its header and @len bytes of @data. */
+static int ws_frame(struct http_ws *ws, int opcode, const void *data,
+		    size_t len)
 {
-	if (ws->over || !ws->upgraded)
-		return;
-	if (ws->in_io) {
-		ws->io_again = true;
-		return;
-	}
-	ws->in_io = true;
-	int rc = 0;
-	do {
-		ws->io_again = false;
-		if (wslay_event_want_read(ws->wsl))
-			rc = wslay_event_recv(ws->wsl);
-		if (!rc && wslay_event_want_write(ws->wsl))
-			rc = wslay_event_send(ws->wsl);
-	} while (!rc && ws->io_again);
-	ws->in_io = false;
-	bool rd = wslay_event_want_read(ws->wsl);
-	bool wr = wslay_event_want_write(ws->wsl);
-	if (rc || ws->peer_gone || (!rd && !wr)) {
-		ws_over(ws, rc && !ws->close_code ? 1006 : over_code(ws));
-		return;
-	}
-	uv_poll_start(&ws->poll->p, (rd ? UV_READABLE : 0) | (wr ? UV_WRITABLE : 0),
-		      on_poll);
+	uint8_t hdr[10];
+	struct iovec iov[2] = {
+		{hdr, ws_frame_header(hdr, opcode, len)},
+		{(void *)data, len},
+	};
+	return http_sock_write(&ws->k, iov, len ? 2 : 1, SIZE_MAX);
 }
 
-static void on_poll(uv_poll_t *p, int status, int events)
+static void send_close(struct http_ws *ws, int code, const char *reason,
+		       size_t rlen)
 {
-	struct http_ws *ws = p->data;
-	(void)events;
-	if (status < 0) {
-		ws->peer_gone = true;
-		ws_over(ws, 1006);
-		return;
-	}
-	ws_io(ws);
+	uint8_t b[125];
+	if (rlen > 123)
+		rlen = 123;
+	b[0] = (uint8_t)(code >> 8);
+	b[1] = (uint8_t)code;
+	if (rlen)
+		memcpy(b + 2, reason, rlen);
+	ws->closing = true;
+	ws_frame(ws, WS_OP_CLOSE, b, 2 + rlen);
 }
 
-/* ---- wslay callbacks ---- */
+static void on_timer(uv_timer_t *t);
 
-static ssize_t ws_recv(wslay_event_context_ptr c, uint8_t *buf, size_t len,
-		       int flags, void *ud)
+/* Over as soon as what is queued has gone out (or WS_CLOSE_WAIT_MS
+ * passed: a peer that does not read). */
+static void end_when_drained(struct http_ws *ws, int code)
+{
+	if (!http_sock_pending(&ws->k) || ws->k.failed) {
+		ws_over(ws, code);
+		return;
+	}
+	ws->end_drained = true;
+	if (!ws->close_code)
+		ws->close_code = code;
+	if (ws->timer)
+		uv_timer_start(&ws->timer->t, on_timer, WS_CLOSE_WAIT_MS, 0);
+}
+
+static bool on_msg(int opcode, const uint8_t *data, size_t len, void *ud)
 {
 	struct http_ws *ws = ud;
-	(void)flags;
-	if (ws->extra_off < ws->extra_len) {
-		size_t n = ws->extra_len - ws->extra_off;
-		if (n > len)
-			n = len;
-		memcpy(buf, ws->extra + ws->extra_off, n);
-		ws->extra_off += n;
-		return (ssize_t)n;
-	}
-	ssize_t n = recv(ws->fd, buf, len, 0);
-	if (n > 0)
-		return n;
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-		wslay_event_set_error(c, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	ws->peer_gone = true;
-	wslay_event_set_error(c, WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
-}
-
-static ssize_t ws_send(wslay_event_context_ptr c, const uint8_t *data,
-		       size_t len, int flags, void *ud)
-{
-	struct http_ws *ws = ud;
-	ssize_t n = send(ws->fd, data, len,
-			 MSG_NOSIGNAL | (flags & WSLAY_MSG_MORE ? MSG_MORE : 0));
-	if (n >= 0)
-		return n;
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		wslay_event_set_error(c, WSLAY_ERR_WOULDBLOCK);
-		return -1;
-	}
-	ws->peer_gone = true;
-	wslay_event_set_error(c, WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
-}
-
-static void ws_msg(wslay_event_context_ptr c,
-		   const struct wslay_event_on_msg_recv_arg *a, void *ud)
-{
-	struct http_ws *ws = ud;
-	(void)c;
-	switch (a->opcode) {
-	case WSLAY_TEXT_FRAME:
-	case WSLAY_BINARY_FRAME:
+	switch (opcode) {
+	case WS_OP_TEXT:
+	case WS_OP_BINARY:
 		if (!ws->released && ws->o.on_message)
-			ws->o.on_message(ws, (const char *)a->msg,
-					 a->msg_length,
-					 a->opcode == WSLAY_BINARY_FRAME,
-					 ws->o.ud);
-		break;
-	case WSLAY_CONNECTION_CLOSE:
-		ws->close_code = a->status_code ? a->status_code : 1005;
-		break;
-	case WSLAY_PONG:
+			ws->o.on_message(ws, (const char *)data, len,
+					 opcode == WS_OP_BINARY, ws->o.ud);
+		return !ws->over && !ws->done_reading;
+	case WS_OP_CLOSE:
+		ws->close_code = len >= 2 ? (data[0] << 8 | data[1]) : 1005;
+		ws->done_reading = true;
+		if (!ws->closing) {
+			/* Answered with the same code; then the server closes
+			 * the TCP connection first (RFC 6455, 7.1.1). */
+			int code = ws->close_code == 1005 ? 1000 : ws->close_code;
+			send_close(ws, code, NULL, 0);
+		}
+		end_when_drained(ws, ws->close_code);
+		return false;
+	case WS_OP_PING:
+		if (!ws->closing)
+			ws_frame(ws, WS_OP_PONG, data, len);
+		return true;
+	case WS_OP_PONG:
 		ws->ping_outstanding = false;
-		break;
-	default:
-		break; /* pings are answered by wslay */
+		return true;
+	}
+	return true;
+}
+
+static void ws_read(struct http_ws *ws)
+{
+	uint8_t buf[WS_READ_CHUNK];
+	for (int i = 0; i < WS_READS_PER_WAKE && !ws->over; i++) {
+		ssize_t n = recv(ws->k.fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+			      errno == EINTR))
+			return;
+		if (n <= 0) {
+			ws_over(ws, ws->close_code ? ws->close_code : 1006);
+			return;
+		}
+		if (ws->done_reading)
+			continue; /* after a close or an error: discarded */
+		int rc = ws_parse(&ws->p, buf, (size_t)n, on_msg, ws);
+		if (rc && !ws->over) {
+			ws->done_reading = true;
+			if (!ws->closing)
+				send_close(ws, rc, NULL, 0);
+			end_when_drained(ws, 1005);
+		}
 	}
 }
 
-static const struct wslay_event_callbacks ws_callbacks = {
-	.recv_callback = ws_recv,
-	.send_callback = ws_send,
-	.on_msg_recv_callback = ws_msg,
-};
+static void on_sock(struct http_sock *k, enum http_sock_event e)
+{
+	struct http_ws *ws = (struct http_ws *)k;
+	switch (e) {
+	case HTTP_SOCK_GONE:
+		ws_over(ws, ws->close_code ? ws->close_code : 1006);
+		break;
+	case HTTP_SOCK_DRAINED:
+		if (ws->end_drained)
+			ws_over(ws, over_code(ws));
+		break;
+	case HTTP_SOCK_READABLE:
+		ws_read(ws);
+		break;
+	}
+}
 
 /* ---- timers: pings, and the wait for the peer's close ---- */
 
@@ -251,85 +226,17 @@ static void on_timer(uv_timer_t *t)
 		ws_over(ws, ws->closing ? over_code(ws) : 1006);
 		return;
 	}
-	struct wslay_event_msg m = {.opcode = WSLAY_PING};
-	if (wslay_event_queue_msg(ws->wsl, &m) == 0)
+	if (ws_frame(ws, WS_OP_PING, NULL, 0) == 0)
 		ws->ping_outstanding = true;
-	ws_io(ws);
-}
-
-/* ---- the upgrade ---- */
-
-static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls,
-		       const char *extra_in, size_t extra_in_size,
-		       MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
-{
-	struct http_ws *ws = cls;
-	(void)conn;
-	(void)con_cls;
-	ws->urh = urh;
-	ws->fd = sock;
-	if (ws->ctx) {
-		ws->ctx->ws = NULL; /* the connection is the WebSocket's now */
-		ws->ctx = NULL;
-	}
-	if (ws->server_closing) {
-		/* The server closed before libmicrohttpd handed over. */
-		ws_over(ws, 1001);
-		return;
-	}
-	if (extra_in_size) {
-		ws->extra = malloc(extra_in_size);
-		if (!ws->extra) {
-			ws_over(ws, 1011);
-			return;
-		}
-		memcpy(ws->extra, extra_in, extra_in_size);
-		ws->extra_len = extra_in_size;
-	}
-	ws->poll = calloc(1, sizeof(*ws->poll));
-	if (!ws->poll || uv_poll_init(ws->s->loop, &ws->poll->p, sock)) {
-		free(ws->poll);
-		ws->poll = NULL;
-		ws_over(ws, 1011);
-		return;
-	}
-	ws->poll->p.data = ws;
-	ws->timer = calloc(1, sizeof(*ws->timer));
-	if (!ws->timer || uv_timer_init(ws->s->loop, &ws->timer->t)) {
-		free(ws->timer);
-		ws->timer = NULL;
-		ws_over(ws, 1011);
-		return;
-	}
-	ws->timer->ws = ws;
-	ws->upgraded = true;
-	if (ws->closing)
-		uv_timer_start(&ws->timer->t, on_timer, WS_CLOSE_WAIT_MS, 0);
-	else if (ws->o.ping_ms)
-		uv_timer_start(&ws->timer->t, on_timer, ws->o.ping_ms,
-			       ws->o.ping_ms);
-	if (!ws->released && ws->o.on_open)
-		ws->o.on_open(ws, ws->o.ud);
-	ws_io(ws);
 }
 
 static void ws_shutdown(struct http_live *l)
 {
-	struct http_ws *ws = (struct http_ws *)l;
-	if (!ws->upgraded) {
-		/* libmicrohttpd still has the connection: its completion (or
-		 * the upgrade, at its last run) lets go. */
-		ws_notify(ws, 1001);
-		http_live_remove(ws->s, &ws->live);
-		ws->server_closing = true;
-		return;
-	}
-	if (!ws->closing) {
-		/* Going away: one try at saying so, without waiting. */
-		ws->closing = true;
-		wslay_event_queue_close(ws->wsl, 1001, NULL, 0);
-		wslay_event_send(ws->wsl);
-	}
+	struct http_ws *ws =
+		(struct http_ws *)((char *)l - offsetof(struct http_ws, live));
+	/* Going away: one try at saying so, without waiting. */
+	if (ws->taken && !ws->closing)
+		send_close(ws, 1001, NULL, 0);
 	ws_over(ws, 1001);
 }
 
@@ -367,11 +274,9 @@ struct http_ws *http_ws_accept(const struct http_request *req,
 			       struct http_response *resp,
 			       const struct http_ws_opts *o)
 {
-	struct reqctx *ctx = req->priv;
-	if (ctx->pending || ctx->stream || ctx->ws) {
-		http_reply_error(resp, 500, "response already taken over");
+	struct reqctx *ctx = http_handler_ctx(req, resp);
+	if (!ctx)
 		return NULL;
-	}
 	const char *key = http_request_header(req, "Sec-WebSocket-Key");
 	const char *version = http_request_header(req, "Sec-WebSocket-Version");
 	if (strcmp(req->method, "GET") ||
@@ -391,24 +296,20 @@ struct http_ws *http_ws_accept(const struct http_request *req,
 		http_reply_error(resp, 500, "out of memory");
 		return NULL;
 	}
+	http_sock_init(&ws->k);
+	ws->k.s = ctx->s;
+	ws->k.event = on_sock;
+	ws->k.released = on_released;
 	ws->o = *o;
 	if (!ws->o.max_message)
 		ws->o.max_message = WS_MAX_MESSAGE;
-	ws->fd = -1;
+	ws_parser_init(&ws->p, ws->o.max_message);
 	ws->live.shutdown = ws_shutdown;
-	if (wslay_event_context_server_init(&ws->wsl, &ws_callbacks, ws)) {
-		free(ws);
-		http_reply_error(resp, 500, "out of memory");
-		return NULL;
-	}
-	wslay_event_config_set_max_recv_msg_length(ws->wsl, ws->o.max_message);
 	if (http_live_add(ctx->s, &ws->live, req, true, resp)) {
-		wslay_event_context_free(ws->wsl);
 		free(ws);
 		return NULL;
 	}
 	http_ws_accept_key(key, ws->accept);
-	ws->s = ctx->s;
 	ws->ctx = ctx;
 	ws->refs = 2;
 	ctx->ws = ws;
@@ -419,59 +320,69 @@ enum MHD_Result http_ws_start(struct reqctx *ctx,
 			      const struct http_response *resp)
 {
 	struct http_ws *ws = ctx->ws;
-	struct MHD_Response *r = MHD_create_response_for_upgrade(on_upgrade, ws);
-	if (!r)
-		return MHD_NO; /* completion lets the WebSocket go */
+	ctx->ws = NULL;
+	ws->ctx = NULL;
+	ctx->taken = true;
+	ctx->status = MHD_HTTP_SWITCHING_PROTOCOLS;
 	struct http_response h = *resp;
 	h.status = MHD_HTTP_SWITCHING_PROTOCOLS;
 	h.content_type = NULL;
 	http_reply_header(&h, MHD_HTTP_HEADER_UPGRADE, "websocket");
+	http_reply_header(&h, MHD_HTTP_HEADER_CONNECTION, "Upgrade");
 	http_reply_header(&h, "Sec-WebSocket-Accept", "%s", ws->accept);
-	return http_queue_special(ctx->conn, ctx, &h, r);
+	struct buf head;
+	buf_init(&head, 0);
+	int rc = http_head_build(&head, &h, NULL);
+	if (!rc) {
+		ws->timer = calloc(1, sizeof(*ws->timer));
+		if (!ws->timer || uv_timer_init(ctx->s->loop, &ws->timer->t)) {
+			free(ws->timer);
+			ws->timer = NULL;
+			rc = -ENOMEM;
+		}
+	}
+	if (!rc) {
+		ws->timer->ws = ws;
+		rc = http_sock_take(&ws->k, ctx, UV_READABLE | UV_DISCONNECT,
+				    head.data, head.len);
+	}
+	buf_deinit(&head);
+	if (rc) {
+		ws_over(ws, 1006); /* libmicrohttpd closes the connection */
+		return MHD_NO;
+	}
+	ws->taken = true;
+	if (ws->closing)
+		uv_timer_start(&ws->timer->t, on_timer, WS_CLOSE_WAIT_MS, 0);
+	else if (ws->o.ping_ms)
+		uv_timer_start(&ws->timer->t, on_timer, ws->o.ping_ms,
+			       ws->o.ping_ms);
+	if (!ws->released && ws->o.on_open)
+		ws->o.on_open(ws, ws->o.ud);
+	return MHD_NO;
 }
 
-void http_ws_detach(struct reqctx *ctx)
-{
-	struct http_ws *ws = ctx->ws;
-	ctx->ws = NULL;
-	ws->ctx = NULL;
-	ws->peer_gone = true;
-	ws_over(ws, 1006);
-}
-
-static int ws_queue(struct http_ws *ws, uint8_t opcode, const void *data,
+static int ws_queue(struct http_ws *ws, int opcode, const void *data,
 		    size_t len)
 {
 	if (ws->over || ws->closing)
 		return -EPIPE;
-	struct wslay_event_msg m = {opcode, data, len};
-	int rc = wslay_event_queue_msg(ws->wsl, &m);
-	if (rc == WSLAY_ERR_NOMEM)
-		return -ENOMEM;
-	if (rc)
-		return -EPIPE;
-	/* Sent from the loop, not from here: a failing send must not call
-	 * the owner's on_close from within its own send call. */
-	if (ws->in_io)
-		ws->io_again = true;
-	else if (ws->poll)
-		uv_poll_start(&ws->poll->p, UV_READABLE | UV_WRITABLE, on_poll);
-	return 0;
+	return ws_frame(ws, opcode, data, len);
 }
 
 int http_ws_send_text(struct http_ws *ws, const char *text, size_t len)
 {
-	return ws_queue(ws, WSLAY_TEXT_FRAME, text, len);
+	return ws_queue(ws, WS_OP_TEXT, text, len);
 }
 
 int http_ws_send_binary(struct http_ws *ws, const void *data, size_t len)
 {
-	return ws_queue(ws, WSLAY_BINARY_FRAME, data, len);
+	return ws_queue(ws, WS_OP_BINARY, data, len);
 }
 
 size_t http_ws_queued(const struct http_ws *ws)
 {
-	return ws->wsl ? wslay_event_get_queued_msg_length(ws->wsl) : 0;
+	return http_sock_pending(&ws->k);
 }
 
 void http_ws_close(struct http_ws *ws, int code, const char *reason)
@@ -480,16 +391,10 @@ void http_ws_close(struct http_ws *ws, int code, const char *reason)
 		return;
 	ws->released = true;
 	if (!ws->over && !ws->closing) {
-		size_t rlen = reason ? strlen(reason) : 0;
-		if (rlen > 123)
-			rlen = 123;
-		ws->closing = true;
-		wslay_event_queue_close(ws->wsl, (uint16_t)code,
-					(const uint8_t *)reason, rlen);
-		if (ws->timer)
+		send_close(ws, code, reason, reason ? strlen(reason) : 0);
+		if (ws->taken && ws->timer)
 			uv_timer_start(&ws->timer->t, on_timer,
 				       WS_CLOSE_WAIT_MS, 0);
-		ws_io(ws);
 	}
 	ws_unref(ws);
 }

@@ -3,7 +3,9 @@
 #ifndef HEARTH_CORE_SERVICES_H
 #define HEARTH_CORE_SERVICES_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /*
  * Each service is a small struct of function pointers and an opaque
@@ -40,6 +42,17 @@ struct room_dns_registrar {
  * message is refused (no such topic, too large); delivery itself is
  * asynchronous and never reported back.
  */
+/*
+ * The dns room's upstream servers (dns.upstream, or /etc/resolv.conf's
+ * when the file names none), for a room that resolves a name itself on
+ * the loop (the watch room's ping monitors by name). At most @max into
+ * @out; their number.
+ */
+struct room_dns_resolvers {
+	void *ud;
+	size_t (*upstreams)(void *ud, struct sockaddr_storage *out, size_t max);
+};
+
 struct room_notify_msg {
 	const char *event;   /* routes match on it ("watch.down", "backup.failed") */
 	const char *title;   /* may be NULL */
@@ -50,6 +63,10 @@ struct room_notify_msg {
 	/* Targets besides the routes that match @event (Apprise URLs or
 	 * ntfy:TOPIC, as notify.routes' `to`), NULL-terminated; may be NULL. */
 	const char *const *to;
+	/* The body webhook:// targets POST as is (the watch room's: Uptime
+	 * Kuma's {heartbeat, monitor, msg}); NULL: {"heartbeat": null,
+	 * "monitor": null, "msg": message}. May be NULL. */
+	const char *json;
 };
 
 struct room_notify_publisher {
@@ -90,6 +107,7 @@ struct room_proxy_routes {
  * would offer them is disabled, or not built yet). */
 struct room_services {
 	struct room_dns_registrar *dns;	    /* dns room */
+	struct room_dns_resolvers *resolvers; /* dns room */
 	struct room_notify_publisher *notify; /* notify room */
 	struct room_watch_registry *watch;    /* watch room */
 	struct room_proxy_routes *proxy;      /* proxy room */

@@ -139,6 +139,17 @@ static void reg_flush(void *ud)
 	}
 }
 
+/* The watch room's view of the forwarder's servers (the config in use). */
+static size_t resolvers(void *ud, struct sockaddr_storage *out, size_t max)
+{
+	struct dns_room *r = ud;
+	struct sockaddr_any up[8];
+	size_t n = dns_fwd_upstreams(r->cfg, up, max < 8 ? max : 8);
+	for (size_t i = 0; i < n; i++)
+		out[i] = up[i].u.ss;
+	return n;
+}
+
 int dns_dynamic_open(struct dns_room *r, struct room_services *svc)
 {
 	r->dyn_timer = malloc(sizeof(*r->dyn_timer));
@@ -150,6 +161,9 @@ int dns_dynamic_open(struct dns_room *r, struct room_services *svc)
 		.ud = r, .add = reg_add, .remove = reg_remove,
 		.flush = reg_flush};
 	svc->dns = &r->registrar;
+	r->resolvers = (struct room_dns_resolvers){.ud = r,
+						   .upstreams = resolvers};
+	svc->resolvers = &r->resolvers;
 	return 0;
 }
 

@@ -109,6 +109,17 @@ static size_t system_resolvers(struct sockaddr_any *out, size_t max)
 	return n;
 }
 
+size_t dns_fwd_upstreams(const struct config *cfg, struct sockaddr_any *out,
+			 size_t max)
+{
+	const struct cfg_dns *d = dns_config(cfg);
+	if (!d->has_upstream)
+		return system_resolvers(out, max);
+	size_t n = d->n_upstream < max ? d->n_upstream : max;
+	memcpy(out, d->upstream, n * sizeof(*out));
+	return n;
+}
+
 static int parse_side(const char *text, struct ipprefix *p)
 {
 	if (strchr(text, '/'))

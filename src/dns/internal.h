@@ -216,6 +216,7 @@ struct dns_room {
 	size_t n_dyn, cap_dyn;
 	uv_timer_t *dyn_timer; /* own allocation: freed in its close callback */
 	struct room_dns_registrar registrar;
+	struct room_dns_resolvers resolvers; /* for the watch room */
 	struct dns_qlog qlog;
 	struct dns_stats tcp_stats;
 	struct dns_rings *rings; /* freed in dns_room_free */
@@ -448,6 +449,10 @@ typedef void (*dns_fwd_reply_fn)(void *ud, const uint8_t *msg, size_t len);
 int dns_fwd_open(struct dns_room *r, const struct config *cfg,
 		 struct dns_fwd **out);
 int dns_fwd_configure(struct dns_fwd *f, const struct config *cfg);
+/* The servers names are forwarded to: dns.upstream, or /etc/resolv.conf's
+ * when the file names none (the watch room resolves ping names with them). */
+size_t dns_fwd_upstreams(const struct config *cfg, struct sockaddr_any *out,
+			 size_t max);
 /* True when a forward rule or an upstream exists. Any thread. */
 bool dns_fwd_enabled(const struct dns_fwd *f);
 /* Any thread: answers @query (parsed as @q) from the cache into @out

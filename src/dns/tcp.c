@@ -26,7 +26,10 @@
  * - connections: tcp_max_connections_per_client from one address, and at
  *   tcp_max_connections a new one evicts another (proto/dns/tcpconn.h).
  * A connection has one timer, set to its nearest deadline after every
- * event. AXFR to a listed secondary is queued whole (not bounded here).
+ * event. An AXFR to a listed secondary is written as it is read: the
+ * next messages are built only once its queue is under the low-water
+ * mark again, so a secondary that does not read holds tcp_max_queued
+ * bytes (plus a reference to the zone), never the whole zone.
  */
 
 #define FRAME_MAX (2 + 65535)
@@ -54,6 +57,16 @@ struct listener {
 	struct dns_tcp *t;
 };
 
+/* A transfer under way: the zone it reads (a reference of its own, so a
+ * reload may replace the snapshot meanwhile) and where it stands. */
+struct xfer {
+	struct dns_zone *z;
+	struct dns_axfr x;
+	struct dns_query q; /* parsed from query[] */
+	size_t len;
+	uint8_t query[];
+};
+
 struct conn {
 	uv_tcp_t h; /* first: the handle pointer is the conn pointer */
 	uv_timer_t timer;
@@ -69,6 +82,7 @@ struct conn {
 	int closing;	     /* handles still to close */
 	int refs;	     /* forwarded queries still to answer */
 	struct ipaddr peer;  /* the client, from the accept */
+	struct xfer *xfr;    /* an AXFR still being written, or NULL */
 	bool listed, closed, paused, reading;
 };
 
@@ -111,10 +125,20 @@ static void tcp_maybe_free(struct dns_tcp *t)
 	}
 }
 
+static void xfer_free(struct conn *c)
+{
+	if (c->xfr) {
+		dns_zone_free(c->xfr->z);
+		free(c->xfr);
+		c->xfr = NULL;
+	}
+}
+
 static void conn_maybe_free(struct conn *c)
 {
 	if (c->closed && c->closing == 0 && c->refs == 0) {
 		struct dns_tcp *t = c->t;
+		xfer_free(c);
 		if (c->prev)
 			c->prev->next = c->next;
 		else
@@ -150,12 +174,19 @@ static void conn_close(struct conn *c, enum close_reason why)
 	uv_close((uv_handle_t *)&c->h, conn_freed);
 }
 
-static bool over_limit(const struct conn *c)
+static bool queue_full(const struct conn *c)
 {
 	const struct dns_tcp *t = c->t;
 	return c->queued >= t->max_queued ||
 	       (c->queued > 0 && t->queued >= t->max_queued_total) ||
 	       c->refs >= MAX_PENDING;
+}
+
+/* No further query is read while a transfer is being written: answers
+ * keep the order of the queries. */
+static bool over_limit(const struct conn *c)
+{
+	return queue_full(c) || c->xfr;
 }
 
 /* The low-water mark a stopped connection waits for. */
@@ -322,9 +353,39 @@ static bool peer_may_transfer(struct conn *c)
 }
 
 /*
+ * Writes the transfer's next messages while the connection's queue has
+ * room; at the end logs it and lets queries be read again. 0, or a
+ * negative error (the connection is then closed).
+ */
+static int xfer_pump(struct conn *c)
+{
+	struct xfer *x = c->xfr;
+	long n = 0;
+	while (!queue_full(c) &&
+	       (n = dns_axfr_next(&x->x, x->query, &x->q, c->t->scratch,
+				  DNS_MSG_MAX)) > 0) {
+		int rc = send_frame(c, c->t->scratch, (size_t)n);
+		if (rc)
+			return rc;
+	}
+	if (n < 0)
+		return -EMSGSIZE;
+	if (n > 0 || queue_full(c))
+		return 0; /* more when the secondary has read some */
+	char apex[DNS_NAME_TEXT_MAX];
+	dns_name_to_text(&x->z->apex, apex, sizeof(apex));
+	log_info("dns", "zone=%s serial=%u transferred (%s)", apex,
+		 x->z->serial,
+		 x->q.qtype == DNS_T_IXFR ? "IXFR as AXFR" : "AXFR");
+	xfer_free(c);
+	return 0;
+}
+
+/*
  * AXFR (and IXFR, answered with a full transfer as RFC 1995 allows) of a
- * zone apex to a listed secondary. Returns 1 when handled, 0 to let the
- * normal path answer (REFUSED), or a negative error.
+ * zone apex to a listed secondary: starts the transfer (xfer_pump writes
+ * it). Returns 1 when handled, 0 to let the normal path answer
+ * (REFUSED), or a negative error.
  */
 static int transfer(struct conn *c, const uint8_t *query, size_t len)
 {
@@ -337,22 +398,20 @@ static int transfer(struct conn *c, const uint8_t *query, size_t len)
 	const struct dns_zone *z = dns_zoneset_find(&snap->zs, &q.qname);
 	if (!z || !dns_name_equal(&z->apex, &q.qname) || !peer_may_transfer(c))
 		return 0;
-	struct dns_axfr x;
-	dns_axfr_init(&x, z);
-	long n;
-	while ((n = dns_axfr_next(&x, query, &q, c->t->scratch,
-				  DNS_MSG_MAX)) > 0) {
-		int rc = send_frame(c, c->t->scratch, (size_t)n);
-		if (rc)
-			return rc;
+	struct xfer *x = malloc(sizeof(*x) + len);
+	if (!x)
+		return -ENOMEM;
+	memcpy(x->query, query, len);
+	x->len = len;
+	if (dns_query_parse(x->query, len, &x->q)) {
+		free(x);
+		return -EBADMSG;
 	}
-	if (n < 0)
-		return -EMSGSIZE;
-	char apex[DNS_NAME_TEXT_MAX];
-	dns_name_to_text(&z->apex, apex, sizeof(apex));
-	log_info("dns", "zone=%s serial=%u transferred (%s)", apex, z->serial,
-		 q.qtype == DNS_T_IXFR ? "IXFR as AXFR" : "AXFR");
-	return 1;
+	x->z = dns_zone_ref((struct dns_zone *)z);
+	dns_axfr_init(&x->x, x->z);
+	c->xfr = x;
+	int rc = xfer_pump(c);
+	return rc ? rc : 1;
 }
 
 /* A forwarded query's answer; answers may come out of order (RFC 7766
@@ -449,8 +508,10 @@ static void process(struct conn *c)
 		return;
 	}
 	c->paused = false;
-	size_t n_msgs;
-	int rc = drain(c, &n_msgs);
+	size_t n_msgs = 0;
+	int rc = c->xfr ? xfer_pump(c) : 0;
+	if (!rc)
+		rc = drain(c, &n_msgs);
 	if (c->closed)
 		return;
 	if (rc) {

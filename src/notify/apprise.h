@@ -35,6 +35,7 @@ struct notify_apprise {
 	int retry_delay_ms;
 	int64_t max_body;
 	int recursion_max;
+	int64_t attach_size; /* 0: attachments refused */
 	/* /metrics: deliveries by scheme and result (0 ok, 1 failed) */
 	uint64_t deliveries[APPRISE_SCHEME_COUNT][2];
 	uint64_t requests, failures; /* notify calls, of which 424 */
@@ -77,6 +78,8 @@ struct ap_job *ap_job_new(struct notify_apprise *ap, const struct apprise_msg *m
 /* Adds the target @url. 0, -EINVAL (not a URL Apprise would load: @why)
  * or -ENOMEM. */
 int ap_job_add(struct ap_job *j, const char *url, const char **why);
+/* Adds the file @f (copied) to the message. 0 or -ENOMEM. */
+int ap_job_attach(struct ap_job *j, const struct apprise_attach *f);
 /* How many targets were added. */
 size_t ap_job_count(const struct ap_job *j);
 /* Sends to every target at once (each target's requests in order, each

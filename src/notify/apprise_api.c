@@ -10,7 +10,9 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/log.h"
+#include "core/http_client.h"
 #include "notify/apprise.h"
+#include "proto/notify/apprise_attach.h"
 #include "proto/notify/apprise_config.h"
 #include "proto/notify/apprise_tag.h"
 
@@ -44,6 +46,11 @@ static bool is_json_type(const char *ct)
 struct payload {
 	json_t *j;
 	bool json_in, json_out;
+	/* multipart file parts, as attachments (in @a, the caller's arena) */
+	struct arena *a;
+	struct apprise_attach_ref files[APPRISE_MAX_ATTACH];
+	size_t nfiles;
+	const char *bad_files; /* why the file parts were refused, or NULL */
 };
 
 static int form_decode(const char *s, size_t n, struct buf *out)
@@ -113,68 +120,30 @@ static int parse_urlencoded(const char *b, size_t len, json_t *o)
 	return rc;
 }
 
-static const char *memmem_s(const char *h, size_t hn, const char *n, size_t nn)
+/* multipart/form-data: fields like form fields, file parts kept as
+ * attachments (when the caller gave an arena to keep them in). */
+static int parse_multipart(const char *ct, const char *b, size_t len, struct payload *pl)
 {
-	return memmem(h, hn, n, nn);
-}
-
-/* multipart/form-data: text fields only (files are attachments, which
- * this server does not take). */
-static int parse_multipart(const char *ct, const char *b, size_t len, json_t *o)
-{
-	const char *bp = strcasestr(ct, "boundary=");
-	if (!bp)
-		return -EINVAL;
-	bp += 9;
-	char bound[200];
-	size_t bl = 0;
-	if (*bp == '"')
-		bp++;
-	while (*bp && *bp != '"' && *bp != ';' && bl < sizeof(bound) - 3)
-		bound[bl++] = *bp++;
-	if (!bl)
-		return -EINVAL;
-	char delim[210];
-	int dl = snprintf(delim, sizeof(delim), "--%.*s", (int)bl, bound);
-	const char *p = memmem_s(b, len, delim, (size_t)dl);
-	size_t parts = 0;
-	while (p) {
-		p += dl;
-		if ((size_t)(b + len - p) >= 2 && !memcmp(p, "--", 2))
-			break;
-		if (++parts > 64)
-			return -EINVAL;
-		const char *hend = memmem_s(p, (size_t)(b + len - p), "\r\n\r\n", 4);
-		if (!hend)
-			return -EINVAL;
-		const char *body = hend + 4;
-		const char *next = memmem_s(body, (size_t)(b + len - body), delim, (size_t)dl);
-		if (!next)
-			return -EINVAL;
-		size_t blen = (size_t)(next - body);
-		if (blen >= 2 && body[blen - 2] == '\r' && body[blen - 1] == '\n')
-			blen -= 2;
-		char *hdr = strndup(p, (size_t)(hend - p));
-		if (!hdr)
-			return -ENOMEM;
-		const char *nm = strcasestr(hdr, "name=\"");
-		bool file = strcasestr(hdr, "filename=") != NULL;
-		if (file) /* an attachment: noted, refused by the caller */
-			json_object_set_new(o, "attachment", json_string("(file)"));
-		if (nm && !file) {
-			nm += 6;
-			const char *q = strchr(nm, '"');
-			char *key = q ? strndup(nm, (size_t)(q - nm)) : NULL;
-			char *val = strndup(body, blen);
-			if (key && val && strlen(val) == blen)
-				put_field(o, key, val);
-			free(key);
-			free(val);
+	struct arena tmp;
+	arena_init(&tmp);
+	struct arena *a = pl->a ? pl->a : &tmp;
+	struct apprise_part *parts;
+	size_t n;
+	const char *why = NULL;
+	int rc = apprise_multipart_parse(ct, b, len, a, &parts, &n, &why);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (parts[i].filename) {
+			if (!pl->a)
+				continue;
+			if (!pl->bad_files && apprise_attach_part(&parts[i], a, pl->files,
+								  &pl->nfiles, &why) == -EINVAL)
+				pl->bad_files = why;
+		} else if (strlen(parts[i].data) == parts[i].len) {
+			put_field(pl->j, parts[i].name, parts[i].data);
 		}
-		free(hdr);
-		p = next;
 	}
-	return 0;
+	arena_deinit(&tmp);
+	return rc;
 }
 
 /* 0, or the status to answer with (400 bad payload). */
@@ -200,7 +169,7 @@ static int read_payload(const struct http_request *req, struct payload *pl)
 		return 500;
 	int rc = 0;
 	if (ct && !strncasecmp(ct, "multipart/form-data", 19))
-		rc = parse_multipart(ct, req->body, req->body_len, pl->j);
+		rc = parse_multipart(ct, req->body, req->body_len, pl);
 	else if (req->body_len)
 		rc = parse_urlencoded(req->body, req->body_len, pl->j);
 	return rc ? 400 : 0;
@@ -321,6 +290,16 @@ struct notify_call {
 	struct notify_apprise *ap;
 	struct http_pending *p;
 	bool json_out;
+	/* attachments named by URL, fetched before the job starts */
+	struct ap_job *job;
+	size_t nfetch, fetching;
+	struct fetch {
+		struct notify_call *c;
+		const char *url; /* in the job's arena, as name and mimetype */
+		struct apprise_attach a;
+		char *data; /* malloc'd once fetched */
+		char err[200];
+	} fetch[APPRISE_MAX_ATTACH];
 };
 
 static void on_abort(struct http_pending *p, void *ud)
@@ -368,6 +347,94 @@ static void notify_done(struct ap_job *job, void *ud)
 	free(c);
 }
 
+/* ---- attachments named by URL ---- */
+
+static void fetch_over(struct notify_call *c)
+{
+	struct notify_apprise *ap = c->ap;
+	const char *err = NULL;
+	for (size_t i = 0; i < c->nfetch && !err; i++)
+		if (c->fetch[i].err[0])
+			err = c->fetch[i].err;
+	for (size_t i = 0; !err && i < c->nfetch; i++) {
+		struct fetch *f = &c->fetch[i];
+		f->a.data = f->data;
+		if (ap_job_attach(c->job, &f->a))
+			err = "out of memory";
+	}
+	for (size_t i = 0; i < c->nfetch; i++)
+		free(c->fetch[i].data);
+	if (!err && !ap->closing) {
+		ap_job_start(c->job, notify_done, c);
+		return;
+	}
+	struct http_response *resp = http_pending_response(c->p);
+	struct payload pl = {.json_out = c->json_out};
+	if (!err)
+		answer(resp, &pl, 503, "The server is shutting down");
+	else if (c->json_out)
+		http_reply_json(resp, 400, json_pack("{s:s,s:s}", "error", "Bad Attachment",
+						     "detail", err));
+	else
+		answer(resp, &pl, 400, "Bad Attachment");
+	http_pending_finish(c->p);
+	ap_job_free(c->job);
+	free(c);
+}
+
+static void on_fetch(const struct http_client_result *res, void *ud)
+{
+	struct fetch *f = ud;
+	struct notify_call *c = f->c;
+	if (res->err)
+		snprintf(f->err, sizeof(f->err), "%s: %s", f->url,
+			 res->errmsg ? res->errmsg : hearth_strerror(res->err));
+	else if (res->status < 200 || res->status > 299)
+		snprintf(f->err, sizeof(f->err), "%s: HTTP %ld", f->url, res->status);
+	else if (!(f->data = malloc(res->body_len + 1)))
+		snprintf(f->err, sizeof(f->err), "out of memory");
+	else {
+		memcpy(f->data, res->body, res->body_len);
+		f->data[res->body_len] = '\0';
+		f->a.len = res->body_len;
+	}
+	struct notify_apprise *ap = c->ap;
+	ap->pending--;
+	if (--c->fetching == 0)
+		fetch_over(c);
+	ap_close_check(ap);
+}
+
+/* Fetches every URL attachment (at once), then starts the job; with
+ * none, starts it now. A fetch bigger than attach_size fails. */
+static void fetch_start(struct notify_call *c)
+{
+	struct notify_apprise *ap = c->ap;
+	c->fetching = 1; /* this function */
+	for (size_t i = 0; i < c->nfetch; i++) {
+		struct fetch *f = &c->fetch[i];
+		if (f->err[0])
+			continue;
+		struct http_client_req hr = {
+			.method = "GET",
+			.url = f->url,
+			.timeout_ms = ap->timeout_ms,
+			.max_response = (size_t)ap->attach_size,
+			.max_redirects = 5,
+		};
+		c->fetching++;
+		ap->pending++;
+		int rc = http_client_request(ap->room->http_client, &hr, on_fetch, f);
+		if (rc) {
+			c->fetching--;
+			ap->pending--;
+			snprintf(f->err, sizeof(f->err), "%s: %s", f->url, hearth_strerror(rc));
+		}
+	}
+	if (--c->fetching == 0)
+		fetch_over(c);
+}
+
 /* Tags of a URL given inline: its ?tag= (stateless notify). */
 static int inline_tags(struct arena *a, const char *url, char ***tags)
 {
@@ -394,6 +461,7 @@ static void do_notify(struct notify_apprise *ap, const struct http_request *req,
 	struct ap_job *job = NULL;
 	char *stored = NULL;
 	ap->requests++;
+	pl.a = &a; /* file parts are kept as attachments */
 	if ((int64_t)req->body_len > ap->max_body) {
 		answer(resp, NULL, 431, "JSON Payload provided is to large");
 		goto out;
@@ -424,19 +492,49 @@ static void do_notify(struct notify_apprise *ap, const struct http_request *req,
 		answer(resp, &pl, 400, "Unsupported characters found in tag definition");
 		goto out;
 	}
-	/* attachments are off here (attach_size 0 in /status): Apprise API
-	 * answers those requests 400 */
-	if (json_object_get(pl.j, "attach") || json_object_get(pl.j, "attachment") ||
-	    json_object_get(pl.j, "attachments")) {
-		answer(resp, &pl, 400, "Bad Attachment");
+	/* attachments: file parts, then the attach fields' URLs and objects */
+	struct apprise_attach_ref refs[APPRISE_MAX_ATTACH];
+	size_t nrefs = pl.nfiles;
+	const char *bad = pl.bad_files;
+	memcpy(refs, pl.files, pl.nfiles * sizeof(refs[0]));
+	bool named = nrefs || bad;
+	static const char *const af[] = {"attach", "attachment", "attachments"};
+	for (size_t i = 0; i < 3; i++) {
+		json_t *v = json_object_get(pl.j, af[i]);
+		/* null, "" and [] name nothing (Python's falsy values) */
+		if (json_is_null(v) || (json_is_string(v) && !json_string_length(v)) ||
+		    (json_is_array(v) && !json_array_size(v)))
+			continue;
+		named = named || v;
+		if (v && !bad && apprise_attach_refs(v, &a, refs, &nrefs, &bad) == -ENOMEM) {
+			http_reply_failure(resp, -ENOMEM);
+			goto out;
+		}
+	}
+	for (size_t i = 0; !bad && i < nrefs; i++)
+		if ((int64_t)refs[i].a.len > ap->attach_size)
+			bad = "an attachment is larger than notify.apprise.attach_size";
+	if (named && (bad || !ap->attach_size)) {
+		/* Apprise API with APPRISE_ATTACH_SIZE=0 answers this too */
+		if (pl.json_out)
+			http_reply_json(resp, 400, json_pack("{s:s,s:s}", "error", "Bad Attachment",
+							     "detail", bad ? bad : "attachments are off "
+							     "(notify.apprise.attach_size 0)"));
+		else
+			answer(resp, &pl, 400, "Bad Attachment");
 		goto out;
 	}
+	struct apprise_attach direct[APPRISE_MAX_ATTACH];
+	size_t ndirect = 0;
+	for (size_t i = 0; i < nrefs; i++)
+		if (!refs[i].url)
+			direct[ndirect++] = refs[i].a;
 	const char *body = field(&pl, "body");
 	const char *type = field(&pl, "type");
 	const char *format = field(&pl, "format");
 	int ti = type ? apprise_type_parse(type) : APPRISE_INFO;
 	int fi = format ? apprise_format_parse(format) : APPRISE_TEXT;
-	if (!body || !*body || ti < 0) {
+	if (((!body || !*body) && !nrefs) || ti < 0) {
 		answer(resp, &pl, 400, "Payload lacks minimum requirements");
 		goto out;
 	}
@@ -461,7 +559,9 @@ static void do_notify(struct notify_apprise *ap, const struct http_request *req,
 	}
 	struct apprise_msg m = {
 		.title = field(&pl, "title"),
-		.body = body,
+		.body = body ? body : "",
+		.attach = direct,
+		.nattach = ndirect,
 		.type = (enum apprise_type)ti,
 		.format = (enum apprise_format)fi,
 		.now = (double)clock_wall_ms(ap->room->clock) / 1000.0,
@@ -553,8 +653,21 @@ static void do_notify(struct notify_apprise *ap, const struct http_request *req,
 		free(c);
 		goto out;
 	}
-	ap_job_start(job, notify_done, c);
+	c->job = job;
 	job = NULL;
+	for (size_t i = 0; i < nrefs; i++) {
+		if (!refs[i].url)
+			continue;
+		struct fetch *f = &c->fetch[c->nfetch++];
+		struct arena *ja = ap_job_arena(c->job);
+		f->c = c;
+		f->url = arena_strdup(ja, refs[i].url);
+		f->a.name = arena_strdup(ja, refs[i].a.name);
+		f->a.mimetype = arena_strdup(ja, refs[i].a.mimetype);
+		if (!f->url || !f->a.name || !f->a.mimetype)
+			snprintf(f->err, sizeof(f->err), "out of memory");
+	}
+	fetch_start(c);
 out:
 	ap_job_free(job);
 	free(stored);
@@ -801,14 +914,15 @@ out:
 static void do_status(struct notify_apprise *ap, const struct http_request *req,
 		      struct http_response *resp)
 {
-	(void)ap;
 	const char *accept = http_request_header(req, "Accept");
 	if (is_json_type(accept))
 		http_reply_json(resp, 200,
-			json_pack("{s:b,s:b,s:b,s:i,s:i,s:{s:b,s:b,s:b,s:[s]}}", "config_lock", 0,
-				  "attach_lock", 1, "stateful_enabled", 1, "max_attachments", 0,
-				  "attach_size", 0, "status", "persistent_storage", 1,
-				  "can_write_config", 1, "can_write_attach", 0, "details", "OK"));
+			json_pack("{s:b,s:b,s:b,s:i,s:I,s:{s:b,s:b,s:b,s:[s]}}", "config_lock", 0,
+				  "attach_lock", ap->attach_size == 0, "stateful_enabled", 1,
+				  "max_attachments", ap->attach_size ? APPRISE_MAX_ATTACH : 0,
+				  "attach_size", (json_int_t)ap->attach_size, "status",
+				  "persistent_storage", 1, "can_write_config", 1,
+				  "can_write_attach", ap->attach_size != 0, "details", "OK"));
 	else
 		http_reply_text(resp, 200, TEXT_PLAIN, "OK");
 }
@@ -822,7 +936,8 @@ static void do_details(const struct http_request *req, struct http_response *res
 		json_array_append_new(schemas,
 			json_pack("{s:s,s:[s],s:b,s:b}", "service_name",
 				  apprise_scheme_service((enum apprise_scheme)i), "protocols",
-				  name, "enabled", 1, "attachment_support", 0));
+				  name, "enabled", 1, "attachment_support",
+				  apprise_scheme_attaches((enum apprise_scheme)i)));
 	}
 	const char *accept = http_request_header(req, "Accept");
 	json_t *j = json_pack("{s:s,s:o}", "version", "1.2.0", "schemas", schemas);

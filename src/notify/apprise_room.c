@@ -17,6 +17,7 @@ static void settings(struct notify_apprise *ap, const struct config *cfg)
 	ap->retry_delay_ms = (int)c->retry_delay_ms;
 	ap->max_body = c->max_body;
 	ap->recursion_max = (int)c->recursion_max;
+	ap->attach_size = c->attach_size;
 	ap->ep = (struct apprise_endpoints){
 		.discord = c->discord_url,
 		.slack = c->slack_url,
@@ -179,6 +180,7 @@ int notify_apprise_route(struct notify_room *r, const char *url,
 		.type = type_of(m->priority),
 		.format = APPRISE_TEXT,
 		.now = (double)clock_wall_ms(r->clock) / 1000.0,
+		.json = m->json,
 	};
 	struct ap_job *j = ap_job_new(ap, &am);
 	if (!j)

@@ -72,7 +72,12 @@ struct ap_job *ap_job_new(struct notify_apprise *ap, const struct apprise_msg *m
 	j->msg.title = arena_strdup(&j->arena, m->title ? m->title : "");
 	j->msg.body = arena_strdup(&j->arena, m->body ? m->body : "");
 	j->msg.apprise_id = m->apprise_id ? arena_strdup(&j->arena, m->apprise_id) : NULL;
-	if (!j->msg.title || !j->msg.body || (m->apprise_id && !j->msg.apprise_id)) {
+	j->msg.attach = NULL;
+	j->msg.nattach = 0;
+	bool ok = true;
+	for (size_t i = 0; ok && i < m->nattach; i++)
+		ok = ap_job_attach(j, &m->attach[i]) == 0;
+	if (!ok || !j->msg.title || !j->msg.body || (m->apprise_id && !j->msg.apprise_id)) {
 		arena_deinit(&j->arena);
 		free(j);
 		return NULL;
@@ -83,6 +88,25 @@ struct ap_job *ap_job_new(struct notify_apprise *ap, const struct apprise_msg *m
 struct arena *ap_job_arena(struct ap_job *j)
 {
 	return &j->arena;
+}
+
+int ap_job_attach(struct ap_job *j, const struct apprise_attach *f)
+{
+	struct apprise_attach *g = arena_alloc(&j->arena, (j->msg.nattach + 1) * sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	if (j->msg.nattach)
+		memcpy(g, j->msg.attach, j->msg.nattach * sizeof(*g));
+	struct apprise_attach *x = &g[j->msg.nattach];
+	x->name = arena_strdup(&j->arena, f->name);
+	x->mimetype = arena_strdup(&j->arena, f->mimetype);
+	x->data = arena_strndup(&j->arena, f->data, f->len);
+	x->len = f->len;
+	if (!x->name || !x->mimetype || !x->data)
+		return -ENOMEM;
+	j->msg.attach = g;
+	j->msg.nattach++;
+	return 0;
 }
 
 size_t ap_job_count(const struct ap_job *j)
@@ -435,7 +459,10 @@ static bool publish_local(struct ap_target *t, const struct apprise_request *r)
 		.tags = tv,
 		.click = r->click,
 	};
-	int rc = tv ? notify_publish_local(ap->room, r->topic, &m) : -ENOMEM;
+	int rc = !tv ? -ENOMEM
+		 : r->file ? notify_publish_local_file(ap->room, r->topic, &m, r->file->name,
+						       r->file->data, r->file->len)
+			   : notify_publish_local(ap->room, r->topic, &m);
 	if (rc)
 		fail_req(t, "publish to topic %s: %s", r->topic, hearth_strerror(rc));
 	return rc == 0;
@@ -478,6 +505,7 @@ static void next_req(struct ap_target *t)
 		.headers = r->headers,
 		.timeout_ms = ap->timeout_ms,
 		.max_response = 64 * 1024,
+		.insecure = r->insecure,
 	};
 	/* HEAD and GET carry no body */
 	if (r->method && (!strcmp(r->method, "GET") || !strcmp(r->method, "HEAD")))
@@ -581,6 +609,7 @@ char *ap_mask_url(struct arena *a, const char *url)
 	bool tokens = strcmp(u.schema, "json") && strcmp(u.schema, "jsons") &&
 		      strcmp(u.schema, "form") && strcmp(u.schema, "forms") &&
 		      strcmp(u.schema, "xml") && strcmp(u.schema, "xmls") &&
+		      strncmp(u.schema, "webhook", 7) &&
 		      strncmp(u.schema, "ntfy", 4) && strncmp(u.schema, "mailto", 6) &&
 		      strcmp(u.schema, "hearth");
 	if (u.user)

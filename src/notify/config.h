@@ -41,6 +41,7 @@ struct cfg_notify_apprise {
 	int64_t retry_delay_ms;	 /* before the first retry; doubles */
 	int64_t max_body;	 /* bytes of a request body (more: 431) */
 	int64_t recursion_max;	 /* X-Apprise-Recursion-Count allowed */
+	int64_t attach_size;	 /* bytes of one attachment; 0: none taken */
 	/* Bases of hosted services (NULL: the real ones), e.g. through a
 	 * proxy: discord (https://discord.com/api/webhooks), slack
 	 * (https://hooks.slack.com/services), telegram, pushover, ntfy. */

@@ -146,6 +146,12 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 /* The cross-room publisher's ntfy:TOPIC leg. 0 or a negative code. */
 int notify_publish_local(struct notify_room *r, const char *topic,
 			 const struct room_notify_msg *m);
+/* The same with an uploaded file (@fname, @len bytes of @data, copied)
+ * stored as the message's attachment, within notify.attachment_*
+ * limits: 0, -EINVAL, -EFBIG (too large, or the total is full), -ENOMEM. */
+int notify_publish_local_file(struct notify_room *r, const char *topic,
+			      const struct room_notify_msg *m, const char *fname,
+			      const void *data, size_t len);
 /* Starts the scheduler and the expiry sweep (the room's start). */
 int notify_publish_start(struct notify_room *r);
 /* The scheduler's due callback. */

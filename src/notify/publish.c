@@ -478,23 +478,36 @@ void notify_publish_json(struct notify_room *r, const struct http_request *req,
 	ntfy_pub_free(&p);
 }
 
-int notify_publish_local(struct notify_room *r, const char *topic,
-			 const struct room_notify_msg *in)
+static int publish_local(struct notify_room *r, const char *topic,
+			 const struct room_notify_msg *in, const char *fname,
+			 const void *data, size_t len)
 {
 	const struct cfg_notify *n = notify_config(r->cfg);
 	if (!ntfy_topic_valid(topic, strlen(topic)))
 		return -EINVAL;
-	if (!utf8(in->title) || !utf8(in->message) || !utf8(in->click))
+	if (!utf8(in->title) || !utf8(in->message) || !utf8(in->click) || !utf8(fname))
 		return -EINVAL;
+	if (fname && (n->attachment_file_limit == 0 || (int64_t)len > n->attachment_file_limit ||
+		      r->files_total + (int64_t)len > n->attachment_total_limit))
+		return -EFBIG;
 	int64_t now = clock_wall_s(r->clock);
 	struct notify_msg *m = notify_msg_new(
 		topic, now, n->cache_duration ? now + n->cache_duration : 0,
 		"message");
 	if (!m)
 		return -ENOMEM;
+	char name[256], ftype[128], ext[16], received[300];
+	const char *message = in->message && *in->message ? in->message : "triggered";
+	if (fname) {
+		notify_file_type(data, len, fname, ftype, ext);
+		snprintf(name, sizeof(name), "%s", *fname ? fname : "attachment");
+		if (!in->message || !*in->message) {
+			snprintf(received, sizeof(received), "You received a file: %s", name);
+			message = received;
+		}
+	}
 	set_str(m->j, "title", in->title);
-	set_str(m->j, "message", in->message && *in->message ? in->message
-							      : "triggered");
+	set_str(m->j, "message", message);
 	if (in->priority >= 1 && in->priority <= 5 && in->priority != 3)
 		json_object_set_new(m->j, "priority", json_integer(in->priority));
 	if (in->tags && in->tags[0]) {
@@ -505,11 +518,40 @@ int notify_publish_local(struct notify_room *r, const char *topic,
 		json_object_set_new(m->j, "tags", t);
 	}
 	set_str(m->j, "click", in->click);
-	if (notify_msg_seal(m)) {
+	struct notify_store_file f = {0};
+	if (fname) {
+		char url[512];
+		snprintf(url, sizeof(url), "%s/file/%s%s", r->base_url, m->id, ext);
+		f.size = (int64_t)len;
+		f.expires = now + n->attachment_expiry;
+		f.name = name;
+		f.type = ftype;
+		json_object_set_new(m->j, "attachment",
+				    json_pack("{s:s, s:s, s:I, s:I, s:s}", "name", name,
+					      "type", ftype, "size", (json_int_t)f.size,
+					      "expires", (json_int_t)f.expires, "url", url));
+	}
+	char *file = NULL;
+	if (notify_msg_seal(m) || (fname && !(file = malloc(len ? len : 1)))) {
 		notify_msg_free(m);
 		return -ENOMEM;
 	}
-	return submit(r, NULL, NULL, m, NULL, 0, NULL);
+	if (file)
+		memcpy(file, data, len);
+	return submit(r, NULL, NULL, m, file, len, fname ? &f : NULL);
+}
+
+int notify_publish_local(struct notify_room *r, const char *topic,
+			 const struct room_notify_msg *in)
+{
+	return publish_local(r, topic, in, NULL, NULL, 0);
+}
+
+int notify_publish_local_file(struct notify_room *r, const char *topic,
+			      const struct room_notify_msg *m, const char *fname,
+			      const void *data, size_t len)
+{
+	return publish_local(r, topic, m, fname ? fname : "attachment", data, len);
 }
 
 /* ---- delayed messages ---- */

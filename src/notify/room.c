@@ -101,8 +101,8 @@ static void collect(struct buf *out, void *ud)
 	metrics_hist_add(&fo, &r->stats.fanout);
 	metrics_family(out, "hearth_notify_fanout_duration_seconds",
 		       "histogram", "time to hand one message to every "
-		       "subscriber of its topic (framing and queueing; the "
-		       "sockets are written after)");
+		       "subscriber of its topic (framing, and a send to each "
+		       "subscriber's socket)");
 	metrics_hist_write(out, "hearth_notify_fanout_duration_seconds", &fo,
 			   NULL, NULL);
 	notify_auth_collect(out, r);
@@ -119,12 +119,22 @@ static int publish_route(void *ud, const struct room_notify_msg *m)
 	if (strncmp(m->event, "ntfy:", 5) == 0)
 		return notify_publish_local(r, m->event + 5, m);
 	int rc = -ENOENT, routed = 0;
-	for (size_t i = 0; i < n->n_routes; i++) {
-		const struct cfg_notify_route *rt = &n->routes[i];
-		if (strcmp(rt->event, m->event) != 0)
-			continue;
-		for (size_t k = 0; k < rt->n_to; k++) {
-			const char *to = rt->to[k];
+	for (size_t i = 0; i <= n->n_routes; i++) {
+		const char *const *tos;
+		size_t n_to = 0;
+		if (i < n->n_routes) { /* a route of the event */
+			const struct cfg_notify_route *rt = &n->routes[i];
+			if (strcmp(rt->event, m->event) != 0)
+				continue;
+			tos = (const char *const *)rt->to;
+			n_to = rt->n_to;
+		} else { /* then the sender's own targets */
+			tos = m->to;
+			while (tos && tos[n_to])
+				n_to++;
+		}
+		for (size_t k = 0; k < n_to; k++) {
+			const char *to = tos[k];
 			int e = strncmp(to, "ntfy:", 5) == 0 && !strstr(to, "://")
 					? notify_publish_local(r, to + 5, m)
 					: notify_apprise_route(r, to, m);
@@ -173,9 +183,10 @@ fail:
 /* Bytes of a connection's pool past the header limit: libmicrohttpd's
  * record of each header line (56 bytes), its bookkeeping and the
  * stream's first chunk. With 8 KiB, a full http.max_header_bytes of
- * headers fits in up to 120 lines (more lines get libmicrohttpd's 431);
- * each held subscription costs 24 KiB at the default 16 KiB limit
- * instead of 40 KiB. */
+ * headers fits in up to 120 lines (more lines get libmicrohttpd's 431).
+ * A held subscription gives its pool back once open (it leaves
+ * libmicrohttpd: core/http_sock.c); the pool is what a request, or
+ * thousands of subscribers connecting at once, hold meanwhile. */
 #define NOTIFY_POOL_SLACK 8192
 
 static int open_http(struct notify_room *r, const struct config *cfg)
@@ -198,9 +209,8 @@ static int open_http(struct notify_room *r, const struct config *cfg)
 		.max_connections_per_client = n->max_subscribers_per_client +
 					      h->max_connections_per_client,
 		.header_timeout = h->header_timeout,
-		/* Most connections here are held subscriptions: a pool just
-		 * over the header limit (the headers, MHD's list of them,
-		 * the stream's chunk buffer), not the default's twice. */
+		/* A pool just over the header limit (the headers, MHD's
+		 * list of them, the answer's head), not the default's twice. */
 		.conn_memory = h->max_header_bytes + NOTIFY_POOL_SLACK,
 	};
 	int rc = http_server_new(r->loop, &o, &r->http);

@@ -88,6 +88,8 @@ static json_t *monitor_json(const struct watch_mon *m)
 			    json_string(c->from_lab	 ? "lab"
 					: m->target ? m->target->owner
 						    : "config"));
+	if (c->service)
+		json_object_set_new(o, "service", json_string(c->service->name));
 	if (c->url)
 		json_object_set_new(o, "url", json_string(c->url));
 	if (c->hostname) {
@@ -281,6 +283,57 @@ static void uptime_route(struct watch_room *r, const struct watch_mon *m,
 	http_reply_json(resp, 200, o);
 }
 
+static json_t *real_or_null(bool have, double v)
+{
+	return have ? json_real(v) : json_null();
+}
+
+/* /series?window=: uptime and response time per bucket, from the finest
+ * aggregate that holds the window. */
+static void series_route(struct watch_room *r, const struct watch_mon *m,
+			 const struct http_request *req,
+			 struct http_response *resp)
+{
+	const char *w = http_request_arg(req, "window");
+	int64_t secs = watch_parse_window(w ? w : "24h");
+	if (secs < 0) {
+		http_reply_error(resp, 400,
+				 "window: N with m, h, d, w, M or y (24h, 30d, "
+				 "1y), up to 10 years");
+		return;
+	}
+	struct watch_series sr;
+	if (watch_series(r, m, secs, &sr)) {
+		http_reply_error(resp, 503, "the history cannot be read now");
+		return;
+	}
+	json_t *pts = json_array();
+	for (size_t k = 0; k < sr.n; k++) {
+		const struct watch_point *p = &sr.p[k];
+		int64_t n = p->up + p->down;
+		json_array_append_new(
+			pts, json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+				       "time", (json_int_t)p->start, "up",
+				       (json_int_t)p->up, "down",
+				       (json_int_t)p->down, "maintenance",
+				       (json_int_t)p->maint, "uptime",
+				       real_or_null(n > 0, n ? (double)p->up /
+								       (double)n
+							     : 0),
+				       "ping_avg", real_or_null(p->has_ping, p->avg),
+				       "ping_min", real_or_null(p->has_ping, p->lo),
+				       "ping_max", real_or_null(p->has_ping, p->hi),
+				       "ping_p95", real_or_null(p->has_ping, p->p95)));
+	}
+	http_reply_json(resp, 200,
+			json_pack("{s:I, s:s, s:I, s:s, s:I, s:o}", "monitor",
+				  (json_int_t)m->id, "window", w ? w : "24h",
+				  "seconds", (json_int_t)secs, "aggregate",
+				  sr.table, "bucket", (json_int_t)sr.bucket,
+				  "points", pts));
+	free(sr.p);
+}
+
 /* The monitor with its uptime over Kuma's windows. */
 static json_t *monitor_full(struct watch_room *r, const struct watch_mon *m)
 {
@@ -299,6 +352,8 @@ static json_t *monitor_full(struct watch_room *r, const struct watch_mon *m)
 		json_decref(x);
 	}
 	json_object_set_new(o, "uptime", u);
+	if (m->target && m->target->spec) /* made through the API: its body */
+		json_object_set(o, "spec", m->target->spec);
 	return o;
 }
 
@@ -331,7 +386,7 @@ static void one(const struct http_request *req, struct http_response *resp,
 	struct watch_mon *m = path_monitor(r, req, &id, &end);
 	if (end == req->path + strlen(MONITORS "/") ||
 	    (*end && strcmp(end, "/heartbeats") != 0 &&
-	     strcmp(end, "/uptime") != 0)) {
+	     strcmp(end, "/uptime") != 0 && strcmp(end, "/series") != 0)) {
 		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
 		return;
 	}
@@ -341,6 +396,8 @@ static void one(const struct http_request *req, struct http_response *resp,
 	}
 	if (!strcmp(end, "/heartbeats"))
 		heartbeats(r, m, req, resp);
+	else if (!strcmp(end, "/series"))
+		series_route(r, m, req, resp);
 	else if (*end)
 		uptime_route(r, m, req, resp);
 	else
@@ -426,9 +483,11 @@ struct api_write {
 	struct watch_room *r;
 	struct http_pending *p;
 	json_t *spec; /* create */
-	char *text;   /* create: the spec as stored */
+	char *text;   /* create, update: the spec as stored */
 	char name[256];
-	int64_t id;   /* delete */
+	char old[256];	 /* update: the name before */
+	char type[32];	 /* create, update */
+	int64_t id;   /* update, delete */
 };
 
 static void api_write_free(struct api_write *w)
@@ -464,56 +523,162 @@ static void create_done(void *ud, int rc)
 	api_write_free(w);
 }
 
-/* POST /api/v1/watch/monitors {name, type, ...}: stored, then started,
- * then answered 201 with the monitor. */
-static void create(const struct http_request *req, struct http_response *resp,
-		   void *ud)
+/* Reads the body of a create or an update into @w (spec, text, name):
+ * 0, or answered (400 naming the field, 409 for a name another monitor
+ * than @self holds, 500). */
+static int read_spec(struct watch_room *r, const struct http_request *req,
+		     struct http_response *resp, const struct watch_mon *self,
+		     struct api_write *w)
 {
-	struct watch_room *r = ud;
 	json_error_t jerr;
 	char why[160];
 	struct cfg_watch_monitor probe;
 	json_t *spec = json_loadb(req->body, req->body_len, 0, &jerr);
 	if (!spec) {
 		http_reply_error(resp, 400, "body: not JSON: %s", jerr.text);
-		return;
+		return -EINVAL;
 	}
+	w->spec = spec;
 	if (watch_spec_parse(spec, &probe, why, sizeof(why))) {
 		http_reply_error(resp, 400, "%s", why);
-		json_decref(spec);
-		return;
+		return -EINVAL;
 	}
 	for (size_t i = 0; i < r->n_mons; i++)
-		if (!strcmp(r->mons[i]->cfg->name, probe.name)) {
+		if (r->mons[i] != self && !strcmp(r->mons[i]->cfg->name, probe.name)) {
 			http_reply_error(resp, 409, "name: monitor '%s' exists",
 					 probe.name);
-			json_decref(spec);
-			return;
+			return -EEXIST;
 		}
-	struct api_write *w = calloc(1, sizeof(*w));
-	if (!w || strlen(probe.name) >= sizeof(w->name)) {
-		free(w);
-		json_decref(spec);
-		http_reply_error(resp, w ? 400 : 500, "%s",
-				 w ? "name: at most 255 bytes" : "out of memory");
-		return;
+	if (strlen(probe.name) >= sizeof(w->name)) {
+		http_reply_error(resp, 400, "name: at most 255 bytes");
+		return -EINVAL;
 	}
-	*w = (struct api_write){.r = r, .spec = spec};
 	snprintf(w->name, sizeof(w->name), "%s", probe.name);
+	snprintf(w->type, sizeof(w->type), "%s", watch_type_name(probe.type));
 	w->text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!w->text || !(w->p = http_defer(req, resp, NULL, NULL))) {
-		if (!w->text)
-			http_reply_error(resp, 500, "out of memory");
+	if (!w->text) {
+		http_reply_error(resp, 500, "out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Defers the answer and queues @w's write: 0, or answered. */
+static void submit(struct watch_room *r, const struct http_request *req,
+		   struct http_response *resp, struct api_write *w,
+		   int (*work)(struct store *, void *), void (*done)(void *, int))
+{
+	if (!(w->p = http_defer(req, resp, NULL, NULL))) {
 		api_write_free(w);
 		return;
 	}
-	int rc = watch_write_submit(r, create_work, create_done, w);
+	int rc = watch_write_submit(r, work, done, w);
 	if (rc) {
 		http_reply_error(http_pending_response(w->p), 503,
 				 "cannot queue the write: %s", hearth_strerror(rc));
 		http_pending_finish(w->p);
 		api_write_free(w);
 	}
+}
+
+/* POST /api/v1/watch/monitors {name, type, ...}: stored, then started,
+ * then answered 201 with the monitor. */
+static void create(const struct http_request *req, struct http_response *resp,
+		   void *ud)
+{
+	struct watch_room *r = ud;
+	struct api_write *w = calloc(1, sizeof(*w));
+	if (!w) {
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	w->r = r;
+	if (read_spec(r, req, resp, NULL, w)) {
+		api_write_free(w);
+		return;
+	}
+	submit(r, req, resp, w, create_work, create_done);
+}
+
+/* The monitor a PUT or DELETE of /monitors/<id> names, when the API made
+ * it; else answered (404, or 409 naming where it comes from). */
+static struct watch_mon *api_monitor(struct watch_room *r,
+				     const struct http_request *req,
+				     struct http_response *resp, long long *id)
+{
+	const char *end;
+	struct watch_mon *m = path_monitor(r, req, id, &end);
+	if (*end)
+		m = NULL;
+	if (!m) {
+		http_reply_error(resp, 404, "no monitor at %.80s", req->path);
+		return NULL;
+	}
+	if (!m->target || strcmp(m->target->owner, "api")) {
+		http_reply_error(resp, 409,
+				 "monitor '%s' comes from %s; change it there",
+				 m->cfg->name,
+				 m->cfg->from_lab ? "lab (watch.from_lab)"
+				 : m->target	  ? "another room"
+						  : "the config file");
+		return NULL;
+	}
+	return m;
+}
+
+static int update_work(struct store *s, void *ud)
+{
+	struct api_write *w = ud;
+	return watch_store_api_replace(s, w->old, w->name, w->id, w->type,
+				       w->text);
+}
+
+static void update_done(void *ud, int rc)
+{
+	struct api_write *w = ud;
+	struct http_response *resp = http_pending_response(w->p);
+	char why[160];
+	struct watch_mon *m = NULL;
+	if (rc) {
+		http_reply_error(resp, 503, "not saved: %s", hearth_strerror(rc));
+	} else if (w->r->closing) {
+		http_reply_error(resp, 503, "the watch room is shutting down");
+	} else {
+		watch_registry_drop(w->r, "api", w->old);
+		if ((rc = watch_api_monitor_add(w->r, w->spec, why, sizeof(why),
+						&m)))
+			http_reply_error(resp, rc == -EEXIST ? 409 : 500, "%s",
+					 rc == -EEXIST ? why : hearth_strerror(rc));
+		else
+			http_reply_json(resp, 200, monitor_json(m));
+	}
+	http_pending_finish(w->p);
+	api_write_free(w);
+}
+
+/* PUT /api/v1/watch/monitors/<id> {name, type, ...}: the whole spec of a
+ * monitor the API made, replaced (a new name keeps the id and history),
+ * stored, restarted, answered 200 with the monitor. */
+static void update_monitor(const struct http_request *req,
+			   struct http_response *resp, void *ud)
+{
+	struct watch_room *r = ud;
+	long long id;
+	struct watch_mon *m = api_monitor(r, req, resp, &id);
+	if (!m)
+		return;
+	struct api_write *w = calloc(1, sizeof(*w));
+	if (!w) {
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	*w = (struct api_write){.r = r, .id = m->id};
+	snprintf(w->old, sizeof(w->old), "%s", m->target->name);
+	if (read_spec(r, req, resp, m, w)) {
+		api_write_free(w);
+		return;
+	}
+	submit(r, req, resp, w, update_work, update_done);
 }
 
 static int delete_work(struct store *s, void *ud)
@@ -543,21 +708,9 @@ static void delete_monitor(const struct http_request *req,
 {
 	struct watch_room *r = ud;
 	long long id;
-	const char *end;
-	struct watch_mon *m = path_monitor(r, req, &id, &end);
-	if (*end)
-		m = NULL;
-	if (!m) {
-		http_reply_error(resp, 404, "no monitor at %.80s", req->path);
+	struct watch_mon *m = api_monitor(r, req, resp, &id);
+	if (!m)
 		return;
-	}
-	if (!m->target || strcmp(m->target->owner, "api")) {
-		http_reply_error(resp, 409,
-				 "monitor '%s' comes from %s; change it there",
-				 m->cfg->name,
-				 m->target ? "another room" : "the config file");
-		return;
-	}
 	struct api_write *w = calloc(1, sizeof(*w));
 	if (!w) {
 		http_reply_error(resp, 500, "out of memory");
@@ -565,17 +718,22 @@ static void delete_monitor(const struct http_request *req,
 	}
 	*w = (struct api_write){.r = r, .id = id};
 	snprintf(w->name, sizeof(w->name), "%s", m->target->name);
-	if (!(w->p = http_defer(req, resp, NULL, NULL))) {
-		api_write_free(w);
-		return;
-	}
-	int rc = watch_write_submit(r, delete_work, delete_done, w);
-	if (rc) {
-		http_reply_error(http_pending_response(w->p), 503,
-				 "cannot queue the write: %s", hearth_strerror(rc));
-		http_pending_finish(w->p);
-		api_write_free(w);
-	}
+	submit(r, req, resp, w, delete_work, delete_done);
+}
+
+/* GET /api/v1/watch/maintenance: the config's windows, Kuma's JSON. */
+static void maintenance_list(const struct http_request *req,
+			     struct http_response *resp, void *ud)
+{
+	(void)req;
+	struct watch_room *r = ud;
+	const struct cfg_watch *w = watch_config(r->cfg);
+	int64_t now = clock_wall_s(r->clock);
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < w->n_maintenance; i++)
+		json_array_append_new(a, watch_window_json(&w->maintenance[i], i,
+							   now));
+	http_reply_json(resp, 200, a);
 }
 
 #define PUSH_ROUTE(m)                                                          \
@@ -593,6 +751,17 @@ static const struct http_route routes[] = {
 	 .help = "creates a monitor: {name, type (http, keyword, json-query, "
 		 "port, ping), url, hostname, port, interval, ...}; kept across "
 		 "restarts"},
+	{.name = "watch_maintenance", .method = "GET",
+	 .path = "/api/v1/watch/maintenance", .management = true,
+	 .fn = maintenance_list,
+	 .help = "the maintenance windows (config), as Kuma's JSON with their "
+		 "status now, zone offset and a cron window's running slot"},
+	{.name = "watch_monitor_update", .method = "PUT",
+	 .path = MONITORS "/", .prefix = true, .management = true,
+	 .fn = update_monitor,
+	 .help = "/<id> {name, type, ...}: replaces a monitor created through "
+		 "the API (the whole body, as for POST; kept across restarts; a "
+		 "new name keeps its history)"},
 	{.name = "watch_monitor_delete", .method = "DELETE",
 	 .path = MONITORS "/", .prefix = true, .management = true,
 	 .fn = delete_monitor,
@@ -604,7 +773,9 @@ static const struct http_route routes[] = {
 	{.name = "watch_monitor", .method = "GET", .path = MONITORS "/",
 	 .prefix = true, .management = true, .fn = one,
 	 .help = "one monitor with its uptime; /heartbeats?limit=&before= its "
-		 "beats, newest first; /uptime?window=24h|7d|30d|1y|..."},
+		 "beats, newest first; /uptime?window=24h|7d|30d|1y|...; "
+		 "/series?window=...: per bucket uptime and response time "
+		 "(minutely aggregates up to 24h, hourly to 30d, daily beyond)"},
 };
 
 int watch_api_register(struct watch_room *r, struct http_server *http)

@@ -250,3 +250,45 @@ void watch_badge_route(const struct http_request *req,
 		na(resp, req);
 	}
 }
+
+/* GET /api/status-page/<slug>/badge (Kuma 2.x): the page's overall state
+ * from its monitors' last beats — Maintenance when one is in maintenance,
+ * else Up (all up), Degraded (some down), Down; PENDING and monitors
+ * without beats do not count; N/A for none, or a page not published. */
+void watch_page_badge(const struct http_request *req,
+		      struct http_response *resp, struct watch_room *r,
+		      const struct cfg_watch_page *p)
+{
+	bool up = false, down = false, maint = false;
+	for (size_t g = 0; p && g < p->n_groups; g++)
+		for (size_t i = 0; i < p->groups[g].n_monitors; i++) {
+			const struct watch_mon *m =
+				watch_page_mon(r, &p->groups[g], i);
+			if (!m || !m->st.has_beat)
+				continue;
+			maint |= m->st.status == WATCH_MAINTENANCE;
+			up |= m->st.status == WATCH_UP;
+			down |= m->st.status == WATCH_DOWN;
+		}
+	if (!up && !down && !maint) {
+		na(resp, req);
+		return;
+	}
+	char c[16];
+	const char *label = arg(req, "label", "");
+	if (maint)
+		reply(resp, req, label, "Maintenance",
+		      color_arg(req, "maintenanceColor", "#808080", c, sizeof(c)),
+		      NULL);
+	else if (up && !down)
+		reply(resp, req, label, "Up",
+		      color_arg(req, "upColor", WATCH_BADGE_UP, c, sizeof(c)), NULL);
+	else if (up)
+		reply(resp, req, label, "Degraded",
+		      color_arg(req, "partialColor", "#F6BE00", c, sizeof(c)),
+		      NULL);
+	else
+		reply(resp, req, label, "Down",
+		      color_arg(req, "downColor", WATCH_BADGE_DOWN, c, sizeof(c)),
+		      NULL);
+}

@@ -20,6 +20,7 @@
 
 #define QUEUE_MAX 100000 /* beats held while the disk is stuck */
 #define PRUNE_EVERY_MS (3600 * 1000)
+#define WATCH_KEEP_LAST 100 /* beats per monitor kept whatever their age */
 
 struct job {
 	struct watch_room *r;
@@ -60,6 +61,10 @@ static void run(void *ud)
 		j->rc = watch_store_prune(j->r->wstore, j->now_s,
 					  j->keep.heartbeats, j->keep.minutely,
 					  j->keep.hourly, j->keep.daily);
+		if (!j->rc)
+			j->rc = watch_store_prune_detail(j->r->wstore, j->now_s,
+							 j->keep.detailed,
+							 WATCH_KEEP_LAST);
 		return;
 	}
 	struct watch_store_beat *b = malloc(j->n * sizeof(*b));
@@ -92,6 +97,7 @@ static void done(void *ud, int status)
 				 hearth_strerror(rc));
 		} else {
 			r->beats_written += j->n;
+			r->batches_written++;
 		}
 		free_beats(j->beats, j->n, rc);
 		r->batch = NULL;

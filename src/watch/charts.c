@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* The status page's inline SVG charts: 90 daily uptime bars from watch_stat_daily and a 24 h response-time chart from watch_stat_minutely. */
+/* The status page's inline SVG charts: 90 daily uptime bars from watch_stat_daily, response time over 24 h (minutely aggregates) and 30 days (hourly); the bucket series the API serves too. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/sql.h"
 #include "proto/watch/badge.h"
+#include "proto/watch/hist.h"
 #include "watch/internal.h"
 
 #define BAR_STEP 4 /* px per day: 3 wide, 1 apart */
 #define CHART_W 360
 #define CHART_H 80
-#define CHART_BUCKET 900 /* 15 min */
 
 int watch_chart_days(struct buf *b, struct watch_room *r,
 		     const struct watch_mon *m, int days)
@@ -78,36 +80,113 @@ int watch_chart_days(struct buf *b, struct watch_room *r,
 	return rc;
 }
 
-int watch_chart_ping(struct buf *b, struct watch_room *r,
-		     const struct watch_mon *m)
+/* One bucket query per aggregate table (statements are cached by the
+ * address of their text): ?1 the first bucket's start, ?2 the bucket
+ * width, ?3 the monitor. */
+#define SERIES_SQL(table)                                                      \
+	"SELECT (timestamp - ?1) / ?2, up, down, maintenance, ping, ping_min, " \
+	"ping_max, ping_hist FROM " table " WHERE monitor = ?3 AND "           \
+	"timestamp >= ?1 ORDER BY timestamp"
+
+static int64_t round_up(int64_t v, int64_t unit)
 {
-	enum { N_B = 86400 / CHART_BUCKET };
+	return (v + unit - 1) / unit * unit;
+}
+
+int watch_series(struct watch_room *r, const struct watch_mon *m,
+		 int64_t secs, struct watch_series *out)
+{
+	const char *sql;
+	int64_t unit;
+	*out = (struct watch_series){0};
+	if (secs <= 86400) {
+		sql = SERIES_SQL("watch_stat_minutely"), unit = 60;
+		out->table = "minutely";
+		out->bucket = round_up(secs / 96, unit);
+	} else if (secs <= 30 * 86400) {
+		sql = SERIES_SQL("watch_stat_hourly"), unit = 3600;
+		out->table = "hourly";
+		out->bucket = round_up(secs / 120, unit);
+	} else {
+		sql = SERIES_SQL("watch_stat_daily"), unit = 86400;
+		out->table = "daily";
+		out->bucket = round_up(secs / 120, unit);
+	}
+	if (out->bucket < unit)
+		out->bucket = unit;
 	int64_t now = clock_wall_s(r->clock);
-	int64_t start = now - 86400;
-	start -= start % CHART_BUCKET;
-	double avg[N_B + 1], lo[N_B + 1], hi[N_B + 1];
-	int have[N_B + 1];
-	memset(have, 0, sizeof(have));
-	double top = 0;
+	out->start = now - secs;
+	out->start -= out->start % out->bucket;
+	out->n = (size_t)((now - out->start) / out->bucket + 1);
+	out->p = calloc(out->n, sizeof(*out->p));
+	if (!out->p)
+		return -ENOMEM;
+	for (size_t k = 0; k < out->n; k++)
+		out->p[k].start = out->start + (int64_t)k * out->bucket;
+	/* Rows summed into their bucket: the mean weighted by the UP beats,
+	 * the histograms merged for the p95. */
+	struct watch_hist *h = calloc(out->n, sizeof(*h));
+	double *w = calloc(out->n, sizeof(*w));
+	if (!h || !w) {
+		free(h);
+		free(w);
+		free(out->p);
+		*out = (struct watch_series){0};
+		return -ENOMEM;
+	}
 	struct sql_rows q;
-	sql_query(r->store, &q,
-		  "SELECT (timestamp - ?) / ?, sum(ping * up) / sum(up), "
-		  "min(ping_min), max(ping_max) FROM watch_stat_minutely "
-		  "WHERE monitor = ? AND timestamp >= ? AND ping IS NOT NULL "
-		  "AND up > 0 GROUP BY 1 ORDER BY 1",
-		  "iiii", start, (int64_t)CHART_BUCKET, m->id, start);
+	sql_query(r->store, &q, sql, "iii", out->start, out->bucket, m->id);
 	while (sql_next(&q)) {
 		int64_t k = sql_col_int(&q, 0);
-		if (k < 0 || k > N_B)
+		if (k < 0 || (size_t)k >= out->n)
 			continue;
-		have[k] = 1;
-		avg[k] = sqlite3_column_double(q.st, 1);
-		lo[k] = sqlite3_column_double(q.st, 2);
-		hi[k] = sqlite3_column_double(q.st, 3);
-		if (hi[k] > top)
-			top = hi[k];
+		struct watch_point *pt = &out->p[k];
+		int64_t up = sql_col_int(&q, 1);
+		pt->up += up;
+		pt->down += sql_col_int(&q, 2);
+		pt->maint += sql_col_int(&q, 3);
+		watch_hist_add_text(&h[k], sql_col_text(&q, 7));
+		if (sqlite3_column_type(q.st, 4) == SQLITE_NULL || up <= 0)
+			continue;
+		double lo = sqlite3_column_double(q.st, 5),
+		       hi = sqlite3_column_double(q.st, 6);
+		pt->avg += sqlite3_column_double(q.st, 4) * (double)up;
+		w[k] += (double)up;
+		pt->lo = pt->has_ping && pt->lo < lo ? pt->lo : lo;
+		pt->hi = pt->has_ping && pt->hi > hi ? pt->hi : hi;
+		pt->has_ping = true;
 	}
 	int rc = sql_end(&q);
+	for (size_t k = 0; k < out->n; k++) {
+		struct watch_point *pt = &out->p[k];
+		if (!pt->has_ping)
+			continue;
+		pt->avg /= w[k];
+		pt->p95 = watch_hist_quantile(&h[k], 0.95, pt->lo, pt->hi);
+		if (pt->p95 < 0) /* rows from before histograms */
+			pt->p95 = pt->hi;
+	}
+	free(h);
+	free(w);
+	if (rc) {
+		free(out->p);
+		*out = (struct watch_series){0};
+	}
+	return rc;
+}
+
+int watch_chart_ping(struct buf *b, struct watch_room *r,
+		     const struct watch_mon *m, int64_t secs)
+{
+	struct watch_series sr;
+	int rc = watch_series(r, m, secs, &sr);
+	if (rc)
+		return rc;
+	const char *span = secs <= 86400 ? "24 h" : "30 days";
+	double top = 0;
+	for (size_t k = 0; k < sr.n; k++)
+		if (sr.p[k].has_ping && sr.p[k].hi > top)
+			top = sr.p[k].hi;
 	/* A round top: 1, 2 or 5 times a power of ten. */
 	double scale = 1;
 	if (top > 0) {
@@ -115,39 +194,39 @@ int watch_chart_ping(struct buf *b, struct watch_room *r,
 		scale = top <= p ? p : top <= 2 * p ? 2 * p : top <= 5 * p ? 5 * p
 									 : 10 * p;
 	}
-	buf_printf(b, "<svg class=\"ping\" viewBox=\"0 0 %d %d\" "
+	buf_printf(b, "<svg class=\"%s\" data-aggregate=\"%s\" "
+		      "viewBox=\"0 0 %d %d\" "
 		      "preserveAspectRatio=\"none\" role=\"img\" "
-		      "aria-label=\"response time, last 24 hours\">"
+		      "aria-label=\"response time, last %s\">"
 		      "<line x1=\"0\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
 		      "class=\"grid\"/>",
-		   CHART_W, CHART_H, CHART_H / 2, CHART_W, CHART_H / 2);
+		   secs <= 86400 ? "ping" : "ping ping-30d", sr.table, CHART_W,
+		   CHART_H, span, CHART_H / 2, CHART_W, CHART_H / 2);
 	/* min..max as a band, the average as a line; a gap breaks both. */
 	int points = 0;
-	for (int k = 0; k <= N_B; k++) {
-		if (!have[k])
-			continue;
-		points++;
-	}
-#define X(k) ((double)(k) * CHART_W / N_B)
+	size_t last = sr.n - 1;
+	for (size_t k = 0; k < sr.n; k++)
+		points += sr.p[k].has_ping;
+#define X(k) ((double)(k) * CHART_W / (double)last)
 #define Y(v) (CHART_H - (v) / scale * (CHART_H - 2))
-	for (int k = 0; k <= N_B;) {
-		if (!have[k]) {
+	for (size_t k = 0; k < sr.n;) {
+		if (!sr.p[k].has_ping) {
 			k++;
 			continue;
 		}
-		int e = k;
-		while (e + 1 <= N_B && have[e + 1])
+		size_t e = k;
+		while (e + 1 < sr.n && sr.p[e + 1].has_ping)
 			e++;
 		buf_puts(b, "<polygon class=\"band\" points=\"");
-		for (int i = k; i <= e; i++)
-			buf_printf(b, "%.1f,%.1f ", X(i), Y(hi[i]));
-		for (int i = e; i >= k; i--)
-			buf_printf(b, "%.1f,%.1f ", X(i), Y(lo[i]));
+		for (size_t i = k; i <= e; i++)
+			buf_printf(b, "%.1f,%.1f ", X(i), Y(sr.p[i].hi));
+		for (size_t i = e + 1; i-- > k;)
+			buf_printf(b, "%.1f,%.1f ", X(i), Y(sr.p[i].lo));
 		buf_puts(b, "\"/><polyline class=\"avg\" points=\"");
-		for (int i = k; i <= e; i++)
-			buf_printf(b, "%.1f,%.1f ", X(i), Y(avg[i]));
+		for (size_t i = k; i <= e; i++)
+			buf_printf(b, "%.1f,%.1f ", X(i), Y(sr.p[i].avg));
 		if (k == e) /* a lone bucket: a short stroke */
-			buf_printf(b, "%.1f,%.1f", X(k) + 2, Y(avg[k]));
+			buf_printf(b, "%.1f,%.1f", X(k) + 2, Y(sr.p[k].avg));
 		buf_puts(b, "\"/>");
 		k = e + 1;
 	}
@@ -155,11 +234,12 @@ int watch_chart_ping(struct buf *b, struct watch_room *r,
 #undef Y
 	buf_puts(b, "</svg>");
 	if (points)
-		buf_printf(b, "<div class=\"axis\"><span>24 h ago</span><span "
+		buf_printf(b, "<div class=\"axis\"><span>%s ago</span><span "
 			      "class=\"ping-top\">%g ms</span><span>now</span></div>",
-			   scale);
+			   span, scale);
 	else
-		buf_puts(b, "<div class=\"axis\"><span>no response times in the "
-			    "last 24 h</span></div>");
-	return rc;
+		buf_printf(b, "<div class=\"axis\"><span>no response times in "
+			      "the last %s</span></div>", span);
+	free(sr.p);
+	return 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The watch room's checks on the loop: http/keyword/json-query through the HTTP client, port by a libuv TCP connect. */
+/* The watch room's checks on the loop: http/keyword/json-query through the HTTP client; port, smtp and redis (rediss: over TLS) on a libuv TCP connection. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "proto/watch/codes.h"
 #include "watch/internal.h"
+#include "watch/tlsconn.h"
 
 /* ---- http, keyword, json-query ---- */
 
@@ -184,14 +185,19 @@ struct watch_probe {
 	bool starttls;	  /* EHLO advertised STARTTLS */
 	char greeting[128];
 	char cmd[512];	  /* redis: the commands sent */
-	uv_write_t wr;
 	int writing;	  /* writes not yet called back */
+	/* rediss: the TLS session, and the bytes as they come */
+	struct watch_tls *tls;
+	bool tls_up;	  /* handshake done */
+	char raw[4096];
 };
 
 static void probe_maybe_free(struct watch_probe *p)
 {
-	if (p->handles == 0 && !p->resolving && !p->writing)
+	if (p->handles == 0 && !p->resolving && !p->writing) {
+		watch_tls_free(p->tls);
 		free(p);
+	}
 }
 
 static void on_probe_closed(uv_handle_t *h)
@@ -227,9 +233,18 @@ static void probe_finish(struct watch_probe *p, bool deliver, bool up,
 
 /* ---- smtp: greeting, EHLO, QUIT on the connected socket ---- */
 
+/* A write in flight: its request and a copy of its bytes. */
+struct probe_write {
+	uv_write_t req;
+	struct watch_probe *p;
+	char data[];
+};
+
 static void on_written(uv_write_t *req, int status)
 {
-	struct watch_probe *p = req->data;
+	struct probe_write *w = (struct probe_write *)req;
+	struct watch_probe *p = w->p;
+	free(w);
 	p->writing--;
 	if (status < 0 && !p->finished) {
 		char msg[WATCH_MSG_MAX];
@@ -239,12 +254,51 @@ static void on_written(uv_write_t *req, int status)
 	probe_maybe_free(p);
 }
 
+/* Writes @len bytes (copied) to the connection. */
+static void probe_send_raw(struct watch_probe *p, const void *data, size_t len)
+{
+	struct probe_write *w = malloc(sizeof(*w) + len);
+	if (!w) {
+		probe_finish(p, true, false, "out of memory");
+		return;
+	}
+	w->p = p;
+	memcpy(w->data, data, len);
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
+	if (uv_write(&w->req, (uv_stream_t *)&p->tcp, &b, 1, on_written)) {
+		free(w);
+		probe_finish(p, true, false, "cannot write to the connection");
+		return;
+	}
+	p->writing++;
+}
+
+/* The TLS session's bytes for the network, written. */
+static void tls_flush(struct watch_probe *p)
+{
+	size_t n;
+	while (!p->finished && (n = watch_tls_take(p->tls, p->raw,
+						    sizeof(p->raw))))
+		probe_send_raw(p, p->raw, n);
+}
+
+/* Writes @len bytes: as they are, or through the TLS session. */
+static void probe_send(struct watch_probe *p, const void *data, size_t len)
+{
+	if (!p->tls) {
+		probe_send_raw(p, data, len);
+		return;
+	}
+	if (watch_tls_write(p->tls, data, len)) {
+		probe_finish(p, true, false, "TLS: cannot write");
+		return;
+	}
+	tls_flush(p);
+}
+
 static void smtp_send(struct watch_probe *p, const char *line)
 {
-	uv_buf_t b = uv_buf_init((char *)line, (unsigned)strlen(line));
-	p->wr.data = p;
-	if (uv_write(&p->wr, (uv_stream_t *)&p->tcp, &b, 1, on_written) == 0)
-		p->writing++;
+	probe_send(p, line, strlen(line));
 }
 
 /* A whole reply in p->in ("NNN-..." lines then "NNN ..."): its code, or
@@ -354,13 +408,10 @@ static void resp_cmd(char *out, size_t cap, size_t *len, int n, ...)
 		*len = cap;
 }
 
-static void redis_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+/* The replies in p->in so far. */
+static void redis_got(struct watch_probe *p)
 {
-	struct watch_probe *p = s->data;
 	char msg[WATCH_MSG_MAX];
-	(void)buf;
-	if (!probe_read(p, "redis", n))
-		return;
 	/* Simple-string and error replies, one line each (step counts the
 	 * replies still due). */
 	char *line = p->in, *end;
@@ -410,10 +461,81 @@ static void redis_start(struct watch_probe *p)
 		p->step++;
 	}
 	resp_cmd(p->cmd, sizeof(p->cmd), &len, 1, "PING");
-	uv_buf_t b = uv_buf_init(p->cmd, (unsigned)len);
-	p->wr.data = p;
-	if (uv_write(&p->wr, (uv_stream_t *)&p->tcp, &b, 1, on_written) == 0)
-		p->writing++;
+	probe_send(p, p->cmd, len);
+}
+
+static void redis_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct watch_probe *p = s->data;
+	(void)buf;
+	if (probe_read(p, "redis", n))
+		redis_got(p);
+}
+
+/* rediss: the bytes read go into the session; the handshake, then the
+ * plaintext replies. */
+static void tls_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
+{
+	struct watch_probe *p = h->data;
+	(void)size;
+	*buf = uv_buf_init(p->raw, sizeof(p->raw));
+}
+
+static void redis_tls_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct watch_probe *p = s->data;
+	char msg[WATCH_MSG_MAX], why[160];
+	if (n <= 0) {
+		probe_read(p, "redis", n < 0 ? n : 0); /* n < 0: closed */
+		return;
+	}
+	if (p->finished || watch_tls_feed(p->tls, buf->base, (size_t)n)) {
+		probe_finish(p, true, false, "out of memory");
+		return;
+	}
+	if (!p->tls_up) {
+		int rc = watch_tls_handshake(p->tls, why, sizeof(why));
+		tls_flush(p);
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "redis: TLS: %s", why);
+			probe_finish(p, true, false, msg);
+		}
+		if (rc <= 0)
+			return;
+		p->tls_up = true;
+		redis_start(p);
+	}
+	for (;;) {
+		ssize_t k = watch_tls_read(p->tls, p->in + p->in_len,
+					   sizeof(p->in) - 1 - p->in_len);
+		if (k < 0) {
+			probe_finish(p, true, false,
+				     "redis: the TLS session ended");
+			return;
+		}
+		if (k == 0 || p->finished)
+			return;
+		p->in_len += (size_t)k;
+		p->in[p->in_len] = '\0';
+		redis_got(p);
+	}
+}
+
+/* rediss: a TLS session on the connection, its first flight sent. */
+static void redis_tls_start(struct watch_probe *p)
+{
+	const struct cfg_watch_monitor *c = p->m->cfg;
+	char why[160], msg[WATCH_MSG_MAX];
+	if (watch_tls_new(c->hostname, !c->ignore_tls, &p->tls)) {
+		probe_finish(p, true, false, "out of memory");
+		return;
+	}
+	int rc = watch_tls_handshake(p->tls, why, sizeof(why));
+	tls_flush(p);
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "redis: TLS: %s", why);
+		probe_finish(p, true, false, msg);
+	}
 }
 
 static void on_connect(uv_connect_t *req, int status)
@@ -424,9 +546,13 @@ static void on_connect(uv_connect_t *req, int status)
 	    (p->m->cfg->type == WATCH_SMTP || p->m->cfg->type == WATCH_REDIS)) {
 		p->tcp.data = p;
 		bool smtp = p->m->cfg->type == WATCH_SMTP;
-		uv_read_start((uv_stream_t *)&p->tcp, smtp_alloc,
-			      smtp ? smtp_read : redis_read);
-		if (!smtp)
+		bool tls = !smtp && p->m->cfg->db_tls;
+		uv_read_start((uv_stream_t *)&p->tcp,
+			      tls ? tls_alloc : smtp_alloc,
+			      smtp ? smtp_read : tls ? redis_tls_read : redis_read);
+		if (tls)
+			redis_tls_start(p);
+		else if (!smtp)
 			redis_start(p);
 		return; /* the dialogue decides */
 	}
@@ -537,8 +663,24 @@ void watch_check_start(struct watch_mon *m)
 	case WATCH_DNS:
 		watch_dns_start(m);
 		break;
+	case WATCH_POSTGRES:
+	case WATCH_MYSQL:
+		watch_db_start(m);
+		break;
 	case WATCH_PUSH:
 	case WATCH_GROUP:
 		break; /* never started: the room beats them itself */
 	}
+}
+
+void watch_check_cancel(struct watch_mon *m)
+{
+	if (m->probe)
+		watch_probe_cancel(m->probe);
+	if (m->ping_probe)
+		watch_ping_cancel(m->ping_probe);
+	if (m->dns_probe)
+		watch_dns_cancel(m->dns_probe);
+	if (m->db_probe)
+		watch_db_cancel(m->db_probe);
 }

@@ -174,6 +174,123 @@ static int cmd_resume(struct cli *cli, int argc, char **argv)
 	return set_active(cli, argc, argv, "resume");
 }
 
+/* KEY=VALUE arguments set into @o: a VALUE that reads as JSON (a number,
+ * true, false, null, [...], {...}) is that, anything else a string. */
+static int set_pairs(json_t *o, int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if (!eq || eq == argv[i]) {
+			fprintf(stderr, "hearth: '%s' is not KEY=VALUE\n", argv[i]);
+			return CLI_USAGE;
+		}
+		*eq = '\0';
+		json_t *v = json_loads(eq + 1, JSON_DECODE_ANY, NULL);
+		if (!v || json_is_string(v)) {
+			json_decref(v);
+			v = json_string(eq + 1);
+		}
+		json_object_set_new(o, argv[i], v);
+		*eq = '=';
+	}
+	return CLI_OK;
+}
+
+/* The body of add: --file FILE (- is stdin) or KEY=VALUE pairs. */
+static int body_of(int argc, char **argv, json_t **out)
+{
+	*out = NULL;
+	if (argc == 2 && !strcmp(argv[0], "--file")) {
+		json_error_t e;
+		json_t *o = !strcmp(argv[1], "-") ? json_loadf(stdin, 0, &e)
+						  : json_load_file(argv[1], 0, &e);
+		if (!o) {
+			fprintf(stderr, "hearth: %s:%d: %s\n", argv[1], e.line,
+				e.text);
+			return CLI_USAGE;
+		}
+		*out = o;
+		return CLI_OK;
+	}
+	json_t *o = json_object();
+	int rc = set_pairs(o, argc, argv);
+	if (rc)
+		json_decref(o);
+	else
+		*out = o;
+	return rc;
+}
+
+static int cmd_add(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli_take_json(&argc, argv);
+	json_t *body, *out = NULL;
+	int rc = body_of(argc, argv, &body);
+	if (rc)
+		return rc;
+	rc = cli_send_json(cli, "POST", "/api/v1/watch/monitors", body, &out);
+	json_decref(body);
+	if (rc)
+		return rc;
+	char text[320];
+	snprintf(text, sizeof(text), "monitor '%s' added (id %lld)",
+		 cli_str_or(out, "name", "?"),
+		 (long long)json_integer_value(json_object_get(out, "id")));
+	return cli_done(json, out, text);
+}
+
+/* edit: the monitor's spec (as the API made it) with KEY=VALUE set,
+ * PUT back. */
+static int cmd_edit(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli_take_json(&argc, argv);
+	char id[64], path[128];
+	if (argc < 2)
+		return cli_bad_args();
+	int rc = monitor_id(cli, argv[0], id, sizeof(id));
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "/api/v1/watch/monitors/%s", id);
+	json_t *m = NULL, *out = NULL;
+	if ((rc = cli_request_json(cli, "GET", path, &m)))
+		return rc;
+	json_t *spec = json_object_get(m, "spec");
+	if (!json_is_object(spec)) {
+		fprintf(stderr, "hearth: monitor '%s' comes from %s; change it "
+				"there\n", argv[0], cli_str_or(m, "source", "?"));
+		json_decref(m);
+		return CLI_FAILED;
+	}
+	spec = json_deep_copy(spec);
+	json_decref(m);
+	if (!(rc = set_pairs(spec, argc - 1, argv + 1)))
+		rc = cli_send_json(cli, "PUT", path, spec, &out);
+	json_decref(spec);
+	if (rc)
+		return rc;
+	char text[320];
+	snprintf(text, sizeof(text), "monitor '%s' updated",
+		 cli_str_or(out, "name", "?"));
+	return cli_done(json, out, text);
+}
+
+static int cmd_rm(struct cli *cli, int argc, char **argv)
+{
+	char id[64], path[128];
+	if (argc != 1)
+		return cli_bad_args();
+	int rc = monitor_id(cli, argv[0], id, sizeof(id));
+	if (rc)
+		return rc;
+	snprintf(path, sizeof(path), "/api/v1/watch/monitors/%s", id);
+	json_t *out = NULL;
+	if ((rc = cli_send_json(cli, "DELETE", path, NULL, &out)))
+		return rc;
+	json_decref(out);
+	printf("monitor %s removed\n", argv[0]);
+	return CLI_OK;
+}
+
 const struct cli_command watch_cli_commands[] = {
 	{"watch list", "[--json]", "the monitors and their last beat", 0, 1,
 	 cmd_list},
@@ -187,5 +304,13 @@ const struct cli_command watch_cli_commands[] = {
 	 "restarts)", 1, 1, cmd_pause},
 	{"watch resume", "ID|NAME", "starts a paused monitor again", 1, 1,
 	 cmd_resume},
+	{"watch add", "KEY=VALUE... | --file FILE|- [--json]",
+	 "creates a monitor through the API (name=, type=, url=, hostname=, "
+	 "port=, interval=...; kept across restarts)", 1, 64, cmd_add},
+	{"watch edit", "ID|NAME KEY=VALUE... [--json]",
+	 "changes a monitor made through the API (PUT of its spec with these "
+	 "set)", 2, 64, cmd_edit},
+	{"watch rm", "ID|NAME", "deletes a monitor made through the API", 1, 1,
+	 cmd_rm},
 	{.name = NULL},
 };

@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "proto/dns/dns.h"
 #include "proto/watch/codes.h"
+#include "proto/watch/dburl.h"
 #include "proto/watch/jsonq.h"
 #include "watch/watch_room.h"
 
@@ -33,11 +36,13 @@ static const char *const type_names[] = {
 	[WATCH_DNS] = "dns",
 	[WATCH_SMTP] = "smtp",
 	[WATCH_REDIS] = "redis",
+	[WATCH_POSTGRES] = "postgres",
+	[WATCH_MYSQL] = "mysql",
 };
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
-	"tls", "postgres", "mysql", "mariadb",
+	"tls",
 	"docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
@@ -60,72 +65,112 @@ static int check_type(M *m, struct cfg_error *err)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"ping, dns, smtp, redis, push, group "
-					"are)", m->type_text);
+					"ping, dns, smtp, redis, postgres, mysql, "
+					"push, group are)", m->type_text);
+	if (!strcmp(m->type_text, "mariadb"))
+		return cfg_fail(err, &m->type_pos,
+				"type: 'mariadb' is Kuma's 'mysql' (it covers "
+				"MariaDB)");
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, ping, dns, smtp, redis, push, "
-			"group)",
+			"json-query, port, ping, dns, smtp, redis, postgres, "
+			"mysql, push, group)",
 			m->type_text);
 }
 
-/* redis://[[user]:password@]host[:port][/db] into the monitor's fields. */
+/* A connection string read with the parser of proto/watch/dburl.h: its
+ * parts copied into the arena; 0 or the refusal. */
+static int conn_url(struct config *cfg, M *m, struct watch_dburl *u,
+		    struct cfg_error *err)
+{
+	char buf[WATCH_DBURL_MAX + 8], why[64];
+	if (watch_dburl_parse(m->conn_string, u, buf, sizeof(buf), why,
+			      sizeof(why)))
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: %s", why);
+	const char **parts[] = {&u->user, &u->password, &u->host, &u->path,
+				&u->query};
+	for (size_t i = 0; i < N(parts); i++)
+		if (*parts[i] && !(*parts[i] = arena_strdup(&cfg->arena, *parts[i])))
+			return -ENOMEM;
+	m->hostname = u->host;
+	m->db_user = u->user;
+	m->db_password = u->password;
+	return 0;
+}
+
+/* redis[s]://[[user]:password@]host[:port][/db] into the monitor's fields. */
 static int check_redis(struct config *cfg, M *m, struct cfg_error *err)
 {
-	const char *s = m->conn_string;
-	if (!s)
+	struct watch_dburl u;
+	if (!m->conn_string)
 		return cfg_fail(err, &m->pos,
 				"database_connection_string: a redis monitor "
 				"needs redis://[:password@]host[:port][/db]");
-	if (!strncmp(s, "rediss://", 9))
-		return cfg_fail(err, &m->conn_pos,
-				"database_connection_string: rediss:// (TLS) is "
-				"not supported yet");
-	if (strncmp(s, "redis://", 8))
+	int rc = conn_url(cfg, m, &u, err);
+	if (rc)
+		return rc;
+	if (strcmp(u.scheme, "redis") && strcmp(u.scheme, "rediss"))
 		return cfg_fail(err, &m->conn_pos,
 				"database_connection_string: '%s' is not "
-				"redis://...", s);
-	s += 8;
-	const char *at = strrchr(s, '@'), *host = at ? at + 1 : s;
-	if (at) {
-		const char *colon = memchr(s, ':', (size_t)(at - s));
-		if (!colon)
-			return cfg_fail(err, &m->conn_pos,
-					"database_connection_string: the "
-					"credentials are [user]:password");
-		if (colon > s)
-			m->db_user = arena_strndup(&cfg->arena, s, (size_t)(colon - s));
-		m->db_password = arena_strndup(&cfg->arena, colon + 1,
-					       (size_t)(at - colon - 1));
-		if (!m->db_password)
-			return -ENOMEM;
-	}
-	size_t hl = strcspn(host, ":/");
-	if (!hl)
-		return cfg_fail(err, &m->conn_pos,
-				"database_connection_string: no host");
-	m->hostname = arena_strndup(&cfg->arena, host, hl);
-	if (!m->hostname)
-		return -ENOMEM;
-	const char *p = host + hl;
-	m->port = 6379;
-	char *end;
-	if (*p == ':') {
-		long v = strtol(p + 1, &end, 10);
-		if (end == p + 1 || v < 1 || v > 65535 || (*end && *end != '/'))
-			return cfg_fail(err, &m->conn_pos,
-					"database_connection_string: bad port");
-		m->port = v;
-		p = end;
-	}
-	if (*p == '/' && p[1]) {
-		long v = strtol(p + 1, &end, 10);
-		if (*end || v < 0 || v > 1000)
+				"redis://... or rediss://...", m->conn_string);
+	m->db_tls = !strcmp(u.scheme, "rediss");
+	m->port = u.port ? u.port : 6379;
+	if (u.path) {
+		char *end;
+		long v = strtol(u.path, &end, 10);
+		if (*end || end == u.path || v < 0 || v > 1000)
 			return cfg_fail(err, &m->conn_pos,
 					"database_connection_string: bad database "
 					"number");
 		m->db_index = v;
 	}
+	return 0;
+}
+
+/* mysql://user:password@host[:port]/database (Kuma's form). */
+static int check_mysql(struct config *cfg, M *m, struct cfg_error *err)
+{
+	struct watch_dburl u;
+	if (!m->conn_string)
+		return cfg_fail(err, &m->pos,
+				"database_connection_string: a mysql monitor "
+				"needs mysql://user:password@host[:port]/database");
+	int rc = conn_url(cfg, m, &u, err);
+	if (rc)
+		return rc;
+	if (strcmp(u.scheme, "mysql") && strcmp(u.scheme, "mariadb"))
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: '%s' is not "
+				"mysql://...", m->conn_string);
+	if (u.query)
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: options (?...) are "
+				"not supported");
+	m->port = u.port ? u.port : 3306;
+	m->db_name = u.path;
+	return 0;
+}
+
+/* libpq reads the string itself (a postgres:// URI or key=value pairs);
+ * refused here with libpq's own words. */
+static int check_postgres(M *m, struct cfg_error *err)
+{
+	if (!m->conn_string)
+		return cfg_fail(err, &m->pos,
+				"database_connection_string: a postgres monitor "
+				"needs postgres://user:password@host[:port]/db");
+	char *why = NULL;
+	PQconninfoOption *o = PQconninfoParse(m->conn_string, &why);
+	if (!o) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "%s", why ? why : "out of memory");
+		msg[strcspn(msg, "\n")] = '\0';
+		PQfreemem(why);
+		return cfg_fail(err, &m->conn_pos,
+				"database_connection_string: %s", msg);
+	}
+	PQconninfoFree(o);
 	return 0;
 }
 
@@ -236,12 +281,19 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 	case WATCH_REDIS:
 		rc = check_redis(cfg, m, err);
 		break;
+	case WATCH_MYSQL:
+		rc = check_mysql(cfg, m, err);
+		break;
+	case WATCH_POSTGRES:
+		rc = check_postgres(m, err);
+		break;
 	case WATCH_DNS: {
 		static const char *const types[] = {"A", "AAAA", "CAA", "CNAME",
 						    "MX", "NS", "PTR", "SOA",
 						    "SRV", "TXT"};
 		size_t k = 0;
 		struct in_addr a;
+		struct in6_addr a6;
 		while (k < N(types) && strcmp(types[k], m->dns_type_text))
 			k++;
 		if (!m->hostname)
@@ -254,17 +306,24 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 				      "dns_resolve_type: '%s' is not A, AAAA, CAA, "
 				      "CNAME, MX, NS, PTR, SOA, SRV or TXT",
 				      m->dns_type_text);
-		else if (inet_pton(AF_INET, m->dns_server, &a) != 1)
+		else if (inet_pton(AF_INET, m->dns_server, &a) != 1 &&
+			 inet_pton(AF_INET6, m->dns_server, &a6) != 1)
 			rc = cfg_fail(err, &m->dns_server_pos,
 				      "dns_resolve_server: '%s' is not an IPv4 "
-				      "address", m->dns_server);
+				      "or IPv6 address", m->dns_server);
+		else if (strcmp(m->dns_transport, "udp") &&
+			 strcmp(m->dns_transport, "tcp"))
+			rc = cfg_fail(err, &m->dns_transport_pos,
+				      "dns_transport: '%s' is not udp or tcp",
+				      m->dns_transport);
+		m->dns_tcp = !strcmp(m->dns_transport, "tcp");
 		break;
 	}
 	case WATCH_PING:
 		if (!m->hostname)
 			rc = cfg_fail(err, &m->pos,
 				      "hostname: a ping monitor needs a hostname "
-				      "(IPv4)");
+				      "(an address, a lab host or a name)");
 		break;
 	}
 	if (rc)
@@ -288,7 +347,7 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "type", .type = CFG_STRING, .off = F(M, type_text),
 	      .pos_off = F(M, type_pos), .required = true, .reloadable = true,
 	      .help = "Uptime Kuma's type: http, keyword, json-query, port, "
-		      "ping, dns, smtp, redis, push, group"),
+		      "ping, dns, smtp, redis, postgres, mysql, push, group"),
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
@@ -344,8 +403,9 @@ static const struct cfg_field monitor_fields[] = {
 		      "record the answer must hold"),
 	FIELD(.key = "hostname", .type = CFG_STRING, .off = F(M, hostname),
 	      .reloadable = true,
-	      .help = "port, ping: the host connected to / pinged; dns: the "
-		      "name resolved"),
+	      .help = "port, ping: the host connected to / pinged (ping: IPv4, "
+		      "IPv6, a lab host, or a name asked of dns.upstream); "
+		      "dns: the name resolved"),
 	FIELD(.key = "port", .type = CFG_INT, .off = F(M, port), .def = "0",
 	      .min = 0, .max = 65535, .reloadable = true,
 	      .help = "port: the TCP port"),
@@ -356,11 +416,24 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "dns_resolve_server", .type = CFG_STRING,
 	      .off = F(M, dns_server), .pos_off = F(M, dns_server_pos),
 	      .def = "1.1.1.1", .reloadable = true,
-	      .help = "dns: the server asked (IPv4; port: port, default 53)"),
+	      .help = "dns: the server asked (IPv4 or IPv6; port: port, "
+		      "default 53)"),
+	FIELD(.key = "dns_transport", .type = CFG_STRING,
+	      .off = F(M, dns_transport), .pos_off = F(M, dns_transport_pos),
+	      .def = "udp", .reloadable = true,
+	      .help = "dns: udp, or tcp (a length-prefixed query on a TCP "
+		      "connection)"),
 	FIELD(.key = "database_connection_string", .type = CFG_STRING,
 	      .off = F(M, conn_string), .pos_off = F(M, conn_pos),
 	      .reloadable = true,
-	      .help = "redis: redis://[[user]:password@]host[:port][/db]"),
+	      .help = "redis: redis[s]://[[user]:password@]host[:port][/db]; "
+		      "mysql: mysql://user:password@host[:port]/database; "
+		      "postgres: postgres://user:password@host[:port]/database "
+		      "or libpq's key=value form"),
+	FIELD(.key = "database_query", .type = CFG_STRING,
+	      .off = F(M, db_query), .reloadable = true,
+	      .help = "postgres, mysql: the query run once connected "
+		      "(default SELECT 1)"),
 	FIELD(.key = "smtp_security", .type = CFG_STRING,
 	      .off = F(M, smtp_security), .pos_off = F(M, smtp_security_pos),
 	      .def = "nostarttls", .reloadable = true,
@@ -416,184 +489,6 @@ static const struct cfg_section monitor_section = {
 	.size = sizeof(M), .name_off = CFG_NONE, .pos_off = F(M, pos),
 	.fields = monitor_fields, .n_fields = N(monitor_fields),
 	.check = monitor_check,
-};
-
-#define MW struct cfg_watch_maint
-
-static int maint_times(MW *w, struct cfg_error *err)
-{
-	if (!w->start_time || !w->end_time)
-		return cfg_fail(err, &w->pos,
-				"start_time, end_time: a %s window needs both "
-				"(HH:MM)", w->strategy_text);
-	if (watch_maint_parse_time(w->start_time, &w->rule.start_min))
-		return cfg_fail(err, &w->start_time_pos,
-				"start_time: '%s' is not HH:MM", w->start_time);
-	if (watch_maint_parse_time(w->end_time, &w->rule.end_min))
-		return cfg_fail(err, &w->end_time_pos,
-				"end_time: '%s' is not HH:MM", w->end_time);
-	if (w->rule.start_min == w->rule.end_min)
-		return cfg_fail(err, &w->end_time_pos,
-				"end_time: the window would be empty");
-	return 0;
-}
-
-static int maint_check(struct config *cfg, void *obj, struct cfg_error *err)
-{
-	(void)cfg;
-	MW *w = obj;
-	struct watch_maint_rule *r = &w->rule;
-	static const char *const names[] = {
-		[WATCH_MAINT_MANUAL] = "manual",
-		[WATCH_MAINT_SINGLE] = "single",
-		[WATCH_MAINT_WEEKDAY] = "recurring-weekday",
-		[WATCH_MAINT_DAY_OF_MONTH] = "recurring-day-of-month",
-		[WATCH_MAINT_INTERVAL] = "recurring-interval",
-	};
-	size_t k = 0;
-	while (k < N(names) && strcmp(names[k], w->strategy_text))
-		k++;
-	if (k == N(names))
-		return cfg_fail(err, &w->strategy_pos,
-				"strategy: '%s' is not manual, single, "
-				"recurring-weekday, recurring-day-of-month or "
-				"recurring-interval%s", w->strategy_text,
-				strcmp(w->strategy_text, "cron") ? ""
-								: " (cron is not "
-								  "supported yet)");
-	r->strategy = (enum watch_maint_strategy)k;
-	r->active = w->active;
-	if (!strcmp(w->timezone, "local")) {
-		w->local = true;
-	} else if (watch_maint_parse_offset(w->timezone, &w->offset_s)) {
-		return cfg_fail(err, &w->timezone_pos,
-				"timezone: '%s' is not UTC, local or +HH:MM "
-				"(zone names are not supported yet)",
-				w->timezone);
-	}
-	switch (r->strategy) {
-	case WATCH_MAINT_MANUAL:
-		return 0;
-	case WATCH_MAINT_SINGLE:
-		if (!w->start || !w->end)
-			return cfg_fail(err, &w->pos,
-					"start, end: a single window needs both "
-					"(YYYY-MM-DD HH:MM)");
-		if (watch_maint_parse_datetime(w->start, &r->start_s))
-			return cfg_fail(err, &w->start_pos,
-					"start: '%s' is not YYYY-MM-DD HH:MM",
-					w->start);
-		if (watch_maint_parse_datetime(w->end, &r->end_s))
-			return cfg_fail(err, &w->end_pos,
-					"end: '%s' is not YYYY-MM-DD HH:MM", w->end);
-		if (r->end_s <= r->start_s)
-			return cfg_fail(err, &w->end_pos,
-					"end: not after start");
-		return 0;
-	case WATCH_MAINT_WEEKDAY:
-		if (!w->n_weekdays)
-			return cfg_fail(err, &w->pos,
-					"weekdays: a recurring-weekday window "
-					"needs some");
-		for (size_t i = 0; i < w->n_weekdays; i++) {
-			int d = watch_maint_parse_weekday(w->weekdays[i]);
-			if (d < 0)
-				return cfg_fail(err, &w->weekdays_pos,
-						"weekdays: '%s' is not a day "
-						"(mon..sun, 0-7)", w->weekdays[i]);
-			r->weekdays |= (uint8_t)(1u << d);
-		}
-		break;
-	case WATCH_MAINT_DAY_OF_MONTH:
-		if (!w->n_days)
-			return cfg_fail(err, &w->pos,
-					"days: a recurring-day-of-month window "
-					"needs some");
-		for (size_t i = 0; i < w->n_days; i++) {
-			char *end;
-			long d = strtol(w->days[i], &end, 10);
-			if (!strcmp(w->days[i], "last") ||
-			    !strcmp(w->days[i], "lastDay"))
-				r->last_day = true;
-			else if (*end || end == w->days[i] || d < 1 || d > 31)
-				return cfg_fail(err, &w->days_pos,
-						"days: '%s' is not 1-31 or last",
-						w->days[i]);
-			else
-				r->days |= 1u << d;
-		}
-		break;
-	case WATCH_MAINT_INTERVAL:
-		if (!w->interval_days || !w->first_day)
-			return cfg_fail(err, &w->pos,
-					"interval_days, first_day: a "
-					"recurring-interval window needs both");
-		if (watch_maint_parse_date(w->first_day, &r->first_day))
-			return cfg_fail(err, &w->first_day_pos,
-					"first_day: '%s' is not YYYY-MM-DD",
-					w->first_day);
-		r->interval_days = (int)w->interval_days;
-		break;
-	}
-	return maint_times(w, err);
-}
-
-static const struct cfg_field maint_fields[] = {
-	FIELD(.key = "name", .type = CFG_STRING, .off = F(MW, name),
-	      .required = true, .reloadable = true, .help = "the window's name"),
-	FIELD(.key = "description", .type = CFG_STRING,
-	      .off = F(MW, description), .reloadable = true, .help = "free text"),
-	FIELD(.key = "monitors", .type = CFG_LIST, .elem = CFG_STRING,
-	      .elem_size = sizeof(const char *), .off = F(MW, monitors),
-	      .count_off = F(MW, n_monitors), .pos_off = F(MW, monitors_pos),
-	      .reloadable = true,
-	      .help = "names of the monitors it covers (absent: all)"),
-	FIELD(.key = "strategy", .type = CFG_STRING, .off = F(MW, strategy_text),
-	      .pos_off = F(MW, strategy_pos), .def = "manual",
-	      .reloadable = true,
-	      .help = "manual, single, recurring-weekday, "
-		      "recurring-day-of-month or recurring-interval"),
-	FIELD(.key = "active", .type = CFG_BOOL, .off = F(MW, active),
-	      .def = "true", .reloadable = true,
-	      .help = "manual: on while true"),
-	FIELD(.key = "start", .type = CFG_STRING, .off = F(MW, start),
-	      .pos_off = F(MW, start_pos), .reloadable = true,
-	      .help = "single: YYYY-MM-DD HH:MM"),
-	FIELD(.key = "end", .type = CFG_STRING, .off = F(MW, end),
-	      .pos_off = F(MW, end_pos), .reloadable = true,
-	      .help = "single: YYYY-MM-DD HH:MM"),
-	FIELD(.key = "weekdays", .type = CFG_LIST, .elem = CFG_STRING,
-	      .elem_size = sizeof(const char *), .off = F(MW, weekdays),
-	      .count_off = F(MW, n_weekdays), .pos_off = F(MW, weekdays_pos),
-	      .reloadable = true,
-	      .help = "recurring-weekday: mon..sun (or 0-7, 0 and 7 Sunday)"),
-	FIELD(.key = "days", .type = CFG_LIST, .elem = CFG_STRING,
-	      .elem_size = sizeof(const char *), .off = F(MW, days),
-	      .count_off = F(MW, n_days), .pos_off = F(MW, days_pos),
-	      .reloadable = true,
-	      .help = "recurring-day-of-month: 1-31, or last"),
-	FIELD(.key = "interval_days", .type = CFG_INT,
-	      .off = F(MW, interval_days), .def = "0", .min = 0, .max = 3650,
-	      .reloadable = true,
-	      .help = "recurring-interval: every this many days"),
-	FIELD(.key = "first_day", .type = CFG_STRING, .off = F(MW, first_day),
-	      .pos_off = F(MW, first_day_pos), .reloadable = true,
-	      .help = "recurring-interval: YYYY-MM-DD of the first window"),
-	FIELD(.key = "start_time", .type = CFG_STRING, .off = F(MW, start_time),
-	      .pos_off = F(MW, start_time_pos), .reloadable = true,
-	      .help = "recurring: HH:MM the window opens"),
-	FIELD(.key = "end_time", .type = CFG_STRING, .off = F(MW, end_time),
-	      .pos_off = F(MW, end_time_pos), .reloadable = true,
-	      .help = "recurring: HH:MM it closes (before start_time: the "
-		      "next day)"),
-	FIELD(.key = "timezone", .type = CFG_STRING, .off = F(MW, timezone),
-	      .pos_off = F(MW, timezone_pos), .def = "UTC", .reloadable = true,
-	      .help = "UTC, local (the server's) or +HH:MM / -HH:MM"),
-};
-static const struct cfg_section maint_section = {
-	.size = sizeof(MW), .name_off = CFG_NONE, .pos_off = F(MW, pos),
-	.fields = maint_fields, .n_fields = N(maint_fields),
-	.check = maint_check,
 };
 
 #define PG struct cfg_watch_page_group
@@ -755,6 +650,12 @@ static const struct cfg_field retention_fields[] = {
 	      .reloadable = true,
 	      .help = "heartbeats are kept this long (Kuma's "
 		      "keepDataPeriodDays; 0: forever); important beats too"),
+	FIELD(.key = "detailed", .type = CFG_DURATION, .off = F(R, detailed),
+	      .def = "24h", .min = 0, .max = 100LL * 365 * 86400,
+	      .reloadable = true,
+	      .help = "beats that are not important (no status change) are "
+		      "kept this long, a monitor's last 100 always (Kuma 2.x; "
+		      "0: as heartbeats); the aggregates keep their story"),
 	FIELD(.key = "minutely", .type = CFG_DURATION, .off = F(R, minutely),
 	      .def = "24h", .min = 3600, .max = 365 * 86400, .reloadable = true,
 	      .help = "per-minute aggregates are kept this long"),
@@ -779,56 +680,12 @@ static int find_monitor(const struct cfg_watch *w, const char *name)
 	return -1;
 }
 
-/* watch.from_lab: a ping monitor per lab host with an IPv4 address,
- * appended to the list (a monitor of the file with that name wins). */
-static int derive_from_lab(struct config *cfg, struct cfg_watch *w)
-{
-	const struct cfg_lab *lab = &cfg->lab;
-	if (!w->from_lab || !lab->enabled || !lab->n_hosts)
-		return 0;
-	M *all = arena_alloc(&cfg->arena,
-			     (w->n_monitors + lab->n_hosts) * sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	memcpy(all, w->monitors, w->n_monitors * sizeof(*all));
-	size_t n = w->n_monitors;
-	for (size_t i = 0; i < lab->n_hosts; i++) {
-		const struct cfg_host *h = &lab->hosts[i];
-		if (!h->has_ip || h->ip.family != AF_INET)
-			continue;
-		bool taken = false;
-		for (size_t k = 0; k < n && !taken; k++)
-			taken = !strcmp(all[k].name, h->name);
-		if (taken)
-			continue;
-		char ip[ADDR_TEXT_MAX];
-		ipaddr_format(&h->ip, ip);
-		char *text = arena_alloc(&cfg->arena, strlen(ip) + 1);
-		if (!text)
-			return -ENOMEM;
-		memcpy(text, ip, strlen(ip) + 1);
-		all[n++] = (M){
-			.pos = h->pos, .name = h->name, .name_pos = h->pos,
-			.type_text = "ping", .type = WATCH_PING,
-			.hostname = text, .method = "GET", .json_operator = "==",
-			.interval = w->lab_interval, .retries = w->lab_retries,
-			.retry_interval = w->lab_interval < 60 ? w->lab_interval : 60,
-			.ping_count = 1, .ping_timeout = 2, .max_redirects = 10,
-			.timeout_ms = w->lab_interval * 800, .depends_index = -1,
-			.parent_index = -1, .from_lab = true,
-		};
-	}
-	w->monitors = all;
-	w->n_monitors = n;
-	return 0;
-}
-
 /* Across monitors: unique names, ids and tokens; dependencies that
  * exist and do not loop. */
 static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	struct cfg_watch *w = obj;
-	int drc = derive_from_lab(cfg, w);
+	int drc = watch_derive_from_lab(cfg, w, err);
 	if (drc)
 		return drc;
 	for (size_t j = 0; j < w->n_monitors; j++) {
@@ -955,7 +812,7 @@ static const struct cfg_field watch_fields[] = {
 		      "retries, retry_interval, timeout, ...} as Uptime Kuma's "
 		      "monitors"),
 	FIELD(.key = "maintenance", .type = CFG_LIST, .elem = CFG_SECTION,
-	      .sub = &maint_section, .off = F(struct cfg_watch, maintenance),
+	      .sub = &watch_maint_section, .off = F(struct cfg_watch, maintenance),
 	      .count_off = F(struct cfg_watch, n_maintenance),
 	      .reloadable = true,
 	      .help = "maintenance windows: checks are skipped and beats are "
@@ -975,16 +832,18 @@ static const struct cfg_field watch_fields[] = {
 	FIELD(.key = "from_lab", .type = CFG_BOOL,
 	      .off = F(struct cfg_watch, from_lab), .def = "false",
 	      .reloadable = true,
-	      .help = "true: every lab.hosts entry with an IPv4 ip gets a ping "
-		      "monitor named after it (unless a monitor has that name)"),
+	      .help = "true: every lab.services entry gets its check (http for "
+		      "a url, port for host + port) and every lab.hosts entry "
+		      "with an IPv4 ip a ping monitor, named after them (unless "
+		      "a monitor has that name)"),
 	FIELD(.key = "lab_interval", .type = CFG_DURATION,
 	      .off = F(struct cfg_watch, lab_interval), .def = "60s", .min = 1,
 	      .max = 86400, .reloadable = true,
-	      .help = "interval of the monitors derived from lab.hosts"),
+	      .help = "interval of the monitors derived from lab"),
 	FIELD(.key = "lab_retries", .type = CFG_INT,
 	      .off = F(struct cfg_watch, lab_retries), .def = "1", .min = 0,
 	      .max = 100, .reloadable = true,
-	      .help = "retries of the monitors derived from lab.hosts"),
+	      .help = "retries of the monitors derived from lab"),
 	FIELD(.key = "alerts", .type = CFG_SECTION,
 	      .off = F(struct cfg_watch, alerts), .sub = &alerts_section,
 	      .reloadable = true, .help = "DOWN and UP alerts (notify room)"),

@@ -23,6 +23,8 @@ enum watch_type {
 	WATCH_DNS,
 	WATCH_SMTP,
 	WATCH_REDIS,
+	WATCH_POSTGRES,
+	WATCH_MYSQL, /* MySQL and MariaDB */
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -71,12 +73,20 @@ struct cfg_watch_monitor {
 	struct cfg_pos dns_type_pos;
 	const char *dns_server;
 	struct cfg_pos dns_server_pos;
+	const char *dns_transport; /* udp, tcp */
+	struct cfg_pos dns_transport_pos;
 	uint16_t dns_type; /* filled by the check */
-	/* redis: redis://[[user]:password@]host[:port][/db] */
+	bool dns_tcp;	   /* likewise */
+	/* redis: redis[s]://[[user]:password@]host[:port][/db];
+	 * mysql: mysql://user:password@host[:port]/database;
+	 * postgres: libpq's URI or key=value string */
 	const char *conn_string;
 	struct cfg_pos conn_pos;
-	const char *db_user, *db_password; /* filled by the check */
+	const char *db_query; /* postgres, mysql: run after connecting */
+	/* filled by the check (redis, mysql) */
+	const char *db_user, *db_password, *db_name;
 	int64_t db_index;
+	bool db_tls; /* rediss:// */
 	/* smtp */
 	const char *smtp_security; /* nostarttls, starttls */
 	struct cfg_pos smtp_security_pos;
@@ -105,10 +115,12 @@ struct cfg_watch_monitor {
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
 	int parent_index;  /* index of parent in the list, or -1 */
-	bool from_lab;	   /* derived from a lab host (watch.from_lab) */
+	bool from_lab;	   /* derived from lab (watch.from_lab): a host's
+			      ping, or the check of ... */
+	const struct cfg_service *service; /* ... this lab.services entry */
 };
 
-/* A maintenance window (Kuma's strategies but cron). */
+/* A maintenance window (Kuma's strategies). */
 struct cfg_watch_maint {
 	struct cfg_pos pos;
 	const char *name;
@@ -132,11 +144,16 @@ struct cfg_watch_maint {
 	int64_t interval_days;	       /* recurring-interval */
 	const char *first_day;	       /* "YYYY-MM-DD" */
 	struct cfg_pos first_day_pos;
-	const char *timezone;	       /* UTC, local, +HH:MM */
+	const char *cron;	       /* cron: the starts */
+	struct cfg_pos cron_pos;
+	int64_t duration;	       /* cron: seconds */
+	struct cfg_pos duration_pos;
+	const char *timezone;	       /* UTC, local, +HH:MM, IANA name */
 	struct cfg_pos timezone_pos;
 	/* ---- filled by the check ---- */
 	struct watch_maint_rule rule;
 	bool local;	  /* the server's zone, read when evaluated */
+	const char *zone; /* else an IANA zone (core/tz.h), or NULL */
 	int64_t offset_s; /* else this offset east of UTC */
 };
 
@@ -189,6 +206,7 @@ struct cfg_watch_alerts {
 /* How long history is kept (seconds; 0: forever). */
 struct cfg_watch_retention {
 	int64_t heartbeats;
+	int64_t detailed; /* beats that are not important */
 	int64_t minutely;
 	int64_t hourly;
 	int64_t daily;
@@ -204,13 +222,22 @@ struct cfg_watch {
 	size_t n_pages;
 	int64_t *tls_days; /* expiry thresholds (days), highest first */
 	size_t n_tls_days;
-	/* Ping monitors derived from lab.hosts (appended to monitors by the
-	 * check, after the file's own). */
+	/* Monitors derived from lab.services (their checks) and lab.hosts
+	 * (pings), appended to monitors by the check after the file's own. */
 	bool from_lab;
 	int64_t lab_interval; /* seconds */
 	int64_t lab_retries;
 	struct cfg_watch_retention retention;
 };
+
+/* config_maint.c: the schema of a watch.maintenance entry. */
+extern const struct cfg_section watch_maint_section;
+
+/* config_lab.c: appends the monitors watch.from_lab derives from
+ * lab.services and lab.hosts to @w (in @cfg's arena); 0, -ENOMEM, or a
+ * refusal in @err. */
+int watch_derive_from_lab(struct config *cfg, struct cfg_watch *w,
+			  struct cfg_error *err);
 
 /* The `watch:` section's schema (read by the config loader). */
 extern const struct cfg_section watch_config_section;

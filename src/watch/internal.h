@@ -19,6 +19,7 @@ struct watch_probe;
 struct watch_ping_probe;
 struct watch_icmp;
 struct watch_dns_probe;
+struct watch_db_probe;
 
 /*
  * One monitor, heap-allocated on its own: a check in flight holds it
@@ -52,6 +53,7 @@ struct watch_mon {
 	struct watch_probe *probe; /* port: the probe in flight */
 	struct watch_ping_probe *ping_probe; /* ping: likewise */
 	struct watch_dns_probe *dns_probe;   /* dns: likewise */
+	struct watch_db_probe *db_probe;     /* postgres, mysql: likewise */
 	uint64_t started_ms;	   /* of the check in flight */
 	/* The last beat, for the API. */
 	char msg[WATCH_MSG_MAX];
@@ -79,9 +81,12 @@ struct watch_room {
 	struct workq_strand *strand;
 	const struct clock *clock;
 	struct http_client *http;
+	struct workq *workq; /* database checks */
 	struct room_notify_publisher *notify; /* NULL: notify room off */
 	struct config *cfg;		      /* a reference */
 	struct watch_icmp *icmp;	      /* ping monitors' socket, or NULL */
+	struct watch_icmp *icmp6;	      /* likewise, ICMPv6 */
+	struct room_dns_resolvers *resolvers; /* NULL: dns room off */
 	struct room_watch_registry registry;  /* what this room offers */
 	struct room_services *services;	      /* where it is offered */
 	struct watch_mon **mons;
@@ -95,13 +100,21 @@ struct watch_room {
 	struct clock_timer *prune_timer;
 	int jobs;	   /* strand jobs in flight */
 	int inflight;	   /* checks in flight */
+	/* Database checks on the pool (a timed-out one too, till it ends),
+	 * and those waiting for a turn (dbmon.c). */
+	int db_running;
+	struct watch_db_probe *db_waiting, *db_waiting_tail;
 	bool closing;
 	bool started;
 	uint64_t beats_written, write_errors;
+	uint64_t batches_written; /* transactions of beats_written */
 };
 
 /* check.c: starts @m's check; its result comes to watch_mon_result. */
 void watch_check_start(struct watch_mon *m);
+/* Ends @m's check in flight, if any (its result is dropped, @m released
+ * at once). */
+void watch_check_cancel(struct watch_mon *m);
 /* Ends a port probe at close: its result is dropped. */
 void watch_probe_cancel(struct watch_probe *p);
 
@@ -114,7 +127,20 @@ void watch_ping_close(struct watch_room *r);
 
 /* dnsmon.c: a dns check; its cancellation (the result is dropped). */
 void watch_dns_start(struct watch_mon *m);
+/* A name lookup for @m's check (a ping by name): one UDP query for
+ * @qtype to @server within @m's timeout; @cb gets the records' text
+ * (", "-joined), or NULL and why. Cancelled as a dns check. */
+typedef void (*watch_dns_lookup_fn)(struct watch_mon *m, uint16_t qtype,
+				    const char *records, const char *why);
+void watch_dns_lookup(struct watch_mon *m, const char *name, uint16_t qtype,
+		      const struct sockaddr_storage *server,
+		      watch_dns_lookup_fn cb);
 void watch_dns_cancel(struct watch_dns_probe *p);
+
+/* dbmon.c: a postgres or mysql check on the work queue (the timeout
+ * on the loop); its cancellation (the result is dropped). */
+void watch_db_start(struct watch_mon *m);
+void watch_db_cancel(struct watch_db_probe *p);
 
 /* room.c: a check's verdict (@up), with its message and time (ms, < 0:
  * none). Records the beat, alerts, schedules the next check. */
@@ -161,6 +187,13 @@ int watch_write_submit(struct watch_room *r, int (*work)(struct store *, void *)
 void watch_beats_flush(struct watch_room *r);
 void watch_beats_close(struct watch_room *r);
 
+/* webhook.c: Kuma's webhook body for an alert of @m's beat @b: the
+ * heartbeat (its message @text), the monitor, and @msg (the alert's
+ * text, "[name] [🔴 Down] ..."), as a malloc'd JSON string (NULL: out
+ * of memory). */
+char *watch_webhook_json(const struct watch_mon *m, const struct watch_beat *b,
+			 const char *text, const char *msg);
+
 /* metrics.c: Kuma's monitor_* families and the writer's counters. */
 int watch_metrics_register(struct watch_room *r, struct metrics *m);
 
@@ -174,6 +207,18 @@ int64_t watch_parse_window(const char *t);
  * of @m over the last @secs (new reference), or NULL on a store error. */
 json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
 		     int64_t secs);
+
+/* window.c: whether maintenance window @mw is on at @now_s (UTC), in
+ * its zone; whether it covers the monitor named @name. Loop thread. */
+bool watch_window_on(const struct cfg_watch_maint *mw, int64_t now_s);
+bool watch_window_covers(const struct cfg_watch_maint *mw, const char *name);
+/* Window @mw (the @index-th) as Kuma's maintenance JSON at @now_s: id,
+ * title, description, strategy, active, cron, duration(Minutes),
+ * timezone, timezoneOffset (now), status (inactive, scheduled,
+ * under-maintenance, ended), monitors, timeslotList (a cron window's
+ * running slot). New reference. */
+json_t *watch_window_json(const struct cfg_watch_maint *mw, size_t index,
+			  int64_t now_s);
 
 /* page.c: status pages (HTML and Kuma's JSON) and badges. */
 int watch_page_register(struct watch_room *r, struct http_server *http);
@@ -207,15 +252,41 @@ bool watch_page_has_incident(const struct cfg_watch_page *p);
 /* True when @m shows on a published page (badges are only for those). */
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m);
 
+/* One bucket of a series: its start (unix seconds), the beats, and the
+ * UP beats' response time (avg, min, max, p95 from the histograms: the
+ * upper edge of its √2-wide bin, within min..max) when some had one. */
+struct watch_point {
+	int64_t start;
+	int64_t up, down, maint;
+	bool has_ping;
+	double avg, lo, hi, p95;
+};
+struct watch_series {
+	const char *table; /* "minutely", "hourly" or "daily" */
+	int64_t start, bucket;
+	struct watch_point *p; /* n buckets, oldest first; free() it */
+	size_t n;
+};
+
+/* charts.c: @m over the last @secs in about 100 buckets from the finest
+ * aggregate that holds the span (Kuma 2.x: minutely up to 24 h, hourly
+ * up to 30 days, daily beyond). 0, or the store's error / -ENOMEM. */
+int watch_series(struct watch_room *r, const struct watch_mon *m,
+		 int64_t secs, struct watch_series *out);
 /* charts.c: inline SVG of @m for the HTML page, appended to @b: a bar
  * per day for the last @days days (daily aggregates) with their uptime,
- * and the response time over 24 h (minutely aggregates, 15 min buckets:
- * average line, min-max band). 0 or the store's error. */
+ * and the response time over @secs (watch_series: average line, min-max
+ * band). 0 or the store's error. */
 int watch_chart_days(struct buf *b, struct watch_room *r,
 		     const struct watch_mon *m, int days);
 int watch_chart_ping(struct buf *b, struct watch_room *r,
-		     const struct watch_mon *m);
+		     const struct watch_mon *m, int64_t secs);
 
+/* badge.c: GET /api/status-page/<slug>/badge for page @p (NULL: none,
+ * a grey N/A), Kuma 2.x's overall badge. */
+void watch_page_badge(const struct http_request *req,
+		      struct http_response *resp, struct watch_room *r,
+		      const struct cfg_watch_page *p);
 /* badge.c: GET /api/badge/<id>/... (a route of page.c's table). */
 void watch_badge_route(const struct http_request *req,
 		       struct http_response *resp, void *ud);

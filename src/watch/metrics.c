@@ -53,6 +53,9 @@ static void collect(struct buf *out, void *ud)
 	metrics_value(out, "hearth_watch_heartbeats_written_total", "counter",
 		      "heartbeats committed to the store",
 		      (double)r->beats_written);
+	metrics_value(out, "hearth_watch_heartbeat_batches_total", "counter",
+		      "transactions the heartbeats were committed in",
+		      (double)r->batches_written);
 	metrics_value(out, "hearth_watch_heartbeats_lost_total", "counter",
 		      "heartbeats that could not be written",
 		      (double)r->write_errors);

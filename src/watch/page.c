@@ -82,18 +82,6 @@ static json_t *incident_json(const struct cfg_watch_page *p)
 			 "lastUpdatedDate");
 }
 
-/* True when window @mw is on now (as room.c's maintenance() decides). */
-static bool window_active(struct watch_room *r, const struct cfg_watch_maint *mw)
-{
-	int64_t now = clock_wall_s(r->clock), off = mw->offset_s;
-	if (mw->local) {
-		struct tm tm;
-		time_t t = (time_t)now;
-		off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-	}
-	return watch_maint_active(&mw->rule, now, off);
-}
-
 /* True when @mw covers a monitor of page @p. */
 static bool window_on_page(struct watch_room *r, const struct cfg_watch_page *p,
 			   const struct cfg_watch_maint *mw)
@@ -101,13 +89,8 @@ static bool window_on_page(struct watch_room *r, const struct cfg_watch_page *p,
 	for (size_t g = 0; g < p->n_groups; g++)
 		for (size_t i = 0; i < p->groups[g].n_monitors; i++) {
 			struct watch_mon *m = watch_page_mon(r, &p->groups[g], i);
-			if (!m)
-				continue;
-			if (!mw->n_monitors)
+			if (m && watch_window_covers(mw, m->cfg->name))
 				return true;
-			for (size_t k = 0; k < mw->n_monitors; k++)
-				if (!strcmp(mw->monitors[k], m->cfg->name))
-					return true;
 		}
 	return false;
 }
@@ -119,7 +102,7 @@ size_t watch_page_maintenance(struct watch_room *r,
 	const struct cfg_watch *w = watch_config(r->cfg);
 	size_t n = 0;
 	for (size_t j = 0; j < w->n_maintenance && n < max; j++)
-		if (window_active(r, &w->maintenance[j]) &&
+		if (watch_window_on(&w->maintenance[j], clock_wall_s(r->clock)) &&
 		    window_on_page(r, p, &w->maintenance[j]))
 			out[n++] = &w->maintenance[j];
 	return n;
@@ -149,6 +132,20 @@ static void page_json(const struct http_request *req,
 		      struct http_response *resp, void *ud)
 {
 	struct watch_room *r = ud;
+	const char *s = req->path + strlen(PAGE_JSON),
+		   *slash = strchr(s, '/');
+	if (slash && !strcmp(slash, "/badge")) { /* /<slug>/badge */
+		char slug[128];
+		size_t n = (size_t)(slash - s);
+		const struct cfg_watch_page *p = NULL;
+		if (n && n < sizeof(slug)) {
+			memcpy(slug, s, n);
+			slug[n] = '\0';
+			p = watch_page_find(r, slug);
+		}
+		watch_page_badge(req, resp, r, p);
+		return;
+	}
 	const char *slug = slug_of(req, PAGE_JSON);
 	const struct cfg_watch_page *p = slug ? watch_page_find(r, slug) : NULL;
 	if (!p) {
@@ -303,7 +300,8 @@ static const struct http_route routes[] = {
 	{.name = "watch_status_page", .method = "GET", .path = PAGE_JSON,
 	 .prefix = true, .fn = page_json,
 	 .help = "Kuma's status-page JSON: {config, incident, "
-		 "publicGroupList, maintenanceList}"},
+		 "publicGroupList, maintenanceList}; /<slug>/badge: the page's "
+		 "overall SVG badge (Up, Degraded, Down, Maintenance)"},
 	{.name = "watch_badge", .method = "GET", .path = BADGE, .prefix = true,
 	 .fn = watch_badge_route,
 	 .help = "Kuma's SVG badges: /<id>/status, uptime/<dur>, ping/<dur>, "

@@ -226,7 +226,8 @@ static void monitor(struct buf *b, struct watch_room *r,
 		   m->st.has_beat ? watch_status_name(m->st.status) : "NO DATA");
 	beat_bars(b, r, m);
 	watch_chart_days(b, r, m, DAYS);
-	watch_chart_ping(b, r, m);
+	watch_chart_ping(b, r, m, 86400);
+	watch_chart_ping(b, r, m, 30 * 86400);
 	buf_puts(b, "</div>");
 }
 

@@ -201,12 +201,7 @@ static int mon_new(struct watch_room *r, const struct cfg_watch_monitor *c,
 static void mon_drop(struct watch_mon *m)
 {
 	clock_timer_stop(m->timer);
-	if (m->probe)
-		watch_probe_cancel(m->probe); /* releases it at once */
-	if (m->ping_probe)
-		watch_ping_cancel(m->ping_probe);
-	if (m->dns_probe)
-		watch_dns_cancel(m->dns_probe);
+	watch_check_cancel(m); /* releases it at once */
 	if (m->busy)
 		m->removed = true;
 	else
@@ -251,6 +246,7 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		 down ? "\xf0\x9f\x94\xb4 Down" : "\xe2\x9c\x85 Up",
 		 msg && *msg ? msg : "N/A");
 	const char *tags[] = {down ? "red_circle" : "green_circle", NULL};
+	char *json = watch_webhook_json(m, b, msg, text); /* webhook:// */
 	/* alerts.to: an ntfy:TOPIC goes straight to the topic (the notify
 	 * room's publisher takes "ntfy:TOPIC" as an event for that); other
 	 * targets ride along in .to, for the routes' Apprise side. */
@@ -264,7 +260,7 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 			struct room_notify_msg direct = {
 				.event = t, .title = m->cfg->name, .message = text,
 				.priority = down ? 5 : 3, .tags = tags,
-				.click = m->cfg->url,
+				.click = m->cfg->url, .json = json,
 			};
 			if (r->notify)
 				r->notify->publish(r->notify->ud, &direct);
@@ -280,11 +276,13 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		.tags = tags,
 		.click = m->cfg->url,
 		.to = n_to ? to : NULL,
+		.json = json,
 	};
 	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
 	if (rc == -ENOENT && w->alerts.n_to > n_to)
 		rc = 0; /* no route for the event, but alerts.to took it */
 	free(to);
+	free(json);
 	if (rc == -ENOSYS)
 		log_warn("watch", "alert %s%s: %s (the notify room is off)",
 			 nm.event, b->resend ? " (resend)" : "", text);
@@ -368,22 +366,10 @@ static const struct cfg_watch_maint *maintenance(const struct watch_mon *m)
 {
 	const struct cfg_watch *w = watch_config(m->room->cfg);
 	int64_t now = clock_wall_s(m->room->clock);
-	for (size_t j = 0; j < w->n_maintenance; j++) {
-		const struct cfg_watch_maint *mw = &w->maintenance[j];
-		bool covered = !mw->n_monitors;
-		for (size_t i = 0; i < mw->n_monitors && !covered; i++)
-			covered = !strcmp(mw->monitors[i], m->cfg->name);
-		if (!covered)
-			continue;
-		int64_t off = mw->offset_s;
-		if (mw->local) {
-			struct tm tm;
-			time_t t = (time_t)now;
-			off = localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-		}
-		if (watch_maint_active(&mw->rule, now, off))
-			return mw;
-	}
+	for (size_t j = 0; j < w->n_maintenance; j++)
+		if (watch_window_covers(&w->maintenance[j], m->cfg->name) &&
+		    watch_window_on(&w->maintenance[j], now))
+			return &w->maintenance[j];
 	return NULL;
 }
 
@@ -522,7 +508,7 @@ static void on_mon_timer(struct clock_timer *t, void *ud)
 
 void watch_room_maybe_free(struct watch_room *r)
 {
-	if (!r->closing || r->jobs || r->inflight)
+	if (!r->closing || r->jobs || r->inflight || r->db_running)
 		return;
 	watch_ping_close(r);
 	for (size_t i = 0; i < r->n_mons; i++)
@@ -787,6 +773,7 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	r->store = ctx->store;
 	r->clock = ctx->clock;
 	r->http = ctx->http_client;
+	r->workq = ctx->workq;
 	r->cfg = config_ref((struct config *)cfg);
 	rc = watch_beats_open(r, ctx);
 	if (!rc)
@@ -818,6 +805,7 @@ static int room_bind(void *room, struct room_services *services)
 {
 	struct watch_room *r = room;
 	r->notify = services->notify;
+	r->resolvers = services->resolvers;
 	return 0;
 }
 
@@ -944,10 +932,7 @@ static void room_close(void *room)
 	r->inflight++; /* the checks cancelled here must not free it yet */
 	for (size_t i = 0; i < r->n_mons; i++) {
 		clock_timer_stop(r->mons[i]->timer);
-		if (r->mons[i]->probe)
-			watch_probe_cancel(r->mons[i]->probe);
-		if (r->mons[i]->dns_probe)
-			watch_dns_cancel(r->mons[i]->dns_probe);
+		watch_check_cancel(r->mons[i]);
 	}
 	watch_ping_close(r); /* cancels the pings in flight */
 	clock_timer_free(r->prune_timer);

@@ -37,6 +37,11 @@ int watch_store_set_active(struct store *s, int64_t id, bool active);
  * (del, on the strand), read back at open (each, on the loop). */
 int watch_store_api_put(struct store *s, const char *name, const char *spec);
 int watch_store_api_del(struct store *s, const char *name);
+/* An update: @old_name's spec replaced by @name's @spec, and monitor row
+ * @id renamed to @name (its history kept). On the strand. */
+int watch_store_api_replace(struct store *s, const char *old_name,
+			    const char *name, int64_t id, const char *type,
+			    const char *spec);
 int watch_store_api_each(struct store *s,
 			 int (*fn)(const char *name, const char *spec, void *ud),
 			 void *ud);
@@ -50,5 +55,11 @@ int watch_store_beats(struct store *s, const struct watch_store_beat *b,
  * @now_s: heartbeats, minutely, hourly, daily. As watch_store_beats. */
 int watch_store_prune(struct store *s, int64_t now_s, int64_t beats,
 		      int64_t minutely, int64_t hourly, int64_t daily);
+
+/* Kuma 2.x's clearHeartbeatData: deletes the beats that are not
+ * important and older than @keep_s (0: keeps them) before @now_s, but
+ * never a monitor's @keep_last newest. As watch_store_beats. */
+int watch_store_prune_detail(struct store *s, int64_t now_s, int64_t keep_s,
+			     int64_t keep_last);
 
 #endif

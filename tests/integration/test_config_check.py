@@ -607,3 +607,30 @@ def test_daemon_refuses_overlapping_ranges(run_hearthd, tmp_path):
     assert r.returncode != 0, r
     assert parse_error(r.stderr, p)[:2] == (line + 1, col), r.stderr
     assert not (tmp_path / "state").exists()
+
+
+def test_check_counts_zones_derived_from_lab(run_hearthd, tmp_path):
+    """Zones that only lab: implies are served, so --check counts them:
+    lab.domain and each network's reverse zone, with their A and PTR
+    records; a configured zone of the same name is counted once."""
+    lab = """
+        lab:
+          domain: lab.test
+          networks:
+            a: {vlan: 30, subnet: 10.30.0.0/24, gateway: 10.30.0.1}
+            b: {vlan: 40, subnet: 10.40.0.0/24, gateway: 10.40.0.1}
+          hosts:
+            one: {ip: 10.30.0.10, network: a}
+            two: {ip: 10.40.0.20, network: b}
+            three: {ip: 10.40.0.30, network: b}
+        dns:
+          listen: [127.0.0.1:5353]
+          upstream: []
+        """
+    r = run_hearthd("-c", write(tmp_path, lab), "--check")
+    assert r.returncode == 0, r
+    assert r.stdout == "ok: 1 room (dns), 3 zones, 6 records, 0 subnets\n", r
+    r = run_hearthd("-c", write(tmp_path, lab + "  zones: [{name: lab.test}]\n"),
+                    "--check")
+    assert r.returncode == 0, r
+    assert r.stdout == "ok: 1 room (dns), 3 zones, 6 records, 0 subnets\n", r

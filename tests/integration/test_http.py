@@ -29,7 +29,8 @@ def test_healthz(hearthd):
     assert 0 <= j["uptime_seconds"] < 60
     assert j["rooms"] == {"store": "running", "http": "running",
                           "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
-                          "notify": "disabled", "watch": "disabled"}
+                          "notify": "disabled", "watch": "disabled",
+                          "backup": "disabled"}
 
 
 def test_healthz_uptime_grows(hearthd):
@@ -193,7 +194,8 @@ def test_status_content(hearthd):
     assert j["store"]["starts"] == 1
     assert j["rooms"] == {"store": "running", "http": "running",
                           "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
-                          "notify": "disabled", "watch": "disabled"}
+                          "notify": "disabled", "watch": "disabled",
+                          "backup": "disabled"}
     assert j["reloads"] == {"ok": 0, "failed": 0}
     assert j["lab"] == {"domain": "lab.example", "networks": 2, "hosts": 3}
 

@@ -333,6 +333,79 @@ def test_client_disconnect_mid_stream_frees_everything(testd):
     assert "hearth_http_streams 0\n" in m
 
 
+def test_http10_stream_is_not_chunked_and_ends_with_the_close(testd):
+    s = connect(testd)
+    s.sendall(b"GET /t/ndjson?n=2&ms=20 HTTP/1.0\r\nHost: t\r\n\r\n")
+    data = b""
+    while True:
+        c = s.recv(65536)
+        if not c:
+            break
+        data += c
+    s.close()
+    head, body = data.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert b"transfer-encoding" not in head.lower()
+    assert b"connection: close" in head.lower()
+    assert body == b'{"i":0}\n{"i":1}\n'
+    st = testd.wait_stats(lambda x: x["streams"] == 0 and x["jobs_open"] == 0)
+    assert st["streams"] == 0 and st["jobs_open"] == 0, st
+
+
+def test_stream_ended_within_its_handler_then_keepalive(testd):
+    s = connect(testd)
+    for _ in range(3):
+        send_get(s, "/t/flood?n=2")
+        r = Reader(s)
+        status, headers = r.head()
+        assert status == 200
+        body = b""
+        while True:
+            c = r.chunk()
+            if not c:
+                break
+            body += c
+        assert body == b"f" * 32768
+    send_get(s, "/t/stats")
+    assert r.head()[0] == 200
+    s.close()
+    st = testd.wait_stats(lambda x: x["streams"] == 0 and x["jobs_open"] == 0)
+    assert st["streams"] == 0 and st["jobs_open"] == 0, st
+
+
+def test_ended_stream_unread_is_closed_after_idle_timeout(testd_factory):
+    """A stream that ended with bytes still pending for a client that
+    never reads is closed after the idle timeout, not held forever."""
+    d = testd_factory("--idle-timeout", "1")
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.settimeout(10)
+    s.connect(("127.0.0.1", d.port))
+    send_get(s, "/t/flood")
+    t0 = time.monotonic()
+    st = d.wait_stats(lambda x: x["jobs_open"] == 0)
+    assert st["jobs_open"] == 0, st
+    assert d.stats()["streams"] == 1  # ended, its rest pending
+    st = d.wait_stats(lambda x: x["streams"] == 0, timeout=15)
+    assert st["streams"] == 0, st
+    assert time.monotonic() - t0 > 0.8
+    # The client gets what the socket held, then the end of the
+    # connection, without the last chunk.
+    total, tail = 0, b""
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        total += len(chunk)
+        tail = (tail + chunk)[-16:]
+    s.close()
+    assert 0 < total < 16384 * 1000
+    assert not tail.endswith(b"\r\n0\r\n\r\n")
+
+
 def test_stream_caps_answer_429(testd_factory):
     d = testd_factory("--max-streams", "5", "--max-streams-per-client", "3")
     mine = [open_hold(d) for _ in range(3)]

@@ -15,7 +15,7 @@
 /*
  * Usage: http_testd [--listen ADDR] [--port N] [--max-streams N]
  *                   [--max-streams-per-client N] [--max-connections N]
- *                   [--max-header-bytes N]
+ *                   [--max-header-bytes N] [--idle-timeout S]
  * Prints "listening PORT" on stdout once serving. SIGTERM: closes the
  * server (every deferred reply, stream and WebSocket is told), and exits
  * 0 only when uv_loop_close() then succeeds (no handle left open).
@@ -214,6 +214,26 @@ static void h_sse(const struct http_request *req, struct http_response *resp,
 	uv_timer_start(&j->timer, stream_tick, (uint64_t)ms, (uint64_t)ms);
 }
 
+/* /t/flood?n=N: writes N blocks of 16 KiB (1000: until the stream's
+ * buffer is full) within the handler, then ends: for a client that never
+ * reads what is left, and for a stream over before its head is out. */
+static void h_flood(const struct http_request *req, struct http_response *resp,
+		    void *ud)
+{
+	(void)ud;
+	struct http_stream_opts o = {.max_buffered = 8 * 1024 * 1024};
+	struct job *j = open_stream(req, resp, &o);
+	if (!j)
+		return;
+	static char block[16384];
+	memset(block, 'f', sizeof(block));
+	long n = arg_long(req, "n", 1000);
+	for (long i = 0; i < n; i++)
+		if (http_stream_write(j->st, block, sizeof(block)))
+			break;
+	job_end(j);
+}
+
 static void h_hold(const struct http_request *req, struct http_response *resp,
 		   void *ud)
 {
@@ -384,6 +404,7 @@ static const struct http_route routes[] = {
 	{.name = "ndjson", .method = "GET", .path = "/t/ndjson", .fn = h_ndjson},
 	{.name = "sse", .method = "GET", .path = "/t/sse", .fn = h_sse},
 	{.name = "hold", .method = "GET", .path = "/t/hold", .fn = h_hold},
+	{.name = "flood", .method = "GET", .path = "/t/flood", .fn = h_flood},
 	{.name = "ws", .method = "GET", .path = "/t/ws", .fn = h_ws},
 	{.name = "req", .method = "GET", .path = "/t/req", .fn = h_req},
 	{.name = "auth", .method = "GET", .path = "/t/auth", .auth = token_auth,
@@ -451,6 +472,8 @@ int main(int argc, char **argv)
 			o.max_header_bytes = v;
 		else if (!strcmp(argv[i], "--max-connections"))
 			o.max_connections = v;
+		else if (!strcmp(argv[i], "--idle-timeout"))
+			o.idle_timeout = v;
 		else {
 			fprintf(stderr, "http_testd: unknown option %s\n",
 				argv[i]);

@@ -14,9 +14,6 @@
 #include "base/buf.h"
 #include "proto/notify/apprise_build_priv.h"
 
-#define APP_DESC "Apprise Notifications"
-#define APP_URL "https://github.com/caronc/apprise"
-#define IMAGE_MASK "https://github.com/caronc/apprise/raw/master/apprise/assets/themes/default/apprise-%s-%s.png"
 #define XSD_URL "https://raw.githubusercontent.com/caronc/apprise/master/apprise/assets/NotifyXML-1.1.xsd"
 
 static const char *const COLORS[] = {"#3AA3E3", "#3AA337", "#CACF29", "#A32037"};
@@ -61,10 +58,12 @@ struct apprise_request *apprise_bld_req(struct bld *b, const char *method,
 	r->kind = APPRISE_REQ_HTTP;
 	r->method = method;
 	r->url = url;
+	/* Apprise's verify= (default yes): the TLS certificate is checked */
+	r->insecure = !apprise_parse_bool(apprise_url_arg(&b->t->u, "verify"), true);
 	return r;
 }
 
-static void add_header(struct bld *b, struct apprise_request *r,
+void apprise_bld_header(struct bld *b, struct apprise_request *r,
 		       const char *name, const char *val)
 {
 	if (!r || !val)
@@ -106,7 +105,7 @@ void apprise_bld_b64(struct buf *o, const unsigned char *s, size_t n)
 	}
 }
 
-static void basic_auth(struct bld *b, struct apprise_request *r,
+void apprise_bld_basic_auth(struct bld *b, struct apprise_request *r,
 		       const char *user, const char *pass)
 {
 	if (!user)
@@ -119,7 +118,7 @@ static void basic_auth(struct bld *b, struct apprise_request *r,
 	if (up.data)
 		apprise_bld_b64(&o, (const unsigned char *)up.data, up.len);
 	if (!up.err && !o.err)
-		add_header(b, r, "Authorization", o.data);
+		apprise_bld_header(b, r, "Authorization", o.data);
 	buf_deinit(&up);
 	buf_deinit(&o);
 }
@@ -148,7 +147,7 @@ static void form_pair(struct buf *o, const char *k, const char *v)
 }
 
 /* JSON the way Python's json.dumps writes it: ", " and ": ", ASCII only */
-static void set_json(struct bld *b, struct apprise_request *r, json_t *j)
+void apprise_bld_json(struct bld *b, struct apprise_request *r, json_t *j)
 {
 	if (!j) {
 		b->err = b->err ? b->err : -ENOMEM;
@@ -197,12 +196,12 @@ static char *base_url(struct bld *b, bool port_zero_counts)
 	return apprise_bld_str(b, "%s://%s", sch, u->host);
 }
 
-static char *image_url(struct bld *b, const char *size)
+char *apprise_bld_image_url(struct bld *b, const char *size)
 {
 	return apprise_bld_str(b, IMAGE_MASK, apprise_type_name(b->m->type), size);
 }
 
-static int color_int(enum apprise_type t)
+int apprise_bld_color(enum apprise_type t)
 {
 	return (int)strtol(COLORS[(unsigned)t < 4 ? t : 0] + 1, NULL, 16);
 }
@@ -221,7 +220,7 @@ static void url_headers(struct bld *b, struct apprise_request *r)
 	const struct apprise_url *u = &b->t->u;
 	for (size_t i = 0; i < u->nadd; i++)
 		if (apprise_bld_last(u->add, u->nadd, i))
-			add_header(b, r, u->add[i].key, u->add[i].val);
+			apprise_bld_header(b, r, u->add[i].key, u->add[i].val);
 }
 
 static const char *method_of(const struct apprise_target *t)
@@ -257,21 +256,55 @@ static void build_json(struct bld *b)
 	url = with_params(b, url, &q);
 	buf_deinit(&q);
 	struct apprise_request *r = apprise_bld_req(b, method_of(b->t), url);
-	add_header(b, r, "User-Agent", APP_ID);
-	add_header(b, r, "Content-Type", "application/json");
+	apprise_bld_header(b, r, "User-Agent", APP_ID);
+	apprise_bld_header(b, r, "Content-Type", "application/json");
 	url_headers(b, r);
-	basic_auth(b, r, u->user, u->password);
+	apprise_bld_basic_auth(b, r, u->user, u->password);
 	json_t *j = json_object();
 	if (j) {
 		json_object_set_new(j, "version", json_string("1.0"));
 		json_object_set_new(j, "title", jstr(b->title));
 		json_object_set_new(j, "message", jstr(b->body));
-		json_object_set_new(j, "attachments", json_array());
+		json_t *att = json_array();
+		for (size_t i = 0; att && i < b->m->nattach; i++) {
+			const struct apprise_attach *f = &b->m->attach[i];
+			struct buf x;
+			buf_init(&x, 512u << 20);
+			buf_puts(&x, "");
+			apprise_bld_b64(&x, (const unsigned char *)f->data, f->len);
+			if (x.err)
+				b->err = -ENOMEM;
+			else
+				json_array_append_new(att, json_pack("{s:s,s:s,s:s}", "filename", f->name,
+								     "base64", x.data, "mimetype",
+								     f->mimetype));
+			buf_deinit(&x);
+		}
+		json_object_set_new(j, "attachments", att);
 		json_object_set_new(j, "type", json_string(apprise_type_name(b->m->type)));
 		for (size_t i = 0; i < u->ncolon; i++)
 			json_object_set_new(j, u->colon[i].key, jstr(u->colon[i].val));
 	}
-	set_json(b, r, j);
+	apprise_bld_json(b, r, j);
+}
+
+/* Uptime Kuma's webhook notification: the sender's JSON as is (the
+ * watch room's {heartbeat, monitor, msg}), else Kuma's shape of a
+ * message without a monitor. */
+static void build_webhook(struct bld *b)
+{
+	const struct apprise_url *u = &b->t->u;
+	char *url = apprise_bld_str(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
+	struct apprise_request *r = apprise_bld_req(b, method_of(b->t), url);
+	apprise_bld_header(b, r, "User-Agent", APP_ID);
+	apprise_bld_header(b, r, "Content-Type", "application/json");
+	url_headers(b, r);
+	apprise_bld_basic_auth(b, r, u->user, u->password);
+	json_t *j = b->m->json ? json_loads(b->m->json, 0, NULL) : NULL;
+	if (!j)
+		j = json_pack("{s:n, s:n, s:o}", "heartbeat", "monitor", "msg",
+			      jstr(b->body));
+	apprise_bld_json(b, r, j);
 }
 
 static void build_form(struct bld *b)
@@ -311,11 +344,24 @@ static void build_form(struct bld *b)
 	url = with_params(b, url, get ? &f : &q);
 	buf_deinit(&q);
 	struct apprise_request *r = apprise_bld_req(b, method, url);
-	add_header(b, r, "User-Agent", APP_ID);
+	apprise_bld_header(b, r, "User-Agent", APP_ID);
 	url_headers(b, r);
-	basic_auth(b, r, u->user, u->password);
-	if (!get) {
-		add_header(b, r, "Content-Type", "application/x-www-form-urlencoded");
+	apprise_bld_basic_auth(b, r, u->user, u->password);
+	if (!get && b->m->nattach) {
+		/* requests: the fields, then files file01, file02, ... */
+		buf_deinit(&f);
+		struct apprise_mp mp;
+		apprise_mp_init(&mp, b->m->attach, b->m->nattach);
+		for (size_t k = 0; k < nk; k++)
+			apprise_mp_field(&mp, keys[k], vals[k] ? vals[k] : "");
+		for (size_t k = 0; k < b->m->nattach; k++) {
+			char name[32];
+			snprintf(name, sizeof(name), "file%02zu", k + 1);
+			apprise_mp_file(&mp, name, &b->m->attach[k], b->m->attach[k].mimetype);
+		}
+		apprise_mp_end(b, r, &mp);
+	} else if (!get) {
+		apprise_bld_header(b, r, "Content-Type", "application/x-www-form-urlencoded");
 		apprise_bld_body(b, r, &f);
 	} else {
 		buf_deinit(&f);
@@ -374,10 +420,10 @@ static void build_xml(struct bld *b)
 	buf_deinit(&core);
 	char *url = apprise_bld_str(b, "%s%s", base_url(b, false) ?: "", u->fullpath ? u->fullpath : "");
 	struct apprise_request *r = apprise_bld_req(b, method_of(b->t), url);
-	add_header(b, r, "User-Agent", APP_ID);
-	add_header(b, r, "Content-Type", "application/xml");
+	apprise_bld_header(b, r, "User-Agent", APP_ID);
+	apprise_bld_header(b, r, "Content-Type", "application/xml");
 	url_headers(b, r);
-	basic_auth(b, r, u->user, u->password);
+	apprise_bld_basic_auth(b, r, u->user, u->password);
 	apprise_bld_body(b, r, &x);
 }
 
@@ -407,9 +453,9 @@ static void build_gotify(struct bld *b)
 			   sizeof(map) / sizeof(map[0]), 5);
 	char *url = apprise_bld_str(b, "%s%smessage", base_url(b, false) ?: "", b->t->prefix);
 	struct apprise_request *r = apprise_bld_req(b, "POST", url);
-	add_header(b, r, "User-Agent", APP_ID);
-	add_header(b, r, "Content-Type", "application/json");
-	add_header(b, r, "X-Gotify-Key", b->t->a);
+	apprise_bld_header(b, r, "User-Agent", APP_ID);
+	apprise_bld_header(b, r, "Content-Type", "application/json");
+	apprise_bld_header(b, r, "X-Gotify-Key", b->t->a);
 	if (r)
 		r->ok_status = 200;
 	json_t *j = json_object();
@@ -422,53 +468,7 @@ static void build_gotify(struct bld *b)
 				json_pack("{s:{s:s}}", "client::display",
 					  "contentType", "text/markdown"));
 	}
-	set_json(b, r, j);
-}
-
-static void build_discord(struct bld *b)
-{
-	const struct apprise_url *u = &b->t->u;
-	bool tts = apprise_parse_bool(apprise_url_arg(u, "tts"), false);
-	bool avatar = apprise_parse_bool(apprise_url_arg(u, "avatar"), true);
-	const char *avatar_url = apprise_url_arg(u, "avatar_url");
-	const char *thread = apprise_url_arg(u, "thread");
-	char *url = apprise_bld_str(b, "%s/%s/%s",
-			 b->ep && b->ep->discord ? b->ep->discord
-						 : "https://discord.com/api/webhooks",
-			 b->t->a, b->t->b);
-	struct apprise_request *r = apprise_bld_req(b, "POST", url);
-	add_header(b, r, "User-Agent", APP_ID);
-	add_header(b, r, "Content-Type", "application/json; charset=utf-8");
-	if (r) {
-		r->ok_status = 200;
-		r->ok_status2 = 204;
-	}
-	json_t *j = json_object();
-	if (j) {
-		json_object_set_new(j, "tts", json_boolean(tts));
-		json_object_set_new(j, "wait", json_boolean(!tts));
-		if (b->t->format == APPRISE_MARKDOWN) {
-			json_t *e = json_pack("{s:{s:s,s:s},s:s,s:s,s:i}", "author",
-					      "name", APP_ID, "url", APP_URL,
-					      "title", b->title ? b->title : "",
-					      "description", b->body ? b->body : "",
-					      "color", color_int(b->m->type));
-			json_object_set_new(j, "embeds", json_pack("[o]", e));
-		} else {
-			json_object_set_new(j, "content",
-				b->title && *b->title
-					? json_string(apprise_bld_str(b, "%s\r\n%s", b->title, b->body) ?: "")
-					: jstr(b->body));
-		}
-		if (thread && *thread)
-			json_object_set_new(j, "thread_id", json_string(thread));
-		if (avatar)
-			json_object_set_new(j, "avatar_url",
-				jstr(avatar_url ? avatar_url : image_url(b, "256x256")));
-		if (u->user)
-			json_object_set_new(j, "username", json_string(u->user));
-	}
-	set_json(b, r, j);
+	apprise_bld_json(b, r, j);
 }
 
 static char *slack_escape(struct bld *b, const char *s)
@@ -527,7 +527,7 @@ static void build_slack(struct bld *b)
 	bool blocks = apprise_parse_bool(apprise_url_arg(u, "blocks"), false);
 	const char *body = md ? slack_escape(b, b->body) : b->body;
 	const char *title = slack_escape(b, b->title);
-	char *icon = image ? image_url(b, "72x72") : NULL;
+	char *icon = image ? apprise_bld_image_url(b, "72x72") : NULL;
 	char *url = t->mode ? apprise_bld_str(b, "%s/chat.postMessage",
 				   b->ep && b->ep->slack_api ? b->ep->slack_api
 							     : "https://slack.com/api")
@@ -552,11 +552,11 @@ static void build_slack(struct bld *b)
 			return;
 		r->what = channel;
 		r->ok_status = 200;
-		add_header(b, r, "User-Agent", APP_ID);
-		add_header(b, r, "Accept", "application/json");
-		add_header(b, r, "Content-Type", "application/json; charset=utf-8");
+		apprise_bld_header(b, r, "User-Agent", APP_ID);
+		apprise_bld_header(b, r, "Accept", "application/json");
+		apprise_bld_header(b, r, "Content-Type", "application/json; charset=utf-8");
 		if (t->mode)
-			add_header(b, r, "Authorization", apprise_bld_str(b, "Bearer %s", t->a));
+			apprise_bld_header(b, r, "Authorization", apprise_bld_str(b, "Bearer %s", t->a));
 		json_t *j = blocks ? slack_blocks(b, icon, footer) : NULL;
 		if (!blocks) {
 			json_t *att = json_pack("{s:s,s:s,s:s,s:f}", "title", title ? title : "",
@@ -574,7 +574,7 @@ static void build_slack(struct bld *b)
 		}
 		if (j && channel)
 			json_object_set_new(j, "channel", json_string(channel));
-		set_json(b, r, j);
+		apprise_bld_json(b, r, j);
 	}
 }
 
@@ -597,7 +597,7 @@ static void build_tgram(struct bld *b)
 			r->owner_probe = true;
 			r->ok_status = 200;
 			r->what = "getUpdates";
-			add_header(b, r, "User-Agent", APP_ID);
+			apprise_bld_header(b, r, "User-Agent", APP_ID);
 		}
 		return;
 	}
@@ -622,8 +622,8 @@ static void build_tgram(struct bld *b)
 			return;
 		r->what = t->targets[i];
 		r->ok_status = 200;
-		add_header(b, r, "User-Agent", APP_ID);
-		add_header(b, r, "Content-Type", "application/json");
+		apprise_bld_header(b, r, "User-Agent", APP_ID);
+		apprise_bld_header(b, r, "Content-Type", "application/json");
 		json_t *j = json_pack("{s:b,s:b,s:s,s:s}", "disable_notification", silent,
 				      "disable_web_page_preview", !preview, "parse_mode",
 				      t->format == APPRISE_MARKDOWN ? "MARKDOWN" : "HTML",
@@ -632,7 +632,7 @@ static void build_tgram(struct bld *b)
 			json_object_set_new(j, "chat_id",
 				num ? json_integer(strtoll(c, NULL, 10))
 				    : json_string(apprise_bld_str(b, "@%s", t->targets[i]) ?: ""));
-		set_json(b, r, j);
+		apprise_bld_json(b, r, j);
 	}
 }
 
@@ -675,9 +675,9 @@ static void build_pover(struct bld *b)
 			return;
 		r->what = dev;
 		r->ok_status = 200;
-		add_header(b, r, "User-Agent", APP_ID);
-		add_header(b, r, "Content-Type", "application/x-www-form-urlencoded");
-		basic_auth(b, r, t->a, ""); /* Apprise sends the token as Basic user */
+		apprise_bld_header(b, r, "User-Agent", APP_ID);
+		apprise_bld_header(b, r, "Content-Type", "application/x-www-form-urlencoded");
+		apprise_bld_basic_auth(b, r, t->a, ""); /* Apprise sends the token as Basic user */
 		struct buf f;
 		buf_init(&f, 64u << 20);
 		char pr[8];
@@ -739,8 +739,8 @@ static void build_matrix(struct bld *b)
 		url = apprise_bld_str(b, "%s/api/v1/matrix/hook/%s", base_url(b, false) ?: "",
 			   t->a ? t->a : "");
 	struct apprise_request *r = apprise_bld_req(b, "POST", url);
-	add_header(b, r, "User-Agent", APP_ID);
-	add_header(b, r, "Content-Type", "application/json");
+	apprise_bld_header(b, r, "User-Agent", APP_ID);
+	apprise_bld_header(b, r, "Content-Type", "application/json");
 	if (r)
 		r->ok_status = 200;
 	json_t *j;
@@ -753,9 +753,9 @@ static void build_matrix(struct bld *b)
 	} else {
 		j = matrix_payload(b);
 		if (j && t->mode == 3 && apprise_parse_bool(apprise_url_arg(&t->u, "image"), false))
-			json_object_set_new(j, "avatarUrl", jstr(image_url(b, "32x32")));
+			json_object_set_new(j, "avatarUrl", jstr(apprise_bld_image_url(b, "32x32")));
 	}
-	set_json(b, r, j);
+	apprise_bld_json(b, r, j);
 }
 
 static void build_apprise(struct bld *b)
@@ -765,11 +765,11 @@ static void build_apprise(struct bld *b)
 	char *url = apprise_bld_str(b, "%s%s/notify/%s", base_url(b, false) ?: "", t->prefix, t->a);
 	struct apprise_request *r = apprise_bld_req(b, "POST", url);
 	url_headers(b, r);
-	add_header(b, r, "User-Agent", APP_ID);
-	add_header(b, r, "Content-Type", "application/json");
-	add_header(b, r, "X-Apprise-ID", b->m->apprise_id ? b->m->apprise_id : "hearth");
-	add_header(b, r, "X-Apprise-Recursion-Count", apprise_bld_str(b, "%d", b->m->recursion + 1));
-	basic_auth(b, r, u->user, u->password);
+	apprise_bld_header(b, r, "User-Agent", APP_ID);
+	apprise_bld_header(b, r, "Content-Type", "application/json");
+	apprise_bld_header(b, r, "X-Apprise-ID", b->m->apprise_id ? b->m->apprise_id : "hearth");
+	apprise_bld_header(b, r, "X-Apprise-Recursion-Count", apprise_bld_str(b, "%d", b->m->recursion + 1));
+	apprise_bld_basic_auth(b, r, u->user, u->password);
 	if (r)
 		r->ok_status = 200;
 	json_t *j = json_pack("{s:s,s:s,s:s,s:s}", "title", b->title ? b->title : "",
@@ -785,7 +785,59 @@ static void build_apprise(struct bld *b)
 			json_array_append_new(arr, json_string(tl[i]));
 		json_object_set_new(j, "tag", arr);
 	}
-	set_json(b, r, j);
+	apprise_bld_json(b, r, j);
+}
+
+static const char *const NTFY_PRIO[] = {"", "min", "low", "default", "high", "max"};
+
+/* The attachments to one topic: each a POST of its bytes to /TOPIC with
+ * ?filename= (and the title and message with the first), as Apprise sends
+ * them since its fix of the multipart envelope (1.4.5). */
+static void ntfy_files(struct bld *b, const char *base, const char *topic, int prio,
+		       const char *tags, const char *delay, const char *click,
+		       const char *email)
+{
+	const struct apprise_target *t = b->t;
+	bool local = t->scheme == APPRISE_HEARTH;
+	for (size_t k = 0; k < b->m->nattach; k++) {
+		const struct apprise_attach *f = &b->m->attach[k];
+		struct buf q;
+		buf_init(&q, 1u << 20);
+		form_pair(&q, "filename", f->name);
+		const char *title = !k && b->title && *b->title ? b->title : NULL;
+		const char *message = !k && b->body && *b->body ? b->body : NULL;
+		if (title)
+			form_pair(&q, "title", title);
+		if (message)
+			form_pair(&q, "message", message);
+		char *url = apprise_bld_str(b, "%s/%s", base ? base : "", topic);
+		url = with_params(b, url, &q);
+		buf_deinit(&q);
+		struct apprise_request *r = apprise_bld_req(b, "POST", url);
+		if (!r)
+			return;
+		r->kind = local ? APPRISE_REQ_LOCAL : APPRISE_REQ_HTTP;
+		r->what = r->topic = topic;
+		r->title = title;
+		r->message = message;
+		r->priority = prio;
+		r->tags = tags;
+		r->click = click;
+		r->delay = delay;
+		r->file = f;
+		r->body = f->data;
+		r->body_len = f->len;
+		r->ok_status = 200;
+		apprise_bld_header(b, r, "User-Agent", APP_ID);
+		if (prio != 3)
+			apprise_bld_header(b, r, "X-Priority", NTFY_PRIO[prio]);
+		apprise_bld_header(b, r, "X-Delay", delay);
+		apprise_bld_header(b, r, "X-Click", click);
+		apprise_bld_header(b, r, "X-Email", email);
+		apprise_bld_header(b, r, "X-Tags", tags);
+		if (!t->mode)
+			apprise_bld_basic_auth(b, r, t->u.user, t->u.password);
+	}
 }
 
 static void build_ntfy(struct bld *b)
@@ -793,7 +845,6 @@ static void build_ntfy(struct bld *b)
 	static const struct prio map[] = {
 		{"l", 2}, {"mo", 2}, {"n", 3}, {"h", 4}, {"e", 5}, {"mi", 1},
 		{"ma", 5}, {"d", 3}, {"1", 1}, {"2", 2}, {"3", 3}, {"4", 4}, {"5", 5}};
-	static const char *const names[] = {"", "min", "low", "default", "high", "max"};
 	const struct apprise_target *t = b->t;
 	const struct apprise_url *u = &t->u;
 	if (!t->ntargets) {
@@ -825,6 +876,10 @@ static void build_ntfy(struct bld *b)
 	bool local = t->scheme == APPRISE_HEARTH;
 	/* Apprise pops the topics from the end of its sorted list */
 	for (size_t i = t->ntargets; i-- > 0;) {
+		if (b->m->nattach) {
+			ntfy_files(b, url, t->targets[i], prio, tags, delay, click, email);
+			continue;
+		}
 		struct apprise_request *r = apprise_bld_req(b, "POST", url);
 		if (!r)
 			return;
@@ -837,16 +892,16 @@ static void build_ntfy(struct bld *b)
 		r->click = click;
 		r->delay = delay;
 		r->ok_status = 200;
-		add_header(b, r, "User-Agent", APP_ID);
-		add_header(b, r, "Content-Type", "application/json");
+		apprise_bld_header(b, r, "User-Agent", APP_ID);
+		apprise_bld_header(b, r, "Content-Type", "application/json");
 		if (prio != 3)
-			add_header(b, r, "X-Priority", names[prio]);
-		add_header(b, r, "X-Delay", delay);
-		add_header(b, r, "X-Click", click);
-		add_header(b, r, "X-Email", email);
-		add_header(b, r, "X-Tags", tags);
+			apprise_bld_header(b, r, "X-Priority", NTFY_PRIO[prio]);
+		apprise_bld_header(b, r, "X-Delay", delay);
+		apprise_bld_header(b, r, "X-Click", click);
+		apprise_bld_header(b, r, "X-Email", email);
+		apprise_bld_header(b, r, "X-Tags", tags);
 		if (!t->mode)
-			basic_auth(b, r, u->user, u->password);
+			apprise_bld_basic_auth(b, r, u->user, u->password);
 		json_t *j = json_pack("{s:s}", "topic", r->topic);
 		if (j && r->title)
 			json_object_set_new(j, "title", json_string(r->title));
@@ -857,7 +912,7 @@ static void build_ntfy(struct bld *b)
 			if (filename)
 				json_object_set_new(j, "filename", json_string(filename));
 		}
-		set_json(b, r, j);
+		apprise_bld_json(b, r, j);
 	}
 }
 
@@ -902,6 +957,9 @@ int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 	case APPRISE_JSON:
 		build_json(&b);
 		break;
+	case APPRISE_WEBHOOK:
+		build_webhook(&b);
+		break;
 	case APPRISE_FORM:
 		build_form(&b);
 		break;
@@ -915,7 +973,7 @@ int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 		build_gotify(&b);
 		break;
 	case APPRISE_DISCORD:
-		build_discord(&b);
+		apprise_bld_discord(&b);
 		break;
 	case APPRISE_SLACK:
 		build_slack(&b);

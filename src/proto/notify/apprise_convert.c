@@ -181,5 +181,7 @@ char *apprise_convert(struct arena *a, const char *s, enum apprise_format from,
 		return apprise_escape_html(a, s, true, true);
 	if (from == APPRISE_HTML && to != APPRISE_HTML)
 		return html_to_text(a, s);
+	if (from == APPRISE_MARKDOWN && to == APPRISE_HTML)
+		return apprise_markdown_html(a, s ? s : "");
 	return arena_strdup(a, s ? s : "");
 }

@@ -24,13 +24,31 @@ static void mime_header_value(struct buf *o, const char *s)
 	buf_puts(o, "?=");
 }
 
-static void mime_b64_part(struct buf *o, const char *s)
+static void mime_b64_part(struct buf *o, const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	for (size_t i = 0; i < n; i += 57) {
 		apprise_bld_b64(o, (const unsigned char *)s + i, n - i < 57 ? n - i : 57);
 		buf_puts(o, "\r\n");
 	}
+}
+
+/* A text part: its line ends as CRLF (what Python's email package puts
+ * on the wire for MIMEText), then base64. */
+static void mime_text_part(struct buf *o, const char *s)
+{
+	struct buf t;
+	buf_init(&t, 64u << 20);
+	buf_puts(&t, "");
+	for (const char *p = s; *p; p++) {
+		if (*p == '\n' && (p == s || p[-1] != '\r'))
+			buf_puts(&t, "\r");
+		buf_append(&t, p, 1);
+	}
+	if (t.err)
+		o->err = t.err;
+	else
+		mime_b64_part(o, t.data, t.len);
+	buf_deinit(&t);
 }
 
 /* is_email() lite: local@domain with a dot-free-or-dotted domain */
@@ -122,20 +140,35 @@ void apprise_bld_mailto(struct bld *b)
 		gmtime_r(&tt, &tm);
 		strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 		buf_printf(&m, "Date: %s\r\nX-Application: %s\r\nMIME-Version: 1.0\r\n", date, APP_ID);
+		const char *mixed = "===============hearth-apprise-mixed==";
+		if (b->m->nattach) /* the message, then each file (MIMEApplication) */
+			buf_printf(&m, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
+				   "--%s\r\n", mixed, mixed);
 		if (t->format == APPRISE_HTML) {
 			buf_printf(&m, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", bound);
 			buf_printf(&m, "--%s\r\nContent-Type: text/plain; charset=\"utf-8\"\r\n"
 				   "Content-Transfer-Encoding: base64\r\n\r\n", bound);
-			mime_b64_part(&m, text ? text : "");
+			mime_text_part(&m, text ? text : "");
 			buf_printf(&m, "\r\n--%s\r\nContent-Type: text/html; charset=\"utf-8\"\r\n"
 				   "Content-Transfer-Encoding: base64\r\n\r\n", bound);
-			mime_b64_part(&m, html);
+			mime_text_part(&m, html);
 			buf_printf(&m, "\r\n--%s--\r\n", bound);
 		} else {
 			buf_puts(&m, "Content-Type: text/plain; charset=\"utf-8\"\r\n"
 				     "Content-Transfer-Encoding: base64\r\n\r\n");
-			mime_b64_part(&m, html);
+			mime_text_part(&m, html);
 		}
+		for (size_t k = 0; k < b->m->nattach; k++) {
+			const struct apprise_attach *f = &b->m->attach[k];
+			buf_printf(&m, "\r\n--%s\r\nContent-Type: %s\r\nMIME-Version: 1.0\r\n"
+				   "Content-Transfer-Encoding: base64\r\n"
+				   "Content-Disposition: attachment; filename=\"", mixed, f->mimetype);
+			mime_header_value(&m, f->name);
+			buf_puts(&m, "\"\r\n\r\n");
+			mime_b64_part(&m, f->data, f->len);
+		}
+		if (b->m->nattach)
+			buf_printf(&m, "\r\n--%s--\r\n", mixed);
 		apprise_bld_body(b, r, &m);
 	}
 	if (!b->err && !b->n) {

@@ -47,6 +47,7 @@ static int request(struct arena *a, const struct apprise_target *t, const char *
 	out->method = method;
 	out->url = url;
 	out->ok_status = 200;
+	out->insecure = !apprise_parse_bool(apprise_url_arg(&t->u, "verify"), true);
 	out->headers[out->nheaders++] = "User-Agent: Apprise";
 	out->headers[out->nheaders++] = "Content-Type: application/json";
 	if (token) {

@@ -32,6 +32,7 @@ static const struct scheme_info SCHEMES[] = {
 	{"matrix", "matrixs", APPRISE_MATRIX, "Matrix", false, APPRISE_TEXT},
 	{"apprise", "apprises", APPRISE_APPRISE, "Apprise API", true, APPRISE_TEXT},
 	{"hearth", NULL, APPRISE_HEARTH, "hearth", false, APPRISE_TEXT},
+	{"webhook", "webhooks", APPRISE_WEBHOOK, "Webhook", true, APPRISE_TEXT},
 };
 #define NSCHEMES (sizeof(SCHEMES) / sizeof(SCHEMES[0]))
 
@@ -52,6 +53,12 @@ const char *apprise_scheme_name(enum apprise_scheme s)
 {
 	const struct scheme_info *i = info_of(s);
 	return i->plain ? i->plain : i->secure;
+}
+
+bool apprise_scheme_attaches(enum apprise_scheme s)
+{
+	return s == APPRISE_NTFY || s == APPRISE_HEARTH || s == APPRISE_JSON || s == APPRISE_FORM ||
+	       s == APPRISE_MAILTO || s == APPRISE_DISCORD;
 }
 
 static const char *const TYPES[] = {"info", "success", "warning", "failure"};
@@ -417,6 +424,7 @@ int apprise_target_parse(const char *url, struct arena *a,
 	case APPRISE_JSON:
 	case APPRISE_FORM:
 	case APPRISE_XML:
+	case APPRISE_WEBHOOK:
 		return parse_hook(t, why);
 	case APPRISE_MAILTO:
 		return collect_targets(a, t, 0, NULL, false);

@@ -35,6 +35,7 @@ enum apprise_scheme {
 	APPRISE_MATRIX,
 	APPRISE_APPRISE,
 	APPRISE_HEARTH,
+	APPRISE_WEBHOOK, /* hearth's: Uptime Kuma's webhook (msg.json as is) */
 	APPRISE_SCHEME_COUNT,
 };
 
@@ -48,6 +49,9 @@ const char *apprise_type_name(enum apprise_type t);
 const char *apprise_format_name(enum apprise_format f);
 /* The scheme's service name ("JSON", "Gotify", ...), for metrics/JSON. */
 const char *apprise_scheme_service(enum apprise_scheme s);
+/* Whether the scheme's requests carry a message's attachments (ntfy,
+ * hearth, json, form, mailto, discord). */
+bool apprise_scheme_attaches(enum apprise_scheme s);
 /* The scheme family name ("json", "ntfy", ...): one per enum value. */
 const char *apprise_scheme_name(enum apprise_scheme s);
 
@@ -71,6 +75,14 @@ struct apprise_target {
 int apprise_target_parse(const char *url, struct arena *a,
 			 struct apprise_target *t, const char **why);
 
+/* A file sent along with a message (Apprise's AttachBase). */
+struct apprise_attach {
+	const char *name;     /* file name, never NULL */
+	const char *mimetype; /* never NULL */
+	const char *data;     /* @len bytes */
+	size_t len;
+};
+
 struct apprise_msg {
 	const char *title; /* may be NULL or "" */
 	const char *body;
@@ -79,6 +91,9 @@ struct apprise_msg {
 	double now;		    /* wall clock, for Slack's "ts" */
 	const char *apprise_id;	    /* X-Apprise-ID to forward, or NULL */
 	int recursion;		    /* X-Apprise-Recursion-Count received */
+	const struct apprise_attach *attach; /* @nattach files, may be NULL */
+	size_t nattach;
+	const char *json;	    /* webhook://: the body, or NULL */
 };
 
 /* Hosted services' bases; NULL members take the real ones. Lets a lab
@@ -123,6 +138,7 @@ struct apprise_request {
 	/* ntfy-shaped payload (ntfy://, hearth://): for publishing in process */
 	const char *topic, *title, *message, *tags, *click, *delay;
 	int priority; /* 1..5 */
+	const struct apprise_attach *file; /* an upload to that topic, or NULL */
 };
 
 /*
@@ -144,7 +160,8 @@ char *apprise_escape_html(struct arena *a, const char *s, bool whitespace,
 			  bool newlines);
 
 /* The body converted from @from to @to as Apprise's convert_between
- * does it for text->html and html->text (markdown is passed as is). */
+ * does it: text->html escaped, html->text and html->markdown as text,
+ * markdown->html through a safe subset of Python-Markdown. */
 char *apprise_convert(struct arena *a, const char *s, enum apprise_format from,
 		      enum apprise_format to);
 

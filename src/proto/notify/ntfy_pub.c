@@ -201,6 +201,11 @@ int ntfy_pub_parse(ntfy_get_fn get, void *ud, const char *content_type,
 		if (!dec)
 			return fail(err, 500, 50001, "internal server error");
 		int n = ntfy_mime_decode(v, len, dec, len + 1);
+		if (!ntfy_utf8_valid(n < 0 ? v : dec, n < 0 ? len : (size_t)n)) {
+			free(dec);
+			return fail(err, 400, 40011, "invalid request: message must "
+				    "be UTF-8 encoded");
+		}
 		p->tags = json_array();
 		if (n < 0)
 			ntfy_each_item(v, len, ',', add_tag, p->tags);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* ICMP echo request and reply codec with the Internet checksum. */
+/* ICMP and ICMPv6 echo request and reply codec with the Internet checksum. */
 #include "proto/watch/icmp.h"
 
 #include <string.h>
@@ -17,17 +17,23 @@ uint16_t watch_icmp_checksum(const void *data, size_t len)
 	return (uint16_t)~sum;
 }
 
-void watch_icmp_echo(uint8_t out[WATCH_ICMP_ECHO_LEN], uint16_t id,
-		     uint16_t seq)
+static void echo(uint8_t out[WATCH_ICMP_ECHO_LEN], uint8_t type, uint16_t id,
+		 uint16_t seq)
 {
 	memset(out, 0, WATCH_ICMP_ECHO_LEN);
-	out[0] = 8; /* echo request */
+	out[0] = type;
 	out[4] = (uint8_t)(id >> 8);
 	out[5] = (uint8_t)id;
 	out[6] = (uint8_t)(seq >> 8);
 	out[7] = (uint8_t)seq;
 	for (size_t i = 8; i < WATCH_ICMP_ECHO_LEN; i++)
 		out[i] = (uint8_t)("hearth watch "[i % 13]);
+}
+
+void watch_icmp_echo(uint8_t out[WATCH_ICMP_ECHO_LEN], uint16_t id,
+		     uint16_t seq)
+{
+	echo(out, 8, id, seq); /* echo request */
 	uint16_t c = watch_icmp_checksum(out, WATCH_ICMP_ECHO_LEN);
 	out[2] = (uint8_t)(c >> 8);
 	out[3] = (uint8_t)c;
@@ -52,6 +58,22 @@ int watch_icmp_reply(const uint8_t *pkt, size_t len, bool raw, uint16_t *id,
 	/* A datagram socket's kernel checked the sum already; a raw one's
 	 * did not. */
 	if (raw && watch_icmp_checksum(pkt, len) != 0)
+		return -1;
+	*id = (uint16_t)(pkt[4] << 8 | pkt[5]);
+	*seq = (uint16_t)(pkt[6] << 8 | pkt[7]);
+	return 0;
+}
+
+void watch_icmp6_echo(uint8_t out[WATCH_ICMP_ECHO_LEN], uint16_t id,
+		      uint16_t seq)
+{
+	echo(out, 128, id, seq);
+}
+
+int watch_icmp6_reply(const uint8_t *pkt, size_t len, uint16_t *id,
+		      uint16_t *seq)
+{
+	if (len < 8 || pkt[0] != 129 /* echo reply */ || pkt[1] != 0)
 		return -1;
 	*id = (uint16_t)(pkt[4] << 8 | pkt[5]);
 	*seq = (uint16_t)(pkt[6] << 8 | pkt[7]);

@@ -19,15 +19,24 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static int day_of_month(int64_t z)
+void watch_maint_civil(int64_t z, int *month, int *mday, int *wday)
 {
+	*wday = (int)(((z % 7) + 11) % 7); /* 1970-01-01: Thursday */
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
 	int64_t doe = z - era * 146097;
 	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
 	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
 	int64_t mp = (5 * doy + 2) / 153;
-	return (int)(doy - (153 * mp + 2) / 5 + 1);
+	*mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*month = (int)(mp < 10 ? mp + 3 : mp - 9);
+}
+
+static int day_of_month(int64_t z)
+{
+	int m, d, wd;
+	watch_maint_civil(z, &m, &d, &wd);
+	return d;
 }
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -77,6 +86,29 @@ bool watch_maint_active(const struct watch_maint_rule *r, int64_t now_s,
 	 * after one. */
 	return (day_matches(r, day) && minute >= r->start_min) ||
 	       (day_matches(r, day - 1) && minute < r->end_min);
+}
+
+bool watch_maint_on(const struct watch_maint_rule *r, int64_t now_s,
+		    watch_zone_fn zone, void *ud)
+{
+	if (!r->active)
+		return false;
+	switch (r->strategy) {
+	case WATCH_MAINT_MANUAL:
+		return true;
+	case WATCH_MAINT_SINGLE:
+		return now_s >= watch_zone_to_utc(r->start_s, zone, ud) &&
+		       now_s < watch_zone_to_utc(r->end_s, zone, ud);
+	case WATCH_MAINT_CRON:
+		if (r->from_s && now_s < watch_zone_to_utc(r->from_s, zone, ud))
+			return false;
+		if (r->until_s && now_s >= watch_zone_to_utc(r->until_s, zone, ud))
+			return false;
+		return watch_cron_window(&r->cron, r->duration_s, now_s, zone,
+					 ud) != -1;
+	default:
+		return watch_maint_active(r, now_s, zone(ud, now_s));
+	}
 }
 
 static int digits(const char *p, int n, int *out)

@@ -556,6 +556,80 @@ static void expect_lab_error(const char *hosts, const char *at, int nth,
 	free(y);
 }
 
+/* lab.networks' bridge/trunk/host_address and hosts' interfaces (the net
+ * room's keys in core's lab section). */
+static void test_lab_net_keys(void **state)
+{
+	(void)state;
+	struct config *c = load_ok(
+		"lab:\n"
+		"  networks:\n"
+		"    dmz: {vlan: 30, subnet: 10.0.30.0/24, bridge: dmzbr,\n"
+		"          trunk: eth0}\n"
+		"    hyp: {subnet: 10.0.40.0/24, host_address: static}\n"
+		"  hosts:\n"
+		"    atlas:\n"
+		"      ip: 10.0.40.11\n"
+		"      interfaces:\n"
+		"        - network: dmz\n"
+		"          trunk: enp1s0\n"
+		"        - {network: hyp, bridge: hypbr}\n");
+	const struct cfg_network *n = &c->lab.networks[0];
+	assert_string_equal(n->bridge, "dmzbr");
+	assert_string_equal(n->trunk, "eth0");
+	assert_int_equal(n->host_address, CFG_HOST_ADDRESS_NONE);
+	assert_int_equal(c->lab.networks[1].host_address, CFG_HOST_ADDRESS_STATIC);
+	const struct cfg_host *h = &c->lab.hosts[0];
+	assert_true(h->has_interfaces);
+	assert_int_equal(h->n_interfaces, 2);
+	assert_string_equal(h->interfaces[0].trunk, "enp1s0");
+	assert_string_equal(h->interfaces[1].bridge, "hypbr");
+	assert_int_equal(h->interfaces[1].pos.line, 12);
+	config_unref(c);
+
+	static const char *const ifname[] = {"bridge", "not an interface name", NULL};
+	unit_refused("lab:\n  networks:\n    dmz:\n      subnet: 10.0.0.0/24\n"
+		     "      bridge: dmz/br\n", 5, 15, ifname);
+	static const char *const toolong[] = {"bridge", "1-15", NULL};
+	unit_refused("lab:\n  networks:\n    dmz:\n      subnet: 10.0.0.0/24\n"
+		     "      bridge: abcdefghijklmnop\n", 5, 15, toolong);
+	static const char *const vname[] = {"VLAN interface", "longer than 15", NULL};
+	unit_refused("lab:\n  networks:\n    dmz:\n      subnet: 10.0.0.0/24\n"
+		     "      vlan: 3000\n      trunk: enp0s31f6xy\n", 6, 14, vname);
+	static const char *const ha[] = {"host_address", "none, dhcp or static", NULL};
+	unit_refused("lab:\n  networks:\n    dmz:\n      subnet: 10.0.0.0/24\n"
+		     "      host_address: manual\n", 5, 21, ha);
+	static const char *const dup[] = {"same bridge", "'dmz'", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "    lan:\n      subnet: 10.1.0.0/24\n      bridge: br0\n",
+		     6, 15, dup);
+	static const char *const unknown[] = {"unknown network", "'wan'", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "  hosts:\n    a:\n      interfaces:\n        - network: wan\n",
+		     7, 20, unknown);
+	static const char *const twice[] = {"lists network 'dmz' twice", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "  hosts:\n    a:\n      interfaces:\n        - network: dmz\n"
+		     "        - network: dmz\n", 8, 20, twice);
+	static const char *const nolink[] = {"needs a trunk or a bridge", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24}\n"
+		     "  hosts:\n    a:\n      interfaces:\n        - network: dmz\n",
+		     7, 11, nolink);
+	static const char *const noip[] = {"static", "needs an ip", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "  hosts:\n    a:\n      interfaces:\n"
+		     "        - {network: dmz, host_address: static}\n",
+		     7, 11, noip);
+	static const char *const outside[] = {"outside network 'dmz'", NULL};
+	unit_refused("lab:\n  networks:\n    dmz: {subnet: 10.0.0.0/24, bridge: br0}\n"
+		     "  hosts:\n    a:\n      interfaces:\n"
+		     "        - {network: dmz, ip: 10.9.0.1}\n",
+		     7, 30, outside);
+	static const char *const nethost[] = {"host 'zeus'", "not in lab.hosts", NULL};
+	unit_refused("lab:\n  hosts:\n    a: {ip: 10.0.0.1}\nnet:\n  host: zeus\n",
+		     5, 9, nethost);
+}
+
 static void test_lab_checks(void **state)
 {
 	(void)state;
@@ -847,10 +921,31 @@ static void test_reference(void **state)
 		"http.reserved_connections", "http.reserved_clients",
 		"http.metrics_public", "lab", "lab.enabled", "lab.domain",
 		"dns.enabled", "dhcp.enabled",
-		"lab.networks", "lab.networks.NAME.vlan",
+		"lab.networks", "lab.networks.NAME.vlan", "lab.services", "lab.services[].name", "lab.services[].host", "lab.services[].port", "lab.services[].url", "lab.services[].type",
 		"lab.networks.NAME.subnet", "lab.networks.NAME.gateway",
 		"lab.hosts", "lab.hosts.NAME.ip", "lab.hosts.NAME.mac",
 		"lab.hosts.NAME.network", "lab.hosts.NAME.public",
+		"lab.networks.NAME.bridge", "lab.networks.NAME.trunk",
+		"lab.networks.NAME.host_address", "lab.hosts.NAME.interfaces",
+		"lab.hosts.NAME.interfaces[].network",
+		"lab.hosts.NAME.interfaces[].trunk",
+		"lab.hosts.NAME.interfaces[].bridge",
+		"lab.hosts.NAME.interfaces[].host_address",
+		"lab.hosts.NAME.interfaces[].ip", "lab.policy",
+		"lab.policy[].from", "lab.policy[].to", "lab.policy[].action",
+		"net", "net.enabled", "net.apply", "net.host",
+		"lab.vms", "lab.vms.NAME.domain", "lab.vms.NAME.hypervisor",
+		"lab.vms.NAME.vcpus", "lab.vms.NAME.memory", "lab.vms.NAME.mac",
+		"lab.vms.NAME.ip", "lab.vms.NAME.network", "lab.vms.NAME.bridge",
+		"lab.vms.NAME.image", "lab.vms.NAME.disk_size",
+		"lab.vms.NAME.pool", "lab.vms.NAME.disks",
+		"lab.vms.NAME.disks.NAME.size", "lab.vms.NAME.disks.NAME.pool",
+		"lab.vms.NAME.autostart", "lab.vms.NAME.cloud_init",
+		"lab.vms.NAME.cloud_init.user", "lab.vms.NAME.cloud_init.packages",
+		"lab.vms.NAME.cloud_init.ssh_keys",
+		"lab.vms.NAME.cloud_init.user_data",
+		"vm", "vm.enabled", "vm.uri", "vm.pool", "vm.ca_dir",
+		"vm.host_cert_validity",
 		"dns", "dns.listen", "dns.zones", "dns.zones[].name",
 		"dns.zones[].file", "dns.udp_workers", "dns.udp_payload",
 		"dns.tcp_idle_timeout", "dns.tcp_max_connections",
@@ -879,7 +974,7 @@ static void test_reference(void **state)
 		"notify.max_subscribers_per_client", "notify.subscriber_buffer",
 		"notify.apprise", "notify.apprise.listen", "notify.apprise.timeout",
 		"notify.apprise.retries", "notify.apprise.retry_delay_ms",
-		"notify.apprise.max_body", "notify.apprise.recursion_max",
+		"notify.apprise.max_body", "notify.apprise.attach_size", "notify.apprise.recursion_max",
 		"notify.apprise.discord_url", "notify.apprise.slack_url",
 		"notify.apprise.telegram_url", "notify.apprise.pushover_url",
 		"notify.apprise.ntfy_url", "notify.limits",
@@ -891,7 +986,11 @@ static void test_reference(void **state)
 		"notify.routes[].event", "notify.routes[].to",
 		"backup", "backup.enabled", "backup.repository",
 		"backup.password_file",
-		"watch", "watch.enabled", "watch.monitors", "watch.monitors[].name", "watch.monitors[].id", "watch.monitors[].type", "watch.monitors[].description", "watch.monitors[].url", "watch.monitors[].method", "watch.monitors[].headers", "watch.monitors[].body", "watch.monitors[].basic_auth", "watch.monitors[].bearer", "watch.monitors[].accepted_statuscodes", "watch.monitors[].max_redirects", "watch.monitors[].ignore_tls", "watch.monitors[].expiry_notification", "watch.monitors[].keyword", "watch.monitors[].invert_keyword", "watch.monitors[].json_path", "watch.monitors[].json_path_operator", "watch.monitors[].expected_value", "watch.monitors[].hostname", "watch.monitors[].port", "watch.monitors[].dns_resolve_type", "watch.monitors[].dns_resolve_server", "watch.monitors[].database_connection_string", "watch.monitors[].smtp_security", "watch.monitors[].ping_count", "watch.monitors[].ping_timeout", "watch.monitors[].token", "watch.monitors[].interval", "watch.monitors[].retries", "watch.monitors[].retry_interval", "watch.monitors[].timeout", "watch.monitors[].resend_interval", "watch.monitors[].upside_down", "watch.monitors[].up_retries", "watch.monitors[].depends_on", "watch.monitors[].parent", "watch.maintenance", "watch.maintenance[].name", "watch.maintenance[].description", "watch.maintenance[].monitors", "watch.maintenance[].strategy", "watch.maintenance[].active", "watch.maintenance[].start", "watch.maintenance[].end", "watch.maintenance[].weekdays", "watch.maintenance[].days", "watch.maintenance[].interval_days", "watch.maintenance[].first_day", "watch.maintenance[].start_time", "watch.maintenance[].end_time", "watch.maintenance[].timezone", "watch.status_pages", "watch.status_pages[].slug", "watch.status_pages[].title", "watch.status_pages[].description", "watch.status_pages[].footer_text", "watch.status_pages[].theme", "watch.status_pages[].published", "watch.status_pages[].show_powered_by", "watch.status_pages[].auto_refresh", "watch.status_pages[].groups", "watch.status_pages[].groups[].name", "watch.status_pages[].groups[].monitors", "watch.tls_expiry_days", "watch.from_lab", "watch.lab_interval", "watch.lab_retries", "watch.status_pages[].incident", "watch.status_pages[].incident.content", "watch.status_pages[].incident.date", "watch.status_pages[].incident.style", "watch.status_pages[].incident.title", "watch.status_pages[].show_certificate_expiry", "watch.alerts", "watch.alerts.to", "watch.retention", "watch.retention.heartbeats", "watch.retention.minutely", "watch.retention.hourly", "watch.retention.daily",
+		"backup.jobs[].checks", "backup.jobs[].checks[].frequency", "backup.jobs[].checks[].name", "backup.jobs[].checks[].subset",
+		"lab.vms.NAME.cmdline", "lab.vms.NAME.initrd", "lab.vms.NAME.kernel", "vm.virt_type",
+		"backup.hearth", "backup.jobs", "backup.jobs[].name", "backup.jobs[].repositories", "backup.jobs[].password_file", "backup.jobs[].sources", "backup.jobs[].exclude", "backup.jobs[].tags", "backup.jobs[].keep", "backup.jobs[].keep.last", "backup.jobs[].keep.hourly", "backup.jobs[].keep.daily", "backup.jobs[].keep.weekly", "backup.jobs[].keep.monthly", "backup.jobs[].keep.yearly", "backup.jobs[].keep.within", "backup.jobs[].schedule", "backup.jobs[].timeout", "backup.jobs[].hooks", "backup.jobs[].hooks.before", "backup.jobs[].hooks.after", "backup.jobs[].hooks.on_error", "backup.jobs[].notify",
+		"watch", "watch.enabled", "watch.monitors", "watch.monitors[].name", "watch.monitors[].id", "watch.monitors[].type", "watch.monitors[].description", "watch.monitors[].url", "watch.monitors[].method", "watch.monitors[].headers", "watch.monitors[].body", "watch.monitors[].basic_auth", "watch.monitors[].bearer", "watch.monitors[].accepted_statuscodes", "watch.monitors[].max_redirects", "watch.monitors[].ignore_tls", "watch.monitors[].expiry_notification", "watch.monitors[].keyword", "watch.monitors[].invert_keyword", "watch.monitors[].json_path", "watch.monitors[].json_path_operator", "watch.monitors[].expected_value", "watch.monitors[].hostname", "watch.monitors[].port", "watch.monitors[].dns_resolve_type", "watch.monitors[].dns_resolve_server", "watch.monitors[].database_connection_string", "watch.monitors[].dns_transport", "watch.monitors[].database_query", "watch.monitors[].smtp_security", "watch.monitors[].ping_count", "watch.monitors[].ping_timeout", "watch.monitors[].token", "watch.monitors[].interval", "watch.monitors[].retries", "watch.monitors[].retry_interval", "watch.monitors[].timeout", "watch.monitors[].resend_interval", "watch.monitors[].upside_down", "watch.monitors[].up_retries", "watch.monitors[].depends_on", "watch.monitors[].parent", "watch.maintenance", "watch.maintenance[].name", "watch.maintenance[].description", "watch.maintenance[].monitors", "watch.maintenance[].strategy", "watch.maintenance[].active", "watch.maintenance[].start", "watch.maintenance[].end", "watch.maintenance[].weekdays", "watch.maintenance[].days", "watch.maintenance[].interval_days", "watch.maintenance[].first_day", "watch.maintenance[].start_time", "watch.maintenance[].end_time", "watch.maintenance[].timezone", "watch.maintenance[].cron", "watch.maintenance[].duration", "watch.status_pages", "watch.status_pages[].slug", "watch.status_pages[].title", "watch.status_pages[].description", "watch.status_pages[].footer_text", "watch.status_pages[].theme", "watch.status_pages[].published", "watch.status_pages[].show_powered_by", "watch.status_pages[].auto_refresh", "watch.status_pages[].groups", "watch.status_pages[].groups[].name", "watch.status_pages[].groups[].monitors", "watch.tls_expiry_days", "watch.from_lab", "watch.lab_interval", "watch.lab_retries", "watch.status_pages[].incident", "watch.status_pages[].incident.content", "watch.status_pages[].incident.date", "watch.status_pages[].incident.style", "watch.status_pages[].incident.title", "watch.status_pages[].show_certificate_expiry", "watch.alerts", "watch.alerts.to", "watch.retention", "watch.retention.heartbeats", "watch.retention.minutely", "watch.retention.hourly", "watch.retention.daily",
+		"watch.retention.detailed",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];
@@ -959,6 +1058,7 @@ int main(void)
 		cmocka_unit_test(test_yaml_syntax_position),
 		cmocka_unit_test(test_position_without_token),
 		cmocka_unit_test(test_lab_checks),
+		cmocka_unit_test(test_lab_net_keys),
 		cmocka_unit_test(test_anchors_refused),
 		cmocka_unit_test(test_not_a_mapping),
 		cmocka_unit_test(test_too_large),

@@ -18,6 +18,7 @@
 #include "core/config_schema.h"
 #include "core/room.h"
 #include "watch/config.h"
+#include "watch/internal.h"
 #include "watch/watch_room.h"
 
 /* Refused at @line:@col with @word1 and @word2 (may be NULL) in the
@@ -112,6 +113,119 @@ static void test_maintenance_windows(void **state)
 	config_unref(c);
 }
 
+/* UTC seconds of "YYYY-MM-DD HH:MM[:SS]". */
+static int64_t utc(const char *text)
+{
+	int64_t t;
+	assert_int_equal(watch_maint_parse_datetime(text, &t), 0);
+	return t;
+}
+
+/* Cron windows in IANA zones, across the DST changes of 2027 (Berlin:
+ * 03-28 and 10-31 at 01:00 UTC; New York: 03-14 07:00, 11-07 06:00 UTC),
+ * at scripted instants: one code path for the room and the pages. */
+static void test_cron_windows_across_dst(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		"watch:\n  monitors: [{name: a, type: push, token: abcd}]\n"
+		"  maintenance:\n"
+		"    - {name: c, strategy: cron, cron: '0 3 * * *', duration: 60m,"
+		" timezone: Europe/Berlin}\n"
+		"    - {name: g, strategy: cron, cron: '30 2 * * *', duration: 30m,"
+		" timezone: Europe/Berlin}\n"
+		"    - {name: n, strategy: cron, cron: '30 1 * * sun', duration: 20m,"
+		" timezone: America/New_York, start: '2027-01-01 00:00',"
+		" end: '2027-12-31 00:00'}\n"
+		"    - {name: x, strategy: cron, cron: '* * * * *', duration: 5m,"
+		" active: false}\n"
+		"    - {name: s, strategy: single, start: '2027-03-28 01:30',"
+		" end: '2027-03-28 03:30', timezone: Europe/Berlin}\n");
+	const struct cfg_watch *w = watch_config(c);
+	const struct cfg_watch_maint *cw = &w->maintenance[0],
+				     *g = &w->maintenance[1],
+				     *n = &w->maintenance[2],
+				     *x = &w->maintenance[3],
+				     *s = &w->maintenance[4];
+	assert_string_equal(cw->zone, "Europe/Berlin");
+	assert_int_equal(cw->rule.strategy, WATCH_MAINT_CRON);
+	assert_int_equal(cw->rule.duration_s, 3600);
+	/* 03:00 CET = 02:00 UTC the day before the change ... */
+	assert_false(watch_window_on(cw, utc("2027-03-27 01:59:59")));
+	assert_true(watch_window_on(cw, utc("2027-03-27 02:00")));
+	assert_true(watch_window_on(cw, utc("2027-03-27 02:59:59")));
+	assert_false(watch_window_on(cw, utc("2027-03-27 03:00")));
+	/* ... 03:00 CEST = 01:00 UTC on it (a fixed +01:00 would say 02:00) */
+	assert_true(watch_window_on(cw, utc("2027-03-28 01:00")));
+	assert_true(watch_window_on(cw, utc("2027-03-28 01:59")));
+	assert_false(watch_window_on(cw, utc("2027-03-28 02:30")));
+	/* ... and 03:00 CET again = 02:00 UTC after clocks go back. */
+	assert_false(watch_window_on(cw, utc("2027-10-31 01:30")));
+	assert_true(watch_window_on(cw, utc("2027-10-31 02:00")));
+	assert_true(watch_window_on(cw, utc("2027-10-31 02:59")));
+	/* 02:30 does not exist on 03-28: the window starts as far past the
+	 * jump (03:30 CEST = 01:30 UTC); on 10-31 it exists twice: once. */
+	assert_false(watch_window_on(g, utc("2027-03-28 01:29")));
+	assert_true(watch_window_on(g, utc("2027-03-28 01:30")));
+	assert_false(watch_window_on(g, utc("2027-03-28 02:00")));
+	assert_true(watch_window_on(g, utc("2027-10-31 00:30")));
+	assert_false(watch_window_on(g, utc("2027-10-31 01:00")));
+	assert_false(watch_window_on(g, utc("2027-10-31 01:35")));
+	/* New York, Sundays 01:30 local: EST, then EDT, the repeated hour
+	 * once (01:30 EDT = 05:30 UTC), and the date range. */
+	assert_true(watch_window_on(n, utc("2027-03-14 06:30")));
+	assert_false(watch_window_on(n, utc("2027-03-14 06:50")));
+	assert_true(watch_window_on(n, utc("2027-03-21 05:45")));
+	assert_false(watch_window_on(n, utc("2027-03-21 06:35")));
+	assert_true(watch_window_on(n, utc("2027-11-07 05:30")));
+	assert_false(watch_window_on(n, utc("2027-11-07 06:35")));
+	assert_false(watch_window_on(n, utc("2026-12-27 06:35"))); /* before */
+	assert_false(watch_window_on(n, utc("2028-01-02 06:35"))); /* after */
+	/* Not active: never on. */
+	assert_false(watch_window_on(x, utc("2027-03-28 01:30")));
+	/* Kuma's status and slot, as the API lists them. */
+	static const struct {
+		int window;
+		const char *at, *status, *offset;
+	} st[] = {
+		{0, "2027-03-28 01:30", "under-maintenance", "+02:00"},
+		{0, "2027-03-28 02:30", "scheduled", "+02:00"},
+		{2, "2026-12-27 06:35", "scheduled", "-05:00"},
+		{2, "2028-01-02 06:35", "ended", "-05:00"},
+		{3, "2027-03-28 01:30", "inactive", "+00:00"},
+		{4, "2027-03-28 01:00", "under-maintenance", "+02:00"},
+		{4, "2027-03-28 02:00", "ended", "+02:00"},
+	};
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		json_t *j = watch_window_json(&w->maintenance[st[i].window],
+					      (size_t)st[i].window, utc(st[i].at));
+		assert_string_equal(json_string_value(json_object_get(j, "status")),
+				    st[i].status);
+		assert_string_equal(json_string_value(json_object_get(
+					    j, "timezoneOffset")), st[i].offset);
+		assert_int_equal(json_integer_value(json_object_get(j, "id")),
+				 st[i].window + 1);
+		json_decref(j);
+	}
+	json_t *j = watch_window_json(cw, 0, utc("2027-03-28 01:30"));
+	json_t *slot = json_array_get(json_object_get(j, "timeslotList"), 0);
+	assert_string_equal(json_string_value(json_object_get(slot, "startDate")),
+			    "2027-03-28T01:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(slot, "endDate")),
+			    "2027-03-28T02:00:00Z");
+	assert_int_equal(json_integer_value(json_object_get(j, "durationMinutes")),
+			 60);
+	json_decref(j);
+	/* A single window's wall-clock ends in the zone: 01:30 CET (00:30
+	 * UTC) to 03:30 CEST (01:30 UTC). */
+	assert_false(watch_window_on(s, utc("2027-03-28 00:29")));
+	assert_true(watch_window_on(s, utc("2027-03-28 00:30")));
+	assert_true(watch_window_on(s, utc("2027-03-28 01:29")));
+	assert_false(watch_window_on(s, utc("2027-03-28 01:30")));
+	config_unref(c);
+}
+#define W "watch:\n  monitors:\n"
+
 static void test_redis_strings(void **state)
 {
 	(void)state;
@@ -131,19 +245,72 @@ static void test_redis_strings(void **state)
 	assert_null(b->db_password);
 	assert_string_equal(b->hostname, "10.0.0.5");
 	assert_int_equal(b->port, 6379);
+	assert_false(b->db_tls);
+	config_unref(c);
+	c = unit_load_ok("watch:\n  monitors:\n"
+			 "    - {name: a, type: redis, database_connection_string: "
+			 "'rediss://:p%40ss@[::1]:6380'}\n");
+	a = &watch_config(c)->monitors[0];
+	assert_true(a->db_tls);
+	assert_null(a->db_user);
+	assert_string_equal(a->db_password, "p@ss");
+	assert_string_equal(a->hostname, "::1");
+	assert_int_equal(a->port, 6380);
 	config_unref(c);
 	refused("watch:\n  monitors:\n"
 		"    - {name: a, type: redis}\n", 3, 7,
 		"database_connection_string:", NULL);
 	refused("watch:\n  monitors:\n"
 		"    - {name: a, type: redis, database_connection_string: "
-		  "'rediss://h'}\n", 3, 58, "rediss://", "not supported yet");
-	refused("watch:\n  monitors:\n"
-		"    - {name: a, type: redis, database_connection_string: "
 		  "'redis://h:99999'}\n", 3, 58, "bad port", NULL);
 	refused("watch:\n  monitors:\n"
 		"    - {name: a, type: redis, database_connection_string: "
 		  "'mysql://h'}\n", 3, 58, "not redis://", NULL);
+}
+
+static void test_database_strings(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		"watch:\n  monitors:\n"
+		"    - {name: a, type: mysql, database_connection_string: "
+		"'mysql://hearth:s%3Acret@db.lab/app', database_query: "
+		"'SELECT 2'}\n"
+		"    - {name: b, type: postgres, database_connection_string: "
+		"'postgres://u:p@127.0.0.1:5433/app'}\n"
+		"    - {name: c, type: postgres, database_connection_string: "
+		"'host=127.0.0.1 user=u dbname=app'}\n");
+	const struct cfg_watch *w = watch_config(c);
+	const struct cfg_watch_monitor *a = &w->monitors[0];
+	assert_int_equal(a->type, WATCH_MYSQL);
+	assert_string_equal(a->db_user, "hearth");
+	assert_string_equal(a->db_password, "s:cret");
+	assert_string_equal(a->hostname, "db.lab");
+	assert_int_equal(a->port, 3306);
+	assert_string_equal(a->db_name, "app");
+	assert_string_equal(a->db_query, "SELECT 2");
+	assert_int_equal(w->monitors[1].type, WATCH_POSTGRES);
+	assert_null(w->monitors[1].db_query); /* SELECT 1 when run */
+	assert_int_equal(w->monitors[2].type, WATCH_POSTGRES);
+	config_unref(c);
+	refused(W "    - {name: a, type: mysql}\n", 3, 7,
+		"database_connection_string:", "mysql://");
+	refused(W "    - {name: a, type: mysql, database_connection_string: "
+		  "'mysql://u:p@:3306/x'}\n", 3, 58, "no host", NULL);
+	refused(W "    - {name: a, type: mysql, database_connection_string: "
+		  "'postgres://u@h/x'}\n", 3, 58, "not mysql://", NULL);
+	refused(W "    - {name: a, type: postgres, database_connection_string: "
+		  "'host=h bogus=1'}\n", 3, 61, "database_connection_string:",
+		"bogus");
+	refused(W "    - {name: a, type: postgres}\n", 3, 7,
+		"database_connection_string:", NULL);
+	refused(W "    - {name: a, type: mariadb}\n", 3, 23, "type:", "mysql");
+	refused(W "    - {name: a, type: dns, hostname: x, dns_transport: "
+		  "quic}\n", 3, 56, "dns_transport:", "quic");
+	c = unit_load_ok(W "    - {name: a, type: dns, hostname: x, "
+			 "dns_resolve_server: '::1', dns_transport: tcp}\n");
+	assert_true(watch_config(c)->monitors[0].dns_tcp);
+	config_unref(c);
 }
 
 static void test_from_lab(void **state)
@@ -181,6 +348,81 @@ static void test_from_lab(void **state)
 	config_unref(c);
 }
 
+/* lab.services: a check each (http for a url, port for host + port, or
+ * the type), marked as derived, before the hosts' pings. */
+static void test_lab_services(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		"lab:\n  hosts:\n"
+		"    nas: {ip: 192.168.1.5}\n"
+		"  services:\n"
+		"    - {name: files, host: nas, port: 445}\n"
+		"    - {name: wiki, url: 'https://wiki.lab.internal/'}\n"
+		"    - {name: both, host: nas, port: 8080, url: 'http://nas:8080/'}\n"
+		"    - {name: dbhost, host: db.lab.internal, port: 5432, type: ping}\n"
+		"    - {name: web, host: '10.0.0.9', port: 80}\n"
+		"watch:\n  from_lab: true\n  lab_interval: 20s\n"
+		"  monitors: [{name: web, type: push, token: abcd}]\n");
+	const struct cfg_watch *w = watch_config(c);
+	/* web is the file's; four services, then nas's ping. */
+	assert_int_equal(w->n_monitors, 6);
+	const struct cfg_watch_monitor *m = w->monitors;
+	assert_false(m[0].from_lab);
+	assert_string_equal(m[1].name, "files");
+	assert_int_equal(m[1].type, WATCH_PORT);
+	assert_string_equal(m[1].hostname, "192.168.1.5");
+	assert_int_equal(m[1].port, 445);
+	assert_true(m[1].from_lab);
+	assert_string_equal(m[1].service->name, "files");
+	assert_int_equal(m[1].interval, 20);
+	assert_string_equal(m[2].name, "wiki");
+	assert_int_equal(m[2].type, WATCH_HTTP);
+	assert_string_equal(m[2].url, "https://wiki.lab.internal/");
+	assert_int_equal(m[2].n_codes, 1);
+	assert_int_equal(m[2].codes[0].hi, 299);
+	assert_int_equal(m[3].type, WATCH_HTTP); /* a url wins */
+	assert_int_equal(m[4].type, WATCH_PING);
+	assert_string_equal(m[4].hostname, "db.lab.internal");
+	assert_string_equal(m[5].name, "nas");
+	assert_int_equal(m[5].type, WATCH_PING);
+	assert_null(m[5].service);
+	config_unref(c);
+	/* Without watch.from_lab: nothing derived. */
+	c = unit_load_ok("lab:\n  services: [{name: a, url: 'http://a.lab/'}]\n"
+			 "watch: {}\n");
+	assert_int_equal(watch_config(c)->n_monitors, 0);
+	config_unref(c);
+}
+
+#define LS "lab:\n  hosts: {nas: {ip: 192.168.1.5}, bare: {}}\n  services:\n"
+static void test_lab_service_refusals(void **state)
+{
+	(void)state;
+	refused(LS "    - {name: a, url: 'ftp://x/'}\n", 4, 22, "url:",
+		"not http:// or https://");
+	refused(LS "    - {name: a, host: nas}\n", 4, 23, "host, port:", "'a'");
+	refused(LS "    - {name: a, type: http, host: nas}\n", 4, 23, "url:",
+		"no url");
+	refused(LS "    - {name: a}\n", 4, 7, "host, port:", NULL);
+	refused(LS "    - {name: a, type: dns, url: 'http://x/'}\n", 4, 23,
+		"type:", "'dns' is not http, port or ping");
+	refused(LS "    - {name: a, host: nsa, port: 1}\n", 4, 23, "host:",
+		"'nsa' is not a lab host");
+	refused(LS "    - {name: a, host: bare, port: 1}\n", 4, 23, "host:",
+		"no ip");
+	refused(LS "    - {name: a, host: 'a b', port: 1}\n", 4, 23, "host:",
+		NULL);
+	refused(LS "    - {name: a, host: nas, port: 70000}\n", 4, 34, "port",
+		NULL);
+	refused(LS "    - {name: a, url: 'http://x/'}\n"
+		   "    - {name: a, url: 'http://y/'}\n", 5, 14, "name:",
+		"twice");
+	refused(LS "    - {name: nas, url: 'http://x/'}\n"
+		   "watch: {from_lab: true}\n", 4, 14, "name:",
+		"lab host");
+}
+
 static void test_disabled(void **state)
 {
 	(void)state;
@@ -189,8 +431,6 @@ static void test_disabled(void **state)
 	assert_true(room_disabled(c, &watch_room_def));
 	config_unref(c);
 }
-
-#define W "watch:\n  monitors:\n"
 
 static void test_refusals(void **state)
 {
@@ -256,8 +496,17 @@ static void test_refusals(void **state)
 		3, 38, "parent:", "itself");
 #define MW "watch:\n  monitors: [{name: a, type: push, token: abcd}]\n" \
 	   "  maintenance:\n"
-	refused(MW "    - {name: w, strategy: cron}\n", 4, 27, "strategy:",
-		"cron is not supported yet");
+	/* cron (was "not supported yet" before cron windows landed). */
+	refused(MW "    - {name: w, strategy: cron}\n", 4, 7, "cron:",
+		"needs its starts");
+	refused(MW "    - {name: w, strategy: cron, cron: '0 25 * * *',"
+		   " duration: 1h}\n", 4, 39, "cron: hour:", "'25' is not 0-23");
+	refused(MW "    - {name: w, strategy: cron, cron: '0 3 * *'}\n", 4, 39,
+		"cron:", "five fields");
+	refused(MW "    - {name: w, strategy: cron, cron: '0 3 * * *'}\n", 4, 7,
+		"duration:", NULL);
+	refused(MW "    - {name: w, strategy: recurring, cron: '0 3 * * *'}\n",
+		4, 27, "strategy:", "or cron");
 	refused(MW "    - {name: w, strategy: single, start: '2026-12-02 10:00'}\n",
 		4, 7, "start, end:", NULL);
 	refused(MW "    - {name: w, strategy: single, start: '2026-12-02 10:00',"
@@ -272,8 +521,12 @@ static void test_refusals(void **state)
 	refused(MW "    - {name: w, strategy: recurring-day-of-month, days: [32],"
 		   " start_time: '01:00', end_time: '02:00'}\n", 4, 57, "days:",
 		"32");
-	refused(MW "    - {name: w, timezone: Europe/Brussels}\n", 4, 27,
-		"timezone:", "not supported yet");
+	/* Zone names (were "not supported yet"): the system's tzdata. */
+	refused(MW "    - {name: w, timezone: Europe/Nowhere}\n", 4, 27,
+		"timezone:", "'Europe/Nowhere' is not UTC, local, +HH:MM or a "
+		"zone of the system's tzdata");
+	refused(MW "    - {name: w, timezone: ../../etc/passwd}\n", 4, 27,
+		"timezone:", NULL);
 	refused(MW "    - {name: w, monitors: [b]}\n", 4, 27, "monitors:", "'b'");
 }
 
@@ -332,8 +585,12 @@ int main(void)
 		cmocka_unit_test(test_defaults_are_kumas),
 		cmocka_unit_test(test_dependencies_resolve),
 		cmocka_unit_test(test_maintenance_windows),
+		cmocka_unit_test(test_cron_windows_across_dst),
 		cmocka_unit_test(test_redis_strings),
+		cmocka_unit_test(test_database_strings),
 		cmocka_unit_test(test_from_lab),
+		cmocka_unit_test(test_lab_services),
+		cmocka_unit_test(test_lab_service_refusals),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_status_page_incident),

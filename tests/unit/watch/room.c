@@ -56,7 +56,8 @@ struct fx {
 	struct watch_room *room;
 };
 
-static struct fx *fx_new(const char *yaml, bool with_notify)
+static struct fx *fx_new_at(const char *yaml, bool with_notify,
+			    int64_t wall_ms)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct cfg_error err;
@@ -66,7 +67,7 @@ static struct fx *fx_new(const char *yaml, bool with_notify)
 	assert_int_equal(store_open(f->dir, &f->store), 0);
 	assert_int_equal(store_migrate(f->store, "watch", watch_migrations), 0);
 	assert_int_equal(workq_new(&f->loop, &f->wq), 0);
-	assert_int_equal(clock_script_new(1000, 1796205600000LL, &f->clock), 0);
+	assert_int_equal(clock_script_new(1000, wall_ms, &f->clock), 0);
 	assert_int_equal(config_schema_init(&f->schema, hearth_rooms), 0);
 	if (config_load_buffer(&f->schema, yaml, strlen(yaml), "t.yaml", &f->cfg,
 			       &err))
@@ -83,6 +84,11 @@ static struct fx *fx_new(const char *yaml, bool with_notify)
 	assert_int_equal(watch_room_ops.bind(room, &f->services), 0);
 	assert_int_equal(watch_room_ops.start(room), 0);
 	return f;
+}
+
+static struct fx *fx_new(const char *yaml, bool with_notify)
+{
+	return fx_new_at(yaml, with_notify, 1796205600000LL);
 }
 
 /* Moves time, then lets the writer's jobs finish. */
@@ -343,6 +349,66 @@ static void test_maintenance(void **state)
 	fx_free(f);
 }
 
+/* Jitter: 300 monitors of one interval (empty groups: a beat without
+ * I/O) take their first check spread over the interval, not at once —
+ * no second holds more than 3 % of them, and all have beaten by its end. */
+static void test_first_checks_spread(void **state)
+{
+	(void)state;
+	enum { N = 300 };
+	char *yaml = malloc(64 * N + 64), *p = yaml;
+	p += sprintf(p, "watch:\n  monitors:\n");
+	for (int i = 0; i < N; i++)
+		p += sprintf(p, "    - {name: mon-%d, type: group, interval: 60s}\n",
+			     i);
+	struct fx *f = fx_new(yaml, false);
+	free(yaml);
+	assert_int_equal(f->room->n_mons, N);
+	size_t before = 0, most = 0, seconds_used = 0;
+	for (int sec = 0; sec < 60; sec++) {
+		advance(f, 1000);
+		size_t now = 0;
+		for (size_t i = 0; i < f->room->n_mons; i++)
+			now += f->room->mons[i]->st.has_beat;
+		size_t in_this = now - before;
+		most = in_this > most ? in_this : most;
+		seconds_used += in_this > 0;
+		before = now;
+	}
+	assert_int_equal(before, N);
+	assert_true(most <= N * 3 / 100);
+	assert_true(seconds_used >= 50);
+	fx_free(f);
+}
+
+/* A cron window in Europe/Berlin on the day clocks go forward (2027-03-28,
+ * 01:00 UTC): "0 3 * * *" is 03:00 CEST = 01:00 UTC that day, not 02:00.
+ * The scripted clock starts at 00:50 UTC; q pushes every 5 min. */
+static void test_cron_window_dst(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new_at(
+		"watch:\n  monitors:\n"
+		"    - {name: q, type: push, token: qtok, interval: 10m}\n"
+		"  maintenance:\n"
+		"    - {name: backups, strategy: cron, cron: '0 3 * * *',"
+		" duration: 30m, timezone: Europe/Berlin}\n",
+		true, 1806195000000LL);
+	struct watch_mon *q = mon(f, "qtok");
+	int status[12];
+	for (int i = 0; i < 12; i++) { /* 00:50 .. 01:45 UTC */
+		watch_mon_push(q, true, "OK", -1, NULL);
+		advance(f, 0);
+		status[i] = q->st.status;
+		advance(f, 300000);
+	}
+	for (int i = 0; i < 12; i++) /* 01:00 to 01:30 UTC: maintenance */
+		assert_int_equal(status[i], i >= 2 && i < 8 ? WATCH_MAINTENANCE
+							    : WATCH_UP);
+	assert_int_equal(f->sent.n, 0); /* UP -> MAINTENANCE -> UP: silent */
+	fx_free(f);
+}
+
 /* Runs the loop until @m has beaten (real sockets), time moving by
  * 100 ms steps: at most 50 of them. */
 static void until_beat(struct fx *f, struct watch_mon *m)
@@ -445,6 +511,8 @@ int main(void)
 		cmocka_unit_test(test_resend_and_dependency),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_maintenance),
+		cmocka_unit_test(test_cron_window_dst),
+		cmocka_unit_test(test_first_checks_spread),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_without_notify),
 	};

@@ -86,7 +86,8 @@ static void test_codes(void **state)
 		{"H:Email=a@b", 40001},	       {"H:Call=yes", 40032},
 		{"H:Delay=whenever", 40004},   {"H:Delay=5s", 40005},
 		{"H:In=4d", 40006},	       {"H:At=999999", 40005},
-		{"H:X-Sequence-ID=a/b", 40049},
+		{"H:X-Sequence-ID=a/b", 40049}, {"H:Tags=ok,\xc3", 40011},
+		{"Q:tags=\xff\xfe", 40011},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *const items[] = {cases[i].item, NULL};

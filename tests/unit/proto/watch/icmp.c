@@ -86,11 +86,38 @@ static void test_replies(void **state)
 					  &from), -1);
 }
 
+static void test_icmpv6(void **state)
+{
+	(void)state;
+	uint8_t e[WATCH_ICMP_ECHO_LEN];
+	watch_icmp6_echo(e, 0x1234, 7);
+	assert_int_equal(e[0], 128);
+	assert_int_equal(e[1], 0);
+	assert_int_equal(e[2] | e[3], 0); /* the kernel's to fill */
+	assert_int_equal(e[4] << 8 | e[5], 0x1234);
+	assert_int_equal(e[6] << 8 | e[7], 7);
+	uint16_t id, seq;
+	/* The request is not a reply; the reply is read back. */
+	assert_int_equal(watch_icmp6_reply(e, sizeof(e), &id, &seq), -1);
+	e[0] = 129;
+	assert_int_equal(watch_icmp6_reply(e, sizeof(e), &id, &seq), 0);
+	assert_int_equal(id, 0x1234);
+	assert_int_equal(seq, 7);
+	/* Too short, a code, another type (a neighbour advertisement). */
+	assert_int_equal(watch_icmp6_reply(e, 7, &id, &seq), -1);
+	e[1] = 1;
+	assert_int_equal(watch_icmp6_reply(e, sizeof(e), &id, &seq), -1);
+	e[1] = 0;
+	e[0] = 136;
+	assert_int_equal(watch_icmp6_reply(e, sizeof(e), &id, &seq), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_echo_request),
 		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_icmpv6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

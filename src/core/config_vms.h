@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* lab.vms in core's schema: the section of one VM, and the hosts VMs add to lab.hosts. */
+#ifndef HEARTH_CORE_CONFIG_VMS_H
+#define HEARTH_CORE_CONFIG_VMS_H
+
+#include "core/config.h"
+#include "core/config_schema.h"
+
+/* The schema of one lab.vms entry. */
+extern const struct cfg_section cfg_vm_section;
+
+/*
+ * Appends a host (name, ip, mac, network; from_vm set) to lab->hosts
+ * for each VM with an ip, in the config's arena, after checking its
+ * network exists and holds the ip and that no host has its name. Runs in
+ * lab's check, before the checks across hosts (same ip, same mac), so
+ * those cover VMs too. 0, HEARTH_ECONFIG with @err, or -ENOMEM.
+ */
+int cfg_lab_add_vm_hosts(struct config *cfg, struct cfg_lab *lab,
+			 struct cfg_error *err);
+
+#endif

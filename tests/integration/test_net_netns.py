@@ -1,0 +1,394 @@
+# SPDX-License-Identifier: MIT
+"""The net room for real, in network namespaces the test creates.
+
+The seed's own check: a "gw" namespace (the host where hearth net apply
+runs, routing between the lab's networks) gets a bridge per network with a
+veth to a "hv" (hypervisor) namespace and to a "vm" namespace; lab.policy
+says hyp -> dmz allow, dmz -> hyp deny. The hypervisor reaches the VM
+through bridge and firewall, the VM never reaches the hypervisor, return
+traffic of the allowed direction works. Also: apply twice changes nothing,
+plan shows each kind of difference, a failed step rolls back, hearthd with
+net.apply keeps it applied (start and SIGHUP) and without it only plans.
+Every namespace (and with it every link and table in it) is removed at
+teardown, also on failure.
+"""
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from helpers import HEARTH, HEARTHD, sanitizer_report
+
+
+def sh(*argv, ns=None, check=True, timeout=20):
+    cmd = (["ip", "netns", "exec", ns] if ns else []) + list(argv)
+    cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if check and cp.returncode:
+        raise AssertionError("%r failed (%d): %s%s" % (cmd, cp.returncode,
+                                                        cp.stdout, cp.stderr))
+    return cp
+
+
+def hearth(ns, cfg, *args, timeout=60):
+    cp = sh(HEARTH, "net", *args, "-c", str(cfg), ns=ns, check=False,
+            timeout=timeout)
+    rep = sanitizer_report(cp.stderr)
+    assert not rep, rep
+    return cp
+
+
+class Lab:
+    """Three namespaces: gw (hearth runs here), hv, vm."""
+
+    def __init__(self, tmp_path):
+        p = "hn%d" % (os.getpid() % 100000)
+        self.gw, self.hv, self.vm = p + "gw", p + "hv", p + "vm"
+        self.tmp = tmp_path
+        self.made = []
+
+    def up(self):
+        for ns in (self.gw, self.hv, self.vm):
+            sh("ip", "netns", "add", ns)
+            self.made.append(ns)
+            sh("ip", "link", "set", "lo", "up", ns=ns)
+        # hvp/vmp in gw are the bridges' ports (trunks, untagged).
+        for peer, port, addr, gw in ((self.hv, "hvp", "10.77.40.11/24",
+                                      "10.77.40.1"),
+                                     (self.vm, "vmp", "10.77.30.5/24",
+                                      "10.77.30.1")):
+            sh("ip", "link", "add", port, "type", "veth", "peer", "name",
+               "eth0", "netns", peer, ns=self.gw)
+            sh("ip", "addr", "add", addr, "dev", "eth0", ns=peer)
+            sh("ip", "link", "set", "eth0", "up", ns=peer)
+            sh("ip", "route", "add", "default", "via", gw, ns=peer)
+        sh("sysctl", "-qw", "net.ipv4.ip_forward=1", ns=self.gw)
+
+    def down(self):
+        for ns in reversed(self.made):
+            sh("ip", "netns", "del", ns, check=False)
+        self.made = []
+
+    def config(self, name="lab.yaml", policy=True, extra_networks="",
+               net=""):
+        text = """\
+state_dir: %(tmp)s/state
+%(net)slab:
+  domain: lab.example
+  networks:
+    hyp:
+      subnet: 10.77.40.0/24
+      gateway: 10.77.40.1
+      bridge: hypbr
+      trunk: hvp
+    dmz:
+      subnet: 10.77.30.0/24
+      gateway: 10.77.30.1
+      bridge: dmzbr
+      trunk: vmp
+      host_address: none
+%(extra)s  hosts:
+    %(gw)s:
+      ip: 10.77.40.1
+      network: hyp
+      interfaces:
+        - network: hyp
+          host_address: static
+        - network: dmz
+          host_address: static
+          ip: 10.77.30.1
+%(extra_if)s    %(hv)s:
+      ip: 10.77.40.11
+      network: hyp
+    %(vm)s:
+      ip: 10.77.30.5
+      network: dmz
+""" % {"tmp": self.tmp, "gw": self.gw, "hv": self.hv, "vm": self.vm,
+       "net": net, "extra": extra_networks[0] if extra_networks else "",
+       "extra_if": extra_networks[1] if extra_networks else ""}
+        if policy:
+            text += """\
+  policy:
+    - {from: hyp, to: dmz, action: allow}
+    - {from: dmz, to: hyp, action: deny}
+"""
+        path = self.tmp / name
+        path.write_text(text)
+        return path
+
+    def ping(self, src, addr):
+        return sh("ping", "-c1", "-W2", addr, ns=src, check=False).returncode == 0
+
+
+@pytest.fixture
+def lab(tmp_path):
+    lab = Lab(tmp_path)
+    try:
+        lab.up()
+        yield lab
+    finally:
+        lab.down()
+    for ns in (lab.gw, lab.hv, lab.vm):
+        assert not os.path.exists("/run/netns/" + ns)
+
+
+def links(ns):
+    return sh("ip", "-d", "link", "show", ns=ns).stdout
+
+
+def plan_lines(out):
+    """{link: verb} from a plan's output."""
+    got = {}
+    for line in out.splitlines():
+        m = re.match(r"(create|change|leave|remove|conflict)\s+(\S+(?: inet hearth)?)", line)
+        if m:
+            got[m.group(2)] = m.group(1)
+    return got
+
+
+def summary(ip_o_link):
+    """Each link's name, master, alias and stp_state from ip -d -o link."""
+    out = []
+    for line in ip_o_link.splitlines():
+        name = re.match(r"\d+: ([^:@]+)", line).group(1)
+        keep = re.findall(r"\b(master \S+|alias \S+|stp_state \d)", line)
+        out.append((name, tuple(keep)))
+    return sorted(out)
+
+
+def tcp_echo(lab, server_ns, client_ns, addr, port=7007):
+    """A TCP exchange from client to server; True when the answer came."""
+    srv = subprocess.Popen(
+        ["ip", "netns", "exec", server_ns, "python3", "-c",
+         "import socket\n"
+         "s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+         "s.bind(('0.0.0.0', %d)); s.listen(1); s.settimeout(8)\n"
+         "c,_=s.accept(); c.sendall(c.recv(100).upper()); c.close()\n" % port],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        cp = sh("python3", "-c",
+                "import socket\n"
+                "c=socket.create_connection(('%s', %d), timeout=3)\n"
+                "c.sendall(b'hello'); print(c.recv(100).decode())\n" % (addr, port),
+                ns=client_ns, check=False, timeout=15)
+        return cp.returncode == 0 and "HELLO" in cp.stdout
+    finally:
+        if srv.poll() is None:
+            os.kill(srv.pid, signal.SIGKILL)
+        srv.wait(timeout=10)
+
+
+def test_apply_isolates_and_is_idempotent(lab):
+    cfg = lab.config()
+    plan = hearth(lab.gw, cfg, "plan", "--host", lab.gw)
+    assert plan.returncode == 0, plan.stderr
+    verbs = plan_lines(plan.stdout)
+    assert verbs == {"hypbr": "create", "hvp": "change", "dmzbr": "create",
+                     "vmp": "change", "table inet hearth": "create"}, plan.stdout
+    # Nothing changed by plan.
+    assert "hypbr" not in links(lab.gw)
+
+    ap = hearth(lab.gw, cfg, "apply", "--host", lab.gw)
+    assert ap.returncode == 0, ap.stdout + ap.stderr
+    assert "applied" in ap.stdout
+    d = links(lab.gw)
+    br = re.search(r"^\d+: dmzbr:.*?(?=^\d+: |\Z)", d, re.M | re.S).group(0)
+    assert "stp_state 0" in br and "alias hearth:dmz" in br, br
+    assert re.search(r"vmp@\S+:.*master dmzbr", d), d
+    assert re.search(r"hvp@\S+:.*master hypbr", d), d
+    a = sh("ip", "addr", "show", "dev", "dmzbr", ns=lab.gw).stdout
+    assert "inet 10.77.30.1/24" in a, a
+    ruleset = sh("nft", "list", "table", "inet", "hearth", ns=lab.gw).stdout
+    assert "ct state established,related accept" in ruleset, ruleset
+
+    # Apply twice: no change; the plan leaves everything.
+    again = hearth(lab.gw, cfg, "apply", "--host", lab.gw)
+    assert again.returncode == 0, again.stderr
+    assert "nothing to change" in again.stdout, again.stdout
+    assert set(plan_lines(again.stdout).values()) == {"leave"}, again.stdout
+
+    # The seed's check: hypervisor -> VM through bridge + firewall.
+    assert lab.ping(lab.hv, "10.77.30.5")
+    assert tcp_echo(lab, lab.vm, lab.hv, "10.77.30.5")  # return traffic too
+    # The reverse never: neither the hypervisor nor the host's hyp side.
+    assert not lab.ping(lab.vm, "10.77.40.11")
+    assert not lab.ping(lab.vm, "10.77.40.1")
+    assert not tcp_echo(lab, lab.hv, lab.vm, "10.77.40.11", port=7008)
+
+    # hearth net check: the matrix, as lab.policy says.
+    chk = hearth(lab.gw, cfg, "check", "--host", lab.gw, timeout=120)
+    assert chk.returncode == 0, chk.stdout + chk.stderr
+    rows = {l.split()[0]: l.split()[1:] for l in chk.stdout.splitlines()[1:]
+            if l.strip() and not l.startswith("as ") and not l.startswith("(")}
+    header = chk.stdout.splitlines()[0].split()[3:]
+    assert header == [lab.gw, lab.hv, lab.vm], chk.stdout
+    assert rows[lab.hv] == ["ok", "-", "ok"], chk.stdout
+    assert rows[lab.vm] == ["blocked", "blocked", "-"], chk.stdout
+    assert rows[lab.gw][1:] == ["ok", "ok"], chk.stdout
+    assert "as lab.policy says" in chk.stdout
+
+    # Without the policy, the VM reaches the hypervisor: check says the
+    # matrix no longer matches... once the table is gone it is as lab says.
+    nopol = lab.config("nopolicy.yaml", policy=False)
+    p = hearth(lab.gw, nopol, "plan", "--host", lab.gw)
+    assert plan_lines(p.stdout)["table inet hearth"] == "remove", p.stdout
+    chk = hearth(lab.gw, nopol, "check", "--host", lab.gw, timeout=120)
+    assert chk.returncode == 1 and "blocked(!)" in chk.stdout, chk.stdout
+    assert hearth(lab.gw, nopol, "apply", "--host", lab.gw).returncode == 0
+    assert lab.ping(lab.vm, "10.77.40.11")
+    assert sh("nft", "list", "table", "inet", "hearth", ns=lab.gw,
+              check=False).returncode != 0
+
+
+def test_plan_shows_the_diff(lab):
+    cfg = lab.config()
+    assert hearth(lab.gw, cfg, "apply", "--host", lab.gw).returncode == 0
+    # Changed by hand: STP on, an address on the no-address network's
+    # port... and the rules.
+    sh("ip", "link", "set", "hypbr", "type", "bridge", "stp_state", "1", ns=lab.gw)
+    sh("ip", "link", "set", "hvp", "nomaster", ns=lab.gw)
+    sh("ip", "addr", "del", "10.77.30.1/24", "dev", "dmzbr", ns=lab.gw)
+    sh("nft", "add", "rule", "inet", "hearth", "forward", "accept", ns=lab.gw)
+    p = hearth(lab.gw, cfg, "plan", "--host", lab.gw)
+    out = p.stdout
+    assert re.search(r"^change\s+hypbr\s+\(hyp\)\s+STP off", out, re.M), out
+    assert re.search(r"^change\s+hvp\s+\(hyp\)\s+master hypbr \(was none\)", out, re.M), out
+    assert re.search(r"^change\s+dmzbr\s+\(dmz\)\s+address 10\.77\.30\.1/24", out, re.M), out
+    assert re.search(r"^change\s+table inet hearth\s+rules replaced", out, re.M), out
+    assert re.search(r"^leave\s+vmp", out, re.M), out
+
+    # A network left out: its bridge is removed (it is hearth's).
+    lab_less = lab.config("less.yaml")
+    text = lab_less.read_text()
+    text = text.replace("      bridge: dmzbr\n", "")
+    lab_less.write_text(text)
+    p = hearth(lab.gw, lab_less, "plan", "--host", lab.gw)
+    assert plan_lines(p.stdout).get("dmzbr") == "remove", p.stdout
+
+    # A link of that name hearth did not make is a conflict, never touched.
+    sh("ip", "link", "add", "strbr", "type", "bridge", ns=lab.gw)
+    conf = lab.config("conflict.yaml", extra_networks=(
+        "    other:\n      subnet: 10.77.60.0/24\n      bridge: strbr\n",
+        "        - network: other\n"))
+    p = hearth(lab.gw, conf, "apply", "--host", lab.gw)
+    assert p.returncode == 1, p.stdout
+    assert re.search(r"^conflict\s+strbr\s+\(other\)\s+exists and is not hearth's",
+                     p.stdout, re.M), p.stdout
+    assert "nothing changed" in p.stderr, p.stderr
+    # ...and the rest was not applied either (STP still on).
+    assert "stp_state 1" in links(lab.gw)
+
+    # Apply puts it all back; then nothing to change.
+    assert hearth(lab.gw, cfg, "apply", "--host", lab.gw).returncode == 0
+    again = hearth(lab.gw, cfg, "apply", "--host", lab.gw)
+    assert "nothing to change" in again.stdout, again.stdout
+
+
+def test_failed_step_rolls_back(lab):
+    cfg = lab.config()
+    assert hearth(lab.gw, cfg, "apply", "--host", lab.gw).returncode == 0
+    before = sh("ip", "-d", "-o", "link", "show", ns=lab.gw).stdout
+    # New network "lan": a bridge created, then its port lo refused by the
+    # kernel (a loopback cannot be a bridge port): the apply rolls back.
+    bad = lab.config("bad.yaml", extra_networks=(
+        "    lan:\n      subnet: 10.77.50.0/24\n      bridge: lanbr\n"
+        "      trunk: lo\n",
+        "        - network: lan\n"))
+    p = hearth(lab.gw, bad, "plan", "--host", lab.gw)
+    assert plan_lines(p.stdout).get("lanbr") == "create", p.stdout
+    ap = hearth(lab.gw, bad, "apply", "--host", lab.gw)
+    assert ap.returncode == 1, ap.stdout + ap.stderr
+    assert "setting the master of lo" in ap.stderr and "rolled back" in ap.stderr, ap.stderr
+    assert "undo: ip link del lanbr" in ap.stdout, ap.stdout
+    after = sh("ip", "-d", "-o", "link", "show", ns=lab.gw).stdout
+    assert "lanbr" not in after
+    assert summary(after) == summary(before)
+    p = hearth(lab.gw, cfg, "plan", "--host", lab.gw)
+    assert set(plan_lines(p.stdout).values()) == {"leave"}, p.stdout
+
+
+class Daemon:
+    def __init__(self, ns, cfg, log):
+        self.log = log
+        self.f = open(log, "w")
+        self.proc = subprocess.Popen(["ip", "netns", "exec", ns, HEARTHD,
+                                      "-c", str(cfg)],
+                                     stdout=self.f, stderr=subprocess.STDOUT)
+
+    def text(self):
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, pattern, count=1, timeout=30):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if len(re.findall(pattern, self.text())) >= count:
+                return
+            assert self.proc.poll() is None, self.text()
+            time.sleep(0.2)
+        raise AssertionError("no %r in:\n%s" % (pattern, self.text()))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=10)
+        self.f.close()
+        return self.proc.returncode
+
+
+def test_hearthd_keeps_it_applied(lab):
+    # Plan only by default: hearthd logs the plan, changes nothing.
+    plan_only = lab.config("plan.yaml", net="net:\n  host: %s\n" % lab.gw)
+    d = Daemon(lab.gw, plan_only, lab.tmp / "plan.log")
+    try:
+        d.wait_for(r"plan: create\s+hypbr")
+        assert "hypbr" not in links(lab.gw)
+    finally:
+        assert d.stop() == 0, d.text()
+    assert not sanitizer_report(d.text()), d.text()
+
+    on = lab.config("on.yaml", net="http:\n  listen: 127.0.0.1:18080\n"
+                    "net:\n  apply: true\n  host: %s\n" % lab.gw)
+    d = Daemon(lab.gw, on, lab.tmp / "on.log")
+    try:
+        d.wait_for(r"applied: changes=5")
+        assert "alias hearth:hyp" in links(lab.gw)
+        assert lab.ping(lab.hv, "10.77.30.5")
+        assert not lab.ping(lab.vm, "10.77.40.11")
+        # Changed by hand, then SIGHUP: hearthd makes it so again.
+        sh("ip", "link", "del", "dmzbr", ns=lab.gw)
+        os.kill(d.proc.pid, signal.SIGHUP)
+        d.wait_for(r"applied: changes=", count=2)
+        assert "alias hearth:dmz" in links(lab.gw)
+        assert lab.ping(lab.hv, "10.77.30.5")
+        # /healthz and /metrics (the daemon listens inside gw).
+        get = ("import urllib.request,sys\n"
+               "print(urllib.request.urlopen('http://127.0.0.1:18080' + "
+               "sys.argv[1], timeout=5).read().decode())\n")
+        health = sh("python3", "-c", get, "/healthz", ns=lab.gw).stdout
+        assert '"net"' in health and "running" in health, health
+        metrics = sh("python3", "-c", get, "/metrics", ns=lab.gw).stdout
+        assert re.search(r"^hearth_net_passes_total 2$", metrics, re.M), metrics
+        assert re.search(r"^hearth_net_applies_total 2$", metrics, re.M), metrics
+        assert re.search(r"^hearth_net_conflicts 0$", metrics, re.M), metrics
+        prom = subprocess.run(["promtool", "check", "metrics"], input=metrics,
+                              capture_output=True, text=True, timeout=30)
+        assert prom.returncode == 0, prom.stdout + prom.stderr
+        # A reload the room cannot plan (a static address this host lacks)
+        # is refused; the running config stays and nothing is touched.
+        good = on.read_text()
+        on.write_text(good.replace("host: %s\n" % lab.gw, "host: %s\n" % lab.hv)
+                      .replace("      host_address: none\n",
+                               "      host_address: static\n"))
+        os.kill(d.proc.pid, signal.SIGHUP)
+        d.wait_for(r"refused.*network 'dmz': host_address static")
+        assert "alias hearth:dmz" in links(lab.gw)
+    finally:
+        assert d.stop() == 0, d.text()
+    assert not sanitizer_report(d.text()), d.text()
