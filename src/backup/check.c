@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 struct ref {
 	uint8_t pack[32], id[32];
@@ -171,10 +173,105 @@ static void check_pack(struct backup_repo *repo, const char *name,
 	free(e);
 }
 
+int backup_check_subset_parse(const char *s, struct backup_check_subset *out, char *why,
+			      size_t cap)
+{
+	memset(out, 0, sizeof *out);
+	unsigned n, t;
+	char tail;
+	size_t l = strlen(s);
+	if (sscanf(s, "%u/%u%c", &n, &t, &tail) == 2) {
+		if (t < 1 || t > 256 || n < 1 || n > t) {
+			snprintf(why, cap, "check: --read-data-subset %s: n/t wants 1 <= n <= t <= 256",
+				 s);
+			return -EINVAL;
+		}
+		out->kind = BACKUP_SUBSET_BUCKET;
+		out->n = n;
+		out->t = t;
+		return 0;
+	}
+	char *end;
+	double v = strtod(s, &end);
+	if (l && s[l - 1] == '%' && end == s + l - 1 && v > 0 && v <= 100) {
+		out->kind = BACKUP_SUBSET_PERCENT;
+		out->pct = v;
+		return 0;
+	}
+	static const char units[] = "kmgt";
+	const char *u = *end ? strchr(units, *end | 0x20) : NULL;
+	if (end != s && v > 0 && (!*end || (u && !end[1]))) {
+		double b = v;
+		for (const char *k = units; u && k <= u; k++)
+			b *= 1024;
+		out->kind = BACKUP_SUBSET_BYTES;
+		out->bytes = b >= 1.8e19 ? UINT64_MAX : (uint64_t)b;
+		return 0;
+	}
+	snprintf(why, cap, "check: --read-data-subset %s: want n/t, x%% or a size (k/m/g/t)", s);
+	return -EINVAL;
+}
+
+/* Which of the @n listed packs (sorted names) to read in full. */
+static bool *select_packs(struct backup_repo *repo, char (*names)[BACKUP_ID_HEX], size_t n,
+			  const struct backup_check_subset *sub)
+{
+	bool *sel = calloc(n ? n : 1, sizeof *sel);
+	if (!sel || !sub)
+		return sel;
+	if (sub->kind == BACKUP_SUBSET_ALL || sub->kind == BACKUP_SUBSET_BUCKET) {
+		for (size_t i = 0; i < n; i++) {
+			uint8_t id[32];
+			sel[i] = sub->kind == BACKUP_SUBSET_ALL ||
+				 (!backup_id_parse(names[i], id) && id[0] % sub->t == sub->n - 1);
+		}
+		return sel;
+	}
+	/* a random subset: restic's x% (at least one pack) or a byte budget */
+	size_t *order = malloc((n ? n : 1) * sizeof *order);
+	if (!order)
+		return sel;
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t k = (size_t)rand_r(&seed) % i;
+		size_t tmp = order[i - 1];
+		order[i - 1] = order[k];
+		order[k] = tmp;
+	}
+	if (sub->kind == BACKUP_SUBSET_PERCENT) {
+		size_t want = (size_t)((double)n * sub->pct / 100);
+		if (n && !want)
+			want = 1;
+		for (size_t i = 0; i < want && i < n; i++)
+			sel[order[i]] = true;
+	} else {
+		uint64_t got = 0;
+		for (size_t i = 0; i < n && got < sub->bytes; i++) {
+			uint64_t size = 0;
+			repo->be->ops->size(repo->be, BACKUP_FILE_PACK, names[order[i]], &size);
+			sel[order[i]] = true;
+			got += size;
+		}
+	}
+	free(order);
+	return sel;
+}
+
 int backup_repo_check_packs(struct backup_repo *repo,
 			    const struct backup_index *idx, int read_data,
 			    void (*say)(const char *line, void *ud), void *ud,
 			    struct backup_check_result *res)
+{
+	struct backup_check_subset all = {.kind = BACKUP_SUBSET_ALL};
+	return backup_repo_check_packs_subset(repo, idx, read_data ? &all : NULL, say, ud, res);
+}
+
+int backup_repo_check_packs_subset(struct backup_repo *repo, const struct backup_index *idx,
+				   const struct backup_check_subset *sub,
+				   void (*say)(const char *line, void *ud), void *ud,
+				   struct backup_check_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	struct ctx c = {say, ud, res};
@@ -193,6 +290,12 @@ int backup_repo_check_packs(struct backup_repo *repo,
 		qsort(refs.v, refs.n, sizeof(*refs.v), by_pack);
 	if (files.n)
 		qsort(files.v, files.n, BACKUP_ID_HEX, by_name);
+	bool *sel = select_packs(repo, files.v, files.n, sub);
+	if (!sel) {
+		free(refs.v);
+		free(files.v);
+		return -ENOMEM;
+	}
 	/* Both sorted by pack id: walk them side by side. */
 	size_t i = 0, f = 0;
 	while (i < refs.n || f < files.n) {
@@ -212,16 +315,18 @@ int backup_repo_check_packs(struct backup_repo *repo,
 		} else if (cmp > 0) {
 			res->packs++;
 			res->unreferenced++;
-			check_pack(repo, files.v[f], NULL, 0, read_data, &c);
+			check_pack(repo, files.v[f], NULL, 0, sel[f], &c);
+			res->read += sel[f];
 			f++;
 		} else {
 			res->packs++;
-			check_pack(repo, files.v[f], refs.v + i, j - i,
-				   read_data, &c);
+			check_pack(repo, files.v[f], refs.v + i, j - i, sel[f], &c);
+			res->read += sel[f];
 			i = j;
 			f++;
 		}
 	}
+	free(sel);
 	free(refs.v);
 	free(files.v);
 	return 0;

@@ -491,6 +491,21 @@ static void say_line(const char *line, void *ud)
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
 	int read_data = take_flag(&argc, argv, "--read-data");
+	const char *subset = NULL;
+	struct backup_check_subset sub = {.kind = BACKUP_SUBSET_ALL};
+	for (int i = 0; i < argc;) {
+		int r = backup_cli_take(&argc, argv, i, "--read-data-subset", NULL, true, &subset);
+		if (r < 0) {
+			fprintf(stderr, "hearth: backup: option '--read-data-subset' needs a value\n");
+			return CLI_USAGE;
+		}
+		i += r == 0;
+	}
+	char why[256];
+	if (subset && backup_check_subset_parse(subset, &sub, why, sizeof why)) {
+		fprintf(stderr, "hearth: backup: %s\n", why);
+		return CLI_USAGE;
+	}
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
 	int rc = backup_cli_open_bare(cli, argc, argv, &o, &repo);
@@ -508,7 +523,8 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 	printf("check all packs\n");
 	fflush(stdout);
 	struct backup_check_result res;
-	rc = backup_repo_check_packs(repo, idx, read_data, say_line, NULL, &res);
+	rc = backup_repo_check_packs_subset(repo, idx, read_data || subset ? &sub : NULL, say_line,
+					    NULL, &res);
 	struct backup_check_trees_result tr = {0};
 	if (!rc) {
 		if (res.unreferenced)
@@ -523,8 +539,15 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 	backup_repo_close(repo);
 	if (rc)
 		return backup_cli_fail("cannot list the packs or snapshots", rc);
-	if (read_data)
-		printf("read all data\n[0:00] 100.00%%  %zu / %zu packs\n", res.packs, res.packs);
+	if (subset && sub.kind == BACKUP_SUBSET_BUCKET)
+		printf("read group #%u of %zu data packs (out of total %zu packs in %u groups)\n",
+		       sub.n, res.read, res.packs, sub.t);
+	else if (subset)
+		printf("read %zu of %zu data packs (%s)\n", res.read, res.packs, subset);
+	else if (read_data)
+		printf("read all data\n");
+	if (read_data || subset)
+		printf("[0:00] 100.00%%  %zu / %zu packs\n", res.read, res.read);
 	if (res.errors || bad || tr.errors) {
 		if (tr.damaged)
 			printf("%zu snapshots are incomplete\n", tr.damaged);
@@ -651,7 +674,7 @@ const struct cli_command backup_cli_commands[] = {
 	 backup_cmd_key_passwd},
 	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
 	 "print a repository object decrypted", 0, 64, cmd_cat},
-	{"backup check", OPTS "[--read-data]",
+	{"backup check", OPTS "[--read-data | --read-data-subset n/t|x%|SIZE]",
 	 "check packs against the index, every snapshot's trees (every blob with --read-data)", 0,
 	 64, cmd_check},
 	{"backup unlock", OPTS "[--remove-all]",
