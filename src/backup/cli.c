@@ -239,18 +239,22 @@ int backup_cli_open(struct cli *cli, int *argc, char **argv,
 	return rc ? backup_cli_fail(why, rc) : CLI_OK;
 }
 
-/* Takes every @flag out of argv; 1 when there was one. */
-static int take_flag(int *argc, char **argv, const char *flag)
+int backup_cli_take_flag(int *argc, char **argv, const char *lng, const char *shrt)
 {
 	int seen = 0;
 	for (int i = 0; i < *argc;) {
 		const char *v;
-		if (backup_cli_take(argc, argv, i, flag, NULL, false, &v) > 0)
+		if (backup_cli_take(argc, argv, i, lng, shrt, false, &v) > 0)
 			seen = 1;
 		else
 			i++;
 	}
 	return seen;
+}
+
+int backup_cli_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int cmd_init(struct cli *cli, int argc, char **argv)
@@ -259,7 +263,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 					  "--from-password-file", NULL};
 	const char *vals[3] = {NULL, NULL, NULL};
 	struct backup_cli_opts o;
-	int copy_params = take_flag(&argc, argv, "--copy-chunker-params");
+	int copy_params = backup_cli_take_flag(&argc, argv, "--copy-chunker-params", NULL);
 	int rc = backup_cli_options(cli, &argc, argv, own, vals, &o);
 	if (rc)
 		return rc;
@@ -490,7 +494,7 @@ static void say_line(const char *line, void *ud)
  * walk of snapshots and trees comes with the archiver). */
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
-	int read_data = take_flag(&argc, argv, "--read-data");
+	int read_data = backup_cli_take_flag(&argc, argv, "--read-data", NULL);
 	const char *subset = NULL;
 	struct backup_check_subset sub = {.kind = BACKUP_SUBSET_ALL};
 	for (int i = 0; i < argc;) {
@@ -562,7 +566,7 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 /* restic's `unlock [--remove-all]`: stale locks (or all of them) go. */
 static int cmd_unlock(struct cli *cli, int argc, char **argv)
 {
-	int all = take_flag(&argc, argv, "--remove-all");
+	int all = backup_cli_take_flag(&argc, argv, "--remove-all", NULL);
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
 	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
