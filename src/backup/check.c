@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The pack/index part of `check`: headers against the index, missing and unreferenced packs, blob hashes with read_data. */
+/* The pack/index part of `check`: headers against the index, missing and unreferenced packs, blob hashes of all packs or of restic's --read-data-subset. */
 #include "backup/check.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 struct ref {
 	uint8_t pack[32], id[32];
@@ -120,9 +119,55 @@ static int pack_hash_ok(struct backup_repo *repo, const char *name,
 	return ok;
 }
 
+int backup_check_read_parse(const char *text, struct backup_check_read *r)
+{
+	char *end;
+	memset(r, 0, sizeof(*r));
+	if (strchr(text, '/')) {
+		unsigned long n = strtoul(text, &end, 10);
+		if (end == text || *end != '/')
+			return -EINVAL;
+		const char *t = end + 1;
+		unsigned long d = strtoul(t, &end, 10);
+		if (end == t || *end || n < 1 || d < n || d > 1000000)
+			return -EINVAL;
+		r->mode = 2;
+		r->n = (unsigned)n;
+		r->t = (unsigned)d;
+		return 0;
+	}
+	double x = strtod(text, &end);
+	if (end == text || strcmp(end, "%") || !(x > 0 && x <= 100))
+		return -EINVAL;
+	r->mode = 3;
+	r->percent = x;
+	return 0;
+}
+
+/* Whether pack @pid (the @k-th of @total, in a random order for a
+ * percentage) is read back. */
+static bool read_selected(const struct backup_check_read *r,
+			  const uint8_t pid[32], size_t rank, size_t total)
+{
+	switch (r ? r->mode : 0) {
+	case 1:
+		return true;
+	case 2:
+		return pid[0] % r->t == r->n - 1;
+	case 3: {
+		size_t want = (size_t)((double)total * r->percent / 100.0);
+		if (want == 0 && total)
+			want = 1;
+		return rank < want;
+	}
+	default:
+		return false;
+	}
+}
+
 /* One pack file against the index entries [r, r + n) naming it. */
 static void check_pack(struct backup_repo *repo, const char *name,
-		       const struct ref *r, size_t n, int read_data,
+		       const struct ref *r, size_t n, bool read_data,
 		       struct ctx *c)
 {
 	uint8_t pid[32];
@@ -150,6 +195,7 @@ static void check_pack(struct backup_repo *repo, const char *name,
 		free(e);
 		return;
 	}
+	c->res->packs_read++;
 	if (!pack_hash_ok(repo, name, pid))
 		report(c, "pack %.8s: its SHA-256 does not match its name", name);
 	/* Every blob the header lists, through a one-pack index. */
@@ -173,105 +219,11 @@ static void check_pack(struct backup_repo *repo, const char *name,
 	free(e);
 }
 
-int backup_check_subset_parse(const char *s, struct backup_check_subset *out, char *why,
-			      size_t cap)
-{
-	memset(out, 0, sizeof *out);
-	unsigned n, t;
-	char tail;
-	size_t l = strlen(s);
-	if (sscanf(s, "%u/%u%c", &n, &t, &tail) == 2) {
-		if (t < 1 || t > 256 || n < 1 || n > t) {
-			snprintf(why, cap, "check: --read-data-subset %s: n/t wants 1 <= n <= t <= 256",
-				 s);
-			return -EINVAL;
-		}
-		out->kind = BACKUP_SUBSET_BUCKET;
-		out->n = n;
-		out->t = t;
-		return 0;
-	}
-	char *end;
-	double v = strtod(s, &end);
-	if (l && s[l - 1] == '%' && end == s + l - 1 && v > 0 && v <= 100) {
-		out->kind = BACKUP_SUBSET_PERCENT;
-		out->pct = v;
-		return 0;
-	}
-	static const char units[] = "kmgt";
-	const char *u = *end ? strchr(units, *end | 0x20) : NULL;
-	if (end != s && v > 0 && (!*end || (u && !end[1]))) {
-		double b = v;
-		for (const char *k = units; u && k <= u; k++)
-			b *= 1024;
-		out->kind = BACKUP_SUBSET_BYTES;
-		out->bytes = b >= 1.8e19 ? UINT64_MAX : (uint64_t)b;
-		return 0;
-	}
-	snprintf(why, cap, "check: --read-data-subset %s: want n/t, x%% or a size (k/m/g/t)", s);
-	return -EINVAL;
-}
-
-/* Which of the @n listed packs (sorted names) to read in full. */
-static bool *select_packs(struct backup_repo *repo, char (*names)[BACKUP_ID_HEX], size_t n,
-			  const struct backup_check_subset *sub)
-{
-	bool *sel = calloc(n ? n : 1, sizeof *sel);
-	if (!sel || !sub)
-		return sel;
-	if (sub->kind == BACKUP_SUBSET_ALL || sub->kind == BACKUP_SUBSET_BUCKET) {
-		for (size_t i = 0; i < n; i++) {
-			uint8_t id[32];
-			sel[i] = sub->kind == BACKUP_SUBSET_ALL ||
-				 (!backup_id_parse(names[i], id) && id[0] % sub->t == sub->n - 1);
-		}
-		return sel;
-	}
-	/* a random subset: restic's x% (at least one pack) or a byte budget */
-	size_t *order = malloc((n ? n : 1) * sizeof *order);
-	if (!order)
-		return sel;
-	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-	for (size_t i = 0; i < n; i++)
-		order[i] = i;
-	for (size_t i = n; i > 1; i--) {
-		size_t k = (size_t)rand_r(&seed) % i;
-		size_t tmp = order[i - 1];
-		order[i - 1] = order[k];
-		order[k] = tmp;
-	}
-	if (sub->kind == BACKUP_SUBSET_PERCENT) {
-		size_t want = (size_t)((double)n * sub->pct / 100);
-		if (n && !want)
-			want = 1;
-		for (size_t i = 0; i < want && i < n; i++)
-			sel[order[i]] = true;
-	} else {
-		uint64_t got = 0;
-		for (size_t i = 0; i < n && got < sub->bytes; i++) {
-			uint64_t size = 0;
-			repo->be->ops->size(repo->be, BACKUP_FILE_PACK, names[order[i]], &size);
-			sel[order[i]] = true;
-			got += size;
-		}
-	}
-	free(order);
-	return sel;
-}
-
 int backup_repo_check_packs(struct backup_repo *repo,
-			    const struct backup_index *idx, int read_data,
+			    const struct backup_index *idx,
+			    const struct backup_check_read *read_data,
 			    void (*say)(const char *line, void *ud), void *ud,
 			    struct backup_check_result *res)
-{
-	struct backup_check_subset all = {.kind = BACKUP_SUBSET_ALL};
-	return backup_repo_check_packs_subset(repo, idx, read_data ? &all : NULL, say, ud, res);
-}
-
-int backup_repo_check_packs_subset(struct backup_repo *repo, const struct backup_index *idx,
-				   const struct backup_check_subset *sub,
-				   void (*say)(const char *line, void *ud), void *ud,
-				   struct backup_check_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	struct ctx c = {say, ud, res};
@@ -290,11 +242,25 @@ int backup_repo_check_packs_subset(struct backup_repo *repo, const struct backup
 		qsort(refs.v, refs.n, sizeof(*refs.v), by_pack);
 	if (files.n)
 		qsort(files.v, files.n, BACKUP_ID_HEX, by_name);
-	bool *sel = select_packs(repo, files.v, files.n, sub);
-	if (!sel) {
-		free(refs.v);
-		free(files.v);
-		return -ENOMEM;
+	/* A percentage reads a random share: each pack file gets a rank in
+	 * a shuffled order. */
+	size_t *rank = NULL;
+	if (read_data && read_data->mode == 3 && files.n) {
+		rank = malloc(files.n * sizeof(*rank));
+		if (!rank) {
+			free(refs.v);
+			free(files.v);
+			return -ENOMEM;
+		}
+		for (size_t k = 0; k < files.n; k++)
+			rank[k] = k;
+		for (size_t k = files.n - 1; k > 0; k--) {
+			uint32_t pick;
+			randombytes_buf(&pick, sizeof(pick));
+			size_t o = pick % (k + 1), t = rank[k];
+			rank[k] = rank[o];
+			rank[o] = t;
+		}
 	}
 	/* Both sorted by pack id: walk them side by side. */
 	size_t i = 0, f = 0;
@@ -312,21 +278,24 @@ int backup_repo_check_packs_subset(struct backup_repo *repo, const struct backup
 			report(&c, "pack %.8s: missing, %zu blobs lost", hex,
 			       j - i);
 			i = j;
-		} else if (cmp > 0) {
-			res->packs++;
-			res->unreferenced++;
-			check_pack(repo, files.v[f], NULL, 0, sel[f], &c);
-			res->read += sel[f];
-			f++;
 		} else {
+			uint8_t pid[32];
+			backup_id_parse(files.v[f], pid);
+			bool rd = read_selected(read_data, pid,
+						rank ? rank[f] : f, files.n);
 			res->packs++;
-			check_pack(repo, files.v[f], refs.v + i, j - i, sel[f], &c);
-			res->read += sel[f];
-			i = j;
+			if (cmp > 0) {
+				res->unreferenced++;
+				check_pack(repo, files.v[f], NULL, 0, rd, &c);
+			} else {
+				check_pack(repo, files.v[f], refs.v + i, j - i,
+					   rd, &c);
+				i = j;
+			}
 			f++;
 		}
 	}
-	free(sel);
+	free(rank);
 	free(refs.v);
 	free(files.v);
 	return 0;

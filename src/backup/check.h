@@ -11,22 +11,23 @@
 /* What one check pass found. */
 struct backup_check_result {
 	size_t packs, blobs;	  /* pack files seen, blobs read (read_data) */
+	size_t packs_read;	  /* pack files read back (read_data) */
 	size_t errors;		  /* problems reported through @say */
 	size_t unreferenced;	  /* pack files no index names (not errors) */
-	size_t read;		  /* packs read in full (read_data or a subset) */
 };
 
-/* restic's --read-data-subset: which packs are read in full. */
-struct backup_check_subset {
-	enum { BACKUP_SUBSET_ALL, BACKUP_SUBSET_BUCKET, BACKUP_SUBSET_PERCENT,
-	       BACKUP_SUBSET_BYTES } kind;
-	unsigned n, t;	/* "n/t": packs whose id's first byte % t == n - 1 */
-	double pct;	/* "x%": that share of the packs (at least one), at random */
-	uint64_t bytes;	/* "500M": random packs until that many bytes */
+/* Which packs `check` reads back: none, all (--read-data), or restic's
+ * --read-data-subset: bucket n of t (the packs whose id's first byte is
+ * n - 1 modulo t) or a random share (percent of the packs, at least
+ * one). */
+struct backup_check_read {
+	int mode; /* 0 none, 1 all, 2 bucket, 3 percent */
+	unsigned n, t;
+	double percent;
 };
-/* Parses "n/t", "x%" / "x.y%" or a size with k/m/g/t; -EINVAL and @why. */
-int backup_check_subset_parse(const char *s, struct backup_check_subset *out, char *why,
-			      size_t cap);
+
+/* Parses "n/t" or "x%" into @r (mode 2 or 3): 0, or -EINVAL. */
+int backup_check_read_parse(const char *text, struct backup_check_read *r);
 
 /*
  * Checks every pack file's header (MAC, shape) against every index
@@ -37,7 +38,8 @@ int backup_check_subset_parse(const char *s, struct backup_check_subset *out, ch
  * res->errors) or a negated errno when the repository cannot be listed.
  */
 int backup_repo_check_packs(struct backup_repo *repo,
-			    const struct backup_index *idx, int read_data,
+			    const struct backup_index *idx,
+			    const struct backup_check_read *read_data,
 			    void (*say)(const char *line, void *ud), void *ud,
 			    struct backup_check_result *res);
 
@@ -60,12 +62,5 @@ struct backup_check_trees_result {
 int backup_repo_check_trees(struct backup_repo *repo, const struct backup_index *idx,
 			    void (*say)(const char *line, void *ud), void *ud,
 			    struct backup_check_trees_result *res);
-
-/* backup_repo_check_packs reading only the packs @sub selects in full
- * (NULL: none; every pack still has its header checked). */
-int backup_repo_check_packs_subset(struct backup_repo *repo, const struct backup_index *idx,
-				   const struct backup_check_subset *sub,
-				   void (*say)(const char *line, void *ud), void *ud,
-				   struct backup_check_result *res);
 
 #endif

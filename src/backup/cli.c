@@ -490,25 +490,23 @@ static void say_line(const char *line, void *ud)
 	printf("error: %s\n", line);
 }
 
-/* restic's `check [--read-data]`, the pack and index part of it (the
- * walk of snapshots and trees comes with the archiver). */
+/* restic's `check [--read-data | --read-data-subset n/t|x%]`: packs
+ * against the index, then every snapshot's trees. */
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
-	int read_data = backup_cli_take_flag(&argc, argv, "--read-data", NULL);
-	const char *subset = NULL;
-	struct backup_check_subset sub = {.kind = BACKUP_SUBSET_ALL};
+	struct backup_check_read rd = {.mode = backup_cli_take_flag(&argc, argv,
+								     "--read-data", NULL)};
 	for (int i = 0; i < argc;) {
-		int r = backup_cli_take(&argc, argv, i, "--read-data-subset", NULL, true, &subset);
-		if (r < 0) {
-			fprintf(stderr, "hearth: backup: option '--read-data-subset' needs a value\n");
+		const char *v;
+		int t = backup_cli_take(&argc, argv, i, "--read-data-subset",
+					NULL, true, &v);
+		if (t < 0 || (t > 0 && backup_check_read_parse(v, &rd))) {
+			fprintf(stderr, "hearth: backup: --read-data-subset: "
+					"n/t (1/5) or a percentage (10%%)\n");
 			return CLI_USAGE;
 		}
-		i += r == 0;
-	}
-	char why[256];
-	if (subset && backup_check_subset_parse(subset, &sub, why, sizeof why)) {
-		fprintf(stderr, "hearth: backup: %s\n", why);
-		return CLI_USAGE;
+		if (t == 0)
+			i++;
 	}
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
@@ -527,8 +525,7 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 	printf("check all packs\n");
 	fflush(stdout);
 	struct backup_check_result res;
-	rc = backup_repo_check_packs_subset(repo, idx, read_data || subset ? &sub : NULL, say_line,
-					    NULL, &res);
+	rc = backup_repo_check_packs(repo, idx, &rd, say_line, NULL, &res);
 	struct backup_check_trees_result tr = {0};
 	if (!rc) {
 		if (res.unreferenced)
@@ -543,15 +540,13 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 	backup_repo_close(repo);
 	if (rc)
 		return backup_cli_fail("cannot list the packs or snapshots", rc);
-	if (subset && sub.kind == BACKUP_SUBSET_BUCKET)
+	if (rd.mode == 1)
+		printf("read all data\n[0:00] 100.00%%  %zu / %zu packs\n", res.packs, res.packs);
+	else if (rd.mode == 2)
 		printf("read group #%u of %zu data packs (out of total %zu packs in %u groups)\n",
-		       sub.n, res.read, res.packs, sub.t);
-	else if (subset)
-		printf("read %zu of %zu data packs (%s)\n", res.read, res.packs, subset);
-	else if (read_data)
-		printf("read all data\n");
-	if (read_data || subset)
-		printf("[0:00] 100.00%%  %zu / %zu packs\n", res.read, res.read);
+		       rd.n, res.packs_read, res.packs, rd.t);
+	else if (rd.mode == 3)
+		printf("read %zu of %zu data packs\n", res.packs_read, res.packs);
 	if (res.errors || bad || tr.errors) {
 		if (tr.damaged)
 			printf("%zu snapshots are incomplete\n", tr.damaged);
@@ -678,7 +673,7 @@ const struct cli_command backup_cli_commands[] = {
 	 backup_cmd_key_passwd},
 	{"backup cat", OPTS "config|masterkey|key|index|snapshot|blob [ID]",
 	 "print a repository object decrypted", 0, 64, cmd_cat},
-	{"backup check", OPTS "[--read-data | --read-data-subset n/t|x%|SIZE]",
+	{"backup check", OPTS "[--read-data | --read-data-subset n/t|x%]",
 	 "check packs against the index, every snapshot's trees (every blob with --read-data)", 0,
 	 64, cmd_check},
 	{"backup unlock", OPTS "[--remove-all]",

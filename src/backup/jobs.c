@@ -516,6 +516,23 @@ static void run_step(struct bk_run *run)
 	}
 	struct argv a = {0};
 	step_argv(&a, run);
+	if (a.v && run->step.kind != BK_STEP_BEFORE &&
+	    run->step.kind != BK_STEP_AFTER &&
+	    run->step.kind != BK_STEP_ON_ERROR) {
+		/* "check --read-data-subset 1/5" of "hearth backup -r R ..." */
+		char what[160] = "";
+		size_t used = 0;
+		for (size_t i = 4; i < a.n && used < sizeof(what); i++)
+			if (strcmp(a.v[i], "--password-file") == 0)
+				i++;
+			else
+				used += (size_t)snprintf(what + used,
+							 sizeof(what) - used,
+							 "%s%s", used ? " " : "",
+							 a.v[i]);
+		log_debug("backup", "job=%s step: %s (repository %s)",
+			  run->job->name, what, job_repo(run, run->step.index));
+	}
 	char env_job[128], env_err[1100], env_step[64], env_status[32];
 	snprintf(env_job, sizeof(env_job), "HEARTH_JOB=%s", run->job->name);
 	snprintf(env_status, sizeof(env_status), "HEARTH_STATUS=%s",

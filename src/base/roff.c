@@ -67,5 +67,7 @@ void roff_header(FILE *f, const char *name, const char *section,
 	roff_text(f, name);
 	fputs(" \\- ", f);
 	roff_text(f, summary);
-	fputc('\n', f);
+	/* Left-adjusted: justified lines would widen the blanks inside long
+	 * command synopses ("backup  forget"). */
+	fputs("\n.ad l\n", f);
 }

@@ -344,3 +344,23 @@ def test_keep_forgets_and_prunes_only_the_jobs_snapshots(hearthd_factory,
     p = restic(["-r", str(repo), "--password-file", str(pw), "check",
                 "--read-data"])
     assert "no errors were found" in p.stdout
+
+
+def test_checks_run_when_due(hearthd_factory, tmp_path):
+    """A check with a frequency runs on the first run and then not again
+    until it is due; one without runs every time; the data check reads
+    restic's subset."""
+    repo, _ = init_repo(tmp_path)
+    src = source(tmp_path)
+    cfg = json.loads(config(tmp_path, [{
+        "name": "chk", "repositories": [str(repo)], "sources": [str(src)],
+        "checks": [{"name": "data", "subset": "1/2", "frequency": 86400},
+                   {"name": "repository"}]}]))
+    cfg["log"] = {"level": "debug"}
+    d = hearthd_factory(json.dumps(cfg, indent=1))
+    for _ in range(2):
+        assert run_job(d, "chk")["result"] == "ok"
+    log = d.stderr()
+    assert log.count("job=chk step: check --read-data-subset 1/2") == 1, log
+    assert log.count("job=chk step: check (repository") == 2, log
+    assert log.count("job=chk step: stats --mode raw-data --json") == 2

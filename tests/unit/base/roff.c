@@ -65,7 +65,7 @@ static void test_header(void **state)
 	assert_int_equal(fclose(f), 0);
 	assert_string_equal(out, ".TH \"HEARTH.YAML\" \"5\" \"\" \"hearth "
 				 HEARTH_VERSION "\" \"hearth\"\n.SH NAME\n"
-				 "hearth.yaml \\- the config\\-file\n");
+				 "hearth.yaml \\- the config\\-file\n.ad l\n");
 }
 
 int main(void)
