@@ -16,7 +16,10 @@ dependencies from modules.dep) and an /init script.
 
 The script runs under /bin/sh after the modules are loaded; its output
 goes to the serial console between two markers, and the guest powers off
-when it ends. Guests have no network but what the test gives them
+when it ends. busybox sh prefers its own applets: call the binaries given
+by their path (/usr/local/bin/NAME). For a guest libvirt starts, point its
+<serial type='file'> at a log and read it with parse_result(text);
+udhcpc=True installs a lease hook (`udhcpc -f -q -n -i eth0`). Guests have no network but what the test gives them
 (isolated_nic: a NIC on an empty QEMU hub). Everything a guest starts is
 stopped by PID when the `with` ends, also on failure.
 """
