@@ -154,6 +154,20 @@ def test_seed_iso_read_by_isoinfo(tmp_path):
     out2 = hearth(cfg, "vm", "seed", "web", tmp_path / "again.iso").stdout
     assert instance in out2
 
+    # cloud_init.user_data: a multipart of hearth's part and the file, and
+    # a new instance.
+    extra = tmp_path / "extra.cfg"
+    extra.write_text("#cloud-config\nruncmd:\n  - [touch, /run/hearth-extra]\n")
+    cfg = vm_config(tmp_path, {"web": dict(WEB, cloud_init=dict(
+        WEB["cloud_init"], user_data=str(extra)))})
+    out3 = hearth(cfg, "vm", "seed", "web", tmp_path / "multi.iso").stdout
+    assert instance not in out3
+    user = isoinfo("-R", "-x", "/user-data", "-i", str(tmp_path / "multi.iso"))
+    assert user.startswith("Content-Type: multipart/mixed; boundary=")
+    assert 'filename="hearth.cfg"\n\n#cloud-config\nhostname: "web"' in user
+    assert ('filename="user-data.cfg"\n\n#cloud-config\nruncmd:\n'
+            '  - [touch, /run/hearth-extra]\n') in user
+
 
 def test_vm_is_a_lab_host_for_dhcp_dns_and_watch(dhcp_lab):  # noqa: F811
     """A lab.vms entry with mac + ip: udhcpc on that MAC gets the reserved
