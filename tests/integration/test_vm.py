@@ -13,7 +13,7 @@ import re
 import subprocess
 
 from dhcp_helpers import dhcp_lab  # noqa: F401
-from helpers import HEARTH
+from helpers import HEARTH, HEARTHD
 
 DOMAIN = "lab.example"
 
@@ -194,3 +194,25 @@ def test_vm_is_a_lab_host_for_dhcp_dns_and_watch(dhcp_lab):  # noqa: F811
     ms = {m["name"]: m for m in r.json()}
     assert ms["web"]["type"] == "ping" and ms["web"]["source"] == "lab"
     assert ms["web"]["hostname"] == "10.30.0.42"
+
+
+def test_check_refuses_a_missing_user_data_file(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("lab:\n"
+                   "  networks: {dmz: {subnet: 10.0.0.0/24}}\n"
+                   "  vms:\n"
+                   "    web:\n"
+                   "      image: /x.qcow2\n"
+                   "      network: dmz\n"
+                   "      cloud_init:\n"
+                   f"        user_data: {tmp_path}/missing.cfg\n"
+                   "vm: {}\n")
+    r = subprocess.run([HEARTHD, "-c", str(cfg), "--check"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert r.stderr.startswith(f"{cfg}:8:20: vm 'web': cannot read user_data "
+                               f"{tmp_path}/missing.cfg"), r.stderr
+    (tmp_path / "missing.cfg").write_text("#cloud-config\n")
+    r = subprocess.run([HEARTHD, "-c", str(cfg), "--check"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr
