@@ -257,6 +257,16 @@ def test_new_vm_boots_gets_its_lease_and_name(private_libvirtd, tmp_path):
     assert "vcpus: 2 -> 1" in out
     hearth("vm", "apply")
     assert "1 unchanged" in hearth("vm", "plan").stdout
+
+    def state():
+        rows = [r.split() for r in hearth("vm", "list").stdout.splitlines()]
+        return [r for r in rows if r[0] == "web"][0][3:5]
+
+    assert hearth("vm", "start", "web").stdout == "started web\n"
+    assert state() == ["running", VM_IP]
+    assert hearth("vm", "stop", "web", "--force").stdout == \
+        "powered off web\n"
+    assert state() == ["shut", "off"]
     out = hearth("vm", "destroy", "web").stdout
     assert "undefined domain web" in out
     assert not (lv["pool"] / "web.qcow2").exists()
