@@ -124,7 +124,7 @@ def hearth(hearthd_factory, sink):
     aport = free_port()
     cfg, nport = notify_config(hearthd_factory.tmp_path, apprise={
         "listen": f"127.0.0.1:{aport}", "timeout": "5s", "retries": 0,
-        "attach_size": "1M",
+        "attach_size": "1M", "telegram_url": f"http://127.0.0.1:{sink.port}/tg",
         "discord_url": f"http://127.0.0.1:{sink.port}/api/webhooks"})
     hearthd_factory(cfg)
     return aport, nport
@@ -183,15 +183,21 @@ def test_uploaded_attachment_reaches_every_target_that_takes_one(hearth, sink, s
     urls = [f"json://127.0.0.1:{sink.port}/j", f"form://127.0.0.1:{sink.port}/f",
             "discord://123/tok", "hearth://attached",
             f"ntfy://127.0.0.1:{nport}/attached2", f"ntfy://127.0.0.1:{sink.port}/remote",
+            "tgram://123456789:AABB/-100",
             f"mailto://bob@127.0.0.1:{smtp.port}/alice@example.org?from=ops@example.org"]
     r = session().post(url(aport, "/notify"), data={
         "urls": " ".join(urls), "title": "Graph", "body": "see attached"},
         files={"attach": ("graph.png", png, "image/png")}, timeout=30)
     assert r.status_code == 200, r.text
-    reqs = sink.wait(5)
+    reqs = sink.wait(7)
     by = {}
     for q in reqs:
         by.setdefault(q["path"], []).append(q)
+    # telegram: the message, then the image by sendPhoto
+    assert json.loads(by["/tg/bot123456789:AABB/sendMessage"][0]["body"])["chat_id"] == -100
+    parts = parts_of(by["/tg/bot123456789:AABB/sendPhoto"][0])
+    assert parts["chat_id"][2] == b"-100"
+    assert parts["photo"][0] == "graph.png" and parts["photo"][2] == png
     # a remote ntfy server: the file as the body of POST /TOPIC?filename=
     (n,) = by["/remote?filename=graph.png&title=Graph&message=see+attached"]
     assert n["method"] == "POST" and n["body"] == png
