@@ -351,7 +351,10 @@ def test_a_stored_config_that_no_longer_reads_is_500(hearthd_factory):
     assert d.alive()
 
 
-def test_attachments_off_by_default_but_empty_fields_name_none(apprise_port, sink):
+def test_attachments_on_by_default_and_empty_fields_name_none(apprise_port, sink):
+    """Attachments work without configuration (16 MiB each, as a small
+    lab wants; Apprise API's own default is 200 MB); empty fields name
+    none."""
     s = session()
     target = f"json://127.0.0.1:{sink.port}/j"
     for empty in (None, "", []):
@@ -359,13 +362,17 @@ def test_attachments_off_by_default_but_empty_fields_name_none(apprise_port, sin
                    json={"urls": target, "body": "x", "attach": empty}, timeout=10)
         assert r.status_code == 200, (empty, r.text)
     r = s.post(url(apprise_port, "/notify"),
-               json={"urls": target, "body": "x", "attach": {"base64": "aGk="}}, timeout=10)
-    assert r.status_code == 400 and r.json()["error"] == "Bad Attachment"
-    assert "attach_size" in r.json()["detail"]
+               json={"urls": target, "body": "x",
+                     "attach": {"base64": "aGk=", "filename": "hi.txt"}}, timeout=10)
+    assert r.status_code == 200, r.text
     st = s.get(url(apprise_port, "/status"), headers={"Accept": "application/json"},
                timeout=10).json()
-    assert st["attach_lock"] is True and st["attach_size"] == 0 and st["max_attachments"] == 0
-    assert len(sink.requests) == 3
+    assert st["attach_lock"] is False and st["attach_size"] == 16 << 20, st
+    assert st["max_attachments"] == 6, st
+    reqs = sink.wait(4)
+    assert len(reqs) == 4
+    last = json.loads(reqs[-1]["body"])
+    assert [a["filename"] for a in last["attachments"]] == ["hi.txt"], last
 
 
 def test_same_requests_as_the_apprise_cli_for_files_markdown_mail_and_apprise(
