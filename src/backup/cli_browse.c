@@ -57,7 +57,7 @@ void backup_go_time_string(const struct bk_time *t, char *out, size_t cap)
 	if (t->nsec) {
 		snprintf(frac, sizeof frac, ".%09d", t->nsec);
 		size_t e = strlen(frac);
-		while (frac[e - 1] == '0')
+		while (e > 1 && frac[e - 1] == '0')
 			frac[--e] = '\0';
 	}
 	int o = t->off < 0 ? -t->off : t->off;
