@@ -30,7 +30,7 @@ def test_healthz(hearthd):
     assert j["rooms"] == {"store": "running", "http": "running",
                           "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
                           "notify": "disabled", "watch": "disabled",
-                          "backup": "disabled"}
+                          "backup": "disabled", "net": "disabled"}
 
 
 def test_healthz_uptime_grows(hearthd):
@@ -195,7 +195,7 @@ def test_status_content(hearthd):
     assert j["rooms"] == {"store": "running", "http": "running",
                           "lab": "loaded", "dns": "disabled", "dhcp": "disabled",
                           "notify": "disabled", "watch": "disabled",
-                          "backup": "disabled"}
+                          "backup": "disabled", "net": "disabled"}
     assert j["reloads"] == {"ok": 0, "failed": 0}
     assert j["lab"] == {"domain": "lab.example", "networks": 2, "hosts": 3}
 
