@@ -103,6 +103,8 @@ int backup_cmd_tag(struct cli *cli, int argc, char **argv);
 /* cli_diff.c */
 int backup_cmd_diff(struct cli *cli, int argc, char **argv);
 int backup_cmd_dump(struct cli *cli, int argc, char **argv);
+/* mount.c */
+int backup_cmd_mount(struct cli *cli, int argc, char **argv);
 /* cli_copy.c */
 int backup_cmd_copy(struct cli *cli, int argc, char **argv);
 /* The source repository of copy and init --copy-chunker-params: --from-repo
