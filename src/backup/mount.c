@@ -30,7 +30,6 @@ struct slot {
 	size_t bytes;
 	uint8_t *data;	    /* data blobs */
 	struct bk_tree *tree;
-	bool sorted;	    /* tree nodes strictly sorted: binary search */
 };
 
 struct mount {
@@ -101,18 +100,6 @@ static struct slot *slot_find(struct mount *m, const uint8_t id[32], int type)
 	return NULL;
 }
 
-static bool tree_sorted(const struct bk_tree *t)
-{
-	for (size_t i = 1; i < t->n; i++) {
-		const struct bk_node *a = &t->nodes[i - 1], *b = &t->nodes[i];
-		size_t l = a->name_len < b->name_len ? a->name_len : b->name_len;
-		int c = memcmp(a->name, b->name, l);
-		if (c > 0 || (!c && a->name_len >= b->name_len))
-			return false;
-	}
-	return true;
-}
-
 /* The cached slot of tree @id (loaded when missing); NULL with *err. */
 static struct slot *get_tree(struct mount *m, const uint8_t id[32], int *err)
 {
@@ -141,48 +128,12 @@ static struct slot *get_tree(struct mount *m, const uint8_t id[32], int *err)
 	s->type = BACKUP_BLOB_TREE;
 	memcpy(s->id, id, 32);
 	s->tree = t;
-	s->sorted = tree_sorted(t);
+	if (!bk_tree_is_sorted(t))
+		bk_tree_sort(t); /* a hostile tree: duplicates end up side by side */
 	s->bytes = len;
 	s->used = ++m->tick;
 	m->bytes += len;
 	return s;
-}
-
-/* A name a folder can show: no '/', no NUL, not "", "." or "..". */
-static bool name_ok(const struct bk_node *n)
-{
-	if (!n->name || !n->name_len || n->name_len > 255 || memchr(n->name, '/', n->name_len) ||
-	    memchr(n->name, '\0', n->name_len))
-		return false;
-	return !(n->name_len == 1 && n->name[0] == '.') &&
-	       !(n->name_len == 2 && n->name[0] == '.' && n->name[1] == '.');
-}
-
-static const struct bk_node *tree_find(const struct slot *s, const char *name, size_t len)
-{
-	const struct bk_tree *t = s->tree;
-	if (s->sorted) {
-		size_t lo = 0, hi = t->n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			const struct bk_node *n = &t->nodes[mid];
-			size_t l = n->name_len < len ? n->name_len : len;
-			int c = memcmp(n->name, name, l);
-			if (!c)
-				c = n->name_len < len ? -1 : n->name_len > len;
-			if (!c)
-				return name_ok(n) ? n : NULL;
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		return NULL;
-	}
-	for (size_t i = 0; i < t->n; i++)
-		if (t->nodes[i].name_len == len && !memcmp(t->nodes[i].name, name, len))
-			return name_ok(&t->nodes[i]) ? &t->nodes[i] : NULL;
-	return NULL;
 }
 
 /* What a path names: a virtual entry, or a node of a snapshot's trees
@@ -215,7 +166,7 @@ static int resolve(struct mount *m, const char *path, struct target *t)
 		struct slot *s = get_tree(m, t->dir, &err);
 		if (!s)
 			return err;
-		if (!(t->node = tree_find(s, rest, l)))
+		if (!(t->node = bk_tree_find_name(s->tree, true, rest, l)))
 			return -ENOENT;
 		rest += l;
 		while (*rest == '/')
@@ -344,8 +295,10 @@ static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
 	char name[256];
 	for (size_t i = 0; i < s->tree->n; i++) {
 		const struct bk_node *n = &s->tree->nodes[i];
-		if (!name_ok(n) || (i && s->sorted == false && tree_find(s, n->name, n->name_len) != n))
-			continue; /* unnamable, or a duplicate a lookup would not reach */
+		const struct bk_node *prev = i ? n - 1 : NULL;
+		if (!bk_node_name_ok(n) || (prev && prev->name_len == n->name_len &&
+					    !memcmp(prev->name, n->name, n->name_len)))
+			continue; /* unnamable, or a hostile tree's duplicate */
 		memcpy(name, n->name, n->name_len);
 		name[n->name_len] = '\0';
 		if (fill(buf, name, NULL, 0, 0))

@@ -247,3 +247,57 @@ const struct bk_ment *bk_ment_lookup(const struct bk_ment *root, const char *pat
 		p += l;
 	}
 }
+
+bool bk_tree_is_sorted(const struct bk_tree *t)
+{
+	for (size_t i = 1; i < t->n; i++) {
+		const struct bk_node *a = &t->nodes[i - 1], *b = &t->nodes[i];
+		size_t l = a->name_len < b->name_len ? a->name_len : b->name_len;
+		int c = l ? memcmp(a->name, b->name, l) : 0;
+		if (c > 0 || (!c && a->name_len >= b->name_len))
+			return false;
+	}
+	return true;
+}
+
+bool bk_node_name_ok(const struct bk_node *n)
+{
+	if (!n->name || !n->name_len || n->name_len > 255 || memchr(n->name, '/', n->name_len) ||
+	    memchr(n->name, '\0', n->name_len))
+		return false;
+	return !(n->name_len == 1 && n->name[0] == '.') &&
+	       !(n->name_len == 2 && n->name[0] == '.' && n->name[1] == '.');
+}
+
+static int name_cmp(const struct bk_node *n, const char *name, size_t len)
+{
+	size_t l = n->name_len < len ? n->name_len : len;
+	int c = l ? memcmp(n->name, name, l) : 0;
+	if (!c)
+		c = n->name_len < len ? -1 : n->name_len > len;
+	return c;
+}
+
+const struct bk_node *bk_tree_find_name(const struct bk_tree *t, bool sorted, const char *name,
+					size_t len)
+{
+	const struct bk_node *hit = NULL;
+	if (sorted) {
+		size_t lo = 0, hi = t->n;
+		while (!hit && lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = name_cmp(&t->nodes[mid], name, len);
+			if (!c)
+				hit = &t->nodes[mid];
+			else if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	} else {
+		for (size_t i = 0; !hit && i < t->n; i++)
+			if (!name_cmp(&t->nodes[i], name, len))
+				hit = &t->nodes[i];
+	}
+	return hit && bk_node_name_ok(hit) ? hit : NULL;
+}

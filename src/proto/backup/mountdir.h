@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 #include "proto/backup/gojson.h"
+#include "proto/backup/tree.h"
 
 /* What the builder needs of one snapshot (borrowed; oldest first). */
 struct bk_mount_snap {
@@ -61,5 +64,17 @@ const struct bk_ment *bk_ment_find(const struct bk_ment *dir, const char *name);
  * (without its leading '/'; "" when nothing is). */
 const struct bk_ment *bk_ment_lookup(const struct bk_ment *root, const char *path,
 				     const char **rest);
+
+/* Whether @t's names are strictly ascending (restic's order; then
+ * bk_tree_find_name may search by halves). */
+bool bk_tree_is_sorted(const struct bk_tree *t);
+/* Whether a folder can show @n's name: not empty, at most 255 bytes, no
+ * '/' or NUL, not "." or "..". */
+bool bk_node_name_ok(const struct bk_node *n);
+/* The node of @t named @name[0..len) (one of them when a hostile tree has
+ * it twice); NULL when none or its name cannot be shown. @sorted: from
+ * bk_tree_is_sorted. Borrowed from @t. */
+const struct bk_node *bk_tree_find_name(const struct bk_tree *t, bool sorted, const char *name,
+					size_t len);
 
 #endif
