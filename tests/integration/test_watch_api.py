@@ -150,3 +150,21 @@ def test_every_type_through_the_api(hearthd_factory, tmp_path):
     finally:
         stop.set()
         sink.join(timeout=5)
+
+
+def test_from_lab_pings_ipv6_hosts(hearthd_factory, tmp_path):
+    """watch.from_lab derives a ping monitor for an IPv6 lab host too,
+    answered over ICMPv6 on loopback."""
+    from helpers import base_config
+    from test_watch import yaml
+    cfg = base_config(tmp_path, lab=False, watch={
+        "from_lab": True, "lab_interval": "1s", "lab_retries": 0})
+    cfg["lab"] = {"domain": "lab.example", "hosts": {
+        "v4": {"ip": "127.0.0.1"}, "v6": {"ip": "::1"}}}
+    d = hearthd_factory(yaml(cfg))
+    ms = wait_for(d, lambda ms: all(ms.get(n, {}).get("status_text") == "UP"
+                                    for n in ("v4", "v6")), "lab pings UP")
+    assert sorted(ms) == ["v4", "v6"]
+    assert ms["v6"]["type"] == "ping" and ms["v6"]["source"] == "lab"
+    assert ms["v6"]["hostname"] == "::1", ms["v6"]
+    assert d.stop() == 0
