@@ -20,7 +20,7 @@ isc-dhcp-client udhcpc dhcpcd-base isc-dhcp-relay kea-admin kea-dhcp4-server
 chromium fonts-dejavu-core
 libsodium-dev apprise python3-aiosmtpd nodejs
 restic libzstd-dev libssl-dev libssh-dev libfuse3-dev fuse3
-zlib1g-dev borgbackup
+zlib1g-dev borgbackup time
 libmnl-dev libnftables-dev nftables busybox-static linux-image-amd64
 qemu-system-x86 cpio iputils-ping
 libvirt-dev libxml2-dev libisofs-dev libvirt-daemon-system libvirt-daemon-driver-qemu

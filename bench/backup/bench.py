@@ -96,20 +96,23 @@ def change_data(top, rng):
 
 def run_timed(argv, env, cwd=None):
     """Wall seconds (up to the end of a sync), CPU seconds and peak RSS
-    (MiB) of one command."""
-    with tempfile.TemporaryFile() as err:
+    (MiB) of one command. GNU time measures the command itself: a child's
+    own rusage would count the pages of this (large) process it was
+    forked from."""
+    with tempfile.NamedTemporaryFile() as err, \
+            tempfile.NamedTemporaryFile(mode="r") as res:
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, env=env, cwd=cwd,
-                             stdout=subprocess.DEVNULL, stderr=err)
-        _, status, ru = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
+        p = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o",
+                            res.name, *argv], env=env, cwd=cwd,
+                           stdout=subprocess.DEVNULL, stderr=err)
         subprocess.run(["sync"], check=True)
         wall = time.monotonic() - t0
         if p.returncode != 0:
             err.seek(0)
             sys.exit(f"{' '.join(argv)} failed ({p.returncode}):\n"
                      f"{err.read().decode(errors='replace')}")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+        kib, user, sys_s = res.read().split()[-3:]
+    return wall, float(user) + float(sys_s), int(kib) / 1024
 
 
 class Tool:
