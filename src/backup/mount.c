@@ -193,7 +193,10 @@ static void node_stat(const struct bk_node *n, struct stat *st)
 		[BK_NODE_DEV] = S_IFBLK,     [BK_NODE_CHARDEV] = S_IFCHR, [BK_NODE_FIFO] = S_IFIFO,
 		[BK_NODE_SOCKET] = S_IFSOCK,
 	};
-	st->st_mode = types[n->type] | bk_mode_to_unix_perm(n->mode);
+	/* restic 0.14 shows a folder's permission bits only (no sticky
+	 * bit), the others' setuid/setgid/sticky bits too */
+	mode_t perm = bk_mode_to_unix_perm(n->mode);
+	st->st_mode = types[n->type] | (n->type == BK_NODE_DIR ? perm & 0777 : perm);
 	st->st_uid = n->uid;
 	st->st_gid = n->gid;
 	st->st_atim = ts_of(&n->atime);
