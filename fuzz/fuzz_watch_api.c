@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* libFuzzer target: POST /api/v1/watch/monitors bodies through the JSON parser and the monitor spec reader. */
+#include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/rooms.h"
+#include "core/config_schema.h"
 #include "watch/spec.h"
 
 /*
@@ -20,18 +23,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *o = json_loadb((const char *)data, size, 0, NULL);
 	if (!o)
 		return 0;
-	struct cfg_watch_monitor c;
+	static struct config_schema schema;
+	static int ready;
+	if (!ready++)
+		config_schema_init(&schema, hearth_rooms);
+	const struct cfg_watch_monitor *m = NULL;
+	struct config *snap = NULL;
 	char why[160] = "";
-	int rc = watch_spec_parse(o, &c, why, sizeof(why));
-	if (rc && !strchr(why, ':')) {
+	int rc = watch_spec_parse(&schema, o, &snap, &m, why, sizeof(why));
+	if (rc == -EINVAL && !strchr(why, ':')) {
 		fprintf(stderr, "fuzz_watch_api: refusal without a field\n");
 		abort();
 	}
-	if (!rc && (!c.name || c.interval < 1 || c.timeout_ms <= 0 ||
-		    c.port < 0 || c.port > 65535)) {
+	if (!rc && (!m->name || m->interval < 1 || m->timeout_ms <= 0 ||
+		    m->port < 0 || m->port > 65535)) {
 		fprintf(stderr, "fuzz_watch_api: accepted out of range\n");
 		abort();
 	}
+	config_unref(snap);
 	json_decref(o);
 	return 0;
 }

@@ -7,7 +7,7 @@ set -u
 PKGS="
 build-essential pkg-config meson ninja-build clang libclang-rt-14-dev llvm
 libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
-libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev libwslay-dev nettle-dev
+libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev nettle-dev
 python3 python3-pytest python3-requests python3-prometheus-client
 python3-websockets prometheus
 libssl-dev libzstd-dev restic

@@ -4,10 +4,12 @@
 
 Each round runs every tool in turn (the order rotates from round to round):
 a first backup into a fresh repository, an incremental backup after a small
-change, and a restore of the latest snapshot into an empty directory. Caches
-are dropped before every step and every step ends with `sync`. Reported per
-step: MB/s of source data, CPU seconds (user + system) and peak RSS, as
-medians over the rounds, and hearth's ratio to each other tool.
+change, a restore of the latest snapshot into an empty directory, a check
+that reads all data back, and a prune after forgetting the older of the two
+snapshots. Caches are dropped before every step and every step ends with
+`sync`. Reported per step: MB/s of source data, CPU seconds (user + system)
+and peak RSS, as medians over the rounds, hearth's ratio to each other tool,
+and each repository's size after the backups.
 
 Environment: HEARTH (default build/src/hearth), SIZE_MB (default 600),
 ROUNDS (default 3), TOOLS (default "hearth restic borg"), WORK (a directory
@@ -138,6 +140,28 @@ class Tool:
                 "borg": ["borg", "create", f"{r}::s{n}", str(src)]}[self.name]
         return run_timed(argv, self.env)
 
+    def check(self):
+        r = self.repo()
+        argv = {"hearth": [HEARTH, "backup", "-r", r, "check", "--read-data"],
+                "restic": ["restic", "-r", r, "check", "--read-data"],
+                "borg": ["borg", "check", "--verify-data", r]}[self.name]
+        return run_timed(argv, self.env)
+
+    def forget_prune(self):
+        """Forgets the first snapshot (untimed), then prunes (timed)."""
+        r = self.repo()
+        if self.name == "borg":
+            run_timed(["borg", "prune", "--keep-last", "1", r], self.env)
+            return run_timed(["borg", "compact", r], self.env)
+        cmd = [HEARTH, "backup", "-r", r] if self.name == "hearth" else \
+            ["restic", "-r", r]
+        run_timed(cmd + ["forget", "--keep-last", "1"], self.env)
+        return run_timed(cmd + ["prune"], self.env)
+
+    def size(self):
+        return sum(f.stat().st_size for f in Path(self.repo()).rglob("*")
+                   if f.is_file())
+
     def restore(self, target):
         r = self.repo()
         target.mkdir(parents=True)
@@ -178,7 +202,8 @@ def main():
         mb = total / 1e6
         print(f"data: {mb:.0f} MB in {sum(len(f) for _, _, f in os.walk(src))}"
               f" files; {ROUNDS} rounds; tools: {' '.join(TOOLS)}")
-        steps = ("first", "incremental", "restore")
+        steps = ("first", "incremental", "restore", "check", "prune")
+        sizes = {t: [] for t in TOOLS}
         res = {t: {s: [] for s in steps} for t in TOOLS}
         for rnd in range(ROUNDS):
             order = TOOLS[rnd % len(TOOLS):] + TOOLS[:rnd % len(TOOLS)]
@@ -200,6 +225,12 @@ def main():
                 got = next(p for p in target.rglob(data.name) if p.is_dir())
                 if tree_digest(got) != want:
                     sys.exit(f"{t}: the restored tree differs from the source")
+                shutil.rmtree(target)
+                sizes[t].append(tool.size())
+                drop_caches()
+                res[t]["check"].append(tool.check())
+                drop_caches()
+                res[t]["prune"].append(tool.forget_prune())
                 shutil.rmtree(tool.work)
                 shutil.rmtree(data)
                 print(f"round {rnd + 1}: {t} done", flush=True)
@@ -214,6 +245,10 @@ def main():
                 rate = mb / statistics.median(walls)
                 med[(t, s)] = (rate, cpu, rss)
                 print(f"{s:<12} {t:<7} {rate:8.1f} {cpu:7.2f} {rss:8.1f}")
+        print()
+        for t in TOOLS:
+            print(f"repository size after both backups, {t}: "
+                  f"{statistics.median(sizes[t]) / 1e6:.1f} MB")
         if "hearth" in TOOLS:
             print()
             for other in (t for t in TOOLS if t != "hearth"):

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The backup room's routes (/api/v1/backup/jobs…), metrics and status-page panel. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -186,6 +187,18 @@ int backup_api_register(struct backup_room *r, struct http_server *http)
 				      sizeof(routes) / sizeof(routes[0]), r);
 }
 
+/* A gauge with one sample per job: the int64_t at @off in its bk_job. */
+static void job_gauge(struct buf *out, const struct backup_room *r,
+		      const char *name, const char *help, size_t off)
+{
+	metrics_family(out, name, "gauge", help);
+	for (size_t i = 0; i < r->n_jobs; i++) {
+		int64_t v;
+		memcpy(&v, (const char *)&r->jobs[i] + off, sizeof(v));
+		metrics_sample(out, name, (double)v, 1, "job", r->jobs[i].name);
+	}
+}
+
 static void collect(struct buf *out, void *ud)
 {
 	struct backup_room *r = ud;
@@ -198,27 +211,15 @@ static void collect(struct buf *out, void *ud)
 			metrics_sample(out, "hearth_backup_job_runs_total",
 				       (double)r->jobs[i].runs[k], 2, "job",
 				       r->jobs[i].name, "result", results[k]);
-	metrics_family(out, "hearth_backup_job_last_success_timestamp_seconds",
-		       "gauge", "when each job last ended well (0: not since "
-				"hearthd started)");
-	for (size_t i = 0; i < r->n_jobs; i++)
-		metrics_sample(out,
-			       "hearth_backup_job_last_success_timestamp_seconds",
-			       (double)r->jobs[i].last_success, 1, "job",
-			       r->jobs[i].name);
-	metrics_family(out, "hearth_backup_job_last_duration_seconds", "gauge",
-		       "how long each job's last run took");
-	for (size_t i = 0; i < r->n_jobs; i++)
-		metrics_sample(out, "hearth_backup_job_last_duration_seconds",
-			       (double)r->jobs[i].last_duration, 1, "job",
-			       r->jobs[i].name);
-	metrics_family(out, "hearth_backup_job_last_bytes_added", "gauge",
-		       "bytes each job's last run added, over its "
-		       "repositories");
-	for (size_t i = 0; i < r->n_jobs; i++)
-		metrics_sample(out, "hearth_backup_job_last_bytes_added",
-			       (double)r->jobs[i].last_bytes_added, 1, "job",
-			       r->jobs[i].name);
+	job_gauge(out, r, "hearth_backup_job_last_success_timestamp_seconds",
+		  "when each job last ended well (0: not since hearthd "
+		  "started)", offsetof(struct bk_job, last_success));
+	job_gauge(out, r, "hearth_backup_job_last_duration_seconds",
+		  "how long each job's last run took",
+		  offsetof(struct bk_job, last_duration));
+	job_gauge(out, r, "hearth_backup_job_last_bytes_added",
+		  "bytes each job's last run added, over its repositories",
+		  offsetof(struct bk_job, last_bytes_added));
 	metrics_family(out, "hearth_backup_repository_size_bytes", "gauge",
 		       "a job's repository's size (stats --mode raw-data) "
 		       "after its last backup");

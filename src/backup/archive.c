@@ -944,7 +944,10 @@ static int write_snapshot(struct arch *a, const struct backup_archive_opts *o,
 	int rc = 0;
 
 	memset(&s, 0, sizeof s);
-	clock_gettime(CLOCK_REALTIME, &now);
+	if (o->time)
+		now = *o->time;
+	else
+		clock_gettime(CLOCK_REALTIME, &now);
 	s.time = local_time(now);
 	s.tree = *tree;
 	for (size_t i = 0; !rc && i < n; i++)

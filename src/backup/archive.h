@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "backup/repo.h"
 #include "proto/backup/exclude.h"
@@ -25,6 +26,7 @@ struct backup_archive_opts {
 	size_t n_if_present;
 	bool exclude_caches;		/* leave out directories with a valid CACHEDIR.TAG */
 	bool one_file_system;		/* do not descend into other file systems */
+	const struct timespec *time;	/* --time: the snapshot's time (NULL: now) */
 };
 
 struct backup_archive_stats {

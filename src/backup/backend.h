@@ -93,6 +93,19 @@ const char *backup_backend_option(const char *key);
  * hex digits. */
 int backup_backend_name_ok(const char *name);
 
+/* fsync()s directory @dir: 0 or a negated errno. */
+int backup_fsync_dir(const char *dir);
+/*
+ * A file written durably in a local folder: @len bytes into a temp file
+ * made from @tmpl (a mkostemp template, edited in place), mode @mode,
+ * fsync'd, then named @path without ever replacing a file (-EEXIST when
+ * it exists; link(), or renameat2 NOREPLACE where there are no hard
+ * links), then @dir (the folder of @path) fsync'd. The temp file never
+ * stays behind. 0 or a negated errno.
+ */
+int backup_file_save_durable(char *tmpl, const char *path, const char *dir,
+			     const void *buf, size_t len, unsigned mode);
+
 /* The implementations (backend.c picks one from the location). */
 struct backup_location;
 struct backup_backend *backup_local_open(const struct backup_location *loc,

@@ -4,6 +4,7 @@
 #define HEARTH_BACKUP_CHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backup/repo.h"
 

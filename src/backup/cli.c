@@ -239,18 +239,22 @@ int backup_cli_open(struct cli *cli, int *argc, char **argv,
 	return rc ? backup_cli_fail(why, rc) : CLI_OK;
 }
 
-/* Takes every @flag out of argv; 1 when there was one. */
-static int take_flag(int *argc, char **argv, const char *flag)
+int backup_cli_take_flag(int *argc, char **argv, const char *lng, const char *shrt)
 {
 	int seen = 0;
 	for (int i = 0; i < *argc;) {
 		const char *v;
-		if (backup_cli_take(argc, argv, i, flag, NULL, false, &v) > 0)
+		if (backup_cli_take(argc, argv, i, lng, shrt, false, &v) > 0)
 			seen = 1;
 		else
 			i++;
 	}
 	return seen;
+}
+
+int backup_cli_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static int cmd_init(struct cli *cli, int argc, char **argv)
@@ -259,7 +263,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 					  "--from-password-file", NULL};
 	const char *vals[3] = {NULL, NULL, NULL};
 	struct backup_cli_opts o;
-	int copy_params = take_flag(&argc, argv, "--copy-chunker-params");
+	int copy_params = backup_cli_take_flag(&argc, argv, "--copy-chunker-params", NULL);
 	int rc = backup_cli_options(cli, &argc, argv, own, vals, &o);
 	if (rc)
 		return rc;
@@ -490,8 +494,8 @@ static void say_line(const char *line, void *ud)
  * against the index, then every snapshot's trees. */
 static int cmd_check(struct cli *cli, int argc, char **argv)
 {
-	struct backup_check_read rd = {.mode = take_flag(&argc, argv,
-							 "--read-data")};
+	struct backup_check_read rd = {.mode = backup_cli_take_flag(&argc, argv,
+								     "--read-data", NULL)};
 	for (int i = 0; i < argc;) {
 		const char *v;
 		int t = backup_cli_take(&argc, argv, i, "--read-data-subset",
@@ -557,7 +561,7 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 /* restic's `unlock [--remove-all]`: stale locks (or all of them) go. */
 static int cmd_unlock(struct cli *cli, int argc, char **argv)
 {
-	int all = take_flag(&argc, argv, "--remove-all");
+	int all = backup_cli_take_flag(&argc, argv, "--remove-all", NULL);
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
 	int rc = backup_cli_open(cli, &argc, argv, NULL, NULL, &o, &repo);
@@ -647,7 +651,7 @@ const struct cli_command backup_cli_commands[] = {
 	 backup_cmd_jobs},
 	{"backup init", OPTS "[--repository-version 1|2] [--from-repo SRC --copy-chunker-params]",
 	 "create a restic repository (format 2 unless told)", 0, 64, cmd_init},
-	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
+	{"backup backup", OPTS "[--tag T[,T]] [--host H] [--parent ID] [--time \"YYYY-MM-DD HH:MM:SS\"] [--force] [--exclude P] [--exclude-file F] [--exclude-if-present F] [--exclude-caches] [-x] PATH...",
 	 "back up files and directories into a new snapshot", 0, 64,
 	 backup_cmd_backup},
 	{"backup restore", OPTS "SNAPSHOT|latest --target DIR [--sparse]",

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backup/archive.h"
 #include "backup/cli_priv.h"
@@ -71,8 +72,9 @@ static int exclude_options(int *argc, char **argv, struct backup_archive_opts *a
 
 int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 {
-	static const char *const own[] = {"--tag", "--host", "--parent", NULL};
-	const char *vals[3] = {NULL, NULL, NULL};
+	static const char *const own[] = {"--tag", "--host", "--parent", "--time", NULL};
+	const char *vals[4] = {NULL, NULL, NULL, NULL};
+	struct timespec when = {0, 0};
 	uint8_t parent[32];
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
@@ -107,6 +109,21 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 			return rc;
 		}
 		ao.parent = parent;
+	}
+	if (vals[3]) {
+		/* restic's --time: "2006-01-02 15:04:05" in local time */
+		struct tm tm = {0};
+		const char *end = strptime(vals[3], "%Y-%m-%d %H:%M:%S", &tm);
+		tm.tm_isdst = -1;
+		if (!end || *end) {
+			fprintf(stderr, "hearth: backup: --time '%s': want \"YYYY-MM-DD HH:MM:SS\"\n",
+				vals[3]);
+			backup_repo_close(repo);
+			bk_excludes_deinit(&ex);
+			return CLI_USAGE;
+		}
+		when.tv_sec = mktime(&tm);
+		ao.time = &when;
 	}
 	ao.paths = (const char *const *)argv;
 	ao.n_paths = (size_t)argc;

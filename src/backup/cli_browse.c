@@ -57,7 +57,7 @@ void backup_go_time_string(const struct bk_time *t, char *out, size_t cap)
 	if (t->nsec) {
 		snprintf(frac, sizeof frac, ".%09d", t->nsec);
 		size_t e = strlen(frac);
-		while (frac[e - 1] == '0')
+		while (e > 1 && frac[e - 1] == '0')
 			frac[--e] = '\0';
 	}
 	int o = t->off < 0 ? -t->off : t->off;
@@ -86,19 +86,6 @@ static int open_snaps(struct cli *cli, int *argc, char **argv, const char *const
 	if (!rc && backup_snaps_load(*repo, ss))
 		rc = backup_cli_fail("cannot list the snapshots", 0);
 	return rc;
-}
-
-static int take_flag(int *argc, char **argv, const char *lng, const char *shrt)
-{
-	int seen = 0;
-	for (int i = 0; i < *argc;) {
-		const char *v;
-		if (backup_cli_take(argc, argv, i, lng, shrt, false, &v) > 0)
-			seen = 1;
-		else
-			i++;
-	}
-	return seen;
 }
 
 /* fs.HasPathPrefix: @p is @base or below it. */
@@ -189,8 +176,8 @@ int backup_cmd_ls(struct cli *cli, int argc, char **argv)
 	struct backup_snap_filter f;
 	struct backup_snaps ss;
 	struct ls l = {0};
-	l.longfmt = take_flag(&argc, argv, "--long", "-l");
-	l.recursive = take_flag(&argc, argv, "--recursive", NULL);
+	l.longfmt = backup_cli_take_flag(&argc, argv, "--long", "-l");
+	l.recursive = backup_cli_take_flag(&argc, argv, "--recursive", NULL);
 	int rc = open_snaps(cli, &argc, argv, NULL, NULL, &o, &repo, &f, &ss);
 	l.json = o.json;
 	const struct backup_snap *s = NULL;
@@ -438,14 +425,6 @@ int backup_cmd_stats(struct cli *cli, int argc, char **argv)
 /* --- tag --- */
 
 
-static bool strv_has(const struct bk_strv *v, const char *s)
-{
-	for (size_t i = 0; i < v->n; i++)
-		if (!strcmp(v->v[i], s))
-			return true;
-	return false;
-}
-
 /* restic 0.14's changeTags: --set replaces the list (always a change;
  * "" alone means none), --add appends missing tags, --remove drops each
  * one by moving the last tag into its place (Go's slice trick, which
@@ -467,7 +446,7 @@ static bool change_tags(struct bk_strv *tags, const struct bk_taglist *set, size
 	}
 	for (size_t i = 0; i < n_add; i++)
 		for (size_t k = 0; k < add[i].n; k++)
-			if (!strv_has(tags, add[i].v[k])) {
+			if (!backup_strv_has(tags, add[i].v[k])) {
 				bk_strv_push(tags, add[i].v[k]);
 				changed = true;
 			}

@@ -57,11 +57,6 @@ static int copy_node(void *ud, const char *path, const struct bk_node *n)
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The same list of strings in any order. */
 static bool same_set(const struct bk_strv *a, const struct bk_strv *b)
 {
@@ -74,8 +69,8 @@ static bool same_set(const struct bk_strv *a, const struct bk_strv *b)
 	if (same) {
 		memcpy(x, a->v, a->n * sizeof *x);
 		memcpy(y, b->v, b->n * sizeof *y);
-		qsort(x, a->n, sizeof *x, cmp_str);
-		qsort(y, b->n, sizeof *y, cmp_str);
+		qsort(x, a->n, sizeof *x, backup_cli_cmp_str);
+		qsort(y, b->n, sizeof *y, backup_cli_cmp_str);
 		for (size_t i = 0; same && i < a->n; i++)
 			same = !strcmp(x[i], y[i]);
 	}

@@ -358,13 +358,13 @@ static int dump_content(struct backup_repo *repo, const struct backup_index *idx
 	return 0;
 }
 
-/* @v in octal, zero-padded to w - 1 digits and NUL-ended in the w bytes
- * of a tar header field (the caller keeps v within them). */
+/* A tar number: w - 1 octal digits, zero-padded, then NUL (the value
+ * masked to what fits). */
 static void octal(char *f, size_t w, uint64_t v)
 {
+	f[w - 1] = '\0';
 	for (size_t i = w - 1; i-- > 0; v >>= 3)
 		f[i] = (char)('0' + (v & 7));
-	f[w - 1] = '\0';
 }
 
 /* One PAX record "LEN key=value\n" (LEN counts itself). */

@@ -61,6 +61,46 @@ void backup_cli_filter_free(struct backup_snap_filter *f)
 
 /* restic's snapshot table (PrintSnapshots): ID, Time, Host, Tags,
  * [Reasons], Paths; one line per path or reason; oldest first. */
+static void compact_table(struct backup_snap *const *v, size_t n);
+
+/* --compact: ID, Time, Host, Tags (one a line), every column padded. */
+static void compact_table(struct backup_snap *const *v, size_t n)
+{
+	size_t wh = 4;
+	for (size_t i = 0; i < n; i++) {
+		const struct bk_snapshot *s = &v[i]->s;
+		if (s->hostname && strlen(s->hostname) > wh)
+			wh = strlen(s->hostname);
+	}
+	/* restic's rule line counts the Tags header, not the tags */
+	size_t total = 10 + 21 + wh + 2 + 6;
+	char *line = malloc(total + 1);
+	if (!line)
+		return;
+	memset(line, '-', total);
+	line[total] = '\0';
+	printf("%-8s  %-19s  %-*s  Tags\n", "ID", "Time", (int)wh, "Host");
+	puts(line);
+	for (size_t i = 0; i < n; i++) {
+		const struct bk_snapshot *s = &v[i]->s;
+		char when[40], row[4096];
+		backup_cli_show_time(json_string_value(json_object_get(v[i]->j, "time")), when,
+				     sizeof when);
+		for (size_t k = 0; k == 0 || k < s->tags.n; k++) {
+			snprintf(row, sizeof row, "%-8.8s  %-19s  %-*s  %s", k ? "" : v[i]->hex,
+				 k ? "" : when, (int)wh, k || !s->hostname ? "" : s->hostname,
+				 k < s->tags.n ? s->tags.v[k] : "");
+			size_t e = strlen(row);
+			while (e && row[e - 1] == ' ')
+				row[--e] = '\0';
+			puts(row);
+		}
+	}
+	puts(line);
+	printf("%zu snapshots\n", n);
+	free(line);
+}
+
 void backup_cli_snap_table(struct backup_snap *const *v, size_t n, const char *const *reasons)
 {
 	enum { C_ID, C_TIME, C_HOST, C_TAGS, C_REASONS, C_PATHS, C_N };
@@ -113,9 +153,16 @@ void backup_cli_snap_table(struct backup_snap *const *v, size_t n, const char *c
 			printf("%-*s  ", (int)w[c], head[c]);
 	}
 	puts(line);
+	/* restic parts the rows with an empty line once a snapshot has
+	 * several paths */
+	bool multi = false;
+	for (size_t i = 0; i < n; i++)
+		multi |= v[i]->s.paths.n > 1;
 	for (size_t i = 0; i < n; i++) {
 		const struct bk_snapshot *s = &v[i]->s;
 		char when[40];
+		if (i && multi)
+			printf("\n");
 		backup_cli_show_time(json_string_value(json_object_get(v[i]->j, "time")), when,
 				     sizeof when);
 		const char *r = reasons ? reasons[i] : NULL;
@@ -163,11 +210,6 @@ struct group {
 	size_t n;
 };
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* "host\0paths\0tags" sorted as restic's key fields (sorted paths, tags). */
 static void group_key(const struct backup_snap *s, bool host, bool paths, bool tags, char *out,
 		      size_t cap)
@@ -186,11 +228,23 @@ static void group_key(const struct backup_snap *s, bool host, bool paths, bool t
 		if (!copy)
 			continue;
 		memcpy(copy, lists[l]->v, lists[l]->n * sizeof *copy);
-		qsort(copy, lists[l]->n, sizeof *copy, cmp_str);
+		qsort(copy, lists[l]->n, sizeof *copy, backup_cli_cmp_str);
 		for (size_t i = 0; i < lists[l]->n && k < cap; i++)
 			k += (size_t)snprintf(out + k, cap - k, "%s\x02", copy[i]);
 		free(copy);
 	}
+}
+
+/* Sorts a snapshot's paths or tags, in its fields and its JSON. */
+static void sort_field(struct backup_snap *sn, const char *name, struct bk_strv *v)
+{
+	if (v->n < 2)
+		return;
+	qsort(v->v, v->n, sizeof *v->v, backup_cli_cmp_str);
+	json_t *a = json_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	json_object_set_new(sn->j, name, a);
 }
 
 static json_t *sorted_strv(const struct bk_strv *v)
@@ -202,7 +256,7 @@ static json_t *sorted_strv(const struct bk_strv *v)
 	if (!copy)
 		return a;
 	memcpy(copy, v->v, v->n * sizeof *copy);
-	qsort(copy, v->n, sizeof *copy, cmp_str);
+	qsort(copy, v->n, sizeof *copy, backup_cli_cmp_str);
 	for (size_t i = 0; i < v->n; i++)
 		json_array_append_new(a, json_string(copy[i]));
 	free(copy);
@@ -268,19 +322,6 @@ static int policy_options(int *argc, char **argv, struct bk_policy *p, struct bk
 	return CLI_OK;
 }
 
-static int take_flag(int *argc, char **argv, const char *lng, const char *shrt)
-{
-	int seen = 0;
-	for (int i = 0; i < *argc;) {
-		const char *v;
-		if (backup_cli_take(argc, argv, i, lng, shrt, false, &v) > 0)
-			seen = 1;
-		else
-			i++;
-	}
-	return seen;
-}
-
 /* restic's IDSet printed: "{a1b2c3d4 e5f6a7b8}" sorted. */
 static void print_idset(struct backup_snap **rm, size_t n)
 {
@@ -289,7 +330,7 @@ static void print_idset(struct backup_snap **rm, size_t n)
 		return;
 	for (size_t i = 0; i < n; i++)
 		ids[i] = rm[i]->hex;
-	qsort(ids, n, sizeof *ids, cmp_str);
+	qsort(ids, n, sizeof *ids, backup_cli_cmp_str);
 	printf("{");
 	for (size_t i = 0; i < n; i++)
 		printf("%s%.8s", i ? " " : "", ids[i]);
@@ -303,6 +344,7 @@ struct forget_run {
 	size_t n_rm;
 	json_t *groups;
 	int json;
+	bool compact;
 };
 
 /* The policy on one group: tables or JSON, removals collected. */
@@ -372,12 +414,18 @@ static int forget_group(struct forget_run *fr, struct group *g)
 		}
 		if (nk) {
 			printf("keep %zu snapshots:\n", nk);
-			backup_cli_snap_table(keep, nk, reasons);
+			if (fr->compact)
+				compact_table(keep, nk);
+			else
+				backup_cli_snap_table(keep, nk, reasons);
 			printf("\n");
 		}
 		if (nr) {
 			printf("remove %zu snapshots:\n", nr);
-			backup_cli_snap_table(rm, nr, NULL);
+			if (fr->compact)
+				compact_table(rm, nr);
+			else
+				backup_cli_snap_table(rm, nr, NULL);
 			printf("\n");
 		}
 	}
@@ -447,12 +495,12 @@ int backup_cmd_forget(struct cli *cli, int argc, char **argv)
 	size_t ntl = 0;
 	struct forget_run fr;
 	memset(&fr, 0, sizeof fr);
-	int dry = take_flag(&argc, argv, "--dry-run", "-n");
-	int prune = take_flag(&argc, argv, "--prune", NULL);
+	int dry = backup_cli_take_flag(&argc, argv, "--dry-run", "-n");
+	int prune = backup_cli_take_flag(&argc, argv, "--prune", NULL);
 	struct backup_prune_opts po;
 	backup_prune_opts_default(&po);
-	po.repack_uncompressed = take_flag(&argc, argv, "--repack-uncompressed", NULL);
-	take_flag(&argc, argv, "--compact", "-c");
+	po.repack_uncompressed = backup_cli_take_flag(&argc, argv, "--repack-uncompressed", NULL);
+	fr.compact = backup_cli_take_flag(&argc, argv, "--compact", "-c");
 	int rc = backup_cli_filter_options(&argc, argv, &f);
 	if (!rc)
 		rc = policy_options(&argc, argv, &fr.pol, &tl, &ntl);
@@ -511,6 +559,12 @@ int backup_cmd_forget(struct cli *cli, int argc, char **argv)
 		for (size_t i = ss.n; !rc && i-- > 0;) {
 			char key[4096];
 			group_key(&ss.v[i], by_host, by_paths, by_tags, key, sizeof key);
+			/* restic sorts what it groups by in the snapshot itself,
+			 * so its tables and JSON show them sorted */
+			if (by_paths)
+				sort_field(&ss.v[i], "paths", &ss.v[i].s.paths);
+			if (by_tags)
+				sort_field(&ss.v[i], "tags", &ss.v[i].s.tags);
 			size_t g = 0;
 			while (g < ng && strcmp(groups[g].key, key))
 				g++;
@@ -570,9 +624,9 @@ int backup_cmd_prune(struct cli *cli, int argc, char **argv)
 	const char *vals[2] = {NULL};
 	struct backup_prune_opts po;
 	backup_prune_opts_default(&po);
-	po.dry_run = take_flag(&argc, argv, "--dry-run", "-n");
-	po.repack_uncompressed = take_flag(&argc, argv, "--repack-uncompressed", NULL);
-	take_flag(&argc, argv, "--repack-cacheable-only", NULL);
+	po.dry_run = backup_cli_take_flag(&argc, argv, "--dry-run", "-n");
+	po.repack_uncompressed = backup_cli_take_flag(&argc, argv, "--repack-uncompressed", NULL);
+	backup_cli_take_flag(&argc, argv, "--repack-cacheable-only", NULL);
 	struct backup_cli_opts o;
 	struct backup_repo *repo = NULL;
 	int rc = backup_cli_open(cli, &argc, argv, own, vals, &o, &repo);

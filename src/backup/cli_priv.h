@@ -33,6 +33,11 @@ int backup_cli_options(struct cli *cli, int *argc, char **argv,
  * otherwise. argv stays NULL-terminated. */
 int backup_cli_take(int *argc, char **argv, int i, const char *lng, const char *shrt,
 		    bool want_val, const char **val);
+/* Takes every --flag (or its short form, may be NULL) out of argv; 1 when
+ * there was one. */
+int backup_cli_take_flag(int *argc, char **argv, const char *lng, const char *shrt);
+/* qsort order of C strings (an array of char *). */
+int backup_cli_cmp_str(const void *a, const void *b);
 /* The options, the password, then backup_repo_open; prints the reason
  * and returns CLI_FAILED when the repository does not open. */
 int backup_cli_open(struct cli *cli, int *argc, char **argv,

@@ -79,8 +79,10 @@ static int add_line(struct backup_htpasswd *h, char *line, const char **why)
 		return -EINVAL;
 	}
 	/* libcrypt's own judgement of a crypt hash: its setting is valid
-	 * and the method enabled. */
-	if (colon[1] == '$' && crypt_checksalt(colon + 1) != CRYPT_SALT_OK) {
+	 * and the method enabled (legacy and cheap ones, MD5-crypt among
+	 * them, are still accepted). */
+	int cs = colon[1] == '$' ? crypt_checksalt(colon + 1) : CRYPT_SALT_OK;
+	if (cs == CRYPT_SALT_INVALID || cs == CRYPT_SALT_METHOD_DISABLED) {
 		*why = "malformed or disabled crypt hash";
 		return -EINVAL;
 	}

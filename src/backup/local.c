@@ -125,7 +125,7 @@ static int l_size(struct backup_backend *be, enum backup_file t,
 	return 0;
 }
 
-static int fsync_dir(const char *dir)
+int backup_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -164,6 +164,27 @@ static int publish(const char *tmp, const char *path)
 	return -errno;
 }
 
+int backup_file_save_durable(char *tmpl, const char *path, const char *dir,
+			     const void *buf, size_t len, unsigned mode)
+{
+	int fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write_all(fd, buf, len);
+	if (!rc && fchmod(fd, (mode_t)mode))
+		rc = -errno;
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc)
+		rc = publish(tmpl, path);
+	unlink(tmpl); /* after link(): the temp name; after a rename: gone */
+	if (!rc)
+		rc = backup_fsync_dir(dir);
+	return rc;
+}
+
 static int l_save(struct backup_backend *be, enum backup_file t,
 		  const char *name, const void *buf, size_t len)
 {
@@ -185,23 +206,8 @@ static int l_save(struct backup_backend *be, enum backup_file t,
 	snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", l->root);
 	if (mkdir(tmpdir, 0700) && errno != EEXIST)
 		return -errno;
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	/* restic makes its files read-only: they are never changed. */
-	rc = write_all(fd, buf, len);
-	if (!rc && fchmod(fd, 0400))
-		rc = -errno;
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc)
-		rc = publish(tmp, path);
-	unlink(tmp); /* after link(): the temp name; after a rename: gone */
-	if (!rc)
-		rc = fsync_dir(dir);
-	return rc;
+	return backup_file_save_durable(tmp, path, dir, buf, len, 0400);
 }
 
 static int l_remove(struct backup_backend *be, enum backup_file t,
@@ -216,7 +222,7 @@ static int l_remove(struct backup_backend *be, enum backup_file t,
 		return rc;
 	if (unlink(path))
 		return -errno;
-	return fsync_dir(dir);
+	return backup_fsync_dir(dir);
 }
 
 static int list_dir(const char *dir,
@@ -287,10 +293,10 @@ static int l_create(struct backup_backend *be)
 	}
 	if (!rc) {
 		snprintf(p, sizeof(p), "%s/data", l->root);
-		rc = fsync_dir(p);
+		rc = backup_fsync_dir(p);
 	}
 	if (!rc)
-		rc = fsync_dir(l->root);
+		rc = backup_fsync_dir(l->root);
 	return rc;
 }
 

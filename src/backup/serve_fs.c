@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backup/backend.h"
 #include "proto/backup/id.h"
 
 static const char *const types[] = {"data", "index", "keys", "locks",
@@ -43,16 +44,6 @@ static int mkdir1(const char *path)
 	return mkdir(path, 0700) && errno != EEXIST ? -errno : 0;
 }
 
-static int fsync_path(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int rc = fsync(fd) ? -errno : 0;
-	close(fd);
-	return rc;
-}
-
 int backup_serve_fs_create(const char *root, const char *dir)
 {
 	char p[4096];
@@ -78,10 +69,10 @@ int backup_serve_fs_create(const char *root, const char *dir)
 	}
 	if (!rc) {
 		snprintf(p, sizeof(p), "%s/data", dir);
-		rc = fsync_path(p);
+		rc = backup_fsync_dir(p);
 	}
 	if (!rc)
-		rc = fsync_path(dir);
+		rc = backup_fsync_dir(dir);
 	return rc;
 }
 
@@ -170,20 +161,6 @@ int backup_serve_fs_open(const char *dir, const struct backup_rest_path *p,
 	return 0;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 int backup_serve_fs_save(const char *dir, const struct backup_rest_path *p,
 			 const void *body, size_t len, int verify)
 {
@@ -207,22 +184,7 @@ int backup_serve_fs_save(const char *dir, const struct backup_rest_path *p,
 	if (p->what == BACKUP_REST_FILE && (rc = mkdir1(folder)))
 		return rc;
 	snprintf(tmp, sizeof(tmp), "%s/.hearth-tmp-XXXXXX", folder);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = write_all(fd, body, len);
-	if (!rc && fchmod(fd, 0600))
-		rc = -errno;
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && link(tmp, file))
-		rc = -errno;
-	unlink(tmp);
-	if (!rc)
-		rc = fsync_path(folder);
-	return rc;
+	return backup_file_save_durable(tmp, file, folder, body, len, 0600);
 }
 
 int backup_serve_fs_remove(const char *dir, const struct backup_rest_path *p)
@@ -233,5 +195,5 @@ int backup_serve_fs_remove(const char *dir, const struct backup_rest_path *p)
 		return rc;
 	if (unlink(file))
 		return -errno;
-	return fsync_path(folder);
+	return backup_fsync_dir(folder);
 }

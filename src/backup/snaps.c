@@ -83,7 +83,7 @@ void backup_snaps_free(struct backup_snaps *ss)
 	memset(ss, 0, sizeof *ss);
 }
 
-static bool strv_has(const struct bk_strv *v, const char *x)
+bool backup_strv_has(const struct bk_strv *v, const char *x)
 {
 	for (size_t i = 0; i < v->n; i++)
 		if (!strcmp(v->v[i], x))
@@ -106,7 +106,7 @@ bool backup_snap_match(const struct backup_snap *s, const struct backup_snap_fil
 	if (!ok)
 		return false;
 	for (size_t i = 0; i < f->n_paths; i++)
-		if (!strv_has(&s->s.paths, f->paths[i]))
+		if (!backup_strv_has(&s->s.paths, f->paths[i]))
 			return false;
 	return true;
 }

@@ -55,6 +55,9 @@ long backup_snaps_find(const struct backup_snaps *ss, const char *arg,
  * "short_id". A new reference. */
 json_t *backup_snap_json(const struct backup_snap *s);
 
+/* True when @v holds the string @x. */
+bool backup_strv_has(const struct bk_strv *v, const char *x);
+
 /* "a,b" split into a tag list appended to *lists (restic's TagList
  * flags); the strings are malloc'd and owned by the caller: free them
  * with backup_taglists_free. -ENOMEM. */

@@ -107,44 +107,6 @@ struct cfg_policy {
 	bool allow; /* action: allow (true) or deny */
 };
 
-struct cfg_host {
-	const char *name;
-	struct cfg_pos pos;
-	struct ipaddr ip;
-	bool has_ip;
-	struct cfg_pos ip_pos;
-	struct macaddr mac;
-	bool has_mac;
-	struct cfg_pos mac_pos;
-	const char *network; /* name of a lab network, or NULL */
-	struct cfg_pos network_pos;
-	struct ipaddr public_ip; /* address on the internet side of the NAT */
-	bool has_public;
-	struct cfg_pos public_pos;
-	struct cfg_iface *interfaces; /* the networks the host carries */
-	size_t n_interfaces;
-	bool has_interfaces; /* absent: every network with a trunk */
-	bool from_vm; /* derived from lab.vms (an entry there, not hosts) */
-};
-
-/* A lab service (lab.services[]): what watch and proxy derive from. */
-struct cfg_service {
-	struct cfg_pos pos;
-	const char *name;
-	struct cfg_pos name_pos;
-	const char *host; /* a lab.hosts name, an address or a DNS name */
-	struct cfg_pos host_pos;
-	int64_t port;	  /* 0: none */
-	struct cfg_pos port_pos;
-	const char *url;  /* http:// or https://, or NULL */
-	struct cfg_pos url_pos;
-	const char *type; /* the check: http, port or ping; NULL: from the
-			     rest (url: http, host + port: port) */
-	struct cfg_pos type_pos;
-	/* filled by the check */
-	const struct cfg_host *lab_host; /* host names a lab host */
-};
-
 /* lab.vms.<name>.disks[]: an extra disk, a new volume in a pool. */
 struct cfg_vm_disk {
 	const char *name; /* volume name suffix: NAME-<name>.qcow2 */
@@ -195,6 +157,49 @@ struct cfg_vm {
 	struct cfg_vm_cloud_init cloud_init;
 	bool has_cloud_init;
 };
+
+struct cfg_host {
+	const char *name;
+	struct cfg_pos pos;
+	struct ipaddr ip;
+	bool has_ip;
+	struct cfg_pos ip_pos;
+	struct macaddr mac;
+	bool has_mac;
+	struct cfg_pos mac_pos;
+	const char *network; /* name of a lab network, or NULL */
+	struct cfg_pos network_pos;
+	struct ipaddr public_ip; /* address on the internet side of the NAT */
+	bool has_public;
+	struct cfg_pos public_pos;
+	struct cfg_iface *interfaces; /* the networks the host carries */
+	size_t n_interfaces;
+	bool has_interfaces; /* absent: every network with a trunk */
+	bool from_vm; /* derived from lab.vms (an entry there, not hosts) */
+	/* lab.hosts.NAME.vm: this host is a VM (it joins lab.vms with the
+	 * host's name, mac, ip and network). */
+	struct cfg_vm vm;
+	bool has_vm;
+};
+
+/* A lab service (lab.services[]): what watch and proxy derive from. */
+struct cfg_service {
+	struct cfg_pos pos;
+	const char *name;
+	struct cfg_pos name_pos;
+	const char *host; /* a lab.hosts name, an address or a DNS name */
+	struct cfg_pos host_pos;
+	int64_t port;	  /* 0: none */
+	struct cfg_pos port_pos;
+	const char *url;  /* http:// or https://, or NULL */
+	struct cfg_pos url_pos;
+	const char *type; /* the check: http, port or ping; NULL: from the
+			     rest (url: http, host + port: port) */
+	struct cfg_pos type_pos;
+	/* filled by the check */
+	const struct cfg_host *lab_host; /* host names a lab host */
+};
+
 
 struct cfg_lab {
 	bool enabled;

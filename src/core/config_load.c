@@ -254,8 +254,8 @@ static int load_map(struct loader *l, const struct cfg_field *f,
 	for (i = 0; i < node->n; i++) {
 		const struct yaml_node *k = node->items[2 * i];
 		const struct yaml_node *v = node->items[2 * i + 1];
-		char *name;
-		bool plain;
+		char *name = NULL;
+		bool plain = false;
 		if (k->kind != YAML_SCALAR)
 			return fail_at(l, k, "names in '%s' must be scalars",
 				       f->key);
@@ -434,8 +434,8 @@ static int load_field(struct loader *l, const struct cfg_field *f,
 static int load_scalar(struct loader *l, const struct cfg_field *f,
 		       const struct yaml_node *v, void *dst)
 {
-	char *text;
-	bool plain;
+	char *text = NULL;
+	bool plain = false;
 	if (yaml_node_is_null(v))
 		return fail_at(l, v, "'%s' needs a value: %s", f->key,
 			       type_name(f->type));

@@ -404,6 +404,11 @@ static const struct cfg_field host_fields[] = {
 	      .pos_off = F(struct cfg_host, public_pos), .reloadable = true,
 	      .help = "address on the internet side of the NAT: a hairpin "
 		      "alias public -> ip"),
+	FIELD(.key = "vm", .type = CFG_SECTION, .off = F(struct cfg_host, vm),
+	      .set_off = F(struct cfg_host, has_vm), .reloadable = true,
+	      .sub = &cfg_host_vm_section,
+	      .help = "this host is a VM: the keys of a lab.vms entry but mac, "
+		      "ip and network, which are the host's"),
 	FIELD(.key = "interfaces", .type = CFG_LIST, .elem = CFG_SECTION,
 	      .off = F(struct cfg_host, interfaces),
 	      .count_off = F(struct cfg_host, n_interfaces),

@@ -93,7 +93,24 @@ static int vm_check(struct config *cfg, void *obj, struct cfg_error *err)
 	return 0;
 }
 
+/* The first VM_ADDR_FIELDS are a VM's address; a host's vm: takes the
+ * host's instead, so its section starts after them. */
+#define VM_ADDR_FIELDS 3
 static const struct cfg_field vm_fields[] = {
+	FIELD(.key = "mac", .type = CFG_MAC, .off = F(struct cfg_vm, mac),
+	      .set_off = F(struct cfg_vm, has_mac),
+	      .pos_off = F(struct cfg_vm, mac_pos), .reloadable = true,
+	      .help = "fixed MAC of its NIC; with ip: a DHCP reservation"),
+	FIELD(.key = "ip", .type = CFG_IPADDR, .off = F(struct cfg_vm, ip),
+	      .set_off = F(struct cfg_vm, has_ip),
+	      .pos_off = F(struct cfg_vm, ip_pos), .reloadable = true,
+	      .help = "its address: A + PTR records, and with mac a DHCP "
+		      "reservation, as a lab host's"),
+	FIELD(.key = "network", .type = CFG_STRING,
+	      .off = F(struct cfg_vm, network),
+	      .pos_off = F(struct cfg_vm, network_pos), .reloadable = true,
+	      .help = "a lab network: the NIC joins its bridge; ip must lie "
+		      "inside it"),
 	FIELD(.key = "domain", .type = CFG_STRING, .off = F(struct cfg_vm, domain),
 	      .reloadable = true, .help = "libvirt domain name (default: the "
 					  "VM's name)"),
@@ -109,20 +126,6 @@ static const struct cfg_field vm_fields[] = {
 	      .pos_off = F(struct cfg_vm, memory_pos), .def = "512M",
 	      .min = 16777216, .max = 1099511627776, .reloadable = true,
 	      .help = "memory (512M, 2G)"),
-	FIELD(.key = "mac", .type = CFG_MAC, .off = F(struct cfg_vm, mac),
-	      .set_off = F(struct cfg_vm, has_mac),
-	      .pos_off = F(struct cfg_vm, mac_pos), .reloadable = true,
-	      .help = "fixed MAC of its NIC; with ip: a DHCP reservation"),
-	FIELD(.key = "ip", .type = CFG_IPADDR, .off = F(struct cfg_vm, ip),
-	      .set_off = F(struct cfg_vm, has_ip),
-	      .pos_off = F(struct cfg_vm, ip_pos), .reloadable = true,
-	      .help = "its address: A + PTR records, and with mac a DHCP "
-		      "reservation, as a lab host's"),
-	FIELD(.key = "network", .type = CFG_STRING,
-	      .off = F(struct cfg_vm, network),
-	      .pos_off = F(struct cfg_vm, network_pos), .reloadable = true,
-	      .help = "a lab network: the NIC joins its bridge; ip must lie "
-		      "inside it"),
 	FIELD(.key = "bridge", .type = CFG_STRING, .off = F(struct cfg_vm, bridge),
 	      .reloadable = true,
 	      .help = "the host bridge of its NIC (default: the network's)"),
@@ -170,11 +173,65 @@ const struct cfg_section cfg_vm_section = {
 	.fields = vm_fields, .n_fields = N(vm_fields), .check = vm_check,
 };
 
+const struct cfg_section cfg_host_vm_section = {
+	.fields = vm_fields + VM_ADDR_FIELDS,
+	.n_fields = N(vm_fields) - VM_ADDR_FIELDS,
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+/* lab.hosts.NAME.vm entries join lab.vms (after the map's own), with
+ * the host's name, address and network. */
+static int add_host_vms(struct config *cfg, struct cfg_lab *lab,
+			struct cfg_error *err)
+{
+	size_t hosted = 0;
+	for (size_t i = 0; i < lab->n_hosts; i++)
+		hosted += lab->hosts[i].has_vm;
+	if (!hosted)
+		return 0;
+	struct cfg_vm *all = arena_alloc(&cfg->arena, (lab->n_vms + hosted) *
+					 sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	if (lab->n_vms)
+		memcpy(all, lab->vms, lab->n_vms * sizeof(*all));
+	size_t n = lab->n_vms;
+	for (size_t i = 0; i < lab->n_hosts; i++) {
+		const struct cfg_host *h = &lab->hosts[i];
+		if (!h->has_vm)
+			continue;
+		for (size_t j = 0; j < lab->n_vms; j++)
+			if (!strcmp(lab->vms[j].name, h->name))
+				return cfg_fail(err, &h->pos, "host '%s' has vm: and "
+						"is in lab.vms too", h->name);
+		struct cfg_vm *v = &all[n++];
+		*v = h->vm;
+		v->name = h->name;
+		v->pos = h->pos;
+		v->ip = h->ip;
+		v->has_ip = h->has_ip;
+		v->ip_pos = h->ip_pos;
+		v->mac = h->mac;
+		v->has_mac = h->has_mac;
+		v->mac_pos = h->mac_pos;
+		v->network = h->network;
+		v->network_pos = h->network_pos;
+		int rc = vm_check(cfg, v, err);
+		if (rc)
+			return rc;
+	}
+	lab->vms = all;
+	lab->n_vms = n;
+	return 0;
+}
+
 int cfg_lab_add_vm_hosts(struct config *cfg, struct cfg_lab *lab,
 			 struct cfg_error *err)
 {
-	if (!lab->n_vms)
-		return 0;
+	/* The map's VMs become hosts; hosts with vm: are hosts already. */
+	size_t own = lab->n_vms;
+	if (!own)
+		return add_host_vms(cfg, lab, err);
 	struct cfg_host *all = arena_alloc(&cfg->arena, (lab->n_hosts +
 				lab->n_vms) * sizeof(*all));
 	if (!all)
@@ -182,7 +239,7 @@ int cfg_lab_add_vm_hosts(struct config *cfg, struct cfg_lab *lab,
 	if (lab->n_hosts)
 		memcpy(all, lab->hosts, lab->n_hosts * sizeof(*all));
 	size_t n = lab->n_hosts;
-	for (size_t i = 0; i < lab->n_vms; i++) {
+	for (size_t i = 0; i < own; i++) {
 		const struct cfg_vm *v = &lab->vms[i];
 		for (size_t j = 0; j < lab->n_hosts; j++)
 			if (!strcmp(lab->hosts[j].name, v->name))
@@ -211,5 +268,6 @@ int cfg_lab_add_vm_hosts(struct config *cfg, struct cfg_lab *lab,
 	}
 	lab->hosts = all;
 	lab->n_hosts = n;
-	return 0;
+	/* The hosts just made carry no vm: of their own. */
+	return add_host_vms(cfg, lab, err);
 }

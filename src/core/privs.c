@@ -55,7 +55,7 @@ static int caps_set(uint64_t caps)
 	if (syscall(SYS_capset, &h, d))
 		return -errno;
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	uint64_t eff, perm;
+	uint64_t eff = 0, perm = 0;
 	int rc = caps_get(&eff, &perm);
 	if (!rc && (eff != caps || perm != caps))
 		rc = -EPERM;
@@ -85,7 +85,7 @@ uint64_t privs_effective(void)
 
 int privs_limit(uint64_t keep)
 {
-	uint64_t eff, perm;
+	uint64_t eff = 0, perm = 0;
 	int rc = caps_get(&eff, &perm);
 	if (rc)
 		return rc;

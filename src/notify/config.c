@@ -105,11 +105,12 @@ static const struct cfg_field notify_apprise_fields[] = {
 	      .help = "largest request body; past it 431, as Apprise API "
 		      "answers"),
 	FIELD(.key = "attach_size", .type = CFG_SIZE,
-	      .off = F(struct cfg_notify_apprise, attach_size), .def = "0",
+	      .off = F(struct cfg_notify_apprise, attach_size), .def = "16M",
 	      .min = 0, .max = 67108864, .reloadable = true,
 	      .help = "largest attachment a notify call may carry or name by "
-		      "URL (at most 6; 0: attachments refused, 400 Bad "
-		      "Attachment, as APPRISE_ATTACH_SIZE=0)"),
+		      "URL (at most 6; each target holds its own copy; 0: "
+		      "attachments refused, 400 Bad Attachment, as "
+		      "APPRISE_ATTACH_SIZE=0)"),
 	FIELD(.key = "recursion_max", .type = CFG_INT,
 	      .off = F(struct cfg_notify_apprise, recursion_max), .def = "1",
 	      .min = 0, .max = 16, .reloadable = true,

@@ -532,29 +532,49 @@ static int read_spec(struct watch_room *r, const struct http_request *req,
 {
 	json_error_t jerr;
 	char why[160];
-	struct cfg_watch_monitor probe;
+	const struct cfg_watch_monitor *probe;
+	struct config *snap;
 	json_t *spec = json_loadb(req->body, req->body_len, 0, &jerr);
 	if (!spec) {
 		http_reply_error(resp, 400, "body: not JSON: %s", jerr.text);
 		return -EINVAL;
 	}
 	w->spec = spec;
-	if (watch_spec_parse(spec, &probe, why, sizeof(why))) {
-		http_reply_error(resp, 400, "%s", why);
-		return -EINVAL;
+	int rc = watch_spec_parse(r->cfg->schema, spec, &snap, &probe, why,
+				  sizeof(why));
+	if (rc) {
+		http_reply_error(resp, rc == -ENOMEM ? 500 : 400, "%s",
+				 rc == -ENOMEM ? "out of memory" : why);
+		return rc;
 	}
-	for (size_t i = 0; i < r->n_mons; i++)
-		if (r->mons[i] != self && !strcmp(r->mons[i]->cfg->name, probe.name)) {
+	rc = 0;
+	for (size_t i = 0; i < r->n_mons && !rc; i++) {
+		const struct cfg_watch_monitor *o = r->mons[i]->cfg;
+		if (r->mons[i] == self)
+			continue;
+		if (!strcmp(o->name, probe->name)) {
 			http_reply_error(resp, 409, "name: monitor '%s' exists",
-					 probe.name);
-			return -EEXIST;
+					 probe->name);
+			rc = -EEXIST;
+		} else if (probe->token && o->token &&
+			   !strcmp(o->token, probe->token)) {
+			http_reply_error(resp, 409, "token: also monitor '%s''s",
+					 o->name);
+			rc = -EEXIST;
 		}
-	if (strlen(probe.name) >= sizeof(w->name)) {
-		http_reply_error(resp, 400, "name: at most 255 bytes");
-		return -EINVAL;
 	}
-	snprintf(w->name, sizeof(w->name), "%s", probe.name);
-	snprintf(w->type, sizeof(w->type), "%s", watch_type_name(probe.type));
+	if (!rc && strlen(probe->name) >= sizeof(w->name)) {
+		http_reply_error(resp, 400, "name: at most 255 bytes");
+		rc = -EINVAL;
+	}
+	if (!rc) {
+		snprintf(w->name, sizeof(w->name), "%s", probe->name);
+		snprintf(w->type, sizeof(w->type), "%s",
+			 watch_type_name(probe->type));
+	}
+	config_unref(snap);
+	if (rc)
+		return rc;
 	w->text = json_dumps(spec, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!w->text) {
 		http_reply_error(resp, 500, "out of memory");

@@ -856,6 +856,11 @@ const struct cfg_section watch_config_section = {
 	.name_off = CFG_NONE, .pos_off = CFG_NONE, .check = watch_check,
 };
 
+const struct cfg_section *watch_monitor_section(void)
+{
+	return &monitor_section;
+}
+
 const struct cfg_watch *watch_config(const struct config *cfg)
 {
 	return room_config(cfg, &watch_room_def);

@@ -248,4 +248,7 @@ const struct cfg_watch *watch_config(const struct config *cfg);
 /* Kuma's type name of @t ("json-query"). */
 const char *watch_type_name(enum watch_type t);
 
+/* The schema of one `watch.monitors` entry (static; any thread). */
+const struct cfg_section *watch_monitor_section(void);
+
 #endif

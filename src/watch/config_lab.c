@@ -44,7 +44,7 @@ static bool taken(const M *all, size_t n, const char *name)
 
 /* watch.from_lab: the check of each lab.services entry (http for a url,
  * port for host + port, or its type), then a ping monitor per lab host
- * with an IPv4 address, appended to the list; a monitor of the file with
+ * with an address (IPv4, or IPv6: ICMPv6), appended to the list; a monitor of the file with
  * that name wins; a service may not share a host's name. */
 int watch_derive_from_lab(struct config *cfg, struct cfg_watch *w,
 			  struct cfg_error *err)
@@ -94,8 +94,7 @@ int watch_derive_from_lab(struct config *cfg, struct cfg_watch *w,
 	}
 	for (size_t i = 0; i < lab->n_hosts; i++) {
 		const struct cfg_host *h = &lab->hosts[i];
-		if (!h->has_ip || h->ip.family != AF_INET ||
-		    taken(all, n, h->name))
+		if (!h->has_ip || taken(all, n, h->name))
 			continue;
 		M m = derived(w, h->name, h->pos, WATCH_PING);
 		if (!(m.hostname = host_ip(cfg, h)))

@@ -34,7 +34,8 @@ struct watch_target {
 	char *owner, *name; /* as registered */
 	char *label;	    /* "owner:name", the monitor's name */
 	char *where;	    /* its URL or host */
-	json_t *spec;	    /* API monitors: their body (strings point in) */
+	json_t *spec;	    /* API monitors: their body */
+	struct config *snap; /* API monitors: c's strings live in it */
 };
 
 struct watch_mon {

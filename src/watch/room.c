@@ -82,6 +82,7 @@ static void target_free(struct watch_target *t)
 	free(t->label);
 	free(t->where);
 	json_decref(t->spec);
+	config_unref(t->snap);
 	free(t);
 }
 
@@ -716,20 +717,26 @@ int watch_api_monitor_add(struct watch_room *r, json_t *spec, char *why,
 	if (!t)
 		return -ENOMEM;
 	t->spec = json_incref(spec);
-	int rc = watch_spec_parse(spec, &t->c, why, n);
+	const struct cfg_watch_monitor *c;
+	int rc = watch_spec_parse(r->cfg->schema, spec, &t->snap, &c, why, n);
 	if (rc) {
 		target_free(t);
 		return rc;
 	}
-	for (size_t i = 0; i < r->n_mons; i++)
-		if (!strcmp(r->mons[i]->cfg->name, t->c.name)) {
+	t->c = *c;
+	for (size_t i = 0; i < r->n_mons; i++) {
+		const struct cfg_watch_monitor *o = r->mons[i]->cfg;
+		if (!strcmp(o->name, t->c.name)) {
 			snprintf(why, n, "name: monitor '%s' exists", t->c.name);
 			target_free(t);
 			return -EEXIST;
 		}
-	t->code = (struct watch_code_range){200, 299};
-	t->c.codes = &t->code;
-	t->c.n_codes = 1;
+		if (t->c.token && o->token && !strcmp(o->token, t->c.token)) {
+			snprintf(why, n, "token: also monitor '%s''s", o->name);
+			target_free(t);
+			return -EEXIST;
+		}
+	}
 	t->owner = strdup("api");
 	t->name = strdup(t->c.name);
 	if (!t->owner || !t->name || (rc = mon_new(r, &t->c, &m))) {

@@ -9,13 +9,16 @@
 #include "watch/config.h"
 
 /*
- * Fills @c from @o: name and type (http, keyword, json-query, port,
- * ping) required, the rest with Kuma's defaults; unknown fields refused.
- * The strings in @c point into @o (keep @o while @c is used); codes are
- * left to the caller (200-299). 0, or -EINVAL with "field: reason" in
- * @why. Pure; any thread.
+ * Reads @o, a `watch.monitors` entry as JSON, with the config loader and
+ * @schema (so every type and rule of the config file holds, defaults
+ * too): whole numbers for durations (seconds), null as absent; `id`,
+ * `depends_on` and `parent` refused (config only). On success *snap is
+ * a new snapshot (one reference, the caller's to config_unref) and *out
+ * the monitor inside it; else -EINVAL with "field: reason" in @why, or
+ * -ENOMEM. Any thread.
  */
-int watch_spec_parse(json_t *o, struct cfg_watch_monitor *c, char *why,
-		     size_t n);
+int watch_spec_parse(const struct config_schema *schema, json_t *o,
+		     struct config **snap, const struct cfg_watch_monitor **out,
+		     char *why, size_t n);
 
 #endif

@@ -16,7 +16,10 @@ dependencies from modules.dep) and an /init script.
 
 The script runs under /bin/sh after the modules are loaded; its output
 goes to the serial console between two markers, and the guest powers off
-when it ends. Guests have no network but what the test gives them
+when it ends. busybox sh prefers its own applets: call the binaries given
+by their path (/usr/local/bin/NAME). For a guest libvirt starts, point its
+<serial type='file'> at a log and read it with parse_result(text);
+udhcpc=True installs a lease hook (`udhcpc -f -q -n -i eth0`). Guests have no network but what the test gives them
 (isolated_nic: a NIC on an empty QEMU hub). Everything a guest starts is
 stopped by PID when the `with` ends, also on failure.
 """
@@ -128,7 +131,7 @@ poweroff -f
 
 
 def build_initramfs(out, k, binaries=(), files=None, modules=(), script="",
-                    init=None):
+                    init=None, udhcpc=False):
     """Writes a gzip'd newc cpio to @out and returns its path.
 
     @binaries: executables copied to /usr/local/bin (first in PATH, before
@@ -137,7 +140,8 @@ def build_initramfs(out, k, binaries=(), files=None, modules=(), script="",
     host path}. @modules: kernel module names (dependencies added). @script:
     the shell script the guest runs (its output is what Guest.wait returns).
     @init replaces the whole /init (then BEGIN/END markers are the caller's
-    business)."""
+    business). @udhcpc: install UDHCPC_SCRIPT, so `udhcpc -f -q -n -i eth0`
+    configures the lease (and prints "lease IP HOSTNAME")."""
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="hearth-initrd-") as root:
         for d in ("bin", "sbin", "proc", "sys", "dev", "etc", "tmp", "run",
@@ -158,6 +162,11 @@ def build_initramfs(out, k, binaries=(), files=None, modules=(), script="",
             _copy(str(k.modules / rel), root, "/lib/modules/" + rel)
             order.append("/lib/modules/" + rel)
         Path(root, "modules.order").write_text("\n".join(order) + "\n")
+        for path in UDHCPC_SCRIPT_PATHS if udhcpc else ():
+            hook = Path(root, path.lstrip("/"))
+            hook.parent.mkdir(parents=True, exist_ok=True)
+            hook.write_text(UDHCPC_SCRIPT)
+            hook.chmod(0o755)
         Path(root, "script.sh").write_text(script + "\n")
         Path(root, "etc/passwd").write_text("root:x:0:0:root:/:/bin/sh\n")
         Path(root, "etc/group").write_text("root:x:0:\n")
@@ -180,10 +189,48 @@ def build_initramfs(out, k, binaries=(), files=None, modules=(), script="",
     return out
 
 
+def restricted_user_nic(model="e1000", mac="52:54:00:12:34:57"):
+    """A NIC on QEMU's user network with restrict=on: its built-in DHCP
+    server answers (10.0.2.15), nothing leaves QEMU."""
+    return ["-netdev", "user,id=u0,restrict=on",
+            "-device", "%s,netdev=u0,mac=%s" % (model, mac)]
+
+
 def isolated_nic(model="e1000", mac="52:54:00:12:34:56", hub=0):
     """A NIC on an empty QEMU hub: eth0 in the guest, no traffic out."""
     return ["-netdev", "hubport,id=n%d,hubid=%d" % (hub, hub),
             "-device", "%s,netdev=n%d,mac=%s" % (model, hub, mac)]
+
+
+# busybox udhcpc's hook: configures the lease it got (udhcpc=True puts it
+# at both places udhcpc builds look: upstream's and Debian's default).
+UDHCPC_SCRIPT_PATHS = ("/usr/share/udhcpc/default.script",
+                       "/etc/udhcpc/default.script")
+UDHCPC_SCRIPT = """#!/bin/sh
+case "$1" in
+deconfig) ip addr flush dev "$interface"; ip link set "$interface" up ;;
+bound|renew)
+  ip addr flush dev "$interface"
+  ip addr add "$ip/${mask:-24}" dev "$interface"
+  [ -n "$router" ] && ip route replace default via "${router%% *}"
+  echo "lease $ip $hostname" ;;
+esac
+exit 0
+"""
+
+
+def parse_result(text):
+    """(output, status) of the script from a console log holding the
+    BEGIN/END markers, or None while it has not finished. For guests not
+    started by Guest (libvirt's <serial type='file'>)."""
+    if BEGIN not in text or END not in text:
+        return None
+    body = text.split(BEGIN, 1)[1]
+    out, _, rest = body.partition(END)
+    m = re.match(r"(\d+)", rest)
+    if not m:
+        return None
+    return out.replace("\r\n", "\n").strip("\n"), int(m.group(1))
 
 
 class Guest:
@@ -220,12 +267,9 @@ class Guest:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             t = self.text()
-            if END in t and BEGIN in t:
-                body = t.split(BEGIN, 1)[1]
-                out, _, rest = body.partition(END)
-                m = re.match(r"(\d+)", rest)
-                if m:
-                    return out.replace("\r\n", "\n").strip("\n"), int(m.group(1))
+            got = parse_result(t)
+            if got:
+                return got
             if self.proc.poll() is not None and END not in t:
                 break
             time.sleep(0.5)

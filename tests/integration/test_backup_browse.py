@@ -229,3 +229,27 @@ def test_restore_sparse_makes_holes(tmp_path):
     restic(env, "restore", "latest", "--target", str(tmp_path / "r"))
     assert (tmp_path / "r" / str(src / "holey").lstrip("/")).read_bytes() == \
         (src / "holey").read_bytes()
+
+
+def test_check_read_data_subset(repo, tmp_path):
+    tmp, env, src, ids = repo
+    r = tmp_path / "r"
+    shutil.copytree(tmp / "repo", r)
+    e = dict(env, RESTIC_REPOSITORY=str(r))
+    packs = sorted((p for p in (r / "data").rglob("*") if p.is_file()),
+                   key=lambda p: p.stat().st_size)
+    victim = packs[-1]
+    data = bytearray(victim.read_bytes())
+    data[100] ^= 0x40  # inside the first blob, not the header
+    victim.write_bytes(bytes(data))
+    group = int(victim.name[:2], 16) % 2 + 1
+    # restic's n/t: packs whose id's first byte % t == n - 1
+    p = hearth(e, "check", "--read-data-subset", f"{group}/2", ok=False)
+    assert p.returncode == 1 and f"pack {victim.name[:8]}" in p.stdout
+    assert restic(e, "check", "--read-data-subset", f"{group}/2", ok=False).returncode == 1
+    out = hearth(e, "check", "--read-data-subset", f"{3 - group}/2").stdout
+    assert "no errors were found" in out and f"read group #{3 - group} of" in out
+    assert restic(e, "check", "--read-data-subset", f"{3 - group}/2").returncode == 0
+    assert hearth(e, "check", "--read-data-subset", "100%", ok=False).returncode == 1
+    assert hearth(e, "check", "--read-data-subset", "3/2", ok=False).returncode == 2
+    assert hearth(e, "check", "--read-data-subset", "1x", ok=False).returncode == 2

@@ -96,6 +96,8 @@ def hearth(hearthd_factory):
                                apprise={"listen": f"127.0.0.1:{aport}",
                                         "timeout": "5s", "retries": 1,
                                         "retry_delay_ms": 200,
+                                        # refused (the default takes 16M)
+                                        "attach_size": 0,
                                         "discord_url": off, "slack_url": off,
                                         "telegram_url": off, "pushover_url": off,
                                         "ntfy_url": off})

@@ -124,7 +124,7 @@ def hearth(hearthd_factory, sink):
     aport = free_port()
     cfg, nport = notify_config(hearthd_factory.tmp_path, apprise={
         "listen": f"127.0.0.1:{aport}", "timeout": "5s", "retries": 0,
-        "attach_size": "1M",
+        "attach_size": "1M", "telegram_url": f"http://127.0.0.1:{sink.port}/tg",
         "discord_url": f"http://127.0.0.1:{sink.port}/api/webhooks"})
     hearthd_factory(cfg)
     return aport, nport
@@ -183,15 +183,21 @@ def test_uploaded_attachment_reaches_every_target_that_takes_one(hearth, sink, s
     urls = [f"json://127.0.0.1:{sink.port}/j", f"form://127.0.0.1:{sink.port}/f",
             "discord://123/tok", "hearth://attached",
             f"ntfy://127.0.0.1:{nport}/attached2", f"ntfy://127.0.0.1:{sink.port}/remote",
+            "tgram://123456789:AABB/-100",
             f"mailto://bob@127.0.0.1:{smtp.port}/alice@example.org?from=ops@example.org"]
     r = session().post(url(aport, "/notify"), data={
         "urls": " ".join(urls), "title": "Graph", "body": "see attached"},
         files={"attach": ("graph.png", png, "image/png")}, timeout=30)
     assert r.status_code == 200, r.text
-    reqs = sink.wait(5)
+    reqs = sink.wait(7)
     by = {}
     for q in reqs:
         by.setdefault(q["path"], []).append(q)
+    # telegram: the message, then the image by sendPhoto
+    assert json.loads(by["/tg/bot123456789:AABB/sendMessage"][0]["body"])["chat_id"] == -100
+    parts = parts_of(by["/tg/bot123456789:AABB/sendPhoto"][0])
+    assert parts["chat_id"][2] == b"-100"
+    assert parts["photo"][0] == "graph.png" and parts["photo"][2] == png
     # a remote ntfy server: the file as the body of POST /TOPIC?filename=
     (n,) = by["/remote?filename=graph.png&title=Graph&message=see+attached"]
     assert n["method"] == "POST" and n["body"] == png
@@ -345,7 +351,10 @@ def test_a_stored_config_that_no_longer_reads_is_500(hearthd_factory):
     assert d.alive()
 
 
-def test_attachments_off_by_default_but_empty_fields_name_none(apprise_port, sink):
+def test_attachments_on_by_default_and_empty_fields_name_none(apprise_port, sink):
+    """Attachments work without configuration (16 MiB each, as a small
+    lab wants; Apprise API's own default is 200 MB); empty fields name
+    none."""
     s = session()
     target = f"json://127.0.0.1:{sink.port}/j"
     for empty in (None, "", []):
@@ -353,13 +362,17 @@ def test_attachments_off_by_default_but_empty_fields_name_none(apprise_port, sin
                    json={"urls": target, "body": "x", "attach": empty}, timeout=10)
         assert r.status_code == 200, (empty, r.text)
     r = s.post(url(apprise_port, "/notify"),
-               json={"urls": target, "body": "x", "attach": {"base64": "aGk="}}, timeout=10)
-    assert r.status_code == 400 and r.json()["error"] == "Bad Attachment"
-    assert "attach_size" in r.json()["detail"]
+               json={"urls": target, "body": "x",
+                     "attach": {"base64": "aGk=", "filename": "hi.txt"}}, timeout=10)
+    assert r.status_code == 200, r.text
     st = s.get(url(apprise_port, "/status"), headers={"Accept": "application/json"},
                timeout=10).json()
-    assert st["attach_lock"] is True and st["attach_size"] == 0 and st["max_attachments"] == 0
-    assert len(sink.requests) == 3
+    assert st["attach_lock"] is False and st["attach_size"] == 16 << 20, st
+    assert st["max_attachments"] == 6, st
+    reqs = sink.wait(4)
+    assert len(reqs) == 4
+    last = json.loads(reqs[-1]["body"])
+    assert [a["filename"] for a in last["attachments"]] == ["hi.txt"], last
 
 
 def test_same_requests_as_the_apprise_cli_for_files_markdown_mail_and_apprise(

@@ -47,19 +47,23 @@ def read_message(proc, timeout=20):
     raise AssertionError("no message on the curl stream")
 
 
-def test_apprise_cli_to_curl_sse_and_websocket(ntfy):
+def three_subscribers(port, topic, apprise_argv):
+    """Subscribes to @topic with curl (JSON stream), the npm eventsource
+    client (SSE) and python3-websockets (WebSocket), runs the apprise CLI
+    with @apprise_argv once all three are in, and returns the message
+    event each one received: (curl, sse, ws)."""
     assert node_ready(), "run scripts/install-deps.sh (npm ci in tests/integration/node)"
-    curl = curl_stream(ntfy, "alerts")
+    curl = curl_stream(port, topic)
     sse = subprocess.Popen([NODE, str(NODE_DIR / "sse_client.mjs"),
-                            ntfy_url(ntfy, "/alerts/sse"), "1", "20000"],
+                            ntfy_url(port, f"/{topic}/sse"), "1", "20000"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            text=True, cwd=NODE_DIR)
-    ws_got = []
+    opened = []
 
     async def ws_recv():
-        async with websockets.connect(f"ws://127.0.0.1:{ntfy}/alerts/ws") as ws:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/{topic}/ws") as ws:
             assert json.loads(await ws.recv())["event"] == "open"
-            ws_got.append("open")
+            opened.append(1)
             while True:
                 ev = json.loads(await asyncio.wait_for(ws.recv(), 20))
                 if ev["event"] == "message":
@@ -69,16 +73,15 @@ def test_apprise_cli_to_curl_sse_and_websocket(ntfy):
         task = asyncio.create_task(ws_recv())
         # Every subscriber is in before apprise sends.
         deadline = time.monotonic() + 10
-        while not ws_got and time.monotonic() < deadline:
+        while not opened and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        assert curl.stdout.readline()  # curl's open event
-        line = await asyncio.get_running_loop().run_in_executor(
-            None, sse.stdout.readline)
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, curl.stdout.readline)  # open
+        line = await loop.run_in_executor(None, sse.stdout.readline)
         assert json.loads(line)["type"] == "open"
-        r = await asyncio.get_running_loop().run_in_executor(None, lambda: subprocess.run(
-            ["apprise", "-vv", "-t", "Backup failed", "-b", "disk full on nas",
-             f"ntfy://127.0.0.1:{ntfy}/alerts?priority=high&tags=warning,skull"],
-            capture_output=True, text=True, timeout=60))
+        r = await loop.run_in_executor(None, lambda: subprocess.run(
+            ["apprise", "-vv", *apprise_argv], capture_output=True,
+            text=True, timeout=60, stdin=subprocess.DEVNULL))
         assert r.returncode == 0, r.stdout + r.stderr
         return await task
 
@@ -95,6 +98,13 @@ def test_apprise_cli_to_curl_sse_and_websocket(ntfy):
         if sse.poll() is None:
             sse.kill()
             sse.wait()
+    return curl_ev, sse_ev, ws_ev
+
+
+def test_apprise_cli_to_curl_sse_and_websocket(ntfy):
+    curl_ev, sse_ev, ws_ev = three_subscribers(ntfy, "alerts", [
+        "-t", "Backup failed", "-b", "disk full on nas",
+        f"ntfy://127.0.0.1:{ntfy}/alerts?priority=high&tags=warning,skull"])
     for ev in (curl_ev, sse_ev, ws_ev):
         assert ev["topic"] == "alerts"
         assert ev["title"] == "Backup failed"

@@ -5,17 +5,15 @@ stream, the npm eventsource client and python3-websockets; the npm ntfy
 package publishing with a good token, a bad token, a user the ACL does not
 let write, and anonymously where anonymous is denied, and a delayed
 message it published surviving a restart (not early, not lost, not twice)."""
-import asyncio
 import json
 import subprocess
 import time
 
-import websockets
 
 from helpers import free_port
 from notify_helpers import NODE_DIR, notify_config, ntfy_url, poll, session
 from test_notify_auth import add_token, add_user, grant
-from test_notify_clients import NODE, curl_stream, node_ready, read_message
+from test_notify_clients import NODE, node_ready, three_subscribers
 
 
 def test_apprise_cli_through_a_key_to_curl_sse_and_websocket(hearthd_factory):
@@ -27,51 +25,9 @@ def test_apprise_cli_through_a_key_to_curl_sse_and_websocket(hearthd_factory):
     r = session().post(f"http://127.0.0.1:{aport}/add/phone", data={
         "urls": f"ntfy://127.0.0.1:{nport}/viakey?priority=high&tags=warning"}, timeout=10)
     assert r.status_code == 200, r.text
-    curl = curl_stream(nport, "viakey")
-    sse = subprocess.Popen([NODE, str(NODE_DIR / "sse_client.mjs"),
-                            ntfy_url(nport, "/viakey/sse"), "1", "20000"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           cwd=NODE_DIR)
-    opened = []
-
-    async def ws_recv():
-        async with websockets.connect(f"ws://127.0.0.1:{nport}/viakey/ws") as ws:
-            assert json.loads(await ws.recv())["event"] == "open"
-            opened.append(1)
-            while True:
-                ev = json.loads(await asyncio.wait_for(ws.recv(), 20))
-                if ev["event"] == "message":
-                    return ev
-
-    async def main():
-        task = asyncio.create_task(ws_recv())
-        deadline = time.monotonic() + 10
-        while not opened and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        loop = asyncio.get_running_loop()
-        assert await loop.run_in_executor(None, curl.stdout.readline)  # open
-        line = await loop.run_in_executor(None, sse.stdout.readline)
-        assert json.loads(line)["type"] == "open"
-        r = await loop.run_in_executor(None, lambda: subprocess.run(
-            ["apprise", "-vv", "-t", "Via key", "-b", "through the Apprise API",
-             f"apprise://127.0.0.1:{aport}/phone"],
-            capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL))
-        assert r.returncode == 0, r.stdout + r.stderr
-        return await task
-
-    try:
-        ws_ev = asyncio.run(main())
-        curl_ev = read_message(curl)
-        out, err = sse.communicate(timeout=25)
-        assert sse.returncode == 0, err
-        sse_ev = json.loads([json.loads(x) for x in out.splitlines()
-                             if json.loads(x)["type"] == "message"][0]["data"])
-    finally:
-        curl.kill()
-        curl.wait()
-        if sse.poll() is None:
-            sse.kill()
-            sse.wait()
+    curl_ev, sse_ev, ws_ev = three_subscribers(nport, "viakey", [
+        "-t", "Via key", "-b", "through the Apprise API",
+        f"apprise://127.0.0.1:{aport}/phone"])
     for ev in (curl_ev, sse_ev, ws_ev):
         assert (ev["topic"], ev["title"], ev["message"]) == \
             ("viakey", "Via key", "through the Apprise API")

@@ -13,7 +13,7 @@ import re
 import subprocess
 
 from dhcp_helpers import dhcp_lab  # noqa: F401
-from helpers import HEARTH
+from helpers import HEARTH, HEARTHD
 
 DOMAIN = "lab.example"
 
@@ -154,6 +154,20 @@ def test_seed_iso_read_by_isoinfo(tmp_path):
     out2 = hearth(cfg, "vm", "seed", "web", tmp_path / "again.iso").stdout
     assert instance in out2
 
+    # cloud_init.user_data: a multipart of hearth's part and the file, and
+    # a new instance.
+    extra = tmp_path / "extra.cfg"
+    extra.write_text("#cloud-config\nruncmd:\n  - [touch, /run/hearth-extra]\n")
+    cfg = vm_config(tmp_path, {"web": dict(WEB, cloud_init=dict(
+        WEB["cloud_init"], user_data=str(extra)))})
+    out3 = hearth(cfg, "vm", "seed", "web", tmp_path / "multi.iso").stdout
+    assert instance not in out3
+    user = isoinfo("-R", "-x", "/user-data", "-i", str(tmp_path / "multi.iso"))
+    assert user.startswith("Content-Type: multipart/mixed; boundary=")
+    assert 'filename="hearth.cfg"\n\n#cloud-config\nhostname: "web"' in user
+    assert ('filename="user-data.cfg"\n\n#cloud-config\nruncmd:\n'
+            '  - [touch, /run/hearth-extra]\n') in user
+
 
 def test_vm_is_a_lab_host_for_dhcp_dns_and_watch(dhcp_lab):  # noqa: F811
     """A lab.vms entry with mac + ip: udhcpc on that MAC gets the reserved
@@ -180,3 +194,25 @@ def test_vm_is_a_lab_host_for_dhcp_dns_and_watch(dhcp_lab):  # noqa: F811
     ms = {m["name"]: m for m in r.json()}
     assert ms["web"]["type"] == "ping" and ms["web"]["source"] == "lab"
     assert ms["web"]["hostname"] == "10.30.0.42"
+
+
+def test_check_refuses_a_missing_user_data_file(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("lab:\n"
+                   "  networks: {dmz: {subnet: 10.0.0.0/24}}\n"
+                   "  vms:\n"
+                   "    web:\n"
+                   "      image: /x.qcow2\n"
+                   "      network: dmz\n"
+                   "      cloud_init:\n"
+                   f"        user_data: {tmp_path}/missing.cfg\n"
+                   "vm: {}\n")
+    r = subprocess.run([HEARTHD, "-c", str(cfg), "--check"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert r.stderr.startswith(f"{cfg}:8:20: vm 'web': cannot read user_data "
+                               f"{tmp_path}/missing.cfg"), r.stderr
+    (tmp_path / "missing.cfg").write_text("#cloud-config\n")
+    r = subprocess.run([HEARTHD, "-c", str(cfg), "--check"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stdout.startswith("ok"), r.stderr

@@ -247,6 +247,26 @@ def test_new_vm_boots_gets_its_lease_and_name(private_libvirtd, tmp_path):
     out = hearth("vm", "plan").stdout
     assert "plan: 0 to create, 0 to update, 0 to replace, 0 to destroy, " \
            "1 unchanged" in out, out
+    # Changed by hand: plan shows the drift; apply puts it back.
+    run("virsh", "-c", lv["uri"], "setvcpus", "web", "2", "--config",
+        "--maximum")
+    run("virsh", "-c", lv["uri"], "setvcpus", "web", "2", "--config")
+    out = hearth("vm", "plan").stdout
+    assert "~ update web\n" in out, out
+    assert "drift: vcpus is 2 on the hypervisor; hearth applied 1" in out
+    assert "vcpus: 2 -> 1" in out
+    hearth("vm", "apply")
+    assert "1 unchanged" in hearth("vm", "plan").stdout
+
+    def state():
+        rows = [r.split() for r in hearth("vm", "list").stdout.splitlines()]
+        return [r for r in rows if r[0] == "web"][0][3:5]
+
+    assert hearth("vm", "start", "web").stdout == "started web\n"
+    assert state() == ["running", VM_IP]
+    assert hearth("vm", "stop", "web", "--force").stdout == \
+        "powered off web\n"
+    assert state() == ["shut", "off"]
     out = hearth("vm", "destroy", "web").stdout
     assert "undefined domain web" in out
     assert not (lv["pool"] / "web.qcow2").exists()

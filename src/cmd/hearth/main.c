@@ -95,6 +95,9 @@ void cli_usage(FILE *f)
 static void man_page(FILE *f)
 {
 	roff_header(f, "hearth", "1", "the command line of the hearth daemon");
+	/* Not justified: a long usage line (backup forget, serve) keeps its
+	 * command's words one space apart. */
+	fputs(".ad l\n", f);
 	fputs(".SH SYNOPSIS\n.B hearth\n[\\-\\-url URL] [\\-\\-api\\-key KEY] "
 	      "[\\-c FILE] COMMAND [ARGS]\n.SH DESCRIPTION\n", f);
 	roff_text(f, "hearth talks to a running hearthd(8) over its HTTP API "

@@ -578,84 +578,6 @@ static void build_slack(struct bld *b)
 	}
 }
 
-static void build_tgram(struct bld *b)
-{
-	const struct apprise_target *t = b->t;
-	const struct apprise_url *u = &t->u;
-	if (!t->ntargets) {
-		if (!apprise_parse_bool(apprise_url_arg(u, "detect"), true)) {
-			b->why = "no Telegram chat id (and ?detect=no)";
-			b->err = -EINVAL;
-			return;
-		}
-		struct apprise_request *r = apprise_bld_req(b, "POST",
-			apprise_bld_str(b, "%s/bot%s/getUpdates",
-					b->ep && b->ep->telegram ? b->ep->telegram
-								 : "https://api.telegram.org",
-					t->a));
-		if (r) {
-			r->owner_probe = true;
-			r->ok_status = 200;
-			r->what = "getUpdates";
-			apprise_bld_header(b, r, "User-Agent", APP_ID);
-		}
-		return;
-	}
-	bool silent = apprise_parse_bool(apprise_url_arg(u, "silent"), false);
-	bool preview = apprise_parse_bool(apprise_url_arg(u, "preview"), false);
-	const char *text = t->format == APPRISE_MARKDOWN ? b->body : apprise_tgram_html(b->a, b->body);
-	char *url = apprise_bld_str(b, "%s/bot%s/sendMessage",
-			 b->ep && b->ep->telegram ? b->ep->telegram : "https://api.telegram.org",
-			 t->a);
-	for (size_t i = 0; i < t->ntargets; i++) {
-		const char *c = t->targets[i];
-		while (*c == '@')
-			c++;
-		bool num = *c != '\0';
-		for (const char *d = *c == '-' ? c + 1 : c; *d; d++)
-			num = num && isdigit((unsigned char)*d);
-		if (!num && !(isalpha((unsigned char)t->targets[i][0]) || t->targets[i][0] == '_' ||
-			      t->targets[i][0] == '-'))
-			continue; /* IS_CHAT_ID_RE: skipped, counted as an error */
-		struct apprise_request *r = apprise_bld_req(b, "POST", url);
-		if (!r)
-			return;
-		r->what = t->targets[i];
-		r->ok_status = 200;
-		apprise_bld_header(b, r, "User-Agent", APP_ID);
-		apprise_bld_header(b, r, "Content-Type", "application/json");
-		json_t *j = json_pack("{s:b,s:b,s:s,s:s}", "disable_notification", silent,
-				      "disable_web_page_preview", !preview, "parse_mode",
-				      t->format == APPRISE_MARKDOWN ? "MARKDOWN" : "HTML",
-				      "text", text ? text : "");
-		if (j)
-			json_object_set_new(j, "chat_id",
-				num ? json_integer(strtoll(c, NULL, 10))
-				    : json_string(apprise_bld_str(b, "@%s", t->targets[i]) ?: ""));
-		apprise_bld_json(b, r, j);
-	}
-}
-
-long long apprise_tgram_owner(const char *body, size_t len)
-{
-	json_t *j = body ? json_loadb(body, len, 0, NULL) : NULL;
-	long long id = 0;
-	json_t *res = json_object_get(j, "result");
-	if (json_is_true(json_object_get(j, "ok")) && json_is_array(res)) {
-		size_t i;
-		json_t *e;
-		json_array_foreach(res, i, e) {
-			json_t *from = json_object_get(json_object_get(e, "message"), "from");
-			if (json_is_object(from)) {
-				id = json_integer_value(json_object_get(from, "id"));
-				break;
-			}
-		}
-	}
-	json_decref(j);
-	return id;
-}
-
 static void build_pover(struct bld *b)
 {
 	static const struct prio map[] = {
@@ -979,7 +901,7 @@ int apprise_build(const struct apprise_target *t, const struct apprise_msg *m,
 		build_slack(&b);
 		break;
 	case APPRISE_TGRAM:
-		build_tgram(&b);
+		apprise_bld_tgram(&b);
 		break;
 	case APPRISE_POVER:
 		build_pover(&b);

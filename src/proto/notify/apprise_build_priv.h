@@ -48,6 +48,8 @@ void apprise_bld_json(struct bld *b, struct apprise_request *r, json_t *j);
 char *apprise_bld_image_url(struct bld *b, const char *size);
 /* The message type's colour as an integer. */
 int apprise_bld_color(enum apprise_type t);
+/* tgram:// (apprise_tgram.c). */
+void apprise_bld_tgram(struct bld *b);
 /* discord:// (apprise_discord.c). */
 void apprise_bld_discord(struct bld *b);
 

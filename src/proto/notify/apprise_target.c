@@ -58,7 +58,7 @@ const char *apprise_scheme_name(enum apprise_scheme s)
 bool apprise_scheme_attaches(enum apprise_scheme s)
 {
 	return s == APPRISE_NTFY || s == APPRISE_HEARTH || s == APPRISE_JSON || s == APPRISE_FORM ||
-	       s == APPRISE_MAILTO || s == APPRISE_DISCORD;
+	       s == APPRISE_MAILTO || s == APPRISE_DISCORD || s == APPRISE_TGRAM;
 }
 
 static const char *const TYPES[] = {"info", "success", "warning", "failure"};

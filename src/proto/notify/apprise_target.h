@@ -50,7 +50,7 @@ const char *apprise_format_name(enum apprise_format f);
 /* The scheme's service name ("JSON", "Gotify", ...), for metrics/JSON. */
 const char *apprise_scheme_service(enum apprise_scheme s);
 /* Whether the scheme's requests carry a message's attachments (ntfy,
- * hearth, json, form, mailto, discord). */
+ * hearth, json, form, mailto, discord, tgram). */
 bool apprise_scheme_attaches(enum apprise_scheme s);
 /* The scheme family name ("json", "ntfy", ...): one per enum value. */
 const char *apprise_scheme_name(enum apprise_scheme s);

@@ -103,11 +103,57 @@ static void refusals(void **state)
 		"{size: 1G}}}\n", 8, 50, (const char *const[]){"disk name", NULL});
 }
 
+static void hosts_with_vm(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		"lab:\n"
+		"  networks: {dmz: {subnet: 192.168.30.0/24}}\n"
+		"  hosts:\n"
+		"    atlas: {ip: 192.168.30.2}\n"
+		"    web:\n"
+		"      ip: 192.168.30.10\n"
+		"      mac: '52:54:00:00:30:10'\n"
+		"      network: dmz\n"
+		"      vm: {image: /srv/base.qcow2, vcpus: 2}\n"
+		"  vms:\n"
+		"    db: {image: /srv/base.qcow2, network: dmz, ip: 192.168.30.11}\n");
+	const struct cfg_lab *lab = &c->lab;
+	/* The map's VM first, then the host's; three hosts, not four. */
+	assert_int_equal(lab->n_vms, 2);
+	assert_string_equal(lab->vms[0].name, "db");
+	const struct cfg_vm *w = &lab->vms[1];
+	assert_string_equal(w->name, "web");
+	assert_string_equal(w->domain, "web");
+	assert_int_equal(w->vcpus, 2);
+	assert_true(w->has_ip && w->has_mac);
+	assert_string_equal(w->network, "dmz");
+	assert_int_equal(w->mac.b[5], 0x10);
+	assert_int_equal(lab->n_hosts, 3);
+	config_unref(c);
+
+	/* The address is the host's: vm: has no ip, mac or network. */
+	unit_refused("lab:\n"
+		     "  networks: {dmz: {subnet: 192.168.30.0/24}}\n"
+		     "  hosts:\n"
+		     "    web:\n"
+		     "      ip: 192.168.30.10\n"
+		     "      vm: {image: /x.qcow2, ip: 192.168.30.11}\n",
+		     6, 29, (const char *const[]){"unknown key 'ip'", NULL});
+	unit_refused("lab:\n"
+		     "  hosts:\n"
+		     "    web:\n"
+		     "      ip: 192.168.30.10\n"
+		     "      vm: {image: /x.qcow2}\n",
+		     3, 5, (const char *const[]){"needs a network", NULL});
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(defaults_and_hosts),
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(hosts_with_vm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -328,8 +328,9 @@ static void test_from_lab(void **state)
 		 "  monitors: [{name: gw, type: push, token: abcd}]\n", lab);
 	struct config *c = unit_load_ok(yaml);
 	const struct cfg_watch *w = watch_config(c);
-	/* gw is the file's (a push); nas is derived; v6 and nameless not. */
-	assert_int_equal(w->n_monitors, 2);
+	/* gw is the file's (a push); nas and v6 are derived (ICMPv6 for v6);
+	 * nameless not. */
+	assert_int_equal(w->n_monitors, 3);
 	assert_int_equal(w->monitors[0].type, WATCH_PUSH);
 	assert_false(w->monitors[0].from_lab);
 	const struct cfg_watch_monitor *m = &w->monitors[1];
@@ -340,6 +341,11 @@ static void test_from_lab(void **state)
 	assert_int_equal(m->interval, 30);
 	assert_int_equal(m->retries, 1);
 	assert_int_equal(m->timeout_ms, 24000);
+	m = &w->monitors[2];
+	assert_string_equal(m->name, "v6");
+	assert_int_equal(m->type, WATCH_PING);
+	assert_string_equal(m->hostname, "fd00::5");
+	assert_true(m->from_lab);
 	config_unref(c);
 	/* Off by default: nothing derived. */
 	snprintf(yaml, sizeof(yaml), "%swatch: {}\n", lab);

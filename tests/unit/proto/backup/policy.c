@@ -40,7 +40,7 @@ static size_t load(const struct script *sc, struct bk_policy_snap *s, const char
 /* "1101...": which of the script's snapshots the policy keeps. */
 static void keeps(const struct bk_policy *p, const struct script *sc, int64_t now, const char *want)
 {
-	struct bk_policy_snap s[64];
+	struct bk_policy_snap s[64] = {0};
 	const char *tagv[64];
 	struct bk_policy_verdict v[64];
 	size_t n = load(sc, s, tagv);

@@ -2,6 +2,7 @@
 /* Unit tests of Apprise API bodies (multipart parts, attachment fields) and of the attachments each target's requests carry. */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -161,6 +162,11 @@ static const char *header(const struct apprise_request *r, const char *name)
 	return NULL;
 }
 
+static bool has(const struct apprise_request *r, const char *needle)
+{
+	return memmem(r->body, r->body_len, needle, strlen(needle)) != NULL;
+}
+
 static const struct apprise_attach FILES[2] = {
 	{.name = "a.png", .mimetype = "image/png", .data = "\x89PNG", .len = 4},
 	{.name = "notes.txt", .mimetype = "text/plain", .data = "hi there", .len = 8},
@@ -206,10 +212,9 @@ static void test_targets_carry_attachments(void **state)
 	n = build(&a, "form://h/f", &m, &r);
 	const char *ct = header(&r[0], "Content-Type");
 	assert_int_equal(strncmp(ct, "multipart/form-data; boundary=", 30), 0);
-	assert_non_null(memmem(r[0].body, r[0].body_len,
-			       "Content-Disposition: form-data; name=\"file02\"; filename=\"notes.txt\"\r\n"
-			       "Content-Type: text/plain\r\n\r\nhi there\r\n", 94));
-	assert_non_null(memmem(r[0].body, r[0].body_len, "name=\"message\"\r\n\r\nB\r\n", 21));
+	assert_true(has(&r[0], "Content-Disposition: form-data; name=\"file02\"; filename=\"notes.txt\"\r\n"
+			       "Content-Type: text/plain\r\n\r\nhi there\r\n"));
+	assert_true(has(&r[0], "name=\"message\"\r\n\r\nB\r\n"));
 	/* mailto://: multipart/mixed, each file a base64 MIME part */
 	n = build(&a, "mailto://user:pw@example.com?to=x@example.com", &m, &r);
 	assert_int_equal(n, 1);
@@ -219,6 +224,17 @@ static void test_targets_carry_attachments(void **state)
 				       "Content-Disposition: attachment; filename=\"notes.txt\"\r\n\r\n"
 				       "aGkgdGhlcmU=\r\n"));
 	assert_non_null(strstr(r[0].body, "Content-Type: multipart/alternative"));
+	/* tgram://: after each chat's message, sendPhoto / sendDocument */
+	n = build(&a, "tgram://123456789:AABB/-100/chan", &m, &r);
+	assert_int_equal(n, 6);
+	assert_string_equal(r[0].url, "https://api.telegram.org/bot123456789:AABB/sendMessage");
+	assert_string_equal(r[1].url, "https://api.telegram.org/bot123456789:AABB/sendPhoto");
+	assert_string_equal(r[2].url, "https://api.telegram.org/bot123456789:AABB/sendDocument");
+	assert_string_equal(r[4].url, "https://api.telegram.org/bot123456789:AABB/sendPhoto");
+	assert_true(has(&r[1], "name=\"chat_id\"\r\n\r\n-100\r\n"));
+	assert_true(has(&r[1], "name=\"photo\"; filename=\"a.png\"\r\n\r\n\x89PNG\r\n"));
+	assert_true(has(&r[5], "\r\n\r\n@chan\r\n"));
+	assert_true(has(&r[5], "name=\"document\"; filename=\"notes.txt\""));
 	arena_deinit(&a);
 }
 

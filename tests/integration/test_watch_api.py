@@ -1,0 +1,170 @@
+# SPDX-License-Identifier: MIT
+"""Every monitor type through POST /api/v1/watch/monitors against a real
+hearthd, read by the config loader's own rules: a push monitor driven over
+HTTP, an smtp monitor against a banner server on loopback, dns, redis,
+postgres and mysql monitors against closed loopback ports (DOWN with the
+check's words), a group; refusals are 400/409 naming the field; all kept
+across a restart."""
+import socket
+import threading
+
+from helpers import free_port
+from test_watch import KEY, monitors, status_is, wait_for, watch_config
+
+
+def smtp_sink(stop):
+    """A tiny SMTP banner server: 220, 250 to EHLO, 221 to QUIT."""
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+
+    def serve():
+        while not stop.is_set():
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                continue
+            with c:
+                c.settimeout(2)
+                try:
+                    c.sendall(b"220 sink ESMTP\r\n")
+                    f = c.makefile("rb")
+                    for _ in range(4):
+                        line = f.readline()
+                        if not line:
+                            break
+                        if line.upper().startswith(b"EHLO"):
+                            c.sendall(b"250-sink\r\n250 SIZE 1000\r\n")
+                        elif line.upper().startswith(b"QUIT"):
+                            c.sendall(b"221 bye\r\n")
+                            break
+                except OSError:
+                    pass
+        srv.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return srv.getsockname()[1], t
+
+
+def post(d, body):
+    return d.request("POST", "/api/v1/watch/monitors", json=body, headers=KEY)
+
+
+def test_every_type_through_the_api(hearthd_factory, tmp_path):
+    cfg = watch_config(tmp_path, [
+        {"name": "cfg", "type": "push", "token": "cfgtoken"}])
+    d = hearthd_factory(cfg)
+    stop = threading.Event()
+    smtp_port, sink = smtp_sink(stop)
+    closed = free_port()
+    fast = {"interval": 1, "retries": 0, "timeout": 1}
+    try:
+        specs = [
+            {"name": "job", "type": "push", "token": "jobtoken42",
+             "interval": 30},
+            {"name": "mail", "type": "smtp", "hostname": "127.0.0.1",
+             "port": smtp_port, **fast},
+            {"name": "dns", "type": "dns", "hostname": "example.lab",
+             "dns_resolve_type": "MX", "dns_resolve_server": "127.0.0.1",
+             "port": closed, "dns_transport": "tcp", **fast},
+            {"name": "cache", "type": "redis", **fast,
+             "database_connection_string": f"redis://127.0.0.1:{closed}/2"},
+            {"name": "pg", "type": "postgres", **fast,
+             "database_connection_string":
+                 f"postgres://u:p@127.0.0.1:{closed}/db"},
+            {"name": "maria", "type": "mysql", **fast,
+             "database_connection_string": f"mysql://u:p@127.0.0.1:{closed}/db"},
+            {"name": "all", "type": "group", "interval": 1},
+        ]
+        ids = {}
+        for s in specs:
+            r = post(d, s)
+            assert r.status_code == 201, (s, r.text)
+            assert r.json()["type"] == s["type"] and r.json()["source"] == "api"
+            ids[s["name"]] = r.json()["id"]
+        # The push URL works for the API's push monitor.
+        r = d.get("/api/push/jobtoken42?status=up&msg=fine&ping=7")
+        assert r.status_code == 200 and r.json() == {"ok": True}, r.text
+        wait_for(d, status_is("job", "UP"), "push UP")
+        wait_for(d, status_is("mail", "UP"), "smtp UP")
+        ms = wait_for(d, lambda ms: all(ms[n]["status_text"] == "DOWN"
+                                        for n in ("dns", "cache", "pg",
+                                                  "maria")),
+                      "db and dns monitors DOWN")
+        assert "refused" in ms["pg"]["msg"].lower(), ms["pg"]
+        assert ms["maria"]["msg"].startswith("Database connection/query "
+                                             "failed"), ms["maria"]
+        assert ms["all"]["status_text"] == "PENDING"  # an empty group
+        # Refusals name the field (the config's own rules); taken: 409.
+        for bad, field in (
+                ({"name": "x", "type": "push"}, "token"),
+                ({"name": "x", "type": "push", "token": "a b"}, "token"),
+                ({"name": "x", "type": "dns", "hostname": "a.lab",
+                  "dns_resolve_type": "BOGUS"}, "dns_resolve_type"),
+                ({"name": "x", "type": "dns", "hostname": "a.lab",
+                  "dns_resolve_server": "not-an-ip"}, "dns_resolve_server"),
+                ({"name": "x", "type": "dns", "hostname": "a.lab",
+                  "dns_transport": "quic"}, "dns_transport"),
+                ({"name": "x", "type": "smtp", "hostname": "h", "port": 25,
+                  "smtp_security": "secure"}, "smtp_security"),
+                ({"name": "x", "type": "redis",
+                  "database_connection_string": "http://h"},
+                 "database_connection_string"),
+                ({"name": "x", "type": "mysql"}, "database_connection_string"),
+                ({"name": "x", "type": "postgres",
+                  "database_connection_string": "host=h bogus=1"},
+                 "database_connection_string"),
+                ({"name": "x", "type": "tls"}, "type"),
+                ({"name": "x", "type": "mariadb"}, "type"),
+                ({"name": "x", "type": "ping", "hostname": "h",
+                  "interval": "5s"}, "interval"),
+                ({"name": "x", "type": "ping", "hostname": "h",
+                  "ping_count": 0}, "ping_count"),
+                ({"name": "x", "type": "ping", "hostname": "h",
+                  "depends_on": "cfg"}, "depends_on"),
+                ({"name": "x", "type": "ping", "hostname": "h", "id": 5},
+                 "id"),
+                ({"name": "x", "type": "http", "url": "http://h/",
+                  "accepted_statuscodes": ["2xx"]}, "accepted_statuscodes"),
+                ({"name": ["x"], "type": "ping", "hostname": "h"}, "name")):
+            r = post(d, bad)
+            assert r.status_code == 400, (bad, r.text)
+            assert r.json()["error"].startswith(field + ":"), (bad, r.text)
+        for bad, field in (({"name": "y", "type": "push",
+                             "token": "cfgtoken"}, "token"),
+                           ({"name": "z", "type": "push",
+                             "token": "jobtoken42"}, "token")):
+            r = post(d, bad)
+            assert r.status_code == 409, (bad, r.text)
+            assert r.json()["error"].startswith(field + ":"), r.text
+        # Kept across a restart, with their ids and settings.
+        assert d.stop() == 0
+        hearthd_factory.restart(d)
+        ms = monitors(d)
+        for name, mid in ids.items():
+            assert ms[name]["id"] == mid and ms[name]["source"] == "api"
+        assert d.get("/api/push/jobtoken42").status_code == 200
+    finally:
+        stop.set()
+        sink.join(timeout=5)
+
+
+def test_from_lab_pings_ipv6_hosts(hearthd_factory, tmp_path):
+    """watch.from_lab derives a ping monitor for an IPv6 lab host too,
+    answered over ICMPv6 on loopback."""
+    from helpers import base_config
+    from test_watch import yaml
+    cfg = base_config(tmp_path, lab=False, watch={
+        "from_lab": True, "lab_interval": "1s", "lab_retries": 0})
+    cfg["lab"] = {"domain": "lab.example", "hosts": {
+        "v4": {"ip": "127.0.0.1"}, "v6": {"ip": "::1"}}}
+    d = hearthd_factory(yaml(cfg))
+    ms = wait_for(d, lambda ms: all(ms.get(n, {}).get("status_text") == "UP"
+                                    for n in ("v4", "v6")), "lab pings UP")
+    assert sorted(ms) == ["v4", "v6"]
+    assert ms["v6"]["type"] == "ping" and ms["v6"]["source"] == "lab"
+    assert ms["v6"]["hostname"] == "::1", ms["v6"]
+    assert d.stop() == 0

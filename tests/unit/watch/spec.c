@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for src/watch/spec.c: API bodies read with the config loader's rules, refusals naming the field. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "cmd/rooms.h"
+#include "core/config_schema.h"
+#include "watch/spec.h"
+
+static struct config_schema schema;
+
+/* Parses @body; returns the refusal ("" when accepted), *m the monitor. */
+static int parse(const char *body, struct config **snap,
+		 const struct cfg_watch_monitor **m, char *why, size_t n)
+{
+	json_t *o = json_loads(body, 0, NULL);
+	assert_non_null(o);
+	why[0] = '\0';
+	int rc = watch_spec_parse(&schema, o, snap, m, why, n);
+	json_decref(o);
+	return rc;
+}
+
+static void accepted_with_the_configs_defaults(void **state)
+{
+	(void)state;
+	struct config *snap;
+	const struct cfg_watch_monitor *m;
+	char why[160];
+	assert_int_equal(parse("{\"name\":\"d\",\"type\":\"dns\",\"hostname\":"
+			       "\"a.lab\",\"dns_resolve_type\":\"MX\","
+			       "\"dns_transport\":\"tcp\",\"interval\":10,"
+			       "\"description\":null}",
+			       &snap, &m, why, sizeof(why)), 0);
+	assert_int_equal(m->type, WATCH_DNS);
+	assert_int_equal(m->dns_type, 15);
+	assert_true(m->dns_tcp);
+	assert_string_equal(m->dns_server, "1.1.1.1"); /* Kuma's default */
+	assert_int_equal(m->timeout_ms, 8000);
+	assert_int_equal(m->retry_interval, 60);
+	assert_null(m->description);
+	config_unref(snap);
+	assert_int_equal(parse("{\"name\":\"r\",\"type\":\"redis\","
+			       "\"database_connection_string\":"
+			       "\"rediss://:pw@h:7000/3\"}",
+			       &snap, &m, why, sizeof(why)), 0);
+	assert_true(m->db_tls);
+	assert_int_equal(m->port, 7000);
+	assert_int_equal(m->db_index, 3);
+	assert_string_equal(m->db_password, "pw");
+	config_unref(snap);
+	assert_int_equal(parse("{\"name\":\"h\",\"type\":\"http\",\"url\":"
+			       "\"http://h/\",\"accepted_statuscodes\":"
+			       "[\"200-299\",\"404\"]}",
+			       &snap, &m, why, sizeof(why)), 0);
+	assert_int_equal(m->n_codes, 2);
+	assert_int_equal(m->codes[1].lo, 404);
+	config_unref(snap);
+}
+
+static void refusals_name_the_field(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *body, *why;
+	} cases[] = {
+		{"[]", "body: "},
+		{"{\"type\":\"ping\",\"hostname\":\"h\"}", "name: required"},
+		{"{\"name\":\"x\",\"type\":\"ping\",\"hostname\":\"h\","
+		 "\"colour\":1}", "colour: unknown field"},
+		{"{\"name\":\"x\",\"type\":\"ping\",\"hostname\":\"h\","
+		 "\"interval\":0}", "interval: is out of range"},
+		{"{\"name\":\"x\",\"type\":\"ping\",\"hostname\":\"h\","
+		 "\"interval\":\"5s\"}", "interval: an integer"},
+		{"{\"name\":\"x\",\"type\":\"ping\",\"hostname\":\"h\","
+		 "\"upside_down\":1}", "upside_down: true or false"},
+		{"{\"name\":\"x\",\"type\":\"ping\",\"hostname\":\"h\","
+		 "\"parent\":\"g\"}", "parent: only in the config file"},
+		{"{\"name\":\"x\",\"type\":\"port\",\"hostname\":\"h\"}",
+		 "hostname: a port monitor needs both (hostname, port)"},
+		{"{\"name\":\"x\",\"type\":\"push\",\"token\":\"a b\"}", "token: "},
+		{"{\"name\":\"x\",\"type\":\"tls\"}", "type: monitor type 'tls' is "
+						     "not supported yet"},
+		{"{\"name\":\"x\",\"type\":\"smtp\",\"hostname\":\"h\",\"port\":25,"
+		 "\"smtp_security\":\"tls\"}", "smtp_security: "},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *snap;
+		const struct cfg_watch_monitor *m;
+		char why[160];
+		assert_int_equal(parse(cases[i].body, &snap, &m, why, sizeof(why)),
+				 -EINVAL);
+		assert_null(snap);
+		if (strncmp(why, cases[i].why, strlen(cases[i].why)))
+			fail_msg("%s: got '%s', want '%s...'", cases[i].body, why,
+				 cases[i].why);
+	}
+}
+
+int main(void)
+{
+	assert_int_equal(config_schema_init(&schema, hearth_rooms), 0);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(accepted_with_the_configs_defaults),
+		cmocka_unit_test(refusals_name_the_field),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
