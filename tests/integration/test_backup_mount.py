@@ -200,3 +200,44 @@ def test_mount_as_restic(tmp_path):
     finally:
         stop_mount(ph, mh)
         stop_mount(pr, mr)
+
+
+def test_mount_damaged_pack_is_eio(tmp_path):
+    """A flipped byte in a data pack: that file reads as EIO, the rest of the
+    mount keeps working, and SIGTERM still ends it cleanly."""
+    env = make_env(tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "ok.txt").write_text("fine\n")
+    (src / "big.bin").write_bytes(random.Random(3).randbytes(2 << 20))
+    hearth(env, "init")
+    hearth(env, "backup", str(src))
+    packs = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "repo" / "data") for f in fs]
+    big_pack = max(packs, key=os.path.getsize)
+    os.chmod(big_pack, 0o644)
+    with open(big_pack, "r+b") as f:
+        f.seek(1000)
+        b = f.read(1)
+        f.seek(1000)
+        f.write(bytes([b[0] ^ 0xFF]))
+    p = None
+    mnt = tmp_path / "m"
+    try:
+        p = start_mount([HEARTH, "backup", "mount"], env, mnt)
+        inside = mnt / "snapshots" / "latest" / os.path.relpath(src, "/")
+        assert sorted(os.listdir(inside)) == ["big.bin", "ok.txt"]
+        try:
+            (inside / "big.bin").read_bytes()
+            raise AssertionError("a damaged blob read without an error")
+        except OSError as e:
+            assert e.errno == 5  # EIO
+        assert (inside / "ok.txt").read_text() == "fine\n"
+        assert p.poll() is None
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=30)
+        _, err = p.communicate()
+        assert p.returncode == 0, err
+        assert "Sanitizer" not in err and "runtime error" not in err, err
+        assert not os.path.ismount(mnt)
+    finally:
+        stop_mount(p, mnt)
