@@ -41,10 +41,13 @@ struct mount {
 	struct slot slots[CACHE_SLOTS];
 	uint64_t tick;
 	size_t bytes;
+	struct ofile *files;
 };
 
 /* An open file: its blobs and where each ends in the file. */
 struct ofile {
+	struct ofile *prev, *next; /* all open ones: freed at the end even
+				    * when the kernel's release comes too late */
 	size_t n;
 	struct bk_id *ids;
 	uint64_t *end;
@@ -193,7 +196,10 @@ static void node_stat(const struct bk_node *n, struct stat *st)
 		[BK_NODE_DEV] = S_IFBLK,     [BK_NODE_CHARDEV] = S_IFCHR, [BK_NODE_FIFO] = S_IFIFO,
 		[BK_NODE_SOCKET] = S_IFSOCK,
 	};
-	st->st_mode = types[n->type] | bk_mode_to_unix_perm(n->mode);
+	/* restic 0.14 shows a folder's permission bits only (no sticky
+	 * bit), the others' setuid/setgid/sticky bits too */
+	mode_t perm = bk_mode_to_unix_perm(n->mode);
+	st->st_mode = types[n->type] | (n->type == BK_NODE_DIR ? perm & 0777 : perm);
 	st->st_uid = n->uid;
 	st->st_gid = n->gid;
 	st->st_atim = ts_of(&n->atime);
@@ -354,6 +360,10 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 	}
 	if (f->size > at)
 		f->size = at; /* a recorded size past the blobs reads as short */
+	f->next = m->files;
+	if (f->next)
+		f->next->prev = f;
+	m->files = f;
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->keep_cache = 1;
 	return 0;
@@ -362,7 +372,18 @@ static int fs_open(const char *path, struct fuse_file_info *fi)
 static int fs_release(const char *path, struct fuse_file_info *fi)
 {
 	(void)path;
-	ofile_free((struct ofile *)(uintptr_t)fi->fh);
+	struct mount *m = M();
+	struct ofile *f = (struct ofile *)(uintptr_t)fi->fh;
+	if (!f)
+		return 0;
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		m->files = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	ofile_free(f);
+	fi->fh = 0;
 	return 0;
 }
 
@@ -546,6 +567,11 @@ int backup_cmd_mount(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		if (m.slots[i].type >= 0)
 			slot_clear(&m, &m.slots[i]);
+	while (m.files) {
+		struct ofile *f = m.files;
+		m.files = f->next;
+		ofile_free(f);
+	}
 	bk_ment_free(m.root);
 	backup_index_free(m.idx);
 	backup_snaps_free(&m.ss);
