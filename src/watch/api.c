@@ -67,6 +67,17 @@ void watch_kuma_time(int64_t ms, char out[32])
 	snprintf(out + n, 32 - n, ".%03d", (int)(ms % 1000));
 }
 
+json_t *watch_tags_json(const struct cfg_watch_monitor *c)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < c->n_tags; i++)
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s}", "name", c->tags[i].name,
+				     "value", c->tags[i].value ? c->tags[i].value : "",
+				     "color", c->tags[i].color));
+	return a;
+}
+
 static json_t *monitor_json(const struct watch_mon *m)
 {
 	const struct cfg_watch_monitor *c = m->cfg;
@@ -84,6 +95,7 @@ static json_t *monitor_json(const struct watch_mon *m)
 		return NULL;
 	if (c->description)
 		json_object_set_new(o, "description", json_string(c->description));
+	json_object_set_new(o, "tags", watch_tags_json(c));
 	json_object_set_new(o, "source",
 			    json_string(c->from_lab	 ? "lab"
 					: m->target ? m->target->owner

@@ -206,6 +206,10 @@ void watch_kuma_time(int64_t ms, char out[32]);
 int64_t watch_parse_window(const char *t);
 /* {seconds, uptime, up, down, maintenance, ping_avg, ping_min, ping_max}
  * of @m over the last @secs (new reference), or NULL on a store error. */
+/* @c's tags as Kuma's [{name, value, color}] (value "" when none); a
+ * new reference. api.c; loop thread. */
+json_t *watch_tags_json(const struct cfg_watch_monitor *c);
+
 json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
 		     int64_t secs);
 

@@ -164,6 +164,9 @@ static void page_json(const struct http_request *req,
 					      (json_int_t)m->id, "name",
 					      m->cfg->name, "sendUrl", 0, "type",
 					      watch_type_name(m->cfg->type));
+			if (o && p->show_tags)
+				json_object_set_new(o, "tags",
+						    watch_tags_json(m->cfg));
 			if (o && p->show_certificate_expiry &&
 			    watch_page_shows_cert(m)) {
 				/* Kuma's getCertExpiry: "" and false unless
@@ -190,7 +193,7 @@ static void page_json(const struct http_request *req,
 		"s:I}",
 		"slug", p->slug, "title", p->title, "description", p->description,
 		"icon", "/icon.svg", "theme", p->theme, "published", 1,
-		"showTags", 0, "customCSS", "", "footerText", p->footer_text,
+		"showTags", p->show_tags, "customCSS", "", "footerText", p->footer_text,
 		"showPoweredBy", p->show_powered_by, "googleAnalyticsId",
 		"showCertificateExpiry", p->show_certificate_expiry,
 		"autoRefreshInterval",

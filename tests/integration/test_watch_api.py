@@ -168,3 +168,54 @@ def test_from_lab_pings_ipv6_hosts(hearthd_factory, tmp_path):
     assert ms["v6"]["type"] == "ping" and ms["v6"]["source"] == "lab"
     assert ms["v6"]["hostname"] == "::1", ms["v6"]
     assert d.stop() == 0
+
+
+def test_tags_in_config_api_and_pages(hearthd_factory, tmp_path):
+    """Kuma's tags (name, optional value, colour) on config and API
+    monitors: in the API JSON, on a page with show_tags (its JSON and its
+    HTML); a bad colour is a 400 naming tags."""
+    from helpers import base_config
+    from test_watch import yaml
+    cfg = base_config(tmp_path, watch={
+        "monitors": [{"name": "cfg", "type": "push", "token": "cfgtoken",
+                      "tags": [{"name": "env", "value": "prod",
+                                "color": "#DC2626"}, {"name": "nas"}]},
+                     {"name": "quiet", "type": "push", "token": "qtoken1"}],
+        "status_pages": [
+            {"slug": "lab", "title": "Lab", "show_tags": True,
+             "groups": [{"name": "All", "monitors": ["cfg"]}]},
+            {"slug": "plain", "title": "Plain",
+             "groups": [{"name": "All", "monitors": ["cfg"]}]}]})
+    d = hearthd_factory(yaml(cfg))
+    r = post(d, {"name": "api", "type": "push", "token": "apitoken",
+                 "tags": [{"name": "team", "value": "ops <&>",
+                           "color": "#2563EB"}]})
+    assert r.status_code == 201, r.text
+    assert r.json()["tags"] == [{"name": "team", "value": "ops <&>",
+                                 "color": "#2563EB"}]
+    r = post(d, {"name": "bad", "type": "push", "token": "badtoken",
+                 "tags": [{"name": "x", "color": "red"}]})
+    assert r.status_code == 400 and r.json()["error"].startswith("tags:"), \
+        r.text
+    r = post(d, {"name": "bad", "type": "push", "token": "badtoken",
+                 "tags": {"name": "x"}})
+    assert r.status_code == 400 and r.json()["error"].startswith("tags:"), \
+        r.text
+    ms = monitors(d)
+    assert ms["cfg"]["tags"] == [
+        {"name": "env", "value": "prod", "color": "#DC2626"},
+        {"name": "nas", "value": "", "color": "#4B5563"}]
+    assert ms["quiet"]["tags"] == []
+    page = d.get("/api/status-page/lab").json()
+    assert page["config"]["showTags"] is True
+    mon = page["publicGroupList"][0]["monitorList"][0]
+    assert mon["tags"] == ms["cfg"]["tags"]
+    plain = d.get("/api/status-page/plain").json()
+    assert plain["config"]["showTags"] is False
+    assert "tags" not in plain["publicGroupList"][0]["monitorList"][0]
+    html = d.get("/status/lab").text
+    assert '<span class="tag" style="background:#DC2626">env:prod</span>' \
+        in html
+    assert '<span class="tag" style="background:#4B5563">nas</span>' in html
+    assert 'class="tag"' not in d.get("/status/plain").text
+    assert d.stop() == 0

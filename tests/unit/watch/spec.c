@@ -61,6 +61,14 @@ static void accepted_with_the_configs_defaults(void **state)
 	assert_int_equal(m->n_codes, 2);
 	assert_int_equal(m->codes[1].lo, 404);
 	config_unref(snap);
+	assert_int_equal(parse("{\"name\":\"p\",\"type\":\"push\",\"token\":"
+			       "\"abcd\",\"tags\":[{\"name\":\"env\","
+			       "\"value\":\"prod\"}]}",
+			       &snap, &m, why, sizeof(why)), 0);
+	assert_int_equal(m->n_tags, 1);
+	assert_string_equal(m->tags[0].value, "prod");
+	assert_string_equal(m->tags[0].color, "#4B5563");
+	config_unref(snap);
 }
 
 static void refusals_name_the_field(void **state)
