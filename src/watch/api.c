@@ -753,21 +753,6 @@ static void delete_monitor(const struct http_request *req,
 	submit(r, req, resp, w, delete_work, delete_done);
 }
 
-/* GET /api/v1/watch/maintenance: the config's windows, Kuma's JSON. */
-static void maintenance_list(const struct http_request *req,
-			     struct http_response *resp, void *ud)
-{
-	(void)req;
-	struct watch_room *r = ud;
-	const struct cfg_watch *w = watch_config(r->cfg);
-	int64_t now = clock_wall_s(r->clock);
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < w->n_maintenance; i++)
-		json_array_append_new(a, watch_window_json(&w->maintenance[i], i,
-							   now));
-	http_reply_json(resp, 200, a);
-}
-
 #define PUSH_ROUTE(m)                                                          \
 	{.name = "watch_push", .method = m, .path = PUSH, .prefix = true,      \
 	 .fn = push, .help = "Uptime Kuma's push URL: ?status=up&msg=&ping="}
@@ -783,11 +768,6 @@ static const struct http_route routes[] = {
 	 .help = "creates a monitor: {name, type (http, keyword, json-query, "
 		 "port, ping), url, hostname, port, interval, ...}; kept across "
 		 "restarts"},
-	{.name = "watch_maintenance", .method = "GET",
-	 .path = "/api/v1/watch/maintenance", .management = true,
-	 .fn = maintenance_list,
-	 .help = "the maintenance windows (config), as Kuma's JSON with their "
-		 "status now, zone offset and a cron window's running slot"},
 	{.name = "watch_monitor_update", .method = "PUT",
 	 .path = MONITORS "/", .prefix = true, .management = true,
 	 .fn = update_monitor,
@@ -814,5 +794,7 @@ int watch_api_register(struct watch_room *r, struct http_server *http)
 {
 	int rc = http_server_add_routes(http, routes,
 					sizeof(routes) / sizeof(routes[0]), r);
+	if (!rc)
+		rc = watch_maint_api_register(r, http);
 	return rc ? rc : watch_page_register(r, http);
 }
