@@ -765,9 +765,9 @@ static const struct http_route routes[] = {
 	 .help = "the monitors and their last beat"},
 	{.name = "watch_monitor_create", .method = "POST", .path = MONITORS,
 	 .management = true, .fn = create,
-	 .help = "creates a monitor: {name, type (http, keyword, json-query, "
-		 "port, ping), url, hostname, port, interval, ...}; kept across "
-		 "restarts"},
+	 .help = "creates a monitor from a watch.monitors entry as JSON "
+		 "(every type the config takes; durations in seconds); kept "
+		 "across restarts"},
 	{.name = "watch_monitor_update", .method = "PUT",
 	 .path = MONITORS "/", .prefix = true, .management = true,
 	 .fn = update_monitor,
