@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: POST /api/v1/watch/monitors bodies through the JSON parser and the monitor spec reader. */
+/* libFuzzer target: POST /api/v1/watch/monitors bodies through the JSON parser and the monitor and maintenance-window readers. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -38,6 +38,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!rc && (!m->name || m->interval < 1 || m->timeout_ms <= 0 ||
 		    m->port < 0 || m->port > 65535)) {
 		fprintf(stderr, "fuzz_watch_api: accepted out of range\n");
+		abort();
+	}
+	config_unref(snap);
+	/* The same body as a maintenance window's. */
+	const struct cfg_watch_maint *mw = NULL;
+	rc = watch_window_spec_parse(&schema, o, &snap, &mw, why, sizeof(why));
+	if (rc == -EINVAL && !strchr(why, ':')) {
+		fprintf(stderr, "fuzz_watch_api: window refused without a field\n");
+		abort();
+	}
+	if (!rc && (!mw || !mw->name)) {
+		fprintf(stderr, "fuzz_watch_api: window without a name\n");
 		abort();
 	}
 	config_unref(snap);

@@ -67,6 +67,17 @@ void watch_kuma_time(int64_t ms, char out[32])
 	snprintf(out + n, 32 - n, ".%03d", (int)(ms % 1000));
 }
 
+json_t *watch_tags_json(const struct cfg_watch_monitor *c)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < c->n_tags; i++)
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:s}", "name", c->tags[i].name,
+				     "value", c->tags[i].value ? c->tags[i].value : "",
+				     "color", c->tags[i].color));
+	return a;
+}
+
 static json_t *monitor_json(const struct watch_mon *m)
 {
 	const struct cfg_watch_monitor *c = m->cfg;
@@ -84,6 +95,7 @@ static json_t *monitor_json(const struct watch_mon *m)
 		return NULL;
 	if (c->description)
 		json_object_set_new(o, "description", json_string(c->description));
+	json_object_set_new(o, "tags", watch_tags_json(c));
 	json_object_set_new(o, "source",
 			    json_string(c->from_lab	 ? "lab"
 					: m->target ? m->target->owner
@@ -741,21 +753,6 @@ static void delete_monitor(const struct http_request *req,
 	submit(r, req, resp, w, delete_work, delete_done);
 }
 
-/* GET /api/v1/watch/maintenance: the config's windows, Kuma's JSON. */
-static void maintenance_list(const struct http_request *req,
-			     struct http_response *resp, void *ud)
-{
-	(void)req;
-	struct watch_room *r = ud;
-	const struct cfg_watch *w = watch_config(r->cfg);
-	int64_t now = clock_wall_s(r->clock);
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < w->n_maintenance; i++)
-		json_array_append_new(a, watch_window_json(&w->maintenance[i], i,
-							   now));
-	http_reply_json(resp, 200, a);
-}
-
 #define PUSH_ROUTE(m)                                                          \
 	{.name = "watch_push", .method = m, .path = PUSH, .prefix = true,      \
 	 .fn = push, .help = "Uptime Kuma's push URL: ?status=up&msg=&ping="}
@@ -768,14 +765,9 @@ static const struct http_route routes[] = {
 	 .help = "the monitors and their last beat"},
 	{.name = "watch_monitor_create", .method = "POST", .path = MONITORS,
 	 .management = true, .fn = create,
-	 .help = "creates a monitor: {name, type (http, keyword, json-query, "
-		 "port, ping), url, hostname, port, interval, ...}; kept across "
-		 "restarts"},
-	{.name = "watch_maintenance", .method = "GET",
-	 .path = "/api/v1/watch/maintenance", .management = true,
-	 .fn = maintenance_list,
-	 .help = "the maintenance windows (config), as Kuma's JSON with their "
-		 "status now, zone offset and a cron window's running slot"},
+	 .help = "creates a monitor from a watch.monitors entry as JSON "
+		 "(every type the config takes; durations in seconds); kept "
+		 "across restarts"},
 	{.name = "watch_monitor_update", .method = "PUT",
 	 .path = MONITORS "/", .prefix = true, .management = true,
 	 .fn = update_monitor,
@@ -802,5 +794,7 @@ int watch_api_register(struct watch_room *r, struct http_server *http)
 {
 	int rc = http_server_add_routes(http, routes,
 					sizeof(routes) / sizeof(routes[0]), r);
+	if (!rc)
+		rc = watch_maint_api_register(r, http);
 	return rc ? rc : watch_page_register(r, http);
 }

@@ -335,6 +335,36 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 	return 0;
 }
 
+#define T struct cfg_watch_tag
+static int tag_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	T *t = obj;
+	if (!*t->name)
+		return cfg_fail(err, &t->pos, "tags: a tag's name must not be "
+						"empty");
+	if (strlen(t->color) != 7 || t->color[0] != '#' ||
+	    strspn(t->color + 1, "0123456789abcdefABCDEF") != 6)
+		return cfg_fail(err, &t->color_pos,
+				"tags: color '%s' is not #rrggbb", t->color);
+	return 0;
+}
+
+static const struct cfg_field tag_fields[] = {
+	FIELD(.key = "name", .type = CFG_STRING, .off = F(T, name),
+	      .required = true, .reloadable = true, .help = "the tag's name"),
+	FIELD(.key = "value", .type = CFG_STRING, .off = F(T, value),
+	      .reloadable = true, .help = "its value, shown as name:value"),
+	FIELD(.key = "color", .type = CFG_STRING, .off = F(T, color),
+	      .pos_off = F(T, color_pos), .def = "#4B5563", .reloadable = true,
+	      .help = "its colour, #rrggbb (Kuma's grey by default)"),
+};
+static const struct cfg_section tag_section = {
+	.size = sizeof(T), .name_off = CFG_NONE, .pos_off = F(T, pos),
+	.fields = tag_fields, .n_fields = N(tag_fields), .check = tag_check,
+};
+#undef T
+
 static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "name", .type = CFG_STRING, .off = F(M, name),
 	      .pos_off = F(M, name_pos), .required = true, .reloadable = true,
@@ -351,6 +381,11 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "description", .type = CFG_STRING,
 	      .off = F(M, description), .reloadable = true,
 	      .help = "free text"),
+	FIELD(.key = "tags", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &tag_section, .off = F(M, tags), .count_off = F(M, n_tags),
+	      .reloadable = true,
+	      .help = "Kuma's tags: {name, value, color}, shown in the API and "
+		      "on status pages"),
 	FIELD(.key = "url", .type = CFG_STRING, .off = F(M, url),
 	      .pos_off = F(M, url_pos), .reloadable = true,
 	      .help = "http, keyword, json-query: the URL requested"),
@@ -604,6 +639,9 @@ static const struct cfg_field page_fields[] = {
 	      .def = "true", .reloadable = true,
 	      .help = "false: the page, its JSON and its monitors' badges are "
 		      "not served"),
+	FIELD(.key = "show_tags", .type = CFG_BOOL, .off = F(PAGE, show_tags),
+	      .def = "false", .reloadable = true,
+	      .help = "show the monitors' tags (Kuma's showTags)"),
 	FIELD(.key = "show_certificate_expiry", .type = CFG_BOOL,
 	      .off = F(PAGE, show_certificate_expiry), .def = "false",
 	      .reloadable = true,

@@ -32,6 +32,15 @@ struct watch_code_range {
 	int lo, hi;
 };
 
+/* A tag (Kuma's): a name, an optional value, a colour "#rrggbb". */
+struct cfg_watch_tag {
+	struct cfg_pos pos;
+	const char *name;
+	const char *value; /* NULL: none */
+	const char *color;
+	struct cfg_pos color_pos;
+};
+
 /* One monitor. All strings and arrays belong to the snapshot's arena;
  * the fields after the marked line are filled by the section's check. */
 struct cfg_watch_monitor {
@@ -43,6 +52,8 @@ struct cfg_watch_monitor {
 	const char *type_text;
 	struct cfg_pos type_pos;
 	const char *description;
+	struct cfg_watch_tag *tags;
+	size_t n_tags;
 	/* http, keyword, json-query */
 	const char *url;
 	struct cfg_pos url_pos;
@@ -192,6 +203,7 @@ struct cfg_watch_page {
 	bool published;
 	bool show_powered_by;
 	bool show_certificate_expiry;
+	bool show_tags;
 	int64_t auto_refresh; /* seconds, 0: off */
 	struct cfg_watch_incident incident;
 	struct cfg_watch_page_group *groups;

@@ -92,6 +92,8 @@ struct watch_room {
 	struct room_services *services;	      /* where it is offered */
 	struct watch_mon **mons;
 	size_t n_mons;
+	struct watch_api_win **wins; /* maintenance windows the API made */
+	size_t n_wins;
 	/* Beats made this loop tick, written by the next flush. */
 	struct watch_queued_beat *queue;
 	size_t n_queue, cap_queue;
@@ -206,12 +208,26 @@ void watch_kuma_time(int64_t ms, char out[32]);
 int64_t watch_parse_window(const char *t);
 /* {seconds, uptime, up, down, maintenance, ping_avg, ping_min, ping_max}
  * of @m over the last @secs (new reference), or NULL on a store error. */
+/* @c's tags as Kuma's [{name, value, color}] (value "" when none); a
+ * new reference. api.c; loop thread. */
+json_t *watch_tags_json(const struct cfg_watch_monitor *c);
+
 json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
 		     int64_t secs);
 
 /* window.c: whether maintenance window @mw is on at @now_s (UTC), in
  * its zone; whether it covers the monitor named @name. Loop thread. */
 bool watch_window_on(const struct cfg_watch_maint *mw, int64_t now_s);
+
+/* The @k-th maintenance window (the config's, then the API's), its id in
+ * *id; NULL past the last. api_maint.c; loop thread. */
+const struct cfg_watch_maint *watch_window_nth(const struct watch_room *r,
+					       size_t k, int64_t *id);
+/* Starts the API's windows kept in the store; frees them. */
+int watch_windows_load(struct watch_room *r);
+void watch_windows_free(struct watch_room *r);
+/* GET/POST /api/v1/watch/maintenance, PUT/DELETE .../<id>. */
+int watch_maint_api_register(struct watch_room *r, struct http_server *http);
 bool watch_window_covers(const struct cfg_watch_maint *mw, const char *name);
 /* Window @mw (the @index-th) as Kuma's maintenance JSON at @now_s: id,
  * title, description, strategy, active, cron, duration(Minutes),

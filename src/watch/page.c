@@ -99,12 +99,13 @@ size_t watch_page_maintenance(struct watch_room *r,
 			      const struct cfg_watch_page *p,
 			      const struct cfg_watch_maint **out, size_t max)
 {
-	const struct cfg_watch *w = watch_config(r->cfg);
+	const struct cfg_watch_maint *mw;
+	int64_t id;
 	size_t n = 0;
-	for (size_t j = 0; j < w->n_maintenance && n < max; j++)
-		if (watch_window_on(&w->maintenance[j], clock_wall_s(r->clock)) &&
-		    window_on_page(r, p, &w->maintenance[j]))
-			out[n++] = &w->maintenance[j];
+	for (size_t k = 0; n < max && (mw = watch_window_nth(r, k, &id)); k++)
+		if (watch_window_on(mw, clock_wall_s(r->clock)) &&
+		    window_on_page(r, p, mw))
+			out[n++] = mw;
 	return n;
 }
 
@@ -113,17 +114,22 @@ static json_t *maintenance_json(struct watch_room *r,
 				const struct cfg_watch_page *p)
 {
 	const struct cfg_watch_maint *on[32];
-	const struct cfg_watch *w = watch_config(r->cfg);
 	size_t n = watch_page_maintenance(r, p, on, 32);
 	json_t *a = json_array();
-	for (size_t i = 0; a && i < n; i++)
+	for (size_t i = 0; a && i < n; i++) {
+		int64_t id = 0;
+		const struct cfg_watch_maint *mw;
+		for (size_t k = 0; (mw = watch_window_nth(r, k, &id)) && mw != on[i];
+		     k++)
+			;
 		json_array_append_new(
 			a, json_pack("{s:I, s:s, s:s, s:s, s:b, s:s}", "id",
-				     (json_int_t)(on[i] - w->maintenance) + 1,
+				     (json_int_t)id,
 				     "title", on[i]->name, "description",
 				     on[i]->description ? on[i]->description : "",
 				     "strategy", on[i]->strategy_text, "active", 1,
 				     "status", "under-maintenance"));
+	}
 	return a;
 }
 
@@ -164,6 +170,9 @@ static void page_json(const struct http_request *req,
 					      (json_int_t)m->id, "name",
 					      m->cfg->name, "sendUrl", 0, "type",
 					      watch_type_name(m->cfg->type));
+			if (o && p->show_tags)
+				json_object_set_new(o, "tags",
+						    watch_tags_json(m->cfg));
 			if (o && p->show_certificate_expiry &&
 			    watch_page_shows_cert(m)) {
 				/* Kuma's getCertExpiry: "" and false unless
@@ -190,7 +199,7 @@ static void page_json(const struct http_request *req,
 		"s:I}",
 		"slug", p->slug, "title", p->title, "description", p->description,
 		"icon", "/icon.svg", "theme", p->theme, "published", 1,
-		"showTags", 0, "customCSS", "", "footerText", p->footer_text,
+		"showTags", p->show_tags, "customCSS", "", "footerText", p->footer_text,
 		"showPoweredBy", p->show_powered_by, "googleAnalyticsId",
 		"showCertificateExpiry", p->show_certificate_expiry,
 		"autoRefreshInterval",

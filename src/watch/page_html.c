@@ -116,6 +116,7 @@ static const char CSS[] =
 	".mon:first-of-type{border-top:0}"
 	".row{display:flex;flex-wrap:wrap;align-items:center;gap:.5rem}"
 	".name{flex:1 1 8rem;font-weight:600}"
+	".tag{border-radius:.3rem;padding:0 .4rem;color:#fff;font-size:.75rem}"
 	".pill{border-radius:1rem;padding:.1rem .6rem;color:#fff;"
 	"font-size:.8rem;font-weight:600}.up{background:#2e8b3e}"
 	".down{background:#b3261e}.pending{background:#b86e00}"
@@ -212,6 +213,18 @@ static void monitor(struct buf *b, struct watch_room *r,
 	text(b, m->cfg->name);
 	buf_printf(b, "</span><span class=\"muted uptime\">%.2f %% (24h)"
 		      "</span>", 100 * watch_uptime_ratio(r, m, 86400));
+	for (size_t i = 0; p->show_tags && i < m->cfg->n_tags; i++) {
+		const struct cfg_watch_tag *t = &m->cfg->tags[i];
+		/* the colour is #rrggbb (checked at load) */
+		buf_printf(b, "<span class=\"tag\" style=\"background:%s\">",
+			   t->color);
+		text(b, t->name);
+		if (t->value && *t->value) {
+			buf_puts(b, ":");
+			text(b, t->value);
+		}
+		buf_puts(b, "</span>");
+	}
 	if (p->show_certificate_expiry && watch_page_shows_cert(m)) {
 		int64_t days = watch_cert_days(m);
 		if (days != INT64_MIN && m->cert_valid)

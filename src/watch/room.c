@@ -365,12 +365,12 @@ void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
 /* The maintenance window covering @m now, or NULL. */
 static const struct cfg_watch_maint *maintenance(const struct watch_mon *m)
 {
-	const struct cfg_watch *w = watch_config(m->room->cfg);
-	int64_t now = clock_wall_s(m->room->clock);
-	for (size_t j = 0; j < w->n_maintenance; j++)
-		if (watch_window_covers(&w->maintenance[j], m->cfg->name) &&
-		    watch_window_on(&w->maintenance[j], now))
-			return &w->maintenance[j];
+	int64_t now = clock_wall_s(m->room->clock), id;
+	const struct cfg_watch_maint *mw;
+	for (size_t k = 0; (mw = watch_window_nth(m->room, k, &id)); k++)
+		if (watch_window_covers(mw, m->cfg->name) &&
+		    watch_window_on(mw, now))
+			return mw;
 	return NULL;
 }
 
@@ -515,6 +515,7 @@ void watch_room_maybe_free(struct watch_room *r)
 	for (size_t i = 0; i < r->n_mons; i++)
 		mon_free(r->mons[i]);
 	free(r->mons);
+	watch_windows_free(r);
 	watch_beats_close(r);
 	config_unref(r->cfg);
 	free(r);
@@ -789,6 +790,8 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 		rc = watch_ping_open(r, cfg);
 	if (!rc)
 		rc = watch_store_api_each(r->store, load_api_monitor, r);
+	if (!rc)
+		rc = watch_windows_load(r);
 	if (!rc && ctx->http)
 		rc = watch_api_register(r, ctx->http);
 	if (!rc)

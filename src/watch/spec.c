@@ -83,24 +83,27 @@ static void name_field(const char *msg, char *why, size_t n)
 	snprintf(why, n, "%s", msg);
 }
 
-int watch_spec_parse(const struct config_schema *schema, json_t *o,
-		     struct config **snap, const struct cfg_watch_monitor **out,
-		     char *why, size_t n)
+/* Loads @o as the one entry of `watch.<list>` (whose schema is @sec) with
+ * @schema, leaving out @omit (a key the caller reads); *snap the
+ * snapshot, or -EINVAL naming the field. */
+static int load_entry(const struct config_schema *schema, json_t *o,
+		      const char *list, const struct cfg_section *sec,
+		      const char *const *refused, size_t n_refused,
+		      const char *omit, struct config **snap, char *why,
+		      size_t n)
 {
 	*snap = NULL;
-	*out = NULL;
 	if (!json_is_object(o))
 		return bad(why, n, "body", "the body must be a JSON object");
-	const struct cfg_section *sec = watch_monitor_section();
 	json_t *copy = json_object();
 	const char *k;
 	json_t *v;
 	int rc = copy ? 0 : -ENOMEM;
 	json_object_foreach(o, k, v) {
-		if (rc || json_is_null(v))
+		if (rc || json_is_null(v) || (omit && !strcmp(k, omit)))
 			continue; /* null: as if absent */
-		for (size_t i = 0; i < sizeof(config_only) / sizeof(config_only[0]); i++)
-			if (!strcmp(k, config_only[i]))
+		for (size_t i = 0; i < n_refused; i++)
+			if (!strcmp(k, refused[i]))
 				rc = bad(why, n, k, "only in the config file");
 		size_t f = 0;
 		while (!rc && f < sec->n_fields && strcmp(sec->fields[f].key, k))
@@ -113,8 +116,7 @@ int watch_spec_parse(const struct config_schema *schema, json_t *o,
 			rc = -ENOMEM;
 	}
 	/* The config loader reads JSON (YAML's flow style) as it is. */
-	json_t *doc = rc ? NULL
-			 : json_pack("{s:{s:[O]}}", "watch", "monitors", copy);
+	json_t *doc = rc ? NULL : json_pack("{s:{s:[O]}}", "watch", list, copy);
 	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
 	json_decref(copy);
 	json_decref(doc);
@@ -133,6 +135,19 @@ int watch_spec_parse(const struct config_schema *schema, json_t *o,
 		name_field(err.msg, why, n);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int watch_spec_parse(const struct config_schema *schema, json_t *o,
+		     struct config **snap, const struct cfg_watch_monitor **out,
+		     char *why, size_t n)
+{
+	*out = NULL;
+	int rc = load_entry(schema, o, "monitors", watch_monitor_section(),
+			    config_only, sizeof(config_only) / sizeof(config_only[0]),
+			    NULL, snap, why, n);
+	if (rc)
+		return rc;
 	const struct cfg_watch *w = watch_config(*snap);
 	if (!w || w->n_monitors != 1) {
 		config_unref(*snap);
@@ -140,5 +155,36 @@ int watch_spec_parse(const struct config_schema *schema, json_t *o,
 		return bad(why, n, "body", "not one monitor");
 	}
 	*out = &w->monitors[0];
+	return 0;
+}
+
+int watch_window_spec_parse(const struct config_schema *schema, json_t *o,
+			    struct config **snap,
+			    const struct cfg_watch_maint **out, char *why,
+			    size_t n)
+{
+	*out = NULL;
+	json_t *mons = json_object_get(o, "monitors");
+	if (mons && !json_is_null(mons)) {
+		size_t i;
+		json_t *e;
+		if (!json_is_array(mons))
+			return bad(why, n, "monitors", "a list of monitor names");
+		json_array_foreach(mons, i, e)
+			if (!json_is_string(e) || !*json_string_value(e))
+				return bad(why, n, "monitors",
+					   "a list of monitor names");
+	}
+	int rc = load_entry(schema, o, "maintenance", &watch_maint_section, NULL,
+			    0, "monitors", snap, why, n);
+	if (rc)
+		return rc;
+	const struct cfg_watch *w = watch_config(*snap);
+	if (!w || w->n_maintenance != 1) {
+		config_unref(*snap);
+		*snap = NULL;
+		return bad(why, n, "body", "not one window");
+	}
+	*out = &w->maintenance[0];
 	return 0;
 }

@@ -21,4 +21,14 @@ int watch_spec_parse(const struct config_schema *schema, json_t *o,
 		     struct config **snap, const struct cfg_watch_monitor **out,
 		     char *why, size_t n);
 
+/*
+ * Likewise a `watch.maintenance` entry (Kuma's strategies): the config's
+ * rules, its `monitors` left out (the caller checks them against the
+ * monitors it runs and points the window at the body's strings).
+ */
+int watch_window_spec_parse(const struct config_schema *schema, json_t *o,
+			    struct config **snap,
+			    const struct cfg_watch_maint **out, char *why,
+			    size_t n);
+
 #endif

@@ -69,6 +69,12 @@ const char *const watch_migrations[] = {
 	"ALTER TABLE watch_stat_minutely ADD COLUMN ping_hist TEXT;"
 	"ALTER TABLE watch_stat_hourly ADD COLUMN ping_hist TEXT;"
 	"ALTER TABLE watch_stat_daily ADD COLUMN ping_hist TEXT;",
+	/* 4 -> 5: maintenance windows created through the API (their JSON). */
+	"CREATE TABLE watch_api_maintenance ("
+	"  id INTEGER PRIMARY KEY,"
+	"  spec TEXT NOT NULL,"
+	"  created INTEGER NOT NULL" /* unix seconds */
+	");",
 	NULL,
 };
 
@@ -407,4 +413,38 @@ int watch_store_prune_detail(struct store *s, int64_t now_s, int64_t keep_s,
 			"iii", ids[i], (now_s - keep_s) * 1000, keep_last - 1);
 	free(ids);
 	return sql_commit(&t);
+}
+
+int watch_store_window_put(struct store *s, int64_t id, const char *spec)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL,
+		"INSERT OR REPLACE INTO watch_api_maintenance(id, spec, created) "
+		"VALUES(?, ?, strftime('%s'))", "it", id, spec);
+	return sql_commit(&t);
+}
+
+int watch_store_window_del(struct store *s, int64_t id)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	sql_run(&t, NULL, "DELETE FROM watch_api_maintenance WHERE id = ?", "i",
+		id);
+	return sql_commit(&t);
+}
+
+int watch_store_window_each(struct store *s,
+			    int (*fn)(int64_t id, const char *spec, void *ud),
+			    void *ud)
+{
+	struct sql_rows r;
+	sql_query(s, &r, "SELECT id, spec FROM watch_api_maintenance ORDER BY id",
+		  NULL);
+	while (sql_next(&r)) {
+		int u = fn(sql_col_int(&r, 0), sql_col_text(&r, 1), ud);
+		if (u)
+			sql_stop(&r, u);
+	}
+	return sql_end(&r);
 }

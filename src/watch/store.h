@@ -62,4 +62,12 @@ int watch_store_prune(struct store *s, int64_t now_s, int64_t beats,
 int watch_store_prune_detail(struct store *s, int64_t now_s, int64_t keep_s,
 			     int64_t keep_last);
 
+/* Maintenance windows made through the API, by id: their JSON bodies
+ * (put and del on the strand; each on the loop's connection). */
+int watch_store_window_put(struct store *s, int64_t id, const char *spec);
+int watch_store_window_del(struct store *s, int64_t id);
+int watch_store_window_each(struct store *s,
+			    int (*fn)(int64_t id, const char *spec, void *ud),
+			    void *ud);
+
 #endif

@@ -168,3 +168,123 @@ def test_from_lab_pings_ipv6_hosts(hearthd_factory, tmp_path):
     assert ms["v6"]["type"] == "ping" and ms["v6"]["source"] == "lab"
     assert ms["v6"]["hostname"] == "::1", ms["v6"]
     assert d.stop() == 0
+
+
+def test_tags_in_config_api_and_pages(hearthd_factory, tmp_path):
+    """Kuma's tags (name, optional value, colour) on config and API
+    monitors: in the API JSON, on a page with show_tags (its JSON and its
+    HTML); a bad colour is a 400 naming tags."""
+    from helpers import base_config
+    from test_watch import yaml
+    cfg = base_config(tmp_path, watch={
+        "monitors": [{"name": "cfg", "type": "push", "token": "cfgtoken",
+                      "tags": [{"name": "env", "value": "prod",
+                                "color": "#DC2626"}, {"name": "nas"}]},
+                     {"name": "quiet", "type": "push", "token": "qtoken1"}],
+        "status_pages": [
+            {"slug": "lab", "title": "Lab", "show_tags": True,
+             "groups": [{"name": "All", "monitors": ["cfg"]}]},
+            {"slug": "plain", "title": "Plain",
+             "groups": [{"name": "All", "monitors": ["cfg"]}]}]})
+    d = hearthd_factory(yaml(cfg))
+    r = post(d, {"name": "api", "type": "push", "token": "apitoken",
+                 "tags": [{"name": "team", "value": "ops <&>",
+                           "color": "#2563EB"}]})
+    assert r.status_code == 201, r.text
+    assert r.json()["tags"] == [{"name": "team", "value": "ops <&>",
+                                 "color": "#2563EB"}]
+    r = post(d, {"name": "bad", "type": "push", "token": "badtoken",
+                 "tags": [{"name": "x", "color": "red"}]})
+    assert r.status_code == 400 and r.json()["error"].startswith("tags:"), \
+        r.text
+    r = post(d, {"name": "bad", "type": "push", "token": "badtoken",
+                 "tags": {"name": "x"}})
+    assert r.status_code == 400 and r.json()["error"].startswith("tags:"), \
+        r.text
+    ms = monitors(d)
+    assert ms["cfg"]["tags"] == [
+        {"name": "env", "value": "prod", "color": "#DC2626"},
+        {"name": "nas", "value": "", "color": "#4B5563"}]
+    assert ms["quiet"]["tags"] == []
+    page = d.get("/api/status-page/lab").json()
+    assert page["config"]["showTags"] is True
+    mon = page["publicGroupList"][0]["monitorList"][0]
+    assert mon["tags"] == ms["cfg"]["tags"]
+    plain = d.get("/api/status-page/plain").json()
+    assert plain["config"]["showTags"] is False
+    assert "tags" not in plain["publicGroupList"][0]["monitorList"][0]
+    html = d.get("/status/lab").text
+    assert '<span class="tag" style="background:#DC2626">env:prod</span>' \
+        in html
+    assert '<span class="tag" style="background:#4B5563">nas</span>' in html
+    assert 'class="tag"' not in d.get("/status/plain").text
+    assert d.stop() == 0
+
+
+def test_maintenance_crud(hearthd_factory, tmp_path):
+    """Maintenance windows through the API: created (stored, kept across a
+    restart), in force (a push beat is MAINTENANCE), replaced, deleted;
+    the config's windows are read-only (409); bodies read by the config's
+    rules, 400 naming the field."""
+    from helpers import base_config
+    from test_watch import yaml
+    cfg = base_config(tmp_path, watch={
+        "monitors": [{"name": "job", "type": "push", "token": "jobtoken",
+                      "interval": 60}],
+        "maintenance": [{"name": "cfgwin", "strategy": "manual",
+                         "active": False}]})
+    d = hearthd_factory(yaml(cfg))
+    M = "/api/v1/watch/maintenance"
+    body = {"name": "swap", "strategy": "manual", "active": True,
+            "monitors": ["job"], "description": "switch swap"}
+    assert d.request("POST", M, json=body).status_code == 401
+    r = d.request("POST", M, json=body, headers=KEY)
+    assert r.status_code == 201, r.text
+    win = r.json()
+    assert win["title"] == "swap" and win["monitors"] == ["job"]
+    assert win["status"] == "under-maintenance" and win["id"] > 1
+    wid = win["id"]
+    lst = d.get(M, headers=KEY).json()
+    assert [(w["title"], w["source"]) for w in lst] == [("cfgwin", "config"),
+                                                      ("swap", "api")]
+    assert d.get("/api/push/jobtoken?status=up").status_code == 200
+    wait_for(d, status_is("job", "MAINTENANCE"), "push in maintenance")
+    for bad, field in (({"name": "x", "strategy": "sometimes"}, "strategy"),
+                       ({"name": "x", "strategy": "manual",
+                         "monitors": ["nope"]}, "monitors"),
+                       ({"name": "x", "strategy": "manual",
+                         "monitors": "job"}, "monitors"),
+                       ({"name": "x", "strategy": "single",
+                         "start": "tomorrow", "end": "2027-01-01 00:00"},
+                        "start"),
+                       ({"name": "x", "strategy": "cron", "cron": "61 * * * *",
+                         "duration": 60}, "cron"),
+                       ({"strategy": "manual"}, "name"),
+                       ({"name": "x", "strategy": "manual", "colour": 1},
+                        "colour")):
+        r = d.request("POST", M, json=bad, headers=KEY)
+        assert r.status_code == 400, (bad, r.text)
+        assert r.json()["error"].startswith(field + ":"), (bad, r.text)
+    # The config's window is read-only; unknown ids are 404.
+    for method in ("PUT", "DELETE"):
+        r = d.request(method, f"{M}/1", json=body, headers=KEY)
+        assert r.status_code == 409, r.text
+        assert d.request(method, f"{M}/99999", json=body,
+                         headers=KEY).status_code == 404
+    # Kept across a restart.
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    lst = d.get(M, headers=KEY).json()
+    assert [(w["id"], w["title"]) for w in lst][1] == (wid, "swap")
+    # Replaced: off, so a push is UP again.
+    r = d.request("PUT", f"{M}/{wid}", json={**body, "active": False},
+                  headers=KEY)
+    assert r.status_code == 200 and r.json()["status"] == "inactive", r.text
+    assert d.get("/api/push/jobtoken?status=up").status_code == 200
+    wait_for(d, status_is("job", "UP"), "push UP after the window")
+    assert d.request("DELETE", f"{M}/{wid}", headers=KEY).status_code == 204
+    assert [w["title"] for w in d.get(M, headers=KEY).json()] == ["cfgwin"]
+    assert d.stop() == 0
+    hearthd_factory.restart(d)
+    assert [w["title"] for w in d.get(M, headers=KEY).json()] == ["cfgwin"]
+    assert d.stop() == 0

@@ -313,6 +313,27 @@ static void test_database_strings(void **state)
 	config_unref(c);
 }
 
+/* Tags: name, optional value, colour #rrggbb (Kuma's grey by default). */
+static void test_tags(void **state)
+{
+	(void)state;
+	struct config *c = unit_load_ok(
+		W "    - {name: a, type: push, token: abcd, tags: [{name: env, "
+		  "value: prod, color: '#DC2626'}, {name: nas}]}\n");
+	const struct cfg_watch_monitor *m = &watch_config(c)->monitors[0];
+	assert_int_equal(m->n_tags, 2);
+	assert_string_equal(m->tags[0].name, "env");
+	assert_string_equal(m->tags[0].value, "prod");
+	assert_string_equal(m->tags[0].color, "#DC2626");
+	assert_null(m->tags[1].value);
+	assert_string_equal(m->tags[1].color, "#4B5563");
+	config_unref(c);
+	refused(W "    - {name: a, type: push, token: abcd, tags: [{name: x, "
+		  "color: red}]}\n", 3, 66, "tags:", "#rrggbb");
+	refused(W "    - {name: a, type: push, token: abcd, tags: [{value: "
+		  "x}]}\n", 3, 49, "name", NULL);
+}
+
 static void test_from_lab(void **state)
 {
 	(void)state;
@@ -599,6 +620,7 @@ int main(void)
 		cmocka_unit_test(test_lab_service_refusals),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_status_page_incident),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

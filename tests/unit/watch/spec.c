@@ -61,6 +61,14 @@ static void accepted_with_the_configs_defaults(void **state)
 	assert_int_equal(m->n_codes, 2);
 	assert_int_equal(m->codes[1].lo, 404);
 	config_unref(snap);
+	assert_int_equal(parse("{\"name\":\"p\",\"type\":\"push\",\"token\":"
+			       "\"abcd\",\"tags\":[{\"name\":\"env\","
+			       "\"value\":\"prod\"}]}",
+			       &snap, &m, why, sizeof(why)), 0);
+	assert_int_equal(m->n_tags, 1);
+	assert_string_equal(m->tags[0].value, "prod");
+	assert_string_equal(m->tags[0].color, "#4B5563");
+	config_unref(snap);
 }
 
 static void refusals_name_the_field(void **state)
@@ -102,12 +110,42 @@ static void refusals_name_the_field(void **state)
 	}
 }
 
+static void windows_read_with_the_configs_rules(void **state)
+{
+	(void)state;
+	struct config *snap;
+	const struct cfg_watch_maint *mw;
+	char why[160];
+	json_t *o = json_loads("{\"name\":\"w\",\"strategy\":\"cron\","
+			       "\"cron\":\"30 2 * * mon-fri\",\"duration\":5400,"
+			       "\"monitors\":[\"a\"]}", 0, NULL);
+	assert_int_equal(watch_window_spec_parse(&schema, o, &snap, &mw, why,
+						 sizeof(why)), 0);
+	assert_string_equal(mw->name, "w");
+	assert_int_equal(mw->rule.duration_s, 5400);
+	assert_int_equal(mw->n_monitors, 0); /* left to the caller */
+	config_unref(snap);
+	json_decref(o);
+	o = json_loads("{\"name\":\"w\",\"strategy\":\"manual\","
+		       "\"monitors\":[1]}", 0, NULL);
+	assert_int_equal(watch_window_spec_parse(&schema, o, &snap, &mw, why,
+						 sizeof(why)), -EINVAL);
+	assert_string_equal(why, "monitors: a list of monitor names");
+	json_decref(o);
+	o = json_loads("{\"name\":\"w\",\"strategy\":\"weekly\"}", 0, NULL);
+	assert_int_equal(watch_window_spec_parse(&schema, o, &snap, &mw, why,
+						 sizeof(why)), -EINVAL);
+	assert_true(!strncmp(why, "strategy:", 9));
+	json_decref(o);
+}
+
 int main(void)
 {
 	assert_int_equal(config_schema_init(&schema, hearth_rooms), 0);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(accepted_with_the_configs_defaults),
 		cmocka_unit_test(refusals_name_the_field),
+		cmocka_unit_test(windows_read_with_the_configs_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
