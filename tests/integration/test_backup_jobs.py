@@ -329,15 +329,25 @@ def test_keep_forgets_and_prunes_only_the_jobs_snapshots(hearthd_factory,
     d = hearthd_factory(config(tmp_path, [{
         "name": "rot", "repositories": [str(repo)], "sources": [str(src)],
         "keep": {"last": 2}}]))
-    made = []
+    made, times = [], {}
     for i in range(3):
         (src / f"new{i}.txt").write_text(f"round {i}\n")
         run = run_job(d, "rot")
         assert run["result"] == "ok", run
         made += run["snapshots"]
+        for sid in run["snapshots"]:
+            p = restic(["-r", str(repo), "--password-file", str(pw), "cat",
+                        "snapshot", sid])
+            times[sid] = json.loads(p.stdout)["time"]
     snaps = snapshots(repo, pw)
     ours = sorted(s["id"] for s in snaps if "hearth-job:rot" in s["tags"])
-    assert ours == sorted(made[1:]), (ours, made)
+    # restic's --keep-last: the two newest by their recorded time (the
+    # order of the runs, unless the machine's clock stepped back between).
+    def instant(t):  # "2026-12-02T06:15:10.8216088Z": (seconds, ns)
+        base, _, frac = t.rstrip("Z").partition(".")
+        return base, int((frac + "000000000")[:9])
+    newest = sorted(made, key=lambda sid: instant(times[sid]))[1:]
+    assert ours == sorted(newest), (ours, made, times)
     assert [s["tags"] for s in snaps if "manual" in (s["tags"] or [])] == \
         [["manual"]]
     # forget ran with --prune: restic finds nothing unreferenced or missing.
