@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* HTTP connection admission and deadlines: the caps per client, the reserve for trusted clients, the header deadline, the request-line checks. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/log.h"
@@ -87,6 +91,111 @@ enum MHD_Result http_conn_admit(void *cls, const struct sockaddr *addr,
 	return MHD_YES;
 }
 
+/*
+ * A lingering close (as web servers do it): libmicrohttpd closes a
+ * connection it answered early (431, 413) while the client is still
+ * sending, and a close with unread bytes makes the kernel send a reset
+ * that can destroy the answer before the client reads it. So such a
+ * socket is kept through a duplicate: its sending side is shut (the
+ * answer, then FIN), what still arrives is read and dropped until the
+ * client closes or LINGER_MS pass, and only then is it closed. At most
+ * LINGER_MAX per server; more are closed at once.
+ */
+#define LINGER_MAX 64
+#define LINGER_MS 2000
+
+struct http_linger {
+	uv_poll_t poll;
+	uv_timer_t timer;
+	int fd, open;
+	struct http_server *s; /* NULL once the server is gone */
+	struct http_linger *next, **pprev;
+};
+
+static void linger_closed(uv_handle_t *h)
+{
+	struct http_linger *l = h->data;
+	if (--l->open)
+		return;
+	close(l->fd);
+	free(l);
+}
+
+static void linger_end(struct http_linger *l)
+{
+	if (uv_is_closing((uv_handle_t *)&l->timer))
+		return;
+	if (l->s) {
+		*l->pprev = l->next;
+		if (l->next)
+			l->next->pprev = l->pprev;
+		l->s->n_lingering--;
+		l->s = NULL;
+	}
+	uv_close((uv_handle_t *)&l->poll, linger_closed);
+	uv_close((uv_handle_t *)&l->timer, linger_closed);
+}
+
+static void linger_read(uv_poll_t *p, int status, int events)
+{
+	struct http_linger *l = p->data;
+	char buf[4096];
+	ssize_t n = 0;
+	(void)events;
+	for (int i = 0; status >= 0 && i < 16; i++)
+		if ((n = recv(l->fd, buf, sizeof(buf), MSG_DONTWAIT)) <= 0)
+			break;
+	if (status < 0 || n == 0 ||
+	    (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+		linger_end(l);
+}
+
+static void linger_timeout(uv_timer_t *t)
+{
+	linger_end(t->data);
+}
+
+static void linger_start(struct http_server *s, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	int unread = 0;
+	if (!ci || s->closing || s->n_lingering >= LINGER_MAX ||
+	    ioctl(ci->connect_fd, FIONREAD, &unread) || unread <= 0)
+		return;
+	struct http_linger *l = calloc(1, sizeof(*l));
+	if (!l)
+		return;
+	l->fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+	if (l->fd < 0 || uv_poll_init_socket(s->loop, &l->poll, l->fd)) {
+		if (l->fd >= 0)
+			close(l->fd);
+		free(l);
+		return;
+	}
+	uv_timer_init(s->loop, &l->timer);
+	l->poll.data = l->timer.data = l;
+	l->open = 2;
+	shutdown(l->fd, SHUT_WR);
+	l->s = s;
+	l->next = s->lingering;
+	if (l->next)
+		l->next->pprev = &l->next;
+	l->pprev = &s->lingering;
+	s->lingering = l;
+	s->n_lingering++;
+	uv_poll_start(&l->poll, UV_READABLE | UV_DISCONNECT, linger_read);
+	uv_timer_start(&l->timer, linger_timeout, LINGER_MS, 0);
+}
+
+void http_conn_linger_detach(struct http_server *s)
+{
+	for (struct http_linger *l = s->lingering; l; l = l->next)
+		l->s = NULL;
+	s->lingering = NULL;
+	s->n_lingering = 0;
+}
+
 static struct http_conn *conn_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
@@ -140,6 +249,8 @@ void http_conn_notify(void *cls, struct MHD_Connection *conn,
 		s->open_conns--;
 		s->rearm = true;
 	}
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		linger_start(s, conn);
 	if (!c)
 		return;
 	*c->pprev = c->next;

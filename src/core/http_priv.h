@@ -86,7 +86,14 @@ struct http_server {
 	 * start of the next run (not from within one). */
 	int *giveback;
 	size_t n_giveback, cap_giveback;
+	/* Connections closed with request bytes unread, drained before
+	 * their close (http_conn.c): a list, and how many. */
+	struct http_linger *lingering;
+	size_t n_lingering;
 };
+
+/* Detaches the lingering closes from @s (they end on their own). */
+void http_conn_linger_detach(struct http_server *s);
 
 /* Watches a suspended connection's socket for the client going away
  * (libmicrohttpd does not while it is suspended). */

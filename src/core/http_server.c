@@ -971,6 +971,7 @@ static void finish(struct http_server *s)
 	for (size_t i = 0; i < s->n_giveback; i++)
 		close(s->giveback[i]);
 	free(s->giveback);
+	http_conn_linger_detach(s);
 	void (*cb)(void *) = s->close_cb;
 	void *ud = s->close_ud;
 	free(s->routes);

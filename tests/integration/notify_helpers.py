@@ -21,6 +21,7 @@ def ntfy_url(port, path=""):
 
 import json  # noqa: E402
 import queue  # noqa: E402
+import socket  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 
@@ -80,6 +81,13 @@ class Stream:
                 return json.loads(line)
 
     def close(self):
+        # Shut the socket down first: closing a socket another thread is
+        # reading only takes effect once that read returns (at the read
+        # timeout), so the server would not see the client leave.
+        try:
+            self.resp.raw._fp.fp.raw._sock.shutdown(socket.SHUT_RDWR)
+        except Exception:
+            pass
         try:
             self.resp.close()
         except Exception:
