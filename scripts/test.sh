@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 PY=/usr/bin/python3
 LOGDIR="$ROOT/build-test-logs"
 rm -rf "$LOGDIR"

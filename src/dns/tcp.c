@@ -216,7 +216,9 @@ static void update(struct conn *c)
 	dns_tcpconn_set_state(&t->table, &c->tc, s, now);
 
 	uint64_t due = UINT64_MAX;
-	if (c->refs == 0) {
+	/* Idle: nothing to answer and nothing to write (a connection with
+	 * answers queued is governed by the stall timeout). */
+	if (c->refs == 0 && c->queued == 0 && !c->xfr) {
 		uint64_t base = c->last_msg > c->last_write ? c->last_msg
 							    : c->last_write;
 		due = base + t->idle_ms;
@@ -243,7 +245,8 @@ static void on_timer(uv_timer_t *timer)
 		conn_close(c, CLOSE_STALLED);
 	else if (c->len > 0 && !c->paused && now >= c->msg_start + t->msg_ms)
 		conn_close(c, CLOSE_MESSAGE);
-	else if (c->refs == 0 && now >= base + t->idle_ms)
+	else if (c->refs == 0 && c->queued == 0 && !c->xfr &&
+		 now >= base + t->idle_ms)
 		conn_close(c, CLOSE_IDLE);
 	else
 		update(c);

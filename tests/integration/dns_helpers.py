@@ -216,7 +216,9 @@ def ask(q, host, port, proto="udp", timeout=QUERY_TIMEOUT,
 
 def wait_dns_ready(host, port, proc=None, timeout=READY_TIMEOUT,
                    qname=ZONE, what="server"):
-    """Polls with SOA queries until the server answers (any rcode)."""
+    """Polls with SOA queries until the server answers (any rcode) over
+    UDP and then over TCP (hearthd listens on TCP only once every room
+    has started, a moment after its UDP workers answer)."""
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -225,8 +227,11 @@ def wait_dns_ready(host, port, proc=None, timeout=READY_TIMEOUT,
                 f"{what.splitlines()[0]} exited with {proc.returncode} "
                 f"before answering DNS\n{what}")
         try:
-            return dns.query.udp(make_query(qname, "SOA"), host,
-                                 timeout=0.5, port=port)
+            r = dns.query.udp(make_query(qname, "SOA"), host, timeout=0.5,
+                              port=port)
+            dns.query.tcp(make_query(qname, "SOA"), host, timeout=0.5,
+                          port=port)
+            return r
         except (dns.exception.DNSException, OSError) as e:
             last = e
         time.sleep(0.05)
