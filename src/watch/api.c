@@ -688,6 +688,26 @@ static void update_done(void *ud, int rc)
 	api_write_free(w);
 }
 
+/* The API-made monitor a PUT or DELETE names (into *m) and a write for
+ * it; NULL when the answer (404, 409, 500) is already in @resp. */
+static struct api_write *api_write_for(struct watch_room *r,
+				       const struct http_request *req,
+				       struct http_response *resp,
+				       struct watch_mon **m)
+{
+	long long id;
+	*m = api_monitor(r, req, resp, &id);
+	if (!*m)
+		return NULL;
+	struct api_write *w = calloc(1, sizeof(*w));
+	if (!w) {
+		http_reply_error(resp, 500, "out of memory");
+		return NULL;
+	}
+	*w = (struct api_write){.r = r, .id = id};
+	return w;
+}
+
 /* PUT /api/v1/watch/monitors/<id> {name, type, ...}: the whole spec of a
  * monitor the API made, replaced (a new name keeps the id and history),
  * stored, restarted, answered 200 with the monitor. */
@@ -695,16 +715,10 @@ static void update_monitor(const struct http_request *req,
 			   struct http_response *resp, void *ud)
 {
 	struct watch_room *r = ud;
-	long long id;
-	struct watch_mon *m = api_monitor(r, req, resp, &id);
-	if (!m)
+	struct watch_mon *m;
+	struct api_write *w = api_write_for(r, req, resp, &m);
+	if (!w)
 		return;
-	struct api_write *w = calloc(1, sizeof(*w));
-	if (!w) {
-		http_reply_error(resp, 500, "out of memory");
-		return;
-	}
-	*w = (struct api_write){.r = r, .id = m->id};
 	snprintf(w->old, sizeof(w->old), "%s", m->target->name);
 	if (read_spec(r, req, resp, m, w)) {
 		api_write_free(w);
@@ -739,16 +753,10 @@ static void delete_monitor(const struct http_request *req,
 			   struct http_response *resp, void *ud)
 {
 	struct watch_room *r = ud;
-	long long id;
-	struct watch_mon *m = api_monitor(r, req, resp, &id);
-	if (!m)
+	struct watch_mon *m;
+	struct api_write *w = api_write_for(r, req, resp, &m);
+	if (!w)
 		return;
-	struct api_write *w = calloc(1, sizeof(*w));
-	if (!w) {
-		http_reply_error(resp, 500, "out of memory");
-		return;
-	}
-	*w = (struct api_write){.r = r, .id = id};
 	snprintf(w->name, sizeof(w->name), "%s", m->target->name);
 	submit(r, req, resp, w, delete_work, delete_done);
 }
