@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char why[160] = "";
 	int rc = watch_spec_parse(&schema, o, &snap, &m, why, sizeof(why));
 	if (rc == -EINVAL && !strchr(why, ':')) {
-		fprintf(stderr, "fuzz_watch_api: refusal without a field\n");
+		fprintf(stderr, "fuzz_watch_api: refusal without a field: %s\n", why);
 		abort();
 	}
 	if (!rc && (!m->name || m->interval < 1 || m->timeout_ms <= 0 ||
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct cfg_watch_maint *mw = NULL;
 	rc = watch_window_spec_parse(&schema, o, &snap, &mw, why, sizeof(why));
 	if (rc == -EINVAL && !strchr(why, ':')) {
-		fprintf(stderr, "fuzz_watch_api: window refused without a field\n");
+		fprintf(stderr, "fuzz_watch_api: window refused without a field: %s\n", why);
 		abort();
 	}
 	if (!rc && (!mw || !mw->name)) {

@@ -30,17 +30,19 @@ static int check_json_type(const struct cfg_field *f, const char *k,
 	case CFG_BOOL:
 		return json_is_boolean(v) ? 0 : bad(why, n, k, "true or false");
 	case CFG_LIST:
-		if (f->elem == CFG_SECTION)
-			return json_is_array(v) ? 0 : bad(why, n, k, "a list");
-		if (json_is_string(v))
+		if (f->elem != CFG_SECTION && json_is_string(v))
 			return 0;
 		if (!json_is_array(v))
-			return bad(why, n, k, "a string or a list of strings");
+			return bad(why, n, k, f->elem == CFG_SECTION ?
+					  "a list" : "a string or a list of strings");
 		size_t i;
 		json_t *e;
 		json_array_foreach(v, i, e)
-			if (!json_is_string(e))
-				return bad(why, n, k, "a list of strings");
+			if (f->elem == CFG_SECTION ? !json_is_object(e) :
+						    !json_is_string(e))
+				return bad(why, n, k, f->elem == CFG_SECTION ?
+						  "a list of objects" :
+						  "a list of strings");
 		return 0;
 	case CFG_SECTION:
 	case CFG_MAP:
@@ -58,6 +60,7 @@ static void name_field(const char *msg, char *why, size_t n)
 		const char *lead, *then;
 	} forms[] = {{"unknown key '", "unknown field"},
 		     {"missing required key '", "required"},
+		     {"items of '", NULL},
 		     {"'", NULL}};
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		size_t l = strlen(forms[i].lead);

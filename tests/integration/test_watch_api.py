@@ -201,6 +201,10 @@ def test_tags_in_config_api_and_pages(hearthd_factory, tmp_path):
                  "tags": {"name": "x"}})
     assert r.status_code == 400 and r.json()["error"].startswith("tags:"), \
         r.text
+    r = post(d, {"name": "bad", "type": "push", "token": "badtoken",
+                 "tags": [""]})
+    assert r.status_code == 400 and r.json()["error"].startswith("tags:"), \
+        r.text
     ms = monitors(d)
     assert ms["cfg"]["tags"] == [
         {"name": "env", "value": "prod", "color": "#DC2626"},
