@@ -175,7 +175,9 @@ static int parse_scalar(struct loader *l, const struct cfg_field *f,
 	case CFG_INT:
 	case CFG_SIZE:
 	case CFG_DURATION:
-		if (!plain)
+		/* A count is a YAML number; "20s" and "16M" quoted are the
+		 * same duration and size as unquoted (compose files quote). */
+		if (!plain && f->type == CFG_INT)
 			return -EINVAL;
 		rc = parse_number(text,
 				  f->type == CFG_SIZE ? size_units

@@ -25,6 +25,7 @@ struct http_client_req {
 	size_t max_response;	    /* response bytes kept; 0: 4 MiB */
 	long max_redirects; /* redirects followed (http/https only); 0: none */
 	bool insecure;	    /* true: the TLS certificate and name go unchecked */
+	const char *ca_file; /* PEM CAs to verify against; NULL: the system's */
 	/* true: report the server's leaf certificate (https; the request
 	 * then takes a new connection, since only a handshake shows it). */
 	bool want_cert;

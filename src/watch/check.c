@@ -152,6 +152,7 @@ static void http_start(struct watch_mon *m)
 		.max_response = HTTP_MAX_RESPONSE,
 		.max_redirects = (long)c->max_redirects,
 		.insecure = c->ignore_tls,
+		.ca_file = c->ca_file,
 		.want_cert = !strncmp(c->url, "https://", 8),
 	};
 	int rc = http_client_request(m->room->http, &req, on_http, m);
@@ -472,6 +473,37 @@ static void redis_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		redis_got(p);
 }
 
+/* tls: the handshake is done; the certificate decides. */
+static void tls_verdict(struct watch_probe *p)
+{
+	struct watch_mon *m = p->m;
+	const struct cfg_watch_monitor *c = m->cfg;
+	char msg[WATCH_MSG_MAX], why[160];
+	long long expires = 0;
+	bool verified = false;
+	if (watch_tls_cert(p->tls, &expires, &verified, why, sizeof(why))) {
+		probe_finish(p, true, false, "tls: the server sent no certificate");
+		return;
+	}
+	watch_mon_cert(m, expires, verified);
+	int64_t days = watch_cert_days(m);
+	bool up = (verified || c->ignore_tls) && days >= 0;
+	struct tm tm;
+	time_t t = (time_t)expires;
+	char when[32] = "?";
+	if (gmtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
+	if (days < 0)
+		snprintf(msg, sizeof(msg), "tls: the certificate expired on %s",
+			 when);
+	else
+		snprintf(msg, sizeof(msg), "%s%s%s, expires %s (%lld days)",
+			 verified ? "certificate valid" : "certificate not valid",
+			 verified ? "" : ": ", verified ? "" : why, when,
+			 (long long)days);
+	probe_finish(p, true, up, msg);
+}
+
 /* rediss: the bytes read go into the session; the handshake, then the
  * plaintext replies. */
 static void tls_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
@@ -481,12 +513,15 @@ static void tls_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 	*buf = uv_buf_init(p->raw, sizeof(p->raw));
 }
 
-static void redis_tls_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+static void tls_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct watch_probe *p = s->data;
 	char msg[WATCH_MSG_MAX], why[160];
 	if (n <= 0) {
-		probe_read(p, "redis", n < 0 ? n : 0); /* n < 0: closed */
+		if (p->m && p->m->cfg->type == WATCH_TLS)
+			probe_read(p, "tls", n < 0 ? n : 0);
+		else
+			probe_read(p, "redis", n < 0 ? n : 0); /* n < 0: closed */
 		return;
 	}
 	if (p->finished || watch_tls_feed(p->tls, buf->base, (size_t)n)) {
@@ -497,12 +532,18 @@ static void redis_tls_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		int rc = watch_tls_handshake(p->tls, why, sizeof(why));
 		tls_flush(p);
 		if (rc < 0) {
-			snprintf(msg, sizeof(msg), "redis: TLS: %s", why);
+			snprintf(msg, sizeof(msg), "%s: TLS: %s",
+				 p->m->cfg->type == WATCH_TLS ? "tls" : "redis",
+				 why);
 			probe_finish(p, true, false, msg);
 		}
 		if (rc <= 0)
 			return;
 		p->tls_up = true;
+		if (p->m->cfg->type == WATCH_TLS) {
+			tls_verdict(p);
+			return;
+		}
 		redis_start(p);
 	}
 	for (;;) {
@@ -521,37 +562,47 @@ static void redis_tls_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	}
 }
 
-/* rediss: a TLS session on the connection, its first flight sent. */
-static void redis_tls_start(struct watch_probe *p)
+/* rediss and tls: a TLS session on the connection, its first flight
+ * sent (tls: whatever the certificate, to report on it). */
+static void tls_start(struct watch_probe *p)
 {
 	const struct cfg_watch_monitor *c = p->m->cfg;
 	char why[160], msg[WATCH_MSG_MAX];
-	if (watch_tls_new(c->hostname, !c->ignore_tls, &p->tls)) {
-		probe_finish(p, true, false, "out of memory");
+	bool cert = c->type == WATCH_TLS;
+	int rc = watch_tls_new(c->hostname, !c->ignore_tls, c->ca_file, cert,
+			       &p->tls);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "%s: %s", c->type_text,
+			 rc == -ENOENT ? "ca_file: cannot read the CAs"
+				       : "out of memory");
+		probe_finish(p, true, false, msg);
 		return;
 	}
-	int rc = watch_tls_handshake(p->tls, why, sizeof(why));
+	rc = watch_tls_handshake(p->tls, why, sizeof(why));
 	tls_flush(p);
 	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "redis: TLS: %s", why);
+		snprintf(msg, sizeof(msg), "%s: TLS: %s", cert ? "tls" : "redis",
+			 why);
 		probe_finish(p, true, false, msg);
 	}
 }
+
 
 static void on_connect(uv_connect_t *req, int status)
 {
 	struct watch_probe *p = req->data;
 	char msg[WATCH_MSG_MAX];
+	enum watch_type type = p->m ? p->m->cfg->type : WATCH_PORT;
 	if (status == 0 && !p->finished && p->m &&
-	    (p->m->cfg->type == WATCH_SMTP || p->m->cfg->type == WATCH_REDIS)) {
+	    (type == WATCH_SMTP || type == WATCH_REDIS || type == WATCH_TLS)) {
 		p->tcp.data = p;
-		bool smtp = p->m->cfg->type == WATCH_SMTP;
-		bool tls = !smtp && p->m->cfg->db_tls;
+		bool smtp = type == WATCH_SMTP;
+		bool tls = type == WATCH_TLS || (!smtp && p->m->cfg->db_tls);
 		uv_read_start((uv_stream_t *)&p->tcp,
 			      tls ? tls_alloc : smtp_alloc,
-			      smtp ? smtp_read : tls ? redis_tls_read : redis_read);
+			      smtp ? smtp_read : tls ? tls_read : redis_read);
 		if (tls)
-			redis_tls_start(p);
+			tls_start(p);
 		else if (!smtp)
 			redis_start(p);
 		return; /* the dialogue decides */
@@ -655,6 +706,7 @@ void watch_check_start(struct watch_mon *m)
 	case WATCH_PORT:
 	case WATCH_SMTP:
 	case WATCH_REDIS:
+	case WATCH_TLS:
 		port_start(m);
 		break;
 	case WATCH_PING:

@@ -38,11 +38,17 @@ static const char *const type_names[] = {
 	[WATCH_REDIS] = "redis",
 	[WATCH_POSTGRES] = "postgres",
 	[WATCH_MYSQL] = "mysql",
+	[WATCH_TLS] = "tls",
 };
+
+/* Other names users write for a type (the and MariaDB's). */
+static const struct {
+	const char *name;
+	enum watch_type type;
+} type_aliases[] = {{"tcp", WATCH_PORT}, {"mariadb", WATCH_MYSQL}};
 
 /* Kuma's types that a later hearth runs: refused with a clear word. */
 static const char *const later_types[] = {
-	"tls",
 	"docker", "real-browser", "grpc-keyword", "mqtt",
 	"steam", "gamedig", "sqlserver", "mongodb", "radius", "manual",
 	"kafka-producer", "snmp", "rabbitmq", "ntp", "websocket-upgrade",
@@ -60,21 +66,22 @@ static int check_type(M *m, struct cfg_error *err)
 			m->type = (enum watch_type)i;
 			return 0;
 		}
+	for (size_t i = 0; i < N(type_aliases); i++)
+		if (strcmp(m->type_text, type_aliases[i].name) == 0) {
+			m->type = type_aliases[i].type;
+			return 0;
+		}
 	for (size_t i = 0; i < N(later_types); i++)
 		if (strcmp(m->type_text, later_types[i]) == 0)
 			return cfg_fail(err, &m->type_pos,
 					"type: monitor type '%s' is not supported "
 					"yet (http, keyword, json-query, port, "
-					"ping, dns, smtp, redis, postgres, mysql, "
-					"push, group are)", m->type_text);
-	if (!strcmp(m->type_text, "mariadb"))
-		return cfg_fail(err, &m->type_pos,
-				"type: 'mariadb' is Kuma's 'mysql' (it covers "
-				"MariaDB)");
+					"ping, dns, smtp, tls, redis, postgres, "
+					"mysql, push, group are)", m->type_text);
 	return cfg_fail(err, &m->type_pos,
 			"type: unknown monitor type '%s' (http, keyword, "
-			"json-query, port, ping, dns, smtp, redis, postgres, "
-			"mysql, push, group)",
+			"json-query, port, ping, dns, smtp, tls, redis, "
+			"postgres, mysql, push, group)",
 			m->type_text);
 }
 
@@ -248,6 +255,10 @@ static int monitor_check(struct config *cfg, void *obj, struct cfg_error *err)
 	case WATCH_JSON_QUERY:
 		rc = check_http(cfg, m, err);
 		break;
+	case WATCH_TLS:
+		if (!m->port)
+			m->port = 443;
+		/* fall through */
 	case WATCH_PORT:
 	case WATCH_SMTP:
 		if (!m->hostname || !m->port)
@@ -413,11 +424,16 @@ static const struct cfg_field monitor_fields[] = {
 	FIELD(.key = "ignore_tls", .type = CFG_BOOL, .off = F(M, ignore_tls),
 	      .def = "false", .reloadable = true,
 	      .help = "true: do not verify the server's TLS certificate"),
+	FIELD(.key = "ca_file", .type = CFG_PATH, .off = F(M, ca_file),
+	      .reloadable = true,
+	      .help = "http, tls, rediss: PEM file of the CAs the server's "
+		      "certificate must chain to (default: the system's)"),
 	FIELD(.key = "expiry_notification", .type = CFG_BOOL,
 	      .off = F(M, expiry_notification), .def = "false",
 	      .reloadable = true,
 	      .help = "https: alert once as the certificate's days left cross "
-		      "each of watch.tls_expiry_days"),
+		      "each of watch.tls_expiry_days (a tls monitor always "
+		      "does)"),
 	FIELD(.key = "keyword", .type = CFG_STRING, .off = F(M, keyword),
 	      .reloadable = true,
 	      .help = "keyword: text the body must contain (case-sensitive)"),

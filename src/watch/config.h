@@ -25,6 +25,7 @@ enum watch_type {
 	WATCH_REDIS,
 	WATCH_POSTGRES,
 	WATCH_MYSQL, /* MySQL and MariaDB */
+	WATCH_TLS,   /* a TLS handshake: the certificate and its expiry */
 };
 
 /* An accepted status-code range ("200-299" or "404"), inclusive. */
@@ -68,6 +69,7 @@ struct cfg_watch_monitor {
 	struct cfg_pos codes_pos;
 	int64_t max_redirects;
 	bool ignore_tls;
+	const char *ca_file; /* PEM CAs to verify against; NULL: the system's */
 	bool expiry_notification; /* alert as the certificate nears expiry */
 	const char *keyword;
 	bool invert_keyword;

@@ -48,8 +48,9 @@ static const char *slug_of(const struct http_request *req, const char *prefix)
 
 bool watch_page_shows_cert(const struct watch_mon *m)
 {
-	return m->cfg->type == WATCH_HTTP && m->cfg->url &&
-	       !strncasecmp(m->cfg->url, "https://", 8);
+	return m->cfg->type == WATCH_TLS ||
+	       (m->cfg->type == WATCH_HTTP && m->cfg->url &&
+		!strncasecmp(m->cfg->url, "https://", 8));
 }
 
 bool watch_page_has_incident(const struct cfg_watch_page *p)

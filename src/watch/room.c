@@ -436,14 +436,19 @@ void watch_mon_cert(struct watch_mon *m, int64_t expires, bool valid)
 		m->cert_alerted = 0; /* renewed: alert again next time */
 		return;
 	}
-	if (!m->cfg->expiry_notification ||
+	if ((!m->cfg->expiry_notification && m->cfg->type != WATCH_TLS) ||
 	    (m->cert_alerted && crossed >= m->cert_alerted))
 		return;
 	m->cert_alerted = crossed;
-	char text[WATCH_MSG_MAX + 200];
+	char text[WATCH_MSG_MAX + 200], where[300];
+	if (m->cfg->url)
+		snprintf(where, sizeof(where), "%s", m->cfg->url);
+	else
+		snprintf(where, sizeof(where), "%s:%lld", m->cfg->hostname,
+			 (long long)m->cfg->port);
 	snprintf(text, sizeof(text),
 		 "[%s][%s] Certificate will expire in %lld days", m->cfg->name,
-		 m->cfg->url, (long long)days);
+		 where, (long long)days);
 	const char *tags[] = {"warning", NULL};
 	struct room_notify_msg nm = {
 		.event = "watch.cert_expiry", .title = m->cfg->name,

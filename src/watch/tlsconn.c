@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -27,7 +28,17 @@ void watch_tls_free(struct watch_tls *t)
 	free(t);
 }
 
-int watch_tls_new(const char *host, bool verify, struct watch_tls **out)
+/* lenient: every certificate lets the handshake go on; its verdict is
+ * kept for watch_tls_cert. */
+static int accept_any(int ok, X509_STORE_CTX *ctx)
+{
+	(void)ok;
+	(void)ctx;
+	return 1;
+}
+
+int watch_tls_new(const char *host, bool verify, const char *ca_file,
+		  bool lenient, struct watch_tls **out)
 {
 	struct watch_tls *t = calloc(1, sizeof(*t));
 	*out = NULL;
@@ -38,9 +49,16 @@ int watch_tls_new(const char *host, bool verify, struct watch_tls **out)
 	if (!t->ctx)
 		goto fail;
 	SSL_CTX_set_min_proto_version(t->ctx, TLS1_2_VERSION);
-	if (verify) {
-		SSL_CTX_set_default_verify_paths(t->ctx);
-		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
+	if (verify || lenient) {
+		if (ca_file ? SSL_CTX_load_verify_locations(t->ctx, ca_file,
+							     NULL) != 1
+			    : SSL_CTX_set_default_verify_paths(t->ctx) != 1) {
+			ERR_clear_error();
+			watch_tls_free(t);
+			return ca_file ? -ENOENT : -ENOMEM;
+		}
+		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER,
+				   lenient ? accept_any : NULL);
 	} else {
 		SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
 	}
@@ -59,7 +77,7 @@ int watch_tls_new(const char *host, bool verify, struct watch_tls **out)
 		     inet_pton(AF_INET6, host, addr) == 1;
 	if (!is_ip)
 		SSL_set_tlsext_host_name(t->ssl, host);
-	if (verify) {
+	if (verify || lenient) {
 		X509_VERIFY_PARAM *vp = SSL_get0_param(t->ssl);
 		if (is_ip)
 			X509_VERIFY_PARAM_set1_ip_asc(vp, host);
@@ -111,6 +129,20 @@ int watch_tls_handshake(struct watch_tls *t, char *why, size_t n)
 		return 0;
 	reason(t, why, n);
 	return -1;
+}
+
+int watch_tls_cert(struct watch_tls *t, long long *expires, bool *verified,
+		   char *why, size_t n)
+{
+	X509 *leaf = SSL_get0_peer_certificate(t->ssl);
+	struct tm tm;
+	if (!leaf || ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) != 1)
+		return -1;
+	*expires = (long long)timegm(&tm);
+	long v = SSL_get_verify_result(t->ssl);
+	*verified = v == X509_V_OK;
+	snprintf(why, n, "%s", *verified ? "" : X509_verify_cert_error_string(v));
+	return 0;
 }
 
 int watch_tls_write(struct watch_tls *t, const void *data, size_t n)

@@ -15,9 +15,12 @@
 struct watch_tls;
 
 /* A client session for @host (SNI unless an address; the name or
- * address the certificate must match when @verify, against the system's
- * CAs). 0 or -ENOMEM. */
-int watch_tls_new(const char *host, bool verify, struct watch_tls **out);
+ * address the certificate must match when @verify, against @ca_file's
+ * CAs or, NULL, the system's). With @lenient the handshake completes
+ * whatever the certificate; watch_tls_cert then says how it verified.
+ * 0, -ENOENT (@ca_file unreadable) or -ENOMEM. */
+int watch_tls_new(const char *host, bool verify, const char *ca_file,
+		  bool lenient, struct watch_tls **out);
 void watch_tls_free(struct watch_tls *t);
 
 /* Bytes read from the network. 0, or -ENOMEM. */
@@ -27,6 +30,11 @@ size_t watch_tls_take(struct watch_tls *t, void *out, size_t cap);
 /* Advances the handshake: 1 done, 0 it needs more bytes, -1 failed with
  * the reason in @why ("self-signed certificate"). */
 int watch_tls_handshake(struct watch_tls *t, char *why, size_t n);
+/* After the handshake: the server's leaf certificate's notAfter (unix
+ * seconds) in *@expires, and whether it verified (chain, name, dates);
+ * when not, why in @why. 0, or -1 when the server sent none. */
+int watch_tls_cert(struct watch_tls *t, long long *expires, bool *verified,
+		   char *why, size_t n);
 /* Plaintext to send (after the handshake). 0, or -1. */
 int watch_tls_write(struct watch_tls *t, const void *data, size_t n);
 /* Plaintext received: its length (0: none yet), or -1 when the session

@@ -72,6 +72,11 @@ VALID = {
           max_body_bytes: 0
           idle_timeout: 1
         """,
+    "quoted_sizes_and_durations": """
+        http:
+          max_body_bytes: "1M"
+          idle_timeout: '5m'
+        """,
     "log_levels_error": "log:\n  level: error\n",
     "log_levels_warn": "log:\n  level: warn\n",
 }

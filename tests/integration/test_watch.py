@@ -629,6 +629,79 @@ def test_tls_expiry_thresholds(hearthd_factory, tmp_path):
         n.stop()
 
 
+def test_tls_monitors_and_ca_file(hearthd_factory, tmp_path):
+    """The tls type: a handshake, the certificate's expiry and verdict
+    (against ca_file or the system's CAs); it alerts on each threshold
+    crossed without expiry_notification. ca_file verifies https too;
+    'tcp' and 'mariadb' are the port and mysql types."""
+    from nginx_helpers import Nginx
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    make_certs(certs)
+    ports = {days: free_port() for days in (5, 30)}
+    servers = "".join(
+        f"server {{ listen 127.0.0.1:{p} ssl; ssl_certificate {certs}/s{d}.crt;"
+        f" ssl_certificate_key {certs}/s{d}.key;"
+        f" location / {{ return 200 \"tls ok\\n\"; }} }}\n"
+        for d, p in ports.items())
+    n = Nginx(tmp_path, free_port(), extra_servers=servers).start()
+    plain = free_port()
+    try:
+        ca = str(certs / "ca.crt")
+        mons = [{"name": f"tls{d}", "type": "tls", "hostname": "127.0.0.1",
+                 "port": p, "ca_file": ca, "interval": "1s"}
+                for d, p in ports.items()]
+        mons += [
+            # The system's CAs do not know the test CA.
+            {"name": "unknown-ca", "type": "tls", "hostname": "127.0.0.1",
+             "port": ports[30], "interval": "1s"},
+            {"name": "unknown-ok", "type": "tls", "hostname": "127.0.0.1",
+             "port": ports[30], "ignore_tls": True, "interval": "1s"},
+            {"name": "https-ca", "type": "keyword", "keyword": "tls ok",
+             "url": f"https://127.0.0.1:{ports[30]}/", "ca_file": ca,
+             "interval": "1s"},
+            # nginx's plain port speaks HTTP, not TLS.
+            {"name": "not-tls", "type": "tls", "hostname": "127.0.0.1",
+             "port": n.port, "interval": "1s"},
+            {"name": "closed", "type": "tcp", "hostname": "127.0.0.1",
+             "port": plain, "interval": "1s"},
+        ]
+        d = hearthd_factory(watch_config(tmp_path, mons))
+        ms = wait_for(d, lambda ms: all(
+            ms[x]["status_text"] != "PENDING" and ms[x].get("msg")
+            for x in ("tls5", "tls30", "unknown-ca", "unknown-ok",
+                      "https-ca", "not-tls", "closed")), "tls states")
+        assert ms["tls5"]["status_text"] == "UP", ms["tls5"]
+        assert ms["tls30"]["status_text"] == "UP", ms["tls30"]
+        assert ms["tls30"]["msg"].startswith("certificate valid, expires "), \
+            ms["tls30"]["msg"]
+        assert ms["tls30"]["cert_valid"] is True
+        assert ms["tls5"]["cert_days_remaining"] in (4, 5)
+        assert ms["tls30"]["cert_days_remaining"] in (29, 30)
+        assert ms["unknown-ca"]["status_text"] == "DOWN"
+        assert ms["unknown-ca"]["msg"].startswith(
+            "certificate not valid: unable to "), ms["unknown-ca"]
+        assert ms["unknown-ok"]["status_text"] == "UP"
+        assert ms["unknown-ok"]["cert_valid"] is False
+        assert ms["https-ca"]["status_text"] == "UP", ms["https-ca"]
+        assert ms["https-ca"]["cert_valid"] is True
+        assert ms["not-tls"]["status_text"] == "DOWN"
+        assert ms["not-tls"]["msg"].startswith("tls: "), ms["not-tls"]
+        assert ms["closed"]["type"] == "port"
+        assert ms["closed"]["status_text"] == "DOWN"
+        time.sleep(2.5)
+        err = d.stderr()
+        assert err.count("alert watch.cert_expiry: [tls5]") == 1, err
+        assert re.search(r"alert watch\.cert_expiry: \[tls5\]\[127\.0\.0\.1:"
+                         r"\d+\] Certificate will expire in [45] days", err)
+        assert "alert watch.cert_expiry: [tls30]" not in err
+        text = d.metrics_text()
+        assert re.search(r'^monitor_cert_is_valid\{[^}]*monitor_name="tls30"'
+                         r'[^}]*\} 1$', text, re.M), text
+    finally:
+        n.stop()
+
+
 def test_ping_monitors_derived_from_lab(hearthd_factory, tmp_path, netns):
     cfg = base_config(tmp_path, lab=False, watch={
         "from_lab": True, "lab_interval": "1s", "lab_retries": 0,

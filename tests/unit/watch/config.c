@@ -304,12 +304,26 @@ static void test_database_strings(void **state)
 		"bogus");
 	refused(W "    - {name: a, type: postgres}\n", 3, 7,
 		"database_connection_string:", NULL);
-	refused(W "    - {name: a, type: mariadb}\n", 3, 23, "type:", "mysql");
+	/* mariadb is mysql by another name: the same needs. */
+	refused(W "    - {name: a, type: mariadb}\n", 3, 7,
+		"database_connection_string:", "mysql://");
 	refused(W "    - {name: a, type: dns, hostname: x, dns_transport: "
 		  "quic}\n", 3, 56, "dns_transport:", "quic");
 	c = unit_load_ok(W "    - {name: a, type: dns, hostname: x, "
 			 "dns_resolve_server: '::1', dns_transport: tcp}\n");
 	assert_true(watch_config(c)->monitors[0].dns_tcp);
+	config_unref(c);
+	/* Aliases, and the tls type's default port and ca_file. */
+	c = unit_load_ok(W "    - {name: a, type: tcp, hostname: h, port: 22}\n"
+			 "    - {name: b, type: mariadb, database_connection_string: "
+			 "'mysql://u:p@h/d'}\n"
+			 "    - {name: c, type: tls, hostname: h, ca_file: /x.pem}\n");
+	const struct cfg_watch *aw = watch_config(c);
+	assert_int_equal(aw->monitors[0].type, WATCH_PORT);
+	assert_int_equal(aw->monitors[1].type, WATCH_MYSQL);
+	assert_int_equal(aw->monitors[2].type, WATCH_TLS);
+	assert_int_equal(aw->monitors[2].port, 443);
+	assert_string_equal(aw->monitors[2].ca_file, "/x.pem");
 	config_unref(c);
 }
 
@@ -464,8 +478,9 @@ static void test_refusals(void **state)
 	(void)state;
 	refused(W "    - {name: a, type: pushy, token: abcd}\n", 3, 23, "type:",
 		"pushy");
-	refused(W "    - {name: a, type: tls}\n", 3, 23, "not supported yet",
+	refused(W "    - {name: a, type: docker}\n", 3, 23, "not supported yet",
 		NULL);
+	refused(W "    - {name: a, type: tls}\n", 3, 7, "hostname, port:", NULL);
 	refused(W "    - {name: a, type: dns}\n", 3, 7, "hostname:", NULL);
 	refused(W "    - {name: a, type: dns, hostname: x, dns_resolve_type: AXFR}\n",
 		3, 59, "dns_resolve_type:", "AXFR");

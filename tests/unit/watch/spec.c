@@ -92,8 +92,9 @@ static void refusals_name_the_field(void **state)
 		{"{\"name\":\"x\",\"type\":\"port\",\"hostname\":\"h\"}",
 		 "hostname: a port monitor needs both (hostname, port)"},
 		{"{\"name\":\"x\",\"type\":\"push\",\"token\":\"a b\"}", "token: "},
-		{"{\"name\":\"x\",\"type\":\"tls\"}", "type: monitor type 'tls' is "
-						     "not supported yet"},
+		{"{\"name\":\"x\",\"type\":\"docker\"}", "type: monitor type "
+							"'docker' is not "
+							"supported yet"},
 		{"{\"name\":\"x\",\"type\":\"smtp\",\"hostname\":\"h\",\"port\":25,"
 		 "\"smtp_security\":\"tls\"}", "smtp_security: "},
 	};
