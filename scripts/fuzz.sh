@@ -28,9 +28,16 @@ ninja -C "$build" "$@"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1}"
 
-passed=0
-failed=0
-for t in $targets; do
+# One target at a time per core (FUZZ_JOBS, default: the cores, at most
+# 4): each libFuzzer run is one process on one core.
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+[ "$jobs" -le 4 ] || jobs=4
+
+# fuzz_one TARGET: fuzzes it, prints its verdict (and, failed, the log's
+# tail); exit status 0 when it passed.
+fuzz_one() {
+	t=$1
 	# Fuzz a scratch copy: new inputs never land in the committed corpus.
 	work=$build/work/$t
 	rm -rf "$work"
@@ -43,12 +50,42 @@ for t in $targets; do
 	then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 		echo "fuzz $t: ok (${execs:-?} execs)"
+		return 0
+	fi
+	echo "fuzz $t: FAILED"
+	echo "  log: $log"
+	ls "$work/artifacts" 2>/dev/null | sed 's/^/  artifact: /'
+	tail -n 40 "$log" | sed 's/^/  | /'
+	return 1
+}
+
+# Lane k of $jobs takes every jobs-th target; each writes its verdicts to
+# its own file, printed in target order once all are done.
+rm -rf "$build/lanes"
+mkdir -p "$build/lanes"
+k=0
+while [ "$k" -lt "$jobs" ]; do
+	(
+		i=0
+		for t in $targets; do
+			if [ $((i % jobs)) -eq "$k" ]; then
+				fuzz_one "$t" >"$build/lanes/$t.out" 2>&1
+				echo $? >"$build/lanes/$t.rc"
+			fi
+			i=$((i + 1))
+		done
+	) &
+	k=$((k + 1))
+done
+wait
+
+passed=0
+failed=0
+for t in $targets; do
+	cat "$build/lanes/$t.out" 2>/dev/null || echo "fuzz $t: FAILED (no verdict)"
+	if [ "$(cat "$build/lanes/$t.rc" 2>/dev/null)" = 0 ]; then
 		passed=$((passed + 1))
 	else
-		echo "fuzz $t: FAILED"
-		echo "  log: $log"
-		ls "$work/artifacts" 2>/dev/null | sed 's/^/  artifact: /'
-		tail -n 40 "$log" | sed 's/^/  | /'
 		failed=$((failed + 1))
 	fi
 done
