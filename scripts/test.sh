@@ -96,9 +96,10 @@ else
 	step_fail build-asan
 fi
 
-# ThreadSanitizer: the unit tests (not the corpus replays) and the DNS
+# ThreadSanitizer: the unit tests (not the corpus replays), the DNS
 # integration tests, whose UDP workers share the zone snapshot (RCU) and the
-# forward cache. A report stops the process with status 66, which fails the
+# forward cache, and the notify fan-out test (the HTTP server's sender
+# thread writes half of a large fan-out). A report stops the process with status 66, which fails the
 # test (tests/integration/helpers.py looks for both). tests/tsan.supp lists
 # the false positives, each with its reason.
 tsan_start=$(date +%s)
@@ -112,9 +113,10 @@ if build build-tsan -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug; then
 		--num-processes 2 || true
 	count_meson build-tsan
 
-	echo "=== DNS integration tests (ThreadSanitizer binaries)"
+	echo "=== DNS and notify fan-out integration tests (ThreadSanitizer binaries)"
 	HEARTHD="$ROOT/build-tsan/src/hearthd" HEARTH="$ROOT/build-tsan/src/hearth" \
-		$PY -m pytest tests/integration/test_dns_*.py -q -p no:cacheprovider \
+		$PY -m pytest tests/integration/test_dns_*.py \
+		tests/integration/test_notify_fanout.py -q -p no:cacheprovider \
 		--junitxml="$LOGDIR/integration-tsan.xml" || true
 	count_junit "$LOGDIR/integration-tsan.xml" integration-tsan
 	unset TSAN_OPTIONS

@@ -1,12 +1,26 @@
 # SPDX-License-Identifier: MIT
 """notify benchmark: N concurrent subscribers on loopback (json, sse and ws
-mixed), one publisher; publish->deliver latency p50/p99 over every
-subscriber, deliveries/s sustained over a burst, and RSS per idle
-subscriber. Environment: HEARTHD (default build/src/hearthd), SUBS
-(10000), MESSAGES (20), BURST (200). ntfy itself (Go) is not installed
-here: no side-by-side run, no ratio."""
-import asyncio
-import base64
+mixed), one publisher. The subscribers are bench/notify/subs.c (C, epoll,
+THREADS threads; build/bench/notify-subs), which records each message's
+arrival per subscriber in CLOCK_MONOTONIC, the clock this script's
+time.monotonic_ns() reads when it sends the publish request.
+
+Figures:
+- latency: MESSAGES messages published one at a time; the next only once
+  every subscriber has the previous one, after GAP seconds more (nothing
+  queues behind another message). For every subscriber x message pair:
+  the time from the publish request being sent to that subscriber's recv
+  returning the message; p50/p99/max over all the pairs.
+- burst: BURST messages published back to back (each publish answered
+  before the next is sent); deliveries/s = deliveries / (last arrival -
+  first send). hearthd's CPU seconds per 10,000 deliveries for both
+  phases (less sensitive to other load on the machine than the rates).
+- RSS per idle subscriber.
+Environment: HEARTHD (default build/src/hearthd), SUBS_BIN (default
+../bench/notify-subs beside HEARTHD's directory), SUBS (10000), MESSAGES
+(20), BURST (100), GAP (0.1), THREADS (2), KINDS (json,sse,ws). ntfy itself
+(Go) is not installed here: no side-by-side run, no ratio."""
+import array
 import os
 import shutil
 import socket
@@ -19,11 +33,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HEARTHD = os.environ.get("HEARTHD", str(ROOT / "build" / "src" / "hearthd"))
+SUBS_BIN = os.environ.get(
+    "SUBS_BIN", str(Path(HEARTHD).resolve().parents[1] / "bench" / "notify-subs"))
 SUBS = int(os.environ.get("SUBS", "10000"))
 MESSAGES = int(os.environ.get("MESSAGES", "20"))
-BURST = int(os.environ.get("BURST", "200"))
-# Transports, taken in turn (KINDS=ws: WebSocket subscribers only).
-KINDS = os.environ.get("KINDS", "json,sse,ws").split(",")
+BURST = int(os.environ.get("BURST", "100"))
+GAP = float(os.environ.get("GAP", "0.1"))
+THREADS = int(os.environ.get("THREADS", "2"))
+KINDS = os.environ.get("KINDS", "json,sse,ws")
 
 
 def free_port():
@@ -42,49 +59,6 @@ def rss_kib(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
-
-
-class Sub:
-    def __init__(self, kind):
-        self.kind = kind
-        self.seen = {}  # token -> arrival time
-        self.buf = b""
-
-
-async def subscriber(port, sub, ready):
-    r, w = await asyncio.open_connection("127.0.0.1", port)
-    if sub.kind == "ws":
-        key = base64.b64encode(os.urandom(16)).decode()
-        w.write((f"GET /bench/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                 "Sec-WebSocket-Version: 13\r\n\r\n").encode())
-    else:
-        w.write(f"GET /bench/{sub.kind} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-    await w.drain()
-    opened = False
-    try:
-        while True:
-            chunk = await r.read(65536)
-            if not chunk:
-                return
-            now = time.perf_counter()
-            data = sub.buf + chunk
-            if not opened and b"open" in data:
-                opened = True
-                ready.release()
-            start = 0
-            while True:
-                i = data.find(b'"message":"b', start)
-                if i < 0:
-                    break
-                j = data.find(b'"', i + 11)
-                if j < 0:
-                    break
-                sub.seen.setdefault(data[i + 11:j], now)
-                start = j
-            sub.buf = data[-64:]
-    finally:
-        w.close()
 
 
 def fanout(hport):
@@ -122,37 +96,88 @@ def fanout_text(before, after):
     return f"{n} fan-outs, mean {mean:.2f} ms, p99 <= {p99} s"
 
 
-def publish_many(port, tokens, times):
-    s = socket.create_connection(("127.0.0.1", port))
-    f = s.makefile("rb")
-    for t in tokens:
-        body = t.encode()
-        times[t.encode()] = time.perf_counter()
-        s.sendall(b"POST /bench HTTP/1.1\r\nHost: x\r\nX-Cache: no\r\n"
-                  b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
-        n = 0
+class Publisher:
+    """One keep-alive connection; publish(k) sends message m<k> and
+    returns the CLOCK_MONOTONIC ns just before the send, once answered."""
+
+    def __init__(self, port):
+        self.s = socket.create_connection(("127.0.0.1", port))
+        self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.f = self.s.makefile("rb")
+
+    def publish(self, k):
+        body = f"m{k}".encode()
+        req = (b"POST /bench HTTP/1.1\r\nHost: x\r\nX-Cache: no\r\n"
+               b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        t = time.monotonic_ns()
+        self.s.sendall(req)
+        n, status = 0, self.f.readline()
+        if b" 200 " not in status:
+            raise RuntimeError(f"publish answered {status!r}")
         while True:
-            line = f.readline()
+            line = self.f.readline()
             if line.lower().startswith(b"content-length:"):
                 n = int(line.split(b":")[1])
             if line in (b"\r\n", b""):
                 break
-        f.read(n)
-    s.close()
+        self.f.read(n)
+        return t
 
 
-async def main():
+class Agent:
+    def __init__(self, port, maxmsg):
+        self.p = subprocess.Popen(
+            [SUBS_BIN, str(port), "bench", str(SUBS), KINDS, str(THREADS), str(maxmsg)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def line(self):
+        line = self.p.stdout.readline()
+        if not line:
+            raise RuntimeError("notify-subs ended")
+        return line.split()
+
+    def ask(self, cmd):
+        self.p.stdin.write(cmd + "\n")
+        self.p.stdin.flush()
+        return self.line()
+
+    def dump(self, a, b, path):
+        self.ask(f"dump {a} {b} {path}")
+        v = array.array("q")
+        with open(path, "rb") as f:
+            v.frombytes(f.read())
+        os.unlink(path)
+        return v  # subscriber-major: v[i * (b - a) + (k - a)]
+
+    def stop(self):
+        try:
+            self.ask("quit")
+        except (RuntimeError, BrokenPipeError):
+            pass
+        self.p.wait(10)
+
+
+def pct(sorted_v, q):
+    return sorted_v[min(len(sorted_v) - 1, max(0, int(len(sorted_v) * q + 0.5) - 1))]
+
+
+def main():
     tmp = Path(tempfile.mkdtemp(prefix="notify-bench-"))
     port, hport = free_port(), free_port()
     (tmp / "c.yaml").write_text(
         f"state_dir: {tmp}/state\nlog: {{level: warn}}\nhttp:\n  listen: 127.0.0.1:{hport}\n"
         f"notify:\n  listen: 127.0.0.1:{port}\n  max_subscribers: {SUBS + 100}\n"
         f"  max_subscribers_per_client: {SUBS + 100}\n  subscriber_buffer: 1M\n"
+        # No keepalive or WebSocket ping during a run (notify-subs does
+        # not answer pings).
+        "  keepalive_interval: 76s\n"
         # One address opens every subscription: ntfy's per-visitor limits
         # (60 requests at once, 30 subscriptions) are not what is measured.
         f"  limits:\n    exempt: 127.0.0.1/32\n")
     d = subprocess.Popen([HEARTHD, "-c", str(tmp / "c.yaml")],
                          stderr=open(tmp / "err", "wb"))
+    agent = None
+    load0 = os.getloadavg()
     try:
         for _ in range(200):
             try:
@@ -162,83 +187,89 @@ async def main():
                 time.sleep(0.05)
         time.sleep(0.2)
         base = rss_kib(d.pid)
-        subs = [Sub(KINDS[i % len(KINDS)]) for i in range(SUBS)]
-        ready = asyncio.Semaphore(0)
-        tasks = []
-        for i, s in enumerate(subs):
-            tasks.append(asyncio.create_task(subscriber(port, s, ready)))
-            if i % 500 == 499:
-                await asyncio.sleep(0.05)
-        for _ in subs:
-            await asyncio.wait_for(ready.acquire(), 60)
-        await asyncio.sleep(1)
+        agent = Agent(port, MESSAGES + BURST)
+        ready = agent.line()
+        if int(ready[1]) != SUBS:
+            raise RuntimeError(f"only {ready[1]} of {SUBS} subscriptions opened")
+        time.sleep(1)
         idle = rss_kib(d.pid)
-        loop = asyncio.get_running_loop()
-        # Latency: one message at a time, spaced.
-        times = {}
-        f0 = fanout(hport)
+        pub = Publisher(port)
+
+        # Latency: one message at a time.
+        sent = []
+        f0, c0 = fanout(hport), cpu_s(d.pid)
         for k in range(MESSAGES):
-            await loop.run_in_executor(None, publish_many, port, [f"b{k}"], times)
-            await asyncio.sleep(0.3)
-        await asyncio.sleep(2)
-        f1 = fanout(hport)
-        lat = [ (s.seen[t] - times[t]) * 1000 for s in subs for t in times if t in s.seen]
+            sent.append(pub.publish(k))
+            agent.ask(f"wait {k} 30000")
+            time.sleep(GAP)
+        c1, f1 = cpu_s(d.pid), fanout(hport)
+        v = agent.dump(0, MESSAGES, tmp / "lat")
+        lat, firsts, lasts = [], [], []
+        for k in range(MESSAGES):
+            col = [v[i * MESSAGES + k] for i in range(SUBS)]
+            got = [(x - sent[k]) / 1e6 for x in col if x]
+            lat += got
+            if got:
+                firsts.append(min(got))
+                lasts.append(max(got))
         missing = SUBS * MESSAGES - len(lat)
-        # Per message, the first and the last subscriber to see it: the
-        # first is about the daemon's path (publish, commit, fan-out, the
-        # first sends); the spread after it is the daemon's remaining
-        # sends plus the single Python process reading 10,000 sockets.
-        firsts, lasts = [], []
-        for t in times:
-            arr = [s.seen[t] for s in subs if t in s.seen]
-            if arr:
-                firsts.append((min(arr) - times[t]) * 1000)
-                lasts.append((max(arr) - times[t]) * 1000)
-        # Throughput: a burst, deliveries until the last arrives.
-        btimes = {}
-        toks = [f"bb{k}" for k in range(BURST)]
-        t0 = time.perf_counter()
-        c0 = cpu_s(d.pid)
-        await loop.run_in_executor(None, publish_many, port, toks, btimes)
-        deadline = time.perf_counter() + 60
-        want = {t.encode() for t in toks}
-        while time.perf_counter() < deadline:
-            if all(want <= s.seen.keys() for s in subs):
-                break
-            await asyncio.sleep(0.2)
-        f2 = fanout(hport)
-        last = max(max(s.seen.get(t, 0) for t in want) for s in subs)
-        cpu = cpu_s(d.pid) - c0
-        delivered = sum(len(want & s.seen.keys()) for s in subs)
-        rate = delivered / (last - t0) if last > t0 else 0
         lat.sort()
+
+        # Throughput: a burst, deliveries until the last arrives.
+        c2 = cpu_s(d.pid)
+        t0 = None
+        for k in range(MESSAGES, MESSAGES + BURST):
+            t = pub.publish(k)
+            t0 = t0 or t
+        for k in range(MESSAGES, MESSAGES + BURST):
+            agent.ask(f"wait {k} 60000")
+        c3, f2 = cpu_s(d.pid), fanout(hport)
+        st = agent.ask(f"stats {MESSAGES} {MESSAGES + BURST}")
+        delivered, last = int(st[1]), int(st[3])
+        bv = agent.dump(MESSAGES, MESSAGES + BURST, tmp / "burst")
+        disorder = 0
+        for i in range(SUBS):
+            row = [x for x in bv[i * BURST:(i + 1) * BURST] if x]
+            disorder += sum(1 for a, b in zip(row, row[1:]) if b < a)
+        rate = delivered / ((last - t0) / 1e9) if last > t0 else 0
+        bmissing = SUBS * BURST - delivered
+        load1 = os.getloadavg()
+
         p50 = statistics.median(lat) if lat else float("nan")
-        p99 = lat[int(len(lat) * 0.99) - 1] if lat else float("nan")
+        p99 = pct(lat, 0.99) if lat else float("nan")
+        lat_cpu = (c1 - c0) / max(1, len(lat)) * 10000
+        burst_cpu = (c3 - c2) / max(1, delivered) * 10000
         per_sub = (idle - base) / SUBS
-        print(f"subscribers {SUBS} ({'/'.join(KINDS)}), messages {MESSAGES}, burst {BURST}")
-        print(f"publish->deliver latency over all subscribers: p50 {p50:.1f} ms, "
-              f"p99 {p99:.1f} ms ({missing} missing)")
+        print(f"subscribers {SUBS} ({KINDS}; notify-subs, {THREADS} threads), "
+              f"messages {MESSAGES} (gap {GAP} s after each is everywhere), burst {BURST}")
+        print(f"load average at start {load0[0]:.2f}, at end {load1[0]:.2f}")
+        print(f"publish->deliver latency over {len(lat)} subscriber x message pairs: "
+              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat[-1] if lat else 0:.1f} ms "
+              f"({missing} missing)")
         if firsts:
             print(f"per message: first subscriber after {statistics.median(firsts):.1f} ms, "
                   f"last after {statistics.median(lasts):.1f} ms (medians over messages)")
-        print(f"burst: {delivered} deliveries in {last - t0:.2f} s = {rate:.0f} deliveries/s; "
-              f"hearthd used {cpu:.2f} CPU s = {delivered / cpu if cpu else 0:.0f} "
-              "deliveries per hearthd CPU-second (the Python subscribers share the cores)")
+        print(f"hearthd CPU: {lat_cpu * 1000:.1f} ms per 10k deliveries (latency phase), "
+              f"{burst_cpu * 1000:.1f} ms per 10k deliveries (burst)")
+        print(f"burst: {delivered} deliveries ({bmissing} missing, {disorder} out of order) "
+              f"in {(last - t0) / 1e9:.2f} s = {rate:.0f} deliveries/s")
         print(f"server-side fan-out (notify_deliver: match, frame, send to "
               f"every stream): latency phase {fanout_text(f0, f1)}; "
               f"burst {fanout_text(f1, f2)}")
         print(f"RSS: {base} KiB idle, {idle} KiB with {SUBS} subscribers = "
               f"{per_sub:.2f} KiB per idle subscriber")
-        print(f"RESULT p99_ms={p99:.1f} deliveries_per_s={rate:.0f} "
-              f"kib_per_subscriber={per_sub:.2f}")
-        for t in tasks:
-            t.cancel()
-        return 0 if missing == 0 else 1
+        print(f"RESULT p50_ms={p50:.1f} p99_ms={p99:.1f} deliveries_per_s={rate:.0f} "
+              f"cpu_ms_per_10k={burst_cpu * 1000:.1f} lat_cpu_ms_per_10k={lat_cpu * 1000:.1f} "
+              f"kib_per_subscriber={per_sub:.2f} load={load0[0]:.1f}-{load1[0]:.1f}")
+        return 0 if missing == 0 and bmissing == 0 and disorder == 0 else 1
     finally:
+        if agent:
+            agent.p.kill()
+            agent.p.wait(10)
         d.terminate()
         d.wait(20)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(main())

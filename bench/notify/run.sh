@@ -3,7 +3,8 @@
 # notify benchmark: 10,000 mixed json/sse/ws subscribers on loopback, one
 # publisher; prints p50/p99 publish->deliver latency, deliveries/s and RSS
 # per idle subscriber, and a RESULT line. Environment: HEARTHD, SUBS,
-# MESSAGES, BURST (see bench/notify/bench.py).
+# MESSAGES, BURST, GAP, THREADS, KINDS (see bench/notify/bench.py); the
+# subscribers are build/bench/notify-subs (bench/notify/subs.c).
 set -eu
 cd "$(dirname "$0")/../.."
 exec /usr/bin/python3 bench/notify/bench.py "$@"

@@ -90,6 +90,10 @@ struct http_server {
 	 * their close (http_conn.c): a list, and how many. */
 	struct http_linger *lingering;
 	size_t n_lingering;
+	/* The fan-out's sender thread (http_fanout.c); NULL until a large
+	 * http_write_many. */
+	struct http_sender *sender;
+	bool no_sender; /* one CPU, or it did not start: no more tries */
 };
 
 /* Detaches the lingering closes from @s (they end on their own). */
@@ -230,6 +234,46 @@ static inline size_t http_sock_pending(const struct http_sock *k)
  * libmicrohttpd for the next request. ->released runs later (at once
  * when the poll handle was never set up). Idempotent. */
 void http_sock_close(struct http_sock *k, bool give_back);
+
+/* ---- http_fanout.c: one write to each of many held sockets ----
+ *
+ * A handle's share of http_write_many, filled by http_stream_wire /
+ * http_ws_wire and written (outq_write) on the loop thread or the sender
+ * thread, whichever has the handle's half (while a fan-out runs, the
+ * handles change only there: the loop thread writes its half, then
+ * waits); the socket's bookkeeping after the write (http_sock_wrote) is
+ * the loop thread's again.
+ */
+enum http_wire_frame {
+	HTTP_WIRE_RAW,	   /* the bytes as they are */
+	HTTP_WIRE_CHUNKED, /* one HTTP/1.1 chunk */
+	HTTP_WIRE_WS_TEXT, /* one WebSocket text frame */
+};
+
+struct http_wire {
+	struct http_sock *k; /* NULL: nothing to write (rc says why) */
+	const void *data;
+	size_t len;
+	size_t max; /* outq_write's bound */
+	enum http_wire_frame frame;
+	int rc;
+};
+
+/* Fills @w for http_stream_write(@st, @data, @len): 0, or -EPIPE. */
+int http_stream_wire(struct http_stream *st, const void *data, size_t len,
+		     struct http_wire *w);
+/* Fills @w for a text message: 0, -EPIPE (closing or closed), -ENOBUFS
+ * (more than @max_queued bytes would be queued before it; 0: no bound). */
+int http_ws_wire(struct http_ws *ws, const void *data, size_t len,
+		 size_t max_queued, struct http_wire *w);
+/* Whether @k can be written to: 0 or -EPIPE. */
+int http_sock_usable(const struct http_sock *k);
+/* After outq_write(&k->out, ...) returned @rc: marks a failed socket (told
+ * from the loop) and watches writability while a backlog is pending.
+ * Returns what http_sock_write returns. */
+int http_sock_wrote(struct http_sock *k, int rc);
+/* Ends the sender thread (at the server's end). */
+void http_fanout_stop(struct http_server *s);
 
 /* Runs libmicrohttpd again from the loop as soon as possible. */
 void http_kick(struct http_server *s);

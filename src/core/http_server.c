@@ -968,6 +968,7 @@ static void finish(struct http_server *s)
 	 * none is still suspended when the daemon stops. */
 	MHD_run(s->mhd);
 	MHD_stop_daemon(s->mhd);
+	http_fanout_stop(s);
 	for (size_t i = 0; i < s->n_giveback; i++)
 		close(s->giveback[i]);
 	free(s->giveback);

@@ -387,6 +387,32 @@ void http_ws_close(struct http_ws *ws, int code, const char *reason);
  * @out holds at least 29 bytes. */
 void http_ws_accept_key(const char *key, char out[29]);
 
+/* ---- fan-out: one message to each of many streams and WebSockets ---- */
+
+struct http_out {
+	struct http_stream *st; /* one of the two */
+	struct http_ws *ws;
+	const void *data; /* borrowed until http_write_many returns */
+	size_t len;
+	/* A WebSocket: -ENOBUFS instead of the message when more than this
+	 * would be queued before it (0: no bound); a stream has its
+	 * max_buffered. */
+	size_t ws_max_queued;
+	int rc; /* out: as http_stream_write or http_ws_send_text returns */
+};
+
+/*
+ * Writes each @out's bytes to its handle: to a stream as
+ * http_stream_write, to a WebSocket as one text message
+ * (http_ws_send_text), and sets its rc. A handle appears at most once.
+ * Loop thread only. From a few hundred handles on, the writes (the
+ * sends and what a slow socket queues) are shared with a sender thread
+ * the server starts at the first such call and joins when it closes;
+ * every write is made when this returns, so the writes to one handle
+ * keep the order of the calls. No callback runs from here.
+ */
+void http_write_many(struct http_server *s, struct http_out *out, size_t n);
+
 /* How many streams and WebSockets @s holds open, in total and for the
  * address of @client (port ignored). */
 size_t http_server_streams(const struct http_server *s,

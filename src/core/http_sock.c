@@ -95,12 +95,13 @@ int http_sock_take(struct http_sock *k, struct reqctx *ctx, int want,
 	return 0;
 }
 
-int http_sock_write(struct http_sock *k, const struct iovec *iov, int n,
-		    size_t max)
+int http_sock_usable(const struct http_sock *k)
 {
-	if (k->failed || (k->polled && k->fd < 0))
-		return -EPIPE;
-	int rc = outq_write(&k->out, k->fd, iov, n, max);
+	return k->failed || (k->polled && k->fd < 0) ? -EPIPE : 0;
+}
+
+int http_sock_wrote(struct http_sock *k, int rc)
+{
 	if (rc == -ENOBUFS || rc == -ENOMEM)
 		return rc;
 	if (rc)
@@ -108,6 +109,15 @@ int http_sock_write(struct http_sock *k, const struct iovec *iov, int n,
 	if (k->polled)
 		watch(k);
 	return rc ? -EPIPE : 0;
+}
+
+int http_sock_write(struct http_sock *k, const struct iovec *iov, int n,
+		    size_t max)
+{
+	int rc = http_sock_usable(k);
+	if (rc)
+		return rc;
+	return http_sock_wrote(k, outq_write(&k->out, k->fd, iov, n, max));
 }
 
 static void on_closed(uv_handle_t *h)

@@ -241,6 +241,22 @@ int http_stream_write(struct http_stream *st, const void *data, size_t len)
 	return http_sock_write(&st->k, iov, 3, st->o.max_buffered);
 }
 
+int http_stream_wire(struct http_stream *st, const void *data, size_t len,
+		     struct http_wire *w)
+{
+	*w = (struct http_wire){.rc = 0};
+	if (st->closed || st->ended)
+		return w->rc = -EPIPE;
+	if (!len || (w->rc = http_sock_usable(&st->k)))
+		return w->rc; /* (an empty chunk would end the stream) */
+	w->k = &st->k;
+	w->data = data;
+	w->len = len;
+	w->max = st->o.max_buffered;
+	w->frame = st->chunked ? HTTP_WIRE_CHUNKED : HTTP_WIRE_RAW;
+	return 0;
+}
+
 int http_stream_printf(struct http_stream *st, const char *fmt, ...)
 {
 	struct buf b;

@@ -380,6 +380,24 @@ int http_ws_send_binary(struct http_ws *ws, const void *data, size_t len)
 	return ws_queue(ws, WS_OP_BINARY, data, len);
 }
 
+int http_ws_wire(struct http_ws *ws, const void *data, size_t len,
+		 size_t max_queued, struct http_wire *w)
+{
+	*w = (struct http_wire){.rc = 0};
+	if (ws->over || ws->closing)
+		return w->rc = -EPIPE;
+	if (max_queued && http_sock_pending(&ws->k) + len > max_queued)
+		return w->rc = -ENOBUFS;
+	if ((w->rc = http_sock_usable(&ws->k)))
+		return w->rc;
+	w->k = &ws->k;
+	w->data = data;
+	w->len = len;
+	w->max = SIZE_MAX;
+	w->frame = HTTP_WIRE_WS_TEXT;
+	return 0;
+}
+
 size_t http_ws_queued(const struct http_ws *ws)
 {
 	return http_sock_pending(&ws->k);

@@ -140,6 +140,23 @@ static bool sub_wants(const struct notify_sub *s, const struct notify_msg *m)
 	return false;
 }
 
+/* After a write of a fan-out: counted, or the subscriber dropped. */
+static void sub_wrote(struct notify_sub *s, int rc)
+{
+	struct notify_room *r = s->r;
+	if (rc == -ENOBUFS) {
+		r->stats.dropped++;
+		log_info("notify", "dropped a subscriber of %s: more than %zu "
+				   "bytes behind",
+			 s->topics_raw, s->max_buffered);
+		sub_end(s);
+	} else if (!rc) {
+		r->stats.delivered[s->framing]++;
+	}
+}
+
+#define DELIVER_STACK 64 /* writes per batch when the arrays cannot be had */
+
 void notify_deliver(struct notify_room *r, const struct notify_msg *m)
 {
 	uint64_t t0 = metrics_now_ns();
@@ -148,27 +165,53 @@ void notify_deliver(struct notify_room *r, const struct notify_msg *m)
 	bool built[4] = {false};
 	for (int i = 0; i < 4; i++)
 		buf_init(&frames[i], 0);
-	struct notify_sub *s = r->subs, *next;
-	for (; s; s = next) {
-		next = s->next;
-		if (!sub_wants(s, m))
-			continue;
-		int f = s->framing;
-		if (!built[f]) {
-			notify_frame(&frames[f], s->framing, event ? event : "message",
-				     m->text, m->j);
-			built[f] = true;
+	/* Every subscriber's write at once (http_write_many shares the
+	 * sends with a second thread), each transport's frame built once. */
+	size_t cap = 0;
+	for (int i = 0; i < 4; i++)
+		cap += (size_t)r->stats.subs[i];
+	struct http_out stack_out[DELIVER_STACK], *out = NULL;
+	struct notify_sub *stack_who[DELIVER_STACK], **who = NULL;
+	if (cap > DELIVER_STACK) {
+		out = malloc(cap * sizeof(*out));
+		who = out ? malloc(cap * sizeof(*who)) : NULL;
+	}
+	if (!who) {
+		free(out);
+		out = stack_out;
+		who = stack_who;
+		cap = DELIVER_STACK;
+	}
+	struct notify_sub *s = r->subs;
+	while (s) {
+		size_t n = 0;
+		for (; s && n < cap; s = s->next) {
+			if (!sub_wants(s, m))
+				continue;
+			int f = s->framing;
+			if (!built[f]) {
+				notify_frame(&frames[f], s->framing,
+					     event ? event : "message", m->text,
+					     m->j);
+				built[f] = true;
+			}
+			out[n] = (struct http_out){
+				.st = s->st,
+				.ws = s->ws,
+				.data = frames[f].data,
+				.len = frames[f].len,
+				.ws_max_queued = s->max_buffered,
+			};
+			who[n++] = s;
 		}
-		int rc = sub_write(s, frames[f].data, frames[f].len);
-		if (rc == -ENOBUFS) {
-			r->stats.dropped++;
-			log_info("notify", "dropped a subscriber of %s: more "
-					   "than %zu bytes behind",
-				 s->topics_raw, s->max_buffered);
-			sub_end(s);
-		} else if (!rc) {
-			r->stats.delivered[s->framing]++;
-		}
+		http_write_many(r->http, out, n);
+		/* (a drop frees only subscribers already written to) */
+		for (size_t i = 0; i < n; i++)
+			sub_wrote(who[i], out[i].rc);
+	}
+	if (out != stack_out) {
+		free(out);
+		free(who);
 	}
 	for (int i = 0; i < 4; i++)
 		buf_deinit(&frames[i]);
