@@ -540,7 +540,10 @@ static void plan_owned(struct builder *b, const struct net_desired *want,
 	item_end(b);
 }
 
-/* A trunk the config names: it must exist; up; maybe an untagged port. */
+/* A trunk the config names: it must exist; up; maybe an untagged port.
+ * A trunk no network wants untagged any more (its network got a VLAN) is
+ * released from the bridge hearth made it a port of, so that the VLAN
+ * sub-interface can take its place; a master hearth does not own stays. */
 static void plan_existing(struct builder *b, const struct net_want *w)
 {
 	const struct net_seen *s = net_observed_find(b->seen, w->name);
@@ -550,9 +553,16 @@ static void plan_existing(struct builder *b, const struct net_want *w)
 	if (!s) {
 		why(b, "trunk %s not found", w->name);
 	} else {
-		const char *m = seen_name(b->seen, s->master);
+		const struct net_seen *ms =
+			net_observed_by_index(b->seen, s->master);
+		const char *m = ms ? ms->name : "";
 		if (*w->master && strcmp(m, w->master))
 			master_op(b, w, m);
+		else if (!*w->master && ms && is_owned(ms) &&
+			 !strcmp(ms->kind, "bridge")) {
+			master_op(b, w, m);
+			why(b, "no longer an untagged port");
+		}
 		if (!s->up) {
 			op_add(b, NET_OP_UP, w->name);
 			why(b, "up");
