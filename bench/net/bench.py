@@ -25,6 +25,9 @@ Per run, for one tool and one N (N networks = N bridges, N ports):
                        libnftables transaction; includes observing)
              ifupdown* nft -f FILE of the same ruleset (table; delete
                        table; definition: one transaction too)
+  plan     hearth only: `hearth net plan` of that policy change (the
+           observing and planning that "policy" includes; the difference
+           is the libnftables transaction)
   RSS      peak RSS of the largest process of the command's tree
            (wait4's ru_maxrss): hearth, or the biggest of ifup, its
            shells and brctl/ip/sysctl children.
@@ -42,6 +45,7 @@ ifupdown-mw0"), NS ("1 10 50"), ROUNDS (5), KEEP=1 keeps the temp dir.
 """
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -230,10 +234,15 @@ def one_run(tool, n, tmp):
             base.write_text(lab_yaml(d, n, None))
             pa.write_text(lab_yaml(d, n, "A"))
             pb.write_text(lab_yaml(d, n, "B"))
-            cmd = [HEARTH, "net", "apply", "--host", "gw", "-c"]
-            steps = (("up", base), ("again", base), (None, pa), ("policy", pb))
+            apply = [HEARTH, "net", "apply", "--host", "gw", "-c"]
+            plan = [HEARTH, "net", "plan", "--host", "gw", "-c"]
+            # "plan": observing and planning the policy change, without
+            # the transaction (what "policy" adds to it is libnftables').
+            steps = (("up", apply, base), ("again", apply, base),
+                     (None, apply, pa), ("plan", plan, pb),
+                     ("policy", apply, pb))
             rss = []
-            for key, cfg in steps:
+            for key, cmd, cfg in steps:
                 dt, kb, rc, out = timed(ns.name, *cmd, str(cfg))
                 if rc:
                     raise RuntimeError("hearth net apply %s: %s" % (cfg, out))
@@ -241,6 +250,9 @@ def one_run(tool, n, tmp):
                     why = check_layout(ns.name, n)
                     if why:
                         raise RuntimeError("hearth: " + why)
+                if key == "plan" and not re.search(
+                        r"^change\s+table inet hearth", out, re.M):
+                    raise RuntimeError("hearth: plan: " + out)
                 if key == "again" and "nothing to change" not in out:
                     raise RuntimeError("hearth: re-apply changed: " + out)
                 if key:
@@ -303,7 +315,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="hearth-bench-net-")
     results = {}  # (tool, n) -> [run dicts]
     failed = []
-    exec_cost, floor_rss = [], []
+    exec_cost, floor_rss, startup = [], [], []
     try:
         for r in range(ROUNDS):
             ns = Netns(0)
@@ -311,6 +323,8 @@ def main():
                 base = timed(ns.name, "true")
                 exec_cost.append(base[0])
                 floor_rss.append(base[1])
+                if "hearth" in TOOLS:
+                    startup.append(timed(ns.name, HEARTH, "--version")[:2])
             finally:
                 ns.delete()
             for n in NS:
@@ -350,6 +364,11 @@ def main():
     print("ip netns exec + time of `true` (in every figure): %.1f ms, "
           "RSS %d KiB" % (1000 * statistics.median(exec_cost),
                           statistics.median(floor_rss)))
+    if startup:
+        print("hearth --version under the same wrapper (start-up: loading "
+              "its libraries): %.1f ms, RSS %d KiB"
+              % (1000 * statistics.median(x[0] for x in startup),
+                 statistics.median(x[1] for x in startup)))
     print("medians of %d interleaved rounds (time in ms, RSS in KiB)" % ROUNDS)
     print("%-5s %-13s %9s %9s %9s %9s" % ("N", "tool", "up", "again",
                                             "policy", "peakRSS"))
@@ -361,6 +380,10 @@ def main():
                   % (n, tool, 1000 * med(tool, n, "up"),
                      1000 * med(tool, n, "again"),
                      1000 * med(tool, n, "policy"), med(tool, n, "rss")))
+            if tool == "hearth":
+                print("%-5s %-13s %9s %9s %9.1f %9s   (net plan of the "
+                      "policy change)" % ("", "", "", "",
+                                          1000 * med(tool, n, "plan"), ""))
             if tool != "hearth" and med(tool, n, "nft_rss"):
                 print("%-5s %-13s %9s %9s %9s %9d   (nft -f)"
                       % ("", "", "", "", "", med(tool, n, "nft_rss")))

@@ -474,6 +474,7 @@ static void plan_owned(struct builder *b, const struct net_desired *want,
 		COPY(op->other, seen_name(b->seen, s->parent));
 		op->vlan = s->vlan;
 		COPY(op->old_alias, s->alias);
+		COPY(op->old_other, seen_name(b->seen, s->master));
 		why(b, "made again (was %s%s)", *s->kind ? s->kind : "plain",
 		    s->vlan ? " of another VLAN" : "");
 		s = NULL;
@@ -606,10 +607,40 @@ static void plan_table(struct builder *b, const struct net_desired *want)
 	item_end(b);
 }
 
+/* Links hearth made that lab: no longer wants, of one sort: the VLANs
+ * (and other non-bridges), or the bridges. */
+static void plan_stale(struct builder *b, const struct net_desired *want,
+		       bool bridges)
+{
+	const struct net_observed *seen = b->seen;
+	for (size_t i = 0; !b->rc && i < seen->n; i++) {
+		const struct net_seen *s = &seen->links[i];
+		if (!is_owned(s) || wanted(want, s->name) ||
+		    (strcmp(s->kind, "bridge") == 0) != bridges)
+			continue;
+		item_begin(b, NET_REMOVE, s->name,
+			   s->alias + sizeof(NET_ALIAS_PREFIX) - 1);
+		if (!b->item)
+			return;
+		struct net_op *op = op_add(b, NET_OP_DELETE, s->name);
+		COPY(op->old_kind, s->kind);
+		COPY(op->other, seen_name(seen, s->parent));
+		op->vlan = s->vlan;
+		COPY(op->old_alias, s->alias);
+		COPY(op->old_other, seen_name(seen, s->master));
+		why(b, "no longer in lab:");
+		item_end(b);
+	}
+}
+
 int net_plan_build(const struct net_desired *want,
 		   const struct net_observed *seen, struct net_plan *plan)
 {
 	struct builder b = {.p = plan, .seen = seen};
+	/* Stale VLANs go first: a network that lost its VLAN makes the trunk
+	 * itself the bridge's port, and the old sub-interface must not be a
+	 * port beside it (VLAN and untagged traffic bridged together). */
+	plan_stale(&b, want, false);
 	for (size_t i = 0; !b.rc && i < want->n; i++) {
 		const struct net_want *w = &want->links[i];
 		if (w->kind == NET_KIND_EXISTING)
@@ -617,27 +648,8 @@ int net_plan_build(const struct net_desired *want,
 		else
 			plan_owned(&b, want, w);
 	}
-	/* Links hearth made that lab: no longer wants: VLANs first, so a
-	 * bridge goes once its ports have. */
-	for (int pass = 0; pass < 2 && !b.rc; pass++) {
-		for (size_t i = 0; !b.rc && i < seen->n; i++) {
-			const struct net_seen *s = &seen->links[i];
-			if (!is_owned(s) || wanted(want, s->name) ||
-			    (strcmp(s->kind, "bridge") == 0) != (pass == 1))
-				continue;
-			item_begin(&b, NET_REMOVE, s->name,
-				   s->alias + sizeof(NET_ALIAS_PREFIX) - 1);
-			if (!b.item)
-				break;
-			struct net_op *op = op_add(&b, NET_OP_DELETE, s->name);
-			COPY(op->old_kind, s->kind);
-			COPY(op->other, seen_name(seen, s->parent));
-			op->vlan = s->vlan;
-			COPY(op->old_alias, s->alias);
-			why(&b, "no longer in lab:");
-			item_end(&b);
-		}
-	}
+	/* Stale bridges last, once their ports have gone or moved. */
+	plan_stale(&b, want, true);
 	if (!b.rc)
 		plan_table(&b, want);
 	return b.rc;

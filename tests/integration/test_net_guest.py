@@ -61,10 +61,14 @@ echo "----tagged-ip"
 /usr/local/bin/ip -d link show
 echo "----tagged2"
 hearth -c /lab-tagged.yaml net apply --host atlas; echo "tagged2-rc=$?"
+echo "----untag"
+hearth -c /lab-untagged.yaml net apply --host atlas; echo "untag-rc=$?"
+/usr/local/bin/ip -o link show
 """
 
 # Then a network that was untagged (eth1 itself the port of lanbr) gets
-# VLAN 50: eth1 is released and eth1.50 takes its place in lanbr.
+# VLAN 50: eth1 is released and eth1.50 takes its place in lanbr; and back:
+# eth1.50 goes before eth1 joins lanbr again (never both ports at once).
 LAN = """\
     lan:
       subnet: 192.168.50.0/24
@@ -148,5 +152,11 @@ def test_vlan_bridge_in_guest(tmp_path):
     assert "master" not in link_block(ipd, "eth1").splitlines()[0], ipd
     v50 = link_block(ipd, "eth1.50")
     assert "vlan protocol 802.1Q id 50" in v50 and "master lanbr" in v50, v50
-    last = out.split("----tagged2", 1)[1]
+    last = out.split("----tagged2", 1)[1].split("----untag", 1)[0]
     assert "nothing to change" in last and "tagged2-rc=0" in last, last
+    untag = out.split("----untag", 1)[1]
+    assert "untag-rc=0" in untag, untag
+    assert untag.index("ip link del eth1.50") < \
+        untag.index("ip link set eth1 master lanbr"), untag
+    assert re.search(r"^\d+: eth1:.*master lanbr", untag, re.M), untag
+    assert "eth1.50" not in untag.split("untag-rc=0", 1)[1], untag

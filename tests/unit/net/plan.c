@@ -295,6 +295,36 @@ static void test_trunk_released_when_vlan_added(void **state)
 	done(&f);
 }
 
+/* The reverse: dmz loses its VLAN. eth0.30 goes before eth0 becomes the
+ * port of dmzbr (never both ports: VLAN 30 and untagged traffic would be
+ * bridged together), and its undo puts it back into dmzbr. */
+static void test_stale_vlan_goes_before_the_trunk_joins(void **state)
+{
+	(void)state;
+	struct fixture f;
+	build(&f, "lab:\n"
+		  "  networks:\n"
+		  "    dmz: {subnet: 192.168.30.0/24, bridge: dmzbr,\n"
+		  "          trunk: eth0, host_address: none}\n", NULL);
+	applied(&f);
+	diff(&f);
+	assert_int_equal(f.plan.conflicts, 0);
+	const struct net_item *r = item(&f.plan, "eth0.30"),
+			      *t = item(&f.plan, "eth0");
+	assert_int_equal(r->verb, NET_REMOVE);
+	assert_int_equal(t->verb, NET_CHANGE);
+	assert_string_equal(t->why, "master dmzbr (was none)");
+	assert_true(r->first_op < t->first_op);
+	const struct net_op *del = &f.plan.ops[r->first_op];
+	assert_int_equal(del->type, NET_OP_DELETE);
+	assert_string_equal(del->old_kind, "vlan");
+	assert_string_equal(del->other, "eth0");
+	assert_int_equal(del->vlan, 30);
+	assert_string_equal(del->old_other, "dmzbr");
+	assert_int_equal(item(&f.plan, "dmzbr")->verb, NET_LEAVE);
+	done(&f);
+}
+
 static const char routed[] =
 	"lab:\n"
 	"  networks:\n"
@@ -400,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_drift_is_changed_with_undo),
 		cmocka_unit_test(test_conflicts_and_removal),
 		cmocka_unit_test(test_trunk_released_when_vlan_added),
+		cmocka_unit_test(test_stale_vlan_goes_before_the_trunk_joins),
 		cmocka_unit_test(test_untagged_static_and_table),
 		cmocka_unit_test(test_static_without_address),
 	};
