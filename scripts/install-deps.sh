@@ -27,6 +27,7 @@ libvirt-dev libxml2-dev libisofs-dev libvirt-daemon-system libvirt-daemon-driver
 qemu-system-x86 qemu-utils genisoimage openssh-server openssh-client
 busybox-static linux-image-amd64
 libcrypt-dev
+ifupdown bridge-utils
 "
 
 # The npm clients of the notify room's tests (tests/integration/node),

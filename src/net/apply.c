@@ -295,10 +295,14 @@ static int run_op(struct nl *nl, const struct net_op *op,
 			return delete(nl, op->link);
 		}
 		if (log)
-			fprintf(log, "  %sip link add %s type %s\n", u, op->link,
-				op->old_kind);
-		return create(nl, op->old_kind, op->link, op->other, op->vlan,
-			      op->old_alias);
+			fprintf(log, "  %sip link add %s type %s%s%s\n", u,
+				op->link, op->old_kind,
+				*op->old_other ? " master " : "", op->old_other);
+		rc = create(nl, op->old_kind, op->link, op->other, op->vlan,
+			    op->old_alias);
+		return rc || !*op->old_other ? rc
+					     : set_master(nl, op->link,
+							  op->old_other);
 	case NET_OP_MASTER: {
 		const char *m = undo ? op->old_other : op->other;
 		if (log)

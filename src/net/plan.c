@@ -474,6 +474,7 @@ static void plan_owned(struct builder *b, const struct net_desired *want,
 		COPY(op->other, seen_name(b->seen, s->parent));
 		op->vlan = s->vlan;
 		COPY(op->old_alias, s->alias);
+		COPY(op->old_other, seen_name(b->seen, s->master));
 		why(b, "made again (was %s%s)", *s->kind ? s->kind : "plain",
 		    s->vlan ? " of another VLAN" : "");
 		s = NULL;
@@ -540,7 +541,10 @@ static void plan_owned(struct builder *b, const struct net_desired *want,
 	item_end(b);
 }
 
-/* A trunk the config names: it must exist; up; maybe an untagged port. */
+/* A trunk the config names: it must exist; up; maybe an untagged port.
+ * A trunk no network wants untagged any more (its network got a VLAN) is
+ * released from the bridge hearth made it a port of, so that the VLAN
+ * sub-interface can take its place; a master hearth does not own stays. */
 static void plan_existing(struct builder *b, const struct net_want *w)
 {
 	const struct net_seen *s = net_observed_find(b->seen, w->name);
@@ -550,9 +554,16 @@ static void plan_existing(struct builder *b, const struct net_want *w)
 	if (!s) {
 		why(b, "trunk %s not found", w->name);
 	} else {
-		const char *m = seen_name(b->seen, s->master);
+		const struct net_seen *ms =
+			net_observed_by_index(b->seen, s->master);
+		const char *m = ms ? ms->name : "";
 		if (*w->master && strcmp(m, w->master))
 			master_op(b, w, m);
+		else if (!*w->master && ms && is_owned(ms) &&
+			 !strcmp(ms->kind, "bridge")) {
+			master_op(b, w, m);
+			why(b, "no longer an untagged port");
+		}
 		if (!s->up) {
 			op_add(b, NET_OP_UP, w->name);
 			why(b, "up");
@@ -596,10 +607,40 @@ static void plan_table(struct builder *b, const struct net_desired *want)
 	item_end(b);
 }
 
+/* Links hearth made that lab: no longer wants, of one sort: the VLANs
+ * (and other non-bridges), or the bridges. */
+static void plan_stale(struct builder *b, const struct net_desired *want,
+		       bool bridges)
+{
+	const struct net_observed *seen = b->seen;
+	for (size_t i = 0; !b->rc && i < seen->n; i++) {
+		const struct net_seen *s = &seen->links[i];
+		if (!is_owned(s) || wanted(want, s->name) ||
+		    (strcmp(s->kind, "bridge") == 0) != bridges)
+			continue;
+		item_begin(b, NET_REMOVE, s->name,
+			   s->alias + sizeof(NET_ALIAS_PREFIX) - 1);
+		if (!b->item)
+			return;
+		struct net_op *op = op_add(b, NET_OP_DELETE, s->name);
+		COPY(op->old_kind, s->kind);
+		COPY(op->other, seen_name(seen, s->parent));
+		op->vlan = s->vlan;
+		COPY(op->old_alias, s->alias);
+		COPY(op->old_other, seen_name(seen, s->master));
+		why(b, "no longer in lab:");
+		item_end(b);
+	}
+}
+
 int net_plan_build(const struct net_desired *want,
 		   const struct net_observed *seen, struct net_plan *plan)
 {
 	struct builder b = {.p = plan, .seen = seen};
+	/* Stale VLANs go first: a network that lost its VLAN makes the trunk
+	 * itself the bridge's port, and the old sub-interface must not be a
+	 * port beside it (VLAN and untagged traffic bridged together). */
+	plan_stale(&b, want, false);
 	for (size_t i = 0; !b.rc && i < want->n; i++) {
 		const struct net_want *w = &want->links[i];
 		if (w->kind == NET_KIND_EXISTING)
@@ -607,27 +648,8 @@ int net_plan_build(const struct net_desired *want,
 		else
 			plan_owned(&b, want, w);
 	}
-	/* Links hearth made that lab: no longer wants: VLANs first, so a
-	 * bridge goes once its ports have. */
-	for (int pass = 0; pass < 2 && !b.rc; pass++) {
-		for (size_t i = 0; !b.rc && i < seen->n; i++) {
-			const struct net_seen *s = &seen->links[i];
-			if (!is_owned(s) || wanted(want, s->name) ||
-			    (strcmp(s->kind, "bridge") == 0) != (pass == 1))
-				continue;
-			item_begin(&b, NET_REMOVE, s->name,
-				   s->alias + sizeof(NET_ALIAS_PREFIX) - 1);
-			if (!b.item)
-				break;
-			struct net_op *op = op_add(&b, NET_OP_DELETE, s->name);
-			COPY(op->old_kind, s->kind);
-			COPY(op->other, seen_name(seen, s->parent));
-			op->vlan = s->vlan;
-			COPY(op->old_alias, s->alias);
-			why(&b, "no longer in lab:");
-			item_end(&b);
-		}
-	}
+	/* Stale bridges last, once their ports have gone or moved. */
+	plan_stale(&b, want, true);
 	if (!b.rc)
 		plan_table(&b, want);
 	return b.rc;

@@ -105,7 +105,7 @@ struct net_op {
 	char alias[NET_ALIAS_MAX];
 	struct ipprefix addr;
 	/* Undo. */
-	char old_other[NET_IFNAMSIZ]; /* MASTER: the previous master */
+	char old_other[NET_IFNAMSIZ]; /* MASTER, DELETE: the previous master */
 	int old_value;		      /* STP, SYSCTL */
 	char old_alias[NET_ALIAS_MAX];
 	char old_kind[16]; /* DELETE: what to re-create */

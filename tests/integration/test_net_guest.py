@@ -52,7 +52,36 @@ echo "----sysctl"
 for l in dmzbr eth0.30; do
   echo "$l $(cat /proc/sys/net/ipv6/conf/$l/disable_ipv6) $(cat /proc/sys/net/ipv6/conf/$l/accept_ra)"
 done
+echo "----gain"
+hearth -c /lab-untagged.yaml net apply --host atlas; echo "untagged-rc=$?"
+/usr/local/bin/ip -o link show dev eth1
+echo "----tagged"
+hearth -c /lab-tagged.yaml net apply --host atlas; echo "tagged-rc=$?"
+echo "----tagged-ip"
+/usr/local/bin/ip -d link show
+echo "----tagged2"
+hearth -c /lab-tagged.yaml net apply --host atlas; echo "tagged2-rc=$?"
+echo "----untag"
+hearth -c /lab-untagged.yaml net apply --host atlas; echo "untag-rc=$?"
+/usr/local/bin/ip -o link show
 """
+
+# Then a network that was untagged (eth1 itself the port of lanbr) gets
+# VLAN 50: eth1 is released and eth1.50 takes its place in lanbr; and back:
+# eth1.50 goes before eth1 joins lanbr again (never both ports at once).
+LAN = """\
+    lan:
+      subnet: 192.168.50.0/24
+      bridge: lanbr
+      trunk: eth1
+      host_address: none
+%s"""
+
+
+def lab_with_lan(vlan):
+    text = LAB.replace("  hosts:\n", LAN % ("      vlan: 50\n" if vlan else "")
+                       + "  hosts:\n")
+    return text + "        - network: lan\n"
 
 
 def link_block(ip_d_link, name):
@@ -67,12 +96,17 @@ def test_vlan_bridge_in_guest(tmp_path):
     k = guest.kernel()
     cfg = tmp_path / "lab.yaml"
     cfg.write_text(LAB)
+    untagged, tagged = tmp_path / "untagged.yaml", tmp_path / "tagged.yaml"
+    untagged.write_text(lab_with_lan(False))
+    tagged.write_text(lab_with_lan(True))
     initrd = guest.build_initramfs(
         tmp_path / "initrd.gz", k, binaries=[HEARTH, "/usr/sbin/ip"],
-        files={"/lab.yaml": cfg}, modules=["e1000", "8021q", "bridge"],
-        script=SCRIPT)
-    with guest.Guest(k, initrd, tmp_path / "console.log",
-                     nics=guest.isolated_nic()) as g:
+        files={"/lab.yaml": cfg, "/lab-untagged.yaml": untagged,
+               "/lab-tagged.yaml": tagged},
+        modules=["e1000", "8021q", "bridge"], script=SCRIPT)
+    nics = guest.isolated_nic() + guest.isolated_nic(
+        mac="52:54:00:12:34:58", hub=1)
+    with guest.Guest(k, initrd, tmp_path / "console.log", nics=nics) as g:
         out, rc = g.wait(timeout=400)
     assert rc == 0, out
     plan, _, rest = out.partition("apply-rc=")
@@ -103,3 +137,26 @@ def test_vlan_bridge_in_guest(tmp_path):
     assert "inet " not in addrs and "inet6" not in addrs, addrs
     sysctl = out.split("----sysctl", 1)[1]
     assert "dmzbr 1 0" in sysctl and "eth0.30 1 0" in sysctl, sysctl
+
+    # The VLAN gained: eth1 was lanbr's port, is released, eth1.50 is.
+    gain = out.split("----gain", 1)[1].split("----tagged", 1)[0]
+    assert "untagged-rc=0" in gain, out
+    assert re.search(r"eth1:.*master lanbr", gain), gain
+    tagged_out = out.split("----tagged\n", 1)[1].split("----tagged-ip", 1)[0]
+    assert "tagged-rc=0" in tagged_out, tagged_out
+    assert re.search(r"^change\s+eth1\s+\(lan\)\s+master none \(was lanbr\)",
+                     tagged_out, re.M), tagged_out
+    assert tagged_out.index("ip link set eth1 nomaster") < \
+        tagged_out.index("name eth1.50 type vlan id 50"), tagged_out
+    ipd = out.split("----tagged-ip", 1)[1].split("----tagged2", 1)[0]
+    assert "master" not in link_block(ipd, "eth1").splitlines()[0], ipd
+    v50 = link_block(ipd, "eth1.50")
+    assert "vlan protocol 802.1Q id 50" in v50 and "master lanbr" in v50, v50
+    last = out.split("----tagged2", 1)[1].split("----untag", 1)[0]
+    assert "nothing to change" in last and "tagged2-rc=0" in last, last
+    untag = out.split("----untag", 1)[1]
+    assert "untag-rc=0" in untag, untag
+    assert untag.index("ip link del eth1.50") < \
+        untag.index("ip link set eth1 master lanbr"), untag
+    assert re.search(r"^\d+: eth1:.*master lanbr", untag, re.M), untag
+    assert "eth1.50" not in untag.split("untag-rc=0", 1)[1], untag

@@ -392,3 +392,54 @@ def test_hearthd_keeps_it_applied(lab):
     finally:
         assert d.stop() == 0, d.text()
     assert not sanitizer_report(d.text()), d.text()
+
+
+def kernel_has_8021q(ns):
+    """Whether this kernel makes VLAN sub-interfaces (probed on a scratch
+    veth pair in @ns, removed at once)."""
+    sh("ip", "link", "add", "q8probe", "type", "veth", "peer", "name",
+       "q8probe1", ns=ns)
+    try:
+        return sh("ip", "link", "add", "link", "q8probe", "name", "q8probe.9",
+                  "type", "vlan", "id", "9", ns=ns, check=False).returncode == 0
+    finally:
+        sh("ip", "link", "del", "q8probe", ns=ns)
+
+
+def test_trunk_released_when_its_network_gets_a_vlan(lab):
+    # Untagged first: vmp itself is dmzbr's port.
+    cfg = lab.config()
+    assert hearth(lab.gw, cfg, "apply", "--host", lab.gw).returncode == 0
+    assert re.search(r"vmp@\S+:.*master dmzbr", links(lab.gw))
+    before = sh("ip", "-d", "-o", "link", "show", ns=lab.gw).stdout
+    tagged = lab.config("tagged.yaml")
+    tagged.write_text(tagged.read_text().replace(
+        "      trunk: vmp\n", "      trunk: vmp\n      vlan: 30\n"))
+    p = hearth(lab.gw, tagged, "plan", "--host", lab.gw)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert re.search(r"^change\s+vmp\s+\(dmz\)\s+master none \(was dmzbr\), "
+                     r"no longer an untagged port$", p.stdout, re.M), p.stdout
+    assert re.search(r"^create\s+vmp\.30\s+\(dmz\)\s+VLAN 30 on vmp, IPv6 off, "
+                     r"port of dmzbr", p.stdout, re.M), p.stdout
+    assert re.search(r"^leave\s+dmzbr", p.stdout, re.M), p.stdout
+    ap = hearth(lab.gw, tagged, "apply", "--host", lab.gw)
+    out = ap.stdout + ap.stderr
+    # The release is the first step, before the VLAN is made.
+    steps = [l.strip() for l in ap.stdout.splitlines() if l.startswith("  ")]
+    assert steps[0] == "ip link set vmp nomaster", out
+    assert steps[1].startswith("ip link add link vmp name vmp.30 type vlan id 30"), out
+    if kernel_has_8021q(lab.gw):
+        assert ap.returncode == 0, out
+        d = links(lab.gw)
+        assert not re.search(r"vmp@\S+:.*master", d), d
+        assert re.search(r"vmp\.30@vmp:.*master dmzbr", d), d
+        again = hearth(lab.gw, tagged, "apply", "--host", lab.gw)
+        assert "nothing to change" in again.stdout, again.stdout
+    else:
+        # This machine's kernel (no 802.1Q): the VLAN cannot be made, and
+        # the release is undone: vmp is dmzbr's port again, as before.
+        assert ap.returncode == 1, out
+        assert "creating VLAN vmp.30" in ap.stderr and "rolled back" in ap.stderr, out
+        assert "undo: ip link set vmp master dmzbr" in ap.stdout, out
+        after = sh("ip", "-d", "-o", "link", "show", ns=lab.gw).stdout
+        assert summary(after) == summary(before)

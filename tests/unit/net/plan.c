@@ -240,6 +240,91 @@ static void test_conflicts_and_removal(void **state)
 	done(&f);
 }
 
+/* The seed's network was untagged (eth0 a port of dmzbr) and gets VLAN 30:
+ * eth0 is released from dmzbr before eth0.30 is made and takes its place. */
+static void test_trunk_released_when_vlan_added(void **state)
+{
+	(void)state;
+	struct fixture f;
+	build(&f, seed, "atlas");
+	struct net_seen *t = seen(&f, 2, "eth0", "", "");
+	struct net_seen *b = seen(&f, 3, "dmzbr", "bridge", "hearth:dmz");
+	b->stp = 0;
+	b->disable_ipv6 = 1;
+	b->accept_ra = 0;
+	t->master = 3;
+	diff(&f);
+	assert_int_equal(f.plan.conflicts, 0);
+	const struct net_item *ti = item(&f.plan, "eth0");
+	assert_int_equal(ti->verb, NET_CHANGE);
+	assert_string_equal(ti->why,
+			    "master none (was dmzbr), no longer an untagged port");
+	assert_int_equal(ti->n_ops, 1);
+	const struct net_op *rel = &f.plan.ops[ti->first_op];
+	assert_int_equal(rel->type, NET_OP_MASTER);
+	assert_string_equal(rel->link, "eth0");
+	assert_string_equal(rel->other, "");
+	assert_string_equal(rel->old_other, "dmzbr"); /* the undo */
+	assert_false(rel->on_new_link);
+	assert_int_equal(item(&f.plan, "dmzbr")->verb, NET_LEAVE);
+	/* The release comes before the VLAN is made and enslaved. */
+	const struct net_item *vi = item(&f.plan, "eth0.30");
+	assert_int_equal(vi->verb, NET_CREATE);
+	assert_true(ti->first_op < vi->first_op);
+	const struct net_op *vm = NULL;
+	for (size_t i = vi->first_op; i < vi->first_op + vi->n_ops; i++)
+		if (f.plan.ops[i].type == NET_OP_MASTER)
+			vm = &f.plan.ops[i];
+	assert_non_null(vm);
+	assert_string_equal(vm->other, "dmzbr");
+	assert_int_equal(f.plan.changes, 2);
+
+	/* Once applied: eth0 has no master, nothing more to do. */
+	net_observed_free(&f.seen);
+	applied(&f);
+	diff(&f);
+	assert_int_equal(f.plan.changes, 0);
+
+	/* A trunk in a bridge hearth does not own is not touched. */
+	net_observed_free(&f.seen);
+	t = seen(&f, 2, "eth0", "", "");
+	seen(&f, 7, "br9", "bridge", "");
+	t->master = 7;
+	diff(&f);
+	assert_int_equal(item(&f.plan, "eth0")->verb, NET_LEAVE);
+	done(&f);
+}
+
+/* The reverse: dmz loses its VLAN. eth0.30 goes before eth0 becomes the
+ * port of dmzbr (never both ports: VLAN 30 and untagged traffic would be
+ * bridged together), and its undo puts it back into dmzbr. */
+static void test_stale_vlan_goes_before_the_trunk_joins(void **state)
+{
+	(void)state;
+	struct fixture f;
+	build(&f, "lab:\n"
+		  "  networks:\n"
+		  "    dmz: {subnet: 192.168.30.0/24, bridge: dmzbr,\n"
+		  "          trunk: eth0, host_address: none}\n", NULL);
+	applied(&f);
+	diff(&f);
+	assert_int_equal(f.plan.conflicts, 0);
+	const struct net_item *r = item(&f.plan, "eth0.30"),
+			      *t = item(&f.plan, "eth0");
+	assert_int_equal(r->verb, NET_REMOVE);
+	assert_int_equal(t->verb, NET_CHANGE);
+	assert_string_equal(t->why, "master dmzbr (was none)");
+	assert_true(r->first_op < t->first_op);
+	const struct net_op *del = &f.plan.ops[r->first_op];
+	assert_int_equal(del->type, NET_OP_DELETE);
+	assert_string_equal(del->old_kind, "vlan");
+	assert_string_equal(del->other, "eth0");
+	assert_int_equal(del->vlan, 30);
+	assert_string_equal(del->old_other, "dmzbr");
+	assert_int_equal(item(&f.plan, "dmzbr")->verb, NET_LEAVE);
+	done(&f);
+}
+
 static const char routed[] =
 	"lab:\n"
 	"  networks:\n"
@@ -344,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_applied_is_left),
 		cmocka_unit_test(test_drift_is_changed_with_undo),
 		cmocka_unit_test(test_conflicts_and_removal),
+		cmocka_unit_test(test_trunk_released_when_vlan_added),
+		cmocka_unit_test(test_stale_vlan_goes_before_the_trunk_joins),
 		cmocka_unit_test(test_untagged_static_and_table),
 		cmocka_unit_test(test_static_without_address),
 	};
