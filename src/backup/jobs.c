@@ -381,6 +381,8 @@ static void tail_lines(const char *out, size_t len, char *dst, size_t cap)
 }
 
 static void run_step(struct bk_run *run);
+static void log_lines(const char *job, const char *out, bool warn,
+		      const char *prefix);
 static void step_next(struct bk_run *run, bool ok, bool skip);
 static void live_recover(struct bk_run *run);
 
@@ -457,6 +459,9 @@ static void step_done(const struct proc_result *res, void *ud)
 	run->proc = NULL;
 	if (run->step.kind == BK_STEP_BACKUP)
 		note_backup(run, res->output);
+	if (run->step.kind == BK_STEP_BACKUP && run->job->n_libvirt)
+		log_lines(run->job->name, res->output, false,
+			  "hearth: backup: libvirt: ");
 	if (run->step.kind == BK_STEP_STATS && ok)
 		note_size(run, res->output);
 	if (run->step.kind == BK_STEP_CHECK && ok) {
@@ -542,16 +547,20 @@ void backup_live_state(const struct config *cfg, const char *job, char *out,
 	snprintf(out, cap, "%s/backup-libvirt/%s.state", cfg->state_dir, job);
 }
 
-/* A `libvirt-recover` child's output, line by line, into the log. */
-static void log_lines(const char *job, const char *out, bool warn)
+/* A child's output lines (those starting with @prefix, if given) into
+ * the log: what the live volumes went through. */
+static void log_lines(const char *job, const char *out, bool warn,
+		      const char *prefix)
 {
 	char line[512];
 	for (const char *p = out; *p;) {
 		size_t n = strcspn(p, "\n");
 		snprintf(line, sizeof(line), "%.*s", (int)n, p);
-		if (*line && warn)
+		bool wanted = *line && (!prefix || !strncmp(line, prefix,
+							     strlen(prefix)));
+		if (wanted && warn)
 			log_warn("backup", "job=%s: %s", job, line);
-		else if (*line)
+		else if (wanted)
 			log_info("backup", "job=%s: %s", job, line);
 		p += n;
 		if (*p)
@@ -579,7 +588,7 @@ static void live_recovered(const struct proc_result *res, void *ud)
 	bool ok = !res->spawn_error && res->exit_status == 0;
 	run->proc = NULL;
 	run->recovering = false;
-	log_lines(run->job->name, res->output, !ok);
+	log_lines(run->job->name, res->output, !ok, NULL);
 	if (!ok)
 		log_warn("backup", "job=%s: the live volumes are not all back "
 			 "(%s lists what is left)", run->job->name,
@@ -618,7 +627,7 @@ static void startup_recovered(const struct proc_result *res, void *ud)
 	struct startup_recovery *sr = ud;
 	struct backup_room *r = sr->room;
 	bool ok = !res->spawn_error && res->exit_status == 0;
-	log_lines("-", res->output, !ok);
+	log_lines("-", res->output, !ok, NULL);
 	if (!ok)
 		log_warn("backup", "%s: the live volumes are not all back",
 			 sr->state);

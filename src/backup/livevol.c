@@ -391,10 +391,13 @@ int bk_livevol_undo(const char *state)
 	return first;
 }
 
-/* A read-only loop device on @file (recorded first); its path into @dev. */
+/* A read-only loop device on @file (recorded first); its path into @dev,
+ * its fd into *@lfd_out: it detaches itself (autoclear) once that is
+ * closed and nothing mounts it, so close it after mounting. */
 static int loop_attach(const char *state, const char *file, char *dev,
-		       size_t cap)
+		       size_t cap, int *lfd_out)
 {
+	*lfd_out = -1;
 	int ffd = open(file, O_RDONLY | O_CLOEXEC);
 	if (ffd < 0) {
 		bk_lv_say("cannot open %s: %s", file, strerror(errno));
@@ -422,7 +425,10 @@ static int loop_attach(const char *state, const char *file, char *dev,
 		c.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
 		snprintf((char *)c.info.lo_file_name, LO_NAME_SIZE, "%s", file);
 		rc = ioctl(lfd, LOOP_CONFIGURE, &c) ? -errno : 0;
-		close(lfd);
+		if (rc)
+			close(lfd);
+		else
+			*lfd_out = lfd;
 	}
 	if (ctl >= 0)
 		close(ctl);
@@ -451,13 +457,17 @@ static int mount_ro(const char *state, const char *dev, const char *dir)
 		rc = RECORD(state, "mount", dir);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < sizeof(fs_tries) / sizeof(fs_tries[0]); i++)
+	int first = 0;
+	for (size_t i = 0; i < sizeof(fs_tries) / sizeof(fs_tries[0]); i++) {
 		if (!mount(dev, dir, fs_tries[i].type,
 			   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			   fs_tries[i].opts))
 			return 0;
-	bk_lv_say("cannot mount %s read-only (ext4, xfs, btrfs, vfat): %s",
-		  dev, strerror(errno));
+		if (!first)
+			first = errno;
+	}
+	bk_lv_say("cannot mount %s read-only (ext4, xfs, btrfs, vfat tried; "
+		  "ext4 said: %s)", dev, strerror(first));
 	return -EIO;
 }
 
@@ -558,11 +568,14 @@ static int freeze_one(const char *state, const char *work,
 		image = export;
 	}
 	char dev[64], dir[4200];
-	if ((rc = loop_attach(state, image, dev, sizeof(dev))))
+	int lfd;
+	if ((rc = loop_attach(state, image, dev, sizeof(dev), &lfd)))
 		return rc;
 	snprintf(dir, sizeof(dir), "%s/libvirt/%s/%s", mnt_base, s->domain,
 		 s->disk);
-	if ((rc = mount_ro(state, dev, dir)))
+	rc = mount_ro(state, dev, dir);
+	close(lfd);
+	if (rc)
 		return rc;
 	bk_lv_say("%s/%s: the frozen %s image %s is mounted read-only at %s "
 		  "(%s)", s->domain, s->disk, d.format, d.file, dir, dev);

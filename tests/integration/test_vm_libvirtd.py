@@ -21,15 +21,15 @@ and its volumes. Everything started is stopped by PID; the namespace goes.
 """
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 import guest
+import libvirt_helpers
+from libvirt_helpers import run, stop
 from helpers import HEARTH, HEARTHD, sanitizer_report
 
 NS = f"hvm{os.getpid()}"
@@ -59,117 +59,30 @@ nslookup web.lab.example 10.77.0.1
 """
 
 
-def run(*argv, check=True, timeout=60):
-    r = subprocess.run([str(a) for a in argv], capture_output=True, text=True,
-                       timeout=timeout)
-    if check:
-        assert r.returncode == 0, f"{argv}: {r.stdout}{r.stderr}"
-    return r
-
-
-def stop(proc, timeout=20):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-
-
-def qemu_pids(marker):
-    """PIDs of QEMU processes whose command line names @marker (our dir)."""
-    pids = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            cmd = (d / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if "qemu-system" in cmd and marker in cmd:
-            pids.append(int(d.name))
-    return pids
-
-
 @pytest.fixture
 def private_libvirtd(tmp_path):
     t = tmp_path / "lv"
-    dirs = {name: t / name for name in ("etc", "run", "lib", "cache", "log",
-                                        "sock", "pool")}
-    for d in dirs.values():
-        d.mkdir(parents=True)
-    (dirs["etc"] / "libvirtd.conf").write_text(f"""
-unix_sock_dir = "{dirs['sock']}"
-unix_sock_group = "root"
-unix_sock_rw_perms = "0700"
-auth_unix_rw = "none"
-auth_unix_ro = "none"
-log_outputs = "3:stderr"
-""")
-    (dirs["etc"] / "qemu.conf").write_text("""
-user = "root"
-group = "root"
-dynamic_ownership = 0
-remember_owner = 0
-security_driver = "none"
-cgroup_controllers = [ ]
-stdio_handler = "file"
-""")
-    start = t / "start.sh"
-    start.write_text(f"""set -e
-mount --make-rprivate /
-mkdir -p /run/libvirt
-mount --bind {dirs['etc']} /etc/libvirt
-mount --bind {dirs['run']} /run/libvirt
-mount --bind {dirs['lib']} /var/lib/libvirt
-mount --bind {dirs['cache']} /var/cache/libvirt
-mount --bind {dirs['log']} /var/log/libvirt
-exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf
-""")
-    run("ip", "netns", "add", NS)
-    procs = []
-    try:
-        run("ip", "-n", NS, "link", "set", "lo", "up")
+
+    def bridge():
         run("ip", "-n", NS, "link", "add", BRIDGE, "type", "bridge")
         run("ip", "-n", NS, "link", "set", BRIDGE, "type", "bridge",
             "stp_state", "0")
         run("ip", "-n", NS, "addr", "add", "10.77.0.1/24", "dev", BRIDGE)
         run("ip", "-n", NS, "link", "set", BRIDGE, "up")
-        log = open(t / "libvirtd.log", "w")
-        # ip netns exec, unshare and sh exec in turn: the PID is libvirtd's.
-        p = subprocess.Popen(["ip", "netns", "exec", NS, "unshare", "-m",
-                              "sh", str(start)], stdout=log,
-                             stderr=subprocess.STDOUT)
-        procs.append(p)
-        sock = dirs["sock"] / "libvirt-sock"
-        uri = f"qemu:///system?socket={sock}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert p.poll() is None, (t / "libvirtd.log").read_text()
-            if sock.exists() and run("virsh", "-c", uri, "version",
-                                     check=False).returncode == 0:
-                break
-            time.sleep(0.2)
-        else:
-            raise AssertionError("libvirtd did not answer: " +
-                                 (t / "libvirtd.log").read_text())
-        # A directory pool with a base image (virsh: test set-up only; hearth
-        # itself speaks libvirt's C API).
-        run("virsh", "-c", uri, "pool-define-as", "hp", "dir", "--target",
-            dirs["pool"])
-        run("virsh", "-c", uri, "pool-start", "hp")
-        run("qemu-img", "create", "-q", "-f", "qcow2",
-            dirs["pool"] / "base.qcow2", "64M")
-        run("virsh", "-c", uri, "pool-refresh", "hp")
-        yield {"uri": uri, "dir": t, "pool": dirs["pool"], "procs": procs,
-               "log": t / "libvirtd.log"}
-    finally:
-        for p in reversed(procs):
-            stop(p)
-        for pid in qemu_pids(str(t)):  # none unless the test failed midway
-            os.kill(pid, signal.SIGKILL)
-        subprocess.run(["ip", "netns", "del", NS], capture_output=True)
+
+    with libvirt_helpers.private_libvirtd(t, NS, setup_ns=bridge) as lv:
+        # A directory pool with a base image (virsh: test set-up only;
+        # hearth itself speaks libvirt's C API).
+        pool = t / "pool"
+        pool.mkdir()
+        run("virsh", "-c", lv["uri"], "pool-define-as", "hp", "dir",
+            "--target", pool)
+        run("virsh", "-c", lv["uri"], "pool-start", "hp")
+        run("qemu-img", "create", "-q", "-f", "qcow2", pool / "base.qcow2",
+            "64M")
+        run("virsh", "-c", lv["uri"], "pool-refresh", "hp")
+        lv["pool"] = pool
+        yield lv
 
 
 def test_new_vm_boots_gets_its_lease_and_name(private_libvirtd, tmp_path):
