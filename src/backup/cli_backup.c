@@ -198,7 +198,7 @@ int backup_cmd_libvirt_recover(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "hearth: backup: %s: not everything could be undone\n", lv.state);
 		return CLI_FAILED;
 	}
-	printf("%s: nothing left to undo\n", lv.state);
+	printf("%s: everything it listed is undone\n", lv.state);
 	return CLI_OK;
 }
 
