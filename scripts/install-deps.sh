@@ -26,6 +26,7 @@ qemu-system-x86 cpio iputils-ping
 libvirt-dev libxml2-dev libisofs-dev libvirt-daemon-system libvirt-daemon-driver-qemu
 qemu-system-x86 qemu-utils genisoimage openssh-server openssh-client
 busybox-static linux-image-amd64
+qemu-system-common e2fsprogs util-linux
 libcrypt-dev
 ifupdown bridge-utils
 "

@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backup/archive.h"
 #include "backup/cli_priv.h"
+#include "backup/livevol.h"
 #include "proto/backup/gojson.h"
 
 static int read_exclude_file(struct bk_excludes *e, const char *path)
@@ -70,6 +72,136 @@ static int exclude_options(int *argc, char **argv, struct backup_archive_opts *a
 	return 0;
 }
 
+/* The live libvirt volumes of a backup (--libvirt DOMAIN:DISK:URI, the
+ * record at --libvirt-state FILE), taken out of argv. */
+struct live {
+	const char *state;
+	struct bk_livevol_src src[8];
+	size_t n;
+	int lock;	/* the record's lock, or -1 */
+	char *mnt_base; /* where the volumes are mounted, once they are */
+	char *paths[72]; /* the backup's paths: argv's, absolute, then ours */
+	size_t n_paths;
+};
+
+static int live_options(int *argc, char **argv, struct live *lv)
+{
+	lv->lock = -1;
+	for (int i = 0; i < *argc;) {
+		const char *v;
+		int r;
+		if ((r = backup_cli_take(argc, argv, i, "--libvirt-state", NULL, true, &v)) > 0) {
+			lv->state = v;
+		} else if (r == 0 && (r = backup_cli_take(argc, argv, i, "--libvirt", NULL, true, &v)) > 0) {
+			if (lv->n == 8 || bk_livevol_parse((char *)v, &lv->src[lv->n])) {
+				fprintf(stderr, "hearth: backup: --libvirt %s: DOMAIN:DISK:URI, at most 8\n", v);
+				return -EINVAL;
+			}
+			lv->n++;
+		} else if (r < 0) {
+			fprintf(stderr, "hearth: backup: option '%s' needs a value\n", argv[i]);
+			return -EINVAL;
+		} else {
+			i++;
+		}
+	}
+	if (lv->n && !lv->state) {
+		fprintf(stderr, "hearth: backup: --libvirt needs --libvirt-state FILE\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Takes the record's lock, undoes what an earlier run left, snapshots and
+ * mounts the volumes, and points the backup's paths at them: the given
+ * ones made absolute, then "libvirt/DOMAIN/DISK" from the mount base
+ * (the working directory from here on). */
+static int live_begin(struct live *lv, int argc, char **argv)
+{
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof cwd) || argc > 64)
+		return -EINVAL;
+	for (int i = 0; i < argc; i++) {
+		size_t need = strlen(cwd) + strlen(argv[i]) + 2;
+		if (!(lv->paths[lv->n_paths] = malloc(need)))
+			return -ENOMEM;
+		snprintf(lv->paths[lv->n_paths++], need, "%s%s%s", argv[i][0] == '/' ? "" : cwd,
+			 argv[i][0] == '/' ? "" : "/", argv[i]);
+	}
+	lv->lock = bk_livevol_lock(lv->state);
+	if (lv->lock == -EBUSY) {
+		fprintf(stderr, "hearth: backup: %s is in use: a backup of these volumes is under way\n",
+			lv->state);
+		return -EBUSY;
+	}
+	if (lv->lock < 0) {
+		fprintf(stderr, "hearth: backup: %s: %s\n", lv->state, strerror(-lv->lock));
+		return lv->lock;
+	}
+	int rc = bk_livevol_undo(lv->state);
+	if (rc) {
+		fprintf(stderr, "hearth: backup: what an earlier run left in %s cannot be undone: "
+			"not touching the volumes\n", lv->state);
+		return rc;
+	}
+	if ((rc = bk_livevol_freeze(lv->state, lv->src, lv->n, &lv->mnt_base)))
+		return rc;
+	if (chdir(lv->mnt_base))
+		return -errno;
+	for (size_t i = 0; i < lv->n; i++) {
+		size_t need = strlen(lv->src[i].domain) + strlen(lv->src[i].disk) + 16;
+		if (!(lv->paths[lv->n_paths] = malloc(need)))
+			return -ENOMEM;
+		snprintf(lv->paths[lv->n_paths++], need, "libvirt/%s/%s", lv->src[i].domain,
+			 lv->src[i].disk);
+	}
+	return 0;
+}
+
+/* Unmounts and commits everything back (also after a failed begin). */
+static int live_end(struct live *lv)
+{
+	int rc = 0;
+	if (lv->lock >= 0) {
+		if (chdir("/"))
+			rc = -errno;
+		rc = bk_livevol_undo(lv->state);
+		if (rc)
+			fprintf(stderr, "hearth: backup: the live volumes are not all back: %s lists "
+				"what is left (the next run, or hearthd, retries)\n", lv->state);
+		close(lv->lock);
+	}
+	for (size_t i = 0; i < lv->n_paths; i++)
+		free(lv->paths[i]);
+	free(lv->mnt_base);
+	return rc;
+}
+
+int backup_cmd_libvirt_recover(struct cli *cli, int argc, char **argv)
+{
+	struct live lv = {0};
+	(void)cli;
+	if (live_options(&argc, argv, &lv) || !lv.state || argc != 0)
+		return cli_bad_args();
+	int fd = bk_livevol_lock(lv.state);
+	if (fd == -EBUSY) {
+		printf("%s is in use by a backup under way: it cleans up itself\n", lv.state);
+		return CLI_OK;
+	}
+	if (fd < 0) {
+		fprintf(stderr, "hearth: backup: %s: %s\n", lv.state, strerror(-fd));
+		return CLI_FAILED;
+	}
+	int rc = bk_livevol_undo(lv.state);
+	close(fd);
+	if (rc) {
+		fprintf(stderr, "hearth: backup: %s: not everything could be undone\n", lv.state);
+		return CLI_FAILED;
+	}
+	printf("%s: everything it listed is undone\n", lv.state);
+	return CLI_OK;
+}
+
 int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 {
 	static const char *const own[] = {"--tag", "--host", "--parent", "--time", NULL};
@@ -87,7 +219,10 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 
 	struct bk_excludes ex = {0};
 	const char *present[64], *recorded[64];
+	struct live lv = {0};
 
+	if (live_options(&argc, argv, &lv))
+		return CLI_USAGE;
 	if (exclude_options(&argc, argv, &ao, &ex, present, recorded, 64)) {
 		bk_excludes_deinit(&ex);
 		return CLI_USAGE;
@@ -97,7 +232,7 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 		bk_excludes_deinit(&ex);
 		return rc;
 	}
-	if (argc < 1) {
+	if (argc < 1 && !lv.n) {
 		backup_repo_close(repo);
 		bk_excludes_deinit(&ex);
 		return cli_bad_args();
@@ -135,7 +270,16 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 			tags[ao.n_tags++] = t;
 		ao.tags = tags;
 	}
-	rc = backup_archive(repo, &ao, &st, &errors);
+	if (lv.n) {
+		rc = live_begin(&lv, argc, argv);
+		ao.paths = (const char *const *)lv.paths;
+		ao.n_paths = lv.n_paths;
+	}
+	if (!rc)
+		rc = backup_archive(repo, &ao, &st, &errors);
+	int lrc = lv.n ? live_end(&lv) : 0;
+	if (!rc && lrc)
+		rc = lrc;
 	free(tagbuf);
 	bk_excludes_deinit(&ex);
 	backup_repo_close(repo);

@@ -72,6 +72,8 @@ int backup_cmd_jobs_run(struct cli *cli, int argc, char **argv);
 int backup_cmd_jobs_history(struct cli *cli, int argc, char **argv);
 /* cli_backup.c */
 int backup_cmd_backup(struct cli *cli, int argc, char **argv);
+/* `backup libvirt-recover --libvirt-state FILE`: undoes what a killed live-volume backup left. */
+int backup_cmd_libvirt_recover(struct cli *cli, int argc, char **argv);
 int backup_cmd_restore(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_list(struct cli *cli, int argc, char **argv);
 int backup_cmd_key_add(struct cli *cli, int argc, char **argv);

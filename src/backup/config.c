@@ -110,6 +110,81 @@ static const struct cfg_section check_section = {
 	.check = check_check,
 };
 
+static const struct cfg_field libvirt_fields[] = {
+	CFG_FIELD(.key = "domain", .type = CFG_STRING,
+		  .off = F(struct cfg_backup_libvirt, domain), .required = true,
+		  .reloadable = true,
+		  .help = "the running domain whose disk is backed up live"),
+	CFG_FIELD(.key = "disk", .type = CFG_STRING,
+		  .off = F(struct cfg_backup_libvirt, disk), .required = true,
+		  .reloadable = true,
+		  .help = "the disk's target (vdb): a file (raw or qcow2) "
+			  "holding a file system (ext4, xfs) without partitions"),
+	CFG_FIELD(.key = "uri", .type = CFG_STRING,
+		  .off = F(struct cfg_backup_libvirt, uri),
+		  .def = "qemu:///system", .reloadable = true,
+		  .help = "the libvirt connection"),
+};
+static const struct cfg_section libvirt_section = {
+	.fields = libvirt_fields, .n_fields = CFG_N(libvirt_fields),
+	.name_off = CFG_NONE, .pos_off = CFG_NONE,
+};
+
+/* The names a libvirt source puts into paths and argv (argv and state
+ * files are tab- and newline-separated; no '/' nor leading '-'). */
+static bool livename_ok(const char *s)
+{
+	if (!*s || *s == '-' || *s == '.' || strlen(s) > 200)
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == '\t' || *s == '\n' || *s == ':' ||
+		    (unsigned char)*s < 0x20)
+			return false;
+	return true;
+}
+
+static int source_check(struct config *cfg, void *obj, struct cfg_error *err)
+{
+	(void)cfg;
+	struct cfg_backup_source *s = obj;
+	if (!s->path == !s->has_libvirt)
+		return cfg_fail(err, &s->pos, "a source is a path or "
+				"{libvirt: {domain, disk}}, one of them");
+	if (s->path && (!*s->path || s->path[0] == '-'))
+		return cfg_fail(err, &s->pos, "source '%s': a path, not empty "
+				"nor starting with '-'", s->path);
+	const struct cfg_backup_libvirt *v = &s->libvirt;
+	if (s->has_libvirt &&
+	    (!livename_ok(v->domain) || !livename_ok(v->disk)))
+		return cfg_fail(err, &s->pos, "libvirt source %s/%s: names "
+				"without '/', ':', control characters or a "
+				"leading '-' or '.'", v->domain, v->disk);
+	if (s->has_libvirt && (!*v->uri || strpbrk(v->uri, "\t\n")))
+		return cfg_fail(err, &s->pos, "libvirt source %s/%s: uri "
+				"'%s' is not a libvirt URI", v->domain, v->disk,
+				v->uri);
+	return 0;
+}
+
+static const struct cfg_field source_fields[] = {
+	CFG_FIELD(.key = "path", .type = CFG_STRING,
+		  .off = F(struct cfg_backup_source, path), .reloadable = true,
+		  .help = "a file or directory (a plain string item is a path)"),
+	CFG_FIELD(.key = "libvirt", .type = CFG_SECTION,
+		  .sub = &libvirt_section,
+		  .off = F(struct cfg_backup_source, libvirt),
+		  .set_off = F(struct cfg_backup_source, has_libvirt),
+		  .reloadable = true,
+		  .help = "{domain, disk}: a running VM's disk, backed up "
+			  "live from an external snapshot (docs/backup.md)"),
+};
+static const struct cfg_section source_section = {
+	.size = sizeof(struct cfg_backup_source), .name_off = CFG_NONE,
+	.pos_off = F(struct cfg_backup_source, pos),
+	.fields = source_fields, .n_fields = CFG_N(source_fields),
+	.check = source_check, .scalar_item = true,
+};
+
 static int job_check(struct config *cfg, void *obj, struct cfg_error *err)
 {
 	(void)cfg;
@@ -121,11 +196,26 @@ static int job_check(struct config *cfg, void *obj, struct cfg_error *err)
 	if (!j->n_sources)
 		return cfg_fail(err, &j->pos, "job '%s' has no sources",
 				j->name);
-	for (size_t i = 0; i < j->n_sources; i++)
-		if (!*j->sources[i] || j->sources[i][0] == '-')
-			return cfg_fail(err, &j->pos, "job '%s': source '%s': "
-					"a path, not empty nor starting with "
-					"'-'", j->name, j->sources[i]);
+	j->n_libvirt = 0;
+	for (size_t i = 0; i < j->n_sources; i++) {
+		const struct cfg_backup_source *s = &j->sources[i];
+		if (!s->has_libvirt)
+			continue;
+		j->n_libvirt++;
+		for (size_t k = 0; k < i; k++)
+			if (j->sources[k].has_libvirt &&
+			    !strcmp(j->sources[k].libvirt.domain,
+				    s->libvirt.domain) &&
+			    !strcmp(j->sources[k].libvirt.disk,
+				    s->libvirt.disk))
+				return cfg_fail(err, &s->pos, "job '%s': "
+						"libvirt source %s/%s twice",
+						j->name, s->libvirt.domain,
+						s->libvirt.disk);
+	}
+	if (j->n_libvirt > 8)
+		return cfg_fail(err, &j->pos, "job '%s': at most 8 libvirt "
+				"sources", j->name);
 	for (size_t i = 0; i < j->n_repositories; i++)
 		if (!*j->repositories[i])
 			return cfg_fail(err, &j->repositories_pos,
@@ -175,8 +265,12 @@ static const struct cfg_field job_fields[] = {
 		  .reloadable = true,
 		  .help = "the repositories' password file; absent: "
 			  "backup.password_file"),
-	STRINGS("sources", struct cfg_backup_job, sources,
-		"files and directories to back up"),
+	CFG_FIELD(.key = "sources", .type = CFG_LIST, .elem = CFG_SECTION,
+		  .sub = &source_section, .off = F(struct cfg_backup_job, sources),
+		  .count_off = F(struct cfg_backup_job, n_sources),
+		  .reloadable = true,
+		  .help = "what it backs up: paths (files, directories) and "
+			  "{libvirt: {domain, disk}} live VM volumes"),
 	STRINGS("exclude", struct cfg_backup_job, exclude,
 		"restic's --exclude patterns"),
 	STRINGS("tags", struct cfg_backup_job, tags,

@@ -34,6 +34,24 @@ struct cfg_backup_check {
 	int64_t frequency;   /* seconds; 0: every run */
 };
 
+/* A live libvirt volume: the disk @disk ("vdb", its target) of the
+ * running domain @domain, snapshotted, mounted read-only and backed up
+ * as /libvirt/DOMAIN/DISK (backup/livevol.h). */
+struct cfg_backup_libvirt {
+	const char *domain;
+	const char *disk;
+	const char *uri; /* the libvirt connection; default qemu:///system */
+};
+
+/* One of a job's sources: a path ("/etc", as a plain string in the
+ * file), or a live libvirt volume. */
+struct cfg_backup_source {
+	struct cfg_pos pos;
+	const char *path; /* NULL for a libvirt source */
+	struct cfg_backup_libvirt libvirt;
+	bool has_libvirt;
+};
+
 /* One of backup.jobs. Strings belong to the config snapshot's arena. */
 struct cfg_backup_job {
 	struct cfg_pos pos;
@@ -42,8 +60,9 @@ struct cfg_backup_job {
 	size_t n_repositories;
 	struct cfg_pos repositories_pos;
 	const char *password_file; /* NULL: backup.password_file */
-	const char **sources;
+	struct cfg_backup_source *sources;
 	size_t n_sources;
+	size_t n_libvirt; /* sources that are libvirt volumes */
 	const char **exclude;
 	size_t n_exclude;
 	const char **tags;

@@ -54,6 +54,10 @@ struct bk_run {
 	char error[1024];
 	char snapshots[8 * 65]; /* the ids it made, blank-separated */
 	size_t due[BK_JOB_MAX_CHECKS]; /* the job's checks due this run */
+	char live_state[4096]; /* the live volumes' record (jobs with some) */
+	char live_args[8][1024]; /* --libvirt DOMAIN:DISK:URI values */
+	bool recovering; /* the undo child after a failed backup runs */
+	bool next_ok, next_skip; /* how the step before it ended */
 	int64_t files, bytes_added;	/* from the backups' summaries */
 };
 
@@ -69,6 +73,9 @@ struct backup_room {
 	struct room_notify_publisher *notify;
 	struct room_services *services;
 	char hearth[PATH_MAX]; /* the CLI the steps run */
+	/* undo children started at start (jobs wait for them) */
+	struct proc *recoveries[16];
+	size_t n_recoveries;
 	bool closing;
 };
 
@@ -90,6 +97,12 @@ int backup_jobs_request(struct backup_room *r, const char *name);
 void backup_jobs_cancel(struct backup_room *r);
 /* The job named @name, or NULL. */
 struct bk_job *backup_job_find(struct backup_room *r, const char *name);
+/* The record of job @job's live volumes below @cfg's state dir. */
+void backup_live_state(const struct config *cfg, const char *job, char *out,
+		       size_t cap);
+/* Starts `hearth backup libvirt-recover` for every record left below the
+ * state dir (hearthd was killed during a live-volume backup). */
+void backup_live_recover_all(struct backup_room *r);
 /* Frees the room once closing and no run is left. */
 void backup_room_maybe_free(struct backup_room *r);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The backup room's jobs: schedules, a queue, and each run's steps as child processes of the hearth CLI and /bin/sh. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,8 +214,23 @@ static void step_argv(struct argv *a, struct bk_run *run)
 			arg(a, "--exclude");
 			arg(a, j->exclude[e]);
 		}
-		for (size_t s = 0; s < j->n_sources; s++)
-			arg(a, j->sources[s]);
+		size_t nl = 0;
+		for (size_t s = 0; s < j->n_sources; s++) {
+			const struct cfg_backup_source *src = &j->sources[s];
+			if (!src->has_libvirt) {
+				arg(a, src->path);
+				continue;
+			}
+			snprintf(run->live_args[nl], sizeof(run->live_args[0]),
+				 "%s:%s:%s", src->libvirt.domain,
+				 src->libvirt.disk, src->libvirt.uri);
+			arg(a, "--libvirt");
+			arg(a, run->live_args[nl++]);
+		}
+		if (nl) {
+			arg(a, "--libvirt-state");
+			arg(a, run->live_state);
+		}
 		break;
 	}
 	case BK_STEP_FORGET:
@@ -365,6 +381,10 @@ static void tail_lines(const char *out, size_t len, char *dst, size_t cap)
 }
 
 static void run_step(struct bk_run *run);
+static void log_lines(const char *job, const char *out, bool warn,
+		      const char *prefix);
+static void step_next(struct bk_run *run, bool ok, bool skip);
+static void live_recover(struct bk_run *run);
 
 static void run_end(struct bk_run *run)
 {
@@ -439,6 +459,9 @@ static void step_done(const struct proc_result *res, void *ud)
 	run->proc = NULL;
 	if (run->step.kind == BK_STEP_BACKUP)
 		note_backup(run, res->output);
+	if (run->step.kind == BK_STEP_BACKUP && run->job->n_libvirt)
+		log_lines(run->job->name, res->output, false,
+			  "hearth: backup: libvirt: ");
 	if (run->step.kind == BK_STEP_STATS && ok)
 		note_size(run, res->output);
 	if (run->step.kind == BK_STEP_CHECK && ok) {
@@ -499,12 +522,155 @@ static void step_done(const struct proc_result *res, void *ud)
 	}
 	if (skip)
 		run->skipped = true;
+	if (run->step.kind == BK_STEP_BACKUP && !ok && run->job->n_libvirt) {
+		run->next_ok = ok;
+		run->next_skip = skip;
+		live_recover(run);
+		return;
+	}
+	step_next(run, ok, skip);
+}
+
+static void step_next(struct bk_run *run, bool ok, bool skip)
+{
 	bool was_error_hook = run->step.kind == BK_STEP_ON_ERROR;
 	run->step = bk_job_next(&run->shape, run->step, ok, skip);
 	if (was_error_hook && !ok)
 		log_warn("backup", "job=%s: an on_error hook failed",
 			 run->job->name);
 	run_step(run);
+}
+
+void backup_live_state(const struct config *cfg, const char *job, char *out,
+		       size_t cap)
+{
+	snprintf(out, cap, "%s/backup-libvirt/%s.state", cfg->state_dir, job);
+}
+
+/* A child's output lines (those starting with @prefix, if given) into
+ * the log: what the live volumes went through. */
+static void log_lines(const char *job, const char *out, bool warn,
+		      const char *prefix)
+{
+	char line[512];
+	for (const char *p = out; *p;) {
+		size_t n = strcspn(p, "\n");
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		bool wanted = *line && (!prefix || !strncmp(line, prefix,
+							     strlen(prefix)));
+		if (wanted && warn)
+			log_warn("backup", "job=%s: %s", job, line);
+		else if (wanted)
+			log_info("backup", "job=%s: %s", job, line);
+		p += n;
+		if (*p)
+			p++;
+	}
+}
+
+static struct proc *recover_child(struct backup_room *r, const char *state,
+				  proc_done_fn done, void *ud)
+{
+	const char *argv[] = {r->hearth, "backup", "libvirt-recover",
+			      "--libvirt-state", state, NULL};
+	struct proc_opts o = {
+		.argv = argv,
+		.timeout_ms = 15 * 60 * 1000,
+		.done = done,
+		.ud = ud,
+	};
+	return proc_run(r->loop, &o);
+}
+
+static void live_recovered(const struct proc_result *res, void *ud)
+{
+	struct bk_run *run = ud;
+	bool ok = !res->spawn_error && res->exit_status == 0;
+	run->proc = NULL;
+	run->recovering = false;
+	log_lines(run->job->name, res->output, !ok, NULL);
+	if (!ok)
+		log_warn("backup", "job=%s: the live volumes are not all back "
+			 "(%s lists what is left)", run->job->name,
+			 run->live_state);
+	if (res->cancelled || run->cancelled) {
+		run->cancelled = true;
+		run_end(run);
+		return;
+	}
+	step_next(run, run->next_ok, run->next_skip);
+}
+
+/* The backup child failed (or was killed) with live volumes frozen:
+ * undo what its record lists before going on. */
+static void live_recover(struct bk_run *run)
+{
+	log_warn("backup", "job=%s: undoing what the failed backup left of "
+		 "its live volumes", run->job->name);
+	run->recovering = true;
+	run->proc = recover_child(run->room, run->live_state, live_recovered,
+				  run);
+	if (!run->proc) {
+		run->recovering = false;
+		step_next(run, run->next_ok, run->next_skip);
+	}
+}
+
+struct startup_recovery {
+	struct backup_room *room;
+	struct proc *proc;
+	char state[4096];
+};
+
+static void startup_recovered(const struct proc_result *res, void *ud)
+{
+	struct startup_recovery *sr = ud;
+	struct backup_room *r = sr->room;
+	bool ok = !res->spawn_error && res->exit_status == 0;
+	log_lines("-", res->output, !ok, NULL);
+	if (!ok)
+		log_warn("backup", "%s: the live volumes are not all back",
+			 sr->state);
+	for (size_t i = 0; i < r->n_recoveries; i++)
+		if (r->recoveries[i] == sr->proc) {
+			r->recoveries[i] = r->recoveries[--r->n_recoveries];
+			break;
+		}
+	free(sr);
+	if (r->closing)
+		backup_room_maybe_free(r);
+	else if (!r->n_recoveries)
+		backup_jobs_tick(r);
+}
+
+void backup_live_recover_all(struct backup_room *r)
+{
+	char dir[3072];
+	snprintf(dir, sizeof(dir), "%s/backup-libvirt", r->cfg->state_dir);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (n < 7 || strcmp(e->d_name + n - 6, ".state"))
+			continue;
+		struct startup_recovery *sr = calloc(1, sizeof(*sr));
+		if (!sr)
+			break;
+		sr->room = r;
+		snprintf(sr->state, sizeof(sr->state), "%s/%s", dir,
+			 e->d_name);
+		log_warn("backup", "%s: a live-volume backup was cut short: "
+			 "undoing what it left", sr->state);
+		if (r->n_recoveries == 16 ||
+		    !(sr->proc = recover_child(r, sr->state,
+					       startup_recovered, sr))) {
+			free(sr);
+			break;
+		}
+		r->recoveries[r->n_recoveries++] = sr->proc;
+	}
+	closedir(d);
 }
 
 static void run_step(struct bk_run *run)
@@ -572,6 +738,8 @@ static void run_start(struct backup_room *r, struct bk_job *j)
 	run->job = c;
 	run->trigger = j->trigger ? j->trigger : "schedule";
 	run->started = now_s(r);
+	backup_live_state(run->cfg, c->name, run->live_state,
+			  sizeof(run->live_state));
 	run->shape = (struct bk_job_shape){
 		.n_before = c->hooks.n_before,
 		.n_repositories = c->n_repositories ? c->n_repositories : 1,
@@ -634,7 +802,7 @@ void backup_jobs_tick(struct backup_room *r)
 			soonest = due;
 		}
 	}
-	if (!r->run)
+	if (!r->run && !r->n_recoveries)
 		for (size_t i = 0; i < r->n_jobs; i++)
 			if (r->jobs[i].queued) {
 				run_start(r, &r->jobs[i]);
@@ -661,6 +829,8 @@ int backup_jobs_request(struct backup_room *r, const char *name)
 
 void backup_jobs_cancel(struct backup_room *r)
 {
+	for (size_t i = 0; i < r->n_recoveries; i++)
+		proc_cancel(r->recoveries[i]);
 	struct bk_run *run = r->run;
 	if (!run)
 		return;

@@ -35,7 +35,7 @@ static void find_hearth(const struct cfg_backup *b, char *out, size_t cap)
 
 void backup_room_maybe_free(struct backup_room *r)
 {
-	if (!r->closing || r->run)
+	if (!r->closing || r->run || r->n_recoveries)
 		return;
 	clock_timer_free(r->timer);
 	free(r->jobs);
@@ -90,6 +90,7 @@ static int room_bind(void *room, struct room_services *services)
 
 static int room_start(void *room)
 {
+	backup_live_recover_all(room);
 	backup_jobs_tick(room);
 	return 0;
 }

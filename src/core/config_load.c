@@ -292,7 +292,8 @@ static int load_list(struct loader *l, const struct cfg_field *f,
 	if (node->kind == YAML_SEQ) {
 		elems = (const struct yaml_node *const *)node->items;
 		n = node->n;
-	} else if (f->elem == CFG_SECTION) {
+	} else if (f->elem == CFG_SECTION &&
+		   !(f->sub->scalar_item && node->kind == YAML_SCALAR)) {
 		return fail_at(l, node, "'%s' must be a list", f->key);
 	}
 	if (n == 0)
@@ -307,7 +308,25 @@ static int load_list(struct loader *l, const struct cfg_field *f,
 	for (size_t i = 0; i < n; i++) {
 		void *item = items + i * size;
 		int rc;
-		if (f->elem == CFG_SECTION) {
+		if (f->elem == CFG_SECTION && f->sub->scalar_item &&
+		    elems[i]->kind == YAML_SCALAR) {
+			/* {first key: the scalar}, checked as written so */
+			struct yaml_node key = {
+				.kind = YAML_SCALAR, .line = elems[i]->line,
+				.col = elems[i]->col,
+				.text = f->sub->fields[0].key,
+				.len = strlen(f->sub->fields[0].key),
+				.plain = true};
+			struct yaml_node val = *elems[i];
+			struct yaml_node *pair[2] = {&key, &val};
+			struct yaml_node map = {
+				.kind = YAML_MAP, .line = elems[i]->line,
+				.col = elems[i]->col, .n = 1, .items = pair};
+			if (f->sub->pos_off != CFG_NONE)
+				*AT(item, f->sub->pos_off, struct cfg_pos) =
+					node_pos(elems[i]);
+			rc = load_section(l, f->sub, &map, item, depth + 1);
+		} else if (f->elem == CFG_SECTION) {
 			if (elems[i]->kind != YAML_MAP)
 				return fail_at(l, elems[i],
 					       "items of '%s' must be mappings",

@@ -67,6 +67,9 @@ struct cfg_section {
 	size_t pos_off;  /* CFG_MAP: struct cfg_pos of the item (or CFG_NONE) */
 	const struct cfg_field *fields;
 	size_t n_fields;
+	/* CFG_LIST items: a scalar item stands for a mapping of the first
+	 * field's key to it ("/etc" as {path: /etc}). */
+	bool scalar_item;
 	/* Checks across fields once the section is parsed; 0 or fills err. */
 	int (*check)(struct config *cfg, void *obj, struct cfg_error *err);
 };

@@ -39,8 +39,8 @@ def stop(proc, timeout=20):
             proc.wait(10)
 
 
-def qemu_pids(marker):
-    """PIDs of QEMU processes whose command line names @marker (our dir)."""
+def pids_with(*markers):
+    """PIDs of processes whose command line holds every one of @markers."""
     pids = []
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
@@ -49,9 +49,14 @@ def qemu_pids(marker):
             cmd = (d / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        if "qemu-system" in cmd and marker in cmd:
+        if all(m in cmd for m in markers):
             pids.append(int(d.name))
     return pids
+
+
+def qemu_pids(marker):
+    """PIDs of QEMU processes whose command line names @marker (our dir)."""
+    return pids_with("qemu-system", marker)
 
 
 class PrivateLibvirtd:
