@@ -423,7 +423,9 @@ static int loop_attach(const char *state, const char *file, char *dev,
 		memset(&c, 0, sizeof(c));
 		c.fd = (unsigned)ffd;
 		c.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
-		snprintf((char *)c.info.lo_file_name, LO_NAME_SIZE, "%s", file);
+		/* The name shown by losetup: the file's, cut to fit. */
+		snprintf((char *)c.info.lo_file_name, LO_NAME_SIZE, "%.*s",
+			 LO_NAME_SIZE - 1, file);
 		rc = ioctl(lfd, LOOP_CONFIGURE, &c) ? -errno : 0;
 		if (rc)
 			close(lfd);
@@ -497,9 +499,10 @@ static int qsd_start(const char *state, const char *base, const char *pidfile,
 		 "driver=file,node-name=hearth-file,read-only=on,filename=%s",
 		 b.data ? b.data : "");
 	buf_deinit(&b);
-	snprintf(exp, sizeof(exp),
-		 "type=fuse,id=hearth-export,node-name=hearth-base,"
-		 "writable=off,mountpoint=%s", export);
+	if (snprintf(exp, sizeof(exp),
+		     "type=fuse,id=hearth-export,node-name=hearth-base,"
+		     "writable=off,mountpoint=%s", export) >= (int)sizeof(exp))
+		return -ENAMETOOLONG;
 	const char *argv[] = {
 		"qemu-storage-daemon", "--blockdev", file, "--blockdev",
 		"driver=qcow2,node-name=hearth-base,file=hearth-file,"
@@ -571,8 +574,11 @@ static int freeze_one(const char *state, const char *work,
 	int lfd;
 	if ((rc = loop_attach(state, image, dev, sizeof(dev), &lfd)))
 		return rc;
-	snprintf(dir, sizeof(dir), "%s/libvirt/%s/%s", mnt_base, s->domain,
-		 s->disk);
+	if (snprintf(dir, sizeof(dir), "%s/libvirt/%s/%s", mnt_base, s->domain,
+		     s->disk) >= (int)sizeof(dir)) {
+		close(lfd);
+		return -ENAMETOOLONG;
+	}
 	rc = mount_ro(state, dev, dir);
 	close(lfd);
 	if (rc)

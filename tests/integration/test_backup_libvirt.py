@@ -237,7 +237,7 @@ def guest_writes_all_there(vm):
 
 def assert_clean(vm, j):
     assert domblk(vm) == {tg: str(d["path"]) for tg, d in vm["disks"].items()}
-    img = vm["lv"]["dir"] / "img"
+    img = vm["lv"].top / "img"
     assert not list(img.glob("*.hearth-backup.qcow2"))
     assert not loops_below(j["tmp"]), loops_below(j["tmp"])
     assert str(j["tmp"]) not in Path("/proc/self/mountinfo").read_text()
