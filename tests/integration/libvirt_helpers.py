@@ -11,7 +11,8 @@ namespace where /etc/libvirt, /run/libvirt, /var/lib/libvirt,
 /var/cache/libvirt and /var/log/libvirt are the caller's directories;
 qemu.conf runs QEMU as root (TCG domains: type qemu). lv.procs lists
 processes to stop at exit (the caller may add its own, stopped first).
-On exit every process is stopped by PID, QEMU processes whose command line
+Its PID file is its own (beside the directories): two tests or a test and a
+benchmark may each run one. On exit every process is stopped by PID, QEMU processes whose command line
 names the directory are killed, and the namespace is deleted.
 """
 import os
@@ -101,7 +102,7 @@ mount --bind {d['run']} /run/libvirt
 mount --bind {d['lib']} /var/lib/libvirt
 mount --bind {d['cache']} /var/cache/libvirt
 mount --bind {d['log']} /var/log/libvirt
-exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf
+exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf -p {self.top}/libvirtd.pid
 """)
         return start
 
