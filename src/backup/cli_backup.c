@@ -9,6 +9,7 @@
 
 #include "backup/archive.h"
 #include "backup/cli_priv.h"
+#include "backup/scan.h"
 #include "proto/backup/gojson.h"
 
 static int read_exclude_file(struct bk_excludes *e, const char *path)
@@ -135,7 +136,11 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 			tags[ao.n_tags++] = t;
 		ao.tags = tags;
 	}
+	ao.progress = backup_progress_start("files", o.json || o.quiet);
+	struct backup_scan *scan = backup_scan_start(ao.progress, &ao);
 	rc = backup_archive(repo, &ao, &st, &errors);
+	backup_scan_stop(scan);
+	backup_progress_stop(ao.progress);
 	free(tagbuf);
 	bk_excludes_deinit(&ex);
 	backup_repo_close(repo);
@@ -236,7 +241,9 @@ int backup_cmd_restore(struct cli *cli, int argc, char **argv)
 		backup_repo_close(repo);
 		return rc;
 	}
-	rc = backup_restore_sparse(repo, id, target, sparse, &st, &errors);
+	struct backup_progress *bar = backup_progress_start("files", o.json || o.quiet);
+	rc = backup_restore_progress(repo, id, target, sparse, bar, &st, &errors);
+	backup_progress_stop(bar);
 	backup_repo_close(repo);
 	if (rc)
 		return backup_cli_fail(NULL, rc);
