@@ -154,3 +154,85 @@ def test_status_line_on_a_terminal_only(tmp_path):
     assert fs and fs[-1].group(5) == "packs" and fs[-1].group(3) == "100.00", out
     assert len(fs) <= 4 * secs + 3
     restic(env, "check", "--read-data")
+
+
+def plaintext_tree(root, tok):
+    """Files whose names and contents carry @tok: tiny, small, large and
+    compressible, incompressible, long names, xattrs, symlink targets."""
+    d = root / f"dir-{tok}"
+    d.mkdir(parents=True)
+    (d / f"tiny-{tok}").write_text(tok)
+    (d / "one").write_bytes(b"x")
+    (d / "small.txt").write_text(f"small file {tok}\n" * 40)
+    (d / "large.txt").write_text(f"line of a large, compressible file {tok}\n" * 100000)
+    noise = bytearray(os.urandom(3 << 20))
+    for off in range(0, len(noise) - 64, 256 << 10):
+        noise[off:off + len(tok)] = tok.encode()
+    (d / "noise.bin").write_bytes(bytes(noise))
+    (d / (f"long-{tok}-" + "n" * 200)).write_text("long name\n")
+    x = d / "xattrs"
+    x.write_text("has xattrs\n")
+    os.setxattr(x, f"user.name-{tok}", f"value-{tok}".encode())
+    os.symlink(f"/target-{tok}/somewhere", d / "link")
+    os.symlink(f"/target-{tok}/elsewhere", d / f"link-{tok}")
+    return d
+
+
+def assert_no_plaintext(repo, needles):
+    seen = 0
+    for p in repo.rglob("*"):
+        if p.is_file():
+            data = p.read_bytes()
+            seen += 1
+            for n in needles:
+                assert n not in data, (p, n)
+    return seen
+
+
+def test_repository_never_holds_plaintext(tmp_path):
+    tok = "hearthplain" + secrets.token_hex(8)
+    env = make_env(tmp_path)
+    (tmp_path / "pw").write_text(f"pw-{tok}\n")
+    d = plaintext_tree(tmp_path / "src", tok)
+    # what would show if trees, snapshots or keys were stored in the clear
+    needles = [tok.encode(), f"pw-{tok}".encode(),
+               base64.b64encode(f"value-{tok}".encode()),
+               base64.b64encode(tok.encode())[:20]]
+    # the grep finds them where they are in the clear
+    try:
+        assert_no_plaintext(d, needles[:1])
+        raise RuntimeError("the needle is not in the source")
+    except AssertionError:
+        pass
+    hearth(env, "init")
+    hearth(env, "backup", "--host", f"host-{tok}", "--tag", f"tag-{tok}", str(d))
+    # a second backup, stopped while it holds its lock and writes packs
+    (d / "later.bin").write_bytes((tok.encode() + os.urandom(4000)) * 6000)
+    p = subprocess.Popen([HEARTH, "backup", "backup", "--host", f"host-{tok}", str(d)],
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        locks = tmp_path / "repo" / "locks"
+        for _ in range(2000):
+            if any(locks.iterdir()) or p.poll() is not None:
+                break
+            time.sleep(0.005)
+        p.send_signal(signal.SIGSTOP)
+        held = list(locks.iterdir())
+        assert held, "the backup ended before it was caught with its lock"
+        assert assert_no_plaintext(tmp_path / "repo", needles) >= 4
+    finally:
+        p.send_signal(signal.SIGCONT)
+        p.wait(timeout=120)
+    assert p.returncode == 0, p.stderr.read()
+    hearth(env, "key", "add", "--new-password-file", str(tmp_path / "pw"))
+    kinds = {q.parent.name if q.parent.parent.name != "data" else "data"
+             for q in (tmp_path / "repo").rglob("*") if q.is_file()}
+    assert {"data", "index", "snapshots", "keys", "repo"} <= kinds, kinds
+    assert assert_no_plaintext(tmp_path / "repo", needles) >= 8
+    # and it is all there: restic restores the names, xattrs and links
+    restic(env, "restore", "latest", "--target", str(tmp_path / "out"))
+    back = tmp_path / "out" / str(d).lstrip("/")
+    assert (back / f"tiny-{tok}").read_text() == tok
+    assert os.getxattr(back / "xattrs", f"user.name-{tok}") == f"value-{tok}".encode()
+    assert os.readlink(back / f"link-{tok}") == f"/target-{tok}/elsewhere"
+    assert (back / "noise.bin").read_bytes() == (d / "noise.bin").read_bytes()
