@@ -17,6 +17,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from helpers import HEARTH
 from test_backup_ops import hearth, restic, make_env
 from test_backup_mount import start_mount, stop_mount
@@ -236,3 +238,192 @@ def test_repository_never_holds_plaintext(tmp_path):
     assert os.getxattr(back / "xattrs", f"user.name-{tok}") == f"value-{tok}".encode()
     assert os.readlink(back / f"link-{tok}") == f"/target-{tok}/elsewhere"
     assert (back / "noise.bin").read_bytes() == (d / "noise.bin").read_bytes()
+
+
+def index_of(env, repo):
+    """blob id -> (pack id, offset, length) from every index file."""
+    out = {}
+    for f in (repo / "index").iterdir():
+        doc = json.loads(hearth(env, "cat", "index", f.name).stdout)
+        for pk in doc["packs"]:
+            for b in pk["blobs"]:
+                out[b["id"]] = (pk["id"], b["offset"], b["length"])
+    return out
+
+
+def file_blobs(env, snap, *names):
+    """The content ids of the file at path components @names of @snap
+    (None when it has no such file)."""
+    tree = json.loads(hearth(env, "cat", "snapshot", snap).stdout)["tree"]
+    for i, name in enumerate(names):
+        nodes = json.loads(hearth(env, "cat", "blob", tree).stdout)["nodes"]
+        found = [n for n in nodes if n["name"] == name]
+        if not found:
+            return None  # not in this snapshot
+        [n] = found
+        if i == len(names) - 1:
+            return n["content"]
+        tree = n["subtree"]
+
+
+def damage_repo(tmp_path):
+    """Three snapshots of ./src (backed up from tmp_path, so the trees are
+    src/...): A with a.txt and b.bin, B with sub/victim.bin added (its data
+    alone in a pack of its own), C without it but with c.txt. Returns env,
+    src, the ids [A, B, C], victim's blob and its (pack, offset, length)."""
+    env = make_env(tmp_path)
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text("a\n")
+    (src / "b.bin").write_bytes(os.urandom(200000))
+    hearth(env, "init")
+
+    def backup():
+        p = subprocess.run([HEARTH, "backup", "backup", "src"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+    backup()
+    (src / "sub" / "victim.bin").write_bytes(os.urandom(300000))
+    backup()
+    saved = (src / "sub" / "victim.bin").read_bytes()
+    (src / "sub" / "victim.bin").unlink()
+    (src / "c.txt").write_text("c\n")
+    backup()
+    (src / "sub" / "victim.bin").write_bytes(saved)
+    snaps = [s["id"] for s in json.loads(hearth(env, "snapshots", "--json").stdout)]
+    [blob] = file_blobs(env, snaps[1], "src", "sub", "victim.bin")
+    idx = index_of(env, tmp_path / "repo")
+    loc = idx[blob]
+    assert [b for b, v in idx.items() if v[0] == loc[0]] == [blob]
+    return env, src, snaps, blob, loc
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("damage")
+    return tmp, damage_repo(tmp)
+
+
+def fresh(base, tmp_path):
+    """A copy of the module's repository for one test to damage."""
+    tmp, (env, src, snaps, blob, loc) = base
+    shutil.copytree(tmp / "repo", tmp_path / "repo")
+    return dict(env, RESTIC_REPOSITORY=str(tmp_path / "repo")), src, snaps, blob, loc
+
+
+def damaged_paths(out):
+    """The paths `check` lists under each incomplete snapshot."""
+    got, cur = {}, None
+    for line in out.splitlines():
+        m = re.match(r"error: snapshot ([0-9a-f]{8}) \(.*\): incomplete$", line)
+        if m:
+            cur = m.group(1)
+            got[cur] = set()
+        elif line.startswith("  damaged ") and cur:
+            got[cur].add(line.split(" ", 4)[-1])
+    return got
+
+
+def restore_and_compare(env, snap, target, src, want_failed):
+    """Restores @snap: the files @want_failed (names below src) fail, each
+    named on stderr, and are not left behind; every other file is the
+    source's."""
+    p = hearth(env, "restore", snap, "--target", str(target), ok=not want_failed)
+    back = target / "src"
+    failed = set(re.findall(r"restore " + re.escape(str(back)) + r"/(\S+): file: data blob",
+                            p.stderr))
+    assert failed == set(want_failed), p.stderr
+    if want_failed:
+        assert p.returncode == 1 and f"{len(want_failed)} errors while restoring" in p.stderr
+    n = 0
+    for d, _, files in os.walk(back):
+        for f in files:
+            rel = os.path.relpath(os.path.join(d, f), back)
+            assert rel not in failed
+            assert (back / rel).read_bytes() == (src / rel).read_bytes(), rel
+            n += 1
+    assert n >= 2
+    return p
+
+
+def test_flipped_byte_names_blob_snapshot_and_path(base, tmp_path):
+    env, src, (a, b, c), blob, (pack, off, length) = fresh(base, tmp_path)
+    victim = tmp_path / "repo" / "data" / pack[:2] / pack
+    victim.chmod(0o600)
+    raw = bytearray(victim.read_bytes())
+    raw[off + length // 2] ^= 0x20
+    victim.write_bytes(bytes(raw))
+    # only reading the data finds it, as with restic
+    assert "no errors were found" in hearth(env, "check").stdout
+    assert restic(env, "check").returncode == 0
+    p = hearth(env, "check", "--read-data", ok=False)
+    assert p.returncode == 1 and "the repository contains errors" in p.stderr, p
+    assert f"pack {pack[:8]}: data blob {blob[:8]}: repository file is corrupt" in p.stdout
+    assert f'file "victim.bin" blob 0 ({blob[:8]}) in pack {pack[:8]} is damaged' in p.stdout
+    assert damaged_paths(p.stdout) == {b[:8]: {"/src/sub/victim.bin"}}, p.stdout
+    assert "1 snapshots are incomplete" in p.stdout
+    assert restic(env, "check", "--read-data", ok=False).returncode == 1
+    # restore: the rest of B, all of A and C
+    p = restore_and_compare(env, b, tmp_path / "rb", src, ["sub/victim.bin"])
+    assert f"data blob 1 of 1 {blob[:8]}: damaged in pack {pack[:8]}" in p.stderr
+    restore_and_compare(env, a, tmp_path / "ra", src, [])
+    restore_and_compare(env, c, tmp_path / "rc", src, [])
+
+
+def test_missing_pack_names_its_blob_snapshot_and_path(base, tmp_path):
+    env, src, (a, b, c), blob, (pack, _, _) = fresh(base, tmp_path)
+    (tmp_path / "repo" / "data" / pack[:2] / pack).unlink()
+    p = hearth(env, "check", ok=False)
+    assert p.returncode == 1 and f"pack {pack[:8]}: missing, 1 blobs lost" in p.stdout, p
+    assert f'file "victim.bin" blob 0 ({blob[:8]}) is in pack {pack[:8]}, which is missing' \
+        in p.stdout
+    assert damaged_paths(p.stdout) == {b[:8]: {"/src/sub/victim.bin"}}, p.stdout
+    assert restic(env, "check", ok=False).returncode == 1
+    p = restore_and_compare(env, b, tmp_path / "rb", src, ["sub/victim.bin"])
+    assert f"{blob[:8]}: its pack {pack[:8]} is missing" in p.stderr
+    restore_and_compare(env, c, tmp_path / "rc", src, [])
+
+
+def test_truncated_index_loses_only_its_snapshot(base, tmp_path):
+    env, src, (a, b, c), _, _ = fresh(base, tmp_path)
+    repo = tmp_path / "repo"
+    newest = max((repo / "index").iterdir(), key=lambda f: f.stat().st_mtime_ns)
+    newest.chmod(0o600)
+    newest.write_bytes(newest.read_bytes()[:100])
+    p = hearth(env, "check", ok=False)
+    assert p.returncode == 1 and f"index {newest.name} is corrupt" in p.stderr, p
+    assert damaged_paths(p.stdout) == {c[:8]: {"/"}}, p.stdout
+    restore_and_compare(env, a, tmp_path / "ra", src, [])
+    restore_and_compare(env, b, tmp_path / "rb", src, [])
+    p = hearth(env, "restore", c, "--target", str(tmp_path / "rc"), ok=False)
+    assert p.returncode == 1 and ": dir: tree " in p.stderr and "not in the index" in p.stderr
+
+
+def test_foreign_repository_and_key_are_one_line(tmp_path):
+    env = make_env(tmp_path)
+    hearth(env, "init")
+    (tmp_path / "o").mkdir()
+    other = dict(make_env(tmp_path / "o"), RESTIC_REPOSITORY=str(tmp_path / "other"))
+    hearth(other, "init")
+    # a key of another repository, opened with that repository's password
+    keys = tmp_path / "repo" / "keys"
+    for k in keys.iterdir():
+        k.unlink()
+    [k] = (tmp_path / "other" / "keys").iterdir()
+    shutil.copy(k, keys / k.name)
+    p = hearth(dict(env, RESTIC_PASSWORD_FILE=other["RESTIC_PASSWORD_FILE"]), "snapshots",
+               ok=False)
+    assert p.returncode == 1 and p.stdout == "", p
+    assert p.stderr.strip() == (f"hearth: backup: config does not open with key {k.name[:8]}: "
+                                "the key belongs to another repository, or the config is "
+                                "damaged"), p.stderr
+    # restic says it is damaged too, exit 1
+    assert restic(dict(env, RESTIC_PASSWORD_FILE=other["RESTIC_PASSWORD_FILE"]), "snapshots",
+                  ok=False).returncode == 1
+    # a Borg repository
+    borg = tmp_path / "borg"
+    subprocess.run(["borg", "init", "-e", "none", str(borg)], check=True, capture_output=True,
+                   env=dict(os.environ, BORG_BASE_DIR=str(tmp_path / "bb")), timeout=60)
+    p = hearth(dict(env, RESTIC_REPOSITORY=str(borg)), "snapshots", ok=False)
+    assert p.returncode == 1 and p.stdout == "", p
+    assert p.stderr.strip() == f"hearth: backup: {borg} is a Borg repository, not a restic one"
