@@ -427,3 +427,52 @@ def test_foreign_repository_and_key_are_one_line(tmp_path):
     p = hearth(dict(env, RESTIC_REPOSITORY=str(borg)), "snapshots", ok=False)
     assert p.returncode == 1 and p.stdout == "", p
     assert p.stderr.strip() == f"hearth: backup: {borg} is a Borg repository, not a restic one"
+
+
+def wait_for(fn, what, timeout=20):
+    """Polls @fn (bounded) until it returns something true."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = fn()
+        if got:
+            return got
+        time.sleep(0.2)
+    raise AssertionError(f"{what} within {timeout} s")
+
+
+def test_mount_shows_snapshots_made_and_forgotten_while_mounted(tmp_path):
+    env = make_env(tmp_path)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "f").write_text("one\n")
+    hearth(env, "init")
+    hearth(env, "backup", "--host", "first", str(src))
+    mnt = tmp_path / "mnt"
+    p = None
+    try:
+        p = start_mount([HEARTH, "backup", "mount"], env, mnt)
+        [old] = [n for n in os.listdir(mnt / "snapshots") if n != "latest"]
+        assert os.listdir(mnt / "hosts") == ["first"]
+        (src / "f").write_text("two\n")
+        (src / "g").write_text("new file\n")
+        hearth(env, "backup", "--host", "second", str(src))
+        new = json.loads(hearth(env, "snapshots", "--json").stdout)[-1]
+        t0 = time.monotonic()
+        names = wait_for(lambda: [n for n in os.listdir(mnt / "snapshots") if n != "latest"]
+                         if len(os.listdir(mnt / "snapshots")) == 3 else None,
+                         "the new snapshot shows")
+        assert time.monotonic() - t0 < 10
+        assert old in names and new["short_id"] in os.listdir(mnt / "ids")
+        assert sorted(os.listdir(mnt / "hosts")) == ["first", "second"]
+        # its files read (the index was reloaded with the snapshot list)
+        inside = mnt / "ids" / new["short_id"] / str(src).lstrip("/")
+        assert (inside / "g").read_text() == "new file\n"
+        assert (inside / "f").read_text() == "two\n"
+        assert os.readlink(mnt / "snapshots" / "latest") != old
+        # a snapshot forgotten while mounted goes away again
+        hearth(env, "forget", new["id"])
+        wait_for(lambda: os.listdir(mnt / "hosts") == ["first"], "the forgotten one goes")
+        assert new["short_id"] not in os.listdir(mnt / "ids")
+    finally:
+        stop_mount(p, mnt)
+    assert p.returncode is not None and not os.path.ismount(mnt)
