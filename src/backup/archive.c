@@ -678,8 +678,9 @@ static int save_entry(struct arch *a, const char *path, const char *name,
 	int rc;
 
 	if (lstat(path, &st) != 0) {
-		fprintf(stderr, "hearth: backup: %s: %s\n", path, strerror(errno));
+		backup_progress_warn(a->opts->progress, "hearth: backup: %s: %s\n", path, strerror(errno));
 		a->errors++;
+		backup_progress_error(a->opts->progress);
 		return 0;
 	}
 	if (excluded(a, path, &st))
@@ -721,7 +722,7 @@ static int save_entry(struct arch *a, const char *path, const char *name,
 	}
 	if (rc && rc != -ENOMEM && rc != -ENOSPC && rc != -EIO && rc != BACKUP_ECORRUPT) {
 		/* a file we cannot read: leave it out, as restic does, and say so */
-		fprintf(stderr, "hearth: backup: %s: %s\n", path, strerror(-rc));
+		backup_progress_warn(a->opts->progress, "hearth: backup: %s: %s\n", path, strerror(-rc));
 		a->errors++;
 		backup_progress_error(a->opts->progress);
 		bk_node_deinit(n);

@@ -86,7 +86,8 @@ static int check_tree(struct ct *c, const uint8_t id[32], int depth)
 				if (st == BLOB_OK)
 					continue;
 				backup_id_hex(n->content[k].b, bh);
-				backup_id_hex(loc.pack, ph);
+				if (st != BLOB_UNKNOWN)
+					backup_id_hex(loc.pack, ph);
 				if (st == BLOB_PACK_MISSING) {
 					report(c, "tree %.8s: file \"%s\" blob %zu (%.8s) is in pack "
 						  "%.8s, which is missing", hex, name, k, bh, ph);

@@ -3,6 +3,7 @@
 #include "backup/progress.h"
 
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,42 +57,73 @@ static void duration(uint64_t s, char *out, size_t cap)
 		snprintf(out, cap, "%llu:%02llu", (unsigned long long)(s / 60), (unsigned long long)(s % 60));
 }
 
-static void draw(struct backup_progress *p, bool final)
+/* Appends to a line cut at its buffer's end. */
+struct out {
+	char *s;
+	size_t cap, n;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...)
 {
-	uint64_t items = atomic_load(&p->items), bytes = atomic_load(&p->bytes);
-	uint64_t ti = atomic_load(&p->total_items), tb = atomic_load(&p->total_bytes);
-	uint64_t errors = atomic_load(&p->errors);
-	if (final) { /* finished: whatever the scan guessed, it is all */
-		ti = items;
-		tb = bytes;
-	}
-	double secs = (double)since_ns(&p->start) / 1e9;
-	char el[32], b[32], tbs[32], rate[32], line[512];
+	if (o->n + 1 >= o->cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(o->s + o->n, o->cap - o->n, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		o->n = o->n + (size_t)k < o->cap ? o->n + (size_t)k : o->cap - 1;
+}
+
+int backup_progress_format(char *line, size_t cap, const char *noun, const struct backup_progress_counts *c,
+			   double secs)
+{
+	char el[32], b[32], tbs[32], rate[32];
+	struct out o = {line, cap, 0};
+	if (!cap)
+		return 0;
+	line[0] = '\0';
 	duration((uint64_t)secs, el, sizeof el);
-	backup_progress_bytes(bytes, b, sizeof b);
-	backup_progress_bytes(tb, tbs, sizeof tbs);
-	backup_progress_bytes(secs > 0.05 ? (uint64_t)((double)bytes / secs) : 0, rate, sizeof rate);
+	backup_progress_bytes(c->bytes, b, sizeof b);
+	backup_progress_bytes(c->total_bytes, tbs, sizeof tbs);
+	backup_progress_bytes(secs > 0.05 ? (uint64_t)((double)c->bytes / secs) : 0, rate, sizeof rate);
 	/* the share done: by bytes when their total is known, else by items */
-	double done = tb ? (double)bytes / (double)tb : ti ? (double)items / (double)ti : -1;
+	double done = c->total_bytes ? (double)c->bytes / (double)c->total_bytes
+		      : c->total_items ? (double)c->items / (double)c->total_items
+				       : -1;
 	if (done > 1)
 		done = 1;
-	int n = snprintf(line, sizeof line, "\r[%s] ", el);
+	put(&o, "[%s] ", el);
 	if (done >= 0)
-		n += snprintf(line + n, sizeof line - (size_t)n, "%.2f%%  ", done * 100);
-	n += snprintf(line + n, sizeof line - (size_t)n, "%llu %s %s", (unsigned long long)items,
-		      p->noun, b);
-	if (ti || tb)
-		n += snprintf(line + n, sizeof line - (size_t)n, ", total %llu %s %s",
-			      (unsigned long long)ti, p->noun, tbs);
-	n += snprintf(line + n, sizeof line - (size_t)n, ", %llu errors, %s/s",
-		      (unsigned long long)errors, rate);
+		put(&o, "%.2f%%  ", done * 100);
+	put(&o, "%llu %s %s", (unsigned long long)c->items, noun, b);
+	if (c->total_items || c->total_bytes)
+		put(&o, ", total %llu %s%s%s", (unsigned long long)c->total_items, noun,
+		    c->total_bytes ? " " : "", c->total_bytes ? tbs : "");
+	put(&o, ", %llu errors, %s/s", (unsigned long long)c->errors, rate);
 	if (done > 0 && done < 1 && secs > 0.5) {
 		char eta[32];
-		duration((uint64_t)(secs / done - secs), eta, sizeof eta);
-		n += snprintf(line + n, sizeof line - (size_t)n, " ETA %s", eta);
+		duration((uint64_t)(secs / done - secs + 0.5), eta, sizeof eta);
+		put(&o, " ETA %s", eta);
 	}
-	if (n >= (int)sizeof line)
-		n = sizeof line - 1;
+	return (int)o.n;
+}
+
+static void draw(struct backup_progress *p, bool final)
+{
+	struct backup_progress_counts c = {
+		atomic_load(&p->items), atomic_load(&p->bytes), atomic_load(&p->total_items),
+		atomic_load(&p->total_bytes), atomic_load(&p->errors),
+	};
+	if (final) { /* finished: whatever the scan guessed, it is all */
+		c.total_items = c.items;
+		c.total_bytes = c.bytes;
+	}
+	char line[512];
+	line[0] = '\r';
+	int n = 1 + backup_progress_format(line + 1, sizeof line - 4, p->noun, &c,
+					   (double)since_ns(&p->start) / 1e9);
 	/* one terminal row: a longer line would scroll instead of redraw */
 	struct winsize ws;
 	if (ioctl(p->fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && n > ws.ws_col)
@@ -193,6 +225,16 @@ void backup_progress_print(struct backup_progress *p, FILE *f, const char *line)
 		draw(p, false);
 		pthread_mutex_unlock(&p->mu);
 	}
+}
+
+void backup_progress_warn(struct backup_progress *p, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	backup_progress_print(p, stderr, line);
 }
 
 void backup_progress_stop(struct backup_progress *p)

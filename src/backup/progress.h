@@ -33,9 +33,20 @@ void backup_progress_error(struct backup_progress *p);
 /* Prints @line (with its newline) to @f without mixing it into the status
  * line: the line is cleared first and redrawn after. NULL @p: just prints. */
 void backup_progress_print(struct backup_progress *p, FILE *f, const char *line);
+/* backup_progress_print of a formatted line to stderr (a warning). */
+void backup_progress_warn(struct backup_progress *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Draws the last state once, clears the line, joins the thread and frees @p. */
 void backup_progress_stop(struct backup_progress *p);
 
+/* What a status line shows. */
+struct backup_progress_counts {
+	uint64_t items, bytes, total_items, total_bytes, errors;
+};
+/* The line for @c after @secs seconds, without "\r" (see above), into
+ * @line (NUL-terminated, cut to @cap); its length. */
+int backup_progress_format(char *line, size_t cap, const char *noun,
+			   const struct backup_progress_counts *c, double secs);
 /* Formats a byte count as restic does ("1.234 MiB", "512 B") into @out. */
 void backup_progress_bytes(uint64_t n, char *out, size_t cap);
 

@@ -41,7 +41,8 @@ struct rst {
 
 static void complain(struct rst *r, const char *path, const char *what, int err)
 {
-	fprintf(stderr, "hearth: backup: restore %s: %s: %s\n", path, what, strerror(err));
+	backup_progress_warn(r->progress, "hearth: backup: restore %s: %s: %s\n", path, what,
+			     strerror(err));
 	r->errors++;
 	backup_progress_error(r->progress);
 }
@@ -63,7 +64,8 @@ static void complain_blob(struct rst *r, const char *path, const char *what, con
 		else
 			snprintf(why, sizeof why, "damaged in pack %.8s (%s)", ph, backup_strerror(err));
 	}
-	fprintf(stderr, "hearth: backup: restore %s: %s %.8s: %s\n", path, what, hex, why);
+	backup_progress_warn(r->progress, "hearth: backup: restore %s: %s %.8s: %s\n", path, what, hex,
+			     why);
 	r->errors++;
 	backup_progress_error(r->progress);
 }

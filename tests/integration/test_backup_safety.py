@@ -27,7 +27,7 @@ from test_backup_mount import start_mount, stop_mount
 # "\r[0:01] 41.20%  3 files 9.000 MiB, total 21 files 24.019 MiB, 0 errors, 8.1 MiB/s ETA 0:02\e[K"
 FRAME = re.compile(
     r"\r\[(\d+):(\d\d)\] (?:(\d+\.\d\d)%  )?(\d+) (files|packs|blobs) (\d+(?:\.\d{3})? (?:B|KiB|MiB|GiB))"
-    r"(?:, total (\d+) \5 (\d+(?:\.\d{3})? (?:B|KiB|MiB|GiB)))?, (\d+) errors, "
+    r"(?:, total (\d+) \5(?: (\d+(?:\.\d{3})? (?:B|KiB|MiB|GiB)))?)?, (\d+) errors, "
     r"\d+(?:\.\d{3})? (?:B|KiB|MiB|GiB)/s(?: ETA (\d+):(\d\d))?\x1b\[K")
 
 
