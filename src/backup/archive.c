@@ -514,6 +514,7 @@ static int save_file(struct arch *a, const char *path, struct bk_node *n)
 		if (got == 0)
 			break;
 		a->st->bytes_read += (uint64_t)got;
+		backup_progress_add(a->opts->progress, 0, (uint64_t)got);
 		for (size_t off = 0; off < (size_t)got && !rc;) {
 			bool cut;
 			size_t used = bk_chunker_feed(&c, a->rbuf + off, (size_t)got - off, &cut);
@@ -677,8 +678,9 @@ static int save_entry(struct arch *a, const char *path, const char *name,
 	int rc;
 
 	if (lstat(path, &st) != 0) {
-		fprintf(stderr, "hearth: backup: %s: %s\n", path, strerror(errno));
+		backup_progress_warn(a->opts->progress, "hearth: backup: %s: %s\n", path, strerror(errno));
 		a->errors++;
+		backup_progress_error(a->opts->progress);
 		return 0;
 	}
 	if (excluded(a, path, &st))
@@ -706,9 +708,11 @@ static int save_entry(struct arch *a, const char *path, const char *name,
 		n->n_content = prev->n_content;
 		a->st->files++;
 		a->st->files_unchanged++;
+		backup_progress_add(a->opts->progress, 1, n->size);
 	} else if (!rc && n->type == BK_NODE_FILE) {
 		rc = save_file(a, path, n);
 		a->st->files++;
+		backup_progress_add(a->opts->progress, 1, 0);
 	} else if (!rc && n->type == BK_NODE_DIR) {
 		rc = save_dir(a, path, prev, &n->subtree);
 		n->has_subtree = rc == 0;
@@ -718,8 +722,9 @@ static int save_entry(struct arch *a, const char *path, const char *name,
 	}
 	if (rc && rc != -ENOMEM && rc != -ENOSPC && rc != -EIO && rc != BACKUP_ECORRUPT) {
 		/* a file we cannot read: leave it out, as restic does, and say so */
-		fprintf(stderr, "hearth: backup: %s: %s\n", path, strerror(-rc));
+		backup_progress_warn(a->opts->progress, "hearth: backup: %s: %s\n", path, strerror(-rc));
 		a->errors++;
+		backup_progress_error(a->opts->progress);
 		bk_node_deinit(n);
 		t->n--;
 		rc = 0;

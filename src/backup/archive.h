@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "backup/progress.h"
 #include "backup/repo.h"
 #include "proto/backup/exclude.h"
 
@@ -27,6 +28,7 @@ struct backup_archive_opts {
 	bool exclude_caches;		/* leave out directories with a valid CACHEDIR.TAG */
 	bool one_file_system;		/* do not descend into other file systems */
 	const struct timespec *time;	/* --time: the snapshot's time (NULL: now) */
+	struct backup_progress *progress;	/* the status line (may be NULL) */
 };
 
 struct backup_archive_stats {
@@ -63,5 +65,10 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
  * file contents are left as holes. */
 int backup_restore_sparse(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
 			  bool sparse, struct backup_restore_stats *st, size_t *errors);
+/* The same, counting into the status line @progress (may be NULL; the
+ * totals come from a walk of the snapshot's trees first). */
+int backup_restore_progress(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
+			    bool sparse, struct backup_progress *progress,
+			    struct backup_restore_stats *st, size_t *errors);
 
 #endif

@@ -77,6 +77,7 @@ struct ctx {
 	void (*say)(const char *line, void *ud);
 	void *ud;
 	struct backup_check_result *res;
+	const struct backup_check_read *rd; /* may be NULL */
 };
 
 static void report(struct ctx *c, const char *fmt, ...)
@@ -209,6 +210,8 @@ static void check_pack(struct backup_repo *repo, const char *name,
 					   &len);
 		free(out);
 		c->res->blobs++;
+		if (rc && c->rd && c->rd->damaged)
+			backup_idset_add(c->rd->damaged, e[k].id);
 		if (rc)
 			report(c, "pack %.8s: %s blob %02x%02x%02x%02x: %s", name,
 			       e[k].type ? "tree" : "data", e[k].id[0],
@@ -217,6 +220,9 @@ static void check_pack(struct backup_repo *repo, const char *name,
 	}
 	backup_index_free(one);
 	free(e);
+	uint64_t psz = 0;
+	if (c->rd && c->rd->progress && !repo->be->ops->size(repo->be, BACKUP_FILE_PACK, name, &psz))
+		backup_progress_add(c->rd->progress, 1, psz);
 }
 
 int backup_repo_check_packs(struct backup_repo *repo,
@@ -226,7 +232,7 @@ int backup_repo_check_packs(struct backup_repo *repo,
 			    struct backup_check_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	struct ctx c = {say, ud, res};
+	struct ctx c = {say, ud, res, read_data};
 	struct refs refs = {0};
 	struct names files = {0};
 	int rc = backup_index_each(idx, collect, &refs);
@@ -261,6 +267,12 @@ int backup_repo_check_packs(struct backup_repo *repo,
 			rank[k] = rank[o];
 			rank[o] = t;
 		}
+	}
+	for (size_t k = 0; read_data && read_data->progress && k < files.n; k++) {
+		uint8_t pid[32];
+		backup_id_parse(files.v[k], pid);
+		if (read_selected(read_data, pid, rank ? rank[k] : k, files.n))
+			backup_progress_add_total(read_data->progress, 1, 0);
 	}
 	/* Both sorted by pack id: walk them side by side. */
 	size_t i = 0, f = 0;

@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backup/progress.h"
 #include "backup/repo.h"
+#include "backup/walk.h"
 
 /* What one check pass found. */
 struct backup_check_result {
@@ -24,6 +26,9 @@ struct backup_check_read {
 	int mode; /* 0 none, 1 all, 2 bucket, 3 percent */
 	unsigned n, t;
 	double percent;
+	struct backup_progress *progress; /* packs read (may be NULL) */
+	struct backup_idset *damaged;	  /* the ids of blobs that did not read are
+					   * added here (may be NULL; the caller's) */
 };
 
 /* Parses "n/t" or "x%" into @r (mode 2 or 3): 0, or -EINVAL. */
@@ -57,9 +62,14 @@ struct backup_check_trees_result {
  * is one line to @say, naming the tree and the file ("tree 1a2b3c4d: file
  * \"x\" blob 0 (5e6f7a8b) not found in index"), then one line per
  * snapshot affected ("snapshot 9c0d1e2f (2026-01-02 03:04:05 host /src):
- * incomplete"). 0, or a negated errno when the snapshots cannot be listed.
+ * incomplete") followed by the paths of its damaged files and dirs, each
+ * on a line of its own ("  damaged file /src/a/x"). A data blob in
+ * @damaged (may be NULL: what check_packs found unreadable) is damaged
+ * though the index has it. 0, or a negated errno when the snapshots
+ * cannot be listed.
  */
 int backup_repo_check_trees(struct backup_repo *repo, const struct backup_index *idx,
+			    const struct backup_idset *damaged,
 			    void (*say)(const char *line, void *ud), void *ud,
 			    struct backup_check_trees_result *res);
 

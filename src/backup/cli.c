@@ -486,8 +486,10 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 
 static void say_line(const char *line, void *ud)
 {
-	(void)ud;
-	printf("error: %s\n", line);
+	char out[1300];
+	/* indented lines detail the one before them */
+	snprintf(out, sizeof out, line[0] == ' ' ? "%s\n" : "error: %s\n", line);
+	backup_progress_print(ud, stdout, out);
 }
 
 /* restic's `check [--read-data | --read-data-subset n/t|x%]`: packs
@@ -525,7 +527,11 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 	printf("check all packs\n");
 	fflush(stdout);
 	struct backup_check_result res;
-	rc = backup_repo_check_packs(repo, idx, &rd, say_line, NULL, &res);
+	rd.damaged = backup_idset_new();
+	if (rd.mode)
+		rd.progress = backup_progress_start("packs", o.json || o.quiet);
+	rc = rd.damaged ? backup_repo_check_packs(repo, idx, &rd, say_line, rd.progress, &res) : -ENOMEM;
+	backup_progress_stop(rd.progress);
 	struct backup_check_trees_result tr = {0};
 	if (!rc) {
 		if (res.unreferenced)
@@ -534,8 +540,9 @@ static int cmd_check(struct cli *cli, int argc, char **argv)
 			       "prune` to correct this.\n", res.unreferenced);
 		printf("check snapshots, trees and blobs\n");
 		fflush(stdout);
-		rc = backup_repo_check_trees(repo, idx, say_line, NULL, &tr);
+		rc = backup_repo_check_trees(repo, idx, rd.damaged, say_line, NULL, &tr);
 	}
+	backup_idset_free(rd.damaged);
 	backup_index_free(idx);
 	backup_repo_close(repo);
 	if (rc)

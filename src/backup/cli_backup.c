@@ -11,6 +11,7 @@
 #include "backup/archive.h"
 #include "backup/cli_priv.h"
 #include "backup/livevol.h"
+#include "backup/scan.h"
 #include "proto/backup/gojson.h"
 
 static int read_exclude_file(struct bk_excludes *e, const char *path)
@@ -275,8 +276,13 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 		ao.paths = (const char *const *)lv.paths;
 		ao.n_paths = lv.n_paths;
 	}
+	ao.progress = backup_progress_start("files", o.json || o.quiet);
+	struct backup_scan *scan = rc ? NULL : backup_scan_start(ao.progress,
+								  &ao);
 	if (!rc)
 		rc = backup_archive(repo, &ao, &st, &errors);
+	backup_scan_stop(scan);
+	backup_progress_stop(ao.progress);
 	int lrc = lv.n ? live_end(&lv) : 0;
 	if (!rc && lrc)
 		rc = lrc;
@@ -380,7 +386,9 @@ int backup_cmd_restore(struct cli *cli, int argc, char **argv)
 		backup_repo_close(repo);
 		return rc;
 	}
-	rc = backup_restore_sparse(repo, id, target, sparse, &st, &errors);
+	struct backup_progress *bar = backup_progress_start("files", o.json || o.quiet);
+	rc = backup_restore_progress(repo, id, target, sparse, bar, &st, &errors);
+	backup_progress_stop(bar);
 	backup_repo_close(repo);
 	if (rc)
 		return backup_cli_fail(NULL, rc);

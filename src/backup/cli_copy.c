@@ -8,6 +8,7 @@
 #include "backup/cli_priv.h"
 #include "backup/lock.h"
 #include "backup/packwriter.h"
+#include "backup/progress.h"
 #include "backup/snaps.h"
 #include "backup/walk.h"
 
@@ -25,6 +26,7 @@ struct copy {
 	struct backup_idset *written; /* blobs copied in this run */
 	struct backup_packwriter *w;
 	uint64_t blobs;
+	struct backup_progress *bar; /* blobs copied (may be NULL) */
 };
 
 /* Copies blob @id unless the destination has it already. */
@@ -42,6 +44,8 @@ static int copy_blob(struct copy *c, int type, const uint8_t id[32])
 	if (!rc && backup_idset_add(c->written, id) < 0)
 		rc = -ENOMEM;
 	c->blobs += !rc;
+	if (!rc)
+		backup_progress_add(c->bar, 1, len);
 	return rc;
 }
 
@@ -178,7 +182,7 @@ int backup_cmd_copy(struct cli *cli, int argc, char **argv)
 	}
 	for (size_t i = 0; !rc && !argc && i < ss.n; i++)
 		pick[i] = backup_snap_match(&ss.v[i], &f);
-	struct copy c = {src, dst, src_idx, dst_idx, backup_idset_new(), NULL, 0};
+	struct copy c = {src, dst, src_idx, dst_idx, backup_idset_new(), NULL, 0, NULL};
 	struct backup_idset *seen = backup_idset_new();
 	if (!rc && (!c.written || !seen))
 		rc = CLI_FAILED;
@@ -205,6 +209,7 @@ int backup_cmd_copy(struct cli *cli, int argc, char **argv)
 		if (say)
 			printf("  copy started, this may take a while...\n");
 		fflush(stdout);
+		c.bar = backup_progress_start("blobs", !say);
 		c.w = backup_packwriter_new(dst);
 		int r = c.w ? copy_blob(&c, BACKUP_BLOB_TREE, s->s.tree.b) : -ENOMEM;
 		if (!r) {
@@ -214,6 +219,8 @@ int backup_cmd_copy(struct cli *cli, int argc, char **argv)
 		/* packs and their index are durable before the snapshot names them */
 		if (!r)
 			r = backup_packwriter_flush(c.w);
+		backup_progress_stop(c.bar);
+		c.bar = NULL;
 		size_t packs = c.w ? backup_packwriter_packs(c.w) : 0;
 		backup_packwriter_free(c.w);
 		c.w = NULL;

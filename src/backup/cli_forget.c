@@ -602,6 +602,7 @@ int backup_cmd_forget(struct cli *cli, int argc, char **argv)
 			printf("%zu snapshots have been removed, running prune\n", fr.n_rm);
 		po.dry_run = dry;
 		po.quiet = o.quiet;
+		po.progress = !o.json;
 		rc = backup_prune(repo, &po, NULL) ? CLI_FAILED : CLI_OK;
 	}
 	for (size_t g = 0; g < ng; g++)
@@ -644,6 +645,7 @@ int backup_cmd_prune(struct cli *cli, int argc, char **argv)
 		if (r)
 			rc = backup_cli_fail(why, r);
 		else {
+			po.progress = !o.json && !o.quiet;
 			r = backup_prune(repo, &po, NULL);
 			if (r)
 				rc = backup_cli_fail("prune failed", r);

@@ -22,6 +22,9 @@
 #define CACHE_BYTES (48u << 20)
 /* Path parts below a snapshot (each one tree load). */
 #define MAX_DEPTH 512
+/* How often the snapshot list is looked at again (restic 0.14 waits a
+ * minute; a listing of snapshots/ is cheap) while the mount is used. */
+#define REFRESH_NS 2000000000LL
 
 struct slot {
 	uint8_t id[32];
@@ -37,7 +40,10 @@ struct mount {
 	struct backup_index *idx;
 	struct backup_snaps ss;
 	struct bk_ment *root;
-	struct timespec started;
+	struct timespec started; /* the virtual folders' times: the last change */
+	struct timespec checked; /* CLOCK_MONOTONIC of the last look at the list */
+	uint8_t listed[32];	 /* the snapshot files then: their ids XORed */
+	size_t n_listed;
 	struct slot slots[CACHE_SLOTS];
 	uint64_t tick;
 	size_t bytes;
@@ -139,6 +145,67 @@ static struct slot *get_tree(struct mount *m, const uint8_t id[32], int *err)
 	return s;
 }
 
+static int build_root(struct mount *m);
+
+struct listing {
+	uint8_t x[32];
+	size_t n;
+};
+
+static int list_one(const char *name, uint64_t size, void *ud)
+{
+	struct listing *l = ud;
+	uint8_t id[32];
+	(void)size;
+	if (!backup_id_parse(name, id)) {
+		for (int i = 0; i < 32; i++)
+			l->x[i] ^= id[i];
+		l->n++;
+	}
+	return 0;
+}
+
+/* The snapshot files listed now, remembered as the last seen. */
+static int list_snapshots(struct mount *m, struct listing *l)
+{
+	memset(l, 0, sizeof *l);
+	clock_gettime(CLOCK_MONOTONIC, &m->checked);
+	return m->repo->be->ops->list(m->repo->be, BACKUP_FILE_SNAPSHOT, list_one, l);
+}
+
+/* Reloads the snapshots, the index and the virtual folders when the
+ * snapshot files changed (a backup or forget while mounted), at most
+ * every REFRESH_NS; on any failure the old view stays. */
+static void refresh(struct mount *m)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - m->checked.tv_sec) * 1000000000LL + (now.tv_nsec - m->checked.tv_nsec) <
+	    REFRESH_NS)
+		return;
+	struct listing l;
+	if (list_snapshots(m, &l) || (l.n == m->n_listed && !memcmp(l.x, m->listed, 32)))
+		return;
+	struct mount next = *m;
+	memset(&next.ss, 0, sizeof next.ss);
+	next.idx = NULL;
+	if (backup_snaps_load(m->repo, &next.ss) ||
+	    backup_repo_load_index(m->repo, 0, &next.idx, NULL) || build_root(&next)) {
+		backup_snaps_free(&next.ss);
+		backup_index_free(next.idx);
+		return;
+	}
+	bk_ment_free(m->root);
+	backup_index_free(m->idx);
+	backup_snaps_free(&m->ss);
+	m->ss = next.ss;
+	m->idx = next.idx;
+	m->root = next.root;
+	memcpy(m->listed, l.x, 32);
+	m->n_listed = l.n;
+	clock_gettime(CLOCK_REALTIME, &m->started);
+}
+
 /* What a path names: a virtual entry, or a node of a snapshot's trees
  * (pointing into the cache: valid until the next tree is loaded). */
 struct target {
@@ -151,6 +218,7 @@ static int resolve(struct mount *m, const char *path, struct target *t)
 {
 	const char *rest;
 	memset(t, 0, sizeof *t);
+	refresh(m);
 	if (!(t->e = bk_ment_lookup(m->root, path, &rest)))
 		return -ENOENT;
 	if (t->e->kind != BK_MENT_SNAP)
@@ -554,6 +622,11 @@ int backup_cmd_mount(struct cli *cli, int argc, char **argv)
 	if (!rc && argc != 1) {
 		fprintf(stderr, "usage: hearth backup mount [--allow-other] DIR\n");
 		rc = CLI_USAGE;
+	}
+	struct listing l;
+	if (!rc && !list_snapshots(&m, &l)) {
+		memcpy(m.listed, l.x, 32);
+		m.n_listed = l.n;
 	}
 	if (!rc && backup_snaps_load(m.repo, &m.ss))
 		rc = backup_cli_fail("cannot list the snapshots", 0);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `prune`'s engine (see prune.h): what is used, which packs go or get repacked, the new index, then deletions. */
 #include "backup/prune.h"
+#include "backup/progress.h"
 
 #include <errno.h>
 #include <math.h>
@@ -366,12 +367,19 @@ static int rewrite(struct prune *p, const struct backup_index *idx)
 	struct backup_packwriter *w = backup_packwriter_new(p->repo);
 	int rc = w ? 0 : -ENOMEM;
 	bool any = false;
+	struct backup_progress *bar = NULL;
 	for (size_t i = 0; !rc && i < p->n_packs; i++) {
 		struct pack *pk = &p->packs[i];
 		if (pk->act != REPACK)
 			continue;
-		if (!any)
+		if (!any) {
 			say(p, "%s", "repacking packs\n");
+			if (p->o->progress && (bar = backup_progress_start("packs", p->o->quiet)))
+				for (size_t j = i; j < p->n_packs; j++)
+					if (p->packs[j].act == REPACK)
+						backup_progress_add_total(bar, 1, p->packs[j].used +
+										  p->packs[j].unused);
+		}
 		any = true;
 		for (size_t k = 0; !rc && k < pk->n; k++) {
 			const struct entry *e = &pk->v[k];
@@ -384,7 +392,9 @@ static int rewrite(struct prune *p, const struct backup_index *idx)
 				rc = backup_packwriter_add(w, e->e.type, e->e.id, plain, plen);
 			free(plain);
 		}
+		backup_progress_add(bar, 1, pk->used + pk->unused);
 	}
+	backup_progress_stop(bar);
 	/* the new packs' index first: a crash now leaves duplicates only */
 	if (!rc)
 		rc = backup_packwriter_flush(w);

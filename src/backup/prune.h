@@ -17,6 +17,7 @@ struct backup_prune_opts {
 	double unused_pct;	 /* --max-unused 5% */
 	uint64_t unused_bytes;	 /* --max-unused 100M */
 	uint64_t max_repack;	 /* --max-repack-size; UINT64_MAX: no bound */
+	bool progress;		 /* a status line while repacking (on a terminal) */
 };
 
 struct backup_prune_stats {

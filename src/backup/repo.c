@@ -537,6 +537,17 @@ static int key_one(const char *name, uint64_t size, void *ud)
 	return 1; /* stop listing */
 }
 
+/* Whether the config file is Borg's (an INI file starting "[repository]"). */
+static bool is_borg(struct backup_repo *repo, uint64_t size)
+{
+	static const char sig[] = "[repository]";
+	uint8_t head[sizeof sig - 1];
+	return size >= sizeof head &&
+	       !repo->be->ops->load_range(repo->be, BACKUP_FILE_CONFIG, NULL, 0, sizeof head,
+					  head) &&
+	       !memcmp(head, sig, sizeof head);
+}
+
 static struct backup_repo *repo_new(const char *location, int *rc,
 				    char *why, size_t why_cap)
 {
@@ -582,7 +593,9 @@ int backup_repo_open(const char *location, const char *password,
 	if (rc == 1)
 		rc = 0;
 	if (!rc && !kt.opened) {
-		if (kt.corrupt)
+		if (!kt.tried && is_borg(repo, size))
+			say(why, why_cap, "%s is a Borg repository, not a restic one", shown);
+		else if (kt.corrupt)
 			say(why, why_cap,
 			    "wrong password or no key found (key file %.8s is "
 			    "corrupt: its hash or JSON does not check)",
@@ -597,9 +610,12 @@ int backup_repo_open(const char *location, const char *password,
 		repo->version = 2; /* config is never compressed anyway */
 		rc = backup_repo_load_file(repo, BACKUP_FILE_CONFIG, NULL, &text,
 					   &len);
+		char kh[BACKUP_ID_HEX];
+		backup_id_hex(repo->key_id, kh);
 		if (rc == BACKUP_ECORRUPT)
-			say(why, why_cap, "config is corrupt (it fails its MAC "
-					  "or is not JSON)");
+			say(why, why_cap, "config does not open with key %.8s: the key "
+					  "belongs to another repository, or the config is "
+					  "damaged", kh);
 	}
 	if (!rc)
 		rc = parse_config(repo, text, len, why, why_cap);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "backup/lock.h"
+#include "backup/walk.h"
 #include "proto/backup/snapshot.h"
 #include "proto/backup/tree.h"
 
@@ -35,13 +36,42 @@ struct rst {
 	struct hardlink *links;
 	size_t n_links;
 	bool sparse; /* zero runs become holes */
+	struct backup_progress *progress; /* may be NULL */
 };
 
 static void complain(struct rst *r, const char *path, const char *what, int err)
 {
-	fprintf(stderr, "hearth: backup: restore %s: %s: %s\n", path, what, strerror(err));
+	backup_progress_warn(r->progress, "hearth: backup: restore %s: %s: %s\n", path, what,
+			     strerror(err));
 	r->errors++;
+	backup_progress_error(r->progress);
 }
+
+/* A blob of the repository that does not read: named with its id. */
+static void complain_blob(struct rst *r, const char *path, const char *what, const uint8_t id[32],
+			  int err)
+{
+	char hex[BACKUP_ID_HEX], why[64];
+	struct backup_blob_loc loc;
+	backup_id_hex(id, hex);
+	snprintf(why, sizeof why, "%s", err == -ENOENT ? "not in the index" : "damaged");
+	if (!backup_index_find(r->idx, id, strstr(what, "tree") ? BACKUP_BLOB_TREE : BACKUP_BLOB_DATA,
+			       &loc)) {
+		char ph[BACKUP_ID_HEX];
+		backup_id_hex(loc.pack, ph);
+		if (err == -ENOENT)
+			snprintf(why, sizeof why, "its pack %.8s is missing", ph);
+		else
+			snprintf(why, sizeof why, "damaged in pack %.8s (%s)", ph, backup_strerror(err));
+	}
+	backup_progress_warn(r->progress, "hearth: backup: restore %s: %s %.8s: %s\n", path, what, hex,
+			     why);
+	r->errors++;
+	backup_progress_error(r->progress);
+}
+
+/* An error complain_blob said already: the caller goes on with the next entry. */
+#define TOLD 1
 
 static struct timespec ts_of(const struct bk_time *t)
 {
@@ -128,6 +158,13 @@ static int restore_file(struct rst *r, const char *path, const struct bk_node *n
 		if (!rc) {
 			rc = r->sparse ? write_sparse(fd, data, len, &off) : write_all(fd, data, len);
 			r->st->bytes += len;
+			backup_progress_add(r->progress, 0, len);
+		} else if (rc == -ENOENT || rc == BACKUP_ECORRUPT) {
+			char what[64];
+			snprintf(what, sizeof what, "file: data blob %zu of %zu", i + 1, n->n_content);
+			complain_blob(r, path, what, n->content[i].b, rc);
+			rc = TOLD;
+			unlink(path); /* no file with wrong contents is left */
 		}
 		free(data);
 	}
@@ -197,6 +234,7 @@ static int restore_node(struct rst *r, const struct bk_node *n, const char *path
 		if (!rc && n->links > 1)
 			remember_link(r, n, path);
 		r->st->files++;
+		backup_progress_add(r->progress, 1, 0);
 		break;
 	}
 	case BK_NODE_SYMLINK:
@@ -233,14 +271,18 @@ static int restore_tree(struct rst *r, const struct bk_id *id, const char *dir, 
 	if (depth > MAX_DEPTH)
 		return BACKUP_ECORRUPT;
 	rc = backup_repo_read_blob(r->repo, r->idx, id->b, BACKUP_BLOB_TREE, &data, &len);
+	if (!rc && bk_tree_decode((const char *)data, len, &t)) {
+		bk_tree_deinit(&t);
+		rc = BACKUP_ECORRUPT;
+	}
+	free(data);
+	if (rc == -ENOENT || rc == BACKUP_ECORRUPT) {
+		/* what is below this dir is lost; its siblings are not */
+		complain_blob(r, dir, "dir: tree", id->b, rc);
+		return TOLD;
+	}
 	if (rc)
 		return rc;
-	rc = bk_tree_decode((const char *)data, len, &t);
-	free(data);
-	if (rc) {
-		bk_tree_deinit(&t);
-		return BACKUP_ECORRUPT;
-	}
 	for (size_t i = 0; i < t.n; i++) {
 		const struct bk_node *n = &t.nodes[i];
 		if (!name_ok(n) || (i && t.nodes[i - 1].name_len == n->name_len &&
@@ -260,7 +302,7 @@ static int restore_tree(struct rst *r, const struct bk_id *id, const char *dir, 
 			rc = e;
 			break;
 		}
-		if (e)
+		if (e && e != TOLD)
 			complain(r, path, bk_node_type_name(n->type), e < 0 && e > -4096 ? -e : EIO);
 		free(path);
 	}
@@ -274,8 +316,29 @@ int backup_restore(struct backup_repo *repo, const uint8_t snapshot[32], const c
 	return backup_restore_sparse(repo, snapshot, target, false, st, errors);
 }
 
+/* The status line's totals: every file below the snapshot's tree. */
+static int count_node(void *ud, const char *path, const struct bk_node *n)
+{
+	(void)path;
+	if (n->type == BK_NODE_FILE)
+		backup_progress_add_total(ud, 1, n->size);
+	return 0;
+}
+
+static void count_bad(void *ud, const uint8_t tree[32], const char *path, int err)
+{
+	(void)ud, (void)tree, (void)path, (void)err; /* the restore names it */
+}
+
 int backup_restore_sparse(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
 			  bool sparse, struct backup_restore_stats *st, size_t *errors)
+{
+	return backup_restore_progress(repo, snapshot, target, sparse, NULL, st, errors);
+}
+
+int backup_restore_progress(struct backup_repo *repo, const uint8_t snapshot[32], const char *target,
+			    bool sparse, struct backup_progress *progress,
+			    struct backup_restore_stats *st, size_t *errors)
 {
 	struct rst r;
 	struct bk_snapshot s;
@@ -291,6 +354,7 @@ int backup_restore_sparse(struct backup_repo *repo, const uint8_t snapshot[32], 
 	r.repo = repo;
 	r.st = st;
 	r.sparse = sparse;
+	r.progress = progress;
 	rc = backup_repo_lock(repo, 0, lock_id, why, sizeof why);
 	bool locked = rc == 0;
 	if (rc == -EBUSY)
@@ -305,8 +369,13 @@ int backup_restore_sparse(struct backup_repo *repo, const uint8_t snapshot[32], 
 		rc = backup_repo_load_index(repo, 0, &r.idx, NULL);
 	if (!rc && mkdir(target, 0700) != 0 && errno != EEXIST)
 		rc = -errno;
-	if (!rc)
-		rc = restore_tree(&r, &s.tree, target, 0);
+	if (!rc && progress) {
+		struct backup_walk w = {.repo = repo, .idx = r.idx, .fn = count_node,
+					.bad = count_bad, .ud = progress};
+		backup_walk_tree(&w, s.tree.b, "");
+	}
+	if (!rc && (rc = restore_tree(&r, &s.tree, target, 0)) == TOLD)
+		rc = 0; /* the root tree: said and counted in errors */
 	if (locked)
 		backup_repo_unlock(repo, lock_id);
 	for (size_t i = 0; i < r.n_links; i++)
