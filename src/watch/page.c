@@ -19,18 +19,38 @@
 const struct cfg_watch_page *watch_page_find(struct watch_room *r,
 					    const char *slug)
 {
-	const struct cfg_watch *w = watch_config(r->cfg);
-	for (size_t i = 0; i < w->n_pages; i++)
-		if (w->pages[i].published && !strcasecmp(w->pages[i].slug, slug))
-			return &w->pages[i];
+	const struct cfg_watch_page *p;
+	for (size_t k = 0; (p = watch_page_nth(r, k)); k++)
+		if (p->published && !strcasecmp(p->slug, slug))
+			return p;
 	return NULL;
 }
 
+/* Whether @m is the @i-th monitor of @g (by id on an API page that names
+ * it so, else by name). */
+static bool mon_is(const struct watch_mon *m,
+		   const struct cfg_watch_page_group *g, size_t i)
+{
+	return g->ids && g->ids[i] ? m->id == g->ids[i]
+				   : !strcmp(m->cfg->name, g->monitors[i]);
+}
+
+/* The index found at load (the config's) or last time is checked, and
+ * looked up again when the monitors changed (API monitors come and go;
+ * an API page names monitors that may be made later). */
 struct watch_mon *watch_page_mon(struct watch_room *r,
 				 const struct cfg_watch_page_group *g, size_t i)
 {
 	int k = g->index[i];
-	return k >= 0 && (size_t)k < r->n_mons ? r->mons[k] : NULL;
+	if (k >= 0 && (size_t)k < r->n_mons && mon_is(r->mons[k], g, i))
+		return r->mons[k];
+	g->index[i] = -1;
+	for (size_t j = 0; j < r->n_mons; j++)
+		if (mon_is(r->mons[j], g, i)) {
+			g->index[i] = (int)j;
+			return r->mons[j];
+		}
+	return NULL;
 }
 
 static void fail(struct http_response *resp, int status, const char *msg)
@@ -292,12 +312,11 @@ static void page_beats(const struct http_request *req,
 /* True when @m shows on a published page (badges are only for those). */
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m)
 {
-	const struct cfg_watch *w = watch_config(r->cfg);
-	for (size_t j = 0; j < w->n_pages; j++)
-		for (size_t g = 0; w->pages[j].published && g < w->pages[j].n_groups;
-		     g++)
-			for (size_t i = 0; i < w->pages[j].groups[g].n_monitors; i++)
-				if (watch_page_mon(r, &w->pages[j].groups[g], i) == m)
+	const struct cfg_watch_page *p;
+	for (size_t k = 0; (p = watch_page_nth(r, k)); k++)
+		for (size_t g = 0; p->published && g < p->n_groups; g++)
+			for (size_t i = 0; i < p->groups[g].n_monitors; i++)
+				if (watch_page_mon(r, &p->groups[g], i) == m)
 					return true;
 	return false;
 }
