@@ -248,11 +248,31 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		 msg && *msg ? msg : "N/A");
 	const char *tags[] = {down ? "red_circle" : "green_circle", NULL};
 	char *json = watch_webhook_json(m, b, msg, text); /* webhook:// */
-	/* watch.alerts.to and the monitor's notifications for this event
-	 * ride along in .to, besides notify.routes for watch.down/up. */
+	/* watch.alerts.to and the monitor's notifications for this event:
+	 * an ntfy:TOPIC goes straight to the topic (the notify room's
+	 * publisher takes "ntfy:TOPIC" as an event for that); other targets
+	 * ride along in .to, for the routes' Apprise side. */
 	const char **to = watch_alert_targets(
 		r, m, !down ? WATCH_NOTIFY_UP
 		      : b->resend ? WATCH_NOTIFY_RESEND : WATCH_NOTIFY_DOWN);
+	size_t n_to = 0, n_direct = 0;
+	for (size_t i = 0; to && to[i]; i++) {
+		const char *t = to[i];
+		if (!strncmp(t, "ntfy:", 5) && !strstr(t, "://")) {
+			struct room_notify_msg direct = {
+				.event = t, .title = m->cfg->name, .message = text,
+				.priority = down ? 5 : 3, .tags = tags,
+				.click = m->cfg->url, .json = json,
+			};
+			if (r->notify)
+				r->notify->publish(r->notify->ud, &direct);
+			n_direct++;
+		} else {
+			to[n_to++] = t;
+		}
+	}
+	if (to)
+		to[n_to] = NULL;
 	struct room_notify_msg nm = {
 		.event = down ? "watch.down" : "watch.up",
 		.title = m->cfg->name,
@@ -260,10 +280,12 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		.priority = down ? 5 : 3,
 		.tags = tags,
 		.click = m->cfg->url,
-		.to = to,
+		.to = n_to ? to : NULL,
 		.json = json,
 	};
 	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
+	if (rc == -ENOENT && n_direct)
+		rc = 0; /* no route for the event, but a topic took it */
 	free(to);
 	free(json);
 	if (rc == -ENOSYS)
