@@ -12,6 +12,7 @@
 
 #define PAGES "/api/v1/watch/pages"
 #define KIND "page"
+#define INC_KIND "incident"
 
 /* A page the API made: its body, the snapshot its settings live in, and
  * its groups with their monitors (names point into the body). */
@@ -39,6 +40,27 @@ static void page_free(void *obj)
 	free(p);
 }
 
+/* An incident the API posted on a page of the config file (kind
+ * "incident" in the store, by slug): it replaces the file's until
+ * unpinned. */
+struct watch_page_inc {
+	char *slug;
+	json_t *spec; /* {title, content, style, date} */
+	struct config *snap;
+	const struct cfg_watch_incident *inc;
+};
+
+static void inc_free(void *obj)
+{
+	struct watch_page_inc *i = obj;
+	if (!i)
+		return;
+	free(i->slug);
+	json_decref(i->spec);
+	config_unref(i->snap);
+	free(i);
+}
+
 const struct cfg_watch_page *watch_page_nth(const struct watch_room *r,
 					    size_t k)
 {
@@ -57,6 +79,68 @@ static struct watch_api_page *api_of(const struct watch_room *r,
 		if (&r->pages[i]->pg == p)
 			return r->pages[i];
 	return NULL;
+}
+
+const struct cfg_watch_incident *watch_page_incident(const struct watch_room *r,
+						     const struct cfg_watch_page *p)
+{
+	const struct cfg_watch_incident *i = &p->incident;
+	if (!api_of(r, p))
+		for (size_t k = 0; k < r->n_incs; k++)
+			if (!strcmp(r->incs[k]->slug, p->slug))
+				i = r->incs[k]->inc;
+	return watch_incident_shown(i) ? i : NULL;
+}
+
+/* @body read as the incident of page @slug (the config's rules). */
+static int inc_build(struct watch_room *r, const char *slug, json_t *body,
+		     struct watch_page_inc **out, char *why, size_t n)
+{
+	const struct cfg_watch_page *pg;
+	struct watch_page_inc *i = calloc(1, sizeof(*i));
+	json_t *o = json_pack("{s:s, s:O}", "slug", slug, "incident", body);
+	if (!i || !o || !(i->slug = strdup(slug))) {
+		json_decref(o);
+		inc_free(i);
+		return -ENOMEM;
+	}
+	i->spec = json_incref(body);
+	int rc = watch_page_spec_parse(r->cfg->schema, o, &i->snap, &pg, why, n);
+	json_decref(o);
+	if (rc) {
+		inc_free(i);
+		return rc;
+	}
+	i->inc = &pg->incident;
+	*out = i;
+	return 0;
+}
+
+/* Installs @i (NULL: removes the one of @slug). */
+static int inc_install(struct watch_room *r, const char *slug,
+		       struct watch_page_inc *i)
+{
+	for (size_t k = 0; k < r->n_incs; k++)
+		if (!strcmp(r->incs[k]->slug, slug)) {
+			inc_free(r->incs[k]);
+			if (i) {
+				r->incs[k] = i;
+			} else {
+				memmove(&r->incs[k], &r->incs[k + 1],
+					(r->n_incs - k - 1) * sizeof(*r->incs));
+				r->n_incs--;
+			}
+			return 0;
+		}
+	if (!i)
+		return 0;
+	struct watch_page_inc **grown =
+		realloc(r->incs, (r->n_incs + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	r->incs = grown;
+	r->incs[r->n_incs++] = i;
+	return 0;
 }
 
 /* The page (published or not) with @slug, or NULL. */
@@ -185,9 +269,27 @@ static int load_one(const char *key, const char *text, void *ud)
 	return 0;
 }
 
+static int load_inc(const char *key, const char *text, void *ud)
+{
+	struct watch_room *r = ud;
+	struct watch_page_inc *i = NULL;
+	char why[160] = "not JSON";
+	json_t *spec = json_loads(text, 0, NULL);
+	int rc = spec ? inc_build(r, key, spec, &i, why, sizeof(why)) : -EINVAL;
+	json_decref(spec);
+	if (!rc && (rc = inc_install(r, key, i)))
+		inc_free(i);
+	if (rc)
+		log_warn("watch", "incident of status page '%s' from the API not "
+				  "loaded: %s", key,
+			 rc == -EINVAL ? why : "no memory");
+	return 0;
+}
+
 int watch_pages_load(struct watch_room *r)
 {
-	return watch_store_obj_each(r->store, KIND, load_one, r);
+	int rc = watch_store_obj_each(r->store, KIND, load_one, r);
+	return rc ? rc : watch_store_obj_each(r->store, INC_KIND, load_inc, r);
 }
 
 void watch_pages_free(struct watch_room *r)
@@ -197,6 +299,11 @@ void watch_pages_free(struct watch_room *r)
 	free(r->pages);
 	r->pages = NULL;
 	r->n_pages = 0;
+	for (size_t i = 0; i < r->n_incs; i++)
+		inc_free(r->incs[i]);
+	free(r->incs);
+	r->incs = NULL;
+	r->n_incs = 0;
 }
 
 static json_t *str_or_null(const char *s)
@@ -208,7 +315,7 @@ static json_t *str_or_null(const char *s)
  * monitors found (id, name), where it comes from. */
 static json_t *page_json(struct watch_room *r, const struct cfg_watch_page *p)
 {
-	const struct cfg_watch_incident *inc = &p->incident;
+	const struct cfg_watch_incident *inc = watch_page_incident(r, p);
 	json_t *groups = json_array();
 	for (size_t g = 0; groups && g < p->n_groups; g++) {
 		const struct cfg_watch_page_group *gr = &p->groups[g];
@@ -225,7 +332,7 @@ static json_t *page_json(struct watch_room *r, const struct cfg_watch_page *p)
 							gr->name, "monitors",
 							mons));
 	}
-	json_t *incident = watch_page_has_incident(p)
+	json_t *incident = inc
 		? json_pack("{s:o, s:o, s:s, s:o}", "title",
 			    str_or_null(inc->title), "content",
 			    str_or_null(inc->content), "style", inc->style,
@@ -361,8 +468,8 @@ static void create(const struct http_request *req, struct http_response *resp,
 		put(ud, req, resp, NULL, spec);
 }
 
-/* The API's page a PUT, DELETE or incident names; NULL when answered
- * (404, 409 for the config's). */
+/* The API's page a PUT or DELETE names; NULL when answered (404, 409
+ * for the config's). */
 static struct watch_api_page *writable(struct watch_room *r,
 				       const struct http_request *req,
 				       struct http_response *resp,
@@ -371,10 +478,6 @@ static struct watch_api_page *writable(struct watch_room *r,
 	const struct cfg_watch_page *p = path_page(r, req, resp, rest);
 	if (!p)
 		return NULL;
-	if (**rest && strcmp(*rest, "/incident")) {
-		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
-		return NULL;
-	}
 	struct watch_api_page *a = api_of(r, p);
 	if (!a)
 		http_reply_error(resp, 409, "status page '%s' comes from the "
@@ -401,21 +504,80 @@ static void update(const struct http_request *req, struct http_response *resp,
 		put(ud, req, resp, old, spec);
 }
 
+static void apply_inc(struct watch_obj_write *w, struct http_response *resp)
+{
+	struct watch_page_inc *i = w->obj;
+	if (inc_install(w->r, w->key, i)) {
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	w->obj = NULL;
+	log_info("watch", "status page '%s': incident %s through the API",
+		 w->key, i ? "posted" : "unpinned");
+	const struct cfg_watch_page *p = page_named(w->r, w->key);
+	if (p)
+		http_reply_json(resp, 200, page_json(w->r, p));
+	else
+		resp->status = 204;
+}
+
+/* The incident of config page @p posted (@body, taken) or unpinned
+ * (NULL): kept in the store, shown instead of the file's. */
+static void config_incident(struct watch_room *r, const struct http_request *req,
+			    struct http_response *resp,
+			    const struct cfg_watch_page *p, json_t *body)
+{
+	struct watch_page_inc *i = NULL;
+	char why[160];
+	int rc = body ? inc_build(r, p->slug, body, &i, why, sizeof(why)) : 0;
+	json_decref(body);
+	if (rc) {
+		http_reply_error(resp, rc == -EINVAL ? 400 : 500, "%s",
+				 rc == -EINVAL ? why : "out of memory");
+		return;
+	}
+	struct watch_obj_write *w = watch_obj_write_new(r, INC_KIND);
+	if (!w) {
+		inc_free(i);
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	w->obj = i;
+	w->free_obj = inc_free;
+	w->apply = apply_inc;
+	w->key = strdup(p->slug);
+	if (i && !(w->text = json_dumps(i->spec, JSON_COMPACT | JSON_SORT_KEYS))) {
+		free(w->key);
+		w->key = NULL; /* answered 500 by submit */
+	}
+	watch_obj_submit(w, req, resp);
+}
+
+/* The page a .../<slug>/incident path names; NULL when answered 404. */
+static const struct cfg_watch_page *incident_page(struct watch_room *r,
+						  const struct http_request *req,
+						  struct http_response *resp)
+{
+	const char *rest;
+	const struct cfg_watch_page *p = path_page(r, req, resp, &rest);
+	if (p && strcmp(rest, "/incident")) {
+		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
+		return NULL;
+	}
+	return p;
+}
+
 /* POST .../<slug>/incident {title, content, style, date}: the page's
- * incident set (date: now when absent), as a PUT of the page would. */
+ * incident set (date: now when absent); an API page's as a PUT of the
+ * page would, a config page's kept apart. */
 static void post_incident(const struct http_request *req,
 			  struct http_response *resp, void *ud)
 {
 	struct watch_room *r = ud;
-	const char *rest;
 	char old[128], now[32];
-	struct watch_api_page *a = writable(r, req, resp, &rest);
-	if (!a)
+	const struct cfg_watch_page *p = incident_page(r, req, resp);
+	if (!p)
 		return;
-	if (strcmp(rest, "/incident")) {
-		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
-		return;
-	}
 	json_t *inc = watch_body_json(req, resp);
 	if (!inc)
 		return;
@@ -423,6 +585,11 @@ static void post_incident(const struct http_request *req,
 		watch_kuma_time(clock_wall_ms(r->clock), now);
 		now[19] = '\0'; /* "YYYY-MM-DD HH:MM:SS" */
 		json_object_set_new(inc, "date", json_string(now));
+	}
+	struct watch_api_page *a = api_of(r, p);
+	if (!a) {
+		config_incident(r, req, resp, p, inc);
+		return;
 	}
 	json_t *spec = json_deep_copy(a->spec);
 	if (!spec || json_object_set_new(spec, "incident", inc)) {
@@ -434,26 +601,46 @@ static void post_incident(const struct http_request *req,
 	put(r, req, resp, old, spec);
 }
 
-/* DELETE .../<slug>: the page; .../<slug>/incident: its incident
- * unpinned. */
+/* DELETE .../<slug>/incident: the incident unpinned. */
+static void unpin(struct watch_room *r, const struct http_request *req,
+		  struct http_response *resp)
+{
+	char old[128];
+	const struct cfg_watch_page *p = incident_page(r, req, resp);
+	if (!p)
+		return;
+	struct watch_api_page *a = api_of(r, p);
+	if (!a) {
+		config_incident(r, req, resp, p, NULL);
+		return;
+	}
+	json_t *spec = json_deep_copy(a->spec);
+	if (!spec) {
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	json_object_del(spec, "incident");
+	snprintf(old, sizeof(old), "%s", a->pg.slug);
+	put(r, req, resp, old, spec);
+}
+
+/* DELETE .../<slug>: the page (the API's); .../<slug>/incident: its
+ * incident unpinned. */
 static void delete(const struct http_request *req, struct http_response *resp,
 		   void *ud)
 {
 	struct watch_room *r = ud;
 	const char *rest;
-	char old[128];
+	const char *slash = strchr(req->path + strlen(PAGES "/"), '/');
+	if (slash && !strcmp(slash, "/incident")) {
+		unpin(r, req, resp);
+		return;
+	}
 	struct watch_api_page *a = writable(r, req, resp, &rest);
 	if (!a)
 		return;
-	if (*rest) { /* /incident */
-		json_t *spec = json_deep_copy(a->spec);
-		if (!spec) {
-			http_reply_error(resp, 500, "out of memory");
-			return;
-		}
-		json_object_del(spec, "incident");
-		snprintf(old, sizeof(old), "%s", a->pg.slug);
-		put(r, req, resp, old, spec);
+	if (*rest) {
+		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
 		return;
 	}
 	struct watch_obj_write *w = watch_obj_write_new(r, KIND);
@@ -486,7 +673,8 @@ static const struct http_route routes[] = {
 	{.name = "watch_page_incident", .method = "POST", .path = PAGES "/",
 	 .prefix = true, .management = true, .fn = post_incident,
 	 .help = "/<slug>/incident {title, content, style, date}: posts the "
-		 "page's pinned incident (date: now when absent)"},
+		 "page's pinned incident (date: now when absent; on a page of "
+		 "the config file it replaces the file's until unpinned)"},
 	{.name = "watch_page_delete", .method = "DELETE", .path = PAGES "/",
 	 .prefix = true, .management = true, .fn = delete,
 	 .help = "/<slug>: deletes a status page the API made; "

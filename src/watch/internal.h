@@ -97,6 +97,9 @@ struct watch_room {
 	size_t n_wins;
 	struct watch_api_page **pages; /* status pages the API made */
 	size_t n_pages;
+	struct watch_page_inc **incs; /* incidents the API posted on the
+					 config's pages */
+	size_t n_incs;
 	struct watch_api_notif **notifs; /* notifications the API made */
 	size_t n_notifs;
 	/* Beats made this loop tick, written by the next flush. */
@@ -325,8 +328,12 @@ size_t watch_page_maintenance(struct watch_room *r,
 /* True when Kuma shows @m's certificate on a page (an http monitor of an
  * https URL). */
 bool watch_page_shows_cert(const struct watch_mon *m);
-/* True when @p's incident has a title or content. */
-bool watch_page_has_incident(const struct cfg_watch_page *p);
+/* True when incident @i (may be NULL) has a title or content. */
+bool watch_incident_shown(const struct cfg_watch_incident *i);
+/* The incident page @p shows (api_page.c: one the API posted on a page
+ * of the config file replaces the file's), or NULL when none. */
+const struct cfg_watch_incident *watch_page_incident(const struct watch_room *r,
+						     const struct cfg_watch_page *p);
 /* True when @m shows on a published page (badges are only for those). */
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m);
 

@@ -72,10 +72,9 @@ bool watch_page_shows_cert(const struct watch_mon *m)
 	       !strncasecmp(m->cfg->url, "https://", 8);
 }
 
-bool watch_page_has_incident(const struct cfg_watch_page *p)
+bool watch_incident_shown(const struct cfg_watch_incident *i)
 {
-	return (p->incident.title && *p->incident.title) ||
-	       (p->incident.content && *p->incident.content);
+	return i && ((i->title && *i->title) || (i->content && *i->content));
 }
 
 /* Kuma's "YYYY-MM-DD HH:mm:ss" of unix seconds @s (UTC). */
@@ -87,10 +86,11 @@ static void kuma_date(int64_t s, char out[32])
 }
 
 /* Kuma's incident.toPublicJSON(), or null. */
-static json_t *incident_json(const struct cfg_watch_page *p)
+static json_t *incident_json(struct watch_room *r,
+			     const struct cfg_watch_page *p)
 {
-	const struct cfg_watch_incident *i = &p->incident;
-	if (!watch_page_has_incident(p))
+	const struct cfg_watch_incident *i = watch_page_incident(r, p);
+	if (!i)
 		return json_null();
 	char when[32];
 	if (i->created_s)
@@ -226,7 +226,7 @@ static void page_json(const struct http_request *req,
 		(json_int_t)p->auto_refresh);
 	http_reply_json(resp, 200,
 			json_pack("{s:o, s:o, s:o, s:o}", "config", cfg,
-				  "incident", incident_json(p), "publicGroupList",
+				  "incident", incident_json(r, p), "publicGroupList",
 				  groups, "maintenanceList", maintenance_json(r, p)));
 	/* Kuma: cache("5 minutes"). */
 	http_reply_header(resp, "Cache-Control", "public, max-age=300");

@@ -113,8 +113,15 @@ def test_status_pages_crud(hearthd_factory, tmp_path):
             == 409
         assert req(d, method, f"{P}/nosuch", {"title": "x"}).status_code \
             == 404
-    assert req(d, "POST", f"{P}/cfgpage/incident",
-               {"title": "x"}).status_code == 409
+    # ... but an incident may be posted on it (replacing the file's).
+    r = req(d, "POST", f"{P}/cfgpage/incident",
+            {"title": "Router swap", "content": "_tonight_", "style": "info",
+             "date": "2026-12-02 20:00"})
+    assert r.status_code == 200, r.text
+    assert r.json()["incident"]["title"] == "Router swap"
+    refused(d, "POST", f"{P}/cfgpage/incident", {"style": "loud"}, 400,
+            "incident.style")
+    assert req(d, "POST", f"{P}/cfgpage/nope", {}).status_code == 404
     assert req(d, "GET", f"{P}/nosuch").status_code == 404
 
     # Kept across a restart, monitors resolved again.
@@ -123,6 +130,14 @@ def test_status_pages_crud(hearthd_factory, tmp_path):
     j = d.get("/api/status-page/lab").json()
     assert [[m["name"] for m in g["monitorList"]]
             for g in j["publicGroupList"]] == [["web"], ["db"]]
+    j = d.get("/api/status-page/cfgpage").json()
+    assert j["incident"]["title"] == "Router swap"
+    assert j["incident"]["createdDate"] == "2026-12-02 20:00:00"
+    assert "<em>tonight</em>" in d.get("/status/cfgpage").text
+    assert "<title>Router swap</title>" in d.get("/status/cfgpage/rss").text
+    r = req(d, "DELETE", f"{P}/cfgpage/incident")
+    assert r.status_code == 200 and r.json()["incident"] is None, r.text
+    assert d.get("/api/status-page/cfgpage").json()["incident"] is None
     # The incident unpinned, then posted again (dated now), in the RSS.
     r = req(d, "DELETE", f"{P}/lab/incident")
     assert r.status_code == 200 and r.json()["incident"] is None, r.text
@@ -172,6 +187,7 @@ def test_status_pages_crud(hearthd_factory, tmp_path):
     assert d.stop() == 0
     hearthd_factory.restart(d)
     assert [p["slug"] for p in req(d, "GET", P).json()] == ["cfgpage", "home"]
+    assert d.get("/api/status-page/cfgpage").json()["incident"] is None
     assert req(d, "DELETE", f"{P}/home").status_code == 204
     assert d.get("/status/home").status_code == 404
     assert d.stop() == 0
