@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/err.h"
 #include "base/log.h"
 #include "watch/internal.h"
 #include "watch/spec.h"
@@ -374,6 +375,48 @@ static void delete(const struct http_request *req, struct http_response *resp,
 	watch_obj_submit(ow, req, resp);
 }
 
+/* POST .../<name>/test: a test message to its targets (Kuma's Test). */
+static void test_send(const struct http_request *req,
+		      struct http_response *resp, void *ud)
+{
+	struct watch_room *r = ud;
+	char name[128];
+	const char *rest;
+	if (watch_path_key(req, NOTIFS "/", name, sizeof(name), &rest) ||
+	    strcmp(rest, "/test")) {
+		http_reply_error(resp, 404, "no such resource: %.80s", req->path);
+		return;
+	}
+	const struct cfg_watch_notification *n = watch_notif_find(r, name);
+	if (!n) {
+		http_reply_error(resp, 404, "no notification named '%s'", name);
+		return;
+	}
+	const char **to = calloc(n->n_to + 1, sizeof(*to));
+	if (!to) {
+		http_reply_error(resp, 500, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n->n_to; i++)
+		to[i] = n->to[i];
+	char text[200];
+	snprintf(text, sizeof(text), "[%s] Test notification from hearth's "
+				     "watch room", n->name);
+	const char *tags[] = {"white_check_mark", NULL};
+	struct room_notify_msg m = {.event = "watch.test", .title = "hearth",
+				    .message = text, .priority = 3,
+				    .tags = tags};
+	int rc = watch_notify_send(r, &m, to);
+	free(to);
+	if (rc == -ENOSYS)
+		http_reply_error(resp, 503, "the notify room is off");
+	else if (rc)
+		http_reply_error(resp, 502, "not sent: %s", hearth_strerror(rc));
+	else
+		http_reply_json(resp, 200, json_pack("{s:b, s:s}", "ok", 1, "msg",
+						     "Sent Successfully."));
+}
+
 static const struct http_route routes[] = {
 	{.name = "watch_notifications", .method = "GET", .path = NOTIFS,
 	 .management = true, .fn = list,
@@ -386,6 +429,10 @@ static const struct http_route routes[] = {
 	 .management = true, .fn = create,
 	 .help = "creates a notification from a watch.notifications entry as "
 		 "JSON {name, to, events, default}; kept across restarts"},
+	{.name = "watch_notification_test", .method = "POST",
+	 .path = NOTIFS "/", .prefix = true, .management = true,
+	 .fn = test_send,
+	 .help = "/<name>/test: sends a test message to its targets"},
 	{.name = "watch_notification_update", .method = "PUT",
 	 .path = NOTIFS "/", .prefix = true, .management = true, .fn = update,
 	 .help = "/<name>: replaces a notification the API made (409 for the "

@@ -479,6 +479,23 @@ static int cmd_notif_add(struct cli *cli, int argc, char **argv)
 	return obj_add(cli, argc, argv, NOTIFS, "notification", "name");
 }
 
+static int cmd_notif_test(struct cli *cli, int argc, char **argv)
+{
+	char path[256];
+	json_t *out = NULL;
+	if (argc != 1)
+		return cli_bad_args();
+	int rc = key_path(NOTIFS, argv[0], path, sizeof(path));
+	if (rc)
+		return rc;
+	strncat(path, "/test", sizeof(path) - strlen(path) - 1);
+	if ((rc = cli_send_json(cli, "POST", path, NULL, &out)))
+		return rc;
+	json_decref(out);
+	printf("test notification sent through %s\n", argv[0]);
+	return CLI_OK;
+}
+
 static int cmd_notif_rm(struct cli *cli, int argc, char **argv)
 {
 	return obj_rm(cli, argc, argv, NOTIFS, "notification");
@@ -562,6 +579,8 @@ const struct cli_command watch_cli_commands[] = {
 	{"watch notification add", "KEY=VALUE... | --file FILE|- [--json]",
 	 "creates a notification (name=, to=[\"ntfy:TOPIC\"], events=[...], "
 	 "default=true)", 1, 64, cmd_notif_add},
+	{"watch notification test", "NAME",
+	 "sends a test message through a notification", 1, 1, cmd_notif_test},
 	{"watch notification rm", "NAME",
 	 "deletes a notification made through the API", 1, 1, cmd_notif_rm},
 	{"watch maint list", "[--json]",

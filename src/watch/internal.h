@@ -157,6 +157,13 @@ void watch_db_cancel(struct watch_db_probe *p);
  * none). Records the beat, alerts, schedules the next check. */
 void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
 		      double ping_ms);
+/* Publishes @msg through the notify room: each ntfy:TOPIC of @to (NULL-
+ * terminated, may be NULL; its other targets are compacted in place)
+ * straight to its topic, the rest as @msg's .to besides the routes of
+ * its event. 0 when something took it, -ENOSYS without the notify room,
+ * or the publisher's error. */
+int watch_notify_send(struct watch_room *r, const struct room_notify_msg *msg,
+		      const char **to);
 /* A push arrived for @m (the push route); @p (may be NULL) is answered
  * {"ok":true} once the beat is durable. */
 void watch_mon_push(struct watch_mon *m, bool up, const char *msg,

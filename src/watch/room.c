@@ -237,6 +237,35 @@ static void mon_schedule_first(struct watch_mon *m)
 
 /* ---- beats ---- */
 
+int watch_notify_send(struct watch_room *r, const struct room_notify_msg *msg,
+		      const char **to)
+{
+	struct room_notify_msg nm = *msg;
+	size_t n_to = 0, n_direct = 0;
+	/* An ntfy:TOPIC goes straight to the topic (the notify room's
+	 * publisher takes "ntfy:TOPIC" as an event for that); other targets
+	 * ride along in .to, for the routes' Apprise side. */
+	for (size_t i = 0; to && to[i]; i++) {
+		const char *t = to[i];
+		if (!strncmp(t, "ntfy:", 5) && !strstr(t, "://")) {
+			struct room_notify_msg direct = nm;
+			direct.event = t;
+			if (r->notify)
+				r->notify->publish(r->notify->ud, &direct);
+			n_direct++;
+		} else {
+			to[n_to++] = t;
+		}
+	}
+	if (to)
+		to[n_to] = NULL;
+	nm.to = n_to ? to : NULL;
+	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
+	if (rc == -ENOENT && n_direct)
+		rc = 0; /* no route for the event, but a topic took it */
+	return rc;
+}
+
 static void alert(struct watch_mon *m, const struct watch_beat *b,
 		  const char *msg)
 {
@@ -248,31 +277,10 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		 msg && *msg ? msg : "N/A");
 	const char *tags[] = {down ? "red_circle" : "green_circle", NULL};
 	char *json = watch_webhook_json(m, b, msg, text); /* webhook:// */
-	/* watch.alerts.to and the monitor's notifications for this event:
-	 * an ntfy:TOPIC goes straight to the topic (the notify room's
-	 * publisher takes "ntfy:TOPIC" as an event for that); other targets
-	 * ride along in .to, for the routes' Apprise side. */
+	/* watch.alerts.to and the monitor's notifications for this event. */
 	const char **to = watch_alert_targets(
 		r, m, !down ? WATCH_NOTIFY_UP
 		      : b->resend ? WATCH_NOTIFY_RESEND : WATCH_NOTIFY_DOWN);
-	size_t n_to = 0, n_direct = 0;
-	for (size_t i = 0; to && to[i]; i++) {
-		const char *t = to[i];
-		if (!strncmp(t, "ntfy:", 5) && !strstr(t, "://")) {
-			struct room_notify_msg direct = {
-				.event = t, .title = m->cfg->name, .message = text,
-				.priority = down ? 5 : 3, .tags = tags,
-				.click = m->cfg->url, .json = json,
-			};
-			if (r->notify)
-				r->notify->publish(r->notify->ud, &direct);
-			n_direct++;
-		} else {
-			to[n_to++] = t;
-		}
-	}
-	if (to)
-		to[n_to] = NULL;
 	struct room_notify_msg nm = {
 		.event = down ? "watch.down" : "watch.up",
 		.title = m->cfg->name,
@@ -280,12 +288,9 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		.priority = down ? 5 : 3,
 		.tags = tags,
 		.click = m->cfg->url,
-		.to = n_to ? to : NULL,
 		.json = json,
 	};
-	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
-	if (rc == -ENOENT && n_direct)
-		rc = 0; /* no route for the event, but a topic took it */
+	int rc = watch_notify_send(r, &nm, to);
 	free(to);
 	free(json);
 	if (rc == -ENOSYS)

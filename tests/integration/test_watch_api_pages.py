@@ -313,6 +313,17 @@ def test_notifications_route_alerts(hearthd_factory, tmp_path, cli):
         assert [m["message"] for m in got][2:] == ["[job] [\u2705 Up] back"]
         time.sleep(0.3)
         assert len(cfgsub.messages(1, timeout=0)) == 1
+        # A test send, by the API and the CLI.
+        r = req(d, "POST", f"{N}/phone/test")
+        assert r.status_code == 200 and r.json()["ok"] is True, r.text
+        env = {"HEARTH_URL": d.url, "HEARTH_API_KEY": API_KEY}
+        r = cli("watch", "notification", "test", "cfg-ops", env=env)
+        assert r.returncode == 0, r.stderr
+        assert [m["message"] for m in sub.messages(4)][3] == \
+            "[phone] Test notification from hearth's watch room"
+        assert [m["message"] for m in cfgsub.messages(2)][1] == \
+            "[cfg-ops] Test notification from hearth's watch room"
+        assert req(d, "POST", f"{N}/nosuch/test").status_code == 404
     finally:
         sub.close()
         cfgsub.close()
