@@ -388,3 +388,46 @@ def test_cli_pages_and_maintenance(hearthd_factory, tmp_path, cli):
     assert r.returncode == 0, r.stderr
     assert "lab" not in cli("watch", "page", "list", env=env).stdout
     assert d.stop() == 0
+
+
+def test_reload_keeps_what_the_api_made(hearthd_factory, tmp_path):
+    """SIGHUP swaps the config's monitors and notifications; the API's
+    page and notification stay, the page follows the monitors there are
+    (one removed drops off, one added back returns), an API monitor
+    naming the config's notification keeps routing through it."""
+    import signal
+
+    def config(monitors, notifications):
+        return yaml(base_config(tmp_path, watch={
+            "monitors": monitors, "notifications": notifications}))
+    web = {"name": "web", "type": "push", "token": "webtoken", "interval": 60}
+    db = {"name": "db", "type": "push", "token": "dbtoken", "interval": 60}
+    ops = {"name": "ops", "to": ["ntfy:ops"]}
+    d = hearthd_factory(config([web, db], [ops]))
+    assert req(d, "POST", N, {"name": "phone", "to": ["ntfy:phone"]}
+               ).status_code == 201
+    assert req(d, "POST", M, {"name": "job", "type": "push", "token": "jobtok",
+                              "interval": 60,
+                              "notifications": ["ops", "phone"]}
+               ).status_code == 201
+    r = req(d, "POST", P, {"slug": "lab", "groups": [
+        {"name": "All", "monitors": ["web", "db", "job"]}]})
+    assert r.status_code == 201, r.text
+
+    def on_page():
+        return [m["name"] for m in d.get("/api/status-page/lab").json()[
+            "publicGroupList"][0]["monitorList"]]
+    assert on_page() == ["web", "db", "job"]
+    for cfg, count, page, notifs in (
+            (config([web], []), 2, ["web", "job"], ["phone"]),
+            (config([db, web], [ops]), 3, ["web", "db", "job"],
+             ["ops", "phone"])):
+        start = len(d.stderr())
+        d.write_config(cfg)
+        d.signal(signal.SIGHUP)
+        d.wait_log(f"watch: {count} monitors", 10, start)
+        assert on_page() == page
+        assert [n["name"] for n in req(d, "GET", N).json()] == notifs
+        assert monitors(d)["job"]["notifications"] == notifs
+    assert d.get("/status/lab").status_code == 200
+    assert d.stop() == 0
