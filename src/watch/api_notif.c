@@ -30,8 +30,8 @@ static void notif_free(void *obj)
 	free(a);
 }
 
-/* The @k-th notification (the config's, then the API's); *api says
- * which, *obj the API's record. NULL past the last. */
+/* The @k-th notification (the config's, then the API's), *obj its API
+ * record (NULL: the config's). NULL past the last. */
 static const struct cfg_watch_notification *
 notif_nth(const struct watch_room *r, size_t k, struct watch_api_notif **obj)
 {
@@ -319,10 +319,10 @@ static void put(struct watch_room *r, const struct http_request *req,
 	ow->apply = apply_put;
 	ow->key = strdup(a->n->name);
 	ow->text = json_dumps(a->spec, JSON_COMPACT | JSON_SORT_KEYS);
-	if (old && !(ow->old_key = strdup(old)))
-		free(ow->key), ow->key = NULL;
-	if (!ow->text)
-		free(ow->key), ow->key = NULL;
+	if (!ow->text || (old && !(ow->old_key = strdup(old)))) {
+		free(ow->key);
+		ow->key = NULL; /* answered 500 by submit */
+	}
 	watch_obj_submit(ow, req, resp);
 }
 
