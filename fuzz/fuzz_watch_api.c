@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* libFuzzer target: POST /api/v1/watch/monitors bodies through the JSON parser and the monitor and maintenance-window readers. */
+/* libFuzzer target: the watch API's JSON bodies (monitors, maintenance windows, status pages, notifications) through the JSON parser and their readers. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -50,6 +50,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!rc && (!mw || !mw->name)) {
 		fprintf(stderr, "fuzz_watch_api: window without a name\n");
+		abort();
+	}
+	config_unref(snap);
+	/* ... a status page's (groups' monitors by name or id) ... */
+	const struct cfg_watch_page *pg = NULL;
+	rc = watch_page_spec_parse(&schema, o, &snap, &pg, why, sizeof(why));
+	if (rc == -EINVAL && !strchr(why, ':')) {
+		fprintf(stderr, "fuzz_watch_api: page refused without a field: %s\n", why);
+		abort();
+	}
+	if (!rc && (!pg || !pg->slug || !*pg->slug || !pg->title ||
+		    pg->auto_refresh < 0)) {
+		fprintf(stderr, "fuzz_watch_api: page accepted out of range\n");
+		abort();
+	}
+	config_unref(snap);
+	/* ... and a notification's. */
+	const struct cfg_watch_notification *nt = NULL;
+	rc = watch_notif_spec_parse(&schema, o, &snap, &nt, why, sizeof(why));
+	if (rc == -EINVAL && !strchr(why, ':')) {
+		fprintf(stderr, "fuzz_watch_api: notification refused without a field: %s\n", why);
+		abort();
+	}
+	if (!rc && (!nt || !nt->n_to || !nt->mask ||
+		    (nt->mask & ~(unsigned)WATCH_NOTIFY_ALL))) {
+		fprintf(stderr, "fuzz_watch_api: notification accepted out of range\n");
 		abort();
 	}
 	config_unref(snap);

@@ -80,6 +80,7 @@ json_t *watch_tags_json(const struct cfg_watch_monitor *c)
 
 static json_t *monitor_json(const struct watch_mon *m)
 {
+	struct watch_room *r = m->room;
 	const struct cfg_watch_monitor *c = m->cfg;
 	json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:b, s:I}",
 			      "id", (json_int_t)m->id, "name", c->name, "type",
@@ -96,6 +97,7 @@ static json_t *monitor_json(const struct watch_mon *m)
 	if (c->description)
 		json_object_set_new(o, "description", json_string(c->description));
 	json_object_set_new(o, "tags", watch_tags_json(c));
+	json_object_set_new(o, "notifications", watch_mon_notifs_json(r, m));
 	json_object_set_new(o, "source",
 			    json_string(c->from_lab	 ? "lab"
 					: m->target ? m->target->owner
@@ -575,6 +577,15 @@ static int read_spec(struct watch_room *r, const struct http_request *req,
 			rc = -EEXIST;
 		}
 	}
+	json_t *names = json_object_get(spec, "notifications"), *e;
+	size_t k;
+	json_array_foreach(names, k, e)
+		if (!rc && !watch_notif_find(r, json_string_value(e))) {
+			http_reply_error(resp, 400, "notifications: no "
+					 "notification named '%.80s'",
+					 json_string_value(e));
+			rc = -EINVAL;
+		}
 	if (!rc && strlen(probe->name) >= sizeof(w->name)) {
 		http_reply_error(resp, 400, "name: at most 255 bytes");
 		rc = -EINVAL;
@@ -804,5 +815,9 @@ int watch_api_register(struct watch_room *r, struct http_server *http)
 					sizeof(routes) / sizeof(routes[0]), r);
 	if (!rc)
 		rc = watch_maint_api_register(r, http);
+	if (!rc)
+		rc = watch_page_api_register(r, http);
+	if (!rc)
+		rc = watch_notif_api_register(r, http);
 	return rc ? rc : watch_page_register(r, http);
 }

@@ -291,6 +291,256 @@ static int cmd_rm(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* ---- status pages, notifications, maintenance windows ---- */
+
+#define PAGES "/api/v1/watch/pages"
+#define NOTIFS "/api/v1/watch/notifications"
+#define MAINT "/api/v1/watch/maintenance"
+
+/* @base/@key into @out, when @key is a slug, a name or an id. */
+static int key_path(const char *base, const char *key, char *out, size_t cap)
+{
+	size_t n = strlen(key);
+	if (!n || n > 128 ||
+	    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"0123456789-_.") != n) {
+		fprintf(stderr, "hearth: '%s' is not a slug, name or id\n", key);
+		return CLI_USAGE;
+	}
+	snprintf(out, cap, "%s/%s", base, key);
+	return CLI_OK;
+}
+
+/* add: POST @base with KEY=VALUE... or --file; "@what 'KEY' added". */
+static int obj_add(struct cli *cli, int argc, char **argv, const char *base,
+		   const char *what, const char *key)
+{
+	bool json = cli_take_json(&argc, argv);
+	json_t *body, *out = NULL;
+	int rc = body_of(argc, argv, &body);
+	if (rc)
+		return rc;
+	rc = cli_send_json(cli, "POST", base, body, &out);
+	json_decref(body);
+	if (rc)
+		return rc;
+	char text[320];
+	json_t *k = json_object_get(out, key);
+	if (json_is_integer(k))
+		snprintf(text, sizeof(text), "%s '%s' added (id %lld)", what,
+			 cli_str_or(out, "title", cli_str_or(out, "name", "?")),
+			 (long long)json_integer_value(k));
+	else
+		snprintf(text, sizeof(text), "%s '%s' added", what,
+			 cli_str_or(out, key, "?"));
+	return cli_done(json, out, text);
+}
+
+static int obj_rm(struct cli *cli, int argc, char **argv, const char *base,
+		  const char *what)
+{
+	char path[256];
+	if (argc != 1)
+		return cli_bad_args();
+	int rc = key_path(base, argv[0], path, sizeof(path));
+	json_t *out = NULL;
+	if (!rc && !(rc = cli_send_json(cli, "DELETE", path, NULL, &out))) {
+		json_decref(out);
+		printf("%s %s removed\n", what, argv[0]);
+	}
+	return rc;
+}
+
+/* The strings of list @a joined with ", " into @out. */
+static void join(json_t *a, const char *member, char *out, size_t cap)
+{
+	size_t i, n = 0;
+	json_t *e;
+	out[0] = '\0';
+	json_array_foreach(a, i, e) {
+		const char *s = member ? cli_str_or(e, member, "?")
+				       : json_string_value(e);
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s",
+				      i ? ", " : "", s ? s : "?");
+		if (n >= cap)
+			break;
+	}
+	if (!out[0])
+		snprintf(out, cap, "-");
+}
+
+static int cmd_page_list(struct cli *cli, int argc, char **argv)
+{
+	json_t *list = NULL;
+	int rc = cli_get_or_dump(cli, "watch page list", PAGES, argc, argv,
+				 &list);
+	if (rc || !list)
+		return rc;
+	struct cli_table t;
+	cli_table_init(&t, 6);
+	cli_table_row(&t, "SLUG", "TITLE", "SOURCE", "PUBLISHED", "MONITORS",
+		      "INCIDENT");
+	size_t i, g;
+	json_t *p, *gr;
+	json_array_foreach(list, i, p) {
+		size_t n = 0;
+		char count[24];
+		json_array_foreach(json_object_get(p, "groups"), g, gr)
+			n += json_array_size(json_object_get(gr, "monitors"));
+		snprintf(count, sizeof(count), "%zu", n);
+		json_t *inc = json_object_get(p, "incident");
+		cli_table_row(&t, cli_str_or(p, "slug", "?"),
+			      cli_str_or(p, "title", "?"),
+			      cli_str_or(p, "source", "?"),
+			      json_is_true(json_object_get(p, "published"))
+				      ? "yes" : "no",
+			      count,
+			      json_is_object(inc) ? cli_str_or(inc, "title", "yes")
+						  : "-");
+	}
+	cli_table_print(&t, stdout);
+	json_decref(list);
+	return CLI_OK;
+}
+
+static int cmd_page_show(struct cli *cli, int argc, char **argv)
+{
+	bool json = cli_take_json(&argc, argv);
+	char path[256];
+	json_t *p = NULL;
+	if (argc != 1)
+		return cli_bad_args();
+	int rc = key_path(PAGES, argv[0], path, sizeof(path));
+	if (rc || (rc = cli_request_json(cli, "GET", path, &p)))
+		return rc;
+	if (json) {
+		cli_print_json(p);
+		return CLI_OK;
+	}
+	printf("%s: %s (%s, %s)\n", cli_str_or(p, "slug", "?"),
+	       cli_str_or(p, "title", "?"), cli_str_or(p, "url", "?"),
+	       cli_str_or(p, "source", "?"));
+	if (json_is_string(json_object_get(p, "description")))
+		printf("  %s\n", cli_str_or(p, "description", ""));
+	json_t *inc = json_object_get(p, "incident");
+	if (json_is_object(inc))
+		printf("  incident (%s): %s\n", cli_str_or(inc, "style", "?"),
+		       cli_str_or(inc, "title", "-"));
+	size_t g;
+	json_t *gr;
+	json_array_foreach(json_object_get(p, "groups"), g, gr) {
+		char mons[1024];
+		join(json_object_get(gr, "monitors"), "name", mons, sizeof(mons));
+		printf("  %s: %s\n", cli_str_or(gr, "name", "?"), mons);
+	}
+	json_decref(p);
+	return CLI_OK;
+}
+
+static int cmd_page_add(struct cli *cli, int argc, char **argv)
+{
+	return obj_add(cli, argc, argv, PAGES, "status page", "slug");
+}
+
+static int cmd_page_rm(struct cli *cli, int argc, char **argv)
+{
+	return obj_rm(cli, argc, argv, PAGES, "status page");
+}
+
+static int cmd_notif_list(struct cli *cli, int argc, char **argv)
+{
+	json_t *list = NULL;
+	int rc = cli_get_or_dump(cli, "watch notification list", NOTIFS, argc,
+				 argv, &list);
+	if (rc || !list)
+		return rc;
+	struct cli_table t;
+	cli_table_init(&t, 5);
+	cli_table_row(&t, "NAME", "SOURCE", "DEFAULT", "EVENTS", "TO");
+	size_t i;
+	json_t *n;
+	json_array_foreach(list, i, n) {
+		char to[512], ev[128];
+		join(json_object_get(n, "to"), NULL, to, sizeof(to));
+		join(json_object_get(n, "events"), NULL, ev, sizeof(ev));
+		cli_table_row(&t, cli_str_or(n, "name", "?"),
+			      cli_str_or(n, "source", "?"),
+			      json_is_true(json_object_get(n, "default")) ? "yes"
+									   : "no",
+			      ev, to);
+	}
+	cli_table_print(&t, stdout);
+	json_decref(list);
+	return CLI_OK;
+}
+
+static int cmd_notif_add(struct cli *cli, int argc, char **argv)
+{
+	return obj_add(cli, argc, argv, NOTIFS, "notification", "name");
+}
+
+static int cmd_notif_test(struct cli *cli, int argc, char **argv)
+{
+	char path[256];
+	json_t *out = NULL;
+	if (argc != 1)
+		return cli_bad_args();
+	int rc = key_path(NOTIFS, argv[0], path, sizeof(path));
+	if (rc)
+		return rc;
+	strncat(path, "/test", sizeof(path) - strlen(path) - 1);
+	if ((rc = cli_send_json(cli, "POST", path, NULL, &out)))
+		return rc;
+	json_decref(out);
+	printf("test notification sent through %s\n", argv[0]);
+	return CLI_OK;
+}
+
+static int cmd_notif_rm(struct cli *cli, int argc, char **argv)
+{
+	return obj_rm(cli, argc, argv, NOTIFS, "notification");
+}
+
+static int cmd_maint_list(struct cli *cli, int argc, char **argv)
+{
+	json_t *list = NULL;
+	int rc = cli_get_or_dump(cli, "watch maint list", MAINT, argc, argv,
+				 &list);
+	if (rc || !list)
+		return rc;
+	struct cli_table t;
+	cli_table_init(&t, 6);
+	cli_table_row(&t, "ID", "TITLE", "STRATEGY", "STATUS", "SOURCE",
+		      "MONITORS");
+	size_t i;
+	json_t *w;
+	json_array_foreach(list, i, w) {
+		char id[24], mons[512];
+		snprintf(id, sizeof(id), "%lld",
+			 (long long)json_integer_value(json_object_get(w, "id")));
+		join(json_object_get(w, "monitors"), NULL, mons, sizeof(mons));
+		cli_table_row(&t, id, cli_str_or(w, "title", "?"),
+			      cli_str_or(w, "strategy", "?"),
+			      cli_str_or(w, "status", "?"),
+			      cli_str_or(w, "source", "?"),
+			      json_array_size(json_object_get(w, "monitors"))
+				      ? mons : "(all)");
+	}
+	cli_table_print(&t, stdout);
+	json_decref(list);
+	return CLI_OK;
+}
+
+static int cmd_maint_add(struct cli *cli, int argc, char **argv)
+{
+	return obj_add(cli, argc, argv, MAINT, "maintenance window", "id");
+}
+
+static int cmd_maint_rm(struct cli *cli, int argc, char **argv)
+{
+	return obj_rm(cli, argc, argv, MAINT, "maintenance window");
+}
+
 const struct cli_command watch_cli_commands[] = {
 	{"watch list", "[--json]", "the monitors and their last beat", 0, 1,
 	 cmd_list},
@@ -312,5 +562,34 @@ const struct cli_command watch_cli_commands[] = {
 	 "set)", 2, 64, cmd_edit},
 	{"watch rm", "ID|NAME", "deletes a monitor made through the API", 1, 1,
 	 cmd_rm},
+	{"watch page list", "[--json]", "the status pages (config and API)", 0,
+	 1, cmd_page_list},
+	{"watch page show", "SLUG [--json]",
+	 "one status page: its groups' monitors, its incident", 1, 2,
+	 cmd_page_show},
+	{"watch page add", "KEY=VALUE... | --file FILE|- [--json]",
+	 "creates a status page (slug=, title=, groups=[{\"name\": ..., "
+	 "\"monitors\": [...]}], incident={...}; kept across restarts)", 1, 64,
+	 cmd_page_add},
+	{"watch page rm", "SLUG", "deletes a status page made through the API",
+	 1, 1, cmd_page_rm},
+	{"watch notification list", "[--json]",
+	 "the notifications (named alert routes), config and API", 0, 1,
+	 cmd_notif_list},
+	{"watch notification add", "KEY=VALUE... | --file FILE|- [--json]",
+	 "creates a notification (name=, to=[\"ntfy:TOPIC\"], events=[...], "
+	 "default=true)", 1, 64, cmd_notif_add},
+	{"watch notification test", "NAME",
+	 "sends a test message through a notification", 1, 1, cmd_notif_test},
+	{"watch notification rm", "NAME",
+	 "deletes a notification made through the API", 1, 1, cmd_notif_rm},
+	{"watch maint list", "[--json]",
+	 "the maintenance windows (config and API) and their status now", 0, 1,
+	 cmd_maint_list},
+	{"watch maint add", "KEY=VALUE... | --file FILE|- [--json]",
+	 "creates a maintenance window (name=, strategy=, monitors=[...], ...)",
+	 1, 64, cmd_maint_add},
+	{"watch maint rm", "ID", "deletes a maintenance window made through "
+	 "the API", 1, 1, cmd_maint_rm},
 	{.name = NULL},
 };

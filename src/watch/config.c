@@ -535,6 +535,12 @@ static const struct cfg_field monitor_fields[] = {
 	      .pos_off = F(M, parent_pos), .reloadable = true,
 	      .help = "name of the group monitor this one belongs to (the "
 		      "worst of a group's children is the group's state)"),
+	FIELD(.key = "notifications", .type = CFG_LIST, .elem = CFG_STRING,
+	      .elem_size = sizeof(const char *), .off = F(M, notifications),
+	      .count_off = F(M, n_notifications),
+	      .pos_off = F(M, notifications_pos), .reloadable = true,
+	      .help = "names of watch.notifications its alerts go to (absent: "
+		      "those marked default; [] none), besides watch.alerts.to"),
 };
 static const struct cfg_section monitor_section = {
 	.size = sizeof(M), .name_off = CFG_NONE, .pos_off = F(M, pos),
@@ -679,7 +685,7 @@ static const struct cfg_field page_fields[] = {
 	      .count_off = F(PAGE, n_groups), .reloadable = true,
 	      .help = "{name, monitors}: the page's sections"),
 };
-static const struct cfg_section page_section = {
+const struct cfg_section watch_page_section = {
 	.size = sizeof(PAGE), .name_off = CFG_NONE, .pos_off = F(PAGE, pos),
 	.fields = page_fields, .n_fields = N(page_fields), .check = page_check,
 };
@@ -785,6 +791,30 @@ static int watch_check(struct config *cfg, void *obj, struct cfg_error *err)
 					"parent: '%s' is not a group monitor",
 					m->parent);
 	}
+	for (size_t j = 0; j < w->n_notifications; j++)
+		for (size_t i = 0; i < j; i++)
+			if (!strcmp(w->notifications[i].name,
+				    w->notifications[j].name))
+				return cfg_fail(err, &w->notifications[j].name_pos,
+						"name: notification '%s' is "
+						"defined twice (also at line %d)",
+						w->notifications[j].name,
+						w->notifications[i].pos.line);
+	for (size_t j = 0; j < w->n_monitors; j++) {
+		M *m = &w->monitors[j];
+		m->notifications_set = m->notifications_pos.line > 0;
+		for (size_t i = 0; i < m->n_notifications; i++) {
+			size_t k = 0;
+			while (k < w->n_notifications &&
+			       strcmp(w->notifications[k].name,
+				      m->notifications[i]))
+				k++;
+			if (k == w->n_notifications)
+				return cfg_fail(err, &m->notifications_pos,
+						"notifications: no notification "
+						"named '%s'", m->notifications[i]);
+		}
+	}
 	for (size_t j = 0; j < w->n_maintenance; j++) {
 		const struct cfg_watch_maint *mw = &w->maintenance[j];
 		for (size_t i = 0; i < mw->n_monitors; i++)
@@ -872,11 +902,18 @@ static const struct cfg_field watch_fields[] = {
 	      .help = "maintenance windows: checks are skipped and beats are "
 		      "MAINTENANCE (no alerts) while one covers a monitor"),
 	FIELD(.key = "status_pages", .type = CFG_LIST, .elem = CFG_SECTION,
-	      .sub = &page_section, .off = F(struct cfg_watch, pages),
+	      .sub = &watch_page_section, .off = F(struct cfg_watch, pages),
 	      .count_off = F(struct cfg_watch, n_pages), .reloadable = true,
 	      .help = "{slug, title, description, groups: [{name, monitors}], "
 		      "...}: public status pages, Kuma's status-page JSON and "
 		      "badges"),
+	FIELD(.key = "notifications", .type = CFG_LIST, .elem = CFG_SECTION,
+	      .sub = &watch_notification_section,
+	      .off = F(struct cfg_watch, notifications),
+	      .count_off = F(struct cfg_watch, n_notifications),
+	      .reloadable = true,
+	      .help = "{name, to, events, default}: named alert routes (Kuma's "
+		      "notifications) that monitors name in `notifications`"),
 	FIELD(.key = "tls_expiry_days", .type = CFG_LIST, .elem = CFG_INT,
 	      .elem_size = sizeof(int64_t), .off = F(struct cfg_watch, tls_days),
 	      .count_off = F(struct cfg_watch, n_tls_days), .min = 1,

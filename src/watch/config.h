@@ -121,6 +121,10 @@ struct cfg_watch_monitor {
 	struct cfg_pos depends_pos;
 	const char *parent; /* the group this monitor belongs to */
 	struct cfg_pos parent_pos;
+	/* names of watch.notifications its alerts go to */
+	const char **notifications;
+	size_t n_notifications;
+	struct cfg_pos notifications_pos;
 	/* ---- filled by the check ---- */
 	enum watch_type type;
 	struct watch_code_range *codes;
@@ -128,6 +132,8 @@ struct cfg_watch_monitor {
 	int64_t timeout_ms;
 	int depends_index; /* index of depends_on in the list, or -1 */
 	int parent_index;  /* index of parent in the list, or -1 */
+	bool notifications_set; /* notifications given ([] too); else the
+				   notifications marked default */
 	bool from_lab;	   /* derived from lab (watch.from_lab): a host's
 			      ping, or the check of ... */
 	const struct cfg_service *service; /* ... this lab.services entry */
@@ -178,6 +184,9 @@ struct cfg_watch_page_group {
 	size_t n_monitors;
 	struct cfg_pos monitors_pos;
 	int *index;	       /* filled by the check: indexes in monitors */
+	/* Pages made through the API: per entry a monitor id (0: by name);
+	 * NULL for the config's. */
+	const int64_t *ids;
 };
 
 /* A status page's pinned incident (Kuma's incident); shown when it has a
@@ -212,6 +221,32 @@ struct cfg_watch_page {
 	size_t n_groups;
 };
 
+/* What a notification (an alert route) takes: bits of its events. */
+enum {
+	WATCH_NOTIFY_DOWN = 1,
+	WATCH_NOTIFY_UP = 2,
+	WATCH_NOTIFY_CERT = 4,   /* a certificate's expiry threshold */
+	WATCH_NOTIFY_RESEND = 8, /* a DOWN alert resent (resend_interval) */
+	WATCH_NOTIFY_ALL = 15,
+};
+
+/* A notification (Uptime Kuma's word): a named alert route, the targets
+ * a monitor's alerts of @events go to. */
+struct cfg_watch_notification {
+	struct cfg_pos pos;
+	const char *name;
+	struct cfg_pos name_pos;
+	const char **to; /* ntfy:TOPIC or Apprise URLs */
+	size_t n_to;
+	struct cfg_pos to_pos;
+	const char **events; /* down, up, cert_expiry, resend */
+	size_t n_events;
+	struct cfg_pos events_pos;
+	bool is_default; /* monitors that name none use it */
+	/* ---- filled by the check ---- */
+	unsigned mask; /* WATCH_NOTIFY_* */
+};
+
 struct cfg_watch_alerts {
 	const char **to; /* Apprise URLs or ntfy:TOPIC, as notify.routes */
 	size_t n_to;
@@ -234,6 +269,8 @@ struct cfg_watch {
 	size_t n_maintenance;
 	struct cfg_watch_page *pages;
 	size_t n_pages;
+	struct cfg_watch_notification *notifications;
+	size_t n_notifications;
 	int64_t *tls_days; /* expiry thresholds (days), highest first */
 	size_t n_tls_days;
 	/* Monitors derived from lab.services (their checks) and lab.hosts
@@ -246,6 +283,14 @@ struct cfg_watch {
 
 /* config_maint.c: the schema of a watch.maintenance entry. */
 extern const struct cfg_section watch_maint_section;
+
+/* config_notif.c: the schema of a watch.notifications entry; the name
+ * of event bit @bit ("down"). */
+extern const struct cfg_section watch_notification_section;
+const char *watch_notify_event_name(unsigned bit);
+
+/* config.c: the schema of a watch.status_pages entry. */
+extern const struct cfg_section watch_page_section;
 
 /* config_lab.c: appends the monitors watch.from_lab derives from
  * lab.services and lab.hosts to @w (in @cfg's arena); 0, -ENOMEM, or a

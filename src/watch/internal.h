@@ -36,6 +36,7 @@ struct watch_target {
 	char *where;	    /* its URL or host */
 	json_t *spec;	    /* API monitors: their body */
 	struct config *snap; /* API monitors: c's strings live in it */
+	const char **notif;  /* API monitors: c.notifications (in spec) */
 };
 
 struct watch_mon {
@@ -94,6 +95,13 @@ struct watch_room {
 	size_t n_mons;
 	struct watch_api_win **wins; /* maintenance windows the API made */
 	size_t n_wins;
+	struct watch_api_page **pages; /* status pages the API made */
+	size_t n_pages;
+	struct watch_page_inc **incs; /* incidents the API posted on the
+					 config's pages */
+	size_t n_incs;
+	struct watch_api_notif **notifs; /* notifications the API made */
+	size_t n_notifs;
 	/* Beats made this loop tick, written by the next flush. */
 	struct watch_queued_beat *queue;
 	size_t n_queue, cap_queue;
@@ -149,6 +157,13 @@ void watch_db_cancel(struct watch_db_probe *p);
  * none). Records the beat, alerts, schedules the next check. */
 void watch_mon_result(struct watch_mon *m, bool up, const char *msg,
 		      double ping_ms);
+/* Publishes @msg through the notify room: each ntfy:TOPIC of @to (NULL-
+ * terminated, may be NULL; its other targets are compacted in place)
+ * straight to its topic, the rest as @msg's .to besides the routes of
+ * its event. 0 when something took it, -ENOSYS without the notify room,
+ * or the publisher's error. */
+int watch_notify_send(struct watch_room *r, const struct room_notify_msg *msg,
+		      const char **to);
 /* A push arrived for @m (the push route); @p (may be NULL) is answered
  * {"ok":true} once the beat is durable. */
 void watch_mon_push(struct watch_mon *m, bool up, const char *msg,
@@ -237,6 +252,62 @@ bool watch_window_covers(const struct cfg_watch_maint *mw, const char *name);
 json_t *watch_window_json(const struct cfg_watch_maint *mw, size_t index,
 			  int64_t now_s);
 
+/* api_obj.c: the write of a page or notification the API made. */
+struct watch_obj_write {
+	struct watch_room *r;
+	struct http_pending *p;
+	const char *kind;    /* "page", "notification" (store.h) */
+	char *key, *old_key; /* old_key: a rename's, or NULL */
+	char *text;	     /* the body stored; NULL: a delete */
+	void *obj;	     /* what @apply installs (it takes it: NULL it) */
+	/* On the loop once stored (not when the store failed or the room
+	 * is closing: those are answered 503): installs, answers. */
+	void (*apply)(struct watch_obj_write *w, struct http_response *resp);
+	void (*free_obj)(void *obj);
+};
+/* A new write of @kind (calloc'd; NULL: out of memory). */
+struct watch_obj_write *watch_obj_write_new(struct watch_room *r,
+					    const char *kind);
+void watch_obj_write_free(struct watch_obj_write *w);
+/* Defers the answer and queues @w (taken: freed on every path). */
+void watch_obj_submit(struct watch_obj_write *w, const struct http_request *req,
+		      struct http_response *resp);
+/* The body of @req as JSON, or NULL with a 400 ("body: ...") in @resp. */
+json_t *watch_body_json(const struct http_request *req,
+			struct http_response *resp);
+/* The path segment after @prefix, up to '/' or the end, copied into
+ * @out (at most @cap - 1 bytes); *rest at what follows. 0, or -ENOENT
+ * when it is empty or too long. */
+int watch_path_key(const struct http_request *req, const char *prefix,
+		   char *out, size_t cap, const char **rest);
+
+/* api_page.c: status pages the API made (kept in the store). */
+int watch_pages_load(struct watch_room *r);
+void watch_pages_free(struct watch_room *r);
+int watch_page_api_register(struct watch_room *r, struct http_server *http);
+/* The @k-th status page (the config's, then the API's), or NULL past
+ * the last. Loop thread. */
+const struct cfg_watch_page *watch_page_nth(const struct watch_room *r,
+					    size_t k);
+
+/* api_notif.c: notifications (alert routes), the config's and the
+ * API's. */
+int watch_notifs_load(struct watch_room *r);
+void watch_notifs_free(struct watch_room *r);
+int watch_notif_api_register(struct watch_room *r, struct http_server *http);
+/* The notification named @name, or NULL. */
+const struct cfg_watch_notification *
+watch_notif_find(const struct watch_room *r, const char *name);
+/* The targets an alert of @m for @event (WATCH_NOTIFY_*) goes to:
+ * watch.alerts.to, then those of the notifications @m names (or of the
+ * default ones when it names none) that take @event, each once; a
+ * NULL-terminated malloc'd array of borrowed strings (NULL: none or no
+ * memory). Loop thread. */
+const char **watch_alert_targets(struct watch_room *r,
+				 const struct watch_mon *m, unsigned event);
+/* The names of the notifications @m alerts through (new reference). */
+json_t *watch_mon_notifs_json(struct watch_room *r, const struct watch_mon *m);
+
 /* page.c: status pages (HTML and Kuma's JSON) and badges. */
 int watch_page_register(struct watch_room *r, struct http_server *http);
 /* The published page @slug (case-insensitive), or NULL. */
@@ -264,8 +335,12 @@ size_t watch_page_maintenance(struct watch_room *r,
 /* True when Kuma shows @m's certificate on a page (an http monitor of an
  * https URL). */
 bool watch_page_shows_cert(const struct watch_mon *m);
-/* True when @p's incident has a title or content. */
-bool watch_page_has_incident(const struct cfg_watch_page *p);
+/* True when incident @i (may be NULL) has a title or content. */
+bool watch_incident_shown(const struct cfg_watch_incident *i);
+/* The incident page @p shows (api_page.c: one the API posted on a page
+ * of the config file replaces the file's), or NULL when none. */
+const struct cfg_watch_incident *watch_page_incident(const struct watch_room *r,
+						     const struct cfg_watch_page *p);
 /* True when @m shows on a published page (badges are only for those). */
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m);
 

@@ -19,18 +19,38 @@
 const struct cfg_watch_page *watch_page_find(struct watch_room *r,
 					    const char *slug)
 {
-	const struct cfg_watch *w = watch_config(r->cfg);
-	for (size_t i = 0; i < w->n_pages; i++)
-		if (w->pages[i].published && !strcasecmp(w->pages[i].slug, slug))
-			return &w->pages[i];
+	const struct cfg_watch_page *p;
+	for (size_t k = 0; (p = watch_page_nth(r, k)); k++)
+		if (p->published && !strcasecmp(p->slug, slug))
+			return p;
 	return NULL;
 }
 
+/* Whether @m is the @i-th monitor of @g (by id on an API page that names
+ * it so, else by name). */
+static bool mon_is(const struct watch_mon *m,
+		   const struct cfg_watch_page_group *g, size_t i)
+{
+	return g->ids && g->ids[i] ? m->id == g->ids[i]
+				   : !strcmp(m->cfg->name, g->monitors[i]);
+}
+
+/* The index found at load (the config's) or last time is checked, and
+ * looked up again when the monitors changed (API monitors come and go;
+ * an API page names monitors that may be made later). */
 struct watch_mon *watch_page_mon(struct watch_room *r,
 				 const struct cfg_watch_page_group *g, size_t i)
 {
 	int k = g->index[i];
-	return k >= 0 && (size_t)k < r->n_mons ? r->mons[k] : NULL;
+	if (k >= 0 && (size_t)k < r->n_mons && mon_is(r->mons[k], g, i))
+		return r->mons[k];
+	g->index[i] = -1;
+	for (size_t j = 0; j < r->n_mons; j++)
+		if (mon_is(r->mons[j], g, i)) {
+			g->index[i] = (int)j;
+			return r->mons[j];
+		}
+	return NULL;
 }
 
 static void fail(struct http_response *resp, int status, const char *msg)
@@ -53,10 +73,9 @@ bool watch_page_shows_cert(const struct watch_mon *m)
 		!strncasecmp(m->cfg->url, "https://", 8));
 }
 
-bool watch_page_has_incident(const struct cfg_watch_page *p)
+bool watch_incident_shown(const struct cfg_watch_incident *i)
 {
-	return (p->incident.title && *p->incident.title) ||
-	       (p->incident.content && *p->incident.content);
+	return i && ((i->title && *i->title) || (i->content && *i->content));
 }
 
 /* Kuma's "YYYY-MM-DD HH:mm:ss" of unix seconds @s (UTC). */
@@ -68,10 +87,11 @@ static void kuma_date(int64_t s, char out[32])
 }
 
 /* Kuma's incident.toPublicJSON(), or null. */
-static json_t *incident_json(const struct cfg_watch_page *p)
+static json_t *incident_json(struct watch_room *r,
+			     const struct cfg_watch_page *p)
 {
-	const struct cfg_watch_incident *i = &p->incident;
-	if (!watch_page_has_incident(p))
+	const struct cfg_watch_incident *i = watch_page_incident(r, p);
+	if (!i)
 		return json_null();
 	char when[32];
 	if (i->created_s)
@@ -207,7 +227,7 @@ static void page_json(const struct http_request *req,
 		(json_int_t)p->auto_refresh);
 	http_reply_json(resp, 200,
 			json_pack("{s:o, s:o, s:o, s:o}", "config", cfg,
-				  "incident", incident_json(p), "publicGroupList",
+				  "incident", incident_json(r, p), "publicGroupList",
 				  groups, "maintenanceList", maintenance_json(r, p)));
 	/* Kuma: cache("5 minutes"). */
 	http_reply_header(resp, "Cache-Control", "public, max-age=300");
@@ -293,12 +313,11 @@ static void page_beats(const struct http_request *req,
 /* True when @m shows on a published page (badges are only for those). */
 bool watch_page_public(struct watch_room *r, const struct watch_mon *m)
 {
-	const struct cfg_watch *w = watch_config(r->cfg);
-	for (size_t j = 0; j < w->n_pages; j++)
-		for (size_t g = 0; w->pages[j].published && g < w->pages[j].n_groups;
-		     g++)
-			for (size_t i = 0; i < w->pages[j].groups[g].n_monitors; i++)
-				if (watch_page_mon(r, &w->pages[j].groups[g], i) == m)
+	const struct cfg_watch_page *p;
+	for (size_t k = 0; (p = watch_page_nth(r, k)); k++)
+		for (size_t g = 0; p->published && g < p->n_groups; g++)
+			for (size_t i = 0; i < p->groups[g].n_monitors; i++)
+				if (watch_page_mon(r, &p->groups[g], i) == m)
 					return true;
 	return false;
 }

@@ -160,10 +160,11 @@ static void banner(struct buf *b, struct watch_room *r,
 		      "%s</div>", cls, what);
 }
 
-static void incident(struct buf *b, const struct cfg_watch_page *p)
+static void incident(struct buf *b, struct watch_room *r,
+		     const struct cfg_watch_page *p)
 {
-	const struct cfg_watch_incident *i = &p->incident;
-	if (!watch_page_has_incident(p))
+	const struct cfg_watch_incident *i = watch_page_incident(r, p);
+	if (!i)
 		return;
 	buf_printf(b, "<div class=\"incident incident-%s\" id=\"incident\" "
 		      "role=\"alert\">", i->style);
@@ -270,7 +271,7 @@ static void page(struct http_response *resp, struct watch_room *r,
 		buf_puts(b, "</p>");
 	}
 	buf_puts(b, "</header>");
-	incident(b, p);
+	incident(b, r, p);
 	maintenance(b, r, p);
 	banner(b, r, p);
 	for (size_t g = 0; g < p->n_groups; g++) {
@@ -384,8 +385,8 @@ static void rss(const struct http_request *req, struct http_response *resp,
 	rfc822(clock_wall_s(r->clock), when);
 	buf_printf(b, "</description><language>en</language><lastBuildDate>%s"
 		      "</lastBuildDate>", when);
-	if (watch_page_has_incident(p)) {
-		const struct cfg_watch_incident *inc = &p->incident;
+	const struct cfg_watch_incident *inc = watch_page_incident(r, p);
+	if (inc) {
 		struct buf md;
 		buf_init(&md, 0);
 		if (inc->content)

@@ -83,6 +83,7 @@ static void target_free(struct watch_target *t)
 	free(t->where);
 	json_decref(t->spec);
 	config_unref(t->snap);
+	free(t->notif);
 	free(t);
 }
 
@@ -236,11 +237,39 @@ static void mon_schedule_first(struct watch_mon *m)
 
 /* ---- beats ---- */
 
+int watch_notify_send(struct watch_room *r, const struct room_notify_msg *msg,
+		      const char **to)
+{
+	struct room_notify_msg nm = *msg;
+	size_t n_to = 0, n_direct = 0;
+	/* An ntfy:TOPIC goes straight to the topic (the notify room's
+	 * publisher takes "ntfy:TOPIC" as an event for that); other targets
+	 * ride along in .to, for the routes' Apprise side. */
+	for (size_t i = 0; to && to[i]; i++) {
+		const char *t = to[i];
+		if (!strncmp(t, "ntfy:", 5) && !strstr(t, "://")) {
+			struct room_notify_msg direct = nm;
+			direct.event = t;
+			if (r->notify)
+				r->notify->publish(r->notify->ud, &direct);
+			n_direct++;
+		} else {
+			to[n_to++] = t;
+		}
+	}
+	if (to)
+		to[n_to] = NULL;
+	nm.to = n_to ? to : NULL;
+	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
+	if (rc == -ENOENT && n_direct)
+		rc = 0; /* no route for the event, but a topic took it */
+	return rc;
+}
+
 static void alert(struct watch_mon *m, const struct watch_beat *b,
 		  const char *msg)
 {
 	struct watch_room *r = m->room;
-	const struct cfg_watch *w = watch_config(r->cfg);
 	bool down = b->alert == WATCH_ALERT_DOWN;
 	char text[WATCH_MSG_MAX + 200];
 	snprintf(text, sizeof(text), "[%s] [%s] %s", m->cfg->name,
@@ -248,27 +277,10 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		 msg && *msg ? msg : "N/A");
 	const char *tags[] = {down ? "red_circle" : "green_circle", NULL};
 	char *json = watch_webhook_json(m, b, msg, text); /* webhook:// */
-	/* alerts.to: an ntfy:TOPIC goes straight to the topic (the notify
-	 * room's publisher takes "ntfy:TOPIC" as an event for that); other
-	 * targets ride along in .to, for the routes' Apprise side. */
-	const char **to = NULL;
-	size_t n_to = 0;
-	if (w->alerts.n_to)
-		to = calloc(w->alerts.n_to + 1, sizeof(*to));
-	for (size_t i = 0; to && i < w->alerts.n_to; i++) {
-		const char *t = w->alerts.to[i];
-		if (!strncmp(t, "ntfy:", 5) && !strstr(t, "://")) {
-			struct room_notify_msg direct = {
-				.event = t, .title = m->cfg->name, .message = text,
-				.priority = down ? 5 : 3, .tags = tags,
-				.click = m->cfg->url, .json = json,
-			};
-			if (r->notify)
-				r->notify->publish(r->notify->ud, &direct);
-		} else {
-			to[n_to++] = t;
-		}
-	}
+	/* watch.alerts.to and the monitor's notifications for this event. */
+	const char **to = watch_alert_targets(
+		r, m, !down ? WATCH_NOTIFY_UP
+		      : b->resend ? WATCH_NOTIFY_RESEND : WATCH_NOTIFY_DOWN);
 	struct room_notify_msg nm = {
 		.event = down ? "watch.down" : "watch.up",
 		.title = m->cfg->name,
@@ -276,12 +288,9 @@ static void alert(struct watch_mon *m, const struct watch_beat *b,
 		.priority = down ? 5 : 3,
 		.tags = tags,
 		.click = m->cfg->url,
-		.to = n_to ? to : NULL,
 		.json = json,
 	};
-	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
-	if (rc == -ENOENT && w->alerts.n_to > n_to)
-		rc = 0; /* no route for the event, but alerts.to took it */
+	int rc = watch_notify_send(r, &nm, to);
 	free(to);
 	free(json);
 	if (rc == -ENOSYS)
@@ -455,10 +464,7 @@ void watch_mon_cert(struct watch_mon *m, int64_t expires, bool valid)
 		.message = text, .priority = 4, .tags = tags,
 		.click = m->cfg->url,
 	};
-	const char **to = NULL;
-	if (w->alerts.n_to && (to = calloc(w->alerts.n_to + 1, sizeof(*to))))
-		for (size_t i = 0; i < w->alerts.n_to; i++)
-			to[i] = w->alerts.to[i];
+	const char **to = watch_alert_targets(r, m, WATCH_NOTIFY_CERT);
 	nm.to = to;
 	int rc = r->notify ? r->notify->publish(r->notify->ud, &nm) : -ENOSYS;
 	free(to);
@@ -521,6 +527,8 @@ void watch_room_maybe_free(struct watch_room *r)
 		mon_free(r->mons[i]);
 	free(r->mons);
 	watch_windows_free(r);
+	watch_pages_free(r);
+	watch_notifs_free(r);
 	watch_beats_close(r);
 	config_unref(r->cfg);
 	free(r);
@@ -730,6 +738,21 @@ int watch_api_monitor_add(struct watch_room *r, json_t *spec, char *why,
 		return rc;
 	}
 	t->c = *c;
+	/* Its notifications stay in the body (the loader left them out). */
+	json_t *names = json_object_get(spec, "notifications"), *e;
+	size_t k;
+	if (json_is_array(names)) {
+		if (!(t->notif = calloc(json_array_size(names) + 1,
+					sizeof(*t->notif)))) {
+			target_free(t);
+			return -ENOMEM;
+		}
+		json_array_foreach(names, k, e)
+			t->notif[k] = json_string_value(e);
+		t->c.notifications = t->notif;
+		t->c.n_notifications = json_array_size(names);
+		t->c.notifications_set = true;
+	}
 	for (size_t i = 0; i < r->n_mons; i++) {
 		const struct cfg_watch_monitor *o = r->mons[i]->cfg;
 		if (!strcmp(o->name, t->c.name)) {
@@ -794,9 +817,13 @@ static int room_open(const struct room_ctx *ctx, const struct config *cfg,
 	if (!rc)
 		rc = watch_ping_open(r, cfg);
 	if (!rc)
+		rc = watch_notifs_load(r);
+	if (!rc)
 		rc = watch_store_api_each(r->store, load_api_monitor, r);
 	if (!rc)
 		rc = watch_windows_load(r);
+	if (!rc)
+		rc = watch_pages_load(r);
 	if (!rc && ctx->http)
 		rc = watch_api_register(r, ctx->http);
 	if (!rc)

@@ -141,14 +141,38 @@ static int load_entry(const struct config_schema *schema, json_t *o,
 	return 0;
 }
 
+/* @v (absent or null: fine) is a list of non-empty strings. */
+static int name_list(json_t *v, const char *field, const char *what,
+		     char *why, size_t n)
+{
+	size_t i;
+	json_t *e;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return bad(why, n, field, what);
+	json_array_foreach(v, i, e)
+		if (!json_is_string(e) || !*json_string_value(e))
+			return bad(why, n, field, what);
+	return 0;
+}
+
 int watch_spec_parse(const struct config_schema *schema, json_t *o,
 		     struct config **snap, const struct cfg_watch_monitor **out,
 		     char *why, size_t n)
 {
 	*out = NULL;
-	int rc = load_entry(schema, o, "monitors", watch_monitor_section(),
-			    config_only, sizeof(config_only) / sizeof(config_only[0]),
-			    NULL, snap, why, n);
+	*snap = NULL;
+	int rc = json_is_object(o)
+			 ? name_list(json_object_get(o, "notifications"),
+				     "notifications",
+				     "a list of notification names", why, n)
+			 : 0;
+	if (!rc)
+		rc = load_entry(schema, o, "monitors", watch_monitor_section(),
+				config_only,
+				sizeof(config_only) / sizeof(config_only[0]),
+				"notifications", snap, why, n);
 	if (rc)
 		return rc;
 	const struct cfg_watch *w = watch_config(*snap);
@@ -167,18 +191,14 @@ int watch_window_spec_parse(const struct config_schema *schema, json_t *o,
 			    size_t n)
 {
 	*out = NULL;
-	json_t *mons = json_object_get(o, "monitors");
-	if (mons && !json_is_null(mons)) {
-		size_t i;
-		json_t *e;
-		if (!json_is_array(mons))
-			return bad(why, n, "monitors", "a list of monitor names");
-		json_array_foreach(mons, i, e)
-			if (!json_is_string(e) || !*json_string_value(e))
-				return bad(why, n, "monitors",
-					   "a list of monitor names");
-	}
-	int rc = load_entry(schema, o, "maintenance", &watch_maint_section, NULL,
+	*snap = NULL;
+	int rc = json_is_object(o) ? name_list(json_object_get(o, "monitors"),
+					      "monitors",
+					      "a list of monitor names", why, n)
+				   : 0;
+	if (rc)
+		return rc;
+	rc = load_entry(schema, o, "maintenance", &watch_maint_section, NULL,
 			    0, "monitors", snap, why, n);
 	if (rc)
 		return rc;
@@ -189,5 +209,102 @@ int watch_window_spec_parse(const struct config_schema *schema, json_t *o,
 		return bad(why, n, "body", "not one window");
 	}
 	*out = &w->maintenance[0];
+	return 0;
+}
+
+/* A group's monitors: names (non-empty strings) or ids (from 1). */
+static int group_refs(json_t *v, char *why, size_t n)
+{
+	size_t i;
+	json_t *e;
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return bad(why, n, "groups", "monitors: a list of monitor names "
+					     "or ids");
+	json_array_foreach(v, i, e)
+		if (!(json_is_string(e) && *json_string_value(e)) &&
+		    !(json_is_integer(e) && json_integer_value(e) >= 1))
+			return bad(why, n, "groups", "monitors: a list of monitor "
+						     "names or ids");
+	return 0;
+}
+
+int watch_page_spec_parse(const struct config_schema *schema, json_t *o,
+			  struct config **snap,
+			  const struct cfg_watch_page **out, char *why,
+			  size_t n)
+{
+	*out = NULL;
+	*snap = NULL;
+	if (!json_is_object(o))
+		return bad(why, n, "body", "the body must be a JSON object");
+	/* The loader reads the groups without their monitors (it knows no
+	 * monitors to check them against). */
+	json_t *groups = json_object_get(o, "groups"), *bare = NULL;
+	if (groups && !json_is_null(groups)) {
+		size_t i;
+		json_t *g;
+		if (!json_is_array(groups))
+			return bad(why, n, "groups", "a list");
+		if (!(bare = json_array()))
+			return -ENOMEM;
+		json_array_foreach(groups, i, g) {
+			int rc = json_is_object(g)
+					 ? group_refs(json_object_get(g, "monitors"),
+						      why, n)
+					 : bad(why, n, "groups", "a list of objects");
+			json_t *c = rc ? NULL : json_copy(g);
+			if (!rc && !c)
+				rc = -ENOMEM;
+			if (c)
+				json_object_del(c, "monitors");
+			if (!rc && json_array_append_new(bare, c))
+				rc = -ENOMEM;
+			if (rc) {
+				json_decref(bare);
+				return rc;
+			}
+		}
+	}
+	json_t *body = json_copy(o);
+	int rc = body ? 0 : -ENOMEM;
+	if (body && bare && json_object_set(body, "groups", bare))
+		rc = -ENOMEM;
+	json_decref(bare);
+	if (!rc)
+		rc = load_entry(schema, body, "status_pages", &watch_page_section,
+				NULL, 0, NULL, snap, why, n);
+	json_decref(body);
+	if (rc)
+		return rc;
+	const struct cfg_watch *w = watch_config(*snap);
+	if (!w || w->n_pages != 1) {
+		config_unref(*snap);
+		*snap = NULL;
+		return bad(why, n, "body", "not one page");
+	}
+	*out = &w->pages[0];
+	return 0;
+}
+
+int watch_notif_spec_parse(const struct config_schema *schema, json_t *o,
+			   struct config **snap,
+			   const struct cfg_watch_notification **out,
+			   char *why, size_t n)
+{
+	*out = NULL;
+	int rc = load_entry(schema, o, "notifications",
+			    &watch_notification_section, NULL, 0, NULL, snap,
+			    why, n);
+	if (rc)
+		return rc;
+	const struct cfg_watch *w = watch_config(*snap);
+	if (!w || w->n_notifications != 1) {
+		config_unref(*snap);
+		*snap = NULL;
+		return bad(why, n, "body", "not one notification");
+	}
+	*out = &w->notifications[0];
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/sql.h"
 #include "proto/watch/hist.h"
@@ -75,6 +76,14 @@ const char *const watch_migrations[] = {
 	"  spec TEXT NOT NULL,"
 	"  created INTEGER NOT NULL" /* unix seconds */
 	");",
+	/* 5 -> 6: status pages and notifications created through the API
+	 * (kind "page" by slug, "notification" by name; their JSON). */
+	"CREATE TABLE watch_api_objects ("
+	"  kind TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  spec TEXT NOT NULL,"
+	"  created INTEGER NOT NULL," /* unix seconds */
+	"  PRIMARY KEY(kind, key));",
 	NULL,
 };
 
@@ -443,6 +452,41 @@ int watch_store_window_each(struct store *s,
 		  NULL);
 	while (sql_next(&r)) {
 		int u = fn(sql_col_int(&r, 0), sql_col_text(&r, 1), ud);
+		if (u)
+			sql_stop(&r, u);
+	}
+	return sql_end(&r);
+}
+
+int watch_store_obj_put(struct store *s, const char *kind, const char *old_key,
+			const char *key, const char *spec)
+{
+	struct sql_txn t;
+	sql_begin(s, &t);
+	if (old_key && strcmp(old_key, key))
+		sql_run(&t, NULL, "DELETE FROM watch_api_objects WHERE kind = ? "
+				  "AND key = ?", "tt", kind, old_key);
+	if (spec)
+		sql_run(&t, NULL,
+			"INSERT INTO watch_api_objects(kind, key, spec, created) "
+			"VALUES(?, ?, ?, strftime('%s')) ON CONFLICT(kind, key) "
+			"DO UPDATE SET spec = excluded.spec", "ttt", kind, key,
+			spec);
+	else
+		sql_run(&t, NULL, "DELETE FROM watch_api_objects WHERE kind = ? "
+				  "AND key = ?", "tt", kind, key);
+	return sql_commit(&t);
+}
+
+int watch_store_obj_each(struct store *s, const char *kind,
+			 int (*fn)(const char *key, const char *spec, void *ud),
+			 void *ud)
+{
+	struct sql_rows r;
+	sql_query(s, &r, "SELECT key, spec FROM watch_api_objects WHERE kind = ? "
+			 "ORDER BY created, rowid", "t", kind);
+	while (sql_next(&r)) {
+		int u = fn(sql_col_text(&r, 0), sql_col_text(&r, 1), ud);
 		if (u)
 			sql_stop(&r, u);
 	}

@@ -70,4 +70,15 @@ int watch_store_window_each(struct store *s,
 			    int (*fn)(int64_t id, const char *spec, void *ud),
 			    void *ud);
 
+/* Status pages ("page", by slug) and notifications ("notification", by
+ * name) made through the API: their JSON bodies. put writes @spec under
+ * @key (NULL @spec: deletes it), dropping @old_key (a rename; may be
+ * NULL) in the same transaction, on the strand; each reads them back in
+ * creation order, on the loop's connection. */
+int watch_store_obj_put(struct store *s, const char *kind, const char *old_key,
+			const char *key, const char *spec);
+int watch_store_obj_each(struct store *s, const char *kind,
+			 int (*fn)(const char *key, const char *spec, void *ud),
+			 void *ud);
+
 #endif

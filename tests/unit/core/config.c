@@ -994,6 +994,7 @@ static void test_reference(void **state)
 		"watch.retention.detailed",
 		"watch.monitors[].ca_file",
 		"backup.jobs[].sources[].path", "backup.jobs[].sources[].libvirt", "backup.jobs[].sources[].libvirt.domain", "backup.jobs[].sources[].libvirt.disk", "backup.jobs[].sources[].libvirt.uri",
+		"watch.monitors[].notifications", "watch.notifications", "watch.notifications[].name", "watch.notifications[].to", "watch.notifications[].events", "watch.notifications[].default",
 	};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		char cell[80];

@@ -503,6 +503,65 @@ static void test_without_notify(void **state)
 	fx_free(f);
 }
 
+/* The targets of an alert, joined with spaces ("" when none). */
+static void targets(struct fx *f, const char *token, unsigned event,
+		    char *out, size_t cap)
+{
+	const char **to = watch_alert_targets(f->room, mon(f, token), event);
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; to && to[i]; i++)
+		n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? " " : "",
+				      to[i]);
+	free(to);
+}
+
+/* Notifications: a monitor naming none alerts through the default ones;
+ * naming some, through those ([]: none); each takes its events; a
+ * target shared with alerts.to goes once. */
+static void test_notification_routes(void **state)
+{
+	(void)state;
+	struct fx *f = fx_new("watch:\n"
+			      "  alerts: {to: ['ntfy:lab']}\n"
+			      "  notifications:\n"
+			      "    - {name: ops, to: ['ntfy:ops', 'ntfy:lab'],"
+			      " events: [down, resend]}\n"
+			      "    - {name: all, to: ['tgram://bot/chat'],"
+			      " default: true}\n"
+			      "  monitors:\n"
+			      "    - {name: a, type: push, token: toka}\n"
+			      "    - {name: b, type: push, token: tokb,"
+			      " notifications: [ops]}\n"
+			      "    - {name: c, type: push, token: tokc,"
+			      " notifications: []}\n",
+			      true);
+	char t[256];
+	targets(f, "toka", WATCH_NOTIFY_DOWN, t, sizeof(t));
+	assert_string_equal(t, "ntfy:lab tgram://bot/chat");
+	targets(f, "toka", WATCH_NOTIFY_CERT, t, sizeof(t));
+	assert_string_equal(t, "ntfy:lab tgram://bot/chat");
+	targets(f, "tokb", WATCH_NOTIFY_DOWN, t, sizeof(t));
+	assert_string_equal(t, "ntfy:lab ntfy:ops");
+	targets(f, "tokb", WATCH_NOTIFY_RESEND, t, sizeof(t));
+	assert_string_equal(t, "ntfy:lab ntfy:ops");
+	targets(f, "tokb", WATCH_NOTIFY_UP, t, sizeof(t));
+	assert_string_equal(t, "ntfy:lab");
+	targets(f, "tokc", WATCH_NOTIFY_DOWN, t, sizeof(t));
+	assert_string_equal(t, "ntfy:lab");
+	json_t *names = watch_mon_notifs_json(f->room, mon(f, "toka"));
+	assert_int_equal(json_array_size(names), 1);
+	assert_string_equal(json_string_value(json_array_get(names, 0)), "all");
+	json_decref(names);
+	/* b's DOWN: alerts.to's and ops' topics direct, once each. */
+	watch_mon_push(mon(f, "tokb"), false, "disk", -1, NULL);
+	advance(f, 0);
+	assert_int_equal(f->sent.direct, 2);
+	assert_int_equal(f->sent.n, 1);
+	assert_string_equal(f->sent.to, "ntfy:ops");
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_first_checks_spread),
 		cmocka_unit_test(test_registry),
 		cmocka_unit_test(test_without_notify),
+		cmocka_unit_test(test_notification_routes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,6 +140,116 @@ static void windows_read_with_the_configs_rules(void **state)
 	json_decref(o);
 }
 
+static void pages_read_groups_left_to_the_caller(void **state)
+{
+	(void)state;
+	struct config *snap;
+	const struct cfg_watch_page *p;
+	char why[160];
+	json_t *o = json_loads("{\"slug\":\"lab\",\"auto_refresh\":60,"
+			       "\"groups\":[{\"name\":\"A\",\"monitors\":"
+			       "[\"web\",7]},{\"name\":\"B\"}],\"incident\":"
+			       "{\"title\":\"t\",\"date\":\"2026-12-02 08:00\"}}",
+			       0, NULL);
+	assert_int_equal(watch_page_spec_parse(&schema, o, &snap, &p, why,
+					       sizeof(why)), 0);
+	assert_string_equal(p->slug, "lab");
+	assert_string_equal(p->title, "Status"); /* the config's default */
+	assert_string_equal(p->theme, "auto");
+	assert_int_equal(p->auto_refresh, 60);
+	assert_int_equal(p->n_groups, 2);
+	assert_string_equal(p->groups[0].name, "A");
+	assert_int_equal(p->groups[0].n_monitors, 0); /* left to the caller */
+	assert_int_equal(p->incident.created_s, 1796198400);
+	config_unref(snap);
+	/* The body itself keeps its monitors. */
+	assert_int_equal(json_array_size(json_object_get(
+				 json_array_get(json_object_get(o, "groups"), 0),
+				 "monitors")), 2);
+	json_decref(o);
+	static const struct {
+		const char *body, *why;
+	} bad[] = {
+		{"{\"slug\":\"x\",\"groups\":[{\"name\":\"G\",\"monitors\":[0]}]}",
+		 "groups: monitors: a list of monitor names or ids"},
+		{"{\"slug\":\"x\",\"groups\":[{\"name\":\"G\",\"monitors\":\"a\"}]}",
+		 "groups: monitors: a list of monitor names or ids"},
+		{"{\"slug\":\"x\",\"groups\":[1]}", "groups: a list of objects"},
+		{"{\"slug\":\"x\",\"groups\":{}}", "groups: a list"},
+		{"{\"slug\":\"A B\"}", "slug: lower-case letters, digits, - and _"},
+		{"{\"slug\":\"x\",\"auto_refresh\":\"1m\"}",
+		 "auto_refresh: an integer"},
+		{"[]", "body: the body must be a JSON object"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = json_loads(bad[i].body, 0, NULL);
+		assert_non_null(o);
+		assert_int_equal(watch_page_spec_parse(&schema, o, &snap, &p, why,
+						       sizeof(why)), -EINVAL);
+		assert_string_equal(why, bad[i].why);
+		assert_null(snap);
+		json_decref(o);
+	}
+}
+
+static void notifications_read_with_their_events(void **state)
+{
+	(void)state;
+	struct config *snap;
+	const struct cfg_watch_notification *n;
+	char why[160];
+	json_t *o = json_loads("{\"name\":\"ops\",\"to\":\"ntfy:ops\","
+			       "\"events\":[\"down\",\"resend\"]}", 0, NULL);
+	assert_int_equal(watch_notif_spec_parse(&schema, o, &snap, &n, why,
+						sizeof(why)), 0);
+	assert_string_equal(n->name, "ops");
+	assert_int_equal(n->n_to, 1);
+	assert_int_equal(n->mask, WATCH_NOTIFY_DOWN | WATCH_NOTIFY_RESEND);
+	assert_false(n->is_default);
+	config_unref(snap);
+	json_decref(o);
+	o = json_loads("{\"name\":\"all\",\"to\":[\"tgram://t/c\"],"
+		       "\"default\":true}", 0, NULL);
+	assert_int_equal(watch_notif_spec_parse(&schema, o, &snap, &n, why,
+						sizeof(why)), 0);
+	assert_int_equal(n->mask, WATCH_NOTIFY_ALL); /* every event */
+	assert_true(n->is_default);
+	config_unref(snap);
+	json_decref(o);
+	static const struct {
+		const char *body, *why;
+	} bad[] = {
+		{"{\"name\":\"x\"}", "to: notification 'x' goes nowhere "
+					"(ntfy:TOPIC or Apprise URLs)"},
+		{"{\"name\":\"x\",\"to\":[\"ops\"]}",
+		 "to: 'ops' is neither ntfy:TOPIC nor an Apprise URL (SCHEME://...)"},
+		{"{\"name\":\"x y\",\"to\":[\"ntfy:a\"]}",
+		 "name: 1-64 letters, digits, '-', '_' or '.'"},
+		{"{\"name\":\"x\",\"to\":[\"ntfy:a\"],\"events\":[\"late\"]}",
+		 "events: 'late' is not down, up, cert_expiry or resend"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = json_loads(bad[i].body, 0, NULL);
+		assert_non_null(o);
+		assert_int_equal(watch_notif_spec_parse(&schema, o, &snap, &n, why,
+							sizeof(why)), -EINVAL);
+		assert_string_equal(why, bad[i].why);
+		json_decref(o);
+	}
+	/* A monitor's notifications: their shape checked, left out. */
+	const struct cfg_watch_monitor *m;
+	assert_int_equal(parse("{\"name\":\"p\",\"type\":\"push\",\"token\":"
+			       "\"tok1\",\"notifications\":[\"ops\"]}",
+			       &snap, &m, why, sizeof(why)), 0);
+	assert_int_equal(m->n_notifications, 0);
+	assert_false(m->notifications_set);
+	config_unref(snap);
+	assert_int_equal(parse("{\"name\":\"p\",\"type\":\"push\",\"token\":"
+			       "\"tok1\",\"notifications\":\"ops\"}",
+			       &snap, &m, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "notifications: a list of notification names");
+}
+
 int main(void)
 {
 	assert_int_equal(config_schema_init(&schema, hearth_rooms), 0);
@@ -147,6 +257,8 @@ int main(void)
 		cmocka_unit_test(accepted_with_the_configs_defaults),
 		cmocka_unit_test(refusals_name_the_field),
 		cmocka_unit_test(windows_read_with_the_configs_rules),
+		cmocka_unit_test(pages_read_groups_left_to_the_caller),
+		cmocka_unit_test(notifications_read_with_their_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
