@@ -11,7 +11,9 @@ namespace where /etc/libvirt, /run/libvirt, /var/lib/libvirt,
 /var/cache/libvirt and /var/log/libvirt are the caller's directories;
 qemu.conf runs QEMU as root (TCG domains: type qemu). lv.procs lists
 processes to stop at exit (the caller may add its own, stopped first).
-On exit every process is stopped by PID, QEMU processes whose command line
+libvirtd keeps its PID file in the directory too (not /run/libvirtd.pid),
+so two of them (two tests, a test and a benchmark) can run at once. On
+exit every process is stopped by PID, QEMU processes whose command line
 names the directory are killed, and the namespace is deleted.
 """
 import os
@@ -96,7 +98,7 @@ mount --bind {d['run']} /run/libvirt
 mount --bind {d['lib']} /var/lib/libvirt
 mount --bind {d['cache']} /var/cache/libvirt
 mount --bind {d['log']} /var/log/libvirt
-exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf
+exec /usr/sbin/libvirtd -f /etc/libvirt/libvirtd.conf --pid-file {self.top}/libvirtd.pid
 """)
         return start
 
