@@ -66,6 +66,7 @@ ROUNDS = int(os.environ.get("ROUNDS", "5"))
 LV_ROUNDS = int(os.environ.get("LV_ROUNDS", "3"))
 TIME = "/usr/bin/time"
 MEMORY = 128 << 20
+DISK = 1 << 30  # each overlay (the test driver's pool holds 100 GiB)
 
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 from libvirt_helpers import PrivateLibvirtd  # noqa: E402
@@ -124,7 +125,7 @@ def hearth_config(d, n, be):
     for name, (mac, ip) in vms(n).items():
         cfg["lab"]["vms"][name] = {
             "vcpus": 1, "memory": MEMORY, "mac": mac, "ip": ip,
-            "network": "dmz", "image": be.image, "disk_size": 20 << 30,
+            "network": "dmz", "image": be.image, "disk_size": DISK,
             "cloud_init": {"packages": ["nginx"]}}
     path = d / "hearth.yaml"
     path.write_text(json.dumps(cfg, indent=1) + "\n")  # JSON is YAML
@@ -224,7 +225,7 @@ def anchor_setup(d, n, be):
             DOMAIN_XML.format(name=name, pool=be.pool, mac=mac,
                               type=be.virt_type, kib=MEMORY >> 10))
         (d / name / "vol.xml").write_text(
-            VOL_XML.format(name=name, cap=20 << 30, image=be.backing))
+            VOL_XML.format(name=name, cap=DISK, image=be.backing))
         plan += ["dominfo %s" % name,
                  "vol-info --pool %s %s.qcow2" % (be.pool, name)]
     (d / "vms.txt").write_text("\n".join(lines) + "\n")

@@ -11,8 +11,9 @@ namespace where /etc/libvirt, /run/libvirt, /var/lib/libvirt,
 /var/cache/libvirt and /var/log/libvirt are the caller's directories;
 qemu.conf runs QEMU as root (TCG domains: type qemu). lv.procs lists
 processes to stop at exit (the caller may add its own, stopped first).
-Its PID file is its own (beside the directories): two tests or a test and a
-benchmark may each run one. On exit every process is stopped by PID, QEMU processes whose command line
+libvirtd keeps its PID file in the directory too (not /run/libvirtd.pid),
+so two of them (two tests, a test and a benchmark) can run at once. On
+exit every process is stopped by PID, QEMU processes whose command line
 names the directory are killed, and the namespace is deleted.
 """
 import os
