@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <linux/loop.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,18 @@ int bk_livevol_parse(char *arg, struct bk_livevol_src *s)
 	s->disk = c1 + 1;
 	s->uri = c2 + 1;
 	return 0;
+}
+
+/* snprintf that says when it did not fit: 0 or -ENAMETOOLONG. */
+static int pathf(char *out, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int pathf(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
 static void nap_ms(long ms)
@@ -423,9 +436,10 @@ static int loop_attach(const char *state, const char *file, char *dev,
 		memset(&c, 0, sizeof(c));
 		c.fd = (unsigned)ffd;
 		c.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR;
-		/* The name shown by losetup: the file's, cut to fit. */
-		snprintf((char *)c.info.lo_file_name, LO_NAME_SIZE, "%.*s",
-			 LO_NAME_SIZE - 1, file);
+		size_t fl = strlen(file);
+		if (fl >= LO_NAME_SIZE)
+			fl = LO_NAME_SIZE - 1;
+		memcpy(c.info.lo_file_name, file, fl);
 		rc = ioctl(lfd, LOOP_CONFIGURE, &c) ? -errno : 0;
 		if (rc)
 			close(lfd);
@@ -486,7 +500,7 @@ static int qsd_start(const char *state, const char *base, const char *pidfile,
 	int rc = RECORD(state, "qsd", pidfile, export);
 	if (rc)
 		return rc;
-	char file[4200], exp[4200];
+	char file[8300], exp[4200];
 	/* QEMU's option syntax doubles a comma inside a value. */
 	struct buf b;
 	buf_init(&b, sizeof(file));
@@ -495,14 +509,17 @@ static int qsd_start(const char *state, const char *base, const char *pidfile,
 			buf_append(&b, p, 1);
 		buf_append(&b, p, 1);
 	}
-	snprintf(file, sizeof(file),
-		 "driver=file,node-name=hearth-file,read-only=on,filename=%s",
-		 b.data ? b.data : "");
+	rc = b.err ? b.err
+		   : pathf(file, sizeof(file),
+			   "driver=file,node-name=hearth-file,read-only=on,"
+			   "filename=%s", b.data ? b.data : "");
 	buf_deinit(&b);
-	if (snprintf(exp, sizeof(exp),
-		     "type=fuse,id=hearth-export,node-name=hearth-base,"
-		     "writable=off,mountpoint=%s", export) >= (int)sizeof(exp))
-		return -ENAMETOOLONG;
+	if (!rc)
+		rc = pathf(exp, sizeof(exp),
+			   "type=fuse,id=hearth-export,node-name=hearth-base,"
+			   "writable=off,mountpoint=%s", export);
+	if (rc)
+		return rc;
 	const char *argv[] = {
 		"qemu-storage-daemon", "--blockdev", file, "--blockdev",
 		"driver=qcow2,node-name=hearth-base,file=hearth-file,"
@@ -550,7 +567,9 @@ static int freeze_one(const char *state, const char *work,
 		return -ENOTSUP;
 	}
 	char overlay[4200];
-	snprintf(overlay, sizeof(overlay), "%s.hearth-backup.qcow2", d.file);
+	if ((rc = pathf(overlay, sizeof(overlay), "%s.hearth-backup.qcow2",
+			d.file)))
+		return rc;
 	if (access(overlay, F_OK) == 0) {
 		bk_lv_say("%s exists already: not hearth's to overwrite",
 			  overlay);
@@ -564,9 +583,11 @@ static int freeze_one(const char *state, const char *work,
 	const char *image = d.file;
 	char pidfile[4200], export[4200];
 	if (!strcmp(d.format, "qcow2")) {
-		snprintf(pidfile, sizeof(pidfile), "%s/qsd%zu.pid", work, idx);
-		snprintf(export, sizeof(export), "%s/export%zu.raw", work, idx);
-		if ((rc = qsd_start(state, d.file, pidfile, export)))
+		if ((rc = pathf(pidfile, sizeof(pidfile), "%s/qsd%zu.pid", work,
+				idx)) ||
+		    (rc = pathf(export, sizeof(export), "%s/export%zu.raw", work,
+				idx)) ||
+		    (rc = qsd_start(state, d.file, pidfile, export)))
 			return rc;
 		image = export;
 	}
@@ -574,12 +595,10 @@ static int freeze_one(const char *state, const char *work,
 	int lfd;
 	if ((rc = loop_attach(state, image, dev, sizeof(dev), &lfd)))
 		return rc;
-	if (snprintf(dir, sizeof(dir), "%s/libvirt/%s/%s", mnt_base, s->domain,
-		     s->disk) >= (int)sizeof(dir)) {
-		close(lfd);
-		return -ENAMETOOLONG;
-	}
-	rc = mount_ro(state, dev, dir);
+	rc = pathf(dir, sizeof(dir), "%s/libvirt/%s/%s", mnt_base, s->domain,
+		   s->disk);
+	if (!rc)
+		rc = mount_ro(state, dev, dir);
 	close(lfd);
 	if (rc)
 		return rc;
@@ -592,9 +611,11 @@ int bk_livevol_freeze(const char *state, const struct bk_livevol_src *srcs,
 		      size_t n, char **mnt_base)
 {
 	char work[4096], mnt[4200];
-	snprintf(work, sizeof(work), "%s.d", state);
-	snprintf(mnt, sizeof(mnt), "%s/mnt", work);
-	int rc = mkdirs(mnt);
+	int rc = pathf(work, sizeof(work), "%s.d", state);
+	if (!rc)
+		rc = pathf(mnt, sizeof(mnt), "%s/mnt", work);
+	if (!rc)
+		rc = mkdirs(mnt);
 	if (rc)
 		return rc;
 	for (size_t i = 0; !rc && i < n; i++)
