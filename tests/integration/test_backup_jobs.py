@@ -296,7 +296,7 @@ backup:
   repository: {tmp_path}/repo
   jobs:
 """
-    # line 6 is the job's "- name", line 8 its third key
+    # line 6 is the job's "- name", line 7 its second key, line 8 its third
     cases = [
         ("    - name: a\n      sources: [/etc]\n      schedule: \"61 * * * *\"\n",
          8, "minute"),
@@ -305,7 +305,8 @@ backup:
         ("    - name: a\n      sources: [/etc]\n    - name: a\n      sources: [/x]\n",
          8, "named twice"),
         ("    - name: a\n", 6, "no sources"),
-        ("    - name: a\n      sources: [-x]\n", 6, "starting with '-'"),
+        # the source itself (sources take paths and {libvirt: ...} items)
+        ("    - name: a\n      sources: [-x]\n", 7, "starting with '-'"),
         ("    - name: a\n      sources: [/etc]\n      notify: [always]\n",
          8, "notify state"),
         ("    - name: a\n      sources: [/etc]\n      keep: {}\n", 6,
