@@ -885,7 +885,7 @@ def test_monitors_created_through_the_api(hearthd_factory, tmp_path, target,
     wait_for(d, status_is("site", "UP"), "api monitor UP")
     # Refusals name the field; a taken name is 409.
     for bad, field in (({"type": "http", "url": url}, "name"),
-                       ({"name": "x", "type": "tls"}, "type"),
+                       ({"name": "x", "type": "docker"}, "type"),
                        ({"name": "x", "type": "http", "url": "ftp://a"}, "url"),
                        ({"name": "x", "type": "port", "hostname": "h"},
                         "hostname"),
