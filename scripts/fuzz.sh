@@ -69,8 +69,12 @@ while [ "$k" -lt "$jobs" ]; do
 		i=0
 		for t in $targets; do
 			if [ $((i % jobs)) -eq "$k" ]; then
-				fuzz_one "$t" >"$build/lanes/$t.out" 2>&1
-				echo $? >"$build/lanes/$t.rc"
+				# (set -e: a failed target must not end the lane)
+				if fuzz_one "$t" >"$build/lanes/$t.out" 2>&1; then
+					echo 0 >"$build/lanes/$t.rc"
+				else
+					echo 1 >"$build/lanes/$t.rc"
+				fi
 			fi
 			i=$((i + 1))
 		done

@@ -44,7 +44,7 @@ static int read_mpint(struct ssh_rd *r, size_t *bits)
 	const uint8_t *p;
 	size_t n;
 	if (ssh_rd_str(r, &p, &n) || n == 0 || (p[0] & 0x80) ||
-	    (n > 1 && p[0] == 0 && !(p[1] & 0x80)))
+	    (p[0] == 0 && (n == 1 || !(p[1] & 0x80))))
 		return -EINVAL;
 	if (bits) {
 		size_t i = p[0] == 0 ? 1 : 0;
