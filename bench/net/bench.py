@@ -51,11 +51,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+import timing  # noqa: E402
 HEARTH = os.environ.get("HEARTH") or str(REPO / "build" / "src" / "hearth")
 if not os.path.isabs(HEARTH):
     HEARTH = str(REPO / HEARTH)
@@ -64,7 +65,6 @@ NS = [int(x) for x in os.environ.get("NS", "1 10 50").split()]
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 IFUP = shutil.which("ifup") or "/usr/sbin/ifup"
 NFT = shutil.which("nft") or "/usr/sbin/nft"
-TIME = "/usr/bin/time"  # GNU time (Debian's time package)
 
 
 def run(*argv, check=True, timeout=120):
@@ -77,24 +77,9 @@ def run(*argv, check=True, timeout=120):
 
 
 def timed(ns, *argv, timeout=300):
-    """(seconds, peak RSS in KiB, returncode, output) of @argv in @ns.
-    GNU time reports the RSS (wait4's ru_maxrss: the largest process of
-    the tree it waited for); a child forked from this Python would carry
-    Python's own RSS into the figure."""
-    fd, path = tempfile.mkstemp(prefix="rss-")
-    os.close(fd)
-    try:
-        t0 = time.perf_counter()
-        cp = subprocess.run(["ip", "netns", "exec", ns, TIME, "-q", "-f",
-                             "%M", "-o", path] + list(argv),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            timeout=timeout)
-        dt = time.perf_counter() - t0
-        text = Path(path).read_text().split()
-    finally:
-        os.unlink(path)
-    rss = int(text[-1]) if text and text[-1].isdigit() else 0
-    return dt, rss, cp.returncode, cp.stdout.decode(errors="replace")
+    """(seconds, peak RSS in KiB, returncode, output) of @argv in @ns."""
+    return timing.timed(argv, timeout=timeout,
+                        prefix=("ip", "netns", "exec", ns))
 
 
 class Netns:

@@ -53,7 +53,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -64,12 +63,13 @@ if not os.path.isabs(HEARTH):
 NS = [int(x) for x in os.environ.get("NS", "1 10 50").split()]
 ROUNDS = int(os.environ.get("ROUNDS", "5"))
 LV_ROUNDS = int(os.environ.get("LV_ROUNDS", "3"))
-TIME = "/usr/bin/time"
 MEMORY = 128 << 20
 DISK = 1 << 30  # each overlay (the test driver's pool holds 100 GiB)
 
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 from libvirt_helpers import PrivateLibvirtd  # noqa: E402
+sys.path.insert(0, str(REPO / "bench"))
+from timing import TIME, timed  # noqa: E402
 
 
 class Backend:
@@ -88,21 +88,6 @@ TESTDRV = Backend("test:///default", "test:///default", "default-pool",
 DOMAIN = "lab.example"
 
 
-def timed(argv, cwd=None, timeout=600):
-    """(seconds, peak RSS KiB, returncode, output)."""
-    fd, path = tempfile.mkstemp(prefix="rss-")
-    os.close(fd)
-    try:
-        t0 = time.perf_counter()
-        cp = subprocess.run([TIME, "-q", "-f", "%M", "-o", path] + argv,
-                            cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, timeout=timeout)
-        dt = time.perf_counter() - t0
-        text = Path(path).read_text().split()
-    finally:
-        os.unlink(path)
-    rss = int(text[-1]) if text and text[-1].isdigit() else 0
-    return dt, rss, cp.returncode, cp.stdout.decode(errors="replace")
 
 
 def vms(n):
