@@ -513,15 +513,18 @@ static void tls_alloc(uv_handle_t *h, size_t size, uv_buf_t *buf)
 	*buf = uv_buf_init(p->raw, sizeof(p->raw));
 }
 
+/* The protocol a TLS probe's messages name: tls, or redis (rediss://). */
+static const char *tls_proto(const struct watch_probe *p)
+{
+	return p->m && p->m->cfg->type == WATCH_TLS ? "tls" : "redis";
+}
+
 static void tls_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct watch_probe *p = s->data;
 	char msg[WATCH_MSG_MAX], why[160];
 	if (n <= 0) {
-		if (p->m && p->m->cfg->type == WATCH_TLS)
-			probe_read(p, "tls", n < 0 ? n : 0);
-		else
-			probe_read(p, "redis", n < 0 ? n : 0); /* n < 0: closed */
+		probe_read(p, tls_proto(p), n < 0 ? n : 0); /* n < 0: closed */
 		return;
 	}
 	if (p->finished || watch_tls_feed(p->tls, buf->base, (size_t)n)) {
@@ -532,8 +535,7 @@ static void tls_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		int rc = watch_tls_handshake(p->tls, why, sizeof(why));
 		tls_flush(p);
 		if (rc < 0) {
-			snprintf(msg, sizeof(msg), "%s: TLS: %s",
-				 p->m->cfg->type == WATCH_TLS ? "tls" : "redis",
+			snprintf(msg, sizeof(msg), "%s: TLS: %s", tls_proto(p),
 				 why);
 			probe_finish(p, true, false, msg);
 		}
@@ -572,7 +574,7 @@ static void tls_start(struct watch_probe *p)
 	int rc = watch_tls_new(c->hostname, !c->ignore_tls, c->ca_file, cert,
 			       &p->tls);
 	if (rc) {
-		snprintf(msg, sizeof(msg), "%s: %s", c->type_text,
+		snprintf(msg, sizeof(msg), "%s: %s", tls_proto(p),
 			 rc == -ENOENT ? "ca_file: cannot read the CAs"
 				       : "out of memory");
 		probe_finish(p, true, false, msg);
@@ -581,8 +583,7 @@ static void tls_start(struct watch_probe *p)
 	rc = watch_tls_handshake(p->tls, why, sizeof(why));
 	tls_flush(p);
 	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "%s: TLS: %s", cert ? "tls" : "redis",
-			 why);
+		snprintf(msg, sizeof(msg), "%s: TLS: %s", tls_proto(p), why);
 		probe_finish(p, true, false, msg);
 	}
 }
