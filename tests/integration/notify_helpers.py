@@ -19,7 +19,9 @@ def ntfy_url(port, path=""):
     return f"http://127.0.0.1:{port}{path}"
 
 
+import base64  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import queue  # noqa: E402
 import socket  # noqa: E402
 import threading  # noqa: E402
@@ -107,3 +109,18 @@ def poll(port, topic, **params):
     r = s.get(ntfy_url(port, f"/{topic}/json"), params=params, timeout=10)
     assert r.status_code == 200, r.text
     return [json.loads(line) for line in r.text.splitlines() if line.strip()]
+
+
+def ws_upgrade_headers():
+    """The request headers of a WebSocket handshake (a fresh key), each
+    line ending in CRLF."""
+    key = base64.b64encode(os.urandom(16)).decode()
+    return ("Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
+
+
+def subscribe_request(topic, kind):
+    """The raw GET of a /<topic>/<kind> subscription (json, sse, raw or
+    ws, this one with the handshake's headers)."""
+    extra = ws_upgrade_headers() if kind == "ws" else ""
+    return f"GET /{topic}/{kind} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode()

@@ -5,15 +5,13 @@ json, sse and WebSocket subscriber that reads gets every message, in
 publish order, while subscribers that never read, among them, are dropped
 after the bounded buffer (subscriber_buffer) without holding up the
 others."""
-import base64
-import os
 import re
 import selectors
 import socket
 import threading
 import time
 
-from notify_helpers import notify_config, ntfy_url, session
+from notify_helpers import notify_config, ntfy_url, session, subscribe_request
 
 KINDS = ("json", "sse", "ws")
 READERS_PER_KIND = 90  # 270 readers + 6 stuck: over the 256 that split
@@ -27,12 +25,7 @@ def open_sub(port, kind, rcvbuf=None):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     s.settimeout(30)
     s.connect(("127.0.0.1", port))
-    extra = ""
-    if kind == "ws":
-        key = base64.b64encode(os.urandom(16)).decode()
-        extra = ("Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
-    s.sendall(f"GET /fan/{kind} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode())
+    s.sendall(subscribe_request("fan", kind))
     return s
 
 

@@ -2,14 +2,13 @@
 """Hostile input to the notify room: oversized bodies and headers, a
 subscriber that never reads, floods of subscriptions from one address,
 malformed WebSocket frames. The daemon stays up, bounded, and answers."""
-import base64
-import os
 import socket
 import time
 
 import pytest
 
-from notify_helpers import notify_config, ntfy_url, publish, session
+from notify_helpers import (notify_config, ntfy_url, publish, session,
+                            ws_upgrade_headers)
 
 
 def rss_kib(pid):
@@ -146,10 +145,7 @@ def test_subscription_flood_from_one_address_is_limited(hostile):
 
 
 def ws_handshake(port, path):
-    key = base64.b64encode(os.urandom(16)).decode()
-    s = raw_get(port, path, extra=(
-        "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"))
+    s = raw_get(port, path, extra=ws_upgrade_headers())
     head = head_of(s)
     assert b" 101 " in head, head
     return s

@@ -3,13 +3,12 @@
 subscriptions cost a bounded amount of the daemon's RSS each, and every
 one of them still gets the next message. (Release goal: 4 KiB per idle
 subscriber; under ASan, with its redzones and shadow, three times that.)"""
-import base64
 import os
 import selectors
 import socket
 import time
 
-from notify_helpers import notify_config, publish
+from notify_helpers import notify_config, publish, subscribe_request
 
 N_PER_KIND = 1000
 KINDS = ("json", "sse", "ws")
@@ -26,12 +25,7 @@ def rss_kib(pid):
 
 def open_sub(port, kind):
     s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    extra = ""
-    if kind == "ws":
-        key = base64.b64encode(os.urandom(16)).decode()
-        extra = ("Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
-    s.sendall(f"GET /idle/{kind} HTTP/1.1\r\nHost: x\r\n{extra}\r\n".encode())
+    s.sendall(subscribe_request("idle", kind))
     return s
 
 

@@ -2,21 +2,18 @@
 """WebSocket subscriptions get ping frames from the server every
 notify.keepalive_interval (ntfy sends pings, not JSON keepalive events,
 over WebSocket), and one that never answers them is closed."""
-import base64
 import os
 import socket
 import struct
 import time
 
-from notify_helpers import notify_config
+from notify_helpers import notify_config, ws_upgrade_headers
 
 
 def ws_open(port, path):
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
-    key = base64.b64encode(os.urandom(16)).decode()
-    s.sendall((f"GET {path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
-               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-               "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n{ws_upgrade_headers()}\r\n"
+              .encode())
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = s.recv(4096)
