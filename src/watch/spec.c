@@ -29,21 +29,26 @@ static int check_json_type(const struct cfg_field *f, const char *k,
 		return json_is_integer(v) ? 0 : bad(why, n, k, "an integer");
 	case CFG_BOOL:
 		return json_is_boolean(v) ? 0 : bad(why, n, k, "true or false");
-	case CFG_LIST:
-		if (f->elem != CFG_SECTION && json_is_string(v))
+	case CFG_LIST: {
+		/* As the loader takes them: sections are objects (or strings
+		 * where the section says so), other items strings, and a
+		 * lone string is a list of one. */
+		bool sections = f->elem == CFG_SECTION;
+		bool strings = !sections || f->sub->scalar_item;
+		if (!sections && json_is_string(v))
 			return 0;
 		if (!json_is_array(v))
-			return bad(why, n, k, f->elem == CFG_SECTION ?
-					  "a list" : "a string or a list of strings");
+			return bad(why, n, k, sections ? "a list"
+						       : "a string or a list of strings");
 		size_t i;
 		json_t *e;
 		json_array_foreach(v, i, e)
-			if (f->elem == CFG_SECTION ? !json_is_object(e) :
-						    !json_is_string(e))
-				return bad(why, n, k, f->elem == CFG_SECTION ?
-						  "a list of objects" :
-						  "a list of strings");
+			if (!(sections && json_is_object(e)) &&
+			    !(strings && json_is_string(e)))
+				return bad(why, n, k, sections ? "a list of objects"
+							       : "a list of strings");
 		return 0;
+	}
 	case CFG_SECTION:
 	case CFG_MAP:
 		return json_is_object(v) ? 0 : bad(why, n, k, "an object");
