@@ -116,6 +116,13 @@ const char *cli_str_or(json_t *o, const char *key, const char *dflt)
 	return s ? s : dflt;
 }
 
+const char *cli_int_str(json_t *o, const char *key, char buf[CLI_INT_LEN])
+{
+	snprintf(buf, CLI_INT_LEN, "%lld",
+		 (long long)json_integer_value(json_object_get(o, key)));
+	return buf;
+}
+
 int cli_get_or_dump(struct cli *cli, const char *cmd, const char *path,
 		       int argc, char **argv, json_t **out)
 {
@@ -263,7 +270,7 @@ void cli_table_init(struct cli_table *t, size_t cols)
 		.cols = cols < CLI_TABLE_MAX_COLS ? cols : CLI_TABLE_MAX_COLS};
 }
 
-void cli_table_row(struct cli_table *t, ...)
+void cli_table_cells(struct cli_table *t, const char *const *cells)
 {
 	if (t->rows == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
@@ -273,18 +280,47 @@ void cli_table_row(struct cli_table *t, ...)
 		t->cells = p;
 		t->cap = cap;
 	}
-	va_list ap;
-	va_start(ap, t);
 	for (size_t c = 0; c < t->cols; c++) {
-		const char *v = va_arg(ap, const char *);
-		char *cell = strdup(v ? v : "-");
+		char *cell = strdup(cells[c] ? cells[c] : "-");
 		t->cells[t->rows * t->cols + c] = cell;
 		size_t n = cell ? strlen(cell) : 0;
 		if (n > t->width[c])
 			t->width[c] = n;
 	}
-	va_end(ap);
 	t->rows++;
+}
+
+void cli_table_row(struct cli_table *t, ...)
+{
+	const char *cells[CLI_TABLE_MAX_COLS];
+	va_list ap;
+	va_start(ap, t);
+	for (size_t c = 0; c < t->cols && c < CLI_TABLE_MAX_COLS; c++)
+		cells[c] = va_arg(ap, const char *);
+	va_end(ap);
+	cli_table_cells(t, cells);
+}
+
+int cli_list(struct cli *cli, const char *cmd, const char *path, int argc,
+	     char **argv, const char *const *head, cli_row_fn row)
+{
+	json_t *list = NULL;
+	int rc = cli_get_or_dump(cli, cmd, path, argc, argv, &list);
+	if (rc || !list)
+		return rc;
+	size_t cols = 0;
+	while (head[cols] && cols < CLI_TABLE_MAX_COLS)
+		cols++;
+	struct cli_table t;
+	cli_table_init(&t, cols);
+	cli_table_cells(&t, head);
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item)
+		row(&t, item);
+	cli_table_print(&t, stdout);
+	json_decref(list);
+	return CLI_OK;
 }
 
 void cli_table_print(struct cli_table *t, FILE *f)

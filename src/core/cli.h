@@ -64,6 +64,10 @@ int cli_get_or_dump(struct cli *cli, const char *cmd, const char *path,
 /* The string member @key of @o, or @dflt. */
 const char *cli_str_or(json_t *o, const char *key, const char *dflt);
 
+/* The integer member @key of @o in decimal (0 when absent), in @buf. */
+#define CLI_INT_LEN 24
+const char *cli_int_str(json_t *o, const char *key, char buf[CLI_INT_LEN]);
+
 /*
  * Removes every "--json" from @argv (updating *argc); true when there
  * was one. For commands whose other arguments are positional.
@@ -106,6 +110,18 @@ void cli_table_init(struct cli_table *t, size_t cols);
 /* Adds a row of t->cols strings (NULL is printed as "-"). */
 void cli_table_row(struct cli_table *t, ...);
 void cli_table_print(struct cli_table *t, FILE *f);
+/* Adds a row from an array of t->cols strings. */
+void cli_table_cells(struct cli_table *t, const char *const *cells);
+
+/*
+ * A list command: GETs @path as cli_get_or_dump does; without --json,
+ * prints a table headed by @head (NULL-terminated, at most
+ * CLI_TABLE_MAX_COLS) with a row from @row for each item of the answer's
+ * array. Returns an exit code.
+ */
+typedef void (*cli_row_fn)(struct cli_table *t, json_t *item);
+int cli_list(struct cli *cli, const char *cmd, const char *path, int argc,
+	     char **argv, const char *const *head, cli_row_fn row);
 
 /* Reads a whole file (malloc'd into *out); prints why on failure. */
 int cli_read_file(const char *path, char **out, size_t *len);

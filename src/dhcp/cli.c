@@ -22,30 +22,22 @@ static void lease_expiry(json_int_t expires, int64_t now, char *out,
 	cli_duration((double)(expires - now), out + 3, cap - 3);
 }
 
+static void lease_row(struct cli_table *t, json_t *l)
+{
+	char when[40];
+	lease_expiry(json_integer_value(json_object_get(l, "expires")),
+		     (int64_t)time(NULL), when, sizeof(when));
+	const char *host = cli_str_or(l, "hostname", "");
+	cli_table_row(t, cli_str_or(l, "ip", "?"), cli_str_or(l, "mac", "?"),
+		      *host ? host : "-", cli_str_or(l, "state", "?"), when);
+}
+
 static int cmd_dhcp_leases(struct cli *cli, int argc, char **argv)
 {
-	json_t *leases = NULL;
-	int rc = cli_get_or_dump(cli, "dhcp leases", "/api/v1/dhcp/leases", argc,
-			     argv, &leases);
-	if (rc || !leases)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 5);
-	cli_table_row(&t, "IP", "MAC", "HOSTNAME", "STATE", "EXPIRES");
-	size_t i;
-	json_t *l;
-	json_array_foreach(leases, i, l) {
-		char when[40];
-		lease_expiry(json_integer_value(json_object_get(l, "expires")),
-			     (int64_t)time(NULL), when, sizeof(when));
-		const char *host = cli_str_or(l, "hostname", "");
-		cli_table_row(&t, cli_str_or(l, "ip", "?"),
-			      cli_str_or(l, "mac", "?"), *host ? host : "-",
-			      cli_str_or(l, "state", "?"), when);
-	}
-	cli_table_print(&t, stdout);
-	json_decref(leases);
-	return CLI_OK;
+	static const char *const head[] = {"IP",    "MAC",     "HOSTNAME",
+					   "STATE", "EXPIRES", NULL};
+	return cli_list(cli, "dhcp leases", "/api/v1/dhcp/leases", argc, argv,
+			head, lease_row);
 }
 
 /* IP, or the address of MAC's lease (looked up in the lease list). */
@@ -114,39 +106,28 @@ static int cmd_dhcp_release(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+static void pool_row(struct cli_table *t, json_t *p)
+{
+	char size[CLI_INT_LEN], used[CLI_INT_LEN], free_[CLI_INT_LEN];
+	char ranges[512] = "";
+	size_t k, w = 0;
+	json_t *r;
+	json_array_foreach(json_object_get(p, "ranges"), k, r)
+		if (w < sizeof(ranges))
+			w += (size_t)snprintf(ranges + w, sizeof(ranges) - w,
+					      "%s%s", k ? " " : "",
+					      json_string_value(r));
+	cli_table_row(t, cli_str_or(p, "subnet", "?"),
+		      cli_int_str(p, "size", size), cli_int_str(p, "used", used),
+		      cli_int_str(p, "free", free_), ranges);
+}
+
 static int cmd_dhcp_pools(struct cli *cli, int argc, char **argv)
 {
-	json_t *pools = NULL;
-	int rc = cli_get_or_dump(cli, "dhcp pools", "/api/v1/dhcp/pools", argc,
-				 argv, &pools);
-	if (rc || !pools)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 5);
-	cli_table_row(&t, "SUBNET", "SIZE", "USED", "FREE", "RANGES");
-	size_t i;
-	json_t *p;
-	json_array_foreach(pools, i, p) {
-		char size[24], used[24], free_[24], ranges[512] = "";
-		snprintf(size, sizeof(size), "%lld", (long long)json_integer_value(
-				 json_object_get(p, "size")));
-		snprintf(used, sizeof(used), "%lld", (long long)json_integer_value(
-				 json_object_get(p, "used")));
-		snprintf(free_, sizeof(free_), "%lld", (long long)json_integer_value(
-				 json_object_get(p, "free")));
-		size_t k, w = 0;
-		json_t *r;
-		json_array_foreach(json_object_get(p, "ranges"), k, r)
-			if (w < sizeof(ranges))
-				w += (size_t)snprintf(ranges + w, sizeof(ranges) - w,
-						      "%s%s", k ? " " : "",
-						      json_string_value(r));
-		cli_table_row(&t, cli_str_or(p, "subnet", "?"), size, used,
-			      free_, ranges);
-	}
-	cli_table_print(&t, stdout);
-	json_decref(pools);
-	return CLI_OK;
+	static const char *const head[] = {"SUBNET", "SIZE",   "USED",
+					   "FREE",   "RANGES", NULL};
+	return cli_list(cli, "dhcp pools", "/api/v1/dhcp/pools", argc, argv,
+			head, pool_row);
 }
 
 const struct cli_command dhcp_cli_commands[] = {

@@ -100,30 +100,18 @@ static void upper(char *s)
 }
 
 /* Prints @j for --json, or @text for people; consumes @j. */
+static void zone_row(struct cli_table *t, json_t *z)
+{
+	char serial[CLI_INT_LEN];
+	cli_table_row(t, cli_str_or(z, "name", "?"), cli_str_or(z, "kind", "?"),
+		      cli_int_str(z, "serial", serial));
+}
+
 static int cmd_dns_zones(struct cli *cli, int argc, char **argv)
 {
-	json_t *zones = NULL;
-	int rc = cli_get_or_dump(cli, "dns zones",
-				 "/api/v1/servers/localhost/zones", argc, argv,
-				 &zones);
-	if (rc || !zones)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 3);
-	cli_table_row(&t, "ZONE", "KIND", "SERIAL");
-	size_t i;
-	json_t *z;
-	json_array_foreach(zones, i, z) {
-		char serial[24];
-		snprintf(serial, sizeof(serial), "%lld",
-			 (long long)json_integer_value(
-				 json_object_get(z, "serial")));
-		cli_table_row(&t, cli_str_or(z, "name", "?"),
-			      cli_str_or(z, "kind", "?"), serial);
-	}
-	cli_table_print(&t, stdout);
-	json_decref(zones);
-	return CLI_OK;
+	static const char *const head[] = {"ZONE", "KIND", "SERIAL", NULL};
+	return cli_list(cli, "dns zones", "/api/v1/servers/localhost/zones",
+			argc, argv, head, zone_row);
 }
 
 static int cmd_dns_zone_add(struct cli *cli, int argc, char **argv)
@@ -437,10 +425,8 @@ static int cmd_dns_cache_show(struct cli *cli, int argc, char **argv)
 					   "hits", "misses", "inserts",
 					   "evictions", "expired"};
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		char v[32];
-		snprintf(v, sizeof(v), "%lld",
-			 (long long)json_integer_value(json_object_get(c, keys[i])));
-		cli_table_row(&t, keys[i], v);
+		char v[CLI_INT_LEN];
+		cli_table_row(&t, keys[i], cli_int_str(c, keys[i], v));
 	}
 	char ratio[32];
 	snprintf(ratio, sizeof(ratio), "%.1f %%",

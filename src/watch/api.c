@@ -275,25 +275,36 @@ json_t *watch_uptime(struct watch_room *r, const struct watch_mon *m,
 	return o;
 }
 
+/* ?window= (default 24h) in seconds; -1 after a 400 naming the field. */
+static int64_t window_arg(const struct http_request *req,
+			  struct http_response *resp, const char **w)
+{
+	*w = http_request_arg(req, "window");
+	if (!*w)
+		*w = "24h";
+	int64_t secs = watch_parse_window(*w);
+	if (secs < 0)
+		http_reply_error(resp, 400,
+				 "window: N with m, h, d, w, M or y (24h, 30d, "
+				 "1y), up to 10 years");
+	return secs;
+}
+
 static void uptime_route(struct watch_room *r, const struct watch_mon *m,
 			 const struct http_request *req,
 			 struct http_response *resp)
 {
-	const char *w = http_request_arg(req, "window");
-	int64_t secs = watch_parse_window(w ? w : "24h");
-	if (secs < 0) {
-		http_reply_error(resp, 400,
-				 "window: N with m, h, d, w, M or y (24h, 30d, "
-				 "1y), up to 10 years");
+	const char *w;
+	int64_t secs = window_arg(req, resp, &w);
+	if (secs < 0)
 		return;
-	}
 	json_t *o = watch_uptime(r, m, secs);
 	if (!o) {
 		http_reply_error(resp, 503, "the history cannot be read now");
 		return;
 	}
 	json_object_set_new(o, "monitor", json_integer(m->id));
-	json_object_set_new(o, "window", json_string(w ? w : "24h"));
+	json_object_set_new(o, "window", json_string(w));
 	http_reply_json(resp, 200, o);
 }
 
@@ -308,14 +319,10 @@ static void series_route(struct watch_room *r, const struct watch_mon *m,
 			 const struct http_request *req,
 			 struct http_response *resp)
 {
-	const char *w = http_request_arg(req, "window");
-	int64_t secs = watch_parse_window(w ? w : "24h");
-	if (secs < 0) {
-		http_reply_error(resp, 400,
-				 "window: N with m, h, d, w, M or y (24h, 30d, "
-				 "1y), up to 10 years");
+	const char *w;
+	int64_t secs = window_arg(req, resp, &w);
+	if (secs < 0)
 		return;
-	}
 	struct watch_series sr;
 	if (watch_series(r, m, secs, &sr)) {
 		http_reply_error(resp, 503, "the history cannot be read now");
@@ -341,7 +348,7 @@ static void series_route(struct watch_room *r, const struct watch_mon *m,
 	}
 	http_reply_json(resp, 200,
 			json_pack("{s:I, s:s, s:I, s:s, s:I, s:o}", "monitor",
-				  (json_int_t)m->id, "window", w ? w : "24h",
+				  (json_int_t)m->id, "window", w,
 				  "seconds", (json_int_t)secs, "aggregate",
 				  sr.table, "bucket", (json_int_t)sr.bucket,
 				  "points", pts));

@@ -11,33 +11,24 @@ static const char *status_text(json_t *m)
 	return cli_str_or(m, "status_text", "NONE");
 }
 
+static void monitor_row(struct cli_table *t, json_t *m)
+{
+	char id[CLI_INT_LEN], ping[24] = "-";
+	cli_int_str(m, "id", id);
+	json_t *p = json_object_get(m, "ping");
+	if (json_is_number(p))
+		snprintf(ping, sizeof(ping), "%.0f ms", json_number_value(p));
+	cli_table_row(t, id, cli_str_or(m, "name", "?"),
+		      cli_str_or(m, "type", "?"), status_text(m), ping,
+		      cli_str_or(m, "msg", "-"));
+}
+
 static int cmd_list(struct cli *cli, int argc, char **argv)
 {
-	json_t *list = NULL;
-	int rc = cli_get_or_dump(cli, "watch list", "/api/v1/watch/monitors",
-				 argc, argv, &list);
-	if (rc || !list)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 6);
-	cli_table_row(&t, "ID", "NAME", "TYPE", "STATUS", "PING", "MESSAGE");
-	size_t i;
-	json_t *m;
-	json_array_foreach(list, i, m) {
-		char id[24], ping[24] = "-";
-		snprintf(id, sizeof(id), "%lld",
-			 (long long)json_integer_value(json_object_get(m, "id")));
-		json_t *p = json_object_get(m, "ping");
-		if (json_is_number(p))
-			snprintf(ping, sizeof(ping), "%.0f ms",
-				 json_number_value(p));
-		cli_table_row(&t, id, cli_str_or(m, "name", "?"),
-			      cli_str_or(m, "type", "?"), status_text(m), ping,
-			      cli_str_or(m, "msg", "-"));
-	}
-	cli_table_print(&t, stdout);
-	json_decref(list);
-	return CLI_OK;
+	static const char *const head[] = {"ID",     "NAME", "TYPE",
+					   "STATUS", "PING", "MESSAGE", NULL};
+	return cli_list(cli, "watch list", "/api/v1/watch/monitors", argc,
+			argv, head, monitor_row);
 }
 
 /* The id of ID-or-NAME (looked up in the list), into @out. */
@@ -369,38 +360,31 @@ static void join(json_t *a, const char *member, char *out, size_t cap)
 		snprintf(out, cap, "-");
 }
 
+static void page_row(struct cli_table *t, json_t *p)
+{
+	size_t n = 0, g;
+	json_t *gr;
+	char count[24];
+	json_array_foreach(json_object_get(p, "groups"), g, gr)
+		n += json_array_size(json_object_get(gr, "monitors"));
+	snprintf(count, sizeof(count), "%zu", n);
+	json_t *inc = json_object_get(p, "incident");
+	cli_table_row(t, cli_str_or(p, "slug", "?"), cli_str_or(p, "title", "?"),
+		      cli_str_or(p, "source", "?"),
+		      json_is_true(json_object_get(p, "published")) ? "yes"
+								    : "no",
+		      count,
+		      json_is_object(inc) ? cli_str_or(inc, "title", "yes")
+					  : "-");
+}
+
 static int cmd_page_list(struct cli *cli, int argc, char **argv)
 {
-	json_t *list = NULL;
-	int rc = cli_get_or_dump(cli, "watch page list", PAGES, argc, argv,
-				 &list);
-	if (rc || !list)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 6);
-	cli_table_row(&t, "SLUG", "TITLE", "SOURCE", "PUBLISHED", "MONITORS",
-		      "INCIDENT");
-	size_t i, g;
-	json_t *p, *gr;
-	json_array_foreach(list, i, p) {
-		size_t n = 0;
-		char count[24];
-		json_array_foreach(json_object_get(p, "groups"), g, gr)
-			n += json_array_size(json_object_get(gr, "monitors"));
-		snprintf(count, sizeof(count), "%zu", n);
-		json_t *inc = json_object_get(p, "incident");
-		cli_table_row(&t, cli_str_or(p, "slug", "?"),
-			      cli_str_or(p, "title", "?"),
-			      cli_str_or(p, "source", "?"),
-			      json_is_true(json_object_get(p, "published"))
-				      ? "yes" : "no",
-			      count,
-			      json_is_object(inc) ? cli_str_or(inc, "title", "yes")
-						  : "-");
-	}
-	cli_table_print(&t, stdout);
-	json_decref(list);
-	return CLI_OK;
+	static const char *const head[] = {"SLUG",	"TITLE",    "SOURCE",
+					   "PUBLISHED", "MONITORS", "INCIDENT",
+					   NULL};
+	return cli_list(cli, "watch page list", PAGES, argc, argv, head,
+			page_row);
 }
 
 static int cmd_page_show(struct cli *cli, int argc, char **argv)
@@ -447,31 +431,22 @@ static int cmd_page_rm(struct cli *cli, int argc, char **argv)
 	return obj_rm(cli, argc, argv, PAGES, "status page");
 }
 
+static void notif_row(struct cli_table *t, json_t *n)
+{
+	char to[512], ev[128];
+	join(json_object_get(n, "to"), NULL, to, sizeof(to));
+	join(json_object_get(n, "events"), NULL, ev, sizeof(ev));
+	cli_table_row(t, cli_str_or(n, "name", "?"), cli_str_or(n, "source", "?"),
+		      json_is_true(json_object_get(n, "default")) ? "yes" : "no",
+		      ev, to);
+}
+
 static int cmd_notif_list(struct cli *cli, int argc, char **argv)
 {
-	json_t *list = NULL;
-	int rc = cli_get_or_dump(cli, "watch notification list", NOTIFS, argc,
-				 argv, &list);
-	if (rc || !list)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 5);
-	cli_table_row(&t, "NAME", "SOURCE", "DEFAULT", "EVENTS", "TO");
-	size_t i;
-	json_t *n;
-	json_array_foreach(list, i, n) {
-		char to[512], ev[128];
-		join(json_object_get(n, "to"), NULL, to, sizeof(to));
-		join(json_object_get(n, "events"), NULL, ev, sizeof(ev));
-		cli_table_row(&t, cli_str_or(n, "name", "?"),
-			      cli_str_or(n, "source", "?"),
-			      json_is_true(json_object_get(n, "default")) ? "yes"
-									   : "no",
-			      ev, to);
-	}
-	cli_table_print(&t, stdout);
-	json_decref(list);
-	return CLI_OK;
+	static const char *const head[] = {"NAME",   "SOURCE", "DEFAULT",
+					   "EVENTS", "TO",     NULL};
+	return cli_list(cli, "watch notification list", NOTIFS, argc, argv,
+			head, notif_row);
 }
 
 static int cmd_notif_add(struct cli *cli, int argc, char **argv)
@@ -501,34 +476,25 @@ static int cmd_notif_rm(struct cli *cli, int argc, char **argv)
 	return obj_rm(cli, argc, argv, NOTIFS, "notification");
 }
 
+static void maint_row(struct cli_table *t, json_t *w)
+{
+	char id[CLI_INT_LEN], mons[512];
+	cli_int_str(w, "id", id);
+	join(json_object_get(w, "monitors"), NULL, mons, sizeof(mons));
+	cli_table_row(t, id, cli_str_or(w, "title", "?"),
+		      cli_str_or(w, "strategy", "?"), cli_str_or(w, "status", "?"),
+		      cli_str_or(w, "source", "?"),
+		      json_array_size(json_object_get(w, "monitors")) ? mons
+								      : "(all)");
+}
+
 static int cmd_maint_list(struct cli *cli, int argc, char **argv)
 {
-	json_t *list = NULL;
-	int rc = cli_get_or_dump(cli, "watch maint list", MAINT, argc, argv,
-				 &list);
-	if (rc || !list)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 6);
-	cli_table_row(&t, "ID", "TITLE", "STRATEGY", "STATUS", "SOURCE",
-		      "MONITORS");
-	size_t i;
-	json_t *w;
-	json_array_foreach(list, i, w) {
-		char id[24], mons[512];
-		snprintf(id, sizeof(id), "%lld",
-			 (long long)json_integer_value(json_object_get(w, "id")));
-		join(json_object_get(w, "monitors"), NULL, mons, sizeof(mons));
-		cli_table_row(&t, id, cli_str_or(w, "title", "?"),
-			      cli_str_or(w, "strategy", "?"),
-			      cli_str_or(w, "status", "?"),
-			      cli_str_or(w, "source", "?"),
-			      json_array_size(json_object_get(w, "monitors"))
-				      ? mons : "(all)");
-	}
-	cli_table_print(&t, stdout);
-	json_decref(list);
-	return CLI_OK;
+	static const char *const head[] = {"ID",     "TITLE",  "STRATEGY",
+					   "STATUS", "SOURCE", "MONITORS",
+					   NULL};
+	return cli_list(cli, "watch maint list", MAINT, argc, argv, head,
+			maint_row);
 }
 
 static int cmd_maint_add(struct cli *cli, int argc, char **argv)
