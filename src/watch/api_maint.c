@@ -255,17 +255,27 @@ static void list(const struct http_request *req, struct http_response *resp,
 	http_reply_json(resp, 200, a);
 }
 
+/* A write of @r answering @status, or NULL after a 500. */
+static struct win_write *win_write_new(struct watch_room *r,
+				       struct http_response *resp, int status)
+{
+	struct win_write *ww = calloc(1, sizeof(*ww));
+	if (!ww) {
+		http_reply_error(resp, 500, "out of memory");
+		return NULL;
+	}
+	ww->r = r;
+	ww->status = status;
+	return ww;
+}
+
 static void create(const struct http_request *req, struct http_response *resp,
 		   void *ud)
 {
 	struct watch_room *r = ud;
-	struct win_write *ww = calloc(1, sizeof(*ww));
-	if (!ww) {
-		http_reply_error(resp, 500, "out of memory");
+	struct win_write *ww = win_write_new(r, resp, 201);
+	if (!ww)
 		return;
-	}
-	ww->r = r;
-	ww->status = 201;
 	ww->id = FIRST_ID;
 	for (size_t i = 0; i < r->n_wins; i++)
 		if (r->wins[i]->id >= ww->id)
@@ -305,13 +315,9 @@ static void update(const struct http_request *req, struct http_response *resp,
 		   void *ud)
 {
 	struct watch_room *r = ud;
-	struct win_write *ww = calloc(1, sizeof(*ww));
-	if (!ww) {
-		http_reply_error(resp, 500, "out of memory");
+	struct win_write *ww = win_write_new(r, resp, 200);
+	if (!ww)
 		return;
-	}
-	ww->r = r;
-	ww->status = 200;
 	if (path_window(r, req, resp, &ww->id) || read_body(r, req, resp, ww)) {
 		win_write_free(ww);
 		return;
@@ -323,12 +329,9 @@ static void delete(const struct http_request *req, struct http_response *resp,
 		   void *ud)
 {
 	struct watch_room *r = ud;
-	struct win_write *ww = calloc(1, sizeof(*ww));
-	if (!ww) {
-		http_reply_error(resp, 500, "out of memory");
+	struct win_write *ww = win_write_new(r, resp, 0);
+	if (!ww)
 		return;
-	}
-	ww->r = r;
 	if (path_window(r, req, resp, &ww->id)) {
 		win_write_free(ww);
 		return;
