@@ -741,11 +741,13 @@ static void plan_stale(struct builder *b, const struct net_desired *want,
 		delete_op(b, s);
 		why(b, "no longer in lab:");
 		/* Its trunk (an untagged port, not a VM's tap) is released:
-		 * IPv6 as before hearth turned it off. */
+		 * IPv6 as before hearth turned it off (a trunk lab: still
+		 * names is plan_existing's). */
 		for (size_t j = 0; bridges && j < seen->n; j++) {
 			const struct net_seen *port = &seen->links[j];
 			if (port->master == s->ifindex && !is_owned(port) &&
-			    strcmp(port->kind, "tun") != 0)
+			    strcmp(port->kind, "tun") != 0 &&
+			    !wanted(want, port->name))
 				ipv6_back_ops(b, port);
 		}
 		item_end(b);
