@@ -111,7 +111,7 @@ static void job_done(void *ud, int status)
 			if (!drift)
 				log_info("net", "%s %s",
 					 j->apply ? "apply:" : "plan:", l);
-			else if (j->res.changes && drift_line(l))
+			else if ((j->res.changes || j->rc) && drift_line(l))
 				log_info("net", "repair: %s", l);
 		r->last_rc = j->rc;
 		r->last = j->res;
@@ -137,7 +137,7 @@ static void job_done(void *ud, int status)
 			log_info("net", "applied: changes=%zu", j->res.changes);
 		if (!r->closing)
 			net_repair_end(&r->pace, clock_now_ms(r->clock),
-				       j->res.applied, j->rc != 0);
+				       drift && j->res.applied, j->rc != 0);
 	}
 	free(j->text);
 	config_unref(j->cfg);
