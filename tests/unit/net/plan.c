@@ -438,6 +438,7 @@ static void test_vlan_names(void **state)
 	assert_int_equal(strncmp(a, "enp0s31f", 8), 0);
 	assert_string_equal(a + 12, ".30");
 	assert_string_not_equal(a, b);
+	assert_string_equal(a, "enp0s31f1207.30"); /* docs/net.md's example */
 	net_vlan_name("enp0s31f6abcd", 30, b);
 	assert_string_equal(a, b); /* deterministic */
 	net_vlan_name("abcdefghijklmno", 4094, a);
