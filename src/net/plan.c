@@ -74,7 +74,8 @@ void net_vlan_name(const char *trunk, int vlan, char out[NET_IFNAMSIZ])
 	int nt = snprintf(tail, sizeof(tail), ".%d", vlan);
 	size_t len = strlen(trunk);
 	if (len + (size_t)nt < NET_IFNAMSIZ) {
-		snprintf(out, NET_IFNAMSIZ, "%s%s", trunk, tail);
+		memcpy(out, trunk, len);
+		memcpy(out + len, tail, (size_t)nt + 1);
 		return;
 	}
 	/* Too long: a prefix, then 4 hex digits of FNV-1a over the whole
@@ -82,9 +83,12 @@ void net_vlan_name(const char *trunk, int vlan, char out[NET_IFNAMSIZ])
 	uint32_t h = 2166136261u;
 	for (const char *c = trunk; *c; c++)
 		h = (h ^ (uint8_t)*c) * 16777619u;
-	int keep = NET_IFNAMSIZ - 1 - nt - 4;
-	snprintf(out, NET_IFNAMSIZ, "%.*s%04x%s", keep, trunk,
-		 (unsigned)((h ^ (h >> 16)) & 0xffff), tail);
+	size_t keep = NET_IFNAMSIZ - 1 - (size_t)nt - 4;
+	char hex[8];
+	snprintf(hex, sizeof(hex), "%04x", (unsigned)((h ^ (h >> 16)) & 0xffff));
+	memcpy(out, trunk, keep);
+	memcpy(out + keep, hex, 4);
+	memcpy(out + keep + 4, tail, (size_t)nt + 1);
 }
 
 /* Two wanted links of one name (two VLAN names that collide, or a VLAN

@@ -492,9 +492,9 @@ static void test_vlan_names(void **state)
 	net_desired_free(&d);
 	net_vlan_name(names[x], 30, a);
 	snprintf(want, sizeof(want),
-		 "lab.networks: dmz (trunk %s, VLAN 30) and lan (trunk %s, "
-		 "VLAN 30) both make the VLAN link %s; rename a trunk or "
-		 "change a VLAN", names[x], names[y], a);
+		 "lab.networks: dmz (trunk %.15s, VLAN 30) and lan (trunk "
+		 "%.15s, VLAN 30) both make the VLAN link %.15s; rename a "
+		 "trunk or change a VLAN", names[x], names[y], a);
 	assert_string_equal(err, want);
 	struct config *cfg;
 
