@@ -13,6 +13,7 @@
 
 #include "net/policy.h"
 #include "net/rtnl.h"
+#include "net/steps.h"
 
 struct nl {
 	struct mnl_socket *sock;
@@ -153,6 +154,8 @@ int net_observe(struct net_observed *o, bool need_table, char *err,
 		return rc;
 	}
 	bool v6 = have_ipv6();
+	o->default_disable_ipv6 = v6 ? sysctl_read("default", "disable_ipv6") : -1;
+	o->default_accept_ra = v6 ? sysctl_read("default", "accept_ra") : -1;
 	for (size_t i = 0; i < o->n; i++) {
 		struct net_seen *s = &o->links[i];
 		/* Without IPv6 in the kernel there is none to turn off. */
@@ -171,270 +174,75 @@ int net_observe(struct net_observed *o, bool need_table, char *err,
 	return rc;
 }
 
-/* ---- apply ---- */
+/* ---- apply: the kernel behind the steps' seam ---- */
 
-static int link_index(const char *name)
+struct real_io {
+	struct net_io io;
+	struct nl nl;
+};
+
+static int real_link_index(struct net_io *io, const char *name)
 {
+	(void)io;
 	unsigned i = if_nametoindex(name);
 	return i ? (int)i : -ENODEV;
 }
 
-static int link_req(struct nl *nl, const struct net_rtnl_link *l)
+static int real_request(struct net_io *io, struct nlmsghdr *nlh)
 {
-	char buf[NET_RTNL_BUF];
-	return nl_talk(nl, net_rtnl_link_msg(buf, nl->seq++, l), NULL, NULL);
+	struct real_io *r = (struct real_io *)io;
+	nlh->nlmsg_seq = r->nl.seq++;
+	return nl_talk(&r->nl, nlh, NULL, NULL);
 }
 
-/* A link request on an existing link by name: nothing set but @l's. */
-static int set_link(struct nl *nl, const char *name, struct net_rtnl_link l)
+static bool real_has_ipv6(struct net_io *io)
 {
-	int ifindex = link_index(name);
-	if (ifindex < 0)
-		return ifindex;
-	l.type = RTM_NEWLINK;
-	l.ifindex = ifindex;
-	return link_req(nl, &l);
+	(void)io;
+	return have_ipv6();
 }
 
-/* A link request that sets nothing yet. */
-static struct net_rtnl_link nothing(void)
+static int real_sysctl_write(struct net_io *io, const char *link,
+			     const char *key, int value)
 {
-	return (struct net_rtnl_link){.stp = -1, .master = -1, .up = -1};
+	(void)io;
+	return sysctl_write(link, key, value);
 }
 
-static int delete(struct nl *nl, const char *name)
+static int real_nft_run(struct net_io *io, const char *text, char *err,
+			size_t errlen)
 {
-	int ifindex = link_index(name);
-	if (ifindex < 0)
-		return ifindex;
-	struct net_rtnl_link l = nothing();
-	l.type = RTM_DELLINK;
-	l.ifindex = ifindex;
-	return link_req(nl, &l);
+	(void)io;
+	return net_nft_run(text, err, errlen);
 }
 
-static int create(struct nl *nl, const char *kind, const char *name,
-		  const char *parent, int vlan, const char *alias)
+static int real_nft_delete(struct net_io *io, char *err, size_t errlen)
 {
-	struct net_rtnl_link l = nothing();
-	l.type = RTM_NEWLINK;
-	l.create = true;
-	l.name = name;
-	l.kind = kind;
-	if (strcmp(kind, "bridge") == 0)
-		l.stp = 0;
-	if (strcmp(kind, "vlan") == 0) {
-		if ((l.parent = link_index(parent)) < 0)
-			return l.parent;
-		l.vlan = vlan;
-	}
-	int rc = link_req(nl, &l);
-	if (rc || !alias)
-		return rc;
-	/* The kernel takes IFLA_IFALIAS only on a link that exists. */
-	struct net_rtnl_link a = nothing();
-	a.alias = alias;
-	rc = set_link(nl, name, a);
-	if (rc)
-		delete(nl, name);
-	return rc;
+	(void)io;
+	return net_nft_delete(err, errlen);
 }
 
-static int set_master(struct nl *nl, const char *link, const char *master)
-{
-	int m = *master ? link_index(master) : 0;
-	if (m < 0)
-		return m;
-	struct net_rtnl_link l = nothing();
-	l.master = m;
-	return set_link(nl, link, l);
-}
-
-static int addr(struct nl *nl, uint16_t type, const char *link,
-		const struct ipprefix *a)
-{
-	char buf[NET_RTNL_BUF];
-	int ifindex = link_index(link);
-	if (ifindex < 0)
-		return ifindex;
-	return nl_talk(nl, net_rtnl_addr_msg(buf, nl->seq++, type, ifindex, a),
-		       NULL, NULL);
-}
-
-/* Does @op (or with @undo its inverse); writes the step to @log. */
-static int run_op(struct nl *nl, const struct net_op *op,
-		  const struct net_desired *want, bool undo, FILE *log,
-		  char *err, size_t errlen)
-{
-	char text[ADDR_TEXT_MAX];
-	struct net_rtnl_link l = nothing();
-	const char *u = undo ? "undo: " : "";
-	int rc = 0;
-	switch (op->type) {
-	case NET_OP_CREATE_BRIDGE:
-	case NET_OP_CREATE_VLAN:
-		if (undo) {
-			if (log)
-				fprintf(log, "  %sip link del %s\n", u, op->link);
-			return delete(nl, op->link);
-		}
-		if (log && op->type == NET_OP_CREATE_BRIDGE)
-			fprintf(log, "  ip link add %s type bridge stp_state 0 "
-				     "(alias %s)\n", op->link, op->alias);
-		else if (log)
-			fprintf(log, "  ip link add link %s name %s type vlan "
-				     "id %d (alias %s)\n",
-				op->other, op->link, op->vlan, op->alias);
-		return create(nl, op->type == NET_OP_CREATE_BRIDGE ? "bridge"
-								   : "vlan",
-			      op->link, op->other, op->vlan, op->alias);
-	case NET_OP_DELETE:
-		if (!undo) {
-			if (log)
-				fprintf(log, "  ip link del %s\n", op->link);
-			return delete(nl, op->link);
-		}
-		if (log)
-			fprintf(log, "  %sip link add %s type %s%s%s\n", u,
-				op->link, op->old_kind,
-				*op->old_other ? " master " : "", op->old_other);
-		rc = create(nl, op->old_kind, op->link, op->other, op->vlan,
-			    op->old_alias);
-		return rc || !*op->old_other ? rc
-					     : set_master(nl, op->link,
-							  op->old_other);
-	case NET_OP_MASTER: {
-		const char *m = undo ? op->old_other : op->other;
-		if (log)
-			fprintf(log, "  %sip link set %s %s%s\n", u, op->link,
-				*m ? "master " : "nomaster", m);
-		return set_master(nl, op->link, m);
-	}
-	case NET_OP_UP:
-		if (log)
-			fprintf(log, "  %sip link set %s %s\n", u, op->link,
-				undo ? "down" : "up");
-		l.up = !undo;
-		return set_link(nl, op->link, l);
-	case NET_OP_STP: {
-		int v = undo ? op->old_value : op->value;
-		if (log)
-			fprintf(log, "  %sip link set %s type bridge stp_state "
-				     "%d\n", u, op->link, v);
-		l.kind = "bridge";
-		l.stp = v;
-		return set_link(nl, op->link, l);
-	}
-	case NET_OP_ALIAS: {
-		const char *a = undo ? op->old_alias : op->alias;
-		if (log)
-			fprintf(log, "  %sip link set %s alias '%s'\n", u,
-				op->link, a);
-		l.alias = a;
-		return set_link(nl, op->link, l);
-	}
-	case NET_OP_SYSCTL: {
-		int v = undo ? op->old_value : op->value;
-		if (!have_ipv6() || v < 0)
-			return 0;
-		if (log)
-			fprintf(log, "  %ssysctl net.ipv6.conf.%s.%s=%d\n", u,
-				op->link, op->sysctl, v);
-		return sysctl_write(op->link, op->sysctl, v);
-	}
-	case NET_OP_ADDR_ADD:
-	case NET_OP_ADDR_DEL: {
-		bool add = (op->type == NET_OP_ADDR_ADD) != undo;
-		ipprefix_format(&op->addr, text);
-		if (log)
-			fprintf(log, "  %sip addr %s %s dev %s\n", u,
-				add ? "add" : "del", text, op->link);
-		rc = addr(nl, add ? RTM_NEWADDR : RTM_DELADDR, op->link,
-			  &op->addr);
-		/* An address already gone is what deleting wants. */
-		return !add && rc == -EADDRNOTAVAIL ? 0 : rc;
-	}
-	case NET_OP_TABLE:
-		/* Last in a plan and atomic: nothing after it to undo for. */
-		if (undo)
-			return 0;
-		if (log)
-			fprintf(log, "  nft -f - (table inet hearth, %s)\n",
-				want->table_comment);
-		return net_nft_run(want->table, err, errlen) ? -EIO : 0;
-	case NET_OP_TABLE_DELETE:
-		if (undo)
-			return 0;
-		if (log)
-			fprintf(log, "  nft delete table inet hearth\n");
-		return net_nft_delete(err, errlen) ? -EIO : 0;
-	}
-	return -EINVAL;
-}
-
-static const char *op_name(enum net_op_type t)
-{
-	switch (t) {
-	case NET_OP_CREATE_BRIDGE: return "creating bridge";
-	case NET_OP_CREATE_VLAN: return "creating VLAN";
-	case NET_OP_DELETE: return "deleting";
-	case NET_OP_MASTER: return "setting the master of";
-	case NET_OP_UP: return "bringing up";
-	case NET_OP_STP: return "setting STP on";
-	case NET_OP_ALIAS: return "setting the alias of";
-	case NET_OP_SYSCTL: return "setting a sysctl of";
-	case NET_OP_ADDR_ADD: return "adding an address to";
-	case NET_OP_ADDR_DEL: return "removing an address from";
-	case NET_OP_TABLE: return "replacing";
-	case NET_OP_TABLE_DELETE: return "deleting";
-	}
-	return "?";
-}
+static const struct net_io_ops real_ops = {
+	.link_index = real_link_index,
+	.request = real_request,
+	.has_ipv6 = real_has_ipv6,
+	.sysctl_write = real_sysctl_write,
+	.nft_run = real_nft_run,
+	.nft_delete = real_nft_delete,
+};
 
 int net_apply(const struct net_plan *plan, const struct net_desired *want,
 	      FILE *log, char *err, size_t errlen)
 {
-	struct nl nl = {0};
-	size_t done = 0;
+	struct real_io r = {.io = {.ops = &real_ops}};
 	int rc;
-	if (plan->conflicts) {
-		snprintf(err, errlen, "the plan has %zu conflicts; nothing "
-				      "changed", plan->conflicts);
-		return -EINVAL;
-	}
-	if ((rc = nl_open(&nl))) {
+	if (plan->conflicts)
+		return net_steps_run(&r.io, plan, want, log, err, errlen);
+	if ((rc = nl_open(&r.nl))) {
 		snprintf(err, errlen, "rtnetlink: %s", strerror(-rc));
 		return rc;
 	}
-	for (; done < plan->n_ops; done++) {
-		const struct net_op *op = &plan->ops[done];
-		char why[200] = "";
-		rc = run_op(&nl, op, want, false, log, why, sizeof(why));
-		if (rc) {
-			snprintf(err, errlen, "%s %s: %s%s%s; rolled back",
-				 op_name(op->type),
-				 *op->link ? op->link : "table inet hearth",
-				 strerror(-rc), *why ? ": " : "", why);
-			break;
-		}
-	}
-	if (rc) {
-		/* Undo in reverse; a link made here goes with its steps. */
-		while (done-- > 0) {
-			const struct net_op *op = &plan->ops[done];
-			char why[200];
-			bool creates = op->type == NET_OP_CREATE_BRIDGE ||
-				       op->type == NET_OP_CREATE_VLAN;
-			if (op->on_new_link && !creates)
-				continue;
-			int urc = run_op(&nl, op, want, true, log, why,
-					 sizeof(why));
-			if (urc && log)
-				fprintf(log, "  undo failed: %s\n",
-					strerror(-urc));
-		}
-	}
-	nl_close(&nl);
+	rc = net_steps_run(&r.io, plan, want, log, err, errlen);
+	nl_close(&r.nl);
 	return rc;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The net room's config section: net.apply and net.host. */
+/* The net room's config section: net.apply, net.recheck and net.host. */
 #include "net/config.h"
 
 #include <string.h>
@@ -25,8 +25,16 @@ static const struct cfg_field net_fields[] = {
 		  .off = CFG_F(struct cfg_net, apply), .def = "false",
 		  .reloadable = true,
 		  .help = "true: hearthd makes lab:'s links and table inet "
-			  "hearth so at start and on every reload (needs "
-			  "CAP_NET_ADMIN); false: it only logs the plan"),
+			  "hearth so at start, on every reload and whenever "
+			  "they drift (needs CAP_NET_ADMIN); false: it only "
+			  "logs the plan"),
+	CFG_FIELD(.key = "recheck", .type = CFG_DURATION,
+		  .off = CFG_F(struct cfg_net, recheck), .def = "5m", .min = 0,
+		  .max = 86400, .reloadable = true,
+		  .help = "with apply: how often hearthd re-reads the links' "
+			  "sysctls and table inet hearth for drift rtnetlink "
+			  "does not announce (links and addresses are watched "
+			  "all the time); 0: never"),
 	CFG_FIELD(.key = "host", .type = CFG_STRING,
 		  .off = CFG_F(struct cfg_net, host),
 		  .pos_off = CFG_F(struct cfg_net, host_pos), .reloadable = true,

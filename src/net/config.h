@@ -4,6 +4,7 @@
 #define HEARTH_NET_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/config.h"
 
@@ -11,6 +12,7 @@
  * and lab.policy; this section only says what hearthd does with them. */
 struct cfg_net {
 	bool apply;	  /* false: plan only (logged), nothing changed */
+	int64_t recheck;  /* seconds between drift rechecks (apply); 0 none */
 	const char *host; /* the lab host this is; NULL: the hostname */
 	struct cfg_pos host_pos;
 };

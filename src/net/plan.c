@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,20 +68,83 @@ static const struct cfg_host *lab_host(const struct cfg_lab *lab,
 	return NULL;
 }
 
-/* A trunk the config names (once), optionally as a port of @master. */
+void net_vlan_name(const char *trunk, int vlan, char out[NET_IFNAMSIZ])
+{
+	char tail[8];
+	int nt = snprintf(tail, sizeof(tail), ".%d", vlan);
+	size_t len = strlen(trunk);
+	if (len + (size_t)nt < NET_IFNAMSIZ) {
+		memcpy(out, trunk, len);
+		memcpy(out + len, tail, (size_t)nt + 1);
+		return;
+	}
+	/* Too long: a prefix, then 4 hex digits of FNV-1a over the whole
+	 * trunk name, so trunks sharing the prefix still differ. */
+	uint32_t h = 2166136261u;
+	for (const char *c = trunk; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	size_t keep = NET_IFNAMSIZ - 1 - (size_t)nt - 4;
+	char hex[8];
+	snprintf(hex, sizeof(hex), "%04x", (unsigned)((h ^ (h >> 16)) & 0xffff));
+	memcpy(out, trunk, keep);
+	memcpy(out + keep, hex, 4);
+	memcpy(out + keep + 4, tail, (size_t)nt + 1);
+}
+
+/* Two wanted links of one name (two VLAN names that collide, or a VLAN
+ * name that is another network's bridge): which networks, in @err. */
+static int check_names(const struct net_desired *d, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < d->n; i++)
+		for (size_t j = i + 1; j < d->n; j++) {
+			const struct net_want *a = &d->links[i], *b = &d->links[j];
+			if (strcmp(a->name, b->name) ||
+			    (a->kind != NET_KIND_VLAN && b->kind != NET_KIND_VLAN))
+				continue;
+			if (a->kind != NET_KIND_VLAN) {
+				const struct net_want *t = a;
+				a = b;
+				b = t;
+			}
+			if (b->kind == NET_KIND_VLAN)
+				snprintf(err, errlen,
+					 "lab.networks: %s (trunk %s, VLAN %d) "
+					 "and %s (trunk %s, VLAN %d) both make "
+					 "the VLAN link %s; rename a trunk or "
+					 "change a VLAN",
+					 a->network, a->parent, a->vlan,
+					 b->network, b->parent, b->vlan, a->name);
+			else
+				snprintf(err, errlen,
+					 "lab.networks: %s (trunk %s, VLAN %d) "
+					 "makes the VLAN link %s, which is also "
+					 "%s's %s; rename one",
+					 a->network, a->parent, a->vlan, a->name,
+					 b->network, b->kind == NET_KIND_BRIDGE
+							     ? "bridge" : "trunk");
+			return -EINVAL;
+		}
+	return 0;
+}
+
+/* A trunk the config names (once), optionally as a port of @master;
+ * @no_ipv6 when that port's network has no host address. */
 static int want_trunk(struct net_desired *d, const struct cfg_network *n,
-		      const char *trunk, const char *master)
+		      const char *trunk, const char *master, bool no_ipv6)
 {
 	struct net_want *have = want_find(d, trunk);
 	if (have) {
-		if (master && !*have->master)
+		if (master && !*have->master) {
 			COPY(have->master, master);
+			have->no_ipv6 = no_ipv6;
+		}
 		return 0;
 	}
 	struct net_want t = {.kind = NET_KIND_EXISTING};
 	COPY(t.name, trunk);
 	COPY(t.network, n->name);
 	COPY(t.master, master);
+	t.no_ipv6 = no_ipv6;
 	t.host_address = CFG_HOST_ADDRESS_DHCP;
 	return want_add(d, &t);
 }
@@ -106,7 +170,7 @@ static int want_network(struct net_desired *d, const struct cfg_network *n,
 	/* The trunk must exist and be up; untagged, it is the bridge's
 	 * port, so it comes after the bridge. */
 	bool untagged = !n->has_vlan && bridge;
-	if (trunk && !untagged && (rc = want_trunk(d, n, trunk, NULL)))
+	if (trunk && !untagged && (rc = want_trunk(d, n, trunk, NULL, false)))
 		return rc;
 	/* The network's own link: the bridge, else the VLAN. */
 	if (bridge) {
@@ -119,12 +183,15 @@ static int want_network(struct net_desired *d, const struct cfg_network *n,
 		if ((rc = want_add(d, &b)))
 			return rc;
 	}
-	if (trunk && untagged && (rc = want_trunk(d, n, trunk, bridge)))
+	/* Untagged, the trunk is the network's port: with no host address,
+	 * IPv6 off on it too (as on a VLAN port). */
+	if (trunk && untagged &&
+	    (rc = want_trunk(d, n, trunk, bridge,
+			     ha == CFG_HOST_ADDRESS_NONE)))
 		return rc;
 	if (trunk && n->has_vlan) {
 		struct net_want v = {.kind = NET_KIND_VLAN};
-		snprintf(v.name, sizeof(v.name), "%.10s.%d", trunk,
-			 (int)n->vlan);
+		net_vlan_name(trunk, (int)n->vlan, v.name);
 		COPY(v.network, n->name);
 		COPY(v.parent, trunk);
 		v.vlan = (int)n->vlan;
@@ -186,6 +253,8 @@ int net_desired_build(const struct cfg_lab *lab, const char *host,
 					  n->host_address, ip, err, errlen);
 		}
 	}
+	if (!rc)
+		rc = check_names(out, err, errlen);
 	if (!rc && lab->n_policy) {
 		rc = net_policy_render(lab, &out->table, out->table_comment,
 				       sizeof(out->table_comment));
@@ -389,6 +458,35 @@ static void sysctl_op(struct builder *b, const char *link, const char *name,
 	op->old_value = old;
 }
 
+/* IPv6 off and no RA on a link that has them (the undo: what it had). */
+static void ipv6_off_ops(struct builder *b, const struct net_want *w,
+			 const struct net_seen *s)
+{
+	if (s->disable_ipv6 != 1) {
+		sysctl_op(b, w->name, "disable_ipv6", 1, s->disable_ipv6);
+		why(b, "IPv6 off");
+	}
+	if (s->accept_ra != 0) {
+		sysctl_op(b, w->name, "accept_ra", 0, s->accept_ra);
+		why(b, "accept_ra 0");
+	}
+}
+
+/* A link hearth turned IPv6 off on (1 and 0) back to what the kernel
+ * gives a new link (net.ipv6.conf.default). */
+static void ipv6_back_ops(struct builder *b, const struct net_seen *s)
+{
+	const struct net_observed *o = b->seen;
+	if (s->disable_ipv6 != 1 || s->accept_ra != 0 ||
+	    o->default_disable_ipv6 < 0 || o->default_accept_ra < 0 ||
+	    (o->default_disable_ipv6 == 1 && o->default_accept_ra == 0))
+		return;
+	sysctl_op(b, s->name, "disable_ipv6", o->default_disable_ipv6, 1);
+	sysctl_op(b, s->name, "accept_ra", o->default_accept_ra, 0);
+	why(b, "%s: IPv6 back to the defaults (disable_ipv6 %d, accept_ra %d)",
+	    s->name, o->default_disable_ipv6, o->default_accept_ra);
+}
+
 static void master_op(struct builder *b, const struct net_want *w,
 		      const char *old)
 {
@@ -398,6 +496,35 @@ static void master_op(struct builder *b, const struct net_want *w,
 	if (!b->new_link)
 		why(b, "master %s (was %s)", *w->master ? w->master : "none",
 		    *old ? old : "none");
+}
+
+/* Deletes @s, remembering what the undo needs to make it again. */
+static void delete_op(struct builder *b, const struct net_seen *s)
+{
+	struct net_plan *p = b->p;
+	struct net_op *op = op_add(b, NET_OP_DELETE, s->name);
+	COPY(op->old_kind, s->kind);
+	COPY(op->other, seen_name(b->seen, s->parent));
+	op->vlan = s->vlan;
+	COPY(op->old_alias, s->alias);
+	COPY(op->old_other, seen_name(b->seen, s->master));
+	if (b->rc || (b->rc = grow((void **)&p->snaps, p->n_snaps,
+				   &p->cap_snaps, sizeof(*p->snaps))))
+		return;
+	struct net_snapshot *sn = &p->snaps[p->n_snaps];
+	memset(sn, 0, sizeof(*sn));
+	sn->link = *s;
+	size_t n = 0;
+	for (size_t i = 0; i < b->seen->n; i++)
+		n += b->seen->links[i].master == s->ifindex;
+	if (n && !(sn->ports = calloc(n, sizeof(*sn->ports)))) {
+		b->rc = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < b->seen->n; i++)
+		if (b->seen->links[i].master == s->ifindex)
+			COPY(sn->ports[sn->n_ports++], b->seen->links[i].name);
+	op->snap = ++p->n_snaps;
 }
 
 /* The addresses: none removes IPv4 ones, static wants exactly addr. */
@@ -469,12 +596,7 @@ static void plan_owned(struct builder *b, const struct net_desired *want,
 	if (!b->item)
 		return;
 	if (remake) {
-		struct net_op *op = op_add(b, NET_OP_DELETE, w->name);
-		COPY(op->old_kind, s->kind);
-		COPY(op->other, seen_name(b->seen, s->parent));
-		op->vlan = s->vlan;
-		COPY(op->old_alias, s->alias);
-		COPY(op->old_other, seen_name(b->seen, s->master));
+		delete_op(b, s);
 		why(b, "made again (was %s%s)", *s->kind ? s->kind : "plain",
 		    s->vlan ? " of another VLAN" : "");
 		s = NULL;
@@ -522,14 +644,8 @@ static void plan_owned(struct builder *b, const struct net_desired *want,
 		op->old_value = s->stp;
 		why(b, "STP off");
 	}
-	if (w->no_ipv6 && s->disable_ipv6 != 1) {
-		sysctl_op(b, w->name, "disable_ipv6", 1, s->disable_ipv6);
-		why(b, "IPv6 off");
-	}
-	if (w->no_ipv6 && s->accept_ra != 0) {
-		sysctl_op(b, w->name, "accept_ra", 0, s->accept_ra);
-		why(b, "accept_ra 0");
-	}
+	if (w->no_ipv6)
+		ipv6_off_ops(b, w, s);
 	const char *m = seen_name(b->seen, s->master);
 	if (strcmp(m, w->master))
 		master_op(b, w, m);
@@ -557,12 +673,16 @@ static void plan_existing(struct builder *b, const struct net_want *w)
 		const struct net_seen *ms =
 			net_observed_by_index(b->seen, s->master);
 		const char *m = ms ? ms->name : "";
+		/* IPv6 off before it joins (no RA taken meanwhile). */
+		if (w->no_ipv6)
+			ipv6_off_ops(b, w, s);
 		if (*w->master && strcmp(m, w->master))
 			master_op(b, w, m);
 		else if (!*w->master && ms && is_owned(ms) &&
 			 !strcmp(ms->kind, "bridge")) {
 			master_op(b, w, m);
 			why(b, "no longer an untagged port");
+			ipv6_back_ops(b, s);
 		}
 		if (!s->up) {
 			op_add(b, NET_OP_UP, w->name);
@@ -622,13 +742,18 @@ static void plan_stale(struct builder *b, const struct net_desired *want,
 			   s->alias + sizeof(NET_ALIAS_PREFIX) - 1);
 		if (!b->item)
 			return;
-		struct net_op *op = op_add(b, NET_OP_DELETE, s->name);
-		COPY(op->old_kind, s->kind);
-		COPY(op->other, seen_name(seen, s->parent));
-		op->vlan = s->vlan;
-		COPY(op->old_alias, s->alias);
-		COPY(op->old_other, seen_name(seen, s->master));
+		delete_op(b, s);
 		why(b, "no longer in lab:");
+		/* Its trunk (an untagged port, not a VM's tap) is released:
+		 * IPv6 as before hearth turned it off (a trunk lab: still
+		 * names is plan_existing's). */
+		for (size_t j = 0; bridges && j < seen->n; j++) {
+			const struct net_seen *port = &seen->links[j];
+			if (port->master == s->ifindex && !is_owned(port) &&
+			    strcmp(port->kind, "tun") != 0 &&
+			    !wanted(want, port->name))
+				ipv6_back_ops(b, port);
+		}
 		item_end(b);
 	}
 }
@@ -661,6 +786,9 @@ void net_plan_free(struct net_plan *p)
 		return;
 	free(p->items);
 	free(p->ops);
+	for (size_t i = 0; i < p->n_snaps; i++)
+		free(p->snaps[i].ports);
+	free(p->snaps);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -38,9 +38,10 @@ struct net_want {
 	char parent[NET_IFNAMSIZ]; /* VLAN: its trunk */
 	int vlan;
 	char master[NET_IFNAMSIZ]; /* a port of this bridge; "" none */
-	/* Created links: IPv6 off and accept_ra 0 (host_address none, and
-	 * every bridge port); addresses: none removes the IPv4 ones, static
-	 * wants exactly addr, dhcp leaves them. */
+	/* IPv6 off and accept_ra 0: created links with host_address none,
+	 * every VLAN bridge port, and a trunk that is the untagged port of a
+	 * network with host_address none; addresses (created links): none
+	 * removes the IPv4 ones, static wants exactly addr, dhcp leaves them. */
 	bool no_ipv6;
 	enum cfg_host_address host_address;
 	struct ipprefix addr; /* static */
@@ -74,6 +75,9 @@ struct net_seen {
 struct net_observed {
 	struct net_seen *links; /* malloc'd; net_observed_free */
 	size_t n, cap;
+	/* net.ipv6.conf.default's disable_ipv6 and accept_ra (what a new
+	 * link gets; what a released trunk goes back to), -1 unknown. */
+	int default_disable_ipv6, default_accept_ra;
 	/* Whether table inet hearth exists, and its listing (malloc'd). */
 	bool has_table;
 	char *table_listing;
@@ -109,8 +113,18 @@ struct net_op {
 	int old_value;		      /* STP, SYSCTL */
 	char old_alias[NET_ALIAS_MAX];
 	char old_kind[16]; /* DELETE: what to re-create */
+	size_t snap;	   /* DELETE: 1 + its net_plan.snaps index; 0 none */
 	/* The link is one this plan creates: undone by deleting it. */
 	bool on_new_link;
+};
+
+/* A link as it was when a step deletes it, so the undo makes it again
+ * with what the kernel dropped with it: its STP state, sysctls,
+ * addresses, up state and (a bridge) its ports. */
+struct net_snapshot {
+	struct net_seen link;
+	char (*ports)[NET_IFNAMSIZ]; /* malloc'd; net_plan_free */
+	size_t n_ports;
 };
 
 enum net_verb {
@@ -135,15 +149,24 @@ struct net_plan {
 	size_t n_items, cap_items;
 	struct net_op *ops;
 	size_t n_ops, cap_ops;
+	struct net_snapshot *snaps; /* of the links DELETE steps take */
+	size_t n_snaps, cap_snaps;
 	size_t conflicts; /* items with NET_CONFLICT: apply refuses */
 	size_t changes;	  /* items that change something */
 };
+
+/* The name of VLAN @vlan's sub-interface on @trunk: "trunk.vlan" when it
+ * fits IFNAMSIZ, else a prefix of the trunk, 4 hex digits of a hash of
+ * its whole name and ".vlan" ("enp0s31f6a1b2.30"): unique per trunk
+ * unless two hashes meet, which net_desired_build refuses. */
+void net_vlan_name(const char *trunk, int vlan, char out[NET_IFNAMSIZ]);
 
 /*
  * Fills @out with the links lab: wants on host @host (a lab.hosts name,
  * or NULL/unknown: every network with a trunk or bridge, as for a host
  * without `interfaces`). Returns 0, -ENOMEM, or -EINVAL with the reason
- * in @err (host_address static with no address for this host). The
+ * in @err (host_address static with no address for this host; two
+ * networks whose links would have one name, both named). The
  * table text comes from net_policy_render. The caller frees @out with
  * net_desired_free (also after a failure).
  */

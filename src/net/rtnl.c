@@ -221,3 +221,32 @@ int net_rtnl_parse_addr(const struct nlmsghdr *nlh, int *ifindex,
 	*ifindex = (int)ifa->ifa_index;
 	return 0;
 }
+
+int net_rtnl_parse_event(const struct nlmsghdr *nlh, struct net_rtnl_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
+		if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct ifaddrmsg)))
+			return -EINVAL;
+		const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+		ev->ifindex = (int)ifa->ifa_index;
+		return 0;
+	}
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return -EINVAL;
+	const struct nlattr *tb[IFLA_MAX + 1] = {0};
+	struct attrs a = {tb, IFLA_MAX};
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct ifinfomsg)))
+		return -EINVAL;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	if (mnl_attr_parse(nlh, sizeof(*ifi), collect, &a) < 0)
+		return -EINVAL;
+	char alias[NET_ALIAS_MAX];
+	ev->is_link = true;
+	ev->ifindex = ifi->ifi_index;
+	copy_str(ev->name, sizeof(ev->name), tb[IFLA_IFNAME]);
+	copy_str(alias, sizeof(alias), tb[IFLA_IFALIAS]);
+	ev->is_owned = strncmp(alias, NET_ALIAS_PREFIX,
+			       sizeof(NET_ALIAS_PREFIX) - 1) == 0;
+	return 0;
+}

@@ -52,4 +52,17 @@ int net_rtnl_parse_link(const struct nlmsghdr *nlh, struct net_seen *out);
 int net_rtnl_parse_addr(const struct nlmsghdr *nlh, int *ifindex,
 			struct ipprefix *out);
 
+/* What an rtnetlink notification (RTM_NEWLINK, RTM_DELLINK, RTM_NEWADDR,
+ * RTM_DELADDR) is about, for the daemon's drift watch. */
+struct net_rtnl_event {
+	bool is_link;		 /* a link message; else an address one */
+	int ifindex;
+	char name[NET_IFNAMSIZ]; /* a link's IFLA_IFNAME ("" for addresses) */
+	bool is_owned;		 /* a link whose ifalias is NET_ALIAS_PREFIX... */
+};
+
+/* Reads @nlh into @ev: 0, or -EINVAL when it is none of those four or
+ * is malformed. */
+int net_rtnl_parse_event(const struct nlmsghdr *nlh, struct net_rtnl_event *ev);
+
 #endif

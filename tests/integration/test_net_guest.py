@@ -55,8 +55,10 @@ done
 echo "----gain"
 hearth -c /lab-untagged.yaml net apply --host atlas; echo "untagged-rc=$?"
 /usr/local/bin/ip -o link show dev eth1
+echo "eth1-ipv6 $(cat /proc/sys/net/ipv6/conf/eth1/disable_ipv6) $(cat /proc/sys/net/ipv6/conf/eth1/accept_ra)"
 echo "----tagged"
 hearth -c /lab-tagged.yaml net apply --host atlas; echo "tagged-rc=$?"
+echo "eth1-released $(cat /proc/sys/net/ipv6/conf/eth1/disable_ipv6) $(cat /proc/sys/net/ipv6/conf/eth1/accept_ra) default $(cat /proc/sys/net/ipv6/conf/default/disable_ipv6) $(cat /proc/sys/net/ipv6/conf/default/accept_ra)"
 echo "----tagged-ip"
 /usr/local/bin/ip -d link show
 echo "----tagged2"
@@ -66,8 +68,9 @@ hearth -c /lab-untagged.yaml net apply --host atlas; echo "untag-rc=$?"
 /usr/local/bin/ip -o link show
 """
 
-# Then a network that was untagged (eth1 itself the port of lanbr) gets
-# VLAN 50: eth1 is released and eth1.50 takes its place in lanbr; and back:
+# Then a network that was untagged (eth1 itself the port of lanbr, with
+# IPv6 off as lan has no host address) gets VLAN 50: eth1 is released (its
+# IPv6 sysctls back to the defaults) and eth1.50 takes its place in lanbr; and back:
 # eth1.50 goes before eth1 joins lanbr again (never both ports at once).
 LAN = """\
     lan:
@@ -142,8 +145,13 @@ def test_vlan_bridge_in_guest(tmp_path):
     gain = out.split("----gain", 1)[1].split("----tagged", 1)[0]
     assert "untagged-rc=0" in gain, out
     assert re.search(r"eth1:.*master lanbr", gain), gain
+    # lan has host_address none: eth1, its untagged port, has IPv6 off.
+    assert "eth1-ipv6 1 0" in gain, gain
     tagged_out = out.split("----tagged\n", 1)[1].split("----tagged-ip", 1)[0]
     assert "tagged-rc=0" in tagged_out, tagged_out
+    # Released, its IPv6 is a new link's again.
+    rel = re.search(r"eth1-released (\d+) (\d+) default (\d+) (\d+)", tagged_out)
+    assert rel and rel.group(1, 2) == rel.group(3, 4), tagged_out
     assert re.search(r"^change\s+eth1\s+\(lan\)\s+master none \(was lanbr\)",
                      tagged_out, re.M), tagged_out
     assert tagged_out.index("ip link set eth1 nomaster") < \

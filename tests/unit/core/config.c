@@ -933,7 +933,7 @@ static void test_reference(void **state)
 		"lab.hosts.NAME.interfaces[].host_address",
 		"lab.hosts.NAME.interfaces[].ip", "lab.policy",
 		"lab.policy[].from", "lab.policy[].to", "lab.policy[].action",
-		"net", "net.enabled", "net.apply", "net.host",
+		"net", "net.enabled", "net.apply", "net.recheck", "net.host",
 		"lab.hosts.NAME.vm", "lab.hosts.NAME.vm.domain", "lab.hosts.NAME.vm.hypervisor", "lab.hosts.NAME.vm.vcpus", "lab.hosts.NAME.vm.memory", "lab.hosts.NAME.vm.bridge", "lab.hosts.NAME.vm.image", "lab.hosts.NAME.vm.disk_size", "lab.hosts.NAME.vm.pool", "lab.hosts.NAME.vm.disks", "lab.hosts.NAME.vm.disks.NAME.size", "lab.hosts.NAME.vm.disks.NAME.pool", "lab.hosts.NAME.vm.autostart", "lab.hosts.NAME.vm.kernel", "lab.hosts.NAME.vm.initrd", "lab.hosts.NAME.vm.cmdline", "lab.hosts.NAME.vm.cloud_init", "lab.hosts.NAME.vm.cloud_init.user", "lab.hosts.NAME.vm.cloud_init.packages", "lab.hosts.NAME.vm.cloud_init.ssh_keys", "lab.hosts.NAME.vm.cloud_init.user_data",
 		"lab.vms", "lab.vms.NAME.domain", "lab.vms.NAME.hypervisor",
 		"lab.vms.NAME.vcpus", "lab.vms.NAME.memory", "lab.vms.NAME.mac",

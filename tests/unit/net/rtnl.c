@@ -211,6 +211,44 @@ static void test_addr(void **state)
 	assert_int_equal(nlh->nlmsg_len, mnl_nlmsg_size(sizeof(struct ifinfomsg)));
 }
 
+/* Notifications the drift watch reads: links by name and alias,
+ * addresses by index; anything else refused. */
+static void test_events(void **state)
+{
+	(void)state;
+	char buf[NET_RTNL_BUF];
+	struct net_rtnl_event ev;
+	struct net_rtnl_link l = none();
+	l.type = RTM_NEWLINK;
+	l.ifindex = 7;
+	l.name = "dmzbr";
+	l.alias = "hearth:dmz";
+	assert_int_equal(net_rtnl_parse_event(net_rtnl_link_msg(buf, 1, &l), &ev), 0);
+	assert_true(ev.is_link);
+	assert_int_equal(ev.ifindex, 7);
+	assert_string_equal(ev.name, "dmzbr");
+	assert_true(ev.is_owned);
+	l.type = RTM_DELLINK;
+	l.alias = "hearthx"; /* not the prefix */
+	assert_int_equal(net_rtnl_parse_event(net_rtnl_link_msg(buf, 1, &l), &ev), 0);
+	assert_true(ev.is_link);
+	assert_false(ev.is_owned);
+	struct ipprefix a;
+	assert_int_equal(ipaddr_parse("10.0.0.1", &a.addr), 0);
+	a.len = 24;
+	assert_int_equal(net_rtnl_parse_event(
+				 net_rtnl_addr_msg(buf, 2, RTM_DELADDR, 9, &a), &ev),
+			 0);
+	assert_false(ev.is_link);
+	assert_int_equal(ev.ifindex, 9);
+	assert_string_equal(ev.name, "");
+	struct nlmsghdr *nlh = net_rtnl_dump_msg(buf, 3, RTM_GETLINK);
+	assert_int_equal(net_rtnl_parse_event(nlh, &ev), -EINVAL);
+	nlh = net_rtnl_link_msg(buf, 1, &l);
+	nlh->nlmsg_len = sizeof(*nlh) + 2; /* shorter than its ifinfomsg */
+	assert_int_equal(net_rtnl_parse_event(nlh, &ev), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_set_master_and_stp),
 		cmocka_unit_test(test_parse_refuses_malformed),
 		cmocka_unit_test(test_addr),
+		cmocka_unit_test(test_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
