@@ -19,7 +19,9 @@ Figures:
 Environment: HEARTHD (default build/src/hearthd), SUBS_BIN (default
 ../bench/notify-subs beside HEARTHD's directory), SUBS (10000), MESSAGES
 (20), BURST (100), GAP (0.1), THREADS (2), KINDS (json,sse,ws),
-PIN_SERVER and PIN_CLIENT (CPU lists for taskset -c, e.g. "0" and "1";
+CLIENT_SCHED ("batch": notify-subs runs SCHED_BATCH, chrt -b 0, so
+a subscriber woken by a send does not preempt hearthd's sending thread;
+empty, the default: normal scheduling), PIN_SERVER and PIN_CLIENT (CPU lists for taskset -c, e.g. "0" and "1";
 empty, the default: neither is pinned, the scheduler shares both cores
 between hearthd and notify-subs; the figures say which was used). The
 subscribers' CPU time is printed beside hearthd's: on a 2-core machine
@@ -48,10 +50,21 @@ THREADS = int(os.environ.get("THREADS", "2"))
 KINDS = os.environ.get("KINDS", "json,sse,ws")
 PIN_SERVER = os.environ.get("PIN_SERVER", "")
 PIN_CLIENT = os.environ.get("PIN_CLIENT", "")
+CLIENT_SCHED = os.environ.get("CLIENT_SCHED", "")
 
 
 def pinned(cpus, argv):
     return ["taskset", "-c", cpus] + argv if cpus else argv
+
+
+def client_sched(argv):
+    # SCHED_BATCH: a woken subscriber thread does not preempt the thread
+    # that woke it (hearthd's, mid fan-out); it runs at the next switch.
+    if CLIENT_SCHED == "batch":
+        return ["chrt", "-b", "0"] + argv
+    if CLIENT_SCHED:
+        raise SystemExit(f"CLIENT_SCHED: {CLIENT_SCHED!r}: only 'batch' or empty")
+    return argv
 
 
 def free_port():
@@ -138,8 +151,8 @@ class Publisher:
 class Agent:
     def __init__(self, port, maxmsg):
         self.p = subprocess.Popen(
-            pinned(PIN_CLIENT, [SUBS_BIN, str(port), "bench", str(SUBS), KINDS,
-                                str(THREADS), str(maxmsg)]),
+            client_sched(pinned(PIN_CLIENT, [SUBS_BIN, str(port), "bench", str(SUBS), KINDS,
+                                str(THREADS), str(maxmsg)])),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def line(self):
@@ -256,7 +269,8 @@ def main():
         per_sub = (idle - base) / SUBS
         print(f"subscribers {SUBS} ({KINDS}; notify-subs, {THREADS} threads), "
               f"messages {MESSAGES} (gap {GAP} s after each is everywhere), burst {BURST}; "
-              f"hearthd on CPUs {PIN_SERVER or 'any'}, notify-subs on CPUs {PIN_CLIENT or 'any'}")
+              f"hearthd on CPUs {PIN_SERVER or 'any'}, notify-subs on CPUs {PIN_CLIENT or 'any'}"
+              f" ({CLIENT_SCHED or 'normal'} scheduling)")
         print(f"load average at start {load0[0]:.2f}, at end {load1[0]:.2f}")
         print(f"publish->deliver latency over {len(lat)} subscriber x message pairs: "
               f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat[-1] if lat else 0:.1f} ms "
@@ -278,7 +292,8 @@ def main():
               f"cpu_ms_per_10k={burst_cpu * 1000:.1f} lat_cpu_ms_per_10k={lat_cpu * 1000:.1f} "
               f"subs_cpu_ms_per_10k={burst_sub_cpu * 1000:.1f} "
               f"kib_per_subscriber={per_sub:.2f} load={load0[0]:.1f}-{load1[0]:.1f} "
-              f"pin={PIN_SERVER or 'any'}/{PIN_CLIENT or 'any'}")
+              f"pin={PIN_SERVER or 'any'}/{PIN_CLIENT or 'any'} "
+              f"client_sched={CLIENT_SCHED or 'normal'}")
         return 0 if missing == 0 and bmissing == 0 and disorder == 0 else 1
     finally:
         if agent:

@@ -23,6 +23,8 @@
 /* The wires a thread takes at a time from a shared fan-out (and the sends
  * of one io_uring submission). */
 #define FANOUT_CHUNK 128
+/* The loop thread's first chunk. */
+#define FANOUT_FIRST 16
 
 /*
  * One thread's batched sends: a SENDMSG per wire of a chunk, submitted at
@@ -312,14 +314,17 @@ static void wires_write(struct fanout_ring *rg, struct http_out *out,
 #endif
 }
 
-/* Takes chunks of @j until none is left. */
-static void job_run(struct fanout_job *j, struct fanout_ring *rg)
+/* Takes chunks of @j until none is left, the first of @first wires
+ * (small on the loop thread: the first subscribers' sends go out before
+ * a whole chunk is framed). */
+static void job_run(struct fanout_job *j, struct fanout_ring *rg,
+		    size_t first)
 {
-	for (;;) {
-		size_t i = atomic_fetch_add(&j->next, FANOUT_CHUNK);
+	for (size_t step = first;; step = FANOUT_CHUNK) {
+		size_t i = atomic_fetch_add(&j->next, step);
 		if (i >= j->n)
 			return;
-		size_t m = j->n - i < FANOUT_CHUNK ? j->n - i : FANOUT_CHUNK;
+		size_t m = j->n - i < step ? j->n - i : step;
 		wires_write(rg, j->out + i, j->w + i, m);
 	}
 }
@@ -337,7 +342,7 @@ static void *sender_main(void *ud)
 		struct fanout_job *j = snd->job;
 		snd->busy = true;
 		pthread_mutex_unlock(&snd->mu);
-		job_run(j, rg);
+		job_run(j, rg, FANOUT_CHUNK);
 		pthread_mutex_lock(&snd->mu);
 		snd->job = NULL;
 		snd->busy = false;
@@ -427,7 +432,7 @@ static void wires_share(struct http_server *s, struct http_out *out,
 	snd->job = &j;
 	pthread_cond_broadcast(&snd->cv);
 	pthread_mutex_unlock(&snd->mu);
-	job_run(&j, rg);
+	job_run(&j, rg, FANOUT_FIRST);
 	pthread_mutex_lock(&snd->mu);
 	if (!snd->busy)
 		snd->job = NULL; /* not taken up: nothing to wait for */
