@@ -142,9 +142,9 @@ static void ring_answer(struct fanout_ring *rg, unsigned j, int res)
 	x->rc = outq_write(&x->k->out, -1, rest, n, SIZE_MAX);
 }
 
-/* Submits the @n sends prepared and takes every answer; a send the
- * kernel did not take is made with outq_write, and the ring is not used
- * again. */
+/* Submits the @n sends prepared and takes every answer; when the ring
+ * fails (the kernel did not take them all, or waiting failed), it is not
+ * used again. */
 static void ring_flush(struct fanout_ring *rg, unsigned n)
 {
 	if (!n)
@@ -152,6 +152,7 @@ static void ring_flush(struct fanout_ring *rg, unsigned n)
 	int sub = io_uring_submit(&rg->ring);
 	unsigned want = sub > 0 ? (unsigned)sub : 0, got = 0;
 	bool cancelled = false;
+	int waits = 0; /* seconds waited */
 	while (got < want) {
 		struct io_uring_cqe *cqe;
 		struct __kernel_timespec ts = {.tv_sec = 1};
@@ -169,7 +170,7 @@ static void ring_flush(struct fanout_ring *rg, unsigned n)
 			cancelled = true;
 			continue;
 		}
-		if (rc == -EINTR || rc == -ETIME)
+		if (rc == -EINTR || (rc == -ETIME && ++waits < 5))
 			continue;
 		if (rc) {
 			rg->broken = true; /* the rest: see below */
@@ -185,13 +186,20 @@ static void ring_flush(struct fanout_ring *rg, unsigned n)
 	}
 	if (sub < (int)n)
 		rg->broken = true;
-	for (unsigned j = 0; j < n; j++)
-		if (!rg->done[j])
-			rg->x[j]->rc = outq_write(&rg->x[j]->k->out,
-						  rg->x[j]->k->fd,
-						  rg->iov[j],
-						  (int)rg->msg[j].msg_iovlen,
-						  SIZE_MAX);
+	/* The kernel takes the queue in order: the first @want were
+	 * submitted. One of them unanswered (the wait failed) may still be
+	 * sent: its socket is given up rather than written twice. One never
+	 * submitted is sent now. */
+	for (unsigned j = 0; j < n; j++) {
+		struct http_wire *x = rg->x[j];
+		if (rg->done[j])
+			continue;
+		if (j < want)
+			x->rc = -EIO;
+		else
+			x->rc = outq_write(&x->k->out, x->k->fd, rg->iov[j],
+					   (int)rg->msg[j].msg_iovlen, SIZE_MAX);
+	}
 }
 #endif
 

@@ -86,6 +86,36 @@ class Readers(threading.Thread):
         sel.close()
 
 
+def wait_seen(r, socks, n_msgs, timeout=60):
+    """Until every one of @socks saw @n_msgs messages (or @timeout s)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and \
+            any(len(r.seen[s]) < n_msgs for s in socks):
+        time.sleep(0.2)
+
+
+def assert_seen(r, socks, n_msgs, kinds):
+    """Each of @socks (transport kinds[i]) open, with messages 0..n_msgs-1
+    in publish order."""
+    want = list(range(n_msgs))
+    for i, s in enumerate(socks):
+        assert s not in r.closed, f"reader {i} ({kinds[i]}) was closed"
+        assert r.seen[s] == want, \
+            f"reader {i} ({kinds[i]}) saw {len(r.seen[s])} of {n_msgs} messages, " \
+            f"in order: {r.seen[s] == sorted(r.seen[s])}"
+
+
+def fan_daemon(hearthd_factory, n_all, buffer):
+    """A daemon taking @n_all subscribers from this one address, each
+    dropped beyond @buffer bytes behind; (daemon, notify port)."""
+    cfg, port = notify_config(hearthd_factory.tmp_path,
+                              subscriber_buffer=buffer,
+                              max_subscribers=n_all + 50,
+                              max_subscribers_per_client=n_all + 50,
+                              limits={"exempt": "127.0.0.1/32"})
+    return hearthd_factory(cfg), port
+
+
 SEND_PATHS = {"io_uring": "fan-out sends batched through io_uring",
               "sendmsg": "fan-out sends one sendmsg each (HEARTH_IO_URING=0)"}
 
@@ -102,12 +132,7 @@ def send_path(request, monkeypatch):
 
 def test_fanout_to_hundreds_keeps_order_and_drops_only_the_stuck(hearthd_factory, send_path):
     n_all = len(KINDS) * (READERS_PER_KIND + STUCK_PER_KIND)
-    cfg, port = notify_config(hearthd_factory.tmp_path,
-                              subscriber_buffer="16k",
-                              max_subscribers=n_all + 50,
-                              max_subscribers_per_client=n_all + 50,
-                              limits={"exempt": "127.0.0.1/32"})
-    d = hearthd_factory(cfg)
+    d, port = fan_daemon(hearthd_factory, n_all, "16k")
     readers, stuck = [], []
     for i in range(READERS_PER_KIND + STUCK_PER_KIND):
         for k in KINDS:
@@ -136,20 +161,11 @@ def test_fanout_to_hundreds_keeps_order_and_drops_only_the_stuck(hearthd_factory
             f"{dropped} of {len(stuck)} stuck subscribers dropped after {n_msgs} messages"
         print(f"\n{n_msgs} messages to {len(readers)} readers; {dropped} stuck dropped")
         assert send_path in d.stderr()
-        want = list(range(n_msgs))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and \
-                any(len(r.seen[s]) < n_msgs for s in readers):
-            time.sleep(0.2)
+        wait_seen(r, readers, n_msgs)
     finally:
         r.stop.set()
         r.join(10)
-    for i, s in enumerate(readers):
-        kind = KINDS[i % len(KINDS)]
-        assert s not in r.closed, f"reader {i} ({kind}) was closed"
-        assert r.seen[s] == want, \
-            f"reader {i} ({kind}) saw {len(r.seen[s])} of {n_msgs} messages, " \
-            f"in order: {r.seen[s] == sorted(r.seen[s])}"
+    assert_seen(r, readers, n_msgs, [KINDS[i % len(KINDS)] for i in range(len(readers))])
     # The stuck ones end: what the kernel held, then the close (a stream's
     # last chunk, a WebSocket's close frame or the connection closed).
     for s in stuck:
@@ -177,12 +193,7 @@ def test_subscribers_reset_during_fanouts_are_let_go(hearthd_factory, send_path)
     back to back: the daemon stays up, forgets them, and the others get
     every message in order."""
     n_all = 300
-    cfg, port = notify_config(hearthd_factory.tmp_path,
-                              subscriber_buffer="64k",
-                              max_subscribers=n_all + 50,
-                              max_subscribers_per_client=n_all + 50,
-                              limits={"exempt": "127.0.0.1/32"})
-    d = hearthd_factory(cfg)
+    d, port = fan_daemon(hearthd_factory, n_all, "64k")
     socks = [open_sub(port, KINDS[i % len(KINDS)]) for i in range(n_all)]
     bufs = wait_open(socks)
     keep = [s for i, s in enumerate(socks) if i % 3]
@@ -202,18 +213,12 @@ def test_subscribers_reset_during_fanouts_are_let_go(hearthd_factory, send_path)
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                  struct.pack("ii", 1, 0))
                     s.close()
-        want = list(range(n_msgs))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and \
-                any(len(r.seen[s]) < n_msgs for s in keep):
-            time.sleep(0.2)
+        wait_seen(r, keep, n_msgs)
     finally:
         r.stop.set()
         r.join(10)
     assert d.alive()
-    for i, s in enumerate(keep):
-        assert s not in r.closed, f"reader {i} was closed"
-        assert r.seen[s] == want, f"reader {i} saw {len(r.seen[s])} of {n_msgs}"
+    assert_seen(r, keep, n_msgs, [KINDS[i % len(KINDS)] for i in range(n_all) if i % 3])
     # The reset ones are gone from the room's count.
     deadline = time.monotonic() + 10
     text = ""
