@@ -27,22 +27,35 @@
 #define FANOUT_FIRST 16
 
 /*
- * One thread's batched sends: a SENDMSG per wire of a chunk, submitted at
+ * One thread's batched sends: a SEND per wire of a chunk (the frame whole
+ * in one buffer, built once for the chunk's wires), submitted at
  * once, each with MSG_DONTWAIT (a full socket answers -EAGAIN at once, it
  * is never waited for); what a send did not take goes to the socket's
  * backlog as with outq_write. Each thread has its own ring (one
  * submitter). HEARTH_IO_URING=0 in the environment, or a kernel without
  * io_uring, leaves one sendmsg per wire (outq_write).
  */
+/* A frame whole (header, bytes, trailer) for one send from one buffer;
+ * the wires of a chunk share a few of them. */
+#define FANOUT_WHOLES 4
+struct fanout_whole {
+	const void *data; /* the key: the wire's bytes, length and framing */
+	size_t len;
+	enum http_wire_frame frame;
+	char *bytes; /* owned, cap bytes */
+	size_t total, cap;
+};
+
 struct fanout_ring {
 #ifdef HEARTH_HAVE_LIBURING
 	struct io_uring ring;
-	struct msghdr msg[FANOUT_CHUNK];
-	struct iovec iov[FANOUT_CHUNK][3];
+	/* Slot j of a submission: its wire and the bytes it sends. */
 	struct http_wire *x[FANOUT_CHUNK];
+	const char *buf[FANOUT_CHUNK];
 	size_t total[FANOUT_CHUNK];
-	char hdr[FANOUT_CHUNK][24];
 	bool done[FANOUT_CHUNK];
+	struct fanout_whole whole[FANOUT_WHOLES];
+	int n_whole; /* in use by the chunk being written */
 #endif
 	bool broken; /* a submission failed: sendmsg from now on */
 };
@@ -106,6 +119,8 @@ static void ring_free(struct fanout_ring *rg)
 		return;
 #ifdef HEARTH_HAVE_LIBURING
 	io_uring_queue_exit(&rg->ring);
+	for (int i = 0; i < FANOUT_WHOLES; i++)
+		free(rg->whole[i].bytes);
 #endif
 	free(rg);
 }
@@ -127,19 +142,44 @@ static void ring_answer(struct fanout_ring *rg, unsigned j, int res)
 		return;
 	}
 	/* The remainder into the (empty) backlog, as outq_write would. */
-	struct iovec rest[3];
-	int n = 0;
-	for (size_t i = 0; i < rg->msg[j].msg_iovlen; i++) {
-		struct iovec v = rg->iov[j][i];
-		if (sent >= v.iov_len) {
-			sent -= v.iov_len;
-			continue;
-		}
-		rest[n].iov_base = (char *)v.iov_base + sent;
-		rest[n++].iov_len = v.iov_len - sent;
-		sent = 0;
+	struct iovec rest = {(char *)rg->buf[j] + sent, rg->total[j] - sent};
+	x->rc = outq_write(&x->k->out, -1, &rest, 1, SIZE_MAX);
+}
+
+/* The bytes of @x's frame (@nv pieces at @v, @total bytes) in one buffer:
+ * the wire's own for a raw one, else one of rg's wholes; NULL when all
+ * are taken or memory is short. */
+static const char *ring_whole(struct fanout_ring *rg, const struct http_wire *x,
+			      const struct iovec *v, int nv, size_t total)
+{
+	if (x->frame == HTTP_WIRE_RAW)
+		return x->data;
+	for (int i = 0; i < rg->n_whole; i++) {
+		struct fanout_whole *f = &rg->whole[i];
+		if (f->data == x->data && f->len == x->len && f->frame == x->frame)
+			return f->bytes;
 	}
-	x->rc = outq_write(&x->k->out, -1, rest, n, SIZE_MAX);
+	if (rg->n_whole == FANOUT_WHOLES)
+		return NULL;
+	struct fanout_whole *f = &rg->whole[rg->n_whole];
+	if (f->cap < total) {
+		char *b = realloc(f->bytes, total);
+		if (!b)
+			return NULL;
+		f->bytes = b;
+		f->cap = total;
+	}
+	size_t at = 0;
+	for (int i = 0; i < nv; i++) {
+		memcpy(f->bytes + at, v[i].iov_base, v[i].iov_len);
+		at += v[i].iov_len;
+	}
+	f->data = x->data;
+	f->len = x->len;
+	f->frame = x->frame;
+	f->total = total;
+	rg->n_whole++;
+	return f->bytes;
 }
 
 /* Submits the @n sends prepared and takes every answer; when the ring
@@ -197,8 +237,10 @@ static void ring_flush(struct fanout_ring *rg, unsigned n)
 		if (j < want)
 			x->rc = -EIO;
 		else
-			x->rc = outq_write(&x->k->out, x->k->fd, rg->iov[j],
-					   (int)rg->msg[j].msg_iovlen, SIZE_MAX);
+			x->rc = outq_write(&x->k->out, x->k->fd,
+					   &(struct iovec){(void *)rg->buf[j],
+							   rg->total[j]},
+					   1, SIZE_MAX);
 	}
 }
 #endif
@@ -244,6 +286,8 @@ static void wires_write(struct fanout_ring *rg, struct http_out *out,
 	enum http_wire_frame hkind = HTTP_WIRE_RAW;
 #ifdef HEARTH_HAVE_LIBURING
 	unsigned q = 0; /* sends prepared in rg */
+	if (rg)
+		rg->n_whole = 0; /* (other bytes than the last chunk's) */
 #endif
 	for (size_t i = 0; i < n; i++) {
 		struct http_wire *x = &w[i];
@@ -278,38 +322,33 @@ static void wires_write(struct fanout_ring *rg, struct http_out *out,
 			total += v[k].iov_len;
 		/* Through the ring: only a socket with no backlog (its bytes
 		 * go first) and room under the bound. */
+		const char *buf = NULL;
 		if (rg && !rg->broken && x->k->fd >= 0 && total &&
-		    !outq_pending(&x->k->out) && total <= x->max) {
-			struct io_uring_sqe *sqe = io_uring_get_sqe(&rg->ring);
+		    !outq_pending(&x->k->out) && total <= x->max)
+			buf = ring_whole(rg, x, v, nv, total);
+		struct io_uring_sqe *sqe = NULL;
+		if (buf) {
+			sqe = io_uring_get_sqe(&rg->ring);
 			if (!sqe) {
 				ring_flush(rg, q);
 				q = 0;
 				sqe = rg->broken ? NULL
 						 : io_uring_get_sqe(&rg->ring);
 			}
-			if (sqe) {
-				memcpy(rg->iov[q], v, (size_t)nv * sizeof(*v));
-				if (v == iov) {
-					/* (hdr is reused: the slot's own copy) */
-					rg->iov[q][0].iov_base = rg->hdr[q];
-					memcpy(rg->hdr[q], hdr, hlen);
-				}
-				rg->msg[q] = (struct msghdr){
-					.msg_iov = rg->iov[q],
-					.msg_iovlen = (size_t)nv,
-				};
-				rg->x[q] = x;
-				rg->total[q] = total;
-				rg->done[q] = false;
-				io_uring_prep_sendmsg(sqe, x->k->fd, &rg->msg[q],
-						      MSG_NOSIGNAL | MSG_DONTWAIT);
-				io_uring_sqe_set_data64(sqe, q);
-				if (++q == FANOUT_CHUNK) {
-					ring_flush(rg, q);
-					q = 0;
-				}
-				continue;
+		}
+		if (sqe) {
+			rg->x[q] = x;
+			rg->buf[q] = buf;
+			rg->total[q] = total;
+			rg->done[q] = false;
+			io_uring_prep_send(sqe, x->k->fd, buf, total,
+					   MSG_NOSIGNAL | MSG_DONTWAIT);
+			io_uring_sqe_set_data64(sqe, q);
+			if (++q == FANOUT_CHUNK) {
+				ring_flush(rg, q);
+				q = 0;
 			}
+			continue;
 		}
 #else
 		(void)rg;
