@@ -27,7 +27,7 @@ libvirt-dev libxml2-dev libisofs-dev libvirt-daemon-system libvirt-daemon-driver
 qemu-system-x86 qemu-utils genisoimage openssh-server openssh-client
 busybox-static linux-image-amd64
 qemu-system-common e2fsprogs util-linux
-libcrypt-dev
+libcrypt-dev liburing-dev
 ifupdown bridge-utils
 "
 

@@ -18,8 +18,15 @@ Figures:
 - RSS per idle subscriber.
 Environment: HEARTHD (default build/src/hearthd), SUBS_BIN (default
 ../bench/notify-subs beside HEARTHD's directory), SUBS (10000), MESSAGES
-(20), BURST (100), GAP (0.1), THREADS (2), KINDS (json,sse,ws). ntfy itself
-(Go) is not installed here: no side-by-side run, no ratio."""
+(20), BURST (100), GAP (0.1), THREADS (2), KINDS (json,sse,ws),
+CLIENT_SCHED ("batch": notify-subs runs SCHED_BATCH, chrt -b 0, so
+a subscriber woken by a send does not preempt hearthd's sending thread;
+empty, the default: normal scheduling), PIN_SERVER and PIN_CLIENT (CPU lists for taskset -c, e.g. "0" and "1";
+empty, the default: neither is pinned, the scheduler shares both cores
+between hearthd and notify-subs; the figures say which was used). The
+subscribers' CPU time is printed beside hearthd's: on a 2-core machine
+they compete for the same cores. ntfy itself (Go) is not installed here:
+no side-by-side run, no ratio."""
 import array
 import os
 import shutil
@@ -41,6 +48,23 @@ BURST = int(os.environ.get("BURST", "100"))
 GAP = float(os.environ.get("GAP", "0.1"))
 THREADS = int(os.environ.get("THREADS", "2"))
 KINDS = os.environ.get("KINDS", "json,sse,ws")
+PIN_SERVER = os.environ.get("PIN_SERVER", "")
+PIN_CLIENT = os.environ.get("PIN_CLIENT", "")
+CLIENT_SCHED = os.environ.get("CLIENT_SCHED", "")
+
+
+def pinned(cpus, argv):
+    return ["taskset", "-c", cpus] + argv if cpus else argv
+
+
+def client_sched(argv):
+    # SCHED_BATCH: a woken subscriber thread does not preempt the thread
+    # that woke it (hearthd's, mid fan-out); it runs at the next switch.
+    if CLIENT_SCHED == "batch":
+        return ["chrt", "-b", "0"] + argv
+    if CLIENT_SCHED:
+        raise SystemExit(f"CLIENT_SCHED: {CLIENT_SCHED!r}: only 'batch' or empty")
+    return argv
 
 
 def free_port():
@@ -127,7 +151,8 @@ class Publisher:
 class Agent:
     def __init__(self, port, maxmsg):
         self.p = subprocess.Popen(
-            [SUBS_BIN, str(port), "bench", str(SUBS), KINDS, str(THREADS), str(maxmsg)],
+            client_sched(pinned(PIN_CLIENT, [SUBS_BIN, str(port), "bench", str(SUBS), KINDS,
+                                str(THREADS), str(maxmsg)])),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 
     def line(self):
@@ -174,7 +199,7 @@ def main():
         # One address opens every subscription: ntfy's per-visitor limits
         # (60 requests at once, 30 subscriptions) are not what is measured.
         f"  limits:\n    exempt: 127.0.0.1/32\n")
-    d = subprocess.Popen([HEARTHD, "-c", str(tmp / "c.yaml")],
+    d = subprocess.Popen(pinned(PIN_SERVER, [HEARTHD, "-c", str(tmp / "c.yaml")]),
                          stderr=open(tmp / "err", "wb"))
     agent = None
     load0 = os.getloadavg()
@@ -197,12 +222,12 @@ def main():
 
         # Latency: one message at a time.
         sent = []
-        f0, c0 = fanout(hport), cpu_s(d.pid)
+        f0, c0, a0 = fanout(hport), cpu_s(d.pid), cpu_s(agent.p.pid)
         for k in range(MESSAGES):
             sent.append(pub.publish(k))
             agent.ask(f"wait {k} 30000")
             time.sleep(GAP)
-        c1, f1 = cpu_s(d.pid), fanout(hport)
+        c1, f1, a1 = cpu_s(d.pid), fanout(hport), cpu_s(agent.p.pid)
         v = agent.dump(0, MESSAGES, tmp / "lat")
         lat, firsts, lasts = [], [], []
         for k in range(MESSAGES):
@@ -216,14 +241,14 @@ def main():
         lat.sort()
 
         # Throughput: a burst, deliveries until the last arrives.
-        c2 = cpu_s(d.pid)
+        c2, a2 = cpu_s(d.pid), cpu_s(agent.p.pid)
         t0 = None
         for k in range(MESSAGES, MESSAGES + BURST):
             t = pub.publish(k)
             t0 = t0 or t
         for k in range(MESSAGES, MESSAGES + BURST):
             agent.ask(f"wait {k} 60000")
-        c3, f2 = cpu_s(d.pid), fanout(hport)
+        c3, f2, a3 = cpu_s(d.pid), fanout(hport), cpu_s(agent.p.pid)
         st = agent.ask(f"stats {MESSAGES} {MESSAGES + BURST}")
         delivered, last = int(st[1]), int(st[3])
         bv = agent.dump(MESSAGES, MESSAGES + BURST, tmp / "burst")
@@ -239,9 +264,13 @@ def main():
         p99 = pct(lat, 0.99) if lat else float("nan")
         lat_cpu = (c1 - c0) / max(1, len(lat)) * 10000
         burst_cpu = (c3 - c2) / max(1, delivered) * 10000
+        lat_sub_cpu = (a1 - a0) / max(1, len(lat)) * 10000
+        burst_sub_cpu = (a3 - a2) / max(1, delivered) * 10000
         per_sub = (idle - base) / SUBS
         print(f"subscribers {SUBS} ({KINDS}; notify-subs, {THREADS} threads), "
-              f"messages {MESSAGES} (gap {GAP} s after each is everywhere), burst {BURST}")
+              f"messages {MESSAGES} (gap {GAP} s after each is everywhere), burst {BURST}; "
+              f"hearthd on CPUs {PIN_SERVER or 'any'}, notify-subs on CPUs {PIN_CLIENT or 'any'}"
+              f" ({CLIENT_SCHED or 'normal'} scheduling)")
         print(f"load average at start {load0[0]:.2f}, at end {load1[0]:.2f}")
         print(f"publish->deliver latency over {len(lat)} subscriber x message pairs: "
               f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat[-1] if lat else 0:.1f} ms "
@@ -250,7 +279,8 @@ def main():
             print(f"per message: first subscriber after {statistics.median(firsts):.1f} ms, "
                   f"last after {statistics.median(lasts):.1f} ms (medians over messages)")
         print(f"hearthd CPU: {lat_cpu * 1000:.1f} ms per 10k deliveries (latency phase), "
-              f"{burst_cpu * 1000:.1f} ms per 10k deliveries (burst)")
+              f"{burst_cpu * 1000:.1f} ms per 10k deliveries (burst); notify-subs CPU: "
+              f"{lat_sub_cpu * 1000:.1f} ms and {burst_sub_cpu * 1000:.1f} ms")
         print(f"burst: {delivered} deliveries ({bmissing} missing, {disorder} out of order) "
               f"in {(last - t0) / 1e9:.2f} s = {rate:.0f} deliveries/s")
         print(f"server-side fan-out (notify_deliver: match, frame, send to "
@@ -260,7 +290,10 @@ def main():
               f"{per_sub:.2f} KiB per idle subscriber")
         print(f"RESULT p50_ms={p50:.1f} p99_ms={p99:.1f} deliveries_per_s={rate:.0f} "
               f"cpu_ms_per_10k={burst_cpu * 1000:.1f} lat_cpu_ms_per_10k={lat_cpu * 1000:.1f} "
-              f"kib_per_subscriber={per_sub:.2f} load={load0[0]:.1f}-{load1[0]:.1f}")
+              f"subs_cpu_ms_per_10k={burst_sub_cpu * 1000:.1f} "
+              f"kib_per_subscriber={per_sub:.2f} load={load0[0]:.1f}-{load1[0]:.1f} "
+              f"pin={PIN_SERVER or 'any'}/{PIN_CLIENT or 'any'} "
+              f"client_sched={CLIENT_SCHED or 'normal'}")
         return 0 if missing == 0 and bmissing == 0 and disorder == 0 else 1
     finally:
         if agent:

@@ -149,7 +149,10 @@ static void *run(void *ud)
 		/* Keep a bounded number of subscriptions being set up. */
 		while (next < th->n && waiting < INFLIGHT) {
 			struct conn *c = &th->c[next++];
-			struct epoll_event e = {.events = EPOLLIN, .data.ptr = c};
+			/* Edge-triggered: a socket is polled once per arrival,
+			 * not once more after it has been drained. */
+			struct epoll_event e = {.events = EPOLLIN | EPOLLET,
+						.data.ptr = c};
 			if (epoll_ctl(ep, EPOLL_CTL_ADD, open_conn(c), &e))
 				die("epoll_ctl");
 			waiting++;
@@ -159,22 +162,30 @@ static void *run(void *ud)
 			die("epoll_wait");
 		for (int i = 0; i < n; i++) {
 			struct conn *c = evs[i].data.ptr;
+			if (c->fd < 0)
+				continue;
+		again:
 			memcpy(buf, c->carry, c->ncarry);
-			ssize_t r = recv(c->fd, buf + c->ncarry, 65536, 0);
+			ssize_t r = recv(c->fd, buf + c->ncarry, 65536, MSG_DONTWAIT);
 			int64_t t = now_ns();
 			if (r <= 0) {
-				if (r < 0 && errno == EINTR)
+				if (r < 0 && (errno == EINTR || errno == EAGAIN))
 					continue;
 				fprintf(stderr, "subscriber %d: connection %s\n",
 					c->idx, r ? strerror(errno) : "closed");
 				epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 				close(c->fd);
+				c->fd = -1;
 				continue;
 			}
 			int was = c->opened;
 			scan(c, buf, (size_t)r + c->ncarry, t);
 			if (!was && c->opened)
 				waiting--;
+			/* A full buffer: more may be there, and no new edge
+			 * tells of it. A shorter read took all there was. */
+			if (r == 65536)
+				goto again;
 		}
 	}
 	return NULL;

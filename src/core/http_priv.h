@@ -94,6 +94,10 @@ struct http_server {
 	 * http_write_many. */
 	struct http_sender *sender;
 	bool no_sender; /* one CPU, or it did not start: no more tries */
+	/* The loop thread's batched sends (io_uring), made at the first
+	 * fan-out; NULL: none (yet, or to be had), one sendmsg each. */
+	struct fanout_ring *ring;
+	bool no_ring;
 };
 
 /* Detaches the lingering closes from @s (they end on their own). */
