@@ -8,7 +8,7 @@ PKGS="
 build-essential pkg-config meson ninja-build clang libclang-rt-14-dev llvm
 libuv1-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libyaml-dev
 libsqlite3-dev sqlite3 libcmocka-dev liburcu-dev nettle-dev
-python3 python3-pytest python3-requests python3-prometheus-client
+python3 python3-pytest python3-pytest-xdist python3-requests python3-prometheus-client
 python3-websockets prometheus
 libssl-dev libzstd-dev restic
 libpq-dev postgresql libmariadb-dev mariadb-server openssl

@@ -85,11 +85,16 @@ if build build-asan -Db_sanitize=address,undefined -Db_lundef=false \
 	count_meson build-asan
 
 	echo "=== integration tests (ASan + UBSan binaries)"
-	# Test artefacts (the status page's screenshot) next to the logs.
+	# Test artefacts (the status page's screenshot) next to the logs. Two
+	# workers, a test file each at a time (pytest-xdist's loadfile): most
+	# tests wait on daemons, peers and timers, so two files at once take
+	# about 60 % of the time of one after the other. Every test names its
+	# ports, namespaces and directories after its own process or tmp_path.
 	HEARTHD="$ROOT/build-asan/src/hearthd" HEARTH="$ROOT/build-asan/src/hearth" \
 		HTTP_TESTD="$ROOT/build-asan/tests/support/http_testd" \
 		HEARTH_ARTEFACTS="$LOGDIR/artefacts" \
 		$PY -m pytest tests/integration -q -p no:cacheprovider \
+		-n "${TEST_JOBS:-2}" --dist loadfile \
 		--junitxml="$LOGDIR/integration.xml" || true
 	count_junit "$LOGDIR/integration.xml" integration
 else

@@ -131,6 +131,12 @@ def test_patches_in_a_big_zone_leave_the_loop_free(hearthd_factory,
     d = start(hearthd_factory, tmp_path)
     small_zone(d)
     text = big_zone_text(RECORDS)
+    # What the machine alone makes a probe wait (another test process, a
+    # busy CI host) is allowed on top of WORST_MS: the same probes, idle.
+    probe = Probe(d)
+    time.sleep(2)
+    noise = max(probe.finish().values())
+    worst = WORST_MS + 2 * noise
 
     probe = Probe(d)
     t0 = time.monotonic()
@@ -163,11 +169,12 @@ def test_patches_in_a_big_zone_leave_the_loop_free(hearthd_factory,
     median = took[len(took) // 2]
     print(f"import of {RECORDS} records {imported * 1000:.0f} ms, worst "
           f"probes {during_import}; PATCH median {median * 1000:.1f} ms, "
-          f"worst {took[-1] * 1000:.1f} ms, worst probes {during_patches}")
-    assert max(during_patches.values()) < WORST_MS, during_patches
+          f"worst {took[-1] * 1000:.1f} ms, worst probes {during_patches}, "
+          f"idle {noise} ms")
+    assert max(during_patches.values()) < worst, (during_patches, noise)
     # The import's parse, commit and build are off the loop too (what
     # is left on it: receiving the body).
-    assert max(during_import.values()) < 2 * WORST_MS, during_import
+    assert max(during_import.values()) < 2 * worst, (during_import, noise)
     assert probe.count["tcp"] > 0 and probe.count["healthz"] > 0
     # What the zone costs to build (the import) is not what a PATCH
     # costs: it changes one RRset and pays for that.

@@ -463,16 +463,20 @@ def test_manual_maintenance_then_off(hearthd_factory, tmp_path):
 def netns():
     """A network namespace with one end of a veth pair, 10.231.N.2/30, the
     other end here (10.231.N.1); removed at the end."""
-    n = os.getpid() % 200 + 10
-    ns, host, peer = f"hwatch{n}", f"hwh{n}", f"hwn{n}"
-    sub = f"10.231.{n}"
-
     def ip(*args, check=True):
         return subprocess.run(["ip", *args], capture_output=True, text=True,
                               timeout=10, check=check)
-    ip("netns", "del", ns, check=False)
-    ip("link", "del", host, check=False)
-    ip("netns", "add", ns)
+    # N is claimed by creating hwatchN: another test process (a parallel
+    # worker) holding that N makes `netns add` fail, and the next N is tried.
+    for k in range(200):
+        n = (os.getpid() + k) % 200 + 10
+        ns, host, peer = f"hwatch{n}", f"hwh{n}", f"hwn{n}"
+        sub = f"10.231.{n}"
+        if ip("netns", "add", ns, check=False).returncode == 0:
+            break
+    else:
+        pytest.fail("no free hwatchN namespace name")
+    ip("link", "del", host, check=False)  # a crashed run's, now ours
     try:
         ip("link", "add", host, "type", "veth", "peer", "name", peer)
         ip("link", "set", peer, "netns", ns)
