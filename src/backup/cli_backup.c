@@ -10,6 +10,7 @@
 
 #include "backup/archive.h"
 #include "backup/cli_priv.h"
+#include "backup/exitcode.h"
 #include "backup/livevol.h"
 #include "backup/scan.h"
 #include "proto/backup/gojson.h"
@@ -289,6 +290,8 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 	free(tagbuf);
 	bk_excludes_deinit(&ex);
 	backup_repo_close(repo);
+	if (rc == -EBUSY) /* the holder of the lock is said already */
+		return BACKUP_EXIT_LOCKED;
 	if (rc)
 		return backup_cli_fail(NULL, rc);
 	char sid[BACKUP_ID_HEX], tid[BACKUP_ID_HEX];
@@ -314,7 +317,7 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 		       (unsigned long long)st.blobs_new, (unsigned long long)st.blobs_known, sid);
 	if (errors) {
 		fprintf(stderr, "hearth: backup: %zu entries could not be read\n", errors);
-		return 3; /* restic's exit code for an incomplete snapshot */
+		return BACKUP_EXIT_INCOMPLETE;
 	}
 	return CLI_OK;
 }
@@ -390,6 +393,8 @@ int backup_cmd_restore(struct cli *cli, int argc, char **argv)
 	rc = backup_restore_progress(repo, id, target, sparse, bar, &st, &errors);
 	backup_progress_stop(bar);
 	backup_repo_close(repo);
+	if (rc == -EBUSY) /* the holder of the lock is said already */
+		return BACKUP_EXIT_LOCKED;
 	if (rc)
 		return backup_cli_fail(NULL, rc);
 	char sid[BACKUP_ID_HEX];

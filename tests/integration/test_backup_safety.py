@@ -425,7 +425,7 @@ def test_foreign_repository_and_key_are_one_line(tmp_path):
     subprocess.run(["borg", "init", "-e", "none", str(borg)], check=True, capture_output=True,
                    env=dict(os.environ, BORG_BASE_DIR=str(tmp_path / "bb")), timeout=60)
     p = hearth(dict(env, RESTIC_REPOSITORY=str(borg)), "snapshots", ok=False)
-    assert p.returncode == 1 and p.stdout == "", p
+    assert p.returncode == 10 and p.stdout == "", p  # not a (restic) repository
     assert p.stderr.strip() == f"hearth: backup: {borg} is a Borg repository, not a restic one"
 
 
