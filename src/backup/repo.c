@@ -597,6 +597,10 @@ int backup_repo_open(const char *location, const char *password,
 		if (!kt.tried && is_borg(repo, size)) {
 			say(why, why_cap, "%s is a Borg repository, not a restic one", shown);
 			rc = BACKUP_ENOREPO;
+		} else if (!kt.tried) {
+			/* every restic repository has a key: this is none */
+			say(why, why_cap, "%s is not a repository (no key files)", shown);
+			rc = BACKUP_ENOREPO;
 		} else if (kt.corrupt)
 			say(why, why_cap,
 			    "wrong password or no key found (key file %.8s is "

@@ -206,7 +206,7 @@ def test_foreign_directory(bcli, tmp_path):
     (e / "config").write_text('{"version": 2}')
     (e / "keys").mkdir()
     r = bcli("snapshots", "-r", e, "--password-file", bcli.pwfile)
-    one_line_error(r, "wrong password or no key found", PASSWORD)
+    one_line_error(r, f"{e} is not a repository (no key files)", NOREPO)
     r = bcli("snapshots", "--password-file", bcli.pwfile)
     assert r.returncode == 2 and "no repository" in r.stderr
 
