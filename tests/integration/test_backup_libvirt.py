@@ -450,9 +450,9 @@ def test_killed_while_committing_back(vm, direct):
     commit done, the second's under way): libvirt-recover finishes or
     redoes the commit, the domain is on its own images and nothing is
     left. Tried at a few delays until one kill lands with a block job
-    running (bounded: 8 tries)."""
+    running (bounded: 12 tries)."""
     hit = False
-    for delay in (0.0, 0.005, 0.01, 0.02, 0.03, 0.045, 0.06, 0.08):
+    for delay in (0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.065, 0.08, 0.1, 0.13):
         step = Step(direct["argv"])
         step.wait_line(f"{DOM}/vdc: committed back into")
         time.sleep(delay)
@@ -469,6 +469,7 @@ def test_killed_while_committing_back(vm, direct):
         assert r.returncode == 0, r.stdout + r.stderr
         assert_direct_clean(vm, direct)
         if hit:
+            print(f"killed while committing {delay * 1000:.0f} ms after vdc's commit")
             break
     assert hit, "no kill landed while vdb's commit was under way"
     guest_writes_all_there(vm)
