@@ -335,7 +335,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 	char id[BACKUP_ID_HEX];
 	backup_id_hex(repo->id, id);
 	if (o.json)
-		cli_print_json(json_pack("{s:s,s:s,s:s}", "message_type",
+		backup_cli_print_compact(json_pack("{s:s,s:s,s:s}", "message_type",
 					 "initialized", "id", id, "repository",
 					 o.repo));
 	else

@@ -10,6 +10,7 @@
 
 #include "backup/archive.h"
 #include "backup/cli_priv.h"
+#include "backup/cli_summary.h"
 #include "backup/exitcode.h"
 #include "backup/livevol.h"
 #include "backup/scan.h"
@@ -204,6 +205,70 @@ int backup_cmd_libvirt_recover(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* restic 0.14's summary message (its fields, in its order), the snapshot
+ * id in full (restic 0.14 shortens it). */
+static json_t *json_summary(struct backup_repo *repo, const struct backup_archive_opts *ao,
+			    const struct backup_archive_stats *st, const struct timespec *t0)
+{
+	struct backup_summary s;
+	char (*vp)[4096] = calloc(ao->n_paths ? ao->n_paths : 1, sizeof *vp);
+	const char **vpaths = calloc(ao->n_paths ? ao->n_paths : 1, sizeof *vpaths);
+	int rc = vp && vpaths ? 0 : -ENOMEM;
+	for (size_t i = 0; !rc && i < ao->n_paths; i++) {
+		backup_summary_vpath(ao->paths[i], vp[i], sizeof vp[i]);
+		vpaths[i] = vp[i];
+	}
+	if (!rc)
+		rc = backup_summary_count(repo, st->tree, st->has_parent ? st->parent : NULL,
+					  vpaths, ao->n_paths, &s);
+	free(vp);
+	free(vpaths);
+	if (rc) {
+		/* the counts the archiver kept, all new but the unchanged */
+		fprintf(stderr, "hearth: backup: the summary's counts are the archiver's: "
+			"the trees do not compare (%s)\n", backup_strerror(rc));
+		memset(&s, 0, sizeof s);
+		s.files_new = st->files - st->files_unchanged;
+		s.files_unmodified = st->files_unchanged;
+		s.dirs_new = st->dirs;
+		s.total_files = st->files;
+		s.total_bytes = st->bytes_read;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double took = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	uint64_t data_blobs = st->blobs_new > s.tree_blobs ? st->blobs_new - s.tree_blobs : 0;
+	char sid[BACKUP_ID_HEX], tid[BACKUP_ID_HEX];
+	backup_id_hex(st->snapshot, sid);
+	backup_id_hex(st->tree, tid);
+	json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:s}",
+			 "message_type", "summary",
+			 "files_new", (json_int_t)s.files_new,
+			 "files_changed", (json_int_t)s.files_changed,
+			 "files_unmodified", (json_int_t)s.files_unmodified,
+			 "dirs_new", (json_int_t)s.dirs_new,
+			 "dirs_changed", (json_int_t)s.dirs_changed,
+			 "dirs_unmodified", (json_int_t)s.dirs_unmodified,
+			 "data_blobs", (json_int_t)data_blobs,
+			 "tree_blobs", (json_int_t)s.tree_blobs,
+			 "data_added", (json_int_t)st->bytes_added,
+			 "total_files_processed", (json_int_t)s.total_files,
+			 "total_bytes_processed", (json_int_t)s.total_bytes,
+			 "total_duration", took, "snapshot_id", sid);
+	/* then hearth's own, after restic's (its readers pass over them) */
+	json_t *own = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
+				"files", (json_int_t)st->files, "dirs", (json_int_t)st->dirs,
+				"others", (json_int_t)st->others,
+				"bytes_read", (json_int_t)st->bytes_read,
+				"blobs_new", (json_int_t)st->blobs_new,
+				"blobs_known", (json_int_t)st->blobs_known,
+				"packs", (json_int_t)st->packs, "tree", tid);
+	if (j && own)
+		json_object_update(j, own);
+	json_decref(own);
+	return j;
+}
+
 int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 {
 	static const char *const own[] = {"--tag", "--host", "--parent", "--time", NULL};
@@ -277,7 +342,11 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 		ao.paths = (const char *const *)lv.paths;
 		ao.n_paths = lv.n_paths;
 	}
-	ao.progress = backup_progress_start("files", o.json || o.quiet);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* --json: restic's status messages (none with -q), else the line */
+	ao.progress = o.json ? (o.quiet ? NULL : backup_progress_start_json())
+			     : backup_progress_start("files", o.quiet);
 	struct backup_scan *scan = rc ? NULL : backup_scan_start(ao.progress,
 								  &ao);
 	if (!rc)
@@ -287,6 +356,7 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 	int lrc = lv.n ? live_end(&lv) : 0;
 	if (!rc && lrc)
 		rc = lrc;
+	json_t *summary = !rc && o.json ? json_summary(repo, &ao, &st, &t0) : NULL;
 	free(tagbuf);
 	bk_excludes_deinit(&ex);
 	backup_repo_close(repo);
@@ -294,20 +364,10 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 		return BACKUP_EXIT_LOCKED;
 	if (rc)
 		return backup_cli_fail(NULL, rc);
-	char sid[BACKUP_ID_HEX], tid[BACKUP_ID_HEX];
+	char sid[BACKUP_ID_HEX];
 	backup_id_hex(st.snapshot, sid);
-	backup_id_hex(st.tree, tid);
 	if (o.json)
-		cli_print_json(json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
-					 "message_type", "summary",
-					 "files", (json_int_t)st.files, "dirs", (json_int_t)st.dirs,
-					 "files_unmodified", (json_int_t)st.files_unchanged,
-					 "total_bytes_processed", (json_int_t)st.bytes_read,
-					 "blobs_new", (json_int_t)st.blobs_new,
-					 "blobs_known", (json_int_t)st.blobs_known,
-					 "data_added", (json_int_t)st.bytes_added,
-					 "packs", (json_int_t)st.packs,
-					 "tree", tid, "snapshot_id", sid));
+		backup_cli_print_compact(summary);
 	else if (!o.quiet)
 		printf("Files: %llu (%llu unchanged), dirs: %llu, others: %llu\nProcessed %llu bytes, added %llu bytes "
 		       "in %llu packs (%llu new blobs, %llu known)\nsnapshot %.8s saved\n",
@@ -400,7 +460,7 @@ int backup_cmd_restore(struct cli *cli, int argc, char **argv)
 	char sid[BACKUP_ID_HEX];
 	backup_id_hex(id, sid);
 	if (o.json)
-		cli_print_json(json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "message_type", "summary",
+		backup_cli_print_compact(json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "message_type", "summary",
 					 "snapshot_id", sid, "files_restored", (json_int_t)st.files,
 					 "dirs_restored", (json_int_t)st.dirs,
 					 "others_restored", (json_int_t)st.others,

@@ -202,6 +202,7 @@ static void step_argv(struct argv *a, struct bk_run *run)
 	case BK_STEP_BACKUP: {
 		repo_args(a, run, i, "backup");
 		arg(a, "--json");
+		arg(a, "-q"); /* the summary, no status messages */
 		size_t used = (size_t)snprintf(a->tagarg, sizeof(a->tagarg),
 					       "hearth-job:%s", j->name);
 		for (size_t t = 0; t < j->n_tags && used < sizeof(a->tagarg);

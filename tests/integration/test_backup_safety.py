@@ -126,7 +126,7 @@ def test_status_line_on_a_terminal_only(tmp_path):
         rc, out, _ = on_tty(env, *args)
         assert rc == 0 and not frames(out) and "\x1b[K" not in out, (args, out)
     rc, out, _ = on_tty(env, "--json", "backup", src)
-    assert json.loads(out.strip())["message_type"] == "summary"
+    assert json.loads(out.strip().splitlines()[-1])["message_type"] == "summary"
     # restore: the totals from the snapshot's trees
     rc, out, secs = on_tty(env, "restore", "latest", "--target", tmp_path / "t1")
     assert rc == 0, out
