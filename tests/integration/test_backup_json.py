@@ -2,7 +2,9 @@
 """hearth's tree and snapshot JSON is restic 0.14's: every tree blob restic
 writes for a varied source (odd names, links, devices, xattrs, empty files
 and dirs) decodes and re-encodes byte for byte through hearth's codec, and
-every snapshot keeps its fields, their order and their values."""
+every snapshot keeps its fields, their order and their values. The --json
+messages of backup (status and summary), forget, snapshots, ls, stats,
+diff and key list have restic 0.14's field names, order and types."""
 import json
 import os
 import stat
