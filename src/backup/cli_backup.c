@@ -207,22 +207,33 @@ int backup_cmd_libvirt_recover(struct cli *cli, int argc, char **argv)
 
 /* restic 0.14's summary message (its fields, in its order), the snapshot
  * id in full (restic 0.14 shortens it). */
-static json_t *json_summary(struct backup_repo *repo, const struct backup_archive_opts *ao,
+/* The backup's targets as its tree has them (backup_summary_vpath), one
+ * malloc'd block: an array of @n pointers, then the strings. */
+static char **tree_targets(const struct backup_archive_opts *ao)
+{
+	size_t n = ao->n_paths, need = (n + 1) * sizeof(char *);
+	for (size_t i = 0; i < n; i++)
+		need += strlen(ao->paths[i]) + 2;
+	char **v = malloc(need);
+	char *at = v ? (char *)(v + n + 1) : NULL;
+	for (size_t i = 0; v && i < n; i++) {
+		size_t cap = strlen(ao->paths[i]) + 2;
+		backup_summary_vpath(ao->paths[i], at, cap);
+		v[i] = at;
+		at += cap;
+	}
+	if (v)
+		v[n] = NULL;
+	return v;
+}
+
+static json_t *json_summary(struct backup_repo *repo, char **targets, size_t n_targets,
 			    const struct backup_archive_stats *st, const struct timespec *t0)
 {
 	struct backup_summary s;
-	char (*vp)[4096] = calloc(ao->n_paths ? ao->n_paths : 1, sizeof *vp);
-	const char **vpaths = calloc(ao->n_paths ? ao->n_paths : 1, sizeof *vpaths);
-	int rc = vp && vpaths ? 0 : -ENOMEM;
-	for (size_t i = 0; !rc && i < ao->n_paths; i++) {
-		backup_summary_vpath(ao->paths[i], vp[i], sizeof vp[i]);
-		vpaths[i] = vp[i];
-	}
-	if (!rc)
-		rc = backup_summary_count(repo, st->tree, st->has_parent ? st->parent : NULL,
-					  vpaths, ao->n_paths, &s);
-	free(vp);
-	free(vpaths);
+	int rc = targets ? backup_summary_count(repo, st->tree, st->has_parent ? st->parent : NULL,
+						(const char *const *)targets, n_targets, &s)
+			 : -ENOMEM;
 	if (rc) {
 		/* the counts the archiver kept, all new but the unchanged */
 		fprintf(stderr, "hearth: backup: the summary's counts are the archiver's: "
@@ -353,10 +364,14 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 		rc = backup_archive(repo, &ao, &st, &errors);
 	backup_scan_stop(scan);
 	backup_progress_stop(ao.progress);
+	/* the paths as given: live_end frees the volumes' */
+	char **targets = !rc && o.json ? tree_targets(&ao) : NULL;
+	size_t n_targets = ao.n_paths;
 	int lrc = lv.n ? live_end(&lv) : 0;
 	if (!rc && lrc)
 		rc = lrc;
-	json_t *summary = !rc && o.json ? json_summary(repo, &ao, &st, &t0) : NULL;
+	json_t *summary = !rc && o.json ? json_summary(repo, targets, n_targets, &st, &t0) : NULL;
+	free(targets);
 	free(tagbuf);
 	bk_excludes_deinit(&ex);
 	backup_repo_close(repo);
