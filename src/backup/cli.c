@@ -9,6 +9,7 @@
 #include "backup/backup_room.h"
 #include "backup/check.h"
 #include "backup/cli_priv.h"
+#include "backup/exitcode.h"
 #include "backup/lock.h"
 #include "backup/repo.h"
 #include "proto/backup/keyfile.h"
@@ -211,13 +212,35 @@ char *backup_cli_password(const char *file, const char *env_a,
 	return NULL;
 }
 
-/* Exit code for a repository error: restic 0.14 exits 1 for every
- * fatal error, a wrong password included. */
+int backup_exit_code(int rc)
+{
+	switch (rc) {
+	case BACKUP_ENOREPO: return BACKUP_EXIT_NOREPO;
+	case -EBUSY: return BACKUP_EXIT_LOCKED;
+	case BACKUP_EPASSWORD: return BACKUP_EXIT_PASSWORD;
+	default: return CLI_FAILED;
+	}
+}
+
+const char *backup_exit_meaning(int status)
+{
+	switch (status) {
+	case CLI_USAGE: return "usage error";
+	case BACKUP_EXIT_INCOMPLETE: return "some source files could not be read";
+	case BACKUP_EXIT_NOREPO: return "repository does not exist";
+	case BACKUP_EXIT_LOCKED: return "repository is locked";
+	case BACKUP_EXIT_PASSWORD: return "wrong password";
+	default: return NULL;
+	}
+}
+
+/* restic's exit codes since 0.17 (exitcode.h): 10, 11, 12 for a missing
+ * repository, a lock held, a wrong password; 1 for everything else. */
 int backup_cli_fail(const char *why, int rc)
 {
 	fprintf(stderr, "hearth: backup: %s\n",
 		why && *why ? why : backup_strerror(rc));
-	return CLI_FAILED;
+	return backup_exit_code(rc);
 }
 
 int backup_cli_open(struct cli *cli, int *argc, char **argv,
@@ -312,7 +335,7 @@ static int cmd_init(struct cli *cli, int argc, char **argv)
 	char id[BACKUP_ID_HEX];
 	backup_id_hex(repo->id, id);
 	if (o.json)
-		cli_print_json(json_pack("{s:s,s:s,s:s}", "message_type",
+		backup_cli_print_compact(json_pack("{s:s,s:s,s:s}", "message_type",
 					 "initialized", "id", id, "repository",
 					 o.repo));
 	else

@@ -10,6 +10,8 @@
 
 #include "backup/archive.h"
 #include "backup/cli_priv.h"
+#include "backup/cli_summary.h"
+#include "backup/exitcode.h"
 #include "backup/livevol.h"
 #include "backup/scan.h"
 #include "proto/backup/gojson.h"
@@ -203,6 +205,81 @@ int backup_cmd_libvirt_recover(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+/* restic 0.14's summary message (its fields, in its order), the snapshot
+ * id in full (restic 0.14 shortens it). */
+/* The backup's targets as its tree has them (backup_summary_vpath), one
+ * malloc'd block: an array of @n pointers, then the strings. */
+static char **tree_targets(const struct backup_archive_opts *ao)
+{
+	size_t n = ao->n_paths, need = (n + 1) * sizeof(char *);
+	for (size_t i = 0; i < n; i++)
+		need += strlen(ao->paths[i]) + 2;
+	char **v = malloc(need);
+	char *at = v ? (char *)(v + n + 1) : NULL;
+	for (size_t i = 0; v && i < n; i++) {
+		size_t cap = strlen(ao->paths[i]) + 2;
+		backup_summary_vpath(ao->paths[i], at, cap);
+		v[i] = at;
+		at += cap;
+	}
+	if (v)
+		v[n] = NULL;
+	return v;
+}
+
+static json_t *json_summary(struct backup_repo *repo, char **targets, size_t n_targets,
+			    const struct backup_archive_stats *st, const struct timespec *t0)
+{
+	struct backup_summary s;
+	int rc = targets ? backup_summary_count(repo, st->tree, st->has_parent ? st->parent : NULL,
+						(const char *const *)targets, n_targets, &s)
+			 : -ENOMEM;
+	if (rc) {
+		/* the counts the archiver kept, all new but the unchanged */
+		fprintf(stderr, "hearth: backup: the summary's counts are the archiver's: "
+			"the trees do not compare (%s)\n", backup_strerror(rc));
+		memset(&s, 0, sizeof s);
+		s.files_new = st->files - st->files_unchanged;
+		s.files_unmodified = st->files_unchanged;
+		s.dirs_new = st->dirs;
+		s.total_files = st->files;
+		s.total_bytes = st->bytes_read;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double took = (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+	uint64_t data_blobs = st->blobs_new > s.tree_blobs ? st->blobs_new - s.tree_blobs : 0;
+	char sid[BACKUP_ID_HEX], tid[BACKUP_ID_HEX];
+	backup_id_hex(st->snapshot, sid);
+	backup_id_hex(st->tree, tid);
+	json_t *j = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:s}",
+			 "message_type", "summary",
+			 "files_new", (json_int_t)s.files_new,
+			 "files_changed", (json_int_t)s.files_changed,
+			 "files_unmodified", (json_int_t)s.files_unmodified,
+			 "dirs_new", (json_int_t)s.dirs_new,
+			 "dirs_changed", (json_int_t)s.dirs_changed,
+			 "dirs_unmodified", (json_int_t)s.dirs_unmodified,
+			 "data_blobs", (json_int_t)data_blobs,
+			 "tree_blobs", (json_int_t)s.tree_blobs,
+			 "data_added", (json_int_t)st->bytes_added,
+			 "total_files_processed", (json_int_t)s.total_files,
+			 "total_bytes_processed", (json_int_t)s.total_bytes,
+			 "total_duration", took, "snapshot_id", sid);
+	/* then hearth's own, after restic's (its readers pass over them) */
+	json_t *own = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s}",
+				"files", (json_int_t)st->files, "dirs", (json_int_t)st->dirs,
+				"others", (json_int_t)st->others,
+				"bytes_read", (json_int_t)st->bytes_read,
+				"blobs_new", (json_int_t)st->blobs_new,
+				"blobs_known", (json_int_t)st->blobs_known,
+				"packs", (json_int_t)st->packs, "tree", tid);
+	if (j && own)
+		json_object_update(j, own);
+	json_decref(own);
+	return j;
+}
+
 int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 {
 	static const char *const own[] = {"--tag", "--host", "--parent", "--time", NULL};
@@ -276,35 +353,36 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 		ao.paths = (const char *const *)lv.paths;
 		ao.n_paths = lv.n_paths;
 	}
-	ao.progress = backup_progress_start("files", o.json || o.quiet);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* --json: restic's status messages (none with -q), else the line */
+	ao.progress = o.json ? (o.quiet ? NULL : backup_progress_start_json())
+			     : backup_progress_start("files", o.quiet);
 	struct backup_scan *scan = rc ? NULL : backup_scan_start(ao.progress,
 								  &ao);
 	if (!rc)
 		rc = backup_archive(repo, &ao, &st, &errors);
 	backup_scan_stop(scan);
 	backup_progress_stop(ao.progress);
+	/* the paths as given: live_end frees the volumes' */
+	char **targets = !rc && o.json ? tree_targets(&ao) : NULL;
+	size_t n_targets = ao.n_paths;
 	int lrc = lv.n ? live_end(&lv) : 0;
 	if (!rc && lrc)
 		rc = lrc;
+	json_t *summary = !rc && o.json ? json_summary(repo, targets, n_targets, &st, &t0) : NULL;
+	free(targets);
 	free(tagbuf);
 	bk_excludes_deinit(&ex);
 	backup_repo_close(repo);
+	if (rc == -EBUSY) /* the holder of the lock is said already */
+		return BACKUP_EXIT_LOCKED;
 	if (rc)
 		return backup_cli_fail(NULL, rc);
-	char sid[BACKUP_ID_HEX], tid[BACKUP_ID_HEX];
+	char sid[BACKUP_ID_HEX];
 	backup_id_hex(st.snapshot, sid);
-	backup_id_hex(st.tree, tid);
 	if (o.json)
-		cli_print_json(json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s,s:s}",
-					 "message_type", "summary",
-					 "files", (json_int_t)st.files, "dirs", (json_int_t)st.dirs,
-					 "files_unmodified", (json_int_t)st.files_unchanged,
-					 "total_bytes_processed", (json_int_t)st.bytes_read,
-					 "blobs_new", (json_int_t)st.blobs_new,
-					 "blobs_known", (json_int_t)st.blobs_known,
-					 "data_added", (json_int_t)st.bytes_added,
-					 "packs", (json_int_t)st.packs,
-					 "tree", tid, "snapshot_id", sid));
+		backup_cli_print_compact(summary);
 	else if (!o.quiet)
 		printf("Files: %llu (%llu unchanged), dirs: %llu, others: %llu\nProcessed %llu bytes, added %llu bytes "
 		       "in %llu packs (%llu new blobs, %llu known)\nsnapshot %.8s saved\n",
@@ -314,7 +392,7 @@ int backup_cmd_backup(struct cli *cli, int argc, char **argv)
 		       (unsigned long long)st.blobs_new, (unsigned long long)st.blobs_known, sid);
 	if (errors) {
 		fprintf(stderr, "hearth: backup: %zu entries could not be read\n", errors);
-		return 3; /* restic's exit code for an incomplete snapshot */
+		return BACKUP_EXIT_INCOMPLETE;
 	}
 	return CLI_OK;
 }
@@ -390,12 +468,14 @@ int backup_cmd_restore(struct cli *cli, int argc, char **argv)
 	rc = backup_restore_progress(repo, id, target, sparse, bar, &st, &errors);
 	backup_progress_stop(bar);
 	backup_repo_close(repo);
+	if (rc == -EBUSY) /* the holder of the lock is said already */
+		return BACKUP_EXIT_LOCKED;
 	if (rc)
 		return backup_cli_fail(NULL, rc);
 	char sid[BACKUP_ID_HEX];
 	backup_id_hex(id, sid);
 	if (o.json)
-		cli_print_json(json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "message_type", "summary",
+		backup_cli_print_compact(json_pack("{s:s,s:s,s:I,s:I,s:I,s:I}", "message_type", "summary",
 					 "snapshot_id", sid, "files_restored", (json_int_t)st.files,
 					 "dirs_restored", (json_int_t)st.dirs,
 					 "others_restored", (json_int_t)st.others,

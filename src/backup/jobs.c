@@ -7,6 +7,7 @@
 #include <string.h>
 #include <jansson.h>
 
+#include "backup/exitcode.h"
 #include "backup/internal.h"
 #include "backup/store.h"
 #include "base/err.h"
@@ -201,6 +202,7 @@ static void step_argv(struct argv *a, struct bk_run *run)
 	case BK_STEP_BACKUP: {
 		repo_args(a, run, i, "backup");
 		arg(a, "--json");
+		arg(a, "-q"); /* the summary, no status messages */
 		size_t used = (size_t)snprintf(a->tagarg, sizeof(a->tagarg),
 					       "hearth-job:%s", j->name);
 		for (size_t t = 0; t < j->n_tags && used < sizeof(a->tagarg);
@@ -501,18 +503,22 @@ static void step_done(const struct proc_result *res, void *ud)
 		else
 			snprintf(run->failed_step, sizeof(run->failed_step),
 				 "%s hook %zu", what, run->step.index + 1);
-		char status[64];
+		bool repo_step = run->step.kind == BK_STEP_BACKUP ||
+				 run->step.kind == BK_STEP_FORGET ||
+				 run->step.kind == BK_STEP_CHECK;
+		/* a repository step's code says what kind of failure it was */
+		const char *meaning = repo_step ? backup_exit_meaning(res->exit_status) : NULL;
+		char status[96];
 		if (res->timed_out)
 			snprintf(status, sizeof(status), "timed out");
 		else if (res->term_signal)
 			snprintf(status, sizeof(status), "killed by signal %d",
 				 res->term_signal);
 		else
-			snprintf(status, sizeof(status), "exit status %d",
-				 res->exit_status);
-		if (run->step.kind == BK_STEP_BACKUP ||
-		    run->step.kind == BK_STEP_FORGET ||
-		    run->step.kind == BK_STEP_CHECK)
+			snprintf(status, sizeof(status), "exit status %d%s%s",
+				 res->exit_status, meaning ? ": " : "",
+				 meaning ? meaning : "");
+		if (repo_step)
 			snprintf(run->error, sizeof(run->error),
 				 "%s (%s): %s", job_repo(run, run->step.index),
 				 status, last);

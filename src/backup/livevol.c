@@ -28,6 +28,13 @@
 #define QSD_WAIT_MS 30000
 #define STOP_WAIT_MS 10000
 
+static const struct bk_lv_virt *virt = &bk_lv_libvirt;
+
+void bk_livevol_set_virt(const struct bk_lv_virt *v)
+{
+	virt = v ? v : &bk_lv_libvirt;
+}
+
 int bk_livevol_parse(char *arg, struct bk_livevol_src *s)
 {
 	char *c1 = strchr(arg, ':');
@@ -298,14 +305,21 @@ static int undo_overlay(char **f)
 {
 	struct bk_livevol_src s = {.uri = f[1], .domain = f[2], .disk = f[3]};
 	const char *overlay = f[4], *base = f[5];
-	int rc = bk_lv_commit(&s, overlay, base);
+	int rc = virt->commit(&s, overlay, base);
 	if (rc == -ENOENT && access(overlay, F_OK) == 0) {
+		/* libvirt itself said so: nothing will ever commit it */
 		bk_lv_say("%s/%s: the domain is gone; its overlay %s stays",
 			  s.domain, s.disk, overlay);
 		return 0;
 	}
-	if (rc)
+	if (rc) {
+		/* no connection, a commit cut short: the line stays */
+		if (rc == -ENOTCONN || rc == -EIO)
+			bk_lv_say("%s/%s: libvirt did not answer: %s stays "
+				  "recorded for the next try", s.domain, s.disk,
+				  overlay);
 		return rc;
+	}
 	if (unlink(overlay) && errno != ENOENT) {
 		bk_lv_say("cannot delete %s: %s", overlay, strerror(errno));
 		return -errno;
@@ -558,7 +572,7 @@ static int freeze_one(const char *state, const char *work,
 		      const char *mnt_base)
 {
 	struct bk_lv_disk d;
-	int rc = bk_lv_disk_get(s, &d);
+	int rc = virt->disk_get(s, &d);
 	if (rc)
 		return rc;
 	if (strcmp(d.format, "raw") && strcmp(d.format, "qcow2")) {
@@ -578,7 +592,7 @@ static int freeze_one(const char *state, const char *work,
 	if ((rc = RECORD(state, "overlay", s->uri, s->domain, s->disk, overlay,
 			 d.file)))
 		return rc;
-	if ((rc = bk_lv_snapshot(s, overlay)))
+	if ((rc = virt->snapshot(s, overlay)))
 		return rc;
 	const char *image = d.file;
 	char pidfile[4200], export[4200];

@@ -39,20 +39,27 @@ static const char *last_error(void)
 	return m ? m : "unknown libvirt error";
 }
 
-/* The domain, connected; NULL said. Free both with close_dom. */
+/* The domain, connected; NULL said, with why in *@rc: -ENOTCONN (no
+ * connection), -ENOENT (libvirt has no such domain), -EIO (the lookup
+ * failed otherwise: the connection lost, libvirtd in trouble). Free both
+ * with close_dom. */
 static virDomainPtr open_dom(const struct bk_livevol_src *s,
-			     virConnectPtr *conn)
+			     virConnectPtr *conn, int *rc)
 {
 	virSetErrorFunc(NULL, quiet);
 	*conn = virConnectOpen(s->uri);
 	if (!*conn) {
 		bk_lv_say("%s: cannot connect: %s", s->uri, last_error());
+		*rc = -ENOTCONN;
 		return NULL;
 	}
 	virDomainPtr d = virDomainLookupByName(*conn, s->domain);
 	if (!d) {
-		bk_lv_say("%s: no domain %s: %s", s->uri, s->domain,
-			  last_error());
+		virErrorPtr e = virGetLastError();
+		*rc = e && e->code == VIR_ERR_NO_DOMAIN ? -ENOENT : -EIO;
+		bk_lv_say("%s: %s %s: %s", s->uri,
+			  *rc == -ENOENT ? "no domain" : "cannot look up",
+			  s->domain, last_error());
 		virConnectClose(*conn);
 		*conn = NULL;
 	}
@@ -127,7 +134,12 @@ static int parse_disks(const char *xml, const char *target,
 static int disk_of(virDomainPtr dom, const struct bk_livevol_src *s,
 		   struct bk_lv_disk *d, struct buf *others)
 {
-	if (virDomainIsActive(dom) != 1)
+	int active = virDomainIsActive(dom);
+	if (active < 0) {
+		bk_lv_say("%s: is it running? %s", s->domain, last_error());
+		return -EIO; /* not "shut off": the connection may be gone */
+	}
+	if (!active)
 		return -ESRCH;
 	char *xml = virDomainGetXMLDesc(dom, 0);
 	if (!xml) {
@@ -146,13 +158,14 @@ static int disk_of(virDomainPtr dom, const struct bk_livevol_src *s,
 	return rc;
 }
 
-int bk_lv_disk_get(const struct bk_livevol_src *s, struct bk_lv_disk *d)
+static int disk_get(const struct bk_livevol_src *s, struct bk_lv_disk *d)
 {
 	virConnectPtr conn;
-	virDomainPtr dom = open_dom(s, &conn);
+	int rc;
+	virDomainPtr dom = open_dom(s, &conn, &rc);
 	if (!dom)
-		return -ENOENT;
-	int rc = disk_of(dom, s, d, NULL);
+		return rc;
+	rc = disk_of(dom, s, d, NULL);
 	if (rc == -ESRCH)
 		bk_lv_say("%s is not running: a live backup needs it running",
 			  s->domain);
@@ -175,17 +188,18 @@ static void xml_escaped(struct buf *b, const char *s)
 	}
 }
 
-int bk_lv_snapshot(const struct bk_livevol_src *s, const char *overlay)
+static int snapshot(const struct bk_livevol_src *s, const char *overlay)
 {
 	virConnectPtr conn;
-	virDomainPtr dom = open_dom(s, &conn);
+	int rc;
+	virDomainPtr dom = open_dom(s, &conn, &rc);
 	if (!dom)
-		return -ENOENT;
+		return rc;
 	struct bk_lv_disk d;
 	struct buf others, xml;
 	buf_init(&others, 1 << 16);
 	buf_init(&xml, 1 << 17);
-	int rc = disk_of(dom, s, &d, &others);
+	rc = disk_of(dom, s, &d, &others);
 	if (!rc) {
 		buf_printf(&xml, "<domainsnapshot><name>hearth-%lld</name>"
 			   "<description>hearth backup of %s</description>"
@@ -233,21 +247,27 @@ static void nap_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-int bk_lv_commit(const struct bk_livevol_src *s, const char *overlay,
-		 const char *base)
+static int commit(const struct bk_livevol_src *s, const char *overlay,
+		  const char *base)
 {
 	virConnectPtr conn;
-	virDomainPtr dom = open_dom(s, &conn);
+	int rc;
+	virDomainPtr dom = open_dom(s, &conn, &rc);
 	if (!dom)
-		return -ENOENT;
+		return rc;
 	struct bk_lv_disk d;
-	int rc = disk_of(dom, s, &d, NULL);
+	rc = disk_of(dom, s, &d, NULL);
 	if (rc == -ESRCH) {
 		/* Its definition may still name the overlay: keep it. */
 		char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-		bool on = xml && strstr(xml, overlay);
+		bool read = xml != NULL, on = xml && strstr(xml, overlay);
+		if (!read)
+			bk_lv_say("%s: cannot read its XML: %s", s->domain,
+				  last_error());
 		free(xml);
 		close_dom(dom, conn);
+		if (!read)
+			return -EIO; /* unknown: the overlay stays */
 		if (!on)
 			return 0;
 		bk_lv_say("%s is shut off on hearth's overlay %s: start it "
@@ -310,3 +330,9 @@ int bk_lv_commit(const struct bk_livevol_src *s, const char *overlay,
 	close_dom(dom, conn);
 	return rc;
 }
+
+const struct bk_lv_virt bk_lv_libvirt = {
+	.disk_get = disk_get,
+	.snapshot = snapshot,
+	.commit = commit,
+};

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The backup commands' terminal status line (see progress.h): atomic counters, a drawing thread at 4 Hz. */
+/* The backup commands' terminal status line, or restic's JSON status messages (see progress.h): atomic counters, a drawing thread at 4 Hz. */
 #include "backup/progress.h"
 
 #include <pthread.h>
@@ -23,6 +23,7 @@ struct backup_progress {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stopping;
+	bool json; /* restic's status messages on stdout, not a line */
 };
 
 static int64_t since_ns(const struct timespec *t0)
@@ -76,6 +77,16 @@ static void put(struct out *o, const char *fmt, ...)
 		o->n = o->n + (size_t)k < o->cap ? o->n + (size_t)k : o->cap - 1;
 }
 
+/* The share done: by bytes when their total is known, else by items;
+ * -1 without either. */
+static double share_done(const struct backup_progress_counts *c)
+{
+	double done = c->total_bytes ? (double)c->bytes / (double)c->total_bytes
+		      : c->total_items ? (double)c->items / (double)c->total_items
+				       : -1;
+	return done > 1 ? 1 : done;
+}
+
 int backup_progress_format(char *line, size_t cap, const char *noun, const struct backup_progress_counts *c,
 			   double secs)
 {
@@ -88,12 +99,7 @@ int backup_progress_format(char *line, size_t cap, const char *noun, const struc
 	backup_progress_bytes(c->bytes, b, sizeof b);
 	backup_progress_bytes(c->total_bytes, tbs, sizeof tbs);
 	backup_progress_bytes(secs > 0.05 ? (uint64_t)((double)c->bytes / secs) : 0, rate, sizeof rate);
-	/* the share done: by bytes when their total is known, else by items */
-	double done = c->total_bytes ? (double)c->bytes / (double)c->total_bytes
-		      : c->total_items ? (double)c->items / (double)c->total_items
-				       : -1;
-	if (done > 1)
-		done = 1;
+	double done = share_done(c);
 	put(&o, "[%s] ", el);
 	if (done >= 0)
 		put(&o, "%.2f%%  ", done * 100);
@@ -110,12 +116,55 @@ int backup_progress_format(char *line, size_t cap, const char *noun, const struc
 	return (int)o.n;
 }
 
+int backup_progress_format_json(char *line, size_t cap, const struct backup_progress_counts *c,
+				double secs)
+{
+	struct out o = {line, cap, 0};
+	if (!cap)
+		return 0;
+	line[0] = '\0';
+	double done = share_done(c);
+	uint64_t elapsed = secs > 0 ? (uint64_t)secs : 0, left = 0;
+	if (done > 0 && done < 1 && secs > 0.5)
+		left = (uint64_t)(secs / done - secs + 0.5);
+	put(&o, "{\"message_type\":\"status\"");
+	if (elapsed)
+		put(&o, ",\"seconds_elapsed\":%llu", (unsigned long long)elapsed);
+	if (left)
+		put(&o, ",\"seconds_remaining\":%llu", (unsigned long long)left);
+	put(&o, ",\"percent_done\":%.10g", done > 0 ? done : 0);
+	const struct {
+		const char *name;
+		uint64_t v;
+	} f[] = {{"total_files", c->total_items}, {"files_done", c->items},
+		 {"total_bytes", c->total_bytes}, {"bytes_done", c->bytes},
+		 {"error_count", c->errors}};
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		if (f[i].v)
+			put(&o, ",\"%s\":%llu", f[i].name, (unsigned long long)f[i].v);
+	put(&o, "}\n");
+	/* cut short, it would not parse: say nothing instead */
+	if (o.n && line[o.n - 1] != '\n') {
+		line[0] = '\0';
+		o.n = 0;
+	}
+	return (int)o.n;
+}
+
 static void draw(struct backup_progress *p, bool final)
 {
 	struct backup_progress_counts c = {
 		atomic_load(&p->items), atomic_load(&p->bytes), atomic_load(&p->total_items),
 		atomic_load(&p->total_bytes), atomic_load(&p->errors),
 	};
+	if (p->json) {
+		char msg[512];
+		int n = final ? 0 : backup_progress_format_json(msg, sizeof msg, &c,
+								(double)since_ns(&p->start) / 1e9);
+		if (n > 0 && write(p->fd, msg, (size_t)n) < 0)
+			return; /* stdout went away: nothing to tell */
+		return;
+	}
 	if (final) { /* finished: whatever the scan guessed, it is all */
 		c.total_items = c.items;
 		c.total_bytes = c.bytes;
@@ -153,16 +202,14 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct backup_progress *backup_progress_start(const char *noun, bool off)
+static struct backup_progress *start(const char *noun, int fd, bool json)
 {
-	int fd = isatty(STDOUT_FILENO) ? STDOUT_FILENO : isatty(STDERR_FILENO) ? STDERR_FILENO : -1;
-	if (off || fd < 0)
-		return NULL;
 	struct backup_progress *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
 	p->noun = noun;
 	p->fd = fd;
+	p->json = json;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
@@ -179,6 +226,17 @@ struct backup_progress *backup_progress_start(const char *noun, bool off)
 		return NULL;
 	}
 	return p;
+}
+
+struct backup_progress *backup_progress_start(const char *noun, bool off)
+{
+	int fd = isatty(STDOUT_FILENO) ? STDOUT_FILENO : isatty(STDERR_FILENO) ? STDERR_FILENO : -1;
+	return off || fd < 0 ? NULL : start(noun, fd, false);
+}
+
+struct backup_progress *backup_progress_start_json(void)
+{
+	return start("files", STDOUT_FILENO, true);
 }
 
 void backup_progress_total(struct backup_progress *p, uint64_t items, uint64_t bytes)
@@ -213,18 +271,18 @@ void backup_progress_error(struct backup_progress *p)
 
 void backup_progress_print(struct backup_progress *p, FILE *f, const char *line)
 {
-	if (p) {
+	bool line_shown = p && !p->json; /* status messages need no redraw */
+	if (p)
 		pthread_mutex_lock(&p->mu);
-		if (write(p->fd, "\r\x1b[K", 4) < 0) {
-			/* the terminal went away */
-		}
+	if (line_shown && write(p->fd, "\r\x1b[K", 4) < 0) {
+		/* the terminal went away */
 	}
 	fputs(line, f);
 	fflush(f);
-	if (p) {
+	if (line_shown)
 		draw(p, false);
+	if (p)
 		pthread_mutex_unlock(&p->mu);
-	}
 }
 
 void backup_progress_warn(struct backup_progress *p, const char *fmt, ...)
@@ -246,9 +304,11 @@ void backup_progress_stop(struct backup_progress *p)
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(p->thread, NULL);
-	draw(p, true);
-	if (write(p->fd, "\r\x1b[K", 4) < 0) {
-		/* the terminal went away */
+	if (!p->json) {
+		draw(p, true);
+		if (write(p->fd, "\r\x1b[K", 4) < 0) {
+			/* the terminal went away */
+		}
 	}
 	pthread_cond_destroy(&p->cv);
 	pthread_mutex_destroy(&p->mu);

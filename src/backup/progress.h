@@ -23,6 +23,11 @@ struct backup_progress;
  * @off (--json, --quiet) or neither stdout nor stderr is a terminal, or
  * out of memory. The caller owns it until backup_progress_stop. */
 struct backup_progress *backup_progress_start(const char *noun, bool off);
+/* restic's `--json` status messages instead of the line: one
+ * {"message_type":"status",...} line (backup_progress_format_json) on
+ * stdout at most 4 times a second, whatever stdout is; nothing when
+ * stopped. NULL out of memory. */
+struct backup_progress *backup_progress_start_json(void);
 /* The totals as far as known (grow them as a scan goes on); with no total
  * the line shows no percentage or ETA. */
 void backup_progress_total(struct backup_progress *p, uint64_t items, uint64_t bytes);
@@ -47,6 +52,13 @@ struct backup_progress_counts {
  * @line (NUL-terminated, cut to @cap); its length. */
 int backup_progress_format(char *line, size_t cap, const char *noun,
 			   const struct backup_progress_counts *c, double secs);
+/* restic 0.14's status message for @c after @secs seconds, one JSON
+ * line with its newline: message_type, seconds_elapsed,
+ * seconds_remaining, percent_done, total_files, files_done, total_bytes,
+ * bytes_done, error_count (each count left out when 0, as Go's omitempty
+ * does; percent_done always there). Its length (cut to @cap). */
+int backup_progress_format_json(char *line, size_t cap, const struct backup_progress_counts *c,
+				double secs);
 /* Formats a byte count as restic does ("1.234 MiB", "512 B") into @out. */
 void backup_progress_bytes(uint64_t n, char *out, size_t cap);
 

@@ -593,16 +593,21 @@ int backup_repo_open(const char *location, const char *password,
 	if (rc == 1)
 		rc = 0;
 	if (!rc && !kt.opened) {
-		if (!kt.tried && is_borg(repo, size))
+		rc = BACKUP_EPASSWORD;
+		if (!kt.tried && is_borg(repo, size)) {
 			say(why, why_cap, "%s is a Borg repository, not a restic one", shown);
-		else if (kt.corrupt)
+			rc = BACKUP_ENOREPO;
+		} else if (!kt.tried) {
+			/* every restic repository has a key: this is none */
+			say(why, why_cap, "%s is not a repository (no key files)", shown);
+			rc = BACKUP_ENOREPO;
+		} else if (kt.corrupt)
 			say(why, why_cap,
 			    "wrong password or no key found (key file %.8s is "
 			    "corrupt: its hash or JSON does not check)",
 			    kt.corrupt_name);
 		else
 			say(why, why_cap, "wrong password or no key found");
-		rc = BACKUP_EPASSWORD;
 	}
 	uint8_t *text = NULL;
 	size_t len = 0;

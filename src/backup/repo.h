@@ -14,7 +14,7 @@
 
 /* Project codes of the repository layer (beside negated errno values). */
 enum backup_err {
-	BACKUP_ENOREPO = -1300,	  /* no config file: not a repository */
+	BACKUP_ENOREPO = -1300,	  /* not a repository: no config, no key files, Borg's */
 	BACKUP_EPASSWORD = -1301, /* no key opens with the password */
 	BACKUP_ECORRUPT = -1302,  /* a file fails its MAC, hash or shape */
 	BACKUP_EVERSION = -1303,  /* a config version we do not know */

@@ -76,7 +76,7 @@ def compare_trees(a, b):
 def test_restic_reads_checks_and_restores_hearth_backup(tmp_path):
     env, src = make_env(tmp_path)
     hearth(env, "init")
-    out = json.loads(hearth(env, "--json", "backup", "--tag", "lab", str(src)))
+    out = json.loads(hearth(env, "--json", "backup", "--tag", "lab", str(src)).splitlines()[-1])
     assert out["message_type"] == "summary" and out["files"] >= 8
     snaps = json.loads(restic(env, "snapshots", "--json"))
     assert [s["id"] for s in snaps] == [out["snapshot_id"]]
@@ -102,13 +102,13 @@ def test_hearth_restores_restic_backup_and_dedups_with_it(tmp_path):
     hearth(env, "restore", "latest", "--target", str(tmp_path / "r"))
     compare_trees(src, snapshot_of(tmp_path / "r", src))
     # hearth backing up the same data adds no data blobs: the chunks match restic's
-    out = json.loads(hearth(env, "--json", "backup", str(src)))
+    out = json.loads(hearth(env, "--json", "backup", str(src)).splitlines()[-1])
     assert out["blobs_known"] > 0
     data_blobs = [b for b in restic(env, "list", "blobs").decode().split("\n") if b.startswith("data")]
     assert len(data_blobs) == len(set(data_blobs))
     before = len(data_blobs)
     (src / "new.txt").write_text("a new file\n")
-    out = json.loads(hearth(env, "--json", "backup", str(src)))
+    out = json.loads(hearth(env, "--json", "backup", str(src)).splitlines()[-1])
     data_blobs = [b for b in restic(env, "list", "blobs").decode().split("\n") if b.startswith("data")]
     assert len(data_blobs) == before + 1
     subprocess.run(["restic", "check", "--read-data"], env=env, check=True,
@@ -119,19 +119,19 @@ def test_hearth_restores_restic_backup_and_dedups_with_it(tmp_path):
 def test_incremental_backup_skips_unchanged_files(tmp_path):
     env, src = make_env(tmp_path)
     hearth(env, "init")
-    first = json.loads(hearth(env, "--json", "backup", str(src)))
+    first = json.loads(hearth(env, "--json", "backup", str(src)).splitlines()[-1])
     assert first["files_unmodified"] == 0
     # one file rewritten (same size; its hard link changes with it), one added
     (src / "plain.txt").write_text("HELLO\n")
     (src / "dir" / "added").write_text("new\n")
-    second = json.loads(hearth(env, "--json", "backup", str(src)))
+    second = json.loads(hearth(env, "--json", "backup", str(src)).splitlines()[-1])
     assert second["files"] == first["files"] + 1
     assert second["files_unmodified"] == first["files"] - 2
-    assert second["total_bytes_processed"] == 2 * len("HELLO\n") + len("new\n")
+    assert second["bytes_read"] == 2 * len("HELLO\n") + len("new\n")
     snaps = {s["id"]: s for s in json.loads(restic(env, "snapshots", "--json"))}
     assert snaps[second["snapshot_id"]]["parent"] == first["snapshot_id"]
     # --force reads everything again and finds every blob known
-    forced = json.loads(hearth(env, "--json", "backup", "--force", str(src)))
+    forced = json.loads(hearth(env, "--json", "backup", "--force", str(src)).splitlines()[-1])
     assert forced["files_unmodified"] == 0 and forced["data_added"] < 4096
     subprocess.run(["restic", "check", "--read-data"], env=env, check=True,
                    capture_output=True, timeout=300)
@@ -163,7 +163,7 @@ def test_excludes_leave_out_what_restic_leaves_out(tmp_path):
             "--exclude-if-present", ".nobackup", "--exclude-caches", "-x"]
     restic(env, "init", "-q")
     restic(env, "backup", "-q", *opts, str(src))
-    ours = json.loads(hearth(env, "--json", "backup", *opts, str(src)))
+    ours = json.loads(hearth(env, "--json", "backup", *opts, str(src)).splitlines()[-1])
     snaps = sorted(json.loads(restic(env, "snapshots", "--json")), key=lambda s: s["time"])
     theirs, mine = snaps[0], snaps[1]
     assert mine["id"] == ours["snapshot_id"]

@@ -173,7 +173,7 @@ def test_copy_both_ways_and_dedup(repo, tmp_path):
     assert json.loads(restic(dst3, "cat", "config").stdout)["chunker_polynomial"] == \
         json.loads(restic(env, "cat", "config").stdout)["chunker_polynomial"]
     hearth(dst3, "copy", "--host", os.uname().nodename)
-    out = json.loads(hearth(dst3, "--json", "backup", "--force", str(src)).stdout)
+    out = json.loads(hearth(dst3, "--json", "backup", "--force", str(src)).stdout.splitlines()[-1])
     # every file read again, every chunk known: only trees (metadata) are new
     assert out["blobs_known"] >= 5 and out["data_added"] < 30000, out
     restic(dst3, "check", "--read-data")

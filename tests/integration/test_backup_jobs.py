@@ -375,3 +375,23 @@ def test_checks_run_when_due(hearthd_factory, tmp_path):
     assert log.count("job=chk step: check --read-data-subset 1/2") == 1, log
     assert log.count("job=chk step: check (repository") == 2, log
     assert log.count("job=chk step: stats --mode raw-data --json") == 2
+
+
+def test_repository_failures_say_their_exit_code(hearthd_factory, tmp_path):
+    """A run's message names restic's exit code and what it means: 12 for
+    a wrong password, 10 for no repository (docs/backup.md, Exit codes)."""
+    repo, _ = init_repo(tmp_path)
+    src = source(tmp_path)
+    wrong = tmp_path / "wrong"
+    wrong.write_text("not the password\n")
+    d = hearthd_factory(config(tmp_path, [
+        {"name": "badpw", "repositories": [str(repo)], "sources": [str(src)]},
+        {"name": "norepo", "repositories": [str(tmp_path / "none")],
+         "sources": [str(src)]}], password_file=str(wrong)))
+    run = run_job(d, "badpw")
+    assert run["result"] == "failed" and run["step"] == "backup", run
+    assert "exit status 12: wrong password" in run["message"], run
+    assert "wrong password or no key found" in run["message"], run
+    run = run_job(d, "norepo")
+    assert run["result"] == "failed" and run["step"] == "backup", run
+    assert "exit status 10: repository does not exist" in run["message"], run

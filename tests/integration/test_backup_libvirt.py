@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -345,4 +346,130 @@ def test_killed_backup_is_undone(vm, job):
     assert r["result"] == "ok", (r, d.stderr())
     restore_matches(vm, job, "restored-after")
     assert_clean(vm, job)
+    guest_writes_all_there(vm)
+
+
+@pytest.fixture
+def direct(vm, tmp_path):
+    """The backup step run by hand (no hearthd): a repository and a record."""
+    pw = tmp_path / "pw"
+    pw.write_text("secret\n")
+    repo = tmp_path / "repo"
+    env = dict(os.environ, HEARTH_BACKUP_KDF_N="1024")
+    subprocess.run([HEARTH, "backup", "-r", repo, "--password-file", pw,
+                    "init"], env=env, check=True, capture_output=True,
+                   timeout=60)
+    record = tmp_path / "state" / "live.state"
+    argv = [HEARTH, "backup", "-r", str(repo), "--password-file", str(pw),
+            "backup", "--libvirt-state", str(record)]
+    for tg in ("vdb", "vdc"):
+        argv += ["--libvirt", f"{DOM}:{tg}:{vm['uri']}"]
+    info = {"argv": argv, "record": record, "tmp": tmp_path, "repo": repo,
+            "pw": pw}
+    try:
+        yield info
+    finally:
+        force_clean(tmp_path)
+
+
+class Step:
+    """The backup step as a child, its stderr lines collected as they come."""
+
+    def __init__(self, argv):
+        self.p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True,
+                                  cwd="/")
+        self.lines = []
+        self.t = threading.Thread(target=self._read, daemon=True)
+        self.t.start()
+
+    def _read(self):
+        for line in self.p.stderr:
+            self.lines.append(line)
+
+    def wait_line(self, text, timeout=60):
+        deadline = time.monotonic() + timeout
+        while not any(text in x for x in self.lines):
+            assert self.p.poll() is None or self.t.is_alive(), self.lines
+            assert time.monotonic() < deadline, (text, self.lines)
+            time.sleep(0.002)
+
+    def finish(self, timeout=120):
+        rc = self.p.wait(timeout)
+        self.t.join(10)
+        return rc, "".join(self.lines)
+
+
+def recover(j):
+    return run(HEARTH, "backup", "libvirt-recover", "--libvirt-state",
+               j["record"], check=False, timeout=180)
+
+
+def assert_direct_clean(vm, j):
+    assert_clean(vm, {"tmp": j["tmp"], "record": j["record"]})
+
+
+def test_lost_connection_keeps_the_record(vm, direct):
+    """libvirtd unreachable when the step puts the disks back: the record
+    keeps both overlay lines (the domain still on them), and
+    libvirt-recover commits them back once libvirtd answers again."""
+    sock = vm["lv"].dirs["sock"] / "libvirt-sock"
+    away = sock.with_name("libvirt-sock.away")
+    step = Step(direct["argv"])
+    try:
+        step.wait_line(f"{DOM}/vdc: the frozen")
+        os.kill(step.p.pid, signal.SIGSTOP)
+        sock.rename(away)  # new connections fail; libvirtd and QEMU run on
+        os.kill(step.p.pid, signal.SIGCONT)
+        rc, err = step.finish()
+    finally:
+        if away.exists():
+            away.rename(sock)
+    assert rc == 1, err
+    assert "cannot connect" in err and "stays recorded for the next try" in err, err
+    assert "the domain is gone" not in err, err
+    rec = direct["record"].read_text()
+    lines = rec.splitlines()
+    assert [x.split("\t")[0] for x in lines] == ["overlay", "overlay"], rec
+    overlays = [x.split("\t")[4] for x in lines]
+    assert sorted(domblk(vm).values()) == sorted(overlays)
+    assert all(os.path.exists(o) for o in overlays)
+    # host side all undone already: no mount, loop device, storage daemon
+    assert not loops_below(direct["tmp"])
+    assert str(direct["tmp"]) not in Path("/proc/self/mountinfo").read_text()
+    assert not pids_with("qemu-storage-daemon", str(direct["tmp"]))
+    r = recover(direct)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert_direct_clean(vm, direct)
+    guest_writes_all_there(vm)
+
+
+def test_killed_while_committing_back(vm, direct):
+    """kill -9 of the step while it commits and pivots (the first disk's
+    commit done, the second's under way): libvirt-recover finishes or
+    redoes the commit, the domain is on its own images and nothing is
+    left. Tried at a few delays until one kill lands with a block job
+    running (bounded: 12 tries)."""
+    hit = False
+    for delay in (0.0, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.065, 0.08, 0.1, 0.13):
+        step = Step(direct["argv"])
+        step.wait_line(f"{DOM}/vdc: committed back into")
+        time.sleep(delay)
+        step.p.kill()
+        rc, err = step.finish()
+        jobs = {tg: "No current block job" not in run(
+            "virsh", "-c", vm["uri"], "blockjob", DOM, tg, "--info").stdout
+            for tg in vm["disks"]}
+        on = domblk(vm)
+        if rc == -signal.SIGKILL and jobs["vdb"] and on["vdb"].endswith(
+                ".hearth-backup.qcow2"):
+            hit = True
+        r = recover(direct)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert_direct_clean(vm, direct)
+        if hit:
+            print(f"killed while committing {delay * 1000:.0f} ms after vdc's commit")
+            break
+    assert hit, "no kill landed while vdb's commit was under way"
     guest_writes_all_there(vm)

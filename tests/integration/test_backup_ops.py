@@ -300,7 +300,7 @@ def test_backup_killed_anywhere_then_next_backup_dedups(tmp_path):
         listed = len(snaps)
     assert killed >= 10, killed
     # the next backup completes and stores only what no finished backup had
-    out = json.loads(hearth(env, "--json", "backup", "--force", str(src)).stdout)
+    out = json.loads(hearth(env, "--json", "backup", "--force", str(src)).stdout.splitlines()[-1])
     assert out["message_type"] == "summary"
     assert out["blobs_known"] >= 4 and out["data_added"] < (12 << 20), out
     check_both(env)

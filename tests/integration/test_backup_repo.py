@@ -4,13 +4,16 @@
 restic init -> hearth reads keys, config, snapshots; hearth init -> restic
 lists and checks it; restic backup -> hearth lists the same snapshot fields
 and reads its blobs; a wrong password, a foreign directory, a truncated
-index and a flipped byte in a key file are one clear line and exit code 1
-(restic 0.14 exits 1 on every fatal error, a wrong password included).
+index and a flipped byte in a key file are one clear line and an exit code
+as restic >= 0.17 gives them: 12 for a wrong password (or no key that
+opens), 10 for no repository there, 1 for anything else (restic 0.14
+exits 1 on every fatal error; docs/backup.md, "Exit codes").
 Everything lives in pytest's tmp_path; restic's cache too.
 """
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -49,8 +52,12 @@ def bcli(cli, tmp_path):
     return run
 
 
-def one_line_error(r, text):
-    assert r.returncode == 1, r
+# restic's exit codes since 0.17 (src/backup/exitcode.h)
+NOREPO, LOCKED, PASSWORD = 10, 11, 12
+
+
+def one_line_error(r, text, code=1):
+    assert r.returncode == code, r
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1, r
     assert text in lines[0], r
@@ -166,13 +173,13 @@ def test_wrong_password(bcli, tmp_path):
     bad = tmp_path / "bad"
     bad.write_text("not it\n")
     r = bcli("snapshots", "-r", repo, "--password-file", bad)
-    one_line_error(r, "wrong password or no key found")
+    one_line_error(r, "wrong password or no key found", PASSWORD)
     assert r.stdout == ""
     r = bcli("key", "list", "-r", repo, env={"HEARTH_BACKUP_PASSWORD": "nope"})
-    one_line_error(r, "wrong password or no key found")
-    # restic says the same with the same exit code.
+    one_line_error(r, "wrong password or no key found", PASSWORD)
+    # restic 0.14 says the same, with its one exit code for every failure.
     cp = restic(tmp_path, repo, "snapshots", password="nope", check=False)
-    assert cp.returncode == 1
+    assert cp.returncode == 1 and "wrong password or no key found" in cp.stderr
     # No password at all, stdin not a TTY.
     r = bcli("snapshots", "-r", repo)
     one_line_error(r, "no password")
@@ -184,16 +191,22 @@ def test_foreign_directory(bcli, tmp_path):
     (d / "config").mkdir()  # not even a file
     (d / "img.jpg").write_bytes(b"\xff\xd8" + b"x" * 100)
     r = bcli("snapshots", "-r", tmp_path / "nowhere", "--password-file", bcli.pwfile)
-    one_line_error(r, "is not a repository")
+    one_line_error(r, "is not a repository", NOREPO)
     r = bcli("snapshots", "-r", d / "img.jpg", "--password-file", bcli.pwfile)
-    one_line_error(r, "is not a repository")
+    one_line_error(r, "is not a repository", NOREPO)
+    r = bcli("snapshots", "-r", d, "--password-file", bcli.pwfile)
+    one_line_error(r, "is not a repository", NOREPO)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = bcli("snapshots", "-r", empty, "--password-file", bcli.pwfile)
+    one_line_error(r, f"{empty} is not a repository (no config file)", NOREPO)
     # A config that is not a sealed restic config.
     e = tmp_path / "fake"
     e.mkdir()
     (e / "config").write_text('{"version": 2}')
     (e / "keys").mkdir()
     r = bcli("snapshots", "-r", e, "--password-file", bcli.pwfile)
-    one_line_error(r, "wrong password or no key found")
+    one_line_error(r, f"{e} is not a repository (no key files)", NOREPO)
     r = bcli("snapshots", "--password-file", bcli.pwfile)
     assert r.returncode == 2 and "no repository" in r.stderr
 
@@ -231,7 +244,7 @@ def test_flipped_byte_in_key_file(bcli, tmp_path):
     raw[i] = ord("A") if raw[i] != ord("A") else ord("B")
     key.write_bytes(bytes(raw))
     r = bcli("snapshots", "-r", repo, "--password-file", bcli.pwfile)
-    one_line_error(r, "wrong password or no key found")
+    one_line_error(r, "wrong password or no key found", PASSWORD)
     assert f"key file {key.name[:8]} is corrupt" in r.stderr
 
 
@@ -263,7 +276,7 @@ def test_keys_add_remove_passwd(bcli, tmp_path):
     assert len(json.loads(restic(tmp_path, repo, "key", "list", "--json",
                                  password="second password").stdout)) == 1
     r = bcli("key", "list", "-r", repo, "--password-file", bcli.pwfile)
-    one_line_error(r, "wrong password")
+    one_line_error(r, "wrong password", PASSWORD)
     r = bcli("cat", "masterkey", "-r", repo, "--password-file", new)
     assert r.returncode == 0
     assert json.loads(r.stdout) == json.loads(restic(
@@ -382,5 +395,80 @@ def test_password_prompt_on_tty(tmp_path):
     rc, out = _on_tty([HEARTH, "backup", "snapshots", "-r", str(repo)], [PW])
     assert rc == 0 and "0 snapshots" in out, out
     rc, out = _on_tty([HEARTH, "backup", "snapshots", "-r", str(repo)], ["no"])
-    assert rc == 1 and "wrong password or no key found" in out, out
+    assert rc == PASSWORD and "wrong password or no key found" in out, out
     assert json.loads(restic(tmp_path, repo, "snapshots", "--json").stdout) == []
+
+
+# Every command that opens a repository, with the arguments it needs
+# after the repository exists (snapshot "latest", a target, a path).
+OPENERS = [
+    ("snapshots",), ("ls", "latest"), ("stats",), ("diff", "latest", "latest"),
+    ("check",), ("forget", "--keep-last", "1"), ("prune",), ("key", "list"),
+    ("cat", "config"), ("list", "keys"), ("unlock",), ("tag", "--add", "x"),
+    ("dump", "latest", "/"), ("restore", "latest", "--target", "T"),
+    ("backup", "SRC"), ("copy", "--from-repo", "FROM"),
+]
+
+
+def test_exit_codes_of_every_command(bcli, tmp_path):
+    """10 (no repository), 12 (wrong password), 11 (locked), one line each."""
+    repo = tmp_path / "repo"
+    restic(tmp_path, repo, "init")
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "f").write_text("data\n")
+    restic(tmp_path, repo, "backup", src, "-q")
+    bad = tmp_path / "bad"
+    bad.write_text("not it\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    fill = {"T": str(tmp_path / "t"), "SRC": str(src), "FROM": str(repo)}
+
+    def args(cmd):
+        return [fill.get(a, a) for a in cmd]
+
+    for cmd in OPENERS:
+        # copy opens FROM too: give it the right password there
+        frm = ["--from-password-file", bcli.pwfile] if cmd[0] == "copy" else []
+        r = bcli(*args(cmd), *frm, "-r", repo, "--password-file", bad)
+        one_line_error(r, "wrong password or no key found", PASSWORD)
+        r = bcli(*args(cmd), *frm, "-r", empty, "--password-file", bcli.pwfile)
+        one_line_error(r, f"{empty} is not a repository", NOREPO)
+    # copy's source repository: the same codes
+    r = bcli("copy", "--from-repo", repo, "--from-password-file", bad, "-r", repo,
+             "--password-file", bcli.pwfile)
+    one_line_error(r, "wrong password or no key found", PASSWORD)
+    r = bcli("copy", "--from-repo", empty, "--from-password-file", bcli.pwfile, "-r", repo,
+             "--password-file", bcli.pwfile)
+    one_line_error(r, "is not a repository", NOREPO)
+    # init over a repository is no repository error: 1
+    r = bcli("init", "-r", repo, "--password-file", bcli.pwfile)
+    assert r.returncode == 1, r
+
+    # restic backup --stdin holds a shared lock while stdin stays open:
+    # the commands that want the repository to themselves exit 11.
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("RESTIC_", "HEARTH_BACKUP_"))}
+    env.update(RESTIC_PASSWORD=PW, RESTIC_CACHE_DIR=str(tmp_path / "cache"),
+               RESTIC_REPOSITORY=str(repo))
+    holder = subprocess.Popen(["restic", "backup", "--stdin", "-q"], env=env,
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):  # its lock file, within 20 s
+            if any((repo / "locks").iterdir()):
+                break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("restic took no lock")
+        for cmd in (("forget", "--keep-last", "1"), ("prune",), ("tag", "--add", "x")):
+            r = bcli(*cmd, "-r", repo, "--password-file", bcli.pwfile)
+            one_line_error(r, "repository is already locked", LOCKED)
+        # a shared lock lets a backup in
+        r = bcli("backup", src, "-r", repo, "--password-file", bcli.pwfile)
+        assert r.returncode == 0, r
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    r = bcli("forget", "--keep-last", "1", "-r", repo, "--password-file", bcli.pwfile)
+    assert r.returncode == 0, r
