@@ -145,6 +145,7 @@ static void room_close(void *room)
 {
 	struct backup_room *r = room;
 	r->closing = true;
+	r->notify = NULL; /* the notify room may be gone before the last job */
 	clock_timer_stop(r->timer);
 	backup_jobs_cancel(r);
 	backup_room_maybe_free(r);

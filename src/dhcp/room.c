@@ -112,6 +112,11 @@ static void room_close(void *room)
 	/* The last changes go to the strand now; the room is freed once
 	 * they (and every commit before them) came back. */
 	r->closing = 1 + (int)r->eng.n_inflight; /* 1: this function */
+	/* The other rooms close too, maybe before these commits come back:
+	 * none is called from here on. The names return at the next start,
+	 * when the stored leases register again. */
+	r->eng.dns = NULL;
+	r->eng.notify = NULL;
 	dhcp_engine_flush(&r->eng, true); /* commit() counts itself */
 	clock_timer_free(r->eng.sweep);
 	r->eng.sweep = NULL;

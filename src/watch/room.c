@@ -969,6 +969,7 @@ static void room_close(void *room)
 	if (!r)
 		return;
 	r->closing = true;
+	r->notify = NULL; /* the notify room may be gone before the last check */
 	if (r->services && r->services->watch == &r->registry)
 		r->services->watch = NULL;
 	r->inflight++; /* the checks cancelled here must not free it yet */

@@ -58,10 +58,14 @@ def config(tmp_path, jobs, notify_port=None, **backup):
 
 
 def run_job(d, name, timeout=60):
-    """POSTs a run and waits until the job's last run has ended."""
+    """POSTs a run and waits until that run has ended (a run finished
+    before is not it, though the job may not be running yet at the first
+    look)."""
+    runs = d.get(f"/api/v1/backup/jobs/{name}/runs", headers=KEY).json()
+    before = len([x for x in runs if x["finished"] is not None])
     r = d.request("POST", f"/api/v1/backup/jobs/{name}/run", headers=KEY)
     assert r.status_code == 202, r.text
-    return wait_run(d, name, timeout)
+    return wait_run(d, name, timeout, count=before + 1)
 
 
 def wait_run(d, name, timeout=60, count=1):

@@ -941,19 +941,20 @@ def test_alerts_reach_ntfy_topics(hearthd_factory, tmp_path):
                 )[0] == 200
     assert curl(f"{d.url}/api/push/crontoken?msg=fixed")[0] == 200
 
-    def poll(topic):
+    def poll(topic, want):
+        """The topic's messages once @want are there (or after 10 s)."""
         deadline = time.monotonic() + 10
         while True:
             r = d.session.get(f"http://127.0.0.1:{nport}/{topic}/json?poll=1",
                               timeout=5)
             msgs = [json.loads(l) for l in r.text.splitlines() if l.strip()]
             msgs = [m for m in msgs if m.get("event") == "message"]
-            if msgs or time.monotonic() > deadline:
+            if len(msgs) >= want or time.monotonic() > deadline:
                 return msgs
             time.sleep(0.1)
-    got = [m["message"] for m in poll("lab-alerts")]
+    got = [m["message"] for m in poll("lab-alerts", 2)]
     assert got[:2] == ["[cron] [\U0001f534 Down] disk full",
                        "[cron] [\u2705 Up] fixed"], got
-    rec = poll("recoveries")
+    rec = poll("recoveries", 1)
     assert [m["message"] for m in rec] == ["[cron] [\u2705 Up] fixed"]
     assert rec[0]["title"] == "cron" and "green_circle" in rec[0]["tags"]
