@@ -368,6 +368,40 @@ int backup_repo_load_index(struct backup_repo *repo, int strict,
 	return 0;
 }
 
+int backup_repo_unseal_blob(struct backup_repo *repo, const uint8_t id[32],
+			    uint32_t uncompressed_length, uint8_t *buf, size_t len,
+			    uint8_t **plain, size_t *n)
+{
+	size_t plen = 0;
+	if (len > BACKUP_BLOB_MAX || uncompressed_length > BACKUP_BLOB_MAX)
+		return BACKUP_ECORRUPT;
+	int rc = open_sealed(&repo->master, buf, len, &plen);
+	if (rc)
+		return rc;
+	uint8_t *p = buf + BACKUP_IV_SIZE;
+	size_t want = plen;
+	if (uncompressed_length) {
+		want = uncompressed_length;
+		p = malloc(want);
+		if (!p)
+			return -ENOMEM;
+		if (backup_zstd_decompress(buf + BACKUP_IV_SIZE, plen, p, want)) {
+			free(p);
+			return BACKUP_ECORRUPT;
+		}
+	}
+	uint8_t h[32];
+	backup_sha256(p, want, h);
+	if (memcmp(h, id, 32)) {
+		if (p != buf + BACKUP_IV_SIZE)
+			free(p);
+		return BACKUP_ECORRUPT;
+	}
+	*plain = p;
+	*n = want;
+	return 0;
+}
+
 int backup_repo_read_blob(struct backup_repo *repo,
 			  const struct backup_index *idx, const uint8_t id[32],
 			  int type, uint8_t **out, size_t *len)
@@ -381,39 +415,26 @@ int backup_repo_read_blob(struct backup_repo *repo,
 		return BACKUP_ECORRUPT;
 	char hex[BACKUP_ID_HEX];
 	backup_id_hex(loc.pack, hex);
-	uint8_t *buf = malloc(loc.length);
+	uint8_t *buf = malloc(loc.length ? loc.length : 1);
 	if (!buf)
 		return -ENOMEM;
-	size_t plen = 0;
+	uint8_t *plain = NULL;
+	size_t n = 0;
 	int rc = repo->be->ops->load_range(repo->be, BACKUP_FILE_PACK, hex,
 					   loc.offset, loc.length, buf);
 	if (!rc)
-		rc = open_sealed(&repo->master, buf, loc.length, &plen);
-	uint8_t *plain = NULL;
-	size_t n = loc.uncompressed_length ? loc.uncompressed_length : plen;
-	if (!rc) {
-		plain = malloc(n ? n : 1);
-		if (!plain)
-			rc = -ENOMEM;
-		else if (loc.uncompressed_length)
-			rc = backup_zstd_decompress(buf + BACKUP_IV_SIZE, plen,
-						    plain, n)
-				     ? BACKUP_ECORRUPT
-				     : 0;
-		else
-			memcpy(plain, buf + BACKUP_IV_SIZE, n);
+		rc = backup_repo_unseal_blob(repo, id, loc.uncompressed_length,
+					     buf, loc.length, &plain, &n);
+	if (!rc && plain == buf + BACKUP_IV_SIZE) {
+		/* uncompressed: the plaintext moves to the front */
+		memmove(buf, plain, n);
+		uint8_t *shrunk = realloc(buf, n ? n : 1);
+		plain = shrunk ? shrunk : buf;
+		buf = NULL;
 	}
 	free(buf);
-	if (!rc) {
-		uint8_t h[32];
-		backup_sha256(plain, n, h);
-		if (memcmp(h, id, 32))
-			rc = BACKUP_ECORRUPT;
-	}
-	if (rc) {
-		free(plain);
+	if (rc)
 		return rc;
-	}
 	*out = plain;
 	*len = n;
 	return 0;
