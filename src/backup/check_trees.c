@@ -200,6 +200,8 @@ int backup_repo_check_trees(struct backup_repo *repo, const struct backup_index 
 	if (!rc)
 		rc = repo->be->ops->list(repo->be, BACKUP_FILE_PACK, pack_one, c.packs);
 	if (!rc)
+		backup_repo_prefetch(repo, idx, BACKUP_BLOB_TREE);
+	if (!rc)
 		rc = backup_snaps_load(repo, &ss);
 	if (rc) {
 		backup_snaps_free(&ss);

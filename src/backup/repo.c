@@ -4,6 +4,7 @@
 #include "proto/backup/location.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -400,6 +401,74 @@ int backup_repo_unseal_blob(struct backup_repo *repo, const uint8_t id[32],
 	*plain = p;
 	*n = want;
 	return 0;
+}
+
+int backup_repo_check_mac(struct backup_repo *repo, const uint8_t *buf, size_t len)
+{
+	if (len < BACKUP_CRYPTO_OVERHEAD)
+		return BACKUP_ECORRUPT;
+	uint8_t mac[16];
+	size_t n = len - BACKUP_CRYPTO_OVERHEAD;
+	backup_poly1305_aes(&repo->master, buf, buf + BACKUP_IV_SIZE, n, mac);
+	return sodium_memcmp(mac, buf + BACKUP_IV_SIZE + n, 16) ? BACKUP_ECORRUPT : 0;
+}
+
+struct prefetch {
+	struct backup_blob_loc *v;
+	size_t n, cap;
+	int type;
+};
+
+static int prefetch_one(const uint8_t id[32], const struct backup_blob_loc *loc, void *ud)
+{
+	struct prefetch *pf = ud;
+	(void)id;
+	if (loc->type != pf->type)
+		return 0;
+	if (pf->n == pf->cap) {
+		size_t nc = pf->cap ? pf->cap * 2 : 1024;
+		struct backup_blob_loc *nv = realloc(pf->v, nc * sizeof *nv);
+		if (!nv)
+			return -ENOMEM;
+		pf->v = nv;
+		pf->cap = nc;
+	}
+	pf->v[pf->n++] = *loc;
+	return 0;
+}
+
+static int by_pack_off(const void *a, const void *b)
+{
+	const struct backup_blob_loc *x = a, *y = b;
+	int c = memcmp(x->pack, y->pack, 32);
+	return c ? c : (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+void backup_repo_prefetch(struct backup_repo *repo, const struct backup_index *idx, int type)
+{
+	struct prefetch pf = {.type = type};
+	if (!repo->be->ops->prefetch || backup_index_each(idx, prefetch_one, &pf)) {
+		free(pf.v);
+		return;
+	}
+	if (pf.n)
+		qsort(pf.v, pf.n, sizeof *pf.v, by_pack_off);
+	for (size_t i = 0; i < pf.n;) {
+		/* ranges of one pack less than 64 KiB apart become one */
+		uint64_t from = pf.v[i].offset, to = from + pf.v[i].length;
+		size_t j = i + 1;
+		while (j < pf.n && !memcmp(pf.v[j].pack, pf.v[i].pack, 32) &&
+		       pf.v[j].offset <= to + (64u << 10)) {
+			uint64_t e = (uint64_t)pf.v[j].offset + pf.v[j].length;
+			to = e > to ? e : to;
+			j++;
+		}
+		char hex[BACKUP_ID_HEX];
+		backup_id_hex(pf.v[i].pack, hex);
+		repo->be->ops->prefetch(repo->be, BACKUP_FILE_PACK, hex, from, to - from);
+		i = j;
+	}
+	free(pf.v);
 }
 
 int backup_repo_read_blob(struct backup_repo *repo,

@@ -367,6 +367,8 @@ int backup_restore_progress(struct backup_repo *repo, const uint8_t snapshot[32]
 		rc = BACKUP_ECORRUPT;
 	if (!rc)
 		rc = backup_repo_load_index(repo, 0, &r.idx, NULL);
+	if (!rc)
+		backup_repo_prefetch(repo, r.idx, BACKUP_BLOB_TREE);
 	if (!rc && mkdir(target, 0700) != 0 && errno != EEXIST)
 		rc = -errno;
 	if (!rc && progress) {
