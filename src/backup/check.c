@@ -327,6 +327,8 @@ static void check_pack(struct ctx *c, struct backup_blobq *q, const char *name,
 	backup_id_parse(name, pid);
 	struct backup_pack_entry *e = NULL;
 	size_t en = 0;
+	if (read_data && !c->res->packs_read)
+		backup_repo_prefetch_pack(repo, pid); /* the first (later ones: ahead) */
 	int rc = backup_repo_pack_header(repo, pid, &e, &en);
 	if (read_data)
 		c->res->packs_read++;
@@ -369,7 +371,7 @@ int backup_repo_check_packs(struct backup_repo *repo,
 		return -ENOMEM;
 	struct backup_blobq *q = NULL;
 	if (read_data && read_data->mode &&
-	    !(q = backup_blobq_new(backup_blobq_threads(), 32u << 20, verify_blob, &c))) {
+	    !(q = backup_blobq_new(backup_blobq_threads(), 16u << 20, verify_blob, &c))) {
 		pthread_mutex_destroy(&c.mu);
 		return -ENOMEM;
 	}
@@ -439,6 +441,15 @@ int backup_repo_check_packs(struct backup_repo *repo,
 			backup_id_parse(files.v[f], pid);
 			bool rd = read_selected(read_data, pid,
 						rank ? rank[f] : f, files.n);
+			/* the next pack read comes in while this one is checked */
+			for (size_t g = f + 1; rd && g < files.n && g < f + 8; g++) {
+				uint8_t nid[32];
+				backup_id_parse(files.v[g], nid);
+				if (read_selected(read_data, nid, rank ? rank[g] : g, files.n)) {
+					backup_repo_prefetch_pack(repo, nid);
+					break;
+				}
+			}
 			res->packs++;
 			if (cmp > 0) {
 				res->unreferenced++;

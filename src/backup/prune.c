@@ -376,6 +376,7 @@ static int repack(struct prune *p, const struct backup_index *idx,
 {
 	char hex[BACKUP_ID_HEX];
 	backup_id_hex(pk->id, hex);
+	backup_repo_prefetch_pack(p->repo, pk->id);
 	int rc = 0;
 	for (size_t k = 0; !rc && k < pk->n;) {
 		const struct entry *e = &pk->v[k];

@@ -444,6 +444,15 @@ static int by_pack_off(const void *a, const void *b)
 	return c ? c : (x->offset > y->offset) - (x->offset < y->offset);
 }
 
+void backup_repo_prefetch_pack(struct backup_repo *repo, const uint8_t pack[32])
+{
+	char hex[BACKUP_ID_HEX];
+	if (!repo->be->ops->prefetch)
+		return;
+	backup_id_hex(pack, hex);
+	repo->be->ops->prefetch(repo->be, BACKUP_FILE_PACK, hex, 0, 0);
+}
+
 void backup_repo_prefetch(struct backup_repo *repo, const struct backup_index *idx, int type)
 {
 	struct prefetch pf = {.type = type};

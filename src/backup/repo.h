@@ -159,6 +159,8 @@ int backup_repo_check_mac(struct backup_repo *repo, const uint8_t *buf, size_t l
  * before a walk): their ranges are read ahead where the backend can.
  * Best effort. */
 void backup_repo_prefetch(struct backup_repo *repo, const struct backup_index *idx, int type);
+/* The same for the whole of pack @pack. */
+void backup_repo_prefetch_pack(struct backup_repo *repo, const uint8_t pack[32]);
 
 /* Resolves a unique prefix (>= 1 hex digit) of a file name of type @t;
  * -ENOENT when none, -EEXIST when ambiguous (restic's behaviour). */

@@ -43,6 +43,8 @@ struct rst {
 	 * guards errors and st->bytes (the tree walk's thread reports too). */
 	struct backup_blobq *q;
 	pthread_mutex_t mu;
+	uint8_t ahead[4][32]; /* the packs last read ahead (walk thread) */
+	unsigned n_ahead;
 };
 
 static void complain(struct rst *r, const char *path, const char *what, int err)
@@ -317,6 +319,17 @@ static int copy_meta(struct file_meta *m, const struct bk_node *n)
 	return 0;
 }
 
+/* The whole of a pack is read ahead the first time a blob of it is
+ * wanted (backups write files' blobs in order, so the rest follows). */
+static void read_ahead(struct rst *r, const uint8_t pack[32])
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (!memcmp(r->ahead[i], pack, 32))
+			return;
+	memcpy(r->ahead[r->n_ahead++ % 4], pack, 32);
+	backup_repo_prefetch_pack(r->repo, pack);
+}
+
 /* Creates the file and hands its blobs, read in file order (the order a
  * backup wrote them into packs), to the workers. 0 (a blob that does not
  * read is told and the file removed), TOLD, or a negated errno when the
@@ -372,6 +385,7 @@ static int restore_file(struct rst *r, const char *path, const struct bk_node *n
 			file_failed(f, i, n->content[i].b, -ENOMEM);
 			continue;
 		}
+		read_ahead(r, loc.pack);
 		char hex[BACKUP_ID_HEX];
 		backup_id_hex(loc.pack, hex);
 		int rc = r->repo->be->ops->load_range(r->repo->be, BACKUP_FILE_PACK, hex, loc.offset,
@@ -600,7 +614,7 @@ int backup_restore_progress(struct backup_repo *repo, const uint8_t snapshot[32]
 					.bad = count_bad, .ud = progress};
 		backup_walk_tree(&w, s.tree.b, "");
 	}
-	if (!rc && !(r.q = backup_blobq_new(backup_blobq_threads(), 24u << 20, write_blob, &r)))
+	if (!rc && !(r.q = backup_blobq_new(backup_blobq_threads(), 16u << 20, write_blob, &r)))
 		rc = -ENOMEM;
 	if (!rc && (rc = restore_tree(&r, &s.tree, target, 0)) == TOLD)
 		rc = 0; /* the root tree: said and counted in errors */
