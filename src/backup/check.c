@@ -196,11 +196,39 @@ static bool read_selected(const struct backup_check_read *r,
 	}
 }
 
+/* What --read-data found in one pack, said when its last blob is
+ * verified: the pack's hash first, then its blobs (in the order the
+ * workers finished them). */
+struct pack_rep {
+	char pack[9];
+	size_t pending; /* blobs in flight + 1 while the pack is read (under mu) */
+	bool hash_bad;
+	char *lines; /* NUL-separated */
+	size_t len, n;
+};
+
+static void pack_put(struct ctx *c, struct pack_rep *pr)
+{
+	pthread_mutex_lock(&c->mu);
+	bool last = --pr->pending == 0;
+	pthread_mutex_unlock(&c->mu);
+	if (!last)
+		return;
+	if (pr->hash_bad)
+		report(c, "pack %s: its SHA-256 does not match its name", pr->pack);
+	for (size_t i = 0, off = 0; i < pr->n; i++) {
+		report(c, "%s", pr->lines + off);
+		off += strlen(pr->lines + off) + 1;
+	}
+	free(pr->lines);
+	free(pr);
+}
+
 /* One sealed blob of a pack on its way to a worker. */
 struct blob_job {
 	struct backup_blobq_item q;
 	struct backup_pack_entry e;
-	char pack[9];
+	struct pack_rep *pr;
 	uint8_t buf[]; /* e.length bytes */
 };
 
@@ -208,20 +236,35 @@ static void verify_blob(struct backup_blobq_item *it, void *ud)
 {
 	struct ctx *c = ud;
 	struct blob_job *j = (struct blob_job *)it;
+	struct pack_rep *pr = j->pr;
 	uint8_t *plain = NULL;
 	size_t n = 0;
 	int rc = backup_repo_unseal_blob(c->repo, j->e.id, j->e.uncompressed_length, j->buf,
 					 j->e.length, &plain, &n);
 	if (!rc && plain != j->buf + BACKUP_IV_SIZE)
 		free(plain);
+	char line[200] = "";
+	if (rc)
+		snprintf(line, sizeof line, "pack %s: %s blob %02x%02x%02x%02x: %s", pr->pack,
+			 j->e.type ? "tree" : "data", j->e.id[0], j->e.id[1], j->e.id[2],
+			 j->e.id[3], backup_strerror(rc));
+	size_t ll = strlen(line) + 1;
 	pthread_mutex_lock(&c->mu);
 	c->res->blobs++;
+	if (rc && c->rd && c->rd->damaged)
+		backup_idset_add(c->rd->damaged, j->e.id);
+	char *nl = rc ? realloc(pr->lines, pr->len + ll) : NULL;
+	if (nl) {
+		memcpy(nl + pr->len, line, ll);
+		pr->lines = nl;
+		pr->len += ll;
+		pr->n++;
+	} else if (rc) {
+		c->res->errors++; /* out of memory for the line: still counted */
+	}
 	pthread_mutex_unlock(&c->mu);
-	if (rc)
-		report_blob(c, j->e.id, "pack %s: %s blob %02x%02x%02x%02x: %s", j->pack,
-			    j->e.type ? "tree" : "data", j->e.id[0], j->e.id[1], j->e.id[2],
-			    j->e.id[3], backup_strerror(rc));
 	free(j);
+	pack_put(c, pr);
 }
 
 #define LOST_SHOWN 100 /* blobs named per pack whose header is damaged */
@@ -271,6 +314,13 @@ static void read_pack(struct ctx *c, struct backup_blobq *q, const char *name,
 	uint64_t pos = 0;
 	enum { GAP = 1u << 20 };
 	uint8_t *gap = NULL;
+	struct pack_rep *pr = calloc(1, sizeof *pr);
+	if (!pr)
+		ok = 0;
+	else {
+		snprintf(pr->pack, sizeof pr->pack, "%.8s", name);
+		pr->pending = 1;
+	}
 	for (size_t k = 0; k <= en && ok; k++) {
 		/* bytes no blob covers before the next blob (or to the end) */
 		uint64_t to = k < en ? e[k].offset : size;
@@ -296,7 +346,7 @@ static void read_pack(struct ctx *c, struct backup_blobq *q, const char *name,
 		}
 		j->q.bytes = e[k].length;
 		j->e = e[k];
-		snprintf(j->pack, sizeof j->pack, "%.8s", name);
+		j->pr = pr;
 		int rc = repo->be->ops->load_range(repo->be, BACKUP_FILE_PACK, name, e[k].offset,
 						   e[k].length, j->buf);
 		if (rc) {
@@ -306,6 +356,9 @@ static void read_pack(struct ctx *c, struct backup_blobq *q, const char *name,
 		}
 		ok = EVP_DigestUpdate(md, j->buf, e[k].length) == 1;
 		pos = (uint64_t)e[k].offset + e[k].length;
+		pthread_mutex_lock(&c->mu);
+		pr->pending++;
+		pthread_mutex_unlock(&c->mu);
 		backup_blobq_push(q, &j->q);
 	}
 	free(gap);
@@ -313,9 +366,12 @@ static void read_pack(struct ctx *c, struct backup_blobq *q, const char *name,
 	unsigned int hl = 0;
 	ok = ok && EVP_DigestFinal_ex(md, h, &hl) == 1 && hl == 32 && !memcmp(h, pid, 32);
 	EVP_MD_CTX_free(md);
-	if (!ok)
+	if (!pr) {
 		report(c, "pack %.8s: its SHA-256 does not match its name", name);
-	(void)pid;
+		return;
+	}
+	pr->hash_bad = !ok; /* before the last reference goes: under mu in pack_put */
+	pack_put(c, pr);
 }
 
 /* One pack file against the index entries [r, r + n) naming it. */
