@@ -339,6 +339,14 @@ static void read_pack(struct ctx *c, struct backup_blobq *q, const char *name,
 		}
 		if (k == en || !ok)
 			break;
+		if (e[k].length > BACKUP_BLOB_MAX) {
+			/* a hostile header's length is not allocated: its bytes are
+			 * hashed as a gap by the next round */
+			report_blob(c, e[k].id, "pack %.8s: %s blob %02x%02x%02x%02x: %s", name,
+				    e[k].type ? "tree" : "data", e[k].id[0], e[k].id[1],
+				    e[k].id[2], e[k].id[3], backup_strerror(BACKUP_ECORRUPT));
+			continue;
+		}
 		struct blob_job *j = malloc(sizeof *j + (e[k].length ? e[k].length : 1));
 		if (!j) {
 			ok = 0;
