@@ -50,6 +50,11 @@ struct backup_backend_ops {
 	int (*list)(struct backup_backend *be, enum backup_file t,
 		    int (*fn)(const char *name, uint64_t size, void *ud),
 		    void *ud);
+	/* A hint that @len bytes at @off (0: to the end) are read soon (the
+	 * local backend starts reading them into the page cache). May be
+	 * NULL. */
+	int (*prefetch)(struct backup_backend *be, enum backup_file t,
+			const char *name, uint64_t off, uint64_t len);
 	/* Creates the layout of a new repository (-EEXIST when a config
 	 * is already there). */
 	int (*create)(struct backup_backend *be);

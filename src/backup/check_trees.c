@@ -72,6 +72,14 @@ static int check_tree(struct ct *c, const uint8_t id[32], int depth)
 	} else if (rc) {
 		report(c, "tree %.8s: cannot be loaded: %s", hex, backup_strerror(rc));
 		bad = 1;
+	} else if (c->damaged && backup_idset_has(c->damaged, id)) {
+		/* it loads through the index, but its pack is damaged */
+		struct backup_blob_loc loc;
+		char ph[BACKUP_ID_HEX] = "?";
+		if (!backup_index_find(c->idx, id, BACKUP_BLOB_TREE, &loc))
+			backup_id_hex(loc.pack, ph);
+		report(c, "tree %.8s: in pack %.8s, which is damaged", hex, ph);
+		bad = 1;
 	}
 	for (size_t i = 0; !rc && i < t.n; i++) {
 		const struct bk_node *n = &t.nodes[i];
@@ -191,6 +199,8 @@ int backup_repo_check_trees(struct backup_repo *repo, const struct backup_index 
 	int rc = c.good && c.bad && c.packs ? 0 : -ENOMEM;
 	if (!rc)
 		rc = repo->be->ops->list(repo->be, BACKUP_FILE_PACK, pack_one, c.packs);
+	if (!rc)
+		backup_repo_prefetch(repo, idx, BACKUP_BLOB_TREE);
 	if (!rc)
 		rc = backup_snaps_load(repo, &ss);
 	if (rc) {

@@ -110,6 +110,17 @@ static int l_load_range(struct backup_backend *be, enum backup_file t,
 	return got == len ? 0 : -EIO;
 }
 
+static int l_prefetch(struct backup_backend *be, enum backup_file t,
+		      const char *name, uint64_t off, uint64_t len)
+{
+	int fd = open_file((struct local *)be, t, name);
+	if (fd < 0)
+		return fd;
+	int rc = posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
+	close(fd);
+	return -rc;
+}
+
 static int l_size(struct backup_backend *be, enum backup_file t,
 		  const char *name, uint64_t *size)
 {
@@ -310,6 +321,7 @@ static void l_free(struct backup_backend *be)
 
 static const struct backup_backend_ops local_ops = {
 	.load = l_load,
+	.prefetch = l_prefetch,
 	.load_range = l_load_range,
 	.size = l_size,
 	.save = l_save,

@@ -111,41 +111,47 @@ static int flush_pack(struct backup_packwriter *w, int t)
 	return rc;
 }
 
-int backup_packwriter_add(struct backup_packwriter *w, int type, const uint8_t id[32],
-			  const void *plain, size_t len)
+int backup_packwriter_add_sealed(struct backup_packwriter *w, const struct backup_pack_entry *e,
+				 const uint8_t *sealed)
 {
-	uint8_t *sealed = NULL;
-	size_t slen = 0;
-	int t = type == BACKUP_BLOB_TREE;
+	int t = e->type == BACKUP_BLOB_TREE, rc = 0;
 	struct out_pack *op = &w->op[t];
-	struct backup_pack_entry pe;
-	int rc = backup_repo_seal_blob_id(w->repo, type, id, plain, len, &sealed, &slen, &pe);
-	if (!rc && op->len + slen > op->cap) {
+	size_t slen = e->length;
+	if (op->len + slen > op->cap) {
 		size_t nc = op->cap ? op->cap : 1 << 20;
 		while (nc < op->len + slen)
 			nc *= 2;
 		uint8_t *nb = realloc(op->buf, nc);
 		if (!nb)
-			rc = -ENOMEM;
-		else
-			op->buf = nb, op->cap = nc;
+			return -ENOMEM;
+		op->buf = nb, op->cap = nc;
 	}
-	if (!rc && op->n == op->ecap) {
+	if (op->n == op->ecap) {
 		size_t nc = op->ecap ? op->ecap * 2 : 256;
 		struct backup_pack_entry *ne = realloc(op->e, nc * sizeof *ne);
 		if (!ne)
-			rc = -ENOMEM;
-		else
-			op->e = ne, op->ecap = nc;
+			return -ENOMEM;
+		op->e = ne, op->ecap = nc;
 	}
-	if (!rc) {
-		pe.offset = (uint32_t)op->len;
-		memcpy(op->buf + op->len, sealed, slen);
-		op->len += slen;
-		op->e[op->n++] = pe;
-		if (op->len >= PACK_TARGET)
-			rc = flush_pack(w, t);
-	}
+	struct backup_pack_entry pe = *e;
+	pe.offset = (uint32_t)op->len;
+	memcpy(op->buf + op->len, sealed, slen);
+	op->len += slen;
+	op->e[op->n++] = pe;
+	if (op->len >= PACK_TARGET)
+		rc = flush_pack(w, t);
+	return rc;
+}
+
+int backup_packwriter_add(struct backup_packwriter *w, int type, const uint8_t id[32],
+			  const void *plain, size_t len)
+{
+	uint8_t *sealed = NULL;
+	size_t slen = 0;
+	struct backup_pack_entry pe;
+	int rc = backup_repo_seal_blob_id(w->repo, type, id, plain, len, &sealed, &slen, &pe);
+	if (!rc)
+		rc = backup_packwriter_add_sealed(w, &pe, sealed);
 	free(sealed);
 	return rc;
 }

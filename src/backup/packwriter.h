@@ -16,6 +16,11 @@ struct backup_packwriter *backup_packwriter_new(struct backup_repo *repo);
  * pack; a full pack is saved and named in the pending index. */
 int backup_packwriter_add(struct backup_packwriter *w, int type, const uint8_t id[32],
 			  const void *plain, size_t len);
+/* Copies a blob already sealed with the repository's master key as it
+ * is (@e->length bytes at @sealed; @e's offset is ignored): what
+ * prune's repacking moves without opening it. */
+int backup_packwriter_add_sealed(struct backup_packwriter *w, const struct backup_pack_entry *e,
+				 const uint8_t *sealed);
 /* Names an existing pack and its entries in the pending index (which is
  * saved every 50000 blobs). */
 int backup_packwriter_index_pack(struct backup_packwriter *w, const uint8_t id[32],

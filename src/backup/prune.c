@@ -361,6 +361,76 @@ static int decide(struct prune *p, uint64_t *rm_unused, uint64_t *repack_bytes)
 	return 0;
 }
 
+/* Whether a blob of @pk is rewritten from its plaintext: only to
+ * compress it (--repack-uncompressed in format 2). */
+static bool needs_reseal(const struct prune *p, const struct entry *e)
+{
+	return !e->e.compressed && p->repo->version >= 2 && p->o->repack_uncompressed;
+}
+
+/* The used blobs of @pk into new packs. Each blob is sealed on its own
+ * with the master key, so its bytes move as they are (MAC checked, never
+ * decrypted or recompressed); runs of used blobs are read in one go. */
+static int repack(struct prune *p, const struct backup_index *idx,
+		  struct backup_packwriter *w, const struct pack *pk, uint8_t **buf, size_t *cap)
+{
+	char hex[BACKUP_ID_HEX];
+	backup_id_hex(pk->id, hex);
+	backup_repo_prefetch_pack(p->repo, pk->id);
+	int rc = 0;
+	for (size_t k = 0; !rc && k < pk->n;) {
+		const struct entry *e = &pk->v[k];
+		if (!e->used) {
+			k++;
+			continue;
+		}
+		if (needs_reseal(p, e)) {
+			uint8_t *plain = NULL;
+			size_t plen = 0;
+			rc = backup_repo_read_blob(p->repo, idx, e->e.id, e->e.type, &plain, &plen);
+			if (!rc)
+				rc = backup_packwriter_add(w, e->e.type, e->e.id, plain, plen);
+			free(plain);
+			k++;
+			continue;
+		}
+		/* a run of adjacent used blobs, up to 4 MiB (or one larger blob) */
+		size_t end = k + 1;
+		uint64_t from = e->e.offset, to = (uint64_t)e->e.offset + e->e.length;
+		while (end < pk->n && pk->v[end].used && !needs_reseal(p, &pk->v[end]) &&
+		       pk->v[end].e.offset == to && to - from + pk->v[end].e.length <= (4u << 20)) {
+			to += pk->v[end].e.length;
+			end++;
+		}
+		if (to - from > BACKUP_BLOB_MAX + (4u << 20))
+			return BACKUP_ECORRUPT; /* a hostile index's length */
+		size_t n = (size_t)(to - from);
+		if (n > *cap) {
+			uint8_t *nb = realloc(*buf, n);
+			if (!nb)
+				return -ENOMEM;
+			*buf = nb;
+			*cap = n;
+		}
+		rc = p->repo->be->ops->load_range(p->repo->be, BACKUP_FILE_PACK, hex, from, n, *buf);
+		for (size_t i = k; !rc && i < end; i++) {
+			const struct backup_pack_entry *x = &pk->v[i].e;
+			const uint8_t *sealed = *buf + (x->offset - from);
+			rc = backup_repo_check_mac(p->repo, sealed, x->length);
+			if (rc) {
+				char bh[BACKUP_ID_HEX];
+				backup_id_hex(x->id, bh);
+				fprintf(stderr, "hearth: backup: blob %.8s in pack %.8s is damaged; "
+						"prune cannot go on (run check --read-data)\n", bh, hex);
+			} else {
+				rc = backup_packwriter_add_sealed(w, x, sealed);
+			}
+		}
+		k = end;
+	}
+	return rc;
+}
+
 /* Repacks, then writes the index of every pack that stays. */
 static int rewrite(struct prune *p, const struct backup_index *idx)
 {
@@ -368,6 +438,8 @@ static int rewrite(struct prune *p, const struct backup_index *idx)
 	int rc = w ? 0 : -ENOMEM;
 	bool any = false;
 	struct backup_progress *bar = NULL;
+	uint8_t *buf = NULL;
+	size_t cap = 0;
 	for (size_t i = 0; !rc && i < p->n_packs; i++) {
 		struct pack *pk = &p->packs[i];
 		if (pk->act != REPACK)
@@ -381,20 +453,11 @@ static int rewrite(struct prune *p, const struct backup_index *idx)
 										  p->packs[j].unused);
 		}
 		any = true;
-		for (size_t k = 0; !rc && k < pk->n; k++) {
-			const struct entry *e = &pk->v[k];
-			uint8_t *plain = NULL;
-			size_t plen = 0;
-			if (!e->used)
-				continue;
-			rc = backup_repo_read_blob(p->repo, idx, e->e.id, e->e.type, &plain, &plen);
-			if (!rc)
-				rc = backup_packwriter_add(w, e->e.type, e->e.id, plain, plen);
-			free(plain);
-		}
+		rc = repack(p, idx, w, pk, &buf, &cap);
 		backup_progress_add(bar, 1, pk->used + pk->unused);
 	}
 	backup_progress_stop(bar);
+	free(buf);
 	/* the new packs' index first: a crash now leaves duplicates only */
 	if (!rc)
 		rc = backup_packwriter_flush(w);
@@ -512,6 +575,8 @@ int backup_prune(struct backup_repo *repo, const struct backup_prune_opts *o,
 	if (!rc && !o->quiet)
 		printf("finding data that is still in use for %zu snapshots\n", ss.n);
 	uint8_t missing[32];
+	if (!rc)
+		backup_repo_prefetch(repo, idx, BACKUP_BLOB_TREE);
 	if (!rc && (rc = backup_used_blobs(repo, idx, (const uint8_t(*)[32])roots, ss.n, trees,
 					   data, missing))) {
 		char hex[BACKUP_ID_HEX];

@@ -4,6 +4,7 @@
 #include "proto/backup/location.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -368,6 +369,117 @@ int backup_repo_load_index(struct backup_repo *repo, int strict,
 	return 0;
 }
 
+int backup_repo_unseal_blob(struct backup_repo *repo, const uint8_t id[32],
+			    uint32_t uncompressed_length, uint8_t *buf, size_t len,
+			    uint8_t **plain, size_t *n)
+{
+	size_t plen = 0;
+	if (len > BACKUP_BLOB_MAX || uncompressed_length > BACKUP_BLOB_MAX)
+		return BACKUP_ECORRUPT;
+	int rc = open_sealed(&repo->master, buf, len, &plen);
+	if (rc)
+		return rc;
+	uint8_t *p = buf + BACKUP_IV_SIZE;
+	size_t want = plen;
+	if (uncompressed_length) {
+		want = uncompressed_length;
+		p = malloc(want);
+		if (!p)
+			return -ENOMEM;
+		if (backup_zstd_decompress(buf + BACKUP_IV_SIZE, plen, p, want)) {
+			free(p);
+			return BACKUP_ECORRUPT;
+		}
+	}
+	uint8_t h[32];
+	backup_sha256(p, want, h);
+	if (memcmp(h, id, 32)) {
+		if (p != buf + BACKUP_IV_SIZE)
+			free(p);
+		return BACKUP_ECORRUPT;
+	}
+	*plain = p;
+	*n = want;
+	return 0;
+}
+
+int backup_repo_check_mac(struct backup_repo *repo, const uint8_t *buf, size_t len)
+{
+	if (len < BACKUP_CRYPTO_OVERHEAD)
+		return BACKUP_ECORRUPT;
+	uint8_t mac[16];
+	size_t n = len - BACKUP_CRYPTO_OVERHEAD;
+	backup_poly1305_aes(&repo->master, buf, buf + BACKUP_IV_SIZE, n, mac);
+	return sodium_memcmp(mac, buf + BACKUP_IV_SIZE + n, 16) ? BACKUP_ECORRUPT : 0;
+}
+
+struct prefetch {
+	struct backup_blob_loc *v;
+	size_t n, cap;
+	int type;
+};
+
+static int prefetch_one(const uint8_t id[32], const struct backup_blob_loc *loc, void *ud)
+{
+	struct prefetch *pf = ud;
+	(void)id;
+	if (loc->type != pf->type)
+		return 0;
+	if (pf->n == pf->cap) {
+		size_t nc = pf->cap ? pf->cap * 2 : 1024;
+		struct backup_blob_loc *nv = realloc(pf->v, nc * sizeof *nv);
+		if (!nv)
+			return -ENOMEM;
+		pf->v = nv;
+		pf->cap = nc;
+	}
+	pf->v[pf->n++] = *loc;
+	return 0;
+}
+
+static int by_pack_off(const void *a, const void *b)
+{
+	const struct backup_blob_loc *x = a, *y = b;
+	int c = memcmp(x->pack, y->pack, 32);
+	return c ? c : (x->offset > y->offset) - (x->offset < y->offset);
+}
+
+void backup_repo_prefetch_pack(struct backup_repo *repo, const uint8_t pack[32])
+{
+	char hex[BACKUP_ID_HEX];
+	if (!repo->be->ops->prefetch)
+		return;
+	backup_id_hex(pack, hex);
+	repo->be->ops->prefetch(repo->be, BACKUP_FILE_PACK, hex, 0, 0);
+}
+
+void backup_repo_prefetch(struct backup_repo *repo, const struct backup_index *idx, int type)
+{
+	struct prefetch pf = {.type = type};
+	if (!repo->be->ops->prefetch || backup_index_each(idx, prefetch_one, &pf)) {
+		free(pf.v);
+		return;
+	}
+	if (pf.n)
+		qsort(pf.v, pf.n, sizeof *pf.v, by_pack_off);
+	for (size_t i = 0; i < pf.n;) {
+		/* ranges of one pack less than 64 KiB apart become one */
+		uint64_t from = pf.v[i].offset, to = from + pf.v[i].length;
+		size_t j = i + 1;
+		while (j < pf.n && !memcmp(pf.v[j].pack, pf.v[i].pack, 32) &&
+		       pf.v[j].offset <= to + (64u << 10)) {
+			uint64_t e = (uint64_t)pf.v[j].offset + pf.v[j].length;
+			to = e > to ? e : to;
+			j++;
+		}
+		char hex[BACKUP_ID_HEX];
+		backup_id_hex(pf.v[i].pack, hex);
+		repo->be->ops->prefetch(repo->be, BACKUP_FILE_PACK, hex, from, to - from);
+		i = j;
+	}
+	free(pf.v);
+}
+
 int backup_repo_read_blob(struct backup_repo *repo,
 			  const struct backup_index *idx, const uint8_t id[32],
 			  int type, uint8_t **out, size_t *len)
@@ -381,39 +493,26 @@ int backup_repo_read_blob(struct backup_repo *repo,
 		return BACKUP_ECORRUPT;
 	char hex[BACKUP_ID_HEX];
 	backup_id_hex(loc.pack, hex);
-	uint8_t *buf = malloc(loc.length);
+	uint8_t *buf = malloc(loc.length ? loc.length : 1);
 	if (!buf)
 		return -ENOMEM;
-	size_t plen = 0;
+	uint8_t *plain = NULL;
+	size_t n = 0;
 	int rc = repo->be->ops->load_range(repo->be, BACKUP_FILE_PACK, hex,
 					   loc.offset, loc.length, buf);
 	if (!rc)
-		rc = open_sealed(&repo->master, buf, loc.length, &plen);
-	uint8_t *plain = NULL;
-	size_t n = loc.uncompressed_length ? loc.uncompressed_length : plen;
-	if (!rc) {
-		plain = malloc(n ? n : 1);
-		if (!plain)
-			rc = -ENOMEM;
-		else if (loc.uncompressed_length)
-			rc = backup_zstd_decompress(buf + BACKUP_IV_SIZE, plen,
-						    plain, n)
-				     ? BACKUP_ECORRUPT
-				     : 0;
-		else
-			memcpy(plain, buf + BACKUP_IV_SIZE, n);
+		rc = backup_repo_unseal_blob(repo, id, loc.uncompressed_length,
+					     buf, loc.length, &plain, &n);
+	if (!rc && plain == buf + BACKUP_IV_SIZE) {
+		/* uncompressed: the plaintext moves to the front */
+		memmove(buf, plain, n);
+		uint8_t *shrunk = realloc(buf, n ? n : 1);
+		plain = shrunk ? shrunk : buf;
+		buf = NULL;
 	}
 	free(buf);
-	if (!rc) {
-		uint8_t h[32];
-		backup_sha256(plain, n, h);
-		if (memcmp(h, id, 32))
-			rc = BACKUP_ECORRUPT;
-	}
-	if (rc) {
-		free(plain);
+	if (rc)
 		return rc;
-	}
 	*out = plain;
 	*len = n;
 	return 0;

@@ -141,6 +141,27 @@ int backup_repo_read_blob(struct backup_repo *repo,
 			  const struct backup_index *idx, const uint8_t id[32],
 			  int type, uint8_t **out, size_t *len);
 
+/* Opens a sealed blob of @len bytes read into @buf (decrypted in
+ * place): decompresses it when @uncompressed_length is not 0 and checks
+ * its SHA-256 against @id. *plain is @buf + BACKUP_IV_SIZE (uncompressed)
+ * or malloc'd (the caller frees it then). Any thread. 0,
+ * BACKUP_ECORRUPT, -ENOMEM. */
+int backup_repo_unseal_blob(struct backup_repo *repo, const uint8_t id[32],
+			    uint32_t uncompressed_length, uint8_t *buf, size_t len,
+			    uint8_t **plain, size_t *n);
+
+/* Whether the sealed bytes @buf (IV || ciphertext || MAC) carry a valid
+ * MAC under the master key, without decrypting: 0 or BACKUP_ECORRUPT.
+ * Any thread. */
+int backup_repo_check_mac(struct backup_repo *repo, const uint8_t *buf, size_t len);
+
+/* Tells the backend that every blob of @type in @idx is read soon (trees
+ * before a walk): their ranges are read ahead where the backend can.
+ * Best effort. */
+void backup_repo_prefetch(struct backup_repo *repo, const struct backup_index *idx, int type);
+/* The same for the whole of pack @pack. */
+void backup_repo_prefetch_pack(struct backup_repo *repo, const uint8_t pack[32]);
+
 /* Resolves a unique prefix (>= 1 hex digit) of a file name of type @t;
  * -ENOENT when none, -EEXIST when ambiguous (restic's behaviour). */
 int backup_repo_find(struct backup_repo *repo, enum backup_file t,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "backup/blobq.h"
 #include "backup/lock.h"
 #include "backup/walk.h"
 #include "proto/backup/snapshot.h"
@@ -37,13 +39,21 @@ struct rst {
 	size_t n_links;
 	bool sparse; /* zero runs become holes */
 	struct backup_progress *progress; /* may be NULL */
+	/* The workers that open blobs and write them to their files; @mu
+	 * guards errors and st->bytes (the tree walk's thread reports too). */
+	struct backup_blobq *q;
+	pthread_mutex_t mu;
+	uint8_t ahead[4][32]; /* the packs last read ahead (walk thread) */
+	unsigned n_ahead;
 };
 
 static void complain(struct rst *r, const char *path, const char *what, int err)
 {
 	backup_progress_warn(r->progress, "hearth: backup: restore %s: %s: %s\n", path, what,
 			     strerror(err));
+	pthread_mutex_lock(&r->mu);
 	r->errors++;
+	pthread_mutex_unlock(&r->mu);
 	backup_progress_error(r->progress);
 }
 
@@ -66,7 +76,9 @@ static void complain_blob(struct rst *r, const char *path, const char *what, con
 	}
 	backup_progress_warn(r->progress, "hearth: backup: restore %s: %s %.8s: %s\n", path, what, hex,
 			     why);
+	pthread_mutex_lock(&r->mu);
 	r->errors++;
+	pthread_mutex_unlock(&r->mu);
 	backup_progress_error(r->progress);
 }
 
@@ -97,10 +109,37 @@ static void restore_meta(struct rst *r, const char *path, const struct bk_node *
 		complain(r, path, "utimensat", errno);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+/* What a file's metadata needs once its contents are written (the tree
+ * it came from is gone by then). */
+struct file_meta {
+	uint32_t uid, gid, mode;
+	struct bk_time atime, mtime;
+	struct bk_xattr *xattrs; /* deep copies */
+	size_t n_xattrs;
+};
+
+/* The same as restore_meta for a regular file, through its descriptor. */
+static void restore_meta_fd(struct rst *r, const char *path, int fd, const struct file_meta *m)
+{
+	if (fchown(fd, m->uid, m->gid) != 0 && (geteuid() == 0 || errno != EPERM))
+		complain(r, path, "lchown", errno);
+	for (size_t i = 0; i < m->n_xattrs; i++) {
+		const struct bk_xattr *x = &m->xattrs[i];
+		if (x->name && fsetxattr(fd, x->name, x->value ? (const void *)x->value : "",
+					 x->value ? x->len : 0, 0) != 0)
+			complain(r, path, "lsetxattr", errno);
+	}
+	if (fchmod(fd, bk_mode_to_unix_perm(m->mode)) != 0)
+		complain(r, path, "chmod", errno);
+	struct timespec tv[2] = {ts_of(&m->atime), ts_of(&m->mtime)};
+	if (futimens(fd, tv) != 0)
+		complain(r, path, "utimensat", errno);
+}
+
+static int pwrite_all(int fd, const uint8_t *p, size_t n, off_t off)
 {
 	while (n) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = pwrite(fd, p, n, off);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -108,6 +147,7 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 		}
 		p += w;
 		n -= (size_t)w;
+		off += w;
 	}
 	return 0;
 }
@@ -118,61 +158,257 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return !n || (p[0] == 0 && !memcmp(p, p + 1, n - 1));
 }
 
-/* With --sparse, aligned 4 KiB blocks of zeros are skipped (holes) and
- * the file's size is set at the end, as restic's sparse restore does. */
-static int write_sparse(int fd, const uint8_t *p, size_t n, off_t *off)
+/* With --sparse, aligned 4 KiB blocks of zeros are skipped (holes; the
+ * file's size is set at the end), as restic's sparse restore does. */
+static int pwrite_sparse(int fd, const uint8_t *p, size_t n, off_t off)
 {
 	enum { BLK = 4096 };
 	while (n) {
-		size_t k = BLK - (size_t)(*off % BLK);
+		size_t k = BLK - (size_t)(off % BLK);
 		if (k > n)
 			k = n;
-		int rc = 0;
-		if (k == BLK && all_zero(p, k)) {
-			if (lseek(fd, (off_t)k, SEEK_CUR) < 0)
-				rc = -errno;
-		} else {
-			rc = write_all(fd, p, k);
+		/* a run of data blocks is written in one call */
+		size_t run = 0;
+		while (run < n && !(k == BLK && all_zero(p + run, k))) {
+			run += k;
+			k = n - run < BLK ? n - run : BLK;
 		}
-		if (rc)
-			return rc;
-		p += k;
-		n -= k;
-		*off += (off_t)k;
+		if (run) {
+			int rc = pwrite_all(fd, p, run, off);
+			if (rc)
+				return rc;
+		} else {
+			run = k; /* a hole */
+		}
+		p += run;
+		n -= run;
+		off += (off_t)run;
 	}
 	return 0;
 }
 
+/* A file being restored: its blobs are in flight on the workers; the
+ * last one to finish sets the size and metadata and closes it. */
+struct rfile {
+	struct rst *r;
+	int fd;
+	char *path;
+	uint64_t size; /* the sum of its blobs' plaintext */
+	size_t n_content;
+	size_t pending; /* blobs in flight + 1 while the walk submits (under r->mu) */
+	bool failed;	/* a blob did not read: told once, the file goes */
+	struct file_meta meta;
+};
+
+/* One sealed blob of a file on its way to a worker. */
+struct rblob {
+	struct backup_blobq_item q;
+	struct rfile *f;
+	uint64_t off;
+	uint32_t ulen, len;
+	size_t i; /* which blob of the file */
+	uint8_t id[32];
+	uint8_t buf[];
+};
+
+static void file_meta_free(struct file_meta *m)
+{
+	for (size_t i = 0; i < m->n_xattrs; i++) {
+		free(m->xattrs[i].name);
+		free(m->xattrs[i].value);
+	}
+	free(m->xattrs);
+}
+
+/* Blob @i of @f did not read (@err): named once, the file removed at its end. */
+static void file_failed(struct rfile *f, size_t i, const uint8_t id[32], int err)
+{
+	struct rst *r = f->r;
+	pthread_mutex_lock(&r->mu);
+	bool first = !f->failed;
+	f->failed = true;
+	pthread_mutex_unlock(&r->mu);
+	if (!first)
+		return;
+	char what[64];
+	snprintf(what, sizeof what, "file: data blob %zu of %zu", i + 1, f->n_content);
+	complain_blob(r, f->path, what, id, err);
+}
+
+/* Drops one reference of @f; the last one finishes it. */
+static void file_put(struct rfile *f)
+{
+	struct rst *r = f->r;
+	pthread_mutex_lock(&r->mu);
+	bool last = --f->pending == 0;
+	bool failed = f->failed;
+	pthread_mutex_unlock(&r->mu);
+	if (!last)
+		return;
+	if (failed) {
+		unlink(f->path); /* no file with wrong contents is left */
+		close(f->fd);
+	} else {
+		if (r->sparse && ftruncate(f->fd, (off_t)f->size) != 0)
+			complain(r, f->path, "ftruncate", errno);
+		restore_meta_fd(r, f->path, f->fd, &f->meta);
+		if (close(f->fd) != 0)
+			complain(r, f->path, "close", errno);
+	}
+	file_meta_free(&f->meta);
+	free(f->path);
+	free(f);
+}
+
+static void write_blob(struct backup_blobq_item *it, void *ud)
+{
+	struct rblob *b = (struct rblob *)it;
+	struct rfile *f = b->f;
+	struct rst *r = ud;
+	uint8_t *plain = NULL;
+	size_t n = 0;
+	int rc = backup_repo_unseal_blob(r->repo, b->id, b->ulen, b->buf, b->len, &plain, &n);
+	if (!rc && n != (b->ulen ? b->ulen : b->len - BACKUP_CRYPTO_OVERHEAD))
+		rc = BACKUP_ECORRUPT;
+	if (rc) {
+		file_failed(f, b->i, b->id, rc == -ENOMEM ? rc : BACKUP_ECORRUPT);
+	} else {
+		int w = r->sparse ? pwrite_sparse(f->fd, plain, n, (off_t)b->off)
+				  : pwrite_all(f->fd, plain, n, (off_t)b->off);
+		if (w) {
+			pthread_mutex_lock(&r->mu);
+			bool first = !f->failed;
+			f->failed = true;
+			pthread_mutex_unlock(&r->mu);
+			if (first)
+				complain(r, f->path, "write", -w);
+		}
+		pthread_mutex_lock(&r->mu);
+		r->st->bytes += n;
+		pthread_mutex_unlock(&r->mu);
+		backup_progress_add(r->progress, 0, n);
+	}
+	if (plain && plain != b->buf + BACKUP_IV_SIZE)
+		free(plain);
+	free(b);
+	file_put(f);
+}
+
+static int copy_meta(struct file_meta *m, const struct bk_node *n)
+{
+	memset(m, 0, sizeof *m);
+	m->uid = n->uid;
+	m->gid = n->gid;
+	m->mode = n->mode;
+	m->atime = n->atime;
+	m->mtime = n->mtime;
+	if (!n->n_xattrs)
+		return 0;
+	if (!(m->xattrs = calloc(n->n_xattrs, sizeof *m->xattrs)))
+		return -ENOMEM;
+	for (size_t i = 0; i < n->n_xattrs; i++, m->n_xattrs++) {
+		const struct bk_xattr *x = &n->xattrs[i];
+		struct bk_xattr *y = &m->xattrs[i];
+		y->len = x->len;
+		if ((x->name && !(y->name = strdup(x->name))) ||
+		    (x->value && !(y->value = malloc(x->len ? x->len : 1))))
+			return -ENOMEM;
+		if (x->value)
+			memcpy(y->value, x->value, x->len);
+	}
+	return 0;
+}
+
+/* The whole of a pack is read ahead the first time a blob of it is
+ * wanted (backups write files' blobs in order, so the rest follows). */
+static void read_ahead(struct rst *r, const uint8_t pack[32])
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (!memcmp(r->ahead[i], pack, 32))
+			return;
+	memcpy(r->ahead[r->n_ahead++ % 4], pack, 32);
+	backup_repo_prefetch_pack(r->repo, pack);
+}
+
+/* Creates the file and hands its blobs, read in file order (the order a
+ * backup wrote them into packs), to the workers. 0 (a blob that does not
+ * read is told and the file removed), TOLD, or a negated errno when the
+ * file cannot be made. */
 static int restore_file(struct rst *r, const char *path, const struct bk_node *n)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int rc = 0;
-	off_t off = 0;
-
-	if (fd < 0)
-		return -errno;
-	for (size_t i = 0; !rc && i < n->n_content; i++) {
-		uint8_t *data = NULL;
-		size_t len = 0;
-		rc = backup_repo_read_blob(r->repo, r->idx, n->content[i].b, BACKUP_BLOB_DATA, &data, &len);
-		if (!rc) {
-			rc = r->sparse ? write_sparse(fd, data, len, &off) : write_all(fd, data, len);
-			r->st->bytes += len;
-			backup_progress_add(r->progress, 0, len);
-		} else if (rc == -ENOENT || rc == BACKUP_ECORRUPT) {
+	struct backup_blob_loc loc;
+	/* a blob the index does not know: nothing is written */
+	for (size_t i = 0; i < n->n_content; i++)
+		if (backup_index_find(r->idx, n->content[i].b, BACKUP_BLOB_DATA, &loc) ||
+		    loc.length > BACKUP_BLOB_MAX || loc.length < BACKUP_CRYPTO_OVERHEAD ||
+		    loc.uncompressed_length > BACKUP_BLOB_MAX) {
 			char what[64];
 			snprintf(what, sizeof what, "file: data blob %zu of %zu", i + 1, n->n_content);
-			complain_blob(r, path, what, n->content[i].b, rc);
-			rc = TOLD;
-			unlink(path); /* no file with wrong contents is left */
+			complain_blob(r, path, what, n->content[i].b,
+				      backup_index_find(r->idx, n->content[i].b, BACKUP_BLOB_DATA,
+							&loc) ? -ENOENT : BACKUP_ECORRUPT);
+			return TOLD;
 		}
-		free(data);
+	struct rfile *f = calloc(1, sizeof *f);
+	if (!f || !(f->path = strdup(path)) || copy_meta(&f->meta, n)) {
+		if (f) {
+			file_meta_free(&f->meta);
+			free(f->path);
+		}
+		free(f);
+		return -ENOMEM;
 	}
-	if (!rc && r->sparse && ftruncate(fd, off) != 0)
-		rc = -errno;
-	if (close(fd) != 0 && !rc)
-		rc = -errno;
-	return rc;
+	f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (f->fd < 0) {
+		int e = -errno;
+		file_meta_free(&f->meta);
+		free(f->path);
+		free(f);
+		return e;
+	}
+	f->r = r;
+	f->n_content = n->n_content;
+	f->pending = 1;
+	for (size_t i = 0; i < n->n_content; i++) {
+		backup_index_find(r->idx, n->content[i].b, BACKUP_BLOB_DATA, &loc);
+		uint32_t plen = loc.uncompressed_length ? loc.uncompressed_length
+							: loc.length - BACKUP_CRYPTO_OVERHEAD;
+		uint64_t off = f->size;
+		f->size += plen;
+		pthread_mutex_lock(&r->mu);
+		bool failed = f->failed;
+		pthread_mutex_unlock(&r->mu);
+		if (failed)
+			continue; /* the size still adds up; nothing more is read */
+		struct rblob *b = malloc(sizeof *b + loc.length);
+		if (!b) {
+			file_failed(f, i, n->content[i].b, -ENOMEM);
+			continue;
+		}
+		read_ahead(r, loc.pack);
+		char hex[BACKUP_ID_HEX];
+		backup_id_hex(loc.pack, hex);
+		int rc = r->repo->be->ops->load_range(r->repo->be, BACKUP_FILE_PACK, hex, loc.offset,
+						      loc.length, b->buf);
+		if (rc) {
+			free(b);
+			file_failed(f, i, n->content[i].b, rc == -ENOENT ? -ENOENT : BACKUP_ECORRUPT);
+			continue;
+		}
+		b->q.bytes = loc.length;
+		b->f = f;
+		b->off = off;
+		b->ulen = loc.uncompressed_length;
+		b->len = loc.length;
+		b->i = i;
+		memcpy(b->id, n->content[i].b, 32);
+		pthread_mutex_lock(&r->mu);
+		f->pending++;
+		pthread_mutex_unlock(&r->mu);
+		backup_blobq_push(r->q, &b->q);
+	}
+	file_put(f);
+	return 0;
 }
 
 static const char *hardlink_of(struct rst *r, const struct bk_node *n)
@@ -235,7 +471,7 @@ static int restore_node(struct rst *r, const struct bk_node *n, const char *path
 			remember_link(r, n, path);
 		r->st->files++;
 		backup_progress_add(r->progress, 1, 0);
-		break;
+		return rc; /* the metadata follows the contents (file_put) */
 	}
 	case BK_NODE_SYMLINK:
 		if (!n->linktarget || symlink(n->linktarget, path) != 0)
@@ -355,6 +591,8 @@ int backup_restore_progress(struct backup_repo *repo, const uint8_t snapshot[32]
 	r.st = st;
 	r.sparse = sparse;
 	r.progress = progress;
+	if (pthread_mutex_init(&r.mu, NULL))
+		return -ENOMEM;
 	rc = backup_repo_lock(repo, 0, lock_id, why, sizeof why);
 	bool locked = rc == 0;
 	if (rc == -EBUSY)
@@ -367,6 +605,8 @@ int backup_restore_progress(struct backup_repo *repo, const uint8_t snapshot[32]
 		rc = BACKUP_ECORRUPT;
 	if (!rc)
 		rc = backup_repo_load_index(repo, 0, &r.idx, NULL);
+	if (!rc)
+		backup_repo_prefetch(repo, r.idx, BACKUP_BLOB_TREE);
 	if (!rc && mkdir(target, 0700) != 0 && errno != EEXIST)
 		rc = -errno;
 	if (!rc && progress) {
@@ -374,8 +614,11 @@ int backup_restore_progress(struct backup_repo *repo, const uint8_t snapshot[32]
 					.bad = count_bad, .ud = progress};
 		backup_walk_tree(&w, s.tree.b, "");
 	}
+	if (!rc && !(r.q = backup_blobq_new(backup_blobq_threads(), 16u << 20, write_blob, &r)))
+		rc = -ENOMEM;
 	if (!rc && (rc = restore_tree(&r, &s.tree, target, 0)) == TOLD)
 		rc = 0; /* the root tree: said and counted in errors */
+	backup_blobq_free(r.q); /* every file written and closed */
 	if (locked)
 		backup_repo_unlock(repo, lock_id);
 	for (size_t i = 0; i < r.n_links; i++)
@@ -386,5 +629,6 @@ int backup_restore_progress(struct backup_repo *repo, const uint8_t snapshot[32]
 	free(text);
 	json_decref(j);
 	*errors = r.errors;
+	pthread_mutex_destroy(&r.mu);
 	return rc;
 }

@@ -370,6 +370,42 @@ def test_flipped_byte_names_blob_snapshot_and_path(base, tmp_path):
     restore_and_compare(env, c, tmp_path / "rc", src, [])
 
 
+@pytest.mark.parametrize("where", ["header", "trailer"])
+def test_damaged_pack_header_names_pack_blobs_and_snapshot(base, tmp_path, where):
+    """A flipped byte in a pack's encrypted header, or in the 4-byte header
+    length after it: check (with and without --read-data) names the pack,
+    the blobs the index places in it, the snapshot and path they belong
+    to, exits 1 and does not crash; restore, which goes through the index,
+    still brings the blob back."""
+    env, src, (a, b, c), blob, (pack, _, _) = fresh(base, tmp_path)
+    victim = tmp_path / "repo" / "data" / pack[:2] / pack
+    victim.chmod(0o600)
+    raw = bytearray(victim.read_bytes())
+    hl = int.from_bytes(raw[-4:], "little")
+    assert 0 < hl < len(raw)
+    if where == "header":
+        raw[len(raw) - 4 - hl // 2] ^= 0x01
+    else:
+        raw[-1] ^= 0x80  # a header longer than the pack
+    victim.write_bytes(bytes(raw))
+    for args in (["check"], ["check", "--read-data"]):
+        p = hearth(env, *args, ok=False)
+        assert p.returncode == 1 and "the repository contains errors" in p.stderr, p
+        assert "Sanitizer" not in p.stderr and "runtime error" not in p.stderr, p.stderr
+        assert re.search(rf"^error: pack {pack[:8]}: header: .*; 1 blobs the index places "
+                         r"in it are affected$", p.stdout, re.M), p.stdout
+        assert f"pack {pack[:8]}: data blob {blob[:8]}: its pack's header is damaged" \
+            in p.stdout
+        assert f'file "victim.bin" blob 0 ({blob[:8]}) in pack {pack[:8]} is damaged' \
+            in p.stdout
+        assert damaged_paths(p.stdout) == {b[:8]: {"/src/sub/victim.bin"}}, p.stdout
+        assert "1 snapshots are incomplete" in p.stdout
+    # reading the data also finds the pack's hash wrong
+    assert f"pack {pack[:8]}: its SHA-256 does not match its name" in p.stdout
+    assert restic(env, "check", "--read-data", ok=False).returncode == 1
+    restore_and_compare(env, b, tmp_path / "rb", src, [])
+
+
 def test_missing_pack_names_its_blob_snapshot_and_path(base, tmp_path):
     env, src, (a, b, c), blob, (pack, _, _) = fresh(base, tmp_path)
     (tmp_path / "repo" / "data" / pack[:2] / pack).unlink()

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit test of restore against a hostile repository: trees naming "..", "a/b" and a symlink then a directory alike write nothing outside the target. */
+/* Unit tests of restore against a hostile repository (trees naming "..", "a/b" and a symlink then a directory alike write nothing outside the target) and of the read paths' worker threads (restore, check --read-data) on damaged packs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "backup/archive.h"
+#include "backup/check.h"
 #include "backup/repo.h"
 #include "proto/backup/packer.h"
 #include "proto/backup/snapshot.h"
@@ -34,12 +35,10 @@ static int seal_cb(void *ud, const uint8_t *plain, size_t n, struct buf *out)
 }
 
 /* One pack holding the given blobs of one type, added to the index doc. */
-static void put_pack(struct backup_repo *r, json_t *doc, int type, const char **blobs, size_t n,
-		     struct bk_id *ids)
+static void put_pack_id(struct backup_repo *r, json_t *doc, int type, const char **blobs, size_t n,
+			struct bk_id *ids, uint8_t pid[32], struct backup_pack_entry *e)
 {
 	struct bk_packer p;
-	struct backup_pack_entry e[8];
-	uint8_t pid[32];
 
 	bk_packer_init(&p, (enum bk_blob_type)type, 0);
 	for (size_t i = 0; i < n; i++) {
@@ -56,6 +55,14 @@ static void put_pack(struct backup_repo *r, json_t *doc, int type, const char **
 		e[i].offset = p.entries[i].offset;
 	assert_int_equal(backup_index_doc_add_pack(doc, pid, e, n), 0);
 	bk_packer_deinit(&p);
+}
+
+static void put_pack(struct backup_repo *r, json_t *doc, int type, const char **blobs, size_t n,
+		     struct bk_id *ids)
+{
+	uint8_t pid[32];
+	struct backup_pack_entry e[8];
+	put_pack_id(r, doc, type, blobs, n, ids, pid, e);
 }
 
 /* A tree's JSON from nodes in the order given (duplicates allowed: hostile). */
@@ -181,10 +188,161 @@ static void test_hostile_tree_stays_in_target(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Flips the byte at @off of pack @pid (from the end when @off < 0). */
+static void flip(const char *repo, const uint8_t pid[32], long off)
+{
+	char hex[BACKUP_ID_HEX], path[256];
+	backup_id_hex(pid, hex);
+	snprintf(path, sizeof path, "%s/data/%.2s/%s", repo, hex, hex);
+	chmod(path, 0600);
+	FILE *f = fopen(path, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, off, off < 0 ? SEEK_END : SEEK_SET), 0);
+	int c = fgetc(f);
+	assert_int_equal(fseek(f, off, off < 0 ? SEEK_END : SEEK_SET), 0);
+	fputc(c ^ 0x10, f);
+	fclose(f);
+}
+
+static void count_line(const char *line, void *ud)
+{
+	(void)line;
+	(*(size_t *)ud)++;
+}
+
+static char *blob_text(char c, size_t n)
+{
+	char *t = malloc(n + 1);
+	for (size_t i = 0; i < n; i++)
+		t[i] = (char)(c + (char)(i % 7 == 0)); /* compressible */
+	t[n] = 0;
+	return t;
+}
+
+/* The read paths' worker threads: restore writes every file's blobs at
+ * their offsets, a damaged blob costs only its file, a damaged pack
+ * header nothing (restore goes through the index); check --read-data
+ * names both damaged packs and the blobs they hit. */
+static void test_threaded_restore_and_check(void **state)
+{
+	(void)state;
+	struct backup_repo *r;
+	char repo[128], target[128], probe[256], why[256];
+	struct bk_id a[3], b[2], c[1], root[1];
+	uint8_t pa[32], pb[32], pc[32];
+	struct backup_pack_entry ea[8], eb[8], ec[8];
+
+	snprintf(dir, sizeof dir, "/tmp/hearth-restore-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(repo, sizeof repo, "%s/repo", dir);
+	snprintf(target, sizeof target, "%s/target", dir);
+	const struct backup_kdf_params kp = {1024, 8, 1};
+	assert_int_equal(backup_repo_init(repo, "pw", 2, &kp, &r, why, sizeof why), 0);
+	json_t *doc = backup_index_doc_new();
+	char *ta[3] = {blob_text('a', 70000), blob_text('d', 5000), blob_text('g', 300000)};
+	char *tb[2] = {blob_text('j', 9000), blob_text('m', 40000)};
+	char *tc[1] = {blob_text('p', 20000)};
+	put_pack_id(r, doc, BACKUP_BLOB_DATA, (const char **)ta, 3, a, pa, ea);
+	put_pack_id(r, doc, BACKUP_BLOB_DATA, (const char **)tb, 2, b, pb, eb);
+	put_pack_id(r, doc, BACKUP_BLOB_DATA, (const char **)tc, 1, c, pc, ec);
+
+	struct bk_id xs[3] = {a[0], a[1], b[0]};
+	struct bk_node rn[4];
+	node(&rn[0], "w", BK_NODE_FILE);
+	rn[0].content = c, rn[0].n_content = 1;
+	node(&rn[1], "x", BK_NODE_FILE);
+	rn[1].content = xs, rn[1].n_content = 3;
+	node(&rn[2], "y", BK_NODE_FILE);
+	rn[2].content = &a[2], rn[2].n_content = 1;
+	node(&rn[3], "z", BK_NODE_FILE);
+	rn[3].content = &b[1], rn[3].n_content = 1;
+	char *root_json = tree_json(rn, 4);
+	const char *t0[1] = {root_json};
+	put_pack(r, doc, BACKUP_BLOB_TREE, t0, 1, root);
+	assert_int_equal(backup_repo_save_json(r, BACKUP_FILE_INDEX, doc, (uint8_t[32]){0}), 0);
+	json_decref(doc);
+	struct bk_snapshot s = {0};
+	struct buf bf;
+	s.tree = root[0];
+	s.time.sec = 1700000000;
+	assert_int_equal(bk_strv_push(&s.paths, "/x"), 0);
+	buf_init(&bf, 0);
+	assert_int_equal(bk_snapshot_encode(&bf, &s), 0);
+	json_t *sj = json_loads(bf.data, 0, NULL);
+	uint8_t sid[32];
+	assert_int_equal(backup_repo_save_json(r, BACKUP_FILE_SNAPSHOT, sj, sid), 0);
+	json_decref(sj);
+	buf_deinit(&bf);
+	bk_strv_deinit(&s.paths);
+
+	flip(repo, pb, (long)eb[1].offset + (long)eb[1].length / 2); /* z's blob */
+	flip(repo, pc, -10);					   /* pack C's header */
+
+	struct backup_restore_stats st;
+	size_t errors = 0;
+	assert_int_equal(backup_restore(r, sid, target, &st, &errors), 0);
+	assert_int_equal(errors, 1);
+	assert_int_equal(st.files, 4);
+	snprintf(probe, sizeof probe, "%s/z", target);
+	assert_int_equal(access(probe, F_OK), -1); /* no file with wrong contents */
+	const char *want[3] = {"w", "x", "y"};
+	for (int i = 0; i < 3; i++) {
+		size_t len = 0;
+		char *all = NULL;
+		if (i == 0)
+			all = strdup(tc[0]);
+		else if (i == 1) {
+			all = malloc(70000 + 5000 + 9000 + 1);
+			strcpy(all, ta[0]);
+			strcat(all, ta[1]);
+			strcat(all, tb[0]);
+		} else
+			all = strdup(ta[2]);
+		len = strlen(all);
+		snprintf(probe, sizeof probe, "%s/%s", target, want[i]);
+		FILE *f = fopen(probe, "rb");
+		assert_non_null(f);
+		char *got = malloc(len + 2);
+		assert_int_equal(fread(got, 1, len + 1, f), len);
+		fclose(f);
+		assert_memory_equal(got, all, len);
+		free(got);
+		free(all);
+	}
+
+	struct backup_index *idx = NULL;
+	assert_int_equal(backup_repo_load_index(r, 1, &idx, NULL), 0);
+	struct backup_check_read rd = {.mode = 1, .damaged = backup_idset_new()};
+	struct backup_check_result res;
+	size_t lines = 0;
+	assert_int_equal(backup_repo_check_packs(r, idx, &rd, count_line, &lines, &res), 0);
+	assert_int_equal(res.packs, 4);
+	assert_int_equal(res.packs_read, 4);
+	assert_int_equal(res.blobs, 3 + 2 + 1); /* A, B and the tree; not C (its header is gone) */
+	assert_true(res.errors >= 5); /* b[1]; B's hash; C's header, its blob, its hash */
+	assert_int_equal(lines, res.errors);
+	assert_true(backup_idset_has(rd.damaged, b[1].b));
+	assert_true(backup_idset_has(rd.damaged, c[0].b));
+	assert_false(backup_idset_has(rd.damaged, b[0].b));
+	assert_int_equal(backup_idset_count(rd.damaged), 2);
+	backup_idset_free(rd.damaged);
+	backup_index_free(idx);
+
+	for (int i = 0; i < 3; i++)
+		free(ta[i]);
+	free(tb[0]), free(tb[1]), free(tc[0]);
+	free(root_json);
+	backup_repo_close(r);
+	char cmd[160];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile_tree_stays_in_target),
+		cmocka_unit_test(test_threaded_restore_and_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
