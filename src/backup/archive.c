@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -31,6 +32,8 @@
 
 #define READ_SIZE (1u << 20)
 #define READ_AHEAD (4 << 20)
+/* restic's smallest chunk: blobs this big or bigger get a mapping of their own */
+#define MMAP_FROM (512 << 10)
 /* restic 0.14 writes an index file once it holds this many blobs. */
 #define INDEX_MAX_BLOBS 50000
 
@@ -1497,6 +1500,9 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 
 	memset(&a, 0, sizeof a);
 	memset(st, 0, sizeof *st);
+	/* blobs of a chunk's size are mapped and unmapped, not kept in the
+	 * threads' arenas: the resident set follows what the pipeline holds */
+	mallopt(M_MMAP_THRESHOLD, MMAP_FROM);
 	a.repo = repo;
 	a.st = st;
 	a.opts = opts;
