@@ -62,6 +62,7 @@ struct done_pack {
 	struct backup_pack_entry *e;
 	size_t n;
 	uint64_t bytes;
+	struct buf mem;		/* a pack for a backend without streams: main saves it */
 };
 
 /* A pack being written (by the writer thread): streamed to the backend
@@ -335,12 +336,14 @@ static int ps_finish(struct pipe *pp, struct pstream *s)
 	if (!rc && !(d->e = calloc(s->p.n, sizeof *d->e)))
 		rc = -ENOMEM;
 	if (!rc) {
-		backup_id_hex(d->id, hex);
 		if (s->h) {
+			backup_id_hex(d->id, hex);
 			rc = be->ops->stream_commit(be, s->h, hex);
 			s->h = NULL;
 		} else {
-			rc = be->ops->save(be, BACKUP_FILE_PACK, hex, s->mem.data, s->mem.len);
+			/* remote backends are used from the main thread only */
+			d->mem = s->mem;
+			buf_init(&s->mem, 0);
 		}
 	}
 	for (size_t i = 0; !rc && i < s->p.n; i++) {
@@ -365,8 +368,10 @@ static int ps_finish(struct pipe *pp, struct pstream *s)
 		pthread_mutex_unlock(&pp->mu);
 		d = NULL;
 	}
-	if (d)
+	if (d) {
 		free(d->e);
+		buf_deinit(&d->mem);
+	}
 	free(d);
 	ps_drop(pp, s);
 	return rc;
@@ -469,6 +474,7 @@ static void pipe_stop(struct arch *a)
 		struct done_pack *d = pp->done;
 		pp->done = d->next;
 		free(d->e);
+		buf_deinit(&d->mem);
 		free(d);
 	}
 	for (int t = 0; t < 2; t++)
@@ -496,6 +502,12 @@ static int drain_done(struct arch *a)
 	pthread_mutex_unlock(&pp->mu);
 	while (d) {
 		struct done_pack *next = d->next;
+		if (!rc && d->mem.data) {
+			char hex[BACKUP_ID_HEX];
+			backup_id_hex(d->id, hex);
+			rc = a->repo->be->ops->save(a->repo->be, BACKUP_FILE_PACK, hex, d->mem.data,
+						    d->mem.len);
+		}
 		for (size_t i = 0; !rc && i < d->n; i++)
 			if (backup_index_add(a->idx, d->id, &d->e[i]) < 0)
 				rc = -ENOMEM;
@@ -511,6 +523,7 @@ static int drain_done(struct arch *a)
 		if (!rc && a->index_blobs >= INDEX_MAX_BLOBS)
 			rc = save_index(a);
 		free(d->e);
+		buf_deinit(&d->mem);
 		free(d);
 		d = next;
 	}
