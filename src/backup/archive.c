@@ -1144,15 +1144,23 @@ static int save_dir(struct arch *a, const char *path, const struct bk_node *prev
 		    struct bk_id *out)
 {
 	struct bk_tree prev_tree;
-	DIR *d = opendir(path);
+	/* O_NOATIME as for files: the directory's atime stays what the tree records */
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
+	if (dfd < 0 && errno == EPERM)
+		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct bk_tree t;
 	int rc = 0;
 
-	if (!d)
-		return -errno;
+	if (!d) {
+		int e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		return -e;
+	}
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;

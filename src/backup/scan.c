@@ -157,6 +157,15 @@ static void ra_file(struct backup_readahead *r, int dfd, const char *name, const
 	r->issued += part;
 }
 
+/* A directory opened as the backup opens it (O_NOATIME where allowed). */
+static int ra_opendir(int at, const char *name)
+{
+	const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(at, name, flags | O_NOATIME);
+
+	return fd < 0 && errno == EPERM ? openat(at, name, flags) : fd;
+}
+
 static void ra_dir(struct backup_readahead *r, int dfd, int depth)
 {
 	DIR *d = fdopendir(dfd);
@@ -193,7 +202,7 @@ static void ra_dir(struct backup_readahead *r, int dfd, int depth)
 			ra_file(r, dirfd(d), names[i], &st);
 		} else if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH &&
 			   (!r->one_fs || st.st_dev == r->dev)) {
-			int sub = openat(dirfd(d), names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int sub = ra_opendir(dirfd(d), names[i]);
 			if (sub >= 0)
 				ra_dir(r, sub, depth + 1);
 		}
@@ -216,7 +225,7 @@ static void *ra_run(void *arg)
 		if (S_ISREG(st.st_mode)) {
 			ra_file(r, AT_FDCWD, r->paths[i], &st);
 		} else if (S_ISDIR(st.st_mode)) {
-			int fd = open(r->paths[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			int fd = ra_opendir(AT_FDCWD, r->paths[i]);
 			if (fd >= 0)
 				ra_dir(r, fd, 0);
 		}
