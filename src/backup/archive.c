@@ -34,8 +34,13 @@
 #define READ_AHEAD (4 << 20)
 /* restic's smallest chunk: blobs this big or bigger get a mapping of their own */
 #define MMAP_FROM (512 << 10)
-/* restic 0.14 writes an index file once it holds this many blobs. */
-#define INDEX_MAX_BLOBS 50000
+/* restic 0.14 writes an index file once it holds 50000 blobs, and closes
+ * packs by size only; hearth writes one at 10000 and closes a pack at 5000
+ * blobs too (16 MiB of small, well compressed files is some 50000): the
+ * index in the making is a JSON document (some 600 bytes a blob), and so
+ * is every index file a later backup parses, one at a time. */
+#define INDEX_MAX_BLOBS 10000
+#define PACK_MAX_BLOBS 5000
 
 /* Plaintext bytes handed to the pipeline and not yet written to a pack:
  * what bounds its memory (and one blob is always let in). */
@@ -388,7 +393,7 @@ static int ps_add(struct pipe *pp, struct job *j)
 	rc = bk_packer_add_streamed(&s->p, &j->id, j->n, j->ulen);
 	if (!rc)
 		rc = ps_write(pp, s, j->sealed, j->n);
-	if (!rc && bk_packer_is_full(&s->p))
+	if (!rc && (bk_packer_is_full(&s->p) || s->p.n >= PACK_MAX_BLOBS))
 		rc = ps_finish(pp, s);
 	return rc;
 }
