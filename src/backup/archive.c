@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -17,45 +18,102 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "backup/lock.h"
+#include "backup/scan.h"
 #include "base/buf.h"
 #include "proto/backup/chunker.h"
 #include "proto/backup/crypto.h"
 #include "proto/backup/packer.h"
 #include "proto/backup/snapshot.h"
 #include "proto/backup/tree.h"
+#include "proto/backup/unpacked.h"
 
 #define READ_SIZE (1u << 20)
-/* restic 0.14 writes an index file once it holds this many blobs. */
-#define INDEX_MAX_BLOBS 50000
+#define READ_AHEAD (4 << 20)
+/* restic's smallest chunk: blobs this big or bigger get a mapping of their own */
+#define MMAP_FROM (512 << 10)
+/* restic 0.14 writes an index file once it holds 50000 blobs, and closes
+ * packs by size only; hearth writes one at 10000 and closes a pack at 5000
+ * blobs too (16 MiB of small, well compressed files is some 50000): the
+ * index in the making is a JSON document (some 600 bytes a blob), and so
+ * is every index file a later backup parses, one at a time. */
+#define INDEX_MAX_BLOBS 10000
+#define PACK_MAX_BLOBS 5000
 
-/* The data path's second stage: one data blob compressed and sealed on
- * another thread while the next one is read, chunked and hashed. */
-struct sealer {
-	pthread_t th;
-	bool running;		/* the thread exists; else blobs are sealed inline */
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	bool busy;		/* a blob was handed over and not yet collected */
-	bool ready;		/* the thread finished it */
-	bool quit;
-	struct backup_repo *repo;
-	uint8_t *plain;		/* owned while busy */
-	size_t len;
+/* Plaintext bytes handed to the pipeline and not yet written to a pack:
+ * what bounds its memory (and one blob is always let in). */
+#define INFLIGHT_MAX (16u << 20)
+#define N_SEALERS 2
+
+/* One new blob on its way: hashed by the main thread, compressed and
+ * sealed by a sealer, written into its pack by the writer. */
+struct job {
+	struct job *next;
+	enum bk_blob_type type;
 	struct bk_id id;
-	uint8_t *sealed;
+	uint8_t *plain;		/* len bytes; freed once sealed */
+	size_t len;
+	uint8_t *sealed;	/* n bytes */
 	size_t n;
-	struct backup_pack_entry e;
-	int rc;
+	uint32_t ulen;		/* uncompressed length, 0 when stored as is */
+};
+
+/* A pack that is durable, for the main thread to put in the index. */
+struct done_pack {
+	struct done_pack *next;
+	uint8_t id[32];
+	struct backup_pack_entry *e;
+	size_t n;
+	uint64_t bytes;
+	struct buf mem;		/* a pack for a backend without streams: main saves it */
+};
+
+/* A pack being written (by the writer thread): streamed to the backend
+ * when it can take a file piece by piece, else assembled in memory. */
+struct pstream {
+	struct bk_packer p;
+	void *h;		/* the backend's stream, or NULL */
+	struct buf mem;		/* without a stream */
+	EVP_MD_CTX *md;		/* SHA-256 of the bytes so far: the pack's id */
+	uint64_t bytes;
+	bool open;
+};
+
+struct jobq {
+	struct job *head, *tail;
+};
+
+/* The threads after the main one (which walks, reads, chunks, hashes and
+ * looks blobs up): N_SEALERS sealers and one writer. All fields under mu
+ * but the writer's pstreams and the sealers' own contexts. */
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t cv_seal, cv_write, cv_main;
+	struct jobq sealq, writeq;
+	struct done_pack *done, *done_tail;
+	size_t inflight;	/* plaintext bytes of jobs not yet written */
+	size_t sealing;		/* jobs a sealer holds */
+	int err;		/* the first failure of a thread */
+	bool flush;		/* main asks for the open packs to be finished */
+	bool quit;
+	pthread_t th[N_SEALERS + 1];
+	size_t n_threads;
+	struct backup_repo *repo;
+	struct pstream ps[2];	/* by enum bk_blob_type; the writer's */
 };
 
 struct arch {
 	struct backup_repo *repo;
-	struct sealer sealer;
+	struct pipe pipe;
+	bool pipe_up;
 	struct backup_index *idx;
+	/* ids of the blobs handed to the pipeline (open addressing) */
+	struct bk_id *pend;
+	uint8_t *pend_type;	/* 0 free, else type + 1 */
+	size_t pend_n, pend_cap;
 	struct bk_chunker_tables tab;
-	struct bk_packer packer[2];	/* by enum bk_blob_type */
 	json_t *index_doc;
 	size_t index_blobs;
 	uint8_t *rbuf;
@@ -74,22 +132,10 @@ struct arch {
 	const struct backup_archive_opts *opts;
 	char cwd[4096];
 	dev_t target_dev;
+	struct backup_readahead *ra;
+	time_t ra_since;	/* files changed since are read (a guess for ra) */
+	time_t parent_time;
 };
-
-static int seal_cb(void *ud, const uint8_t *plain, size_t n, struct buf *out)
-{
-	struct arch *a = ud;
-	uint8_t *t = malloc(n + BACKUP_CRYPTO_OVERHEAD);
-	int rc;
-
-	if (!t)
-		return -ENOMEM;
-	rc = backup_seal(&a->repo->master, plain, n, t);
-	if (!rc)
-		rc = buf_append(out, t, n + BACKUP_CRYPTO_OVERHEAD);
-	free(t);
-	return rc;
-}
 
 static int save_index(struct arch *a)
 {
@@ -105,51 +151,387 @@ static int save_index(struct arch *a)
 	return rc;
 }
 
-static int sealer_collect(struct arch *a);
-
-static int flush_pack(struct arch *a, enum bk_blob_type type)
+static void job_free(struct job *j)
 {
-	struct bk_packer *p = &a->packer[type];
-	struct backup_pack_entry *e = NULL;
-	uint8_t id[32];
+	if (!j)
+		return;
+	free(j->plain);
+	free(j->sealed);
+	free(j);
+}
+
+static void jobq_push(struct jobq *q, struct job *j)
+{
+	j->next = NULL;
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+}
+
+static struct job *jobq_pop(struct jobq *q)
+{
+	struct job *j = q->head;
+
+	if (j && !(q->head = j->next))
+		q->tail = NULL;
+	return j;
+}
+
+static void pipe_fail(struct pipe *pp, int rc)
+{
+	if (!pp->err)
+		pp->err = rc;
+	pthread_cond_broadcast(&pp->cv_seal);
+	pthread_cond_broadcast(&pp->cv_write);
+	pthread_cond_broadcast(&pp->cv_main);
+}
+
+/* Compresses (format 2, when it saves bytes) and seals j->plain into
+ * j->sealed, in place: IV || ciphertext || MAC. */
+static int seal_job(struct backup_repo *repo, struct backup_zstd_cctx *zc, struct job *j)
+{
+	size_t cap = j->len + BACKUP_CRYPTO_OVERHEAD;
+	const uint8_t *src = j->plain;
+	size_t n = j->len;
+	uint8_t *out;
+
+	if (repo->version >= 2 && j->len > 0) {
+		size_t bound = backup_zstd_bound(j->len);
+		if (bound + BACKUP_CRYPTO_OVERHEAD > cap)
+			cap = bound + BACKUP_CRYPTO_OVERHEAD;
+	}
+	if (!(out = malloc(cap)))
+		return -ENOMEM;
+	j->ulen = 0;
+	if (repo->version >= 2 && j->len > 0 && zc) {
+		long zn = backup_zstd_compress_with(zc, j->plain, j->len, repo->zstd_level,
+						    out + BACKUP_IV_SIZE, cap - BACKUP_CRYPTO_OVERHEAD);
+		if (zn > 0 && (size_t)zn < j->len) {
+			src = out + BACKUP_IV_SIZE;
+			n = (size_t)zn;
+			j->ulen = (uint32_t)j->len;
+		}
+	}
+	int rc = backup_seal(&repo->master, src, n, out);
+	if (rc) {
+		free(out);
+		return rc;
+	}
+	n += BACKUP_CRYPTO_OVERHEAD;
+	if (cap - n > (64u << 10)) {
+		uint8_t *t = realloc(out, n); /* give back what compression saved */
+		if (t)
+			out = t;
+	}
+	j->sealed = out;
+	j->n = n;
+	free(j->plain);
+	j->plain = NULL;
+	return 0;
+}
+
+static void *sealer_main(void *arg)
+{
+	struct pipe *pp = arg;
+	struct backup_zstd_cctx *zc = backup_zstd_cctx_new();
+
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		while (!pp->quit && !pp->sealq.head)
+			pthread_cond_wait(&pp->cv_seal, &pp->mu);
+		if (pp->quit)
+			break;
+		struct job *j = jobq_pop(&pp->sealq);
+		int rc = pp->err;
+		pp->sealing++;
+		pthread_mutex_unlock(&pp->mu);
+		if (!rc)
+			rc = zc ? seal_job(pp->repo, zc, j) : -ENOMEM;
+		pthread_mutex_lock(&pp->mu);
+		pp->sealing--;
+		if (rc) {
+			pp->inflight -= j->len;
+			job_free(j);
+			pipe_fail(pp, rc);
+			continue;
+		}
+		jobq_push(&pp->writeq, j);
+		pthread_cond_broadcast(&pp->cv_write);
+	}
+	pthread_mutex_unlock(&pp->mu);
+	backup_zstd_cctx_free(zc);
+	return NULL;
+}
+
+/* The writer's side: bytes into the pack s, hashed on the way. */
+static int ps_write(struct pipe *pp, struct pstream *s, const void *b, size_t n)
+{
+	const struct backup_backend *be = pp->repo->be;
 	int rc;
 
-	if (type == BK_BLOB_DATA && (rc = sealer_collect(a)))
-		return rc;
-	if (!p->n)
-		return 0;
-	rc = bk_packer_finish(p, seal_cb, a);
+	if (EVP_DigestUpdate(s->md, b, n) != 1)
+		return -EIO;
+	rc = s->h ? be->ops->stream_write(s->h, b, n) : buf_append(&s->mem, b, n);
+	s->bytes += n;
+	return rc;
+}
+
+static void ps_drop(struct pipe *pp, struct pstream *s)
+{
+	if (s->h)
+		pp->repo->be->ops->stream_abort(s->h);
+	s->h = NULL;
+	buf_deinit(&s->mem);
+	EVP_MD_CTX_free(s->md);
+	s->md = NULL;
+	bk_packer_deinit(&s->p);
+	s->open = false;
+}
+
+static int ps_open(struct pipe *pp, struct pstream *s, enum bk_blob_type type)
+{
+	struct backup_backend *be = pp->repo->be;
+
+	memset(s, 0, sizeof *s);
+	bk_packer_init(&s->p, type, 0);
+	buf_init(&s->mem, 0);
+	s->open = true;
+	if (!(s->md = EVP_MD_CTX_new()) || EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1)
+		return -ENOMEM;
+	if (be->ops->stream_open)
+		return be->ops->stream_open(be, BACKUP_FILE_PACK, &s->h);
+	return 0;
+}
+
+/* Writes the pack's sealed header and its length, makes it durable under
+ * its id and queues it for the index (the caller holds no lock). */
+static int ps_finish(struct pipe *pp, struct pstream *s)
+{
+	struct backup_backend *be = pp->repo->be;
+	struct done_pack *d = NULL;
+	struct buf hdr;
+	uint8_t *sealed = NULL, len[4];
+	unsigned int hl = 32;
+	char hex[BACKUP_ID_HEX];
+	int rc;
+
+	buf_init(&hdr, 0);
+	rc = bk_packer_header(&s->p, &hdr);
+	if (!rc && hdr.len + BACKUP_CRYPTO_OVERHEAD != s->p.header_len + BK_CRYPTO_EXTENSION)
+		rc = -EINVAL;
+	if (!rc && !(sealed = malloc(hdr.len + BACKUP_CRYPTO_OVERHEAD)))
+		rc = -ENOMEM;
 	if (!rc)
-		rc = backup_repo_save_pack(a->repo, (const uint8_t *)p->data.data, p->data.len, id);
-	if (!rc && memcmp(id, p->id.b, 32) != 0)
+		rc = backup_seal(&pp->repo->master, hdr.data, hdr.len, sealed);
+	if (!rc)
+		rc = ps_write(pp, s, sealed, hdr.len + BACKUP_CRYPTO_OVERHEAD);
+	uint32_t hlen = (uint32_t)(hdr.len + BACKUP_CRYPTO_OVERHEAD);
+	for (int i = 0; i < 4; i++)
+		len[i] = (uint8_t)(hlen >> (8 * i));
+	if (!rc)
+		rc = ps_write(pp, s, len, 4);
+	free(sealed);
+	buf_deinit(&hdr);
+	if (!rc && !(d = calloc(1, sizeof *d)))
+		rc = -ENOMEM;
+	if (!rc && EVP_DigestFinal_ex(s->md, d->id, &hl) != 1)
 		rc = -EIO;
-	if (!rc && !(e = calloc(p->n, sizeof *e)))
+	if (!rc && !(d->e = calloc(s->p.n, sizeof *d->e)))
 		rc = -ENOMEM;
-	for (size_t i = 0; !rc && i < p->n; i++) {
-		const struct bk_pack_entry *s = &p->entries[i];
-		memcpy(e[i].id, s->id.b, 32);
-		e[i].type = (uint8_t)s->type;
-		e[i].compressed = s->uncompressed_length != 0;
-		e[i].offset = s->offset;
-		e[i].length = s->length;
-		e[i].uncompressed_length = s->uncompressed_length;
-		if (backup_index_add(a->idx, id, &e[i]) < 0)
-			rc = -ENOMEM;
-	}
-	if (!rc && !a->index_doc && !(a->index_doc = backup_index_doc_new()))
-		rc = -ENOMEM;
-	if (!rc)
-		rc = backup_index_doc_add_pack(a->index_doc, id, e, p->n);
 	if (!rc) {
-		a->st->packs++;
-		a->st->bytes_added += p->data.len;
-		a->index_blobs += p->n;
+		if (s->h) {
+			backup_id_hex(d->id, hex);
+			rc = be->ops->stream_commit(be, s->h, hex);
+			s->h = NULL;
+		} else {
+			/* remote backends are used from the main thread only */
+			d->mem = s->mem;
+			buf_init(&s->mem, 0);
+		}
 	}
-	free(e);
-	bk_packer_deinit(p);
-	bk_packer_init(p, type, 0);
-	if (!rc && a->index_blobs >= INDEX_MAX_BLOBS)
-		rc = save_index(a);
+	for (size_t i = 0; !rc && i < s->p.n; i++) {
+		const struct bk_pack_entry *x = &s->p.entries[i];
+		memcpy(d->e[i].id, x->id.b, 32);
+		d->e[i].type = (uint8_t)x->type;
+		d->e[i].compressed = x->uncompressed_length != 0;
+		d->e[i].offset = x->offset;
+		d->e[i].length = x->length;
+		d->e[i].uncompressed_length = x->uncompressed_length;
+	}
+	if (!rc) {
+		d->n = s->p.n;
+		d->bytes = s->bytes;
+		pthread_mutex_lock(&pp->mu);
+		if (pp->done_tail)
+			pp->done_tail->next = d;
+		else
+			pp->done = d;
+		pp->done_tail = d;
+		pthread_cond_broadcast(&pp->cv_main);
+		pthread_mutex_unlock(&pp->mu);
+		d = NULL;
+	}
+	if (d) {
+		free(d->e);
+		buf_deinit(&d->mem);
+	}
+	free(d);
+	ps_drop(pp, s);
+	return rc;
+}
+
+/* Adds one sealed blob to its pack (the caller holds no lock). */
+static int ps_add(struct pipe *pp, struct job *j)
+{
+	struct pstream *s = &pp->ps[j->type];
+	int rc = 0;
+
+	if (!s->open && (rc = ps_open(pp, s, j->type)))
+		return rc;
+	rc = bk_packer_add_streamed(&s->p, &j->id, j->n, j->ulen);
+	if (!rc)
+		rc = ps_write(pp, s, j->sealed, j->n);
+	if (!rc && (bk_packer_is_full(&s->p) || s->p.n >= PACK_MAX_BLOBS))
+		rc = ps_finish(pp, s);
+	return rc;
+}
+
+static void *writer_main(void *arg)
+{
+	struct pipe *pp = arg;
+
+	pthread_mutex_lock(&pp->mu);
+	for (;;) {
+		bool idle = !pp->sealq.head && !pp->sealing;
+		while (!pp->quit && !pp->writeq.head && !(pp->flush && idle)) {
+			pthread_cond_wait(&pp->cv_write, &pp->mu);
+			idle = !pp->sealq.head && !pp->sealing;
+		}
+		if (pp->quit)
+			break;
+		struct job *j = jobq_pop(&pp->writeq);
+		int rc = pp->err;
+		pthread_mutex_unlock(&pp->mu);
+		if (j && !rc) {
+			rc = ps_add(pp, j);
+		} else if (!j && !rc) {
+			for (int t = 0; !rc && t < 2; t++)
+				if (pp->ps[t].open)
+					rc = ps_finish(pp, &pp->ps[t]);
+		}
+		pthread_mutex_lock(&pp->mu);
+		if (j) {
+			pp->inflight -= j->len;
+			job_free(j);
+		} else {
+			pp->flush = false;
+		}
+		if (rc)
+			pipe_fail(pp, rc);
+		pthread_cond_broadcast(&pp->cv_main);
+	}
+	pthread_mutex_unlock(&pp->mu);
+	return NULL;
+}
+
+static int pipe_start(struct arch *a)
+{
+	struct pipe *pp = &a->pipe;
+	int rc = 0;
+
+	memset(pp, 0, sizeof *pp);
+	pp->repo = a->repo;
+	if (pthread_mutex_init(&pp->mu, NULL))
+		return -ENOMEM;
+	pthread_cond_init(&pp->cv_seal, NULL);
+	pthread_cond_init(&pp->cv_write, NULL);
+	pthread_cond_init(&pp->cv_main, NULL);
+	a->pipe_up = true;
+	for (size_t i = 0; !rc && i <= N_SEALERS; i++) {
+		rc = -pthread_create(&pp->th[i], NULL, i < N_SEALERS ? sealer_main : writer_main, pp);
+		if (!rc)
+			pp->n_threads++;
+	}
+	return rc;
+}
+
+static void pipe_stop(struct arch *a)
+{
+	struct pipe *pp = &a->pipe;
+	struct job *j;
+
+	if (!a->pipe_up)
+		return;
+	pthread_mutex_lock(&pp->mu);
+	pp->quit = true;
+	pthread_cond_broadcast(&pp->cv_seal);
+	pthread_cond_broadcast(&pp->cv_write);
+	pthread_mutex_unlock(&pp->mu);
+	for (size_t i = 0; i < pp->n_threads; i++)
+		pthread_join(pp->th[i], NULL);
+	while ((j = jobq_pop(&pp->sealq)))
+		job_free(j);
+	while ((j = jobq_pop(&pp->writeq)))
+		job_free(j);
+	while (pp->done) {
+		struct done_pack *d = pp->done;
+		pp->done = d->next;
+		free(d->e);
+		buf_deinit(&d->mem);
+		free(d);
+	}
+	for (int t = 0; t < 2; t++)
+		if (pp->ps[t].open)
+			ps_drop(pp, &pp->ps[t]);
+	pthread_cond_destroy(&pp->cv_seal);
+	pthread_cond_destroy(&pp->cv_write);
+	pthread_cond_destroy(&pp->cv_main);
+	pthread_mutex_destroy(&pp->mu);
+	a->pipe_up = false;
+}
+
+/* Puts the packs the writer made durable into the index (main thread):
+ * only then, and only those, may an index file name them. */
+static int drain_done(struct arch *a)
+{
+	struct pipe *pp = &a->pipe;
+	struct done_pack *d;
+	int rc;
+
+	pthread_mutex_lock(&pp->mu);
+	d = pp->done;
+	pp->done = pp->done_tail = NULL;
+	rc = pp->err;
+	pthread_mutex_unlock(&pp->mu);
+	while (d) {
+		struct done_pack *next = d->next;
+		if (!rc && d->mem.data) {
+			char hex[BACKUP_ID_HEX];
+			backup_id_hex(d->id, hex);
+			rc = a->repo->be->ops->save(a->repo->be, BACKUP_FILE_PACK, hex, d->mem.data,
+						    d->mem.len);
+		}
+		for (size_t i = 0; !rc && i < d->n; i++)
+			if (backup_index_add(a->idx, d->id, &d->e[i]) < 0)
+				rc = -ENOMEM;
+		if (!rc && !a->index_doc && !(a->index_doc = backup_index_doc_new()))
+			rc = -ENOMEM;
+		if (!rc)
+			rc = backup_index_doc_add_pack(a->index_doc, d->id, d->e, d->n);
+		if (!rc) {
+			a->st->packs++;
+			a->st->bytes_added += d->bytes;
+			a->index_blobs += d->n;
+		}
+		if (!rc && a->index_blobs >= INDEX_MAX_BLOBS)
+			rc = save_index(a);
+		free(d->e);
+		buf_deinit(&d->mem);
+		free(d);
+		d = next;
+	}
 	if (!rc && a->locked && time(NULL) - a->lock_time >= 5 * 60) {
 		/* restic refreshes its lock every 5 minutes; stale after 30 */
 		rc = backup_repo_lock_refresh(a->repo, 0, a->lock_id);
@@ -158,133 +540,136 @@ static int flush_pack(struct arch *a, enum bk_blob_type type)
 	return rc;
 }
 
-/* Whether the blob is in the repository or in a pack being assembled. */
+/* Waits for every blob handed over to be in a durable pack, and indexes them. */
+static int pipe_flush(struct arch *a)
+{
+	struct pipe *pp = &a->pipe;
+
+	pthread_mutex_lock(&pp->mu);
+	pp->flush = true;
+	pthread_cond_broadcast(&pp->cv_write);
+	while (!pp->err && pp->flush)
+		pthread_cond_wait(&pp->cv_main, &pp->mu);
+	pthread_mutex_unlock(&pp->mu);
+	return drain_done(a);
+}
+
+static size_t pend_slot(const struct arch *a, const struct bk_id *id)
+{
+	uint64_t h;
+
+	memcpy(&h, id->b, sizeof h);
+	return (size_t)h & (a->pend_cap - 1);
+}
+
+static bool pend_has(const struct arch *a, enum bk_blob_type type, const struct bk_id *id)
+{
+	if (!a->pend_cap)
+		return false;
+	for (size_t i = pend_slot(a, id);; i = (i + 1) & (a->pend_cap - 1)) {
+		if (!a->pend_type[i])
+			return false;
+		if (a->pend_type[i] == type + 1 && bk_id_equal(&a->pend[i], id))
+			return true;
+	}
+}
+
+static int pend_add(struct arch *a, enum bk_blob_type type, const struct bk_id *id)
+{
+	if (2 * (a->pend_n + 1) > a->pend_cap) {
+		size_t cap = a->pend_cap ? a->pend_cap * 2 : 1024;
+		struct bk_id *ov = a->pend;
+		uint8_t *ot = a->pend_type;
+		size_t ocap = a->pend_cap;
+		a->pend = malloc(cap * sizeof *a->pend);
+		a->pend_type = calloc(cap, 1);
+		if (!a->pend || !a->pend_type) {
+			free(a->pend);
+			free(a->pend_type);
+			a->pend = ov;
+			a->pend_type = ot;
+			return -ENOMEM;
+		}
+		a->pend_cap = cap;
+		for (size_t i = 0; i < ocap; i++) {
+			if (!ot[i])
+				continue;
+			size_t k = pend_slot(a, &ov[i]);
+			while (a->pend_type[k])
+				k = (k + 1) & (cap - 1);
+			a->pend[k] = ov[i];
+			a->pend_type[k] = ot[i];
+		}
+		free(ov);
+		free(ot);
+	}
+	size_t k = pend_slot(a, id);
+	while (a->pend_type[k])
+		k = (k + 1) & (a->pend_cap - 1);
+	a->pend[k] = *id;
+	a->pend_type[k] = (uint8_t)(type + 1);
+	a->pend_n++;
+	return 0;
+}
+
+/* Whether the blob is in the repository or on its way into a pack. */
 static bool blob_known(struct arch *a, enum bk_blob_type type, const struct bk_id *id)
 {
 	struct backup_blob_loc loc;
-	const struct bk_packer *p = &a->packer[type];
 
-	if (backup_index_find(a->idx, id->b, (int)type, &loc) == 0)
-		return true;
-	if (type == BK_BLOB_DATA && a->sealer.busy && bk_id_equal(&a->sealer.id, id))
-		return true;
-	for (size_t i = 0; i < p->n; i++)
-		if (bk_id_equal(&p->entries[i].id, id))
-			return true;
-	return false;
+	return pend_has(a, type, id) || backup_index_find(a->idx, id->b, (int)type, &loc) == 0;
 }
 
-static int add_sealed(struct arch *a, enum bk_blob_type type, const struct bk_id *id,
-		      const uint8_t *sealed, size_t n, uint32_t uncompressed)
+/* Hands a new blob to the sealers, waiting while the pipeline holds
+ * INFLIGHT_MAX bytes; takes plain. */
+static int pipe_submit(struct arch *a, enum bk_blob_type type, const struct bk_id *id,
+		       uint8_t *plain, size_t len)
 {
-	int rc = bk_packer_add(&a->packer[type], id, sealed, n, uncompressed);
-
-	if (rc)
-		return rc;
-	a->st->blobs_new++;
-	return bk_packer_is_full(&a->packer[type]) ? flush_pack(a, type) : 0;
-}
-
-static void *sealer_main(void *arg)
-{
-	struct sealer *s = arg;
-
-	pthread_mutex_lock(&s->mu);
-	for (;;) {
-		while (!s->quit && (!s->busy || s->ready))
-			pthread_cond_wait(&s->cv, &s->mu);
-		if (s->quit)
-			break;
-		pthread_mutex_unlock(&s->mu);
-		uint8_t *sealed = NULL;
-		size_t n = 0;
-		int rc = backup_repo_seal_blob_id(s->repo, BACKUP_BLOB_DATA, s->id.b, s->plain, s->len,
-						  &sealed, &n, &s->e);
-		pthread_mutex_lock(&s->mu);
-		s->sealed = sealed;
-		s->n = n;
-		s->rc = rc;
-		s->ready = true;
-		pthread_cond_broadcast(&s->cv);
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
-}
-
-static void sealer_start(struct arch *a)
-{
-	struct sealer *s = &a->sealer;
-
-	s->repo = a->repo;
-	if (pthread_mutex_init(&s->mu, NULL))
-		return;
-	if (pthread_cond_init(&s->cv, NULL)) {
-		pthread_mutex_destroy(&s->mu);
-		return;
-	}
-	s->running = pthread_create(&s->th, NULL, sealer_main, s) == 0;
-	if (!s->running) {
-		pthread_cond_destroy(&s->cv);
-		pthread_mutex_destroy(&s->mu);
-	}
-}
-
-/* Waits for the blob in flight, if any, and packs it. */
-static int sealer_collect(struct arch *a)
-{
-	struct sealer *s = &a->sealer;
+	struct pipe *pp = &a->pipe;
+	struct job *j = calloc(1, sizeof *j);
 	int rc;
 
-	if (!s->busy)
-		return 0;
-	pthread_mutex_lock(&s->mu);
-	while (!s->ready)
-		pthread_cond_wait(&s->cv, &s->mu);
-	s->busy = s->ready = false;
-	pthread_mutex_unlock(&s->mu);
-	rc = s->rc;
-	if (!rc)
-		rc = add_sealed(a, BK_BLOB_DATA, &s->id, s->sealed, s->n, s->e.uncompressed_length);
-	free(s->sealed);
-	free(s->plain);
-	s->sealed = s->plain = NULL;
+	if (!j) {
+		free(plain);
+		return -ENOMEM;
+	}
+	j->type = type;
+	j->id = *id;
+	j->plain = plain;
+	j->len = len;
+	pthread_mutex_lock(&pp->mu);
+	while (!pp->err && pp->inflight && pp->inflight + len > INFLIGHT_MAX) {
+		if (pp->done) {
+			pthread_mutex_unlock(&pp->mu);
+			rc = drain_done(a);
+			pthread_mutex_lock(&pp->mu);
+			if (rc)
+				pipe_fail(pp, rc);
+			continue;
+		}
+		pthread_cond_wait(&pp->cv_main, &pp->mu);
+	}
+	rc = pp->err;
+	if (!rc) {
+		pp->inflight += len;
+		jobq_push(&pp->sealq, j);
+		pthread_cond_signal(&pp->cv_seal);
+		j = NULL;
+	}
+	bool done = pp->done != NULL;
+	pthread_mutex_unlock(&pp->mu);
+	job_free(j);
+	if (!rc && done)
+		rc = drain_done(a);
 	return rc;
 }
 
-static void sealer_stop(struct arch *a)
-{
-	struct sealer *s = &a->sealer;
-
-	if (!s->running)
-		return;
-	if (s->busy) {
-		pthread_mutex_lock(&s->mu);
-		while (!s->ready)
-			pthread_cond_wait(&s->cv, &s->mu);
-		pthread_mutex_unlock(&s->mu);
-		free(s->sealed);
-		free(s->plain);
-		s->busy = false;
-	}
-	pthread_mutex_lock(&s->mu);
-	s->quit = true;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->th, NULL);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->mu);
-	s->running = false;
-}
-
-/* Saves a blob unless the repository has it: trees and the inline path
- * seal here; a data blob whose buffer can be handed over (*own) goes to
- * the sealer thread (then *own is taken). */
+/* Saves a blob unless the repository has it. The pipeline takes *own when
+ * it is given (then *own is NULL), else a copy of data. */
 static int save_blob_own(struct arch *a, enum bk_blob_type type, uint8_t **own, const void *data,
 			 size_t len, struct bk_id *id)
 {
-	struct backup_pack_entry e;
-	uint8_t *sealed = NULL;
-	size_t n = 0;
+	uint8_t *plain;
 	int rc;
 
 	bk_id_hash(data, len, id);
@@ -292,26 +677,20 @@ static int save_blob_own(struct arch *a, enum bk_blob_type type, uint8_t **own, 
 		a->st->blobs_known++;
 		return 0;
 	}
-	if ((rc = sealer_collect(a)))
-		return rc;
-	if (own && *own && a->sealer.running && type == BK_BLOB_DATA) {
-		struct sealer *s = &a->sealer;
-		pthread_mutex_lock(&s->mu);
-		s->plain = *own;
+	if (own && *own) {
+		plain = *own;
 		*own = NULL;
-		s->len = len;
-		s->id = *id;
-		s->busy = true;
-		s->ready = false;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-		return 0;
+	} else if (!(plain = malloc(len ? len : 1))) {
+		return -ENOMEM;
+	} else if (len) {
+		memcpy(plain, data, len);
 	}
-	rc = backup_repo_seal_blob_id(a->repo, (int)type, id->b, data, len, &sealed, &n, &e);
-	if (!rc)
-		rc = add_sealed(a, type, id, sealed, n, e.uncompressed_length);
-	free(sealed);
-	return rc;
+	if ((rc = pend_add(a, type, id))) {
+		free(plain);
+		return rc;
+	}
+	a->st->blobs_new++;
+	return pipe_submit(a, type, id, plain, len);
 }
 
 static int save_blob(struct arch *a, enum bk_blob_type type, const void *data, size_t len,
@@ -496,14 +875,27 @@ static int end_chunk(struct arch *a, struct bk_node *n)
 static int save_file(struct arch *a, const char *path, struct bk_node *n)
 {
 	struct bk_chunker c;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	const int flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	/* O_NOATIME: reading leaves the atime recorded in the tree as it is,
+	 * so the next backup can keep this directory's tree blob */
+	int fd = open(path, flags | O_NOATIME);
 	int rc = 0;
+	off_t ahead = 0, pos0 = (off_t)a->st->bytes_read;
 
+	if (fd < 0 && errno == EPERM)
+		fd = open(path, flags);
 	if (fd < 0)
 		return -errno;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	bk_chunker_init(&c, &a->tab);
 	a->chunk.len = 0;
 	for (;;) {
+		if (n->size > READ_SIZE && ahead < (off_t)n->size &&
+		    ahead < (off_t)a->st->bytes_read - pos0 + READ_AHEAD) {
+			/* keep the disk busy READ_AHEAD past what is being chunked */
+			posix_fadvise(fd, ahead, READ_AHEAD, POSIX_FADV_WILLNEED);
+			ahead += READ_AHEAD;
+		}
 		ssize_t got = read(fd, a->rbuf, READ_SIZE);
 		if (got < 0) {
 			if (errno == EINTR)
@@ -711,6 +1103,8 @@ static int save_entry(struct arch *a, const char *path, const char *name,
 		backup_progress_add(a->opts->progress, 1, n->size);
 	} else if (!rc && n->type == BK_NODE_FILE) {
 		rc = save_file(a, path, n);
+		if (st.st_ctim.tv_sec >= a->ra_since)
+			backup_readahead_done(a->ra, n->size);
 		a->st->files++;
 		backup_progress_add(a->opts->progress, 1, 0);
 	} else if (!rc && n->type == BK_NODE_DIR) {
@@ -755,15 +1149,23 @@ static int save_dir(struct arch *a, const char *path, const struct bk_node *prev
 		    struct bk_id *out)
 {
 	struct bk_tree prev_tree;
-	DIR *d = opendir(path);
+	/* O_NOATIME as for files: the directory's atime stays what the tree records */
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOATIME);
+	if (dfd < 0 && errno == EPERM)
+		dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	struct bk_tree t;
 	int rc = 0;
 
-	if (!d)
-		return -errno;
+	if (!d) {
+		int e = errno;
+		if (dfd >= 0)
+			close(dfd);
+		return -e;
+	}
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -1061,6 +1463,7 @@ static void parent_tree(struct arch *a, const struct backup_archive_opts *o,
 		return;
 	}
 	a->st->has_parent = true;
+	a->parent_time = s.time.sec;
 	memcpy(a->st->parent, ps.id, 32);
 	memset(&root, 0, sizeof root);
 	root.type = BK_NODE_DIR;
@@ -1123,16 +1526,18 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 
 	memset(&a, 0, sizeof a);
 	memset(st, 0, sizeof *st);
+	/* blobs of a chunk's size are mapped and unmapped, not kept in the
+	 * threads' arenas: the resident set follows what the pipeline holds */
+	mallopt(M_MMAP_THRESHOLD, MMAP_FROM);
 	a.repo = repo;
 	a.st = st;
 	a.opts = opts;
 	if (!getcwd(a.cwd, sizeof a.cwd))
 		a.cwd[0] = 0;
-	bk_packer_init(&a.packer[BK_BLOB_DATA], BK_BLOB_DATA, 0);
-	bk_packer_init(&a.packer[BK_BLOB_TREE], BK_BLOB_TREE, 0);
 	buf_init(&a.chunk, 0);
 	rc = bk_chunker_tables_init(&a.tab, repo->chunker_polynomial);
-	sealer_start(&a);
+	if (!rc)
+		rc = pipe_start(&a);
 	if (!rc && !(a.rbuf = malloc(READ_SIZE)))
 		rc = -ENOMEM;
 	if (!rc && !(tg = calloc(opts->n_paths ? opts->n_paths : 1, sizeof *tg)))
@@ -1175,20 +1580,27 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 	if (!rc) {
 		struct bk_tree prev;
 		parent_tree(&a, opts, tg, n, &prev);
+		const char **fs = calloc(n, sizeof *fs);
+		for (size_t i = 0; fs && i < n; i++)
+			fs[i] = tg[i].rel ? tg[i].vpath + 1 : tg[i].vpath;
+		a.ra_since = st->has_parent ? a.parent_time - 1 : 0;
+		if (fs)
+			a.ra = backup_readahead_start(fs, n, a.ra_since, opts->one_file_system);
+		free(fs);
 		rc = save_virtual(&a, "", tg, n, &prev, &tree);
+		backup_readahead_stop(a.ra);
+		a.ra = NULL;
 		bk_tree_deinit(&prev);
 	}
 	if (!rc)
-		rc = flush_pack(&a, BK_BLOB_DATA);
-	if (!rc)
-		rc = flush_pack(&a, BK_BLOB_TREE);
+		rc = pipe_flush(&a);
 	if (!rc)
 		rc = save_index(&a);
 	if (!rc) {
 		memcpy(st->tree, tree.b, 32);
 		rc = write_snapshot(&a, opts, tg, n, &tree);
 	}
-	sealer_stop(&a);
+	pipe_stop(&a);
 	if (a.locked)
 		backup_repo_unlock(repo, a.lock_id);
 	for (size_t i = 0; i < n; i++)
@@ -1196,8 +1608,8 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 	free(tg);
 	json_decref(a.index_doc);
 	backup_index_free(a.idx);
-	bk_packer_deinit(&a.packer[0]);
-	bk_packer_deinit(&a.packer[1]);
+	free(a.pend);
+	free(a.pend_type);
 	buf_deinit(&a.chunk);
 	free(a.rbuf);
 	free(a.user);

@@ -59,6 +59,16 @@ struct backup_backend_ops {
 	 * is already there). */
 	int (*create)(struct backup_backend *be);
 	void (*free)(struct backup_backend *be);
+	/* Optional (NULL: buffer the file and call save): a file written
+	 * piece by piece into a temporary, unseen until stream_commit names
+	 * it (durable on return, -EEXIST as save) and frees @h; stream_abort
+	 * drops it. One thread at a time per stream. */
+	int (*stream_open)(struct backup_backend *be, enum backup_file t,
+			   void **h);
+	int (*stream_write)(void *h, const void *buf, size_t len);
+	int (*stream_commit)(struct backup_backend *be, void *h,
+			     const char *name);
+	void (*stream_abort)(void *h);
 };
 
 struct backup_backend {

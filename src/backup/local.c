@@ -221,6 +221,94 @@ static int l_save(struct backup_backend *be, enum backup_file t,
 	return backup_file_save_durable(tmp, path, dir, buf, len, 0400);
 }
 
+/* A file being streamed into tmp/ (stream_open). */
+struct l_stream {
+	int fd;
+	off_t off;	/* bytes written */
+	enum backup_file t;
+	char tmp[4096];
+};
+
+static int l_stream_open(struct backup_backend *be, enum backup_file t,
+			 void **h)
+{
+	struct local *l = (struct local *)be;
+	struct l_stream *s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->t = t;
+	snprintf(s->tmp, sizeof(s->tmp), "%s/tmp", l->root);
+	if (mkdir(s->tmp, 0700) && errno != EEXIST) {
+		int rc = -errno;
+		free(s);
+		return rc;
+	}
+	if (snprintf(s->tmp, sizeof(s->tmp), "%s/tmp/.hearth-XXXXXX",
+		     l->root) >= (int)sizeof(s->tmp)) {
+		free(s);
+		return -ENAMETOOLONG;
+	}
+	s->fd = mkostemp(s->tmp, O_CLOEXEC);
+	if (s->fd < 0) {
+		int rc = -errno;
+		free(s);
+		return rc;
+	}
+	s->off = 0;
+	*h = s;
+	return 0;
+}
+
+static int l_stream_write(void *h, const void *buf, size_t len)
+{
+	struct l_stream *s = h;
+	int rc = write_all(s->fd, buf, len);
+	/* start writing back now: the fsync at commit then has little to do */
+	if (!rc)
+		sync_file_range(s->fd, s->off, (off_t)len, SYNC_FILE_RANGE_WRITE);
+	s->off += (off_t)len;
+	return rc;
+}
+
+static void l_stream_abort(void *h)
+{
+	struct l_stream *s = h;
+	if (!s)
+		return;
+	close(s->fd);
+	unlink(s->tmp);
+	free(s);
+}
+
+static int l_stream_commit(struct backup_backend *be, void *h,
+			   const char *name)
+{
+	struct local *l = (struct local *)be;
+	struct l_stream *s = h;
+	char path[4096], dir[4096];
+	int rc = path_of(l, s->t, name, 0, path, sizeof(path));
+	if (!rc)
+		rc = path_of(l, s->t, name, 1, dir, sizeof(dir));
+	if (!rc && access(path, F_OK) == 0)
+		rc = -EEXIST;
+	if (!rc && s->t == BACKUP_FILE_PACK && mkdir(dir, 0700) &&
+	    errno != EEXIST)
+		rc = -errno;
+	if (!rc && fchmod(s->fd, 0400))
+		rc = -errno;
+	if (!rc && fsync(s->fd))
+		rc = -errno;
+	if (close(s->fd) && !rc)
+		rc = -errno;
+	if (!rc)
+		rc = publish(s->tmp, path);
+	unlink(s->tmp);
+	free(s);
+	if (!rc)
+		rc = backup_fsync_dir(dir);
+	return rc;
+}
+
 static int l_remove(struct backup_backend *be, enum backup_file t,
 		    const char *name)
 {
@@ -329,6 +417,10 @@ static const struct backup_backend_ops local_ops = {
 	.list = l_list,
 	.create = l_create,
 	.free = l_free,
+	.stream_open = l_stream_open,
+	.stream_write = l_stream_write,
+	.stream_commit = l_stream_commit,
+	.stream_abort = l_stream_abort,
 };
 
 struct backup_backend *backup_local_open(const struct backup_location *loc,

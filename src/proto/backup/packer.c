@@ -28,15 +28,17 @@ static size_t entry_size(const struct bk_pack_entry *e)
 	return e->uncompressed_length ? BK_PACK_ENTRY_COMPRESSED : BK_PACK_ENTRY_PLAIN;
 }
 
-int bk_packer_add(struct bk_packer *p, const struct bk_id *id, const uint8_t *sealed, size_t n,
-		  uint32_t uncompressed_length)
+/* sealed NULL: the bytes are streamed by the caller. */
+static int add_entry(struct bk_packer *p, const struct bk_id *id, const uint8_t *sealed, size_t n,
+		     uint32_t uncompressed_length)
 {
+	size_t at = p->data.len + p->streamed;
 	struct bk_pack_entry e = {
-		.type = p->type, .id = *id, .offset = (uint32_t)p->data.len,
+		.type = p->type, .id = *id, .offset = (uint32_t)at,
 		.length = (uint32_t)n, .uncompressed_length = uncompressed_length,
 	};
 
-	if (p->finished || n > UINT32_MAX || p->data.len + n > UINT32_MAX ||
+	if (p->finished || n > UINT32_MAX || at + n > UINT32_MAX ||
 	    n < BK_CRYPTO_EXTENSION ||
 	    BK_CRYPTO_EXTENSION + 4 + p->header_len + entry_size(&e) > BK_PACK_MAX_HEADER)
 		return -EINVAL;
@@ -48,17 +50,31 @@ int bk_packer_add(struct bk_packer *p, const struct bk_id *id, const uint8_t *se
 		p->entries = v;
 		p->cap = cap;
 	}
-	if (buf_append(&p->data, sealed, n))
+	if (!sealed)
+		p->streamed += n;
+	else if (buf_append(&p->data, sealed, n))
 		return p->data.err;
 	p->entries[p->n++] = e;
 	p->header_len += entry_size(&e);
 	return 0;
 }
 
+int bk_packer_add(struct bk_packer *p, const struct bk_id *id, const uint8_t *sealed, size_t n,
+		  uint32_t uncompressed_length)
+{
+	return sealed ? add_entry(p, id, sealed, n, uncompressed_length) : -EINVAL;
+}
+
+int bk_packer_add_streamed(struct bk_packer *p, const struct bk_id *id, size_t n,
+			   uint32_t uncompressed_length)
+{
+	return add_entry(p, id, NULL, n, uncompressed_length);
+}
+
 bool bk_packer_is_full(const struct bk_packer *p)
 {
 	/* restic's HeaderFull counts every entry at the compressed size */
-	return p->data.len >= p->target ||
+	return p->data.len + p->streamed >= p->target ||
 	       BK_CRYPTO_EXTENSION + 4 + (p->n + 1) * BK_PACK_ENTRY_COMPRESSED > BK_PACK_MAX_HEADER;
 }
 

@@ -45,6 +45,7 @@ struct bk_packer {
 	struct bk_pack_entry *entries;	/* owned */
 	size_t n, cap;
 	size_t header_len;		/* plaintext header bytes the entries need */
+	size_t streamed;		/* blob bytes written elsewhere (bk_packer_add_streamed) */
 	bool finished;
 	struct bk_id id;		/* the pack's id (SHA-256 of its bytes), once finished */
 };
@@ -59,6 +60,12 @@ void bk_packer_deinit(struct bk_packer *p);
  * -ENOMEM. */
 int bk_packer_add(struct bk_packer *p, const struct bk_id *id, const uint8_t *sealed, size_t n,
 		  uint32_t uncompressed_length);
+/* The same for a blob whose bytes the caller writes to the pack file
+ * itself: only its entry is kept (offsets count such blobs, and
+ * bk_packer_finish is not for such a pack: write bk_packer_header's
+ * sealed bytes and their length yourself). */
+int bk_packer_add_streamed(struct bk_packer *p, const struct bk_id *id, size_t n,
+			   uint32_t uncompressed_length);
 /* Whether restic would close this pack now: the blobs reached the target
  * size, or one more entry would overflow the header. */
 bool bk_packer_is_full(const struct bk_packer *p);

@@ -90,6 +90,23 @@ long backup_zstd_compress(const void *in, size_t len, int level, void *out,
 	return ZSTD_isError(n) ? -EIO : (long)n;
 }
 
+struct backup_zstd_cctx *backup_zstd_cctx_new(void)
+{
+	return (struct backup_zstd_cctx *)ZSTD_createCCtx();
+}
+
+void backup_zstd_cctx_free(struct backup_zstd_cctx *c)
+{
+	ZSTD_freeCCtx((ZSTD_CCtx *)c);
+}
+
+long backup_zstd_compress_with(struct backup_zstd_cctx *c, const void *in, size_t len,
+			       int level, void *out, size_t cap)
+{
+	size_t n = ZSTD_compressCCtx((ZSTD_CCtx *)c, out, cap, in, len, level);
+	return ZSTD_isError(n) ? -EIO : (long)n;
+}
+
 int backup_zstd_decompress(const void *in, size_t len, void *out, size_t want)
 {
 	ZSTD_DCtx *dc = ZSTD_createDCtx();

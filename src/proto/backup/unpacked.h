@@ -34,6 +34,13 @@ long backup_zstd_compress(const void *in, size_t len, int level, void *out,
 			  size_t cap);
 /* Decompresses one blob whose size is known (its uncompressed_length):
  * exactly @want bytes into @out, else -EINVAL. */
+/* The same with a compression context kept across calls (one thread at
+ * a time per context): saves setting one up for every blob. */
+struct backup_zstd_cctx;
+struct backup_zstd_cctx *backup_zstd_cctx_new(void);
+void backup_zstd_cctx_free(struct backup_zstd_cctx *c);
+long backup_zstd_compress_with(struct backup_zstd_cctx *c, const void *in, size_t len,
+			       int level, void *out, size_t cap);
 int backup_zstd_decompress(const void *in, size_t len, void *out, size_t want);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit test of the backup pass and locks: an exclusive lock refuses a backup, the backup leaves no lock, restic 0.14 checks the result. */
+/* Unit tests of the backup pass: an exclusive lock refuses a backup, the backup leaves no lock, the pipeline across packs and index files, an unchanged tree stores nothing; restic 0.14 checks the results. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,10 +85,84 @@ static void test_backup_under_locks(void **state)
 	assert_int_equal(restic_check(), 0); /* and no lock is left behind */
 }
 
+static size_t count_files(const char *sub)
+{
+	char p[200];
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(p, sizeof p, "%s/%s", repo_path, sub);
+	if (!(d = opendir(p)))
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The pipeline across packs: 12000 small files (packs close at 5000
+ * blobs, an index file at 10000) and 20 MiB of noise (16 MiB packs); a
+ * second backup reads nothing and stores none of the target's trees (the
+ * files and directories were read without touching their atime). */
+static void test_many_blobs_then_nothing_new(void **state)
+{
+	(void)state;
+	char sub[160], file[220];
+	const char *paths[] = {sub};
+	struct backup_archive_opts o = {.paths = paths, .n_paths = 1, .host = "h"};
+	struct backup_archive_stats st;
+	size_t errors = 0;
+	uint64_t x = 88172645463325252ull;
+
+	snprintf(sub, sizeof sub, "%s/src", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	for (int i = 0; i < 12000; i++) {
+		snprintf(file, sizeof file, "%s/d%d", sub, i / 1000);
+		if (i % 1000 == 0)
+			assert_int_equal(mkdir(file, 0700), 0);
+		snprintf(file, sizeof file, "%s/d%d/f%d", sub, i / 1000, i);
+		FILE *f = fopen(file, "w");
+		assert_non_null(f);
+		fprintf(f, "small file %d\n", i);
+		fclose(f);
+	}
+	snprintf(file, sizeof file, "%s/noise", sub);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	for (int i = 0; i < (20 << 20) / 8; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		fwrite(&x, 8, 1, f);
+	}
+	fclose(f);
+	assert_int_equal(backup_archive(repo, &o, &st, &errors), 0);
+	assert_int_equal(errors, 0);
+	assert_int_equal(st.files, 12001);
+	assert_true(st.blobs_new > 12000);
+	/* data: 5000 small files, 5000, the other 2000 and noise up to 16 MiB,
+	 * the rest of the noise; trees: 1 */
+	assert_int_equal(st.packs, 5);
+	assert_int_equal(count_files("index"), 2);
+	assert_int_equal(count_files("snapshots"), 1);
+
+	assert_int_equal(backup_archive(repo, &o, &st, &errors), 0);
+	assert_int_equal(st.files_unchanged, 12001);
+	assert_int_equal(st.bytes_read, 0);
+	/* the trees of src and its 12 directories are the same blobs; the
+	 * two above it (for /tmp and the root) may change under other
+	 * processes using /tmp */
+	assert_true(st.blobs_known >= 13);
+	assert_true(st.blobs_new <= 2);
+	assert_true(st.packs <= 1);
+	assert_int_equal(count_files("snapshots"), 2);
+	assert_int_equal(restic_check(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_backup_under_locks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_blobs_then_nothing_new, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

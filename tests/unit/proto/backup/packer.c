@@ -140,6 +140,40 @@ static void test_full(void **state)
 	bk_packer_deinit(&p);
 }
 
+/* Streamed blobs: entries and offsets as if the bytes were there, none kept. */
+static void test_streamed(void **state)
+{
+	(void)state;
+	struct bk_packer p;
+	struct bk_id a, b;
+	struct buf h;
+
+	bk_id_hash("a", 1, &a);
+	bk_id_hash("b", 1, &b);
+	bk_packer_init(&p, BK_BLOB_DATA, 4096);
+	assert_int_equal(bk_packer_add_streamed(&p, &a, 1000, 0), 0);
+	assert_int_equal(bk_packer_add_streamed(&p, &b, 3000, 5000), 0);
+	assert_int_equal(p.data.len, 0);
+	assert_int_equal(p.n, 2);
+	assert_int_equal(p.entries[0].offset, 0);
+	assert_int_equal(p.entries[1].offset, 1000);
+	assert_int_equal(p.entries[1].uncompressed_length, 5000);
+	assert_false(bk_packer_is_full(&p)); /* 4000 < 4096 */
+	assert_int_equal(bk_packer_add_streamed(&p, &a, 96, 0), 0);
+	assert_true(bk_packer_is_full(&p));
+	assert_int_equal(bk_packer_add_streamed(&p, &a, 31, 0), -22); /* shorter than IV + MAC */
+	assert_int_equal(bk_packer_add(&p, &a, NULL, 40, 0), -22);
+	buf_init(&h, 0);
+	assert_int_equal(bk_packer_header(&p, &h), 0);
+	assert_int_equal(h.len, p.header_len);
+	assert_int_equal(h.len, 37 + 41 + 37);
+	assert_int_equal((uint8_t)h.data[37], 2); /* compressed data */
+	assert_int_equal(le32((const uint8_t *)h.data + 38), 3000);
+	assert_int_equal(le32((const uint8_t *)h.data + 42), 5000);
+	buf_deinit(&h);
+	bk_packer_deinit(&p);
+}
+
 static void test_index(void **state)
 {
 	(void)state;
@@ -179,6 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_streamed),
 		cmocka_unit_test(test_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
