@@ -155,8 +155,9 @@ def loops_below(root):
     return found
 
 
-@pytest.fixture
-def job(vm, tmp_path, hearthd_factory):
+def init_repo(tmp_path):
+    """A repository at tmp_path/repo (a cheap key), its password file and
+    the environment that opens it."""
     pw = tmp_path / "pw"
     pw.write_text("secret\n")
     repo = tmp_path / "repo"
@@ -164,6 +165,12 @@ def job(vm, tmp_path, hearthd_factory):
     subprocess.run([HEARTH, "backup", "-r", repo, "--password-file", pw,
                     "init"], env=env, check=True, capture_output=True,
                    timeout=60)
+    return pw, repo, env
+
+
+@pytest.fixture
+def job(vm, tmp_path, hearthd_factory):
+    pw, repo, env = init_repo(tmp_path)
     state = tmp_path / "state"
     cfg = base_config(tmp_path, lab=False, state_dir=state, backup={
         "password_file": str(pw),
@@ -352,13 +359,7 @@ def test_killed_backup_is_undone(vm, job):
 @pytest.fixture
 def direct(vm, tmp_path):
     """The backup step run by hand (no hearthd): a repository and a record."""
-    pw = tmp_path / "pw"
-    pw.write_text("secret\n")
-    repo = tmp_path / "repo"
-    env = dict(os.environ, HEARTH_BACKUP_KDF_N="1024")
-    subprocess.run([HEARTH, "backup", "-r", repo, "--password-file", pw,
-                    "init"], env=env, check=True, capture_output=True,
-                   timeout=60)
+    pw, repo, env = init_repo(tmp_path)
     record = tmp_path / "state" / "live.state"
     argv = [HEARTH, "backup", "-r", str(repo), "--password-file", str(pw),
             "backup", "--libvirt-state", str(record)]

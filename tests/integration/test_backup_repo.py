@@ -211,13 +211,19 @@ def test_foreign_directory(bcli, tmp_path):
     assert r.returncode == 2 and "no repository" in r.stderr
 
 
-def test_truncated_index(bcli, tmp_path):
+def restic_repo_with_one_file(tmp_path):
+    """tmp_path/repo made by restic, with one snapshot of tmp_path/src/f."""
     repo = tmp_path / "repo"
     restic(tmp_path, repo, "init")
     src = tmp_path / "src"
     src.mkdir()
     (src / "f").write_text("data\n")
     restic(tmp_path, repo, "backup", src, "-q")
+    return repo, src
+
+
+def test_truncated_index(bcli, tmp_path):
+    repo, _ = restic_repo_with_one_file(tmp_path)
     snap = json.loads(restic(tmp_path, repo, "snapshots", "--json").stdout)[0]
     [idx] = list((repo / "index").iterdir())
     idx.chmod(0o600)
@@ -412,12 +418,7 @@ OPENERS = [
 
 def test_exit_codes_of_every_command(bcli, tmp_path):
     """10 (no repository), 12 (wrong password), 11 (locked), one line each."""
-    repo = tmp_path / "repo"
-    restic(tmp_path, repo, "init")
-    src = tmp_path / "src"
-    src.mkdir()
-    (src / "f").write_text("data\n")
-    restic(tmp_path, repo, "backup", src, "-q")
+    repo, src = restic_repo_with_one_file(tmp_path)
     bad = tmp_path / "bad"
     bad.write_text("not it\n")
     empty = tmp_path / "empty"
