@@ -510,14 +510,17 @@ static int fs_read(const char *path, char *buf, size_t size, off_t off,
 		const uint8_t *data;
 		size_t len;
 		uint8_t *tmp = NULL;
+		/* A failing blob fails the whole request: a short read would
+		 * be taken by the kernel as the end of the file, and the file
+		 * would read cut short without an error. */
 		int rc = get_blob(m, f, i, &data, &len, &tmp);
 		if (rc)
-			return done ? (int)done : rc;
+			return rc;
 		uint64_t in = pos - start;
 		size_t want = size - done;
 		if (len != f->end[i] - start) {
 			free(tmp);
-			return done ? (int)done : -EIO; /* the index lied about its length */
+			return -EIO; /* the index lied about its length */
 		}
 		if (want > len - in)
 			want = (size_t)(len - in);

@@ -5,6 +5,7 @@ the same folders (ids, snapshots, hosts, tags, latest links), the same
 files with their bytes, modes, owners, times, links and link counts, both
 matching the source trees; random reads of a large file; SIGINT ends the
 mount. Every mount is unmounted and every process stopped in a finally."""
+import json
 import os
 import random
 import re
@@ -202,23 +203,51 @@ def test_mount_as_restic(tmp_path):
         stop_mount(pr, mr)
 
 
+def file_blobs(env, path):
+    """The content blob ids of @path in the one snapshot, in file order."""
+    [snap] = json.loads(hearth(env, "snapshots", "--json").stdout)
+    tree = snap["tree"]
+    parts = os.path.relpath(path, "/").split(os.sep)
+    for k, name in enumerate(parts):
+        nodes = json.loads(hearth(env, "cat", "blob", tree).stdout)["nodes"]
+        [node] = [n for n in nodes if n["name"] == name]
+        if k == len(parts) - 1:
+            return node["content"]
+        tree = node["subtree"]
+
+
+def blob_place(env, blob):
+    """(pack file path, offset, length) of data blob @blob."""
+    repo = env["RESTIC_REPOSITORY"]
+    for idx in os.listdir(os.path.join(repo, "index")):
+        for p in json.loads(hearth(env, "cat", "index", idx).stdout)["packs"]:
+            for b in p["blobs"]:
+                if b["id"] == blob:
+                    return (os.path.join(repo, "data", p["id"][:2], p["id"]),
+                            b["offset"], b["length"])
+    raise AssertionError(f"blob {blob} in no index")
+
+
 def test_mount_damaged_pack_is_eio(tmp_path):
-    """A flipped byte in a data pack: that file reads as EIO, the rest of the
-    mount keeps working, and SIGTERM still ends it cleanly."""
+    """A flipped byte in the last blob of a file: that file reads as EIO
+    (not cut short at the damage, as a short FUSE read would make it), the
+    rest of the mount keeps working, and SIGTERM still ends it cleanly."""
     env = make_env(tmp_path)
     src = tmp_path / "src"
     src.mkdir()
     (src / "ok.txt").write_text("fine\n")
-    (src / "big.bin").write_bytes(random.Random(3).randbytes(2 << 20))
+    # 12 MiB: more than the chunker's 8 MiB maximum, so two blobs at least
+    (src / "big.bin").write_bytes(random.Random(3).randbytes(12 << 20))
     hearth(env, "init")
     hearth(env, "backup", str(src))
-    packs = [os.path.join(d, f) for d, _, fs in os.walk(tmp_path / "repo" / "data") for f in fs]
-    big_pack = max(packs, key=os.path.getsize)
-    os.chmod(big_pack, 0o644)
-    with open(big_pack, "r+b") as f:
-        f.seek(1000)
+    blobs = file_blobs(env, src / "big.bin")
+    assert len(blobs) >= 2, blobs
+    pack, off, length = blob_place(env, blobs[-1])
+    os.chmod(pack, 0o644)
+    with open(pack, "r+b") as f:
+        f.seek(off + length // 2)
         b = f.read(1)
-        f.seek(1000)
+        f.seek(off + length // 2)
         f.write(bytes([b[0] ^ 0xFF]))
     p = None
     mnt = tmp_path / "m"
