@@ -20,35 +20,28 @@ static void when(json_t *t, char *out, size_t cap)
 	strftime(out, cap, "%Y-%m-%d %H:%M", &tm);
 }
 
+static void job_row(struct cli_table *t, json_t *j)
+{
+	json_t *last = json_object_get(j, "last_run");
+	char lastw[32], next[32];
+	when(json_object_get(last, "started"), lastw, sizeof(lastw));
+	when(json_object_get(j, "next_run"), next, sizeof(next));
+	const char *state =
+		json_is_true(json_object_get(j, "running")) ? "running"
+		: json_is_true(json_object_get(j, "queued")) ? "queued"
+							     : cli_str_or(last, "result", "never run");
+	cli_table_row(t, cli_str_or(j, "name", "?"),
+		      cli_str_or(j, "schedule", "on request"), state, lastw, next,
+		      cli_str_or(last, "message", ""));
+}
+
 int backup_cmd_jobs(struct cli *cli, int argc, char **argv)
 {
-	json_t *list = NULL;
-	int rc = cli_get_or_dump(cli, "backup jobs", "/api/v1/backup/jobs",
-				 argc, argv, &list);
-	if (rc || !list)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 6);
-	cli_table_row(&t, "JOB", "SCHEDULE", "STATE", "LAST RUN", "NEXT RUN",
-		      "MESSAGE");
-	size_t i;
-	json_t *j;
-	json_array_foreach(list, i, j) {
-		json_t *last = json_object_get(j, "last_run");
-		char lastw[32], next[32];
-		when(json_object_get(last, "started"), lastw, sizeof(lastw));
-		when(json_object_get(j, "next_run"), next, sizeof(next));
-		const char *state =
-			json_is_true(json_object_get(j, "running")) ? "running"
-			: json_is_true(json_object_get(j, "queued")) ? "queued"
-								     : cli_str_or(last, "result", "never run");
-		cli_table_row(&t, cli_str_or(j, "name", "?"),
-			      cli_str_or(j, "schedule", "on request"), state,
-			      lastw, next, cli_str_or(last, "message", ""));
-	}
-	cli_table_print(&t, stdout);
-	json_decref(list);
-	return CLI_OK;
+	static const char *const head[] = {"JOB",      "SCHEDULE", "STATE",
+					   "LAST RUN", "NEXT RUN", "MESSAGE",
+					   NULL};
+	return cli_list(cli, "backup jobs", "/api/v1/backup/jobs", argc, argv,
+			head, job_row);
 }
 
 int backup_cmd_jobs_run(struct cli *cli, int argc, char **argv)

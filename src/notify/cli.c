@@ -176,35 +176,28 @@ static int cmd_user_del(struct cli *cli, int argc, char **argv)
 	return cli_done(json, res, text);
 }
 
+static void user_row(struct cli_table *t, json_t *u)
+{
+	char tokens[CLI_INT_LEN], access[512] = "";
+	size_t k;
+	json_t *g;
+	json_array_foreach(json_object_get(u, "grants"), k, g) {
+		size_t n = strlen(access);
+		snprintf(access + n, sizeof(access) - n, "%s%s:%s", n ? ", " : "",
+			 cli_str_or(g, "topic", "?"),
+			 cli_str_or(g, "permission", "?"));
+	}
+	cli_table_row(t, cli_str_or(u, "username", "?"),
+		      cli_str_or(u, "role", "?"), cli_int_str(u, "tokens", tokens),
+		      *access ? access : NULL);
+}
+
 static int cmd_user_list(struct cli *cli, int argc, char **argv)
 {
-	json_t *users = NULL;
-	int rc = cli_get_or_dump(cli, "notify user list", "/api/v1/notify/users",
-				 argc, argv, &users);
-	if (rc || !users)
-		return rc;
-	struct cli_table t;
-	cli_table_init(&t, 4);
-	cli_table_row(&t, "USER", "ROLE", "TOKENS", "ACCESS");
-	size_t i, k;
-	json_t *u, *g;
-	json_array_foreach(users, i, u) {
-		char tokens[16], access[512] = "";
-		snprintf(tokens, sizeof(tokens), "%lld",
-			 (long long)json_integer_value(json_object_get(u, "tokens")));
-		json_array_foreach(json_object_get(u, "grants"), k, g) {
-			size_t n = strlen(access);
-			snprintf(access + n, sizeof(access) - n, "%s%s:%s",
-				 n ? ", " : "", cli_str_or(g, "topic", "?"),
-				 cli_str_or(g, "permission", "?"));
-		}
-		cli_table_row(&t, cli_str_or(u, "username", "?"),
-			      cli_str_or(u, "role", "?"), tokens,
-			      *access ? access : NULL);
-	}
-	cli_table_print(&t, stdout);
-	json_decref(users);
-	return CLI_OK;
+	static const char *const head[] = {"USER", "ROLE", "TOKENS", "ACCESS",
+					   NULL};
+	return cli_list(cli, "notify user list", "/api/v1/notify/users", argc,
+			argv, head, user_row);
 }
 
 /* "30d", "12h", "90m", "3600s" or a plain number of seconds; -1 when
