@@ -22,6 +22,7 @@
 
 #include "backup/lock.h"
 #include "backup/scan.h"
+#include "backup/walk.h"
 #include "base/buf.h"
 #include "proto/backup/chunker.h"
 #include "proto/backup/crypto.h"
@@ -109,10 +110,8 @@ struct arch {
 	struct pipe pipe;
 	bool pipe_up;
 	struct backup_index *idx;
-	/* ids of the blobs handed to the pipeline (open addressing) */
-	struct bk_id *pend;
-	uint8_t *pend_type;	/* 0 free, else type + 1 */
-	size_t pend_n, pend_cap;
+	/* ids of the blobs handed to the pipeline, by enum bk_blob_type */
+	struct backup_idset *pend[2];
 	struct bk_chunker_tables tab;
 	json_t *index_doc;
 	size_t index_blobs;
@@ -554,70 +553,13 @@ static int pipe_flush(struct arch *a)
 	return drain_done(a);
 }
 
-static size_t pend_slot(const struct arch *a, const struct bk_id *id)
-{
-	uint64_t h;
-
-	memcpy(&h, id->b, sizeof h);
-	return (size_t)h & (a->pend_cap - 1);
-}
-
-static bool pend_has(const struct arch *a, enum bk_blob_type type, const struct bk_id *id)
-{
-	if (!a->pend_cap)
-		return false;
-	for (size_t i = pend_slot(a, id);; i = (i + 1) & (a->pend_cap - 1)) {
-		if (!a->pend_type[i])
-			return false;
-		if (a->pend_type[i] == type + 1 && bk_id_equal(&a->pend[i], id))
-			return true;
-	}
-}
-
-static int pend_add(struct arch *a, enum bk_blob_type type, const struct bk_id *id)
-{
-	if (2 * (a->pend_n + 1) > a->pend_cap) {
-		size_t cap = a->pend_cap ? a->pend_cap * 2 : 1024;
-		struct bk_id *ov = a->pend;
-		uint8_t *ot = a->pend_type;
-		size_t ocap = a->pend_cap;
-		a->pend = malloc(cap * sizeof *a->pend);
-		a->pend_type = calloc(cap, 1);
-		if (!a->pend || !a->pend_type) {
-			free(a->pend);
-			free(a->pend_type);
-			a->pend = ov;
-			a->pend_type = ot;
-			return -ENOMEM;
-		}
-		a->pend_cap = cap;
-		for (size_t i = 0; i < ocap; i++) {
-			if (!ot[i])
-				continue;
-			size_t k = pend_slot(a, &ov[i]);
-			while (a->pend_type[k])
-				k = (k + 1) & (cap - 1);
-			a->pend[k] = ov[i];
-			a->pend_type[k] = ot[i];
-		}
-		free(ov);
-		free(ot);
-	}
-	size_t k = pend_slot(a, id);
-	while (a->pend_type[k])
-		k = (k + 1) & (a->pend_cap - 1);
-	a->pend[k] = *id;
-	a->pend_type[k] = (uint8_t)(type + 1);
-	a->pend_n++;
-	return 0;
-}
-
 /* Whether the blob is in the repository or on its way into a pack. */
 static bool blob_known(struct arch *a, enum bk_blob_type type, const struct bk_id *id)
 {
 	struct backup_blob_loc loc;
 
-	return pend_has(a, type, id) || backup_index_find(a->idx, id->b, (int)type, &loc) == 0;
+	return backup_idset_has(a->pend[type], id->b) ||
+	       backup_index_find(a->idx, id->b, (int)type, &loc) == 0;
 }
 
 /* Hands a new blob to the sealers, waiting while the pipeline holds
@@ -685,7 +627,7 @@ static int save_blob_own(struct arch *a, enum bk_blob_type type, uint8_t **own, 
 	} else if (len) {
 		memcpy(plain, data, len);
 	}
-	if ((rc = pend_add(a, type, id))) {
+	if ((rc = backup_idset_add(a->pend[type], id->b)) < 0) {
 		free(plain);
 		return rc;
 	}
@@ -1536,6 +1478,10 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 		a.cwd[0] = 0;
 	buf_init(&a.chunk, 0);
 	rc = bk_chunker_tables_init(&a.tab, repo->chunker_polynomial);
+	a.pend[BK_BLOB_DATA] = backup_idset_new();
+	a.pend[BK_BLOB_TREE] = backup_idset_new();
+	if (!rc && (!a.pend[BK_BLOB_DATA] || !a.pend[BK_BLOB_TREE]))
+		rc = -ENOMEM;
 	if (!rc)
 		rc = pipe_start(&a);
 	if (!rc && !(a.rbuf = malloc(READ_SIZE)))
@@ -1608,8 +1554,8 @@ int backup_archive(struct backup_repo *repo, const struct backup_archive_opts *o
 	free(tg);
 	json_decref(a.index_doc);
 	backup_index_free(a.idx);
-	free(a.pend);
-	free(a.pend_type);
+	backup_idset_free(a.pend[BK_BLOB_DATA]);
+	backup_idset_free(a.pend[BK_BLOB_TREE]);
 	buf_deinit(&a.chunk);
 	free(a.rbuf);
 	free(a.user);
