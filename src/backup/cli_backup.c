@@ -205,8 +205,6 @@ int backup_cmd_libvirt_recover(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
-/* restic 0.14's summary message (its fields, in its order), the snapshot
- * id in full (restic 0.14 shortens it). */
 /* The backup's targets as its tree has them (backup_summary_vpath), one
  * malloc'd block: an array of @n pointers, then the strings. */
 static char **tree_targets(const struct backup_archive_opts *ao)
@@ -227,6 +225,8 @@ static char **tree_targets(const struct backup_archive_opts *ao)
 	return v;
 }
 
+/* restic 0.14's summary message (its fields, in its order), the snapshot
+ * id in full (restic 0.14 shortens it). */
 static json_t *json_summary(struct backup_repo *repo, char **targets, size_t n_targets,
 			    const struct backup_archive_stats *st, const struct timespec *t0)
 {
